@@ -1,0 +1,67 @@
+"""sendesk-cli: the same core as the app, for IT staff and scripts (modelled on keepassxc-cli).
+
+Exit status 0 on success; on any failure, one plain line on stderr and a non-zero status.
+Tracebacks are never shown unless SENDESK_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import SendeskError
+from . import school
+from .io import Secrets
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendesk-cli",
+        description="Manage sendesk school databases from the command line. Passwords are "
+                    "prompted for, or read one per line from standard input when it is not a terminal.")
+    parser.add_argument("--version", action="version", version=f"sendesk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def _command_modules() -> list:
+    return [school]
+
+
+def main(argv: Sequence[str] | None = None, stdin=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args, Secrets(stdin)) or 0)
+    except SendeskError as exc:
+        _fail(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _fail("stopped.")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the one place a bug meets the user
+        if os.environ.get("SENDESK_DEBUG"):
+            raise
+        _fail(f"an unexpected error stopped the command ({type(exc).__name__}). Nothing more was "
+              "changed. Set SENDESK_DEBUG=1 to see details for a bug report.")
+        return EXIT_FAILURE
+
+
+def _fail(message: str) -> None:
+    print("sendesk-cli: " + " ".join(message.split()), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

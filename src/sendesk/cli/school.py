@@ -1,0 +1,176 @@
+"""Commands for IT staff: create, verify, back up, restore and recover a school database,
+and manage its users."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from ..errors import SendeskError
+from ..store import backup as backup_mod
+from ..store import lifecycle, users
+from ..store import verify as verify_mod
+from .io import Secrets, open_session
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create a new encrypted school database")
+    p.add_argument("db", type=Path)
+    p.add_argument("--school", required=True, help="school name")
+    p.add_argument("--urn", required=True, help="DfE URN, or LA/establishment number such as 937/4001")
+    p.add_argument("--user", required=True, help="username of the first user")
+    p.add_argument("--full-name", required=True, help="full name of the first user")
+    p.add_argument("--roles", default="senco,admin", help="roles of the first user (default senco,admin)")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("verify", help="check encryption, structure and the audit log")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("backup", help="write one encrypted backup file")
+    p.add_argument("db", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup to a new database file")
+    p.add_argument("backup", type=Path)
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", help="the user whose password is given (default: try every user)")
+    p.set_defaults(run=cmd_restore)
+
+    p = sub.add_parser("recover", help="set a new password using the recovery key")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", help="the user whose password to reset")
+    p.set_defaults(run=cmd_recover)
+
+    user = sub.add_parser("user", help="add, remove or list users, or change a password")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="add|remove|list|passwd")
+    p = user_sub.add_parser("add", help="add a user (administrators only)")
+    p.add_argument("db", type=Path)
+    p.add_argument("username")
+    p.add_argument("--full-name", required=True)
+    p.add_argument("--role", required=True, help="senco, staff or admin (several: senco,admin)")
+    p.add_argument("--user", required=True, help="the administrator doing this")
+    p.set_defaults(run=cmd_user_add)
+    p = user_sub.add_parser("remove", help="remove a user (administrators only)")
+    p.add_argument("db", type=Path)
+    p.add_argument("username")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_user_remove)
+    p = user_sub.add_parser("list", help="list users as CSV")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_user_list)
+    p = user_sub.add_parser("passwd", help="change your password, or reset another user's")
+    p.add_argument("db", type=Path)
+    p.add_argument("username", nargs="?", help="whose password (default: your own)")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_user_passwd)
+
+
+def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
+    password = secrets.read(f"New password for {args.user}", confirm=True)
+    session, recovery = lifecycle.create(
+        args.db, school_name=args.school, school_reference=args.urn, username=args.user,
+        full_name=args.full_name, password=password, user_roles=args.roles)
+    session.close()
+    print(f"Created {args.db}")
+    print("Recovery key (print it and keep it in the school safe; it is shown only once):")
+    print(recovery)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        report = verify_mod.verify(session)
+    finally:
+        session.close()
+    print("\n".join(report.lines()))
+    if not report.ok:
+        raise SendeskError(f"{args.db.name} failed verification: "
+                           + "; ".join(report.cipher_problems[:1] + report.structure_problems[:1]
+                                       + report.audit_problems[:1]))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        size = backup_mod.backup(session, args.out)
+    finally:
+        session.close()
+    print(f"Backup written to {args.out} ({size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
+    password = secrets.read(f"Password for {args.user}" if args.user else "Password of any user of the backup")
+    backup_mod.restore(args.backup, args.db, password, args.user)
+    print(f"Restored to {args.db}")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
+    username = args.user
+    if not username:
+        if not secrets.interactive:
+            raise SendeskError("Say whose password to reset with --user.")
+        username = input("Username: ")
+    recovery = secrets.read("Recovery key")
+    password = secrets.read(f"New password for {username}", confirm=True)
+    lifecycle.recover(args.db, recovery, username, password).close()
+    print(f"New password set for {username}.")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        password = secrets.read(f"Password for the new user {args.username}", confirm=True)
+        user = users.add_user(session, args.username, args.full_name, args.role, password)
+    finally:
+        session.close()
+    print(f"Added {user.username} ({user.role_label})")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        users.remove_user(session, args.username)
+    finally:
+        session.close()
+    print(f"Removed {args.username}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        rows = users.list_users(session)
+    finally:
+        session.close()
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["username", "full_name", "roles"])
+    for user in rows:
+        writer.writerow([user.username, user.full_name, ",".join(sorted(r.value for r in user.roles))])
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
+    target = (args.username or args.user).strip().lower()
+    own = target == args.user.strip().lower()
+    current = secrets.read(f"Current password for {args.user}" if own else f"Password for {args.user}")
+    session = lifecycle.open_school(args.db, args.user, current)
+    try:
+        new = secrets.read(f"New password for {target}", confirm=True)
+        users.change_password(session, target, new, current if own else None)
+    finally:
+        session.close()
+    print(f"Password changed for {target}.")
+    return 0

@@ -1,0 +1,80 @@
+"""An unlocked school database and the person using it.
+
+Every core operation takes a Session, checks the user's permission on it and records what it
+did in the audit log under the user's name. Locking discards the session: the connection is
+closed and the key overwritten, so nothing stays readable behind a 'locked' flag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock, SystemClock, isoformat
+from .crypto import keys
+from .errors import PermissionDenied, SendeskError
+from .models.roles import Permission
+from .models.school import SchoolIdentity
+from .models.users import User
+from .store import audit
+from .store.database import Database
+from .store.keyfile import KeyFile
+
+
+class Session:
+    def __init__(self, db: Database, data_key: bytearray, keyfile: KeyFile, user: User,
+                 school: SchoolIdentity, clock: Clock | None = None) -> None:
+        self.db = db
+        self._data_key: bytearray | None = data_key
+        self.keyfile = keyfile
+        self.user = user
+        self.school = school
+        self.clock = clock or SystemClock()
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    @property
+    def database_id(self) -> bytes:
+        return self.keyfile.database_id
+
+    @property
+    def data_key(self) -> bytearray:
+        if self._data_key is None:
+            raise SendeskError("The database is locked. Unlock it to continue.")
+        return self._data_key
+
+    @property
+    def is_open(self) -> bool:
+        return self._data_key is not None and self.db.is_open
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.user.permissions
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(
+                f"Your role ({self.user.role_label}) does not allow you to {permission.value}. "
+                "Ask your SENCO or administrator.")
+
+    def now_text(self) -> str:
+        return isoformat(self.clock.now())
+
+    def audit(self, action: str, target_type: str | None = None, target_id: Any = None,
+              detail: dict[str, Any] | None = None) -> None:
+        """Record an action; inside a transaction it commits or rolls back with the change."""
+        audit.append(self.db, at=self.now_text(), user_id=self.user.id, username=self.user.username,
+                     action=action, target_type=target_type, target_id=target_id, detail=detail)
+
+    def audit_now(self, action: str, target_type: str | None = None, target_id: Any = None,
+                  detail: dict[str, Any] | None = None) -> None:
+        """Record a read or export on its own, committed at once."""
+        with self.db.transaction():
+            self.audit(action, target_type, target_id, detail)
+
+    def close(self) -> None:
+        """Drop the database connection and overwrite the key held in memory."""
+        self.db.close()
+        keys.wipe(self._data_key)
+        self._data_key = None

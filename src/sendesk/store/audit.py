@@ -1,0 +1,75 @@
+"""The append-only audit log: who did what to which record, and when.
+
+Each entry's hash covers the previous entry's hash, so editing or deleting any entry breaks
+the chain from that point on; audit_head keeps the count and last hash so a log cut short at
+the end is caught too. Triggers refuse UPDATE and DELETE outright. Details hold ids and field
+names, never a pupil's name, so the log itself can be shown to an inspector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .database import Database
+
+GENESIS = "0" * 64
+
+
+def _entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
+
+
+def append(db: Database, *, at: str, user_id: int | None, username: str, action: str,
+           target_type: str | None = None, target_id: str | int | None = None,
+           detail: dict[str, Any] | None = None) -> None:
+    """Add one entry. Call inside the transaction that made the change it records."""
+    head = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
+    prev_hash = head["last_hash"] or GENESIS
+    fields = {"at": at, "user_id": user_id, "username": username, "action": action,
+              "target_type": target_type, "target_id": None if target_id is None else str(target_id),
+              "detail": json.dumps(detail, sort_keys=True) if detail is not None else None}
+    entry_hash = _entry_hash(prev_hash, fields)
+    db.execute(
+        "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail,"
+        " prev_hash, hash) VALUES (:at, :user_id, :username, :action, :target_type, :target_id,"
+        " :detail, :prev_hash, :hash)", {**fields, "prev_hash": prev_hash, "hash": entry_hash})
+    db.execute("UPDATE audit_head SET count = count + 1, last_hash = ? WHERE id = 1", (entry_hash,))
+
+
+@dataclass
+class AuditReport:
+    entries: int
+    problems: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(db: Database) -> AuditReport:
+    """Walk the whole chain and say where, if anywhere, history was altered."""
+    problems: list[str] = []
+    prev_hash = GENESIS
+    count = 0
+    last_id = 0
+    cursor = db.execute("SELECT * FROM audit_log ORDER BY id")
+    for row in cursor:
+        count += 1
+        if row["id"] != last_id + 1 and not problems:
+            problems.append(f"audit entries {last_id + 1} to {row['id'] - 1} have been removed")
+        last_id = row["id"]
+        fields = {key: row[key] for key in ("at", "user_id", "username", "action", "target_type",
+                                             "target_id", "detail")}
+        if row["prev_hash"] != prev_hash or _entry_hash(prev_hash, fields) != row["hash"]:
+            problems.append(f"audit entry {row['id']} has been altered or reordered")
+            break
+        prev_hash = row["hash"]
+    head = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
+    if not problems and head is not None and (head["count"] != count
+                                              or (head["last_hash"] or GENESIS) != prev_hash):
+        problems.append("the end of the audit log has been cut off or replaced")
+    return AuditReport(count, problems)

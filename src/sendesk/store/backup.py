@@ -1,0 +1,169 @@
+"""Backups: one file holding the encrypted database and its key file, sealed with a MAC.
+
+The database inside is still SQLCipher-encrypted and the key file still wraps the key, so the
+backup can sit on a USB stick or a file server. Restoring checks the password, the MAC, every
+page's cipher MAC and SQLite's structure before it writes a single byte to the destination.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import struct
+from pathlib import Path
+
+from ..clock import isoformat
+from ..crypto import keys
+from ..errors import DamagedDatabase, StorageError
+from ..models.roles import Permission
+from ..session import Session
+from . import migrations
+from .database import Database
+from .files import describe_os_error
+from .keyfile import KeyFile, keyfile_path
+
+MAGIC = b"sendesk-backup\x00\x01"
+MAC_BYTES = 32
+MAX_HEADER = 64 * 1024
+CHUNK = 1 << 20
+NOT_A_BACKUP = "{name} is not a sendesk backup (or it has been damaged)."
+
+
+def _backup_mac_key(data_key: bytes, database_id: bytes) -> bytes:
+    return keys.subkey(data_key, "backup", database_id)
+
+
+def backup(session: Session, out: Path) -> int:
+    """Write a backup to `out` (never over an existing file); returns its size in bytes."""
+    session.require(Permission.BACKUP)
+    out = Path(out)
+    if out.exists():
+        raise StorageError(f"{out.name} already exists. Choose a new file name for the backup.")
+    keyfile_bytes = keyfile_path(session.path).read_bytes()
+    mac = hmac.new(_backup_mac_key(session.data_key, session.database_id), digestmod=hashlib.sha256)
+    temp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
+    try:
+        with session.db.snapshot(), open(temp, "xb") as handle:
+            db_size = session.path.stat().st_size
+            header = json.dumps({"created_at": isoformat(session.clock.now()),
+                                 "database_id": session.database_id.hex(),
+                                 "schema_version": migrations.current_version(session.db.conn),
+                                 "keyfile_bytes": len(keyfile_bytes),
+                                 "database_bytes": db_size}).encode()
+            for part in (MAGIC, struct.pack(">I", len(header)), header, keyfile_bytes):
+                handle.write(part)
+                mac.update(part)
+            with open(session.path, "rb") as source:
+                copied = 0
+                while chunk := source.read(CHUNK):
+                    handle.write(chunk)
+                    mac.update(chunk)
+                    copied += len(chunk)
+            if copied != db_size:
+                raise DamagedDatabase("The database changed size while it was being backed up.")
+            handle.write(mac.digest())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise StorageError(describe_os_error(exc, out)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    session.audit_now("made a backup", detail={"bytes": out.stat().st_size})
+    return out.stat().st_size
+
+
+def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
+    if total < len(MAGIC) + 4 + MAC_BYTES or handle.read(len(MAGIC)) != MAGIC:
+        raise DamagedDatabase(NOT_A_BACKUP.format(name=name))
+    (header_len,) = struct.unpack(">I", handle.read(4))
+    if header_len > MAX_HEADER:
+        raise DamagedDatabase(NOT_A_BACKUP.format(name=name))
+    try:
+        header = json.loads(handle.read(header_len).decode("utf-8"))
+        keyfile_len = int(header["keyfile_bytes"])
+        db_len = int(header["database_bytes"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise DamagedDatabase(NOT_A_BACKUP.format(name=name)) from exc
+    if keyfile_len < 0 or db_len < 0 or len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES != total:
+        raise DamagedDatabase(f"{name} has been cut short or added to; it cannot be restored.")
+    return header, handle.read(keyfile_len), db_len
+
+
+def restore(backup_path: Path, database: Path, password: str, username: str | None = None) -> None:
+    """Check a backup completely, then write its database and key file to `database`."""
+    backup_path, database = Path(backup_path), Path(database)
+    name = backup_path.name
+    key_path = keyfile_path(database)
+    for target in (database, key_path):
+        if target.exists():
+            raise StorageError(f"{target.name} already exists. Restore to a new file name, or move "
+                               "the old database away first.")
+    if not database.parent.is_dir():
+        raise StorageError(f"The folder {database.parent} does not exist.")
+    try:
+        total = backup_path.stat().st_size
+        handle = open(backup_path, "rb")
+    except OSError as exc:
+        raise StorageError(f"{backup_path} cannot be read.") from exc
+    temp_db = database.with_name(f".{database.name}.{secrets.token_hex(4)}.partial")
+    data_key = None
+    try:
+        with handle:
+            header, keyfile_bytes, db_len = _read_header(handle, name, total)
+            keyfile = KeyFile.from_bytes(keyfile_bytes, f"key file inside {name}")
+            data_key = (keyfile.unlock_with_password(username.strip().lower(), password) if username
+                        else keyfile.unlock_with_password_any(password))
+            mac = hmac.new(_backup_mac_key(data_key, keyfile.database_id), digestmod=hashlib.sha256)
+            handle.seek(0)
+            remaining = total - MAC_BYTES
+            with open(temp_db, "xb") as out:
+                header_part = handle.read(total - MAC_BYTES - db_len)
+                mac.update(header_part)
+                remaining -= len(header_part)
+                while remaining > 0:
+                    chunk = handle.read(min(CHUNK, remaining))
+                    if not chunk:
+                        break
+                    mac.update(chunk)
+                    out.write(chunk)
+                    remaining -= len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
+                raise DamagedDatabase(f"{name} has been altered or damaged since it was made; "
+                                      "it was not restored.")
+        _check_restored(temp_db, data_key, keyfile)
+        keyfile.save(key_path, data_key)
+        try:
+            os.replace(temp_db, database)
+        except OSError:
+            key_path.unlink()
+            raise
+    except OSError as exc:
+        raise StorageError(describe_os_error(exc, database)) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temp_db.unlink()
+        keys.wipe(data_key)
+
+
+def _check_restored(path: Path, data_key: bytes, keyfile: KeyFile) -> None:
+    db = Database(path, data_key)
+    try:
+        cipher = db.query("PRAGMA cipher_integrity_check")
+        structure = [row[0] for row in db.query("PRAGMA integrity_check")]
+        stored_id = db.scalar("SELECT value FROM meta WHERE key = 'database_id'")
+        if cipher or structure != ["ok"] or stored_id != keyfile.database_id.hex():
+            raise DamagedDatabase("The database inside the backup fails its integrity check; "
+                                  "it was not restored.")
+    finally:
+        db.close()

@@ -1,0 +1,154 @@
+"""The SQLCipher connection: opening with a raw key, the pragmas we rely on, and turning
+SQLite's terse errors into messages a school administrator can act on.
+
+One connection serves the whole app, guarded by a lock, so work may run on a background
+thread without two statements ever interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import sqlcipher3
+
+from ..errors import DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError
+
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+Row = sqlcipher3.Row
+
+
+def translate(exc: Exception, path: Path) -> SendeskError:
+    """Say what a SQLite error means for the user's files."""
+    text = str(exc).lower()
+    name = Path(path).name
+    if "file is not a database" in text or "notadb" in text:
+        return NotASendeskDatabase(
+            f"{name} could not be decrypted. Either it is not a sendesk database, its key file "
+            "belongs to a different database, or the file has been damaged.")
+    if "malformed" in text or "corrupt" in text or "hmac" in text:
+        return DamagedDatabase(f"{name} is damaged (part of it fails its integrity check). "
+                               "Restore it from your latest backup. Nothing was changed.")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StorageError(f"sendesk may not write to {name} or its folder. "
+                            "Check the file is not read-only. Nothing was changed.")
+    if "full" in text or "disk i/o" in text or "ioerr" in text:
+        return StorageError(f"The disk refused to save changes to {name} (it may be full). "
+                            "Nothing was changed.")
+    if "locked" in text or "busy" in text:
+        return StorageError(f"{name} is in use by another copy of sendesk. Close it there first.")
+    return DamagedDatabase(f"{name} could not be read ({exc}). Nothing was changed.")
+
+
+class Database:
+    """An open, decrypted school database. close() drops the connection and with it the key."""
+
+    def __init__(self, path: Path, data_key: bytes | bytearray, *, create: bool = False) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        if not create:
+            _check_looks_encrypted(self.path)
+        elif self.path.exists():
+            raise StorageError(f"{self.path.name} already exists. Choose another name.")
+        try:
+            conn = sqlcipher3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from exc
+        try:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA busy_timeout = 3000")
+        except sqlcipher3.Error as exc:
+            conn.close()
+            raise translate(exc, self.path) from exc
+        conn.row_factory = sqlcipher3.Row
+        self._conn: sqlcipher3.Connection | None = conn
+
+    @property
+    def conn(self) -> sqlcipher3.Connection:
+        if self._conn is None:
+            raise SendeskError("The database is locked. Unlock it to continue.")
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlcipher3.Cursor:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params)
+            except sqlcipher3.IntegrityError:
+                raise
+            except sqlcipher3.Error as exc:
+                raise translate(exc, self.path) from exc
+
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlcipher3.Row]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlcipher3.Error as exc:
+                raise translate(exc, self.path) from exc
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlcipher3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Database"]:
+        """All or nothing: any exception inside rolls every statement back."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlcipher3.Error as exc:
+                raise translate(exc, self.path) from exc
+            try:
+                yield self
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlcipher3.Error):
+                    self.conn.execute("ROLLBACK")
+                if isinstance(exc, sqlcipher3.Error) and not isinstance(exc, sqlcipher3.IntegrityError):
+                    raise translate(exc, self.path) from exc
+                raise
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Hold writers off (and the file consistent on disk) while it is copied."""
+        with self.transaction():
+            yield
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(sqlcipher3.Error):
+                    self._conn.close()
+                self._conn = None
+
+
+def _check_looks_encrypted(path: Path) -> None:
+    if not path.exists():
+        raise StorageError(f"{path} cannot be found. Check the path, or create a new school database.")
+    if not path.is_file():
+        raise NotASendeskDatabase(f"{path} is a folder, not a sendesk database.")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(PLAIN_SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"sendesk may not read {path}.") from exc
+    if head == PLAIN_SQLITE_HEADER:
+        raise NotASendeskDatabase(f"{path.name} is an ordinary unencrypted SQLite file, "
+                                  "not a sendesk database.")
+    if len(head) < len(PLAIN_SQLITE_HEADER):
+        raise NotASendeskDatabase(f"{path.name} is empty or cut short; it is not a usable sendesk database.")

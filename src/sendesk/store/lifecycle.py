@@ -1,0 +1,191 @@
+"""Creating, opening and recovering a school database (the database file plus its key file)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from ..clock import Clock, SystemClock, isoformat
+from ..crypto import kdf, keys, signing
+from ..errors import (DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError,
+                      WrongPassword)
+from ..models import roles as roles_mod
+from ..models.school import SchoolIdentity, make_identity
+from ..models.users import User, clean_full_name, clean_username
+from ..passwords import require_strong
+from ..session import Session
+from . import audit, migrations
+from .database import Database
+from .files import describe_os_error
+from .keyfile import KeyFile, keyfile_path
+
+
+def _meta(db: Database) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in db.query("SELECT key, value FROM meta")}
+
+
+def load_school(db: Database) -> SchoolIdentity:
+    meta = _meta(db)
+    return SchoolIdentity(meta.get("school_name", ""), meta.get("urn") or None,
+                          meta.get("la_code") or None, meta.get("estab") or None)
+
+
+def load_user(db: Database, username: str) -> User | None:
+    row = db.query_one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    if row is None:
+        return None
+    return User(row["id"], row["username"], row["full_name"], roles_mod.parse_roles(row["roles"]),
+                bool(row["active"]))
+
+
+def create(path: Path, *, school_name: str, school_reference: str, username: str, full_name: str,
+           password: str, clock: Clock | None = None,
+           user_roles: str = "senco,admin") -> tuple[Session, str]:
+    """Make a new encrypted database and key file; returns the session and the recovery key.
+
+    The recovery key is shown once and never stored in plain form anywhere.
+    """
+    clock = clock or SystemClock()
+    path = Path(path)
+    identity = make_identity(school_name, school_reference)
+    username = clean_username(username)
+    full_name = clean_full_name(full_name)
+    first_roles = roles_mod.parse_roles(user_roles)
+    require_strong(password, [username, full_name, identity.name])
+    key_path = keyfile_path(path)
+    for existing in (path, key_path):
+        if existing.exists():
+            raise StorageError(f"{existing.name} already exists. Choose another file name, "
+                               "or open the existing database.")
+    if not path.parent.is_dir():
+        raise StorageError(f"The folder {path.parent} does not exist.")
+    if not os.access(path.parent, os.W_OK):
+        raise StorageError(f"sendesk may not write to {path.parent}. Choose a folder you can save in.")
+
+    data_key = keys.new_data_key()
+    database_id = os.urandom(16)
+    recovery_text = keys.new_recovery_key()
+    keyfile = KeyFile(database_id)
+    keyfile.set_password(username, password, data_key)
+    keyfile.set_recovery(keys.parse_recovery_key(recovery_text), data_key)
+
+    db = None
+    try:
+        db = Database(path, data_key, create=True)
+        migrations.upgrade(db.conn)
+        now = isoformat(clock.now())
+        private = signing.new_private_key()
+        with db.transaction():
+            meta = {"database_id": database_id.hex(), "school_name": identity.name,
+                    "urn": identity.urn or "", "la_code": identity.la_code or "",
+                    "estab": identity.estab or "", "created_at": now,
+                    "signing_private_key": private.hex(),
+                    "signing_public_key": signing.public_key(private).hex()}
+            db.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            cursor = db.execute(
+                "INSERT INTO users (username, full_name, roles, created_at) VALUES (?, ?, ?, ?)",
+                (username, full_name, roles_mod.format_roles(first_roles), now))
+            audit.append(db, at=now, user_id=cursor.lastrowid, username=username,
+                         action="created the school database")
+        keyfile.save(key_path, data_key)
+    except BaseException as exc:
+        if db is not None:
+            db.close()
+        for leftover in (path, key_path, path.with_name(path.name + "-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        keys.wipe(data_key)
+        if isinstance(exc, OSError):
+            raise StorageError(describe_os_error(exc, path)) from exc
+        raise
+    user = load_user(db, username)
+    assert user is not None
+    return Session(db, data_key, keyfile, user, identity, clock), recovery_text
+
+
+def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: str,
+                   clock: Clock, how: str) -> Session:
+    db = None
+    try:
+        db = Database(path, data_key)
+        migrations.upgrade(db.conn)
+        stored_id = db.scalar("SELECT value FROM meta WHERE key = 'database_id'")
+        if stored_id != keyfile.database_id.hex():
+            raise NotASendeskDatabase("The key file beside this database belongs to a different "
+                                      "school database.")
+        user = load_user(db, username)
+        if user is None:
+            raise WrongPassword("Wrong username or password.")
+        session = Session(db, data_key, keyfile, user, load_school(db), clock)
+        session.audit_now(how)
+        return session
+    except BaseException:
+        if db is not None:
+            db.close()
+        keys.wipe(data_key)
+        raise
+
+
+def open_school(path: Path, username: str, password: str, clock: Clock | None = None) -> Session:
+    """Unlock with a username and password: unwrap the data key, then open the database."""
+    path = Path(path)
+    _require_database_file(path)
+    keyfile = KeyFile.load(keyfile_path(path))
+    username = (username or "").strip().lower()
+    data_key = keyfile.unlock_with_password(username, password)
+    return _open_with_key(path, keyfile, data_key, username, clock or SystemClock(), "signed in")
+
+
+def open_with_data_key(path: Path, data_key: bytes, username: str,
+                       clock: Clock | None = None) -> Session:
+    """Quick unlock: the key came from the OS keyring; it is still checked against the key file."""
+    path = Path(path)
+    _require_database_file(path)
+    keyfile = KeyFile.load(keyfile_path(path))
+    key = bytearray(data_key)
+    keyfile.verify(key)
+    return _open_with_key(path, keyfile, key, username, clock or SystemClock(),
+                          "signed in with quick unlock")
+
+
+def recover(path: Path, recovery_key: str, username: str, new_password: str,
+            clock: Clock | None = None) -> Session:
+    """Set a new password for a user who has forgotten theirs, using the school's recovery key."""
+    path = Path(path)
+    _require_database_file(path)
+    key_path = keyfile_path(path)
+    keyfile = KeyFile.load(key_path)
+    username = (username or "").strip().lower()
+    data_key = keyfile.unlock_with_recovery(recovery_key)
+    session = _open_with_key(path, keyfile, data_key, username, clock or SystemClock(),
+                             "opened the database with the recovery key")
+    try:
+        require_strong(new_password, [username, session.user.full_name, session.school.name])
+        keyfile.set_password(username, new_password, session.data_key)
+        with session.db.transaction():
+            session.audit("set a new password with the recovery key", "user", session.user.id)
+            keyfile.save(key_path, session.data_key)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def _require_database_file(path: Path) -> None:
+    if not path.exists():
+        raise StorageError(f"{path} cannot be found. Check the path, or create a new school database.")
+    if path.is_dir():
+        raise NotASendeskDatabase(f"{path} is a folder, not a sendesk database.")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The message a front end shows for anything that went wrong while opening."""
+    if isinstance(exc, SendeskError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "This computer ran out of memory while opening the database."
+    if isinstance(exc, OSError):
+        return f"The files could not be read ({exc.strerror or 'disk error'})."
+    return DamagedDatabase("The database could not be opened because of an unexpected fault. "
+                           "Nothing was changed.").args[0]
