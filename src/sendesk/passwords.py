@@ -42,8 +42,8 @@ def assess(password: str, user_inputs: Iterable[str] = ()) -> Strength:
     acceptable = score >= MIN_SCORE and len(password) >= MIN_LENGTH
     if len(password) < MIN_LENGTH:
         advice = f"Use at least {MIN_LENGTH} characters. " + advice
-    elif not acceptable and not advice:
-        advice = "Add more words or characters that are hard to guess."
+    elif not acceptable:
+        advice = "Not strong enough yet. " + (advice or "Add more words that are hard to guess.")
     if acceptable:
         advice = advice or "This password is strong enough."
     return Strength(score, LABELS[score], advice.strip(), acceptable)

@@ -1,0 +1,69 @@
+"""`sendesk`: start the Qt app.
+
+Unexpected errors are caught at the top and shown as a plain apology; no traceback reaches a
+teacher, and nothing about pupils is written to any log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..settings import data_dir
+from .controller import AppController
+from .prompts import prompts
+from .resources_qt import app_icon
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="sendesk", description="SEND records for schools.")
+    parser.add_argument("database", nargs="?", type=Path, help="school database to open")
+    parser.add_argument("--demo", action="store_true", help="open (creating if needed) a demo school")
+    parser.add_argument("--selftest", action="store_true",
+                        help="show the first window, then exit (for installers and CI)")
+    parser.add_argument("--version", action="version", version=f"sendesk {__version__}")
+    return parser.parse_args(argv)
+
+
+def _install_excepthook() -> None:
+    def hook(kind, value, tb) -> None:
+        if os.environ.get("SENDESK_DEBUG"):
+            traceback.print_exception(kind, value, tb)
+        prompts.error(None, "sendesk", "Something unexpected went wrong, and that action did not "
+                      f"finish ({kind.__name__}). Your saved records are safe.")
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("sendesk")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    _install_excepthook()
+    controller = AppController(app)
+    database = args.database
+    if args.demo:
+        from .demo_start import prepare_demo
+        database, hint = prepare_demo(data_dir())
+        controller.unlock_hint = hint
+    controller.start(database)
+    if args.selftest:
+        def report() -> None:
+            shown = [type(w).__name__ for w in controller.windows()]
+            print("sendesk selftest: showing " + ", ".join(shown))
+            controller.quit()
+        QTimer.singleShot(300, report)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""The application's life cycle: create or unlock, work, lock, unlock again, quit.
+
+Locking discards: the main window and every other window showing pupil data are closed and
+deleted, the session's connection is closed and its key overwritten. Nothing is hidden behind
+a flag. An auto-lock or Ctrl+L keeps any quick-unlock key (if the user opted in); signing out
+or quitting wipes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from ..clock import Clock, SystemClock
+from ..errors import SendeskError
+from ..quickunlock import QuickUnlock, expiry
+from ..session import Session
+from ..settings import Settings, data_dir
+from ..store import backup as backup_mod
+from ..store import lifecycle
+from ..store.keyfile import KeyFile, keyfile_path
+from .create_dialog import CreateDatabaseDialog
+from .inactivity import InactivityTimer
+from .main_window import MainWindow
+from .password_dialog import ChangePasswordDialog
+from .prompts import prompts
+from .recovery_dialog import RecoveryKeyDialog
+from .settings_dialog import SettingsDialog
+from .tasks import TaskRunner
+from .unlock_dialog import UnlockDialog
+
+
+class AppController(QObject):
+    session_opened = Signal(object)
+    locked = Signal()
+
+    def __init__(self, app: QApplication, settings: Settings | None = None,
+                 quick_unlock: QuickUnlock | None = None, clock: Clock | None = None) -> None:
+        super().__init__(app)
+        self.app = app
+        self.clock = clock or SystemClock()
+        self.settings = settings or Settings.load()
+        self.quick = quick_unlock or QuickUnlock(clock=self.clock)
+        self.tasks = TaskRunner(self)
+        self.inactivity = InactivityTimer(self)
+        self.inactivity.inactive.connect(self.lock)
+        app.installEventFilter(self.inactivity)
+        app.setQuitOnLastWindowClosed(False)
+        self.session: Session | None = None
+        self.main_window: MainWindow | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.create_dialog: CreateDatabaseDialog | None = None
+        self.unlock_hint = ""
+        self.recovery_dialog: RecoveryKeyDialog | None = None
+
+    # --- starting -------------------------------------------------------------------
+    def start(self, database: Path | None = None) -> None:
+        if database is not None:
+            self.settings.last_database = str(database)
+        remembered = self.settings.last_database
+        if remembered and Path(remembered).exists():
+            self.show_unlock()
+        else:
+            self.show_create()
+
+    def show_create(self) -> None:
+        self._close_entry_dialogs()
+        dialog = CreateDatabaseDialog(self.tasks)
+        dialog.created.connect(self._created)
+        dialog.open_existing.connect(self._open_existing)
+        dialog.rejected.connect(self._entry_cancelled)
+        self.create_dialog = dialog
+        dialog.show()
+
+    def _open_existing(self) -> None:
+        chosen = prompts.open_file(self.create_dialog, "Open a school database", str(data_dir()),
+                                   "sendesk databases (*.sendesk);;All files (*)")
+        if chosen:
+            self.settings.last_database = str(chosen)
+            self.show_unlock()
+
+    def show_unlock(self, message: str = "") -> None:
+        self._close_entry_dialogs()
+        dialog = UnlockDialog(self.tasks, self.settings.last_database or "",
+                              self.settings.last_username or "", self.quick_unlock_possible)
+        dialog.unlocked.connect(self._unlocked_with_password)
+        dialog.create_requested.connect(self.show_create)
+        dialog.quick_unlock_requested.connect(self.quick_unlock)
+        dialog.rejected.connect(self._entry_cancelled)
+        if message or self.unlock_hint:
+            dialog.show_message(message or self.unlock_hint)
+        self.unlock_dialog = dialog
+        dialog.show()
+
+    def _close_entry_dialogs(self) -> None:
+        for dialog in (self.unlock_dialog, self.create_dialog):
+            if dialog is not None:
+                dialog.rejected.disconnect()
+                dialog.close()
+                dialog.deleteLater()
+        self.unlock_dialog = self.create_dialog = None
+
+    def _entry_cancelled(self) -> None:
+        if self.session is None:
+            self.quit()
+
+    # --- sessions -------------------------------------------------------------------
+    def _created(self, session: Session, recovery_key: str) -> None:
+        """Show the recovery key before anything else; work starts once it is confirmed kept."""
+        dialog = RecoveryKeyDialog(session.school.name, recovery_key)
+        dialog.accepted.connect(lambda: self._unlocked_with_password(session))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.recovery_dialog = dialog
+        dialog.open()
+
+    def _unlocked_with_password(self, session: Session) -> None:
+        if self.settings.quick_unlock and self.quick.available:
+            self.quick.store(session.database_id, session.user.username, session.data_key,
+                             expiry(self.clock, self.settings.quick_unlock_hours))
+        self._open_session(session)
+
+    def _open_session(self, session: Session) -> None:
+        self.session = session
+        self.create_dialog = self.unlock_dialog = None
+        self.settings.last_database = str(session.path)
+        self.settings.last_username = session.user.username
+        self._save_settings()
+        window = MainWindow(session)
+        window.lock_requested.connect(self.lock)
+        window.sign_out_requested.connect(self.sign_out)
+        window.quit_requested.connect(self.quit)
+        window.settings_requested.connect(self.edit_settings)
+        window.password_change_requested.connect(self.change_password)
+        window.backup_requested.connect(self.make_backup)
+        self.main_window = window
+        window.show()
+        self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
+        self.session_opened.emit(session)
+
+    def quick_unlock_possible(self, path: str) -> bool:
+        if not (self.settings.quick_unlock and self.quick.available and path):
+            return False
+        try:
+            database_id = KeyFile.load(keyfile_path(Path(path))).database_id
+        except SendeskError:
+            return False
+        return self.quick.fetch(database_id) is not None
+
+    def quick_unlock(self, path: str) -> None:
+        dialog = self.unlock_dialog
+        try:
+            database_id = KeyFile.load(keyfile_path(Path(path))).database_id
+        except SendeskError as exc:
+            if dialog:
+                dialog.show_message(str(exc))
+            return
+        entry = self.quick.fetch(database_id)
+        if entry is None:
+            if dialog:
+                dialog.show_message("Quick unlock has expired. Enter your password.")
+                dialog.refresh_quick_unlock()
+            return
+        username, key = entry
+        self.tasks.run(lambda: lifecycle.open_with_data_key(Path(path), key, username, self.clock),
+                       self._quick_unlocked, self._quick_failed)
+
+    def _quick_unlocked(self, session: Session) -> None:
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.accept()
+        self._open_session(session)
+
+    def _quick_failed(self, exc: BaseException) -> None:
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.show_message(lifecycle.describe_failure(exc) +
+                                            " Enter your password instead.")
+
+    # --- locking and quitting -----------------------------------------------------------
+    def lock(self) -> None:
+        """Discard everything that shows or holds pupil data, then ask for the password again."""
+        if self.session is None:
+            return
+        self.inactivity.stop()
+        self._discard_windows()
+        self.tasks.wait()
+        self.session.close()
+        self.session = None
+        self.locked.emit()
+        self.show_unlock()
+
+    def sign_out(self) -> None:
+        database_id = self.session.database_id if self.session else None
+        self.lock()
+        if database_id is not None:
+            self.quick.forget(database_id)
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.refresh_quick_unlock()
+
+    def quit(self) -> None:
+        if self.session is not None:
+            self.quick.forget(self.session.database_id)
+            self.inactivity.stop()
+            self._discard_windows()
+            self.tasks.wait()
+            self.session.close()
+            self.session = None
+        self._close_entry_dialogs()
+        self.app.quit()
+
+    def _discard_windows(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget is self.main_window:
+                continue
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.done(QDialog.DialogCode.Rejected)
+            if widget.isVisible():
+                widget.close()
+        if self.main_window is not None:
+            self.main_window.discarding = True
+            self.main_window.close()
+            self.main_window.deleteLater()
+            self.main_window = None
+
+    def _save_settings(self) -> None:
+        try:
+            self.settings.save()
+        except SendeskError:
+            pass  # settings are a convenience; failing to remember a path must not block work
+
+    # --- menu actions ----------------------------------------------------------------------
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.quick.available, self.main_window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.session is not None:
+            self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
+            if not self.settings.quick_unlock:
+                self.quick.forget(self.session.database_id)
+            elif self.quick.available:
+                self.quick.store(self.session.database_id, self.session.user.username,
+                                 self.session.data_key, expiry(self.clock, self.settings.quick_unlock_hours))
+
+    def change_password(self) -> None:
+        if self.session is not None:
+            ChangePasswordDialog(self.session, self.tasks, self.main_window).exec()
+
+    def make_backup(self) -> None:
+        session, parent = self.session, self.main_window
+        if session is None:
+            return
+        out = prompts.save_file(parent, "Save backup as", str(session.path.with_suffix(".sendesk-backup")),
+                                "sendesk backups (*.sendesk-backup)")
+        if out is None:
+            return
+        self.tasks.run(lambda: backup_mod.backup(session, out),
+                       lambda size: prompts.info(parent, "Backup made",
+                                                 f"The backup was saved to {out} ({size:,} bytes)."),
+                       lambda exc: prompts.error(parent, "Backup failed", lifecycle.describe_failure(exc)))
+
+    def windows(self) -> list[QWidget]:
+        return [w for w in QApplication.topLevelWidgets() if w.isVisible()]

@@ -1,0 +1,78 @@
+"""The main window: menus, the status bar naming the school, user and role, and the area
+where the pupil list and records live."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
+
+from ..models.roles import Permission
+from ..session import Session
+from .about import show_about
+from .resources_qt import app_icon
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    sign_out_requested = Signal()
+    quit_requested = Signal()
+    settings_requested = Signal()
+    password_change_requested = Signal()
+    backup_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.discarding = False
+        self.setWindowTitle(f"{session.school.name} - sendesk")
+        self.setWindowIcon(app_icon())
+        self.resize(1200, 760)
+        self.pages = QStackedWidget(self)
+        self.setCentralWidget(self.pages)
+        self._build_menus()
+        self._build_status_bar()
+
+    def _action(self, menu, text: str, signal, shortcut: QKeySequence | str | None = None,
+                name: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name or text)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(signal)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.lock_action = self._action(self.file_menu, "&Lock", self.lock_requested, "Ctrl+L", "lock")
+        self._action(self.file_menu, "Sign &out", self.sign_out_requested, "Ctrl+Shift+L", "sign_out")
+        self.file_menu.addSeparator()
+        self._action(self.file_menu, "&Quit", self.quit_requested, QKeySequence.StandardKey.Quit, "quit")
+        self.tools_menu = bar.addMenu("&Tools")
+        self._action(self.tools_menu, "Change my password...", self.password_change_requested,
+                     name="change_password")
+        if self.session.can(Permission.BACKUP):
+            self._action(self.tools_menu, "Back up...", self.backup_requested, name="backup")
+        self._action(self.tools_menu, "Settings...", self.settings_requested, name="settings")
+        help_menu = bar.addMenu("&Help")
+        about = QAction("About sendesk", self)
+        about.triggered.connect(lambda: show_about(self))
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        school = self.session.school
+        self.school_label = QLabel(f"{school.name}  ({school.reference})" if school.reference else school.name,
+                                   objectName="status_school")
+        self.user_label = QLabel(f"Signed in as {self.session.user.full_name}", objectName="status_user")
+        self.role_label = QLabel(f"Role: {self.session.user.role_label}", objectName="status_role")
+        for label in (self.school_label, self.user_label, self.role_label):
+            self.statusBar().addPermanentWidget(label)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Closing the window by hand quits; closing it because of a lock does not."""
+        event.accept()
+        if not self.discarding:
+            self.quit_requested.emit()

@@ -1,0 +1,36 @@
+"""Every message box and file dialog goes through here, so tests can answer them.
+
+Tests replace the functions on the module-level `prompts` object; the app never calls
+QMessageBox or QFileDialog directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+
+class Prompts:
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
+        return Path(name) if name else None
+
+    def save_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
+        return Path(name) if name else None
+
+
+prompts = Prompts()

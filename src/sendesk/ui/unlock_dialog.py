@@ -1,0 +1,165 @@
+"""The unlock window shown at start and after every lock, like KeePassXC's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from ..errors import SendeskError
+from ..store import lifecycle
+from .busy import set_busy
+from .password_field import NewPasswordFields
+from .prompts import prompts
+from .tasks import TaskRunner
+
+
+class UnlockDialog(QDialog):
+    unlocked = Signal(object)          # Session
+    create_requested = Signal()
+    quick_unlock_requested = Signal(str)  # database path
+
+    def __init__(self, tasks: TaskRunner, path: str = "", username: str = "",
+                 quick_unlock_for: Callable[[str], bool] = lambda path: False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self._quick_unlock_for = quick_unlock_for
+        self.setWindowTitle("Unlock - sendesk")
+        self.setMinimumWidth(460)
+        self.path = QLineEdit(path, objectName="path")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        self.username = QLineEdit(username, objectName="username")
+        self.password = QLineEdit(objectName="password", echoMode=QLineEdit.EchoMode.Password)
+        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message.setStyleSheet("color: #b3261e")
+        form = QFormLayout()
+        form.addRow("Database", row)
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+
+        buttons = QDialogButtonBox()
+        self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unlock_button.setObjectName("unlock")
+        self.unlock_button.setDefault(True)
+        self.quick_button = buttons.addButton("Quick unlock", QDialogButtonBox.ButtonRole.ActionRole)
+        self.quick_button.setObjectName("quick_unlock")
+        self.quick_button.setToolTip("Unlock with your computer account; no password needed until it expires.")
+        forgot = buttons.addButton("Forgotten password...", QDialogButtonBox.ButtonRole.ActionRole)
+        forgot.setObjectName("forgot")
+        new = buttons.addButton("New database...", QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        self.unlock_button.clicked.connect(self._unlock)
+        self.quick_button.clicked.connect(lambda: self.quick_unlock_requested.emit(self.path.text().strip()))
+        forgot.clicked.connect(self._forgot)
+        new.clicked.connect(self.create_requested)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>sendesk</h3>Enter your username and password to open the "
+                                "school's SEND records."))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.path.textChanged.connect(self.refresh_quick_unlock)
+        self.refresh_quick_unlock()
+        (self.password if username else self.username).setFocus()
+
+    def refresh_quick_unlock(self) -> None:
+        self.quick_button.setVisible(self._quick_unlock_for(self.path.text().strip()))
+
+    def _browse(self) -> None:
+        chosen = prompts.open_file(self, "Open a school database", self.path.text(),
+                                   "sendesk databases (*.sendesk);;All files (*)")
+        if chosen:
+            self.path.setText(str(chosen))
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _unlock(self) -> None:
+        path, username, password = Path(self.path.text().strip()), self.username.text(), self.password.text()
+        if not self.path.text().strip() or not username.strip() or not password:
+            self.show_message("Enter the database, your username and your password.")
+            return
+        self.message.clear()
+        set_busy(self, True)
+        self.tasks.run(lambda: lifecycle.open_school(path, username, password), self._done, self._failed)
+
+    def _done(self, session) -> None:
+        set_busy(self, False)
+        self.password.clear()
+        self.accept()
+        self.unlocked.emit(session)
+
+    def _failed(self, exc: BaseException) -> None:
+        set_busy(self, False)
+        self.password.clear()
+        self.password.setFocus()
+        self.show_message(lifecycle.describe_failure(exc))
+
+    def _forgot(self) -> None:
+        dialog = RecoverDialog(self.tasks, self.path.text().strip(), self.username.text(), self)
+        dialog.recovered.connect(self._recovered)
+        dialog.open()
+
+    def _recovered(self, session) -> None:
+        self.accept()
+        self.unlocked.emit(session)
+
+
+class RecoverDialog(QDialog):
+    """Set a new password with the recovery key from the school safe."""
+
+    recovered = Signal(object)
+
+    def __init__(self, tasks: TaskRunner, path: str, username: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks, self.db_path = tasks, path
+        self.setWindowTitle("Forgotten password - sendesk")
+        self.username = QLineEdit(username, objectName="username")
+        self.key = QLineEdit(objectName="recovery_key", placeholderText="XXXX-XXXX-XXXX-...")
+        self.passwords = NewPasswordFields(lambda: [self.username.text()])
+        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message.setStyleSheet("color: #b3261e")
+        form = QFormLayout()
+        form.addRow("Username", self.username)
+        form.addRow("Recovery key", self.key)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Set new password")
+        self.ok.setObjectName("set_password")
+        buttons.accepted.connect(self._recover)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Type the recovery key from the sheet kept in the school safe, then "
+                                "choose a new password.", wordWrap=True))
+        layout.addLayout(form)
+        layout.addWidget(self.passwords)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.passwords.changed.connect(lambda: self.ok.setEnabled(self.passwords.acceptable))
+        self.ok.setEnabled(False)
+
+    def _recover(self) -> None:
+        path, user, key, new = Path(self.db_path), self.username.text(), self.key.text(), self.passwords.value()
+        set_busy(self, True)
+        self.tasks.run(lambda: lifecycle.recover(path, key, user, new), self._done, self._failed)
+
+    def _done(self, session) -> None:
+        set_busy(self, False)
+        self.accept()
+        self.recovered.emit(session)
+
+    def _failed(self, exc: BaseException) -> None:
+        set_busy(self, False)
+        self.message.setText(lifecycle.describe_failure(exc))
+        if not isinstance(exc, SendeskError):
+            prompts.error(self, "sendesk", self.message.text())

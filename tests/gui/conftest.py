@@ -1,0 +1,76 @@
+"""GUI fixtures: a real AppController on real widgets (offscreen), with the project's own
+in-memory keyring so quick unlock is exercised without an OS keyring."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail
+
+from sendesk.quickunlock import QuickUnlock
+from sendesk.settings import Settings
+from sendesk.ui import prompts as prompts_module
+from sendesk.ui.controller import AppController
+from tests.memory_keyring import MemoryKeyring
+
+
+class AnsweringPrompts:
+    """Stands in for message boxes and file dialogs: records what was said, answers as told."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str, str]] = []
+        self.next_paths: list = []
+        self.confirm_answer = True
+
+    def error(self, parent, title, text):
+        self.messages.append(("error", title, text))
+
+    def info(self, parent, title, text):
+        self.messages.append(("info", title, text))
+
+    def confirm(self, parent, title, text):
+        self.messages.append(("confirm", title, text))
+        return self.confirm_answer
+
+    def open_file(self, parent, title, start, filters):
+        return self.next_paths.pop(0) if self.next_paths else None
+
+    save_file = open_file
+
+
+@pytest.fixture
+def answers(monkeypatch) -> AnsweringPrompts:
+    fake = AnsweringPrompts()
+    for name in ("error", "info", "confirm", "open_file", "save_file"):
+        monkeypatch.setattr(prompts_module.prompts, name, getattr(fake, name))
+    return fake
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def make_controller(qapp, qtbot, clock, memory_keyring, answers):
+    made = []
+
+    def make(settings: Settings | None = None, backend=None) -> AppController:
+        quick = QuickUnlock(backend or memory_keyring, clock)
+        controller = AppController(qapp, settings or Settings(), quick, clock)
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.inactivity.stop()
+        qapp.removeEventFilter(controller.inactivity)
+        if controller.session is not None:
+            controller.session.close()
+        controller._discard_windows()
+        controller._close_entry_dialogs()
+        controller.tasks.wait()
+
+
+@pytest.fixture
+def no_keyring():
+    return fail.Keyring()
