@@ -272,3 +272,41 @@ def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     opened[0].close()
     lifecycle.open_school(path, SENCO, "fresh-garden-pebble-tune-5").close()
+
+
+def test_admin_adds_and_removes_a_user_through_the_users_window(qtbot, make_controller, school, answers):
+    from sendesk.store import users
+    from sendesk.ui.users_dialog import UserEditor, UsersDialog
+
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller)
+    wait_for_main_window(qtbot, controller)
+    dialog = UsersDialog(controller.session, controller.tasks)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2
+    editor = UserEditor(controller.session, controller.tasks)
+    qtbot.addWidget(editor)
+    editor.username.setText("kfarah")
+    editor.full_name.setText("Khadija Farah")
+    editor.roles[list(editor.roles)[1]].setChecked(True)  # staff
+    editor.passwords.password.setText("window-pepper-orchard-12")
+    editor.passwords.confirm.setText("window-pepper-orchard-12")
+    assert editor.ok.isEnabled()
+    editor._save()
+    qtbot.waitUntil(lambda: editor.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    dialog.refresh()
+    assert dialog.table.rowCount() == 3
+    dialog.table.selectRow([dialog.table.item(r, 0).text() for r in range(3)].index("kfarah"))
+    dialog.remove_user()
+    assert "kfarah" not in [u.username for u in users.list_users(controller.session)]
+    assert answers.messages and answers.messages[-1][0] == "confirm"
+
+
+def test_staff_has_no_users_menu(qtbot, make_controller, school):
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller, STAFF, STAFF_PASSWORD)
+    window = wait_for_main_window(qtbot, controller)
+    names = [a.objectName() for a in window.tools_menu.actions()]
+    assert "users" not in names and "backup" not in names and "settings" in names

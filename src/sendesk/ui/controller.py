@@ -30,6 +30,7 @@ from .recovery_dialog import RecoveryKeyDialog
 from .settings_dialog import SettingsDialog
 from .tasks import TaskRunner
 from .unlock_dialog import UnlockDialog
+from .users_dialog import UsersDialog
 
 
 class AppController(QObject):
@@ -134,6 +135,7 @@ class AppController(QObject):
         window.settings_requested.connect(self.edit_settings)
         window.password_change_requested.connect(self.change_password)
         window.backup_requested.connect(self.make_backup)
+        window.users_requested.connect(self.manage_users)
         self.main_window = window
         window.show()
         self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
@@ -242,6 +244,10 @@ class AppController(QObject):
     def change_password(self) -> None:
         if self.session is not None:
             ChangePasswordDialog(self.session, self.tasks, self.main_window).exec()
+
+    def manage_users(self) -> None:
+        if self.session is not None:
+            UsersDialog(self.session, self.tasks, self.main_window).exec()
 
     def make_backup(self) -> None:
         session, parent = self.session, self.main_window

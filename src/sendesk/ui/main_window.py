@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QWidget)
 
 from ..models.roles import Permission
 from ..session import Session
@@ -20,6 +21,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     password_change_requested = Signal()
     backup_requested = Signal()
+    users_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -28,10 +30,36 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{session.school.name} - sendesk")
         self.setWindowIcon(app_icon())
         self.resize(1200, 760)
-        self.pages = QStackedWidget(self)
-        self.setCentralWidget(self.pages)
+        self.nav = QListWidget(objectName="navigation")
+        self.nav.setFixedWidth(180)
+        self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }")
+        self.pages = QStackedWidget()
+        self._page_keys: list[str] = []
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self._build_menus()
         self._build_status_bar()
+
+    def add_page(self, key: str, title: str, widget: QWidget) -> None:
+        """Pages (home, pupils, census...) are added by whoever builds the workspace."""
+        self._page_keys.append(key)
+        self.pages.addWidget(widget)
+        QListWidgetItem(title, self.nav)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+
+    def show_page(self, key: str) -> QWidget:
+        position = self._page_keys.index(key)
+        self.nav.setCurrentRow(position)
+        return self.pages.widget(position)
+
+    def page(self, key: str) -> QWidget:
+        return self.pages.widget(self._page_keys.index(key))
 
     def _action(self, menu, text: str, signal, shortcut: QKeySequence | str | None = None,
                 name: str = "") -> QAction:
@@ -54,6 +82,8 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("&Tools")
         self._action(self.tools_menu, "Change my password...", self.password_change_requested,
                      name="change_password")
+        if self.session.can(Permission.MANAGE_USERS):
+            self._action(self.tools_menu, "Users...", self.users_requested, name="users")
         if self.session.can(Permission.BACKUP):
             self._action(self.tools_menu, "Back up...", self.backup_requested, name="backup")
         self._action(self.tools_menu, "Settings...", self.settings_requested, name="settings")
@@ -69,6 +99,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"Signed in as {self.session.user.full_name}", objectName="status_user")
         self.role_label = QLabel(f"Role: {self.session.user.role_label}", objectName="status_role")
         for label in (self.school_label, self.user_label, self.role_label):
+            label.setStyleSheet("padding: 0 10px; border-left: 1px solid #bbb;")
             self.statusBar().addPermanentWidget(label)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
