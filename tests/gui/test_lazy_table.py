@@ -1,0 +1,47 @@
+"""The lazy table fetches only what is shown, and passes Qt's own model checks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from sendesk.ui.lazy_table import BLOCK, Column, LazyTableModel
+
+
+def make_model(count: int):
+    fetched: list[list[int]] = []
+
+    def fetch(ids):
+        fetched.append(list(ids))
+        return [{"name": f"Pupil {i}", "year": str(i % 14)} for i in ids]
+
+    model = LazyTableModel([Column("name", "Name"), Column("year", "Year", align_right=True)], fetch)
+    model.set_ids(list(range(count)))
+    return model, fetched
+
+
+def test_model_passes_qt_model_tester(qtmodeltester):
+    model, _ = make_model(500)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_only_the_rows_shown_are_fetched(qtbot):
+    model, fetched = make_model(60_000)
+    assert model.rowCount() == 60_000 and fetched == []
+    assert model.data(model.index(0, 0)) == "Pupil 0"
+    assert len(fetched) == 1 and len(fetched[0]) <= BLOCK
+    model.data(model.index(5, 1))
+    assert len(fetched) == 1, "rows in the same block come from the cache"
+    assert model.data(model.index(59_999, 0)) == "Pupil 59999"
+    assert len(fetched) == 2
+    assert model.data(model.index(3, 1), Qt.ItemDataRole.TextAlignmentRole)
+
+
+def test_invalidating_one_row_refetches_only_that_block(qtbot):
+    model, fetched = make_model(1000)
+    model.data(model.index(0, 0))
+    with qtbot.waitSignal(model.dataChanged):
+        model.invalidate([3])
+    model.data(model.index(3, 0))
+    assert len(fetched) == 2
+    model.data(model.index(4, 0))
+    assert len(fetched) == 2
