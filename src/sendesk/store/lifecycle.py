@@ -6,6 +6,8 @@ import contextlib
 import os
 from pathlib import Path
 
+import sqlcipher3
+
 from ..clock import Clock, SystemClock, isoformat
 from ..crypto import kdf, keys, signing
 from ..errors import (DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError,
@@ -16,7 +18,7 @@ from ..models.users import User, clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
 from . import audit, migrations
-from .database import Database
+from .database import Database, translate
 from .files import describe_os_error
 from .keyfile import KeyFile, keyfile_path
 
@@ -37,6 +39,14 @@ def load_user(db: Database, username: str) -> User | None:
         return None
     return User(row["id"], row["username"], row["full_name"], roles_mod.parse_roles(row["roles"]),
                 bool(row["active"]))
+
+
+def _upgrade(db: Database) -> None:
+    """Run pending migrations, reporting a disk or file fault in the user's terms."""
+    try:
+        migrations.upgrade(db.conn)
+    except sqlcipher3.Error as exc:
+        raise translate(exc, db.path) from exc
 
 
 def create(path: Path, *, school_name: str, school_reference: str, username: str, full_name: str,
@@ -73,7 +83,7 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     db = None
     try:
         db = Database(path, data_key, create=True)
-        migrations.upgrade(db.conn)
+        _upgrade(db)
         now = isoformat(clock.now())
         private = signing.new_private_key()
         with db.transaction():
@@ -109,7 +119,7 @@ def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: 
     db = None
     try:
         db = Database(path, data_key)
-        migrations.upgrade(db.conn)
+        _upgrade(db)
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'database_id'")
         if stored_id != keyfile.database_id.hex():
             raise NotASendeskDatabase("The key file beside this database belongs to a different "
@@ -144,7 +154,11 @@ def open_with_data_key(path: Path, data_key: bytes, username: str,
     _require_database_file(path)
     keyfile = KeyFile.load(keyfile_path(path))
     key = bytearray(data_key)
-    keyfile.verify(key)
+    try:
+        keyfile.verify(key)
+    except BaseException:
+        keys.wipe(key)
+        raise
     return _open_with_key(path, keyfile, key, username, clock or SystemClock(),
                           "signed in with quick unlock")
 

@@ -110,6 +110,8 @@ def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may already have rolled back (disk full does); that must not hide the cause.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return start
