@@ -91,7 +91,8 @@ def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
         header = json.loads(handle.read(header_len).decode("utf-8"))
         keyfile_len = int(header["keyfile_bytes"])
         db_len = int(header["database_bytes"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError,
+            RecursionError) as exc:
         raise DamagedDatabase(NOT_A_BACKUP.format(name=name)) from exc
     if keyfile_len < 0 or db_len < 0 or len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES != total:
         raise DamagedDatabase(f"{name} has been cut short or added to; it cannot be restored.")

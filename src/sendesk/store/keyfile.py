@@ -95,7 +95,7 @@ class KeyFile:
         except KeyFileError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError,
-                RecursionError) as exc:
+                OverflowError, RecursionError) as exc:
             raise KeyFileError(damaged) from exc
         return cls(database_id, slots, mac)
 
