@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import DamagedDatabase, SendeskError
 from ..session import Session
 from . import audit
 
@@ -32,12 +33,24 @@ class VerifyReport:
 
 
 def verify(session: Session) -> VerifyReport:
+    """Report every problem found; a damaged page must not stop the later checks or the report."""
     report = VerifyReport()
     db = session.db
     report.cipher_problems = [str(row[0]) for row in db.query("PRAGMA cipher_integrity_check")]
-    structure = [str(row[0]) for row in db.query("PRAGMA integrity_check")]
+    try:
+        structure = [str(row[0]) for row in db.query("PRAGMA integrity_check")]
+    except DamagedDatabase:
+        structure = ["the structure check stopped at a page that cannot be read"]
     report.structure_problems = [] if structure == ["ok"] else structure
-    chain = audit.verify(db)
-    report.audit_entries, report.audit_problems = chain.entries, chain.problems
-    session.audit_now("verified the database", detail={"ok": report.ok})
+    try:
+        chain = audit.verify(db)
+        report.audit_entries, report.audit_problems = chain.entries, chain.problems
+    except DamagedDatabase:
+        report.audit_problems = ["the audit log could not be read to the end"]
+    try:
+        session.audit_now("verified the database", detail={"ok": report.ok})
+    except SendeskError:
+        # SQLCipher refuses writes once it has met a damaged page; the report matters more.
+        if report.ok:
+            raise
     return report
