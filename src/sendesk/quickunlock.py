@@ -34,7 +34,9 @@ def expiry(clock: Clock, hours: int | None) -> dt.datetime:
     if hours:
         return now + dt.timedelta(hours=hours)
     local = now.astimezone()
-    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
+    # A naive local time takes the offset in force at midnight itself, which differs from now's
+    # on the days the clocks change.
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time()).astimezone()
     return midnight.astimezone(dt.timezone.utc)
 
 
@@ -65,10 +67,12 @@ class QuickUnlock:
             data = json.loads(secret)
             until = dt.datetime.fromisoformat(data["until"])
             entry = (str(data["user"]), bytearray.fromhex(data["key"]))
+            # An entry without a timezone cannot be compared with now, so it is not trusted.
+            expired = self.clock.now() >= until
         except (ValueError, KeyError, TypeError):
             self.forget(database_id)
             return None
-        if self.clock.now() >= until:
+        if expired:
             self.forget(database_id)
             return None
         return entry
