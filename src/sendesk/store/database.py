@@ -48,6 +48,7 @@ class Database:
     def __init__(self, path: Path, data_key: bytes | bytearray, *, create: bool = False) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._depth = 0  # transactions open on this connection (1 = outermost)
         if not create:
             _check_looks_encrypted(self.path)
         elif self.path.exists():
@@ -107,12 +108,22 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Database"]:
-        """All or nothing: any exception inside rolls every statement back."""
+        """All or nothing: any exception inside rolls every statement back.
+
+        Inside another transaction it becomes a savepoint, so a repository function that opens
+        its own transaction can also be one part of a larger change (a wizard's finish writes a
+        note, a register entry and a status change together): its statements then commit or
+        roll back with the outer transaction.
+        """
         with self._lock:
+            if self._depth:
+                yield from self._savepoint()
+                return
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlcipher3.Error as exc:
                 raise translate(exc, self.path) from exc
+            self._depth = 1
             try:
                 yield self
                 self.conn.execute("COMMIT")
@@ -122,6 +133,23 @@ class Database:
                 if isinstance(exc, sqlcipher3.Error) and not isinstance(exc, sqlcipher3.IntegrityError):
                     raise translate(exc, self.path) from exc
                 raise
+            finally:
+                self._depth = 0
+
+    def _savepoint(self) -> Iterator["Database"]:
+        name = f"nested_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield self
+            self.conn.execute(f"RELEASE {name}")
+        except BaseException:
+            with contextlib.suppress(sqlcipher3.Error):
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -1,0 +1,48 @@
+"""Nested transactions: a repository function's own transaction can be one part of a larger
+change, and a failure anywhere leaves nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _count(session) -> int:
+    return session.db.scalar("SELECT count(*) FROM meta WHERE key LIKE 'nest-%'")
+
+
+def _put(session, key: str) -> None:
+    with session.db.transaction():
+        session.db.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", (key,))
+
+
+def test_inner_transaction_commits_with_the_outer(senco_session):
+    with senco_session.db.transaction():
+        _put(senco_session, "nest-a")
+        _put(senco_session, "nest-b")
+    assert _count(senco_session) == 2
+
+
+def test_failure_after_an_inner_transaction_rolls_everything_back(senco_session):
+    with pytest.raises(RuntimeError):
+        with senco_session.db.transaction():
+            _put(senco_session, "nest-a")
+            raise RuntimeError("later step failed")
+    assert _count(senco_session) == 0
+    assert not senco_session.db.conn.in_transaction
+
+
+def test_a_failed_inner_transaction_undoes_only_its_own_work(senco_session):
+    with senco_session.db.transaction():
+        _put(senco_session, "nest-a")
+        with pytest.raises(RuntimeError):
+            with senco_session.db.transaction():
+                senco_session.db.execute("INSERT INTO meta (key, value) VALUES ('nest-b', 'x')")
+                raise RuntimeError("inner step failed")
+    assert _count(senco_session) == 1
+
+
+def test_transactions_work_again_after_nesting(senco_session):
+    with senco_session.db.transaction():
+        _put(senco_session, "nest-a")
+    _put(senco_session, "nest-b")
+    assert _count(senco_session) == 2
