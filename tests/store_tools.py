@@ -5,9 +5,11 @@ access with a session's data key, and running core code in a child process under
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,6 +19,7 @@ import pytest
 import sqlcipher3
 
 from sendesk.errors import SendeskError
+from sendesk.store.keyfile import keyfile_path
 
 PAGE_SIZE = 4096
 
@@ -60,6 +63,30 @@ def flip_byte(path: Path, offset: int) -> None:
     Path(path).write_bytes(bytes(data))
 
 
+def make_school(folder: Path) -> tuple[Path, str]:
+    """The same school as conftest's `school` fixture, made once so tests can copy it."""
+    from conftest import (SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME,
+                          STAFF_PASSWORD)
+    from sendesk.clock import FixedClock
+    from sendesk.store import lifecycle, users
+
+    path = Path(folder) / "school.sendesk"
+    session, recovery = lifecycle.create(
+        path, school_name=SCHOOL_NAME, school_reference="123456", username=SENCO,
+        full_name=SENCO_NAME, password=SENCO_PASSWORD,
+        clock=FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)))
+    users.add_user(session, STAFF, STAFF_NAME, "staff", STAFF_PASSWORD)
+    session.close()
+    return path, recovery
+
+
+def copy_school(template: tuple[Path, str], db_path: Path) -> tuple[Path, str]:
+    source, recovery = template
+    shutil.copyfile(source, db_path)
+    shutil.copyfile(keyfile_path(source), keyfile_path(db_path))
+    return db_path, recovery
+
+
 def assert_user_message(exc: BaseException, *types: type[SendeskError]) -> None:
     """The error is one of ours, of the expected kind, and reads as a sentence, not a trace."""
     assert isinstance(exc, SendeskError), f"raw {type(exc).__module__}.{type(exc).__name__}: {exc}"
@@ -75,13 +102,22 @@ def assert_user_message(exc: BaseException, *types: type[SendeskError]) -> None:
 # --- child processes ------------------------------------------------------------------------
 
 CHILD_PRELUDE = """
-import json, os, sys, traceback
+import hashlib, json, os, sys, traceback
 os.environ["SENDESK_KDF_SECONDS"] = "0"
 from pathlib import Path
 from sendesk.errors import SendeskError
+from sendesk.store.keyfile import keyfile_path
+
+_checkpoint = None
+
+def checkpoint(folder):
+    \"\"\"Record the files as they stand just before the disk is broken.\"\"\"
+    global _checkpoint
+    _checkpoint = {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in sorted(Path(folder).rglob("*")) if p.is_file()}
 
 def report(outcome, **extra):
-    print(json.dumps({"outcome": outcome, **extra}))
+    print(json.dumps({"outcome": outcome, "checkpoint": _checkpoint, **extra}))
 
 def attempt(action):
     try:
@@ -95,24 +131,38 @@ def attempt(action):
         report("ok")
 """
 
+FULL_DISK = """
+def break_disk():
+    import resource, signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+"""
 
-def run_child(body: str, *, file_size_limit: int | None = None, without_dac_override: bool = False,
+READ_ONLY = """
+def break_disk():
+    for folder in {folders!r}:
+        os.chmod(folder, 0o555)
+"""
+
+
+def run_child(body: str, *, full_disk: int | None = None, read_only: list[Path] | tuple = (),
               env: dict[str, str] | None = None) -> dict:
-    """Run `body` (which calls attempt(...) once) in a fresh interpreter and return its report.
+    """Run `body` in a fresh interpreter and return what its one attempt(...) reported.
 
-    file_size_limit sets RLIMIT_FSIZE with SIGXFSZ ignored, so a write past it fails with EFBIG
-    exactly as a full disk would fail it. without_dac_override removes root's power to ignore
-    file permissions, so a chmod'ed folder really is read-only even in a CI container as root.
+    The body calls break_disk() at the moment the disk should fail. With full_disk=N that sets
+    RLIMIT_FSIZE to N bytes with SIGXFSZ ignored, so a write past it fails with EFBIG exactly
+    as on a full disk. With read_only=[folders] it makes those folders read-only, and (when
+    running as root, as CI does) the child has first given up root's power to ignore file
+    permissions, so the folder really is read-only to it. The caller restores the folders.
     """
-    limits = ""
-    if file_size_limit is not None:
-        limits = textwrap.dedent(f"""
-            import resource, signal
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size_limit}, {file_size_limit}))
-            """)
-    code = CHILD_PRELUDE + limits + textwrap.dedent(body)
-    preexec = _drop_dac_override if (without_dac_override and os.geteuid() == 0) else None
+    if full_disk is not None:
+        breaker = FULL_DISK.format(limit=int(full_disk))
+    elif read_only:
+        breaker = READ_ONLY.format(folders=[str(f) for f in read_only])
+    else:
+        breaker = "def break_disk():\n    pass\n"
+    code = CHILD_PRELUDE + breaker + textwrap.dedent(body)
+    preexec = _drop_dac_override if (read_only and os.geteuid() == 0) else None
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, **(env or {})}, preexec_fn=preexec, timeout=120)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]

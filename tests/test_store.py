@@ -16,7 +16,20 @@ from sendesk.models.roles import Role
 from sendesk.store import backup, lifecycle, migrations, users
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
-from store_tools import add_filler, assert_user_message, digest, folder_state, pages, raw_connection
+from store_tools import (add_filler, assert_user_message, copy_school, digest, folder_state,
+                         make_school, pages, raw_connection)
+
+
+@pytest.fixture(scope="module")
+def school_template(tmp_path_factory):
+    return make_school(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def school(school_template, db_path):
+    """conftest's school, copied from one made per module: every test still gets its own files."""
+    return copy_school(school_template, db_path)
+
 
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
 OTHER_PASSWORD = "copper-pylon-saffron-21"
