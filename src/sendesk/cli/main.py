@@ -21,8 +21,15 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes keep the same promise as every other failure: one line on stderr."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sendesk-cli",
         description="Manage sendesk school databases from the command line. Passwords are "
                     "prompted for, or read one per line from standard input when it is not a terminal.")
