@@ -31,6 +31,7 @@ from .settings_dialog import SettingsDialog
 from .tasks import TaskRunner
 from .unlock_dialog import UnlockDialog
 from .users_dialog import UsersDialog
+from .workspace import Workspace
 
 
 class AppController(QObject):
@@ -55,6 +56,7 @@ class AppController(QObject):
         self.create_dialog: CreateDatabaseDialog | None = None
         self.unlock_hint = ""
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.workspace: Workspace | None = None
 
     # --- starting -------------------------------------------------------------------
     def start(self, database: Path | None = None) -> None:
@@ -137,6 +139,7 @@ class AppController(QObject):
         window.backup_requested.connect(self.make_backup)
         window.users_requested.connect(self.manage_users)
         self.main_window = window
+        self.workspace = Workspace(window, session, self.tasks)
         window.show()
         self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
         self.session_opened.emit(session)
@@ -223,6 +226,7 @@ class AppController(QObject):
             self.main_window.close()
             self.main_window.deleteLater()
             self.main_window = None
+            self.workspace = None
 
     def _save_settings(self) -> None:
         try:

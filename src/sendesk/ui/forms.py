@@ -1,0 +1,153 @@
+"""Small forms built from a list of fields, with the core's validation shown inline.
+
+Every form in the pupil record saves through a core function; when that raises a
+ValidationError naming a field, the field is outlined and the message shown beside the
+buttons, and the dialog stays open with what was typed. Nothing is checked only in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+
+from ..errors import SendeskError, ValidationError
+from ..models import dates
+
+ERROR_STYLE = "border: 2px solid #b3261e;"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    kind: str = "line"  # line, text, date, bool, choice
+    choices: Sequence[tuple[str, Any]] = field(default_factory=tuple)
+    placeholder: str = ""
+    aliases: tuple[str, ...] = ()  # other names the core may use for this field in errors
+
+
+class FormWidget(QWidget):
+    def __init__(self, fields: Sequence[FieldSpec], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fields = list(fields)
+        self.widgets: dict[str, QWidget] = {}
+        layout = QFormLayout(self)
+        for spec in self.fields:
+            widget = self._make(spec)
+            widget.setObjectName(spec.key)
+            self.widgets[spec.key] = widget
+            if spec.kind == "bool":
+                layout.addRow("", widget)
+            else:
+                layout.addRow(spec.label, widget)
+
+    @staticmethod
+    def _make(spec: FieldSpec) -> QWidget:
+        if spec.kind == "text":
+            box = QPlainTextEdit()
+            box.setPlaceholderText(spec.placeholder)
+            box.setTabChangesFocus(True)
+            box.setMinimumHeight(70)
+            return box
+        if spec.kind == "bool":
+            return QCheckBox(spec.label)
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for label, value in spec.choices:
+                combo.addItem(label, value)
+            return combo
+        line = QLineEdit()
+        line.setPlaceholderText(spec.placeholder or ("dd/mm/yyyy" if spec.kind == "date" else ""))
+        return line
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.widgets[spec.key]
+            if isinstance(widget, QPlainTextEdit):
+                out[spec.key] = widget.toPlainText()
+            elif isinstance(widget, QCheckBox):
+                out[spec.key] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                out[spec.key] = widget.currentData()
+            else:
+                out[spec.key] = widget.text()
+        return out
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for spec in self.fields:
+            if spec.key not in values:
+                continue
+            value = values[spec.key]
+            widget = self.widgets[spec.key]
+            if isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value or "")
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif isinstance(value, dt.date):
+                widget.setText(dates.format_uk(value))
+            else:
+                widget.setText("" if value is None else str(value))
+
+    def clear_errors(self) -> None:
+        for widget in self.widgets.values():
+            widget.setStyleSheet("")
+
+    def mark_error(self, field_name: str | None) -> bool:
+        """Outline the field the core complained about; False if it is not on this form."""
+        for spec in self.fields:
+            names = {spec.key, spec.label, *spec.aliases}
+            if field_name in names or (field_name or "").lower() in {n.lower() for n in names}:
+                widget = self.widgets[spec.key]
+                widget.setStyleSheet(ERROR_STYLE)
+                widget.setFocus()
+                return True
+        return False
+
+
+class FormDialog(QDialog):
+    """A form whose Save calls `save(values)`; errors keep the dialog open, marked inline."""
+
+    def __init__(self, title: str, fields: Sequence[FieldSpec], save: Callable[[dict[str, Any]], Any],
+                 intro: str = "", values: Mapping[str, Any] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} - sendesk")
+        self.setMinimumWidth(460)
+        self._save = save
+        self.result_value: Any = None
+        self.form = FormWidget(fields)
+        if values:
+            self.form.set_values(values)
+        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message.setStyleSheet("color: #b3261e")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if intro:
+            layout.addWidget(QLabel(intro, wordWrap=True))
+        layout.addWidget(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def submit(self) -> bool:
+        self.form.clear_errors()
+        try:
+            self.result_value = self._save(self.form.values())
+        except ValidationError as exc:
+            self.form.mark_error(exc.field)
+            self.message.setText(str(exc))
+            return False
+        except SendeskError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.accept()
+        return True

@@ -1,0 +1,147 @@
+"""The pupil list: instant search as you type, filters a SENCO uses, sortable columns.
+
+Filtering and sorting happen in SQL (records.pupil_list.search_ids returns ids only); the
+table model fetches the visible rows' cells lazily, so 60,000 pupils stay responsive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
+
+from ..models import dates
+from ..models.pupils import YEAR_GROUPS
+from ..models.registers import RegisterKind
+from ..models.sen import need_codes, statuses
+from ..records import pupil_list
+from ..records.pupil_list import PupilFilter, PupilRow
+from ..session import Session
+from .lazy_table import Column, LazyTableModel
+
+COLUMNS = [Column("name", "Name", 220), Column("upn", "UPN", 130), Column("year", "Year", 60),
+           Column("class", "Class", 80), Column("status", "SEN status", 110),
+           Column("need", "Primary need", 110), Column("review", "Next review", 110),
+           Column("flags", "Flags", 260)]
+SORT_KEYS = {"name": "name", "year": "year", "class": "class", "status": "status", "need": "need",
+             "review": "review"}
+STATUS_CHOICES = [("All pupils", None), ("On the SEN register (E or K)", pupil_list.ON_REGISTER),
+                  ("E - EHC plan", "E"), ("K - SEN support", "K"), ("N - recently removed", "N"),
+                  ("Not on the register", pupil_list.NOT_ON_REGISTER)]
+
+
+def row_cells(row: PupilRow) -> dict[str, Any]:
+    status_names = statuses()
+    review = dates.format_uk(row.next_review) if row.next_review else ""
+    if row.review_overdue:
+        review += " (overdue)"
+    return {"name": row.name + (" (left)" if row.archived else ""), "upn": row.upn,
+            "year": row.year_group, "class": row.class_name or "",
+            "status": f"{row.sen_status} - {status_names.get(row.sen_status, '')}" if row.sen_status else "",
+            "need": row.primary_need or "", "review": review,
+            "flags": ", ".join(sorted(flag.label for flag in row.flags))}
+
+
+class PupilListPage(QWidget):
+    open_pupil = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.search = QLineEdit(objectName="search", placeholderText="Search by name or UPN")
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox(objectName="status_filter")
+        for label, value in STATUS_CHOICES:
+            self.status.addItem(label, value)
+        self.need = QComboBox(objectName="need_filter")
+        self.need.addItem("Any primary need", None)
+        for code, need in need_codes().items():
+            self.need.addItem(f"{code} - {need.label}", code)
+        self.year = QComboBox(objectName="year_filter")
+        self.year.addItem("All years", None)
+        for year in YEAR_GROUPS:
+            self.year.addItem(f"Year {year}" if year.isdigit() else year, year)
+        self.register = QComboBox(objectName="register_filter")
+        self.register.addItem("Any register", None)
+        for kind in RegisterKind:
+            self.register.addItem(kind.label, kind.value)
+        self.overdue = QCheckBox("Review overdue", objectName="overdue_filter")
+        self.notification = QCheckBox("Parent notification due", objectName="notification_filter")
+        self.leavers = QCheckBox("Include leavers", objectName="leavers_filter")
+        self.count = QLabel(objectName="count")
+
+        self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self)
+        self.table = QTableView(objectName="pupil_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        for position, column in enumerate(COLUMNS):
+            header.resizeSection(position, column.width)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(lambda *_: self.refresh())
+        self.table.activated.connect(lambda index: self.open_pupil.emit(self.model.id_at(index.row())))
+
+        filters = QHBoxLayout()
+        for widget in (self.status, self.need, self.year, self.register):
+            filters.addWidget(widget)
+        for widget in (self.overdue, self.notification, self.leavers):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+
+        self.search.textChanged.connect(self.refresh)
+        for combo in (self.status, self.need, self.year, self.register):
+            combo.currentIndexChanged.connect(self.refresh)
+        for box in (self.overdue, self.notification, self.leavers):
+            box.toggled.connect(self.refresh)
+        self.refresh()
+
+    def current_filter(self) -> PupilFilter:
+        header = self.table.horizontalHeader()
+        column = COLUMNS[header.sortIndicatorSection()].key if header.sortIndicatorSection() >= 0 else "name"
+        register = self.register.currentData()
+        return PupilFilter(
+            text=self.search.text(), status=self.status.currentData(), need=self.need.currentData(),
+            year_group=self.year.currentData(),
+            registers=frozenset({RegisterKind(register)}) if register else frozenset(),
+            review_overdue=self.overdue.isChecked(), notification_due=self.notification.isChecked(),
+            include_archived=self.leavers.isChecked(), sort=SORT_KEYS.get(column, "name"),
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+
+    def refresh(self) -> None:
+        ids = pupil_list.search_ids(self.session, self.current_filter())
+        self.model.set_ids(ids)
+        self.count.setText(f"{len(ids):,} pupil{'s' if len(ids) != 1 else ''}")
+
+    def pupils_changed(self, pupil_ids: list[int] | None = None) -> None:
+        """After an edit: re-run the search (membership may change) and refetch changed rows."""
+        self.model.invalidate(pupil_ids)
+        self.refresh()
+
+    def _fetch(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not self.session.is_open:  # a repaint racing a lock shows nothing rather than failing
+            return [{} for _ in ids]
+        by_id = {row.id: row for row in pupil_list.fetch_rows(self.session, ids)}
+        return [row_cells(by_id[i]) if i in by_id else {} for i in ids]
+
+    @staticmethod
+    def _tooltip(row: dict[str, Any], key: str) -> str | None:
+        if key == "need" and row.get("need"):
+            need = need_codes().get(row["need"])
+            return need.label if need else None
+        return None

@@ -1,0 +1,42 @@
+"""Fills the main window with the pages a SENCO works in, and opens pupil records.
+
+Kept apart from the controller (which only knows about unlocking and locking) so each new
+feature adds its page here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from ..session import Session
+from .main_window import MainWindow
+from .pupil_list_page import PupilListPage
+from .pupil_record_window import PupilRecordWindow
+from .tasks import TaskRunner
+
+
+class Workspace(QObject):
+    def __init__(self, window: MainWindow, session: Session, tasks: TaskRunner) -> None:
+        super().__init__(window)
+        self.window, self.session, self.tasks = window, session, tasks
+        self.records: dict[int, PupilRecordWindow] = {}
+        self.pupils = PupilListPage(session)
+        self.pupils.open_pupil.connect(self.open_pupil)
+        window.add_page("pupils", "Pupils", self.pupils)
+
+    def open_pupil(self, pupil_id: int) -> PupilRecordWindow:
+        """Bring an open record forward, or open it (which is audited)."""
+        existing = self.records.get(pupil_id)
+        if existing is not None:
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        record = PupilRecordWindow(self.session, pupil_id)
+        record.changed.connect(self.pupil_changed)
+        record.destroyed.connect(lambda *_: self.records.pop(pupil_id, None))
+        self.records[pupil_id] = record
+        record.show()
+        return record
+
+    def pupil_changed(self, pupil_id: int) -> None:
+        self.pupils.pupils_changed([pupil_id])

@@ -1,0 +1,193 @@
+"""The pupil list and record driven for real: search, filters, open, edit with validation,
+change SEN status as a SENCO (refused as staff), record the parent notification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from sendesk.errors import PermissionDenied
+from sendesk.records import contacts, pupils, sen_register
+from sendesk.store import lifecycle
+from sendesk.ui.forms import ERROR_STYLE, FormDialog
+from sendesk.ui.pupil_list_page import PupilListPage
+from sendesk.ui.pupil_record_window import PupilRecordWindow
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+
+PUPILS = [
+    ("Okafor", "Chidi", "2015-03-14", "M", "6", "6O"),
+    ("Nowak", "Zofia", "2016-07-02", "F", "5", "5N"),
+    ("Begum", "Amina", "2015-11-30", "F", "6", "6B"),
+    ("Hughes", "Ellis", "2019-01-21", "U", "2", "2H"),
+]
+
+
+def upn_for(serial: int) -> str:
+    from sendesk.models.upn import check_letter
+    body = f"80120000{serial:04d}"
+    return check_letter(body) + body
+
+
+@pytest.fixture
+def pupil_ids(school, clock):
+    session = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
+    ids = {}
+    for serial, (surname, forename, dob, gender, year, klass) in enumerate(PUPILS, start=1):
+        ids[surname] = pupils.add_pupil(session, {
+            "upn": upn_for(serial), "legal_surname": surname, "legal_forename": forename, "dob": dob,
+            "gender": gender, "year_group": year, "class_name": klass})
+    contacts.add_contact(session, ids["Okafor"], {"name": "Grace Okafor", "relationship": "Mother",
+                                                 "parental_responsibility": True})
+    contacts.add_contact(session, ids["Okafor"], {"name": "Daniel Okafor", "relationship": "Father",
+                                                 "parental_responsibility": True})
+    sen_register.change_status(session, ids["Begum"], "K", "2026-09-10", "Assessment showed need",
+                               ["SLCN"])
+    session.close()
+    return ids
+
+
+def open_session(school, clock, user=SENCO, password=SENCO_PASSWORD):
+    return lifecycle.open_school(school[0], user, password, clock)
+
+
+def names(page: PupilListPage) -> list[str]:
+    return [page.model.data(page.model.index(r, 0)) for r in range(page.model.rowCount())]
+
+
+def test_search_and_filters(qtbot, school, clock, pupil_ids):
+    session = open_session(school, clock)
+    page = PupilListPage(session)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 4 and page.count.text() == "4 pupils"
+    qtbot.keyClicks(page.search, "nowa")
+    assert names(page) == ["Nowak, Zofia"]
+    page.search.clear()
+    qtbot.keyClicks(page.search, upn_for(3))
+    assert names(page) == ["Begum, Amina"], "a UPN finds its pupil"
+    page.search.clear()
+    page.year.setCurrentIndex(page.year.findData("6"))
+    assert sorted(names(page)) == ["Begum, Amina", "Okafor, Chidi"]
+    page.status.setCurrentIndex(page.status.findData("K"))
+    assert names(page) == ["Begum, Amina"]
+    row = {page.model.columns[c].key: page.model.data(page.model.index(0, c)) for c in range(8)}
+    assert row["status"].startswith("K") and row["need"] == "SLCN"
+    page.year.setCurrentIndex(0)
+    page.status.setCurrentIndex(0)
+    page.need.setCurrentIndex(page.need.findData("SLCN"))
+    assert names(page) == ["Begum, Amina"]
+    page.need.setCurrentIndex(0)
+    page.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+    assert names(page)[0] == "Okafor, Chidi"
+    session.close()
+
+
+def test_open_record_from_the_list_is_audited(qtbot, school, clock, pupil_ids):
+    session = open_session(school, clock)
+    page = PupilListPage(session)
+    qtbot.addWidget(page)
+    opened = []
+    page.open_pupil.connect(opened.append)
+    page.search.setText("Okafor")
+    page.show()
+    qtbot.waitExposed(page)
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert opened == [pupil_ids["Okafor"]]
+    window = PupilRecordWindow(session, opened[0])
+    qtbot.addWidget(window)
+    assert "Chidi Okafor" in window.header.text()
+    assert window.contacts_table.rowCount() == 2
+    assert session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'opened a pupil record'"
+                             " AND target_id = ?", (str(pupil_ids["Okafor"]),)) == 1
+    session.close()
+
+
+def test_edit_with_inline_validation_then_save(qtbot, school, clock, pupil_ids):
+    session = open_session(school, clock)
+    window = PupilRecordWindow(session, pupil_ids["Nowak"])
+    qtbot.addWidget(window)
+    changed = []
+    window.changed.connect(changed.append)
+    form = window.profile_form
+    form.widgets["dob"].setText("31/02/2016")
+    assert window.save_profile() is False
+    assert form.widgets["dob"].styleSheet() == ERROR_STYLE
+    assert "date" in window.profile_message.text().lower()
+    assert pupils.get_pupil(session, pupil_ids["Nowak"]).details.dob == dt.date(2016, 7, 2), \
+        "a refused edit saves nothing"
+    form.widgets["dob"].setText("02/07/2016")
+    form.widgets["preferred_forename"].setText("Zosia")
+    qtbot.mouseClick(window.save_profile_button, Qt.MouseButton.LeftButton)
+    assert window.profile_message.text() == "Saved."
+    assert changed == [pupil_ids["Nowak"]]
+    assert pupils.get_pupil(session, pupil_ids["Nowak"]).forename == "Zosia"
+    assert window.history_table.rowCount() >= 1
+    assert "Zosia" in window.header.text()
+    session.close()
+
+
+def test_senco_changes_status_and_records_parent_notification(qtbot, school, clock, pupil_ids):
+    session = open_session(school, clock)
+    window = PupilRecordWindow(session, pupil_ids["Okafor"])
+    qtbot.addWidget(window)
+    assert window.change_status_button.isEnabled()
+    dialog = window.change_status()
+    dialog.form.set_values({"status": "K", "needs": "XYZ", "reason": "Screening and parent meeting"})
+    assert dialog.submit() is False
+    assert "XYZ" in dialog.message.text()
+    dialog.form.set_values({"needs": "SPLD, SLCN"})
+    assert dialog.submit() is True
+    assert "K - SEN support" in window.header.text()
+    assert window.notifications_table.rowCount() == 1
+    assert "Grace Okafor" in window.notifications_table.item(0, 3).text()
+
+    form = window.record_notification()
+    assert isinstance(form, FormDialog)
+    form.form.set_values({"method": "letter"})
+    grace = [spec.key for spec in form.form.fields if spec.label.startswith("Grace")][0]
+    form.form.widgets[grace].setChecked(True)
+    assert form.submit() is True
+    assert window.notifications_table.item(0, 3).text() == "Daniel Okafor", "still to be told"
+    assert "Grace Okafor by letter" in window.notifications_table.item(0, 2).text()
+    form = window.record_notification()
+    for key in form.form.widgets:
+        if key.startswith("contact_"):
+            form.form.widgets[key].setChecked(True)
+    assert form.submit() is True
+    assert window.notifications_table.item(0, 3).text() == "None"
+    assert window.record_notification() is None, "nothing left to notify"
+    session.close()
+
+
+def test_staff_cannot_change_status_in_the_ui_or_the_core(qtbot, school, clock, pupil_ids):
+    session = open_session(school, clock, STAFF, STAFF_PASSWORD)
+    window = PupilRecordWindow(session, pupil_ids["Okafor"])
+    qtbot.addWidget(window)
+    assert not window.change_status_button.isEnabled()
+    assert not window.save_profile_button.isEnabled()
+    with pytest.raises(PermissionDenied):
+        sen_register.change_status(session, pupil_ids["Okafor"], "K", "2026-11-01", "x", ["SLCN"])
+    # Staff may still add a short note.
+    dialog = window.add_note()
+    dialog.form.set_values({"concern": "Struggling to settle after lunch",
+                            "parent_discussion": "Spoke to mum at pick-up"})
+    assert dialog.submit() is True
+    assert window.notes_table.rowCount() == 1
+    assert window.notes_table.item(0, 1).text() == "Owen Williams"
+    session.close()
+
+
+def test_record_windows_close_on_lock(qtbot, make_controller, school, pupil_ids):
+    from tests.gui.test_foundation import unlock, wait_for_main_window
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller)
+    wait_for_main_window(qtbot, controller)
+    record = controller.workspace.open_pupil(pupil_ids["Begum"])
+    assert record.isVisible()
+    controller.lock()
+    assert not record.isVisible() or not qtbot  # closed (and deleted on close)
+    assert controller.workspace is None
