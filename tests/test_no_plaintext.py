@@ -23,9 +23,10 @@ PEOPLE = (ADMIN, SENCO, STAFF, CLI_USER)
 
 
 def _needles() -> dict[str, list[bytes]]:
-    words = [SCHOOL, *SCHOOL.split()]
+    # Whole names, and the invented words in them (not 'Academy', which other files may hold).
+    words = [SCHOOL, "Quillhaven", "Zephyrine"]
     for username, full_name, _ in PEOPLE:
-        words += [username, full_name, *full_name.replace("-", " ").split()]
+        words += [username, full_name, full_name.split()[-1]]
     found: dict[str, list[bytes]] = {}
     for word in words:
         variants = {word, word.lower(), word.upper()}
