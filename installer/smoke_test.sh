@@ -39,11 +39,14 @@ INTERNAL="$BUNDLE/_internal"
 for path in sendesk sendesk-cli; do
   [ -x "$BUNDLE/$path" ] || fail "$BUNDLE/$path is missing or not executable"
 done
-for path in resources/icons/sendesk.svg resources/need_codes.json resources/la_codes.json \
-            PySide6/Qt/plugins/platforms/libqoffscreen.so PySide6/Qt/plugins/platforms/libqxcb.so \
-            PySide6/Qt/plugins/iconengines/libqsvgicon.so; do
+for path in resources/icons/sendesk.svg PySide6/Qt/plugins/platforms/libqoffscreen.so \
+            PySide6/Qt/plugins/platforms/libqxcb.so PySide6/Qt/plugins/iconengines/libqsvgicon.so; do
   [ -e "$INTERNAL/$path" ] || fail "the bundle has no $path"
 done
+# Every file of the source tree's resources/ (code lists, flowcharts, icons) is in the bundle.
+while IFS= read -r path; do
+  cmp -s "resources/$path" "$INTERNAL/resources/$path" || fail "the bundle's resources/$path is missing or differs"
+done < <(cd resources && find . -type f | sed 's|^\./||')
 compgen -G "$INTERNAL/sqlcipher3/_sqlite3*" >/dev/null || fail "the bundle has no SQLCipher extension"
 for forbidden in PIL PyInstaller pytest _pytest hypothesis; do
   [ ! -e "$INTERNAL/$forbidden" ] || fail "the bundle carries the build/test package $forbidden"
