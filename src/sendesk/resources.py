@@ -1,6 +1,10 @@
 """Finding the resources/ folder (flowcharts, code lists, templates, icons) wherever we run:
 from a source checkout, from an installed copy pointed at by SENDESK_RESOURCES, or from a
-PyInstaller bundle."""
+PyInstaller bundle.
+
+Lists that change with government decisions (LA numbers, census need codes) live here as JSON
+so that a new authority or code is a data change, not a code change.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .errors import SendeskError
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +33,13 @@ def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+@lru_cache(maxsize=None)
 def load_json(*parts: str) -> Any:
-    with open(resource_path(*parts), encoding="utf-8") as handle:
-        return json.load(handle)
+    """A shipped JSON data file, read once. Callers must not modify what it returns."""
+    path = resource_path(*parts)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise SendeskError(f"sendesk's reference file {path.name} is missing or damaged. "
+                           "Reinstall sendesk to restore it.") from exc
