@@ -1,0 +1,90 @@
+"""Dates typed by people or read from files, checked the same way everywhere.
+
+Schools write dates day first (23/11/2026); files from a MIS may use ISO (2026-11-23). A date
+that cannot exist (31/02/2020) or reads as American (11/23/2026) is refused with the reason,
+never guessed at. Two-digit years are refused because 01/02/03 has no safe meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..errors import ValidationError
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})")
+# MIS exports sometimes append a midnight time to every date.
+_TIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+
+
+def parse_date(value: str | dt.date | None, label: str, *, required: bool = True) -> dt.date | None:
+    """A date from ISO or day/month/year text; None only when not required and blank."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _TIME_SUFFIX.sub("", (value or "").strip())
+    if not text:
+        if required:
+            raise ValidationError(f"{label} is required.", field=label)
+        return None
+    iso = _ISO.fullmatch(text)
+    uk = _UK.fullmatch(text)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif uk:
+        day, month, year = (int(part) for part in uk.groups())
+        if len(uk.group(3)) != 4:
+            raise ValidationError(f"{label} '{text}' has a two-digit year; write the year in full "
+                                  "(for example 23/11/2026).", field=label)
+        if month > 12 and day <= 12:
+            raise ValidationError(f"{label} '{text}' looks like month/day; write dates day first "
+                                  "(dd/mm/yyyy).", field=label)
+    else:
+        raise ValidationError(f"{label} '{text}' is not a date; use dd/mm/yyyy (for example "
+                              "23/11/2026).", field=label)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"{label} '{text}' is not a real date (there is no day {day} in "
+                              f"month {month} of {year}).", field=label) from None
+
+
+def require_date(value: str | dt.date | None, label: str) -> dt.date:
+    """parse_date for a date that must be given."""
+    result = parse_date(value, label)
+    assert result is not None
+    return result
+
+
+def not_after(day: dt.date | None, limit: dt.date, label: str, what: str = "today") -> None:
+    """Events have happened: their date cannot be later than today (or another date)."""
+    if day is not None and day > limit:
+        raise ValidationError(f"{label} ({format_uk(day)}) cannot be after {what}.", field=label)
+
+
+def not_before(day: dt.date | None, limit: dt.date, label: str, what: str) -> None:
+    if day is not None and day < limit:
+        raise ValidationError(f"{label} ({format_uk(day)}) cannot be before {what}.", field=label)
+
+
+def format_uk(day: dt.date | None) -> str:
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+def to_text(day: dt.date | None) -> str | None:
+    """How dates are stored: ISO text sorts correctly in SQL."""
+    return None if day is None else day.isoformat()
+
+
+def from_text(text: str | None) -> dt.date | None:
+    return None if not text else dt.date.fromisoformat(text)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day some years on; 29 February becomes 28 February in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
