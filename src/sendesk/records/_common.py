@@ -1,0 +1,72 @@
+"""Small helpers every repository shares: permission checks, finding a pupil, and keeping
+the trail of changed fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import PermissionDenied, ValidationError
+from ..models.roles import Permission
+from ..session import Session
+from ..store.database import Row
+
+# SQLite accepts many more parameters, but chunks this size keep each statement quick.
+CHUNK = 500
+
+
+def require_any(session: Session, *permissions: Permission) -> None:
+    """Allow the action if the user holds any one of the permissions."""
+    if not any(session.can(permission) for permission in permissions):
+        session.require(permissions[0])
+
+
+def today(session: Session) -> dt.date:
+    return session.clock.today()
+
+
+def pupil_row(session: Session, pupil_id: int) -> Row:
+    row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (int(pupil_id),))
+    if row is None:
+        raise ValidationError("That pupil is not in this database (they may have been deleted "
+                              "after their retention date).", field="pupil")
+    return row
+
+
+def require_current(row: Row) -> None:
+    """Archived records are kept as they were when the pupil left."""
+    if row["archived_at"] is not None:
+        raise PermissionDenied("This pupil has left and their record is archived; it can be read "
+                               "but not changed.")
+
+
+def as_text(value: Any) -> str | None:
+    """How a value is written in the change trail."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def record_changes(session: Session, pupil_id: int, record_type: str, record_id: int,
+                   old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Write a field_changes row for each field whose value differs; returns their names."""
+    changed = [name for name in new if as_text(old.get(name)) != as_text(new[name])]
+    session.db.conn.executemany(
+        "INSERT INTO field_changes (pupil_id, record_type, record_id, field, old_value, new_value,"
+        " changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(pupil_id, record_type, record_id, name, as_text(old.get(name)), as_text(new[name]),
+          session.now_text(), session.user.id) for name in changed])
+    return changed
+
+
+def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def placeholders(count: int) -> str:
+    return ",".join("?" * count)

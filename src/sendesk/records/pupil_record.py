@@ -1,0 +1,51 @@
+"""Everything the pupil record screen shows, read in one go and audited once as
+'opened a pupil record'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models.contacts import Consent, Contact
+from ..models.notes import ShortNote
+from ..models.notifications import NotificationDue
+from ..models.pupils import Pupil
+from ..models.registers import RegisterEntry
+from ..models.roles import Permission
+from ..models.sen import NeedPeriod, StatusPeriod
+from ..session import Session
+from . import consent, contacts, notes, notifications, registers, sen_register
+from .pupils import FieldChange, change_history, pupil_from_row
+from ._common import pupil_row
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    pupil: Pupil
+    contacts: list[Contact]
+    consents: list[Consent]
+    status_history: list[StatusPeriod]
+    current_needs: list[NeedPeriod]
+    needs_history: list[NeedPeriod]
+    registers: list[RegisterEntry]
+    notes: list[ShortNote]
+    notifications: list[NotificationDue]
+    changes: list[FieldChange]
+
+
+def open_record(session: Session, pupil_id: int) -> PupilRecord:
+    """Read a pupil's whole record for display; one audit entry records that it was opened."""
+    session.require(Permission.VIEW_RECORDS)
+    pupil = pupil_from_row(pupil_row(session, pupil_id))
+    record = PupilRecord(
+        pupil=pupil,
+        contacts=contacts.list_contacts(session, pupil.id, include_ended=True),
+        consents=consent.list_consents(session, pupil.id),
+        status_history=sen_register.status_history(session, pupil.id),
+        current_needs=sen_register.needs_history(session, pupil.id, current_only=True),
+        needs_history=sen_register.needs_history(session, pupil.id),
+        registers=registers.list_entries(session, pupil.id),
+        notes=notes.list_notes(session, pupil.id),
+        notifications=notifications.notifications_for_pupil(session, pupil.id),
+        changes=change_history(session, pupil.id))
+    session.audit_now("opened a pupil record", "pupil", pupil.id)
+    return record

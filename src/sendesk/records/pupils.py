@@ -1,0 +1,189 @@
+"""Adding, changing, reading and archiving pupils.
+
+Changes never overwrite silently: each changed field is written to field_changes with its old
+and new value before the row is updated. Leavers are archived with a retention date and can
+be deleted only once that date has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import PermissionDenied, ValidationError
+from ..models import dates
+from ..models.flags import flags_from_bits
+from ..models.pupils import (EDITABLE_FIELDS, RETENTION_YEARS_AFTER_BIRTH, YEAR_RANK, Pupil,
+                             PupilDetails, clean_details, retention_date, search_text, sort_key)
+from ..models.roles import Permission
+from ..models.text import clean_line
+from ..session import Session
+from ..store.database import Row
+from ._common import pupil_row, record_changes, require_current, today
+
+INSERT_SQL = (
+    "INSERT INTO pupils (upn, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+    " dob, gender, year_group, year_rank, class_name, admission_date, created_at, created_by,"
+    " sort_key, search_text) VALUES (:upn, :legal_surname, :legal_forename, :preferred_surname,"
+    " :preferred_forename, :dob, :gender, :year_group, :year_rank, :class_name, :admission_date,"
+    " :created_at, :created_by, :sort_key, :search_text)")
+
+
+def details_columns(details: PupilDetails) -> dict[str, Any]:
+    """The stored form of a pupil's details, with the derived sort and search columns."""
+    return {"upn": details.upn, "legal_surname": details.legal_surname,
+            "legal_forename": details.legal_forename,
+            "preferred_surname": details.preferred_surname,
+            "preferred_forename": details.preferred_forename, "dob": details.dob.isoformat(),
+            "gender": details.gender, "year_group": details.year_group,
+            "year_rank": YEAR_RANK[details.year_group], "class_name": details.class_name,
+            "admission_date": dates.to_text(details.admission_date),
+            "sort_key": sort_key(details), "search_text": search_text(details)}
+
+
+def details_from_row(row: Row) -> PupilDetails:
+    return PupilDetails(
+        upn=row["upn"], legal_surname=row["legal_surname"], legal_forename=row["legal_forename"],
+        dob=dt.date.fromisoformat(row["dob"]), gender=row["gender"], year_group=row["year_group"],
+        preferred_surname=row["preferred_surname"], preferred_forename=row["preferred_forename"],
+        class_name=row["class_name"], admission_date=dates.from_text(row["admission_date"]))
+
+
+def pupil_from_row(row: Row) -> Pupil:
+    return Pupil(id=row["id"], details=details_from_row(row),
+                 leaving_date=dates.from_text(row["leaving_date"]), destination=row["destination"],
+                 archived_at=row["archived_at"], retain_until=dates.from_text(row["retain_until"]),
+                 sen_status=row["sen_status"], primary_need=row["primary_need"],
+                 next_review=dates.from_text(row["next_review"]),
+                 flags=flags_from_bits(row["flags"]))
+
+
+def _check_upn_free(session: Session, upn: str, pupil_id: int | None = None) -> None:
+    other = session.db.scalar("SELECT id FROM pupils WHERE upn = ?", (upn,))
+    if other is not None and other != pupil_id:
+        raise ValidationError(f"UPN {upn} already belongs to another pupil in this database.",
+                              field="upn")
+
+
+def add_pupil(session: Session, details: PupilDetails | Mapping[str, Any]) -> int:
+    """Add one pupil; returns the new id."""
+    session.require(Permission.EDIT_PUPILS)
+    if not isinstance(details, PupilDetails):
+        details = clean_details(details, today(session))
+    with session.db.transaction():
+        _check_upn_free(session, details.upn)
+        cursor = session.db.execute(INSERT_SQL, {**details_columns(details),
+                                                 "created_at": session.now_text(),
+                                                 "created_by": session.user.id})
+        pupil_id = int(cursor.lastrowid)
+        session.audit("added a pupil", "pupil", pupil_id)
+    return pupil_id
+
+
+def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) -> list[str]:
+    """Change some details; the others stay as they are. Returns the names of changed fields."""
+    session.require(Permission.EDIT_PUPILS)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError("These details cannot be edited here: " + ", ".join(sorted(unknown)))
+    with session.db.transaction():
+        row = pupil_row(session, pupil_id)
+        require_current(row)
+        old = details_from_row(row)
+        merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
+        new = clean_details(merged, today(session))
+        if new.upn != old.upn:
+            _check_upn_free(session, new.upn, int(pupil_id))
+        old_columns, new_columns = details_columns(old), details_columns(new)
+        stored = {name: new_columns[name] for name in EDITABLE_FIELDS}
+        changed = record_changes(session, int(pupil_id), "pupil", int(pupil_id),
+                                 {name: old_columns[name] for name in EDITABLE_FIELDS}, stored)
+        if changed:
+            assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
+            session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id",
+                               {**new_columns, "id": int(pupil_id)})
+            session.audit("changed pupil details", "pupil", pupil_id, {"fields": changed})
+    return changed
+
+
+def get_pupil(session: Session, pupil_id: int) -> Pupil:
+    """Open one pupil's record: allowed to anyone who may view records, and audited."""
+    session.require(Permission.VIEW_RECORDS)
+    pupil = pupil_from_row(pupil_row(session, pupil_id))
+    session.audit_now("opened a pupil record", "pupil", pupil.id)
+    return pupil
+
+
+def find_by_upn(session: Session, upn: str) -> int | None:
+    """The id of the pupil with this UPN, if any (not audited: it reveals no record)."""
+    session.require(Permission.VIEW_RECORDS)
+    return session.db.scalar("SELECT id FROM pupils WHERE upn = ?", ((upn or "").strip().upper(),))
+
+
+def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,
+                   destination: str = "") -> dt.date:
+    """Mark a pupil as left; the record is kept, read-only, until its retention date (returned)."""
+    session.require(Permission.EDIT_PUPILS)
+    left = dates.require_date(leaving_date, "Leaving date")
+    dates.not_after(left, today(session), "Leaving date")
+    where_to = clean_line(destination, "Destination", max_length=120, required=False) or None
+    with session.db.transaction():
+        row = pupil_row(session, pupil_id)
+        require_current(row)
+        dob = dt.date.fromisoformat(row["dob"])
+        admitted = dates.from_text(row["admission_date"])
+        if admitted is not None:
+            dates.not_before(left, admitted, "Leaving date", "the admission date")
+        keep_until = retention_date(dob)
+        record_changes(session, row["id"], "pupil", row["id"],
+                       {"leaving_date": None, "destination": None},
+                       {"leaving_date": left, "destination": where_to})
+        session.db.execute(
+            "UPDATE pupils SET leaving_date = ?, destination = ?, archived_at = ?, archived_by = ?,"
+            " retain_until = ? WHERE id = ?",
+            (left.isoformat(), where_to, session.now_text(), session.user.id,
+             keep_until.isoformat(), row["id"]))
+        session.audit("archived a leaver", "pupil", row["id"],
+                      {"retain_until": keep_until.isoformat()})
+    return keep_until
+
+
+def delete_after_retention(session: Session, pupil_id: int) -> None:
+    """Delete an archived pupil's whole record, which is only allowed once it is past retention."""
+    session.require(Permission.EDIT_PUPILS)
+    with session.db.transaction():
+        row = pupil_row(session, pupil_id)
+        if row["archived_at"] is None:
+            raise PermissionDenied("Only a leaver's archived record can be deleted; archive the "
+                                   "pupil first.")
+        keep_until = dt.date.fromisoformat(row["retain_until"])
+        if today(session) <= keep_until:
+            raise PermissionDenied(
+                f"This record must be kept until {dates.format_uk(keep_until)} "
+                f"({RETENTION_YEARS_AFTER_BIRTH} years after the pupil's date of birth); it cannot "
+                "be deleted before then.")
+        session.db.execute("DELETE FROM pupils WHERE id = ?", (row["id"],))
+        session.audit("deleted a pupil record after its retention date", "pupil", row["id"])
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    record_type: str
+    record_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_at: str
+    changed_by: str
+
+
+def change_history(session: Session, pupil_id: int) -> list[FieldChange]:
+    """Every edited field of a pupil's record, oldest first."""
+    session.require(Permission.VIEW_RECORDS)
+    rows = session.db.query(
+        "SELECT f.*, coalesce(u.full_name, '') AS who FROM field_changes f"
+        " LEFT JOIN users u ON u.id = f.changed_by WHERE f.pupil_id = ? ORDER BY f.id",
+        (int(pupil_id),))
+    return [FieldChange(r["record_type"], r["record_id"], r["field"], r["old_value"],
+                        r["new_value"], r["changed_at"], r["who"]) for r in rows]
