@@ -1,0 +1,91 @@
+"""The SENCO's home view: how many pupils at each status and need, who is owed a parent
+notification, whose reviews fall due this half-term or are overdue, and who is being
+monitored. Pupils are given by id so the list view can show them; nothing here is audited
+because no record is opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..models.calendar import HalfTerm, HalfTermCalendar, last_census_before
+from ..models.flags import Flag
+from ..models.roles import Permission
+from ..models.sen import need_codes
+from ..session import Session
+from ._common import today
+
+
+@dataclass(frozen=True)
+class DueNotification:
+    due_id: int
+    pupil_id: int
+    change: str
+    due_since: dt.date
+    outstanding: int  # contacts with parental responsibility not yet told
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: dt.date
+    half_term: HalfTerm
+    on_roll: int
+    by_status: dict[str, int]
+    by_need: dict[str, int]
+    by_area: dict[str, int]
+    notifications_due: list[DueNotification]
+    reviews_this_half_term: list[int]
+    reviews_overdue: list[int]
+    monitoring: list[int]
+
+
+def _ids(session: Session, where: str, params: tuple = (),
+         index: str = "pupils_by_review") -> list[int]:
+    # Named indexes: without statistics SQLite may otherwise choose one that needs a lookup
+    # of every pupil row.
+    rows = session.db.query(f"SELECT id FROM pupils INDEXED BY {index} WHERE archived_at IS NULL"
+                            f" AND {where} ORDER BY next_review, sort_key, id", params)
+    return [row[0] for row in rows]
+
+
+def dashboard(session: Session, calendar: HalfTermCalendar | None = None) -> Dashboard:
+    session.require(Permission.VIEW_RECORDS)
+    day = today(session)
+    half_term = (calendar or HalfTermCalendar.default()).half_term(day)
+    lapsed = last_census_before(day).isoformat()
+    by_status = {"E": 0, "K": 0, "N": 0}
+    for row in session.db.query(
+            "SELECT sen_status, count(*) FROM pupils WHERE archived_at IS NULL AND sen_status IS"
+            " NOT NULL AND NOT (sen_status = 'N' AND sen_since <= ?) GROUP BY sen_status",
+            (lapsed,)):
+        by_status[row[0]] = row[1]
+    by_need = {code: 0 for code in need_codes()}
+    for row in session.db.query(
+            "SELECT primary_need, count(*) FROM pupils INDEXED BY pupils_by_status"
+            " WHERE archived_at IS NULL AND sen_status IN ('E', 'K') AND primary_need IS NOT NULL"
+            " GROUP BY primary_need"):
+        by_need[row[0]] = by_need.get(row[0], 0) + row[1]
+    by_area: dict[str, int] = {}
+    for code, count in by_need.items():
+        rule = need_codes().get(code)
+        area = rule.area_label if rule and rule.area_label else "Not tied to one area"
+        by_area[area] = by_area.get(area, 0) + count
+    due = [DueNotification(r["id"], r["pupil_id"], r["change"],
+                           dt.date.fromisoformat(r["due_since"]), r["outstanding"])
+           for r in session.db.query(
+               "SELECT d.id, d.pupil_id, d.change, d.due_since, (SELECT count(*) FROM contacts c"
+               " WHERE c.pupil_id = d.pupil_id AND c.ended_on IS NULL AND"
+               " c.parental_responsibility = 1 AND NOT EXISTS (SELECT 1 FROM parent_notifications"
+               " n WHERE n.due_id = d.id AND n.contact_id = c.id)) AS outstanding"
+               " FROM parent_notifications_due d JOIN pupils p ON p.id = d.pupil_id"
+               " WHERE d.cleared_at IS NULL AND p.archived_at IS NULL ORDER BY d.due_since, d.id")]
+    return Dashboard(
+        today=day, half_term=half_term,
+        on_roll=session.db.scalar("SELECT count(*) FROM pupils INDEXED BY pupils_by_year"
+                                  " WHERE archived_at IS NULL"),
+        by_status=by_status, by_need=by_need, by_area=by_area, notifications_due=due,
+        reviews_this_half_term=_ids(session, "next_review >= ? AND next_review <= ?",
+                                    (day.isoformat(), half_term.end.isoformat())),
+        reviews_overdue=_ids(session, "next_review < ?", (day.isoformat(),)),
+        monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"))
