@@ -260,6 +260,269 @@ def upgrade_version_2(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_3(conn: sqlcipher3.Connection) -> None:
+    """The graduated approach: SEND pathways of numbered Assess-Plan-Do-Review cycles, support
+    plans with outcomes and costed provision, the delivery log, reviews and their decisions,
+    and specialists' involvement with their visits, reports and recommendations.
+
+    Dated rows carry the day the event happened (set by the user) and entered_at (the clock).
+    A finished assessment, an agreed plan and a held review are fixed: triggers refuse any
+    change to their content, so a correction is a new cycle, never a silent overwrite. Draft
+    rows that are taken out are marked removed, not deleted. Specialists' reports are stored
+    in the (encrypted) database itself, at most 10 MB each.
+    """
+    run_script(conn, """
+        CREATE TABLE send_pathways (
+            id             INTEGER PRIMARY KEY,
+            pupil_id       INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            stage          TEXT NOT NULL CHECK (stage IN ('targeted', 'specialist')),
+            status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            opened_on      TEXT NOT NULL,
+            closed_on      TEXT,
+            close_decision TEXT,
+            entered_at     TEXT NOT NULL,
+            entered_by     INTEGER REFERENCES users(id),
+            closed_at      TEXT,
+            closed_by      INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX send_pathways_pupil ON send_pathways(pupil_id, opened_on);
+        CREATE UNIQUE INDEX send_pathways_one_open ON send_pathways(pupil_id) WHERE status = 'open';
+
+        CREATE TABLE apdr_cycles (
+            id          INTEGER PRIMARY KEY,
+            pathway_id  INTEGER NOT NULL REFERENCES send_pathways(id) ON DELETE CASCADE,
+            number      INTEGER NOT NULL CHECK (number >= 1),
+            stage       TEXT NOT NULL CHECK (stage IN ('targeted', 'specialist')),
+            started_on  TEXT NOT NULL,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id),
+            UNIQUE (pathway_id, number)
+        );
+
+        CREATE TABLE apdr_assessments (
+            id            INTEGER PRIMARY KEY,
+            cycle_id      INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+            assessed_on   TEXT,
+            parent_views  TEXT NOT NULL DEFAULT '',
+            child_views   TEXT NOT NULL DEFAULT '',
+            strengths     TEXT NOT NULL DEFAULT '',
+            needs         TEXT NOT NULL DEFAULT '',
+            primary_need  TEXT,
+            entered_at    TEXT NOT NULL,
+            entered_by    INTEGER REFERENCES users(id),
+            updated_at    TEXT,
+            updated_by    INTEGER REFERENCES users(id),
+            completed_at  TEXT,
+            completed_by  INTEGER REFERENCES users(id)
+        );
+        CREATE TABLE apdr_assessment_tools (
+            id             INTEGER PRIMARY KEY,
+            assessment_id  INTEGER NOT NULL REFERENCES apdr_assessments(id) ON DELETE CASCADE,
+            position       INTEGER NOT NULL,
+            tool           TEXT NOT NULL,
+            used_on        TEXT,
+            result         TEXT NOT NULL DEFAULT '',
+            entered_at     TEXT NOT NULL,
+            entered_by     INTEGER REFERENCES users(id),
+            removed_at     TEXT,
+            removed_by     INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX apdr_assessment_tools_of ON apdr_assessment_tools(assessment_id);
+
+        CREATE TABLE apdr_plans (
+            id           INTEGER PRIMARY KEY,
+            cycle_id     INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+            aspirations  TEXT NOT NULL DEFAULT '',
+            plan_date    TEXT,
+            review_date  TEXT,
+            shared_on    TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id),
+            agreed_at    TEXT,
+            agreed_by    INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX apdr_plans_review ON apdr_plans(review_date) WHERE agreed_at IS NOT NULL;
+
+        CREATE TABLE apdr_outcomes (
+            id           INTEGER PRIMARY KEY,
+            plan_id      INTEGER NOT NULL REFERENCES apdr_plans(id) ON DELETE CASCADE,
+            position     INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            measure      TEXT NOT NULL DEFAULT '',
+            target_date  TEXT,
+            area         TEXT,
+            pfa_area     TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            removed_at   TEXT,
+            removed_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX apdr_outcomes_of ON apdr_outcomes(plan_id);
+
+        CREATE TABLE specialist_involvements (
+            id              INTEGER PRIMARY KEY,
+            pupil_id        INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            service         TEXT NOT NULL,
+            service_detail  TEXT,
+            professional    TEXT,
+            referral_date   TEXT NOT NULL,
+            reason          TEXT NOT NULL DEFAULT '',
+            consent         TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (consent IN ('pending', 'given', 'refused')),
+            consent_date    TEXT,
+            consent_from    TEXT,
+            ended_on        TEXT,
+            entered_at      TEXT NOT NULL,
+            entered_by      INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX specialist_involvements_pupil ON specialist_involvements(pupil_id);
+
+        CREATE TABLE specialist_visits (
+            id              INTEGER PRIMARY KEY,
+            involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+            visit_date      TEXT NOT NULL,
+            notes           TEXT NOT NULL DEFAULT '',
+            entered_at      TEXT NOT NULL,
+            entered_by      INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX specialist_visits_of ON specialist_visits(involvement_id);
+
+        CREATE TABLE specialist_reports (
+            id              INTEGER PRIMARY KEY,
+            involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+            title           TEXT NOT NULL,
+            report_date     TEXT NOT NULL,
+            filename        TEXT NOT NULL,
+            media_type      TEXT NOT NULL,
+            size            INTEGER NOT NULL,
+            sha256          TEXT NOT NULL,
+            content         BLOB NOT NULL CHECK (length(content) <= 10485760),
+            entered_at      TEXT NOT NULL,
+            entered_by      INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX specialist_reports_of ON specialist_reports(involvement_id);
+
+        CREATE TABLE specialist_recommendations (
+            id                 INTEGER PRIMARY KEY,
+            involvement_id     INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+            report_id          INTEGER REFERENCES specialist_reports(id) ON DELETE SET NULL,
+            text               TEXT NOT NULL,
+            recommended_on     TEXT NOT NULL,
+            status             TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'not_adopted')),
+            not_adopted_reason TEXT,
+            decided_at         TEXT,
+            decided_by         INTEGER REFERENCES users(id),
+            entered_at         TEXT NOT NULL,
+            entered_by         INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX specialist_recommendations_of ON specialist_recommendations(involvement_id);
+
+        CREATE TABLE apdr_provision_items (
+            id                 INTEGER PRIMARY KEY,
+            plan_id            INTEGER NOT NULL REFERENCES apdr_plans(id) ON DELETE CASCADE,
+            position           INTEGER NOT NULL,
+            description        TEXT NOT NULL,
+            area               TEXT,
+            delivered_by       TEXT NOT NULL DEFAULT '',
+            group_size         INTEGER NOT NULL CHECK (group_size >= 1),
+            sessions_per_week  REAL NOT NULL CHECK (sessions_per_week >= 0),
+            minutes            INTEGER NOT NULL CHECK (minutes >= 0),
+            weeks              INTEGER NOT NULL CHECK (weeks BETWEEN 1 AND 52),
+            cost_basis         TEXT NOT NULL CHECK (cost_basis IN ('hour', 'session', 'year')),
+            rate_pence         INTEGER NOT NULL CHECK (rate_pence >= 0),
+            recommendation_id  INTEGER REFERENCES specialist_recommendations(id) ON DELETE SET NULL,
+            started_on         TEXT,
+            ended_on           TEXT,
+            end_reason         TEXT,
+            entered_at         TEXT NOT NULL,
+            entered_by         INTEGER REFERENCES users(id),
+            removed_at         TEXT,
+            removed_by         INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX apdr_provision_items_of ON apdr_provision_items(plan_id);
+        CREATE INDEX apdr_provision_items_recommendation ON apdr_provision_items(recommendation_id);
+
+        CREATE TABLE apdr_delivery_log (
+            id                INTEGER PRIMARY KEY,
+            item_id           INTEGER NOT NULL REFERENCES apdr_provision_items(id) ON DELETE CASCADE,
+            delivered_on      TEXT NOT NULL,
+            delivered         INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+            note              TEXT NOT NULL DEFAULT '',
+            entered_at        TEXT NOT NULL,
+            entered_by        INTEGER REFERENCES users(id),
+            withdrawn_at      TEXT,
+            withdrawn_by      INTEGER REFERENCES users(id),
+            withdrawn_reason  TEXT
+        );
+        CREATE INDEX apdr_delivery_log_item ON apdr_delivery_log(item_id, delivered_on);
+
+        CREATE TABLE apdr_reviews (
+            id                    INTEGER PRIMARY KEY,
+            cycle_id              INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+            held_on               TEXT,
+            attendees             TEXT NOT NULL DEFAULT '',
+            child_views           TEXT NOT NULL DEFAULT '',
+            parent_views          TEXT NOT NULL DEFAULT '',
+            staff_views           TEXT NOT NULL DEFAULT '',
+            at_risk_of_exclusion  INTEGER NOT NULL DEFAULT 0,
+            decision              TEXT,
+            decision_notes        TEXT NOT NULL DEFAULT '',
+            entered_at            TEXT NOT NULL,
+            entered_by            INTEGER REFERENCES users(id),
+            updated_at            TEXT,
+            updated_by            INTEGER REFERENCES users(id),
+            completed_at          TEXT,
+            completed_by          INTEGER REFERENCES users(id)
+        );
+        CREATE TABLE apdr_review_progress (
+            review_id   INTEGER NOT NULL REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+            outcome_id  INTEGER NOT NULL REFERENCES apdr_outcomes(id) ON DELETE CASCADE,
+            progress    TEXT CHECK (progress IN ('achieved', 'partly', 'not_yet')),
+            comment     TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (review_id, outcome_id)
+        );
+        CREATE TABLE apdr_review_specialist_views (
+            review_id       INTEGER NOT NULL REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+            involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+            view            TEXT NOT NULL DEFAULT '',
+            given_as        TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (review_id, involvement_id)
+        );
+
+        CREATE TRIGGER apdr_assessments_fixed BEFORE UPDATE ON apdr_assessments
+            WHEN OLD.completed_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a finished assessment cannot be changed'); END;
+        CREATE TRIGGER apdr_assessment_tools_fixed BEFORE UPDATE ON apdr_assessment_tools
+            WHEN (SELECT completed_at FROM apdr_assessments WHERE id = OLD.assessment_id) IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a finished assessment cannot be changed'); END;
+        CREATE TRIGGER apdr_plans_fixed BEFORE UPDATE OF aspirations, plan_date, review_date,
+            agreed_at, agreed_by, cycle_id ON apdr_plans
+            WHEN OLD.agreed_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+        CREATE TRIGGER apdr_outcomes_fixed BEFORE UPDATE ON apdr_outcomes
+            WHEN (SELECT agreed_at FROM apdr_plans WHERE id = OLD.plan_id) IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+        CREATE TRIGGER apdr_provision_items_fixed BEFORE UPDATE OF plan_id, description, area,
+            delivered_by, group_size, sessions_per_week, minutes, weeks, cost_basis, rate_pence,
+            recommendation_id, started_on, removed_at ON apdr_provision_items
+            WHEN (SELECT agreed_at FROM apdr_plans WHERE id = OLD.plan_id) IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+        CREATE TRIGGER apdr_reviews_fixed BEFORE UPDATE ON apdr_reviews
+            WHEN OLD.completed_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+        CREATE TRIGGER apdr_review_progress_fixed BEFORE UPDATE ON apdr_review_progress
+            WHEN (SELECT completed_at FROM apdr_reviews WHERE id = OLD.review_id) IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+        CREATE TRIGGER specialist_reports_fixed BEFORE UPDATE ON specialist_reports
+            BEGIN SELECT RAISE(ABORT, 'a stored report cannot be changed'); END;
+        CREATE TRIGGER apdr_delivery_log_fixed BEFORE UPDATE OF item_id, delivered_on, delivered,
+            note, entered_at, entered_by ON apdr_delivery_log
+            BEGIN SELECT RAISE(ABORT, 'a delivery log entry cannot be changed; withdraw it'); END;
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
