@@ -523,6 +523,71 @@ def upgrade_version_3(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_4(conn: sqlcipher3.Connection) -> None:
+    """Runs of the initial concerns flowchart: saved part-way (a draft, resumable) or finished.
+
+    A finished run keeps the flowchart's id and version and every question and answer as worded
+    at the time, so it still reads correctly after the local authority changes its flowchart;
+    it links to the short note, register entry or SEN status change it made. One draft per
+    pupil at most; finished runs and their answers cannot be updated.
+    """
+    run_script(conn, """
+        CREATE TABLE concern_runs (
+            id                INTEGER PRIMARY KEY,
+            pupil_id          INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            flowchart_id      TEXT NOT NULL,
+            flowchart_version TEXT NOT NULL,
+            flowchart_title   TEXT NOT NULL,
+            flowchart_digest  TEXT NOT NULL,
+            status            TEXT NOT NULL CHECK (status IN ('draft', 'finished')),
+            draft_state       TEXT,
+            outcome_id        TEXT,
+            outcome_kind      TEXT CHECK (outcome_kind IN ('monitoring', 'pathway', 'sen_support')),
+            outcome_title     TEXT,
+            outcome_reason    TEXT,
+            pathway           TEXT,
+            actions           TEXT,
+            discussion        TEXT,
+            area              TEXT,
+            need_code         TEXT,
+            discussion_date   TEXT,
+            review_date       TEXT,
+            note_id           INTEGER REFERENCES short_notes(id),
+            register_entry_id INTEGER REFERENCES register_entries(id),
+            status_change_id  INTEGER REFERENCES sen_status_history(id),
+            started_at        TEXT NOT NULL,
+            started_by        INTEGER REFERENCES users(id),
+            updated_at        TEXT NOT NULL,
+            updated_by        INTEGER REFERENCES users(id),
+            finished_at       TEXT,
+            finished_by       INTEGER REFERENCES users(id),
+            CHECK ((status = 'draft') = (draft_state IS NOT NULL)),
+            CHECK (status = 'draft' OR (outcome_id IS NOT NULL AND outcome_kind IS NOT NULL
+                   AND discussion_date IS NOT NULL AND review_date IS NOT NULL
+                   AND finished_at IS NOT NULL))
+        );
+        CREATE INDEX concern_runs_pupil ON concern_runs(pupil_id, status);
+        CREATE UNIQUE INDEX concern_runs_one_draft ON concern_runs(pupil_id) WHERE status = 'draft';
+        CREATE TRIGGER concern_runs_finished_fixed BEFORE UPDATE ON concern_runs
+            WHEN OLD.status = 'finished'
+            BEGIN SELECT RAISE(ABORT, 'a finished flowchart record cannot be changed'); END;
+
+        CREATE TABLE concern_answers (
+            run_id    INTEGER NOT NULL REFERENCES concern_runs(id) ON DELETE CASCADE,
+            position  INTEGER NOT NULL CHECK (position >= 1),
+            node_id   TEXT NOT NULL,
+            section   TEXT,
+            question  TEXT NOT NULL,
+            answer_id TEXT NOT NULL,
+            answer    TEXT NOT NULL,
+            comment   TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (run_id, position)
+        );
+        CREATE TRIGGER concern_answers_fixed BEFORE UPDATE ON concern_answers
+            BEGIN SELECT RAISE(ABORT, 'a finished flowchart record cannot be changed'); END;
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
