@@ -172,6 +172,18 @@ def run_child(body: str, *, full_disk: int | None = None, read_only: list[Path] 
     return outcome
 
 
+def cli_executable() -> str:
+    """The installed sendesk-cli: beside this Python (a venv's bin or Scripts), else on PATH."""
+    for name in ("sendesk-cli", "sendesk-cli.exe"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    found = shutil.which("sendesk-cli")
+    if not found:
+        pytest.skip("sendesk-cli is not installed beside this Python")
+    return found
+
+
 CAP_DAC_OVERRIDE = 1
 CAP_DAC_READ_SEARCH = 2
 PR_CAPBSET_DROP = 24

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -27,8 +26,8 @@ from sendesk.store import verify as verify_mod
 from sendesk.store.database import Database
 from sendesk.store.files import atomic_write
 from sendesk.store.keyfile import KeyFile, keyfile_path
-from store_tools import (PAGE_SIZE, add_filler, assert_user_message, copy_school, digest,
-                         flip_byte, folder_state, make_school, raw_connection,
+from store_tools import (PAGE_SIZE, add_filler, assert_user_message, cli_executable, copy_school,
+                         digest, flip_byte, folder_state, make_school, raw_connection,
                          require_permission_checks, run_child)
 
 
@@ -138,8 +137,7 @@ def test_damage_that_sign_in_never_reads_is_found_by_verify(school, tmp_path, ca
     assert len(err.strip().splitlines()) == 1 and "failed verification" in err
     assert "Traceback" not in out + err
 
-    cli = Path(sys.executable).with_name("sendesk-cli")
-    result = subprocess.run([str(cli), "verify", str(db_path), "--user", SENCO],
+    result = subprocess.run([cli_executable(), "verify", str(db_path), "--user", SENCO],
                             input=SENCO_PASSWORD + "\n", capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1

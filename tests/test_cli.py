@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +17,7 @@ from sendesk.crypto import keys
 from sendesk.errors import WrongPassword
 from sendesk.store import lifecycle, users
 from sendesk.store.keyfile import keyfile_path
-from store_tools import copy_school, folder_state, make_school
+from store_tools import cli_executable, copy_school, folder_state, make_school
 
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
 JO_PASSWORD = "copper-pylon-saffron-21"
@@ -65,16 +62,6 @@ def check_contract(code: int, out: str, err: str) -> None:
         lines = err.strip().splitlines()
         assert len(lines) == 1, err
         assert lines[0].startswith("sendesk-cli")
-
-
-def cli_executable() -> str:
-    beside = Path(sys.executable).with_name("sendesk-cli")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("sendesk-cli")
-    if not found:
-        pytest.skip("sendesk-cli is not installed beside this Python")
-    return found
 
 
 def run_installed(*argv, stdin: list[str] = ()) -> Run:
