@@ -24,6 +24,7 @@ YEAR_GROUPS: tuple[str, ...] = ("N1", "N2", "R") + tuple(str(n) for n in range(1
 # For sorting and age checks: Reception is 0, nursery years below it.
 YEAR_RANK: dict[str, int] = {code: rank for rank, code in enumerate(YEAR_GROUPS, start=-2)}
 GENDERS: dict[str, str] = {"F": "Female", "M": "Male", "U": "Not known"}
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _GENDER_WORDS = {"f": "F", "female": "F", "girl": "F", "m": "M", "male": "M", "boy": "M",
                  "u": "U", "unknown": "U", "not known": "U"}
 # The oldest a young person on a school roll can be (EHC plans run to 25), and the youngest.
@@ -57,6 +58,15 @@ def clean_year_group(value: str | int | None) -> str:
     return text
 
 
+def clean_name(value: Any, label: str, *, required: bool = True) -> str | None:
+    """A name: one line, and never something a spreadsheet would run as a formula."""
+    text = clean_line(str(value or ""), label, max_length=60, required=required)
+    if text.startswith(_FORMULA_STARTS):
+        raise ValidationError(f"{label} '{text[:30]}' starts with '{text[0]}', which no name does "
+                              "(it looks like a spreadsheet formula); check the file.", field=label)
+    return text or None
+
+
 def clean_gender(value: str | None) -> str:
     text = (value or "").strip().lower()
     if text not in _GENDER_WORDS:
@@ -84,7 +94,7 @@ class PupilDetails:
         return dataclasses.replace(self, **changes)
 
 
-def _optional_line(value: Any, label: str, max_length: int = 60) -> str | None:
+def _optional_line(value: Any, label: str, max_length: int) -> str | None:
     return clean_line(str(value or ""), label, max_length=max_length, required=False) or None
 
 
@@ -102,10 +112,10 @@ def check_details(raw: Mapping[str, Any], today: dt.date) -> tuple[PupilDetails 
     """Check every field and collect every fault, so a form or an import row can show them all."""
     cleaners = {
         "upn": lambda v: clean_upn(str(v or "")),
-        "legal_surname": lambda v: clean_line(str(v or ""), "Legal surname", max_length=60),
-        "legal_forename": lambda v: clean_line(str(v or ""), "Legal forename", max_length=60),
-        "preferred_surname": lambda v: _optional_line(v, "Preferred surname"),
-        "preferred_forename": lambda v: _optional_line(v, "Preferred forename"),
+        "legal_surname": lambda v: clean_name(v, "Legal surname"),
+        "legal_forename": lambda v: clean_name(v, "Legal forename"),
+        "preferred_surname": lambda v: clean_name(v, "Preferred surname", required=False),
+        "preferred_forename": lambda v: clean_name(v, "Preferred forename", required=False),
         "dob": lambda v: _dob(v, today),
         "gender": clean_gender,
         "year_group": clean_year_group,
