@@ -1,0 +1,335 @@
+"""Specialists involved with a pupil: referrals with the parents' consent, visits, reports
+(kept inside the encrypted database) and recommendations.
+
+Recommendations must feed the one support plan: each is carried out by a provision item that
+names it, or marked as not adopted with the reason. recommendations_not_in_plan() lists those
+still waiting. The SENCO records all of this (Permission.MANAGE_PLANS); anyone who may view
+records may read it, and opening a stored report is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models.roles import Permission
+from ..models.specialists import (Consent, RecommendationStatus, check_report_file,
+                                  clean_involvement, service_label, services)
+from ..models.text import clean_line, clean_text
+from ..session import Session
+from ..store.database import Row
+from ._common import as_text, pupil_row, record_changes, require_current, today
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    visit_date: dt.date
+    notes: str
+    entered_at: str
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """A stored report without its content (read that with report_content)."""
+
+    id: int
+    title: str
+    report_date: dt.date
+    filename: str
+    media_type: str
+    size: int
+    entered_at: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: int
+    involvement_id: int
+    service: str
+    report_id: int | None
+    text: str
+    recommended_on: dt.date
+    status: RecommendationStatus
+    not_adopted_reason: str | None
+    item_ids: tuple[int, ...]   # provision items, in any plan, that carry it out
+
+
+@dataclass(frozen=True)
+class Involvement:
+    id: int
+    pupil_id: int
+    service_code: str
+    service: str           # the label shown to people
+    educational: bool
+    professional: str | None
+    referral_date: dt.date
+    reason: str
+    consent: Consent
+    consent_date: dt.date | None
+    consent_from: str | None
+    ended_on: dt.date | None
+    visits: tuple[Visit, ...]
+    reports: tuple[ReportInfo, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None and self.consent is Consent.GIVEN
+
+
+_INVOLVEMENT_FIELDS = ("service", "service_detail", "professional", "referral_date", "reason",
+                       "consent", "consent_date", "consent_from")
+
+
+def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: (value.value if isinstance(value, Consent) else as_text(value))
+            for name, value in fields.items()}
+
+
+def _involvement_row(session: Session, involvement_id: int) -> Row:
+    row = session.db.query_one("SELECT * FROM specialist_involvements WHERE id = ?",
+                               (int(involvement_id),))
+    if row is None:
+        raise ValidationError("That specialist involvement is not in this database.",
+                              field="involvement")
+    return row
+
+
+def _writable(session: Session, involvement_id: int) -> Row:
+    session.require(Permission.MANAGE_PLANS)
+    row = _involvement_row(session, involvement_id)
+    require_current(pupil_row(session, row["pupil_id"]))
+    return row
+
+
+def _require_consent(row: Row) -> None:
+    if row["consent"] != Consent.GIVEN.value:
+        raise ValidationError("Record the parents' consent to this referral first; specialists are "
+                              "involved only with the parents' agreement.", field="consent")
+
+
+def add_involvement(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
+    """Record a referral to a specialist service; returns its id."""
+    session.require(Permission.MANAGE_PLANS)
+    fields = _stored(clean_involvement(raw, today(session)))
+    with session.db.transaction():
+        require_current(pupil_row(session, pupil_id))
+        cursor = session.db.execute(
+            "INSERT INTO specialist_involvements (pupil_id, " + ", ".join(_INVOLVEMENT_FIELDS)
+            + ", entered_at, entered_by) VALUES (:pupil_id, "
+            + ", ".join(f":{n}" for n in _INVOLVEMENT_FIELDS) + ", :now, :user)",
+            {**fields, "pupil_id": int(pupil_id), "now": session.now_text(), "user": session.user.id})
+        involvement_id = int(cursor.lastrowid)
+        session.audit("recorded a specialist referral", "pupil", pupil_id,
+                      {"involvement_id": involvement_id, "service": fields["service"],
+                       "consent": fields["consent"]})
+    return involvement_id
+
+
+def update_involvement(session: Session, involvement_id: int, changes: Mapping[str, Any]) -> list[str]:
+    """Correct or complete a referral (for example the parents' answer); old values are kept in
+    the change trail. Returns the changed fields."""
+    with session.db.transaction():
+        row = _writable(session, involvement_id)
+        current = {n: row[n] for n in _INVOLVEMENT_FIELDS}
+        new = _stored(clean_involvement(current | dict(changes), today(session)))
+        changed = record_changes(session, row["pupil_id"], "specialist", row["id"], current, new)
+        if changed:
+            session.db.execute("UPDATE specialist_involvements SET "
+                               + ", ".join(f"{n} = :{n}" for n in _INVOLVEMENT_FIELDS)
+                               + " WHERE id = :id", {**new, "id": row["id"]})
+            session.audit("changed a specialist referral", "pupil", row["pupil_id"],
+                          {"involvement_id": row["id"], "fields": changed})
+    return changed
+
+
+def end_involvement(session: Session, involvement_id: int, ended_on: dt.date | str) -> None:
+    day = dates.require_date(ended_on, "End date")
+    with session.db.transaction():
+        row = _writable(session, involvement_id)
+        if row["ended_on"] is not None:
+            raise ValidationError("This involvement has already ended.", field="involvement")
+        dates.not_after(day, today(session), "End date")
+        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "End date",
+                         "the referral date")
+        record_changes(session, row["pupil_id"], "specialist", row["id"], {"ended_on": None},
+                       {"ended_on": day})
+        session.db.execute("UPDATE specialist_involvements SET ended_on = ? WHERE id = ?",
+                           (day.isoformat(), row["id"]))
+        session.audit("ended a specialist involvement", "pupil", row["pupil_id"],
+                      {"involvement_id": row["id"]})
+
+
+def add_visit(session: Session, involvement_id: int, visit_date: dt.date | str, notes: str = "") -> int:
+    day = dates.require_date(visit_date, "Date of the visit")
+    text = clean_text(notes, "What was done or agreed", max_length=8000)
+    with session.db.transaction():
+        row = _writable(session, involvement_id)
+        _require_consent(row)
+        dates.not_after(day, today(session), "Date of the visit")
+        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "Date of the visit",
+                         "the referral date")
+        cursor = session.db.execute(
+            "INSERT INTO specialist_visits (involvement_id, visit_date, notes, entered_at, entered_by)"
+            " VALUES (?, ?, ?, ?, ?)", (row["id"], day.isoformat(), text, session.now_text(),
+                                        session.user.id))
+        visit_id = int(cursor.lastrowid)
+        session.audit("recorded a specialist visit", "pupil", row["pupil_id"],
+                      {"involvement_id": row["id"], "visit_id": visit_id})
+    return visit_id
+
+
+def attach_report(session: Session, involvement_id: int, filename: str, content: bytes,
+                  title: str, report_date: dt.date | str) -> int:
+    """Store a specialist's report inside the encrypted database; returns its id."""
+    name, media_type = check_report_file(filename, content)
+    heading = clean_line(title or name, "Title", max_length=200)
+    day = dates.require_date(report_date, "Date of the report")
+    with session.db.transaction():
+        row = _writable(session, involvement_id)
+        _require_consent(row)
+        dates.not_after(day, today(session), "Date of the report")
+        digest = hashlib.sha256(content).hexdigest()
+        cursor = session.db.execute(
+            "INSERT INTO specialist_reports (involvement_id, title, report_date, filename,"
+            " media_type, size, sha256, content, entered_at, entered_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], heading, day.isoformat(), name, media_type, len(content), digest,
+             bytes(content), session.now_text(), session.user.id))
+        report_id = int(cursor.lastrowid)
+        session.audit("stored a specialist report", "pupil", row["pupil_id"],
+                      {"involvement_id": row["id"], "report_id": report_id, "size": len(content),
+                       "sha256": digest})
+    return report_id
+
+
+def report_content(session: Session, report_id: int) -> tuple[str, str, bytes]:
+    """(file name, media type, bytes) of a stored report; opening it is audited."""
+    session.require(Permission.VIEW_RECORDS)
+    row = session.db.query_one(
+        "SELECT r.*, i.pupil_id FROM specialist_reports r JOIN specialist_involvements i"
+        " ON i.id = r.involvement_id WHERE r.id = ?", (int(report_id),))
+    if row is None:
+        raise ValidationError("That report is not in this database.", field="report")
+    content = bytes(row["content"])
+    if hashlib.sha256(content).hexdigest() != row["sha256"]:
+        raise ValidationError(f"The stored copy of {row['filename']} does not match what was "
+                              "saved; restore the database from a backup.", field="report")
+    session.audit_now("opened a specialist report", "pupil", row["pupil_id"],
+                      {"report_id": row["id"]})
+    return row["filename"], row["media_type"], content
+
+
+def add_recommendation(session: Session, involvement_id: int, text: str,
+                       recommended_on: dt.date | str, report_id: int | None = None) -> int:
+    words = clean_text(text, "Recommendation", max_length=4000, required=True)
+    day = dates.require_date(recommended_on, "Date of the recommendation")
+    with session.db.transaction():
+        row = _writable(session, involvement_id)
+        _require_consent(row)
+        dates.not_after(day, today(session), "Date of the recommendation")
+        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]),
+                         "Date of the recommendation", "the referral date")
+        if report_id is not None and not session.db.scalar(
+                "SELECT 1 FROM specialist_reports WHERE id = ? AND involvement_id = ?",
+                (int(report_id), row["id"])):
+            raise ValidationError("That report belongs to another involvement.", field="report")
+        cursor = session.db.execute(
+            "INSERT INTO specialist_recommendations (involvement_id, report_id, text,"
+            " recommended_on, entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (row["id"], report_id, words, day.isoformat(), session.now_text(), session.user.id))
+        recommendation_id = int(cursor.lastrowid)
+        session.audit("recorded a specialist recommendation", "pupil", row["pupil_id"],
+                      {"involvement_id": row["id"], "recommendation_id": recommendation_id})
+    return recommendation_id
+
+
+def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> None:
+    """Record that a recommendation will not be carried out, and why (agreed with the parents)."""
+    why = clean_text(reason, "Reason", max_length=4000, required=True)
+    with session.db.transaction():
+        rec = session.db.query_one("SELECT * FROM specialist_recommendations WHERE id = ?",
+                                   (int(recommendation_id),))
+        if rec is None:
+            raise ValidationError("That recommendation is not in this database.",
+                                  field="recommendation")
+        row = _writable(session, rec["involvement_id"])
+        if rec["status"] != RecommendationStatus.OPEN.value:
+            raise ValidationError("This recommendation has already been decided.",
+                                  field="recommendation")
+        record_changes(session, row["pupil_id"], "recommendation", rec["id"],
+                       {"status": rec["status"]}, {"status": RecommendationStatus.NOT_ADOPTED.value})
+        session.db.execute("UPDATE specialist_recommendations SET status = ?, not_adopted_reason = ?,"
+                           " decided_at = ?, decided_by = ? WHERE id = ?",
+                           (RecommendationStatus.NOT_ADOPTED.value, why, session.now_text(),
+                            session.user.id, rec["id"]))
+        session.audit("marked a recommendation not adopted", "pupil", row["pupil_id"],
+                      {"recommendation_id": rec["id"]})
+
+
+# --- reading ----------------------------------------------------------------------------------
+def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
+    rows = session.db.query(
+        "SELECT r.*, i.service, i.service_detail, (SELECT group_concat(p.id) FROM"
+        " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
+        " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
+        f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id", params)
+    return [Recommendation(r["id"], r["involvement_id"], service_label(r["service"], r["service_detail"]),
+                           r["report_id"], r["text"], dt.date.fromisoformat(r["recommended_on"]),
+                           RecommendationStatus(r["status"]), r["not_adopted_reason"],
+                           tuple(int(x) for x in (r["items"] or "").split(",") if x))
+            for r in rows]
+
+
+def involvements(session: Session, pupil_id: int) -> list[Involvement]:
+    """Every specialist involvement of a pupil, in the order of referral."""
+    session.require(Permission.VIEW_RECORDS)
+    found = []
+    for row in session.db.query("SELECT * FROM specialist_involvements WHERE pupil_id = ?"
+                                " ORDER BY referral_date, id", (int(pupil_id),)):
+        visits = tuple(Visit(v["id"], dt.date.fromisoformat(v["visit_date"]), v["notes"], v["entered_at"])
+                       for v in session.db.query("SELECT * FROM specialist_visits WHERE"
+                                                 " involvement_id = ? ORDER BY visit_date, id", (row["id"],)))
+        reports = tuple(ReportInfo(r["id"], r["title"], dt.date.fromisoformat(r["report_date"]),
+                                   r["filename"], r["media_type"], r["size"], r["entered_at"])
+                        for r in session.db.query(
+                            "SELECT id, title, report_date, filename, media_type, size, entered_at"
+                            " FROM specialist_reports WHERE involvement_id = ?"
+                            " ORDER BY report_date, id", (row["id"],)))
+        service = services().get(row["service"])
+        found.append(Involvement(
+            row["id"], row["pupil_id"], row["service"],
+            service_label(row["service"], row["service_detail"]),
+            bool(service and service.educational), row["professional"],
+            dt.date.fromisoformat(row["referral_date"]), row["reason"], Consent(row["consent"]),
+            dates.from_text(row["consent_date"]), row["consent_from"], dates.from_text(row["ended_on"]),
+            visits, reports, tuple(_recommendations(session, "r.involvement_id = ?", (row["id"],)))))
+    return found
+
+
+def recommendations_not_in_plan(session: Session, pupil_id: int) -> list[Recommendation]:
+    """Open recommendations that no provision item in the pupil's current plan (the latest
+    cycle's, draft or agreed) carries out and that were not marked as not adopted."""
+    session.require(Permission.VIEW_RECORDS)
+    return _recommendations(
+        session,
+        "i.pupil_id = ? AND r.status = 'open' AND NOT EXISTS ("
+        " SELECT 1 FROM apdr_provision_items p JOIN apdr_plans pl ON pl.id = p.plan_id"
+        " JOIN apdr_cycles c ON c.id = pl.cycle_id JOIN send_pathways w ON w.id = c.pathway_id"
+        " WHERE p.recommendation_id = r.id AND p.removed_at IS NULL AND p.ended_on IS NULL"
+        " AND w.pupil_id = i.pupil_id AND w.status = 'open'"
+        " AND c.number = (SELECT max(number) FROM apdr_cycles WHERE pathway_id = w.id))",
+        (int(pupil_id),))
+
+
+def active_on(session: Session, pupil_id: int, day: dt.date) -> list[Involvement]:
+    """Specialists actively involved on a day (referred, with consent, not ended): their views
+    belong in a review held that day."""
+    return [found for found in involvements(session, pupil_id)
+            if found.consent is Consent.GIVEN and found.referral_date <= day
+            and (found.ended_on is None or found.ended_on >= day)]

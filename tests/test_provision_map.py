@@ -1,0 +1,85 @@
+"""The whole-school costed provision map: what is in force, totals by pupil and by provision,
+the threshold, and a CSV export that spreadsheets cannot be tricked into running."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from sendesk.errors import PermissionDenied
+from sendesk.models.provision import CostLevel
+from sendesk.records import apdr, provision_map
+from tests.apdr_support import ITEMS, assess, plan, review, sen_support_pupil
+
+D = dt.date
+
+
+def _go_to(clock, day):
+    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.timezone.utc) - clock.now())
+
+
+def _pupil_with_plan(session, surname, items, agree=True):
+    pupil = sen_support_pupil(session, surname=surname)
+    apdr.open_pathway(session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(session, pupil).current_cycle.id
+    assess(session, cycle, D(2026, 11, 23))
+    plan(session, cycle, D(2026, 11, 23), D(2027, 2, 12), items=items, agree=agree)
+    return pupil, cycle
+
+
+def test_map_by_pupil_and_by_provision(senco_session):
+    # ITEMS: 3 x 15 min x 38 weeks at £18 = £513; 2 x 30 min x 38 weeks at £18 / 4 = £171.
+    a, _ = _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
+    b, _ = _pupil_with_plan(senco_session, "Brown", ITEMS[:1] + [
+        {"description": "Full-time 1:1 support", "sessions_per_week": "5", "minutes": "300",
+         "rate": "14", "weeks": "38"}])
+    _pupil_with_plan(senco_session, "Clarke", ITEMS, agree=False)   # a draft is not in force
+    found = provision_map.build(senco_session)
+    assert [(r.pupil_name.split(",")[0], r.description, r.yearly_cost_pence) for r in found.rows] == [
+        ("Adeyemi", "Precision teaching of sight words", 51_300),
+        ("Adeyemi", "Word Aware vocabulary group", 17_100),
+        ("Brown", "Precision teaching of sight words", 51_300),
+        ("Brown", "Full-time 1:1 support", 1_330_000)]
+    assert [(p.pupil_id, p.items, p.yearly_cost_pence, p.level) for p in found.by_pupil] == [
+        (a, 2, 68_400, CostLevel.UNDER), (b, 2, 1_381_300, CostLevel.OVER)]
+    assert [(t.description, t.pupils, t.yearly_cost_pence) for t in found.by_provision] == [
+        ("Full-time 1:1 support", 1, 1_330_000),
+        ("Precision teaching of sight words", 2, 102_600),
+        ("Word Aware vocabulary group", 1, 17_100)]
+    assert found.total_pence == 1_449_700 and found.pupils == 2
+    assert [p.pupil_id for p in found.over_threshold()] == [b]
+
+
+def test_the_last_agreed_plan_stays_in_force_while_the_next_is_drafted(senco_session, clock):
+    pupil, c1 = _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
+    _go_to(clock, D(2027, 2, 12))
+    review(senco_session, c1, D(2027, 2, 12), "continue_targeted")
+    c2 = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, c2, D(2027, 2, 12))
+    plan(senco_session, c2, D(2027, 2, 12), D(2027, 5, 14), items=ITEMS[:1], agree=False)
+    assert [r.cycle_number for r in provision_map.build(senco_session).rows] == [1, 1]
+    apdr.agree_plan(senco_session, c2)
+    assert [r.cycle_number for r in provision_map.build(senco_session).rows] == [2]
+    _go_to(clock, D(2027, 5, 14))
+    review(senco_session, c2, D(2027, 5, 14), "back_to_ordinary", progress="achieved")
+    assert provision_map.build(senco_session).rows == ()
+
+
+def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tmp_path):
+    _pupil_with_plan(senco_session, "=HYPERLINK(\"http://x\")", [
+        dict(ITEMS[0], description="+SUM(A1:A9)"), ITEMS[1]])
+    out = tmp_path / "map.csv"
+    with pytest.raises(PermissionDenied):
+        provision_map.export_csv(staff_session, out)
+    provision_map.export_csv(senco_session, out)
+    text = out.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(text.splitlines()))
+    assert rows[0] == list(provision_map.CSV_HEADER)
+    assert [r[0] for r in rows[1:]] == ["provision", "provision", "pupil total", "school total"]
+    assert rows[1][1].startswith("'=HYPERLINK") and rows[1][5] == "'+SUM(A1:A9)"
+    assert rows[1][12] == "513.00" and rows[3][13] == "684.00" and rows[4][12] == "684.00"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    assert "exported the costed provision map" in actions
