@@ -68,8 +68,9 @@ def test_the_last_agreed_plan_stays_in_force_while_the_next_is_drafted(senco_ses
 
 
 def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tmp_path):
-    _pupil_with_plan(senco_session, "=HYPERLINK(\"http://x\")", [
-        dict(ITEMS[0], description="+SUM(A1:A9)"), ITEMS[1]])
+    _pupil_with_plan(senco_session, "Adeyemi", [
+        dict(ITEMS[0], description="+SUM(A1:A9)", delivered_by="=HYPERLINK(\"http://x\")"),
+        ITEMS[1]])
     out = tmp_path / "map.csv"
     with pytest.raises(PermissionDenied):
         provision_map.export_csv(staff_session, out)
@@ -78,7 +79,7 @@ def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tm
     rows = list(csv.reader(text.splitlines()))
     assert rows[0] == list(provision_map.CSV_HEADER)
     assert [r[0] for r in rows[1:]] == ["provision", "provision", "pupil total", "school total"]
-    assert rows[1][1].startswith("'=HYPERLINK") and rows[1][5] == "'+SUM(A1:A9)"
+    assert rows[1][7].startswith("'=HYPERLINK") and rows[1][5] == "'+SUM(A1:A9)"
     assert rows[1][12] == "513.00" and rows[3][13] == "684.00" and rows[4][12] == "684.00"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
