@@ -84,3 +84,24 @@ def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tm
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
     assert "exported the costed provision map" in actions
+
+
+def test_cli_writes_the_map(senco_session, school, tmp_path, capsys):
+    import io
+
+    from sendesk.cli.main import main
+    from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+    _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
+    out = tmp_path / "map.csv"
+    code = main(["provision-map", str(school[0]), "--out", str(out), "--user", SENCO],
+                stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    printed, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "2 provision items for 1 pupil to" in printed and "£684.00 a year" in printed
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r[0] for r in rows] == ["row", "provision", "provision", "pupil total", "school total"]
+    code = main(["provision-map", str(school[0]), "--out", str(tmp_path / "staff.csv"), "--user",
+                 STAFF], stdin=io.StringIO(STAFF_PASSWORD + "\n"))
+    printed, err = capsys.readouterr()
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "export documents" in err
+    assert not (tmp_path / "staff.csv").exists()
