@@ -50,10 +50,15 @@ class QuickUnlock:
     def available(self) -> bool:
         return backend_available(self.backend)
 
-    def store(self, database_id: bytes, username: str, data_key: bytes, until: dt.datetime) -> None:
+    def store(self, database_id: bytes, username: str, data_key: bytes, until: dt.datetime) -> bool:
+        """Keep the key; False if the keyring refused (quick unlock then simply is not offered)."""
         secret = json.dumps({"user": username, "key": bytes(data_key).hex(),
                              "until": until.astimezone(dt.timezone.utc).isoformat()})
-        self.backend.set_password(SERVICE, database_id.hex(), secret)
+        try:
+            self.backend.set_password(SERVICE, database_id.hex(), secret)
+        except keyring.errors.KeyringError:
+            return False
+        return True
 
     def fetch(self, database_id: bytes) -> tuple[str, bytearray] | None:
         """The stored username and key, or None if there is none or it has expired."""

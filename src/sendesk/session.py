@@ -53,6 +53,9 @@ class Session:
         return permission in self.user.permissions
 
     def require(self, permission: Permission) -> None:
+        """Check the role, and that the user has not been removed since signing in."""
+        if not self.db.scalar("SELECT active FROM users WHERE id = ?", (self.user.id,)):
+            raise PermissionDenied("Your account has been removed. Ask your administrator.")
         if not self.can(permission):
             raise PermissionDenied(
                 f"Your role ({self.user.role_label}) does not allow you to {permission.value}. "

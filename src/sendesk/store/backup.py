@@ -24,6 +24,7 @@ from ..session import Session
 from . import migrations
 from .database import Database
 from .files import describe_os_error
+from .keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
 from .keyfile import KeyFile, keyfile_path
 
 MAGIC = b"sendesk-backup\x00\x01"
@@ -94,7 +95,7 @@ def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError,
             RecursionError) as exc:
         raise DamagedDatabase(NOT_A_BACKUP.format(name=name)) from exc
-    if keyfile_len < 0 or db_len < 0 or len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES != total:
+    if not 0 <= keyfile_len <= KEYFILE_MAX_BYTES or db_len < 0 or len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES != total:
         raise DamagedDatabase(f"{name} has been cut short or added to; it cannot be restored.")
     return header, handle.read(keyfile_len), db_len
 

@@ -171,6 +171,8 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str,
     key_path = keyfile_path(path)
     keyfile = KeyFile.load(key_path)
     username = (username or "").strip().lower()
+    # Refuse a weak password before anything is opened or written to the audit log.
+    require_strong(new_password, [username])
     data_key = keyfile.unlock_with_recovery(recovery_key)
     session = _open_with_key(path, keyfile, data_key, username, clock or SystemClock(),
                              "opened the database with the recovery key")
