@@ -36,6 +36,7 @@ from ..session import Session
 from ..store.database import Row
 from . import notes, registers, sen_register, summary
 from ._common import pupil_row, record_changes, require_current, today
+from .pupils import pupil_from_row
 
 MAX_COMMENT = 2000
 MAX_DISCUSSION = 4000
@@ -175,6 +176,12 @@ def _clean_dates(session: Session, discussion_date: Any, review_date: Any) -> tu
     latest = now + dt.timedelta(days=MAX_REVIEW_DAYS)
     dates.not_after(review, latest, "Review date", "a year from now")
     return talked, review
+
+
+def pupil_name(session: Session, pupil_id: int) -> str:
+    """The name the wizard shows (surname first), for a pupil whose record is already open."""
+    session.require(Permission.VIEW_RECORDS)
+    return pupil_from_row(pupil_row(session, pupil_id)).display_name
 
 
 def review_date_for(outcome: fc.Outcome, today_: dt.date) -> dt.date:

@@ -18,6 +18,7 @@ with signals run_finished(run_id), draft_saved(run_id) and draft_discarded(run_i
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -33,8 +34,6 @@ from ..models import dates, sen
 from ..models import flowchart as fc
 from ..models.roles import Permission
 from ..records import concerns
-from ..records._common import pupil_row
-from ..records.pupils import pupil_from_row
 from ..session import Session
 from .prompts import prompts
 from .tasks import TaskRunner
@@ -287,7 +286,7 @@ class OutcomePage(QWizardPage):
         self.kind.setText(outcome.kind_label.upper())
         self.heading.setText(outcome.title)
         self.reason.setText(outcome.reason)
-        items = "".join(f"<li>{_html(action)}</li>" for action in self.walk.actions)
+        items = "".join(f"<li>{html.escape(action)}</li>" for action in self.walk.actions)
         self.actions.setText(f"<b>What to do</b><ul style='margin-top:2px'>{items}</ul>")
         is_sen = outcome.kind == "sen_support"
         self.is_sen = is_sen
@@ -331,11 +330,6 @@ class OutcomePage(QWizardPage):
         self.message.setText(text)
 
 
-def _html(text: str) -> str:
-    import html
-    return html.escape(text)
-
-
 def _parse_iso(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)) if value else None
@@ -361,9 +355,9 @@ class ConcernsWizard(QWizard):
         self.busy = False
         self._dirty = False
         self._closing = False
-        pupil = pupil_from_row(pupil_row(session, self.pupil_id))
+        pupil_name = concerns.pupil_name(session, self.pupil_id)
         self.setObjectName("concerns_wizard")
-        self.setWindowTitle(f"{self.chart.title}: {pupil.forename} {pupil.surname} - sendesk")
+        self.setWindowTitle(f"{self.chart.title}: {pupil_name} - sendesk")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
@@ -391,7 +385,7 @@ class ConcernsWizard(QWizard):
             self.setButtonText(QWizard.WizardButton.CustomButton2, "Discard saved answers")
             self.button(QWizard.WizardButton.CustomButton2).setObjectName("discard_draft")
 
-        self.setPage(INTRO_ID, IntroPage(self.chart, pupil.display_name, notice))
+        self.setPage(INTRO_ID, IntroPage(self.chart, pupil_name, notice))
         self.question_pages: dict[str, QuestionPage] = {}
         self._page_ids: dict[str, int] = {}
         for index, question in enumerate(self.chart.questions):
@@ -451,16 +445,12 @@ class ConcernsWizard(QWizard):
         return "outcome" if page_id == OUTCOME_ID else "intro"
 
     def current_answers(self) -> list[tuple[str, str, str]]:
-        """The answers on the route actually taken (pages visited, in order)."""
+        """The answers on the route actually taken: the pages visited (the current one last)."""
         found = []
         for page_id in self.visitedIds():
             page = self.page(page_id)
             if isinstance(page, QuestionPage) and page.chosen() is not None:
                 found.append((page.question.id, page.chosen().id, page.comment.toPlainText()))
-        current = self.currentPage()
-        if isinstance(current, QuestionPage) and current.chosen() is not None and \
-                (not found or found[-1][0] != current.question.id):
-            found.append((current.question.id, current.chosen().id, current.comment.toPlainText()))
         return found
 
     def current_walk(self) -> fc.Walk:
@@ -581,10 +571,9 @@ class ConcernsWizard(QWizard):
         self._run(work, done)
 
     def _custom_button(self, which: int) -> None:
-        if which == QWizard.WizardButton.CustomButton1.value or \
-                which == QWizard.WizardButton.CustomButton1:
+        if which == QWizard.WizardButton.CustomButton1.value:
             self.save_draft()
-        else:
+        elif which == QWizard.WizardButton.CustomButton2.value:
             self.discard_draft()
 
     def _close(self) -> None:
