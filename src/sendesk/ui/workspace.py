@@ -9,6 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from ..session import Session
+from ..models.roles import Permission
+from .census_page import CensusPage
+from .dashboard_page import DashboardPage
+from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .pupil_list_page import PupilListPage
 from .pupil_record_window import PupilRecordWindow
@@ -20,9 +24,25 @@ class Workspace(QObject):
         super().__init__(window)
         self.window, self.session, self.tasks = window, session, tasks
         self.records: dict[int, PupilRecordWindow] = {}
+        self.home = DashboardPage(session)
+        self.home.open_pupil.connect(self.open_pupil)
+        window.add_page("home", "Home", self.home)
         self.pupils = PupilListPage(session)
         self.pupils.open_pupil.connect(self.open_pupil)
         window.add_page("pupils", "Pupils", self.pupils)
+        self.census = CensusPage(session)
+        window.add_page("census", "Census check", self.census)
+        if session.can(Permission.IMPORT_PUPILS):
+            action = window.tools_menu.addAction("Import pupils from the MIS...")
+            action.setObjectName("import_pupils")
+            action.triggered.connect(self.import_pupils)
+
+    def import_pupils(self) -> ImportWizard:
+        wizard = ImportWizard(self.session, self.window)
+        wizard.accepted.connect(lambda: self.pupils.pupils_changed())
+        wizard.accepted.connect(self.home.refresh)
+        wizard.open()
+        return wizard
 
     def open_pupil(self, pupil_id: int) -> PupilRecordWindow:
         """Bring an open record forward, or open it (which is audited)."""
@@ -40,3 +60,4 @@ class Workspace(QObject):
 
     def pupil_changed(self, pupil_id: int) -> None:
         self.pupils.pupils_changed([pupil_id])
+        self.home.refresh()

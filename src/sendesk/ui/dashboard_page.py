@@ -1,0 +1,121 @@
+"""Home: what needs doing. Counts by status and need, parent notifications due, reviews due
+this half-term and overdue, and pupils on the monitoring register."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget)
+
+from ..models import dates
+from ..models.sen import need_codes, statuses
+from ..records import pupil_list
+from ..records.dashboard import Dashboard, dashboard
+from ..session import Session
+from .bar_chart import BarChart
+from .lazy_table import Column
+from .list_model import RowListModel
+
+LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
+
+
+class PupilListBox(QGroupBox):
+    """A titled, short list of pupils; activating one opens the record."""
+
+    open_pupil = Signal(int)
+
+    def __init__(self, title: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.base_title = title
+        self.model = RowListModel(LIST_COLUMNS, self)
+        self.view = QTableView(objectName=name)
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setMinimumHeight(150)
+        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
+        QVBoxLayout(self).addWidget(self.view)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.model.set_rows(rows)
+        self.setTitle(f"{self.base_title} ({len(rows)})")
+        self.view.resizeColumnsToContents()
+
+
+class DashboardPage(QWidget):
+    open_pupil = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.summary = QLabel(objectName="summary", wordWrap=True)
+        self.status_chart = BarChart("Pupils by SEN status")
+        self.need_chart = BarChart("Pupils on the register by primary need")
+        self.notifications = PupilListBox("Parent notifications due", "notifications_due")
+        self.reviews_due = PupilListBox("Reviews due this half-term", "reviews_due")
+        self.overdue = PupilListBox("Reviews overdue", "reviews_overdue")
+        self.monitoring = PupilListBox("On the monitoring register", "monitoring")
+        for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring):
+            box.open_pupil.connect(self.open_pupil)
+        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh.clicked.connect(self.refresh)
+
+        charts = QHBoxLayout()
+        charts.addWidget(self.status_chart, 1)
+        charts.addWidget(self.need_chart, 1)
+        grid = QGridLayout()
+        grid.addWidget(self.notifications, 0, 0)
+        grid.addWidget(self.overdue, 0, 1)
+        grid.addWidget(self.reviews_due, 1, 0)
+        grid.addWidget(self.monitoring, 1, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(refresh)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addLayout(top)
+        layout.addLayout(charts)
+        layout.addLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        QVBoxLayout(self).addWidget(scroll)
+        self.data: Dashboard | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        data = dashboard(self.session)
+        self.data = data
+        names = statuses()
+        on_register = sum(v for k, v in data.by_status.items() if k in ("E", "K"))
+        self.summary.setText(
+            f"<h2 style='margin:0'>{self.session.school.name}</h2>"
+            f"{data.on_roll:,} pupils on roll, {on_register:,} on the SEN register. "
+            f"{data.half_term.name}: {dates.format_uk(data.half_term.start)} to "
+            f"{dates.format_uk(data.half_term.end)}.")
+        self.status_chart.set_items([(f"{code} - {names.get(code, code)}", count)
+                                     for code, count in sorted(data.by_status.items())])
+        codes = need_codes()
+        self.need_chart.set_items([(codes[c].label if c in codes else c, n) for c, n in
+                                   sorted(data.by_need.items(), key=lambda item: -item[1])])
+        due_ids = [item.pupil_id for item in data.notifications_due]
+        rows = self._rows(set(due_ids) | set(data.reviews_this_half_term) | set(data.reviews_overdue)
+                          | set(data.monitoring))
+        self.notifications.set_rows([
+            {**rows[item.pupil_id], "what": f"{'Added' if item.change == 'added' else 'Removed'} "
+             f"{dates.format_uk(item.due_since)}; {item.outstanding} to tell"}
+            for item in data.notifications_due if item.pupil_id in rows])
+        self.reviews_due.set_rows(self._with_review(rows, data.reviews_this_half_term))
+        self.overdue.set_rows(self._with_review(rows, data.reviews_overdue, problem=True))
+        self.monitoring.set_rows([rows[i] for i in data.monitoring if i in rows])
+
+    def _rows(self, ids: set[int]) -> dict[int, dict]:
+        return {row.id: {"_id": row.id, "name": row.name, "year": row.year_group,
+                         "review": row.next_review, "what": ""}
+                for row in pupil_list.fetch_rows(self.session, sorted(ids))}
+
+    @staticmethod
+    def _with_review(rows: dict[int, dict], ids: list[int], problem: bool = False) -> list[dict]:
+        return [{**rows[i], "what": "Review " + dates.format_uk(rows[i]["review"]), "_problem": problem}
+                for i in ids if i in rows]
