@@ -280,3 +280,11 @@ def test_panel_lists_runs_and_opens_the_wizard(qtbot, answers, senco_session, pu
     text = panel.view.toPlainText()
     assert "Keep to good adapted teaching" in text and DISCUSSION["parent_views"] in text
     assert "Is English an additional language for the pupil?" in text
+
+
+def test_panel_says_why_the_flowchart_does_not_apply(qtbot, answers, senco_session, pupil):
+    sen_register.change_status(senco_session, pupil, "K", TODAY, "Decided at review", ["MLD"])
+    panel = ConcernsPanel(senco_session, pupil)
+    qtbot.addWidget(panel)
+    assert not panel.start_button.isEnabled()
+    assert "already on the SEN register" in panel.draft_note.text()

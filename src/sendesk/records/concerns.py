@@ -134,6 +134,17 @@ def _check_pupil(session: Session, pupil_id: int) -> None:
             field="pupil")
 
 
+def not_available_because(session: Session, pupil_id: int) -> str | None:
+    """Why the flowchart cannot be used for this pupil now (left, or already on the SEN
+    register), so a front end can say so before anyone starts; None when it can."""
+    session.require(Permission.VIEW_RECORDS)
+    try:
+        _check_pupil(session, int(pupil_id))
+    except (ValidationError, PermissionDenied) as exc:
+        return str(exc)
+    return None
+
+
 def _clean_answers(chart: fc.Flowchart, answers: Sequence[AnswerInput]) -> fc.Walk:
     cleaned = []
     for item in answers:

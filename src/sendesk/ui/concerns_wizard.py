@@ -674,15 +674,20 @@ class ConcernsPanel(QWidget):
                               "pupil yet.</p>")
         draft = concerns.draft_for_pupil(self.session, self.pupil_id)
         self.draft_id = draft.id if draft else None
-        may_run = self.session.can(Permission.ADD_NOTES)
+        blocked = concerns.not_available_because(self.session, self.pupil_id)
+        may_run = self.session.can(Permission.ADD_NOTES) and blocked is None
         self.start_button.setVisible(draft is None)
         self.start_button.setEnabled(may_run)
         self.resume_button.setVisible(draft is not None)
         self.resume_button.setEnabled(may_run)
-        self.draft_note.setText(
-            f"{draft.answered} questions answered so far; last saved by "
-            f"{draft.updated_by or 'a former user'} on {_uk_time(draft.updated_at)}."
-            if draft else "")
+        if blocked:
+            self.draft_note.setText(blocked)
+        elif draft:
+            self.draft_note.setText(
+                f"{draft.answered} questions answered so far; last saved by "
+                f"{draft.updated_by or 'a former user'} on {_uk_time(draft.updated_at)}.")
+        else:
+            self.draft_note.clear()
 
     def _show_selected(self, item: QListWidgetItem | None, *_: Any) -> None:
         run = self._runs.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
