@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 BAR = QColor("#1d5c8c")
 ROW_HEIGHT = 22
-LABEL_WIDTH = 170
 
 
 class BarChart(QWidget):
@@ -41,13 +40,16 @@ class BarChart(QWidget):
             painter.drawText(QRectF(0, 26, self.width(), ROW_HEIGHT), Qt.AlignmentFlag.AlignLeft, "None yet")
             return
         largest = max(value for _, value in self.items) or 1
-        room = max(10, self.width() - LABEL_WIDTH - 60)
+        metrics = painter.fontMetrics()
+        label_width = min(self.width() // 2, max(metrics.horizontalAdvance(label) for label, _ in self.items) + 12)
+        room = max(10, self.width() - label_width - 60)
         for row, (label, value) in enumerate(self.items):
             top = 28 + row * ROW_HEIGHT
             painter.setPen(self.palette().text().color())
-            painter.drawText(QRectF(0, top, LABEL_WIDTH - 8, ROW_HEIGHT - 4),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_width - 8)
+            painter.drawText(QRectF(0, top, label_width - 8, ROW_HEIGHT - 4),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
             width = room * value / largest
-            painter.fillRect(QRectF(LABEL_WIDTH, top + 3, width, ROW_HEIGHT - 8), BAR)
-            painter.drawText(QRectF(LABEL_WIDTH + width + 6, top, 60, ROW_HEIGHT - 4),
+            painter.fillRect(QRectF(label_width, top + 3, width, ROW_HEIGHT - 8), BAR)
+            painter.drawText(QRectF(label_width + width + 6, top, 60, ROW_HEIGHT - 4),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(value))

@@ -62,8 +62,8 @@ class DashboardPage(QWidget):
         refresh.clicked.connect(self.refresh)
 
         charts = QHBoxLayout()
-        charts.addWidget(self.status_chart, 1)
-        charts.addWidget(self.need_chart, 1)
+        charts.addWidget(self.status_chart, 1, Qt.AlignmentFlag.AlignTop)
+        charts.addWidget(self.need_chart, 1, Qt.AlignmentFlag.AlignTop)
         grid = QGridLayout()
         grid.addWidget(self.notifications, 0, 0)
         grid.addWidget(self.overdue, 0, 1)
@@ -97,8 +97,8 @@ class DashboardPage(QWidget):
         self.status_chart.set_items([(f"{code} - {names.get(code, code)}", count)
                                      for code, count in sorted(data.by_status.items())])
         codes = need_codes()
-        self.need_chart.set_items([(codes[c].label if c in codes else c, n) for c, n in
-                                   sorted(data.by_need.items(), key=lambda item: -item[1])])
+        self.need_chart.set_items([(f"{c} - {codes[c].label}" if c in codes else c, n) for c, n in
+                                   sorted(data.by_need.items(), key=lambda item: -item[1]) if n])
         due_ids = [item.pupil_id for item in data.notifications_due]
         rows = self._rows(set(due_ids) | set(data.reviews_this_half_term) | set(data.reviews_overdue)
                           | set(data.monitoring))

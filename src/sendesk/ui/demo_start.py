@@ -15,7 +15,9 @@ def prepare_demo(folder: Path) -> tuple[Path, str]:
 
     path = Path(folder) / "demo-school.sendesk"
     if not path.exists():
-        create_demo_school(path, DEMO_USERNAME, "Demo SENCO", DEMO_PASSWORD, pupils=DEMO_PUPILS)
+        session, _recovery = create_demo_school(path, DEMO_USERNAME, "Demo SENCO", DEMO_PASSWORD,
+                                                pupils=DEMO_PUPILS)
+        session.close()
     hint = (f"Demo school (invented pupils only). Username: {DEMO_USERNAME}   "
             f"Password: {DEMO_PASSWORD}")
     return path, hint

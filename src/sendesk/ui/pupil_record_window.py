@@ -218,10 +218,10 @@ class PupilRecordWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("<b>Contacts</b>"))
         layout.addWidget(self.contacts_table)
-        layout.addWidget(button("Add contact...", "add_contact", self.add_contact, edit))
+        layout.addWidget(button("Add contact...", "add_contact", self.add_contact, edit), 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("<b>Consent to share information</b>"))
         layout.addWidget(self.consent_table)
-        layout.addWidget(button("Record consent...", "add_consent", self.add_consent, edit))
+        layout.addWidget(button("Record consent...", "add_consent", self.add_consent, edit), 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(page, "Contacts and consent")
 
     def _show_contacts(self) -> None:
@@ -270,13 +270,13 @@ class PupilRecordWindow(QWidget):
         layout.addWidget(QLabel("<b>SEN register</b> (only the SENCO may change status or needs)"))
         layout.addWidget(self.status_table)
         layout.addWidget(self.needs_table)
-        layout.addWidget(self.change_status_button)
+        layout.addWidget(self.change_status_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("<b>Parent notifications</b>"))
         layout.addWidget(self.notifications_table)
-        layout.addWidget(self.record_notification_button)
+        layout.addWidget(self.record_notification_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(QLabel("<b>Other registers</b>"))
         layout.addWidget(self.registers_table)
-        layout.addWidget(button("Add to a register...", "add_register", self.add_register, edit))
+        layout.addWidget(button("Add to a register...", "add_register", self.add_register, edit), 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(page, "Registers and needs")
 
     def _show_register(self) -> None:
@@ -363,7 +363,7 @@ class PupilRecordWindow(QWidget):
         self.notes_area = QVBoxLayout(page)
         self.notes_area.addWidget(self.notes_table)
         self.notes_area.addWidget(button("Add short note...", "add_note", self.add_note,
-                                         self.can(Permission.ADD_NOTES)))
+                                         self.can(Permission.ADD_NOTES)), 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(page, "Notes")
 
     def add_note(self) -> FormDialog:
