@@ -191,3 +191,13 @@ def test_record_windows_close_on_lock(qtbot, make_controller, school, pupil_ids)
     controller.lock()
     assert not record.isVisible() or not qtbot  # closed (and deleted on close)
     assert controller.workspace is None
+
+
+def test_notes_tab_offers_the_initial_concerns_flowchart(qtbot, school, clock, pupil_ids):
+    from sendesk.ui.concerns_wizard import ConcernsPanel
+    session = open_session(school, clock)
+    window = PupilRecordWindow(session, pupil_ids["Hughes"])
+    qtbot.addWidget(window)
+    notes_page = window.tabs.widget([window.tabs.tabText(i) for i in range(window.tabs.count())].index("Notes"))
+    assert notes_page.findChild(ConcernsPanel) is window.concerns
+    session.close()

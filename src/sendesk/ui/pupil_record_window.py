@@ -24,6 +24,7 @@ from ..models.sen import need_codes, statuses
 from ..records import consent, contacts, notes, notifications, pupils, registers, sen_register
 from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
+from .concerns_wizard import ConcernsPanel
 from .forms import FieldSpec, FormDialog, FormWidget
 from .resources_qt import app_icon
 
@@ -151,6 +152,7 @@ class PupilRecordWindow(QWidget):
         fill_table(self.notes_table, [(uk(n.event_date), n.author_name, n.concern, n.parent_discussion,
                                        n.agreed_actions, uk(n.review_date)) for n in record.notes],
                    [n.id for n in record.notes])
+        self.concerns.refresh()
 
     # --- profile -------------------------------------------------------------------
     def _build_profile_tab(self) -> None:
@@ -364,6 +366,9 @@ class PupilRecordWindow(QWidget):
         self.notes_area.addWidget(self.notes_table)
         self.notes_area.addWidget(button("Add short note...", "add_note", self.add_note,
                                          self.can(Permission.ADD_NOTES)), 0, Qt.AlignmentFlag.AlignLeft)
+        self.concerns = ConcernsPanel(self.session, self.pupil_id, None, page)
+        self.concerns.changed.connect(self.reload)
+        self.notes_area.addWidget(self.concerns)
         self.tabs.addTab(page, "Notes")
 
     def add_note(self) -> FormDialog:
