@@ -37,8 +37,9 @@ class AnsweringPrompts:
     save_file = open_file
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def answers(monkeypatch) -> AnsweringPrompts:
+    """Always on: a real message box would wait for a click that never comes and hang CI."""
     fake = AnsweringPrompts()
     for name in ("error", "info", "confirm", "open_file", "save_file"):
         monkeypatch.setattr(prompts_module.prompts, name, getattr(fake, name))
