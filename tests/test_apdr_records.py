@@ -429,3 +429,28 @@ def test_archived_pupils_are_read_only(senco_session):
     with pytest.raises(PermissionDenied, match="archived"):
         apdr.save_assessment(senco_session, cycle, {"needs": "x"})
     assert apdr.reviews_due(senco_session) == []
+
+
+def test_report_files_are_read_with_the_size_limit_and_copies_need_export(
+        senco_session, staff_session, tmp_path, monkeypatch):
+    from sendesk.models import specialists as rules
+    pupil = sen_support_pupil(senco_session)
+    involvement = specialists.add_involvement(senco_session, pupil, {
+        "service": "SALT", "referral_date": "02/11/2026", "consent": "given",
+        "consent_date": "01/11/2026"})
+    source = tmp_path / "salt.pdf"
+    source.write_bytes(b"%PDF-1.7 report")
+    report = specialists.attach_report_file(senco_session, involvement, source, "SALT report",
+                                            "20/11/2026")
+    monkeypatch.setattr(rules, "MAX_REPORT_BYTES", 10)
+    with pytest.raises(ValidationError, match="up to 0 MB"):
+        specialists.attach_report_file(senco_session, involvement, source, "", "20/11/2026")
+    with pytest.raises(ValidationError, match="could not be read"):
+        specialists.attach_report_file(senco_session, involvement, tmp_path / "gone.pdf", "",
+                                       "20/11/2026")
+    copy = tmp_path / "copy.pdf"
+    with pytest.raises(PermissionDenied):
+        specialists.save_report_copy(staff_session, report, copy)
+    assert specialists.save_report_copy(senco_session, report, copy) == 15
+    assert copy.read_bytes() == b"%PDF-1.7 report"
+    assert "saved a copy of a specialist report" in _actions(senco_session)

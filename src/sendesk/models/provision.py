@@ -260,6 +260,8 @@ def describe_frequency(fields: Mapping[str, Any]) -> str:
     """'3 x 20 min a week, 38 weeks, group of 4' for lists and the plan document."""
     sessions = Decimal(str(fields["sessions_per_week"]))
     minutes = int(fields["minutes"])
+    if not sessions and CostBasis(fields["cost_basis"]) is CostBasis.YEAR:
+        return "for the year"
     parts = []
     if sessions and minutes:
         if sessions == Decimal("0.5"):

@@ -108,6 +108,15 @@ def clean_involvement(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     }
 
 
+def check_report_size(name: str, size: int) -> None:
+    if size == 0:
+        raise ValidationError(f"{name} is empty.", field="file")
+    if size > MAX_REPORT_BYTES:
+        raise ValidationError(f"{name} is {size / 1024 / 1024:.1f} MB; reports are kept inside the "
+                              f"database, up to {MAX_REPORT_BYTES // 1024 // 1024} MB each. Save a "
+                              "smaller copy (for example a PDF) and attach that.", field="file")
+
+
 def check_report_file(filename: str, content: bytes) -> tuple[str, str]:
     """(safe file name, media type) for a report to be stored, or a ValidationError."""
     name = PurePath((filename or "").replace("\\", "/")).name
@@ -116,13 +125,7 @@ def check_report_file(filename: str, content: bytes) -> tuple[str, str]:
     if suffix not in REPORT_TYPES:
         raise ValidationError(f"{name} is not a type of report sendesk keeps; use PDF, Word, "
                               "OpenDocument, RTF, plain text, PNG or JPEG.", field="file")
-    if not content:
-        raise ValidationError(f"{name} is empty.", field="file")
-    if len(content) > MAX_REPORT_BYTES:
-        raise ValidationError(f"{name} is {len(content) / 1024 / 1024:.1f} MB; reports are kept "
-                              f"inside the database, up to {MAX_REPORT_BYTES // 1024 // 1024} MB "
-                              "each. Save a smaller copy (for example a PDF) and attach that.",
-                              field="file")
+    check_report_size(name, len(content))
     magic = _MAGIC.get(suffix)
     if magic and not content.startswith(magic):
         raise ValidationError(f"{name} does not look like a {suffix[1:].upper()} file; it may "

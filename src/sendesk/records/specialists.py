@@ -12,16 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ValidationError
 from ..models import dates
 from ..models.roles import Permission
 from ..models.specialists import (Consent, RecommendationStatus, check_report_file,
-                                  clean_involvement, service_label, services)
+                                  check_report_size, clean_involvement, service_label, services)
 from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
+from ..store.files import atomic_write
 from ._common import as_text, pupil_row, record_changes, require_current, today
 
 
@@ -208,6 +210,19 @@ def attach_report(session: Session, involvement_id: int, filename: str, content:
     return report_id
 
 
+def attach_report_file(session: Session, involvement_id: int, path: Path, title: str,
+                       report_date: dt.date | str) -> int:
+    """attach_report for a file on disk; a file over the size limit is refused before it is read."""
+    path = Path(path)
+    try:
+        check_report_size(path.name, path.stat().st_size)
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"{path.name} could not be read ({exc.strerror or 'disk error'}).",
+                              field="file") from exc
+    return attach_report(session, involvement_id, path.name, content, title, report_date)
+
+
 def report_content(session: Session, report_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, bytes) of a stored report; opening it is audited."""
     session.require(Permission.VIEW_RECORDS)
@@ -223,6 +238,17 @@ def report_content(session: Session, report_id: int) -> tuple[str, str, bytes]:
     session.audit_now("opened a specialist report", "pupil", row["pupil_id"],
                       {"report_id": row["id"]})
     return row["filename"], row["media_type"], content
+
+
+def save_report_copy(session: Session, report_id: int, path: Path) -> int:
+    """Write a decrypted copy of a stored report to a file (for example to print it); only for
+    those who may export documents, and audited. Returns the number of bytes written."""
+    session.require(Permission.EXPORT_DOCUMENTS)
+    _, _, content = report_content(session, report_id)
+    atomic_write(Path(path), content)
+    session.audit_now("saved a copy of a specialist report", "report", report_id,
+                      {"size": len(content)})
+    return len(content)
 
 
 def add_recommendation(session: Session, involvement_id: int, text: str,
