@@ -1,0 +1,164 @@
+"""The whole-school costed provision map: by pupil, by provision and every item, with totals,
+and an Export CSV button.
+
+Pupils whose yearly cost nears the £6,000 notional threshold are shaded amber, those over it
+red. Double-click a pupil to open their record.
+
+Hook it in: ProvisionMapView(session); connect open_pupil(int); call refresh() after changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from ..errors import SendeskError
+from ..models import provision
+from ..models.provision import CostLevel
+from ..models.roles import Permission
+from ..records import provision_map
+from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
+from ..session import Session
+from ..settings import data_dir
+from .apdr_models import Col, RowsModel, level_colour, plural
+from .prompts import prompts
+
+money = provision.format_money
+_THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)
+
+
+def _level_words(level: CostLevel) -> str:
+    return {CostLevel.UNDER: "", CostLevel.NEAR: f"Nearing {_THRESHOLD}",
+            CostLevel.OVER: f"Over {_THRESHOLD}"}[level]
+
+
+PUPIL_COLUMNS: list[Col[PupilTotal]] = [
+    Col("Pupil", lambda p: p.pupil_name),
+    Col("Year", lambda p: p.year_group),
+    Col("Stage", lambda p: p.stage.label),
+    Col("Items", lambda p: p.items, align_right=True),
+    Col("Yearly cost", lambda p: money(p.yearly_cost_pence), align_right=True),
+    Col("Threshold", lambda p: _level_words(p.level)),
+]
+
+PROVISION_COLUMNS: list[Col[ProvisionTotal]] = [
+    Col("Provision", lambda t: t.description),
+    Col("Pupils", lambda t: t.pupils, align_right=True),
+    Col("Hours a year", lambda t: f"{t.hours_per_year:.1f}", align_right=True),
+    Col("Yearly cost", lambda t: money(t.yearly_cost_pence), align_right=True),
+]
+
+ITEM_COLUMNS: list[Col[MapRow]] = [
+    Col("Pupil", lambda r: r.pupil_name),
+    Col("Year", lambda r: r.year_group),
+    Col("Provision", lambda r: r.description),
+    Col("Yearly cost", lambda r: money(r.yearly_cost_pence), align_right=True),
+    Col("How often", lambda r: r.frequency),
+    Col("Rate", lambda r: f"{money(r.rate_pence)} {r.cost_basis.label}"),
+    Col("Delivered by", lambda r: r.delivered_by),
+    Col("Area", lambda r: r.area or ""),
+    Col("Specialist advice", lambda r: "Yes" if r.from_specialist else ""),
+]
+
+def _table(name: str, model: RowsModel, stretch: int | None = None) -> QTableView:
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class ProvisionMapView(QWidget):
+    open_pupil = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("provision_map")
+        self.found: ProvisionMap | None = None
+        title = QLabel("<b>Costed provision map</b>")
+        self.summary = QLabel(objectName="summary", wordWrap=True)
+        note = QLabel("The provision in force: the latest agreed plan of every pupil on a SEND "
+                      "pathway. Costs are for a year; each pupil's total is set against the "
+                      f"{_THRESHOLD} notional SEN support threshold.", wordWrap=True)
+        note.setStyleSheet("color: #555")
+        self.export_button = QPushButton("Export CSV...", objectName="export")
+        self.export_button.clicked.connect(self.export)
+        allowed = session.can(Permission.EXPORT_DOCUMENTS)
+        self.export_button.setEnabled(allowed)
+        if not allowed:
+            self.export_button.setToolTip("Your role does not allow exports.")
+        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh.clicked.connect(self.refresh)
+        self.pupil_model: RowsModel[PupilTotal] = RowsModel(
+            PUPIL_COLUMNS, background=lambda p: level_colour(p.level), parent=self)
+        self.provision_model: RowsModel[ProvisionTotal] = RowsModel(PROVISION_COLUMNS, parent=self)
+        self.item_model: RowsModel[MapRow] = RowsModel(ITEM_COLUMNS, parent=self)
+        self.tabs = QTabWidget(objectName="views")
+        self.by_pupil = _table("by_pupil", self.pupil_model)
+        self.by_provision = _table("by_provision", self.provision_model)
+        self.items = _table("items", self.item_model, stretch=2)
+        self.tabs.addTab(self.by_pupil, "By pupil")
+        self.tabs.addTab(self.by_provision, "By provision")
+        self.tabs.addTab(self.items, "Every item")
+        self.by_pupil.doubleClicked.connect(lambda i: self._open(self.pupil_model, i.row()))
+        self.items.doubleClicked.connect(lambda i: self._open(self.item_model, i.row()))
+        bar = QHBoxLayout()
+        bar.addWidget(title)
+        bar.addStretch(1)
+        bar.addWidget(refresh)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(note)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        found = provision_map.build(self.session)
+        self.found = found
+        total = money(found.total_pence)
+        self.pupil_model.set_rows(found.by_pupil, ["Total", "", "",
+                                                   len(found.rows), total, ""])
+        hours = sum((t.hours_per_year for t in found.by_provision), 0)
+        self.provision_model.set_rows(found.by_provision, ["Total", found.pupils,
+                                                           f"{hours:.1f}", total])
+        self.item_model.set_rows(found.rows, ["Total", "", "", total, "", "", "", "", ""])
+        over = len(found.over_threshold())
+        near = sum(1 for p in found.by_pupil if p.level is CostLevel.NEAR)
+        text = (f"{plural(found.pupils, 'pupil')}, {plural(len(found.rows), 'provision item')}, "
+                f"{total} a year in all.")
+        if near or over:
+            text += f" {near} nearing and {over} over the {_THRESHOLD} threshold."
+        self.summary.setText(text)
+
+    def export(self) -> None:
+        path = prompts.save_file(self, "Export the costed provision map",
+                                 str(data_dir() / "provision-map.csv"), "CSV files (*.csv)")
+        if path is None:
+            return
+        try:
+            found = provision_map.export_csv(self.session, path)
+        except SendeskError as exc:
+            prompts.error(self, "Export the costed provision map", str(exc))
+            return
+        prompts.info(self, "Export the costed provision map",
+                     f"Saved {plural(len(found.rows), 'provision item')} for "
+                     f"{plural(found.pupils, 'pupil')} to "
+                     f"{path.name}. The file holds pupils' names: keep it on the school's "
+                     "network and delete copies you no longer need.")
+
+    def _open(self, model: RowsModel, row: int) -> None:
+        item = model.row_object(row)
+        if item is not None:
+            self.open_pupil.emit(item.pupil_id)

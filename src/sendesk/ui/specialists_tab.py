@@ -1,0 +1,297 @@
+"""The pupil record's "Specialists" tab: outside services involved with the pupil.
+
+A list of involvements (service, specialist, referral, the parents' consent, visits, reports,
+recommendations); choosing one shows its details. The SENCO records referrals and consent,
+visits, reports (stored inside the encrypted database) and recommendations, and marks a
+recommendation not adopted with the reason; a recommendation is put into the plan from the
+APDR wizard's plan page, which links the provision item to it. Saving a copy of a report is
+for those who may export documents.
+
+Hook it in:  record_window.replace_tab("specialists", SpecialistsTab(session, pupil_id))
+    Signal changed(int pupil_id); refresh() re-reads everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
+
+from ..errors import SendeskError
+from ..models import dates
+from ..models.roles import Permission
+from ..models.specialists import Consent, RecommendationStatus, services
+from ..records import specialists
+from ..records._common import pupil_row
+from ..records.specialists import Involvement
+from ..session import Session
+from ..settings import data_dir
+from .apdr_models import AMBER, Col, RowsModel
+from .forms import FieldSpec, FormDialog
+from .prompts import prompts
+
+
+def uk(day: dt.date | None) -> str:
+    return dates.format_uk(day) if day else ""
+
+
+def _open_recommendations(i: Involvement) -> int:
+    return sum(1 for r in i.recommendations if r.status is RecommendationStatus.OPEN and not r.item_ids)
+
+
+COLUMNS: list[Col[Involvement]] = [
+    Col("Service", lambda i: i.service),
+    Col("Specialist", lambda i: i.professional or ""),
+    Col("Referred", lambda i: uk(i.referral_date)),
+    Col("Parents' consent", lambda i: i.consent.label + (f" ({uk(i.consent_date)})" if i.consent_date else "")),
+    Col("Visits", lambda i: len(i.visits), align_right=True),
+    Col("Reports", lambda i: len(i.reports), align_right=True),
+    Col("Recommendations not yet in a plan", lambda i: _open_recommendations(i), align_right=True),
+    Col("Ended", lambda i: uk(i.ended_on)),
+]
+
+CONSENT_CHOICES = [(c.label, c.value) for c in Consent]
+
+
+def involvement_html(found: Involvement) -> str:
+    parts = [f"<h3 style='margin-bottom:2px'>{escape(found.service)}</h3>",
+             f"<p style='color:#555'>Referred {uk(found.referral_date)}"
+             + (f" &middot; {escape(found.professional)}" if found.professional else "")
+             + f" &middot; parents' consent: {found.consent.label.lower()}"
+             + (f" ({uk(found.consent_date)}" + (f", {escape(found.consent_from)}" if found.consent_from else "")
+                + ")" if found.consent_date else "")
+             + (f" &middot; ended {uk(found.ended_on)}" if found.ended_on else "") + "</p>"]
+    if found.reason:
+        parts.append(f"<p><b>Reason for the referral</b><br>{escape(found.reason)}</p>")
+    parts.append("<h4>Visits</h4>")
+    parts.append("".join(f"<p><b>{uk(v.visit_date)}</b> {escape(v.notes)}</p>" for v in found.visits)
+                 or "<p>None yet.</p>")
+    parts.append("<h4>Reports</h4>")
+    parts.append("".join(f"<p>{uk(r.report_date)}: {escape(r.title)} <span style='color:#555'>"
+                         f"({escape(r.filename)}, {max(1, r.size // 1024)} KB)</span></p>"
+                         for r in found.reports) or "<p>None yet.</p>")
+    parts.append("<h4>Recommendations</h4>")
+    for rec in found.recommendations:
+        if rec.status is RecommendationStatus.NOT_ADOPTED:
+            state = f"not adopted: {escape(rec.not_adopted_reason or '')}"
+        elif rec.item_ids:
+            state = "carried out by provision in a plan"
+        else:
+            state = f"<span style='background:{AMBER.name()}'>not yet in the plan</span>"
+        parts.append(f"<p>{uk(rec.recommended_on)}: {escape(rec.text)}<br><i>{state}</i></p>")
+    if not found.recommendations:
+        parts.append("<p>None yet.</p>")
+    return "".join(parts)
+
+
+class SpecialistsTab(QWidget):
+    changed = Signal(int)
+
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.pupil_id = session, int(pupil_id)
+        self.setObjectName("tab_specialists")
+        self.model: RowsModel[Involvement] = RowsModel(
+            COLUMNS, background=lambda i: AMBER if _open_recommendations(i) else None, parent=self)
+        self.table = QTableView(objectName="involvements")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
+        self.details = QTextBrowser(objectName="involvement_details")
+        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message.setStyleSheet("color: #b3261e")
+        manage = session.can(Permission.MANAGE_PLANS) and \
+            pupil_row(session, self.pupil_id)["archived_at"] is None
+        bar = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, slot, allowed in (
+                ("add_referral", "Add referral...", self.add_referral, manage),
+                ("edit_referral", "Consent and details...", self.edit_referral, manage),
+                ("add_visit", "Add visit...", self.add_visit, manage),
+                ("attach_report", "Attach report...", self.attach_report, manage),
+                ("add_recommendation", "Add recommendation...", self.add_recommendation, manage),
+                ("not_adopted", "Not adopted...", self.not_adopted, manage),
+                ("end_involvement", "End involvement...", self.end_involvement, manage),
+                ("save_report", "Save a copy of a report...", self.save_report,
+                 session.can(Permission.EXPORT_DOCUMENTS))):
+            widget = QPushButton(text, objectName=name)
+            widget.clicked.connect(slot)
+            widget.setVisible(allowed)
+            self.buttons[name] = widget
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setSizes([220, 380])
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Specialists are involved with the parents' agreement; their "
+                                "recommendations feed the pupil's one support plan."))
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        self.refresh()
+
+    def refresh(self, select: int | None = None) -> None:
+        found = specialists.involvements(self.session, self.pupil_id)
+        self.model.set_rows(found)
+        if found:
+            ids = [i.id for i in found]
+            self.table.selectRow(ids.index(select) if select in ids else len(found) - 1)
+        else:
+            self.details.setHtml("<p>No specialists involved yet.</p>")
+
+    def selected(self) -> Involvement | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_object(rows[0].row()) if rows else None
+
+    def show_selected(self) -> None:
+        found = self.selected()
+        if found is not None:
+            self.details.setHtml(involvement_html(found))
+
+    def _need_selection(self) -> Involvement | None:
+        found = self.selected()
+        if found is None:
+            self.message.setText("Choose a specialist involvement first.")
+        else:
+            self.message.clear()
+        return found
+
+    def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "",
+              select: int | None = None) -> FormDialog:
+        dialog = FormDialog(title, fields, save, intro=intro, values=values, parent=self)
+
+        def done() -> None:
+            chosen = select if select is not None else (dialog.result_value if isinstance(
+                dialog.result_value, int) and not isinstance(dialog.result_value, bool) else None)
+            self.refresh(chosen)
+            self.changed.emit(self.pupil_id)
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def add_referral(self) -> FormDialog:
+        choices = [(s.label, s.code) for s in services().values()]
+        return self._form("Add a referral to a specialist", [
+            FieldSpec("service", "Service", "choice", choices),
+            FieldSpec("service_detail", "Service name (for other services)", aliases=("Service name",)),
+            FieldSpec("professional", "Specialist's name", aliases=("Specialist's name",)),
+            FieldSpec("referral_date", "Referral date", "date"),
+            FieldSpec("reason", "Reason for the referral", "text"),
+            FieldSpec("consent", "Parents' consent", "choice", CONSENT_CHOICES),
+            FieldSpec("consent_date", "Date of consent", "date"),
+            FieldSpec("consent_from", "Consent given by", placeholder="Name and relationship")],
+            lambda v: specialists.add_involvement(self.session, self.pupil_id, v),
+            values={"referral_date": self.session.clock.today()},
+            intro="The parents should always be involved in a decision to involve specialists.")
+
+    def edit_referral(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        return self._form("Consent and referral details", [
+            FieldSpec("professional", "Specialist's name", aliases=("Specialist's name",)),
+            FieldSpec("consent", "Parents' consent", "choice", CONSENT_CHOICES),
+            FieldSpec("consent_date", "Date of consent", "date"),
+            FieldSpec("consent_from", "Consent given by"),
+            FieldSpec("reason", "Reason for the referral", "text")],
+            lambda v: specialists.update_involvement(self.session, found.id, v),
+            values={"professional": found.professional, "consent": found.consent.value,
+                    "consent_date": found.consent_date or self.session.clock.today(),
+                    "consent_from": found.consent_from, "reason": found.reason},
+            select=found.id)
+
+    def add_visit(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        return self._form("Add a visit", [
+            FieldSpec("visit_date", "Date of the visit", "date"),
+            FieldSpec("notes", "What was done or agreed", "text")],
+            lambda v: specialists.add_visit(self.session, found.id, v["visit_date"], v["notes"]),
+            values={"visit_date": self.session.clock.today()}, select=found.id)
+
+    def attach_report(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        path = prompts.open_file(self, "Attach a specialist's report", str(Path.home()),
+                                 "Reports (*.pdf *.docx *.doc *.odt *.rtf *.txt *.png *.jpg *.jpeg)")
+        if path is None:
+            return None
+
+        def save(values):
+            return specialists.attach_report_file(self.session, found.id, path, values["title"],
+                                                  values["report_date"])
+        return self._form("Attach a report", [
+            FieldSpec("title", "Title"), FieldSpec("report_date", "Date of the report", "date")],
+            save, values={"title": Path(path).stem, "report_date": self.session.clock.today()},
+            intro=f"{Path(path).name} will be stored inside the encrypted database.",
+            select=found.id)
+
+    def add_recommendation(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        reports = [("", None)] + [(f"{uk(r.report_date)}: {r.title}", r.id) for r in found.reports]
+        return self._form("Add a recommendation", [
+            FieldSpec("text", "Recommendation", "text", aliases=("Recommendation",)),
+            FieldSpec("recommended_on", "Date of the recommendation", "date"),
+            FieldSpec("report_id", "From the report", "choice", reports)],
+            lambda v: specialists.add_recommendation(self.session, found.id, v["text"],
+                                                     v["recommended_on"], v["report_id"]),
+            values={"recommended_on": self.session.clock.today()},
+            intro="Put it into the support plan from the plan page of the APDR wizard.",
+            select=found.id)
+
+    def not_adopted(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        waiting = [r for r in found.recommendations
+                   if r.status is RecommendationStatus.OPEN and not r.item_ids]
+        if not waiting:
+            self.message.setText("This involvement has no recommendation waiting for a decision.")
+            return None
+        return self._form("Recommendation not adopted", [
+            FieldSpec("recommendation", "Recommendation", "choice", [(r.text, r.id) for r in waiting]),
+            FieldSpec("reason", "Reason (agreed with the parents)", "text", aliases=("Reason",))],
+            lambda v: specialists.mark_not_adopted(self.session, v["recommendation"], v["reason"]),
+            select=found.id)
+
+    def end_involvement(self) -> FormDialog | None:
+        found = self._need_selection()
+        if found is None:
+            return None
+        return self._form("End the involvement", [FieldSpec("ended_on", "End date", "date")],
+                          lambda v: specialists.end_involvement(self.session, found.id, v["ended_on"]),
+                          values={"ended_on": self.session.clock.today()}, select=found.id)
+
+    def save_report(self) -> None:
+        found = self._need_selection()
+        if found is None or not found.reports:
+            self.message.setText("This involvement has no stored report.")
+            return
+        report = found.reports[-1]
+        path = prompts.save_file(self, "Save a copy of the report", str(data_dir() / report.filename),
+                                 "All files (*)")
+        if path is None:
+            return
+        try:
+            specialists.save_report_copy(self.session, report.id, path)
+        except SendeskError as exc:
+            prompts.error(self, "Save a copy of the report", str(exc))
+            return
+        prompts.info(self, "Save a copy of the report", f"Saved {path.name}. It is not encrypted: "
+                     "delete it when you no longer need it.")
+
