@@ -105,3 +105,41 @@ def test_cli_writes_the_map(senco_session, school, tmp_path, capsys):
     printed, err = capsys.readouterr()
     assert code == 1 and len(err.strip().splitlines()) == 1 and "export documents" in err
     assert not (tmp_path / "staff.csv").exists()
+
+
+def test_demo_school_gains_realistic_pathways(tmp_path, clock):
+    from collections import Counter
+
+    from sendesk.models.apdr import Stage
+    from sendesk.records import demo, demo_pathways, specialists
+    from sendesk.store import audit
+    session, _ = demo.create_demo_school(tmp_path / "demo.sendesk", "jsenco", "Demo SENCO",
+                                         "harbour-lantern-quietly-47", pupils=400, clock=clock)
+    try:
+        made = demo_pathways.add_demo_pathways(session, seed=7)
+        assert made.pathways >= 20 and made.specialists >= 3
+        pupils = [r["pupil_id"] for r in session.db.query("SELECT DISTINCT pupil_id FROM send_pathways")]
+        found = [p for pupil in pupils for p in apdr.pathways(session, pupil)]
+        assert {len(p.cycles) for p in found} >= {1, 2, 3}
+        assert max(len(p.cycles) for p in found) <= 4
+        assert Counter(p.stage for p in found)[Stage.SPECIALIST] >= 3
+        assert any(not p.open for p in found)
+        assert any(c.review and c.review.completed for p in found for c in p.cycles)
+        carried = [i for p in found for c in p.cycles if c.plan for i in c.plan.items
+                   if i.recommendation_id]
+        assert carried, "specialists' recommendations are carried into plans"
+        assert all(not specialists.recommendations_not_in_plan(session, p.pupil_id)
+                   for p in found if p.open and p.stage is Stage.SPECIALIST
+                   and p.current_cycle.plan and p.current_cycle.plan.agreed)
+        mapped = provision_map.build(session)
+        assert mapped.pupils >= 15 and mapped.total_pence > 0
+        assert any(p.level is not CostLevel.UNDER for p in mapped.by_pupil)
+        assert apdr.reviews_due(session)
+        assert audit.verify(session.db).intact
+        # Running it again leaves pupils who already have a pathway alone.
+        before = {p.id: len(p.cycles) for p in found}
+        demo_pathways.add_demo_pathways(session, seed=7)
+        after = {p.id: len(p.cycles) for pupil in pupils for p in apdr.pathways(session, pupil)}
+        assert after == before
+    finally:
+        session.close()
