@@ -45,7 +45,9 @@ PUPIL_COLUMNS: list[Col[PupilTotal]] = [
 PROVISION_COLUMNS: list[Col[ProvisionTotal]] = [
     Col("Provision", lambda t: t.description),
     Col("Pupils", lambda t: t.pupils, align_right=True),
-    Col("Hours a year", lambda t: f"{t.hours_per_year:.1f}", align_right=True),
+    Col("Pupil hours a year", lambda t: f"{t.hours_per_year:.1f}" if t.hours_per_year else "",
+        align_right=True,
+        tooltip=lambda t: "Each pupil's hours of this provision in a year, added together."),
     Col("Yearly cost", lambda t: money(t.yearly_cost_pence), align_right=True),
 ]
 
@@ -61,7 +63,8 @@ ITEM_COLUMNS: list[Col[MapRow]] = [
     Col("Specialist advice", lambda r: "Yes" if r.from_specialist else ""),
 ]
 
-def _table(name: str, model: RowsModel, stretch: int | None = None) -> QTableView:
+def _table(name: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTableView:
+    """A read-only table; the `stretch` columns share the spare width, the rest fit their text."""
     table = QTableView(objectName=name)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -70,10 +73,9 @@ def _table(name: str, model: RowsModel, stretch: int | None = None) -> QTableVie
     table.setAlternatingRowColors(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is None:
-        header.setStretchLastSection(True)
-    else:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(not stretch)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -104,9 +106,9 @@ class ProvisionMapView(QWidget):
         self.provision_model: RowsModel[ProvisionTotal] = RowsModel(PROVISION_COLUMNS, parent=self)
         self.item_model: RowsModel[MapRow] = RowsModel(ITEM_COLUMNS, parent=self)
         self.tabs = QTabWidget(objectName="views")
-        self.by_pupil = _table("by_pupil", self.pupil_model)
-        self.by_provision = _table("by_provision", self.provision_model)
-        self.items = _table("items", self.item_model, stretch=2)
+        self.by_pupil = _table("by_pupil", self.pupil_model, stretch=(0, 5))
+        self.by_provision = _table("by_provision", self.provision_model, stretch=(0,))
+        self.items = _table("items", self.item_model, stretch=(2, 4, 6))
         self.tabs.addTab(self.by_pupil, "By pupil")
         self.tabs.addTab(self.by_provision, "By provision")
         self.tabs.addTab(self.items, "Every item")
