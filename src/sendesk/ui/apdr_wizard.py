@@ -271,7 +271,7 @@ class _Page(QWidget):
         return False
 
     def load(self, cycle: Cycle) -> None:
-        raise NotImplementedError
+        """Show the cycle's part (every page has its own)."""
 
     def save_draft(self) -> bool:
         """Save what is on the page; True when saved (or nothing needed saving)."""
@@ -289,7 +289,7 @@ class _Page(QWidget):
         return None
 
     def mark(self, field: str | None) -> None:
-        pass
+        """Outline the field the core named (pages with a form do)."""
 
 
 class AssessPage(_Page):
