@@ -196,6 +196,27 @@ def _trail(session: Session, ctx: CycleContext, record_type: str, record_id: int
     return record_changes(session, ctx.pupil["id"], record_type, record_id, old, new)
 
 
+def _save_part(session: Session, ctx: CycleContext, table: str, record_type: str, row: Row | None,
+               new: Mapping[str, Any]) -> tuple[int, list[str]]:
+    """Insert a cycle part's draft row, or update the fields that changed (their old values go
+    to the change trail). Returns the row's id and the changed field names."""
+    names = list(new)
+    now = session.now_text()
+    if row is None:
+        cursor = session.db.execute(
+            f"INSERT INTO {table} (cycle_id, " + ", ".join(names) + ", entered_at, entered_by)"
+            " VALUES (:cycle_id, " + ", ".join(f":{n}" for n in names) + ", :now, :user)",
+            {**new, "cycle_id": ctx.cycle["id"], "now": now, "user": session.user.id})
+        return int(cursor.lastrowid), [n for n in names if new[n]]
+    changed = _trail(session, ctx, record_type, row["id"], {n: row[n] for n in names}, new)
+    if changed:
+        session.db.execute(
+            f"UPDATE {table} SET " + ", ".join(f"{n} = :{n}" for n in names)
+            + ", updated_at = :now, updated_by = :user WHERE id = :id",
+            {**new, "now": now, "user": session.user.id, "id": row["id"]})
+    return row["id"], changed
+
+
 # --- pathways ---------------------------------------------------------------------------------
 def open_pathway(session: Session, pupil_id: int, opened_on: dt.date | str,
                  stage: Stage | str = Stage.TARGETED) -> int:
@@ -289,23 +310,7 @@ def save_assessment(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> 
         current = {name: (row[name] if row is not None else None) for name in _ASSESS_FIELDS}
         merged = {name: raw.get(name, current[name]) for name in _ASSESS_FIELDS}
         new = {name: _stored(value) for name, value in _clean_assessment(merged).items()}
-        now = session.now_text()
-        if row is None:
-            cursor = session.db.execute(
-                "INSERT INTO apdr_assessments (cycle_id, " + ", ".join(_ASSESS_FIELDS)
-                + ", entered_at, entered_by) VALUES (:cycle_id, "
-                + ", ".join(f":{n}" for n in _ASSESS_FIELDS) + ", :now, :user)",
-                {**new, "cycle_id": ctx.cycle["id"], "now": now, "user": session.user.id})
-            assessment_id, changed = int(cursor.lastrowid), [n for n in _ASSESS_FIELDS if new[n]]
-        else:
-            assessment_id = row["id"]
-            changed = _trail(session, ctx, "assessment", assessment_id,
-                             {n: row[n] for n in _ASSESS_FIELDS}, new)
-            if changed:
-                session.db.execute(
-                    "UPDATE apdr_assessments SET " + ", ".join(f"{n} = :{n}" for n in _ASSESS_FIELDS)
-                    + ", updated_at = :now, updated_by = :user WHERE id = :id",
-                    {**new, "now": now, "user": session.user.id, "id": assessment_id})
+        assessment_id, changed = _save_part(session, ctx, "apdr_assessments", "assessment", row, new)
         if "tools" in raw:
             changed += _save_tools(session, ctx, assessment_id, _clean_tools(raw["tools"]))
         if changed or row is None:
@@ -440,22 +445,7 @@ def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> PlanCh
                "plan_date": as_text(dates.parse_date(merged["plan_date"], "Plan date", required=False)),
                "review_date": as_text(dates.parse_date(merged["review_date"], "Review date",
                                                        required=False))}
-        now = session.now_text()
-        if row is None:
-            cursor = session.db.execute(
-                "INSERT INTO apdr_plans (cycle_id, aspirations, plan_date, review_date, entered_at,"
-                " entered_by) VALUES (?, ?, ?, ?, ?, ?)",
-                (ctx.cycle["id"], new["aspirations"], new["plan_date"], new["review_date"], now,
-                 session.user.id))
-            plan_id, changed = int(cursor.lastrowid), [n for n in fields if new[n]]
-        else:
-            plan_id = row["id"]
-            changed = _trail(session, ctx, "plan", plan_id, current, new)
-            if changed:
-                session.db.execute("UPDATE apdr_plans SET aspirations = :aspirations, plan_date ="
-                                   " :plan_date, review_date = :review_date, updated_at = :now,"
-                                   " updated_by = :user WHERE id = :id",
-                                   {**new, "now": now, "user": session.user.id, "id": plan_id})
+        plan_id, changed = _save_part(session, ctx, "apdr_plans", "plan", row, new)
         if "outcomes" in raw:
             cleaned = [dict(outcomes.clean_outcome(o), id=o.get("id")) for o in raw["outcomes"]]
             changed += _save_rows(session, ctx, plan_id, "apdr_outcomes", "outcome",
@@ -846,22 +836,7 @@ def save_review(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> Revi
         stage = Stage(ctx.pathway["stage"])
         if new["decision"] and Decision(new["decision"]) not in rules.decisions_for(stage):
             rules.check_decision(stage, new["decision"], False)
-        now = session.now_text()
-        if row is None:
-            cursor = session.db.execute(
-                "INSERT INTO apdr_reviews (cycle_id, " + ", ".join(_REVIEW_FIELDS)
-                + ", entered_at, entered_by) VALUES (:cycle_id, "
-                + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user)",
-                {**new, "cycle_id": ctx.cycle["id"], "now": now, "user": session.user.id})
-            review_id, changed = int(cursor.lastrowid), [n for n in _REVIEW_FIELDS if new[n]]
-        else:
-            review_id = row["id"]
-            changed = _trail(session, ctx, "review", review_id, current, new)
-            if changed:
-                session.db.execute(
-                    "UPDATE apdr_reviews SET " + ", ".join(f"{n} = :{n}" for n in _REVIEW_FIELDS)
-                    + ", updated_at = :now, updated_by = :user WHERE id = :id",
-                    {**new, "now": now, "user": session.user.id, "id": review_id})
+        review_id, changed = _save_part(session, ctx, "apdr_reviews", "review", row, new)
         if "progress" in raw:
             changed += _save_progress(session, ctx, plan["id"], review_id, raw["progress"])
         if "specialist_views" in raw:

@@ -643,7 +643,7 @@ class PlanPage(_Page):
     def add_outcome(self) -> OutcomeDialog:
         dialog = OutcomeDialog(None, self.wizard.pupil.details.year_group, *self._dialog_dates(),
                                parent=self)
-        dialog.accepted.connect(lambda: self._put_outcome(None, dialog.cleaned))
+        dialog.accepted.connect(lambda: self._put(self.outcome_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
 
@@ -654,30 +654,34 @@ class PlanPage(_Page):
         current = self.outcome_rows[row]
         dialog = OutcomeDialog(current, self.wizard.pupil.details.year_group, *self._dialog_dates(),
                                parent=self)
-        dialog.accepted.connect(lambda: self._put_outcome(row, dialog.cleaned))
+        dialog.accepted.connect(lambda: self._put(self.outcome_rows, row, dialog.cleaned))
         dialog.open()
         return dialog
 
-    def _put_outcome(self, row: int | None, cleaned: dict[str, Any] | None) -> None:
+    def _put(self, rows: list[dict[str, Any]], row: int | None, cleaned: dict[str, Any] | None) -> None:
+        """A dialog's result into the list: a new row, or a replacement keeping the stored id."""
         if cleaned is None:
             return
         if row is None:
-            self.outcome_rows.append(dict(cleaned, id=None))
+            rows.append(dict(cleaned, id=None))
         else:
-            self.outcome_rows[row] = dict(cleaned, id=self.outcome_rows[row].get("id"))
+            rows[row] = dict(cleaned, id=rows[row].get("id"))
         self.touch()
         self.refresh_lists()
 
-    def remove_outcome(self) -> None:
-        row = selected_row(self.outcome_view)
-        if row is not None:
-            del self.outcome_rows[row]
+    def _remove(self, view: QTableView, rows: list[dict[str, Any]]) -> None:
+        row = selected_row(view)
+        if row is not None and row < len(rows):
+            del rows[row]
             self.touch()
             self.refresh_lists()
 
+    def remove_outcome(self) -> None:
+        self._remove(self.outcome_view, self.outcome_rows)
+
     def add_item(self, values: Mapping[str, Any] | None = None) -> ItemDialog:
         dialog = ItemDialog(values, parent=self)
-        dialog.accepted.connect(lambda: self._put_item(None, dialog.cleaned))
+        dialog.accepted.connect(lambda: self._put(self.item_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
 
@@ -703,26 +707,12 @@ class PlanPage(_Page):
         if row is None or not self.editable() or row >= len(self.item_rows):
             return None
         dialog = ItemDialog(self.item_rows[row], parent=self)
-        dialog.accepted.connect(lambda: self._put_item(row, dialog.cleaned))
+        dialog.accepted.connect(lambda: self._put(self.item_rows, row, dialog.cleaned))
         dialog.open()
         return dialog
 
-    def _put_item(self, row: int | None, cleaned: dict[str, Any] | None) -> None:
-        if cleaned is None:
-            return
-        if row is None:
-            self.item_rows.append(dict(cleaned, id=None))
-        else:
-            self.item_rows[row] = dict(cleaned, id=self.item_rows[row].get("id"))
-        self.touch()
-        self.refresh_lists()
-
     def remove_item(self) -> None:
-        row = selected_row(self.item_view)
-        if row is not None and row < len(self.item_rows):
-            del self.item_rows[row]
-            self.touch()
-            self.refresh_lists()
+        self._remove(self.item_view, self.item_rows)
 
     # --- saving ---
     def raw(self) -> dict[str, Any]:
