@@ -201,3 +201,22 @@ def test_notes_tab_offers_the_initial_concerns_flowchart(qtbot, school, clock, p
     notes_page = window.tabs.widget([window.tabs.tabText(i) for i in range(window.tabs.count())].index("Notes"))
     assert notes_page.findChild(ConcernsPanel) is window.concerns
     session.close()
+
+
+def test_record_has_plan_and_specialist_tabs_and_main_window_has_plan_pages(
+        qtbot, make_controller, school, pupil_ids):
+    from sendesk.ui.plan_tab import PlanTab
+    from sendesk.ui.provision_map_view import ProvisionMapView
+    from sendesk.ui.reviews_due import ReviewsDueView
+    from sendesk.ui.specialists_tab import SpecialistsTab
+    from tests.gui.test_foundation import unlock, wait_for_main_window
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller)
+    window = wait_for_main_window(qtbot, controller)
+    assert isinstance(window.page("provision_map"), ProvisionMapView)
+    assert isinstance(window.page("reviews_due"), ReviewsDueView)
+    record = controller.workspace.open_pupil(pupil_ids["Begum"])
+    titles = [record.tabs.tabText(i) for i in range(record.tabs.count())]
+    assert isinstance(record.tabs.widget(titles.index("Plans and cycles")), PlanTab)
+    assert isinstance(record.tabs.widget(titles.index("Specialists")), SpecialistsTab)

@@ -26,6 +26,8 @@ from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from .concerns_wizard import ConcernsPanel
 from .forms import FieldSpec, FormDialog, FormWidget
+from .plan_tab import PlanTab
+from .specialists_tab import SpecialistsTab
 from .resources_qt import app_icon
 
 PLACEHOLDER_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
@@ -97,6 +99,12 @@ class PupilRecordWindow(QWidget):
             page.setObjectName(f"tab_{key}")
             self.placeholders[key] = page
             self.tabs.addTab(page, title)
+        self.plans = PlanTab(session, pupil_id)
+        self.plans.changed.connect(lambda _id: self.reload())
+        self.replace_tab("plans", self.plans)
+        self.specialists = SpecialistsTab(session, pupil_id)
+        self.specialists.changed.connect(lambda _id: self.plans.refresh())
+        self.replace_tab("specialists", self.specialists)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)

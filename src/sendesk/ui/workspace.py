@@ -14,6 +14,8 @@ from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
+from .provision_map_view import ProvisionMapView
+from .reviews_due import ReviewsDueView
 from .pupil_list_page import PupilListPage
 from .pupil_record_window import PupilRecordWindow
 from .tasks import TaskRunner
@@ -30,6 +32,12 @@ class Workspace(QObject):
         self.pupils = PupilListPage(session)
         self.pupils.open_pupil.connect(self.open_pupil)
         window.add_page("pupils", "Pupils", self.pupils)
+        self.reviews_due = ReviewsDueView(session)
+        self.reviews_due.open_pupil.connect(self.open_pupil)
+        window.add_page("reviews_due", "Reviews due", self.reviews_due)
+        self.provision_map = ProvisionMapView(session)
+        self.provision_map.open_pupil.connect(self.open_pupil)
+        window.add_page("provision_map", "Provision map", self.provision_map)
         self.census = CensusPage(session)
         window.add_page("census", "Census check", self.census)
         if session.can(Permission.IMPORT_PUPILS):
