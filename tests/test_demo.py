@@ -1,0 +1,121 @@
+"""The demo school: clearly labelled, invented pupils with valid UPNs and varied names, spread
+across statuses, needs, years and registers, and consistent with its own history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sendesk.clock import FixedClock
+from sendesk.errors import ValidationError
+from sendesk.models.flags import Flag
+from sendesk.models.upn import clean_upn
+from sendesk.records import census, dashboard, demo, pupil_list, summary
+from sendesk.store import audit, lifecycle
+from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def demo_school(tmp_path_factory):
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    path = tmp_path_factory.mktemp("demo") / "demo.sendesk"
+    session, recovery = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD,
+                                                pupils=800, clock=clock, seed=7)
+    yield session
+    session.close()
+
+
+def test_it_is_labelled_as_a_demo(demo_school):
+    assert "Demo school" in demo_school.school.name
+    assert demo_school.school.la_code == "940"
+    assert "created the demo school" in [r["action"] for r in demo_school.db.query(
+        "SELECT action FROM audit_log")]
+    assert audit.verify(demo_school.db).intact
+
+
+def test_every_upn_is_valid_and_unique(demo_school):
+    upns = [row[0] for row in demo_school.db.query("SELECT upn FROM pupils")]
+    assert len(upns) == len(set(upns)) == 800
+    assert all(clean_upn(value) == value for value in upns)
+
+
+def test_names_are_varied(demo_school):
+    rows = demo_school.db.query("SELECT legal_surname, legal_forename FROM pupils")
+    assert len({row[0] for row in rows}) > 150
+    assert len({row[1] for row in rows}) > 200
+    assert any(not (row[0] + row[1]).isascii() for row in rows)
+
+
+def test_statuses_needs_years_and_registers_are_spread(demo_school):
+    board = dashboard.dashboard(demo_school)
+    assert all(board.by_status[status] > 0 for status in "EKN")
+    assert sum(1 for count in board.by_need.values() if count) >= 8
+    assert all(count > 0 for count in board.by_area.values())
+    years = {row[0] for row in demo_school.db.query("SELECT DISTINCT year_group FROM pupils")}
+    assert {"N1", "N2", "R", "1", "6", "7", "11", "13"} <= years
+    flags = 0
+    for (bits,) in demo_school.db.query("SELECT flags FROM pupils"):
+        flags |= bits
+    assert all(flags & flag for flag in Flag)
+    assert board.notifications_due and board.reviews_overdue and board.reviews_this_half_term
+    assert board.monitoring
+    assert demo_school.db.scalar("SELECT count(*) FROM pupils WHERE archived_at IS NOT NULL") > 0
+
+
+def test_looked_after_pupils_have_protected_addresses(demo_school):
+    rows = demo_school.db.query(
+        "SELECT p.flags, r.protected_address FROM register_entries r JOIN pupils p"
+        " ON p.id = r.pupil_id WHERE r.register = 'looked_after'")
+    assert rows
+    assert all(row["protected_address"] and row["flags"] & Flag.PROTECTED_ADDRESS for row in rows)
+    assert demo_school.db.scalar("SELECT count(*) FROM contacts WHERE relationship ="
+                                 " 'Foster carer' AND do_not_disclose_address = 1") == len(rows)
+
+
+def test_the_summary_matches_the_history(demo_school):
+    before = [tuple(row) for row in demo_school.db.query(
+        "SELECT id, sen_status, sen_since, primary_need, next_review, flags FROM pupils ORDER BY id")]
+    with demo_school.db.transaction():
+        summary.refresh(demo_school.db)
+    after = [tuple(row) for row in demo_school.db.query(
+        "SELECT id, sen_status, sen_since, primary_need, next_review, flags FROM pupils ORDER BY id")]
+    assert before == after
+
+
+def test_the_census_check_has_no_problems(demo_school):
+    check = census.census_check(demo_school)
+    assert check.rows and not check.problems
+
+
+def test_contacts_cannot_reach_real_people(demo_school):
+    for row in demo_school.db.query("SELECT phone, email, address FROM contacts"):
+        assert row["phone"].startswith("07700 900")
+        assert row["email"] is None or row["email"].endswith("@example.org")
+
+
+def test_it_opens_with_its_password_and_lists_pupils(demo_school, clock):
+    session = lifecycle.open_school(demo_school.path, SENCO, SENCO_PASSWORD, clock)
+    try:
+        assert len(pupil_list.search_ids(session)) > 700
+    finally:
+        session.close()
+
+
+def test_the_same_seed_makes_the_same_school(tmp_path, clock):
+    names = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        session, _ = demo.create_demo_school(tmp_path / folder / "demo.sendesk", SENCO, SENCO_NAME,
+                                             SENCO_PASSWORD, pupils=30, clock=clock, seed=3)
+        names.append([tuple(r) for r in session.db.query(
+            "SELECT upn, legal_surname, legal_forename, dob FROM pupils ORDER BY id")])
+        session.close()
+    assert names[0] == names[1]
+
+
+def test_a_silly_size_is_refused(tmp_path, clock):
+    with pytest.raises(ValidationError, match="between 1 and 100,000"):
+        demo.create_demo_school(tmp_path / "demo.sendesk", SENCO, SENCO_NAME, SENCO_PASSWORD,
+                                pupils=0, clock=clock)
+    assert not (tmp_path / "demo.sendesk").exists()
