@@ -54,9 +54,6 @@ class HalfTerm:
     start: dt.date
     end: dt.date
 
-    def __contains__(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
 
 class HalfTermCalendar:
     """Half-terms as (name, month, day) starts, repeating every school year."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Iterable
-
 
 class Flag(enum.IntFlag):
     MEDICAL = 1
@@ -26,10 +24,3 @@ _LABELS = {Flag.MEDICAL: "Medical / IHP", Flag.EAL: "EAL", Flag.LOOKED_AFTER: "L
 
 def flags_from_bits(bits: int) -> frozenset[Flag]:
     return frozenset(flag for flag in Flag if bits & flag)
-
-
-def bits_from_flags(flags: Iterable[Flag]) -> int:
-    total = 0
-    for flag in flags:
-        total |= flag
-    return total
