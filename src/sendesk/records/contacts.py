@@ -4,6 +4,7 @@ edit keeps the old values in the change trail."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, Mapping
 
@@ -69,7 +70,7 @@ def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]
             raise ValidationError("This contact has been ended; add them again if they are "
                                   "involved once more.", field="contact")
         old = {name: row[name] for name in _FIELDS}
-        merged = dict(contact_from_row(row).details.__dict__) | dict(changes)
+        merged = dataclasses.asdict(contact_from_row(row).details) | dict(changes)
         new = _columns(clean_contact(merged))
         changed = record_changes(session, row["pupil_id"], "contact", row["id"], old, new)
         if changed:
