@@ -114,7 +114,8 @@ def test_demo_school_gains_realistic_pathways(tmp_path, clock):
     from sendesk.records import demo, demo_pathways, specialists
     from sendesk.store import audit
     session, _ = demo.create_demo_school(tmp_path / "demo.sendesk", "jsenco", "Demo SENCO",
-                                         "harbour-lantern-quietly-47", pupils=400, clock=clock)
+                                         "harbour-lantern-quietly-47", pupils=400, clock=clock,
+                                         pathways=False)
     try:
         made = demo_pathways.add_demo_pathways(session, seed=7)
         assert made.pathways >= 20 and made.specialists >= 3

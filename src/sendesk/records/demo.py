@@ -48,8 +48,9 @@ _REASONS = {"K": "Assessment and discussion with parents show needs that call fo
 
 def create_demo_school(path: Path, username: str, full_name: str, password: str, *,
                        pupils: int = 600, clock: Clock | None = None,
-                       seed: int = 2026) -> tuple[Session, str]:
-    """Create the demo database with its first user as SENCO and administrator.
+                       seed: int = 2026, pathways: bool = True) -> tuple[Session, str]:
+    """Create the demo database with its first user as SENCO and administrator, and (unless
+    `pathways` is False) Assess-Plan-Do-Review pathways for pupils at SEN support.
 
     Returns the open session and the recovery key, as creating any school does.
     """
@@ -61,6 +62,9 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
         username=username, full_name=full_name, password=password, clock=clock)
     try:
         _Builder(session, random.Random(seed)).build(pupils)
+        if pathways:
+            from .demo_pathways import add_demo_pathways
+            add_demo_pathways(session, seed=seed)
     except BaseException:
         session.close()
         raise

@@ -12,16 +12,12 @@ DEMO_PUPILS = 600
 def prepare_demo(folder: Path) -> tuple[Path, str]:
     """Create the demo database on first use; return its path and the sign-in hint to show."""
     from ..records.demo import create_demo_school
-    from ..records.demo_pathways import add_demo_pathways
 
     path = Path(folder) / "demo-school.sendesk"
     if not path.exists():
         session, _recovery = create_demo_school(path, DEMO_USERNAME, "Demo SENCO", DEMO_PASSWORD,
                                                 pupils=DEMO_PUPILS)
-        try:
-            add_demo_pathways(session)
-        finally:
-            session.close()
+        session.close()
     hint = (f"Demo school (invented pupils only). Username: {DEMO_USERNAME}   "
             f"Password: {DEMO_PASSWORD}")
     return path, hint
