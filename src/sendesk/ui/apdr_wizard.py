@@ -40,7 +40,8 @@ from ..records.apdr import PlanCheck
 from ..records.pupils import pupil_from_row
 from ..records._common import pupil_row
 from ..session import Session
-from .apdr_models import AMBER, RED, Col, RowsModel, plural
+from .apdr_models import AMBER, RED, plural
+from .rows_model import Col, RowsModel
 from .forms import FieldSpec, FormDialog, FormWidget
 from .prompts import prompts
 from .resources_qt import app_icon

@@ -34,7 +34,7 @@ class PupilListBox(QGroupBox):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
-        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
+        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
         QVBoxLayout(self).addWidget(self.view)
 
     def set_rows(self, rows: list[dict]) -> None:

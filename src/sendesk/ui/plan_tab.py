@@ -29,7 +29,8 @@ from ..models.roles import Permission
 from ..records import apdr, specialists
 from ..records._common import pupil_row
 from ..session import Session
-from .apdr_models import AMBER, RED, Col, RowsModel, plural
+from .apdr_models import AMBER, RED, plural
+from .rows_model import Col, RowsModel
 from .apdr_wizard import ApdrWizard
 from .forms import FieldSpec, FormDialog
 

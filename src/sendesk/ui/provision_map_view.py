@@ -21,7 +21,8 @@ from ..records import provision_map
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import data_dir
-from .apdr_models import Col, RowsModel, level_colour, plural
+from .apdr_models import level_colour, plural
+from .rows_model import Col, RowsModel
 from .prompts import prompts
 
 money = provision.format_money

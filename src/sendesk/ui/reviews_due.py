@@ -19,7 +19,8 @@ from ..models.reviews import ReviewState
 from ..records import apdr
 from ..records.apdr import DueReview
 from ..session import Session
-from .apdr_models import AMBER, RED, Col, RowsModel
+from .apdr_models import AMBER, RED
+from .rows_model import Col, RowsModel
 
 
 def _when(due: DueReview) -> str:

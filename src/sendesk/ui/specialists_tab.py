@@ -30,7 +30,8 @@ from ..records._common import pupil_row
 from ..records.specialists import Involvement
 from ..session import Session
 from ..settings import data_dir
-from .apdr_models import AMBER, Col, RowsModel
+from .apdr_models import AMBER
+from .rows_model import Col, RowsModel
 from .forms import FieldSpec, FormDialog
 from .prompts import prompts
 
