@@ -107,3 +107,20 @@ def test_import_wizard_explains_a_file_that_is_not_csv(qtbot, school, clock, tmp
         assert wizard.currentPage() is wizard.mapping_page and wizard.mapping_page.message.text()
     assert pupil_list.search_ids(session) == []
     session.close()
+
+
+def test_import_preview_explains_each_row_without_repeating_line_and_upn(qtbot, school, clock, tmp_path):
+    session = open_session(school, clock)
+    bad = tmp_path / "bad.csv"
+    write_csv(bad, [["UPN", "Surname", "Forename", "DOB", "Gender", "Year", "Reg"],
+                    [upn_for(30), "Osei", "Ama", "31/02/2016", "F", "5", "5A"]])
+    wizard = ImportWizard(session)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path.setText(str(bad))
+    wizard.next()
+    wizard.next()
+    model = wizard.preview_page.model
+    detail = model.data(model.index(0, 3))
+    assert "date" in detail.lower() and "UPN" not in detail and "line" not in detail
+    session.close()

@@ -176,7 +176,9 @@ class PreviewPage(QWizardPage):
                               "is right.</b>" if errors else "Nothing is saved until you press Import."))
         self.model.set_rows([{
             "line": row.line, "upn": row.upn, "action": ACTION_WORDS.get(row.action, row.action),
-            "detail": mis_import.describe_row(row), "_problem": bool(row.errors)} for row in plan.rows])
+            "detail": "; ".join(row.errors or row.warnings or
+                                ((("Changes: " + ", ".join(row.changes)),) if row.changes else ())),
+            "_problem": bool(row.errors)} for row in plan.rows])
         self.view.resizeColumnsToContents()
 
     def isComplete(self) -> bool:  # noqa: N802
