@@ -172,7 +172,14 @@ def test_a_29_february_plan_is_reviewed_by_28_february_in_ordinary_years():
     assert schedule.due_by == D(2029, 2, 28) and schedule.meeting_by == D(2029, 1, 31)
     fourth = review_schedule(plan(D(2028, 2, 29), D(2029, 1, 31), D(2030, 1, 31), D(2031, 1, 31)),
                              "2", D(2031, 2, 1), CALENDAR)
-    assert fourth.number == 4 and fourth.due_by == D(2032, 1, 31)  # a year after the last review
+    assert fourth.number == 4 and fourth.due_by == D(2032, 2, 28)  # a year after 28/02/2031
+
+
+def test_a_meeting_held_on_time_keeps_the_anniversary_and_an_early_one_moves_it():
+    on_time = review_schedule(plan(D(2025, 3, 10), D(2026, 2, 10)), "4", D(2026, 11, 23), CALENDAR)
+    assert on_time.due_by == D(2027, 3, 10)
+    early = review_schedule(plan(D(2025, 3, 10), D(2025, 12, 10)), "7", D(2026, 11, 23), CALENDAR)
+    assert early.due_by == D(2027, 1, 7) and early.meeting_by == D(2026, 12, 10)
 
 
 def test_year_6_reviews_are_brought_forward_to_december():

@@ -154,7 +154,7 @@ def test_annual_reviews_are_booked_then_recorded(senco_session):
     [review] = plan.reviews
     assert review.held and review.pfa_discussed and review.recommendation.value == "amend"
     schedule = ehc.review_schedule(senco_session, plan)
-    assert schedule.number == 2 and schedule.due_by == D(2027, 11, 3) and schedule.pfa
+    assert schedule.number == 2 and schedule.due_by == D(2027, 12, 1) and schedule.pfa
 
 
 def test_term_dates_are_saved_and_move_the_ehc_review(senco_session, staff_session):
