@@ -41,7 +41,7 @@ _LABELS = {
     AgendaKind.EHC_INVITATIONS: "EHC review: invite specialists (6 weeks' notice)",
     AgendaKind.EHC_PAPERS: "EHC review: send papers (2 weeks before)",
     AgendaKind.EHC_REVIEW_MEETING: "EHC annual review meeting",
-    AgendaKind.EHC_ANNIVERSARY: "EHC plan anniversary",
+    AgendaKind.EHC_ANNIVERSARY: "EHC annual review due",
     AgendaKind.EHC_REPORT: "EHC review report to the LA",
     AgendaKind.EHCNA_DEADLINE: "EHC needs assessment deadline",
     AgendaKind.EHCNA_CUTOFF: "LA's preferred cut-off for EHC requests",

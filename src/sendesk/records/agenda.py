@@ -161,7 +161,7 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
         extra = f"{schedule.transition}." if schedule.transition else ""
         booked = plan.booked_review
         meeting = ("Meeting booked." if schedule.booked else
-                   f"Hold the meeting by this date (the plan's anniversary is "
+                   f"Hold the meeting by this date (the review must be completed by "
                    f"{dates.format_uk(schedule.due_by)}).")
         if schedule.pfa:
             meeting += " Include Preparing for Adulthood."
@@ -176,8 +176,8 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
                                  f"{stem}-papers", "Send the advice and reports to everyone "
                                  "invited, two weeks before the meeting.", day))
         found.append(pupils.item(plan.pupil_id, schedule.due_by, AgendaKind.EHC_ANNIVERSARY,
-                                 f"{stem}-anniversary", "The annual review must have been held "
-                                 "by now.", day))
+                                 f"{stem}-anniversary", "The annual review must be complete (the "
+                                 "LA's decision made) by this date.", day))
     return found
 
 
@@ -193,7 +193,7 @@ def _ehcna_deadlines(session: Session, pupils: _Pupils, first: dt.date, last: dt
             found.append(pupils.item(
                 request.pupil_id, milestone.due, AgendaKind.EHCNA_DEADLINE,
                 f"ehcna-{request.id}-{milestone.key}",
-                f"Week {milestone.week} of the statutory timeline: {milestone.title.lower()} "
+                f"Week {milestone.week} of the statutory timeline: {milestone.title} "
                 f"({request.local_authority}).", day,
                 title=f"EHC needs assessment, week {milestone.week}"))
     return found

@@ -138,7 +138,12 @@ def plan_html(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> str:
     if schedule is not None:
         late = f"<span style='color:#b3261e'> (after {uk(schedule.meeting_by)})</span>" \
             if schedule.late else ""
-        rows = [("Annual review", f"number {schedule.number}; the anniversary is {uk(schedule.due_by)}"),
+        anniversary = dates.add_years(plan.issued_on, schedule.number)
+        due = f"number {schedule.number}, to be completed by {uk(schedule.due_by)}"
+        if anniversary != schedule.due_by:
+            due += (f" (a year after the last review ended; the plan's anniversary is "
+                    f"{uk(anniversary)})")
+        rows = [("Annual review", due),
                 ("Meeting", (f"booked for {uk(schedule.meeting_on)}{late}" if schedule.booked
                              else f"hold by {uk(schedule.meeting_by)}")),
                 ("Invite specialists by", f"{uk(schedule.invitations_by)} (six weeks' notice)"),
@@ -197,7 +202,7 @@ class _Section(QWidget):
     """A list, the chosen row's details below it and a row of buttons above."""
 
     def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, bool]],
-                 parent: QWidget | None = None) -> None:
+                 sizes: tuple[int, int] = (330, 270), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.model = model
@@ -217,7 +222,7 @@ class _Section(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
-        splitter.setSizes([230, 330])
+        splitter.setSizes(list(sizes))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(intro, wordWrap=True))
         layout.addWidget(self.summary)
@@ -227,6 +232,10 @@ class _Section(QWidget):
     def selected(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_object(rows[0].row()) if rows else None
+
+    def set_summary(self, text: str) -> None:
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
 
     def select(self, row: int) -> None:
         if self.model.rows():
@@ -259,7 +268,8 @@ class EhcTab(QWidget):
             "countersignature. From the day it is sent the LA has 20 weeks to issue a final plan.",
             self.request_model, [
                 ("new_request", "New request...", self.new_request, manage),
-                ("update_request", "Update the request...", self.update_request, manage)])
+                ("update_request", "Update the request...", self.update_request, manage)],
+            sizes=(150, 450))
         self.plan_model: RowsModel[EhcPlan] = RowsModel(PLAN_COLUMNS, parent=self)
         self.plans = _Section(
             "plans", "EHC plans are reviewed every year: the meeting about four weeks before the "
@@ -269,7 +279,8 @@ class EhcTab(QWidget):
                 ("edit_plan", "Plan details...", self.edit_plan, manage),
                 ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
                 ("review", "Annual review...", self.review, manage),
-                ("cease_plan", "Plan ceased...", self.cease_plan, manage)])
+                ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
+            sizes=(130, 470))
         for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
                               (self.plans, self._show_plan)):
             section.table.selectionModel().selectionChanged.connect(lambda *_, s=show: s())
@@ -285,8 +296,12 @@ class EhcTab(QWidget):
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
     def refresh(self) -> None:
-        self.message.clear()
+        self.say("")
         self.readiness_result = ehcna.assess_readiness(self.session, self.pupil_id)
         current = self.readiness.table.currentIndex().row()
         self.readiness_model.set_rows(self.readiness_result.items)
@@ -295,18 +310,19 @@ class EhcTab(QWidget):
                    else "<b style='color:#8a5300'>Not ready yet</b>")
         exception = (f"<br>Exception recorded: {escape(result.exception)} &ndash; "
                      f"{escape(result.exception_reason or '')}" if result.exception else "")
-        self.readiness.summary.setText(f"{verdict}: {result.score} items met.{exception}")
+        self.readiness.set_summary(f"{verdict}: {result.score} items met.{exception}")
+        self.readiness.table.resizeRowsToContents()
         self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
         self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
         self.readiness.select(current if current >= 0 else 0)
         self.calendar = school_calendar.load(self.session)
         self.request_model.set_rows(ehc.list_requests(self.session, self.pupil_id))
-        self.requests.summary.setText(self._cutoff_text())
+        self.requests.set_summary(self._cutoff_text())
         self.requests.select(len(self.request_model.rows()) - 1)
         self.plan_model.set_rows(ehc.list_plans(self.session, self.pupil_id))
         current_plan = next((p for p in self.plan_model.rows() if p.current), None)
-        self.plans.summary.setText("" if current_plan or self.plan_model.rows()
-                                   else "No EHC plan recorded.")
+        self.plans.set_summary("" if current_plan or self.plan_model.rows()
+                               else "No EHC plan recorded.")
         self.plans.select(len(self.plan_model.rows()) - 1)
         for key in ("edit_plan", "edit_outcomes", "review", "cease_plan"):
             self.plans.buttons[key].setEnabled(current_plan is not None)
@@ -364,7 +380,7 @@ class EhcTab(QWidget):
     def answer(self) -> FormDialog | None:
         item = self.readiness.selected()
         if item is None or item.key not in checklist.QUESTION_KEYS:
-            self.message.setText("Choose one of the checklist questions first.")
+            self.say("Choose one of the checklist questions first.")
             return None
         question = checklist.question(item.key)
         stored = ehcna.answers(self.session, self.pupil_id).get(item.key)
@@ -423,7 +439,7 @@ class EhcTab(QWidget):
     def update_request(self) -> FormDialog | None:
         request = self.requests.selected()
         if request is None:
-            self.message.setText("Choose a request first.")
+            self.say("Choose a request first.")
             return None
         values = {name: getattr(request, name) for name in (
             "local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
