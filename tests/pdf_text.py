@@ -22,7 +22,6 @@ def squash(text: str) -> str:
 
 
 def contains(page: str, text: str) -> bool:
-    """True when the words of `text` appear in order on the page (a table cell may wrap, so
-    line breaks inside it come out as spaces)."""
-    words = [re.escape(word) for word in squash(text).split()]
-    return re.search(r"\s+".join(words), page) is not None
+    """True when `text` appears on the page, ignoring where lines were broken (a table cell
+    or a paragraph may wrap anywhere, even after a slash, and extraction then adds a space)."""
+    return re.sub(r"\s+", "", squash(text)) in re.sub(r"\s+", "", page)

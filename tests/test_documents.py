@@ -274,3 +274,37 @@ def test_rendering_works_with_no_qt_application_running(tmp_path):
                             env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "offscreen"]
+
+
+# --- EHC ----------------------------------------------------------------------------------------
+def test_the_ehcna_evidence_lists_the_checklist_with_what_was_found(demo_school):
+    from sendesk.records import ehcna
+    pupil_id = busiest_pupil(demo_school)
+    [document] = build_documents(demo_school, pupil_id, "ehcna-evidence")
+    pages = pages_text(render_pdf(document))
+    check_every_page(pages, document.pupil_name, "EHC needs assessment: evidence summary")
+    text = " ".join(pages)
+    readiness = ehcna.assess_readiness(demo_school, pupil_id)
+    assert f"{readiness.score} items met" in text
+    for item in readiness.items:
+        assert contains(text, item.title)
+        for sentence in item.evidence:
+            assert contains(text, sentence), sentence
+        if item.missing:
+            assert contains(text, "Missing: " + item.missing)
+
+
+def test_the_file_carries_the_ehc_plan_with_its_outcomes(demo_school):
+    from sendesk.records import ehc
+    pupil_id = demo_school.db.scalar(
+        "SELECT id FROM pupils WHERE sen_status = 'K' AND archived_at IS NULL AND id NOT IN"
+        " (SELECT pupil_id FROM ehc_plans) ORDER BY id LIMIT 1")
+    ehc.record_plan(demo_school, pupil_id, {
+        "issued_on": "2026-06-01", "local_authority": "Larkshire", "caseworker": "Dana Case",
+        "outcomes": [{"text": "Read a short chapter book independently", "pfa_area": None,
+                      "steps": [{"text": "Read 40 tricky words", "target_date": "2026-12-01"}]}]})
+    [document] = build_documents(demo_school, pupil_id, "file")
+    text = " ".join(pages_text(render_pdf(document)))
+    assert contains(text, "EHC plan issued 01/06/2026 by Larkshire (current)")
+    assert contains(text, "Read a short chapter book independently")
+    assert contains(text, "Read 40 tricky words (by 01/12/2026)")

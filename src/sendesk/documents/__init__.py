@@ -49,7 +49,9 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
     elif kind == "profile":
         documents = [support.build_profile(facts, school)]
     elif kind == "file":
-        documents = [send_file.build_file(facts, school, session.user.full_name)]
+        from . import ehc
+        documents = [send_file.build_file(facts, school, session.user.full_name,
+                                          [lambda b: ehc.file_chapter(b, session, facts)])]
     elif kind.startswith("letter-") or kind == "invitation":
         from . import letters
         documents = letters.build_letters(session, facts, kind)
@@ -57,8 +59,8 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         from . import provision_map
         documents = [provision_map.build_pupil_map(facts, school)]
     elif kind == "ehcna-evidence":
-        from . import ehcna
-        documents = [ehcna.build_evidence(session, facts, school)]
+        from . import ehc
+        documents = [ehc.build_evidence(session, facts, school)]
     else:  # pragma: no cover - clean_kind() lets only the kinds above through
         raise ValidationError(f"'{kind}' is not a kind of document.", field="kind")
     return [redact(document, facts.secrets) for document in documents]

@@ -9,6 +9,8 @@ in a transfer); their contents are not printed here.
 
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 from ..models import dates, sen
 from ..models.registers import RegisterKind
 from .facts import PupilFacts
@@ -193,7 +195,10 @@ def _attachments(b: Builder, facts: PupilFacts) -> None:
             empty="No reports are stored.")
 
 
-def build_file(facts: PupilFacts, school_name: str, prepared_by: str) -> Document:
+def build_file(facts: PupilFacts, school_name: str, prepared_by: str,
+               chapters: Sequence[Callable[[Builder], None]] = ()) -> Document:
+    """The whole file; `chapters` add parts kept elsewhere (the EHC records) before the
+    list of attachments."""
     b = Builder()
     b.para(f"Prepared by {prepared_by} on {dates.format_uk(facts.today)} from the records of "
            f"{school_name}. It holds everything the school's SEND record says about the pupil, "
@@ -211,6 +216,8 @@ def build_file(facts: PupilFacts, school_name: str, prepared_by: str) -> Documen
     _pathways(b, facts)
     b.add(PageBreak())
     _specialists(b, facts)
+    for chapter in chapters:
+        chapter(b)
     _attachments(b, facts)
     return Document("SEND file", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.legal_name} · UPN {facts.pupil.details.upn} · {school_name}",
