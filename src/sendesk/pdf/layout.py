@@ -227,8 +227,7 @@ class Pager:
         lines = self.m.wrap(block.text, used, self.width)
         height = sum(line.height for line in lines)
         # Keep a heading with the start of what follows it.
-        follow = 0.0 if following is None or isinstance(following, (Heading, PageBreak)) \
-            else self.m.mm(22)
+        follow = 0.0 if following is None or isinstance(following, PageBreak) else self.m.mm(22)
         self.gap(3 if block.level == 1 else 2)
         self.ensure(height + follow)
         self.place_lines(lines, used)
@@ -311,7 +310,11 @@ class Pager:
                                                       pad, fill))
                     self.y += height
                     break
-                fits, rest = self._split_row(remaining, self.room() - 2 * pad)
+                # A row of ordinary height moves to the next page whole; only a row too tall
+                # to sit well on a page is cut where the page ends.
+                short_row = height <= (self.bottom - self.top) / 3
+                fits, rest = (None, remaining) if short_row else \
+                    self._split_row(remaining, self.room() - 2 * pad)
                 if fits is not None:
                     piece = max(sum(l.height for l in c) for c in fits) + 2 * pad
                     self.page.ops.append(self._row_op(fits, widths, self.y, piece, used, pad, fill))
@@ -441,7 +444,7 @@ class Pager:
 
     def signature_boxes(self, block: SignatureBoxes) -> None:
         label_font, small = font("body", bold=True), font("small")
-        box_height = self.m.mm(34)
+        box_height = self.m.mm(29)
         gap = self.m.mm(6)
         width = (self.width - gap) / 2
         for start in range(0, len(block.labels), 2):
@@ -450,7 +453,7 @@ class Pager:
             for column, label in enumerate(block.labels[start:start + 2]):
                 x = self.left + column * (width + gap)
                 heading = self.m.wrap(label, label_font, width - self.m.mm(4))
-                rows = [("Signed", 12.0), ("Name", 21.0), ("Date", 30.0)]
+                rows = [("Signed", 11.0), ("Name", 18.5), ("Date", 26.0)]
                 self.page.ops.append(self._box_op(x, y, width, box_height, heading, label_font,
                                                   rows, small))
             self.y += box_height + self.m.mm(4)
