@@ -26,6 +26,7 @@ from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from .concerns_wizard import ConcernsPanel
 from .ehc_tab import EhcTab
+from .documents_tab import DocumentsTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
@@ -111,6 +112,8 @@ class PupilRecordWindow(QWidget):
         self.plans.changed.connect(lambda _id: self.ehc.refresh())
         self.specialists.changed.connect(lambda _id: self.ehc.refresh())
         self.replace_tab("ehc", self.ehc)
+        self.documents = DocumentsTab(session, pupil_id)
+        self.replace_tab("documents", self.documents)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)
