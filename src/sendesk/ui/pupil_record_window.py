@@ -25,8 +25,8 @@ from ..records import consent, contacts, notes, notifications, pupils, registers
 from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from .concerns_wizard import ConcernsPanel
-from .ehc_tab import EhcTab
 from .documents_tab import DocumentsTab
+from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
