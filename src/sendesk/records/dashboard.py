@@ -1,7 +1,7 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
-notification, whose reviews fall due this half-term or are overdue, and who is being
-monitored. Pupils are given by id so the list view can show them; nothing here is audited
-because no record is opened.
+notification, whose reviews (support plans, registers, notes, EHC annual reviews) fall due this
+half-term or are overdue, and who is being monitored. Pupils are given by id so the list view
+can show them; nothing here is audited because no record is opened.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models.calendar import HalfTerm, HalfTermCalendar, last_census_before
+from ..models.calendar import HalfTerm, SchoolCalendar, last_census_before
 from ..models.flags import Flag
 from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
+from . import school_calendar
 from ._common import today
 
 
@@ -49,10 +50,11 @@ def _ids(session: Session, where: str, params: tuple = (),
     return [row[0] for row in rows]
 
 
-def dashboard(session: Session, calendar: HalfTermCalendar | None = None) -> Dashboard:
+def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashboard:
+    """The counts and lists; 'this half-term' follows the school's own term dates."""
     session.require(Permission.VIEW_RECORDS)
     day = today(session)
-    half_term = (calendar or HalfTermCalendar.default()).half_term(day)
+    half_term = (calendar or school_calendar.calendar_of(session)).half_term(day)
     lapsed = last_census_before(day).isoformat()
     by_status = {"E": 0, "K": 0, "N": 0}
     for row in session.db.query(
