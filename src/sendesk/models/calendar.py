@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Collection
 
 from ..resources import load_json
 
@@ -86,3 +87,18 @@ class HalfTermCalendar:
             if start <= day < following:
                 return HalfTerm(name, start, following - dt.timedelta(days=1))
         raise AssertionError("half-terms cover the whole year")
+
+
+def add_school_days(start: dt.date, days: int, closures: Collection[dt.date] = ()) -> dt.date:
+    """The day `days` school days after `start`: weekdays that are not closure days.
+
+    Without a school's own term dates only weekends are skipped, which can only bring a
+    deadline earlier, never let it pass unnoticed.
+    """
+    day = start
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in closures:
+            counted += 1
+    return day
