@@ -89,6 +89,11 @@ class HalfTermCalendar:
         raise AssertionError("half-terms cover the whole year")
 
 
+# Records go to the next school within 15 school days of the pupil leaving (Education (Pupil
+# Information) (England) Regulations 2005, regulation 9).
+TRANSFER_SCHOOL_DAYS = 15
+
+
 def add_school_days(start: dt.date, days: int, closures: Collection[dt.date] = ()) -> dt.date:
     """The day `days` school days after `start`: weekdays that are not closure days.
 

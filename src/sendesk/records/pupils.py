@@ -167,6 +167,9 @@ def delete_after_retention(session: Session, pupil_id: int) -> None:
                 f"This record must be kept until {dates.format_uk(keep_until)} "
                 f"({retention.retention_years(session)} years after the pupil's date of birth); it cannot "
                 "be deleted before then.")
+        # Pathways first: deleting a specialist's recommendation would otherwise blank the link
+        # on an agreed plan's provision, which the fixed-plan triggers rightly refuse.
+        session.db.execute("DELETE FROM send_pathways WHERE pupil_id = ?", (row["id"],))
         session.db.execute("DELETE FROM pupils WHERE id = ?", (row["id"],))
         session.audit("deleted a pupil record after its retention date", "pupil", row["id"])
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..crypto import signing
 from ..models import dates
-from ..models.calendar import add_school_days
+from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity, parse_school_reference
 from ..models.text import clean_line
@@ -31,8 +31,6 @@ from . import ctf, passphrase as passphrases
 from .package import Item, package_fingerprint, sha256, write_package
 from .record import dump_record
 
-# Education (Pupil Information) (England) Regulations 2005, regulation 9.
-DEADLINE_SCHOOL_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -195,7 +193,7 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     data, manifest = write_package(header, items, private, secret)
     manifest_hash = sha256(manifest)
     listed = json.loads(manifest)["items"]
-    deadline = add_school_days(left, DEADLINE_SCHOOL_DAYS)
+    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS)
     with session.db.transaction():
         if row["archived_at"] is None:
             pupils.archive_leaver(session, pupil_id, left, recipient.name)
