@@ -219,7 +219,8 @@ def test_retention_is_configurable_and_lists_records_due(sender, sent, clock):
     assert sender.db.scalar("SELECT count(*) FROM transfers WHERE pupil_id = ?", (pupil_id,)) == 0
 
 
-def test_fifteen_school_days_skip_weekends_and_closures():
-    friday = dt.date(2026, 7, 17)
-    assert add_school_days(friday, 15) == dt.date(2026, 8, 7)
-    assert add_school_days(friday, 1, closures={dt.date(2026, 7, 20)}) == dt.date(2026, 7, 21)
+def test_fifteen_school_days_skip_weekends_and_the_holidays():
+    # England's default year ends on Wednesday 22 July 2026 and the next starts on 2 September.
+    assert add_school_days(dt.date(2026, 7, 17), 3) == dt.date(2026, 7, 22)
+    assert add_school_days(dt.date(2026, 7, 17), 15) == dt.date(2026, 9, 17)
+    assert add_school_days(dt.date(2026, 11, 23), 15) == dt.date(2026, 12, 14)

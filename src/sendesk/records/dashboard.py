@@ -16,6 +16,7 @@ from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
 from ._common import today
+from .school_calendar import calendar_of
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ _LEAVERS_WINDOW = dt.timedelta(days=60)
 
 
 def _files_to_send(session: Session, day: dt.date) -> list[FileToSend]:
+    calendar = calendar_of(session)
     rows = session.db.query(
         "SELECT id, leaving_date FROM pupils WHERE archived_at IS NOT NULL AND leaving_date >= ?"
         " AND sen_status IN ('E', 'K') AND NOT EXISTS (SELECT 1 FROM transfers t WHERE"
@@ -63,7 +65,7 @@ def _files_to_send(session: Session, day: dt.date) -> list[FileToSend]:
     found = []
     for row in rows:
         left = dt.date.fromisoformat(row["leaving_date"])
-        deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS)
+        deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar)
         found.append(FileToSend(row["id"], left, deadline, deadline < day))
     return found
 

@@ -27,10 +27,10 @@ from ..records import pupils, summary
 from ..records._common import record_changes, today
 from ..session import Session
 from ..store.files import read_limited
-from . import passphrase as passphrases
+from . import current, passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
-from .record import OPEN_ROWS, Loader, is_open, owned_tables, parse_record
+from .record import Loader, owned_tables, parse_record
 from .sending import school_keys
 
 RECEIPT_FORMAT = "sendesk-transfer-receipt"
@@ -40,9 +40,6 @@ MAX_RECEIPT_BYTES = 64 * 1024
 IDENTITY_FIELDS = ("legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
                    "dob", "gender")
 OURS, THEIRS = "ours", "theirs"
-_CURRENT_LABELS = {"sen_status_history": "current SEN status", "sen_needs": "current SEN needs",
-                   "register_entries": "current register entries",
-                   "send_pathways": "open SEND pathway", "concern_runs": "unfinished concerns flowchart"}
 
 
 def school_ref(school: Mapping[str, Any] | SchoolIdentity) -> str:
@@ -110,39 +107,6 @@ def _known_key(session: Session, sender: Mapping[str, Any]) -> bytes | None:
     return bytes.fromhex(value) if value else None
 
 
-def _current(session: Session, pupil_id: int, table: str) -> list[str]:
-    db = session.db
-    if table == "sen_status_history":
-        return [f"{r['status']} since {r['start_date']}" for r in db.query(
-            "SELECT status, start_date FROM sen_status_history WHERE pupil_id = ? AND end_date IS NULL",
-            (pupil_id,))]
-    if table == "sen_needs":
-        return [r["code"] for r in db.query("SELECT code FROM sen_needs WHERE pupil_id = ? AND"
-                                            " end_date IS NULL ORDER BY rank", (pupil_id,))]
-    if table == "register_entries":
-        return [r["register"] for r in db.query("SELECT register FROM register_entries WHERE"
-                                                " pupil_id = ? AND end_date IS NULL", (pupil_id,))]
-    if table == "send_pathways":
-        return [f"{r['stage']} since {r['opened_on']}" for r in db.query(
-            "SELECT stage, opened_on FROM send_pathways WHERE pupil_id = ? AND status = 'open'",
-            (pupil_id,))]
-    return ["a draft" for _ in db.query("SELECT 1 FROM concern_runs WHERE pupil_id = ? AND"
-                                        " status = 'draft'", (pupil_id,))]
-
-
-def _theirs(rows: list[dict[str, Any]], table: str) -> list[str]:
-    open_rows = [r for r in rows if is_open(table, r)]
-    if table == "sen_status_history":
-        return [f"{r['status']} since {r['start_date']}" for r in open_rows]
-    if table == "sen_needs":
-        return [str(r["code"]) for r in sorted(open_rows, key=lambda r: r.get("rank") or 0)]
-    if table == "register_entries":
-        return [str(r["register"]) for r in open_rows]
-    if table == "send_pathways":
-        return [f"{r['stage']} since {r['opened_on']}" for r in open_rows]
-    return ["a draft" for _ in open_rows]
-
-
 def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
                record: Mapping[str, Any]) -> list[Conflict]:
     row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
@@ -152,14 +116,16 @@ def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
         if ours != theirs:
             found.append(Conflict(f"field:{name}", FIELD_LABELS[name], ours or "(none)",
                                   theirs or "(none)"))
-    for table in OPEN_ROWS:
-        ours_now = _current(session, pupil_id, table)
-        theirs_now = _theirs(record["tables"].get(table, []), table)
-        if ours_now and theirs_now:
-            if table == "register_entries" and not set(ours_now) & set(theirs_now):
-                continue
-            found.append(Conflict(f"current:{table}", _CURRENT_LABELS[table],
-                                  ", ".join(ours_now), ", ".join(theirs_now)))
+    for kind in current.KINDS:
+        ours_now = current.ours(session, pupil_id, kind)
+        theirs_now = [r for r in record["tables"].get(kind.table, []) if kind.is_open(r)]
+        if not ours_now or not theirs_now:
+            continue
+        if not {kind.same_slot(r) for r in ours_now} & {kind.same_slot(r) for r in theirs_now}:
+            continue
+        found.append(Conflict(f"current:{kind.table}", kind.label,
+                              ", ".join(kind.describe(r) for r in ours_now),
+                              ", ".join(kind.describe(r) for r in theirs_now)))
     return found
 
 
@@ -262,12 +228,11 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
         if not created:
             _apply_identity(session, pupil_id, preview, decisions)
             for table in close_ours:
-                _close_our_rows(session, pupil_id, table, day)
+                current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
         loader = Loader(session, pupil_id, preview.sender["name"],
                         {entry["name"]: preview.package.items[entry["name"]]
                          for entry in manifest["items"] if entry["kind"] == "attachment"},
-                        close_imported=close_imported,
-                        skip_open=frozenset({"concern_runs"} & set(close_imported)))
+                        close_imported=close_imported)
         loader.load(preview.record, owned_tables(session.db))
         summary.refresh(session.db, [pupil_id])
         ref = school_ref(preview.sender)
@@ -312,20 +277,6 @@ def _apply_identity(session: Session, pupil_id: int, preview: Preview,
                    {n: new_columns[n] for n in taken})
     assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
     session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id", {**new_columns, "id": pupil_id})
-
-
-def _close_our_rows(session: Session, pupil_id: int, table: str, day: dt.date) -> None:
-    db = session.db
-    if table == "send_pathways":
-        db.execute("UPDATE send_pathways SET status = 'closed', closed_on = ?, close_decision = ?,"
-                   " closed_at = ?, closed_by = ? WHERE pupil_id = ? AND status = 'open'",
-                   (day.isoformat(), "replaced by the previous school's pathway on transfer",
-                    session.now_text(), session.user.id, pupil_id))
-    elif table == "concern_runs":
-        db.execute("DELETE FROM concern_runs WHERE pupil_id = ? AND status = 'draft'", (pupil_id,))
-    else:
-        db.execute(f"UPDATE {table} SET end_date = ? WHERE pupil_id = ? AND end_date IS NULL",
-                   (day.isoformat(), pupil_id))
 
 
 # --- receipts ---------------------------------------------------------------------------------

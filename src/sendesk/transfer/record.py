@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from ..session import Session
 from ..store.database import Database
+from . import current
 from .errors import TamperedPackage, UnknownVersion
 
 FORMAT = "sendesk-record"
@@ -251,7 +252,6 @@ class Loader:
     sender_name: str
     attachments: Mapping[str, bytes]
     close_imported: Mapping[str, dt.date] = field(default_factory=dict)  # table -> end date
-    skip_open: frozenset[str] = frozenset()
     ids: dict[str, dict[int, int]] = field(default_factory=dict)
     _users: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -304,11 +304,15 @@ class Loader:
             rows = record["tables"].get(table.name, [])
             mapping = self.ids.setdefault(table.name, {})
             for row in rows:
-                if table.name in self.skip_open and is_open(table.name, row):
-                    continue
+                kind = current.BY_TABLE.get(table.name)
+                closing = (kind is not None and table.name in self.close_imported
+                           and kind.is_open(row))
+                if closing and kind.ending is None:
+                    continue   # a draft or checklist answer of theirs: ours is kept
                 values = {c: self.value(table, c, v, row) for c, v in row.items() if c != "id"}
-                if table.name in self.close_imported and is_open(table.name, row):
-                    values.update(_closing(table.name, self.close_imported[table.name]))
+                if closing:
+                    values.update(kind.ending(self.close_imported[table.name],
+                                              self.session.now_text()))
                 missing = [c for c in table.required if c not in values and c != "id"]
                 if missing and any(c not in _DEFAULTED for c in missing):
                     raise _bad(f"a row of {table.name} lacks {missing[0]}")
@@ -327,23 +331,3 @@ _DEFAULTED = {"details", "reason", "parent_views", "child_views", "strengths", "
               "given_as", "parent_discussion", "agreed_actions", "delivered_by", "note",
               "flags", "status", "consent", "has_ihp", "do_not_disclose_address",
               "at_risk_of_exclusion", "active"}
-
-# Rows that are a pupil's current state: at most one (or one per kind) may be open at a time.
-OPEN_ROWS = {"sen_status_history": "end_date", "sen_needs": "end_date",
-             "register_entries": "end_date", "send_pathways": "closed_on",
-             "concern_runs": "draft_state"}
-
-
-def is_open(table: str, row: Mapping[str, Any]) -> bool:
-    if table == "concern_runs":
-        return row.get("status") == "draft"
-    if table == "send_pathways":
-        return row.get("status") == "open"
-    return row.get(OPEN_ROWS[table]) is None if table in OPEN_ROWS else False
-
-
-def _closing(table: str, day: dt.date) -> dict[str, Any]:
-    if table == "send_pathways":
-        return {"status": "closed", "closed_on": day.isoformat(),
-                "close_decision": "closed when the pupil moved school"}
-    return {OPEN_ROWS[table]: day.isoformat()}

@@ -24,6 +24,7 @@ from ..models.roles import Permission
 from ..models.school import SchoolIdentity, parse_school_reference
 from ..models.text import clean_line
 from ..records import pupils
+from ..records.school_calendar import calendar_of
 from ..records._common import pupil_row, today
 from ..session import Session
 from ..store.files import atomic_write
@@ -193,7 +194,7 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     data, manifest = write_package(header, items, private, secret)
     manifest_hash = sha256(manifest)
     listed = json.loads(manifest)["items"]
-    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS)
+    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar_of(session))
     with session.db.transaction():
         if row["archived_at"] is None:
             pupils.archive_leaver(session, pupil_id, left, recipient.name)
