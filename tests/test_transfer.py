@@ -224,3 +224,36 @@ def test_fifteen_school_days_skip_weekends_and_the_holidays():
     assert add_school_days(dt.date(2026, 7, 17), 3) == dt.date(2026, 7, 22)
     assert add_school_days(dt.date(2026, 7, 17), 15) == dt.date(2026, 9, 17)
     assert add_school_days(dt.date(2026, 11, 23), 15) == dt.date(2026, 12, 14)
+
+
+def test_every_write_path_refuses_a_transferred_pupil(sender, sent, clock):
+    """The shared require_editable check: after the transfer, nothing about the pupil changes."""
+    from sendesk.records import (apdr, consent, contacts, ehc, ehcna, registers, sen_register,
+                                 specialists)
+    pupil_id, _ = sent
+    day = clock.today()
+    cycle = sender.db.scalar("SELECT c.id FROM apdr_cycles c JOIN send_pathways w ON"
+                             " w.id = c.pathway_id WHERE w.pupil_id = ? ORDER BY c.id DESC",
+                             (pupil_id,))
+    involvement = sender.db.scalar("SELECT id FROM specialist_involvements WHERE pupil_id = ?",
+                                   (pupil_id,))
+    attempts = {
+        "note": lambda: notes.add_note(sender, pupil_id, {"event_date": day, "concern": "x"}),
+        "contact": lambda: contacts.add_contact(sender, pupil_id, {"name": "A B",
+                                                                   "relationship": "Aunt"}),
+        "consent": lambda: consent.record_consent(sender, pupil_id, {
+            "given_by": "A B", "given_on": day, "scope": "All"}),
+        "register": lambda: registers.add_entry(sender, pupil_id, "monitoring",
+                                                {"start_date": day, "details": "x"}),
+        "status": lambda: sen_register.change_status(sender, pupil_id, "N", day, "x"),
+        "details": lambda: pupils.update_pupil(sender, pupil_id, {"class_name": "6Z"}),
+        "specialist": lambda: specialists.add_visit(sender, involvement, day, "x"),
+        "apdr": lambda: apdr.save_assessment(sender, cycle, {"needs": "x"}),
+        "ehc request": lambda: ehc.add_request(sender, pupil_id, {"local_authority": "Larkfield"}),
+        "ehcna": lambda: ehcna.record_exception(sender, pupil_id, "newly_arrived", "x"),
+    }
+    before = snapshot(sender)
+    for name, attempt in attempts.items():
+        with pytest.raises(PermissionDenied, match="has left"):
+            attempt()
+    assert snapshot(sender) == before
