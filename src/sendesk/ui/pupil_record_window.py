@@ -28,6 +28,7 @@ from .concerns_wizard import ConcernsPanel
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
+from .transfers_tab import TransfersTab
 from .resources_qt import app_icon
 
 PLACEHOLDER_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
@@ -105,6 +106,9 @@ class PupilRecordWindow(QWidget):
         self.specialists = SpecialistsTab(session, pupil_id)
         self.specialists.changed.connect(lambda _id: self.plans.refresh())
         self.replace_tab("specialists", self.specialists)
+        self.transfers = TransfersTab(session, pupil_id)
+        self.transfers.changed.connect(lambda _id: self.reload())
+        self.replace_tab("transfers", self.transfers)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)
