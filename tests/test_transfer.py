@@ -257,3 +257,26 @@ def test_every_write_path_refuses_a_transferred_pupil(sender, sent, clock):
         with pytest.raises(PermissionDenied, match="has left"):
             attempt()
     assert snapshot(sender) == before
+
+
+def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
+        sender, sent, qapp):
+    from sendesk.pdf import page_count, render_pdf
+    from sendesk.transfer.acknowledgement import acknowledgement_form
+    from tests.pdf_text import contains, pages_text
+    pupil_id, result = sent
+    pdf = render_pdf(acknowledgement_form(sender, result.transfer_id))
+    assert page_count(pdf) == 1, "the form fits on one page so both parties sign one sheet"
+    text = pages_text(pdf)[0]
+    row = sender.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    for expected in (row["upn"], row["legal_surname"], "Demo school: Larkfield Academy",
+                     "(940/4001)", "Brambleton Primary School (URN 123456)", "Ms Jo Jones (SENCO)",
+                     result.fingerprint, sending.school_fingerprint(sender),
+                     "The full SEND file (PDF)", "Common Transfer File", "Assessment report",
+                     "Handed over by (sending school)", "Received by (receiving school)",
+                     "Name", "Role", "Signature", "Date", "14/12/2026"):
+        assert contains(text, expected), expected
+    assert contains(text, "The full SEND file (PDF) 3")   # its page count
+    assert "Orchard Mews" not in text
+    assert "printed a transfer acknowledgement form" in [
+        r[0] for r in sender.db.query("SELECT action FROM audit_log")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..crypto import signing
 from ..documents.model import Document, Heading, KeyValues, Paragraph, Table
 from ..models import dates
 from ..records._common import pupil_row, today
@@ -18,8 +19,9 @@ from ..session import Session
 from .log import get_transfer
 from .sending import school_fingerprint
 
-# Tall blank cells leave room to write by hand.
-_WRITE_HERE = "\n\n"
+# Blank cells a line or two tall leave room to write by hand (a signature needs the most).
+_WRITE_HERE = "\n"
+_SIGN_HERE = "\n\n"
 
 
 def _size(size: int) -> str:
@@ -38,25 +40,28 @@ def acknowledgement_form(session: Session, transfer_id: int) -> Document:
                    if transfer.school_reference else transfer.school_name)
     sending, receiving = ((ours_text, theirs_text) if transfer.direction == "sent"
                           else (theirs_text, ours_text))
-    details = [("Pupil", name), ("Date of birth", dates.format_uk(dt.date.fromisoformat(pupil["dob"]))),
-               ("UPN", pupil["upn"]),
-               ("Left the sending school", dates.format_uk(transfer.leaving_date)
-                if transfer.leaving_date else "Not recorded"),
-               ("Sending school", sending), ("Receiving school", receiving)]
+    ours_key = school_fingerprint(session)
+    theirs_key = signing.fingerprint(bytes.fromhex(transfer.school_key)) if transfer.school_key else ""
+    sender_key, receiver_key = ((ours_key, theirs_key) if transfer.direction == "sent"
+                                else (theirs_key, ours_key))
+    left = dates.format_uk(transfer.leaving_date) if transfer.leaving_date else "not recorded"
+    details = [("Pupil", f"{name}, born {dates.format_uk(dt.date.fromisoformat(pupil['dob']))}, "
+                         f"UPN {pupil['upn']}"),
+               ("Sending school", sending + (f"; signing key {sender_key}" if sender_key else "")),
+               ("Receiving school", receiving + (f"; signing key {receiver_key}" if receiver_key
+                                                 else ""))]
     if transfer.contact:
-        details.append(("Named contact at the receiving school", transfer.contact))
-    details += [("Package fingerprint", transfer.fingerprint),
-                (f"{ours.name} signing key", school_fingerprint(session)),
-                ("Package made" if transfer.direction == "sent" else "Package received",
-                 dates.format_uk(dt.date.fromisoformat(transfer.happened_at[:10])))]
+        details.append(("Named contact", transfer.contact))
+    details += [("Left the sending school", left),
+                ("Package", f"fingerprint {transfer.fingerprint}, made "
+                            f"{dates.format_uk(dt.date.fromisoformat(transfer.happened_at[:10]))}")]
     if transfer.deadline:
-        details.append(("To reach the receiving school by", dates.format_uk(transfer.deadline)))
+        details.append(("Due at the receiving school by", dates.format_uk(transfer.deadline)))
     rows = tuple((item.title or item.name, str(item.pages) if item.pages else "",
                   _size(item.size)) for item in transfer.items)
     blocks = [
-        Paragraph("This form records that the pupil's SEND file was handed from one school to "
-                  "the other. Both parties check the items below against what was received, "
-                  "then sign and date it. Each keeps a copy."),
+        Paragraph("Both parties check the items below against what was handed over, then sign "
+                  "and date this form. Each school keeps a copy."),
         KeyValues(tuple(details)),
         Heading("What was handed over"),
         Table(("Item", "Pages", "Size"), rows, widths=(6, 1, 1.4)),
@@ -71,8 +76,8 @@ def acknowledgement_form(session: Session, transfer_id: int) -> Document:
     blocks += [
         Heading("Signatures"),
         Table(("", "Handed over by (sending school)", "Received by (receiving school)"),
-              (("School", sending, receiving), ("Name", _WRITE_HERE, _WRITE_HERE),
-               ("Role", _WRITE_HERE, _WRITE_HERE), ("Signature", _WRITE_HERE, _WRITE_HERE),
+              (("Name", _WRITE_HERE, _WRITE_HERE),
+               ("Role", _WRITE_HERE, _WRITE_HERE), ("Signature", _SIGN_HERE, _SIGN_HERE),
                ("Date", _WRITE_HERE, _WRITE_HERE)), widths=(1.1, 3, 3)),
     ]
     session.audit_now("printed a transfer acknowledgement form", "pupil", transfer.pupil_id,

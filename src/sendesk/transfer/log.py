@@ -47,6 +47,7 @@ class Transfer:
     school_name: str
     school_reference: str
     contact: str | None
+    school_key: str | None          # the other school's signing key, once known
     fingerprint: str                # the package's
     items: tuple[TransferItem, ...]
     stripped: tuple[str, ...]
@@ -65,7 +66,8 @@ class Transfer:
         if self.direction == "received":
             return "Received"
         if self.status == "acknowledged":
-            return f"Acknowledged by {self.acknowledged_by} on {(self.acknowledged_at or '')[:10]}"
+            day = dt.date.fromisoformat((self.acknowledged_at or "")[:10])
+            return f"Acknowledged by {self.acknowledged_by} on {dates.format_uk(day)}"
         return "Awaiting acknowledgement"
 
 
@@ -84,7 +86,8 @@ def _transfer(session: Session, row: Row) -> Transfer:
     items = tuple(TransferItem(i["name"], i["kind"], i["title"], i["size"], i.get("pages"))
                   for i in json.loads(row["items"]))
     return Transfer(row["id"], row["direction"], row["pupil_id"], row["upn"], row["school_name"],
-                    _reference(row), row["school_contact"], package_fingerprint(row["manifest_sha256"]),
+                    _reference(row), row["school_contact"], row["school_key"],
+                    package_fingerprint(row["manifest_sha256"]),
                     items, tuple(json.loads(row["stripped"])), dates.from_text(row["leaving_date"]),
                     dates.from_text(row["deadline"]), row["status"], row["happened_at"],
                     row["who"] or "", row["acknowledged_at"], row["acknowledged_by"],

@@ -4,6 +4,7 @@ file to the pupil's next school."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButt
                                QVBoxLayout, QWidget)
 
 from ..errors import SendeskError
+from ..models import dates
 from ..models.roles import Permission
 from ..records._common import pupil_row
 from ..session import Session
@@ -24,7 +26,7 @@ from .send_wizard import SendWizard
 from .tasks import TaskRunner
 
 COLUMNS: list[Col[log.Transfer]] = [
-    Col("Date", lambda t: t.happened_at[:10]),
+    Col("Date", lambda t: dates.format_uk(dt.date.fromisoformat(t.happened_at[:10]))),
     Col("Direction", lambda t: "Sent to" if t.direction == "sent" else "Received from"),
     Col("School", lambda t: f"{t.school_name} ({t.school_reference})" if t.school_reference
         else t.school_name),
