@@ -1,7 +1,8 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
 notification, whose reviews (support plans, registers, notes, EHC annual reviews) fall due this
-half-term or are overdue, and who is being monitored. Pupils are given by id so the list view
-can show them; nothing here is audited because no record is opened.
+half-term or are overdue, who is being monitored, and which transferred files the next school
+has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here
+is audited because no record is opened.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models.calendar import HalfTerm, SchoolCalendar, last_census_before
+from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days,
+                               last_census_before)
 from ..models.flags import Flag
 from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
-from . import school_calendar
 from ._common import today
+from .school_calendar import calendar_of
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,48 @@ class DueNotification:
     change: str
     due_since: dt.date
     outstanding: int  # contacts with parental responsibility not yet told
+
+
+@dataclass(frozen=True)
+class TransferAwaiting:
+    """A file sent to another school that they have not yet acknowledged."""
+
+    transfer_id: int
+    pupil_id: int
+    school: str
+    sent_on: dt.date
+    deadline: dt.date       # 15 school days after the pupil left
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FileToSend:
+    """A leaver on the SEN register whose file has not been sent to their next school."""
+
+    pupil_id: int
+    left_on: dt.date
+    deadline: dt.date
+    overdue: bool
+
+
+# Leavers are looked for this far back: beyond it the deadline is long gone either way and the
+# list would only grow.
+_LEAVERS_WINDOW = dt.timedelta(days=60)
+
+
+def _files_to_send(session: Session, day: dt.date) -> list[FileToSend]:
+    calendar = calendar_of(session)
+    rows = session.db.query(
+        "SELECT id, leaving_date FROM pupils WHERE archived_at IS NOT NULL AND leaving_date >= ?"
+        " AND sen_status IN ('E', 'K') AND NOT EXISTS (SELECT 1 FROM transfers t WHERE"
+        " t.pupil_id = pupils.id AND t.direction = 'sent') ORDER BY leaving_date, id",
+        ((day - _LEAVERS_WINDOW).isoformat(),))
+    found = []
+    for row in rows:
+        left = dt.date.fromisoformat(row["leaving_date"])
+        deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar)
+        found.append(FileToSend(row["id"], left, deadline, deadline < day))
+    return found
 
 
 @dataclass(frozen=True)
@@ -39,6 +83,8 @@ class Dashboard:
     reviews_this_half_term: list[int]
     reviews_overdue: list[int]
     monitoring: list[int]
+    transfers_awaiting: list[TransferAwaiting]
+    files_to_send: list[FileToSend]
 
 
 def _ids(session: Session, where: str, params: tuple = (),
@@ -54,7 +100,7 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
     """The counts and lists; 'this half-term' follows the school's own term dates."""
     session.require(Permission.VIEW_RECORDS)
     day = today(session)
-    half_term = (calendar or school_calendar.calendar_of(session)).half_term(day)
+    half_term = (calendar or calendar_of(session)).half_term(day)
     lapsed = last_census_before(day).isoformat()
     by_status = {"E": 0, "K": 0, "N": 0}
     for row in session.db.query(
@@ -90,4 +136,13 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
         reviews_this_half_term=_ids(session, "next_review >= ? AND next_review <= ?",
                                     (day.isoformat(), half_term.end.isoformat())),
         reviews_overdue=_ids(session, "next_review < ?", (day.isoformat(),)),
-        monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"))
+        monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"),
+        transfers_awaiting=[
+            TransferAwaiting(r["id"], r["pupil_id"], r["school_name"],
+                             dt.date.fromisoformat(r["happened_at"][:10]),
+                             dt.date.fromisoformat(r["deadline"]),
+                             dt.date.fromisoformat(r["deadline"]) < day)
+            for r in session.db.query(
+                "SELECT id, pupil_id, school_name, happened_at, deadline FROM transfers"
+                " WHERE status = 'awaiting acknowledgement' ORDER BY deadline, id")],
+        files_to_send=_files_to_send(session, day))
