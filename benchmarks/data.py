@@ -1,8 +1,8 @@
 """The synthetic school databases the benchmarks read, built once per size and kept under
 benchmarks/.data/ (ignored by git).
 
-A database is named for its size, seed and GENERATOR_VERSION; bump the version when the
-generator changes so stale copies are rebuilt rather than measured.
+A database is named for its size, seed, GENERATOR_VERSION and schema version; bump
+GENERATOR_VERSION when the generator changes so stale copies are rebuilt, not measured.
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
 
 
 def database_path(pupils: int) -> Path:
-    return DATA / f"school-{pupils}-seed{SEED}-v{GENERATOR_VERSION}.sendesk"
+    """Named for everything that shapes it, so a new migration or generator builds afresh
+    (rather than each measured unlock paying for the upgrade)."""
+    from sendesk.store.migrations import LATEST
+    return (DATA / f"school-{pupils}-seed{SEED}-gen{GENERATOR_VERSION}-schema{LATEST}"
+            ".sendesk")
 
 
 @contextlib.contextmanager
