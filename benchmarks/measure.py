@@ -20,6 +20,7 @@ class Result:
     target: float | None = None  # milliseconds (or a ratio, or MB, see unit)
     unit: str = "ms"
     note: str = ""
+    cpu: list[float] = field(default_factory=list)  # this process's CPU milliseconds
 
     @property
     def median(self) -> float | None:
@@ -34,6 +35,15 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class Samples(list):
+    """Wall-clock milliseconds, with the CPU milliseconds this process spent beside them
+    (when other programs load the machine, wall time grows and CPU time does not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
 
 
 def paired(first: Callable[[], Any], second: Callable[[], Any],
@@ -52,16 +62,17 @@ def timed(action: Callable[[], Any], repeat: int, warmup: int = 1,
           between: Callable[[], Any] | None = None) -> list[float]:
     """Wall-clock milliseconds of `repeat` runs after `warmup` unmeasured ones; `between`
     runs (unmeasured) before each run, to undo what the last one changed."""
-    samples = []
+    samples = Samples()
     for run in range(warmup + repeat):
         if between is not None:
             between()
         gc.collect()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         action()
         elapsed = (time.perf_counter() - started) * 1000
         if run >= warmup:
             samples.append(elapsed)
+            samples.cpu.append((time.process_time() - cpu) * 1000)
     return samples
 
 

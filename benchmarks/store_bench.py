@@ -103,9 +103,11 @@ class Bench:
 
     def add(self, section: str, name: str, samples: list[float], target: float | None = None,
             unit: str = "ms", note: str = "") -> Result:
-        result = Result(section, name, samples, target, unit, note)
+        result = Result(section, name, list(samples), target, unit, note,
+                        list(getattr(samples, 'cpu', [])))
         self.results.append(result)
-        print(f"  {section:10} {name:42} {result.median:10.1f} {unit}", file=sys.stderr,
+        print(f"  {section:10} {name:42} {result.median:10.1f} {unit}"
+              + (f" (cpu {statistics.median(result.cpu):.1f})" if result.cpu else ""), file=sys.stderr,
               flush=True)
         return result
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -50,9 +51,11 @@ class UiBench:
 
     def add(self, section: str, name: str, samples: list[float], target: float | None = None,
             unit: str = "ms") -> None:
-        result = Result(section, name, samples, target, unit)
+        result = Result(section, name, list(samples), target, unit,
+                        cpu=list(getattr(samples, 'cpu', [])))
         self.results.append(result)
-        print(f"  {section:10} {name:42} {result.median:10.1f} {unit}", file=sys.stderr,
+        print(f"  {section:10} {name:42} {result.median:10.1f} {unit}"
+              + (f" (cpu {statistics.median(result.cpu):.1f})" if result.cpu else ""), file=sys.stderr,
               flush=True)
 
     def settle(self) -> None:
