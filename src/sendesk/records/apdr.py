@@ -33,7 +33,6 @@ from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
 from . import registers, sen_register, summary
-from .pupils import pupil_from_row
 from ._common import as_text, pupil_row, record_changes, require_any, require_current, today
 
 # --- reading ----------------------------------------------------------------------------------
@@ -1021,32 +1020,39 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
     day = today(session)
     rows = session.db.query(
         "SELECT w.id AS pathway_id, w.pupil_id, w.stage, w.opened_on, c.id AS cycle_id, c.number,"
-        " pl.review_date, pl.agreed_at, p.*"
+        " pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename, p.preferred_surname,"
+        " p.preferred_forename, p.year_group, p.sort_key"
         " FROM send_pathways w JOIN pupils p ON p.id = w.pupil_id"
         " JOIN apdr_cycles c ON c.pathway_id = w.id"
         "  AND c.number = (SELECT max(number) FROM apdr_cycles WHERE pathway_id = w.id)"
         " LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id"
         " WHERE w.status = 'open' AND p.archived_at IS NULL")
     held: dict[int, list[dt.date]] = {}
+    year_ago = reviews.year_before(day).isoformat()
     for r in session.db.query(
             "SELECT p.pupil_id, r.held_on FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
             " JOIN send_pathways p ON p.id = c.pathway_id WHERE r.completed_at IS NOT NULL"
-            " AND r.held_on >= ?", (reviews.year_before(day).isoformat(),)):
+            " AND r.held_on >= ?", (year_ago,)):
         held.setdefault(r["pupil_id"], []).append(dt.date.fromisoformat(r["held_on"]))
+    urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
+               reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
+    stages = {stage.value: stage for stage in Stage}
     found = []
-    for r in rows:
-        review_date = dates.from_text(r["review_date"]) if r["agreed_at"] else None
+    # Unpacked by position: at county scale this loop runs for thousands of open pathways.
+    for (pathway_id, pupil_id, stage, opened_on, cycle_id, number, review_text, agreed_at,
+         legal_surname, legal_forename, preferred_surname, preferred_forename, year_group,
+         sort_key) in rows:
+        review_date = dates.from_text(review_text) if agreed_at else None
         state = reviews.review_state(review_date, day)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
-        pupil_reviews = held.get(r["pupil_id"], [])
-        name = pupil_from_row(r).display_name
-        found.append((r["sort_key"], DueReview(
-            r["pupil_id"], name, r["year_group"], r["pathway_id"], Stage(r["stage"]),
-            r["cycle_id"], r["number"], review_date, state, reviews.days_overdue(review_date, day),
+        pupil_reviews = held.get(pupil_id, [])
+        name = f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
+        due = DueReview(
+            pupil_id, name, year_group, pathway_id, stages[stage], cycle_id, number, review_date,
+            state, reviews.days_overdue(review_date, day),
             reviews.reviews_in_last_year(pupil_reviews, day),
-            reviews.too_few_reviews(dt.date.fromisoformat(r["opened_on"]), pupil_reviews, day))))
-    urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
-               reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
-    found.sort(key=lambda pair: (urgency[pair[1].state], pair[1].review_date or dt.date.max, pair[0]))
+            reviews.too_few_reviews(dt.date.fromisoformat(opened_on), pupil_reviews, day))
+        found.append(((urgency[state], review_date or dt.date.max, sort_key), due))
+    found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]

@@ -46,10 +46,13 @@ class Database:
     """An open, decrypted school database. close() drops the connection and with it the key."""
 
     # Set on every connection once the key is accepted (the benchmark's unencrypted copy uses
-    # the same, so the two differ only in encryption).
+    # the same, so the two differ only in encryption). SQLCipher decrypts a page each time it
+    # enters the page cache, so the cache is sized (64 MB) to keep a county-scale school's
+    # pupil list, indexes and the dashboard's tables decrypted between screens, rather than
+    # SQLite's default of a few MB (docs/performance.md).
     PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY",
                "PRAGMA journal_mode = DELETE", "PRAGMA synchronous = FULL",
-               "PRAGMA busy_timeout = 3000")
+               "PRAGMA busy_timeout = 3000", "PRAGMA cache_size = -65536")
 
     def __init__(self, path: Path, data_key: bytes | bytearray, *, create: bool = False) -> None:
         self.path = Path(path)

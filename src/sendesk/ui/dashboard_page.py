@@ -17,6 +17,7 @@ from .lazy_table import Column
 from .list_model import RowListModel
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
+SIZE_FROM_ROWS = 50
 
 
 class PupilListBox(QGroupBox):
@@ -32,6 +33,8 @@ class PupilListBox(QGroupBox):
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
+        # Size columns from the first rows only: a county's list holds thousands.
+        self.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
         self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
