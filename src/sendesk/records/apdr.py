@@ -33,12 +33,7 @@ from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
 from . import registers, school_calendar, sen_register, summary
-<<<<<<< HEAD
-from ._common import as_text, pupil_row, record_changes, require_any, require_current, today
-=======
-from .pupils import pupil_from_row
 from ._common import as_text, pupil_row, record_changes, require_any, require_editable, today
->>>>>>> main
 
 # --- reading ----------------------------------------------------------------------------------
 
