@@ -1,12 +1,13 @@
 """One command for the whole benchmark:
 
     ./dev bench [--pupils 2000 20000 60000] [--repeat 7] [--markdown] [--skip-ui] [--rebuild]
+    ./dev bench --pupils 2000 20000 60000 --table-only   (the last run of each, as one table)
 
 For each size it builds the synthetic school once (cached in benchmarks/.data/), then runs the
 core timings and the app timings in two child processes (so each reports its own peak
-memory) on a throwaway copy, and prints one table: median and 95th percentile of the repeats,
-with the issue's target beside each measure that has one (targets are for 60,000 pupils; a
-miss is marked with !).
+memory) on a throwaway copy, keeps the results in benchmarks/.data/results-N.json, and prints
+one table: median and 95th percentile of the repeats, with the issue's target beside each
+measure that has one (targets are for 60,000 pupils; a miss there is marked with !).
 """
 
 from __future__ import annotations
@@ -144,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the databases afresh")
     parser.add_argument("--skip-ui", action="store_true", help="only the core timings")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--table-only", action="store_true",
+                        help="measure nothing; print the table from each size's last run")
     args = parser.parse_args(argv)
     by_size: dict[int, list[Result]] = {}
     for size in sorted(set(args.pupils)):
+        saved = data.DATA / f"results-{size}.json"
+        if args.table_only:
+            by_size[size] = [Result(**raw) for raw in json.loads(saved.read_text())]
+            continue
         database = data.ensure_database(size, args.rebuild)
         print(f"Measuring {size:,} pupils ({args.repeat} repeats) ...", file=sys.stderr,
               flush=True)
@@ -154,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_ui:
             results += run_child("ui_bench", database, args.repeat)
         by_size[size] = results
+        saved.write_text(json.dumps([result.as_dict() for result in results], indent=1))
     print()
-    print("Machine: " + machine())
+    if not args.table_only:
+        print("Machine: " + machine())
     print("Cells: median / 95th percentile of the repeats, in ms unless marked.\n")
     print(table(by_size, args.markdown))
     return 0
