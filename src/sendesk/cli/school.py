@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="check encryption, structure and the audit log")
     p.add_argument("db", type=Path)
     p.add_argument("--user", required=True)
+    p.add_argument("--backup", type=Path, action="append", default=[],
+                   help="an earlier backup: also check no history it holds has since been cut off")
     p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser("backup", help="write one encrypted backup file")
@@ -87,14 +89,16 @@ def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
-        report = verify_mod.verify(session)
+        anchors = [backup_mod.audit_anchor(session, path) for path in args.backup]
+        report = verify_mod.verify(session, anchors)
     finally:
         session.close()
     print("\n".join(report.lines()))
     if not report.ok:
         raise SendeskError(f"{args.db.name} failed verification: "
                            + "; ".join(report.cipher_problems[:1] + report.structure_problems[:1]
-                                       + report.audit_problems[:1]))
+                                       + report.audit_problems[:1]
+                                       + report.safeguard_problems[:1]))
     return 0
 
 

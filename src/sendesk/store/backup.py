@@ -21,7 +21,7 @@ from ..crypto import keys
 from ..errors import DamagedDatabase, SendeskError, StorageError
 from ..models.roles import Permission
 from ..session import Session
-from . import migrations
+from . import audit, migrations
 from .database import Database
 from .files import describe_os_error, fsync_directory
 from .keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
@@ -50,7 +50,9 @@ def backup(session: Session, out: Path) -> int:
     try:
         with session.db.snapshot(), open(temp, "xb") as handle:
             db_size = session.path.stat().st_size
+            head = session.db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
             header = json.dumps({"created_at": isoformat(session.clock.now()),
+                                 "audit_entries": head["count"], "audit_last_hash": head["last_hash"],
                                  "database_id": session.database_id.hex(),
                                  "schema_version": migrations.current_version(session.db.conn),
                                  "keyfile_bytes": len(keyfile_bytes),
@@ -162,6 +164,38 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
         with contextlib.suppress(OSError):
             temp_db.unlink()
         keys.wipe(data_key)
+
+
+def audit_anchor(session: Session, backup_path: Path) -> audit.Anchor:
+    """How long the audit log was, and its last hash, when this backup of the open database
+    was made. The backup's MAC is checked first, so the anchor can be trusted as far as the
+    backup itself can (a backup kept on a stick in the school safe is out of reach of someone
+    who alters the live database)."""
+    backup_path = Path(backup_path)
+    name = backup_path.name
+    try:
+        total = backup_path.stat().st_size
+        handle = open(backup_path, "rb")
+    except OSError as exc:
+        raise StorageError(f"{backup_path} cannot be read.") from exc
+    with handle:
+        header, _, _ = _read_header(handle, name, total)
+        if header.get("database_id") != session.database_id.hex():
+            raise DamagedDatabase(f"{name} is a backup of a different school database.")
+        mac = hmac.new(_backup_mac_key(session.data_key, session.database_id),
+                       digestmod=hashlib.sha256)
+        handle.seek(0)
+        remaining = total - MAC_BYTES
+        while remaining > 0 and (chunk := handle.read(min(CHUNK, remaining))):
+            mac.update(chunk)
+            remaining -= len(chunk)
+        if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
+            raise DamagedDatabase(f"{name} has been altered or damaged since it was made.")
+    entries, last_hash = header.get("audit_entries"), header.get("audit_last_hash")
+    if not isinstance(entries, int) or not isinstance(last_hash, str):
+        raise DamagedDatabase(f"{name} was made by an older sendesk that did not record the "
+                              "audit log's length; use a newer backup.")
+    return audit.Anchor(entries, last_hash, f"the backup {name} ({header.get('created_at', '')})")
 
 
 def _exists(target: Path) -> StorageError:
