@@ -4,11 +4,11 @@ and manage its users."""
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from ..errors import SendeskError
+from ..records import audit_log, csv_safe
 from ..store import backup as backup_mod
 from ..store import lifecycle, users
 from ..store import verify as verify_mod
@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backup", type=Path, action="append", default=[],
                    help="an earlier backup: also check no history it holds has since been cut off")
     p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("audit", help="print the audit log as CSV (SENCOs and administrators)")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", required=True)
+    p.add_argument("--pupil", type=int, help="only the entries about this pupil's record (id)")
+    p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("backup", help="write one encrypted backup file")
     p.add_argument("db", type=Path)
@@ -159,10 +165,20 @@ def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
         rows = users.list_users(session)
     finally:
         session.close()
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["username", "full_name", "roles"])
-    for user in rows:
-        writer.writerow([user.username, user.full_name, ",".join(sorted(r.value for r in user.roles))])
+    csv_safe.write_rows(sys.stdout, ["username", "full_name", "roles"],
+                        ([user.username, user.full_name, ",".join(sorted(r.value for r in user.roles))]
+                         for user in rows))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        entries = (audit_log.read_log(session, "pupil", args.pupil) if args.pupil is not None
+                   else audit_log.read_log(session))
+    finally:
+        session.close()
+    csv_safe.write_rows(sys.stdout, audit_log.HEADER, (entry.as_row() for entry in entries))
     return 0
 
 
