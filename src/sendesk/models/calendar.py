@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..errors import ValidationError
 from ..resources import load_json
+from .dates import format_uk
 
 _THURSDAY = 3
 
@@ -86,3 +88,183 @@ class HalfTermCalendar:
             if start <= day < following:
                 return HalfTerm(name, start, following - dt.timedelta(days=1))
         raise AssertionError("half-terms cover the whole year")
+
+
+# --- a school's own term dates ----------------------------------------------------------------
+HALF_TERM_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
+# The local authority's preferred cut-off for EHC needs assessment requests: this many weeks
+# before the last week of the summer term (003 "Applying for an EHC needs assessment").
+EHCNA_CUTOFF_WEEKS = 16
+_MONDAY, _WEDNESDAY, _FRIDAY = 0, 2, 4
+
+
+@dataclass(frozen=True)
+class TermDates:
+    """One school year's six half-terms; each runs from its first to its last teaching day, so
+    the gaps between them are the holidays. school_year is the calendar year autumn starts in."""
+
+    school_year: int
+    half_terms: tuple[HalfTerm, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.school_year}/{str(self.school_year + 1)[-2:]}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.half_terms[0].start
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.half_terms[-1].end
+
+    def holidays(self) -> list[tuple[dt.date, dt.date]]:
+        """The holidays between the half-terms, as (first day, last day)."""
+        return [(before.end + dt.timedelta(days=1), after.start - dt.timedelta(days=1))
+                for before, after in zip(self.half_terms, self.half_terms[1:])
+                if after.start - before.end > dt.timedelta(days=1)]
+
+
+def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def _last_monday(year: int, month: int) -> dt.date:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return _weekday_on_or_before(following - dt.timedelta(days=1), _MONDAY)
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Western Easter (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    month = (h + el - 7 * m + 114) // 31
+    day = (h + el - 7 * m + 114) % 31 + 1
+    return dt.date(year, month, day)
+
+
+def _weekday_before(day: dt.date) -> dt.date:
+    """The last weekday on or before a date."""
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def england_default(school_year: int) -> TermDates:
+    """A typical English school year, for schools that have not entered their own dates.
+
+    Autumn starts on the first Wednesday of September, with half-term in the week of the last
+    Monday in October, and ends on the Friday on or before 20 December. Spring starts on the
+    first Monday on or after 3 January, with half-term in the week of the third Monday in
+    February, and breaks for two weeks around Easter (from the Monday before Easter Sunday).
+    Summer half-term is the week of the late May bank holiday (the last Monday in May), and the
+    year ends on the last weekday on or before 22 July.
+    """
+    year, next_year = school_year, school_year + 1
+    week = dt.timedelta(days=7)
+    autumn = _weekday_on_or_after(dt.date(year, 9, 1), _WEDNESDAY)
+    october = _last_monday(year, 10)
+    christmas = _weekday_on_or_before(dt.date(year, 12, 20), _FRIDAY)
+    spring = _weekday_on_or_after(dt.date(next_year, 1, 3), _MONDAY)
+    february = _weekday_on_or_after(dt.date(next_year, 2, 1), _MONDAY) + 2 * week
+    easter_break = _weekday_on_or_before(easter_sunday(next_year), _MONDAY)
+    may = _last_monday(next_year, 5)
+    summer_end = _weekday_before(dt.date(next_year, 7, 22))
+    friday = dt.timedelta(days=3)
+    spans = ((autumn, october - friday), (october + week, christmas),
+             (spring, february - friday), (february + week, easter_break - friday),
+             (easter_break + 2 * week, may - friday), (may + week, summer_end))
+    return TermDates(school_year, tuple(HalfTerm(name, start, end)
+                                        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
+
+
+def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> TermDates:
+    """A school's own six half-terms, refused with the reason when they cannot be right."""
+    if len(spans) != len(HALF_TERM_NAMES):
+        raise ValidationError("Give the first and last day of all six half-terms.", field="terms")
+    earliest, latest = dt.date(school_year, 8, 1), dt.date(school_year + 1, 8, 31)
+    previous_end: dt.date | None = None
+    for name, (start, end) in zip(HALF_TERM_NAMES, spans):
+        if end < start:
+            raise ValidationError(f"{name} ends ({format_uk(end)}) before it starts "
+                                  f"({format_uk(start)}).", field=name)
+        if start < earliest or end > latest:
+            raise ValidationError(f"{name} ({format_uk(start)} to {format_uk(end)}) is outside the "
+                                  f"{school_year}/{str(school_year + 1)[-2:]} school year "
+                                  "(August to August).", field=name)
+        if previous_end is not None and start <= previous_end:
+            raise ValidationError(f"{name} starts ({format_uk(start)}) before the half-term "
+                                  f"before it has ended ({format_uk(previous_end)}).", field=name)
+        previous_end = end
+    return TermDates(school_year, tuple(HalfTerm(name, start, end)
+                                        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
+
+
+class SchoolCalendar:
+    """The school's term dates: its own where it has entered them, England's default otherwise.
+
+    It answers the questions the date rules ask (is this a school day, which half-term is this,
+    when does the summer term end) and can stand in for HalfTermCalendar in the review rules.
+    """
+
+    def __init__(self, stored: dict[int, TermDates] | None = None,
+                 ehcna_cutoff_weeks: int = EHCNA_CUTOFF_WEEKS) -> None:
+        self._stored = dict(stored or {})
+        self.ehcna_cutoff_weeks = ehcna_cutoff_weeks
+
+    def term_dates(self, school_year: int) -> TermDates:
+        return self._stored.get(school_year) or england_default(school_year)
+
+    def is_custom(self, school_year: int) -> bool:
+        return school_year in self._stored
+
+    def school_year_of(self, day: dt.date) -> int:
+        """The school year a date belongs to; the summer holiday belongs to the year it ends."""
+        return day.year if day >= self.term_dates(day.year).first_day else day.year - 1
+
+    def half_term(self, day: dt.date) -> HalfTerm:
+        """The half-term a date falls in, holidays counted with the half-term before them."""
+        year = self.school_year_of(day)
+        terms = self.term_dates(year).half_terms
+        following = [half.start for half in terms[1:]] + [self.term_dates(year + 1).first_day]
+        for half, next_start in zip(terms, following):
+            if half.start <= day < next_start:
+                return HalfTerm(half.name, half.start, next_start - dt.timedelta(days=1))
+        raise AssertionError("half-terms cover the whole school year")
+
+    def teaching_half_term(self, day: dt.date) -> HalfTerm | None:
+        """The half-term whose teaching days include this date, or None in a holiday."""
+        for half in self.term_dates(self.school_year_of(day)).half_terms:
+            if half.start <= day <= half.end:
+                return half
+        return None
+
+    def is_school_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and self.teaching_half_term(day) is not None
+
+    def school_day_on_or_before(self, day: dt.date) -> dt.date:
+        """Moves a date out of a weekend or holiday back to the last school day before it."""
+        while not self.is_school_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def summer_term_end(self, school_year: int) -> dt.date:
+        return self.term_dates(school_year).last_day
+
+    def ehcna_cutoff(self, school_year: int) -> dt.date:
+        """The LA's preferred last day for an EHC needs assessment request in a school year:
+        the set number of weeks before the Monday of the summer term's last week, brought back
+        to the last school day before it when that falls in a holiday."""
+        last_week = _weekday_on_or_before(self.summer_term_end(school_year), _MONDAY)
+        return self.school_day_on_or_before(
+            last_week - dt.timedelta(weeks=self.ehcna_cutoff_weeks))

@@ -32,7 +32,7 @@ from ..models.specialists import service_label
 from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
-from . import registers, sen_register
+from . import registers, sen_register, summary
 from .pupils import pupil_from_row
 from ._common import as_text, pupil_row, record_changes, require_any, require_current, today
 
@@ -603,6 +603,7 @@ def agree_plan(session: Session, cycle_id: int) -> PlanCheck:
                            (row["plan_date"], row["id"]))
         session.db.execute("UPDATE apdr_plans SET agreed_at = ?, agreed_by = ? WHERE id = ?",
                            (session.now_text(), session.user.id, row["id"]))
+        summary.refresh(session.db, [ctx.pupil["id"]])
         session.audit("agreed a support plan", "pupil", ctx.pupil["id"],
                       {"cycle_id": ctx.cycle["id"], "plan_id": row["id"],
                        "review_date": row["review_date"], "yearly_cost_pence": check.yearly_cost_pence,
@@ -964,6 +965,7 @@ def complete_review(session: Session, cycle_id: int) -> ReviewResult:
                                 ctx.pathway["id"]))
             if decision.leaves_register:
                 register_changed = _back_to_ordinary(session, ctx, held)
+        summary.refresh(session.db, [ctx.pupil["id"]])
         session.audit("held a review", "pupil", ctx.pupil["id"],
                       {"cycle_id": ctx.cycle["id"], "decision": decision.value,
                        "next_cycle_id": next_cycle_id,

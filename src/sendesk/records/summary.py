@@ -1,5 +1,6 @@
 """The register summary held on each pupil row: current status and since when, primary need,
-next review due and the list's flags.
+next review due (short notes, registers, the current APDR plan, the EHC plan's annual review)
+and the list's flags.
 
 The history tables are the truth; these columns are derived from them in the same transaction
 as every change, so that the list can filter 60,000 pupils without joining history. One SQL
@@ -33,7 +34,16 @@ _SET = f"""
             WHERE s.pupil_id = pupils.id AND s.reviewed_on IS NULL AND s.review_date IS NOT NULL
             UNION ALL
             SELECT review_date FROM register_entries r
-            WHERE r.pupil_id = pupils.id AND r.end_date IS NULL AND r.review_date IS NOT NULL)),
+            WHERE r.pupil_id = pupils.id AND r.end_date IS NULL AND r.review_date IS NOT NULL
+            UNION ALL
+            SELECT pl.review_date FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
+            JOIN send_pathways w ON w.id = c.pathway_id
+            WHERE w.pupil_id = pupils.id AND w.status = 'open' AND pl.agreed_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM apdr_reviews ar WHERE ar.cycle_id = c.id
+                            AND ar.completed_at IS NOT NULL)
+            UNION ALL
+            SELECT next_review_by FROM ehc_plans e
+            WHERE e.pupil_id = pupils.id AND e.ceased_on IS NULL)),
         flags = {_register_bit('medical', Flag.MEDICAL)}
               | {_register_bit('eal', Flag.EAL)}
               | {_register_bit('looked_after', Flag.LOOKED_AFTER)}

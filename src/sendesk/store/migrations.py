@@ -588,6 +588,158 @@ def upgrade_version_4(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_5(conn: sqlcipher3.Connection) -> None:
+    """EHC needs assessment requests and EHC plans, the readiness checklist, and the school's
+    own term dates.
+
+    The SENCO's checklist answers are one row per pupil and question (changes go to the change
+    trail); an exception that lets a request skip APDR cycles is kept with its reason and, when
+    withdrawn, stays on record. Plans hold long-term outcomes broken into shorter-term steps and
+    one row per annual review; next_review_by is the date the next review meeting should be
+    held, worked out by the EHC rules (it depends on the term dates and the pupil's year) and
+    kept here so the pupil list can show it. Term dates are six half-terms per school year
+    (first and last teaching day of each); years without rows use England's default dates.
+    The pupil list's next review now includes agreed APDR plans' review dates.
+    """
+    run_script(conn, """
+        CREATE TABLE school_terms (
+            school_year  INTEGER NOT NULL,
+            position     INTEGER NOT NULL CHECK (position BETWEEN 0 AND 5),
+            name         TEXT NOT NULL,
+            starts_on    TEXT NOT NULL,
+            ends_on      TEXT NOT NULL CHECK (ends_on >= starts_on),
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            PRIMARY KEY (school_year, position)
+        );
+
+        CREATE TABLE ehcna_checklist (
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            question     TEXT NOT NULL,
+            answer       INTEGER CHECK (answer IN (0, 1)),
+            note         TEXT NOT NULL DEFAULT '',
+            answered_on  TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id),
+            PRIMARY KEY (pupil_id, question)
+        );
+
+        CREATE TABLE ehcna_exceptions (
+            id               INTEGER PRIMARY KEY,
+            pupil_id         INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            kind             TEXT NOT NULL CHECK (kind IN ('sudden_change', 'newly_arrived',
+                                                           'not_safe_in_mainstream')),
+            reason           TEXT NOT NULL,
+            recorded_on      TEXT NOT NULL,
+            entered_at       TEXT NOT NULL,
+            entered_by       INTEGER REFERENCES users(id),
+            withdrawn_at     TEXT,
+            withdrawn_by     INTEGER REFERENCES users(id),
+            withdrawn_reason TEXT
+        );
+        CREATE UNIQUE INDEX ehcna_exceptions_one ON ehcna_exceptions(pupil_id)
+            WHERE withdrawn_at IS NULL;
+
+        CREATE TABLE ehcna_requests (
+            id               INTEGER PRIMARY KEY,
+            pupil_id         INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            local_authority  TEXT NOT NULL,
+            consent_on       TEXT,
+            consent_from     TEXT,
+            head_name        TEXT,
+            head_signed_on   TEXT,
+            submitted_on     TEXT,
+            decision         TEXT CHECK (decision IN ('assess', 'not_assess')),
+            decision_on      TEXT,
+            plan_decision    TEXT CHECK (plan_decision IN ('issue', 'not_issue')),
+            draft_on         TEXT,
+            final_on         TEXT,
+            withdrawn_on     TEXT,
+            notes            TEXT NOT NULL DEFAULT '',
+            entered_at       TEXT NOT NULL,
+            entered_by       INTEGER REFERENCES users(id),
+            updated_at       TEXT,
+            updated_by       INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehcna_requests_pupil ON ehcna_requests(pupil_id);
+
+        CREATE TABLE ehc_plans (
+            id                  INTEGER PRIMARY KEY,
+            pupil_id            INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            request_id          INTEGER REFERENCES ehcna_requests(id) ON DELETE SET NULL,
+            issued_on           TEXT NOT NULL,
+            local_authority     TEXT NOT NULL,
+            caseworker          TEXT NOT NULL DEFAULT '',
+            caseworker_contact  TEXT NOT NULL DEFAULT '',
+            ceased_on           TEXT,
+            ceased_reason       TEXT,
+            next_review_by      TEXT,
+            entered_at          TEXT NOT NULL,
+            entered_by          INTEGER REFERENCES users(id),
+            updated_at          TEXT,
+            updated_by          INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_plans_pupil ON ehc_plans(pupil_id);
+        CREATE UNIQUE INDEX ehc_plans_one_current ON ehc_plans(pupil_id) WHERE ceased_on IS NULL;
+
+        CREATE TABLE ehc_outcomes (
+            id          INTEGER PRIMARY KEY,
+            plan_id     INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            text        TEXT NOT NULL,
+            pfa_area    TEXT,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id),
+            removed_at  TEXT,
+            removed_by  INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_outcomes_of ON ehc_outcomes(plan_id);
+
+        CREATE TABLE ehc_outcome_steps (
+            id           INTEGER PRIMARY KEY,
+            outcome_id   INTEGER NOT NULL REFERENCES ehc_outcomes(id) ON DELETE CASCADE,
+            position     INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            target_date  TEXT,
+            achieved_on  TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            removed_at   TEXT,
+            removed_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_outcome_steps_of ON ehc_outcome_steps(outcome_id);
+
+        CREATE TABLE ehc_reviews (
+            id                   INTEGER PRIMARY KEY,
+            plan_id              INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+            meeting_on           TEXT NOT NULL,
+            invitations_sent_on  TEXT,
+            held_on              TEXT,
+            recommendation       TEXT CHECK (recommendation IN ('maintain', 'amend', 'cease')),
+            pfa_discussed        INTEGER NOT NULL DEFAULT 0,
+            notes                TEXT NOT NULL DEFAULT '',
+            report_sent_on       TEXT,
+            entered_at           TEXT NOT NULL,
+            entered_by           INTEGER REFERENCES users(id),
+            updated_at           TEXT,
+            updated_by           INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_reviews_of ON ehc_reviews(plan_id);
+        CREATE UNIQUE INDEX ehc_reviews_one_pending ON ehc_reviews(plan_id) WHERE held_on IS NULL;
+
+        UPDATE pupils SET next_review = (SELECT min(due) FROM (
+            SELECT pupils.next_review AS due
+            UNION ALL
+            SELECT pl.review_date FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
+            JOIN send_pathways w ON w.id = c.pathway_id
+            WHERE w.pupil_id = pupils.id AND w.status = 'open' AND pl.agreed_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM apdr_reviews r WHERE r.cycle_id = c.id
+                            AND r.completed_at IS NOT NULL)));
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
