@@ -246,6 +246,8 @@ INTERNAL = {
     "sendesk.records._common": {"today", "pupil_row", "record_changes"},
     "sendesk.records.demo_pathways": {"add_demo_pathways"},
     "sendesk.store.audit": {"append", "verify"},
+    "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of"},
+    "sendesk.records.school_calendar": {"calendar_of"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 OPEN_TO_ALL = {
@@ -292,7 +294,10 @@ def test_every_core_action_checks_a_permission():
         missing = set(_unchecked(path)) - INTERNAL.get(module, set()) - OPEN_TO_ALL.get(module, set())
         if missing:
             holes[module] = sorted(missing)
-    assert holes == {}
+    assert holes == {}, (
+        "These public functions take a session but never check a permission: add "
+        "session.require(...), or, for a helper only ever called after its caller's check, name "
+        f"it in INTERNAL in tests/security/test_access_matrix.py: {holes}")
 
 
 def test_the_permission_scan_sees_a_missing_check(tmp_path):
