@@ -20,7 +20,6 @@ from ..models.roles import Permission
 from ..records import provision_map
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
-from ..settings import data_dir
 from .apdr_models import level_colour, plural
 from .rows_model import Col, RowsModel
 from .prompts import prompts
@@ -147,7 +146,7 @@ class ProvisionMapView(QWidget):
 
     def export(self) -> None:
         path = prompts.save_file(self, "Export the costed provision map",
-                                 str(data_dir() / "provision-map.csv"), "CSV files (*.csv)")
+                                 "provision-map.csv", "CSV files (*.csv)")
         if path is None:
             return
         try:
