@@ -24,7 +24,12 @@ def module_name(path: Path) -> str:
 
 def core_files() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py")
-                  if "ui" not in p.relative_to(PACKAGE).parts[:1] and "__pycache__" not in p.parts)
+                  if p.relative_to(PACKAGE).parts[0] not in ("ui", "pdf")
+                  and "__pycache__" not in p.parts)
+
+
+def pdf_files() -> list[Path]:
+    return sorted(p for p in (PACKAGE / "pdf").rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def imported_modules(path: Path, source: str | None = None) -> list[tuple[int, str]]:
@@ -55,13 +60,29 @@ def imported_modules(path: Path, source: str | None = None) -> list[tuple[int, s
 
 def is_forbidden(name: str) -> bool:
     top = name.split(".")[0]
-    return top in QT_PACKAGES or name == "sendesk.ui" or name.startswith("sendesk.ui.")
+    return top in QT_PACKAGES or _in(name, "sendesk.ui") or _in(name, "sendesk.pdf")
+
+
+def _in(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+# The PDF renderer paints with QtGui alone, so the command line can use it without widgets.
+PDF_ALLOWED = ("PySide6", "PySide6.QtCore", "PySide6.QtGui")
+
+
+def is_forbidden_for_pdf(name: str) -> bool:
+    if name.split(".")[0] in QT_PACKAGES:
+        return not (name in PDF_ALLOWED or any(name.startswith(p + ".") for p in PDF_ALLOWED[1:]))
+    return _in(name, "sendesk.ui")
 
 
 def test_the_core_files_are_found():
     names = {module_name(p) for p in core_files()}
-    assert {"sendesk.store.lifecycle", "sendesk.cli.main", "sendesk.quickunlock"} <= names
-    assert not any(name.startswith("sendesk.ui") for name in names)
+    assert {"sendesk.store.lifecycle", "sendesk.cli.main", "sendesk.quickunlock",
+            "sendesk.documents.model"} <= names
+    assert not any(name.startswith(("sendesk.ui", "sendesk.pdf")) for name in names)
+    assert "sendesk.pdf" in {module_name(p) for p in pdf_files()}
 
 
 def test_the_checker_sees_qt_imports():
@@ -72,12 +93,30 @@ def test_the_checker_sees_qt_imports():
     flagged = {name for name in names if is_forbidden(name)}
     assert {"PySide6.QtCore", "PySide6", "sendesk.ui", "sendesk.ui.app", "shiboken6"} <= flagged
     assert "json" not in flagged and "importlib" not in flagged
+    assert is_forbidden("sendesk.pdf") and is_forbidden("sendesk.pdf.layout")
+    assert not is_forbidden("sendesk.pdfs_are_not_this")
+
+
+def test_the_pdf_checker_allows_qtgui_only():
+    assert not is_forbidden_for_pdf("PySide6.QtGui") and not is_forbidden_for_pdf("PySide6.QtCore")
+    assert is_forbidden_for_pdf("PySide6.QtWidgets") and is_forbidden_for_pdf("PySide6.QtPrintSupport")
+    assert is_forbidden_for_pdf("sendesk.ui.prompts") and not is_forbidden_for_pdf("sendesk.documents")
+
+
+def test_the_pdf_renderer_uses_neither_widgets_nor_the_ui():
+    offenders = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
+                 for path in pdf_files() for line, name in imported_modules(path)
+                 if is_forbidden_for_pdf(name)]
+    assert offenders == []
 
 
 def test_no_core_module_imports_qt_or_the_ui():
+    """Only the command line may reach the PDF renderer (and only when a command needs it);
+    the rest of the core takes rendered bytes or a render function as an argument."""
     offenders = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
                  for path in core_files() for line, name in imported_modules(path)
-                 if is_forbidden(name)]
+                 if is_forbidden(name)
+                 and not (path.relative_to(PACKAGE).parts[0] == "cli" and _in(name, "sendesk.pdf"))]
     assert offenders == []
 
 

@@ -1,0 +1,66 @@
+"""The documents a SENCO hands to parents, staff and other schools, built from the record as
+plain data (see model.py) and rendered to PDF by sendesk.pdf.
+
+build_documents() is the one way in: it checks the user may read records, reads what the kind
+needs, records the read in the audit log, and returns one Document (or, for parent letters, one
+per contact with parental responsibility). Every document passes through model.redact() with
+the pupil's protected addresses, whatever the builder did.
+"""
+
+from __future__ import annotations
+
+from ..errors import ValidationError
+from ..models.roles import Permission
+from ..session import Session
+from .facts import PupilFacts, read_facts
+from .model import KINDS, Document, clean_kind, redact
+
+__all__ = ["KINDS", "Document", "build_documents", "build_for_facts"]
+
+
+def build_documents(session: Session, pupil_id: int | None, kind: str) -> list[Document]:
+    """The documents of one kind for a pupil (pupil_id None: the whole school, for the
+    provision map only). Audited as a read of the pupil's record."""
+    session.require(Permission.VIEW_RECORDS)
+    chosen = clean_kind(kind)
+    if pupil_id is None:
+        if not chosen.whole_school:
+            raise ValidationError(f"Choose a pupil: the {chosen.label.lower()} is about one pupil.",
+                                  field="pupil")
+        from .provision_map import build_school_map
+        documents = [build_school_map(session)]
+        session.audit_now("built a document", detail={"kind": chosen.key, "whole_school": True})
+        return documents
+    facts = read_facts(session, pupil_id)
+    documents = build_for_facts(session, facts, chosen.key)
+    session.audit_now("built a document", "pupil", facts.pupil.id,
+                      {"kind": chosen.key, "copies": len(documents)})
+    return documents
+
+
+def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Document]:
+    """The documents of a kind from a record already read (not audited here)."""
+    from . import send_file, support
+    school = session.school.name
+    if kind == "plan":
+        documents = [support.build_plan(facts, school)]
+    elif kind == "review":
+        documents = [support.build_review(facts, school)]
+    elif kind == "profile":
+        documents = [support.build_profile(facts, school)]
+    elif kind == "file":
+        from . import ehc
+        documents = [send_file.build_file(facts, school, session.user.full_name,
+                                          [lambda b: ehc.file_chapter(b, session, facts)])]
+    elif kind.startswith("letter-") or kind == "invitation":
+        from . import letters
+        documents = letters.build_letters(session, facts, kind)
+    elif kind == "provision-map":
+        from . import provision_map
+        documents = [provision_map.build_pupil_map(facts, school)]
+    elif kind == "ehcna-evidence":
+        from . import ehc
+        documents = [ehc.build_evidence(session, facts, school)]
+    else:  # pragma: no cover - clean_kind() lets only the kinds above through
+        raise ValidationError(f"'{kind}' is not a kind of document.", field="kind")
+    return [redact(document, facts.secrets) for document in documents]

@@ -1,0 +1,104 @@
+"""EHC documents: the evidence summary for a request for an EHC needs assessment (the readiness
+checklist with what the record shows for each item), and the EHC chapter of the full file
+(requests, plans with their outcomes and steps, annual reviews)."""
+
+from __future__ import annotations
+
+from ..models import dates
+from ..models.ehc import EhcnaRequest, EhcPlan
+from ..models.outcomes import PFA_AREAS
+from ..records import ehc as ehc_records
+from ..records import ehcna
+from ..session import Session
+from .facts import PupilFacts, year_label
+from .model import Builder, Document, SignatureBoxes
+
+
+def build_evidence(session: Session, facts: PupilFacts, school_name: str) -> Document:
+    readiness = ehcna.assess_readiness(session, facts.pupil.id)
+    b = Builder()
+    b.pairs([*facts.identity_rows(), ("SEN status", facts.status_label),
+             ("Primary need", facts.need_label(facts.pupil.primary_need))])
+    b.heading("Summary")
+    verdict = ("The record shows every item of the checklist met: the request is ready to "
+               "prepare." if readiness.ready else
+               "Not every item of the checklist is met yet; what is missing is listed under "
+               "each item.")
+    b.para(f"{readiness.score} items met. {verdict}")
+    if readiness.exception:
+        b.para(f"Exception recorded: {readiness.exception}."
+               + (f" {readiness.exception_reason}" if readiness.exception_reason else ""))
+    b.table(["Checklist item", "Met"], [(item.title, "Yes" if item.met else "Not yet")
+                                        for item in readiness.items], widths=[6.0, 1.2])
+    b.heading("The evidence, item by item")
+    for number, item in enumerate(readiness.items, start=1):
+        b.heading(f"{number}. {item.title}: {'met' if item.met else 'not yet met'}", 2)
+        if item.evidence:
+            b.bullets(item.evidence)
+        else:
+            b.para("Nothing in the record yet.", "small")
+        if item.missing:
+            b.para(f"Missing: {item.missing}")
+    b.heading("Before the request is sent")
+    b.para("The local authority needs the parents' signed consent with the request, and the head "
+           "teacher must check the request and countersign it; a request without both is "
+           "returned to the school.")
+    b.add(SignatureBoxes(("SENCO", "Head teacher")))
+    return Document("EHC needs assessment: evidence summary", facts.name, facts.today,
+                    tuple(b.blocks), subtitle=f"{facts.name} · "
+                    f"{year_label(facts.pupil.details.year_group)} · {school_name}",
+                    kind="ehcna-evidence")
+
+
+def _request(b: Builder, request: EhcnaRequest) -> None:
+    b.heading(f"Request to {request.local_authority}: {request.stage.label}", 3)
+    b.pairs([("Parents' consent", dates.format_uk(request.consent_on)
+              + (f" ({request.consent_from})" if request.consent_from else "")),
+             ("Countersigned by", (request.head_name or "")
+              + (f" on {dates.format_uk(request.head_signed_on)}" if request.head_signed_on else "")),
+             ("Received by the LA", dates.format_uk(request.submitted_on)),
+             ("Decision to assess", (request.decision.label if request.decision else "")
+              + (f" ({dates.format_uk(request.decision_on)})" if request.decision_on else "")),
+             ("Decision on a plan", request.plan_decision.label if request.plan_decision else ""),
+             ("Draft", dates.format_uk(request.draft_on)),
+             ("Final plan issued", dates.format_uk(request.final_on)),
+             ("Withdrawn", dates.format_uk(request.withdrawn_on)),
+             ("Notes", request.notes)])
+
+
+def _plan(b: Builder, plan: EhcPlan) -> None:
+    state = "current" if plan.current else f"ceased {dates.format_uk(plan.ceased_on)}"
+    b.heading(f"EHC plan issued {dates.format_uk(plan.issued_on)} by {plan.local_authority} "
+              f"({state})", 3)
+    b.pairs([("Caseworker", plan.caseworker), ("Caseworker contact", plan.caseworker_contact),
+             ("Why it ceased", plan.ceased_reason or "")])
+    rows = []
+    for outcome in plan.outcomes:
+        steps = "\n".join(f"{s.text}" + (f" (by {dates.format_uk(s.target_date)})"
+                                          if s.target_date else "")
+                          + (f" achieved {dates.format_uk(s.achieved_on)}" if s.achieved_on else "")
+                          for s in outcome.steps)
+        rows.append((str(outcome.position + 1), outcome.text,
+                     PFA_AREAS.get(outcome.pfa_area or "", ""), steps))
+    b.table(["", "Outcome", "Preparing for adulthood", "Steps towards it"], rows,
+            widths=[0.3, 3.0, 1.5, 3.2], empty="No outcomes recorded from the plan.")
+    b.table(["Annual review", "Held", "Recommendation", "Report to the LA", "Notes"],
+            [(dates.format_uk(r.meeting_on), dates.format_uk(r.held_on),
+              r.recommendation.label if r.recommendation else "",
+              dates.format_uk(r.report_sent_on), r.notes) for r in plan.reviews],
+            widths=[1.2, 1.1, 1.6, 1.2, 3.0], empty="No annual review recorded yet.")
+
+
+def file_chapter(b: Builder, session: Session, facts: PupilFacts) -> None:
+    """Requests and plans, for the full file (the caller has checked and audited the read)."""
+    requests = ehc_records.requests_of(session, facts.pupil.id)
+    plans = ehc_records.plans_of(session, facts.pupil.id)
+    b.heading("Education, health and care (EHC)")
+    if not requests and not plans:
+        b.para("No EHC needs assessment has been requested and the pupil has no EHC plan.",
+               "small")
+        return
+    for request in requests:
+        _request(b, request)
+    for plan in plans:
+        _plan(b, plan)

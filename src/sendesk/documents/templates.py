@@ -1,0 +1,257 @@
+"""The letterhead, logo, signature block and the wording of each parent letter, kept as data a
+school can adjust.
+
+The defaults ship in resources/templates/letters.json. An installed program's folder is
+read-only (and shared by every school on the PC), so a school's own version is imported into
+its encrypted database (`sendesk-cli templates import`, or Tools > Letter templates in the app)
+and stored beside the school's name in the meta table; it overrides the default until it is
+reset. Every template is checked when it is loaded or imported, and a fault is named plainly
+(which letter, which paragraph, which placeholder).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import string
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import SendeskError, ValidationError
+from ..models.roles import Permission
+from ..records._common import require_any
+from ..resources import resource_path
+from ..session import Session
+
+FORMAT = 1
+LETTER_KINDS = ("letter-added", "letter-removed", "invitation")
+PLACEHOLDERS: dict[str, str] = {
+    "school_name": "the school's name",
+    "school_reference": "the school's URN or LA/establishment number",
+    "pupil_name": "the pupil's name (as they are known)",
+    "pupil_first_name": "the pupil's first name",
+    "recipient_name": "the name of the person the letter is to",
+    "senco_name": "the name of the person writing the letter",
+    "today": "today's date",
+    "change_date": "the date the pupil joined or left the SEN register",
+    "review_date": "the date the support plan is to be reviewed by",
+    "primary_need": "the pupil's primary need",
+    "year_group": "the pupil's year group",
+}
+MAX_LOGO_BYTES = 512 * 1024
+MAX_TEMPLATE_BYTES = 256 * 1024
+_META_TEMPLATE = "template:letters"
+_META_LOGO = "template:logo"
+
+
+class TemplateError(ValidationError):
+    """A letters template that cannot be used; the message says where the fault is."""
+
+
+@dataclass(frozen=True)
+class LetterWording:
+    subject: str
+    salutation: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Templates:
+    school_name: str
+    letterhead_lines: tuple[str, ...]
+    logo: bytes | None
+    closing: str
+    signer: str
+    signer_role: str
+    letters: dict[str, LetterWording]
+    source: str            # 'default' or 'school'
+
+    def fill(self, text: str, values: Mapping[str, str]) -> str:
+        return _formatter.vformat(text, (), _Values(values))
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:  # checked on load; never reached for a valid template
+        return ""
+
+
+_formatter = string.Formatter()
+
+
+# --- checking ----------------------------------------------------------------------------------
+def _placeholders(text: str, where: str, source: str) -> None:
+    try:
+        parsed = list(_formatter.parse(text))
+    except ValueError:
+        raise TemplateError(f"{source}: {where} has a brace {{ or }} that is not part of a "
+                            "placeholder; write placeholders like {pupil_name}.") from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            raise TemplateError(f"{source}: {where} uses {{{name}}}, which is not a placeholder. "
+                                "Use one of: " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + ".")
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str, source: str, *,
+          required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise TemplateError(f"{source}: {where} has no '{key}'.")
+        return ""
+    if not isinstance(value, str):
+        raise TemplateError(f"{source}: {where}: '{key}' must be text in quotes.")
+    if len(value) > 4000:
+        raise TemplateError(f"{source}: {where}: '{key}' is too long (at most 4,000 characters).")
+    if any(ord(char) < 32 and char not in "\n\t" for char in value):
+        raise TemplateError(f"{source}: {where}: '{key}' contains a hidden control character.")
+    _placeholders(value, f"{where} '{key}'", source)
+    return value
+
+
+def check_logo(data: bytes | None, source: str = "logo") -> bytes | None:
+    """A PNG or JPEG small enough to print on every letter; anything else is refused."""
+    if data is None:
+        return None
+    if len(data) > MAX_LOGO_BYTES:
+        raise TemplateError(f"{source}: the logo is {len(data) // 1024:,} KB; use an image of at "
+                            f"most {MAX_LOGO_BYTES // 1024} KB.")
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24 and data[12:16] == b"IHDR":
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        if 0 < width <= 4000 and 0 < height <= 4000:
+            return data
+    elif data.startswith(b"\xff\xd8\xff") and data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        return data
+    raise TemplateError(f"{source}: the logo is not a PNG or JPEG image (or is damaged); save it "
+                        "as PNG and import it again.")
+
+
+def parse(data: bytes, *, source: str, logo: bytes | None = None,
+          origin: str = "school") -> Templates:
+    """Check a letters template completely; the first fault is raised, saying where it is."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{source} is too large to be a letters template.")
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise TemplateError(f"{source} is not UTF-8 text; save it as UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise TemplateError(f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}).") from None
+    if not isinstance(raw, dict):
+        raise TemplateError(f"{source} must hold one JSON object {{ ... }}.")
+    if raw.get("format") != FORMAT:
+        raise TemplateError(f"{source}: 'format' must be {FORMAT} (this sendesk reads format "
+                            f"{FORMAT} templates).")
+    head = raw.get("letterhead")
+    if not isinstance(head, dict):
+        raise TemplateError(f"{source} has no 'letterhead' section.")
+    lines = head.get("lines", [])
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise TemplateError(f"{source}: letterhead 'lines' must be a list of lines of text.")
+    if len(lines) > 8:
+        raise TemplateError(f"{source}: the letterhead has {len(lines)} lines; use at most 8.")
+    for number, line in enumerate(lines, start=1):
+        _text({"line": line}, "line", f"letterhead line {number}", source, required=False)
+    name = _text(head, "school_name", "the letterhead", source, required=False) or "{school_name}"
+    if head.get("logo") not in (None, "") and logo is None:
+        raise TemplateError(f"{source}: the letterhead names a logo ({head.get('logo')}) but no "
+                            "logo image was given with it.")
+    signature = raw.get("signature")
+    if not isinstance(signature, dict):
+        raise TemplateError(f"{source} has no 'signature' section.")
+    letters_raw = raw.get("letters")
+    if not isinstance(letters_raw, dict):
+        raise TemplateError(f"{source} has no 'letters' section.")
+    unknown = sorted(set(letters_raw) - set(LETTER_KINDS))
+    if unknown:
+        raise TemplateError(f"{source}: '{unknown[0]}' is not a letter sendesk writes; the letters "
+                            "are " + ", ".join(LETTER_KINDS) + ".")
+    letters: dict[str, LetterWording] = {}
+    for kind in LETTER_KINDS:
+        body = letters_raw.get(kind)
+        if not isinstance(body, dict):
+            raise TemplateError(f"{source} has no wording for the letter '{kind}'.")
+        where = f"letter '{kind}'"
+        paragraphs = body.get("paragraphs")
+        if not isinstance(paragraphs, list) or not paragraphs:
+            raise TemplateError(f"{source}: {where} has no 'paragraphs' (a list of paragraphs).")
+        letters[kind] = LetterWording(
+            _text(body, "subject", where, source), _text(body, "salutation", where, source),
+            tuple(_text({"paragraph": text}, "paragraph", f"{where} paragraph {number}", source)
+                  for number, text in enumerate(paragraphs, start=1)))
+    return Templates(
+        school_name=name, letterhead_lines=tuple(lines), logo=check_logo(logo, source),
+        closing=_text(signature, "closing", "the signature", source),
+        signer=_text(signature, "name", "the signature", source),
+        signer_role=_text(signature, "role", "the signature", source, required=False),
+        letters=letters, source=origin)
+
+
+# --- where they live ----------------------------------------------------------------------------
+def default_bytes() -> bytes:
+    path = resource_path("templates", "letters.json")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SendeskError("sendesk's letters template is missing. Reinstall sendesk to restore "
+                           "it.") from exc
+
+
+def load_default() -> Templates:
+    return parse(default_bytes(), source="letters.json", origin="default")
+
+
+def load(session: Session) -> Templates:
+    """The school's own templates if it imported some, otherwise sendesk's."""
+    stored = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_TEMPLATE,))
+    if stored is None:
+        return load_default()
+    logo = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_LOGO,))
+    return parse(stored.encode("utf-8"), source="the school's letters template",
+                 logo=base64.b64decode(logo) if logo else None)
+
+
+def _may_change(session: Session) -> None:
+    """The SENCO writes the letters; an administrator may set the letterhead."""
+    require_any(session, Permission.MANAGE_PLANS, Permission.SETTINGS)
+
+
+def import_templates(session: Session, data: bytes, logo: bytes | None = None,
+                     source: str = "the template file") -> Templates:
+    """Check a school's letters template (and logo) and keep it in the database, replacing the
+    one before; nothing is stored if any part is wrong."""
+    _may_change(session)
+    templates = parse(data, source=source, logo=logo)
+    text = data.decode("utf-8-sig")
+    with session.db.transaction():
+        session.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                           (_META_TEMPLATE, text))
+        session.db.execute("DELETE FROM meta WHERE key = ?", (_META_LOGO,))
+        if logo is not None:
+            session.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                               (_META_LOGO, base64.b64encode(logo).decode("ascii")))
+        session.audit("imported letter templates", detail={"logo": logo is not None})
+    return templates
+
+
+def reset_templates(session: Session) -> None:
+    """Go back to sendesk's own templates."""
+    _may_change(session)
+    with session.db.transaction():
+        session.db.execute("DELETE FROM meta WHERE key IN (?, ?)", (_META_TEMPLATE, _META_LOGO))
+        session.audit("reset letter templates to sendesk's")
+
+
+def current_bytes(session: Session) -> tuple[bytes, bytes | None]:
+    """The template in use (the school's, or sendesk's) and its logo, to save and edit."""
+    stored = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_TEMPLATE,))
+    if stored is None:
+        return default_bytes(), None
+    logo = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_LOGO,))
+    return stored.encode("utf-8"), base64.b64decode(logo) if logo else None
+
+
+def placeholder_help() -> str:
+    return "\n".join(f"{{{name}}}  {meaning}" for name, meaning in PLACEHOLDERS.items())

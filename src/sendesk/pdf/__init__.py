@@ -1,0 +1,159 @@
+"""Documents to PDF (and to a printer or preview images) with Qt's own painter: no office suite,
+no temporary files.
+
+Only QtGui and QtCore are used, so the command line can render without any window system: when
+no Qt application is running, an offscreen QGuiApplication is made. PDFs are built in memory;
+export_documents() writes the one file the user chose, all at once, and records the export in
+the audit log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
+from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPagedPaintDevice, QPainter, QPdfWriter
+
+from ..documents import build_documents
+from ..documents.model import Document
+from ..models.roles import Permission
+from ..session import Session
+from ..store.files import atomic_write
+from .layout import PAGE_MM, Metrics, a4, layout, paint_band
+
+PDF_RESOLUTION = 300
+_app: QGuiApplication | None = None
+
+
+def ensure_gui() -> None:
+    """Qt paints text only inside a GUI application; make an offscreen one if none runs."""
+    global _app
+    if QGuiApplication.instance() is not None:
+        return
+    argv = ["sendesk"]
+    if sys.platform != "win32" and not os.environ.get("QT_QPA_PLATFORM"):
+        argv += ["-platform", "offscreen"]
+    _app = QGuiApplication(argv)
+
+
+def _as_list(documents: Document | Sequence[Document]) -> list[Document]:
+    return [documents] if isinstance(documents, Document) else list(documents)
+
+
+def paint(documents: Document | Sequence[Document], device: QPagedPaintDevice) -> int:
+    """Paint the documents onto a PDF writer or printer, each starting on a new page and
+    numbered on its own; returns the number of pages."""
+    ensure_gui()
+    docs = _as_list(documents)
+    if not docs:
+        raise ValueError("nothing to paint")
+    laid_out = [(doc, layout(doc, device)) for doc in docs]
+    metrics = Metrics(device)
+    painter = QPainter()
+    if not painter.begin(device):
+        from ..errors import SendeskError
+        raise SendeskError("The printer or PDF could not be started.")
+    pages = 0
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        for doc, doc_pages in laid_out:
+            for number, page in enumerate(doc_pages, start=1):
+                if pages:
+                    device.newPage()
+                paint_band(painter, metrics, doc, number, len(doc_pages))
+                for op in page.ops:
+                    op(painter)
+                pages += 1
+    finally:
+        painter.end()
+    return pages
+
+
+def render_pdf(documents: Document | Sequence[Document]) -> bytes:
+    """One PDF holding every document given, built in memory."""
+    ensure_gui()
+    docs = _as_list(documents)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setPageLayout(QPageLayout(a4(), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0),
+                                     QPageLayout.Unit.Millimeter))
+    writer.setTitle(docs[0].title if len(docs) == 1 else f"{docs[0].title} ({len(docs)} copies)")
+    writer.setCreator("sendesk")
+    paint(docs, writer)
+    del writer
+    buffer.close()
+    return bytes(data.data())
+
+
+def render_images(documents: Document | Sequence[Document], dpi: int = 96) -> list[QImage]:
+    """Every page as an image, for the on-screen preview (laid out as the PDF is)."""
+    ensure_gui()
+    images: list[QImage] = []
+    dots_per_metre = round(dpi / 0.0254)
+    size = (round(PAGE_MM[0] / 25.4 * dpi), round(PAGE_MM[1] / 25.4 * dpi))
+
+    def blank() -> QImage:
+        image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
+        image.setDotsPerMeterX(dots_per_metre)
+        image.setDotsPerMeterY(dots_per_metre)
+        image.fill(0xFFFFFF)
+        return image
+
+    probe = blank()
+    for doc in _as_list(documents):
+        pages = layout(doc, probe)
+        for number, page in enumerate(pages, start=1):
+            image = blank()
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            paint_band(painter, Metrics(image), doc, number, len(pages))
+            for op in page.ops:
+                op(painter)
+            painter.end()
+            images.append(image)
+    return images
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF made by render_pdf has."""
+    return len(_PAGE.findall(pdf))
+
+
+def export_documents(session: Session, pupil_id: int | None, kind: str, path: Path) -> int:
+    """Build the documents, write them as one PDF to the chosen file (all at once) and record
+    the export in the audit log; returns the number of pages."""
+    session.require(Permission.EXPORT_DOCUMENTS)
+    documents = build_documents(session, pupil_id, kind)
+    return save_pdf(session, documents, pupil_id, kind, path)
+
+
+def save_pdf(session: Session, documents: Sequence[Document], pupil_id: int | None, kind: str,
+             path: Path) -> int:
+    """Write documents already built (the preview's) to the chosen file, audited as an export."""
+    session.require(Permission.EXPORT_DOCUMENTS)
+    pdf = render_pdf(documents)
+    atomic_write(Path(path), pdf)
+    pages = page_count(pdf)
+    session.audit_now("exported a document", "pupil" if pupil_id is not None else None, pupil_id,
+                      {"kind": kind, "pages": pages, "copies": len(documents)})
+    return pages
+
+
+def audit_print(session: Session, documents: Sequence[Document], pupil_id: int | None,
+                kind: str, pages: int) -> None:
+    """A print-out leaves the database just as a PDF does, so it is audited the same way."""
+    session.require(Permission.EXPORT_DOCUMENTS)
+    session.audit_now("printed a document", "pupil" if pupil_id is not None else None, pupil_id,
+                      {"kind": kind, "pages": pages, "copies": len(documents)})

@@ -1,0 +1,68 @@
+"""sendesk-cli document: the exact command form, the PDF it writes and its one-line failures."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sendesk.cli.main import main
+from tests.pdf_text import contains, pages_text
+
+PASSWORD = "harbour-lantern-quietly-47"
+
+
+def run(capsys, *argv, stdin=PASSWORD + "\n"):
+    code = main([str(arg) for arg in argv], stdin=io.StringIO(stdin))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_db(tmp_path, capsys, qapp):
+    path = tmp_path / "demo.sendesk"
+    code, _, _ = run(capsys, "demo", path, "--pupils", 150, "--user", "jsenco")
+    assert code == 0
+    return path
+
+
+def pupil_with_plan(path) -> tuple[str, str]:
+    from sendesk.store import lifecycle
+    session = lifecycle.open_school(path, "jsenco", PASSWORD)
+    try:
+        row = session.db.query_one(
+            "SELECT p.upn, coalesce(p.preferred_forename, p.legal_forename) AS forename,"
+            " p.legal_surname FROM pupils p JOIN send_pathways w ON w.pupil_id = p.id"
+            " ORDER BY p.id LIMIT 1")
+        return row["upn"], f"{row['forename']} {row['legal_surname']}"
+    finally:
+        session.close()
+
+
+def test_document_writes_the_pdf_named(demo_db, tmp_path, capsys):
+    upn, name = pupil_with_plan(demo_db)
+    out = tmp_path / "file.pdf"
+    code, printed, err = run(capsys, "document", demo_db, "--upn", upn, "--kind", "file",
+                             "--out", out, "--user", "jsenco")
+    assert code == 0, err
+    assert printed.startswith("Wrote Full SEND file (") and str(out) in printed
+    pages = pages_text(out.read_bytes())
+    assert len(pages) >= 3 and all(contains(page, f"Pupil: {name}") for page in pages)
+
+
+def test_failures_are_one_line_and_write_nothing(demo_db, tmp_path, capsys):
+    upn, _ = pupil_with_plan(demo_db)
+    out = tmp_path / "x.pdf"
+    cases = [
+        (["--upn", "A123456789012", "--kind", "plan"], "No pupil with UPN"),
+        (["--kind", "plan"], "--upn"),
+        (["--upn", upn, "--kind", "letter"], "not a kind of document"),
+        (["--upn", upn, "--kind", "file", "--whole-school"], "--whole-school goes only"),
+    ]
+    for extra, message in cases:
+        code, _, err = run(capsys, "document", demo_db, *extra, "--out", out, "--user", "jsenco")
+        assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+        assert not out.exists()
+    code, _, err = run(capsys, "document", demo_db, "--upn", upn, "--kind", "plan", "--out",
+                       out, "--user", "jsenco", stdin="wrong password\n")
+    assert code == 1 and not out.exists()
