@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from sendesk.errors import SendeskError
+from sendesk.documents import templates
 from sendesk.models import flowchart
 from sendesk.models.pupils import check_details
 from sendesk.models.specialists import check_report_file
@@ -67,6 +68,15 @@ def report_upload(data: bytes) -> None:
     assert "/" not in safe and "\\" not in safe and safe not in (".", "..")
 
 
+def letter_templates(data: bytes) -> None:
+    """A school's letters template, as imported: every text must fill without surprises."""
+    chosen = templates.parse(data, source="letters.json")
+    values = {name: "x" for name in templates.PLACEHOLDERS}
+    for wording in chosen.letters.values():
+        for text in (wording.subject, wording.salutation, *wording.paragraphs):
+            assert len(chosen.fill(text, values)) <= 4000 * 2
+
+
 def csv_cell(data: bytes) -> None:
     """Any text written to a CSV export opens as text, never as a formula."""
     cell = csv_safe.safe_cell(data.decode("utf-8", "replace"))
@@ -76,6 +86,7 @@ def csv_cell(data: bytes) -> None:
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "mis_csv": mis_csv, "flowchart": flowchart_file, "backup": backup_file,
     "key_file": key_file, "report_upload": report_upload, "csv_cell": csv_cell,
+    "templates": letter_templates,
 }
 
 
@@ -97,6 +108,8 @@ def seeds(name: str) -> list[bytes]:
         return [json.dumps({"format": "sendesk-keys", "version": 1, "database_id": "00" * 16,
                             "slots": [{"id": "recovery", "kind": "recovery", "nonce": "00" * 12,
                                        "wrapped": "00" * 48}], "mac": "00" * 32}).encode()]
+    if name == "templates":
+        return [(ROOT / "resources" / "templates" / "letters.json").read_bytes()]
     if name == "report_upload":
         return [b"SALT report.pdf\n%PDF-1.7 report", b"../../evil.png\n\x89PNG\r\n"]
     return [b"=1+1", b"plain text"]
