@@ -66,3 +66,30 @@ def test_failures_are_one_line_and_write_nothing(demo_db, tmp_path, capsys):
     code, _, err = run(capsys, "document", demo_db, "--upn", upn, "--kind", "plan", "--out",
                        out, "--user", "jsenco", stdin="wrong password\n")
     assert code == 1 and not out.exists()
+
+
+def test_templates_round_trip_through_the_command_line(demo_db, tmp_path, capsys):
+    import json
+    from tests.test_documents_letters import tiny_png
+    out = tmp_path / "letters.json"
+    code, printed, err = run(capsys, "templates", "export", demo_db, out, "--user", "jsenco")
+    assert code == 0, err
+    raw = json.loads(out.read_text(encoding="utf-8"))
+    raw["letterhead"]["lines"] = ["1 Quarry Lane, Larkfield LK1 2AB"]
+    raw["letterhead"]["logo"] = "crest.png"
+    out.write_text(json.dumps(raw), encoding="utf-8")
+    logo = tmp_path / "crest.png"
+    logo.write_bytes(tiny_png())
+    code, printed, err = run(capsys, "templates", "import", demo_db, out, "--logo", logo,
+                             "--user", "jsenco")
+    assert code == 0 and "with the logo crest.png" in printed, err
+    code, _, _ = run(capsys, "templates", "export", demo_db, tmp_path / "again.json",
+                     "--logo-out", tmp_path / "again.png", "--user", "jsenco")
+    assert code == 0 and (tmp_path / "again.png").read_bytes() == tiny_png()
+    raw["letters"]["invitation"]["subject"] = "Review {when}"
+    out.write_text(json.dumps(raw), encoding="utf-8")
+    code, _, err = run(capsys, "templates", "import", demo_db, out, "--logo", logo,
+                       "--user", "jsenco", stdin="")
+    assert code == 1 and "uses {when}, which is not a placeholder" in err
+    code, printed, _ = run(capsys, "templates", "reset", demo_db, "--user", "jsenco")
+    assert code == 0 and "sendesk's own template" in printed

@@ -308,3 +308,32 @@ def test_the_file_carries_the_ehc_plan_with_its_outcomes(demo_school):
     assert contains(text, "EHC plan issued 01/06/2026 by Larkshire (current)")
     assert contains(text, "Read a short chapter book independently")
     assert contains(text, "Read 40 tricky words (by 01/12/2026)")
+
+
+# --- provision map ------------------------------------------------------------------------------
+def test_the_pupils_provision_map_costs_the_plan_in_force(demo_school):
+    from sendesk.models.provision import format_money
+    pupil_id = busiest_pupil(demo_school)
+    [document] = build_documents(demo_school, pupil_id, "provision-map")
+    text = " ".join(pages_text(render_pdf(document)))
+    plan = apdr.current_pathway(demo_school, pupil_id).current_plan
+    for item in plan.active_items:
+        assert contains(text, item.description)
+        assert contains(text, format_money(item.yearly_cost_pence))
+    assert contains(text, f"Total a year {format_money(plan.yearly_cost_pence)}")
+
+
+def test_the_whole_school_map_totals_every_pupil(demo_school):
+    from sendesk.models.provision import format_money
+    from sendesk.records import provision_map
+    [document] = build_documents(demo_school, None, "provision-map")
+    pages = pages_text(render_pdf(document))
+    found = provision_map.build(demo_school, audit=False)
+    text = " ".join(pages)
+    assert contains(text, f"School total {len(found.rows)} {format_money(found.total_pence)}")
+    for total in found.by_pupil:
+        assert contains(text, total.pupil_name)
+    for page in pages:
+        assert "All pupils" in page and "OFFICIAL-SENSITIVE" in page
+    # The item table runs over several pages and keeps its header on each.
+    assert sum(1 for page in pages if contains(page, "Pupil Provision Who How often")) >= 2

@@ -20,6 +20,7 @@ class AnsweringPrompts:
         self.messages: list[tuple[str, str, str]] = []
         self.next_paths: list = []
         self.confirm_answer = True
+        self.next_print = None
 
     def error(self, parent, title, text):
         self.messages.append(("error", title, text))
@@ -36,12 +37,22 @@ class AnsweringPrompts:
 
     save_file = open_file
 
+    def print_setup(self, parent, printer):
+        """Answers Qt's print dialog: 'Print' to the PDF file in next_print, or Cancel."""
+        self.messages.append(("print", "Print", ""))
+        if self.next_print is None:
+            return False
+        from PySide6.QtPrintSupport import QPrinter
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(self.next_print))
+        return True
+
 
 @pytest.fixture(autouse=True)
 def answers(monkeypatch) -> AnsweringPrompts:
     """Always on: a real message box would wait for a click that never comes and hang CI."""
     fake = AnsweringPrompts()
-    for name in ("error", "info", "confirm", "open_file", "save_file"):
+    for name in ("error", "info", "confirm", "open_file", "save_file", "print_setup"):
         monkeypatch.setattr(prompts_module.prompts, name, getattr(fake, name))
     return fake
 

@@ -1,4 +1,5 @@
-"""`sendesk-cli document`: a pupil's support plan, profile, letters or full SEND file as a PDF.
+"""`sendesk-cli document`: a pupil's support plan, profile, letters or full SEND file as a PDF;
+`sendesk-cli templates`: the school's own letterhead, logo and letter wording.
 
 The PDF is built in memory with Qt's painter (no window system is needed) and only the chosen
 file is written; the export is recorded in the audit log like one made in the app.
@@ -9,9 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..documents import templates
 from ..documents.model import KINDS, clean_kind
 from ..errors import ValidationError
 from ..records import pupils
+from ..store.files import atomic_write, read_limited
 from .io import Secrets, open_session
 
 
@@ -26,6 +29,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_document)
+
+    group = sub.add_parser("templates", help="the letterhead, logo and wording of parent letters")
+    group_sub = group.add_subparsers(dest="templates_command", required=True,
+                                     metavar="export|import|reset")
+    p = group_sub.add_parser("export", help="save the letters template in use, to edit it")
+    p.add_argument("db", type=Path)
+    p.add_argument("out", type=Path, help="the JSON file to write")
+    p.add_argument("--logo-out", type=Path, help="also save the logo in use (PNG or JPEG)")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_templates_export)
+    p = group_sub.add_parser("import", help="check a letters template and use it for this school")
+    p.add_argument("db", type=Path)
+    p.add_argument("file", type=Path, help="the edited JSON file")
+    p.add_argument("--logo", type=Path, help="the school's logo, PNG or JPEG (at most 512 KB)")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_templates_import)
+    p = group_sub.add_parser("reset", help="go back to sendesk's own letters template")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_templates_reset)
 
 
 def cmd_document(args: argparse.Namespace, secrets: Secrets) -> int:
@@ -51,4 +74,45 @@ def cmd_document(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         session.close()
     print(f"Wrote {kind.label} ({pages} page{'s' if pages != 1 else ''}) to {args.out}.")
+    return 0
+
+
+def cmd_templates_export(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        data, logo = templates.current_bytes(session)
+    finally:
+        session.close()
+    atomic_write(args.out, data)
+    print(f"Wrote the letters template to {args.out}.")
+    if args.logo_out is not None:
+        if logo is None:
+            print("The template has no logo.")
+        else:
+            atomic_write(args.logo_out, logo)
+            print(f"Wrote the logo to {args.logo_out}.")
+    return 0
+
+
+def cmd_templates_import(args: argparse.Namespace, secrets: Secrets) -> int:
+    data = read_limited(args.file, templates.MAX_TEMPLATE_BYTES, "letters template")
+    logo = read_limited(args.logo, templates.MAX_LOGO_BYTES, "logo") if args.logo else None
+    templates.parse(data, source=args.file.name, logo=logo)   # refuse before asking a password
+    session = open_session(args.db, args.user, secrets)
+    try:
+        templates.import_templates(session, data, logo, args.file.name)
+    finally:
+        session.close()
+    print(f"The school's letters now use {args.file.name}"
+          + (f" with the logo {args.logo.name}." if logo else "."))
+    return 0
+
+
+def cmd_templates_reset(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        templates.reset_templates(session)
+    finally:
+        session.close()
+    print("The school's letters use sendesk's own template again.")
     return 0

@@ -212,9 +212,11 @@ def build_file(facts: PupilFacts, school_name: str, prepared_by: str,
     _contacts(b, facts)
     _notes(b, facts)
     _concerns(b, facts)
-    b.add(PageBreak())
+    if facts.pathways:  # each cycle then starts a page; without any, the file runs on
+        b.add(PageBreak())
     _pathways(b, facts)
-    b.add(PageBreak())
+    if facts.pathways:
+        b.add(PageBreak())
     _specialists(b, facts)
     for chapter in chapters:
         chapter(b)

@@ -59,8 +59,8 @@ def outcomes_table(b: Builder, plan: Plan, review: Review | None = None) -> None
 
 
 def provision_table(b: Builder, plan: Plan, *, costs: bool) -> None:
-    header = ["Provision", "Area", "Who", "Group size", "How often"]
-    widths = [3.0, 1.6, 1.8, 0.8, 2.2]
+    header = ["Provision", "Area", "Who", "How often"]
+    widths = [3.0, 1.7, 1.8, 2.8]
     if costs:
         header.append("Cost a year")
         widths.append(1.3)
@@ -71,14 +71,13 @@ def provision_table(b: Builder, plan: Plan, *, costs: bool) -> None:
             description += f"\n(ended {dates.format_uk(item.ended_on)}: {item.end_reason or ''})"
         elif item.started_on is not None and plan.plan_date and item.started_on > plan.plan_date:
             description += f"\n(added {dates.format_uk(item.started_on)})"
-        row = [description, area_label(item.area), item.delivered_by or "",
-               "1:1" if item.group_size == 1 else str(item.group_size), item.frequency]
+        row = [description, area_label(item.area), item.delivered_by or "", item.frequency]
         if costs:
             row.append(format_money(item.yearly_cost_pence))
         rows.append(row)
     total = None
     if costs and rows:
-        total = ["Total of provision still running", "", "", "", "",
+        total = ["Total of provision still running", "", "", "",
                  format_money(plan.yearly_cost_pence)]
     b.table(header, rows, widths=widths, total=total,
             empty="No provision has been added to the plan yet.")
@@ -235,7 +234,7 @@ def build_plan(facts: PupilFacts, school_name: str) -> Document:
                "been achieved, whether the provision is working, and what happens next. Please "
                "bring your views and your child's.")
         b.table(["Outcome", "Progress at review", "Comments"],
-                [(o.text, "", "") for o in plan.outcomes], widths=[3.5, 1.6, 3.0])
+                [(o.text, "\n\n", "") for o in plan.outcomes], widths=[3.5, 1.6, 3.0])
     b.add(SignatureBoxes(("Parent or carer", "Pupil", "SENCO", "Class teacher")))
     return Document("My SEN Support Plan", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {year_label(facts.pupil.details.year_group)} · "

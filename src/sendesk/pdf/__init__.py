@@ -23,9 +23,9 @@ from ..documents.model import Document
 from ..models.roles import Permission
 from ..session import Session
 from ..store.files import atomic_write
-from .layout import PAGE_MM, Metrics, a4, layout, paint_band
+from .layout import PAGE_MM, REFERENCE_DPI, Metrics, a4, begin_page, layout, paint_band
 
-PDF_RESOLUTION = 300
+PDF_RESOLUTION = REFERENCE_DPI
 _app: QGuiApplication | None = None
 
 
@@ -51,8 +51,8 @@ def paint(documents: Document | Sequence[Document], device: QPagedPaintDevice) -
     docs = _as_list(documents)
     if not docs:
         raise ValueError("nothing to paint")
-    laid_out = [(doc, layout(doc, device)) for doc in docs]
-    metrics = Metrics(device)
+    metrics = Metrics()
+    laid_out = [(doc, layout(doc, metrics)) for doc in docs]
     painter = QPainter()
     if not painter.begin(device):
         from ..errors import SendeskError
@@ -65,6 +65,7 @@ def paint(documents: Document | Sequence[Document], device: QPagedPaintDevice) -
             for number, page in enumerate(doc_pages, start=1):
                 if pages:
                     device.newPage()
+                begin_page(painter, device)
                 paint_band(painter, metrics, doc, number, len(doc_pages))
                 for op in page.ops:
                     op(painter)
@@ -107,15 +108,16 @@ def render_images(documents: Document | Sequence[Document], dpi: int = 96) -> li
         image.fill(0xFFFFFF)
         return image
 
-    probe = blank()
+    metrics = Metrics()
     for doc in _as_list(documents):
-        pages = layout(doc, probe)
+        pages = layout(doc, metrics)
         for number, page in enumerate(pages, start=1):
             image = blank()
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            paint_band(painter, Metrics(image), doc, number, len(pages))
+            begin_page(painter, image)
+            paint_band(painter, metrics, doc, number, len(pages))
             for op in page.ops:
                 op(painter)
             painter.end()

@@ -2,8 +2,9 @@
 printer, or images for the on-screen preview).
 
 Layout is done first, page by page, so the total is known before anything is painted and every
-page can say "Page n of m". Everything is measured on the device it is painted on, so a PDF, a
-print-out and the preview break their pages in the same places.
+page can say "Page n of m". Everything is laid out in the units of one reference resolution
+and scaled to the device it is painted on, so a PDF, a print-out and the preview break their
+lines and pages in exactly the same places.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Callable, Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageSize, QPaintDevice, QPainter,
                            QPen, QTextLayout, QTextOption)
+
+# Layout units: dots at this resolution (QPdfWriter's own default).
+REFERENCE_DPI = 1200
 
 from ..documents.model import (AddressBlock, Block, BulletList, Document, Heading, KeyValues,
                                Letterhead, PageBreak, Paragraph, Signature, SignatureBoxes, Spacer,
@@ -40,7 +44,8 @@ def font(size_key: str | int, *, bold: bool = False, italic: bool = False) -> QF
     chosen = QFont()
     chosen.setFamilies(FONT_FAMILIES)
     chosen.setStyleHint(QFont.StyleHint.SansSerif)
-    chosen.setPointSizeF(SIZES[size_key])
+    # Sized in reference dots, not points, so that the size does not depend on the device.
+    chosen.setPixelSize(round(SIZES[size_key] * REFERENCE_DPI / 72))
     chosen.setBold(bold)
     chosen.setItalic(italic)
     # Without ligatures 'fi' is copied, searched and read aloud as two letters, not one glyph.
@@ -63,11 +68,17 @@ class Page:
 
 
 class Metrics:
-    """Millimetres to device units, and wrapped text measured on the device."""
+    """Millimetres to layout units, and wrapped text measured at the reference resolution."""
 
-    def __init__(self, device: QPaintDevice) -> None:
-        self.device = device
-        self.per_mm = device.logicalDpiY() / 25.4
+    def __init__(self) -> None:
+        self.device = QImage(1, 1, QImage.Format.Format_RGB32)
+        dots_per_metre = round(REFERENCE_DPI / 0.0254)
+        self.device.setDotsPerMeterX(dots_per_metre)
+        self.device.setDotsPerMeterY(dots_per_metre)
+        self.per_mm = REFERENCE_DPI / 25.4
+
+    def fm(self, used: QFont) -> QFontMetricsF:
+        return QFontMetricsF(used, self.device)
 
     def mm(self, value: float) -> float:
         return value * self.per_mm
@@ -99,14 +110,14 @@ class Metrics:
 
 
 def _draw_lines(lines: Sequence[_Line], used: QFont, x: float, y: float, *, color: QColor = INK,
-                align_right_at: float | None = None) -> Op:
+                align_right_at: float | None = None, metrics: Metrics | None = None) -> Op:
     def op(painter: QPainter) -> None:
         painter.setFont(used)
         painter.setPen(color)
         top = y
         for line in lines:
             if align_right_at is not None:
-                advance = QFontMetricsF(used, painter.device()).horizontalAdvance(line.text)
+                advance = metrics.fm(used).horizontalAdvance(line.text) if metrics else 0.0
                 painter.drawText(QPointF(align_right_at - advance, top + line.ascent), line.text)
             else:
                 painter.drawText(QPointF(x, top + line.ascent), line.text)
@@ -216,8 +227,7 @@ class Pager:
         lines = self.m.wrap(block.text, used, self.width)
         height = sum(line.height for line in lines)
         # Keep a heading with the start of what follows it.
-        follow = 0.0 if following is None or isinstance(following, (Heading, PageBreak)) \
-            else self.m.mm(22)
+        follow = 0.0 if following is None or isinstance(following, PageBreak) else self.m.mm(22)
         self.gap(3 if block.level == 1 else 2)
         self.ensure(height + follow)
         self.place_lines(lines, used)
@@ -300,7 +310,11 @@ class Pager:
                                                       pad, fill))
                     self.y += height
                     break
-                fits, rest = self._split_row(remaining, self.room() - 2 * pad)
+                # A row of ordinary height moves to the next page whole; only a row too tall
+                # to sit well on a page is cut where the page ends.
+                short_row = height <= (self.bottom - self.top) / 3
+                fits, rest = (None, remaining) if short_row else \
+                    self._split_row(remaining, self.room() - 2 * pad)
                 if fits is not None:
                     piece = max(sum(l.height for l in c) for c in fits) + 2 * pad
                     self.page.ops.append(self._row_op(fits, widths, self.y, piece, used, pad, fill))
@@ -317,8 +331,7 @@ class Pager:
         count = len(block.header)
         weights = list(block.widths) if len(block.widths) == count else [1.0] * count
         widths = [self.width * w / sum(weights) for w in weights]
-        head = QFontMetricsF(head_font, self.m.device)
-        body = QFontMetricsF(cell_font, self.m.device)
+        head, body = self.m.fm(head_font), self.m.fm(cell_font)
         needed = []
         for column in range(count):
             words = [(head, w) for w in block.header[column].split()]
@@ -411,7 +424,7 @@ class Pager:
         self.ensure(sum(l.height for l in lines))
         if block.date_text:
             date_lines = self.m.wrap(block.date_text, used, self.width * 0.35)
-            self.page.ops.append(_draw_lines(date_lines, used, 0, self.y,
+            self.page.ops.append(_draw_lines(date_lines, used, 0, self.y, metrics=self.m,
                                              align_right_at=self.left + self.width))
         self.place_lines(lines, used)
         self.gap(8)
@@ -431,7 +444,7 @@ class Pager:
 
     def signature_boxes(self, block: SignatureBoxes) -> None:
         label_font, small = font("body", bold=True), font("small")
-        box_height = self.m.mm(34)
+        box_height = self.m.mm(29)
         gap = self.m.mm(6)
         width = (self.width - gap) / 2
         for start in range(0, len(block.labels), 2):
@@ -440,7 +453,7 @@ class Pager:
             for column, label in enumerate(block.labels[start:start + 2]):
                 x = self.left + column * (width + gap)
                 heading = self.m.wrap(label, label_font, width - self.m.mm(4))
-                rows = [("Signed", 12.0), ("Name", 21.0), ("Date", 30.0)]
+                rows = [("Signed", 11.0), ("Name", 18.5), ("Date", 26.0)]
                 self.page.ops.append(self._box_op(x, y, width, box_height, heading, label_font,
                                                   rows, small))
             self.y += box_height + self.m.mm(4)
@@ -464,9 +477,9 @@ class Pager:
         return op
 
 
-def layout(document: Document, device: QPaintDevice) -> list[Page]:
-    """The pages of one document, laid out for the device."""
-    pager = Pager(Metrics(device), document)
+def layout(document: Document, metrics: Metrics) -> list[Page]:
+    """The pages of one document, in layout units."""
+    pager = Pager(metrics, document)
     pager.title()
     blocks = list(document.blocks)
     for index, block in enumerate(blocks):
@@ -474,6 +487,12 @@ def layout(document: Document, device: QPaintDevice) -> list[Page]:
     if not pager.pages[-1].ops and len(pager.pages) > 1:
         pager.pages.pop()
     return pager.pages
+
+
+def begin_page(painter: QPainter, device: QPaintDevice) -> None:
+    """Layout units to the device's own: the same page at any resolution."""
+    painter.resetTransform()
+    painter.scale(device.logicalDpiX() / REFERENCE_DPI, device.logicalDpiY() / REFERENCE_DPI)
 
 
 def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: int,
@@ -484,7 +503,7 @@ def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: 
     left, right = m.mm(MARGIN_MM), m.mm(PAGE_MM[0] - MARGIN_MM)
     centre = (left + right) / 2
     band, mark = font("band"), font("band", bold=True)
-    fm_band, fm_mark = QFontMetricsF(band, painter.device()), QFontMetricsF(mark, painter.device())
+    fm_band, fm_mark = m.fm(band), m.fm(mark)
     marking = printable(document.marking)
 
     def text(used: QFont, fm: QFontMetricsF, value: str, x: float, y: float, align: str) -> None:
@@ -498,7 +517,8 @@ def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: 
     painter.setPen(INK)
     text(mark, fm_mark, marking, centre, m.mm(10), "centre")
     painter.setPen(GREY)
-    text(band, fm_band, f"Pupil: {printable(document.pupil_name)}", left, m.mm(15.5), "left")
+    about = f"Pupil: {printable(document.pupil_name)}" if document.pupil_name else "All pupils"
+    text(band, fm_band, about, left, m.mm(15.5), "left")
     text(band, fm_band, f"Date: {document.document_date.strftime('%d/%m/%Y')}", right,
          m.mm(15.5), "right")
     painter.setPen(QPen(RULE, m.mm(0.25)))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 
 class Prompts:
@@ -31,6 +32,10 @@ class Prompts:
     def save_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
         return Path(name) if name else None
+
+    def print_setup(self, parent: QWidget | None, printer: QPrinter) -> bool:
+        """Qt's print dialog: choose the printer and copies; False when cancelled."""
+        return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
 
 
 prompts = Prompts()

@@ -99,6 +99,11 @@ class ProvisionMapView(QWidget):
         self.export_button.setEnabled(allowed)
         if not allowed:
             self.export_button.setToolTip("Your role does not allow exports.")
+        self.pdf_button = QPushButton("Save as PDF...", objectName="save_pdf")
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self.pdf_button.setEnabled(allowed)
+        if not allowed:
+            self.pdf_button.setToolTip("Your role does not allow exports.")
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         self.pupil_model: RowsModel[PupilTotal] = RowsModel(
@@ -119,6 +124,7 @@ class ProvisionMapView(QWidget):
         bar.addStretch(1)
         bar.addWidget(refresh)
         bar.addWidget(self.export_button)
+        bar.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(note)
@@ -159,6 +165,28 @@ class ProvisionMapView(QWidget):
                      f"{plural(found.pupils, 'pupil')} to "
                      f"{path.name}. The file holds pupils' names: keep it on the school's "
                      "network and delete copies you no longer need.")
+
+    def save_pdf(self) -> None:
+        """The map as a printable document (the same figures, by pupil, by provision and item
+        by item), for governors and funding bids."""
+        from .. import pdf
+        from ..documents import build_documents
+        title = "Save the costed provision map as PDF"
+        path = prompts.save_file(self, title, str(data_dir() / "provision-map.pdf"),
+                                 "PDF files (*.pdf)")
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            documents = build_documents(self.session, None, "provision-map")
+            pages = pdf.save_pdf(self.session, documents, None, "provision-map", path)
+        except SendeskError as exc:
+            prompts.error(self, title, str(exc))
+            return
+        prompts.info(self, title, f"Saved {plural(pages, 'page')} to {path.name}. The file holds "
+                                  "pupils' names: keep it on the school's network and delete "
+                                  "copies you no longer need.")
 
     def _open(self, model: RowsModel, row: int) -> None:
         item = model.row_object(row)

@@ -25,6 +25,7 @@ from ..records import consent, contacts, notes, notifications, pupils, registers
 from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from .concerns_wizard import ConcernsPanel
+from .documents_tab import DocumentsTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
@@ -105,6 +106,8 @@ class PupilRecordWindow(QWidget):
         self.specialists = SpecialistsTab(session, pupil_id)
         self.specialists.changed.connect(lambda _id: self.plans.refresh())
         self.replace_tab("specialists", self.specialists)
+        self.documents = DocumentsTab(session, pupil_id)
+        self.replace_tab("documents", self.documents)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)

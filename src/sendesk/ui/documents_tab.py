@@ -1,0 +1,197 @@
+"""Documents on screen: the pupil record's "Documents" tab, and the preview-save-print panel it
+shares with the whole-school provision map.
+
+The preview is painted by the same code as the PDF (sendesk.pdf.paint onto Qt's print preview),
+so what is seen is what is saved or printed; nothing is written to disk for it. "Save as PDF..."
+writes only the file the user chooses and "Print..." goes through Qt's print dialog; both are
+for those who may export documents, and both are recorded in the audit log.
+
+Hook it in:  record_window.replace_tab("documents", DocumentsTab(session, pupil_id))
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .. import pdf
+from ..documents import build_documents
+from ..documents.model import KINDS, Document
+from ..errors import SendeskError
+from ..models.roles import Permission
+from ..session import Session
+from ..settings import data_dir
+from .prompts import prompts
+
+
+def a4_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution) -> QPrinter:
+    """A printer set up as the PDFs are: A4 portrait, painting from the paper's edge (the
+    documents draw their own margins)."""
+    printer = QPrinter(mode)
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                      QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    printer.setFullPage(True)
+    return printer
+
+
+def file_name(text: str) -> str:
+    """A safe default file name from a title and a pupil's name."""
+    cleaned = re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip()
+    return re.sub(r"\s+", " ", cleaned)[:80] or "document"
+
+
+class DocumentPanel(QWidget):
+    """Preview, save and print whatever documents `build` returns (built on demand)."""
+
+    def __init__(self, session: Session, build: Callable[[], Sequence[Document]],
+                 pupil_id: int | None, kind: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.build, self.pupil_id, self.kind = session, build, pupil_id, kind
+        self.documents: list[Document] = []
+        self.message = QLabel(objectName="document_message", wordWrap=True)
+        self.pages = QLabel(objectName="document_pages")
+        self.printer = a4_printer()
+        self.preview = QPrintPreviewWidget(self.printer, self, objectName="preview")
+        self.preview.paintRequested.connect(self._paint_preview)
+        self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
+        allowed = session.can(Permission.EXPORT_DOCUMENTS)
+        self.save_button = QPushButton("Save as PDF...", objectName="save_pdf")
+        self.save_button.clicked.connect(self.save_pdf)
+        self.print_button = QPushButton("Print...", objectName="print")
+        self.print_button.clicked.connect(self.print_documents)
+        for widget in (self.save_button, self.print_button):
+            widget.setEnabled(False)
+            if not allowed:
+                widget.setToolTip("Your role does not allow documents to leave sendesk.")
+        self.allowed = allowed
+        bar = QHBoxLayout()
+        bar.addWidget(self.pages, 1)
+        bar.addWidget(self.save_button)
+        bar.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.message)
+        layout.addLayout(bar)
+        layout.addWidget(self.preview, 1)
+
+    def refresh(self) -> None:
+        """Build the documents again from the record and show them."""
+        try:
+            self.documents = list(self.build())
+        except SendeskError as exc:
+            self.documents = []
+            self.message.setText(str(exc))
+            self.message.setStyleSheet("color: #b3261e")
+        else:
+            copies = len(self.documents)
+            self.message.setStyleSheet("")
+            self.message.setText(
+                "" if copies <= 1 else
+                f"{copies} letters, one for each person with parental responsibility: "
+                + ", ".join(d.recipient for d in self.documents) + ".")
+        for widget in (self.save_button, self.print_button):
+            widget.setEnabled(self.allowed and bool(self.documents))
+        self.preview.updatePreview()
+
+    def _paint_preview(self, printer: QPrinter) -> None:
+        if not self.documents:
+            self.pages.setText("")
+            return
+        count = pdf.paint(self.documents, printer)
+        self.pages.setText(f"{count} page{'s' if count != 1 else ''}")
+
+    def page_count(self) -> int:
+        return self.preview.pageCount() if self.documents else 0
+
+    def default_name(self) -> str:
+        first = self.documents[0]
+        return file_name(f"{first.title} {first.pupil_name}".replace(":", "")) + ".pdf"
+
+    def save_pdf(self) -> Path | None:
+        if not self.documents:
+            return None
+        path = prompts.save_file(self, "Save as PDF", str(data_dir() / self.default_name()),
+                                 "PDF files (*.pdf)")
+        if path is None:
+            return None
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            pages = pdf.save_pdf(self.session, self.documents, self.pupil_id, self.kind(), path)
+        except SendeskError as exc:
+            prompts.error(self, "Save as PDF", str(exc))
+            return None
+        prompts.info(self, "Save as PDF",
+                     f"Saved {pages} page{'s' if pages != 1 else ''} to {path.name}. The file is "
+                     "not encrypted: keep it on the school's network or an encrypted drive, and "
+                     "delete copies you no longer need.")
+        return path
+
+    def print_documents(self) -> bool:
+        if not self.documents:
+            return False
+        printer = a4_printer(QPrinter.PrinterMode.HighResolution)
+        if not prompts.print_setup(self, printer):
+            return False
+        try:
+            pages = pdf.paint(self.documents, printer)
+            pdf.audit_print(self.session, self.documents, self.pupil_id, self.kind(), pages)
+        except SendeskError as exc:
+            prompts.error(self, "Print", str(exc))
+            return False
+        return True
+
+
+class DocumentsTab(QWidget):
+    """Choose a kind of document for the pupil, see it, save it as PDF or print it."""
+
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.pupil_id = session, pupil_id
+        self.setObjectName("tab_documents")
+        self.kinds = QComboBox(objectName="kind")
+        for kind in KINDS.values():
+            self.kinds.addItem(kind.label, kind.key)
+        self.description = QLabel(objectName="kind_description", wordWrap=True)
+        self.description.setStyleSheet("color: #555")
+        self.panel = DocumentPanel(session, self._build, pupil_id, self.kind, self)
+        self.kinds.currentIndexChanged.connect(self._kind_changed)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Document:"))
+        top.addWidget(self.kinds)
+        top.addWidget(self.description, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.panel, 1)
+        self._shown = False
+        self.description.setText(KINDS[self.kind()].description)
+
+    def kind(self) -> str:
+        return str(self.kinds.currentData())
+
+    def choose(self, key: str) -> None:
+        self.kinds.setCurrentIndex(self.kinds.findData(key))
+
+    def _build(self) -> list[Document]:
+        return build_documents(self.session, self.pupil_id, self.kind())
+
+    def _kind_changed(self) -> None:
+        self.description.setText(KINDS[self.kind()].description)
+        if self._shown:
+            self.panel.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Documents are built when the tab is first looked at, not when the record opens
+        (building one reads, and audits, the whole record)."""
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            self.panel.refresh()
+

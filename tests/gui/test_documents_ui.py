@@ -1,0 +1,135 @@
+"""The Documents tab as a SENCO uses it: choose a document, see its pages, save it as a PDF or
+print it; a teacher sees it but cannot take it out of sendesk. The whole-school provision map
+saves as a PDF too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sendesk.clock import FixedClock
+from sendesk.documents.model import KINDS
+from sendesk.pdf import page_count
+from sendesk.records import demo
+from sendesk.store import lifecycle, users
+from sendesk.ui.documents_tab import DocumentsTab
+from sendesk.ui.provision_map_view import ProvisionMapView
+from sendesk.ui.pupil_record_window import PupilRecordWindow
+from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
+from tests.pdf_text import contains, pages_text
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory, qapp):
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    path = tmp_path_factory.mktemp("docs-ui") / "demo.sendesk"
+    session, _ = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD, pupils=150,
+                                         clock=clock, seed=5)
+    users.add_user(session, "tstaff", "Tom Staff", "staff", "violet-kettle-meadow-83")
+    session.close()
+    return path
+
+
+@pytest.fixture
+def session(demo_path, clock):
+    opened = lifecycle.open_school(demo_path, SENCO, SENCO_PASSWORD, clock)
+    yield opened
+    opened.close()
+
+
+def pupil_with_cycles(session) -> int:
+    return session.db.scalar(
+        "SELECT w.pupil_id FROM send_pathways w JOIN apdr_cycles c ON c.pathway_id = w.id"
+        " WHERE w.status = 'open' GROUP BY w.pupil_id ORDER BY count(*) DESC, w.pupil_id LIMIT 1")
+
+
+def test_the_record_window_has_the_documents_tab(session, qtbot):
+    window = PupilRecordWindow(session, pupil_with_cycles(session))
+    qtbot.addWidget(window)
+    index = window.tabs.indexOf(window.documents)
+    assert window.tabs.tabText(index) == "Documents"
+    audited = session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'built a document'")
+    window.tabs.setCurrentIndex(index)
+    window.show()
+    qtbot.waitUntil(lambda: window.documents.panel.page_count() > 0)
+    assert session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'built a document'") \
+        == audited + 1
+
+
+def test_preview_then_save_each_kind(session, qtbot, tmp_path, answers):
+    pupil_id = pupil_with_cycles(session)
+    tab = DocumentsTab(session, pupil_id)
+    qtbot.addWidget(tab)
+    tab.show()
+    saved = {}
+    for key in ("plan", "profile", "file", "letter-added", "provision-map"):
+        tab.choose(key)
+        panel = tab.panel
+        assert panel.documents, panel.message.text()
+        assert panel.save_button.isEnabled() and panel.print_button.isEnabled()
+        answers.next_paths.append(tmp_path / f"{key}")   # no .pdf: the panel adds it
+        path = panel.save_pdf()
+        assert path == tmp_path / f"{key}.pdf"
+        data = path.read_bytes()
+        assert page_count(data) == panel.page_count() >= 1
+        saved[key] = pages_text(data)
+        assert answers.messages[-1][0] == "info" and "not encrypted" in answers.messages[-1][2]
+    name = tab.panel.documents[0].pupil_name
+    assert all(contains(page, f"Pupil: {name}") for pages in saved.values() for page in pages)
+    assert len(saved["profile"]) == 1 and len(saved["file"]) > len(saved["plan"])
+    exports = session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'exported a document'"
+                                " AND target_id = ?", (str(pupil_id),))
+    assert exports == 5
+
+
+def test_a_document_that_cannot_be_made_says_why(session, qtbot):
+    pupil_id = session.db.scalar("SELECT id FROM pupils WHERE id NOT IN"
+                                 " (SELECT pupil_id FROM send_pathways) ORDER BY id LIMIT 1")
+    tab = DocumentsTab(session, pupil_id)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.choose("plan")
+    assert "no SEND pathway" in tab.panel.message.text()
+    assert not tab.panel.save_button.isEnabled() and tab.panel.page_count() == 0
+
+
+def test_print_goes_through_the_print_dialog_and_is_audited(session, qtbot, tmp_path, answers):
+    tab = DocumentsTab(session, pupil_with_cycles(session))
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.choose("profile")
+    assert not tab.panel.print_documents()          # cancelled: nothing printed
+    answers.next_print = tmp_path / "printed.pdf"
+    assert tab.panel.print_documents()
+    assert page_count(answers.next_print.read_bytes()) == 1
+    row = session.db.query_one("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert row["action"] == "printed a document" and '"profile"' in row["detail"]
+
+
+def test_staff_see_documents_but_cannot_save_or_print(demo_path, clock, qtbot):
+    staff = lifecycle.open_school(demo_path, "tstaff", "violet-kettle-meadow-83", clock)
+    try:
+        tab = DocumentsTab(staff, pupil_with_cycles(staff))
+        qtbot.addWidget(tab)
+        tab.show()
+        assert tab.panel.documents and tab.panel.page_count() >= 1
+        assert not tab.panel.save_button.isEnabled() and not tab.panel.print_button.isEnabled()
+    finally:
+        staff.close()
+
+
+def test_every_kind_is_offered(session, qtbot):
+    tab = DocumentsTab(session, pupil_with_cycles(session))
+    qtbot.addWidget(tab)
+    assert [tab.kinds.itemData(i) for i in range(tab.kinds.count())] == list(KINDS)
+
+
+def test_the_provision_map_page_saves_a_pdf(session, qtbot, tmp_path, answers):
+    view = ProvisionMapView(session)
+    qtbot.addWidget(view)
+    answers.next_paths.append(tmp_path / "map.pdf")
+    view.save_pdf()
+    pages = pages_text((tmp_path / "map.pdf").read_bytes())
+    assert pages and all("All pupils" in page for page in pages)
+    assert contains(pages[0], "Costed provision map: whole school")
