@@ -210,7 +210,7 @@ def test_a_crash_during_a_restore_leaves_nothing_usable_looking_or_a_whole_datab
         leftovers(folder, _base_names(base) | {"restored.sendesk", "restored.sendesk-keys"})
 
 
-def test_a_crash_while_creating_a_school_leaves_nothing_that_blocks_a_fresh_start(
+def test_a_crash_while_creating_a_school_never_leaves_a_database_without_its_key_file(
         base, crashpoint, tmp_path):
     work = tmp_path / "create"
     run_scenario("create", base, crashpoint, work)
@@ -218,12 +218,15 @@ def test_a_crash_while_creating_a_school_leaves_nothing_that_blocks_a_fresh_star
         new = folder / "new.sendesk"
         if new.exists():
             assert keyfile_path(new).exists(), f"{folder.name}: a database nobody can ever open"
-            assert_healthy(new)
         else:
-            lifecycle.create(new, school_name="New School", school_reference="123456",
-                             username=SENCO, full_name="Meera Patel",
-                             password=SENCO_PASSWORD)[0].close()
-            assert_healthy(new)
+            if keyfile_path(new).exists():
+                # The one window (after the key file's rename, before the database's): trying
+                # again says what happened and what to do.
+                with pytest.raises(StorageError, match="interrupted"):
+                    _create(new)
+                keyfile_path(new).unlink()
+            _create(new)
+        assert_healthy(new)
         leftovers(folder, _base_names(base) | {"new.sendesk", "new.sendesk-keys"})
 
 
@@ -238,6 +241,11 @@ def test_a_crash_while_recovering_leaves_one_working_password(base, crashpoint, 
         assert old != new, folder.name
         assert_healthy(db_path, SENCO, SENCO_PASSWORD if old else NEW_PASSWORD)
         leftovers(folder, _base_names(base))
+
+
+def _create(path: Path) -> None:
+    lifecycle.create(path, school_name="New School", school_reference="123456", username=SENCO,
+                     full_name="Meera Patel", password=SENCO_PASSWORD)[0].close()
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -123,3 +124,19 @@ def test_a_name_that_could_disguise_a_pdf_or_a_file_name_never_gets_in(senco_ses
     for field in ("legal_surname", "legal_forename", "preferred_forename", "preferred_surname"):
         with pytest.raises(ValidationError):
             add_pupil(senco_session, 61, **{field: name})
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=120) | st.sampled_from(["../../etc/passwd", "..", "CON", "a\u202efdp.exe",
+                                                   "C:\\x\\y", "/abs/path", "\x00name"]))
+def test_a_suggested_file_name_never_holds_a_folder_or_a_hidden_character(text):
+    from sendesk.ui.documents_tab import file_name
+    name = file_name(text)
+    assert name and len(name) <= 80 and name not in (".", "..")
+    assert not any(char in name for char in "/\\:\0") and Path(name).name == name
+    assert all(unicodedata.category(char) not in ("Cc", "Cf") for char in name)
+
+
+def test_save_dialogs_start_outside_the_apps_data_folder(data_dir):
+    from sendesk.settings import export_dir
+    assert not export_dir().resolve().is_relative_to(data_dir.resolve())

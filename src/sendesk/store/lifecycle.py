@@ -65,6 +65,11 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     first_roles = roles_mod.parse_roles(user_roles)
     require_strong(password, [username, full_name, identity.name])
     key_path = keyfile_path(path)
+    if key_path.exists() and not path.exists():
+        raise StorageError(
+            f"{key_path.name} already exists but {path.name} does not. If creating this school "
+            f"was interrupted, delete {key_path.name} and try again; if the database was moved, "
+            "move it back or choose another file name.")
     for existing in (path, key_path):
         if existing.exists():
             raise StorageError(f"{existing.name} already exists. Choose another file name, "
