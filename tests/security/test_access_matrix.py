@@ -29,8 +29,9 @@ from sendesk.clock import FixedClock
 from sendesk.errors import PermissionDenied
 from sendesk.models import flowchart
 from sendesk.models.roles import Permission, parse_roles, permissions_for
+from sendesk.documents import build_documents, templates
 from sendesk.records import (apdr, audit_log, census, concerns, consent, contacts, dashboard,
-                             mis_import, notes, provision_map, pupil_list, pupil_record, pupils,
+                             ehc, mis_import, notes, provision_map, pupil_list, pupil_record, pupils,
                              registers, sen_register, specialists)
 from sendesk.store import backup, lifecycle, users
 from sendesk.store import verify as verify_mod
@@ -155,6 +156,15 @@ ACTIONS = {
         s, ids["support"], {"service": "EP", "referral_date": "20/11/2026", "consent": "pending"})),
     "attach a report": ((P.MANAGE_PLANS,), lambda s, ids, out: specialists.attach_report(
         s, ids["involvement"], "more.pdf", b"%PDF-1.7 x", "More", "21/11/2026")),
+    "request an EHC needs assessment": ((P.MANAGE_PLANS,), lambda s, ids, out: ehc.add_request(
+        s, ids["support"], {"local_authority": "Durham", "consent_on": dt.date(2026, 9, 1),
+                            "consent_from": "Mrs Okafor", "head_name": "Mr J Lowe",
+                            "head_signed_on": dt.date(2026, 9, 2),
+                            "submitted_on": dt.date(2026, 9, 3)})),
+    "read EHC plans": ((P.VIEW_RECORDS,), lambda s, ids, out: ehc.list_plans(s, ids["support"])),
+    "build a document": ((P.VIEW_RECORDS,), lambda s, ids, out: build_documents(s, ids["support"], "profile")),
+    "import letter templates": ((P.MANAGE_PLANS, P.SETTINGS), lambda s, ids, out: templates.import_templates(
+        s, templates.default_bytes())),
     "export the pupil list": ((P.EXPORT_DOCUMENTS, P.IMPORT_PUPILS), lambda s, ids, out: pupil_list.export_csv(
         s, io.StringIO())),
     "export the census": ((P.EXPORT_DOCUMENTS, P.IMPORT_PUPILS), lambda s, ids, out: census.export_census(
@@ -244,7 +254,8 @@ INTERNAL = {
     "sendesk.records.notifications": {"open_due", "reconcile"},
     "sendesk.records.summary": {"refresh"},
     "sendesk.records._common": {"today", "pupil_row", "record_changes"},
-    "sendesk.records.demo_pathways": {"add_demo_pathways"},
+    "sendesk.records.demo_pathways": {"add_demo_pathways"},  # demo school builders
+    "sendesk.records.demo_ehc": {"add_demo_ehc"},
     "sendesk.store.audit": {"append", "verify"},
     "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of"},
     "sendesk.records.school_calendar": {"calendar_of"},
