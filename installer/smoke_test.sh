@@ -6,7 +6,9 @@
 # 1. the bundle holds both executables, resources/, the SQLCipher extension and the Qt
 #    offscreen, xcb and SVG-icon plugins;
 # 2. sendesk-cli --version, then `init` a database (password on stdin), check the file is
-#    encrypted, `verify` it, and check a wrong password is refused;
+#    encrypted, `verify` it, and check a wrong password is refused; then a records transfer
+#    from a small demo school into it and the receipt back (age encryption, the full-file PDF),
+#    and a CTF export and import (defusedxml);
 # 3. sendesk --selftest offscreen with an empty data folder shows the create window, and with the
 #    new database shows the unlock window; each run exits 0 and loads the app icon;
 # 4. with no SENDESK_DATA_DIR the app keeps its settings in the per-user data folder and writes
@@ -80,6 +82,34 @@ if printf 'not the password\n' | "$BUNDLE/sendesk-cli" verify "$DB" --user itadm
   fail "sendesk-cli verify accepted a wrong password"
 fi
 ok "sendesk-cli refuses a wrong password: $(head -n 1 "$TMP/wrong.err")"
+
+# A records transfer from a demo school into the new database, and the signed receipt back.
+DEMO="$TMP/demo/demo.sendesk"
+mkdir -p "$TMP/demo"
+cli() { printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" "$@"; }
+cli demo "$DEMO" --pupils 40 --user demosenco >/dev/null 2>"$TMP/demo.err" \
+  || fail "sendesk-cli demo exited non-zero: $(cat "$TMP/demo.err")"
+UPN=$(cli pupils list "$DEMO" --user demosenco --status K | sed -n 2p | cut -d, -f1)
+[ -n "$UPN" ] || fail "the demo school has no pupil at SEN support to transfer"
+cli transfer export "$DEMO" --upn "$UPN" --to-urn 100000 --to-name "Smoke Test Primary" \
+  --out "$TMP/pupil.sendesk-transfer" --user demosenco >"$TMP/export.out" 2>"$TMP/export.err" \
+  || fail "sendesk-cli transfer export exited non-zero: $(cat "$TMP/export.err")"
+[ "$(head -c 21 "$TMP/pupil.sendesk-transfer")" = "age-encryption.org/v1" ] \
+  || fail "the transfer package is not age-encrypted"
+tail -n 1 "$TMP/export.out" >"$TMP/passphrase"
+cli transfer import "$DB" "$TMP/pupil.sendesk-transfer" --user itadmin \
+  --passphrase-file "$TMP/passphrase" --receipt-out "$TMP/receipt.sendesk-receipt" \
+  >"$TMP/import.out" 2>"$TMP/import.err" \
+  || fail "sendesk-cli transfer import exited non-zero: $(cat "$TMP/import.err")"
+cli transfer receipt-import "$DEMO" "$TMP/receipt.sendesk-receipt" --user demosenco \
+  >"$TMP/receipt.out" 2>"$TMP/receipt.err" \
+  || fail "sendesk-cli transfer receipt-import exited non-zero: $(cat "$TMP/receipt.err")"
+ok "records transfer and receipt: $(sed -n 2p "$TMP/import.out")"
+cli ctf export "$DEMO" --upn "$UPN" --out "$TMP/pupil.xml" --user demosenco >/dev/null 2>"$TMP/ctf.err" \
+  || fail "sendesk-cli ctf export exited non-zero: $(cat "$TMP/ctf.err")"
+cli ctf import "$DB" "$TMP/pupil.xml" --user itadmin >"$TMP/ctf.out" 2>"$TMP/ctf.err" \
+  || fail "sendesk-cli ctf import exited non-zero: $(cat "$TMP/ctf.err")"
+ok "CTF: $(tail -n 1 "$TMP/ctf.out")"
 
 # --- 3. sendesk, offscreen ---------------------------------------------------------------------
 # run_selftest NAME ARGS...: starts the windowed app with --selftest, timestamps the line it
