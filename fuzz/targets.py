@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Callable
 
 from sendesk.errors import SendeskError
+from sendesk.crypto import signing
 from sendesk.documents import templates
 from sendesk.models import flowchart
 from sendesk.models.pupils import check_details
@@ -27,6 +29,7 @@ from sendesk.models.specialists import check_report_file
 from sendesk.records import csv_safe, mis_import
 from sendesk.store import backup
 from sendesk.store.keyfile import KeyFile
+from sendesk.transfer import ctf, package
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +80,39 @@ def letter_templates(data: bytes) -> None:
             assert len(chosen.fill(text, values)) <= 4000 * 2
 
 
+_SIGNER = bytes(range(32))  # a fixed Ed25519 private key, for seeds and re-signing only
+_ITEMS = [("record.json", "record", b'{"pupil": {}}'), ("send-file.pdf", "pdf", b"%PDF-1.4 x"),
+          ("ctf.xml", "ctf", b"<CTfile/>")]
+
+
+def _archive(manifest: bytes, members: list[tuple[str, bytes]], signer: bytes = _SIGNER) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(package.MANIFEST, manifest)
+        archive.writestr(package.SIGNATURE, signing.sign(signer, manifest).hex())
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def transfer_archive(data: bytes) -> None:
+    """A records-transfer package once age has decrypted it: the ZIP and everything in it."""
+    package.open_archive(data)
+
+
+def transfer_manifest(data: bytes) -> None:
+    """A manifest that is properly signed (as a malicious school's would be): its shape,
+    names, sizes and hashes are all the importer has to go on."""
+    package.open_archive(_archive(data, [(name, body) for name, _, body in _ITEMS]))
+
+
+def ctf_xml(data: bytes) -> None:
+    """A Common Transfer File from another school or the MIS."""
+    _, pupils = ctf.parse_ctf(data)
+    for pupil in pupils:
+        assert isinstance(pupil.upn, str)
+
+
 def csv_cell(data: bytes) -> None:
     """Any text written to a CSV export opens as text, never as a formula."""
     cell = csv_safe.safe_cell(data.decode("utf-8", "replace"))
@@ -86,7 +122,8 @@ def csv_cell(data: bytes) -> None:
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "mis_csv": mis_csv, "flowchart": flowchart_file, "backup": backup_file,
     "key_file": key_file, "report_upload": report_upload, "csv_cell": csv_cell,
-    "templates": letter_templates,
+    "templates": letter_templates, "transfer_archive": transfer_archive,
+    "transfer_manifest": transfer_manifest, "ctf_xml": ctf_xml,
 }
 
 
@@ -110,6 +147,26 @@ def seeds(name: str) -> list[bytes]:
                                        "wrapped": "00" * 48}], "mac": "00" * 32}).encode()]
     if name == "templates":
         return [(ROOT / "resources" / "templates" / "letters.json").read_bytes()]
+    if name in ("transfer_archive", "transfer_manifest"):
+        manifest = package.build_manifest({
+            "sender": {"name": "Sending School", "urn": "100001",
+                       "public_key": signing.public_key(_SIGNER).hex()},
+            "recipient": {"name": "Receiving School", "urn": "100002", "contact": "Ms Jones"},
+            "pupil": {"upn": "A940400124001", "legal_surname": "Nowak", "legal_forename": "Zuzanna",
+                      "dob": "2016-04-03"},
+            "created_at": "2026-11-23T09:30:00Z", "package_id": "0" * 32},
+            [package.Item(name, kind, body) for name, kind, body in _ITEMS])
+        if name == "transfer_manifest":
+            return [manifest]
+        return [_archive(manifest, [(n, body) for n, _, body in _ITEMS])]
+    if name == "ctf_xml":
+        return [b'<?xml version="1.0" encoding="UTF-8"?><CTfile><Header><SourceSchool>'
+                b"<SchoolName>Sending School</SchoolName></SourceSchool></Header><CTFpupilData>"
+                b"<Pupil><UPN>A940400124001</UPN><Surname>Nowak</Surname><Forename>Zuzanna"
+                b"</Forename><SENhistory><SEN><StartDate>2025-09-01</StartDate><SENprovision>K"
+                b"</SENprovision></SEN></SENhistory><SENneeds><SENneed><SENtypeRank>1"
+                b"</SENtypeRank><SENtype>SLCN</SENtype></SENneed></SENneeds></Pupil>"
+                b"</CTFpupilData></CTfile>"]
     if name == "report_upload":
         return [b"SALT report.pdf\n%PDF-1.7 report", b"../../evil.png\n\x89PNG\r\n"]
     return [b"=1+1", b"plain text"]

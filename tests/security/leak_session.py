@@ -3,7 +3,8 @@ temp, cache and data folders all point inside one watched folder.
 
 Everything a SENCO does in a term: create the school, add users, import pupils from the MIS,
 edit records, contacts, SEN status, short notes, the initial concerns flowchart, an APDR
-cycle, a specialist's report, letter templates, documents, exports, a backup and a restore,
+cycle, a specialist's report, letter templates, documents, exports, a records transfer with its
+acknowledgement form and CTF, a backup and a restore,
 verify, the audit log, and the app's own windows on screen. The only files that may hold a
 pupil's name are the ones the user chose: inputs/ (the MIS export and the report they had) and
 exports/ (what they explicitly exported).
@@ -94,6 +95,19 @@ census.export_census(session, exports / "census.csv")
 provision_map.export_csv(session, exports / "map.csv")
 specialists.save_report_copy(session, report, exports / "report-copy.pdf")
 audit_log.read_log(session)
+
+# The third pupil leaves: their whole file goes to the next school as an encrypted package (in
+# outbox/, which is searched: it must name nobody), with the acknowledgement form and a CTF.
+from sendesk.cli.transfer import render_file_pdf  # noqa: E402
+from sendesk.pdf import render_pdf  # noqa: E402
+from sendesk.transfer import acknowledgement, ctf, sending  # noqa: E402
+
+(ROOT / "outbox").mkdir()
+sent = sending.send(session, third, sending.make_recipient("Receiving Primary", "654321", "Ms Jones"),
+                    ROOT / "outbox" / "pupil.sendesk-transfer", render_file_pdf)
+(exports / "acknowledgement.pdf").write_bytes(
+    render_pdf(acknowledgement.acknowledgement_form(session, sent.transfer_id)))
+ctf.export_ctf(session, second, exports / "pupil.xml")
 
 backup.backup(session, ROOT / "usb" / "friday.sendesk-backup")
 assert verify_mod.verify(session).ok

@@ -36,6 +36,7 @@ from sendesk.records import (apdr, audit_log, census, concerns, consent, contact
 from sendesk.store import backup, lifecycle, users
 from sendesk.store import verify as verify_mod
 from sendesk.store.keyfile import keyfile_path
+from sendesk.transfer import ctf, sending
 
 PASSWORD = "copper-pylon-saffron-21"
 ROLES = {"staff": "staff", "senco": "senco", "admin": "admin", "senco+admin": "senco,admin",
@@ -165,6 +166,10 @@ ACTIONS = {
     "build a document": ((P.VIEW_RECORDS,), lambda s, ids, out: build_documents(s, ids["support"], "profile")),
     "import letter templates": ((P.MANAGE_PLANS, P.SETTINGS), lambda s, ids, out: templates.import_templates(
         s, templates.default_bytes())),
+    "check a pupil before a transfer": ((P.EXPORT_TRANSFER,), lambda s, ids, out: sending.check_before_sending(
+        s, ids["support"])),
+    "export a Common Transfer File": ((P.EXPORT_TRANSFER,), lambda s, ids, out: ctf.export_ctf(
+        s, ids["support"], out / "pupil.xml")),
     "export the pupil list": ((P.EXPORT_DOCUMENTS, P.IMPORT_PUPILS), lambda s, ids, out: pupil_list.export_csv(
         s, io.StringIO())),
     "export the census": ((P.EXPORT_DOCUMENTS, P.IMPORT_PUPILS), lambda s, ids, out: census.export_census(
@@ -253,7 +258,6 @@ def test_a_removed_user_is_refused_even_with_a_session_still_open(school, tmp_pa
 INTERNAL = {
     "sendesk.records.notifications": {"open_due", "reconcile"},
     "sendesk.records.summary": {"refresh"},
-    "sendesk.records._common": {"today", "pupil_row", "record_changes"},
     "sendesk.records.demo_pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.records.demo_ehc": {"add_demo_ehc"},
     "sendesk.store.audit": {"append", "verify"},
@@ -265,6 +269,15 @@ INTERNAL = {
     "sendesk.documents.facts": {"read_facts"},
     "sendesk.documents.letters": {"build_letters"},
     "sendesk.documents.provision_map": {"build_school_map"},
+    # Inside send, open_package and import (EXPORT_TRANSFER), or pupil writes (EDIT_PUPILS);
+    # acknowledgement_form reads through log.get_transfer, which checks VIEW_RECORDS.
+    "sendesk.records._common": {"today", "pupil_row", "record_changes", "require_editable"},
+    "sendesk.records.retention": {"keep_until", "retention_years"},
+    "sendesk.transfer.acknowledgement": {"acknowledgement_form"},
+    "sendesk.transfer.current": {"ours", "end_ours"},
+    "sendesk.transfer.receiving": {"make_receipt"},
+    "sendesk.transfer.record": {"dump_record"},
+    "sendesk.transfer.sending": {"school_keys", "transfers_of"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 OPEN_TO_ALL = {

@@ -62,3 +62,5 @@ def test_the_seeds_are_accepted_where_they_should_be():
     targets.mis_csv(targets.seeds("mis_csv")[0])
     targets.flowchart_file(targets.seeds("flowchart")[0])
     targets.report_upload(targets.seeds("report_upload")[0])
+    for name in ("templates", "transfer_archive", "transfer_manifest", "ctf_xml"):
+        targets.TARGETS[name](targets.seeds(name)[0])

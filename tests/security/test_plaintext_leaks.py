@@ -11,6 +11,7 @@ settings, Qt's caches and anything else must not.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from sendesk.models.upn import make_upn
 
@@ -51,7 +53,17 @@ def found_in(path: Path) -> list[str]:
         data = path.read_bytes()
     except OSError:
         return []
+    if data.startswith(b"%PDF"):  # text in a PDF is compressed: read it as a reader would
+        data += pdf_text(data).encode("utf-8")
     return sorted(word for word, forms in NEEDLES.items() if any(form in data for form in forms))
+
+
+def pdf_text(data: bytes) -> str:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    except Exception:  # noqa: BLE001 - a file that only looks like a PDF is searched as bytes
+        return ""
 
 
 def files_under(folder: Path):
@@ -103,6 +115,8 @@ def test_the_session_really_wrote_the_names_where_the_user_asked(session_run):
     assert {"Xylophant", "Vexhammer", "Peregrine"} <= exported
     assert len(list(files_under(root / "school"))) == 2  # the database and its key file
     assert any(files_under(root / "usb")) and any(files_under(root / "restored"))
+    assert [p.name for p in files_under(root / "outbox")] == ["pupil.sendesk-transfer"]
+    assert {"Zundlewick", "Thaddeus"} <= set(found_in(root / "exports" / "acknowledgement.pdf"))
 
 
 def test_no_file_outside_the_exports_holds_a_name(session_run):
