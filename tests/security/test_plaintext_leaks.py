@@ -26,8 +26,8 @@ from sendesk.models.upn import make_upn
 
 HERE = Path(__file__).parent
 NAMES = {
-    "school": "Quillhaven Zephyrine Academy",
-    "senco": "Ottoline Quaggmire", "staff": "Bartholomew Sizzlewick",
+    "school": "Thrimblecombe Yarrowgate Academy",
+    "senco": "Philippa Grimmelshaw", "staff": "Barnabus Snoddleworth",
     "parent": "Wilhelmina Xylophant", "parent2": "Crispin Vexhammer", "known_as": "Quenby",
     "pupils": [[make_upn("940", "4001", 24, 701), "Xylophant", "Peregrine"],
                [make_upn("940", "4001", 24, 702), "Vexhammer", "Ysolde"],
@@ -37,8 +37,8 @@ ALLOWED = ("exports", "inputs")  # the user's own files, and what they chose to 
 
 
 def needles() -> dict[str, list[bytes]]:
-    words = [NAMES["school"], "Quillhaven", NAMES["senco"], "Quaggmire", NAMES["staff"],
-             "Sizzlewick", NAMES["parent"], "Wilhelmina", NAMES["parent2"], "Crispin", "Quenby"]
+    words = [NAMES["school"], "Thrimblecombe", NAMES["senco"], "Grimmelshaw", NAMES["staff"],
+             "Snoddleworth", NAMES["parent"], "Wilhelmina", NAMES["parent2"], "Crispin", "Quenby"]
     for upn, surname, forename in NAMES["pupils"]:
         words += [upn, surname, forename]
     return {word: [variant.encode(encoding) for variant in {word, word.lower(), word.upper()}
@@ -103,8 +103,10 @@ def session_run(tmp_path_factory):
                              json.dumps(NAMES)], cwd=root / "cwd", env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-4000:]
+    # Other test runs on the machine (their own pytest folders) are not this session's doing.
     changed = [path for path, stamp in temp_state().items()
-               if before.get(path) != stamp and stamp[1] <= 64 * 1024 * 1024]
+               if before.get(path) != stamp and stamp[1] <= 64 * 1024 * 1024
+               and "pytest-of-" not in str(path)]
     return root, changed
 
 
