@@ -32,6 +32,7 @@ from ..errors import ValidationError
 from ..models import provision, reviews
 from ..models.apdr import Decision, Stage
 from ..models.pupils import YEAR_GROUPS, YEAR_RANK
+from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
 from ..store import audit, lifecycle
@@ -653,6 +654,7 @@ def _report_pdf(rng: random.Random, title: str) -> bytes:
 
 def row_counts(session: Session) -> dict[str, int]:
     """How many rows each table holds (for the benchmark's summary line and the tests)."""
+    session.require(Permission.VIEW_RECORDS)
     names = [row[0] for row in session.db.query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         " ORDER BY name")]
