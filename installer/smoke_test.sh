@@ -6,7 +6,8 @@
 # 1. the bundle holds both executables, resources/, the SQLCipher extension and the Qt
 #    offscreen, xcb and SVG-icon plugins;
 # 2. sendesk-cli --version, then `init` a database (password on stdin), check the file is
-#    encrypted, `verify` it, and check a wrong password is refused;
+#    encrypted, `verify` it, and check a wrong password is refused; make a small demo school
+#    and save a pupil's SEND file as PDF with `document` (Qt offscreen, no display);
 # 3. sendesk --selftest offscreen with an empty data folder shows the create window, and with the
 #    new database shows the unlock window; each run exits 0 and loads the app icon;
 # 4. with no SENDESK_DATA_DIR the app keeps its settings in the per-user data folder and writes
@@ -80,6 +81,22 @@ if printf 'not the password\n' | "$BUNDLE/sendesk-cli" verify "$DB" --user itadm
   fail "sendesk-cli verify accepted a wrong password"
 fi
 ok "sendesk-cli refuses a wrong password: $(head -n 1 "$TMP/wrong.err")"
+
+# A document as PDF from a small demo school: the CLI paints with QtGui on Qt's offscreen
+# platform, which it chooses itself (no QT_QPA_PLATFORM, no display).
+DEMO="$TMP/demo/demo.sendesk"
+mkdir -p "$TMP/demo"
+printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" demo "$DEMO" --pupils 30 --user demo >/dev/null \
+  2>"$TMP/demo.err" || fail "sendesk-cli demo exited non-zero: $(cat "$TMP/demo.err")"
+UPN=$(printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" pupils list "$DEMO" --user demo | sed -n 2p | cut -d, -f1)
+[ -n "$UPN" ] || fail "sendesk-cli pupils list printed no pupil"
+start=$(now_ms)
+printf '%s\n' "$PASSWORD" | env -u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY \
+  "$BUNDLE/sendesk-cli" document "$DEMO" --upn "$UPN" --kind file --out "$TMP/file.pdf" \
+  --user demo >"$TMP/document.out" 2>"$TMP/document.err" \
+  || fail "sendesk-cli document exited non-zero: $(cat "$TMP/document.err")"
+[ "$(head -c 5 "$TMP/file.pdf")" = "%PDF-" ] || fail "sendesk-cli document wrote no PDF"
+ok "sendesk-cli document: $(cat "$TMP/document.out") in $(( $(now_ms) - start )) ms"
 
 # --- 3. sendesk, offscreen ---------------------------------------------------------------------
 # run_selftest NAME ARGS...: starts the windowed app with --selftest, timestamps the line it
