@@ -119,3 +119,28 @@ def test_a_silly_size_is_refused(tmp_path, clock):
         demo.create_demo_school(tmp_path / "demo.sendesk", SENCO, SENCO_NAME, SENCO_PASSWORD,
                                 pupils=0, clock=clock)
     assert not (tmp_path / "demo.sendesk").exists()
+
+
+def test_pupils_with_status_e_have_their_ehc_plans_and_transition_years_show(demo_school):
+    from sendesk.records import ehc
+    e_pupils = {row["id"]: row["year_group"] for row in demo_school.db.query(
+        "SELECT id, year_group FROM pupils WHERE sen_status = 'E' AND archived_at IS NULL")}
+    with_plans = {row["pupil_id"] for row in demo_school.db.query(
+        "SELECT pupil_id FROM ehc_plans WHERE ceased_on IS NULL")}
+    assert with_plans == set(e_pupils)
+    assert {"6", "9", "11"} <= set(e_pupils.values())
+    year6 = next(pid for pid, year in e_pupils.items() if year == "6")
+    [plan] = ehc.plans_of(demo_school, year6)
+    schedule = ehc.review_schedule(demo_school, plan)
+    assert schedule.meeting_by <= dt.date(2026, 12, 31) and plan.outcomes[0].steps
+
+
+def test_one_pupil_is_ready_with_a_request_in_progress_and_others_are_not(demo_school):
+    from sendesk.records import ehc, ehcna
+    [request] = [r for row in demo_school.db.query("SELECT DISTINCT pupil_id FROM ehcna_requests")
+                 for r in ehc.requests_of(demo_school, row["pupil_id"])]
+    assert request.stage.value == "submitted"
+    assert ehcna.assess_readiness(demo_school, request.pupil_id).ready
+    others = [row["pupil_id"] for row in demo_school.db.query(
+        "SELECT DISTINCT pupil_id FROM ehcna_checklist WHERE pupil_id != ?", (request.pupil_id,))]
+    assert others and not any(ehcna.assess_readiness(demo_school, p).ready for p in others)

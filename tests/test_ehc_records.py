@@ -125,3 +125,56 @@ def test_one_current_plan_and_a_ceased_plan_is_kept_as_it_was(senco_session):
         ehc.update_plan(senco_session, plan_id, {"caseworker": "Someone"})
     [plan] = ehc.list_plans(senco_session, pupil_id)
     assert not plan.current and plan.ceased_reason == "Needs met at SEN support."
+
+
+def test_the_pupil_list_shows_the_apdr_review_and_the_ehc_review(senco_session):
+    from ehc_support import three_cycles
+    apdr_pupil = three_cycles(senco_session)
+    assert pupils.get_pupil(senco_session, apdr_pupil).next_review == D(2026, 12, 11)
+    ehc_pupil = sen_support_pupil(senco_session, surname="Hale", year_group="4")
+    issued_plan(senco_session, ehc_pupil, D(2026, 3, 10))
+    assert pupils.get_pupil(senco_session, ehc_pupil).next_review == D(2027, 2, 10)
+    [plan] = ehc.list_plans(senco_session, ehc_pupil)
+    ehc.save_review(senco_session, plan.id, {"meeting_on": D(2027, 2, 3)})
+    assert pupils.get_pupil(senco_session, ehc_pupil).next_review == D(2027, 2, 3)
+
+
+def test_annual_reviews_are_booked_then_recorded(senco_session):
+    pupil_id = sen_support_pupil(senco_session, year_group="9")
+    plan_id = issued_plan(senco_session, pupil_id, D(2025, 12, 1))
+    review_id = ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 11, 3),
+                                                         "invitations_sent_on": D(2026, 9, 15)})
+    with pytest.raises(ValidationError, match="already booked"):
+        ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 11, 10)})
+    with pytest.raises(ValidationError, match="what the review recommends"):
+        ehc.save_review(senco_session, plan_id, {"held_on": D(2026, 11, 3)}, review_id)
+    ehc.save_review(senco_session, plan_id, {"held_on": D(2026, 11, 3), "recommendation": "amend",
+                                             "pfa_discussed": True}, review_id)
+    [plan] = ehc.list_plans(senco_session, pupil_id)
+    [review] = plan.reviews
+    assert review.held and review.pfa_discussed and review.recommendation.value == "amend"
+    schedule = ehc.review_schedule(senco_session, plan)
+    assert schedule.number == 2 and schedule.due_by == D(2027, 12, 1) and schedule.pfa
+
+
+def test_term_dates_are_saved_and_move_the_ehc_review(senco_session, staff_session):
+    from sendesk.models.calendar import england_default
+    from sendesk.records import school_calendar
+    pupil_id = sen_support_pupil(senco_session, year_group="4")
+    issued_plan(senco_session, pupil_id, D(2026, 3, 10))        # meeting by 10/02/2027
+    spans = [(h.start, h.end) for h in england_default(2026).half_terms]
+    spans[2] = (spans[2][0], D(2027, 2, 5))                     # half-term a week earlier
+    spans[3] = (D(2027, 2, 15), spans[3][1])
+    with pytest.raises(PermissionDenied):
+        school_calendar.save_term_dates(staff_session, 2026, spans)
+    school_calendar.save_term_dates(senco_session, 2026, spans)
+    calendar = school_calendar.load(senco_session)
+    assert calendar.is_custom(2026) and not calendar.is_school_day(D(2027, 2, 10))
+    assert pupils.get_pupil(senco_session, pupil_id).next_review == D(2027, 2, 5)
+    assert "changed the term dates" in audit_actions(senco_session)
+    school_calendar.reset_term_dates(senco_session, 2026)
+    assert pupils.get_pupil(senco_session, pupil_id).next_review == D(2027, 2, 10)
+    school_calendar.set_cutoff_weeks(senco_session, 12)
+    assert school_calendar.load(senco_session).ehcna_cutoff(2026) == D(2027, 4, 26)
+    with pytest.raises(ValidationError, match="between 1 and 39"):
+        school_calendar.set_cutoff_weeks(senco_session, 0)

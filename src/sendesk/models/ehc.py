@@ -9,7 +9,8 @@ week of the summer term so an outcome can come before the new school year; a lat
 still accepted, but a manager will talk to the school and parents about waiting.
 
 An EHC plan is reviewed every year (003 "Reviewing EHC plans"): the meeting about four weeks
-before the anniversary of issue (and never more than a year after the last review); every
+before the anniversary of issue, so the LA can decide by the anniversary (and never more than a
+year after the last review was completed, which brings the anniversary forward); every
 specialist involved is given at least six weeks' notice; papers go out two weeks before the
 meeting; the school sends its report to the LA within two weeks after it. In Year 6 the review
 is done by 31 December so the plan is ready for secondary school; Preparing for Adulthood is
@@ -471,7 +472,7 @@ def year_group_on(year_group: str | None, today: dt.date, day: dt.date,
 @dataclass(frozen=True)
 class ReviewSchedule:
     number: int                     # 1 for the first annual review
-    due_by: dt.date                 # the anniversary (or a year after the last review)
+    due_by: dt.date                 # the anniversary (or a year after the last review ended)
     meeting_by: dt.date             # the latest date the meeting should be held
     meeting_on: dt.date             # the booked date, or meeting_by when none is booked
     booked: bool
@@ -495,7 +496,9 @@ def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
     number = len(held) + 1
     due = dates.add_years(plan.issued_on, number)
     if held:
-        due = min(due, dates.add_years(held[-1].held_on, 1))
+        # A review is complete when the LA decides, up to four weeks after the meeting; the next
+        # one is due within a year of that, so an early meeting (Year 6) brings it forward.
+        due = min(due, dates.add_years(held[-1].held_on + MEETING_BEFORE_ANNIVERSARY, 1))
     meeting_by = calendar.school_day_on_or_before(due - MEETING_BEFORE_ANNIVERSARY)
     notes: list[str] = []
     year = year_group_on(year_group, today, meeting_by, calendar)

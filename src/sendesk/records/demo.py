@@ -50,7 +50,8 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
                        pupils: int = 600, clock: Clock | None = None,
                        seed: int = 2026, pathways: bool = True) -> tuple[Session, str]:
     """Create the demo database with its first user as SENCO and administrator, and (unless
-    `pathways` is False) Assess-Plan-Do-Review pathways for pupils at SEN support.
+    `pathways` is False) Assess-Plan-Do-Review pathways for pupils at SEN support and the EHC
+    records behind the pupils with EHC plans.
 
     Returns the open session and the recovery key, as creating any school does.
     """
@@ -63,8 +64,10 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
     try:
         _Builder(session, random.Random(seed)).build(pupils)
         if pathways:
+            from .demo_ehc import add_demo_ehc
             from .demo_pathways import add_demo_pathways
             add_demo_pathways(session, seed=seed)
+            add_demo_ehc(session, seed=seed)
     except BaseException:
         session.close()
         raise

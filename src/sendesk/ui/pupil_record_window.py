@@ -26,6 +26,7 @@ from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from .concerns_wizard import ConcernsPanel
 from .documents_tab import DocumentsTab
+from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
@@ -106,6 +107,11 @@ class PupilRecordWindow(QWidget):
         self.specialists = SpecialistsTab(session, pupil_id)
         self.specialists.changed.connect(lambda _id: self.plans.refresh())
         self.replace_tab("specialists", self.specialists)
+        self.ehc = EhcTab(session, pupil_id)
+        self.ehc.changed.connect(lambda _id: self.reload())
+        self.plans.changed.connect(lambda _id: self.ehc.refresh())
+        self.specialists.changed.connect(lambda _id: self.ehc.refresh())
+        self.replace_tab("ehc", self.ehc)
         self.documents = DocumentsTab(session, pupil_id)
         self.replace_tab("documents", self.documents)
         layout = QVBoxLayout(self)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 
 from ..session import Session
 from ..models.roles import Permission
+from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
@@ -40,6 +41,9 @@ class Workspace(QObject):
         window.add_page("provision_map", "Provision map", self.provision_map)
         self.census = CensusPage(session)
         window.add_page("census", "Census check", self.census)
+        self.calendar = CalendarPage(session)
+        self.calendar.open_pupil.connect(self.open_pupil)
+        window.add_page("calendar", "Calendar", self.calendar)
         if session.can(Permission.IMPORT_PUPILS):
             action = window.tools_menu.addAction("Import pupils from the MIS...")
             action.setObjectName("import_pupils")
@@ -69,3 +73,5 @@ class Workspace(QObject):
     def pupil_changed(self, pupil_id: int) -> None:
         self.pupils.pupils_changed([pupil_id])
         self.home.refresh()
+        if self.calendar.isVisible():
+            self.calendar.refresh()

@@ -1,0 +1,89 @@
+"""The SEND agenda: everything due on a day, from reviews to statutory deadlines.
+
+Items that leave the app (the iCalendar export for staff calendars) must not name a pupil:
+they carry the pupil's initials and the record's reference number only, which mean nothing
+to someone who finds a calendar on a lost phone but let the SENCO find the record. The pupil's
+name is kept separately for the app's own screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Iterable
+
+
+class AgendaKind(str, enum.Enum):
+    SUPPORT_REVIEW = "support_review"
+    REGISTER_REVIEW = "register_review"
+    NOTE_REVIEW = "note_review"
+    PARENT_NOTIFICATION = "parent_notification"
+    EHC_INVITATIONS = "ehc_invitations"
+    EHC_PAPERS = "ehc_papers"
+    EHC_REVIEW_MEETING = "ehc_review_meeting"
+    EHC_ANNIVERSARY = "ehc_anniversary"
+    EHC_REPORT = "ehc_report"
+    EHCNA_DEADLINE = "ehcna_deadline"
+    EHCNA_CUTOFF = "ehcna_cutoff"
+    CENSUS = "census"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    AgendaKind.SUPPORT_REVIEW: "SEN support plan review",
+    AgendaKind.REGISTER_REVIEW: "Register review",
+    AgendaKind.NOTE_REVIEW: "Short note review",
+    AgendaKind.PARENT_NOTIFICATION: "Parent notification due",
+    AgendaKind.EHC_INVITATIONS: "EHC review: invite specialists (6 weeks' notice)",
+    AgendaKind.EHC_PAPERS: "EHC review: send papers (2 weeks before)",
+    AgendaKind.EHC_REVIEW_MEETING: "EHC annual review meeting",
+    AgendaKind.EHC_ANNIVERSARY: "EHC annual review due",
+    AgendaKind.EHC_REPORT: "EHC review report to the LA",
+    AgendaKind.EHCNA_DEADLINE: "EHC needs assessment deadline",
+    AgendaKind.EHCNA_CUTOFF: "LA's preferred cut-off for EHC requests",
+    AgendaKind.CENSUS: "School census day",
+}
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    day: dt.date
+    kind: AgendaKind
+    title: str                 # names no pupil
+    detail: str                # names no pupil
+    key: str                   # stable across exports: the calendar event's identity
+    pupil_id: int | None = None
+    pupil_ref: str | None = None     # initials and reference, safe to share
+    pupil_name: str | None = None    # for the app's own screen only
+    overdue: bool = False
+
+
+def initials(forename: str, surname: str) -> str:
+    """'Amara', 'Okafor-Smith' -> 'A.O.'; what the calendar shows instead of a name."""
+    letters = [part[0].upper() for part in (forename.strip(), surname.strip()) if part]
+    return "".join(f"{letter}." for letter in letters)
+
+
+def pupil_reference(pupil_id: int, forename: str, surname: str) -> str:
+    return f"{initials(forename, surname)} ref {pupil_id}"
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def group_heading(day: dt.date, by: str) -> str:
+    """The heading an item sits under when the agenda is grouped by week or by month."""
+    if by == "month":
+        return day.strftime("%B %Y")
+    monday = week_start(day)
+    return f"Week of {monday.day} {monday.strftime('%B %Y')}"
+
+
+def sort_items(items: Iterable[AgendaItem]) -> list[AgendaItem]:
+    order = {kind: position for position, kind in enumerate(AgendaKind)}
+    return sorted(items, key=lambda i: (i.day, order[i.kind], i.pupil_ref or "", i.key))

@@ -1,0 +1,217 @@
+"""Everything due between two dates, across the school: SEN support plan reviews, register and
+short-note reviews, parent notifications, EHC annual reviews with their notice dates, EHC needs
+assessment deadlines, the LA's request cut-off and census days.
+
+Reading the agenda is audited once (it shows which pupils have what coming up). Pupils who have
+left are not on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models import ehc as ehc_rules
+from ..models.agenda import AgendaItem, AgendaKind, pupil_reference, sort_items
+from ..models.calendar import SchoolCalendar, census_days
+from ..models.registers import RegisterKind
+from ..models.roles import Permission
+from ..session import Session
+from ..store.database import Row
+from . import ehc, school_calendar
+from ._common import today
+
+MAX_DAYS = 3 * 366
+
+
+class _Pupils:
+    """Names and references of the pupils met while gathering, read once each."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._rows: dict[int, Row | None] = {}
+
+    def row(self, pupil_id: int) -> Row | None:
+        if pupil_id not in self._rows:
+            self._rows[pupil_id] = self._session.db.query_one(
+                "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+                " year_group FROM pupils WHERE id = ? AND archived_at IS NULL", (pupil_id,))
+        return self._rows[pupil_id]
+
+    def item(self, pupil_id: int, day: dt.date, kind: AgendaKind, key: str, detail: str,
+             today_: dt.date, title: str | None = None) -> AgendaItem | None:
+        row = self.row(pupil_id)
+        if row is None:
+            return None
+        forename = row["preferred_forename"] or row["legal_forename"]
+        surname = row["preferred_surname"] or row["legal_surname"]
+        reference = pupil_reference(row["id"], forename, surname)
+        return AgendaItem(day, kind, f"{title or kind.label}: {reference}", detail, key,
+                          row["id"], reference, f"{surname}, {forename}", day < today_)
+
+
+def check_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
+    first = dates.require_date(start, "From")
+    last = dates.require_date(end, "To")
+    if last < first:
+        raise ValidationError(f"'To' ({dates.format_uk(last)}) is before 'From' "
+                              f"({dates.format_uk(first)}).", field="to")
+    if (last - first).days > MAX_DAYS:
+        raise ValidationError("Choose a range of at most three years.", field="to")
+    return first, last
+
+
+def agenda(session: Session, start: dt.date | str, end: dt.date | str) -> list[AgendaItem]:
+    """Everything due from start to end inclusive, in date order (audited read)."""
+    session.require(Permission.VIEW_RECORDS)
+    first, last = check_range(start, end)
+    items = gather(session, first, last)
+    session.audit_now("viewed the SEND agenda", detail={
+        "from": first.isoformat(), "to": last.isoformat(), "items": len(items)})
+    return items
+
+
+def gather(session: Session, first: dt.date, last: dt.date) -> list[AgendaItem]:
+    """The agenda without its audit entry, for an export that records its own."""
+    session.require(Permission.VIEW_RECORDS)
+    calendar = school_calendar.calendar_of(session)
+    day = today(session)
+    pupils = _Pupils(session)
+    found: list[AgendaItem | None] = []
+    found += _support_reviews(session, pupils, first, last, day)
+    found += _register_reviews(session, pupils, first, last, day)
+    found += _notifications(session, pupils, first, last, day)
+    found += _ehc_reviews(session, pupils, calendar, first, last, day)
+    found += _ehcna_deadlines(session, pupils, first, last, day)
+    found += _school_dates(calendar, first, last)
+    return sort_items(item for item in found if item is not None and first <= item.day <= last)
+
+
+def _between(first: dt.date, last: dt.date) -> tuple[str, str]:
+    return first.isoformat(), last.isoformat()
+
+
+def _support_reviews(session: Session, pupils: _Pupils, first: dt.date, last: dt.date,
+                     day: dt.date) -> list[AgendaItem | None]:
+    rows = session.db.query(
+        "SELECT w.pupil_id, c.id AS cycle_id, c.number, c.stage, pl.review_date"
+        " FROM send_pathways w JOIN apdr_cycles c ON c.pathway_id = w.id"
+        " JOIN apdr_plans pl ON pl.cycle_id = c.id"
+        " WHERE w.status = 'open' AND pl.agreed_at IS NOT NULL AND pl.review_date BETWEEN ? AND ?"
+        " AND NOT EXISTS (SELECT 1 FROM apdr_reviews r WHERE r.cycle_id = c.id"
+        "                 AND r.completed_at IS NOT NULL)", _between(first, last))
+    return [pupils.item(r["pupil_id"], dt.date.fromisoformat(r["review_date"]),
+                        AgendaKind.SUPPORT_REVIEW, f"apdr-review-{r['cycle_id']}",
+                        f"Review of the cycle {r['number']} plan ({r['stage']} stage) with the "
+                        "parents.", day) for r in rows]
+
+
+def _register_reviews(session: Session, pupils: _Pupils, first: dt.date, last: dt.date,
+                      day: dt.date) -> list[AgendaItem | None]:
+    found: list[AgendaItem | None] = []
+    for r in session.db.query("SELECT id, pupil_id, register, review_date FROM register_entries"
+                              " WHERE end_date IS NULL AND review_date BETWEEN ? AND ?",
+                              _between(first, last)):
+        label = RegisterKind(r["register"]).label
+        found.append(pupils.item(r["pupil_id"], dt.date.fromisoformat(r["review_date"]),
+                                 AgendaKind.REGISTER_REVIEW, f"register-review-{r['id']}",
+                                 f"Review the pupil's place on the {label.lower()} register.", day,
+                                 title=f"{label} register review"))
+    for r in session.db.query("SELECT id, pupil_id, review_date FROM short_notes WHERE"
+                              " reviewed_on IS NULL AND review_date BETWEEN ? AND ?",
+                              _between(first, last)):
+        found.append(pupils.item(r["pupil_id"], dt.date.fromisoformat(r["review_date"]),
+                                 AgendaKind.NOTE_REVIEW, f"note-review-{r['id']}",
+                                 "Review the actions agreed in a short note.", day))
+    return found
+
+
+def _notifications(session: Session, pupils: _Pupils, first: dt.date, last: dt.date,
+                   day: dt.date) -> list[AgendaItem | None]:
+    return [pupils.item(r["pupil_id"], dt.date.fromisoformat(r["due_since"]),
+                        AgendaKind.PARENT_NOTIFICATION, f"notification-{r['id']}",
+                        "Tell the parents formally that the pupil was "
+                        + ("added to" if r["change"] == "added" else "removed from")
+                        + " the SEN register.", day)
+            for r in session.db.query(
+                "SELECT id, pupil_id, change, due_since FROM parent_notifications_due WHERE"
+                " cleared_at IS NULL AND due_since BETWEEN ? AND ?", _between(first, last))]
+
+
+def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, first: dt.date,
+                 last: dt.date, day: dt.date) -> list[AgendaItem | None]:
+    found: list[AgendaItem | None] = []
+    for row in session.db.query("SELECT * FROM ehc_plans WHERE ceased_on IS NULL"):
+        pupil = pupils.row(row["pupil_id"])
+        if pupil is None:
+            continue
+        plan = ehc.plan_from_row(session, row)
+        for review in plan.reviews:
+            if review.held and review.report_sent_on is None:
+                found.append(pupils.item(
+                    plan.pupil_id, review.held_on + ehc_rules.REPORT_AFTER_MEETING,
+                    AgendaKind.EHC_REPORT, f"ehc-report-{review.id}",
+                    "Send the annual review report and recommendation to the local authority "
+                    "(within two weeks of the meeting).", day))
+        schedule = ehc_rules.review_schedule(plan, pupil["year_group"], day, calendar)
+        if schedule is None:
+            continue
+        stem = f"ehc-{plan.id}-{schedule.number}"
+        extra = f"{schedule.transition}." if schedule.transition else ""
+        booked = plan.booked_review
+        meeting = ("Meeting booked." if schedule.booked else
+                   f"Hold the meeting by this date (the review must be completed by "
+                   f"{dates.format_uk(schedule.due_by)}).")
+        if schedule.pfa:
+            meeting += " Include Preparing for Adulthood."
+        found.append(pupils.item(plan.pupil_id, schedule.meeting_on, AgendaKind.EHC_REVIEW_MEETING,
+                                 f"{stem}-meeting", f"{meeting} {extra}".strip(), day))
+        if booked is None or booked.invitations_sent_on is None:
+            found.append(pupils.item(plan.pupil_id, schedule.invitations_by,
+                                     AgendaKind.EHC_INVITATIONS, f"{stem}-invitations",
+                                     "Invite the parents, the pupil and every specialist involved "
+                                     f"to the review on {dates.format_uk(schedule.meeting_on)}.", day))
+        found.append(pupils.item(plan.pupil_id, schedule.papers_by, AgendaKind.EHC_PAPERS,
+                                 f"{stem}-papers", "Send the advice and reports to everyone "
+                                 "invited, two weeks before the meeting.", day))
+        found.append(pupils.item(plan.pupil_id, schedule.due_by, AgendaKind.EHC_ANNIVERSARY,
+                                 f"{stem}-anniversary", "The annual review must be complete (the "
+                                 "LA's decision made) by this date.", day))
+    return found
+
+
+def _ehcna_deadlines(session: Session, pupils: _Pupils, first: dt.date, last: dt.date,
+                     day: dt.date) -> list[AgendaItem | None]:
+    found: list[AgendaItem | None] = []
+    for row in session.db.query("SELECT * FROM ehcna_requests WHERE submitted_on IS NOT NULL AND"
+                                " withdrawn_on IS NULL"):
+        request = ehc.request_from_row(row)
+        for milestone in ehc_rules.timeline(request, day):
+            if milestone.done_on is not None or milestone.state is ehc_rules.MilestoneState.NOT_NEEDED:
+                continue
+            found.append(pupils.item(
+                request.pupil_id, milestone.due, AgendaKind.EHCNA_DEADLINE,
+                f"ehcna-{request.id}-{milestone.key}",
+                f"Week {milestone.week} of the statutory timeline: {milestone.title} "
+                f"({request.local_authority}).", day,
+                title=f"EHC needs assessment, week {milestone.week}"))
+    return found
+
+
+def _school_dates(calendar: SchoolCalendar, first: dt.date, last: dt.date) -> list[AgendaItem]:
+    found = []
+    for year in range(calendar.school_year_of(first), calendar.school_year_of(last) + 1):
+        cutoff = calendar.ehcna_cutoff(year)
+        found.append(AgendaItem(
+            cutoff, AgendaKind.EHCNA_CUTOFF, AgendaKind.EHCNA_CUTOFF.label,
+            f"Requests for an EHC needs assessment should reach the local authority by this date "
+            f"({calendar.ehcna_cutoff_weeks} weeks before the last week of the summer term) so "
+            "an outcome can come before the new school year.", f"ehcna-cutoff-{year}"))
+    for year in range(first.year, last.year + 1):
+        for census in census_days(year):
+            found.append(AgendaItem(census, AgendaKind.CENSUS, AgendaKind.CENSUS.label,
+                                    "Check SEN status and needs are up to date."
+                                    if census.month == 1 else "School census.",
+                                    f"census-{census.isoformat()}"))
+    return found

@@ -1,0 +1,541 @@
+"""The pupil record's "EHC" tab: readiness for an EHC needs assessment request, the requests
+with their statutory timeline, and EHC plans with their annual review schedule.
+
+Readiness lists each checklist item as met or not, with what the record holds and what is
+missing; the SENCO answers the questions only they can, and records an exception that lets a
+request skip the APDR cycles. Requests and plans are kept up to date through forms; recording
+an issued plan puts the pupil on the register as E.
+
+Hook it in:  record_window.replace_tab("ehc", EhcTab(session, pupil_id))
+    Signal changed(int pupil_id); refresh() re-reads everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from ..models import dates
+from ..models import ehc as rules
+from ..models import ehcna as checklist
+from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
+from ..models.ehcna import ExceptionKind, ReadinessItem
+from ..models.outcomes import PFA_AREAS
+from ..models.roles import Permission
+from ..records import ehc, ehcna, school_calendar
+from ..records._common import pupil_row
+from ..session import Session
+from .apdr_models import AMBER, RED
+from .ehc_outcomes import OutcomesDialog
+from .forms import FieldSpec, FormDialog
+from .rows_model import Col, RowsModel
+
+GREEN = QColor("#e3f4e1")
+_STATE_COLOURS = {MilestoneState.OVERDUE: "#b3261e", MilestoneState.LATE: "#8a5300",
+                  MilestoneState.DUE: "#8a5300", MilestoneState.DONE: "#1e6b2a"}
+
+
+def uk(day: dt.date | None) -> str:
+    return dates.format_uk(day) if day else ""
+
+
+READINESS_COLUMNS: list[Col[ReadinessItem]] = [
+    Col("Met", lambda i: "Yes" if i.met else "No"),
+    Col("Checklist item", lambda i: i.title),
+    Col("What is missing", lambda i: i.missing or "", tooltip=lambda i: i.missing),
+]
+
+
+def _next_milestone(request: EhcnaRequest, today: dt.date) -> str:
+    for milestone in rules.timeline(request, today):
+        if milestone.done_on is None and milestone.state is not MilestoneState.NOT_NEEDED:
+            return f"Week {milestone.week}: {uk(milestone.due)} ({milestone.state.label.lower()})"
+    return ""
+
+
+def request_columns(today: dt.date) -> list[Col[EhcnaRequest]]:
+    return [
+        Col("Sent", lambda r: uk(r.submitted_on) or "Not yet"),
+        Col("Local authority", lambda r: r.local_authority),
+        Col("Where it is", lambda r: r.stage.label),
+        Col("Next statutory date", lambda r: _next_milestone(r, today)),
+    ]
+
+
+PLAN_COLUMNS: list[Col[EhcPlan]] = [
+    Col("Issued", lambda p: uk(p.issued_on)),
+    Col("Local authority", lambda p: p.local_authority),
+    Col("Caseworker", lambda p: p.caseworker),
+    Col("Outcomes", lambda p: len(p.outcomes), align_right=True),
+    Col("Annual reviews held", lambda p: len(p.held_reviews), align_right=True),
+    Col("Status", lambda p: "Current" if p.current else f"Ceased {uk(p.ceased_on)}"),
+]
+
+
+def readiness_html(item: ReadinessItem) -> str:
+    parts = [f"<h3 style='margin-bottom:2px'>{escape(item.title)}</h3>"]
+    if item.key in checklist.QUESTION_KEYS:
+        parts.append(f"<p style='color:#555'>{escape(checklist.question(item.key).question)}</p>")
+    parts.append("<p><b>Met</b></p>" if item.met else
+                 f"<p style='background:{AMBER.name()}'><b>Missing:</b> {escape(item.missing or '')}</p>")
+    parts.append("<h4>What the record shows</h4><ul>"
+                 + "".join(f"<li>{escape(e)}</li>" for e in item.evidence) + "</ul>"
+                 if item.evidence else "<p>Nothing recorded yet.</p>")
+    return "".join(parts)
+
+
+def request_html(request: EhcnaRequest, today: dt.date, warning: str | None) -> str:
+    parts = [f"<h3 style='margin-bottom:2px'>Request to {escape(request.local_authority)}</h3>",
+             f"<p style='color:#555'>{request.stage.label}</p>"]
+    rows = [("Parents' consent", uk(request.consent_on)
+             + (f" ({escape(request.consent_from)})" if request.consent_from else "")),
+            ("Head teacher's countersignature",
+             f"{escape(request.head_name or '')} {uk(request.head_signed_on)}".strip()),
+            ("Sent to the LA", uk(request.submitted_on)),
+            ("LA's decision", f"{request.decision.label} ({uk(request.decision_on)})"
+             if request.decision else ""),
+            ("Plan", f"{request.plan_decision.label} (draft or notice {uk(request.draft_on)})"
+             if request.plan_decision else ""),
+            ("Final plan issued", uk(request.final_on)),
+            ("Withdrawn", uk(request.withdrawn_on))]
+    parts.append("<table cellpadding='3'>" + "".join(
+        f"<tr><td><b>{label}</b></td><td>{value or '&ndash;'}</td></tr>" for label, value in rows)
+        + "</table>")
+    missing = request.missing_before_submission
+    if request.submitted_on is None and missing:
+        parts.append(f"<p style='background:{AMBER.name()}'>Before it is sent: record "
+                     + " and ".join(escape(m) for m in missing) + ".</p>")
+    if warning:
+        parts.append(f"<p style='background:{AMBER.name()}'>{escape(warning)}</p>")
+    milestones = rules.timeline(request, today)
+    if milestones:
+        parts.append("<h4>The 20-week statutory timeline</h4><table cellpadding='3'>")
+        for m in milestones:
+            colour = _STATE_COLOURS.get(m.state, "#333")
+            done = f" &ndash; done {uk(m.done_on)}" if m.done_on else ""
+            parts.append(f"<tr><td>Week {m.week}</td><td>{uk(m.due)}</td><td>{escape(m.title)}</td>"
+                         f"<td style='color:{colour}'>{m.state.label}{done}</td></tr>")
+        parts.append("</table>")
+    if request.notes:
+        parts.append(f"<p><b>Notes</b><br>{escape(request.notes)}</p>")
+    return "".join(parts)
+
+
+def plan_html(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> str:
+    parts = [f"<h3 style='margin-bottom:2px'>EHC plan issued {uk(plan.issued_on)} by "
+             f"{escape(plan.local_authority)}</h3>",
+             f"<p style='color:#555'>Caseworker: {escape(plan.caseworker or 'not recorded')}"
+             + (f" ({escape(plan.caseworker_contact)})" if plan.caseworker_contact else "")
+             + (f" &middot; ceased {uk(plan.ceased_on)}: {escape(plan.ceased_reason or '')}"
+                if plan.ceased_on else "") + "</p>"]
+    if schedule is not None:
+        late = f"<span style='color:#b3261e'> (after {uk(schedule.meeting_by)})</span>" \
+            if schedule.late else ""
+        anniversary = dates.add_years(plan.issued_on, schedule.number)
+        due = f"number {schedule.number}, to be completed by {uk(schedule.due_by)}"
+        if anniversary != schedule.due_by:
+            due += (f" (a year after the last review ended; the plan's anniversary is "
+                    f"{uk(anniversary)})")
+        rows = [("Annual review", due),
+                ("Meeting", (f"booked for {uk(schedule.meeting_on)}{late}" if schedule.booked
+                             else f"hold by {uk(schedule.meeting_by)}")),
+                ("Invite specialists by", f"{uk(schedule.invitations_by)} (six weeks' notice)"),
+                ("Send papers by", f"{uk(schedule.papers_by)} (two weeks before)"),
+                ("Report to the LA by", f"{uk(schedule.report_by)} (two weeks after)")]
+        if schedule.year_group is not None:
+            rows.append(("Year group at the meeting", f"Year {schedule.year_group}"
+                         if schedule.year_group > 0 else "Reception or nursery"))
+        if schedule.transition:
+            rows.append(("Transition", escape(schedule.transition)))
+        parts.append("<h4>Next annual review</h4><table cellpadding='3'>" + "".join(
+            f"<tr><td><b>{label}</b></td><td>{value}</td></tr>" for label, value in rows) + "</table>")
+        parts += [f"<p style='background:{AMBER.name()}'>{escape(note)}</p>" for note in schedule.notes]
+    parts.append("<h4>Long-term outcomes and shorter-term steps</h4>")
+    if not plan.outcomes:
+        parts.append("<p>None recorded yet.</p>")
+    for outcome in plan.outcomes:
+        pfa = f" <i>({PFA_AREAS[outcome.pfa_area]})</i>" if outcome.pfa_area else ""
+        parts.append(f"<p><b>{outcome.position + 1}. {escape(outcome.text)}</b>{pfa}</p><ul>")
+        for step in outcome.steps:
+            state = f" &ndash; achieved {uk(step.achieved_on)}" if step.achieved_on else (
+                f" &ndash; by {uk(step.target_date)}" if step.target_date else "")
+            parts.append(f"<li>{escape(step.text)}{state}</li>")
+        parts.append("</ul>")
+    parts.append("<h4>Annual reviews</h4>")
+    if not plan.reviews:
+        parts.append("<p>None yet.</p>")
+    for review in plan.reviews:
+        if review.held:
+            text = (f"Held {uk(review.held_on)}: {review.recommendation.label.lower()}"
+                    + ("; Preparing for Adulthood discussed" if review.pfa_discussed else "")
+                    + (f"; report to the LA {uk(review.report_sent_on)}" if review.report_sent_on
+                       else "; report not yet sent to the LA"))
+        else:
+            text = (f"Booked for {uk(review.meeting_on)}"
+                    + (f"; invitations sent {uk(review.invitations_sent_on)}"
+                       if review.invitations_sent_on else "; invitations not yet sent"))
+        parts.append(f"<p>{text}</p>" + (f"<p style='color:#555'>{escape(review.notes)}</p>"
+                                         if review.notes else ""))
+    return "".join(parts)
+
+
+def _table(name: str, model: RowsModel) -> QTableView:
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class _Section(QWidget):
+    """A list, the chosen row's details below it and a row of buttons above."""
+
+    def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, bool]],
+                 sizes: tuple[int, int] = (330, 270), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.model = model
+        self.table = _table(f"{name}_table", model)
+        self.details = QTextBrowser(objectName=f"{name}_details")
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for key, text, slot, allowed in buttons:
+            widget = QPushButton(text, objectName=key)
+            widget.clicked.connect(slot)
+            widget.setVisible(allowed)
+            self.buttons[key] = widget
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.summary = QLabel(objectName=f"{name}_summary", wordWrap=True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setSizes(list(sizes))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(intro, wordWrap=True))
+        layout.addWidget(self.summary)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+    def selected(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_object(rows[0].row()) if rows else None
+
+    def set_summary(self, text: str) -> None:
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
+
+    def select(self, row: int) -> None:
+        if self.model.rows():
+            self.table.selectRow(max(0, min(row, len(self.model.rows()) - 1)))
+
+
+class EhcTab(QWidget):
+    changed = Signal(int)
+
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.pupil_id = session, int(pupil_id)
+        self.setObjectName("tab_ehc")
+        today = session.clock.today()
+        manage = session.can(Permission.MANAGE_PLANS) and \
+            pupil_row(session, self.pupil_id)["archived_at"] is None
+        self.readiness_model: RowsModel[ReadinessItem] = RowsModel(
+            READINESS_COLUMNS, background=lambda i: GREEN if i.met else AMBER, parent=self)
+        self.readiness = _Section(
+            "readiness", "Before requesting an EHC needs assessment, the record should show each "
+            "of these. Most are read from the graduated approach; answer the questions only you "
+            "can, with a note of how you know.", self.readiness_model, [
+                ("answer", "Answer the question...", self.answer, manage),
+                ("record_exception", "Record an exception...", self.record_exception, manage),
+                ("withdraw_exception", "Withdraw the exception...", self.withdraw_exception, manage),
+                ("refresh_readiness", "Check again", self.refresh, True)])
+        self.request_model: RowsModel[EhcnaRequest] = RowsModel(request_columns(today), parent=self)
+        self.requests = _Section(
+            "requests", "A request needs the parents' consent and the head teacher's "
+            "countersignature. From the day it is sent the LA has 20 weeks to issue a final plan.",
+            self.request_model, [
+                ("new_request", "New request...", self.new_request, manage),
+                ("update_request", "Update the request...", self.update_request, manage)],
+            sizes=(150, 450))
+        self.plan_model: RowsModel[EhcPlan] = RowsModel(PLAN_COLUMNS, parent=self)
+        self.plans = _Section(
+            "plans", "EHC plans are reviewed every year: the meeting about four weeks before the "
+            "anniversary, with six weeks' notice to every specialist involved.", self.plan_model, [
+                ("record_plan", "Record an issued plan...", self.record_plan,
+                 manage and session.can(Permission.CHANGE_SEN_STATUS)),
+                ("edit_plan", "Plan details...", self.edit_plan, manage),
+                ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
+                ("review", "Annual review...", self.review, manage),
+                ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
+            sizes=(130, 470))
+        for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
+                              (self.plans, self._show_plan)):
+            section.table.selectionModel().selectionChanged.connect(lambda *_, s=show: s())
+        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message.setStyleSheet("color: #b3261e")
+        self.sections = QTabWidget(objectName="ehc_sections")
+        self.sections.addTab(self.readiness, "Readiness for a request")
+        self.sections.addTab(self.requests, "Needs assessment requests")
+        self.sections.addTab(self.plans, "EHC plans")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.sections)
+        self.refresh()
+
+    # --- reading -------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def refresh(self) -> None:
+        self.say("")
+        self.readiness_result = ehcna.assess_readiness(self.session, self.pupil_id)
+        current = self.readiness.table.currentIndex().row()
+        self.readiness_model.set_rows(self.readiness_result.items)
+        result = self.readiness_result
+        verdict = ("<b style='color:#1e6b2a'>Ready to request an assessment</b>" if result.ready
+                   else "<b style='color:#8a5300'>Not ready yet</b>")
+        exception = (f"<br>Exception recorded: {escape(result.exception)} &ndash; "
+                     f"{escape(result.exception_reason or '')}" if result.exception else "")
+        self.readiness.set_summary(f"{verdict}: {result.score} items met.{exception}")
+        self.readiness.table.resizeRowsToContents()
+        self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
+        self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
+        self.readiness.select(current if current >= 0 else 0)
+        self.calendar = school_calendar.load(self.session)
+        self.request_model.set_rows(ehc.list_requests(self.session, self.pupil_id))
+        self.requests.set_summary(self._cutoff_text())
+        self.requests.select(len(self.request_model.rows()) - 1)
+        self.plan_model.set_rows(ehc.list_plans(self.session, self.pupil_id))
+        current_plan = next((p for p in self.plan_model.rows() if p.current), None)
+        self.plans.set_summary("" if current_plan or self.plan_model.rows()
+                               else "No EHC plan recorded.")
+        self.plans.select(len(self.plan_model.rows()) - 1)
+        for key in ("edit_plan", "edit_outcomes", "review", "cease_plan"):
+            self.plans.buttons[key].setEnabled(current_plan is not None)
+        self.requests.buttons["update_request"].setEnabled(bool(self.request_model.rows()))
+        self._show_item()
+        self._show_request()
+        self._show_plan()
+
+    def _cutoff_text(self) -> str:
+        today = self.session.clock.today()
+        year = self.calendar.school_year_of(today)
+        cutoff = self.calendar.ehcna_cutoff(year)
+        if today > cutoff:
+            cutoff = self.calendar.ehcna_cutoff(year + 1)
+        return (f"The local authority's preferred last date for requests this school year is "
+                f"<b>{uk(cutoff)}</b> ({self.calendar.ehcna_cutoff_weeks} weeks before the last "
+                "week of the summer term).")
+
+    def _show_item(self) -> None:
+        item = self.readiness.selected()
+        self.readiness.details.setHtml(readiness_html(item) if item else "")
+        self.readiness.buttons["answer"].setEnabled(
+            item is not None and item.key in checklist.QUESTION_KEYS)
+
+    def _show_request(self) -> None:
+        request = self.requests.selected()
+        if request is None:
+            self.requests.details.setHtml("<p>No request recorded.</p>")
+            return
+        warning = rules.cutoff_warning(request.submitted_on, self.calendar) \
+            if request.submitted_on else None
+        self.requests.details.setHtml(request_html(request, self.session.clock.today(), warning))
+
+    def _show_plan(self) -> None:
+        plan = self.plans.selected()
+        if plan is None:
+            self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
+            return
+        self.plans.details.setHtml(plan_html(plan, ehc.review_schedule(self.session, plan)))
+
+    def current_plan(self) -> EhcPlan | None:
+        return next((p for p in self.plan_model.rows() if p.current), None)
+
+    # --- forms ---------------------------------------------------------------------------------
+    def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "") -> FormDialog:
+        dialog = FormDialog(title, fields, save, intro=intro, values=values, parent=self)
+
+        def done() -> None:
+            self.refresh()
+            self.changed.emit(self.pupil_id)
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def answer(self) -> FormDialog | None:
+        item = self.readiness.selected()
+        if item is None or item.key not in checklist.QUESTION_KEYS:
+            self.say("Choose one of the checklist questions first.")
+            return None
+        question = checklist.question(item.key)
+        stored = ehcna.answers(self.session, self.pupil_id).get(item.key)
+        choices = [("Not answered", None), ("Yes", True), ("No", False)]
+        return self._form(question.title, [
+            FieldSpec("answer", "Answer", "choice", choices),
+            FieldSpec("note", "How you know", "text", aliases=("Note",))],
+            lambda v: ehcna.answer_question(self.session, self.pupil_id, item.key, v["answer"], v["note"]),
+            values={"answer": stored.answer if stored else None, "note": stored.note if stored else ""},
+            intro=question.question)
+
+    def record_exception(self) -> FormDialog:
+        return self._form("Exception to the APDR cycles", [
+            FieldSpec("kind", "Circumstance", "choice", [(k.label, k.value) for k in ExceptionKind]),
+            FieldSpec("reason", "Reason", "text"),
+            FieldSpec("recorded_on", "Date", "date", aliases=("Date recorded",))],
+            lambda v: ehcna.record_exception(self.session, self.pupil_id, v["kind"], v["reason"],
+                                             v["recorded_on"]),
+            values={"recorded_on": self.session.clock.today()},
+            intro="Only in these circumstances may a request be made without cycles of Assess, "
+                  "Plan, Do, Review. Say what happened.")
+
+    def withdraw_exception(self) -> FormDialog:
+        return self._form("Withdraw the exception", [FieldSpec("reason", "Reason", "text")],
+                          lambda v: ehcna.withdraw_exception(self.session, self.pupil_id, v["reason"]))
+
+    def _request_fields(self) -> list[FieldSpec]:
+        return [
+            FieldSpec("local_authority", "Local authority"),
+            FieldSpec("consent_on", "Parents' consent signed", "date",
+                      aliases=("Date of the parents' consent",)),
+            FieldSpec("consent_from", "Consent given by", placeholder="Name and relationship"),
+            FieldSpec("head_name", "Head teacher who countersigned", aliases=("Head teacher's name",)),
+            FieldSpec("head_signed_on", "Date countersigned", "date",
+                      aliases=("Date the head teacher countersigned",)),
+            FieldSpec("submitted_on", "Date sent to the LA", "date",
+                      aliases=("Date sent to the local authority",)),
+            FieldSpec("decision", "LA's decision", "choice",
+                      [("Not yet decided", None)] + [(d.label, d.value) for d in rules.AssessDecision],
+                      aliases=("Date of the LA's decision",)),
+            FieldSpec("decision_on", "Date of the decision", "date"),
+            FieldSpec("plan_decision", "Will a plan be issued?", "choice",
+                      [("Not yet known", None)] + [(d.label, d.value) for d in rules.PlanDecision]),
+            FieldSpec("draft_on", "Draft plan (or notice) dated", "date",
+                      aliases=("Date of the draft plan or notice",)),
+            FieldSpec("withdrawn_on", "Withdrawn on", "date", aliases=("Date withdrawn",)),
+            FieldSpec("notes", "Notes", "text")]
+
+    def new_request(self) -> FormDialog:
+        values = {"local_authority": self._last_authority()}
+        return self._form("New EHC needs assessment request", self._request_fields(),
+                          lambda v: ehc.add_request(self.session, self.pupil_id, v), values=values,
+                          intro="Record what has been done so far; come back to add the dates "
+                                "as the request goes on.")
+
+    def update_request(self) -> FormDialog | None:
+        request = self.requests.selected()
+        if request is None:
+            self.say("Choose a request first.")
+            return None
+        values = {name: getattr(request, name) for name in (
+            "local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
+            "submitted_on", "decision_on", "draft_on", "withdrawn_on", "notes")}
+        values["decision"] = request.decision.value if request.decision else None
+        values["plan_decision"] = request.plan_decision.value if request.plan_decision else None
+        return self._form("Update the request", self._request_fields(),
+                          lambda v: ehc.update_request(self.session, request.id, v), values=values,
+                          intro="The final plan is recorded on the EHC plans page.")
+
+    def _last_authority(self) -> str:
+        for found in reversed(self.request_model.rows()):
+            return found.local_authority
+        return ""
+
+    def _plan_fields(self) -> list[FieldSpec]:
+        return [FieldSpec("issued_on", "Date issued", "date", aliases=("Date the plan was issued",)),
+                FieldSpec("local_authority", "Local authority"),
+                FieldSpec("caseworker", "Caseworker"),
+                FieldSpec("caseworker_contact", "Caseworker's phone or email")]
+
+    def record_plan(self) -> FormDialog:
+        waiting = [r for r in self.request_model.rows()
+                   if r.decision is rules.AssessDecision.ASSESS and r.final_on is None
+                   and r.plan_decision is not rules.PlanDecision.NOT_ISSUE and r.withdrawn_on is None]
+        fields = self._plan_fields()
+        if waiting:
+            fields.append(FieldSpec("request_id", "From the request", "choice",
+                                    [("None", None)] + [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
+        return self._form(
+            "Record an issued EHC plan", fields,
+            lambda v: ehc.record_plan(self.session, self.pupil_id, v, v.get("request_id")),
+            values={"local_authority": self._last_authority(),
+                    "request_id": waiting[-1].id if waiting else None},
+            intro="The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
+                  "their parents are due a letter. Add the outcomes afterwards.")
+
+    def edit_plan(self) -> FormDialog | None:
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        return self._form("EHC plan details", self._plan_fields(),
+                          lambda v: ehc.update_plan(self.session, plan.id, v),
+                          values={"issued_on": plan.issued_on, "local_authority": plan.local_authority,
+                                  "caseworker": plan.caseworker,
+                                  "caseworker_contact": plan.caseworker_contact})
+
+    def edit_outcomes(self) -> OutcomesDialog | None:
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        dialog = OutcomesDialog(self.session, plan, parent=self)
+
+        def done() -> None:
+            self.refresh()
+            self.changed.emit(self.pupil_id)
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def review(self) -> FormDialog | None:
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        booked = plan.booked_review
+        schedule = ehc.review_schedule(self.session, plan)
+        values: dict[str, Any] = {"meeting_on": schedule.meeting_on if schedule else None}
+        if booked is not None:
+            values = {"meeting_on": booked.meeting_on, "invitations_sent_on": booked.invitations_sent_on,
+                      "notes": booked.notes, "pfa_discussed": booked.pfa_discussed}
+        intro = ("Book the meeting, then record the invitations and, after it, what it "
+                 "recommends.")
+        if schedule is not None:
+            intro += (f" Hold it by {uk(schedule.meeting_by)}; invite specialists by "
+                      f"{uk(schedule.invitations_by)}.")
+        return self._form("Annual review", [
+            FieldSpec("meeting_on", "Meeting date", "date", aliases=("Date of the review meeting",)),
+            FieldSpec("invitations_sent_on", "Invitations sent", "date",
+                      aliases=("Date the invitations were sent",)),
+            FieldSpec("held_on", "Held on", "date", aliases=("Date the review was held",)),
+            FieldSpec("recommendation", "Recommendation to the LA", "choice",
+                      [("Not yet held", None)] + [(r.label, r.value) for r in rules.ReviewRecommendation]),
+            FieldSpec("pfa_discussed", "Preparing for Adulthood discussed", "bool"),
+            FieldSpec("report_sent_on", "Report sent to the LA", "date",
+                      aliases=("Date the report went to the LA",)),
+            FieldSpec("notes", "Notes", "text")],
+            lambda v: ehc.save_review(self.session, plan.id, v, booked.id if booked else None),
+            values=values, intro=intro)
+
+    def cease_plan(self) -> FormDialog | None:
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        return self._form("EHC plan ceased", [
+            FieldSpec("ceased_on", "Date the plan ceased", "date"),
+            FieldSpec("reason", "Reason", "text")],
+            lambda v: ehc.cease_plan(self.session, plan.id, v["ceased_on"], v["reason"]),
+            values={"ceased_on": self.session.clock.today()},
+            intro="The pupil's SEN status is not changed; review it on the Register tab.")
