@@ -178,3 +178,19 @@ def test_term_dates_are_saved_and_move_the_ehc_review(senco_session, staff_sessi
     assert school_calendar.load(senco_session).ehcna_cutoff(2026) == D(2027, 4, 26)
     with pytest.raises(ValidationError, match="between 1 and 39"):
         school_calendar.set_cutoff_weeks(senco_session, 0)
+
+
+def test_the_schools_term_dates_set_the_support_plan_review_limit(senco_session):
+    from apdr_support import assess
+    from sendesk.models.calendar import england_default
+    from sendesk.records import apdr, school_calendar
+    pupil_id = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil_id, D(2026, 11, 23))
+    cycle = apdr.current_pathway(senco_session, pupil_id).current_cycle.id
+    assess(senco_session, cycle, D(2026, 11, 23))
+    check = apdr.save_plan(senco_session, cycle, {"plan_date": D(2026, 11, 23)})
+    assert check.latest_review_date == D(2027, 4, 4)
+    spans = [(h.start, h.end) for h in england_default(2026).half_terms]
+    spans[4] = (D(2027, 4, 12), spans[4][1])      # a later Easter break: spring runs to 11 April
+    school_calendar.save_term_dates(senco_session, 2026, spans)
+    assert apdr.check_plan(senco_session, cycle).latest_review_date == D(2027, 4, 11)

@@ -2,8 +2,14 @@
 
 Census days follow the DfE pattern: autumn on the first Thursday in October, spring on the
 third Thursday in January and summer on the third Thursday in May. The January (spring)
-census is the one that collects SEN status and primary need. Half-terms come from a school's
-own dates when it has them, otherwise from a simple default kept as data.
+census is the one that collects SEN status and primary need.
+
+A school's term dates (SchoolCalendar) are six half-terms a year, each from its first to its
+last teaching day, so holidays are the gaps between them. A year the school has not entered
+uses England's usual pattern (england_default), with the Easter break worked out from Easter
+each year. The review rules, the EHC review schedule and the LA's request cut-off all read
+them. HalfTermCalendar is the older fixed-start default, kept for rules called without a
+school's calendar.
 """
 
 from __future__ import annotations

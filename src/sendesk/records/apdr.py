@@ -32,7 +32,7 @@ from ..models.specialists import service_label
 from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
-from . import registers, sen_register, summary
+from . import registers, school_calendar, sen_register, summary
 from .pupils import pupil_from_row
 from ._common import as_text, pupil_row, record_changes, require_any, require_current, today
 
@@ -539,7 +539,8 @@ def _check_plan(session: Session, ctx: CycleContext) -> PlanCheck:
     assessment = _assessment(session, ctx.cycle["id"])
     if assessment is None or not assessment.completed:
         problems.append("Finish the Assess part first.")
-    latest = reviews.latest_review_date(plan.plan_date) if plan.plan_date else None
+    calendar = school_calendar.calendar_of(session)
+    latest = reviews.latest_review_date(plan.plan_date, calendar) if plan.plan_date else None
     if plan.plan_date is None:
         problems.append("Give the date the plan was agreed with the parents.")
     else:
@@ -548,7 +549,7 @@ def _check_plan(session: Session, ctx: CycleContext) -> PlanCheck:
             if assessment is not None and assessment.assessed_on is not None:
                 dates.not_before(plan.plan_date, assessment.assessed_on, "Plan date",
                                  "the assessment")
-            reviews.check_review_date(plan.plan_date, plan.review_date)
+            reviews.check_review_date(plan.plan_date, plan.review_date, calendar)
         except ValidationError as exc:
             problems.append(str(exc))
     if not plan.outcomes:
@@ -990,7 +991,8 @@ def _back_to_ordinary(session: Session, ctx: CycleContext, held: dt.date) -> boo
                                       (ctx.pupil["id"],))
     if not on_monitoring:
         registers.add_entry(session, ctx.pupil["id"], "monitoring", {
-            "start_date": held, "review_date": reviews.next_term(held).end,
+            "start_date": held, "review_date": reviews.next_term(
+                held, school_calendar.calendar_of(session)).end,
             "details": f"Back to ordinarily available provision after the review on {when}; "
                        "monitor that progress is kept up."})
     return changed

@@ -21,7 +21,7 @@ from ..models import reviews
 from ..models.apdr import Decision, Stage
 from ..models.sen import need_codes
 from ..session import Session
-from . import apdr, specialists
+from . import apdr, school_calendar, specialists
 
 DAY = dt.timedelta(days=1)
 
@@ -161,6 +161,7 @@ class _Pathways:
         self.rng = rng
         self.today = session.clock.today()
         self.result = DemoPathwaysResult()
+        self.calendar = school_calendar.calendar_of(session)
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
         end = min(end, self.today)
@@ -201,7 +202,7 @@ class _Pathways:
             if state == "assess":
                 break
             plan_date = self._between(assessed, assessed + 5 * DAY)
-            latest = reviews.latest_review_date(plan_date)
+            latest = reviews.latest_review_date(plan_date, self.calendar)
             review_date = min(plan_date + dt.timedelta(days=rng.randint(63, 98)), latest)
             if last and review_date < self.today - 21 * DAY:
                 review_date = min(self.today + dt.timedelta(days=rng.randint(-10, 40)), latest)

@@ -35,7 +35,7 @@ from ..models.outcomes import PFA_AREAS
 from ..models.provision import CostBasis, CostLevel
 from ..models.roles import Permission
 from ..models.sen import areas, need_codes
-from ..records import apdr, specialists
+from ..records import apdr, school_calendar, specialists
 from ..records.apdr import PlanCheck
 from ..records.pupils import pupil_from_row
 from ..records._common import pupil_row
@@ -609,7 +609,7 @@ class PlanPage(_Page):
         """Live: the review date limit, the cost against the threshold, the SMART warnings."""
         plan_date = self._date("plan_date")
         if plan_date is not None:
-            term = reviews.next_term(plan_date)
+            term = reviews.next_term(plan_date, school_calendar.load(self.wizard.session))
             self.review_hint.setText(f"Agree a review date with the parents no later than "
                                      f"{uk(term.end)} (the end of the {term.name.lower()} term); "
                                      "sooner if needs are changing.")
