@@ -6,8 +6,10 @@
 # 1. the bundle holds both executables, resources/, the SQLCipher extension and the Qt
 #    offscreen, xcb and SVG-icon plugins;
 # 2. sendesk-cli --version, then `init` a database (password on stdin), check the file is
-#    encrypted, `verify` it, and check a wrong password is refused; make a small demo school
-#    and save a pupil's SEND file as PDF with `document` (Qt offscreen, no display);
+#    encrypted, `verify` it, and check a wrong password is refused; then a records transfer
+#    from a small demo school into it and the receipt back (age encryption, the full-file PDF),
+#    and a CTF export and import (defusedxml);
+#    then a pupil's SEND file saved as PDF with `document` (Qt offscreen, no display);
 # 3. sendesk --selftest offscreen with an empty data folder shows the create window, and with the
 #    new database shows the unlock window; each run exits 0 and loads the app icon;
 # 4. with no SENDESK_DATA_DIR the app keeps its settings in the per-user data folder and writes
@@ -82,18 +84,40 @@ if printf 'not the password\n' | "$BUNDLE/sendesk-cli" verify "$DB" --user itadm
 fi
 ok "sendesk-cli refuses a wrong password: $(head -n 1 "$TMP/wrong.err")"
 
-# A document as PDF from a small demo school: the CLI paints with QtGui on Qt's offscreen
-# platform, which it chooses itself (no QT_QPA_PLATFORM, no display).
+# A records transfer from a demo school into the new database, and the signed receipt back.
 DEMO="$TMP/demo/demo.sendesk"
 mkdir -p "$TMP/demo"
-printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" demo "$DEMO" --pupils 30 --user demo >/dev/null \
-  2>"$TMP/demo.err" || fail "sendesk-cli demo exited non-zero: $(cat "$TMP/demo.err")"
-UPN=$(printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" pupils list "$DEMO" --user demo | sed -n 2p | cut -d, -f1)
-[ -n "$UPN" ] || fail "sendesk-cli pupils list printed no pupil"
+cli() { printf '%s\n' "$PASSWORD" | "$BUNDLE/sendesk-cli" "$@"; }
+cli demo "$DEMO" --pupils 40 --user demosenco >/dev/null 2>"$TMP/demo.err" \
+  || fail "sendesk-cli demo exited non-zero: $(cat "$TMP/demo.err")"
+UPN=$(cli pupils list "$DEMO" --user demosenco --status K | sed -n 2p | cut -d, -f1)
+[ -n "$UPN" ] || fail "the demo school has no pupil at SEN support to transfer"
+cli transfer export "$DEMO" --upn "$UPN" --to-urn 100000 --to-name "Smoke Test Primary" \
+  --out "$TMP/pupil.sendesk-transfer" --user demosenco >"$TMP/export.out" 2>"$TMP/export.err" \
+  || fail "sendesk-cli transfer export exited non-zero: $(cat "$TMP/export.err")"
+[ "$(head -c 21 "$TMP/pupil.sendesk-transfer")" = "age-encryption.org/v1" ] \
+  || fail "the transfer package is not age-encrypted"
+tail -n 1 "$TMP/export.out" >"$TMP/passphrase"
+cli transfer import "$DB" "$TMP/pupil.sendesk-transfer" --user itadmin \
+  --passphrase-file "$TMP/passphrase" --receipt-out "$TMP/receipt.sendesk-receipt" \
+  >"$TMP/import.out" 2>"$TMP/import.err" \
+  || fail "sendesk-cli transfer import exited non-zero: $(cat "$TMP/import.err")"
+cli transfer receipt-import "$DEMO" "$TMP/receipt.sendesk-receipt" --user demosenco \
+  >"$TMP/receipt.out" 2>"$TMP/receipt.err" \
+  || fail "sendesk-cli transfer receipt-import exited non-zero: $(cat "$TMP/receipt.err")"
+ok "records transfer: $(head -n 1 "$TMP/import.out")"
+cli ctf export "$DEMO" --upn "$UPN" --out "$TMP/pupil.xml" --user demosenco >/dev/null 2>"$TMP/ctf.err" \
+  || fail "sendesk-cli ctf export exited non-zero: $(cat "$TMP/ctf.err")"
+cli ctf import "$DB" "$TMP/pupil.xml" --user itadmin >"$TMP/ctf.out" 2>"$TMP/ctf.err" \
+  || fail "sendesk-cli ctf import exited non-zero: $(cat "$TMP/ctf.err")"
+ok "CTF: $(tail -n 1 "$TMP/ctf.out")"
+
+# A document as PDF from the demo school: the CLI paints with QtGui on Qt's offscreen platform,
+# which it chooses itself (no QT_QPA_PLATFORM, no display).
 start=$(now_ms)
 printf '%s\n' "$PASSWORD" | env -u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY \
   "$BUNDLE/sendesk-cli" document "$DEMO" --upn "$UPN" --kind file --out "$TMP/file.pdf" \
-  --user demo >"$TMP/document.out" 2>"$TMP/document.err" \
+  --user demosenco >"$TMP/document.out" 2>"$TMP/document.err" \
   || fail "sendesk-cli document exited non-zero: $(cat "$TMP/document.err")"
 [ "$(head -c 5 "$TMP/file.pdf")" = "%PDF-" ] || fail "sendesk-cli document wrote no PDF"
 ok "sendesk-cli document: $(cat "$TMP/document.out") in $(( $(now_ms) - start )) ms"

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import SendeskError
-from . import apdr, calendar, documents, flowchart, pupils, school
+from . import apdr, calendar, documents, flowchart, pupils, school, transfer
 from .io import Secrets
 
 EXIT_FAILURE = 1
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list:
-    return [school, pupils, flowchart, apdr, documents, calendar]
+    return [school, pupils, flowchart, apdr, documents, calendar, transfer]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:

@@ -274,3 +274,21 @@ class SchoolCalendar:
         last_week = _weekday_on_or_before(self.summer_term_end(school_year), _MONDAY)
         return self.school_day_on_or_before(
             last_week - dt.timedelta(weeks=self.ehcna_cutoff_weeks))
+
+
+# Records go to the next school within 15 school days of the pupil leaving (Education (Pupil
+# Information) (England) Regulations 2005, regulation 9).
+TRANSFER_SCHOOL_DAYS = 15
+
+
+def add_school_days(start: dt.date, days: int, calendar: SchoolCalendar | None = None) -> dt.date:
+    """The day `days` school days after `start`, skipping weekends and the school's holidays
+    (its own term dates where it has entered them, England's typical ones otherwise)."""
+    calendar = calendar or SchoolCalendar()
+    day = start
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if calendar.is_school_day(day):
+            counted += 1
+    return day

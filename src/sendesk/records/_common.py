@@ -36,8 +36,17 @@ def pupil_row(session: Session, pupil_id: int) -> Row:
 def require_current(row: Row) -> None:
     """Archived records are kept as they were when the pupil left."""
     if row["archived_at"] is not None:
-        raise PermissionDenied("This pupil has left and their record is archived; it can be read "
-                               "but not changed.")
+        raise PermissionDenied("This pupil has left and their record is archived (and, once their "
+                               "file has been transferred, is the copy the next school was sent); "
+                               "it can be read but not changed.")
+
+
+def require_editable(session: Session, pupil_id: int) -> Row:
+    """The one check every write path makes before changing anything about a pupil: a pupil
+    who has left, or whose file has been transferred, is read-only. Returns the pupil's row."""
+    row = pupil_row(session, pupil_id)
+    require_current(row)
+    return row
 
 
 def as_text(value: Any) -> str | None:

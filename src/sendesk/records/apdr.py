@@ -34,7 +34,7 @@ from ..session import Session
 from ..store.database import Row
 from . import registers, school_calendar, sen_register, summary
 from .pupils import pupil_from_row
-from ._common import as_text, pupil_row, record_changes, require_any, require_current, today
+from ._common import as_text, pupil_row, record_changes, require_any, require_editable, today
 
 # --- reading ----------------------------------------------------------------------------------
 
@@ -171,8 +171,7 @@ def _context(session: Session, cycle_id: int) -> CycleContext:
     """The cycle, its pathway and pupil, checked to be the current cycle of an open pathway."""
     cycle = _cycle_row(session, cycle_id)
     pathway = session.db.query_one("SELECT * FROM send_pathways WHERE id = ?", (cycle["pathway_id"],))
-    pupil = pupil_row(session, pathway["pupil_id"])
-    require_current(pupil)
+    pupil = require_editable(session, pathway["pupil_id"])
     latest = session.db.scalar("SELECT max(number) FROM apdr_cycles WHERE pathway_id = ?",
                                (pathway["id"],))
     if pathway["status"] != "open" or cycle["number"] != latest:
@@ -231,8 +230,7 @@ def open_pathway(session: Session, pupil_id: int, opened_on: dt.date | str,
     dates.not_after(day, today(session), "Start date")
     stage = Stage(stage)
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         if pupil["sen_status"] != "K":
             raise ValidationError("The graduated approach is for pupils at SEN support. Record the "
                                   "pupil on the SEN register as K (SEN support) first.",

@@ -35,7 +35,7 @@ from ..models.text import clean_text
 from ..session import Session
 from ..store.database import Row
 from . import notes, registers, sen_register, summary
-from ._common import pupil_row, record_changes, require_current, today
+from ._common import pupil_row, record_changes, require_editable, today
 from .pupils import pupil_from_row
 
 MAX_COMMENT = 2000
@@ -123,8 +123,7 @@ def _require_may_run(session: Session) -> None:
 
 def _check_pupil(session: Session, pupil_id: int) -> None:
     """The pupil exists, is still on roll and is not already on the SEN register."""
-    row = pupil_row(session, pupil_id)
-    require_current(row)
+    require_editable(session, pupil_id)
     status = session.db.scalar("SELECT status FROM sen_status_history WHERE pupil_id = ? AND"
                                " end_date IS NULL", (int(pupil_id),))
     if status in sen.ON_REGISTER:

@@ -15,7 +15,7 @@ from ..models.contacts import Consent, clean_consent
 from ..models.roles import Permission
 from ..session import Session
 from ..store.database import Row
-from ._common import pupil_row, record_changes, require_current, today
+from ._common import record_changes, require_editable, today
 
 YOUNG_PERSON_AGE = 16
 
@@ -32,8 +32,7 @@ def record_consent(session: Session, pupil_id: int, raw: Mapping[str, Any],
     session.require(Permission.EDIT_PUPILS)
     fields = clean_consent(raw, today(session))
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         if contact_id is not None and not session.db.scalar(
                 "SELECT 1 FROM contacts WHERE id = ? AND pupil_id = ?", (int(contact_id), pupil["id"])):
             raise ValidationError("The person giving consent is not one of this pupil's contacts.",
@@ -60,7 +59,7 @@ def withdraw_consent(session: Session, consent_id: int, withdrawn_on: dt.date | 
         row = session.db.query_one("SELECT * FROM consents WHERE id = ?", (int(consent_id),))
         if row is None:
             raise ValidationError("That consent record is not in this database.", field="consent")
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["withdrawn_on"] is not None:
             raise ValidationError("This consent has already been withdrawn.", field="consent")
         dates.not_before(day, dt.date.fromisoformat(row["given_on"]), "Date consent was withdrawn",

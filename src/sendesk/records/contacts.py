@@ -15,7 +15,7 @@ from ..models.roles import Permission
 from ..session import Session
 from ..store.database import Row
 from . import notifications, summary
-from ._common import pupil_row, record_changes, require_current, today
+from ._common import record_changes, require_editable, today
 
 _FIELDS = ("name", "relationship", "parental_responsibility", "address", "phone", "email",
            "do_not_disclose_address")
@@ -46,7 +46,7 @@ def add_contact(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     session.require(Permission.EDIT_PUPILS)
     details = clean_contact(raw)
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         cursor = session.db.execute(
             "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, address,"
             " phone, email, do_not_disclose_address, entered_at, entered_by) VALUES (:pupil_id,"
@@ -65,7 +65,7 @@ def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]
     session.require(Permission.EDIT_PUPILS)
     with session.db.transaction():
         row = _contact_row(session, contact_id)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["ended_on"] is not None:
             raise ValidationError("This contact has been ended; add them again if they are "
                                   "involved once more.", field="contact")
@@ -91,7 +91,7 @@ def end_contact(session: Session, contact_id: int, ended_on: dt.date | str) -> N
     dates.not_after(day, today(session), "Date the contact ended")
     with session.db.transaction():
         row = _contact_row(session, contact_id)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["ended_on"] is not None:
             raise ValidationError("This contact has already been ended.", field="contact")
         record_changes(session, row["pupil_id"], "contact", row["id"], {"ended_on": None},

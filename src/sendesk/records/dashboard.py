@@ -1,6 +1,6 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
-notification, whose reviews fall due this half-term or are overdue, and who is being
-monitored. Pupils are given by id so the list view can show them; nothing here is audited
+notification, whose reviews fall due this half-term or are overdue, who is being
+monitored, and which transferred files the next school has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here is audited
 because no record is opened.
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models.calendar import HalfTerm, HalfTermCalendar, last_census_before
+from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, HalfTermCalendar, add_school_days,
+                               last_census_before)
 from ..models.flags import Flag
 from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
 from ._common import today
+from .school_calendar import calendar_of
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,48 @@ class DueNotification:
     change: str
     due_since: dt.date
     outstanding: int  # contacts with parental responsibility not yet told
+
+
+@dataclass(frozen=True)
+class TransferAwaiting:
+    """A file sent to another school that they have not yet acknowledged."""
+
+    transfer_id: int
+    pupil_id: int
+    school: str
+    sent_on: dt.date
+    deadline: dt.date       # 15 school days after the pupil left
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FileToSend:
+    """A leaver on the SEN register whose file has not been sent to their next school."""
+
+    pupil_id: int
+    left_on: dt.date
+    deadline: dt.date
+    overdue: bool
+
+
+# Leavers are looked for this far back: beyond it the deadline is long gone either way and the
+# list would only grow.
+_LEAVERS_WINDOW = dt.timedelta(days=60)
+
+
+def _files_to_send(session: Session, day: dt.date) -> list[FileToSend]:
+    calendar = calendar_of(session)
+    rows = session.db.query(
+        "SELECT id, leaving_date FROM pupils WHERE archived_at IS NOT NULL AND leaving_date >= ?"
+        " AND sen_status IN ('E', 'K') AND NOT EXISTS (SELECT 1 FROM transfers t WHERE"
+        " t.pupil_id = pupils.id AND t.direction = 'sent') ORDER BY leaving_date, id",
+        ((day - _LEAVERS_WINDOW).isoformat(),))
+    found = []
+    for row in rows:
+        left = dt.date.fromisoformat(row["leaving_date"])
+        deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar)
+        found.append(FileToSend(row["id"], left, deadline, deadline < day))
+    return found
 
 
 @dataclass(frozen=True)
@@ -38,6 +82,8 @@ class Dashboard:
     reviews_this_half_term: list[int]
     reviews_overdue: list[int]
     monitoring: list[int]
+    transfers_awaiting: list[TransferAwaiting]
+    files_to_send: list[FileToSend]
 
 
 def _ids(session: Session, where: str, params: tuple = (),
@@ -88,4 +134,13 @@ def dashboard(session: Session, calendar: HalfTermCalendar | None = None) -> Das
         reviews_this_half_term=_ids(session, "next_review >= ? AND next_review <= ?",
                                     (day.isoformat(), half_term.end.isoformat())),
         reviews_overdue=_ids(session, "next_review < ?", (day.isoformat(),)),
-        monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"))
+        monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"),
+        transfers_awaiting=[
+            TransferAwaiting(r["id"], r["pupil_id"], r["school_name"],
+                             dt.date.fromisoformat(r["happened_at"][:10]),
+                             dt.date.fromisoformat(r["deadline"]),
+                             dt.date.fromisoformat(r["deadline"]) < day)
+            for r in session.db.query(
+                "SELECT id, pupil_id, school_name, happened_at, deadline FROM transfers"
+                " WHERE status = 'awaiting acknowledgement' ORDER BY deadline, id")],
+        files_to_send=_files_to_send(session, day))

@@ -24,7 +24,7 @@ from ..models.text import clean_text
 from ..session import Session
 from ..store.database import Row
 from . import school_calendar, sen_register, summary
-from ._common import as_text, pupil_row, record_changes, require_current, today
+from ._common import as_text, pupil_row, record_changes, require_editable, today
 
 _REQUEST_FIELDS = ("local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
                    "submitted_on", "decision", "decision_on", "plan_decision", "draft_on",
@@ -146,8 +146,7 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     session.require(Permission.MANAGE_PLANS)
     values = {n: _stored(v) for n, v in rules.clean_request(raw, today(session)).items()}
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         if pupil["sen_status"] == "E" and session.db.scalar(
                 "SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL", (pupil["id"],)):
             raise ValidationError("The pupil already has an EHC plan; changes to it go through the "
@@ -174,7 +173,7 @@ def update_request(session: Session, request_id: int, changes: Mapping[str, Any]
     session.require(Permission.MANAGE_PLANS)
     with session.db.transaction():
         row = _request_row(session, request_id)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         merged = {n: changes.get(n, row[n]) for n in _REQUEST_FIELDS}
         values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
         changed = record_changes(session, row["pupil_id"], "EHC request", row["id"],
@@ -199,7 +198,7 @@ def _plan_row(session: Session, plan_id: int) -> Row:
 
 def _writable_plan(session: Session, plan_id: int) -> Row:
     row = _plan_row(session, plan_id)
-    require_current(pupil_row(session, row["pupil_id"]))
+    require_editable(session, row["pupil_id"])
     if row["ceased_on"] is not None:
         raise ValidationError("This EHC plan has ceased and is kept as it was.", field="plan")
     return row
@@ -219,8 +218,7 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
     values = rules.clean_plan(raw, today(session))
     outcomes = rules.clean_outcomes(raw.get("outcomes"))
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         if session.db.scalar("SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL",
                              (pupil["id"],)):
             raise ValidationError("The pupil already has a current EHC plan; record that it has "

@@ -23,7 +23,7 @@ from ..models.specialists import Consent
 from ..models.text import clean_text
 from ..session import Session
 from . import apdr, registers, specialists
-from ._common import pupil_row, record_changes, require_current, today
+from ._common import pupil_row, record_changes, require_editable, today
 
 _SMART_FAULTS = {"no_measure", "vague_measure", "no_date"}
 
@@ -164,8 +164,7 @@ def answer_question(session: Session, pupil_id: int, key: str, answer: bool | No
     dates.not_after(day, today(session), "Date answered")
     value = None if answer is None else int(bool(answer))
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         row = session.db.query_one("SELECT * FROM ehcna_checklist WHERE pupil_id = ? AND question = ?",
                                    (pupil["id"], key))
         new = {"answer": value, "note": text, "answered_on": day.isoformat()}
@@ -204,8 +203,7 @@ def record_exception(session: Session, pupil_id: int, kind: ExceptionKind | str,
     day = dates.parse_date(recorded_on, "Date recorded", required=False) or today(session)
     dates.not_after(day, today(session), "Date recorded")
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         if session.db.scalar("SELECT 1 FROM ehcna_exceptions WHERE pupil_id = ? AND withdrawn_at"
                              " IS NULL", (pupil["id"],)):
             raise ValidationError("An exception is already recorded; withdraw it first to record "
@@ -225,8 +223,7 @@ def withdraw_exception(session: Session, pupil_id: int, reason: str) -> None:
     session.require(Permission.MANAGE_PLANS)
     why = clean_text(reason, "Reason", max_length=2000, required=True)
     with session.db.transaction():
-        pupil = pupil_row(session, pupil_id)
-        require_current(pupil)
+        pupil = require_editable(session, pupil_id)
         row = session.db.query_one("SELECT id FROM ehcna_exceptions WHERE pupil_id = ? AND"
                                    " withdrawn_at IS NULL", (pupil["id"],))
         if row is None:

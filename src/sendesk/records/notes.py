@@ -14,7 +14,7 @@ from ..models.roles import Permission
 from ..session import Session
 from ..store.database import Row
 from . import summary
-from ._common import as_text, pupil_row, record_changes, require_current, today
+from ._common import as_text, record_changes, require_editable, today
 
 
 def note_from_row(row: Row) -> ShortNote:
@@ -38,7 +38,7 @@ def add_note(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     session.require(Permission.ADD_NOTES)
     fields = {name: as_text(value) for name, value in clean_note(raw, today(session)).items()}
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         cursor = session.db.execute(
             "INSERT INTO short_notes (pupil_id, author_id, entered_at, " + ", ".join(NOTE_FIELDS)
             + ") VALUES (:pupil_id, :author_id, :entered_at, "
@@ -62,7 +62,7 @@ def amend_note(session: Session, note_id: int, changes: Mapping[str, Any]) -> li
     with session.db.transaction():
         row = _note_row(session, note_id)
         _may_amend(session, row)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
         new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
         changed = record_changes(session, row["pupil_id"], "note", row["id"],
@@ -84,7 +84,7 @@ def mark_reviewed(session: Session, note_id: int, reviewed_on: dt.date | str) ->
     with session.db.transaction():
         row = _note_row(session, note_id)
         _may_amend(session, row)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["reviewed_on"] is not None:
             raise ValidationError("This note has already been reviewed.", field="note")
         dates.not_before(day, dt.date.fromisoformat(row["event_date"]), "Date reviewed",

@@ -17,7 +17,7 @@ from ..models.notifications import NotificationDue, NotificationSent, clean_meth
 from ..models.roles import Permission
 from ..session import Session
 from . import summary
-from ._common import pupil_row, require_current, today
+from ._common import require_editable, today
 
 _OUTSTANDING = (
     "SELECT c.id FROM contacts c WHERE c.pupil_id = ? AND c.ended_on IS NULL"
@@ -65,7 +65,7 @@ def record_notification(session: Session, due_id: int, contact_ids: Iterable[int
         if item is None:
             raise ValidationError("That notification item is not in this database.")
         pupil_id = item["pupil_id"]
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         dates.not_before(day, dt.date.fromisoformat(item["due_since"]), "Date notified",
                          "the change it tells parents about")
         for contact_id in wanted:

@@ -14,13 +14,14 @@ from typing import Any, Mapping
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.flags import flags_from_bits
-from ..models.pupils import (EDITABLE_FIELDS, RETENTION_YEARS_AFTER_BIRTH, YEAR_RANK, Pupil,
-                             PupilDetails, clean_details, retention_date, search_text, sort_key)
+from ..models.pupils import (EDITABLE_FIELDS, YEAR_RANK, Pupil, PupilDetails, clean_details,
+                             search_text, sort_key)
 from ..models.roles import Permission
 from ..models.text import clean_line
 from ..session import Session
 from ..store.database import Row
-from ._common import pupil_row, record_changes, require_current, today
+from . import retention
+from ._common import pupil_row, record_changes, require_editable, today
 
 INSERT_SQL = (
     "INSERT INTO pupils (upn, legal_surname, legal_forename, preferred_surname, preferred_forename,"
@@ -88,8 +89,7 @@ def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) ->
     if unknown:
         raise ValidationError("These details cannot be edited here: " + ", ".join(sorted(unknown)))
     with session.db.transaction():
-        row = pupil_row(session, pupil_id)
-        require_current(row)
+        row = require_editable(session, pupil_id)
         old = details_from_row(row)
         merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
         new = clean_details(merged, today(session))
@@ -129,13 +129,12 @@ def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,
     dates.not_after(left, today(session), "Leaving date")
     where_to = clean_line(destination, "Destination", max_length=120, required=False) or None
     with session.db.transaction():
-        row = pupil_row(session, pupil_id)
-        require_current(row)
+        row = require_editable(session, pupil_id)
         dob = dt.date.fromisoformat(row["dob"])
         admitted = dates.from_text(row["admission_date"])
         if admitted is not None:
             dates.not_before(left, admitted, "Leaving date", "the admission date")
-        keep_until = retention_date(dob)
+        keep_until = retention.keep_until(session, dob)
         record_changes(session, row["id"], "pupil", row["id"],
                        {"leaving_date": None, "destination": None},
                        {"leaving_date": left, "destination": where_to})
@@ -150,8 +149,13 @@ def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,
 
 
 def delete_after_retention(session: Session, pupil_id: int) -> None:
-    """Delete an archived pupil's whole record, which is only allowed once it is past retention."""
+    """Securely delete an archived pupil's whole record, allowed only once it is past retention.
+
+    secure_delete makes SQLite overwrite the freed pages instead of leaving them in the file,
+    so the record does not linger in free space (on top of the file being encrypted).
+    """
     session.require(Permission.EDIT_PUPILS)
+    session.db.execute("PRAGMA secure_delete = ON")
     with session.db.transaction():
         row = pupil_row(session, pupil_id)
         if row["archived_at"] is None:
@@ -161,8 +165,11 @@ def delete_after_retention(session: Session, pupil_id: int) -> None:
         if today(session) <= keep_until:
             raise PermissionDenied(
                 f"This record must be kept until {dates.format_uk(keep_until)} "
-                f"({RETENTION_YEARS_AFTER_BIRTH} years after the pupil's date of birth); it cannot "
+                f"({retention.retention_years(session)} years after the pupil's date of birth); it cannot "
                 "be deleted before then.")
+        # Pathways first: deleting a specialist's recommendation would otherwise blank the link
+        # on an agreed plan's provision, which the fixed-plan triggers rightly refuse.
+        session.db.execute("DELETE FROM send_pathways WHERE pupil_id = ?", (row["id"],))
         session.db.execute("DELETE FROM pupils WHERE id = ?", (row["id"],))
         session.audit("deleted a pupil record after its retention date", "pupil", row["id"])
 

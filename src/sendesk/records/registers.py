@@ -16,7 +16,7 @@ from ..models.roles import Permission
 from ..session import Session
 from ..store.database import Row
 from . import summary
-from ._common import as_text, pupil_row, record_changes, require_current, today
+from ._common import as_text, record_changes, require_editable, today
 
 _FIELDS = ("start_date", "review_date", "details", "has_ihp", "first_language", "pep_date",
            "responsible_la", "protected_address")
@@ -51,7 +51,7 @@ def add_entry(session: Session, pupil_id: int, kind: RegisterKind | str,
     register = clean_kind(kind)
     fields = _stored(clean_entry(register, raw, today(session)))
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         if session.db.scalar("SELECT 1 FROM register_entries WHERE pupil_id = ? AND register = ?"
                              " AND end_date IS NULL", (int(pupil_id), register.value)):
             raise ValidationError(f"The pupil is already on the {register.label.lower()} "
@@ -74,7 +74,7 @@ def update_entry(session: Session, entry_id: int, changes: Mapping[str, Any]) ->
     session.require(Permission.EDIT_PUPILS)
     with session.db.transaction():
         row = _entry_row(session, entry_id)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["end_date"] is not None:
             raise ValidationError("This register entry has ended and is kept as history.",
                                   field="register")
@@ -100,7 +100,7 @@ def end_entry(session: Session, entry_id: int, end_date: dt.date | str) -> None:
     dates.not_after(day, today(session), "End date")
     with session.db.transaction():
         row = _entry_row(session, entry_id)
-        require_current(pupil_row(session, row["pupil_id"]))
+        require_editable(session, row["pupil_id"])
         if row["end_date"] is not None:
             raise ValidationError("This register entry has already ended.", field="register")
         dates.not_before(day, dt.date.fromisoformat(row["start_date"]), "End date",

@@ -18,7 +18,7 @@ from ..models.sen import NeedPeriod, StatusPeriod
 from ..models.text import clean_text
 from ..session import Session
 from . import notifications, summary
-from ._common import pupil_row, require_current, today
+from ._common import require_editable, today
 
 
 def _open_period(session: Session, pupil_id: int):
@@ -71,7 +71,7 @@ def change_status(session: Session, pupil_id: int, status: str, start_date: dt.d
     why = clean_text(reason, "Reason for the change", max_length=2000, required=True)
     pupil_id = int(pupil_id)
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         open_row = _open_period(session, pupil_id)
         previous = open_row["status"] if open_row else None
         sen.check_status_change(previous, new_status)
@@ -104,7 +104,7 @@ def set_needs(session: Session, pupil_id: int, needs: Sequence[str],
     session.require(Permission.CHANGE_SEN_STATUS)
     pupil_id = int(pupil_id)
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         open_row = _open_period(session, pupil_id)
         status = open_row["status"] if open_row else None
         if status not in sen.ON_REGISTER:

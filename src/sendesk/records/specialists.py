@@ -24,7 +24,7 @@ from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
 from ..store.files import atomic_write
-from ._common import as_text, pupil_row, record_changes, require_current, today
+from ._common import as_text, record_changes, require_editable, today
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _involvement_row(session: Session, involvement_id: int) -> Row:
 def _writable(session: Session, involvement_id: int) -> Row:
     session.require(Permission.MANAGE_PLANS)
     row = _involvement_row(session, involvement_id)
-    require_current(pupil_row(session, row["pupil_id"]))
+    require_editable(session, row["pupil_id"])
     return row
 
 
@@ -120,7 +120,7 @@ def add_involvement(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> 
     session.require(Permission.MANAGE_PLANS)
     fields = _stored(clean_involvement(raw, today(session)))
     with session.db.transaction():
-        require_current(pupil_row(session, pupil_id))
+        require_editable(session, pupil_id)
         cursor = session.db.execute(
             "INSERT INTO specialist_involvements (pupil_id, " + ", ".join(_INVOLVEMENT_FIELDS)
             + ", entered_at, entered_by) VALUES (:pupil_id, "

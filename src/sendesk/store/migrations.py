@@ -740,6 +740,73 @@ def upgrade_version_5(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_6(conn: sqlcipher3.Connection) -> None:
+    """Records transfers: packages sent (with their deadline and acknowledgement) and received,
+    the signed scan of a paper acknowledgement form, and the signing keys of schools we have
+    received from, so a package later signed by a different key is noticed.
+
+    A transfer row keeps what was sent, to whom, the package's fingerprint, by whom and when;
+    the pupil's record is archived in the same transaction. Deleting a pupil after retention
+    deletes their transfer rows with them.
+    """
+    run_script(conn, """
+        CREATE TABLE transfers (
+            id                 INTEGER PRIMARY KEY,
+            direction          TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+            package_id         TEXT NOT NULL,
+            pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            upn                TEXT NOT NULL,
+            school_name        TEXT NOT NULL,
+            school_urn         TEXT,
+            school_la          TEXT,
+            school_estab       TEXT,
+            school_contact     TEXT,
+            school_key         TEXT,
+            manifest_sha256    TEXT NOT NULL,
+            items              TEXT NOT NULL,
+            stripped           TEXT NOT NULL DEFAULT '[]',
+            leaving_date       TEXT,
+            deadline           TEXT,
+            status             TEXT NOT NULL
+                               CHECK (status IN ('awaiting acknowledgement', 'acknowledged',
+                                                 'received')),
+            happened_at        TEXT NOT NULL,
+            done_by            INTEGER REFERENCES users(id),
+            acknowledged_at    TEXT,
+            acknowledged_by    TEXT,
+            receipt            TEXT,
+            closed_at          TEXT,
+            closed_by          INTEGER REFERENCES users(id),
+            UNIQUE (direction, package_id)
+        );
+        CREATE INDEX transfers_pupil ON transfers(pupil_id);
+        CREATE INDEX transfers_open ON transfers(deadline) WHERE status = 'awaiting acknowledgement';
+
+        CREATE TABLE transfer_scans (
+            id           INTEGER PRIMARY KEY,
+            transfer_id  INTEGER NOT NULL REFERENCES transfers(id) ON DELETE CASCADE,
+            filename     TEXT NOT NULL,
+            media_type   TEXT NOT NULL,
+            size         INTEGER NOT NULL,
+            sha256       TEXT NOT NULL,
+            content      BLOB NOT NULL CHECK (length(content) <= 10485760),
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX transfer_scans_of ON transfer_scans(transfer_id);
+        CREATE TRIGGER transfer_scans_fixed BEFORE UPDATE ON transfer_scans
+            BEGIN SELECT RAISE(ABORT, 'a stored scan cannot be changed'); END;
+
+        CREATE TABLE known_senders (
+            school_ref   TEXT PRIMARY KEY,
+            school_name  TEXT NOT NULL,
+            public_key   TEXT NOT NULL,
+            first_seen   TEXT NOT NULL,
+            recorded_by  INTEGER REFERENCES users(id)
+        );
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

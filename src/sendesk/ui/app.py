@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..settings import data_dir
+from ..transfer.package import SUFFIX
 from .controller import AppController
 from .prompts import prompts
 from .resources_qt import app_icon
@@ -25,7 +26,9 @@ from .resources_qt import app_icon
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sendesk", description="SEND records for schools.")
-    parser.add_argument("database", nargs="?", type=Path, help="school database to open")
+    parser.add_argument("database", nargs="?", type=Path,
+                        help="school database to open, or a records-transfer package to receive "
+                             "(it opens in the receiving wizard once the database is unlocked)")
     parser.add_argument("--demo", action="store_true", help="open (creating if needed) a demo school")
     parser.add_argument("--selftest", action="store_true",
                         help="show the first window, then exit (for installers and CI)")
@@ -51,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _install_excepthook()
     controller = AppController(app)
     database = args.database
+    if database is not None and database.name.endswith(SUFFIX):
+        controller.pending_package, database = database, None
     if args.demo:
         from .demo_start import prepare_demo
         database, hint = prepare_demo(data_dir())

@@ -21,6 +21,7 @@ from ..settings import Settings, data_dir
 from ..store import backup as backup_mod
 from ..store import lifecycle
 from ..store.keyfile import KeyFile, keyfile_path
+from ..transfer.sending import school_fingerprint
 from .create_dialog import CreateDatabaseDialog
 from .inactivity import InactivityTimer
 from .main_window import MainWindow
@@ -57,6 +58,8 @@ class AppController(QObject):
         self.unlock_hint = ""
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.workspace: Workspace | None = None
+        # A records-transfer package the app was started with: received once unlocked.
+        self.pending_package: Path | None = None
 
     # --- starting -------------------------------------------------------------------
     def start(self, database: Path | None = None) -> None:
@@ -143,6 +146,9 @@ class AppController(QObject):
         window.show()
         self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
         self.session_opened.emit(session)
+        if self.pending_package is not None:
+            package, self.pending_package = self.pending_package, None
+            self.workspace.receive_package(package)
 
     def quick_unlock_possible(self, path: str) -> bool:
         if not (self.settings.quick_unlock and self.quick.available and path):
@@ -236,7 +242,8 @@ class AppController(QObject):
 
     # --- menu actions ----------------------------------------------------------------------
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.quick.available, self.main_window)
+        fingerprint = school_fingerprint(self.session) if self.session is not None else None
+        dialog = SettingsDialog(self.settings, self.quick.available, self.main_window, fingerprint)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.session is not None:
             self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
             if not self.settings.quick_unlock:

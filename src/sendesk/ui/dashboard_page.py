@@ -1,5 +1,6 @@
 """Home: what needs doing. Counts by status and need, parent notifications due, reviews due
-this half-term and overdue, and pupils on the monitoring register."""
+this half-term and overdue, pupils on the monitoring register, and leavers' files still to
+send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
@@ -56,7 +57,10 @@ class DashboardPage(QWidget):
         self.reviews_due = PupilListBox("Reviews due this half-term", "reviews_due")
         self.overdue = PupilListBox("Reviews overdue", "reviews_overdue")
         self.monitoring = PupilListBox("On the monitoring register", "monitoring")
-        for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring):
+        self.transfers = PupilListBox("Leavers' files: to send, or awaiting the next school's "
+                                      "receipt", "transfers_due")
+        for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring,
+                    self.transfers):
             box.open_pupil.connect(self.open_pupil)
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
@@ -69,6 +73,7 @@ class DashboardPage(QWidget):
         grid.addWidget(self.overdue, 0, 1)
         grid.addWidget(self.reviews_due, 1, 0)
         grid.addWidget(self.monitoring, 1, 1)
+        grid.addWidget(self.transfers, 2, 0, 1, 2)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(refresh)
@@ -100,8 +105,9 @@ class DashboardPage(QWidget):
         self.need_chart.set_items([(f"{c} - {codes[c].label}" if c in codes else c, n) for c, n in
                                    sorted(data.by_need.items(), key=lambda item: -item[1]) if n])
         due_ids = [item.pupil_id for item in data.notifications_due]
+        leavers = {t.pupil_id for t in data.transfers_awaiting} | {f.pupil_id for f in data.files_to_send}
         rows = self._rows(set(due_ids) | set(data.reviews_this_half_term) | set(data.reviews_overdue)
-                          | set(data.monitoring))
+                          | set(data.monitoring) | leavers)
         self.notifications.set_rows([
             {**rows[item.pupil_id], "what": f"{'Added' if item.change == 'added' else 'Removed'} "
              f"{dates.format_uk(item.due_since)}; {item.outstanding} to tell"}
@@ -109,6 +115,12 @@ class DashboardPage(QWidget):
         self.reviews_due.set_rows(self._with_review(rows, data.reviews_this_half_term))
         self.overdue.set_rows(self._with_review(rows, data.reviews_overdue, problem=True))
         self.monitoring.set_rows([rows[i] for i in data.monitoring if i in rows])
+        self.transfers.set_rows(
+            [{**rows[f.pupil_id], "what": f"File not sent yet: due by {dates.format_uk(f.deadline)}",
+              "_problem": f.overdue} for f in data.files_to_send if f.pupil_id in rows]
+            + [{**rows[t.pupil_id], "what": f"Sent to {t.school} {dates.format_uk(t.sent_on)}; "
+                f"awaiting their receipt (deadline {dates.format_uk(t.deadline)})",
+                "_problem": t.overdue} for t in data.transfers_awaiting if t.pupil_id in rows])
 
     def _rows(self, ids: set[int]) -> dict[int, dict]:
         return {row.id: {"_id": row.id, "name": row.name, "year": row.year_group,

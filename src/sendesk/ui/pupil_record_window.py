@@ -30,6 +30,7 @@ from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
+from .transfers_tab import TransfersTab
 from .resources_qt import app_icon
 
 PLACEHOLDER_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
@@ -114,6 +115,9 @@ class PupilRecordWindow(QWidget):
         self.replace_tab("ehc", self.ehc)
         self.documents = DocumentsTab(session, pupil_id)
         self.replace_tab("documents", self.documents)
+        self.transfers = TransfersTab(session, pupil_id)
+        self.transfers.changed.connect(lambda _id: self.reload())
+        self.replace_tab("transfers", self.transfers)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)

@@ -1,4 +1,5 @@
-"""Per-user app settings: when to lock, and whether to allow quick unlock."""
+"""Per-user app settings: when to lock, and whether to allow quick unlock; it also shows the
+school's signing-key fingerprint, which transfer forms carry."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ EXPIRY_CHOICES = [("Until the end of the day", None), ("For 1 hour", 1), ("For 4
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, quick_unlock_available: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, school_fingerprint: str | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings - sendesk")
@@ -40,6 +41,11 @@ class SettingsDialog(QDialog):
         self.expiry.setVisible(quick_unlock_available)
         if quick_unlock_available:
             form.addRow("Keep it", self.expiry)
+        if school_fingerprint:
+            key = QLabel(f"<b>{school_fingerprint}</b> (printed on transfer forms; a receiving "
+                         "school may phone to check it)", objectName="school_fingerprint",
+                         wordWrap=True)
+            form.addRow("This school's signing key", key)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)

@@ -6,6 +6,8 @@ feature adds its page here and nowhere else.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject
 
 from ..session import Session
@@ -19,7 +21,10 @@ from .provision_map_view import ProvisionMapView
 from .reviews_due import ReviewsDueView
 from .pupil_list_page import PupilListPage
 from .pupil_record_window import PupilRecordWindow
+from .prompts import prompts
+from .receive_wizard import ReceiveWizard
 from .tasks import TaskRunner
+from .transfers_page import TransfersPage
 
 
 class Workspace(QObject):
@@ -44,6 +49,13 @@ class Workspace(QObject):
         self.calendar = CalendarPage(session)
         self.calendar.open_pupil.connect(self.open_pupil)
         window.add_page("calendar", "Calendar", self.calendar)
+        self.transfers: TransfersPage | None = None
+        if any(session.can(p) for p in (Permission.EXPORT_TRANSFER, Permission.EDIT_PUPILS,
+                                         Permission.SETTINGS)):
+            self.transfers = TransfersPage(session, tasks)
+            self.transfers.open_pupil.connect(self.open_pupil)
+            self.transfers.changed.connect(self.transfers_changed)
+            window.add_page("transfers", "Transfers and retention", self.transfers)
         if session.can(Permission.IMPORT_PUPILS):
             action = window.tools_menu.addAction("Import pupils from the MIS...")
             action.setObjectName("import_pupils")
@@ -55,6 +67,20 @@ class Workspace(QObject):
         wizard.accepted.connect(self.home.refresh)
         wizard.open()
         return wizard
+
+    def receive_package(self, path: Path | None = None) -> ReceiveWizard | None:
+        """Start the receiving wizard (a package opened from the file manager lands here)."""
+        if self.transfers is None or not self.session.can(Permission.EXPORT_TRANSFER):
+            prompts.error(self.window, "Receive a pupil's file",
+                          "Your role does not allow you to receive records transfers. Ask your "
+                          "SENCO.")
+            return None
+        self.window.show_page("transfers")
+        return self.transfers.start_receiving(path)
+
+    def transfers_changed(self) -> None:
+        self.pupils.pupils_changed()
+        self.home.refresh()
 
     def open_pupil(self, pupil_id: int) -> PupilRecordWindow:
         """Bring an open record forward, or open it (which is audited)."""
@@ -75,3 +101,5 @@ class Workspace(QObject):
         self.home.refresh()
         if self.calendar.isVisible():
             self.calendar.refresh()
+        if self.transfers is not None:
+            self.transfers.refresh()

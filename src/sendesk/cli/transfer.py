@@ -1,0 +1,183 @@
+"""Commands for records transfer and the Common Transfer File. The core makes and checks the
+package; these commands read arguments, files and passwords and print what happened."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import SendeskError
+from ..records import pupils
+from ..session import Session
+from ..store.files import atomic_write, read_limited
+from ..transfer import ctf, receiving, sending
+from .io import Secrets, open_session
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    transfer = sub.add_parser("transfer", help="send or receive a pupil's records transfer package")
+    transfer_sub = transfer.add_subparsers(dest="transfer_command", required=True,
+                                           metavar="export|import|receipt-import")
+    p = transfer_sub.add_parser("export", help="write a pupil's encrypted, signed transfer package")
+    p.add_argument("db", type=Path)
+    p.add_argument("--upn", required=True)
+    p.add_argument("--to-urn", required=True, metavar="URN",
+                   help="the receiving school's URN (or LA/establishment number, e.g. 937/4001)")
+    p.add_argument("--to-name", required=True, metavar="NAME", help="the receiving school's name")
+    p.add_argument("--to-contact", default="", metavar="NAME", help="the named contact there")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--user", required=True)
+    p.add_argument("--passphrase-file", type=Path, metavar="P",
+                   help="use the passphrase in this file instead of generating one")
+    p.set_defaults(run=cmd_export)
+
+    p = transfer_sub.add_parser("import", help="verify and import a package; write the signed receipt")
+    p.add_argument("db", type=Path)
+    p.add_argument("file", type=Path)
+    p.add_argument("--user", required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True, metavar="P")
+    p.add_argument("--receipt-out", type=Path, required=True, metavar="RECEIPT")
+    p.add_argument("--resolve", choices=(receiving.OURS, receiving.THEIRS),
+                   help="settle every conflict with an existing pupil the same way (default: "
+                        "list them and import nothing)")
+    p.set_defaults(run=cmd_import)
+
+    p = transfer_sub.add_parser("receipt-import", help="close a sent transfer with its receipt")
+    p.add_argument("db", type=Path)
+    p.add_argument("receipt", type=Path)
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_receipt)
+
+    c = sub.add_parser("ctf", help="export or import a DfE Common Transfer File")
+    ctf_sub = c.add_subparsers(dest="ctf_command", required=True, metavar="export|import")
+    p = ctf_sub.add_parser("export", help="write one pupil's CTF XML")
+    p.add_argument("db", type=Path)
+    p.add_argument("--upn", required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.xml")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_ctf_export)
+    p = ctf_sub.add_parser("import", help="take SEN status and needs from a CTF XML")
+    p.add_argument("db", type=Path)
+    p.add_argument("file", type=Path, metavar="FILE.xml")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_ctf_import)
+
+
+def render_file_pdf(session: Session, pupil_id: int) -> bytes:
+    """The pupil's full SEND file as one PDF, drawn by sendesk.pdf."""
+    from ..documents import build_documents
+    from ..pdf import render_pdf
+    return render_pdf(build_documents(session, pupil_id, "file"))
+
+
+def count_pages(pdf: bytes) -> int:
+    from ..pdf import page_count
+    return page_count(pdf)
+
+
+def _pupil_id(session: Session, upn: str) -> int:
+    pupil_id = pupils.find_by_upn(session, upn)
+    if pupil_id is None:
+        raise SendeskError(f"No pupil with UPN {upn.strip().upper()} is in this database.")
+    return pupil_id
+
+
+def _read_passphrase(path: Path) -> str:
+    text = read_limited(path, 4096, "passphrase file").decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise SendeskError(f"{path.name} is empty; put the passphrase on its first line.")
+    return lines[0].strip()
+
+
+def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
+    chosen = _read_passphrase(args.passphrase_file) if args.passphrase_file else None
+    recipient = sending.make_recipient(args.to_name, args.to_urn, args.to_contact)
+    session = open_session(args.db, args.user, secrets)
+    try:
+        pupil_id = _pupil_id(session, args.upn)
+        checks = sending.check_before_sending(session, pupil_id)
+        for warning in checks.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for what in checks.stripped:
+            print(f"removed: {what}", file=sys.stderr)
+        sent = sending.send(session, pupil_id, recipient, args.out, render_file_pdf,
+                            chosen_passphrase=chosen, count_pages=count_pages)
+    finally:
+        session.close()
+    print(f"Wrote {args.out} for {checks.pupil_name} to {recipient.name}.")
+    print(f"Package fingerprint: {sent.fingerprint}")
+    print(f"Our signing key: {sent.school_fingerprint}")
+    print(f"Send it by {sent.deadline.strftime('%d/%m/%Y')} (15 school days after leaving).")
+    if chosen is None:
+        print("Passphrase (send it by a different route from the file, e.g. by phone):")
+        print(sent.passphrase)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
+    passphrase = _read_passphrase(args.passphrase_file)
+    data = receiving.read_file(args.file)
+    session = open_session(args.db, args.user, secrets)
+    try:
+        preview = receiving.open_package(session, data, passphrase)
+        print(f"From {receiving.describe_school(preview.sender)}, signing key "
+              f"{preview.sender_fingerprint}"
+              + ("" if preview.sender_known else " (first package from this school: check the "
+                                                 "fingerprint with them by phone)") + ".")
+        if preview.conflicts and not args.resolve:
+            for conflict in preview.conflicts:
+                print(f"conflict: {conflict.label}: this school has {conflict.ours}; the package "
+                      f"has {conflict.theirs}", file=sys.stderr)
+            raise SendeskError(f"{len(preview.conflicts)} details differ from this school's record "
+                               "of the pupil. Decide each in the app's receiving wizard, or "
+                               "run again with --resolve ours|theirs. Nothing was imported.")
+        decisions = {c.key: args.resolve for c in preview.conflicts}
+        imported = receiving.import_package(session, preview, decisions)
+        atomic_write(args.receipt_out, imported.receipt)
+    finally:
+        session.close()
+    rows = sum(imported.counts.values())
+    print(f"Imported UPN {preview.pupil['upn']} ({'new record' if imported.created else 'added to the existing record'}): "
+          f"{rows} entries, {len(preview.contents)} items.")
+    print(f"Receipt written to {args.receipt_out}; send it to the sending school.")
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace, secrets: Secrets) -> int:
+    data = receiving.read_receipt_file(args.receipt)
+    session = open_session(args.db, args.user, secrets)
+    try:
+        done = receiving.import_receipt(session, data)
+    finally:
+        session.close()
+    print(f"Transfer to {done.school} acknowledged: received by {done.received_by} on "
+          f"{done.received_at[:10]} (their signing key {done.school_fingerprint}).")
+    return 0
+
+
+def cmd_ctf_export(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        ctf.export_ctf(session, _pupil_id(session, args.upn), args.out)
+    finally:
+        session.close()
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def cmd_ctf_import(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        result = ctf.import_ctf(session, args.file)
+    finally:
+        session.close()
+    for line in result.conflicts:
+        print(f"conflict: {line}", file=sys.stderr)
+    for line in result.not_found:
+        print(f"not found: {line}", file=sys.stderr)
+    print(f"Read the CTF from {result.source}: {len(result.applied)} updated, "
+          f"{len(result.unchanged)} unchanged, {len(result.conflicts)} left for you to decide, "
+          f"{len(result.not_found)} not in this database.")
+    return 0

@@ -1,0 +1,225 @@
+"""The DfE Common Transfer File (CTF): the pupil's identifiers and SEN history in the DfE's
+own XML, so the receiving school's MIS can take them in. A CTF carries no documents; that is
+why the encrypted package exists beside it.
+
+Element names follow the DfE's CTF (version 25): CTfile > Header (DocumentName, CTFversion,
+DateTime, DocumentQualifier, SupplierID, SourceSchool with LEA, Estab, SchoolName,
+AcademicYear; DestSchool with LEA, Estab) and CTFpupilData > Pupil (UPN, Surname, Forename,
+DOB, Sex, BasicDetails, SENhistory > SEN (StartDate, SENprovision), SENneeds > SENneed
+(SENtype, SENtypeRank)). Schools are named by LA and establishment number, not URN.
+
+Importing reads only SEN status and needs, with defusedxml and no DTD at all, so an entity
+bomb or an external entity is refused with a plain message rather than expanded or fetched.
+Nothing is merged silently: where this school already records a different status or needs,
+the difference is reported and left for the SENCO to decide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
+from .. import __version__
+from ..errors import ValidationError
+from ..models import sen
+from ..models.roles import Permission
+from ..models.school import SchoolIdentity
+from ..records import sen_register
+from ..records._common import pupil_row, today
+from ..session import Session
+from ..store.files import atomic_write, read_limited
+
+CTF_VERSION = "25.0"
+MAX_CTF_BYTES = 20 * 1024 * 1024
+
+
+def academic_year(day: dt.date) -> str:
+    """The DfE writes the academic year as its first calendar year (2026 for 2026/27)."""
+    return str(day.year if day.month >= 9 else day.year - 1)
+
+
+def _text(parent: ET.Element, tag: str, value: str | None) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = value or ""
+    return element
+
+
+def _school(parent: ET.Element, tag: str, school: SchoolIdentity, full: bool, day: dt.date) -> None:
+    element = ET.SubElement(parent, tag)
+    _text(element, "LEA", school.la_code)
+    _text(element, "Estab", school.estab)
+    if full:
+        _text(element, "SchoolName", school.name)
+        _text(element, "AcademicYear", academic_year(day))
+
+
+def build_ctf(session: Session, pupil_ids: list[int], destination: SchoolIdentity | None) -> bytes:
+    """The CTF for some pupils (audited by the caller's export); SEN rows oldest first."""
+    session.require(Permission.EXPORT_TRANSFER)
+    day = today(session)
+    root = ET.Element("CTfile")
+    header = ET.SubElement(root, "Header")
+    _text(header, "DocumentName", "Common Transfer File")
+    _text(header, "CTFversion", CTF_VERSION)
+    _text(header, "DateTime", session.clock.now().strftime("%Y-%m-%dT%H:%M:%S"))
+    _text(header, "DocumentQualifier", "partial")
+    _text(header, "SupplierID", f"sendesk {__version__}")
+    _school(header, "SourceSchool", session.school, True, day)
+    _school(header, "DestSchool", destination or SchoolIdentity(""), False, day)
+    data = ET.SubElement(root, "CTFpupilData")
+    for pupil_id in pupil_ids:
+        row = pupil_row(session, pupil_id)
+        pupil = ET.SubElement(data, "Pupil")
+        _text(pupil, "UPN", row["upn"])
+        _text(pupil, "Surname", row["legal_surname"])
+        _text(pupil, "Forename", row["legal_forename"])
+        _text(pupil, "DOB", row["dob"])
+        _text(pupil, "Sex", row["gender"])
+        basic = ET.SubElement(pupil, "BasicDetails")
+        if row["preferred_surname"]:
+            _text(basic, "PreferredSurname", row["preferred_surname"])
+        if row["preferred_forename"]:
+            _text(basic, "PreferredForename", row["preferred_forename"])
+        _text(basic, "NCyearActual", row["year_group"])
+        history = ET.SubElement(pupil, "SENhistory")
+        for period in session.db.query(
+                "SELECT status, start_date FROM sen_status_history WHERE pupil_id = ?"
+                " ORDER BY start_date, id", (pupil_id,)):
+            entry = ET.SubElement(history, "SEN")
+            _text(entry, "StartDate", period["start_date"])
+            _text(entry, "SENprovision", period["status"])
+        needs = ET.SubElement(pupil, "SENneeds")
+        for need in session.db.query(
+                "SELECT code, rank FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL"
+                " ORDER BY rank", (pupil_id,)):
+            entry = ET.SubElement(needs, "SENneed")
+            _text(entry, "SENtype", need["code"])
+            _text(entry, "SENtypeRank", str(need["rank"]))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def export_ctf(session: Session, pupil_id: int, path: Path) -> None:
+    """Write one pupil's CTF to a file the user chose, and record the export."""
+    data = build_ctf(session, [int(pupil_id)], None)
+    atomic_write(Path(path), data)
+    session.audit_now("exported a Common Transfer File", "pupil", int(pupil_id))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CtfPupil:
+    upn: str
+    surname: str
+    forename: str
+    status: str | None          # the latest SENprovision, mapped to E/K/N
+    since: dt.date | None
+    needs: tuple[str, ...]      # by rank
+
+
+@dataclass
+class CtfImport:
+    source: str
+    applied: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+
+
+def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
+    """The source school's name and each pupil's SEN status and needs; refuses unsafe XML."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden,
+            defusedxml.ExternalReferenceForbidden) as exc:
+        raise ValidationError("This CTF contains a document type declaration or entities, which "
+                              "real CTFs never do and which can be used to attack the computer "
+                              "reading it. It was not read; nothing was imported.") from exc
+    except ET.ParseError as exc:
+        raise ValidationError(f"This file is not well-formed XML ({exc}). Nothing was "
+                              "imported.") from exc
+    if root.tag != "CTfile":
+        raise ValidationError("This XML file is not a Common Transfer File (it does not start "
+                              "with CTfile). Nothing was imported.")
+    source = (root.findtext("Header/SourceSchool/SchoolName") or "").strip() or "the sending school"
+    pupils = []
+    for element in root.findall("CTFpupilData/Pupil"):
+        upn = (element.findtext("UPN") or "").strip().upper()
+        history = []
+        for entry in element.findall("SENhistory/SEN"):
+            code = (entry.findtext("SENprovision") or "").strip().upper()
+            start = (entry.findtext("StartDate") or "").strip()
+            try:
+                history.append((dt.date.fromisoformat(start[:10]), sen.read_status(code)))
+            except (ValueError, ValidationError) as exc:
+                raise ValidationError(f"Pupil {upn}: SEN entry '{code}' from '{start}' is not a "
+                                      "dated E, K or N status. Nothing was imported.") from exc
+        ranked = []
+        for entry in element.findall("SENneeds/SENneed"):
+            try:
+                rank = int((entry.findtext("SENtypeRank") or "").strip())
+            except ValueError:
+                rank = len(ranked) + 1
+            ranked.append((rank, (entry.findtext("SENtype") or "").strip().upper()))
+        latest = max(history) if history else None
+        pupils.append(CtfPupil(upn, (element.findtext("Surname") or "").strip(),
+                               (element.findtext("Forename") or "").strip(),
+                               latest[1] if latest else None, latest[0] if latest else None,
+                               tuple(code for _, code in sorted(ranked))))
+    return source, pupils
+
+
+def import_ctf(session: Session, path: Path) -> CtfImport:
+    """Take SEN status and needs from a CTF, all pupils or none; differences are reported."""
+    session.require(Permission.CHANGE_SEN_STATUS)
+    source, pupils = parse_ctf(read_limited(Path(path), MAX_CTF_BYTES, "Common Transfer File"))
+    result = CtfImport(source)
+    with session.db.transaction():
+        for pupil in pupils:
+            label = f"{pupil.upn} ({pupil.forename} {pupil.surname})".strip()
+            row = session.db.query_one("SELECT id, archived_at FROM pupils WHERE upn = ?",
+                                       (pupil.upn,))
+            if row is None:
+                result.not_found.append(f"{label}: not in this database; import the pupil from "
+                                        "your MIS first")
+                continue
+            if row["archived_at"] is not None:
+                result.conflicts.append(f"{label}: has left this school; the archived record is "
+                                        "read-only and was not changed")
+                continue
+            pupil_id = int(row["id"])
+            if pupil.status is None:
+                result.unchanged.append(f"{label}: the CTF records no SEN status")
+                continue
+            needs = sen.clean_needs(pupil.needs, pupil.status) if pupil.status in sen.ON_REGISTER else ()
+            current = session.db.query_one("SELECT status FROM sen_status_history WHERE"
+                                           " pupil_id = ? AND end_date IS NULL", (pupil_id,))
+            ours = tuple(r["code"] for r in session.db.query(
+                "SELECT code FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank",
+                (pupil_id,)))
+            if current is None:
+                since = min(pupil.since or today(session), today(session))
+                sen_register.change_status(session, pupil_id, pupil.status, since,
+                                           f"From the Common Transfer File sent by {source}.",
+                                           needs=needs)
+                result.applied.append(f"{label}: status {pupil.status}"
+                                      + (f", needs {', '.join(needs)}" if needs else ""))
+            elif current["status"] == pupil.status and ours == tuple(needs):
+                result.unchanged.append(f"{label}: already {pupil.status}"
+                                        + (f" with {', '.join(needs)}" if needs else ""))
+            else:
+                result.conflicts.append(
+                    f"{label}: this school records {current['status']}"
+                    + (f" ({', '.join(ours)})" if ours else "")
+                    + f", the CTF says {pupil.status}" + (f" ({', '.join(needs)})" if needs else "")
+                    + "; left as it is for the SENCO to decide")
+        session.audit("imported a Common Transfer File", None, None,
+                      {"applied": len(result.applied), "conflicts": len(result.conflicts),
+                       "not_found": len(result.not_found)})
+    return result

@@ -1,0 +1,373 @@
+"""Receiving a pupil's file from their previous school, and closing the loop with a receipt.
+
+open_package() verifies the whole package and says what it holds, who sent it, with which key,
+and which of this school's pupils it matches by UPN (or that a new record will be made), and
+lists every conflict: a detail that differs, or a current status, need, register entry,
+pathway or draft that both schools hold. Nothing is merged silently; import_package() takes
+the user's decision on each conflict and imports everything in one transaction, then returns
+a receipt signed with this school's key. The sender's import_receipt() verifies that receipt
+against the transfer it sent and marks it acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..crypto import signing
+from ..errors import ValidationError
+from ..models import dates
+from ..models.pupils import FIELD_LABELS, clean_details
+from ..models.roles import Permission
+from ..models.school import SchoolIdentity
+from ..records import pupils, summary
+from ..records._common import record_changes, today
+from ..session import Session
+from ..store.files import read_limited
+from . import current, passphrase as passphrases
+from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
+from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
+from .record import Loader, owned_tables, parse_record
+from .sending import school_keys
+
+RECEIPT_FORMAT = "sendesk-transfer-receipt"
+RECEIPT_VERSION = 1
+RECEIPT_SUFFIX = ".sendesk-receipt"
+MAX_RECEIPT_BYTES = 64 * 1024
+IDENTITY_FIELDS = ("legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
+                   "dob", "gender")
+OURS, THEIRS = "ours", "theirs"
+
+
+def school_ref(school: Mapping[str, Any] | SchoolIdentity) -> str:
+    """How two schools are compared: URN where given, else LA/establishment."""
+    get = school.get if isinstance(school, Mapping) else lambda k: getattr(school, k)
+    if get("urn"):
+        return f"urn:{get('urn')}"
+    if get("la_code") and get("estab"):
+        return f"dfe:{get('la_code')}{get('estab')}"
+    return ""
+
+
+def _same_school(a: Mapping[str, Any] | SchoolIdentity, b: Mapping[str, Any] | SchoolIdentity) -> bool:
+    get_a = a.get if isinstance(a, Mapping) else lambda k: getattr(a, k)
+    get_b = b.get if isinstance(b, Mapping) else lambda k: getattr(b, k)
+    if get_a("urn") and get_b("urn"):
+        return get_a("urn") == get_b("urn")
+    if get_a("la_code") and get_b("la_code"):
+        return (get_a("la_code"), get_a("estab")) == (get_b("la_code"), get_b("estab"))
+    return False
+
+
+def describe_school(school: Mapping[str, Any]) -> str:
+    ref = SchoolIdentity(school.get("name") or "", school.get("urn"), school.get("la_code"),
+                         school.get("estab")).reference
+    return f"{school.get('name')} ({ref})" if ref else str(school.get("name"))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    key: str            # "field:<name>" or "current:<table>"
+    label: str
+    ours: str
+    theirs: str
+
+
+@dataclass
+class Preview:
+    """A verified package and what importing it would do."""
+
+    package: OpenedPackage
+    record: dict[str, Any]
+    sender: dict[str, Any]
+    sender_fingerprint: str
+    sender_known: bool          # we have received from this school, with this key, before
+    pupil: dict[str, Any]
+    existing_pupil_id: int | None
+    conflicts: list[Conflict]
+    contents: list[str]
+    stripped: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def package_fingerprint(self) -> str:
+        return self.package.fingerprint
+
+
+def read_file(path: Path) -> bytes:
+    return read_limited(Path(path), MAX_PACKAGE_BYTES, "records-transfer package")
+
+
+def _known_key(session: Session, sender: Mapping[str, Any]) -> bytes | None:
+    ref = school_ref(sender)
+    value = session.db.scalar("SELECT public_key FROM known_senders WHERE school_ref = ?", (ref,))
+    return bytes.fromhex(value) if value else None
+
+
+def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
+               record: Mapping[str, Any]) -> list[Conflict]:
+    row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    found = []
+    for name in IDENTITY_FIELDS:
+        ours, theirs = row[name] or "", pupil.get(name) or ""
+        if ours != theirs:
+            found.append(Conflict(f"field:{name}", FIELD_LABELS[name], ours or "(none)",
+                                  theirs or "(none)"))
+    for kind in current.KINDS:
+        ours_now = current.ours(session, pupil_id, kind)
+        theirs_now = [r for r in record["tables"].get(kind.table, []) if kind.is_open(r)]
+        if not ours_now or not theirs_now:
+            continue
+        if not {kind.same_slot(r) for r in ours_now} & {kind.same_slot(r) for r in theirs_now}:
+            continue
+        found.append(Conflict(f"current:{kind.table}", kind.label,
+                              ", ".join(kind.describe(r) for r in ours_now),
+                              ", ".join(kind.describe(r) for r in theirs_now)))
+    return found
+
+
+def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
+    """Decrypt and verify a package and plan its import; nothing is written."""
+    session.require(Permission.EXPORT_TRANSFER)
+    opened = read_package(data, passphrases.normalise(passphrase))
+    manifest = opened.manifest
+    known = _known_key(session, manifest["sender"])
+    if known is not None and known != opened.sender_public_key:
+        raise UnexpectedSigner(
+            f"This package is signed by a key with fingerprint "
+            f"{signing.fingerprint(opened.sender_public_key)}, but {manifest['sender']['name']} "
+            f"signed with {signing.fingerprint(known)} before. Phone the sending school to check "
+            "before going further. Nothing was imported.")
+    if not _same_school(manifest["recipient"], session.school):
+        raise NotForThisSchool(
+            f"This package is addressed to {describe_school(manifest['recipient'])}, not to "
+            f"{session.school.name}. Do not import it; tell the sending school. Nothing was "
+            "imported.")
+    if _same_school(manifest["sender"], session.school):
+        raise NotForThisSchool("This package was sent by this school; it is opened by the school "
+                               "it was sent to. Nothing was imported.")
+    done = session.db.scalar("SELECT happened_at FROM transfers WHERE direction = 'received' AND"
+                             " package_id = ?", (manifest["package_id"],))
+    if done:
+        raise ValidationError(f"This package was already imported on {done[:10]}. Nothing was "
+                              "imported again.")
+    tables = owned_tables(session.db)
+    record = parse_record(opened.item_of_kind("record"), tables)
+    pupil = record["pupil"]
+    if pupil.get("upn") != manifest["pupil"]["upn"]:
+        raise TamperedPackage("The record inside this package is for a different pupil from the "
+                              "one its manifest names. Nothing was imported.")
+    existing = session.db.scalar("SELECT id FROM pupils WHERE upn = ?", (pupil["upn"],))
+    if existing is not None and session.db.scalar("SELECT archived_at FROM pupils WHERE id = ?",
+                                                  (existing,)):
+        raise ValidationError(f"UPN {pupil['upn']} belongs to a pupil who has left this school; "
+                              "their archived record is read-only. Nothing was imported.")
+    conflicts = _conflicts(session, existing, pupil, record) if existing is not None else []
+    contents = [f"{entry['title'] or entry['name']} ({_size(entry['size'])})"
+                for entry in manifest["items"]]
+    session.audit_now("opened a records-transfer package", "pupil", existing,
+                      {"package_id": manifest["package_id"], "from": school_ref(manifest["sender"])})
+    return Preview(opened, record, manifest["sender"], signing.fingerprint(opened.sender_public_key),
+                   known is not None, pupil, existing, conflicts, contents,
+                   list(manifest.get("stripped", [])),
+                   {name: len(rows) for name, rows in record["tables"].items()})
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+@dataclass(frozen=True)
+class Imported:
+    pupil_id: int
+    transfer_id: int
+    created: bool
+    receipt: bytes
+    counts: dict[str, int]
+
+
+def _new_pupil(session: Session, pupil: Mapping[str, Any]) -> int:
+    details = clean_details({k: pupil.get(k) for k in
+                             ("upn", "legal_surname", "legal_forename", "preferred_surname",
+                              "preferred_forename", "dob", "gender", "year_group", "class_name")},
+                            today(session))
+    columns = pupils.details_columns(details)
+    cursor = session.db.execute(pupils.INSERT_SQL, {**columns, "created_at": session.now_text(),
+                                                    "created_by": session.user.id})
+    return int(cursor.lastrowid)
+
+
+def import_package(session: Session, preview: Preview, decisions: Mapping[str, str]) -> Imported:
+    """Import everything in one transaction, as decided for each conflict; returns the receipt."""
+    session.require(Permission.EXPORT_TRANSFER)
+    undecided = [c.label for c in preview.conflicts if decisions.get(c.key) not in (OURS, THEIRS)]
+    if undecided:
+        raise ValidationError("Decide which version to keep for: " + ", ".join(undecided)
+                              + ". Nothing was imported.")
+    manifest = preview.package.manifest
+    left = dates.from_text(manifest.get("leaving_date")) or today(session)
+    day = today(session)
+    close_imported: dict[str, dt.date] = {}
+    close_ours: list[str] = []
+    for conflict in preview.conflicts:
+        kind, _, name = conflict.key.partition(":")
+        if kind != "current":
+            continue
+        if decisions[conflict.key] == OURS:
+            close_imported[name] = min(left, day)   # theirs kept as history, ended when they left
+        else:
+            close_ours.append(name)                 # ours ends today; theirs carries on
+    with session.db.transaction():
+        created = preview.existing_pupil_id is None
+        pupil_id = _new_pupil(session, preview.pupil) if created else int(preview.existing_pupil_id)
+        if not created:
+            _apply_identity(session, pupil_id, preview, decisions)
+            for table in close_ours:
+                current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
+        loader = Loader(session, pupil_id, preview.sender["name"],
+                        {entry["name"]: preview.package.items[entry["name"]]
+                         for entry in manifest["items"] if entry["kind"] == "attachment"},
+                        close_imported=close_imported)
+        loader.load(preview.record, owned_tables(session.db))
+        summary.refresh(session.db, [pupil_id])
+        ref = school_ref(preview.sender)
+        if ref and session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (ref,)) is None:
+            session.db.execute("INSERT INTO known_senders (school_ref, school_name, public_key,"
+                               " first_seen, recorded_by) VALUES (?, ?, ?, ?, ?)",
+                               (ref, preview.sender["name"], preview.sender["public_key"],
+                                session.now_text(), session.user.id))
+        receipt = make_receipt(session, manifest, preview.package.manifest_sha256)
+        cursor = session.db.execute(
+            "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
+            " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
+            " leaving_date, status, happened_at, done_by, receipt) VALUES ('received', ?, ?, ?,"
+            " ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
+            (manifest["package_id"], pupil_id, preview.pupil["upn"], preview.sender["name"],
+             preview.sender.get("urn"), preview.sender.get("la_code"), preview.sender.get("estab"),
+             preview.sender["public_key"], preview.package.manifest_sha256,
+             json.dumps([{k: e[k] for k in ("name", "kind", "title", "size", "sha256")}
+                         for e in manifest["items"]]),
+             json.dumps(preview.stripped), manifest.get("leaving_date"), session.now_text(),
+             session.user.id, receipt.decode("utf-8")))
+        transfer_id = int(cursor.lastrowid)
+        session.audit("received a records transfer", "pupil", pupil_id,
+                      {"transfer_id": transfer_id, "from": ref, "created": created,
+                       "decisions": {k: v for k, v in decisions.items()}})
+    return Imported(pupil_id, transfer_id, created, receipt, dict(loader.counts))
+
+
+def _apply_identity(session: Session, pupil_id: int, preview: Preview,
+                    decisions: Mapping[str, str]) -> None:
+    taken = [c.key.split(":", 1)[1] for c in preview.conflicts
+             if c.key.startswith("field:") and decisions[c.key] == THEIRS]
+    if not taken:
+        return
+    row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    old = pupils.details_from_row(row)
+    merged = {name: getattr(old, name) for name in pupils.EDITABLE_FIELDS}
+    merged.update({name: preview.pupil.get(name) for name in taken})
+    new = clean_details(merged, today(session))
+    old_columns, new_columns = pupils.details_columns(old), pupils.details_columns(new)
+    record_changes(session, pupil_id, "pupil", pupil_id, {n: old_columns[n] for n in taken},
+                   {n: new_columns[n] for n in taken})
+    assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
+    session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id", {**new_columns, "id": pupil_id})
+
+
+# --- receipts ---------------------------------------------------------------------------------
+
+def make_receipt(session: Session, manifest: Mapping[str, Any], manifest_sha256: str) -> bytes:
+    """A receipt signed with our key: which package, received by whom and when."""
+    private, public = school_keys(session)
+    body = {"format": RECEIPT_FORMAT, "version": RECEIPT_VERSION,
+            "package_id": manifest["package_id"], "manifest_sha256": manifest_sha256,
+            "package_fingerprint": package_fingerprint(manifest_sha256),
+            "sending_school": {k: manifest["sender"].get(k) for k in ("name", "urn", "la_code", "estab")},
+            "receiving_school": {"name": session.school.name, "urn": session.school.urn,
+                                 "la_code": session.school.la_code, "estab": session.school.estab,
+                                 "public_key": public.hex()},
+            "received_by": session.user.full_name, "received_at": session.now_text()}
+    signature = signing.sign(private, canonical_json(body))
+    return canonical_json({"receipt": body, "signature": signature.hex()})
+
+
+def _bad_receipt(detail: str) -> TamperedPackage:
+    return TamperedPackage(f"This receipt cannot be accepted ({detail}). Ask the receiving school "
+                           "to send it again. Nothing was changed.")
+
+
+def parse_receipt(data: bytes) -> dict[str, Any]:
+    """Check a receipt's form and signature (by the key it names)."""
+    try:
+        outer = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad_receipt("it is not a sendesk receipt") from exc
+    if not isinstance(outer, dict) or not isinstance(outer.get("receipt"), dict):
+        raise _bad_receipt("it is not a sendesk receipt")
+    body = outer["receipt"]
+    if body.get("format") != RECEIPT_FORMAT:
+        raise _bad_receipt("it is not a sendesk receipt")
+    if body.get("version") != RECEIPT_VERSION:
+        raise UnknownVersion(f"This receipt is version {body.get('version')}; this sendesk reads "
+                             f"version {RECEIPT_VERSION}. Install the latest sendesk.")
+    school = body.get("receiving_school")
+    try:
+        public = bytes.fromhex(school["public_key"])
+        signature = bytes.fromhex(outer["signature"])
+        assert isinstance(body["package_id"], str) and isinstance(body["manifest_sha256"], str)
+        assert isinstance(body["received_by"], str) and isinstance(body["received_at"], str)
+    except (KeyError, TypeError, ValueError, AssertionError) as exc:
+        raise _bad_receipt("it lacks a detail every receipt has") from exc
+    if len(public) != 32 or not signing.signature_valid(public, canonical_json(body), signature):
+        raise _bad_receipt("its signature does not match its contents")
+    return body
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    transfer_id: int
+    pupil_id: int
+    school: str
+    received_by: str
+    received_at: str
+    school_fingerprint: str
+
+
+def import_receipt(session: Session, data: bytes) -> Acknowledged:
+    """Close a sent transfer with the receiving school's signed receipt."""
+    session.require(Permission.EXPORT_TRANSFER)
+    body = parse_receipt(data)
+    row = session.db.query_one("SELECT * FROM transfers WHERE direction = 'sent' AND package_id = ?",
+                               (body["package_id"],))
+    if row is None or row["manifest_sha256"] != body["manifest_sha256"]:
+        raise NotForThisSchool("This receipt is for a package this school did not send (or it was "
+                               "sent from another database). Nothing was changed.")
+    school = body["receiving_school"]
+    recorded = {"urn": row["school_urn"], "la_code": row["school_la"], "estab": row["school_estab"]}
+    if not _same_school(school, recorded):
+        raise NotForThisSchool(f"This receipt was signed by {describe_school(school)}, but the "
+                               f"package was sent to {row['school_name']}. Nothing was changed.")
+    if row["status"] == "acknowledged":
+        raise ValidationError(f"This transfer was already acknowledged on "
+                              f"{row['acknowledged_at'][:10]}. Nothing was changed.")
+    with session.db.transaction():
+        session.db.execute(
+            "UPDATE transfers SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,"
+            " school_key = ?, receipt = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+            (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
+             session.now_text(), session.user.id, row["id"]))
+        session.audit("recorded a transfer receipt", "pupil", row["pupil_id"],
+                      {"transfer_id": row["id"]})
+    return Acknowledged(row["id"], row["pupil_id"], row["school_name"], body["received_by"],
+                        body["received_at"],
+                        signing.fingerprint(bytes.fromhex(school["public_key"])))
+
+
+def read_receipt_file(path: Path) -> bytes:
+    return read_limited(Path(path), MAX_RECEIPT_BYTES, "transfer receipt")
+

@@ -1,0 +1,333 @@
+"""The pupil's full structured record as versioned JSON, and loading it into another school.
+
+Rather than a hand-kept list that would miss the next table someone adds, the record is
+every row that belongs to the pupil, found by following the schema's own foreign keys from
+`pupils`: register entries, needs, notes, concern runs, pathways and APDR cycles with their
+assessments, plans, outcomes, provision, reviews, specialists, EHC records and attachments.
+Each row is written with its column names; binary content (reports, attachments) travels as
+separate package items. References to the sending school's users become the person's name,
+and the receiving school keeps that name on an inactive, unusable user row so the history
+still says who wrote what.
+
+Before anything leaves, protected addresses are taken out: a contact's address marked 'do not
+disclose', the looked-after register's protected address, and any copy of either typed into
+free text. What was removed is listed in the manifest and shown to the sender.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from ..session import Session
+from ..store.database import Database
+from . import current
+from .errors import TamperedPackage, UnknownVersion
+
+FORMAT = "sendesk-record"
+VERSION = 1
+WITHHELD = "[withheld]"
+# Columns of the pupil row that describe the pupil (the rest is derived or local to a school).
+PUPIL_COLUMNS = ("upn", "legal_surname", "legal_forename", "preferred_surname",
+                 "preferred_forename", "dob", "gender", "year_group", "class_name",
+                 "admission_date", "leaving_date", "destination")
+# Which table a field_changes row's record_type names, so its record_id can follow the row.
+RECORD_TYPES = {"pupil": "pupils", "contact": "contacts", "consent": "consents",
+                "note": "short_notes", "register": "register_entries",
+                "specialist": "specialist_involvements",
+                "recommendation": "specialist_recommendations", "assessment": "apdr_assessments",
+                "assessment tool": "apdr_assessment_tools", "plan": "apdr_plans",
+                "outcome": "apdr_outcomes", "provision": "apdr_provision_items",
+                "review": "apdr_reviews", "review progress": "apdr_outcomes",
+                "review specialist view": "specialist_involvements"}
+# The school's own tables, and the transfer log itself, which stays with the school that kept it.
+_NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequence",
+              "transfers", "transfer_scans", "known_senders"}
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    has_id: bool
+    parents: dict[str, str]          # column -> parent table (pupil-owned tables and pupils)
+    owner: str                       # the column that ties a row to its pupil or parent
+    user_columns: frozenset[str]
+
+
+def owned_tables(db: Database) -> list[TableInfo]:
+    """Every table whose rows belong to a pupil, parents before children."""
+    names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                    " ORDER BY name") if r[0] not in _NOT_OWNED]
+    info: dict[str, TableInfo] = {}
+    pending = list(names)
+    progress = True
+    while pending and progress:
+        progress = False
+        for name in list(pending):
+            fks = db.query(f"PRAGMA foreign_key_list({name})")
+            targets = {fk["from"]: fk["table"] for fk in fks}
+            cascades = [fk["from"] for fk in fks if fk["on_delete"] == "CASCADE"
+                        and (fk["table"] == "pupils" or fk["table"] in info)]
+            waiting = [t for c, t in targets.items() if t not in ("pupils", "users") and t not in info
+                       and t in pending and t != name]
+            if waiting:
+                continue
+            pending.remove(name)
+            progress = True
+            if not cascades:
+                continue  # not a pupil's table (or not reachable): never exported
+            owner = "pupil_id" if "pupil_id" in cascades else cascades[0]
+            columns = db.query(f"PRAGMA table_info({name})")
+            info[name] = TableInfo(
+                name=name, columns=tuple(c["name"] for c in columns),
+                required=frozenset(c["name"] for c in columns if c["notnull"]),
+                has_id=any(c["name"] == "id" and c["pk"] for c in columns),
+                parents={c: t for c, t in targets.items() if t != "users"},
+                owner=owner,
+                user_columns=frozenset(c for c, t in targets.items() if t == "users"))
+    # The change trail points at rows of many tables by record_id, so it is loaded last.
+    return sorted(info.values(), key=lambda t: t.name == "field_changes")
+
+
+@dataclass
+class Dump:
+    record: dict[str, Any]
+    attachments: list[tuple[str, bytes, dict[str, Any]]]   # (item name, content, row info)
+    stripped: list[str]
+
+
+def _secrets(db: Database, pupil_id: int) -> list[tuple[str, str]]:
+    found = []
+    for row in db.query("SELECT name, address FROM contacts WHERE pupil_id = ? AND"
+                        " do_not_disclose_address = 1 AND address IS NOT NULL", (pupil_id,)):
+        found.append((f"the address of {row['name']} (marked 'do not disclose')", row["address"]))
+    for row in db.query("SELECT protected_address FROM register_entries WHERE pupil_id = ? AND"
+                        " protected_address IS NOT NULL AND protected_address != ''", (pupil_id,)):
+        found.append(("the protected address on the looked-after register", row[0]))
+    return found
+
+
+def _address_patterns(addresses: Iterable[str]) -> list[re.Pattern[str]]:
+    """Each protected address, and each of its lines, matched however it was wrapped."""
+    texts: set[str] = set()
+    for address in addresses:
+        texts.add(address.strip())
+        texts.update(line.strip() for line in address.splitlines() if len(line.strip()) >= 6)
+    patterns = []
+    for text in sorted(texts, key=len, reverse=True):
+        words = [w for w in re.split(r"[\s,]+", text) if w]
+        if words:
+            patterns.append(re.compile(r"[\s,]*".join(re.escape(w) for w in words), re.IGNORECASE))
+    return patterns
+
+
+def dump_record(session: Session, pupil_id: int) -> Dump:
+    """The pupil's record as plain data, with protected addresses taken out."""
+    db = session.db
+    pupil = db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    users = {r["id"]: r["full_name"] for r in db.query("SELECT id, full_name FROM users")}
+    secrets = _secrets(db, pupil_id)
+    patterns = _address_patterns(address for _, address in secrets)
+    stripped = [what for what, _ in secrets]
+    in_text = 0
+    attachments: list[tuple[str, bytes, dict[str, Any]]] = []
+    ids: dict[str, list[int]] = {"pupils": [pupil_id]}
+    tables: dict[str, list[dict[str, Any]]] = {}
+
+    def clean(value: Any) -> Any:
+        nonlocal in_text
+        if isinstance(value, str):
+            for pattern in patterns:
+                value, count = pattern.subn(WITHHELD, value)
+                in_text += count
+        return value
+
+    for table in owned_tables(db):
+        parent_ids = ids.get(table.parents.get(table.owner, "pupils"), [])
+        if not parent_ids:
+            continue
+        rows = db.query(f"SELECT * FROM {table.name} WHERE {table.owner} IN"
+                        f" ({','.join('?' * len(parent_ids))}) ORDER BY rowid", parent_ids)
+        out = []
+        for row in rows:
+            item: dict[str, Any] = {}
+            for column in table.columns:
+                value = row[column]
+                if column in table.user_columns and value is not None:
+                    value = {"$user": users.get(value, "a former member of staff")}
+                elif isinstance(value, bytes):
+                    name = f"attachments/{len(attachments) + 1}"
+                    attachments.append((name, value, {"table": table.name, "row": dict(
+                        (k, row[k]) for k in table.columns if not isinstance(row[k], bytes))}))
+                    value = {"$attachment": name}
+                elif table.name == "contacts" and column == "address" and row["do_not_disclose_address"]:
+                    value = None
+                elif table.name == "register_entries" and column == "protected_address":
+                    value = None
+                else:
+                    value = clean(value)
+                item[column] = value
+            out.append(item)
+        if out:
+            tables[table.name] = out
+            if table.has_id:
+                ids[table.name] = [r["id"] for r in rows]
+    if in_text:
+        stripped.append(f"{in_text} cop{'y' if in_text == 1 else 'ies'} of a protected address "
+                        "typed into notes or other text (replaced by [withheld])")
+    record = {"format": FORMAT, "version": VERSION,
+              "schema_version": int(db.scalar("PRAGMA user_version")),
+              "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},
+              "tables": tables}
+    return Dump(record, attachments, stripped)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def _bad(detail: str) -> TamperedPackage:
+    return TamperedPackage(f"The pupil record inside this package is not in the expected form "
+                           f"({detail}). Nothing was imported.")
+
+
+def _scalar_ok(value: Any) -> bool:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        return key in ("$user", "$attachment") and isinstance(inner, str) and len(inner) <= 200
+    return False
+
+
+def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
+    """Check record.json against what this database can hold (the record's schema)."""
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad("it is not readable JSON") from exc
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise _bad("it is not a sendesk pupil record")
+    if record.get("version") != VERSION:
+        raise UnknownVersion(f"The pupil record in this package is version {record.get('version')};"
+                             f" this sendesk reads version {VERSION}. Install the latest sendesk "
+                             "to open it. Nothing was imported.")
+    pupil, tables = record.get("pupil"), record.get("tables")
+    if not isinstance(pupil, dict) or not isinstance(tables, dict):
+        raise _bad("the pupil or the tables are missing")
+    if set(pupil) != set(PUPIL_COLUMNS) or not all(
+            value is None or isinstance(value, str) for value in pupil.values()):
+        raise _bad("the pupil's details are malformed")
+    by_name = {t.name: t for t in known}
+    for name, rows in tables.items():
+        table = by_name.get(name)
+        if table is None:
+            raise UnknownVersion(f"This package holds records ({name}) that this version of "
+                                 "sendesk cannot store. Install the latest sendesk and import it "
+                                 "again. Nothing was imported.")
+        if not isinstance(rows, list):
+            raise _bad(f"{name} is not a list")
+        for row in rows:
+            if not isinstance(row, dict) or not all(_scalar_ok(v) for v in row.values()):
+                raise _bad(f"a row of {name} is malformed")
+            unknown = set(row) - set(table.columns)
+            if unknown:
+                raise UnknownVersion(f"This package holds details ({name}.{sorted(unknown)[0]}) "
+                                     "that this version of sendesk cannot store. Install the "
+                                     "latest sendesk. Nothing was imported.")
+            if table.has_id and not (isinstance(row.get("id"), int) and not isinstance(row["id"], bool)):
+                raise _bad(f"a row of {name} has no id")
+    return record
+
+
+@dataclass
+class Loader:
+    """Inserts a parsed record's rows for one pupil, giving every row a new id."""
+
+    session: Session
+    pupil_id: int
+    sender_name: str
+    attachments: Mapping[str, bytes]
+    close_imported: Mapping[str, dt.date] = field(default_factory=dict)  # table -> end date
+    ids: dict[str, dict[int, int]] = field(default_factory=dict)
+    _users: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def user(self, name: str) -> int:
+        """An inactive user row naming a member of the sending school's staff."""
+        label = f"{name} ({self.sender_name})"[:100]
+        if label not in self._users:
+            db = self.session.db
+            existing = db.scalar("SELECT id FROM users WHERE full_name = ? AND active = 0 AND"
+                                 " username LIKE 'transfer:%'", (label,))
+            if existing is None:
+                number = int(db.scalar("SELECT count(*) FROM users")) + 1
+                existing = db.execute(
+                    "INSERT INTO users (username, full_name, roles, active, created_at, created_by,"
+                    " removed_at) VALUES (?, ?, 'staff', 0, ?, ?, ?)",
+                    (f"transfer:{number}", label, self.session.now_text(), self.session.user.id,
+                     self.session.now_text())).lastrowid
+            self._users[label] = int(existing)
+        return self._users[label]
+
+    def value(self, table: TableInfo, column: str, value: Any, row: Mapping[str, Any]) -> Any:
+        if column == table.owner and table.parents.get(column) == "pupils":
+            return self.pupil_id
+        if isinstance(value, dict):
+            (kind, inner), = value.items()
+            if kind == "$user":
+                return self.user(inner) if column in table.user_columns else None
+            if inner not in self.attachments:
+                raise _bad(f"attachment {inner} is missing")
+            return self.attachments[inner]
+        if column in table.user_columns:
+            return None
+        parent = table.parents.get(column)
+        if parent is not None and value is not None:
+            mapped = self.ids.get(parent, {}).get(value)
+            if mapped is None:
+                raise _bad(f"{table.name} refers to a {parent} row it does not hold")
+            return mapped
+        if table.name == "field_changes" and column == "record_id":
+            target = RECORD_TYPES.get(str(row.get("record_type")), "")
+            if target == "pupils":
+                return self.pupil_id
+            return self.ids.get(target, {}).get(value, -1)
+        return value
+
+    def load(self, record: Mapping[str, Any], known: list[TableInfo]) -> None:
+        db = self.session.db
+        for table in known:
+            rows = record["tables"].get(table.name, [])
+            mapping = self.ids.setdefault(table.name, {})
+            for row in rows:
+                kind = current.BY_TABLE.get(table.name)
+                closing = (kind is not None and table.name in self.close_imported
+                           and kind.is_open(row))
+                if closing and kind.ending is None:
+                    continue   # a draft or checklist answer of theirs: ours is kept
+                values = {c: self.value(table, c, v, row) for c, v in row.items() if c != "id"}
+                if closing:
+                    values.update(kind.ending(self.close_imported[table.name],
+                                              self.session.now_text()))
+                missing = [c for c in table.required if c not in values and c != "id"]
+                if missing and any(c not in _DEFAULTED for c in missing):
+                    raise _bad(f"a row of {table.name} lacks {missing[0]}")
+                columns = list(values)
+                cursor = db.execute(
+                    f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES"
+                    f" ({', '.join('?' * len(columns))})", [values[c] for c in columns])
+                if table.has_id:
+                    mapping[row["id"]] = int(cursor.lastrowid)
+                self.counts[table.name] = self.counts.get(table.name, 0) + 1
+
+
+# Required columns that have a default in the schema, so an older package may leave them out.
+_DEFAULTED = {"details", "reason", "parent_views", "child_views", "strengths", "needs", "result",
+              "measure", "notes", "staff_views", "attendees", "decision_notes", "comment", "view",
+              "given_as", "parent_discussion", "agreed_actions", "delivered_by", "note",
+              "flags", "status", "consent", "has_ihp", "do_not_disclose_address",
+              "at_risk_of_exclusion", "active"}

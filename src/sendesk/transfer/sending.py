@@ -1,0 +1,224 @@
+"""Sending a pupil's file to their next school.
+
+check_before_sending() gathers what the SENCO must confirm (consent to share, everyone with
+parental responsibility, protected addresses removed, attachments going with the file);
+send() writes the package and, in the same transaction, records the transfer (what, to whom,
+its fingerprint, by whom and when, and the deadline 15 school days after the pupil left) and
+archives the pupil's record, which from then on is read-only. The package file is written last
+inside that transaction, so a full disk leaves neither a file nor a record of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..crypto import signing
+from ..models import dates
+from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
+from ..models.roles import Permission
+from ..models.school import SchoolIdentity, parse_school_reference
+from ..models.text import clean_line
+from ..records import pupils
+from ..records.school_calendar import calendar_of
+from ..records._common import pupil_row, today
+from ..session import Session
+from ..store.files import atomic_write
+from . import ctf, passphrase as passphrases
+from .package import Item, package_fingerprint, sha256, write_package
+from .record import dump_record
+
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    urn: str | None = None
+    la_code: str | None = None
+    estab: str | None = None
+    contact: str | None = None
+
+    @property
+    def identity(self) -> SchoolIdentity:
+        return SchoolIdentity(self.name, self.urn, self.la_code, self.estab)
+
+    @property
+    def reference(self) -> str:
+        return self.identity.reference
+
+    def as_manifest(self) -> dict[str, str | None]:
+        return {"name": self.name, "urn": self.urn, "la_code": self.la_code, "estab": self.estab,
+                "contact": self.contact}
+
+
+def make_recipient(name: str, reference: str, contact: str = "") -> Recipient:
+    """The receiving school: its name, URN or LA/establishment number, and a named contact."""
+    return Recipient(clean_line(name, "Receiving school", max_length=120),
+                     contact=clean_line(contact or "", "Named contact", max_length=120,
+                                        required=False) or None,
+                     **parse_school_reference(reference))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    title: str
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
+class SendChecks:
+    """What the sender confirms before the file goes."""
+
+    pupil_id: int
+    pupil_name: str
+    upn: str
+    consents: list[str]            # active consents to share, described
+    parental: list[str]            # contacts with parental responsibility
+    stripped: list[str]            # protected details that will be taken out
+    attachments: list[Attachment]
+    warnings: list[str]            # things to put right or consciously accept
+
+
+def _attachments(session: Session, pupil_id: int) -> list[Attachment]:
+    rows = session.db.query(
+        "SELECT r.title, r.filename, r.size FROM specialist_reports r JOIN specialist_involvements i"
+        " ON i.id = r.involvement_id WHERE i.pupil_id = ? ORDER BY r.report_date, r.id", (pupil_id,))
+    return [Attachment(r["title"], r["filename"], r["size"]) for r in rows]
+
+
+def check_before_sending(session: Session, pupil_id: int) -> SendChecks:
+    session.require(Permission.EXPORT_TRANSFER)
+    row = pupil_row(session, pupil_id)
+    consents = [f"{r['given_by']} ({r['giver_kind']}) on {dates.format_uk(dt.date.fromisoformat(r['given_on']))}: {r['scope']}"
+                for r in session.db.query("SELECT * FROM consents WHERE pupil_id = ? AND"
+                                          " withdrawn_on IS NULL ORDER BY given_on", (pupil_id,))]
+    parental = [f"{r['name']} ({r['relationship']})" for r in session.db.query(
+        "SELECT name, relationship FROM contacts WHERE pupil_id = ? AND ended_on IS NULL AND"
+        " parental_responsibility = 1 ORDER BY id", (pupil_id,))]
+    dump = dump_record(session, int(pupil_id))
+    warnings = []
+    if not consents:
+        warnings.append("No consent to share is recorded. The file must still go to the next "
+                        "school, but agree with the parents what is shared and record it.")
+    if not parental:
+        warnings.append("No contact with parental responsibility is recorded; the receiving "
+                        "school will not know whom to involve.")
+    if transfers_of(session, pupil_id, "sent"):
+        warnings.append("This pupil's file has been sent before; this will be a second package.")
+    session.audit_now("checked a pupil's file before a transfer", "pupil", int(pupil_id))
+    return SendChecks(int(pupil_id), f"{row['legal_forename']} {row['legal_surname']}", row["upn"],
+                      consents, parental, dump.stripped, _attachments(session, int(pupil_id)),
+                      warnings)
+
+
+def transfers_of(session: Session, pupil_id: int, direction: str) -> list[int]:
+    return [r[0] for r in session.db.query(
+        "SELECT id FROM transfers WHERE pupil_id = ? AND direction = ? ORDER BY id",
+        (int(pupil_id), direction))]
+
+
+@dataclass(frozen=True)
+class SentPackage:
+    transfer_id: int
+    path: Path
+    passphrase: str
+    fingerprint: str         # the package's (manifest hash), for forms and phone calls
+    school_fingerprint: str  # our signing key's
+    deadline: dt.date
+    items: list[dict]
+    stripped: list[str]
+
+
+def school_keys(session: Session) -> tuple[bytes, bytes]:
+    rows = {r["key"]: r["value"] for r in session.db.query(
+        "SELECT key, value FROM meta WHERE key IN ('signing_private_key', 'signing_public_key')")}
+    return bytes.fromhex(rows["signing_private_key"]), bytes.fromhex(rows["signing_public_key"])
+
+
+def school_fingerprint(session: Session) -> str:
+    """Our school's signing-key fingerprint, as printed on forms and shown in settings."""
+    session.require(Permission.VIEW_RECORDS)
+    value = session.db.scalar("SELECT value FROM meta WHERE key = 'signing_public_key'")
+    return signing.fingerprint(bytes.fromhex(value))
+
+
+def _school(identity: SchoolIdentity) -> dict[str, str | None]:
+    return {"name": identity.name, "urn": identity.urn, "la_code": identity.la_code,
+            "estab": identity.estab}
+
+
+def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
+         render_file_pdf: Callable[[Session, int], bytes], chosen_passphrase: str | None = None,
+         leaving_date: dt.date | None = None,
+         count_pages: Callable[[bytes], int] | None = None) -> SentPackage:
+    """Write the package and record the transfer; the pupil's record becomes read-only.
+
+    render_file_pdf makes the full SEND file PDF (the core never draws PDFs itself) and
+    count_pages, when given, counts its pages for the acknowledgement form. A pupil who has
+    already left keeps their leaving date; otherwise they leave on leaving_date (or today).
+    """
+    session.require(Permission.EXPORT_TRANSFER)
+    pupil_id = int(pupil_id)
+    out_path = Path(out_path)
+    secret = (passphrases.check_chosen(passphrases.normalise(chosen_passphrase))
+              if chosen_passphrase else passphrases.generate())
+    row = pupil_row(session, pupil_id)
+    if row["archived_at"] is not None:
+        left = dates.from_text(row["leaving_date"]) or today(session)
+    else:
+        left = leaving_date or today(session)
+    pdf = render_file_pdf(session, pupil_id)
+    dump = dump_record(session, pupil_id)
+    items = [Item("record.json", "record", json.dumps(dump.record, ensure_ascii=False,
+                                                      sort_keys=True).encode("utf-8"),
+                  "The full SEND record (for sendesk)", "application/json"),
+             Item("send-file.pdf", "pdf", pdf, "The full SEND file (PDF)", "application/pdf"),
+             Item("ctf.xml", "ctf", ctf.build_ctf(session, [pupil_id], recipient.identity),
+                  "Common Transfer File (DfE CTF XML)", "application/xml")]
+    for name, content, info in dump.attachments:
+        described = info["row"]
+        items.append(Item(name, "attachment", content,
+                          str(described.get("title") or described.get("filename") or name)[:300],
+                          str(described.get("media_type") or "application/octet-stream")[:100]))
+    private, public = school_keys(session)
+    header = {"package_id": uuid.uuid4().hex, "created_at": session.now_text(),
+              "sender": _school(session.school), "recipient": recipient.as_manifest(),
+              "pupil": {"upn": row["upn"], "legal_surname": row["legal_surname"],
+                        "legal_forename": row["legal_forename"], "dob": row["dob"]},
+              "leaving_date": left.isoformat(), "stripped": dump.stripped}
+    data, manifest = write_package(header, items, private, secret)
+    manifest_hash = sha256(manifest)
+    listed = json.loads(manifest)["items"]
+    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar_of(session))
+    with session.db.transaction():
+        if row["archived_at"] is None:
+            pupils.archive_leaver(session, pupil_id, left, recipient.name)
+        cursor = session.db.execute(
+            "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
+            " school_la, school_estab, school_contact, manifest_sha256, items, stripped,"
+            " leaving_date, deadline, status, happened_at, done_by) VALUES ('sent', ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting acknowledgement', ?, ?)",
+            (header["package_id"], pupil_id, row["upn"], recipient.name, recipient.urn,
+             recipient.la_code, recipient.estab, recipient.contact, manifest_hash,
+             json.dumps(_item_summaries(listed, count_pages(pdf) if count_pages else None)),
+             json.dumps(dump.stripped),
+             left.isoformat(), deadline.isoformat(), session.now_text(), session.user.id))
+        transfer_id = int(cursor.lastrowid)
+        session.audit("sent a records transfer", "pupil", pupil_id,
+                      {"transfer_id": transfer_id, "to": recipient.reference,
+                       "fingerprint": package_fingerprint(manifest_hash)})
+        atomic_write(out_path, data)
+    return SentPackage(transfer_id, out_path, secret, package_fingerprint(manifest_hash),
+                       signing.fingerprint(public), deadline, listed, dump.stripped)
+
+
+def _item_summaries(listed: list[dict], pdf_pages: int | None) -> list[dict]:
+    """What the transfer row keeps of each item: enough for the acknowledgement form."""
+    return [{"name": i["name"], "kind": i["kind"], "title": i["title"], "size": i["size"],
+             "sha256": i["sha256"], "pages": pdf_pages if i["kind"] == "pdf" else None}
+            for i in listed]

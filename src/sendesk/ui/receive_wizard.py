@@ -1,0 +1,267 @@
+"""Receiving a pupil's file from their previous school: open the package with its passphrase,
+see who sent it (with their key's fingerprint) and what it holds, match the pupil by UPN or
+make a new record, decide every conflict, import, then save the signed receipt for the
+sending school. Nothing is stored until the user presses Import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+
+from ..errors import SendeskError
+from ..session import Session
+from ..store.files import atomic_write
+from ..transfer import receiving
+from ..transfer.package import SUFFIX
+from .prompts import prompts
+from .tasks import TaskRunner
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, SendeskError) else (
+        f"The package could not be read ({type(exc).__name__}). Nothing was imported.")
+
+
+class ReceiveWizard(QWizard):
+    imported = Signal(int)   # pupil id
+
+    def __init__(self, session: Session, tasks: TaskRunner, path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.tasks = session, tasks
+        self.setWindowTitle("Receive a pupil's file - sendesk")
+        self.resize(860, 640)
+        self.preview: receiving.Preview | None = None
+        self.result: receiving.Imported | None = None
+        self.receipt_saved: Path | None = None
+        self.open_page = OpenPage(self, path)
+        self.summary_page = SummaryPage(self)
+        self.match_page = MatchPage(self)
+        self.done_page = DonePage(self)
+        for page in (self.open_page, self.summary_page, self.match_page, self.done_page):
+            self.addPage(page)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
+
+
+class OpenPage(QWizardPage):
+    def __init__(self, wizard: ReceiveWizard, path: Path | None) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("Open the package")
+        self.setSubTitle("Choose the file the sending school gave you and type the passphrase "
+                         "they gave you separately (by phone, for example).")
+        self.path = QLineEdit(str(path) if path else "", objectName="package_path")
+        browse = QPushButton("Choose...", objectName="browse")
+        browse.clicked.connect(self.browse)
+        self.passphrase = QLineEdit(objectName="passphrase", placeholderText="XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.check = QPushButton("Open and check", objectName="check")
+        self.check.clicked.connect(self.open_package)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Package", row)
+        form.addRow("Passphrase", self.passphrase)
+        form.addRow("", self.check)
+        form.addRow(self.message)
+        self.path.textChanged.connect(self._changed)
+        self.passphrase.textChanged.connect(self._changed)
+
+    def browse(self) -> None:
+        chosen = prompts.open_file(self, "Open a records transfer package", str(Path.home()),
+                                   f"Records transfer packages (*{SUFFIX});;All files (*)")
+        if chosen is not None:
+            self.path.setText(str(chosen))
+
+    def _changed(self) -> None:
+        self.owner.preview = None
+        self.message.clear()
+        self.completeChanged.emit()
+
+    def open_package(self) -> None:
+        path, secret, session = Path(self.path.text().strip()), self.passphrase.text(), self.owner.session
+        if not self.path.text().strip() or not secret.strip():
+            self.message.setText("Choose the package and type its passphrase.")
+            return
+        self.check.setEnabled(False)
+        self.message.setStyleSheet("")
+        self.message.setText("Checking the package (this takes a few seconds)...")
+        self.owner.tasks.run(lambda: receiving.open_package(session, receiving.read_file(path), secret),
+                             self._opened, self._failed)
+
+    def _opened(self, preview: receiving.Preview) -> None:
+        self.check.setEnabled(True)
+        self.owner.preview = preview
+        self.message.setStyleSheet("color: #1b5e20")
+        self.message.setText("The package opened and every check passed. Press Next.")
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.check.setEnabled(True)
+        self.owner.preview = None
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setText(_describe(exc))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.owner.preview is not None
+
+
+class SummaryPage(QWizardPage):
+    def __init__(self, wizard: ReceiveWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("What the package holds")
+        self.setSubTitle("Checked: the package is complete, unaltered and signed by the school "
+                         "named below.")
+        self.sender = QLabel(objectName="sender", wordWrap=True)
+        self.sender.setTextFormat(Qt.TextFormat.RichText)
+        self.contents = QListWidget(objectName="contents")
+        self.stripped = QLabel(objectName="stripped", wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sender)
+        layout.addWidget(QLabel("<b>Contents</b>"))
+        layout.addWidget(self.contents)
+        layout.addWidget(self.stripped)
+
+    def initializePage(self) -> None:
+        preview = self.owner.preview
+        assert preview is not None
+        pupil = preview.pupil
+        known = ("This school has sent to you before with the same key." if preview.sender_known
+                 else "This is the first package from this school: phone them and check that "
+                      "they read out the same fingerprint.")
+        self.sender.setText(
+            f"<p>From <b>{receiving.describe_school(preview.sender)}</b><br>"
+            f"Their signing key fingerprint: <b>{preview.sender_fingerprint}</b><br>{known}</p>"
+            f"<p>Pupil: <b>{pupil['legal_forename']} {pupil['legal_surname']}</b>, born "
+            f"{pupil['dob']}, UPN {pupil['upn']}<br>"
+            f"Package fingerprint: <b>{preview.package_fingerprint}</b></p>")
+        self.contents.clear()
+        self.contents.addItems(preview.contents)
+        self.stripped.setText("Removed by the sending school before it was sent: "
+                              + "; ".join(preview.stripped) if preview.stripped else "")
+
+
+class MatchPage(QWizardPage):
+    def __init__(self, wizard: ReceiveWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("Match the pupil")
+        self.setSubTitle("Nothing has been stored yet. Import stores everything in one step.")
+        self.setCommitPage(True)
+        self.match = QLabel(objectName="match", wordWrap=True)
+        self.conflicts = QTableWidget(0, 4, objectName="conflicts")
+        self.conflicts.setHorizontalHeaderLabels(["Detail", "This school has", "The package has",
+                                                  "Keep"])
+        self.conflicts.verticalHeader().hide()
+        self.conflicts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message.setStyleSheet("color: #b00020")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.match)
+        layout.addWidget(self.conflicts)
+        layout.addWidget(self.message)
+
+    def initializePage(self) -> None:
+        preview = self.owner.preview
+        assert preview is not None
+        conflicts = preview.conflicts
+        if preview.existing_pupil_id is None:
+            self.match.setText(f"No pupil with UPN {preview.pupil['upn']} is in this database: a "
+                               "new record will be made with everything in the package.")
+        elif conflicts:
+            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here. These "
+                               "details differ; choose which to keep for each. Nothing is merged "
+                               "without your choice.")
+        else:
+            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here, with no "
+                               "differences: the package's history will be added to the record.")
+        self.conflicts.setVisible(bool(conflicts))
+        self.conflicts.setRowCount(len(conflicts))
+        for row, conflict in enumerate(conflicts):
+            for column, text in enumerate((conflict.label, conflict.ours, conflict.theirs)):
+                self.conflicts.setItem(row, column, QTableWidgetItem(text))
+            choice = QComboBox(objectName=f"keep_{conflict.key}")
+            choice.addItem("Choose...", None)
+            choice.addItem("This school's", receiving.OURS)
+            choice.addItem("The package's", receiving.THEIRS)
+            choice.currentIndexChanged.connect(self.completeChanged)
+            self.conflicts.setCellWidget(row, 3, choice)
+        self.conflicts.resizeRowsToContents()
+
+    def decisions(self) -> dict[str, str]:
+        preview = self.owner.preview
+        chosen = {}
+        for row, conflict in enumerate(preview.conflicts if preview else []):
+            value = self.conflicts.cellWidget(row, 3).currentData()
+            if value:
+                chosen[conflict.key] = value
+        return chosen
+
+    def isComplete(self) -> bool:
+        preview = self.owner.preview
+        return preview is not None and len(self.decisions()) == len(preview.conflicts)
+
+    def validatePage(self) -> bool:
+        owner = self.owner
+        try:
+            owner.result = receiving.import_package(owner.session, owner.preview, self.decisions())
+        except SendeskError as exc:
+            self.message.setText(str(exc))
+            return False
+        owner.imported.emit(owner.result.pupil_id)
+        return True
+
+
+class DonePage(QWizardPage):
+    def __init__(self, wizard: ReceiveWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("Imported: now send the receipt")
+        self.setSubTitle("The sending school closes the transfer when they import your signed "
+                         "receipt. Save it and send it to them (it holds no pupil's details).")
+        self.result = QLabel(objectName="result", wordWrap=True)
+        self.save = QPushButton("Save the receipt...", objectName="save_receipt")
+        self.save.clicked.connect(self.save_receipt)
+        self.saved = QLabel(objectName="saved", wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.result)
+        layout.addWidget(self.save)
+        layout.addWidget(self.saved)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        result = self.owner.result
+        assert result is not None
+        entries = sum(result.counts.values())
+        self.result.setText(("A new record was made" if result.created else
+                             "The package was added to the existing record")
+                            + f" with {entries} entries from the previous school. Review the "
+                              "pupil's provision early in their first term.")
+
+    def save_receipt(self) -> None:
+        result = self.owner.result
+        chosen = prompts.save_file(self, "Save the receipt as",
+                                   str(Path.home() / f"receipt{receiving.RECEIPT_SUFFIX}"),
+                                   f"Transfer receipts (*{receiving.RECEIPT_SUFFIX})")
+        if chosen is None or result is None:
+            return
+        try:
+            atomic_write(Path(chosen), result.receipt)
+        except SendeskError as exc:
+            prompts.error(self, "The receipt was not saved", str(exc))
+            return
+        self.owner.receipt_saved = Path(chosen)
+        self.saved.setText(f"Saved {chosen}. You can save it again later from the pupil's "
+                           "Transfers tab.")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.owner.receipt_saved is not None

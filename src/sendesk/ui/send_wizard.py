@@ -1,0 +1,227 @@
+"""Sending a pupil's file to their next school: the receiving school and contact, the checks
+(consent, parental responsibility, protected addresses removed, attachments), then the
+package is written, the passphrase shown once, and the transfer recorded.
+
+The package is made on the worker thread (age's key stretching takes a few seconds). The
+record becomes read-only in the same step, so the wizard says so before the user commits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QListWidget, QPushButton,
+                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+
+from ..errors import SendeskError
+from ..records._common import pupil_row
+from ..session import Session
+from ..transfer import sending
+from ..transfer.package import SUFFIX
+from .prompts import prompts
+from .tasks import TaskRunner
+
+
+def default_render_pdf(session: Session, pupil_id: int) -> bytes:
+    """The full SEND file, drawn by sendesk.pdf."""
+    from ..documents import build_documents
+    from ..pdf import render_pdf
+    return render_pdf(build_documents(session, pupil_id, "file"))
+
+
+def default_page_count(pdf: bytes) -> int:
+    from ..pdf import page_count
+    return page_count(pdf)
+
+
+class SendWizard(QWizard):
+    sent = Signal(int)   # pupil id
+
+    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner,
+                 parent: QWidget | None = None,
+                 render_pdf: Callable[[Session, int], bytes] = default_render_pdf) -> None:
+        super().__init__(parent)
+        self.session, self.pupil_id, self.tasks = session, pupil_id, tasks
+        self.render_pdf = render_pdf
+        row = pupil_row(session, pupil_id)
+        self.pupil_name = f"{row['legal_forename']} {row['legal_surname']}"
+        self.setWindowTitle(f"Send {self.pupil_name}'s file to their next school - sendesk")
+        self.resize(820, 620)
+        self.recipient: sending.Recipient | None = None
+        self.checks: sending.SendChecks | None = None
+        self.result: sending.SentPackage | None = None
+        self.school_page = SchoolPage(self)
+        self.checks_page = ChecksPage(self)
+        self.write_page = WritePage(self)
+        for page in (self.school_page, self.checks_page, self.write_page):
+            self.addPage(page)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+
+
+class SchoolPage(QWizardPage):
+    def __init__(self, wizard: SendWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("The receiving school")
+        self.setSubTitle(f"Where is {wizard.pupil_name} going? The file must reach the new school "
+                         "within 15 school days of the pupil leaving.")
+        self.school_name = QLineEdit(objectName="school_name")
+        self.reference = QLineEdit(objectName="school_reference", placeholderText="123456 or 937/4001")
+        self.contact = QLineEdit(objectName="contact", placeholderText="e.g. Ms J Jones, SENCO")
+        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message.setStyleSheet("color: #b00020")
+        form = QFormLayout(self)
+        form.addRow("School name", self.school_name)
+        form.addRow("URN, or LA/establishment number", self.reference)
+        form.addRow("Named contact there", self.contact)
+        form.addRow(self.message)
+        for field in (self.school_name, self.reference):
+            field.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return bool(self.school_name.text().strip() and self.reference.text().strip())
+
+    def validatePage(self) -> bool:
+        try:
+            self.owner.recipient = sending.make_recipient(self.school_name.text(),
+                                                          self.reference.text(), self.contact.text())
+        except SendeskError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.clear()
+        return True
+
+
+class ChecksPage(QWizardPage):
+    def __init__(self, wizard: SendWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("Check before sending")
+        self.setSubTitle("Read each list and tick to confirm. Nothing has been sent yet.")
+        self.consents = QListWidget(objectName="consents")
+        self.parental = QListWidget(objectName="parental")
+        self.stripped = QListWidget(objectName="stripped")
+        self.attachments = QListWidget(objectName="attachments")
+        self.warnings = QLabel(objectName="warnings", wordWrap=True)
+        self.warnings.setStyleSheet("color: #8a4b00")
+        self.confirm = QCheckBox("I have checked these lists, and the attachments may go to the "
+                                 "receiving school.", objectName="confirm")
+        self.confirm.toggled.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        for title, widget in (("Consent to share recorded", self.consents),
+                              ("Everyone with parental responsibility", self.parental),
+                              ("Protected details that will be removed", self.stripped),
+                              ("Attachments that will go with the file", self.attachments)):
+            layout.addWidget(QLabel(f"<b>{title}</b>"))
+            widget.setMaximumHeight(90)
+            layout.addWidget(widget)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.confirm)
+
+    def initializePage(self) -> None:
+        checks = sending.check_before_sending(self.owner.session, self.owner.pupil_id)
+        self.owner.checks = checks
+
+        def fill(widget: QListWidget, items: list[str], empty: str) -> None:
+            widget.clear()
+            widget.addItems(items or [empty])
+
+        fill(self.consents, checks.consents, "None recorded")
+        fill(self.parental, checks.parental, "None recorded")
+        fill(self.stripped, checks.stripped, "Nothing to remove")
+        fill(self.attachments, [f"{a.title} ({a.filename}, {max(1, a.size // 1024)} KB)"
+                                for a in checks.attachments], "No attachments")
+        self.warnings.setText("\n".join(checks.warnings))
+        self.confirm.setChecked(False)
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+
+class WritePage(QWizardPage):
+    def __init__(self, wizard: SendWizard) -> None:
+        super().__init__()
+        self.owner = wizard
+        self.setTitle("Write the package")
+        self.setSubTitle("Choose where to save it. Writing the package records the transfer and "
+                         "marks the pupil as left: their record here becomes read-only.")
+        self.path: Path | None = None
+        self.where = QLabel("No file chosen yet.", objectName="where", wordWrap=True)
+        self.choose = QPushButton("Choose where to save...", objectName="choose")
+        self.choose.clicked.connect(self.choose_path)
+        self.write = QPushButton("Write the package", objectName="write")
+        self.write.clicked.connect(self.write_package)
+        self.write.setEnabled(False)
+        self.status = QLabel(objectName="status", wordWrap=True)
+        self.passphrase = QLineEdit(objectName="passphrase", readOnly=True)
+        mono = QFont("Monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSize(16)
+        self.passphrase.setFont(mono)
+        self.passphrase.setVisible(False)
+        self.advice = QLabel(objectName="advice", wordWrap=True)
+        self.advice.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where)
+        layout.addWidget(self.choose, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.write, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.status)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.advice)
+        layout.addStretch(1)
+
+    def choose_path(self) -> None:
+        suggested = str(Path.home() / f"{self.owner.pupil_name.replace(' ', '-')}{SUFFIX}")
+        chosen = prompts.save_file(self, "Save the transfer package as", suggested,
+                                   f"Records transfer packages (*{SUFFIX})")
+        if chosen is None:
+            return
+        if not str(chosen).endswith(SUFFIX):
+            chosen = Path(str(chosen) + SUFFIX)
+        self.path = Path(chosen)
+        self.where.setText(f"The package will be saved as {self.path}")
+        self.write.setEnabled(self.owner.result is None)
+
+    def write_package(self) -> None:
+        owner = self.owner
+        if self.path is None or owner.recipient is None or owner.result is not None:
+            return
+        self.write.setEnabled(False)
+        self.choose.setEnabled(False)
+        self.status.setText("Making the package (this takes a few seconds)...")
+        session, pupil_id, recipient, path = owner.session, owner.pupil_id, owner.recipient, self.path
+        owner.tasks.run(lambda: sending.send(session, pupil_id, recipient, path, owner.render_pdf,
+                                             count_pages=default_page_count),
+                        self._written, self._failed)
+
+    def _written(self, result: sending.SentPackage) -> None:
+        owner = self.owner
+        owner.result = result
+        self.status.setText(f"Saved {result.path.name}. The transfer is recorded and "
+                            f"{owner.pupil_name}'s record here is now read-only.")
+        self.passphrase.setText(result.passphrase)
+        self.passphrase.setVisible(True)
+        self.advice.setText(
+            "<p><b>This is the passphrase that opens the package.</b> Give it to the receiving "
+            "school by a different route from the file (for example read it out by phone to "
+            "the named contact). It is not kept anywhere and is shown only now.</p>"
+            f"<p>Package fingerprint: <b>{result.fingerprint}</b><br>"
+            f"This school's signing key: <b>{result.school_fingerprint}</b><br>"
+            f"The file should reach them by <b>{result.deadline.strftime('%d/%m/%Y')}</b>. "
+            "It is listed on Home until they send back their receipt.</p>")
+        self.completeChanged.emit()
+        owner.sent.emit(owner.pupil_id)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.write.setEnabled(True)
+        self.choose.setEnabled(True)
+        self.status.setText("")
+        message = str(exc) if isinstance(exc, SendeskError) else (
+            f"The package could not be made ({type(exc).__name__}). Nothing was recorded.")
+        prompts.error(self, "The package was not written", message)
+
+    def isComplete(self) -> bool:
+        return self.owner.result is not None

@@ -1,0 +1,174 @@
+"""The Transfers page: every file sent or received, with what is still awaiting acknowledgement;
+receiving a package and importing a receipt; this school's signing-key fingerprint; and the
+retention view, listing leavers' records kept and those due for secure deletion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QTableView, QVBoxLayout, QWidget)
+
+from ..errors import SendeskError
+from ..models import dates
+from ..models.roles import Permission
+from ..records import pupils, retention
+from ..session import Session
+from ..transfer import log, receiving, sending
+from .prompts import prompts
+from .receive_wizard import ReceiveWizard
+from .rows_model import Col, RowsModel
+from .tasks import TaskRunner
+from .transfers_tab import COLUMNS as TRANSFER_COLUMNS
+
+DUE = QColor("#fdecea")
+RETENTION_COLUMNS: list[Col[retention.RetainedRecord]] = [
+    Col("Pupil", lambda r: r.name), Col("UPN", lambda r: r.upn),
+    Col("Date of birth", lambda r: dates.format_uk(r.dob)),
+    Col("Left", lambda r: dates.format_uk(r.left_on) if r.left_on else ""),
+    Col("Went to", lambda r: r.destination or ""),
+    Col("Keep until", lambda r: dates.format_uk(r.retain_until)),
+    Col("", lambda r: "Due for secure deletion" if r.due else ""),
+]
+
+
+def _table(name: str, model: RowsModel) -> QTableView:
+    view = QTableView(objectName=name)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return view
+
+
+class TransfersPage(QWidget):
+    open_pupil = Signal(int)
+    changed = Signal()
+
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.tasks = session, tasks
+        may_transfer = session.can(Permission.EXPORT_TRANSFER)
+        may_keep = session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS)
+        self.fingerprint = QLabel(objectName="fingerprint", wordWrap=True)
+        self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
+        self.fingerprint.setText(
+            f"This school's signing key fingerprint: <b>{sending.school_fingerprint(session)}</b>. "
+            "Receiving schools may phone to check it.")
+        self.receive = QPushButton("Receive a pupil's file...", objectName="receive")
+        self.receive.clicked.connect(lambda: self.start_receiving())
+        self.receipt = QPushButton("Import a receipt...", objectName="import_receipt")
+        self.receipt.clicked.connect(self.import_receipt)
+        for widget in (self.receive, self.receipt):
+            widget.setEnabled(may_transfer)
+        self.transfers: RowsModel[log.Transfer] = RowsModel(
+            [Col("UPN", lambda t: t.upn), *TRANSFER_COLUMNS],
+            background=lambda t: DUE if t.status == "awaiting acknowledgement" and t.deadline
+            and t.deadline < session.clock.today() else None, parent=self)
+        self.transfer_view = _table("all_transfers", self.transfers)
+        self.transfer_view.activated.connect(
+            lambda index: self.open_pupil.emit(self.transfers.row_object(index.row()).pupil_id))
+
+        self.years = QSpinBox(objectName="retention_years", minimum=retention.MIN_YEARS,
+                              maximum=retention.MAX_YEARS, suffix=" years after date of birth")
+        self.years.setEnabled(session.can(Permission.SETTINGS))
+        self.apply_years = QPushButton("Apply", objectName="apply_years")
+        self.apply_years.setEnabled(session.can(Permission.SETTINGS))
+        self.apply_years.clicked.connect(self.set_years)
+        self.kept: RowsModel[retention.RetainedRecord] = RowsModel(
+            RETENTION_COLUMNS, background=lambda r: DUE if r.due else None, parent=self)
+        self.kept_view = _table("retained", self.kept)
+        self.delete = QPushButton("Securely delete the chosen record...", objectName="secure_delete")
+        self.delete.setEnabled(session.can(Permission.EDIT_PUPILS))
+        self.delete.clicked.connect(self.secure_delete)
+
+        top = QHBoxLayout()
+        top.addWidget(self.fingerprint, 1)
+        top.addWidget(self.receive)
+        top.addWidget(self.receipt)
+        sent_box = QGroupBox("Files sent and received")
+        QVBoxLayout(sent_box).addWidget(self.transfer_view)
+        keep_box = QGroupBox("Leavers' records kept (retention)")
+        keep_layout = QVBoxLayout(keep_box)
+        years_row = QHBoxLayout()
+        years_row.addWidget(QLabel("Keep a leaver's SEND file for"))
+        years_row.addWidget(self.years)
+        years_row.addWidget(self.apply_years)
+        years_row.addStretch(1)
+        keep_layout.addLayout(years_row)
+        keep_layout.addWidget(self.kept_view)
+        keep_layout.addWidget(self.delete, 0, Qt.AlignmentFlag.AlignLeft)
+        keep_box.setVisible(may_keep)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(sent_box, 1)
+        layout.addWidget(keep_box, 1)
+        self.wizard: ReceiveWizard | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.session.can(Permission.EXPORT_TRANSFER):
+            self.transfers.set_rows(log.all_transfers(self.session))
+            self.transfer_view.resizeColumnsToContents()
+        if self.session.can(Permission.EDIT_PUPILS) or self.session.can(Permission.SETTINGS):
+            self.years.setValue(retention.retention_years(self.session))
+            self.kept.set_rows(retention.retained_records(self.session))
+            self.kept_view.resizeColumnsToContents()
+
+    def start_receiving(self, path: Path | None = None) -> ReceiveWizard:
+        wizard = ReceiveWizard(self.session, self.tasks, path, self)
+        wizard.imported.connect(lambda _id: (self.refresh(), self.changed.emit()))
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def import_receipt(self) -> None:
+        chosen = prompts.open_file(self, "Import a transfer receipt", str(Path.home()),
+                                   f"Transfer receipts (*{receiving.RECEIPT_SUFFIX});;All files (*)")
+        if chosen is None:
+            return
+        try:
+            done = receiving.import_receipt(self.session, receiving.read_receipt_file(chosen))
+        except SendeskError as exc:
+            prompts.error(self, "The receipt was not accepted", str(exc))
+            return
+        prompts.info(self, "Transfer acknowledged",
+                     f"{done.school} acknowledged the file: received by {done.received_by} on "
+                     f"{done.received_at[:10]}. Their signing key: {done.school_fingerprint}.")
+        self.refresh()
+        self.changed.emit()
+
+    def set_years(self) -> None:
+        try:
+            count = retention.set_retention_years(self.session, self.years.value())
+        except SendeskError as exc:
+            prompts.error(self, "Retention not changed", str(exc))
+            return
+        prompts.info(self, "Retention changed", f"Leavers' files are now kept for "
+                     f"{self.years.value()} years after birth ({count} records recalculated).")
+        self.refresh()
+
+    def secure_delete(self) -> None:
+        rows = self.kept_view.selectionModel().selectedRows()
+        record = self.kept.row_object(rows[0].row()) if rows else None
+        if record is None:
+            prompts.info(self, "Secure deletion", "Choose a record first.")
+            return
+        if not record.due:
+            prompts.error(self, "Secure deletion", f"{record.name}'s file must be kept until "
+                          f"{dates.format_uk(record.retain_until)}.")
+            return
+        if not prompts.confirm(self, "Secure deletion",
+                               f"Delete {record.name}'s whole record for good? This cannot be "
+                               "undone; the audit log will show who deleted it and when."):
+            return
+        try:
+            pupils.delete_after_retention(self.session, record.pupil_id)
+        except SendeskError as exc:
+            prompts.error(self, "Not deleted", str(exc))
+            return
+        self.refresh()
+        self.changed.emit()

@@ -1,0 +1,156 @@
+"""The pupil record's Transfers tab: packages sent to or received from other schools, with the
+acknowledgement form, the signed scan and the receipt, and the button that starts sending the
+file to the pupil's next school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from ..errors import SendeskError
+from ..models import dates
+from ..models.roles import Permission
+from ..records._common import pupil_row
+from ..session import Session
+from ..store.files import atomic_write
+from ..transfer import log
+from ..transfer.acknowledgement import acknowledgement_form
+from ..transfer.receiving import RECEIPT_SUFFIX
+from .prompts import prompts
+from .rows_model import Col, RowsModel
+from .send_wizard import SendWizard
+from .tasks import TaskRunner
+
+COLUMNS: list[Col[log.Transfer]] = [
+    Col("Date", lambda t: dates.format_uk(dt.date.fromisoformat(t.happened_at[:10]))),
+    Col("Direction", lambda t: "Sent to" if t.direction == "sent" else "Received from"),
+    Col("School", lambda t: f"{t.school_name} ({t.school_reference})" if t.school_reference
+        else t.school_name),
+    Col("Package fingerprint", lambda t: t.fingerprint),
+    Col("Deadline", lambda t: t.deadline.strftime("%d/%m/%Y") if t.deadline else ""),
+    Col("Status", lambda t: t.status_text),
+    Col("Signed form", lambda t: f"{len(t.scans)} scan(s)" if t.scans else ""),
+]
+
+
+def save_acknowledgement(parent: QWidget, session: Session, transfer: log.Transfer) -> Path | None:
+    """Render the acknowledgement form and save it where the user chooses."""
+    from ..pdf import render_pdf
+    chosen = prompts.save_file(parent, "Save the acknowledgement form as",
+                               str(Path.home() / f"acknowledgement-{transfer.upn}.pdf"), "PDF (*.pdf)")
+    if chosen is None:
+        return None
+    try:
+        atomic_write(Path(chosen), render_pdf(acknowledgement_form(session, transfer.id)))
+    except SendeskError as exc:
+        prompts.error(parent, "The form was not saved", str(exc))
+        return None
+    return Path(chosen)
+
+
+class TransfersTab(QWidget):
+    changed = Signal(int)   # pupil id
+
+    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.pupil_id = session, pupil_id
+        self.tasks = tasks or TaskRunner(self)
+        self.model: RowsModel[log.Transfer] = RowsModel(COLUMNS, parent=self)
+        self.view = QTableView(objectName="transfers")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.note = QLabel(objectName="note", wordWrap=True)
+        may = session.can(Permission.EXPORT_TRANSFER)
+        self.send = QPushButton("Send the file to the next school...", objectName="send")
+        self.send.clicked.connect(self.start_sending)
+        self.form = QPushButton("Acknowledgement form (PDF)...", objectName="form")
+        self.form.clicked.connect(self.save_form)
+        self.scan = QPushButton("Attach the signed form...", objectName="attach_scan")
+        self.scan.clicked.connect(self.attach_scan)
+        self.receipt = QPushButton("Save the receipt again...", objectName="save_receipt")
+        self.receipt.clicked.connect(self.save_receipt)
+        buttons = QHBoxLayout()
+        for widget in (self.send, self.form, self.scan, self.receipt):
+            widget.setEnabled(may)
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view)
+        layout.addLayout(buttons)
+        self.wizard: SendWizard | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        transfers = log.transfers_for_pupil(self.session, self.pupil_id)
+        self.model.set_rows(transfers)
+        self.view.resizeColumnsToContents()
+        if transfers:
+            self.view.selectRow(len(transfers) - 1)
+        left = pupil_row(self.session, self.pupil_id)["archived_at"] is not None
+        self.note.setText(
+            "This pupil has left; their record here is read-only and kept until its retention "
+            "date." if left else "When the pupil moves school, send their whole file from here. "
+            "Sending marks them as left and makes this record read-only.")
+
+    def selected(self) -> log.Transfer | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.data(rows[0], Qt.ItemDataRole.UserRole)
+
+    def start_sending(self) -> SendWizard:
+        wizard = SendWizard(self.session, self.pupil_id, self.tasks, self)
+        wizard.sent.connect(lambda _id: (self.refresh(), self.changed.emit(self.pupil_id)))
+        self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def save_form(self) -> None:
+        transfer = self.selected()
+        if transfer is None:
+            prompts.info(self, "Acknowledgement form", "Choose a transfer first.")
+            return
+        saved = save_acknowledgement(self, self.session, transfer)
+        if saved:
+            prompts.info(self, "Acknowledgement form", f"Saved {saved}. Print it, and both "
+                         "parties sign and date it at the handover.")
+
+    def attach_scan(self) -> None:
+        transfer = self.selected()
+        if transfer is None:
+            prompts.info(self, "Signed form", "Choose a transfer first.")
+            return
+        chosen = prompts.open_file(self, "Attach the signed acknowledgement form", str(Path.home()),
+                                   "Scans (*.pdf *.png *.jpg *.jpeg);;All files (*)")
+        if chosen is None:
+            return
+        try:
+            log.attach_scan(self.session, transfer.id, chosen)
+        except SendeskError as exc:
+            prompts.error(self, "The scan was not stored", str(exc))
+            return
+        self.refresh()
+
+    def save_receipt(self) -> None:
+        transfer = self.selected()
+        if transfer is None or transfer.direction != "received":
+            prompts.info(self, "Receipt", "Choose a package this school received.")
+            return
+        chosen = prompts.save_file(self, "Save the receipt as",
+                                   str(Path.home() / f"receipt{RECEIPT_SUFFIX}"),
+                                   f"Transfer receipts (*{RECEIPT_SUFFIX})")
+        if chosen is None:
+            return
+        try:
+            log.save_receipt_again(self.session, transfer.id, chosen)
+        except SendeskError as exc:
+            prompts.error(self, "The receipt was not saved", str(exc))
