@@ -105,7 +105,7 @@ cli transfer import "$DB" "$TMP/pupil.sendesk-transfer" --user itadmin \
 cli transfer receipt-import "$DEMO" "$TMP/receipt.sendesk-receipt" --user demosenco \
   >"$TMP/receipt.out" 2>"$TMP/receipt.err" \
   || fail "sendesk-cli transfer receipt-import exited non-zero: $(cat "$TMP/receipt.err")"
-ok "records transfer: $(head -n 1 "$TMP/import.out")"
+ok "records transfer and receipt: $(sed -n 2p "$TMP/import.out")"
 cli ctf export "$DEMO" --upn "$UPN" --out "$TMP/pupil.xml" --user demosenco >/dev/null 2>"$TMP/ctf.err" \
   || fail "sendesk-cli ctf export exited non-zero: $(cat "$TMP/ctf.err")"
 cli ctf import "$DB" "$TMP/pupil.xml" --user itadmin >"$TMP/ctf.out" 2>"$TMP/ctf.err" \

@@ -280,3 +280,25 @@ def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
     assert "Orchard Mews" not in text
     assert "printed a transfer acknowledgement form" in [
         r[0] for r in sender.db.query("SELECT action FROM audit_log")]
+
+
+def test_a_leaver_on_the_register_is_listed_until_their_file_is_sent(sender, tmp_path, clock):
+    pupil_id = richest_pupil(sender)
+    pupils.archive_leaver(sender, pupil_id, dt.date(2026, 11, 16), "Brambleton Primary School")
+    due = dashboard.dashboard(sender).files_to_send
+    assert [(f.pupil_id, f.deadline) for f in due] == [(pupil_id, dt.date(2026, 12, 7))]
+    result = sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
+    assert result.deadline == dt.date(2026, 12, 7), "the deadline runs from the day they left"
+    board = dashboard.dashboard(sender)
+    assert board.files_to_send == [] and [t.pupil_id for t in board.transfers_awaiting] == [pupil_id]
+
+
+def test_the_receipt_can_be_saved_again_from_the_transfer_record(sent, senco_session, tmp_path):
+    from sendesk.transfer import log
+    _, result = sent
+    imported = receiving.import_package(
+        senco_session, receiving.open_package(senco_session, result.path.read_bytes(),
+                                              result.passphrase), {})
+    again = tmp_path / "again.sendesk-receipt"
+    log.save_receipt_again(senco_session, imported.transfer_id, again)
+    assert again.read_bytes() == imported.receipt
