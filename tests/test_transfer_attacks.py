@@ -263,3 +263,23 @@ def test_ctf_that_is_not_xml_or_not_a_ctf(tmp_path, senco_session):
     path.write_bytes(b"<html/>")
     with pytest.raises(ValidationError, match="not a Common Transfer File"):
         ctf.import_ctf(senco_session, path)
+
+
+def test_a_record_row_missing_a_required_detail_is_refused(made, senco_session):
+    data, secret, zipped, private = made
+
+    def drop_status(manifest, entries):
+        record = json.loads(entries["record.json"])
+        record["tables"]["sen_status_history"][0].pop("status")
+        entries["record.json"] = json.dumps(record).encode()
+        for item in manifest["items"]:
+            if item["name"] == "record.json":
+                item["size"] = len(entries["record.json"])
+                item["sha256"] = package.sha256(entries["record.json"])
+
+    encrypted = pyrage.passphrase.encrypt(resigned(zipped, drop_status, private), secret)
+    preview = receiving.open_package(senco_session, encrypted, secret)
+    before = snapshot(senco_session)
+    with pytest.raises(TamperedPackage, match="sen_status_history lacks status"):
+        receiving.import_package(senco_session, preview, {})
+    assert snapshot(senco_session) == before

@@ -52,7 +52,7 @@ _NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequ
 class TableInfo:
     name: str
     columns: tuple[str, ...]
-    required: frozenset[str]
+    required: frozenset[str]        # NOT NULL without a default: every row must give them
     has_id: bool
     parents: dict[str, str]          # column -> parent table (pupil-owned tables and pupils)
     owner: str                       # the column that ties a row to its pupil or parent
@@ -85,7 +85,8 @@ def owned_tables(db: Database) -> list[TableInfo]:
             columns = db.query(f"PRAGMA table_info({name})")
             info[name] = TableInfo(
                 name=name, columns=tuple(c["name"] for c in columns),
-                required=frozenset(c["name"] for c in columns if c["notnull"]),
+                required=frozenset(c["name"] for c in columns
+                                   if c["notnull"] and c["dflt_value"] is None and c["name"] != "id"),
                 has_id=any(c["name"] == "id" and c["pk"] for c in columns),
                 parents={c: t for c, t in targets.items() if t != "users"},
                 owner=owner,
@@ -264,7 +265,7 @@ class Loader:
             existing = db.scalar("SELECT id FROM users WHERE full_name = ? AND active = 0 AND"
                                  " username LIKE 'transfer:%'", (label,))
             if existing is None:
-                number = int(db.scalar("SELECT count(*) FROM users")) + 1
+                number = int(db.scalar("SELECT coalesce(max(id), 0) FROM users")) + 1
                 existing = db.execute(
                     "INSERT INTO users (username, full_name, roles, active, created_at, created_by,"
                     " removed_at) VALUES (?, ?, 'staff', 0, ?, ?, ?)",
@@ -313,8 +314,8 @@ class Loader:
                 if closing:
                     values.update(kind.ending(self.close_imported[table.name],
                                               self.session.now_text()))
-                missing = [c for c in table.required if c not in values and c != "id"]
-                if missing and any(c not in _DEFAULTED for c in missing):
+                missing = sorted(table.required - set(values))
+                if missing:
                     raise _bad(f"a row of {table.name} lacks {missing[0]}")
                 columns = list(values)
                 cursor = db.execute(
@@ -324,10 +325,3 @@ class Loader:
                     mapping[row["id"]] = int(cursor.lastrowid)
                 self.counts[table.name] = self.counts.get(table.name, 0) + 1
 
-
-# Required columns that have a default in the schema, so an older package may leave them out.
-_DEFAULTED = {"details", "reason", "parent_views", "child_views", "strengths", "needs", "result",
-              "measure", "notes", "staff_views", "attendees", "decision_notes", "comment", "view",
-              "given_as", "parent_discussion", "agreed_actions", "delivered_by", "note",
-              "flags", "status", "consent", "has_ihp", "do_not_disclose_address",
-              "at_risk_of_exclusion", "active"}
