@@ -130,6 +130,20 @@ def test_status_bar_shows_school_user_and_role(qtbot, make_controller, school):
     assert window.findChild(type(window.lock_action), "backup") is None, "staff may not back up"
 
 
+def test_every_page_name_fits_in_the_page_list(qtbot, make_controller, school):
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller)
+    window = wait_for_main_window(qtbot, controller)
+    nav = window.nav
+    assert nav.count() >= 7, "the SENCO sees every page, transfers and calendar included"
+    room = nav.viewport().width()
+    for row in range(nav.count()):
+        item = nav.item(row)
+        assert nav.visualItemRect(item).width() <= room
+        assert nav.fontMetrics().horizontalAdvance(item.text()) < room, item.text()
+
+
 def test_ctrl_l_discards_the_session_and_every_window(qtbot, make_controller, school):
     controller = make_controller()
     controller.start(school[0])

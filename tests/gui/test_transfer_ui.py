@@ -219,3 +219,13 @@ def test_conflicts_with_a_pupil_already_here_must_each_be_decided(
     assert not wizard.result.created
     assert receiver.db.scalar("SELECT legal_surname FROM pupils WHERE upn = ?",
                               (row["upn"],)) == row["legal_surname"]
+
+
+def test_settings_show_the_schools_signing_key_fingerprint(qtbot, receiver):
+    from sendesk.settings import Settings
+    from sendesk.ui.settings_dialog import SettingsDialog
+    fingerprint = sending.school_fingerprint(receiver)
+    dialog = SettingsDialog(Settings(), False, None, fingerprint)
+    qtbot.addWidget(dialog)
+    label = dialog.findChild(QWidget, "school_fingerprint")
+    assert label is not None and fingerprint in label.text()

@@ -14,6 +14,10 @@ from .about import show_about
 from .resources_qt import app_icon
 
 
+NAV_MIN_WIDTH = 180
+NAV_SLACK = 16
+
+
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     sign_out_requested = Signal()
@@ -31,8 +35,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1200, 760)
         self.nav = QListWidget(objectName="navigation")
-        self.nav.setFixedWidth(180)
         self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }")
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFixedWidth(NAV_MIN_WIDTH)
         self.pages = QStackedWidget()
         self._page_keys: list[str] = []
         central = QWidget()
@@ -50,8 +55,14 @@ class MainWindow(QMainWindow):
         self._page_keys.append(key)
         self.pages.addWidget(widget)
         QListWidgetItem(title, self.nav)
+        self._fit_navigation()
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+
+    def _fit_navigation(self) -> None:
+        """Widen the page list to its longest title so no page name is cut off."""
+        needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + NAV_SLACK
+        self.nav.setFixedWidth(max(NAV_MIN_WIDTH, needed))
 
     def show_page(self, key: str) -> QWidget:
         position = self._page_keys.index(key)
