@@ -96,6 +96,7 @@ class DocumentPanel(QWidget):
                 "" if copies <= 1 else
                 f"{copies} letters, one for each person with parental responsibility: "
                 + ", ".join(d.recipient for d in self.documents) + ".")
+        self.message.setVisible(bool(self.message.text()))
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(self.allowed and bool(self.documents))
         self.preview.updatePreview()
