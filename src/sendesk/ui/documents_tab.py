@@ -142,8 +142,7 @@ class DocumentPanel(QWidget):
         if not prompts.print_setup(self, printer):
             return False
         try:
-            pages = pdf.paint(self.documents, printer)
-            pdf.audit_print(self.session, self.documents, self.pupil_id, self.kind(), pages)
+            pdf.print_documents(self.session, self.documents, printer, self.pupil_id, self.kind())
         except SendeskError as exc:
             prompts.error(self, "Print", str(exc))
             return False
