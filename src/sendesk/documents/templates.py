@@ -3,10 +3,10 @@ school can adjust.
 
 The defaults ship in resources/templates/letters.json. An installed program's folder is
 read-only (and shared by every school on the PC), so a school's own version is imported into
-its encrypted database (`sendesk-cli templates import`, or Tools > Letter templates in the app)
-and stored beside the school's name in the meta table; it overrides the default until it is
-reset. Every template is checked when it is loaded or imported, and a fault is named plainly
-(which letter, which paragraph, which placeholder).
+its encrypted database (Tools > Letter templates, or `sendesk-cli templates import`) and kept
+beside the school's name in the meta table, where it travels with the database's backups; it
+overrides the default until it is reset. Every template is checked when it is loaded or
+imported, and a fault is named plainly (which letter, which paragraph, which placeholder).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from ..errors import SendeskError, ValidationError
 from ..models.roles import Permission
+from ..models.text import hidden_character
 from ..records._common import require_any
 from ..resources import resource_path
 from ..session import Session
@@ -104,7 +105,7 @@ def _text(raw: Mapping[str, Any], key: str, where: str, source: str, *,
         raise TemplateError(f"{source}: {where}: '{key}' must be text in quotes.")
     if len(value) > 4000:
         raise TemplateError(f"{source}: {where}: '{key}' is too long (at most 4,000 characters).")
-    if any(ord(char) < 32 and char not in "\n\t" for char in value):
+    if hidden_character(value, allowed="\n\t") is not None:
         raise TemplateError(f"{source}: {where}: '{key}' contains a hidden control character.")
     _placeholders(value, f"{where} '{key}'", source)
     return value
