@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
 
 from sendesk.errors import PermissionDenied
 from sendesk.records import contacts, pupils, sen_register
