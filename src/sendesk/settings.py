@@ -27,6 +27,13 @@ def data_dir() -> Path:
     return folder
 
 
+def export_dir() -> Path:
+    """Where save dialogs for exported files start: the user's Documents folder, never the
+    app's data folder, which holds settings only and no pupil data."""
+    folder = Path(platformdirs.user_documents_dir())
+    return folder if folder.is_dir() else Path.home()
+
+
 def default_database_path() -> Path:
     return data_dir() / "school.sendesk"
 

@@ -4,11 +4,11 @@ and manage its users."""
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from ..errors import SendeskError
+from ..records import audit_log, csv_safe
 from ..store import backup as backup_mod
 from ..store import lifecycle, users
 from ..store import verify as verify_mod
@@ -28,7 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="check encryption, structure and the audit log")
     p.add_argument("db", type=Path)
     p.add_argument("--user", required=True)
+    p.add_argument("--backup", type=Path, action="append", default=[],
+                   help="an earlier backup: also check no history it holds has since been cut off")
     p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("audit", help="print the audit log as CSV (SENCOs and administrators)")
+    p.add_argument("db", type=Path)
+    p.add_argument("--user", required=True)
+    p.add_argument("--pupil", type=int, help="only the entries about this pupil's record (id)")
+    p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("backup", help="write one encrypted backup file")
     p.add_argument("db", type=Path)
@@ -87,14 +95,16 @@ def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
-        report = verify_mod.verify(session)
+        anchors = [backup_mod.audit_anchor(session, path) for path in args.backup]
+        report = verify_mod.verify(session, anchors)
     finally:
         session.close()
     print("\n".join(report.lines()))
     if not report.ok:
         raise SendeskError(f"{args.db.name} failed verification: "
                            + "; ".join(report.cipher_problems[:1] + report.structure_problems[:1]
-                                       + report.audit_problems[:1]))
+                                       + report.audit_problems[:1]
+                                       + report.safeguard_problems[:1]))
     return 0
 
 
@@ -155,10 +165,20 @@ def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
         rows = users.list_users(session)
     finally:
         session.close()
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["username", "full_name", "roles"])
-    for user in rows:
-        writer.writerow([user.username, user.full_name, ",".join(sorted(r.value for r in user.roles))])
+    csv_safe.write_rows(sys.stdout, ["username", "full_name", "roles"],
+                        ([user.username, user.full_name, ",".join(sorted(r.value for r in user.roles))]
+                         for user in rows))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        entries = (audit_log.read_log(session, "pupil", args.pupil) if args.pupil is not None
+                   else audit_log.read_log(session))
+    finally:
+        session.close()
+    csv_safe.write_rows(sys.stdout, audit_log.HEADER, (entry.as_row() for entry in entries))
     return 0
 
 

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from ..errors import SendeskError, ValidationError
 from ..models.roles import Permission
+from ..models.text import hidden_character
 from ..records._common import require_any
 from ..resources import resource_path
 from ..session import Session
@@ -104,7 +105,7 @@ def _text(raw: Mapping[str, Any], key: str, where: str, source: str, *,
         raise TemplateError(f"{source}: {where}: '{key}' must be text in quotes.")
     if len(value) > 4000:
         raise TemplateError(f"{source}: {where}: '{key}' is too long (at most 4,000 characters).")
-    if any(ord(char) < 32 and char not in "\n\t" for char in value):
+    if hidden_character(value, allowed="\n\t") is not None:
         raise TemplateError(f"{source}: {where}: '{key}' contains a hidden control character.")
     _placeholders(value, f"{where} '{key}'", source)
     return value

@@ -10,6 +10,17 @@ from ..errors import ValidationError
 _BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
+def hidden_character(text: str, allowed: str = "") -> str | None:
+    """The first character in `text` that does not show (a control, format or direction
+    override), apart from those `allowed` and the zero-width joiner some scripts need."""
+    for char in text:
+        if char in allowed or char == "\u200d":
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            return char
+    return None
+
+
 def clean_line(value: str, label: str, *, max_length: int = 100, required: bool = True) -> str:
     """One line of text: trimmed, NFC-normalised, no control or direction-override characters."""
     text = unicodedata.normalize("NFC", (value or "")).strip()

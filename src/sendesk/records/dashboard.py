@@ -1,7 +1,8 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
-notification, whose reviews fall due this half-term or are overdue, who is being
-monitored, and which transferred files the next school has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here is audited
-because no record is opened.
+notification, whose reviews (support plans, registers, notes, EHC annual reviews) fall due this
+half-term or are overdue, who is being monitored, and which transferred files the next school
+has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here
+is audited because no record is opened.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, HalfTermCalendar, add_school_days,
+from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days,
                                last_census_before)
 from ..models.flags import Flag
 from ..models.roles import Permission
@@ -95,10 +96,11 @@ def _ids(session: Session, where: str, params: tuple = (),
     return [row[0] for row in rows]
 
 
-def dashboard(session: Session, calendar: HalfTermCalendar | None = None) -> Dashboard:
+def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashboard:
+    """The counts and lists; 'this half-term' follows the school's own term dates."""
     session.require(Permission.VIEW_RECORDS)
     day = today(session)
-    half_term = (calendar or HalfTermCalendar.default()).half_term(day)
+    half_term = (calendar or calendar_of(session)).half_term(day)
     lapsed = last_census_before(day).isoformat()
     by_status = {"E": 0, "K": 0, "N": 0}
     for row in session.db.query(

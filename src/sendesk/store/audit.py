@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from .database import Database
 
@@ -40,6 +40,16 @@ def append(db: Database, *, at: str, user_id: int | None, username: str, action:
     db.execute("UPDATE audit_head SET count = count + 1, last_hash = ? WHERE id = 1", (entry_hash,))
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """The log's length and last hash at some earlier moment, kept outside the database (in a
+    backup's header): whoever holds the data key can rewrite the log and its head row into a
+    consistent shorter chain, but not make it agree with an anchor they cannot reach."""
+    entries: int
+    last_hash: str
+    source: str
+
+
 @dataclass
 class AuditReport:
     entries: int
@@ -50,8 +60,9 @@ class AuditReport:
         return not self.problems
 
 
-def verify(db: Database) -> AuditReport:
-    """Walk the whole chain and say where, if anywhere, history was altered."""
+def verify(db: Database, anchors: Sequence[Anchor] = ()) -> AuditReport:
+    """Walk the whole chain and say where, if anywhere, history was altered; then check the
+    log still holds, unchanged, every entry each anchor says it had."""
     problems: list[str] = []
     prev_hash = GENESIS
     count = 0
@@ -72,4 +83,13 @@ def verify(db: Database) -> AuditReport:
     if not problems and head is not None and (head["count"] != count
                                               or (head["last_hash"] or GENESIS) != prev_hash):
         problems.append("the end of the audit log has been cut off or replaced")
+    for anchor in anchors:
+        if anchor.entries == 0:
+            continue
+        row = db.query_one("SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?",
+                           (anchor.entries - 1,))
+        if row is None or row["hash"] != anchor.last_hash:
+            problems.append(f"the audit log no longer holds the {anchor.entries} entries it had "
+                            f"when {anchor.source} was made: history has been cut off or "
+                            "rewritten since then")
     return AuditReport(count, problems)

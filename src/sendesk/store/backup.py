@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ..clock import isoformat
 from ..crypto import keys
-from ..errors import DamagedDatabase, StorageError
+from ..errors import DamagedDatabase, SendeskError, StorageError
 from ..models.roles import Permission
 from ..session import Session
-from . import migrations
+from . import audit, migrations
 from .database import Database
-from .files import describe_os_error
+from .files import describe_os_error, fsync_directory
 from .keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
 from .keyfile import KeyFile, keyfile_path
 
@@ -50,7 +50,9 @@ def backup(session: Session, out: Path) -> int:
     try:
         with session.db.snapshot(), open(temp, "xb") as handle:
             db_size = session.path.stat().st_size
+            head = session.db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
             header = json.dumps({"created_at": isoformat(session.clock.now()),
+                                 "audit_entries": head["count"], "audit_last_hash": head["last_hash"],
                                  "database_id": session.database_id.hex(),
                                  "schema_version": migrations.current_version(session.db.conn),
                                  "keyfile_bytes": len(keyfile_bytes),
@@ -70,6 +72,7 @@ def backup(session: Session, out: Path) -> int:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, out)
+        fsync_directory(out.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -105,10 +108,10 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
     backup_path, database = Path(backup_path), Path(database)
     name = backup_path.name
     key_path = keyfile_path(database)
-    for target in (database, key_path):
-        if target.exists():
-            raise StorageError(f"{target.name} already exists. Restore to a new file name, or move "
-                               "the old database away first.")
+    if database.exists():
+        raise _exists(database)
+    if key_path.exists() and not key_path.is_file():
+        raise _exists(key_path)
     if not database.parent.is_dir():
         raise StorageError(f"The folder {database.parent} does not exist.")
     try:
@@ -122,6 +125,8 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
         with handle:
             header, keyfile_bytes, db_len = _read_header(handle, name, total)
             keyfile = KeyFile.from_bytes(keyfile_bytes, f"key file inside {name}")
+            if key_path.exists() and not _left_by_an_interrupted_restore(key_path, keyfile):
+                raise _exists(key_path)
             data_key = (keyfile.unlock_with_password(username.strip().lower(), password) if username
                         else keyfile.unlock_with_password_any(password))
             mac = hmac.new(_backup_mac_key(data_key, keyfile.database_id), digestmod=hashlib.sha256)
@@ -144,9 +149,12 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
                 raise DamagedDatabase(f"{name} has been altered or damaged since it was made; "
                                       "it was not restored.")
         _check_restored(temp_db, data_key, keyfile)
+        # The key file goes first: the database appearing under its name is what completes a
+        # restore, so a crash never leaves a database without the key file that opens it.
         keyfile.save(key_path, data_key)
         try:
             os.replace(temp_db, database)
+            fsync_directory(database.parent)
         except OSError:
             key_path.unlink()
             raise
@@ -156,6 +164,54 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
         with contextlib.suppress(OSError):
             temp_db.unlink()
         keys.wipe(data_key)
+
+
+def audit_anchor(session: Session, backup_path: Path) -> audit.Anchor:
+    """How long the audit log was, and its last hash, when this backup of the open database
+    was made. The backup's MAC is checked first, so the anchor can be trusted as far as the
+    backup itself can (a backup kept on a stick in the school safe is out of reach of someone
+    who alters the live database)."""
+    backup_path = Path(backup_path)
+    name = backup_path.name
+    try:
+        total = backup_path.stat().st_size
+        handle = open(backup_path, "rb")
+    except OSError as exc:
+        raise StorageError(f"{backup_path} cannot be read.") from exc
+    with handle:
+        header, _, _ = _read_header(handle, name, total)
+        if header.get("database_id") != session.database_id.hex():
+            raise DamagedDatabase(f"{name} is a backup of a different school database.")
+        mac = hmac.new(_backup_mac_key(session.data_key, session.database_id),
+                       digestmod=hashlib.sha256)
+        handle.seek(0)
+        remaining = total - MAC_BYTES
+        while remaining > 0 and (chunk := handle.read(min(CHUNK, remaining))):
+            mac.update(chunk)
+            remaining -= len(chunk)
+        if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
+            raise DamagedDatabase(f"{name} has been altered or damaged since it was made.")
+    entries, last_hash = header.get("audit_entries"), header.get("audit_last_hash")
+    if not isinstance(entries, int) or not isinstance(last_hash, str):
+        raise DamagedDatabase(f"{name} was made by an older sendesk that did not record the "
+                              "audit log's length; use a newer backup.")
+    return audit.Anchor(entries, last_hash, f"the backup {name} ({header.get('created_at', '')})")
+
+
+def _exists(target: Path) -> StorageError:
+    return StorageError(f"{target.name} already exists. Restore to a new file name, or move the "
+                        "old database away first.")
+
+
+def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
+    """A key file with no database beside it, for the very database being restored, is what a
+    restore killed part-way leaves behind: the backup's own key file may replace it. Any other
+    key file is kept, because it may be the only way into a database that was moved away."""
+    try:
+        existing = KeyFile.load(key_path)
+    except SendeskError:
+        return False
+    return existing.database_id == incoming.database_id
 
 
 def _check_restored(path: Path, data_key: bytes, keyfile: KeyFile) -> None:

@@ -30,7 +30,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
     except OSError as exc:
         try:
             temp.unlink()
@@ -39,7 +39,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise StorageError(describe_os_error(exc, path)) from exc
 
 
-def _fsync_directory(folder: Path) -> None:
+def fsync_directory(folder: Path) -> None:
+    """Make a rename in `folder` durable: without this a power cut can undo it."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import sqlcipher3
@@ -19,7 +20,7 @@ from ..passwords import require_strong
 from ..session import Session
 from . import audit, migrations
 from .database import Database, translate
-from .files import describe_os_error
+from .files import describe_os_error, fsync_directory
 from .keyfile import KeyFile, keyfile_path
 
 
@@ -64,6 +65,11 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     first_roles = roles_mod.parse_roles(user_roles)
     require_strong(password, [username, full_name, identity.name])
     key_path = keyfile_path(path)
+    if key_path.exists() and not path.exists():
+        raise StorageError(
+            f"{key_path.name} already exists but {path.name} does not. If creating this school "
+            f"was interrupted, delete {key_path.name} and try again; if the database was moved, "
+            "move it back or choose another file name.")
     for existing in (path, key_path):
         if existing.exists():
             raise StorageError(f"{existing.name} already exists. Choose another file name, "
@@ -80,9 +86,14 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     keyfile.set_password(username, password, data_key)
     keyfile.set_recovery(keys.parse_recovery_key(recovery_text), data_key)
 
+    # The database is built under a hidden temporary name and renamed into place only once its
+    # key file is safely written: a crash part-way never leaves a database nobody can open
+    # under the real name (which would also block trying again).
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    made: list[Path] = [temp, temp.with_name(temp.name + "-journal")]
     db = None
     try:
-        db = Database(path, data_key, create=True)
+        db = Database(temp, data_key, create=True)
         _upgrade(db)
         now = isoformat(clock.now())
         private = signing.new_private_key()
@@ -98,11 +109,17 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
                 (username, full_name, roles_mod.format_roles(first_roles), now))
             audit.append(db, at=now, user_id=cursor.lastrowid, username=username,
                          action="created the school database")
+        db.close()
+        made.append(key_path)
         keyfile.save(key_path, data_key)
+        made.append(path)
+        os.replace(temp, path)
+        fsync_directory(path.parent)
+        db = Database(path, data_key)
     except BaseException as exc:
         if db is not None:
             db.close()
-        for leftover in (path, key_path, path.with_name(path.name + "-journal")):
+        for leftover in made:
             with contextlib.suppress(OSError):
                 leftover.unlink()
         keys.wipe(data_key)

@@ -4,10 +4,14 @@ check, and the audit chain. IT staff run it from `sendesk-cli verify` after copy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
+
+import sqlcipher3
 
 from ..errors import DamagedDatabase, SendeskError
 from ..session import Session
-from . import audit
+from . import audit, migrations
+from .database import Database
 
 
 @dataclass
@@ -16,24 +20,32 @@ class VerifyReport:
     structure_problems: list[str] = field(default_factory=list)
     audit_entries: int = 0
     audit_problems: list[str] = field(default_factory=list)
+    safeguard_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.cipher_problems or self.structure_problems or self.audit_problems)
+        return not (self.cipher_problems or self.structure_problems or self.audit_problems
+                    or self.safeguard_problems)
 
     def lines(self) -> list[str]:
         out = ["Encryption check: " + ("passed" if not self.cipher_problems else
                                        f"FAILED ({len(self.cipher_problems)} damaged pages)"),
                "Database structure: " + ("passed" if not self.structure_problems else "FAILED"),
                f"Audit log ({self.audit_entries} entries): " + ("intact" if not self.audit_problems
-                                                               else "TAMPERED")]
+                                                               else "TAMPERED"),
+               "Safeguards (triggers that keep history unchangeable): "
+               + ("in place" if not self.safeguard_problems else "REMOVED OR CHANGED")]
         out += [f"  - {problem}" for problem in
-                self.cipher_problems[:10] + self.structure_problems[:10] + self.audit_problems]
+                self.cipher_problems[:10] + self.structure_problems[:10] + self.audit_problems
+                + self.safeguard_problems]
         return out
 
 
-def verify(session: Session) -> VerifyReport:
-    """Report every problem found; a damaged page must not stop the later checks or the report."""
+def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyReport:
+    """Report every problem found; a damaged page must not stop the later checks or the report.
+
+    anchors (from backup.audit_anchor) extend the audit check to history cut off and re-chained
+    by someone holding the key, back to when each backup was made."""
     report = VerifyReport()
     db = session.db
     report.cipher_problems = [str(row[0]) for row in db.query("PRAGMA cipher_integrity_check")]
@@ -43,10 +55,14 @@ def verify(session: Session) -> VerifyReport:
         structure = ["the structure check stopped at a page that cannot be read"]
     report.structure_problems = [] if structure == ["ok"] else structure
     try:
-        chain = audit.verify(db)
+        chain = audit.verify(db, anchors)
         report.audit_entries, report.audit_problems = chain.entries, chain.problems
     except DamagedDatabase:
         report.audit_problems = ["the audit log could not be read to the end"]
+    try:
+        report.safeguard_problems = safeguard_problems(db)
+    except DamagedDatabase:
+        report.safeguard_problems = ["the safeguards could not be read"]
     try:
         session.audit_now("verified the database", detail={"ok": report.ok})
     except SendeskError:
@@ -54,3 +70,34 @@ def verify(session: Session) -> VerifyReport:
         if report.ok:
             raise
     return report
+
+
+def expected_triggers() -> dict[str, str]:
+    """The triggers this sendesk's migrations create, built in memory for comparison."""
+    conn = sqlcipher3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.upgrade(conn)
+        return _triggers(conn.execute(TRIGGERS_SQL).fetchall())
+    finally:
+        conn.close()
+
+
+TRIGGERS_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+
+
+def _triggers(rows) -> dict[str, str]:
+    return {name: " ".join(sql.split()) for name, sql in rows}
+
+
+def safeguard_problems(db: Database) -> list[str]:
+    """Anyone holding the key can drop the triggers that refuse edits to the audit log and to
+    finished records; the chain shows what was then changed, and this shows that the guard
+    itself was taken down (even if nothing was changed yet)."""
+    found = _triggers(db.query(TRIGGERS_SQL))
+    problems = []
+    for name, sql in sorted(expected_triggers().items()):
+        if name not in found:
+            problems.append(f"the safeguard {name} has been removed")
+        elif found[name] != sql:
+            problems.append(f"the safeguard {name} has been changed")
+    return problems

@@ -145,6 +145,9 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
     except ET.ParseError as exc:
         raise ValidationError(f"This file is not well-formed XML ({exc}). Nothing was "
                               "imported.") from exc
+    except (LookupError, ValueError) as exc:  # an unknown or unusable declared encoding
+        raise ValidationError("This file declares a character encoding sendesk cannot read; "
+                              "a CTF is UTF-8. Nothing was imported.") from exc
     if root.tag != "CTfile":
         raise ValidationError("This XML file is not a Common Transfer File (it does not start "
                               "with CTfile). Nothing was imported.")

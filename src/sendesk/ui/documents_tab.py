@@ -26,7 +26,7 @@ from ..documents.model import KINDS, Document
 from ..errors import SendeskError
 from ..models.roles import Permission
 from ..session import Session
-from ..settings import data_dir
+from ..settings import export_dir
 from .prompts import prompts
 
 
@@ -117,7 +117,7 @@ class DocumentPanel(QWidget):
     def save_pdf(self) -> Path | None:
         if not self.documents:
             return None
-        path = prompts.save_file(self, "Save as PDF", str(data_dir() / self.default_name()),
+        path = prompts.save_file(self, "Save as PDF", str(export_dir() / self.default_name()),
                                  "PDF files (*.pdf)")
         if path is None:
             return None

@@ -32,7 +32,7 @@ from ..models.roles import Permission
 from ..records import ehc, ehcna, school_calendar
 from ..records._common import pupil_row
 from ..session import Session
-from .apdr_models import AMBER, RED
+from .apdr_models import AMBER
 from .ehc_outcomes import OutcomesDialog
 from .forms import FieldSpec, FormDialog
 from .rows_model import Col, RowsModel
@@ -451,9 +451,8 @@ class EhcTab(QWidget):
                           intro="The final plan is recorded on the EHC plans page.")
 
     def _last_authority(self) -> str:
-        for found in reversed(self.request_model.rows()):
-            return found.local_authority
-        return ""
+        rows = self.request_model.rows()
+        return rows[-1].local_authority if rows else ""
 
     def _plan_fields(self) -> list[FieldSpec]:
         return [FieldSpec("issued_on", "Date issued", "date", aliases=("Date the plan was issued",)),

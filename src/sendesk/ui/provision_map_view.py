@@ -20,7 +20,7 @@ from ..models.roles import Permission
 from ..records import provision_map
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
-from ..settings import data_dir
+from ..settings import export_dir
 from .apdr_models import level_colour, plural
 from .rows_model import Col, RowsModel
 from .prompts import prompts
@@ -153,7 +153,7 @@ class ProvisionMapView(QWidget):
 
     def export(self) -> None:
         path = prompts.save_file(self, "Export the costed provision map",
-                                 str(data_dir() / "provision-map.csv"), "CSV files (*.csv)")
+                                 str(export_dir() / "provision-map.csv"), "CSV files (*.csv)")
         if path is None:
             return
         try:
@@ -173,7 +173,7 @@ class ProvisionMapView(QWidget):
         from .. import pdf
         from ..documents import build_documents
         title = "Save the costed provision map as PDF"
-        path = prompts.save_file(self, title, str(data_dir() / "provision-map.pdf"),
+        path = prompts.save_file(self, title, str(export_dir() / "provision-map.pdf"),
                                  "PDF files (*.pdf)")
         if path is None:
             return

@@ -29,7 +29,7 @@ from ..records import specialists
 from ..records._common import pupil_row
 from ..records.specialists import Involvement
 from ..session import Session
-from ..settings import data_dir
+from ..settings import export_dir
 from .apdr_models import AMBER
 from .rows_model import Col, RowsModel
 from .forms import FieldSpec, FormDialog
@@ -284,7 +284,7 @@ class SpecialistsTab(QWidget):
             self.message.setText("This involvement has no stored report.")
             return
         report = found.reports[-1]
-        path = prompts.save_file(self, "Save a copy of the report", str(data_dir() / report.filename),
+        path = prompts.save_file(self, "Save a copy of the report", str(export_dir() / report.filename),
                                  "All files (*)")
         if path is None:
             return

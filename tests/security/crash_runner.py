@@ -1,0 +1,192 @@
+"""Runs one crash scenario many times, each time killed with SIGKILL at a different point.
+
+Started by test_crash_safety.py as `python crash_runner.py SPEC.json` with crashpoint.so in
+LD_PRELOAD. It first runs the scenario once to count its disk operations (and, for scenarios
+over the database, to record the database's logical content after every step), then for each
+chosen kill point copies the starting files into a fresh folder, forks, arms crashpoint in the
+child so that it is killed just before that disk operation, and waits. The checking happens
+back in pytest, over the folders left behind. Nothing here opens the database in the runner
+itself, so no child inherits a connection.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+os.environ["SENDESK_KDF_SECONDS"] = "0"
+
+from sendesk.clock import FixedClock  # noqa: E402
+from sendesk.records import mis_import, notes, pupils, sen_register  # noqa: E402
+from sendesk.store import backup, lifecycle, users  # noqa: E402
+
+SENCO, PASSWORD = "mpatel", "harbour-lantern-quietly-47"
+NEW_PASSWORD = "orchid-tumble-riverbank-55"
+CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+_lib = ctypes.CDLL(None)  # crashpoint.so's functions, once main() has checked they are there
+
+
+def logical_state(conn) -> str:
+    """A hash of every row of every table: equal hashes, equal databases."""
+    digest = hashlib.sha256()
+    digest.update(str(conn.execute("PRAGMA user_version").fetchone()[0]).encode())
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name")]
+    for table in tables:
+        digest.update(table.encode())
+        if conn.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] == "table":
+            rows = sorted(repr(tuple(row)) for row in conn.execute(f'SELECT * FROM "{table}"'))
+            digest.update("\n".join(rows).encode())
+    return digest.hexdigest()
+
+
+def pupil_csv(count: int) -> bytes:
+    from sendesk.models.upn import make_upn
+    lines = ["UPN,Surname,Forename,DOB,Gender,Year,Reg Group"]
+    lines += [f"{make_upn('940', '4001', 24, 100 + n)},Imported{n},Pupil,03/04/2016,F,5,5W"
+              for n in range(count)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def pupil(serial: int) -> dict:
+    from sendesk.models.upn import make_upn
+    return {"upn": make_upn("940", "4001", 24, serial), "legal_surname": f"Crashworth{serial}",
+            "legal_forename": "Temitope", "dob": "14/03/2016", "gender": "F",
+            "year_group": "Year 5", "class_name": "5W"}
+
+
+# --- scenarios: each yields after every step that should be all-or-nothing ----------------------
+
+def records(folder: Path):
+    session = lifecycle.open_school(folder / "school.sendesk", SENCO, PASSWORD, CLOCK)
+    yield session
+    first = pupils.add_pupil(session, pupil(1))
+    yield session
+    second = pupils.add_pupil(session, pupil(2))
+    yield session
+    sen_register.change_status(session, first, "K", "20/11/2026", "Needs support", ["SPLD"])
+    yield session
+    notes.add_note(session, second, {"event_date": "20/11/2026", "concern": "Finds reading hard"})
+    yield session
+    pupils.update_pupil(session, first, {"class_name": "5X"})
+    yield session
+    mis_import.commit(session, mis_import.preview(session, pupil_csv(25), name="mis.csv"))
+    yield session
+    session.close()
+
+
+def user_changes(folder: Path):
+    session = lifecycle.open_school(folder / "school.sendesk", SENCO, PASSWORD, CLOCK)
+    yield session
+    users.add_user(session, "jbloggs", "Jo Bloggs", "staff", NEW_PASSWORD)
+    yield session
+    users.change_password(session, SENCO, NEW_PASSWORD, PASSWORD)
+    yield session
+    users.remove_user(session, "owilliams")
+    yield session
+    session.close()
+
+
+def make_backup(folder: Path):
+    session = lifecycle.open_school(folder / "school.sendesk", SENCO, PASSWORD, CLOCK)
+    yield session
+    backup.backup(session, folder / "out.sendesk-backup")
+    yield session
+    session.close()
+
+
+def restore(folder: Path):
+    backup.restore(folder / "earlier.sendesk-backup", folder / "restored.sendesk", PASSWORD)
+    yield None
+
+
+def create(folder: Path):
+    session, _ = lifecycle.create(folder / "new.sendesk", school_name="New School",
+                                  school_reference="123456", username=SENCO,
+                                  full_name="Meera Patel", password=PASSWORD, clock=CLOCK)
+    session.close()
+    yield None
+
+
+def recover(folder: Path):
+    recovery = (folder / "recovery.txt").read_text()
+    lifecycle.recover(folder / "school.sendesk", recovery, SENCO, NEW_PASSWORD, CLOCK).close()
+    yield None
+
+
+SCENARIOS = {"records": records, "users": user_changes, "backup": make_backup,
+             "restore": restore, "create": create, "recover": recover}
+
+
+def dry_run(scenario, folder: Path) -> dict:
+    """Count the disk operations and record the database after each step."""
+    _lib.crashpoint_arm(ctypes.c_long(1 << 60))
+    states, boundaries = [], []
+    for session in scenario(folder):
+        boundaries.append(_lib.crashpoint_seen())
+        if session is not None:
+            with session.db._lock:
+                states.append(logical_state(session.db.conn))
+    total = _lib.crashpoint_seen()
+    _lib.crashpoint_arm(ctypes.c_long(-1))
+    return {"events": total, "boundaries": boundaries, "states": states}
+
+
+def choose_points(total: int, boundaries: list[int], limit: int) -> list[int]:
+    """Evenly spread points, plus the operations either side of every step boundary."""
+    points = {1, total}
+    for edge in boundaries:
+        points.update({edge - 1, edge, edge + 1, edge + 2})
+    points.update(1 + (i * (total - 1)) // limit for i in range(limit + 1))
+    return sorted(p for p in points if 1 <= p <= total)
+
+
+def run_point(scenario, folder: Path, point: int) -> str:
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _lib.crashpoint_arm(ctypes.c_long(point))
+            for _ in scenario(folder):
+                pass
+        except BaseException:  # noqa: BLE001 - reported to the test, which fails on it
+            _lib.crashpoint_arm(ctypes.c_long(-1))
+            (folder.parent / f"{folder.name}.error").write_text(traceback.format_exc())
+            code = 3
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+        return "killed"
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return "finished"
+    return "failed"
+
+
+def main() -> None:
+    _lib.crashpoint_seen.restype = ctypes.c_long  # fails here unless crashpoint.so is preloaded
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    scenario = SCENARIOS[spec["scenario"]]
+    base, work = Path(spec["base"]), Path(spec["work"])
+    dry = work / "dry"
+    shutil.copytree(base, dry)
+    result = dry_run(scenario, dry)
+    shutil.rmtree(dry)
+    outcomes = {}
+    for point in choose_points(result["events"], result["boundaries"], spec["max_points"]):
+        folder = work / f"point-{point:05d}"
+        shutil.copytree(base, folder)
+        outcomes[point] = run_point(scenario, folder, point)
+    result["points"] = outcomes
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""Killed mid-write: the records survive.
+
+Each scenario runs real sendesk code in a child process that is killed with SIGKILL just before
+its Nth disk operation (write, fsync, rename, unlink or truncate, counted by crashpoint.so,
+whether Python or SQLite's C code makes the call), for points spread over the whole run and
+either side of every step. After each kill the files are opened again as the user would:
+
+- the database opens with the right password and `verify` passes (every page's MAC, SQLite's
+  structure check, the audit chain);
+- the database holds exactly what it held after some whole number of steps: each transaction
+  is all there or not there at all;
+- the key file is always there, whole and unaltered, and still opens the database.
+
+SIGKILL keeps the operating system's cache, so these tests prove the order of writes, renames
+and deletes; they cannot prove that the disk honours fsync on a power cut (see
+docs/security.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+from sendesk.errors import StorageError, WrongPassword
+from sendesk.store import backup, lifecycle
+from sendesk.store import verify as verify_mod
+from sendesk.store.database import Database
+from sendesk.store.keyfile import KeyFile, keyfile_path
+from store_tools import make_school
+
+HERE = Path(__file__).parent
+NEW_PASSWORD = "orchid-tumble-riverbank-55"
+MAX_POINTS = 24
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="crash points are injected with an LD_PRELOAD library")
+
+
+@pytest.fixture(scope="module")
+def crashpoint(tmp_path_factory) -> Path:
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler to build crashpoint.so")
+    library = tmp_path_factory.mktemp("crashpoint") / "crashpoint.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(library),
+                    str(HERE / "crashpoint.c"), "-ldl"], check=True, capture_output=True)
+    return library
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """The starting files every kill point begins from: a school, its recovery key, a backup."""
+    folder = tmp_path_factory.mktemp("crash-base")
+    db_path, recovery = make_school(folder)
+    (folder / "recovery.txt").write_text(recovery)
+    session = lifecycle.open_school(db_path, SENCO, SENCO_PASSWORD)
+    try:
+        backup.backup(session, folder / "earlier.sendesk-backup")
+    finally:
+        session.close()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data_key(base) -> bytes:
+    return bytes(KeyFile.load(keyfile_path(base / "school.sendesk")).unlock_with_password(
+        SENCO, SENCO_PASSWORD))
+
+
+def run_scenario(name: str, base: Path, crashpoint: Path, work: Path) -> dict:
+    spec = work.parent / f"{name}.json"
+    spec.write_text(json.dumps({"scenario": name, "base": str(base), "work": str(work),
+                                "max_points": MAX_POINTS}))
+    tests_dir = str(HERE.parent)
+    env = {**os.environ, "LD_PRELOAD": str(crashpoint),
+           "PYTHONPATH": os.pathsep.join([tests_dir, str(HERE), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, str(HERE / "crash_runner.py"), str(spec)],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.splitlines()[-1])
+    errors = sorted(work.glob("*.error"))
+    assert not errors, errors[0].read_text()
+    assert outcome["points"] and set(outcome["points"].values()) <= {"killed", "finished"}
+    assert len(outcome["points"]) >= min(MAX_POINTS, outcome["events"])
+    return outcome
+
+
+def point_folders(work: Path) -> list[Path]:
+    return sorted(p for p in work.iterdir() if p.is_dir())
+
+
+def logical_state_of(db_path: Path, key: bytes) -> str:
+    from crash_runner import logical_state
+    db = Database(db_path, key)  # opening rolls back a half-written transaction (hot journal)
+    try:
+        with db._lock:
+            return logical_state(db.conn)
+    finally:
+        db.close()
+
+
+def signs_in(db_path: Path, username: str, password: str) -> bool:
+    try:
+        session = lifecycle.open_school(db_path, username, password)
+    except WrongPassword:
+        return False
+    session.close()
+    return True
+
+
+def assert_healthy(db_path: Path, username: str = SENCO, password: str = SENCO_PASSWORD) -> None:
+    session = lifecycle.open_school(db_path, username, password)
+    try:
+        report = verify_mod.verify(session)
+    finally:
+        session.close()
+    assert report.ok, report.lines()
+
+
+def leftovers(folder: Path, expected: set[str]) -> set[str]:
+    """Files other than the expected ones; only sendesk's hidden half-written temp files may
+    be left by a kill (they are encrypted or name nobody), never a stray journal."""
+    extra = {p.name for p in folder.iterdir()} - expected
+    assert all(name.startswith(".") and name.endswith((".partial", ".partial-journal"))
+               for name in extra), extra
+    return extra
+
+
+def test_a_crash_during_record_changes_loses_at_most_the_change_under_way(base, crashpoint,
+                                                                          data_key, tmp_path):
+    work = tmp_path / "records"
+    outcome = run_scenario("records", base, crashpoint, work)
+    allowed = [logical_state_of(_copy_of_base(base, tmp_path), data_key)] + outcome["states"]
+    seen_steps = set()
+    key_file = keyfile_path(base / "school.sendesk").read_bytes()
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        state = logical_state_of(db_path, data_key)
+        assert state in allowed, f"{folder.name}: the database holds part of a transaction"
+        seen_steps.add(allowed.index(state))
+        assert keyfile_path(db_path).read_bytes() == key_file
+        assert_healthy(db_path)
+        leftovers(folder, _base_names(base))
+    # The kill points really did land in every step, not only before or after the run.
+    assert len(seen_steps) >= len(allowed) - 1
+
+
+def test_a_crash_during_user_changes_never_loses_the_key_file(base, crashpoint, data_key,
+                                                              tmp_path):
+    work = tmp_path / "users"
+    outcome = run_scenario("users", base, crashpoint, work)
+    allowed = [logical_state_of(_copy_of_base(base, tmp_path), data_key)] + outcome["states"]
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        key_file = KeyFile.load(keyfile_path(db_path))  # there, whole and parseable
+        key_file.verify(data_key)  # and unaltered: its MAC still matches
+        assert logical_state_of(db_path, data_key) in allowed
+        old, new = signs_in(db_path, SENCO, SENCO_PASSWORD), signs_in(db_path, SENCO, NEW_PASSWORD)
+        assert old != new, f"{folder.name}: the SENCO's password is {'both' if old else 'neither'}"
+        assert_healthy(db_path, SENCO, SENCO_PASSWORD if old else NEW_PASSWORD)
+        active = _active_users(db_path, data_key)
+        if "jbloggs" in active:
+            assert signs_in(db_path, "jbloggs", NEW_PASSWORD), folder.name
+        if STAFF not in active:
+            assert not signs_in(db_path, STAFF, STAFF_PASSWORD), folder.name
+        leftovers(folder, _base_names(base))
+
+
+def test_a_crash_during_a_backup_leaves_the_database_and_no_false_backup(base, crashpoint,
+                                                                        data_key, tmp_path):
+    work = tmp_path / "backup"
+    outcome = run_scenario("backup", base, crashpoint, work)
+    allowed = [logical_state_of(_copy_of_base(base, tmp_path), data_key)] + outcome["states"]
+    complete = 0
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        assert logical_state_of(db_path, data_key) in allowed
+        assert_healthy(db_path)
+        out = folder / "out.sendesk-backup"
+        if out.exists():  # a backup under its real name is always a whole one
+            target = folder / "check" / "school.sendesk"
+            target.parent.mkdir()
+            backup.restore(out, target, SENCO_PASSWORD)
+            assert_healthy(target)
+            complete += 1
+        leftovers(folder, _base_names(base) | {"out.sendesk-backup", "check"})
+    assert complete >= 1
+
+
+def test_a_crash_during_a_restore_leaves_nothing_usable_looking_or_a_whole_database(
+        base, crashpoint, tmp_path):
+    work = tmp_path / "restore"
+    run_scenario("restore", base, crashpoint, work)
+    for folder in point_folders(work):
+        restored = folder / "restored.sendesk"
+        if restored.exists():
+            assert keyfile_path(restored).exists()
+            assert_healthy(restored)
+        else:
+            # Nothing that looks like a database; and trying again simply works.
+            backup.restore(folder / "earlier.sendesk-backup", restored, SENCO_PASSWORD)
+            assert_healthy(restored)
+        leftovers(folder, _base_names(base) | {"restored.sendesk", "restored.sendesk-keys"})
+
+
+def test_a_crash_while_creating_a_school_never_leaves_a_database_without_its_key_file(
+        base, crashpoint, tmp_path):
+    work = tmp_path / "create"
+    run_scenario("create", base, crashpoint, work)
+    for folder in point_folders(work):
+        new = folder / "new.sendesk"
+        if new.exists():
+            assert keyfile_path(new).exists(), f"{folder.name}: a database nobody can ever open"
+        else:
+            if keyfile_path(new).exists():
+                # The one window (after the key file's rename, before the database's): trying
+                # again says what happened and what to do.
+                with pytest.raises(StorageError, match="interrupted"):
+                    _create(new)
+                keyfile_path(new).unlink()
+            _create(new)
+        assert_healthy(new)
+        leftovers(folder, _base_names(base) | {"new.sendesk", "new.sendesk-keys"})
+
+
+def test_a_crash_while_recovering_leaves_one_working_password(base, crashpoint, data_key,
+                                                             tmp_path):
+    work = tmp_path / "recover"
+    run_scenario("recover", base, crashpoint, work)
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        KeyFile.load(keyfile_path(db_path)).verify(data_key)
+        old, new = signs_in(db_path, SENCO, SENCO_PASSWORD), signs_in(db_path, SENCO, NEW_PASSWORD)
+        assert old != new, folder.name
+        assert_healthy(db_path, SENCO, SENCO_PASSWORD if old else NEW_PASSWORD)
+        leftovers(folder, _base_names(base))
+
+
+def _create(path: Path) -> None:
+    lifecycle.create(path, school_name="New School", school_reference="123456", username=SENCO,
+                     full_name="Meera Patel", password=SENCO_PASSWORD)[0].close()
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _base_names(base: Path) -> set[str]:
+    return {p.name for p in base.iterdir()}
+
+
+def _copy_of_base(base: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "pristine"
+    if not folder.exists():
+        shutil.copytree(base, folder)
+    return folder / "school.sendesk"
+
+
+def _active_users(db_path: Path, key: bytes) -> set[str]:
+    db = Database(db_path, key)
+    try:
+        return {row[0] for row in db.query("SELECT username FROM users WHERE active = 1")}
+    finally:
+        db.close()
+
+
+
+def test_a_restore_replaces_only_the_key_file_its_own_interrupted_run_left(base, tmp_path):
+    """The one half-state a killed restore can leave is the backup's own key file with no
+    database; trying again replaces it. A key file of any other database is never touched."""
+    target = tmp_path / "school.sendesk"
+    keyfile_path(target).write_bytes(keyfile_path(base / "school.sendesk").read_bytes())
+    backup.restore(base / "earlier.sendesk-backup", target, SENCO_PASSWORD)
+    assert_healthy(target)
+
+    other = tmp_path / "other" / "school.sendesk"
+    other.parent.mkdir()
+    lifecycle.create(other, school_name="Other School", school_reference="654321",
+                     username=SENCO, full_name="Meera Patel", password=SENCO_PASSWORD)[0].close()
+    kept = keyfile_path(other).read_bytes()
+    other.unlink()
+    with pytest.raises(StorageError, match="already exists"):
+        backup.restore(base / "earlier.sendesk-backup", other, SENCO_PASSWORD)
+    assert keyfile_path(other).read_bytes() == kept
+    assert sorted(p.name for p in other.parent.iterdir()) == ["school.sendesk-keys"]
