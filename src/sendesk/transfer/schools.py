@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..session import Session
 
@@ -40,6 +41,7 @@ def school_refs(school: Mapping[str, Any] | SchoolIdentity) -> list[str]:
 
 def known_keys(session: Session, school: Mapping[str, Any] | SchoolIdentity) -> dict[str, bytes]:
     """The keys pinned for a school under any of its references."""
+    session.require(Permission.EXPORT_TRANSFER)
     refs = school_refs(school)
     if not refs:
         return {}
@@ -52,6 +54,7 @@ def expected_receipt_keys(session: Session, transfer: Mapping[str, Any]) -> set[
     """The keys a receipt for a sent transfer may be signed with, when any is known: the key
     recorded for the receiving school when the package was sent, any key pinned for it from a
     package it sent us, and the key of every earlier receipt from it."""
+    session.require(Permission.EXPORT_TRANSFER)
     school = {"urn": transfer["school_urn"], "la_code": transfer["school_la"],
               "estab": transfer["school_estab"]}
     keys = set(known_keys(session, school).values())

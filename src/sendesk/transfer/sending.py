@@ -104,7 +104,7 @@ NO_CONSENT = ("No consent to share with another school is recorded for this pupi
               "log). Nothing was sent.")
 
 
-def consents_to_share(session: Session, pupil_id: int) -> list[str]:
+def _consents_to_share(session: Session, pupil_id: int) -> list[str]:
     """Active consents whose scope covers sharing with another school, described."""
     return [f"{r['given_by']} ({r['giver_kind']}) on "
             f"{dates.format_uk(dt.date.fromisoformat(r['given_on']))}: {r['scope']}"
@@ -116,7 +116,7 @@ def consents_to_share(session: Session, pupil_id: int) -> list[str]:
 def check_before_sending(session: Session, pupil_id: int) -> SendChecks:
     session.require(Permission.EXPORT_TRANSFER)
     row = pupil_row(session, pupil_id)
-    consents = consents_to_share(session, pupil_id)
+    consents = _consents_to_share(session, pupil_id)
     parental = [f"{r['name']} ({r['relationship']})" for r in session.db.query(
         "SELECT name, relationship FROM contacts WHERE pupil_id = ? AND ended_on IS NULL AND"
         " parental_responsibility = 1 ORDER BY id", (pupil_id,))]
@@ -188,7 +188,7 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     session.require(Permission.EXPORT_TRANSFER)
     pupil_id = int(pupil_id)
     override = " ".join((without_consent or "").split())[:500] or None
-    if not consents_to_share(session, pupil_id) and override is None:
+    if not _consents_to_share(session, pupil_id) and override is None:
         raise ValidationError(NO_CONSENT, field="consent")
     out_path = Path(out_path)
     secret = (passphrases.check_chosen(passphrases.normalise(chosen_passphrase))
