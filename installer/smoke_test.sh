@@ -9,6 +9,7 @@
 #    encrypted, `verify` it, and check a wrong password is refused; then a records transfer
 #    from a small demo school into it and the receipt back (age encryption, the full-file PDF),
 #    and a CTF export and import (defusedxml);
+#    then a pupil's SEND file saved as PDF with `document` (Qt offscreen, no display);
 # 3. sendesk --selftest offscreen with an empty data folder shows the create window, and with the
 #    new database shows the unlock window; each run exits 0 and loads the app icon;
 # 4. with no SENDESK_DATA_DIR the app keeps its settings in the per-user data folder and writes
@@ -110,6 +111,16 @@ cli ctf export "$DEMO" --upn "$UPN" --out "$TMP/pupil.xml" --user demosenco >/de
 cli ctf import "$DB" "$TMP/pupil.xml" --user itadmin >"$TMP/ctf.out" 2>"$TMP/ctf.err" \
   || fail "sendesk-cli ctf import exited non-zero: $(cat "$TMP/ctf.err")"
 ok "CTF: $(tail -n 1 "$TMP/ctf.out")"
+
+# A document as PDF from the demo school: the CLI paints with QtGui on Qt's offscreen platform,
+# which it chooses itself (no QT_QPA_PLATFORM, no display).
+start=$(now_ms)
+printf '%s\n' "$PASSWORD" | env -u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY \
+  "$BUNDLE/sendesk-cli" document "$DEMO" --upn "$UPN" --kind file --out "$TMP/file.pdf" \
+  --user demosenco >"$TMP/document.out" 2>"$TMP/document.err" \
+  || fail "sendesk-cli document exited non-zero: $(cat "$TMP/document.err")"
+[ "$(head -c 5 "$TMP/file.pdf")" = "%PDF-" ] || fail "sendesk-cli document wrote no PDF"
+ok "sendesk-cli document: $(cat "$TMP/document.out") in $(( $(now_ms) - start )) ms"
 
 # --- 3. sendesk, offscreen ---------------------------------------------------------------------
 # run_selftest NAME ARGS...: starts the windowed app with --selftest, timestamps the line it

@@ -93,3 +93,13 @@ def test_templates_round_trip_through_the_command_line(demo_db, tmp_path, capsys
     assert code == 1 and "uses {when}, which is not a placeholder" in err
     code, printed, _ = run(capsys, "templates", "reset", demo_db, "--user", "jsenco")
     assert code == 0 and "sendesk's own template" in printed
+
+
+def test_the_whole_school_provision_map(demo_db, tmp_path, capsys):
+    out = tmp_path / "map.pdf"
+    code, printed, err = run(capsys, "document", demo_db, "--whole-school", "--kind",
+                             "provision-map", "--out", out, "--user", "jsenco")
+    assert code == 0, err
+    pages = pages_text(out.read_bytes())
+    assert contains(pages[0], "Costed provision map: whole school")
+    assert all("All pupils" in page for page in pages)

@@ -87,6 +87,17 @@ def test_letters_follow_the_register(family):
         build_documents(session, pupil_id, "letter-added")
 
 
+def test_invitation_never_borrows_another_review_date(family):
+    """A healthcare plan's review is not a support plan review: without a booked plan review
+    there is no invitation, rather than a letter giving parents the wrong meeting."""
+    session, pupil_id, _ = family
+    registers.add_entry(session, pupil_id, "medical", {
+        "start_date": "2026-09-01", "review_date": "2027-01-15", "details": "Asthma"})
+    assert pupils.get_pupil(session, pupil_id).next_review == dt.date(2027, 1, 15)
+    with pytest.raises(ValidationError, match="no support plan review booked"):
+        build_documents(session, pupil_id, "invitation")
+
+
 def test_no_parent_with_responsibility_means_no_letter(senco_session, qapp):
     pupil_id = pupils.add_pupil(senco_session, {"upn": upn(2), "legal_surname": "Lee",
                                                 "legal_forename": "Sam", "dob": "2015-01-02",
@@ -172,3 +183,20 @@ def test_staff_may_not_change_templates(staff_session):
 def test_letter_dates_are_written_out(family):
     from sendesk.documents.letters import long_date
     assert long_date(dt.date(2026, 3, 1)) == "1 March 2026"
+
+
+def test_staff_are_refused_before_a_page_reaches_the_printer(family, staff_session):
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QPdfWriter
+
+    from sendesk.pdf import print_documents
+    session, pupil_id, _ = family
+    letters = build_documents(session, pupil_id, "letter-added")
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    printer = QPdfWriter(buffer)
+    with pytest.raises(PermissionDenied):
+        print_documents(staff_session, letters, printer, pupil_id, "letter-added")
+    assert data.size() == 0, "nothing may be sent to the printer"
+    assert print_documents(session, letters, printer, pupil_id, "letter-added") == 2

@@ -90,15 +90,16 @@ def main() -> int:
                                            "Assessment and discussion with the social worker and "
                                            "the birth mother show needs that call for SEN support.",
                                            needs=["SEMH"])
+            with_ehc_plan = db.scalar("SELECT pupil_id FROM ehc_plans ORDER BY id LIMIT 1")
             samples = [("plan", busiest), ("review", busiest), ("profile", busiest),
                        ("letter-added", looked_after), ("letter-removed", removed),
                        ("invitation", busiest), ("ehcna-evidence", busiest),
                        ("provision-map", busiest), ("provision-map", None), ("file", busiest),
-                       ("file", looked_after)]
+                       ("file", looked_after), ("file", with_ehc_plan)]
             for kind, pupil_id in samples:
                 name = kind + ("-whole-school" if pupil_id is None else "")
-                if kind == "file" and pupil_id == looked_after:
-                    name = "file-looked-after"
+                if kind == "file" and pupil_id in (looked_after, with_ehc_plan):
+                    name = "file-looked-after" if pupil_id == looked_after else "file-ehc-plan"
                 pages = export_documents(session, pupil_id, kind, HERE / f"{name}.pdf")
                 print(f"{name}.pdf: {pages} page{'s' if pages != 1 else ''}")
         finally:

@@ -133,3 +133,33 @@ def test_the_provision_map_page_saves_a_pdf(session, qtbot, tmp_path, answers):
     pages = pages_text((tmp_path / "map.pdf").read_bytes())
     assert pages and all("All pupils" in page for page in pages)
     assert contains(pages[0], "Costed provision map: whole school")
+
+
+def test_letter_templates_are_saved_imported_and_reset_from_the_tools_menu(session, qtbot,
+                                                                           tmp_path, answers):
+    import json
+    from sendesk.documents import templates
+    from sendesk.ui.templates_dialog import TemplatesDialog
+    from tests.test_documents_letters import tiny_png
+    dialog = TemplatesDialog(session)
+    qtbot.addWidget(dialog)
+    assert "sendesk's own template" in dialog.state.text()
+    assert "{pupil_first_name}" in dialog.findChild(object, "placeholders").toPlainText()
+    answers.next_paths.append(tmp_path / "letters.json")
+    dialog.save_copy()
+    raw = json.loads((tmp_path / "letters.json").read_text(encoding="utf-8"))
+    raw["letterhead"]["lines"] = ["1 Church Lane"]
+    raw["letterhead"]["logo"] = "crest.png"
+    (tmp_path / "letters.json").write_text(json.dumps(raw), encoding="utf-8")
+    (tmp_path / "crest.png").write_bytes(tiny_png())
+    answers.next_paths.append(tmp_path / "letters.json")
+    assert dialog.import_template()
+    assert "school's own template with its logo" in dialog.state.text()
+    assert templates.load(session).letterhead_lines == ("1 Church Lane",)
+    raw["letters"]["invitation"]["paragraphs"] = []
+    (tmp_path / "letters.json").write_text(json.dumps(raw), encoding="utf-8")
+    answers.next_paths.append(tmp_path / "letters.json")
+    assert not dialog.import_template()
+    assert answers.messages[-1][0] == "error" and "'invitation' has no 'paragraphs'" in answers.messages[-1][2]
+    dialog.reset()
+    assert templates.load(session).source == "default" and not dialog.reset_button.isEnabled()

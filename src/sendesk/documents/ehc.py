@@ -74,8 +74,9 @@ def _plan(b: Builder, plan: EhcPlan) -> None:
              ("Why it ceased", plan.ceased_reason or "")])
     rows = []
     for outcome in plan.outcomes:
-        steps = "\n".join(f"{s.text}" + (f" (by {dates.format_uk(s.target_date)})"
-                                          if s.target_date else "")
+        bullet = "\u2022 " if len(outcome.steps) > 1 else ""
+        steps = "\n".join(bullet + s.text
+                          + (f" (by {dates.format_uk(s.target_date)})" if s.target_date else "")
                           + (f" achieved {dates.format_uk(s.achieved_on)}" if s.achieved_on else "")
                           for s in outcome.steps)
         rows.append((str(outcome.position + 1), outcome.text,

@@ -105,19 +105,15 @@ class PupilFacts:
         known_as = self.name if self.name != self.legal_name else ""
         return [("Name", self.legal_name), ("Known as", known_as),
                 ("Date of birth", dates.format_uk(d.dob)),
-                ("Year group", _year(d.year_group)), ("Class", d.class_name or ""),
+                ("Year group", year_label(d.year_group)), ("Class", d.class_name or ""),
                 ("UPN", d.upn)]
 
     def gender_label(self) -> str:
         return GENDERS.get(self.pupil.details.gender, self.pupil.details.gender)
 
 
-def _year(code: str) -> str:
-    return {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(code, f"Year {code}")
-
-
 def year_label(code: str) -> str:
-    return _year(code)
+    return {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(code, f"Year {code}")
 
 
 def read_facts(session: Session, pupil_id: int) -> PupilFacts:

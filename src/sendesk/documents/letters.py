@@ -58,8 +58,6 @@ def _review_date(facts: PupilFacts) -> dt.date:
         return cycle.plan.review_date
     if pathway is not None and pathway.current_plan and pathway.current_plan.review_date:
         return pathway.current_plan.review_date
-    if facts.pupil.next_review:
-        return facts.pupil.next_review
     raise ValidationError(f"{facts.name} has no support plan review booked; agree a review date "
                           "in the plan before inviting the parents.", field="kind")
 

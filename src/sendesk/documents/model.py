@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence, Union
 
+from ..errors import ValidationError
+
 MARKING = "OFFICIAL-SENSITIVE"
 
 # Characters that could make printed text read differently from what is stored (direction
@@ -246,7 +248,6 @@ KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
 
 
 def clean_kind(value: str) -> DocumentKind:
-    from ..errors import ValidationError
     key = (value or "").strip().lower()
     if key not in KINDS:
         raise ValidationError(f"'{value}' is not a kind of document; use one of "

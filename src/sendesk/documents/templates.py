@@ -3,10 +3,10 @@ school can adjust.
 
 The defaults ship in resources/templates/letters.json. An installed program's folder is
 read-only (and shared by every school on the PC), so a school's own version is imported into
-its encrypted database (`sendesk-cli templates import`, or Tools > Letter templates in the app)
-and stored beside the school's name in the meta table; it overrides the default until it is
-reset. Every template is checked when it is loaded or imported, and a fault is named plainly
-(which letter, which paragraph, which placeholder).
+its encrypted database (Tools > Letter templates, or `sendesk-cli templates import`) and kept
+beside the school's name in the meta table, where it travels with the database's backups; it
+overrides the default until it is reset. Every template is checked when it is loaded or
+imported, and a fault is named plainly (which letter, which paragraph, which placeholder).
 """
 
 from __future__ import annotations

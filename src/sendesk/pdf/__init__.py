@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPagedPaintDevice, QPainter, QPdfWriter
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPagedPaintDevice, QPainter, QPdfWriter
 
 from ..documents import build_documents
 from ..documents.model import Document
 from ..models.roles import Permission
 from ..session import Session
 from ..store.files import atomic_write
-from .layout import PAGE_MM, REFERENCE_DPI, Metrics, a4, begin_page, layout, paint_band
+from .layout import REFERENCE_DPI, Metrics, a4, begin_page, layout, paint_band
 
 PDF_RESOLUTION = REFERENCE_DPI
 _app: QGuiApplication | None = None
@@ -94,37 +94,6 @@ def render_pdf(documents: Document | Sequence[Document]) -> bytes:
     return bytes(data.data())
 
 
-def render_images(documents: Document | Sequence[Document], dpi: int = 96) -> list[QImage]:
-    """Every page as an image, for the on-screen preview (laid out as the PDF is)."""
-    ensure_gui()
-    images: list[QImage] = []
-    dots_per_metre = round(dpi / 0.0254)
-    size = (round(PAGE_MM[0] / 25.4 * dpi), round(PAGE_MM[1] / 25.4 * dpi))
-
-    def blank() -> QImage:
-        image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
-        image.setDotsPerMeterX(dots_per_metre)
-        image.setDotsPerMeterY(dots_per_metre)
-        image.fill(0xFFFFFF)
-        return image
-
-    metrics = Metrics()
-    for doc in _as_list(documents):
-        pages = layout(doc, metrics)
-        for number, page in enumerate(pages, start=1):
-            image = blank()
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            begin_page(painter, image)
-            paint_band(painter, metrics, doc, number, len(pages))
-            for op in page.ops:
-                op(painter)
-            painter.end()
-            images.append(image)
-    return images
-
-
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
@@ -153,9 +122,12 @@ def save_pdf(session: Session, documents: Sequence[Document], pupil_id: int | No
     return pages
 
 
-def audit_print(session: Session, documents: Sequence[Document], pupil_id: int | None,
-                kind: str, pages: int) -> None:
-    """A print-out leaves the database just as a PDF does, so it is audited the same way."""
+def print_documents(session: Session, documents: Sequence[Document], device: QPagedPaintDevice,
+                    pupil_id: int | None, kind: str) -> int:
+    """A print-out leaves the database just as a PDF does: the permission is checked before a
+    page goes to the printer, and the print is audited the same way; returns the pages."""
     session.require(Permission.EXPORT_DOCUMENTS)
+    pages = paint(documents, device)
     session.audit_now("printed a document", "pupil" if pupil_id is not None else None, pupil_id,
                       {"kind": kind, "pages": pages, "copies": len(documents)})
+    return pages

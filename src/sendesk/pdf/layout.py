@@ -16,12 +16,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageSize, QPaintDevice, QPainter,
                            QPen, QTextLayout, QTextOption)
 
-# Layout units: dots at this resolution (QPdfWriter's own default).
-REFERENCE_DPI = 1200
-
 from ..documents.model import (AddressBlock, Block, BulletList, Document, Heading, KeyValues,
                                Letterhead, PageBreak, Paragraph, Signature, SignatureBoxes, Spacer,
                                Table, printable)
+
+# Layout units: dots at this resolution (QPdfWriter's own default).
+REFERENCE_DPI = 1200
 
 PAGE_MM = (210.0, 297.0)
 MARGIN_MM = 20.0

@@ -96,6 +96,7 @@ class DocumentPanel(QWidget):
                 "" if copies <= 1 else
                 f"{copies} letters, one for each person with parental responsibility: "
                 + ", ".join(d.recipient for d in self.documents) + ".")
+        self.message.setVisible(bool(self.message.text()))
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(self.allowed and bool(self.documents))
         self.preview.updatePreview()
@@ -141,8 +142,7 @@ class DocumentPanel(QWidget):
         if not prompts.print_setup(self, printer):
             return False
         try:
-            pages = pdf.paint(self.documents, printer)
-            pdf.audit_print(self.session, self.documents, self.pupil_id, self.kind(), pages)
+            pdf.print_documents(self.session, self.documents, printer, self.pupil_id, self.kind())
         except SendeskError as exc:
             prompts.error(self, "Print", str(exc))
             return False

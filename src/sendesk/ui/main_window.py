@@ -98,10 +98,17 @@ class MainWindow(QMainWindow):
         if self.session.can(Permission.BACKUP):
             self._action(self.tools_menu, "Back up...", self.backup_requested, name="backup")
         self._action(self.tools_menu, "Settings...", self.settings_requested, name="settings")
+        if self.session.can(Permission.MANAGE_PLANS) or self.session.can(Permission.SETTINGS):
+            self._action(self.tools_menu, "Letter templates...", self.open_templates,
+                         name="letter_templates")
         help_menu = bar.addMenu("&Help")
         about = QAction("About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
         help_menu.addAction(about)
+
+    def open_templates(self) -> None:
+        from .templates_dialog import TemplatesDialog
+        TemplatesDialog(self.session, self).exec()
 
     def _build_status_bar(self) -> None:
         school = self.session.school
