@@ -157,6 +157,41 @@ def test_parts_of_a_single_line_address_are_taken_out_of_the_record(sender, tmp_
     assert any("typed into notes" in s for s in result.stripped)
 
 
+def every_document_text(session, pupil_id) -> str:
+    """The text of every kind of document sendesk makes for the pupil (the kinds that do not
+    apply to this pupil are refused with a message and skipped)."""
+    from sendesk.documents import KINDS, build_documents
+    texts = []
+    for kind in KINDS:
+        try:
+            texts += [document.text() for document in build_documents(session, pupil_id, kind)]
+        except ValidationError:
+            continue
+    assert len(texts) >= 5
+    return "\n".join(texts)
+
+
+def test_parts_of_a_single_line_address_are_in_no_document(sender):
+    pupil_id = richest_pupil(sender)
+    add_single_line_secrets(sender, pupil_id)
+    text = every_document_text(sender, pupil_id)
+    for telling in TELLING:
+        assert telling not in text, telling
+
+
+def test_earlier_protected_addresses_are_in_no_document(sender):
+    pupil_id = richest_pupil(sender)
+    add_protected_details(sender, pupil_id)
+    entry = sender.db.scalar("SELECT id FROM register_entries WHERE pupil_id = ? AND register ="
+                             " 'looked_after' AND end_date IS NULL", (pupil_id,))
+    registers.update_entry(sender, entry, {"protected_address": OLD_PLACEMENT})
+    registers.update_entry(sender, entry, {"protected_address": PROTECTED})
+    notes.add_note(sender, pupil_id, {"event_date": sender.clock.today(),
+                                      "concern": "Used to live at 22 Larch Close, OT4 1ZZ."})
+    text = every_document_text(sender, pupil_id)
+    assert "Larch Close" not in text and "OT4 1ZZ" not in text
+
+
 # --- 4. CTF -------------------------------------------------------------------------------------
 
 def ctf_file(tmp_path, upn, surname, forename, dob):

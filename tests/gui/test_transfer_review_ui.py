@@ -47,3 +47,21 @@ def test_an_unexpected_failure_on_import_is_a_message(qapp, monkeypatch):
     page = MatchPage(owner)
     assert page.validatePage() is False
     assert "could not be read" in page.message.text() and "Nothing was imported" in page.message.text()
+
+
+def test_parts_of_a_single_line_address_are_not_in_the_send_file_pdf(qapp, tmp_path, clock):
+    from sendesk.ui.send_wizard import default_render_pdf
+    from tests.pdf_text import pages_text
+    from tests.test_transfer_review import TELLING, add_single_line_secrets
+    from tests.transfer_support import make_sender, richest_pupil
+    session = make_sender(tmp_path / "sender.sendesk", clock)
+    try:
+        pupil_id = richest_pupil(session)
+        add_single_line_secrets(session, pupil_id)
+        text = " ".join(pages_text(default_render_pdf(session, pupil_id)))
+    finally:
+        session.close()
+    squashed = text.replace(" ", "").lower()
+    assert "[withheld]" in text
+    for telling in TELLING:
+        assert telling.replace(" ", "").replace("\n", "").lower() not in squashed, telling

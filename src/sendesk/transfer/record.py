@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from ..errors import ValidationError
 from ..models.redaction import WITHHELD, Redactor
 from ..models.upn import clean_upn
+from ..records.protected import is_protected_change, protected_contacts, secrets_of
 from ..session import Session
 from ..store.database import Database
 from . import current
@@ -103,51 +104,11 @@ class Dump:
     stripped: list[str]
 
 
-_TRUE = ("1", "true", "yes")
-
-
-def _protected_contacts(db: Database, pupil_id: int) -> set[int]:
-    """Contacts whose address is, or at any time was, marked 'do not disclose'."""
-    ids = {r[0] for r in db.query("SELECT id FROM contacts WHERE pupil_id = ? AND"
-                                  " do_not_disclose_address = 1", (pupil_id,))}
-    for row in db.query("SELECT record_id, old_value, new_value FROM field_changes WHERE"
-                        " pupil_id = ? AND record_type = 'contact' AND"
-                        " field = 'do_not_disclose_address'", (pupil_id,)):
-        if any(str(v or "").strip().lower() in _TRUE for v in (row[1], row[2])):
-            ids.add(row[0])
-    return ids
-
-
-def _is_protected_change(row: Mapping[str, Any], contacts: set[int]) -> bool:
-    """A change-trail row that holds a protected address, then or now."""
-    return ((row["record_type"], row["field"]) == ("register", "protected_address")
-            or ((row["record_type"], row["field"]) == ("contact", "address")
-                and row["record_id"] in contacts))
-
-
-def secrets_of(db: Database, pupil_id: int) -> list[tuple[str, str]]:
-    """Every protected address the pupil's record holds or ever held, with what it is.
-
-    The change trail keeps earlier values, so an earlier placement address or an earlier
-    'do not disclose' address is as secret as the current one.
-    """
-    found = []
-    protected = _protected_contacts(db, pupil_id)
-    for row in db.query("SELECT id, name, address FROM contacts WHERE pupil_id = ? AND"
-                        " address IS NOT NULL AND address != ''", (pupil_id,)):
-        if row["id"] in protected:
-            found.append((f"the address of {row['name']} (marked 'do not disclose')", row["address"]))
-    for row in db.query("SELECT protected_address FROM register_entries WHERE pupil_id = ? AND"
-                        " protected_address IS NOT NULL AND protected_address != ''", (pupil_id,)):
-        found.append(("the protected address on the looked-after register", row[0]))
-    for row in db.query("SELECT record_type, record_id, field, old_value, new_value FROM"
-                        " field_changes WHERE pupil_id = ? AND field IN ('address',"
-                        " 'protected_address')", (pupil_id,)):
-        if _is_protected_change(row, protected):
-            for value in (row["old_value"], row["new_value"]):
-                if value and value.strip() and value not in {v for _, v in found}:
-                    found.append(("an earlier protected address kept in the change history", value))
-    return found
+@dataclass
+class Dump:
+    record: dict[str, Any]
+    attachments: list[tuple[str, bytes, dict[str, Any]]]   # (item name, content, row info)
+    stripped: list[str]
 
 
 def dump_record(session: Session, pupil_id: int) -> Dump:
@@ -157,7 +118,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     users = {r["id"]: r["full_name"] for r in db.query("SELECT id, full_name FROM users")}
     secrets = secrets_of(db, pupil_id)
     redactor = Redactor(address for _, address in secrets)
-    protected_contacts = _protected_contacts(db, pupil_id)
+    protected = protected_contacts(db, pupil_id)
     stripped = list(dict.fromkeys(what for what, _ in secrets))
     attachments: list[tuple[str, bytes, dict[str, Any]]] = []
     ids: dict[str, list[int]] = {"pupils": [pupil_id]}
@@ -189,7 +150,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
                 elif table.name == "register_entries" and column == "protected_address":
                     value = None
                 elif (table.name == "field_changes" and column in ("old_value", "new_value")
-                      and value is not None and _is_protected_change(row, protected_contacts)):
+                      and value is not None and is_protected_change(row, protected)):
                     value = WITHHELD
                 else:
                     value = clean(value)
