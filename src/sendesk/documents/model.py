@@ -16,9 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence, Union
 
-from ..models.redaction import WITHHELD, Redactor
-
 from ..errors import ValidationError
+from ..models.redaction import WITHHELD, Redactor
 
 MARKING = "OFFICIAL-SENSITIVE"
 
