@@ -29,6 +29,22 @@ def test_dashboard_counts_and_lists(qtbot, school, clock, pupil_ids, qtmodeltest
     session.close()
 
 
+def test_dashboard_lists_show_the_most_urgent_and_say_how_many(qtbot, school, clock, pupil_ids,
+                                                              monkeypatch):
+    from sendesk.records import registers
+    from sendesk.ui import dashboard_page
+    session = open_session(school, clock)
+    for name in ("Begum", "Hughes"):
+        registers.add_entry(session, pupil_ids[name], "monitoring", {
+            "start_date": clock.today(), "review_date": clock.today(), "details": "Watch"})
+    monkeypatch.setattr(dashboard_page, "SHOW_AT_MOST", 1)
+    page = DashboardPage(session)
+    qtbot.addWidget(page)
+    assert page.monitoring.model.rowCount() == 1
+    assert page.monitoring.title() == "On the monitoring register (2; the first 1 shown)"
+    session.close()
+
+
 def test_census_view_and_safe_export(qtbot, school, clock, pupil_ids, tmp_path, answers,
                                      qtmodeltester):
     session = open_session(school, clock)

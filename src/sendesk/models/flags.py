@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 
 class Flag(enum.IntFlag):
     MEDICAL = 1
@@ -22,5 +23,8 @@ _LABELS = {Flag.MEDICAL: "Medical / IHP", Flag.EAL: "EAL", Flag.LOOKED_AFTER: "L
            Flag.NOTIFICATION_DUE: "Parent notification due"}
 
 
+@functools.cache
 def flags_from_bits(bits: int) -> frozenset[Flag]:
+    """Cached: there are only 64 combinations, and building one from the enum costs more than
+    reading the pupil's row (a 60,000-pupil list or provision map calls this per pupil)."""
     return frozenset(flag for flag in Flag if bits & flag)

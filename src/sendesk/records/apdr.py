@@ -17,6 +17,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
@@ -33,7 +34,6 @@ from ..models.text import clean_line, clean_text
 from ..session import Session
 from ..store.database import Row
 from . import registers, school_calendar, sen_register, summary
-from .pupils import pupil_from_row
 from ._common import as_text, pupil_row, record_changes, require_any, require_editable, today
 
 # --- reading ----------------------------------------------------------------------------------
@@ -43,17 +43,88 @@ def _date(text: str | None) -> dt.date | None:
     return dates.from_text(text)
 
 
+class _CycleParts:
+    """The assessments, plans and reviews of some cycles, each table read once for all of them:
+    a record with years of cycles otherwise cost ten queries a cycle to open."""
+
+    def __init__(self, session: Session, cycle_ids: Sequence[int]) -> None:
+        self.db = session.db
+        self.ids = [int(cycle_id) for cycle_id in cycle_ids]
+
+    def _rows(self, sql: str) -> list[Row]:
+        if not self.ids:
+            return []
+        return self.db.query(sql.replace("{ids}", ",".join("?" * len(self.ids))), self.ids)
+
+    @functools.cached_property
+    def assessments(self) -> dict[int, Assessment]:
+        tools: dict[int, list[AssessmentTool]] = {}
+        for t in self._rows("SELECT t.* FROM apdr_assessment_tools t JOIN apdr_assessments a"
+                            " ON a.id = t.assessment_id WHERE a.cycle_id IN ({ids})"
+                            " AND t.removed_at IS NULL ORDER BY t.position, t.id"):
+            tools.setdefault(t["assessment_id"], []).append(
+                AssessmentTool(t["id"], t["tool"], _date(t["used_on"]), t["result"]))
+        return {row["cycle_id"]: Assessment(
+                    row["id"], row["cycle_id"], _date(row["assessed_on"]), row["parent_views"],
+                    row["child_views"], row["strengths"], row["needs"], row["primary_need"],
+                    tuple(tools.get(row["id"], ())), row["completed_at"] is not None,
+                    row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_assessments WHERE cycle_id IN ({ids})")}
+
+    @functools.cached_property
+    def plans(self) -> dict[int, Plan]:
+        found: dict[int, list[Outcome]] = {}
+        for o in self._rows("SELECT o.* FROM apdr_outcomes o JOIN apdr_plans p ON p.id = o.plan_id"
+                            " WHERE p.cycle_id IN ({ids}) AND o.removed_at IS NULL"
+                            " ORDER BY o.position, o.id"):
+            found.setdefault(o["plan_id"], []).append(
+                Outcome(o["id"], o["position"], o["text"], o["measure"], _date(o["target_date"]),
+                        o["area"], o["pfa_area"]))
+        items: dict[int, list[ProvisionItem]] = {}
+        for i in self._rows("SELECT i.* FROM apdr_provision_items i JOIN apdr_plans p"
+                            " ON p.id = i.plan_id WHERE p.cycle_id IN ({ids})"
+                            " AND i.removed_at IS NULL ORDER BY i.position, i.id"):
+            items.setdefault(i["plan_id"], []).append(item_from_row(i))
+        return {row["cycle_id"]: Plan(
+                    row["id"], row["cycle_id"], row["aspirations"], _date(row["plan_date"]),
+                    _date(row["review_date"]), _date(row["shared_on"]),
+                    tuple(found.get(row["id"], ())), tuple(items.get(row["id"], ())),
+                    row["agreed_at"] is not None, row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_plans WHERE cycle_id IN ({ids})")}
+
+    @functools.cached_property
+    def reviews(self) -> dict[int, Review]:
+        progress: dict[int, dict[int, tuple[Progress | None, str]]] = {}
+        for p in self._rows("SELECT p.* FROM apdr_review_progress p JOIN apdr_reviews r"
+                            " ON r.id = p.review_id WHERE r.cycle_id IN ({ids})"):
+            progress.setdefault(p["review_id"], {})[p["outcome_id"]] = (
+                Progress(p["progress"]) if p["progress"] else None, p["comment"])
+        views: dict[int, list[SpecialistView]] = {}
+        for v in self._rows("SELECT v.*, i.service, i.service_detail"
+                            " FROM apdr_review_specialist_views v"
+                            " JOIN specialist_involvements i ON i.id = v.involvement_id"
+                            " JOIN apdr_reviews r ON r.id = v.review_id WHERE r.cycle_id IN ({ids})"
+                            " ORDER BY i.referral_date, i.id"):
+            views.setdefault(v["review_id"], []).append(SpecialistView(
+                v["involvement_id"], service_label(v["service"], v["service_detail"]), v["view"],
+                v["given_as"]))
+        return {row["cycle_id"]: Review(
+                    row["id"], row["cycle_id"], _date(row["held_on"]), row["attendees"],
+                    row["child_views"], row["parent_views"], row["staff_views"],
+                    bool(row["at_risk_of_exclusion"]),
+                    Decision(row["decision"]) if row["decision"] else None, row["decision_notes"],
+                    progress.get(row["id"], {}), tuple(views.get(row["id"], ())),
+                    row["completed_at"] is not None, row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_reviews WHERE cycle_id IN ({ids})")}
+
+    def cycle(self, row: Row) -> Cycle:
+        return Cycle(row["id"], row["pathway_id"], row["number"], Stage(row["stage"]),
+                     dt.date.fromisoformat(row["started_on"]), self.assessments.get(row["id"]),
+                     self.plans.get(row["id"]), self.reviews.get(row["id"]))
+
+
 def _assessment(session: Session, cycle_id: int) -> Assessment | None:
-    row = session.db.query_one("SELECT * FROM apdr_assessments WHERE cycle_id = ?", (cycle_id,))
-    if row is None:
-        return None
-    tools = tuple(AssessmentTool(t["id"], t["tool"], _date(t["used_on"]), t["result"])
-                  for t in session.db.query(
-                      "SELECT * FROM apdr_assessment_tools WHERE assessment_id = ? AND removed_at"
-                      " IS NULL ORDER BY position, id", (row["id"],)))
-    return Assessment(row["id"], cycle_id, _date(row["assessed_on"]), row["parent_views"],
-                      row["child_views"], row["strengths"], row["needs"], row["primary_need"],
-                      tools, row["completed_at"] is not None, row["entered_at"])
+    return _CycleParts(session, [cycle_id]).assessments.get(int(cycle_id))
 
 
 def item_from_row(row: Row) -> ProvisionItem:
@@ -73,60 +144,41 @@ def _sessions(value: float) -> Decimal:
 
 
 def _plan(session: Session, cycle_id: int) -> Plan | None:
-    row = session.db.query_one("SELECT * FROM apdr_plans WHERE cycle_id = ?", (cycle_id,))
-    if row is None:
-        return None
-    found = tuple(Outcome(o["id"], o["position"], o["text"], o["measure"], _date(o["target_date"]),
-                          o["area"], o["pfa_area"])
-                  for o in session.db.query(
-                      "SELECT * FROM apdr_outcomes WHERE plan_id = ? AND removed_at IS NULL"
-                      " ORDER BY position, id", (row["id"],)))
-    items = tuple(item_from_row(i) for i in session.db.query(
-        "SELECT * FROM apdr_provision_items WHERE plan_id = ? AND removed_at IS NULL"
-        " ORDER BY position, id", (row["id"],)))
-    return Plan(row["id"], cycle_id, row["aspirations"], _date(row["plan_date"]),
-                _date(row["review_date"]), _date(row["shared_on"]), found, items,
-                row["agreed_at"] is not None, row["entered_at"])
+    return _CycleParts(session, [cycle_id]).plans.get(int(cycle_id))
 
 
 def _review(session: Session, cycle_id: int) -> Review | None:
-    row = session.db.query_one("SELECT * FROM apdr_reviews WHERE cycle_id = ?", (cycle_id,))
-    if row is None:
-        return None
-    progress = {p["outcome_id"]: (Progress(p["progress"]) if p["progress"] else None, p["comment"])
-                for p in session.db.query("SELECT * FROM apdr_review_progress WHERE review_id = ?",
-                                          (row["id"],))}
-    views = tuple(SpecialistView(v["involvement_id"], service_label(v["service"], v["service_detail"]),
-                                 v["view"], v["given_as"])
-                  for v in session.db.query(
-                      "SELECT v.*, i.service, i.service_detail FROM apdr_review_specialist_views v"
-                      " JOIN specialist_involvements i ON i.id = v.involvement_id"
-                      " WHERE v.review_id = ? ORDER BY i.referral_date, i.id", (row["id"],)))
-    return Review(row["id"], cycle_id, _date(row["held_on"]), row["attendees"], row["child_views"],
-                  row["parent_views"], row["staff_views"], bool(row["at_risk_of_exclusion"]),
-                  Decision(row["decision"]) if row["decision"] else None, row["decision_notes"],
-                  progress, views, row["completed_at"] is not None, row["entered_at"])
+    return _CycleParts(session, [cycle_id]).reviews.get(int(cycle_id))
 
 
 def _cycle_from_row(session: Session, row: Row) -> Cycle:
-    return Cycle(row["id"], row["pathway_id"], row["number"], Stage(row["stage"]),
-                 dt.date.fromisoformat(row["started_on"]), _assessment(session, row["id"]),
-                 _plan(session, row["id"]), _review(session, row["id"]))
+    return _CycleParts(session, [row["id"]]).cycle(row)
+
+
+def _pathways_from_rows(session: Session, rows: Sequence[Row]) -> list[Pathway]:
+    cycles: dict[int, list[Row]] = {row["id"]: [] for row in rows}
+    if cycles:
+        for c in session.db.query(
+                "SELECT * FROM apdr_cycles WHERE pathway_id IN"
+                f" ({','.join('?' * len(cycles))}) ORDER BY pathway_id, number", list(cycles)):
+            cycles[c["pathway_id"]].append(c)
+    parts = _CycleParts(session, [c["id"] for found in cycles.values() for c in found])
+    return [Pathway(row["id"], row["pupil_id"], Stage(row["stage"]), row["status"] == "open",
+                    dt.date.fromisoformat(row["opened_on"]), _date(row["closed_on"]),
+                    Decision(row["close_decision"]) if row["close_decision"] else None,
+                    tuple(parts.cycle(c) for c in cycles[row["id"]]))
+            for row in rows]
 
 
 def _pathway_from_row(session: Session, row: Row) -> Pathway:
-    cycles = tuple(_cycle_from_row(session, c) for c in session.db.query(
-        "SELECT * FROM apdr_cycles WHERE pathway_id = ? ORDER BY number", (row["id"],)))
-    return Pathway(row["id"], row["pupil_id"], Stage(row["stage"]), row["status"] == "open",
-                   dt.date.fromisoformat(row["opened_on"]), _date(row["closed_on"]),
-                   Decision(row["close_decision"]) if row["close_decision"] else None, cycles)
+    return _pathways_from_rows(session, [row])[0]
 
 
 def pathways(session: Session, pupil_id: int) -> list[Pathway]:
     """Every SEND pathway of a pupil with all its cycles, oldest first."""
     session.require(Permission.VIEW_RECORDS)
-    return [_pathway_from_row(session, row) for row in session.db.query(
-        "SELECT * FROM send_pathways WHERE pupil_id = ? ORDER BY opened_on, id", (int(pupil_id),))]
+    return _pathways_from_rows(session, session.db.query(
+        "SELECT * FROM send_pathways WHERE pupil_id = ? ORDER BY opened_on, id", (int(pupil_id),)))
 
 
 def current_pathway(session: Session, pupil_id: int) -> Pathway | None:
@@ -1021,32 +1073,39 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
     day = today(session)
     rows = session.db.query(
         "SELECT w.id AS pathway_id, w.pupil_id, w.stage, w.opened_on, c.id AS cycle_id, c.number,"
-        " pl.review_date, pl.agreed_at, p.*"
+        " pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename, p.preferred_surname,"
+        " p.preferred_forename, p.year_group, p.sort_key"
         " FROM send_pathways w JOIN pupils p ON p.id = w.pupil_id"
         " JOIN apdr_cycles c ON c.pathway_id = w.id"
         "  AND c.number = (SELECT max(number) FROM apdr_cycles WHERE pathway_id = w.id)"
         " LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id"
         " WHERE w.status = 'open' AND p.archived_at IS NULL")
     held: dict[int, list[dt.date]] = {}
+    year_ago = reviews.year_before(day).isoformat()
     for r in session.db.query(
             "SELECT p.pupil_id, r.held_on FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
             " JOIN send_pathways p ON p.id = c.pathway_id WHERE r.completed_at IS NOT NULL"
-            " AND r.held_on >= ?", (reviews.year_before(day).isoformat(),)):
+            " AND r.held_on >= ?", (year_ago,)):
         held.setdefault(r["pupil_id"], []).append(dt.date.fromisoformat(r["held_on"]))
+    urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
+               reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
+    stages = {stage.value: stage for stage in Stage}
     found = []
-    for r in rows:
-        review_date = dates.from_text(r["review_date"]) if r["agreed_at"] else None
+    # Unpacked by position: at county scale this loop runs for thousands of open pathways.
+    for (pathway_id, pupil_id, stage, opened_on, cycle_id, number, review_text, agreed_at,
+         legal_surname, legal_forename, preferred_surname, preferred_forename, year_group,
+         sort_key) in rows:
+        review_date = dates.from_text(review_text) if agreed_at else None
         state = reviews.review_state(review_date, day)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
-        pupil_reviews = held.get(r["pupil_id"], [])
-        name = pupil_from_row(r).display_name
-        found.append((r["sort_key"], DueReview(
-            r["pupil_id"], name, r["year_group"], r["pathway_id"], Stage(r["stage"]),
-            r["cycle_id"], r["number"], review_date, state, reviews.days_overdue(review_date, day),
+        pupil_reviews = held.get(pupil_id, [])
+        name = f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
+        due = DueReview(
+            pupil_id, name, year_group, pathway_id, stages[stage], cycle_id, number, review_date,
+            state, reviews.days_overdue(review_date, day),
             reviews.reviews_in_last_year(pupil_reviews, day),
-            reviews.too_few_reviews(dt.date.fromisoformat(r["opened_on"]), pupil_reviews, day))))
-    urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
-               reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
-    found.sort(key=lambda pair: (urgency[pair[1].state], pair[1].review_date or dt.date.max, pair[0]))
+            reviews.too_few_reviews(dt.date.fromisoformat(opened_on), pupil_reviews, day))
+        found.append(((urgency[state], review_date or dt.date.max, sort_key), due))
+    found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]

@@ -132,16 +132,19 @@ def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
         raise ValidationError(f"The list cannot be sorted by '{flt.sort}'.", field="sort")
     clauses, params = _where(flt, today(session))
     direction = " DESC" if flt.descending else ""
-    order = SORTS[flt.sort] + direction
+    # Name, then search_text (which ends with the unique UPN) is a total order and the leading
+    # columns of the list's indexes, so SQLite reads an index in order instead of sorting
+    # 60,000 ids: a third of the time for the first screen and each keystroke.
+    order = f"sort_key{direction}, search_text{direction}"
     if flt.sort != "name":
-        order += ", sort_key" + direction
+        order = f"{SORTS[flt.sort]}{direction}, {order}"
     selective = (flt.status in ("E", "K", "N", ON_REGISTER) or flt.need or flt.year_group
                  or flt.review_overdue or flt.sort == "year")
     # Without a selective filter, SQLite (having no statistics) may pick a narrow index and
     # look every row up in the table, ten times slower than scanning the covering list index.
     hint = "" if flt.include_archived or selective else " INDEXED BY pupils_list"
     sql = (f"SELECT id FROM pupils{hint}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-           + f" ORDER BY {order}, id{direction}")
+           + f" ORDER BY {order}")
     # One comma-separated string crosses into Python twice as fast as a row per pupil.
     joined = session.db.scalar(f"SELECT group_concat(id) FROM ({sql})", params)
     return [int(part) for part in joined.split(",")] if joined else []
@@ -160,20 +163,21 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> list[PupilRow]:
     for chunk in chunks([int(pupil_id) for pupil_id in ids]):
         rows = session.db.query(f"SELECT {_COLUMNS} FROM pupils WHERE id IN "
                                 f"({placeholders(len(chunk))})", list(chunk))
-        for r in rows:
-            since = dates.from_text(r["sen_since"])
-            review = dates.from_text(r["next_review"])
-            found[r["id"]] = PupilRow(
-                id=r["id"], upn=r["upn"],
-                surname=r["preferred_surname"] or r["legal_surname"],
-                forename=r["preferred_forename"] or r["legal_forename"],
-                legal_surname=r["legal_surname"], legal_forename=r["legal_forename"],
-                dob=dt.date.fromisoformat(r["dob"]), gender=r["gender"],
-                year_group=r["year_group"], class_name=r["class_name"],
-                sen_status=effective_status(r["sen_status"], since, on),
-                primary_need=r["primary_need"], next_review=review,
+        # Unpacked by position: a screenful is cheap either way, but the dashboard and exports
+        # read thousands of rows, where looking each column up by name doubles the time.
+        for (pupil_id, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
+             dob, gender, year_group, class_name, status, since, need, review, flags,
+             archived_at) in rows:
+            review = dates.from_text(review)
+            found[pupil_id] = PupilRow(
+                id=pupil_id, upn=upn, surname=preferred_surname or legal_surname,
+                forename=preferred_forename or legal_forename, legal_surname=legal_surname,
+                legal_forename=legal_forename, dob=dt.date.fromisoformat(dob), gender=gender,
+                year_group=year_group, class_name=class_name,
+                sen_status=effective_status(status, dates.from_text(since), on),
+                primary_need=need, next_review=review,
                 review_overdue=review is not None and review < on,
-                flags=flags_from_bits(r["flags"]), archived=r["archived_at"] is not None)
+                flags=flags_from_bits(flags), archived=archived_at is not None)
     return [found[pupil_id] for pupil_id in ids if pupil_id in found]
 
 

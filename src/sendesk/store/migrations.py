@@ -807,6 +807,15 @@ def upgrade_version_6(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_7(conn: sqlcipher3.Connection) -> None:
+    """An index for "reviews due", which counts each pupil's reviews held in the last year: at
+    county scale (80,000 reviews) reading them all took most of that screen's time."""
+    run_script(conn, """
+        CREATE INDEX apdr_reviews_held ON apdr_reviews(held_on, cycle_id)
+            WHERE completed_at IS NOT NULL;
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

@@ -27,6 +27,7 @@ from ..records import agenda, calendar_export, school_calendar
 from ..session import Session
 from ..settings import data_dir
 from .agenda_model import AgendaModel
+from .load_on_show import LoadOnShow
 from .prompts import prompts
 
 DEFAULT_WEEKS = 13
@@ -47,10 +48,11 @@ def _date_edit(name: str, day: dt.date) -> QDateEdit:
     return edit
 
 
-class CalendarPage(QWidget):
+class CalendarPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("calendar_page")
@@ -104,7 +106,7 @@ class CalendarPage(QWidget):
         splitter.setSizes([1000, 380])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.refresh()
+        self.load_now_or_when_shown(load)
 
     def range(self) -> tuple[dt.date, dt.date]:
         return _date(self.start.date()), _date(self.end.date())

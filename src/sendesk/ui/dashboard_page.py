@@ -18,6 +18,10 @@ from .lazy_table import Column
 from .list_model import RowListModel
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
+SIZE_FROM_ROWS = 50
+# Each list shows its most urgent pupils; a county's lists run to thousands, which the Pupils
+# page's filters show in full (and reading them all made Home take a second to open).
+SHOW_AT_MOST = 250
 
 
 class PupilListBox(QGroupBox):
@@ -33,14 +37,20 @@ class PupilListBox(QGroupBox):
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
+        # Size columns from the first rows only: a county's list holds thousands.
+        self.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
         self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
         QVBoxLayout(self).addWidget(self.view)
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict], total: int | None = None) -> None:
+        """Show rows; `total` says how many there are when only the first few are given."""
         self.model.set_rows(rows)
-        self.setTitle(f"{self.base_title} ({len(rows)})")
+        if total is not None and total > len(rows):
+            self.setTitle(f"{self.base_title} ({total:,}; the first {len(rows):,} shown)")
+        else:
+            self.setTitle(f"{self.base_title} ({len(rows)})")
         self.view.resizeColumnsToContents()
 
 
@@ -104,17 +114,22 @@ class DashboardPage(QWidget):
         codes = need_codes()
         self.need_chart.set_items([(f"{c} - {codes[c].label}" if c in codes else c, n) for c, n in
                                    sorted(data.by_need.items(), key=lambda item: -item[1]) if n])
-        due_ids = [item.pupil_id for item in data.notifications_due]
+        notifications = data.notifications_due[:SHOW_AT_MOST]
+        this_half_term = data.reviews_this_half_term[:SHOW_AT_MOST]
+        overdue = data.reviews_overdue[:SHOW_AT_MOST]
+        monitoring = data.monitoring[:SHOW_AT_MOST]
         leavers = {t.pupil_id for t in data.transfers_awaiting} | {f.pupil_id for f in data.files_to_send}
-        rows = self._rows(set(due_ids) | set(data.reviews_this_half_term) | set(data.reviews_overdue)
-                          | set(data.monitoring) | leavers)
+        rows = self._rows({item.pupil_id for item in notifications} | set(this_half_term)
+                          | set(overdue) | set(monitoring) | leavers)
         self.notifications.set_rows([
             {**rows[item.pupil_id], "what": f"{'Added' if item.change == 'added' else 'Removed'} "
              f"{dates.format_uk(item.due_since)}; {item.outstanding} to tell"}
-            for item in data.notifications_due if item.pupil_id in rows])
-        self.reviews_due.set_rows(self._with_review(rows, data.reviews_this_half_term))
-        self.overdue.set_rows(self._with_review(rows, data.reviews_overdue, problem=True))
-        self.monitoring.set_rows([rows[i] for i in data.monitoring if i in rows])
+            for item in notifications if item.pupil_id in rows], len(data.notifications_due))
+        self.reviews_due.set_rows(self._with_review(rows, this_half_term),
+                                  len(data.reviews_this_half_term))
+        self.overdue.set_rows(self._with_review(rows, overdue, problem=True),
+                              len(data.reviews_overdue))
+        self.monitoring.set_rows([rows[i] for i in monitoring if i in rows], len(data.monitoring))
         self.transfers.set_rows(
             [{**rows[f.pupil_id], "what": f"File not sent yet: due by {dates.format_uk(f.deadline)}",
               "_problem": f.overdue} for f in data.files_to_send if f.pupil_id in rows]

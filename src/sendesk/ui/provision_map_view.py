@@ -22,6 +22,7 @@ from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilT
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
+from .load_on_show import LoadOnShow
 from .rows_model import Col, RowsModel
 from .prompts import prompts
 
@@ -80,10 +81,11 @@ def _table(name: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTable
     return table
 
 
-class ProvisionMapView(QWidget):
+class ProvisionMapView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("provision_map")
@@ -131,7 +133,7 @@ class ProvisionMapView(QWidget):
         layout.addWidget(note)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
-        self.refresh()
+        self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
         found = provision_map.build(self.session)

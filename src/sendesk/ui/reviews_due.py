@@ -20,6 +20,7 @@ from ..records import apdr
 from ..records.apdr import DueReview
 from ..session import Session
 from .apdr_models import AMBER, RED
+from .load_on_show import LoadOnShow
 from .rows_model import Col, RowsModel
 
 
@@ -58,10 +59,11 @@ def _colour(due: DueReview) -> QColor | None:
     return None
 
 
-class ReviewsDueView(QWidget):
+class ReviewsDueView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("reviews_due")
@@ -79,6 +81,8 @@ class ReviewsDueView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Size columns from the first rows only: a county has thousands of open pathways.
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
@@ -91,7 +95,7 @@ class ReviewsDueView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        self.refresh()
+        self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
         found = apdr.reviews_due(self.session, include_upcoming=not self.urgent_only.isChecked())

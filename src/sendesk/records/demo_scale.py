@@ -1,0 +1,662 @@
+"""A synthetic school at county scale, for the benchmarks: the demo school's invented pupils
+(same names, families, statuses, needs and registers for the same seed) with up to ten years
+of history behind them, the way a trust or local authority that pools records would hold it.
+
+On top of the demo school it writes yearly MIS moves (year group and class, in the change
+trail), short notes, SEND pathways with their Assess-Plan-Do-Review cycles (assessments,
+plans, outcomes, costed provision, delivery logs, reviews and their decisions), specialists
+with visits, stored reports (PDF attachments) and recommendations, more staff users, and the
+audit entries all of that would have left, hash-chained exactly as the app chains them.
+
+Everything is generated in memory and written with executemany inside one transaction, so
+60,000 pupils (well over a million rows) take about a minute rather than the hours the
+repository functions would need. The rows follow the app's rules (agreed plans are complete,
+review dates fall within the next term, a pathway's cycles are numbered and dated in order,
+pathways run only while the pupil is at SEN support), so every screen reads them as it would
+a real school's records.
+
+Use it only for invented data: create_scale_school(path, user, name, password, pupils=20000)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..clock import Clock, FixedClock, SystemClock
+from ..errors import ValidationError
+from ..models import provision, reviews
+from ..models.apdr import Decision, Stage
+from ..models.pupils import YEAR_GROUPS, YEAR_RANK
+from ..models.roles import Permission
+from ..models.sen import need_codes
+from ..session import Session
+from ..store import audit, lifecycle
+from .demo import DEMO_REFERENCE, _Builder
+from .demo_pathways import (_ADULTS, _INTENSIVE, _MISSED, _OUTCOMES, _PROVISION, _SPECIALISTS,
+                            _tiny_pdf)
+
+SCALE_SCHOOL_NAME = "Demo trust: Larkfield Learning Partnership (invented pupils)"
+MAX_PUPILS = 100_000
+DAY = dt.timedelta(days=1)
+
+_STAFF = ["Aisha Rahman", "Ben Thornton", "Chloe Okafor", "Daniel Kowalski", "Emma Hughes",
+          "Farhan Ali", "Grace Mensah", "Harry Lloyd", "Isla Fraser", "Jamal Bakare",
+          "Katie Doyle", "Liam O'Connor", "Maya Sharma", "Noah Evans", "Olivia Clarke",
+          "Priya Nair", "Rhys Morgan", "Sophie Turner"]
+_NOTE_CONCERNS = [
+    "Did not settle after lunch; needed time out with a key adult.",
+    "Reading book not changed for two weeks; spoke to parent at the gate.",
+    "Struggled with the written task; completed it orally with support.",
+    "Upset on arrival; said friends had left them out at the weekend.",
+    "Forgot equipment again; agreed a checklist with the form tutor.",
+    "Good progress in the phonics group this week; moved up a set of sounds.",
+    "Found the fire drill very distressing; ear defenders now kept in the classroom.",
+    "Parent reports poor sleep; may explain tiredness in morning lessons.",
+    "Used the calm corner independently and returned to learning.",
+    "Missed two intervention sessions through absence."]
+_NOTE_ACTIONS = ["Keep a close eye this week and feed back to the SENCO.",
+                 "Share strategies with the class team; review at the date set.",
+                 "Call home on Friday to see how things are.",
+                 "Add to the agenda for the next review meeting."]
+_VIEWS = ["Some progress; continue the programme and review the targets.",
+          "Good engagement; next steps agreed with the class teacher.",
+          "Progress slower than hoped; increase the frequency of sessions."]
+
+# Rows are kept as tuples in the order of each table's columns here (memory matters at 60,000
+# pupils), and written with one executemany per table.
+_TABLES: dict[str, tuple[str, ...]] = {
+    "users": ("id", "username", "full_name", "roles", "active", "created_at", "created_by"),
+    "field_changes": ("pupil_id", "record_type", "record_id", "field", "old_value",
+                      "new_value", "changed_at", "changed_by"),
+    "short_notes": ("id", "pupil_id", "event_date", "author_id", "concern", "parent_discussion",
+                    "agreed_actions", "review_date", "reviewed_on", "entered_at"),
+    "send_pathways": ("id", "pupil_id", "stage", "status", "opened_on", "closed_on",
+                      "close_decision", "entered_at", "entered_by", "closed_at", "closed_by"),
+    "apdr_cycles": ("id", "pathway_id", "number", "stage", "started_on", "entered_at",
+                    "entered_by"),
+    "apdr_assessments": ("id", "cycle_id", "assessed_on", "parent_views", "child_views",
+                         "strengths", "needs", "primary_need", "entered_at", "entered_by",
+                         "completed_at", "completed_by"),
+    "apdr_assessment_tools": ("assessment_id", "position", "tool", "used_on", "result",
+                              "entered_at", "entered_by"),
+    "apdr_plans": ("id", "cycle_id", "aspirations", "plan_date", "review_date", "shared_on",
+                   "entered_at", "entered_by", "agreed_at", "agreed_by"),
+    "apdr_outcomes": ("id", "plan_id", "position", "text", "measure", "target_date", "area",
+                      "pfa_area", "entered_at", "entered_by"),
+    "specialist_involvements": ("id", "pupil_id", "service", "referral_date", "reason",
+                                "consent", "consent_date", "consent_from", "entered_at",
+                                "entered_by"),
+    "specialist_visits": ("involvement_id", "visit_date", "notes", "entered_at", "entered_by"),
+    "specialist_reports": ("id", "involvement_id", "title", "report_date", "filename",
+                           "media_type", "size", "sha256", "content", "entered_at",
+                           "entered_by"),
+    "specialist_recommendations": ("id", "involvement_id", "report_id", "text",
+                                   "recommended_on", "entered_at", "entered_by"),
+    "apdr_provision_items": ("id", "plan_id", "position", "description", "area", "delivered_by",
+                             "group_size", "sessions_per_week", "minutes", "weeks",
+                             "cost_basis", "rate_pence", "recommendation_id", "started_on",
+                             "entered_at", "entered_by"),
+    "apdr_delivery_log": ("id", "item_id", "delivered_on", "delivered", "note", "entered_at",
+                          "entered_by"),
+    "apdr_reviews": ("id", "cycle_id", "held_on", "attendees", "child_views", "parent_views",
+                     "staff_views", "at_risk_of_exclusion", "decision", "decision_notes",
+                     "entered_at", "entered_by", "completed_at", "completed_by"),
+    "apdr_review_progress": ("review_id", "outcome_id", "progress", "comment"),
+    "apdr_review_specialist_views": ("review_id", "involvement_id", "view", "given_as"),
+}
+
+
+def create_scale_school(path: Path, username: str, full_name: str, password: str, *,
+                        pupils: int, clock: Clock | None = None, seed: int = 2026,
+                        history_years: int = 10) -> tuple[Session, str]:
+    """Create a synthetic school of `pupils` invented pupils with `history_years` of records.
+
+    The database is dated as if created `history_years` ago; its first user is SENCO and
+    administrator. Returns the open session and the recovery key.
+    """
+    if not 1 <= pupils <= MAX_PUPILS:
+        raise ValidationError(f"A synthetic school has between 1 and {MAX_PUPILS:,} pupils.",
+                              field="pupils")
+    clock = clock or SystemClock()
+    founded = clock.now() - dt.timedelta(days=round(365.25 * history_years))
+    session, recovery = lifecycle.create(
+        Path(path), school_name=SCALE_SCHOOL_NAME, school_reference=DEMO_REFERENCE,
+        username=username, full_name=full_name, password=password, clock=FixedClock(founded))
+    session.clock = clock
+    try:
+        _ScaleBuilder(session, random.Random(seed), random.Random(seed + 1),
+                      founded.date()).build(pupils)
+    except BaseException:
+        session.close()
+        raise
+    return session, recovery
+
+
+@dataclass(frozen=True)
+class _User:
+    id: int
+    username: str
+
+
+class _ScaleBuilder(_Builder):
+    """The demo school's builder, with each pupil's history added as the pupil is made.
+
+    A second random stream drives the history, so the pupils themselves are exactly the demo
+    school's for the same seed.
+    """
+
+    def __init__(self, session: Session, rng: random.Random, history_rng: random.Random,
+                 founded: dt.date) -> None:
+        super().__init__(session, rng)
+        self.h = history_rng
+        self.founded = founded
+        self.tables: dict[str, list[tuple]] = {name: [] for name in _TABLES}
+        self.ids: dict[str, int] = {}
+        self.audit: list[tuple] = []
+        self.senco = _User(session.user.id, session.user.username)
+        self.staff: list[_User] = []
+        for number, name in enumerate(_STAFF, start=session.user.id + 1):
+            user = _User(number, name.split()[0][0].lower() + name.split()[-1].lower()
+                         .replace("'", ""))
+            self.staff.append(user)
+            self.tables["users"].append((user.id, user.username, name, "staff", 1,
+                                         self._at(founded + DAY), self.senco.id))
+        self.items = {area: [provision.clean_item(item) for item in items]
+                      for area, items in _PROVISION.items()}
+        self.specialist_items = {area: [(service, advice, provision.clean_item(item))
+                                        for service, advice, item in options]
+                                 for area, options in _SPECIALISTS.items()}
+        self.intensive = provision.clean_item(_INTENSIVE)
+        self.latest_review: dict[dt.date, dt.date] = {}
+        self.written: dict[str, int] = {}
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _next(self, table: str) -> int:
+        self.ids[table] = self.ids.get(table, 0) + 1
+        return self.ids[table]
+
+    def _at(self, day: dt.date) -> str:
+        """A moment in the school day; today's moments fall before the clock's now."""
+        if day >= self.today:
+            day, seconds = self.today, self.h.randint(0, 3_600)
+        else:
+            seconds = self.h.randint(8 * 3_600, 17 * 3_600)
+        return (f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:"
+                f"{seconds % 60:02d}.{self.h.randint(0, 999_999):06d}+00:00")
+
+    def _between(self, start: dt.date, end: dt.date) -> dt.date:
+        end = min(end, self.today)
+        if end <= start:
+            return min(start, self.today)
+        return start + dt.timedelta(days=self.h.randint(0, (end - start).days))
+
+    def _log(self, at: str, user: _User, action: str, pupil_id: int | None = None,
+             detail: dict[str, Any] | None = None) -> None:
+        self.audit.append((at, user.id, user.username, action,
+                           None if pupil_id is None else "pupil", pupil_id, detail))
+
+    def _someone(self) -> _User:
+        return self.senco if self.h.random() < 0.4 else self.h.choice(self.staff)
+
+    def _count(self, per_year: float, start: dt.date, end: dt.date) -> int:
+        """How many events at `per_year` happen between two days (rounded at random)."""
+        expected = per_year * max(0, (end - start).days) / 365.25
+        whole = int(expected)
+        return whole + (1 if self.h.random() < expected - whole else 0)
+
+    def _latest_review(self, plan_date: dt.date) -> dt.date:
+        if plan_date not in self.latest_review:
+            self.latest_review[plan_date] = reviews.latest_review_date(plan_date)
+        return self.latest_review[plan_date]
+
+    # -- each pupil ----------------------------------------------------------------------------
+    def build(self, count: int) -> None:
+        """Everything in one transaction; the history is written every few thousand pupils
+        so memory stays modest at 60,000 pupils."""
+        db = self.session.db
+        cache_size = db.scalar("PRAGMA cache_size")
+        # A transaction of a million rows outgrows SQLite's 2 MB page cache within seconds,
+        # and every spill of the cache then waits for the disk; 256 MB keeps it in memory.
+        db.execute("PRAGMA cache_size = -262144")
+        # The history refers to pupils the base builder writes last. Deferring the foreign
+        # keys instead would make every parent row inserted look for its children (a scan
+        # where no index leads with the key), so they are checked once, before the commit.
+        db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with db.transaction():
+                super().build(count)
+                broken = db.query("PRAGMA foreign_key_check")
+                if broken:
+                    raise AssertionError(f"the synthetic history breaks a foreign key: "
+                                         f"{tuple(broken[0])}")
+        finally:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+    def _flush(self) -> None:
+        for table, columns in _TABLES.items():
+            rows = self.tables[table]
+            if rows:
+                self.session.db.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    f"({', '.join('?' * len(columns))})", rows)
+                self.written[table] = self.written.get(table, 0) + len(rows)
+                rows.clear()
+
+    def _pupil(self, year: str, class_name: str) -> None:
+        if len(self.rows["pupils"]) % 2_000 == 0:
+            self._flush()
+        first_period = len(self.rows["sen_status_history"])
+        first_need = len(self.rows["sen_needs"])
+        super()._pupil(year, class_name)
+        row = self.rows["pupils"][-1]
+        periods = self.rows["sen_status_history"][first_period:]
+        need = next((n["code"] for n in self.rows["sen_needs"][first_need:] if n["rank"] == 1),
+                    None)
+        admitted = dt.date.fromisoformat(row["admission_date"])
+        end = dt.date.fromisoformat(row["leaving_date"]) if row["leaving_date"] else self.today
+        start = max(admitted, self.founded)
+        self._moves(row, start, end)
+        on_register_since = max(dt.date.fromisoformat(periods[0]["start_date"]), start) \
+            if periods else None
+        self._reads(row["id"], start, end, on_register_since)
+        self._notes(row["id"], start, end, on_register_since)
+        for index, period in enumerate(periods):
+            if period["status"] == "K":
+                after = periods[index + 1]["status"] if index + 1 < len(periods) else None
+                self._pathway(row, need, period, after)
+
+    def _moves(self, row: dict, start: dt.date, end: dt.date) -> None:
+        """Each September's MIS import moved the pupil up a year and into a new class."""
+        rank = YEAR_RANK[row["year_group"]]
+        for year in range(start.year + (start >= dt.date(start.year, 9, 1)), end.year + 1):
+            moved = dt.date(year, 9, 1)
+            if not start < moved <= end:
+                continue
+            back = self.school_year - year  # school years between that move and now
+            new_rank = rank - back
+            if new_rank - 1 < YEAR_RANK[YEAR_GROUPS[0]]:
+                continue
+            old_year, new_year = YEAR_GROUPS[new_rank + 1], YEAR_GROUPS[new_rank + 2]
+            old_class = f"{old_year}{row['class_name'][len(row['year_group']):]}" \
+                if row["class_name"] else None
+            new_class = row["class_name"] if back == 0 else \
+                f"{new_year}{self.h.choice('ABCD')}"
+            at = self._at(moved + dt.timedelta(days=self.h.randint(0, 6)))
+            user = self.staff[0]
+            self.tables["field_changes"].extend([
+                (row["id"], "pupil", row["id"], "year_group", old_year, new_year, at, user.id),
+                (row["id"], "pupil", row["id"], "class_name", old_class, new_class, at, user.id)])
+            self._log(at, user, "changed pupil details", row["id"],
+                      {"fields": ["class_name", "year_group"], "source": "MIS import"})
+
+    def _reads(self, pupil_id: int, start: dt.date, end: dt.date,
+               on_register: dt.date | None) -> None:
+        """Opening a record is audited: SEN pupils' records are opened about twice a term."""
+        for _ in range(self._count(0.2, start, end)):
+            self._log(self._at(self._between(start, end)), self._someone(),
+                      "opened a pupil record", pupil_id)
+        if on_register is not None:
+            for _ in range(self._count(4, on_register, end)):
+                self._log(self._at(self._between(on_register, end)), self._someone(),
+                          "opened a pupil record", pupil_id)
+
+    def _notes(self, pupil_id: int, start: dt.date, end: dt.date,
+               on_register: dt.date | None) -> None:
+        days = sorted(self._between(start, end) for _ in range(self._count(0.2, start, end)))
+        if on_register is not None:
+            days += sorted(self._between(on_register, end)
+                           for _ in range(self._count(2, on_register, end)))
+        for day in days:
+            note_id = self._next("short_notes")
+            author = self._someone()
+            at = self._at(day)
+            review = day + dt.timedelta(days=self.h.choice([14, 28, 42]))
+            reviewed = review + dt.timedelta(days=self.h.randint(-3, 5)) \
+                if review + 7 * DAY < self.today else None
+            self.tables["short_notes"].append((
+                note_id, pupil_id, day.isoformat(), author.id, self.h.choice(_NOTE_CONCERNS),
+                "Mentioned to parents at pick-up." if self.h.random() < 0.4 else "",
+                self.h.choice(_NOTE_ACTIONS), review.isoformat(),
+                reviewed.isoformat() if reviewed else None, at))
+            self._log(at, author, "added a short note", pupil_id, {"note_id": note_id})
+            if reviewed is not None:
+                self._log(self._at(reviewed), self.senco, "reviewed a short note", pupil_id,
+                          {"note_id": note_id})
+
+    # -- SEND pathways -------------------------------------------------------------------------
+    def _pathway(self, row: dict, need: str | None, period: dict, after: str | None) -> None:
+        """A pathway for one spell at SEN support: cycles of about a term each, moving to the
+        specialist stage for some, closing with a return to ordinarily available provision
+        when the pupil came off the register."""
+        h = self.h
+        k_start = dt.date.fromisoformat(period["start_date"])
+        k_end = dt.date.fromisoformat(period["end_date"]) if period["end_date"] else None
+        closing = after == "N"
+        share = 0.85 if k_end is None else 0.7 if closing else 0.9
+        if h.random() >= share:
+            return
+        opened = max(k_start, self.founded) + dt.timedelta(days=h.randint(3, 20))
+        end = k_end if closing else self.today
+        if opened >= end - 21 * DAY:
+            return
+        starts = [opened]
+        while True:
+            following = starts[-1] + dt.timedelta(days=h.randint(85, 125))
+            if following >= end - 30 * DAY:
+                break
+            starts.append(following)
+        area = need_codes()[need].area if need and need_codes()[need].area \
+            else h.choice(list(_OUTCOMES))
+        specialist_from = h.randint(2, 4) if h.random() < 0.45 else None
+        pathway_id = self._next("send_pathways")
+        pupil_id = row["id"]
+        first_stage = Stage.TARGETED
+        stage = first_stage
+        recommendation: tuple[int, dict, dt.date] | None = None
+        involvement: int | None = None
+        status, closed_on, decision_closed = "open", None, None
+        for number, started in enumerate(starts, start=1):
+            last = number == len(starts)
+            if specialist_from is not None and number > specialist_from:
+                stage = Stage.SPECIALIST
+            cycle_id = self._next("apdr_cycles")
+            at = self._at(started)
+            self.tables["apdr_cycles"].append((cycle_id, pathway_id, number, stage.value,
+                                               started.isoformat(), at, self.senco.id))
+            if number == 1:
+                self._log(at, self.senco, "opened a SEND pathway", pupil_id,
+                          {"pathway_id": pathway_id, "stage": stage.value, "cycle_id": cycle_id})
+            held = starts[number] if not last else (end if closing else None)
+            state = "do"
+            if last and not closing:
+                state = h.choices(["assess", "plan", "do"], [1, 1.5, 7.5])[0]
+            limit = (held or self.today) - 3 * DAY
+            assessed = self._between(started, min(started + 7 * DAY, limit))
+            self._assess(cycle_id, pupil_id, assessed, area, need,
+                         complete=state != "assess")
+            if state == "assess":
+                break
+            plan_date = self._between(assessed, min(assessed + 5 * DAY, limit))
+            latest = self._latest_review(plan_date)
+            if held is not None:
+                review_date = min(max(held + dt.timedelta(days=h.randint(-7, 3)),
+                                      plan_date + 14 * DAY), latest)
+            else:
+                review_date = min(plan_date + dt.timedelta(days=h.randint(63, 98)), latest)
+                if review_date < self.today - 21 * DAY:
+                    review_date = min(self.today + dt.timedelta(days=h.randint(-10, 40)), latest)
+            outcome_ids, item_ids = self._plan(cycle_id, pupil_id, area, row["year_group"],
+                                               plan_date, review_date, stage, recommendation,
+                                               agreed=state == "do")
+            if state == "plan":
+                break
+            self._deliveries(pupil_id, item_ids, plan_date, min(held or self.today,
+                                                                self.today))
+            if specialist_from is not None and number == specialist_from and held is not None \
+                    and involvement is None:
+                involvement, recommendation = self._specialist(pupil_id, area, plan_date, held)
+            if held is None:
+                break
+            if closing and last:
+                decision = Decision.BACK_TO_ORDINARY
+            elif stage is Stage.SPECIALIST:
+                decision = Decision.REQUEST_EHCNA if h.random() < 0.05 \
+                    else Decision.CONTINUE_SPECIALIST
+            elif specialist_from is not None and number == specialist_from:
+                decision = Decision.MOVE_TO_SPECIALIST
+            else:
+                decision = Decision.CONTINUE_TARGETED
+            self._review(cycle_id, pupil_id, held, decision, outcome_ids, involvement)
+            if decision is Decision.BACK_TO_ORDINARY:
+                status, closed_on, decision_closed = "closed", held, decision.value
+        closed_at = self._at(closed_on) if closed_on else None
+        self.tables["send_pathways"].append((
+            pathway_id, pupil_id, stage.value, status, opened.isoformat(),
+            closed_on.isoformat() if closed_on else None, decision_closed,
+            self._at(opened), self.senco.id, closed_at, self.senco.id if closed_at else None))
+
+    def _assess(self, cycle_id: int, pupil_id: int, day: dt.date, area: str, need: str | None,
+                complete: bool) -> None:
+        h = self.h
+        assessment_id = self._next("apdr_assessments")
+        at = self._at(day)
+        self.tables["apdr_assessments"].append((
+            assessment_id, cycle_id, day.isoformat(),
+            h.choice(["Worried about progress with reading at home.",
+                      "Finds mornings hard; wants school and home to work together.",
+                      "Pleased with the support so far; would like more feedback."]),
+            h.choice(["Likes art and being with friends; finds writing hard.",
+                      "Says lessons are 'too noisy' sometimes.",
+                      "Enjoys helping adults; wants to read 'big books'."]),
+            h.choice(["Kind and helpful; good at practical tasks.",
+                      "Strong visual memory; loves building things.",
+                      "Determined; good sense of humour."]),
+            {"CL": "Slow progress in reading and number despite good teaching.",
+             "CI": "Limited vocabulary; difficulty following longer instructions.",
+             "SEMH": "Anxiety and difficulty managing strong feelings.",
+             "SP": "Fine-motor and coordination difficulties affecting writing."}[area],
+            need or "NSA", at, self.senco.id, at if complete else None,
+            self.senco.id if complete else None))
+        for position in range(h.randint(1, 2)):
+            self.tables["apdr_assessment_tools"].append((
+                assessment_id, position,
+                h.choice(["Phonics screening check", "YARC", "Sandwell numeracy", "BPVS-3",
+                          "Boxall profile", "Beery VMI"]), day.isoformat(),
+                h.choice(["Below age expectations", "Standard score 78", "24/40",
+                          "Age equivalent 2 years below"]), at, self.senco.id))
+        self._log(at, self.senco, "saved an assessment (draft)", pupil_id,
+                  {"cycle_id": cycle_id, "fields": ["assessed_on", "child_views", "needs",
+                                                    "parent_views", "primary_need", "strengths",
+                                                    "tools"]})
+        if complete:
+            self._log(at, self.senco, "finished an assessment", pupil_id,
+                      {"cycle_id": cycle_id, "register_needs_changed": False})
+
+    def _plan(self, cycle_id: int, pupil_id: int, area: str, year_group: str,
+              plan_date: dt.date, review_date: dt.date, stage: Stage,
+              recommendation: tuple[int, dict, dt.date] | None,
+              agreed: bool) -> tuple[list[int], list[tuple[int, dict]]]:
+        h = self.h
+        plan_id = self._next("apdr_plans")
+        at = self._at(plan_date)
+        shared = self._between(plan_date, plan_date + 7 * DAY) \
+            if agreed and h.random() < 0.8 else None
+        self.tables["apdr_plans"].append((
+            plan_id, cycle_id, h.choice(["To read for pleasure and join in with friends.",
+                                         "To feel calm and confident in class.",
+                                         "To become more independent in lessons."]),
+            plan_date.isoformat(), review_date.isoformat(),
+            shared.isoformat() if shared else None, at, self.senco.id,
+            at if agreed else None, self.senco.id if agreed else None))
+        from_year_9 = YEAR_RANK.get(year_group, 0) >= 9
+        outcome_ids = []
+        for position, (text, measure) in enumerate(h.sample(_OUTCOMES[area], h.randint(3, 5))):
+            outcome_id = self._next("apdr_outcomes")
+            outcome_ids.append(outcome_id)
+            target = review_date - dt.timedelta(days=h.randint(0, 14))
+            self.tables["apdr_outcomes"].append((
+                outcome_id, plan_id, position, text, measure, max(target, plan_date).isoformat(),
+                area, h.choice(["independent_living", "community", "health", "employment"])
+                if from_year_9 else None, at, self.senco.id))
+        chosen = [dict(item, recommendation_id=None) for item in
+                  h.sample(self.items[area], h.randint(1, 3))]
+        if recommendation is not None and stage is Stage.SPECIALIST:
+            chosen.append(dict(recommendation[1], recommendation_id=recommendation[0]))
+        if h.random() < 0.08 or (stage is Stage.SPECIALIST and h.random() < 0.25):
+            chosen.append(dict(self.intensive, minutes=h.choice([45, 60, 90, 120]),
+                               recommendation_id=None))
+        items = []
+        for position, item in enumerate(chosen):
+            item_id = self._next("apdr_provision_items")
+            items.append((item_id, item))
+            self.tables["apdr_provision_items"].append((
+                item_id, plan_id, position, item["description"], area, item["delivered_by"],
+                item["group_size"], float(item["sessions_per_week"]), item["minutes"],
+                item["weeks"], item["cost_basis"].value, item["rate_pence"],
+                item["recommendation_id"], plan_date.isoformat() if agreed else None, at,
+                self.senco.id))
+        self._log(at, self.senco, "saved a support plan (draft)", pupil_id,
+                  {"cycle_id": cycle_id, "plan_id": plan_id,
+                   "fields": ["aspirations", "outcome", "plan_date", "provision", "review_date"]})
+        if agreed:
+            yearly = sum(provision.yearly_cost_pence(provision.costing_of(item))
+                         for _, item in items)
+            self._log(at, self.senco, "agreed a support plan", pupil_id,
+                      {"cycle_id": cycle_id, "plan_id": plan_id,
+                       "review_date": review_date.isoformat(), "yearly_cost_pence": yearly,
+                       "smart_warnings": 0})
+            if shared is not None:
+                self._log(self._at(shared), self.senco, "recorded a plan shared with parents",
+                          pupil_id, {"cycle_id": cycle_id, "shared_on": shared.isoformat()})
+        return outcome_ids, items
+
+    def _deliveries(self, pupil_id: int, items: list[tuple[int, dict]], start: dt.date,
+                    end: dt.date) -> None:
+        h = self.h
+        sessions = [item_id for item_id, item in items if item["minutes"]]
+        if not sessions or end <= start:
+            return
+        for _ in range(h.randint(2, 6)):
+            item_id = h.choice(sessions)
+            day = self._between(start, end)
+            missed = h.random() < 0.15
+            who = h.choice(self.staff)
+            at = self._at(day)
+            entry_id = self._next("apdr_delivery_log")
+            self.tables["apdr_delivery_log"].append((
+                entry_id, item_id, day.isoformat(), int(not missed), h.choice(_MISSED) if missed else "",
+                at, who.id))
+            self._log(at, who, "logged provision delivery", pupil_id,
+                      {"item_id": item_id, "entry_id": entry_id, "delivered": not missed})
+
+    def _specialist(self, pupil_id: int, area: str, plan_date: dt.date,
+                    before: dt.date) -> tuple[int | None, tuple[int, dict, dt.date] | None]:
+        """A referral in the cycle before the specialist stage, with a visit, a stored report
+        and a recommendation that the specialist-stage plans carry out."""
+        h = self.h
+        service, advice, item = h.choice(self.specialist_items[area])
+        referral = self._between(plan_date + 3 * DAY, plan_date + 21 * DAY)
+        if referral >= min(before, self.today):
+            return None, None
+        involvement_id = self._next("specialist_involvements")
+        at = self._at(referral)
+        consent = self._between(referral - 3 * DAY, referral)
+        self.tables["specialist_involvements"].append((
+            involvement_id, pupil_id, service, referral.isoformat(),
+            "Limited progress despite targeted support matched to need.", "given",
+            consent.isoformat(), "Parent", at, self.senco.id))
+        self._log(at, self.senco, "recorded a specialist referral", pupil_id,
+                  {"involvement_id": involvement_id, "service": service})
+        visit = self._between(referral + 7 * DAY, before - DAY)
+        for _ in range(h.randint(1, 3)):
+            self.tables["specialist_visits"].append((
+                involvement_id, visit.isoformat(),
+                "Observed in class, assessed one-to-one and met the parents.", self._at(visit),
+                self.senco.id))
+            self._log(self._at(visit), self.senco, "recorded a specialist visit", pupil_id,
+                      {"involvement_id": involvement_id})
+        report_id = self._next("specialist_reports")
+        content = _report_pdf(h, f"Specialist report {report_id}")
+        self.tables["specialist_reports"].append((
+            report_id, involvement_id, "Assessment report", visit.isoformat(), "report.pdf",
+            "application/pdf", len(content), hashlib.sha256(content).hexdigest(), content,
+            self._at(visit), self.senco.id))
+        self._log(self._at(visit), self.senco, "stored a specialist report", pupil_id,
+                  {"involvement_id": involvement_id, "report_id": report_id,
+                   "size": len(content)})
+        recommendation_id = self._next("specialist_recommendations")
+        self.tables["specialist_recommendations"].append((
+            recommendation_id, involvement_id, report_id, advice, visit.isoformat(),
+            self._at(visit), self.senco.id))
+        return involvement_id, (recommendation_id, item, visit)
+
+    def _review(self, cycle_id: int, pupil_id: int, held: dt.date, decision: Decision,
+                outcome_ids: list[int], involvement: int | None) -> None:
+        h = self.h
+        review_id = self._next("apdr_reviews")
+        at = self._at(held)
+        self.tables["apdr_reviews"].append((
+            review_id, cycle_id, held.isoformat(), "\n".join(["Parent", *h.sample(_ADULTS, 2)]),
+            h.choice(["Likes the group sessions.", "Finds reading easier now.",
+                      "Wants to keep seeing the adult who helps."]),
+            h.choice(["Pleased with progress.", "Worried it is not enough yet.",
+                      "Sees a difference at home."]),
+            "Engaged well in sessions; progress noted in class.", 0, decision.value,
+            "Agreed with the parents at the meeting.", at, self.senco.id, at, self.senco.id))
+        choices = {Decision.BACK_TO_ORDINARY: ["achieved"],
+                   Decision.MOVE_TO_SPECIALIST: ["not_yet", "partly"],
+                   Decision.REQUEST_EHCNA: ["not_yet", "partly"]}.get(
+            decision, ["achieved", "partly", "not_yet"])
+        for outcome_id in outcome_ids:
+            self.tables["apdr_review_progress"].append((review_id, outcome_id,
+                                                        h.choice(choices), ""))
+        if involvement is not None:
+            self.tables["apdr_review_specialist_views"].append((
+                review_id, involvement, h.choice(_VIEWS), h.choice(["report", "email",
+                                                                      "meeting"])))
+        self._log(at, self.senco, "saved a review (draft)", pupil_id,
+                  {"cycle_id": cycle_id, "fields": ["attendees", "child_views", "decision",
+                                                    "decision_notes", "held_on", "parent_views",
+                                                    "progress", "staff_views"]})
+        self._log(at, self.senco, "held a review", pupil_id,
+                  {"cycle_id": cycle_id, "decision": decision.value,
+                   "pathway_closed": decision is Decision.BACK_TO_ORDINARY,
+                   "at_risk_of_exclusion": False})
+
+    # -- writing -------------------------------------------------------------------------------
+    def _school_events(self) -> None:
+        """Sign-ins on school days and the yearly MIS import."""
+        day = self.founded
+        while day < self.today:
+            if day.weekday() < 5 and not (day.month == 8 or (day.month == 7 and day.day > 22)):
+                self._log(self._at(day), self.senco, "signed in")
+                for user in self.h.sample(self.staff, 3):
+                    self._log(self._at(day), user, "signed in")
+            if day.month == 9 and day.day == 1:
+                self._log(self._at(day), self.staff[0], "imported pupils from the MIS",
+                          detail={"added": 0, "updated": len(self.rows["pupils"]),
+                                  "invented": True})
+            day += DAY
+
+    def _write(self) -> None:
+        self._school_events()
+        db = self.session.db
+        self.audit.sort(key=lambda entry: entry[0])
+        audit.append_many(db, ({"at": at, "user_id": user_id, "username": username,
+                                "action": action, "target_type": target_type,
+                                "target_id": target_id, "detail": detail}
+                               for at, user_id, username, action, target_type, target_id,
+                               detail in self.audit))
+        self._flush()
+        super()._write()
+        self.session.audit("added synthetic history to the demo school", detail={
+            "invented": True, "history_from": self.founded.isoformat(),
+            "rows": dict(sorted(self.written.items())), "audit_entries": len(self.audit)})
+
+
+def _report_pdf(rng: random.Random, title: str) -> bytes:
+    """A demo report padded to a realistic size (8 to 120 KB), as a scanned page would be:
+    comment lines before the cross-reference table, which every PDF reader skips."""
+    pdf = _tiny_pdf(title)
+    noise = rng.randbytes(rng.randint(4, 60) * 1024).hex()
+    padding = "".join(f"%{noise[i:i + 78]}\n" for i in range(0, len(noise), 78)).encode()
+    cut = pdf.rindex(b"\nxref\n") + 1
+    tail = pdf[cut:].replace(b"startxref\n" + str(cut).encode(),
+                             b"startxref\n" + str(cut + len(padding)).encode())
+    return pdf[:cut] + padding + tail
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """How many rows each table holds (for the benchmark's summary line and the tests)."""
+    session.require(Permission.VIEW_RECORDS)
+    names = [row[0] for row in session.db.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name")]
+    return {name: session.db.scalar(f"SELECT count(*) FROM {name}") for name in names}
+
