@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QTableWidgetItem
 
-from sendesk.records import ehc, pupils
+from sendesk.records import ehc, pupils, registers
 from sendesk.ui.calendar_page import CalendarPage
 from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.pupil_record_window import PupilRecordWindow
@@ -223,3 +223,57 @@ def test_staff_may_not_edit_term_dates(qtbot, staff_session):
     qtbot.addWidget(page)
     assert not page.terms.table.isEnabled()
     assert not page.terms.findChild(QPushButton, "save_terms").isVisibleTo(page)
+
+
+def test_staff_may_view_the_agenda_but_not_export_it(qtbot, staff_session):
+    page = CalendarPage(staff_session)
+    qtbot.addWidget(page)
+    export = page.findChild(QPushButton, "export_ics")
+    assert not export.isEnabled()
+    assert export.toolTip() == "Your role does not allow documents to leave sendesk."
+
+
+def test_the_screen_names_the_register_but_the_export_does_not(qtbot, senco_session, answers,
+                                                               tmp_path):
+    pupil_id = sen_support_pupil(senco_session, forename="Zara", surname="Quinn")
+    registers.add_entry(senco_session, pupil_id, "looked_after", {
+        "start_date": "2025-09-01", "pep_date": "2026-10-01", "responsible_la": "Durham",
+        "review_date": "2026-12-10"})
+    page = CalendarPage(senco_session)
+    qtbot.addWidget(page)
+    item_rows = [page.model.index(n, 0, page.model.index(h, 0))
+                          for h in range(page.model.rowCount())
+                          for n in range(page.model.rowCount(page.model.index(h, 0)))]
+    shown = {page.model.data(i.siblingAtColumn(1)) for i in item_rows}
+    assert "Looked-after child register review" in shown
+    answers.next_paths.append(tmp_path / "agenda.ics")
+    page.export_ics()
+    text = (tmp_path / "agenda.ics").read_text(encoding="utf-8")
+    assert "Register review: Z.Q." in text and "ooked" not in text
+
+
+def test_the_tab_says_the_cutoff_has_passed_and_warns_a_request_being_prepared(
+        qtbot, senco_session, clock):
+    pupil_id = sen_support_pupil(senco_session)
+    clock.advance(dt.timedelta(days=159))                       # Saturday 01/05/2027
+    ehc.add_request(senco_session, pupil_id, {"local_authority": "Durham",
+                                              "consent_on": D(2027, 4, 28)})
+    tab = EhcTab(senco_session, pupil_id)
+    qtbot.addWidget(tab)
+    summary = tab.requests.summary.text()
+    assert "(<b>19/03/2027</b>) has passed" in summary and "<b>27/03/2028</b>" in summary
+    assert "this school year is" not in summary
+    details = tab.requests.details.toPlainText()
+    assert "If it is sent now, it will be after the local authority's preferred date of " \
+           "19/03/2027" in details
+
+
+def test_the_tab_flags_short_notice_to_specialists(qtbot, senco_session):
+    pupil_id = sen_support_pupil(senco_session, year_group="10")
+    plan_id = issued_plan(senco_session, pupil_id, D(2026, 1, 10))
+    ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 12, 4),
+                                             "invitations_sent_on": D(2026, 11, 23)})
+    tab = EhcTab(senco_session, pupil_id)
+    qtbot.addWidget(tab)
+    details = tab.plans.details.toPlainText()
+    assert "short notice" in details and "fewer than six weeks' notice" in details

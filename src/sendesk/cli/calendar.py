@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..models import dates
-from ..records import calendar_export
+from ..records import agenda, calendar_export
 from .io import Secrets, open_session
 
 DEFAULT_DAYS = 365
@@ -29,8 +29,8 @@ def cmd_calendar(args: argparse.Namespace, secrets: Secrets) -> int:
     end = dates.parse_date(args.end, "--to", required=False)
     session = open_session(args.db, args.user, secrets)
     try:
-        first = start or session.clock.today()
-        last = end or first + dt.timedelta(days=DEFAULT_DAYS)
+        first = agenda.check_day(start or session.clock.today(), "From")
+        last = end or min(first + dt.timedelta(days=DEFAULT_DAYS), dt.date(agenda.LAST_YEAR, 12, 31))
         count = calendar_export.export_ics(session, args.out, first, last)
     finally:
         session.close()

@@ -3,7 +3,9 @@
 Items that leave the app (the iCalendar export for staff calendars) must not name a pupil:
 they carry the pupil's initials and the record's reference number only, which mean nothing
 to someone who finds a calendar on a lost phone but let the SENCO find the record. The pupil's
-name is kept separately for the app's own screen.
+name is kept separately for the app's own screen. So is anything else that is nobody else's
+business, such as which register a pupil is on (looked after, medical needs): the title and
+detail are what may leave the app, the screen label and detail are for the app only.
 """
 
 from __future__ import annotations
@@ -60,6 +62,16 @@ class AgendaItem:
     pupil_ref: str | None = None     # initials and reference, safe to share
     pupil_name: str | None = None    # for the app's own screen only
     overdue: bool = False
+    screen_label: str | None = None  # a fuller "what" for the app's own screen only
+    screen_detail: str | None = None  # a fuller detail for the app's own screen only
+
+    @property
+    def label_on_screen(self) -> str:
+        return self.screen_label or self.kind.label
+
+    @property
+    def detail_on_screen(self) -> str:
+        return self.screen_detail or self.detail
 
 
 def initials(forename: str, surname: str) -> str:

@@ -2,7 +2,8 @@
 
 Schools write dates day first (23/11/2026); files from a MIS may use ISO (2026-11-23). A date
 that cannot exist (31/02/2020) or reads as American (11/23/2026) is refused with the reason,
-never guessed at. Two-digit years are refused because 01/02/03 has no safe meaning.
+never guessed at. Two-digit years are refused because 01/02/03 has no safe meaning, and so is a
+year no school record can hold (0001, 9999), which would otherwise break the date rules later.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})")
 # MIS exports sometimes append a midnight time to every date.
 _TIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
 
 
 def parse_date(value: str | dt.date | None, label: str, *, required: bool = True) -> dt.date | None:
@@ -44,6 +47,9 @@ def parse_date(value: str | dt.date | None, label: str, *, required: bool = True
     else:
         raise ValidationError(f"{label} '{text}' is not a date; use dd/mm/yyyy (for example "
                               "23/11/2026).", field=label)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(f"{label} '{text}' is out of range; give a year between "
+                              f"{FIRST_YEAR} and {LAST_YEAR}.", field=label)
     try:
         return dt.date(year, month, day)
     except ValueError:

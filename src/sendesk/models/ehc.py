@@ -40,6 +40,8 @@ SPECIALIST_NOTICE = dt.timedelta(weeks=6)
 PAPERS_BEFORE_MEETING = dt.timedelta(weeks=2)
 REPORT_AFTER_MEETING = dt.timedelta(weeks=2)
 YEAR6_REVIEW_BY = (12, 31)
+PLANS_BEGAN = dt.date(2014, 9, 1)   # Children and Families Act 2014: EHC plans replace statements
+BOOK_AHEAD_YEARS = 2
 PFA_FROM_YEAR = 9
 TRANSITION_YEAR = 11
 
@@ -284,17 +286,40 @@ def timeline(request: EhcnaRequest, today: dt.date) -> list[Milestone]:
     ]
 
 
-def cutoff_warning(sent_on: dt.date, calendar: SchoolCalendar) -> str | None:
+def cutoff_warning(sent_on: dt.date, calendar: SchoolCalendar, *,
+                   prospective: bool = False) -> str | None:
     """Said when a request goes after the LA's preferred cut-off in its school year (and before
-    the summer holiday, after which the next year's cut-off applies)."""
+    the summer holiday, after which the next year's cut-off applies). With prospective, said of
+    a request still being prepared, as if it were sent on sent_on (today): that is when the
+    SENCO can still choose to wait."""
     year = calendar.school_year_of(sent_on)
     cutoff = calendar.ehcna_cutoff(year)
     if cutoff < sent_on <= calendar.summer_term_end(year):
-        return (f"Sent after the local authority's preferred date of {dates.format_uk(cutoff)} "
+        opening = ("If it is sent now, it will be after" if prospective else "Sent after")
+        return (f"{opening} the local authority's preferred date of {dates.format_uk(cutoff)} "
                 f"({calendar.ehcna_cutoff_weeks} weeks before the last week of the summer term). "
                 "It will still be considered, but a manager will talk to the school and parents "
                 "about whether it can wait until September.")
     return None
+
+
+def cutoff_advice(today: dt.date, calendar: SchoolCalendar) -> str:
+    """The cut-off as the EHC tab states it today: this school year's date until it has passed,
+    then that it has passed and next year's date, and next year's in the summer holiday."""
+    year = calendar.school_year_of(today)
+    cutoff = calendar.ehcna_cutoff(year)
+    weeks = (f"({calendar.ehcna_cutoff_weeks} weeks before the last week of the summer term)")
+    if today <= cutoff:
+        return (f"The local authority's preferred last date for requests this school year is "
+                f"{dates.format_uk(cutoff)} {weeks}.")
+    following = dates.format_uk(calendar.ehcna_cutoff(year + 1))
+    if today <= calendar.summer_term_end(year):
+        return (f"The local authority's preferred last date for requests this school year "
+                f"({dates.format_uk(cutoff)}) has passed: a request sent now will still be "
+                "considered, but a manager will talk to the school and parents about whether it "
+                f"can wait until September. Next school year's date is {following}.")
+    return (f"The local authority's preferred last date for requests next school year is "
+            f"{following} {weeks}.")
 
 
 # --- EHC plans --------------------------------------------------------------------------------
@@ -380,6 +405,8 @@ class EhcPlan:
 def clean_plan(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     issued = dates.require_date(raw.get("issued_on"), "Date the plan was issued")
     dates.not_after(issued, today, "Date the plan was issued")
+    dates.not_before(issued, PLANS_BEGAN, "Date the plan was issued",
+                     "1 September 2014, when EHC plans began")
     return {
         "issued_on": issued,
         "local_authority": clean_line(str(raw.get("local_authority") or ""), "Local authority",
@@ -436,6 +463,13 @@ def clean_review(raw: Mapping[str, Any], issued_on: dt.date, today: dt.date) -> 
     }
     if values["meeting_on"] is None and values["held_on"] is None:
         raise ValidationError("Give the date of the review meeting.", field="meeting_on")
+    dates.not_before(values["meeting_on"], issued_on, "Date of the review meeting",
+                     "the date the plan was issued")
+    if values["meeting_on"] is not None and \
+            values["meeting_on"] > dates.add_years(today, BOOK_AHEAD_YEARS):
+        raise ValidationError(f"Date of the review meeting ({dates.format_uk(values['meeting_on'])})"
+                              " is more than two years after today; check the year.",
+                              field="meeting_on")
     for name, label in (("invitations_sent_on", "Date the invitations were sent"),
                         ("held_on", "Date the review was held"),
                         ("report_sent_on", "Date the report went to the LA")):
@@ -485,6 +519,11 @@ class ReviewSchedule:
     transition: str | None
     notes: tuple[str, ...]
     late: bool                      # the booked date is after meeting_by
+    notice_warning: str | None = None  # specialists get (or can now get) under six weeks' notice
+
+    @property
+    def short_notice(self) -> bool:
+        return self.notice_warning is not None
 
 
 def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
@@ -527,10 +566,29 @@ def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
     if pfa:
         notes.append("Preparing for Adulthood: cover good health; friendships, relationships and "
                      "community; independent living; and employment.")
+    invited = booking.invitations_sent_on if booking is not None else None
+    notice_warning = None
+    if (invited or today) > meeting_on - SPECIALIST_NOTICE:
+        notice_warning = _short_notice_note(meeting_on, invited, today)
+        notes.append(notice_warning)
     return ReviewSchedule(
         number=number, due_by=due, meeting_by=meeting_by, meeting_on=meeting_on, booked=booked,
         invitations_by=calendar.school_day_on_or_before(meeting_on - SPECIALIST_NOTICE),
         papers_by=calendar.school_day_on_or_before(meeting_on - PAPERS_BEFORE_MEETING),
         report_by=meeting_on + REPORT_AFTER_MEETING, year_group=year,
         year6_deadline=year6_deadline, pfa=pfa, transition=transition, notes=tuple(notes),
-        late=booked and meeting_on > meeting_by)
+        late=booked and meeting_on > meeting_by, notice_warning=notice_warning)
+
+
+def _short_notice_note(meeting_on: dt.date, invited: dt.date | None, today: dt.date) -> str:
+    meeting = dates.format_uk(meeting_on)
+    if invited is None and meeting_on < today:
+        return (f"The meeting was due by {meeting} and no invitations have been sent: book it "
+                "and invite everyone now, giving specialists as much notice as possible.")
+    if invited is not None:
+        return (f"Short notice: the invitations went out on {dates.format_uk(invited)}, giving "
+                f"specialists fewer than six weeks' notice of the meeting on {meeting}. Check "
+                "that they can come or send advice, or move the meeting.")
+    return (f"Short notice: the invitations have not been sent and fewer than six weeks remain "
+            f"before the meeting on {meeting}. Send them now, or move the meeting so "
+            "specialists have six weeks' notice.")

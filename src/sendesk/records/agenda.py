@@ -23,6 +23,8 @@ from . import ehc, school_calendar
 from ._common import today
 
 MAX_DAYS = 3 * 366
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
 
 
 class _Pupils:
@@ -40,7 +42,8 @@ class _Pupils:
         return self._rows[pupil_id]
 
     def item(self, pupil_id: int, day: dt.date, kind: AgendaKind, key: str, detail: str,
-             today_: dt.date, title: str | None = None) -> AgendaItem | None:
+             today_: dt.date, title: str | None = None, screen_label: str | None = None,
+             screen_detail: str | None = None) -> AgendaItem | None:
         row = self.row(pupil_id)
         if row is None:
             return None
@@ -48,12 +51,24 @@ class _Pupils:
         surname = row["preferred_surname"] or row["legal_surname"]
         reference = pupil_reference(row["id"], forename, surname)
         return AgendaItem(day, kind, f"{title or kind.label}: {reference}", detail, key,
-                          row["id"], reference, f"{surname}, {forename}", day < today_)
+                          row["id"], reference, f"{surname}, {forename}", day < today_,
+                          screen_label, screen_detail)
+
+
+def check_day(value: dt.date | str, label: str) -> dt.date:
+    """A day the agenda can be worked out for: the school calendar's rules need the years
+    around it, so a year like 9999 is refused here with a message rather than failing later."""
+    day = dates.require_date(value, label)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(f"'{label}' ({dates.format_uk(day)}) is out of range; choose dates "
+                              f"with a year between {FIRST_YEAR} and {LAST_YEAR}.",
+                              field=label.lower())
+    return day
 
 
 def check_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
-    first = dates.require_date(start, "From")
-    last = dates.require_date(end, "To")
+    first = check_day(start, "From")
+    last = check_day(end, "To")
     if last < first:
         raise ValidationError(f"'To' ({dates.format_uk(last)}) is before 'From' "
                               f"({dates.format_uk(first)}).", field="to")
@@ -113,11 +128,15 @@ def _register_reviews(session: Session, pupils: _Pupils, first: dt.date, last: d
     for r in session.db.query("SELECT id, pupil_id, register, review_date FROM register_entries"
                               " WHERE end_date IS NULL AND review_date BETWEEN ? AND ?",
                               _between(first, last)):
+        # Which register (looked after, medical) is special-category data: it stays on the
+        # app's screen and never reaches a staff calendar.
         label = RegisterKind(r["register"]).label
         found.append(pupils.item(r["pupil_id"], dt.date.fromisoformat(r["review_date"]),
                                  AgendaKind.REGISTER_REVIEW, f"register-review-{r['id']}",
-                                 f"Review the pupil's place on the {label.lower()} register.", day,
-                                 title=f"{label} register review"))
+                                 "Review the pupil's register entry.", day,
+                                 screen_label=f"{label} register review",
+                                 screen_detail=f"Review the pupil's place on the {label.lower()} "
+                                               "register."))
     for r in session.db.query("SELECT id, pupil_id, review_date FROM short_notes WHERE"
                               " reviewed_on IS NULL AND review_date BETWEEN ? AND ?",
                               _between(first, last)):
@@ -165,8 +184,12 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
                    f"{dates.format_uk(schedule.due_by)}).")
         if schedule.pfa:
             meeting += " Include Preparing for Adulthood."
+        if schedule.notice_warning:
+            meeting += " " + schedule.notice_warning
         found.append(pupils.item(plan.pupil_id, schedule.meeting_on, AgendaKind.EHC_REVIEW_MEETING,
-                                 f"{stem}-meeting", f"{meeting} {extra}".strip(), day))
+                                 f"{stem}-meeting", f"{meeting} {extra}".strip(), day,
+                                 screen_label=f"{AgendaKind.EHC_REVIEW_MEETING.label} (short notice)"
+                                 if schedule.short_notice else None))
         if booked is None or booked.invitations_sent_on is None:
             found.append(pupils.item(plan.pupil_id, schedule.invitations_by,
                                      AgendaKind.EHC_INVITATIONS, f"{stem}-invitations",

@@ -1,7 +1,9 @@
 """Writing the SEND agenda to an iCalendar file for staff calendars.
 
-The file names no pupil: each event carries initials and the record's reference number only.
-Only the chosen file is written (atomically), and the export is recorded in the audit log.
+The file names no pupil: each event carries initials and the record's reference number only,
+and no event says which register a pupil is on. The agenda leaves sendesk, like a document, only
+for roles allowed to export documents (not staff, who may view it in the app). Only the chosen
+file is written (atomically), and the export is recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from . import agenda
 
 def export_ics(session: Session, path: Path | str, start: dt.date | str, end: dt.date | str) -> int:
     """Write the agenda from start to end as .ics; returns how many events it holds."""
-    session.require(Permission.VIEW_RECORDS)
+    session.require(Permission.EXPORT_DOCUMENTS)
     first, last = agenda.check_range(start, end)
     items = agenda.gather(session, first, last)
     data = ical.calendar_bytes(items, name=f"SEND agenda: {session.school.name}",

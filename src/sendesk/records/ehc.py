@@ -24,7 +24,8 @@ from ..models.text import clean_text
 from ..session import Session
 from ..store.database import Row
 from . import school_calendar, sen_register, summary
-from ._common import as_text, pupil_row, record_changes, require_editable, today
+from ._common import (as_text, chunks, placeholders, pupil_row, record_changes, require_editable,
+                      today)
 
 _REQUEST_FIELDS = ("local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
                    "submitted_on", "decision", "decision_on", "plan_decision", "draft_on",
@@ -145,6 +146,8 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     """Start recording a request for an EHC needs assessment; returns its id."""
     session.require(Permission.MANAGE_PLANS)
     values = {n: _stored(v) for n, v in rules.clean_request(raw, today(session)).items()}
+    if values["final_on"] is not None:
+        raise _final_plan_elsewhere()
     with session.db.transaction():
         pupil = require_editable(session, pupil_id)
         if pupil["sen_status"] == "E" and session.db.scalar(
@@ -168,14 +171,30 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     return request_id
 
 
+def _final_plan_elsewhere() -> ValidationError:
+    return ValidationError("The final plan is recorded with 'Record an issued plan' on the EHC "
+                           "plans page, which also puts the pupil on the register as E.",
+                           field="final_on")
+
+
 def update_request(session: Session, request_id: int, changes: Mapping[str, Any]) -> list[str]:
-    """Bring a request up to date (fields not given keep their values); returns what changed."""
+    """Bring a request up to date (fields not given keep their values); returns what changed.
+
+    The date of the final plan is not changed here: a request ends in a plan only when the plan
+    is recorded (record_plan), so the pupil's status becomes E in the same transaction."""
+    return _update_request(session, request_id, changes, final_plan=False)
+
+
+def _update_request(session: Session, request_id: int, changes: Mapping[str, Any], *,
+                    final_plan: bool) -> list[str]:
     session.require(Permission.MANAGE_PLANS)
     with session.db.transaction():
         row = _request_row(session, request_id)
         require_editable(session, row["pupil_id"])
         merged = {n: changes.get(n, row[n]) for n in _REQUEST_FIELDS}
         values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
+        if not final_plan and values["final_on"] != row["final_on"]:
+            raise _final_plan_elsewhere()
         changed = record_changes(session, row["pupil_id"], "EHC request", row["id"],
                                  {n: row[n] for n in _REQUEST_FIELDS}, values)
         if changed:
@@ -236,10 +255,17 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
         status_changed = False
         if pupil["sen_status"] != "E":
             since = dates.from_text(pupil["sen_since"])
-            sen_register.change_status(
-                session, pupil["id"], "E", max(values["issued_on"], since or values["issued_on"]),
-                f"EHC plan issued by {values['local_authority']} on "
-                f"{dates.format_uk(values['issued_on'])}.")
+            reason = (f"EHC plan issued by {values['local_authority']} on "
+                      f"{dates.format_uk(values['issued_on'])}.")
+            if pupil["sen_status"] == "K" and since is not None and values["issued_on"] <= since:
+                # The plan came first (a new arrival holding one): E from the K start instead.
+                sen_register.replace_current_status(
+                    session, pupil["id"], "E", f"{reason} It applies from "
+                    f"{dates.format_uk(since)}, when the pupil was recorded at SEN support.")
+            else:
+                sen_register.change_status(
+                    session, pupil["id"], "E", max(values["issued_on"], since or values["issued_on"]),
+                    reason)
             status_changed = True
         refresh_schedules(session, [plan_id])
         session.audit("recorded an EHC plan", "pupil", pupil["id"],
@@ -256,8 +282,9 @@ def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: d
         raise ValidationError("That request did not lead to a plan: the LA has not agreed to "
                               "assess and issue one.", field="request")
     if row["final_on"] is None:
-        update_request(session, request_id, {"plan_decision": "issue", "final_on": issued_on,
-                                             "draft_on": row["draft_on"] or issued_on})
+        _update_request(session, request_id, {"plan_decision": "issue", "final_on": issued_on,
+                                              "draft_on": row["draft_on"] or issued_on},
+                        final_plan=True)
 
 
 def update_plan(session: Session, plan_id: int, raw: Mapping[str, Any]) -> list[str]:
@@ -421,6 +448,19 @@ def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
                           {"plan_id": plan["id"], "review_id": review_id,
                            "held": values["held_on"] is not None, "fields": changed})
     return int(review_id)
+
+
+def refresh_pupils(session: Session, pupil_ids: Sequence[int]) -> None:
+    """Work out again the next review of these pupils' current plans, whose schedule depends on
+    the year group (Year 6 by 31 December, Preparing for Adulthood, Year 11). Call inside the
+    transaction that changed their year group."""
+    plan_ids: list[int] = []
+    for chunk in chunks([int(i) for i in pupil_ids]):
+        plan_ids += [row["id"] for row in session.db.query(
+            "SELECT id FROM ehc_plans WHERE ceased_on IS NULL AND pupil_id IN ("
+            + placeholders(len(chunk)) + ")", list(chunk))]
+    if plan_ids:
+        refresh_schedules(session, plan_ids)
 
 
 def refresh_schedules(session: Session, plan_ids: Sequence[int] | None = None) -> None:

@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..models.pupils import FIELD_LABELS, PupilDetails, check_details
 from ..models.roles import Permission
 from ..session import Session
+from . import ehc
 from .pupils import INSERT_SQL, details_columns, details_from_row
 from ._common import chunks, placeholders, record_changes, today
 
@@ -273,6 +274,7 @@ def commit(session: Session, plan: ImportPreview) -> ImportResult:
         raise ValidationError(f"{len(plan.errors)} rows have errors; correct them in the file and "
                               "import it again. Nothing was imported.", field="file")
     added = updated = 0
+    moved_year: list[int] = []
     with session.db.transaction():
         for row in plan.rows:
             if row.action not in ("add", "update") or row.details is None:
@@ -291,14 +293,17 @@ def commit(session: Session, plan: ImportPreview) -> ImportResult:
                 if current is None or current["archived_at"] is not None:
                     raise ValidationError(f"The pupil with UPN {row.upn} has changed since the "
                                           "preview; preview the file again.", field="file")
-                _update(session, current, row, plan.mapping)
+                if "year_group" in _update(session, current, row, plan.mapping):
+                    moved_year.append(current["id"])
                 updated += 1
+        ehc.refresh_pupils(session, moved_year)
         session.audit("imported pupils from the MIS", detail={
             "added": added, "updated": updated, "rows": len(plan.rows)})
     return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip"))
 
 
-def _update(session: Session, current, row: ImportRow, mapping: dict[str, str]) -> None:
+def _update(session: Session, current, row: ImportRow, mapping: dict[str, str]) -> list[str]:
+    """Apply one row's mapped fields; returns the names of those that changed."""
     old = details_from_row(current)
     fields = sorted(mapping)
     merged = old.replace(**{name: getattr(row.details, name) for name in fields})
@@ -312,6 +317,7 @@ def _update(session: Session, current, row: ImportRow, mapping: dict[str, str]) 
                            + " WHERE id = :id", {**new_columns, "id": current["id"]})
         session.audit("changed pupil details", "pupil", current["id"],
                       {"fields": changed, "source": "MIS import"})
+    return changed
 
 
 def describe_row(row: ImportRow) -> str:

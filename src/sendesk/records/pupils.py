@@ -20,7 +20,7 @@ from ..models.roles import Permission
 from ..models.text import clean_line
 from ..session import Session
 from ..store.database import Row
-from . import retention
+from . import ehc, retention
 from ._common import pupil_row, record_changes, require_editable, today
 
 INSERT_SQL = (
@@ -103,6 +103,8 @@ def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) ->
             assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
             session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id",
                                {**new_columns, "id": int(pupil_id)})
+            if "year_group" in changed:
+                ehc.refresh_pupils(session, [int(pupil_id)])
             session.audit("changed pupil details", "pupil", pupil_id, {"fields": changed})
     return changed
 

@@ -18,7 +18,7 @@ from ..models.sen import NeedPeriod, StatusPeriod
 from ..models.text import clean_text
 from ..session import Session
 from . import notifications, summary
-from ._common import require_editable, today
+from ._common import record_changes, require_editable, today
 
 
 def _open_period(session: Session, pupil_id: int):
@@ -96,6 +96,36 @@ def change_status(session: Session, pupil_id: int, status: str, start_date: dt.d
                       {"from": previous, "to": new_status, "needs": list(ranked),
                        "notification_due_id": due_id})
     return period_id
+
+
+def replace_current_status(session: Session, pupil_id: int, status: str, reason: str) -> int:
+    """Put E in place of K (or K in place of E) from the day the current status began, when the
+    new status applied from that day: a pupil who arrived holding an EHC plan was first recorded
+    at K. Closing K on the day it opened would leave an empty K period in the census history.
+    The pupil stays on the register, so the parents' notification of joining it still stands;
+    the old status and reason stay in the change trail. Returns the period's id."""
+    session.require(Permission.CHANGE_SEN_STATUS)
+    new_status = sen.clean_status(status)
+    why = clean_text(reason, "Reason for the change", max_length=2000, required=True)
+    pupil_id = int(pupil_id)
+    with session.db.transaction():
+        require_editable(session, pupil_id)
+        open_row = _open_period(session, pupil_id)
+        if open_row is None or {open_row["status"], new_status} != set(sen.ON_REGISTER):
+            raise ValidationError("Only SEN support (K) and an EHC plan (E) can replace each other "
+                                  "from the day the status began; record a change instead.",
+                                  field="status")
+        sen.clean_needs(_open_needs(session, pupil_id), new_status)
+        record_changes(session, pupil_id, "SEN status", open_row["id"],
+                       {"status": open_row["status"], "reason": open_row["reason"]},
+                       {"status": new_status, "reason": why})
+        session.db.execute("UPDATE sen_status_history SET status = ?, reason = ?, changed_by = ?"
+                           " WHERE id = ?", (new_status, why, session.user.id, open_row["id"]))
+        summary.refresh(session.db, [pupil_id])
+        session.audit("replaced SEN status from the day it began", "pupil", pupil_id,
+                      {"from": open_row["status"], "to": new_status,
+                       "since": open_row["start_date"]})
+    return int(open_row["id"])
 
 
 def set_needs(session: Session, pupil_id: int, needs: Sequence[str],

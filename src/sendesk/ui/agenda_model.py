@@ -82,10 +82,10 @@ class AgendaModel(QAbstractItemModel):
             return None
         item = self.item(index)
         if role == Qt.ItemDataRole.DisplayRole:
-            return (item.day.strftime("%a %d/%m/%Y"), item.kind.label,
-                    item.pupil_name or "Whole school", item.detail)[index.column()]
+            return (item.day.strftime("%a %d/%m/%Y"), item.label_on_screen,
+                    item.pupil_name or "Whole school", item.detail_on_screen)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return item.detail
+            return item.detail_on_screen
         if role == Qt.ItemDataRole.BackgroundRole and item.overdue:
             return QBrush(RED)
         if role == Qt.ItemDataRole.UserRole:

@@ -2,7 +2,7 @@
 school's term dates, and the export of the agenda to staff calendars (.ics).
 
 The agenda shows pupils' names (this is the app); the exported file carries initials and the
-record's reference only. Double-click (or Enter) on a pupil's item opens their record. Term
+record's reference only, and only roles that may export documents can make it. Double-click (or Enter) on a pupil's item opens their record. Term
 dates are edited a school year at a time; a year nobody has entered uses England's default
 dates, and changing them moves every EHC plan's next review.
 
@@ -68,6 +68,9 @@ class CalendarPage(LoadOnShow, QWidget):
         show.clicked.connect(self.refresh)
         export = QPushButton("Export to calendar (.ics)...", objectName="export_ics")
         export.clicked.connect(self.export_ics)
+        if not session.can(Permission.EXPORT_DOCUMENTS):
+            export.setEnabled(False)
+            export.setToolTip("Your role does not allow documents to leave sendesk.")
         bar = QHBoxLayout()
         for widget in (QLabel("From"), self.start, QLabel("to"), self.end, self.group, show):
             bar.addWidget(widget)

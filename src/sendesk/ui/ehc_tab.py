@@ -13,6 +13,7 @@ Hook it in:  record_window.replace_tab("ehc", EhcTab(session, pupil_id))
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 from typing import Any
 
@@ -146,7 +147,9 @@ def plan_html(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> str:
         rows = [("Annual review", due),
                 ("Meeting", (f"booked for {uk(schedule.meeting_on)}{late}" if schedule.booked
                              else f"hold by {uk(schedule.meeting_by)}")),
-                ("Invite specialists by", f"{uk(schedule.invitations_by)} (six weeks' notice)"),
+                ("Invite specialists by", f"{uk(schedule.invitations_by)} (six weeks' notice)"
+                 + ("<span style='color:#b3261e'> &ndash; short notice</span>"
+                    if schedule.short_notice else "")),
                 ("Send papers by", f"{uk(schedule.papers_by)} (two weeks before)"),
                 ("Report to the LA by", f"{uk(schedule.report_by)} (two weeks after)")]
         if schedule.year_group is not None:
@@ -332,14 +335,8 @@ class EhcTab(QWidget):
         self._show_plan()
 
     def _cutoff_text(self) -> str:
-        today = self.session.clock.today()
-        year = self.calendar.school_year_of(today)
-        cutoff = self.calendar.ehcna_cutoff(year)
-        if today > cutoff:
-            cutoff = self.calendar.ehcna_cutoff(year + 1)
-        return (f"The local authority's preferred last date for requests this school year is "
-                f"<b>{uk(cutoff)}</b> ({self.calendar.ehcna_cutoff_weeks} weeks before the last "
-                "week of the summer term).")
+        text = escape(rules.cutoff_advice(self.session.clock.today(), self.calendar))
+        return re.sub(r"\d{2}/\d{2}/\d{4}", r"<b>\g<0></b>", text)
 
     def _show_item(self) -> None:
         item = self.readiness.selected()
@@ -352,8 +349,13 @@ class EhcTab(QWidget):
         if request is None:
             self.requests.details.setHtml("<p>No request recorded.</p>")
             return
-        warning = rules.cutoff_warning(request.submitted_on, self.calendar) \
-            if request.submitted_on else None
+        if request.submitted_on is not None:
+            warning = rules.cutoff_warning(request.submitted_on, self.calendar)
+        elif request.stage is rules.RequestStage.PREPARING:
+            warning = rules.cutoff_warning(self.session.clock.today(), self.calendar,
+                                           prospective=True)
+        else:
+            warning = None
         self.requests.details.setHtml(request_html(request, self.session.clock.today(), warning))
 
     def _show_plan(self) -> None:
