@@ -15,8 +15,8 @@ from sendesk.transfer import receiving, sending
 from sendesk.transfer.errors import NotForThisSchool, TamperedPackage, UnexpectedSigner
 from sendesk.transfer.package import read_package
 from tests.records_fixtures import audit_text, snapshot
-from tests.transfer_support import (FAKE_PDF, PROTECTED, add_protected_details, fake_pdf,
-                                    make_sender, recipient, richest_pupil)
+from tests.transfer_support import (FAKE_PDF, PROTECTED, add_protected_details, consent_to_share,
+                                    fake_pdf, make_sender, recipient, richest_pupil)
 
 
 @pytest.fixture
@@ -30,6 +30,7 @@ def sender(tmp_path, clock):
 def sent(sender, tmp_path):
     pupil_id = richest_pupil(sender)
     add_protected_details(sender, pupil_id)
+    consent_to_share(sender, pupil_id)
     result = sending.send(sender, pupil_id, recipient(), tmp_path / "pupil.sendesk-transfer",
                           fake_pdf, count_pages=lambda pdf: 3)
     return pupil_id, result
@@ -119,6 +120,7 @@ def test_protected_addresses_never_leave_the_sending_school(sent):
 def test_a_package_goes_only_to_the_school_it_names(sender, tmp_path, senco_session):
     pupil_id = richest_pupil(sender)
     elsewhere = sending.make_recipient("Another School", "654321")
+    consent_to_share(sender, pupil_id)
     result = sending.send(sender, pupil_id, elsewhere, tmp_path / "x.sendesk-transfer", fake_pdf)
     before = snapshot(senco_session)
     with pytest.raises(NotForThisSchool, match="addressed to Another School"):
@@ -133,6 +135,7 @@ def test_a_second_package_from_the_same_school_with_another_key_is_refused(
     receiving.import_package(senco_session, preview, {})
     # The same school now appears to sign with a different key (a forger's, or a rebuilt database).
     senco_session.db.execute("UPDATE known_senders SET public_key = ?", ("ab" * 32,))
+    consent_to_share(sender, richest_pupil(sender))
     again = sending.send(sender, richest_pupil(sender), recipient(),
                          result.path.with_name("second.sendesk-transfer"), fake_pdf)
     with pytest.raises(UnexpectedSigner, match="Phone the sending school"):
@@ -284,6 +287,7 @@ def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
 
 def test_a_leaver_on_the_register_is_listed_until_their_file_is_sent(sender, tmp_path, clock):
     pupil_id = richest_pupil(sender)
+    consent_to_share(sender, pupil_id)
     pupils.archive_leaver(sender, pupil_id, dt.date(2026, 11, 16), "Brambleton Primary School")
     due = dashboard.dashboard(sender).files_to_send
     assert [(f.pupil_id, f.deadline) for f in due] == [(pupil_id, dt.date(2026, 12, 7))]

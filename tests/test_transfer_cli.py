@@ -53,9 +53,14 @@ def test_round_trip_through_the_cli(schools, tmp_path, capsys):
     sender, receiver = schools
     upn = a_pupil_on_the_register(sender)
     package = tmp_path / "pupil.sendesk-transfer"
-    code, out, err = run(capsys, "transfer", "export", sender, "--upn", upn, "--to-urn", "123456",
-                         "--to-name", "Brambleton Primary School", "--out", package,
-                         "--user", "ssenco", stdin=SENDER_PASSWORD + "\n")
+    args = ("transfer", "export", sender, "--upn", upn, "--to-urn", "123456",
+            "--to-name", "Brambleton Primary School", "--out", package, "--user", "ssenco")
+    code, out, err = run(capsys, *args, stdin=SENDER_PASSWORD + "\n")
+    assert code == 1 and "No consent to share with another school" in err
+    assert "--without-consent" in err or "say why" in err
+    assert not package.exists(), "nothing leaves without consent or a stated reason"
+    code, out, err = run(capsys, *args, "--without-consent", "Parents agreed by phone; form to follow",
+                         stdin=SENDER_PASSWORD + "\n")
     assert code == 0, err
     passphrase = out.strip().splitlines()[-1]
     assert len(passphrase) == 24 and passphrase.count("-") == 4
@@ -100,7 +105,7 @@ def test_export_with_a_chosen_passphrase(schools, tmp_path, capsys):
     chosen.write_text("password1\n")
     args = ("transfer", "export", sender, "--upn", upn, "--to-urn", "937/4001", "--to-name",
             "Hill Top School", "--out", tmp_path / "x.sendesk-transfer", "--user", "ssenco",
-            "--passphrase-file", chosen)
+            "--passphrase-file", chosen, "--without-consent", "Parents agreed by phone")
     code, _, err = run(capsys, *args, stdin=SENDER_PASSWORD + "\n")
     assert code == 1 and "too weak" in err
     assert not (tmp_path / "x.sendesk-transfer").exists()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sendesk.records import contacts, demo, registers
+from sendesk.records import consent, contacts, demo, registers
 from sendesk.session import Session
 from sendesk.store import lifecycle
 from sendesk.transfer import sending
@@ -65,3 +65,11 @@ def recipient() -> sending.Recipient:
 
 def open_sender(path: Path, clock) -> Session:
     return lifecycle.open_school(path, SENDER_USER, SENDER_PASSWORD, clock)
+
+
+def consent_to_share(session: Session, pupil_id: int) -> None:
+    """The parents' consent to share the file with the next school (sending checks for it)."""
+    consent.record_consent(session, pupil_id, {
+        "given_by": "Alex Parent", "giver_kind": "parent or carer",
+        "given_on": session.clock.today() - dt.timedelta(days=30),
+        "scope": "Share the SEND file with the pupil's next school."})

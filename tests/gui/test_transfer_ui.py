@@ -21,8 +21,8 @@ from sendesk.ui.transfers_page import TransfersPage
 from sendesk.ui.transfers_tab import TransfersTab
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
-from tests.transfer_support import (add_protected_details, fake_pdf, make_sender, recipient,
-                                    richest_pupil)
+from tests.transfer_support import (add_protected_details, consent_to_share, fake_pdf, make_sender,
+                                    recipient, richest_pupil)
 
 
 def shot(widget: QWidget, name: str) -> None:
@@ -74,6 +74,12 @@ def send_through_the_wizard(qtbot, answers, sender, tasks, pupil_id, out: Path):
     assert any("do not disclose" in s for s in stripped)
     assert checks.attachments.item(0).text().startswith("Assessment report")
     checks.confirm.setChecked(True)
+    if not wizard.checks.consents:
+        assert not checks.isComplete(), "without consent to share, the override must be given"
+        checks.no_consent.setChecked(True)
+        assert not checks.isComplete(), "and the reason for it"
+        checks.no_consent_reason.setText("Parents not reachable; the file must still go")
+    assert checks.isComplete()
     shot(wizard, "send-2-checks")
     wizard.next()
     write = wizard.write_page
@@ -159,6 +165,7 @@ def test_round_trip_through_the_wizards(qtbot, answers, sender, receiver, tasks,
 def test_the_tab_makes_the_acknowledgement_form_and_keeps_the_signed_scan(
         qtbot, answers, sender, tasks, tmp_path, qapp):
     pupil_id = richest_pupil(sender)
+    consent_to_share(sender, pupil_id)
     sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
     tab = TransfersTab(sender, pupil_id, tasks)
     qtbot.addWidget(tab)
@@ -193,6 +200,7 @@ def test_a_package_given_on_the_command_line_opens_the_receiving_wizard_after_un
 def test_conflicts_with_a_pupil_already_here_must_each_be_decided(
         qtbot, answers, sender, receiver, tasks, tmp_path):
     pupil_id = richest_pupil(sender)
+    consent_to_share(sender, pupil_id)
     result = sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
     row = sender.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
     pupils.add_pupil(receiver, {"upn": row["upn"], "legal_surname": "Smith",

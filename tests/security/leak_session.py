@@ -104,7 +104,8 @@ from sendesk.transfer import acknowledgement, ctf, sending  # noqa: E402
 
 (ROOT / "outbox").mkdir()
 sent = sending.send(session, third, sending.make_recipient("Receiving Primary", "654321", "Ms Jones"),
-                    ROOT / "outbox" / "pupil.sendesk-transfer", render_file_pdf)
+                    ROOT / "outbox" / "pupil.sendesk-transfer", render_file_pdf,
+                    without_consent="Parents agreed by phone; the form follows")
 (exports / "acknowledgement.pdf").write_bytes(
     render_pdf(acknowledgement.acknowledgement_form(session, sent.transfer_id)))
 ctf.export_ctf(session, second, exports / "pupil.xml")

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--passphrase-file", type=Path, metavar="P",
                    help="use the passphrase in this file instead of generating one")
+    p.add_argument("--without-consent", metavar="REASON",
+                   help="send although no consent to share with another school is recorded, "
+                        "saying why (kept in the audit log)")
     p.set_defaults(run=cmd_export)
 
     p = transfer_sub.add_parser("import", help="verify and import a package; write the signed receipt")
@@ -103,7 +106,8 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
         for what in checks.stripped:
             print(f"removed: {what}", file=sys.stderr)
         sent = sending.send(session, pupil_id, recipient, args.out, render_file_pdf,
-                            chosen_passphrase=chosen, count_pages=count_pages)
+                            chosen_passphrase=chosen, count_pages=count_pages,
+                            without_consent=args.without_consent)
     finally:
         session.close()
     print(f"Wrote {args.out} for {checks.pupil_name} to {recipient.name}.")
@@ -126,6 +130,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
               f"{preview.sender_fingerprint}"
               + ("" if preview.sender_known else " (first package from this school: check the "
                                                  "fingerprint with them by phone)") + ".")
+        for warning in preview.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         if preview.conflicts and not args.resolve:
             for conflict in preview.conflicts:
                 print(f"conflict: {conflict.label}: this school has {conflict.ours}; the package "
@@ -154,6 +160,8 @@ def cmd_receipt(args: argparse.Namespace, secrets: Secrets) -> int:
         session.close()
     print(f"Transfer to {done.school} acknowledged: received by {done.received_by} on "
           f"{done.received_at[:10]} (their signing key {done.school_fingerprint}).")
+    if not done.key_confirmed:
+        print(receiving.RECEIPT_KEY_UNCONFIRMED)
     return 0
 
 

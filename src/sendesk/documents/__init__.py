@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..errors import ValidationError
 from ..models.roles import Permission
+from ..records.protected import secrets_of
 from ..session import Session
 from .facts import PupilFacts, read_facts
 from .model import KINDS, Document, clean_kind, redact
@@ -63,4 +64,6 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         documents = [ehc.build_evidence(session, facts, school)]
     else:  # pragma: no cover - clean_kind() lets only the kinds above through
         raise ValidationError(f"'{kind}' is not a kind of document.", field="kind")
-    return [redact(document, facts.secrets) for document in documents]
+    # The change history's earlier protected addresses are as secret as the current ones.
+    secrets = [*facts.secrets, *(value for _, value in secrets_of(session.db, facts.pupil.id))]
+    return [redact(document, secrets) for document in documents]

@@ -12,12 +12,12 @@ Heading is never left alone at the foot of a page.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence, Union
 
 from ..errors import ValidationError
+from ..models.redaction import WITHHELD, Redactor
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -156,43 +156,16 @@ def block_text(block: Block) -> str:
 
 
 # --- keeping secrets out ------------------------------------------------------------------------
-WITHHELD = "[withheld]"
-
-
-def _pattern(secret: str) -> re.Pattern[str] | None:
-    """A protected address matched line by line and across any run of spaces or line breaks,
-    so it is found however a document has wrapped or joined it."""
-    words = [w for w in re.split(r"[\s,]+", secret) if w]
-    if len(words) < 2:
-        return None
-    return re.compile(r"[\s,]*".join(re.escape(w) for w in words), re.IGNORECASE)
-
-
-def _secret_lines(secrets: Iterable[str]) -> list[str]:
-    found: list[str] = []
-    for secret in secrets:
-        if not secret or not secret.strip():
-            continue
-        found.append(secret.strip())
-        # A street line or postcode alone is as telling as the whole address.
-        found.extend(line.strip() for line in secret.splitlines() if len(line.strip()) >= 6)
-    return sorted(set(found), key=len, reverse=True)
-
-
 def redact(document: Document, secrets: Iterable[str]) -> Document:
-    """The document with every protected address (and each of its lines) replaced by a mark.
+    """The document with every protected address, and every telling part of it (a line, a
+    street, a postcode), replaced by a mark (the rules are in models.redaction).
 
     Builders never put a protected address in a document in the first place; this is the net
     under them, so a SENCO who pasted the placement address into a note cannot leak it.
     """
-    patterns = [p for p in (_pattern(s) for s in _secret_lines(secrets)) if p is not None]
-    if not patterns:
+    clean = Redactor(secrets)
+    if not clean:
         return document
-
-    def clean(text: str) -> str:
-        for pattern in patterns:
-            text = pattern.sub(WITHHELD, text)
-        return text
 
     def cleaned(values: Sequence[str]) -> tuple[str, ...]:
         return tuple(clean(v) for v in values)

@@ -299,6 +299,7 @@ def discard_draft(session: Session, run_id: int) -> None:
     _require_may_run(session)
     with session.db.transaction():
         row = _draft_row(session, run_id)
+        require_editable(session, row["pupil_id"])
         if row["started_by"] != session.user.id and not session.can(Permission.CHANGE_SEN_STATUS):
             raise PermissionDenied("Only the person who started this flowchart, or the SENCO, "
                                    "may discard it.")

@@ -118,6 +118,7 @@ class CtfPupil:
     upn: str
     surname: str
     forename: str
+    dob: str                    # as the CTF gives it (YYYY-MM-DD), "" if absent
     status: str | None          # the latest SENprovision, mapped to E/K/N
     since: dt.date | None
     needs: tuple[str, ...]      # by rank
@@ -173,9 +174,35 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
         latest = max(history) if history else None
         pupils.append(CtfPupil(upn, (element.findtext("Surname") or "").strip(),
                                (element.findtext("Forename") or "").strip(),
+                               (element.findtext("DOB") or "").strip()[:10],
                                latest[1] if latest else None, latest[0] if latest else None,
                                tuple(code for _, code in sorted(ranked))))
     return source, pupils
+
+
+def _folded(text: str | None) -> str:
+    return "".join((text or "").split()).casefold()
+
+
+def same_child(row, pupil: CtfPupil) -> bool:
+    """A UPN is matched only when the date of birth and legal surname agree too: MIS exports
+    have been known to carry another child's UPN, and that must never change this one's SEN
+    record (case, spaces and hyphens in the surname do not matter)."""
+    surname_ok = (_folded(row["legal_surname"]).replace("-", "")
+                  == _folded(pupil.surname).replace("-", ""))
+    return bool(pupil.dob) and pupil.dob == (row["dob"] or "")[:10] and surname_ok
+
+
+def _mismatched(session: Session, pupils: list[CtfPupil]) -> list[str]:
+    found = []
+    for pupil in pupils:
+        row = session.db.query_one("SELECT legal_surname, legal_forename, dob FROM pupils WHERE"
+                                   " upper(upn) = ?", ("".join(pupil.upn.split()).upper(),))
+        if row is not None and not same_child(row, pupil):
+            found.append(f"UPN {pupil.upn} is {row['legal_forename']} {row['legal_surname']}, born "
+                         f"{row['dob']}, here, but the CTF names {pupil.forename} {pupil.surname}, "
+                         f"born {pupil.dob or '(no date)'}")
+    return found
 
 
 def import_ctf(session: Session, path: Path) -> CtfImport:
@@ -183,11 +210,17 @@ def import_ctf(session: Session, path: Path) -> CtfImport:
     session.require(Permission.CHANGE_SEN_STATUS)
     source, pupils = parse_ctf(read_limited(Path(path), MAX_CTF_BYTES, "Common Transfer File"))
     result = CtfImport(source)
+    mismatched = _mismatched(session, pupils)
+    if mismatched:
+        raise ValidationError("This CTF gives a UPN this school holds for a different child: "
+                              + "; ".join(mismatched) + ". Check the UPNs with the sending "
+                              "school. Nothing was imported.")
     with session.db.transaction():
         for pupil in pupils:
             label = f"{pupil.upn} ({pupil.forename} {pupil.surname})".strip()
-            row = session.db.query_one("SELECT id, archived_at FROM pupils WHERE upn = ?",
-                                       (pupil.upn,))
+            row = session.db.query_one(
+                "SELECT id, archived_at, legal_surname, legal_forename, dob FROM pupils WHERE"
+                " upper(upn) = ?", ("".join(pupil.upn.split()).upper(),))
             if row is None:
                 result.not_found.append(f"{label}: not in this database; import the pupil from "
                                         "your MIS first")

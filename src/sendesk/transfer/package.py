@@ -242,6 +242,11 @@ def _is_text(value: Any, max_length: int = 200, optional: bool = False) -> bool:
     return isinstance(value, str) and len(value) <= max_length
 
 
+# No school's name has markup or control characters; a name with them is an attempt to
+# draw something other than the name on the screen that shows it.
+_UNSAFE_NAME = re.compile(r"[<>&\x00-\x1f\x7f]")
+
+
 def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
     """The manifest schema: every field the importer relies on, with the right type."""
     sender, recipient, pupil = (manifest.get(k) for k in ("sender", "recipient", "pupil"))
@@ -251,6 +256,9 @@ def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
         _require(_is_text(school.get("name")) and all(
             _is_text(school.get(k), 20, optional=True) for k in ("urn", "la_code", "estab")),
             "a school in its manifest is not named properly")
+        _require(not any(_UNSAFE_NAME.search(str(school.get(k) or ""))
+                         for k in ("name", "urn", "la_code", "estab", "contact")),
+                 "a school in its manifest is named with markup or control characters")
     _require(isinstance(sender.get("public_key"), str) and bool(_KEY.fullmatch(sender["public_key"])),
              "its manifest has no sending school key")
     _require(_is_text(recipient.get("contact"), 200, optional=True), "the named contact is malformed")

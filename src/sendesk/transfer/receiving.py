@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import sqlcipher3
+
 from ..crypto import signing
 from ..errors import ValidationError
 from ..models import dates
@@ -31,6 +33,7 @@ from . import current, passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
 from .record import Loader, owned_tables, parse_record
+from .schools import digits, expected_receipt_keys, known_keys, school_getter, school_refs
 from .sending import school_keys
 
 RECEIPT_FORMAT = "sendesk-transfer-receipt"
@@ -44,21 +47,17 @@ OURS, THEIRS = "ours", "theirs"
 
 def school_ref(school: Mapping[str, Any] | SchoolIdentity) -> str:
     """How two schools are compared: URN where given, else LA/establishment."""
-    get = school.get if isinstance(school, Mapping) else lambda k: getattr(school, k)
-    if get("urn"):
-        return f"urn:{get('urn')}"
-    if get("la_code") and get("estab"):
-        return f"dfe:{get('la_code')}{get('estab')}"
-    return ""
+    refs = school_refs(school)
+    return refs[0] if refs else ""
 
 
 def _same_school(a: Mapping[str, Any] | SchoolIdentity, b: Mapping[str, Any] | SchoolIdentity) -> bool:
-    get_a = a.get if isinstance(a, Mapping) else lambda k: getattr(a, k)
-    get_b = b.get if isinstance(b, Mapping) else lambda k: getattr(b, k)
-    if get_a("urn") and get_b("urn"):
-        return get_a("urn") == get_b("urn")
-    if get_a("la_code") and get_b("la_code"):
-        return (get_a("la_code"), get_a("estab")) == (get_b("la_code"), get_b("estab"))
+    get_a, get_b = school_getter(a), school_getter(b)
+    if digits(get_a("urn")) and digits(get_b("urn")):
+        return digits(get_a("urn")) == digits(get_b("urn"))
+    if digits(get_a("la_code")) and digits(get_b("la_code")):
+        return ((digits(get_a("la_code")), digits(get_a("estab")))
+                == (digits(get_b("la_code")), digits(get_b("estab"))))
     return False
 
 
@@ -91,6 +90,7 @@ class Preview:
     contents: list[str]
     stripped: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def package_fingerprint(self) -> str:
@@ -101,10 +101,14 @@ def read_file(path: Path) -> bytes:
     return read_limited(Path(path), MAX_PACKAGE_BYTES, "records-transfer package")
 
 
-def _known_key(session: Session, sender: Mapping[str, Any]) -> bytes | None:
-    ref = school_ref(sender)
-    value = session.db.scalar("SELECT public_key FROM known_senders WHERE school_ref = ?", (ref,))
-    return bytes.fromhex(value) if value else None
+def _same_name_other_key(session: Session, sender: Mapping[str, Any], key: bytes) -> list[str]:
+    """A school of the same name pinned with a different key: worth a phone call."""
+    name = " ".join(str(sender.get("name") or "").lower().split())
+    return [f"A school named {r['school_name']} sent to you before with a different key "
+            f"({signing.fingerprint(bytes.fromhex(r['public_key']))}). Phone them before importing."
+            for r in session.db.query("SELECT school_name, public_key FROM known_senders")
+            if " ".join(r["school_name"].lower().split()) == name
+            and bytes.fromhex(r["public_key"]) != key]
 
 
 def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
@@ -134,8 +138,14 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     session.require(Permission.EXPORT_TRANSFER)
     opened = read_package(data, passphrases.normalise(passphrase))
     manifest = opened.manifest
-    known = _known_key(session, manifest["sender"])
-    if known is not None and known != opened.sender_public_key:
+    if not school_refs(manifest["sender"]):
+        raise TamperedPackage("This package does not give the sending school's URN or LA and "
+                              "establishment number, so its signing key cannot be checked. Do "
+                              "not import it; phone the sending school. Nothing was imported.")
+    pinned = known_keys(session, manifest["sender"])
+    wrong = [key for key in pinned.values() if key != opened.sender_public_key]
+    known = wrong[0] if wrong else (opened.sender_public_key if pinned else None)
+    if wrong:
         raise UnexpectedSigner(
             f"This package is signed by a key with fingerprint "
             f"{signing.fingerprint(opened.sender_public_key)}, but {manifest['sender']['name']} "
@@ -149,22 +159,14 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     if _same_school(manifest["sender"], session.school):
         raise NotForThisSchool("This package was sent by this school; it is opened by the school "
                                "it was sent to. Nothing was imported.")
-    done = session.db.scalar("SELECT happened_at FROM transfers WHERE direction = 'received' AND"
-                             " package_id = ?", (manifest["package_id"],))
-    if done:
-        raise ValidationError(f"This package was already imported on {done[:10]}. Nothing was "
-                              "imported again.")
+    _not_imported_yet(session, manifest["package_id"])
     tables = owned_tables(session.db)
     record = parse_record(opened.item_of_kind("record"), tables)
     pupil = record["pupil"]
-    if pupil.get("upn") != manifest["pupil"]["upn"]:
+    if pupil.get("upn") != package_upn(manifest["pupil"].get("upn")):
         raise TamperedPackage("The record inside this package is for a different pupil from the "
                               "one its manifest names. Nothing was imported.")
-    existing = session.db.scalar("SELECT id FROM pupils WHERE upn = ?", (pupil["upn"],))
-    if existing is not None and session.db.scalar("SELECT archived_at FROM pupils WHERE id = ?",
-                                                  (existing,)):
-        raise ValidationError(f"UPN {pupil['upn']} belongs to a pupil who has left this school; "
-                              "their archived record is read-only. Nothing was imported.")
+    existing = _match(session, pupil["upn"])
     conflicts = _conflicts(session, existing, pupil, record) if existing is not None else []
     contents = [f"{entry['title'] or entry['name']} ({_size(entry['size'])})"
                 for entry in manifest["items"]]
@@ -173,7 +175,32 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     return Preview(opened, record, manifest["sender"], signing.fingerprint(opened.sender_public_key),
                    known is not None, pupil, existing, conflicts, contents,
                    list(manifest.get("stripped", [])),
-                   {name: len(rows) for name, rows in record["tables"].items()})
+                   {name: len(rows) for name, rows in record["tables"].items()},
+                   [] if known is not None else
+                   _same_name_other_key(session, manifest["sender"], opened.sender_public_key))
+
+
+def package_upn(value: Any) -> str:
+    """A UPN as a package carries it, in the form this school stores (upper case, no spaces)."""
+    return "".join(str(value or "").split()).upper()
+
+
+def _not_imported_yet(session: Session, package_id: str) -> None:
+    done = session.db.scalar("SELECT happened_at FROM transfers WHERE direction = 'received' AND"
+                             " package_id = ?", (package_id,))
+    if done:
+        raise ValidationError(f"This package was already imported on {done[:10]}. Nothing was "
+                              "imported again.")
+
+
+def _match(session: Session, upn: str) -> int | None:
+    """This school's pupil with the UPN, refusing one whose archived record is read-only."""
+    existing = session.db.scalar("SELECT id FROM pupils WHERE upper(upn) = ?", (upn,))
+    if existing is not None and session.db.scalar("SELECT archived_at FROM pupils WHERE id = ?",
+                                                  (existing,)):
+        raise ValidationError(f"UPN {upn} belongs to a pupil who has left this school; "
+                              "their archived record is read-only. Nothing was imported.")
+    return existing
 
 
 def _size(size: int) -> str:
@@ -222,7 +249,23 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
             close_imported[name] = min(left, day)   # theirs kept as history, ended when they left
         else:
             close_ours.append(name)                 # ours ends today; theirs carries on
+    try:
+        return _import(session, preview, decisions, left, day, close_imported, close_ours)
+    except sqlcipher3.IntegrityError as exc:
+        raise TamperedPackage("The record inside this package holds entries that contradict each "
+                              "other or this school's records (for example two current SEN "
+                              "statuses). Nothing was imported.") from exc
+
+
+def _import(session: Session, preview: Preview, decisions: Mapping[str, str], left: dt.date,
+            day: dt.date, close_imported: dict[str, dt.date], close_ours: list[str]) -> Imported:
+    manifest = preview.package.manifest
     with session.db.transaction():
+        # Checked again inside the transaction: another window may have imported it meanwhile.
+        _not_imported_yet(session, manifest["package_id"])
+        if _match(session, preview.pupil["upn"]) != preview.existing_pupil_id:
+            raise ValidationError("This school's records changed since the package was opened. "
+                                  "Open the package again. Nothing was imported.")
         created = preview.existing_pupil_id is None
         pupil_id = _new_pupil(session, preview.pupil) if created else int(preview.existing_pupil_id)
         if not created:
@@ -236,11 +279,12 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
         loader.load(preview.record, owned_tables(session.db))
         summary.refresh(session.db, [pupil_id])
         ref = school_ref(preview.sender)
-        if ref and session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (ref,)) is None:
-            session.db.execute("INSERT INTO known_senders (school_ref, school_name, public_key,"
-                               " first_seen, recorded_by) VALUES (?, ?, ?, ?, ?)",
-                               (ref, preview.sender["name"], preview.sender["public_key"],
-                                session.now_text(), session.user.id))
+        for each in school_refs(preview.sender):
+            if session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (each,)) is None:
+                session.db.execute("INSERT INTO known_senders (school_ref, school_name, public_key,"
+                                   " first_seen, recorded_by) VALUES (?, ?, ?, ?, ?)",
+                                   (each, preview.sender["name"], preview.sender["public_key"],
+                                    session.now_text(), session.user.id))
         receipt = make_receipt(session, manifest, preview.package.manifest_sha256)
         cursor = session.db.execute(
             "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
@@ -316,12 +360,17 @@ def parse_receipt(data: bytes) -> dict[str, Any]:
         raise UnknownVersion(f"This receipt is version {body.get('version')}; this sendesk reads "
                              f"version {RECEIPT_VERSION}. Install the latest sendesk.")
     school = body.get("receiving_school")
+    texts = [body.get(k) for k in ("package_id", "manifest_sha256", "received_by", "received_at")]
+    if (not isinstance(school, dict) or not isinstance(school.get("public_key"), str)
+            or not isinstance(outer.get("signature"), str)
+            or not all(isinstance(t, str) and 0 < len(t) <= 200 for t in texts)
+            or not all(school.get(k) is None or isinstance(school.get(k), str)
+                       for k in ("name", "urn", "la_code", "estab"))):
+        raise _bad_receipt("it lacks a detail every receipt has")
     try:
         public = bytes.fromhex(school["public_key"])
         signature = bytes.fromhex(outer["signature"])
-        assert isinstance(body["package_id"], str) and isinstance(body["manifest_sha256"], str)
-        assert isinstance(body["received_by"], str) and isinstance(body["received_at"], str)
-    except (KeyError, TypeError, ValueError, AssertionError) as exc:
+    except ValueError as exc:
         raise _bad_receipt("it lacks a detail every receipt has") from exc
     if len(public) != 32 or not signing.signature_valid(public, canonical_json(body), signature):
         raise _bad_receipt("its signature does not match its contents")
@@ -336,6 +385,11 @@ class Acknowledged:
     received_by: str
     received_at: str
     school_fingerprint: str
+    key_confirmed: bool   # the receipt's key is one already known for that school
+
+
+RECEIPT_KEY_UNCONFIRMED = ("This school's key was not known here before: phone them and check "
+                           "that they read out the same fingerprint.")
 
 
 def import_receipt(session: Session, data: bytes) -> Acknowledged:
@@ -355,6 +409,14 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
     if row["status"] == "acknowledged":
         raise ValidationError(f"This transfer was already acknowledged on "
                               f"{row['acknowledged_at'][:10]}. Nothing was changed.")
+    signer = bytes.fromhex(school["public_key"])
+    expected = expected_receipt_keys(session, row)
+    if expected and signer not in expected:
+        raise UnexpectedSigner(
+            f"This receipt is signed by a key with fingerprint {signing.fingerprint(signer)}, but "
+            f"{row['school_name']} is known here by "
+            + " or ".join(sorted(signing.fingerprint(k) for k in expected))
+            + ". Phone the receiving school before accepting it. Nothing was changed.")
     with session.db.transaction():
         session.db.execute(
             "UPDATE transfers SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,"
@@ -362,10 +424,10 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
             (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
              session.now_text(), session.user.id, row["id"]))
         session.audit("recorded a transfer receipt", "pupil", row["pupil_id"],
-                      {"transfer_id": row["id"]})
+                      {"transfer_id": row["id"], "signer": signing.fingerprint(signer),
+                       "key_confirmed": bool(expected)})
     return Acknowledged(row["id"], row["pupil_id"], row["school_name"], body["received_by"],
-                        body["received_at"],
-                        signing.fingerprint(bytes.fromhex(school["public_key"])))
+                        body["received_at"], signing.fingerprint(signer), bool(expected))
 
 
 def read_receipt_file(path: Path) -> bytes:

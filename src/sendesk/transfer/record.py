@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
+from ..errors import ValidationError
+from ..models.redaction import WITHHELD, Redactor
+from ..models.upn import clean_upn
+from ..records.protected import is_protected_change, protected_contacts, secrets_of
 from ..session import Session
 from ..store.database import Database
 from . import current
@@ -29,7 +32,6 @@ from .errors import TamperedPackage, UnknownVersion
 
 FORMAT = "sendesk-record"
 VERSION = 1
-WITHHELD = "[withheld]"
 # Columns of the pupil row that describe the pupil (the rest is derived or local to a school).
 PUPIL_COLUMNS = ("upn", "legal_surname", "legal_forename", "preferred_surname",
                  "preferred_forename", "dob", "gender", "year_group", "class_name",
@@ -102,29 +104,11 @@ class Dump:
     stripped: list[str]
 
 
-def _secrets(db: Database, pupil_id: int) -> list[tuple[str, str]]:
-    found = []
-    for row in db.query("SELECT name, address FROM contacts WHERE pupil_id = ? AND"
-                        " do_not_disclose_address = 1 AND address IS NOT NULL", (pupil_id,)):
-        found.append((f"the address of {row['name']} (marked 'do not disclose')", row["address"]))
-    for row in db.query("SELECT protected_address FROM register_entries WHERE pupil_id = ? AND"
-                        " protected_address IS NOT NULL AND protected_address != ''", (pupil_id,)):
-        found.append(("the protected address on the looked-after register", row[0]))
-    return found
-
-
-def _address_patterns(addresses: Iterable[str]) -> list[re.Pattern[str]]:
-    """Each protected address, and each of its lines, matched however it was wrapped."""
-    texts: set[str] = set()
-    for address in addresses:
-        texts.add(address.strip())
-        texts.update(line.strip() for line in address.splitlines() if len(line.strip()) >= 6)
-    patterns = []
-    for text in sorted(texts, key=len, reverse=True):
-        words = [w for w in re.split(r"[\s,]+", text) if w]
-        if words:
-            patterns.append(re.compile(r"[\s,]*".join(re.escape(w) for w in words), re.IGNORECASE))
-    return patterns
+@dataclass
+class Dump:
+    record: dict[str, Any]
+    attachments: list[tuple[str, bytes, dict[str, Any]]]   # (item name, content, row info)
+    stripped: list[str]
 
 
 def dump_record(session: Session, pupil_id: int) -> Dump:
@@ -132,21 +116,16 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     db = session.db
     pupil = db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
     users = {r["id"]: r["full_name"] for r in db.query("SELECT id, full_name FROM users")}
-    secrets = _secrets(db, pupil_id)
-    patterns = _address_patterns(address for _, address in secrets)
-    stripped = [what for what, _ in secrets]
-    in_text = 0
+    secrets = secrets_of(db, pupil_id)
+    redactor = Redactor(address for _, address in secrets)
+    protected = protected_contacts(db, pupil_id)
+    stripped = list(dict.fromkeys(what for what, _ in secrets))
     attachments: list[tuple[str, bytes, dict[str, Any]]] = []
     ids: dict[str, list[int]] = {"pupils": [pupil_id]}
     tables: dict[str, list[dict[str, Any]]] = {}
 
     def clean(value: Any) -> Any:
-        nonlocal in_text
-        if isinstance(value, str):
-            for pattern in patterns:
-                value, count = pattern.subn(WITHHELD, value)
-                in_text += count
-        return value
+        return redactor(value) if isinstance(value, str) else value
 
     for table in owned_tables(db):
         parent_ids = ids.get(table.parents.get(table.owner, "pupils"), [])
@@ -170,6 +149,9 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
                     value = None
                 elif table.name == "register_entries" and column == "protected_address":
                     value = None
+                elif (table.name == "field_changes" and column in ("old_value", "new_value")
+                      and value is not None and is_protected_change(row, protected)):
+                    value = WITHHELD
                 else:
                     value = clean(value)
                 item[column] = value
@@ -178,6 +160,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
             tables[table.name] = out
             if table.has_id:
                 ids[table.name] = [r["id"] for r in rows]
+    in_text = redactor.count
     if in_text:
         stripped.append(f"{in_text} cop{'y' if in_text == 1 else 'ies'} of a protected address "
                         "typed into notes or other text (replaced by [withheld])")
@@ -222,6 +205,10 @@ def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
     if set(pupil) != set(PUPIL_COLUMNS) or not all(
             value is None or isinstance(value, str) for value in pupil.values()):
         raise _bad("the pupil's details are malformed")
+    try:
+        pupil["upn"] = clean_upn(pupil["upn"] or "")   # matched as this school stores UPNs
+    except ValidationError as exc:
+        raise _bad("the pupil's UPN is not valid") from exc
     by_name = {t.name: t for t in known}
     for name, rows in tables.items():
         table = by_name.get(name)
@@ -241,6 +228,9 @@ def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
                                      "latest sendesk. Nothing was imported.")
             if table.has_id and not (isinstance(row.get("id"), int) and not isinstance(row["id"], bool)):
                 raise _bad(f"a row of {name} has no id")
+            missing = sorted(table.required - set(row))
+            if missing:
+                raise _bad(f"a row of {name} lacks {missing[0]}")
     return record
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..crypto import signing
+from ..errors import ValidationError
 from ..models import dates
 from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
 from ..models.roles import Permission
@@ -31,6 +33,7 @@ from ..store.files import atomic_write
 from . import ctf, passphrase as passphrases
 from .package import Item, package_fingerprint, sha256, write_package
 from .record import dump_record
+from .schools import known_keys
 
 
 
@@ -77,7 +80,7 @@ class SendChecks:
     pupil_id: int
     pupil_name: str
     upn: str
-    consents: list[str]            # active consents to share, described
+    consents: list[str]            # active consents to share with another school, described
     parental: list[str]            # contacts with parental responsibility
     stripped: list[str]            # protected details that will be taken out
     attachments: list[Attachment]
@@ -91,20 +94,38 @@ def _attachments(session: Session, pupil_id: int) -> list[Attachment]:
     return [Attachment(r["title"], r["filename"], r["size"]) for r in rows]
 
 
+# Consent scopes are free text; a consent counts for a transfer when its scope speaks of
+# sharing with a school or setting (or the move itself), not e.g. a referral to a therapist.
+SHARES_WITH_SCHOOL = re.compile(r"\b(schools?|settings?|transfers?|transition|colleges?|"
+                                r"academy|academies)\b", re.IGNORECASE)
+NO_CONSENT = ("No consent to share with another school is recorded for this pupil. Record the "
+              "parents' (or young person's) consent first; or, since the file must still go to "
+              "the next school, send it without and say why (the reason is kept in the audit "
+              "log). Nothing was sent.")
+
+
+def _consents_to_share(session: Session, pupil_id: int) -> list[str]:
+    """Active consents whose scope covers sharing with another school, described."""
+    return [f"{r['given_by']} ({r['giver_kind']}) on "
+            f"{dates.format_uk(dt.date.fromisoformat(r['given_on']))}: {r['scope']}"
+            for r in session.db.query("SELECT * FROM consents WHERE pupil_id = ? AND"
+                                      " withdrawn_on IS NULL ORDER BY given_on", (int(pupil_id),))
+            if SHARES_WITH_SCHOOL.search(r["scope"] or "")]
+
+
 def check_before_sending(session: Session, pupil_id: int) -> SendChecks:
     session.require(Permission.EXPORT_TRANSFER)
     row = pupil_row(session, pupil_id)
-    consents = [f"{r['given_by']} ({r['giver_kind']}) on {dates.format_uk(dt.date.fromisoformat(r['given_on']))}: {r['scope']}"
-                for r in session.db.query("SELECT * FROM consents WHERE pupil_id = ? AND"
-                                          " withdrawn_on IS NULL ORDER BY given_on", (pupil_id,))]
+    consents = _consents_to_share(session, pupil_id)
     parental = [f"{r['name']} ({r['relationship']})" for r in session.db.query(
         "SELECT name, relationship FROM contacts WHERE pupil_id = ? AND ended_on IS NULL AND"
         " parental_responsibility = 1 ORDER BY id", (pupil_id,))]
     dump = dump_record(session, int(pupil_id))
     warnings = []
     if not consents:
-        warnings.append("No consent to share is recorded. The file must still go to the next "
-                        "school, but agree with the parents what is shared and record it.")
+        warnings.append("No consent to share with another school is recorded. The file must "
+                        "still go to the next school: record the consent first, or send without "
+                        "it and say why (kept in the audit log).")
     if not parental:
         warnings.append("No contact with parental responsibility is recorded; the receiving "
                         "school will not know whom to involve.")
@@ -155,15 +176,20 @@ def _school(identity: SchoolIdentity) -> dict[str, str | None]:
 def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
          render_file_pdf: Callable[[Session, int], bytes], chosen_passphrase: str | None = None,
          leaving_date: dt.date | None = None,
-         count_pages: Callable[[bytes], int] | None = None) -> SentPackage:
+         count_pages: Callable[[bytes], int] | None = None,
+         without_consent: str | None = None) -> SentPackage:
     """Write the package and record the transfer; the pupil's record becomes read-only.
 
     render_file_pdf makes the full SEND file PDF (the core never draws PDFs itself) and
     count_pages, when given, counts its pages for the acknowledgement form. A pupil who has
     already left keeps their leaving date; otherwise they leave on leaving_date (or today).
+    Without a recorded consent to share, the file goes only when without_consent says why.
     """
     session.require(Permission.EXPORT_TRANSFER)
     pupil_id = int(pupil_id)
+    override = " ".join((without_consent or "").split())[:500] or None
+    if not _consents_to_share(session, pupil_id) and override is None:
+        raise ValidationError(NO_CONSENT, field="consent")
     out_path = Path(out_path)
     secret = (passphrases.check_chosen(passphrases.normalise(chosen_passphrase))
               if chosen_passphrase else passphrases.generate())
@@ -200,21 +226,30 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
             pupils.archive_leaver(session, pupil_id, left, recipient.name)
         cursor = session.db.execute(
             "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
-            " school_la, school_estab, school_contact, manifest_sha256, items, stripped,"
+            " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
             " leaving_date, deadline, status, happened_at, done_by) VALUES ('sent', ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting acknowledgement', ?, ?)",
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting acknowledgement', ?, ?)",
             (header["package_id"], pupil_id, row["upn"], recipient.name, recipient.urn,
-             recipient.la_code, recipient.estab, recipient.contact, manifest_hash,
+             recipient.la_code, recipient.estab, recipient.contact,
+             _receiver_key(session, recipient), manifest_hash,
              json.dumps(_item_summaries(listed, count_pages(pdf) if count_pages else None)),
              json.dumps(dump.stripped),
              left.isoformat(), deadline.isoformat(), session.now_text(), session.user.id))
         transfer_id = int(cursor.lastrowid)
         session.audit("sent a records transfer", "pupil", pupil_id,
                       {"transfer_id": transfer_id, "to": recipient.reference,
-                       "fingerprint": package_fingerprint(manifest_hash)})
+                       "fingerprint": package_fingerprint(manifest_hash),
+                       **({"sent_without_consent_to_share": override} if override else {})})
         atomic_write(out_path, data)
     return SentPackage(transfer_id, out_path, secret, package_fingerprint(manifest_hash),
                        signing.fingerprint(public), deadline, listed, dump.stripped)
+
+
+def _receiver_key(session: Session, recipient: Recipient) -> str | None:
+    """The receiving school's key, when it has sent us a package before: its receipt must
+    then be signed with that key (receiving.import_receipt checks)."""
+    keys = set(known_keys(session, recipient.identity).values())
+    return next(iter(keys)).hex() if len(keys) == 1 else None
 
 
 def _item_summaries(listed: list[dict], pdf_pages: int | None) -> list[dict]:

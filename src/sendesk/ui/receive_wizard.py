@@ -5,6 +5,7 @@ sending school. Nothing is stored until the user presses Import."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -137,12 +138,17 @@ class SummaryPage(QWizardPage):
         known = ("This school has sent to you before with the same key." if preview.sender_known
                  else "This is the first package from this school: phone them and check that "
                       "they read out the same fingerprint.")
+        # Everything from the package is escaped: a sender's name must never be able to
+        # draw a fake fingerprint or hide the warning below it.
+        text = html.escape
         self.sender.setText(
-            f"<p>From <b>{receiving.describe_school(preview.sender)}</b><br>"
-            f"Their signing key fingerprint: <b>{preview.sender_fingerprint}</b><br>{known}</p>"
-            f"<p>Pupil: <b>{pupil['legal_forename']} {pupil['legal_surname']}</b>, born "
-            f"{pupil['dob']}, UPN {pupil['upn']}<br>"
-            f"Package fingerprint: <b>{preview.package_fingerprint}</b></p>")
+            f"<p>From <b>{text(receiving.describe_school(preview.sender))}</b><br>"
+            f"Their signing key fingerprint: <b>{text(preview.sender_fingerprint)}</b><br>"
+            f"{text(known)}</p>"
+            f"<p>Pupil: <b>{text(pupil['legal_forename'] or '')} {text(pupil['legal_surname'] or '')}"
+            f"</b>, born {text(pupil['dob'] or '')}, UPN {text(pupil['upn'] or '')}<br>"
+            f"Package fingerprint: <b>{text(preview.package_fingerprint)}</b></p>"
+            + "".join(f"<p style='color:#b00020'>{text(w)}</p>" for w in preview.warnings))
         self.contents.clear()
         self.contents.addItems(preview.contents)
         self.stripped.setText("Removed by the sending school before it was sent: "
@@ -213,8 +219,8 @@ class MatchPage(QWizardPage):
         owner = self.owner
         try:
             owner.result = receiving.import_package(owner.session, owner.preview, self.decisions())
-        except SendeskError as exc:
-            self.message.setText(str(exc))
+        except Exception as exc:   # any failure is a message here, never a traceback
+            self.message.setText(_describe(exc))
             return False
         owner.imported.emit(owner.result.pupil_id)
         return True

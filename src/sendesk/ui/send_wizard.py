@@ -110,6 +110,12 @@ class ChecksPage(QWizardPage):
         self.confirm = QCheckBox("I have checked these lists, and the attachments may go to the "
                                  "receiving school.", objectName="confirm")
         self.confirm.toggled.connect(self.completeChanged)
+        self.no_consent = QCheckBox("Send without a recorded consent to share: the file must still "
+                                    "go to the next school.", objectName="no_consent")
+        self.no_consent.toggled.connect(self.completeChanged)
+        self.no_consent_reason = QLineEdit(objectName="no_consent_reason",
+                                           placeholderText="Why (kept in the audit log)")
+        self.no_consent_reason.textChanged.connect(self.completeChanged)
         layout = QVBoxLayout(self)
         for title, widget in (("Consent to share recorded", self.consents),
                               ("Everyone with parental responsibility", self.parental),
@@ -119,6 +125,8 @@ class ChecksPage(QWizardPage):
             widget.setMaximumHeight(90)
             layout.addWidget(widget)
         layout.addWidget(self.warnings)
+        layout.addWidget(self.no_consent)
+        layout.addWidget(self.no_consent_reason)
         layout.addWidget(self.confirm)
 
     def initializePage(self) -> None:
@@ -136,9 +144,22 @@ class ChecksPage(QWizardPage):
                                 for a in checks.attachments], "No attachments")
         self.warnings.setText("\n".join(checks.warnings))
         self.confirm.setChecked(False)
+        self.no_consent.setChecked(False)
+        self.no_consent_reason.clear()
+        for widget in (self.no_consent, self.no_consent_reason):
+            widget.setVisible(not checks.consents)
+
+    def without_consent(self) -> str | None:
+        """The reason for sending without consent, when there is none and the user gave one."""
+        checks = self.owner.checks
+        if checks is None or checks.consents or not self.no_consent.isChecked():
+            return None
+        return self.no_consent_reason.text().strip() or None
 
     def isComplete(self) -> bool:
-        return self.confirm.isChecked()
+        checks = self.owner.checks
+        blocked = checks is not None and not checks.consents and self.without_consent() is None
+        return self.confirm.isChecked() and not blocked
 
 
 class WritePage(QWizardPage):
@@ -193,8 +214,10 @@ class WritePage(QWizardPage):
         self.choose.setEnabled(False)
         self.status.setText("Making the package (this takes a few seconds)...")
         session, pupil_id, recipient, path = owner.session, owner.pupil_id, owner.recipient, self.path
+        without_consent = owner.checks_page.without_consent()
         owner.tasks.run(lambda: sending.send(session, pupil_id, recipient, path, owner.render_pdf,
-                                             count_pages=default_page_count),
+                                             count_pages=default_page_count,
+                                             without_consent=without_consent),
                         self._written, self._failed)
 
     def _written(self, result: sending.SentPackage) -> None:

@@ -137,7 +137,8 @@ class TransfersPage(QWidget):
             return
         prompts.info(self, "Transfer acknowledged",
                      f"{done.school} acknowledged the file: received by {done.received_by} on "
-                     f"{done.received_at[:10]}. Their signing key: {done.school_fingerprint}.")
+                     f"{done.received_at[:10]}. Their signing key: {done.school_fingerprint}."
+                     + ("" if done.key_confirmed else " " + receiving.RECEIPT_KEY_UNCONFIRMED))
         self.refresh()
         self.changed.emit()
 
