@@ -91,6 +91,22 @@ def test_staff_may_read_but_not_edit(senco_session, staff_session):
     assert snapshot(staff_session) == before
 
 
+def test_including_leavers_lists_everyone_in_name_order(senco_session):
+    names = {"Zeller": 1, "Abbott": 2, "Moss": 3, "Carr": 4}
+    ids = {surname: add_pupil(senco_session, serial, legal_surname=surname)
+           for surname, serial in names.items()}
+    pupils.archive_leaver(senco_session, ids["Moss"], "20/11/2026", "Moved away")
+    pupils.archive_leaver(senco_session, ids["Abbott"], "20/11/2026", "Moved away")
+    everyone = PupilFilter(include_archived=True)
+    assert pupil_list.search_ids(senco_session, everyone) == [
+        ids["Abbott"], ids["Carr"], ids["Moss"], ids["Zeller"]]
+    assert pupil_list.search_ids(senco_session, PupilFilter(include_archived=True,
+                                                            descending=True))[0] == ids["Zeller"]
+    assert pupil_list.search_ids(senco_session, PupilFilter(include_archived=True, text="mos")) \
+        == [ids["Moss"]]
+    assert pupil_list.search_ids(senco_session) == [ids["Carr"], ids["Zeller"]]
+
+
 def test_a_leaver_is_archived_and_kept_until_the_retention_date(senco_session, clock):
     pupil_id = add_pupil(senco_session)
     keep_until = pupils.archive_leaver(senco_session, pupil_id, "20/11/2026", "Moved away")
