@@ -15,6 +15,7 @@ school's calendar.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from ..errors import ValidationError
@@ -166,8 +167,12 @@ def _weekday_before(day: dt.date) -> dt.date:
     return day
 
 
+@functools.lru_cache(maxsize=64)
 def england_default(school_year: int) -> TermDates:
     """A typical English school year, for schools that have not entered their own dates.
+
+    Cached (the result is immutable): counting school days to each leaver's deadline asks for
+    it once a day counted, hundreds of times on every Home refresh.
 
     Autumn starts on the first Wednesday of September, with half-term in the week of the last
     Monday in October, and ends on the Friday on or before 20 December. Spring starts on the
