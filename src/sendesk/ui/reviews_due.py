@@ -80,8 +80,8 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Size columns from the first rows only: a county has thousands of open pathways.
+        # Sized once per refresh from the first rows only: a county has thousands of open
+        # pathways, and a header that resizes to its contents re-measures on every layout.
         self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
@@ -100,6 +100,7 @@ class ReviewsDueView(LoadOnShow, QWidget):
     def refresh(self) -> None:
         found = apdr.reviews_due(self.session, include_upcoming=not self.urgent_only.isChecked())
         self.model.set_rows(found)
+        self.table.resizeColumnsToContents()
         counts = {state: sum(1 for d in found if d.state is state) for state in ReviewState}
         few = sum(1 for d in found if d.too_few_reviews)
         parts = [f"{counts[ReviewState.OVERDUE]} overdue", f"{counts[ReviewState.DUE]} due in the "
