@@ -8,9 +8,11 @@ history, and each import goes into a fresh receiving school.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from sendesk.cli.transfer import count_pages, render_file_pdf
+from sendesk.records import consent
 from sendesk.session import Session
 from sendesk.store import lifecycle
 from sendesk.transfer import receiving, sending
@@ -30,6 +32,11 @@ def run(bench: "Bench", session: Session, runs: int) -> None:
         "SELECT w.pupil_id FROM apdr_cycles c JOIN send_pathways w ON w.id = c.pathway_id"
         " JOIN pupils p ON p.id = w.pupil_id WHERE p.archived_at IS NULL"
         " GROUP BY w.pupil_id ORDER BY count(*) DESC, w.pupil_id LIMIT ?", (runs + 1,))]
+    for pupil_id in candidates:   # sending refuses a file without consent to share
+        consent.record_consent(session, pupil_id, {
+            "given_by": "Benchmark parent", "giver_kind": "parent or carer",
+            "given_on": session.clock.today() - dt.timedelta(days=30),
+            "scope": "Share the SEND file with the pupil's next school."})
     recipient = sending.make_recipient(*RECEIVER, "Benchmark SENCO")
     pending = iter(candidates)
     sent: list[sending.SentPackage] = []

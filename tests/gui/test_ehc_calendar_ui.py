@@ -119,9 +119,12 @@ def test_the_record_window_hosts_the_ehc_tab(qtbot, senco_session):
     pupil_id = sen_support_pupil(senco_session)
     window = PupilRecordWindow(senco_session, pupil_id)
     qtbot.addWidget(window)
-    assert isinstance(window.placeholders["ehc"], EhcTab)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert window.tabs.widget(titles.index("EHC")) is window.ehc
+    assert not isinstance(window.tabs.widget(titles.index("EHC")), EhcTab)   # built when shown
+    window.tabs.setCurrentIndex(titles.index("EHC"))
+    assert isinstance(window.tabs.currentWidget(), EhcTab)
+    assert window.tabs.currentWidget() is window.ehc
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "EHC"
 
 
 def test_staff_see_the_tab_without_the_buttons_that_change_it(qtbot, senco_session, staff_session):

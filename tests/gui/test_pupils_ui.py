@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
 
 from sendesk.errors import PermissionDenied
 from sendesk.records import contacts, pupils, sen_register
@@ -91,6 +90,7 @@ def test_open_record_from_the_list_is_audited(qtbot, school, clock, pupil_ids):
     opened = []
     page.open_pupil.connect(opened.append)
     page.search.setText("Okafor")
+    entries_before = session.db.scalar("SELECT count(*) FROM audit_log")
     page.show()
     qtbot.waitExposed(page)
     page.table.setCurrentIndex(page.model.index(0, 0))
@@ -102,6 +102,12 @@ def test_open_record_from_the_list_is_audited(qtbot, school, clock, pupil_ids):
     assert window.contacts_table.rowCount() == 2
     assert session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'opened a pupil record'"
                              " AND target_id = ?", (str(pupil_ids["Okafor"]),)) == 1
+    # Opening is one audit entry; the EHC readiness check is read (and audited) only when shown.
+    assert session.db.scalar("SELECT count(*) FROM audit_log") == entries_before + 1
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.tabs.setCurrentIndex(titles.index("EHC"))
+    assert session.db.scalar("SELECT count(*) FROM audit_log WHERE action ="
+                             " 'checked EHC needs assessment readiness'") == 1
     session.close()
 
 
@@ -218,5 +224,6 @@ def test_record_has_plan_and_specialist_tabs_and_main_window_has_plan_pages(
     assert isinstance(window.page("reviews_due"), ReviewsDueView)
     record = controller.workspace.open_pupil(pupil_ids["Begum"])
     titles = [record.tabs.tabText(i) for i in range(record.tabs.count())]
-    assert isinstance(record.tabs.widget(titles.index("Plans and cycles")), PlanTab)
-    assert isinstance(record.tabs.widget(titles.index("Specialists")), SpecialistsTab)
+    for title, kind in (("Plans and cycles", PlanTab), ("Specialists", SpecialistsTab)):
+        record.tabs.setCurrentIndex(titles.index(title))
+        assert isinstance(record.tabs.widget(titles.index(title)), kind)

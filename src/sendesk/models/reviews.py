@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
@@ -130,6 +131,15 @@ def reviews_in_last_year(review_dates: Iterable[dt.date], today: dt.date) -> int
 
 def too_few_reviews(opened_on: dt.date, review_dates: Iterable[dt.date], today: dt.date) -> bool:
     """True when a pathway open a year or more had fewer than three reviews in the last year."""
-    if opened_on > dates.add_years(today, -1):
-        return False
-    return reviews_in_last_year(review_dates, today) < REVIEWS_PER_YEAR
+    return too_few_held(opened_on, reviews_in_last_year(review_dates, today), today)
+
+
+def too_few_held(opened_on: dt.date, held_in_last_year: int, today: dt.date) -> bool:
+    """too_few_reviews() from a count of the last year's reviews: at county scale the reviews
+    due list counts them in SQL for thousands of pathways at once."""
+    return opened_on <= _year_ago(today) and held_in_last_year < REVIEWS_PER_YEAR
+
+
+@functools.lru_cache(maxsize=16)
+def _year_ago(today: dt.date) -> dt.date:
+    return dates.add_years(today, -1)

@@ -1080,13 +1080,12 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
         "  AND c.number = (SELECT max(number) FROM apdr_cycles WHERE pathway_id = w.id)"
         " LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id"
         " WHERE w.status = 'open' AND p.archived_at IS NULL")
-    held: dict[int, list[dt.date]] = {}
-    year_ago = reviews.year_before(day).isoformat()
-    for r in session.db.query(
-            "SELECT p.pupil_id, r.held_on FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
-            " JOIN send_pathways p ON p.id = c.pathway_id WHERE r.completed_at IS NOT NULL"
-            " AND r.held_on >= ?", (year_ago,)):
-        held.setdefault(r["pupil_id"], []).append(dt.date.fromisoformat(r["held_on"]))
+    # Counted in SQL: at county scale the last year's reviews run to tens of thousands.
+    held: dict[int, int] = dict(session.db.query(
+        "SELECT p.pupil_id, count(*) FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
+        " JOIN send_pathways p ON p.id = c.pathway_id WHERE r.completed_at IS NOT NULL"
+        " AND r.held_on BETWEEN ? AND ? GROUP BY p.pupil_id",
+        (reviews.year_before(day).isoformat(), day.isoformat())))
     urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
                reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
     stages = {stage.value: stage for stage in Stage}
@@ -1099,13 +1098,12 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
         state = reviews.review_state(review_date, day)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
-        pupil_reviews = held.get(pupil_id, [])
+        held_in_year = held.get(pupil_id, 0)
         name = f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
         due = DueReview(
             pupil_id, name, year_group, pathway_id, stages[stage], cycle_id, number, review_date,
             state, reviews.days_overdue(review_date, day),
-            reviews.reviews_in_last_year(pupil_reviews, day),
-            reviews.too_few_reviews(dt.date.fromisoformat(opened_on), pupil_reviews, day))
+            held_in_year, reviews.too_few_held(dt.date.fromisoformat(opened_on), held_in_year, day))
         found.append(((urgency[state], review_date or dt.date.max, sort_key), due))
     found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]

@@ -5,8 +5,6 @@ The preview is painted by the same code as the PDF (sendesk.pdf.paint onto Qt's 
 so what is seen is what is saved or printed; nothing is written to disk for it. "Save as PDF..."
 writes only the file the user chooses and "Print..." goes through Qt's print dialog; both are
 for those who may export documents, and both are recorded in the audit log.
-
-Hook it in:  record_window.replace_tab("documents", DocumentsTab(session, pupil_id))
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ missing; the SENCO answers the questions only they can, and records an exception
 request skip the APDR cycles. Requests and plans are kept up to date through forms; recording
 an issued plan puts the pupil on the register as E.
 
-Hook it in:  record_window.replace_tab("ehc", EhcTab(session, pupil_id))
     Signal changed(int pupil_id); refresh() re-reads everything.
 """
 

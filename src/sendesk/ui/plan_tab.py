@@ -6,7 +6,6 @@ the plan's yearly cost against the threshold, and any specialist's recommendatio
 the plan. Below, every cycle of every pathway, newest first; choosing one shows its Assess,
 Plan, Do and Review as the record reads.
 
-Hook it in:  record_window.replace_tab("plans", PlanTab(session, pupil_id))
     Signal changed(int pupil_id): connect it to the record window's reload(), because finishing
     an assessment or a review can change the SEN register. refresh() re-reads everything.
 """

@@ -33,7 +33,10 @@ from .specialists_tab import SpecialistsTab
 from .transfers_tab import TransfersTab
 from .resources_qt import app_icon
 
-PLACEHOLDER_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
+# The later features' tabs are built the first time they are shown (or asked for): building
+# them all made opening a record take twice the 100 ms target at county scale, and the EHC tab's
+# readiness check reads every cycle and is audited, which nobody should pay for unseen.
+FEATURE_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
                     ("specialists", "Specialists", "Involvement of outside specialists"),
                     ("ehc", "EHC", "EHC needs assessment requests and EHC plans"),
                     ("documents", "Documents", "Letters, plans and profiles as PDFs"),
@@ -97,27 +100,13 @@ class PupilRecordWindow(QWidget):
         self._build_register_tab()
         self._build_notes_tab()
         self.placeholders: dict[str, QWidget] = {}
-        for key, title, text in PLACEHOLDER_TABS:
-            page = QLabel(f"{text} will appear here.", alignment=Qt.AlignmentFlag.AlignCenter)
+        for key, title, text in FEATURE_TABS:
+            page = QLabel(f"{text}.", alignment=Qt.AlignmentFlag.AlignCenter)
             page.setObjectName(f"tab_{key}")
             self.placeholders[key] = page
             self.tabs.addTab(page, title)
-        self.plans = PlanTab(session, pupil_id)
-        self.plans.changed.connect(lambda _id: self.reload())
-        self.replace_tab("plans", self.plans)
-        self.specialists = SpecialistsTab(session, pupil_id)
-        self.specialists.changed.connect(lambda _id: self.plans.refresh())
-        self.replace_tab("specialists", self.specialists)
-        self.ehc = EhcTab(session, pupil_id)
-        self.ehc.changed.connect(lambda _id: self.reload())
-        self.plans.changed.connect(lambda _id: self.ehc.refresh())
-        self.specialists.changed.connect(lambda _id: self.ehc.refresh())
-        self.replace_tab("ehc", self.ehc)
-        self.documents = DocumentsTab(session, pupil_id)
-        self.replace_tab("documents", self.documents)
-        self.transfers = TransfersTab(session, pupil_id)
-        self.transfers.changed.connect(lambda _id: self.reload())
-        self.replace_tab("transfers", self.transfers)
+        self.built: dict[str, QWidget] = {}
+        self.tabs.currentChanged.connect(self._build_current_tab)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)
@@ -126,15 +115,76 @@ class PupilRecordWindow(QWidget):
     def can(self, permission: Permission) -> bool:
         return self.session.can(permission)
 
-    def replace_tab(self, key: str, widget: QWidget) -> None:
-        """Later features (plans, specialists, EHC, documents, transfers) fill their tab here."""
+    @property
+    def plans(self) -> PlanTab:
+        return self._tab("plans")  # type: ignore[return-value]
+
+    @property
+    def specialists(self) -> SpecialistsTab:
+        return self._tab("specialists")  # type: ignore[return-value]
+
+    @property
+    def ehc(self) -> EhcTab:
+        return self._tab("ehc")  # type: ignore[return-value]
+
+    @property
+    def documents(self) -> DocumentsTab:
+        return self._tab("documents")  # type: ignore[return-value]
+
+    @property
+    def transfers(self) -> TransfersTab:
+        return self._tab("transfers")  # type: ignore[return-value]
+
+    def _build_current_tab(self, position: int) -> None:
+        for key, page in self.placeholders.items():
+            if page is self.tabs.widget(position) and key not in self.built:
+                self._tab(key)
+
+    def _tab(self, key: str) -> QWidget:
+        """The feature tab for key, built and put in place of its placeholder on first use."""
+        if key in self.built:
+            return self.built[key]
+        widget = self._make_tab(key)
+        self.built[key] = widget
         old = self.placeholders[key]
         position = self.tabs.indexOf(old)
-        title = self.tabs.tabText(position)
+        current, title = self.tabs.currentIndex() == position, self.tabs.tabText(position)
+        self.tabs.blockSignals(True)
         self.tabs.removeTab(position)
         self.tabs.insertTab(position, widget, title)
+        if current:
+            self.tabs.setCurrentIndex(position)
+        self.tabs.blockSignals(False)
         old.deleteLater()
         self.placeholders[key] = widget
+        return widget
+
+    def _make_tab(self, key: str) -> QWidget:
+        session, pupil_id = self.session, self.pupil_id
+        if key == "plans":
+            plans = PlanTab(session, pupil_id)
+            plans.changed.connect(lambda _id: self.reload())
+            plans.changed.connect(lambda _id: self._refresh_built("ehc"))
+            return plans
+        if key == "specialists":
+            specialists = SpecialistsTab(session, pupil_id)
+            specialists.changed.connect(lambda _id: self._refresh_built("plans", "ehc"))
+            return specialists
+        if key == "ehc":
+            ehc = EhcTab(session, pupil_id)
+            ehc.changed.connect(lambda _id: self.reload())
+            return ehc
+        if key == "documents":
+            return DocumentsTab(session, pupil_id)
+        transfers = TransfersTab(session, pupil_id)
+        transfers.changed.connect(lambda _id: self.reload())
+        return transfers
+
+    def _refresh_built(self, *keys: str) -> None:
+        """A tab not built yet reads the record fresh when it is, so only built ones refresh."""
+        for key in keys:
+            if key in self.built:
+                self.built[key].refresh()  # type: ignore[attr-defined]
 
     # --- reading -------------------------------------------------------------------
     def reload(self) -> None:

@@ -7,7 +7,6 @@ recommendation not adopted with the reason; a recommendation is put into the pla
 APDR wizard's plan page, which links the provision item to it. Saving a copy of a report is
 for those who may export documents.
 
-Hook it in:  record_window.replace_tab("specialists", SpecialistsTab(session, pupil_id))
     Signal changed(int pupil_id); refresh() re-reads everything.
 """
 
