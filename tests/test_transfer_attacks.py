@@ -94,6 +94,33 @@ def test_flipped_bytes_in_the_encrypted_file(made, where):
             package.read_package(bytes(flipped), secret)
 
 
+def with_work_factor(data: bytes, work: bytes) -> bytes:
+    header_end = data.index(b"\n---")
+    header = data[:header_end]
+    stanza = header.split(b"\n")[1]
+    assert stanza.startswith(b"-> scrypt ")
+    doctored = stanza.rsplit(b" ", 1)[0] + b" " + work
+    return data.replace(stanza, doctored, 1)
+
+
+@pytest.mark.parametrize("work", [b"22", b"30", b"99", b"0022", b"x", b"123456789012345678901"])
+def test_a_doctored_work_factor_is_refused_before_any_memory_is_taken(made, senco_session, work):
+    """A header asking scrypt for 4 GB or more would freeze a school computer before age checks
+    anything; it is refused first, with a message, and nothing changes."""
+    data, secret, _, _ = made
+    before = snapshot(senco_session)
+    with pytest.raises(DamagedPackage, match="far more memory to open than sendesk allows"):
+        receiving.open_package(senco_session, with_work_factor(data, work), secret)
+    assert snapshot(senco_session) == before
+
+
+def test_a_lower_work_factor_reaches_age_and_fails_its_check(made):
+    data, secret, _, _ = made
+    with pytest.raises((DamagedPackage, WrongPassphrase)) as raised:
+        package.read_package(with_work_factor(data, b"10"), secret)
+    assert "far more memory" not in str(raised.value)
+
+
 @pytest.mark.parametrize("keep", [0, 10, 120, 0.5, -1])
 def test_truncated_file(made, keep):
     data, secret, _, _ = made

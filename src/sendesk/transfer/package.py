@@ -48,6 +48,14 @@ AGE_HEADER = b"age-encryption.org/v1\n"
 # Limits well above any real pupil file (a specialist report is at most 10 MB) and far below
 # what would exhaust a school laptop's memory.
 MAX_PACKAGE_BYTES = 400 * 1024 * 1024
+# Opening a package makes scrypt take 2^N KiB of memory, N read from the age header. rage
+# accepts up to its own calibration plus four (8 GB on the benchmark machine) and allocates it
+# before any integrity check, so a doctored header could freeze or crash a 4 GB school
+# computer. Real packages use 17 to 20 (rage calibrates to about a second of work); above 21
+# (2 GB) the target computer could not open it anyway, so it is refused before age is asked.
+MAX_SCRYPT_WORK = 21
+_SCRYPT_STANZA = re.compile(rb"^-> scrypt \S+ (\S+)$", re.MULTILINE)
+_HEADER_SEARCH = 64 * 1024
 MAX_MEMBERS = 500
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -144,10 +152,13 @@ def decrypt(data: bytes, passphrase: str) -> bytes:
         raise DamagedPackage("This file is not a records-transfer package (it is not "
                              "age-encrypted), or its beginning is damaged. Ask the sending "
                              "school to send it again.")
+    _check_work_factor(data)
     try:
         return pyrage.passphrase.decrypt(data, passphrase)
     except pyrage.DecryptError as exc:
         reason = str(exc).lower()
+        if "excessive work" in reason:
+            raise _too_much_work() from exc
         if "decryption failed" in reason or "no matching keys" in reason:
             raise WrongPassphrase("The passphrase does not open this package. Check it with the "
                                   "sending school; it should reach you separately from the file. "
@@ -155,6 +166,22 @@ def decrypt(data: bytes, passphrase: str) -> bytes:
         raise DamagedPackage("This package is damaged or incomplete (it fails its integrity "
                              "check). Ask the sending school to send the file again. Nothing "
                              "was imported.") from exc
+
+
+def _check_work_factor(data: bytes) -> None:
+    header = data[:_HEADER_SEARCH]
+    end = header.find(b"\n---")
+    for match in _SCRYPT_STANZA.finditer(header if end < 0 else header[:end]):
+        work = match.group(1)
+        if not work.isdigit() or len(work) > 2 or int(work) > MAX_SCRYPT_WORK:
+            raise _too_much_work()
+
+
+def _too_much_work() -> DamagedPackage:
+    return DamagedPackage("This package asks for far more memory to open than sendesk allows "
+                          "(its passphrase settings have been altered or are not sendesk's), "
+                          "so it was not opened. Ask the sending school to send it again. "
+                          "Nothing was imported.")
 
 
 def read_package(data: bytes, passphrase: str,
