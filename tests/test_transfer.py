@@ -306,3 +306,34 @@ def test_the_receipt_can_be_saved_again_from_the_transfer_record(sent, senco_ses
     again = tmp_path / "again.sendesk-receipt"
     log.save_receipt_again(senco_session, imported.transfer_id, again)
     assert again.read_bytes() == imported.receipt
+
+
+def test_a_received_ehc_plan_is_scheduled_by_the_receiving_schools_term_dates(
+        sender, senco_session, tmp_path):
+    """The sending school worked out the next annual review from its own term dates; at the new
+    school the meeting must fall on one of the new school's days, so it is worked out again."""
+    from sendesk.models.calendar import england_default
+    from sendesk.records import school_calendar
+    pupil_id, theirs = sender.db.query_one(
+        "SELECT e.pupil_id, e.next_review_by FROM ehc_plans e JOIN pupils p ON p.id = e.pupil_id"
+        " WHERE e.ceased_on IS NULL AND e.next_review_by IS NOT NULL AND p.archived_at IS NULL"
+        " ORDER BY e.id LIMIT 1")
+    their_day = dt.date.fromisoformat(theirs)
+    school_year = their_day.year if their_day.month >= 8 else their_day.year - 1
+    spans = [(h.start, h.end) for h in england_default(school_year).half_terms]
+    half = next(i for i, (start, end) in enumerate(spans) if start <= their_day <= end)
+    start, end = spans[half]
+    assert start < their_day, "the sender's meeting is not on the first day of a half-term"
+    spans[half] = (start, their_day - dt.timedelta(days=1))   # here, that day is a holiday
+    school_calendar.save_term_dates(senco_session, school_year, spans)
+    consent_to_share(sender, pupil_id)
+    result = sending.send(sender, pupil_id, recipient(), tmp_path / "ehc.sendesk-transfer",
+                          fake_pdf, count_pages=lambda pdf: 3)
+    preview = receiving.open_package(senco_session, result.path.read_bytes(), result.passphrase)
+    imported = receiving.import_package(senco_session, preview, {})
+    ours = dt.date.fromisoformat(senco_session.db.scalar(
+        "SELECT next_review_by FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL",
+        (imported.pupil_id,)))
+    assert ours < their_day
+    assert school_calendar.load(senco_session).is_school_day(ours)
+    assert pupils.get_pupil(senco_session, imported.pupil_id).next_review == ours

@@ -25,7 +25,7 @@ from ..models import dates
 from ..models.pupils import FIELD_LABELS, clean_details
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
-from ..records import pupils, summary
+from ..records import ehc, pupils, summary
 from ..records._common import record_changes, today
 from ..session import Session
 from ..store.files import read_limited
@@ -277,6 +277,8 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
                          for entry in manifest["items"] if entry["kind"] == "attachment"},
                         close_imported=close_imported)
         loader.load(preview.record, owned_tables(session.db))
+        # The sender scheduled EHC reviews by its own term dates and year group; ours rule here.
+        ehc.refresh_pupils(session, [pupil_id])
         summary.refresh(session.db, [pupil_id])
         ref = school_ref(preview.sender)
         for each in school_refs(preview.sender):
