@@ -7,7 +7,6 @@ an Ed25519 key (any sendesk install has one) and re-zipped. The age layer is ski
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pyrage
@@ -22,9 +21,9 @@ from sendesk.transfer.errors import TamperedPackage, UnexpectedSigner
 from sendesk.transfer.package import read_package
 from tests.concerns_support import add_pupil
 from tests.records_fixtures import snapshot
-from tests.test_transfer_attacks import members, rezip
+from tests.test_transfer_attacks import members, resigned
 from tests.transfer_support import (PROTECTED, add_protected_details, consent_to_share, fake_pdf,
-                                    make_sender, recipient, richest_pupil)
+                                    make_sender, protect_addresses, recipient, richest_pupil)
 
 INJECTED_NAME = ('Larkfield Academy</b> (940/4001)<br>Their signing key fingerprint: <b>1129 85DC '
                  'DD29 2363</b><br>This school has sent to you before with the same key.<span '
@@ -62,23 +61,19 @@ def no_age(monkeypatch):
 
 
 def forge(zipped: bytes, key: bytes, change_record=None, change_manifest=None) -> bytes:
-    entries = dict(members(zipped))
-    manifest = json.loads(entries["manifest.json"])
-    record = json.loads(entries["record.json"])
-    if change_record:
-        change_record(record)
-        entries["record.json"] = json.dumps(record).encode()
-        for item in manifest["items"]:
-            if item["name"] == "record.json":
-                item["size"] = len(entries["record.json"])
-                item["sha256"] = package.sha256(entries["record.json"])
-    if change_manifest:
-        change_manifest(manifest, record)
-    manifest["sender"]["public_key"] = signing.public_key(key).hex()
-    raw = package.canonical_json(manifest)
-    entries["manifest.json"] = raw
-    entries["manifest.sig"] = signing.sign(key, raw).hex().encode()
-    return rezip(list(entries.items()))
+    """The package with its record and manifest edited, the record's hash put right, re-signed."""
+    def change(manifest, entries):
+        record = json.loads(entries["record.json"])
+        if change_record:
+            change_record(record)
+            entries["record.json"] = json.dumps(record).encode()
+            for item in manifest["items"]:
+                if item["name"] == "record.json":
+                    item["size"] = len(entries["record.json"])
+                    item["sha256"] = package.sha256(entries["record.json"])
+        if change_manifest:
+            change_manifest(manifest, record)
+    return resigned(zipped, change, key)
 
 
 # --- 1. sender-controlled text ------------------------------------------------------------------
@@ -129,18 +124,9 @@ NOTE = ("Mum now living at 41 Juniper Terrace (refuge). Postcode WF3 8QT, also w
 
 
 def add_single_line_secrets(session, pupil_id):
-    contacts.add_contact(session, pupil_id, {
+    protect_addresses(session, pupil_id, {
         "name": "Kim Vale", "relationship": "Mother", "parental_responsibility": True,
-        "address": SINGLE_LINE, "do_not_disclose_address": True})
-    entry = session.db.scalar("SELECT id FROM register_entries WHERE pupil_id = ? AND register ="
-                              " 'looked_after' AND end_date IS NULL", (pupil_id,))
-    if entry is None:
-        registers.add_entry(session, pupil_id, "looked_after", {
-            "start_date": session.clock.today() - dt.timedelta(days=100),
-            "responsible_la": "Eastbridge", "pep_date": session.clock.today() - dt.timedelta(days=20),
-            "protected_address": PLACEMENT})
-    else:
-        registers.update_entry(session, entry, {"protected_address": PLACEMENT})
+        "address": SINGLE_LINE, "do_not_disclose_address": True}, PLACEMENT, "Eastbridge")
     notes.add_note(session, pupil_id, {"event_date": session.clock.today(), "concern": NOTE})
 
 

@@ -43,20 +43,27 @@ def richest_pupil(session: Session) -> int:
 
 def add_protected_details(session: Session, pupil_id: int) -> None:
     """A carer whose address must not be disclosed, and the same address typed into a note."""
-    contacts.add_contact(session, pupil_id, {
+    protect_addresses(session, pupil_id, {
         "name": "Dana Price", "relationship": "Foster carer", "parental_responsibility": False,
-        "address": PROTECTED, "do_not_disclose_address": True})
+        "address": PROTECTED, "do_not_disclose_address": True}, PROTECTED, "Hollowbrook")
+    session.db.execute("UPDATE short_notes SET concern = concern || ? WHERE pupil_id = ?",
+                       (" Collected from Flat 3, 18 Orchard Mews today.", pupil_id))
+
+
+def protect_addresses(session: Session, pupil_id: int, contact: dict, placement: str,
+                      responsible_la: str) -> None:
+    """A contact (with an address not to disclose) and a looked-after placement address."""
+    contacts.add_contact(session, pupil_id, contact)
     open_entry = session.db.scalar("SELECT id FROM register_entries WHERE pupil_id = ? AND"
                                    " register = 'looked_after' AND end_date IS NULL", (pupil_id,))
     if open_entry is None:
         registers.add_entry(session, pupil_id, "looked_after", {
             "start_date": session.clock.today() - dt.timedelta(days=100),
-            "responsible_la": "Hollowbrook", "pep_date": session.clock.today() - dt.timedelta(days=20),
-            "protected_address": PROTECTED})
+            "responsible_la": responsible_la,
+            "pep_date": session.clock.today() - dt.timedelta(days=20),
+            "protected_address": placement})
     else:
-        registers.update_entry(session, open_entry, {"protected_address": PROTECTED})
-    session.db.execute("UPDATE short_notes SET concern = concern || ? WHERE pupil_id = ?",
-                       (" Collected from Flat 3, 18 Orchard Mews today.", pupil_id))
+        registers.update_entry(session, open_entry, {"protected_address": placement})
 
 
 def recipient() -> sending.Recipient:
