@@ -92,7 +92,9 @@ cli demo "$DEMO" --pupils 40 --user demosenco >/dev/null 2>"$TMP/demo.err" \
   || fail "sendesk-cli demo exited non-zero: $(cat "$TMP/demo.err")"
 UPN=$(cli pupils list "$DEMO" --user demosenco --status K | sed -n 2p | cut -d, -f1)
 [ -n "$UPN" ] || fail "the demo school has no pupil at SEN support to transfer"
+# The demo's consents are to outside services only, so this also tries --without-consent.
 cli transfer export "$DEMO" --upn "$UPN" --to-urn 100000 --to-name "Smoke Test Primary" \
+  --without-consent "Smoke test of the installed bundle (invented pupils)" \
   --out "$TMP/pupil.sendesk-transfer" --user demosenco >"$TMP/export.out" 2>"$TMP/export.err" \
   || fail "sendesk-cli transfer export exited non-zero: $(cat "$TMP/export.err")"
 [ "$(head -c 21 "$TMP/pupil.sendesk-transfer")" = "age-encryption.org/v1" ] \
