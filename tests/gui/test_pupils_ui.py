@@ -227,3 +227,26 @@ def test_record_has_plan_and_specialist_tabs_and_main_window_has_plan_pages(
     for title, kind in (("Plans and cycles", PlanTab), ("Specialists", SpecialistsTab)):
         record.tabs.setCurrentIndex(titles.index(title))
         assert isinstance(record.tabs.widget(titles.index(title)), kind)
+
+
+def test_a_record_deleted_after_retention_closes_its_window(qtbot, make_controller, school,
+                                                            pupil_ids):
+    """A leaver's window left open while the record is securely deleted must not go on showing
+    the child's name, nor fail when one of its tabs is clicked."""
+    from tests.gui.test_foundation import unlock, wait_for_main_window
+    controller = make_controller()
+    controller.start(school[0])
+    unlock(qtbot, controller)
+    wait_for_main_window(qtbot, controller)
+    session, workspace = controller.session, controller.workspace
+    pupils.archive_leaver(session, pupil_ids["Begum"], session.clock.today(), "Moved away")
+    left = workspace.open_pupil(pupil_ids["Begum"])
+    other = workspace.open_pupil(pupil_ids["Okafor"])
+    titles = [left.tabs.tabText(i) for i in range(left.tabs.count())]
+    session.clock.advance(dt.timedelta(days=365 * 40))
+    pupils.delete_after_retention(session, pupil_ids["Begum"])
+    left.tabs.setCurrentIndex(titles.index("EHC"))   # built from a record that is gone
+    assert "not in this database" in left.tabs.currentWidget().text()
+    workspace.transfers_changed()   # what the retention page reports after a deletion
+    assert pupil_ids["Begum"] not in workspace.records and not left.isVisible()
+    assert workspace.records[pupil_ids["Okafor"]] is other and other.isVisible()

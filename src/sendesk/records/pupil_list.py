@@ -142,8 +142,9 @@ def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
                  or flt.review_overdue or flt.sort == "year")
     # Without a selective filter, SQLite (having no statistics) may pick a narrow index and
     # look every row up in the table, ten times slower than scanning the covering list index.
-    hint = "" if selective else (" INDEXED BY pupils_everyone" if flt.include_archived
-                                 else " INDEXED BY pupils_list")
+    # With leavers included SQLite finds pupils_everyone for the name order itself, and a hint
+    # would force it (and a lookup of every row) on the other sorts and the flag filters too.
+    hint = "" if flt.include_archived or selective else " INDEXED BY pupils_list"
     sql = (f"SELECT id FROM pupils{hint}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
            + f" ORDER BY {order}")
     # One comma-separated string crosses into Python twice as fast as a row per pupil.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
@@ -121,6 +121,14 @@ def find_by_upn(session: Session, upn: str) -> int | None:
     """The id of the pupil with this UPN, if any (not audited: it reveals no record)."""
     session.require(Permission.VIEW_RECORDS)
     return session.db.scalar("SELECT id FROM pupils WHERE upn = ?", ((upn or "").strip().upper(),))
+
+
+def still_held(session: Session, pupil_ids: Iterable[int]) -> set[int]:
+    """Which of these pupils are still in the database, so a window showing one deleted after
+    its retention date can close (not audited: it reveals no record)."""
+    session.require(Permission.VIEW_RECORDS)
+    return {int(pid) for pid in pupil_ids
+            if session.db.scalar("SELECT 1 FROM pupils WHERE id = ?", (int(pid),))}
 
 
 def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,

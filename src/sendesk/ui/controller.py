@@ -90,7 +90,8 @@ class AppController(QObject):
     def show_unlock(self, message: str = "") -> None:
         self._close_entry_dialogs()
         dialog = UnlockDialog(self.tasks, self.settings.last_database or "",
-                              self.settings.last_username or "", self.quick_unlock_possible)
+                              self.settings.last_username or "", self.quick_unlock_possible,
+                              clock=self.clock)
         dialog.unlocked.connect(self._unlocked_with_password)
         dialog.create_requested.connect(self.show_create)
         dialog.quick_unlock_requested.connect(self.quick_unlock)

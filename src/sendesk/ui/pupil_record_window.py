@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from ..errors import SendeskError
 from ..models import dates
 from ..models.contacts import CONSENT_GIVERS
 from ..models.notifications import METHODS
@@ -138,7 +139,10 @@ class PupilRecordWindow(QWidget):
     def _build_current_tab(self, position: int) -> None:
         for key, page in self.placeholders.items():
             if page is self.tabs.widget(position) and key not in self.built:
-                self._tab(key)
+                try:
+                    self._tab(key)
+                except SendeskError as error:   # e.g. the record was deleted meanwhile
+                    page.setText(str(error))  # type: ignore[attr-defined]
 
     def _tab(self, key: str) -> QWidget:
         """The feature tab for key, built and put in place of its placeholder on first use."""

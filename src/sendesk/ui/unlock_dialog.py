@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
+from ..clock import Clock
 from ..errors import SendeskError
 from ..store import lifecycle
 from .busy import set_busy
@@ -24,9 +25,9 @@ class UnlockDialog(QDialog):
 
     def __init__(self, tasks: TaskRunner, path: str = "", username: str = "",
                  quick_unlock_for: Callable[[str], bool] = lambda path: False,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, clock: Clock | None = None) -> None:
         super().__init__(parent)
-        self.tasks = tasks
+        self.tasks, self.clock = tasks, clock
         self._quick_unlock_for = quick_unlock_for
         self.setWindowTitle("Unlock - sendesk")
         self.setMinimumWidth(460)
@@ -91,7 +92,8 @@ class UnlockDialog(QDialog):
             return
         self.message.clear()
         set_busy(self, True)
-        self.tasks.run(lambda: lifecycle.open_school(path, username, password), self._done, self._failed)
+        self.tasks.run(lambda: lifecycle.open_school(path, username, password, self.clock),
+                       self._done, self._failed)
 
     def _done(self, session) -> None:
         set_busy(self, False)
@@ -106,7 +108,8 @@ class UnlockDialog(QDialog):
         self.show_message(lifecycle.describe_failure(exc))
 
     def _forgot(self) -> None:
-        dialog = RecoverDialog(self.tasks, self.path.text().strip(), self.username.text(), self)
+        dialog = RecoverDialog(self.tasks, self.path.text().strip(), self.username.text(), self,
+                               self.clock)
         dialog.recovered.connect(self._recovered)
         dialog.open()
 
@@ -120,9 +123,10 @@ class RecoverDialog(QDialog):
 
     recovered = Signal(object)
 
-    def __init__(self, tasks: TaskRunner, path: str, username: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, path: str, username: str, parent: QWidget | None = None,
+                 clock: Clock | None = None) -> None:
         super().__init__(parent)
-        self.tasks, self.db_path = tasks, path
+        self.tasks, self.db_path, self.clock = tasks, path, clock
         self.setWindowTitle("Forgotten password - sendesk")
         self.username = QLineEdit(username, objectName="username")
         self.key = QLineEdit(objectName="recovery_key", placeholderText="XXXX-XXXX-XXXX-...")
@@ -151,7 +155,8 @@ class RecoverDialog(QDialog):
     def _recover(self) -> None:
         path, user, key, new = Path(self.db_path), self.username.text(), self.key.text(), self.passwords.value()
         set_busy(self, True)
-        self.tasks.run(lambda: lifecycle.recover(path, key, user, new), self._done, self._failed)
+        self.tasks.run(lambda: lifecycle.recover(path, key, user, new, self.clock),
+                       self._done, self._failed)
 
     def _done(self, session) -> None:
         set_busy(self, False)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject
 
 from ..session import Session
 from ..models.roles import Permission
+from ..records import pupils as pupil_records
 from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
@@ -79,6 +80,9 @@ class Workspace(QObject):
         return self.transfers.start_receiving(path)
 
     def transfers_changed(self) -> None:
+        held = pupil_records.still_held(self.session, self.records)
+        for pupil_id in [pid for pid in self.records if pid not in held]:
+            self.records.pop(pupil_id).close()   # deleted after its retention date
         self.pupils.pupils_changed()
         self.home.refresh()
 
