@@ -114,6 +114,22 @@ def test_a_doctored_work_factor_is_refused_before_any_memory_is_taken(made, senc
     assert snapshot(senco_session) == before
 
 
+@pytest.mark.parametrize("change", [
+    lambda line: line + b"\r",                                   # CRLF
+    lambda line: line.replace(b" ", b"  ", 1),                    # two spaces
+    lambda line: line.replace(b"scrypt", b"SCRYPT"),              # another tag
+    lambda line: line + b" extra",                                # an extra argument
+    lambda line: b"-> X25519 " + b"A" * 43 + b"\nAAAA\n" + line,  # a stanza before it
+])
+def test_a_header_not_as_sendesk_writes_it_is_refused_before_age(made, change):
+    """Only the header sendesk writes (one scrypt line) reaches age, whatever age would allow."""
+    data, secret, _, _ = made
+    first, rest = data[len(package.AGE_HEADER):].split(b"\n", 1)
+    doctored = package.AGE_HEADER + change(first[:first.rindex(b" ")] + b" 22") + b"\n" + rest
+    with pytest.raises(DamagedPackage, match="not a sendesk records-transfer package"):
+        package.read_package(doctored, secret)
+
+
 def test_a_lower_work_factor_reaches_age_and_fails_its_check(made):
     data, secret, _, _ = made
     with pytest.raises((DamagedPackage, WrongPassphrase)) as raised:

@@ -54,8 +54,9 @@ MAX_PACKAGE_BYTES = 400 * 1024 * 1024
 # computer. Real packages use 17 to 20 (rage calibrates to about a second of work); above 21
 # (2 GB) the target computer could not open it anyway, so it is refused before age is asked.
 MAX_SCRYPT_WORK = 21
-_SCRYPT_STANZA = re.compile(rb"^-> scrypt \S+ (\S+)$", re.MULTILINE)
-_HEADER_SEARCH = 64 * 1024
+# sendesk writes exactly one recipient, this scrypt line; anything else is refused here rather
+# than trusting every pyrage version to be as strict about the header as today's.
+_SCRYPT_LINE = re.compile(rb"-> scrypt [A-Za-z0-9+/]{22} (\S+)\n")
 MAX_MEMBERS = 500
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -169,12 +170,15 @@ def decrypt(data: bytes, passphrase: str) -> bytes:
 
 
 def _check_work_factor(data: bytes) -> None:
-    header = data[:_HEADER_SEARCH]
-    end = header.find(b"\n---")
-    for match in _SCRYPT_STANZA.finditer(header if end < 0 else header[:end]):
-        work = match.group(1)
-        if not work.isdigit() or len(work) > 2 or int(work) > MAX_SCRYPT_WORK:
-            raise _too_much_work()
+    match = _SCRYPT_LINE.match(data, len(AGE_HEADER))
+    if match is None:
+        raise DamagedPackage("This file is not a sendesk records-transfer package (its "
+                             "encryption header is not the one sendesk writes), or its beginning "
+                             "is damaged. Ask the sending school to send it again. Nothing was "
+                             "imported.")
+    work = match.group(1)
+    if not work.isdigit() or len(work) > 2 or int(work) > MAX_SCRYPT_WORK:
+        raise _too_much_work()
 
 
 def _too_much_work() -> DamagedPackage:
