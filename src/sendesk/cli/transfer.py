@@ -110,7 +110,7 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
                             without_consent=args.without_consent)
     finally:
         session.close()
-    print(f"Wrote {args.out} for {checks.pupil_name} to {recipient.name}.")
+    print(f"Wrote {args.out} to send to {recipient.name}.")
     print(f"Package fingerprint: {sent.fingerprint}")
     print(f"Our signing key: {sent.school_fingerprint}")
     print(f"Send it by {sent.deadline.strftime('%d/%m/%Y')} (15 school days after leaving).")
