@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit
 
 from sendesk.models.apdr import Decision, Part, Stage
 from sendesk.records import apdr, provision_map, specialists
@@ -19,6 +18,7 @@ from sendesk.ui.provision_map_view import ProvisionMapView
 from sendesk.ui.reviews_due import ReviewsDueView
 from sendesk.ui.specialists_tab import SpecialistsTab
 from tests.apdr_support import assess, plan, sen_support_pupil
+from tests.gui.form_support import fill
 
 D = dt.date
 
@@ -27,16 +27,6 @@ def go_to(clock, day: dt.date) -> None:
     clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.timezone.utc) - clock.now())
 
 
-def fill(form, **values) -> None:
-    """Type into a form as a user would: pick choices by their value, type text and dates."""
-    for key, value in values.items():
-        widget = form.widgets[key]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentIndex(widget.findData(value))
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
 
 
 def do_assess(wizard: ApdrWizard, day: str) -> None:

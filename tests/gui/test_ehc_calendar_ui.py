@@ -10,7 +10,7 @@ import datetime as dt
 
 import icalendar
 import pytest
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QTableWidgetItem
+from PySide6.QtWidgets import QPushButton, QTableWidgetItem
 
 from sendesk.records import ehc, pupils, registers
 from sendesk.ui.calendar_page import CalendarPage
@@ -18,19 +18,11 @@ from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 from tests.apdr_support import sen_support_pupil
 from tests.ehc_support import answer_all, educational_psychologist, issued_plan, three_cycles
+from tests.gui.form_support import fill
 
 D = dt.date
 
 
-def fill(form, **values) -> None:
-    for key, value in values.items():
-        widget = form.widgets[key]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentIndex(widget.findData(value))
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText(value)
-        else:
-            widget.setText(value)
 
 
 def select_item(tab: EhcTab, key: str) -> None:

@@ -110,7 +110,7 @@ class Spacer:
 
 @dataclass(frozen=True)
 class PageBreak:
-    pass
+    """The next block starts on a new page."""
 
 
 Block = Union[Heading, Paragraph, BulletList, KeyValues, Table, Letterhead, AddressBlock,
