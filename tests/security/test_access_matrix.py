@@ -15,6 +15,7 @@ import importlib
 import io
 import pkgutil
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from concerns_support import DISCUSSION, ROUTES
 from concerns_support import add_pupil as concerns_pupil
 from conftest import SENCO, SENCO_PASSWORD
 from records_fixtures import add_parents, add_pupil, pupil_data, snapshot
+from sendesk import operations
 from sendesk.clock import FixedClock
 from sendesk.errors import PermissionDenied
 from sendesk.models import flowchart
@@ -256,6 +258,7 @@ def test_a_removed_user_is_refused_even_with_a_session_still_open(school, tmp_pa
 
 # Helpers called only inside another action's transaction, after that action's check.
 INTERNAL = {
+    "sendesk.operations": {"changed", "viewed", "collect", "require_any"},
     "sendesk.records.notifications": {"open_due", "reconcile"},
     "sendesk.records.summary": {"refresh"},
     "sendesk.records.demo_pathways": {"add_demo_pathways"},  # demo school builders
@@ -314,9 +317,16 @@ def _unchecked(path: Path) -> list[str]:
                     return True
         return False
 
+    def declared(node) -> bool:
+        """Decorated with @operation(...): the seam checks the declared permission; or a
+        @derived(...) rule, which the seam runs only after a checked operation."""
+        return any(isinstance(d, ast.Call)
+                   and ast.unparse(d.func).split(".")[-1] in ("operation", "derived")
+                   for d in node.decorator_list)
+
     return [name for name, node in functions.items()
             if not name.startswith("_") and node.args.args and node.args.args[0].arg == "session"
-            and not checks(node, {name})]
+            and not declared(node) and not checks(node, {name})]
 
 
 def test_every_core_action_checks_a_permission():
@@ -336,5 +346,39 @@ def test_the_permission_scan_sees_a_missing_check(tmp_path):
     source = tmp_path / "sample.py"
     source.write_text("def leaky(session, pupil_id):\n    return session.db.query('x')\n\n"
                       "def _guard(session):\n    session.require(1)\n\n"
-                      "def guarded(session):\n    _guard(session)\n")
+                      "def guarded(session):\n    _guard(session)\n\n"
+                      "@operation(P.VIEW_RECORDS)\ndef declared(session):\n    return 1\n")
     assert _unchecked(source) == ["leaky"]
+
+
+def _operation(spec):
+    module, _, name = spec.name.rpartition(".")
+    while module not in sys.modules or not hasattr(sys.modules[module], name.split(".")[0]):
+        module, _, head = module.rpartition(".")
+        name = f"{head}.{name}"
+    target = sys.modules[module]
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _all_operations():
+    for module, _ in _core_modules():
+        importlib.import_module(module)
+    return sorted(operations.OPERATIONS.values(), key=lambda spec: spec.name)
+
+
+def test_every_declared_operation_refuses_each_role_without_its_permission(sessions):
+    """Read from the seam itself: a new operation is covered the moment it is declared. The
+    check runs before the body looks at any argument, so the session alone must be refused."""
+    specs = _all_operations()
+    assert len(specs) >= 4
+    refused = 0
+    for role, session in sessions.items():
+        for spec in specs:
+            if any(session.can(p) for p in spec.permissions):
+                continue
+            with pytest.raises(PermissionDenied):
+                _operation(spec)(session)
+            refused += 1
+    assert refused

@@ -12,9 +12,9 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.contacts import Contact, ContactDetails, clean_contact
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
-from . import notifications, summary
 from ._common import record_changes, require_editable, today
 
 _FIELDS = ("name", "relationship", "parental_responsibility", "address", "phone", "email",
@@ -42,70 +42,61 @@ def _contact_row(session: Session, contact_id: int) -> Row:
     return row
 
 
+@operation(Permission.EDIT_PUPILS, audit="added a contact")
 def add_contact(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
-    session.require(Permission.EDIT_PUPILS)
     details = clean_contact(raw)
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        cursor = session.db.execute(
-            "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, address,"
-            " phone, email, do_not_disclose_address, entered_at, entered_by) VALUES (:pupil_id,"
-            " :name, :relationship, :parental_responsibility, :address, :phone, :email,"
-            " :do_not_disclose_address, :entered_at, :entered_by)",
-            {**_columns(details), "pupil_id": int(pupil_id), "entered_at": session.now_text(),
-             "entered_by": session.user.id})
-        contact_id = int(cursor.lastrowid)
-        summary.refresh(session.db, [int(pupil_id)])
-        session.audit("added a contact", "pupil", pupil_id, {"contact_id": contact_id})
+    require_editable(session, pupil_id)
+    cursor = session.db.execute(
+        "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, address,"
+        " phone, email, do_not_disclose_address, entered_at, entered_by) VALUES (:pupil_id,"
+        " :name, :relationship, :parental_responsibility, :address, :phone, :email,"
+        " :do_not_disclose_address, :entered_at, :entered_by)",
+        {**_columns(details), "pupil_id": int(pupil_id), "entered_at": session.now_text(),
+         "entered_by": session.user.id})
+    contact_id = int(cursor.lastrowid)
+    changed(session, Kind.CONTACT, int(pupil_id), contact_id=contact_id)
     return contact_id
 
 
+@operation(Permission.EDIT_PUPILS, audit="changed a contact")
 def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Change some of a contact's details; returns the changed field names."""
-    session.require(Permission.EDIT_PUPILS)
-    with session.db.transaction():
-        row = _contact_row(session, contact_id)
-        require_editable(session, row["pupil_id"])
-        if row["ended_on"] is not None:
-            raise ValidationError("This contact has been ended; add them again if they are "
-                                  "involved once more.", field="contact")
-        old = {name: row[name] for name in _FIELDS}
-        merged = dataclasses.asdict(contact_from_row(row).details) | dict(changes)
-        new = _columns(clean_contact(merged))
-        changed = record_changes(session, row["pupil_id"], "contact", row["id"], old, new)
-        if changed:
-            session.db.execute(
-                "UPDATE contacts SET " + ", ".join(f"{name} = :{name}" for name in _FIELDS)
-                + " WHERE id = :id", {**new, "id": row["id"]})
-            summary.refresh(session.db, [row["pupil_id"]])
-            notifications.reconcile(session, row["pupil_id"])
-            session.audit("changed a contact", "pupil", row["pupil_id"],
-                          {"contact_id": row["id"], "fields": changed})
-    return changed
+    row = _contact_row(session, contact_id)
+    require_editable(session, row["pupil_id"])
+    if row["ended_on"] is not None:
+        raise ValidationError("This contact has been ended; add them again if they are "
+                              "involved once more.", field="contact")
+    old = {name: row[name] for name in _FIELDS}
+    merged = dataclasses.asdict(contact_from_row(row).details) | dict(changes)
+    new = _columns(clean_contact(merged))
+    fields = record_changes(session, row["pupil_id"], "contact", row["id"], old, new)
+    if fields:
+        session.db.execute(
+            "UPDATE contacts SET " + ", ".join(f"{name} = :{name}" for name in _FIELDS)
+            + " WHERE id = :id", {**new, "id": row["id"]})
+        changed(session, Kind.CONTACT, row["pupil_id"], contact_id=row["id"], fields=fields)
+    return fields
 
 
+@operation(Permission.EDIT_PUPILS, audit="ended a contact")
 def end_contact(session: Session, contact_id: int, ended_on: dt.date | str) -> None:
     """The contact is no longer involved; they stay in the record as history."""
-    session.require(Permission.EDIT_PUPILS)
     day = dates.require_date(ended_on, "Date the contact ended")
     dates.not_after(day, today(session), "Date the contact ended")
-    with session.db.transaction():
-        row = _contact_row(session, contact_id)
-        require_editable(session, row["pupil_id"])
-        if row["ended_on"] is not None:
-            raise ValidationError("This contact has already been ended.", field="contact")
-        record_changes(session, row["pupil_id"], "contact", row["id"], {"ended_on": None},
-                       {"ended_on": day})
-        session.db.execute("UPDATE contacts SET ended_on = ? WHERE id = ?",
-                           (day.isoformat(), row["id"]))
-        summary.refresh(session.db, [row["pupil_id"]])
-        notifications.reconcile(session, row["pupil_id"])
-        session.audit("ended a contact", "pupil", row["pupil_id"], {"contact_id": row["id"]})
+    row = _contact_row(session, contact_id)
+    require_editable(session, row["pupil_id"])
+    if row["ended_on"] is not None:
+        raise ValidationError("This contact has already been ended.", field="contact")
+    record_changes(session, row["pupil_id"], "contact", row["id"], {"ended_on": None},
+                   {"ended_on": day})
+    session.db.execute("UPDATE contacts SET ended_on = ? WHERE id = ?",
+                       (day.isoformat(), row["id"]))
+    changed(session, Kind.CONTACT, row["pupil_id"], contact_id=row["id"])
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def list_contacts(session: Session, pupil_id: int, include_ended: bool = False) -> list[Contact]:
     """Contacts with parental responsibility first, then by name."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(
         "SELECT * FROM contacts WHERE pupil_id = ?" + ("" if include_ended else
                                                       " AND ended_on IS NULL")

@@ -88,6 +88,10 @@ class Database:
     def is_open(self) -> bool:
         return self._conn is not None
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlcipher3.Cursor:
         with self._lock:
             try:

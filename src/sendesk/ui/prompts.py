@@ -11,10 +11,22 @@ from pathlib import Path
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
+from ..errors import SendeskError
+
 
 class Prompts:
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.warning(parent, title, text)
+
+    def report_failure(self, exc: BaseException, parent: QWidget | None = None,
+                       title: str = "sendesk") -> None:
+        """The one place work that failed is reported: the core's own sentence for a
+        SendeskError (it says what to do and that nothing changed), else a plain apology."""
+        if isinstance(exc, SendeskError):
+            self.error(parent, title, str(exc))
+        else:
+            self.error(parent, title, "Something unexpected went wrong, and that action did not "
+                       f"finish ({type(exc).__name__}). Your saved records are safe.")
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.information(parent, title, text)
