@@ -101,6 +101,21 @@ class Database:
             except sqlcipher3.Error as exc:
                 raise translate(exc, self.path) from exc
 
+    def executemany(self, sql: str, rows: Any) -> None:
+        """One statement for many rows (an import, a trail of changed fields)."""
+        with self._lock:
+            try:
+                self.conn.executemany(sql, rows)
+            except sqlcipher3.IntegrityError:
+                raise
+            except sqlcipher3.Error as exc:
+                raise translate(exc, self.path) from exc
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Insert or replace one value in the meta table (the upsert is the store's dialect)."""
+        self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                     "SET value = excluded.value", (key, value))
+
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlcipher3.Row]:
         with self._lock:
             try:
