@@ -259,7 +259,7 @@ def _audit(session: Session, action: str, frame: _Frame) -> None:
     session.audit(action, target_type, target_id, detail or None)
 
 
-def changed(session: Session, kind: Kind, pupils: int | Iterable[int] | None = None, *,
+def changed(session: Session, kind: Kind, /, pupils: int | Iterable[int] | None = None, *,
             whole_school: bool = False, target: tuple[str, Any] | None = None,
             **detail: Any) -> None:
     """Say, from inside an operation's body, what it changed.
@@ -267,6 +267,7 @@ def changed(session: Session, kind: Kind, pupils: int | Iterable[int] | None = N
     ``pupils`` is one pupil id or several; ``whole_school`` marks a change every page must
     reread (an import, a term-dates change). ``target`` overrides the audit entry's target
     (for example ``("user", user_id)``); ``detail`` is merged into the audit entry's detail.
+    (``session`` and ``kind`` are positional-only, so a detail key may be called ``kind``.)
     """
     tracker = _tracker(session)
     if not tracker.frames:

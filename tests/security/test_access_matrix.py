@@ -264,7 +264,8 @@ INTERNAL = {
     "sendesk.records.demo_pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.records.demo_ehc": {"add_demo_ehc"},
     "sendesk.store.audit": {"append", "verify"},
-    "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of"},
+    "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of", "plans_of_pupils",
+                            "refresh_pupils", "refresh_schedules"},
     "sendesk.records.school_calendar": {"calendar_of"},
     # The parts of build_documents, which checks VIEW_RECORDS first (and each repository
     # read_facts calls checks again).

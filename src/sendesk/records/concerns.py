@@ -31,10 +31,11 @@ from ..models import dates, sen
 from ..models import flowchart as fc
 from ..models.registers import RegisterKind, clean_entry
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..models.text import clean_text
 from ..session import Session
 from ..store.database import Row
-from . import notes, registers, sen_register, summary
+from . import notes, registers, sen_register
 from ._common import pupil_row, record_changes, require_editable, today
 from .pupils import pupil_from_row
 
@@ -117,10 +118,6 @@ class DraftSummary:
 
 # --- checks -------------------------------------------------------------------------------------
 
-def _require_may_run(session: Session) -> None:
-    session.require(Permission.ADD_NOTES)
-
-
 def _check_pupil(session: Session, pupil_id: int) -> None:
     """The pupil exists, is still on roll and is not already on the SEN register."""
     require_editable(session, pupil_id)
@@ -133,10 +130,10 @@ def _check_pupil(session: Session, pupil_id: int) -> None:
             field="pupil")
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def not_available_because(session: Session, pupil_id: int) -> str | None:
     """Why the flowchart cannot be used for this pupil now (left, or already on the SEN
     register), so a front end can say so before anyone starts; None when it can."""
-    session.require(Permission.VIEW_RECORDS)
     try:
         _check_pupil(session, int(pupil_id))
     except (ValidationError, PermissionDenied) as exc:
@@ -188,9 +185,9 @@ def _clean_dates(session: Session, discussion_date: Any, review_date: Any) -> tu
     return talked, review
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def pupil_name(session: Session, pupil_id: int) -> str:
     """The name the wizard shows (surname first), for a pupil whose record is already open."""
-    session.require(Permission.VIEW_RECORDS)
     return pupil_from_row(pupil_row(session, pupil_id)).display_name
 
 
@@ -216,12 +213,12 @@ def _draft_row(session: Session, run_id: int) -> Row:
     return row
 
 
+@operation(Permission.ADD_NOTES)
 def save_draft(session: Session, pupil_id: int, chart: fc.Flowchart,
                answers: Sequence[AnswerInput], discussion: Mapping[str, str] | None = None,
                extras: Mapping[str, Any] | None = None, run_id: int | None = None) -> int:
     """Save a run part-way; returns its id. extras holds the wizard's own place-keeping
     (the page it was on, dates typed so far): plain JSON values only."""
-    _require_may_run(session)
     walk = _clean_answers(chart, answers)
     cleaned = _clean_discussion(chart, discussion or {}, complete=False)
     state = json.dumps({"answers": [[s.question.id, s.answer.id, s.comment] for s in walk.steps],
@@ -230,45 +227,53 @@ def save_draft(session: Session, pupil_id: int, chart: fc.Flowchart,
     if len(state.encode("utf-8")) > MAX_STATE_BYTES:
         raise ValidationError("This draft is too large to save; shorten the longest answers.",
                               field="discussion")
-    pupil_id = int(pupil_id)
-    now = session.now_text()
-    with session.db.transaction():
-        _check_pupil(session, pupil_id)
-        if run_id is None:
-            existing = session.db.query_one(
-                "SELECT r.id, coalesce(u.full_name, '') AS who FROM concern_runs r LEFT JOIN users"
-                " u ON u.id = r.started_by WHERE r.pupil_id = ? AND r.status = 'draft'", (pupil_id,))
-            if existing is not None:
-                raise ValidationError(
-                    f"There is already a saved flowchart for this pupil (started by "
-                    f"{existing['who'] or 'another user'}). Carry on with that one, or discard it "
-                    "first.", field="run")
-            cursor = session.db.execute(
-                "INSERT INTO concern_runs (pupil_id, flowchart_id, flowchart_version,"
-                " flowchart_title, flowchart_digest, status, draft_state, started_at, started_by,"
-                " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
-                (pupil_id, chart.id, chart.version, chart.title, chart.digest, state, now,
-                 session.user.id, now, session.user.id))
-            run_id = int(cursor.lastrowid)
-            action = "saved a concerns flowchart draft"
-        else:
-            row = _draft_row(session, run_id)
-            if row["pupil_id"] != pupil_id:
-                raise ValidationError("That saved flowchart belongs to a different pupil.",
-                                      field="run")
-            session.db.execute(
-                "UPDATE concern_runs SET flowchart_id = ?, flowchart_version = ?,"
-                " flowchart_title = ?, flowchart_digest = ?, draft_state = ?, updated_at = ?,"
-                " updated_by = ? WHERE id = ?",
-                (chart.id, chart.version, chart.title, chart.digest, state, now, session.user.id,
-                 int(run_id)))
-            action = "updated a concerns flowchart draft"
-        session.audit(action, "pupil", pupil_id, {"run_id": run_id, "answers": len(walk.steps)})
+    _check_pupil(session, int(pupil_id))
+    if run_id is None:
+        return _new_draft(session, int(pupil_id), chart, state, len(walk.steps))
+    _update_draft(session, int(pupil_id), chart, state, len(walk.steps), int(run_id))
     return int(run_id)
 
 
+@operation(Permission.ADD_NOTES, audit="saved a concerns flowchart draft")
+def _new_draft(session: Session, pupil_id: int, chart: fc.Flowchart, state: str,
+               answered: int) -> int:
+    existing = session.db.query_one(
+        "SELECT r.id, coalesce(u.full_name, '') AS who FROM concern_runs r LEFT JOIN users"
+        " u ON u.id = r.started_by WHERE r.pupil_id = ? AND r.status = 'draft'", (pupil_id,))
+    if existing is not None:
+        raise ValidationError(
+            f"There is already a saved flowchart for this pupil (started by "
+            f"{existing['who'] or 'another user'}). Carry on with that one, or discard it "
+            "first.", field="run")
+    now = session.now_text()
+    cursor = session.db.execute(
+        "INSERT INTO concern_runs (pupil_id, flowchart_id, flowchart_version,"
+        " flowchart_title, flowchart_digest, status, draft_state, started_at, started_by,"
+        " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
+        (pupil_id, chart.id, chart.version, chart.title, chart.digest, state, now,
+         session.user.id, now, session.user.id))
+    run_id = int(cursor.lastrowid)
+    changed(session, Kind.NOTE, pupil_id, run_id=run_id, answers=answered)
+    return run_id
+
+
+@operation(Permission.ADD_NOTES, audit="updated a concerns flowchart draft")
+def _update_draft(session: Session, pupil_id: int, chart: fc.Flowchart, state: str,
+                  answered: int, run_id: int) -> None:
+    row = _draft_row(session, run_id)
+    if row["pupil_id"] != pupil_id:
+        raise ValidationError("That saved flowchart belongs to a different pupil.", field="run")
+    session.db.execute(
+        "UPDATE concern_runs SET flowchart_id = ?, flowchart_version = ?,"
+        " flowchart_title = ?, flowchart_digest = ?, draft_state = ?, updated_at = ?,"
+        " updated_by = ? WHERE id = ?",
+        (chart.id, chart.version, chart.title, chart.digest, state, session.now_text(),
+         session.user.id, run_id))
+    changed(session, Kind.NOTE, pupil_id, run_id=run_id, answers=answered)
+
+
+@operation(Permission.ADD_NOTES, writes=False)
 def load_draft(session: Session, run_id: int) -> Draft:
-    _require_may_run(session)
     row = _draft_row(session, run_id)
     state = json.loads(row["draft_state"])
     return Draft(row["id"], row["pupil_id"], row["flowchart_id"], row["flowchart_version"],
@@ -279,9 +284,9 @@ def load_draft(session: Session, run_id: int) -> Draft:
                  row["started_at"], row["started_name"], row["updated_at"], row["updated_name"])
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def draft_for_pupil(session: Session, pupil_id: int) -> DraftSummary | None:
     """The pupil's saved part-way run, if there is one."""
-    session.require(Permission.VIEW_RECORDS)
     row = session.db.query_one(
         "SELECT r.*, coalesce(s.full_name, '') AS started_name, coalesce(u.full_name, '') AS"
         " updated_name FROM concern_runs r LEFT JOIN users s ON s.id = r.started_by"
@@ -294,18 +299,16 @@ def draft_for_pupil(session: Session, pupil_id: int) -> DraftSummary | None:
                         row["updated_at"], row["updated_name"])
 
 
+@operation(Permission.ADD_NOTES, audit="discarded a concerns flowchart draft")
 def discard_draft(session: Session, run_id: int) -> None:
     """Delete a saved part-way run. Its author or the SENCO may do this."""
-    _require_may_run(session)
-    with session.db.transaction():
-        row = _draft_row(session, run_id)
-        require_editable(session, row["pupil_id"])
-        if row["started_by"] != session.user.id and not session.can(Permission.CHANGE_SEN_STATUS):
-            raise PermissionDenied("Only the person who started this flowchart, or the SENCO, "
-                                   "may discard it.")
-        session.db.execute("DELETE FROM concern_runs WHERE id = ?", (row["id"],))
-        session.audit("discarded a concerns flowchart draft", "pupil", row["pupil_id"],
-                      {"run_id": row["id"]})
+    row = _draft_row(session, run_id)
+    require_editable(session, row["pupil_id"])
+    if row["started_by"] != session.user.id and not session.can(Permission.CHANGE_SEN_STATUS):
+        raise PermissionDenied("Only the person who started this flowchart, or the SENCO, "
+                               "may discard it.")
+    session.db.execute("DELETE FROM concern_runs WHERE id = ?", (row["id"],))
+    changed(session, Kind.NOTE, row["pupil_id"], run_id=row["id"])
 
 
 # --- finishing ----------------------------------------------------------------------------------
@@ -335,39 +338,50 @@ def _monitoring_entry(session: Session, pupil_id: int, outcome: fc.Outcome, revi
     Written here rather than through registers.add_entry because a teacher who may add notes
     may record a cause for concern; changing the other registers stays with EDIT_PUPILS.
     """
-    now = today(session)
-    line = f"{dates.format_uk(now)}: {outcome.title} (initial concerns flowchart)."
+    line = f"{dates.format_uk(today(session))}: {outcome.title} (initial concerns flowchart)."
     open_row = session.db.query_one(
         "SELECT * FROM register_entries WHERE pupil_id = ? AND register = ? AND end_date IS NULL",
         (pupil_id, RegisterKind.MONITORING.value))
     if open_row is None:
-        fields = clean_entry(RegisterKind.MONITORING, {"start_date": now, "review_date": review,
-                                                       "details": line}, now)
-        cursor = session.db.execute(
-            "INSERT INTO register_entries (pupil_id, register, start_date, review_date, details,"
-            " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (pupil_id, RegisterKind.MONITORING.value, fields["start_date"].isoformat(),
-             fields["review_date"].isoformat(), fields["details"], session.now_text(),
-             session.user.id))
-        entry_id = int(cursor.lastrowid)
-        session.audit("added a register entry", "pupil", pupil_id,
-                      {"register": RegisterKind.MONITORING.value, "entry_id": entry_id})
-        return entry_id
+        return _add_monitoring_entry(session, pupil_id, line, review)
+    return _extend_monitoring_entry(session, pupil_id, open_row, line, review)
+
+
+@operation(Permission.ADD_NOTES, audit="added a register entry")
+def _add_monitoring_entry(session: Session, pupil_id: int, line: str, review: dt.date) -> int:
+    now = today(session)
+    fields = clean_entry(RegisterKind.MONITORING, {"start_date": now, "review_date": review,
+                                                   "details": line}, now)
+    cursor = session.db.execute(
+        "INSERT INTO register_entries (pupil_id, register, start_date, review_date, details,"
+        " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (pupil_id, RegisterKind.MONITORING.value, fields["start_date"].isoformat(),
+         fields["review_date"].isoformat(), fields["details"], session.now_text(),
+         session.user.id))
+    entry_id = int(cursor.lastrowid)
+    changed(session, Kind.REGISTER, pupil_id, register=RegisterKind.MONITORING.value,
+            entry_id=entry_id)
+    return entry_id
+
+
+@operation(Permission.ADD_NOTES, audit="changed a register entry")
+def _extend_monitoring_entry(session: Session, pupil_id: int, open_row: Row, line: str,
+                             review: dt.date) -> int:
     details = "\n".join(part for part in (open_row["details"], line) if part)
     start = dt.date.fromisoformat(open_row["start_date"])
     new = clean_entry(RegisterKind.MONITORING, {"start_date": start, "review_date": review,
-                                                "details": details}, now)
-    changed = record_changes(session, pupil_id, "register", open_row["id"],
-                             {"review_date": open_row["review_date"], "details": open_row["details"]},
-                             {"review_date": new["review_date"], "details": new["details"]})
+                                                "details": details}, today(session))
+    fields = record_changes(session, pupil_id, "register", open_row["id"],
+                            {"review_date": open_row["review_date"], "details": open_row["details"]},
+                            {"review_date": new["review_date"], "details": new["details"]})
     session.db.execute("UPDATE register_entries SET review_date = ?, details = ? WHERE id = ?",
                        (new["review_date"].isoformat(), new["details"], open_row["id"]))
-    session.audit("changed a register entry", "pupil", pupil_id,
-                  {"register": RegisterKind.MONITORING.value, "entry_id": open_row["id"],
-                   "fields": changed})
+    changed(session, Kind.REGISTER, pupil_id, register=RegisterKind.MONITORING.value,
+            entry_id=open_row["id"], fields=fields)
     return int(open_row["id"])
 
 
+@operation(Permission.ADD_NOTES, audit="finished the initial concerns flowchart")
 def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequence[AnswerInput],
            discussion: Mapping[str, str], *, discussion_date: dt.date | str,
            review_date: dt.date | str, need_code: str | None = None,
@@ -377,7 +391,6 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
     need_code overrides the census code the screening questions proposed (SEN support only).
     run_id is the draft being finished, which becomes the finished run. Returns the run's id.
     """
-    _require_may_run(session)
     walk = _clean_answers(chart, answers)
     outcome = walk.outcome
     if outcome is None:
@@ -396,60 +409,57 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
         need = sen.clean_needs([need_code or proposed.get("need_code", "")], "K")[0]
     pupil_id = int(pupil_id)
     now = session.now_text()
-    with session.db.transaction():
-        _check_pupil(session, pupil_id)
-        if run_id is not None and _draft_row(session, run_id)["pupil_id"] != pupil_id:
-            raise ValidationError("That saved flowchart belongs to a different pupil.", field="run")
-        note_id = notes.add_note(session, pupil_id, _note_fields(chart, walk, cleaned, talked, review))
-        entry_id = status_id = None
-        if outcome.kind == "sen_support":
-            status_id = sen_register.change_status(
-                session, pupil_id, "K", today(session),
-                f"{outcome.title} (initial concerns flowchart). {outcome.reason}", [need])
-            open_entry = session.db.scalar(
-                "SELECT id FROM register_entries WHERE pupil_id = ? AND register = ? AND"
-                " end_date IS NULL", (pupil_id, RegisterKind.MONITORING.value))
-            if open_entry is not None:
-                registers.end_entry(session, open_entry, today(session))
-        else:
-            entry_id = _monitoring_entry(session, pupil_id, outcome, review)
+    _check_pupil(session, pupil_id)
+    if run_id is not None and _draft_row(session, run_id)["pupil_id"] != pupil_id:
+        raise ValidationError("That saved flowchart belongs to a different pupil.", field="run")
+    note_id = notes.add_note(session, pupil_id, _note_fields(chart, walk, cleaned, talked, review))
+    entry_id = status_id = None
+    if outcome.kind == "sen_support":
+        status_id = sen_register.change_status(
+            session, pupil_id, "K", today(session),
+            f"{outcome.title} (initial concerns flowchart). {outcome.reason}", [need])
+        open_entry = session.db.scalar(
+            "SELECT id FROM register_entries WHERE pupil_id = ? AND register = ? AND"
+            " end_date IS NULL", (pupil_id, RegisterKind.MONITORING.value))
+        if open_entry is not None:
+            registers.end_entry(session, open_entry, today(session))
+    else:
+        entry_id = _monitoring_entry(session, pupil_id, outcome, review)
 
-        record = {
-            "flowchart_id": chart.id, "flowchart_version": chart.version,
-            "flowchart_title": chart.title, "flowchart_digest": chart.digest,
-            "outcome_id": outcome.id, "outcome_kind": outcome.kind,
-            "outcome_title": outcome.title, "outcome_reason": outcome.reason,
-            "pathway": outcome.pathway, "actions": json.dumps(walk.actions, ensure_ascii=False),
-            "discussion": json.dumps([[item.label, cleaned[item.id]]
-                                      for item in chart.discussion_fields if item.id in cleaned],
-                                     ensure_ascii=False),
-            "area": proposed.get("area"), "need_code": need or proposed.get("need_code"),
-            "discussion_date": talked.isoformat(), "review_date": review.isoformat(),
-            "note_id": note_id, "register_entry_id": entry_id, "status_change_id": status_id,
-            "updated_at": now, "updated_by": session.user.id,
-            "finished_at": now, "finished_by": session.user.id}
-        if run_id is None:
-            record.update(pupil_id=pupil_id, started_at=now, started_by=session.user.id)
-            cursor = session.db.execute(
-                f"INSERT INTO concern_runs (status, {', '.join(record)}) VALUES ('finished', "
-                + ", ".join(f":{name}" for name in record) + ")", record)
-            run_id = int(cursor.lastrowid)
-        else:
-            session.db.execute(
-                "UPDATE concern_runs SET status = 'finished', draft_state = NULL, "
-                + ", ".join(f"{name} = :{name}" for name in record) + " WHERE id = :id",
-                {**record, "id": int(run_id)})
-        session.db.conn.executemany(
-            "INSERT INTO concern_answers (run_id, position, node_id, section, question, answer_id,"
-            " answer, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, position, step.question.id, step.question.section, step.question.text,
-              step.answer.id, step.answer.label, step.comment)
-             for position, step in enumerate(walk.steps, start=1)])
-        summary.refresh(session.db, [pupil_id])
-        session.audit("finished the initial concerns flowchart", "pupil", pupil_id,
-                      {"run_id": run_id, "flowchart": f"{chart.id} {chart.version}",
-                       "outcome": outcome.id, "kind": outcome.kind, "note_id": note_id,
-                       "register_entry_id": entry_id, "status_change_id": status_id})
+    record = {
+        "flowchart_id": chart.id, "flowchart_version": chart.version,
+        "flowchart_title": chart.title, "flowchart_digest": chart.digest,
+        "outcome_id": outcome.id, "outcome_kind": outcome.kind,
+        "outcome_title": outcome.title, "outcome_reason": outcome.reason,
+        "pathway": outcome.pathway, "actions": json.dumps(walk.actions, ensure_ascii=False),
+        "discussion": json.dumps([[item.label, cleaned[item.id]]
+                                  for item in chart.discussion_fields if item.id in cleaned],
+                                 ensure_ascii=False),
+        "area": proposed.get("area"), "need_code": need or proposed.get("need_code"),
+        "discussion_date": talked.isoformat(), "review_date": review.isoformat(),
+        "note_id": note_id, "register_entry_id": entry_id, "status_change_id": status_id,
+        "updated_at": now, "updated_by": session.user.id,
+        "finished_at": now, "finished_by": session.user.id}
+    if run_id is None:
+        record.update(pupil_id=pupil_id, started_at=now, started_by=session.user.id)
+        cursor = session.db.execute(
+            f"INSERT INTO concern_runs (status, {', '.join(record)}) VALUES ('finished', "
+            + ", ".join(f":{name}" for name in record) + ")", record)
+        run_id = int(cursor.lastrowid)
+    else:
+        session.db.execute(
+            "UPDATE concern_runs SET status = 'finished', draft_state = NULL, "
+            + ", ".join(f"{name} = :{name}" for name in record) + " WHERE id = :id",
+            {**record, "id": int(run_id)})
+    session.db.executemany(
+        "INSERT INTO concern_answers (run_id, position, node_id, section, question, answer_id,"
+        " answer, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, position, step.question.id, step.question.section, step.question.text,
+          step.answer.id, step.answer.label, step.comment)
+         for position, step in enumerate(walk.steps, start=1)])
+    changed(session, Kind.NOTE, pupil_id, run_id=run_id, flowchart=f"{chart.id} {chart.version}",
+            outcome=outcome.id, kind=outcome.kind, note_id=note_id, register_entry_id=entry_id,
+            status_change_id=status_id)
     return int(run_id)
 
 
@@ -477,16 +487,16 @@ _RUN_SELECT = ("SELECT r.*, coalesce(s.full_name, '') AS started_name, coalesce(
                " LEFT JOIN users f ON f.id = r.finished_by")
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def list_runs(session: Session, pupil_id: int) -> list[ConcernRun]:
     """A pupil's finished runs, in the order the discussions happened."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(_RUN_SELECT + " WHERE r.pupil_id = ? AND r.status = 'finished'"
                             " ORDER BY r.discussion_date, r.finished_at, r.id", (int(pupil_id),))
     return [_run_from_row(row, _answers(session, row["id"])) for row in rows]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def get_run(session: Session, run_id: int) -> ConcernRun:
-    session.require(Permission.VIEW_RECORDS)
     row = session.db.query_one(_RUN_SELECT + " WHERE r.id = ? AND r.status = 'finished'",
                                (int(run_id),))
     if row is None:

@@ -27,3 +27,24 @@ def refresh_summary_columns(session: Session, changes: Changes) -> None:
         summary.refresh(session.db)
     elif changes.pupils:
         summary.refresh(session.db, sorted(changes.pupils))
+
+
+# --- EHC plans' next annual review ------------------------------------------------------------
+# Registered after the summary columns, so it refreshes the summary of the pupils whose review
+# date it moved itself (a rule sees only what earlier rules reported).
+from ..operations import changed  # noqa: E402
+from . import ehc  # noqa: E402
+
+
+@derived(Kind.EHC, Kind.CALENDAR)
+def recompute_ehc_review_dates(session: Session, changes: Changes) -> None:
+    """A plan's next annual review follows from the plan, its reviews and the term dates: after
+    a term-dates change every current plan's, after an EHC change those of the pupils changed."""
+    if changes.touches(Kind.CALENDAR) or changes.whole_school:
+        moved = ehc.refresh_schedules(session)
+    else:
+        plan_ids = ehc.plans_of_pupils(session, sorted(changes.pupils))
+        moved = ehc.refresh_schedules(session, plan_ids) if plan_ids else []
+    if moved:
+        changed(session, Kind.EHC, moved)
+        summary.refresh(session.db, moved)

@@ -5,7 +5,8 @@ read them, and each read of a pupil's EHC record is audited. A request is one ro
 date as it goes (consent, countersignature, sent, the LA's decisions); every changed field
 leaves its old value in the pupil's change trail. Recording an issued plan puts the pupil on
 the SEN register as E through the register's own rules (SENCO only), in the same transaction.
-Each plan keeps its next review date worked out by the EHC rules so the pupil list can show it.
+Each plan keeps its next review date worked out by the EHC rules so the pupil list can show it;
+the rule in records/derived.py works it out again after every change to a plan or the term dates.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..models import ehc as rules
 from ..models.ehc import (AnnualReview, AssessDecision, EhcnaRequest, EhcOutcome, EhcPlan,
                           OutcomeStep, PlanDecision, ReviewRecommendation)
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation, viewed
 from ..models.text import clean_text
 from ..session import Session
 from ..store.database import Row
@@ -107,27 +109,27 @@ def plans_of(session: Session, pupil_id: int) -> list[EhcPlan]:
         "SELECT * FROM ehc_plans WHERE pupil_id = ? ORDER BY issued_on, id", (int(pupil_id),))]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="read EHC needs assessment requests")
 def list_requests(session: Session, pupil_id: int) -> list[EhcnaRequest]:
     """A pupil's EHC needs assessment requests, oldest first (audited read)."""
-    session.require(Permission.VIEW_RECORDS)
     pupil_row(session, pupil_id)
     found = requests_of(session, pupil_id)
-    session.audit_now("read EHC needs assessment requests", "pupil", int(pupil_id))
+    viewed(session, "pupil", int(pupil_id))
     return found
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="read EHC plans")
 def list_plans(session: Session, pupil_id: int) -> list[EhcPlan]:
     """A pupil's EHC plans with their outcomes, steps and annual reviews (audited read)."""
-    session.require(Permission.VIEW_RECORDS)
     pupil_row(session, pupil_id)
     found = plans_of(session, pupil_id)
-    session.audit_now("read EHC plans", "pupil", int(pupil_id))
+    viewed(session, "pupil", int(pupil_id))
     return found
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def review_schedule(session: Session, plan: EhcPlan) -> rules.ReviewSchedule | None:
     """The next annual review of a plan, by the school's calendar and the pupil's year."""
-    session.require(Permission.VIEW_RECORDS)
     year_group = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (plan.pupil_id,))
     return rules.review_schedule(plan, year_group, today(session),
                                  school_calendar.calendar_of(session))
@@ -142,32 +144,31 @@ def _request_row(session: Session, request_id: int) -> Row:
     return row
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded an EHC needs assessment request")
 def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     """Start recording a request for an EHC needs assessment; returns its id."""
-    session.require(Permission.MANAGE_PLANS)
     values = {n: _stored(v) for n, v in rules.clean_request(raw, today(session)).items()}
     if values["final_on"] is not None:
         raise _final_plan_elsewhere()
-    with session.db.transaction():
-        pupil = require_editable(session, pupil_id)
-        if pupil["sen_status"] == "E" and session.db.scalar(
-                "SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL", (pupil["id"],)):
-            raise ValidationError("The pupil already has an EHC plan; changes to it go through the "
-                                  "annual review.", field="pupil")
-        if session.db.scalar(
-                "SELECT 1 FROM ehcna_requests WHERE pupil_id = ? AND withdrawn_on IS NULL AND"
-                " (decision IS NULL OR (decision = 'assess' AND plan_decision IS NULL) OR"
-                " (plan_decision = 'issue' AND final_on IS NULL))", (pupil["id"],)):
-            raise ValidationError("The pupil already has a request in progress; bring that one up "
-                                  "to date.", field="pupil")
-        cursor = session.db.execute(
-            "INSERT INTO ehcna_requests (pupil_id, " + ", ".join(_REQUEST_FIELDS)
-            + ", entered_at, entered_by) VALUES (:pupil_id, "
-            + ", ".join(f":{n}" for n in _REQUEST_FIELDS) + ", :now, :user)",
-            {**values, "pupil_id": pupil["id"], "now": session.now_text(), "user": session.user.id})
-        request_id = int(cursor.lastrowid)
-        session.audit("recorded an EHC needs assessment request", "pupil", pupil["id"],
-                      {"request_id": request_id, "sent": values["submitted_on"] is not None})
+    pupil = require_editable(session, pupil_id)
+    if pupil["sen_status"] == "E" and session.db.scalar(
+            "SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL", (pupil["id"],)):
+        raise ValidationError("The pupil already has an EHC plan; changes to it go through the "
+                              "annual review.", field="pupil")
+    if session.db.scalar(
+            "SELECT 1 FROM ehcna_requests WHERE pupil_id = ? AND withdrawn_on IS NULL AND"
+            " (decision IS NULL OR (decision = 'assess' AND plan_decision IS NULL) OR"
+            " (plan_decision = 'issue' AND final_on IS NULL))", (pupil["id"],)):
+        raise ValidationError("The pupil already has a request in progress; bring that one up "
+                              "to date.", field="pupil")
+    cursor = session.db.execute(
+        "INSERT INTO ehcna_requests (pupil_id, " + ", ".join(_REQUEST_FIELDS)
+        + ", entered_at, entered_by) VALUES (:pupil_id, "
+        + ", ".join(f":{n}" for n in _REQUEST_FIELDS) + ", :now, :user)",
+        {**values, "pupil_id": pupil["id"], "now": session.now_text(), "user": session.user.id})
+    request_id = int(cursor.lastrowid)
+    changed(session, Kind.EHC, pupil["id"], request_id=request_id,
+            sent=values["submitted_on"] is not None)
     return request_id
 
 
@@ -177,6 +178,7 @@ def _final_plan_elsewhere() -> ValidationError:
                            field="final_on")
 
 
+@operation(Permission.MANAGE_PLANS)
 def update_request(session: Session, request_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Bring a request up to date (fields not given keep their values); returns what changed.
 
@@ -185,26 +187,24 @@ def update_request(session: Session, request_id: int, changes: Mapping[str, Any]
     return _update_request(session, request_id, changes, final_plan=False)
 
 
+@operation(Permission.MANAGE_PLANS, audit="updated an EHC needs assessment request")
 def _update_request(session: Session, request_id: int, changes: Mapping[str, Any], *,
                     final_plan: bool) -> list[str]:
-    session.require(Permission.MANAGE_PLANS)
-    with session.db.transaction():
-        row = _request_row(session, request_id)
-        require_editable(session, row["pupil_id"])
-        merged = {n: changes.get(n, row[n]) for n in _REQUEST_FIELDS}
-        values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
-        if not final_plan and values["final_on"] != row["final_on"]:
-            raise _final_plan_elsewhere()
-        changed = record_changes(session, row["pupil_id"], "EHC request", row["id"],
-                                 {n: row[n] for n in _REQUEST_FIELDS}, values)
-        if changed:
-            session.db.execute(
-                "UPDATE ehcna_requests SET " + ", ".join(f"{n} = :{n}" for n in _REQUEST_FIELDS)
-                + ", updated_at = :now, updated_by = :user WHERE id = :id",
-                {**values, "now": session.now_text(), "user": session.user.id, "id": row["id"]})
-            session.audit("updated an EHC needs assessment request", "pupil", row["pupil_id"],
-                          {"request_id": row["id"], "fields": changed})
-    return changed
+    row = _request_row(session, request_id)
+    require_editable(session, row["pupil_id"])
+    merged = {n: changes.get(n, row[n]) for n in _REQUEST_FIELDS}
+    values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
+    if not final_plan and values["final_on"] != row["final_on"]:
+        raise _final_plan_elsewhere()
+    fields = record_changes(session, row["pupil_id"], "EHC request", row["id"],
+                             {n: row[n] for n in _REQUEST_FIELDS}, values)
+    if fields:
+        session.db.execute(
+            "UPDATE ehcna_requests SET " + ", ".join(f"{n} = :{n}" for n in _REQUEST_FIELDS)
+            + ", updated_at = :now, updated_by = :user WHERE id = :id",
+            {**values, "now": session.now_text(), "user": session.user.id, "id": row["id"]})
+        changed(session, Kind.EHC, row["pupil_id"], request_id=row["id"], fields=fields)
+    return fields
 
 
 # --- plans ------------------------------------------------------------------------------------
@@ -223,6 +223,7 @@ def _writable_plan(session: Session, plan_id: int) -> Row:
     return row
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded an EHC plan")
 def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
                 request_id: int | None = None) -> int:
     """Record an issued EHC plan; returns its id.
@@ -232,45 +233,41 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
     (keeping their needs), which only the SENCO may do; a request it came from is marked as
     ending in a final plan on that date.
     """
-    session.require(Permission.MANAGE_PLANS)
     session.require(Permission.CHANGE_SEN_STATUS)
     values = rules.clean_plan(raw, today(session))
     outcomes = rules.clean_outcomes(raw.get("outcomes"))
-    with session.db.transaction():
-        pupil = require_editable(session, pupil_id)
-        if session.db.scalar("SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL",
-                             (pupil["id"],)):
-            raise ValidationError("The pupil already has a current EHC plan; record that it has "
-                                  "ceased first.", field="plan")
-        if request_id is not None:
-            _link_request(session, pupil["id"], int(request_id), values["issued_on"])
-        cursor = session.db.execute(
-            "INSERT INTO ehc_plans (pupil_id, request_id, " + ", ".join(_PLAN_FIELDS)
-            + ", entered_at, entered_by) VALUES (:pupil_id, :request_id, "
-            + ", ".join(f":{n}" for n in _PLAN_FIELDS) + ", :now, :user)",
-            {**{n: _stored(values[n]) for n in _PLAN_FIELDS}, "pupil_id": pupil["id"],
-             "request_id": request_id, "now": session.now_text(), "user": session.user.id})
-        plan_id = int(cursor.lastrowid)
-        _save_outcomes(session, pupil["id"], plan_id, outcomes)
-        status_changed = False
-        if pupil["sen_status"] != "E":
-            since = dates.from_text(pupil["sen_since"])
-            reason = (f"EHC plan issued by {values['local_authority']} on "
-                      f"{dates.format_uk(values['issued_on'])}.")
-            if pupil["sen_status"] == "K" and since is not None and values["issued_on"] <= since:
-                # The plan came first (a new arrival holding one): E from the K start instead.
-                sen_register.replace_current_status(
-                    session, pupil["id"], "E", f"{reason} It applies from "
-                    f"{dates.format_uk(since)}, when the pupil was recorded at SEN support.")
-            else:
-                sen_register.change_status(
-                    session, pupil["id"], "E", max(values["issued_on"], since or values["issued_on"]),
-                    reason)
-            status_changed = True
-        refresh_schedules(session, [plan_id])
-        session.audit("recorded an EHC plan", "pupil", pupil["id"],
-                      {"plan_id": plan_id, "request_id": request_id,
-                       "status_changed_to_e": status_changed})
+    pupil = require_editable(session, pupil_id)
+    if session.db.scalar("SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL",
+                         (pupil["id"],)):
+        raise ValidationError("The pupil already has a current EHC plan; record that it has "
+                              "ceased first.", field="plan")
+    if request_id is not None:
+        _link_request(session, pupil["id"], int(request_id), values["issued_on"])
+    cursor = session.db.execute(
+        "INSERT INTO ehc_plans (pupil_id, request_id, " + ", ".join(_PLAN_FIELDS)
+        + ", entered_at, entered_by) VALUES (:pupil_id, :request_id, "
+        + ", ".join(f":{n}" for n in _PLAN_FIELDS) + ", :now, :user)",
+        {**{n: _stored(values[n]) for n in _PLAN_FIELDS}, "pupil_id": pupil["id"],
+         "request_id": request_id, "now": session.now_text(), "user": session.user.id})
+    plan_id = int(cursor.lastrowid)
+    _save_outcomes(session, pupil["id"], plan_id, outcomes)
+    status_changed = False
+    if pupil["sen_status"] != "E":
+        since = dates.from_text(pupil["sen_since"])
+        reason = (f"EHC plan issued by {values['local_authority']} on "
+                  f"{dates.format_uk(values['issued_on'])}.")
+        if pupil["sen_status"] == "K" and since is not None and values["issued_on"] <= since:
+            # The plan came first (a new arrival holding one): E from the K start instead.
+            sen_register.replace_current_status(
+                session, pupil["id"], "E", f"{reason} It applies from "
+                f"{dates.format_uk(since)}, when the pupil was recorded at SEN support.")
+        else:
+            sen_register.change_status(
+                session, pupil["id"], "E", max(values["issued_on"], since or values["issued_on"]),
+                reason)
+        status_changed = True
+    changed(session, Kind.EHC, pupil["id"], plan_id=plan_id, request_id=request_id,
+            status_changed_to_e=status_changed)
     return plan_id
 
 
@@ -287,29 +284,26 @@ def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: d
                         final_plan=True)
 
 
+@operation(Permission.MANAGE_PLANS, audit="updated an EHC plan")
 def update_plan(session: Session, plan_id: int, raw: Mapping[str, Any]) -> list[str]:
     """Correct the plan's details and replace its outcomes and steps (rows with an 'id' are
     kept and updated; rows left out are marked removed). Returns what changed."""
-    session.require(Permission.MANAGE_PLANS)
-    with session.db.transaction():
-        row = _writable_plan(session, plan_id)
-        merged = {n: raw.get(n, row[n]) for n in _PLAN_FIELDS}
-        values = {n: _stored(v) for n, v in rules.clean_plan(merged, today(session)).items()}
-        changed = record_changes(session, row["pupil_id"], "EHC plan", row["id"],
-                                 {n: row[n] for n in _PLAN_FIELDS}, values)
-        if changed:
-            session.db.execute(
-                "UPDATE ehc_plans SET " + ", ".join(f"{n} = :{n}" for n in _PLAN_FIELDS)
-                + ", updated_at = :now, updated_by = :user WHERE id = :id",
-                {**values, "now": session.now_text(), "user": session.user.id, "id": row["id"]})
-        if "outcomes" in raw:
-            changed += _save_outcomes(session, row["pupil_id"], row["id"],
-                                      rules.clean_outcomes(raw["outcomes"]))
-        if changed:
-            refresh_schedules(session, [row["id"]])
-            session.audit("updated an EHC plan", "pupil", row["pupil_id"],
-                          {"plan_id": row["id"], "fields": sorted(set(changed))})
-    return sorted(set(changed))
+    row = _writable_plan(session, plan_id)
+    merged = {n: raw.get(n, row[n]) for n in _PLAN_FIELDS}
+    values = {n: _stored(v) for n, v in rules.clean_plan(merged, today(session)).items()}
+    fields = record_changes(session, row["pupil_id"], "EHC plan", row["id"],
+                             {n: row[n] for n in _PLAN_FIELDS}, values)
+    if fields:
+        session.db.execute(
+            "UPDATE ehc_plans SET " + ", ".join(f"{n} = :{n}" for n in _PLAN_FIELDS)
+            + ", updated_at = :now, updated_by = :user WHERE id = :id",
+            {**values, "now": session.now_text(), "user": session.user.id, "id": row["id"]})
+    if "outcomes" in raw:
+        fields += _save_outcomes(session, row["pupil_id"], row["id"],
+                                  rules.clean_outcomes(raw["outcomes"]))
+    if fields:
+        changed(session, Kind.EHC, row["pupil_id"], plan_id=row["id"], fields=sorted(set(fields)))
+    return sorted(set(fields))
 
 
 def _save_outcomes(session: Session, pupil_id: int, plan_id: int,
@@ -384,88 +378,91 @@ def _save_steps(session: Session, pupil_id: int, outcome_id: int,
     return changed
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded that an EHC plan ceased")
 def cease_plan(session: Session, plan_id: int, ceased_on: dt.date | str, reason: str) -> None:
     """Record that the LA ceased the plan. The SEN status is the SENCO's separate decision."""
-    session.require(Permission.MANAGE_PLANS)
     day = dates.require_date(ceased_on, "Date the plan ceased")
     why = clean_text(reason, "Reason", max_length=2000, required=True)
-    with session.db.transaction():
-        row = _writable_plan(session, plan_id)
-        dates.not_after(day, today(session), "Date the plan ceased")
-        dates.not_before(day, dt.date.fromisoformat(row["issued_on"]), "Date the plan ceased",
-                         "the date it was issued")
-        record_changes(session, row["pupil_id"], "EHC plan", row["id"],
-                       {"ceased_on": None, "ceased_reason": None},
-                       {"ceased_on": day.isoformat(), "ceased_reason": why})
-        session.db.execute("UPDATE ehc_plans SET ceased_on = ?, ceased_reason = ?, next_review_by ="
-                           " NULL, updated_at = ?, updated_by = ? WHERE id = ?",
-                           (day.isoformat(), why, session.now_text(), session.user.id, row["id"]))
-        summary.refresh(session.db, [row["pupil_id"]])
-        session.audit("recorded that an EHC plan ceased", "pupil", row["pupil_id"],
-                      {"plan_id": row["id"]})
+    row = _writable_plan(session, plan_id)
+    dates.not_after(day, today(session), "Date the plan ceased")
+    dates.not_before(day, dt.date.fromisoformat(row["issued_on"]), "Date the plan ceased",
+                     "the date it was issued")
+    record_changes(session, row["pupil_id"], "EHC plan", row["id"],
+                   {"ceased_on": None, "ceased_reason": None},
+                   {"ceased_on": day.isoformat(), "ceased_reason": why})
+    session.db.execute("UPDATE ehc_plans SET ceased_on = ?, ceased_reason = ?, next_review_by ="
+                       " NULL, updated_at = ?, updated_by = ? WHERE id = ?",
+                       (day.isoformat(), why, session.now_text(), session.user.id, row["id"]))
+    changed(session, Kind.EHC, row["pupil_id"], plan_id=row["id"])
 
 
 # --- annual reviews ---------------------------------------------------------------------------
+@operation(Permission.MANAGE_PLANS, audit="saved an EHC plan annual review")
 def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
                 review_id: int | None = None) -> int:
     """Book an annual review or record how it went (one review at a time is being arranged);
     returns its id."""
-    session.require(Permission.MANAGE_PLANS)
-    with session.db.transaction():
-        plan = _writable_plan(session, plan_id)
-        issued = dt.date.fromisoformat(plan["issued_on"])
-        row = None
-        if review_id is not None:
-            row = session.db.query_one("SELECT * FROM ehc_reviews WHERE id = ? AND plan_id = ?",
-                                       (int(review_id), plan["id"]))
-            if row is None:
-                raise ValidationError("That review is not one of this plan's.", field="review")
-        merged = {n: raw.get(n, row[n] if row is not None else None) for n in _REVIEW_FIELDS}
-        values = {n: _stored(v) for n, v in rules.clean_review(merged, issued, today(session)).items()}
-        now = session.now_text()
+    plan = _writable_plan(session, plan_id)
+    issued = dt.date.fromisoformat(plan["issued_on"])
+    row = None
+    if review_id is not None:
+        row = session.db.query_one("SELECT * FROM ehc_reviews WHERE id = ? AND plan_id = ?",
+                                   (int(review_id), plan["id"]))
         if row is None:
-            if values["held_on"] is None and session.db.scalar(
-                    "SELECT 1 FROM ehc_reviews WHERE plan_id = ? AND held_on IS NULL", (plan["id"],)):
-                raise ValidationError("A review is already booked; record how it went, or change "
-                                      "its date.", field="review")
-            review_id = int(session.db.execute(
-                "INSERT INTO ehc_reviews (plan_id, " + ", ".join(_REVIEW_FIELDS)
-                + ", entered_at, entered_by) VALUES (:plan_id, "
-                + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user)",
-                {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}).lastrowid)
-            changed = ["review"]
-        else:
-            changed = record_changes(session, plan["pupil_id"], "EHC review", row["id"],
-                                     {n: row[n] for n in _REVIEW_FIELDS}, values)
-            if changed:
-                session.db.execute(
-                    "UPDATE ehc_reviews SET " + ", ".join(f"{n} = :{n}" for n in _REVIEW_FIELDS)
-                    + ", updated_at = :now, updated_by = :user WHERE id = :id",
-                    {**values, "now": now, "user": session.user.id, "id": row["id"]})
-        if changed:
-            refresh_schedules(session, [plan["id"]])
-            session.audit("saved an EHC plan annual review", "pupil", plan["pupil_id"],
-                          {"plan_id": plan["id"], "review_id": review_id,
-                           "held": values["held_on"] is not None, "fields": changed})
+            raise ValidationError("That review is not one of this plan's.", field="review")
+    merged = {n: raw.get(n, row[n] if row is not None else None) for n in _REVIEW_FIELDS}
+    values = {n: _stored(v) for n, v in rules.clean_review(merged, issued, today(session)).items()}
+    now = session.now_text()
+    if row is None:
+        if values["held_on"] is None and session.db.scalar(
+                "SELECT 1 FROM ehc_reviews WHERE plan_id = ? AND held_on IS NULL", (plan["id"],)):
+            raise ValidationError("A review is already booked; record how it went, or change "
+                                  "its date.", field="review")
+        review_id = int(session.db.execute(
+            "INSERT INTO ehc_reviews (plan_id, " + ", ".join(_REVIEW_FIELDS)
+            + ", entered_at, entered_by) VALUES (:plan_id, "
+            + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user)",
+            {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}).lastrowid)
+        fields = ["review"]
+    else:
+        fields = record_changes(session, plan["pupil_id"], "EHC review", row["id"],
+                                 {n: row[n] for n in _REVIEW_FIELDS}, values)
+        if fields:
+            session.db.execute(
+                "UPDATE ehc_reviews SET " + ", ".join(f"{n} = :{n}" for n in _REVIEW_FIELDS)
+                + ", updated_at = :now, updated_by = :user WHERE id = :id",
+                {**values, "now": now, "user": session.user.id, "id": row["id"]})
+    if fields:
+        changed(session, Kind.EHC, plan["pupil_id"], plan_id=plan["id"], review_id=review_id,
+                held=values["held_on"] is not None, fields=fields)
     return int(review_id)
 
 
-def refresh_pupils(session: Session, pupil_ids: Sequence[int]) -> None:
-    """Work out again the next review of these pupils' current plans, whose schedule depends on
-    the year group (Year 6 by 31 December, Preparing for Adulthood, Year 11). Call inside the
-    transaction that changed their year group."""
+def plans_of_pupils(session: Session, pupil_ids: Sequence[int]) -> list[int]:
+    """The ids of these pupils' current plans (for the schedule rule; no check, no audit)."""
     plan_ids: list[int] = []
     for chunk in chunks([int(i) for i in pupil_ids]):
         plan_ids += [row["id"] for row in session.db.query(
             "SELECT id FROM ehc_plans WHERE ceased_on IS NULL AND pupil_id IN ("
             + placeholders(len(chunk)) + ")", list(chunk))]
-    if plan_ids:
-        refresh_schedules(session, plan_ids)
+    return plan_ids
 
 
-def refresh_schedules(session: Session, plan_ids: Sequence[int] | None = None) -> None:
-    """Work out each current plan's next review date again and update the pupil list's summary.
-    Call inside the transaction that changed a plan, its reviews or the term dates."""
+def refresh_pupils(session: Session, pupil_ids: Sequence[int]) -> None:
+    """Work out again the next review of these pupils' current plans, whose schedule depends on
+    the year group (Year 6 by 31 December, Preparing for Adulthood, Year 11), and their summary
+    columns. Called inside the transaction that changed their year group (a pupil's details,
+    an MIS import, a received transfer); a change to a plan or the term dates is followed by the
+    rule in records/derived.py instead."""
+    plan_ids = plans_of_pupils(session, pupil_ids)
+    moved = refresh_schedules(session, plan_ids) if plan_ids else []
+    if moved:
+        summary.refresh(session.db, moved)
+
+
+def refresh_schedules(session: Session, plan_ids: Sequence[int] | None = None) -> list[int]:
+    """Work out each current plan's next review date again (all of them, or those given);
+    returns the pupils whose date moved, whose summary columns the caller refreshes."""
     calendar = school_calendar.calendar_of(session)
     day = today(session)
     sql = ("SELECT e.*, p.year_group FROM ehc_plans e JOIN pupils p ON p.id = e.pupil_id"
@@ -474,12 +471,11 @@ def refresh_schedules(session: Session, plan_ids: Sequence[int] | None = None) -
     if plan_ids is not None:
         sql += " AND e.id IN (" + ",".join("?" * len(plan_ids)) + ")"
         params = tuple(int(i) for i in plan_ids)
-    pupils = []
+    pupils: list[int] = []
     for row in session.db.query(sql, params):
         schedule = rules.review_schedule(plan_from_row(session, row), row["year_group"], day, calendar)
         due = schedule.meeting_on.isoformat() if schedule else None
         if due != row["next_review_by"]:
             session.db.execute("UPDATE ehc_plans SET next_review_by = ? WHERE id = ?", (due, row["id"]))
             pupils.append(row["pupil_id"])
-    if pupils:
-        summary.refresh(session.db, pupils)
+    return sorted(set(pupils))

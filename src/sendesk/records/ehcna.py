@@ -19,6 +19,7 @@ from ..models.ehcna import (Answer, CycleEvidence, ExceptionKind, Readiness, Rea
                             RecordedException, SpecialistEvidence)
 from ..models.registers import RegisterKind
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation, viewed
 from ..models.specialists import Consent
 from ..models.text import clean_text
 from ..session import Session
@@ -28,19 +29,19 @@ from ._common import pupil_row, record_changes, require_editable, today
 _SMART_FAULTS = {"no_measure", "vague_measure", "no_date"}
 
 
+@operation(Permission.VIEW_RECORDS, writes=False,
+           audit="checked EHC needs assessment readiness")
 def assess_readiness(session: Session, pupil_id: int) -> Readiness:
     """Score the pupil's readiness for an EHC needs assessment request (audited read)."""
-    session.require(Permission.VIEW_RECORDS)
     readiness = rules.assess(gather_evidence(session, pupil_id))
-    session.audit_now("checked EHC needs assessment readiness", "pupil", int(pupil_id),
-                      {"ready": readiness.ready, "met": readiness.met_count,
-                       "items": len(readiness.items)})
+    viewed(session, "pupil", int(pupil_id), ready=readiness.ready, met=readiness.met_count,
+           items=len(readiness.items))
     return readiness
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def gather_evidence(session: Session, pupil_id: int) -> ReadinessEvidence:
     """What the record holds for the checklist (permission checked, not audited on its own)."""
-    session.require(Permission.VIEW_RECORDS)
     pupil = pupil_row(session, pupil_id)
     pupil_id = pupil["id"]
     pathways = apdr.pathways(session, pupil_id)
@@ -131,8 +132,8 @@ def _ehcna_decision(pathways: list[Pathway]) -> tuple[str, dt.date] | None:
     return None
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def answers(session: Session, pupil_id: int) -> dict[str, Answer]:
-    session.require(Permission.VIEW_RECORDS)
     return {r["question"]: Answer(None if r["answer"] is None else bool(r["answer"]), r["note"],
                                   dates.from_text(r["answered_on"]), r["who"])
             for r in session.db.query(
@@ -141,8 +142,8 @@ def answers(session: Session, pupil_id: int) -> dict[str, Answer]:
                 (int(pupil_id),))}
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def current_exception(session: Session, pupil_id: int) -> RecordedException | None:
-    session.require(Permission.VIEW_RECORDS)
     row = session.db.query_one("SELECT * FROM ehcna_exceptions WHERE pupil_id = ? AND withdrawn_at"
                                " IS NULL", (int(pupil_id),))
     if row is None:
@@ -151,11 +152,11 @@ def current_exception(session: Session, pupil_id: int) -> RecordedException | No
                              dt.date.fromisoformat(row["recorded_on"]))
 
 
+@operation(Permission.MANAGE_PLANS, audit="answered the EHC needs assessment checklist")
 def answer_question(session: Session, pupil_id: int, key: str, answer: bool | None, note: str = "",
                     answered_on: dt.date | str | None = None) -> bool:
     """Record (or change, or clear with None) the SENCO's answer to a checklist question;
     returns False when nothing changed."""
-    session.require(Permission.MANAGE_PLANS)
     if key not in rules.QUESTION_KEYS:
         raise ValidationError("That is not a question on the EHC needs assessment checklist.",
                               field="question")
@@ -163,37 +164,35 @@ def answer_question(session: Session, pupil_id: int, key: str, answer: bool | No
     day = dates.parse_date(answered_on, "Date answered", required=False) or today(session)
     dates.not_after(day, today(session), "Date answered")
     value = None if answer is None else int(bool(answer))
-    with session.db.transaction():
-        pupil = require_editable(session, pupil_id)
-        row = session.db.query_one("SELECT * FROM ehcna_checklist WHERE pupil_id = ? AND question = ?",
-                                   (pupil["id"], key))
-        new = {"answer": value, "note": text, "answered_on": day.isoformat()}
-        now = session.now_text()
-        if row is None:
-            session.db.execute(
-                "INSERT INTO ehcna_checklist (pupil_id, question, answer, note, answered_on,"
-                " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (pupil["id"], key, value, text, day.isoformat(), now, session.user.id))
-        else:
-            old = {"answer": row["answer"], "note": row["note"], "answered_on": row["answered_on"]}
-            if old["answer"] == value and old["note"] == text:
-                return False
-            record_changes(session, pupil["id"], "EHC checklist", 0,
-                           {f"{key} {name}": value for name, value in old.items()},
-                           {f"{key} {name}": value for name, value in new.items()})
-            session.db.execute(
-                "UPDATE ehcna_checklist SET answer = ?, note = ?, answered_on = ?, updated_at = ?,"
-                " updated_by = ? WHERE pupil_id = ? AND question = ?",
-                (value, text, day.isoformat(), now, session.user.id, pupil["id"], key))
-        session.audit("answered the EHC needs assessment checklist", "pupil", pupil["id"],
-                      {"question": key, "answer": value})
+    pupil = require_editable(session, pupil_id)
+    row = session.db.query_one("SELECT * FROM ehcna_checklist WHERE pupil_id = ? AND question = ?",
+                               (pupil["id"], key))
+    new = {"answer": value, "note": text, "answered_on": day.isoformat()}
+    now = session.now_text()
+    if row is None:
+        session.db.execute(
+            "INSERT INTO ehcna_checklist (pupil_id, question, answer, note, answered_on,"
+            " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (pupil["id"], key, value, text, day.isoformat(), now, session.user.id))
+    else:
+        old = {"answer": row["answer"], "note": row["note"], "answered_on": row["answered_on"]}
+        if old["answer"] == value and old["note"] == text:
+            return False
+        record_changes(session, pupil["id"], "EHC checklist", 0,
+                       {f"{key} {name}": value for name, value in old.items()},
+                       {f"{key} {name}": value for name, value in new.items()})
+        session.db.execute(
+            "UPDATE ehcna_checklist SET answer = ?, note = ?, answered_on = ?, updated_at = ?,"
+            " updated_by = ? WHERE pupil_id = ? AND question = ?",
+            (value, text, day.isoformat(), now, session.user.id, pupil["id"], key))
+    changed(session, Kind.EHC, pupil["id"], question=key, answer=value)
     return True
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded an exception to the APDR cycles")
 def record_exception(session: Session, pupil_id: int, kind: ExceptionKind | str, reason: str,
                      recorded_on: dt.date | str | None = None) -> int:
     """Record the circumstance that lets a request skip the APDR cycles, with its reason."""
-    session.require(Permission.MANAGE_PLANS)
     try:
         chosen = ExceptionKind(kind)
     except ValueError:
@@ -202,34 +201,30 @@ def record_exception(session: Session, pupil_id: int, kind: ExceptionKind | str,
     why = clean_text(reason, "Reason", max_length=4000, required=True)
     day = dates.parse_date(recorded_on, "Date recorded", required=False) or today(session)
     dates.not_after(day, today(session), "Date recorded")
-    with session.db.transaction():
-        pupil = require_editable(session, pupil_id)
-        if session.db.scalar("SELECT 1 FROM ehcna_exceptions WHERE pupil_id = ? AND withdrawn_at"
-                             " IS NULL", (pupil["id"],)):
-            raise ValidationError("An exception is already recorded; withdraw it first to record "
-                                  "a different one.", field="kind")
-        exception_id = int(session.db.execute(
-            "INSERT INTO ehcna_exceptions (pupil_id, kind, reason, recorded_on, entered_at,"
-            " entered_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (pupil["id"], chosen.value, why, day.isoformat(), session.now_text(),
-             session.user.id)).lastrowid)
-        session.audit("recorded an exception to the APDR cycles", "pupil", pupil["id"],
-                      {"exception_id": exception_id, "kind": chosen.value})
+    pupil = require_editable(session, pupil_id)
+    if session.db.scalar("SELECT 1 FROM ehcna_exceptions WHERE pupil_id = ? AND withdrawn_at"
+                         " IS NULL", (pupil["id"],)):
+        raise ValidationError("An exception is already recorded; withdraw it first to record "
+                              "a different one.", field="kind")
+    exception_id = int(session.db.execute(
+        "INSERT INTO ehcna_exceptions (pupil_id, kind, reason, recorded_on, entered_at,"
+        " entered_by) VALUES (?, ?, ?, ?, ?, ?)",
+        (pupil["id"], chosen.value, why, day.isoformat(), session.now_text(),
+         session.user.id)).lastrowid)
+    changed(session, Kind.EHC, pupil["id"], exception_id=exception_id, kind=chosen.value)
     return exception_id
 
 
+@operation(Permission.MANAGE_PLANS, audit="withdrew an exception to the APDR cycles")
 def withdraw_exception(session: Session, pupil_id: int, reason: str) -> None:
     """Withdraw the recorded exception; it stays on record with why it was withdrawn."""
-    session.require(Permission.MANAGE_PLANS)
     why = clean_text(reason, "Reason", max_length=2000, required=True)
-    with session.db.transaction():
-        pupil = require_editable(session, pupil_id)
-        row = session.db.query_one("SELECT id FROM ehcna_exceptions WHERE pupil_id = ? AND"
-                                   " withdrawn_at IS NULL", (pupil["id"],))
-        if row is None:
-            raise ValidationError("No exception is recorded for this pupil.", field="kind")
-        session.db.execute("UPDATE ehcna_exceptions SET withdrawn_at = ?, withdrawn_by = ?,"
-                           " withdrawn_reason = ? WHERE id = ?",
-                           (session.now_text(), session.user.id, why, row["id"]))
-        session.audit("withdrew an exception to the APDR cycles", "pupil", pupil["id"],
-                      {"exception_id": row["id"]})
+    pupil = require_editable(session, pupil_id)
+    row = session.db.query_one("SELECT id FROM ehcna_exceptions WHERE pupil_id = ? AND"
+                               " withdrawn_at IS NULL", (pupil["id"],))
+    if row is None:
+        raise ValidationError("No exception is recorded for this pupil.", field="kind")
+    session.db.execute("UPDATE ehcna_exceptions SET withdrawn_at = ?, withdrawn_by = ?,"
+                       " withdrawn_reason = ? WHERE id = ?",
+                       (session.now_text(), session.user.id, why, row["id"]))
+    changed(session, Kind.EHC, pupil["id"], exception_id=row["id"])

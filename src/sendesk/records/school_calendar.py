@@ -4,7 +4,8 @@ A school year with no dates entered uses England's default (models.calendar.engl
 so the date rules always have a calendar. Term dates are school settings, not pupil records:
 the SENCO or an administrator may change them, and each change is in the audit log with the
 dates before and after. Changing them moves every EHC plan's next review date, so those are
-worked out again in the same transaction.
+worked out again in the same transaction, by the rule in records/derived.py that follows every
+calendar change (this module does not know about EHC plans).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from ..models import dates
 from ..models.calendar import (EHCNA_CUTOFF_WEEKS, HALF_TERM_NAMES, HalfTerm, SchoolCalendar,
                                TermDates, check_term_dates)
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
-from ._common import require_any
 
 _CUTOFF_KEY = "ehcna_cutoff_weeks"
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def load(session: Session) -> SchoolCalendar:
     """The school's calendar (no pupil data, so not audited)."""
-    session.require(Permission.VIEW_RECORDS)
     return calendar_of(session)
 
 
@@ -41,14 +42,10 @@ def calendar_of(session: Session) -> SchoolCalendar:
                           int(weeks) if weeks else EHCNA_CUTOFF_WEEKS)
 
 
-def _require_may_edit(session: Session) -> None:
-    require_any(session, Permission.SETTINGS, Permission.MANAGE_PLANS)
-
-
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS, audit="changed the term dates")
 def save_term_dates(session: Session, school_year: int,
                     spans: Sequence[tuple[dt.date | str, dt.date | str]]) -> TermDates:
     """Set one school year's six half-terms (first and last teaching day of each)."""
-    _require_may_edit(session)
     parsed = []
     for name, (start, end) in zip(HALF_TERM_NAMES, spans):
         parsed.append((dates.require_date(start, f"{name} first day"),
@@ -56,37 +53,34 @@ def save_term_dates(session: Session, school_year: int,
     if len(parsed) != len(HALF_TERM_NAMES) or len(spans) != len(HALF_TERM_NAMES):
         raise ValidationError("Give the first and last day of all six half-terms.", field="terms")
     terms = check_term_dates(int(school_year), parsed)
-    with session.db.transaction():
-        before = calendar_of(session).term_dates(terms.school_year)
-        session.db.execute("DELETE FROM school_terms WHERE school_year = ?", (terms.school_year,))
-        session.db.conn.executemany(
-            "INSERT INTO school_terms (school_year, position, name, starts_on, ends_on, entered_at,"
-            " entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(terms.school_year, position, half.name, half.start.isoformat(), half.end.isoformat(),
-              session.now_text(), session.user.id) for position, half in enumerate(terms.half_terms)])
-        _after_change(session)
-        session.audit("changed the term dates", detail={
-            "school_year": terms.school_year,
-            "before": [[h.start.isoformat(), h.end.isoformat()] for h in before.half_terms],
-            "after": [[h.start.isoformat(), h.end.isoformat()] for h in terms.half_terms]})
+    before = calendar_of(session).term_dates(terms.school_year)
+    session.db.execute("DELETE FROM school_terms WHERE school_year = ?", (terms.school_year,))
+    session.db.executemany(
+        "INSERT INTO school_terms (school_year, position, name, starts_on, ends_on, entered_at,"
+        " entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(terms.school_year, position, half.name, half.start.isoformat(), half.end.isoformat(),
+          session.now_text(), session.user.id) for position, half in enumerate(terms.half_terms)])
+    changed(session, Kind.CALENDAR, whole_school=True, school_year=terms.school_year,
+            before=[[h.start.isoformat(), h.end.isoformat()] for h in before.half_terms],
+            after=[[h.start.isoformat(), h.end.isoformat()] for h in terms.half_terms])
     return terms
 
 
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS,
+           audit="reset the term dates to the default")
 def reset_term_dates(session: Session, school_year: int) -> TermDates:
     """Go back to England's default dates for a school year."""
-    _require_may_edit(session)
-    with session.db.transaction():
-        removed = session.db.execute("DELETE FROM school_terms WHERE school_year = ?",
-                                     (int(school_year),)).rowcount
-        if removed:
-            _after_change(session)
-            session.audit("reset the term dates to the default", detail={"school_year": int(school_year)})
+    removed = session.db.execute("DELETE FROM school_terms WHERE school_year = ?",
+                                 (int(school_year),)).rowcount
+    if removed:
+        changed(session, Kind.CALENDAR, whole_school=True, school_year=int(school_year))
     return calendar_of(session).term_dates(int(school_year))
 
 
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS,
+           audit="changed the EHC request cut-off")
 def set_cutoff_weeks(session: Session, weeks: int | str) -> None:
     """How many weeks before the summer term's last week the LA wants EHC requests by."""
-    _require_may_edit(session)
     try:
         value = int(str(weeks).strip())
     except ValueError:
@@ -94,15 +88,7 @@ def set_cutoff_weeks(session: Session, weeks: int | str) -> None:
     if not 1 <= value <= 39:
         raise ValidationError("The cut-off must be between 1 and 39 weeks before the last week of "
                               "the summer term.", field="weeks")
-    with session.db.transaction():
-        old = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_CUTOFF_KEY,))
-        session.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
-                           " SET value = excluded.value", (_CUTOFF_KEY, str(value)))
-        session.audit("changed the EHC request cut-off", detail={
-            "weeks_before": int(old) if old else EHCNA_CUTOFF_WEEKS, "weeks_after": value})
-
-
-def _after_change(session: Session) -> None:
-    from . import ehc
-
-    ehc.refresh_schedules(session)
+    old = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_CUTOFF_KEY,))
+    session.db.set_meta(_CUTOFF_KEY, str(value))
+    changed(session, Kind.CALENDAR, whole_school=True,
+            weeks_before=int(old) if old else EHCNA_CUTOFF_WEEKS, weeks_after=value)

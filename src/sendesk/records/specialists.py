@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from ..errors import ValidationError
 from ..models import dates
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation, viewed
 from ..models.specialists import (Consent, RecommendationStatus, check_report_file,
                                   check_report_size, clean_involvement, service_label, services)
 from ..models.text import clean_line, clean_text
@@ -103,7 +104,6 @@ def _involvement_row(session: Session, involvement_id: int) -> Row:
 
 
 def _writable(session: Session, involvement_id: int) -> Row:
-    session.require(Permission.MANAGE_PLANS)
     row = _involvement_row(session, involvement_id)
     require_editable(session, row["pupil_id"])
     return row
@@ -115,101 +115,96 @@ def _require_consent(row: Row) -> None:
                               "involved only with the parents' agreement.", field="consent")
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded a specialist referral")
 def add_involvement(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     """Record a referral to a specialist service; returns its id."""
-    session.require(Permission.MANAGE_PLANS)
     fields = _stored(clean_involvement(raw, today(session)))
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        cursor = session.db.execute(
-            "INSERT INTO specialist_involvements (pupil_id, " + ", ".join(_INVOLVEMENT_FIELDS)
-            + ", entered_at, entered_by) VALUES (:pupil_id, "
-            + ", ".join(f":{n}" for n in _INVOLVEMENT_FIELDS) + ", :now, :user)",
-            {**fields, "pupil_id": int(pupil_id), "now": session.now_text(), "user": session.user.id})
-        involvement_id = int(cursor.lastrowid)
-        session.audit("recorded a specialist referral", "pupil", pupil_id,
-                      {"involvement_id": involvement_id, "service": fields["service"],
-                       "consent": fields["consent"]})
+    require_editable(session, pupil_id)
+    cursor = session.db.execute(
+        "INSERT INTO specialist_involvements (pupil_id, " + ", ".join(_INVOLVEMENT_FIELDS)
+        + ", entered_at, entered_by) VALUES (:pupil_id, "
+        + ", ".join(f":{n}" for n in _INVOLVEMENT_FIELDS) + ", :now, :user)",
+        {**fields, "pupil_id": int(pupil_id), "now": session.now_text(), "user": session.user.id})
+    involvement_id = int(cursor.lastrowid)
+    changed(session, Kind.SPECIALIST, int(pupil_id), involvement_id=involvement_id,
+            service=fields["service"], consent=fields["consent"])
     return involvement_id
 
 
+@operation(Permission.MANAGE_PLANS, audit="changed a specialist referral")
 def update_involvement(session: Session, involvement_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Correct or complete a referral (for example the parents' answer); old values are kept in
     the change trail. Returns the changed fields."""
-    with session.db.transaction():
-        row = _writable(session, involvement_id)
-        current = {n: row[n] for n in _INVOLVEMENT_FIELDS}
-        new = _stored(clean_involvement(current | dict(changes), today(session)))
-        changed = record_changes(session, row["pupil_id"], "specialist", row["id"], current, new)
-        if changed:
-            session.db.execute("UPDATE specialist_involvements SET "
-                               + ", ".join(f"{n} = :{n}" for n in _INVOLVEMENT_FIELDS)
-                               + " WHERE id = :id", {**new, "id": row["id"]})
-            session.audit("changed a specialist referral", "pupil", row["pupil_id"],
-                          {"involvement_id": row["id"], "fields": changed})
-    return changed
+    row = _writable(session, involvement_id)
+    current = {n: row[n] for n in _INVOLVEMENT_FIELDS}
+    new = _stored(clean_involvement(current | dict(changes), today(session)))
+    fields = record_changes(session, row["pupil_id"], "specialist", row["id"], current, new)
+    if fields:
+        session.db.execute("UPDATE specialist_involvements SET "
+                           + ", ".join(f"{n} = :{n}" for n in _INVOLVEMENT_FIELDS)
+                           + " WHERE id = :id", {**new, "id": row["id"]})
+        changed(session, Kind.SPECIALIST, row["pupil_id"], involvement_id=row["id"], fields=fields)
+    return fields
 
 
+@operation(Permission.MANAGE_PLANS, audit="ended a specialist involvement")
 def end_involvement(session: Session, involvement_id: int, ended_on: dt.date | str) -> None:
     day = dates.require_date(ended_on, "End date")
-    with session.db.transaction():
-        row = _writable(session, involvement_id)
-        if row["ended_on"] is not None:
-            raise ValidationError("This involvement has already ended.", field="involvement")
-        dates.not_after(day, today(session), "End date")
-        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "End date",
-                         "the referral date")
-        record_changes(session, row["pupil_id"], "specialist", row["id"], {"ended_on": None},
-                       {"ended_on": day})
-        session.db.execute("UPDATE specialist_involvements SET ended_on = ? WHERE id = ?",
-                           (day.isoformat(), row["id"]))
-        session.audit("ended a specialist involvement", "pupil", row["pupil_id"],
-                      {"involvement_id": row["id"]})
+    row = _writable(session, involvement_id)
+    if row["ended_on"] is not None:
+        raise ValidationError("This involvement has already ended.", field="involvement")
+    dates.not_after(day, today(session), "End date")
+    dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "End date",
+                     "the referral date")
+    record_changes(session, row["pupil_id"], "specialist", row["id"], {"ended_on": None},
+                   {"ended_on": day})
+    session.db.execute("UPDATE specialist_involvements SET ended_on = ? WHERE id = ?",
+                       (day.isoformat(), row["id"]))
+    changed(session, Kind.SPECIALIST, row["pupil_id"], involvement_id=row["id"])
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded a specialist visit")
 def add_visit(session: Session, involvement_id: int, visit_date: dt.date | str, notes: str = "") -> int:
     day = dates.require_date(visit_date, "Date of the visit")
     text = clean_text(notes, "What was done or agreed", max_length=8000)
-    with session.db.transaction():
-        row = _writable(session, involvement_id)
-        _require_consent(row)
-        dates.not_after(day, today(session), "Date of the visit")
-        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "Date of the visit",
-                         "the referral date")
-        cursor = session.db.execute(
-            "INSERT INTO specialist_visits (involvement_id, visit_date, notes, entered_at, entered_by)"
-            " VALUES (?, ?, ?, ?, ?)", (row["id"], day.isoformat(), text, session.now_text(),
-                                        session.user.id))
-        visit_id = int(cursor.lastrowid)
-        session.audit("recorded a specialist visit", "pupil", row["pupil_id"],
-                      {"involvement_id": row["id"], "visit_id": visit_id})
+    row = _writable(session, involvement_id)
+    _require_consent(row)
+    dates.not_after(day, today(session), "Date of the visit")
+    dates.not_before(day, dt.date.fromisoformat(row["referral_date"]), "Date of the visit",
+                     "the referral date")
+    cursor = session.db.execute(
+        "INSERT INTO specialist_visits (involvement_id, visit_date, notes, entered_at, entered_by)"
+        " VALUES (?, ?, ?, ?, ?)", (row["id"], day.isoformat(), text, session.now_text(),
+                                    session.user.id))
+    visit_id = int(cursor.lastrowid)
+    changed(session, Kind.SPECIALIST, row["pupil_id"], involvement_id=row["id"], visit_id=visit_id)
     return visit_id
 
 
+@operation(Permission.MANAGE_PLANS, audit="stored a specialist report")
 def attach_report(session: Session, involvement_id: int, filename: str, content: bytes,
                   title: str, report_date: dt.date | str) -> int:
     """Store a specialist's report inside the encrypted database; returns its id."""
     name, media_type = check_report_file(filename, content)
     heading = clean_line(title or name, "Title", max_length=200)
     day = dates.require_date(report_date, "Date of the report")
-    with session.db.transaction():
-        row = _writable(session, involvement_id)
-        _require_consent(row)
-        dates.not_after(day, today(session), "Date of the report")
-        digest = hashlib.sha256(content).hexdigest()
-        cursor = session.db.execute(
-            "INSERT INTO specialist_reports (involvement_id, title, report_date, filename,"
-            " media_type, size, sha256, content, entered_at, entered_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row["id"], heading, day.isoformat(), name, media_type, len(content), digest,
-             bytes(content), session.now_text(), session.user.id))
-        report_id = int(cursor.lastrowid)
-        session.audit("stored a specialist report", "pupil", row["pupil_id"],
-                      {"involvement_id": row["id"], "report_id": report_id, "size": len(content),
-                       "sha256": digest})
+    row = _writable(session, involvement_id)
+    _require_consent(row)
+    dates.not_after(day, today(session), "Date of the report")
+    digest = hashlib.sha256(content).hexdigest()
+    cursor = session.db.execute(
+        "INSERT INTO specialist_reports (involvement_id, title, report_date, filename,"
+        " media_type, size, sha256, content, entered_at, entered_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row["id"], heading, day.isoformat(), name, media_type, len(content), digest,
+         bytes(content), session.now_text(), session.user.id))
+    report_id = int(cursor.lastrowid)
+    changed(session, Kind.SPECIALIST, row["pupil_id"], involvement_id=row["id"],
+            report_id=report_id, size=len(content), sha256=digest)
     return report_id
 
 
+@operation(Permission.MANAGE_PLANS)
 def attach_report_file(session: Session, involvement_id: int, path: Path, title: str,
                        report_date: dt.date | str) -> int:
     """attach_report for a file on disk; a file over the size limit is refused before it is read."""
@@ -223,9 +218,9 @@ def attach_report_file(session: Session, involvement_id: int, path: Path, title:
     return attach_report(session, involvement_id, path.name, content, title, report_date)
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="opened a specialist report")
 def report_content(session: Session, report_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, bytes) of a stored report; opening it is audited."""
-    session.require(Permission.VIEW_RECORDS)
     row = session.db.query_one(
         "SELECT r.*, i.pupil_id FROM specialist_reports r JOIN specialist_involvements i"
         " ON i.id = r.involvement_id WHERE r.id = ?", (int(report_id),))
@@ -235,67 +230,65 @@ def report_content(session: Session, report_id: int) -> tuple[str, str, bytes]:
     if hashlib.sha256(content).hexdigest() != row["sha256"]:
         raise ValidationError(f"The stored copy of {row['filename']} does not match what was "
                               "saved; restore the database from a backup.", field="report")
-    session.audit_now("opened a specialist report", "pupil", row["pupil_id"],
-                      {"report_id": row["id"]})
+    viewed(session, "pupil", row["pupil_id"], report_id=row["id"])
     return row["filename"], row["media_type"], content
 
 
+@operation(Permission.EXPORT_DOCUMENTS, writes=False,
+           audit="saved a copy of a specialist report")
 def save_report_copy(session: Session, report_id: int, path: Path) -> int:
     """Write a decrypted copy of a stored report to a file (for example to print it); only for
     those who may export documents, and audited. Returns the number of bytes written."""
-    session.require(Permission.EXPORT_DOCUMENTS)
     _, _, content = report_content(session, report_id)
     atomic_write(Path(path), content)
-    session.audit_now("saved a copy of a specialist report", "report", report_id,
-                      {"size": len(content)})
+    viewed(session, "report", report_id, size=len(content))
     return len(content)
 
 
+@operation(Permission.MANAGE_PLANS, audit="recorded a specialist recommendation")
 def add_recommendation(session: Session, involvement_id: int, text: str,
                        recommended_on: dt.date | str, report_id: int | None = None) -> int:
     words = clean_text(text, "Recommendation", max_length=4000, required=True)
     day = dates.require_date(recommended_on, "Date of the recommendation")
-    with session.db.transaction():
-        row = _writable(session, involvement_id)
-        _require_consent(row)
-        dates.not_after(day, today(session), "Date of the recommendation")
-        dates.not_before(day, dt.date.fromisoformat(row["referral_date"]),
-                         "Date of the recommendation", "the referral date")
-        if report_id is not None and not session.db.scalar(
-                "SELECT 1 FROM specialist_reports WHERE id = ? AND involvement_id = ?",
-                (int(report_id), row["id"])):
-            raise ValidationError("That report belongs to another involvement.", field="report")
-        cursor = session.db.execute(
-            "INSERT INTO specialist_recommendations (involvement_id, report_id, text,"
-            " recommended_on, entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (row["id"], report_id, words, day.isoformat(), session.now_text(), session.user.id))
-        recommendation_id = int(cursor.lastrowid)
-        session.audit("recorded a specialist recommendation", "pupil", row["pupil_id"],
-                      {"involvement_id": row["id"], "recommendation_id": recommendation_id})
+    row = _writable(session, involvement_id)
+    _require_consent(row)
+    dates.not_after(day, today(session), "Date of the recommendation")
+    dates.not_before(day, dt.date.fromisoformat(row["referral_date"]),
+                     "Date of the recommendation", "the referral date")
+    if report_id is not None and not session.db.scalar(
+            "SELECT 1 FROM specialist_reports WHERE id = ? AND involvement_id = ?",
+            (int(report_id), row["id"])):
+        raise ValidationError("That report belongs to another involvement.", field="report")
+    cursor = session.db.execute(
+        "INSERT INTO specialist_recommendations (involvement_id, report_id, text,"
+        " recommended_on, entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?)",
+        (row["id"], report_id, words, day.isoformat(), session.now_text(), session.user.id))
+    recommendation_id = int(cursor.lastrowid)
+    changed(session, Kind.SPECIALIST, row["pupil_id"], involvement_id=row["id"],
+            recommendation_id=recommendation_id)
     return recommendation_id
 
 
+@operation(Permission.MANAGE_PLANS, audit="marked a recommendation not adopted")
 def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> None:
     """Record that a recommendation will not be carried out, and why (agreed with the parents)."""
     why = clean_text(reason, "Reason", max_length=4000, required=True)
-    with session.db.transaction():
-        rec = session.db.query_one("SELECT * FROM specialist_recommendations WHERE id = ?",
-                                   (int(recommendation_id),))
-        if rec is None:
-            raise ValidationError("That recommendation is not in this database.",
-                                  field="recommendation")
-        row = _writable(session, rec["involvement_id"])
-        if rec["status"] != RecommendationStatus.OPEN.value:
-            raise ValidationError("This recommendation has already been decided.",
-                                  field="recommendation")
-        record_changes(session, row["pupil_id"], "recommendation", rec["id"],
-                       {"status": rec["status"]}, {"status": RecommendationStatus.NOT_ADOPTED.value})
-        session.db.execute("UPDATE specialist_recommendations SET status = ?, not_adopted_reason = ?,"
-                           " decided_at = ?, decided_by = ? WHERE id = ?",
-                           (RecommendationStatus.NOT_ADOPTED.value, why, session.now_text(),
-                            session.user.id, rec["id"]))
-        session.audit("marked a recommendation not adopted", "pupil", row["pupil_id"],
-                      {"recommendation_id": rec["id"]})
+    rec = session.db.query_one("SELECT * FROM specialist_recommendations WHERE id = ?",
+                               (int(recommendation_id),))
+    if rec is None:
+        raise ValidationError("That recommendation is not in this database.",
+                              field="recommendation")
+    row = _writable(session, rec["involvement_id"])
+    if rec["status"] != RecommendationStatus.OPEN.value:
+        raise ValidationError("This recommendation has already been decided.",
+                              field="recommendation")
+    record_changes(session, row["pupil_id"], "recommendation", rec["id"],
+                   {"status": rec["status"]}, {"status": RecommendationStatus.NOT_ADOPTED.value})
+    session.db.execute("UPDATE specialist_recommendations SET status = ?, not_adopted_reason = ?,"
+                       " decided_at = ?, decided_by = ? WHERE id = ?",
+                       (RecommendationStatus.NOT_ADOPTED.value, why, session.now_text(),
+                        session.user.id, rec["id"]))
+    changed(session, Kind.SPECIALIST, row["pupil_id"], recommendation_id=rec["id"])
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -312,9 +305,9 @@ def _recommendations(session: Session, where: str, params: tuple) -> list[Recomm
             for r in rows]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def involvements(session: Session, pupil_id: int) -> list[Involvement]:
     """Every specialist involvement of a pupil, in the order of referral."""
-    session.require(Permission.VIEW_RECORDS)
     found = []
     for row in session.db.query("SELECT * FROM specialist_involvements WHERE pupil_id = ?"
                                 " ORDER BY referral_date, id", (int(pupil_id),)):
@@ -338,10 +331,10 @@ def involvements(session: Session, pupil_id: int) -> list[Involvement]:
     return found
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def recommendations_not_in_plan(session: Session, pupil_id: int) -> list[Recommendation]:
     """Open recommendations that no provision item in the pupil's current plan (the latest
     cycle's, draft or agreed) carries out and that were not marked as not adopted."""
-    session.require(Permission.VIEW_RECORDS)
     return _recommendations(
         session,
         "i.pupil_id = ? AND r.status = 'open' AND NOT EXISTS ("
@@ -353,6 +346,7 @@ def recommendations_not_in_plan(session: Session, pupil_id: int) -> list[Recomme
         (int(pupil_id),))
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def active_on(session: Session, pupil_id: int, day: dt.date) -> list[Involvement]:
     """Specialists actively involved on a day (referred, with consent, not ended): their views
     belong in a review held that day."""

@@ -1,0 +1,192 @@
+"""EHC plans: the plan, its long-term outcomes and steps, and its annual reviews as records,
+with the checks on what is typed for each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ...errors import ValidationError
+from .. import dates
+from ..outcomes import PFA_AREAS
+from ..text import clean_line, clean_text
+
+PLANS_BEGAN = dt.date(2014, 9, 1)   # Children and Families Act 2014: EHC plans replace statements
+BOOK_AHEAD_YEARS = 2
+
+
+def _choice(enum_type: type[enum.Enum], value: Any, message: str, field: str) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise ValidationError(message, field=field) from None
+
+
+class ReviewRecommendation(str, enum.Enum):
+    MAINTAIN = "maintain"
+    AMEND = "amend"
+    CEASE = "cease"
+
+    @property
+    def label(self) -> str:
+        return {"maintain": "Keep the plan as it is", "amend": "Amend the plan",
+                "cease": "Cease the plan"}[self.value]
+
+
+@dataclass(frozen=True)
+class OutcomeStep:
+    """A shorter-term step towards one of the plan's long-term outcomes."""
+
+    id: int
+    position: int
+    text: str
+    target_date: dt.date | None
+    achieved_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class EhcOutcome:
+    id: int
+    position: int
+    text: str
+    pfa_area: str | None
+    steps: tuple[OutcomeStep, ...]
+
+
+@dataclass(frozen=True)
+class AnnualReview:
+    id: int
+    plan_id: int
+    meeting_on: dt.date | None          # the date booked (or held)
+    invitations_sent_on: dt.date | None
+    held_on: dt.date | None
+    recommendation: ReviewRecommendation | None
+    pfa_discussed: bool
+    notes: str
+    report_sent_on: dt.date | None      # the review report to the LA
+    entered_at: str
+
+    @property
+    def held(self) -> bool:
+        return self.held_on is not None
+
+
+@dataclass(frozen=True)
+class EhcPlan:
+    id: int
+    pupil_id: int
+    request_id: int | None
+    issued_on: dt.date
+    local_authority: str
+    caseworker: str
+    caseworker_contact: str
+    ceased_on: dt.date | None
+    ceased_reason: str | None
+    outcomes: tuple[EhcOutcome, ...]
+    reviews: tuple[AnnualReview, ...]
+    entered_at: str
+
+    @property
+    def current(self) -> bool:
+        return self.ceased_on is None
+
+    @property
+    def held_reviews(self) -> tuple[AnnualReview, ...]:
+        return tuple(sorted((r for r in self.reviews if r.held), key=lambda r: r.held_on))
+
+    @property
+    def booked_review(self) -> AnnualReview | None:
+        """The review being arranged (booked, not yet held), if any."""
+        pending = [r for r in self.reviews if not r.held]
+        return pending[-1] if pending else None
+
+
+def clean_plan(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    issued = dates.require_date(raw.get("issued_on"), "Date the plan was issued")
+    dates.not_after(issued, today, "Date the plan was issued")
+    dates.not_before(issued, PLANS_BEGAN, "Date the plan was issued",
+                     "1 September 2014, when EHC plans began")
+    return {
+        "issued_on": issued,
+        "local_authority": clean_line(str(raw.get("local_authority") or ""), "Local authority",
+                                      max_length=100),
+        "caseworker": clean_line(str(raw.get("caseworker") or ""), "Caseworker", max_length=120,
+                                 required=False),
+        "caseworker_contact": clean_line(str(raw.get("caseworker_contact") or ""),
+                                         "Caseworker's phone or email", max_length=200,
+                                         required=False),
+    }
+
+
+def clean_outcomes(raw: Any) -> list[dict[str, Any]]:
+    """Long-term outcomes, each with its shorter-term steps (text, target date, achieved)."""
+    cleaned = []
+    for outcome in raw or []:
+        text = clean_text(str(outcome.get("text") or ""), "Outcome", max_length=2000)
+        steps = []
+        for step in outcome.get("steps") or []:
+            step_text = clean_text(str(step.get("text") or ""), "Step", max_length=1000)
+            if not step_text:
+                continue
+            target = dates.parse_date(step.get("target_date"), "Step target date", required=False)
+            achieved = dates.parse_date(step.get("achieved_on"), "Date the step was achieved",
+                                        required=False)
+            steps.append({"id": step.get("id"), "text": step_text, "target_date": target,
+                          "achieved_on": achieved})
+        if not text:
+            if steps:
+                raise ValidationError("Write the long-term outcome the steps lead to.",
+                                      field="outcomes")
+            continue
+        pfa = (outcome.get("pfa_area") or "").strip() or None
+        if pfa is not None and pfa not in PFA_AREAS:
+            raise ValidationError(f"'{pfa}' is not a Preparing for Adulthood area.",
+                                  field="pfa_area")
+        cleaned.append({"id": outcome.get("id"), "text": text, "pfa_area": pfa, "steps": steps})
+    return cleaned
+
+
+def clean_review(raw: Mapping[str, Any], issued_on: dt.date, today: dt.date) -> dict[str, Any]:
+    values = {
+        "meeting_on": dates.parse_date(raw.get("meeting_on"), "Date of the review meeting",
+                                       required=False),
+        "invitations_sent_on": dates.parse_date(raw.get("invitations_sent_on"),
+                                                "Date the invitations were sent", required=False),
+        "held_on": dates.parse_date(raw.get("held_on"), "Date the review was held", required=False),
+        "report_sent_on": dates.parse_date(raw.get("report_sent_on"),
+                                           "Date the report went to the LA", required=False),
+        "recommendation": _choice(ReviewRecommendation, raw.get("recommendation"),
+                                  "Choose what the review recommends.", "recommendation"),
+        "pfa_discussed": bool(raw.get("pfa_discussed")),
+        "notes": clean_text(str(raw.get("notes") or ""), "Notes", max_length=8000),
+    }
+    if values["meeting_on"] is None and values["held_on"] is None:
+        raise ValidationError("Give the date of the review meeting.", field="meeting_on")
+    dates.not_before(values["meeting_on"], issued_on, "Date of the review meeting",
+                     "the date the plan was issued")
+    if values["meeting_on"] is not None and \
+            values["meeting_on"] > dates.add_years(today, BOOK_AHEAD_YEARS):
+        raise ValidationError(f"Date of the review meeting ({dates.format_uk(values['meeting_on'])})"
+                              " is more than two years after today; check the year.",
+                              field="meeting_on")
+    for name, label in (("invitations_sent_on", "Date the invitations were sent"),
+                        ("held_on", "Date the review was held"),
+                        ("report_sent_on", "Date the report went to the LA")):
+        dates.not_after(values[name], today, label)
+        dates.not_before(values[name], issued_on, label, "the date the plan was issued")
+    if values["held_on"] is not None:
+        values["meeting_on"] = values["meeting_on"] or values["held_on"]
+        if values["recommendation"] is None:
+            raise ValidationError("Record what the review recommends to the local authority.",
+                                  field="recommendation")
+    elif values["recommendation"] is not None or values["report_sent_on"] is not None:
+        raise ValidationError("Record the date the review was held first.", field="held_on")
+    dates.not_before(values["report_sent_on"], values["held_on"], "Date the report went to the LA",
+                     "the review meeting")
+    dates.not_after(values["invitations_sent_on"], values["meeting_on"],
+                    "Date the invitations were sent", "the meeting")
+    return values

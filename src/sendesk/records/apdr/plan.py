@@ -1,0 +1,309 @@
+"""The Plan part of a cycle: the draft with its checks, agreeing it with the parents, and the
+changes an agreed plan still allows (provision added or ended, the copy shared)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from ...errors import ValidationError
+from ...models import apdr as rules
+from ...models import dates, outcomes, provision, reviews
+from ...models.apdr import Progress, ProvisionItem
+from ...models.roles import Permission
+from ...models.text import clean_text
+from ...operations import Kind, changed, operation
+from ...session import Session
+from ...store.database import Row
+from .. import school_calendar
+from .._common import as_text, pupil_row, today
+from ._context import (CycleContext, _agreed_plan, _context, _cycle_row, _item_row, _plan_row,
+                       _save_part, _stored, _trail)
+from .reading import _assessment, _plan, _review, item_from_row
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """What the plan form shows beside the plan: warnings never stop a draft being saved."""
+
+    smart: tuple[outcomes.SmartWarning, ...]
+    yearly_cost_pence: int
+    cost_level: provision.CostLevel
+    cost_warning: str | None
+    latest_review_date: dt.date | None
+    problems: tuple[str, ...]  # what must be put right before the plan can be agreed
+
+
+_OUTCOME_FIELDS = ("text", "measure", "target_date", "area", "pfa_area")
+_ITEM_FIELDS = ("description", "area", "delivered_by", "group_size", "sessions_per_week",
+                "minutes", "weeks", "cost_basis", "rate_pence")
+
+
+@operation(Permission.MANAGE_PLANS, audit="saved a support plan (draft)")
+def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> PlanCheck:
+    """Save the Plan part as a draft and return its checks.
+
+    raw may hold aspirations, plan_date, review_date, outcomes and items; lists replace the
+    stored lists (rows that carry an 'id' are kept and updated; rows left out are marked removed).
+    """
+    ctx = _context(session, cycle_id)
+    row = _plan_row(session, ctx.cycle["id"])
+    if row is not None and row["agreed_at"] is not None:
+        raise ValidationError("This plan has been agreed and is kept as it was. Add provision "
+                              "to it, or change the plan at the next review.", field="plan")
+    columns = ("aspirations", "plan_date", "review_date")
+    current = {n: (row[n] if row is not None else None) for n in columns}
+    merged = {n: raw.get(n, current[n]) for n in columns}
+    new = {"aspirations": clean_text(str(merged["aspirations"] or ""), "Aspirations", max_length=8000),
+           "plan_date": as_text(dates.parse_date(merged["plan_date"], "Plan date", required=False)),
+           "review_date": as_text(dates.parse_date(merged["review_date"], "Review date",
+                                                   required=False))}
+    plan_id, fields = _save_part(session, ctx, "apdr_plans", "plan", row, new)
+    if "outcomes" in raw:
+        cleaned = [dict(outcomes.clean_outcome(o), id=o.get("id")) for o in raw["outcomes"]]
+        fields += _save_rows(session, ctx, plan_id, "apdr_outcomes", "outcome",
+                             _OUTCOME_FIELDS, cleaned)
+    if "items" in raw:
+        cleaned = []
+        for item in raw["items"]:
+            values = provision.clean_item(item)
+            values["recommendation_id"] = _check_recommendation(
+                session, ctx.pupil["id"], item.get("recommendation_id"))
+            values["id"] = item.get("id")
+            cleaned.append(values)
+        fields += _save_rows(session, ctx, plan_id, "apdr_provision_items", "provision",
+                             _ITEM_FIELDS + ("recommendation_id",), cleaned)
+    if fields or row is None:
+        changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], plan_id=plan_id,
+                fields=sorted(set(fields)))
+    return _check_plan(session, ctx)
+
+
+def _save_rows(session: Session, ctx: CycleContext, plan_id: int, table: str, record_type: str,
+               names: Sequence[str], rows: list[dict[str, Any]]) -> list[str]:
+    existing = {r["id"]: r for r in session.db.query(
+        f"SELECT * FROM {table} WHERE plan_id = ? AND removed_at IS NULL", (plan_id,))}
+    changed: list[str] = []
+    kept: set[int] = set()
+    now = session.now_text()
+    for position, values in enumerate(rows):
+        stored = {n: _stored(values[n]) for n in names}
+        row_id = int(values["id"]) if values.get("id") else None
+        if row_id is not None and row_id not in existing:
+            raise ValidationError("The plan changed while it was open; reopen it and try again.",
+                                  field=record_type)
+        if row_id is not None:
+            kept.add(row_id)
+            old = existing[row_id]
+            diff = _trail(session, ctx, record_type, row_id, {n: old[n] for n in names},
+                          {n: stored[n] for n in names})
+            if diff or old["position"] != position:
+                session.db.execute(
+                    f"UPDATE {table} SET " + ", ".join(f"{n} = :{n}" for n in names)
+                    + ", position = :position WHERE id = :id", {**stored, "position": position,
+                                                                 "id": row_id})
+                changed.append(record_type)
+        else:
+            session.db.execute(
+                f"INSERT INTO {table} (plan_id, position, " + ", ".join(names)
+                + ", entered_at, entered_by) VALUES (:plan_id, :position, "
+                + ", ".join(f":{n}" for n in names) + ", :now, :user)",
+                {**stored, "plan_id": plan_id, "position": position, "now": now,
+                 "user": session.user.id})
+            changed.append(record_type)
+    for row_id in set(existing) - kept:
+        session.db.execute(f"UPDATE {table} SET removed_at = ?, removed_by = ? WHERE id = ?",
+                           (now, session.user.id, row_id))
+        changed.append(record_type)
+    return changed
+
+
+def _check_recommendation(session: Session, pupil_id: int, recommendation_id: Any) -> int | None:
+    if recommendation_id in (None, ""):
+        return None
+    found = session.db.scalar(
+        "SELECT r.id FROM specialist_recommendations r JOIN specialist_involvements i"
+        " ON i.id = r.involvement_id WHERE r.id = ? AND i.pupil_id = ?", (int(recommendation_id), pupil_id))
+    if found is None:
+        raise ValidationError("That recommendation is not one of this pupil's.", field="recommendation")
+    return int(found)
+
+
+def _previous_review(session: Session, ctx: CycleContext) -> Row | None:
+    return session.db.query_one(
+        "SELECT r.* FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
+        " WHERE c.pathway_id = ? AND c.number = ? AND r.completed_at IS NOT NULL",
+        (ctx.pathway["id"], ctx.cycle["number"] - 1))
+
+
+def _previous_items(session: Session, ctx: CycleContext) -> list[ProvisionItem]:
+    return [item_from_row(r) for r in session.db.query(
+        "SELECT i.* FROM apdr_provision_items i JOIN apdr_plans p ON p.id = i.plan_id"
+        " JOIN apdr_cycles c ON c.id = p.cycle_id WHERE c.pathway_id = ? AND c.number = ?"
+        " AND i.removed_at IS NULL AND i.ended_on IS NULL",
+        (ctx.pathway["id"], ctx.cycle["number"] - 1))] if ctx.cycle["number"] > 1 else []
+
+
+def _check_plan(session: Session, ctx: CycleContext) -> PlanCheck:
+    plan = _plan(session, ctx.cycle["id"])
+    assert plan is not None
+    problems: list[str] = []
+    assessment = _assessment(session, ctx.cycle["id"])
+    if assessment is None or not assessment.completed:
+        problems.append("Finish the Assess part first.")
+    calendar = school_calendar.calendar_of(session)
+    latest = reviews.latest_review_date(plan.plan_date, calendar) if plan.plan_date else None
+    if plan.plan_date is None:
+        problems.append("Give the date the plan was agreed with the parents.")
+    else:
+        try:
+            dates.not_after(plan.plan_date, today(session), "Plan date")
+            if assessment is not None and assessment.assessed_on is not None:
+                dates.not_before(plan.plan_date, assessment.assessed_on, "Plan date",
+                                 "the assessment")
+            reviews.check_review_date(plan.plan_date, plan.review_date, calendar)
+        except ValidationError as exc:
+            problems.append(str(exc))
+    if not plan.outcomes:
+        problems.append("Add at least one outcome.")
+    if not plan.items:
+        problems.append("Add the provision that will help the pupil reach the outcomes.")
+    previous = _previous_review(session, ctx)
+    if previous is not None and previous["at_risk_of_exclusion"]:
+        try:
+            rules.check_exclusion_rule(True, [i.fields() for i in _previous_items(session, ctx)],
+                                       [i.fields() for i in plan.items])
+        except ValidationError as exc:
+            problems.append(str(exc))
+    cost = plan.yearly_cost_pence
+    smart = outcomes.plan_warnings([o.fields() for o in plan.outcomes],
+                                   year_group=ctx.pupil["year_group"], plan_date=plan.plan_date,
+                                   review_date=plan.review_date)
+    return PlanCheck(tuple(smart), cost, provision.cost_level(cost), provision.cost_warning(cost),
+                     latest, tuple(problems))
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def check_plan(session: Session, cycle_id: int) -> PlanCheck:
+    cycle = _cycle_row(session, cycle_id)
+    pathway = session.db.query_one("SELECT * FROM send_pathways WHERE id = ?", (cycle["pathway_id"],))
+    ctx = CycleContext(cycle, pathway, pupil_row(session, pathway["pupil_id"]))
+    if _plan_row(session, cycle["id"]) is None:
+        raise ValidationError("This cycle has no plan yet.", field="plan")
+    return _check_plan(session, ctx)
+
+
+@operation(Permission.MANAGE_PLANS, audit="agreed a support plan")
+def agree_plan(session: Session, cycle_id: int) -> PlanCheck:
+    """Record that the plan was agreed with the parents; from then on it is fixed.
+
+    Refused while anything in PlanCheck.problems stands (no review date, a review date beyond
+    the end of the next term, no outcomes or provision, provision unchanged after a review
+    found a risk of exclusion). SMART and cost warnings do not stop it.
+    """
+    ctx = _context(session, cycle_id)
+    row = _plan_row(session, ctx.cycle["id"])
+    if row is None:
+        raise ValidationError("Write the plan first.", field="plan")
+    if row["agreed_at"] is not None:
+        raise ValidationError("This plan has already been agreed.", field="plan")
+    check = _check_plan(session, ctx)
+    if check.problems:
+        raise ValidationError(check.problems[0], field="plan")
+    session.db.execute("UPDATE apdr_provision_items SET started_on = ? WHERE plan_id = ?"
+                       " AND started_on IS NULL AND removed_at IS NULL",
+                       (row["plan_date"], row["id"]))
+    session.db.execute("UPDATE apdr_plans SET agreed_at = ?, agreed_by = ? WHERE id = ?",
+                       (session.now_text(), session.user.id, row["id"]))
+    changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], plan_id=row["id"],
+            review_date=row["review_date"], yearly_cost_pence=check.yearly_cost_pence,
+            smart_warnings=len(check.smart))
+    return check
+
+
+@operation(Permission.MANAGE_PLANS, audit="added provision to an agreed plan")
+def add_provision(session: Session, cycle_id: int, raw: Mapping[str, Any],
+                  started_on: dt.date | str) -> int:
+    """Add provision to an agreed plan from a date (a specialist's advice need not wait for the
+    review). Returns the new item's id."""
+    values = provision.clean_item(raw)
+    start = dates.require_date(started_on, "Start date")
+    ctx = _context(session, cycle_id)
+    plan = _agreed_plan(session, ctx)
+    dates.not_before(start, dt.date.fromisoformat(plan["plan_date"]), "Start date", "the plan date")
+    dates.not_after(start, today(session), "Start date")
+    values["recommendation_id"] = _check_recommendation(session, ctx.pupil["id"],
+                                                        raw.get("recommendation_id"))
+    position = session.db.scalar("SELECT coalesce(max(position), -1) + 1 FROM apdr_provision_items"
+                                 " WHERE plan_id = ?", (plan["id"],))
+    names = _ITEM_FIELDS + ("recommendation_id",)
+    cursor = session.db.execute(
+        "INSERT INTO apdr_provision_items (plan_id, position, started_on, " + ", ".join(names)
+        + ", entered_at, entered_by) VALUES (:plan_id, :position, :started_on, "
+        + ", ".join(f":{n}" for n in names) + ", :now, :user)",
+        {**{n: _stored(values[n]) for n in names}, "plan_id": plan["id"], "position": position,
+         "started_on": start.isoformat(), "now": session.now_text(), "user": session.user.id})
+    item_id = int(cursor.lastrowid)
+    changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], item_id=item_id)
+    return item_id
+
+
+@operation(Permission.MANAGE_PLANS, audit="ended provision early")
+def end_provision(session: Session, item_id: int, ended_on: dt.date | str, reason: str) -> None:
+    """Stop an item of an agreed plan early, from a date and for a reason; it stays on record."""
+    day = dates.require_date(ended_on, "End date")
+    why = clean_text(reason, "Reason", max_length=2000, required=True)
+    item = _item_row(session, item_id)
+    ctx = _context(session, item["cycle_id"])
+    plan = _agreed_plan(session, ctx)
+    if item["ended_on"] is not None:
+        raise ValidationError("This provision has already ended.", field="provision")
+    dates.not_after(day, today(session), "End date")
+    dates.not_before(day, dates.from_text(item["started_on"]) or
+                     dt.date.fromisoformat(plan["plan_date"]), "End date", "its start")
+    session.db.execute("UPDATE apdr_provision_items SET ended_on = ?, end_reason = ? WHERE id = ?",
+                       (day.isoformat(), why, item["id"]))
+    changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], item_id=item["id"])
+
+
+@operation(Permission.MANAGE_PLANS, audit="recorded a plan shared with parents")
+def record_plan_shared(session: Session, cycle_id: int, shared_on: dt.date | str) -> None:
+    """Note the day a copy of the agreed plan was given to the parents."""
+    day = dates.require_date(shared_on, "Date shared")
+    ctx = _context(session, cycle_id)
+    plan = _agreed_plan(session, ctx)
+    dates.not_after(day, today(session), "Date shared")
+    dates.not_before(day, dt.date.fromisoformat(plan["plan_date"]), "Date shared", "the plan date")
+    _trail(session, ctx, "plan", plan["id"], {"shared_on": plan["shared_on"]},
+           {"shared_on": day.isoformat()})
+    session.db.execute("UPDATE apdr_plans SET shared_on = ? WHERE id = ?",
+                       (day.isoformat(), plan["id"]))
+    changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"])
+
+
+@operation(Permission.MANAGE_PLANS)
+def copy_previous_plan(session: Session, cycle_id: int) -> PlanCheck:
+    """Start a new cycle's draft from the last plan: its aspirations, the outcomes not yet fully
+    achieved, and the provision still running. Only into an empty draft."""
+    ctx = _context(session, cycle_id)
+    if ctx.cycle["number"] == 1:
+        raise ValidationError("This is the first cycle; there is no earlier plan.", field="plan")
+    row = _plan_row(session, ctx.cycle["id"])
+    if row is not None and (row["agreed_at"] is not None or session.db.scalar(
+            "SELECT 1 FROM apdr_outcomes WHERE plan_id = ? AND removed_at IS NULL UNION ALL "
+            "SELECT 1 FROM apdr_provision_items WHERE plan_id = ? AND removed_at IS NULL",
+            (row["id"], row["id"]))):
+        raise ValidationError("The plan already has outcomes or provision.", field="plan")
+    previous_cycle = session.db.query_one(
+        "SELECT id FROM apdr_cycles WHERE pathway_id = ? AND number = ?",
+        (ctx.pathway["id"], ctx.cycle["number"] - 1))
+    old = _plan(session, previous_cycle["id"])
+    review = _review(session, previous_cycle["id"])
+    if old is None:
+        raise ValidationError("The last cycle has no plan to copy.", field="plan")
+    carried = [dict(o.fields(), target_date=None) for o in old.outcomes
+               if not (review and review.progress.get(o.id, (None,))[0] is Progress.ACHIEVED)]
+    items = [dict(i.fields(), recommendation_id=i.recommendation_id) for i in old.active_items]
+    return save_plan(session, cycle_id, {"aspirations": old.aspirations, "outcomes": carried,
+                                         "items": items})

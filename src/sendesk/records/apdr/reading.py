@@ -1,0 +1,153 @@
+"""Reading pathways, cycles and their parts (assessment, plan, review) from the tables, each
+table read once for all the cycles asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+from typing import Sequence
+
+from ...models import dates, provision
+from ...models.apdr import (Assessment, AssessmentTool, Cycle, Decision, Outcome, Pathway, Plan,
+                            Progress, ProvisionItem, Review, SpecialistView, Stage)
+from ...models.specialists import service_label
+from ...session import Session
+from ...store.database import Row
+
+
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dates.from_text(text)
+
+
+class _CycleParts:
+    """The assessments, plans and reviews of some cycles, each table read once for all of them:
+    a record with years of cycles otherwise cost ten queries a cycle to open."""
+
+    def __init__(self, session: Session, cycle_ids: Sequence[int]) -> None:
+        self.db = session.db
+        self.ids = [int(cycle_id) for cycle_id in cycle_ids]
+
+    def _rows(self, sql: str) -> list[Row]:
+        if not self.ids:
+            return []
+        return self.db.query(sql.replace("{ids}", ",".join("?" * len(self.ids))), self.ids)
+
+    @functools.cached_property
+    def assessments(self) -> dict[int, Assessment]:
+        tools: dict[int, list[AssessmentTool]] = {}
+        for t in self._rows("SELECT t.* FROM apdr_assessment_tools t JOIN apdr_assessments a"
+                            " ON a.id = t.assessment_id WHERE a.cycle_id IN ({ids})"
+                            " AND t.removed_at IS NULL ORDER BY t.position, t.id"):
+            tools.setdefault(t["assessment_id"], []).append(
+                AssessmentTool(t["id"], t["tool"], _date(t["used_on"]), t["result"]))
+        return {row["cycle_id"]: Assessment(
+                    row["id"], row["cycle_id"], _date(row["assessed_on"]), row["parent_views"],
+                    row["child_views"], row["strengths"], row["needs"], row["primary_need"],
+                    tuple(tools.get(row["id"], ())), row["completed_at"] is not None,
+                    row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_assessments WHERE cycle_id IN ({ids})")}
+
+    @functools.cached_property
+    def plans(self) -> dict[int, Plan]:
+        found: dict[int, list[Outcome]] = {}
+        for o in self._rows("SELECT o.* FROM apdr_outcomes o JOIN apdr_plans p ON p.id = o.plan_id"
+                            " WHERE p.cycle_id IN ({ids}) AND o.removed_at IS NULL"
+                            " ORDER BY o.position, o.id"):
+            found.setdefault(o["plan_id"], []).append(
+                Outcome(o["id"], o["position"], o["text"], o["measure"], _date(o["target_date"]),
+                        o["area"], o["pfa_area"]))
+        items: dict[int, list[ProvisionItem]] = {}
+        for i in self._rows("SELECT i.* FROM apdr_provision_items i JOIN apdr_plans p"
+                            " ON p.id = i.plan_id WHERE p.cycle_id IN ({ids})"
+                            " AND i.removed_at IS NULL ORDER BY i.position, i.id"):
+            items.setdefault(i["plan_id"], []).append(item_from_row(i))
+        return {row["cycle_id"]: Plan(
+                    row["id"], row["cycle_id"], row["aspirations"], _date(row["plan_date"]),
+                    _date(row["review_date"]), _date(row["shared_on"]),
+                    tuple(found.get(row["id"], ())), tuple(items.get(row["id"], ())),
+                    row["agreed_at"] is not None, row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_plans WHERE cycle_id IN ({ids})")}
+
+    @functools.cached_property
+    def reviews(self) -> dict[int, Review]:
+        progress: dict[int, dict[int, tuple[Progress | None, str]]] = {}
+        for p in self._rows("SELECT p.* FROM apdr_review_progress p JOIN apdr_reviews r"
+                            " ON r.id = p.review_id WHERE r.cycle_id IN ({ids})"):
+            progress.setdefault(p["review_id"], {})[p["outcome_id"]] = (
+                Progress(p["progress"]) if p["progress"] else None, p["comment"])
+        views: dict[int, list[SpecialistView]] = {}
+        for v in self._rows("SELECT v.*, i.service, i.service_detail"
+                            " FROM apdr_review_specialist_views v"
+                            " JOIN specialist_involvements i ON i.id = v.involvement_id"
+                            " JOIN apdr_reviews r ON r.id = v.review_id WHERE r.cycle_id IN ({ids})"
+                            " ORDER BY i.referral_date, i.id"):
+            views.setdefault(v["review_id"], []).append(SpecialistView(
+                v["involvement_id"], service_label(v["service"], v["service_detail"]), v["view"],
+                v["given_as"]))
+        return {row["cycle_id"]: Review(
+                    row["id"], row["cycle_id"], _date(row["held_on"]), row["attendees"],
+                    row["child_views"], row["parent_views"], row["staff_views"],
+                    bool(row["at_risk_of_exclusion"]),
+                    Decision(row["decision"]) if row["decision"] else None, row["decision_notes"],
+                    progress.get(row["id"], {}), tuple(views.get(row["id"], ())),
+                    row["completed_at"] is not None, row["entered_at"])
+                for row in self._rows("SELECT * FROM apdr_reviews WHERE cycle_id IN ({ids})")}
+
+    def cycle(self, row: Row) -> Cycle:
+        return Cycle(row["id"], row["pathway_id"], row["number"], Stage(row["stage"]),
+                     dt.date.fromisoformat(row["started_on"]), self.assessments.get(row["id"]),
+                     self.plans.get(row["id"]), self.reviews.get(row["id"]))
+
+
+def _assessment(session: Session, cycle_id: int) -> Assessment | None:
+    return _CycleParts(session, [cycle_id]).assessments.get(int(cycle_id))
+
+
+def item_from_row(row: Row) -> ProvisionItem:
+    return ProvisionItem(
+        id=row["id"], plan_id=row["plan_id"], position=row["position"],
+        description=row["description"], area=row["area"], delivered_by=row["delivered_by"],
+        group_size=row["group_size"], sessions_per_week=_sessions(row["sessions_per_week"]),
+        minutes=row["minutes"], weeks=row["weeks"],
+        cost_basis=provision.CostBasis(row["cost_basis"]), rate_pence=row["rate_pence"],
+        recommendation_id=row["recommendation_id"], started_on=_date(row["started_on"]),
+        ended_on=_date(row["ended_on"]), end_reason=row["end_reason"])
+
+
+def _sessions(value: float) -> Decimal:
+    number = Decimal(str(value))
+    return Decimal(int(number)) if number == number.to_integral_value() else number
+
+
+def _plan(session: Session, cycle_id: int) -> Plan | None:
+    return _CycleParts(session, [cycle_id]).plans.get(int(cycle_id))
+
+
+def _review(session: Session, cycle_id: int) -> Review | None:
+    return _CycleParts(session, [cycle_id]).reviews.get(int(cycle_id))
+
+
+def _cycle_from_row(session: Session, row: Row) -> Cycle:
+    return _CycleParts(session, [row["id"]]).cycle(row)
+
+
+def _pathways_from_rows(session: Session, rows: Sequence[Row]) -> list[Pathway]:
+    cycles: dict[int, list[Row]] = {row["id"]: [] for row in rows}
+    if cycles:
+        for c in session.db.query(
+                "SELECT * FROM apdr_cycles WHERE pathway_id IN"
+                f" ({','.join('?' * len(cycles))}) ORDER BY pathway_id, number", list(cycles)):
+            cycles[c["pathway_id"]].append(c)
+    parts = _CycleParts(session, [c["id"] for found in cycles.values() for c in found])
+    return [Pathway(row["id"], row["pupil_id"], Stage(row["stage"]), row["status"] == "open",
+                    dt.date.fromisoformat(row["opened_on"]), _date(row["closed_on"]),
+                    Decision(row["close_decision"]) if row["close_decision"] else None,
+                    tuple(parts.cycle(c) for c in cycles[row["id"]]))
+            for row in rows]
+
+
+def _pathway_from_row(session: Session, row: Row) -> Pathway:
+    return _pathways_from_rows(session, [row])[0]
