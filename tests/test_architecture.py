@@ -79,7 +79,7 @@ def is_forbidden_for_pdf(name: str) -> bool:
 
 def test_the_core_files_are_found():
     names = {module_name(p) for p in core_files()}
-    assert {"sendesk.store.lifecycle", "sendesk.cli.main", "sendesk.quickunlock",
+    assert {"sendesk.services.lifecycle", "sendesk.cli.main", "sendesk.quickunlock",
             "sendesk.documents.model"} <= names
     assert not any(name.startswith(("sendesk.ui", "sendesk.pdf")) for name in names)
     assert "sendesk.pdf" in {module_name(p) for p in pdf_files()}

@@ -11,7 +11,7 @@ import sqlcipher3
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models import flowchart as fc
 from sendesk.records import concerns, notes, notifications, pupils, registers, sen_register
-from sendesk.store import lifecycle, users
+from sendesk.services import lifecycle, users
 from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 TODAY = dt.date(2026, 11, 23)

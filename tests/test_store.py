@@ -13,7 +13,8 @@ from sendesk.crypto import keys
 from sendesk.errors import (NewerVersionError, PermissionDenied, StorageError, ValidationError,
                             WeakPassword, WrongPassword)
 from sendesk.models.roles import Role
-from sendesk.store import backup, lifecycle, migrations, users
+from sendesk.services import backup, lifecycle, users
+from sendesk.store import migrations
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
 from store_tools import (add_filler, assert_user_message, copy_school, digest, folder_state,

@@ -26,7 +26,7 @@ os.environ["SENDESK_KDF_SECONDS"] = "0"
 
 from sendesk.clock import FixedClock  # noqa: E402
 from sendesk.records import mis_import, notes, pupils, sen_register  # noqa: E402
-from sendesk.store import backup, lifecycle, users  # noqa: E402
+from sendesk.services import backup, lifecycle, users  # noqa: E402
 
 SENCO, PASSWORD = "mpatel", "harbour-lantern-quietly-47"
 NEW_PASSWORD = "orchid-tumble-riverbank-55"

@@ -29,8 +29,8 @@ import pytest
 
 from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.errors import StorageError, WrongPassword
-from sendesk.store import backup, lifecycle
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle
+from sendesk.services import verify as verify_mod
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
 from store_tools import make_school

@@ -18,7 +18,7 @@ from ..models.pupils import YEAR_GROUPS, YEAR_RANK, PupilDetails, retention_date
 from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
 from ..session import Session
-from ..store import lifecycle
+from ..services import lifecycle
 from . import summary
 from .demo_people import PeopleFactory, Person
 from .pupils import INSERT_SQL, details_columns

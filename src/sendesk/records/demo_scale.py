@@ -35,7 +35,8 @@ from ..models.pupils import YEAR_GROUPS, YEAR_RANK
 from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
-from ..store import audit, lifecycle
+from ..services import lifecycle
+from ..store import audit
 from .demo import DEMO_REFERENCE, _Builder
 from .demo_pathways import (_ADULTS, _INTENSIVE, _MISSED, _OUTCOMES, _PROVISION, _SPECIALISTS,
                             _tiny_pdf)

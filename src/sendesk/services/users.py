@@ -13,7 +13,7 @@ from ..models.roles import Permission, Role
 from ..models.users import User, clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from .keyfile import keyfile_path
+from ..store.keyfile import keyfile_path
 
 
 def list_users(session: Session) -> list[User]:

@@ -21,11 +21,11 @@ from ..crypto import keys
 from ..errors import DamagedDatabase, SendeskError, StorageError
 from ..models.roles import Permission
 from ..session import Session
-from . import audit, migrations
-from .database import Database
-from .files import describe_os_error, fsync_directory
-from .keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
-from .keyfile import KeyFile, keyfile_path
+from ..store import audit, migrations
+from ..store.database import Database
+from ..store.files import describe_os_error, fsync_directory
+from ..store.keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
+from ..store.keyfile import KeyFile, keyfile_path
 
 MAGIC = b"sendesk-backup\x00\x01"
 MAC_BYTES = 32

@@ -10,8 +10,8 @@ import sqlcipher3
 
 from ..errors import DamagedDatabase, SendeskError
 from ..session import Session
-from . import audit, migrations
-from .database import Database
+from ..store import audit, migrations
+from ..store.database import Database
 
 
 @dataclass

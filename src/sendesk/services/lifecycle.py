@@ -18,10 +18,10 @@ from ..models.school import SchoolIdentity, make_identity
 from ..models.users import User, clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from . import audit, migrations
-from .database import Database, translate
-from .files import describe_os_error, fsync_directory
-from .keyfile import KeyFile, keyfile_path
+from ..store import audit, migrations
+from ..store.database import Database, translate
+from ..store.files import describe_os_error, fsync_directory
+from ..store.keyfile import KeyFile, keyfile_path
 
 
 def _meta(db: Database) -> dict[str, str]:
