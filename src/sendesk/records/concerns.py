@@ -439,7 +439,7 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
                 "UPDATE concern_runs SET status = 'finished', draft_state = NULL, "
                 + ", ".join(f"{name} = :{name}" for name in record) + " WHERE id = :id",
                 {**record, "id": int(run_id)})
-        session.db.conn.executemany(
+        session.db.executemany(
             "INSERT INTO concern_answers (run_id, position, node_id, section, question, answer_id,"
             " answer, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, position, step.question.id, step.question.section, step.question.text,

@@ -243,7 +243,7 @@ class _ScaleBuilder(_Builder):
         for table, columns in _TABLES.items():
             rows = self.tables[table]
             if rows:
-                self.session.db.conn.executemany(
+                self.session.db.executemany(
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                     f"({', '.join('?' * len(columns))})", rows)
                 self.written[table] = self.written.get(table, 0) + len(rows)

@@ -59,7 +59,7 @@ def save_term_dates(session: Session, school_year: int,
     with session.db.transaction():
         before = calendar_of(session).term_dates(terms.school_year)
         session.db.execute("DELETE FROM school_terms WHERE school_year = ?", (terms.school_year,))
-        session.db.conn.executemany(
+        session.db.executemany(
             "INSERT INTO school_terms (school_year, position, name, starts_on, ends_on, entered_at,"
             " entered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(terms.school_year, position, half.name, half.start.isoformat(), half.end.isoformat(),
