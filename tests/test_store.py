@@ -421,7 +421,7 @@ def test_a_failing_migration_leaves_the_database_exactly_as_it_was(school):
     before = db_path.read_bytes()
     db = Database(db_path, key)
     try:
-        start = migrations.current_version(db.conn)
+        start = db.schema_version()
 
         def add_table(conn):
             migrations.run_script(conn, """
@@ -435,8 +435,8 @@ def test_a_failing_migration_leaves_the_database_exactly_as_it_was(school):
 
         steps = {**migrations.STEPS, start + 1: add_table, start + 2: fail}
         with pytest.raises(RuntimeError):
-            migrations.upgrade(db.conn, steps)
-        assert migrations.current_version(db.conn) == start
+            db.migrate(steps)
+        assert db.schema_version() == start
         assert db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'") == 0
         assert db.scalar("SELECT full_name FROM users WHERE username = ?", (SENCO,)) == SENCO_NAME
     finally:
@@ -450,13 +450,13 @@ def test_pending_migrations_run_together_and_are_kept(school):
     key = data_key_of(db_path)
     db = Database(db_path, key)
     try:
-        start = migrations.current_version(db.conn)
+        start = db.schema_version()
         steps = {**migrations.STEPS,
                  start + 1: lambda conn: conn.execute("CREATE TABLE later_one (id INTEGER)"),
                  start + 2: lambda conn: conn.execute("CREATE TABLE later_two (id INTEGER)")}
-        assert migrations.upgrade(db.conn, steps) == start
-        assert migrations.current_version(db.conn) == start + 2
-        assert migrations.upgrade(db.conn, steps) == start + 2  # nothing left to do
+        assert db.migrate(steps) == start
+        assert db.schema_version() == start + 2
+        assert db.migrate(steps) == start + 2  # nothing left to do
     finally:
         db.close()
     conn = raw_connection(db_path, key)
@@ -466,4 +466,4 @@ def test_pending_migrations_run_together_and_are_kept(school):
 
 
 def test_new_databases_are_at_the_latest_schema(senco_session):
-    assert migrations.current_version(senco_session.db.conn) == migrations.LATEST
+    assert senco_session.db.schema_version() == migrations.LATEST

@@ -134,7 +134,7 @@ def dry_run(scenario, folder: Path) -> dict:
         boundaries.append(_lib.crashpoint_seen())
         if session is not None:
             with session.db._lock:
-                states.append(logical_state(session.db.conn))
+                states.append(logical_state(session.db._connection()))
     total = _lib.crashpoint_seen()
     _lib.crashpoint_arm(ctypes.c_long(-1))
     return {"events": total, "boundaries": boundaries, "states": states}

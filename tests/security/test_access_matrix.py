@@ -284,7 +284,7 @@ INTERNAL = {
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 OPEN_TO_ALL = {
-    "sendesk.services.users": {"list_users", "change_password"},
+    "sendesk.services.users": {"list_users", "change_password", "change_own_password"},
     "sendesk.services.verify": {"verify"},
     "sendesk.services.backup": {"audit_anchor"},
     "sendesk.documents.templates": {"load", "current_bytes"},  # the school's letter wording

@@ -101,7 +101,7 @@ def logical_state_of(db_path: Path, key: bytes) -> str:
     db = Database(db_path, key)  # opening rolls back a half-written transaction (hot journal)
     try:
         with db._lock:
-            return logical_state(db.conn)
+            return logical_state(db._connection())
     finally:
         db.close()
 
