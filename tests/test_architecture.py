@@ -395,3 +395,82 @@ def test_the_cycle_checker_sees_a_cycle():
 def test_the_pdf_renderer_does_not_check_permissions_or_audit():
     graph = {"sendesk.pdf.probe": {"sendesk.session": 1, "sendesk.documents.model": 2}}
     assert upward_imports(graph) == [("sendesk.pdf.probe", "sendesk.session")]
+
+
+# --- the SQL dialect stays in the store ------------------------------------------------------
+
+# What only SQLite or SQLCipher understands. Outside sendesk.store it is said through the
+# Database's methods (secure_delete, set_meta, id_list, group_ids, table_names, columns, ...),
+# so that another backend (PostgreSQL, issue 17) can sit behind the same interface.
+SQLITE_ONLY = ("PRAGMA", "sqlite_master", "group_concat", "INSERT OR", "ON CONFLICT",
+               "import sqlcipher3", "._connection(", ".conn.")
+
+# Call sites in files owned by other branches of issue 16, each with the Database method that
+# replaces it. The lead empties this after merging; nothing may be added to it otherwise.
+SQLITE_ONLY_UNTIL_MERGE: set[tuple[str, str]] = {
+    ("sendesk.records.pupils", "PRAGMA"),               # db.secure_delete()
+    ("sendesk.records.pupil_list", "group_concat"),     # db.id_list(sql, params)
+    ("sendesk.records.specialists", "group_concat"),    # Database.group_ids("p.id")
+    ("sendesk.records.school_calendar", "ON CONFLICT"),  # db.set_meta(key, value)
+    ("sendesk.records.retention", "ON CONFLICT"),       # db.set_meta(key, value)
+    ("sendesk.documents.templates", "INSERT OR"),       # db.set_meta(key, value)
+    ("sendesk.records.demo_scale", "PRAGMA"),           # db.bulk_load(), foreign_key_problems()
+    ("sendesk.records.demo_scale", "sqlite_master"),    # db.table_names()
+    ("sendesk.transfer.record", "PRAGMA"),              # db.columns/foreign_keys/schema_version
+    ("sendesk.transfer.record", "sqlite_master"),       # db.table_names()
+    ("sendesk.transfer.current", "sqlite_master"),      # db.has_table(name)
+    ("sendesk.transfer.receiving", "import sqlcipher3"),  # store.database.IntegrityError
+    ("sendesk.ui.about", "import sqlcipher3"),          # store.database.cipher_version()
+    ("sendesk.ui.about", "PRAGMA"),                     # store.database.cipher_version()
+}
+
+
+def sqlite_only_uses(files: list[Path] | None = None,
+                     sources: dict[str, str] | None = None) -> set[tuple[str, str]]:
+    """(module, what) for every SQLite-only word in a module outside sendesk.store: in its
+    code's string constants (comments and docstrings aside), or an import of the driver."""
+    found = set()
+    texts = {module_name(p): p.read_text(encoding="utf-8")
+             for p in (files if files is not None else all_files())}
+    texts.update(sources or {})
+    for module, source in texts.items():
+        if _in(module, "sendesk.store"):
+            continue
+        tree = ast.parse(source)
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                           ast.ClassDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        strings = " ".join(node.value for node in ast.walk(tree)
+                           if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                           and id(node) not in docstrings)
+        code = ast.unparse(tree)
+        for word in SQLITE_ONLY:
+            if word.startswith(("import ", ".")):
+                hit = word in code
+            else:
+                hit = word.lower() in strings.lower()
+            if hit:
+                found.add((module, word))
+    return found
+
+
+def test_sqlite_only_sql_stays_in_the_store():
+    assert sorted(sqlite_only_uses() - SQLITE_ONLY_UNTIL_MERGE) == []
+
+
+def test_the_sqlite_leftovers_are_still_real():
+    assert sorted(SQLITE_ONLY_UNTIL_MERGE - sqlite_only_uses()) == []
+
+
+def test_the_dialect_checker_sees_sqlite_only_sql():
+    sources = {"sendesk.records.probe": (
+        '"""PRAGMA in a docstring is only prose."""\nimport sqlcipher3\n\n'
+        'def f(db):\n    db.execute("pragma secure_delete = ON")\n'
+        '    db.execute("SELECT GROUP_CONCAT(id) FROM t")\n    return db._connection()\n'),
+        "sendesk.store.probe": 'X = "PRAGMA user_version"\n'}
+    found = sqlite_only_uses(files=[], sources=sources)
+    assert found == {("sendesk.records.probe", "PRAGMA"), ("sendesk.records.probe", "group_concat"),
+                     ("sendesk.records.probe", "import sqlcipher3"),
+                     ("sendesk.records.probe", "._connection(")}

@@ -467,3 +467,77 @@ def test_pending_migrations_run_together_and_are_kept(school):
 
 def test_new_databases_are_at_the_latest_schema(senco_session):
     assert senco_session.db.schema_version() == migrations.LATEST
+
+
+# --- the Database's own interface: the connection is private, the dialect stays inside ------
+
+def test_the_connection_is_private_to_the_store(senco_session):
+    assert not hasattr(senco_session.db, "conn")
+
+
+def test_the_audit_entries_of_user_changes_keep_their_wording_and_targets(senco_session):
+    users.add_user(senco_session, "newuser", "New User", "staff", "another horse battery 9")
+    new_id = senco_session.db.scalar("SELECT id FROM users WHERE username = 'newuser'")
+    users.change_password(senco_session, "newuser", "a different horse staple 8")
+    users.remove_user(senco_session, "newuser")
+    rows = senco_session.db.query(
+        "SELECT action, target_type, target_id, detail FROM audit_log WHERE target_type = 'user'"
+        " AND target_id = ? ORDER BY id", (str(new_id),))
+    assert [(r["action"], json.loads(r["detail"]) if r["detail"] else None) for r in rows] == [
+        ("added a user", {"username": "newuser", "roles": "staff"}),
+        ("reset a password", None),
+        ("removed a user", {"username": "newuser"})]
+
+
+def test_a_failed_audit_write_leaves_the_key_file_as_it_was(senco_session, school, monkeypatch):
+    before = keyfile_path(school[0]).read_bytes()
+    slots_before = dict(senco_session.keyfile.slots)
+
+    def broken(*args, **kwargs):
+        raise StorageError("The disk refused to save changes.")
+
+    monkeypatch.setattr(senco_session, "audit", broken)
+    with pytest.raises(StorageError):
+        users.add_user(senco_session, "newuser", "New User", "staff", "another horse battery 9")
+    with pytest.raises(StorageError):
+        users.remove_user(senco_session, STAFF)
+    with pytest.raises(StorageError):
+        users.reset_password(senco_session, STAFF, "a different horse staple 8")
+    assert keyfile_path(school[0]).read_bytes() == before
+    assert senco_session.keyfile.slots == slots_before
+    assert senco_session.db.scalar("SELECT count(*) FROM users WHERE username = 'newuser'") == 0
+
+
+def test_the_schema_helpers_describe_the_live_database(senco_session):
+    db = senco_session.db
+    assert db.schema_version() == migrations.LATEST
+    assert {"pupils", "users", "audit_log", "meta"} <= set(db.table_names())
+    assert db.has_table("pupils") and not db.has_table("no_such_table")
+    columns = {c["name"]: c for c in db.columns("pupils")}
+    assert columns["id"]["pk"] and "legal_surname" in columns
+    assert any(fk["table"] == "pupils" for fk in db.foreign_keys("contacts"))
+    assert db.triggers() and all(isinstance(sql, str) for sql in db.triggers().values())
+    with pytest.raises(ValueError):
+        db.columns("pupils; DROP TABLE pupils")
+    assert db.cipher_problems() == [] and db.structure_problems() == []
+    assert db.foreign_key_problems() == []
+
+
+def test_id_list_and_group_ids_keep_the_query_order(senco_session):
+    db = senco_session.db
+    ids = db.id_list("SELECT id FROM users ORDER BY username DESC")
+    assert ids == [r["id"] for r in db.query("SELECT id FROM users ORDER BY username DESC")]
+    assert db.id_list("SELECT id FROM users WHERE 0") == []
+    joined = db.scalar(f"SELECT {db.group_ids('id')} FROM users")
+    assert sorted(int(x) for x in joined.split(",")) == sorted(ids)
+
+
+def test_bulk_load_puts_the_settings_back(senco_session):
+    db = senco_session.db
+    cache = db.scalar("PRAGMA cache_size")
+    with db.bulk_load():
+        assert db.scalar("PRAGMA foreign_keys") == 0
+        assert db.in_transaction
+    assert db.scalar("PRAGMA foreign_keys") == 1 and db.scalar("PRAGMA cache_size") == cache
+    db.secure_delete()
+    assert db.scalar("PRAGMA secure_delete") == 1

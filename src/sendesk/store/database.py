@@ -23,6 +23,9 @@ from ..errors import DamagedDatabase, NotASendeskDatabase, SendeskError, Storage
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 Row = sqlcipher3.Row
+# A constraint refused a row (a duplicate, a foreign key): callers above the store catch this
+# rather than the driver's own class.
+IntegrityError = sqlcipher3.IntegrityError
 
 
 def translate(exc: Exception, path: Path) -> SendeskError:
