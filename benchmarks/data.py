@@ -18,7 +18,7 @@ from typing import Iterator
 
 from sendesk.clock import FixedClock
 from sendesk.session import Session
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.store.keyfile import keyfile_path
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -56,7 +56,7 @@ def kdf_seconds(value: str | None) -> Iterator[None]:
 def ensure_database(pupils: int, rebuild: bool = False) -> Path:
     """The cached database for this size, built first if missing (minutes at 60,000)."""
     from sendesk.records.demo_scale import create_scale_school, row_counts
-    from sendesk.store import users
+    from sendesk.services import users
 
     path = database_path(pupils)
     if rebuild or not path.exists() or not keyfile_path(path).exists():

@@ -27,7 +27,7 @@ from sendesk.records import (apdr, census, dashboard, notes, provision_map, pupi
                              pupil_record, pupils, specialists)
 from sendesk.records.pupil_list import PupilFilter
 from sendesk.session import Session
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.store.database import Database
 
 from . import data

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sendesk.cli.transfer import count_pages, render_file_pdf
 from sendesk.records import consent
 from sendesk.session import Session
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.transfer import receiving, sending
 
 from . import data

@@ -27,7 +27,7 @@ from sendesk.models import flowchart
 from sendesk.models.pupils import check_details
 from sendesk.models.specialists import check_report_file
 from sendesk.records import csv_safe, mis_import
-from sendesk.store import backup
+from sendesk.services import backup
 from sendesk.store.keyfile import KeyFile
 from sendesk.transfer import ctf, package
 

@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SENDESK_KDF_SECONDS"] = "0"
 
 from sendesk.clock import FixedClock  # noqa: E402
-from sendesk.store import lifecycle  # noqa: E402
+from sendesk.services import lifecycle  # noqa: E402
 
 SCHOOL_NAME = "Brambleton Primary School"
 SENCO = "mpatel"
@@ -48,7 +48,7 @@ def school(db_path, clock):
     session, recovery = lifecycle.create(
         db_path, school_name=SCHOOL_NAME, school_reference="123456", username=SENCO,
         full_name=SENCO_NAME, password=SENCO_PASSWORD, clock=clock)
-    from sendesk.store import users
+    from sendesk.services import users
     users.add_user(session, STAFF, STAFF_NAME, "staff", STAFF_PASSWORD)
     session.close()
     return db_path, recovery

@@ -68,7 +68,7 @@ def make_school(folder: Path) -> tuple[Path, str]:
     from conftest import (SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME,
                           STAFF_PASSWORD)
     from sendesk.clock import FixedClock
-    from sendesk.store import lifecycle, users
+    from sendesk.services import lifecycle, users
 
     path = Path(folder) / "school.sendesk"
     session, recovery = lifecycle.create(

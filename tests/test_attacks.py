@@ -21,8 +21,9 @@ from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.cli.main import main as cli_main
 from sendesk.errors import (DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError,
                             StorageError, WrongPassword)
-from sendesk.store import audit, backup, lifecycle, users
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle, users
+from sendesk.store import audit
+from sendesk.services import verify as verify_mod
 from sendesk.store.database import Database
 from sendesk.store.files import atomic_write
 from sendesk.store.keyfile import KeyFile, keyfile_path
@@ -667,24 +668,24 @@ BROKEN_DISK_ACTIONS = {
     # Each body breaks the disk just before the step under test; steps that need a signed-in
     # user sign in first and record the files as they then stand.
     "create": """
-        from sendesk.store import lifecycle
+        from sendesk.services import lifecycle
         break_disk()
         attempt(lambda: lifecycle.create(Path(FOLDER) / "new.sendesk", school_name="New School",
                 school_reference="123456", username="mpatel", full_name="Meera Patel",
                 password=PASSWORD))
     """,
     "sign in": """
-        from sendesk.store import lifecycle
+        from sendesk.services import lifecycle
         break_disk()
         attempt(lambda: lifecycle.open_school(Path(DB), "mpatel", PASSWORD).close())
     """,
     "recover": """
-        from sendesk.store import lifecycle
+        from sendesk.services import lifecycle
         break_disk()
         attempt(lambda: lifecycle.recover(Path(DB), RECOVERY, "mpatel", NEW_PASSWORD).close())
     """,
     "add a user": """
-        from sendesk.store import lifecycle, users
+        from sendesk.services import lifecycle, users
         s = lifecycle.open_school(Path(DB), "mpatel", PASSWORD)
         checkpoint(FOLDER)
         break_disk()
@@ -692,7 +693,7 @@ BROKEN_DISK_ACTIONS = {
         s.close()
     """,
     "remove a user": """
-        from sendesk.store import lifecycle, users
+        from sendesk.services import lifecycle, users
         s = lifecycle.open_school(Path(DB), "mpatel", PASSWORD)
         checkpoint(FOLDER)
         break_disk()
@@ -700,7 +701,7 @@ BROKEN_DISK_ACTIONS = {
         s.close()
     """,
     "change a password": """
-        from sendesk.store import lifecycle, users
+        from sendesk.services import lifecycle, users
         s = lifecycle.open_school(Path(DB), "mpatel", PASSWORD)
         checkpoint(FOLDER)
         break_disk()
@@ -708,7 +709,7 @@ BROKEN_DISK_ACTIONS = {
         s.close()
     """,
     "back up": """
-        from sendesk.store import backup, lifecycle
+        from sendesk.services import backup, lifecycle
         s = lifecycle.open_school(Path(DB), "mpatel", PASSWORD)
         checkpoint(FOLDER)
         break_disk()
@@ -716,7 +717,7 @@ BROKEN_DISK_ACTIONS = {
         s.close()
     """,
     "restore": """
-        from sendesk.store import backup
+        from sendesk.services import backup
         break_disk()
         attempt(lambda: backup.restore(Path(BACKUP), Path(FOLDER) / "restored.sendesk", PASSWORD))
     """,
@@ -783,7 +784,7 @@ def test_a_backup_to_a_read_only_stick_writes_nothing(school, tmp_path):
     stick = tmp_path / "usb"
     stick.mkdir()
     body = f"""
-        from sendesk.store import backup, lifecycle
+        from sendesk.services import backup, lifecycle
         s = lifecycle.open_school(Path({str(db_path)!r}), "mpatel", {SENCO_PASSWORD!r})
         break_disk()
         attempt(lambda: backup.backup(s, Path({str(stick)!r}) / "monday.sendesk-backup"))
@@ -806,7 +807,7 @@ def test_a_key_file_write_that_fails_part_way_leaves_the_old_key_file(school):
     old_key_file = key_path.read_bytes()
     body = f"""
         from sendesk.store.keyfile import KeyFile
-        from sendesk.store import lifecycle
+        from sendesk.services import lifecycle
         s = lifecycle.open_school(Path({str(db_path)!r}), "mpatel", {SENCO_PASSWORD!r})
         for name in ("jbloggs", "kbloggs", "lbloggs"):
             s.keyfile.set_password(name, {NEW_PASSWORD!r}, s.data_key)

@@ -15,7 +15,7 @@ from sendesk import __version__
 from sendesk.cli import main as cli_module
 from sendesk.crypto import keys
 from sendesk.errors import WrongPassword
-from sendesk.store import lifecycle, users
+from sendesk.services import lifecycle, users
 from sendesk.store.keyfile import keyfile_path
 from store_tools import cli_executable, copy_school, folder_state, make_school
 

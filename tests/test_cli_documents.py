@@ -27,7 +27,7 @@ def demo_db(tmp_path, capsys, qapp):
 
 
 def pupil_with_plan(path) -> tuple[str, str]:
-    from sendesk.store import lifecycle
+    from sendesk.services import lifecycle
     session = lifecycle.open_school(path, "jsenco", PASSWORD)
     try:
         row = session.db.query_one(

@@ -11,7 +11,7 @@ import sqlcipher3
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models import flowchart as fc
 from sendesk.records import concerns, notes, notifications, pupils, registers, sen_register
-from sendesk.store import lifecycle, users
+from sendesk.services import lifecycle, users
 from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 TODAY = dt.date(2026, 11, 23)
@@ -184,7 +184,7 @@ def test_a_failure_part_way_through_finishing_leaves_nothing(senco_session, pupi
         finish(senco_session, pupil, chart, "sen_support")
     assert counts(senco_session) == before
     assert sen_register.status_history(senco_session, pupil) == []
-    assert not senco_session.db.conn.in_transaction
+    assert not senco_session.db._connection().in_transaction
 
 
 def test_unfinished_or_wrong_answers_are_refused(senco_session, pupil, chart):

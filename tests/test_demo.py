@@ -12,7 +12,8 @@ from sendesk.errors import ValidationError
 from sendesk.models.flags import Flag
 from sendesk.models.upn import clean_upn
 from sendesk.records import census, dashboard, demo, pupil_list, summary
-from sendesk.store import audit, lifecycle
+from sendesk.services import lifecycle
+from sendesk.store import audit
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 
 

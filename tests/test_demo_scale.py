@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sendesk.clock import FixedClock, isoformat
 from sendesk.records import apdr, pupil_record, specialists
 from sendesk.records.demo_scale import create_scale_school, row_counts
-from sendesk.store import verify
+from sendesk.services import verify
 
 from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 

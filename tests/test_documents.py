@@ -18,7 +18,7 @@ from sendesk.documents.model import (Document, Heading, Paragraph, Table, WITHHE
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.pdf import page_count, render_pdf
 from sendesk.records import apdr, demo, registers
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 from tests.pdf_text import contains, pages_text
 
@@ -187,7 +187,7 @@ def test_building_a_document_is_audited(demo_school):
 
 def test_staff_may_read_documents_but_not_export_them(demo_school, tmp_path):
     from sendesk.pdf import export_documents
-    from sendesk.store import users
+    from sendesk.services import users
     users.add_user(demo_school, "tassist", "Tara Assist", "staff", "violet-kettle-meadow-83")
     staff = lifecycle.open_school(demo_school.path, "tassist", "violet-kettle-meadow-83",
                                   demo_school.clock)

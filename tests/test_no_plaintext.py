@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from sendesk.cli.main import main as cli_main
-from sendesk.store import backup, lifecycle, users
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle, users
+from sendesk.services import verify as verify_mod
 from sendesk.store.keyfile import keyfile_path
 
 SCHOOL = "Quillhaven Zephyrine Academy"

@@ -17,7 +17,7 @@ from memory_keyring import MemoryKeyring
 from sendesk.clock import FixedClock
 from sendesk.errors import SendeskError, WrongPassword
 from sendesk.quickunlock import SERVICE, QuickUnlock, backend_available, expiry
-from sendesk.store import lifecycle, users
+from sendesk.services import lifecycle, users
 from store_tools import assert_user_message, copy_school, folder_state, make_school
 
 UTC = dt.timezone.utc

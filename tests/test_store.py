@@ -13,7 +13,8 @@ from sendesk.crypto import keys
 from sendesk.errors import (NewerVersionError, PermissionDenied, StorageError, ValidationError,
                             WeakPassword, WrongPassword)
 from sendesk.models.roles import Role
-from sendesk.store import backup, lifecycle, migrations, users
+from sendesk.services import backup, lifecycle, users
+from sendesk.store import migrations
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
 from store_tools import (add_filler, assert_user_message, copy_school, digest, folder_state,
@@ -420,7 +421,7 @@ def test_a_failing_migration_leaves_the_database_exactly_as_it_was(school):
     before = db_path.read_bytes()
     db = Database(db_path, key)
     try:
-        start = migrations.current_version(db.conn)
+        start = db.schema_version()
 
         def add_table(conn):
             migrations.run_script(conn, """
@@ -434,8 +435,8 @@ def test_a_failing_migration_leaves_the_database_exactly_as_it_was(school):
 
         steps = {**migrations.STEPS, start + 1: add_table, start + 2: fail}
         with pytest.raises(RuntimeError):
-            migrations.upgrade(db.conn, steps)
-        assert migrations.current_version(db.conn) == start
+            db.migrate(steps)
+        assert db.schema_version() == start
         assert db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'") == 0
         assert db.scalar("SELECT full_name FROM users WHERE username = ?", (SENCO,)) == SENCO_NAME
     finally:
@@ -449,13 +450,13 @@ def test_pending_migrations_run_together_and_are_kept(school):
     key = data_key_of(db_path)
     db = Database(db_path, key)
     try:
-        start = migrations.current_version(db.conn)
+        start = db.schema_version()
         steps = {**migrations.STEPS,
                  start + 1: lambda conn: conn.execute("CREATE TABLE later_one (id INTEGER)"),
                  start + 2: lambda conn: conn.execute("CREATE TABLE later_two (id INTEGER)")}
-        assert migrations.upgrade(db.conn, steps) == start
-        assert migrations.current_version(db.conn) == start + 2
-        assert migrations.upgrade(db.conn, steps) == start + 2  # nothing left to do
+        assert db.migrate(steps) == start
+        assert db.schema_version() == start + 2
+        assert db.migrate(steps) == start + 2  # nothing left to do
     finally:
         db.close()
     conn = raw_connection(db_path, key)
@@ -465,4 +466,78 @@ def test_pending_migrations_run_together_and_are_kept(school):
 
 
 def test_new_databases_are_at_the_latest_schema(senco_session):
-    assert migrations.current_version(senco_session.db.conn) == migrations.LATEST
+    assert senco_session.db.schema_version() == migrations.LATEST
+
+
+# --- the Database's own interface: the connection is private, the dialect stays inside ------
+
+def test_the_connection_is_private_to_the_store(senco_session):
+    assert not hasattr(senco_session.db, "conn")
+
+
+def test_the_audit_entries_of_user_changes_keep_their_wording_and_targets(senco_session):
+    users.add_user(senco_session, "newuser", "New User", "staff", "another horse battery 9")
+    new_id = senco_session.db.scalar("SELECT id FROM users WHERE username = 'newuser'")
+    users.change_password(senco_session, "newuser", "a different horse staple 8")
+    users.remove_user(senco_session, "newuser")
+    rows = senco_session.db.query(
+        "SELECT action, target_type, target_id, detail FROM audit_log WHERE target_type = 'user'"
+        " AND target_id = ? ORDER BY id", (str(new_id),))
+    assert [(r["action"], json.loads(r["detail"]) if r["detail"] else None) for r in rows] == [
+        ("added a user", {"username": "newuser", "roles": "staff"}),
+        ("reset a password", None),
+        ("removed a user", {"username": "newuser"})]
+
+
+def test_a_failed_audit_write_leaves_the_key_file_as_it_was(senco_session, school, monkeypatch):
+    before = keyfile_path(school[0]).read_bytes()
+    slots_before = dict(senco_session.keyfile.slots)
+
+    def broken(*args, **kwargs):
+        raise StorageError("The disk refused to save changes.")
+
+    monkeypatch.setattr(senco_session, "audit", broken)
+    with pytest.raises(StorageError):
+        users.add_user(senco_session, "newuser", "New User", "staff", "another horse battery 9")
+    with pytest.raises(StorageError):
+        users.remove_user(senco_session, STAFF)
+    with pytest.raises(StorageError):
+        users.reset_password(senco_session, STAFF, "a different horse staple 8")
+    assert keyfile_path(school[0]).read_bytes() == before
+    assert senco_session.keyfile.slots == slots_before
+    assert senco_session.db.scalar("SELECT count(*) FROM users WHERE username = 'newuser'") == 0
+
+
+def test_the_schema_helpers_describe_the_live_database(senco_session):
+    db = senco_session.db
+    assert db.schema_version() == migrations.LATEST
+    assert {"pupils", "users", "audit_log", "meta"} <= set(db.table_names())
+    assert db.has_table("pupils") and not db.has_table("no_such_table")
+    columns = {c["name"]: c for c in db.columns("pupils")}
+    assert columns["id"]["pk"] and "legal_surname" in columns
+    assert any(fk["table"] == "pupils" for fk in db.foreign_keys("contacts"))
+    assert db.triggers() and all(isinstance(sql, str) for sql in db.triggers().values())
+    with pytest.raises(ValueError):
+        db.columns("pupils; DROP TABLE pupils")
+    assert db.cipher_problems() == [] and db.structure_problems() == []
+    assert db.foreign_key_problems() == []
+
+
+def test_id_list_and_group_ids_keep_the_query_order(senco_session):
+    db = senco_session.db
+    ids = db.id_list("SELECT id FROM users ORDER BY username DESC")
+    assert ids == [r["id"] for r in db.query("SELECT id FROM users ORDER BY username DESC")]
+    assert db.id_list("SELECT id FROM users WHERE 0") == []
+    joined = db.scalar(f"SELECT {db.group_ids('id')} FROM users")
+    assert sorted(int(x) for x in joined.split(",")) == sorted(ids)
+
+
+def test_bulk_load_puts_the_settings_back(senco_session):
+    db = senco_session.db
+    cache = db.scalar("PRAGMA cache_size")
+    with db.bulk_load():
+        assert db.scalar("PRAGMA foreign_keys") == 0
+        assert db.in_transaction
+    assert db.scalar("PRAGMA foreign_keys") == 1 and db.scalar("PRAGMA cache_size") == cache
+    db.secure_delete()
+    assert db.scalar("PRAGMA secure_delete") == 1

@@ -28,7 +28,7 @@ def test_failure_after_an_inner_transaction_rolls_everything_back(senco_session)
             _put(senco_session, "nest-a")
             raise RuntimeError("later step failed")
     assert _count(senco_session) == 0
-    assert not senco_session.db.conn.in_transaction
+    assert not senco_session.db._connection().in_transaction
 
 
 def test_a_failed_inner_transaction_undoes_only_its_own_work(senco_session):

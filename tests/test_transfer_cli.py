@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from sendesk.cli.main import main
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.transfer import ctf
 from sendesk.transfer.package import read_package
 

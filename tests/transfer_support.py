@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sendesk.records import consent, contacts, demo, registers
 from sendesk.session import Session
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.transfer import sending
 
 SENDER_USER = "sbrown"

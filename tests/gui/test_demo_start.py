@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sendesk.records import apdr  # noqa: F401 - the pathways tables must exist
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.ui.demo_start import DEMO_PASSWORD, DEMO_USERNAME, prepare_demo
 
 

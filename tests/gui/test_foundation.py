@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from sendesk.settings import Settings, data_dir
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.ui.create_dialog import CreateDatabaseDialog
 from sendesk.ui.inactivity import InactivityTimer
 from sendesk.ui.main_window import MainWindow
@@ -289,7 +289,7 @@ def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
 
 
 def test_admin_adds_and_removes_a_user_through_the_users_window(qtbot, make_controller, school, answers):
-    from sendesk.store import users
+    from sendesk.services import users
     from sendesk.ui.users_dialog import UserEditor, UsersDialog
 
     controller = make_controller()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from sendesk.errors import PermissionDenied
 from sendesk.records import contacts, pupils, sen_register
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.ui.forms import ERROR_STYLE, FormDialog
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow

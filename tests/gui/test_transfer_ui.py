@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QWidget, QWizard
 
 from sendesk.records import dashboard, pupils
-from sendesk.store import lifecycle
+from sendesk.services import lifecycle
 from sendesk.transfer import sending
 from sendesk.ui.dashboard_page import DashboardPage
 from sendesk.ui.receive_wizard import ReceiveWizard

@@ -26,7 +26,7 @@ os.environ["SENDESK_KDF_SECONDS"] = "0"
 
 from sendesk.clock import FixedClock  # noqa: E402
 from sendesk.records import mis_import, notes, pupils, sen_register  # noqa: E402
-from sendesk.store import backup, lifecycle, users  # noqa: E402
+from sendesk.services import backup, lifecycle, users  # noqa: E402
 
 SENCO, PASSWORD = "mpatel", "harbour-lantern-quietly-47"
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
@@ -134,7 +134,7 @@ def dry_run(scenario, folder: Path) -> dict:
         boundaries.append(_lib.crashpoint_seen())
         if session is not None:
             with session.db._lock:
-                states.append(logical_state(session.db.conn))
+                states.append(logical_state(session.db._connection()))
     total = _lib.crashpoint_seen()
     _lib.crashpoint_arm(ctypes.c_long(-1))
     return {"events": total, "boundaries": boundaries, "states": states}

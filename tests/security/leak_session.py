@@ -31,8 +31,8 @@ from sendesk.models import flowchart  # noqa: E402
 from sendesk.pdf import export_documents  # noqa: E402
 from sendesk.records import (apdr, audit_log, census, concerns, contacts, mis_import, notes,  # noqa: E402
                              provision_map, pupil_list, pupils, sen_register, specialists)
-from sendesk.store import backup, lifecycle, users  # noqa: E402
-from sendesk.store import verify as verify_mod  # noqa: E402
+from sendesk.services import backup, lifecycle, users  # noqa: E402
+from sendesk.services import verify as verify_mod  # noqa: E402
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 

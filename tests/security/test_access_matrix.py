@@ -35,8 +35,8 @@ from sendesk.documents import build_documents, templates
 from sendesk.records import (apdr, audit_log, census, concerns, consent, contacts, dashboard,
                              ehc, mis_import, notes, provision_map, pupil_list, pupil_record, pupils,
                              registers, sen_register, specialists)
-from sendesk.store import backup, lifecycle, users
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle, users
+from sendesk.services import verify as verify_mod
 from sendesk.store.keyfile import keyfile_path
 from sendesk.transfer import ctf, sending
 
@@ -285,9 +285,9 @@ INTERNAL = {
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 OPEN_TO_ALL = {
-    "sendesk.store.users": {"list_users", "change_password"},
-    "sendesk.store.verify": {"verify"},
-    "sendesk.store.backup": {"audit_anchor"},
+    "sendesk.services.users": {"list_users", "change_password", "change_own_password"},
+    "sendesk.services.verify": {"verify"},
+    "sendesk.services.backup": {"audit_anchor"},
     "sendesk.documents.templates": {"load", "current_bytes"},  # the school's letter wording
 }
 

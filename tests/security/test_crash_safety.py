@@ -29,8 +29,8 @@ import pytest
 
 from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.errors import StorageError, WrongPassword
-from sendesk.store import backup, lifecycle
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle
+from sendesk.services import verify as verify_mod
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
 from store_tools import make_school
@@ -101,7 +101,7 @@ def logical_state_of(db_path: Path, key: bytes) -> str:
     db = Database(db_path, key)  # opening rolls back a half-written transaction (hot journal)
     try:
         with db._lock:
-            return logical_state(db.conn)
+            return logical_state(db._connection())
     finally:
         db.close()
 

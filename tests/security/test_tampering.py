@@ -19,8 +19,9 @@ from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.cli.main import main as cli_main
 from sendesk.errors import (DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError,
                             WrongPassword)
-from sendesk.store import audit, backup, lifecycle, users
-from sendesk.store import verify as verify_mod
+from sendesk.services import backup, lifecycle, users
+from sendesk.store import audit
+from sendesk.services import verify as verify_mod
 from sendesk.store.keyfile import keyfile_path
 from store_tools import (PAGE_SIZE, add_filler, assert_user_message, copy_school, flip_byte,
                          folder_state, make_school, raw_connection)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import SendeskError, ValidationError
 from ..session import Session
-from ..store import lifecycle
+from ..services import lifecycle
 
 
 class Secrets:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ..errors import SendeskError
 from ..records import audit_log, csv_safe
-from ..store import backup as backup_mod
-from ..store import lifecycle, users
-from ..store import verify as verify_mod
+from ..services import backup as backup_mod
+from ..services import lifecycle, users
+from ..services import verify as verify_mod
 from .io import Secrets, open_session
 
 

@@ -18,7 +18,7 @@ from ..models.pupils import YEAR_GROUPS, YEAR_RANK, PupilDetails, retention_date
 from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
 from ..session import Session
-from ..store import lifecycle
+from ..services import lifecycle
 from . import summary
 from .demo_people import PeopleFactory, Person
 from .pupils import INSERT_SQL, details_columns
@@ -281,7 +281,7 @@ class _Builder:
         for row in self.rows["parent_notifications"]:
             row["recipient"] = recipients[row["contact_id"]]
         with db.transaction():
-            db.conn.executemany(INSERT_SQL.replace("INSERT INTO pupils (", "INSERT INTO pupils ("
+            db.executemany(INSERT_SQL.replace("INSERT INTO pupils (", "INSERT INTO pupils ("
                                                    "id, leaving_date, destination, archived_at, "
                                                    "retain_until, ").replace(
                 "VALUES (", "VALUES (:id, :leaving_date, :destination, :archived_at, "
@@ -290,7 +290,7 @@ class _Builder:
                 rows = self.rows[table]
                 if rows:
                     columns = list(rows[0])
-                    db.conn.executemany(
+                    db.executemany(
                         f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                         f"({', '.join(':' + name for name in columns)})", rows)
             summary.refresh(db)

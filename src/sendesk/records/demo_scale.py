@@ -35,7 +35,8 @@ from ..models.pupils import YEAR_GROUPS, YEAR_RANK
 from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..session import Session
-from ..store import audit, lifecycle
+from ..services import lifecycle
+from ..store import audit
 from .demo import DEMO_REFERENCE, _Builder
 from .demo_pathways import (_ADULTS, _INTENSIVE, _MISSED, _OUTCOMES, _PROVISION, _SPECIALISTS,
                             _tiny_pdf)
@@ -242,7 +243,7 @@ class _ScaleBuilder(_Builder):
         for table, columns in _TABLES.items():
             rows = self.tables[table]
             if rows:
-                self.session.db.conn.executemany(
+                self.session.db.executemany(
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                     f"({', '.join('?' * len(columns))})", rows)
                 self.written[table] = self.written.get(table, 0) + len(rows)

@@ -46,7 +46,7 @@ def set_retention_years(session: Session, years: int) -> int:
         session.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO"
                            " UPDATE SET value = excluded.value", (META_KEY, str(years)))
         rows = session.db.query("SELECT id, dob FROM pupils WHERE archived_at IS NOT NULL")
-        session.db.conn.executemany(
+        session.db.executemany(
             "UPDATE pupils SET retain_until = ? WHERE id = ?",
             [(dates.add_years(dt.date.fromisoformat(r["dob"]), years).isoformat(), r["id"])
              for r in rows])

@@ -23,7 +23,7 @@ from ..models.specialists import (Consent, RecommendationStatus, check_report_fi
                                   check_report_size, clean_involvement, service_label, services)
 from ..models.text import clean_line, clean_text
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Database, Row
 from ..store.files import atomic_write
 from ._common import as_text, record_changes, require_editable, today
 
@@ -294,7 +294,7 @@ def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> N
 # --- reading ----------------------------------------------------------------------------------
 def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
     rows = session.db.query(
-        "SELECT r.*, i.service, i.service_detail, (SELECT group_concat(p.id) FROM"
+        f"SELECT r.*, i.service, i.service_detail, (SELECT {Database.group_ids('p.id')} FROM"
         " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
         " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
         f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id", params)

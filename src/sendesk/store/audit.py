@@ -61,7 +61,7 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
         rows.append((fields["at"], fields["user_id"], fields["username"], fields["action"],
                      fields["target_type"], fields["target_id"], fields["detail"], previous,
                      prev_hash))
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail,"
         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     if rows:

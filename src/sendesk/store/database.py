@@ -3,6 +3,11 @@ SQLite's terse errors into messages a school administrator can act on.
 
 One connection serves the whole app, guarded by a lock, so work may run on a background
 thread without two statements ever interleaving.
+
+The connection itself is private to the store (``_connection()``): everything above it goes
+through the methods here, and whatever only SQLite or SQLCipher understands (PRAGMAs, the
+upsert, ``group_concat``, ``sqlite_master``) is said here or in the migrations, so another
+backend (PostgreSQL, issue 17) can sit behind the same interface.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from ..errors import DamagedDatabase, NotASendeskDatabase, SendeskError, Storage
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 Row = sqlcipher3.Row
+# A constraint refused a row (a duplicate, a foreign key): callers above the store catch this
+# rather than the driver's own class.
+IntegrityError = sqlcipher3.IntegrityError
 
 
 def translate(exc: Exception, path: Path) -> SendeskError:
@@ -78,8 +86,8 @@ class Database:
         conn.row_factory = sqlcipher3.Row
         self._conn: sqlcipher3.Connection | None = conn
 
-    @property
-    def conn(self) -> sqlcipher3.Connection:
+    def _connection(self) -> sqlcipher3.Connection:
+        """The raw connection: for the store's own modules only (migrations, audit)."""
         if self._conn is None:
             raise SendeskError("The database is locked. Unlock it to continue.")
         return self._conn
@@ -95,7 +103,7 @@ class Database:
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlcipher3.Cursor:
         with self._lock:
             try:
-                return self.conn.execute(sql, params)
+                return self._connection().execute(sql, params)
             except sqlcipher3.IntegrityError:
                 raise
             except sqlcipher3.Error as exc:
@@ -105,7 +113,7 @@ class Database:
         """One statement for many rows (an import, a trail of changed fields)."""
         with self._lock:
             try:
-                self.conn.executemany(sql, rows)
+                self._connection().executemany(sql, rows)
             except sqlcipher3.IntegrityError:
                 raise
             except sqlcipher3.Error as exc:
@@ -116,10 +124,96 @@ class Database:
         self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                      "SET value = excluded.value", (key, value))
 
+    def migrate(self, steps: dict[int, Any] | None = None) -> int:
+        """Run the pending migrations (all of them, or ``steps`` in tests); returns the version
+        the database started from."""
+        from . import migrations
+        with self._lock:
+            try:
+                return migrations.upgrade(self._connection(), steps)
+            except sqlcipher3.Error as exc:
+                raise translate(exc, self.path) from exc
+
+    def schema_version(self) -> int:
+        """Which migration the database has reached."""
+        return int(self.scalar("PRAGMA user_version"))
+
+    def secure_delete(self) -> None:
+        """From now on, overwrite freed pages instead of leaving them in the file, so a
+        deleted record does not linger in free space (on top of the file being encrypted).
+        Call it before the transaction that deletes."""
+        self.execute("PRAGMA secure_delete = ON")
+
+    def cipher_problems(self) -> list[str]:
+        """Every page whose cipher MAC fails (SQLCipher's own check); empty when all pass."""
+        return [str(row[0]) for row in self.query("PRAGMA cipher_integrity_check")]
+
+    def structure_problems(self) -> list[str]:
+        """SQLite's structure check; empty when it passes."""
+        found = [str(row[0]) for row in self.query("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
+    def foreign_key_problems(self) -> list[tuple[Any, ...]]:
+        """Rows whose foreign keys point nowhere (checked by hand after a bulk load)."""
+        return [tuple(row) for row in self.query("PRAGMA foreign_key_check")]
+
+    @contextlib.contextmanager
+    def bulk_load(self, cache_kib: int = 262144) -> Iterator["Database"]:
+        """One very large write (the benchmark's synthetic school): a bigger page cache and no
+        foreign-key checks per row, all in one transaction. Call foreign_key_problems() before
+        leaving the block; both settings are put back afterwards."""
+        cache_size = int(self.scalar("PRAGMA cache_size"))
+        self.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
+        self.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                yield self
+        finally:
+            self.execute("PRAGMA foreign_keys = ON")
+            self.execute(f"PRAGMA cache_size = {cache_size}")
+
+    def table_names(self) -> list[str]:
+        """The tables in the database, by name (the engine's own tables left out)."""
+        return [str(r[0]) for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name")]
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (name,)))
+
+    def columns(self, table: str) -> list[dict[str, Any]]:
+        """A table's columns, in order: name, type, notnull, dflt_value, pk."""
+        return [{"name": c["name"], "type": c["type"], "notnull": bool(c["notnull"]),
+                 "dflt_value": c["dflt_value"], "pk": int(c["pk"])}
+                for c in self.query(f"PRAGMA table_info({_identifier(table)})")]
+
+    def foreign_keys(self, table: str) -> list[dict[str, Any]]:
+        """A table's foreign keys: from (its column), table (the parent), to, on_delete."""
+        return [{"from": f["from"], "table": f["table"], "to": f["to"],
+                 "on_delete": f["on_delete"]}
+                for f in self.query(f"PRAGMA foreign_key_list({_identifier(table)})")]
+
+    def triggers(self) -> dict[str, str]:
+        """Every trigger's name and its SQL as stored."""
+        return {str(r[0]): str(r[1]) for r in self.query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+
+    @staticmethod
+    def group_ids(expression: str) -> str:
+        """SQL aggregating ``expression`` over a group into one comma-separated string (one
+        string crosses into Python much faster than a row each)."""
+        return f"group_concat({expression})"
+
+    def id_list(self, sql: str, params: Sequence[Any] | dict = ()) -> list[int]:
+        """The ids a query selects (its first column), in the query's order."""
+        joined = self.scalar(f"SELECT {self.group_ids('id')} FROM ({sql})", params)
+        return [int(part) for part in str(joined).split(",")] if joined else []
+
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlcipher3.Row]:
         with self._lock:
             try:
-                return self.conn.execute(sql, params).fetchall()
+                return self._connection().execute(sql, params).fetchall()
             except sqlcipher3.Error as exc:
                 raise translate(exc, self.path) from exc
 
@@ -145,16 +239,16 @@ class Database:
                 yield from self._savepoint()
                 return
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                self._connection().execute("BEGIN IMMEDIATE")
             except sqlcipher3.Error as exc:
                 raise translate(exc, self.path) from exc
             self._depth = 1
             try:
                 yield self
-                self.conn.execute("COMMIT")
+                self._connection().execute("COMMIT")
             except BaseException as exc:
                 with contextlib.suppress(sqlcipher3.Error):
-                    self.conn.execute("ROLLBACK")
+                    self._connection().execute("ROLLBACK")
                 if isinstance(exc, sqlcipher3.Error) and not isinstance(exc, sqlcipher3.IntegrityError):
                     raise translate(exc, self.path) from exc
                 raise
@@ -163,15 +257,15 @@ class Database:
 
     def _savepoint(self) -> Iterator["Database"]:
         name = f"nested_{self._depth}"
-        self.conn.execute(f"SAVEPOINT {name}")
+        self._connection().execute(f"SAVEPOINT {name}")
         self._depth += 1
         try:
             yield self
-            self.conn.execute(f"RELEASE {name}")
+            self._connection().execute(f"RELEASE {name}")
         except BaseException:
             with contextlib.suppress(sqlcipher3.Error):
-                self.conn.execute(f"ROLLBACK TO {name}")
-                self.conn.execute(f"RELEASE {name}")
+                self._connection().execute(f"ROLLBACK TO {name}")
+                self._connection().execute(f"RELEASE {name}")
             raise
         finally:
             self._depth -= 1
@@ -188,6 +282,21 @@ class Database:
                 with contextlib.suppress(sqlcipher3.Error):
                     self._conn.close()
                 self._conn = None
+
+
+def _identifier(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a table name: {name!r}")
+    return name
+
+
+def cipher_version() -> str:
+    """The SQLCipher library's version (Help > About)."""
+    connection = sqlcipher3.connect(":memory:")
+    try:
+        return str(connection.execute("PRAGMA cipher_version").fetchone()[0])
+    finally:
+        connection.close()
 
 
 def _check_looks_encrypted(path: Path) -> None:

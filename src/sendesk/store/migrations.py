@@ -865,3 +865,15 @@ def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -
             conn.execute("ROLLBACK")
         raise
     return start
+
+
+def expected_triggers() -> dict[str, str]:
+    """The triggers these migrations create (name to SQL as stored), built in memory, to
+    compare with a live database's (a safeguard taken down shows up in verify)."""
+    conn = sqlcipher3.connect(":memory:", isolation_level=None)
+    try:
+        upgrade(conn)
+        return {name: sql for name, sql in
+                conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        conn.close()

@@ -18,8 +18,8 @@ from ..errors import SendeskError
 from ..quickunlock import QuickUnlock, expiry
 from ..session import Session
 from ..settings import Settings, data_dir
-from ..store import backup as backup_mod
-from ..store import lifecycle
+from ..services import backup as backup_mod
+from ..services import lifecycle
 from ..store.keyfile import KeyFile, keyfile_path
 from ..transfer.sending import school_fingerprint
 from .create_dialog import CreateDatabaseDialog

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 from ..errors import SendeskError
 from ..session import Session
 from ..settings import default_database_path
-from ..store import lifecycle
+from ..services import lifecycle
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts

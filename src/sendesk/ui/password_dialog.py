@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from ..session import Session
-from ..store import lifecycle, users
+from ..services import lifecycle, users
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .tasks import TaskRunner

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from ..clock import Clock
 from ..errors import SendeskError
-from ..store import lifecycle
+from ..services import lifecycle
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
 from ..errors import SendeskError
 from ..models.roles import Role
 from ..session import Session
-from ..store import lifecycle, users
+from ..services import lifecycle, users
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts

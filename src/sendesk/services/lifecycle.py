@@ -7,8 +7,6 @@ import os
 import secrets
 from pathlib import Path
 
-import sqlcipher3
-
 from ..clock import Clock, SystemClock, isoformat
 from ..crypto import kdf, keys, signing
 from ..errors import (DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError,
@@ -18,10 +16,10 @@ from ..models.school import SchoolIdentity, make_identity
 from ..models.users import User, clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from . import audit, migrations
-from .database import Database, translate
-from .files import describe_os_error, fsync_directory
-from .keyfile import KeyFile, keyfile_path
+from ..store import audit
+from ..store.database import Database
+from ..store.files import describe_os_error, fsync_directory
+from ..store.keyfile import KeyFile, keyfile_path
 
 
 def _meta(db: Database) -> dict[str, str]:
@@ -40,14 +38,6 @@ def load_user(db: Database, username: str) -> User | None:
         return None
     return User(row["id"], row["username"], row["full_name"], roles_mod.parse_roles(row["roles"]),
                 bool(row["active"]))
-
-
-def _upgrade(db: Database) -> None:
-    """Run pending migrations, reporting a disk or file fault in the user's terms."""
-    try:
-        migrations.upgrade(db.conn)
-    except sqlcipher3.Error as exc:
-        raise translate(exc, db.path) from exc
 
 
 def create(path: Path, *, school_name: str, school_reference: str, username: str, full_name: str,
@@ -94,7 +84,7 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     db = None
     try:
         db = Database(temp, data_key, create=True)
-        _upgrade(db)
+        db.migrate()
         now = isoformat(clock.now())
         private = signing.new_private_key()
         with db.transaction():
@@ -103,7 +93,7 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
                     "estab": identity.estab or "", "created_at": now,
                     "signing_private_key": private.hex(),
                     "signing_public_key": signing.public_key(private).hex()}
-            db.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
             cursor = db.execute(
                 "INSERT INTO users (username, full_name, roles, created_at) VALUES (?, ?, ?, ?)",
                 (username, full_name, roles_mod.format_roles(first_roles), now))
@@ -136,7 +126,7 @@ def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: 
     db = None
     try:
         db = Database(path, data_key)
-        _upgrade(db)
+        db.migrate()
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'database_id'")
         if stored_id != keyfile.database_id.hex():
             raise NotASendeskDatabase("The key file beside this database belongs to a different "

@@ -20,12 +20,13 @@ from ..clock import isoformat
 from ..crypto import keys
 from ..errors import DamagedDatabase, SendeskError, StorageError
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..session import Session
-from . import audit, migrations
-from .database import Database
-from .files import describe_os_error, fsync_directory
-from .keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
-from .keyfile import KeyFile, keyfile_path
+from ..store import audit
+from ..store.database import Database
+from ..store.files import describe_os_error, fsync_directory
+from ..store.keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
+from ..store.keyfile import KeyFile, keyfile_path
 
 MAGIC = b"sendesk-backup\x00\x01"
 MAC_BYTES = 32
@@ -38,9 +39,12 @@ def _backup_mac_key(data_key: bytes, database_id: bytes) -> bytes:
     return keys.subkey(data_key, "backup", database_id)
 
 
+@operation(Permission.BACKUP, writes=False, audit="made a backup")
 def backup(session: Session, out: Path) -> int:
-    """Write a backup to `out` (never over an existing file); returns its size in bytes."""
-    session.require(Permission.BACKUP)
+    """Write a backup to `out` (never over an existing file); returns its size in bytes.
+
+    A read as far as the records go: it changes nothing but the audit log, and holds writers
+    off only while the file is copied (its own snapshot)."""
     out = Path(out)
     if out.exists():
         raise StorageError(f"{out.name} already exists. Choose a new file name for the backup.")
@@ -54,7 +58,7 @@ def backup(session: Session, out: Path) -> int:
             header = json.dumps({"created_at": isoformat(session.clock.now()),
                                  "audit_entries": head["count"], "audit_last_hash": head["last_hash"],
                                  "database_id": session.database_id.hex(),
-                                 "schema_version": migrations.current_version(session.db.conn),
+                                 "schema_version": session.db.schema_version(),
                                  "keyfile_bytes": len(keyfile_bytes),
                                  "database_bytes": db_size}).encode()
             for part in (MAGIC, struct.pack(">I", len(header)), header, keyfile_bytes):
@@ -81,8 +85,9 @@ def backup(session: Session, out: Path) -> int:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    session.audit_now("made a backup", detail={"bytes": out.stat().st_size})
-    return out.stat().st_size
+    size = out.stat().st_size
+    viewed(session, "school", bytes=size)
+    return size
 
 
 def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
@@ -217,10 +222,9 @@ def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
 def _check_restored(path: Path, data_key: bytes, keyfile: KeyFile) -> None:
     db = Database(path, data_key)
     try:
-        cipher = db.query("PRAGMA cipher_integrity_check")
-        structure = [row[0] for row in db.query("PRAGMA integrity_check")]
+        cipher, structure = db.cipher_problems(), db.structure_problems()
         stored_id = db.scalar("SELECT value FROM meta WHERE key = 'database_id'")
-        if cipher or structure != ["ok"] or stored_id != keyfile.database_id.hex():
+        if cipher or structure or stored_id != keyfile.database_id.hex():
             raise DamagedDatabase("The database inside the backup fails its integrity check; "
                                   "it was not restored.")
     finally:

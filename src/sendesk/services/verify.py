@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-import sqlcipher3
-
 from ..errors import DamagedDatabase, SendeskError
 from ..session import Session
-from . import audit, migrations
-from .database import Database
+from ..store import audit, migrations
+from ..store.database import Database
 
 
 @dataclass
@@ -48,12 +46,11 @@ def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyRepo
     by someone holding the key, back to when each backup was made."""
     report = VerifyReport()
     db = session.db
-    report.cipher_problems = [str(row[0]) for row in db.query("PRAGMA cipher_integrity_check")]
+    report.cipher_problems = db.cipher_problems()
     try:
-        structure = [str(row[0]) for row in db.query("PRAGMA integrity_check")]
+        report.structure_problems = db.structure_problems()
     except DamagedDatabase:
-        structure = ["the structure check stopped at a page that cannot be read"]
-    report.structure_problems = [] if structure == ["ok"] else structure
+        report.structure_problems = ["the structure check stopped at a page that cannot be read"]
     try:
         chain = audit.verify(db, anchors)
         report.audit_entries, report.audit_problems = chain.entries, chain.problems
@@ -74,26 +71,18 @@ def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyRepo
 
 def expected_triggers() -> dict[str, str]:
     """The triggers this sendesk's migrations create, built in memory for comparison."""
-    conn = sqlcipher3.connect(":memory:", isolation_level=None)
-    try:
-        migrations.upgrade(conn)
-        return _triggers(conn.execute(TRIGGERS_SQL).fetchall())
-    finally:
-        conn.close()
+    return _normalised(migrations.expected_triggers())
 
 
-TRIGGERS_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-
-
-def _triggers(rows) -> dict[str, str]:
-    return {name: " ".join(sql.split()) for name, sql in rows}
+def _normalised(triggers: dict[str, str]) -> dict[str, str]:
+    return {name: " ".join(sql.split()) for name, sql in triggers.items()}
 
 
 def safeguard_problems(db: Database) -> list[str]:
     """Anyone holding the key can drop the triggers that refuse edits to the audit log and to
     finished records; the chain shows what was then changed, and this shows that the guard
     itself was taken down (even if nothing was changed yet)."""
-    found = _triggers(db.query(TRIGGERS_SQL))
+    found = _normalised(db.triggers())
     problems = []
     for name, sql in sorted(expected_triggers().items()):
         if name not in found:

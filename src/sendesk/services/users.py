@@ -1,0 +1,150 @@
+"""Adding, removing and re-passwording users: one row in the database, one slot in the key file.
+
+The key file is written while the database transaction is still open (the operation's, see
+``sendesk.operations``), so a failure in either leaves both as they were (a slot written just
+before a failed commit opens nothing, because the user row it would need is not there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import PermissionDenied, ValidationError, WrongPassword
+from ..models import roles as roles_mod
+from ..models.roles import Permission, Role
+from ..models.users import User, clean_full_name, clean_username
+from ..operations import Kind, changed, operation
+from ..passwords import require_strong
+from ..session import Session
+from ..store.database import Row
+from ..store.keyfile import keyfile_path
+
+
+def list_users(session: Session) -> list[User]:
+    rows = session.db.query("SELECT * FROM users WHERE active = 1 ORDER BY username")
+    return [User(r["id"], r["username"], r["full_name"], roles_mod.parse_roles(r["roles"]), True)
+            for r in rows]
+
+
+@operation(Permission.MANAGE_USERS)
+def add_user(session: Session, username: str, full_name: str, roles: str, password: str) -> User:
+    username = clean_username(username)
+    full_name = clean_full_name(full_name)
+    user_roles = roles_mod.parse_roles(roles)
+    require_strong(password, [username, full_name, session.school.name])
+    if session.db.scalar("SELECT count(*) FROM users WHERE username = ?", (username,)):
+        raise ValidationError(f"There is already a user called {username} (usernames are never "
+                              "reused, so that the audit log stays unambiguous).", field="username")
+    keyfile = session.keyfile
+    keyfile.set_password(username, password, session.data_key)
+    try:
+        user_id = _user_added(session, username, full_name, roles_mod.format_roles(user_roles))
+        keyfile.save(keyfile_path(session.path), session.data_key)
+    except BaseException:
+        keyfile.remove_user(username)
+        raise
+    return User(user_id, username, full_name, user_roles, True)
+
+
+# The database half of each change is an operation of its own, so that its audit entry is
+# written (as a savepoint of the outer operation) before the key file is saved: a failure in
+# either then puts the key file in memory back and leaves the one on disk untouched.
+@operation(Permission.MANAGE_USERS, audit="added a user")
+def _user_added(session: Session, username: str, full_name: str, roles: str) -> int:
+    cursor = session.db.execute(
+        "INSERT INTO users (username, full_name, roles, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?)", (username, full_name, roles, session.now_text(), session.user.id))
+    user_id = int(cursor.lastrowid)
+    changed(session, Kind.USER, target=("user", user_id), username=username, roles=roles)
+    return user_id
+
+
+@operation(Permission.MANAGE_USERS, audit="removed a user")
+def _user_removed(session: Session, user_id: int, username: str) -> None:
+    session.db.execute("UPDATE users SET active = 0, removed_at = ? WHERE id = ?",
+                       (session.now_text(), user_id))
+    changed(session, Kind.USER, target=("user", user_id), username=username)
+
+
+@operation(Permission.MANAGE_USERS, audit="reset a password")
+def _password_reset(session: Session, user_id: int) -> None:
+    changed(session, Kind.USER, target=("user", user_id))
+
+
+@operation(Permission.MANAGE_USERS)
+def remove_user(session: Session, username: str) -> None:
+    username = clean_username(username)
+    if username == session.user.username:
+        raise PermissionDenied("You cannot remove yourself. Ask another administrator.")
+    row = _active_user(session, username)
+    others = [u for u in list_users(session) if u.username != username]
+    if Role.ADMIN in roles_mod.parse_roles(row["roles"]) and not any(Role.ADMIN in u.roles for u in others):
+        raise PermissionDenied("That is the last administrator; add another before removing them.")
+    keyfile = session.keyfile
+    slot = keyfile.slots.get(keyfile.user_slot_id(username))
+    keyfile.remove_user(username)
+    try:
+        _user_removed(session, row["id"], username)
+        keyfile.save(keyfile_path(session.path), session.data_key)
+    except BaseException:
+        if slot is not None:
+            keyfile.slots[slot.id] = slot
+        raise
+
+
+def change_password(session: Session, username: str, new_password: str,
+                    current_password: str | None = None) -> None:
+    """Users change their own password (proving the current one); admins may reset anyone's."""
+    if clean_username(username) == session.user.username:
+        change_own_password(session, new_password, current_password)
+    else:
+        reset_password(session, username, new_password)
+
+
+def change_own_password(session: Session, new_password: str,
+                        current_password: str | None = None) -> None:
+    """Any signed-in user may change their own password, proving the current one first."""
+    username = session.user.username
+    row = _active_user(session, username)
+    if current_password is None:
+        raise WrongPassword("Enter your current password to change it.")
+    session.keyfile.unlock_with_password(username, current_password)
+    require_strong(new_password, [username, row["full_name"], session.school.name])
+    with session.db.transaction():
+        _set_password(session, username, new_password,
+                      lambda: session.audit("changed a password", "user", row["id"]))
+
+
+@operation(Permission.MANAGE_USERS)
+def reset_password(session: Session, username: str, new_password: str) -> None:
+    """An administrator sets a new password for another user (who has forgotten theirs)."""
+    username = clean_username(username)
+    if username == session.user.username:
+        raise PermissionDenied("Change your own password with your current one.")
+    row = _active_user(session, username)
+    require_strong(new_password, [username, row["full_name"], session.school.name])
+    _set_password(session, username, new_password,
+                  lambda: _password_reset(session, row["id"]))
+
+
+def _active_user(session: Session, username: str) -> Row:
+    row = session.db.query_one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    if row is None:
+        raise ValidationError(f"There is no user called {username}.", field="username")
+    return row
+
+
+def _set_password(session: Session, username: str, new_password: str,
+                  record: Callable[[], None]) -> None:
+    """Replace the user's key-file slot and save the key file inside the open transaction,
+    putting the old slot back in memory if anything fails."""
+    keyfile = session.keyfile
+    old_slot = keyfile.slots.get(keyfile.user_slot_id(username))
+    keyfile.set_password(username, new_password, session.data_key)
+    try:
+        record()
+        keyfile.save(keyfile_path(session.path), session.data_key)
+    except BaseException:
+        if old_slot is not None:
+            keyfile.slots[old_slot.id] = old_slot
+        raise
