@@ -43,7 +43,8 @@ from sendesk.models.roles import Permission
 from sendesk.models.sen import need_codes
 from sendesk.session import Session
 from sendesk.store import audit, lifecycle
-from sendesk.store.database import Database
+
+from .live_rows import LiveRows
 
 SCALE_SCHOOL_NAME = "Demo trust: Larkfield Learning Partnership (invented pupils)"
 MAX_PUPILS = 100_000
@@ -73,7 +74,7 @@ _VIEWS = ["Some progress; continue the programme and review the targets.",
           "Progress slower than hoped; increase the frequency of sessions."]
 
 # The tables the history fills, in the order they are written (one executemany each). Their
-# columns are not declared here: each _Rows reads them from the open database, so a migration
+# columns are not declared here: each LiveRows reads them from the open database, so a migration
 # that renames or adds a required column stops the build at its first row with the table and
 # column named, instead of the generator drifting from the schema.
 _HISTORY_TABLES = ("users", "field_changes", "short_notes", "send_pathways", "apdr_cycles",
@@ -81,62 +82,6 @@ _HISTORY_TABLES = ("users", "field_changes", "short_notes", "send_pathways", "ap
                    "specialist_involvements", "specialist_visits", "specialist_reports",
                    "specialist_recommendations", "apdr_provision_items", "apdr_delivery_log",
                    "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views")
-
-
-class SchemaMismatch(AssertionError):
-    """The generator names a column the live table lacks, or leaves out one it requires."""
-
-
-class _Rows:
-    """The rows waiting to be written to one table, each as a tuple (memory matters at 60,000
-    pupils) in the order of the table's own columns.
-
-    The columns come from the live schema (PRAGMA table_info on the open database). The first
-    row added fixes which of them the generator fills; every later row must name the same ones.
-    """
-
-    def __init__(self, db: Database, table: str) -> None:
-        info = db.query(f"PRAGMA table_info({table})")
-        if not info:
-            raise SchemaMismatch(f"the synthetic history writes to {table}, which the schema lacks")
-        self.table = table
-        self.live = [row["name"] for row in info]
-        # NOT NULL without a default, other than a lone INTEGER PRIMARY KEY (it numbers itself).
-        keys = [row for row in info if row["pk"]]
-        rowid = keys[0]["name"] if len(keys) == 1 and keys[0]["type"].upper() == "INTEGER" \
-            else None
-        self.required = {row["name"] for row in info if (row["notnull"] or row["pk"])
-                         and row["dflt_value"] is None and row["name"] != rowid}
-        self.columns: tuple[str, ...] | None = None
-        self.rows: list[tuple] = []
-
-    def add(self, **values: Any) -> None:
-        columns = self.columns
-        if columns is None:
-            columns = self.columns = self._columns_for(values)
-        elif len(values) != len(columns):
-            raise SchemaMismatch(f"{self.table}: a row names {sorted(values)}, the first named "
-                                 f"{sorted(columns)}")
-        try:
-            self.rows.append(tuple([values[name] for name in columns]))
-        except KeyError as exc:
-            raise SchemaMismatch(f"{self.table}: a row leaves out {exc.args[0]}") from None
-
-    def _columns_for(self, values: dict[str, Any]) -> tuple[str, ...]:
-        unknown = sorted(set(values) - set(self.live))
-        if unknown:
-            raise SchemaMismatch(f"{self.table} has no column {', '.join(unknown)} (it has "
-                                 f"{', '.join(self.live)})")
-        missing = sorted(self.required - set(values))
-        if missing:
-            raise SchemaMismatch(f"{self.table} requires {', '.join(missing)}, which the "
-                                 f"synthetic history does not fill")
-        return tuple(name for name in self.live if name in values)
-
-    def insert_sql(self) -> str:
-        assert self.columns is not None
-        return (f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES "
-                f"({', '.join('?' * len(self.columns))})")
 
 
 def create_scale_school(path: Path, username: str, full_name: str, password: str, *,
@@ -183,7 +128,7 @@ class _ScaleBuilder(SchoolBuilder):
         super().__init__(session, rng)
         self.h = history_rng
         self.founded = founded
-        self.tables = {name: _Rows(session.db, name) for name in _HISTORY_TABLES}
+        self.tables = {name: LiveRows(session.db, name) for name in _HISTORY_TABLES}
         self.ids: dict[str, int] = {}
         self.audit: list[tuple] = []
         self.senco = _User(session.user.id, session.user.username)

@@ -122,18 +122,18 @@ def test_the_history_columns_come_from_the_live_schema(school):
     """The generator names its columns; the table's own columns (PRAGMA table_info) say
     whether those exist and which required ones it left out, so a migration cannot leave the
     synthetic school silently out of step."""
-    from benchmarks.scale_school import SchemaMismatch, _Rows
+    from benchmarks.live_rows import LiveRows, SchemaMismatch
 
-    rows = _Rows(school.db, "apdr_review_progress")
+    rows = LiveRows(school.db, "apdr_review_progress")
     rows.add(review_id=1, outcome_id=2, progress="achieved", comment="")
     assert rows.columns == tuple(name for name in rows.live if name in rows.columns)
     assert rows.rows == [(1, 2, "achieved", "")]
     with pytest.raises(SchemaMismatch, match="no column mood"):
-        _Rows(school.db, "apdr_review_progress").add(review_id=1, outcome_id=2,
-                                                      progress="achieved", mood="fine")
+        LiveRows(school.db, "apdr_review_progress").add(review_id=1, outcome_id=2,
+                                                         progress="achieved", mood="fine")
     with pytest.raises(SchemaMismatch, match="requires .*review_id"):
-        _Rows(school.db, "apdr_review_progress").add(outcome_id=2, progress="achieved")
+        LiveRows(school.db, "apdr_review_progress").add(outcome_id=2, progress="achieved")
     with pytest.raises(SchemaMismatch, match="leaves out"):
         rows.add(review_id=1, outcome_id=2, progress="achieved", mood="")
     with pytest.raises(SchemaMismatch, match="lacks"):
-        _Rows(school.db, "no_such_table")
+        LiveRows(school.db, "no_such_table")
