@@ -55,7 +55,7 @@ def kdf_seconds(value: str | None) -> Iterator[None]:
 
 def ensure_database(pupils: int, rebuild: bool = False) -> Path:
     """The cached database for this size, built first if missing (minutes at 60,000)."""
-    from sendesk.records.demo_scale import create_scale_school, row_counts
+    from .scale_school import create_scale_school, row_counts
     from sendesk.services import users
 
     path = database_path(pupils)

@@ -409,8 +409,6 @@ SQLITE_ONLY_UNTIL_MERGE: set[tuple[str, str]] = {
     ("sendesk.records.pupil_list", "group_concat"),     # db.id_list(sql, params)
     ("sendesk.records.retention", "ON CONFLICT"),       # db.set_meta(key, value)
     ("sendesk.documents.templates", "INSERT OR"),       # db.set_meta(key, value)
-    ("sendesk.records.demo_scale", "PRAGMA"),           # db.bulk_load(), foreign_key_problems()
-    ("sendesk.records.demo_scale", "sqlite_master"),    # db.table_names()
     ("sendesk.transfer.record", "PRAGMA"),              # db.columns/foreign_keys/schema_version
     ("sendesk.transfer.record", "sqlite_master"),       # db.table_names()
     ("sendesk.transfer.current", "sqlite_master"),      # db.has_table(name)

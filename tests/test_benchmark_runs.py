@@ -14,6 +14,8 @@ from benchmarks import data
 
 PUPILS = 150
 
+pytestmark = pytest.mark.slow  # the whole benchmark suite in child processes, about two minutes
+
 
 @pytest.fixture()
 def small_school(tmp_path, monkeypatch):

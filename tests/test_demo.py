@@ -11,7 +11,8 @@ from sendesk.clock import FixedClock
 from sendesk.errors import ValidationError
 from sendesk.models.flags import Flag
 from sendesk.models.upn import clean_upn
-from sendesk.records import census, dashboard, demo, pupil_list, summary
+from sendesk import demo
+from sendesk.records import census, dashboard, pupil_list, summary
 from sendesk.services import lifecycle
 from sendesk.store import audit
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
@@ -145,3 +146,31 @@ def test_one_pupil_is_ready_with_a_request_in_progress_and_others_are_not(demo_s
     others = [row["pupil_id"] for row in demo_school.db.query(
         "SELECT DISTINCT pupil_id FROM ehcna_checklist WHERE pupil_id != ?", (request.pupil_id,))]
     assert others and not any(ehcna.assess_readiness(demo_school, p).ready for p in others)
+
+
+def test_the_demo_has_its_own_package_and_the_scale_school_is_not_shipped():
+    """The demo school ships (sendesk --demo) in sendesk.demo, out of the repositories; the
+    benchmarks' 60,000-pupil school stays in benchmarks/, which nothing shipped imports and
+    neither the wheel (packages found under src/) nor the PyInstaller spec (sendesk's own
+    submodules) takes."""
+    import ast
+    from pathlib import Path
+
+    import sendesk
+
+    package = Path(sendesk.__file__).resolve().parent
+    root = package.parent.parent
+    assert not list((package / "records").glob("demo*.py"))
+    assert {"school", "people", "pathways", "ehc", "catalogue"} <= {
+        p.stem for p in (package / "demo").glob("*.py")}
+    importing_benchmarks = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            if any(name.split(".")[0] == "benchmarks" for name in names):
+                importing_benchmarks.append(str(path.relative_to(root)))
+    assert importing_benchmarks == []
+    assert 'where = ["src"]' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'collect_submodules("sendesk")' in (root / "installer" / "sendesk.spec").read_text(
+        encoding="utf-8")

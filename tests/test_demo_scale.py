@@ -12,9 +12,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from benchmarks.scale_school import create_scale_school, row_counts
 from sendesk.clock import FixedClock, isoformat
 from sendesk.records import apdr, pupil_record, specialists
-from sendesk.records.demo_scale import create_scale_school, row_counts
 from sendesk.services import verify
 
 from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
@@ -116,3 +116,24 @@ def test_the_same_seed_builds_the_same_school(tmp_path):
     finally:
         for session in (first, second, other):
             session.close()
+
+
+def test_the_history_columns_come_from_the_live_schema(school):
+    """The generator names its columns; the table's own columns (PRAGMA table_info) say
+    whether those exist and which required ones it left out, so a migration cannot leave the
+    synthetic school silently out of step."""
+    from benchmarks.live_rows import LiveRows, SchemaMismatch
+
+    rows = LiveRows(school.db, "apdr_review_progress")
+    rows.add(review_id=1, outcome_id=2, progress="achieved", comment="")
+    assert rows.columns == tuple(name for name in rows.live if name in rows.columns)
+    assert rows.rows == [(1, 2, "achieved", "")]
+    with pytest.raises(SchemaMismatch, match="no column mood"):
+        LiveRows(school.db, "apdr_review_progress").add(review_id=1, outcome_id=2,
+                                                         progress="achieved", mood="fine")
+    with pytest.raises(SchemaMismatch, match="requires .*review_id"):
+        LiveRows(school.db, "apdr_review_progress").add(outcome_id=2, progress="achieved")
+    with pytest.raises(SchemaMismatch, match="leaves out"):
+        rows.add(review_id=1, outcome_id=2, progress="achieved", mood="")
+    with pytest.raises(SchemaMismatch, match="lacks"):
+        LiveRows(school.db, "no_such_table")

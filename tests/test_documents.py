@@ -17,7 +17,8 @@ from sendesk.documents.model import (Document, Heading, Paragraph, Table, WITHHE
                                      redact)
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.pdf import page_count, render_pdf
-from sendesk.records import apdr, demo, registers
+from sendesk import demo
+from sendesk.records import apdr, registers
 from sendesk.services import lifecycle
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 from tests.pdf_text import contains, pages_text

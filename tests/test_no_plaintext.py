@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from sendesk.cli.main import main as cli_main
 from sendesk.services import backup, lifecycle, users
 from sendesk.services import verify as verify_mod
@@ -20,6 +22,8 @@ SENCO = ("oquaggmire", "Ottoline Quaggmire", "violet-kettle-meadow-83")
 STAFF = ("bsizzlewick", "Bartholomew Sizzlewick", "copper-pylon-saffron-21")
 CLI_USER = ("pwhindlethorpe", "Persephone Whindlethorpe", "saffron-drumlin-oxbow-64")
 PEOPLE = (ADMIN, SENCO, STAFF, CLI_USER)
+
+pytestmark = pytest.mark.slow  # a school's whole life, then every byte written is scanned
 
 
 def _needles() -> dict[str, list[bytes]]:

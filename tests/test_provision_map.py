@@ -110,8 +110,10 @@ def test_cli_writes_the_map(senco_session, school, tmp_path, capsys):
 def test_demo_school_gains_realistic_pathways(tmp_path, clock):
     from collections import Counter
 
+    from sendesk import demo
+    from sendesk.demo import pathways as demo_pathways
     from sendesk.models.apdr import Stage
-    from sendesk.records import demo, demo_pathways, specialists
+    from sendesk.records import specialists
     from sendesk.store import audit
     session, _ = demo.create_demo_school(tmp_path / "demo.sendesk", "jsenco", "Demo SENCO",
                                          "harbour-lantern-quietly-47", pupils=400, clock=clock,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sendesk.records import consent, contacts, demo, registers
+from sendesk import demo
+from sendesk.records import consent, contacts, registers
 from sendesk.session import Session
 from sendesk.services import lifecycle
 from sendesk.transfer import sending

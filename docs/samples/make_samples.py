@@ -19,10 +19,11 @@ from pathlib import Path
 
 os.environ.setdefault("SENDESK_KDF_SECONDS", "0")
 
+from sendesk import demo  # noqa: E402
 from sendesk.clock import FixedClock  # noqa: E402
 from sendesk.documents import templates  # noqa: E402
 from sendesk.pdf import ensure_gui, export_documents  # noqa: E402
-from sendesk.records import demo, sen_register  # noqa: E402
+from sendesk.records import sen_register  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "samples-lantern-quietly-47"

@@ -11,7 +11,7 @@ import pytest
 from sendesk.clock import FixedClock
 from sendesk.documents.model import KINDS
 from sendesk.pdf import page_count
-from sendesk.records import demo
+from sendesk import demo
 from sendesk.services import lifecycle, users
 from sendesk.ui.documents_tab import DocumentsTab
 from sendesk.ui.provision_map_view import ProvisionMapView

@@ -261,8 +261,8 @@ INTERNAL = {
     "sendesk.operations": {"changed", "viewed", "collect", "require_any"},
     "sendesk.records.notifications": {"open_due", "reconcile"},
     "sendesk.records.summary": {"refresh"},
-    "sendesk.records.demo_pathways": {"add_demo_pathways"},  # demo school builders
-    "sendesk.records.demo_ehc": {"add_demo_ehc"},
+    "sendesk.demo.pathways": {"add_demo_pathways"},  # demo school builders
+    "sendesk.demo.ehc": {"add_demo_ehc"},
     "sendesk.store.audit": {"append", "verify"},
     "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of", "plans_of_pupils",
                             "refresh_pupils", "refresh_schedules"},

@@ -39,8 +39,10 @@ HERE = Path(__file__).parent
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
 MAX_POINTS = 24
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="crash points are injected with an LD_PRELOAD library")
+# slow: a child process crashed at each of many write points (./dev test -m "not slow" skips).
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                 reason="crash points are injected with an LD_PRELOAD library")]
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,8 @@ NAMES = {
 }
 ALLOWED = ("exports", "inputs")  # the user's own files, and what they chose to export
 
+pytestmark = pytest.mark.slow  # a session in a child process, then every byte written is scanned
+
 
 def needles() -> dict[str, list[bytes]]:
     words = [NAMES["school"], "Thrimblecombe", NAMES["senco"], "Grimmelshaw", NAMES["staff"],

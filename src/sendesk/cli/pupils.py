@@ -8,9 +8,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import demo
 from ..errors import SendeskError, ValidationError
 from ..models import dates
-from ..records import census, demo, mis_import, pupil_list
+from ..records import census, mis_import, pupil_list
 from .io import Secrets, open_session
 
 # Enough row errors to fix a file in one pass without flooding the terminal.

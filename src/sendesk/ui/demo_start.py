@@ -11,7 +11,7 @@ DEMO_PUPILS = 600
 
 def prepare_demo(folder: Path) -> tuple[Path, str]:
     """Create the demo database on first use; return its path and the sign-in hint to show."""
-    from ..records.demo import create_demo_school
+    from ..demo import create_demo_school
 
     path = Path(folder) / "demo-school.sendesk"
     if not path.exists():

@@ -15,6 +15,10 @@ review dates fall within the next term, a pathway's cycles are numbered and date
 pathways run only while the pupil is at SEN support), so every screen reads them as it would
 a real school's records.
 
+It lives in benchmarks/, not in the app (the demo school that ships is sendesk.demo, whose
+SchoolBuilder this extends). The history's tables are filled by column name and their columns
+read from the open database, so the generator follows the migrations instead of restating them.
+
 Use it only for invented data: create_scale_school(path, user, name, password, pupils=20000)
 """
 
@@ -27,19 +31,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..clock import Clock, FixedClock, SystemClock
-from ..errors import ValidationError
-from ..models import provision, reviews
-from ..models.apdr import Decision, Stage
-from ..models.pupils import YEAR_GROUPS, YEAR_RANK
-from ..models.roles import Permission
-from ..models.sen import need_codes
-from ..session import Session
-from ..services import lifecycle
-from ..store import audit
-from .demo import DEMO_REFERENCE, _Builder
-from .demo_pathways import (_ADULTS, _INTENSIVE, _MISSED, _OUTCOMES, _PROVISION, _SPECIALISTS,
-                            _tiny_pdf)
+from sendesk.clock import Clock, FixedClock, SystemClock
+from sendesk.demo import DEMO_REFERENCE, SchoolBuilder
+from sendesk.demo.catalogue import (ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS,
+                                    report_pdf)
+from sendesk.errors import ValidationError
+from sendesk.models import provision, reviews
+from sendesk.models.apdr import Decision, Stage
+from sendesk.models.pupils import YEAR_GROUPS, YEAR_RANK
+from sendesk.models.roles import Permission
+from sendesk.models.sen import need_codes
+from sendesk.session import Session
+from sendesk.services import lifecycle
+from sendesk.store import audit
+
+from .live_rows import LiveRows
 
 SCALE_SCHOOL_NAME = "Demo trust: Larkfield Learning Partnership (invented pupils)"
 MAX_PUPILS = 100_000
@@ -68,48 +74,15 @@ _VIEWS = ["Some progress; continue the programme and review the targets.",
           "Good engagement; next steps agreed with the class teacher.",
           "Progress slower than hoped; increase the frequency of sessions."]
 
-# Rows are kept as tuples in the order of each table's columns here (memory matters at 60,000
-# pupils), and written with one executemany per table.
-_TABLES: dict[str, tuple[str, ...]] = {
-    "users": ("id", "username", "full_name", "roles", "active", "created_at", "created_by"),
-    "field_changes": ("pupil_id", "record_type", "record_id", "field", "old_value",
-                      "new_value", "changed_at", "changed_by"),
-    "short_notes": ("id", "pupil_id", "event_date", "author_id", "concern", "parent_discussion",
-                    "agreed_actions", "review_date", "reviewed_on", "entered_at"),
-    "send_pathways": ("id", "pupil_id", "stage", "status", "opened_on", "closed_on",
-                      "close_decision", "entered_at", "entered_by", "closed_at", "closed_by"),
-    "apdr_cycles": ("id", "pathway_id", "number", "stage", "started_on", "entered_at",
-                    "entered_by"),
-    "apdr_assessments": ("id", "cycle_id", "assessed_on", "parent_views", "child_views",
-                         "strengths", "needs", "primary_need", "entered_at", "entered_by",
-                         "completed_at", "completed_by"),
-    "apdr_assessment_tools": ("assessment_id", "position", "tool", "used_on", "result",
-                              "entered_at", "entered_by"),
-    "apdr_plans": ("id", "cycle_id", "aspirations", "plan_date", "review_date", "shared_on",
-                   "entered_at", "entered_by", "agreed_at", "agreed_by"),
-    "apdr_outcomes": ("id", "plan_id", "position", "text", "measure", "target_date", "area",
-                      "pfa_area", "entered_at", "entered_by"),
-    "specialist_involvements": ("id", "pupil_id", "service", "referral_date", "reason",
-                                "consent", "consent_date", "consent_from", "entered_at",
-                                "entered_by"),
-    "specialist_visits": ("involvement_id", "visit_date", "notes", "entered_at", "entered_by"),
-    "specialist_reports": ("id", "involvement_id", "title", "report_date", "filename",
-                           "media_type", "size", "sha256", "content", "entered_at",
-                           "entered_by"),
-    "specialist_recommendations": ("id", "involvement_id", "report_id", "text",
-                                   "recommended_on", "entered_at", "entered_by"),
-    "apdr_provision_items": ("id", "plan_id", "position", "description", "area", "delivered_by",
-                             "group_size", "sessions_per_week", "minutes", "weeks",
-                             "cost_basis", "rate_pence", "recommendation_id", "started_on",
-                             "entered_at", "entered_by"),
-    "apdr_delivery_log": ("id", "item_id", "delivered_on", "delivered", "note", "entered_at",
-                          "entered_by"),
-    "apdr_reviews": ("id", "cycle_id", "held_on", "attendees", "child_views", "parent_views",
-                     "staff_views", "at_risk_of_exclusion", "decision", "decision_notes",
-                     "entered_at", "entered_by", "completed_at", "completed_by"),
-    "apdr_review_progress": ("review_id", "outcome_id", "progress", "comment"),
-    "apdr_review_specialist_views": ("review_id", "involvement_id", "view", "given_as"),
-}
+# The tables the history fills, in the order they are written (one executemany each). Their
+# columns are not declared here: each LiveRows reads them from the open database, so a migration
+# that renames or adds a required column stops the build at its first row with the table and
+# column named, instead of the generator drifting from the schema.
+_HISTORY_TABLES = ("users", "field_changes", "short_notes", "send_pathways", "apdr_cycles",
+                   "apdr_assessments", "apdr_assessment_tools", "apdr_plans", "apdr_outcomes",
+                   "specialist_involvements", "specialist_visits", "specialist_reports",
+                   "specialist_recommendations", "apdr_provision_items", "apdr_delivery_log",
+                   "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views")
 
 
 def create_scale_school(path: Path, username: str, full_name: str, password: str, *,
@@ -144,7 +117,7 @@ class _User:
     username: str
 
 
-class _ScaleBuilder(_Builder):
+class _ScaleBuilder(SchoolBuilder):
     """The demo school's builder, with each pupil's history added as the pupil is made.
 
     A second random stream drives the history, so the pupils themselves are exactly the demo
@@ -156,7 +129,7 @@ class _ScaleBuilder(_Builder):
         super().__init__(session, rng)
         self.h = history_rng
         self.founded = founded
-        self.tables: dict[str, list[tuple]] = {name: [] for name in _TABLES}
+        self.tables = {name: LiveRows(session.db, name) for name in _HISTORY_TABLES}
         self.ids: dict[str, int] = {}
         self.audit: list[tuple] = []
         self.senco = _User(session.user.id, session.user.username)
@@ -165,14 +138,15 @@ class _ScaleBuilder(_Builder):
             user = _User(number, name.split()[0][0].lower() + name.split()[-1].lower()
                          .replace("'", ""))
             self.staff.append(user)
-            self.tables["users"].append((user.id, user.username, name, "staff", 1,
-                                         self._at(founded + DAY), self.senco.id))
+            self.tables["users"].add(id=user.id, username=user.username, full_name=name,
+                                     roles="staff", active=1,
+                                     created_at=self._at(founded + DAY), created_by=self.senco.id)
         self.items = {area: [provision.clean_item(item) for item in items]
-                      for area, items in _PROVISION.items()}
+                      for area, items in PROVISION.items()}
         self.specialist_items = {area: [(service, advice, provision.clean_item(item))
                                         for service, advice, item in options]
-                                 for area, options in _SPECIALISTS.items()}
-        self.intensive = provision.clean_item(_INTENSIVE)
+                                 for area, options in SPECIALISTS.items()}
+        self.intensive = provision.clean_item(INTENSIVE)
         self.latest_review: dict[dt.date, dt.date] = {}
         self.written: dict[str, int] = {}
 
@@ -220,34 +194,21 @@ class _ScaleBuilder(_Builder):
         """Everything in one transaction; the history is written every few thousand pupils
         so memory stays modest at 60,000 pupils."""
         db = self.session.db
-        cache_size = db.scalar("PRAGMA cache_size")
-        # A transaction of a million rows outgrows SQLite's 2 MB page cache within seconds,
-        # and every spill of the cache then waits for the disk; 256 MB keeps it in memory.
-        db.execute("PRAGMA cache_size = -262144")
-        # The history refers to pupils the base builder writes last. Deferring the foreign
-        # keys instead would make every parent row inserted look for its children (a scan
-        # where no index leads with the key), so they are checked once, before the commit.
-        db.execute("PRAGMA foreign_keys = OFF")
-        try:
-            with db.transaction():
-                super().build(count)
-                broken = db.query("PRAGMA foreign_key_check")
-                if broken:
-                    raise AssertionError(f"the synthetic history breaks a foreign key: "
-                                         f"{tuple(broken[0])}")
-        finally:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        # A transaction of a million rows outgrows SQLite's 2 MB page cache within seconds; the
+        # history refers to pupils the base builder writes last, so foreign keys are checked
+        # once, before the commit (Database.bulk_load says why).
+        with db.bulk_load():
+            super().build(count)
+            broken = db.foreign_key_problems()
+            if broken:
+                raise AssertionError(f"the synthetic history breaks a foreign key: {broken[0]}")
 
     def _flush(self) -> None:
-        for table, columns in _TABLES.items():
-            rows = self.tables[table]
-            if rows:
-                self.session.db.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                    f"({', '.join('?' * len(columns))})", rows)
-                self.written[table] = self.written.get(table, 0) + len(rows)
-                rows.clear()
+        for table, pending in self.tables.items():
+            if pending.rows:
+                self.session.db.executemany(pending.insert_sql(), pending.rows)
+                self.written[table] = self.written.get(table, 0) + len(pending.rows)
+                pending.rows.clear()
 
     def _pupil(self, year: str, class_name: str) -> None:
         if len(self.rows["pupils"]) % 2_000 == 0:
@@ -290,9 +251,11 @@ class _ScaleBuilder(_Builder):
                 f"{new_year}{self.h.choice('ABCD')}"
             at = self._at(moved + dt.timedelta(days=self.h.randint(0, 6)))
             user = self.staff[0]
-            self.tables["field_changes"].extend([
-                (row["id"], "pupil", row["id"], "year_group", old_year, new_year, at, user.id),
-                (row["id"], "pupil", row["id"], "class_name", old_class, new_class, at, user.id)])
+            for field, old, new in (("year_group", old_year, new_year),
+                                    ("class_name", old_class, new_class)):
+                self.tables["field_changes"].add(
+                    pupil_id=row["id"], record_type="pupil", record_id=row["id"], field=field,
+                    old_value=old, new_value=new, changed_at=at, changed_by=user.id)
             self._log(at, user, "changed pupil details", row["id"],
                       {"fields": ["class_name", "year_group"], "source": "MIS import"})
 
@@ -320,11 +283,13 @@ class _ScaleBuilder(_Builder):
             review = day + dt.timedelta(days=self.h.choice([14, 28, 42]))
             reviewed = review + dt.timedelta(days=self.h.randint(-3, 5)) \
                 if review + 7 * DAY < self.today else None
-            self.tables["short_notes"].append((
-                note_id, pupil_id, day.isoformat(), author.id, self.h.choice(_NOTE_CONCERNS),
-                "Mentioned to parents at pick-up." if self.h.random() < 0.4 else "",
-                self.h.choice(_NOTE_ACTIONS), review.isoformat(),
-                reviewed.isoformat() if reviewed else None, at))
+            self.tables["short_notes"].add(
+                id=note_id, pupil_id=pupil_id, event_date=day.isoformat(), author_id=author.id,
+                concern=self.h.choice(_NOTE_CONCERNS),
+                parent_discussion="Mentioned to parents at pick-up."
+                if self.h.random() < 0.4 else "",
+                agreed_actions=self.h.choice(_NOTE_ACTIONS), review_date=review.isoformat(),
+                reviewed_on=reviewed.isoformat() if reviewed else None, entered_at=at)
             self._log(at, author, "added a short note", pupil_id, {"note_id": note_id})
             if reviewed is not None:
                 self._log(self._at(reviewed), self.senco, "reviewed a short note", pupil_id,
@@ -353,7 +318,7 @@ class _ScaleBuilder(_Builder):
                 break
             starts.append(following)
         area = need_codes()[need].area if need and need_codes()[need].area \
-            else h.choice(list(_OUTCOMES))
+            else h.choice(list(OUTCOMES))
         specialist_from = h.randint(2, 4) if h.random() < 0.45 else None
         pathway_id = self._next("send_pathways")
         pupil_id = row["id"]
@@ -368,8 +333,9 @@ class _ScaleBuilder(_Builder):
                 stage = Stage.SPECIALIST
             cycle_id = self._next("apdr_cycles")
             at = self._at(started)
-            self.tables["apdr_cycles"].append((cycle_id, pathway_id, number, stage.value,
-                                               started.isoformat(), at, self.senco.id))
+            self.tables["apdr_cycles"].add(id=cycle_id, pathway_id=pathway_id, number=number,
+                                           stage=stage.value, started_on=started.isoformat(),
+                                           entered_at=at, entered_by=self.senco.id)
             if number == 1:
                 self._log(at, self.senco, "opened a SEND pathway", pupil_id,
                           {"pathway_id": pathway_id, "stage": stage.value, "cycle_id": cycle_id})
@@ -417,40 +383,43 @@ class _ScaleBuilder(_Builder):
             if decision is Decision.BACK_TO_ORDINARY:
                 status, closed_on, decision_closed = "closed", held, decision.value
         closed_at = self._at(closed_on) if closed_on else None
-        self.tables["send_pathways"].append((
-            pathway_id, pupil_id, stage.value, status, opened.isoformat(),
-            closed_on.isoformat() if closed_on else None, decision_closed,
-            self._at(opened), self.senco.id, closed_at, self.senco.id if closed_at else None))
+        self.tables["send_pathways"].add(
+            id=pathway_id, pupil_id=pupil_id, stage=stage.value, status=status,
+            opened_on=opened.isoformat(), closed_on=closed_on.isoformat() if closed_on else None,
+            close_decision=decision_closed, entered_at=self._at(opened), entered_by=self.senco.id,
+            closed_at=closed_at, closed_by=self.senco.id if closed_at else None)
 
     def _assess(self, cycle_id: int, pupil_id: int, day: dt.date, area: str, need: str | None,
                 complete: bool) -> None:
         h = self.h
         assessment_id = self._next("apdr_assessments")
         at = self._at(day)
-        self.tables["apdr_assessments"].append((
-            assessment_id, cycle_id, day.isoformat(),
-            h.choice(["Worried about progress with reading at home.",
-                      "Finds mornings hard; wants school and home to work together.",
-                      "Pleased with the support so far; would like more feedback."]),
-            h.choice(["Likes art and being with friends; finds writing hard.",
-                      "Says lessons are 'too noisy' sometimes.",
-                      "Enjoys helping adults; wants to read 'big books'."]),
-            h.choice(["Kind and helpful; good at practical tasks.",
-                      "Strong visual memory; loves building things.",
-                      "Determined; good sense of humour."]),
-            {"CL": "Slow progress in reading and number despite good teaching.",
-             "CI": "Limited vocabulary; difficulty following longer instructions.",
-             "SEMH": "Anxiety and difficulty managing strong feelings.",
-             "SP": "Fine-motor and coordination difficulties affecting writing."}[area],
-            need or "NSA", at, self.senco.id, at if complete else None,
-            self.senco.id if complete else None))
+        self.tables["apdr_assessments"].add(
+            id=assessment_id, cycle_id=cycle_id, assessed_on=day.isoformat(),
+            parent_views=h.choice(["Worried about progress with reading at home.",
+                                   "Finds mornings hard; wants school and home to work together.",
+                                   "Pleased with the support so far; would like more feedback."]),
+            child_views=h.choice(["Likes art and being with friends; finds writing hard.",
+                                  "Says lessons are 'too noisy' sometimes.",
+                                  "Enjoys helping adults; wants to read 'big books'."]),
+            strengths=h.choice(["Kind and helpful; good at practical tasks.",
+                                "Strong visual memory; loves building things.",
+                                "Determined; good sense of humour."]),
+            needs={"CL": "Slow progress in reading and number despite good teaching.",
+                   "CI": "Limited vocabulary; difficulty following longer instructions.",
+                   "SEMH": "Anxiety and difficulty managing strong feelings.",
+                   "SP": "Fine-motor and coordination difficulties affecting writing."}[area],
+            primary_need=need or "NSA", entered_at=at, entered_by=self.senco.id,
+            completed_at=at if complete else None,
+            completed_by=self.senco.id if complete else None)
         for position in range(h.randint(1, 2)):
-            self.tables["apdr_assessment_tools"].append((
-                assessment_id, position,
-                h.choice(["Phonics screening check", "YARC", "Sandwell numeracy", "BPVS-3",
-                          "Boxall profile", "Beery VMI"]), day.isoformat(),
-                h.choice(["Below age expectations", "Standard score 78", "24/40",
-                          "Age equivalent 2 years below"]), at, self.senco.id))
+            self.tables["apdr_assessment_tools"].add(
+                assessment_id=assessment_id, position=position,
+                tool=h.choice(["Phonics screening check", "YARC", "Sandwell numeracy", "BPVS-3",
+                               "Boxall profile", "Beery VMI"]), used_on=day.isoformat(),
+                result=h.choice(["Below age expectations", "Standard score 78", "24/40",
+                                 "Age equivalent 2 years below"]),
+                entered_at=at, entered_by=self.senco.id)
         self._log(at, self.senco, "saved an assessment (draft)", pupil_id,
                   {"cycle_id": cycle_id, "fields": ["assessed_on", "child_views", "needs",
                                                     "parent_views", "primary_need", "strengths",
@@ -468,23 +437,26 @@ class _ScaleBuilder(_Builder):
         at = self._at(plan_date)
         shared = self._between(plan_date, plan_date + 7 * DAY) \
             if agreed and h.random() < 0.8 else None
-        self.tables["apdr_plans"].append((
-            plan_id, cycle_id, h.choice(["To read for pleasure and join in with friends.",
-                                         "To feel calm and confident in class.",
-                                         "To become more independent in lessons."]),
-            plan_date.isoformat(), review_date.isoformat(),
-            shared.isoformat() if shared else None, at, self.senco.id,
-            at if agreed else None, self.senco.id if agreed else None))
+        self.tables["apdr_plans"].add(
+            id=plan_id, cycle_id=cycle_id,
+            aspirations=h.choice(["To read for pleasure and join in with friends.",
+                                  "To feel calm and confident in class.",
+                                  "To become more independent in lessons."]),
+            plan_date=plan_date.isoformat(), review_date=review_date.isoformat(),
+            shared_on=shared.isoformat() if shared else None, entered_at=at,
+            entered_by=self.senco.id, agreed_at=at if agreed else None,
+            agreed_by=self.senco.id if agreed else None)
         from_year_9 = YEAR_RANK.get(year_group, 0) >= 9
         outcome_ids = []
-        for position, (text, measure) in enumerate(h.sample(_OUTCOMES[area], h.randint(3, 5))):
+        for position, (text, measure) in enumerate(h.sample(OUTCOMES[area], h.randint(3, 5))):
             outcome_id = self._next("apdr_outcomes")
             outcome_ids.append(outcome_id)
             target = review_date - dt.timedelta(days=h.randint(0, 14))
-            self.tables["apdr_outcomes"].append((
-                outcome_id, plan_id, position, text, measure, max(target, plan_date).isoformat(),
-                area, h.choice(["independent_living", "community", "health", "employment"])
-                if from_year_9 else None, at, self.senco.id))
+            self.tables["apdr_outcomes"].add(
+                id=outcome_id, plan_id=plan_id, position=position, text=text, measure=measure,
+                target_date=max(target, plan_date).isoformat(), area=area,
+                pfa_area=h.choice(["independent_living", "community", "health", "employment"])
+                if from_year_9 else None, entered_at=at, entered_by=self.senco.id)
         chosen = [dict(item, recommendation_id=None) for item in
                   h.sample(self.items[area], h.randint(1, 3))]
         if recommendation is not None and stage is Stage.SPECIALIST:
@@ -496,12 +468,14 @@ class _ScaleBuilder(_Builder):
         for position, item in enumerate(chosen):
             item_id = self._next("apdr_provision_items")
             items.append((item_id, item))
-            self.tables["apdr_provision_items"].append((
-                item_id, plan_id, position, item["description"], area, item["delivered_by"],
-                item["group_size"], float(item["sessions_per_week"]), item["minutes"],
-                item["weeks"], item["cost_basis"].value, item["rate_pence"],
-                item["recommendation_id"], plan_date.isoformat() if agreed else None, at,
-                self.senco.id))
+            self.tables["apdr_provision_items"].add(
+                id=item_id, plan_id=plan_id, position=position, description=item["description"],
+                area=area, delivered_by=item["delivered_by"], group_size=item["group_size"],
+                sessions_per_week=float(item["sessions_per_week"]), minutes=item["minutes"],
+                weeks=item["weeks"], cost_basis=item["cost_basis"].value,
+                rate_pence=item["rate_pence"], recommendation_id=item["recommendation_id"],
+                started_on=plan_date.isoformat() if agreed else None, entered_at=at,
+                entered_by=self.senco.id)
         self._log(at, self.senco, "saved a support plan (draft)", pupil_id,
                   {"cycle_id": cycle_id, "plan_id": plan_id,
                    "fields": ["aspirations", "outcome", "plan_date", "provision", "review_date"]})
@@ -530,9 +504,10 @@ class _ScaleBuilder(_Builder):
             who = h.choice(self.staff)
             at = self._at(day)
             entry_id = self._next("apdr_delivery_log")
-            self.tables["apdr_delivery_log"].append((
-                entry_id, item_id, day.isoformat(), int(not missed), h.choice(_MISSED) if missed else "",
-                at, who.id))
+            self.tables["apdr_delivery_log"].add(
+                id=entry_id, item_id=item_id, delivered_on=day.isoformat(),
+                delivered=int(not missed), note=h.choice(MISSED) if missed else "",
+                entered_at=at, entered_by=who.id)
             self._log(at, who, "logged provision delivery", pupil_id,
                       {"item_id": item_id, "entry_id": entry_id, "delivered": not missed})
 
@@ -548,33 +523,37 @@ class _ScaleBuilder(_Builder):
         involvement_id = self._next("specialist_involvements")
         at = self._at(referral)
         consent = self._between(referral - 3 * DAY, referral)
-        self.tables["specialist_involvements"].append((
-            involvement_id, pupil_id, service, referral.isoformat(),
-            "Limited progress despite targeted support matched to need.", "given",
-            consent.isoformat(), "Parent", at, self.senco.id))
+        self.tables["specialist_involvements"].add(
+            id=involvement_id, pupil_id=pupil_id, service=service,
+            referral_date=referral.isoformat(),
+            reason="Limited progress despite targeted support matched to need.", consent="given",
+            consent_date=consent.isoformat(), consent_from="Parent", entered_at=at,
+            entered_by=self.senco.id)
         self._log(at, self.senco, "recorded a specialist referral", pupil_id,
                   {"involvement_id": involvement_id, "service": service})
         visit = self._between(referral + 7 * DAY, before - DAY)
         for _ in range(h.randint(1, 3)):
-            self.tables["specialist_visits"].append((
-                involvement_id, visit.isoformat(),
-                "Observed in class, assessed one-to-one and met the parents.", self._at(visit),
-                self.senco.id))
+            self.tables["specialist_visits"].add(
+                involvement_id=involvement_id, visit_date=visit.isoformat(),
+                notes="Observed in class, assessed one-to-one and met the parents.",
+                entered_at=self._at(visit), entered_by=self.senco.id)
             self._log(self._at(visit), self.senco, "recorded a specialist visit", pupil_id,
                       {"involvement_id": involvement_id})
         report_id = self._next("specialist_reports")
         content = _report_pdf(h, f"Specialist report {report_id}")
-        self.tables["specialist_reports"].append((
-            report_id, involvement_id, "Assessment report", visit.isoformat(), "report.pdf",
-            "application/pdf", len(content), hashlib.sha256(content).hexdigest(), content,
-            self._at(visit), self.senco.id))
+        self.tables["specialist_reports"].add(
+            id=report_id, involvement_id=involvement_id, title="Assessment report",
+            report_date=visit.isoformat(), filename="report.pdf", media_type="application/pdf",
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+            entered_at=self._at(visit), entered_by=self.senco.id)
         self._log(self._at(visit), self.senco, "stored a specialist report", pupil_id,
                   {"involvement_id": involvement_id, "report_id": report_id,
                    "size": len(content)})
         recommendation_id = self._next("specialist_recommendations")
-        self.tables["specialist_recommendations"].append((
-            recommendation_id, involvement_id, report_id, advice, visit.isoformat(),
-            self._at(visit), self.senco.id))
+        self.tables["specialist_recommendations"].add(
+            id=recommendation_id, involvement_id=involvement_id, report_id=report_id, text=advice,
+            recommended_on=visit.isoformat(), entered_at=self._at(visit),
+            entered_by=self.senco.id)
         return involvement_id, (recommendation_id, item, visit)
 
     def _review(self, cycle_id: int, pupil_id: int, held: dt.date, decision: Decision,
@@ -582,25 +561,28 @@ class _ScaleBuilder(_Builder):
         h = self.h
         review_id = self._next("apdr_reviews")
         at = self._at(held)
-        self.tables["apdr_reviews"].append((
-            review_id, cycle_id, held.isoformat(), "\n".join(["Parent", *h.sample(_ADULTS, 2)]),
-            h.choice(["Likes the group sessions.", "Finds reading easier now.",
-                      "Wants to keep seeing the adult who helps."]),
-            h.choice(["Pleased with progress.", "Worried it is not enough yet.",
-                      "Sees a difference at home."]),
-            "Engaged well in sessions; progress noted in class.", 0, decision.value,
-            "Agreed with the parents at the meeting.", at, self.senco.id, at, self.senco.id))
+        self.tables["apdr_reviews"].add(
+            id=review_id, cycle_id=cycle_id, held_on=held.isoformat(),
+            attendees="\n".join(["Parent", *h.sample(ADULTS, 2)]),
+            child_views=h.choice(["Likes the group sessions.", "Finds reading easier now.",
+                                  "Wants to keep seeing the adult who helps."]),
+            parent_views=h.choice(["Pleased with progress.", "Worried it is not enough yet.",
+                                   "Sees a difference at home."]),
+            staff_views="Engaged well in sessions; progress noted in class.",
+            at_risk_of_exclusion=0, decision=decision.value,
+            decision_notes="Agreed with the parents at the meeting.", entered_at=at,
+            entered_by=self.senco.id, completed_at=at, completed_by=self.senco.id)
         choices = {Decision.BACK_TO_ORDINARY: ["achieved"],
                    Decision.MOVE_TO_SPECIALIST: ["not_yet", "partly"],
                    Decision.REQUEST_EHCNA: ["not_yet", "partly"]}.get(
             decision, ["achieved", "partly", "not_yet"])
         for outcome_id in outcome_ids:
-            self.tables["apdr_review_progress"].append((review_id, outcome_id,
-                                                        h.choice(choices), ""))
+            self.tables["apdr_review_progress"].add(review_id=review_id, outcome_id=outcome_id,
+                                                    progress=h.choice(choices), comment="")
         if involvement is not None:
-            self.tables["apdr_review_specialist_views"].append((
-                review_id, involvement, h.choice(_VIEWS), h.choice(["report", "email",
-                                                                      "meeting"])))
+            self.tables["apdr_review_specialist_views"].add(
+                review_id=review_id, involvement_id=involvement, view=h.choice(_VIEWS),
+                given_as=h.choice(["report", "email", "meeting"]))
         self._log(at, self.senco, "saved a review (draft)", pupil_id,
                   {"cycle_id": cycle_id, "fields": ["attendees", "child_views", "decision",
                                                     "decision_notes", "held_on", "parent_views",
@@ -644,7 +626,7 @@ class _ScaleBuilder(_Builder):
 def _report_pdf(rng: random.Random, title: str) -> bytes:
     """A demo report padded to a realistic size (8 to 120 KB), as a scanned page would be:
     comment lines before the cross-reference table, which every PDF reader skips."""
-    pdf = _tiny_pdf(title)
+    pdf = report_pdf(title)
     noise = rng.randbytes(rng.randint(4, 60) * 1024).hex()
     padding = "".join(f"%{noise[i:i + 78]}\n" for i in range(0, len(noise), 78)).encode()
     cut = pdf.rindex(b"\nxref\n") + 1
@@ -656,8 +638,6 @@ def _report_pdf(rng: random.Random, title: str) -> bytes:
 def row_counts(session: Session) -> dict[str, int]:
     """How many rows each table holds (for the benchmark's summary line and the tests)."""
     session.require(Permission.VIEW_RECORDS)
-    names = [row[0] for row in session.db.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " ORDER BY name")]
-    return {name: session.db.scalar(f"SELECT count(*) FROM {name}") for name in names}
+    return {name: session.db.scalar(f"SELECT count(*) FROM {name}")
+            for name in session.db.table_names()}
 

@@ -1,8 +1,9 @@
 """A demo school: an encrypted database of invented pupils, clearly labelled as a demo, spread
 across statuses, needs, year groups and registers so that a newcomer can explore at once.
 
-It also feeds the benchmarks, so it writes with bulk inserts inside one transaction and then
-derives every pupil's list summary in one statement: 60,000 pupils take seconds, not minutes.
+It also feeds the benchmarks (benchmarks/scale_school.py extends SchoolBuilder), so it writes
+with bulk inserts inside one transaction and then derives every pupil's list summary in one
+statement: 60,000 pupils take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
 from ..session import Session
 from ..services import lifecycle
-from . import summary
-from .demo_people import PeopleFactory, Person
-from .pupils import INSERT_SQL, details_columns
+from ..records import summary
+from ..records.pupils import INSERT_SQL, details_columns
+from .people import PeopleFactory, Person
 
 DEMO_SCHOOL_NAME = "Demo school: Larkfield Academy (invented pupils)"
 DEMO_REFERENCE = "940/4001"
@@ -62,10 +63,10 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
         Path(path), school_name=DEMO_SCHOOL_NAME, school_reference=DEMO_REFERENCE,
         username=username, full_name=full_name, password=password, clock=clock)
     try:
-        _Builder(session, random.Random(seed)).build(pupils)
+        SchoolBuilder(session, random.Random(seed)).build(pupils)
         if pathways:
-            from .demo_ehc import add_demo_ehc
-            from .demo_pathways import add_demo_pathways
+            from .ehc import add_demo_ehc
+            from .pathways import add_demo_pathways
             add_demo_pathways(session, seed=seed)
             add_demo_ehc(session, seed=seed)
     except BaseException:
@@ -74,7 +75,10 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
     return session, recovery
 
 
-class _Builder:
+class SchoolBuilder:
+    """Invents the pupils, their contacts, SEN statuses, needs, registers and notifications
+    in memory (self.rows, one list of column dicts a table), then writes them in _write."""
+
     def __init__(self, session: Session, rng: random.Random) -> None:
         self.session = session
         self.rng = rng

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..models import provision
 from ..models.apdr import Stage
-from . import apdr, ehc, ehcna, school_calendar, specialists
+from ..records import apdr, ehc, ehcna, school_calendar, specialists
 
 DAY = dt.timedelta(days=1)
 AUTHORITY = "Demo County Council"

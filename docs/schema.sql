@@ -1,0 +1,746 @@
+-- The sendesk database schema at migration version 8, as a new database
+-- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
+-- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
+
+-- apdr_assessment_tools
+CREATE TABLE apdr_assessment_tools (
+    id             INTEGER PRIMARY KEY,
+    assessment_id  INTEGER NOT NULL REFERENCES apdr_assessments(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    tool           TEXT NOT NULL,
+    used_on        TEXT,
+    result         TEXT NOT NULL DEFAULT '',
+    entered_at     TEXT NOT NULL,
+    entered_by     INTEGER REFERENCES users(id),
+    removed_at     TEXT,
+    removed_by     INTEGER REFERENCES users(id)
+);
+CREATE INDEX apdr_assessment_tools_of ON apdr_assessment_tools(assessment_id);
+CREATE TRIGGER apdr_assessment_tools_fixed BEFORE UPDATE ON apdr_assessment_tools
+WHEN (SELECT completed_at FROM apdr_assessments WHERE id = OLD.assessment_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a finished assessment cannot be changed'); END;
+
+-- apdr_assessments
+CREATE TABLE apdr_assessments (
+    id            INTEGER PRIMARY KEY,
+    cycle_id      INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+    assessed_on   TEXT,
+    parent_views  TEXT NOT NULL DEFAULT '',
+    child_views   TEXT NOT NULL DEFAULT '',
+    strengths     TEXT NOT NULL DEFAULT '',
+    needs         TEXT NOT NULL DEFAULT '',
+    primary_need  TEXT,
+    entered_at    TEXT NOT NULL,
+    entered_by    INTEGER REFERENCES users(id),
+    updated_at    TEXT,
+    updated_by    INTEGER REFERENCES users(id),
+    completed_at  TEXT,
+    completed_by  INTEGER REFERENCES users(id)
+);
+CREATE TRIGGER apdr_assessments_fixed BEFORE UPDATE ON apdr_assessments
+WHEN OLD.completed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a finished assessment cannot be changed'); END;
+
+-- apdr_cycles
+CREATE TABLE apdr_cycles (
+    id          INTEGER PRIMARY KEY,
+    pathway_id  INTEGER NOT NULL REFERENCES send_pathways(id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL CHECK (number >= 1),
+    stage       TEXT NOT NULL CHECK (stage IN ('targeted', 'specialist')),
+    started_on  TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id),
+    UNIQUE (pathway_id, number)
+);
+
+-- apdr_delivery_log
+CREATE TABLE apdr_delivery_log (
+    id                INTEGER PRIMARY KEY,
+    item_id           INTEGER NOT NULL REFERENCES apdr_provision_items(id) ON DELETE CASCADE,
+    delivered_on      TEXT NOT NULL,
+    delivered         INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+    note              TEXT NOT NULL DEFAULT '',
+    entered_at        TEXT NOT NULL,
+    entered_by        INTEGER REFERENCES users(id),
+    withdrawn_at      TEXT,
+    withdrawn_by      INTEGER REFERENCES users(id),
+    withdrawn_reason  TEXT
+);
+CREATE INDEX apdr_delivery_log_item ON apdr_delivery_log(item_id, delivered_on);
+CREATE TRIGGER apdr_delivery_log_fixed BEFORE UPDATE OF item_id, delivered_on, delivered,
+note, entered_at, entered_by ON apdr_delivery_log
+BEGIN SELECT RAISE(ABORT, 'a delivery log entry cannot be changed; withdraw it'); END;
+
+-- apdr_outcomes
+CREATE TABLE apdr_outcomes (
+    id           INTEGER PRIMARY KEY,
+    plan_id      INTEGER NOT NULL REFERENCES apdr_plans(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    measure      TEXT NOT NULL DEFAULT '',
+    target_date  TEXT,
+    area         TEXT,
+    pfa_area     TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    removed_at   TEXT,
+    removed_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX apdr_outcomes_of ON apdr_outcomes(plan_id);
+CREATE TRIGGER apdr_outcomes_fixed BEFORE UPDATE ON apdr_outcomes
+WHEN (SELECT agreed_at FROM apdr_plans WHERE id = OLD.plan_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+
+-- apdr_plans
+CREATE TABLE apdr_plans (
+    id           INTEGER PRIMARY KEY,
+    cycle_id     INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+    aspirations  TEXT NOT NULL DEFAULT '',
+    plan_date    TEXT,
+    review_date  TEXT,
+    shared_on    TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    updated_at   TEXT,
+    updated_by   INTEGER REFERENCES users(id),
+    agreed_at    TEXT,
+    agreed_by    INTEGER REFERENCES users(id)
+);
+CREATE INDEX apdr_plans_review ON apdr_plans(review_date) WHERE agreed_at IS NOT NULL;
+CREATE TRIGGER apdr_plans_fixed BEFORE UPDATE OF aspirations, plan_date, review_date,
+agreed_at, agreed_by, cycle_id ON apdr_plans
+WHEN OLD.agreed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+
+-- apdr_provision_items
+CREATE TABLE apdr_provision_items (
+    id                 INTEGER PRIMARY KEY,
+    plan_id            INTEGER NOT NULL REFERENCES apdr_plans(id) ON DELETE CASCADE,
+    position           INTEGER NOT NULL,
+    description        TEXT NOT NULL,
+    area               TEXT,
+    delivered_by       TEXT NOT NULL DEFAULT '',
+    group_size         INTEGER NOT NULL CHECK (group_size >= 1),
+    sessions_per_week  REAL NOT NULL CHECK (sessions_per_week >= 0),
+    minutes            INTEGER NOT NULL CHECK (minutes >= 0),
+    weeks              INTEGER NOT NULL CHECK (weeks BETWEEN 1 AND 52),
+    cost_basis         TEXT NOT NULL CHECK (cost_basis IN ('hour', 'session', 'year')),
+    rate_pence         INTEGER NOT NULL CHECK (rate_pence >= 0),
+    recommendation_id  INTEGER REFERENCES specialist_recommendations(id) ON DELETE SET NULL,
+    started_on         TEXT,
+    ended_on           TEXT,
+    end_reason         TEXT,
+    entered_at         TEXT NOT NULL,
+    entered_by         INTEGER REFERENCES users(id),
+    removed_at         TEXT,
+    removed_by         INTEGER REFERENCES users(id)
+);
+CREATE INDEX apdr_provision_items_of ON apdr_provision_items(plan_id);
+CREATE INDEX apdr_provision_items_recommendation ON apdr_provision_items(recommendation_id);
+CREATE TRIGGER apdr_provision_items_fixed BEFORE UPDATE OF plan_id, description, area,
+delivered_by, group_size, sessions_per_week, minutes, weeks, cost_basis, rate_pence,
+recommendation_id, started_on, removed_at ON apdr_provision_items
+WHEN (SELECT agreed_at FROM apdr_plans WHERE id = OLD.plan_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'an agreed plan cannot be changed'); END;
+
+-- apdr_review_progress
+CREATE TABLE apdr_review_progress (
+    review_id   INTEGER NOT NULL REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+    outcome_id  INTEGER NOT NULL REFERENCES apdr_outcomes(id) ON DELETE CASCADE,
+    progress    TEXT CHECK (progress IN ('achieved', 'partly', 'not_yet')),
+    comment     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (review_id, outcome_id)
+);
+CREATE TRIGGER apdr_review_progress_fixed BEFORE UPDATE ON apdr_review_progress
+WHEN (SELECT completed_at FROM apdr_reviews WHERE id = OLD.review_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+
+-- apdr_review_specialist_views
+CREATE TABLE apdr_review_specialist_views (
+    review_id       INTEGER NOT NULL REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+    involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+    view            TEXT NOT NULL DEFAULT '',
+    given_as        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (review_id, involvement_id)
+);
+
+-- apdr_reviews
+CREATE TABLE apdr_reviews (
+    id                    INTEGER PRIMARY KEY,
+    cycle_id              INTEGER NOT NULL UNIQUE REFERENCES apdr_cycles(id) ON DELETE CASCADE,
+    held_on               TEXT,
+    attendees             TEXT NOT NULL DEFAULT '',
+    child_views           TEXT NOT NULL DEFAULT '',
+    parent_views          TEXT NOT NULL DEFAULT '',
+    staff_views           TEXT NOT NULL DEFAULT '',
+    at_risk_of_exclusion  INTEGER NOT NULL DEFAULT 0,
+    decision              TEXT,
+    decision_notes        TEXT NOT NULL DEFAULT '',
+    entered_at            TEXT NOT NULL,
+    entered_by            INTEGER REFERENCES users(id),
+    updated_at            TEXT,
+    updated_by            INTEGER REFERENCES users(id),
+    completed_at          TEXT,
+    completed_by          INTEGER REFERENCES users(id)
+);
+CREATE INDEX apdr_reviews_held ON apdr_reviews(held_on, cycle_id)
+WHERE completed_at IS NOT NULL;
+CREATE TRIGGER apdr_reviews_fixed BEFORE UPDATE ON apdr_reviews
+WHEN OLD.completed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+
+-- audit_head
+CREATE TABLE audit_head (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    count     INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+
+-- audit_log
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    user_id     INTEGER,
+    username    TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target_type TEXT,
+    target_id   TEXT,
+    detail      TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_target ON audit_log(target_type, target_id);
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
+
+-- concern_answers
+CREATE TABLE concern_answers (
+    run_id    INTEGER NOT NULL REFERENCES concern_runs(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL CHECK (position >= 1),
+    node_id   TEXT NOT NULL,
+    section   TEXT,
+    question  TEXT NOT NULL,
+    answer_id TEXT NOT NULL,
+    answer    TEXT NOT NULL,
+    comment   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, position)
+);
+CREATE TRIGGER concern_answers_fixed BEFORE UPDATE ON concern_answers
+BEGIN SELECT RAISE(ABORT, 'a finished flowchart record cannot be changed'); END;
+
+-- concern_runs
+CREATE TABLE concern_runs (
+    id                INTEGER PRIMARY KEY,
+    pupil_id          INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    flowchart_id      TEXT NOT NULL,
+    flowchart_version TEXT NOT NULL,
+    flowchart_title   TEXT NOT NULL,
+    flowchart_digest  TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('draft', 'finished')),
+    draft_state       TEXT,
+    outcome_id        TEXT,
+    outcome_kind      TEXT CHECK (outcome_kind IN ('monitoring', 'pathway', 'sen_support')),
+    outcome_title     TEXT,
+    outcome_reason    TEXT,
+    pathway           TEXT,
+    actions           TEXT,
+    discussion        TEXT,
+    area              TEXT,
+    need_code         TEXT,
+    discussion_date   TEXT,
+    review_date       TEXT,
+    note_id           INTEGER REFERENCES short_notes(id),
+    register_entry_id INTEGER REFERENCES register_entries(id),
+    status_change_id  INTEGER REFERENCES sen_status_history(id),
+    started_at        TEXT NOT NULL,
+    started_by        INTEGER REFERENCES users(id),
+    updated_at        TEXT NOT NULL,
+    updated_by        INTEGER REFERENCES users(id),
+    finished_at       TEXT,
+    finished_by       INTEGER REFERENCES users(id),
+    CHECK ((status = 'draft') = (draft_state IS NOT NULL)),
+    CHECK (status = 'draft' OR (outcome_id IS NOT NULL AND outcome_kind IS NOT NULL
+           AND discussion_date IS NOT NULL AND review_date IS NOT NULL
+           AND finished_at IS NOT NULL))
+);
+CREATE UNIQUE INDEX concern_runs_one_draft ON concern_runs(pupil_id) WHERE status = 'draft';
+CREATE INDEX concern_runs_pupil ON concern_runs(pupil_id, status);
+CREATE TRIGGER concern_runs_finished_fixed BEFORE UPDATE ON concern_runs
+WHEN OLD.status = 'finished'
+BEGIN SELECT RAISE(ABORT, 'a finished flowchart record cannot be changed'); END;
+
+-- consents
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    contact_id   INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+    given_by     TEXT NOT NULL,
+    giver_kind   TEXT NOT NULL,
+    given_on     TEXT NOT NULL,
+    scope        TEXT NOT NULL,
+    withdrawn_on TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX consents_pupil ON consents(pupil_id);
+
+-- contacts
+CREATE TABLE contacts (
+    id                      INTEGER PRIMARY KEY,
+    pupil_id                INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    name                    TEXT NOT NULL,
+    relationship            TEXT NOT NULL,
+    parental_responsibility INTEGER NOT NULL,
+    address                 TEXT,
+    phone                   TEXT,
+    email                   TEXT,
+    do_not_disclose_address INTEGER NOT NULL DEFAULT 0,
+    ended_on                TEXT,
+    entered_at              TEXT NOT NULL,
+    entered_by              INTEGER REFERENCES users(id)
+);
+CREATE INDEX contacts_pupil ON contacts(pupil_id);
+
+-- ehc_outcome_steps
+CREATE TABLE ehc_outcome_steps (
+    id           INTEGER PRIMARY KEY,
+    outcome_id   INTEGER NOT NULL REFERENCES ehc_outcomes(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    target_date  TEXT,
+    achieved_on  TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    removed_at   TEXT,
+    removed_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehc_outcome_steps_of ON ehc_outcome_steps(outcome_id);
+
+-- ehc_outcomes
+CREATE TABLE ehc_outcomes (
+    id          INTEGER PRIMARY KEY,
+    plan_id     INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    pfa_area    TEXT,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id),
+    removed_at  TEXT,
+    removed_by  INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehc_outcomes_of ON ehc_outcomes(plan_id);
+
+-- ehc_plans
+CREATE TABLE ehc_plans (
+    id                  INTEGER PRIMARY KEY,
+    pupil_id            INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    request_id          INTEGER REFERENCES ehcna_requests(id) ON DELETE SET NULL,
+    issued_on           TEXT NOT NULL,
+    local_authority     TEXT NOT NULL,
+    caseworker          TEXT NOT NULL DEFAULT '',
+    caseworker_contact  TEXT NOT NULL DEFAULT '',
+    ceased_on           TEXT,
+    ceased_reason       TEXT,
+    next_review_by      TEXT,
+    entered_at          TEXT NOT NULL,
+    entered_by          INTEGER REFERENCES users(id),
+    updated_at          TEXT,
+    updated_by          INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX ehc_plans_one_current ON ehc_plans(pupil_id) WHERE ceased_on IS NULL;
+CREATE INDEX ehc_plans_pupil ON ehc_plans(pupil_id);
+
+-- ehc_reviews
+CREATE TABLE ehc_reviews (
+    id                   INTEGER PRIMARY KEY,
+    plan_id              INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+    meeting_on           TEXT NOT NULL,
+    invitations_sent_on  TEXT,
+    held_on              TEXT,
+    recommendation       TEXT CHECK (recommendation IN ('maintain', 'amend', 'cease')),
+    pfa_discussed        INTEGER NOT NULL DEFAULT 0,
+    notes                TEXT NOT NULL DEFAULT '',
+    report_sent_on       TEXT,
+    entered_at           TEXT NOT NULL,
+    entered_by           INTEGER REFERENCES users(id),
+    updated_at           TEXT,
+    updated_by           INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehc_reviews_of ON ehc_reviews(plan_id);
+CREATE UNIQUE INDEX ehc_reviews_one_pending ON ehc_reviews(plan_id) WHERE held_on IS NULL;
+
+-- ehcna_checklist
+CREATE TABLE ehcna_checklist (
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    question     TEXT NOT NULL,
+    answer       INTEGER CHECK (answer IN (0, 1)),
+    note         TEXT NOT NULL DEFAULT '',
+    answered_on  TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    updated_at   TEXT,
+    updated_by   INTEGER REFERENCES users(id),
+    PRIMARY KEY (pupil_id, question)
+);
+
+-- ehcna_exceptions
+CREATE TABLE ehcna_exceptions (
+    id               INTEGER PRIMARY KEY,
+    pupil_id         INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    kind             TEXT NOT NULL CHECK (kind IN ('sudden_change', 'newly_arrived',
+                                                   'not_safe_in_mainstream')),
+    reason           TEXT NOT NULL,
+    recorded_on      TEXT NOT NULL,
+    entered_at       TEXT NOT NULL,
+    entered_by       INTEGER REFERENCES users(id),
+    withdrawn_at     TEXT,
+    withdrawn_by     INTEGER REFERENCES users(id),
+    withdrawn_reason TEXT
+);
+CREATE UNIQUE INDEX ehcna_exceptions_one ON ehcna_exceptions(pupil_id)
+WHERE withdrawn_at IS NULL;
+
+-- ehcna_requests
+CREATE TABLE ehcna_requests (
+    id               INTEGER PRIMARY KEY,
+    pupil_id         INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    local_authority  TEXT NOT NULL,
+    consent_on       TEXT,
+    consent_from     TEXT,
+    head_name        TEXT,
+    head_signed_on   TEXT,
+    submitted_on     TEXT,
+    decision         TEXT CHECK (decision IN ('assess', 'not_assess')),
+    decision_on      TEXT,
+    plan_decision    TEXT CHECK (plan_decision IN ('issue', 'not_issue')),
+    draft_on         TEXT,
+    final_on         TEXT,
+    withdrawn_on     TEXT,
+    notes            TEXT NOT NULL DEFAULT '',
+    entered_at       TEXT NOT NULL,
+    entered_by       INTEGER REFERENCES users(id),
+    updated_at       TEXT,
+    updated_by       INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehcna_requests_pupil ON ehcna_requests(pupil_id);
+
+-- field_changes
+CREATE TABLE field_changes (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    record_type TEXT NOT NULL,
+    record_id   INTEGER NOT NULL,
+    field       TEXT NOT NULL,
+    old_value   TEXT,
+    new_value   TEXT,
+    changed_at  TEXT NOT NULL,
+    changed_by  INTEGER REFERENCES users(id)
+);
+CREATE INDEX field_changes_pupil ON field_changes(pupil_id, changed_at);
+
+-- known_senders
+CREATE TABLE known_senders (
+    school_ref   TEXT PRIMARY KEY,
+    school_name  TEXT NOT NULL,
+    public_key   TEXT NOT NULL,
+    first_seen   TEXT NOT NULL,
+    recorded_by  INTEGER REFERENCES users(id)
+);
+
+-- meta
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- parent_notifications
+CREATE TABLE parent_notifications (
+    id          INTEGER PRIMARY KEY,
+    due_id      INTEGER NOT NULL REFERENCES parent_notifications_due(id) ON DELETE CASCADE,
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    recipient   TEXT NOT NULL,
+    sent_on     TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
+CREATE INDEX parent_notifications_by_due ON parent_notifications(due_id);
+
+-- parent_notifications_due
+CREATE TABLE parent_notifications_due (
+    id               INTEGER PRIMARY KEY,
+    pupil_id         INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    status_change_id INTEGER NOT NULL REFERENCES sen_status_history(id) ON DELETE CASCADE,
+    change           TEXT NOT NULL CHECK (change IN ('added', 'removed')),
+    due_since        TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    cleared_at       TEXT
+);
+CREATE INDEX parent_notifications_due_pupil ON parent_notifications_due(pupil_id);
+CREATE INDEX parent_notifications_open ON parent_notifications_due(due_since)
+WHERE cleared_at IS NULL;
+
+-- pupils
+CREATE TABLE pupils (
+    id                 INTEGER PRIMARY KEY,
+    upn                TEXT NOT NULL UNIQUE,
+    legal_surname      TEXT NOT NULL,
+    legal_forename     TEXT NOT NULL,
+    preferred_surname  TEXT,
+    preferred_forename TEXT,
+    dob                TEXT NOT NULL,
+    gender             TEXT NOT NULL CHECK (gender IN ('F', 'M', 'U')),
+    year_group         TEXT NOT NULL,
+    year_rank          INTEGER NOT NULL,
+    class_name         TEXT,
+    admission_date     TEXT,
+    leaving_date       TEXT,
+    destination        TEXT,
+    archived_at        TEXT,
+    archived_by        INTEGER REFERENCES users(id),
+    retain_until       TEXT,
+    created_at         TEXT NOT NULL,
+    created_by         INTEGER REFERENCES users(id),
+    sort_key           TEXT NOT NULL,
+    search_text        TEXT NOT NULL,
+    sen_status         TEXT CHECK (sen_status IN ('E', 'K', 'N')),
+    sen_since          TEXT,
+    primary_need       TEXT,
+    next_review        TEXT,
+    flags              INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX pupils_by_need ON pupils(primary_need, sort_key, search_text)
+WHERE archived_at IS NULL AND primary_need IS NOT NULL;
+CREATE INDEX pupils_by_review ON pupils(next_review, sort_key)
+WHERE archived_at IS NULL AND next_review IS NOT NULL;
+CREATE INDEX pupils_by_status ON pupils(sen_status, sort_key, search_text, sen_since,
+primary_need)
+WHERE archived_at IS NULL AND sen_status IS NOT NULL;
+CREATE INDEX pupils_by_year ON pupils(year_rank, sort_key, search_text)
+WHERE archived_at IS NULL;
+CREATE INDEX pupils_everyone ON pupils(sort_key, search_text);
+CREATE INDEX pupils_list ON pupils(sort_key, search_text, sen_status, sen_since,
+primary_need, year_rank, class_name, flags, next_review) WHERE archived_at IS NULL;
+
+-- register_entries
+CREATE TABLE register_entries (
+    id                INTEGER PRIMARY KEY,
+    pupil_id          INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    register          TEXT NOT NULL
+                      CHECK (register IN ('medical', 'eal', 'looked_after', 'monitoring')),
+    start_date        TEXT NOT NULL,
+    end_date          TEXT,
+    review_date       TEXT,
+    details           TEXT NOT NULL DEFAULT '',
+    has_ihp           INTEGER NOT NULL DEFAULT 0,
+    first_language    TEXT,
+    pep_date          TEXT,
+    responsible_la    TEXT,
+    protected_address TEXT,
+    entered_at        TEXT NOT NULL,
+    entered_by        INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX register_entries_one_open ON register_entries(pupil_id, register)
+WHERE end_date IS NULL;
+CREATE INDEX register_entries_pupil ON register_entries(pupil_id);
+
+-- school_terms
+CREATE TABLE school_terms (
+    school_year  INTEGER NOT NULL,
+    position     INTEGER NOT NULL CHECK (position BETWEEN 0 AND 5),
+    name         TEXT NOT NULL,
+    starts_on    TEXT NOT NULL,
+    ends_on      TEXT NOT NULL CHECK (ends_on >= starts_on),
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    PRIMARY KEY (school_year, position)
+);
+
+-- sen_needs
+CREATE TABLE sen_needs (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    code        TEXT NOT NULL,
+    rank        INTEGER NOT NULL CHECK (rank >= 1),
+    start_date  TEXT NOT NULL,
+    end_date    TEXT,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX sen_needs_open_code ON sen_needs(pupil_id, code) WHERE end_date IS NULL;
+CREATE UNIQUE INDEX sen_needs_open_rank ON sen_needs(pupil_id, rank) WHERE end_date IS NULL;
+CREATE INDEX sen_needs_pupil ON sen_needs(pupil_id, start_date);
+
+-- sen_status_history
+CREATE TABLE sen_status_history (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    status      TEXT NOT NULL CHECK (status IN ('E', 'K', 'N')),
+    start_date  TEXT NOT NULL,
+    end_date    TEXT,
+    reason      TEXT NOT NULL DEFAULT '',
+    changed_by  INTEGER REFERENCES users(id),
+    entered_at  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sen_status_one_open ON sen_status_history(pupil_id)
+WHERE end_date IS NULL;
+CREATE INDEX sen_status_pupil ON sen_status_history(pupil_id, start_date);
+
+-- send_pathways
+CREATE TABLE send_pathways (
+    id             INTEGER PRIMARY KEY,
+    pupil_id       INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    stage          TEXT NOT NULL CHECK (stage IN ('targeted', 'specialist')),
+    status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    opened_on      TEXT NOT NULL,
+    closed_on      TEXT,
+    close_decision TEXT,
+    entered_at     TEXT NOT NULL,
+    entered_by     INTEGER REFERENCES users(id),
+    closed_at      TEXT,
+    closed_by      INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX send_pathways_one_open ON send_pathways(pupil_id) WHERE status = 'open';
+CREATE INDEX send_pathways_pupil ON send_pathways(pupil_id, opened_on);
+
+-- short_notes
+CREATE TABLE short_notes (
+    id                INTEGER PRIMARY KEY,
+    pupil_id          INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    event_date        TEXT NOT NULL,
+    author_id         INTEGER NOT NULL REFERENCES users(id),
+    concern           TEXT NOT NULL,
+    parent_discussion TEXT NOT NULL DEFAULT '',
+    agreed_actions    TEXT NOT NULL DEFAULT '',
+    review_date       TEXT,
+    reviewed_on       TEXT,
+    entered_at        TEXT NOT NULL
+);
+CREATE INDEX short_notes_pupil ON short_notes(pupil_id, event_date);
+
+-- specialist_involvements
+CREATE TABLE specialist_involvements (
+    id              INTEGER PRIMARY KEY,
+    pupil_id        INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    service         TEXT NOT NULL,
+    service_detail  TEXT,
+    professional    TEXT,
+    referral_date   TEXT NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    consent         TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (consent IN ('pending', 'given', 'refused')),
+    consent_date    TEXT,
+    consent_from    TEXT,
+    ended_on        TEXT,
+    entered_at      TEXT NOT NULL,
+    entered_by      INTEGER REFERENCES users(id)
+);
+CREATE INDEX specialist_involvements_pupil ON specialist_involvements(pupil_id);
+
+-- specialist_recommendations
+CREATE TABLE specialist_recommendations (
+    id                 INTEGER PRIMARY KEY,
+    involvement_id     INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+    report_id          INTEGER REFERENCES specialist_reports(id) ON DELETE SET NULL,
+    text               TEXT NOT NULL,
+    recommended_on     TEXT NOT NULL,
+    status             TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'not_adopted')),
+    not_adopted_reason TEXT,
+    decided_at         TEXT,
+    decided_by         INTEGER REFERENCES users(id),
+    entered_at         TEXT NOT NULL,
+    entered_by         INTEGER REFERENCES users(id)
+);
+CREATE INDEX specialist_recommendations_of ON specialist_recommendations(involvement_id);
+
+-- specialist_reports
+CREATE TABLE specialist_reports (
+    id              INTEGER PRIMARY KEY,
+    involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+    title           TEXT NOT NULL,
+    report_date     TEXT NOT NULL,
+    filename        TEXT NOT NULL,
+    media_type      TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    content         BLOB NOT NULL CHECK (length(content) <= 10485760),
+    entered_at      TEXT NOT NULL,
+    entered_by      INTEGER REFERENCES users(id)
+);
+CREATE INDEX specialist_reports_of ON specialist_reports(involvement_id);
+CREATE TRIGGER specialist_reports_fixed BEFORE UPDATE ON specialist_reports
+BEGIN SELECT RAISE(ABORT, 'a stored report cannot be changed'); END;
+
+-- specialist_visits
+CREATE TABLE specialist_visits (
+    id              INTEGER PRIMARY KEY,
+    involvement_id  INTEGER NOT NULL REFERENCES specialist_involvements(id) ON DELETE CASCADE,
+    visit_date      TEXT NOT NULL,
+    notes           TEXT NOT NULL DEFAULT '',
+    entered_at      TEXT NOT NULL,
+    entered_by      INTEGER REFERENCES users(id)
+);
+CREATE INDEX specialist_visits_of ON specialist_visits(involvement_id);
+
+-- transfer_scans
+CREATE TABLE transfer_scans (
+    id           INTEGER PRIMARY KEY,
+    transfer_id  INTEGER NOT NULL REFERENCES transfers(id) ON DELETE CASCADE,
+    filename     TEXT NOT NULL,
+    media_type   TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    content      BLOB NOT NULL CHECK (length(content) <= 10485760),
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX transfer_scans_of ON transfer_scans(transfer_id);
+CREATE TRIGGER transfer_scans_fixed BEFORE UPDATE ON transfer_scans
+BEGIN SELECT RAISE(ABORT, 'a stored scan cannot be changed'); END;
+
+-- transfers
+CREATE TABLE transfers (
+    id                 INTEGER PRIMARY KEY,
+    direction          TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+    package_id         TEXT NOT NULL,
+    pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    upn                TEXT NOT NULL,
+    school_name        TEXT NOT NULL,
+    school_urn         TEXT,
+    school_la          TEXT,
+    school_estab       TEXT,
+    school_contact     TEXT,
+    school_key         TEXT,
+    manifest_sha256    TEXT NOT NULL,
+    items              TEXT NOT NULL,
+    stripped           TEXT NOT NULL DEFAULT '[]',
+    leaving_date       TEXT,
+    deadline           TEXT,
+    status             TEXT NOT NULL
+                       CHECK (status IN ('awaiting acknowledgement', 'acknowledged',
+                                         'received')),
+    happened_at        TEXT NOT NULL,
+    done_by            INTEGER REFERENCES users(id),
+    acknowledged_at    TEXT,
+    acknowledged_by    TEXT,
+    receipt            TEXT,
+    closed_at          TEXT,
+    closed_by          INTEGER REFERENCES users(id),
+    UNIQUE (direction, package_id)
+);
+CREATE INDEX transfers_open ON transfers(deadline) WHERE status = 'awaiting acknowledgement';
+CREATE INDEX transfers_pupil ON transfers(pupil_id);
+
+-- users
+CREATE TABLE users (
+    id          INTEGER PRIMARY KEY,
+    username    TEXT NOT NULL UNIQUE,
+    full_name   TEXT NOT NULL,
+    roles       TEXT NOT NULL,
+    active      INTEGER NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL,
+    created_by  INTEGER REFERENCES users(id),
+    removed_at  TEXT
+);
