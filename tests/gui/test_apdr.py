@@ -12,7 +12,8 @@ import pytest
 
 from sendesk.models.apdr import Decision, Part, Stage
 from sendesk.records import apdr, provision_map, specialists
-from sendesk.ui.apdr_wizard import ApdrWizard, ItemDialog, OutcomeDialog
+from sendesk.ui.apdr.dialogs import ItemDialog, OutcomeDialog
+from sendesk.ui.apdr.wizard import ApdrWizard
 from sendesk.ui.plan_tab import PlanTab
 from sendesk.ui.provision_map_view import ProvisionMapView
 from sendesk.ui.reviews_due import ReviewsDueView
