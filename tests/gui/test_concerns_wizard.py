@@ -5,16 +5,19 @@ part-way and resuming, cancelling, and the SENCO-only move to SEN support."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QRadioButton, QWizard
 
 from sendesk.models import flowchart as fc
+from sendesk.operations import Changes, Kind
 from sendesk.records import concerns, notes, notifications, registers, sen_register
-from sendesk.ui.concerns_wizard import (OUTCOME_ID, ConcernsPanel, ConcernsWizard,
-                                        DiscussionPage, QuestionPage)
-from sendesk.ui.tasks import TaskRunner
+from sendesk.ui.concerns_pages import OUTCOME_ID, DiscussionPage, QuestionPage
+from sendesk.ui.concerns_panel import ConcernsPanel
+from sendesk.ui.concerns_wizard import ConcernsWizard
+from sendesk.ui.runner import OpRunner
 from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 TODAY = dt.date(2026, 11, 23)
@@ -26,7 +29,7 @@ def pupil(senco_session) -> int:
 
 
 def open_wizard(qtbot, session, pupil_id, **options) -> ConcernsWizard:
-    wizard = ConcernsWizard(session, pupil_id, options.pop("tasks", None), None, **options)
+    wizard = ConcernsWizard(session, pupil_id, None, **options)
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
@@ -247,14 +250,26 @@ def test_a_refusal_from_the_core_is_shown_and_the_wizard_stays_open(qtbot, answe
     assert "already on the SEN register" in wizard.outcome_page.message.text()
 
 
-def test_finishing_on_the_worker_thread(qtbot, answers, senco_session, pupil):
-    tasks = TaskRunner()
-    wizard = open_wizard(qtbot, senco_session, pupil, tasks=tasks)
+def test_finishing_on_the_worker_thread(qtbot, answers, senco_session, pupil, monkeypatch):
+    runner = OpRunner(senco_session)
+    threads = []
+    real_finish = concerns.finish
+
+    def finish(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return real_finish(*args, **kwargs)
+
+    wizard = open_wizard(qtbot, senco_session, pupil, runner=runner)
     walk_route(qtbot, wizard, ROUTES["eal"][0])
     fill_discussion(qtbot, wizard)
+    heard = []
+    runner.changed.connect(heard.append)
+    monkeypatch.setattr(concerns, "finish", finish)
     with qtbot.waitSignal(wizard.run_finished, timeout=10000):
         click(qtbot, wizard, QWizard.WizardButton.FinishButton)
-    tasks.wait()
+    runner.wait()
+    assert threads and threads[0] != threading.get_ident()   # not on the GUI thread
+    assert any(c.touches_pupil(pupil) for c in heard)       # and the window heard of it
     assert concerns.list_runs(senco_session, pupil)[0].pathway == "eal"
 
 
@@ -286,5 +301,19 @@ def test_panel_says_why_the_flowchart_does_not_apply(qtbot, answers, senco_sessi
     sen_register.change_status(senco_session, pupil, "K", TODAY, "Decided at review", ["MLD"])
     panel = ConcernsPanel(senco_session, pupil)
     qtbot.addWidget(panel)
+    assert not panel.start_button.isEnabled()
+    assert "already on the SEN register" in panel.draft_note.text()
+
+
+def test_panel_refreshes_from_the_runner(qtbot, answers, senco_session, pupil):
+    """A change to the pupil made elsewhere and broadcast by the runner shows at once."""
+    runner = OpRunner(senco_session)
+    panel = ConcernsPanel(senco_session, pupil, runner=runner)
+    qtbot.addWidget(panel)
+    assert panel.start_button.isEnabled()
+    sen_register.change_status(senco_session, pupil, "K", TODAY, "Decided at review", ["MLD"])
+    runner.changed.emit(Changes(frozenset({pupil + 1}), frozenset({Kind.SEN})))
+    assert panel.start_button.isEnabled()                    # another pupil's change
+    runner.changed.emit(Changes(frozenset({pupil}), frozenset({Kind.SEN})))
     assert not panel.start_button.isEnabled()
     assert "already on the SEN register" in panel.draft_note.text()

@@ -194,13 +194,19 @@ def test_record_windows_close_on_lock(qtbot, make_controller, school, pupil_ids)
     wait_for_main_window(qtbot, controller)
     record = controller.workspace.open_pupil(pupil_ids["Begum"])
     assert record.isVisible()
+    deleted = []
+    record.destroyed.connect(lambda *_: deleted.append(True))
     controller.lock()
-    assert not record.isVisible() or not qtbot  # closed (and deleted on close)
+    assert not record.isVisible()                      # closed at once
+    qtbot.waitUntil(lambda: bool(deleted), timeout=2_000)   # and deleted, with what it showed
+    from PySide6.QtWidgets import QApplication
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, PupilRecordWindow) and w.isVisible()]
     assert controller.workspace is None
 
 
 def test_notes_tab_offers_the_initial_concerns_flowchart(qtbot, school, clock, pupil_ids):
-    from sendesk.ui.concerns_wizard import ConcernsPanel
+    from sendesk.ui.concerns_panel import ConcernsPanel
     session = open_session(school, clock)
     window = PupilRecordWindow(session, pupil_ids["Hughes"])
     qtbot.addWidget(window)

@@ -30,7 +30,7 @@ from ..records._common import pupil_row
 from ..session import Session
 from .apdr_models import AMBER, RED, plural
 from .rows_model import Col, RowsModel
-from .apdr_wizard import ApdrWizard
+from .apdr.wizard import ApdrWizard
 from .forms import FieldSpec, FormDialog
 
 money = provision.format_money

@@ -25,7 +25,7 @@ from ..models.sen import need_codes, statuses
 from ..records import consent, contacts, notes, notifications, pupils, registers, sen_register
 from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
-from .concerns_wizard import ConcernsPanel
+from .concerns_panel import ConcernsPanel
 from .documents_tab import DocumentsTab
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
@@ -441,7 +441,7 @@ class PupilRecordWindow(QWidget):
         self.notes_area.addWidget(self.notes_table)
         self.notes_area.addWidget(button("Add short note...", "add_note", self.add_note,
                                          self.can(Permission.ADD_NOTES)), 0, Qt.AlignmentFlag.AlignLeft)
-        self.concerns = ConcernsPanel(self.session, self.pupil_id, None, page)
+        self.concerns = ConcernsPanel(self.session, self.pupil_id, page)
         self.concerns.changed.connect(self.reload)
         self.notes_area.addWidget(self.concerns)
         self.tabs.addTab(page, "Notes")

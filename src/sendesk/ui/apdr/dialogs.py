@@ -1,0 +1,140 @@
+"""The outcome and provision-item dialogs of the APDR plan, with their live checks: the SMART
+check of an outcome and the yearly cost of an item, worked out as the SENCO types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from html import escape
+from typing import Any, Callable, Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ...errors import ValidationError
+from ...models import dates, outcomes, provision
+from ...models.outcomes import PFA_AREAS
+from ...models.provision import CostBasis
+from ...models.sen import areas
+from ..apdr_models import AMBER
+from ..forms import FieldSpec, FormDialog
+from .widgets import bullet_list, money, watch
+
+AREA_CHOICES = [("", None)] + [(label, code) for code, label in areas().items()]
+PFA_CHOICES = [("", None)] + [(label, code) for code, label in PFA_AREAS.items()]
+BASIS_CHOICES = [(basis.label.capitalize(), basis.value) for basis in CostBasis]
+
+
+class OutcomeDialog(FormDialog):
+    """One outcome. The SMART check runs as the SENCO types."""
+
+    def __init__(self, values: Mapping[str, Any] | None, year_group: str,
+                 plan_date: Callable[[], dt.date | None], review_date: Callable[[], dt.date | None],
+                 parent: QWidget | None = None) -> None:
+        fields = [FieldSpec("text", "Outcome", "text", placeholder="What the pupil will be able to do",
+                            aliases=("Outcome",)),
+                  FieldSpec("measure", "How it will be measured", "text",
+                            placeholder="for example '8 out of 10 tricky words on two checks'"),
+                  FieldSpec("target_date", "To achieve by", "date", aliases=("Date to achieve it by",)),
+                  FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
+                  FieldSpec("pfa_area", "Preparing for Adulthood", "choice", PFA_CHOICES)]
+        self.cleaned: dict[str, Any] | None = None
+        super().__init__("Outcome", fields, self._accept, values=values, parent=parent)
+        self.setObjectName("outcome_dialog")
+        self._year_group, self._plan_date, self._review_date = year_group, plan_date, review_date
+        self.smart = QLabel(objectName="smart", wordWrap=True)
+        self.smart.setTextFormat(Qt.TextFormat.RichText)
+        self.layout().insertWidget(self.layout().indexOf(self.message), self.smart)
+        for widget in self.form.widgets.values():
+            watch(widget, self.check)
+        self.check()
+
+    def check(self) -> list[outcomes.SmartWarning]:
+        values = self.form.values()
+        try:
+            target = dates.parse_date(values["target_date"], "Date", required=False)
+        except ValidationError:
+            target = None
+        found = outcomes.outcome_warnings({**values, "target_date": target},
+                                          plan_date=self._plan_date(), review_date=self._review_date())
+        if outcomes.needs_pfa(self._year_group) and not values.get("pfa_area"):
+            found.append(outcomes.SmartWarning(
+                "pfa_suggested", f"Year {self._year_group}: consider linking this outcome to a "
+                "Preparing for Adulthood area."))
+        if found:
+            self.smart.setText("<b>SMART check</b><br>" + bullet_list(
+                [w.message[0].upper() + w.message[1:] for w in found]))
+            self.smart.setStyleSheet(f"background: {AMBER.name()}; padding: 6px")
+        else:
+            self.smart.setText("SMART check: it has a measure and a date.")
+            self.smart.setStyleSheet("color: #2e6b30; padding: 6px")
+        return found
+
+    def _accept(self, values: dict[str, Any]) -> dict[str, Any]:
+        self.cleaned = outcomes.clean_outcome(values)
+        return self.cleaned
+
+
+class ItemDialog(FormDialog):
+    """One provision item. Its yearly cost is worked out as the SENCO types."""
+
+    def __init__(self, values: Mapping[str, Any] | None, parent: QWidget | None = None,
+                 with_start: bool = False, title: str = "Provision") -> None:
+        fields = [FieldSpec("description", "What the provision is", aliases=("description",)),
+                  FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
+                  FieldSpec("delivered_by", "Who delivers it", placeholder="for example Teaching assistant"),
+                  FieldSpec("group_size", "Group size", placeholder="1 for one-to-one"),
+                  FieldSpec("sessions_per_week", "Sessions a week", placeholder="0.5 is once a fortnight"),
+                  FieldSpec("minutes", "Minutes a session", aliases=("Minutes a session",)),
+                  FieldSpec("weeks", "Weeks a year", placeholder=f"{provision.DEFAULT_WEEKS} for the whole year"),
+                  FieldSpec("cost_basis", "Cost charged", "choice", BASIS_CHOICES),
+                  FieldSpec("rate", "Hourly rate", placeholder="for example 18.50",
+                            aliases=tuple(b.rate_label for b in CostBasis))]
+        if with_start:
+            fields.append(FieldSpec("started_on", "Starts on", "date", aliases=("Start date",)))
+        self.cleaned: dict[str, Any] | None = None
+        self.recommendation_id = (values or {}).get("recommendation_id")
+        shown = dict(values or {})
+        shown.setdefault("weeks", provision.DEFAULT_WEEKS)
+        shown.setdefault("group_size", 1)
+        if "rate_pence" in shown:
+            shown["rate"] = provision.money_for_csv(int(shown["rate_pence"]))
+        if isinstance(shown.get("cost_basis"), CostBasis):
+            shown["cost_basis"] = shown["cost_basis"].value
+        if isinstance(shown.get("sessions_per_week"), Decimal):
+            shown["sessions_per_week"] = f"{shown['sessions_per_week'].normalize():f}"
+        super().__init__(title, fields, self._accept, values=shown, parent=parent,
+                         intro="Costs are for a year. Staff time and bought-in sessions are shared "
+                               "by the pupils in the group; a yearly amount is this pupil's own.")
+        self.setObjectName("item_dialog")
+        self.cost = QLabel(objectName="cost", wordWrap=True)
+        self.layout().insertWidget(self.layout().indexOf(self.message), self.cost)
+        for widget in self.form.widgets.values():
+            watch(widget, self.check)
+        self.check()
+
+    def check(self) -> int | None:
+        values = self.form.values()
+        basis = CostBasis(values["cost_basis"] or "hour")
+        label = self.form.layout().labelForField(self.form.widgets["rate"])
+        if label is not None:
+            label.setText(basis.rate_label)
+        try:
+            item = provision.clean_item({**values, "description": values["description"] or "x"})
+        except ValidationError as exc:
+            self.cost.setText(f"Yearly cost: not worked out yet ({exc}).")
+            self.cost.setStyleSheet("color: #555; padding: 6px")
+            return None
+        pence = provision.yearly_cost_pence(provision.costing_of(item))
+        self.cost.setText(f"Yearly cost for this pupil: <b>{money(pence)}</b> "
+                          f"({escape(provision.describe_frequency(item))}).")
+        self.cost.setStyleSheet("padding: 6px")
+        return pence
+
+    def _accept(self, values: dict[str, Any]) -> dict[str, Any]:
+        self.cleaned = provision.clean_item(values)
+        if "started_on" in values:
+            self.cleaned["started_on"] = dates.require_date(values["started_on"], "Start date")
+        self.cleaned["recommendation_id"] = self.recommendation_id
+        return self.cleaned
+

@@ -1,0 +1,98 @@
+"""What every page of the APDR wizard shares: its draft state, its message line, and the way
+it asks the core for something (through the wizard's runner, showing a refusal on the page)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, TypeVar
+
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ...errors import SendeskError, ValidationError
+from ...models.apdr import Cycle, Part
+from ...models.pupils import Pupil
+from ...session import Session
+from ..wizard_work import WizardWork
+from .view import CycleView
+from .widgets import ERROR
+
+T = TypeVar("T")
+
+
+class Host(Protocol):
+    """The wizard, as its pages see it."""
+
+    session: Session
+    work: WizardWork
+    cycle_id: int
+    view: CycleView
+    review_held: SignalInstance
+
+    @property
+    def cycle(self) -> Cycle: ...
+
+    @property
+    def pupil(self) -> Pupil: ...
+
+    @property
+    def is_current(self) -> bool: ...
+
+    def go_to(self, part: Part) -> None: ...
+
+    def switch_cycle(self, cycle_id: int) -> None: ...
+
+
+class Page(QWidget):
+    """A part of the cycle; dirty until its draft is saved."""
+
+    part: Part
+
+    def __init__(self, wizard: Host) -> None:
+        super().__init__()
+        self.wizard = wizard
+        self.session = wizard.session
+        self.dirty = False
+        self._loading = False
+        self.message = QLabel(wordWrap=True, objectName=f"{self.part.value}_message")
+
+    def touch(self) -> None:
+        if not self._loading:
+            self.dirty = True
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(ERROR if error else "color: #2e6b30")
+        self.message.setText(text)
+
+    def editable(self) -> bool:
+        return False
+
+    def load(self, view: CycleView) -> None:
+        """Show the cycle's part afresh (every page has its own): nothing of what the page
+        showed before may be left over, as if it were saved."""
+
+    def save_draft(self) -> bool:
+        """Save what is on the page; True when saved (or nothing needed saving)."""
+        return True
+
+    def write(self, fn: Callable[..., T], *args: Any, sender: QWidget | None = None,
+              **kwargs: Any) -> T | None:
+        """A core write through the runner; its refusal is shown on the page (None back)."""
+        return self.run(lambda: self.wizard.work.write(fn, *args, sender=sender, **kwargs))
+
+    def read(self, fn: Callable[..., T], *args: Any, sender: QWidget | None = None,
+             **kwargs: Any) -> T | None:
+        return self.run(lambda: self.wizard.work.read(fn, *args, sender=sender, **kwargs))
+
+    def run(self, action: Callable[[], T]) -> T | None:
+        """Call the core; show its refusal on the page instead of raising."""
+        try:
+            return action()
+        except ValidationError as exc:
+            self.mark(exc.field)
+            self.say(str(exc), error=True)
+        except SendeskError as exc:
+            self.say(str(exc), error=True)
+        return None
+
+    def mark(self, field: str | None) -> None:
+        """Outline the field the core named (pages with a form do)."""

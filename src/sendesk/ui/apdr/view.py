@@ -1,0 +1,56 @@
+"""What the APDR wizard shows of one cycle, read in one trip to the runner's worker.
+
+The pages never call the core while they draw: the wizard reads a :class:`CycleView` (the
+cycle, whose pupil it is, whether it is the current cycle, the school's calendar, the
+specialists and their recommendations, the delivery log) and hands it to every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...models.apdr import Cycle, DeliveryEntry
+from ...models.calendar import SchoolCalendar
+from ...models.pupils import Pupil
+from ...records import apdr, apdr_reads, school_calendar, specialists
+from ...records.specialists import Involvement, Recommendation
+from ...session import Session
+
+
+@dataclass(frozen=True)
+class CycleView:
+    cycle: Cycle
+    pupil: Pupil
+    is_current: bool                       # the pathway's current cycle (others are read-only)
+    calendar: SchoolCalendar               # for the review-date limit
+    involvements: tuple[Involvement, ...]  # every specialist involvement of the pupil
+    reviewers: tuple[Involvement, ...]     # those whose views belong in this cycle's review
+    waiting: tuple[Recommendation, ...]    # recommendations not yet in the plan
+    log: tuple[DeliveryEntry, ...]         # the delivery log of the cycle
+
+    @property
+    def recommended_by(self) -> dict[int, str]:
+        return {r.id: found.service for found in self.involvements for r in found.recommendations}
+
+
+def read_cycle(session: Session, cycle_id: int) -> CycleView:
+    """Everything the wizard shows of a cycle (run on the worker through the runner)."""
+    cycle = apdr.get_cycle(session, cycle_id)
+    pupil = apdr_reads.cycle_pupil(session, cycle_id)
+    pathway = apdr.current_pathway(session, pupil.id)
+    current = (pathway is not None and pathway.current_cycle is not None
+               and pathway.current_cycle.id == cycle_id)
+    everyone = specialists.involvements(session, pupil.id)
+    review = cycle.review
+    day = review.held_on if review and review.held_on else session.clock.today()
+    active = {i.id: i for i in specialists.active_on(session, pupil.id, day)}
+    for saved in (review.specialist_views if review else ()):
+        if saved.involvement_id not in active:
+            for found in everyone:
+                if found.id == saved.involvement_id:
+                    active[found.id] = found
+    return CycleView(cycle=cycle, pupil=pupil, is_current=current,
+                     calendar=school_calendar.load(session), involvements=tuple(everyone),
+                     reviewers=tuple(active.values()),
+                     waiting=tuple(specialists.recommendations_not_in_plan(session, pupil.id)),
+                     log=tuple(apdr.delivery_log(session, cycle_id)))
