@@ -64,7 +64,7 @@ def record_changes(session: Session, pupil_id: int, record_type: str, record_id:
                    old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Write a field_changes row for each field whose value differs; returns their names."""
     changed = [name for name in new if as_text(old.get(name)) != as_text(new[name])]
-    session.db.conn.executemany(
+    session.db.executemany(
         "INSERT INTO field_changes (pupil_id, record_type, record_id, field, old_value, new_value,"
         " changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(pupil_id, record_type, record_id, name, as_text(old.get(name)), as_text(new[name]),
