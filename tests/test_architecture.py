@@ -405,14 +405,6 @@ SQLITE_ONLY = ("PRAGMA", "sqlite_master", "group_concat", "INSERT OR", "ON CONFL
 # Call sites in files owned by other branches of issue 16, each with the Database method that
 # replaces it. The lead empties this after merging; nothing may be added to it otherwise.
 SQLITE_ONLY_UNTIL_MERGE: set[tuple[str, str]] = {
-    ("sendesk.records.pupils", "PRAGMA"),               # db.secure_delete()
-    ("sendesk.records.pupil_list", "group_concat"),     # db.id_list(sql, params)
-    ("sendesk.records.retention", "ON CONFLICT"),       # db.set_meta(key, value)
-    ("sendesk.documents.templates", "INSERT OR"),       # db.set_meta(key, value)
-    ("sendesk.transfer.record", "PRAGMA"),              # db.columns/foreign_keys/schema_version
-    ("sendesk.transfer.record", "sqlite_master"),       # db.table_names()
-    ("sendesk.transfer.current", "sqlite_master"),      # db.has_table(name)
-    ("sendesk.transfer.receiving", "import sqlcipher3"),  # store.database.IntegrityError
     ("sendesk.ui.about", "import sqlcipher3"),          # store.database.cipher_version()
     ("sendesk.ui.about", "PRAGMA"),                     # store.database.cipher_version()
 }

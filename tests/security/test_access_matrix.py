@@ -273,11 +273,9 @@ INTERNAL = {
     "sendesk.documents.facts": {"read_facts"},
     "sendesk.documents.letters": {"build_letters"},
     "sendesk.documents.provision_map": {"build_school_map"},
-    # Inside send, open_package and import (EXPORT_TRANSFER), or pupil writes (EDIT_PUPILS);
-    # acknowledgement_form reads through log.get_transfer, which checks VIEW_RECORDS.
+    # Inside send, open_package and import (EXPORT_TRANSFER), or pupil writes (EDIT_PUPILS).
     "sendesk.records._common": {"today", "pupil_row", "record_changes", "require_editable"},
     "sendesk.records.retention": {"keep_until", "retention_years"},
-    "sendesk.transfer.acknowledgement": {"acknowledgement_form"},
     "sendesk.transfer.current": {"ours", "end_ours"},
     "sendesk.transfer.receiving": {"make_receipt"},
     "sendesk.transfer.record": {"dump_record"},

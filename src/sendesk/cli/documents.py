@@ -69,8 +69,9 @@ def cmd_document(args: argparse.Namespace, secrets: Secrets) -> int:
             if pupil_id is None:
                 raise ValidationError(f"No pupil with UPN {args.upn.strip().upper()} is in this "
                                       "database.", field="upn")
-        from ..pdf import export_documents
-        pages = export_documents(session, pupil_id, kind.key, args.out)
+        from ..documents import export
+        from ..pdf import render_counted
+        pages = export.export_documents(session, pupil_id, kind.key, args.out, render_counted)
     finally:
         session.close()
     print(f"Wrote {kind.label} ({pages} page{'s' if pages != 1 else ''}) to {args.out}.")

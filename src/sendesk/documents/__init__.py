@@ -4,13 +4,15 @@ plain data (see model.py) and rendered to PDF by sendesk.pdf.
 build_documents() is the one way in: it checks the user may read records, reads what the kind
 needs, records the read in the audit log, and returns one Document (or, for parent letters, one
 per contact with parental responsibility). Every document passes through model.redact() with
-the pupil's protected addresses, whatever the builder did.
+the pupil's protected addresses, whatever the builder did. Saving or printing them (who may,
+and the audit entry) is documents.export's; sendesk.pdf only draws.
 """
 
 from __future__ import annotations
 
 from ..errors import ValidationError
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..records.protected import secrets_of
 from ..session import Session
 from .facts import PupilFacts, read_facts
@@ -19,10 +21,10 @@ from .model import KINDS, Document, clean_kind, redact
 __all__ = ["KINDS", "Document", "build_documents", "build_for_facts"]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="built a document")
 def build_documents(session: Session, pupil_id: int | None, kind: str) -> list[Document]:
     """The documents of one kind for a pupil (pupil_id None: the whole school, for the
     provision map only). Audited as a read of the pupil's record."""
-    session.require(Permission.VIEW_RECORDS)
     chosen = clean_kind(kind)
     if pupil_id is None:
         if not chosen.whole_school:
@@ -30,15 +32,15 @@ def build_documents(session: Session, pupil_id: int | None, kind: str) -> list[D
                                   field="pupil")
         from .provision_map import build_school_map
         documents = [build_school_map(session)]
-        session.audit_now("built a document", detail={"kind": chosen.key, "whole_school": True})
+        viewed(session, None, None, kind=chosen.key, whole_school=True)
         return documents
     facts = read_facts(session, pupil_id)
     documents = build_for_facts(session, facts, chosen.key)
-    session.audit_now("built a document", "pupil", facts.pupil.id,
-                      {"kind": chosen.key, "copies": len(documents)})
+    viewed(session, "pupil", facts.pupil.id, kind=chosen.key, copies=len(documents))
     return documents
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Document]:
     """The documents of a kind from a record already read (not audited here)."""
     from . import send_file, support

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from ..errors import SendeskError, ValidationError
 from ..models.roles import Permission
 from ..models.text import hidden_character
-from ..records._common import require_any
+from ..operations import Kind, changed, operation
 from ..resources import resource_path
 from ..session import Session
 
@@ -214,35 +214,28 @@ def load(session: Session) -> Templates:
                  logo=base64.b64decode(logo) if logo else None)
 
 
-def _may_change(session: Session) -> None:
-    """The SENCO writes the letters; an administrator may set the letterhead."""
-    require_any(session, Permission.MANAGE_PLANS, Permission.SETTINGS)
-
-
+# The SENCO writes the letters; an administrator may set the letterhead.
+@operation(Permission.MANAGE_PLANS, Permission.SETTINGS, audit="imported letter templates")
 def import_templates(session: Session, data: bytes, logo: bytes | None = None,
                      source: str = "the template file") -> Templates:
     """Check a school's letters template (and logo) and keep it in the database, replacing the
     one before; nothing is stored if any part is wrong."""
-    _may_change(session)
     templates = parse(data, source=source, logo=logo)
     text = data.decode("utf-8-sig")
-    with session.db.transaction():
-        session.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           (_META_TEMPLATE, text))
-        session.db.execute("DELETE FROM meta WHERE key = ?", (_META_LOGO,))
-        if logo is not None:
-            session.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
-                               (_META_LOGO, base64.b64encode(logo).decode("ascii")))
-        session.audit("imported letter templates", detail={"logo": logo is not None})
+    session.db.set_meta(_META_TEMPLATE, text)
+    session.db.execute("DELETE FROM meta WHERE key = ?", (_META_LOGO,))
+    if logo is not None:
+        session.db.set_meta(_META_LOGO, base64.b64encode(logo).decode("ascii"))
+    changed(session, Kind.TEMPLATE, target=(None, None), logo=logo is not None)
     return templates
 
 
+@operation(Permission.MANAGE_PLANS, Permission.SETTINGS,
+           audit="reset letter templates to sendesk's")
 def reset_templates(session: Session) -> None:
     """Go back to sendesk's own templates."""
-    _may_change(session)
-    with session.db.transaction():
-        session.db.execute("DELETE FROM meta WHERE key IN (?, ?)", (_META_TEMPLATE, _META_LOGO))
-        session.audit("reset letter templates to sendesk's")
+    session.db.execute("DELETE FROM meta WHERE key IN (?, ?)", (_META_TEMPLATE, _META_LOGO))
+    changed(session, Kind.TEMPLATE, target=(None, None))
 
 
 def current_bytes(session: Session) -> tuple[bytes, bytes | None]:

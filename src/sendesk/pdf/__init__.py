@@ -2,9 +2,11 @@
 no temporary files.
 
 Only QtGui and QtCore are used, so the command line can render without any window system: when
-no Qt application is running, an offscreen QGuiApplication is made. PDFs are built in memory;
-export_documents() writes the one file the user chose, all at once, and records the export in
-the audit log.
+no Qt application is running, an offscreen QGuiApplication is made. PDFs are built in memory.
+
+This package only paints. Who may save or print a document, writing the file and the audit
+entry are the core's (sendesk.documents.export); export_documents(), save_pdf() and
+print_documents() here are thin ways into those operations with this package's drawing.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from typing import Sequence
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPagedPaintDevice, QPainter, QPdfWriter
 
-from ..documents import build_documents
+from ..documents import export
 from ..documents.model import Document
-from ..models.roles import Permission
 from ..session import Session
-from ..store.files import atomic_write
 from .layout import REFERENCE_DPI, Metrics, a4, begin_page, layout, paint_band
 
 PDF_RESOLUTION = REFERENCE_DPI
@@ -102,32 +102,25 @@ def page_count(pdf: bytes) -> int:
     return len(_PAGE.findall(pdf))
 
 
+def render_counted(documents: Sequence[Document]) -> tuple[bytes, int]:
+    """The PDF and its page count: the drawing documents.export's operations are handed."""
+    pdf = render_pdf(documents)
+    return pdf, page_count(pdf)
+
+
 def export_documents(session: Session, pupil_id: int | None, kind: str, path: Path) -> int:
-    """Build the documents, write them as one PDF to the chosen file (all at once) and record
-    the export in the audit log; returns the number of pages."""
-    session.require(Permission.EXPORT_DOCUMENTS)
-    documents = build_documents(session, pupil_id, kind)
-    return save_pdf(session, documents, pupil_id, kind, path)
+    """documents.export.export_documents, drawn by this package."""
+    return export.export_documents(session, pupil_id, kind, path, render_counted)
 
 
 def save_pdf(session: Session, documents: Sequence[Document], pupil_id: int | None, kind: str,
              path: Path) -> int:
-    """Write documents already built (the preview's) to the chosen file, audited as an export."""
-    session.require(Permission.EXPORT_DOCUMENTS)
-    pdf = render_pdf(documents)
-    atomic_write(Path(path), pdf)
-    pages = page_count(pdf)
-    session.audit_now("exported a document", "pupil" if pupil_id is not None else None, pupil_id,
-                      {"kind": kind, "pages": pages, "copies": len(documents)})
-    return pages
+    """documents.export.save_documents, drawn by this package."""
+    return export.save_documents(session, documents, pupil_id, kind, path, render_counted)
 
 
 def print_documents(session: Session, documents: Sequence[Document], device: QPagedPaintDevice,
                     pupil_id: int | None, kind: str) -> int:
-    """A print-out leaves the database just as a PDF does: the permission is checked before a
-    page goes to the printer, and the print is audited the same way; returns the pages."""
-    session.require(Permission.EXPORT_DOCUMENTS)
-    pages = paint(documents, device)
-    session.audit_now("printed a document", "pupil" if pupil_id is not None else None, pupil_id,
-                      {"kind": kind, "pages": pages, "copies": len(documents)})
-    return pages
+    """documents.export.print_documents, painted onto the printer by this package."""
+    return export.print_documents(session, documents, pupil_id, kind,
+                                  lambda docs: paint(docs, device))

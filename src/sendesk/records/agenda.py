@@ -17,6 +17,7 @@ from ..models.agenda import AgendaItem, AgendaKind, pupil_reference, sort_items
 from ..models.calendar import SchoolCalendar, census_days
 from ..models.registers import RegisterKind
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..session import Session
 from ..store.database import Row
 from . import ehc, school_calendar
@@ -77,19 +78,19 @@ def check_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.d
     return first, last
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the SEND agenda")
 def agenda(session: Session, start: dt.date | str, end: dt.date | str) -> list[AgendaItem]:
     """Everything due from start to end inclusive, in date order (audited read)."""
-    session.require(Permission.VIEW_RECORDS)
     first, last = check_range(start, end)
     items = gather(session, first, last)
-    session.audit_now("viewed the SEND agenda", detail={
-        "from": first.isoformat(), "to": last.isoformat(), "items": len(items)})
+    viewed(session, None, None, **{"from": first.isoformat(), "to": last.isoformat(),
+                                   "items": len(items)})
     return items
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def gather(session: Session, first: dt.date, last: dt.date) -> list[AgendaItem]:
     """The agenda without its audit entry, for an export that records its own."""
-    session.require(Permission.VIEW_RECORDS)
     calendar = school_calendar.calendar_of(session)
     day = today(session)
     pupils = _Pupils(session)

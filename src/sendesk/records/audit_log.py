@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..session import Session
 
 HEADER = ("entry", "at", "username", "action", "target_type", "target_id", "detail")
@@ -34,10 +35,10 @@ class AuditEntry:
                 self.target_id or "", detail)
 
 
+@operation(Permission.READ_AUDIT, writes=False, audit="read the audit log")
 def read_log(session: Session, target_type: str | None = None,
              target_id: str | int | None = None) -> list[AuditEntry]:
     """Every entry, oldest first, or only those about one record; the reading is audited."""
-    session.require(Permission.READ_AUDIT)
     sql = "SELECT * FROM audit_log"
     params: tuple = ()
     if target_type is not None:
@@ -47,5 +48,5 @@ def read_log(session: Session, target_type: str | None = None,
     entries = [AuditEntry(row["id"], row["at"], row["username"], row["action"],
                           row["target_type"], row["target_id"],
                           json.loads(row["detail"]) if row["detail"] else None) for row in rows]
-    session.audit_now("read the audit log", target_type, target_id, {"entries": len(entries)})
+    viewed(session, target_type, target_id, entries=len(entries))
     return entries

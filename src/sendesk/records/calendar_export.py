@@ -13,20 +13,22 @@ from pathlib import Path
 
 from ..models import ical
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..session import Session
 from ..store.files import atomic_write
 from . import agenda
 
 
+@operation(Permission.EXPORT_DOCUMENTS, writes=False,
+           audit="exported the SEND agenda as a calendar")
 def export_ics(session: Session, path: Path | str, start: dt.date | str, end: dt.date | str) -> int:
     """Write the agenda from start to end as .ics; returns how many events it holds."""
-    session.require(Permission.EXPORT_DOCUMENTS)
     first, last = agenda.check_range(start, end)
     items = agenda.gather(session, first, last)
     data = ical.calendar_bytes(items, name=f"SEND agenda: {session.school.name}",
                                uid_domain=f"{session.database_id.hex()[:16]}.sendesk",
                                stamp=session.clock.now())
     atomic_write(Path(path), data)
-    session.audit_now("exported the SEND agenda as a calendar", detail={
-        "from": first.isoformat(), "to": last.isoformat(), "events": len(items)})
+    viewed(session, None, None, **{"from": first.isoformat(), "to": last.isoformat(),
+                                   "events": len(items)})
     return len(items)

@@ -15,9 +15,10 @@ from ..models import dates
 from ..models.calendar import n_reportable, next_january_census
 from ..models.roles import Permission
 from ..models.sen import need_codes
+from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
-from ._common import require_any, today
+from ._common import today
 
 HEADER = ("upn", "surname", "forename", "dob", "gender", "year", "sen_status", "primary_need",
           "check")
@@ -77,12 +78,12 @@ def _problems(status: str, need: str | None) -> tuple[str, ...]:
     return ()
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the census check")
 def census_check(session: Session, census_day: dt.date | None = None) -> CensusCheck:
     """The pupils the census will report with SEN status (E, K or N) on census day.
 
     One audit entry records that the check was viewed.
     """
-    session.require(Permission.VIEW_RECORDS)
     day = census_day or next_january_census(today(session))
     rows = []
     for r in session.db.query(_SQL, {"day": day.isoformat()}):
@@ -93,22 +94,21 @@ def census_check(session: Session, census_day: dt.date | None = None) -> CensusC
         rows.append(CensusRow(r["id"], r["upn"], r["legal_surname"], r["legal_forename"],
                               dt.date.fromisoformat(r["dob"]), r["gender"], r["year_group"],
                               status, need, _problems(status, need)))
-    session.audit_now("viewed the census check", detail={"census_day": day.isoformat(),
-                                                         "pupils": len(rows)})
+    viewed(session, None, None, census_day=day.isoformat(), pupils=len(rows))
     return CensusCheck(day, rows)
 
 
+@operation(Permission.EXPORT_DOCUMENTS, Permission.IMPORT_PUPILS, writes=False,
+           audit="exported the census check")
 def export_census(session: Session, path: Path,
                   census_day: dt.date | None = None) -> CensusCheck:
     """Write the census check as CSV; returns the check that was written."""
-    require_any(session, Permission.EXPORT_DOCUMENTS, Permission.IMPORT_PUPILS)
     check = census_check(session, census_day)
     count = csv_safe.export_file(Path(path), HEADER, (
         (row.upn, row.surname, row.forename, row.dob.isoformat(), row.gender, row.year_group,
          row.sen_status, row.primary_need or "", " ".join(row.problems))
         for row in check.rows))
-    session.audit_now("exported the census check", detail={
-        "census_day": check.census_day.isoformat(), "pupils": count})
+    viewed(session, None, None, census_day=check.census_day.isoformat(), pupils=count)
     return check
 
 

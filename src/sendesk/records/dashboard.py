@@ -15,6 +15,7 @@ from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, a
 from ..models.flags import Flag
 from ..models.roles import Permission
 from ..models.sen import need_codes
+from ..operations import operation
 from ..session import Session
 from ._common import today
 from .school_calendar import calendar_of
@@ -96,9 +97,9 @@ def _ids(session: Session, where: str, params: tuple = (),
     return [row[0] for row in rows]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashboard:
     """The counts and lists; 'this half-term' follows the school's own term dates."""
-    session.require(Permission.VIEW_RECORDS)
     day = today(session)
     half_term = (calendar or calendar_of(session)).half_term(day)
     lapsed = last_census_before(day).isoformat()

@@ -19,6 +19,7 @@ from typing import Mapping
 from ..errors import ValidationError
 from ..models.pupils import FIELD_LABELS, PupilDetails, check_details
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
 from . import ehc
 from .pupils import INSERT_SQL, details_columns, details_from_row
@@ -175,10 +176,10 @@ def _apply_override(headers: list[str], mapping: dict[str, str],
     return result
 
 
+@operation(Permission.IMPORT_PUPILS, writes=False)
 def preview(session: Session, source: Path | bytes, mapping: Mapping[str, str] | None = None,
             name: str | None = None) -> ImportPreview:
     """Check a MIS export and say what importing it would do. Nothing is saved."""
-    session.require(Permission.IMPORT_PUPILS)
     label = name or (Path(source).name if not isinstance(source, bytes) else "The file")
     data = _read_bytes(source, label) if not isinstance(source, bytes) else source
     headers, rows, encoding = read_table(data, label)
@@ -267,38 +268,50 @@ def _changed_fields(old: PupilDetails, new: PupilDetails, mapped: set[str]) -> l
     return [name for name in sorted(mapped) if getattr(old, name) != getattr(new, name)]
 
 
+@operation(Permission.IMPORT_PUPILS, audit="imported pupils from the MIS")
 def commit(session: Session, plan: ImportPreview) -> ImportResult:
-    """Apply a clean preview in one transaction: every row or none."""
-    session.require(Permission.IMPORT_PUPILS)
+    """Apply a clean preview in one transaction: every row or none.
+
+    Besides the one entry for the import, the audit log gets an entry per pupil added or
+    changed (as if each had been entered by hand), written inside the same transaction."""
     if not plan.ok:
         raise ValidationError(f"{len(plan.errors)} rows have errors; correct them in the file and "
                               "import it again. Nothing was imported.", field="file")
     added = updated = 0
+    touched: list[int] = []
     moved_year: list[int] = []
-    with session.db.transaction():
-        for row in plan.rows:
-            if row.action not in ("add", "update") or row.details is None:
-                continue
-            current = session.db.query_one("SELECT * FROM pupils WHERE upn = ?", (row.upn,))
-            if row.action == "add":
-                if current is not None:
-                    raise ValidationError(f"UPN {row.upn} was added by someone else since the "
-                                          "preview; preview the file again.", field="file")
-                cursor = session.db.execute(INSERT_SQL, {**details_columns(row.details),
-                                                         "created_at": session.now_text(),
-                                                         "created_by": session.user.id})
-                session.audit("added a pupil", "pupil", cursor.lastrowid, {"source": "MIS import"})
-                added += 1
-            else:
-                if current is None or current["archived_at"] is not None:
-                    raise ValidationError(f"The pupil with UPN {row.upn} has changed since the "
-                                          "preview; preview the file again.", field="file")
-                if "year_group" in _update(session, current, row, plan.mapping):
-                    moved_year.append(current["id"])
-                updated += 1
-        ehc.refresh_pupils(session, moved_year)
-        session.audit("imported pupils from the MIS", detail={
-            "added": added, "updated": updated, "rows": len(plan.rows)})
+    for row in plan.rows:
+        if row.action not in ("add", "update") or row.details is None:
+            continue
+        current = session.db.query_one("SELECT * FROM pupils WHERE upn = ?", (row.upn,))
+        if row.action == "add":
+            if current is not None:
+                raise ValidationError(f"UPN {row.upn} was added by someone else since the "
+                                      "preview; preview the file again.", field="file")
+            cursor = session.db.execute(INSERT_SQL, {**details_columns(row.details),
+                                                     "created_at": session.now_text(),
+                                                     "created_by": session.user.id})
+            session.audit("added a pupil", "pupil", cursor.lastrowid, {"source": "MIS import"})
+            touched.append(int(cursor.lastrowid))
+            added += 1
+        else:
+            if current is None or current["archived_at"] is not None:
+                raise ValidationError(f"The pupil with UPN {row.upn} has changed since the "
+                                      "preview; preview the file again.", field="file")
+            fields = _update(session, current, row, plan.mapping)
+            if fields:
+                touched.append(int(current["id"]))
+            if "year_group" in fields:
+                moved_year.append(current["id"])
+            updated += 1
+    # An EHC plan's review schedule depends on the year group.
+    ehc.refresh_pupils(session, moved_year)
+    if moved_year:
+        changed(session, Kind.EHC, moved_year)
+    # The pupils' ids (not the whole school) so the summary columns are worked out for the
+    # imported pupils only; the import's own entry names no pupil.
+    changed(session, Kind.PUPIL, touched, target=(None, None), added=added, updated=updated,
+            rows=len(plan.rows))
     return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip"))
 
 

@@ -11,9 +11,9 @@ from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.notes import NOTE_FIELDS, ShortNote, clean_note
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
-from . import summary
 from ._common import as_text, record_changes, require_editable, today
 
 
@@ -34,72 +34,67 @@ def _note_row(session: Session, note_id: int) -> Row:
     return row
 
 
+@operation(Permission.ADD_NOTES, audit="added a short note")
 def add_note(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
-    session.require(Permission.ADD_NOTES)
     fields = {name: as_text(value) for name, value in clean_note(raw, today(session)).items()}
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        cursor = session.db.execute(
-            "INSERT INTO short_notes (pupil_id, author_id, entered_at, " + ", ".join(NOTE_FIELDS)
-            + ") VALUES (:pupil_id, :author_id, :entered_at, "
-            + ", ".join(f":{name}" for name in NOTE_FIELDS) + ")",
-            {**fields, "pupil_id": int(pupil_id), "author_id": session.user.id,
-             "entered_at": session.now_text()})
-        note_id = int(cursor.lastrowid)
-        summary.refresh(session.db, [int(pupil_id)])
-        session.audit("added a short note", "pupil", pupil_id, {"note_id": note_id})
+    require_editable(session, pupil_id)
+    cursor = session.db.execute(
+        "INSERT INTO short_notes (pupil_id, author_id, entered_at, " + ", ".join(NOTE_FIELDS)
+        + ") VALUES (:pupil_id, :author_id, :entered_at, "
+        + ", ".join(f":{name}" for name in NOTE_FIELDS) + ")",
+        {**fields, "pupil_id": int(pupil_id), "author_id": session.user.id,
+         "entered_at": session.now_text()})
+    note_id = int(cursor.lastrowid)
+    changed(session, Kind.NOTE, int(pupil_id), note_id=note_id)
     return note_id
 
 
 def _may_amend(session: Session, row: Row) -> None:
-    session.require(Permission.ADD_NOTES)
+    """After the declared ADD_NOTES: only the author, or whoever oversees the notes."""
     if row["author_id"] != session.user.id and not session.can(Permission.MANAGE_PLANS):
         raise PermissionDenied("Only the note's author or the SENCO may change a short note.")
 
 
+@operation(Permission.ADD_NOTES, audit="amended a short note")
 def amend_note(session: Session, note_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Correct or add to a note; returns the changed fields."""
-    with session.db.transaction():
-        row = _note_row(session, note_id)
-        _may_amend(session, row)
-        require_editable(session, row["pupil_id"])
-        merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
-        new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
-        changed = record_changes(session, row["pupil_id"], "note", row["id"],
-                                 {name: row[name] for name in NOTE_FIELDS}, new)
-        if changed:
-            session.db.execute("UPDATE short_notes SET "
-                               + ", ".join(f"{name} = :{name}" for name in NOTE_FIELDS)
-                               + " WHERE id = :id", {**new, "id": row["id"]})
-            summary.refresh(session.db, [row["pupil_id"]])
-            session.audit("amended a short note", "pupil", row["pupil_id"],
-                          {"note_id": row["id"], "fields": changed})
-    return changed
+    row = _note_row(session, note_id)
+    _may_amend(session, row)
+    require_editable(session, row["pupil_id"])
+    merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
+    new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
+    fields = record_changes(session, row["pupil_id"], "note", row["id"],
+                            {name: row[name] for name in NOTE_FIELDS}, new)
+    if fields:
+        session.db.execute("UPDATE short_notes SET "
+                           + ", ".join(f"{name} = :{name}" for name in NOTE_FIELDS)
+                           + " WHERE id = :id", {**new, "id": row["id"]})
+        changed(session, Kind.NOTE, row["pupil_id"], note_id=row["id"], fields=fields)
+    return fields
 
 
+@operation(Permission.ADD_NOTES, audit="reviewed a short note")
 def mark_reviewed(session: Session, note_id: int, reviewed_on: dt.date | str) -> None:
     """The note's review has happened; it no longer counts as due."""
     day = dates.require_date(reviewed_on, "Date reviewed")
     dates.not_after(day, today(session), "Date reviewed")
-    with session.db.transaction():
-        row = _note_row(session, note_id)
-        _may_amend(session, row)
-        require_editable(session, row["pupil_id"])
-        if row["reviewed_on"] is not None:
-            raise ValidationError("This note has already been reviewed.", field="note")
-        dates.not_before(day, dt.date.fromisoformat(row["event_date"]), "Date reviewed",
-                         "the date of the discussion")
-        record_changes(session, row["pupil_id"], "note", row["id"], {"reviewed_on": None},
-                       {"reviewed_on": day})
-        session.db.execute("UPDATE short_notes SET reviewed_on = ? WHERE id = ?",
-                           (day.isoformat(), row["id"]))
-        summary.refresh(session.db, [row["pupil_id"]])
-        session.audit("reviewed a short note", "pupil", row["pupil_id"], {"note_id": row["id"]})
+    row = _note_row(session, note_id)
+    _may_amend(session, row)
+    require_editable(session, row["pupil_id"])
+    if row["reviewed_on"] is not None:
+        raise ValidationError("This note has already been reviewed.", field="note")
+    dates.not_before(day, dt.date.fromisoformat(row["event_date"]), "Date reviewed",
+                     "the date of the discussion")
+    record_changes(session, row["pupil_id"], "note", row["id"], {"reviewed_on": None},
+                   {"reviewed_on": day})
+    session.db.execute("UPDATE short_notes SET reviewed_on = ? WHERE id = ?",
+                       (day.isoformat(), row["id"]))
+    changed(session, Kind.NOTE, row["pupil_id"], note_id=row["id"])
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def list_notes(session: Session, pupil_id: int) -> list[ShortNote]:
     """A pupil's notes in the order the discussions happened."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(
         "SELECT n.*, coalesce(u.full_name, '') AS author_name FROM short_notes n LEFT JOIN users u"
         " ON u.id = n.author_id WHERE n.pupil_id = ? ORDER BY n.event_date, n.entered_at, n.id",

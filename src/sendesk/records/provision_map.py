@@ -19,6 +19,7 @@ from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
 from ..models.pupils import Pupil
 from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders
@@ -110,9 +111,10 @@ def _pupils(session: Session, ids: list[int]) -> dict[int, Pupil]:
     return found
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the costed provision map")
 def build(session: Session, *, audit: bool = True) -> ProvisionMap:
-    """The map as it stands today (viewing it is audited once)."""
-    session.require(Permission.VIEW_RECORDS)
+    """The map as it stands today (viewing it is audited once, unless a caller that audits
+    its own use, such as the export, says audit=False)."""
     items = session.db.query(_IN_FORCE)
     people = _pupils(session, sorted({r["pupil_id"] for r in items}))
     rows = []
@@ -128,8 +130,7 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
             from_specialist=item.recommendation_id is not None))
     if audit:
-        session.audit_now("viewed the costed provision map", detail={"pupils": len(people),
-                                                                      "items": len(rows)})
+        viewed(session, None, None, pupils=len(people), items=len(rows))
     return ProvisionMap(tuple(rows), _by_pupil(rows), _by_provision(rows))
 
 
@@ -191,11 +192,10 @@ def _threshold_words(level: CostLevel) -> str:
             CostLevel.OVER: f"over {_THRESHOLD}"}[level]
 
 
+@operation(Permission.EXPORT_DOCUMENTS, writes=False, audit="exported the costed provision map")
 def export_csv(session: Session, path: Path) -> ProvisionMap:
     """Write the map as formula-safe CSV (all or nothing); audited as an export."""
-    session.require(Permission.EXPORT_DOCUMENTS)
     found = build(session, audit=False)
     csv_safe.export_file(Path(path), CSV_HEADER, csv_rows(found))
-    session.audit_now("exported the costed provision map",
-                      detail={"pupils": found.pupils, "items": len(found.rows)})
+    viewed(session, None, None, pupils=found.pupils, items=len(found.rows))
     return found

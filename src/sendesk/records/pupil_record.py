@@ -12,6 +12,7 @@ from ..models.pupils import Pupil
 from ..models.registers import RegisterEntry
 from ..models.roles import Permission
 from ..models.sen import NeedPeriod, StatusPeriod
+from ..operations import operation, viewed
 from ..session import Session
 from . import consent, contacts, notes, notifications, registers, sen_register
 from .pupils import FieldChange, change_history, pupil_from_row
@@ -32,9 +33,9 @@ class PupilRecord:
     changes: list[FieldChange]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")
 def open_record(session: Session, pupil_id: int) -> PupilRecord:
     """Read a pupil's whole record for display; one audit entry records that it was opened."""
-    session.require(Permission.VIEW_RECORDS)
     pupil = pupil_from_row(pupil_row(session, pupil_id))
     record = PupilRecord(
         pupil=pupil,
@@ -47,5 +48,5 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
         notes=notes.list_notes(session, pupil.id),
         notifications=notifications.notifications_for_pupil(session, pupil.id),
         changes=change_history(session, pupil.id))
-    session.audit_now("opened a pupil record", "pupil", pupil.id)
+    viewed(session, "pupil", pupil.id)
     return record

@@ -18,6 +18,7 @@ from ..models.pupils import (EDITABLE_FIELDS, YEAR_RANK, Pupil, PupilDetails, cl
                              search_text, sort_key)
 from ..models.roles import Permission
 from ..models.text import clean_line
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
 from . import ehc, retention
@@ -67,121 +68,119 @@ def _check_upn_free(session: Session, upn: str, pupil_id: int | None = None) -> 
                               field="upn")
 
 
+@operation(Permission.EDIT_PUPILS, audit="added a pupil")
 def add_pupil(session: Session, details: PupilDetails | Mapping[str, Any]) -> int:
     """Add one pupil; returns the new id."""
-    session.require(Permission.EDIT_PUPILS)
     if not isinstance(details, PupilDetails):
         details = clean_details(details, today(session))
-    with session.db.transaction():
-        _check_upn_free(session, details.upn)
-        cursor = session.db.execute(INSERT_SQL, {**details_columns(details),
-                                                 "created_at": session.now_text(),
-                                                 "created_by": session.user.id})
-        pupil_id = int(cursor.lastrowid)
-        session.audit("added a pupil", "pupil", pupil_id)
+    _check_upn_free(session, details.upn)
+    cursor = session.db.execute(INSERT_SQL, {**details_columns(details),
+                                             "created_at": session.now_text(),
+                                             "created_by": session.user.id})
+    pupil_id = int(cursor.lastrowid)
+    changed(session, Kind.PUPIL, pupil_id)
     return pupil_id
 
 
+@operation(Permission.EDIT_PUPILS, audit="changed pupil details")
 def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Change some details; the others stay as they are. Returns the names of changed fields."""
-    session.require(Permission.EDIT_PUPILS)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError("These details cannot be edited here: " + ", ".join(sorted(unknown)))
-    with session.db.transaction():
-        row = require_editable(session, pupil_id)
-        old = details_from_row(row)
-        merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
-        new = clean_details(merged, today(session))
-        if new.upn != old.upn:
-            _check_upn_free(session, new.upn, int(pupil_id))
-        old_columns, new_columns = details_columns(old), details_columns(new)
-        stored = {name: new_columns[name] for name in EDITABLE_FIELDS}
-        changed = record_changes(session, int(pupil_id), "pupil", int(pupil_id),
-                                 {name: old_columns[name] for name in EDITABLE_FIELDS}, stored)
-        if changed:
-            assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
-            session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id",
-                               {**new_columns, "id": int(pupil_id)})
-            if "year_group" in changed:
-                ehc.refresh_pupils(session, [int(pupil_id)])
-            session.audit("changed pupil details", "pupil", pupil_id, {"fields": changed})
-    return changed
+    row = require_editable(session, pupil_id)
+    old = details_from_row(row)
+    merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
+    new = clean_details(merged, today(session))
+    if new.upn != old.upn:
+        _check_upn_free(session, new.upn, int(pupil_id))
+    old_columns, new_columns = details_columns(old), details_columns(new)
+    stored = {name: new_columns[name] for name in EDITABLE_FIELDS}
+    fields = record_changes(session, int(pupil_id), "pupil", int(pupil_id),
+                            {name: old_columns[name] for name in EDITABLE_FIELDS}, stored)
+    if fields:
+        assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
+        session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id",
+                           {**new_columns, "id": int(pupil_id)})
+        if "year_group" in fields:
+            # An EHC plan's review schedule depends on the year group.
+            ehc.refresh_pupils(session, [int(pupil_id)])
+            changed(session, Kind.EHC, int(pupil_id))
+        changed(session, Kind.PUPIL, int(pupil_id), fields=fields)
+    return fields
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")
 def get_pupil(session: Session, pupil_id: int) -> Pupil:
-    """Open one pupil's record: allowed to anyone who may view records, and audited."""
-    session.require(Permission.VIEW_RECORDS)
+    """Open one pupil's record: allowed to anyone who may view records, and audited. The typed
+    read for everything outside the core (never the raw row)."""
     pupil = pupil_from_row(pupil_row(session, pupil_id))
-    session.audit_now("opened a pupil record", "pupil", pupil.id)
+    viewed(session, "pupil", pupil.id)
     return pupil
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def find_by_upn(session: Session, upn: str) -> int | None:
     """The id of the pupil with this UPN, if any (not audited: it reveals no record)."""
-    session.require(Permission.VIEW_RECORDS)
     return session.db.scalar("SELECT id FROM pupils WHERE upn = ?", ((upn or "").strip().upper(),))
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def still_held(session: Session, pupil_ids: Iterable[int]) -> set[int]:
     """Which of these pupils are still in the database, so a window showing one deleted after
     its retention date can close (not audited: it reveals no record)."""
-    session.require(Permission.VIEW_RECORDS)
     return {int(pid) for pid in pupil_ids
             if session.db.scalar("SELECT 1 FROM pupils WHERE id = ?", (int(pid),))}
 
 
+@operation(Permission.EDIT_PUPILS, audit="archived a leaver")
 def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,
                    destination: str = "") -> dt.date:
     """Mark a pupil as left; the record is kept, read-only, until its retention date (returned)."""
-    session.require(Permission.EDIT_PUPILS)
     left = dates.require_date(leaving_date, "Leaving date")
     dates.not_after(left, today(session), "Leaving date")
     where_to = clean_line(destination, "Destination", max_length=120, required=False) or None
-    with session.db.transaction():
-        row = require_editable(session, pupil_id)
-        dob = dt.date.fromisoformat(row["dob"])
-        admitted = dates.from_text(row["admission_date"])
-        if admitted is not None:
-            dates.not_before(left, admitted, "Leaving date", "the admission date")
-        keep_until = retention.keep_until(session, dob)
-        record_changes(session, row["id"], "pupil", row["id"],
-                       {"leaving_date": None, "destination": None},
-                       {"leaving_date": left, "destination": where_to})
-        session.db.execute(
-            "UPDATE pupils SET leaving_date = ?, destination = ?, archived_at = ?, archived_by = ?,"
-            " retain_until = ? WHERE id = ?",
-            (left.isoformat(), where_to, session.now_text(), session.user.id,
-             keep_until.isoformat(), row["id"]))
-        session.audit("archived a leaver", "pupil", row["id"],
-                      {"retain_until": keep_until.isoformat()})
+    row = require_editable(session, pupil_id)
+    dob = dt.date.fromisoformat(row["dob"])
+    admitted = dates.from_text(row["admission_date"])
+    if admitted is not None:
+        dates.not_before(left, admitted, "Leaving date", "the admission date")
+    keep_until = retention.keep_until(session, dob)
+    record_changes(session, row["id"], "pupil", row["id"],
+                   {"leaving_date": None, "destination": None},
+                   {"leaving_date": left, "destination": where_to})
+    session.db.execute(
+        "UPDATE pupils SET leaving_date = ?, destination = ?, archived_at = ?, archived_by = ?,"
+        " retain_until = ? WHERE id = ?",
+        (left.isoformat(), where_to, session.now_text(), session.user.id,
+         keep_until.isoformat(), row["id"]))
+    changed(session, Kind.PUPIL, row["id"], retain_until=keep_until.isoformat())
     return keep_until
 
 
+@operation(Permission.EDIT_PUPILS, audit="deleted a pupil record after its retention date")
 def delete_after_retention(session: Session, pupil_id: int) -> None:
     """Securely delete an archived pupil's whole record, allowed only once it is past retention.
 
     secure_delete makes SQLite overwrite the freed pages instead of leaving them in the file,
     so the record does not linger in free space (on top of the file being encrypted).
     """
-    session.require(Permission.EDIT_PUPILS)
-    session.db.execute("PRAGMA secure_delete = ON")
-    with session.db.transaction():
-        row = pupil_row(session, pupil_id)
-        if row["archived_at"] is None:
-            raise PermissionDenied("Only a leaver's archived record can be deleted; archive the "
-                                   "pupil first.")
-        keep_until = dt.date.fromisoformat(row["retain_until"])
-        if today(session) <= keep_until:
-            raise PermissionDenied(
-                f"This record must be kept until {dates.format_uk(keep_until)} "
-                f"({retention.retention_years(session)} years after the pupil's date of birth); it cannot "
-                "be deleted before then.")
-        # Pathways first: deleting a specialist's recommendation would otherwise blank the link
-        # on an agreed plan's provision, which the fixed-plan triggers rightly refuse.
-        session.db.execute("DELETE FROM send_pathways WHERE pupil_id = ?", (row["id"],))
-        session.db.execute("DELETE FROM pupils WHERE id = ?", (row["id"],))
-        session.audit("deleted a pupil record after its retention date", "pupil", row["id"])
+    session.db.secure_delete()
+    row = pupil_row(session, pupil_id)
+    if row["archived_at"] is None:
+        raise PermissionDenied("Only a leaver's archived record can be deleted; archive the "
+                               "pupil first.")
+    keep_until = dt.date.fromisoformat(row["retain_until"])
+    if today(session) <= keep_until:
+        raise PermissionDenied(
+            f"This record must be kept until {dates.format_uk(keep_until)} "
+            f"({retention.retention_years(session)} years after the pupil's date of birth); it cannot "
+            "be deleted before then.")
+    # Pathways first: deleting a specialist's recommendation would otherwise blank the link
+    # on an agreed plan's provision, which the fixed-plan triggers rightly refuse.
+    session.db.execute("DELETE FROM send_pathways WHERE pupil_id = ?", (row["id"],))
+    session.db.execute("DELETE FROM pupils WHERE id = ?", (row["id"],))
+    changed(session, Kind.PUPIL, row["id"])
 
 
 @dataclass(frozen=True)
@@ -195,9 +194,9 @@ class FieldChange:
     changed_by: str
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def change_history(session: Session, pupil_id: int) -> list[FieldChange]:
     """Every edited field of a pupil's record, oldest first."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(
         "SELECT f.*, coalesce(u.full_name, '') AS who FROM field_changes f"
         " LEFT JOIN users u ON u.id = f.changed_by WHERE f.pupil_id = ? ORDER BY f.id",

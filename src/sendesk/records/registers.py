@@ -13,9 +13,9 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.registers import RegisterEntry, RegisterKind, clean_entry, clean_kind
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
-from . import summary
 from ._common import as_text, record_changes, require_editable, today
 
 _FIELDS = ("start_date", "review_date", "details", "has_ihp", "first_language", "pep_date",
@@ -44,79 +44,72 @@ def _entry_row(session: Session, entry_id: int) -> Row:
     return row
 
 
+@operation(Permission.EDIT_PUPILS, audit="added a register entry")
 def add_entry(session: Session, pupil_id: int, kind: RegisterKind | str,
               raw: Mapping[str, Any]) -> int:
     """Put a pupil on a register from a start date."""
-    session.require(Permission.EDIT_PUPILS)
     register = clean_kind(kind)
     fields = _stored(clean_entry(register, raw, today(session)))
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        if session.db.scalar("SELECT 1 FROM register_entries WHERE pupil_id = ? AND register = ?"
-                             " AND end_date IS NULL", (int(pupil_id), register.value)):
-            raise ValidationError(f"The pupil is already on the {register.label.lower()} "
-                                  "register; edit that entry instead.", field="register")
-        cursor = session.db.execute(
-            "INSERT INTO register_entries (pupil_id, register, " + ", ".join(_FIELDS)
-            + ", entered_at, entered_by) VALUES (:pupil_id, :register, "
-            + ", ".join(f":{name}" for name in _FIELDS) + ", :entered_at, :entered_by)",
-            {**fields, "pupil_id": int(pupil_id), "register": register.value,
-             "entered_at": session.now_text(), "entered_by": session.user.id})
-        entry_id = int(cursor.lastrowid)
-        summary.refresh(session.db, [int(pupil_id)])
-        session.audit("added a register entry", "pupil", pupil_id,
-                      {"register": register.value, "entry_id": entry_id})
+    require_editable(session, pupil_id)
+    if session.db.scalar("SELECT 1 FROM register_entries WHERE pupil_id = ? AND register = ?"
+                         " AND end_date IS NULL", (int(pupil_id), register.value)):
+        raise ValidationError(f"The pupil is already on the {register.label.lower()} "
+                              "register; edit that entry instead.", field="register")
+    cursor = session.db.execute(
+        "INSERT INTO register_entries (pupil_id, register, " + ", ".join(_FIELDS)
+        + ", entered_at, entered_by) VALUES (:pupil_id, :register, "
+        + ", ".join(f":{name}" for name in _FIELDS) + ", :entered_at, :entered_by)",
+        {**fields, "pupil_id": int(pupil_id), "register": register.value,
+         "entered_at": session.now_text(), "entered_by": session.user.id})
+    entry_id = int(cursor.lastrowid)
+    changed(session, Kind.REGISTER, int(pupil_id), register=register.value, entry_id=entry_id)
     return entry_id
 
 
+@operation(Permission.EDIT_PUPILS, audit="changed a register entry")
 def update_entry(session: Session, entry_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Change an open entry (for example a new review or PEP date); returns changed fields."""
-    session.require(Permission.EDIT_PUPILS)
-    with session.db.transaction():
-        row = _entry_row(session, entry_id)
-        require_editable(session, row["pupil_id"])
-        if row["end_date"] is not None:
-            raise ValidationError("This register entry has ended and is kept as history.",
-                                  field="register")
-        entry = entry_from_row(row)
-        merged = {name: getattr(entry, name) for name in _FIELDS} | dict(changes)
-        new = _stored(clean_entry(entry.kind, merged, today(session)))
-        changed = record_changes(session, row["pupil_id"], "register", row["id"],
-                                 {name: row[name] for name in _FIELDS}, new)
-        if changed:
-            session.db.execute("UPDATE register_entries SET "
-                               + ", ".join(f"{name} = :{name}" for name in _FIELDS)
-                               + " WHERE id = :id", {**new, "id": row["id"]})
-            summary.refresh(session.db, [row["pupil_id"]])
-            session.audit("changed a register entry", "pupil", row["pupil_id"],
-                          {"register": row["register"], "entry_id": row["id"], "fields": changed})
-    return changed
+    row = _entry_row(session, entry_id)
+    require_editable(session, row["pupil_id"])
+    if row["end_date"] is not None:
+        raise ValidationError("This register entry has ended and is kept as history.",
+                              field="register")
+    entry = entry_from_row(row)
+    merged = {name: getattr(entry, name) for name in _FIELDS} | dict(changes)
+    new = _stored(clean_entry(entry.kind, merged, today(session)))
+    fields = record_changes(session, row["pupil_id"], "register", row["id"],
+                            {name: row[name] for name in _FIELDS}, new)
+    if fields:
+        session.db.execute("UPDATE register_entries SET "
+                           + ", ".join(f"{name} = :{name}" for name in _FIELDS)
+                           + " WHERE id = :id", {**new, "id": row["id"]})
+        changed(session, Kind.REGISTER, row["pupil_id"], register=row["register"],
+                entry_id=row["id"], fields=fields)
+    return fields
 
 
+@operation(Permission.EDIT_PUPILS, audit="ended a register entry")
 def end_entry(session: Session, entry_id: int, end_date: dt.date | str) -> None:
     """Take the pupil off the register from a date; the entry is kept."""
-    session.require(Permission.EDIT_PUPILS)
     day = dates.require_date(end_date, "End date")
     dates.not_after(day, today(session), "End date")
-    with session.db.transaction():
-        row = _entry_row(session, entry_id)
-        require_editable(session, row["pupil_id"])
-        if row["end_date"] is not None:
-            raise ValidationError("This register entry has already ended.", field="register")
-        dates.not_before(day, dt.date.fromisoformat(row["start_date"]), "End date",
-                         "the start date")
-        record_changes(session, row["pupil_id"], "register", row["id"], {"end_date": None},
-                       {"end_date": day})
-        session.db.execute("UPDATE register_entries SET end_date = ? WHERE id = ?",
-                           (day.isoformat(), row["id"]))
-        summary.refresh(session.db, [row["pupil_id"]])
-        session.audit("ended a register entry", "pupil", row["pupil_id"],
-                      {"register": row["register"], "entry_id": row["id"]})
+    row = _entry_row(session, entry_id)
+    require_editable(session, row["pupil_id"])
+    if row["end_date"] is not None:
+        raise ValidationError("This register entry has already ended.", field="register")
+    dates.not_before(day, dt.date.fromisoformat(row["start_date"]), "End date",
+                     "the start date")
+    record_changes(session, row["pupil_id"], "register", row["id"], {"end_date": None},
+                   {"end_date": day})
+    session.db.execute("UPDATE register_entries SET end_date = ? WHERE id = ?",
+                       (day.isoformat(), row["id"]))
+    changed(session, Kind.REGISTER, row["pupil_id"], register=row["register"],
+            entry_id=row["id"])
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def list_entries(session: Session, pupil_id: int, include_ended: bool = True) -> list[RegisterEntry]:
     """A pupil's register entries in the order they started."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query("SELECT * FROM register_entries WHERE pupil_id = ?"
                             + ("" if include_ended else " AND end_date IS NULL")
                             + " ORDER BY start_date, id", (int(pupil_id),))

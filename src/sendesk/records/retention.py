@@ -14,8 +14,9 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.pupils import RETENTION_YEARS_AFTER_BIRTH
 from ..models.roles import Permission
+from ..operations import Kind, changed, operation
 from ..session import Session
-from ._common import require_any, today
+from ._common import today
 
 META_KEY = "retention_years_after_birth"
 MIN_YEARS = 25   # never shorter than the end of an EHC plan (25) allows
@@ -31,9 +32,9 @@ def keep_until(session: Session, dob: dt.date) -> dt.date:
     return dates.add_years(dob, retention_years(session))
 
 
+@operation(Permission.SETTINGS, audit="changed the retention period")
 def set_retention_years(session: Session, years: int) -> int:
     """Set the school's retention period; returns how many archived records were recalculated."""
-    session.require(Permission.SETTINGS)
     try:
         years = int(years)
     except (TypeError, ValueError) as exc:
@@ -42,16 +43,15 @@ def set_retention_years(session: Session, years: int) -> int:
     if not MIN_YEARS <= years <= MAX_YEARS:
         raise ValidationError(f"Keep SEND files for between {MIN_YEARS} and {MAX_YEARS} years "
                               "after the date of birth.", field="retention")
-    with session.db.transaction():
-        session.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO"
-                           " UPDATE SET value = excluded.value", (META_KEY, str(years)))
-        rows = session.db.query("SELECT id, dob FROM pupils WHERE archived_at IS NOT NULL")
-        session.db.executemany(
-            "UPDATE pupils SET retain_until = ? WHERE id = ?",
-            [(dates.add_years(dt.date.fromisoformat(r["dob"]), years).isoformat(), r["id"])
-             for r in rows])
-        session.audit("changed the retention period", None, None,
-                      {"years_after_birth": years, "records": len(rows)})
+    session.db.set_meta(META_KEY, str(years))
+    rows = session.db.query("SELECT id, dob FROM pupils WHERE archived_at IS NOT NULL")
+    session.db.executemany(
+        "UPDATE pupils SET retain_until = ? WHERE id = ?",
+        [(dates.add_years(dt.date.fromisoformat(r["dob"]), years).isoformat(), r["id"])
+         for r in rows])
+    # Every archived record's keep-until date moved: a school-wide setting, audited as such.
+    changed(session, Kind.SETTINGS, whole_school=True, target=(None, None),
+            years_after_birth=years, records=len(rows))
     return len(rows)
 
 
@@ -67,11 +67,11 @@ class RetainedRecord:
     due: bool           # past its keep-until date: may (and should) be securely deleted
 
 
+@operation(Permission.EDIT_PUPILS, Permission.SETTINGS, writes=False)
 def retained_records(session: Session, due_only: bool = False) -> list[RetainedRecord]:
     """Leavers' archived records, those due for deletion first (SENCO or administrator).
 
     Like the pupil list, this names pupils without opening any record, so it is not audited."""
-    require_any(session, Permission.EDIT_PUPILS, Permission.SETTINGS)
     day = today(session)
     rows = session.db.query(
         "SELECT id, upn, legal_forename, legal_surname, dob, leaving_date, destination,"

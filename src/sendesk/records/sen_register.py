@@ -16,8 +16,9 @@ from ..models.calendar import last_census_before
 from ..models.roles import Permission
 from ..models.sen import NeedPeriod, StatusPeriod
 from ..models.text import clean_text
+from ..operations import Kind, changed, operation
 from ..session import Session
-from . import notifications, summary
+from . import notifications
 from ._common import record_changes, require_editable, today
 
 
@@ -59,6 +60,7 @@ def _effective_date(value: dt.date | str, session: Session, open_row) -> dt.date
     return day
 
 
+@operation(Permission.CHANGE_SEN_STATUS, audit="changed SEN status")
 def change_status(session: Session, pupil_id: int, status: str, start_date: dt.date | str,
                   reason: str, needs: Sequence[str] | None = None) -> int:
     """Set a pupil's SEN status from a date, with the reason; returns the new period's id.
@@ -66,92 +68,84 @@ def change_status(session: Session, pupil_id: int, status: str, start_date: dt.d
     needs (primary first) replaces the current needs; without it the current needs are kept
     and must suit the new status. Status N ends all needs.
     """
-    session.require(Permission.CHANGE_SEN_STATUS)
     new_status = sen.clean_status(status)
     why = clean_text(reason, "Reason for the change", max_length=2000, required=True)
     pupil_id = int(pupil_id)
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        open_row = _open_period(session, pupil_id)
-        previous = open_row["status"] if open_row else None
-        sen.check_status_change(previous, new_status)
-        start = _effective_date(start_date, session, open_row)
-        ranked = sen.clean_needs(_open_needs(session, pupil_id) if needs is None and
-                                 new_status in sen.ON_REGISTER else (needs or ()), new_status)
-        if open_row is not None:
-            session.db.execute("UPDATE sen_status_history SET end_date = ? WHERE id = ?",
-                               (start.isoformat(), open_row["id"]))
-        cursor = session.db.execute(
-            "INSERT INTO sen_status_history (pupil_id, status, start_date, reason, changed_by,"
-            " entered_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (pupil_id, new_status, start.isoformat(), why, session.user.id, session.now_text()))
-        period_id = int(cursor.lastrowid)
-        _apply_needs(session, pupil_id, ranked, start)
-        change = sen.register_change(previous, new_status)
-        due_id = None
-        if change:
-            due_id = notifications.open_due(session, pupil_id, period_id, change, start)
-        summary.refresh(session.db, [pupil_id])
-        session.audit("changed SEN status", "pupil", pupil_id,
-                      {"from": previous, "to": new_status, "needs": list(ranked),
-                       "notification_due_id": due_id})
+    require_editable(session, pupil_id)
+    open_row = _open_period(session, pupil_id)
+    previous = open_row["status"] if open_row else None
+    sen.check_status_change(previous, new_status)
+    start = _effective_date(start_date, session, open_row)
+    ranked = sen.clean_needs(_open_needs(session, pupil_id) if needs is None and
+                             new_status in sen.ON_REGISTER else (needs or ()), new_status)
+    if open_row is not None:
+        session.db.execute("UPDATE sen_status_history SET end_date = ? WHERE id = ?",
+                           (start.isoformat(), open_row["id"]))
+    cursor = session.db.execute(
+        "INSERT INTO sen_status_history (pupil_id, status, start_date, reason, changed_by,"
+        " entered_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (pupil_id, new_status, start.isoformat(), why, session.user.id, session.now_text()))
+    period_id = int(cursor.lastrowid)
+    _apply_needs(session, pupil_id, ranked, start)
+    change = sen.register_change(previous, new_status)
+    due_id = None
+    if change:
+        due_id = notifications.open_due(session, pupil_id, period_id, change, start)
+        changed(session, Kind.NOTIFICATION, pupil_id)
+    changed(session, Kind.SEN, pupil_id, **{"from": previous, "to": new_status,
+                                            "needs": list(ranked), "notification_due_id": due_id})
     return period_id
 
 
+@operation(Permission.CHANGE_SEN_STATUS, audit="replaced SEN status from the day it began")
 def replace_current_status(session: Session, pupil_id: int, status: str, reason: str) -> int:
     """Put E in place of K (or K in place of E) from the day the current status began, when the
     new status applied from that day: a pupil who arrived holding an EHC plan was first recorded
     at K. Closing K on the day it opened would leave an empty K period in the census history.
     The pupil stays on the register, so the parents' notification of joining it still stands;
     the old status and reason stay in the change trail. Returns the period's id."""
-    session.require(Permission.CHANGE_SEN_STATUS)
     new_status = sen.clean_status(status)
     why = clean_text(reason, "Reason for the change", max_length=2000, required=True)
     pupil_id = int(pupil_id)
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        open_row = _open_period(session, pupil_id)
-        if open_row is None or {open_row["status"], new_status} != set(sen.ON_REGISTER):
-            raise ValidationError("Only SEN support (K) and an EHC plan (E) can replace each other "
-                                  "from the day the status began; record a change instead.",
-                                  field="status")
-        sen.clean_needs(_open_needs(session, pupil_id), new_status)
-        record_changes(session, pupil_id, "SEN status", open_row["id"],
-                       {"status": open_row["status"], "reason": open_row["reason"]},
-                       {"status": new_status, "reason": why})
-        session.db.execute("UPDATE sen_status_history SET status = ?, reason = ?, changed_by = ?"
-                           " WHERE id = ?", (new_status, why, session.user.id, open_row["id"]))
-        summary.refresh(session.db, [pupil_id])
-        session.audit("replaced SEN status from the day it began", "pupil", pupil_id,
-                      {"from": open_row["status"], "to": new_status,
-                       "since": open_row["start_date"]})
+    require_editable(session, pupil_id)
+    open_row = _open_period(session, pupil_id)
+    if open_row is None or {open_row["status"], new_status} != set(sen.ON_REGISTER):
+        raise ValidationError("Only SEN support (K) and an EHC plan (E) can replace each other "
+                              "from the day the status began; record a change instead.",
+                              field="status")
+    sen.clean_needs(_open_needs(session, pupil_id), new_status)
+    record_changes(session, pupil_id, "SEN status", open_row["id"],
+                   {"status": open_row["status"], "reason": open_row["reason"]},
+                   {"status": new_status, "reason": why})
+    session.db.execute("UPDATE sen_status_history SET status = ?, reason = ?, changed_by = ?"
+                       " WHERE id = ?", (new_status, why, session.user.id, open_row["id"]))
+    changed(session, Kind.SEN, pupil_id, **{"from": open_row["status"], "to": new_status,
+                                            "since": open_row["start_date"]})
     return int(open_row["id"])
 
 
+@operation(Permission.CHANGE_SEN_STATUS, audit="changed SEN needs")
 def set_needs(session: Session, pupil_id: int, needs: Sequence[str],
               start_date: dt.date | str) -> bool:
     """Replace the ranked needs of a pupil on the register; False if nothing changed."""
-    session.require(Permission.CHANGE_SEN_STATUS)
     pupil_id = int(pupil_id)
-    with session.db.transaction():
-        require_editable(session, pupil_id)
-        open_row = _open_period(session, pupil_id)
-        status = open_row["status"] if open_row else None
-        if status not in sen.ON_REGISTER:
-            raise ValidationError("Needs are recorded only for pupils on the SEN register (E or "
-                                  "K). Change the status first.", field="needs")
-        ranked = sen.clean_needs(needs, status)
-        start = _effective_date(start_date, session, open_row)
-        changed = _apply_needs(session, pupil_id, ranked, start)
-        if changed:
-            summary.refresh(session.db, [pupil_id])
-            session.audit("changed SEN needs", "pupil", pupil_id, {"needs": list(ranked)})
-    return changed
+    require_editable(session, pupil_id)
+    open_row = _open_period(session, pupil_id)
+    status = open_row["status"] if open_row else None
+    if status not in sen.ON_REGISTER:
+        raise ValidationError("Needs are recorded only for pupils on the SEN register (E or "
+                              "K). Change the status first.", field="needs")
+    ranked = sen.clean_needs(needs, status)
+    start = _effective_date(start_date, session, open_row)
+    altered = _apply_needs(session, pupil_id, ranked, start)
+    if altered:
+        changed(session, Kind.SEN, pupil_id, needs=list(ranked))
+    return altered
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def status_history(session: Session, pupil_id: int) -> list[StatusPeriod]:
     """The pupil's statuses in the order they happened."""
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(
         "SELECT h.*, coalesce(u.full_name, '') AS who FROM sen_status_history h LEFT JOIN users u"
         " ON u.id = h.changed_by WHERE h.pupil_id = ? ORDER BY h.start_date, h.id", (int(pupil_id),))
@@ -160,9 +154,9 @@ def status_history(session: Session, pupil_id: int) -> list[StatusPeriod]:
             for r in rows]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def needs_history(session: Session, pupil_id: int, current_only: bool = False) -> list[NeedPeriod]:
     """Needs in the order they were recorded (current ones by rank when current_only)."""
-    session.require(Permission.VIEW_RECORDS)
     if current_only:
         sql = "SELECT * FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank"
     else:

@@ -14,6 +14,8 @@ import datetime as dt
 from ..crypto import signing
 from ..documents.model import Document, Heading, KeyValues, Paragraph, Table
 from ..models import dates
+from ..models.roles import Permission
+from ..operations import operation, viewed
 from ..records._common import pupil_row, today
 from ..session import Session
 from .log import get_transfer
@@ -30,6 +32,7 @@ def _size(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
+@operation(Permission.VIEW_RECORDS, writes=False, audit="printed a transfer acknowledgement form")
 def acknowledgement_form(session: Session, transfer_id: int) -> Document:
     transfer = get_transfer(session, transfer_id)
     pupil = pupil_row(session, transfer.pupil_id)
@@ -80,7 +83,6 @@ def acknowledgement_form(session: Session, transfer_id: int) -> Document:
                ("Role", _WRITE_HERE, _WRITE_HERE), ("Signature", _SIGN_HERE, _SIGN_HERE),
                ("Date", _WRITE_HERE, _WRITE_HERE)), widths=(1.1, 3, 3)),
     ]
-    session.audit_now("printed a transfer acknowledgement form", "pupil", transfer.pupil_id,
-                      {"transfer_id": transfer.id})
+    viewed(session, "pupil", transfer.pupil_id, transfer_id=transfer.id)
     return Document(title="Acknowledgement of a pupil file handed over", pupil_name=name,
                     document_date=today(session), blocks=tuple(blocks), kind="acknowledgement")

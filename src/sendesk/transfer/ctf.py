@@ -29,6 +29,7 @@ from ..errors import ValidationError
 from ..models import sen
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
+from ..operations import Kind, changed, operation, viewed
 from ..records import sen_register
 from ..records._common import pupil_row, today
 from ..session import Session
@@ -58,9 +59,9 @@ def _school(parent: ET.Element, tag: str, school: SchoolIdentity, full: bool, da
         _text(element, "AcademicYear", academic_year(day))
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def build_ctf(session: Session, pupil_ids: list[int], destination: SchoolIdentity | None) -> bytes:
     """The CTF for some pupils (audited by the caller's export); SEN rows oldest first."""
-    session.require(Permission.EXPORT_TRANSFER)
     day = today(session)
     root = ET.Element("CTfile")
     header = ET.SubElement(root, "Header")
@@ -104,11 +105,12 @@ def build_ctf(session: Session, pupil_ids: list[int], destination: SchoolIdentit
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False, audit="exported a Common Transfer File")
 def export_ctf(session: Session, pupil_id: int, path: Path) -> None:
     """Write one pupil's CTF to a file the user chose, and record the export."""
     data = build_ctf(session, [int(pupil_id)], None)
     atomic_write(Path(path), data)
-    session.audit_now("exported a Common Transfer File", "pupil", int(pupil_id))
+    viewed(session, "pupil", int(pupil_id))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -205,9 +207,12 @@ def _mismatched(session: Session, pupils: list[CtfPupil]) -> list[str]:
     return found
 
 
+@operation(Permission.CHANGE_SEN_STATUS, audit="imported a Common Transfer File")
 def import_ctf(session: Session, path: Path) -> CtfImport:
-    """Take SEN status and needs from a CTF, all pupils or none; differences are reported."""
-    session.require(Permission.CHANGE_SEN_STATUS)
+    """Take SEN status and needs from a CTF, all pupils or none; differences are reported.
+
+    Each status taken is a change_status of its own (audited per pupil), inside this one
+    transaction."""
     source, pupils = parse_ctf(read_limited(Path(path), MAX_CTF_BYTES, "Common Transfer File"))
     result = CtfImport(source)
     mismatched = _mismatched(session, pupils)
@@ -215,47 +220,47 @@ def import_ctf(session: Session, path: Path) -> CtfImport:
         raise ValidationError("This CTF gives a UPN this school holds for a different child: "
                               + "; ".join(mismatched) + ". Check the UPNs with the sending "
                               "school. Nothing was imported.")
-    with session.db.transaction():
-        for pupil in pupils:
-            label = f"{pupil.upn} ({pupil.forename} {pupil.surname})".strip()
-            row = session.db.query_one(
-                "SELECT id, archived_at, legal_surname, legal_forename, dob FROM pupils WHERE"
-                " upper(upn) = ?", ("".join(pupil.upn.split()).upper(),))
-            if row is None:
-                result.not_found.append(f"{label}: not in this database; import the pupil from "
-                                        "your MIS first")
-                continue
-            if row["archived_at"] is not None:
-                result.conflicts.append(f"{label}: has left this school; the archived record is "
-                                        "read-only and was not changed")
-                continue
-            pupil_id = int(row["id"])
-            if pupil.status is None:
-                result.unchanged.append(f"{label}: the CTF records no SEN status")
-                continue
-            needs = sen.clean_needs(pupil.needs, pupil.status) if pupil.status in sen.ON_REGISTER else ()
-            current = session.db.query_one("SELECT status FROM sen_status_history WHERE"
-                                           " pupil_id = ? AND end_date IS NULL", (pupil_id,))
-            ours = tuple(r["code"] for r in session.db.query(
-                "SELECT code FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank",
-                (pupil_id,)))
-            if current is None:
-                since = min(pupil.since or today(session), today(session))
-                sen_register.change_status(session, pupil_id, pupil.status, since,
-                                           f"From the Common Transfer File sent by {source}.",
-                                           needs=needs)
-                result.applied.append(f"{label}: status {pupil.status}"
-                                      + (f", needs {', '.join(needs)}" if needs else ""))
-            elif current["status"] == pupil.status and ours == tuple(needs):
-                result.unchanged.append(f"{label}: already {pupil.status}"
-                                        + (f" with {', '.join(needs)}" if needs else ""))
-            else:
-                result.conflicts.append(
-                    f"{label}: this school records {current['status']}"
-                    + (f" ({', '.join(ours)})" if ours else "")
-                    + f", the CTF says {pupil.status}" + (f" ({', '.join(needs)})" if needs else "")
-                    + "; left as it is for the SENCO to decide")
-        session.audit("imported a Common Transfer File", None, None,
-                      {"applied": len(result.applied), "conflicts": len(result.conflicts),
-                       "not_found": len(result.not_found)})
+    applied: list[int] = []
+    for pupil in pupils:
+        label = f"{pupil.upn} ({pupil.forename} {pupil.surname})".strip()
+        row = session.db.query_one(
+            "SELECT id, archived_at, legal_surname, legal_forename, dob FROM pupils WHERE"
+            " upper(upn) = ?", ("".join(pupil.upn.split()).upper(),))
+        if row is None:
+            result.not_found.append(f"{label}: not in this database; import the pupil from "
+                                    "your MIS first")
+            continue
+        if row["archived_at"] is not None:
+            result.conflicts.append(f"{label}: has left this school; the archived record is "
+                                    "read-only and was not changed")
+            continue
+        pupil_id = int(row["id"])
+        if pupil.status is None:
+            result.unchanged.append(f"{label}: the CTF records no SEN status")
+            continue
+        needs = sen.clean_needs(pupil.needs, pupil.status) if pupil.status in sen.ON_REGISTER else ()
+        current = session.db.query_one("SELECT status FROM sen_status_history WHERE"
+                                       " pupil_id = ? AND end_date IS NULL", (pupil_id,))
+        ours = tuple(r["code"] for r in session.db.query(
+            "SELECT code FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank",
+            (pupil_id,)))
+        if current is None:
+            since = min(pupil.since or today(session), today(session))
+            sen_register.change_status(session, pupil_id, pupil.status, since,
+                                       f"From the Common Transfer File sent by {source}.",
+                                       needs=needs)
+            applied.append(pupil_id)
+            result.applied.append(f"{label}: status {pupil.status}"
+                                  + (f", needs {', '.join(needs)}" if needs else ""))
+        elif current["status"] == pupil.status and ours == tuple(needs):
+            result.unchanged.append(f"{label}: already {pupil.status}"
+                                    + (f" with {', '.join(needs)}" if needs else ""))
+        else:
+            result.conflicts.append(
+                f"{label}: this school records {current['status']}"
+                + (f" ({', '.join(ours)})" if ours else "")
+                + f", the CTF says {pupil.status}" + (f" ({', '.join(needs)})" if needs else "")
+                + "; left as it is for the SENCO to decide")
+    changed(session, Kind.SEN, applied, target=(None, None), applied=len(result.applied),
+            conflicts=len(result.conflicts), not_found=len(result.not_found))
     return result

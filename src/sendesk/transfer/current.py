@@ -62,8 +62,7 @@ BY_TABLE = {kind.table: kind for kind in KINDS}
 
 
 def ours(session: Session, pupil_id: int, kind: CurrentKind) -> list[dict[str, Any]]:
-    if not session.db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                             (kind.table,)):
+    if not session.db.has_table(kind.table):
         return []
     rows = session.db.query(f"SELECT rowid AS row_number, * FROM {kind.table} WHERE pupil_id = ?",
                             (pupil_id,))

@@ -15,6 +15,7 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.roles import Permission
 from ..models.specialists import check_report_file, check_report_size
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
 from ..store.files import atomic_write
@@ -98,30 +99,30 @@ _SELECT = ("SELECT t.*, coalesce(u.full_name, '') AS who FROM transfers t"
            " LEFT JOIN users u ON u.id = t.done_by")
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def transfers_for_pupil(session: Session, pupil_id: int) -> list[Transfer]:
-    session.require(Permission.VIEW_RECORDS)
     rows = session.db.query(_SELECT + " WHERE t.pupil_id = ? ORDER BY t.id", (int(pupil_id),))
     return [_transfer(session, row) for row in rows]
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def all_transfers(session: Session) -> list[Transfer]:
     """Every transfer, newest first (names are not included; open the pupil to see them)."""
-    session.require(Permission.EXPORT_TRANSFER)
     rows = session.db.query(_SELECT + " ORDER BY t.id DESC")
     return [_transfer(session, row) for row in rows]
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def get_transfer(session: Session, transfer_id: int) -> Transfer:
-    session.require(Permission.VIEW_RECORDS)
     row = session.db.query_one(_SELECT + " WHERE t.id = ?", (int(transfer_id),))
     if row is None:
         raise ValidationError("That transfer is not in this database.", field="transfer")
     return _transfer(session, row)
 
 
+@operation(Permission.EXPORT_TRANSFER, audit="stored a signed transfer acknowledgement")
 def attach_scan(session: Session, transfer_id: int, path: Path) -> int:
     """Keep the signed acknowledgement form's scan with the transfer (encrypted, audited)."""
-    session.require(Permission.EXPORT_TRANSFER)
     path = Path(path)
     try:
         check_report_size(path.name, path.stat().st_size)
@@ -132,25 +133,23 @@ def attach_scan(session: Session, transfer_id: int, path: Path) -> int:
     name, media_type = check_report_file(path.name, content)
     transfer = get_transfer(session, transfer_id)
     digest = hashlib.sha256(content).hexdigest()
-    with session.db.transaction():
-        cursor = session.db.execute(
-            "INSERT INTO transfer_scans (transfer_id, filename, media_type, size, sha256, content,"
-            " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (transfer.id, name, media_type, len(content), digest, content, session.now_text(),
-             session.user.id))
-        scan_id = int(cursor.lastrowid)
-        session.audit("stored a signed transfer acknowledgement", "pupil", transfer.pupil_id,
-                      {"transfer_id": transfer.id, "scan_id": scan_id, "sha256": digest})
+    cursor = session.db.execute(
+        "INSERT INTO transfer_scans (transfer_id, filename, media_type, size, sha256, content,"
+        " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (transfer.id, name, media_type, len(content), digest, content, session.now_text(),
+         session.user.id))
+    scan_id = int(cursor.lastrowid)
+    changed(session, Kind.TRANSFER, transfer.pupil_id, transfer_id=transfer.id, scan_id=scan_id,
+            sha256=digest)
     return scan_id
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False, audit="saved a transfer receipt")
 def save_receipt_again(session: Session, transfer_id: int, path: Path) -> None:
     """Write the signed receipt of a received package to a file once more."""
-    session.require(Permission.EXPORT_TRANSFER)
     row = session.db.query_one("SELECT pupil_id, receipt FROM transfers WHERE id = ? AND"
                                " direction = 'received'", (int(transfer_id),))
     if row is None or not row["receipt"]:
         raise ValidationError("There is no receipt for that transfer.", field="transfer")
     atomic_write(Path(path), row["receipt"].encode("utf-8"))
-    session.audit_now("saved a transfer receipt", "pupil", row["pupil_id"],
-                      {"transfer_id": int(transfer_id)})
+    viewed(session, "pupil", row["pupil_id"], transfer_id=int(transfer_id))

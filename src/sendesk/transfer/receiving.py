@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import sqlcipher3
 
 from ..crypto import signing
 from ..errors import ValidationError
@@ -25,9 +24,11 @@ from ..models import dates
 from ..models.pupils import FIELD_LABELS, clean_details
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
-from ..records import ehc, pupils, summary
+from ..operations import Kind, changed, operation, viewed
+from ..records import ehc, pupils
 from ..records._common import record_changes, today
 from ..session import Session
+from ..store.database import IntegrityError
 from ..store.files import read_limited
 from . import current, passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
@@ -133,9 +134,9 @@ def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
     return found
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False, audit="opened a records-transfer package")
 def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     """Decrypt and verify a package and plan its import; nothing is written."""
-    session.require(Permission.EXPORT_TRANSFER)
     opened = read_package(data, passphrases.normalise(passphrase))
     manifest = opened.manifest
     if not school_refs(manifest["sender"]):
@@ -170,8 +171,8 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     conflicts = _conflicts(session, existing, pupil, record) if existing is not None else []
     contents = [f"{entry['title'] or entry['name']} ({_size(entry['size'])})"
                 for entry in manifest["items"]]
-    session.audit_now("opened a records-transfer package", "pupil", existing,
-                      {"package_id": manifest["package_id"], "from": school_ref(manifest["sender"])})
+    viewed(session, "pupil", existing, package_id=manifest["package_id"],
+           **{"from": school_ref(manifest["sender"])})
     return Preview(opened, record, manifest["sender"], signing.fingerprint(opened.sender_public_key),
                    known is not None, pupil, existing, conflicts, contents,
                    list(manifest.get("stripped", [])),
@@ -229,9 +230,11 @@ def _new_pupil(session: Session, pupil: Mapping[str, Any]) -> int:
     return int(cursor.lastrowid)
 
 
+# Declared as a read: the import's one transaction is _import's, so that a contradiction found
+# when it commits is reported like one found while loading.
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def import_package(session: Session, preview: Preview, decisions: Mapping[str, str]) -> Imported:
     """Import everything in one transaction, as decided for each conflict; returns the receipt."""
-    session.require(Permission.EXPORT_TRANSFER)
     undecided = [c.label for c in preview.conflicts if decisions.get(c.key) not in (OURS, THEIRS)]
     if undecided:
         raise ValidationError("Decide which version to keep for: " + ", ".join(undecided)
@@ -251,59 +254,64 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
             close_ours.append(name)                 # ours ends today; theirs carries on
     try:
         return _import(session, preview, decisions, left, day, close_imported, close_ours)
-    except sqlcipher3.IntegrityError as exc:
+    except IntegrityError as exc:
         raise TamperedPackage("The record inside this package holds entries that contradict each "
                               "other or this school's records (for example two current SEN "
                               "statuses). Nothing was imported.") from exc
 
 
+# A received record holds every kind of record about the pupil.
+_RECORD_KINDS = (Kind.PUPIL, Kind.CONTACT, Kind.CONSENT, Kind.NOTE, Kind.REGISTER, Kind.SEN,
+                 Kind.NOTIFICATION, Kind.PATHWAY, Kind.SPECIALIST, Kind.EHC)
+
+
+@operation(Permission.EXPORT_TRANSFER, audit="received a records transfer")
 def _import(session: Session, preview: Preview, decisions: Mapping[str, str], left: dt.date,
             day: dt.date, close_imported: dict[str, dt.date], close_ours: list[str]) -> Imported:
     manifest = preview.package.manifest
-    with session.db.transaction():
-        # Checked again inside the transaction: another window may have imported it meanwhile.
-        _not_imported_yet(session, manifest["package_id"])
-        if _match(session, preview.pupil["upn"]) != preview.existing_pupil_id:
-            raise ValidationError("This school's records changed since the package was opened. "
-                                  "Open the package again. Nothing was imported.")
-        created = preview.existing_pupil_id is None
-        pupil_id = _new_pupil(session, preview.pupil) if created else int(preview.existing_pupil_id)
-        if not created:
-            _apply_identity(session, pupil_id, preview, decisions)
-            for table in close_ours:
-                current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
-        loader = Loader(session, pupil_id, preview.sender["name"],
-                        {entry["name"]: preview.package.items[entry["name"]]
-                         for entry in manifest["items"] if entry["kind"] == "attachment"},
-                        close_imported=close_imported)
-        loader.load(preview.record, owned_tables(session.db))
-        # The sender scheduled EHC reviews by its own term dates and year group; ours rule here.
-        ehc.refresh_pupils(session, [pupil_id])
-        summary.refresh(session.db, [pupil_id])
-        ref = school_ref(preview.sender)
-        for each in school_refs(preview.sender):
-            if session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (each,)) is None:
-                session.db.execute("INSERT INTO known_senders (school_ref, school_name, public_key,"
-                                   " first_seen, recorded_by) VALUES (?, ?, ?, ?, ?)",
-                                   (each, preview.sender["name"], preview.sender["public_key"],
-                                    session.now_text(), session.user.id))
-        receipt = make_receipt(session, manifest, preview.package.manifest_sha256)
-        cursor = session.db.execute(
-            "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
-            " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
-            " leaving_date, status, happened_at, done_by, receipt) VALUES ('received', ?, ?, ?,"
-            " ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
-            (manifest["package_id"], pupil_id, preview.pupil["upn"], preview.sender["name"],
-             preview.sender.get("urn"), preview.sender.get("la_code"), preview.sender.get("estab"),
-             preview.sender["public_key"], preview.package.manifest_sha256,
-             json.dumps([{k: e[k] for k in ("name", "kind", "title", "size", "sha256")}
-                         for e in manifest["items"]]),
-             json.dumps(preview.stripped), manifest.get("leaving_date"), session.now_text(),
-             session.user.id, receipt.decode("utf-8")))
-        transfer_id = int(cursor.lastrowid)
-        session.audit("received a records transfer", "pupil", pupil_id,
-                      {"transfer_id": transfer_id, "from": ref, "created": created,
-                       "decisions": {k: v for k, v in decisions.items()}})
+    # Checked again inside the transaction: another window may have imported it meanwhile.
+    _not_imported_yet(session, manifest["package_id"])
+    if _match(session, preview.pupil["upn"]) != preview.existing_pupil_id:
+        raise ValidationError("This school's records changed since the package was opened. "
+                              "Open the package again. Nothing was imported.")
+    created = preview.existing_pupil_id is None
+    pupil_id = _new_pupil(session, preview.pupil) if created else int(preview.existing_pupil_id)
+    if not created:
+        _apply_identity(session, pupil_id, preview, decisions)
+        for table in close_ours:
+            current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
+    loader = Loader(session, pupil_id, preview.sender["name"],
+                    {entry["name"]: preview.package.items[entry["name"]]
+                     for entry in manifest["items"] if entry["kind"] == "attachment"},
+                    close_imported=close_imported)
+    loader.load(preview.record, owned_tables(session.db))
+    # The sender scheduled EHC reviews by its own term dates and year group; ours rule here.
+    ehc.refresh_pupils(session, [pupil_id])
+    for kind in _RECORD_KINDS:
+        changed(session, kind, pupil_id)
+    ref = school_ref(preview.sender)
+    for each in school_refs(preview.sender):
+        if session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (each,)) is None:
+            session.db.execute("INSERT INTO known_senders (school_ref, school_name, public_key,"
+                               " first_seen, recorded_by) VALUES (?, ?, ?, ?, ?)",
+                               (each, preview.sender["name"], preview.sender["public_key"],
+                                session.now_text(), session.user.id))
+    receipt = make_receipt(session, manifest, preview.package.manifest_sha256)
+    cursor = session.db.execute(
+        "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
+        " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
+        " leaving_date, status, happened_at, done_by, receipt) VALUES ('received', ?, ?, ?,"
+        " ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
+        (manifest["package_id"], pupil_id, preview.pupil["upn"], preview.sender["name"],
+         preview.sender.get("urn"), preview.sender.get("la_code"), preview.sender.get("estab"),
+         preview.sender["public_key"], preview.package.manifest_sha256,
+         json.dumps([{k: e[k] for k in ("name", "kind", "title", "size", "sha256")}
+                     for e in manifest["items"]]),
+         json.dumps(preview.stripped), manifest.get("leaving_date"), session.now_text(),
+         session.user.id, receipt.decode("utf-8")))
+    transfer_id = int(cursor.lastrowid)
+    changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, created=created,
+            decisions={k: v for k, v in decisions.items()}, **{"from": ref})
     return Imported(pupil_id, transfer_id, created, receipt, dict(loader.counts))
 
 
@@ -394,9 +402,9 @@ RECEIPT_KEY_UNCONFIRMED = ("This school's key was not known here before: phone t
                            "that they read out the same fingerprint.")
 
 
+@operation(Permission.EXPORT_TRANSFER, audit="recorded a transfer receipt")
 def import_receipt(session: Session, data: bytes) -> Acknowledged:
     """Close a sent transfer with the receiving school's signed receipt."""
-    session.require(Permission.EXPORT_TRANSFER)
     body = parse_receipt(data)
     row = session.db.query_one("SELECT * FROM transfers WHERE direction = 'sent' AND package_id = ?",
                                (body["package_id"],))
@@ -419,15 +427,13 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
             f"{row['school_name']} is known here by "
             + " or ".join(sorted(signing.fingerprint(k) for k in expected))
             + ". Phone the receiving school before accepting it. Nothing was changed.")
-    with session.db.transaction():
-        session.db.execute(
-            "UPDATE transfers SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,"
-            " school_key = ?, receipt = ?, closed_at = ?, closed_by = ? WHERE id = ?",
-            (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
-             session.now_text(), session.user.id, row["id"]))
-        session.audit("recorded a transfer receipt", "pupil", row["pupil_id"],
-                      {"transfer_id": row["id"], "signer": signing.fingerprint(signer),
-                       "key_confirmed": bool(expected)})
+    session.db.execute(
+        "UPDATE transfers SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,"
+        " school_key = ?, receipt = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+        (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
+         session.now_text(), session.user.id, row["id"]))
+    changed(session, Kind.TRANSFER, row["pupil_id"], transfer_id=row["id"],
+            signer=signing.fingerprint(signer), key_confirmed=bool(expected))
     return Acknowledged(row["id"], row["pupil_id"], row["school_name"], body["received_by"],
                         body["received_at"], signing.fingerprint(signer), bool(expected))
 

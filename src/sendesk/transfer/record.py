@@ -63,15 +63,14 @@ class TableInfo:
 
 def owned_tables(db: Database) -> list[TableInfo]:
     """Every table whose rows belong to a pupil, parents before children."""
-    names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'"
-                                    " ORDER BY name") if r[0] not in _NOT_OWNED]
+    names = [name for name in db.table_names() if name not in _NOT_OWNED]
     info: dict[str, TableInfo] = {}
     pending = list(names)
     progress = True
     while pending and progress:
         progress = False
         for name in list(pending):
-            fks = db.query(f"PRAGMA foreign_key_list({name})")
+            fks = db.foreign_keys(name)
             targets = {fk["from"]: fk["table"] for fk in fks}
             cascades = [fk["from"] for fk in fks if fk["on_delete"] == "CASCADE"
                         and (fk["table"] == "pupils" or fk["table"] in info)]
@@ -84,7 +83,7 @@ def owned_tables(db: Database) -> list[TableInfo]:
             if not cascades:
                 continue  # not a pupil's table (or not reachable): never exported
             owner = "pupil_id" if "pupil_id" in cascades else cascades[0]
-            columns = db.query(f"PRAGMA table_info({name})")
+            columns = db.columns(name)
             info[name] = TableInfo(
                 name=name, columns=tuple(c["name"] for c in columns),
                 required=frozenset(c["name"] for c in columns
@@ -165,7 +164,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
         stripped.append(f"{in_text} cop{'y' if in_text == 1 else 'ies'} of a protected address "
                         "typed into notes or other text (replaced by [withheld])")
     record = {"format": FORMAT, "version": VERSION,
-              "schema_version": int(db.scalar("PRAGMA user_version")),
+              "schema_version": db.schema_version(),
               "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},
               "tables": tables}
     return Dump(record, attachments, stripped)

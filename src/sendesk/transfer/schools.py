@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
+from ..operations import operation
 from ..session import Session
 
 
@@ -39,9 +40,9 @@ def school_refs(school: Mapping[str, Any] | SchoolIdentity) -> list[str]:
     return refs
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def known_keys(session: Session, school: Mapping[str, Any] | SchoolIdentity) -> dict[str, bytes]:
     """The keys pinned for a school under any of its references."""
-    session.require(Permission.EXPORT_TRANSFER)
     refs = school_refs(school)
     if not refs:
         return {}
@@ -50,11 +51,11 @@ def known_keys(session: Session, school: Mapping[str, Any] | SchoolIdentity) -> 
     return {r["school_ref"]: bytes.fromhex(r["public_key"]) for r in rows}
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def expected_receipt_keys(session: Session, transfer: Mapping[str, Any]) -> set[bytes]:
     """The keys a receipt for a sent transfer may be signed with, when any is known: the key
     recorded for the receiving school when the package was sent, any key pinned for it from a
     package it sent us, and the key of every earlier receipt from it."""
-    session.require(Permission.EXPORT_TRANSFER)
     school = {"urn": transfer["school_urn"], "la_code": transfer["school_la"],
               "estab": transfer["school_estab"]}
     keys = set(known_keys(session, school).values())

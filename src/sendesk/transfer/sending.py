@@ -25,6 +25,7 @@ from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity, parse_school_reference
 from ..models.text import clean_line
+from ..operations import Kind, changed, operation, viewed
 from ..records import pupils
 from ..records.school_calendar import calendar_of
 from ..records._common import pupil_row, today
@@ -113,8 +114,9 @@ def _consents_to_share(session: Session, pupil_id: int) -> list[str]:
             if SHARES_WITH_SCHOOL.search(r["scope"] or "")]
 
 
+@operation(Permission.EXPORT_TRANSFER, writes=False,
+           audit="checked a pupil's file before a transfer")
 def check_before_sending(session: Session, pupil_id: int) -> SendChecks:
-    session.require(Permission.EXPORT_TRANSFER)
     row = pupil_row(session, pupil_id)
     consents = _consents_to_share(session, pupil_id)
     parental = [f"{r['name']} ({r['relationship']})" for r in session.db.query(
@@ -131,7 +133,7 @@ def check_before_sending(session: Session, pupil_id: int) -> SendChecks:
                         "school will not know whom to involve.")
     if transfers_of(session, pupil_id, "sent"):
         warnings.append("This pupil's file has been sent before; this will be a second package.")
-    session.audit_now("checked a pupil's file before a transfer", "pupil", int(pupil_id))
+    viewed(session, "pupil", int(pupil_id))
     return SendChecks(int(pupil_id), f"{row['legal_forename']} {row['legal_surname']}", row["upn"],
                       consents, parental, dump.stripped, _attachments(session, int(pupil_id)),
                       warnings)
@@ -161,9 +163,9 @@ def school_keys(session: Session) -> tuple[bytes, bytes]:
     return bytes.fromhex(rows["signing_private_key"]), bytes.fromhex(rows["signing_public_key"])
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def school_fingerprint(session: Session) -> str:
     """Our school's signing-key fingerprint, as printed on forms and shown in settings."""
-    session.require(Permission.VIEW_RECORDS)
     value = session.db.scalar("SELECT value FROM meta WHERE key = 'signing_public_key'")
     return signing.fingerprint(bytes.fromhex(value))
 
@@ -173,6 +175,10 @@ def _school(identity: SchoolIdentity) -> dict[str, str | None]:
             "estab": identity.estab}
 
 
+# The package is drawn and encrypted (the PDF, scrypt) before any write, so the database is not
+# held for seconds: send itself is declared as a read and records the transfer through
+# _record_sent, one short write of its own.
+@operation(Permission.EXPORT_TRANSFER, writes=False)
 def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
          render_file_pdf: Callable[[Session, int], bytes], chosen_passphrase: str | None = None,
          leaving_date: dt.date | None = None,
@@ -185,7 +191,6 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     already left keeps their leaving date; otherwise they leave on leaving_date (or today).
     Without a recorded consent to share, the file goes only when without_consent says why.
     """
-    session.require(Permission.EXPORT_TRANSFER)
     pupil_id = int(pupil_id)
     override = " ".join((without_consent or "").split())[:500] or None
     if not _consents_to_share(session, pupil_id) and override is None:
@@ -221,28 +226,38 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     manifest_hash = sha256(manifest)
     listed = json.loads(manifest)["items"]
     deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar_of(session))
-    with session.db.transaction():
-        if row["archived_at"] is None:
-            pupils.archive_leaver(session, pupil_id, left, recipient.name)
-        cursor = session.db.execute(
-            "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
-            " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
-            " leaving_date, deadline, status, happened_at, done_by) VALUES ('sent', ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting acknowledgement', ?, ?)",
-            (header["package_id"], pupil_id, row["upn"], recipient.name, recipient.urn,
-             recipient.la_code, recipient.estab, recipient.contact,
-             _receiver_key(session, recipient), manifest_hash,
-             json.dumps(_item_summaries(listed, count_pages(pdf) if count_pages else None)),
-             json.dumps(dump.stripped),
-             left.isoformat(), deadline.isoformat(), session.now_text(), session.user.id))
-        transfer_id = int(cursor.lastrowid)
-        session.audit("sent a records transfer", "pupil", pupil_id,
-                      {"transfer_id": transfer_id, "to": recipient.reference,
-                       "fingerprint": package_fingerprint(manifest_hash),
-                       **({"sent_without_consent_to_share": override} if override else {})})
-        atomic_write(out_path, data)
+    summaries = _item_summaries(listed, count_pages(pdf) if count_pages else None)
+    transfer_id = _record_sent(session, pupil_id, row["archived_at"] is None, recipient, out_path,
+                               data, header, manifest_hash, summaries, dump.stripped, left,
+                               deadline, override)
     return SentPackage(transfer_id, out_path, secret, package_fingerprint(manifest_hash),
                        signing.fingerprint(public), deadline, listed, dump.stripped)
+
+
+@operation(Permission.EXPORT_TRANSFER, audit="sent a records transfer")
+def _record_sent(session: Session, pupil_id: int, still_here: bool, recipient: Recipient,
+                 out_path: Path, data: bytes, header: dict, manifest_hash: str,
+                 summaries: list[dict], stripped: list[str], left: dt.date, deadline: dt.date,
+                 override: str | None) -> int:
+    """Archive the leaver, record the transfer and write the package, all or nothing."""
+    if still_here:
+        pupils.archive_leaver(session, pupil_id, left, recipient.name)
+    cursor = session.db.execute(
+        "INSERT INTO transfers (direction, package_id, pupil_id, upn, school_name, school_urn,"
+        " school_la, school_estab, school_contact, school_key, manifest_sha256, items, stripped,"
+        " leaving_date, deadline, status, happened_at, done_by) VALUES ('sent', ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting acknowledgement', ?, ?)",
+        (header["package_id"], pupil_id, header["pupil"]["upn"], recipient.name, recipient.urn,
+         recipient.la_code, recipient.estab, recipient.contact,
+         _receiver_key(session, recipient), manifest_hash, json.dumps(summaries),
+         json.dumps(stripped), left.isoformat(), deadline.isoformat(), session.now_text(),
+         session.user.id))
+    transfer_id = int(cursor.lastrowid)
+    changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, to=recipient.reference,
+            fingerprint=package_fingerprint(manifest_hash),
+            **({"sent_without_consent_to_share": override} if override else {}))
+    atomic_write(out_path, data)
+    return transfer_id
 
 
 def _receiver_key(session: Session, recipient: Recipient) -> str | None:
