@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import ValidationError
 from ..resources import load_json
+from .bank_holidays import easter_sunday
 from .dates import format_uk
 
 _THURSDAY = 3
@@ -143,21 +144,6 @@ def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
 def _last_monday(year: int, month: int) -> dt.date:
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
     return _weekday_on_or_before(following - dt.timedelta(days=1), _MONDAY)
-
-
-def easter_sunday(year: int) -> dt.date:
-    """Western Easter (the anonymous Gregorian computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month = (h + el - 7 * m + 114) // 31
-    day = (h + el - 7 * m + 114) % 31 + 1
-    return dt.date(year, month, day)
 
 
 def _weekday_before(day: dt.date) -> dt.date:
