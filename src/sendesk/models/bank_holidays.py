@@ -32,7 +32,7 @@ REQUIRED_FIRST_YEAR, REQUIRED_LAST_YEAR = 2020, 2035
 # Christmas Day and Boxing Day (or their substitutes): a year with fewer has lost one.
 USUAL_PER_YEAR = 8
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class BankHolidayFileError(SendeskError):
@@ -175,7 +175,7 @@ def _checked_entry(source: str, year: int, entry: Any) -> dt.date:
     if day.year != year:
         raise _fault(source, f"{text} is listed under {year}")
     if day.weekday() >= 5:
-        raise _fault(source, f"{text} is a {_WEEKDAYS[day.weekday()]}; a bank holiday is a "
+        raise _fault(source, f"{text} is a {WEEKDAYS[day.weekday()]}; a bank holiday is a "
                              "weekday (a weekend one is listed on its substitute day)")
     if not isinstance(name, str) or not name.strip():
         raise _fault(source, f"{text} has no name")

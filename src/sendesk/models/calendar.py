@@ -245,7 +245,7 @@ def check_inset_days(school_year: int, days: Iterable[dt.date]) -> frozenset[dt.
                                   "year (August to August).", field="inset_days")
         if day.weekday() >= 5:
             raise ValidationError(f"The INSET day {format_uk(day)} is a "
-                                  f"{day.strftime('%A')}, not a school day anyway.",
+                                  f"{bank_holidays.WEEKDAYS[day.weekday()]}, not a school day anyway.",
                                   field="inset_days")
         holiday = bank_holidays.england().name(day)
         if holiday:
@@ -314,11 +314,11 @@ class SchoolCalendar:
         return self.not_a_school_day(day) is None
 
     def not_a_school_day(self, day: dt.date) -> str | None:
-        """Why a date is not a school day ("a Saturday", "the Easter Monday bank holiday",
+        """Why a date is not a school day ("a Saturday", "a bank holiday (Easter Monday)",
         "an INSET day", "in the school holidays"), or None when it is one: for a hint that
         says why a date was moved."""
         if day.weekday() >= 5:
-            return f"a {day.strftime('%A')}"
+            return f"a {bank_holidays.WEEKDAYS[day.weekday()]}"
         holiday = bank_holidays.england().name(day)
         if holiday:
             return f"a bank holiday ({holiday})"
