@@ -8,7 +8,13 @@ A school's term dates (SchoolCalendar) are six half-terms a year, each from its 
 last teaching day, so holidays are the gaps between them. A year the school has not entered
 uses England's usual pattern (england_default), with the Easter break worked out from Easter
 each year. The review rules, the EHC review schedule and the LA's request cut-off all read
-them. HalfTermCalendar is the older fixed-start default, kept for rules called without a
+them.
+
+A school day is a weekday inside a half-term that is neither one of England's bank holidays
+(models.bank_holidays, from a shipped dated file) nor one of the school's INSET days. Every
+count of school days and every move of a date out of the holidays here goes through
+SchoolCalendar.is_school_day, so none of them can land on Good Friday or the early May bank
+holiday. HalfTermCalendar is the older fixed-start default, kept for rules called without a
 school's calendar.
 """
 
@@ -16,10 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import ValidationError
 from ..resources import load_json
+from . import bank_holidays
+from .bank_holidays import easter_sunday
 from .dates import format_uk
 
 _THURSDAY = 3
@@ -145,24 +154,19 @@ def _last_monday(year: int, month: int) -> dt.date:
     return _weekday_on_or_before(following - dt.timedelta(days=1), _MONDAY)
 
 
-def easter_sunday(year: int) -> dt.date:
-    """Western Easter (the anonymous Gregorian computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month = (h + el - 7 * m + 114) // 31
-    day = (h + el - 7 * m + 114) % 31 + 1
-    return dt.date(year, month, day)
+def _is_working_day(day: dt.date) -> bool:
+    """A weekday that is not a bank holiday (what a term may start or end on)."""
+    return day.weekday() < 5 and not bank_holidays.is_bank_holiday(day)
 
 
-def _weekday_before(day: dt.date) -> dt.date:
-    """The last weekday on or before a date."""
-    while day.weekday() >= 5:
+def _working_day_on_or_after(day: dt.date) -> dt.date:
+    while not _is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _working_day_on_or_before(day: dt.date) -> dt.date:
+    while not _is_working_day(day):
         day -= dt.timedelta(days=1)
     return day
 
@@ -180,6 +184,11 @@ def england_default(school_year: int) -> TermDates:
     February, and breaks for two weeks around Easter (from the Monday before Easter Sunday).
     Summer half-term is the week of the late May bank holiday (the last Monday in May), and the
     year ends on the last weekday on or before 22 July.
+
+    No half-term starts or ends on a bank holiday: a start that would (a substitute New Year's
+    Day on 3 January, an early May bank holiday after a late Easter) moves on to the next
+    weekday that is not one, an end back to the last. Bank holidays inside a half-term (early
+    May, a one-off) stay in it but are not school days (SchoolCalendar.is_school_day).
     """
     year, next_year = school_year, school_year + 1
     week = dt.timedelta(days=7)
@@ -190,13 +199,14 @@ def england_default(school_year: int) -> TermDates:
     february = _weekday_on_or_after(dt.date(next_year, 2, 1), _MONDAY) + 2 * week
     easter_break = _weekday_on_or_before(easter_sunday(next_year), _MONDAY)
     may = _last_monday(next_year, 5)
-    summer_end = _weekday_before(dt.date(next_year, 7, 22))
+    summer_end = dt.date(next_year, 7, 22)
     friday = dt.timedelta(days=3)
     spans = ((autumn, october - friday), (october + week, christmas),
              (spring, february - friday), (february + week, easter_break - friday),
              (easter_break + 2 * week, may - friday), (may + week, summer_end))
-    return TermDates(school_year, tuple(HalfTerm(name, start, end)
-                                        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
+    return TermDates(school_year, tuple(
+        HalfTerm(name, _working_day_on_or_after(start), _working_day_on_or_before(end))
+        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
 
 
 def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> TermDates:
@@ -221,17 +231,48 @@ def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> 
                                         for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
 
 
+def check_inset_days(school_year: int, days: Iterable[dt.date]) -> frozenset[dt.date]:
+    """A school year's INSET (staff training, no pupils) days, refused with the reason when one
+    cannot be right: outside the school year, at a weekend or on a bank holiday."""
+    earliest, latest = dt.date(school_year, 8, 1), dt.date(school_year + 1, 8, 31)
+    label = f"{school_year}/{str(school_year + 1)[-2:]}"
+    checked = set()
+    for day in days:
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            raise ValidationError(f"An INSET day must be a date, not {day!r}.", field="inset_days")
+        if not earliest <= day <= latest:
+            raise ValidationError(f"The INSET day {format_uk(day)} is outside the {label} school "
+                                  "year (August to August).", field="inset_days")
+        if day.weekday() >= 5:
+            raise ValidationError(f"The INSET day {format_uk(day)} is a "
+                                  f"{bank_holidays.WEEKDAYS[day.weekday()]}, not a school day anyway.",
+                                  field="inset_days")
+        holiday = bank_holidays.england().name(day)
+        if holiday:
+            raise ValidationError(f"The INSET day {format_uk(day)} is a bank holiday "
+                                  f"({holiday}).", field="inset_days")
+        checked.add(day)
+    return frozenset(checked)
+
+
 class SchoolCalendar:
-    """The school's term dates: its own where it has entered them, England's default otherwise.
+    """The school's term dates: its own where it has entered them, England's default otherwise,
+    with England's bank holidays and the school's own INSET days taken out of them.
 
     It answers the questions the date rules ask (is this a school day, which half-term is this,
     when does the summer term end) and can stand in for HalfTermCalendar in the review rules.
+    inset_days gives each school year's INSET days (checked by check_inset_days); a year with
+    none given has none.
     """
 
     def __init__(self, stored: dict[int, TermDates] | None = None,
-                 ehcna_cutoff_weeks: int = EHCNA_CUTOFF_WEEKS) -> None:
+                 ehcna_cutoff_weeks: int = EHCNA_CUTOFF_WEEKS,
+                 inset_days: Mapping[int, Iterable[dt.date]] | None = None) -> None:
         self._stored = dict(stored or {})
         self.ehcna_cutoff_weeks = ehcna_cutoff_weeks
+        self._inset = {int(year): check_inset_days(int(year), days)
+                       for year, days in (inset_days or {}).items()}
+        self._all_inset = frozenset().union(*self._inset.values())
 
     def term_dates(self, school_year: int) -> TermDates:
         return self._stored.get(school_year) or england_default(school_year)
@@ -254,19 +295,51 @@ class SchoolCalendar:
         raise AssertionError("half-terms cover the whole school year")
 
     def teaching_half_term(self, day: dt.date) -> HalfTerm | None:
-        """The half-term whose teaching days include this date, or None in a holiday."""
+        """The half-term whose span (first to last teaching day) includes this date, or None in
+        a holiday. A bank holiday or INSET day inside a half-term belongs to it without being a
+        school day: ask is_school_day for that."""
         for half in self.term_dates(self.school_year_of(day)).half_terms:
             if half.start <= day <= half.end:
                 return half
         return None
 
+    def inset_days(self, school_year: int) -> frozenset[dt.date]:
+        return self._inset.get(school_year, frozenset())
+
+    def is_inset_day(self, day: dt.date) -> bool:
+        return day in self._all_inset
+
     def is_school_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and self.teaching_half_term(day) is not None
+        """A weekday in a half-term that is neither a bank holiday nor an INSET day."""
+        return self.not_a_school_day(day) is None
+
+    def not_a_school_day(self, day: dt.date) -> str | None:
+        """Why a date is not a school day ("a Saturday", "a bank holiday (Easter Monday)",
+        "an INSET day", "in the school holidays"), or None when it is one: for a hint that
+        says why a date was moved."""
+        if day.weekday() >= 5:
+            return f"a {bank_holidays.WEEKDAYS[day.weekday()]}"
+        holiday = bank_holidays.england().name(day)
+        if holiday:
+            return f"a bank holiday ({holiday})"
+        if day in self._all_inset:
+            return "an INSET day"
+        if self.teaching_half_term(day) is None:
+            return "in the school holidays"
+        return None
 
     def school_day_on_or_before(self, day: dt.date) -> dt.date:
-        """Moves a date out of a weekend or holiday back to the last school day before it."""
+        """Moves a date out of a weekend, holiday, bank holiday or INSET day back to the last
+        school day before it."""
         while not self.is_school_day(day):
             day -= dt.timedelta(days=1)
+        return day
+
+    def school_day_on_or_after(self, day: dt.date) -> dt.date:
+        """Moves a date out of a weekend, holiday, bank holiday or INSET day on to the next
+        school day after it."""
+        while not self.is_school_day(day):
+            day += dt.timedelta(days=1)
         return day
 
     def summer_term_end(self, school_year: int) -> dt.date:
@@ -287,8 +360,9 @@ TRANSFER_SCHOOL_DAYS = 15
 
 
 def add_school_days(start: dt.date, days: int, calendar: SchoolCalendar | None = None) -> dt.date:
-    """The day `days` school days after `start`, skipping weekends and the school's holidays
-    (its own term dates where it has entered them, England's typical ones otherwise)."""
+    """The day `days` school days after `start`, skipping weekends, bank holidays, INSET days
+    and the school's holidays (its own term dates where it has entered them, England's typical
+    ones otherwise). `start` itself is not counted, school day or not."""
     calendar = calendar or SchoolCalendar()
     day = start
     counted = 0
