@@ -24,12 +24,18 @@ def _entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
 
 
-def _last_hash(db: Database) -> str:
-    """The hash the next entry chains from; a database without its audit_head row is damaged."""
-    head = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
-    if head is None:
+def head(db: Database) -> tuple[int, str]:
+    """The log's entry count and last hash ('' while empty) as audit_head records them; a
+    database without its audit_head row is damaged."""
+    row = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
+    if row is None:
         raise DamagedDatabase("The audit log's head record is missing from the database.")
-    return head["last_hash"] or GENESIS
+    return row["count"], row["last_hash"]
+
+
+def _last_hash(db: Database) -> str:
+    """The hash the next entry chains from."""
+    return head(db)[1] or GENESIS
 
 
 def append(db: Database, *, at: str, user_id: int | None, username: str, action: str,
