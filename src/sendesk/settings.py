@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import SupportsInt
 
 import platformdirs
 
@@ -66,8 +67,11 @@ class Settings:
 
 
 def clamp_idle(value: object) -> int:
+    # The value comes from settings.json: a number or text can be read, anything else cannot.
+    if not isinstance(value, (str, SupportsInt)):
+        return 5
     try:
-        minutes = int(value)  # type: ignore[arg-type]
+        minutes = int(value)
     except (TypeError, ValueError):
         return 5
     return max(MIN_IDLE_MINUTES, min(MAX_IDLE_MINUTES, minutes))

@@ -30,7 +30,7 @@ def new_data_key() -> bytearray:
     return bytearray(os.urandom(DATA_KEY_BYTES))
 
 
-def wrap(kek: bytes, secret: bytes, context: bytes) -> tuple[bytes, bytes]:
+def wrap(kek: bytes, secret: bytes | bytearray, context: bytes) -> tuple[bytes, bytes]:
     """Encrypt `secret` under `kek`; `context` binds it to one slot of one database."""
     nonce = os.urandom(NONCE_BYTES)
     return nonce, AESGCM(kek).encrypt(nonce, bytes(secret), context)
@@ -43,7 +43,7 @@ def unwrap(kek: bytes, nonce: bytes, wrapped: bytes, context: bytes) -> bytearra
         raise UnwrapFailed() from exc
 
 
-def subkey(key: bytes, purpose: str, salt: bytes = b"") -> bytes:
+def subkey(key: bytes | bytearray, purpose: str, salt: bytes = b"") -> bytes:
     """A separate key for each use of the data key (key file MAC, backup MAC, ...)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt or None,
                 info=b"sendesk " + purpose.encode()).derive(bytes(key))

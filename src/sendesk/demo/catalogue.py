@@ -8,6 +8,11 @@ the same as a real school's records would.
 
 from __future__ import annotations
 
+from typing import Any
+
+# One provision item as the plan form takes it (description, delivered_by, rate, ...).
+Item = dict[str, Any]
+
 # Outcomes (text, measure) and provision by broad area of need.
 OUTCOMES = {
     "CL": [("Read the first 100 high-frequency words", "90 of 100 words read correctly on two checks a week apart"),
@@ -36,7 +41,7 @@ OUTCOMES = {
            ("Complete daily fine-motor exercises", "completes the 10-minute programme on 4 days out of 5")],
 }
 
-PROVISION = {
+PROVISION: dict[str, list[Item]] = {
     "CL": [dict(description="Precision teaching of sight words", delivered_by="Teaching assistant",
                 group_size=1, sessions_per_week=3, minutes=10, rate="19.50"),
            dict(description="Phonics catch-up group", delivered_by="Teaching assistant", group_size=4,
@@ -70,7 +75,7 @@ PROVISION = {
 
 # The services each area most often involves, with a typical recommendation and the provision
 # that carries it out.
-SPECIALISTS = {
+SPECIALISTS: dict[str, list[tuple[str, str, Item]]] = {
     "CL": [("EP", "Cognitive assessment showed slow processing speed; teach with short, "
             "multi-sensory steps and overlearning.",
             dict(description="Multi-sensory overlearning programme",
@@ -102,7 +107,7 @@ SPECIALISTS = {
 }
 
 # Intensive support that takes a few pupils' costs near or over the notional threshold.
-INTENSIVE = dict(description="Additional adult support in class", delivered_by="Teaching assistant",
+INTENSIVE: Item = dict(description="Additional adult support in class", delivered_by="Teaching assistant",
                  group_size=1, sessions_per_week=5, minutes=180, rate="19.50")
 MISSED = ["Pupil absent", "Teaching assistant covering another class", "School trip",
           "Assessment week", "Pupil unwell"]

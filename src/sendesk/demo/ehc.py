@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..models import provision
 from ..models.apdr import Stage
 from ..records import apdr, ehc, ehcna, school_calendar, specialists
+from ..session import Session
 
 DAY = dt.timedelta(days=1)
 AUTHORITY = "Demo County Council"
@@ -47,7 +48,7 @@ class DemoEhcResult:
 
 
 class _Ehc:
-    def __init__(self, session, rng: random.Random) -> None:
+    def __init__(self, session: Session, rng: random.Random) -> None:
         self.session, self.rng = session, rng
         self.today = session.clock.today()
         self.result = DemoEhcResult()
@@ -73,11 +74,15 @@ class _Ehc:
         while True:
             plan = ehc.plans_of(self.session, pupil_id)[-1]
             schedule = ehc.review_schedule(self.session, plan)
+            if schedule is None:
+                raise RuntimeError(f"demo: the plan just recorded for pupil {pupil_id} is not "
+                                   "current, so has no review schedule")
             held = schedule.meeting_by - dt.timedelta(days=rng.randint(0, 6))
             if not calendar.is_school_day(held):
                 held = schedule.meeting_by
-            if held >= self.today or held <= (plan.held_reviews[-1].held_on if plan.held_reviews
-                                              else issued):
+            # (Every held review has its held_on date; issued stands in before the first.)
+            last_held = plan.held_reviews[-1].held_on if plan.held_reviews else None
+            if held >= self.today or held <= (last_held or issued):
                 break
             ehc.save_review(self.session, plan_id, {
                 "meeting_on": held, "invitations_sent_on": held - 45 * DAY, "held_on": held,
@@ -92,7 +97,11 @@ class _Ehc:
         assessment: an educational specialist's advice, costed provision near the notional
         budget and the SENCO's answers; then a request sent four weeks ago."""
         pathway = apdr.current_pathway(self.session, pupil_id)
-        plan = pathway.current_plan
+        plan = pathway.current_plan if pathway is not None else None
+        cycle = pathway.current_cycle if pathway is not None else None
+        if plan is None or plan.plan_date is None or cycle is None:
+            raise RuntimeError(f"demo: pupil {pupil_id} was chosen for an EHC request but has "
+                               "no agreed, dated plan on an open pathway")
         start = max(plan.plan_date, self.today - 40 * DAY)
         if not any(i.educational and i.recommendations
                    for i in specialists.involvements(self.session, pupil_id)):
@@ -104,7 +113,7 @@ class _Ehc:
                                            "Daily one-to-one precision teaching and a "
                                            "communication-friendly classroom.", start)
         if provision.cost_level(plan.yearly_cost_pence) is provision.CostLevel.UNDER:
-            apdr.add_provision(self.session, pathway.current_cycle.id, {
+            apdr.add_provision(self.session, cycle.id, {
                 "description": "One-to-one teaching assistant support in literacy and numeracy",
                 "area": "CL", "delivered_by": "Teaching assistant", "sessions_per_week": "10",
                 "minutes": "45", "weeks": "38", "rate": "16", "group_size": "1"}, start)
@@ -135,7 +144,7 @@ class _Ehc:
                               "Early Help not yet discussed with the family.", self.today - 10 * DAY)
 
 
-def add_demo_ehc(session, *, seed: int = 2026) -> DemoEhcResult:
+def add_demo_ehc(session: Session, *, seed: int = 2026) -> DemoEhcResult:
     rng = random.Random(seed + 6)
     builder = _Ehc(session, rng)
     today = builder.today
@@ -159,7 +168,7 @@ def add_demo_ehc(session, *, seed: int = 2026) -> DemoEhcResult:
         candidates = [p for p in (apdr.current_pathway(session, r["id"]) for r in session.db.query(
             "SELECT pupil_id AS id FROM send_pathways WHERE status = 'open' ORDER BY id"))
             if p is not None and p.stage is Stage.SPECIALIST and p.current_plan is not None
-            and p.current_cycle.plan is not None and p.current_cycle.plan.agreed
+            and p.current_cycle is not None and p.current_cycle.plan is not None and p.current_cycle.plan.agreed
             and not p.current_cycle.reviewed]
         candidates.sort(key=lambda p: (-len(p.cycles), p.id))
         if candidates and len(candidates[0].cycles) >= 3:

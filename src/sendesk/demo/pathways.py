@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 
 from ..models import reviews
-from ..models.apdr import Decision, Stage
+from ..models.apdr import Decision, Plan, Stage
 from ..models.sen import need_codes
 from ..records import apdr, school_calendar, specialists
 from ..session import Session
@@ -41,6 +41,21 @@ class _Pathways:
         self.today = session.clock.today()
         self.result = DemoPathwaysResult()
         self.calendar = school_calendar.calendar_of(session)
+
+    def _cycle_id(self, pupil_id: int) -> int:
+        """The cycle the demo has just opened (with the pathway, or after a review)."""
+        pathway = apdr.current_pathway(self.session, pupil_id)
+        cycle = pathway.current_cycle if pathway is not None else None
+        if cycle is None:
+            raise RuntimeError(f"demo: pupil {pupil_id} has no open cycle just after writing one")
+        return cycle.id
+
+    def _plan_of(self, cycle_id: int) -> Plan:
+        """The plan the demo has just saved for a cycle."""
+        plan = apdr.get_cycle(self.session, cycle_id).plan
+        if plan is None:
+            raise RuntimeError(f"demo: cycle {cycle_id} has no plan just after saving one")
+        return plan
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
         end = min(end, self.today)
@@ -65,7 +80,7 @@ class _Pathways:
             return
         apdr.open_pathway(self.session, pupil_id, opened)
         self.result.pathways += 1
-        cycle_id = apdr.current_pathway(self.session, pupil_id).current_cycle.id
+        cycle_id = self._cycle_id(pupil_id)
         started = opened
         recommendation: tuple[int, dict] | None = None
         risk_at_first_review = area == "SEMH" and rng.random() < 0.25
@@ -114,7 +129,7 @@ class _Pathways:
             self._review(cycle_id, held, decision, at_risk, pupil_id)
             if decision.next_stage(stage) is None:
                 break
-            cycle_id = apdr.current_pathway(self.session, pupil_id).current_cycle.id
+            cycle_id = self._cycle_id(pupil_id)
             started = held
 
     def _plan(self, cycle_id: int, area: str, year_group: str, plan_date: dt.date,
@@ -178,8 +193,7 @@ class _Pathways:
 
     def _deliveries(self, cycle_id: int, start: dt.date, end: dt.date) -> None:
         rng = self.rng
-        plan = apdr.get_cycle(self.session, cycle_id).plan
-        sessions = [i for i in plan.active_items if i.minutes]
+        sessions = [i for i in self._plan_of(cycle_id).active_items if i.minutes]
         if not sessions or end <= start:
             return
         for _ in range(rng.randint(4, 12)):
@@ -214,7 +228,7 @@ class _Pathways:
     def _review(self, cycle_id: int, held: dt.date, decision: Decision, at_risk: bool,
                 pupil_id: int) -> None:
         rng = self.rng
-        cycle = apdr.get_cycle(self.session, cycle_id)
+        plan = self._plan_of(cycle_id)
         progress = {Decision.BACK_TO_ORDINARY: ["achieved"], Decision.MOVE_TO_SPECIALIST: ["not_yet", "partly"],
                     Decision.REQUEST_EHCNA: ["not_yet", "partly"]}.get(decision, ["achieved", "partly", "not_yet"])
         views = {i.id: {"view": "Some progress; continue the programme and review the targets.",
@@ -230,7 +244,7 @@ class _Pathways:
             "at_risk_of_exclusion": at_risk, "decision": decision.value,
             "decision_notes": "Agreed with the parents at the meeting.",
             "progress": {o.id: {"progress": rng.choice(progress), "comment": ""}
-                         for o in cycle.plan.outcomes},
+                         for o in plan.outcomes},
             **({"specialist_views": views} if views else {})})
         apdr.complete_review(self.session, cycle_id)
 

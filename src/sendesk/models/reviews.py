@@ -27,9 +27,13 @@ REVIEWS_PER_YEAR = 3
 
 
 class _HalfTerm(Protocol):
-    name: str
-    start: dt.date
-    end: dt.date
+    # Read-only, so frozen dataclasses such as calendar.HalfTerm fit.
+    @property
+    def name(self) -> str: ...
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date: ...
 
 
 class Calendar(Protocol):

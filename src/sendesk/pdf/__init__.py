@@ -23,7 +23,8 @@ from PySide6.QtGui import QGuiApplication, QPageLayout, QPagedPaintDevice, QPain
 from ..documents import export
 from ..documents.model import Document
 from ..session import Session
-from .layout import REFERENCE_DPI, Metrics, a4, begin_page, layout, paint_band
+from .layout import layout
+from .page import REFERENCE_DPI, Metrics, a4, begin_page, paint_band
 
 PDF_RESOLUTION = REFERENCE_DPI
 _app: QGuiApplication | None = None

@@ -1,128 +1,23 @@
-"""Laying a Document out on A4 pages and painting it onto any paged device (a PDF writer, a
-printer, or images for the on-screen preview).
+"""Laying a Document out on A4 pages: each block measured, wrapped and flowed down the pages,
+starting a new one when a page is full, into the drawing operations of each page.
 
 Layout is done first, page by page, so the total is known before anything is painted and every
-page can say "Page n of m". Everything is laid out in the units of one reference resolution
-and scaled to the device it is painted on, so a PDF, a print-out and the preview break their
-lines and pages in exactly the same places.
+page can say "Page n of m". The page itself (sizes, fonts, measuring text, the band painted on
+every page) is sendesk.pdf.page's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageSize, QPaintDevice, QPainter,
-                           QPen, QTextLayout, QTextOption)
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from ..documents.model import (AddressBlock, Block, BulletList, Document, Heading, KeyValues,
                                Letterhead, PageBreak, Paragraph, Signature, SignatureBoxes, Spacer,
-                               Table, printable)
-
-# Layout units: dots at this resolution (QPdfWriter's own default).
-REFERENCE_DPI = 1200
-
-PAGE_MM = (210.0, 297.0)
-MARGIN_MM = 20.0
-TOP_MM = 24.0      # body starts below the header band
-BOTTOM_MM = 22.0   # body ends above the footer band
-# Widely available sans-serif faces, most legible first; the first one installed is used.
-FONT_FAMILIES = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans", "Noto Sans"]
-SIZES = {"body": 11.0, "small": 9.5, "emphasis": 11.0, "table": 10.0, "band": 9.0,
-         "title": 18.0, "subtitle": 12.0, 1: 15.0, 2: 12.5, 3: 11.0, "school": 16.0}
-INK = QColor("#111111")
-GREY = QColor("#555555")
-RULE = QColor("#9e9e9e")
-HEADER_FILL = QColor("#e6e6e6")
-TOTAL_FILL = QColor("#f2f2f2")
-
-Op = Callable[[QPainter], None]
-
-
-def font(size_key: str | int, *, bold: bool = False, italic: bool = False) -> QFont:
-    chosen = QFont()
-    chosen.setFamilies(FONT_FAMILIES)
-    chosen.setStyleHint(QFont.StyleHint.SansSerif)
-    # Sized in reference dots, not points, so that the size does not depend on the device.
-    chosen.setPixelSize(round(SIZES[size_key] * REFERENCE_DPI / 72))
-    chosen.setBold(bold)
-    chosen.setItalic(italic)
-    # Without ligatures 'fi' is copied, searched and read aloud as two letters, not one glyph.
-    if hasattr(QFont, "setFeature"):
-        for tag in ("liga", "clig"):
-            chosen.setFeature(QFont.Tag.fromString(tag), 0)
-    return chosen
-
-
-@dataclass
-class _Line:
-    text: str
-    height: float
-    ascent: float
-
-
-@dataclass
-class Page:
-    ops: list[Op] = field(default_factory=list)
-
-
-class Metrics:
-    """Millimetres to layout units, and wrapped text measured at the reference resolution."""
-
-    def __init__(self) -> None:
-        self.device = QImage(1, 1, QImage.Format.Format_RGB32)
-        dots_per_metre = round(REFERENCE_DPI / 0.0254)
-        self.device.setDotsPerMeterX(dots_per_metre)
-        self.device.setDotsPerMeterY(dots_per_metre)
-        self.per_mm = REFERENCE_DPI / 25.4
-
-    def fm(self, used: QFont) -> QFontMetricsF:
-        return QFontMetricsF(used, self.device)
-
-    def mm(self, value: float) -> float:
-        return value * self.per_mm
-
-    def wrap(self, text: str, used: QFont, width: float) -> list[_Line]:
-        """Lines of the text (its own line breaks kept), each at most `width` wide."""
-        lines: list[_Line] = []
-        metrics = QFontMetricsF(used, self.device)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        for paragraph in (text or "").split("\n"):
-            paragraph = paragraph.replace("\t", "    ")
-            if not paragraph.strip():
-                lines.append(_Line("", metrics.height(), metrics.ascent()))
-                continue
-            layout = QTextLayout(paragraph, used, self.device)
-            layout.setTextOption(option)
-            layout.beginLayout()
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(max(width, 1.0))
-                start, length = line.textStart(), line.textLength()
-                lines.append(_Line(paragraph[start:start + length].rstrip(), line.height(),
-                                   line.ascent()))
-            layout.endLayout()
-        return lines
-
-
-def _draw_lines(lines: Sequence[_Line], used: QFont, x: float, y: float, *, color: QColor = INK,
-                align_right_at: float | None = None, metrics: Metrics | None = None) -> Op:
-    def op(painter: QPainter) -> None:
-        painter.setFont(used)
-        painter.setPen(color)
-        top = y
-        for line in lines:
-            if align_right_at is not None:
-                advance = metrics.fm(used).horizontalAdvance(line.text) if metrics else 0.0
-                painter.drawText(QPointF(align_right_at - advance, top + line.ascent), line.text)
-            else:
-                painter.drawText(QPointF(x, top + line.ascent), line.text)
-            top += line.height
-    return op
+                               Table)
+from .page import (BOTTOM_MM, GREY, HEADER_FILL, INK, MARGIN_MM, PAGE_MM, RULE, TOP_MM, TOTAL_FILL,
+                   Line, Metrics, Op, Page, draw_lines, font)
 
 
 class Pager:
@@ -159,7 +54,7 @@ class Pager:
         if self.y > self.top:
             self.y = min(self.y + self.m.mm(millimetres), self.bottom)
 
-    def place_lines(self, lines: list[_Line], used: QFont, x: float | None = None, *,
+    def place_lines(self, lines: list[Line], used: QFont, x: float | None = None, *,
                     color: QColor = INK, keep: int = 2) -> None:
         """Lines flow onto the next page when they must, never leaving fewer than `keep`
         lines of a paragraph alone at the foot of a page."""
@@ -168,7 +63,7 @@ class Pager:
         while index < len(lines):
             if index == 0:
                 self.ensure(sum(line.height for line in lines[:keep]))
-            chunk: list[_Line] = []
+            chunk: list[Line] = []
             height = 0.0
             while index < len(lines) and (height + lines[index].height <= self.room() or not chunk
                                           and self.y == self.top):
@@ -176,7 +71,7 @@ class Pager:
                 height += lines[index].height
                 index += 1
             if chunk:
-                self.page.ops.append(_draw_lines(chunk, used, x, self.y, color=color))
+                self.page.ops.append(draw_lines(chunk, used, x, self.y, color=color))
                 self.y += height
             if index < len(lines):
                 self.new_page()
@@ -247,7 +142,7 @@ class Pager:
             y, left = self.y, self.left + self.m.mm(1.5)
             first = lines[0] if lines else None
             if first is not None:
-                self.page.ops.append(_draw_lines([_Line("\u2022", first.height, first.ascent)],
+                self.page.ops.append(draw_lines([Line("\u2022", first.height, first.ascent)],
                                                  used, left, y))
             self.place_lines(lines, used, self.left + indent, keep=1)
             self.y += self.m.mm(1)
@@ -262,8 +157,8 @@ class Pager:
             height = max(sum(l.height for l in labels), sum(l.height for l in values))
             if height <= self.bottom - self.top:
                 self.ensure(height)
-                self.page.ops.append(_draw_lines(labels, label_font, self.left, self.y))
-                self.page.ops.append(_draw_lines(values, value_font, self.left + label_width,
+                self.page.ops.append(draw_lines(labels, label_font, self.left, self.y))
+                self.page.ops.append(draw_lines(values, value_font, self.left + label_width,
                                                  self.y))
                 self.y += height + self.m.mm(0.8)
             else:
@@ -282,7 +177,7 @@ class Pager:
         head_font, cell_font = font("table", bold=True), font("table")
         widths = self._column_widths(block, head_font, cell_font, pad)
 
-        def cells(row: Sequence[str], used: QFont) -> list[list[_Line]]:
+        def cells(row: Sequence[str], used: QFont) -> list[list[Line]]:
             return [self.m.wrap(text, used, width - 2 * pad) for text, width in zip(row, widths)]
 
         header = cells(block.header, head_font)
@@ -357,8 +252,8 @@ class Pager:
         return widths
 
     @staticmethod
-    def _split_row(row: list[list[_Line]], room: float
-                   ) -> tuple[list[list[_Line]] | None, list[list[_Line]]]:
+    def _split_row(row: list[list[Line]], room: float
+                   ) -> tuple[list[list[Line]] | None, list[list[Line]]]:
         """Cut a row too tall for the space left: the lines that fit, and the rest. None when
         not even one line fits (or only a sliver would), so the row starts on the next page."""
         smallest = max((c[0].height for c in row if c), default=0.0)
@@ -376,7 +271,7 @@ class Pager:
             return fits, []
         return fits, rest
 
-    def _row_op(self, row: list[list[_Line]], widths: list[float], y: float, height: float,
+    def _row_op(self, row: list[list[Line]], widths: list[float], y: float, height: float,
                 used: QFont, pad: float, fill: QColor | None) -> Op:
         left = self.left
         pen_width = self.m.mm(0.2)
@@ -389,7 +284,7 @@ class Pager:
                     painter.fillRect(rect, fill)
                 painter.setPen(QPen(RULE, pen_width))
                 painter.drawRect(rect)
-                _draw_lines(cell, used, x + pad, y + pad)(painter)
+                draw_lines(cell, used, x + pad, y + pad)(painter)
                 x += width
         return op
 
@@ -406,8 +301,8 @@ class Pager:
         details = [l for line in block.lines for l in self.m.wrap(line, line_font, text_width)]
         height = max(sum(l.height for l in names + details), logo_height if logo_width else 0)
         top, left, right = self.y, self.left, self.left + self.width
-        self.page.ops.append(_draw_lines(names, name_font, left, top))
-        self.page.ops.append(_draw_lines(details, line_font, left,
+        self.page.ops.append(draw_lines(names, name_font, left, top))
+        self.page.ops.append(draw_lines(details, line_font, left,
                                          top + sum(l.height for l in names), color=GREY))
         if logo_width:
             scaled_height = logo_width * logo.height() / max(logo.width(), 1)
@@ -424,7 +319,7 @@ class Pager:
         self.ensure(sum(l.height for l in lines))
         if block.date_text:
             date_lines = self.m.wrap(block.date_text, used, self.width * 0.35)
-            self.page.ops.append(_draw_lines(date_lines, used, 0, self.y, metrics=self.m,
+            self.page.ops.append(draw_lines(date_lines, used, 0, self.y, metrics=self.m,
                                              align_right_at=self.left + self.width))
         self.place_lines(lines, used)
         self.gap(8)
@@ -459,14 +354,14 @@ class Pager:
             self.y += box_height + self.m.mm(4)
         self.gap(2)
 
-    def _box_op(self, x: float, y: float, width: float, height: float, heading: list[_Line],
+    def _box_op(self, x: float, y: float, width: float, height: float, heading: list[Line],
                 used: QFont, rows: list[tuple[str, float]], small: QFont) -> Op:
         m = self.m
 
         def op(painter: QPainter) -> None:
             painter.setPen(QPen(RULE, m.mm(0.3)))
             painter.drawRect(QRectF(x, y, width, height))
-            _draw_lines(heading, used, x + m.mm(2), y + m.mm(1.5))(painter)
+            draw_lines(heading, used, x + m.mm(2), y + m.mm(1.5))(painter)
             for label, offset in rows:
                 base = y + m.mm(offset + 2)
                 painter.setFont(small)
@@ -488,49 +383,3 @@ def layout(document: Document, metrics: Metrics) -> list[Page]:
         pager.pages.pop()
     return pager.pages
 
-
-def begin_page(painter: QPainter, device: QPaintDevice) -> None:
-    """Layout units to the device's own: the same page at any resolution."""
-    painter.resetTransform()
-    painter.scale(device.logicalDpiX() / REFERENCE_DPI, device.logicalDpiY() / REFERENCE_DPI)
-
-
-def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: int,
-               total: int) -> None:
-    """The marking, the pupil's name and the date at the head of the page; the marking, the
-    title and 'Page n of m' at its foot."""
-    m = metrics
-    left, right = m.mm(MARGIN_MM), m.mm(PAGE_MM[0] - MARGIN_MM)
-    centre = (left + right) / 2
-    band, mark = font("band"), font("band", bold=True)
-    fm_band, fm_mark = m.fm(band), m.fm(mark)
-    marking = printable(document.marking)
-
-    def text(used: QFont, fm: QFontMetricsF, value: str, x: float, y: float, align: str) -> None:
-        value = fm.elidedText(value, Qt.TextElideMode.ElideRight, (right - left) * 0.45) \
-            if align != "centre" else value
-        advance = fm.horizontalAdvance(value)
-        start = {"left": x, "right": x - advance, "centre": x - advance / 2}[align]
-        painter.setFont(used)
-        painter.drawText(QPointF(start, y), value)
-
-    painter.setPen(INK)
-    text(mark, fm_mark, marking, centre, m.mm(10), "centre")
-    painter.setPen(GREY)
-    about = f"Pupil: {printable(document.pupil_name)}" if document.pupil_name else "All pupils"
-    text(band, fm_band, about, left, m.mm(15.5), "left")
-    text(band, fm_band, f"Date: {document.document_date.strftime('%d/%m/%Y')}", right,
-         m.mm(15.5), "right")
-    painter.setPen(QPen(RULE, m.mm(0.25)))
-    painter.drawLine(QPointF(left, m.mm(17.5)), QPointF(right, m.mm(17.5)))
-    foot = m.mm(PAGE_MM[1] - 14)
-    painter.drawLine(QPointF(left, foot - m.mm(4.5)), QPointF(right, foot - m.mm(4.5)))
-    painter.setPen(GREY)
-    text(band, fm_band, printable(document.title), left, foot, "left")
-    text(band, fm_band, f"Page {number} of {total}", right, foot, "right")
-    painter.setPen(INK)
-    text(mark, fm_mark, marking, centre, m.mm(PAGE_MM[1] - 8), "centre")
-
-
-def a4() -> QPageSize:
-    return QPageSize(QPageSize.PageSizeId.A4)

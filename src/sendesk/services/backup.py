@@ -35,7 +35,7 @@ CHUNK = 1 << 20
 NOT_A_BACKUP = "{name} is not a sendesk backup (or it has been damaged)."
 
 
-def _backup_mac_key(data_key: bytes, database_id: bytes) -> bytes:
+def _backup_mac_key(data_key: bytes | bytearray, database_id: bytes) -> bytes:
     return keys.subkey(data_key, "backup", database_id)
 
 
@@ -54,9 +54,9 @@ def backup(session: Session, out: Path) -> int:
     try:
         with session.db.snapshot(), open(temp, "xb") as handle:
             db_size = session.path.stat().st_size
-            head = session.db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
+            audit_entries, audit_last_hash = audit.head(session.db)
             header = json.dumps({"created_at": isoformat(session.clock.now()),
-                                 "audit_entries": head["count"], "audit_last_hash": head["last_hash"],
+                                 "audit_entries": audit_entries, "audit_last_hash": audit_last_hash,
                                  "database_id": session.database_id.hex(),
                                  "schema_version": session.db.schema_version(),
                                  "keyfile_bytes": len(keyfile_bytes),
@@ -219,7 +219,7 @@ def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
     return existing.database_id == incoming.database_id
 
 
-def _check_restored(path: Path, data_key: bytes, keyfile: KeyFile) -> None:
+def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile) -> None:
     db = Database(path, data_key)
     try:
         cipher, structure = db.cipher_problems(), db.structure_problems()

@@ -74,7 +74,9 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     recovery_text = keys.new_recovery_key()
     keyfile = KeyFile(database_id)
     keyfile.set_password(username, password, data_key)
-    keyfile.set_recovery(keys.parse_recovery_key(recovery_text), data_key)
+    recovery_key = keys.parse_recovery_key(recovery_text)
+    assert recovery_key is not None  # new_recovery_key() writes only keys it can read back
+    keyfile.set_recovery(recovery_key, data_key)
 
     # The database is built under a hidden temporary name and renamed into place only once its
     # key file is safely written: a crash part-way never leaves a database nobody can open

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from ..errors import DamagedDatabase
 from .database import Database
 
 GENESIS = "0" * 64
@@ -23,12 +24,25 @@ def _entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
 
 
+def head(db: Database) -> tuple[int, str]:
+    """The log's entry count and last hash ('' while empty) as audit_head records them; a
+    database without its audit_head row is damaged."""
+    row = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
+    if row is None:
+        raise DamagedDatabase("The audit log's head record is missing from the database.")
+    return row["count"], row["last_hash"]
+
+
+def _last_hash(db: Database) -> str:
+    """The hash the next entry chains from."""
+    return head(db)[1] or GENESIS
+
+
 def append(db: Database, *, at: str, user_id: int | None, username: str, action: str,
            target_type: str | None = None, target_id: str | int | None = None,
            detail: dict[str, Any] | None = None) -> None:
     """Add one entry. Call inside the transaction that made the change it records."""
-    head = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
-    prev_hash = head["last_hash"] or GENESIS
+    prev_hash = _last_hash(db)
     fields = {"at": at, "user_id": user_id, "username": username, "action": action,
               "target_type": target_type, "target_id": None if target_id is None else str(target_id),
               "detail": json.dumps(detail, sort_keys=True) if detail is not None else None}
@@ -47,8 +61,7 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
 
     Call inside a transaction. Returns how many entries were added.
     """
-    head = db.query_one("SELECT count, last_hash FROM audit_head WHERE id = 1")
-    prev_hash = head["last_hash"] or GENESIS
+    prev_hash = _last_hash(db)
     rows = []
     for entry in entries:
         target_id, detail = entry.get("target_id"), entry.get("detail")

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..crypto import kdf, keys
 from ..errors import KeyFileError, StorageError, WrongPassword
@@ -36,8 +37,8 @@ class Slot:
     wrapped: bytes
     kdf: kdf.KdfParams | None = None
 
-    def to_json(self) -> dict:
-        data = {"id": self.id, "kind": self.kind, "nonce": self.nonce.hex(), "wrapped": self.wrapped.hex()}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind, "nonce": self.nonce.hex(), "wrapped": self.wrapped.hex()}
         if self.kdf is not None:
             data["kdf"] = self.kdf.to_json()
         return data
@@ -104,16 +105,16 @@ class KeyFile:
                 "slots": [self.slots[k].to_json() for k in sorted(self.slots)]}
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
-    def to_bytes(self, data_key: bytes) -> bytes:
+    def to_bytes(self, data_key: bytes | bytearray) -> bytes:
         self.mac = keys.mac(keys.subkey(data_key, "keyfile", self.database_id), self._body())
         document = json.loads(self._body())
         document["mac"] = self.mac.hex()
         return json.dumps(document, indent=1, sort_keys=True).encode()
 
-    def save(self, path: Path, data_key: bytes) -> None:
+    def save(self, path: Path, data_key: bytes | bytearray) -> None:
         atomic_write(Path(path), self.to_bytes(data_key))
 
-    def verify(self, data_key: bytes) -> None:
+    def verify(self, data_key: bytes | bytearray) -> None:
         """Once the data key is known, prove no slot was added, removed or changed."""
         if self.mac is None or not keys.mac_matches(
                 keys.subkey(data_key, "keyfile", self.database_id), self._body(), self.mac):
@@ -131,7 +132,7 @@ class KeyFile:
     def has_user(self, username: str) -> bool:
         return self.user_slot_id(username) in self.slots
 
-    def set_password(self, username: str, password: str, data_key: bytes,
+    def set_password(self, username: str, password: str, data_key: bytes | bytearray,
                      params: kdf.KdfParams | None = None) -> None:
         params = params or kdf.calibrate()
         slot_id = self.user_slot_id(username)
@@ -141,7 +142,7 @@ class KeyFile:
     def remove_user(self, username: str) -> None:
         self.slots.pop(self.user_slot_id(username), None)
 
-    def set_recovery(self, recovery_key: bytes, data_key: bytes) -> None:
+    def set_recovery(self, recovery_key: bytes, data_key: bytes | bytearray) -> None:
         nonce, wrapped = keys.wrap(self._recovery_kek(recovery_key), data_key, self._context(RECOVERY_SLOT))
         self.slots[RECOVERY_SLOT] = Slot(RECOVERY_SLOT, "recovery", nonce, wrapped)
 

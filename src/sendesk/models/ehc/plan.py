@@ -96,7 +96,9 @@ class EhcPlan:
 
     @property
     def held_reviews(self) -> tuple[AnnualReview, ...]:
-        return tuple(sorted((r for r in self.reviews if r.held), key=lambda r: r.held_on))
+        # Every held review has held_on; date.min only gives the key a type that always sorts.
+        return tuple(sorted((r for r in self.reviews if r.held),
+                            key=lambda r: r.held_on or dt.date.min))
 
     @property
     def booked_review(self) -> AnnualReview | None:

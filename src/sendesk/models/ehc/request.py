@@ -199,6 +199,8 @@ def clean_request(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         if values["plan_decision"] is not PlanDecision.ISSUE:
             raise ValidationError("There is no final plan when the LA decided not to issue one.",
                                   field="final_on")
+        # A final date made the block above insist on a draft date, so there is one.
+        assert values["draft_on"] is not None
         dates.not_before(values["final_on"], values["draft_on"], "Date the final plan was issued",
                          "the draft plan")
     return values

@@ -75,7 +75,9 @@ def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
     if held:
         # A review is complete when the LA decides, up to four weeks after the meeting; the next
         # one is due within a year of that, so an early meeting (Year 6) brings it forward.
-        due = min(due, dates.add_years(held[-1].held_on + MEETING_BEFORE_ANNIVERSARY, 1))
+        last_held_on = held[-1].held_on
+        assert last_held_on is not None  # held_reviews holds only reviews with a held date
+        due = min(due, dates.add_years(last_held_on + MEETING_BEFORE_ANNIVERSARY, 1))
     meeting_by = calendar.school_day_on_or_before(due - MEETING_BEFORE_ANNIVERSARY)
     notes: list[str] = []
     year = year_group_on(year_group, today, meeting_by, calendar)
@@ -91,8 +93,9 @@ def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
             notes.append("Year 6: done by 31 December; consider what will need to change at "
                          "secondary school.")
     booking = plan.booked_review
-    booked = booking is not None and booking.meeting_on is not None
-    meeting_on = booking.meeting_on if booked else meeting_by
+    booked_on = booking.meeting_on if booking is not None else None
+    booked = booked_on is not None
+    meeting_on = booked_on if booked_on is not None else meeting_by
     year = year_group_on(year_group, today, meeting_on, calendar)
     pfa = year is not None and year >= PFA_FROM_YEAR
     transition = None

@@ -157,7 +157,8 @@ class _Checker:
         if nodes is None:
             return None
         self._graph(nodes, start)
-        if self.faults or None in (chart_id, chart_version, title, start, discussion):
+        if (self.faults or chart_id is None or chart_version is None or title is None
+                or start is None or discussion is None):
             return None
         return Flowchart(chart_id, chart_version, title, start, nodes, discussion, digest,
                          intro, publisher)
@@ -206,7 +207,7 @@ class _Checker:
                     if field_id in seen:
                         self.fault(f"{f_where}: the id '{field_id}' is used twice in the discussion")
                     seen.add(field_id)
-                if None in (field_id, label, required, section):
+                if field_id is None or label is None or required is None or section is None:
                     ok = False
                     continue
                 fields.append(DiscussionField(field_id, label, required, help_text, section))
@@ -214,7 +215,7 @@ class _Checker:
                 if page_id in seen:
                     self.fault(f"{where}: the id '{page_id}' is used twice in the discussion")
                 seen.add(page_id)
-            if None in (page_id, title) or not fields:
+            if page_id is None or title is None or not fields:
                 ok = False
                 continue
             pages.append(DiscussionPage(page_id, title, tuple(fields), intro))
@@ -314,11 +315,11 @@ class _Checker:
             target = self._id(item, "next", a_where)
             sets = self._sets(item, a_where)
             action = self._text(item, "action", a_where, required=False)
-            if None in (answer_id, label, target, sets):
+            if answer_id is None or label is None or target is None or sets is None:
                 ok = False
                 continue
             answers.append(Answer(answer_id, label, target, sets, action))
-        if not ok or None in (node_id, text):
+        if not ok or node_id is None or text is None:
             # Still hand back the links that could be read, so the graph checks can run.
             if node_id is not None and answers:
                 return Question(node_id, text or "", tuple(answers), section, help_text)
@@ -358,7 +359,8 @@ class _Checker:
             self.fault(f"{where}: 'review_weeks' should be from 1 to {MAX_REVIEW_WEEKS}, not {weeks}")
             weeks = None
         sets = self._sets(node, where)
-        if None in (node_id, kind, title, reason, weeks, sets) or (kind == "pathway" and not pathway):
+        if (node_id is None or kind is None or title is None or reason is None or weeks is None
+                or sets is None or (kind == "pathway" and not pathway)):
             return None
         return Outcome(node_id, kind, title, reason, tuple(actions), weeks, pathway, sets)
 

@@ -9,6 +9,10 @@ from typing import Iterable, Sequence
 from ...errors import SendeskError
 from .model import Answer, Flowchart, Outcome, Question
 
+# One answer as the caller gives it: (question id, answer id) or with the person's comment too.
+AnswerEntry = tuple[str, str] | tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class Step:
     """One answered question on the way through, with the person's optional comment."""
@@ -64,7 +68,7 @@ class WalkError(SendeskError):
         self.applied = applied
 
 
-def walk(flowchart: Flowchart, answers: Iterable[tuple[str, str] | tuple[str, str, str]]) -> Walk:
+def walk(flowchart: Flowchart, answers: Iterable[AnswerEntry]) -> Walk:
     """Follow (question id, answer id[, comment]) pairs from the start, in order.
 
     Every pair must answer the question the walk has reached; anything else is refused with
@@ -91,7 +95,7 @@ def walk(flowchart: Flowchart, answers: Iterable[tuple[str, str] | tuple[str, st
     return Walk(flowchart, tuple(steps), current)
 
 
-def walk_prefix(flowchart: Flowchart, answers: Sequence[tuple[str, ...]]) -> tuple[Walk, int]:
+def walk_prefix(flowchart: Flowchart, answers: Sequence[AnswerEntry]) -> tuple[Walk, int]:
     """Follow as many answers as still fit (for resuming against a changed flowchart)."""
     try:
         return walk(flowchart, answers), len(answers)

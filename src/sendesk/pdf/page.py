@@ -1,0 +1,171 @@
+"""The A4 page every document is drawn on: its measurements, fonts and colours; text measured
+and wrapped at one reference resolution; and what is painted on every page whatever it holds
+(the scaling to the device, and the band with the marking, the pupil and "Page n of m").
+
+Everything is measured in the units of the reference resolution and scaled to the device it is
+painted on, so a PDF, a print-out and the preview break their lines and pages in exactly the
+same places. Flowing a document's blocks down these pages is sendesk.pdf.layout's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageSize, QPaintDevice, QPainter,
+                           QPen, QTextLayout, QTextOption)
+
+from ..documents.model import Document, printable
+
+# Layout units: dots at this resolution (QPdfWriter's own default).
+REFERENCE_DPI = 1200
+
+PAGE_MM = (210.0, 297.0)
+MARGIN_MM = 20.0
+TOP_MM = 24.0      # body starts below the header band
+BOTTOM_MM = 22.0   # body ends above the footer band
+# Widely available sans-serif faces, most legible first; the first one installed is used.
+FONT_FAMILIES = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans", "Noto Sans"]
+SIZES = {"body": 11.0, "small": 9.5, "emphasis": 11.0, "table": 10.0, "band": 9.0,
+         "title": 18.0, "subtitle": 12.0, 1: 15.0, 2: 12.5, 3: 11.0, "school": 16.0}
+INK = QColor("#111111")
+GREY = QColor("#555555")
+RULE = QColor("#9e9e9e")
+HEADER_FILL = QColor("#e6e6e6")
+TOTAL_FILL = QColor("#f2f2f2")
+
+Op = Callable[[QPainter], None]
+
+
+def font(size_key: str | int, *, bold: bool = False, italic: bool = False) -> QFont:
+    chosen = QFont()
+    chosen.setFamilies(FONT_FAMILIES)
+    chosen.setStyleHint(QFont.StyleHint.SansSerif)
+    # Sized in reference dots, not points, so that the size does not depend on the device.
+    chosen.setPixelSize(round(SIZES[size_key] * REFERENCE_DPI / 72))
+    chosen.setBold(bold)
+    chosen.setItalic(italic)
+    # Without ligatures 'fi' is copied, searched and read aloud as two letters, not one glyph.
+    if hasattr(QFont, "setFeature"):
+        for tag in ("liga", "clig"):
+            chosen.setFeature(QFont.Tag.fromString(tag), 0)
+    return chosen
+
+
+@dataclass
+class Line:
+    text: str
+    height: float
+    ascent: float
+
+
+@dataclass
+class Page:
+    ops: list[Op] = field(default_factory=list)
+
+
+class Metrics:
+    """Millimetres to layout units, and wrapped text measured at the reference resolution."""
+
+    def __init__(self) -> None:
+        self.device = QImage(1, 1, QImage.Format.Format_RGB32)
+        dots_per_metre = round(REFERENCE_DPI / 0.0254)
+        self.device.setDotsPerMeterX(dots_per_metre)
+        self.device.setDotsPerMeterY(dots_per_metre)
+        self.per_mm = REFERENCE_DPI / 25.4
+
+    def fm(self, used: QFont) -> QFontMetricsF:
+        return QFontMetricsF(used, self.device)
+
+    def mm(self, value: float) -> float:
+        return value * self.per_mm
+
+    def wrap(self, text: str, used: QFont, width: float) -> list[Line]:
+        """Lines of the text (its own line breaks kept), each at most `width` wide."""
+        lines: list[Line] = []
+        metrics = QFontMetricsF(used, self.device)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        for paragraph in (text or "").split("\n"):
+            paragraph = paragraph.replace("\t", "    ")
+            if not paragraph.strip():
+                lines.append(Line("", metrics.height(), metrics.ascent()))
+                continue
+            layout = QTextLayout(paragraph, used, self.device)
+            layout.setTextOption(option)
+            layout.beginLayout()
+            while True:
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(max(width, 1.0))
+                start, length = line.textStart(), line.textLength()
+                lines.append(Line(paragraph[start:start + length].rstrip(), line.height(),
+                                   line.ascent()))
+            layout.endLayout()
+        return lines
+
+
+def draw_lines(lines: Sequence[Line], used: QFont, x: float, y: float, *, color: QColor = INK,
+                align_right_at: float | None = None, metrics: Metrics | None = None) -> Op:
+    def op(painter: QPainter) -> None:
+        painter.setFont(used)
+        painter.setPen(color)
+        top = y
+        for line in lines:
+            if align_right_at is not None:
+                advance = metrics.fm(used).horizontalAdvance(line.text) if metrics else 0.0
+                painter.drawText(QPointF(align_right_at - advance, top + line.ascent), line.text)
+            else:
+                painter.drawText(QPointF(x, top + line.ascent), line.text)
+            top += line.height
+    return op
+
+
+
+def begin_page(painter: QPainter, device: QPaintDevice) -> None:
+    """Layout units to the device's own: the same page at any resolution."""
+    painter.resetTransform()
+    painter.scale(device.logicalDpiX() / REFERENCE_DPI, device.logicalDpiY() / REFERENCE_DPI)
+
+
+def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: int,
+               total: int) -> None:
+    """The marking, the pupil's name and the date at the head of the page; the marking, the
+    title and 'Page n of m' at its foot."""
+    m = metrics
+    left, right = m.mm(MARGIN_MM), m.mm(PAGE_MM[0] - MARGIN_MM)
+    centre = (left + right) / 2
+    band, mark = font("band"), font("band", bold=True)
+    fm_band, fm_mark = m.fm(band), m.fm(mark)
+    marking = printable(document.marking)
+
+    def text(used: QFont, fm: QFontMetricsF, value: str, x: float, y: float, align: str) -> None:
+        value = fm.elidedText(value, Qt.TextElideMode.ElideRight, (right - left) * 0.45) \
+            if align != "centre" else value
+        advance = fm.horizontalAdvance(value)
+        start = {"left": x, "right": x - advance, "centre": x - advance / 2}[align]
+        painter.setFont(used)
+        painter.drawText(QPointF(start, y), value)
+
+    painter.setPen(INK)
+    text(mark, fm_mark, marking, centre, m.mm(10), "centre")
+    painter.setPen(GREY)
+    about = f"Pupil: {printable(document.pupil_name)}" if document.pupil_name else "All pupils"
+    text(band, fm_band, about, left, m.mm(15.5), "left")
+    text(band, fm_band, f"Date: {document.document_date.strftime('%d/%m/%Y')}", right,
+         m.mm(15.5), "right")
+    painter.setPen(QPen(RULE, m.mm(0.25)))
+    painter.drawLine(QPointF(left, m.mm(17.5)), QPointF(right, m.mm(17.5)))
+    foot = m.mm(PAGE_MM[1] - 14)
+    painter.drawLine(QPointF(left, foot - m.mm(4.5)), QPointF(right, foot - m.mm(4.5)))
+    painter.setPen(GREY)
+    text(band, fm_band, printable(document.title), left, foot, "left")
+    text(band, fm_band, f"Page {number} of {total}", right, foot, "right")
+    painter.setPen(INK)
+    text(mark, fm_mark, marking, centre, m.mm(PAGE_MM[1] - 8), "centre")
+
+
+def a4() -> QPageSize:
+    return QPageSize(QPageSize.PageSizeId.A4)
