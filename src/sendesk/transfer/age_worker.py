@@ -7,6 +7,11 @@ child process (multiprocessing's 'spawn' start method, the same on Linux, macOS 
 in the PyInstaller bundle, whose entry points call ``multiprocessing.freeze_support()``); the
 calling thread just waits on a pipe, without the lock.
 
+The child needs nothing from the program that started it but this module, so it is started
+without re-running that program's main script ('spawn' would otherwise import it again, which
+a script without an ``if __name__ == "__main__"`` guard, a benchmark or a test harness, does
+not survive).
+
 The bytes travel over the pipe both ways and nothing is written to disk: no plaintext package
 ever touches a temporary file. A failure inside age comes back as the same
 ``pyrage.DecryptError`` (with age's own text) that calling pyrage directly raises, so the
@@ -15,7 +20,12 @@ package code tells a wrong passphrase from a damaged file exactly as before.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import sys
+import threading
+import types
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
 import pyrage
@@ -25,6 +35,7 @@ from ..errors import SendeskError
 # A child that has answered has nothing left to do; one that has not after this long after its
 # pipe closed is stuck and is ended.
 _JOIN_SECONDS = 5.0
+_STARTING = threading.Lock()
 
 
 class AgeWorkerFailed(SendeskError):
@@ -45,7 +56,8 @@ def _run(op: str, data: bytes, passphrase: str) -> bytes:
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=True)
     child = context.Process(target=_serve, args=(theirs,), name="sendesk-age", daemon=True)
-    child.start()
+    with _STARTING, _main_script_hidden():
+        child.start()
     theirs.close()
     try:
         ours.send((op, passphrase))
@@ -64,6 +76,19 @@ def _run(op: str, data: bytes, passphrase: str) -> bytes:
         if child.is_alive():
             child.kill()
             child.join()
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """While the child starts, the parent's __main__ names no script, so the child does not
+    import it again (it only needs _serve, found by its module name)."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _stopped(op: str) -> str:
