@@ -194,7 +194,10 @@ def test_a_signed_form_attached_on_the_tab_shows_on_the_transfers_page_at_once(
     tab = TransfersTab(sender, pupil_id, runner=runner)
     for widget in (page, tab):
         qtbot.addWidget(widget)
+    page.show()
+    qtbot.waitExposed(page)
     signed = page.transfers.columnCount() - 1
+    assert page.transfers.rowCount() == 1
     assert page.transfers.data(page.transfers.index(0, signed)) == ""
     scan = tmp_path / "signed.pdf"
     scan.write_bytes(b"%PDF-1.4 signed at the handover")

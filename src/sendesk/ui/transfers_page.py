@@ -4,7 +4,9 @@ retention view, listing leavers' records kept and those due for secure deletion.
 
 Its work runs on the OpRunner it shares with the record windows, and it refreshes whenever the
 runner reports a change to any transfer or pupil: a signed form attached on a pupil's
-Transfers tab shows here at once."""
+Transfers tab shows here at once. It reads its lists the first time it is shown (it is built
+while the main window is, and waiting on the runner there would spin an event loop inside the
+window's construction), and whenever a change it shows is reported."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from ..operations import Changes, Kind
 from ..records import pupils, retention
 from ..session import Session
 from ..transfer import log, receiving, sending
+from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .receive_wizard import ReceiveWizard
 from .record_changes import one_at_a_time, runner_for, write
@@ -55,7 +58,7 @@ def _table(name: str, model: RowsModel) -> QTableView:
 SHOWN_KINDS = (Kind.TRANSFER, Kind.PUPIL, Kind.SETTINGS)
 
 
-class TransfersPage(QWidget):
+class TransfersPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
     changed = Signal()   # after this page's own writes, for pages not yet on the runner
 
@@ -69,10 +72,6 @@ class TransfersPage(QWidget):
         may_keep = session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS)
         self.fingerprint = QLabel(objectName="fingerprint", wordWrap=True)
         self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
-        self.fingerprint.setText(
-            f"This school's signing key fingerprint: "
-            f"<b>{self.runner.call(sending.school_fingerprint)}</b>. "
-            "Receiving schools may phone to check it.")
         self.receive = QPushButton("Receive a pupil's file...", objectName="receive")
         self.receive.clicked.connect(lambda: self.start_receiving())
         self.receipt = QPushButton("Import a receipt...", objectName="import_receipt")
@@ -122,8 +121,8 @@ class TransfersPage(QWidget):
         layout.addWidget(sent_box, 1)
         layout.addWidget(keep_box, 1)
         self.wizard: ReceiveWizard | None = None
-        self.refresh()
         self.runner.changed.connect(self._runner_changed)
+        self.load_now_or_when_shown(False)
 
     def _runner_changed(self, changes: Changes) -> None:
         if changes.touches(*SHOWN_KINDS):
@@ -131,6 +130,12 @@ class TransfersPage(QWidget):
 
     @one_at_a_time
     def refresh(self) -> None:
+        self.loaded = True
+        if not self.fingerprint.text():
+            self.fingerprint.setText(
+                f"This school's signing key fingerprint: "
+                f"<b>{self.runner.call(sending.school_fingerprint)}</b>. "
+                "Receiving schools may phone to check it.")
         if self.session.can(Permission.EXPORT_TRANSFER):
             self.transfers.set_rows(self.runner.call(log.all_transfers))
             self.transfer_view.resizeColumnsToContents()
