@@ -163,3 +163,33 @@ def test_letter_templates_are_saved_imported_and_reset_from_the_tools_menu(sessi
     assert answers.messages[-1][0] == "error" and "'invitation' has no 'paragraphs'" in answers.messages[-1][2]
     dialog.reset()
     assert templates.load(session).source == "default" and not dialog.reset_button.isEnabled()
+
+
+def test_the_on_screen_renderer_draws_every_block_and_escapes_the_text(qtbot):
+    from PySide6.QtWidgets import QTextBrowser
+
+    from sendesk.documents.model import (AddressBlock, Builder, Document, PageBreak, Paragraph,
+                                         Signature, SignatureBoxes, Spacer)
+    from sendesk.ui import document_view
+    b = Builder()
+    b.heading("Plan <b>one</b>")
+    b.para("Likes <i>drawing</i>\nand maths", "emphasis")
+    b.pairs([("Primary need", "SLCN")])
+    b.bullets(["first", "second"])
+    b.table(["Provision", "Cost"], [("Word Aware", "£342.00")], total=["Total", "£342.00"])
+    b.table(["Outcome"], [], empty="No outcomes have been written yet.")
+    b.add(AddressBlock(("Mrs Okafor", "1 High Street"), "23/11/2026"), SignatureBoxes(("SENCO",)),
+          Signature("Yours sincerely", "Meera Patel", "SENCO"), Spacer(), PageBreak(),
+          document_view.Marked(Paragraph("Over the threshold"), "#fdecea"))
+    document = Document("My SEN Support Plan", "Amara Okafor", dt.date(2026, 11, 23),
+                        tuple(b.blocks), subtitle="Amara Okafor · Year 4")
+    browser = QTextBrowser()
+    qtbot.addWidget(browser)
+    document_view.show(browser, document)
+    text = browser.toPlainText()
+    for expected in ("My SEN Support Plan", "Plan <b>one</b>", "Likes <i>drawing</i>",
+                     "Primary need", "second", "Word Aware", "£342.00",
+                     "No outcomes have been written yet.", "1 High Street", "SENCO",
+                     "Yours sincerely", "Over the threshold"):
+        assert expected in text, expected
+    assert "#fdecea" in document_view.document_html(document)

@@ -182,6 +182,31 @@ def test_the_tab_makes_the_acknowledgement_form_and_keeps_the_signed_scan(
     assert bytes(stored) == scan.read_bytes()
 
 
+def test_a_signed_form_attached_on_the_tab_shows_on_the_transfers_page_at_once(
+        qtbot, answers, sender, tmp_path):
+    """The page and the pupil's tab share the window's runner: the page hears the change."""
+    from sendesk.ui.runner import OpRunner
+    pupil_id = richest_pupil(sender)
+    consent_to_share(sender, pupil_id)
+    sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
+    runner = OpRunner(sender)
+    page = TransfersPage(sender, runner=runner)
+    tab = TransfersTab(sender, pupil_id, runner=runner)
+    for widget in (page, tab):
+        qtbot.addWidget(widget)
+    page.show()
+    qtbot.waitExposed(page)
+    signed = page.transfers.columnCount() - 1
+    assert page.transfers.rowCount() == 1
+    assert page.transfers.data(page.transfers.index(0, signed)) == ""
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed at the handover")
+    answers.next_paths.append(scan)
+    tab.scan.click()
+    assert tab.model.data(tab.model.index(0, 6)) == "1 scan(s)"
+    assert page.transfers.data(page.transfers.index(0, signed)) == "1 scan(s)"
+
+
 def test_a_package_given_on_the_command_line_opens_the_receiving_wizard_after_unlock(
         qtbot, make_controller, school, tmp_path):
     package = tmp_path / "incoming.sendesk-transfer"

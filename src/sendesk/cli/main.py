@@ -7,6 +7,7 @@ Tracebacks are never shown unless SENDESK_DEBUG is set.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 from typing import NoReturn, Sequence
@@ -45,6 +46,7 @@ def _command_modules() -> list:
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:
+    multiprocessing.freeze_support()  # the age worker's child process, in the bundle
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

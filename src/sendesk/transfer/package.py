@@ -19,7 +19,8 @@ rage sizes that to about a second of the encrypting computer's processor, and sc
 is nearly all of an export's peak memory and two thirds of its time. The PDF, record, ZIP and
 signature of the longest history add about 30 MB. A slower computer picks a smaller factor
 (256 MB at 18, 128 MB at 17); pyrage lets us choose none, and a smaller one would weaken a
-chosen passphrase, so the cost is kept.
+chosen passphrase, so the cost is kept. pyrage holds Python's lock while scrypt runs, so the
+age layer runs in a child process (age_worker), and the window keeps answering meanwhile.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any, Mapping
 import pyrage
 
 from ..crypto import signing
+from . import age_worker
 from .errors import (DamagedPackage, TamperedPackage, UnexpectedSigner, UnknownVersion,
                      WrongPassphrase)
 
@@ -141,7 +143,7 @@ def write_package(header: Mapping[str, Any], items: list[Item], private_key: byt
         archive.writestr(SIGNATURE, signing.sign(private_key, manifest).hex())
         for item in items:
             archive.writestr(item.name, item.data)
-    return pyrage.passphrase.encrypt(buffer.getvalue(), passphrase), manifest
+    return age_worker.encrypt(buffer.getvalue(), passphrase), manifest
 
 
 def decrypt(data: bytes, passphrase: str) -> bytes:
@@ -155,7 +157,7 @@ def decrypt(data: bytes, passphrase: str) -> bytes:
                              "school to send it again.")
     _check_work_factor(data)
     try:
-        return pyrage.passphrase.decrypt(data, passphrase)
+        return age_worker.decrypt(data, passphrase)
     except pyrage.DecryptError as exc:
         reason = str(exc).lower()
         if "excessive work" in reason:

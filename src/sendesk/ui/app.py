@@ -7,6 +7,7 @@ teacher, and nothing about pupils is written to any log.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import traceback
@@ -46,6 +47,7 @@ def _install_excepthook() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the age worker's child process, in the bundle
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("sendesk")

@@ -5,6 +5,9 @@ The preview is painted by the same code as the PDF (sendesk.pdf.paint onto Qt's 
 so what is seen is what is saved or printed; nothing is written to disk for it. "Save as PDF..."
 writes only the file the user chooses and "Print..." goes through Qt's print dialog; both are
 for those who may export documents, and both are recorded in the audit log.
+
+Building, saving and printing run on the OpRunner; the pupil's Documents tab builds its
+document again when the runner reports any change to the pupil (once it has been looked at).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from ..documents import build_documents
 from ..documents.model import KINDS, Document
 from ..errors import SendeskError
 from ..models.roles import Permission
+from ..operations import Changes
 from ..session import Session
 from ..settings import export_dir
 from .prompts import prompts
+from .record_changes import runner_for, touches
+from .runner import OpRunner
 
 
 def a4_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution) -> QPrinter:
@@ -49,9 +55,11 @@ class DocumentPanel(QWidget):
 
     def __init__(self, session: Session, build: Callable[[], Sequence[Document]],
                  pupil_id: int | None, kind: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
+        """``build`` runs on the runner's worker thread."""
         super().__init__(parent)
         self.session, self.build, self.pupil_id, self.kind = session, build, pupil_id, kind
+        self.runner = runner_for(session, runner, self)
         self.documents: list[Document] = []
         self.message = QLabel(objectName="document_message", wordWrap=True)
         self.pages = QLabel(objectName="document_pages")
@@ -82,7 +90,7 @@ class DocumentPanel(QWidget):
     def refresh(self) -> None:
         """Build the documents again from the record and show them."""
         try:
-            self.documents = list(self.build())
+            self.documents = list(self.runner.call_plain(self.build))
         except SendeskError as exc:
             self.documents = []
             self.message.setText(str(exc))
@@ -123,7 +131,8 @@ class DocumentPanel(QWidget):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            pages = pdf.save_pdf(self.session, self.documents, self.pupil_id, self.kind(), path)
+            pages = self.runner.call(pdf.save_pdf, self.documents, self.pupil_id, self.kind(), path,
+                                     sender=self.save_button)
         except SendeskError as exc:
             prompts.error(self, "Save as PDF", str(exc))
             return None
@@ -140,7 +149,8 @@ class DocumentPanel(QWidget):
         if not prompts.print_setup(self, printer):
             return False
         try:
-            pdf.print_documents(self.session, self.documents, printer, self.pupil_id, self.kind())
+            self.runner.call(pdf.print_documents, self.documents, printer, self.pupil_id,
+                             self.kind(), sender=self.print_button)
         except SendeskError as exc:
             prompts.error(self, "Print", str(exc))
             return False
@@ -150,16 +160,18 @@ class DocumentPanel(QWidget):
 class DocumentsTab(QWidget):
     """Choose a kind of document for the pupil, see it, save it as PDF or print it."""
 
-    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, pupil_id
+        self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_documents")
         self.kinds = QComboBox(objectName="kind")
         for kind in KINDS.values():
             self.kinds.addItem(kind.label, kind.key)
         self.description = QLabel(objectName="kind_description", wordWrap=True)
         self.description.setStyleSheet("color: #555")
-        self.panel = DocumentPanel(session, self._build, pupil_id, self.kind, self)
+        self.panel = DocumentPanel(session, self._build, pupil_id, self.kind, self, self.runner)
         self.kinds.currentIndexChanged.connect(self._kind_changed)
         top = QHBoxLayout()
         top.addWidget(QLabel("Document:"))
@@ -169,7 +181,18 @@ class DocumentsTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.panel, 1)
         self._shown = False
+        self._stale = False
         self.description.setText(KINDS[self.kind()].description)
+        self.runner.changed.connect(self._runner_changed)
+
+    def _runner_changed(self, changes: Changes) -> None:
+        """Built again at once when on screen; otherwise the next time it is looked at (building
+        reads, and audits, the whole record)."""
+        if self._shown and touches(changes, self.pupil_id):
+            if self.isVisible():
+                self.panel.refresh()
+            else:
+                self._stale = True
 
     def kind(self) -> str:
         return str(self.kinds.currentData())
@@ -183,13 +206,14 @@ class DocumentsTab(QWidget):
     def _kind_changed(self) -> None:
         self.description.setText(KINDS[self.kind()].description)
         if self._shown:
+            self._stale = False
             self.panel.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Documents are built when the tab is first looked at, not when the record opens
         (building one reads, and audits, the whole record)."""
         super().showEvent(event)
-        if not self._shown:
-            self._shown = True
+        if not self._shown or self._stale:
+            self._shown, self._stale = True, False
             self.panel.refresh()
 

@@ -2,7 +2,8 @@
 
 A tree: each outcome (with its Preparing for Adulthood area) holds its steps (with a target
 date and the date achieved). Cells are edited in place; Save sends the whole list to the core,
-which checks it and keeps every earlier value in the change trail.
+which checks it and keeps every earlier value in the change trail. The save runs on the record
+window's OpRunner, whose change report refreshes the EHC tab.
 """
 
 from __future__ import annotations
@@ -14,24 +15,25 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..errors import SendeskError
-from ..models import dates
 from ..models.ehc import EhcPlan
 from ..models.outcomes import PFA_AREAS
+from ..operations import Kind
 from ..records import ehc
 from ..session import Session
+from .dates import uk as _uk
+from .record_changes import runner_for, write
+from .runner import OpRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _PFA_BY_LABEL = {label.lower(): key for key, label in PFA_AREAS.items()}
 
 
-def _uk(day) -> str:
-    return dates.format_uk(day) if day else ""
-
-
 class OutcomesDialog(QDialog):
-    def __init__(self, session: Session, plan: EhcPlan, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, plan: EhcPlan, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.plan = session, plan
+        self.runner = runner_for(session, runner, self)
         self.setWindowTitle("Outcomes and steps - sendesk")
         self.resize(860, 520)
         self.tree = QTreeWidget(objectName="outcomes")
@@ -128,7 +130,8 @@ class OutcomesDialog(QDialog):
 
     def submit(self) -> bool:
         try:
-            ehc.update_plan(self.session, self.plan.id, {"outcomes": self.outcomes()})
+            write(self.runner, self.plan.pupil_id, [Kind.EHC], ehc.update_plan, self.plan.id,
+                  {"outcomes": self.outcomes()}, sender=self)
         except SendeskError as exc:
             self.message.setText(str(exc))
             return False

@@ -6,7 +6,10 @@ missing; the SENCO answers the questions only they can, and records an exception
 request skip the APDR cycles. Requests and plans are kept up to date through forms; recording
 an issued plan puts the pupil on the register as E.
 
-    Signal changed(int pupil_id); refresh() re-reads everything.
+    Its work runs on the record window's OpRunner, and it refreshes when the runner reports a
+    change to the pupil's EHC records, pathway, specialists or SEN status, or to the school's
+    term dates, whoever made it. The details panes are documents-model blocks drawn by
+    ui.document_view. refresh() re-reads everything.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import re
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
+from ..documents.model import Builder, Heading, Paragraph, Table
 from ..models import dates
 from ..models import ehc as rules
 from ..models import ehcna as checklist
@@ -29,22 +33,20 @@ from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
 from ..models.roles import Permission
+from ..operations import Changes, Kind
 from ..records import ehc, ehcna, school_calendar
-from ..records._common import pupil_row
 from ..session import Session
+from . import document_view
 from .apdr_models import AMBER
+from .dates import uk
+from .document_view import Marked, Shown
 from .ehc_outcomes import OutcomesDialog
 from .forms import FieldSpec, FormDialog
+from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
 from .rows_model import Col, RowsModel
+from .runner import OpRunner
 
 GREEN = QColor("#e3f4e1")
-_STATE_COLOURS = {MilestoneState.OVERDUE: "#b3261e", MilestoneState.LATE: "#8a5300",
-                  MilestoneState.DUE: "#8a5300", MilestoneState.DONE: "#1e6b2a"}
-
-
-def uk(day: dt.date | None) -> str:
-    return dates.format_uk(day) if day else ""
-
 
 READINESS_COLUMNS: list[Col[ReadinessItem]] = [
     Col("Met", lambda i: "Yes" if i.met else "No"),
@@ -79,100 +81,107 @@ PLAN_COLUMNS: list[Col[EhcPlan]] = [
 ]
 
 
-def readiness_html(item: ReadinessItem) -> str:
-    parts = [f"<h3 style='margin-bottom:2px'>{escape(item.title)}</h3>"]
+def _amber(text: str) -> Marked:
+    return Marked(Paragraph(text), AMBER.name())
+
+
+def readiness_blocks(item: ReadinessItem) -> list[Shown]:
+    b = Builder()
+    b.heading(item.title, 1)
     if item.key in checklist.QUESTION_KEYS:
-        parts.append(f"<p style='color:#555'>{escape(checklist.question(item.key).question)}</p>")
-    parts.append("<p><b>Met</b></p>" if item.met else
-                 f"<p style='background:{AMBER.name()}'><b>Missing:</b> {escape(item.missing or '')}</p>")
-    parts.append("<h4>What the record shows</h4><ul>"
-                 + "".join(f"<li>{escape(e)}</li>" for e in item.evidence) + "</ul>"
-                 if item.evidence else "<p>Nothing recorded yet.</p>")
-    return "".join(parts)
+        b.para(checklist.question(item.key).question, "small")
+    shown: list[Shown] = [*b.blocks, Paragraph("Met") if item.met
+                          else _amber(f"Missing: {item.missing or ''}")]
+    b = Builder()
+    if item.evidence:
+        b.heading("What the record shows", 2)
+        b.bullets(item.evidence)
+    else:
+        b.para("Nothing recorded yet.")
+    return shown + b.blocks
 
 
-def request_html(request: EhcnaRequest, today: dt.date, warning: str | None) -> str:
-    parts = [f"<h3 style='margin-bottom:2px'>Request to {escape(request.local_authority)}</h3>",
-             f"<p style='color:#555'>{request.stage.label}</p>"]
-    rows = [("Parents' consent", uk(request.consent_on)
-             + (f" ({escape(request.consent_from)})" if request.consent_from else "")),
-            ("Head teacher's countersignature",
-             f"{escape(request.head_name or '')} {uk(request.head_signed_on)}".strip()),
-            ("Sent to the LA", uk(request.submitted_on)),
-            ("LA's decision", f"{request.decision.label} ({uk(request.decision_on)})"
-             if request.decision else ""),
-            ("Plan", f"{request.plan_decision.label} (draft or notice {uk(request.draft_on)})"
-             if request.plan_decision else ""),
-            ("Final plan issued", uk(request.final_on)),
-            ("Withdrawn", uk(request.withdrawn_on))]
-    parts.append("<table cellpadding='3'>" + "".join(
-        f"<tr><td><b>{label}</b></td><td>{value or '&ndash;'}</td></tr>" for label, value in rows)
-        + "</table>")
+def request_blocks(request: EhcnaRequest, today: dt.date, warning: str | None) -> list[Shown]:
+    b = Builder()
+    b.heading(f"Request to {request.local_authority}", 1)
+    b.para(request.stage.label, "small")
+    b.pairs([("Parents' consent", uk(request.consent_on)
+              + (f" ({request.consent_from})" if request.consent_from else "")),
+             ("Head teacher's countersignature",
+              f"{request.head_name or ''} {uk(request.head_signed_on)}".strip()),
+             ("Sent to the LA", uk(request.submitted_on)),
+             ("LA's decision", f"{request.decision.label} ({uk(request.decision_on)})"
+              if request.decision else ""),
+             ("Plan", f"{request.plan_decision.label} (draft or notice {uk(request.draft_on)})"
+              if request.plan_decision else ""),
+             ("Final plan issued", uk(request.final_on)),
+             ("Withdrawn", uk(request.withdrawn_on))])
+    shown: list[Shown] = list(b.blocks)
     missing = request.missing_before_submission
     if request.submitted_on is None and missing:
-        parts.append(f"<p style='background:{AMBER.name()}'>Before it is sent: record "
-                     + " and ".join(escape(m) for m in missing) + ".</p>")
+        shown.append(_amber("Before it is sent: record " + " and ".join(missing) + "."))
     if warning:
-        parts.append(f"<p style='background:{AMBER.name()}'>{escape(warning)}</p>")
+        shown.append(_amber(warning))
     milestones = rules.timeline(request, today)
     if milestones:
-        parts.append("<h4>The 20-week statutory timeline</h4><table cellpadding='3'>")
-        for m in milestones:
-            colour = _STATE_COLOURS.get(m.state, "#333")
-            done = f" &ndash; done {uk(m.done_on)}" if m.done_on else ""
-            parts.append(f"<tr><td>Week {m.week}</td><td>{uk(m.due)}</td><td>{escape(m.title)}</td>"
-                         f"<td style='color:{colour}'>{m.state.label}{done}</td></tr>")
-        parts.append("</table>")
+        shown.append(Heading("The 20-week statutory timeline", 2))
+        shown.append(Table(("Week", "Due", "What", "State"), tuple(
+            (f"Week {m.week}", uk(m.due), m.title,
+             m.state.label + (f" \u2013 done {uk(m.done_on)}" if m.done_on else ""))
+            for m in milestones), widths=(0.8, 1.1, 4.0, 1.6)))
     if request.notes:
-        parts.append(f"<p><b>Notes</b><br>{escape(request.notes)}</p>")
-    return "".join(parts)
+        b = Builder()
+        b.heading("Notes", 3)
+        b.para(request.notes)
+        shown += b.blocks
+    return shown
 
 
-def plan_html(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> str:
-    parts = [f"<h3 style='margin-bottom:2px'>EHC plan issued {uk(plan.issued_on)} by "
-             f"{escape(plan.local_authority)}</h3>",
-             f"<p style='color:#555'>Caseworker: {escape(plan.caseworker or 'not recorded')}"
-             + (f" ({escape(plan.caseworker_contact)})" if plan.caseworker_contact else "")
-             + (f" &middot; ceased {uk(plan.ceased_on)}: {escape(plan.ceased_reason or '')}"
-                if plan.ceased_on else "") + "</p>"]
+def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Shown]:
+    b = Builder()
+    b.heading(f"EHC plan issued {uk(plan.issued_on)} by {plan.local_authority}", 1)
+    b.para(f"Caseworker: {plan.caseworker or 'not recorded'}"
+           + (f" ({plan.caseworker_contact})" if plan.caseworker_contact else "")
+           + (f" \u00b7 ceased {uk(plan.ceased_on)}: {plan.ceased_reason or ''}"
+              if plan.ceased_on else ""), "small")
+    shown: list[Shown] = list(b.blocks)
     if schedule is not None:
-        late = f"<span style='color:#b3261e'> (after {uk(schedule.meeting_by)})</span>" \
-            if schedule.late else ""
         anniversary = dates.add_years(plan.issued_on, schedule.number)
         due = f"number {schedule.number}, to be completed by {uk(schedule.due_by)}"
         if anniversary != schedule.due_by:
             due += (f" (a year after the last review ended; the plan's anniversary is "
                     f"{uk(anniversary)})")
         rows = [("Annual review", due),
-                ("Meeting", (f"booked for {uk(schedule.meeting_on)}{late}" if schedule.booked
-                             else f"hold by {uk(schedule.meeting_by)}")),
+                ("Meeting", (f"booked for {uk(schedule.meeting_on)}"
+                             + (f" (after {uk(schedule.meeting_by)})" if schedule.late else "")
+                             if schedule.booked else f"hold by {uk(schedule.meeting_by)}")),
                 ("Invite specialists by", f"{uk(schedule.invitations_by)} (six weeks' notice)"
-                 + ("<span style='color:#b3261e'> &ndash; short notice</span>"
-                    if schedule.short_notice else "")),
+                 + (" \u2013 short notice" if schedule.short_notice else "")),
                 ("Send papers by", f"{uk(schedule.papers_by)} (two weeks before)"),
                 ("Report to the LA by", f"{uk(schedule.report_by)} (two weeks after)")]
         if schedule.year_group is not None:
             rows.append(("Year group at the meeting", f"Year {schedule.year_group}"
                          if schedule.year_group > 0 else "Reception or nursery"))
         if schedule.transition:
-            rows.append(("Transition", escape(schedule.transition)))
-        parts.append("<h4>Next annual review</h4><table cellpadding='3'>" + "".join(
-            f"<tr><td><b>{label}</b></td><td>{value}</td></tr>" for label, value in rows) + "</table>")
-        parts += [f"<p style='background:{AMBER.name()}'>{escape(note)}</p>" for note in schedule.notes]
-    parts.append("<h4>Long-term outcomes and shorter-term steps</h4>")
+            rows.append(("Transition", schedule.transition))
+        b = Builder()
+        b.heading("Next annual review", 2)
+        b.pairs(rows)
+        shown += b.blocks
+        shown += [_amber(note) for note in schedule.notes]
+    b = Builder()
+    b.heading("Long-term outcomes and shorter-term steps", 2)
     if not plan.outcomes:
-        parts.append("<p>None recorded yet.</p>")
+        b.para("None recorded yet.")
     for outcome in plan.outcomes:
-        pfa = f" <i>({PFA_AREAS[outcome.pfa_area]})</i>" if outcome.pfa_area else ""
-        parts.append(f"<p><b>{outcome.position + 1}. {escape(outcome.text)}</b>{pfa}</p><ul>")
-        for step in outcome.steps:
-            state = f" &ndash; achieved {uk(step.achieved_on)}" if step.achieved_on else (
-                f" &ndash; by {uk(step.target_date)}" if step.target_date else "")
-            parts.append(f"<li>{escape(step.text)}{state}</li>")
-        parts.append("</ul>")
-    parts.append("<h4>Annual reviews</h4>")
+        pfa = f" ({PFA_AREAS[outcome.pfa_area]})" if outcome.pfa_area else ""
+        b.heading(f"{outcome.position + 1}. {outcome.text}{pfa}", 3)
+        b.bullets(step.text + (f" \u2013 achieved {uk(step.achieved_on)}" if step.achieved_on else (
+            f" \u2013 by {uk(step.target_date)}" if step.target_date else ""))
+            for step in outcome.steps)
+    b.heading("Annual reviews", 2)
     if not plan.reviews:
-        parts.append("<p>None yet.</p>")
+        b.para("None yet.")
     for review in plan.reviews:
         if review.held:
             text = (f"Held {uk(review.held_on)}: {review.recommendation.label.lower()}"
@@ -183,9 +192,9 @@ def plan_html(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> str:
             text = (f"Booked for {uk(review.meeting_on)}"
                     + (f"; invitations sent {uk(review.invitations_sent_on)}"
                        if review.invitations_sent_on else "; invitations not yet sent"))
-        parts.append(f"<p>{text}</p>" + (f"<p style='color:#555'>{escape(review.notes)}</p>"
-                                         if review.notes else ""))
-    return "".join(parts)
+        b.para(text)
+        b.para(review.notes, "small")
+    return shown + b.blocks
 
 
 def _table(name: str, model: RowsModel) -> QTableView:
@@ -245,15 +254,15 @@ class _Section(QWidget):
 
 
 class EhcTab(QWidget):
-    changed = Signal(int)
-
-    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, int(pupil_id)
+        self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_ehc")
         today = session.clock.today()
         manage = session.can(Permission.MANAGE_PLANS) and \
-            pupil_row(session, self.pupil_id)["archived_at"] is None
+            not pupil_line(self.runner, self.pupil_id).archived
         self.readiness_model: RowsModel[ReadinessItem] = RowsModel(
             READINESS_COLUMNS, background=lambda i: GREEN if i.met else AMBER, parent=self)
         self.readiness = _Section(
@@ -296,15 +305,22 @@ class EhcTab(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.sections)
         self.refresh()
+        self.runner.changed.connect(self._runner_changed)
+
+    def _runner_changed(self, changes: Changes) -> None:
+        if touches(changes, self.pupil_id, Kind.EHC, Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN,
+                   Kind.CALENDAR, Kind.PUPIL):
+            self.refresh()
 
     # --- reading -------------------------------------------------------------------------------
     def say(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
+    @one_at_a_time
     def refresh(self) -> None:
         self.say("")
-        self.readiness_result = ehcna.assess_readiness(self.session, self.pupil_id)
+        self.readiness_result = self.runner.call(ehcna.assess_readiness, self.pupil_id)
         current = self.readiness.table.currentIndex().row()
         self.readiness_model.set_rows(self.readiness_result.items)
         result = self.readiness_result
@@ -317,11 +333,11 @@ class EhcTab(QWidget):
         self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
         self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
         self.readiness.select(current if current >= 0 else 0)
-        self.calendar = school_calendar.load(self.session)
-        self.request_model.set_rows(ehc.list_requests(self.session, self.pupil_id))
+        self.calendar = self.runner.call(school_calendar.load)
+        self.request_model.set_rows(self.runner.call(ehc.list_requests, self.pupil_id))
         self.requests.set_summary(self._cutoff_text())
         self.requests.select(len(self.request_model.rows()) - 1)
-        self.plan_model.set_rows(ehc.list_plans(self.session, self.pupil_id))
+        self.plan_model.set_rows(self.runner.call(ehc.list_plans, self.pupil_id))
         current_plan = next((p for p in self.plan_model.rows() if p.current), None)
         self.plans.set_summary("" if current_plan or self.plan_model.rows()
                                else "No EHC plan recorded.")
@@ -339,7 +355,7 @@ class EhcTab(QWidget):
 
     def _show_item(self) -> None:
         item = self.readiness.selected()
-        self.readiness.details.setHtml(readiness_html(item) if item else "")
+        document_view.show(self.readiness.details, readiness_blocks(item) if item else [])
         self.readiness.buttons["answer"].setEnabled(
             item is not None and item.key in checklist.QUESTION_KEYS)
 
@@ -355,26 +371,28 @@ class EhcTab(QWidget):
                                            prospective=True)
         else:
             warning = None
-        self.requests.details.setHtml(request_html(request, self.session.clock.today(), warning))
+        document_view.show(self.requests.details,
+                           request_blocks(request, self.session.clock.today(), warning))
 
     def _show_plan(self) -> None:
         plan = self.plans.selected()
         if plan is None:
             self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
             return
-        self.plans.details.setHtml(plan_html(plan, ehc.review_schedule(self.session, plan)))
+        document_view.show(self.plans.details,
+                           plan_blocks(plan, self.runner.call(ehc.review_schedule, plan)))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
 
     # --- forms ---------------------------------------------------------------------------------
+    def _write(self, fn, *args):
+        """A write on the runner; the refresh comes from the change it reports. Recording a
+        plan can change the SEN register, so that is said too."""
+        return write(self.runner, self.pupil_id, [Kind.EHC, Kind.SEN], fn, *args)
+
     def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "") -> FormDialog:
         dialog = FormDialog(title, fields, save, intro=intro, values=values, parent=self)
-
-        def done() -> None:
-            self.refresh()
-            self.changed.emit(self.pupil_id)
-        dialog.accepted.connect(done)
         dialog.open()
         return dialog
 
@@ -384,12 +402,12 @@ class EhcTab(QWidget):
             self.say("Choose one of the checklist questions first.")
             return None
         question = checklist.question(item.key)
-        stored = ehcna.answers(self.session, self.pupil_id).get(item.key)
+        stored = self.runner.call(ehcna.answers, self.pupil_id).get(item.key)
         choices = [("Not answered", None), ("Yes", True), ("No", False)]
         return self._form(question.title, [
             FieldSpec("answer", "Answer", "choice", choices),
             FieldSpec("note", "How you know", "text", aliases=("Note",))],
-            lambda v: ehcna.answer_question(self.session, self.pupil_id, item.key, v["answer"], v["note"]),
+            lambda v: self._write(ehcna.answer_question, self.pupil_id, item.key, v["answer"], v["note"]),
             values={"answer": stored.answer if stored else None, "note": stored.note if stored else ""},
             intro=question.question)
 
@@ -398,15 +416,15 @@ class EhcTab(QWidget):
             FieldSpec("kind", "Circumstance", "choice", [(k.label, k.value) for k in ExceptionKind]),
             FieldSpec("reason", "Reason", "text"),
             FieldSpec("recorded_on", "Date", "date", aliases=("Date recorded",))],
-            lambda v: ehcna.record_exception(self.session, self.pupil_id, v["kind"], v["reason"],
-                                             v["recorded_on"]),
+            lambda v: self._write(ehcna.record_exception, self.pupil_id, v["kind"], v["reason"],
+                                  v["recorded_on"]),
             values={"recorded_on": self.session.clock.today()},
             intro="Only in these circumstances may a request be made without cycles of Assess, "
                   "Plan, Do, Review. Say what happened.")
 
     def withdraw_exception(self) -> FormDialog:
         return self._form("Withdraw the exception", [FieldSpec("reason", "Reason", "text")],
-                          lambda v: ehcna.withdraw_exception(self.session, self.pupil_id, v["reason"]))
+                          lambda v: self._write(ehcna.withdraw_exception, self.pupil_id, v["reason"]))
 
     def _request_fields(self) -> list[FieldSpec]:
         return [
@@ -433,7 +451,7 @@ class EhcTab(QWidget):
     def new_request(self) -> FormDialog:
         values = {"local_authority": self._last_authority()}
         return self._form("New EHC needs assessment request", self._request_fields(),
-                          lambda v: ehc.add_request(self.session, self.pupil_id, v), values=values,
+                          lambda v: self._write(ehc.add_request, self.pupil_id, v), values=values,
                           intro="Record what has been done so far; come back to add the dates "
                                 "as the request goes on.")
 
@@ -448,7 +466,7 @@ class EhcTab(QWidget):
         values["decision"] = request.decision.value if request.decision else None
         values["plan_decision"] = request.plan_decision.value if request.plan_decision else None
         return self._form("Update the request", self._request_fields(),
-                          lambda v: ehc.update_request(self.session, request.id, v), values=values,
+                          lambda v: self._write(ehc.update_request, request.id, v), values=values,
                           intro="The final plan is recorded on the EHC plans page.")
 
     def _last_authority(self) -> str:
@@ -471,7 +489,7 @@ class EhcTab(QWidget):
                                     [("None", None)] + [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
         return self._form(
             "Record an issued EHC plan", fields,
-            lambda v: ehc.record_plan(self.session, self.pupil_id, v, v.get("request_id")),
+            lambda v: self._write(ehc.record_plan, self.pupil_id, v, v.get("request_id")),
             values={"local_authority": self._last_authority(),
                     "request_id": waiting[-1].id if waiting else None},
             intro="The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
@@ -482,7 +500,7 @@ class EhcTab(QWidget):
         if plan is None:
             return None
         return self._form("EHC plan details", self._plan_fields(),
-                          lambda v: ehc.update_plan(self.session, plan.id, v),
+                          lambda v: self._write(ehc.update_plan, plan.id, v),
                           values={"issued_on": plan.issued_on, "local_authority": plan.local_authority,
                                   "caseworker": plan.caseworker,
                                   "caseworker_contact": plan.caseworker_contact})
@@ -491,12 +509,7 @@ class EhcTab(QWidget):
         plan = self.current_plan()
         if plan is None:
             return None
-        dialog = OutcomesDialog(self.session, plan, parent=self)
-
-        def done() -> None:
-            self.refresh()
-            self.changed.emit(self.pupil_id)
-        dialog.accepted.connect(done)
+        dialog = OutcomesDialog(self.session, plan, parent=self, runner=self.runner)
         dialog.open()
         return dialog
 
@@ -505,7 +518,7 @@ class EhcTab(QWidget):
         if plan is None:
             return None
         booked = plan.booked_review
-        schedule = ehc.review_schedule(self.session, plan)
+        schedule = self.runner.call(ehc.review_schedule, plan)
         values: dict[str, Any] = {"meeting_on": schedule.meeting_on if schedule else None}
         if booked is not None:
             values = {"meeting_on": booked.meeting_on, "invitations_sent_on": booked.invitations_sent_on,
@@ -526,7 +539,7 @@ class EhcTab(QWidget):
             FieldSpec("report_sent_on", "Report sent to the LA", "date",
                       aliases=("Date the report went to the LA",)),
             FieldSpec("notes", "Notes", "text")],
-            lambda v: ehc.save_review(self.session, plan.id, v, booked.id if booked else None),
+            lambda v: self._write(ehc.save_review, plan.id, v, booked.id if booked else None),
             values=values, intro=intro)
 
     def cease_plan(self) -> FormDialog | None:
@@ -536,6 +549,6 @@ class EhcTab(QWidget):
         return self._form("EHC plan ceased", [
             FieldSpec("ceased_on", "Date the plan ceased", "date"),
             FieldSpec("reason", "Reason", "text")],
-            lambda v: ehc.cease_plan(self.session, plan.id, v["ceased_on"], v["reason"]),
+            lambda v: self._write(ehc.cease_plan, plan.id, v["ceased_on"], v["reason"]),
             values={"ceased_on": self.session.clock.today()},
             intro="The pupil's SEN status is not changed; review it on the Register tab.")

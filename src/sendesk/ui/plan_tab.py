@@ -6,38 +6,44 @@ the plan's yearly cost against the threshold, and any specialist's recommendatio
 the plan. Below, every cycle of every pathway, newest first; choosing one shows its Assess,
 Plan, Do and Review as the record reads.
 
-    Signal changed(int pupil_id): connect it to the record window's reload(), because finishing
-    an assessment or a review can change the SEN register. refresh() re-reads everything.
+    Its work runs on the record window's OpRunner, and it refreshes when the runner reports a
+    change to the pupil's pathway, specialists or SEN status, whoever made it (the "not yet in
+    the plan" box, for one, follows the Specialists tab); the APDR wizard it opens shares that
+    runner, so what the wizard saves reaches every page the same way. The cycle shown is
+    built from the printed plan's own sections and drawn by ui.document_view. refresh()
+    re-reads everything.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
+from ..documents import support
+from ..documents.facts import PupilFacts
+from ..documents.model import Builder, Paragraph
 from ..errors import SendeskError
-from ..models import dates, provision, reviews
+from ..models import provision, reviews
 from ..models.apdr import Cycle, Part, Pathway, Stage
-from ..models.outcomes import PFA_AREAS
 from ..models.roles import Permission
+from ..operations import Changes, Kind
 from ..records import apdr, specialists
-from ..records._common import pupil_row
 from ..session import Session
+from . import document_view
 from .apdr_models import AMBER, RED, plural
+from .dates import uk
+from .document_view import Marked, Shown
+from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
+from .runner import OpRunner
 from .rows_model import Col, RowsModel
 from .apdr.wizard import ApdrWizard
 from .forms import FieldSpec, FormDialog
 
 money = provision.format_money
-
-
-def uk(day: dt.date | None) -> str:
-    return dates.format_uk(day) if day else ""
 
 
 @dataclass(frozen=True)
@@ -66,104 +72,58 @@ CYCLE_COLUMNS: list[Col[CycleEntry]] = [
 ]
 
 
-def _para(label: str, text: str) -> str:
-    if not text:
-        return ""
-    body = escape(text).replace("\n", "<br>")
-    return f"<p><b>{label}</b><br>{body}</p>"
+class _NeedNames:
+    """What the documents' assessment section asks of a pupil's facts: a need's printed name."""
+
+    need_label = PupilFacts.need_label
 
 
-def cycle_html(cycle: Cycle, deliveries: list, recommended_by: dict[int, str]) -> str:
-    """One cycle as the record reads: Assess, Plan (outcomes, costed provision), Do, Review."""
-    parts = [f"<h3 style='margin-bottom:2px'>Cycle {cycle.number} &middot; {cycle.stage.label}</h3>"
-             f"<p style='color:#555'>Started {uk(cycle.started_on)}</p>"]
-    found = cycle.assessment
-    parts.append("<h4>Assess</h4>")
-    if found is None:
-        parts.append("<p>Not started.</p>")
-    else:
-        status = f"finished {uk(found.assessed_on)}" if found.completed else "draft"
-        parts.append(f"<p style='color:#555'>{status}"
-                     + (f" &middot; primary need {escape(found.primary_need)}" if found.primary_need else "")
-                     + "</p>")
-        if found.tools:
-            rows = "".join(f"<tr><td>{escape(t.tool)}</td><td>{uk(t.used_on)}</td>"
-                           f"<td>{escape(t.result)}</td></tr>" for t in found.tools)
-            parts.append("<table border='1' cellspacing='0' cellpadding='4'><tr><th>Tool</th>"
-                         f"<th>Date</th><th>Result</th></tr>{rows}</table>")
-        for label, text in (("Strengths", found.strengths), ("Needs", found.needs),
-                            ("Parents' views", found.parent_views), ("Child's views", found.child_views)):
-            parts.append(_para(label, text))
+def cycle_blocks(cycle: Cycle, deliveries: list, recommended_by: dict[int, str]) -> list[Shown]:
+    """One cycle as the record reads, in the printed plan's own sections (documents.support):
+    Assess, Plan (outcomes, costed provision), Do, Review."""
+    b = Builder()
+    b.heading(f"Cycle {cycle.number} \u00b7 {cycle.stage.label}", 1)
+    b.para(f"Started {uk(cycle.started_on)}", "small")
+    support.assessment_section(b, _NeedNames(), cycle.assessment)  # type: ignore[arg-type]
+    support.plan_section(b, cycle.plan)
+    shown: list[Shown] = list(b.blocks)
     plan = cycle.plan
-    parts.append("<h4>Plan</h4>")
-    if plan is None:
-        parts.append("<p>Not started.</p>")
-    else:
-        status = (f"agreed {uk(plan.plan_date)}, review by {uk(plan.review_date)}" if plan.agreed
-                  else "draft")
-        if plan.shared_on:
-            status += f", copy given to parents {uk(plan.shared_on)}"
-        parts.append(f"<p style='color:#555'>{status}</p>")
-        parts.append(_para("Aspirations", plan.aspirations))
-        if plan.outcomes:
-            progress = cycle.review.progress if cycle.review else {}
-            rows = "".join(
-                f"<tr><td>{o.position + 1}</td><td>{escape(o.text)}</td><td>{escape(o.measure)}</td>"
-                f"<td>{uk(o.target_date)}</td><td>{escape(PFA_AREAS.get(o.pfa_area or '', ''))}</td>"
-                f"<td>{escape(progress[o.id][0].label) if progress.get(o.id, (None,))[0] else ''}"
-                f"</td></tr>" for o in plan.outcomes)
-            parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
-                         "<th>#</th><th>Outcome</th><th>Measure</th><th>By</th>"
-                         f"<th>Preparing for Adulthood</th><th>Progress</th></tr>{rows}</table>")
-        if plan.items:
-            rows = "".join(
-                f"<tr><td>{escape(i.description)}"
-                + (f"<br><i>recommended by {escape(recommended_by.get(i.recommendation_id, 'a specialist'))}</i>"
-                   if i.recommendation_id else "")
-                + (f"<br><i>ended {uk(i.ended_on)}: {escape(i.end_reason or '')}</i>" if i.ended_on else "")
-                + f"</td><td>{escape(i.delivered_by)}</td><td>{escape(i.frequency)}</td>"
-                f"<td align='right'>{money(i.yearly_cost_pence)}</td></tr>" for i in plan.items)
-            level = provision.cost_level(plan.yearly_cost_pence)
-            colour = {provision.CostLevel.NEAR: AMBER.name(), provision.CostLevel.OVER: RED.name()}.get(level, "")
-            parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
-                         "<th>Provision</th><th>Delivered by</th><th>How often</th><th>Yearly cost</th>"
-                         f"</tr>{rows}<tr><td colspan='3'><b>Total a year</b></td>"
-                         f"<td align='right' bgcolor='{colour}'><b>{money(plan.yearly_cost_pence)}</b>"
-                         "</td></tr></table>")
-    if plan is not None and plan.agreed:
-        counted = [e for e in deliveries if not e.withdrawn]
-        delivered = sum(1 for e in counted if e.delivered)
-        parts.append("<h4>Do</h4>")
-        parts.append(f"<p>{plural(delivered, 'session')} delivered, {len(counted) - delivered} "
-                     "missed.</p>"
-                     if counted else "<p>No sessions logged.</p>")
-    review = cycle.review
-    if review is not None:
-        parts.append("<h4>Review</h4>")
-        status = (f"held {uk(review.held_on)}" if review.completed else "draft")
-        parts.append(f"<p style='color:#555'>{status}</p>")
-        if review.at_risk_of_exclusion:
-            parts.append(f"<p style='background:{RED.name()}'>At risk of exclusion: the provision "
-                         "must change.</p>")
-        parts.append(_para("Who attended", review.attendees))
-        for label, text in (("Child's views", review.child_views), ("Parents' views", review.parent_views),
-                            ("Staff views", review.staff_views)):
-            parts.append(_para(label, text))
-        for view in review.specialist_views:
-            parts.append(_para(f"{escape(view.service)}" + (f" ({escape(view.given_as)})" if view.given_as else ""),
-                               view.view))
-        if review.decision:
-            parts.append(f"<p><b>Decision:</b> {escape(review.decision.label)}</p>")
-        parts.append(_para("Notes on the decision", review.decision_notes))
-    return "".join(parts)
+    if plan is not None:
+        warning = provision.cost_warning(plan.yearly_cost_pence)
+        level = provision.cost_level(plan.yearly_cost_pence)
+        colour = {provision.CostLevel.NEAR: AMBER.name(), provision.CostLevel.OVER: RED.name()}.get(level)
+        if warning and colour:
+            shown.append(Marked(Paragraph(warning), colour))
+        recommended = [f"{item.description}: recommended by "
+                       f"{recommended_by.get(item.recommendation_id, 'a specialist')}"
+                       for item in plan.items if item.recommendation_id]
+        b = Builder()
+        if recommended:
+            b.heading("Specialists' recommendations in the plan", 3)
+            b.bullets(recommended)
+        if plan.agreed:
+            counted = [e for e in deliveries if not e.withdrawn]
+            delivered = sum(1 for e in counted if e.delivered)
+            b.heading("Do", 2)
+            b.para(f"{plural(delivered, 'session')} delivered, {len(counted) - delivered} missed."
+                   if counted else "No sessions logged.")
+        shown += b.blocks
+    if plan is not None or cycle.review is not None:
+        b = Builder()
+        support.review_section(b, cycle)
+        shown += b.blocks
+        if cycle.review is not None and cycle.review.at_risk_of_exclusion:
+            shown.append(Marked(Paragraph("At risk of exclusion: the provision must change."),
+                                RED.name()))
+    return shown
 
 
 class PlanTab(QWidget):
-    changed = Signal(int)
-
-    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, int(pupil_id)
+        self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_plans")
         self.wizard: ApdrWizard | None = None
         self.status = QLabel(objectName="pathway_status", wordWrap=True)
@@ -215,13 +175,19 @@ class PlanTab(QWidget):
         layout.addWidget(self.waiting)
         layout.addWidget(splitter, 1)
         self.refresh()
+        self.runner.changed.connect(self._runner_changed)
 
+    def _runner_changed(self, changes: Changes) -> None:
+        if touches(changes, self.pupil_id, Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL):
+            self.refresh()
+
+    @one_at_a_time
     def refresh(self) -> None:
-        self.pathways = apdr.pathways(self.session, self.pupil_id)
+        self.pathways = self.runner.call(apdr.pathways, self.pupil_id)
         self.current = next((p for p in self.pathways if p.open), None)
         entries = [CycleEntry(p, c) for p in reversed(self.pathways) for c in reversed(p.cycles)]
         self.model.set_rows(entries)
-        counted = apdr.cycle_counts(self.session, self.pupil_id)
+        counted = self.runner.call(apdr.cycle_counts, self.pupil_id)
         self.counts.setText(f"{plural(counted.completed, 'cycle')} completed ({counted.targeted} "
                             f"targeted, {counted.specialist} specialist).")
         self._show_status()
@@ -231,12 +197,12 @@ class PlanTab(QWidget):
             self.document.setHtml("<p>No Assess-Plan-Do-Review cycles yet.</p>")
 
     def _show_status(self) -> None:
-        pupil = pupil_row(self.session, self.pupil_id)
-        manage = self.session.can(Permission.MANAGE_PLANS) and pupil["archived_at"] is None
+        pupil = pupil_line(self.runner, self.pupil_id)
+        manage = self.session.can(Permission.MANAGE_PLANS) and not pupil.archived
         current = self.current
         self.start_button.setVisible(current is None and manage)
-        self.start_button.setEnabled(pupil["sen_status"] == "K")
-        self.start_button.setToolTip("" if pupil["sen_status"] == "K" else
+        self.start_button.setEnabled(pupil.sen_status == "K")
+        self.start_button.setToolTip("" if pupil.sen_status == "K" else
                                      "Record the pupil as K (SEN support) on the SEN register first.")
         self.continue_button.setVisible(current is not None)
         self.log_button.setVisible(False)
@@ -248,7 +214,7 @@ class PlanTab(QWidget):
             if closed is not None:
                 text += (f" The last one closed on {uk(closed.closed_on)}: "
                          f"{escape(closed.close_decision.label.lower())}.")
-            elif pupil["sen_status"] != "K":
+            elif pupil.sen_status != "K":
                 text += " The graduated approach starts once the pupil is at SEN support (K)."
             self.status.setText(text)
             return
@@ -278,7 +244,7 @@ class PlanTab(QWidget):
             colour = {provision.CostLevel.NEAR: AMBER.name(), provision.CostLevel.OVER: RED.name()}.get(level)
             self.cost.setStyleSheet(f"padding: 6px; background: {colour}" if colour else "padding: 6px")
             self.cost.setVisible(True)
-        waiting = specialists.recommendations_not_in_plan(self.session, self.pupil_id)
+        waiting = self.runner.call(specialists.recommendations_not_in_plan, self.pupil_id)
         if waiting:
             self.waiting.setText("<b>Specialists' recommendations not yet in the plan:</b> "
                                  + "; ".join(f"{escape(r.service)}: {escape(r.text)}" for r in waiting))
@@ -289,11 +255,11 @@ class PlanTab(QWidget):
         entry = self.model.row_object(rows[0].row()) if rows else None
         if entry is None:
             return
-        deliveries = apdr.delivery_log(self.session, entry.cycle.id)
+        deliveries = self.runner.call(apdr.delivery_log, entry.cycle.id)
         recommended_by = {r.id: found.service
-                          for found in specialists.involvements(self.session, self.pupil_id)
+                          for found in self.runner.call(specialists.involvements, self.pupil_id)
                           for r in found.recommendations}
-        self.document.setHtml(cycle_html(entry.cycle, deliveries, recommended_by))
+        document_view.show(self.document, cycle_blocks(entry.cycle, deliveries, recommended_by))
 
     def start_pathway(self) -> FormDialog:
         dialog = FormDialog("Start the graduated approach", [
@@ -302,7 +268,8 @@ class PlanTab(QWidget):
                 (Stage.TARGETED.label, Stage.TARGETED.value),
                 (Stage.SPECIALIST.label + " (sudden change in need, or arrived with specialist "
                  "provision)", Stage.SPECIALIST.value)])],
-            lambda v: apdr.open_pathway(self.session, self.pupil_id, v["opened_on"], v["stage"]),
+            lambda v: write(self.runner, self.pupil_id, [Kind.PATHWAY], apdr.open_pathway,
+                            self.pupil_id, v["opened_on"], v["stage"]),
             intro="Cycle 1 starts with an assessment of the pupil's strengths and needs.",
             values={"opened_on": self.session.clock.today()}, parent=self)
         dialog.accepted.connect(self._started)
@@ -310,8 +277,6 @@ class PlanTab(QWidget):
         return dialog
 
     def _started(self) -> None:
-        self.refresh()
-        self.changed.emit(self.pupil_id)
         self.open_wizard()
 
     def open_wizard(self, part: Part | None = None, cycle_id: int | None = None) -> ApdrWizard | None:
@@ -322,15 +287,11 @@ class PlanTab(QWidget):
         if self.wizard is not None:
             self.wizard.close()
         try:
-            wizard = ApdrWizard(self.session, cycle_id, part, parent=self)
+            wizard = ApdrWizard(self.session, cycle_id, part, parent=self, runner=self.runner)
         except SendeskError:
             return None
-        wizard.changed.connect(self._wizard_changed)
         wizard.finished.connect(lambda *_: self.refresh())
         self.wizard = wizard
         wizard.open()
         return wizard
 
-    def _wizard_changed(self, pupil_id: int) -> None:
-        self.refresh()
-        self.changed.emit(pupil_id)

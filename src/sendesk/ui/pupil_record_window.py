@@ -3,19 +3,23 @@
 Opening it is audited once (records.pupil_record.open_record); every save goes through a
 core function that checks the user's role and writes its own audit entry. The window is a
 top-level window so several records can be open side by side; locking closes them all.
+
+All of the window's database work, and its tabs', runs on one OpRunner (the app's, or one of
+its own when built alone). The window and each tab refresh when the runner says their pupil's
+records of the kinds they show changed, whichever tab (or page) changed them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from ..errors import SendeskError
-from ..models import dates
+from ..errors import SendeskError, ValidationError
 from ..models.contacts import CONSENT_GIVERS
 from ..models.notifications import METHODS
 from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
@@ -24,15 +28,19 @@ from ..models.roles import Permission
 from ..models.sen import need_codes, statuses
 from ..records import consent, contacts, notes, notifications, pupils, registers, sen_register
 from ..records.pupil_record import PupilRecord, open_record
+from ..operations import Changes, Kind
 from ..session import Session
 from .concerns_panel import ConcernsPanel
+from .dates import uk
 from .documents_tab import DocumentsTab
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .plan_tab import PlanTab
 from .specialists_tab import SpecialistsTab
-from .transfers_tab import TransfersTab
+from .record_changes import one_at_a_time, runner_for, touches, write
 from .resources_qt import app_icon
+from .runner import OpRunner
+from .transfers_tab import TransfersTab
 
 # The later features' tabs are built the first time they are shown (or asked for): building
 # them all made opening a record take twice the 100 ms target at county scale, and the EHC tab's
@@ -43,9 +51,9 @@ FEATURE_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-
                     ("documents", "Documents", "Letters, plans and profiles as PDFs"),
                     ("transfers", "Transfers", "Records sent to or received from other schools")]
 
-
-def uk(day: dt.date | None) -> str:
-    return dates.format_uk(day) if day else ""
+# What the header and the first four tabs show: a change to any of these re-reads the record.
+SHOWN_KINDS = (Kind.PUPIL, Kind.CONTACT, Kind.CONSENT, Kind.NOTE, Kind.REGISTER, Kind.SEN,
+               Kind.NOTIFICATION)
 
 
 def age_on(dob: dt.date, today: dt.date) -> int:
@@ -86,13 +94,15 @@ def button(text: str, name: str, slot: Callable[[], Any], enabled: bool = True) 
 class PupilRecordWindow(QWidget):
     changed = Signal(int)  # pupil id
 
-    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.session, self.pupil_id = session, pupil_id
+        self.runner = runner_for(session, runner, self)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowIcon(app_icon())
         self.resize(1000, 720)
-        self.record: PupilRecord = open_record(session, pupil_id)
+        self.record: PupilRecord = self.runner.call(open_record, pupil_id)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.tabs = QTabWidget(objectName="tabs")
@@ -112,6 +122,7 @@ class PupilRecordWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.tabs)
         self.show_record()
+        self.runner.changed.connect(self._runner_changed)
 
     def can(self, permission: Permission) -> bool:
         return self.session.can(permission)
@@ -164,35 +175,27 @@ class PupilRecordWindow(QWidget):
         return widget
 
     def _make_tab(self, key: str) -> QWidget:
-        session, pupil_id = self.session, self.pupil_id
+        """Each tab shares the window's runner and refreshes itself from its changes; a tab not
+        built yet reads the record fresh when it is."""
+        session, pupil_id, runner = self.session, self.pupil_id, self.runner
         if key == "plans":
-            plans = PlanTab(session, pupil_id)
-            plans.changed.connect(lambda _id: self.reload())
-            plans.changed.connect(lambda _id: self._refresh_built("ehc"))
-            return plans
+            return PlanTab(session, pupil_id, runner=runner)
         if key == "specialists":
-            specialists = SpecialistsTab(session, pupil_id)
-            specialists.changed.connect(lambda _id: self._refresh_built("plans", "ehc"))
-            return specialists
+            return SpecialistsTab(session, pupil_id, runner=runner)
         if key == "ehc":
-            ehc = EhcTab(session, pupil_id)
-            ehc.changed.connect(lambda _id: self.reload())
-            return ehc
+            return EhcTab(session, pupil_id, runner=runner)
         if key == "documents":
-            return DocumentsTab(session, pupil_id)
-        transfers = TransfersTab(session, pupil_id)
-        transfers.changed.connect(lambda _id: self.reload())
-        return transfers
-
-    def _refresh_built(self, *keys: str) -> None:
-        """A tab not built yet reads the record fresh when it is, so only built ones refresh."""
-        for key in keys:
-            if key in self.built:
-                self.built[key].refresh()  # type: ignore[attr-defined]
+            return DocumentsTab(session, pupil_id, runner=runner)
+        return TransfersTab(session, pupil_id, runner=runner)
 
     # --- reading -------------------------------------------------------------------
+    def _runner_changed(self, changes: Changes) -> None:
+        if touches(changes, self.pupil_id, *SHOWN_KINDS):
+            self.reload()
+
+    @one_at_a_time
     def reload(self) -> None:
-        self.record = open_record(self.session, self.pupil_id)
+        self.record = self.runner.call(open_record, self.pupil_id)
         self.show_record()
         self.changed.emit(self.pupil_id)
 
@@ -208,7 +211,6 @@ class PupilRecordWindow(QWidget):
         flags = " ".join(f"<span style='background:#e8eef5; padding:2px 6px'>{f.label}</span>"
                          for f in sorted(pupil.flags, key=lambda f: f.value))
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
-        from html import escape
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
             f"UPN {details.upn} &middot; born {uk(details.dob)} (age {age_on(details.dob, today)})"
@@ -259,7 +261,6 @@ class PupilRecordWindow(QWidget):
         self.tabs.addTab(page, "Profile")
 
     def save_profile(self) -> bool:
-        from ..errors import SendeskError, ValidationError
         self.profile_form.clear_errors()
         values = self.profile_form.values()
         current = {key: getattr(self.record.pupil.details, key) for key in EDITABLE_FIELDS}
@@ -270,7 +271,8 @@ class PupilRecordWindow(QWidget):
             self.profile_message.setText("Nothing has changed.")
             return True
         try:
-            pupils.update_pupil(self.session, self.pupil_id, changes)
+            write(self.runner, self.pupil_id, [Kind.PUPIL], pupils.update_pupil, self.pupil_id,
+                  changes, sender=self.save_profile_button)
         except ValidationError as exc:
             self.profile_form.mark_error(exc.field)
             self.profile_message.setStyleSheet("color: #b3261e")
@@ -282,7 +284,6 @@ class PupilRecordWindow(QWidget):
             return False
         self.profile_message.setStyleSheet("color: #2e7d32")
         self.profile_message.setText("Saved.")
-        self.reload()
         return True
 
     # --- contacts and consent --------------------------------------------------------
@@ -320,7 +321,7 @@ class PupilRecordWindow(QWidget):
                   FieldSpec("address", "Address", "text"),
                   FieldSpec("do_not_disclose_address", "Never disclose this address", "bool")]
         return self._open_form("Add contact", fields,
-                               lambda v: contacts.add_contact(self.session, self.pupil_id, v))
+                               lambda v: self._write([Kind.CONTACT], contacts.add_contact, self.pupil_id, v))
 
     def add_consent(self) -> FormDialog:
         fields = [FieldSpec("given_by", "Given by"),
@@ -328,7 +329,7 @@ class PupilRecordWindow(QWidget):
                   FieldSpec("given_on", "Date given", "date"),
                   FieldSpec("scope", "What may be shared, and with whom", "text")]
         return self._open_form("Record consent", fields,
-                               lambda v: consent.record_consent(self.session, self.pupil_id, v))
+                               lambda v: self._write([Kind.CONSENT], consent.record_consent, self.pupil_id, v))
 
     # --- SEN register and other registers ------------------------------------------------
     def _build_register_tab(self) -> None:
@@ -388,8 +389,9 @@ class PupilRecordWindow(QWidget):
 
         def save(values: dict[str, Any]) -> int:
             needs = [code.strip() for code in (values["needs"] or "").replace(";", ",").split(",") if code.strip()]
-            return sen_register.change_status(self.session, self.pupil_id, values["status"],
-                                              values["start_date"], values["reason"], needs or None)
+            return self._write([Kind.SEN, Kind.NOTIFICATION], sen_register.change_status,
+                               self.pupil_id, values["status"], values["start_date"],
+                               values["reason"], needs or None)
         return self._open_form("Change SEN status or needs", fields, save,
                                values={"status": self.record.pupil.sen_status or "K",
                                        "start_date": self.session.clock.today(),
@@ -410,8 +412,8 @@ class PupilRecordWindow(QWidget):
 
         def save(values: dict[str, Any]) -> bool:
             chosen = [c.id for c in people if values.get(f"contact_{c.id}")]
-            return notifications.record_notification(self.session, item.id, chosen, values["sent_on"],
-                                                      values["method"])
+            return self._write([Kind.NOTIFICATION], notifications.record_notification, item.id,
+                               chosen, values["sent_on"], values["method"])
         return self._open_form("Record parent notification", fields, save,
                                values={"sent_on": self.session.clock.today()},
                                intro="Tick everyone with parental responsibility who was told.")
@@ -428,7 +430,7 @@ class PupilRecordWindow(QWidget):
 
         def save(values: dict[str, Any]) -> int:
             kind = values.pop("kind")
-            return registers.add_entry(self.session, self.pupil_id, kind, values)
+            return self._write([Kind.REGISTER], registers.add_entry, self.pupil_id, kind, values)
         return self._open_form("Add to a register", fields, save,
                                values={"start_date": self.session.clock.today()})
 
@@ -441,8 +443,8 @@ class PupilRecordWindow(QWidget):
         self.notes_area.addWidget(self.notes_table)
         self.notes_area.addWidget(button("Add short note...", "add_note", self.add_note,
                                          self.can(Permission.ADD_NOTES)), 0, Qt.AlignmentFlag.AlignLeft)
-        self.concerns = ConcernsPanel(self.session, self.pupil_id, page)
-        self.concerns.changed.connect(self.reload)
+        # The panel writes through the shared runner, whose broadcast refreshes every page.
+        self.concerns = ConcernsPanel(self.session, self.pupil_id, page, runner=self.runner)
         self.notes_area.addWidget(self.concerns)
         self.tabs.addTab(page, "Notes")
 
@@ -453,14 +455,16 @@ class PupilRecordWindow(QWidget):
                   FieldSpec("agreed_actions", "Agreed actions", "text"),
                   FieldSpec("review_date", "Review by", "date")]
         return self._open_form("Add short note", fields,
-                               lambda v: notes.add_note(self.session, self.pupil_id, v),
+                               lambda v: self._write([Kind.NOTE], notes.add_note, self.pupil_id, v),
                                values={"event_date": self.session.clock.today()})
 
     # --- shared --------------------------------------------------------------------------
+    def _write(self, kinds: Sequence[Kind], fn: Callable[..., Any], *args: Any) -> Any:
+        return write(self.runner, self.pupil_id, kinds, fn, *args)
+
     def _open_form(self, title: str, fields: list[FieldSpec], save: Callable[[dict[str, Any]], Any],
                    values: dict[str, Any] | None = None, intro: str = "") -> FormDialog:
-        """Open a form; when it saves, the record is re-read so every tab shows the change."""
+        """Open a form; what it saves reaches every tab through the runner's changes."""
         dialog = FormDialog(title, fields, save, intro, values, self)
-        dialog.accepted.connect(self.reload)
         dialog.open()
         return dialog

@@ -1,7 +1,10 @@
 """Receiving a pupil's file from their previous school: open the package with its passphrase,
 see who sent it (with their key's fingerprint) and what it holds, match the pupil by UPN or
 make a new record, decide every conflict, import, then save the signed receipt for the
-sending school. Nothing is stored until the user presses Import."""
+sending school. Nothing is stored until the user presses Import.
+
+Opening the package (age's key stretching, in a child process) and the import run on the
+OpRunner; the import's change report refreshes the Transfers page and the pupil list."""
 
 from __future__ import annotations
 
@@ -14,11 +17,14 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView,
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
 from ..errors import SendeskError
+from ..operations import Kind
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import receiving
 from ..transfer.package import SUFFIX
 from .prompts import prompts
+from .record_changes import runner_for, write
+from .runner import OpRunner
 from .tasks import TaskRunner
 
 
@@ -30,10 +36,12 @@ def _describe(exc: BaseException) -> str:
 class ReceiveWizard(QWizard):
     imported = Signal(int)   # pupil id
 
-    def __init__(self, session: Session, tasks: TaskRunner, path: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, tasks: TaskRunner | None = None, path: Path | None = None,
+                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
+        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
         super().__init__(parent)
         self.session, self.tasks = session, tasks
+        self.runner = runner_for(session, runner, self)
         self.setWindowTitle("Receive a pupil's file - sendesk")
         self.resize(860, 640)
         self.preview: receiving.Preview | None = None
@@ -86,15 +94,16 @@ class OpenPage(QWizardPage):
         self.completeChanged.emit()
 
     def open_package(self) -> None:
-        path, secret, session = Path(self.path.text().strip()), self.passphrase.text(), self.owner.session
+        path, secret = Path(self.path.text().strip()), self.passphrase.text()
         if not self.path.text().strip() or not secret.strip():
             self.message.setText("Choose the package and type its passphrase.")
             return
         self.check.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText("Checking the package (this takes a few seconds)...")
-        self.owner.tasks.run(lambda: receiving.open_package(session, receiving.read_file(path), secret),
-                             self._opened, self._failed)
+        self.owner.runner.submit(
+            lambda session: receiving.open_package(session, receiving.read_file(path), secret),
+            on_done=self._opened, on_error=self._failed)
 
     def _opened(self, preview: receiving.Preview) -> None:
         self.check.setEnabled(True)
@@ -218,7 +227,8 @@ class MatchPage(QWizardPage):
     def validatePage(self) -> bool:
         owner = self.owner
         try:
-            owner.result = receiving.import_package(owner.session, owner.preview, self.decisions())
+            owner.result = write(owner.runner, None, [Kind.TRANSFER, Kind.PUPIL],
+                                 receiving.import_package, owner.preview, self.decisions())
         except Exception as exc:   # any failure is a message here, never a traceback
             self.message.setText(_describe(exc))
             return False

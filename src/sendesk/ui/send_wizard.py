@@ -2,8 +2,10 @@
 (consent, parental responsibility, protected addresses removed, attachments), then the
 package is written, the passphrase shown once, and the transfer recorded.
 
-The package is made on the worker thread (age's key stretching takes a few seconds). The
-record becomes read-only in the same step, so the wizard says so before the user commits.
+The package is made on the OpRunner (age's key stretching, a few seconds, runs in a child
+process so the window keeps answering). The record becomes read-only in the same step, so the
+wizard says so before the user commits; the change report refreshes the record window and the
+Transfers page.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QListW
                                QVBoxLayout, QWidget, QWizard, QWizardPage)
 
 from ..errors import SendeskError
-from ..records._common import pupil_row
+from ..operations import Kind
 from ..session import Session
 from ..transfer import sending
 from ..transfer.package import SUFFIX
 from .prompts import prompts
+from .record_changes import pupil_line, runner_for, submit_write
+from .runner import OpRunner
 from .tasks import TaskRunner
 
 
@@ -40,14 +44,17 @@ def default_page_count(pdf: bytes) -> int:
 class SendWizard(QWizard):
     sent = Signal(int)   # pupil id
 
-    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner,
+    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner | None = None,
                  parent: QWidget | None = None,
-                 render_pdf: Callable[[Session, int], bytes] = default_render_pdf) -> None:
+                 render_pdf: Callable[[Session, int], bytes] = default_render_pdf,
+                 runner: OpRunner | None = None) -> None:
+        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
         super().__init__(parent)
         self.session, self.pupil_id, self.tasks = session, pupil_id, tasks
+        self.runner = runner_for(session, runner, self)
         self.render_pdf = render_pdf
-        row = pupil_row(session, pupil_id)
-        self.pupil_name = f"{row['legal_forename']} {row['legal_surname']}"
+        line = pupil_line(self.runner, pupil_id)
+        self.pupil_name = f"{line.legal_forename} {line.legal_surname}"
         self.setWindowTitle(f"Send {self.pupil_name}'s file to their next school - sendesk")
         self.resize(820, 620)
         self.recipient: sending.Recipient | None = None
@@ -130,7 +137,7 @@ class ChecksPage(QWizardPage):
         layout.addWidget(self.confirm)
 
     def initializePage(self) -> None:
-        checks = sending.check_before_sending(self.owner.session, self.owner.pupil_id)
+        checks = self.owner.runner.call(sending.check_before_sending, self.owner.pupil_id)
         self.owner.checks = checks
 
         def fill(widget: QListWidget, items: list[str], empty: str) -> None:
@@ -213,12 +220,11 @@ class WritePage(QWizardPage):
         self.write.setEnabled(False)
         self.choose.setEnabled(False)
         self.status.setText("Making the package (this takes a few seconds)...")
-        session, pupil_id, recipient, path = owner.session, owner.pupil_id, owner.recipient, self.path
         without_consent = owner.checks_page.without_consent()
-        owner.tasks.run(lambda: sending.send(session, pupil_id, recipient, path, owner.render_pdf,
-                                             count_pages=default_page_count,
-                                             without_consent=without_consent),
-                        self._written, self._failed)
+        submit_write(owner.runner, owner.pupil_id, [Kind.TRANSFER, Kind.PUPIL], sending.send,
+                     owner.pupil_id, owner.recipient, self.path, owner.render_pdf,
+                     count_pages=default_page_count, without_consent=without_consent,
+                     on_done=self._written, on_error=self._failed)
 
     def _written(self, result: sending.SentPackage) -> None:
         owner = self.owner

@@ -7,36 +7,37 @@ recommendation not adopted with the reason; a recommendation is put into the pla
 APDR wizard's plan page, which links the provision item to it. Saving a copy of a report is
 for those who may export documents.
 
-    Signal changed(int pupil_id); refresh() re-reads everything.
+    Its work runs on the record window's OpRunner; it refreshes when the runner reports a
+    change to the pupil's specialists or plans (a recommendation put into the plan from the APDR
+    wizard, for one), whoever made it. refresh() re-reads everything.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..errors import SendeskError
-from ..models import dates
+from ..documents.model import Builder, Paragraph
 from ..models.roles import Permission
 from ..models.specialists import Consent, RecommendationStatus, services
 from ..records import specialists
-from ..records._common import pupil_row
+from ..operations import Changes, Kind
 from ..records.specialists import Involvement
 from ..session import Session
 from ..settings import export_dir
+from . import document_view
 from .apdr_models import AMBER
+from .dates import uk
+from .document_view import Marked, Shown
+from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
+from .runner import OpRunner
 from .rows_model import Col, RowsModel
 from .forms import FieldSpec, FormDialog
 from .prompts import prompts
-
-
-def uk(day: dt.date | None) -> str:
-    return dates.format_uk(day) if day else ""
 
 
 def _open_recommendations(i: Involvement) -> int:
@@ -57,43 +58,53 @@ COLUMNS: list[Col[Involvement]] = [
 CONSENT_CHOICES = [(c.label, c.value) for c in Consent]
 
 
-def involvement_html(found: Involvement) -> str:
-    parts = [f"<h3 style='margin-bottom:2px'>{escape(found.service)}</h3>",
-             f"<p style='color:#555'>Referred {uk(found.referral_date)}"
-             + (f" &middot; {escape(found.professional)}" if found.professional else "")
-             + f" &middot; parents' consent: {found.consent.label.lower()}"
-             + (f" ({uk(found.consent_date)}" + (f", {escape(found.consent_from)}" if found.consent_from else "")
-                + ")" if found.consent_date else "")
-             + (f" &middot; ended {uk(found.ended_on)}" if found.ended_on else "") + "</p>"]
+def involvement_blocks(found: Involvement) -> list[Shown]:
+    """One involvement as the record reads: referral, visits, reports, recommendations."""
+    b = Builder()
+    b.heading(found.service, 1)
+    consent = found.consent.label.lower()
+    if found.consent_date:
+        consent += f" ({uk(found.consent_date)}" + (f", {found.consent_from}" if found.consent_from
+                                                    else "") + ")"
+    b.para(f"Referred {uk(found.referral_date)}"
+           + (f" \u00b7 {found.professional}" if found.professional else "")
+           + f" \u00b7 parents' consent: {consent}"
+           + (f" \u00b7 ended {uk(found.ended_on)}" if found.ended_on else ""), "small")
     if found.reason:
-        parts.append(f"<p><b>Reason for the referral</b><br>{escape(found.reason)}</p>")
-    parts.append("<h4>Visits</h4>")
-    parts.append("".join(f"<p><b>{uk(v.visit_date)}</b> {escape(v.notes)}</p>" for v in found.visits)
-                 or "<p>None yet.</p>")
-    parts.append("<h4>Reports</h4>")
-    parts.append("".join(f"<p>{uk(r.report_date)}: {escape(r.title)} <span style='color:#555'>"
-                         f"({escape(r.filename)}, {max(1, r.size // 1024)} KB)</span></p>"
-                         for r in found.reports) or "<p>None yet.</p>")
-    parts.append("<h4>Recommendations</h4>")
+        b.heading("Reason for the referral", 3)
+        b.para(found.reason)
+    b.heading("Visits", 2)
+    for visit in found.visits:
+        b.para(f"{uk(visit.visit_date)}: {visit.notes}")
+    if not found.visits:
+        b.para("None yet.", "small")
+    b.heading("Reports", 2)
+    for report in found.reports:
+        b.para(f"{uk(report.report_date)}: {report.title} ({report.filename}, "
+               f"{max(1, report.size // 1024)} KB)")
+    if not found.reports:
+        b.para("None yet.", "small")
+    b.heading("Recommendations", 2)
+    shown: list[Shown] = list(b.blocks)
     for rec in found.recommendations:
+        shown.append(Paragraph(f"{uk(rec.recommended_on)}: {rec.text}"))
         if rec.status is RecommendationStatus.NOT_ADOPTED:
-            state = f"not adopted: {escape(rec.not_adopted_reason or '')}"
+            shown.append(Paragraph(f"not adopted: {rec.not_adopted_reason or ''}", "emphasis"))
         elif rec.item_ids:
-            state = "carried out by provision in a plan"
+            shown.append(Paragraph("carried out by provision in a plan", "emphasis"))
         else:
-            state = f"<span style='background:{AMBER.name()}'>not yet in the plan</span>"
-        parts.append(f"<p>{uk(rec.recommended_on)}: {escape(rec.text)}<br><i>{state}</i></p>")
+            shown.append(Marked(Paragraph("not yet in the plan", "emphasis"), AMBER.name()))
     if not found.recommendations:
-        parts.append("<p>None yet.</p>")
-    return "".join(parts)
+        shown.append(Paragraph("None yet.", "small"))
+    return shown
 
 
 class SpecialistsTab(QWidget):
-    changed = Signal(int)
-
-    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, int(pupil_id)
+        self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_specialists")
         self.model: RowsModel[Involvement] = RowsModel(
             COLUMNS, background=lambda i: AMBER if _open_recommendations(i) else None, parent=self)
@@ -110,7 +121,7 @@ class SpecialistsTab(QWidget):
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         manage = session.can(Permission.MANAGE_PLANS) and \
-            pupil_row(session, self.pupil_id)["archived_at"] is None
+            not pupil_line(self.runner, self.pupil_id).archived
         bar = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot, allowed in (
@@ -140,9 +151,16 @@ class SpecialistsTab(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
         self.refresh()
+        self.runner.changed.connect(self._runner_changed)
 
+    def _runner_changed(self, changes: Changes) -> None:
+        if touches(changes, self.pupil_id, Kind.SPECIALIST, Kind.PATHWAY):
+            current = self.selected()
+            self.refresh(current.id if current is not None else None)
+
+    @one_at_a_time
     def refresh(self, select: int | None = None) -> None:
-        found = specialists.involvements(self.session, self.pupil_id)
+        found = self.runner.call(specialists.involvements, self.pupil_id)
         self.model.set_rows(found)
         if found:
             ids = [i.id for i in found]
@@ -157,7 +175,7 @@ class SpecialistsTab(QWidget):
     def show_selected(self) -> None:
         found = self.selected()
         if found is not None:
-            self.details.setHtml(involvement_html(found))
+            document_view.show(self.details, involvement_blocks(found))
 
     def _need_selection(self) -> Involvement | None:
         found = self.selected()
@@ -167,6 +185,10 @@ class SpecialistsTab(QWidget):
             self.message.clear()
         return found
 
+    def _write(self, fn, *args):
+        """A write on the runner; the refresh comes from the change it reports."""
+        return write(self.runner, self.pupil_id, [Kind.SPECIALIST], fn, *args)
+
     def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "",
               select: int | None = None) -> FormDialog:
         dialog = FormDialog(title, fields, save, intro=intro, values=values, parent=self)
@@ -174,8 +196,9 @@ class SpecialistsTab(QWidget):
         def done() -> None:
             chosen = select if select is not None else (dialog.result_value if isinstance(
                 dialog.result_value, int) and not isinstance(dialog.result_value, bool) else None)
-            self.refresh(chosen)
-            self.changed.emit(self.pupil_id)
+            ids = [i.id for i in self.model.rows()]
+            if chosen in ids:
+                self.table.selectRow(ids.index(chosen))
         dialog.accepted.connect(done)
         dialog.open()
         return dialog
@@ -191,7 +214,7 @@ class SpecialistsTab(QWidget):
             FieldSpec("consent", "Parents' consent", "choice", CONSENT_CHOICES),
             FieldSpec("consent_date", "Date of consent", "date"),
             FieldSpec("consent_from", "Consent given by", placeholder="Name and relationship")],
-            lambda v: specialists.add_involvement(self.session, self.pupil_id, v),
+            lambda v: self._write(specialists.add_involvement, self.pupil_id, v),
             values={"referral_date": self.session.clock.today()},
             intro="The parents should always be involved in a decision to involve specialists.")
 
@@ -205,7 +228,7 @@ class SpecialistsTab(QWidget):
             FieldSpec("consent_date", "Date of consent", "date"),
             FieldSpec("consent_from", "Consent given by"),
             FieldSpec("reason", "Reason for the referral", "text")],
-            lambda v: specialists.update_involvement(self.session, found.id, v),
+            lambda v: self._write(specialists.update_involvement, found.id, v),
             values={"professional": found.professional, "consent": found.consent.value,
                     "consent_date": found.consent_date or self.session.clock.today(),
                     "consent_from": found.consent_from, "reason": found.reason},
@@ -218,7 +241,7 @@ class SpecialistsTab(QWidget):
         return self._form("Add a visit", [
             FieldSpec("visit_date", "Date of the visit", "date"),
             FieldSpec("notes", "What was done or agreed", "text")],
-            lambda v: specialists.add_visit(self.session, found.id, v["visit_date"], v["notes"]),
+            lambda v: self._write(specialists.add_visit, found.id, v["visit_date"], v["notes"]),
             values={"visit_date": self.session.clock.today()}, select=found.id)
 
     def attach_report(self) -> FormDialog | None:
@@ -231,8 +254,8 @@ class SpecialistsTab(QWidget):
             return None
 
         def save(values):
-            return specialists.attach_report_file(self.session, found.id, path, values["title"],
-                                                  values["report_date"])
+            return self._write(specialists.attach_report_file, found.id, path, values["title"],
+                               values["report_date"])
         return self._form("Attach a report", [
             FieldSpec("title", "Title"), FieldSpec("report_date", "Date of the report", "date")],
             save, values={"title": Path(path).stem, "report_date": self.session.clock.today()},
@@ -248,8 +271,8 @@ class SpecialistsTab(QWidget):
             FieldSpec("text", "Recommendation", "text", aliases=("Recommendation",)),
             FieldSpec("recommended_on", "Date of the recommendation", "date"),
             FieldSpec("report_id", "From the report", "choice", reports)],
-            lambda v: specialists.add_recommendation(self.session, found.id, v["text"],
-                                                     v["recommended_on"], v["report_id"]),
+            lambda v: self._write(specialists.add_recommendation, found.id, v["text"],
+                                  v["recommended_on"], v["report_id"]),
             values={"recommended_on": self.session.clock.today()},
             intro="Put it into the support plan from the plan page of the APDR wizard.",
             select=found.id)
@@ -266,7 +289,7 @@ class SpecialistsTab(QWidget):
         return self._form("Recommendation not adopted", [
             FieldSpec("recommendation", "Recommendation", "choice", [(r.text, r.id) for r in waiting]),
             FieldSpec("reason", "Reason (agreed with the parents)", "text", aliases=("Reason",))],
-            lambda v: specialists.mark_not_adopted(self.session, v["recommendation"], v["reason"]),
+            lambda v: self._write(specialists.mark_not_adopted, v["recommendation"], v["reason"]),
             select=found.id)
 
     def end_involvement(self) -> FormDialog | None:
@@ -274,7 +297,7 @@ class SpecialistsTab(QWidget):
         if found is None:
             return None
         return self._form("End the involvement", [FieldSpec("ended_on", "End date", "date")],
-                          lambda v: specialists.end_involvement(self.session, found.id, v["ended_on"]),
+                          lambda v: self._write(specialists.end_involvement, found.id, v["ended_on"]),
                           values={"ended_on": self.session.clock.today()}, select=found.id)
 
     def save_report(self) -> None:
@@ -288,7 +311,8 @@ class SpecialistsTab(QWidget):
         if path is None:
             return
         try:
-            specialists.save_report_copy(self.session, report.id, path)
+            self.runner.call(specialists.save_report_copy, report.id, path,
+                             sender=self.buttons["save_report"])
         except SendeskError as exc:
             prompts.error(self, "Save a copy of the report", str(exc))
             return

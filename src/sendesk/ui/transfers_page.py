@@ -1,6 +1,12 @@
 """The Transfers page: every file sent or received, with what is still awaiting acknowledgement;
 receiving a package and importing a receipt; this school's signing-key fingerprint; and the
-retention view, listing leavers' records kept and those due for secure deletion."""
+retention view, listing leavers' records kept and those due for secure deletion.
+
+Its work runs on the OpRunner it shares with the record windows, and it refreshes whenever the
+runner reports a change to any transfer or pupil: a signed form attached on a pupil's
+Transfers tab shows here at once. It reads its lists the first time it is shown (it is built
+while the main window is, and waiting on the runner there would spin an event loop inside the
+window's construction), and whenever a change it shows is reported."""
 
 from __future__ import annotations
 
@@ -14,12 +20,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
+from ..operations import Changes, Kind
 from ..records import pupils, retention
 from ..session import Session
 from ..transfer import log, receiving, sending
+from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .receive_wizard import ReceiveWizard
+from .record_changes import one_at_a_time, runner_for, write
 from .rows_model import Col, RowsModel
+from .runner import OpRunner
 from .tasks import TaskRunner
 from .transfers_tab import COLUMNS as TRANSFER_COLUMNS
 
@@ -44,20 +54,24 @@ def _table(name: str, model: RowsModel) -> QTableView:
     return view
 
 
-class TransfersPage(QWidget):
-    open_pupil = Signal(int)
-    changed = Signal()
+# What this page lists: transfers, and leavers' records (a pupil archived, deleted, re-dated).
+SHOWN_KINDS = (Kind.TRANSFER, Kind.PUPIL, Kind.SETTINGS)
 
-    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+
+class TransfersPage(LoadOnShow, QWidget):
+    open_pupil = Signal(int)
+    changed = Signal()   # after this page's own writes, for pages not yet on the runner
+
+    def __init__(self, session: Session, tasks: TaskRunner | None = None,
+                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
+        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
         super().__init__(parent)
         self.session, self.tasks = session, tasks
+        self.runner = runner_for(session, runner, self)
         may_transfer = session.can(Permission.EXPORT_TRANSFER)
         may_keep = session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS)
         self.fingerprint = QLabel(objectName="fingerprint", wordWrap=True)
         self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
-        self.fingerprint.setText(
-            f"This school's signing key fingerprint: <b>{sending.school_fingerprint(session)}</b>. "
-            "Receiving schools may phone to check it.")
         self.receive = QPushButton("Receive a pupil's file...", objectName="receive")
         self.receive.clicked.connect(lambda: self.start_receiving())
         self.receipt = QPushButton("Import a receipt...", objectName="import_receipt")
@@ -107,20 +121,32 @@ class TransfersPage(QWidget):
         layout.addWidget(sent_box, 1)
         layout.addWidget(keep_box, 1)
         self.wizard: ReceiveWizard | None = None
-        self.refresh()
+        self.runner.changed.connect(self._runner_changed)
+        self.load_now_or_when_shown(False)
 
+    def _runner_changed(self, changes: Changes) -> None:
+        if changes.touches(*SHOWN_KINDS):
+            self.refresh()
+
+    @one_at_a_time
     def refresh(self) -> None:
+        self.loaded = True
+        if not self.fingerprint.text():
+            self.fingerprint.setText(
+                f"This school's signing key fingerprint: "
+                f"<b>{self.runner.call(sending.school_fingerprint)}</b>. "
+                "Receiving schools may phone to check it.")
         if self.session.can(Permission.EXPORT_TRANSFER):
-            self.transfers.set_rows(log.all_transfers(self.session))
+            self.transfers.set_rows(self.runner.call(log.all_transfers))
             self.transfer_view.resizeColumnsToContents()
         if self.session.can(Permission.EDIT_PUPILS) or self.session.can(Permission.SETTINGS):
-            self.years.setValue(retention.retention_years(self.session))
-            self.kept.set_rows(retention.retained_records(self.session))
+            self.years.setValue(self.runner.call(retention.retention_years))
+            self.kept.set_rows(self.runner.call(retention.retained_records))
             self.kept_view.resizeColumnsToContents()
 
     def start_receiving(self, path: Path | None = None) -> ReceiveWizard:
-        wizard = ReceiveWizard(self.session, self.tasks, path, self)
-        wizard.imported.connect(lambda _id: (self.refresh(), self.changed.emit()))
+        wizard = ReceiveWizard(self.session, self.tasks, path, self, runner=self.runner)
+        wizard.imported.connect(lambda _id: self.changed.emit())
         self.wizard = wizard
         wizard.open()
         return wizard
@@ -131,7 +157,9 @@ class TransfersPage(QWidget):
         if chosen is None:
             return
         try:
-            done = receiving.import_receipt(self.session, receiving.read_receipt_file(chosen))
+            done = write(self.runner, None, [Kind.TRANSFER],
+                         lambda session: receiving.import_receipt(
+                             session, receiving.read_receipt_file(chosen)), sender=self.receipt)
         except SendeskError as exc:
             prompts.error(self, "The receipt was not accepted", str(exc))
             return
@@ -139,18 +167,18 @@ class TransfersPage(QWidget):
                      f"{done.school} acknowledged the file: received by {done.received_by} on "
                      f"{done.received_at[:10]}. Their signing key: {done.school_fingerprint}."
                      + ("" if done.key_confirmed else " " + receiving.RECEIPT_KEY_UNCONFIRMED))
-        self.refresh()
         self.changed.emit()
 
     def set_years(self) -> None:
         try:
-            count = retention.set_retention_years(self.session, self.years.value())
+            count = write(self.runner, None, [Kind.SETTINGS, Kind.PUPIL],
+                          retention.set_retention_years, self.years.value(),
+                          sender=self.apply_years)
         except SendeskError as exc:
             prompts.error(self, "Retention not changed", str(exc))
             return
         prompts.info(self, "Retention changed", f"Leavers' files are now kept for "
                      f"{self.years.value()} years after birth ({count} records recalculated).")
-        self.refresh()
 
     def secure_delete(self) -> None:
         rows = self.kept_view.selectionModel().selectedRows()
@@ -167,9 +195,9 @@ class TransfersPage(QWidget):
                                "undone; the audit log will show who deleted it and when."):
             return
         try:
-            pupils.delete_after_retention(self.session, record.pupil_id)
+            write(self.runner, record.pupil_id, [Kind.PUPIL], pupils.delete_after_retention,
+                  record.pupil_id, sender=self.delete)
         except SendeskError as exc:
             prompts.error(self, "Not deleted", str(exc))
             return
-        self.refresh()
         self.changed.emit()

@@ -1,27 +1,32 @@
 """The pupil record's Transfers tab: packages sent to or received from other schools, with the
 acknowledgement form, the signed scan and the receipt, and the button that starts sending the
-file to the pupil's next school."""
+file to the pupil's next school.
+
+Its work runs on the record window's OpRunner; it refreshes when the runner reports a change to
+the pupil's transfers (from here, the send wizard, or the Transfers page)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
-from ..records._common import pupil_row
+from ..operations import Changes, Kind
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import log
 from ..transfer.acknowledgement import acknowledgement_form
 from ..transfer.receiving import RECEIPT_SUFFIX
 from .prompts import prompts
+from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
 from .rows_model import Col, RowsModel
+from .runner import OpRunner
 from .send_wizard import SendWizard
 from .tasks import TaskRunner
 
@@ -37,15 +42,18 @@ COLUMNS: list[Col[log.Transfer]] = [
 ]
 
 
-def save_acknowledgement(parent: QWidget, session: Session, transfer: log.Transfer) -> Path | None:
+def save_acknowledgement(parent: QWidget, session: Session, transfer: log.Transfer,
+                         runner: OpRunner | None = None) -> Path | None:
     """Render the acknowledgement form and save it where the user chooses."""
     from ..pdf import render_pdf
+    runner = runner_for(session, runner, parent)
     chosen = prompts.save_file(parent, "Save the acknowledgement form as",
                                str(Path.home() / f"acknowledgement-{transfer.upn}.pdf"), "PDF (*.pdf)")
     if chosen is None:
         return None
     try:
-        atomic_write(Path(chosen), render_pdf(acknowledgement_form(session, transfer.id)))
+        form = runner.call(acknowledgement_form, transfer.id)
+        atomic_write(Path(chosen), runner.call_plain(lambda: render_pdf(form)))
     except SendeskError as exc:
         prompts.error(parent, "The form was not saved", str(exc))
         return None
@@ -53,13 +61,13 @@ def save_acknowledgement(parent: QWidget, session: Session, transfer: log.Transf
 
 
 class TransfersTab(QWidget):
-    changed = Signal(int)   # pupil id
-
     def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
+        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
         super().__init__(parent)
         self.session, self.pupil_id = session, pupil_id
-        self.tasks = tasks or TaskRunner(self)
+        self.tasks = tasks
+        self.runner = runner_for(session, runner, self)
         self.model: RowsModel[log.Transfer] = RowsModel(COLUMNS, parent=self)
         self.view = QTableView(objectName="transfers")
         self.view.setModel(self.model)
@@ -88,14 +96,20 @@ class TransfersTab(QWidget):
         layout.addLayout(buttons)
         self.wizard: SendWizard | None = None
         self.refresh()
+        self.runner.changed.connect(self._runner_changed)
 
+    def _runner_changed(self, changes: Changes) -> None:
+        if touches(changes, self.pupil_id, Kind.TRANSFER, Kind.PUPIL):
+            self.refresh()
+
+    @one_at_a_time
     def refresh(self) -> None:
-        transfers = log.transfers_for_pupil(self.session, self.pupil_id)
+        transfers = self.runner.call(log.transfers_for_pupil, self.pupil_id)
         self.model.set_rows(transfers)
         self.view.resizeColumnsToContents()
         if transfers:
             self.view.selectRow(len(transfers) - 1)
-        left = pupil_row(self.session, self.pupil_id)["archived_at"] is not None
+        left = pupil_line(self.runner, self.pupil_id).archived
         self.note.setText(
             "This pupil has left; their record here is read-only and kept until its retention "
             "date." if left else "When the pupil moves school, send their whole file from here. "
@@ -108,8 +122,7 @@ class TransfersTab(QWidget):
         return self.model.data(rows[0], Qt.ItemDataRole.UserRole)
 
     def start_sending(self) -> SendWizard:
-        wizard = SendWizard(self.session, self.pupil_id, self.tasks, self)
-        wizard.sent.connect(lambda _id: (self.refresh(), self.changed.emit(self.pupil_id)))
+        wizard = SendWizard(self.session, self.pupil_id, self.tasks, self, runner=self.runner)
         self.wizard = wizard
         wizard.open()
         return wizard
@@ -119,7 +132,7 @@ class TransfersTab(QWidget):
         if transfer is None:
             prompts.info(self, "Acknowledgement form", "Choose a transfer first.")
             return
-        saved = save_acknowledgement(self, self.session, transfer)
+        saved = save_acknowledgement(self, self.session, transfer, self.runner)
         if saved:
             prompts.info(self, "Acknowledgement form", f"Saved {saved}. Print it, and both "
                          "parties sign and date it at the handover.")
@@ -134,11 +147,10 @@ class TransfersTab(QWidget):
         if chosen is None:
             return
         try:
-            log.attach_scan(self.session, transfer.id, chosen)
+            write(self.runner, self.pupil_id, [Kind.TRANSFER], log.attach_scan, transfer.id,
+                  chosen, sender=self.scan)
         except SendeskError as exc:
             prompts.error(self, "The scan was not stored", str(exc))
-            return
-        self.refresh()
 
     def save_receipt(self) -> None:
         transfer = self.selected()
@@ -151,6 +163,6 @@ class TransfersTab(QWidget):
         if chosen is None:
             return
         try:
-            log.save_receipt_again(self.session, transfer.id, chosen)
+            self.runner.call(log.save_receipt_again, transfer.id, chosen, sender=self.receipt)
         except SendeskError as exc:
             prompts.error(self, "The receipt was not saved", str(exc))
