@@ -404,7 +404,7 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
     talked, review = _clean_dates(session, discussion_date, review_date)
     dates.not_before(review, talked, "Review date", "the date of the discussion")
     proposed = walk.proposed
-    need = None
+    need = ""   # the primary need of a move to SEN support
     if outcome.kind == "sen_support":
         need = sen.clean_needs([need_code or proposed.get("need_code", "")], "K")[0]
     pupil_id = int(pupil_id)
