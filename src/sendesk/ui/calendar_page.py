@@ -23,8 +23,8 @@ from ..models import dates
 from ..models.agenda import AgendaItem
 from ..models.calendar import HALF_TERM_NAMES, census_days
 from ..models.roles import Permission
-from ..records import agenda, calendar_export, school_calendar
 from ..operations import Kind
+from ..records import agenda, calendar_export, school_calendar
 from ..session import Session
 from ..settings import data_dir
 from .agenda_model import AgendaModel

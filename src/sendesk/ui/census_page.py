@@ -9,14 +9,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButt
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
+from ..operations import Kind
 from ..records import census
 from ..session import Session
 from .lazy_table import Column
 from .list_model import RowListModel
+from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .runner import OpRunner
-from .load_on_show import LoadOnShow
-from ..operations import Kind
 
 COLUMNS = [Column("upn", "UPN"), Column("name", "Name"), Column("dob", "Date of birth"),
            Column("year", "Year"), Column("status", "Status"), Column("need", "Primary need"),

@@ -16,8 +16,8 @@ from ..session import Session
 from .bar_chart import BarChart
 from .lazy_table import Column
 from .list_model import RowListModel
-from .runner import OpRunner
 from .load_on_show import LoadOnShow
+from .runner import OpRunner
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
 SIZE_FROM_ROWS = 50

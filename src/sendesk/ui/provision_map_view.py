@@ -19,16 +19,16 @@ from ..errors import SendeskError
 from ..models import provision
 from ..models.provision import CostLevel
 from ..models.roles import Permission
+from ..operations import Kind
 from ..records import provision_map
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
 from .load_on_show import LoadOnShow
-from .rows_model import Col, RowsModel
 from .prompts import prompts
+from .rows_model import Col, RowsModel
 from .runner import OpRunner
-from ..operations import Kind
 
 money = provision.format_money
 _THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
 
 from ..models import dates
-from ..operations import Changes, Kind
 from ..models.pupils import YEAR_GROUPS
 from ..models.registers import RegisterKind
 from ..models.sen import need_codes, statuses
+from ..operations import Changes, Kind
 from ..records import pupil_list
 from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session

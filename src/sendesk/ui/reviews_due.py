@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from ..models import dates
 from ..models.reviews import ReviewState
+from ..operations import Kind
 from ..records import apdr
 from ..records.apdr import DueReview
 from ..session import Session
@@ -23,7 +24,6 @@ from .apdr_models import AMBER, RED
 from .load_on_show import LoadOnShow
 from .rows_model import Col, RowsModel
 from .runner import OpRunner
-from ..operations import Kind
 
 
 def _when(due: DueReview) -> str:
