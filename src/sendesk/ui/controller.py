@@ -29,7 +29,7 @@ from .password_dialog import ChangePasswordDialog
 from .prompts import prompts
 from .recovery_dialog import RecoveryKeyDialog
 from .settings_dialog import SettingsDialog
-from .runner import OpRunner
+from .runner import OpRunner, share_the_gil
 from .unlock_dialog import UnlockDialog
 from .users_dialog import UsersDialog
 from .workspace import Workspace
@@ -49,6 +49,7 @@ class AppController(QObject):
         # Before unlocking: work with no session (deriving keys, opening the database). Once
         # unlocked, each session has its own runner, shut down when it is locked.
         self.entry_runner = OpRunner(None, self)
+        share_the_gil()
         self.runner: OpRunner | None = None
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactive.connect(self.lock)
