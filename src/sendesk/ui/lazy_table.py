@@ -52,6 +52,7 @@ class LazyTableModel(QAbstractTableModel):
         self._cache: dict[int, tuple[float, dict[str, Any]]] = {}
         self._pending: set[int] = set()   # ids asked for and not delivered yet (async only)
         self._generation = 0              # bumped by invalidate(): older deliveries are dropped
+        self._positions: dict[int, int] | None = None   # id -> row, built when first needed
 
     # --- Qt model API --------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
@@ -92,6 +93,7 @@ class LazyTableModel(QAbstractTableModel):
         """Show a new search result; cached rows stay valid for ids that remain."""
         self.beginResetModel()
         self._ids = list(ids)
+        self._positions = None
         self.endResetModel()
 
     def ids(self) -> list[int]:
@@ -149,10 +151,9 @@ class LazyTableModel(QAbstractTableModel):
         if rows is None or (generation is not None and generation != self._generation):
             return
         self.preload(ids, rows)
-        positions = {item_id: position for position, item_id in enumerate(self._ids)} \
-            if len(ids) > 8 else None
-        found = [positions.get(i) if positions is not None else self.row_of(i) for i in ids]
-        found = [p for p in found if p is not None]
+        if self._positions is None:
+            self._positions = {item_id: position for position, item_id in enumerate(self._ids)}
+        found = [p for p in (self._positions.get(i) for i in ids) if p is not None]
         if found:
             self.dataChanged.emit(self.index(min(found), 0),
                                   self.index(max(found), len(self.columns) - 1))
