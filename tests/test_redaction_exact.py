@@ -13,6 +13,8 @@ import datetime as dt
 import json
 
 import pytest
+from tests.pdf_text import contains, pages_text
+from tests.transfer_support import SENDER_NAME, SENDER_PASSWORD, SENDER_USER, consent_to_share, recipient, richest_pupil
 
 from sendesk import demo
 from sendesk.demo.school import DEMO_SCHOOL_NAME
@@ -24,9 +26,6 @@ from sendesk.records import contacts, notes, registers, sen_register
 from sendesk.transfer import ctf, sending
 from sendesk.transfer.package import read_package
 from sendesk.transfer.record import dump_record
-from tests.pdf_text import contains, pages_text
-from tests.transfer_support import (SENDER_NAME, SENDER_PASSWORD, SENDER_USER, consent_to_share,
-                                    recipient, richest_pupil)
 
 PROTECTED = "12 Larkfield Road, Larkfield, LK1 2AB"
 OTHER = "3 Larkfield Vale\nLarkfield\nLK1 9ZZ"
@@ -84,7 +83,7 @@ def test_the_mark_says_nothing_of_what_it_replaced():
 @pytest.fixture(scope="module")
 def larkfield(tmp_path_factory, qapp):
     from sendesk.clock import FixedClock
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     path = tmp_path_factory.mktemp("larkfield") / "demo.sendesk"
     session, _ = demo.create_demo_school(path, SENDER_USER, SENDER_NAME, SENDER_PASSWORD,
                                          pupils=60, clock=clock)

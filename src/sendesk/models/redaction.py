@@ -28,7 +28,7 @@ replaced: not its length, not a letter of it. Pure rules: no Qt, no database.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 WITHHELD = "[address withheld]"
 POSTCODE = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})(?![A-Z0-9])", re.IGNORECASE)

@@ -12,7 +12,8 @@ details stays wherever it is written; redactor_for() puts the two lists together
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..models.redaction import Redactor
 from ..store.database import Database

@@ -103,13 +103,6 @@ class Dump:
     stripped: list[str]
 
 
-@dataclass
-class Dump:
-    record: dict[str, Any]
-    attachments: list[tuple[str, bytes, dict[str, Any]]]   # (item name, content, row info)
-    stripped: list[str]
-
-
 def dump_record(session: Session, pupil_id: int) -> Dump:
     """The pupil's record as plain data, with protected addresses taken out."""
     db = session.db
