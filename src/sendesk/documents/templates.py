@@ -204,6 +204,7 @@ def load_default() -> Templates:
     return parse(default_bytes(), source="letters.json", origin="default")
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def load(session: Session) -> Templates:
     """The school's own templates if it imported some, otherwise sendesk's."""
     stored = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_TEMPLATE,))
@@ -238,6 +239,7 @@ def reset_templates(session: Session) -> None:
     changed(session, Kind.TEMPLATE, target=(None, None))
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def current_bytes(session: Session) -> tuple[bytes, bytes | None]:
     """The template in use (the school's, or sendesk's) and its logo, to save and edit."""
     stored = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_META_TEMPLATE,))

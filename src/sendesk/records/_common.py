@@ -7,19 +7,12 @@ import datetime as dt
 from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 from ..errors import PermissionDenied, ValidationError
-from ..models.roles import Permission
 from ..session import Session
 from ..store.database import Row
 
 # SQLite accepts many more parameters, but chunks this size keep each statement quick.
 CHUNK = 500
 _Key = TypeVar("_Key", int, str)   # pupil ids, or UPNs
-
-
-def require_any(session: Session, *permissions: Permission) -> None:
-    """Allow the action if the user holds any one of the permissions."""
-    if not any(session.can(permission) for permission in permissions):
-        session.require(permissions[0])
 
 
 def today(session: Session) -> dt.date:

@@ -23,6 +23,7 @@ MIN_YEARS = 25   # never shorter than the end of an EHC plan (25) allows
 MAX_YEARS = 100
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def retention_years(session: Session) -> int:
     value = session.db.scalar("SELECT value FROM meta WHERE key = ?", (META_KEY,))
     return int(value) if value else RETENTION_YEARS_AFTER_BIRTH

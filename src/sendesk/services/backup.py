@@ -181,6 +181,7 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
         keys.wipe(data_key)
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def audit_anchor(session: Session, backup_path: Path) -> audit.Anchor:
     """How long the audit log was, and its last hash, when this backup of the open database
     was made. The backup's MAC is checked first, so the anchor can be trusted as far as the

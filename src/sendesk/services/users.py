@@ -26,6 +26,7 @@ from ..store.keyfile import KeyFile, keyfile_path
 from . import rekey
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def list_users(session: Session) -> list[User]:
     rows = session.db.query("SELECT * FROM users WHERE active = 1 ORDER BY username")
     return [User(r["id"], r["username"], r["full_name"], roles_mod.parse_roles(r["roles"]), True)
@@ -95,6 +96,7 @@ def remove_user(session: Session, username: str, progress: Progress | None = Non
                         lambda s: _user_removed(s, row["id"], username), drop_slot, progress)
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def change_password(session: Session, username: str, new_password: str,
                     current_password: str | None = None, rotate_key: bool = False,
                     progress: Progress | None = None) -> rekey.Rotation | None:
@@ -106,18 +108,19 @@ def change_password(session: Session, username: str, new_password: str,
     return reset_password(session, username, new_password, rotate_key, progress)
 
 
+@operation(Permission.VIEW_RECORDS, audit="changed a password")
 def change_own_password(session: Session, new_password: str,
                         current_password: str | None = None) -> None:
-    """Any signed-in user may change their own password, proving the current one first."""
+    """Any signed-in user may change their own password, proving the current one first (every
+    role may view records, so the declared permission admits everyone still a user)."""
     username = session.user.username
     row = _active_user(session, username)
     if current_password is None:
         raise WrongPassword("Enter your current password to change it.")
     session.keyfile.unlock_with_password(username, current_password)
     require_strong(new_password, [username, row["full_name"], session.school.name])
-    with session.db.transaction():
-        _set_password(session, username, new_password,
-                      lambda: session.audit("changed a password", "user", row["id"]))
+    _set_password(session, username, new_password,
+                  lambda: changed(session, Kind.USER, target=("user", row["id"])))
 
 
 @operation(Permission.MANAGE_USERS, writes=False)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..errors import DamagedDatabase, SendeskError
+from ..models.roles import Permission
+from ..operations import operation
 from ..session import Session
 from ..store import audit, migrations
 from ..store.database import Database
@@ -39,6 +41,7 @@ class VerifyReport:
         return out
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyReport:
     """Report every problem found; a damaged page must not stop the later checks or the report.
 
