@@ -18,6 +18,7 @@ from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
+from .new_pupil_dialog import add_new_pupil_action
 from .provision_map_view import ProvisionMapView
 from .reviews_due import ReviewsDueView
 from .pupil_list_page import PupilListPage
@@ -57,6 +58,7 @@ class Workspace(QObject):
             self.transfers.open_pupil.connect(self.open_pupil)
             self.transfers.changed.connect(self.transfers_changed)
             window.add_page("transfers", "Transfers and retention", self.transfers)
+        add_new_pupil_action(window, window.file_menu, session, self.open_pupil, self.pupil_changed)
         if session.can(Permission.IMPORT_PUPILS):
             action = window.tools_menu.addAction("Import pupils from the MIS...")
             action.setObjectName("import_pupils")
