@@ -167,7 +167,7 @@ def test_correct_a_contact_from_what_is_held_and_a_refusal_changes_nothing(qtbot
     assert table.item(row, 2).text() == "Yes", "fields not touched are kept"
 
 
-def test_end_a_contact_from_today_keeps_them_as_history(qtbot, held, senco):
+def test_end_a_contact_from_today_keeps_them_as_history(qtbot, held, senco, answers):
     window = open_window(qtbot, senco, held["chidi"], "Contacts and consent")
     table = window.contacts.contacts_table
     pick_row(qtbot, table, "Daniel Okafor")
@@ -188,8 +188,10 @@ def test_end_a_contact_from_today_keeps_them_as_history(qtbot, held, senco):
     consent_form.reject()
     pick_row(qtbot, table, "Daniel Okafor")
     press(qtbot, window, "correct_contact")
-    assert window.findChildren(FormDialog) and not [d for d in window.findChildren(FormDialog)
-                                                    if d.isVisible()]
+    assert not [d for d in window.findChildren(FormDialog) if d.isVisible()]
+    assert answers.messages[-1] == ("error", "Correct contact", "This contact has been ended and "
+                                    "is kept as history; add them again if they are involved once "
+                                    "more.")
 
 
 def test_a_correction_with_nothing_chosen_says_what_to_do(qtbot, held, senco, answers):
@@ -365,6 +367,21 @@ def test_needs_are_chosen_by_label_and_ranked_with_the_keyboard(qtbot, held, sen
     assert not again.isVisible(), again.message.text()
     assert [n.code for n in sen_register.needs_history(senco, held["chidi"], current_only=True)] == \
         ["SPLD", "SLCN"]
+
+
+def test_a_need_dragged_to_the_top_becomes_the_primary_need(qtbot):
+    """Dragging is the list's own internal move (offscreen drags cannot be pressed reliably, so
+    the move a drop makes is made on the list's model); the ranks follow it."""
+    from sendesk.ui.needs_picker import NeedsPicker
+    picker = NeedsPicker()
+    qtbot.addWidget(picker)
+    picker.set_value(["ASD", "SLCN", "MLD"])
+    assert picker.ranked.dragDropMode() == picker.ranked.DragDropMode.InternalMove
+    model = picker.ranked.model()
+    assert model.moveRow(model.index(0, 0).parent(), 2, model.index(0, 0).parent(), 0)
+    assert picker.value() == ["MLD", "ASD", "SLCN"]
+    assert picker.ranked.item(0).text() == "1. Moderate learning difficulty (MLD) - primary need"
+    assert picker.ranked.item(1).text() == "2. Autistic spectrum disorder (ASD)"
 
 
 def test_nsa_only_with_sen_support_shows_the_core_s_sentence(qtbot, held, senco):

@@ -133,7 +133,10 @@ class ContactsPanel(RecordPanel):
                   FieldSpec("given_on", "Date given", "date"),
                   FieldSpec("scope", "What may be shared, and with whom", "text")]
         return self.open_form("Record consent", fields, self._save_consent,
-                              values={"given_on": self.today()})
+                              values={"given_on": self.today()},
+                              intro="Consent is given by one of the pupil's current contacts (or "
+                                    "the pupil, once 16). Someone not listed? Add them as a "
+                                    "contact first.")
 
     def _save_consent(self, values: dict[str, Any]) -> int:
         giver = values.pop("giver")

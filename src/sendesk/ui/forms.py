@@ -52,6 +52,8 @@ class FormWidget(QWidget):
         for spec in self.fields:
             widget = self._make(spec)
             widget.setObjectName(spec.key)
+            if not widget.accessibleName():
+                widget.setAccessibleName(spec.label)
             self.widgets[spec.key] = widget
             if spec.kind == "bool":
                 layout.addRow("", widget)

@@ -26,6 +26,7 @@ from .forms import FieldSpec, FormDialog
 from .prompts import prompts
 from .runner import OpRunner
 
+YEAR_LABELS = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}
 FIELDS = [FieldSpec("upn", "UPN", placeholder="13 characters; a temporary UPN if none yet"),
           FieldSpec("legal_forename", "Legal forename"),
           FieldSpec("legal_surname", "Legal surname"),
@@ -33,8 +34,9 @@ FIELDS = [FieldSpec("upn", "UPN", placeholder="13 characters; a temporary UPN if
           FieldSpec("preferred_surname", "Preferred surname", placeholder="if known by another"),
           FieldSpec("dob", "Date of birth", "date"),
           FieldSpec("gender", "Gender", "choice", [(label, code) for code, label in GENDERS.items()]),
-          FieldSpec("year_group", "Year group", "choice", [(f"Year {y}" if y.isdigit() else y, y)
-                                                           for y in YEAR_GROUPS]),
+          FieldSpec("year_group", "Year group", "choice",
+                    [("Choose the year group", ""), *((YEAR_LABELS.get(y, f"Year {y}"), y)
+                                                      for y in YEAR_GROUPS)]),
           FieldSpec("class_name", "Class"),
           FieldSpec("admission_date", "Admission date", "date")]
 

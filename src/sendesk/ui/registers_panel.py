@@ -108,7 +108,7 @@ class RegistersPanel(RecordPanel):
         choices = [(f"{code} - {label}", code) for code, label in statuses().items()]
         fields = [FieldSpec("status", "Status", "choice", choices),
                   FieldSpec("start_date", "From", "date"),
-                  FieldSpec("needs", "Needs, primary first", "widget", aliases=("need",),
+                  FieldSpec("needs", "Needs", "widget", aliases=("need",),
                             make=NeedsPicker),
                   FieldSpec("reason", "Reason", "text")]
 
