@@ -1,6 +1,7 @@
 """One command for the whole benchmark:
 
     ./dev bench [--pupils 2000 20000 60000] [--repeat 7] [--markdown] [--skip-ui] [--rebuild]
+                [--skip-stall]
     ./dev bench --pupils 2000 20000 60000 --table-only   (the last run of each, as one table)
 
 For each size it builds the synthetic school once (cached in benchmarks/.data/), then runs the
@@ -144,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each measure")
     parser.add_argument("--rebuild", action="store_true", help="build the databases afresh")
     parser.add_argument("--skip-ui", action="store_true", help="only the core timings")
+    parser.add_argument("--skip-stall", action="store_true",
+                        help="not the window stalls (benchmarks/stall.py)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--table-only", action="store_true",
                         help="measure nothing; print the table from each size's last run")
@@ -160,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         results = run_child("store_bench", database, args.repeat)
         if not args.skip_ui:
             results += run_child("ui_bench", database, args.repeat)
+            if not args.skip_stall:
+                results += run_child("stall", database, min(args.repeat, 3))
         by_size[size] = results
         saved.write_text(json.dumps([result.as_dict() for result in results], indent=1))
     print()

@@ -133,7 +133,7 @@ class _Frame:
     pupils: set[int] = field(default_factory=set)
     kinds: set[Kind] = field(default_factory=set)
     whole_school: bool = False
-    target: tuple[str, Any] | None = None
+    target: tuple[str | None, Any] | None = None   # (None, None): audited with no target
     detail: dict[str, Any] = field(default_factory=dict)
 
     def changes(self) -> Changes:
@@ -260,7 +260,7 @@ def _audit(session: Session, action: str, frame: _Frame) -> None:
 
 
 def changed(session: Session, kind: Kind, /, pupils: int | Iterable[int] | None = None, *,
-            whole_school: bool = False, target: tuple[str, Any] | None = None,
+            whole_school: bool = False, target: tuple[str | None, Any] | None = None,
             **detail: Any) -> None:
     """Say, from inside an operation's body, what it changed.
 
@@ -285,7 +285,8 @@ def changed(session: Session, kind: Kind, /, pupils: int | Iterable[int] | None 
     frame.detail.update(detail)
 
 
-def viewed(session: Session, target_type: str, target_id: Any = None, **detail: Any) -> None:
+def viewed(session: Session, target_type: str | None, target_id: Any = None,
+           **detail: Any) -> None:
     """Say, from inside an audited read, what was read (audited once the read succeeds)."""
     tracker = _tracker(session)
     if not tracker.frames:

@@ -32,6 +32,12 @@ def unlock(qtbot, controller, username=SENCO, password=SENCO_PASSWORD) -> None:
 def wait_for_main_window(qtbot, controller) -> MainWindow:
     qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible(),
                     timeout=10_000)
+    # The pages read through the runner while the window opens; let the window system finish
+    # activating it (unless a dialog opened on top of it), as a person waits to see it.
+    try:
+        qtbot.waitUntil(controller.main_window.isActiveWindow, timeout=1_000)
+    except qtbot.TimeoutError:
+        pass
     return controller.main_window
 
 

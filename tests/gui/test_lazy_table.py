@@ -45,3 +45,22 @@ def test_invalidating_one_row_refetches_only_that_block(qtbot):
     assert len(fetched) == 2
     model.data(model.index(4, 0))
     assert len(fetched) == 2
+
+
+def test_an_async_fetch_shows_placeholders_until_the_block_arrives(qtbot):
+    asked: list[tuple[list[int], object]] = []
+    model = LazyTableModel([Column("name", "Name")], lambda ids: [], fetch_async=lambda ids, deliver:
+                           asked.append((list(ids), deliver)))
+    model.set_ids(list(range(1000)))
+    assert model.data(model.index(0, 0)) == "" and len(asked) == 1
+    assert model.data(model.index(1, 0)) == "" and len(asked) == 1, "one request per block"
+    with qtbot.waitSignal(model.dataChanged):
+        ids, deliver = asked[0]
+        deliver(ids, [{"name": f"Pupil {i}"} for i in ids])
+    assert model.data(model.index(1, 0)) == "Pupil 1" and len(asked) == 1
+    model.invalidate([1])
+    assert model.data(model.index(1, 0)) == "" and len(asked) == 2
+    stale_ids, stale = asked[1]
+    model.invalidate()   # a newer change: the block asked for before it is dropped when it comes
+    stale(stale_ids, [{"name": "old"} for _ in stale_ids])
+    assert model.data(model.index(1, 0)) == ""

@@ -17,7 +17,7 @@ from ..models.contacts import Contact
 from ..session import Session
 from . import templates as template_store
 from .facts import PupilFacts, year_label
-from .model import AddressBlock, Document, Heading, Letterhead, Paragraph, Signature, printable
+from .model import AddressBlock, Block, Document, Heading, Letterhead, Paragraph, Signature, printable
 
 TITLES = {"letter-added": "Letter: added to SEN support",
           "letter-removed": "Letter: removed from the SEN register",
@@ -105,11 +105,11 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
         head = Letterhead(fill(wording.school_name),
                           tuple(line for line in map(fill, wording.letterhead_lines) if line),
                           wording.logo)
-        blocks = [head, AddressBlock(tuple(printable(line) for line in address),
-                                     long_date(facts.today)),
-                  Paragraph(fill(letter.salutation)), Heading(fill(letter.subject), 3),
-                  *(Paragraph(fill(text)) for text in letter.paragraphs),
-                  Signature(fill(wording.closing), fill(wording.signer), fill(wording.signer_role))]
+        blocks: list[Block] = [
+            head, AddressBlock(tuple(printable(line) for line in address), long_date(facts.today)),
+            Paragraph(fill(letter.salutation)), Heading(fill(letter.subject), 3),
+            *(Paragraph(fill(text)) for text in letter.paragraphs),
+            Signature(fill(wording.closing), fill(wording.signer), fill(wording.signer_role))]
         documents.append(Document(TITLES[kind], facts.name, facts.today, tuple(blocks),
                                   kind=kind, recipient=contact.details.name, show_title=False))
     return documents

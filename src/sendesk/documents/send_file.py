@@ -78,7 +78,7 @@ def _registers(b: Builder, facts: PupilFacts) -> None:
 
 def _contacts(b: Builder, facts: PupilFacts) -> None:
     b.heading("Contacts")
-    rows = []
+    rows: list[tuple[str, ...]] = []   # the notifications table below reuses it, with 4 columns
     for contact in facts.contacts:
         d = contact.details
         address = contact.address_for_documents or (ADDRESS_WITHHELD if d.address else "")

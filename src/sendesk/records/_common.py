@@ -4,7 +4,7 @@ the trail of changed fields."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 from ..errors import PermissionDenied, ValidationError
 from ..models.roles import Permission
@@ -13,6 +13,7 @@ from ..store.database import Row
 
 # SQLite accepts many more parameters, but chunks this size keep each statement quick.
 CHUNK = 500
+_Key = TypeVar("_Key", int, str)   # pupil ids, or UPNs
 
 
 def require_any(session: Session, *permissions: Permission) -> None:
@@ -72,7 +73,7 @@ def record_changes(session: Session, pupil_id: int, record_type: str, record_id:
     return changed
 
 
-def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+def chunks(ids: Sequence[_Key]) -> Iterable[Sequence[_Key]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
 

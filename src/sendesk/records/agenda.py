@@ -168,7 +168,7 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
             continue
         plan = ehc.plan_from_row(session, row)
         for review in plan.reviews:
-            if review.held and review.report_sent_on is None:
+            if review.held_on is not None and review.report_sent_on is None:
                 found.append(pupils.item(
                     plan.pupil_id, review.held_on + ehc_rules.REPORT_AFTER_MEETING,
                     AgendaKind.EHC_REPORT, f"ehc-report-{review.id}",

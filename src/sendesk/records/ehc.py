@@ -425,6 +425,7 @@ def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
             {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}).lastrowid)
         fields = ["review"]
     else:
+        review_id = int(row["id"])
         fields = record_changes(session, plan["pupil_id"], "EHC review", row["id"],
                                  {n: row[n] for n in _REVIEW_FIELDS}, values)
         if fields:

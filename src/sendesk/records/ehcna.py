@@ -122,8 +122,8 @@ def _cycles(pathways: list[Pathway], year_group: str | None
 
 
 def _ehcna_decision(pathways: list[Pathway]) -> tuple[str, dt.date] | None:
-    held = [(c.review.held_on, c.review.decision) for p in pathways for c in p.cycles
-            if c.reviewed and c.review.held_on is not None]
+    held = [(review.held_on, review.decision) for p in pathways for c in p.cycles
+            if c.reviewed and (review := c.review) is not None and review.held_on is not None]
     if not held:
         return None
     last_day, decision = max(held, key=lambda pair: pair[0])

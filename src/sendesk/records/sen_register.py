@@ -8,7 +8,7 @@ them off it opens a 'parent notification due' item in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..errors import ValidationError
 from ..models import dates, sen
@@ -92,8 +92,10 @@ def change_status(session: Session, pupil_id: int, status: str, start_date: dt.d
     if change:
         due_id = notifications.open_due(session, pupil_id, period_id, change, start)
         changed(session, Kind.NOTIFICATION, pupil_id)
-    changed(session, Kind.SEN, pupil_id, **{"from": previous, "to": new_status,
-                                            "needs": list(ranked), "notification_due_id": due_id})
+    # "from" is a keyword, so these detail keys go in as a dict.
+    detail: dict[str, Any] = {"from": previous, "to": new_status, "needs": list(ranked),
+                              "notification_due_id": due_id}
+    changed(session, Kind.SEN, pupil_id, **detail)
     return period_id
 
 

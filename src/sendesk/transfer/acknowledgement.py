@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..crypto import signing
-from ..documents.model import Document, Heading, KeyValues, Paragraph, Table
+from ..documents.model import Block, Document, Heading, KeyValues, Paragraph, Table
 from ..models import dates
 from ..models.roles import Permission
 from ..operations import operation, viewed
@@ -62,7 +62,7 @@ def acknowledgement_form(session: Session, transfer_id: int) -> Document:
         details.append(("Due at the receiving school by", dates.format_uk(transfer.deadline)))
     rows = tuple((item.title or item.name, str(item.pages) if item.pages else "",
                   _size(item.size)) for item in transfer.items)
-    blocks = [
+    blocks: list[Block] = [
         Paragraph("Both parties check the items below against what was handed over, then sign "
                   "and date this form. Each school keeps a copy."),
         KeyValues(tuple(details)),

@@ -166,7 +166,7 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
             except (ValueError, ValidationError) as exc:
                 raise ValidationError(f"Pupil {upn}: SEN entry '{code}' from '{start}' is not a "
                                       "dated E, K or N status. Nothing was imported.") from exc
-        ranked = []
+        ranked: list[tuple[int, str]] = []
         for entry in element.findall("SENneeds/SENneed"):
             try:
                 rank = int((entry.findtext("SENtypeRank") or "").strip())

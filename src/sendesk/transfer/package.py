@@ -291,8 +291,8 @@ _UNSAFE_NAME = re.compile(r"[<>&\x00-\x1f\x7f]")
 def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
     """The manifest schema: every field the importer relies on, with the right type."""
     sender, recipient, pupil = (manifest.get(k) for k in ("sender", "recipient", "pupil"))
-    _require(isinstance(sender, dict) and isinstance(recipient, dict) and isinstance(pupil, dict),
-             "its manifest lacks the schools or the pupil")
+    if not (isinstance(sender, dict) and isinstance(recipient, dict) and isinstance(pupil, dict)):
+        raise _tampered("its manifest lacks the schools or the pupil")
     for school in (sender, recipient):
         _require(_is_text(school.get("name")) and all(
             _is_text(school.get(k), 20, optional=True) for k in ("urn", "la_code", "estab")),
@@ -312,7 +312,8 @@ def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
     _require(isinstance(stripped, list) and all(_is_text(s, 400) for s in stripped),
              "the list of removed details is malformed")
     items = manifest.get("items")
-    _require(isinstance(items, list) and 0 < len(items) <= MAX_MEMBERS, "its manifest lists no items")
+    if not (isinstance(items, list) and 0 < len(items) <= MAX_MEMBERS):
+        raise _tampered("its manifest lists no items")
     for entry in items:
         _require(isinstance(entry, dict)
                  and isinstance(entry.get("name"), str) and bool(_SAFE_NAME.fullmatch(entry["name"]))

@@ -26,7 +26,7 @@ from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..operations import Kind, changed, operation, viewed
 from ..records import ehc, pupils
-from ..records._common import record_changes, today
+from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
 from ..store.files import read_limited
@@ -114,7 +114,7 @@ def _same_name_other_key(session: Session, sender: Mapping[str, Any], key: bytes
 
 def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
                record: Mapping[str, Any]) -> list[Conflict]:
-    row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    row = pupil_row(session, pupil_id)
     found = []
     for name in IDENTITY_FIELDS:
         ours, theirs = row[name] or "", pupil.get(name) or ""
@@ -150,7 +150,7 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
         raise UnexpectedSigner(
             f"This package is signed by a key with fingerprint "
             f"{signing.fingerprint(opened.sender_public_key)}, but {manifest['sender']['name']} "
-            f"signed with {signing.fingerprint(known)} before. Phone the sending school to check "
+            f"signed with {signing.fingerprint(wrong[0])} before. Phone the sending school to check "
             "before going further. Nothing was imported.")
     if not _same_school(manifest["recipient"], session.school):
         raise NotForThisSchool(
@@ -274,8 +274,9 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     if _match(session, preview.pupil["upn"]) != preview.existing_pupil_id:
         raise ValidationError("This school's records changed since the package was opened. "
                               "Open the package again. Nothing was imported.")
-    created = preview.existing_pupil_id is None
-    pupil_id = _new_pupil(session, preview.pupil) if created else int(preview.existing_pupil_id)
+    existing = preview.existing_pupil_id
+    created = existing is None
+    pupil_id = _new_pupil(session, preview.pupil) if existing is None else int(existing)
     if not created:
         _apply_identity(session, pupil_id, preview, decisions)
         for table in close_ours:
@@ -310,8 +311,9 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
          json.dumps(preview.stripped), manifest.get("leaving_date"), session.now_text(),
          session.user.id, receipt.decode("utf-8")))
     transfer_id = int(cursor.lastrowid)
+    sender: dict[str, Any] = {"from": ref}   # "from" is a keyword: passed as a dict
     changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, created=created,
-            decisions={k: v for k, v in decisions.items()}, **{"from": ref})
+            decisions={k: v for k, v in decisions.items()}, **sender)
     return Imported(pupil_id, transfer_id, created, receipt, dict(loader.counts))
 
 

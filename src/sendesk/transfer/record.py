@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from ..errors import ValidationError
 from ..models.redaction import WITHHELD, Redactor
 from ..models.upn import clean_upn
+from ..records._common import pupil_row
 from ..records.protected import is_protected_change, protected_contacts, secrets_of
 from ..session import Session
 from ..store.database import Database
@@ -103,17 +104,10 @@ class Dump:
     stripped: list[str]
 
 
-@dataclass
-class Dump:
-    record: dict[str, Any]
-    attachments: list[tuple[str, bytes, dict[str, Any]]]   # (item name, content, row info)
-    stripped: list[str]
-
-
 def dump_record(session: Session, pupil_id: int) -> Dump:
     """The pupil's record as plain data, with protected addresses taken out."""
     db = session.db
-    pupil = db.query_one("SELECT * FROM pupils WHERE id = ?", (pupil_id,))
+    pupil = pupil_row(session, pupil_id)
     users = {r["id"]: r["full_name"] for r in db.query("SELECT id, full_name FROM users")}
     secrets = secrets_of(db, pupil_id)
     redactor = Redactor(address for _, address in secrets)
@@ -295,14 +289,16 @@ class Loader:
             mapping = self.ids.setdefault(table.name, {})
             for row in rows:
                 kind = current.BY_TABLE.get(table.name)
-                closing = (kind is not None and table.name in self.close_imported
-                           and kind.is_open(row))
-                if closing and kind.ending is None:
-                    continue   # a draft or checklist answer of theirs: ours is kept
+                ending = None   # how to close their open row, when ours stays the current one
+                if (kind is not None and table.name in self.close_imported
+                        and kind.is_open(row)):
+                    if kind.ending is None:
+                        continue   # a draft or checklist answer of theirs: ours is kept
+                    ending = kind.ending
                 values = {c: self.value(table, c, v, row) for c, v in row.items() if c != "id"}
-                if closing:
-                    values.update(kind.ending(self.close_imported[table.name],
-                                              self.session.now_text()))
+                if ending is not None:
+                    values.update(ending(self.close_imported[table.name],
+                                         self.session.now_text()))
                 missing = sorted(table.required - set(values))
                 if missing:
                     raise _bad(f"a row of {table.name} lacks {missing[0]}")

@@ -16,7 +16,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..crypto import signing
 from ..errors import ValidationError
@@ -253,9 +253,9 @@ def _record_sent(session: Session, pupil_id: int, still_here: bool, recipient: R
          json.dumps(stripped), left.isoformat(), deadline.isoformat(), session.now_text(),
          session.user.id))
     transfer_id = int(cursor.lastrowid)
+    overridden: dict[str, Any] = {"sent_without_consent_to_share": override} if override else {}
     changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, to=recipient.reference,
-            fingerprint=package_fingerprint(manifest_hash),
-            **({"sent_without_consent_to_share": override} if override else {}))
+            fingerprint=package_fingerprint(manifest_hash), **overridden)
     atomic_write(out_path, data)
     return transfer_id
 

@@ -23,12 +23,14 @@ from ..models import dates
 from ..models.agenda import AgendaItem
 from ..models.calendar import HALF_TERM_NAMES, census_days
 from ..models.roles import Permission
+from ..operations import Kind
 from ..records import agenda, calendar_export, school_calendar
 from ..session import Session
 from ..settings import data_dir
 from .agenda_model import AgendaModel
 from .load_on_show import LoadOnShow
 from .prompts import prompts
+from .runner import OpRunner
 
 DEFAULT_WEEKS = 13
 
@@ -52,9 +54,10 @@ class CalendarPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 load: bool = True) -> None:
+                 load: bool = True, runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setObjectName("calendar_page")
         today = session.clock.today()
         self.items: list[AgendaItem] = []
@@ -99,7 +102,7 @@ class CalendarPage(LoadOnShow, QWidget):
         left_layout.addWidget(self.summary)
         left_layout.addWidget(self.message)
         left_layout.addWidget(self.tree, 1)
-        self.terms = TermDatesEditor(session, self)
+        self.terms = TermDatesEditor(session, self, runner=self.runner)
         self.terms.saved.connect(self.refresh)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -109,6 +112,8 @@ class CalendarPage(LoadOnShow, QWidget):
         splitter.setSizes([1000, 380])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        self.follow(self.runner, (Kind.PATHWAY, Kind.EHC, Kind.SPECIALIST, Kind.CALENDAR,
+                                  Kind.PUPIL, Kind.SEN, Kind.NOTIFICATION, Kind.TRANSFER))
         self.load_now_or_when_shown(load)
 
     def range(self) -> tuple[dt.date, dt.date]:
@@ -118,7 +123,7 @@ class CalendarPage(LoadOnShow, QWidget):
         self.message.clear()
         first, last = self.range()
         try:
-            self.items = agenda.agenda(self.session, first, last)
+            self.items = self.runner.call(agenda.agenda, first, last)
         except SendeskError as exc:
             self.message.setText(str(exc))
             return
@@ -151,7 +156,7 @@ class CalendarPage(LoadOnShow, QWidget):
         if path.suffix.lower() != ".ics":
             path = path.with_name(path.name + ".ics")
         try:
-            count = calendar_export.export_ics(self.session, path, first, last)
+            count = self.runner.call(calendar_export.export_ics, path, first, last)
         except SendeskError as exc:
             prompts.error(self, "Export the SEND agenda", str(exc))
             return
@@ -166,11 +171,13 @@ class TermDatesEditor(QGroupBox):
 
     saved = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__("Term dates", parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setObjectName("term_dates")
-        self.calendar = school_calendar.load(session)
+        self.calendar = self.runner.call(school_calendar.load)
         this_year = self.calendar.school_year_of(session.clock.today())
         self.year = QComboBox(objectName="school_year")
         for year in range(this_year - 1, this_year + 3):
@@ -259,14 +266,14 @@ class TermDatesEditor(QGroupBox):
         return item.text() if item is not None else ""
 
     def _after_change(self) -> None:
-        self.calendar = school_calendar.load(self.session)
+        self.calendar = self.runner.call(school_calendar.load)
         self.show_year()
         self.saved.emit()
 
     def save(self) -> bool:
         self.message.clear()
         try:
-            school_calendar.save_term_dates(self.session, self.school_year(), self.spans())
+            self.runner.call(school_calendar.save_term_dates, self.school_year(), self.spans())
         except ValidationError as exc:
             self.message.setText(str(exc))
             return False
@@ -279,7 +286,7 @@ class TermDatesEditor(QGroupBox):
     def reset(self) -> None:
         self.message.clear()
         try:
-            school_calendar.reset_term_dates(self.session, self.school_year())
+            self.runner.call(school_calendar.reset_term_dates, self.school_year())
         except SendeskError as exc:
             prompts.error(self, "Term dates", str(exc))
             return
@@ -288,7 +295,7 @@ class TermDatesEditor(QGroupBox):
     def save_cutoff(self) -> None:
         self.message.clear()
         try:
-            school_calendar.set_cutoff_weeks(self.session, self.cutoff_weeks.value())
+            self.runner.call(school_calendar.set_cutoff_weeks, self.cutoff_weeks.value())
         except SendeskError as exc:
             self.message.setText(str(exc))
             return

@@ -9,21 +9,26 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButt
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
+from ..operations import Kind
 from ..records import census
 from ..session import Session
 from .lazy_table import Column
 from .list_model import RowListModel
+from .load_on_show import LoadOnShow
 from .prompts import prompts
+from .runner import OpRunner
 
 COLUMNS = [Column("upn", "UPN"), Column("name", "Name"), Column("dob", "Date of birth"),
            Column("year", "Year"), Column("status", "Status"), Column("need", "Primary need"),
            Column("problems", "To check")]
 
 
-class CensusPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+class CensusPage(LoadOnShow, QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.heading = QLabel(objectName="census_heading", wordWrap=True)
         self.model = RowListModel(COLUMNS, self)
         self.view = QTableView(objectName="census_table")
@@ -46,16 +51,12 @@ class CensusPage(QWidget):
         layout.addWidget(QLabel("Status N is reported only in the first census after a pupil "
                                 "leaves the register; NSA only with status K.", wordWrap=True))
         layout.addWidget(self.view)
-        self.loaded = False
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        """Read (and audit) the census only when someone actually looks at it."""
-        if not self.loaded:
-            self.refresh()
-        super().showEvent(event)
+        # Read (and audit) the census only when someone actually looks at it.
+        self.follow(self.runner, (Kind.PUPIL, Kind.SEN))
+        self.load_now_or_when_shown(False)
 
     def refresh(self) -> None:
-        check = census.census_check(self.session)
+        check = self.runner.call(census.census_check)
         self.loaded = True
         self.heading.setText(f"<b>{census.describe(check)}</b>")
         self.model.set_rows([{
@@ -70,7 +71,7 @@ class CensusPage(QWidget):
         if path is None:
             return
         try:
-            check = census.export_census(self.session, path)
+            check = self.runner.call(census.export_census, path, sender=self.export_button)
         except SendeskError as exc:
             prompts.error(self, "Export failed", str(exc))
             return

@@ -29,7 +29,7 @@ from .password_dialog import ChangePasswordDialog
 from .prompts import prompts
 from .recovery_dialog import RecoveryKeyDialog
 from .settings_dialog import SettingsDialog
-from .tasks import TaskRunner
+from .runner import OpRunner, share_the_gil
 from .unlock_dialog import UnlockDialog
 from .users_dialog import UsersDialog
 from .workspace import Workspace
@@ -46,7 +46,11 @@ class AppController(QObject):
         self.clock = clock or SystemClock()
         self.settings = settings or Settings.load()
         self.quick = quick_unlock or QuickUnlock(clock=self.clock)
-        self.tasks = TaskRunner(self)
+        # Before unlocking: work with no session (deriving keys, opening the database). Once
+        # unlocked, each session has its own runner, shut down when it is locked.
+        self.entry_runner = OpRunner(None, self)
+        share_the_gil()
+        self.runner: OpRunner | None = None
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactive.connect(self.lock)
         app.installEventFilter(self.inactivity)
@@ -73,7 +77,7 @@ class AppController(QObject):
 
     def show_create(self) -> None:
         self._close_entry_dialogs()
-        dialog = CreateDatabaseDialog(self.tasks)
+        dialog = CreateDatabaseDialog(self.entry_runner)
         dialog.created.connect(self._created)
         dialog.open_existing.connect(self._open_existing)
         dialog.rejected.connect(self._entry_cancelled)
@@ -89,7 +93,7 @@ class AppController(QObject):
 
     def show_unlock(self, message: str = "") -> None:
         self._close_entry_dialogs()
-        dialog = UnlockDialog(self.tasks, self.settings.last_database or "",
+        dialog = UnlockDialog(self.entry_runner, self.settings.last_database or "",
                               self.settings.last_username or "", self.quick_unlock_possible,
                               clock=self.clock)
         dialog.unlocked.connect(self._unlocked_with_password)
@@ -134,7 +138,8 @@ class AppController(QObject):
         self.settings.last_database = str(session.path)
         self.settings.last_username = session.user.username
         self._save_settings()
-        window = MainWindow(session)
+        self.runner = OpRunner(session, self)
+        window = MainWindow(session, runner=self.runner)
         window.lock_requested.connect(self.lock)
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)
@@ -143,7 +148,7 @@ class AppController(QObject):
         window.backup_requested.connect(self.make_backup)
         window.users_requested.connect(self.manage_users)
         self.main_window = window
-        self.workspace = Workspace(window, session, self.tasks)
+        self.workspace = Workspace(window, session, self.runner)
         window.show()
         self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
         self.session_opened.emit(session)
@@ -175,8 +180,9 @@ class AppController(QObject):
                 dialog.refresh_quick_unlock()
             return
         username, key = entry
-        self.tasks.run(lambda: lifecycle.open_with_data_key(Path(path), key, username, self.clock),
-                       self._quick_unlocked, self._quick_failed)
+        self.entry_runner.submit_plain(
+            lambda: lifecycle.open_with_data_key(Path(path), key, username, self.clock),
+            on_done=self._quick_unlocked, on_error=self._quick_failed)
 
     def _quick_unlocked(self, session: Session) -> None:
         if self.unlock_dialog is not None:
@@ -195,11 +201,24 @@ class AppController(QObject):
             return
         self.inactivity.stop()
         self._discard_windows()
-        self.tasks.wait()
+        self._stop_runner()
         self.session.close()
         self.session = None
         self.locked.emit()
         self.show_unlock()
+
+    @property
+    def tasks(self) -> OpRunner:
+        """The runner work goes through now (the session's, or the one before unlocking)."""
+        return self.runner or self.entry_runner
+
+    def _stop_runner(self) -> None:
+        """Locking waits for the work under way and refuses any more on this session."""
+        if self.runner is not None:
+            self.runner.shutdown()
+            self.runner.deleteLater()
+            self.runner = None
+        self.entry_runner.wait()
 
     def sign_out(self) -> None:
         database_id = self.session.database_id if self.session else None
@@ -214,7 +233,7 @@ class AppController(QObject):
             self.quick.forget(self.session.database_id)
             self.inactivity.stop()
             self._discard_windows()
-            self.tasks.wait()
+            self._stop_runner()
             self.session.close()
             self.session = None
         self._close_entry_dialogs()
@@ -243,7 +262,8 @@ class AppController(QObject):
 
     # --- menu actions ----------------------------------------------------------------------
     def edit_settings(self) -> None:
-        fingerprint = school_fingerprint(self.session) if self.session is not None else None
+        fingerprint = (self.runner.call(school_fingerprint) if self.runner is not None
+                       else None)
         dialog = SettingsDialog(self.settings, self.quick.available, self.main_window, fingerprint)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.session is not None:
             self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
@@ -255,24 +275,25 @@ class AppController(QObject):
 
     def change_password(self) -> None:
         if self.session is not None:
-            ChangePasswordDialog(self.session, self.tasks, self.main_window).exec()
+            ChangePasswordDialog(self.session, self.runner, self.main_window).exec()
 
     def manage_users(self) -> None:
         if self.session is not None:
-            UsersDialog(self.session, self.tasks, self.main_window).exec()
+            UsersDialog(self.session, self.runner, self.main_window).exec()
 
     def make_backup(self) -> None:
-        session, parent = self.session, self.main_window
-        if session is None:
+        session, parent, runner = self.session, self.main_window, self.runner
+        if session is None or runner is None:
             return
         out = prompts.save_file(parent, "Save backup as", str(session.path.with_suffix(".sendesk-backup")),
                                 "sendesk backups (*.sendesk-backup)")
         if out is None:
             return
-        self.tasks.run(lambda: backup_mod.backup(session, out),
-                       lambda size: prompts.info(parent, "Backup made",
-                                                 f"The backup was saved to {out} ({size:,} bytes)."),
-                       lambda exc: prompts.error(parent, "Backup failed", lifecycle.describe_failure(exc)))
+        runner.submit(backup_mod.backup, out, progress_label="Making the backup...",
+                      on_done=lambda size: prompts.info(
+                          parent, "Backup made", f"The backup was saved to {out} ({size:,} bytes)."),
+                      on_error=lambda exc: prompts.error(parent, "Backup failed",
+                                                         lifecycle.describe_failure(exc)))
 
     def windows(self) -> list[QWidget]:
         return [w for w in QApplication.topLevelWidgets() if w.isVisible()]

@@ -15,7 +15,7 @@ from ..services import lifecycle
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts
-from .tasks import TaskRunner
+from .runner import OpRunner
 
 
 class CreateDatabaseDialog(QDialog):
@@ -24,9 +24,9 @@ class CreateDatabaseDialog(QDialog):
     created = Signal(object, str)  # Session, recovery key
     open_existing = Signal()
 
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tasks = tasks
+        self.runner = runner
         self.setWindowTitle("Create a school database - sendesk")
         self.setMinimumWidth(520)
         intro = QLabel("Set up sendesk for your school. Everything is stored encrypted on this "
@@ -95,7 +95,8 @@ class CreateDatabaseDialog(QDialog):
                       username=self.username.text(), full_name=self.full_name.text(),
                       password=self.passwords.value())
         set_busy(self, True)
-        self.tasks.run(lambda: lifecycle.create(path, **fields), self._done, self._failed)
+        self.runner.submit_plain(lambda: lifecycle.create(path, **fields), on_done=self._done,
+                                 on_error=self._failed)
 
     def _done(self, result: tuple[Session, str]) -> None:
         set_busy(self, False)

@@ -16,6 +16,8 @@ from ..session import Session
 from .bar_chart import BarChart
 from .lazy_table import Column
 from .list_model import RowListModel
+from .load_on_show import LoadOnShow
+from .runner import OpRunner
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
 SIZE_FROM_ROWS = 50
@@ -56,12 +58,14 @@ class PupilListBox(QGroupBox):
         self.view.resizeColumnsToContents()
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.summary = QLabel(objectName="summary", wordWrap=True)
         self.status_chart = BarChart("Pupils by SEN status")
         self.need_chart = BarChart("Pupils on the register by primary need")
@@ -99,10 +103,11 @@ class DashboardPage(QWidget):
         scroll.setWidget(inner)
         QVBoxLayout(self).addWidget(scroll)
         self.data: Dashboard | None = None
-        self.refresh()
+        self.follow(self.runner, ())   # the home page sums up everything: any change counts
+        self.load_now_or_when_shown(True)
 
     def refresh(self) -> None:
-        data = dashboard(self.session)
+        data, rows = self.runner.call(self._read)
         self.data = data
         names = statuses()
         on_register = sum(v for k, v in data.by_status.items() if k in ("E", "K"))
@@ -120,9 +125,6 @@ class DashboardPage(QWidget):
         this_half_term = data.reviews_this_half_term[:SHOW_AT_MOST]
         overdue = data.reviews_overdue[:SHOW_AT_MOST]
         monitoring = data.monitoring[:SHOW_AT_MOST]
-        leavers = {t.pupil_id for t in data.transfers_awaiting} | {f.pupil_id for f in data.files_to_send}
-        rows = self._rows({item.pupil_id for item in notifications} | set(this_half_term)
-                          | set(overdue) | set(monitoring) | leavers)
         self.notifications.set_rows([
             {**rows[item.pupil_id], "what": f"{'Added' if item.change == 'added' else 'Removed'} "
              f"{dates.format_uk(item.due_since)}; {item.outstanding} to tell"}
@@ -139,10 +141,19 @@ class DashboardPage(QWidget):
                 f"awaiting their receipt (deadline {dates.format_uk(t.deadline)})",
                 "_problem": t.overdue} for t in data.transfers_awaiting if t.pupil_id in rows])
 
-    def _rows(self, ids: set[int]) -> dict[int, dict]:
-        return {row.id: {"_id": row.id, "name": row.name, "year": row.year_group,
+    @staticmethod
+    def _read(session: Session) -> tuple[Dashboard, dict[int, dict]]:
+        """On the worker: the figures, and the rows of the pupils the lists name."""
+        data = dashboard(session)
+        leavers = {t.pupil_id for t in data.transfers_awaiting} | {f.pupil_id for f in data.files_to_send}
+        ids = ({item.pupil_id for item in data.notifications_due[:SHOW_AT_MOST]}
+               | set(data.reviews_this_half_term[:SHOW_AT_MOST])
+               | set(data.reviews_overdue[:SHOW_AT_MOST]) | set(data.monitoring[:SHOW_AT_MOST])
+               | leavers)
+        rows = {row.id: {"_id": row.id, "name": row.name, "year": row.year_group,
                          "review": row.next_review, "what": ""}
-                for row in pupil_list.fetch_rows(self.session, sorted(ids))}
+                for row in pupil_list.fetch_rows(session, sorted(ids))}
+        return data, rows
 
     @staticmethod
     def _with_review(rows: dict[int, dict], ids: list[int], problem: bool = False) -> list[dict]:

@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
 
 from ..errors import SendeskError
 from ..models.pupils import FIELD_LABELS
+from ..operations import Changes, Kind
 from ..records import mis_import
 from ..session import Session
 from .lazy_table import Column
 from .list_model import RowListModel
 from .prompts import prompts
+from .runner import OpRunner
 
 PREVIEW_COLUMNS = [Column("line", "Line"), Column("upn", "UPN"), Column("action", "What will happen"),
                    Column("detail", "Details")]
@@ -24,9 +26,11 @@ ACTION_WORDS = {"add": "Add", "update": "Update", "unchanged": "No change", "ski
 
 
 class ImportWizard(QWizard):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setWindowTitle("Import pupils - sendesk")
         self.resize(860, 600)
         self.data: bytes = b""
@@ -53,7 +57,9 @@ class ImportWizard(QWizard):
 
     def run_preview(self, mapping: dict[str, str]) -> str | None:
         try:
-            self.preview = mis_import.preview(self.session, self.data, mapping, name=self.file_name)
+            self.preview = self.runner.call(mis_import.preview, self.data, mapping,
+                                            name=self.file_name,
+                                            progress_label="Checking the file...")
         except SendeskError as exc:
             self.preview = None
             return str(exc)
@@ -63,11 +69,15 @@ class ImportWizard(QWizard):
         if self.preview is None or not self.preview.ok:
             return
         try:
-            self.result = mis_import.commit(self.session, self.preview)
+            self.result = self.runner.call(mis_import.commit, self.preview,
+                                           sender=self.button(QWizard.WizardButton.FinishButton),
+                                           progress_label="Importing pupils...")
         except SendeskError as exc:
             prompts.error(self, "Import failed", f"{exc} Nothing was imported.")
             return
         r = self.result
+        # Until the import reports its changes itself: say the whole school's pupils changed.
+        self.runner.announce(Changes(kinds=frozenset({Kind.PUPIL}), whole_school=True))
         prompts.info(self, "Import finished", f"Added {r.added}, updated {r.updated}, "
                      f"unchanged {r.unchanged}, skipped {r.skipped}.")
         super().accept()

@@ -2,6 +2,11 @@
 first time it is shown, in blocks, caching them (Anki's browser does the same). It is what
 keeps a list of 60,000 pupils instant: searching costs one id query; scrolling costs a block
 fetch per screenful.
+
+Given ``fetch_async`` instead, the model never waits for a block: a row not fetched yet shows
+blank cells (a placeholder) while the block is asked for, and the cells are filled in when it
+arrives (``deliver``). The pupil list fetches through the window's runner this way, so a
+backup holding the database does not stop the window from painting.
 """
 
 from __future__ import annotations
@@ -35,13 +40,19 @@ class LazyTableModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Column],
                  fetch_rows: Callable[[list[int]], Sequence[dict[str, Any]]],
                  tooltip: Callable[[dict[str, Any], str], str | None] = lambda row, key: None,
-                 parent=None) -> None:
+                 parent=None, *,
+                 fetch_async: Callable[[list[int], Callable[[list[int], Sequence[dict[str, Any]]], None]],
+                                       None] | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self._fetch_rows = fetch_rows
+        self._fetch_async = fetch_async
         self._tooltip = tooltip
         self._ids: list[int] = []
         self._cache: dict[int, tuple[float, dict[str, Any]]] = {}
+        self._pending: set[int] = set()   # ids asked for and not delivered yet (async only)
+        self._generation = 0              # bumped by invalidate(): older deliveries are dropped
+        self._positions: dict[int, int] | None = None   # id -> row, built when first needed
 
     # --- Qt model API --------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
@@ -82,6 +93,7 @@ class LazyTableModel(QAbstractTableModel):
         """Show a new search result; cached rows stay valid for ids that remain."""
         self.beginResetModel()
         self._ids = list(ids)
+        self._positions = None
         self.endResetModel()
 
     def ids(self) -> list[int]:
@@ -100,20 +112,56 @@ class LazyTableModel(QAbstractTableModel):
         item_id = self._ids[row]
         cached = self._cache.get(item_id)
         if cached is None or time.monotonic() - cached[0] > STALE_SECONDS:
+            if self._fetch_async is not None:
+                if item_id not in self._pending:
+                    self._request_block(row)
+                return cached[1] if cached else {}   # a placeholder (or the stale cells) for now
             self._load_block(row)
             cached = self._cache.get(item_id)
         return cached[1] if cached else {}
 
-    def _load_block(self, row: int) -> None:
-        start = max(0, row - BLOCK // 4)
-        block = self._ids[start:start + BLOCK]
-        fetched = self._fetch_rows(block)
+    def is_loaded(self, row: int) -> bool:
+        return 0 <= row < len(self._ids) and self._ids[row] in self._cache
+
+    def preload(self, ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
+        """Cells already fetched (with the search, for the first screen)."""
         now = time.monotonic()
-        for item_id, values in zip(block, fetched):
+        for item_id, values in zip(ids, rows):
             self._cache[item_id] = (now, values)
+
+    def _block(self, row: int) -> list[int]:
+        start = max(0, row - BLOCK // 4)
+        return self._ids[start:start + BLOCK]
+
+    def _load_block(self, row: int) -> None:
+        block = self._block(row)
+        self.preload(block, self._fetch_rows(block))
+
+    def _request_block(self, row: int) -> None:
+        assert self._fetch_async is not None
+        block = [i for i in self._block(row) if i not in self._pending]
+        self._pending.update(block)
+        generation = self._generation
+        self._fetch_async(block, lambda ids, rows: self.deliver(ids, rows, generation))
+
+    def deliver(self, ids: Sequence[int], rows: Sequence[dict[str, Any]] | None,
+                generation: int | None = None) -> None:
+        """A block fetched asynchronously arrived (rows None: it failed); repaint its rows."""
+        self._pending.difference_update(ids)
+        if rows is None or (generation is not None and generation != self._generation):
+            return
+        self.preload(ids, rows)
+        if self._positions is None:
+            self._positions = {item_id: position for position, item_id in enumerate(self._ids)}
+        found = [p for p in (self._positions.get(i) for i in ids) if p is not None]
+        if found:
+            self.dataChanged.emit(self.index(min(found), 0),
+                                  self.index(max(found), len(self.columns) - 1))
 
     def invalidate(self, changed_ids: list[int] | None = None) -> None:
         """Forget cached cells (all, or just for ids an operation changed) and repaint them."""
+        self._generation += 1
+        self._pending.clear()
         if changed_ids is None:
             self._cache.clear()
             if self._ids:

@@ -12,6 +12,7 @@ from ..models.roles import Permission
 from ..session import Session
 from .about import show_about
 from .resources_qt import app_icon
+from .runner import OpRunner
 
 
 NAV_MIN_WIDTH = 180
@@ -27,9 +28,11 @@ class MainWindow(QMainWindow):
     backup_requested = Signal()
     users_requested = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner
         self.discarding = False
         self.setWindowTitle(f"{session.school.name} - sendesk")
         self.setWindowIcon(app_icon())
@@ -108,7 +111,7 @@ class MainWindow(QMainWindow):
 
     def open_templates(self) -> None:
         from .templates_dialog import TemplatesDialog
-        TemplatesDialog(self.session, self).exec()
+        TemplatesDialog(self.session, self, runner=self.runner).exec()
 
     def _build_status_bar(self) -> None:
         school = self.session.school

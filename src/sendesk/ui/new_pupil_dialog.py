@@ -65,9 +65,8 @@ class NewPupilDialog(FormDialog):
     """Saves through the runner; ``opened`` is the pupil whose record the user chose to see."""
 
     def __init__(self, session: Session, open_pupil: Callable[[int], Any],
-                 added: Callable[[int], Any] = lambda pupil_id: None,
                  parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
-        self.session, self.open_pupil, self.added = session, open_pupil, added
+        self.session, self.open_pupil = session, open_pupil
         self.runner = runner if runner is not None else OpRunner(session, parent)
         self.opened: int | None = None
         super().__init__("New pupil", FIELDS, self._save,
@@ -90,18 +89,17 @@ class NewPupilDialog(FormDialog):
                 return row.id
         # Declined: the same UPN is refused by the core in its own words; the same name and
         # date of birth may be a different child, so that pupil is added.
+        # The runner broadcasts the new pupil, so the pupil list and Home show them at once.
         pupil_id = self.runner.call(pupils.add_pupil, values, sender=self.save_button)
-        self.added(pupil_id)
         self.opened = pupil_id
         self.open_pupil(pupil_id)
         return pupil_id
 
 
-def add_new_pupil_action(window: QMainWindow, menu: QMenu, session: Session,
-                         open_pupil: Callable[[int], Any],
-                         added: Callable[[int], Any]) -> QAction | None:
-    """File > New pupil... (Ctrl+N) at the top of ``menu``, for a user who may add pupils;
-    ``added`` lets the pupil list show the new pupil, ``open_pupil`` opens a record."""
+def add_new_pupil_action(window: QMainWindow, menu: QMenu, session: Session, runner: OpRunner,
+                         open_pupil: Callable[[int], Any]) -> QAction | None:
+    """File > New pupil... (Ctrl+N) at the top of ``menu``, for a user who may add pupils; the
+    dialog saves through the window's runner and ``open_pupil`` opens the record."""
     if not session.can(Permission.EDIT_PUPILS):
         return None
     action = QAction("&New pupil...", window, objectName="new_pupil")
@@ -109,7 +107,7 @@ def add_new_pupil_action(window: QMainWindow, menu: QMenu, session: Session,
     action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
     def show() -> NewPupilDialog:
-        dialog = NewPupilDialog(session, open_pupil, added, window)
+        dialog = NewPupilDialog(session, open_pupil, window, runner)
         dialog.open()
         return dialog
     action.triggered.connect(lambda _checked=False: show())

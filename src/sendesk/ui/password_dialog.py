@@ -9,13 +9,13 @@ from ..session import Session
 from ..services import lifecycle, users
 from .busy import set_busy
 from .password_field import NewPasswordFields
-from .tasks import TaskRunner
+from .runner import OpRunner
 
 
 class ChangePasswordDialog(QDialog):
-    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.tasks = session, tasks
+        self.session, self.runner = session, runner
         self.setWindowTitle("Change my password - sendesk")
         self.current = QLineEdit(objectName="current", echoMode=QLineEdit.EchoMode.Password)
         self.new = NewPasswordFields(lambda: [session.user.username, session.user.full_name])
@@ -37,10 +37,10 @@ class ChangePasswordDialog(QDialog):
         layout.addWidget(buttons)
 
     def _change(self) -> None:
-        session, current, new = self.session, self.current.text(), self.new.value()
+        current, new = self.current.text(), self.new.value()
         set_busy(self, True)
-        self.tasks.run(lambda: users.change_password(session, session.user.username, new, current),
-                       self._done, self._failed)
+        self.runner.submit(users.change_password, self.session.user.username, new, current,
+                           on_done=self._done, on_error=self._failed)
 
     def _done(self, _result: object) -> None:
         set_busy(self, False)

@@ -9,6 +9,8 @@ Hook it in: ProvisionMapView(session); connect open_pupil(int); call refresh() a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -17,14 +19,16 @@ from ..errors import SendeskError
 from ..models import provision
 from ..models.provision import CostLevel
 from ..models.roles import Permission
+from ..operations import Kind
 from ..records import provision_map
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
 from .load_on_show import LoadOnShow
-from .rows_model import Col, RowsModel
 from .prompts import prompts
+from .rows_model import Col, RowsModel
+from .runner import OpRunner
 
 money = provision.format_money
 _THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)
@@ -85,9 +89,10 @@ class ProvisionMapView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 load: bool = True) -> None:
+                 load: bool = True, runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setObjectName("provision_map")
         self.found: ProvisionMap | None = None
         title = QLabel("<b>Costed provision map</b>")
@@ -133,10 +138,11 @@ class ProvisionMapView(LoadOnShow, QWidget):
         layout.addWidget(note)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
+        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN))
         self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
-        found = provision_map.build(self.session)
+        found = self.runner.call(provision_map.build)
         self.found = found
         total = money(found.total_pence)
         self.pupil_model.set_rows(found.by_pupil, ["Total", "", "",
@@ -159,7 +165,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if path is None:
             return
         try:
-            found = provision_map.export_csv(self.session, path)
+            found = self.runner.call(provision_map.export_csv, path, sender=self.export_button)
         except SendeskError as exc:
             prompts.error(self, "Export the costed provision map", str(exc))
             return
@@ -172,8 +178,6 @@ class ProvisionMapView(LoadOnShow, QWidget):
     def save_pdf(self) -> None:
         """The map as a printable document (the same figures, by pupil, by provision and item
         by item), for governors and funding bids."""
-        from .. import pdf
-        from ..documents import build_documents
         title = "Save the costed provision map as PDF"
         path = prompts.save_file(self, title, str(export_dir() / "provision-map.pdf"),
                                  "PDF files (*.pdf)")
@@ -182,8 +186,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            documents = build_documents(self.session, None, "provision-map")
-            pages = pdf.save_pdf(self.session, documents, None, "provision-map", path)
+            pages = self.runner.call(_save_map_pdf, path, progress_label="Saving the PDF...")
         except SendeskError as exc:
             prompts.error(self, title, str(exc))
             return
@@ -195,3 +198,11 @@ class ProvisionMapView(LoadOnShow, QWidget):
         item = model.row_object(row)
         if item is not None:
             self.open_pupil.emit(item.pupil_id)
+
+
+def _save_map_pdf(session: Session, path: Path) -> int:
+    """On the worker: build the map's document and write it as a PDF (audited as an export)."""
+    from .. import pdf
+    from ..documents import build_documents
+    documents = build_documents(session, None, "provision-map")
+    return pdf.save_pdf(session, documents, None, "provision-map", path)

@@ -2,6 +2,11 @@
 
 Filtering and sorting happen in SQL (records.pupil_list.search_ids returns ids only); the
 table model fetches the visible rows' cells lazily, so 60,000 pupils stay responsive.
+
+Everything is read through the window's runner, off the GUI thread: the search (with the first
+screen's cells, so the list never flashes blank) while the window keeps answering, and the
+blocks of cells met while scrolling asynchronously, shown blank until they arrive. The page
+follows the runner's broadcast and re-searches when a change touches what it lists.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from ..models import dates
 from ..models.pupils import YEAR_GROUPS
 from ..models.registers import RegisterKind
 from ..models.sen import need_codes, statuses
+from ..operations import Changes, Kind
 from ..records import pupil_list
 from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session
-from .lazy_table import Column, LazyTableModel
+from .lazy_table import BLOCK, Column, LazyTableModel
+from .runner import OpRunner
 
 COLUMNS = [Column("name", "Name", 220), Column("upn", "UPN", 130), Column("year", "Year", 60),
            Column("class", "Class", 80), Column("status", "SEN status", 170),
@@ -47,9 +54,13 @@ def row_cells(row: PupilRow) -> dict[str, Any]:
 class PupilListPage(QWidget):
     open_pupil = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
+        self._searching = False
+        self._search_again = False
         self.search = QLineEdit(objectName="search", placeholderText="Search by name or UPN")
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox(objectName="status_filter")
@@ -72,7 +83,8 @@ class PupilListPage(QWidget):
         self.leavers = QCheckBox("Include leavers", objectName="leavers_filter")
         self.count = QLabel(objectName="count")
 
-        self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self)
+        self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self,
+                                    fetch_async=self._fetch_async)
         self.table = QTableView(objectName="pupil_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -109,6 +121,7 @@ class PupilListPage(QWidget):
             combo.currentIndexChanged.connect(self.refresh)
         for box in (self.overdue, self.notification, self.leavers):
             box.toggled.connect(self.refresh)
+        self.runner.changed.connect(self.changes_arrived)
         self.refresh()
 
     def current_filter(self) -> PupilFilter:
@@ -124,20 +137,48 @@ class PupilListPage(QWidget):
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
     def refresh(self) -> None:
-        ids = pupil_list.search_ids(self.session, self.current_filter())
+        """Search again. Keys typed while a search runs are answered by one more search once
+        it returns (the window keeps answering meanwhile), not by searches piling up."""
+        if self._searching:
+            self._search_again = True
+            return
+        self._searching = True
+        try:
+            while True:
+                self._search_again = False
+                try:
+                    ids, first = self.runner.call(_search, self.current_filter())
+                except Exception as exc:  # noqa: BLE001 - shown in the one place
+                    self.runner._report(exc)
+                    return
+                if not self._search_again:
+                    break
+        finally:
+            self._searching = False
         self.model.set_ids(ids)
+        self.model.preload(ids[:len(first)], first)
         self.count.setText(f"{len(ids):,} pupil{'s' if len(ids) != 1 else ''}")
 
-    def pupils_changed(self, pupil_ids: list[int] | None = None) -> None:
-        """After an edit: re-run the search (membership may change) and refetch changed rows."""
-        self.model.invalidate(pupil_ids)
+    def changes_arrived(self, changes: Changes) -> None:
+        """Work through the runner changed something: refetch the rows it touched and search
+        again (membership of the filter may change)."""
+        if not changes.touches(Kind.PUPIL, Kind.SEN, Kind.REGISTER, Kind.PATHWAY,
+                               Kind.NOTIFICATION, Kind.TRANSFER, Kind.EHC):
+            return
+        self.model.invalidate(None if changes.whole_school else sorted(changes.pupils))
         self.refresh()
 
     def _fetch(self, ids: list[int]) -> list[dict[str, Any]]:
         if not self.session.is_open:  # a repaint racing a lock shows nothing rather than failing
             return [{} for _ in ids]
-        by_id = {row.id: row for row in pupil_list.fetch_rows(self.session, ids)}
-        return [row_cells(by_id[i]) if i in by_id else {} for i in ids]
+        return self.runner.call(_cells, ids)
+
+    def _fetch_async(self, ids: list[int], deliver) -> None:
+        if not self.session.is_open or self.runner.closed:
+            deliver(ids, None)
+            return
+        self.runner.submit(_cells, ids, on_done=lambda rows: deliver(ids, rows),
+                           on_error=lambda _exc: deliver(ids, None))
 
     @staticmethod
     def _tooltip(row: dict[str, Any], key: str) -> str | None:
@@ -145,3 +186,15 @@ class PupilListPage(QWidget):
             need = need_codes().get(row["need"])
             return need.label if need else None
         return None
+
+
+def _cells(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """On the worker: one block of the list's cells, in the order of `ids`."""
+    by_id = {row.id: row for row in pupil_list.fetch_rows(session, ids)}
+    return [row_cells(by_id[i]) if i in by_id else {} for i in ids]
+
+
+def _search(session: Session, flt: PupilFilter) -> tuple[list[int], list[dict[str, Any]]]:
+    """On the worker: the ids a filter finds, and the cells of the first screen's block."""
+    ids = pupil_list.search_ids(session, flt)
+    return ids, _cells(session, ids[:BLOCK])

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from ..models import dates
 from ..models.reviews import ReviewState
+from ..operations import Kind
 from ..records import apdr
 from ..records.apdr import DueReview
 from ..session import Session
 from .apdr_models import AMBER, RED
 from .load_on_show import LoadOnShow
 from .rows_model import Col, RowsModel
+from .runner import OpRunner
 
 
 def _when(due: DueReview) -> str:
@@ -63,9 +65,10 @@ class ReviewsDueView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 load: bool = True) -> None:
+                 load: bool = True, runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setObjectName("reviews_due")
         title = QLabel("<b>Reviews due</b>")
         self.summary = QLabel(objectName="summary")
@@ -95,10 +98,11 @@ class ReviewsDueView(LoadOnShow, QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.CALENDAR))
         self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
-        found = apdr.reviews_due(self.session, include_upcoming=not self.urgent_only.isChecked())
+        found = self.runner.call(apdr.reviews_due, include_upcoming=not self.urgent_only.isChecked())
         self.model.set_rows(found)
         self.table.resizeColumnsToContents()
         counts = {state: sum(1 for d in found if d.state is state) for state in ReviewState}

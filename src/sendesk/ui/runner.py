@@ -12,14 +12,23 @@ calling the core itself. The runner
 
 ``call`` keeps the calling code simple (it returns the result, or raises), while waiting in a
 local event loop; ``submit`` is the fire-and-forget form with callbacks.
+
+Long work is named with ``progress_label=``: if it is still running after ``PROGRESS_DELAY_MS``
+a progress dialog shows what is happening. Work whose function takes a ``progress`` argument
+(an :class:`operations.Progress`) reports how far it is and gets a Cancel button: it stops at
+its next report, inside its transaction, so nothing is written.
+
+Locking calls :meth:`OpRunner.shutdown`: it waits for the work under way, drops the work not
+started and every callback still to come (their widgets are being deleted), and refuses new work.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from .. import operations
 from ..operations import Changes
@@ -27,20 +36,50 @@ from ..session import Session
 from .prompts import prompts
 
 T = TypeVar("T")
+PROGRESS_DELAY_MS = 300
+# How long the worker may keep Python's lock while the GUI thread waits for it. Python's 5 ms
+# default made every call from Qt into Python (each cell painted, each key typed) wait up to
+# 5 ms while the worker ran Python-heavy work (an MIS import, a PDF): with hundreds of such
+# calls in one paint, the window stalled for 100-200 ms. At 0.5 ms the import's and the PDF's
+# stalls halved (benchmarks/stall.py); with the GUI thread idle nothing changes for the worker.
+GIL_SWITCH_SECONDS = 0.0005
+
+
+def share_the_gil() -> None:
+    """Make the worker hand Python's lock to the GUI thread promptly (process-wide)."""
+    import sys
+    if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
+class Refused(RuntimeError):
+    """Work handed to a runner whose session was locked."""
+
+
+def takes_progress(fn: Callable[..., Any]) -> bool:
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class _Relay(QObject):
     done = Signal(object, object)     # result, Changes
     failed = Signal(object, object)   # exception, Changes
+    progressed = Signal(int, int, str)
 
 
 class _Job(QRunnable):
-    def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
+                 runner: "OpRunner") -> None:
         super().__init__()
-        self.session, self.work, self.relay = session, work, relay
+        self.session, self.work, self.relay, self.runner = session, work, relay, runner
 
     def run(self) -> None:
         boxes: list[Changes] = []
+        if self.runner.closed:   # locked while this waited its turn: the session is gone
+            self.relay.failed.emit(Refused("The database was locked."), operations.NOTHING)
+            return
         try:
             if self.session is None:
                 result = self.work()
@@ -64,32 +103,49 @@ class OpRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
+        self.closed = False
 
     # -- the two ways in ---------------------------------------------------------------------
 
     def call(self, fn: Callable[..., T], *args: Any, sender: QWidget | None = None,
-             **kwargs: Any) -> T:
+             progress_label: str | None = None, **kwargs: Any) -> T:
         """Run ``fn(session, *args, **kwargs)`` on the worker; return its result or raise.
 
         The event loop keeps running while it waits, so the window answers; ``sender`` (the
-        button or form that asked) is disabled meanwhile.
+        button or form that asked) is disabled meanwhile. ``progress_label`` names long work
+        (see the module's docstring).
         """
-        return self._call(lambda: fn(self._session(), *args, **kwargs), sender)
+        work, progress = self._bind(fn, args, kwargs, progress_label)
+        return self._call(work, sender, progress_label, progress)
 
-    def call_plain(self, work: Callable[[], T], *, sender: QWidget | None = None) -> T:
+    def call_plain(self, work: Callable[[], T], *, sender: QWidget | None = None,
+                   progress_label: str | None = None) -> T:
         """Run work that takes no session (opening a database, deriving a key) on the worker."""
-        return self._call(work, sender)
+        return self._call(work, sender, progress_label, None)
 
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
                on_error: Callable[[BaseException], None] | None = None,
-               sender: QWidget | None = None, **kwargs: Any) -> None:
+               sender: QWidget | None = None, progress_label: str | None = None,
+               **kwargs: Any) -> None:
         """Run ``fn(session, *args, **kwargs)`` on the worker and call back on the GUI thread."""
-        self._start(lambda: fn(self._session(), *args, **kwargs), sender, on_done, on_error)
+        work, progress = self._bind(fn, args, kwargs, progress_label)
+        self._start(work, sender, on_done, on_error, progress_label, progress)
 
     def submit_plain(self, work: Callable[[], Any], *, on_done: Callable[[Any], None],
                      on_error: Callable[[BaseException], None] | None = None,
-                     sender: QWidget | None = None) -> None:
-        self._start(work, sender, on_done, on_error)
+                     sender: QWidget | None = None, progress_label: str | None = None) -> None:
+        self._start(work, sender, on_done, on_error, progress_label, None)
+
+    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[BaseException], None]) -> None:
+        """The old TaskRunner's form (``submit_plain``), for widgets not yet converted."""
+        self.submit_plain(work, on_done=on_done, on_error=on_error)
+
+    def announce(self, changes: Changes) -> None:
+        """Broadcast changes made by work that did not go through this runner (a widget not yet
+        converted): pages refresh from the broadcast either way."""
+        if changes:
+            self.changed.emit(changes)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -100,6 +156,15 @@ class OpRunner(QObject):
         """Block until the worker is idle (before locking drops the session)."""
         self.pool.waitForDone()
 
+    def shutdown(self) -> None:
+        """Locking: refuse new work, wait for the work under way, drop every callback to come."""
+        self.closed = True
+        self.pool.clear()
+        self.pool.waitForDone()
+        for relay in list(self._relays):
+            relay.blockSignals(True)
+        self._relays.clear()
+
     # -- inside -------------------------------------------------------------------------------
 
     def _session(self) -> Session:
@@ -107,7 +172,16 @@ class OpRunner(QObject):
             raise RuntimeError("This work needs an unlocked session.")
         return self.session
 
-    def _call(self, work: Callable[[], T], sender: QWidget | None) -> T:
+    def _bind(self, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any],
+              label: str | None) -> tuple[Callable[[], Any], operations.Progress | None]:
+        progress = None
+        if label is not None and "progress" not in kwargs and takes_progress(fn):
+            progress = operations.Progress()
+            kwargs = dict(kwargs, progress=progress)
+        return (lambda: fn(self._session(), *args, **kwargs)), progress
+
+    def _call(self, work: Callable[[], T], sender: QWidget | None, label: str | None = None,
+              progress: operations.Progress | None = None) -> T:
         loop = QEventLoop()
         outcome: dict[str, Any] = {}
 
@@ -119,7 +193,7 @@ class OpRunner(QObject):
             outcome["error"] = exc
             loop.quit()
 
-        self._start(work, sender, done, failed)
+        self._start(work, sender, done, failed, label, progress)
         if not outcome:
             loop.exec()
         if "error" in outcome:
@@ -128,16 +202,26 @@ class OpRunner(QObject):
 
     def _start(self, work: Callable[[], Any], sender: QWidget | None,
                on_done: Callable[[Any], None],
-               on_error: Callable[[BaseException], None] | None) -> None:
+               on_error: Callable[[BaseException], None] | None,
+               label: str | None = None, progress: operations.Progress | None = None) -> None:
+        if self.closed:
+            (on_error or self._report)(Refused("The database is locked; unlock it first."))
+            return
         relay = _Relay()
         self._relays.add(relay)
         if sender is not None:
             sender.setEnabled(False)
+        shown = _ProgressShower(label, progress, sender, relay) if label is not None else None
 
         def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes) -> None:
             self._relays.discard(relay)
+            if shown is not None:
+                shown.close()
             if sender is not None:
-                sender.setEnabled(True)
+                try:
+                    sender.setEnabled(True)
+                except RuntimeError:   # the widget was deleted while the work ran
+                    pass
             if changes:
                 self.changed.emit(changes)
             if callback is not None:
@@ -145,8 +229,65 @@ class OpRunner(QObject):
 
         relay.done.connect(lambda value, changes: finish(on_done, value, changes))
         relay.failed.connect(lambda exc, changes: finish(on_error or self._report, exc, changes))
-        self.pool.start(_Job(self.session, work, relay))
+        if progress is not None:
+            progress._on_report = relay.progressed.emit   # emitted on the worker, queued here
+        self.pool.start(_Job(self.session, work, relay, self))
 
     def _report(self, exc: BaseException) -> None:
         """Failures with no handler of their own are shown in one place."""
         prompts.report_failure(exc)
+
+
+class _ProgressShower(QObject):
+    """A progress dialog for one piece of long work, shown only if it lasts."""
+
+    def __init__(self, label: str, progress: operations.Progress | None, sender: QWidget | None,
+                 relay: _Relay) -> None:
+        super().__init__(relay)
+        self.label, self.progress, self.dialog = label, progress, None
+        self.parent_widget = sender.window() if sender is not None else None
+        self.last: tuple[int, int, str] | None = None
+        self.finished = False
+        relay.progressed.connect(self.report)
+        QTimer.singleShot(PROGRESS_DELAY_MS, self, self.show)
+
+    def show(self) -> None:
+        if self.finished:
+            return
+        cancel = "Cancel" if self.progress is not None else None
+        dialog = QProgressDialog(self.label, cancel, 0, 0, self.parent_widget)
+        dialog.setObjectName("work_progress")
+        dialog.setWindowTitle("sendesk")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if cancel is None:
+            dialog.setCancelButton(None)
+        else:
+            dialog.canceled.connect(self.cancel)
+        self.dialog = dialog
+        if self.last is not None:
+            self.report(*self.last)
+        dialog.show()
+
+    def report(self, done: int, total: int, text: str) -> None:
+        self.last = (done, total, text)
+        if self.dialog is not None:
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(min(done, total) if total > 0 else 0)
+            if text:
+                self.dialog.setLabelText(f"{self.label}\n{text}")
+
+    def cancel(self) -> None:
+        if self.progress is not None:
+            self.progress.cancel()
+            if self.dialog is not None:
+                self.dialog.setLabelText("Stopping...")
+
+    def close(self) -> None:
+        self.finished = True
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None

@@ -19,6 +19,7 @@ from ..session import Session
 from ..settings import data_dir
 from ..store.files import atomic_write, read_limited
 from .prompts import prompts
+from .runner import OpRunner
 
 TITLE = "Letter templates"
 
@@ -34,9 +35,11 @@ def _logo_name(data: bytes) -> str | None:
 
 
 class TemplatesDialog(QDialog):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or OpRunner(session, self)
         self.setWindowTitle(TITLE)
         self.setObjectName("templates_dialog")
         self.resize(640, 460)
@@ -69,7 +72,7 @@ class TemplatesDialog(QDialog):
 
     def show_state(self) -> None:
         try:
-            current = templates.load(self.session)
+            current = self.runner.call(templates.load)
         except SendeskError as exc:
             self.state.setText(str(exc))
             return
@@ -86,7 +89,7 @@ class TemplatesDialog(QDialog):
         if path is None:
             return
         try:
-            data, logo = templates.current_bytes(self.session)
+            data, logo = self.runner.call(templates.current_bytes)
             atomic_write(path, data)
             name = json.loads(data).get("letterhead", {}).get("logo")
             if logo is not None and name:
@@ -113,7 +116,7 @@ class TemplatesDialog(QDialog):
                 if logo_path is None:
                     return False
                 logo = read_limited(logo_path, templates.MAX_LOGO_BYTES, "logo")
-            templates.import_templates(self.session, data, logo, path.name)
+            self.runner.call(templates.import_templates, data, logo, path.name)
         except (SendeskError, ValueError) as exc:
             prompts.error(self, TITLE, str(exc))
             return False
@@ -126,7 +129,7 @@ class TemplatesDialog(QDialog):
                                             "The school's template will be removed."):
             return
         try:
-            templates.reset_templates(self.session)
+            self.runner.call(templates.reset_templates)
         except SendeskError as exc:
             prompts.error(self, TITLE, str(exc))
             return

@@ -15,7 +15,7 @@ from ..services import lifecycle
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts
-from .tasks import TaskRunner
+from .runner import OpRunner
 
 
 class UnlockDialog(QDialog):
@@ -23,11 +23,11 @@ class UnlockDialog(QDialog):
     create_requested = Signal()
     quick_unlock_requested = Signal(str)  # database path
 
-    def __init__(self, tasks: TaskRunner, path: str = "", username: str = "",
+    def __init__(self, runner: OpRunner, path: str = "", username: str = "",
                  quick_unlock_for: Callable[[str], bool] = lambda path: False,
                  parent: QWidget | None = None, clock: Clock | None = None) -> None:
         super().__init__(parent)
-        self.tasks, self.clock = tasks, clock
+        self.runner, self.clock = runner, clock
         self._quick_unlock_for = quick_unlock_for
         self.setWindowTitle("Unlock - sendesk")
         self.setMinimumWidth(460)
@@ -92,8 +92,8 @@ class UnlockDialog(QDialog):
             return
         self.message.clear()
         set_busy(self, True)
-        self.tasks.run(lambda: lifecycle.open_school(path, username, password, self.clock),
-                       self._done, self._failed)
+        self.runner.submit_plain(lambda: lifecycle.open_school(path, username, password, self.clock),
+                                 on_done=self._done, on_error=self._failed)
 
     def _done(self, session) -> None:
         set_busy(self, False)
@@ -108,7 +108,7 @@ class UnlockDialog(QDialog):
         self.show_message(lifecycle.describe_failure(exc))
 
     def _forgot(self) -> None:
-        dialog = RecoverDialog(self.tasks, self.path.text().strip(), self.username.text(), self,
+        dialog = RecoverDialog(self.runner, self.path.text().strip(), self.username.text(), self,
                                self.clock)
         dialog.recovered.connect(self._recovered)
         dialog.open()
@@ -123,10 +123,10 @@ class RecoverDialog(QDialog):
 
     recovered = Signal(object)
 
-    def __init__(self, tasks: TaskRunner, path: str, username: str, parent: QWidget | None = None,
+    def __init__(self, runner: OpRunner, path: str, username: str, parent: QWidget | None = None,
                  clock: Clock | None = None) -> None:
         super().__init__(parent)
-        self.tasks, self.db_path, self.clock = tasks, path, clock
+        self.runner, self.db_path, self.clock = runner, path, clock
         self.setWindowTitle("Forgotten password - sendesk")
         self.username = QLineEdit(username, objectName="username")
         self.key = QLineEdit(objectName="recovery_key", placeholderText="XXXX-XXXX-XXXX-...")
@@ -155,8 +155,8 @@ class RecoverDialog(QDialog):
     def _recover(self) -> None:
         path, user, key, new = Path(self.db_path), self.username.text(), self.key.text(), self.passwords.value()
         set_busy(self, True)
-        self.tasks.run(lambda: lifecycle.recover(path, key, user, new, self.clock),
-                       self._done, self._failed)
+        self.runner.submit_plain(lambda: lifecycle.recover(path, key, user, new, self.clock),
+                                 on_done=self._done, on_error=self._failed)
 
     def _done(self, session) -> None:
         set_busy(self, False)

@@ -13,16 +13,16 @@ from ..services import lifecycle, users
 from .busy import set_busy
 from .password_field import NewPasswordFields
 from .prompts import prompts
-from .tasks import TaskRunner
+from .runner import OpRunner
 
 
 class UserEditor(QDialog):
     """New user, or a new password for an existing one (`username` given)."""
 
-    def __init__(self, session: Session, tasks: TaskRunner, username: str | None = None,
+    def __init__(self, session: Session, runner: OpRunner, username: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.tasks, self.existing = session, tasks, username
+        self.session, self.runner, self.existing = session, runner, username
         self.setWindowTitle("Reset password - sendesk" if username else "Add a user - sendesk")
         self.username = QLineEdit(username or "", objectName="username")
         self.username.setReadOnly(bool(username))
@@ -53,15 +53,16 @@ class UserEditor(QDialog):
         layout.addWidget(buttons)
 
     def _save(self) -> None:
-        session, name, password = self.session, self.username.text(), self.passwords.value()
+        name, password = self.username.text(), self.passwords.value()
+        set_busy(self, True)
         if self.existing:
-            work = lambda: users.change_password(session, name, password)  # noqa: E731
+            self.runner.submit(users.change_password, name, password, on_done=self._done,
+                               on_error=self._failed)
         else:
             full_name = self.full_name.text()
             roles = ",".join(role.value for role, box in self.roles.items() if box.isChecked())
-            work = lambda: users.add_user(session, name, full_name, roles, password)  # noqa: E731
-        set_busy(self, True)
-        self.tasks.run(work, self._done, self._failed)
+            self.runner.submit(users.add_user, name, full_name, roles, password,
+                               on_done=self._done, on_error=self._failed)
 
     def _done(self, _result: object) -> None:
         set_busy(self, False)
@@ -73,9 +74,9 @@ class UserEditor(QDialog):
 
 
 class UsersDialog(QDialog):
-    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.tasks = session, tasks
+        self.session, self.runner = session, runner
         self.setWindowTitle("Users - sendesk")
         self.resize(560, 360)
         self.table = QTableWidget(0, 3, objectName="users")
@@ -102,7 +103,7 @@ class UsersDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = users.list_users(self.session)
+        rows = self.runner.call(users.list_users)
         self.table.setRowCount(len(rows))
         for row, user in enumerate(rows):
             for column, text in enumerate((user.username, user.full_name, user.role_label)):
@@ -113,13 +114,13 @@ class UsersDialog(QDialog):
         return self.table.item(row, 0).text() if row >= 0 else None
 
     def add_user(self) -> None:
-        if UserEditor(self.session, self.tasks, parent=self).exec() == QDialog.DialogCode.Accepted:
+        if UserEditor(self.session, self.runner, parent=self).exec() == QDialog.DialogCode.Accepted:
             self.refresh()
 
     def reset_password(self) -> None:
         name = self.selected_username()
         if name:
-            UserEditor(self.session, self.tasks, name, self).exec()
+            UserEditor(self.session, self.runner, name, self).exec()
 
     def remove_user(self) -> None:
         name = self.selected_username()
@@ -127,7 +128,7 @@ class UsersDialog(QDialog):
                                            "be able to sign in; the audit log keeps their name."):
             return
         try:
-            users.remove_user(self.session, name)
+            self.runner.call(users.remove_user, name)
         except SendeskError as exc:
             prompts.error(self, "Cannot remove user", str(exc))
         self.refresh()

@@ -2,72 +2,97 @@
 
 Kept apart from the controller (which only knows about unlocking and locking) so each new
 feature adds its page here and nowhere else.
+
+Every page is handed the session's :class:`~.runner.OpRunner` and refreshes itself from the
+runner's ``changed`` broadcast; the workspace wires no page to another. What it still does:
+it closes a record window whose pupil has gone (deleted after the retention date), and it
+relays the ``changed`` signals of the widgets that do not run their work through the runner
+yet (record windows, the transfers page), as broadcasts.
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject
 
-from ..session import Session
 from ..models.roles import Permission
+from ..operations import Changes, Kind
 from ..records import pupils as pupil_records
+from ..session import Session
 from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .new_pupil_dialog import add_new_pupil_action
+from .prompts import prompts
 from .provision_map_view import ProvisionMapView
-from .reviews_due import ReviewsDueView
 from .pupil_list_page import PupilListPage
 from .pupil_record_window import PupilRecordWindow
-from .prompts import prompts
 from .receive_wizard import ReceiveWizard
-from .tasks import TaskRunner
+from .reviews_due import ReviewsDueView
+from .runner import OpRunner
 from .transfers_page import TransfersPage
+
+EVERY_KIND = frozenset(Kind)
+
+
+def with_runner(cls: type, runner: OpRunner, *args: Any, **kwargs: Any) -> Any:
+    """Build a widget, handing it the runner as ``runner=`` once it takes one."""
+    try:
+        takes = "runner" in inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        takes = False
+    if takes:
+        return cls(*args, runner=runner, **kwargs)
+    return cls(*args, **kwargs)
 
 
 class Workspace(QObject):
-    def __init__(self, window: MainWindow, session: Session, tasks: TaskRunner) -> None:
+    def __init__(self, window: MainWindow, session: Session, runner: OpRunner) -> None:
         super().__init__(window)
-        self.window, self.session, self.tasks = window, session, tasks
+        self.window, self.session, self.runner = window, session, runner
         self.records: dict[int, PupilRecordWindow] = {}
-        self.home = DashboardPage(session)
+        self.home = DashboardPage(session, runner=runner)
         self.home.open_pupil.connect(self.open_pupil)
         window.add_page("home", "Home", self.home)
-        self.pupils = PupilListPage(session)
+        self.pupils = PupilListPage(session, runner=runner)
         self.pupils.open_pupil.connect(self.open_pupil)
         window.add_page("pupils", "Pupils", self.pupils)
-        self.reviews_due = ReviewsDueView(session, load=False)
+        self.reviews_due = ReviewsDueView(session, load=False, runner=runner)
         self.reviews_due.open_pupil.connect(self.open_pupil)
         window.add_page("reviews_due", "Reviews due", self.reviews_due)
-        self.provision_map = ProvisionMapView(session, load=False)
+        self.provision_map = ProvisionMapView(session, load=False, runner=runner)
         self.provision_map.open_pupil.connect(self.open_pupil)
         window.add_page("provision_map", "Provision map", self.provision_map)
-        self.census = CensusPage(session)
+        self.census = CensusPage(session, runner=runner)
         window.add_page("census", "Census check", self.census)
-        self.calendar = CalendarPage(session, load=False)
+        self.calendar = CalendarPage(session, load=False, runner=runner)
         self.calendar.open_pupil.connect(self.open_pupil)
         window.add_page("calendar", "Calendar", self.calendar)
         self.transfers: TransfersPage | None = None
         if any(session.can(p) for p in (Permission.EXPORT_TRANSFER, Permission.EDIT_PUPILS,
                                          Permission.SETTINGS)):
-            self.transfers = TransfersPage(session, tasks)
+            if "runner" in inspect.signature(TransfersPage).parameters:
+                self.transfers = TransfersPage(session, runner=runner)
+            else:   # the page's old signature: the worker as `tasks`
+                self.transfers = TransfersPage(session, runner)
             self.transfers.open_pupil.connect(self.open_pupil)
-            self.transfers.changed.connect(self.transfers_changed)
+            if hasattr(self.transfers, "changed"):   # until the page runs its work through us
+                self.transfers.changed.connect(self.transfers_changed)
             window.add_page("transfers", "Transfers and retention", self.transfers)
-        add_new_pupil_action(window, window.file_menu, session, self.open_pupil, self.pupil_changed)
+        add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
         if session.can(Permission.IMPORT_PUPILS):
             action = window.tools_menu.addAction("Import pupils from the MIS...")
             action.setObjectName("import_pupils")
             action.triggered.connect(self.import_pupils)
+        runner.changed.connect(self.changes_arrived)
 
     def import_pupils(self) -> ImportWizard:
-        wizard = ImportWizard(self.session, self.window)
-        wizard.accepted.connect(lambda: self.pupils.pupils_changed())
-        wizard.accepted.connect(self.home.refresh)
+        wizard = ImportWizard(self.session, self.window, runner=self.runner)
         wizard.open()
         return wizard
 
@@ -81,12 +106,20 @@ class Workspace(QObject):
         self.window.show_page("transfers")
         return self.transfers.start_receiving(path)
 
-    def transfers_changed(self) -> None:
-        held = pupil_records.still_held(self.session, self.records)
+    def transfers_changed(self, *_: Any) -> None:
+        """The transfers page's own signal (sent, received, deleted after retention)."""
+        self.runner.announce(Changes(kinds=frozenset({Kind.TRANSFER, Kind.PUPIL}),
+                                     whole_school=True))
+
+    def changes_arrived(self, changes: Changes) -> None:
+        """A pupil deleted after the retention date takes their open record window with them."""
+        if not self.records or not changes.touches(Kind.PUPIL, Kind.TRANSFER):
+            return
+        if not changes.whole_school and not any(p in self.records for p in changes.pupils):
+            return
+        held = self.runner.call(pupil_records.still_held, list(self.records))
         for pupil_id in [pid for pid in self.records if pid not in held]:
-            self.records.pop(pupil_id).close()   # deleted after its retention date
-        self.pupils.pupils_changed()
-        self.home.refresh()
+            self.records.pop(pupil_id).close()
 
     def open_pupil(self, pupil_id: int) -> PupilRecordWindow:
         """Bring an open record forward, or open it (which is audited)."""
@@ -95,17 +128,14 @@ class Workspace(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
-        record = PupilRecordWindow(self.session, pupil_id)
-        record.changed.connect(self.pupil_changed)
+        record = with_runner(PupilRecordWindow, self.runner, self.session, pupil_id)
+        if hasattr(record, "changed"):   # until the record window runs its work through us
+            record.changed.connect(self.pupil_changed)
         record.destroyed.connect(lambda *_: self.records.pop(pupil_id, None))
         self.records[pupil_id] = record
         record.show()
         return record
 
     def pupil_changed(self, pupil_id: int) -> None:
-        self.pupils.pupils_changed([pupil_id])
-        self.home.refresh()
-        if self.calendar.isVisible():
-            self.calendar.refresh()
-        if self.transfers is not None:
-            self.transfers.refresh()
+        """A record window's own signal: relayed as a broadcast about that pupil."""
+        self.runner.announce(Changes(pupils=frozenset({int(pupil_id)}), kinds=EVERY_KIND))

@@ -29,10 +29,17 @@ def _cycle_row(session: Session, cycle_id: int) -> Row:
     return row
 
 
+def _pathway_row(session: Session, pathway_id: int) -> Row:
+    row = session.db.query_one("SELECT * FROM send_pathways WHERE id = ?", (int(pathway_id),))
+    if row is None:
+        raise ValidationError("That SEND pathway is not in this database.", field="pathway")
+    return row
+
+
 def _context(session: Session, cycle_id: int) -> CycleContext:
     """The cycle, its pathway and pupil, checked to be the current cycle of an open pathway."""
     cycle = _cycle_row(session, cycle_id)
-    pathway = session.db.query_one("SELECT * FROM send_pathways WHERE id = ?", (cycle["pathway_id"],))
+    pathway = _pathway_row(session, cycle["pathway_id"])
     pupil = require_editable(session, pathway["pupil_id"])
     latest = session.db.scalar("SELECT max(number) FROM apdr_cycles WHERE pathway_id = ?",
                                (pathway["id"],))

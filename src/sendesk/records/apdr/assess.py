@@ -16,7 +16,7 @@ from ...session import Session
 from .. import sen_register
 from .._common import as_text, today
 from ._context import CycleContext, _context, _save_part, _status_since, _stored, _trail
-from .reading import _assessment
+from .reading import _assessment, _present
 
 
 _ASSESS_FIELDS = ("assessed_on", "parent_views", "child_views", "strengths", "needs", "primary_need")
@@ -67,7 +67,7 @@ def save_assessment(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> 
         fields += _save_tools(session, ctx, assessment_id, _clean_tools(raw["tools"]))
     if fields or row is None:
         changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], fields=fields)
-    return _assessment(session, ctx.cycle["id"])
+    return _present(_assessment(session, ctx.cycle["id"]), "assessment")
 
 
 def _save_tools(session: Session, ctx: CycleContext, assessment_id: int,
@@ -82,7 +82,7 @@ def _save_tools(session: Session, ctx: CycleContext, assessment_id: int,
         values = {"tool": tool["tool"], "result": tool["result"], "used_on": as_text(tool["used_on"]),
                   "position": position}
         tool_id = int(tool["id"]) if tool.get("id") else None
-        if tool_id in existing:
+        if tool_id is not None and tool_id in existing:
             kept.add(tool_id)
             old = existing[tool_id]
             if _trail(session, ctx, "assessment tool", tool_id,
@@ -146,4 +146,4 @@ def complete_assessment(session: Session, cycle_id: int, *, update_register: boo
                                                   max(found.assessed_on, _status_since(ctx)))
     changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"],
             register_needs_changed=register_changed)
-    return _assessment(session, ctx.cycle["id"])
+    return _present(_assessment(session, ctx.cycle["id"]), "assessment")

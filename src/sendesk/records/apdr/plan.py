@@ -18,8 +18,8 @@ from ...session import Session
 from ...store.database import Row
 from .. import school_calendar
 from .._common import as_text, pupil_row, today
-from ._context import (CycleContext, _agreed_plan, _context, _cycle_row, _item_row, _plan_row,
-                       _save_part, _stored, _trail)
+from ._context import (CycleContext, _agreed_plan, _context, _cycle_row, _item_row,
+                       _pathway_row, _plan_row, _save_part, _stored, _trail)
 from .reading import _assessment, _plan, _review, item_from_row
 
 
@@ -187,7 +187,7 @@ def _check_plan(session: Session, ctx: CycleContext) -> PlanCheck:
 @operation(Permission.VIEW_RECORDS, writes=False)
 def check_plan(session: Session, cycle_id: int) -> PlanCheck:
     cycle = _cycle_row(session, cycle_id)
-    pathway = session.db.query_one("SELECT * FROM send_pathways WHERE id = ?", (cycle["pathway_id"],))
+    pathway = _pathway_row(session, cycle["pathway_id"])
     ctx = CycleContext(cycle, pathway, pupil_row(session, pathway["pupil_id"]))
     if _plan_row(session, cycle["id"]) is None:
         raise ValidationError("This cycle has no plan yet.", field="plan")
@@ -298,6 +298,8 @@ def copy_previous_plan(session: Session, cycle_id: int) -> PlanCheck:
     previous_cycle = session.db.query_one(
         "SELECT id FROM apdr_cycles WHERE pathway_id = ? AND number = ?",
         (ctx.pathway["id"], ctx.cycle["number"] - 1))
+    if previous_cycle is None:
+        raise ValidationError("The last cycle has no plan to copy.", field="plan")
     old = _plan(session, previous_cycle["id"])
     review = _review(session, previous_cycle["id"])
     if old is None:

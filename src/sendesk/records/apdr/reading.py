@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from decimal import Decimal
-from typing import Sequence
+from typing import Sequence, TypeVar
 
+from ...errors import StorageError
 from ...models import dates, provision
 from ...models.apdr import (Assessment, AssessmentTool, Cycle, Decision, Outcome, Pathway, Plan,
                             Progress, ProvisionItem, Review, SpecialistView, Stage)
@@ -16,6 +17,16 @@ from ...session import Session
 from ...store.database import Row
 
 
+
+
+_Part = TypeVar("_Part", Assessment, Plan, Review)
+
+
+def _present(part: _Part | None, what: str) -> _Part:
+    """A cycle's part that this operation has just saved, or checked is there, read back."""
+    if part is None:
+        raise StorageError(f"The cycle's {what} could not be read back from the database.")
+    return part
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -19,7 +19,7 @@ from .. import registers, school_calendar, sen_register
 from .._common import as_text, today
 from ._context import CycleContext, _agreed_plan, _context, _save_part, _status_since, _trail
 from .pathway import _start_cycle
-from .reading import _plan, _review
+from .reading import _plan, _present, _review
 
 
 _REVIEW_FIELDS = ("held_on", "attendees", "child_views", "parent_views", "staff_views",
@@ -70,7 +70,7 @@ def save_review(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> Revi
     if fields or row is None:
         changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"],
                 fields=sorted(set(fields)))
-    return _review(session, ctx.cycle["id"])
+    return _present(_review(session, ctx.cycle["id"]), "review")
 
 
 def _save_progress(session: Session, ctx: CycleContext, plan_id: int, review_id: int,
@@ -161,13 +161,15 @@ def complete_review(session: Session, cycle_id: int) -> ReviewResult:
     for name, label in (("child_views", "the child's views"), ("parent_views", "the parents' views")):
         if not getattr(review, name).strip():
             raise ValidationError(f"Record {label} (or why they could not be given).", field=name)
-    plan_outcomes = _plan(session, ctx.cycle["id"]).outcomes
+    plan_outcomes = _present(_plan(session, ctx.cycle["id"]), "plan").outcomes
     missing = [o.position + 1 for o in plan_outcomes
                if review.progress.get(o.id, (None, ""))[0] is None]
     if missing:
         raise ValidationError("Record the progress made towards outcome "
                               + ", ".join(map(str, missing)) + ".", field="progress")
     stage = Stage(ctx.pathway["stage"])
+    if review.decision is None:
+        raise ValidationError("Choose the decision the review reached.", field="decision")
     decision = rules.check_decision(stage, review.decision, review.at_risk_of_exclusion)
     now = session.now_text()
     session.db.execute("UPDATE apdr_reviews SET completed_at = ?, completed_by = ? WHERE id = ?",

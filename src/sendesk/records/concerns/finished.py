@@ -1,8 +1,6 @@
-"""Runs of the initial concerns flowchart: drafts saved part-way, and finished runs.
+"""Finishing a concerns flowchart run into the pupil's record, and reading finished runs back.
 
-A run belongs to one pupil. While it is a draft, the answers so far live in one JSON column so
-that the wizard can be resumed exactly where it was left; discarding a draft deletes it and
-leaves nothing behind. Finishing writes, in one transaction:
+Finishing writes, in one transaction:
 
 - the run, with the flowchart's id and version, every question and answer as they were worded
   at the time (so the record still reads correctly if the flowchart file changes), the
@@ -13,9 +11,7 @@ leaves nothing behind. Finishing writes, in one transaction:
 - for SEN support, the move to K with the proposed primary need through the SEN register's own
   rules (so the parent notification item opens), and the end of any open monitoring entry.
 
-Who may do what is checked here, not only in the wizard: anyone who may add notes may save,
-resume and finish a run; only a user who may change SEN status (the SENCO) may finish one whose
-outcome is SEN support. Finished runs cannot be changed (a trigger refuses it).
+Finished runs cannot be changed (a trigger refuses it).
 """
 
 from __future__ import annotations
@@ -23,45 +19,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from ..errors import PermissionDenied, ValidationError
-from ..models import dates, sen
-from ..models import flowchart as fc
-from ..models.registers import RegisterKind, clean_entry
-from ..models.roles import Permission
-from ..operations import Kind, changed, operation
-from ..models.text import clean_text
-from ..session import Session
-from ..store.database import Row
-from . import notes, registers, sen_register
-from ._common import pupil_row, record_changes, require_editable, today
-from .pupils import pupil_from_row
-
-MAX_COMMENT = 2000
-MAX_DISCUSSION = 4000
-MAX_REVIEW_DAYS = 366
-MAX_STATE_BYTES = 256 * 1024
-
-# How a typed answer is handed in: (question id, answer id, optional comment).
-AnswerInput = Sequence[str]
-
-
-@dataclass(frozen=True)
-class Draft:
-    id: int
-    pupil_id: int
-    flowchart_id: str
-    flowchart_version: str
-    flowchart_digest: str
-    answers: tuple[tuple[str, str, str], ...]
-    discussion: Mapping[str, str]
-    extras: Mapping[str, Any]
-    started_at: str
-    started_by: str
-    updated_at: str
-    updated_by: str
+from ...errors import PermissionDenied, ValidationError
+from ...models import dates, sen
+from ...models import flowchart as fc
+from ...models.registers import RegisterKind, clean_entry
+from ...models.roles import Permission
+from ...operations import Kind, changed, operation
+from ...session import Session
+from ...store.database import Row
+from .. import notes, registers, sen_register
+from .._common import record_changes, today
+from .checks import AnswerInput, _check_pupil, _clean_answers, _clean_dates, _clean_discussion
+from .drafts import _draft_row
 
 
 @dataclass(frozen=True)
@@ -106,212 +79,6 @@ class ConcernRun:
         return fc.OUTCOME_KINDS.get(self.outcome_kind, self.outcome_kind)
 
 
-@dataclass(frozen=True)
-class DraftSummary:
-    id: int
-    flowchart_title: str
-    answered: int
-    started_by: str
-    updated_at: str
-    updated_by: str
-
-
-# --- checks -------------------------------------------------------------------------------------
-
-def _check_pupil(session: Session, pupil_id: int) -> None:
-    """The pupil exists, is still on roll and is not already on the SEN register."""
-    require_editable(session, pupil_id)
-    status = session.db.scalar("SELECT status FROM sen_status_history WHERE pupil_id = ? AND"
-                               " end_date IS NULL", (int(pupil_id),))
-    if status in sen.ON_REGISTER:
-        raise ValidationError(
-            f"This pupil is already on the SEN register ({sen.statuses()[status]}), so the "
-            "initial concerns flowchart does not apply. Review their support plan instead.",
-            field="pupil")
-
-
-@operation(Permission.VIEW_RECORDS, writes=False)
-def not_available_because(session: Session, pupil_id: int) -> str | None:
-    """Why the flowchart cannot be used for this pupil now (left, or already on the SEN
-    register), so a front end can say so before anyone starts; None when it can."""
-    try:
-        _check_pupil(session, int(pupil_id))
-    except (ValidationError, PermissionDenied) as exc:
-        return str(exc)
-    return None
-
-
-def _clean_answers(chart: fc.Flowchart, answers: Sequence[AnswerInput]) -> fc.Walk:
-    cleaned = []
-    for item in answers:
-        if len(item) not in (2, 3):
-            raise ValidationError("An answer must name its question and the answer chosen.",
-                                  field="answers")
-        comment = clean_text(str(item[2] if len(item) == 3 else ""), "Comment",
-                             max_length=MAX_COMMENT)
-        cleaned.append((str(item[0]), str(item[1]), comment))
-    try:
-        return fc.walk(chart, cleaned)
-    except fc.WalkError as exc:
-        raise ValidationError(f"The answers do not fit the flowchart: {exc}",
-                              field="answers") from None
-
-
-def _clean_discussion(chart: fc.Flowchart, discussion: Mapping[str, str], *,
-                      complete: bool) -> dict[str, str]:
-    known = {item.id: item for item in chart.discussion_fields}
-    for key in discussion:
-        if key not in known:
-            raise ValidationError(f"'{key}' is not a question in this flowchart's discussion.",
-                                  field="discussion")
-    cleaned = {}
-    for key, item in known.items():
-        text = clean_text(str(discussion.get(key) or ""), item.label, max_length=MAX_DISCUSSION)
-        if complete and item.required and not text:
-            raise ValidationError(f"Fill in '{item.label}'.", field=key)
-        if text:
-            cleaned[key] = text
-    return cleaned
-
-
-def _clean_dates(session: Session, discussion_date: Any, review_date: Any) -> tuple[dt.date, dt.date]:
-    now = today(session)
-    talked = dates.require_date(discussion_date, "Date of the discussion")
-    dates.not_after(talked, now, "Date of the discussion")
-    review = dates.require_date(review_date, "Review date")
-    dates.not_before(review, now + dt.timedelta(days=1), "Review date", "tomorrow")
-    latest = now + dt.timedelta(days=MAX_REVIEW_DAYS)
-    dates.not_after(review, latest, "Review date", "a year from now")
-    return talked, review
-
-
-@operation(Permission.VIEW_RECORDS, writes=False)
-def pupil_name(session: Session, pupil_id: int) -> str:
-    """The name the wizard shows (surname first), for a pupil whose record is already open."""
-    return pupil_from_row(pupil_row(session, pupil_id)).display_name
-
-
-def review_date_for(outcome: fc.Outcome, today_: dt.date) -> dt.date:
-    """The suggested review date: the outcome's number of weeks from today."""
-    return today_ + dt.timedelta(weeks=outcome.review_weeks)
-
-
-def proposed_need(walk: fc.Walk) -> str | None:
-    return walk.proposed.get("need_code")
-
-
-# --- drafts -------------------------------------------------------------------------------------
-
-def _draft_row(session: Session, run_id: int) -> Row:
-    row = session.db.query_one(
-        "SELECT r.*, coalesce(s.full_name, '') AS started_name, coalesce(u.full_name, '') AS"
-        " updated_name FROM concern_runs r LEFT JOIN users s ON s.id = r.started_by"
-        " LEFT JOIN users u ON u.id = r.updated_by WHERE r.id = ?", (int(run_id),))
-    if row is None or row["status"] != "draft":
-        raise ValidationError("That saved flowchart is no longer there (it may have been finished "
-                              "or discarded by someone else).", field="run")
-    return row
-
-
-@operation(Permission.ADD_NOTES)
-def save_draft(session: Session, pupil_id: int, chart: fc.Flowchart,
-               answers: Sequence[AnswerInput], discussion: Mapping[str, str] | None = None,
-               extras: Mapping[str, Any] | None = None, run_id: int | None = None) -> int:
-    """Save a run part-way; returns its id. extras holds the wizard's own place-keeping
-    (the page it was on, dates typed so far): plain JSON values only."""
-    walk = _clean_answers(chart, answers)
-    cleaned = _clean_discussion(chart, discussion or {}, complete=False)
-    state = json.dumps({"answers": [[s.question.id, s.answer.id, s.comment] for s in walk.steps],
-                        "discussion": cleaned, "extras": dict(extras or {})},
-                       ensure_ascii=False, sort_keys=True)
-    if len(state.encode("utf-8")) > MAX_STATE_BYTES:
-        raise ValidationError("This draft is too large to save; shorten the longest answers.",
-                              field="discussion")
-    _check_pupil(session, int(pupil_id))
-    if run_id is None:
-        return _new_draft(session, int(pupil_id), chart, state, len(walk.steps))
-    _update_draft(session, int(pupil_id), chart, state, len(walk.steps), int(run_id))
-    return int(run_id)
-
-
-@operation(Permission.ADD_NOTES, audit="saved a concerns flowchart draft")
-def _new_draft(session: Session, pupil_id: int, chart: fc.Flowchart, state: str,
-               answered: int) -> int:
-    existing = session.db.query_one(
-        "SELECT r.id, coalesce(u.full_name, '') AS who FROM concern_runs r LEFT JOIN users"
-        " u ON u.id = r.started_by WHERE r.pupil_id = ? AND r.status = 'draft'", (pupil_id,))
-    if existing is not None:
-        raise ValidationError(
-            f"There is already a saved flowchart for this pupil (started by "
-            f"{existing['who'] or 'another user'}). Carry on with that one, or discard it "
-            "first.", field="run")
-    now = session.now_text()
-    cursor = session.db.execute(
-        "INSERT INTO concern_runs (pupil_id, flowchart_id, flowchart_version,"
-        " flowchart_title, flowchart_digest, status, draft_state, started_at, started_by,"
-        " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
-        (pupil_id, chart.id, chart.version, chart.title, chart.digest, state, now,
-         session.user.id, now, session.user.id))
-    run_id = int(cursor.lastrowid)
-    changed(session, Kind.NOTE, pupil_id, run_id=run_id, answers=answered)
-    return run_id
-
-
-@operation(Permission.ADD_NOTES, audit="updated a concerns flowchart draft")
-def _update_draft(session: Session, pupil_id: int, chart: fc.Flowchart, state: str,
-                  answered: int, run_id: int) -> None:
-    row = _draft_row(session, run_id)
-    if row["pupil_id"] != pupil_id:
-        raise ValidationError("That saved flowchart belongs to a different pupil.", field="run")
-    session.db.execute(
-        "UPDATE concern_runs SET flowchart_id = ?, flowchart_version = ?,"
-        " flowchart_title = ?, flowchart_digest = ?, draft_state = ?, updated_at = ?,"
-        " updated_by = ? WHERE id = ?",
-        (chart.id, chart.version, chart.title, chart.digest, state, session.now_text(),
-         session.user.id, run_id))
-    changed(session, Kind.NOTE, pupil_id, run_id=run_id, answers=answered)
-
-
-@operation(Permission.ADD_NOTES, writes=False)
-def load_draft(session: Session, run_id: int) -> Draft:
-    row = _draft_row(session, run_id)
-    state = json.loads(row["draft_state"])
-    return Draft(row["id"], row["pupil_id"], row["flowchart_id"], row["flowchart_version"],
-                 row["flowchart_digest"],
-                 tuple((str(a[0]), str(a[1]), str(a[2] if len(a) > 2 else ""))
-                       for a in state.get("answers", [])),
-                 dict(state.get("discussion", {})), dict(state.get("extras", {})),
-                 row["started_at"], row["started_name"], row["updated_at"], row["updated_name"])
-
-
-@operation(Permission.VIEW_RECORDS, writes=False)
-def draft_for_pupil(session: Session, pupil_id: int) -> DraftSummary | None:
-    """The pupil's saved part-way run, if there is one."""
-    row = session.db.query_one(
-        "SELECT r.*, coalesce(s.full_name, '') AS started_name, coalesce(u.full_name, '') AS"
-        " updated_name FROM concern_runs r LEFT JOIN users s ON s.id = r.started_by"
-        " LEFT JOIN users u ON u.id = r.updated_by WHERE r.pupil_id = ? AND r.status = 'draft'",
-        (int(pupil_id),))
-    if row is None:
-        return None
-    answered = len(json.loads(row["draft_state"]).get("answers", []))
-    return DraftSummary(row["id"], row["flowchart_title"], answered, row["started_name"],
-                        row["updated_at"], row["updated_name"])
-
-
-@operation(Permission.ADD_NOTES, audit="discarded a concerns flowchart draft")
-def discard_draft(session: Session, run_id: int) -> None:
-    """Delete a saved part-way run. Its author or the SENCO may do this."""
-    row = _draft_row(session, run_id)
-    require_editable(session, row["pupil_id"])
-    if row["started_by"] != session.user.id and not session.can(Permission.CHANGE_SEN_STATUS):
-        raise PermissionDenied("Only the person who started this flowchart, or the SENCO, "
-                               "may discard it.")
-    session.db.execute("DELETE FROM concern_runs WHERE id = ?", (row["id"],))
-    changed(session, Kind.NOTE, row["pupil_id"], run_id=row["id"])
-
-
-# --- finishing ----------------------------------------------------------------------------------
 
 def _labelled(chart: fc.Flowchart, discussion: Mapping[str, str], section: str) -> str:
     return "\n\n".join(f"{item.label}: {discussion[item.id]}" for item in chart.discussion_fields
@@ -404,7 +171,7 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
     talked, review = _clean_dates(session, discussion_date, review_date)
     dates.not_before(review, talked, "Review date", "the date of the discussion")
     proposed = walk.proposed
-    need = None
+    need = ""   # the primary need of a move to SEN support
     if outcome.kind == "sen_support":
         need = sen.clean_needs([need_code or proposed.get("need_code", "")], "K")[0]
     pupil_id = int(pupil_id)
