@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Measuring {size:,} pupils ({args.repeat} repeats) ...", file=sys.stderr,
               flush=True)
         results = run_child("store_bench", database, args.repeat)
+        results += run_child("rekey_bench", database, args.repeat)
         if not args.skip_ui:
             results += run_child("ui_bench", database, args.repeat)
             if not args.skip_stall:

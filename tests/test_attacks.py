@@ -284,7 +284,10 @@ JSON_EDITS = {
     "own slot deleted": (_delete_slot(SENCO), WrongPassword),
     # Anything else is caught by the key file's MAC once the data key is known.
     "other user's wrapped key flipped": (_edit(lambda d, p: (_slot_of(d, p, STAFF), "wrapped")), KeyFileError),
-    "recovery wrapped key flipped": (_edit(lambda d, p: (_slot_of(d, p, None), "wrapped")), KeyFileError),
+    "recovery sealed key flipped": (_edit(lambda d, p: (_slot_of(d, p, None), "sealed")), KeyFileError),
+    "own sealed key flipped": (_edit(lambda d, p: (_slot_of(d, p, SENCO), "sealed")), WrongPassword),
+    "own public key flipped": (_edit(lambda d, p: (_slot_of(d, p, SENCO), "public")), KeyFileError),
+    "other user's sealed key flipped": (_edit(lambda d, p: (_slot_of(d, p, STAFF), "sealed")), KeyFileError),
     "other user's nonce flipped": (_edit(lambda d, p: (_slot_of(d, p, STAFF), "nonce")), KeyFileError),
     "other user's salt flipped": (_edit(lambda d, p: (_slot_of(d, p, STAFF), "kdf", "salt")), KeyFileError),
     "other user's slot deleted": (_delete_slot(STAFF), KeyFileError),
@@ -294,7 +297,7 @@ JSON_EDITS = {
     "MAC removed": (lambda d, p: d.pop("mac"), KeyFileError),
     "MAC not hex": (_set("mac", "not hex"), KeyFileError),
     "database id altered": (_edit(lambda d, p: (d, "database_id")), (WrongPassword, KeyFileError)),
-    "newer format version": (_set("version", 2), KeyFileError),
+    "newer format version": (_set("version", 3), KeyFileError),
     "wrong format name": (_set("format", "something-else"), KeyFileError),
     "slots not a list": (_set("slots", "nonsense"), KeyFileError),
     "slots missing": (lambda d, p: d.pop("slots"), KeyFileError),
@@ -558,7 +561,7 @@ def _restore_refused(backup_path, restore_dir, password=SENCO_PASSWORD, username
 
 def test_a_good_backup_restores_and_opens(backup_file, restore_dir):
     target = restore_dir / "school.sendesk"
-    backup.restore(backup_file, target, STAFF_PASSWORD)
+    backup.restore(backup_file, target, SENCO_PASSWORD)  # an administrator of the backup
     assert sorted(folder_state(restore_dir)) == ["school.sendesk", "school.sendesk-keys"]
     session = lifecycle.open_school(target, SENCO, SENCO_PASSWORD)
     try:

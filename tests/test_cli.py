@@ -201,7 +201,12 @@ def test_backup_and_restore_round_trip(cli, school, tmp_path):
     wrong = cli("restore", out, restored, stdin=["not-the-right-password-12"])
     assert wrong.code != 0 and list(restored.parent.iterdir()) == []
 
-    run = cli("restore", out, restored, "--user", STAFF, stdin=[STAFF_PASSWORD])
+    # Only an administrator of the backup may restore it (issue 18, item 12).
+    staff = cli("restore", out, restored, "--user", STAFF, stdin=[STAFF_PASSWORD])
+    assert staff.code != 0 and "not an administrator in the backup" in staff.error
+    assert list(restored.parent.iterdir()) == []
+
+    run = cli("restore", out, restored, "--user", SENCO, stdin=[SENCO_PASSWORD])
     assert run.code == 0
     assert cli("verify", restored, "--user", SENCO, stdin=[SENCO_PASSWORD]).code == 0
 

@@ -118,7 +118,7 @@ def test_no_names_reach_the_disk_in_plain_text(tmp_path, data_dir, clock):
 
     restored = tmp_path / "restored" / "school.sendesk"
     restored.parent.mkdir()
-    backup.restore(backup_path, restored, SENCO[2])
+    backup.restore(backup_path, restored, ADMIN[2])  # an administrator of the backup
     lifecycle.recover(restored, recovery, SENCO[0], "granite-osprey-lullaby-31").close()
 
     # The names really are in there, behind the encryption.

@@ -28,8 +28,9 @@ def test_a_multi_line_address_is_found_by_line_and_postcode():
     redact = Redactor(["Flat 3, 18 Orchard Mews\nHollowbrook\nHB2 9XY"])
     assert redact("Collected from Flat 3, 18 Orchard Mews today (HB29XY).") == (
         f"Collected from {WITHHELD} today ({WITHHELD}).")
-    assert "Hollowbrook" not in redact("Moved to Hollowbrook.")
-    assert redact.count == 3
+    assert redact("Moved to Hollowbrook.") == "Moved to Hollowbrook.", \
+        "a town on its own is no secret: it is in other addresses and the school's name"
+    assert redact.count == 2
 
 
 def test_ordinary_words_are_left_alone():

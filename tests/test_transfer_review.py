@@ -113,8 +113,8 @@ def test_earlier_protected_addresses_in_the_change_history_do_not_travel(sender,
         assert telling not in text, telling
     trail = [r for r in json.loads(text)["tables"]["field_changes"]
              if r["field"] in ("protected_address", "address")]
-    assert trail and all(r["old_value"] in (None, "[withheld]") and
-                         r["new_value"] in (None, "[withheld]") for r in trail)
+    assert trail and all(r["old_value"] in (None, "[address withheld]") and
+                         r["new_value"] in (None, "[address withheld]") for r in trail)
 
 
 SINGLE_LINE = "41 Juniper Terrace, Westfold, WF3 8QT"

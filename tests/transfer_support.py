@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from sendesk import demo
-from sendesk.records import consent, contacts, registers
+from sendesk.records import consent, contacts, notes, registers
 from sendesk.session import Session
 from sendesk.services import lifecycle
 from sendesk.transfer import sending
@@ -47,8 +47,8 @@ def add_protected_details(session: Session, pupil_id: int) -> None:
     protect_addresses(session, pupil_id, {
         "name": "Dana Price", "relationship": "Foster carer", "parental_responsibility": False,
         "address": PROTECTED, "do_not_disclose_address": True}, PROTECTED, "Hollowbrook")
-    session.db.execute("UPDATE short_notes SET concern = concern || ? WHERE pupil_id = ?",
-                       (" Collected from Flat 3, 18 Orchard Mews today.", pupil_id))
+    notes.add_note(session, pupil_id, {"event_date": session.clock.today(),
+                                       "concern": "Collected from Flat 3, 18 Orchard Mews today."})
 
 
 def protect_addresses(session: Session, pupil_id: int, contact: dict, placement: str,

@@ -95,6 +95,15 @@ def user_changes(folder: Path):
     session.close()
 
 
+def rekey(folder: Path):
+    """Removing a user re-encrypts the whole database (services/rekey.py)."""
+    session = lifecycle.open_school(folder / "school.sendesk", SENCO, PASSWORD, CLOCK)
+    yield session
+    users.remove_user(session, "owilliams")
+    yield session
+    session.close()
+
+
 def make_backup(folder: Path):
     session = lifecycle.open_school(folder / "school.sendesk", SENCO, PASSWORD, CLOCK)
     yield session
@@ -122,7 +131,7 @@ def recover(folder: Path):
     yield None
 
 
-SCENARIOS = {"records": records, "users": user_changes, "backup": make_backup,
+SCENARIOS = {"records": records, "users": user_changes, "backup": make_backup, "rekey": rekey,
              "restore": restore, "create": create, "recover": recover}
 
 

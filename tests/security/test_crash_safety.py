@@ -31,6 +31,7 @@ from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.errors import StorageError, WrongPassword
 from sendesk.services import backup, lifecycle
 from sendesk.services import verify as verify_mod
+from sendesk.store import keyswap
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
 from store_tools import make_school
@@ -74,6 +75,30 @@ def base(tmp_path_factory) -> Path:
 def data_key(base) -> bytes:
     return bytes(KeyFile.load(keyfile_path(base / "school.sendesk")).unlock_with_password(
         SENCO, SENCO_PASSWORD))
+
+
+# Enough records that a backup copies many chunks and re-encrypting writes thousands of pages,
+# so the evenly spread kill points land inside the copy, not only before and after it.
+BIG_ROWS, BIG_ROW_BYTES = 6000, 3000
+
+
+@pytest.fixture(scope="module")
+def big_base(tmp_path_factory) -> Path:
+    """A school of about 20 MB (random stand-ins for records, written in one transaction)."""
+    folder = tmp_path_factory.mktemp("crash-big")
+    db_path, recovery = make_school(folder)
+    (folder / "recovery.txt").write_text(recovery)
+    key = KeyFile.load(keyfile_path(db_path)).unlock_with_password(SENCO, SENCO_PASSWORD)
+    db = Database(db_path, key)
+    try:
+        db.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        with db.transaction():
+            db.executemany("INSERT INTO filler (body) VALUES (?)",
+                           ((os.urandom(BIG_ROW_BYTES),) for _ in range(BIG_ROWS)))
+    finally:
+        db.close()
+    assert db_path.stat().st_size > BIG_ROWS * BIG_ROW_BYTES
+    return folder
 
 
 def run_scenario(name: str, base: Path, crashpoint: Path, work: Path) -> dict:
@@ -161,13 +186,16 @@ def test_a_crash_during_user_changes_never_loses_the_key_file(base, crashpoint, 
     allowed = [logical_state_of(_copy_of_base(base, tmp_path), data_key)] + outcome["states"]
     for folder in point_folders(work):
         db_path = folder / "school.sendesk"
+        keyswap.finish_interrupted(db_path, keyfile_path(db_path))  # as every opening does first
         key_file = KeyFile.load(keyfile_path(db_path))  # there, whole and parseable
-        key_file.verify(data_key)  # and unaltered: its MAC still matches
-        assert logical_state_of(db_path, data_key) in allowed
+        # and unaltered: the SENCO's entry opens it and its MAC matches (under the old data key,
+        # or the new one once removing a user has re-encrypted the database)
+        key = _unlock_either(key_file, SENCO, (SENCO_PASSWORD, NEW_PASSWORD))
+        assert logical_state_of(db_path, key) in allowed
         old, new = signs_in(db_path, SENCO, SENCO_PASSWORD), signs_in(db_path, SENCO, NEW_PASSWORD)
         assert old != new, f"{folder.name}: the SENCO's password is {'both' if old else 'neither'}"
         assert_healthy(db_path, SENCO, SENCO_PASSWORD if old else NEW_PASSWORD)
-        active = _active_users(db_path, data_key)
+        active = _active_users(db_path, key)
         if "jbloggs" in active:
             assert signs_in(db_path, "jbloggs", NEW_PASSWORD), folder.name
         if STAFF not in active:
@@ -194,6 +222,67 @@ def test_a_crash_during_a_backup_leaves_the_database_and_no_false_backup(base, c
             complete += 1
         leftovers(folder, _base_names(base) | {"out.sendesk-backup", "check"})
     assert complete >= 1
+
+
+def test_a_crash_inside_a_long_backup_leaves_the_database_and_no_false_backup(
+        big_base, crashpoint, tmp_path):
+    """On a school big enough that the copy itself takes many writes, kill points land inside
+    it: a part-written backup only ever sits under its hidden temporary name."""
+    key = bytes(KeyFile.load(keyfile_path(big_base / "school.sendesk")).unlock_with_password(
+        SENCO, SENCO_PASSWORD))
+    work = tmp_path / "big-backup"
+    outcome = run_scenario("backup", big_base, crashpoint, work)
+    allowed = [logical_state_of(_copy_of_base(big_base, tmp_path), key)] + outcome["states"]
+    inside = complete = 0
+    size = (big_base / "school.sendesk").stat().st_size
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        assert logical_state_of(db_path, key) in allowed
+        assert_healthy(db_path)
+        out = folder / "out.sendesk-backup"
+        if out.exists():
+            complete += 1
+            if complete == 1:  # restoring each whole one would only repeat the same check
+                target = folder / "check" / "school.sendesk"
+                target.parent.mkdir()
+                backup.restore(out, target, SENCO_PASSWORD)
+                assert_healthy(target)
+        extra = leftovers(folder, _base_names(big_base) | {"out.sendesk-backup", "check"})
+        inside += any(0 < (folder / name).stat().st_size < size for name in extra)
+    assert complete >= 1 and inside >= MAX_POINTS // 4, (complete, inside)
+
+
+def test_a_crash_while_re_encrypting_leaves_the_old_pair_or_the_new_pair(big_base, crashpoint,
+                                                                       tmp_path):
+    """Removing a user re-encrypts the database (services/rekey.py). Killed at any point, the
+    next opening finds either the old database with the old key file (the user still there,
+    the old key still opening it) or the new pair (the user gone, the old key opening nothing),
+    never one of each; and every page, the structure and the audit chain verify."""
+    old_keys = KeyFile.load(keyfile_path(big_base / "school.sendesk"))
+    old_key = bytes(old_keys.unlock_with_password(SENCO, SENCO_PASSWORD))
+    work = tmp_path / "rekey"
+    outcome = run_scenario("rekey", big_base, crashpoint, work)
+    before = [logical_state_of(_copy_of_base(big_base, tmp_path), old_key), outcome["states"][0]]
+    seen = {"old": 0, "new": 0}
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        keyswap.finish_interrupted(db_path, keyfile_path(db_path))  # as every opening does first
+        key = bytes(KeyFile.load(keyfile_path(db_path)).unlock_with_password(SENCO, SENCO_PASSWORD))
+        state = logical_state_of(db_path, key)
+        assert_healthy(db_path)
+        if key == old_key:
+            assert state in before, f"{folder.name}: the old key opens a changed database"
+            assert signs_in(db_path, STAFF, STAFF_PASSWORD), folder.name
+            seen["old"] += 1
+        else:
+            assert state == outcome["states"][1], f"{folder.name}: part of the removal"
+            assert not signs_in(db_path, STAFF, STAFF_PASSWORD), folder.name
+            with pytest.raises(WrongPassword):
+                lifecycle.open_with_data_key(db_path, old_key, SENCO)
+            seen["new"] += 1
+        leftovers(folder, _base_names(big_base))
+    # Kill points landed on both sides of the switch, most of them inside the long copy.
+    assert seen["old"] >= MAX_POINTS // 2 and seen["new"] >= 1, seen
 
 
 def test_a_crash_during_a_restore_leaves_nothing_usable_looking_or_a_whole_database(
@@ -261,6 +350,15 @@ def _copy_of_base(base: Path, tmp_path: Path) -> Path:
     if not folder.exists():
         shutil.copytree(base, folder)
     return folder / "school.sendesk"
+
+
+def _unlock_either(key_file: KeyFile, username: str, passwords: tuple[str, ...]) -> bytes:
+    for password in passwords:
+        try:
+            return bytes(key_file.unlock_with_password(username, password))
+        except WrongPassword:
+            continue
+    raise AssertionError(f"none of the passwords opens {username}'s entry")
 
 
 def _active_users(db_path: Path, key: bytes) -> set[str]:

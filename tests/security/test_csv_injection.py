@@ -88,6 +88,7 @@ def _cli(argv, stdin_lines, capsys):
 
 
 def test_every_cli_export_writes_formulas_as_text(hostile_school, db_path, tmp_path, capsys):
+    upn = hostile_school.db.scalar("SELECT upn FROM pupils WHERE legal_surname = 'Okafor'")
     hostile_school.close()
     outputs = {
         "pupils list": _cli(["pupils", "list", db_path, "--user", SENCO], [SENCO_PASSWORD], capsys),
@@ -99,9 +100,13 @@ def test_every_cli_export_writes_formulas_as_text(hostile_school, db_path, tmp_p
          [SENCO_PASSWORD], capsys)
     outputs["census"] = (tmp_path / "c.csv").read_text("utf-8-sig")
     outputs["provision-map"] = (tmp_path / "p.csv").read_text("utf-8-sig")
+    _cli(["sar", db_path, "--upn", upn, "--out", tmp_path / "sar", "--user", SENCO],
+         [SENCO_PASSWORD], capsys)
+    for path in sorted((tmp_path / "sar").rglob("*.csv")):
+        outputs[f"sar {path.relative_to(tmp_path / 'sar')}"] = path.read_text("utf-8-sig")
     for name, text in outputs.items():
         assert formula_cells(text) == [], name
-    for name in ("pupils list", "user list", "provision-map"):
+    for name in ("pupils list", "user list", "provision-map", "sar records/apdr_provision_items.csv"):
         assert defused(outputs[name]) > 0, name
 
 

@@ -126,13 +126,13 @@ def test_a_flipped_bit_anywhere_in_a_backup_stops_the_restore(senco_session, tmp
 # --- an old key file brought back ----------------------------------------------------------------------
 
 def test_an_old_key_file_brought_back_does_not_let_a_removed_user_in(school, senco_session):
-    """The old key file still holds the removed user's slot and a valid MAC, but removal lives
-    in the encrypted database, so the removed user is still refused."""
+    """The old key file still holds the removed user's slot and a valid MAC, but removing the
+    user re-encrypted the database under a key that old file never held (services/rekey.py)."""
     db_path, _ = school
     old = keyfile_path(db_path).read_bytes()
     users.remove_user(senco_session, STAFF)
     keyfile_path(db_path).write_bytes(old)
-    with pytest.raises(WrongPassword):
+    with pytest.raises(NotASendeskDatabase, match="could not be decrypted"):
         lifecycle.open_school(db_path, STAFF, STAFF_PASSWORD)
 
 

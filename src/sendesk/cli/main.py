@@ -14,7 +14,7 @@ from typing import NoReturn, Sequence
 
 from .. import __version__
 from ..errors import SendeskError
-from . import apdr, calendar, documents, flowchart, pupils, school, transfer
+from . import apdr, calendar, documents, flowchart, pupils, sar, school, transfer
 from .io import Secrets
 
 EXIT_FAILURE = 1
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list:
-    return [school, pupils, flowchart, apdr, documents, calendar, transfer]
+    return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from ..errors import SendeskError
+from ..operations import Progress
 from ..records import audit_log, csv_safe
 from ..services import backup as backup_mod
-from ..services import lifecycle, users
+from ..services import lifecycle, rekey, users
 from ..services import verify as verify_mod
 from .io import Secrets, open_session
 
@@ -44,10 +45,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_backup)
 
-    p = sub.add_parser("restore", help="restore a backup to a new database file")
+    p = sub.add_parser("restore", help="restore a backup to a new database file (the password "
+                                       "must be that of an administrator of the backup)")
     p.add_argument("backup", type=Path)
     p.add_argument("db", type=Path)
-    p.add_argument("--user", help="the user whose password is given (default: try every user)")
+    p.add_argument("--user", help="an administrator of the backup, whose password is given "
+                                  "(default: try every user; theirs must be an administrator's)")
     p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser("recover", help="set a new password using the recovery key")
@@ -64,7 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", required=True, help="senco, staff or admin (several: senco,admin)")
     p.add_argument("--user", required=True, help="the administrator doing this")
     p.set_defaults(run=cmd_user_add)
-    p = user_sub.add_parser("remove", help="remove a user (administrators only)")
+    p = user_sub.add_parser("remove", help="remove a user and re-encrypt the database under a "
+                                           "new key (administrators only)")
     p.add_argument("db", type=Path)
     p.add_argument("username")
     p.add_argument("--user", required=True)
@@ -77,6 +81,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("db", type=Path)
     p.add_argument("username", nargs="?", help="whose password (default: your own)")
     p.add_argument("--user", required=True)
+    p.add_argument("--rotate-key", action="store_true",
+                   help="when resetting another user's password because it may be known: also "
+                        "re-encrypt the database under a new key, so copies of the old key file "
+                        "open nothing written from now on")
     p.set_defaults(run=cmd_user_passwd)
 
 
@@ -119,7 +127,7 @@ def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
-    password = secrets.read(f"Password for {args.user}" if args.user else "Password of any user of the backup")
+    password = secrets.read(f"Password for {args.user}" if args.user else "Password of an administrator of the backup")
     backup_mod.restore(args.backup, args.db, password, args.user)
     print(f"Restored to {args.db}")
     return 0
@@ -152,11 +160,38 @@ def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_user_remove(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
-        users.remove_user(session, args.username)
+        rotation = users.remove_user(session, args.username, _progress())
     finally:
         session.close()
     print(f"Removed {args.username}")
+    _say_rotated(rotation)
     return 0
+
+
+def _progress() -> Progress:
+    """Re-encrypting a large school takes a while: show how far it is, on a terminal only."""
+    if not sys.stderr.isatty():
+        return Progress()
+
+    def show(done: int, total: int, text: str) -> None:
+        print(f"\r{text}: {100 * done // max(1, total)}%   ", end="", file=sys.stderr, flush=True)
+        if done >= total:
+            print(file=sys.stderr)
+
+    return Progress(show)
+
+
+def _say_rotated(rotation: rekey.Rotation) -> None:
+    print("The database was re-encrypted under a new key: copies of the old key file no longer "
+          "open it. Backups made before now still hold the records as they were then, under "
+          "the passwords of then: keep them locked away, or delete them.")
+    if rotation.needs_reset:
+        print("These users must have their password reset before they can sign in again: "
+              + ", ".join(rotation.needs_reset))
+    if rotation.recovery_key:
+        print("New recovery key (the old one no longer opens the database; print this and keep "
+              "it in the school safe; it is shown only once):")
+        print(rotation.recovery_key)
 
 
 def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
@@ -188,9 +223,15 @@ def cmd_user_passwd(args: argparse.Namespace, secrets: Secrets) -> int:
     current = secrets.read(f"Current password for {args.user}" if own else f"Password for {args.user}")
     session = lifecycle.open_school(args.db, args.user, current)
     try:
+        if own and args.rotate_key:
+            raise SendeskError("--rotate-key is for resetting another user's password; ask "
+                               "another administrator if yours may be known.")
         new = secrets.read(f"New password for {target}", confirm=True)
-        users.change_password(session, target, new, current if own else None)
+        rotation = users.change_password(session, target, new, current if own else None,
+                                         rotate_key=args.rotate_key, progress=_progress())
     finally:
         session.close()
     print(f"Password changed for {target}.")
+    if rotation is not None:
+        _say_rotated(rotation)
     return 0

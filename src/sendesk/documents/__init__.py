@@ -13,8 +13,9 @@ from __future__ import annotations
 from ..errors import ValidationError
 from ..models.roles import Permission
 from ..operations import operation, viewed
-from ..records.protected import secrets_of
+from ..records.protected import redactor_for
 from ..session import Session
+from . import templates as template_store
 from .facts import PupilFacts, read_facts
 from .model import KINDS, Document, clean_kind, redact
 
@@ -66,6 +67,9 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         documents = [ehc.build_evidence(session, facts, school)]
     else:  # pragma: no cover - clean_kind() lets only the kinds above through
         raise ValidationError(f"'{kind}' is not a kind of document.", field="kind")
-    # The change history's earlier protected addresses are as secret as the current ones.
-    secrets = [*facts.secrets, *(value for _, value in secrets_of(session.db, facts.pupil.id))]
-    return [redact(document, secrets) for document in documents]
+    # The change history's earlier protected addresses are as secret as the current ones; the
+    # school's name and letterhead, and the rest of the record, are no secret.
+    wording = template_store.load(session)
+    clean = redactor_for(session.db, facts.pupil.id, session.school.name, secrets=facts.secrets,
+                         disclosable=[wording.school_name, *wording.letterhead_lines])
+    return [redact(document, clean) for document in documents]

@@ -156,14 +156,16 @@ def block_text(block: Block) -> str:
 
 
 # --- keeping secrets out ------------------------------------------------------------------------
-def redact(document: Document, secrets: Iterable[str]) -> Document:
-    """The document with every protected address, and every telling part of it (a line, a
-    street, a postcode), replaced by a mark (the rules are in models.redaction).
+def redact(document: Document, secrets: Iterable[str] | Redactor) -> Document:
+    """The document with every protected address, and every telling part of it (a house and
+    street, a postcode), replaced by a mark (the rules are in models.redaction). Pass a
+    Redactor (records.protected.redactor_for) to leave alone the words an address shares with
+    the school's name and the rest of the record.
 
     Builders never put a protected address in a document in the first place; this is the net
     under them, so a SENCO who pasted the placement address into a note cannot leak it.
     """
-    clean = Redactor(secrets)
+    clean = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     if not clean:
         return document
 

@@ -4,15 +4,19 @@ A looked-after pupil's placement address and a contact's address marked 'do not 
 must never leave the school, and neither must their earlier values, which the change trail
 (field_changes) keeps. Everything that leaves (a transfer's record, every document) is
 redacted with the full list from secrets_of().
+
+Redaction must also leave alone what is no secret (disclosable_of()): a town or street that is
+also in the school's name, in another person's unprotected address or in the pupil's own
+details stays wherever it is written; redactor_for() puts the two lists together.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from ..models.redaction import Redactor
 from ..store.database import Database
-
-
 
 _TRUE = ("1", "true", "yes")
 
@@ -59,3 +63,38 @@ def secrets_of(db: Database, pupil_id: int) -> list[tuple[str, str]]:
                 if value and value.strip() and value not in {v for _, v in found}:
                     found.append(("an earlier protected address kept in the change history", value))
     return found
+
+
+def disclosable_of(db: Database, pupil_id: int) -> list[str]:
+    """Text about the pupil that may be disclosed, so that words an address shares with it
+    are no secret: every other contact's name and address (now and in the change history),
+    the pupil's names, class and destination, and the local authorities on the registers."""
+    protected = protected_contacts(db, pupil_id)
+    found = [row["name"] for row in db.query("SELECT name FROM contacts WHERE pupil_id = ?",
+                                             (pupil_id,)) if row["name"]]
+    found += [row["address"] for row in db.query(
+        "SELECT id, address FROM contacts WHERE pupil_id = ? AND address IS NOT NULL",
+        (pupil_id,)) if row["id"] not in protected]
+    found += [value for row in db.query(
+        "SELECT record_id, old_value, new_value FROM field_changes WHERE pupil_id = ? AND"
+        " record_type = 'contact' AND field = 'address'", (pupil_id,))
+        if row["record_id"] not in protected for value in (row["old_value"], row["new_value"])
+        if value]
+    pupil = db.query_one("SELECT legal_surname, legal_forename, preferred_surname,"
+                         " preferred_forename, class_name, destination FROM pupils WHERE id = ?",
+                         (pupil_id,))
+    if pupil is not None:
+        found += [str(value) for value in tuple(pupil) if value]
+    found += [row[0] for row in db.query("SELECT responsible_la FROM register_entries WHERE"
+                                         " pupil_id = ? AND responsible_la IS NOT NULL",
+                                         (pupil_id,))]
+    return found
+
+
+def redactor_for(db: Database, pupil_id: int, school_name: str, *,
+                 secrets: Iterable[str] = (), disclosable: Iterable[str] = ()) -> Redactor:
+    """The redactor for everything about one pupil that leaves the school: every protected
+    address the record holds or held (plus `secrets`), leaving alone what the school's name,
+    the record's other details and `disclosable` already say."""
+    return Redactor([*secrets, *(value for _, value in secrets_of(db, pupil_id))],
+                    [school_name, *disclosable, *disclosable_of(db, pupil_id)])

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from ..clock import isoformat
 from ..crypto import keys
-from ..errors import DamagedDatabase, SendeskError, StorageError
-from ..models.roles import Permission
+from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
+from ..models import roles as roles_mod
+from ..models.roles import Permission, Role
 from ..operations import operation, viewed
 from ..session import Session
 from ..store import audit
@@ -103,13 +104,18 @@ def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError,
             RecursionError) as exc:
         raise DamagedDatabase(NOT_A_BACKUP.format(name=name)) from exc
-    if not 0 <= keyfile_len <= KEYFILE_MAX_BYTES or db_len < 0 or len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES != total:
+    expected = len(MAGIC) + 4 + header_len + keyfile_len + db_len + MAC_BYTES
+    if not 0 <= keyfile_len <= KEYFILE_MAX_BYTES or db_len < 0 or expected != total:
         raise DamagedDatabase(f"{name} has been cut short or added to; it cannot be restored.")
     return header, handle.read(keyfile_len), db_len
 
 
 def restore(backup_path: Path, database: Path, password: str, username: str | None = None) -> None:
-    """Check a backup completely, then write its database and key file to `database`."""
+    """Check a backup completely, then write its database and key file to `database`.
+
+    The password must be that of a user who holds the admin role in the backup (``username``,
+    or whichever user's it is); anyone else is refused before anything is written under the
+    destination's name."""
     backup_path, database = Path(backup_path), Path(database)
     name = backup_path.name
     key_path = keyfile_path(database)
@@ -132,8 +138,12 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
             keyfile = KeyFile.from_bytes(keyfile_bytes, f"key file inside {name}")
             if key_path.exists() and not _left_by_an_interrupted_restore(key_path, keyfile):
                 raise _exists(key_path)
-            data_key = (keyfile.unlock_with_password(username.strip().lower(), password) if username
-                        else keyfile.unlock_with_password_any(password))
+            if username:
+                username = username.strip().lower()
+                data_key = keyfile.unlock_with_password(username, password)
+                slot_id = keyfile.user_slot_id(username)
+            else:
+                data_key, slot_id = keyfile.unlock_with_password_any(password)
             mac = hmac.new(_backup_mac_key(data_key, keyfile.database_id), digestmod=hashlib.sha256)
             handle.seek(0)
             remaining = total - MAC_BYTES
@@ -153,7 +163,7 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
             if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
                 raise DamagedDatabase(f"{name} has been altered or damaged since it was made; "
                                       "it was not restored.")
-        _check_restored(temp_db, data_key, keyfile)
+        _check_restored(temp_db, data_key, keyfile, slot_id, name)
         # The key file goes first: the database appearing under its name is what completes a
         # restore, so a crash never leaves a database without the key file that opens it.
         keyfile.save(key_path, data_key)
@@ -219,7 +229,12 @@ def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
     return existing.database_id == incoming.database_id
 
 
-def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile) -> None:
+def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile, slot_id: str,
+                    name: str) -> None:
+    """The copy is whole, of the database its key file is for, and the password given is an
+    administrator's in it: restoring puts a whole school's records back, and whoever holds a
+    backup and any one user's password must not be able to do that (roles live inside the
+    encrypted database, so this is the first point they can be read)."""
     db = Database(path, data_key)
     try:
         cipher, structure = db.cipher_problems(), db.structure_problems()
@@ -227,5 +242,12 @@ def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile) -
         if cipher or structure or stored_id != keyfile.database_id.hex():
             raise DamagedDatabase("The database inside the backup fails its integrity check; "
                                   "it was not restored.")
+        person = next((row for row in db.query("SELECT username, roles FROM users WHERE active = 1")
+                       if keyfile.user_slot_id(str(row["username"])) == slot_id), None)
+        if person is None or Role.ADMIN not in roles_mod.parse_roles(person["roles"]):
+            who = person["username"] if person is not None else "That user"
+            raise PermissionDenied(f"{who} is not an administrator in the backup {name}, and only "
+                                   "an administrator of the backup may restore it. Nothing was "
+                                   "written.")
     finally:
         db.close()

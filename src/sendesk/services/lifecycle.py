@@ -8,15 +8,14 @@ import secrets
 from pathlib import Path
 
 from ..clock import Clock, SystemClock, isoformat
-from ..crypto import kdf, keys, signing
-from ..errors import (DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError,
-                      WrongPassword)
+from ..crypto import keys, signing
+from ..errors import DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError, StorageError, WrongPassword
 from ..models import roles as roles_mod
 from ..models.school import SchoolIdentity, make_identity
 from ..models.users import User, clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from ..store import audit
+from ..store import audit, keyswap
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
@@ -153,7 +152,16 @@ def open_school(path: Path, username: str, password: str, clock: Clock | None = 
     keyfile = KeyFile.load(keyfile_path(path))
     username = (username or "").strip().lower()
     data_key = keyfile.unlock_with_password(username, password)
-    return _open_with_key(path, keyfile, data_key, username, clock or SystemClock(), "signed in")
+    session = _open_with_key(path, keyfile, data_key, username, clock or SystemClock(), "signed in")
+    if keyfile.upgraded:
+        # A version 1 entry was just rewritten with a sealed key (store/keyfile.py), so that a
+        # later re-encryption can carry this user over without their password.
+        try:
+            keyfile.save(keyfile_path(path), session.data_key)
+        except BaseException:
+            session.close()
+            raise
+    return session
 
 
 def open_with_data_key(path: Path, data_key: bytes, username: str,
@@ -165,6 +173,11 @@ def open_with_data_key(path: Path, data_key: bytes, username: str,
     key = bytearray(data_key)
     try:
         keyfile.verify(key)
+    except KeyFileError as exc:
+        keys.wipe(key)
+        raise WrongPassword("Quick unlock no longer opens this database: its key has changed "
+                            "since (a user was removed or a password reset), or the key file "
+                            "was altered. Sign in with your password.") from exc
     except BaseException:
         keys.wipe(key)
         raise
@@ -198,6 +211,9 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str,
 
 
 def _require_database_file(path: Path) -> None:
+    """The database is there (after finishing a switch to a new key that a crash cut short:
+    store/keyswap.py)."""
+    keyswap.finish_interrupted(path, keyfile_path(path))
     if not path.exists():
         raise StorageError(f"{path} cannot be found. Check the path, or create a new school database.")
     if path.is_dir():

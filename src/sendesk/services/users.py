@@ -3,6 +3,11 @@
 The key file is written while the database transaction is still open (the operation's, see
 ``sendesk.operations``), so a failure in either leaves both as they were (a slot written just
 before a failed commit opens nothing, because the user row it would need is not there).
+
+Removing a user, and a reset "because the password may be known", also re-encrypt the whole
+database under a new key (services/rekey.py), so that a key file copied while the user could
+still sign in opens nothing written afterwards. Those two run outside any transaction of
+their own (``writes=False``): their changes are made, and committed, in the re-encrypted copy.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from ..errors import PermissionDenied, ValidationError, WrongPassword
 from ..models import roles as roles_mod
 from ..models.roles import Permission, Role
 from ..models.users import User, clean_full_name, clean_username
-from ..operations import Kind, changed, operation
+from ..operations import Kind, Progress, changed, operation
 from ..passwords import require_strong
 from ..session import Session
 from ..store.database import Row
-from ..store.keyfile import keyfile_path
+from ..store.keyfile import KeyFile, keyfile_path
+from . import rekey
 
 
 def list_users(session: Session) -> list[User]:
@@ -71,8 +77,9 @@ def _password_reset(session: Session, user_id: int) -> None:
     changed(session, Kind.USER, target=("user", user_id))
 
 
-@operation(Permission.MANAGE_USERS)
-def remove_user(session: Session, username: str) -> None:
+@operation(Permission.MANAGE_USERS, writes=False)
+def remove_user(session: Session, username: str, progress: Progress | None = None) -> rekey.Rotation:
+    """Remove a user and re-encrypt the database under a new key that they never held."""
     username = clean_username(username)
     if username == session.user.username:
         raise PermissionDenied("You cannot remove yourself. Ask another administrator.")
@@ -80,25 +87,23 @@ def remove_user(session: Session, username: str) -> None:
     others = [u for u in list_users(session) if u.username != username]
     if Role.ADMIN in roles_mod.parse_roles(row["roles"]) and not any(Role.ADMIN in u.roles for u in others):
         raise PermissionDenied("That is the last administrator; add another before removing them.")
-    keyfile = session.keyfile
-    slot = keyfile.slots.get(keyfile.user_slot_id(username))
-    keyfile.remove_user(username)
-    try:
-        _user_removed(session, row["id"], username)
-        keyfile.save(keyfile_path(session.path), session.data_key)
-    except BaseException:
-        if slot is not None:
-            keyfile.slots[slot.id] = slot
-        raise
+
+    def drop_slot(keyfile: KeyFile, _key: bytearray) -> None:
+        keyfile.remove_user(username)
+
+    return rekey.rotate(session, f"removed {username}",
+                        lambda s: _user_removed(s, row["id"], username), drop_slot, progress)
 
 
 def change_password(session: Session, username: str, new_password: str,
-                    current_password: str | None = None) -> None:
-    """Users change their own password (proving the current one); admins may reset anyone's."""
+                    current_password: str | None = None, rotate_key: bool = False,
+                    progress: Progress | None = None) -> rekey.Rotation | None:
+    """Users change their own password (proving the current one); admins may reset anyone's,
+    re-encrypting the database too when ``rotate_key`` (see reset_password)."""
     if clean_username(username) == session.user.username:
         change_own_password(session, new_password, current_password)
-    else:
-        reset_password(session, username, new_password)
+        return None
+    return reset_password(session, username, new_password, rotate_key, progress)
 
 
 def change_own_password(session: Session, new_password: str,
@@ -115,16 +120,32 @@ def change_own_password(session: Session, new_password: str,
                       lambda: session.audit("changed a password", "user", row["id"]))
 
 
-@operation(Permission.MANAGE_USERS)
-def reset_password(session: Session, username: str, new_password: str) -> None:
-    """An administrator sets a new password for another user (who has forgotten theirs)."""
+@operation(Permission.MANAGE_USERS, writes=False)
+def reset_password(session: Session, username: str, new_password: str, rotate_key: bool = False,
+                   progress: Progress | None = None) -> rekey.Rotation | None:
+    """An administrator sets a new password for another user (who has forgotten theirs).
+
+    ``rotate_key``: the old password may be known to someone else, so re-encrypt the database
+    under a new key too; a key file copied before then no longer opens it."""
     username = clean_username(username)
     if username == session.user.username:
         raise PermissionDenied("Change your own password with your current one.")
     row = _active_user(session, username)
     require_strong(new_password, [username, row["full_name"], session.school.name])
-    _set_password(session, username, new_password,
-                  lambda: _password_reset(session, row["id"]))
+    if not rotate_key:
+        _password_replaced(session, username, new_password, row["id"])
+        return None
+
+    def set_slot(keyfile: KeyFile, key: bytearray) -> None:
+        keyfile.set_password(username, new_password, key)
+
+    return rekey.rotate(session, f"reset the password of {username}",
+                        lambda s: _password_reset(s, row["id"]), set_slot, progress)
+
+
+@operation(Permission.MANAGE_USERS)
+def _password_replaced(session: Session, username: str, new_password: str, user_id: int) -> None:
+    _set_password(session, username, new_password, lambda: _password_reset(session, user_id))
 
 
 def _active_user(session: Session, username: str) -> Row:

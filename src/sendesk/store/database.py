@@ -13,13 +13,15 @@ backend (PostgreSQL, issue 17) can sit behind the same interface.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import sqlcipher3
 
-from ..errors import DamagedDatabase, NotASendeskDatabase, SendeskError, StorageError
+from ..errors import DamagedDatabase, NotASendeskDatabase, PermissionDenied, SendeskError, StorageError
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 Row = sqlcipher3.Row
@@ -46,7 +48,9 @@ def translate(exc: Exception, path: Path) -> SendeskError:
         return StorageError(f"The disk refused to save changes to {name} (it may be full). "
                             "Nothing was changed.")
     if "locked" in text or "busy" in text:
-        return StorageError(f"{name} is in use by another copy of sendesk. Close it there first.")
+        return StorageError(f"{name} is in use by another copy of sendesk (the app or "
+                            "sendesk-cli) saving a change. Try again in a moment. Nothing was "
+                            "changed.")
     return DamagedDatabase(f"{name} could not be read ({exc}). Nothing was changed.")
 
 
@@ -85,6 +89,17 @@ class Database:
             raise translate(exc, self.path) from exc
         conn.row_factory = sqlcipher3.Row
         self._conn: sqlcipher3.Connection | None = conn
+        self._inode = _inode(self.path)
+
+    def _translate(self, exc: Exception) -> SendeskError:
+        """translate(), knowing which file this connection opened: if another copy of sendesk
+        has since re-encrypted the database (a user removed), the file under this name is a
+        new one, and the honest message is to sign in again."""
+        if self._inode is not None and _inode(self.path) not in (None, self._inode):
+            return PermissionDenied(f"{self.path.name} has been re-encrypted under a new key "
+                                    "since you signed in (a user has been removed, or a "
+                                    "password reset). Sign in again. Nothing was changed.")
+        return translate(exc, self.path)
 
     def _connection(self) -> sqlcipher3.Connection:
         """The raw connection: for the store's own modules only (migrations, audit)."""
@@ -107,7 +122,7 @@ class Database:
             except sqlcipher3.IntegrityError:
                 raise
             except sqlcipher3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._translate(exc) from exc
 
     def executemany(self, sql: str, rows: Any) -> None:
         """One statement for many rows (an import, a trail of changed fields)."""
@@ -117,7 +132,7 @@ class Database:
             except sqlcipher3.IntegrityError:
                 raise
             except sqlcipher3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._translate(exc) from exc
 
     def set_meta(self, key: str, value: str) -> None:
         """Insert or replace one value in the meta table (the upsert is the store's dialect)."""
@@ -132,7 +147,7 @@ class Database:
             try:
                 return migrations.upgrade(self._connection(), steps)
             except sqlcipher3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._translate(exc) from exc
 
     def schema_version(self) -> int:
         """Which migration the database has reached."""
@@ -158,7 +173,7 @@ class Database:
         return [tuple(row) for row in self.query("PRAGMA foreign_key_check")]
 
     @contextlib.contextmanager
-    def bulk_load(self, cache_kib: int = 262144) -> Iterator["Database"]:
+    def bulk_load(self, cache_kib: int = 262144) -> Iterator[Database]:
         """One very large write (the benchmark's synthetic school): a bigger page cache and no
         foreign-key checks per row, all in one transaction. Call foreign_key_problems() before
         leaving the block; both settings are put back afterwards."""
@@ -215,7 +230,7 @@ class Database:
             try:
                 return self._connection().execute(sql, params).fetchall()
             except sqlcipher3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._translate(exc) from exc
 
     def query_one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlcipher3.Row | None:
         rows = self.query(sql, params)
@@ -226,7 +241,7 @@ class Database:
         return None if row is None else row[0]
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["Database"]:
+    def transaction(self) -> Iterator[Database]:
         """All or nothing: any exception inside rolls every statement back.
 
         Inside another transaction it becomes a savepoint, so a repository function that opens
@@ -241,7 +256,7 @@ class Database:
             try:
                 self._connection().execute("BEGIN IMMEDIATE")
             except sqlcipher3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._translate(exc) from exc
             self._depth = 1
             try:
                 yield self
@@ -250,12 +265,12 @@ class Database:
                 with contextlib.suppress(sqlcipher3.Error):
                     self._connection().execute("ROLLBACK")
                 if isinstance(exc, sqlcipher3.Error) and not isinstance(exc, sqlcipher3.IntegrityError):
-                    raise translate(exc, self.path) from exc
+                    raise self._translate(exc) from exc
                 raise
             finally:
                 self._depth = 0
 
-    def _savepoint(self) -> Iterator["Database"]:
+    def _savepoint(self) -> Iterator[Database]:
         name = f"nested_{self._depth}"
         self._connection().execute(f"SAVEPOINT {name}")
         self._depth += 1
@@ -275,6 +290,57 @@ class Database:
         """Hold writers off (and the file consistent on disk) while it is copied."""
         with self.transaction():
             yield
+
+    def export_rekeyed(self, target: Path, new_key: bytes | bytearray,
+                       on_progress: Callable[[int, int], None] | None = None) -> None:
+        """Write a complete copy of this database to ``target`` (a new file) encrypted under
+        ``new_key``, with SQLCipher's own sqlcipher_export, and make it durable.
+
+        ``on_progress(done_bytes, total_bytes)`` is called every few thousand steps from inside
+        the copy (SQLite's progress handler, measured by the size the copy has reached); if it
+        raises, the copy stops and the exception is raised here. Call it outside a transaction
+        on this connection (SQLite refuses ATTACH inside one): another connection may hold
+        writers off meanwhile, since the copy only reads."""
+        target = Path(target)
+        total = max(1, self.path.stat().st_size)
+        raised: list[BaseException] = []
+
+        def tick() -> int:
+            try:
+                if on_progress is not None:
+                    on_progress(min(_size(target), total), total)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, outside SQLite
+                raised.append(exc)
+                return 1
+            return 0
+
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("ATTACH DATABASE ? AS rekeyed KEY \"x'" + bytes(new_key).hex() + "'\"",
+                             (str(target),))
+            except sqlcipher3.Error as exc:
+                raise self._translate(exc) from exc
+            try:
+                conn.set_progress_handler(tick, 20000)
+                conn.execute("PRAGMA rekeyed.journal_mode = DELETE")
+                conn.execute("PRAGMA rekeyed.synchronous = FULL")
+                conn.execute("BEGIN")
+                conn.execute("SELECT sqlcipher_export('rekeyed')")
+                conn.execute(f"PRAGMA rekeyed.user_version = {int(self.schema_version())}")
+                conn.execute("COMMIT")
+            except sqlcipher3.Error as exc:
+                with contextlib.suppress(sqlcipher3.Error):
+                    conn.execute("ROLLBACK")
+                if raised:
+                    raise raised[0] from None
+                raise self._translate(exc) from exc
+            finally:
+                conn.set_progress_handler(None, 0)
+                with contextlib.suppress(sqlcipher3.Error):
+                    conn.execute("DETACH DATABASE rekeyed")
+        if on_progress is not None:
+            on_progress(total, total)
 
     def close(self) -> None:
         with self._lock:
@@ -297,6 +363,21 @@ def cipher_version() -> str:
         return str(connection.execute("PRAGMA cipher_version").fetchone()[0])
     finally:
         connection.close()
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _check_looks_encrypted(path: Path) -> None:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import ValidationError
-from ..models.redaction import WITHHELD, Redactor
+from ..models.redaction import WITHHELD
 from ..models.upn import clean_upn
 from ..records._common import pupil_row
-from ..records.protected import is_protected_change, protected_contacts, secrets_of
+from ..records.protected import is_protected_change, protected_contacts, redactor_for, secrets_of
 from ..session import Session
 from ..store.database import Database
 from . import current
@@ -110,7 +110,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     pupil = pupil_row(session, pupil_id)
     users = {r["id"]: r["full_name"] for r in db.query("SELECT id, full_name FROM users")}
     secrets = secrets_of(db, pupil_id)
-    redactor = Redactor(address for _, address in secrets)
+    redactor = redactor_for(db, pupil_id, session.school.name)
     protected = protected_contacts(db, pupil_id)
     stripped = list(dict.fromkeys(what for what, _ in secrets))
     attachments: list[tuple[str, bytes, dict[str, Any]]] = []
@@ -156,7 +156,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     in_text = redactor.count
     if in_text:
         stripped.append(f"{in_text} cop{'y' if in_text == 1 else 'ies'} of a protected address "
-                        "typed into notes or other text (replaced by [withheld])")
+                        f"typed into notes or other text (replaced by {WITHHELD})")
     record = {"format": FORMAT, "version": VERSION,
               "schema_version": db.schema_version(),
               "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},

@@ -29,7 +29,7 @@ from ..session import Session
 from .concerns_pages import HINT_COLOUR, uk_time, wrapping
 from .concerns_wizard import ConcernsWizard
 from .prompts import prompts
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,13 @@ class ConcernsPanel(QWidget):
         self.refresh()
 
     def _heard(self, changes: Changes) -> None:
-        if changes.touches_pupil(self.pupil_id):
+        if alive(self) and changes.touches_pupil(self.pupil_id):
             self.refresh()
 
     def refresh(self) -> None:
         shown = self.runner.call(_read, self.pupil_id)
+        if not alive(self.runs):
+            return   # the record window closed while the read ran
         runs, draft, blocked = shown.runs, shown.draft, shown.blocked
         self._runs = {run.id: run for run in runs}
         self.runs.clear()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,13 +31,14 @@ from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
 from ..models.roles import Permission
 from ..models.sen import statuses
 from ..operations import Changes, Kind
-from ..records import pupils
+from ..records import pupils, sar
 from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
+from ..settings import export_dir
 from .concerns_panel import ConcernsPanel
 from .contacts_panel import ContactsPanel
 from .dates import uk
-from .documents_tab import DocumentsTab
+from .documents_tab import DocumentsTab, file_name
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .notes_panel import NotesPanel
@@ -47,6 +49,7 @@ from .record_panel import button, fill_table, make_table
 from .registers_panel import RegistersPanel
 from .resources_qt import app_icon
 from .runner import OpRunner
+from .send_wizard import default_render_pdf
 from .specialists_tab import SpecialistsTab
 from .transfers_tab import TransfersTab
 
@@ -93,8 +96,14 @@ class PupilRecordWindow(QWidget):
             self.tabs.addTab(page, title)
         self.built: dict[str, QWidget] = {}
         self.tabs.currentChanged.connect(self._build_current_tab)
+        self.sar_button = button("Subject access request...", "subject_access",
+                                 self.answer_subject_access, self.can(Permission.READ_AUDIT))
+        self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.sar_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
+        layout.addLayout(top)
         layout.addWidget(self.tabs)
         self.show_record()
         self.runner.changed.connect(self._runner_changed)
@@ -202,6 +211,29 @@ class PupilRecordWindow(QWidget):
         for panel in (self.contacts, self.registers, self.notes):
             panel.show_record(record)
         self.concerns.refresh()
+
+    # --- subject access request -------------------------------------------------------
+    def answer_subject_access(self) -> Path | None:
+        """Everything held about the pupil, for a parent's (or the pupil's) subject access
+        request, saved in a new folder the user names; the core withholds other people's
+        protected addresses and audits it."""
+        name = file_name(f"Subject access request {self.record.pupil.display_name}")
+        folder = prompts.save_file(self, "Save the subject access request in a new folder",
+                                   str(export_dir() / name), "Folders (*)")
+        if folder is None:
+            return None
+        try:
+            answer = self.runner.call(sar.answer_request, self.pupil_id, folder,
+                                      default_render_pdf, sender=self.sar_button)
+        except Exception as exc:  # noqa: BLE001 - reported in the one place failures are
+            prompts.report_failure(exc, self, "Subject access request")
+            return None
+        withheld = "".join(f"\n- {what}" for what in answer.withheld)
+        prompts.info(self, "Subject access request",
+                     f"Saved {len(answer.files)} files in {answer.folder}: the full SEND file, "
+                     "every record as a spreadsheet file and the audit trail."
+                     + (f"\n\nWithheld:{withheld}" if withheld else ""))
+        return answer.folder
 
     # --- profile -------------------------------------------------------------------
     def _build_profile_tab(self) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -61,6 +62,13 @@ def takes_progress(fn: Callable[..., Any]) -> bool:
         return "progress" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
+
+
+def alive(widget: QObject) -> bool:
+    """Whether a widget still exists. Waiting for the worker runs the event loop, in which a
+    window the user (or a broadcast) closed may be deleted; code that waited checks this
+    before touching its widgets again."""
+    return shiboken6.isValid(widget)
 
 
 class _Relay(QObject):

@@ -5,16 +5,12 @@ feature adds its page here and nowhere else.
 
 Every page is handed the session's :class:`~.runner.OpRunner` and refreshes itself from the
 runner's ``changed`` broadcast; the workspace wires no page to another. What it still does:
-it closes a record window whose pupil has gone (deleted after the retention date), and it
-relays the ``changed`` signals of the widgets that do not run their work through the runner
-yet (record windows, the transfers page), as broadcasts.
+it closes a record window whose pupil has gone (deleted after the retention date).
 """
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -36,19 +32,6 @@ from .receive_wizard import ReceiveWizard
 from .reviews_due import ReviewsDueView
 from .runner import OpRunner
 from .transfers_page import TransfersPage
-
-EVERY_KIND = frozenset(Kind)
-
-
-def with_runner(cls: type, runner: OpRunner, *args: Any, **kwargs: Any) -> Any:
-    """Build a widget, handing it the runner as ``runner=`` once it takes one."""
-    try:
-        takes = "runner" in inspect.signature(cls).parameters
-    except (TypeError, ValueError):
-        takes = False
-    if takes:
-        return cls(*args, runner=runner, **kwargs)
-    return cls(*args, **kwargs)
 
 
 class Workspace(QObject):
@@ -76,13 +59,8 @@ class Workspace(QObject):
         self.transfers: TransfersPage | None = None
         if any(session.can(p) for p in (Permission.EXPORT_TRANSFER, Permission.EDIT_PUPILS,
                                          Permission.SETTINGS)):
-            if "runner" in inspect.signature(TransfersPage).parameters:
-                self.transfers = TransfersPage(session, runner=runner)
-            else:   # the page's old signature: the worker as `tasks`
-                self.transfers = TransfersPage(session, runner)
+            self.transfers = TransfersPage(session, runner=runner)
             self.transfers.open_pupil.connect(self.open_pupil)
-            if hasattr(self.transfers, "changed"):   # until the page runs its work through us
-                self.transfers.changed.connect(self.transfers_changed)
             window.add_page("transfers", "Transfers and retention", self.transfers)
         add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
         if session.can(Permission.IMPORT_PUPILS):
@@ -106,11 +84,6 @@ class Workspace(QObject):
         self.window.show_page("transfers")
         return self.transfers.start_receiving(path)
 
-    def transfers_changed(self, *_: Any) -> None:
-        """The transfers page's own signal (sent, received, deleted after retention)."""
-        self.runner.announce(Changes(kinds=frozenset({Kind.TRANSFER, Kind.PUPIL}),
-                                     whole_school=True))
-
     def changes_arrived(self, changes: Changes) -> None:
         """A pupil deleted after the retention date takes their open record window with them."""
         if not self.records or not changes.touches(Kind.PUPIL, Kind.TRANSFER):
@@ -128,14 +101,9 @@ class Workspace(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
-        record = with_runner(PupilRecordWindow, self.runner, self.session, pupil_id)
-        if hasattr(record, "changed"):   # until the record window runs its work through us
-            record.changed.connect(self.pupil_changed)
+        record = PupilRecordWindow(self.session, pupil_id, runner=self.runner)
         record.destroyed.connect(lambda *_: self.records.pop(pupil_id, None))
         self.records[pupil_id] = record
         record.show()
         return record
 
-    def pupil_changed(self, pupil_id: int) -> None:
-        """A record window's own signal: relayed as a broadcast about that pupil."""
-        self.runner.announce(Changes(pupils=frozenset({int(pupil_id)}), kinds=EVERY_KIND))
