@@ -8,15 +8,15 @@ import datetime as dt
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
 from sendesk.errors import PermissionDenied
 from sendesk.operations import Changes, Kind
 from sendesk.records import contacts, pupils, sen_register
 from sendesk.services import lifecycle
-from sendesk.ui.forms import ERROR_STYLE, FormDialog
+from sendesk.ui.forms import ERROR_STYLE
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow
-from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
 PUPILS = [
     ("Okafor", "Chidi", "2015-03-14", "M", "6", "6O"),
@@ -137,36 +137,53 @@ def test_edit_with_inline_validation_then_save(qtbot, school, clock, pupil_ids):
     session.close()
 
 
-def test_senco_changes_status_and_records_parent_notification(qtbot, school, clock, pupil_ids):
+def test_senco_changes_status_and_records_parent_notification(qtbot, school, clock, pupil_ids,
+                                                               answers):
+    from tests.gui.test_record_parity import choose, click, form, press, save, show_tab
     session = open_session(school, clock)
     window = PupilRecordWindow(session, pupil_ids["Okafor"])
     qtbot.addWidget(window)
     assert window.change_status_button.isEnabled()
-    dialog = window.change_status()
-    dialog.form.set_values({"status": "K", "needs": "XYZ", "reason": "Screening and parent meeting"})
-    assert dialog.submit() is False
-    assert "XYZ" in dialog.message.text()
-    dialog.form.set_values({"needs": "SPLD, SLCN"})
-    assert dialog.submit() is True
+    window.show()
+    qtbot.waitExposed(window)
+    show_tab(qtbot, window, "Registers and needs")
+    press(qtbot, window, "change_status")
+    dialog = form(window)
+    choose(qtbot, dialog.form.widgets["status"], "K - SEN support")
+    qtbot.keyClicks(dialog.form.widgets["reason"], "Screening and parent meeting")
+    save(qtbot, dialog)
+    assert dialog.message.text().startswith("Choose a primary need"), "the core's sentence"
+    picker = dialog.form.widgets["needs"]
+    for label in ("Specific learning difficulty (SPLD)",
+                  "Speech, language and communication needs (SLCN)"):
+        choose(qtbot, picker.choice, label)
+        click(qtbot, picker.add_button)
+    save(qtbot, dialog)
+    assert not dialog.isVisible(), dialog.message.text()
     assert "K - SEN support" in window.header.text()
     assert window.notifications_table.rowCount() == 1
     assert "Grace Okafor" in window.notifications_table.item(0, 3).text()
 
-    form = window.record_notification()
-    assert isinstance(form, FormDialog)
-    form.form.set_values({"method": "letter"})
-    grace = [spec.key for spec in form.form.fields if spec.label.startswith("Grace")][0]
-    form.form.widgets[grace].setChecked(True)
-    assert form.submit() is True
+    press(qtbot, window, "record_notification")
+    told = form(window)
+    assert told.form.widgets["sent_on"].text() == "23/11/2026", "today"
+    choose(qtbot, told.form.widgets["method"], "Letter")
+    grace = [spec.key for spec in told.form.fields if spec.label.startswith("Grace")][0]
+    click(qtbot, told.form.widgets[grace])
+    save(qtbot, told)
+    assert not told.isVisible(), told.message.text()
     assert window.notifications_table.item(0, 3).text() == "Daniel Okafor", "still to be told"
     assert "Grace Okafor by letter" in window.notifications_table.item(0, 2).text()
-    form = window.record_notification()
-    for key in form.form.widgets:
+    press(qtbot, window, "record_notification")
+    told = form(window)
+    for key, widget in told.form.widgets.items():
         if key.startswith("contact_"):
-            form.form.widgets[key].setChecked(True)
-    assert form.submit() is True
+            click(qtbot, widget)
+    save(qtbot, told)
     assert window.notifications_table.item(0, 3).text() == "None"
-    assert window.record_notification() is None, "nothing left to notify"
+    press(qtbot, window, "record_notification")
+    assert answers.messages[-1] == ("info", "Record parent notification",
+                                    "No parent notification is due."), "nothing left to notify"
     session.close()
 
 
@@ -219,11 +236,12 @@ def test_notes_tab_offers_the_initial_concerns_flowchart(qtbot, school, clock, p
 
 def test_record_has_plan_and_specialist_tabs_and_main_window_has_plan_pages(
         qtbot, make_controller, school, pupil_ids):
+    from tests.gui.test_foundation import unlock, wait_for_main_window
+
     from sendesk.ui.plan_tab import PlanTab
     from sendesk.ui.provision_map_view import ProvisionMapView
     from sendesk.ui.reviews_due import ReviewsDueView
     from sendesk.ui.specialists_tab import SpecialistsTab
-    from tests.gui.test_foundation import unlock, wait_for_main_window
     controller = make_controller()
     controller.start(school[0])
     unlock(qtbot, controller)

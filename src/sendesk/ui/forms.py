@@ -8,11 +8,22 @@ buttons, and the dialog stays open with what was typed. Nothing is checked only 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError, ValidationError
 from ..models import dates
@@ -24,10 +35,12 @@ ERROR_STYLE = "border: 2px solid #b3261e;"
 class FieldSpec:
     key: str
     label: str
-    kind: str = "line"  # line, text, date, bool, choice
+    kind: str = "line"  # line, text, date, bool, choice, widget
     choices: Sequence[tuple[str, Any]] = field(default_factory=tuple)
     placeholder: str = ""
     aliases: tuple[str, ...] = ()  # other names the core may use for this field in errors
+    # kind "widget": builds a widget of its own that has value() and set_value(value)
+    make: Callable[[], QWidget] | None = None
 
 
 class FormWidget(QWidget):
@@ -39,6 +52,8 @@ class FormWidget(QWidget):
         for spec in self.fields:
             widget = self._make(spec)
             widget.setObjectName(spec.key)
+            if not widget.accessibleName():
+                widget.setAccessibleName(spec.label)
             self.widgets[spec.key] = widget
             if spec.kind == "bool":
                 layout.addRow("", widget)
@@ -47,6 +62,8 @@ class FormWidget(QWidget):
 
     @staticmethod
     def _make(spec: FieldSpec) -> QWidget:
+        if spec.make is not None:
+            return spec.make()
         if spec.kind == "text":
             box = QPlainTextEdit()
             box.setPlaceholderText(spec.placeholder)
@@ -68,7 +85,9 @@ class FormWidget(QWidget):
         out: dict[str, Any] = {}
         for spec in self.fields:
             widget = self.widgets[spec.key]
-            if isinstance(widget, QPlainTextEdit):
+            if spec.make is not None:
+                out[spec.key] = widget.value()  # type: ignore[attr-defined]
+            elif isinstance(widget, QPlainTextEdit):
                 out[spec.key] = widget.toPlainText()
             elif isinstance(widget, QCheckBox):
                 out[spec.key] = widget.isChecked()
@@ -84,7 +103,9 @@ class FormWidget(QWidget):
                 continue
             value = values[spec.key]
             widget = self.widgets[spec.key]
-            if isinstance(widget, QPlainTextEdit):
+            if spec.make is not None:
+                widget.set_value(value)  # type: ignore[attr-defined]
+            elif isinstance(widget, QPlainTextEdit):
                 widget.setPlainText(value or "")
             elif isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))

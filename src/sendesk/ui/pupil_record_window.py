@@ -12,39 +12,45 @@ records of the kinds they show changed, whichever tab (or page) changed them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError, ValidationError
-from ..models.contacts import CONSENT_GIVERS
-from ..models.notifications import METHODS
 from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
-from ..models.registers import RegisterKind
 from ..models.roles import Permission
-from ..models.sen import need_codes, statuses
-from ..records import (consent, contacts, notes, notifications, pupils, registers, sar,
-                       sen_register)
-from ..records.pupil_record import PupilRecord, open_record
+from ..models.sen import statuses
 from ..operations import Changes, Kind
+from ..records import pupils, sar
+from ..records.pupil_record import PupilRecord, open_record
 from ..session import Session
 from ..settings import export_dir
 from .concerns_panel import ConcernsPanel
+from .contacts_panel import ContactsPanel
 from .dates import uk
 from .documents_tab import DocumentsTab, file_name
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
+from .notes_panel import NotesPanel
 from .plan_tab import PlanTab
 from .prompts import prompts
-from .specialists_tab import SpecialistsTab
 from .record_changes import one_at_a_time, runner_for, touches, write
+from .record_panel import button, fill_table, make_table
+from .registers_panel import RegistersPanel
 from .resources_qt import app_icon
 from .runner import OpRunner
 from .send_wizard import default_render_pdf
+from .specialists_tab import SpecialistsTab
 from .transfers_tab import TransfersTab
 
 # The later features' tabs are built the first time they are shown (or asked for): building
@@ -65,37 +71,6 @@ def age_on(dob: dt.date, today: dt.date) -> int:
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
-def make_table(name: str, headers: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), objectName=name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.setWordWrap(True)
-    return table
-
-
-def fill_table(table: QTableWidget, rows: Sequence[Sequence[Any]], ids: Sequence[int] = ()) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem("" if value is None else str(value))
-            if ids:
-                item.setData(Qt.ItemDataRole.UserRole, ids[r])
-            table.setItem(r, c, item)
-
-
-def button(text: str, name: str, slot: Callable[[], Any], enabled: bool = True) -> QPushButton:
-    widget = QPushButton(text, objectName=name)
-    widget.clicked.connect(slot)
-    widget.setEnabled(enabled)
-    if not enabled:
-        widget.setToolTip("Your role does not allow this.")
-    return widget
-
-
 class PupilRecordWindow(QWidget):
     changed = Signal(int)  # pupil id
 
@@ -112,9 +87,7 @@ class PupilRecordWindow(QWidget):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.tabs = QTabWidget(objectName="tabs")
         self._build_profile_tab()
-        self._build_contacts_tab()
-        self._build_register_tab()
-        self._build_notes_tab()
+        self._build_panels()
         self.placeholders: dict[str, QWidget] = {}
         for key, title, text in FEATURE_TABS:
             page = QLabel(f"{text}.", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -235,11 +208,8 @@ class PupilRecordWindow(QWidget):
         fill_table(self.history_table, [(c.changed_at[:16].replace("T", " "), FIELD_LABELS.get(c.field, c.field),
                                          c.old_value, c.new_value, c.changed_by)
                                         for c in reversed(record.changes)])
-        self._show_contacts()
-        self._show_register()
-        fill_table(self.notes_table, [(uk(n.event_date), n.author_name, n.concern, n.parent_discussion,
-                                       n.agreed_actions, uk(n.review_date)) for n in record.notes],
-                   [n.id for n in record.notes])
+        for panel in (self.contacts, self.registers, self.notes):
+            panel.show_record(record)
         self.concerns.refresh()
 
     # --- subject access request -------------------------------------------------------
@@ -289,6 +259,9 @@ class PupilRecordWindow(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.save_profile_button)
         row.addWidget(self.profile_message, 1)
+        self.leaving_button = button("Record leaving...", "record_leaving", self.record_leaving,
+                                     self.can(Permission.EDIT_PUPILS))
+        row.addWidget(self.leaving_button)
         layout.addLayout(row)
         layout.addWidget(QLabel("<b>Changes to these details</b>"))
         layout.addWidget(self.history_table)
@@ -320,177 +293,52 @@ class PupilRecordWindow(QWidget):
         self.profile_message.setText("Saved.")
         return True
 
-    # --- contacts and consent --------------------------------------------------------
-    def _build_contacts_tab(self) -> None:
-        page = QWidget(objectName="tab_contacts")
-        edit = self.can(Permission.EDIT_PUPILS)
-        self.contacts_table = make_table("contacts", ["Name", "Relationship", "Parental responsibility",
-                                                      "Phone", "Email", "Address"])
-        self.consent_table = make_table("consents", ["Given by", "Date", "Scope", "Withdrawn"])
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("<b>Contacts</b>"))
-        layout.addWidget(self.contacts_table)
-        layout.addWidget(button("Add contact...", "add_contact", self.add_contact, edit), 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(QLabel("<b>Consent to share information</b>"))
-        layout.addWidget(self.consent_table)
-        layout.addWidget(button("Record consent...", "add_consent", self.add_consent, edit), 0, Qt.AlignmentFlag.AlignLeft)
-        self.tabs.addTab(page, "Contacts and consent")
-
-    def _show_contacts(self) -> None:
-        shown = [c for c in self.record.contacts if c.ended_on is None]
-        fill_table(self.contacts_table, [(
-            c.details.name, c.details.relationship, "Yes" if c.details.parental_responsibility else "No",
-            c.details.phone, c.details.email,
-            "Not to be disclosed" if c.details.do_not_disclose_address else (c.details.address or ""))
-            for c in shown], [c.id for c in shown])
-        fill_table(self.consent_table, [(f"{c.given_by} ({c.giver_kind})", uk(c.given_on), c.scope,
-                                         uk(c.withdrawn_on)) for c in self.record.consents],
-                   [c.id for c in self.record.consents])
-
-    def add_contact(self) -> FormDialog:
-        fields = [FieldSpec("name", "Name"), FieldSpec("relationship", "Relationship",
-                                                       placeholder="for example Mother, Foster carer"),
-                  FieldSpec("parental_responsibility", "Has parental responsibility", "bool"),
-                  FieldSpec("phone", "Phone"), FieldSpec("email", "Email"),
-                  FieldSpec("address", "Address", "text"),
-                  FieldSpec("do_not_disclose_address", "Never disclose this address", "bool")]
-        return self._open_form("Add contact", fields,
-                               lambda v: self._write([Kind.CONTACT], contacts.add_contact, self.pupil_id, v))
-
-    def add_consent(self) -> FormDialog:
-        fields = [FieldSpec("given_by", "Given by"),
-                  FieldSpec("giver_kind", "Who gave it", "choice", [(g.capitalize(), g) for g in CONSENT_GIVERS]),
-                  FieldSpec("given_on", "Date given", "date"),
-                  FieldSpec("scope", "What may be shared, and with whom", "text")]
-        return self._open_form("Record consent", fields,
-                               lambda v: self._write([Kind.CONSENT], consent.record_consent, self.pupil_id, v))
-
-    # --- SEN register and other registers ------------------------------------------------
-    def _build_register_tab(self) -> None:
-        page = QWidget(objectName="tab_register")
-        senco = self.can(Permission.CHANGE_SEN_STATUS)
-        edit = self.can(Permission.EDIT_PUPILS)
-        self.status_table = make_table("status_history", ["Status", "From", "To", "Reason", "Changed by"])
-        self.needs_table = make_table("needs_history", ["Rank", "Need", "From", "To"])
-        self.notifications_table = make_table("notifications", ["Change", "Due since", "Told", "Outstanding"])
-        self.registers_table = make_table("registers", ["Register", "From", "To", "Review", "Details"])
-        self.change_status_button = button("Change SEN status or needs...", "change_status",
-                                           self.change_status, senco)
-        self.record_notification_button = button("Record parent notification...", "record_notification",
-                                                  self.record_notification, edit)
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("<b>SEN register</b> (only the SENCO may change status or needs)"))
-        layout.addWidget(self.status_table)
-        layout.addWidget(self.needs_table)
-        layout.addWidget(self.change_status_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(QLabel("<b>Parent notifications</b>"))
-        layout.addWidget(self.notifications_table)
-        layout.addWidget(self.record_notification_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(QLabel("<b>Other registers</b>"))
-        layout.addWidget(self.registers_table)
-        layout.addWidget(button("Add to a register...", "add_register", self.add_register, edit), 0, Qt.AlignmentFlag.AlignLeft)
-        self.tabs.addTab(page, "Registers and needs")
-
-    def _show_register(self) -> None:
-        record = self.record
-        names = statuses()
-        codes = need_codes()
-        fill_table(self.status_table, [(f"{p.status} - {names.get(p.status, '')}", uk(p.start_date),
-                                        uk(p.end_date), p.reason, p.changed_by)
-                                       for p in record.status_history])
-        fill_table(self.needs_table, [(n.rank, f"{n.code} - {codes[n.code].label if n.code in codes else ''}",
-                                       uk(n.start_date), uk(n.end_date)) for n in record.needs_history])
-        contact_names = {c.id: c.details.name for c in record.contacts}
-        fill_table(self.notifications_table, [(
-            f"{'Added to' if n.change == 'added' else 'Removed from'} the register ({n.status})",
-            uk(n.due_since),
-            "; ".join(f"{s.recipient} by {s.method} on {uk(s.sent_on)}" for s in n.sent),
-            ", ".join(contact_names.get(i, "?") for i in n.outstanding_contact_ids) or "None")
-            for n in record.notifications], [n.id for n in record.notifications])
-        fill_table(self.registers_table, [(
-            e.kind.label, uk(e.start_date), uk(e.end_date), uk(e.review_date),
-            e.details + (" (protected address recorded; never printed)" if e.protected_address else ""))
-            for e in record.registers], [e.id for e in record.registers])
-
-    def change_status(self) -> FormDialog:
-        choices = [(f"{code} - {label}", code) for code, label in statuses().items()]
-        fields = [FieldSpec("status", "New status", "choice", choices),
-                  FieldSpec("start_date", "From", "date"),
-                  FieldSpec("needs", "Needs, primary first", placeholder="for example SLCN, ASD",
-                            aliases=("need",)),
-                  FieldSpec("reason", "Reason", "text")]
-        current = [n.code for n in sorted(self.record.current_needs, key=lambda n: n.rank)]
-
-        def save(values: dict[str, Any]) -> int:
-            needs = [code.strip() for code in (values["needs"] or "").replace(";", ",").split(",") if code.strip()]
-            return self._write([Kind.SEN, Kind.NOTIFICATION], sen_register.change_status,
-                               self.pupil_id, values["status"], values["start_date"],
-                               values["reason"], needs or None)
-        return self._open_form("Change SEN status or needs", fields, save,
-                               values={"status": self.record.pupil.sen_status or "K",
-                                       "start_date": self.session.clock.today(),
-                                       "needs": ", ".join(current)},
-                               intro="Parents must be told when a pupil is added to or removed from "
-                                     "the register; sendesk will remind you until it is recorded.")
-
-    def record_notification(self) -> FormDialog | None:
-        due = [n for n in self.record.notifications if n.open]
-        if not due:
+    def record_leaving(self) -> FormDialog | None:
+        """A leaver's record is kept, read-only, until its retention date; the core says when."""
+        if self.record.pupil.archived:
+            prompts.error(self, "Record leaving", "This pupil has already left ("
+                          f"{uk(self.record.pupil.leaving_date)}); the record is kept read-only.")
             return None
-        item = due[0]
-        people = [c for c in self.record.contacts if c.id in item.outstanding_contact_ids]
-        fields = [FieldSpec("sent_on", "Date told", "date"),
-                  FieldSpec("method", "How", "choice", [(m.capitalize(), m) for m in METHODS])]
-        fields += [FieldSpec(f"contact_{c.id}", f"{c.details.name} ({c.details.relationship})", "bool")
-                   for c in people]
+        fields = [FieldSpec("leaving_date", "Leaving date", "date"),
+                  FieldSpec("destination", "Moving to", placeholder="the new school, if known")]
+        return self._open_form(
+            "Record leaving", fields,
+            lambda v: self._write([Kind.PUPIL], pupils.archive_leaver, self.pupil_id,
+                                  v["leaving_date"], v["destination"]),
+            values={"leaving_date": self.session.clock.today()},
+            intro="The record becomes read-only and is kept until its retention date. Send the "
+                  "pupil's file to the new school from the Transfers tab.")
 
-        def save(values: dict[str, Any]) -> bool:
-            chosen = [c.id for c in people if values.get(f"contact_{c.id}")]
-            return self._write([Kind.NOTIFICATION], notifications.record_notification, item.id,
-                               chosen, values["sent_on"], values["method"])
-        return self._open_form("Record parent notification", fields, save,
-                               values={"sent_on": self.session.clock.today()},
-                               intro="Tick everyone with parental responsibility who was told.")
-
-    def add_register(self) -> FormDialog:
-        fields = [FieldSpec("kind", "Register", "choice", [(k.label, k.value) for k in RegisterKind]),
-                  FieldSpec("start_date", "From", "date"), FieldSpec("review_date", "Review by", "date"),
-                  FieldSpec("details", "Details", "text"),
-                  FieldSpec("has_ihp", "Has an individual healthcare plan (medical)", "bool"),
-                  FieldSpec("first_language", "First language (EAL)"),
-                  FieldSpec("pep_date", "Latest PEP (looked after)", "date"),
-                  FieldSpec("responsible_la", "Responsible authority (looked after)"),
-                  FieldSpec("protected_address", "Protected address (looked after; never printed)", "text")]
-
-        def save(values: dict[str, Any]) -> int:
-            kind = values.pop("kind")
-            return self._write([Kind.REGISTER], registers.add_entry, self.pupil_id, kind, values)
-        return self._open_form("Add to a register", fields, save,
-                               values={"start_date": self.session.clock.today()})
-
-    # --- notes -----------------------------------------------------------------------
-    def _build_notes_tab(self) -> None:
+    # --- the tabs built from panels -----------------------------------------------------
+    def _build_panels(self) -> None:
+        """Contacts, registers and notes each live in a panel of their own (their own module);
+        the window hands each the record it read and keeps the names tests and tabs use."""
+        args = (self.session, self.pupil_id, self.runner)
+        self.contacts = ContactsPanel(*args)
+        self.registers = RegistersPanel(*args)
+        self.notes = NotesPanel(*args)
+        self.contacts.setObjectName("tab_contacts")
+        self.registers.setObjectName("tab_register")
+        self.tabs.addTab(self.contacts, "Contacts and consent")
+        self.tabs.addTab(self.registers, "Registers and needs")
         page = QWidget(objectName="tab_notes")
-        self.notes_table = make_table("notes", ["Date", "By", "Concern", "Talked with parents",
-                                                "Agreed actions", "Review"])
         self.notes_area = QVBoxLayout(page)
-        self.notes_area.addWidget(self.notes_table)
-        self.notes_area.addWidget(button("Add short note...", "add_note", self.add_note,
-                                         self.can(Permission.ADD_NOTES)), 0, Qt.AlignmentFlag.AlignLeft)
+        self.notes_area.addWidget(self.notes)
         # The panel writes through the shared runner, whose broadcast refreshes every page.
         self.concerns = ConcernsPanel(self.session, self.pupil_id, page, runner=self.runner)
         self.notes_area.addWidget(self.concerns)
         self.tabs.addTab(page, "Notes")
-
-    def add_note(self) -> FormDialog:
-        fields = [FieldSpec("event_date", "Date of the discussion", "date"),
-                  FieldSpec("concern", "Concern", "text"),
-                  FieldSpec("parent_discussion", "Discussion with parents", "text"),
-                  FieldSpec("agreed_actions", "Agreed actions", "text"),
-                  FieldSpec("review_date", "Review by", "date")]
-        return self._open_form("Add short note", fields,
-                               lambda v: self._write([Kind.NOTE], notes.add_note, self.pupil_id, v),
-                               values={"event_date": self.session.clock.today()})
+        self.contacts_table, self.consent_table = self.contacts.contacts_table, self.contacts.consent_table
+        self.add_contact, self.add_consent = self.contacts.add_contact, self.contacts.add_consent
+        self.status_table, self.needs_table = self.registers.status_table, self.registers.needs_table
+        self.notifications_table = self.registers.notifications_table
+        self.registers_table = self.registers.registers_table
+        self.change_status_button = self.registers.change_status_button
+        self.record_notification_button = self.registers.record_notification_button
+        self.change_status, self.record_notification = (self.registers.change_status,
+                                                        self.registers.record_notification)
+        self.add_register = self.registers.add_register
+        self.notes_table, self.add_note = self.notes.notes_table, self.notes.add_note
 
     # --- shared --------------------------------------------------------------------------
     def _write(self, kinds: Sequence[Kind], fn: Callable[..., Any], *args: Any) -> Any:

@@ -23,6 +23,7 @@ from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
+from .new_pupil_dialog import add_new_pupil_action
 from .prompts import prompts
 from .provision_map_view import ProvisionMapView
 from .pupil_list_page import PupilListPage
@@ -61,6 +62,7 @@ class Workspace(QObject):
             self.transfers = TransfersPage(session, runner=runner)
             self.transfers.open_pupil.connect(self.open_pupil)
             window.add_page("transfers", "Transfers and retention", self.transfers)
+        add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
         if session.can(Permission.IMPORT_PUPILS):
             action = window.tools_menu.addAction("Import pupils from the MIS...")
             action.setObjectName("import_pupils")
