@@ -50,6 +50,10 @@ REACHED_THROUGH = {
         "sendesk.services.users.change_password",
         "The Users window's Reset password sets another user's password through change_password, "
         "which resets it (an administrator's own password needs the current one)."),
+    "sendesk.services.users.change_own_password": (
+        "sendesk.services.users.change_password",
+        "Tools > Change my password asks for the current password and passes it with the new one "
+        "to change_password, which hands the user's own change to change_own_password."),
 }
 
 
