@@ -10,6 +10,10 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from tests.conftest import STAFF, STAFF_PASSWORD
+from tests.gui.test_foundation import unlock, wait_for_main_window
+from tests.gui.test_pupils_ui import upn_for
+from tests.pdf_text import pages_text
 
 from sendesk.documents.recovery_sheet import build_recovery_sheet
 from sendesk.models.school import SchoolIdentity
@@ -17,10 +21,6 @@ from sendesk.records import pupils
 from sendesk.ui.import_wizard import ImportWizard
 from sendesk.ui.recovery_dialog import RecoveryKeyDialog
 from sendesk.ui.users_dialog import UsersDialog
-from tests.conftest import STAFF, STAFF_PASSWORD
-from tests.gui.test_foundation import unlock, wait_for_main_window
-from tests.gui.test_pupils_ui import upn_for
-from tests.pdf_text import pages_text
 
 KEY = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567"
 

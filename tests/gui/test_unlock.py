@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
-
-from sendesk.ui.unlock_dialog import UnlockDialog
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.gui.test_foundation import wait_for_main_window
+
+from sendesk.ui.unlock_dialog import UnlockDialog
 
 DEMO_HINT = "Demo school (invented pupils only). Username: demo   Password: demo-password"
 

@@ -1,9 +1,10 @@
-"""The recovery key sheet for the school safe: which school it opens, when it was
-made, the OFFICIAL-SENSITIVE marking (on every page, as on every printout), and the key itself on one line so it can be copied back exactly.
+"""The recovery key sheet for the school safe: which school it opens, when it was made, the
+OFFICIAL-SENSITIVE marking (on every page, as on every printout) and the key itself on one
+line, so it can be copied back exactly.
 
 It is built as a Document like every other printout, so the PDF and the paper copy say the
 same thing; sendesk.pdf draws it. The sheet holds no pupil data, but the key opens every
-record, so it is marked OFFICIAL-SENSITIVE and says how to keep it.
+record, so it says how to keep it.
 """
 
 from __future__ import annotations

@@ -1,12 +1,22 @@
-"""Home: what needs doing. For a new school, the first steps; then counts by status and need, parent notifications due, reviews due
-this half-term and overdue, pupils on the monitoring register, and leavers' files still to
-send or awaiting the next school's receipt."""
+"""Home: what needs doing. For a new school, the first steps; then counts by status and need,
+parent notifications due, reviews due this half-term and overdue, pupils on the monitoring
+register, and leavers' files still to send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..models import dates
 from ..models.sen import need_codes, statuses
@@ -46,7 +56,8 @@ class PupilListBox(QGroupBox):
         self.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
-        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
+        self.view.activated.connect(lambda index: self.open_pupil.emit(
+            self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
         QVBoxLayout(self).addWidget(self.view)
 
     def set_rows(self, rows: list[dict], total: int | None = None) -> None:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QLabel, QPushButton, QTableWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
 from .main_window import MainWindow
 
