@@ -71,7 +71,7 @@ class FirstStepsBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("This school has no pupils yet. Start here:"))
         layout.addLayout(grid)
-        layout.addWidget(hide, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(hide, 0, Qt.AlignmentFlag.AlignLeft)
         self.was_dismissed = False
 
     def _window(self) -> MainWindow | None:
