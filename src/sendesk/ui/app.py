@@ -11,8 +11,8 @@ import multiprocessing
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -23,6 +23,7 @@ from ..transfer.package import SUFFIX
 from .controller import AppController
 from .prompts import prompts
 from .resources_qt import app_icon
+from .single_instance import hand_over_launch, serve
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -54,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
     _install_excepthook()
+    if not (args.selftest or args.demo) and hand_over_launch(args.database):
+        return 0   # a copy already runs: it took the package (or came forward)
     controller = AppController(app)
+    serve(controller)
     database = args.database
     if database is not None and database.name.endswith(SUFFIX):
         controller.pending_package, database = database, None

@@ -30,7 +30,7 @@ from .prompts import prompts
 from .recovery_dialog import RecoveryKeyDialog
 from .settings_dialog import SettingsDialog
 from .runner import OpRunner, share_the_gil
-from .unlock_dialog import UnlockDialog
+from .unlock_dialog import UnlockDialog, lock_notice
 from .users_dialog import UsersDialog
 from .workspace import Workspace
 
@@ -52,7 +52,7 @@ class AppController(QObject):
         share_the_gil()
         self.runner: OpRunner | None = None
         self.inactivity = InactivityTimer(self)
-        self.inactivity.inactive.connect(self.lock)
+        self.inactivity.inactive.connect(self._lock_when_idle)
         app.installEventFilter(self.inactivity)
         app.setQuitOnLastWindowClosed(False)
         self.session: Session | None = None
@@ -60,6 +60,7 @@ class AppController(QObject):
         self.unlock_dialog: UnlockDialog | None = None
         self.create_dialog: CreateDatabaseDialog | None = None
         self.unlock_hint = ""
+        self.lock_notice = ""   # when and why the last lock happened, for the unlock window
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.workspace: Workspace | None = None
         # A records-transfer package the app was started with: received once unlocked.
@@ -100,8 +101,10 @@ class AppController(QObject):
         dialog.create_requested.connect(self.show_create)
         dialog.quick_unlock_requested.connect(self.quick_unlock)
         dialog.rejected.connect(self._entry_cancelled)
-        if message or self.unlock_hint:
-            dialog.show_message(message or self.unlock_hint)
+        if message:
+            dialog.show_message(message)
+        dialog.show_hint(self.unlock_hint)
+        dialog.show_lock_notice(self.lock_notice)
         self.unlock_dialog = dialog
         dialog.show()
 
@@ -120,7 +123,7 @@ class AppController(QObject):
     # --- sessions -------------------------------------------------------------------
     def _created(self, session: Session, recovery_key: str) -> None:
         """Show the recovery key before anything else; work starts once it is confirmed kept."""
-        dialog = RecoveryKeyDialog(session.school.name, recovery_key)
+        dialog = RecoveryKeyDialog(session.school, recovery_key, today=self.clock.today())
         dialog.accepted.connect(lambda: self._unlocked_with_password(session))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.recovery_dialog = dialog
@@ -135,6 +138,7 @@ class AppController(QObject):
     def _open_session(self, session: Session) -> None:
         self.session = session
         self.create_dialog = self.unlock_dialog = None
+        self.unlock_hint = self.lock_notice = ""
         self.settings.last_database = str(session.path)
         self.settings.last_username = session.user.username
         self._save_settings()
@@ -195,10 +199,15 @@ class AppController(QObject):
                                             " Enter your password instead.")
 
     # --- locking and quitting -----------------------------------------------------------
-    def lock(self) -> None:
-        """Discard everything that shows or holds pupil data, then ask for the password again."""
+    def _lock_when_idle(self) -> None:
+        self.lock("idle")
+
+    def lock(self, reason: str = "keys") -> None:
+        """Discard everything that shows or holds pupil data, then ask for the password again,
+        saying when and why (see unlock_dialog.lock_notice for the reasons)."""
         if self.session is None:
             return
+        self.lock_notice = lock_notice(self.clock.now(), reason, self.settings.idle_lock_minutes)
         self.inactivity.stop()
         self._discard_windows()
         self._stop_runner()
@@ -222,7 +231,7 @@ class AppController(QObject):
 
     def sign_out(self) -> None:
         database_id = self.session.database_id if self.session else None
-        self.lock()
+        self.lock("signed out")
         if database_id is not None:
             self.quick.forget(database_id)
         if self.unlock_dialog is not None:

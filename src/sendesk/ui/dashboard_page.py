@@ -1,12 +1,22 @@
-"""Home: what needs doing. Counts by status and need, parent notifications due, reviews due
-this half-term and overdue, pupils on the monitoring register, and leavers' files still to
-send or awaiting the next school's receipt."""
+"""Home: what needs doing. For a new school, the first steps; then counts by status and need,
+parent notifications due, reviews due this half-term and overdue, pupils on the monitoring
+register, and leavers' files still to send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..models import dates
 from ..models.sen import need_codes, statuses
@@ -14,6 +24,7 @@ from ..records import pupil_list
 from ..records.dashboard import Dashboard, dashboard
 from ..session import Session
 from .bar_chart import BarChart
+from .first_steps import FirstStepsBox
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
@@ -45,7 +56,8 @@ class PupilListBox(QGroupBox):
         self.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
-        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
+        self.view.activated.connect(lambda index: self.open_pupil.emit(
+            self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
         QVBoxLayout(self).addWidget(self.view)
 
     def set_rows(self, rows: list[dict], total: int | None = None) -> None:
@@ -78,6 +90,8 @@ class DashboardPage(LoadOnShow, QWidget):
         for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring,
                     self.transfers):
             box.open_pupil.connect(self.open_pupil)
+        self.first_steps = FirstStepsBox()
+        self.first_steps.hide()
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
 
@@ -96,6 +110,7 @@ class DashboardPage(LoadOnShow, QWidget):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.addLayout(top)
+        layout.addWidget(self.first_steps)
         layout.addLayout(charts)
         layout.addLayout(grid)
         scroll = QScrollArea()
@@ -116,6 +131,7 @@ class DashboardPage(LoadOnShow, QWidget):
             f"{data.on_roll:,} pupils on roll, {on_register:,} on the SEN register. "
             f"{data.half_term.name}: {dates.format_uk(data.half_term.start)} to "
             f"{dates.format_uk(data.half_term.end)}.")
+        self.first_steps.setVisible(data.on_roll == 0 and not self.first_steps.was_dismissed)
         self.status_chart.set_items([(f"{code} - {names.get(code, code)}", count)
                                      for code, count in sorted(data.by_status.items())])
         codes = need_codes()

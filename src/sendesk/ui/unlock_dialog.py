@@ -1,21 +1,44 @@
-"""The unlock window shown at start and after every lock, like KeePassXC's."""
+"""The unlock window shown at start and after every lock, like KeePassXC's: Enter unlocks, the
+password can be shown, Caps Lock is warned of, and after a lock it says when and why."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..clock import Clock
 from ..errors import SendeskError
 from ..services import lifecycle
 from .busy import set_busy
-from .password_field import NewPasswordFields
+from .password_field import NewPasswordFields, PasswordField
 from .prompts import prompts
 from .runner import OpRunner
+
+
+def lock_notice(at: dt.datetime, reason: str = "keys", idle_minutes: int = 0) -> str:
+    """What the unlock window says after a lock, in local time: "idle" (no input for
+    idle_minutes), "keys" (the user's own Ctrl+L or File > Lock) or "signed out"."""
+    when = at.astimezone().strftime("%H:%M")
+    if reason == "signed out":
+        return f"Signed out at {when}"
+    if reason == "idle":
+        unit = "minute" if idle_minutes == 1 else "minutes"
+        return f"Locked at {when} after {idle_minutes} {unit} without use"
+    return f"Locked at {when} (Ctrl+L)"
 
 
 class UnlockDialog(QDialog):
@@ -32,31 +55,53 @@ class UnlockDialog(QDialog):
         self.setWindowTitle("Unlock - sendesk")
         self.setMinimumWidth(460)
         self.path = QLineEdit(path, objectName="path")
-        browse = QPushButton("Browse...")
+        self.path.setAccessibleName("Database")
+        browse = QPushButton("&Browse...", objectName="browse")
+        browse.setAccessibleName("Browse for a database")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path)
         row.addWidget(browse)
         self.username = QLineEdit(username, objectName="username")
-        self.password = QLineEdit(objectName="password", echoMode=QLineEdit.EchoMode.Password)
+        self.username.setAccessibleName("Username")
+        self.password_field = PasswordField("password", "Password")
+        self.password = self.password_field.edit
+        # Why the window is asking again (after a lock), and the demo's sign-in details: both
+        # stay until the database is unlocked, whatever errors come and go below them.
+        self.lock_notice = QLabel(wordWrap=True, objectName="lock_notice")
+        self.lock_notice.setStyleSheet("font-weight: bold")
+        self.lock_notice.hide()
+        self.hint = QLabel(wordWrap=True, objectName="hint")
+        self.hint.setStyleSheet("background: #e8f0fe; padding: 6px; border-radius: 4px")
+        self.hint.hide()
         self.message = QLabel(wordWrap=True, objectName="message")
         self.message.setStyleSheet("color: #b3261e")
         form = QFormLayout()
-        form.addRow("Database", row)
-        form.addRow("Username", self.username)
-        form.addRow("Password", self.password)
+        for text, field, buddy in (("&Database", row, self.path),
+                                   ("&Username", self.username, self.username),
+                                   ("&Password", self.password_field, self.password)):
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            form.addRow(label, field)
 
         buttons = QDialogButtonBox()
         self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setObjectName("unlock")
-        self.unlock_button.setDefault(True)
         self.quick_button = buttons.addButton("Quick unlock", QDialogButtonBox.ButtonRole.ActionRole)
         self.quick_button.setObjectName("quick_unlock")
         self.quick_button.setToolTip("Unlock with your computer account; no password needed until it expires.")
         forgot = buttons.addButton("Forgotten password...", QDialogButtonBox.ButtonRole.ActionRole)
         forgot.setObjectName("forgot")
         new = buttons.addButton("New database...", QDialogButtonBox.ButtonRole.ActionRole)
+        new.setObjectName("new_database")
         buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        # Enter anywhere in the window unlocks: no other button may take the default when it
+        # gets focus (a hidden quick-unlock button used to, so Return did nothing).
+        for button in buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+        browse.setAutoDefault(False)
+        self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self._unlock)
         self.quick_button.clicked.connect(lambda: self.quick_unlock_requested.emit(self.path.text().strip()))
         forgot.clicked.connect(self._forgot)
@@ -66,6 +111,8 @@ class UnlockDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h3>sendesk</h3>Enter your username and password to open the "
                                 "school's SEND records."))
+        layout.addWidget(self.lock_notice)
+        layout.addWidget(self.hint)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -84,6 +131,15 @@ class UnlockDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+
+    def show_hint(self, text: str) -> None:
+        """Sign-in details kept in view until the database opens (the demo school's)."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+
+    def show_lock_notice(self, text: str) -> None:
+        self.lock_notice.setText(text)
+        self.lock_notice.setVisible(bool(text))
 
     def _unlock(self) -> None:
         path, username, password = Path(self.path.text().strip()), self.username.text(), self.password.text()

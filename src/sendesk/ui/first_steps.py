@@ -1,0 +1,114 @@
+"""Home's "First steps" for a school with no pupils yet: what to do first, each a button that
+does it.
+
+The buttons do exactly what the menus do: they trigger the main window's own actions (Tools >
+Import pupils from the MIS, File > New pupil, Tools > Users) and open the Calendar page at the
+term dates, so a step and its menu item cannot drift apart, and a step the user's role does
+not allow says why instead of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
+
+from .main_window import MainWindow
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str            # the button's object name
+    button: str         # what the button says
+    explain: str        # one sentence beside it
+    action: str         # the main window's action it triggers ("" for the term dates)
+    missing: str        # the tooltip when the action is not there
+
+
+STEPS = (
+    Step("first_import", "&Import pupils from the MIS...",
+         "Bring in pupils from a CSV export of SIMS, Arbor, Bromcom or another MIS.",
+         "import_pupils", "Your role does not allow importing pupils. Ask your SENCO."),
+    Step("first_add_pupil", "&Add a pupil...",
+         "Or add one pupil by hand: a new arrival, or a school without an MIS export.",
+         "new_pupil", "Adding a pupil by hand (File > New pupil) is not in this version of "
+                      "sendesk yet; import them from the MIS instead."),
+    Step("first_term_dates", "Set the &term dates",
+         "Reviews, deadlines and the census are worked out from your school's term dates.",
+         "", ""),
+    Step("first_staff", "Add &staff...",
+         "Give each member of staff their own sign-in, with the role they need.",
+         "users", "Only an administrator can add staff. Ask your SENCO."),
+)
+
+
+class FirstStepsBox(QGroupBox):
+    """Shown on Home while the school has no pupils, until the user hides it (for this
+    session: once a pupil is on roll it does not come back)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("First steps", parent)
+        self.setObjectName("first_steps")
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setColumnStretch(2, 1)
+        for row, step in enumerate(STEPS):
+            number = QLabel(f"<b>{row + 1}.</b>")
+            button = QPushButton(step.button, objectName=step.key)
+            button.setAccessibleName(step.button.replace("&", "").rstrip("."))
+            button.clicked.connect(lambda *_, chosen=step: self.run(chosen))
+            explain = QLabel(step.explain, wordWrap=True)
+            grid.addWidget(number, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(button, row, 1)
+            grid.addWidget(explain, row, 2)
+            self.buttons[step.key] = button
+        hide = QPushButton("&Hide first steps", objectName="hide_first_steps")
+        hide.setAccessibleName("Hide first steps")
+        hide.setFlat(True)
+        hide.clicked.connect(self._dismiss)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("This school has no pupils yet. Start here:"))
+        layout.addLayout(grid)
+        layout.addWidget(hide, 0, Qt.AlignmentFlag.AlignLeft)
+        self.was_dismissed = False
+
+    def _window(self) -> MainWindow | None:
+        window = self.window()
+        return window if isinstance(window, MainWindow) else None
+
+    def _action(self, name: str) -> QAction | None:
+        window = self._window()
+        return window.findChild(QAction, name) if window is not None and name else None
+
+    def update_buttons(self) -> None:
+        """Enable each step the window offers; one it does not says why (the menus are built
+        after Home, and differ by role)."""
+        for step in STEPS:
+            button = self.buttons[step.key]
+            usable = not step.action or self._action(step.action) is not None
+            button.setEnabled(usable)
+            button.setToolTip("" if usable else step.missing)
+
+    def run(self, step: Step) -> None:
+        if step.action:
+            action = self._action(step.action)
+            if action is not None:
+                action.trigger()
+            return
+        window = self._window()
+        if window is not None:
+            page = window.show_page("calendar")
+            table = page.findChild(QTableWidget, "half_terms")
+            if table is not None:
+                table.setCurrentCell(0, 0)
+                table.setFocus()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.update_buttons()
+        super().showEvent(event)
+
+    def _dismiss(self) -> None:
+        self.was_dismissed = True
+        self.hide()
