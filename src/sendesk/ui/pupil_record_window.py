@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ..errors import SendeskError, ValidationError
+from ..models import field_names
 from ..models.contacts import CONSENT_GIVERS
 from ..models.notifications import METHODS
 from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
@@ -43,6 +44,7 @@ from .prompts import prompts
 from .specialists_tab import SpecialistsTab
 from .record_changes import one_at_a_time, runner_for, touches, write
 from .resources_qt import app_icon
+from .rows_model import full_text
 from .runner import OpRunner
 from .send_wizard import default_render_pdf
 from .transfers_tab import TransfersTab
@@ -82,6 +84,7 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[Any]], ids: Sequence
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             item = QTableWidgetItem("" if value is None else str(value))
+            item.setToolTip(full_text(item.text()) or "")  # a cut-off cell in full on hover
             if ids:
                 item.setData(Qt.ItemDataRole.UserRole, ids[r])
             table.setItem(r, c, item)
@@ -110,6 +113,11 @@ class PupilRecordWindow(QWidget):
         self.record: PupilRecord = self.runner.call(open_record, pupil_id)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.badges = QWidget(objectName="header_badges")  # one badge per flag, spaced apart
+        badge_row = QHBoxLayout(self.badges)
+        badge_row.setContentsMargins(0, 4, 0, 0)
+        badge_row.setSpacing(6)
+        badge_row.addStretch(1)
         self.tabs = QTabWidget(objectName="tabs")
         self._build_profile_tab()
         self._build_contacts_tab()
@@ -127,7 +135,10 @@ class PupilRecordWindow(QWidget):
                                  self.answer_subject_access, self.can(Permission.READ_AUDIT))
         self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
         top = QHBoxLayout()
-        top.addWidget(self.header, 1)
+        heading = QVBoxLayout()
+        heading.addWidget(self.header)
+        heading.addWidget(self.badges)
+        top.addLayout(heading, 1)
         top.addWidget(self.sar_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -219,8 +230,7 @@ class PupilRecordWindow(QWidget):
         status = (f"{pupil.sen_status} - {status_names.get(pupil.sen_status, '')}"
                   if pupil.sen_status else "Not on the SEN register")
         needs = ", ".join(n.code for n in sorted(record.current_needs, key=lambda n: n.rank))
-        flags = " ".join(f"<span style='background:#e8eef5; padding:2px 6px'>{f.label}</span>"
-                         for f in sorted(pupil.flags, key=lambda f: f.value))
+        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)])
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
@@ -228,19 +238,35 @@ class PupilRecordWindow(QWidget):
             f" &middot; Year {details.year_group}"
             + (f" &middot; {escape(details.class_name)}" if details.class_name else "") + left +
             f"<br><b>SEN status:</b> {status}" + (f" &middot; <b>Needs:</b> {needs}" if needs else "")
-            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
-            + (f"<br>{flags}" if flags else ""))
+            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
         self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
-        fill_table(self.history_table, [(c.changed_at[:16].replace("T", " "), FIELD_LABELS.get(c.field, c.field),
-                                         c.old_value, c.new_value, c.changed_by)
-                                        for c in reversed(record.changes)])
+        fill_table(self.history_table, [
+            (field_names.uk_moment(c.changed_at), field_names.record_label(c.record_type),
+             field_names.field_label(c.record_type, c.field),
+             field_names.shown_value(c.record_type, c.field, c.old_value),
+             field_names.shown_value(c.record_type, c.field, c.new_value), c.changed_by)
+            for c in reversed(record.changes)])
         self._show_contacts()
         self._show_register()
         fill_table(self.notes_table, [(uk(n.event_date), n.author_name, n.concern, n.parent_discussion,
                                        n.agreed_actions, uk(n.review_date)) for n in record.notes],
                    [n.id for n in record.notes])
         self.concerns.refresh()
+
+    def _show_badges(self, labels: Sequence[str]) -> None:
+        """The pupil's flags as separate badges under the header, in the flags' order."""
+        row = self.badges.layout()
+        while row.count() > 1:
+            old = row.takeAt(0).widget()
+            if old is not None:
+                old.deleteLater()
+        for position, label in enumerate(labels):
+            badge = QLabel(label, objectName="badge")
+            badge.setStyleSheet("background: #e8eef5; color: #1f3a5f; border: 1px solid #b8c7d9;"
+                                " border-radius: 8px; padding: 1px 8px;")
+            row.insertWidget(position, badge)
+        self.badges.setVisible(bool(labels))
 
     # --- subject access request -------------------------------------------------------
     def answer_subject_access(self) -> Path | None:
@@ -283,7 +309,8 @@ class PupilRecordWindow(QWidget):
         self.save_profile_button = button("Save changes", "save_profile", self.save_profile,
                                           self.can(Permission.EDIT_PUPILS))
         self.profile_form.setEnabled(self.can(Permission.EDIT_PUPILS))
-        self.history_table = make_table("history", ["When", "Field", "Was", "Now", "Changed by"])
+        self.history_table = make_table("history", ["When", "Record", "Field", "Was", "Now",
+                                                     "Changed by"])
         layout = QVBoxLayout(page)
         layout.addWidget(self.profile_form)
         row = QHBoxLayout()
