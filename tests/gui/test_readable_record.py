@@ -10,12 +10,12 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTableView, QToolTip
+from tests.ehc_support import answer_all, educational_psychologist, three_cycles
 
 from sendesk.records import contacts, pupils, registers
 from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 from sendesk.ui.rows_model import Col, RowsModel
-from tests.ehc_support import answer_all, educational_psychologist, three_cycles
 
 PUPIL = {"upn": "A801200000011", "legal_surname": "Hughes", "legal_forename": "Ellis",
          "dob": "2016-07-02", "gender": "U", "year_group": "5", "class_name": "5H"}

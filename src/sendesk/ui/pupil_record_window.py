@@ -375,7 +375,8 @@ class PupilRecordWindow(QWidget):
                    [c.id for c in self.record.consents])
 
     def add_contact(self) -> FormDialog:
-        fields = [FieldSpec("name", "Name"), FieldSpec("relationship", "Relationship",
+        fields = [FieldSpec("title", "Title", placeholder="Mrs, Mr, Ms, Mx, Dr: letters greet them by it"),
+                  FieldSpec("name", "Name"), FieldSpec("relationship", "Relationship",
                                                        placeholder="for example Mother, Foster carer"),
                   FieldSpec("parental_responsibility", "Has parental responsibility", "bool"),
                   FieldSpec("phone", "Phone"), FieldSpec("email", "Email"),
