@@ -111,6 +111,8 @@ def test_the_whole_ehc_readiness_checklist_fits_on_screen(qtbot, senco_session):
     table = tab.readiness.table
     rows = tab.readiness_model.rowCount()
     assert rows == 11
+    line = table.fontMetrics().height()
+    assert all(table.rowHeight(r) < 2 * line for r in range(rows)), "one line a row"
     last = rows - 1
     assert table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
     missing = next(i for i, item in enumerate(tab.readiness_model.rows()) if item.missing)
