@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 8, as a new database
+-- The sendesk database schema at migration version 9, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -300,7 +300,7 @@ CREATE TABLE contacts (
     ended_on                TEXT,
     entered_at              TEXT NOT NULL,
     entered_by              INTEGER REFERENCES users(id)
-);
+, title TEXT);
 CREATE INDEX contacts_pupil ON contacts(pupil_id);
 
 -- ehc_outcome_steps

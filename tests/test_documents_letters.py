@@ -65,7 +65,8 @@ def test_one_letter_per_parent_and_no_withheld_address(family):
     assert len(pages) == 2
     council, mother = pages[1], pages[0]
     assert contains(council, "County Hall Larkton LK1 1AA")
-    assert contains(mother, "Dear Aoife O'Neill,") and "Hidden Row" not in mother
+    # No title recorded: greeted as the pupil's parent or carer, never with a guessed title.
+    assert contains(mother, "Dear Parent or Carer of Siobhán,") and "Hidden Row" not in mother
     for page in pages:
         assert "Willow Close" not in page and "LK9 3QT" not in page and "Jo Carer" not in page
         assert contains(page, "from 5 October 2026 the school has recorded Siobhán")
@@ -146,6 +147,7 @@ def test_a_school_template_with_its_logo_is_used_on_every_letter(family):
      "letter 'letter-added' paragraph 2"),
     (lambda t: t.__setitem__("format", 2), "'format' must be 1"),
     (lambda t: t.pop("signature"), "has no 'signature' section"),
+    (lambda t: t.__setitem__("greeting", "surname"), "'greeting' must be one of \"title_surname\""),
 ])
 def test_a_faulty_template_is_refused_with_where_the_fault_is(family, change, message):
     session, _, _ = family
@@ -200,3 +202,18 @@ def test_staff_are_refused_before_a_page_reaches_the_printer(family, staff_sessi
         print_documents(staff_session, letters, printer, pupil_id, "letter-added")
     assert data.size() == 0, "nothing may be sent to the printer"
     assert print_documents(session, letters, printer, pupil_id, "letter-added") == 2
+
+
+def test_letters_greet_by_title_and_surname_unless_the_template_chooses_otherwise(family):
+    session, pupil_id, _ = family
+    mother = next(c for c in contacts.list_contacts(session, pupil_id)
+                  if c.details.name == "Aoife O'Neill")
+    contacts.update_contact(session, mother.id, {"title": "Mrs"})
+    page = pages_text(render_pdf(build_documents(session, pupil_id, "letter-added")[0]))[0]
+    assert contains(page, "Dear Mrs O'Neill,") and contains(page, "Mrs Aoife O'Neill")
+    for greeting, expected in (("full_name", "Dear Aoife O'Neill,"), ("first_name", "Dear Aoife,")):
+        raw = json.loads(templates.default_bytes())
+        raw["greeting"] = greeting
+        templates.import_templates(session, json.dumps(raw).encode())
+        page = pages_text(render_pdf(build_documents(session, pupil_id, "letter-added")[0]))[0]
+        assert contains(page, expected), greeting

@@ -193,3 +193,36 @@ def test_the_on_screen_renderer_draws_every_block_and_escapes_the_text(qtbot):
                      "Yours sincerely", "Over the threshold"):
         assert expected in text, expected
     assert "#fdecea" in document_view.document_html(document)
+
+
+def test_the_preview_zooms_from_its_buttons_and_the_keyboard(session, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QToolButton
+    tab = DocumentsTab(session, pupil_with_cycles(session))
+    qtbot.addWidget(tab)
+    tab.resize(900, 700)
+    tab.show()
+    tab.activateWindow()
+    assert QTest.qWaitForWindowActive(tab)
+    tab.choose("letter-added")
+    panel = tab.panel
+    qtbot.waitUntil(lambda: panel.page_count() > 0)
+    start = panel.preview.zoomFactor()
+    QTest.mouseClick(panel.findChild(QToolButton, "zoom_in"), Qt.MouseButton.LeftButton)
+    assert panel.preview.zoomFactor() == pytest.approx(start * 1.25)
+    assert panel.zoom_label.text() == f"{round(start * 125)}%"
+    panel.preview.setFocus()
+    QTest.keyClick(panel.preview, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(panel.preview, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert panel.preview.zoomFactor() == pytest.approx(start / 1.25)
+    QTest.keyClick(panel.preview, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert panel.preview.zoomFactor() == pytest.approx(start)
+    QTest.keyClick(panel.preview, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert panel.preview.zoomMode() == QPrintPreviewWidget.ZoomMode.FitInView
+    assert panel.preview.zoomFactor() < start   # a whole A4 page is shorter than it is wide
+    assert [panel.findChild(QToolButton, n).accessibleName() for n in
+            ("zoom_out", "zoom_in", "fit_page")] == ["Zoom out", "Zoom in", "Fit page"]
+    QTest.mouseClick(panel.findChild(QToolButton, "zoom_in"), Qt.MouseButton.LeftButton)
+    tab.grab().save("/tmp/w2-readable-preview-zoomed.png")

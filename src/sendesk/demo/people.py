@@ -69,7 +69,10 @@ class PeopleFactory:
     def _contact(self, name: str, relationship: str, pr: bool, address: str | None,
                  hidden: bool = False, email: bool = True) -> dict:
         local = name.split()[0].lower().encode("ascii", "ignore").decode() or "parent"
-        return {"name": name, "relationship": relationship, "parental_responsibility": int(pr),
+        # A title by relationship (no random draw, so the demo's people stay the same).
+        title = {"Mother": "Mrs", "Father": "Mr", "Grandmother": "Mrs"}.get(relationship)
+        return {"title": title, "name": name, "relationship": relationship,
+                "parental_responsibility": int(pr),
                 "address": address, "phone": self.phone(),
                 "email": f"{local}{self.rng.randint(1, 999)}@example.org" if email else None,
                 "do_not_disclose_address": int(hidden)}

@@ -2,6 +2,10 @@
 support plan review. One letter for each current contact with parental responsibility (all of
 them are entitled to it), on the school's letterhead, in the wording of the school's template.
 
+Each letter greets its reader as the template's `greeting` chooses: by title and surname
+("Dear Mrs Hughes,") unless the school prefers full or first names. A contact with no title
+recorded is greeted as the parent or carer of the pupil, never with a guessed title.
+
 An address is printed only when the record allows it (Contact.address_for_documents): a
 contact marked 'do not disclose' gets a letter with their name only, to be handed over or sent
 by the route the school has agreed, and a looked-after pupil's placement is never named.
@@ -62,6 +66,19 @@ def _review_date(facts: PupilFacts) -> dt.date:
                           "in the plan before inviting the parents.", field="kind")
 
 
+def greeting_name(contact: Contact, greeting: str, pupil_first_name: str) -> str:
+    """How the salutation names a contact: 'Mrs Hughes', 'Claire Hughes' or 'Claire'."""
+    name = contact.details.name.strip()
+    if greeting == "full_name":
+        return name
+    if greeting == "first_name":
+        return name.split()[0] if name else name
+    title = (contact.details.title or "").strip()
+    if not title or not name:
+        return f"Parent or Carer of {pupil_first_name}"
+    return f"{title} {name.split()[-1]}"
+
+
 def _recipients(facts: PupilFacts) -> list[Contact]:
     parents = facts.parents
     if not parents:
@@ -93,12 +110,14 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
     letter = wording.letters[kind]
     documents = []
     for contact in _recipients(facts):
-        filled = dict(values, recipient_name=contact.details.name)
+        filled = dict(values, recipient_name=contact.details.name,
+                      greeting_name=greeting_name(contact, wording.greeting, facts.first_name))
 
         def fill(text: str) -> str:
             return printable(wording.fill(text, filled))
 
-        address = [contact.details.name]
+        title = contact.details.title
+        address = [f"{title} {contact.details.name}" if title else contact.details.name]
         if contact.address_for_documents:
             address += [line.strip() for line in contact.address_for_documents.splitlines()
                         if line.strip()]

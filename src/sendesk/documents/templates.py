@@ -32,6 +32,8 @@ PLACEHOLDERS: dict[str, str] = {
     "pupil_name": "the pupil's name (as they are known)",
     "pupil_first_name": "the pupil's first name",
     "recipient_name": "the name of the person the letter is to",
+    "greeting_name": "the person the letter is to, as the template's 'greeting' names them "
+                     "(for example Mrs Hughes)",
     "senco_name": "the name of the person writing the letter",
     "today": "today's date",
     "change_date": "the date the pupil joined or left the SEN register",
@@ -39,6 +41,13 @@ PLACEHOLDERS: dict[str, str] = {
     "primary_need": "the pupil's primary need",
     "year_group": "the pupil's year group",
 }
+# How {greeting_name} names the person a letter is to; title and surname unless the school
+# chooses otherwise. With no title recorded, "title_surname" greets the parent or carer of the
+# pupil rather than guess one.
+GREETINGS = {"title_surname": "title and surname (Mrs Hughes)",
+             "full_name": "full name (Claire Hughes)",
+             "first_name": "first name (Claire)"}
+DEFAULT_GREETING = "title_surname"
 MAX_LOGO_BYTES = 512 * 1024
 MAX_TEMPLATE_BYTES = 256 * 1024
 _META_TEMPLATE = "template:letters"
@@ -66,6 +75,7 @@ class Templates:
     signer_role: str
     letters: dict[str, LetterWording]
     source: str            # 'default' or 'school'
+    greeting: str = DEFAULT_GREETING   # one of GREETINGS
 
     def fill(self, text: str, values: Mapping[str, str]) -> str:
         return _formatter.vformat(text, (), _Values(values))
@@ -162,6 +172,11 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
     signature = raw.get("signature")
     if not isinstance(signature, dict):
         raise TemplateError(f"{source} has no 'signature' section.")
+    greeting = raw.get("greeting", DEFAULT_GREETING)
+    if greeting not in GREETINGS:
+        raise TemplateError(f"{source}: 'greeting' must be one of "
+                            + ", ".join(f'"{key}" ({meaning})' for key, meaning in GREETINGS.items())
+                            + ".")
     letters_raw = raw.get("letters")
     if not isinstance(letters_raw, dict):
         raise TemplateError(f"{source} has no 'letters' section.")
@@ -187,7 +202,7 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
         closing=_text(signature, "closing", "the signature", source),
         signer=_text(signature, "name", "the signature", source),
         signer_role=_text(signature, "role", "the signature", source, required=False),
-        letters=letters, source=origin)
+        letters=letters, source=origin, greeting=greeting)
 
 
 # --- where they live ----------------------------------------------------------------------------

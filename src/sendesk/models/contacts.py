@@ -30,6 +30,7 @@ class ContactDetails:
     phone: str | None = None
     email: str | None = None
     do_not_disclose_address: bool = False
+    title: str | None = None   # Mrs, Mr, Ms, Mx, Dr...: how a letter greets them
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def clean_contact(raw: Mapping[str, Any]) -> ContactDetails:
         phone=phone or None,
         email=email or None,
         do_not_disclose_address=bool(raw.get("do_not_disclose_address")),
+        title=clean_line(str(raw.get("title") or ""), "Title", max_length=20,
+                         required=False).rstrip(".") or None,
     )
 
 

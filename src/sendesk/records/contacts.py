@@ -17,12 +17,12 @@ from ..session import Session
 from ..store.database import Row
 from ._common import record_changes, require_editable, today
 
-_FIELDS = ("name", "relationship", "parental_responsibility", "address", "phone", "email",
-           "do_not_disclose_address")
+_FIELDS = ("title", "name", "relationship", "parental_responsibility", "address", "phone",
+           "email", "do_not_disclose_address")
 
 
 def _columns(details: ContactDetails) -> dict[str, Any]:
-    return {"name": details.name, "relationship": details.relationship,
+    return {"title": details.title, "name": details.name, "relationship": details.relationship,
             "parental_responsibility": int(details.parental_responsibility),
             "address": details.address, "phone": details.phone, "email": details.email,
             "do_not_disclose_address": int(details.do_not_disclose_address)}
@@ -31,7 +31,7 @@ def _columns(details: ContactDetails) -> dict[str, Any]:
 def contact_from_row(row: Row) -> Contact:
     details = ContactDetails(row["name"], row["relationship"], bool(row["parental_responsibility"]),
                              row["address"], row["phone"], row["email"],
-                             bool(row["do_not_disclose_address"]))
+                             bool(row["do_not_disclose_address"]), row["title"])
     return Contact(row["id"], row["pupil_id"], details, dates.from_text(row["ended_on"]))
 
 
@@ -47,9 +47,9 @@ def add_contact(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     details = clean_contact(raw)
     require_editable(session, pupil_id)
     cursor = session.db.execute(
-        "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, address,"
-        " phone, email, do_not_disclose_address, entered_at, entered_by) VALUES (:pupil_id,"
-        " :name, :relationship, :parental_responsibility, :address, :phone, :email,"
+        "INSERT INTO contacts (pupil_id, title, name, relationship, parental_responsibility,"
+        " address, phone, email, do_not_disclose_address, entered_at, entered_by) VALUES"
+        " (:pupil_id, :title, :name, :relationship, :parental_responsibility, :address, :phone, :email,"
         " :do_not_disclose_address, :entered_at, :entered_by)",
         {**_columns(details), "pupil_id": int(pupil_id), "entered_at": session.now_text(),
          "entered_by": session.user.id})

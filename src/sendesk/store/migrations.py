@@ -825,6 +825,14 @@ def upgrade_version_8(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_9(conn: sqlcipher3.Connection) -> None:
+    """A contact's title (Mrs, Mr, Dr...), so letters can greet "Dear Mrs Hughes," as schools
+    write; contacts recorded before have none, and their letters use the template's fallback."""
+    run_script(conn, """
+        ALTER TABLE contacts ADD COLUMN title TEXT;
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QGroupBox, QHBoxLayout,
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QTreeView, QVBoxLayout, QWidget)
 
@@ -28,6 +28,7 @@ from ..records import agenda, calendar_export, school_calendar
 from ..session import Session
 from ..settings import data_dir
 from .agenda_model import AgendaModel
+from .date_field import DateDelegate, DateField
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .runner import OpRunner
@@ -35,18 +36,9 @@ from .runner import OpRunner
 DEFAULT_WEEKS = 13
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _date_edit(name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day), objectName=name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
+def _date_edit(name: str, label: str, day: dt.date) -> DateField:
+    edit = DateField(label, optional=False, objectName=name)
+    edit.setDate(day)
     return edit
 
 
@@ -61,8 +53,9 @@ class CalendarPage(LoadOnShow, QWidget):
         self.setObjectName("calendar_page")
         today = session.clock.today()
         self.items: list[AgendaItem] = []
-        self.start = _date_edit("from", today - dt.timedelta(days=today.weekday()))
-        self.end = _date_edit("to", today + dt.timedelta(weeks=DEFAULT_WEEKS))
+        self.shown_range = today, today
+        self.start = _date_edit("from", "Agenda from", today - dt.timedelta(days=today.weekday()))
+        self.end = _date_edit("to", "Agenda to", today + dt.timedelta(weeks=DEFAULT_WEEKS))
         self.group = QComboBox(objectName="group_by")
         self.group.addItem("Group by week", "week")
         self.group.addItem("Group by month", "month")
@@ -117,13 +110,21 @@ class CalendarPage(LoadOnShow, QWidget):
         self.load_now_or_when_shown(load)
 
     def range(self) -> tuple[dt.date, dt.date]:
-        return _date(self.start.date()), _date(self.end.date())
+        """The agenda's first and last day; check `start.problem()` and `end.problem()` first."""
+        first, last = self.start.day(), self.end.day()
+        assert first is not None and last is not None
+        return first, last
 
     def refresh(self) -> None:
         self.message.clear()
+        problem = self.start.problem() or self.end.problem()
+        if problem:
+            self.message.setText(problem)
+            return
         first, last = self.range()
         try:
             self.items = self.runner.call(agenda.agenda, first, last)
+            self.shown_range = first, last
         except SendeskError as exc:
             self.message.setText(str(exc))
             return
@@ -134,7 +135,7 @@ class CalendarPage(LoadOnShow, QWidget):
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
         self.tree.expandAll()
-        first, last = self.range()
+        first, last = self.shown_range
         count = len(self.items)
         past = sum(1 for item in self.items if item.overdue)
         self.summary.setText(
@@ -148,6 +149,10 @@ class CalendarPage(LoadOnShow, QWidget):
             self.open_pupil.emit(item.pupil_id)
 
     def export_ics(self) -> None:
+        problem = self.start.problem() or self.end.problem()
+        if problem:
+            prompts.error(self, "Export the SEND agenda", problem)
+            return
         first, last = self.range()
         path = prompts.save_file(self, "Export the SEND agenda", str(data_dir() / "send-agenda.ics"),
                                  "iCalendar files (*.ics)")
@@ -188,6 +193,7 @@ class TermDatesEditor(QGroupBox):
         self.table = QTableWidget(len(HALF_TERM_NAMES), 2, objectName="half_terms")
         self.table.setHorizontalHeaderLabels(["First day", "Last day"])
         self.table.setVerticalHeaderLabels(list(HALF_TERM_NAMES))
+        self.table.setItemDelegate(DateDelegate(self.table))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -9,9 +9,9 @@ import datetime as dt
 import html
 from typing import Any, Protocol
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QFormLayout, QFrame,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QFrame,
                                QHBoxLayout, QLabel, QPlainTextEdit, QRadioButton, QScrollArea,
                                QVBoxLayout, QWidget, QWizardPage)
 
@@ -20,6 +20,7 @@ from ..models import flowchart as fc
 from ..models.roles import Permission
 from ..records import concerns
 from ..session import Session
+from .date_field import DateField
 
 INTRO_ID = 0
 FIRST_QUESTION_ID = 100
@@ -48,10 +49,6 @@ def wrapping(text: str, name: str = "", style: str = "") -> QLabel:
     if style:
         label.setStyleSheet(style)
     return label
-
-
-def to_qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class ChoiceRow(QWidget):
@@ -239,11 +236,9 @@ class OutcomePage(QWizardPage):
                 self.need.addItem(f"{code}: {rule.label}", code)
         self.area = QLabel(objectName="need_area")  # one short line: wrapping would clip it here
         self.area.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.discussion_date = QDateEdit(objectName="discussion_date", calendarPopup=True)
-        self.review_date = QDateEdit(objectName="review_date", calendarPopup=True)
-        for edit in (self.discussion_date, self.review_date):
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setMinimumWidth(140)
+        self.discussion_date = DateField("Date of the conversation with parents", optional=False,
+                                         objectName="discussion_date")
+        self.review_date = DateField("Next review by", optional=False, objectName="review_date")
         self.need_box = QWidget(objectName="need_box")
         need_layout = QVBoxLayout(self.need_box)
         need_layout.setContentsMargins(0, 0, 0, 0)
@@ -292,9 +287,9 @@ class OutcomePage(QWizardPage):
                              "close' and the SENCO can check the answers and finish it.")
         self.need.setEnabled(self.allowed)
         today = self.session.clock.today()
-        self.discussion_date.setMaximumDate(to_qdate(today))
-        self.review_date.setMinimumDate(to_qdate(today + dt.timedelta(days=1)))
-        self.review_date.setMaximumDate(to_qdate(today + dt.timedelta(days=concerns.MAX_REVIEW_DAYS)))
+        self.discussion_date.setMaximumDate(today)
+        self.review_date.setMinimumDate(today + dt.timedelta(days=1))
+        self.review_date.setMaximumDate(today + dt.timedelta(days=concerns.MAX_REVIEW_DAYS))
         if self._dates_set_for != outcome.id:
             # A new outcome suggests its own review date; a date typed for this one is kept.
             self._dates_set_for = outcome.id
@@ -302,8 +297,8 @@ class OutcomePage(QWizardPage):
             talked = parse_iso(saved.get("discussion_date")) or today
             review = (parse_iso(saved.get("review_date")) if saved.get("outcome") == outcome.id
                       else None) or concerns.review_date_for(outcome, today)
-            self.discussion_date.setDate(to_qdate(talked))
-            self.review_date.setDate(to_qdate(review))
+            self.discussion_date.setDate(talked)
+            self.review_date.setDate(review)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API

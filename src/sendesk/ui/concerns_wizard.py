@@ -193,9 +193,11 @@ class ConcernsWizard(QWizard):
     def _extras(self) -> dict[str, Any]:
         extras: dict[str, Any] = {"page": self._page_key(self.currentId())}
         if self.currentId() == OUTCOME_ID and self.outcome_page.walk is not None:
-            extras.update(outcome=self.outcome_page.walk.outcome.id,
-                          discussion_date=self.outcome_page.discussion_date.date().toPython().isoformat(),
-                          review_date=self.outcome_page.review_date.date().toPython().isoformat())
+            extras["outcome"] = self.outcome_page.walk.outcome.id
+            for key in ("discussion_date", "review_date"):  # a half-typed date is not kept
+                day = getattr(self.outcome_page, key).day()
+                if day is not None:
+                    extras[key] = day.isoformat()
             if self.outcome_page.need_code():
                 extras["need_code"] = self.outcome_page.need_code()
         return extras
@@ -218,8 +220,11 @@ class ConcernsWizard(QWizard):
         page = self.outcome_page
         page.show_error("")
         answers, discussion = self.current_answers(), self.discussion()
-        talked = page.discussion_date.date().toPython()
-        review = page.review_date.date().toPython()
+        problem = page.discussion_date.problem() or page.review_date.problem()
+        if problem:
+            page.show_error(problem)
+            return
+        talked, review = page.discussion_date.day(), page.review_date.day()
         self._run(concerns.finish, self.pupil_id, self.chart, answers, discussion,
                   discussion_date=talked, review_date=review, need_code=page.need_code(),
                   run_id=self.run_id, done=self._finished)

@@ -26,7 +26,8 @@ from .prompts import prompts
 from .record_panel import RecordPanel, button, button_row, fill_table, make_table
 from .runner import OpRunner
 
-CONTACT_FIELDS = [FieldSpec("name", "Name"),
+CONTACT_FIELDS = [FieldSpec("title", "Title", placeholder="Mrs, Mr, Ms, Mx, Dr: letters greet them by it"),
+                  FieldSpec("name", "Name"),
                   FieldSpec("relationship", "Relationship",
                             placeholder="for example Mother, Foster carer"),
                   FieldSpec("parental_responsibility", "Has parental responsibility", "bool"),

@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtCore import QMarginsF, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from .. import pdf
 from ..documents import build_documents
@@ -42,6 +42,9 @@ def a4_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolutio
                                       QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     printer.setFullPage(True)
     return printer
+
+
+ZOOM_STEP = 1.25  # each Zoom in or out
 
 
 def file_name(text: str) -> str:
@@ -77,8 +80,13 @@ class DocumentPanel(QWidget):
             if not allowed:
                 widget.setToolTip("Your role does not allow documents to leave sendesk.")
         self.allowed = allowed
+        self.zoom_label = QLabel(objectName="zoom_level")
         bar = QHBoxLayout()
         bar.addWidget(self.pages, 1)
+        for button in self._zoom_buttons():
+            bar.addWidget(button)
+        bar.addWidget(self.zoom_label)
+        bar.addSpacing(12)
         bar.addWidget(self.save_button)
         bar.addWidget(self.print_button)
         layout = QVBoxLayout(self)
@@ -86,6 +94,40 @@ class DocumentPanel(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(bar)
         layout.addWidget(self.preview, 1)
+
+    def _zoom_buttons(self) -> list[QToolButton]:
+        """Zoom out, zoom in and fit the page, each a button with the usual shortcut (which
+        works anywhere in the panel): Ctrl+- , Ctrl++ (or Ctrl+=) and Ctrl+0."""
+        buttons = []
+        for name, text, keys, slot in (
+                ("zoom_out", "Zoom out", ["Ctrl+-"],
+                 lambda: self.zoom(1 / ZOOM_STEP)),
+                ("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="],
+                 lambda: self.zoom(ZOOM_STEP)),
+                ("fit_page", "Fit page", ["Ctrl+0"], self.fit_page)):
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString()})")
+            action.triggered.connect(slot)
+            self.addAction(action)
+            button = QToolButton(objectName=name)
+            button.setDefaultAction(action)
+            button.setAccessibleName(text)
+            buttons.append(button)
+        return buttons
+
+    def zoom(self, factor: float) -> None:
+        self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.CustomZoom)
+        self.preview.setZoomFactor(max(0.1, min(8.0, self.preview.zoomFactor() * factor)))
+        self._show_zoom()
+
+    def fit_page(self) -> None:
+        self.preview.fitInView()
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        self.zoom_label.setText(f"{round(self.preview.zoomFactor() * 100)}%")
 
     def refresh(self) -> None:
         """Build the documents again from the record and show them."""
@@ -106,6 +148,7 @@ class DocumentPanel(QWidget):
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(self.allowed and bool(self.documents))
         self.preview.updatePreview()
+        self._show_zoom()
 
     def _paint_preview(self, printer: QPrinter) -> None:
         if not self.documents:

@@ -20,6 +20,7 @@ from ..models.outcomes import PFA_AREAS
 from ..operations import Kind
 from ..records import ehc
 from ..session import Session
+from .date_field import DateDelegate
 from .dates import uk as _uk
 from .record_changes import runner_for, write
 from .runner import OpRunner
@@ -43,6 +44,10 @@ class OutcomesDialog(QDialog):
         self.tree.setColumnWidth(0, 460)
         self.tree.setColumnWidth(1, 200)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        # A step's target date and every achieved date type and pick like any other date.
+        self.tree.setItemDelegateForColumn(1, DateDelegate(self.tree, "Target date",
+                                                           lambda index: index.parent().isValid()))
+        self.tree.setItemDelegateForColumn(2, DateDelegate(self.tree, "Achieved on"))
         for outcome in plan.outcomes:
             top = self._outcome_item(outcome.text, PFA_AREAS.get(outcome.pfa_area or "", ""), outcome.id)
             for step in outcome.steps:

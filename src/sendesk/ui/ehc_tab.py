@@ -209,6 +209,16 @@ def _table(name: str, model: RowsModel) -> QTableView:
     return table
 
 
+def compact_rows(table: QTableView) -> None:
+    """One line a row, so the whole readiness checklist fits on screen at once: a long "what
+    is missing" is cut off in the row and read in full on hover or in the details below."""
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    rows = table.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+
+
 class _Section(QWidget):
     """A list, the chosen row's details below it and a row of buttons above."""
 
@@ -272,7 +282,8 @@ class EhcTab(QWidget):
                 ("answer", "Answer the question...", self.answer, manage),
                 ("record_exception", "Record an exception...", self.record_exception, manage),
                 ("withdraw_exception", "Withdraw the exception...", self.withdraw_exception, manage),
-                ("refresh_readiness", "Check again", self.refresh, True)])
+                ("refresh_readiness", "Check again", self.refresh, True)], sizes=(340, 260))
+        compact_rows(self.readiness.table)
         self.request_model: RowsModel[EhcnaRequest] = RowsModel(request_columns(today), parent=self)
         self.requests = _Section(
             "requests", "A request needs the parents' consent and the head teacher's "
@@ -329,7 +340,9 @@ class EhcTab(QWidget):
         exception = (f"<br>Exception recorded: {escape(result.exception)} &ndash; "
                      f"{escape(result.exception_reason or '')}" if result.exception else "")
         self.readiness.set_summary(f"{verdict}: {result.score} items met.{exception}")
-        self.readiness.table.resizeRowsToContents()
+        table = self.readiness.table
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                               + table.verticalHeader().defaultSectionSize() * len(result.items))
         self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
         self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
         self.readiness.select(current if current >= 0 else 0)

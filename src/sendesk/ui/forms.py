@@ -2,7 +2,11 @@
 
 Every form in the pupil record saves through a core function; when that raises a
 ValidationError naming a field, the field is outlined and the message shown beside the
-buttons, and the dialog stays open with what was typed. Nothing is checked only in the UI.
+buttons, and the dialog stays open with what was typed. Nothing is checked only in the UI: a
+date field refuses a date that cannot be read before the save, but with the core's own rules.
+
+Form columns stop at a readable width (FORM_WIDTH) rather than stretching across a wide
+window, where a label and its box end up a screen apart.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError, ValidationError
 from ..models import dates
+from .date_field import DateField
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
+FORM_WIDTH = 640  # px: the widest a column of labelled fields reads comfortably
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,9 @@ class FormWidget(QWidget):
         super().__init__(parent)
         self.fields = list(fields)
         self.widgets: dict[str, QWidget] = {}
+        self.setMaximumWidth(FORM_WIDTH)
         layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for spec in self.fields:
             widget = self._make(spec)
             widget.setObjectName(spec.key)
@@ -77,8 +85,10 @@ class FormWidget(QWidget):
             for label, value in spec.choices:
                 combo.addItem(label, value)
             return combo
+        if spec.kind == "date":
+            return DateField(spec.label)
         line = QLineEdit()
-        line.setPlaceholderText(spec.placeholder or ("dd/mm/yyyy" if spec.kind == "date" else ""))
+        line.setPlaceholderText(spec.placeholder)
         return line
 
     def values(self) -> dict[str, Any]:
@@ -115,6 +125,14 @@ class FormWidget(QWidget):
                 widget.setText(dates.format_uk(value))
             else:
                 widget.setText("" if value is None else str(value))
+
+    def date_problem(self) -> tuple[str, str] | None:
+        """The first date field whose text is not a date: (its key, the sentence why)."""
+        for spec in self.fields:
+            widget = self.widgets[spec.key]
+            if isinstance(widget, DateField) and (problem := widget.problem()):
+                return spec.key, problem
+        return None
 
     def clear_errors(self) -> None:
         for widget in self.widgets.values():
@@ -161,6 +179,11 @@ class FormDialog(QDialog):
 
     def submit(self) -> bool:
         self.form.clear_errors()
+        bad_date = self.form.date_problem()
+        if bad_date is not None:
+            self.form.mark_error(bad_date[0])
+            self.message.setText(bad_date[1])
+            return False
         try:
             self.result_value = self._save(self.form.values())
         except ValidationError as exc:

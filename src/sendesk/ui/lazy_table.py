@@ -7,6 +7,8 @@ Given ``fetch_async`` instead, the model never waits for a block: a row not fetc
 blank cells (a placeholder) while the block is asked for, and the cells are filled in when it
 arrives (``deliver``). The pupil list fetches through the window's runner this way, so a
 backup holding the database does not stop the window from painting.
+
+A cell too long for its column shows in full on hover.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from .rows_model import full_text
 
 BLOCK = 200
 STALE_SECONDS = 30.0
@@ -78,7 +82,9 @@ class LazyTableModel(QAbstractTableModel):
             value = self.row(index.row()).get(column.key)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(self.row(index.row()), column.key)
+            row = self.row(index.row())
+            value = row.get(column.key)
+            return self._tooltip(row, column.key) or full_text("" if value is None else str(value))
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

@@ -29,7 +29,7 @@ from .lazy_table import BLOCK, Column, LazyTableModel
 from .runner import OpRunner
 
 COLUMNS = [Column("name", "Name", 220), Column("upn", "UPN", 130), Column("year", "Year", 60),
-           Column("class", "Class", 80), Column("status", "SEN status", 170),
+           Column("class", "Class", 80), Column("status", "SEN status", 250),
            Column("need", "Primary need", 110), Column("review", "Next review", 110),
            Column("flags", "Flags", 260)]
 SORT_KEYS = {"name": "name", "year": "year", "class": "class", "status": "status", "need": "need",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError, ValidationError
+from ..models import field_names
 from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
 from ..models.roles import Permission
 from ..models.sen import statuses
@@ -85,6 +86,11 @@ class PupilRecordWindow(QWidget):
         self.record: PupilRecord = self.runner.call(open_record, pupil_id)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.badges = QWidget(objectName="header_badges")  # one badge per flag, spaced apart
+        badge_row = QHBoxLayout(self.badges)
+        badge_row.setContentsMargins(0, 4, 0, 0)
+        badge_row.setSpacing(6)
+        badge_row.addStretch(1)
         self.tabs = QTabWidget(objectName="tabs")
         self._build_profile_tab()
         self._build_panels()
@@ -100,7 +106,10 @@ class PupilRecordWindow(QWidget):
                                  self.answer_subject_access, self.can(Permission.READ_AUDIT))
         self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
         top = QHBoxLayout()
-        top.addWidget(self.header, 1)
+        heading = QVBoxLayout()
+        heading.addWidget(self.header)
+        heading.addWidget(self.badges)
+        top.addLayout(heading, 1)
         top.addWidget(self.sar_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -192,8 +201,7 @@ class PupilRecordWindow(QWidget):
         status = (f"{pupil.sen_status} - {status_names.get(pupil.sen_status, '')}"
                   if pupil.sen_status else "Not on the SEN register")
         needs = ", ".join(n.code for n in sorted(record.current_needs, key=lambda n: n.rank))
-        flags = " ".join(f"<span style='background:#e8eef5; padding:2px 6px'>{f.label}</span>"
-                         for f in sorted(pupil.flags, key=lambda f: f.value))
+        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)])
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
@@ -201,16 +209,32 @@ class PupilRecordWindow(QWidget):
             f" &middot; Year {details.year_group}"
             + (f" &middot; {escape(details.class_name)}" if details.class_name else "") + left +
             f"<br><b>SEN status:</b> {status}" + (f" &middot; <b>Needs:</b> {needs}" if needs else "")
-            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
-            + (f"<br>{flags}" if flags else ""))
+            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
         self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
-        fill_table(self.history_table, [(c.changed_at[:16].replace("T", " "), FIELD_LABELS.get(c.field, c.field),
-                                         c.old_value, c.new_value, c.changed_by)
-                                        for c in reversed(record.changes)])
+        fill_table(self.history_table, [
+            (field_names.uk_moment(c.changed_at), field_names.record_label(c.record_type),
+             field_names.field_label(c.record_type, c.field),
+             field_names.shown_value(c.record_type, c.field, c.old_value),
+             field_names.shown_value(c.record_type, c.field, c.new_value), c.changed_by)
+            for c in reversed(record.changes)])
         for panel in (self.contacts, self.registers, self.notes):
             panel.show_record(record)
         self.concerns.refresh()
+
+    def _show_badges(self, labels: Sequence[str]) -> None:
+        """The pupil's flags as separate badges under the header, in the flags' order."""
+        row = self.badges.layout()
+        while row.count() > 1:
+            old = row.takeAt(0).widget()
+            if old is not None:
+                old.deleteLater()
+        for position, label in enumerate(labels):
+            badge = QLabel(label, objectName="badge")
+            badge.setStyleSheet("background: #e8eef5; color: #1f3a5f; border: 1px solid #b8c7d9;"
+                                " border-radius: 8px; padding: 1px 8px;")
+            row.insertWidget(position, badge)
+        self.badges.setVisible(bool(labels))
 
     # --- subject access request -------------------------------------------------------
     def answer_subject_access(self) -> Path | None:
@@ -253,7 +277,8 @@ class PupilRecordWindow(QWidget):
         self.save_profile_button = button("Save changes", "save_profile", self.save_profile,
                                           self.can(Permission.EDIT_PUPILS))
         self.profile_form.setEnabled(self.can(Permission.EDIT_PUPILS))
-        self.history_table = make_table("history", ["When", "Field", "Was", "Now", "Changed by"])
+        self.history_table = make_table("history", ["When", "Record", "Field", "Was", "Now",
+                                                     "Changed by"])
         layout = QVBoxLayout(page)
         layout.addWidget(self.profile_form)
         row = QHBoxLayout()

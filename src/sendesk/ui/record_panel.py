@@ -30,6 +30,7 @@ from ..session import Session
 from .forms import FieldSpec, FormDialog
 from .prompts import prompts
 from .record_changes import write
+from .rows_model import full_text
 from .runner import OpRunner
 
 T = TypeVar("T")
@@ -53,6 +54,7 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[Any]], ids: Sequence
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             item = QTableWidgetItem("" if value is None else str(value))
+            item.setToolTip(full_text(item.text()) or "")  # a cut-off cell in full on hover
             if ids:
                 item.setData(Qt.ItemDataRole.UserRole, ids[r])
             table.setItem(r, c, item)

@@ -1,6 +1,9 @@
 """A read-only table model over a list of rows of any kind, configured by its columns: each
 screen's table is a list of column definitions, not a model class of its own. Used by the
 graduated-approach screens, the census check, the import preview and the dashboard lists.
+
+A cell too long for its column is shown in full on hover: every cell of more than a few words
+answers Qt's tooltip role with its whole text (a column's own tooltip, if it has one, first).
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
+# Characters: a shorter cell (a date, a UPN, "Yes") always fits a column sized to its content.
+FULL_TEXT_FROM = 16
+
+
+def full_text(text: str) -> str | None:
+    """The tooltip that shows a cell in full, for text long enough to be cut off."""
+    return text if len(text) >= FULL_TEXT_FROM or "\n" in text else None
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,10 @@ class RowsModel(QAbstractTableModel, Generic[T]):
             if role == Qt.ItemDataRole.DisplayRole:
                 value = column.text(item)
                 return "" if value is None else str(value)
-            if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-                return column.tooltip(item)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                own = column.tooltip(item) if column.tooltip is not None else None
+                value = column.text(item)
+                return own or full_text("" if value is None else str(value))
             if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
                 colour = self._background(item)
                 return QBrush(colour) if colour is not None else None

@@ -12,6 +12,7 @@ from ...models.apdr import Part
 from ...models.roles import Permission
 from ...records import apdr
 from ..apdr_models import AMBER, plural
+from ..date_field import DateField
 from ..dates import uk
 from ..forms import FieldSpec, FormDialog
 from ..rows_model import Col, RowsModel
@@ -43,7 +44,7 @@ class DoPage(Page):
         ], background=lambda e: AMBER if not e.delivered and not e.withdrawn else None, parent=self)
         self.log_view = make_view("log", self.log_model, 150, stretch=(1, 3))
         self.summary = QLabel(objectName="delivery_summary")
-        self.log_date = QLineEdit(objectName="log_date", placeholderText="dd/mm/yyyy")
+        self.log_date = DateField("Date of the session", objectName="log_date")
         self.log_item = QComboBox(objectName="log_item")
         self.delivered = QRadioButton("Delivered", objectName="delivered")
         self.missed = QRadioButton("Missed", objectName="missed")

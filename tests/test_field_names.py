@@ -1,0 +1,64 @@
+"""The change history names every field in plain words: each record type the core writes to
+field_changes is known, and every field of its table has a label."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sendesk.models import field_names
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sendesk"
+SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "schema.sql"
+# Bookkeeping every table carries, which no one edits and the trail never records.
+BOOKKEEPING = re.compile(r"^(id|pupil_id|plan_id|cycle_id|assessment_id|review_id|position|"
+                         r"question|\w+_at|\w+_by|author_id|year_rank|sort_key|search_text|"
+                         r"retain_until|sen_since|next_review|flags|sen_status|filename|size)$")
+CALLS = re.compile(r"(?:record_changes|_trail)\(\s*session,\s*[^,]+,\s*\"([^\"]+)\"|"
+                   r"(?:_save_part|_save_rows)\(\s*session,\s*ctx,\s*(?:plan_id,\s*)?\"\w+\",\s*"
+                   r"\"([^\"]+)\"")
+
+
+def _written_record_types() -> set[str]:
+    found = set()
+    for path in (SRC / "records").rglob("*.py"):
+        for match in CALLS.finditer(path.read_text()):
+            found.add(match.group(1) or match.group(2))
+    return found
+
+
+def _columns(table: str) -> list[str]:
+    body = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", SCHEMA.read_text(), re.S)
+    assert body, table
+    return [line.split()[0] for line in body.group(1).splitlines()
+            if re.match(r"\s+[a-z_]+\s+[A-Z]", line)]
+
+
+def test_every_record_type_written_to_the_trail_is_named():
+    written = _written_record_types()
+    assert {"contact", "plan", "EHC checklist", "review progress"} <= written  # the scan works
+    assert written <= set(field_names.RECORD_TYPES), written - set(field_names.RECORD_TYPES)
+
+
+def test_every_field_of_every_record_type_has_a_plain_label():
+    missing = []
+    for record_type, (_label, table) in field_names.RECORD_TYPES.items():
+        for column in _columns(table):
+            if BOOKKEEPING.match(column) or record_type == "EHC checklist":
+                continue
+            if column not in field_names.LABELS and (record_type, column) not in \
+                    field_names.RECORD_LABELS:
+                missing.append(f"{record_type}.{column}")
+    assert missing == []
+
+
+def test_history_values_read_as_a_teacher_would_write_them():
+    assert field_names.field_label("plan", "shared_on") == "Shared with parents on"
+    assert field_names.field_label("contact", "do_not_disclose_address") == \
+        "Never disclose the address"
+    assert field_names.field_label("EHC checklist", "eal answer") == \
+        "Not explained by English as an additional language: answer"
+    assert field_names.shown_value("plan", "shared_on", "2026-09-12") == "12/09/2026"
+    assert field_names.shown_value("contact", "parental_responsibility", "1") == "Yes"
+    assert field_names.shown_value("contact", "phone", None) == "(blank)"
+    assert field_names.uk_moment("2026-09-12T13:32:00.000000+00:00")[:10] == "12/09/2026"
