@@ -69,17 +69,17 @@ def test_census_writes_the_file(demo_db, tmp_path, capsys):
 def test_import_then_reimport(school, tmp_path, capsys):
     db = school[0]
     good = tmp_path / "pupils.csv"
-    good.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,5,5W\r\n"
+    good.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,6,6W\r\n"
                     f"{upn(2)},Okafor,Chidi,2015-11-30,M,Year 6,6R\r\n", encoding="utf-8-sig")
     code, out, err = run(capsys, "pupils", "import", db, good, "--user", SENCO,
                          stdin=SENCO_PASSWORD + "\n")
     assert (code, err) == (0, "") and "2 added" in out
-    good.write_text(good.read_text(encoding="utf-8-sig").replace("5W", "5R"), encoding="utf-8")
+    good.write_text(good.read_text(encoding="utf-8-sig").replace("6W", "6B"), encoding="utf-8")
     code, out, _ = run(capsys, "pupils", "import", db, good, "--user", SENCO,
                        stdin=SENCO_PASSWORD + "\n")
     assert code == 0 and "0 added, 1 updated, 1 unchanged" in out
     code, out, _ = run(capsys, "pupils", "list", db, "--user", SENCO, stdin=SENCO_PASSWORD + "\n")
-    assert [row["class"] for row in csv.DictReader(io.StringIO(out))] == ["5R", "6R"]
+    assert [row["class"] for row in csv.DictReader(io.StringIO(out))] == ["6B", "6R"]
 
 
 def test_import_with_errors_saves_nothing(school, tmp_path, capsys):
