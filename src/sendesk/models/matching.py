@@ -76,6 +76,13 @@ def same_child(ours: Identity, theirs: Identity) -> bool:
     return not differences(ours, theirs)
 
 
+def may_be_same(different: tuple[str, ...]) -> bool:
+    """Whether a user may confirm that records this far apart are one child: one field apart
+    may be a corrected date of birth or a legal change of name; two or more is another child
+    under a wrong UPN, which no decision may merge."""
+    return len(different) <= 1
+
+
 def describe(upn: str, ours: Identity, theirs: Identity, source: str = "the file") -> str:
     """One sentence for a UPN that names another child here."""
     return (f"UPN {upn} is {ours.name}, born {ours.born}, here, but {source} names "

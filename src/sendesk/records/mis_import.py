@@ -237,7 +237,7 @@ def describe_conflict(upn: str, ours: matching.Identity, theirs: matching.Identi
     another child under a wrong UPN, and the row can only be skipped (a UPN held here cannot
     be given to a second pupil)."""
     sentence = matching.describe(upn, ours, theirs) + "."
-    if len(different) == 1:
+    if matching.may_be_same(different):
         what = matching.LABELS[different[0]]
         return Conflict(f"{sentence} Skip the row unless this is the same child and their "
                         f"{what} has changed.", (SKIP, UPDATE))
