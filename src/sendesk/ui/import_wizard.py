@@ -245,10 +245,11 @@ class PreviewPage(QWizardPage):
         shown = bool(plan.conflicts)
         for widget in (self.conflict_title, self.skip_all, self.conflict_scroll):
             widget.setVisible(shown)
+        one = len(plan.conflicts) == 1
         self.conflict_title.setText(
-            f"{len(plan.conflicts)} rows give a UPN held here for a different child, or a child "
-            "held here under another UPN. Nothing changes on these pupils unless you choose it: "
-            "decide each row before importing.")
+            f"{len(plan.conflicts)} {'row gives' if one else 'rows give'} a UPN held here for a "
+            "different child, or a child held here under another UPN. Nothing changes on these "
+            "pupils unless you choose it: decide each row before importing.")
         for row in plan.conflicts:
             assert row.conflict is not None
             combo = QComboBox(objectName=f"decide_{row.line}")
