@@ -26,7 +26,7 @@ from sendesk.documents import templates
 from sendesk.models import flowchart
 from sendesk.models.pupils import check_details
 from sendesk.models.specialists import check_report_file
-from sendesk.records import csv_safe, mis_import
+from sendesk.records import csv_safe, mis_file
 from sendesk.services import backup
 from sendesk.store.keyfile import KeyFile
 from sendesk.transfer import ctf, package
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def mis_csv(data: bytes) -> None:
     """A MIS export as preview() reads it, up to the point where the database is consulted."""
-    headers, rows, _ = mis_import.read_table(data, "pupils.csv")
-    mapping = mis_import.auto_map(headers)
+    headers, rows, _ = mis_file.read_table(data, "pupils.csv")
+    mapping = mis_file.auto_map(headers)
     column = {name: headers.index(header) for name, header in mapping.items()}
     for _, cells in rows[:200]:
         raw = {name: cells[i].strip() if i < len(cells) else "" for name, i in column.items()}

@@ -69,17 +69,17 @@ def test_census_writes_the_file(demo_db, tmp_path, capsys):
 def test_import_then_reimport(school, tmp_path, capsys):
     db = school[0]
     good = tmp_path / "pupils.csv"
-    good.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,5,5W\r\n"
+    good.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,6,6W\r\n"
                     f"{upn(2)},Okafor,Chidi,2015-11-30,M,Year 6,6R\r\n", encoding="utf-8-sig")
     code, out, err = run(capsys, "pupils", "import", db, good, "--user", SENCO,
                          stdin=SENCO_PASSWORD + "\n")
     assert (code, err) == (0, "") and "2 added" in out
-    good.write_text(good.read_text(encoding="utf-8-sig").replace("5W", "5R"), encoding="utf-8")
+    good.write_text(good.read_text(encoding="utf-8-sig").replace("6W", "6B"), encoding="utf-8")
     code, out, _ = run(capsys, "pupils", "import", db, good, "--user", SENCO,
                        stdin=SENCO_PASSWORD + "\n")
     assert code == 0 and "0 added, 1 updated, 1 unchanged" in out
     code, out, _ = run(capsys, "pupils", "list", db, "--user", SENCO, stdin=SENCO_PASSWORD + "\n")
-    assert [row["class"] for row in csv.DictReader(io.StringIO(out))] == ["5R", "6R"]
+    assert [row["class"] for row in csv.DictReader(io.StringIO(out))] == ["6B", "6R"]
 
 
 def test_import_with_errors_saves_nothing(school, tmp_path, capsys):
@@ -132,3 +132,61 @@ def test_demo_refuses_an_existing_file_and_a_weak_password(tmp_path, capsys):
     code, _, err = run(capsys, "demo", tmp_path / "taken.sendesk", "--user", "jsenco",
                        stdin="harbour-lantern-quietly-47\n")
     assert code == 1 and "already exists" in err
+
+
+def test_pupils_list_reimported_changes_nothing(demo_db, tmp_path, capsys):
+    password = "harbour-lantern-quietly-47\n"
+    code, listed, _ = run(capsys, "pupils", "list", demo_db, "--user", "jsenco", stdin=password)
+    assert code == 0
+    again = tmp_path / "list.csv"
+    again.write_text(listed, encoding="utf-8")
+    code, out, _ = run(capsys, "pupils", "import", demo_db, again, "--user", "jsenco",
+                       stdin=password)
+    rows = len(list(csv.DictReader(io.StringIO(listed))))
+    assert code == 0 and f"0 added, 0 updated, {rows} unchanged" in out
+    assert ("These columns will not be imported: sen_status, primary_need, next_review, flags."
+            in out)
+    code, after, _ = run(capsys, "pupils", "list", demo_db, "--user", "jsenco", stdin=password)
+    assert after == listed, "no known-as name grows a second surname"
+
+
+def test_a_conflicting_line_is_refused_unless_a_flag_says_what_to_do(school, tmp_path, capsys):
+    db = school[0]
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + f"{upn(1)},Chapman,Noah,12/05/2014,M,7,7C\r\n", encoding="utf-8")
+    assert run(capsys, "pupils", "import", db, first, "--user", SENCO,
+               stdin=SENCO_PASSWORD + "\n")[0] == 0
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(HEADER + f"{upn(1)},Smith,Amy,03/02/2019,F,2,2S\r\n"
+                     f"{upn(2)},Okafor,Chidi,30/11/2015,M,6,6R\r\n", encoding="utf-8")
+    code, out, err = run(capsys, "pupils", "import", db, wrong, "--user", SENCO,
+                         stdin=SENCO_PASSWORD + "\n")
+    assert code == 1
+    assert err.splitlines()[0].startswith(f"line 2 (UPN {upn(1)}): UPN {upn(1)} is Noah Chapman, "
+                                          "born 12/05/2014, here, but the file names Amy Smith")
+    assert "--skip-conflicts" in err and "nothing was imported" in err
+    code, out, err = run(capsys, "pupils", "import", db, wrong, "--user", SENCO, "--dry-run",
+                         stdin=SENCO_PASSWORD + "\n")
+    assert code == 0 and "1 to decide" in out and "(choices: skip)" in out
+    code, out, err = run(capsys, "pupils", "import", db, wrong, "--user", SENCO, "--decide",
+                         "2=update", stdin=SENCO_PASSWORD + "\n")
+    assert code == 1 and "can only be: skip" in err
+    code, out, err = run(capsys, "pupils", "import", db, wrong, "--user", SENCO,
+                         "--skip-conflicts", stdin=SENCO_PASSWORD + "\n")
+    assert code == 0 and "1 added, 0 updated, 0 unchanged, 1 skipped" in out
+    code, out, _ = run(capsys, "pupils", "list", db, "--user", SENCO, stdin=SENCO_PASSWORD + "\n")
+    names = {row["upn"]: row["known_as"] for row in csv.DictReader(io.StringIO(out))}
+    assert names[upn(1)] == "Chapman, Noah"
+
+
+def test_dry_run_lists_each_change_was_to_now_and_the_year_to_check(school, tmp_path, capsys):
+    db = school[0]
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,6,6W\r\n", encoding="utf-8")
+    run(capsys, "pupils", "import", db, first, "--user", SENCO, stdin=SENCO_PASSWORD + "\n")
+    first.write_text(HEADER + f"{upn(1)},Nowak,Zuzanna,03/04/2016,F,5,5W\r\n", encoding="utf-8")
+    code, out, err = run(capsys, "pupils", "import", db, first, "--user", SENCO, "--dry-run",
+                         stdin=SENCO_PASSWORD + "\n")
+    assert code == 0
+    assert f"line 2 (UPN {upn(1)}): Class: 6W -> 5W; Year group: Year 6 -> Year 5" in out
+    assert "Year 5 does not fit the date of birth 03/04/2016" in err

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sendesk.errors import PermissionDenied, ValidationError
-from sendesk.records import mis_import, pupil_list, pupils
+from sendesk.records import mis_file, mis_import, pupil_list, pupils
 from tests.records_fixtures import add_pupil, audit_actions, snapshot, upn
 
 HEADER = "UPN,Surname,Forename,Preferred Forename,DOB,Gender,Year,Reg Group\r\n"
@@ -106,7 +106,7 @@ def test_a_large_junk_file_is_refused_before_it_is_read(senco_session, tmp_path)
 
 
 def test_too_many_rows_are_refused(senco_session):
-    text = HEADER + "x,y,z,,1,F,1,A\r\n" * (mis_import.MAX_ROWS + 1)
+    text = HEADER + "x,y,z,,1,F,1,A\r\n" * (mis_file.MAX_ROWS + 1)
     with pytest.raises(ValidationError, match="more than 100,000 pupils"):
         mis_import.preview(senco_session, text.encode())
 
@@ -152,8 +152,10 @@ def test_an_explicit_mapping_overrides_the_guess(senco_session):
 def test_a_changed_upn_is_not_merged_silently(senco_session):
     add_pupil(senco_session, 1, legal_surname="Nowak", legal_forename="Zuzanna", dob="03/04/2016")
     plan = mis_import.preview(senco_session, (HEADER + line(7)).encode())
-    (row,) = plan.errors
-    assert f"already recorded under UPN {upn(1)}" in row.errors[0]
+    (row,) = plan.conflicts
+    assert f"already recorded under UPN {upn(1)}" in row.conflict.reason
+    with pytest.raises(ValidationError, match="need a decision"):
+        mis_import.commit(senco_session, plan)
 
 
 def test_leavers_in_the_file_are_skipped(senco_session):

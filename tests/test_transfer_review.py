@@ -308,10 +308,12 @@ def test_a_transferred_pupils_flowchart_draft_cannot_be_discarded(senco_session)
 
 def test_a_lower_case_upn_matches_the_pupil_already_here(made, senco_session, no_age):
     zipped, key = made
-    upn = json.loads(dict(members(zipped))["record.json"])["pupil"]["upn"]
-    pid = pupils.add_pupil(senco_session, {"upn": upn, "legal_surname": "Existing",
-                                           "legal_forename": "Pupil", "dob": "2016-01-01",
-                                           "gender": "F", "year_group": "5"})
+    theirs = json.loads(dict(members(zipped))["record.json"])["pupil"]
+    upn = theirs["upn"]
+    # The same child (name and date of birth agree): only the UPN's case differs.
+    pid = pupils.add_pupil(senco_session, {"upn": upn, "legal_surname": theirs["legal_surname"],
+                                           "legal_forename": theirs["legal_forename"],
+                                           "dob": theirs["dob"], "gender": "F", "year_group": "5"})
 
     def lower_record(record):
         record["pupil"]["upn"] = upn.lower()

@@ -137,6 +137,6 @@ def test_import_preview_explains_each_row_without_repeating_line_and_upn(qtbot, 
     wizard.next()
     wizard.next()
     model = wizard.preview_page.model
-    detail = model.data(model.index(0, 3))
+    detail = model.data(model.index(0, model.columnCount() - 1))
     assert "date" in detail.lower() and "UPN" not in detail and "line" not in detail
     session.close()

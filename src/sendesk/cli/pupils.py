@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import demo
 from ..errors import SendeskError, ValidationError
 from ..models import dates
-from ..records import census, mis_import, pupil_list
+from ..records import census, mis_file, mis_import, pupil_list
 from .io import Secrets, open_session
 
 # Enough row errors to fix a file in one pass without flooding the terminal.
@@ -35,8 +35,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="match a column by hand, e.g. --map dob='Birth Date' (fields: "
-                        + ", ".join(mis_import.HEADERS) + ")")
-    p.add_argument("--dry-run", action="store_true", help="check the file and save nothing")
+                        + ", ".join(mis_file.HEADERS) + ")")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the file, list every change (was -> now) and save nothing")
+    p.add_argument("--skip-conflicts", action="store_true",
+                   help="skip every row whose UPN is held here for a different child (or whose "
+                        "name and date of birth are held under another UPN)")
+    p.add_argument("--decide", action="append", default=[], metavar="LINE=CHOICE",
+                   help="what to do with one conflicting line: skip, update (the same child: "
+                        "take the file's details) or add (a different child), where offered")
     p.set_defaults(run=cmd_import)
     p = pupils_sub.add_parser("list", help="list pupils on roll as CSV")
     p.add_argument("db", type=Path)
@@ -77,8 +84,21 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _decisions(pairs: list[str]) -> dict[int, str]:
+    decisions = {}
+    for pair in pairs:
+        line, sep, choice = pair.partition("=")
+        choice = choice.strip().lower()
+        if not sep or not line.strip().isdigit() or choice not in mis_import.CHOICES:
+            raise ValidationError(f"--decide {pair}: write it as LINE=CHOICE, e.g. --decide 7=skip "
+                                  "(choices: " + ", ".join(mis_import.CHOICES) + ").")
+        decisions[int(line)] = choice
+    return decisions
+
+
 def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
     mapping = _mapping(args.map)
+    decisions = _decisions(args.decide)
     session = open_session(args.db, args.user, secrets)
     try:
         plan = mis_import.preview(session, args.file, mapping)
@@ -90,15 +110,36 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
                 print(f"... and {more} more rows with errors", file=sys.stderr)
             raise SendeskError(f"{len(plan.errors)} of {len(plan.rows)} rows in {args.file.name} "
                                "have errors; nothing was imported.")
+        if plan.not_imported:
+            print(plan.not_imported)
+        if args.skip_conflicts:
+            decisions = {row.line: mis_import.SKIP for row in plan.conflicts} | decisions
+        undecided = plan.undecided(decisions)
+        if undecided and not args.dry_run:
+            for row in undecided:
+                print(mis_import.describe_row(row), file=sys.stderr)
+            raise SendeskError(f"{len(undecided)} rows in {args.file.name} give a UPN held here "
+                               "for a different child, or a child held under another UPN; "
+                               "nothing was imported. Add --skip-conflicts, or --decide "
+                               "LINE=skip|update|add for each line.")
         for row in plan.rows:
-            for warning in row.warnings:
-                print(f"line {row.line} (UPN {row.upn}): {warning}", file=sys.stderr)
+            for note in row.warnings + row.checks:
+                print(f"line {row.line} (UPN {row.upn}): {note}", file=sys.stderr)
         summary = (f"{plan.count('add')} to add, {plan.count('update')} to update, "
                    f"{plan.count('unchanged')} unchanged, {plan.count('skip')} skipped")
+        if plan.conflicts:
+            summary += f", {len(plan.conflicts)} to decide"
         if args.dry_run:
+            for row in plan.rows:
+                if row.conflict is not None:
+                    print(mis_import.describe_row(row) + " (choices: "
+                          + ", ".join(row.conflict.choices) + ")")
+                if row.diffs:
+                    print(f"line {row.line} (UPN {row.upn}): "
+                          + "; ".join(str(change) for change in row.diffs))
             print(f"Checked {args.file.name}: {summary}. Nothing was saved (--dry-run).")
             return 0
-        result = mis_import.commit(session, plan)
+        result = mis_import.commit(session, plan, decisions)
     finally:
         session.close()
     print(f"Imported {args.file.name}: {result.added} added, {result.updated} updated, "

@@ -1,61 +1,81 @@
 """Importing pupils from the school's MIS as CSV: read, preview, then commit all or nothing.
 
-preview() writes nothing. It decodes the file (UTF-8 with or without a BOM, UTF-16 from
-Excel's 'Unicode text', or Windows-1252), matches the usual MIS headers to sendesk's fields
-(or takes an explicit mapping), checks every row and says per row what would be added or
-updated and what is wrong. commit() refuses a preview with errors; otherwise it applies every
-row in one transaction, matching pupils by UPN so a re-import updates rather than duplicates.
+preview() writes nothing. It reads the file (records/mis_file.py), checks every row and says
+per row what would be added or updated, field by field (was -> now), what is wrong, and what is
+worth a second look (a year group that does not fit the date of birth). A row whose UPN is
+held here for a different child (models/matching.py: the date of birth or a legal name
+differs), or whose name and date of birth are held under another UPN, is a conflict: never
+applied as an update, it waits for the user to decide. commit() refuses a preview with errors
+or undecided conflicts; otherwise it applies every row in one transaction, so Cancel or a
+failure leaves nothing written.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 
 from ..errors import ValidationError
+from ..models import dates, matching
 from ..models.pupils import FIELD_LABELS, PupilDetails, check_details
 from ..models.roles import Permission
-from ..operations import Kind, changed, operation
+from ..models.year_fit import describe_year, mismatch
+from ..operations import Kind, Progress, changed, operation
 from ..session import Session
-from . import ehc
-from .pupils import INSERT_SQL, details_columns, details_from_row
+from . import ehc, mis_file
 from ._common import chunks, placeholders, record_changes, today
+from .pupils import INSERT_SQL, details_columns, details_from_row
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
-REQUIRED = ("upn", "legal_surname", "legal_forename", "dob", "gender", "year_group")
-# Header spellings seen in SIMS, Arbor, Bromcom and similar exports, compared after removing
-# case, spaces and punctuation.
-HEADERS: dict[str, tuple[str, ...]] = {
-    "upn": ("upn", "uniquepupilnumber", "pupilupn"),
-    "legal_surname": ("surname", "legalsurname", "lastname", "familyname"),
-    "legal_forename": ("forename", "legalforename", "firstname", "givenname"),
-    "preferred_surname": ("preferredsurname", "knownassurname"),
-    "preferred_forename": ("preferredforename", "preferredname", "knownas", "chosenname"),
-    "dob": ("dob", "dateofbirth", "birthdate"),
-    "gender": ("gender", "sex"),
-    "year_group": ("year", "ncyear", "yeargroup", "ncyearactual", "nationalcurriculumyear",
-                   "curriculumyear"),
-    "class_name": ("class", "reg", "reggroup", "registrationgroup", "regroup", "form",
-                   "tutorgroup", "classname"),
-    "admission_date": ("admissiondate", "dateofadmission", "entrydate", "startdate"),
-}
+# What the user may decide for a conflicting row. Skipping is always offered and always safe.
+SKIP, UPDATE, ADD = "skip", "update", "add"
+CHOICES = {SKIP: "Skip this row (the pupil here stays as they are)",
+           UPDATE: "Same child: take the file's details",
+           ADD: "A different child: add as a new pupil"}
+# Cancel is noticed, and the window's progress moves, every this many rows.
+PROGRESS_EVERY = 200
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field an import would change on a pupil already here, as the user reads it."""
+
+    field: str
+    label: str
+    was: str
+    now: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.was} -> {self.now}"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why a row is not simply applied, and what the user may choose (SKIP first)."""
+
+    reason: str
+    choices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class ImportRow:
     line: int
     upn: str
-    action: str  # 'add', 'update', 'unchanged', 'skip' or 'error'
+    action: str  # 'add', 'update', 'unchanged', 'skip', 'conflict' or 'error'
     details: PupilDetails | None
     pupil_id: int | None = None
-    changes: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()          # the names of the fields that change
+    diffs: tuple[FieldChange, ...] = ()    # the same, was -> now
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()           # worth a look, imported all the same
+    conflict: Conflict | None = None
+    fields: frozenset[str] = frozenset()   # the fields this row supplies
+    name: str = ""                         # as the preview shows them
+    dob: str = ""
+    year: str = ""
+    class_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,11 +92,23 @@ class ImportPreview:
         return [row for row in self.rows if row.errors]
 
     @property
+    def conflicts(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.action == "conflict"]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def not_imported(self) -> str:
+        """'These columns will not be imported: ...', or '' when every column is used."""
+        return mis_file.unused_sentence(self.unused_headers)
+
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
+
+    def undecided(self, decisions: Mapping[int, str]) -> list[ImportRow]:
+        return [row for row in self.conflicts if decisions.get(row.line) is None]
 
 
 @dataclass(frozen=True)
@@ -87,104 +119,15 @@ class ImportResult:
     skipped: int
 
 
-def normalise_header(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
-
-
-def decode(data: bytes, source: str) -> tuple[str, str]:
-    """The file's text and the encoding it was read with, or a message saying what to do."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    elif b"\x00" in data[:65536]:
-        raise ValidationError(f"{source} is not a CSV text file (it contains binary data). "
-                              "Export the pupil list from your MIS as CSV.", field="file")
-    else:
-        encodings = ["utf-8", "cp1252"]
-    for encoding in encodings:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(f"{source} is not in a text encoding sendesk can read (UTF-8 or "
-                          "Windows-1252). Save it from your MIS or spreadsheet as 'CSV UTF-8' "
-                          "and try again.", field="file")
-
-
-def read_table(data: bytes, source: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    """Headers, (line number, cells) for each non-blank row, and the encoding."""
-    if len(data) > MAX_BYTES:
-        raise ValidationError(f"{source} is {len(data) / 1024 / 1024:.0f} MB; sendesk imports "
-                              f"pupil lists of up to {MAX_BYTES // 1024 // 1024} MB. Check it is "
-                              "the right file.", field="file")
-    text, encoding = decode(data, source)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        headers = next(reader, None)
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
-                if len(rows) > MAX_ROWS:
-                    raise ValidationError(f"{source} has more than {MAX_ROWS:,} pupils; sendesk "
-                                          "imports at most that many at once.", field="file")
-    except csv.Error as exc:
-        raise ValidationError(f"{source} could not be read as CSV at line {reader.line_num} "
-                              f"({exc}). Export it again from your MIS.", field="file") from None
-    if not headers or not any(cell.strip() for cell in headers):
-        raise ValidationError(f"{source} is empty; it needs a header row and one row per pupil.",
-                              field="file")
-    if not rows:
-        raise ValidationError(f"{source} has a header row but no pupils.", field="file")
-    return [cell.strip() for cell in headers], rows, encoding
-
-
-def auto_map(headers: list[str]) -> dict[str, str]:
-    """sendesk field -> file header, for every header recognised."""
-    mapping: dict[str, str] = {}
-    for header in headers:
-        key = normalise_header(header)
-        for name, aliases in HEADERS.items():
-            if key in aliases and name not in mapping:
-                mapping[name] = header
-    return mapping
-
-
-def _apply_override(headers: list[str], mapping: dict[str, str],
-                    override: Mapping[str, str]) -> dict[str, str]:
-    by_key = {normalise_header(header): header for header in headers}
-    result = dict(mapping)
-    for name, header in override.items():
-        if name not in HEADERS:
-            raise ValidationError(f"'{name}' is not a field sendesk imports; use one of "
-                                  + ", ".join(HEADERS) + ".", field="mapping")
-        if not header:
-            result.pop(name, None)
-            continue
-        if normalise_header(header) not in by_key:
-            raise ValidationError(f"The file has no column called '{header}'.", field="mapping")
-        result[name] = by_key[normalise_header(header)]
-    used: dict[str, str] = {}
-    for name, header in result.items():
-        if header in used:
-            raise ValidationError(f"The column '{header}' is mapped to both {used[header]} and "
-                                  f"{name}; map each column once.", field="mapping")
-        used[header] = name
-    return result
-
-
 @operation(Permission.IMPORT_PUPILS, writes=False)
 def preview(session: Session, source: Path | bytes, mapping: Mapping[str, str] | None = None,
             name: str | None = None) -> ImportPreview:
     """Check a MIS export and say what importing it would do. Nothing is saved."""
     label = name or (Path(source).name if not isinstance(source, bytes) else "The file")
-    data = _read_bytes(source, label) if not isinstance(source, bytes) else source
-    headers, rows, encoding = read_table(data, label)
-    mapped = _apply_override(headers, auto_map(headers), mapping or {})
-    missing = [FIELD_LABELS[name] for name in REQUIRED if name not in mapped]
+    data = mis_file.read_bytes(source, label) if not isinstance(source, bytes) else source
+    headers, rows, encoding = mis_file.read_table(data, label)
+    mapped = mis_file.apply_override(headers, mis_file.auto_map(headers), mapping or {})
+    missing = [FIELD_LABELS[name] for name in mis_file.REQUIRED if name not in mapped]
     if missing:
         raise ValidationError(f"{label} has no column for: " + ", ".join(missing) + ". Found: "
                               + ", ".join(headers[:20]) + ". Map the columns by hand if they "
@@ -193,33 +136,44 @@ def preview(session: Session, source: Path | bytes, mapping: Mapping[str, str] |
     day = today(session)
     checked = []
     for line, cells in rows:
-        raw = {name: cells[index].strip() if index < len(cells) else ""
-               for name, index in column.items()}
+        raw, fields = mis_file.row_values(cells, column)
         details, problems = check_details(raw, day)
-        checked.append((line, raw.get("upn", "").replace(" ", "").upper(), details,
-                        [str(problem) for problem in problems]))
-    return ImportPreview(label, encoding, headers, mapped, _plan(session, checked, set(mapped)),
-                         [header for header in headers if header not in mapped.values()])
+        checked.append(_Checked(line, raw.get("upn", "").replace(" ", "").upper(), details,
+                                [str(problem) for problem in problems], frozenset(fields), raw))
+    return ImportPreview(label, encoding, headers, mapped, _plan(session, checked),
+                         mis_file.unused(headers, mapped))
 
 
-def _read_bytes(path: Path | str, label: str) -> bytes:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ValidationError(f"{label} is {size / 1024 / 1024:.0f} MB; sendesk imports "
-                                  f"pupil lists of up to {MAX_BYTES // 1024 // 1024} MB. Check it "
-                                  "is the right file.", field="file")
-        return path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"{label} could not be read ({exc.strerror or 'disk error'}).",
-                              field="file") from None
+@dataclass
+class _Checked:
+    line: int
+    upn: str
+    details: PupilDetails | None
+    errors: list[str]
+    fields: frozenset[str]
+    raw: dict[str, str]
 
 
-def _plan(session: Session, checked: list, mapped: set[str]) -> list[ImportRow]:
+def _shown(item: _Checked) -> dict[str, Any]:
+    """Name, date of birth (dd/mm/yyyy, as read), year and class for the preview."""
+    d = item.details
+    if d is None:
+        raw = item.raw
+        forename = raw.get("preferred_forename") or raw.get("legal_forename", "")
+        surname = raw.get("preferred_surname") or raw.get("legal_surname", "")
+        return {"name": ", ".join(part for part in (surname, forename) if part),
+                "dob": raw.get("dob", ""), "year": raw.get("year_group", ""),
+                "class_name": raw.get("class_name", "")}
+    return {"name": f"{d.preferred_surname or d.legal_surname}, "
+                    f"{d.preferred_forename or d.legal_forename}",
+            "dob": dates.format_uk(d.dob), "year": describe_year(d.year_group),
+            "class_name": d.class_name or ""}
+
+
+def _plan(session: Session, checked: list[_Checked]) -> list[ImportRow]:
     lines_by_upn: dict[str, list[int]] = {}
-    for line, upn, _, _ in checked:
-        lines_by_upn.setdefault(upn, []).append(line)
+    for item in checked:
+        lines_by_upn.setdefault(item.upn, []).append(item.line)
     existing = {}
     upns = [upn for upn in lines_by_upn if upn]
     for chunk in chunks(upns):
@@ -227,64 +181,144 @@ def _plan(session: Session, checked: list, mapped: set[str]) -> list[ImportRow]:
                                     f"({placeholders(len(chunk))})", list(chunk)):
             existing[row["upn"]] = row
     people: dict[tuple[str, str, str], str] | None = None
+    day = today(session)
     plan = []
-    for line, upn, details, errors in checked:
+    for item in checked:
+        upn, details, errors = item.upn, item.details, list(item.errors)
+        common = dict(fields=item.fields, **_shown(item))
         if upn and len(lines_by_upn[upn]) > 1:
-            others = ", ".join(str(n) for n in lines_by_upn[upn] if n != line)
-            errors = errors + [f"UPN {upn} is also on line {others}; each pupil may appear once."]
+            others = ", ".join(str(n) for n in lines_by_upn[upn] if n != item.line)
+            errors.append(f"UPN {upn} is also on line {others}; each pupil may appear once.")
         if errors or details is None:
-            plan.append(ImportRow(line, upn, "error", details, errors=tuple(errors)))
+            plan.append(ImportRow(item.line, upn, "error", details, errors=tuple(errors),
+                                  **common))
             continue
+        checks = tuple(note for note in [mismatch(details.year_group, details.dob, day)] if note)
         current = existing.get(details.upn)
         if current is None:
             if people is None:
                 people = _people(session)
-            twin = people.get((details.dob.isoformat(), details.legal_surname,
-                               details.legal_forename))
-            if twin:
-                plan.append(ImportRow(line, upn, "error", details, errors=(
-                    f"A pupil with the same name and date of birth is already recorded under UPN "
-                    f"{twin}. If their UPN has changed, correct it on that pupil first.",)))
-            else:
-                plan.append(ImportRow(line, upn, "add", details))
+            twin = people.get(_person_key(details.dob.isoformat(), details.legal_surname,
+                                          details.legal_forename))
+            conflict = None if twin is None else Conflict(
+                f"A pupil with the same name and date of birth is already recorded under UPN "
+                f"{twin}. If their UPN has changed, correct it on that pupil and skip this row; "
+                "add this row only if it is a different child.", (SKIP, ADD))
+            plan.append(ImportRow(item.line, upn, "conflict" if conflict else "add", details,
+                                  checks=checks, conflict=conflict, **common))
             continue
         if current["archived_at"] is not None:
-            plan.append(ImportRow(line, upn, "skip", details, current["id"], warnings=(
-                "This pupil has left and their record is archived; the row is not imported.",)))
+            plan.append(ImportRow(item.line, upn, "skip", details, current["id"], warnings=(
+                "This pupil has left and their record is archived; the row is not imported.",),
+                **common))
             continue
-        changes = tuple(_changed_fields(details_from_row(current), details, mapped))
-        plan.append(ImportRow(line, upn, "update" if changes else "unchanged", details,
-                              current["id"], changes))
+        old = details_from_row(current)
+        diffs = _diffs(old, details, item.fields)
+        changes = tuple(change.field for change in diffs)
+        ours = matching.Identity.of(old.legal_surname, old.legal_forename, old.dob)
+        theirs = matching.Identity.of(details.legal_surname, details.legal_forename, details.dob)
+        different = matching.differences(ours, theirs)
+        if different:
+            conflict = describe_conflict(upn, ours, theirs, different)
+            plan.append(ImportRow(item.line, upn, "conflict", details, current["id"], changes,
+                                  diffs, checks=checks, conflict=conflict, **common))
+            continue
+        plan.append(ImportRow(item.line, upn, "update" if changes else "unchanged", details,
+                              current["id"], changes, diffs, checks=checks, **common))
     return plan
+
+
+def describe_conflict(upn: str, ours: matching.Identity, theirs: matching.Identity,
+                      different: tuple[str, ...]) -> Conflict:
+    """A UPN held here for a child whose date of birth or legal name differ.
+
+    When only one of the three differs it may be the same child (a corrected date of birth, a
+    legal change of name), so the user may take the file's details; when more differ it is
+    another child under a wrong UPN, and the row can only be skipped (a UPN held here cannot
+    be given to a second pupil)."""
+    sentence = matching.describe(upn, ours, theirs) + "."
+    if matching.may_be_same(different):
+        what = matching.LABELS[different[0]]
+        return Conflict(f"{sentence} Skip the row unless this is the same child and their "
+                        f"{what} has changed.", (SKIP, UPDATE))
+    return Conflict(f"{sentence} This is a different child: skip the row and correct the UPN "
+                    "in the MIS.", (SKIP,))
+
+
+def _person_key(dob: str, surname: str, forename: str) -> tuple[str, str, str]:
+    return dob, matching.name_key(surname), matching.name_key(forename)
 
 
 def _people(session: Session) -> dict[tuple[str, str, str], str]:
     """(date of birth, legal surname, legal forename) -> UPN, to catch a changed UPN."""
-    return {(row[0], row[1], row[2]): row[3] for row in session.db.query(
+    return {_person_key(row[0], row[1], row[2]): row[3] for row in session.db.query(
         "SELECT dob, legal_surname, legal_forename, upn FROM pupils")}
 
 
-def _changed_fields(old: PupilDetails, new: PupilDetails, mapped: set[str]) -> list[str]:
-    return [name for name in sorted(mapped) if getattr(old, name) != getattr(new, name)]
+def _shown_value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if name == "year_group":
+        return describe_year(value)
+    if name in ("dob", "admission_date"):
+        return dates.format_uk(value)
+    return str(value)
+
+
+def _diffs(old: PupilDetails, new: PupilDetails, fields: frozenset[str]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(name, FIELD_LABELS[name], _shown_value(name, getattr(old, name)),
+                             _shown_value(name, getattr(new, name)))
+                 for name in sorted(fields) if getattr(old, name) != getattr(new, name))
+
+
+def _decided(plan: ImportPreview, decisions: Mapping[int, str]) -> dict[int, str]:
+    """Each conflicting line's decision, refusing the import if one is missing or not offered."""
+    undecided = plan.undecided(decisions)
+    if undecided:
+        raise ValidationError(f"{len(undecided)} rows need a decision (skip, or as offered): "
+                              + " ".join(describe_row(row) for row in undecided[:5])
+                              + (" ..." if len(undecided) > 5 else "")
+                              + " Nothing was imported.", field="decisions")
+    result = {}
+    for row in plan.conflicts:
+        choice = decisions[row.line]
+        assert row.conflict is not None
+        if choice not in row.conflict.choices:
+            raise ValidationError(f"Line {row.line} (UPN {row.upn}) can only be: "
+                                  + " or ".join(row.conflict.choices) + ". Nothing was imported.",
+                                  field="decisions")
+        result[row.line] = choice
+    return result
 
 
 @operation(Permission.IMPORT_PUPILS, audit="imported pupils from the MIS")
-def commit(session: Session, plan: ImportPreview) -> ImportResult:
+def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] | None = None,
+           progress: Progress | None = None) -> ImportResult:
     """Apply a clean preview in one transaction: every row or none.
 
-    Besides the one entry for the import, the audit log gets an entry per pupil added or
-    changed (as if each had been entered by hand), written inside the same transaction."""
+    ``decisions`` says, by line number, what to do with each conflicting row (SKIP, or UPDATE
+    or ADD where the row offers it). ``progress`` hears every few hundred rows and may cancel,
+    which rolls the whole import back. Besides the one entry for the import, the audit log
+    gets an entry per pupil added or changed (as if each had been entered by hand)."""
     if not plan.ok:
         raise ValidationError(f"{len(plan.errors)} rows have errors; correct them in the file and "
                               "import it again. Nothing was imported.", field="file")
-    added = updated = 0
+    decided = _decided(plan, decisions or {})
+    added = updated = skipped = 0
     touched: list[int] = []
     moved_year: list[int] = []
-    for row in plan.rows:
-        if row.action not in ("add", "update") or row.details is None:
+    total = len(plan.rows)
+    for index, row in enumerate(plan.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress.report(index, total, f"{index:,} of {total:,} rows")
+        action = row.action
+        if action == "conflict":
+            action = {SKIP: "skip", UPDATE: "update", ADD: "add"}[decided[row.line]]
+            skipped += action == "skip"
+        if action not in ("add", "update") or row.details is None:
             continue
         current = session.db.query_one("SELECT * FROM pupils WHERE upn = ?", (row.upn,))
-        if row.action == "add":
+        if action == "add":
             if current is not None:
                 raise ValidationError(f"UPN {row.upn} was added by someone else since the "
                                       "preview; preview the file again.", field="file")
@@ -294,16 +328,17 @@ def commit(session: Session, plan: ImportPreview) -> ImportResult:
             session.audit("added a pupil", "pupil", cursor.lastrowid, {"source": "MIS import"})
             touched.append(int(cursor.lastrowid))
             added += 1
-        else:
-            if current is None or current["archived_at"] is not None:
-                raise ValidationError(f"The pupil with UPN {row.upn} has changed since the "
-                                      "preview; preview the file again.", field="file")
-            fields = _update(session, current, row, plan.mapping)
-            if fields:
-                touched.append(int(current["id"]))
-            if "year_group" in fields:
-                moved_year.append(current["id"])
-            updated += 1
+            continue
+        if (current is None or current["archived_at"] is not None
+                or current["id"] != row.pupil_id or _now_differs(current, row)):
+            raise ValidationError(f"The pupil with UPN {row.upn} has changed since the "
+                                  "preview; preview the file again.", field="file")
+        fields = _update(session, current, row, confirmed=row.action == "conflict")
+        if fields:
+            touched.append(int(current["id"]))
+        if "year_group" in fields:
+            moved_year.append(current["id"])
+        updated += 1
     # An EHC plan's review schedule depends on the year group.
     ehc.refresh_pupils(session, moved_year)
     if moved_year:
@@ -311,14 +346,22 @@ def commit(session: Session, plan: ImportPreview) -> ImportResult:
     # The pupils' ids (not the whole school) so the summary columns are worked out for the
     # imported pupils only; the import's own entry names no pupil.
     changed(session, Kind.PUPIL, touched, target=(None, None), added=added, updated=updated,
-            rows=len(plan.rows))
-    return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip"))
+            rows=total, conflicts=len(plan.conflicts))
+    return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip") + skipped)
 
 
-def _update(session: Session, current, row: ImportRow, mapping: dict[str, str]) -> list[str]:
-    """Apply one row's mapped fields; returns the names of those that changed."""
+def _now_differs(current, row: ImportRow) -> bool:
+    """Whether the pupil here is no longer the one the preview compared the row with."""
+    assert row.details is not None
     old = details_from_row(current)
-    fields = sorted(mapping)
+    return _diffs(old, row.details, row.fields) != row.diffs
+
+
+def _update(session: Session, current, row: ImportRow, *, confirmed: bool) -> list[str]:
+    """Apply one row's fields; returns the names of those that changed."""
+    assert row.details is not None
+    old = details_from_row(current)
+    fields = sorted(row.fields)
     merged = old.replace(**{name: getattr(row.details, name) for name in fields})
     old_columns, new_columns = details_columns(old), details_columns(merged)
     changed = record_changes(session, current["id"], "pupil", current["id"],
@@ -328,12 +371,14 @@ def _update(session: Session, current, row: ImportRow, mapping: dict[str, str]) 
         session.db.execute("UPDATE pupils SET " + ", ".join(f"{name} = :{name}"
                                                             for name in new_columns)
                            + " WHERE id = :id", {**new_columns, "id": current["id"]})
-        session.audit("changed pupil details", "pupil", current["id"],
-                      {"fields": changed, "source": "MIS import"})
+        detail: dict[str, Any] = {"fields": changed, "source": "MIS import"}
+        if confirmed:
+            detail["same_child_confirmed"] = True
+        session.audit("changed pupil details", "pupil", current["id"], detail)
     return changed
 
 
 def describe_row(row: ImportRow) -> str:
     """'line 7 (UPN ...): problem; problem' for CLI output and the preview's error list."""
-    return f"line {row.line} (UPN {row.upn or 'missing'}): " + "; ".join(row.errors)
-
+    said = row.errors or ((row.conflict.reason,) if row.conflict else ()) or row.warnings
+    return f"line {row.line} (UPN {row.upn or 'missing'}): " + "; ".join(said)

@@ -26,7 +26,7 @@ import defusedxml.ElementTree as SafeET
 
 from .. import __version__
 from ..errors import ValidationError
-from ..models import sen
+from ..models import matching, sen
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..operations import Kind, changed, operation, viewed
@@ -182,28 +182,19 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
     return source, pupils
 
 
-def _folded(text: str | None) -> str:
-    return "".join((text or "").split()).casefold()
-
-
-def same_child(row, pupil: CtfPupil) -> bool:
-    """A UPN is matched only when the date of birth and legal surname agree too: MIS exports
-    have been known to carry another child's UPN, and that must never change this one's SEN
-    record (case, spaces and hyphens in the surname do not matter)."""
-    surname_ok = (_folded(row["legal_surname"]).replace("-", "")
-                  == _folded(pupil.surname).replace("-", ""))
-    return bool(pupil.dob) and pupil.dob == (row["dob"] or "")[:10] and surname_ok
-
-
 def _mismatched(session: Session, pupils: list[CtfPupil]) -> list[str]:
+    """Every UPN held here for a different child (models/matching.py: the same rule as the MIS
+    and package imports); a CTF naming one never changes that child's SEN record."""
     found = []
     for pupil in pupils:
         row = session.db.query_one("SELECT legal_surname, legal_forename, dob FROM pupils WHERE"
                                    " upper(upn) = ?", ("".join(pupil.upn.split()).upper(),))
-        if row is not None and not same_child(row, pupil):
-            found.append(f"UPN {pupil.upn} is {row['legal_forename']} {row['legal_surname']}, born "
-                         f"{row['dob']}, here, but the CTF names {pupil.forename} {pupil.surname}, "
-                         f"born {pupil.dob or '(no date)'}")
+        if row is None:
+            continue
+        ours = matching.Identity.of(row["legal_surname"], row["legal_forename"], row["dob"])
+        theirs = matching.Identity.of(pupil.surname, pupil.forename, pupil.dob)
+        if not matching.same_child(ours, theirs):
+            found.append(matching.describe(pupil.upn, ours, theirs, "the CTF"))
     return found
 
 

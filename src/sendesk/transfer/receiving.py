@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from ..crypto import signing
 from ..errors import ValidationError
-from ..models import dates
+from ..models import dates, matching
 from ..models.pupils import FIELD_LABELS, clean_details
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
@@ -168,6 +168,8 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
         raise TamperedPackage("The record inside this package is for a different pupil from the "
                               "one its manifest names. Nothing was imported.")
     existing = _match(session, pupil["upn"])
+    if existing is not None:
+        _not_another_child(session, existing, pupil)
     conflicts = _conflicts(session, existing, pupil, record) if existing is not None else []
     contents = [f"{entry['title'] or entry['name']} ({_size(entry['size'])})"
                 for entry in manifest["items"]]
@@ -202,6 +204,22 @@ def _match(session: Session, upn: str) -> int | None:
         raise ValidationError(f"UPN {upn} belongs to a pupil who has left this school; "
                               "their archived record is read-only. Nothing was imported.")
     return existing
+
+
+def _not_another_child(session: Session, pupil_id: int, pupil: Mapping[str, Any]) -> None:
+    """The same-child rule of every import (models/matching.py). One identity field apart is
+    listed as a conflict to decide; further apart, the UPN is held here for another child, and
+    no choice of 'theirs' may turn this school's pupil into them."""
+    row = pupil_row(session, pupil_id)
+    ours = matching.Identity.of(row["legal_surname"], row["legal_forename"], row["dob"])
+    theirs = matching.Identity.of(pupil.get("legal_surname"), pupil.get("legal_forename"),
+                                  pupil.get("dob"))
+    if not matching.may_be_same(matching.differences(ours, theirs)):
+        raise ValidationError("This package names a different child from the pupil this school "
+                              "holds under its UPN: " + matching.describe(pupil["upn"], ours, theirs,
+                                                                          "the package")
+                              + ". Phone the sending school to check the UPN. Nothing was "
+                              "imported.")
 
 
 def _size(size: int) -> str:
