@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
 from sendesk.errors import PermissionDenied
 from sendesk.operations import Changes, Kind
@@ -16,7 +17,6 @@ from sendesk.services import lifecycle
 from sendesk.ui.forms import ERROR_STYLE, FormDialog
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow
-from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
 PUPILS = [
     ("Okafor", "Chidi", "2015-03-14", "M", "6", "6O"),
@@ -219,11 +219,12 @@ def test_notes_tab_offers_the_initial_concerns_flowchart(qtbot, school, clock, p
 
 def test_record_has_plan_and_specialist_tabs_and_main_window_has_plan_pages(
         qtbot, make_controller, school, pupil_ids):
+    from tests.gui.test_foundation import unlock, wait_for_main_window
+
     from sendesk.ui.plan_tab import PlanTab
     from sendesk.ui.provision_map_view import ProvisionMapView
     from sendesk.ui.reviews_due import ReviewsDueView
     from sendesk.ui.specialists_tab import SpecialistsTab
-    from tests.gui.test_foundation import unlock, wait_for_main_window
     controller = make_controller()
     controller.start(school[0])
     unlock(qtbot, controller)
@@ -256,7 +257,7 @@ def test_a_record_deleted_after_retention_closes_its_window(qtbot, make_controll
     left.tabs.setCurrentIndex(titles.index("EHC"))   # built from a record that is gone
     assert "not in this database" in left.tabs.currentWidget().text()
     # The retention page deletes through the runner, whose broadcast reaches the workspace.
-    controller.runner.announce(Changes(frozenset({pupil_ids["Begum"]}), frozenset({Kind.PUPIL})))
+    controller.runner.changed.emit(Changes(frozenset({pupil_ids["Begum"]}), frozenset({Kind.PUPIL})))
     assert pupil_ids["Begum"] not in workspace.records
     assert not shiboken6.isValid(left) or not left.isVisible()
     assert workspace.records[pupil_ids["Okafor"]] is other and other.isVisible()

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget, QWizard,
-                               QWizardPage)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from ..errors import SendeskError
 from ..models.pupils import FIELD_LABELS
-from ..operations import Changes, Kind
 from ..records import mis_import
 from ..session import Session
 from .lazy_table import Column
@@ -76,8 +86,6 @@ class ImportWizard(QWizard):
             prompts.error(self, "Import failed", f"{exc} Nothing was imported.")
             return
         r = self.result
-        # Until the import reports its changes itself: say the whole school's pupils changed.
-        self.runner.announce(Changes(kinds=frozenset({Kind.PUPIL}), whole_school=True))
         prompts.info(self, "Import finished", f"Added {r.added}, updated {r.updated}, "
                      f"unchanged {r.unchanged}, skipped {r.skipped}.")
         super().accept()

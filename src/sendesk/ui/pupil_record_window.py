@@ -43,7 +43,7 @@ from .prompts import prompts
 from .specialists_tab import SpecialistsTab
 from .record_changes import one_at_a_time, runner_for, touches, write
 from .resources_qt import app_icon
-from .runner import OpRunner
+from .runner import OpRunner, alive
 from .send_wizard import default_render_pdf
 from .transfers_tab import TransfersTab
 
@@ -201,12 +201,17 @@ class PupilRecordWindow(QWidget):
 
     # --- reading -------------------------------------------------------------------
     def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, *SHOWN_KINDS):
-            self.reload()
+        if alive(self) and touches(changes, self.pupil_id, *SHOWN_KINDS):
+            try:
+                self.reload()
+            except SendeskError:   # the pupil was deleted: the workspace closes this window
+                pass
 
     @one_at_a_time
     def reload(self) -> None:
         self.record = self.runner.call(open_record, self.pupil_id)
+        if not alive(self):
+            return   # closed (and deleted) while the worker read
         self.show_record()
         self.changed.emit(self.pupil_id)
 
