@@ -5,8 +5,18 @@ send or awaiting the next school's receipt."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..models import dates
 from ..models.sen import need_codes, statuses
@@ -17,7 +27,7 @@ from .bar_chart import BarChart
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
 SIZE_FROM_ROWS = 50
@@ -45,7 +55,8 @@ class PupilListBox(QGroupBox):
         self.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setMinimumHeight(150)
-        self.view.activated.connect(lambda index: self.open_pupil.emit(self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
+        self.view.activated.connect(lambda index: self.open_pupil.emit(
+            self.model.data(index, Qt.ItemDataRole.UserRole)["_id"]))
         QVBoxLayout(self).addWidget(self.view)
 
     def set_rows(self, rows: list[dict], total: int | None = None) -> None:
@@ -108,6 +119,8 @@ class DashboardPage(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         data, rows = self.runner.call(self._read)
+        if not alive(self):
+            return   # its window closed while the worker read
         self.data = data
         names = statuses()
         on_register = sum(v for k, v in data.by_status.items() if k in ("E", "K"))

@@ -72,6 +72,7 @@ def show_rotation(parent: QWidget, school: str, rotation: rekey.Rotation) -> QDi
         layout.addWidget(explain)
         layout.addWidget(buttons)
     dialog.setObjectName("rotation")
+    dialog.setMinimumWidth(460)
     dialog.setWindowTitle("Records re-encrypted - sendesk")
     dialog.open()
     return dialog

@@ -41,7 +41,7 @@ from ...operations import Changes, Kind
 from ...session import Session
 from ..dates import uk
 from ..resources_qt import app_icon
-from ..runner import OpRunner
+from ..runner import OpRunner, alive
 from .assess_page import AssessPage
 from .do_page import DoPage
 from .page import Page
@@ -121,12 +121,15 @@ class ApdrWizard(QDialog):
 
     def _heard(self, changes: Changes) -> None:
         """The runner says something changed: read the cycle again if it was this pupil's."""
-        if changes.touches_pupil(self.pupil.id) and changes.touches(*WATCHED):
+        if alive(self) and changes.touches_pupil(self.pupil.id) and changes.touches(*WATCHED):
             self.refresh()
 
     def refresh(self) -> None:
         """Read the cycle again; show it on every page that has nothing unsaved."""
-        self.view = self.runner.call(read_cycle, self.cycle_id)
+        view = self.runner.call(read_cycle, self.cycle_id)
+        if not alive(self):
+            return   # closed (with its record window) while the worker read
+        self.view = view
         self._show(force=False)
 
     def reload(self, part: Part | None = None) -> None:
