@@ -7,18 +7,31 @@ import json
 
 import pytest
 
-from conftest import (SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME,
-                      STAFF_PASSWORD)
+from conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME, STAFF_PASSWORD
 from sendesk.crypto import keys
-from sendesk.errors import (NewerVersionError, PermissionDenied, StorageError, ValidationError,
-                            WeakPassword, WrongPassword)
+from sendesk.errors import (
+    NewerVersionError,
+    PermissionDenied,
+    StorageError,
+    ValidationError,
+    WeakPassword,
+    WrongPassword,
+)
 from sendesk.models.roles import Role
 from sendesk.services import backup, lifecycle, users
 from sendesk.store import migrations
 from sendesk.store.database import Database
 from sendesk.store.keyfile import KeyFile, keyfile_path
-from store_tools import (add_filler, assert_user_message, copy_school, digest, folder_state,
-                         make_school, pages, raw_connection)
+from store_tools import (
+    add_filler,
+    assert_user_message,
+    copy_school,
+    digest,
+    folder_state,
+    make_school,
+    pages,
+    raw_connection,
+)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +226,7 @@ def test_password_change_rewraps_the_key_and_does_not_rewrite_the_database(schoo
     # The data key is the same, so the database was not re-encrypted: only the pages holding
     # the audit entry for the change were written; every record page is byte-for-byte the same.
     assert len(after) == len(before)
-    changed = [i for i, (a, b) in enumerate(zip(pages(before), pages(after))) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(pages(before), pages(after), strict=True)) if a != b]
     assert len(changed) <= 6 < len(pages(before)) // 2, changed
     raw_connection(db_path, key).close()
 
@@ -541,3 +554,33 @@ def test_bulk_load_puts_the_settings_back(senco_session):
     assert db.scalar("PRAGMA foreign_keys") == 1 and db.scalar("PRAGMA cache_size") == cache
     db.secure_delete()
     assert db.scalar("PRAGMA secure_delete") == 1
+
+
+def test_a_backup_reports_as_it_copies_and_cancelling_leaves_nothing(senco_session, tmp_path):
+    """The window's progress dialog offers Cancel on a backup: cancelled at any report, even
+    the last one before the file is renamed into place, no backup and no partial file is left."""
+    from sendesk.operations import Cancelled, Progress
+
+    heard: list[tuple[int, int, str]] = []
+    out = tmp_path / "full.sendesk-backup"
+    size = backup.backup(senco_session, out, progress=Progress(lambda *r: heard.append(r)))
+    assert size == out.stat().st_size and len(heard) >= 2
+    assert heard[-1][0] == heard[-1][1] and "MB copied" in heard[-1][2]
+    reports = len(heard)
+    for stop_at in (1, reports):   # Cancel pressed before the first report, or the last
+        progress = Progress()
+        count = [0]
+
+        def stop(*_report, progress=progress, count=count, stop_at=stop_at):
+            count[0] += 1
+            if count[0] == stop_at - 1:
+                progress.cancel()   # the next report raises
+
+        progress._on_report = stop
+        if stop_at == 1:
+            progress.cancel()
+        folder = tmp_path / f"cancel{stop_at}"
+        folder.mkdir()
+        with pytest.raises(Cancelled):
+            backup.backup(senco_session, folder / "stopped.sendesk-backup", progress=progress)
+        assert list(folder.iterdir()) == []

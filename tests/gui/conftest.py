@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from keyring.backends import fail
+from tests.memory_keyring import MemoryKeyring
 
 from sendesk.quickunlock import QuickUnlock
 from sendesk.settings import Settings
 from sendesk.ui import prompts as prompts_module
 from sendesk.ui.controller import AppController
-from tests.memory_keyring import MemoryKeyring
 
 
 class AnsweringPrompts:
@@ -80,7 +80,9 @@ def make_controller(qapp, qtbot, clock, memory_keyring, answers):
             controller.session.close()
         controller._discard_windows()
         controller._close_entry_dialogs()
-        controller.tasks.wait()
+        for runner in (controller.runner, controller.entry_runner):
+            if runner is not None:
+                runner.wait()
 
 
 @pytest.fixture

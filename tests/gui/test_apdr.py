@@ -11,27 +11,26 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDialogButtonBox, QLineEdit, QRadioButton,
-                               QScrollArea)
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLineEdit, QRadioButton, QScrollArea
+from tests.apdr_support import assess, plan, sen_support_pupil
+from tests.gui.form_support import fill
 
 from sendesk.models.apdr import Decision, Part, Stage
 from sendesk.operations import Changes, Kind
 from sendesk.records import apdr, provision_map, specialists
 from sendesk.ui.apdr.dialogs import ItemDialog, OutcomeDialog
 from sendesk.ui.apdr.wizard import ApdrWizard
-from sendesk.ui.runner import OpRunner
 from sendesk.ui.plan_tab import PlanTab
 from sendesk.ui.provision_map_view import ProvisionMapView
 from sendesk.ui.reviews_due import ReviewsDueView
+from sendesk.ui.runner import OpRunner
 from sendesk.ui.specialists_tab import SpecialistsTab
-from tests.apdr_support import assess, plan, sen_support_pupil
-from tests.gui.form_support import fill
 
 D = dt.date
 
 
 def go_to(clock, day: dt.date) -> None:
-    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.timezone.utc) - clock.now())
+    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.UTC) - clock.now())
 
 
 
@@ -96,6 +95,7 @@ def test_three_cycles_through_the_wizard(qtbot, senco_session, pupil, clock, ans
     session = senco_session
     tab = PlanTab(session, pupil)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     assert tab.start_button.isVisibleTo(tab) and tab.start_button.isEnabled()
     start = tab.start_pathway()
     assert start.submit(), start.message.text()
@@ -195,6 +195,7 @@ def test_three_cycles_through_the_wizard(qtbot, senco_session, pupil, clock, ans
     go_to(clock, D(2027, 3, 20))
     people = SpecialistsTab(session, pupil)
     qtbot.addWidget(people)
+    people.show()   # the user is looking at it
     referral = people.add_referral()
     fill(referral.form, service="SALT", referral_date="01/03/2027", consent="given",
          consent_date="28/02/2027", consent_from="Mrs Okafor", reason="Vocabulary still limited")
@@ -315,6 +316,7 @@ def test_staff_can_log_sessions_but_not_plan(qtbot, senco_session, staff_session
     go_to(clock, D(2026, 11, 25))
     tab = PlanTab(staff_session, pupil)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     assert not tab.start_button.isVisibleTo(tab)
     assert tab.log_button.isVisibleTo(tab)
     wizard = tab.open_wizard(Part.DO)
@@ -514,8 +516,6 @@ def test_the_wizard_refreshes_from_the_runner(qtbot, senco_session, pupil, clock
     assess(senco_session, cycle, D(2026, 11, 23))
     runner = OpRunner(senco_session)
     wizard = shown_wizard(qtbot, senco_session, cycle, runner=runner)
-    heard = []
-    wizard.changed.connect(heard.append)
     assert not wizard.plan.recommendations.isVisible()
     found = specialists.add_involvement(senco_session, pupil, {
         "service": "SALT", "referral_date": "01/11/2026", "consent": "given",
@@ -523,8 +523,7 @@ def test_the_wizard_refreshes_from_the_runner(qtbot, senco_session, pupil, clock
     specialists.add_recommendation(senco_session, found, "Daily 10-minute narrative therapy",
                                    "20/11/2026")
     runner.changed.emit(Changes(frozenset({pupil + 1}), frozenset({Kind.SPECIALIST})))
-    assert not wizard.plan.recommendations.isVisible() and heard == []   # another pupil's
+    assert not wizard.plan.recommendations.isVisible()   # another pupil's
     runner.changed.emit(Changes(frozenset({pupil}), frozenset({Kind.SPECIALIST})))
     assert wizard.plan.recommendations.isVisible()
     assert "narrative therapy" in wizard.plan.recommendations.text()
-    assert heard == [pupil]

@@ -10,6 +10,7 @@ import threading
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QRadioButton, QWizard
+from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 from sendesk.models import flowchart as fc
 from sendesk.operations import Changes, Kind
@@ -18,7 +19,6 @@ from sendesk.ui.concerns_pages import OUTCOME_ID, DiscussionPage, QuestionPage
 from sendesk.ui.concerns_panel import ConcernsPanel
 from sendesk.ui.concerns_wizard import ConcernsWizard
 from sendesk.ui.runner import OpRunner
-from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -282,14 +282,14 @@ def test_panel_lists_runs_and_opens_the_wizard(qtbot, answers, senco_session, pu
     assert panel.runs.count() == 0 and panel.start_button.isVisible()
     wizard = panel.open_wizard()
     walk_route(qtbot, wizard, ROUTES["low_attainment"][0])
-    with qtbot.waitSignal(wizard.draft_saved), qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(wizard.draft_saved):
         click(qtbot, wizard, QWizard.WizardButton.CustomButton1)
     assert panel.resume_button.isVisible() and not panel.start_button.isVisible()
     assert "9 questions answered" in panel.draft_note.text()
 
     wizard = panel.open_wizard(resume=True)
     fill_discussion(qtbot, wizard)
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(wizard.run_finished):
         click(qtbot, wizard, QWizard.WizardButton.FinishButton)
     assert panel.runs.count() == 1 and panel.start_button.isVisible()
     text = panel.view.toPlainText()
@@ -301,6 +301,7 @@ def test_panel_says_why_the_flowchart_does_not_apply(qtbot, answers, senco_sessi
     sen_register.change_status(senco_session, pupil, "K", TODAY, "Decided at review", ["MLD"])
     panel = ConcernsPanel(senco_session, pupil)
     qtbot.addWidget(panel)
+    panel.show()
     assert not panel.start_button.isEnabled()
     assert "already on the SEN register" in panel.draft_note.text()
 
@@ -310,6 +311,7 @@ def test_panel_refreshes_from_the_runner(qtbot, answers, senco_session, pupil):
     runner = OpRunner(senco_session)
     panel = ConcernsPanel(senco_session, pupil, runner=runner)
     qtbot.addWidget(panel)
+    panel.show()
     assert panel.start_button.isEnabled()
     sen_register.change_status(senco_session, pupil, "K", TODAY, "Decided at review", ["MLD"])
     runner.changed.emit(Changes(frozenset({pupil + 1}), frozenset({Kind.SEN})))

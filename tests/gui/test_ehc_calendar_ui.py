@@ -11,14 +11,14 @@ import datetime as dt
 import icalendar
 import pytest
 from PySide6.QtWidgets import QPushButton, QTableWidgetItem
+from tests.apdr_support import sen_support_pupil
+from tests.ehc_support import answer_all, educational_psychologist, issued_plan, three_cycles
+from tests.gui.form_support import fill
 
 from sendesk.records import ehc, pupils, registers
 from sendesk.ui.calendar_page import CalendarPage
 from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.pupil_record_window import PupilRecordWindow
-from tests.apdr_support import sen_support_pupil
-from tests.ehc_support import answer_all, educational_psychologist, issued_plan, three_cycles
-from tests.gui.form_support import fill
 
 D = dt.date
 
@@ -37,6 +37,7 @@ def test_the_readiness_view_shows_what_is_missing_and_answers_move_the_score(
     answer_all(senco_session, pupil_id, skip=("social_care",))
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     qtmodeltester.check(tab.readiness_model)
     assert "Not ready yet" in tab.readiness.summary.text() and "10 of 11" in tab.readiness.summary.text()
     model = tab.readiness_model
@@ -58,6 +59,7 @@ def test_an_exception_is_recorded_from_the_tab(qtbot, senco_session):
     pupil_id = sen_support_pupil(senco_session)
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     dialog = tab.record_exception()
     fill(dialog.form, kind="newly_arrived", reason="")
     assert not dialog.submit() and "Reason is required" in dialog.message.text()
@@ -71,6 +73,7 @@ def test_a_request_and_an_issued_plan_through_the_forms(qtbot, qtmodeltester, se
     pupil_id = sen_support_pupil(senco_session, year_group="6")
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     dialog = tab.new_request()
     fill(dialog.form, local_authority="Durham", consent_on="01/09/2026", submitted_on="03/09/2026")
     assert not dialog.submit()
@@ -123,6 +126,7 @@ def test_staff_see_the_tab_without_the_buttons_that_change_it(qtbot, senco_sessi
     pupil_id = sen_support_pupil(senco_session)
     tab = EhcTab(staff_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     assert not tab.readiness.buttons["answer"].isVisibleTo(tab)
     assert not tab.plans.buttons["record_plan"].isVisibleTo(tab)
     assert tab.readiness_model.rowCount() == 11
@@ -255,6 +259,7 @@ def test_the_tab_says_the_cutoff_has_passed_and_warns_a_request_being_prepared(
                                               "consent_on": D(2027, 4, 28)})
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     summary = tab.requests.summary.text()
     assert "(<b>19/03/2027</b>) has passed" in summary and "<b>27/03/2028</b>" in summary
     assert "this school year is" not in summary
@@ -270,5 +275,6 @@ def test_the_tab_flags_short_notice_to_specialists(qtbot, senco_session):
                                              "invitations_sent_on": D(2026, 11, 23)})
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     details = tab.plans.details.toPlainText()
     assert "short notice" in details and "fewer than six weeks' notice" in details

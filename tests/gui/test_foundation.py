@@ -9,17 +9,15 @@ import json
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
-from sendesk.settings import Settings, data_dir
 from sendesk.services import lifecycle
+from sendesk.settings import Settings, data_dir
 from sendesk.ui.create_dialog import CreateDatabaseDialog
 from sendesk.ui.inactivity import InactivityTimer
 from sendesk.ui.main_window import MainWindow
-from sendesk.ui.recovery_dialog import RecoveryKeyDialog
 from sendesk.ui.settings_dialog import SettingsDialog
 from sendesk.ui.unlock_dialog import RecoverDialog, UnlockDialog
-from tests.conftest import (SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF,
-                            STAFF_PASSWORD)
 
 
 def unlock(qtbot, controller, username=SENCO, password=SENCO_PASSWORD) -> None:
@@ -277,7 +275,7 @@ def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
     path, recovery = school
     controller = make_controller()
     controller.start(path)
-    dialog = RecoverDialog(controller.tasks, str(path), SENCO)
+    dialog = RecoverDialog(controller.entry_runner, str(path), SENCO)
     qtbot.addWidget(dialog)
     opened = []
     dialog.recovered.connect(opened.append)
@@ -293,35 +291,6 @@ def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     opened[0].close()
     lifecycle.open_school(path, SENCO, "fresh-garden-pebble-tune-5").close()
-
-
-def test_admin_adds_and_removes_a_user_through_the_users_window(qtbot, make_controller, school, answers):
-    from sendesk.services import users
-    from sendesk.ui.users_dialog import UserEditor, UsersDialog
-
-    controller = make_controller()
-    controller.start(school[0])
-    unlock(qtbot, controller)
-    wait_for_main_window(qtbot, controller)
-    dialog = UsersDialog(controller.session, controller.tasks)
-    qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 2
-    editor = UserEditor(controller.session, controller.tasks)
-    qtbot.addWidget(editor)
-    editor.username.setText("kfarah")
-    editor.full_name.setText("Khadija Farah")
-    editor.roles[list(editor.roles)[1]].setChecked(True)  # staff
-    editor.passwords.password.setText("window-pepper-orchard-12")
-    editor.passwords.confirm.setText("window-pepper-orchard-12")
-    assert editor.ok.isEnabled()
-    editor._save()
-    qtbot.waitUntil(lambda: editor.result() == QDialog.DialogCode.Accepted, timeout=10_000)
-    dialog.refresh()
-    assert dialog.table.rowCount() == 3
-    dialog.table.selectRow([dialog.table.item(r, 0).text() for r in range(3)].index("kfarah"))
-    dialog.remove_user()
-    assert "kfarah" not in [u.username for u in users.list_users(controller.session)]
-    assert answers.messages and answers.messages[-1][0] == "confirm"
 
 
 def test_staff_has_no_users_menu(qtbot, make_controller, school):

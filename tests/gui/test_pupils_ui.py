@@ -274,7 +274,7 @@ def test_a_record_deleted_after_retention_closes_its_window(qtbot, make_controll
     left.tabs.setCurrentIndex(titles.index("EHC"))   # built from a record that is gone
     assert "not in this database" in left.tabs.currentWidget().text()
     # The retention page deletes through the runner, whose broadcast reaches the workspace.
-    controller.runner.announce(Changes(frozenset({pupil_ids["Begum"]}), frozenset({Kind.PUPIL})))
+    controller.runner.changed.emit(Changes(frozenset({pupil_ids["Begum"]}), frozenset({Kind.PUPIL})))
     assert pupil_ids["Begum"] not in workspace.records
     assert not shiboken6.isValid(left) or not left.isVisible()
     assert workspace.records[pupil_ids["Okafor"]] is other and other.isVisible()

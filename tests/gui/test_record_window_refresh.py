@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sendesk.operations import Kind
-from sendesk.records import apdr, specialists
-from sendesk.ui.pupil_record_window import PupilRecordWindow
-from sendesk.ui.record_changes import write
 from tests.apdr_support import assess, plan, sen_support_pupil
 from tests.gui.form_support import fill
+
+from sendesk.records import apdr, notes, specialists
+from sendesk.ui.pupil_record_window import PupilRecordWindow
 
 
 def show_tab(window: PupilRecordWindow, title: str) -> None:
@@ -57,11 +56,14 @@ def test_the_specialists_tab_follows_a_recommendation_into_the_plan(qtbot, answe
     page.agree_plan()
     assert specialists.recommendations_not_in_plan(senco_session, pupil_id) == []
 
-    # Nobody called the Specialists tab: it heard the change through the window's runner.
+    # Nobody called the Specialists tab: it heard the change through the window's runner, and
+    # reads it again when the user turns to it.
+    wizard.reject()
+    show_tab(window, "Specialists")
     text = window.specialists.details.toPlainText()
     assert "not yet in the plan" not in text and "carried out by provision in a plan" in text
+    show_tab(window, "Plans and cycles")
     assert not window.plans.waiting.isVisibleTo(window.plans)
-    wizard.reject()
 
 
 def test_a_contact_added_on_one_tab_reaches_the_window_through_the_runner(qtbot, answers,
@@ -85,7 +87,47 @@ def test_a_change_to_another_pupil_leaves_the_window_alone(qtbot, senco_session)
     qtbot.addWidget(window)
     reloaded: list[int] = []
     window.changed.connect(reloaded.append)
-    write(window.runner, second, [Kind.NOTE], lambda session: None)
+    note = {"event_date": senco_session.clock.today(), "concern": "Struggles with phonics"}
+    window.runner.call(notes.add_note, second, note)
     assert reloaded == []
-    write(window.runner, first, [Kind.NOTE], lambda session: None)
+    window.runner.call(notes.add_note, first, note)
     assert reloaded == [first]
+
+
+def test_closing_the_window_while_a_tab_reads_shows_no_error(qtbot, answers, senco_session,
+                                                             monkeypatch):
+    """Waiting for the worker runs the event loop, in which the user may close the window (and
+    Qt delete it): the tab's read comes back to nothing and says nothing."""
+    import time
+
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+
+    from sendesk.operations import Changes, Kind
+
+    pupil_id = pupil_with_a_recommendation(senco_session)
+    window = PupilRecordWindow(senco_session, pupil_id)
+    window.show()
+    qtbot.waitExposed(window)
+    show_tab(window, "Plans and cycles")
+    tab = window.plans
+    assert tab.isVisible()
+    reading = apdr.pathways
+
+    def slow_pathways(session, pupil):
+        time.sleep(0.4)
+        return reading(session, pupil)
+
+    monkeypatch.setattr(apdr, "pathways", slow_pathways)
+    closed: list[bool] = []
+
+    def close_it():
+        window.close()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        closed.append(not shiboken6.isValid(tab))
+
+    QTimer.singleShot(150, close_it)
+    window.runner.changed.emit(Changes(frozenset({pupil_id}), frozenset({Kind.PATHWAY})))
+    qtbot.waitUntil(lambda: bool(closed), timeout=5_000)
+    assert closed == [True], "the window (and its tab) were deleted while the tab read"
+    assert [m for m in answers.messages if m[0] == "error"] == []

@@ -10,19 +10,24 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget, QWizard
+from tests.conftest import SENCO, SENCO_PASSWORD
+from tests.gui.test_foundation import unlock, wait_for_main_window
+from tests.transfer_support import (
+    add_protected_details,
+    consent_to_share,
+    fake_pdf,
+    make_sender,
+    recipient,
+    richest_pupil,
+)
 
 from sendesk.records import dashboard, pupils
 from sendesk.services import lifecycle
 from sendesk.transfer import sending
 from sendesk.ui.dashboard_page import DashboardPage
 from sendesk.ui.receive_wizard import ReceiveWizard
-from sendesk.ui.tasks import TaskRunner
 from sendesk.ui.transfers_page import TransfersPage
 from sendesk.ui.transfers_tab import TransfersTab
-from tests.conftest import SENCO, SENCO_PASSWORD
-from tests.gui.test_foundation import unlock, wait_for_main_window
-from tests.transfer_support import (add_protected_details, consent_to_share, fake_pdf, make_sender,
-                                    recipient, richest_pupil)
 
 
 def shot(widget: QWidget, name: str) -> None:
@@ -45,16 +50,10 @@ def receiver(school, clock):
     session.close()
 
 
-@pytest.fixture
-def tasks(qapp):
-    runner = TaskRunner()
-    yield runner
-    runner.wait()
-
-
-def send_through_the_wizard(qtbot, answers, sender, tasks, pupil_id, out: Path):
-    tab = TransfersTab(sender, pupil_id, tasks)
+def send_through_the_wizard(qtbot, answers, sender, pupil_id, out: Path):
+    tab = TransfersTab(sender, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     wizard = tab.start_sending()
     wizard.render_pdf = fake_pdf
     wizard.resize(900, 640)
@@ -95,9 +94,9 @@ def send_through_the_wizard(qtbot, answers, sender, tasks, pupil_id, out: Path):
     return tab, wizard.result
 
 
-def receive_through_the_wizard(qtbot, answers, receiver, tasks, package: Path, passphrase: str,
+def receive_through_the_wizard(qtbot, answers, receiver, package: Path, passphrase: str,
                                receipt: Path) -> ReceiveWizard:
-    wizard = ReceiveWizard(receiver, tasks, package)
+    wizard = ReceiveWizard(receiver, package)
     qtbot.addWidget(wizard)
     wizard.resize(900, 640)
     wizard.show()
@@ -128,12 +127,12 @@ def receive_through_the_wizard(qtbot, answers, receiver, tasks, package: Path, p
     return wizard
 
 
-def test_round_trip_through_the_wizards(qtbot, answers, sender, receiver, tasks, tmp_path,
+def test_round_trip_through_the_wizards(qtbot, answers, sender, receiver, tmp_path,
                                         qtmodeltester):
     pupil_id = richest_pupil(sender)
     add_protected_details(sender, pupil_id)
     package, receipt = tmp_path / "pupil.sendesk-transfer", tmp_path / "r.sendesk-receipt"
-    tab, result = send_through_the_wizard(qtbot, answers, sender, tasks, pupil_id, package)
+    tab, result = send_through_the_wizard(qtbot, answers, sender, pupil_id, package)
     assert package.exists() and pupils.get_pupil(sender, pupil_id).archived
     assert tab.model.rowCount() == 1 and "Awaiting" in tab.model.data(tab.model.index(0, 5))
     assert not tab.send.isEnabled() or "read-only" in tab.note.text()
@@ -142,14 +141,15 @@ def test_round_trip_through_the_wizards(qtbot, answers, sender, receiver, tasks,
     assert home.transfers.model.rowCount() == 1
     assert "awaiting their receipt" in home.transfers.model.data(home.transfers.model.index(0, 2))
 
-    wizard = receive_through_the_wizard(qtbot, answers, receiver, tasks, package,
+    wizard = receive_through_the_wizard(qtbot, answers, receiver, package,
                                         result.passphrase, receipt)
     assert receipt.exists()
     assert wizard.result.created
 
-    page = TransfersPage(sender, tasks)
+    page = TransfersPage(sender)
     qtbot.addWidget(page)
     page.resize(1200, 800)
+    page.show()
     answers.next_paths.append(receipt)
     page.receipt.click()
     assert answers.messages[-1][1] == "Transfer acknowledged"
@@ -163,12 +163,13 @@ def test_round_trip_through_the_wizards(qtbot, answers, sender, receiver, tasks,
 
 
 def test_the_tab_makes_the_acknowledgement_form_and_keeps_the_signed_scan(
-        qtbot, answers, sender, tasks, tmp_path, qapp):
+        qtbot, answers, sender, tmp_path, qapp):
     pupil_id = richest_pupil(sender)
     consent_to_share(sender, pupil_id)
     sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
-    tab = TransfersTab(sender, pupil_id, tasks)
+    tab = TransfersTab(sender, pupil_id)
     qtbot.addWidget(tab)
+    tab.show()   # the user is looking at it
     form = tmp_path / "form.pdf"
     answers.next_paths.append(form)
     tab.form.click()
@@ -194,7 +195,7 @@ def test_a_signed_form_attached_on_the_tab_shows_on_the_transfers_page_at_once(
     tab = TransfersTab(sender, pupil_id, runner=runner)
     for widget in (page, tab):
         qtbot.addWidget(widget)
-    page.show()
+        widget.show()
     qtbot.waitExposed(page)
     signed = page.transfers.columnCount() - 1
     assert page.transfers.rowCount() == 1
@@ -223,7 +224,7 @@ def test_a_package_given_on_the_command_line_opens_the_receiving_wizard_after_un
 
 
 def test_conflicts_with_a_pupil_already_here_must_each_be_decided(
-        qtbot, answers, sender, receiver, tasks, tmp_path):
+        qtbot, answers, sender, receiver, tmp_path):
     pupil_id = richest_pupil(sender)
     consent_to_share(sender, pupil_id)
     result = sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
@@ -231,7 +232,7 @@ def test_conflicts_with_a_pupil_already_here_must_each_be_decided(
     pupils.add_pupil(receiver, {"upn": row["upn"], "legal_surname": "Smith",
                                 "legal_forename": row["legal_forename"], "dob": row["dob"],
                                 "gender": row["gender"], "year_group": row["year_group"]})
-    wizard = ReceiveWizard(receiver, tasks, result.path)
+    wizard = ReceiveWizard(receiver, result.path)
     qtbot.addWidget(wizard)
     wizard.resize(900, 640)
     wizard.show()

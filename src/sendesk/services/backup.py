@@ -21,7 +21,7 @@ from ..crypto import keys
 from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
 from ..models import roles as roles_mod
 from ..models.roles import Permission, Role
-from ..operations import operation, viewed
+from ..operations import Progress, operation, viewed
 from ..session import Session
 from ..store import audit
 from ..store.database import Database
@@ -41,11 +41,13 @@ def _backup_mac_key(data_key: bytes | bytearray, database_id: bytes) -> bytes:
 
 
 @operation(Permission.BACKUP, writes=False, audit="made a backup")
-def backup(session: Session, out: Path) -> int:
+def backup(session: Session, out: Path, progress: Progress | None = None) -> int:
     """Write a backup to `out` (never over an existing file); returns its size in bytes.
 
     A read as far as the records go: it changes nothing but the audit log, and holds writers
-    off only while the file is copied (its own snapshot)."""
+    off only while the file is copied (its own snapshot). ``progress`` hears how much is copied;
+    cancelling it stops the copy before the file is renamed into place, and the partial file is
+    removed, so nothing is left behind."""
     out = Path(out)
     if out.exists():
         raise StorageError(f"{out.name} already exists. Choose a new file name for the backup.")
@@ -67,15 +69,18 @@ def backup(session: Session, out: Path) -> int:
                 mac.update(part)
             with open(session.path, "rb") as source:
                 copied = 0
+                _report(progress, 0, db_size)
                 while chunk := source.read(CHUNK):
                     handle.write(chunk)
                     mac.update(chunk)
                     copied += len(chunk)
+                    _report(progress, copied, db_size)
             if copied != db_size:
                 raise DamagedDatabase("The database changed size while it was being backed up.")
             handle.write(mac.digest())
             handle.flush()
             os.fsync(handle.fileno())
+        _report(progress, db_size, db_size)   # the last chance to cancel: then it is in place
         os.replace(temp, out)
         fsync_directory(out.parent)
     except OSError as exc:
@@ -89,6 +94,12 @@ def backup(session: Session, out: Path) -> int:
     size = out.stat().st_size
     viewed(session, "school", bytes=size)
     return size
+
+
+def _report(progress: Progress | None, copied: int, total: int) -> None:
+    if progress is not None:
+        progress.report(copied // 1024, max(total // 1024, 1),
+                        f"{copied / 1_048_576:.0f} of {total / 1_048_576:.0f} MB copied")
 
 
 def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:

@@ -2,11 +2,13 @@
 school's term dates, and the export of the agenda to staff calendars (.ics).
 
 The agenda shows pupils' names (this is the app); the exported file carries initials and the
-record's reference only, and only roles that may export documents can make it. Double-click (or Enter) on a pupil's item opens their record. Term
-dates are edited a school year at a time; a year nobody has entered uses England's default
-dates, and changing them moves every EHC plan's next review.
+record's reference only, and only roles that may export documents can make it. Double-click
+(or Enter) on a pupil's item opens their record. Term dates are edited a school year at a
+time; a year nobody has entered uses England's default dates, and changing them moves every
+EHC plan's next review.
 
-Hook it in: CalendarPage(session); connect open_pupil(int); call refresh() after changes.
+Hook it in: CalendarPage(session, runner=runner); connect open_pupil(int). It refreshes from
+the runner's broadcast (when next shown, if hidden).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .agenda_model import AgendaModel
 from .date_field import DateDelegate, DateField
 from .load_on_show import LoadOnShow
 from .prompts import prompts
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 DEFAULT_WEEKS = 13
 
@@ -123,11 +125,14 @@ class CalendarPage(LoadOnShow, QWidget):
             return
         first, last = self.range()
         try:
-            self.items = self.runner.call(agenda.agenda, first, last)
-            self.shown_range = first, last
+            items = self.runner.call(agenda.agenda, first, last)
         except SendeskError as exc:
-            self.message.setText(str(exc))
+            if alive(self):
+                self.message.setText(str(exc))
             return
+        if not alive(self):
+            return   # its window closed while the worker read
+        self.items, self.shown_range = items, (first, last)
         self.show_items()
 
     def show_items(self) -> None:

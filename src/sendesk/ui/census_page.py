@@ -3,8 +3,7 @@ them, with anything the census would reject tinted, and a formula-safe CSV expor
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ..errors import SendeskError
 from ..models import dates
@@ -16,7 +15,7 @@ from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
 from .prompts import prompts
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 COLUMNS = [Column("upn", "UPN"), Column("name", "Name"), Column("dob", "Date of birth"),
            Column("year", "Year"), Column("status", "Status"), Column("need", "Primary need"),
@@ -57,6 +56,8 @@ class CensusPage(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         check = self.runner.call(census.census_check)
+        if not alive(self):
+            return   # its window closed while the worker read
         self.loaded = True
         self.heading.setText(f"<b>{census.describe(check)}</b>")
         self.model.set_rows([{

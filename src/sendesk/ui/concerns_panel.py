@@ -4,11 +4,11 @@ read, and starting or resuming the wizard.
 Hook it into the pupil record (the notes tab):
 
     panel = ConcernsPanel(session, pupil_id, parent, runner=runner)
-    panel.changed.connect(record_window.reload)   # a run finished, saved or discarded
     notes_layout.addWidget(panel)
 
-It reads through the runner and refreshes itself from ``runner.changed`` whenever something
-of its pupil changed (here or in another window).
+It reads through the runner when first shown, and again whenever ``runner.changed`` says
+something of its pupil changed (here or in another window): at once if it is on screen, else
+when it is next shown. What the wizard writes reaches the record window the same way.
 """
 
 from __future__ import annotations
@@ -16,19 +16,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
-from ..operations import Changes
+from ..operations import Kind
 from ..records import concerns
 from ..session import Session
 from .concerns_pages import HINT_COLOUR, uk_time, wrapping
 from .concerns_wizard import ConcernsWizard
+from .load_on_show import LoadOnShow
 from .prompts import prompts
+from .record_changes import one_at_a_time
 from .runner import OpRunner, alive
 
 
@@ -60,10 +71,12 @@ class ConcernRunView(QTextBrowser):
             self.setHtml(concerns.run_html(run))
 
 
-class ConcernsPanel(QWidget):
-    """For the pupil's notes tab: finished runs to read, and starting or resuming the wizard."""
+# What the panel shows: the runs and drafts (notes), and whether the flowchart applies (SEN).
+SHOWN_KINDS = (Kind.NOTE, Kind.SEN, Kind.REGISTER, Kind.PUPIL)
 
-    changed = Signal(int)  # pupil id
+
+class ConcernsPanel(LoadOnShow, QWidget):
+    """For the pupil's notes tab: finished runs to read, and starting or resuming the wizard."""
 
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None, *,
                  runner: OpRunner | None = None) -> None:
@@ -97,16 +110,15 @@ class ConcernsPanel(QWidget):
         layout.addWidget(heading)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
-        self.runner.changed.connect(self._heard)
-        self.refresh()
+        self.draft_id: int | None = None
+        self.follow(self.runner, SHOWN_KINDS, pupil_id=self.pupil_id)
+        self.load_now_or_when_shown(False)
 
-    def _heard(self, changes: Changes) -> None:
-        if alive(self) and changes.touches_pupil(self.pupil_id):
-            self.refresh()
-
+    @one_at_a_time
     def refresh(self) -> None:
+        self.loaded = True
         shown = self.runner.call(_read, self.pupil_id)
-        if not alive(self.runs):
+        if not alive(self):
             return   # the record window closed while the read ran
         runs, draft, blocked = shown.runs, shown.draft, shown.blocked
         self._runs = {run.id: run for run in runs}
@@ -147,12 +159,6 @@ class ConcernsPanel(QWidget):
             prompts.error(self, "sendesk", str(exc))
             return None
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for signal in (wizard.run_finished, wizard.draft_saved, wizard.draft_discarded):
-            signal.connect(self._after_change)
         self.wizard = wizard
         wizard.open()
         return wizard
-
-    def _after_change(self, *_: Any) -> None:
-        """The panel itself was refreshed from the runner; this tells the record window."""
-        self.changed.emit(self.pupil_id)

@@ -10,24 +10,29 @@ The pages are in ``concerns_pages``; the notes tab's panel is ``concerns_panel.C
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from ..errors import SendeskError
 from ..models import flowchart as fc
-from ..operations import Kind
 from ..records import concerns
 from ..session import Session
-from .concerns_pages import (FIRST_DISCUSSION_ID, FIRST_QUESTION_ID, INTRO_ID, OUTCOME_ID,
-                             DiscussionPage, IntroPage, OutcomePage, QuestionPage, uk_time)
+from .concerns_pages import (
+    FIRST_DISCUSSION_ID,
+    FIRST_QUESTION_ID,
+    INTRO_ID,
+    OUTCOME_ID,
+    DiscussionPage,
+    IntroPage,
+    OutcomePage,
+    QuestionPage,
+    uk_time,
+)
 from .prompts import prompts
 from .runner import OpRunner
-from .wizard_work import WizardWork
-
-# What finishing a run can change: the short note, the registers, the SEN record.
-WRITES = (Kind.NOTE, Kind.REGISTER, Kind.SEN, Kind.NOTIFICATION)
 
 
 def failure_text(exc: BaseException) -> str:
@@ -50,15 +55,14 @@ class ConcernsWizard(QWizard):
                  runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, int(pupil_id)
-        self.work = WizardWork(session, self.pupil_id, WRITES,
-                               runner if runner is not None else OpRunner(session, self))
+        self.runner = runner if runner is not None else OpRunner(session, self)
         self.chart = flowchart or fc.load_default()
         self.run_id = run_id
         self.saved_extras: dict[str, Any] = {}
         self.busy = False
         self._dirty = False
         self._closing = False
-        pupil_name = self.work.read(concerns.pupil_name, self.pupil_id)
+        pupil_name = self.runner.call(concerns.pupil_name, self.pupil_id)
         self.setObjectName("concerns_wizard")
         self.setWindowTitle(f"{self.chart.title}: {pupil_name} - sendesk")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -70,7 +74,7 @@ class ConcernsWizard(QWizard):
         self.customButtonClicked.connect(self._custom_button)
         self.setMinimumSize(760, 600)
 
-        draft = self.work.read(concerns.load_draft, run_id) if run_id is not None else None
+        draft = self.runner.call(concerns.load_draft, run_id) if run_id is not None else None
         answers: list[tuple[str, str, str]] = []
         notice = ""
         if draft is not None:
@@ -175,7 +179,7 @@ class ConcernsWizard(QWizard):
         """A core write on the runner's worker; the wizard answers but takes no input meanwhile."""
         self.busy = True
         try:
-            value = self.work.write(fn, *args, sender=self, **kwargs)
+            value = self.runner.call(fn, *args, sender=self, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.busy = False
             self._report(exc)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ..models import dates
 from ..models.contacts import Consent, Contact
 from ..models.roles import Permission
-from ..operations import Kind
 from ..records import consent, contacts
 from ..records.consent import YOUNG_PERSON_AGE
 from ..session import Session
@@ -89,7 +88,7 @@ class ContactsPanel(RecordPanel):
 
     def add_contact(self) -> FormDialog:
         return self.open_form("Add contact", CONTACT_FIELDS,
-                              lambda v: self.write([Kind.CONTACT], contacts.add_contact,
+                              lambda v: self.write(contacts.add_contact,
                                                    self.pupil_id, v))
 
     def correct_contact(self) -> FormDialog | None:
@@ -98,7 +97,7 @@ class ContactsPanel(RecordPanel):
         if contact is None:
             return None
         return self.open_form(f"Correct {contact.details.name}", CONTACT_FIELDS,
-                              lambda v: self.write([Kind.CONTACT], contacts.update_contact,
+                              lambda v: self.write(contacts.update_contact,
                                                    contact.id, v),
                               values=dataclasses.asdict(contact.details))
 
@@ -108,7 +107,7 @@ class ContactsPanel(RecordPanel):
             return None
         return self.open_form(
             f"End {contact.details.name}", [FieldSpec("ended_on", "No longer involved from", "date")],
-            lambda v: self.write([Kind.CONTACT], contacts.end_contact, contact.id, v["ended_on"]),
+            lambda v: self.write(contacts.end_contact, contact.id, v["ended_on"]),
             values={"ended_on": self.today()},
             intro=f"{contact.details.name} ({contact.details.relationship}) stays in the record as "
                   "history but is no longer offered for letters, notifications or consent.")
@@ -150,7 +149,7 @@ class ContactsPanel(RecordPanel):
             contact_id = int(giver.split(":")[1])
             person = next(c for c in self.held.contacts if c.id == contact_id)
             raw |= {"given_by": person.details.name, "giver_kind": "parent or carer"}
-        return self.write([Kind.CONSENT], consent.record_consent, self.pupil_id, raw, contact_id)
+        return self.write(consent.record_consent, self.pupil_id, raw, contact_id)
 
     def withdraw_consent(self) -> FormDialog | None:
         chosen: Consent | None = self.chosen(
@@ -160,7 +159,7 @@ class ContactsPanel(RecordPanel):
             return None
         return self.open_form(
             "Withdraw consent", [FieldSpec("withdrawn_on", "Withdrawn from", "date")],
-            lambda v: self.write([Kind.CONSENT], consent.withdraw_consent, chosen.id,
+            lambda v: self.write(consent.withdraw_consent, chosen.id,
                                  v["withdrawn_on"]),
             values={"withdrawn_on": self.today()},
             intro=f"Consent given by {chosen.given_by} on {dates.format_uk(chosen.given_on)} to "

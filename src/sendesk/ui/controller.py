@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from ..clock import Clock, SystemClock
 from ..errors import SendeskError
+from ..operations import Cancelled
 from ..quickunlock import QuickUnlock, expiry
-from ..session import Session
-from ..settings import Settings, data_dir
 from ..services import backup as backup_mod
 from ..services import lifecycle
+from ..session import Session
+from ..settings import Settings, data_dir
 from ..store.keyfile import KeyFile, keyfile_path
 from ..transfer.sending import school_fingerprint
 from .create_dialog import CreateDatabaseDialog
@@ -28,8 +29,8 @@ from .main_window import MainWindow
 from .password_dialog import ChangePasswordDialog
 from .prompts import prompts
 from .recovery_dialog import RecoveryKeyDialog
-from .settings_dialog import SettingsDialog
 from .runner import OpRunner, share_the_gil
+from .settings_dialog import SettingsDialog
 from .unlock_dialog import UnlockDialog, lock_notice
 from .users_dialog import UsersDialog
 from .workspace import Workspace
@@ -216,11 +217,6 @@ class AppController(QObject):
         self.locked.emit()
         self.show_unlock()
 
-    @property
-    def tasks(self) -> OpRunner:
-        """The runner work goes through now (the session's, or the one before unlocking)."""
-        return self.runner or self.entry_runner
-
     def _stop_runner(self) -> None:
         """Locking waits for the work under way and refuses any more on this session."""
         if self.runner is not None:
@@ -298,11 +294,17 @@ class AppController(QObject):
                                 "sendesk backups (*.sendesk-backup)")
         if out is None:
             return
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, Cancelled):
+                prompts.info(parent, "Backup stopped", "The backup was stopped; no file was saved.")
+            else:
+                prompts.error(parent, "Backup failed", lifecycle.describe_failure(exc))
+
+        # The backup reports as it copies, so the progress dialog offers Cancel (runner.py).
         runner.submit(backup_mod.backup, out, progress_label="Making the backup...",
                       on_done=lambda size: prompts.info(
                           parent, "Backup made", f"The backup was saved to {out} ({size:,} bytes)."),
-                      on_error=lambda exc: prompts.error(parent, "Backup failed",
-                                                         lifecycle.describe_failure(exc)))
+                      on_error=failed)
 
     def windows(self) -> list[QWidget]:
         return [w for w in QApplication.topLevelWidgets() if w.isVisible()]

@@ -28,7 +28,7 @@ from .first_steps import FirstStepsBox
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
 SIZE_FROM_ROWS = 50
@@ -123,6 +123,8 @@ class DashboardPage(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         data, rows = self.runner.call(self._read)
+        if not alive(self):
+            return   # its window closed while the worker read
         self.data = data
         names = statuses()
         on_register = sum(v for k, v in data.by_status.items() if k in ("E", "K"))

@@ -13,8 +13,8 @@ document again when the runner reports any change to the pupil (once it has been
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from PySide6.QtCore import QMarginsF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize
@@ -31,7 +31,7 @@ from ..session import Session
 from ..settings import export_dir
 from .prompts import prompts
 from .record_changes import runner_for, touches
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 
 def a4_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution) -> QPrinter:
@@ -132,8 +132,13 @@ class DocumentPanel(QWidget):
     def refresh(self) -> None:
         """Build the documents again from the record and show them."""
         try:
-            self.documents = list(self.runner.call_plain(self.build))
+            documents = list(self.runner.call_plain(self.build))
+            if not alive(self):
+                return   # the record window closed while the worker built them
+            self.documents = documents
         except SendeskError as exc:
+            if not alive(self):
+                return
             self.documents = []
             self.message.setText(str(exc))
             self.message.setStyleSheet("color: #b3261e")
@@ -231,7 +236,7 @@ class DocumentsTab(QWidget):
     def _runner_changed(self, changes: Changes) -> None:
         """Built again at once when on screen; otherwise the next time it is looked at (building
         reads, and audits, the whole record)."""
-        if self._shown and touches(changes, self.pupil_id):
+        if alive(self) and self._shown and touches(changes, self.pupil_id):
             if self.isVisible():
                 self.panel.refresh()
             else:

@@ -11,18 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
-                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError
 from ..models.ehc import EhcPlan
 from ..models.outcomes import PFA_AREAS
-from ..operations import Kind
 from ..records import ehc
 from ..session import Session
 from .date_field import DateDelegate
 from .dates import uk as _uk
-from .record_changes import runner_for, write
+from .record_changes import runner_for
 from .runner import OpRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -135,8 +144,8 @@ class OutcomesDialog(QDialog):
 
     def submit(self) -> bool:
         try:
-            write(self.runner, self.plan.pupil_id, [Kind.EHC], ehc.update_plan, self.plan.id,
-                  {"outcomes": self.outcomes()}, sender=self)
+            self.runner.call(ehc.update_plan, self.plan.id, {"outcomes": self.outcomes()},
+                             sender=self)
         except SendeskError as exc:
             self.message.setText(str(exc))
             return False

@@ -21,9 +21,19 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..documents.model import Builder, Heading, Paragraph, Table
 from ..models import dates
@@ -33,7 +43,7 @@ from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
 from ..models.roles import Permission
-from ..operations import Changes, Kind
+from ..operations import Kind
 from ..records import ehc, ehcna, school_calendar
 from ..session import Session
 from . import document_view
@@ -42,9 +52,10 @@ from .dates import uk
 from .document_view import Marked, Shown
 from .ehc_outcomes import OutcomesDialog
 from .forms import FieldSpec, FormDialog
-from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
+from .load_on_show import LoadOnShow
+from .record_changes import one_at_a_time, pupil_line, runner_for
 from .rows_model import Col, RowsModel
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 GREEN = QColor("#e3f4e1")
 
@@ -263,7 +274,17 @@ class _Section(QWidget):
             self.table.selectRow(max(0, min(row, len(self.model.rows()) - 1)))
 
 
-class EhcTab(QWidget):
+# What the tab shows of its pupil.
+SHOWN_KINDS = (Kind.EHC, Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.CALENDAR, Kind.PUPIL)
+
+
+def _read(session: Session, pupil_id: int) -> tuple[Any, Any, Any, Any]:
+    """Everything the tab lists, in one trip to the worker."""
+    return (ehcna.assess_readiness(session, pupil_id), school_calendar.load(session),
+            ehc.list_requests(session, pupil_id), ehc.list_plans(session, pupil_id))
+
+
+class EhcTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
         super().__init__(parent)
@@ -315,13 +336,10 @@ class EhcTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.sections)
-        self.refresh()
-        self.runner.changed.connect(self._runner_changed)
-
-    def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, Kind.EHC, Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN,
-                   Kind.CALENDAR, Kind.PUPIL):
-            self.refresh()
+        # Built when its tab is first shown; read again when a change to what it shows is
+        # reported (at once on screen, else when next shown).
+        self.follow(self.runner, SHOWN_KINDS, pupil_id=self.pupil_id)
+        self.load_now_or_when_shown(True)
 
     # --- reading -------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -330,8 +348,12 @@ class EhcTab(QWidget):
 
     @one_at_a_time
     def refresh(self) -> None:
+        self.loaded = True
+        readiness, calendar, requests, plans = self.runner.call(_read, self.pupil_id)
+        if not alive(self):
+            return   # the record window closed while the worker read
         self.say("")
-        self.readiness_result = self.runner.call(ehcna.assess_readiness, self.pupil_id)
+        self.readiness_result = readiness
         current = self.readiness.table.currentIndex().row()
         self.readiness_model.set_rows(self.readiness_result.items)
         result = self.readiness_result
@@ -346,11 +368,11 @@ class EhcTab(QWidget):
         self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
         self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
         self.readiness.select(current if current >= 0 else 0)
-        self.calendar = self.runner.call(school_calendar.load)
-        self.request_model.set_rows(self.runner.call(ehc.list_requests, self.pupil_id))
+        self.calendar = calendar
+        self.request_model.set_rows(requests)
         self.requests.set_summary(self._cutoff_text())
         self.requests.select(len(self.request_model.rows()) - 1)
-        self.plan_model.set_rows(self.runner.call(ehc.list_plans, self.pupil_id))
+        self.plan_model.set_rows(plans)
         current_plan = next((p for p in self.plan_model.rows() if p.current), None)
         self.plans.set_summary("" if current_plan or self.plan_model.rows()
                                else "No EHC plan recorded.")
@@ -392,17 +414,17 @@ class EhcTab(QWidget):
         if plan is None:
             self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
             return
-        document_view.show(self.plans.details,
-                           plan_blocks(plan, self.runner.call(ehc.review_schedule, plan)))
+        schedule = self.runner.call(ehc.review_schedule, plan)
+        if alive(self):
+            document_view.show(self.plans.details, plan_blocks(plan, schedule))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
 
     # --- forms ---------------------------------------------------------------------------------
     def _write(self, fn, *args):
-        """A write on the runner; the refresh comes from the change it reports. Recording a
-        plan can change the SEN register, so that is said too."""
-        return write(self.runner, self.pupil_id, [Kind.EHC, Kind.SEN], fn, *args)
+        """A write on the runner; the refresh comes from the change it reports."""
+        return self.runner.call(fn, *args)
 
     def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "") -> FormDialog:
         dialog = FormDialog(title, fields, save, intro=intro, values=values, parent=self)

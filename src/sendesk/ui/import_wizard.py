@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
                                QWidget, QWizard, QWizardPage)
 
 from ..errors import SendeskError
-from ..operations import Cancelled, Changes, Kind
+from ..operations import Cancelled
 from ..records import mis_file, mis_import
 from ..session import Session
 from .lazy_table import Column
@@ -84,8 +84,6 @@ class ImportWizard(QWizard):
             prompts.error(self, "Import failed", f"{exc} Nothing was imported.")
             return
         r = self.result
-        # Pupils added are new to every page: the whole school's list is read again.
-        self.runner.announce(Changes(kinds=frozenset({Kind.PUPIL}), whole_school=True))
         prompts.info(self, "Import finished", f"Added {r.added}, updated {r.updated}, "
                      f"unchanged {r.unchanged}, skipped {r.skipped}.")
         super().accept()

@@ -6,6 +6,12 @@ audited as viewed).
 The same mixin keeps a page current: ``follow(runner, kinds)`` listens to the runner's
 ``changed`` broadcast, and when a change touches what the page shows it reads again at once if
 the page is on screen, or the next time it is shown. No page calls another page's refresh.
+A page about one pupil (a record window's tab, the notes tab's panel) follows with
+``pupil_id=`` and hears only changes to that pupil (or to the whole school).
+
+Waiting for the worker runs the event loop, in which a closed window may be deleted: a broadcast
+reaching a page that is gone is ignored, and a refresh() that waited checks
+``runner.alive(self)`` before touching its widgets again.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..operations import Changes, Kind
+from .runner import alive
 
 
 class LoadOnShow:
@@ -21,19 +28,27 @@ class LoadOnShow:
 
     loaded = False
     followed: frozenset[Kind] = frozenset()
+    followed_pupil: int | None = None
 
     def load_now_or_when_shown(self, now: bool) -> None:
         self.loaded = now
         if now:
             self.refresh()  # type: ignore[attr-defined]
 
-    def follow(self, runner: Any, kinds: frozenset[Kind] | set[Kind] | tuple[Kind, ...]) -> None:
-        """Refresh when work through `runner` changes any of `kinds` (empty: any change)."""
+    def follow(self, runner: Any, kinds: frozenset[Kind] | set[Kind] | tuple[Kind, ...],
+               pupil_id: int | None = None) -> None:
+        """Refresh when work through `runner` changes any of `kinds` (empty: any change), of
+        one pupil if `pupil_id` is given."""
         self.followed = frozenset(kinds)
+        self.followed_pupil = None if pupil_id is None else int(pupil_id)
         runner.changed.connect(self.changes_arrived)
 
     def changes_arrived(self, changes: Changes) -> None:
+        if not alive(self):  # type: ignore[arg-type]
+            return   # deleted (its window closed) while the change was on its way
         if self.followed and not changes.touches(*self.followed):
+            return
+        if self.followed_pupil is not None and not changes.touches_pupil(self.followed_pupil):
             return
         if not self.loaded:
             return   # not read yet: it reads when first shown

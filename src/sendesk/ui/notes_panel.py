@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..models.notes import NOTE_FIELDS, ShortNote
 from ..models.roles import Permission
-from ..operations import Kind
 from ..records import notes
 from ..session import Session
 from .dates import uk
@@ -49,7 +48,7 @@ class NotesPanel(RecordPanel):
 
     def add_note(self) -> FormDialog:
         return self.open_form("Add short note", NOTE_FORM,
-                              lambda v: self.write([Kind.NOTE], notes.add_note, self.pupil_id, v),
+                              lambda v: self.write(notes.add_note, self.pupil_id, v),
                               values={"event_date": self.today()})
 
     def amend_note(self) -> FormDialog | None:
@@ -58,7 +57,7 @@ class NotesPanel(RecordPanel):
             return None
         held = {name: value for name, value in dataclasses.asdict(note).items() if name in NOTE_FIELDS}
         return self.open_form(f"Amend the note of {uk(note.event_date)}", NOTE_FORM,
-                              lambda v: self.write([Kind.NOTE], notes.amend_note, note.id, v),
+                              lambda v: self.write(notes.amend_note, note.id, v),
                               values=held,
                               intro="The note as written is kept in the change history.")
 
@@ -70,6 +69,6 @@ class NotesPanel(RecordPanel):
             return None
         return self.open_form(
             "Mark the note reviewed", [FieldSpec("reviewed_on", "Reviewed on", "date")],
-            lambda v: self.write([Kind.NOTE], notes.mark_reviewed, note.id, v["reviewed_on"]),
+            lambda v: self.write(notes.mark_reviewed, note.id, v["reviewed_on"]),
             values={"reviewed_on": self.today()},
             intro=f"Note of {uk(note.event_date)} by {note.author_name}: {note.concern[:120]}")

@@ -18,10 +18,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..documents import support
 from ..documents.facts import PupilFacts
@@ -30,18 +41,19 @@ from ..errors import SendeskError
 from ..models import provision, reviews
 from ..models.apdr import Cycle, Part, Pathway, Stage
 from ..models.roles import Permission
-from ..operations import Changes, Kind
+from ..operations import Kind
 from ..records import apdr, specialists
 from ..session import Session
 from . import document_view
+from .apdr.wizard import ApdrWizard
 from .apdr_models import AMBER, RED, plural
 from .dates import uk
 from .document_view import Marked, Shown
-from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
-from .runner import OpRunner
-from .rows_model import Col, RowsModel
-from .apdr.wizard import ApdrWizard
 from .forms import FieldSpec, FormDialog
+from .load_on_show import LoadOnShow
+from .record_changes import one_at_a_time, pupil_line, runner_for
+from .rows_model import Col, RowsModel
+from .runner import OpRunner, alive
 
 money = provision.format_money
 
@@ -118,7 +130,16 @@ def cycle_blocks(cycle: Cycle, deliveries: list, recommended_by: dict[int, str])
     return shown
 
 
-class PlanTab(QWidget):
+# What the tab shows of its pupil.
+SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL)
+
+
+def _cycle_extras(session: Session, cycle_id: int, pupil_id: int) -> tuple[Any, Any]:
+    """A cycle's delivery log and the pupil's specialists, in one trip to the worker."""
+    return apdr.delivery_log(session, cycle_id), specialists.involvements(session, pupil_id)
+
+
+class PlanTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
         super().__init__(parent)
@@ -174,20 +195,23 @@ class PlanTab(QWidget):
         layout.addWidget(self.cost)
         layout.addWidget(self.waiting)
         layout.addWidget(splitter, 1)
-        self.refresh()
-        self.runner.changed.connect(self._runner_changed)
-
-    def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL):
-            self.refresh()
+        # Built when its tab is first shown; read again when a change to what it shows is
+        # reported (at once on screen, else when next shown).
+        self.follow(self.runner, SHOWN_KINDS, pupil_id=self.pupil_id)
+        self.load_now_or_when_shown(True)
 
     @one_at_a_time
     def refresh(self) -> None:
+        self.loaded = True
         self.pathways = self.runner.call(apdr.pathways, self.pupil_id)
+        if not alive(self):
+            return   # the record window closed while the worker read
         self.current = next((p for p in self.pathways if p.open), None)
         entries = [CycleEntry(p, c) for p in reversed(self.pathways) for c in reversed(p.cycles)]
         self.model.set_rows(entries)
         counted = self.runner.call(apdr.cycle_counts, self.pupil_id)
+        if not alive(self):
+            return
         self.counts.setText(f"{plural(counted.completed, 'cycle')} completed ({counted.targeted} "
                             f"targeted, {counted.specialist} specialist).")
         self._show_status()
@@ -198,6 +222,8 @@ class PlanTab(QWidget):
 
     def _show_status(self) -> None:
         pupil = pupil_line(self.runner, self.pupil_id)
+        if not alive(self):
+            return
         manage = self.session.can(Permission.MANAGE_PLANS) and not pupil.archived
         current = self.current
         self.start_button.setVisible(current is None and manage)
@@ -245,6 +271,8 @@ class PlanTab(QWidget):
             self.cost.setStyleSheet(f"padding: 6px; background: {colour}" if colour else "padding: 6px")
             self.cost.setVisible(True)
         waiting = self.runner.call(specialists.recommendations_not_in_plan, self.pupil_id)
+        if not alive(self):
+            return
         if waiting:
             self.waiting.setText("<b>Specialists' recommendations not yet in the plan:</b> "
                                  + "; ".join(f"{escape(r.service)}: {escape(r.text)}" for r in waiting))
@@ -255,10 +283,10 @@ class PlanTab(QWidget):
         entry = self.model.row_object(rows[0].row()) if rows else None
         if entry is None:
             return
-        deliveries = self.runner.call(apdr.delivery_log, entry.cycle.id)
-        recommended_by = {r.id: found.service
-                          for found in self.runner.call(specialists.involvements, self.pupil_id)
-                          for r in found.recommendations}
+        deliveries, involved = self.runner.call(_cycle_extras, entry.cycle.id, self.pupil_id)
+        if not alive(self):
+            return
+        recommended_by = {r.id: found.service for found in involved for r in found.recommendations}
         document_view.show(self.document, cycle_blocks(entry.cycle, deliveries, recommended_by))
 
     def start_pathway(self) -> FormDialog:
@@ -268,8 +296,8 @@ class PlanTab(QWidget):
                 (Stage.TARGETED.label, Stage.TARGETED.value),
                 (Stage.SPECIALIST.label + " (sudden change in need, or arrived with specialist "
                  "provision)", Stage.SPECIALIST.value)])],
-            lambda v: write(self.runner, self.pupil_id, [Kind.PATHWAY], apdr.open_pathway,
-                            self.pupil_id, v["opened_on"], v["stage"]),
+            lambda v: self.runner.call(apdr.open_pathway, self.pupil_id, v["opened_on"],
+                                       v["stage"]),
             intro="Cycle 1 starts with an assessment of the pupil's strengths and needs.",
             values={"opened_on": self.session.clock.today()}, parent=self)
         dialog.accepted.connect(self._started)
@@ -280,6 +308,8 @@ class PlanTab(QWidget):
         self.open_wizard()
 
     def open_wizard(self, part: Part | None = None, cycle_id: int | None = None) -> ApdrWizard | None:
+        if not self.loaded:   # hidden when the pathway changed: read it before acting on it
+            self.refresh()
         if cycle_id is None:
             if self.current is None or self.current.current_cycle is None:
                 return None

@@ -12,8 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError
 from ..models import provision
@@ -28,7 +37,7 @@ from .apdr_models import level_colour, plural
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .rows_model import Col, RowsModel
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 money = provision.format_money
 _THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)
@@ -143,6 +152,8 @@ class ProvisionMapView(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         found = self.runner.call(provision_map.build)
+        if not alive(self):
+            return   # its window closed while the worker read
         self.found = found
         total = money(found.total_pence)
         self.pupil_model.set_rows(found.by_pupil, ["Total", "", "",

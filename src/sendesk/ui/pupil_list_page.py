@@ -14,8 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..models import dates
 from ..models.pupils import YEAR_GROUPS
@@ -26,7 +36,7 @@ from ..records import pupil_list
 from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session
 from .lazy_table import BLOCK, Column, LazyTableModel
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 COLUMNS = [Column("name", "Name", 220), Column("upn", "UPN", 130), Column("year", "Year", 60),
            Column("class", "Class", 80), Column("status", "SEN status", 250),
@@ -155,6 +165,8 @@ class PupilListPage(QWidget):
                     break
         finally:
             self._searching = False
+        if not alive(self):
+            return   # its window closed while the worker read
         self.model.set_ids(ids)
         self.model.preload(ids[:len(first)], first)
         self.count.setText(f"{len(ids):,} pupil{'s' if len(ids) != 1 else ''}")

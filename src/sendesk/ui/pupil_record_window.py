@@ -45,11 +45,11 @@ from .forms import FieldSpec, FormDialog, FormWidget
 from .notes_panel import NotesPanel
 from .plan_tab import PlanTab
 from .prompts import prompts
-from .record_changes import one_at_a_time, runner_for, touches, write
+from .record_changes import one_at_a_time, runner_for, touches
 from .record_panel import button, fill_table, make_table
 from .registers_panel import RegistersPanel
 from .resources_qt import app_icon
-from .runner import OpRunner
+from .runner import OpRunner, alive
 from .send_wizard import default_render_pdf
 from .specialists_tab import SpecialistsTab
 from .transfers_tab import TransfersTab
@@ -183,12 +183,17 @@ class PupilRecordWindow(QWidget):
 
     # --- reading -------------------------------------------------------------------
     def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, *SHOWN_KINDS):
-            self.reload()
+        if alive(self) and touches(changes, self.pupil_id, *SHOWN_KINDS):
+            try:
+                self.reload()
+            except SendeskError:   # the pupil was deleted: the workspace closes this window
+                pass
 
     @one_at_a_time
     def reload(self) -> None:
         self.record = self.runner.call(open_record, self.pupil_id)
+        if not alive(self):
+            return   # closed (and deleted) while the worker read
         self.show_record()
         self.changed.emit(self.pupil_id)
 
@@ -303,8 +308,8 @@ class PupilRecordWindow(QWidget):
             self.profile_message.setText("Nothing has changed.")
             return True
         try:
-            write(self.runner, self.pupil_id, [Kind.PUPIL], pupils.update_pupil, self.pupil_id,
-                  changes, sender=self.save_profile_button)
+            self.runner.call(pupils.update_pupil, self.pupil_id,
+                             changes, sender=self.save_profile_button)
         except ValidationError as exc:
             self.profile_form.mark_error(exc.field)
             self.profile_message.setStyleSheet("color: #b3261e")
@@ -328,7 +333,7 @@ class PupilRecordWindow(QWidget):
                   FieldSpec("destination", "Moving to", placeholder="the new school, if known")]
         return self._open_form(
             "Record leaving", fields,
-            lambda v: self._write([Kind.PUPIL], pupils.archive_leaver, self.pupil_id,
+            lambda v: self._write(pupils.archive_leaver, self.pupil_id,
                                   v["leaving_date"], v["destination"]),
             values={"leaving_date": self.session.clock.today()},
             intro="The record becomes read-only and is kept until its retention date. Send the "
@@ -366,8 +371,8 @@ class PupilRecordWindow(QWidget):
         self.notes_table, self.add_note = self.notes.notes_table, self.notes.add_note
 
     # --- shared --------------------------------------------------------------------------
-    def _write(self, kinds: Sequence[Kind], fn: Callable[..., Any], *args: Any) -> Any:
-        return write(self.runner, self.pupil_id, kinds, fn, *args)
+    def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.runner.call(fn, *args)
 
     def _open_form(self, title: str, fields: list[FieldSpec], save: Callable[[dict[str, Any]], Any],
                    values: dict[str, Any] | None = None, intro: str = "") -> FormDialog:

@@ -11,21 +11,32 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from ..errors import SendeskError
-from ..operations import Kind
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import receiving
 from ..transfer.package import SUFFIX
 from .prompts import prompts
-from .record_changes import runner_for, write
+from .record_changes import runner_for
 from .runner import OpRunner
-from .tasks import TaskRunner
 
 
 def _describe(exc: BaseException) -> str:
@@ -34,13 +45,10 @@ def _describe(exc: BaseException) -> str:
 
 
 class ReceiveWizard(QWizard):
-    imported = Signal(int)   # pupil id
-
-    def __init__(self, session: Session, tasks: TaskRunner | None = None, path: Path | None = None,
-                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
-        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
+    def __init__(self, session: Session, path: Path | None = None,
+                 parent: QWidget | None = None, *, runner: OpRunner | None = None) -> None:
         super().__init__(parent)
-        self.session, self.tasks = session, tasks
+        self.session = session
         self.runner = runner_for(session, runner, self)
         self.setWindowTitle("Receive a pupil's file - sendesk")
         self.resize(860, 640)
@@ -227,12 +235,11 @@ class MatchPage(QWizardPage):
     def validatePage(self) -> bool:
         owner = self.owner
         try:
-            owner.result = write(owner.runner, None, [Kind.TRANSFER, Kind.PUPIL],
-                                 receiving.import_package, owner.preview, self.decisions())
+            owner.result = owner.runner.call(receiving.import_package, owner.preview,
+                                             self.decisions())
         except Exception as exc:   # any failure is a message here, never a traceback
             self.message.setText(_describe(exc))
             return False
-        owner.imported.emit(owner.result.pupil_id)
         return True
 
 

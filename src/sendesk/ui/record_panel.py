@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..models.roles import Permission
-from ..operations import Kind
 from ..records.pupil_record import PupilRecord
 from ..session import Session
 from .forms import FieldSpec, FormDialog
 from .prompts import prompts
-from .record_changes import write
 from .rows_model import full_text
 from .runner import OpRunner
 
@@ -137,8 +135,9 @@ class RecordPanel(QWidget):
             return None
         return found
 
-    def write(self, kinds: Sequence[Kind], fn: Callable[..., Any], *args: Any) -> Any:
-        return write(self.runner, self.pupil_id, kinds, fn, *args)
+    def write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a core write on the record window's runner; its broadcast refreshes the panels."""
+        return self.runner.call(fn, *args)
 
     def open_form(self, title: str, fields: list[FieldSpec], save: Callable[[dict[str, Any]], Any],
                   values: dict[str, Any] | None = None, intro: str = "") -> FormDialog:

@@ -16,7 +16,6 @@ from ..models.notifications import METHODS
 from ..models.registers import RegisterEntry, RegisterKind
 from ..models.roles import Permission
 from ..models.sen import ON_REGISTER, statuses
-from ..operations import Kind
 from ..records import notifications, registers, sen_register
 from ..session import Session
 from .dates import uk
@@ -114,10 +113,10 @@ class RegistersPanel(RecordPanel):
 
         def save(values: dict[str, Any]) -> Any:
             if values["status"] == current:
-                return self.write([Kind.SEN], sen_register.set_needs, self.pupil_id,
+                return self.write(sen_register.set_needs, self.pupil_id,
                                   values["needs"], values["start_date"])
             needs = values["needs"] if values["status"] in ON_REGISTER else None
-            return self.write([Kind.SEN, Kind.NOTIFICATION], sen_register.change_status,
+            return self.write(sen_register.change_status,
                               self.pupil_id, values["status"], values["start_date"],
                               values["reason"], needs)
         dialog = self.open_form("Change SEN status or needs", fields, save,
@@ -150,7 +149,7 @@ class RegistersPanel(RecordPanel):
         since = self.held.status_history[-1].start_date if self.held.status_history else None
         return self.open_form(
             "Correct the current status", fields,
-            lambda v: self.write([Kind.SEN], sen_register.replace_current_status, self.pupil_id,
+            lambda v: self.write(sen_register.replace_current_status, self.pupil_id,
                                  v["status"], v["reason"]),
             intro=f"The pupil has been recorded as {current} since {uk(since)}. Use this when "
                   f"{other} applied from that day (for example a pupil who arrived holding an EHC "
@@ -170,7 +169,7 @@ class RegistersPanel(RecordPanel):
 
         def save(values: dict[str, Any]) -> bool:
             chosen = [c.id for c in people if values.get(f"contact_{c.id}")]
-            return self.write([Kind.NOTIFICATION], notifications.record_notification, item.id,
+            return self.write(notifications.record_notification, item.id,
                               chosen, values["sent_on"], values["method"])
         return self.open_form("Record parent notification", fields, save,
                               values={"sent_on": self.today()},
@@ -183,7 +182,7 @@ class RegistersPanel(RecordPanel):
 
         def save(values: dict[str, Any]) -> int:
             kind = values.pop("kind")
-            return self.write([Kind.REGISTER], registers.add_entry, self.pupil_id, kind, values)
+            return self.write(registers.add_entry, self.pupil_id, kind, values)
         return self.open_form("Add to a register", fields, save, values={"start_date": self.today()})
 
     def _chosen_entry(self, title: str) -> RegisterEntry | None:
@@ -198,7 +197,7 @@ class RegistersPanel(RecordPanel):
         fields = [*COMMON_FIELDS, *OWN_FIELDS[entry.kind]]
         held = {spec.key: getattr(entry, spec.key) for spec in fields}
         return self.open_form(f"Correct: {entry.kind.label}", fields,
-                              lambda v: self.write([Kind.REGISTER], registers.update_entry, entry.id, v),
+                              lambda v: self.write(registers.update_entry, entry.id, v),
                               values=held)
 
     def end_register(self) -> FormDialog | None:
@@ -207,7 +206,7 @@ class RegistersPanel(RecordPanel):
             return None
         return self.open_form(
             f"End: {entry.kind.label}", [FieldSpec("end_date", "Off the register from", "date")],
-            lambda v: self.write([Kind.REGISTER], registers.end_entry, entry.id, v["end_date"]),
+            lambda v: self.write(registers.end_entry, entry.id, v["end_date"]),
             values={"end_date": self.today()},
             intro=f"On the register since {uk(entry.start_date)}. The entry is kept as history.")
 

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..models import dates
 from ..models.reviews import ReviewState
@@ -23,7 +31,7 @@ from ..session import Session
 from .apdr_models import AMBER, RED
 from .load_on_show import LoadOnShow
 from .rows_model import Col, RowsModel
-from .runner import OpRunner
+from .runner import OpRunner, alive
 
 
 def _when(due: DueReview) -> str:
@@ -103,6 +111,8 @@ class ReviewsDueView(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         found = self.runner.call(apdr.reviews_due, include_upcoming=not self.urgent_only.isChecked())
+        if not alive(self):
+            return   # its window closed while the worker read
         self.model.set_rows(found)
         self.table.resizeColumnsToContents()
         counts = {state: sum(1 for d in found if d.state is state) for state in ReviewState}

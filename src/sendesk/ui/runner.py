@@ -25,7 +25,8 @@ started and every callback still to come (their widgets are being deleted), and 
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
@@ -79,7 +80,7 @@ class _Relay(QObject):
 
 class _Job(QRunnable):
     def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
-                 runner: "OpRunner") -> None:
+                 runner: OpRunner) -> None:
         super().__init__()
         self.session, self.work, self.relay, self.runner = session, work, relay, runner
 
@@ -143,17 +144,6 @@ class OpRunner(QObject):
                      on_error: Callable[[BaseException], None] | None = None,
                      sender: QWidget | None = None, progress_label: str | None = None) -> None:
         self._start(work, sender, on_done, on_error, progress_label, None)
-
-    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None]) -> None:
-        """The old TaskRunner's form (``submit_plain``), for widgets not yet converted."""
-        self.submit_plain(work, on_done=on_done, on_error=on_error)
-
-    def announce(self, changes: Changes) -> None:
-        """Broadcast changes made by work that did not go through this runner (a widget not yet
-        converted): pages refresh from the broadcast either way."""
-        if changes:
-            self.changed.emit(changes)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -281,11 +271,15 @@ class _ProgressShower(QObject):
 
     def report(self, done: int, total: int, text: str) -> None:
         self.last = (done, total, text)
-        if self.dialog is not None:
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(min(done, total) if total > 0 else 0)
-            if text:
-                self.dialog.setLabelText(f"{self.label}\n{text}")
+        dialog = self.dialog
+        if dialog is None:
+            return
+        dialog.setMaximum(max(total, 0))
+        # A modal progress dialog's setValue runs the event loop, in which the work may finish
+        # and close the dialog: check before touching it again.
+        dialog.setValue(min(done, total) if total > 0 else 0)
+        if text and not self.finished:
+            dialog.setLabelText(f"{self.label}\n{text}")
 
     def cancel(self) -> None:
         if self.progress is not None:

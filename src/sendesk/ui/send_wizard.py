@@ -10,23 +10,31 @@ Transfers page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QListWidget, QPushButton,
-                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from ..errors import SendeskError
-from ..operations import Kind
 from ..session import Session
 from ..transfer import sending
 from ..transfer.package import SUFFIX
 from .prompts import prompts
-from .record_changes import pupil_line, runner_for, submit_write
+from .record_changes import pupil_line, runner_for
 from .runner import OpRunner
-from .tasks import TaskRunner
 
 
 def default_render_pdf(session: Session, pupil_id: int) -> bytes:
@@ -42,15 +50,11 @@ def default_page_count(pdf: bytes) -> int:
 
 
 class SendWizard(QWizard):
-    sent = Signal(int)   # pupil id
-
-    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner | None = None,
-                 parent: QWidget | None = None,
-                 render_pdf: Callable[[Session, int], bytes] = default_render_pdf,
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
+                 render_pdf: Callable[[Session, int], bytes] = default_render_pdf, *,
                  runner: OpRunner | None = None) -> None:
-        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
         super().__init__(parent)
-        self.session, self.pupil_id, self.tasks = session, pupil_id, tasks
+        self.session, self.pupil_id = session, pupil_id
         self.runner = runner_for(session, runner, self)
         self.render_pdf = render_pdf
         line = pupil_line(self.runner, pupil_id)
@@ -221,10 +225,10 @@ class WritePage(QWizardPage):
         self.choose.setEnabled(False)
         self.status.setText("Making the package (this takes a few seconds)...")
         without_consent = owner.checks_page.without_consent()
-        submit_write(owner.runner, owner.pupil_id, [Kind.TRANSFER, Kind.PUPIL], sending.send,
-                     owner.pupil_id, owner.recipient, self.path, owner.render_pdf,
-                     count_pages=default_page_count, without_consent=without_consent,
-                     on_done=self._written, on_error=self._failed)
+        owner.runner.submit(sending.send, owner.pupil_id, owner.recipient, self.path,
+                            owner.render_pdf, count_pages=default_page_count,
+                            without_consent=without_consent, on_done=self._written,
+                            on_error=self._failed)
 
     def _written(self, result: sending.SentPackage) -> None:
         owner = self.owner
@@ -242,7 +246,6 @@ class WritePage(QWizardPage):
             f"The file should reach them by <b>{result.deadline.strftime('%d/%m/%Y')}</b>. "
             "It is listed on Home until they send back their receipt.</p>")
         self.completeChanged.emit()
-        owner.sent.emit(owner.pupil_id)
 
     def _failed(self, exc: BaseException) -> None:
         self.write.setEnabled(True)

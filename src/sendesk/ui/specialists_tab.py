@@ -17,15 +17,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..errors import SendeskError
 from ..documents.model import Builder, Paragraph
+from ..errors import SendeskError
 from ..models.roles import Permission
 from ..models.specialists import Consent, RecommendationStatus, services
+from ..operations import Kind
 from ..records import specialists
-from ..operations import Changes, Kind
 from ..records.specialists import Involvement
 from ..session import Session
 from ..settings import export_dir
@@ -33,11 +43,12 @@ from . import document_view
 from .apdr_models import AMBER
 from .dates import uk
 from .document_view import Marked, Shown
-from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
-from .runner import OpRunner
-from .rows_model import Col, RowsModel
 from .forms import FieldSpec, FormDialog
+from .load_on_show import LoadOnShow
 from .prompts import prompts
+from .record_changes import one_at_a_time, pupil_line, runner_for
+from .rows_model import Col, RowsModel
+from .runner import OpRunner, alive
 
 
 def _open_recommendations(i: Involvement) -> int:
@@ -99,7 +110,11 @@ def involvement_blocks(found: Involvement) -> list[Shown]:
     return shown
 
 
-class SpecialistsTab(QWidget):
+# What the tab shows of its pupil.
+SHOWN_KINDS = (Kind.SPECIALIST, Kind.PATHWAY)
+
+
+class SpecialistsTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
         super().__init__(parent)
@@ -150,17 +165,21 @@ class SpecialistsTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
-        self.refresh()
-        self.runner.changed.connect(self._runner_changed)
-
-    def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, Kind.SPECIALIST, Kind.PATHWAY):
-            current = self.selected()
-            self.refresh(current.id if current is not None else None)
+        # Built when its tab is first shown; read again when a change to what it shows is
+        # reported (at once on screen, else when next shown).
+        self.follow(self.runner, SHOWN_KINDS, pupil_id=self.pupil_id)
+        self.load_now_or_when_shown(True)
 
     @one_at_a_time
     def refresh(self, select: int | None = None) -> None:
+        """Read the involvements again, keeping the chosen one (or choosing `select`)."""
+        self.loaded = True
+        if select is None:
+            current = self.selected()
+            select = current.id if current is not None else None
         found = self.runner.call(specialists.involvements, self.pupil_id)
+        if not alive(self):
+            return   # the record window closed while the worker read
         self.model.set_rows(found)
         if found:
             ids = [i.id for i in found]
@@ -187,7 +206,7 @@ class SpecialistsTab(QWidget):
 
     def _write(self, fn, *args):
         """A write on the runner; the refresh comes from the change it reports."""
-        return write(self.runner, self.pupil_id, [Kind.SPECIALIST], fn, *args)
+        return self.runner.call(fn, *args)
 
     def _form(self, title: str, fields: list[FieldSpec], save, values=None, intro: str = "",
               select: int | None = None) -> FormDialog:

@@ -4,9 +4,9 @@ retention view, listing leavers' records kept and those due for secure deletion.
 
 Its work runs on the OpRunner it shares with the record windows, and it refreshes whenever the
 runner reports a change to any transfer or pupil: a signed form attached on a pupil's
-Transfers tab shows here at once. It reads its lists the first time it is shown (it is built
-while the main window is, and waiting on the runner there would spin an event loop inside the
-window's construction), and whenever a change it shows is reported."""
+Transfers tab shows here at once (or, while the page is hidden, when it is next shown). It reads
+its lists the first time it is shown (it is built while the main window is, and waiting on the
+runner there would spin an event loop inside the window's construction)."""
 
 from __future__ import annotations
 
@@ -14,23 +14,31 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
-from ..operations import Changes, Kind
+from ..operations import Kind
 from ..records import pupils, retention
 from ..session import Session
 from ..transfer import log, receiving, sending
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .receive_wizard import ReceiveWizard
-from .record_changes import one_at_a_time, runner_for, write
+from .record_changes import one_at_a_time, runner_for
 from .rows_model import Col, RowsModel
-from .runner import OpRunner
-from .tasks import TaskRunner
+from .runner import OpRunner, alive
 from .transfers_tab import COLUMNS as TRANSFER_COLUMNS
 
 DUE = QColor("#fdecea")
@@ -58,15 +66,24 @@ def _table(name: str, model: RowsModel) -> QTableView:
 SHOWN_KINDS = (Kind.TRANSFER, Kind.PUPIL, Kind.SETTINGS)
 
 
+def _read(session: Session, with_fingerprint: bool) -> tuple[
+        str | None, list[log.Transfer] | None, int | None, list[retention.RetainedRecord] | None]:
+    """Everything the page lists that this user may see, in one trip to the worker."""
+    fingerprint = sending.school_fingerprint(session) if with_fingerprint else None
+    transfers = log.all_transfers(session) if session.can(Permission.EXPORT_TRANSFER) else None
+    years = kept = None
+    if session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS):
+        years, kept = retention.retention_years(session), retention.retained_records(session)
+    return fingerprint, transfers, years, kept
+
+
 class TransfersPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
-    changed = Signal()   # after this page's own writes, for pages not yet on the runner
 
-    def __init__(self, session: Session, tasks: TaskRunner | None = None,
-                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
-        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
-        self.session, self.tasks = session, tasks
+        self.session = session
         self.runner = runner_for(session, runner, self)
         may_transfer = session.can(Permission.EXPORT_TRANSFER)
         may_keep = session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS)
@@ -121,32 +138,30 @@ class TransfersPage(LoadOnShow, QWidget):
         layout.addWidget(sent_box, 1)
         layout.addWidget(keep_box, 1)
         self.wizard: ReceiveWizard | None = None
-        self.runner.changed.connect(self._runner_changed)
+        self.follow(self.runner, SHOWN_KINDS)
         self.load_now_or_when_shown(False)
-
-    def _runner_changed(self, changes: Changes) -> None:
-        if changes.touches(*SHOWN_KINDS):
-            self.refresh()
 
     @one_at_a_time
     def refresh(self) -> None:
         self.loaded = True
-        if not self.fingerprint.text():
+        shown = self.runner.call(_read, self.fingerprint.text() == "")
+        if not alive(self):
+            return   # the window closed while the lists were read
+        fingerprint, transfers, years, kept = shown
+        if fingerprint is not None:
             self.fingerprint.setText(
-                f"This school's signing key fingerprint: "
-                f"<b>{self.runner.call(sending.school_fingerprint)}</b>. "
+                f"This school's signing key fingerprint: <b>{fingerprint}</b>. "
                 "Receiving schools may phone to check it.")
-        if self.session.can(Permission.EXPORT_TRANSFER):
-            self.transfers.set_rows(self.runner.call(log.all_transfers))
+        if transfers is not None:
+            self.transfers.set_rows(transfers)
             self.transfer_view.resizeColumnsToContents()
-        if self.session.can(Permission.EDIT_PUPILS) or self.session.can(Permission.SETTINGS):
-            self.years.setValue(self.runner.call(retention.retention_years))
-            self.kept.set_rows(self.runner.call(retention.retained_records))
+        if kept is not None:
+            self.years.setValue(years)
+            self.kept.set_rows(kept)
             self.kept_view.resizeColumnsToContents()
 
     def start_receiving(self, path: Path | None = None) -> ReceiveWizard:
-        wizard = ReceiveWizard(self.session, self.tasks, path, self, runner=self.runner)
-        wizard.imported.connect(lambda _id: self.changed.emit())
+        wizard = ReceiveWizard(self.session, path, self, runner=self.runner)
         self.wizard = wizard
         wizard.open()
         return wizard
@@ -157,9 +172,8 @@ class TransfersPage(LoadOnShow, QWidget):
         if chosen is None:
             return
         try:
-            done = write(self.runner, None, [Kind.TRANSFER],
-                         lambda session: receiving.import_receipt(
-                             session, receiving.read_receipt_file(chosen)), sender=self.receipt)
+            done = self.runner.call(lambda session: receiving.import_receipt(
+                session, receiving.read_receipt_file(chosen)), sender=self.receipt)
         except SendeskError as exc:
             prompts.error(self, "The receipt was not accepted", str(exc))
             return
@@ -167,13 +181,11 @@ class TransfersPage(LoadOnShow, QWidget):
                      f"{done.school} acknowledged the file: received by {done.received_by} on "
                      f"{done.received_at[:10]}. Their signing key: {done.school_fingerprint}."
                      + ("" if done.key_confirmed else " " + receiving.RECEIPT_KEY_UNCONFIRMED))
-        self.changed.emit()
 
     def set_years(self) -> None:
         try:
-            count = write(self.runner, None, [Kind.SETTINGS, Kind.PUPIL],
-                          retention.set_retention_years, self.years.value(),
-                          sender=self.apply_years)
+            count = self.runner.call(retention.set_retention_years, self.years.value(),
+                                     sender=self.apply_years)
         except SendeskError as exc:
             prompts.error(self, "Retention not changed", str(exc))
             return
@@ -195,9 +207,6 @@ class TransfersPage(LoadOnShow, QWidget):
                                "undone; the audit log will show who deleted it and when."):
             return
         try:
-            write(self.runner, record.pupil_id, [Kind.PUPIL], pupils.delete_after_retention,
-                  record.pupil_id, sender=self.delete)
+            self.runner.call(pupils.delete_after_retention, record.pupil_id, sender=self.delete)
         except SendeskError as exc:
             prompts.error(self, "Not deleted", str(exc))
-            return
-        self.changed.emit()

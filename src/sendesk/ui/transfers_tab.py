@@ -11,24 +11,23 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ..errors import SendeskError
 from ..models import dates
 from ..models.roles import Permission
-from ..operations import Changes, Kind
+from ..operations import Kind
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import log
 from ..transfer.acknowledgement import acknowledgement_form
 from ..transfer.receiving import RECEIPT_SUFFIX
+from .load_on_show import LoadOnShow
 from .prompts import prompts
-from .record_changes import one_at_a_time, pupil_line, runner_for, touches, write
+from .record_changes import one_at_a_time, read_pupil_line, runner_for
 from .rows_model import Col, RowsModel
-from .runner import OpRunner
+from .runner import OpRunner, alive
 from .send_wizard import SendWizard
-from .tasks import TaskRunner
 
 COLUMNS: list[Col[log.Transfer]] = [
     Col("Date", lambda t: dates.format_uk(dt.date.fromisoformat(t.happened_at[:10]))),
@@ -60,13 +59,20 @@ def save_acknowledgement(parent: QWidget, session: Session, transfer: log.Transf
     return Path(chosen)
 
 
-class TransfersTab(QWidget):
-    def __init__(self, session: Session, pupil_id: int, tasks: TaskRunner | None = None,
-                 parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
-        """``tasks`` is no longer used (the runner does the work); it is kept for callers."""
+# What the tab shows of its pupil.
+SHOWN_KINDS = (Kind.TRANSFER, Kind.PUPIL)
+
+
+def _read(session: Session, pupil_id: int) -> tuple[list[log.Transfer], bool]:
+    """The pupil's transfers and whether they have left, in one trip to the worker."""
+    return log.transfers_for_pupil(session, pupil_id), read_pupil_line(session, pupil_id).archived
+
+
+class TransfersTab(LoadOnShow, QWidget):
+    def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.session, self.pupil_id = session, pupil_id
-        self.tasks = tasks
         self.runner = runner_for(session, runner, self)
         self.model: RowsModel[log.Transfer] = RowsModel(COLUMNS, parent=self)
         self.view = QTableView(objectName="transfers")
@@ -95,21 +101,21 @@ class TransfersTab(QWidget):
         layout.addWidget(self.view)
         layout.addLayout(buttons)
         self.wizard: SendWizard | None = None
-        self.refresh()
-        self.runner.changed.connect(self._runner_changed)
-
-    def _runner_changed(self, changes: Changes) -> None:
-        if touches(changes, self.pupil_id, Kind.TRANSFER, Kind.PUPIL):
-            self.refresh()
+        # Built when its tab is first shown; read again when a change to what it shows is
+        # reported (at once on screen, else when next shown).
+        self.follow(self.runner, SHOWN_KINDS, pupil_id=self.pupil_id)
+        self.load_now_or_when_shown(True)
 
     @one_at_a_time
     def refresh(self) -> None:
-        transfers = self.runner.call(log.transfers_for_pupil, self.pupil_id)
+        self.loaded = True
+        transfers, left = self.runner.call(_read, self.pupil_id)
+        if not alive(self):
+            return   # the record window closed while the worker read
         self.model.set_rows(transfers)
         self.view.resizeColumnsToContents()
         if transfers:
             self.view.selectRow(len(transfers) - 1)
-        left = pupil_line(self.runner, self.pupil_id).archived
         self.note.setText(
             "This pupil has left; their record here is read-only and kept until its retention "
             "date." if left else "When the pupil moves school, send their whole file from here. "
@@ -122,7 +128,7 @@ class TransfersTab(QWidget):
         return self.model.data(rows[0], Qt.ItemDataRole.UserRole)
 
     def start_sending(self) -> SendWizard:
-        wizard = SendWizard(self.session, self.pupil_id, self.tasks, self, runner=self.runner)
+        wizard = SendWizard(self.session, self.pupil_id, self, runner=self.runner)
         self.wizard = wizard
         wizard.open()
         return wizard
@@ -147,8 +153,7 @@ class TransfersTab(QWidget):
         if chosen is None:
             return
         try:
-            write(self.runner, self.pupil_id, [Kind.TRANSFER], log.attach_scan, transfer.id,
-                  chosen, sender=self.scan)
+            self.runner.call(log.attach_scan, transfer.id, chosen, sender=self.scan)
         except SendeskError as exc:
             prompts.error(self, "The scan was not stored", str(exc))
 

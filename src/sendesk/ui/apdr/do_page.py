@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
 
 from ...models.apdr import Part
 from ...models.roles import Permission
@@ -20,6 +28,7 @@ from .dialogs import ItemDialog
 from .page import Host, Page
 from .view import CycleView
 from .widgets import make_view, selected_row
+
 
 class DoPage(Page):
     part = Part.DO
@@ -135,7 +144,7 @@ class DoPage(Page):
             self.say("Choose the log entry to withdraw.", error=True)
             return None
         dialog = FormDialog("Withdraw a log entry", [FieldSpec("reason", "Reason", "text")],
-                            lambda v: self.wizard.work.write(apdr.withdraw_delivery, entry.id,
+                            lambda v: self.wizard.runner.call(apdr.withdraw_delivery, entry.id,
                                                              v["reason"]),
                             intro="The entry stays in the log, struck out, with your reason.",
                             parent=self)
@@ -145,7 +154,7 @@ class DoPage(Page):
     def add_provision(self) -> ItemDialog:
         dialog = ItemDialog({"started_on": self.session.clock.today()}, parent=self, with_start=True,
                             title="Add provision to the agreed plan")
-        dialog._save = lambda values: self.wizard.work.write(  # type: ignore[method-assign]
+        dialog._save = lambda values: self.wizard.runner.call(  # type: ignore[method-assign]
             apdr.add_provision, self.wizard.cycle_id, values, values.get("started_on"))
         dialog.open()
         return dialog
@@ -158,7 +167,7 @@ class DoPage(Page):
             return None
         dialog = FormDialog("End provision early", [
             FieldSpec("ended_on", "End date", "date"), FieldSpec("reason", "Reason", "text")],
-            lambda v: self.wizard.work.write(apdr.end_provision, item.id, v["ended_on"],
+            lambda v: self.wizard.runner.call(apdr.end_provision, item.id, v["ended_on"],
                                              v["reason"]),
             values={"ended_on": self.session.clock.today()}, parent=self)
         dialog.open()
@@ -167,7 +176,7 @@ class DoPage(Page):
     def plan_shared(self) -> FormDialog:
         dialog = FormDialog("Copy of the plan given to the parents", [
             FieldSpec("shared_on", "Date given", "date", aliases=("Date shared",))],
-            lambda v: self.wizard.work.write(apdr.record_plan_shared, self.wizard.cycle_id,
+            lambda v: self.wizard.runner.call(apdr.record_plan_shared, self.wizard.cycle_id,
                                              v["shared_on"]),
             values={"shared_on": self.session.clock.today()}, parent=self)
         dialog.open()

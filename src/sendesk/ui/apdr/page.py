@@ -3,16 +3,16 @@ it asks the core for something (through the wizard's runner, showing a refusal o
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...errors import SendeskError, ValidationError
 from ...models.apdr import Cycle, Part
 from ...models.pupils import Pupil
 from ...session import Session
-from ..wizard_work import WizardWork
+from ..runner import OpRunner
 from .view import CycleView
 from .widgets import ERROR
 
@@ -23,10 +23,9 @@ class Host(Protocol):
     """The wizard, as its pages see it."""
 
     session: Session
-    work: WizardWork
+    runner: OpRunner
     cycle_id: int
     view: CycleView
-    review_held: SignalInstance
 
     @property
     def cycle(self) -> Cycle: ...
@@ -77,11 +76,11 @@ class Page(QWidget):
     def write(self, fn: Callable[..., T], *args: Any, sender: QWidget | None = None,
               **kwargs: Any) -> T | None:
         """A core write through the runner; its refusal is shown on the page (None back)."""
-        return self.run(lambda: self.wizard.work.write(fn, *args, sender=sender, **kwargs))
+        return self.run(lambda: self.wizard.runner.call(fn, *args, sender=sender, **kwargs))
 
     def read(self, fn: Callable[..., T], *args: Any, sender: QWidget | None = None,
              **kwargs: Any) -> T | None:
-        return self.run(lambda: self.wizard.work.read(fn, *args, sender=sender, **kwargs))
+        return self.run(lambda: self.wizard.runner.call(fn, *args, sender=sender, **kwargs))
 
     def run(self, action: Callable[[], T]) -> T | None:
         """Call the core; show its refusal on the page instead of raising."""

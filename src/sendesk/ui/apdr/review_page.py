@@ -8,9 +8,23 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit,
-                               QPlainTextEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...models.apdr import Cycle, Decision, Part, Progress, Stage, allowed_decisions, decisions_for
 from ...models.roles import Permission
@@ -262,7 +276,6 @@ class ReviewPage(Page):
         result = self.write(apdr.complete_review, self.wizard.cycle_id, sender=self.hold)
         if result is None:
             return
-        self.wizard.review_held.emit(result)
         if result.next_cycle_id is not None:
             prompts.info(self, "Review held", f"Cycle {self.wizard.cycle.number + 1} has started at "
                          f"the {result.stage.label.lower()}. Its Assess part is next.")

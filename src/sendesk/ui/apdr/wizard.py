@@ -15,8 +15,6 @@ on every page that has nothing unsaved.
 Hook it in:  ApdrWizard(session, cycle_id, part=None, parent=None, runner=runner).open()
     part: "assess", "plan", "do" or "review" (default: where the cycle has got to).
     runner: the window's OpRunner (one of its own when none is given).
-    Signals, for callers not listening to the runner: changed(int pupil_id) after anything
-    of this pupil changed; review_held(object ReviewResult).
 Staff who may add notes can use the Do page to log sessions; the other pages are read-only
 for them.
 """
@@ -25,9 +23,17 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...models.apdr import Cycle, Part
 from ...models.pupils import Pupil
@@ -35,8 +41,7 @@ from ...operations import Changes, Kind
 from ...session import Session
 from ..dates import uk
 from ..resources_qt import app_icon
-from ..runner import OpRunner
-from ..wizard_work import WizardWork
+from ..runner import OpRunner, alive
 from .assess_page import AssessPage
 from .do_page import DoPage
 from .page import Page
@@ -50,9 +55,6 @@ WATCHED = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL, Kind.CALENDAR)
 
 
 class ApdrWizard(QDialog):
-    changed = Signal(int)
-    review_held = Signal(object)
-
     STEPS = (Part.ASSESS, Part.PLAN, Part.DO, Part.REVIEW)
 
     def __init__(self, session: Session, cycle_id: int, part: Part | str | None = None,
@@ -65,7 +67,6 @@ class ApdrWizard(QDialog):
         self.cycle_id = cycle_id
         self.runner = runner if runner is not None else OpRunner(session, self)
         self.view: CycleView = self.runner.call(read_cycle, cycle_id)
-        self.work = WizardWork(session, self.view.pupil.id, (Kind.PATHWAY,), self.runner)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.steps = QListWidget(objectName="steps")
         self.steps.setFixedWidth(170)
@@ -120,13 +121,15 @@ class ApdrWizard(QDialog):
 
     def _heard(self, changes: Changes) -> None:
         """The runner says something changed: read the cycle again if it was this pupil's."""
-        if changes.touches_pupil(self.pupil.id) and changes.touches(*WATCHED):
+        if alive(self) and changes.touches_pupil(self.pupil.id) and changes.touches(*WATCHED):
             self.refresh()
-            self.changed.emit(self.pupil.id)
 
     def refresh(self) -> None:
         """Read the cycle again; show it on every page that has nothing unsaved."""
-        self.view = self.runner.call(read_cycle, self.cycle_id)
+        view = self.runner.call(read_cycle, self.cycle_id)
+        if not alive(self):
+            return   # closed (with its record window) while the worker read
+        self.view = view
         self._show(force=False)
 
     def reload(self, part: Part | None = None) -> None:
