@@ -162,7 +162,7 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
                                "it was sent to. Nothing was imported.")
     _not_imported_yet(session, manifest["package_id"])
     tables = owned_tables(session.db)
-    record = parse_record(opened.item_of_kind("record"), tables)
+    record = parse_record(opened.item_of_kind("record"), tables, today(session))
     pupil = record["pupil"]
     if pupil.get("upn") != package_upn(manifest["pupil"].get("upn")):
         raise TamperedPackage("The record inside this package is for a different pupil from the "
