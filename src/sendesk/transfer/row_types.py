@@ -19,7 +19,8 @@ import functools
 import math
 import re
 import unicodedata
-from typing import Any, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import bounded_json, dates, notifications, outcomes, provision, sen, specialists
@@ -152,7 +153,8 @@ def _date(value: Any, latest: dt.date) -> str:
     return value
 
 
-def _timestamp(value: Any, latest: dt.date) -> str:
+def check_timestamp(value: Any, latest: dt.date) -> str:
+    """An ISO date and time (as session.now_text writes) between 1900 and `latest`."""
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         raise Fault("is not a date and time")
     try:
@@ -223,7 +225,7 @@ def check_value(table: str, column: str, declared: str, value: Any, today: dt.da
             raise Fault(f"'{str(value)[:30]}' is not one of the codes sendesk knows")
         return value
     if column.endswith("_at"):
-        return _timestamp(value, latest)
+        return check_timestamp(value, latest)
     if column.endswith(("_on", "_date", "_since")) or column == "next_review_by":
         return _date(value, latest)
     if declared == "INTEGER":
