@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 MAX_DEPTH = 32
@@ -22,17 +23,21 @@ class JsonRefused(ValueError):
     """A file that is JSON but outside what any real sendesk file holds."""
 
 
-def _int(text: str) -> int:
-    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_INT:
-        raise JsonRefused(f"it holds a number larger than {MAX_INT:,}")
-    return int(text)
+def _int_within(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if len(text.lstrip("-")) > len(str(limit)) or abs(int(text)) > limit:
+            raise JsonRefused(f"it holds a number larger than {limit:,}")
+        return int(text)
+    return parse
 
 
-def _float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or abs(value) > MAX_INT:
-        raise JsonRefused(f"it holds a number larger than {MAX_INT:,}")
-    return value
+def _float_within(limit: int) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value) or abs(value) > limit:
+            raise JsonRefused(f"it holds a number larger than {limit:,}")
+        return value
+    return parse
 
 
 def _constant(text: str) -> Any:
@@ -58,13 +63,15 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
-def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH, encoding: str = "utf-8") -> Any:
+def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH, max_int: int = MAX_INT,
+          encoding: str = "utf-8") -> Any:
     """The JSON in `data`; JsonRefused (a ValueError) when it is nested more than `max_depth`
-    levels, holds a number beyond 2^53, NaN or Infinity, or a repeated key. Bytes that are not
-    text in `encoding` raise UnicodeDecodeError, as bytes.decode does."""
+    levels, holds an integer beyond `max_int` (2^53 unless a caller types its numbers itself
+    and names the field), NaN or Infinity, or a repeated key. Bytes that are not text in
+    `encoding` raise UnicodeDecodeError, as bytes.decode does."""
     text = data.decode(encoding) if isinstance(data, (bytes, bytearray)) else data
     try:
-        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
+        value = json.loads(text, parse_int=_int_within(max_int), parse_float=_float_within(max_int), parse_constant=_constant,
                            object_pairs_hook=_object)
     except RecursionError:
         raise JsonRefused(f"it is nested more than {max_depth} levels deep") from None
