@@ -21,6 +21,18 @@ import pyrage
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.records_fixtures import snapshot
+from tests.store_tools import assert_user_message
+from tests.transfer_support import (
+    RECEIVER_NAME,
+    RECEIVER_REFERENCE,
+    add_protected_details,
+    consent_to_share,
+    fake_pdf,
+    make_sender,
+    recipient,
+    richest_pupil,
+)
 
 from sendesk import documents, pdf
 from sendesk.clock import FixedClock
@@ -31,13 +43,8 @@ from sendesk.records import census, dashboard, pupil_list
 from sendesk.services import lifecycle
 from sendesk.transfer import ctf, package, receiving, sending
 from sendesk.transfer.errors import TamperedPackage
-from tests.records_fixtures import snapshot
-from tests.store_tools import assert_user_message
-from tests.transfer_support import (RECEIVER_NAME, RECEIVER_REFERENCE, add_protected_details,
-                                    consent_to_share, fake_pdf, make_sender, recipient,
-                                    richest_pupil)
 
-CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
 _serial = iter(range(1, 999))
 
 
