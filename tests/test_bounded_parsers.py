@@ -182,6 +182,34 @@ def test_a_ctf_status_dated_in_the_future_is_refused(here, tmp_path):
 
 
 def test_json_refusals_read_as_our_sentences():
-    with pytest.raises(ValidationError, match="nested more than 32 levels"):
+    with pytest.raises(ValidationError, match="nested too deeply"):
         templates.parse(DEEPISH, source="letters.json")
     assert json.loads(b"[1]") == [1]
+
+
+# --- receipts from another school --------------------------------------------------------------
+
+from tests.test_transfer import sender, sent  # noqa: E402,F401 - fixtures: two real schools
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("received_by", "<b>Jo Jones</b>", "markup"),
+    ("received_by", "Jo\u202eJones", "hidden control character"),
+    ("received_at", "2020-01-01T09:00:00.000000+00:00", "before it was sent"),
+    ("received_at", "2026-13-45T09:00:00+00:00", "not a real date and time"),
+    ("received_at", "soon", "not a date and time"),
+])
+def test_a_receipt_is_held_to_the_rules_typed_text_is(sender, sent, senco_session, field, value,  # noqa: F811
+                                                     words):
+    from sendesk.crypto import signing
+    from sendesk.transfer import package, sending
+    _, result = sent
+    preview = receiving.open_package(senco_session, result.path.read_bytes(), result.passphrase)
+    receipt = json.loads(receiving.import_package(senco_session, preview, {}).receipt)
+    body = dict(receipt["receipt"], **{field: value})
+    private, _ = sending.school_keys(senco_session)   # signed by the real receiving school
+    forged = package.canonical_json({"receipt": body, "signature": signing.sign(
+        private, package.canonical_json(body)).hex()})
+    before = snapshot(sender)
+    assert words in _refused(lambda: receiving.import_receipt(sender, forged))
+    assert snapshot(sender) == before

@@ -211,8 +211,8 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
     except bounded_json.JsonRefused as exc:
         raise TemplateError(f"{source} cannot be a letters template ({exc}).") from None
     except json.JSONDecodeError as exc:
-        raise TemplateError(f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg}).") from None
+        raise TemplateError(f"{source} is not valid JSON (the fault is at line {exc.lineno}, "
+                            f"column {exc.colno}).") from None
     if not isinstance(raw, dict):
         raise TemplateError(f"{source} must hold one JSON object {{ ... }}.")
     if raw.get("format") != FORMAT:

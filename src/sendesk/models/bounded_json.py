@@ -71,10 +71,12 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH, max_int: int = MAX_I
     `encoding` raise UnicodeDecodeError, as bytes.decode does."""
     text = data.decode(encoding) if isinstance(data, (bytes, bytearray)) else data
     try:
-        value = json.loads(text, parse_int=_int_within(max_int), parse_float=_float_within(max_int), parse_constant=_constant,
+        value = json.loads(text, parse_int=_int_within(max_int),
+                           parse_float=_float_within(max_int), parse_constant=_constant,
                            object_pairs_hook=_object)
     except RecursionError:
-        raise JsonRefused(f"it is nested more than {max_depth} levels deep") from None
+        raise JsonRefused(f"it is nested too deeply (more than {max_depth} levels)") \
+            from None
     if not _depth_within(value, max_depth):
-        raise JsonRefused(f"it is nested more than {max_depth} levels deep")
+        raise JsonRefused(f"it is nested too deeply (more than {max_depth} levels)")
     return value
