@@ -17,7 +17,8 @@ from fuzz import targets  # noqa: E402
 RUNS = 2000
 SPECIAL = [b"\x00", b"\xff\xff\xff\xff", b"-1", b"1e999", b"NaN", b'"', b"[" * 200, b"{" * 200,
            b"\r\n", b"\xef\xbb\xbf", b"\xfe\xff", b"=", b"../", "\u202e".encode(),
-           b"99999999999999999999"]
+           b"99999999999999999999", b"9" * 400, b"[" * 5000, b'{"a":' * 40, b"<a>" * 3000,
+           b"2026-13-45", b"-1e308"]
 
 
 def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:

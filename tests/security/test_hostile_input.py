@@ -65,6 +65,25 @@ def test_any_bytes_are_accepted_or_refused_with_a_message(name, data):
     targets.run_one(name, data)
 
 
+# Deep nesting and huge numbers, spliced into each parser's own valid seed: every parser bounds
+# them and refuses with its own sentence; "an unexpected error" never reaches anyone.
+DEEP_AND_HUGE = [b"[" * 50_000 + b"]" * 50_000, b'{"a":' * 40 + b"1" + b"}" * 40,
+                 b"9" * 30, b"-" + b"9" * 5000, b"1e999", b"NaN", b"<a>" * 20_000 + b"</a>" * 20_000]
+
+
+@pytest.mark.parametrize("name", targets.TARGETS)
+@pytest.mark.parametrize("hostile", range(len(DEEP_AND_HUGE)))
+def test_deep_nesting_and_huge_numbers_are_refused_by_every_parser(name, hostile):
+    for seed in targets.seeds(name)[:1]:
+        for at in (0, len(seed) // 2, seed.find(b":") + 1, seed.find(b">") + 1):
+            data = seed[:at] + DEEP_AND_HUGE[hostile] + seed[at:]
+            try:
+                targets.TARGETS[name](data)
+            except SendeskError as exc:
+                assert_user_message(exc)
+                assert "unexpected" not in str(exc)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | hostile_text,
     lambda children: st.lists(children, max_size=5) | st.dictionaries(hostile_text, children,

@@ -20,6 +20,7 @@ from .io import Secrets
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141   # as a shell reports a command stopped by SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,12 +61,26 @@ def main(argv: Sequence[str] | None = None, stdin=None) -> int:
     except KeyboardInterrupt:
         _fail("stopped.")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _output_cut_short()
     except Exception as exc:  # noqa: BLE001 - the one place a bug meets the user
         if os.environ.get("SENDESK_DEBUG"):
             raise
         _fail(f"an unexpected error stopped the command ({type(exc).__name__}). Nothing more was "
               "changed. Set SENDESK_DEBUG=1 to see details for a bug report.")
         return EXIT_FAILURE
+
+
+def _output_cut_short() -> int:
+    """`sendesk-cli pupils list DB | head`: the reader stopped reading. Unix tools end quietly
+    then (the shell reports 141, killed by SIGPIPE); what is left unwritten is thrown away so
+    that Python's own flush at exit does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass   # stdout is not a real file (a test's capture): nothing left to flush
+    return EXIT_BROKEN_PIPE
 
 
 def _fail(message: str) -> None:

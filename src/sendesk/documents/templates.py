@@ -14,10 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import string
+import zlib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import SendeskError, ValidationError
+from ..models import bounded_json
 from ..models.roles import Permission
 from ..models.text import hidden_character
 from ..operations import Kind, changed, operation
@@ -121,21 +123,90 @@ def _text(raw: Mapping[str, Any], key: str, where: str, source: str, *,
     return value
 
 
+MAX_LOGO_SIDE = 4000
+
+
 def check_logo(data: bytes | None, source: str = "logo") -> bytes | None:
-    """A PNG or JPEG small enough to print on every letter; anything else is refused."""
+    """A PNG or JPEG small enough to print on every letter; anything else is refused.
+
+    The image is walked to its end here, when it is imported, so a logo that would not draw
+    (cut short, damaged, or so large that drawing it would take gigabytes: a 65000 x 65000
+    JPEG is a few kilobytes) is refused with a message rather than silently left off every
+    letter later."""
     if data is None:
         return None
     if len(data) > MAX_LOGO_BYTES:
         raise TemplateError(f"{source}: the logo is {len(data) // 1024:,} KB; use an image of at "
                             f"most {MAX_LOGO_BYTES // 1024} KB.")
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24 and data[12:16] == b"IHDR":
-        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        if 0 < width <= 4000 and 0 < height <= 4000:
-            return data
-    elif data.startswith(b"\xff\xd8\xff") and data.rstrip(b"\0").endswith(b"\xff\xd9"):
-        return data
-    raise TemplateError(f"{source}: the logo is not a PNG or JPEG image (or is damaged); save it "
-                        "as PNG and import it again.")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        size = _png_size(data)
+    elif data.startswith(b"\xff\xd8\xff"):
+        size = _jpeg_size(data)
+    else:
+        size = None
+    if size is None:
+        raise TemplateError(f"{source}: the logo is not a PNG or JPEG image (or is damaged); save "
+                            "it as PNG and import it again.")
+    width, height = size
+    if not (0 < width <= MAX_LOGO_SIDE and 0 < height <= MAX_LOGO_SIDE):
+        raise TemplateError(f"{source}: the logo is {width:,} by {height:,} pixels; use an image "
+                            f"of at most {MAX_LOGO_SIDE:,} by {MAX_LOGO_SIDE:,} pixels.")
+    return data
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a complete PNG: every chunk's checksum holds, the image data
+    inflates, and the file ends with IEND. None when it does not."""
+    position, width, height = 8, 0, 0
+    inflater = zlib.decompressobj()
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        if len(body) != length or position + 12 + length > len(data):
+            return None
+        crc = int.from_bytes(data[position + 8 + length:position + 12 + length], "big")
+        if zlib.crc32(kind + body) != crc:
+            return None
+        if kind == b"IHDR" and length == 13:
+            width, height = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+            if not (0 < width <= MAX_LOGO_SIDE and 0 < height <= MAX_LOGO_SIDE):
+                return width, height   # refused for its size, before anything is inflated
+        elif kind == b"IDAT":
+            try:   # bounded: at most 4 bytes a pixel plus a filter byte a row, well over any PNG
+                inflater.decompress(inflater.unconsumed_tail + body, 8 * (width + 1) * height + 1)
+            except zlib.error:
+                return None
+        elif kind == b"IEND":
+            return (width, height) if width and position + 12 == len(data.rstrip(b"\0")) else None
+        position += 12 + length
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header, walking its segments to the scan; the
+    file must end with the end-of-image marker. None when it does not."""
+    if not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        return None
+    position, size = 2, None
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if length < 2 or position + 2 + length > len(data):
+            return None
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
+                      0xCF) and length >= 7:
+            segment = data[position + 4:position + 2 + length]
+            size = int.from_bytes(segment[3:5], "big"), int.from_bytes(segment[1:3], "big")
+        if marker == 0xDA:   # start of scan: compressed data follows to the end marker
+            return size
+        position += 2 + length
+    return None
 
 
 def parse(data: bytes, *, source: str, logo: bytes | None = None,
@@ -144,12 +215,14 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
     if len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateError(f"{source} is too large to be a letters template.")
     try:
-        raw = json.loads(data.decode("utf-8-sig"))
+        raw = bounded_json.loads(data, encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise TemplateError(f"{source} is not UTF-8 text; save it as UTF-8.") from None
+    except bounded_json.JsonRefused as exc:
+        raise TemplateError(f"{source} cannot be a letters template ({exc}).") from None
     except json.JSONDecodeError as exc:
-        raise TemplateError(f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg}).") from None
+        raise TemplateError(f"{source} is not valid JSON (the fault is at line {exc.lineno}, "
+                            f"column {exc.colno}).") from None
     if not isinstance(raw, dict):
         raise TemplateError(f"{source} must hold one JSON object {{ ... }}.")
     if raw.get("format") != FORMAT:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..clock import isoformat
 from ..crypto import keys
 from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
-from ..models import roles as roles_mod
+from ..models import bounded_json, roles as roles_mod
 from ..models.roles import Permission, Role
 from ..operations import Progress, operation, viewed
 from ..session import Session
@@ -109,7 +109,7 @@ def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
     if header_len > MAX_HEADER:
         raise DamagedDatabase(NOT_A_BACKUP.format(name=name))
     try:
-        header = json.loads(handle.read(header_len).decode("utf-8"))
+        header = bounded_json.loads(handle.read(header_len))
         keyfile_len = int(header["keyfile_bytes"])
         db_len = int(header["database_bytes"])
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError,

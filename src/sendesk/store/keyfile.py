@@ -24,6 +24,7 @@ from typing import Any
 
 from ..crypto import kdf, keys, sealing
 from ..errors import KeyFileError, StorageError, WrongPassword
+from ..models import bounded_json
 from .files import atomic_write, read_limited
 
 FORMAT = "sendesk-keys"
@@ -121,7 +122,7 @@ class KeyFile:
         if len(raw) > MAX_BYTES:
             raise KeyFileError(damaged)
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = bounded_json.loads(raw)
             if data.get("format") != FORMAT:
                 raise ValueError("format")
             if data.get("version") not in READABLE_VERSIONS:

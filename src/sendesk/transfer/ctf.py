@@ -179,7 +179,31 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
                                (element.findtext("DOB") or "").strip()[:10],
                                latest[1] if latest else None, latest[0] if latest else None,
                                tuple(code for _, code in sorted(ranked))))
+    _each_pupil_once(pupils)
     return source, pupils
+
+
+def _each_pupil_once(pupils: list[CtfPupil]) -> None:
+    """A CTF that lists a pupil twice contradicts itself: which entry is true? Refused whole,
+    rather than applying the first and reporting the second as a difference."""
+    seen: set[str] = set()
+    for pupil in pupils:
+        upn = "".join(pupil.upn.split()).upper()
+        if upn in seen:
+            raise ValidationError(f"This CTF lists the pupil with UPN {upn} more than once, so "
+                                  "it is not clear which entry is right. Ask the sending school "
+                                  "for a corrected file. Nothing was imported.")
+        seen.add(upn)
+
+
+def _not_in_future(pupils: list[CtfPupil], day: dt.date) -> None:
+    """A SEN status cannot start after today (a date like 2999 is a slip or an attack)."""
+    for pupil in pupils:
+        if pupil.since is not None and (pupil.since > day or pupil.since.year < 1900):
+            raise ValidationError(f"This CTF gives pupil {pupil.upn} a SEN status from "
+                                  f"{pupil.since.isoformat()}, which is not a date a status can "
+                                  "start on. Ask the sending school for a corrected file. Nothing "
+                                  "was imported.")
 
 
 def _mismatched(session: Session, pupils: list[CtfPupil]) -> list[str]:
@@ -206,6 +230,7 @@ def import_ctf(session: Session, path: Path) -> CtfImport:
     transaction."""
     source, pupils = parse_ctf(read_limited(Path(path), MAX_CTF_BYTES, "Common Transfer File"))
     result = CtfImport(source)
+    _not_in_future(pupils, today(session))
     mismatched = _mismatched(session, pupils)
     if mismatched:
         raise ValidationError("This CTF gives a UPN this school holds for a different child: "

@@ -25,6 +25,7 @@ age layer runs in a child process (age_worker), and the window keeps answering m
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -36,6 +37,7 @@ from typing import Any, Mapping
 import pyrage
 
 from ..crypto import signing
+from ..models import bounded_json
 from . import age_worker
 from .errors import (DamagedPackage, TamperedPackage, UnexpectedSigner, UnknownVersion,
                      WrongPassphrase)
@@ -67,6 +69,7 @@ MAX_RATIO = 200
 _SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,80}(/[a-z0-9][a-z0-9._-]{0,80})?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _KEY = re.compile(r"[0-9a-f]{64}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ITEM_KINDS = ("record", "pdf", "ctf", "attachment")
 
 
@@ -252,7 +255,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 
 def _load_manifest(raw: bytes) -> dict[str, Any]:
     try:
-        manifest = json.loads(raw.decode("utf-8"))
+        manifest = bounded_json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise _tampered("its manifest is not readable") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -288,6 +291,22 @@ def _is_text(value: Any, max_length: int = 200, optional: bool = False) -> bool:
 _UNSAFE_NAME = re.compile(r"[<>&\x00-\x1f\x7f]")
 
 
+def _real_date(text: str | None) -> bool:
+    if text is None:
+        return True
+    try:
+        return bool(_ISO_DATE.fullmatch(text)) and dt.date.fromisoformat(text).year >= 1900
+    except ValueError:
+        return False
+
+
+def _real_moment(text: str) -> bool:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).year >= 1900
+    except ValueError:
+        return False
+
+
 def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
     """The manifest schema: every field the importer relies on, with the right type."""
     sender, recipient, pupil = (manifest.get(k) for k in ("sender", "recipient", "pupil"))
@@ -307,7 +326,9 @@ def check_manifest_shape(manifest: Mapping[str, Any]) -> None:
              "its manifest does not identify the pupil")
     _require(_is_text(manifest.get("created_at"), 40) and _is_text(manifest.get("package_id"), 64),
              "its manifest has no creation time or package id")
-    _require(_is_text(manifest.get("leaving_date"), 10, optional=True), "the leaving date is malformed")
+    _require(_is_text(manifest.get("leaving_date"), 10, optional=True)
+             and _real_date(manifest.get("leaving_date")), "the leaving date is malformed")
+    _require(_real_moment(manifest["created_at"]), "its creation time is not a real date and time")
     stripped = manifest.get("stripped", [])
     _require(isinstance(stripped, list) and all(_is_text(s, 400) for s in stripped),
              "the list of removed details is malformed")

@@ -20,10 +20,11 @@ from typing import Any, Mapping
 
 from ..crypto import signing
 from ..errors import ValidationError
-from ..models import dates, matching
+from ..models import bounded_json, dates, matching
 from ..models.pupils import FIELD_LABELS, clean_details
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
+from ..models.text import hidden_character
 from ..operations import Kind, changed, operation, viewed
 from ..records import ehc, pupils
 from ..records._common import pupil_row, record_changes, today
@@ -33,6 +34,7 @@ from ..store.files import read_limited
 from . import current, passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
+from . import row_types
 from .record import Loader, owned_tables, parse_record
 from .schools import digits, expected_receipt_keys, known_keys, school_getter, school_refs
 from .sending import school_keys
@@ -162,7 +164,7 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
                                "it was sent to. Nothing was imported.")
     _not_imported_yet(session, manifest["package_id"])
     tables = owned_tables(session.db)
-    record = parse_record(opened.item_of_kind("record"), tables)
+    record = parse_record(opened.item_of_kind("record"), tables, today(session))
     pupil = record["pupil"]
     if pupil.get("upn") != package_upn(manifest["pupil"].get("upn")):
         raise TamperedPackage("The record inside this package is for a different pupil from the "
@@ -378,7 +380,7 @@ def _bad_receipt(detail: str) -> TamperedPackage:
 def parse_receipt(data: bytes) -> dict[str, Any]:
     """Check a receipt's form and signature (by the key it names)."""
     try:
-        outer = json.loads(data.decode("utf-8"))
+        outer = bounded_json.loads(data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise _bad_receipt("it is not a sendesk receipt") from exc
     if not isinstance(outer, dict) or not isinstance(outer.get("receipt"), dict):
@@ -404,7 +406,30 @@ def parse_receipt(data: bytes) -> dict[str, Any]:
         raise _bad_receipt("it lacks a detail every receipt has") from exc
     if len(public) != 32 or not signing.signature_valid(public, canonical_json(body), signature):
         raise _bad_receipt("its signature does not match its contents")
+    _check_receipt_text(body)
     return body
+
+
+def _check_receipt_text(body: dict[str, Any]) -> None:
+    """The signatory and school come from another school's computer: held to the rules typed
+    names are (no hidden characters, no markup), and the time must be a real one."""
+    try:
+        body["received_by"] = row_types.clean_outside_name(body["received_by"])
+    except row_types.Fault as exc:
+        raise _bad_receipt(f"the name of the person who signed it {exc}") from None
+    for key in ("name", "urn", "la_code", "estab"):
+        text = body["receiving_school"].get(key)
+        if text is not None and (hidden_character(text) is not None or row_types.markup_in(text)):
+            raise _bad_receipt("the receiving school is named with hidden characters or markup")
+    try:
+        row_types.check_timestamp(body["received_at"], dt.date.max)
+    except row_types.Fault as exc:
+        raise _bad_receipt(f"the time it was signed {exc}") from None
+
+
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -436,6 +461,9 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
     if not _same_school(school, recorded):
         raise NotForThisSchool(f"This receipt was signed by {describe_school(school)}, but the "
                                f"package was sent to {row['school_name']}. Nothing was changed.")
+    if _moment(body["received_at"]) < _moment(row["happened_at"]):
+        raise _bad_receipt(f"it says the package was received on {body['received_at'][:10]}, "
+                           f"before it was sent on {row['happened_at'][:10]}")
     if row["status"] == "acknowledged":
         raise ValidationError(f"This transfer was already acknowledged on "
                               f"{row['acknowledged_at'][:10]}. Nothing was changed.")

@@ -17,18 +17,18 @@ free text. What was removed is listed in the manifest and shown to the sender.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import ValidationError
+from ..models import bounded_json
 from ..models.redaction import WITHHELD
 from ..models.upn import clean_upn
 from ..records._common import pupil_row
 from ..records.protected import is_protected_change, protected_contacts, redactor_for, secrets_of
 from ..session import Session
 from ..store.database import Database
-from . import current
+from . import current, row_types
 from .errors import TamperedPackage, UnknownVersion
 
 FORMAT = "sendesk-record"
@@ -60,6 +60,8 @@ class TableInfo:
     parents: dict[str, str]          # column -> parent table (pupil-owned tables and pupils)
     owner: str                       # the column that ties a row to its pupil or parent
     user_columns: frozenset[str]
+    types: dict[str, str] = field(default_factory=dict)          # column -> declared SQL type
+    not_null: frozenset[str] = frozenset()                        # columns that may not be NULL
 
 
 def owned_tables(db: Database) -> list[TableInfo]:
@@ -92,7 +94,9 @@ def owned_tables(db: Database) -> list[TableInfo]:
                 has_id=any(c["name"] == "id" and c["pk"] for c in columns),
                 parents={c: t for c, t in targets.items() if t != "users"},
                 owner=owner,
-                user_columns=frozenset(c for c, t in targets.items() if t == "users"))
+                user_columns=frozenset(c for c, t in targets.items() if t == "users"),
+                types={c["name"]: str(c["type"]).upper() for c in columns},
+                not_null=frozenset(c["name"] for c in columns if c["notnull"]))
     # The change trail points at rows of many tables by record_id, so it is loaded last.
     return sorted(info.values(), key=lambda t: t.name == "field_changes")
 
@@ -180,10 +184,14 @@ def _scalar_ok(value: Any) -> bool:
     return False
 
 
-def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
-    """Check record.json against what this database can hold (the record's schema)."""
+def parse_record(data: bytes, known: list[TableInfo], today: dt.date) -> dict[str, Any]:
+    """Check record.json against what this database can hold (the record's schema), and type
+    every value (row_types) so nothing is written from a package that would break the school."""
     try:
-        record = json.loads(data.decode("utf-8"))
+        # Integers are bounded field by field (row_types), so a fault names its field.
+        record = bounded_json.loads(data, max_int=10 ** 40)
+    except bounded_json.JsonRefused as exc:
+        raise _bad(str(exc)) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise _bad("it is not readable JSON") from exc
     if not isinstance(record, dict) or record.get("format") != FORMAT:
@@ -195,13 +203,16 @@ def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
     pupil, tables = record.get("pupil"), record.get("tables")
     if not isinstance(pupil, dict) or not isinstance(tables, dict):
         raise _bad("the pupil or the tables are missing")
-    if set(pupil) != set(PUPIL_COLUMNS) or not all(
-            value is None or isinstance(value, str) for value in pupil.values()):
+    if set(pupil) != set(PUPIL_COLUMNS):
         raise _bad("the pupil's details are malformed")
+    for name, value in pupil.items():
+        if value is not None and not isinstance(value, str):
+            raise _bad(f"the pupil's {name} is not text")
     try:
-        pupil["upn"] = clean_upn(pupil["upn"] or "")   # matched as this school stores UPNs
+        clean_upn(pupil["upn"] or "")
     except ValidationError as exc:
         raise _bad("the pupil's UPN is not valid") from exc
+    row_types.check_pupil(pupil, today)   # also gives the UPN in the form this school stores
     by_name = {t.name: t for t in known}
     for name, rows in tables.items():
         table = by_name.get(name)
@@ -224,6 +235,7 @@ def parse_record(data: bytes, known: list[TableInfo]) -> dict[str, Any]:
             missing = sorted(table.required - set(row))
             if missing:
                 raise _bad(f"a row of {name} lacks {missing[0]}")
+    row_types.check_rows(tables, known, today)
     return record
 
 

@@ -6,8 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from .. import bounded_json
 from .check import parse
 from .model import MAX_FILE_BYTES, Flowchart, FlowchartError
+
 
 def load_file(path: str | Path) -> Flowchart:
     """Read and check a flowchart file; FlowchartError names every fault."""
@@ -43,7 +45,9 @@ def load_bytes(data: bytes, source: str = "file") -> Flowchart:
         raise FlowchartError(source, [f"the file is not UTF-8 text (byte {exc.start + 1} cannot "
                                       "be read); save it as UTF-8"]) from None
     try:
-        raw = json.loads(text)
+        raw = bounded_json.loads(text, max_depth=64)
+    except bounded_json.JsonRefused as exc:
+        raise FlowchartError(source, [f"the file cannot be a flowchart: {exc}"]) from None
     except json.JSONDecodeError as exc:
         raise FlowchartError(source, [f"the file is not valid JSON: {exc.msg.lower()} at line "
                                       f"{exc.lineno}, column {exc.colno}"]) from None
