@@ -4,16 +4,21 @@ send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget)
 
 from ..models import dates
+from ..models.roles import Permission
 from ..models.sen import need_codes, statuses
 from ..records import pupil_list
 from ..records.dashboard import Dashboard, dashboard
 from ..session import Session
+from ..transfer import log
 from .bar_chart import BarChart
+from .key_check_dialog import KeyCheckDialog, describe
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
@@ -80,6 +85,14 @@ class DashboardPage(LoadOnShow, QWidget):
             box.open_pupil.connect(self.open_pupil)
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
+        # Other schools' signing keys first seen on a package or receipt, not yet checked.
+        self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
+        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key.setAccessibleName("Record that another school's key fingerprint was "
+                                         "checked with them")
+        self.check_key.clicked.connect(self.record_key_check)
+        self.unconfirmed_keys: list[log.Transfer] = []
+        self.key_dialog: KeyCheckDialog | None = None
 
         charts = QHBoxLayout()
         charts.addWidget(self.status_chart, 1, Qt.AlignmentFlag.AlignTop)
@@ -96,6 +109,10 @@ class DashboardPage(LoadOnShow, QWidget):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.addLayout(top)
+        keys = QHBoxLayout()
+        keys.addWidget(self.unconfirmed, 1)
+        keys.addWidget(self.check_key)
+        layout.addLayout(keys)
         layout.addLayout(charts)
         layout.addLayout(grid)
         scroll = QScrollArea()
@@ -140,6 +157,22 @@ class DashboardPage(LoadOnShow, QWidget):
             + [{**rows[t.pupil_id], "what": f"Sent to {t.school} {dates.format_uk(t.sent_on)}; "
                 f"awaiting their receipt (deadline {dates.format_uk(t.deadline)})",
                 "_problem": t.overdue} for t in data.transfers_awaiting if t.pupil_id in rows])
+        self._show_unconfirmed()
+
+    def _show_unconfirmed(self) -> None:
+        keys = (self.runner.call(log.unconfirmed_keys)
+                if self.session.can(Permission.EXPORT_TRANSFER) else [])
+        self.unconfirmed_keys = keys
+        self.check_key.setVisible(bool(keys))
+        self.unconfirmed.setVisible(bool(keys))
+        many = len(keys) != 1
+        self.unconfirmed.setText(f"<b>{len(keys)} other {'schools' if many else 'school'}' "
+                                 f"signing {'keys' if many else 'key'} not yet confirmed:</b> "
+                                 + "; ".join(escape(describe(t)) for t in keys) if keys else "")
+
+    def record_key_check(self) -> None:
+        self.key_dialog = KeyCheckDialog(self.runner, self.unconfirmed_keys, self)
+        self.key_dialog.open()
 
     @staticmethod
     def _read(session: Session) -> tuple[Dashboard, dict[int, dict]]:

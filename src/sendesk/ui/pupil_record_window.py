@@ -38,6 +38,7 @@ from .dates import uk
 from .documents_tab import DocumentsTab, file_name
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
+from .history_text import history_rows
 from .plan_tab import PlanTab
 from .prompts import prompts
 from .specialists_tab import SpecialistsTab
@@ -232,9 +233,7 @@ class PupilRecordWindow(QWidget):
             + (f"<br>{flags}" if flags else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
         self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
-        fill_table(self.history_table, [(c.changed_at[:16].replace("T", " "), FIELD_LABELS.get(c.field, c.field),
-                                         c.old_value, c.new_value, c.changed_by)
-                                        for c in reversed(record.changes)])
+        fill_table(self.history_table, history_rows(record.changes))
         self._show_contacts()
         self._show_register()
         fill_table(self.notes_table, [(uk(n.event_date), n.author_name, n.concern, n.parent_discussion,

@@ -1,5 +1,6 @@
 """The Transfers page: every file sent or received, with what is still awaiting acknowledgement;
-receiving a package and importing a receipt; this school's signing-key fingerprint; and the
+receiving a package and importing a receipt; this school's signing-key fingerprint; the other
+schools' keys not yet checked with them, with the button that records a check; and the
 retention view, listing leavers' records kept and those due for secure deletion.
 
 Its work runs on the OpRunner it shares with the record windows, and it refreshes whenever the
@@ -10,6 +11,7 @@ window's construction), and whenever a change it shows is reported."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +26,7 @@ from ..operations import Changes, Kind
 from ..records import pupils, retention
 from ..session import Session
 from ..transfer import log, receiving, sending
+from .key_check_dialog import KeyCheckDialog, describe
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .receive_wizard import ReceiveWizard
@@ -83,6 +86,13 @@ class TransfersPage(LoadOnShow, QWidget):
             background=lambda t: DUE if t.status == "awaiting acknowledgement" and t.deadline
             and t.deadline < session.clock.today() else None, parent=self)
         self.transfer_view = _table("all_transfers", self.transfers)
+        self.unconfirmed_keys: list[log.Transfer] = []
+        self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
+        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key.setAccessibleName("Record that another school's key fingerprint was "
+                                         "checked with them")
+        self.check_key.clicked.connect(lambda: self.record_key_check())
+        self.key_dialog: KeyCheckDialog | None = None
         self.transfer_view.activated.connect(
             lambda index: self.open_pupil.emit(self.transfers.row_object(index.row()).pupil_id))
 
@@ -104,7 +114,12 @@ class TransfersPage(LoadOnShow, QWidget):
         top.addWidget(self.receive)
         top.addWidget(self.receipt)
         sent_box = QGroupBox("Files sent and received")
-        QVBoxLayout(sent_box).addWidget(self.transfer_view)
+        sent_layout = QVBoxLayout(sent_box)
+        keys_row = QHBoxLayout()
+        keys_row.addWidget(self.unconfirmed, 1)
+        keys_row.addWidget(self.check_key, 0, Qt.AlignmentFlag.AlignTop)
+        sent_layout.addLayout(keys_row)
+        sent_layout.addWidget(self.transfer_view)
         keep_box = QGroupBox("Leavers' records kept (retention)")
         keep_layout = QVBoxLayout(keep_box)
         years_row = QHBoxLayout()
@@ -139,10 +154,31 @@ class TransfersPage(LoadOnShow, QWidget):
         if self.session.can(Permission.EXPORT_TRANSFER):
             self.transfers.set_rows(self.runner.call(log.all_transfers))
             self.transfer_view.resizeColumnsToContents()
+            self._show_unconfirmed(self.runner.call(log.unconfirmed_keys))
         if self.session.can(Permission.EDIT_PUPILS) or self.session.can(Permission.SETTINGS):
             self.years.setValue(self.runner.call(retention.retention_years))
             self.kept.set_rows(self.runner.call(retention.retained_records))
             self.kept_view.resizeColumnsToContents()
+
+    def _show_unconfirmed(self, transfers: list[log.Transfer]) -> None:
+        self.unconfirmed_keys = transfers
+        self.check_key.setVisible(bool(transfers))
+        self.unconfirmed.setText(
+            "" if not transfers else
+            "<b>Key not yet confirmed</b> (check the fingerprint with the school by phone, then "
+            "record the check): " + "; ".join(html.escape(describe(t)) for t in transfers))
+
+    def record_key_check(self, transfer_id: int | None = None) -> KeyCheckDialog | None:
+        """Record a fingerprint check for one of the keys not yet confirmed (the chosen
+        transfer's, when it is one of them)."""
+        if not self.unconfirmed_keys:
+            return None
+        rows = self.transfer_view.selectionModel().selectedRows()
+        if transfer_id is None and rows:
+            transfer_id = self.transfers.row_object(rows[0].row()).id
+        self.key_dialog = KeyCheckDialog(self.runner, self.unconfirmed_keys, self, transfer_id)
+        self.key_dialog.open()
+        return self.key_dialog
 
     def start_receiving(self, path: Path | None = None) -> ReceiveWizard:
         wizard = ReceiveWizard(self.session, self.tasks, path, self, runner=self.runner)
