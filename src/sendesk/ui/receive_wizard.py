@@ -185,8 +185,8 @@ class MatchPage(QWizardPage):
         self.conflicts.verticalHeader().hide()
         header = self.conflicts.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (0, 1, 3):   # the package's side gets the room: it says what arrives
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.add_all = QPushButton("Add everything the package holds", objectName="add_all")
         self.add_all.setAccessibleName("Add everything the package holds")
         self.add_all.clicked.connect(lambda: self._choose_additions(receiving.THEIRS))

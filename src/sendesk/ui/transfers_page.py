@@ -163,6 +163,7 @@ class TransfersPage(LoadOnShow, QWidget):
     def _show_unconfirmed(self, transfers: list[log.Transfer]) -> None:
         self.unconfirmed_keys = transfers
         self.check_key.setVisible(bool(transfers))
+        self.unconfirmed.setVisible(bool(transfers))
         self.unconfirmed.setText(
             "" if not transfers else
             "<b>Key not yet confirmed</b> (check the fingerprint with the school by phone, then "
