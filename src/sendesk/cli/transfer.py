@@ -198,7 +198,7 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
                                "or run again with --resolve ours|theirs, or --resolve "
                                "KEY=ours|theirs for each. Nothing was imported.")
         if preview.existing_pupil_id is None:
-            details = receiving.arrival_details(session, preview.pupil, arrival)
+            details = receiving.arrival_details(session.clock.today(), preview.pupil, arrival)
         imported = receiving.import_package(session, preview, decisions, arrival,
                                             receipt_out=args.receipt_out)
     finally:

@@ -110,7 +110,7 @@ def _transfer(session: Session, row: Row) -> Transfer:
                     dates.from_text(row["deadline"]), row["status"], row["happened_at"],
                     row["who"] or "", row["acknowledged_at"], row["acknowledged_by"],
                     bool(row["receipt"]), scans,
-                    key_check(session, transfer_school(row), row["school_key"]))
+                    key_check(session.db, transfer_school(row), row["school_key"]))
 
 
 _SELECT = ("SELECT t.*, coalesce(u.full_name, '') AS who FROM transfers t"

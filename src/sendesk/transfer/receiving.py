@@ -246,20 +246,21 @@ class Imported:
     counts: dict[str, int]
 
 
-def arrival_details(session: Session, pupil: Mapping[str, Any], arrival: Arrival | None):
-    """The new pupil's details as this school records them, checked as typed details are."""
+def arrival_details(day: dt.date, pupil: Mapping[str, Any], arrival: Arrival | None):
+    """The new pupil's details as this school records them on ``day``, checked as typed
+    details are."""
     arrival = arrival or Arrival()
     raw = {k: pupil.get(k) for k in ("upn", "legal_surname", "legal_forename", "preferred_surname",
                                      "preferred_forename", "dob", "gender")}
     raw.update(year_group=pupil.get("year_group") if arrival.year_group is None
                else arrival.year_group,
                class_name=arrival.class_name or None,
-               admission_date=arrival.admission_date or today(session))
-    return clean_details(raw, today(session))
+               admission_date=arrival.admission_date or day)
+    return clean_details(raw, day)
 
 
 def _new_pupil(session: Session, pupil: Mapping[str, Any], arrival: Arrival | None) -> int:
-    details = arrival_details(session, pupil, arrival)
+    details = arrival_details(today(session), pupil, arrival)
     columns = pupils.details_columns(details)
     cursor = session.db.execute(pupils.INSERT_SQL, {**columns, "created_at": session.now_text(),
                                                     "created_by": session.user.id})
@@ -280,7 +281,7 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
                               + ", ".join(dict.fromkeys(undecided)) + ". Nothing was imported.")
     _taken_current_kept(preview, decisions)
     if preview.existing_pupil_id is None:
-        arrival_details(session, preview.pupil, arrival)   # a bad date refuses before the import
+        arrival_details(today(session), preview.pupil, arrival)   # a bad date refuses first
     if receipt_out is not None:
         check_receipt_path(Path(receipt_out))
     manifest = preview.package.manifest
@@ -512,7 +513,7 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
         " school_key = ?, receipt = ?, closed_at = ?, closed_by = ? WHERE id = ?",
         (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
          session.now_text(), session.user.id, row["id"]))
-    checked = key_check(session, transfer_school(row), school["public_key"]) is not None
+    checked = key_check(session.db, transfer_school(row), school["public_key"]) is not None
     changed(session, Kind.TRANSFER, row["pupil_id"], transfer_id=row["id"],
             signer=signing.fingerprint(signer), key_known=bool(expected), key_confirmed=checked)
     return Acknowledged(row["id"], row["pupil_id"], row["school_name"], body["received_by"],

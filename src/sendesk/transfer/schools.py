@@ -26,6 +26,7 @@ from ..models.school import SchoolIdentity
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation
 from ..session import Session
+from ..store.database import Database
 
 # How a fingerprint can be checked with the other school: never by the channel the file came by.
 CHECK_WAYS = ("by phone", "in person", "by video call")
@@ -102,13 +103,14 @@ class KeyCheck:
                 f"{dates.format_uk(self.checked_on)}")
 
 
-def key_check(session: Session, school: Mapping[str, Any], public_key_hex: str | None
+def key_check(db: Database, school: Mapping[str, Any], public_key_hex: str | None
               ) -> KeyCheck | None:
-    """The recorded check of this key for this school (under any of its references), if any."""
+    """The recorded check of this key for this school (under any of its references), if any.
+    Takes the database, not a session: the caller has checked the reader's permission."""
     refs = school_refs(school)
     if not refs or not public_key_hex:
         return None
-    row = session.db.query_one(
+    row = db.query_one(
         "SELECT k.checked_with, k.checked_how, k.checked_on, coalesce(u.full_name, '') AS who"
         " FROM key_checks k LEFT JOIN users u ON u.id = k.recorded_by WHERE k.public_key = ? AND"
         f" k.school_ref IN ({','.join('?' * len(refs))}) ORDER BY k.id LIMIT 1",
@@ -147,7 +149,7 @@ def confirm_key(session: Session, transfer_id: int, checked_with: str, how: str,
     if not refs:
         raise ValidationError("This transfer does not name the school by URN or LA and "
                               "establishment number, so the check cannot be filed.")
-    if key_check(session, school, row["school_key"]) is not None:
+    if key_check(session.db, school, row["school_key"]) is not None:
         raise ValidationError(f"The key of {row['school_name']} has already been checked. "
                               "Nothing was changed.")
     session.db.executemany(
