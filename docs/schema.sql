@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 9, as a new database
+-- The sendesk database schema at migration version 10, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -437,8 +437,23 @@ CREATE TABLE field_changes (
     new_value   TEXT,
     changed_at  TEXT NOT NULL,
     changed_by  INTEGER REFERENCES users(id)
-);
+, from_school TEXT);
 CREATE INDEX field_changes_pupil ON field_changes(pupil_id, changed_at);
+
+-- key_checks
+CREATE TABLE key_checks (
+    id            INTEGER PRIMARY KEY,
+    school_ref    TEXT NOT NULL,
+    school_name   TEXT NOT NULL,
+    public_key    TEXT NOT NULL,
+    checked_with  TEXT NOT NULL CHECK (length(checked_with) BETWEEN 1 AND 200),
+    checked_how   TEXT NOT NULL
+                  CHECK (checked_how IN ('by phone', 'in person', 'by video call')),
+    checked_on    TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL,
+    recorded_by   INTEGER REFERENCES users(id),
+    UNIQUE (school_ref, public_key)
+);
 
 -- known_senders
 CREATE TABLE known_senders (

@@ -161,7 +161,9 @@ def test_conflicts_with_an_existing_pupil_are_listed_and_must_be_decided(
     with pytest.raises(ValidationError, match="Decide which version"):
         receiving.import_package(senco_session, preview, {})
     assert snapshot(senco_session) == before
-    decisions = {key: receiving.OURS for key in keys} | {"field:legal_surname": receiving.THEIRS}
+    # Ours stays current; everything the package adds is taken (as history, where it clashes).
+    decisions = ({c.key: receiving.THEIRS if c.is_addition else receiving.OURS
+                  for c in preview.conflicts} | {"field:legal_surname": receiving.THEIRS})
     imported = receiving.import_package(senco_session, preview, decisions)
     assert imported.pupil_id == ours and not imported.created
     now = senco_session.db.query_one("SELECT * FROM pupils WHERE id = ?", (ours,))

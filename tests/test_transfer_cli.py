@@ -130,7 +130,7 @@ def test_ctf_export_and_import(schools, tmp_path, capsys):
     assert root.findtext("Header/SourceSchool/Estab") == "4001"
     assert root.findtext("CTFpupilData/Pupil/UPN") == upn
     assert root.findtext("CTFpupilData/Pupil/SENhistory/SEN/SENprovision") in ("K", "E")
-    assert root.findtext("CTFpupilData/Pupil/SENneeds/SENneed/SENtypeRank") == "1"
+    assert root.findtext("CTFpupilData/Pupil/SENhistory/SENneeds/SENneed/SENtypeRank") == "1"
     # At a school where the pupil is on roll without an SEN status, the CTF sets it.
     session = lifecycle.open_school(receiver, "rsenco", RECEIVER_PASSWORD)
     try:

@@ -11,14 +11,14 @@ from ..errors import SendeskError
 from ..records import pupils
 from ..session import Session
 from ..store.files import atomic_write, read_limited
-from ..transfer import ctf, receiving, sending
+from ..transfer import ctf, log, receiving, sending
 from .io import Secrets, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     transfer = sub.add_parser("transfer", help="send or receive a pupil's records transfer package")
     transfer_sub = transfer.add_subparsers(dest="transfer_command", required=True,
-                                           metavar="export|import|receipt-import")
+                                           metavar="export|import|receipt-import|receipt-save")
     p = transfer_sub.add_parser("export", help="write a pupil's encrypted, signed transfer package")
     p.add_argument("db", type=Path)
     p.add_argument("--upn", required=True)
@@ -41,10 +41,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--passphrase-file", type=Path, required=True, metavar="P")
     p.add_argument("--receipt-out", type=Path, required=True, metavar="RECEIPT")
-    p.add_argument("--resolve", choices=(receiving.OURS, receiving.THEIRS),
-                   help="settle every conflict with an existing pupil the same way (default: "
-                        "list them and import nothing)")
+    p.add_argument("--resolve", action="append", type=_resolution, metavar="ours|theirs|KEY=ours|theirs",
+                   help="decide the changes to a pupil already here: ours keeps this school's "
+                        "record (and leaves out what the package would add), theirs takes the "
+                        "package's; KEY=... decides one change (the keys are listed when "
+                        "undecided); may be repeated (default: list them and import nothing)")
+    p.add_argument("--admission-date", metavar="DATE",
+                   help="for a new pupil: the day they arrive here (default: today)")
+    p.add_argument("--year-group", metavar="YEAR",
+                   help="for a new pupil: their year group here (default: the package's)")
+    p.add_argument("--class-name", metavar="CLASS",
+                   help="for a new pupil: their class here (default: none yet; the old "
+                        "school's class is not copied)")
     p.set_defaults(run=cmd_import)
+
+    p = transfer_sub.add_parser("receipt-save", help="write the receipt of a package received "
+                                                     "here again, for the sending school")
+    p.add_argument("db", type=Path)
+    p.add_argument("--upn", required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="RECEIPT")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_receipt_save)
 
     p = transfer_sub.add_parser("receipt-import", help="close a sent transfer with its receipt")
     p.add_argument("db", type=Path)
@@ -57,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = ctf_sub.add_parser("export", help="write one pupil's CTF XML")
     p.add_argument("db", type=Path)
     p.add_argument("--upn", required=True)
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.xml")
+    p.add_argument("--out", type=Path, metavar="FILE.xml",
+                   help="default: the DfE's name, LLLEEEE_CTF_LLLEEEE_NNN.xml, in this folder")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_ctf_export)
     p = ctf_sub.add_parser("import", help="take SEN status and needs from a CTF XML")
@@ -84,6 +102,32 @@ def _pupil_id(session: Session, upn: str) -> int:
     if pupil_id is None:
         raise SendeskError(f"No pupil with UPN {upn.strip().upper()} is in this database.")
     return pupil_id
+
+
+def _resolution(text: str) -> tuple[str | None, str]:
+    """'ours', 'theirs', or 'KEY=ours|theirs' (one decision)."""
+    key, _, value = text.rpartition("=")
+    if value not in (receiving.OURS, receiving.THEIRS):
+        raise argparse.ArgumentTypeError(f"'{text}' is not ours, theirs or KEY=ours|theirs")
+    return (key or None), value
+
+
+def decisions_from(resolve: list[tuple[str | None, str]] | None,
+                   conflicts: list[receiving.Conflict]) -> dict[str, str]:
+    """Each conflict's decision: a KEY=value given for it, else the last blanket value."""
+    chosen: dict[str, str] = {}
+    blanket = None
+    keys = {c.key for c in conflicts}
+    for key, value in resolve or []:
+        if key is None:
+            blanket = value
+        elif key not in keys:
+            raise SendeskError(f"--resolve names {key}, which is not one of the changes this "
+                               "package would make. Nothing was imported.")
+        else:
+            chosen[key] = value
+    decided = {c.key: chosen.get(c.key, blanket) for c in conflicts}
+    return {key: value for key, value in decided.items() if value is not None}
 
 
 def _read_passphrase(path: Path) -> str:
@@ -120,34 +164,71 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
     return 0
 
 
+def _describe_conflict(conflict: receiving.Conflict) -> str:
+    if conflict.is_addition:
+        text = f"{conflict.key}: {conflict.label}: the package would add {conflict.theirs}"
+    else:
+        text = (f"{conflict.key}: {conflict.label}: this school has {conflict.ours}; the package "
+                f"has {conflict.theirs}")
+    return text + (f" ({conflict.warning})" if conflict.warning else "")
+
+
 def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
     passphrase = _read_passphrase(args.passphrase_file)
+    receiving.check_receipt_path(args.receipt_out)   # before anything is opened or stored
     data = receiving.read_file(args.file)
+    arrival = receiving.Arrival(args.admission_date, args.year_group, args.class_name)
     session = open_session(args.db, args.user, secrets)
     try:
         preview = receiving.open_package(session, data, passphrase)
         print(f"From {receiving.describe_school(preview.sender)}, signing key "
               f"{preview.sender_fingerprint}"
               + ("" if preview.sender_known else " (first package from this school: check the "
-                                                 "fingerprint with them by phone)") + ".")
+                                                 "fingerprint with them by phone, then record "
+                                                 "the check on the Transfers page)") + ".")
         for warning in preview.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        if preview.conflicts and not args.resolve:
-            for conflict in preview.conflicts:
-                print(f"conflict: {conflict.label}: this school has {conflict.ours}; the package "
-                      f"has {conflict.theirs}", file=sys.stderr)
-            raise SendeskError(f"{len(preview.conflicts)} details differ from this school's record "
-                               "of the pupil. Decide each in the app's receiving wizard, or "
-                               "run again with --resolve ours|theirs. Nothing was imported.")
-        decisions = {c.key: args.resolve for c in preview.conflicts}
-        imported = receiving.import_package(session, preview, decisions)
-        atomic_write(args.receipt_out, imported.receipt)
+        decisions = decisions_from(args.resolve, preview.conflicts)
+        undecided = [c for c in preview.conflicts if c.key not in decisions]
+        if undecided:
+            for conflict in undecided:
+                print(f"conflict: {_describe_conflict(conflict)}", file=sys.stderr)
+            raise SendeskError(f"{len(undecided)} changes to this school's record of the pupil "
+                               "need your decision. Decide each in the app's receiving wizard, "
+                               "or run again with --resolve ours|theirs, or --resolve "
+                               "KEY=ours|theirs for each. Nothing was imported.")
+        if preview.existing_pupil_id is None:
+            details = receiving.arrival_details(session.clock.today(), preview.pupil, arrival)
+        imported = receiving.import_package(session, preview, decisions, arrival,
+                                            receipt_out=args.receipt_out)
     finally:
         session.close()
     rows = sum(imported.counts.values())
-    print(f"Imported UPN {preview.pupil['upn']} ({'new record' if imported.created else 'added to the existing record'}): "
-          f"{rows} entries, {len(preview.contents)} items.")
+    what = "new record" if imported.created else "added to the existing record"
+    print(f"Imported UPN {preview.pupil['upn']} ({what}): {rows} entries, "
+          f"{len(preview.contents)} items.")
+    if imported.created:
+        print(f"Admitted on {details.admission_date:%d/%m/%Y}, Year {details.year_group}, "
+              + (f"class {details.class_name}." if details.class_name else
+                 "no class yet (set it with --class-name, or on the pupil's record)."))
+    try:
+        atomic_write(args.receipt_out, imported.receipt)
+    except SendeskError as exc:
+        raise SendeskError(f"The pupil was imported, but the receipt was not written: {exc} Save "
+                           f"it with: sendesk-cli transfer receipt-save {args.db} --upn "
+                           f"{preview.pupil['upn']} --out RECEIPT --user {args.user}") from exc
     print(f"Receipt written to {args.receipt_out}; send it to the sending school.")
+    return 0
+
+
+def cmd_receipt_save(args: argparse.Namespace, secrets: Secrets) -> int:
+    session = open_session(args.db, args.user, secrets)
+    try:
+        transfer_id = log.received_transfer_for(session, args.upn)
+        log.save_receipt_again(session, transfer_id, args.out)
+    finally:
+        session.close()
+    print(f"Receipt written to {args.out}; send it to the sending school.")
     return 0
 
 
@@ -161,17 +242,19 @@ def cmd_receipt(args: argparse.Namespace, secrets: Secrets) -> int:
     print(f"Transfer to {done.school} acknowledged: received by {done.received_by} on "
           f"{done.received_at[:10]} (their signing key {done.school_fingerprint}).")
     if not done.key_confirmed:
-        print(receiving.RECEIPT_KEY_UNCONFIRMED)
+        print(receiving.RECEIPT_KEY_UNCONFIRMED + " Until the check is recorded on the Transfers "
+              "page, the transfer reads \"key not yet confirmed\".")
     return 0
 
 
 def cmd_ctf_export(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
-        ctf.export_ctf(session, _pupil_id(session, args.upn), args.out)
+        out = args.out or ctf.next_file_name(session.school, None, Path("."))
+        ctf.export_ctf(session, _pupil_id(session, args.upn), out)
     finally:
         session.close()
-    print(f"Wrote {args.out}")
+    print(f"Wrote {out}")
     return 0
 
 

@@ -192,6 +192,7 @@ class FieldChange:
     new_value: str | None
     changed_at: str
     changed_by: str
+    from_school: str | None = None   # the previous school that made it; None for this school
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -202,4 +203,4 @@ def change_history(session: Session, pupil_id: int) -> list[FieldChange]:
         " LEFT JOIN users u ON u.id = f.changed_by WHERE f.pupil_id = ? ORDER BY f.id",
         (int(pupil_id),))
     return [FieldChange(r["record_type"], r["record_id"], r["field"], r["old_value"],
-                        r["new_value"], r["changed_at"], r["who"]) for r in rows]
+                        r["new_value"], r["changed_at"], r["who"], r["from_school"]) for r in rows]

@@ -833,6 +833,37 @@ def upgrade_version_9(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_10(conn: sqlcipher3.Connection) -> None:
+    """Trust on first use, recorded; and the previous school's history kept apart.
+
+    A signing key first seen on a package or a receipt proves only that the file was not
+    altered after it was signed, not who signed it, until someone checks the fingerprint with
+    the other school. key_checks records that check: which key, for which school reference,
+    with whom it was checked, how and on which day, and who recorded it. Until a key has a
+    check, transfers signed with it read "key not yet confirmed".
+
+    field_changes.from_school names the school where an imported change was made (empty for
+    this school's own), so the record's history shows the sender's edits as "from the previous
+    school" rather than as changes made here.
+    """
+    run_script(conn, """
+        CREATE TABLE key_checks (
+            id            INTEGER PRIMARY KEY,
+            school_ref    TEXT NOT NULL,
+            school_name   TEXT NOT NULL,
+            public_key    TEXT NOT NULL,
+            checked_with  TEXT NOT NULL CHECK (length(checked_with) BETWEEN 1 AND 200),
+            checked_how   TEXT NOT NULL
+                          CHECK (checked_how IN ('by phone', 'in person', 'by video call')),
+            checked_on    TEXT NOT NULL,
+            recorded_at   TEXT NOT NULL,
+            recorded_by   INTEGER REFERENCES users(id),
+            UNIQUE (school_ref, public_key)
+        );
+        ALTER TABLE field_changes ADD COLUMN from_school TEXT;
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

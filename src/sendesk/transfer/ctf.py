@@ -5,8 +5,12 @@ why the encrypted package exists beside it.
 Element names follow the DfE's CTF (version 25): CTfile > Header (DocumentName, CTFversion,
 DateTime, DocumentQualifier, SupplierID, SourceSchool with LEA, Estab, SchoolName,
 AcademicYear; DestSchool with LEA, Estab) and CTFpupilData > Pupil (UPN, Surname, Forename,
-DOB, Sex, BasicDetails, SENhistory > SEN (StartDate, SENprovision), SENneeds > SENneed
-(SENtype, SENtypeRank)). Schools are named by LA and establishment number, not URN.
+DOB, Sex, BasicDetails, SENhistory > SEN (StartDate, SENprovision) and, inside SENhistory
+too, SENneeds > SENneed (SENtype, SENtypeRank)). The needs are written inside SENhistory, where
+independent CTF implementations put them, and read from either place (older sendesk wrote them
+beside it). Schools are named by LA and establishment number, not URN; an unknown destination
+is written XXX / XXXX, as the DfE's school-to-school guidance does, and the file is named the
+DfE's way, LLLEEEE_CTF_LLLEEEE_NNN.xml (source, destination, serial number).
 
 Importing reads only SEN status and needs, with defusedxml and no DTD at all, so an entity
 bomb or an external entity is refused with a plain message rather than expanded or fetched.
@@ -50,10 +54,38 @@ def _text(parent: ET.Element, tag: str, value: str | None) -> ET.Element:
     return element
 
 
+UNKNOWN_LA, UNKNOWN_ESTAB = "XXX", "XXXX"
+
+
+def _codes(school: SchoolIdentity | None) -> tuple[str, str]:
+    """A school's LA and establishment numbers, or the DfE's XXX / XXXX when not known."""
+    if school is None or not (school.la_code and school.estab):
+        return UNKNOWN_LA, UNKNOWN_ESTAB
+    return str(school.la_code), str(school.estab)
+
+
+def file_name(source: SchoolIdentity, destination: SchoolIdentity | None, serial: int) -> str:
+    """The DfE's CTF file name: LLLEEEE_CTF_LLLEEEE_NNN.xml."""
+    return (f"{''.join(_codes(source))}_CTF_{''.join(_codes(destination))}_"
+            f"{max(1, min(int(serial), 999)):03d}.xml")
+
+
+def next_file_name(source: SchoolIdentity, destination: SchoolIdentity | None,
+                   folder: Path) -> Path:
+    """The first DfE file name in the folder not already taken (serial 001 upwards)."""
+    for serial in range(1, 1000):
+        path = Path(folder) / file_name(source, destination, serial)
+        if not path.exists():
+            return path
+    raise ValidationError(f"{folder} already holds 999 CTFs for this destination; choose "
+                          "another folder.")
+
+
 def _school(parent: ET.Element, tag: str, school: SchoolIdentity, full: bool, day: dt.date) -> None:
     element = ET.SubElement(parent, tag)
-    _text(element, "LEA", school.la_code)
-    _text(element, "Estab", school.estab)
+    la, estab = _codes(school) if not full else (school.la_code, school.estab)
+    _text(element, "LEA", la)
+    _text(element, "Estab", estab)
     if full:
         _text(element, "SchoolName", school.name)
         _text(element, "AcademicYear", academic_year(day))
@@ -94,7 +126,7 @@ def build_ctf(session: Session, pupil_ids: list[int], destination: SchoolIdentit
             entry = ET.SubElement(history, "SEN")
             _text(entry, "StartDate", period["start_date"])
             _text(entry, "SENprovision", period["status"])
-        needs = ET.SubElement(pupil, "SENneeds")
+        needs = ET.SubElement(history, "SENneeds")
         for need in session.db.query(
                 "SELECT code, rank FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL"
                 " ORDER BY rank", (pupil_id,)):
@@ -167,7 +199,8 @@ def parse_ctf(data: bytes) -> tuple[str, list[CtfPupil]]:
                 raise ValidationError(f"Pupil {upn}: SEN entry '{code}' from '{start}' is not a "
                                       "dated E, K or N status. Nothing was imported.") from exc
         ranked: list[tuple[int, str]] = []
-        for entry in element.findall("SENneeds/SENneed"):
+        for entry in (element.findall("SENhistory/SENneeds/SENneed")
+                      + element.findall("SENneeds/SENneed")):
             try:
                 rank = int((entry.findtext("SENtypeRank") or "").strip())
             except ValueError:

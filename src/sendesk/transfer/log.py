@@ -1,7 +1,8 @@
 """The school's record of transfers: what went where (or came from where), when, by whom, its
 fingerprint, deadline and acknowledgement; the signed scan of a paper acknowledgement form,
-kept inside the encrypted database like a specialist's report; and a saved receipt that can be
-written out again if the first copy went astray."""
+kept inside the encrypted database like a specialist's report; a saved receipt that can be
+written out again if the first copy went astray; and whether the other school's signing key
+has been checked with them (until it is, the transfer says so)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..crypto import signing
 from ..errors import ValidationError
 from ..models import dates
 from ..models.roles import Permission
@@ -20,6 +22,7 @@ from ..session import Session
 from ..store.database import Row
 from ..store.files import atomic_write
 from .package import package_fingerprint
+from .schools import KeyCheck, key_check, transfer_school
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,28 @@ class Transfer:
     acknowledged_by: str | None
     has_receipt: bool
     scans: tuple[Scan, ...]
+    key_check: KeyCheck | None = None     # the other school's key, checked with them
+
+    @property
+    def key_fingerprint(self) -> str:
+        return signing.fingerprint(bytes.fromhex(self.school_key)) if self.school_key else ""
+
+    @property
+    def needs_key_check(self) -> bool:
+        """Signed by a key of the other school's that nobody has checked with them yet."""
+        return bool(self.school_key) and self.key_check is None and (
+            self.direction == "received" or self.status == "acknowledged")
 
     @property
     def status_text(self) -> str:
+        unconfirmed = ", key not yet confirmed" if self.needs_key_check else ""
         if self.direction == "received":
-            return "Received"
+            return "Received" + unconfirmed
         if self.status == "acknowledged":
-            day = dt.date.fromisoformat((self.acknowledged_at or "")[:10])
-            return f"Acknowledged by {self.acknowledged_by} on {dates.format_uk(day)}"
+            day = dates.format_uk(dt.date.fromisoformat((self.acknowledged_at or "")[:10]))
+            if unconfirmed:
+                return f"Receipt from {self.acknowledged_by} on {day}{unconfirmed}"
+            return f"Acknowledged by {self.acknowledged_by} on {day}"
         return "Awaiting acknowledgement"
 
 
@@ -92,7 +109,8 @@ def _transfer(session: Session, row: Row) -> Transfer:
                     items, tuple(json.loads(row["stripped"])), dates.from_text(row["leaving_date"]),
                     dates.from_text(row["deadline"]), row["status"], row["happened_at"],
                     row["who"] or "", row["acknowledged_at"], row["acknowledged_by"],
-                    bool(row["receipt"]), scans)
+                    bool(row["receipt"]), scans,
+                    key_check(session.db, transfer_school(row), row["school_key"]))
 
 
 _SELECT = ("SELECT t.*, coalesce(u.full_name, '') AS who FROM transfers t"
@@ -110,6 +128,20 @@ def all_transfers(session: Session) -> list[Transfer]:
     """Every transfer, newest first (names are not included; open the pupil to see them)."""
     rows = session.db.query(_SELECT + " ORDER BY t.id DESC")
     return [_transfer(session, row) for row in rows]
+
+
+@operation(Permission.EXPORT_TRANSFER, writes=False)
+def unconfirmed_keys(session: Session) -> list[Transfer]:
+    """The newest transfer for each other school's key that nobody has checked with them yet:
+    a first package received, or a first receipt, whose fingerprint still needs a phone call."""
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for transfer in all_transfers(session):
+        pair = (transfer.school_key or "", transfer.school_reference or transfer.school_name)
+        if transfer.needs_key_check and pair not in seen:
+            seen.add(pair)
+            found.append(transfer)
+    return found
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -146,10 +178,23 @@ def attach_scan(session: Session, transfer_id: int, path: Path) -> int:
 
 @operation(Permission.EXPORT_TRANSFER, writes=False, audit="saved a transfer receipt")
 def save_receipt_again(session: Session, transfer_id: int, path: Path) -> None:
-    """Write the signed receipt of a received package to a file once more."""
+    """Write the signed receipt of a received package to a file once more: the receipt is kept
+    with the transfer, so a lost or unwritable first copy never leaves the sender waiting."""
     row = session.db.query_one("SELECT pupil_id, receipt FROM transfers WHERE id = ? AND"
                                " direction = 'received'", (int(transfer_id),))
     if row is None or not row["receipt"]:
         raise ValidationError("There is no receipt for that transfer.", field="transfer")
     atomic_write(Path(path), row["receipt"].encode("utf-8"))
     viewed(session, "pupil", row["pupil_id"], transfer_id=int(transfer_id))
+
+
+@operation(Permission.EXPORT_TRANSFER, writes=False)
+def received_transfer_for(session: Session, upn: str) -> int:
+    """The newest package received for the pupil with this UPN (for saving its receipt again)."""
+    clean = "".join(str(upn or "").split()).upper()
+    found = session.db.scalar("SELECT id FROM transfers WHERE direction = 'received' AND"
+                              " upper(upn) = ? ORDER BY id DESC LIMIT 1", (clean,))
+    if found is None:
+        raise ValidationError(f"No package has been received here for UPN {clean}.",
+                              field="upn")
+    return int(found)

@@ -1,22 +1,27 @@
 """Receiving a pupil's file from their previous school, and closing the loop with a receipt.
 
 open_package() verifies the whole package and says what it holds, who sent it, with which key,
-and which of this school's pupils it matches by UPN (or that a new record will be made), and
-lists every conflict: a detail that differs, or a current status, need, register entry,
-pathway or draft that both schools hold. Nothing is merged silently; import_package() takes
-the user's decision on each conflict and imports everything in one transaction, then returns
-a receipt signed with this school's key. The sender's import_receipt() verifies that receipt
-against the transfer it sent and marks it acknowledged.
+and which of this school's pupils it matches by UPN (or that a new record will be made). For a
+pupil already here it lists every decision to make: a detail that differs, a current status,
+need, register entry, pathway or draft that both schools hold, and every record the package
+would add (each contact, above all one with parental responsibility, each status, need,
+plan, consent and note; see arrivals.py). Nothing is merged silently; import_package() takes
+the user's decision on each and imports in one transaction, then returns a receipt signed with
+this school's key. A new pupil arrives as this school's record: admitted on the arrival day,
+in the year group and class chosen here (Arrival). The sender's import_receipt() verifies the
+receipt against the transfer it sent and records it; until someone checks the receiving
+school's key fingerprint with them (schools.confirm_key) it is not read as acknowledged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
-
+from typing import Any
 
 from ..crypto import signing
 from ..errors import ValidationError
@@ -31,12 +36,14 @@ from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
 from ..store.files import read_limited
-from . import current, passphrase as passphrases
+from . import arrivals, current
+from . import passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
 from . import row_types
 from .record import Loader, owned_tables, parse_record
-from .schools import digits, expected_receipt_keys, known_keys, school_getter, school_refs
+from .schools import (digits, expected_receipt_keys, key_check, known_keys, school_getter,
+                      school_refs, transfer_school)
 from .sending import school_keys
 
 RECEIPT_FORMAT = "sendesk-transfer-receipt"
@@ -72,10 +79,27 @@ def describe_school(school: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Conflict:
-    key: str            # "field:<name>" or "current:<table>"
+    key: str            # "field:<name>", "current:<table>", or "add:<table>[:<row id>]"
     label: str
     ours: str
     theirs: str
+    warning: str = ""   # what taking theirs would mean, when that matters (a parent, a status)
+
+    @property
+    def is_addition(self) -> bool:
+        """A record the package would add: "theirs" adds it, "ours" leaves it out."""
+        return self.key.startswith(arrivals.ADD + ":")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What this school sets for a pupil who arrives new: the admission date (the day they
+    arrive, not the old school's), and the year group and class here, offered from the package
+    but never copied without being shown."""
+
+    admission_date: dt.date | str | None = None   # None: today
+    year_group: str | None = None                 # None: the package's
+    class_name: str | None = None                 # this school's class; none until chosen
 
 
 @dataclass
@@ -133,6 +157,9 @@ def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
         found.append(Conflict(f"current:{kind.table}", kind.label,
                               ", ".join(kind.describe(r) for r in ours_now),
                               ", ".join(kind.describe(r) for r in theirs_now)))
+    for addition in arrivals.additions(record, owned_tables(session.db)):
+        found.append(Conflict(addition.key, addition.label, "(not here)", addition.text,
+                              addition.warning))
     return found
 
 
@@ -239,11 +266,21 @@ class Imported:
     counts: dict[str, int]
 
 
-def _new_pupil(session: Session, pupil: Mapping[str, Any]) -> int:
-    details = clean_details({k: pupil.get(k) for k in
-                             ("upn", "legal_surname", "legal_forename", "preferred_surname",
-                              "preferred_forename", "dob", "gender", "year_group", "class_name")},
-                            today(session))
+def arrival_details(day: dt.date, pupil: Mapping[str, Any], arrival: Arrival | None):
+    """The new pupil's details as this school records them on ``day``, checked as typed
+    details are."""
+    arrival = arrival or Arrival()
+    raw = {k: pupil.get(k) for k in ("upn", "legal_surname", "legal_forename", "preferred_surname",
+                                     "preferred_forename", "dob", "gender")}
+    raw.update(year_group=pupil.get("year_group") if arrival.year_group is None
+               else arrival.year_group,
+               class_name=arrival.class_name or None,
+               admission_date=arrival.admission_date or day)
+    return clean_details(raw, day)
+
+
+def _new_pupil(session: Session, pupil: Mapping[str, Any], arrival: Arrival | None) -> int:
+    details = arrival_details(today(session), pupil, arrival)
     columns = pupils.details_columns(details)
     cursor = session.db.execute(pupils.INSERT_SQL, {**columns, "created_at": session.now_text(),
                                                     "created_by": session.user.id})
@@ -253,12 +290,20 @@ def _new_pupil(session: Session, pupil: Mapping[str, Any]) -> int:
 # Declared as a read: the import's one transaction is _import's, so that a contradiction found
 # when it commits is reported like one found while loading.
 @operation(Permission.EXPORT_TRANSFER, writes=False)
-def import_package(session: Session, preview: Preview, decisions: Mapping[str, str]) -> Imported:
-    """Import everything in one transaction, as decided for each conflict; returns the receipt."""
+def import_package(session: Session, preview: Preview, decisions: Mapping[str, str],
+                   arrival: Arrival | None = None, receipt_out: Path | None = None) -> Imported:
+    """Import in one transaction, as decided for each conflict and addition; returns the
+    receipt. With ``receipt_out`` the receipt's folder is checked before anything is stored
+    (the receipt is kept with the transfer too, and can be saved again from there)."""
     undecided = [c.label for c in preview.conflicts if decisions.get(c.key) not in (OURS, THEIRS)]
     if undecided:
-        raise ValidationError("Decide which version to keep for: " + ", ".join(undecided)
-                              + ". Nothing was imported.")
+        raise ValidationError("Decide which version to keep for: "
+                              + ", ".join(dict.fromkeys(undecided)) + ". Nothing was imported.")
+    _taken_current_kept(preview, decisions)
+    if preview.existing_pupil_id is None:
+        arrival_details(today(session), preview.pupil, arrival)   # a bad date refuses first
+    if receipt_out is not None:
+        check_receipt_path(Path(receipt_out))
     manifest = preview.package.manifest
     left = dates.from_text(manifest.get("leaving_date")) or today(session)
     day = today(session)
@@ -273,7 +318,8 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
         else:
             close_ours.append(name)                 # ours ends today; theirs carries on
     try:
-        return _import(session, preview, decisions, left, day, close_imported, close_ours)
+        return _import(session, preview, decisions, left, day, close_imported, close_ours,
+                       arrival)
     except IntegrityError as exc:
         raise TamperedPackage("The record inside this package holds entries that contradict each "
                               "other or this school's records (for example two current SEN "
@@ -287,7 +333,8 @@ _RECORD_KINDS = (Kind.PUPIL, Kind.CONTACT, Kind.CONSENT, Kind.NOTE, Kind.REGISTE
 
 @operation(Permission.EXPORT_TRANSFER, audit="received a records transfer")
 def _import(session: Session, preview: Preview, decisions: Mapping[str, str], left: dt.date,
-            day: dt.date, close_imported: dict[str, dt.date], close_ours: list[str]) -> Imported:
+            day: dt.date, close_imported: dict[str, dt.date], close_ours: list[str],
+            arrival: Arrival | None = None) -> Imported:
     manifest = preview.package.manifest
     # Checked again inside the transaction: another window may have imported it meanwhile.
     _not_imported_yet(session, manifest["package_id"])
@@ -296,15 +343,17 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
                               "Open the package again. Nothing was imported.")
     existing = preview.existing_pupil_id
     created = existing is None
-    pupil_id = _new_pupil(session, preview.pupil) if existing is None else int(existing)
+    pupil_id = _new_pupil(session, preview.pupil, arrival) if existing is None else int(existing)
     if not created:
         _apply_identity(session, pupil_id, preview, decisions)
         for table in close_ours:
             current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
+    skip_rows, skip_tables = arrivals.left_out(
+        decisions, [c.key for c in preview.conflicts if c.is_addition], OURS)
     loader = Loader(session, pupil_id, preview.sender["name"],
                     {entry["name"]: preview.package.items[entry["name"]]
                      for entry in manifest["items"] if entry["kind"] == "attachment"},
-                    close_imported=close_imported)
+                    close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables)
     loader.load(preview.record, owned_tables(session.db))
     # The sender scheduled EHC reviews by its own term dates and year group; ours rule here.
     ehc.refresh_pupils(session, [pupil_id])
@@ -335,6 +384,35 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, created=created,
             decisions={k: v for k, v in decisions.items()}, **sender)
     return Imported(pupil_id, transfer_id, created, receipt, dict(loader.counts))
+
+
+def _taken_current_kept(preview: Preview, decisions: Mapping[str, str]) -> None:
+    """Taking the package's current status (say) ends ours: then theirs cannot be left out."""
+    for conflict in preview.conflicts:
+        kind, _, table = conflict.key.partition(":")
+        if kind != "current" or decisions.get(conflict.key) != THEIRS:
+            continue
+        open_rows = [r for r in preview.record["tables"].get(table, [])
+                     if current.BY_TABLE[table].is_open(r)]
+        if any(decisions.get(f"{arrivals.ADD}:{table}:{r.get('id')}",
+                             decisions.get(f"{arrivals.ADD}:{table}")) == OURS for r in open_rows):
+            raise ValidationError(f"You chose the package's {conflict.label} but left it out; "
+                                  "add it, or keep this school's. Nothing was imported.")
+
+
+def check_receipt_path(path: Path) -> None:
+    """Refuse, before anything is stored, a receipt file that could not be written: a missing
+    folder, a folder in its place, or one sendesk may not write to."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder; give a file name for the receipt. Nothing "
+                              "was imported.", field="receipt")
+    if not folder.is_dir():
+        raise ValidationError(f"The folder {folder} does not exist, so the receipt could not be "
+                              "saved there. Nothing was imported.", field="receipt")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValidationError(f"sendesk may not write to {folder}, so the receipt could not be "
+                              "saved there. Nothing was imported.", field="receipt")
 
 
 def _apply_identity(session: Session, pupil_id: int, preview: Preview,
@@ -440,11 +518,12 @@ class Acknowledged:
     received_by: str
     received_at: str
     school_fingerprint: str
-    key_confirmed: bool   # the receipt's key is one already known for that school
+    key_known: bool       # the receipt's key is one already seen for that school
+    key_confirmed: bool   # someone has checked its fingerprint with that school
 
 
-RECEIPT_KEY_UNCONFIRMED = ("This school's key was not known here before: phone them and check "
-                           "that they read out the same fingerprint.")
+RECEIPT_KEY_UNCONFIRMED = ("This school's key has not been checked with them yet: phone them, "
+                           "check that they read out the same fingerprint, and record the check.")
 
 
 @operation(Permission.EXPORT_TRANSFER, audit="recorded a transfer receipt")
@@ -480,10 +559,11 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
         " school_key = ?, receipt = ?, closed_at = ?, closed_by = ? WHERE id = ?",
         (body["received_at"], body["received_by"], school["public_key"], data.decode("utf-8"),
          session.now_text(), session.user.id, row["id"]))
+    checked = key_check(session.db, transfer_school(row), school["public_key"]) is not None
     changed(session, Kind.TRANSFER, row["pupil_id"], transfer_id=row["id"],
-            signer=signing.fingerprint(signer), key_confirmed=bool(expected))
+            signer=signing.fingerprint(signer), key_known=bool(expected), key_confirmed=checked)
     return Acknowledged(row["id"], row["pupil_id"], row["school_name"], body["received_by"],
-                        body["received_at"], signing.fingerprint(signer), bool(expected))
+                        body["received_at"], signing.fingerprint(signer), bool(expected), checked)
 
 
 def read_receipt_file(path: Path) -> bytes:

@@ -17,8 +17,9 @@ free text. What was removed is listed in the manifest and shown to the sender.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import bounded_json
@@ -248,6 +249,9 @@ class Loader:
     sender_name: str
     attachments: Mapping[str, bytes]
     close_imported: Mapping[str, dt.date] = field(default_factory=dict)  # table -> end date
+    # Rows the user left out (table, package id), and whole tables; what hangs on them follows.
+    skip_rows: set[tuple[str, int]] = field(default_factory=set)
+    skip_tables: set[str] = field(default_factory=set)
     ids: dict[str, dict[int, int]] = field(default_factory=dict)
     _users: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -294,12 +298,41 @@ class Loader:
             return self.ids.get(target, {}).get(value, -1)
         return value
 
+    def _kept(self, table: TableInfo, row: dict[str, Any]) -> bool:
+        """False for a row left out, or hanging on one; a reference the row can do without
+        (a note a flowchart run points at, say) is cleared instead."""
+        own = (table.name, row.get("id"))
+        if table.name in self.skip_tables or own in self.skip_rows:
+            self._leave_out(own)
+            return False
+        for column, parent in table.parents.items():
+            if row.get(column) is None or (parent, row.get(column)) not in self.skip_rows:
+                continue
+            if column == table.owner or column in table.required:
+                self._leave_out(own)
+                return False
+            row[column] = None
+        if table.name == "field_changes":
+            target = RECORD_TYPES.get(str(row.get("record_type")), "")
+            return (target, row.get("record_id")) not in self.skip_rows
+        return True
+
+    def _leave_out(self, own: tuple[str, Any]) -> None:
+        if isinstance(own[1], int):
+            self.skip_rows.add(own)
+
     def load(self, record: Mapping[str, Any], known: list[TableInfo]) -> None:
         db = self.session.db
         for table in known:
             rows = record["tables"].get(table.name, [])
             mapping = self.ids.setdefault(table.name, {})
             for row in rows:
+                row = dict(row)
+                if not self._kept(table, row):
+                    continue
+                if table.name == "field_changes" and "from_school" in table.columns:
+                    # The sender's edits are its history, not this school's changes.
+                    row["from_school"] = row.get("from_school") or self.sender_name
                 kind = current.BY_TABLE.get(table.name)
                 ending = None   # how to close their open row, when ours stays the current one
                 if (kind is not None and table.name in self.close_imported

@@ -4,6 +4,8 @@ register, and leavers' files still to send or awaiting the next school's receipt
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,12 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..models import dates
+from ..models.roles import Permission
 from ..models.sen import need_codes, statuses
 from ..records import pupil_list
 from ..records.dashboard import Dashboard, dashboard
 from ..session import Session
+from ..transfer import log
 from .bar_chart import BarChart
 from .first_steps import FirstStepsBox
+from .key_check_dialog import KeyCheckDialog, describe
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
@@ -94,6 +99,14 @@ class DashboardPage(LoadOnShow, QWidget):
         self.first_steps.hide()
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
+        # Other schools' signing keys first seen on a package or receipt, not yet checked.
+        self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
+        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key.setAccessibleName("Record that another school's key fingerprint was "
+                                         "checked with them")
+        self.check_key.clicked.connect(self.record_key_check)
+        self.unconfirmed_keys: list[log.Transfer] = []
+        self.key_dialog: KeyCheckDialog | None = None
 
         charts = QHBoxLayout()
         charts.addWidget(self.status_chart, 1, Qt.AlignmentFlag.AlignTop)
@@ -111,6 +124,10 @@ class DashboardPage(LoadOnShow, QWidget):
         layout = QVBoxLayout(inner)
         layout.addLayout(top)
         layout.addWidget(self.first_steps)
+        keys = QHBoxLayout()
+        keys.addWidget(self.unconfirmed, 1)
+        keys.addWidget(self.check_key)
+        layout.addLayout(keys)
         layout.addLayout(charts)
         layout.addLayout(grid)
         scroll = QScrollArea()
@@ -158,6 +175,22 @@ class DashboardPage(LoadOnShow, QWidget):
             + [{**rows[t.pupil_id], "what": f"Sent to {t.school} {dates.format_uk(t.sent_on)}; "
                 f"awaiting their receipt (deadline {dates.format_uk(t.deadline)})",
                 "_problem": t.overdue} for t in data.transfers_awaiting if t.pupil_id in rows])
+        self._show_unconfirmed()
+
+    def _show_unconfirmed(self) -> None:
+        keys = (self.runner.call(log.unconfirmed_keys)
+                if self.session.can(Permission.EXPORT_TRANSFER) else [])
+        self.unconfirmed_keys = keys
+        self.check_key.setVisible(bool(keys))
+        self.unconfirmed.setVisible(bool(keys))
+        many = len(keys) != 1
+        self.unconfirmed.setText(f"<b>{len(keys)} other {'schools' if many else 'school'}' "
+                                 f"signing {'keys' if many else 'key'} not yet confirmed:</b> "
+                                 + "; ".join(escape(describe(t)) for t in keys) if keys else "")
+
+    def record_key_check(self) -> None:
+        self.key_dialog = KeyCheckDialog(self.runner, self.unconfirmed_keys, self)
+        self.key_dialog.open()
 
     @staticmethod
     def _read(session: Session) -> tuple[Dashboard, dict[int, dict]]:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError, ValidationError
-from ..models import field_names
 from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
 from ..models.roles import Permission
 from ..models.sen import statuses
@@ -42,6 +41,7 @@ from .dates import uk
 from .documents_tab import DocumentsTab, file_name
 from .ehc_tab import EhcTab
 from .forms import FieldSpec, FormDialog, FormWidget
+from .history_text import history_rows
 from .notes_panel import NotesPanel
 from .plan_tab import PlanTab
 from .prompts import prompts
@@ -217,12 +217,7 @@ class PupilRecordWindow(QWidget):
             + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
         self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
-        fill_table(self.history_table, [
-            (field_names.uk_moment(c.changed_at), field_names.record_label(c.record_type),
-             field_names.field_label(c.record_type, c.field),
-             field_names.shown_value(c.record_type, c.field, c.old_value),
-             field_names.shown_value(c.record_type, c.field, c.new_value), c.changed_by)
-            for c in reversed(record.changes)])
+        fill_table(self.history_table, history_rows(record.changes))
         for panel in (self.contacts, self.registers, self.notes):
             panel.show_record(record)
         self.concerns.refresh()

@@ -1,7 +1,10 @@
 """Receiving a pupil's file from their previous school: open the package with its passphrase,
 see who sent it (with their key's fingerprint) and what it holds, match the pupil by UPN or
-make a new record, decide every conflict, import, then save the signed receipt for the
-sending school. Nothing is stored until the user presses Import.
+make a new record, decide every conflict and, for a pupil already here, accept or reject each
+record the package would add (a contact with parental responsibility is flagged), import, then
+save the signed receipt for the sending school. A new pupil is admitted on the arrival day, in
+the year group and class set here (offered from the package). Nothing is stored until the user
+presses Import.
 
 Opening the package (age's key stretching, in a child process) and the import run on the
 OpRunner; the import's change report refreshes the Transfers page and the pupil list."""
@@ -30,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError
+from ..models import dates
+from ..models.pupils import YEAR_GROUPS
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import receiving
@@ -154,7 +159,8 @@ class SummaryPage(QWizardPage):
         pupil = preview.pupil
         known = ("This school has sent to you before with the same key." if preview.sender_known
                  else "This is the first package from this school: phone them and check that "
-                      "they read out the same fingerprint.")
+                      "they read out the same fingerprint. Until the check is recorded on the "
+                      "Transfers page, the transfer reads \"key not yet confirmed\".")
         # Everything from the package is escaped: a sender's name must never be able to
         # draw a fake fingerprint or hide the warning below it.
         text = html.escape
@@ -181,43 +187,104 @@ class MatchPage(QWizardPage):
         self.setCommitPage(True)
         self.match = QLabel(objectName="match", wordWrap=True)
         self.conflicts = QTableWidget(0, 4, objectName="conflicts")
+        self.conflicts.setAccessibleName("Changes to decide")
         self.conflicts.setHorizontalHeaderLabels(["Detail", "This school has", "The package has",
                                                   "Keep"])
         self.conflicts.verticalHeader().hide()
-        self.conflicts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.conflicts.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 3):   # the package's side gets the room: it says what arrives
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.add_all = QPushButton("Add everything the package holds", objectName="add_all")
+        self.add_all.setAccessibleName("Add everything the package holds")
+        self.add_all.clicked.connect(lambda: self._choose_additions(receiving.THEIRS))
+        self.leave_all = QPushButton("Leave everything out", objectName="leave_all")
+        self.leave_all.setAccessibleName("Leave everything out")
+        self.leave_all.clicked.connect(lambda: self._choose_additions(receiving.OURS))
+        bulk = QHBoxLayout()
+        bulk.addWidget(self.add_all)
+        bulk.addWidget(self.leave_all)
+        bulk.addStretch(1)
+        self.bulk = QWidget()
+        self.bulk.setLayout(bulk)
+        # A new pupil becomes this school's record: its own admission date, year and class.
+        self.arrival = QWidget(objectName="arrival")
+        self.admission = QLineEdit(objectName="admission_date")
+        self.admission.setAccessibleName("Admission date here (dd/mm/yyyy)")
+        self.year = QComboBox(objectName="year_group")
+        self.year.setAccessibleName("Year group here")
+        self.year.addItems(list(YEAR_GROUPS))
+        self.class_name = QLineEdit(objectName="class_name")
+        self.class_name.setAccessibleName("Class here")
+        arrival = QFormLayout(self.arrival)
+        arrival.addRow("Admission date here", self.admission)
+        arrival.addRow("Year group here", self.year)
+        arrival.addRow("Class here", self.class_name)
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         layout = QVBoxLayout(self)
         layout.addWidget(self.match)
-        layout.addWidget(self.conflicts)
+        layout.addWidget(self.arrival)
+        layout.addWidget(self.bulk)
+        layout.addWidget(self.conflicts, 1)
         layout.addWidget(self.message)
 
     def initializePage(self) -> None:
         preview = self.owner.preview
         assert preview is not None
         conflicts = preview.conflicts
-        if preview.existing_pupil_id is None:
+        new = preview.existing_pupil_id is None
+        if new:
             self.match.setText(f"No pupil with UPN {preview.pupil['upn']} is in this database: a "
-                               "new record will be made with everything in the package.")
+                               "new record will be made with everything in the package. Set "
+                               "their admission date, year group and class here; the year group "
+                               "is offered from the package.")
+            self.admission.setText(dates.format_uk(self.owner.session.clock.today()))
+            year = str(preview.pupil.get("year_group") or "")
+            if self.year.findText(year) >= 0:
+                self.year.setCurrentIndex(self.year.findText(year))
+            theirs = preview.pupil.get("class_name")
+            self.class_name.setPlaceholderText(
+                f"Their class at the previous school was {theirs}; type this school's class"
+                if theirs else "This school's class (can be set later)")
         elif conflicts:
-            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here. These "
-                               "details differ; choose which to keep for each. Nothing is merged "
-                               "without your choice.")
+            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here. Nothing "
+                               "changes on their record unless you choose it: for each detail "
+                               "that differs choose which to keep, and add or leave out each "
+                               "record the package holds.")
         else:
-            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here, with no "
-                               "differences: the package's history will be added to the record.")
+            self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here, and the "
+                               "package adds nothing to their record.")
+        self.arrival.setVisible(new)
+        self.bulk.setVisible(any(c.is_addition for c in conflicts))
         self.conflicts.setVisible(bool(conflicts))
         self.conflicts.setRowCount(len(conflicts))
         for row, conflict in enumerate(conflicts):
-            for column, text in enumerate((conflict.label, conflict.ours, conflict.theirs)):
-                self.conflicts.setItem(row, column, QTableWidgetItem(text))
+            theirs = conflict.theirs + (f" - {conflict.warning}" if conflict.warning else "")
+            for column, text in enumerate((conflict.label, conflict.ours, theirs)):
+                item = QTableWidgetItem(text)
+                if conflict.warning and column == 2:
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.conflicts.setItem(row, column, item)
             choice = QComboBox(objectName=f"keep_{conflict.key}")
+            choice.setAccessibleName(f"Keep for {conflict.label}: {conflict.theirs}")
             choice.addItem("Choose...", None)
-            choice.addItem("This school's", receiving.OURS)
-            choice.addItem("The package's", receiving.THEIRS)
+            if conflict.is_addition:
+                choice.addItem("Leave it out", receiving.OURS)
+                choice.addItem("Add it", receiving.THEIRS)
+            else:
+                choice.addItem("This school's", receiving.OURS)
+                choice.addItem("The package's", receiving.THEIRS)
             choice.currentIndexChanged.connect(self.completeChanged)
             self.conflicts.setCellWidget(row, 3, choice)
         self.conflicts.resizeRowsToContents()
+
+    def _choose_additions(self, value: str) -> None:
+        preview = self.owner.preview
+        for row, conflict in enumerate(preview.conflicts if preview else []):
+            if conflict.is_addition:
+                choice = self.conflicts.cellWidget(row, 3)
+                choice.setCurrentIndex(choice.findData(value))
 
     def decisions(self) -> dict[str, str]:
         preview = self.owner.preview
@@ -228,6 +295,13 @@ class MatchPage(QWizardPage):
                 chosen[conflict.key] = value
         return chosen
 
+    def arrival_chosen(self) -> receiving.Arrival | None:
+        preview = self.owner.preview
+        if preview is None or preview.existing_pupil_id is not None:
+            return None
+        return receiving.Arrival(self.admission.text().strip(), self.year.currentText(),
+                                 self.class_name.text().strip() or None)
+
     def isComplete(self) -> bool:
         preview = self.owner.preview
         return preview is not None and len(self.decisions()) == len(preview.conflicts)
@@ -236,7 +310,7 @@ class MatchPage(QWizardPage):
         owner = self.owner
         try:
             owner.result = owner.runner.call(receiving.import_package, owner.preview,
-                                             self.decisions())
+                                             self.decisions(), self.arrival_chosen())
         except Exception as exc:   # any failure is a message here, never a traceback
             self.message.setText(_describe(exc))
             return False

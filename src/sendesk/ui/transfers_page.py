@@ -1,5 +1,6 @@
 """The Transfers page: every file sent or received, with what is still awaiting acknowledgement;
-receiving a package and importing a receipt; this school's signing-key fingerprint; and the
+receiving a package and importing a receipt; this school's signing-key fingerprint; the other
+schools' keys not yet checked with them, with the button that records a check; and the
 retention view, listing leavers' records kept and those due for secure deletion.
 
 Its work runs on the OpRunner it shares with the record windows, and it refreshes whenever the
@@ -10,6 +11,7 @@ runner there would spin an event loop inside the window's construction)."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -33,6 +35,7 @@ from ..operations import Kind
 from ..records import pupils, retention
 from ..session import Session
 from ..transfer import log, receiving, sending
+from .key_check_dialog import KeyCheckDialog, describe
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .receive_wizard import ReceiveWizard
@@ -67,14 +70,17 @@ SHOWN_KINDS = (Kind.TRANSFER, Kind.PUPIL, Kind.SETTINGS)
 
 
 def _read(session: Session, with_fingerprint: bool) -> tuple[
-        str | None, list[log.Transfer] | None, int | None, list[retention.RetainedRecord] | None]:
+        str | None, list[log.Transfer] | None, list[log.Transfer] | None, int | None,
+        list[retention.RetainedRecord] | None]:
     """Everything the page lists that this user may see, in one trip to the worker."""
     fingerprint = sending.school_fingerprint(session) if with_fingerprint else None
-    transfers = log.all_transfers(session) if session.can(Permission.EXPORT_TRANSFER) else None
+    transfers = unconfirmed = None
+    if session.can(Permission.EXPORT_TRANSFER):
+        transfers, unconfirmed = log.all_transfers(session), log.unconfirmed_keys(session)
     years = kept = None
     if session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS):
         years, kept = retention.retention_years(session), retention.retained_records(session)
-    return fingerprint, transfers, years, kept
+    return fingerprint, transfers, unconfirmed, years, kept
 
 
 class TransfersPage(LoadOnShow, QWidget):
@@ -100,6 +106,13 @@ class TransfersPage(LoadOnShow, QWidget):
             background=lambda t: DUE if t.status == "awaiting acknowledgement" and t.deadline
             and t.deadline < session.clock.today() else None, parent=self)
         self.transfer_view = _table("all_transfers", self.transfers)
+        self.unconfirmed_keys: list[log.Transfer] = []
+        self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
+        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key.setAccessibleName("Record that another school's key fingerprint was "
+                                         "checked with them")
+        self.check_key.clicked.connect(lambda: self.record_key_check())
+        self.key_dialog: KeyCheckDialog | None = None
         self.transfer_view.activated.connect(
             lambda index: self.open_pupil.emit(self.transfers.row_object(index.row()).pupil_id))
 
@@ -121,7 +134,12 @@ class TransfersPage(LoadOnShow, QWidget):
         top.addWidget(self.receive)
         top.addWidget(self.receipt)
         sent_box = QGroupBox("Files sent and received")
-        QVBoxLayout(sent_box).addWidget(self.transfer_view)
+        sent_layout = QVBoxLayout(sent_box)
+        keys_row = QHBoxLayout()
+        keys_row.addWidget(self.unconfirmed, 1)
+        keys_row.addWidget(self.check_key, 0, Qt.AlignmentFlag.AlignTop)
+        sent_layout.addLayout(keys_row)
+        sent_layout.addWidget(self.transfer_view)
         keep_box = QGroupBox("Leavers' records kept (retention)")
         keep_layout = QVBoxLayout(keep_box)
         years_row = QHBoxLayout()
@@ -147,7 +165,7 @@ class TransfersPage(LoadOnShow, QWidget):
         shown = self.runner.call(_read, self.fingerprint.text() == "")
         if not alive(self):
             return   # the window closed while the lists were read
-        fingerprint, transfers, years, kept = shown
+        fingerprint, transfers, unconfirmed, years, kept = shown
         if fingerprint is not None:
             self.fingerprint.setText(
                 f"This school's signing key fingerprint: <b>{fingerprint}</b>. "
@@ -155,10 +173,33 @@ class TransfersPage(LoadOnShow, QWidget):
         if transfers is not None:
             self.transfers.set_rows(transfers)
             self.transfer_view.resizeColumnsToContents()
+        if unconfirmed is not None:
+            self._show_unconfirmed(unconfirmed)
         if kept is not None:
             self.years.setValue(years)
             self.kept.set_rows(kept)
             self.kept_view.resizeColumnsToContents()
+
+    def _show_unconfirmed(self, transfers: list[log.Transfer]) -> None:
+        self.unconfirmed_keys = transfers
+        self.check_key.setVisible(bool(transfers))
+        self.unconfirmed.setVisible(bool(transfers))
+        self.unconfirmed.setText(
+            "" if not transfers else
+            "<b>Key not yet confirmed</b> (check the fingerprint with the school by phone, then "
+            "record the check): " + "; ".join(html.escape(describe(t)) for t in transfers))
+
+    def record_key_check(self, transfer_id: int | None = None) -> KeyCheckDialog | None:
+        """Record a fingerprint check for one of the keys not yet confirmed (the chosen
+        transfer's, when it is one of them)."""
+        if not self.unconfirmed_keys:
+            return None
+        rows = self.transfer_view.selectionModel().selectedRows()
+        if transfer_id is None and rows:
+            transfer_id = self.transfers.row_object(rows[0].row()).id
+        self.key_dialog = KeyCheckDialog(self.runner, self.unconfirmed_keys, self, transfer_id)
+        self.key_dialog.open()
+        return self.key_dialog
 
     def start_receiving(self, path: Path | None = None) -> ReceiveWizard:
         wizard = ReceiveWizard(self.session, path, self, runner=self.runner)

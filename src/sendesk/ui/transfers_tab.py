@@ -1,6 +1,7 @@
 """The pupil record's Transfers tab: packages sent to or received from other schools, with the
-acknowledgement form, the signed scan and the receipt, and the button that starts sending the
-file to the pupil's next school.
+acknowledgement form, the signed scan and the receipt (saved again at any time), the check of
+the other school's key fingerprint, and the button that starts sending the file to the
+pupil's next school.
 
 Its work runs on the record window's OpRunner; it refreshes when the runner reports a change to
 the pupil's transfers (from here, the send wizard, or the Transfers page)."""
@@ -22,6 +23,7 @@ from ..store.files import atomic_write
 from ..transfer import log
 from ..transfer.acknowledgement import acknowledgement_form
 from ..transfer.receiving import RECEIPT_SUFFIX
+from .key_check_dialog import KeyCheckDialog
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .record_changes import one_at_a_time, read_pupil_line, runner_for
@@ -91,8 +93,13 @@ class TransfersTab(LoadOnShow, QWidget):
         self.scan.clicked.connect(self.attach_scan)
         self.receipt = QPushButton("Save the receipt again...", objectName="save_receipt")
         self.receipt.clicked.connect(self.save_receipt)
+        self.check_key = QPushButton("Record the key check...", objectName="check_key")
+        self.check_key.setAccessibleName("Record that the other school's key fingerprint was "
+                                         "checked with them")
+        self.check_key.clicked.connect(self.record_key_check)
+        self.key_dialog: KeyCheckDialog | None = None
         buttons = QHBoxLayout()
-        for widget in (self.send, self.form, self.scan, self.receipt):
+        for widget in (self.send, self.form, self.scan, self.receipt, self.check_key):
             widget.setEnabled(may)
             buttons.addWidget(widget)
         buttons.addStretch(1)
@@ -171,3 +178,13 @@ class TransfersTab(LoadOnShow, QWidget):
             self.runner.call(log.save_receipt_again, transfer.id, chosen, sender=self.receipt)
         except SendeskError as exc:
             prompts.error(self, "The receipt was not saved", str(exc))
+
+    def record_key_check(self) -> KeyCheckDialog | None:
+        """Record the fingerprint check for the chosen transfer's school (if still unchecked)."""
+        transfer = self.selected()
+        if transfer is None or not transfer.needs_key_check:
+            prompts.info(self, "Key check", "Choose a transfer whose key is not yet confirmed.")
+            return None
+        self.key_dialog = KeyCheckDialog(self.runner, [transfer], self, transfer.id)
+        self.key_dialog.open()
+        return self.key_dialog
