@@ -96,14 +96,14 @@ def table(by_size: dict[int, list[Result]], markdown: bool) -> str:
         return "\n".join(lines)
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
     rule = "-+-".join("-" * width for width in widths)
-    out = [" | ".join(h.ljust(w) for h, w in zip(header, widths)), rule]
+    out = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)), rule]
     previous = None
     for row in rows:
         if previous is not None and row[0] != previous:
             out.append(rule)
         previous = row[0]
         out.append(" | ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-                              + [value.rjust(width) for value, width in zip(row[2:], widths[2:])]))
+                              + [value.rjust(width) for value, width in zip(row[2:], widths[2:], strict=False)]))
     return "\n".join(out)
 
 
@@ -132,7 +132,8 @@ def machine() -> str:
     connection.close()
     load = ""
     if hasattr(os, "getloadavg"):
-        load = "; load average %.2f %.2f %.2f" % os.getloadavg()
+        one, five, fifteen = os.getloadavg()
+        load = f"; load average {one:.2f} {five:.2f} {fifteen:.2f}"
     return (f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}, PySide6 {pyside_version} "
             f"(Qt {qVersion()}), SQLCipher {cipher} (SQLite {sqlite}){load}")

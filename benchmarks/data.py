@@ -13,12 +13,12 @@ import datetime as dt
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sendesk.clock import FixedClock
-from sendesk.session import Session
 from sendesk.services import lifecycle
+from sendesk.session import Session
 from sendesk.store.keyfile import keyfile_path
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -29,7 +29,7 @@ USER, FULL_NAME = "bench", "Benchmark SENCO"
 # unlocking can be measured with and without the key derivation.
 KDF_USER, KDF_FULL_NAME = "benchkdf", "Benchmark teacher"
 PASSWORD = "benchmark-lantern-quietly-47"
-CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
 
 
 def database_path(pupils: int) -> Path:
@@ -55,8 +55,9 @@ def kdf_seconds(value: str | None) -> Iterator[None]:
 
 def ensure_database(pupils: int, rebuild: bool = False) -> Path:
     """The cached database for this size, built first if missing (minutes at 60,000)."""
-    from .scale_school import create_scale_school, row_counts
     from sendesk.services import users
+
+    from .scale_school import create_scale_school, row_counts
 
     path = database_path(pupils)
     if rebuild or not path.exists() or not keyfile_path(path).exists():

@@ -33,16 +33,15 @@ from typing import Any
 
 from sendesk.clock import Clock, FixedClock, SystemClock
 from sendesk.demo import DEMO_REFERENCE, SchoolBuilder
-from sendesk.demo.catalogue import (ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS,
-                                    report_pdf)
+from sendesk.demo.catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
 from sendesk.errors import ValidationError
 from sendesk.models import provision, reviews
 from sendesk.models.apdr import Decision, Stage
 from sendesk.models.pupils import YEAR_GROUPS, YEAR_RANK
 from sendesk.models.roles import Permission
 from sendesk.models.sen import need_codes
-from sendesk.session import Session
 from sendesk.services import lifecycle
+from sendesk.session import Session
 from sendesk.store import audit
 
 from .live_rows import LiveRows

@@ -30,8 +30,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import data
 from .measure import Result
@@ -170,7 +171,7 @@ class StallBench:
             if "value" not in outcome:
                 raise TimeoutError(f"{name} did not finish in {timeout:.0f} s")
             inside = [t for t in self.ticks if t >= began]
-            gaps = [b - a for a, b in zip(inside, inside[1:])]
+            gaps = [b - a for a, b in zip(inside, inside[1:], strict=False)]
             samples.append(max(gaps) * 1000 if gaps else (ended - began) * 1000)
             self.app.processEvents()
         result = Result(SECTION, name, samples, TARGET_MS)

@@ -17,17 +17,17 @@ import statistics
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import sqlcipher3
 
 from sendesk.models.registers import RegisterKind
-from sendesk.records import (apdr, census, dashboard, notes, provision_map, pupil_list,
-                             pupil_record, pupils, specialists)
+from sendesk.records import apdr, census, dashboard, notes, provision_map, pupil_list, pupil_record, pupils, specialists
 from sendesk.records.pupil_list import PupilFilter
-from sendesk.session import Session
 from sendesk.services import lifecycle
+from sendesk.session import Session
 from sendesk.store.database import Database
 
 from . import data
@@ -243,7 +243,7 @@ class Bench:
         try:
             repeat = max(self.repeat, 9)
             for (_, name, encrypted, _), (_, _, unencrypted, _) in zip(
-                    self.reads(session, chosen), self.reads(plain, chosen)):
+                    self.reads(session, chosen), self.reads(plain, chosen), strict=False):
                 encrypted()
                 unencrypted()
                 mine, theirs = paired(encrypted, unencrypted, repeat)

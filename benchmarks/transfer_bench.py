@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from sendesk.cli.transfer import count_pages, render_file_pdf
 from sendesk.records import consent
-from sendesk.session import Session
 from sendesk.services import lifecycle
+from sendesk.session import Session
 from sendesk.transfer import receiving, sending
 
 from . import data
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 RECEIVER = ("Benchmark receiving school", "123456")
 
 
-def run(bench: "Bench", session: Session, runs: int) -> None:
+def run(bench: Bench, session: Session, runs: int) -> None:
     """Time `runs` exports (different pupils) and as many imports into new schools."""
     candidates = [row[0] for row in session.db.query(
         "SELECT w.pupil_id FROM apdr_cycles c JOIN send_pathways w ON w.id = c.pathway_id"

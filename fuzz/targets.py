@@ -17,12 +17,12 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from sendesk.errors import SendeskError
 from sendesk.crypto import signing
 from sendesk.documents import templates
+from sendesk.errors import SendeskError
 from sendesk.models import flowchart
 from sendesk.models.pupils import check_details
 from sendesk.models.specialists import check_report_file

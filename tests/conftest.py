@@ -34,7 +34,7 @@ def data_dir(tmp_path_factory, monkeypatch) -> Path:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    return FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
 
 
 @pytest.fixture

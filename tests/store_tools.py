@@ -65,8 +65,7 @@ def flip_byte(path: Path, offset: int) -> None:
 
 def make_school(folder: Path) -> tuple[Path, str]:
     """The same school as conftest's `school` fixture, made once so tests can copy it."""
-    from conftest import (SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME,
-                          STAFF_PASSWORD)
+    from conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_NAME, STAFF_PASSWORD
     from sendesk.clock import FixedClock
     from sendesk.services import lifecycle, users
 
@@ -74,7 +73,7 @@ def make_school(folder: Path) -> tuple[Path, str]:
     session, recovery = lifecycle.create(
         path, school_name=SCHOOL_NAME, school_reference="123456", username=SENCO,
         full_name=SENCO_NAME, password=SENCO_PASSWORD,
-        clock=FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)))
+        clock=FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)))
     users.add_user(session, STAFF, STAFF_NAME, "staff", STAFF_PASSWORD)
     session.close()
     return path, recovery

@@ -8,6 +8,7 @@ import io
 
 import icalendar
 import pytest
+from tests.conftest import SENCO, SENCO_PASSWORD
 
 from apdr_support import sen_support_pupil
 from ehc_support import issued_plan, ready_pupil
@@ -17,7 +18,6 @@ from sendesk.errors import ValidationError
 from sendesk.models.agenda import AgendaItem, AgendaKind, group_heading, initials
 from sendesk.models.ical import calendar_bytes, escape_text, fold
 from sendesk.records import agenda, calendar_export, ehc, pupils, registers
-from tests.conftest import SENCO, SENCO_PASSWORD
 
 D = dt.date
 NAMES = ("Okafor", "Amara", "Brightwater", "Zoë")
@@ -102,7 +102,7 @@ def test_the_ics_file_parses_back_with_no_pupil_names(senco_session, busy_school
     for event in events:
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is dt.date and end == start + dt.timedelta(days=1)
-        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)
+        assert event.decoded("DTSTAMP") == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
     meeting = next(e for e in events if str(e["SUMMARY"]).startswith("EHC annual review meeting"))
     assert str(meeting["SUMMARY"]) == f"EHC annual review meeting: Z.B. ref {busy_school[1]}"
     assert meeting.decoded("DTSTART") == D(2026, 12, 18)
@@ -128,7 +128,7 @@ def test_escaping_and_folding_follow_rfc_5545():
     item = AgendaItem(D(2028, 2, 29), AgendaKind.CENSUS, "Census, spring; check", "Line one\nTwo, "
                       + "x" * 120, "k1")
     data = calendar_bytes([item], name="Test", uid_domain="example", stamp=dt.datetime(
-        2028, 2, 1, tzinfo=dt.timezone.utc))
+        2028, 2, 1, tzinfo=dt.UTC))
     [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Census, spring; check"
     assert str(event["DESCRIPTION"]) == item.detail

@@ -7,20 +7,20 @@ import datetime as dt
 
 import pytest
 import sqlcipher3
+from tests.apdr_support import ITEMS, OUTCOMES, assess, plan, review, sen_support_pupil
 
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models.apdr import Decision, Progress, Stage
 from sendesk.models.reviews import ReviewState
 from sendesk.records import apdr, registers, sen_register, specialists
 from sendesk.store import audit
-from tests.apdr_support import ITEMS, OUTCOMES, assess, plan, review, sen_support_pupil
 
 D = dt.date
 DAY = dt.timedelta(days=1)
 
 
 def _go_to(clock, day: dt.date) -> None:
-    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.timezone.utc) - clock.now())
+    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.UTC) - clock.now())
 
 
 def _actions(session) -> list[str]:

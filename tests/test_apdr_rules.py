@@ -12,7 +12,7 @@ from sendesk.errors import ValidationError
 from sendesk.models import apdr, outcomes, provision, reviews, specialists
 from sendesk.models.apdr import Decision, Stage
 from sendesk.models.calendar import HalfTermCalendar
-from sendesk.models.provision import CostBasis, CostLevel, Costing
+from sendesk.models.provision import CostBasis, Costing, CostLevel
 
 D = dt.date
 

@@ -19,17 +19,27 @@ import pytest
 
 from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.cli.main import main as cli_main
-from sendesk.errors import (DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError,
-                            StorageError, WrongPassword)
+from sendesk.errors import DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError, StorageError, WrongPassword
 from sendesk.services import backup, lifecycle, users
-from sendesk.store import audit
 from sendesk.services import verify as verify_mod
+from sendesk.store import audit
 from sendesk.store.database import Database
 from sendesk.store.files import atomic_write
 from sendesk.store.keyfile import KeyFile, keyfile_path
-from store_tools import (PAGE_SIZE, add_filler, assert_user_message, cli_executable, copy_school,
-                         digest, flip_byte, folder_state, make_school, raw_connection,
-                         require_permission_checks, run_child)
+from store_tools import (
+    PAGE_SIZE,
+    add_filler,
+    assert_user_message,
+    cli_executable,
+    copy_school,
+    digest,
+    flip_byte,
+    folder_state,
+    make_school,
+    raw_connection,
+    require_permission_checks,
+    run_child,
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +80,7 @@ def open_senco(db_path):
 
 
 def run_cli(argv, stdin_lines, capsys):
-    code = cli_main([str(a) for a in argv], stdin=io.StringIO("".join(l + "\n" for l in stdin_lines)))
+    code = cli_main([str(a) for a in argv], stdin=io.StringIO("".join(ln + "\n" for ln in stdin_lines)))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -412,7 +422,7 @@ def test_quick_unlock_with_a_key_that_does_not_match_is_refused(school):
     db_path, _ = school
     before = folder_state(db_path.parent)
     for key in (os.urandom(32), b"", b"\0" * 32, os.urandom(64)):
-        refused(lambda: lifecycle.open_with_data_key(db_path, key, SENCO), SendeskError)
+        refused(lambda key=key: lifecycle.open_with_data_key(db_path, key, SENCO), SendeskError)
     assert folder_state(db_path.parent) == before
 
 
@@ -472,7 +482,7 @@ def _rehash_entry(conn, entry_id: int, action: str) -> None:
     row = conn.execute("SELECT at, user_id, username, action, target_type, target_id, detail,"
                        " prev_hash FROM audit_log WHERE id = ?", (entry_id,)).fetchone()
     fields = dict(zip(("at", "user_id", "username", "action", "target_type", "target_id",
-                       "detail"), row[:7]))
+                       "detail"), row[:7], strict=False))
     fields["action"] = action
     conn.execute("UPDATE audit_log SET action = ?, hash = ? WHERE id = ?",
                  (action, audit._entry_hash(row[7], fields), entry_id))

@@ -8,7 +8,6 @@ No timing is asserted here; the figures belong in docs/performance.md.
 from __future__ import annotations
 
 import pytest
-
 from benchmarks import __main__ as bench_main
 from benchmarks import data
 

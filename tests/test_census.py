@@ -7,11 +7,11 @@ import csv
 import datetime as dt
 
 import pytest
+from tests.records_fixtures import add_pupil, audit_actions
 
 from sendesk.errors import PermissionDenied
 from sendesk.models.calendar import census_days, last_census_before, next_january_census
 from sendesk.records import census, csv_safe, pupils, sen_register
-from tests.records_fixtures import add_pupil, audit_actions
 
 
 def test_census_days_follow_the_dfe_pattern():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from tests.pdf_text import contains, pages_text
 
 from sendesk.cli.main import main
-from tests.pdf_text import contains, pages_text
 
 PASSWORD = "harbour-lantern-quietly-47"
 
@@ -70,6 +70,7 @@ def test_failures_are_one_line_and_write_nothing(demo_db, tmp_path, capsys):
 
 def test_templates_round_trip_through_the_command_line(demo_db, tmp_path, capsys):
     import json
+
     from tests.test_documents_letters import tiny_png
     out = tmp_path / "letters.json"
     code, printed, err = run(capsys, "templates", "export", demo_db, out, "--user", "jsenco")

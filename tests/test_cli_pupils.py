@@ -7,10 +7,10 @@ import csv
 import io
 
 import pytest
-
-from sendesk.cli.main import main
 from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from tests.records_fixtures import upn
+
+from sendesk.cli.main import main
 
 HEADER = "UPN,Surname,Forename,DOB,Gender,Year,Reg\r\n"
 

@@ -6,21 +6,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 
+from sendesk import demo
 from sendesk.clock import FixedClock
 from sendesk.errors import ValidationError
 from sendesk.models.flags import Flag
 from sendesk.models.upn import clean_upn
-from sendesk import demo
 from sendesk.records import census, dashboard, pupil_list, summary
 from sendesk.services import lifecycle
 from sendesk.store import audit
-from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 
 
 @pytest.fixture(scope="module")
 def demo_school(tmp_path_factory):
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     path = tmp_path_factory.mktemp("demo") / "demo.sendesk"
     session, recovery = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD,
                                                 pupils=800, clock=clock, seed=7)

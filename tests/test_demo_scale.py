@@ -10,16 +10,15 @@ import datetime as dt
 import io
 
 import pytest
+from benchmarks.scale_school import create_scale_school, row_counts
 from pypdf import PdfReader
 
-from benchmarks.scale_school import create_scale_school, row_counts
+from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 from sendesk.clock import FixedClock, isoformat
 from sendesk.records import apdr, pupil_record, specialists
 from sendesk.services import verify
 
-from conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
-
-NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 
 
 def build(folder, name: str, pupils: int = 400, seed: int = 2026):

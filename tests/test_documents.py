@@ -10,18 +10,17 @@ import subprocess
 import sys
 
 import pytest
-
-from sendesk.clock import FixedClock
-from sendesk.documents import build_documents
-from sendesk.documents.model import (Document, Heading, Paragraph, Table, WITHHELD, printable,
-                                     redact)
-from sendesk.errors import PermissionDenied, ValidationError
-from sendesk.pdf import page_count, render_pdf
-from sendesk import demo
-from sendesk.records import apdr, registers
-from sendesk.services import lifecycle
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 from tests.pdf_text import contains, pages_text
+
+from sendesk import demo
+from sendesk.clock import FixedClock
+from sendesk.documents import build_documents
+from sendesk.documents.model import WITHHELD, Document, Heading, Paragraph, Table, printable, redact
+from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.pdf import page_count, render_pdf
+from sendesk.records import apdr, registers
+from sendesk.services import lifecycle
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -30,7 +29,7 @@ TODAY = dt.date(2026, 11, 23)
 def demo_school(tmp_path_factory, qapp):
     """A demo school, and a Qt application as the app has (pytest-qt's, so GUI tests can share
     it); rendering without one is checked in a separate process below."""
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     path = tmp_path_factory.mktemp("documents") / "demo.sendesk"
     session, _ = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD, pupils=400,
                                          clock=clock, seed=11)

@@ -10,14 +10,14 @@ import struct
 import zlib
 
 import pytest
+from tests.pdf_text import contains, pages_text
+from tests.records_fixtures import upn
 
 from sendesk.documents import build_documents, templates
 from sendesk.documents.model import AddressBlock, Letterhead
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.pdf import render_pdf
 from sendesk.records import contacts, pupils, registers, sen_register
-from tests.pdf_text import contains, pages_text
-from tests.records_fixtures import upn
 
 PLACEMENT = "7 Willow Close\nLarkbridge\nLK9 3QT"
 

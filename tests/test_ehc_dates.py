@@ -10,10 +10,26 @@ import pytest
 
 from sendesk.errors import ValidationError
 from sendesk.models import reviews
-from sendesk.models.calendar import (HalfTerm, SchoolCalendar, TermDates, check_term_dates,
-                                     easter_sunday, england_default)
-from sendesk.models.ehc import (AnnualReview, AssessDecision, EhcnaRequest, EhcPlan, MilestoneState,
-                                PlanDecision, ReviewRecommendation, cutoff_warning, review_schedule, timeline)
+from sendesk.models.calendar import (
+    HalfTerm,
+    SchoolCalendar,
+    TermDates,
+    check_term_dates,
+    easter_sunday,
+    england_default,
+)
+from sendesk.models.ehc import (
+    AnnualReview,
+    AssessDecision,
+    EhcnaRequest,
+    EhcPlan,
+    MilestoneState,
+    PlanDecision,
+    ReviewRecommendation,
+    cutoff_warning,
+    review_schedule,
+    timeline,
+)
 
 D = dt.date
 CALENDAR = SchoolCalendar()

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 
 import pytest
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 
 from apdr_support import sen_support_pupil
 from ehc_support import issued_plan
@@ -17,14 +18,11 @@ from records_fixtures import snapshot, upn
 from sendesk.cli.main import main
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models import dates
+from sendesk.models import ehc as ehc_rules
 from sendesk.models.agenda import AgendaKind
 from sendesk.models.calendar import SchoolCalendar
-from sendesk.models import ehc as ehc_rules
-from sendesk.models.ehc import (AnnualReview, EhcPlan, cutoff_warning,
-                                review_schedule)
-from sendesk.records import (agenda, calendar_export, ehc, mis_import, pupils, registers,
-                             sen_register)
-from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+from sendesk.models.ehc import AnnualReview, EhcPlan, cutoff_warning, review_schedule
+from sendesk.records import agenda, calendar_export, ehc, mis_import, pupils, registers, sen_register
 
 D = dt.date
 CALENDAR = SchoolCalendar()

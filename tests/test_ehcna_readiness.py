@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 
 from apdr_support import sen_support_pupil
-from ehc_support import (ANSWERS, COSTLY_ITEMS, answer_all, educational_psychologist,
-                         ready_pupil, three_cycles)
+from ehc_support import ANSWERS, COSTLY_ITEMS, answer_all, educational_psychologist, ready_pupil, three_cycles
 from records_fixtures import audit_actions
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models import ehcna as rules

@@ -5,10 +5,10 @@ it was (row counts and the audit head)."""
 from __future__ import annotations
 
 import pytest
+from tests.records_fixtures import add_pupil, audit_actions, snapshot, upn
 
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.records import mis_file, mis_import, pupil_list, pupils
-from tests.records_fixtures import add_pupil, audit_actions, snapshot, upn
 
 HEADER = "UPN,Surname,Forename,Preferred Forename,DOB,Gender,Year,Reg Group\r\n"
 

@@ -9,12 +9,12 @@ import datetime as dt
 import io
 
 import pytest
+from tests.records_fixtures import add_pupil, snapshot, upn
 
 from sendesk.errors import ValidationError
 from sendesk.models import matching, year_fit
 from sendesk.operations import Cancelled, Progress
 from sendesk.records import mis_import, pupil_list, pupils, registers, sen_register
-from tests.records_fixtures import add_pupil, snapshot, upn
 
 README_HEADER = "UPN,Surname,Forename,DOB,Gender,Year,Class/Reg\r\n"
 

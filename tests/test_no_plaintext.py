@@ -53,7 +53,7 @@ def leaks_in(path: Path) -> list[str]:
 
 
 def files_under(folder: Path):
-    for root, dirs, names in os.walk(folder, onerror=lambda error: None):
+    for root, _dirs, names in os.walk(folder, onerror=lambda error: None):
         for name in names:
             path = Path(root) / name
             try:

@@ -7,17 +7,17 @@ import csv
 import datetime as dt
 
 import pytest
+from tests.apdr_support import ITEMS, assess, plan, review, sen_support_pupil
 
 from sendesk.errors import PermissionDenied
 from sendesk.models.provision import CostLevel
 from sendesk.records import apdr, provision_map
-from tests.apdr_support import ITEMS, assess, plan, review, sen_support_pupil
 
 D = dt.date
 
 
 def _go_to(clock, day):
-    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.timezone.utc) - clock.now())
+    clock.advance(dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.UTC) - clock.now())
 
 
 def _pupil_with_plan(session, surname, items, agree=True):
@@ -89,8 +89,9 @@ def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tm
 def test_cli_writes_the_map(senco_session, school, tmp_path, capsys):
     import io
 
-    from sendesk.cli.main import main
     from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+
+    from sendesk.cli.main import main
     _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
     out = tmp_path / "map.csv"
     code = main(["provision-map", str(school[0]), "--out", str(out), "--user", SENCO],

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.records_fixtures import add_parents, add_pupil, audit_actions, audit_text, pupil_data, snapshot, upn
 
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models.flags import Flag
 from sendesk.models.registers import RegisterKind
-from sendesk.records import (consent, contacts, notes, pupil_list, pupil_record, pupils,
-                             registers, sen_register)
+from sendesk.records import consent, contacts, notes, pupil_list, pupil_record, pupils, registers, sen_register
 from sendesk.records.pupil_list import PupilFilter
-from tests.records_fixtures import (add_parents, add_pupil, audit_actions, audit_text,
-                                    pupil_data, snapshot, upn)
 
 
 def test_a_pupil_is_added_and_read_back(senco_session):

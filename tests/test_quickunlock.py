@@ -20,7 +20,7 @@ from sendesk.quickunlock import SERVICE, QuickUnlock, backend_available, expiry
 from sendesk.services import lifecycle, users
 from store_tools import assert_user_message, copy_school, folder_state, make_school
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DB_ID = bytes.fromhex("00112233445566778899aabbccddeeff")
 OTHER_ID = bytes.fromhex("ffeeddccbbaa99887766554433221100")
 KEY = bytes(range(32))

@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 import sqlcipher3
+from tests.records_fixtures import add_parents, add_pupil, audit_actions, snapshot
 
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models import sen
 from sendesk.models.flags import Flag
 from sendesk.records import contacts, notifications, pupils, sen_register
-from tests.records_fixtures import add_parents, add_pupil, audit_actions, snapshot
 
 
 @pytest.fixture

@@ -7,6 +7,17 @@ import datetime as dt
 import json
 
 import pytest
+from tests.records_fixtures import audit_text, snapshot
+from tests.transfer_support import (
+    FAKE_PDF,
+    PROTECTED,
+    add_protected_details,
+    consent_to_share,
+    fake_pdf,
+    make_sender,
+    recipient,
+    richest_pupil,
+)
 
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.models.calendar import add_school_days
@@ -14,9 +25,6 @@ from sendesk.records import dashboard, notes, pupils, retention
 from sendesk.transfer import receiving, sending
 from sendesk.transfer.errors import NotForThisSchool, TamperedPackage, UnexpectedSigner
 from sendesk.transfer.package import read_package
-from tests.records_fixtures import audit_text, snapshot
-from tests.transfer_support import (FAKE_PDF, PROTECTED, add_protected_details, consent_to_share,
-                                    fake_pdf, make_sender, recipient, richest_pupil)
 
 
 @pytest.fixture
@@ -234,8 +242,7 @@ def test_fifteen_school_days_skip_weekends_and_the_holidays():
 
 def test_every_write_path_refuses_a_transferred_pupil(sender, sent, clock):
     """The shared require_editable check: after the transfer, nothing about the pupil changes."""
-    from sendesk.records import (apdr, consent, contacts, ehc, ehcna, registers, sen_register,
-                                 specialists)
+    from sendesk.records import apdr, consent, contacts, ehc, ehcna, registers, sen_register, specialists
     pupil_id, _ = sent
     day = clock.today()
     cycle = sender.db.scalar("SELECT c.id FROM apdr_cycles c JOIN send_pathways w ON"
@@ -259,7 +266,7 @@ def test_every_write_path_refuses_a_transferred_pupil(sender, sent, clock):
         "ehcna": lambda: ehcna.record_exception(sender, pupil_id, "newly_arrived", "x"),
     }
     before = snapshot(sender)
-    for name, attempt in attempts.items():
+    for attempt in attempts.values():
         with pytest.raises(PermissionDenied, match="has left"):
             attempt()
     assert snapshot(sender) == before
@@ -267,9 +274,10 @@ def test_every_write_path_refuses_a_transferred_pupil(sender, sent, clock):
 
 def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
         sender, sent, qapp):
+    from tests.pdf_text import contains, pages_text
+
     from sendesk.pdf import page_count, render_pdf
     from sendesk.transfer.acknowledgement import acknowledgement_form
-    from tests.pdf_text import contains, pages_text
     pupil_id, result = sent
     pdf = render_pdf(acknowledgement_form(sender, result.transfer_id))
     assert page_count(pdf) == 1, "the form fits on one page so both parties sign one sheet"

@@ -9,14 +9,14 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from tests.records_fixtures import snapshot
+from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient
 
 from sendesk.errors import ValidationError
 from sendesk.models.school import SchoolIdentity
 from sendesk.records import contacts, pupils
 from sendesk.transfer import ctf, log, receiving, schools, sending
 from sendesk.ui.history_text import history_rows
-from tests.records_fixtures import snapshot
-from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient
 
 STRANGER = "Stranger Danger"
 

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import re
 
+from tests.test_transfer_cli import (
+    RECEIVER_PASSWORD,
+    SENDER_PASSWORD,
+    a_pupil_on_the_register,
+    run,  # noqa: F401 (schools is a fixture)
+    )
+
 from sendesk.services import lifecycle
-from tests.test_transfer_cli import (RECEIVER_PASSWORD, SENDER_PASSWORD, a_pupil_on_the_register,
-                                     run, schools)  # noqa: F401 (schools is a fixture)
 
 
 def export(capsys, sender, upn, package):

@@ -10,22 +10,28 @@ import zipfile
 
 import pyrage
 import pytest
+from tests.records_fixtures import snapshot
+from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient, richest_pupil
 
 from sendesk.clock import FixedClock
 from sendesk.crypto import signing
 from sendesk.errors import ValidationError
 from sendesk.transfer import ctf, package, receiving, sending
-from sendesk.transfer.errors import (DamagedPackage, PackageError, TamperedPackage,
-                                     UnexpectedSigner, UnknownVersion, WrongPassphrase)
-from tests.records_fixtures import snapshot
-from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient, richest_pupil
+from sendesk.transfer.errors import (
+    DamagedPackage,
+    PackageError,
+    TamperedPackage,
+    UnexpectedSigner,
+    UnknownVersion,
+    WrongPassphrase,
+)
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     """One real package (made once: age's scrypt takes seconds), its passphrase and its ZIP."""
     folder = tmp_path_factory.mktemp("attacks")
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     session = make_sender(folder / "sender.sendesk", clock)
     try:
         consent_to_share(session, richest_pupil(session))

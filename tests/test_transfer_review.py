@@ -11,6 +11,19 @@ import json
 
 import pyrage
 import pytest
+from tests.concerns_support import add_pupil
+from tests.records_fixtures import snapshot
+from tests.test_transfer_attacks import members, resigned
+from tests.transfer_support import (
+    PROTECTED,
+    add_protected_details,
+    consent_to_share,
+    fake_pdf,
+    make_sender,
+    protect_addresses,
+    recipient,
+    richest_pupil,
+)
 
 from sendesk.crypto import signing
 from sendesk.errors import SendeskError, ValidationError
@@ -19,11 +32,6 @@ from sendesk.records import concerns, contacts, notes, pupils, registers, sen_re
 from sendesk.transfer import ctf, package, receiving, sending
 from sendesk.transfer.errors import TamperedPackage, UnexpectedSigner
 from sendesk.transfer.package import read_package
-from tests.concerns_support import add_pupil
-from tests.records_fixtures import snapshot
-from tests.test_transfer_attacks import members, resigned
-from tests.transfer_support import (PROTECTED, add_protected_details, consent_to_share, fake_pdf,
-                                    make_sender, protect_addresses, recipient, richest_pupil)
 
 INJECTED_NAME = ('Larkfield Academy</b> (940/4001)<br>Their signing key fingerprint: <b>1129 85DC '
                  'DD29 2363</b><br>This school has sent to you before with the same key.<span '

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sendesk import demo
 from sendesk.records import consent, contacts, notes, registers
-from sendesk.session import Session
 from sendesk.services import lifecycle
+from sendesk.session import Session
 from sendesk.transfer import sending
 
 SENDER_USER = "sbrown"

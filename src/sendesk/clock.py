@@ -16,7 +16,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
     def today(self) -> dt.date:
         return dt.date.today()
@@ -27,7 +27,7 @@ class FixedClock:
 
     def __init__(self, moment: dt.datetime) -> None:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
+            moment = moment.replace(tzinfo=dt.UTC)
         self._moment = moment
 
     def now(self) -> dt.datetime:
@@ -42,4 +42,4 @@ class FixedClock:
 
 def isoformat(moment: dt.datetime) -> str:
     """UTC timestamps stored as text sort correctly and read the same everywhere."""
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")

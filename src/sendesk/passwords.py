@@ -6,8 +6,8 @@ zxcvbn estimates how long a password would stand up to guessing, which catches
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from zxcvbn import zxcvbn
 

@@ -37,7 +37,7 @@ def expiry(clock: Clock, hours: int | None) -> dt.datetime:
     # A naive local time takes the offset in force at midnight itself, which differs from now's
     # on the days the clocks change.
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time()).astimezone()
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)
 
 
 class QuickUnlock:
@@ -53,7 +53,7 @@ class QuickUnlock:
     def store(self, database_id: bytes, username: str, data_key: bytes, until: dt.datetime) -> bool:
         """Keep the key; False if the keyring refused (quick unlock then simply is not offered)."""
         secret = json.dumps({"user": username, "key": bytes(data_key).hex(),
-                             "until": until.astimezone(dt.timezone.utc).isoformat()})
+                             "until": until.astimezone(dt.UTC).isoformat()})
         try:
             self.backend.set_password(SERVICE, database_id.hex(), secret)
         except keyring.errors.KeyringError:

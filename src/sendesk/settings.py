@@ -49,7 +49,7 @@ class Settings:
     quick_unlock_hours: int | None = None
 
     @classmethod
-    def load(cls) -> "Settings":
+    def load(cls) -> Settings:
         path = data_dir() / "settings.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))

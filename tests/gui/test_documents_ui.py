@@ -7,22 +7,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
+from tests.pdf_text import contains, pages_text
 
+from sendesk import demo
 from sendesk.clock import FixedClock
 from sendesk.documents.model import KINDS
 from sendesk.pdf import page_count
-from sendesk import demo
 from sendesk.services import lifecycle, users
 from sendesk.ui.documents_tab import DocumentsTab
 from sendesk.ui.provision_map_view import ProvisionMapView
 from sendesk.ui.pupil_record_window import PupilRecordWindow
-from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
-from tests.pdf_text import contains, pages_text
 
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory, qapp):
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     path = tmp_path_factory.mktemp("docs-ui") / "demo.sendesk"
     session, _ = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD, pupils=150,
                                          clock=clock, seed=5)
@@ -138,9 +138,11 @@ def test_the_provision_map_page_saves_a_pdf(session, qtbot, tmp_path, answers):
 def test_letter_templates_are_saved_imported_and_reset_from_the_tools_menu(session, qtbot,
                                                                            tmp_path, answers):
     import json
+
+    from tests.test_documents_letters import tiny_png
+
     from sendesk.documents import templates
     from sendesk.ui.templates_dialog import TemplatesDialog
-    from tests.test_documents_letters import tiny_png
     dialog = TemplatesDialog(session)
     qtbot.addWidget(dialog)
     assert "sendesk's own template" in dialog.state.text()
@@ -168,8 +170,16 @@ def test_letter_templates_are_saved_imported_and_reset_from_the_tools_menu(sessi
 def test_the_on_screen_renderer_draws_every_block_and_escapes_the_text(qtbot):
     from PySide6.QtWidgets import QTextBrowser
 
-    from sendesk.documents.model import (AddressBlock, Builder, Document, PageBreak, Paragraph,
-                                         Signature, SignatureBoxes, Spacer)
+    from sendesk.documents.model import (
+        AddressBlock,
+        Builder,
+        Document,
+        PageBreak,
+        Paragraph,
+        Signature,
+        SignatureBoxes,
+        Spacer,
+    )
     from sendesk.ui import document_view
     b = Builder()
     b.heading("Plan <b>one</b>")

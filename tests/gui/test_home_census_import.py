@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 
 from PySide6.QtWidgets import QWizard
+from tests.gui.test_pupils_ui import open_session, pupil_ids, upn_for  # noqa: F401 - fixture
 
 from sendesk.records import pupil_list
 from sendesk.ui.census_page import CensusPage
 from sendesk.ui.dashboard_page import DashboardPage
 from sendesk.ui.import_wizard import ImportWizard
-from tests.gui.test_pupils_ui import open_session, pupil_ids, upn_for  # noqa: F401 - fixture
 
 
 def test_dashboard_counts_and_lists(qtbot, school, clock, pupil_ids, qtmodeltester):

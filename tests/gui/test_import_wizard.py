@@ -7,12 +7,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWizard
+from tests.gui.test_pupils_ui import open_session
+from tests.records_fixtures import add_pupil, snapshot, upn
 
 from sendesk.records import pupils
 from sendesk.ui import runner as runner_mod
 from sendesk.ui.import_wizard import ImportWizard
-from tests.gui.test_pupils_ui import open_session
-from tests.records_fixtures import add_pupil, snapshot, upn
 
 HEADER = "UPN,Surname,Forename,DOB,Gender,Year,Class/Reg,Tutor\r\n"
 

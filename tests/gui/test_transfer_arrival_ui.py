@@ -10,6 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
+from tests.conftest import SENCO, SENCO_PASSWORD
+from tests.gui.test_transfer_ui import shot
+from tests.test_transfer_arrival import STRANGER, ehc_pupil, same_child_here, send
+from tests.transfer_support import make_sender
 
 from sendesk.records import contacts, pupils
 from sendesk.services import lifecycle
@@ -19,10 +23,6 @@ from sendesk.ui.receive_wizard import ReceiveWizard
 from sendesk.ui.runner import OpRunner
 from sendesk.ui.transfers_page import TransfersPage
 from sendesk.ui.transfers_tab import TransfersTab
-from tests.conftest import SENCO, SENCO_PASSWORD
-from tests.gui.test_transfer_ui import shot
-from tests.test_transfer_arrival import STRANGER, ehc_pupil, same_child_here, send
-from tests.transfer_support import make_sender
 
 LEFT = Qt.MouseButton.LeftButton
 

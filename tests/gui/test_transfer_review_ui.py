@@ -6,10 +6,10 @@ from __future__ import annotations
 import types
 
 from PySide6.QtGui import QTextDocument
+from tests.test_transfer_review import INJECTED_NAME
 
 from sendesk.transfer import receiving
 from sendesk.ui.receive_wizard import MatchPage, SummaryPage
-from tests.test_transfer_review import INJECTED_NAME
 
 REAL_FINGERPRINT = "479D 010E 55AA 0C31"
 
@@ -50,10 +50,11 @@ def test_an_unexpected_failure_on_import_is_a_message(qapp, monkeypatch):
 
 
 def test_parts_of_a_single_line_address_are_not_in_the_send_file_pdf(qapp, tmp_path, clock):
-    from sendesk.ui.send_wizard import default_render_pdf
     from tests.pdf_text import pages_text
     from tests.test_transfer_review import TELLING, add_single_line_secrets
     from tests.transfer_support import make_sender, richest_pupil
+
+    from sendesk.ui.send_wizard import default_render_pdf
     session = make_sender(tmp_path / "sender.sendesk", clock)
     try:
         pupil_id = richest_pupil(session)

@@ -30,7 +30,7 @@ from sendesk.services import backup, lifecycle, users  # noqa: E402
 
 SENCO, PASSWORD = "mpatel", "harbour-lantern-quietly-47"
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
-CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
 _lib = ctypes.CDLL(None)  # crashpoint.so's functions, once main() has checked they are there
 
 

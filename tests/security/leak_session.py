@@ -23,24 +23,35 @@ NAMES = json.loads(sys.argv[2])
 os.environ["SENDESK_KDF_SECONDS"] = "0"
 sys.path[:0] = [str(Path(__file__).parent.parent)]  # tests/, for the shared helpers
 
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from apdr_support import OUTCOMES, assess, plan, review  # noqa: E402
 from concerns_support import DISCUSSION, ROUTES  # noqa: E402
 from sendesk.clock import FixedClock  # noqa: E402
 from sendesk.documents import templates  # noqa: E402
 from sendesk.models import flowchart  # noqa: E402
 from sendesk.pdf import export_documents  # noqa: E402
-from sendesk.records import (apdr, audit_log, census, concerns, contacts, mis_import, notes,  # noqa: E402
-                             provision_map, pupil_list, pupils, sen_register, specialists)
+from sendesk.records import (  # noqa: E402
+    apdr,
+    audit_log,
+    census,
+    concerns,
+    contacts,
+    mis_import,
+    notes,
+    provision_map,
+    pupil_list,
+    pupils,
+    sen_register,
+    specialists,
+)
 from sendesk.services import backup, lifecycle, users  # noqa: E402
 from sendesk.services import verify as verify_mod  # noqa: E402
-
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
 from sendesk.ui.main_window import MainWindow  # noqa: E402
 from sendesk.ui.pupil_record_window import PupilRecordWindow  # noqa: E402
 
 app = QApplication(["sendesk"])  # as the app runs: one QApplication, which PDFs also use
-CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+CLOCK = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
 TODAY = CLOCK.today()
 PASSWORD = "harbour-lantern-quietly-47"
 school_dir, exports, inputs = ROOT / "school", ROOT / "exports", ROOT / "inputs"

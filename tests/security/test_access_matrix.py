@@ -28,13 +28,29 @@ from conftest import SENCO, SENCO_PASSWORD
 from records_fixtures import add_parents, add_pupil, pupil_data, snapshot
 from sendesk import operations
 from sendesk.clock import FixedClock
+from sendesk.documents import build_documents, templates
 from sendesk.errors import PermissionDenied
 from sendesk.models import flowchart
 from sendesk.models.roles import Permission, parse_roles, permissions_for
-from sendesk.documents import build_documents, templates
-from sendesk.records import (apdr, audit_log, census, concerns, consent, contacts, dashboard,
-                             ehc, mis_import, notes, provision_map, pupil_list, pupil_record, pupils,
-                             registers, sen_register, specialists)
+from sendesk.records import (
+    apdr,
+    audit_log,
+    census,
+    concerns,
+    consent,
+    contacts,
+    dashboard,
+    ehc,
+    mis_import,
+    notes,
+    provision_map,
+    pupil_list,
+    pupil_record,
+    pupils,
+    registers,
+    sen_register,
+    specialists,
+)
 from sendesk.services import backup, lifecycle, users
 from sendesk.services import verify as verify_mod
 from sendesk.store.keyfile import keyfile_path
@@ -55,7 +71,7 @@ class Rollback(Exception):
 def school(tmp_path_factory):
     """One school with a user per role combination and a record of every kind to act on."""
     folder = tmp_path_factory.mktemp("matrix")
-    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc))
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
     session, _ = lifecycle.create(folder / "school.sendesk", school_name="Brambleton Primary",
                                   school_reference="123456", username=SENCO,
                                   full_name="Meera Patel", password=SENCO_PASSWORD, clock=clock)
@@ -99,7 +115,7 @@ def sessions(school, tmp_path_factory):
         shutil.copyfile(keyfile_path(db_path), keyfile_path(folder / db_path.name))
         opened[name] = lifecycle.open_school(
             folder / db_path.name, "u" + name.replace("+", ""), PASSWORD,
-            FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)))
+            FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)))
     yield opened
     for session in opened.values():
         session.close()
@@ -376,7 +392,7 @@ def test_every_declared_operation_refuses_each_role_without_its_permission(sessi
     specs = _all_operations()
     assert len(specs) >= 4
     refused = 0
-    for role, session in sessions.items():
+    for session in sessions.values():
         for spec in specs:
             if any(session.can(p) for p in spec.permissions):
                 continue

@@ -17,14 +17,21 @@ import pytest
 
 from conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from sendesk.cli.main import main as cli_main
-from sendesk.errors import (DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError,
-                            WrongPassword)
+from sendesk.errors import DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError, WrongPassword
 from sendesk.services import backup, lifecycle, users
-from sendesk.store import audit
 from sendesk.services import verify as verify_mod
+from sendesk.store import audit
 from sendesk.store.keyfile import keyfile_path
-from store_tools import (PAGE_SIZE, add_filler, assert_user_message, copy_school, flip_byte,
-                         folder_state, make_school, raw_connection)
+from store_tools import (
+    PAGE_SIZE,
+    add_filler,
+    assert_user_message,
+    copy_school,
+    flip_byte,
+    folder_state,
+    make_school,
+    raw_connection,
+)
 
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
 
@@ -249,7 +256,7 @@ def test_an_early_entry_rewritten_and_the_whole_chain_recomputed_is_caught(histo
         prev = audit.GENESIS
         for row in rows:
             fields = dict(zip(("at", "user_id", "username", "action", "target_type", "target_id",
-                               "detail"), row[1:]))
+                               "detail"), row[1:], strict=False))
             if row[0] == 2:
                 fields["action"] = "did nothing of note"
             entry = audit._entry_hash(prev, fields)

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from ..errors import SendeskError, ValidationError
-from ..session import Session
 from ..services import lifecycle
+from ..session import Session
 
 
 class Secrets:

@@ -10,7 +10,8 @@ import argparse
 import multiprocessing
 import os
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import SendeskError

@@ -36,7 +36,7 @@ class KdfParams:
                 "iterations": self.iterations, "lanes": self.lanes, "salt": self.salt.hex()}
 
     @classmethod
-    def from_json(cls, data: dict) -> "KdfParams":
+    def from_json(cls, data: dict) -> KdfParams:
         """Read stored parameters, refusing any that are weaker than the minimum or absurd."""
         if data.get("algorithm") != "argon2id":
             raise ValueError("unknown key derivation")

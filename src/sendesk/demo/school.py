@@ -18,10 +18,10 @@ from ..models import dates
 from ..models.pupils import YEAR_GROUPS, YEAR_RANK, PupilDetails, retention_date
 from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
-from ..session import Session
-from ..services import lifecycle
 from ..records import summary
 from ..records.pupils import INSERT_SQL, details_columns
+from ..services import lifecycle
+from ..session import Session
 from .people import PeopleFactory, Person
 
 DEMO_SCHOOL_NAME = "Demo school: Larkfield Academy (invented pupils)"
@@ -162,7 +162,7 @@ class SchoolBuilder:
             self.rows["contacts"].append({**contact, "id": contact_ids[-1], "pupil_id": pupil_id,
                                           "ended_on": None, "entered_at": self.now,
                                           "entered_by": self.user})
-        pr_contacts = [cid for cid, c in zip(contact_ids, family.contacts)
+        pr_contacts = [cid for cid, c in zip(contact_ids, family.contacts, strict=False)
                        if c["parental_responsibility"]]
         self._sen(pupil_id, admitted, pr_contacts, family.contacts[0]["name"], contact_ids[0])
         self._registers(pupil_id, person, admitted, looked_after, family.placement_address)

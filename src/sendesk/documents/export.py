@@ -9,8 +9,8 @@ paints.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..models.roles import Permission
 from ..operations import operation, viewed

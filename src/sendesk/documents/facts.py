@@ -18,8 +18,7 @@ from ..models.notifications import NotificationDue
 from ..models.pupils import GENDERS, Pupil
 from ..models.registers import RegisterEntry, RegisterKind
 from ..models.sen import NeedPeriod, StatusPeriod
-from ..records import (apdr, concerns, consent, contacts, notes, notifications, registers,
-                       sen_register, specialists)
+from ..records import apdr, concerns, consent, contacts, notes, notifications, registers, sen_register, specialists
 from ..records._common import pupil_row
 from ..records.concerns import ConcernRun
 from ..records.pupils import pupil_from_row

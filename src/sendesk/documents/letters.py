@@ -113,7 +113,7 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
         filled = dict(values, recipient_name=contact.details.name,
                       greeting_name=greeting_name(contact, wording.greeting, facts.first_name))
 
-        def fill(text: str) -> str:
+        def fill(text: str, filled: dict[str, str] = filled) -> str:
             return printable(wording.fill(text, filled))
 
         title = contact.details.title

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence, Union
 
 from ..errors import ValidationError
-from ..models.redaction import WITHHELD, Redactor
+from ..models.redaction import Redactor
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -113,8 +113,8 @@ class PageBreak:
     """The next block starts on a new page."""
 
 
-Block = Union[Heading, Paragraph, BulletList, KeyValues, Table, Letterhead, AddressBlock,
-              SignatureBoxes, Signature, Spacer, PageBreak]
+Block = (Heading | Paragraph | BulletList | KeyValues | Table | Letterhead | AddressBlock
+         | SignatureBoxes | Signature | Spacer | PageBreak)
 
 
 @dataclass(frozen=True)
@@ -236,33 +236,33 @@ class Builder:
 
     blocks: list[Block] = field(default_factory=list)
 
-    def add(self, *blocks: Block) -> "Builder":
+    def add(self, *blocks: Block) -> Builder:
         self.blocks.extend(blocks)
         return self
 
-    def heading(self, text: str, level: int = 1) -> "Builder":
+    def heading(self, text: str, level: int = 1) -> Builder:
         return self.add(Heading(printable(text), level))
 
-    def para(self, text: str, style: str = "body") -> "Builder":
+    def para(self, text: str, style: str = "body") -> Builder:
         text = printable(text).strip()
         return self.add(Paragraph(text, style)) if text else self
 
-    def text_or(self, text: str | None, missing: str, style: str = "body") -> "Builder":
+    def text_or(self, text: str | None, missing: str, style: str = "body") -> Builder:
         """A paragraph of recorded text, or a plain note that nothing was recorded."""
         value = printable(text or "").strip()
         return self.add(Paragraph(value, style) if value else Paragraph(missing, "small"))
 
-    def pairs(self, rows: Iterable[tuple[str, object]]) -> "Builder":
+    def pairs(self, rows: Iterable[tuple[str, object]]) -> Builder:
         kept = tuple((printable(k), printable(v)) for k, v in rows if v not in (None, ""))
         return self.add(KeyValues(kept)) if kept else self
 
-    def bullets(self, items: Iterable[str]) -> "Builder":
+    def bullets(self, items: Iterable[str]) -> Builder:
         kept = tuple(printable(i).strip() for i in items if i and str(i).strip())
         return self.add(BulletList(kept)) if kept else self
 
     def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], *,
               widths: Sequence[float] = (), empty: str = "None recorded.",
-              total: Sequence[object] | None = None) -> "Builder":
+              total: Sequence[object] | None = None) -> Builder:
         return self.add(Table(tuple(printable(h) for h in header),
                               tuple(tuple(printable(c) for c in row) for row in rows),
                               tuple(widths), empty,

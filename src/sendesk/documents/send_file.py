@@ -9,7 +9,7 @@ in a transfer); their contents are not printed here.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..models import dates, sen
 from ..models.registers import RegisterKind

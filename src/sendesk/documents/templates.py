@@ -15,8 +15,9 @@ import base64
 import json
 import string
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import SendeskError, ValidationError
 from ..models import bounded_json

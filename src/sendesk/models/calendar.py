@@ -82,7 +82,7 @@ class HalfTermCalendar:
         self._starts = starts
 
     @classmethod
-    def default(cls) -> "HalfTermCalendar":
+    def default(cls) -> HalfTermCalendar:
         data = load_json("half_terms.json")["half_terms"]
         return cls([(entry["name"], entry["starts"][0], entry["starts"][1]) for entry in data])
 
@@ -100,7 +100,7 @@ class HalfTermCalendar:
         school_year = day.year if (day.month, day.day) >= (first_month, first_day) else day.year - 1
         starts = self._school_year_starts(school_year) + [
             (self._starts[0][0], self._school_year_starts(school_year + 1)[0][1])]
-        for (name, start), (_, following) in zip(starts, starts[1:]):
+        for (name, start), (_, following) in zip(starts, starts[1:], strict=False):
             if start <= day < following:
                 return HalfTerm(name, start, following - dt.timedelta(days=1))
         raise AssertionError("half-terms cover the whole year")
@@ -137,7 +137,7 @@ class TermDates:
     def holidays(self) -> list[tuple[dt.date, dt.date]]:
         """The holidays between the half-terms, as (first day, last day)."""
         return [(before.end + dt.timedelta(days=1), after.start - dt.timedelta(days=1))
-                for before, after in zip(self.half_terms, self.half_terms[1:])
+                for before, after in zip(self.half_terms, self.half_terms[1:], strict=False)
                 if after.start - before.end > dt.timedelta(days=1)]
 
 
@@ -206,7 +206,7 @@ def england_default(school_year: int) -> TermDates:
              (easter_break + 2 * week, may - friday), (may + week, summer_end))
     return TermDates(school_year, tuple(
         HalfTerm(name, _working_day_on_or_after(start), _working_day_on_or_before(end))
-        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
+        for name, (start, end) in zip(HALF_TERM_NAMES, spans, strict=False)))
 
 
 def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> TermDates:
@@ -215,7 +215,7 @@ def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> 
         raise ValidationError("Give the first and last day of all six half-terms.", field="terms")
     earliest, latest = dt.date(school_year, 8, 1), dt.date(school_year + 1, 8, 31)
     previous_end: dt.date | None = None
-    for name, (start, end) in zip(HALF_TERM_NAMES, spans):
+    for name, (start, end) in zip(HALF_TERM_NAMES, spans, strict=False):
         if end < start:
             raise ValidationError(f"{name} ends ({format_uk(end)}) before it starts "
                                   f"({format_uk(start)}).", field=name)
@@ -228,7 +228,7 @@ def check_term_dates(school_year: int, spans: list[tuple[dt.date, dt.date]]) -> 
                                   f"before it has ended ({format_uk(previous_end)}).", field=name)
         previous_end = end
     return TermDates(school_year, tuple(HalfTerm(name, start, end)
-                                        for name, (start, end) in zip(HALF_TERM_NAMES, spans)))
+                                        for name, (start, end) in zip(HALF_TERM_NAMES, spans, strict=False)))
 
 
 def check_inset_days(school_year: int, days: Iterable[dt.date]) -> frozenset[dt.date]:
@@ -289,7 +289,7 @@ class SchoolCalendar:
         year = self.school_year_of(day)
         terms = self.term_dates(year).half_terms
         following = [half.start for half in terms[1:]] + [self.term_dates(year + 1).first_day]
-        for half, next_start in zip(terms, following):
+        for half, next_start in zip(terms, following, strict=False):
             if half.start <= day < next_start:
                 return HalfTerm(half.name, half.start, next_start - dt.timedelta(days=1))
         raise AssertionError("half-terms cover the whole school year")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 
+
 class Flag(enum.IntFlag):
     MEDICAL = 1
     EAL = 2

@@ -11,7 +11,7 @@ UTF-8 character; lines end in CRLF.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from .agenda import AgendaItem
 
@@ -45,7 +45,7 @@ def _date(day: dt.date) -> str:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar_bytes(items: Iterable[AgendaItem], *, name: str, uid_domain: str,

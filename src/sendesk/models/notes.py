@@ -7,8 +7,9 @@ in true order; it carries what was agreed and when it will be looked at again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from . import dates

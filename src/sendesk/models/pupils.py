@@ -11,8 +11,9 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from . import dates
@@ -90,7 +91,7 @@ class PupilDetails:
     class_name: str | None = None
     admission_date: dt.date | None = None
 
-    def replace(self, **changes: Any) -> "PupilDetails":
+    def replace(self, **changes: Any) -> PupilDetails:
         return dataclasses.replace(self, **changes)
 
 

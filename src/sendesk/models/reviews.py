@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from ..errors import ValidationError
 from . import dates

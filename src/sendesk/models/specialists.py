@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..resources import load_json

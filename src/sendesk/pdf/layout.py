@@ -8,16 +8,43 @@ every page) is sendesk.pdf.page's.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
-from ..documents.model import (AddressBlock, Block, BulletList, Document, Heading, KeyValues,
-                               Letterhead, PageBreak, Paragraph, Signature, SignatureBoxes, Spacer,
-                               Table)
-from .page import (BOTTOM_MM, GREY, HEADER_FILL, INK, MARGIN_MM, PAGE_MM, RULE, TOP_MM, TOTAL_FILL,
-                   Line, Metrics, Op, Page, draw_lines, font)
+from ..documents.model import (
+    AddressBlock,
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    KeyValues,
+    Letterhead,
+    PageBreak,
+    Paragraph,
+    Signature,
+    SignatureBoxes,
+    Spacer,
+    Table,
+)
+from .page import (
+    BOTTOM_MM,
+    GREY,
+    HEADER_FILL,
+    INK,
+    MARGIN_MM,
+    PAGE_MM,
+    RULE,
+    TOP_MM,
+    TOTAL_FILL,
+    Line,
+    Metrics,
+    Op,
+    Page,
+    draw_lines,
+    font,
+)
 
 
 class Pager:
@@ -154,7 +181,7 @@ class Pager:
         for key, value in block.rows:
             labels = self.m.wrap(key, label_font, label_width - self.m.mm(3))
             values = self.m.wrap(value, value_font, self.width - label_width)
-            height = max(sum(l.height for l in labels), sum(l.height for l in values))
+            height = max(sum(ln.height for ln in labels), sum(ln.height for ln in values))
             if height <= self.bottom - self.top:
                 self.ensure(height)
                 self.page.ops.append(draw_lines(labels, label_font, self.left, self.y))
@@ -178,10 +205,10 @@ class Pager:
         widths = self._column_widths(block, head_font, cell_font, pad)
 
         def cells(row: Sequence[str], used: QFont) -> list[list[Line]]:
-            return [self.m.wrap(text, used, width - 2 * pad) for text, width in zip(row, widths)]
+            return [self.m.wrap(text, used, width - 2 * pad) for text, width in zip(row, widths, strict=False)]
 
         header = cells(block.header, head_font)
-        header_height = max(sum(l.height for l in c) for c in header) + 2 * pad
+        header_height = max(sum(ln.height for ln in c) for c in header) + 2 * pad
 
         def draw_header() -> None:
             self.page.ops.append(self._row_op(header, widths, self.y, header_height, head_font,
@@ -193,13 +220,13 @@ class Pager:
             bold = font("table", bold=True)
             rows.append((cells(block.total, bold), bold, TOTAL_FILL))
         first_row = rows[0][0]
-        first_height = max(sum(l.height for l in c) for c in first_row) + 2 * pad
+        first_height = max(sum(ln.height for ln in c) for c in first_row) + 2 * pad
         self.ensure(header_height + min(first_height, self.m.mm(30)))
         draw_header()
         for row_cells, used, fill in rows:
             remaining = row_cells
             while remaining:
-                height = max(sum(l.height for l in c) for c in remaining) + 2 * pad
+                height = max(sum(ln.height for ln in c) for c in remaining) + 2 * pad
                 if height <= self.room():
                     self.page.ops.append(self._row_op(remaining, widths, self.y, height, used,
                                                       pad, fill))
@@ -211,7 +238,7 @@ class Pager:
                 fits, rest = (None, remaining) if short_row else \
                     self._split_row(remaining, self.room() - 2 * pad)
                 if fits is not None:
-                    piece = max(sum(l.height for l in c) for c in fits) + 2 * pad
+                    piece = max(sum(ln.height for ln in c) for c in fits) + 2 * pad
                     self.page.ops.append(self._row_op(fits, widths, self.y, piece, used, pad, fill))
                     self.y += piece
                     remaining = rest
@@ -278,7 +305,7 @@ class Pager:
 
         def op(painter: QPainter) -> None:
             x = left
-            for cell, width in zip(row, widths):
+            for cell, width in zip(row, widths, strict=False):
                 rect = QRectF(x, y, width, height)
                 if fill is not None:
                     painter.fillRect(rect, fill)
@@ -298,12 +325,12 @@ class Pager:
         text_width = self.width - logo_width - (self.m.mm(5) if logo_width else 0)
         name_font, line_font = font("school", bold=True), font("small")
         names = self.m.wrap(block.school_name, name_font, text_width)
-        details = [l for line in block.lines for l in self.m.wrap(line, line_font, text_width)]
-        height = max(sum(l.height for l in names + details), logo_height if logo_width else 0)
+        details = [ln for line in block.lines for ln in self.m.wrap(line, line_font, text_width)]
+        height = max(sum(ln.height for ln in names + details), logo_height if logo_width else 0)
         top, left, right = self.y, self.left, self.left + self.width
         self.page.ops.append(draw_lines(names, name_font, left, top))
         self.page.ops.append(draw_lines(details, line_font, left,
-                                         top + sum(l.height for l in names), color=GREY))
+                                         top + sum(ln.height for ln in names), color=GREY))
         if logo_width:
             scaled_height = logo_width * logo.height() / max(logo.width(), 1)
             target = QRectF(right - logo_width, top, logo_width, scaled_height)
@@ -315,8 +342,8 @@ class Pager:
 
     def address(self, block: AddressBlock) -> None:
         used = font("body")
-        lines = [l for text in block.lines for l in self.m.wrap(text, used, self.width * 0.6)]
-        self.ensure(sum(l.height for l in lines))
+        lines = [ln for text in block.lines for ln in self.m.wrap(text, used, self.width * 0.6)]
+        self.ensure(sum(ln.height for ln in lines))
         if block.date_text:
             date_lines = self.m.wrap(block.date_text, used, self.width * 0.35)
             self.page.ops.append(draw_lines(date_lines, used, 0, self.y, metrics=self.m,
@@ -330,7 +357,7 @@ class Pager:
         name = self.m.wrap(block.name, bold, self.width)
         role = self.m.wrap(block.role, used, self.width) if block.role else []
         space = self.m.mm(16)
-        self.ensure(sum(l.height for l in closing + name + role) + space)
+        self.ensure(sum(ln.height for ln in closing + name + role) + space)
         self.place_lines(closing, used)
         self.y += space
         self.place_lines(name, bold)

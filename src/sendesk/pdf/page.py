@@ -9,12 +9,22 @@ same places. Flowing a document's blocks down these pages is sendesk.pdf.layout'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPageSize, QPaintDevice, QPainter,
-                           QPen, QTextLayout, QTextOption)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPen,
+    QTextLayout,
+    QTextOption,
+)
 
 from ..documents.model import Document, printable
 

@@ -4,7 +4,8 @@ the trail of changed fields."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ..errors import PermissionDenied, ValidationError
 from ..session import Session

@@ -7,7 +7,8 @@ consent ends it from a date; the record of it having been given stays.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models.calendar import (TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days,
-                               last_census_before)
+from ..models.calendar import TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days, last_census_before
 from ..models.flags import Flag
 from ..models.roles import Permission
 from ..models.sen import need_codes

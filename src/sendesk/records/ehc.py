@@ -13,21 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates
 from ..models import ehc as rules
-from ..models.ehc import (AnnualReview, AssessDecision, EhcnaRequest, EhcOutcome, EhcPlan,
-                          OutcomeStep, PlanDecision, ReviewRecommendation)
+from ..models.ehc import (
+    AnnualReview,
+    AssessDecision,
+    EhcnaRequest,
+    EhcOutcome,
+    EhcPlan,
+    OutcomeStep,
+    PlanDecision,
+    ReviewRecommendation,
+)
 from ..models.roles import Permission
-from ..operations import Kind, changed, operation, viewed
 from ..models.text import clean_text
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
 from . import school_calendar, sen_register, summary
-from ._common import (as_text, chunks, placeholders, pupil_row, record_changes, require_editable,
-                      today)
+from ._common import as_text, chunks, placeholders, pupil_row, record_changes, require_editable, today
 
 _REQUEST_FIELDS = ("local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
                    "submitted_on", "decision", "decision_on", "plan_decision", "draft_on",

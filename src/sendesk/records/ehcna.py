@@ -15,13 +15,20 @@ from ..errors import ValidationError
 from ..models import dates, outcomes
 from ..models import ehcna as rules
 from ..models.apdr import Decision, Pathway
-from ..models.ehcna import (Answer, CycleEvidence, ExceptionKind, Readiness, ReadinessEvidence,
-                            RecordedException, SpecialistEvidence)
+from ..models.ehcna import (
+    Answer,
+    CycleEvidence,
+    ExceptionKind,
+    Readiness,
+    ReadinessEvidence,
+    RecordedException,
+    SpecialistEvidence,
+)
 from ..models.registers import RegisterKind
 from ..models.roles import Permission
-from ..operations import Kind, changed, operation, viewed
 from ..models.specialists import Consent
 from ..models.text import clean_text
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from . import apdr, registers, specialists
 from ._common import pupil_row, record_changes, require_editable, today

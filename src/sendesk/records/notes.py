@@ -5,7 +5,8 @@ who oversees their quality, may amend it, and amendments keep the old text."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates

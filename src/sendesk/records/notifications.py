@@ -9,7 +9,7 @@ who is ended no longer holds it open. An item is never cleared by nobody being n
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import ValidationError
 from ..models import dates

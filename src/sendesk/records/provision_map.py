@@ -9,10 +9,10 @@ see it; exporting it is for those who may export documents, and is audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from ..models import provision
 from ..models.apdr import Stage

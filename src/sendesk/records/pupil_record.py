@@ -15,8 +15,8 @@ from ..models.sen import NeedPeriod, StatusPeriod
 from ..operations import operation, viewed
 from ..session import Session
 from . import consent, contacts, notes, notifications, registers, sen_register
-from .pupils import FieldChange, change_history, pupil_from_row
 from ._common import pupil_row
+from .pupils import FieldChange, change_history, pupil_from_row
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ be deleted only once that date has passed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.flags import flags_from_bits
-from ..models.pupils import (EDITABLE_FIELDS, YEAR_RANK, Pupil, PupilDetails, clean_details,
-                             search_text, sort_key)
+from ..models.pupils import EDITABLE_FIELDS, YEAR_RANK, Pupil, PupilDetails, clean_details, search_text, sort_key
 from ..models.roles import Permission
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed

@@ -7,7 +7,8 @@ entry stays as history. Edits keep their old values in the change trail.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates

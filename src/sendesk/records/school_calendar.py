@@ -11,12 +11,11 @@ calendar change (this module does not know about EHC plans).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import ValidationError
 from ..models import dates
-from ..models.calendar import (EHCNA_CUTOFF_WEEKS, HALF_TERM_NAMES, HalfTerm, SchoolCalendar,
-                               TermDates, check_term_dates)
+from ..models.calendar import EHCNA_CUTOFF_WEEKS, HALF_TERM_NAMES, HalfTerm, SchoolCalendar, TermDates, check_term_dates
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
@@ -47,7 +46,7 @@ def save_term_dates(session: Session, school_year: int,
                     spans: Sequence[tuple[dt.date | str, dt.date | str]]) -> TermDates:
     """Set one school year's six half-terms (first and last teaching day of each)."""
     parsed = []
-    for name, (start, end) in zip(HALF_TERM_NAMES, spans):
+    for name, (start, end) in zip(HALF_TERM_NAMES, spans, strict=False):
         parsed.append((dates.require_date(start, f"{name} first day"),
                        dates.require_date(end, f"{name} last day")))
     if len(parsed) != len(HALF_TERM_NAMES) or len(spans) != len(HALF_TERM_NAMES):

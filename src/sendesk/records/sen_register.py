@@ -8,7 +8,8 @@ them off it opens a 'parent notification due' item in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates, sen

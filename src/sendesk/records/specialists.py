@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates
 from ..models.roles import Permission
-from ..operations import Kind, changed, operation, viewed
-from ..models.specialists import (Consent, RecommendationStatus, check_report_file,
-                                  check_report_size, clean_involvement, service_label, services)
+from ..models.specialists import (
+    Consent,
+    RecommendationStatus,
+    check_report_file,
+    check_report_size,
+    clean_involvement,
+    service_label,
+    services,
+)
 from ..models.text import clean_line, clean_text
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Database, Row
 from ..store.files import atomic_write

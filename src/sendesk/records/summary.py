@@ -9,7 +9,7 @@ statement serves a single pupil and the whole school alike (the demo and imports
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..models.flags import Flag
 from ..store.database import Database

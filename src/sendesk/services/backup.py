@@ -19,7 +19,8 @@ from pathlib import Path
 from ..clock import isoformat
 from ..crypto import keys
 from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
-from ..models import bounded_json, roles as roles_mod
+from ..models import bounded_json
+from ..models import roles as roles_mod
 from ..models.roles import Permission, Role
 from ..operations import Progress, operation, viewed
 from ..session import Session

@@ -3,8 +3,8 @@ check, and the audit chain. IT staff run it from `sendesk-cli verify` after copy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ..errors import DamagedDatabase, SendeskError
 from ..models.roles import Permission

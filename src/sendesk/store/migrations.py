@@ -8,7 +8,7 @@ guessed at. Add a step by writing upgrade_version_N; never edit a step that has 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import sqlcipher3
 

@@ -11,8 +11,9 @@ draft or a checklist answer, are left out (ours) or replaced (theirs).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..session import Session
 

@@ -31,16 +31,16 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import pyrage
 
 from ..crypto import signing
 from ..models import bounded_json
 from . import age_worker
-from .errors import (DamagedPackage, TamperedPackage, UnexpectedSigner, UnknownVersion,
-                     WrongPassphrase)
+from .errors import DamagedPackage, TamperedPackage, UnexpectedSigner, UnknownVersion, WrongPassphrase
 
 FORMAT = "sendesk-transfer"
 VERSION = 1

@@ -29,7 +29,7 @@ def check_chosen(passphrase: str) -> str:
     return value
 
 
-_GENERATED = re.compile(r"[%s]{%d}" % (ALPHABET, GROUPS * GROUP_LENGTH))
+_GENERATED = re.compile(rf"[{ALPHABET}]{{{GROUPS * GROUP_LENGTH}}}")
 
 
 def normalise(typed: str) -> str:

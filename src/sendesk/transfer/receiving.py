@@ -36,14 +36,12 @@ from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
 from ..store.files import read_limited
-from . import arrivals, current
+from . import arrivals, current, row_types
 from . import passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
-from . import row_types
 from .record import Loader, owned_tables, parse_record
-from .schools import (digits, expected_receipt_keys, key_check, known_keys, school_getter,
-                      school_refs, transfer_school)
+from .schools import digits, expected_receipt_keys, key_check, known_keys, school_getter, school_refs, transfer_school
 from .sending import school_keys
 
 RECEIPT_FORMAT = "sendesk-transfer-receipt"

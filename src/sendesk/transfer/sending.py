@@ -14,9 +14,10 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..crypto import signing
 from ..errors import ValidationError
@@ -27,15 +28,15 @@ from ..models.school import SchoolIdentity, parse_school_reference
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed
 from ..records import pupils
-from ..records.school_calendar import calendar_of
 from ..records._common import pupil_row, today
+from ..records.school_calendar import calendar_of
 from ..session import Session
 from ..store.files import atomic_write
-from . import ctf, passphrase as passphrases
+from . import ctf
+from . import passphrase as passphrases
 from .package import Item, package_fingerprint, sha256, write_package
 from .record import dump_record
 from .schools import known_keys
-
 
 
 @dataclass(frozen=True)

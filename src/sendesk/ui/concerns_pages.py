@@ -11,9 +11,20 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QFrame,
-                               QHBoxLayout, QLabel, QPlainTextEdit, QRadioButton, QScrollArea,
-                               QVBoxLayout, QWidget, QWizardPage)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from ..models import dates, sen
 from ..models import flowchart as fc

@@ -14,15 +14,27 @@ cost threshold, something missing before a request is sent).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-from typing import Iterable, Union
 
 from PySide6.QtWidgets import QTextBrowser
 
-from ..documents.model import (AddressBlock, Block, BulletList, Document, Heading, KeyValues,
-                               Letterhead, PageBreak, Paragraph, Signature, SignatureBoxes,
-                               Spacer, Table)
+from ..documents.model import (
+    AddressBlock,
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    KeyValues,
+    Letterhead,
+    PageBreak,
+    Paragraph,
+    Signature,
+    SignatureBoxes,
+    Spacer,
+    Table,
+)
 
 GREY = "#555"
 
@@ -35,7 +47,7 @@ class Marked:
     background: str
 
 
-Shown = Union[Block, Marked]
+Shown = Block | Marked
 _HEADING_TAGS = {1: "h3", 2: "h4", 3: "h5"}
 
 

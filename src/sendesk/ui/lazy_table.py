@@ -14,8 +14,9 @@ A cell too long for its column shows in full on hover.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -132,7 +133,7 @@ class LazyTableModel(QAbstractTableModel):
     def preload(self, ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
         """Cells already fetched (with the search, for the first screen)."""
         now = time.monotonic()
-        for item_id, values in zip(ids, rows):
+        for item_id, values in zip(ids, rows, strict=False):
             self._cache[item_id] = (now, values)
 
     def _block(self, row: int) -> list[int]:

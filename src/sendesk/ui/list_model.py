@@ -3,7 +3,8 @@ RowsModel whose rows with a truthy `_problem` are tinted red."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtGui import QColor
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QStackedWidget, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from ..models.roles import Permission
 from ..session import Session
 from .about import show_about
 from .resources_qt import app_icon
 from .runner import OpRunner
-
 
 NAV_MIN_WIDTH = 180
 NAV_SLACK = 16

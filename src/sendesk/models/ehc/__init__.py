@@ -7,15 +7,49 @@ falls. Callers import this package (``from sendesk.models import ehc as rules``)
 
 from __future__ import annotations
 
-from .plan import (BOOK_AHEAD_YEARS, PLANS_BEGAN, AnnualReview, EhcOutcome, EhcPlan, OutcomeStep,
-                   ReviewRecommendation, clean_outcomes, clean_plan, clean_review)
-from .request import (DECISION_WEEKS, DRAFT_WEEKS, DUE_SOON_DAYS, STATUTORY_WEEKS, AssessDecision,
-                      EhcnaRequest, Milestone, MilestoneState, PlanDecision, RequestStage,
-                      clean_request, cutoff_advice, cutoff_warning, submission_missing, timeline,
-                      week_date)
-from .schedule import (MEETING_BEFORE_ANNIVERSARY, PAPERS_BEFORE_MEETING, PFA_FROM_YEAR,
-                       REPORT_AFTER_MEETING, SPECIALIST_NOTICE, TRANSITION_YEAR, YEAR6_REVIEW_BY,
-                       ReviewSchedule, review_schedule, year_group_on, year_rank)
+from .plan import (
+                   BOOK_AHEAD_YEARS,
+                   PLANS_BEGAN,
+                   AnnualReview,
+                   EhcOutcome,
+                   EhcPlan,
+                   OutcomeStep,
+                   ReviewRecommendation,
+                   clean_outcomes,
+                   clean_plan,
+                   clean_review,
+)
+from .request import (
+                   DECISION_WEEKS,
+                   DRAFT_WEEKS,
+                   DUE_SOON_DAYS,
+                   STATUTORY_WEEKS,
+                   AssessDecision,
+                   EhcnaRequest,
+                   Milestone,
+                   MilestoneState,
+                   PlanDecision,
+                   RequestStage,
+                   clean_request,
+                   cutoff_advice,
+                   cutoff_warning,
+                   submission_missing,
+                   timeline,
+                   week_date,
+)
+from .schedule import (
+                   MEETING_BEFORE_ANNIVERSARY,
+                   PAPERS_BEFORE_MEETING,
+                   PFA_FROM_YEAR,
+                   REPORT_AFTER_MEETING,
+                   SPECIALIST_NOTICE,
+                   TRANSITION_YEAR,
+                   YEAR6_REVIEW_BY,
+                   ReviewSchedule,
+                   review_schedule,
+                   year_group_on,
+                   year_rank,
+)
 
 __all__ = ["AnnualReview", "AssessDecision", "BOOK_AHEAD_YEARS", "DECISION_WEEKS", "DRAFT_WEEKS",
            "DUE_SOON_DAYS", "EhcOutcome", "EhcPlan", "EhcnaRequest", "MEETING_BEFORE_ANNIVERSARY",

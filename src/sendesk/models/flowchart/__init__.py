@@ -14,10 +14,28 @@ from __future__ import annotations
 
 from .check import parse
 from .loading import default_path, load_bytes, load_default, load_file
-from .model import (FORMAT, FORMAT_VERSION, MAX_ACTIONS, MAX_ANSWERS, MAX_FILE_BYTES, MAX_NODES,
-                    MAX_REVIEW_WEEKS, MAX_SHORT_TEXT, MAX_TEXT, NOTE_SECTIONS, OUTCOME_KINDS,
-                    PATHWAYS, SET_KEYS, Answer, DiscussionField, DiscussionPage, Flowchart,
-                    FlowchartError, Outcome, Question)
+from .model import (
+                    FORMAT,
+                    FORMAT_VERSION,
+                    MAX_ACTIONS,
+                    MAX_ANSWERS,
+                    MAX_FILE_BYTES,
+                    MAX_NODES,
+                    MAX_REVIEW_WEEKS,
+                    MAX_SHORT_TEXT,
+                    MAX_TEXT,
+                    NOTE_SECTIONS,
+                    OUTCOME_KINDS,
+                    PATHWAYS,
+                    SET_KEYS,
+                    Answer,
+                    DiscussionField,
+                    DiscussionPage,
+                    Flowchart,
+                    FlowchartError,
+                    Outcome,
+                    Question,
+)
 from .walker import Step, Walk, WalkError, walk, walk_prefix
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_ACTIONS", "MAX_ANSWERS", "MAX_FILE_BYTES", "MAX_NODES",

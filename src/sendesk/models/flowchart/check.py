@@ -8,12 +8,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from .model import (Answer, DiscussionField, DiscussionPage, FORMAT, FORMAT_VERSION, Flowchart,
-                    FlowchartError, MAX_ACTIONS, MAX_ANSWERS, MAX_NODES, MAX_REVIEW_WEEKS,
-                    MAX_SHORT_TEXT, MAX_TEXT, NOTE_SECTIONS, OUTCOME_KINDS, Outcome, PATHWAYS,
-                    Question, SET_KEYS)
+from .model import (
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_ACTIONS,
+    MAX_ANSWERS,
+    MAX_NODES,
+    MAX_REVIEW_WEEKS,
+    MAX_SHORT_TEXT,
+    MAX_TEXT,
+    NOTE_SECTIONS,
+    OUTCOME_KINDS,
+    PATHWAYS,
+    SET_KEYS,
+    Answer,
+    DiscussionField,
+    DiscussionPage,
+    Flowchart,
+    FlowchartError,
+    Outcome,
+    Question,
+)
 
 _ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")

@@ -11,8 +11,8 @@ path before the outcome is shown: the short note of the early conversation with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from ...errors import SendeskError
 

@@ -3,8 +3,8 @@ been proposed and which actions have been collected."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from ...errors import SendeskError
 from .model import Answer, Flowchart, Outcome, Question

@@ -27,8 +27,16 @@ from .assess import complete_assessment, save_assessment
 from .delivery import delivery_log, log_delivery, withdraw_delivery
 from .due import DueReview, reviews_due
 from .pathway import current_pathway, cycle_counts, get_cycle, open_pathway, pathways
-from .plan import (PlanCheck, add_provision, agree_plan, check_plan, copy_previous_plan,
-                   end_provision, record_plan_shared, save_plan)
+from .plan import (
+                   PlanCheck,
+                   add_provision,
+                   agree_plan,
+                   check_plan,
+                   copy_previous_plan,
+                   end_provision,
+                   record_plan_shared,
+                   save_plan,
+)
 from .reading import item_from_row
 from .review import ReviewResult, complete_review, save_review
 

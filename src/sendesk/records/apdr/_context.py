@@ -4,9 +4,10 @@ pathway, and saving a part's draft row with its old values in the change trail."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from ...errors import ValidationError
 from ...models import dates, provision

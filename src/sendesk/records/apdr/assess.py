@@ -4,7 +4,8 @@ register's primary need)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ...errors import ValidationError
 from ...models import dates, sen
@@ -17,7 +18,6 @@ from .. import sen_register
 from .._common import as_text, today
 from ._context import CycleContext, _context, _save_part, _status_since, _stored, _trail
 from .reading import _assessment, _present
-
 
 _ASSESS_FIELDS = ("assessed_on", "parent_views", "child_views", "strengths", "needs", "primary_need")
 

@@ -4,8 +4,9 @@ changes an agreed plan still allows (provision added or ended, the copy shared).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ...errors import ValidationError
 from ...models import apdr as rules
@@ -18,8 +19,18 @@ from ...session import Session
 from ...store.database import Row
 from .. import school_calendar
 from .._common import as_text, pupil_row, today
-from ._context import (CycleContext, _agreed_plan, _context, _cycle_row, _item_row,
-                       _pathway_row, _plan_row, _save_part, _stored, _trail)
+from ._context import (
+    CycleContext,
+    _agreed_plan,
+    _context,
+    _cycle_row,
+    _item_row,
+    _pathway_row,
+    _plan_row,
+    _save_part,
+    _stored,
+    _trail,
+)
 from .reading import _assessment, _plan, _review, item_from_row
 
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 from ...errors import StorageError
 from ...models import dates, provision
-from ...models.apdr import (Assessment, AssessmentTool, Cycle, Decision, Outcome, Pathway, Plan,
-                            Progress, ProvisionItem, Review, SpecialistView, Stage)
+from ...models.apdr import (
+    Assessment,
+    AssessmentTool,
+    Cycle,
+    Decision,
+    Outcome,
+    Pathway,
+    Plan,
+    Progress,
+    ProvisionItem,
+    Review,
+    SpecialistView,
+    Stage,
+)
 from ...models.specialists import service_label
 from ...session import Session
 from ...store.database import Row
-
-
-
 
 _Part = TypeVar("_Part", Assessment, Plan, Review)
 

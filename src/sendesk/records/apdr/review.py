@@ -4,8 +4,9 @@ cycle, moves the pathway to the specialist stage or closes it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...errors import ValidationError
 from ...models import apdr as rules
@@ -20,7 +21,6 @@ from .._common import as_text, today
 from ._context import CycleContext, _agreed_plan, _context, _save_part, _status_since, _trail
 from .pathway import _start_cycle
 from .reading import _plan, _present, _review
-
 
 _REVIEW_FIELDS = ("held_on", "attendees", "child_views", "parent_views", "staff_views",
                   "at_risk_of_exclusion", "decision", "decision_notes")

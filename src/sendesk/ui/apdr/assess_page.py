@@ -3,11 +3,21 @@ parents' and child's views, and the primary need to record on the SEN register."
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...models.apdr import Part
 from ...models.roles import Permission
@@ -18,6 +28,7 @@ from ..forms import FieldSpec, FormWidget
 from .page import Host, Page
 from .view import CycleView
 from .widgets import compact, scrolling, set_read_only, watch
+
 
 class AssessPage(Page):
     part = Part.ASSESS

@@ -4,9 +4,10 @@ check of an outcome and the yearly cost of an item, worked out as the SENCO type
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from html import escape
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget

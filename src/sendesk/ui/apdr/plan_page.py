@@ -5,12 +5,12 @@ the plan goes through the core, which refuses a plan that is not ready."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ...errors import ValidationError
 from ...models import dates, outcomes, provision, reviews
@@ -28,6 +28,7 @@ from .dialogs import ItemDialog, OutcomeDialog
 from .page import Host, Page
 from .view import CycleView
 from .widgets import bullet_list, compact, make_view, money, scrolling, selected_row, set_read_only, watch
+
 
 class PlanPage(Page):
     part = Part.PLAN
@@ -314,8 +315,8 @@ class PlanPage(Page):
     # --- saving ---
     def raw(self) -> dict[str, Any]:
         keep_outcome = ("id", "text", "measure", "target_date", "area", "pfa_area")
-        keep_item = ("id", "recommendation_id", "description", "area", "delivered_by", "group_size", "sessions_per_week", "minutes",
-                     "weeks", "cost_basis", "rate_pence")
+        keep_item = ("id", "recommendation_id", "description", "area", "delivered_by", "group_size",
+                     "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence")
         return {**self.form.values(),
                 "outcomes": [{k: o.get(k) for k in keep_outcome} for o in self.outcome_rows],
                 "items": [{k: i.get(k) for k in keep_item} for i in self.item_rows]}
@@ -329,9 +330,9 @@ class PlanPage(Page):
             return False
         self.dirty = False
         plan = self.wizard.cycle.plan   # read again when the runner said the plan changed
-        for row, outcome in zip(self.outcome_rows, plan.outcomes):
+        for row, outcome in zip(self.outcome_rows, plan.outcomes, strict=False):
             row["id"] = outcome.id
-        for row, item in zip(self.item_rows, plan.items):
+        for row, item in zip(self.item_rows, plan.items, strict=False):
             row["id"] = item.id
         self.show_check(check)
         self.say("Draft saved.")

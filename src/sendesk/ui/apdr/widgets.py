@@ -3,12 +3,23 @@ their text, scrolling pages and bullet lists."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
-from typing import Callable, Sequence
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QHeaderView,
-                               QLineEdit, QPlainTextEdit, QRadioButton, QScrollArea, QTableView,
-                               QTableWidget, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QTableView,
+    QTableWidget,
+    QWidget,
+)
 
 from ...models import provision
 from ..rows_model import RowsModel
