@@ -6,17 +6,13 @@ Set SENDESK_SCREENSHOTS to a folder to keep pictures of the wizard's list and th
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
-from tests.conftest import SENCO, SENCO_PASSWORD
-from tests.gui.test_transfer_ui import shot
+from tests.gui.test_transfer_ui import receiver, sender, shot  # noqa: F401 - fixtures
 from tests.test_transfer_arrival import STRANGER, ehc_pupil, same_child_here, send
-from tests.transfer_support import make_sender
 
 from sendesk.records import contacts, pupils
-from sendesk.services import lifecycle
 from sendesk.transfer import log, receiving
 from sendesk.ui.dashboard_page import DashboardPage
 from sendesk.ui.receive_wizard import ReceiveWizard
@@ -27,18 +23,6 @@ from sendesk.ui.transfers_tab import TransfersTab
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def receiver(school, clock):
-    session = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
-    yield session
-    session.close()
 
 
 def opened_wizard(qtbot, receiver, result) -> ReceiveWizard:
