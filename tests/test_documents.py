@@ -16,8 +16,9 @@ from tests.pdf_text import contains, pages_text
 from sendesk import demo
 from sendesk.clock import FixedClock
 from sendesk.documents import build_documents
-from sendesk.documents.model import WITHHELD, Document, Heading, Paragraph, Table, printable, redact
+from sendesk.documents.model import Document, Heading, Paragraph, Table, printable, redact
 from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.models.redaction import WITHHELD
 from sendesk.pdf import page_count, render_pdf
 from sendesk.records import apdr, registers
 from sendesk.services import lifecycle
