@@ -9,7 +9,7 @@ import pytest
 import sqlcipher3
 from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
-from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.errors import PermissionDenied, StorageError, ValidationError
 from sendesk.models import flowchart as fc
 from sendesk.records import concerns, notes, notifications, pupils, registers, sen_register
 from sendesk.services import lifecycle, users
@@ -180,7 +180,7 @@ def test_a_failure_part_way_through_finishing_leaves_nothing(senco_session, pupi
         raise sqlcipher3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(sen_register.notifications, "open_due", broken)
-    with pytest.raises(sqlcipher3.OperationalError):
+    with pytest.raises(StorageError, match="disk"):
         finish(senco_session, pupil, chart, "sen_support")
     assert counts(senco_session) == before
     assert sen_register.status_history(senco_session, pupil) == []
