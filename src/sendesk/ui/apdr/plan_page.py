@@ -107,6 +107,7 @@ class PlanPage(Page):
                              "provision that will help reach them, and when it will be reviewed."), 1)
         top.addWidget(self.copy_button)
         layout.addLayout(top)
+        layout.addWidget(self.seeded)
         layout.addWidget(self.form)
         layout.addWidget(self.review_hint)
         layout.addWidget(QLabel("<b>Outcomes</b> (about six)"))
@@ -150,6 +151,8 @@ class PlanPage(Page):
                               for i in plan.items]
         self.recommended_by = view.recommended_by
         editable = self.editable()
+        filled = self.offer(view, self.form,
+                            {"aspirations": view.seed.aspirations} if view.seed else {})
         set_read_only(self.form, not editable)
         self.review_hint.setVisible(editable)
         for widget in self.buttons:
@@ -160,7 +163,7 @@ class PlanPage(Page):
         self.say(f"Agreed on {uk(plan.plan_date)}; review on {uk(plan.review_date)}."
                  if plan is not None and plan.agreed else "")
         self._loading = False
-        self.dirty = False
+        self.dirty = filled
         self.refresh_lists()
 
     def changed(self) -> None:
