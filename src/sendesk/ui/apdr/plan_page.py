@@ -306,8 +306,11 @@ class PlanPage(Page):
         chooser = FormDialog("Add from a specialist's recommendation", [FieldSpec(
             "recommendation", "Recommendation", "choice",
             [(f"{r.service} ({uk(r.recommended_on)}): {r.text}", r.id) for r in waiting])],
-            lambda v: v["recommendation"], parent=self)
+            lambda v: v["recommendation"], parent=self,
+            intro="Which recommendation will this provision carry out? Those listed are not yet "
+                  "in the plan.")
         chooser.setObjectName("choose_recommendation")
+        chooser.setMinimumWidth(640)
         chooser.accepted.connect(lambda: self._add_from(
             next(r for r in waiting if r.id == chooser.result_value)))
         chooser.open()
