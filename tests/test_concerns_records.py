@@ -54,8 +54,8 @@ def test_staff_finish_a_monitoring_outcome(staff_session, senco_session, pupil, 
     assert note.event_date == TODAY and note.review_date == run.review_date
     assert DISCUSSION["difficulties"] in note.concern and DISCUSSION["strengths"] in note.concern
     assert DISCUSSION["parent_views"] in note.parent_discussion
-    assert DISCUSSION["child_views"] in note.parent_discussion
-    assert "Recommended next step: Keep to good adapted teaching" in note.agreed_actions
+    assert DISCUSSION["child_views"] not in note.parent_discussion
+    assert "Recommended next step\nKeep to good adapted teaching" in note.agreed_actions
     assert DISCUSSION["next_steps"] in note.agreed_actions
 
     entry = registers.list_entries(staff_session, pupil)[0]

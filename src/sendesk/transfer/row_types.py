@@ -198,8 +198,9 @@ def _concern_json(column: str, value: str) -> str:
     text = _json_text(value, dict if column == "draft_state" else list)
     parsed = bounded_json.loads(text)
     if column == "discussion" and not all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in parsed):
-        raise Fault("is not a list of headings and text")
+            isinstance(p, list) and len(p) in (2, 3) and all(isinstance(s, str) for s in p)
+            for p in parsed):
+        raise Fault("is not a list of headings and text")  # [heading, text, field id]
     if column == "actions" and not all(isinstance(a, str) for a in parsed):
         raise Fault("is not a list of actions")
     if column == "draft_state":

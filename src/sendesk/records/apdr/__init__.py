@@ -15,9 +15,10 @@ transaction.
 
 One concept a module: ``pathway`` (opening and reading pathways), ``assess``, ``plan``,
 ``delivery`` (the Do part's log), ``review``, ``due`` (reviews due across the school),
-``reading`` (cycles and their parts read from the tables) and ``_context`` (the checks and
-draft-saving every part shares). Callers use the package (``from sendesk.records import apdr``);
-the names below are its public face.
+``seed`` (the concerns discussion offered to a first cycle), ``reading`` (cycles and their
+parts read from the tables) and ``_context`` (the checks and draft-saving every part shares).
+Callers use the package (``from sendesk.records import apdr``); the names below are its public
+face.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ from .plan import (
 )
 from .reading import item_from_row
 from .review import ReviewResult, complete_review, save_review
+from .seed import ConcernsSeed, concerns_seed, fill_empty
 
-__all__ = ["CycleContext", "DueReview", "PlanCheck", "ReviewResult", "add_provision", "agree_plan",
-           "check_plan", "complete_assessment", "complete_review", "copy_previous_plan",
-           "current_pathway", "cycle_counts", "delivery_log", "end_provision", "get_cycle",
+__all__ = ["ConcernsSeed", "CycleContext", "DueReview", "PlanCheck", "ReviewResult", "add_provision", "agree_plan",
+           "check_plan", "complete_assessment", "concerns_seed", "complete_review", "copy_previous_plan",
+           "current_pathway", "cycle_counts", "delivery_log", "end_provision", "fill_empty", "get_cycle",
            "item_from_row", "log_delivery", "open_pathway", "pathways", "record_plan_shared",
            "reviews_due", "save_assessment", "save_plan", "save_review", "withdraw_delivery"]

@@ -80,22 +80,32 @@ class ConcernRun:
 
 
 
-def _labelled(chart: fc.Flowchart, discussion: Mapping[str, str], section: str) -> str:
-    return "\n\n".join(f"{item.label}: {discussion[item.id]}" for item in chart.discussion_fields
-                       if item.note_section == section and discussion.get(item.id))
+# The pupil's own words are never the parents': a field holding them goes with what we know
+# about the pupil, whatever section its flowchart gives it (the default is the parents').
+PUPIL_VIEWS = "child_views"
+
+
+def _section(item: fc.DiscussionField) -> str:
+    return "concern" if item.id == PUPIL_VIEWS else item.note_section
+
+
+def _headed(chart: fc.Flowchart, discussion: Mapping[str, str], section: str) -> str:
+    """The answers of one part of the note, each under its own heading (the field's label)."""
+    return "\n\n".join(f"{item.label}\n{discussion[item.id]}" for item in chart.discussion_fields
+                       if _section(item) == section and discussion.get(item.id))
 
 
 def _note_fields(chart: fc.Flowchart, walk: fc.Walk, discussion: Mapping[str, str],
                  talked: dt.date, review: dt.date) -> dict[str, Any]:
     outcome = walk.outcome
     assert outcome is not None
-    concern = _labelled(chart, discussion, "concern") or \
+    concern = _headed(chart, discussion, "concern") or \
         f"Concerns explored with the {chart.title.lower()} flowchart."
-    agreed = [part for part in (_labelled(chart, discussion, "agreed_actions"),) if part]
-    agreed.append(f"Recommended next step: {outcome.title}.")
+    agreed = [part for part in (_headed(chart, discussion, "agreed_actions"),) if part]
+    agreed.append(f"Recommended next step\n{outcome.title}.")
     agreed.extend(f"- {action}" for action in walk.actions)
     return {"event_date": talked, "concern": concern,
-            "parent_discussion": _labelled(chart, discussion, "parent_discussion"),
+            "parent_discussion": _headed(chart, discussion, "parent_discussion"),
             "agreed_actions": "\n".join(agreed), "review_date": review}
 
 
@@ -199,7 +209,7 @@ def finish(session: Session, pupil_id: int, chart: fc.Flowchart, answers: Sequen
         "outcome_id": outcome.id, "outcome_kind": outcome.kind,
         "outcome_title": outcome.title, "outcome_reason": outcome.reason,
         "pathway": outcome.pathway, "actions": json.dumps(walk.actions, ensure_ascii=False),
-        "discussion": json.dumps([[item.label, cleaned[item.id]]
+        "discussion": json.dumps([[item.label, cleaned[item.id], item.id]
                                   for item in chart.discussion_fields if item.id in cleaned],
                                  ensure_ascii=False),
         "area": proposed.get("area"), "need_code": need or proposed.get("need_code"),
@@ -238,7 +248,8 @@ def _run_from_row(row: Row, answers: list[Row]) -> ConcernRun:
         flowchart_version=row["flowchart_version"], flowchart_title=row["flowchart_title"],
         answers=tuple(RecordedAnswer(a["section"], a["question"], a["answer"], a["comment"])
                       for a in answers),
-        discussion=tuple((label, text) for label, text in json.loads(row["discussion"] or "[]")),
+        discussion=tuple((str(entry[0]), str(entry[1]))
+                         for entry in json.loads(row["discussion"] or "[]")),
         outcome_kind=row["outcome_kind"], outcome_title=row["outcome_title"],
         outcome_reason=row["outcome_reason"], pathway=row["pathway"],
         actions=tuple(json.loads(row["actions"] or "[]")), area=row["area"],

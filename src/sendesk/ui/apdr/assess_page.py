@@ -82,6 +82,7 @@ class AssessPage(Page):
         row.addWidget(remove_tool)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self.seeded)
         layout.addWidget(self.form)
         layout.addWidget(self.update_register)
         bottom = QHBoxLayout()
@@ -107,6 +108,7 @@ class AssessPage(Page):
             "needs": found.needs if found else "",
             "primary_need": (found.primary_need if found and found.primary_need is not None
                              else view.pupil.primary_need)})
+        filled = self.offer(view, self.form, view.seed.assessment if view.seed else {})
         self.tools.setRowCount(0)
         for tool in (found.tools if found else ()):
             self.add_tool_row([tool.tool, uk(tool.used_on), tool.result], tool.id)
@@ -120,7 +122,7 @@ class AssessPage(Page):
         self.say(f"Finished on {uk(found.assessed_on)}." if found is not None and found.completed
                  else "")
         self._loading = False
-        self.dirty = False
+        self.dirty = filled
 
     def add_tool_row(self, values: Sequence[str] = ("", "", ""), tool_id: int | None = None) -> None:
         row = self.tools.rowCount()

@@ -3,7 +3,7 @@ it asks the core for something (through the wizard's runner, showing a refusal o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtWidgets import QLabel, QWidget
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ...errors import SendeskError, ValidationError
 from ...models.apdr import Cycle, Part
 from ...models.pupils import Pupil
+from ...records.apdr import fill_empty
 from ...session import Session
 from ..runner import OpRunner
 from .view import CycleView
@@ -53,6 +54,9 @@ class Page(QWidget):
         self.dirty = False
         self._loading = False
         self.message = QLabel(wordWrap=True, objectName=f"{self.part.value}_message")
+        self.seeded = QLabel(wordWrap=True, objectName=f"{self.part.value}_seeded")
+        self.seeded.setStyleSheet("color: #555; font-style: italic")
+        self.seeded.hide()
 
     def touch(self) -> None:
         if not self._loading:
@@ -68,6 +72,23 @@ class Page(QWidget):
     def load(self, view: CycleView) -> None:
         """Show the cycle's part afresh (every page has its own): nothing of what the page
         showed before may be left over, as if it were saved."""
+
+    def offer(self, view: CycleView, form: Any, offered: Mapping[str, str]) -> bool:
+        """Fill the form's empty fields with what the concerns discussion already holds (a
+        first cycle only; never over anything typed or saved) and say where it came from
+        while any field still reads as the discussion did. True when something was filled,
+        so the page saves it with its draft."""
+        seed = view.seed
+        if seed is None or not self.editable():
+            self.seeded.hide()
+            return False
+        filled = fill_empty(form.values(), offered)
+        form.set_values(filled)
+        current = form.values()
+        self.seeded.setText(seed.source)
+        self.seeded.setVisible(any((current.get(name) or "").strip() == text.strip()
+                                   for name, text in offered.items()))
+        return bool(filled)
 
     def save_draft(self) -> bool:
         """Save what is on the page; True when saved (or nothing needed saving)."""

@@ -19,6 +19,7 @@ from ...models.outcomes import PFA_AREAS
 from ...models.provision import CostBasis, CostLevel
 from ...models.roles import Permission
 from ...records import apdr
+from ...records.specialists import Recommendation
 from ..apdr_models import AMBER, RED
 from ..dates import uk
 from ..forms import FieldSpec, FormDialog, FormWidget
@@ -92,7 +93,7 @@ class PlanPage(Page):
         outcome_bar.addStretch(1)
         item_bar = QHBoxLayout()
         for widget in (button("Add provision...", "add_item", self.add_item),
-                       button("From a specialist's recommendation...", "add_recommended",
+                       button("Add from a specialist's &recommendation...", "add_recommended",
                               self.add_recommended),
                        button("Edit...", "edit_item", self.edit_item),
                        button("Remove", "remove_item", self.remove_item)):
@@ -107,6 +108,7 @@ class PlanPage(Page):
                              "provision that will help reach them, and when it will be reviewed."), 1)
         top.addWidget(self.copy_button)
         layout.addLayout(top)
+        layout.addWidget(self.seeded)
         layout.addWidget(self.form)
         layout.addWidget(self.review_hint)
         layout.addWidget(QLabel("<b>Outcomes</b> (about six)"))
@@ -150,6 +152,8 @@ class PlanPage(Page):
                               for i in plan.items]
         self.recommended_by = view.recommended_by
         editable = self.editable()
+        filled = self.offer(view, self.form,
+                            {"aspirations": view.seed.aspirations} if view.seed else {})
         set_read_only(self.form, not editable)
         self.review_hint.setVisible(editable)
         for widget in self.buttons:
@@ -160,7 +164,7 @@ class PlanPage(Page):
         self.say(f"Agreed on {uk(plan.plan_date)}; review on {uk(plan.review_date)}."
                  if plan is not None and plan.agreed else "")
         self._loading = False
-        self.dirty = False
+        self.dirty = filled
         self.refresh_lists()
 
     def changed(self) -> None:
@@ -224,6 +228,9 @@ class PlanPage(Page):
         waiting = [r for r in self.wizard.view.waiting
                    if r.id not in {i.get("recommendation_id") for i in self.item_rows}]
         self.waiting = waiting
+        self._recommended_button().setEnabled(bool(waiting))
+        self._recommended_button().setToolTip(
+            "" if waiting else "No specialist's recommendation is waiting to go into the plan.")
         self.recommendations.setVisible(bool(waiting))
         self.recommendations.setText("Specialists' recommendations not yet in the plan: "
                                      + "; ".join(f"{r.service}: {r.text}" for r in waiting))
@@ -283,20 +290,33 @@ class PlanPage(Page):
         dialog.open()
         return dialog
 
-    def add_recommended(self) -> ItemDialog | None:
-        """Carry a specialist's recommendation into the plan as a provision item."""
+    def _recommended_button(self) -> QPushButton:
+        return next(b for b in self.buttons if b.objectName() == "add_recommended")
+
+    def add_recommended(self) -> QDialog | None:
+        """Carry a specialist's recommendation into the plan as a provision item linked to it.
+        With more than one waiting, the SENCO first chooses which (every open one is listed,
+        with who made it and when); the provision form then opens already describing it."""
         if not self.waiting:
             self.say("There are no specialists' recommendations waiting to go into the plan.")
             return None
-        recommendation = self.waiting[0]
-        if len(self.waiting) > 1:
-            chooser = FormDialog("Choose a recommendation", [FieldSpec(
-                "recommendation", "Recommendation", "choice",
-                [(f"{r.service}: {r.text}", r.id) for r in self.waiting])], lambda v: v["recommendation"],
-                parent=self)
-            if chooser.exec() != QDialog.DialogCode.Accepted:
-                return None
-            recommendation = next(r for r in self.waiting if r.id == chooser.result_value)
+        if len(self.waiting) == 1:
+            return self._add_from(self.waiting[0])
+        waiting = list(self.waiting)
+        chooser = FormDialog("Add from a specialist's recommendation", [FieldSpec(
+            "recommendation", "Recommendation", "choice",
+            [(f"{r.service} ({uk(r.recommended_on)}): {r.text}", r.id) for r in waiting])],
+            lambda v: v["recommendation"], parent=self,
+            intro="Which recommendation will this provision carry out? Those listed are not yet "
+                  "in the plan.")
+        chooser.setObjectName("choose_recommendation")
+        chooser.setMinimumWidth(640)
+        chooser.accepted.connect(lambda: self._add_from(
+            next(r for r in waiting if r.id == chooser.result_value)))
+        chooser.open()
+        return chooser
+
+    def _add_from(self, recommendation: Recommendation) -> ItemDialog:
         return self.add_item({"description": recommendation.text[:200],
                               "recommendation_id": recommendation.id})
 

@@ -2,7 +2,8 @@
 
 The pages never call the core while they draw: the wizard reads a :class:`CycleView` (the
 cycle, whose pupil it is, whether it is the current cycle, the school's calendar, the
-specialists and their recommendations, the delivery log) and hands it to every page.
+specialists and their recommendations, the delivery log, and for a first cycle the
+concerns discussion it starts from) and hands it to every page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ...models.apdr import Cycle, DeliveryEntry
 from ...models.calendar import SchoolCalendar
 from ...models.pupils import Pupil
 from ...records import apdr, apdr_reads, school_calendar, specialists
+from ...records.apdr import ConcernsSeed
 from ...records.specialists import Involvement, Recommendation
 from ...session import Session
 
@@ -27,6 +29,7 @@ class CycleView:
     reviewers: tuple[Involvement, ...]     # those whose views belong in this cycle's review
     waiting: tuple[Recommendation, ...]    # recommendations not yet in the plan
     log: tuple[DeliveryEntry, ...]         # the delivery log of the cycle
+    seed: ConcernsSeed | None = None       # the concerns discussion a first cycle starts from
 
     @property
     def recommended_by(self) -> dict[int, str]:
@@ -53,4 +56,5 @@ def read_cycle(session: Session, cycle_id: int) -> CycleView:
                      calendar=school_calendar.load(session), involvements=tuple(everyone),
                      reviewers=tuple(active.values()),
                      waiting=tuple(specialists.recommendations_not_in_plan(session, pupil.id)),
-                     log=tuple(apdr.delivery_log(session, cycle_id)))
+                     log=tuple(apdr.delivery_log(session, cycle_id)),
+                     seed=apdr.concerns_seed(session, cycle_id))
