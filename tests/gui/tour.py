@@ -75,6 +75,18 @@ def pupil_with_a_cycle(session) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def mis_export(folder: Path, session) -> Path:
+    """A small MIS export: a new pupil, and one already here whose class and year change."""
+    here = session.db.query_one("SELECT upn, legal_surname, legal_forename, dob, gender FROM pupils"
+                                " WHERE upn IS NOT NULL ORDER BY id LIMIT 1")
+    born = dt.date.fromisoformat(here[3]).strftime("%d/%m/%Y")
+    path = folder / "mis-export.csv"
+    path.write_text("UPN,Surname,Forename,DOB,Gender,Year,Class/Reg\r\n"
+                    f"{here[0]},{here[1]},{here[2]},{born},{here[4]},6,6Z\r\n"
+                    "A123456789012,Okafor,Chidi,30/11/2015,M,5,5R\r\n", encoding="utf-8")
+    return path
+
+
 def wizard_pages(name: str, wizard: QWizard) -> Iterator[tuple[str, QWidget]]:
     """Each page of a wizard (what it would show there), with the wizard shown on its first."""
     for number, page_id in enumerate(wizard.pageIds(), 1):
@@ -126,7 +138,13 @@ def tour(controller) -> Iterator[tuple[str, QWidget, QWidget]]:
     concerns.deleteLater()   # gone now, not collected later on another thread
     imports = workspace.import_pupils()
     settle(200)
-    yield from ((name, imports, page) for name, page in wizard_pages("import", imports))
+    yield "import-1", imports, imports.currentPage()
+    imports.file_page.path.setText(str(runner.call(lambda s: mis_export(Path(s.path).parent, s))))
+    for number in (2, 3):   # on through the real Next button, as a person goes
+        QTest.mouseClick(imports.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+        wait_until(lambda n=number: imports.currentId() == imports.pageIds()[n - 1])
+        settle(200)
+        yield f"import-{number}", imports, imports.currentPage()
     imports.reject()
     imports.deleteLater()   # gone now, not collected later on another thread
     send = SendWizard(session, pupil_id, record, runner=runner)
