@@ -31,6 +31,7 @@ class CensusPage(LoadOnShow, QWidget):
         self.heading = QLabel(objectName="census_heading", wordWrap=True)
         self.model = RowListModel(COLUMNS, self)
         self.view = QTableView(objectName="census_table")
+        self.view.setAccessibleName("Census check")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

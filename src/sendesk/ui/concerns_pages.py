@@ -31,6 +31,7 @@ from ..models import flowchart as fc
 from ..models.roles import Permission
 from ..records import concerns
 from ..session import Session
+from .accessible import label_for, name_form
 from .date_field import DateField
 
 INTRO_ID = 0
@@ -107,8 +108,9 @@ class QuestionPage(QWizardPage):
             layout.addWidget(ChoiceRow(radio, answer.label))
         self.group.buttonToggled.connect(lambda *_: self.completeChanged.emit())
         layout.addSpacing(6)
-        layout.addWidget(QLabel("Anything to add? (optional)"))
-        self.comment = QPlainTextEdit(objectName=f"comment_{question.id}")
+        comment_label = QLabel("Anything to add? (optional)")
+        layout.addWidget(comment_label)
+        self.comment = label_for(comment_label, QPlainTextEdit(objectName=f"comment_{question.id}"))
         self.comment.setTabChangesFocus(True)
         self.comment.setPlaceholderText("For example, what you have seen that led to this answer.")
         self.comment.setFixedHeight(64)
@@ -173,6 +175,7 @@ class DiscussionPage(QWizardPage):
         self.setTitle(page.title)
         outer = QVBoxLayout(self)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setAccessibleName(page.title)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 6, 0)
@@ -190,7 +193,7 @@ class DiscussionPage(QWizardPage):
             box.setTabChangesFocus(True)
             box.setFixedHeight(72)  # about four lines; longer text scrolls inside the box
             box.textChanged.connect(self.completeChanged)
-            label.setBuddy(box)
+            label_for(label, box)
             self.boxes[item.id] = box
             layout.addWidget(box)
         if any(item.required for item in page.fields):
@@ -258,6 +261,7 @@ class OutcomePage(QWizardPage):
         self.form.addRow("Primary need for the census", self.need_box)
         self.form.addRow("Date of the conversation with parents", self.discussion_date)
         self.form.addRow("Next review by", self.review_date)
+        name_form(self.form)
         layout.addLayout(self.form)
         self.refusal = wrapping("", "outcome_refusal",
                                  f"color: {ERROR_COLOUR}; font-weight: 600;")

@@ -62,6 +62,7 @@ class ConcernRunView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("concern_run_view")
+        self.setAccessibleName("Flowchart record")
         self.setOpenLinks(False)
 
     def show_run(self, run: concerns.ConcernRun | None) -> None:
@@ -86,6 +87,7 @@ class ConcernsPanel(LoadOnShow, QWidget):
         self.setObjectName("concerns_panel")
         self.wizard: ConcernsWizard | None = None
         self.runs = QListWidget(objectName="concern_runs")
+        self.runs.setAccessibleName("Concerns flowcharts")
         self.view = ConcernRunView()
         self.runs.currentItemChanged.connect(self._show_selected)
         self.draft_note = wrapping("", "draft_note", f"color: {HINT_COLOUR};")

@@ -35,7 +35,7 @@ from .list_model import RowListModel
 from .load_on_show import LoadOnShow
 from .runner import OpRunner, alive
 
-LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "")]
+LIST_COLUMNS = [Column("name", "Pupil"), Column("year", "Year"), Column("what", "Details")]
 SIZE_FROM_ROWS = 50
 # Each list shows its most urgent pupils; a county's lists run to thousands, which the Pupils
 # page's filters show in full. Reading them all made Home take a second to open; 250 a list
@@ -54,6 +54,7 @@ class PupilListBox(QGroupBox):
         self.base_title = title
         self.model = RowListModel(LIST_COLUMNS, self)
         self.view = QTableView(objectName=name)
+        self.view.setAccessibleName(title)
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -131,6 +132,7 @@ class DashboardPage(LoadOnShow, QWidget):
         layout.addLayout(charts)
         layout.addLayout(grid)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Home page")
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         QVBoxLayout(self).addWidget(scroll)

@@ -19,7 +19,16 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import pdf
 from ..documents import build_documents
@@ -70,6 +79,8 @@ class DocumentPanel(QWidget):
         self.preview = QPrintPreviewWidget(self.printer, self, objectName="preview")
         self.preview.paintRequested.connect(self._paint_preview)
         self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitToWidth)
+        for page_view in self.preview.findChildren(QGraphicsView):   # what Tab reaches inside
+            page_view.setAccessibleName("Document preview")
         allowed = session.can(Permission.EXPORT_DOCUMENTS)
         self.save_button = QPushButton("Save as PDF...", objectName="save_pdf")
         self.save_button.clicked.connect(self.save_pdf)
@@ -215,6 +226,7 @@ class DocumentsTab(QWidget):
         self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_documents")
         self.kinds = QComboBox(objectName="kind")
+        self.kinds.setAccessibleName("Document")
         for kind in KINDS.values():
             self.kinds.addItem(kind.label, kind.key)
         self.description = QLabel(objectName="kind_description", wordWrap=True)

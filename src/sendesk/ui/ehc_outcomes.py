@@ -33,6 +33,7 @@ from .date_field import DateDelegate
 from .dates import uk as _uk
 from .record_changes import runner_for
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _PFA_BY_LABEL = {label.lower(): key for key, label in PFA_AREAS.items()}
@@ -45,7 +46,7 @@ class OutcomesDialog(QDialog):
         self.session, self.plan = session, plan
         self.runner = runner_for(session, runner, self)
         self.setWindowTitle("Outcomes and steps - sendesk")
-        self.resize(860, 520)
+        fit_to_screen(self, 860, 520)
         self.tree = QTreeWidget(objectName="outcomes")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Outcome, or step towards it", "PfA area / target date",

@@ -330,9 +330,13 @@ class EhcTab(LoadOnShow, QWidget):
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         self.sections = QTabWidget(objectName="ehc_sections")
-        self.sections.addTab(self.readiness, "Readiness for a request")
-        self.sections.addTab(self.requests, "Needs assessment requests")
-        self.sections.addTab(self.plans, "EHC plans")
+        self.sections.tabBar().setAccessibleName("EHC sections")
+        for section, title in ((self.readiness, "Readiness for a request"),
+                               (self.requests, "Needs assessment requests"),
+                               (self.plans, "EHC plans")):
+            self.sections.addTab(section, title)
+            section.table.setAccessibleName(title)
+            section.details.setAccessibleName(f"{title}: the chosen row in full")
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.sections)

@@ -31,6 +31,7 @@ from .lazy_table import Column
 from .list_model import RowListModel
 from .prompts import prompts
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 PREVIEW_COLUMNS = [Column("line", "Line"), Column("upn", "UPN"), Column("name", "Name"),
                    Column("dob", "Date of birth"), Column("year", "Year"),
@@ -48,7 +49,7 @@ class ImportWizard(QWizard):
         self.session = session
         self.runner = runner or OpRunner(session, self)
         self.setWindowTitle("Import pupils - sendesk")
-        self.resize(1000, 640)
+        fit_to_screen(self, 1000, 640)
         self.data: bytes = b""
         self.file_name = ""
         self.headers: list[str] = []
@@ -209,6 +210,7 @@ class PreviewPage(QWizardPage):
         self.conflict_box = QWidget()
         self.conflict_form = QFormLayout(self.conflict_box)
         self.conflict_scroll = QScrollArea(objectName="conflicts")
+        self.conflict_scroll.setAccessibleName("Rows to decide")
         self.conflict_scroll.setWidgetResizable(True)
         self.conflict_scroll.setWidget(self.conflict_box)
         self.conflict_scroll.setMaximumHeight(180)

@@ -12,6 +12,7 @@ from ..session import Session
 from .about import show_about
 from .resources_qt import app_icon
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 NAV_MIN_WIDTH = 180
 NAV_SLACK = 16
@@ -34,8 +35,9 @@ class MainWindow(QMainWindow):
         self.discarding = False
         self.setWindowTitle(f"{session.school.name} - sendesk")
         self.setWindowIcon(app_icon())
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.nav = QListWidget(objectName="navigation")
+        self.nav.setAccessibleName("Pages")
         self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }")
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setFixedWidth(NAV_MIN_WIDTH)

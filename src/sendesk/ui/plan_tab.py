@@ -160,6 +160,7 @@ class PlanTab(LoadOnShow, QWidget):
         self.log_button.clicked.connect(lambda: self.open_wizard(Part.DO))
         self.model: RowsModel[CycleEntry] = RowsModel(CYCLE_COLUMNS, parent=self)
         self.cycles = QTableView(objectName="cycles")
+        self.cycles.setAccessibleName("APDR cycles")
         self.cycles.setModel(self.model)
         self.cycles.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.cycles.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -171,6 +172,7 @@ class PlanTab(LoadOnShow, QWidget):
         self.cycles.doubleClicked.connect(lambda index: self.open_wizard(
             cycle_id=self.model.row_object(index.row()).cycle.id))
         self.document = QTextBrowser(objectName="cycle_document")
+        self.document.setAccessibleName("The chosen cycle")
         self.document.setOpenLinks(False)
         self.counts = QLabel(objectName="cycle_counts")
         self.counts.setStyleSheet("color: #555")

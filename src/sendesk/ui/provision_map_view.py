@@ -78,9 +78,11 @@ ITEM_COLUMNS: list[Col[MapRow]] = [
     Col("Specialist advice", lambda r: "Yes" if r.from_specialist else ""),
 ]
 
-def _table(name: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTableView:
-    """A read-only table; the `stretch` columns share the spare width, the rest fit their text."""
+def _table(name: str, title: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTableView:
+    """A read-only table named `title` for a screen reader; the `stretch` columns share the
+    spare width, the rest fit their text."""
     table = QTableView(objectName=name)
+    table.setAccessibleName(title)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -128,9 +130,10 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.provision_model: RowsModel[ProvisionTotal] = RowsModel(PROVISION_COLUMNS, parent=self)
         self.item_model: RowsModel[MapRow] = RowsModel(ITEM_COLUMNS, parent=self)
         self.tabs = QTabWidget(objectName="views")
-        self.by_pupil = _table("by_pupil", self.pupil_model, stretch=(0, 5))
-        self.by_provision = _table("by_provision", self.provision_model, stretch=(0,))
-        self.items = _table("items", self.item_model, stretch=(2, 4, 6))
+        self.tabs.tabBar().setAccessibleName("Provision map views")
+        self.by_pupil = _table("by_pupil", "Provision by pupil", self.pupil_model, stretch=(0, 5))
+        self.by_provision = _table("by_provision", "Provision by kind", self.provision_model, stretch=(0,))
+        self.items = _table("items", "Every provision", self.item_model, stretch=(2, 4, 6))
         self.tabs.addTab(self.by_pupil, "By pupil")
         self.tabs.addTab(self.by_provision, "By provision")
         self.tabs.addTab(self.items, "Every item")

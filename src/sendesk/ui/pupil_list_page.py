@@ -72,19 +72,24 @@ class PupilListPage(QWidget):
         self._searching = False
         self._search_again = False
         self.search = QLineEdit(objectName="search", placeholderText="Search by name or UPN")
+        self.search.setAccessibleName("Search by name or UPN")
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox(objectName="status_filter")
+        self.status.setAccessibleName("SEN status")
         for label, value in STATUS_CHOICES:
             self.status.addItem(label, value)
         self.need = QComboBox(objectName="need_filter")
+        self.need.setAccessibleName("Need")
         self.need.addItem("Any primary need", None)
         for code, need in need_codes().items():
             self.need.addItem(f"{code} - {need.label}", code)
         self.year = QComboBox(objectName="year_filter")
+        self.year.setAccessibleName("Year group")
         self.year.addItem("All years", None)
         for year in YEAR_GROUPS:
             self.year.addItem(f"Year {year}" if year.isdigit() else year, year)
         self.register = QComboBox(objectName="register_filter")
+        self.register.setAccessibleName("Register")
         self.register.addItem("Any register", None)
         for kind in RegisterKind:
             self.register.addItem(kind.label, kind.value)
@@ -96,6 +101,7 @@ class PupilListPage(QWidget):
         self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self,
                                     fetch_async=self._fetch_async)
         self.table = QTableView(objectName="pupil_table")
+        self.table.setAccessibleName("Pupils")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -112,18 +118,25 @@ class PupilListPage(QWidget):
         header.sortIndicatorChanged.connect(lambda *_: self.refresh())
         self.table.activated.connect(lambda index: self.open_pupil.emit(self.model.id_at(index.row())))
 
+        # Two short rows, and drop-downs that show a long need in their list rather than
+        # widening the page, so the page fits a laptop screen at 150% scaling.
         filters = QHBoxLayout()
         for widget in (self.status, self.need, self.year, self.register):
-            filters.addWidget(widget)
-        for widget in (self.overdue, self.notification, self.leavers):
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(14)
             filters.addWidget(widget)
         filters.addStretch(1)
+        ticks = QHBoxLayout()
+        for widget in (self.overdue, self.notification, self.leavers):
+            ticks.addWidget(widget)
+        ticks.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addLayout(ticks)
         layout.addWidget(self.table)
 
         self.search.textChanged.connect(self.refresh)

@@ -50,6 +50,7 @@ from .record_panel import button, fill_table, make_table
 from .registers_panel import RegistersPanel
 from .resources_qt import app_icon
 from .runner import OpRunner, alive
+from .screen_fit import fit_to_screen
 from .send_wizard import default_render_pdf
 from .specialists_tab import SpecialistsTab
 from .transfers_tab import TransfersTab
@@ -82,7 +83,7 @@ class PupilRecordWindow(QWidget):
         self.runner = runner_for(session, runner, self)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowIcon(app_icon())
-        self.resize(1000, 720)
+        fit_to_screen(self, 1000, 720)
         self.record: PupilRecord = self.runner.call(open_record, pupil_id)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -92,6 +93,7 @@ class PupilRecordWindow(QWidget):
         badge_row.setSpacing(6)
         badge_row.addStretch(1)
         self.tabs = QTabWidget(objectName="tabs")
+        self.tabs.tabBar().setAccessibleName("Record sections")
         self._build_profile_tab()
         self._build_panels()
         self.placeholders: dict[str, QWidget] = {}
@@ -279,6 +281,7 @@ class PupilRecordWindow(QWidget):
         self.profile_form.setEnabled(self.can(Permission.EDIT_PUPILS))
         self.history_table = make_table("history", ["When", "Record", "Field", "Was", "Now",
                                                      "Changed by"])
+        self.history_table.setAccessibleName("Change history")
         layout = QVBoxLayout(page)
         layout.addWidget(self.profile_form)
         row = QHBoxLayout()

@@ -39,9 +39,11 @@ from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import receiving
 from ..transfer.package import SUFFIX
+from .accessible import name_form
 from .prompts import prompts
 from .record_changes import runner_for
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 
 def _describe(exc: BaseException) -> str:
@@ -56,7 +58,7 @@ class ReceiveWizard(QWizard):
         self.session = session
         self.runner = runner_for(session, runner, self)
         self.setWindowTitle("Receive a pupil's file - sendesk")
-        self.resize(860, 640)
+        fit_to_screen(self, 860, 640)
         self.preview: receiving.Preview | None = None
         self.result: receiving.Imported | None = None
         self.receipt_saved: Path | None = None
@@ -92,6 +94,8 @@ class OpenPage(QWizardPage):
         form.addRow("Passphrase", self.passphrase)
         form.addRow("", self.check)
         form.addRow(self.message)
+        name_form(form)
+        self.check.setAccessibleName("Open and check the package")
         self.path.textChanged.connect(self._changed)
         self.passphrase.textChanged.connect(self._changed)
 

@@ -87,6 +87,7 @@ class ReviewsDueView(LoadOnShow, QWidget):
         refresh.clicked.connect(self.refresh)
         self.model: RowsModel[DueReview] = RowsModel(COLUMNS, background=_colour, parent=self)
         self.table = QTableView(objectName="table")
+        self.table.setAccessibleName("Reviews due")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -32,9 +32,11 @@ from ..errors import SendeskError
 from ..session import Session
 from ..transfer import sending
 from ..transfer.package import SUFFIX
+from .accessible import name_form
 from .prompts import prompts
 from .record_changes import pupil_line, runner_for
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 
 def default_render_pdf(session: Session, pupil_id: int) -> bytes:
@@ -60,7 +62,7 @@ class SendWizard(QWizard):
         line = pupil_line(self.runner, pupil_id)
         self.pupil_name = f"{line.legal_forename} {line.legal_surname}"
         self.setWindowTitle(f"Send {self.pupil_name}'s file to their next school - sendesk")
-        self.resize(820, 620)
+        fit_to_screen(self, 820, 620)
         self.recipient: sending.Recipient | None = None
         self.checks: sending.SendChecks | None = None
         self.result: sending.SentPackage | None = None
@@ -89,6 +91,7 @@ class SchoolPage(QWizardPage):
         form.addRow("URN, or LA/establishment number", self.reference)
         form.addRow("Named contact there", self.contact)
         form.addRow(self.message)
+        name_form(form)
         for field in (self.school_name, self.reference):
             field.textChanged.connect(self.completeChanged)
 

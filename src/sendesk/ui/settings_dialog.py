@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..settings import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Settings
+from .accessible import name_form
 
 EXPIRY_CHOICES = [("Until the end of the day", None), ("For 1 hour", 1), ("For 4 hours", 4),
                   ("For 8 hours", 8)]
@@ -55,6 +56,7 @@ class SettingsDialog(QDialog):
                          "school may phone to check it)", objectName="school_fingerprint",
                          wordWrap=True)
             form.addRow("This school's signing key", key)
+        name_form(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)

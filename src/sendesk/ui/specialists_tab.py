@@ -124,6 +124,7 @@ class SpecialistsTab(LoadOnShow, QWidget):
         self.model: RowsModel[Involvement] = RowsModel(
             COLUMNS, background=lambda i: AMBER if _open_recommendations(i) else None, parent=self)
         self.table = QTableView(objectName="involvements")
+        self.table.setAccessibleName("Specialists involved")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -133,11 +134,14 @@ class SpecialistsTab(LoadOnShow, QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.details = QTextBrowser(objectName="involvement_details")
+        self.details.setAccessibleName("The chosen specialist's involvement")
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         manage = session.can(Permission.MANAGE_PLANS) and \
             not pupil_line(self.runner, self.pupil_id).archived
-        bar = QHBoxLayout()
+        # Two rows of four: one row was wider than a laptop screen at 150% scaling.
+        bar = QVBoxLayout()
+        rows = [QHBoxLayout(), QHBoxLayout()]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot, allowed in (
                 ("add_referral", "Add referral...", self.add_referral, manage),
@@ -152,9 +156,11 @@ class SpecialistsTab(LoadOnShow, QWidget):
             widget = QPushButton(text, objectName=name)
             widget.clicked.connect(slot)
             widget.setVisible(allowed)
+            rows[len(self.buttons) // 4].addWidget(widget)
             self.buttons[name] = widget
-            bar.addWidget(widget)
-        bar.addStretch(1)
+        for row in rows:
+            row.addStretch(1)
+            bar.addLayout(row)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)

@@ -19,6 +19,7 @@ from ..settings import data_dir
 from ..store.files import atomic_write, read_limited
 from .prompts import prompts
 from .runner import OpRunner
+from .screen_fit import fit_to_screen
 
 TITLE = "Letter templates"
 
@@ -41,7 +42,7 @@ class TemplatesDialog(QDialog):
         self.runner = runner or OpRunner(session, self)
         self.setWindowTitle(TITLE)
         self.setObjectName("templates_dialog")
-        self.resize(640, 460)
+        fit_to_screen(self, 640, 460)
         self.state = QLabel(objectName="template_state", wordWrap=True)
         help_text = QLabel("Save a copy of the template, change the letterhead lines and the "
                            "wording in a text editor (keep the placeholders in braces), then "
@@ -49,6 +50,7 @@ class TemplatesDialog(QDialog):
                            wordWrap=True)
         placeholders = QPlainTextEdit(templates.placeholder_help(), readOnly=True,
                                       objectName="placeholders")
+        placeholders.setAccessibleName("Placeholders you can use")
         self.save_button = QPushButton("Save a copy to edit...", objectName="save_template")
         self.save_button.clicked.connect(self.save_copy)
         self.import_button = QPushButton("Import...", objectName="import_template")

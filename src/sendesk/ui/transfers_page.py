@@ -51,12 +51,13 @@ RETENTION_COLUMNS: list[Col[retention.RetainedRecord]] = [
     Col("Left", lambda r: dates.format_uk(r.left_on) if r.left_on else ""),
     Col("Went to", lambda r: r.destination or ""),
     Col("Keep until", lambda r: dates.format_uk(r.retain_until)),
-    Col("", lambda r: "Due for secure deletion" if r.due else ""),
+    Col("Deletion", lambda r: "Due for secure deletion" if r.due else ""),
 ]
 
 
-def _table(name: str, model: RowsModel) -> QTableView:
+def _table(name: str, title: str, model: RowsModel) -> QTableView:
     view = QTableView(objectName=name)
+    view.setAccessibleName(title)
     view.setModel(model)
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
@@ -105,7 +106,7 @@ class TransfersPage(LoadOnShow, QWidget):
             [Col("UPN", lambda t: t.upn), *TRANSFER_COLUMNS],
             background=lambda t: DUE if t.status == "awaiting acknowledgement" and t.deadline
             and t.deadline < session.clock.today() else None, parent=self)
-        self.transfer_view = _table("all_transfers", self.transfers)
+        self.transfer_view = _table("all_transfers", "Records transfers", self.transfers)
         self.unconfirmed_keys: list[log.Transfer] = []
         self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
         self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
@@ -118,13 +119,14 @@ class TransfersPage(LoadOnShow, QWidget):
 
         self.years = QSpinBox(objectName="retention_years", minimum=retention.MIN_YEARS,
                               maximum=retention.MAX_YEARS, suffix=" years after date of birth")
+        self.years.setAccessibleName("Keep records after leaving for (years)")
         self.years.setEnabled(session.can(Permission.SETTINGS))
         self.apply_years = QPushButton("Apply", objectName="apply_years")
         self.apply_years.setEnabled(session.can(Permission.SETTINGS))
         self.apply_years.clicked.connect(self.set_years)
         self.kept: RowsModel[retention.RetainedRecord] = RowsModel(
             RETENTION_COLUMNS, background=lambda r: DUE if r.due else None, parent=self)
-        self.kept_view = _table("retained", self.kept)
+        self.kept_view = _table("retained", "Records kept after leaving", self.kept)
         self.delete = QPushButton("Securely delete the chosen record...", objectName="secure_delete")
         self.delete.setEnabled(session.can(Permission.EDIT_PUPILS))
         self.delete.clicked.connect(self.secure_delete)

@@ -78,6 +78,7 @@ class TransfersTab(LoadOnShow, QWidget):
         self.runner = runner_for(session, runner, self)
         self.model: RowsModel[log.Transfer] = RowsModel(COLUMNS, parent=self)
         self.view = QTableView(objectName="transfers")
+        self.view.setAccessibleName("Transfers of this pupil's file")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -98,11 +99,15 @@ class TransfersTab(LoadOnShow, QWidget):
                                          "checked with them")
         self.check_key.clicked.connect(self.record_key_check)
         self.key_dialog: KeyCheckDialog | None = None
-        buttons = QHBoxLayout()
-        for widget in (self.send, self.form, self.scan, self.receipt, self.check_key):
+        # Two rows: one was wider than a laptop screen at 150% scaling.
+        buttons = QVBoxLayout()
+        rows = [QHBoxLayout(), QHBoxLayout()]
+        for number, widget in enumerate((self.send, self.form, self.scan, self.receipt, self.check_key)):
             widget.setEnabled(may)
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
+            rows[number // 3].addWidget(widget)
+        for row in rows:
+            row.addStretch(1)
+            buttons.addLayout(row)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.view)

@@ -37,6 +37,7 @@ from .password_field import NewPasswordFields
 from .prompts import prompts
 from .recovery_dialog import RecoveryKeyDialog
 from .runner import OpRunner, alive
+from .screen_fit import fit_to_screen
 
 ROTATE_TEXT = "The old password may be known to someone else: re-encrypt the records"
 
@@ -161,7 +162,7 @@ class UsersDialog(QDialog):
         self.editor: UserEditor | None = None
         self.rotation_dialog: QDialog | None = None
         self.setWindowTitle("Users - sendesk")
-        self.resize(560, 360)
+        fit_to_screen(self, 560, 360)
         self.table = QTableWidget(0, 3, objectName="users")
         self.table.setAccessibleName("Users")
         self.table.setHorizontalHeaderLabels(["Username", "Full name", "Roles"])

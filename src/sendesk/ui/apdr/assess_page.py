@@ -46,6 +46,7 @@ class AssessPage(Page):
                       [("", None)] + [(f"{c.code} - {c.label}", c.code) for c in need_codes().values()]),
         ])
         self.tools = QTableWidget(0, 3, objectName="tools")
+        self.tools.setAccessibleName("Assessment tools used")
         self.tools.setHorizontalHeaderLabels(list(self.TOOL_COLUMNS))
         self.tools.horizontalHeader().setStretchLastSection(True)
         self.tools.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -71,7 +72,7 @@ class AssessPage(Page):
         layout = QVBoxLayout(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        outer.addWidget(scrolling(content, "Assess page"))
         layout.addWidget(QLabel("<h3>Assess</h3>What the pupil's strengths and needs are, drawn from "
                                 "assessments, the parents' views and the child's own views.",
                                 wordWrap=True))

@@ -42,7 +42,7 @@ class DoPage(Page):
             Col("From", lambda i: uk(i.started_on)),
             Col("Ended", lambda i: f"{uk(i.ended_on)}: {i.end_reason}" if i.ended_on else ""),
         ], parent=self)
-        self.item_view = make_view("do_items", self.item_model, 110, stretch=(0, 1, 2, 4))
+        self.item_view = make_view("do_items", "Provision in the plan", self.item_model, 110, stretch=(0, 1, 2, 4))
         self.log_model: RowsModel[Any] = RowsModel([
             Col("Date", lambda e: uk(e.delivered_on)),
             Col("Provision", lambda e: e.item),
@@ -51,14 +51,16 @@ class DoPage(Page):
             Col("Note", lambda e: e.note + (f" (withdrawn: {e.withdrawn_reason})" if e.withdrawn else "")),
             Col("Logged by", lambda e: e.entered_by),
         ], background=lambda e: AMBER if not e.delivered and not e.withdrawn else None, parent=self)
-        self.log_view = make_view("log", self.log_model, 150, stretch=(1, 3))
+        self.log_view = make_view("log", "Sessions logged", self.log_model, 150, stretch=(1, 3))
         self.summary = QLabel(objectName="delivery_summary")
         self.log_date = DateField("Date of the session", objectName="log_date")
         self.log_item = QComboBox(objectName="log_item")
+        self.log_item.setAccessibleName("Provision to log a session of")
         self.delivered = QRadioButton("Delivered", objectName="delivered")
         self.missed = QRadioButton("Missed", objectName="missed")
         self.delivered.setChecked(True)
         self.log_note = QLineEdit(objectName="log_note", placeholderText="Why it was missed, or a note")
+        self.log_note.setAccessibleName("Note on the session")
         self.log_button = QPushButton("Log session", objectName="log_session")
         self.log_button.clicked.connect(lambda: self.log_session())
         self.withdraw_button = QPushButton("Withdraw entry...", objectName="withdraw")

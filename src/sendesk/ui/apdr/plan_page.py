@@ -56,7 +56,7 @@ class PlanPage(Page):
             Col("By", lambda o: uk(o["target_date"])),
             Col("Preparing for Adulthood", lambda o: PFA_AREAS.get(o["pfa_area"] or "", "")),
         ], background=self._outcome_colour, parent=self)
-        self.outcome_view = make_view("outcomes", self.outcome_model, stretch=(1, 2))
+        self.outcome_view = make_view("outcomes", "Outcomes", self.outcome_model, stretch=(1, 2))
         self.outcome_view.doubleClicked.connect(lambda *_: self.edit_outcome())
         self.recommended_by: dict[int, str] = {}
         self.item_model: RowsModel[dict] = RowsModel([
@@ -69,7 +69,7 @@ class PlanPage(Page):
                 align_right=True),
             Col("Recommended by", lambda i: self.recommended_by.get(i.get("recommendation_id"), "")),
         ], parent=self)
-        self.item_view = make_view("items", self.item_model, 200, stretch=(0, 2, 3, 4, 6))
+        self.item_view = make_view("items", "Provision", self.item_model, 200, stretch=(0, 2, 3, 4, 6))
         self.item_view.doubleClicked.connect(lambda *_: self.edit_item())
         self.cost = QLabel(objectName="cost", wordWrap=True)
         self.warnings = QLabel(objectName="warnings", wordWrap=True)
@@ -127,7 +127,7 @@ class PlanPage(Page):
         layout.addLayout(bottom)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        outer.addWidget(scrolling(content, "Plan page"))
 
     # --- state ---
     def editable(self) -> bool:

@@ -75,6 +75,7 @@ class ReviewPage(Page):
         self.explanation = QLabel(objectName="decision_explanation", wordWrap=True)
         self.explanation.setStyleSheet("color: #555")
         self.decision_notes = QPlainTextEdit(objectName="decision_notes")
+        self.decision_notes.setAccessibleName("Notes on the decision")
         self.decision_notes.setPlaceholderText("What was agreed, by whom, and why")
         self.decision_notes.setMaximumHeight(70)
         self.decision_notes.setTabChangesFocus(True)
@@ -102,7 +103,7 @@ class ReviewPage(Page):
         compact(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        outer.addWidget(scrolling(content, "Review page"))
 
     def editable(self) -> bool:
         cycle = self.wizard.cycle
@@ -155,9 +156,11 @@ class ReviewPage(Page):
             label = QLabel(f"<b>{row + 1}.</b> {escape(outcome.text)}<br><span style='color:#555'>"
                            f"{escape(outcome.measure)}</span>", wordWrap=True)
             combo = QComboBox(objectName=f"progress_{row + 1}")
+            combo.setAccessibleName(f"Progress towards outcome {row + 1}")
             for text, value in PROGRESS:
                 combo.addItem(text, value)
             comment = QLineEdit(objectName=f"comment_{row + 1}", placeholderText="Evidence of progress")
+            comment.setAccessibleName(f"Evidence of progress towards outcome {row + 1}")
             level, words = (review.progress.get(outcome.id, (None, "")) if review else (None, ""))
             combo.setCurrentIndex(max(0, combo.findData(level.value if level else None)))
             comment.setText(words)

@@ -51,10 +51,12 @@ def set_read_only(root: QWidget, read_only: bool) -> None:
             widget.setEnabled(not read_only)
 
 
-def make_view(name: str, model: RowsModel, height: int = 150,
+def make_view(name: str, title: str, model: RowsModel, height: int = 150,
               stretch: Sequence[int] = ()) -> QTableView:
-    """A read-only table; the `stretch` columns share the width and wrap, the rest fit their text."""
+    """A read-only table named `title` for a screen reader; the `stretch` columns share the
+    width and wrap, the rest fit their text."""
     view = QTableView(objectName=name)
+    view.setAccessibleName(title)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -78,8 +80,10 @@ def compact(root: QWidget, height: int = 76) -> None:
         box.setMaximumHeight(height)
 
 
-def scrolling(content: QWidget) -> QScrollArea:
+def scrolling(content: QWidget, name: str) -> QScrollArea:
+    """A page too tall for a small screen scrolls; ``name`` is what a screen reader calls it."""
     scroll = QScrollArea()
+    scroll.setAccessibleName(name)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(content)

@@ -42,6 +42,7 @@ from ...session import Session
 from ..dates import uk
 from ..resources_qt import app_icon
 from ..runner import OpRunner, alive
+from ..screen_fit import fit_to_screen
 from .assess_page import AssessPage
 from .do_page import DoPage
 from .page import Page
@@ -63,12 +64,13 @@ class ApdrWizard(QDialog):
         self.session = session
         self.setObjectName("apdr_wizard")
         self.setWindowIcon(app_icon())
-        self.resize(980, 760)
+        fit_to_screen(self, 980, 760)
         self.cycle_id = cycle_id
         self.runner = runner if runner is not None else OpRunner(session, self)
         self.view: CycleView = self.runner.call(read_cycle, cycle_id)
         self.header = QLabel(objectName="header", wordWrap=True)
         self.steps = QListWidget(objectName="steps")
+        self.steps.setAccessibleName("Parts of the cycle")
         self.steps.setFixedWidth(170)
         self.steps.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }")
         self.pages = QStackedWidget()
