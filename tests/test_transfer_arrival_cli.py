@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
-from tests.test_transfer_cli import (
+from tests.test_transfer_cli import (  # noqa: F401 - schools is a fixture
     RECEIVER_PASSWORD,
     SENDER_PASSWORD,
     a_pupil_on_the_register,
-    run,  # noqa: F401 (schools is a fixture)
-    )
+    run,
+    schools,
+)
 
 from sendesk.services import lifecycle
 

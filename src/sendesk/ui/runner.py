@@ -78,27 +78,55 @@ class _Relay(QObject):
     progressed = Signal(int, int, str)
 
 
+class _Gate:
+    """Whether a runner still takes work: shared with its jobs as a plain object, so a job on
+    the worker thread never holds the runner (a QObject) itself."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
 class _Job(QRunnable):
+    """One piece of work on the worker thread.
+
+    The job is deleted on the worker thread when it ends, so it must not hold the last
+    reference to any Qt object: a QObject destroyed on a thread it does not belong to crashes
+    the app. Its relay is owned by the runner (its Qt parent) and deleted on the GUI thread
+    once its answer has been handled; the job drops its own references before it answers.
+    """
+
     def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
-                 runner: OpRunner) -> None:
+                 gate: _Gate) -> None:
         super().__init__()
-        self.session, self.work, self.relay, self.runner = session, work, relay, runner
+        self.session, self.work, self.relay, self.gate = session, work, relay, gate
 
     def run(self) -> None:
+        relay, work, session = self.relay, self.work, self.session
+        self.relay = self.work = self.session = None  # type: ignore[assignment]
         boxes: list[Changes] = []
-        if self.runner.closed:   # locked while this waited its turn: the session is gone
-            self.relay.failed.emit(Refused("The database was locked."), operations.NOTHING)
+        if self.gate.closed:   # locked while this waited its turn: the session is gone
+            _answer(relay.failed, Refused("The database was locked."), operations.NOTHING)
             return
         try:
-            if self.session is None:
-                result = self.work()
+            if session is None:
+                result = work()
             else:
-                with operations.collect(self.session) as boxes:
-                    result = self.work()
+                with operations.collect(session) as boxes:
+                    result = work()
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
-            self.relay.failed.emit(exc, operations.merged(boxes))
+            del work
+            _answer(relay.failed, exc, operations.merged(boxes))
         else:
-            self.relay.done.emit(result, operations.merged(boxes))
+            del work
+            _answer(relay.done, result, operations.merged(boxes))
+
+
+def _answer(signal: Any, value: Any, changes: Changes) -> None:
+    """Emit to the GUI thread, unless the runner and its relay are gone (locked and closed)."""
+    try:
+        signal.emit(value, changes)
+    except RuntimeError:   # the relay's C++ object was deleted with its runner
+        pass
 
 
 class OpRunner(QObject):
@@ -112,7 +140,15 @@ class OpRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
-        self.closed = False
+        self._gate = _Gate()
+
+    @property
+    def closed(self) -> bool:
+        return self._gate.closed
+
+    @closed.setter
+    def closed(self, value: bool) -> None:
+        self._gate.closed = value
 
     # -- the two ways in ---------------------------------------------------------------------
 
@@ -161,6 +197,7 @@ class OpRunner(QObject):
         self.pool.waitForDone()
         for relay in list(self._relays):
             relay.blockSignals(True)
+            relay.deleteLater()
         self._relays.clear()
 
     # -- inside -------------------------------------------------------------------------------
@@ -205,7 +242,7 @@ class OpRunner(QObject):
         if self.closed:
             (on_error or self._report)(Refused("The database is locked; unlock it first."))
             return
-        relay = _Relay()
+        relay = _Relay(self)   # owned by the runner: never destroyed on the worker thread
         self._relays.add(relay)
         if sender is not None:
             sender.setEnabled(False)
@@ -213,6 +250,7 @@ class OpRunner(QObject):
 
         def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes) -> None:
             self._relays.discard(relay)
+            relay.deleteLater()
             if shown is not None:
                 shown.close()
             if sender is not None:
@@ -229,7 +267,7 @@ class OpRunner(QObject):
         relay.failed.connect(lambda exc, changes: finish(on_error or self._report, exc, changes))
         if progress is not None:
             progress._on_report = relay.progressed.emit   # emitted on the worker, queued here
-        self.pool.start(_Job(self.session, work, relay, self))
+        self.pool.start(_Job(self.session, work, relay, self._gate))
 
     def _report(self, exc: BaseException) -> None:
         """Failures with no handler of their own are shown in one place."""
