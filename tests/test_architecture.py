@@ -402,13 +402,6 @@ def test_the_pdf_renderer_does_not_check_permissions_or_audit():
 SQLITE_ONLY = ("PRAGMA", "sqlite_master", "group_concat", "INSERT OR", "ON CONFLICT",
                "import sqlcipher3", "._connection(", ".conn.")
 
-# Call sites in files owned by other branches of issue 16, each with the Database method that
-# replaces it. The lead empties this after merging; nothing may be added to it otherwise.
-SQLITE_ONLY_UNTIL_MERGE: set[tuple[str, str]] = {
-    ("sendesk.ui.about", "import sqlcipher3"),          # store.database.cipher_version()
-    ("sendesk.ui.about", "PRAGMA"),                     # store.database.cipher_version()
-}
-
 
 def sqlite_only_uses(files: list[Path] | None = None,
                      sources: dict[str, str] | None = None) -> set[tuple[str, str]]:
@@ -442,11 +435,7 @@ def sqlite_only_uses(files: list[Path] | None = None,
 
 
 def test_sqlite_only_sql_stays_in_the_store():
-    assert sorted(sqlite_only_uses() - SQLITE_ONLY_UNTIL_MERGE) == []
-
-
-def test_the_sqlite_leftovers_are_still_real():
-    assert sorted(SQLITE_ONLY_UNTIL_MERGE - sqlite_only_uses()) == []
+    assert sorted(sqlite_only_uses()) == []
 
 
 def test_the_dialect_checker_sees_sqlite_only_sql():

@@ -1,9 +1,15 @@
 """Upgrades you can trust: a database made by an earlier release (tests/fixtures/, see its
 README) still opens with today's code, is upgraded to the latest schema, verifies (cipher,
-structure, the audit chain, the safeguards) and reads back what it held."""
+structure, the audit chain, the safeguards) and reads back what it held.
+
+Its upgraded schema is also compared with docs/schema.sql (what a new database gets): a
+released migration edited afterwards changes what new schools get but never runs again on a
+school already past it, so the two would differ, and regenerating docs/schema.sql cannot hide
+that."""
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from pathlib import Path
 
@@ -11,10 +17,11 @@ import pytest
 
 from sendesk.records import apdr, contacts, pupil_list, pupils
 from sendesk.services import lifecycle, verify
-from sendesk.store import keyfile, migrations
+from sendesk.store import keyfile, migrations, schema_snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RELEASES = sorted(FIXTURES.glob("release-*.sendesk"))
+SNAPSHOT = Path(__file__).resolve().parent.parent / "docs" / "schema.sql"
 USERNAME, PASSWORD = "fixturesenco", "fixture-harbour-lantern-47"
 
 
@@ -81,3 +88,44 @@ def test_a_migration_added_after_the_release_runs_on_it(tmp_path, clock, monkeyp
         assert verify.verify(session).ok
     finally:
         session.close()
+
+
+def _upgraded_schema(fixture: Path, folder: Path, clock) -> str:
+    """The fixture's schema once today's code has opened (and so upgraded) it, rendered and
+    normalised as docs/schema.sql is (tests/test_schema_snapshot.py)."""
+    session = lifecycle.open_school(_copy(fixture, folder), USERNAME, PASSWORD, clock)
+    try:
+        return schema_snapshot.render(schema_snapshot.schema_rows(session.db),
+                                      int(session.db.scalar("PRAGMA user_version")))
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("fixture", RELEASES, ids=[path.stem for path in RELEASES])
+def test_an_upgraded_database_has_exactly_the_schema_a_new_one_gets(fixture, tmp_path, clock):
+    """A released migration is never edited: a school upgraded from a release ends with the
+    schema docs/schema.sql says a new school gets, object for object."""
+    upgraded = _upgraded_schema(fixture, tmp_path, clock)
+    committed = SNAPSHOT.read_text(encoding="utf-8")
+    assert upgraded == committed, (
+        "A school upgraded from " + fixture.name + " does not have the schema of docs/schema.sql:"
+        " was a released migration edited? Add a new migration instead.\n"
+        + "\n".join(difflib.unified_diff(committed.splitlines(), upgraded.splitlines(),
+                                         "docs/schema.sql", "upgraded " + fixture.name,
+                                         lineterm="", n=2)))
+
+
+def test_the_comparison_would_see_an_edited_released_migration(tmp_path, clock, monkeypatch):
+    """Guard against a vacuous pass: with a column added to migration 1 (and the snapshot built
+    from the edited migrations, as `./dev schema` would), the upgraded fixture differs."""
+    original = migrations.STEPS[1]
+
+    def edited_version_1(conn):
+        original(conn)
+        migrations.run_script(conn, "ALTER TABLE users ADD COLUMN nickname TEXT;")
+
+    monkeypatch.setattr(migrations, "STEPS", {**migrations.STEPS, 1: edited_version_1})
+    regenerated = schema_snapshot.snapshot()
+    assert "nickname" in regenerated
+    upgraded = _upgraded_schema(RELEASES[-1], tmp_path, clock)
+    assert "nickname" not in upgraded and upgraded != regenerated

@@ -1,4 +1,4 @@
-"""Tools > Users: adding, removing and resetting, clicked through the window.
+"""Tools > Users: adding, changing, removing and resetting, clicked through the window.
 
 Removing a user and a reset whose old password may be known re-encrypt the whole database: both
 run on the runner's worker under a progress dialog that offers Cancel, and what the
@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from tests.conftest import SENCO, SENCO_PASSWORD, STAFF
 
+from sendesk.models.roles import Role
 from sendesk.services import lifecycle, users
 from sendesk.ui import runner as runner_mod
 from sendesk.ui.runner import OpRunner
@@ -118,3 +119,36 @@ def test_a_plain_reset_does_not_re_encrypt(qtbot, answers, senco_session, school
     assert editor.rotation is None and editor.rotation_dialog is None
     senco_session.close()
     lifecycle.open_school(school[0], STAFF, NEW_PASSWORD).close()
+
+
+def test_an_administrator_changes_a_users_name_and_roles_from_a_prefilled_form(
+        qtbot, answers, senco_session):
+    dialog = users_window(qtbot, senco_session)
+    choose_row(qtbot, dialog, STAFF)
+    click(qtbot, dialog.change_button)
+    form = dialog.details
+    assert form is not None and form.isVisible()
+    assert form.full_name.text() == "Owen Williams", "the form holds what the record holds"
+    assert form.roles[Role.STAFF].isChecked() and not form.roles[Role.SENCO].isChecked()
+    form.full_name.selectAll()
+    qtbot.keyClicks(form.full_name, "Owen Williams-Hart")
+    click(qtbot, form.roles[Role.SENCO])
+    form.grab().save("/tmp/w3-users-change.png")
+    click(qtbot, form.ok)
+    qtbot.waitUntil(lambda: form.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    names = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
+    row = names[STAFF]
+    assert dialog.table.item(row, 1).text() == "Owen Williams-Hart"
+    assert "SENCO" in dialog.table.item(row, 2).text()
+    kept = {u.username: u for u in users.list_users(senco_session)}[STAFF]
+    assert kept.roles == {Role.STAFF, Role.SENCO}
+
+    choose_row(qtbot, dialog, SENCO)
+    click(qtbot, dialog.change_button)
+    form = dialog.details
+    click(qtbot, form.roles[Role.ADMIN])      # untick their own admin role
+    qtbot.keyClick(form.ok, Qt.Key.Key_Space)
+    assert "your own administrator role" in form.message.text()
+    assert form.isVisible()
+    dialog.grab().save("/tmp/w3-users-dialog.png")
+    assert Role.ADMIN in {u.username: u for u in users.list_users(senco_session)}[SENCO].roles

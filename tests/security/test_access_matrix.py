@@ -302,7 +302,7 @@ INTERNAL = {
     # Called by remove_user and reset_password after their MANAGE_USERS check.
     "sendesk.services.rekey": {"rotate"},
     "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of", "plans_of_pupils",
-                            "refresh_pupils", "refresh_schedules"},
+                            "refresh_schedules"},
     "sendesk.records.school_calendar": {"calendar_of"},
     # The parts of build_documents, which checks VIEW_RECORDS first (and each repository
     # read_facts calls checks again).

@@ -58,8 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", help="the user whose password to reset")
     p.set_defaults(run=cmd_recover)
 
-    user = sub.add_parser("user", help="add, remove or list users, or change a password")
-    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="add|remove|list|passwd")
+    user = sub.add_parser("user", help="add, change, remove or list users, or change a password")
+    user_sub = user.add_subparsers(dest="user_command", required=True,
+                                   metavar="add|update|remove|list|passwd")
     p = user_sub.add_parser("add", help="add a user (administrators only)")
     p.add_argument("db", type=Path)
     p.add_argument("username")
@@ -67,6 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", required=True, help="senco, staff or admin (several: senco,admin)")
     p.add_argument("--user", required=True, help="the administrator doing this")
     p.set_defaults(run=cmd_user_add)
+    p = user_sub.add_parser("update", help="change a user's full name or roles (administrators "
+                                           "only; takes effect at their next sign-in)")
+    p.add_argument("db", type=Path)
+    p.add_argument("username")
+    p.add_argument("--full-name", help="the new full name")
+    p.add_argument("--roles", help="the new roles: senco, staff or admin (several: senco,admin)")
+    p.add_argument("--user", required=True, help="the administrator doing this")
+    p.set_defaults(run=cmd_user_update)
     p = user_sub.add_parser("remove", help="remove a user and re-encrypt the database under a "
                                            "new key (administrators only)")
     p.add_argument("db", type=Path)
@@ -154,6 +163,19 @@ def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         session.close()
     print(f"Added {user.username} ({user.role_label})")
+    return 0
+
+
+def cmd_user_update(args: argparse.Namespace, secrets: Secrets) -> int:
+    if args.full_name is None and args.roles is None:
+        raise SendeskError("Say what to change with --full-name, --roles or both.")
+    session = open_session(args.db, args.user, secrets)
+    try:
+        user = users.update_user(session, args.username, args.full_name, args.roles)
+    finally:
+        session.close()
+    print(f"{user.username} is now {user.full_name} ({user.role_label}); this takes effect "
+          "the next time they sign in.")
     return 0
 
 

@@ -2,14 +2,16 @@
 
 Each rule is registered with :func:`sendesk.operations.derived` for the kinds of change that
 can alter what it derives; the operations seam runs them, in this order, inside the write's
-transaction. No repository function refreshes these by hand.
+transaction. A rule sees what earlier rules reported, so a rule whose result another rule
+derives from comes first (the EHC review dates before the pupil list's next review). No
+repository function refreshes these by hand.
 """
 
 from __future__ import annotations
 
-from ..operations import Changes, Kind, derived
+from ..operations import Changes, Kind, changed, derived
 from ..session import Session
-from . import notifications, summary
+from . import ehc, notifications, summary
 
 
 @derived(Kind.CONTACT, Kind.NOTIFICATION)
@@ -17,6 +19,22 @@ def clear_notifications_now_complete(session: Session, changes: Changes) -> None
     """A contact ended, or a notification recorded, may complete an open notification item."""
     for pupil_id in sorted(changes.pupils):
         notifications.reconcile(session, pupil_id)
+
+
+@derived(Kind.PUPIL, Kind.EHC, Kind.CALENDAR)
+def recompute_ehc_review_dates(session: Session, changes: Changes) -> None:
+    """A plan's next annual review follows from the plan, its reviews, the term dates and the
+    pupil's year group (Year 6 by 31 December, Preparing for Adulthood, Year 11): after a
+    term-dates change every current plan's, after a change to a pupil (a year group edited,
+    imported from the MIS or received in a transfer) or their EHC records those of the pupils
+    changed. The pupils whose date moved are reported, so the summary rule below sees them."""
+    if changes.touches(Kind.CALENDAR) or changes.whole_school:
+        moved = ehc.refresh_schedules(session)
+    else:
+        plan_ids = ehc.plans_of_pupils(session, sorted(changes.pupils))
+        moved = ehc.refresh_schedules(session, plan_ids) if plan_ids else []
+    if moved:
+        changed(session, Kind.EHC, moved)
 
 
 @derived(Kind.PUPIL, Kind.CONTACT, Kind.NOTE, Kind.REGISTER, Kind.SEN, Kind.NOTIFICATION,
@@ -27,24 +45,3 @@ def refresh_summary_columns(session: Session, changes: Changes) -> None:
         summary.refresh(session.db)
     elif changes.pupils:
         summary.refresh(session.db, sorted(changes.pupils))
-
-
-# --- EHC plans' next annual review ------------------------------------------------------------
-# Registered after the summary columns, so it refreshes the summary of the pupils whose review
-# date it moved itself (a rule sees only what earlier rules reported).
-from ..operations import changed  # noqa: E402
-from . import ehc  # noqa: E402
-
-
-@derived(Kind.EHC, Kind.CALENDAR)
-def recompute_ehc_review_dates(session: Session, changes: Changes) -> None:
-    """A plan's next annual review follows from the plan, its reviews and the term dates: after
-    a term-dates change every current plan's, after an EHC change those of the pupils changed."""
-    if changes.touches(Kind.CALENDAR) or changes.whole_school:
-        moved = ehc.refresh_schedules(session)
-    else:
-        plan_ids = ehc.plans_of_pupils(session, sorted(changes.pupils))
-        moved = ehc.refresh_schedules(session, plan_ids) if plan_ids else []
-    if moved:
-        changed(session, Kind.EHC, moved)
-        summary.refresh(session.db, moved)

@@ -34,7 +34,7 @@ from ..models.text import clean_text
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import school_calendar, sen_register, summary
+from . import school_calendar, sen_register
 from ._common import as_text, chunks, placeholders, pupil_row, record_changes, require_editable, today
 
 _REQUEST_FIELDS = ("local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
@@ -457,21 +457,10 @@ def plans_of_pupils(session: Session, pupil_ids: Sequence[int]) -> list[int]:
     return plan_ids
 
 
-def refresh_pupils(session: Session, pupil_ids: Sequence[int]) -> None:
-    """Work out again the next review of these pupils' current plans, whose schedule depends on
-    the year group (Year 6 by 31 December, Preparing for Adulthood, Year 11), and their summary
-    columns. Called inside the transaction that changed their year group (a pupil's details,
-    an MIS import, a received transfer); a change to a plan or the term dates is followed by the
-    rule in records/derived.py instead."""
-    plan_ids = plans_of_pupils(session, pupil_ids)
-    moved = refresh_schedules(session, plan_ids) if plan_ids else []
-    if moved:
-        summary.refresh(session.db, moved)
-
-
 def refresh_schedules(session: Session, plan_ids: Sequence[int] | None = None) -> list[int]:
     """Work out each current plan's next review date again (all of them, or those given);
-    returns the pupils whose date moved, whose summary columns the caller refreshes."""
+    returns the pupils whose date moved (the rule in records/derived.py reports them, so their
+    summary columns follow)."""
     calendar = school_calendar.calendar_of(session)
     day = today(session)
     sql = ("SELECT e.*, p.year_group FROM ehc_plans e JOIN pupils p ON p.id = e.pupil_id"

@@ -24,7 +24,7 @@ from ..models.roles import Permission
 from ..models.year_fit import describe_year, mismatch
 from ..operations import Kind, Progress, changed, operation
 from ..session import Session
-from . import ehc, mis_file
+from . import mis_file
 from ._common import chunks, placeholders, record_changes, today
 from .pupils import INSERT_SQL, details_columns, details_from_row
 
@@ -306,7 +306,6 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
     decided = _decided(plan, decisions or {})
     added = updated = skipped = 0
     touched: list[int] = []
-    moved_year: list[int] = []
     total = len(plan.rows)
     for index, row in enumerate(plan.rows):
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -336,13 +335,7 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
         fields = _update(session, current, row, confirmed=row.action == "conflict")
         if fields:
             touched.append(int(current["id"]))
-        if "year_group" in fields:
-            moved_year.append(current["id"])
         updated += 1
-    # An EHC plan's review schedule depends on the year group.
-    ehc.refresh_pupils(session, moved_year)
-    if moved_year:
-        changed(session, Kind.EHC, moved_year)
     # The pupils' ids (not the whole school) so the summary columns are worked out for the
     # imported pupils only; the import's own entry names no pupil.
     changed(session, Kind.PUPIL, touched, target=(None, None), added=added, updated=updated,

@@ -21,7 +21,7 @@ from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import ehc, retention
+from . import retention
 from ._common import pupil_row, record_changes, require_editable, today
 
 INSERT_SQL = (
@@ -102,10 +102,6 @@ def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) ->
         assignments = ", ".join(f"{name} = :{name}" for name in new_columns)
         session.db.execute(f"UPDATE pupils SET {assignments} WHERE id = :id",
                            {**new_columns, "id": int(pupil_id)})
-        if "year_group" in fields:
-            # An EHC plan's review schedule depends on the year group.
-            ehc.refresh_pupils(session, [int(pupil_id)])
-            changed(session, Kind.EHC, int(pupil_id))
         changed(session, Kind.PUPIL, int(pupil_id), fields=fields)
     return fields
 

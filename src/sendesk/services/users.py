@@ -1,4 +1,5 @@
-"""Adding, removing and re-passwording users: one row in the database, one slot in the key file.
+"""Adding, removing, renaming and re-passwording users: one row in the database, one slot in the
+key file (which names nobody: a user's name and roles live only in the database's users table).
 
 The key file is written while the database transaction is still open (the operation's, see
 ``sendesk.operations``), so a failure in either leaves both as they were (a slot written just
@@ -13,6 +14,7 @@ their own (``writes=False``): their changes are made, and committed, in the re-e
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import PermissionDenied, ValidationError, WrongPassword
 from ..models import roles as roles_mod
@@ -51,6 +53,42 @@ def add_user(session: Session, username: str, full_name: str, roles: str, passwo
         keyfile.remove_user(username)
         raise
     return User(user_id, username, full_name, user_roles, True)
+
+
+@operation(Permission.MANAGE_USERS, audit="changed a user")
+def update_user(session: Session, username: str, full_name: str | None = None,
+                roles: str | None = None) -> User:
+    """Change a user's full name, roles or both (None leaves that one as it is).
+
+    A user's roles are read when they sign in, so the change takes effect at their next
+    sign-in; a window they already have open keeps the roles it opened with. The username
+    never changes (the audit log names people by it). Nobody may take away their own
+    administrator role, and the last administrator keeps theirs, so the school is never left
+    with nobody who can manage users."""
+    username = clean_username(username)
+    row = _active_user(session, username)
+    if full_name is None and roles is None:
+        raise ValidationError("Give a new full name or new roles (or both).", field="full_name")
+    new_name = row["full_name"] if full_name is None else clean_full_name(full_name)
+    old_roles = roles_mod.parse_roles(row["roles"])
+    new_roles = old_roles if roles is None else roles_mod.parse_roles(roles)
+    if Role.ADMIN in old_roles and Role.ADMIN not in new_roles:
+        if username == session.user.username:
+            raise PermissionDenied("You cannot take away your own administrator role. Ask "
+                                   "another administrator.")
+        if not any(Role.ADMIN in u.roles for u in list_users(session) if u.username != username):
+            raise PermissionDenied(f"{username} is the last administrator; make someone else an "
+                                   "administrator first.")
+    if new_name != row["full_name"] or new_roles != old_roles:
+        detail: dict[str, Any] = {"username": username}
+        if new_name != row["full_name"]:
+            detail["full_name"] = new_name
+        if new_roles != old_roles:
+            detail["roles"] = roles_mod.format_roles(new_roles)
+        session.db.execute("UPDATE users SET full_name = ?, roles = ? WHERE id = ?",
+                           (new_name, roles_mod.format_roles(new_roles), row["id"]))
+        changed(session, Kind.USER, target=("user", row["id"]), **detail)
+    return User(row["id"], username, new_name, new_roles, True)
 
 
 # The database half of each change is an operation of its own, so that its audit entry is

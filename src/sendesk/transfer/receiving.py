@@ -31,7 +31,7 @@ from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..models.text import hidden_character
 from ..operations import Kind, changed, operation, viewed
-from ..records import ehc, pupils
+from ..records import pupils
 from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
@@ -353,8 +353,8 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
                      for entry in manifest["items"] if entry["kind"] == "attachment"},
                     close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables)
     loader.load(preview.record, owned_tables(session.db))
-    # The sender scheduled EHC reviews by its own term dates and year group; ours rule here.
-    ehc.refresh_pupils(session, [pupil_id])
+    # The sender scheduled EHC reviews by its own term dates and year group; ours rule here
+    # (records/derived.py works them out again for the pupil reported below).
     for kind in _RECORD_KINDS:
         changed(session, kind, pupil_id)
     ref = school_ref(preview.sender)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sqlcipher3
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .. import __version__
+from ..store.database import cipher_version
 
 
 def library_versions() -> dict[str, str]:
-    connection = sqlcipher3.connect(":memory:")
-    try:
-        cipher = connection.execute("PRAGMA cipher_version").fetchone()[0]
-    finally:
-        connection.close()
-    return {"sendesk": __version__, "SQLCipher": cipher, "Qt": qVersion(), "PySide6": pyside_version}
+    return {"sendesk": __version__, "SQLCipher": cipher_version(), "Qt": qVersion(),
+            "PySide6": pyside_version}
 
 
 def about_text() -> str:

@@ -1,4 +1,5 @@
-"""Tools > Users (administrators): add and remove users, reset a forgotten password.
+"""Tools > Users (administrators): add and remove users, change a user's name or roles, reset a
+forgotten password.
 
 Removing a user, and a reset whose old password may be known to someone else, re-encrypt the
 whole database under a new key (services/rekey.py; docs/security.md section 3), which takes
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError
 from ..models.roles import Role
+from ..models.users import User
 from ..operations import Cancelled
 from ..services import lifecycle, rekey, users
 from ..session import Session
@@ -155,11 +157,59 @@ class UserEditor(QDialog):
                                  else lifecycle.describe_failure(exc))
 
 
+class UserDetailsEditor(QDialog):
+    """A user's full name and roles, prefilled from what the record holds, to change."""
+
+    def __init__(self, runner: OpRunner, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.user = runner, user
+        self.setWindowTitle(f"Change name or roles of {user.username} - sendesk")
+        self.full_name = QLineEdit(user.full_name, objectName="full_name")
+        self.full_name.setAccessibleName("Full name")
+        self.roles = {role: QCheckBox(role.label, objectName=f"role_{role.value}") for role in Role}
+        row = QHBoxLayout()
+        for role, box in self.roles.items():
+            box.setChecked(role in user.roles)
+            row.addWidget(box)
+        note = QLabel("New roles take effect the next time they sign in.", wordWrap=True)
+        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message.setStyleSheet("color: #b3261e")
+        form = QFormLayout()
+        form.addRow("Username", QLabel(user.username))
+        form.addRow("Full name", self.full_name)
+        form.addRow("Roles", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Save changes")
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        self.message.clear()
+        roles = ",".join(role.value for role, box in self.roles.items() if box.isChecked())
+        try:
+            self.runner.call(users.update_user, self.user.username, self.full_name.text(), roles,
+                             sender=self.ok)
+        except SendeskError as exc:
+            if alive(self):
+                self.message.setText(str(exc))
+            return
+        if alive(self):
+            self.accept()
+
+
 class UsersDialog(QDialog):
     def __init__(self, session: Session, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.runner = session, runner
         self.editor: UserEditor | None = None
+        self.details: UserDetailsEditor | None = None
+        self.users: list[User] = []
         self.rotation_dialog: QDialog | None = None
         self.setWindowTitle("Users - sendesk")
         fit_to_screen(self, 560, 360)
@@ -170,13 +220,15 @@ class UsersDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton("Add user...", objectName="add")
+        self.change_button = QPushButton("Change name or roles...", objectName="change")
         self.reset_button = QPushButton("Reset password...", objectName="reset")
         self.remove_button = QPushButton("Remove user", objectName="remove")
         self.add_button.clicked.connect(self.add_user)
+        self.change_button.clicked.connect(self.change_details)
         self.reset_button.clicked.connect(self.reset_password)
         self.remove_button.clicked.connect(self.remove_user)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.reset_button, self.remove_button):
+        for button in (self.add_button, self.change_button, self.reset_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -198,6 +250,7 @@ class UsersDialog(QDialog):
         rows = self.runner.call(users.list_users, sender=self.table)
         if not alive(self):
             return
+        self.users = rows
         self.table.setRowCount(len(rows))
         for row, user in enumerate(rows):
             for column, text in enumerate((user.username, user.full_name, user.role_label)):
@@ -211,6 +264,13 @@ class UsersDialog(QDialog):
         self.editor = UserEditor(self.session, self.runner, parent=self)
         self.editor.accepted.connect(self.refresh)
         self.editor.open()
+
+    def change_details(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.users):
+            self.details = UserDetailsEditor(self.runner, self.users[row], self)
+            self.details.accepted.connect(self.refresh)
+            self.details.open()
 
     def reset_password(self) -> None:
         name = self.selected_username()
