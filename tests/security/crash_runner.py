@@ -131,8 +131,27 @@ def recover(folder: Path):
     yield None
 
 
+def transfer_import(folder: Path):
+    """`sendesk-cli transfer import` of a real signed package (a pupil with a large report)
+    into the school, as a SENCO runs it, receipt and all. The CLI reads the real clock, so no
+    logical states are recorded: the test compares what the pupil's tables hold instead."""
+    import io
+
+    from sendesk.cli import main as cli_main
+    yield None
+    code = cli_main.main(["transfer", "import", str(folder / "school.sendesk"),
+                          str(folder / "pupil.sendesk-transfer"), "--user", SENCO,
+                          "--passphrase-file", str(folder / "passphrase.txt"),
+                          "--receipt-out", str(folder / "receipt.sendesk-receipt")],
+                         stdin=io.StringIO(PASSWORD + "\n"))
+    if code != 0:
+        raise RuntimeError(f"sendesk-cli transfer import ended with {code}")
+    yield None
+
+
 SCENARIOS = {"records": records, "users": user_changes, "backup": make_backup, "rekey": rekey,
-             "restore": restore, "create": create, "recover": recover}
+             "restore": restore, "create": create, "recover": recover,
+             "transfer_import": transfer_import}
 
 
 def dry_run(scenario, folder: Path) -> dict:

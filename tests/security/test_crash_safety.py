@@ -18,6 +18,8 @@ docs/security.md).
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -101,10 +103,11 @@ def big_base(tmp_path_factory) -> Path:
     return folder
 
 
-def run_scenario(name: str, base: Path, crashpoint: Path, work: Path) -> dict:
+def run_scenario(name: str, base: Path, crashpoint: Path, work: Path,
+                 max_points: int = MAX_POINTS) -> dict:
     spec = work.parent / f"{name}.json"
     spec.write_text(json.dumps({"scenario": name, "base": str(base), "work": str(work),
-                                "max_points": MAX_POINTS}))
+                                "max_points": max_points}))
     tests_dir = str(HERE.parent)
     env = {**os.environ, "LD_PRELOAD": str(crashpoint),
            "PYTHONPATH": os.pathsep.join([tests_dir, str(HERE), os.environ.get("PYTHONPATH", "")])}
@@ -115,7 +118,7 @@ def run_scenario(name: str, base: Path, crashpoint: Path, work: Path) -> dict:
     errors = sorted(work.glob("*.error"))
     assert not errors, errors[0].read_text()
     assert outcome["points"] and set(outcome["points"].values()) <= {"killed", "finished"}
-    assert len(outcome["points"]) >= min(MAX_POINTS, outcome["events"])
+    assert len(outcome["points"]) >= min(max_points, outcome["events"])
     return outcome
 
 
@@ -285,6 +288,101 @@ def test_a_crash_while_re_encrypting_leaves_the_old_pair_or_the_new_pair(big_bas
     assert seen["old"] >= MAX_POINTS // 2 and seen["new"] >= 1, seen
 
 
+# A report large enough (incompressible) that the import writes a few thousand pages.
+BIG_REPORT_BYTES = 3 * 1024 * 1024
+# Every run of the import pays for age's scrypt (about a second), so fewer points are spread
+# over it than over the other scenarios (with the ones either side of its start and end), and
+# only the first few uncommitted ones are retried; every committed one is.
+TRANSFER_POINTS, RETRIES_WHEN_ABSENT = 12, 3
+PACKAGE_UPN_SQL = "SELECT upn FROM pupils WHERE id = ?"
+
+
+@pytest.fixture(scope="module")
+def transfer_base(big_base, tmp_path_factory) -> tuple[Path, str]:
+    """The 20 MB school with, beside it, a real signed package for a new pupil (the sending
+    demo school's richest record, plus a 3 MB specialist's report) and its passphrase; and the
+    pupil's UPN."""
+    from sendesk.clock import FixedClock
+    from sendesk.records import specialists
+    from sendesk.transfer import sending
+    from transfer_support import consent_to_share, fake_pdf, make_sender, recipient, richest_pupil
+
+    folder = tmp_path_factory.mktemp("crash-transfer")
+    shutil.copytree(big_base, folder, dirs_exist_ok=True)
+    sender_folder = tmp_path_factory.mktemp("crash-sender")
+    clock = FixedClock(dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC))
+    sender = make_sender(sender_folder / "sender.sendesk", clock)
+    try:
+        pupil_id = richest_pupil(sender)
+        involvement = sender.db.scalar("SELECT id FROM specialist_involvements WHERE pupil_id = ?"
+                                       " ORDER BY id LIMIT 1", (pupil_id,))
+        specialists.attach_report(sender, involvement, "assessment.pdf",
+                                  b"%PDF-1.4\n" + os.urandom(BIG_REPORT_BYTES) + b"\n%%EOF\n",
+                                  "Full assessment", clock.today())
+        consent_to_share(sender, pupil_id)
+        upn = sender.db.scalar(PACKAGE_UPN_SQL, (pupil_id,))
+        sent = sending.send(sender, pupil_id, recipient(), folder / "pupil.sendesk-transfer",
+                            fake_pdf, count_pages=lambda pdf: 3)
+    finally:
+        sender.close()
+    (folder / "passphrase.txt").write_text(sent.passphrase + "\n")
+    return folder, upn
+
+
+def test_a_crash_inside_a_transfer_import_leaves_the_pupil_whole_or_not_there(
+        transfer_base, crashpoint, tmp_path, capsys):
+    """`sendesk-cli transfer import` killed anywhere: the receiving school verifies and holds
+    the arriving pupil completely or not at all; trying again imports them if nothing was
+    committed, says "already imported" if it was, and a receipt the kill stopped being written
+    can still be saved (`transfer receipt-save`)."""
+    base, upn = transfer_base
+    key = bytes(KeyFile.load(keyfile_path(base / "school.sendesk")).unlock_with_password(
+        SENCO, SENCO_PASSWORD))
+    before = _row_counts(_copy_of_base(base, tmp_path), key)
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference)
+    assert _cli(capsys, *_import_args(reference, "receipt.sendesk-receipt"))[0] == 0
+    after = _row_counts(reference / "school.sendesk", key)
+    assert after["pupils"] == before["pupils"] + 1
+    assert after["specialist_reports"] >= before["specialist_reports"] + 2   # the big one too
+
+    work = tmp_path / "transfer"
+    outcome = run_scenario("transfer_import", base, crashpoint, work, TRANSFER_POINTS)
+    seen = {"absent": 0, "whole": 0, "receipt lost": 0}
+    for folder in point_folders(work):
+        db_path = folder / "school.sendesk"
+        code, out, err = _cli(capsys, "verify", db_path, "--user", SENCO)
+        assert code == 0, f"{folder.name}: {out}{err}"
+        counts = _row_counts(db_path, key)
+        receipt = folder / "receipt.sendesk-receipt"
+        if counts == before:
+            assert not _holds(db_path, key, upn) and not receipt.exists(), folder.name
+            seen["absent"] += 1
+            if seen["absent"] > RETRIES_WHEN_ABSENT:
+                continue   # each retry pays age's scrypt; the later ones would repeat the first
+            code, out, err = _cli(capsys, *_import_args(folder, "again.sendesk-receipt"))
+            assert code == 0 and f"Imported UPN {upn}" in out, f"{folder.name}: {err}"
+            assert _row_counts(db_path, key) == after, folder.name
+        else:
+            assert counts == after, f"{folder.name}: part of the pupil arrived"
+            seen["whole"] += 1
+            code, out, err = _cli(capsys, *_import_args(folder, "again.sendesk-receipt"))
+            assert code == 1 and "already imported" in err, f"{folder.name}: {out}{err}"
+            assert "unexpected" not in err and not (folder / "again.sendesk-receipt").exists()
+            if not receipt.exists():
+                seen["receipt lost"] += 1
+                code, out, err = _cli(capsys, "transfer", "receipt-save", db_path, "--upn", upn,
+                                      "--out", receipt, "--user", SENCO)
+                assert code == 0, f"{folder.name}: {err}"
+            assert receipt.read_bytes().startswith(b"{"), folder.name
+            assert _row_counts(db_path, key) == after, folder.name
+        leftovers(folder, _base_names(base) | {"receipt.sendesk-receipt",
+                                               "again.sendesk-receipt"})
+    # Kill points landed on both sides of the commit, and in the moment after it before the
+    # receipt was written.
+    assert seen["absent"] >= TRANSFER_POINTS // 2 and seen["whole"] >= 1, (seen, outcome["events"])
+
+
 def test_a_crash_during_a_restore_leaves_nothing_usable_looking_or_a_whole_database(
         base, crashpoint, tmp_path):
     work = tmp_path / "restore"
@@ -359,6 +457,43 @@ def _unlock_either(key_file: KeyFile, username: str, passwords: tuple[str, ...])
         except WrongPassword:
             continue
     raise AssertionError(f"none of the passwords opens {username}'s entry")
+
+
+def _import_args(folder: Path, receipt: str) -> tuple:
+    return ("transfer", "import", folder / "school.sendesk", folder / "pupil.sendesk-transfer",
+            "--user", SENCO, "--passphrase-file", folder / "passphrase.txt",
+            "--receipt-out", folder / receipt)
+
+
+def _cli(capsys, *argv) -> tuple[int, str, str]:
+    """sendesk-cli as the SENCO runs it (password on stdin); its exit code, stdout, stderr."""
+    from sendesk.cli.main import main
+    capsys.readouterr()
+    code = main([str(arg) for arg in argv], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+# The audit log grows with every sign-in (the checks' own included), so it is left out.
+AUDIT_TABLES = {"audit_log", "audit_head"}
+
+
+def _row_counts(db_path: Path, key: bytes) -> dict[str, int]:
+    db = Database(db_path, key)
+    try:
+        return {table: db.scalar(f'SELECT count(*) FROM "{table}"')
+                for table in db.table_names() if table not in AUDIT_TABLES}
+    finally:
+        db.close()
+
+
+def _holds(db_path: Path, key: bytes, upn: str) -> bool:
+    db = Database(db_path, key)
+    try:
+        return db.scalar("SELECT count(*) FROM pupils WHERE upn = ?", (upn,)) > 0
+    finally:
+        db.close()
 
 
 def _active_users(db_path: Path, key: bytes) -> set[str]:
