@@ -163,3 +163,23 @@ def test_what_a_role_may_not_use_is_greyed_and_says_why(qtbot, make_controller, 
     assert not record.sar_button.isEnabled() and record.sar_button.toolTip() == why
     record.close()
     session.close()
+
+
+def test_the_calendars_reference_typed_in_the_search_finds_that_pupil(qtbot, school, clock,
+                                                                      pupil_ids):  # noqa: F811
+    from sendesk.models.agenda import pupil_reference
+    from sendesk.ui.pupil_list_page import PupilListPage
+    session = open_session(school, clock)
+    page = PupilListPage(session)
+    qtbot.addWidget(page)
+    wanted = pupil_ids["Begum"]
+    for typed in (pupil_reference(wanted, "Amina", "Begum"), f"ref {wanted}", f"REF {wanted}"):
+        page.search.clear()
+        qtbot.keyClicks(page.search, typed)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2_000)
+        assert page.model.id_at(0) == wanted, typed
+    page.search.clear()
+    qtbot.keyClicks(page.search, "ref 999999")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=2_000)
+    page.close()
+    session.close()
