@@ -183,3 +183,26 @@ def test_the_calendars_reference_typed_in_the_search_finds_that_pupil(qtbot, sch
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=2_000)
     page.close()
     session.close()
+
+
+def test_file_dialogs_start_in_the_folder_last_chosen_for_that_purpose(tmp_path, monkeypatch):
+    """The real Prompts (not the tests' stand-in), with Qt's dialog answering as a user would."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from sendesk.ui.prompts import Prompts
+    chosen = tmp_path / "letters"
+    chosen.mkdir()
+    offered: list[str] = []
+
+    def dialog(parent, title, start, filters):
+        offered.append(start)
+        return str(chosen / "Letter.pdf"), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog)
+    prompts = Prompts()
+    assert prompts.save_file(None, "Save the letter", "/nowhere/Letter A.pdf", "PDF (*.pdf)") == chosen / "Letter.pdf"
+    prompts.save_file(None, "Save the letter", "/nowhere/Letter B.pdf", "PDF (*.pdf)")
+    assert offered[1] == str(chosen / "Letter B.pdf"), "the last folder, with the new name"
+    prompts.open_file(None, "Import pupils", "/nowhere", "CSV (*.csv)")
+    assert offered[2] == "/nowhere", "another purpose keeps its own start"
