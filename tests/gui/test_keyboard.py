@@ -7,7 +7,7 @@ record closes. Greyed controls say which role stops the user."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from tests.conftest import STAFF, STAFF_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.gui.test_pupils_ui import open_session, pupil_ids  # noqa: F401 - fixture
@@ -152,15 +152,27 @@ def test_what_a_role_may_not_use_is_greyed_and_says_why(qtbot, make_controller, 
     _controller, window = main_window(qtbot, make_controller, school, STAFF, STAFF_PASSWORD)
     why = "Your role (Staff) does not allow this. Ask your SENCO."
     menu = {a.objectName(): a for a in window.tools_menu.actions()}
-    for name in ("users", "backup"):
+    for name in ("users", "backup", "import_pupils"):
         assert not menu[name].isEnabled() and menu[name].toolTip() == why
     assert window.tools_menu.toolTipsVisible()
+    steps = _controller.workspace.home.first_steps
+    steps.update_buttons()   # what showing Home does (this school has pupils, so it is hidden)
+    home_import = steps.findChild(QPushButton, "first_import")
+    assert not home_import.isEnabled(), "Home's first step agrees with the greyed menu item"
     session = open_session(school, clock, STAFF, STAFF_PASSWORD)
     record = PupilRecordWindow(session, pupil_ids["Okafor"])
     qtbot.addWidget(record)
     assert not record.save_profile_button.isEnabled()
     assert record.save_profile_button.toolTip() == why
     assert not record.sar_button.isEnabled() and record.sar_button.toolTip() == why
+    for tab in (record.specialists, record.transfers):
+        for widget in tab.findChildren(QPushButton):
+            if not widget.isEnabled() and widget.objectName() not in ("save_report",):
+                assert widget.isVisibleTo(tab) or not widget.isHidden(), widget.objectName()
+                assert widget.toolTip() == why, widget.objectName()
+    referral = record.specialists.buttons["add_referral"]
+    assert not referral.isEnabled() and not referral.isHidden(), "greyed, not hidden"
+    assert not record.transfers.send.isEnabled() and record.transfers.send.toolTip() == why
     record.close()
     session.close()
 

@@ -113,22 +113,24 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("&Tools")
         # What the role may not use stays in the menu, greyed, saying why (as in the record).
         self.tools_menu.setToolTipsVisible(True)
-        self._action(self.tools_menu, "Change my password...", self.password_change_requested,
+        self._action(self.tools_menu, "Change my &password...", self.password_change_requested,
                      name="change_password")
-        self._allowed(self._action(self.tools_menu, "&Users...", self.users_requested, name="users"),
-                      self.session.can(Permission.MANAGE_USERS))
-        self._allowed(self._action(self.tools_menu, "&Back up...", self.backup_requested,
-                                   name="backup"), self.session.can(Permission.BACKUP))
+        can = self.session.can
+        self.grey_unless(self._action(self.tools_menu, "&Users...", self.users_requested,
+                                      name="users"), can(Permission.MANAGE_USERS))
+        self.grey_unless(self._action(self.tools_menu, "&Back up...", self.backup_requested,
+                                      name="backup"), can(Permission.BACKUP))
         self._action(self.tools_menu, "&Settings...", self.settings_requested, name="settings")
-        self._allowed(self._action(self.tools_menu, "Letter &templates...", self.open_templates,
-                                   name="letter_templates"),
-                      self.session.can(Permission.MANAGE_PLANS) or self.session.can(Permission.SETTINGS))
+        self.grey_unless(self._action(self.tools_menu, "Letter &templates...", self.open_templates,
+                                      name="letter_templates"),
+                         can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
         help_menu = bar.addMenu("&Help")
-        about = QAction("About sendesk", self)
+        about = QAction("&About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
         help_menu.addAction(about)
 
-    def _allowed(self, action: QAction, allowed: bool) -> None:
+    def grey_unless(self, action: QAction, allowed: bool) -> None:
+        """A menu item the role may not use stays in the menu, greyed, saying why."""
         if not allowed:
             action.setEnabled(False)
             action.setToolTip(denied_text(self.session))
