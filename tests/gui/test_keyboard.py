@@ -6,6 +6,8 @@ record closes. Greyed controls say which role stops the user."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from tests.conftest import STAFF, STAFF_PASSWORD
@@ -218,3 +220,25 @@ def test_file_dialogs_start_in_the_folder_last_chosen_for_that_purpose(tmp_path,
     assert offered[1] == str(chosen / "Letter B.pdf"), "the last folder, with the new name"
     prompts.open_file(None, "Import pupils", "/nowhere", "CSV (*.csv)")
     assert offered[2] == "/nowhere", "another purpose keeps its own start"
+
+
+def mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text)
+    return found.group(1).lower() if found else None
+
+
+def test_each_record_tab_has_its_buttons_on_distinct_alt_keys(qtbot, school, clock, pupil_ids):  # noqa: F811
+    """Every button of the window and of its first four tabs has an Alt+letter, and the
+    window's own and the shown tab's never share one (a shared letter only moves focus)."""
+    session = open_session(school, clock)
+    record = PupilRecordWindow(session, pupil_ids["Okafor"])
+    qtbot.addWidget(record)
+    window_level = [b for b in record.findChildren(QPushButton) if not record.tabs.isAncestorOf(b)]
+    for position in range(4):
+        tab = record.tabs.widget(position)
+        buttons = window_level + [b for b in tab.findChildren(QPushButton) if b.text()]
+        letters = [mnemonic(b.text()) for b in buttons]
+        assert None not in letters, [b.text() for b in buttons if mnemonic(b.text()) is None]
+        assert len(set(letters)) == len(letters), [b.text() for b in buttons]
+    record.close()
+    session.close()
