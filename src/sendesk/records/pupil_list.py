@@ -87,10 +87,19 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+# The reference the calendar and its .ics show instead of a name (models.agenda.pupil_reference):
+# "A.O. ref 289", or "ref 289" alone. Typed into the search it finds that pupil, by record number.
+REFERENCE = re.compile(r"(?:[a-z]\.){0,2}\s*ref\s*(\d{1,12})", re.IGNORECASE)
+
+
 def _where(flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
     clauses: list[str] = [] if flt.include_archived else ["archived_at IS NULL"]
     params: list[Any] = []
-    for word in _words(flt.text)[:8]:
+    reference = REFERENCE.fullmatch((flt.text or "").strip())
+    if reference:
+        clauses.append("id = ?")
+        params.append(int(reference.group(1)))
+    for word in [] if reference else _words(flt.text)[:8]:
         clauses.append("search_text LIKE ? ESCAPE '\\'")
         params.append(_like(word))
     n_lapsed = last_census_before(on).isoformat()

@@ -91,9 +91,9 @@ class ConcernsPanel(LoadOnShow, QWidget):
         self.view = ConcernRunView()
         self.runs.currentItemChanged.connect(self._show_selected)
         self.draft_note = wrapping("", "draft_note", f"color: {HINT_COLOUR};")
-        self.start_button = QPushButton("Start the initial concerns flowchart...",
+        self.start_button = QPushButton("Start the &initial concerns flowchart...",
                                         objectName="start_concerns")
-        self.resume_button = QPushButton("Carry on with the saved flowchart...",
+        self.resume_button = QPushButton("Carry on with the saved &flowchart...",
                                          objectName="resume_concerns")
         self.start_button.clicked.connect(lambda: self.open_wizard())
         self.resume_button.clicked.connect(lambda: self.open_wizard(resume=True))

@@ -55,14 +55,14 @@ class ContactsPanel(RecordPanel):
         layout.addWidget(QLabel("<b>Contacts</b>"))
         layout.addWidget(self.contacts_table)
         layout.addLayout(button_row(
-            button("Add contact...", "add_contact", self.add_contact, edit),
-            button("Correct contact...", "correct_contact", self.correct_contact, edit),
-            button("End contact...", "end_contact", self.end_contact, edit)))
+            button("Add &contact...", "add_contact", self.add_contact, edit),
+            button("Co&rrect contact...", "correct_contact", self.correct_contact, edit),
+            button("&End contact...", "end_contact", self.end_contact, edit)))
         layout.addWidget(QLabel("<b>Consent to share information</b>"))
         layout.addWidget(self.consent_table)
         layout.addLayout(button_row(
-            button("Record consent...", "add_consent", self.add_consent, edit),
-            button("Withdraw consent...", "withdraw_consent", self.withdraw_consent, edit)))
+            button("Record co&nsent...", "add_consent", self.add_consent, edit),
+            button("&Withdraw consent...", "withdraw_consent", self.withdraw_consent, edit)))
 
     def refresh(self) -> None:
         record = self.held

@@ -87,7 +87,8 @@ class FirstStepsBox(QGroupBox):
         after Home, and differ by role)."""
         for step in STEPS:
             button = self.buttons[step.key]
-            usable = not step.action or self._action(step.action) is not None
+            action = self._action(step.action) if step.action else None
+            usable = not step.action or (action is not None and action.isEnabled())
             button.setEnabled(usable)
             button.setToolTip("" if usable else step.missing)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ..errors import SendeskError, ValidationError
 from ..models import dates
 from .date_field import DateField
+from .prompts import prompts
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
 FORM_WIDTH = 640  # px: the widest a column of labelled fields reads comfortably
@@ -164,6 +165,7 @@ class FormDialog(QDialog):
         self.form = FormWidget(fields)
         if values:
             self.form.set_values(values)
+        self._as_opened = self.form.values()   # what "unsaved" is measured against
         self.message = QLabel(wordWrap=True, objectName="message")
         self.message.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -176,6 +178,14 @@ class FormDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def reject(self) -> None:
+        """Esc, Cancel or the window's close button: ask first if something was typed."""
+        if self.form.values() != self._as_opened and not prompts.confirm(
+                self, self.windowTitle().removesuffix(" - sendesk"),
+                "What you typed in this form is not saved. Close it and lose it?"):
+            return
+        super().reject()
 
     def submit(self) -> bool:
         self.form.clear_errors()

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from ..models.roles import Permission
 from ..session import Session
 from .about import show_about
+from .record_panel import denied_text
 from .resources_qt import app_icon
 from .runner import OpRunner
 from .screen_fit import fit_to_screen
 
 NAV_MIN_WIDTH = 180
 NAV_SLACK = 16
+MAX_PAGE_KEYS = 9   # Ctrl+1 to Ctrl+9
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +59,14 @@ class MainWindow(QMainWindow):
         """Pages (home, pupils, census...) are added by whoever builds the workspace."""
         self._page_keys.append(key)
         self.pages.addWidget(widget)
-        QListWidgetItem(title, self.nav)
+        item = QListWidgetItem(title, self.nav)
+        position = len(self._page_keys)
+        if position <= MAX_PAGE_KEYS:   # Ctrl+1.. in the order of the list, shown in the View menu
+            keys = f"Ctrl+{position}"
+            item.setToolTip(f"{title} ({keys})")
+            action = self._action(self.view_menu, title, lambda _=False, k=key: self.show_page(k),
+                                  keys, f"page_{key}")
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self._fit_navigation()
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
@@ -71,6 +80,11 @@ class MainWindow(QMainWindow):
         position = self._page_keys.index(key)
         self.nav.setCurrentRow(position)
         return self.pages.widget(position)
+
+    def find_pupil(self) -> None:
+        """Ctrl+F: the Pupils page with its search box ready to type in."""
+        if "pupils" in self._page_keys:
+            self.show_page("pupils").focus_search()  # type: ignore[attr-defined]
 
     def page(self, key: str) -> QWidget:
         return self.pages.widget(self._page_keys.index(key))
@@ -93,21 +107,35 @@ class MainWindow(QMainWindow):
         self._action(self.file_menu, "Sign &out", self.sign_out_requested, "Ctrl+Shift+L", "sign_out")
         self.file_menu.addSeparator()
         self._action(self.file_menu, "&Quit", self.quit_requested, QKeySequence.StandardKey.Quit, "quit")
+        self.view_menu = bar.addMenu("&View")
+        find = self._action(self.view_menu, "&Find a pupil", self.find_pupil,
+                            QKeySequence.StandardKey.Find, "find_pupil")
+        find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.view_menu.addSeparator()
         self.tools_menu = bar.addMenu("&Tools")
-        self._action(self.tools_menu, "Change my password...", self.password_change_requested,
+        # What the role may not use stays in the menu, greyed, saying why (as in the record).
+        self.tools_menu.setToolTipsVisible(True)
+        self._action(self.tools_menu, "Change my &password...", self.password_change_requested,
                      name="change_password")
-        if self.session.can(Permission.MANAGE_USERS):
-            self._action(self.tools_menu, "Users...", self.users_requested, name="users")
-        if self.session.can(Permission.BACKUP):
-            self._action(self.tools_menu, "Back up...", self.backup_requested, name="backup")
-        self._action(self.tools_menu, "Settings...", self.settings_requested, name="settings")
-        if self.session.can(Permission.MANAGE_PLANS) or self.session.can(Permission.SETTINGS):
-            self._action(self.tools_menu, "Letter templates...", self.open_templates,
-                         name="letter_templates")
+        can = self.session.can
+        self.grey_unless(self._action(self.tools_menu, "&Users...", self.users_requested,
+                                      name="users"), can(Permission.MANAGE_USERS))
+        self.grey_unless(self._action(self.tools_menu, "&Back up...", self.backup_requested,
+                                      name="backup"), can(Permission.BACKUP))
+        self._action(self.tools_menu, "&Settings...", self.settings_requested, name="settings")
+        self.grey_unless(self._action(self.tools_menu, "Letter &templates...", self.open_templates,
+                                      name="letter_templates"),
+                         can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
         help_menu = bar.addMenu("&Help")
-        about = QAction("About sendesk", self)
+        about = QAction("&About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
         help_menu.addAction(about)
+
+    def grey_unless(self, action: QAction, allowed: bool) -> None:
+        """A menu item the role may not use stays in the menu, greyed, saying why."""
+        if not allowed:
+            action.setEnabled(False)
+            action.setToolTip(denied_text(self.session))
 
     def open_templates(self) -> None:
         from .templates_dialog import TemplatesDialog

@@ -36,9 +36,9 @@ class NotesPanel(RecordPanel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notes_table)
         layout.addLayout(button_row(
-            button("Add short note...", "add_note", self.add_note, may),
-            button("Amend note...", "amend_note", self.amend_note, may),
-            button("Mark reviewed...", "mark_reviewed", self.mark_reviewed, may)))
+            button("Add s&hort note...", "add_note", self.add_note, may),
+            button("A&mend note...", "amend_note", self.amend_note, may),
+            button("Mark re&viewed...", "mark_reviewed", self.mark_reviewed, may)))
 
     def refresh(self) -> None:
         held = self.held.notes

@@ -2,6 +2,10 @@
 
 Tests replace the functions on the module-level `prompts` object; the app never calls
 QMessageBox or QFileDialog directly.
+
+File dialogs start in the folder last chosen for the same purpose (the dialog's title) while
+the app runs. The folders are held in memory only: a folder's path can carry a pupil's name
+(a subject access request's folder), which must not be left in a settings file.
 """
 
 from __future__ import annotations
@@ -15,6 +19,23 @@ from ..errors import SendeskError
 
 
 class Prompts:
+    def __init__(self) -> None:
+        self.last_folders: dict[str, Path] = {}   # purpose (dialog title) -> folder last chosen
+
+    def _start(self, title: str, start: str) -> str:
+        """The suggested name, in the folder last used for this purpose if there was one."""
+        folder = self.last_folders.get(title)
+        if folder is None or not folder.is_dir():
+            return start
+        name = Path(start).name if start and not Path(start).is_dir() else ""
+        return str(folder / name) if name else str(folder)
+
+    def _chosen(self, title: str, name: str) -> Path | None:
+        if not name:
+            return None
+        self.last_folders[title] = Path(name).parent
+        return Path(name)
+
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.warning(parent, title, text)
 
@@ -38,12 +59,12 @@ class Prompts:
         return answer == QMessageBox.StandardButton.Yes
 
     def open_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
-        return Path(name) if name else None
+        name, _ = QFileDialog.getOpenFileName(parent, title, self._start(title, start), filters)
+        return self._chosen(title, name)
 
     def save_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
-        return Path(name) if name else None
+        name, _ = QFileDialog.getSaveFileName(parent, title, self._start(title, start), filters)
+        return self._chosen(title, name)
 
     def print_setup(self, parent: QWidget | None, printer: QPrinter) -> bool:
         """Qt's print dialog: choose the printer and copies; False when cancelled."""

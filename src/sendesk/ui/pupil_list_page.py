@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -74,6 +74,7 @@ class PupilListPage(QWidget):
         self.search = QLineEdit(objectName="search", placeholderText="Search by name or UPN")
         self.search.setAccessibleName("Search by name or UPN")
         self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)   # Down moves into the results
         self.status = QComboBox(objectName="status_filter")
         self.status.setAccessibleName("SEN status")
         for label, value in STATUS_CHOICES:
@@ -146,6 +147,23 @@ class PupilListPage(QWidget):
             box.toggled.connect(self.refresh)
         self.runner.changed.connect(self.changes_arrived)
         self.refresh()
+
+    def focus_search(self) -> None:
+        """Ready to type a new search (Ctrl+F): focused, with the old text selected."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Down in the search box goes to the results, on the first row if none was chosen,
+        so a search is typed, walked with the arrows and opened with Enter."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down and self.model.rowCount() > 0):  # type: ignore[attr-defined]
+            if not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+            self.table.selectRow(self.table.currentIndex().row())
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def current_filter(self) -> PupilFilter:
         header = self.table.horizontalHeader()

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QTabWidget,
@@ -46,7 +48,7 @@ from .notes_panel import NotesPanel
 from .plan_tab import PlanTab
 from .prompts import prompts
 from .record_changes import one_at_a_time, runner_for, touches
-from .record_panel import button, fill_table, make_table
+from .record_panel import button, explain_denied, fill_table, make_table
 from .registers_panel import RegistersPanel
 from .resources_qt import app_icon
 from .runner import OpRunner, alive
@@ -104,7 +106,7 @@ class PupilRecordWindow(QWidget):
             self.tabs.addTab(page, title)
         self.built: dict[str, QWidget] = {}
         self.tabs.currentChanged.connect(self._build_current_tab)
-        self.sar_button = button("Subject access request...", "subject_access",
+        self.sar_button = button("Subject &access request...", "subject_access",
                                  self.answer_subject_access, self.can(Permission.READ_AUDIT))
         self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
         top = QHBoxLayout()
@@ -118,6 +120,55 @@ class PupilRecordWindow(QWidget):
         layout.addWidget(self.tabs)
         self.show_record()
         self.runner.changed.connect(self._runner_changed)
+        explain_denied(self, session)
+        # Where the user was (the pupil list's row, a Home item): focus goes back there on close.
+        self._came_from = QApplication.focusWidget()
+        self._keys()
+
+    # --- keyboard ------------------------------------------------------------------
+    def _keys(self) -> None:
+        """Ctrl+Tab and Ctrl+Shift+Tab walk the tabs from anywhere in the window (the tab bar
+        alone does it only while it has focus); Esc and Ctrl+W close the window."""
+        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+Shift+Backtab", -1),
+                           ("Ctrl+Backtab", -1)):
+            QShortcut(QKeySequence(keys), self, lambda s=step: self.next_tab(s))
+        closing = {QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W"),
+                   *QKeySequence.keyBindings(QKeySequence.StandardKey.Close)}
+        for keys in closing:
+            QShortcut(keys, self, self.close_by_user)
+
+    def next_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+
+    def close_by_user(self) -> bool:
+        """Close unless the profile holds changes not saved and the user keeps them."""
+        if not self._may_close():
+            return False
+        self.close()
+        return True
+
+    def _may_close(self) -> bool:
+        if not self.profile_unsaved():
+            return True
+        return prompts.confirm(self, "Close the record",
+                               "The profile has changes that are not saved. Close the record "
+                               "and lose them?")
+
+    def profile_unsaved(self) -> bool:
+        return bool(self._profile_changes()) and self.can(Permission.EDIT_PUPILS)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Closed by the user's window button: ask about unsaved changes (a lock or sign-out
+        closes without asking). Focus goes back to where the user was in the main window."""
+        if event.spontaneous() and not self._may_close():
+            event.ignore()
+            return
+        event.accept()
+        back = self._came_from
+        if back is not None and alive(back) and back.isVisible():
+            back.window().activateWindow()
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def can(self, permission: Permission) -> bool:
         return self.session.can(permission)
@@ -276,7 +327,7 @@ class PupilRecordWindow(QWidget):
                 specs.append(FieldSpec(key, FIELD_LABELS[key], kind))
         self.profile_form = FormWidget(specs)
         self.profile_message = QLabel(wordWrap=True, objectName="profile_message")
-        self.save_profile_button = button("Save changes", "save_profile", self.save_profile,
+        self.save_profile_button = button("&Save changes", "save_profile", self.save_profile,
                                           self.can(Permission.EDIT_PUPILS))
         self.profile_form.setEnabled(self.can(Permission.EDIT_PUPILS))
         self.history_table = make_table("history", ["When", "Record", "Field", "Was", "Now",
@@ -287,7 +338,7 @@ class PupilRecordWindow(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.save_profile_button)
         row.addWidget(self.profile_message, 1)
-        self.leaving_button = button("Record leaving...", "record_leaving", self.record_leaving,
+        self.leaving_button = button("Record &leaving...", "record_leaving", self.record_leaving,
                                      self.can(Permission.EDIT_PUPILS))
         row.addWidget(self.leaving_button)
         layout.addLayout(row)
@@ -295,12 +346,16 @@ class PupilRecordWindow(QWidget):
         layout.addWidget(self.history_table)
         self.tabs.addTab(page, "Profile")
 
-    def save_profile(self) -> bool:
-        self.profile_form.clear_errors()
+    def _profile_changes(self) -> dict[str, Any]:
+        """The profile fields whose boxes differ from the record."""
         values = self.profile_form.values()
         current = {key: getattr(self.record.pupil.details, key) for key in EDITABLE_FIELDS}
-        changes = {k: v for k, v in values.items()
-                   if (uk(current[k]) if isinstance(current[k], dt.date) else (current[k] or "")) != (v or "")}
+        return {k: v for k, v in values.items()
+                if (uk(current[k]) if isinstance(current[k], dt.date) else (current[k] or "")) != (v or "")}
+
+    def save_profile(self) -> bool:
+        self.profile_form.clear_errors()
+        changes = self._profile_changes()
         if not changes:
             self.profile_message.setStyleSheet("")
             self.profile_message.setText("Nothing has changed.")

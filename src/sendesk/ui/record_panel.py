@@ -58,14 +58,29 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[Any]], ids: Sequence
             table.setItem(r, c, item)
 
 
+def denied_text(session: Session) -> str:
+    """Why a control is greyed: said the same way wherever a role stops the user."""
+    return f"Your role ({session.user.role_label}) does not allow this. Ask your SENCO."
+
+
 def button(text: str, name: str, slot: Callable[[], Any], enabled: bool = True) -> QPushButton:
+    """A push button; one the role does not allow is greyed (never hidden) and, once
+    explain_denied has named the role, says why."""
     widget = QPushButton(text, objectName=name)
     widget.clicked.connect(lambda _checked=False: slot())
     widget.setEnabled(enabled)
-    widget.setAccessibleName(text.rstrip("."))
+    widget.setAccessibleName(text.replace("&", "").rstrip("."))
     if not enabled:
-        widget.setToolTip("Your role does not allow this.")
+        widget.setProperty("role_denied", True)
+        widget.setToolTip("Your role does not allow this. Ask your SENCO.")
     return widget
+
+
+def explain_denied(root: QWidget, session: Session) -> None:
+    """Name the user's role in the tooltip of every button under root that it does not allow."""
+    for widget in root.findChildren(QPushButton):
+        if widget.property("role_denied"):
+            widget.setToolTip(denied_text(session))
 
 
 def button_row(*widgets: QWidget) -> QHBoxLayout:

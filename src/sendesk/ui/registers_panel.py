@@ -53,14 +53,14 @@ class RegistersPanel(RecordPanel):
         self.notifications_table.setAccessibleName("Parent notifications")
         self.registers_table = make_table("registers", ["Register", "From", "To", "Review", "Details"])
         self.registers_table.setAccessibleName("Other registers")
-        self.change_status_button = button("Change SEN status or needs...", "change_status",
+        self.change_status_button = button("Change SEN status or nee&ds...", "change_status",
                                            self.change_status, senco)
-        self.correct_status_button = button("Correct the current status...", "correct_status",
+        self.correct_status_button = button("C&orrect the current status...", "correct_status",
                                             self.correct_status, senco)
         self.correct_status_button.setToolTip(
             "Put an EHC plan (E) in place of SEN support (K), or K in place of E, from the day the "
             "current status began." if senco else "Only the SENCO may change the SEN register.")
-        self.record_notification_button = button("Record parent notification...", "record_notification",
+        self.record_notification_button = button("Record &parent notification...", "record_notification",
                                                   self.record_notification, edit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,9 +73,9 @@ class RegistersPanel(RecordPanel):
         layout.addLayout(button_row(self.record_notification_button))
         layout.addWidget(QLabel("<b>Other registers</b>"))
         layout.addWidget(self.registers_table)
-        layout.addLayout(button_row(button("Add to a register...", "add_register", self.add_register, edit),
-                              button("Correct entry...", "correct_register", self.correct_register, edit),
-                              button("End entry...", "end_register", self.end_register, edit)))
+        layout.addLayout(button_row(button("Add to a re&gister...", "add_register", self.add_register, edit),
+                              button("Correct en&try...", "correct_register", self.correct_register, edit),
+                              button("End entr&y...", "end_register", self.end_register, edit)))
 
     def refresh(self) -> None:
         record = self.held

@@ -47,6 +47,7 @@ from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .record_changes import one_at_a_time, pupil_line, runner_for
+from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
 
@@ -155,7 +156,11 @@ class SpecialistsTab(LoadOnShow, QWidget):
                  session.can(Permission.EXPORT_DOCUMENTS))):
             widget = QPushButton(text, objectName=name)
             widget.clicked.connect(slot)
-            widget.setVisible(allowed)
+            widget.setEnabled(allowed)   # greyed and saying why, as everywhere in the record
+            if not allowed:
+                left = name != "save_report" and session.can(Permission.MANAGE_PLANS)
+                widget.setToolTip("The pupil has left: the record is kept read-only." if left
+                                  else denied_text(session))
             rows[len(self.buttons) // 4].addWidget(widget)
             self.buttons[name] = widget
         for row in rows:
@@ -298,7 +303,8 @@ class SpecialistsTab(LoadOnShow, QWidget):
             FieldSpec("report_id", "From the report", "choice", reports)],
             lambda v: self._write(specialists.add_recommendation, found.id, v["text"],
                                   v["recommended_on"], v["report_id"]),
-            values={"recommended_on": self.session.clock.today()},
+            values={"recommended_on": self.session.clock.today(),   # a lone report is the one
+                    "report_id": found.reports[0].id if len(found.reports) == 1 else None},
             intro="Put it into the support plan from the plan page of the APDR wizard.",
             select=found.id)
 

@@ -27,6 +27,7 @@ from .key_check_dialog import KeyCheckDialog
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .record_changes import one_at_a_time, read_pupil_line, runner_for
+from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
 from .send_wizard import SendWizard
@@ -104,6 +105,8 @@ class TransfersTab(LoadOnShow, QWidget):
         rows = [QHBoxLayout(), QHBoxLayout()]
         for number, widget in enumerate((self.send, self.form, self.scan, self.receipt, self.check_key)):
             widget.setEnabled(may)
+            if not may:
+                widget.setToolTip(denied_text(session))
             rows[number // 3].addWidget(widget)
         for row in rows:
             row.addStretch(1)

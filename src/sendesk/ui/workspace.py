@@ -63,10 +63,10 @@ class Workspace(QObject):
             self.transfers.open_pupil.connect(self.open_pupil)
             window.add_page("transfers", "Transfers and retention", self.transfers)
         add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
-        if session.can(Permission.IMPORT_PUPILS):
-            action = window.tools_menu.addAction("Import pupils from the MIS...")
-            action.setObjectName("import_pupils")
-            action.triggered.connect(self.import_pupils)
+        action = window.tools_menu.addAction("&Import pupils from the MIS...")
+        action.setObjectName("import_pupils")
+        action.triggered.connect(self.import_pupils)
+        window.grey_unless(action, session.can(Permission.IMPORT_PUPILS))
         runner.changed.connect(self.changes_arrived)
 
     def import_pupils(self) -> ImportWizard:

@@ -294,9 +294,11 @@ def record_plan_shared(session: Session, cycle_id: int, shared_on: dt.date | str
 
 
 @operation(Permission.MANAGE_PLANS)
-def copy_previous_plan(session: Session, cycle_id: int) -> PlanCheck:
+def copy_previous_plan(session: Session, cycle_id: int, plan_date: dt.date | str | None = None,
+                       review_date: dt.date | str | None = None) -> PlanCheck:
     """Start a new cycle's draft from the last plan: its aspirations, the outcomes not yet fully
-    achieved, and the provision still running. Only into an empty draft."""
+    achieved, and the provision still running. Only into an empty draft. The new plan's own
+    dates, when the page already holds them (the agreed date defaults to today), are kept."""
     ctx = _context(session, cycle_id)
     if ctx.cycle["number"] == 1:
         raise ValidationError("This is the first cycle; there is no earlier plan.", field="plan")
@@ -318,5 +320,6 @@ def copy_previous_plan(session: Session, cycle_id: int) -> PlanCheck:
     carried = [dict(o.fields(), target_date=None) for o in old.outcomes
                if not (review and review.progress.get(o.id, (None,))[0] is Progress.ACHIEVED)]
     items = [dict(i.fields(), recommendation_id=i.recommendation_id) for i in old.active_items]
+    own = {key: day for key, day in (("plan_date", plan_date), ("review_date", review_date)) if day}
     return save_plan(session, cycle_id, {"aspirations": old.aspirations, "outcomes": carried,
-                                         "items": items})
+                                         "items": items, **own})

@@ -16,7 +16,7 @@ from ...errors import ValidationError
 from ...models import dates, outcomes, provision
 from ...models.outcomes import PFA_AREAS
 from ...models.provision import CostBasis
-from ...models.sen import areas
+from ...models.sen import areas, need_codes
 from ..apdr_models import AMBER
 from ..forms import FieldSpec, FormDialog
 from .widgets import bullet_list, money, watch
@@ -26,12 +26,22 @@ PFA_CHOICES = [("", None)] + [(label, code) for code, label in PFA_AREAS.items()
 BASIS_CHOICES = [(basis.label.capitalize(), basis.value) for basis in CostBasis]
 
 
+def with_area(values: Mapping[str, Any] | None, primary_need: str | None) -> dict[str, Any]:
+    """A new outcome or item starts in the area of the pupil's primary need (SLCN -> the
+    communication and interaction area); one already held keeps whatever area it has."""
+    shown = dict(values or {})
+    need = need_codes().get(primary_need or "")
+    if "area" not in shown and need is not None and need.area:
+        shown["area"] = need.area
+    return shown
+
+
 class OutcomeDialog(FormDialog):
     """One outcome. The SMART check runs as the SENCO types."""
 
     def __init__(self, values: Mapping[str, Any] | None, year_group: str,
                  plan_date: Callable[[], dt.date | None], review_date: Callable[[], dt.date | None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, primary_need: str | None = None) -> None:
         fields = [FieldSpec("text", "Outcome", "text", placeholder="What the pupil will be able to do",
                             aliases=("Outcome",)),
                   FieldSpec("measure", "How it will be measured", "text",
@@ -40,7 +50,8 @@ class OutcomeDialog(FormDialog):
                   FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
                   FieldSpec("pfa_area", "Preparing for Adulthood", "choice", PFA_CHOICES)]
         self.cleaned: dict[str, Any] | None = None
-        super().__init__("Outcome", fields, self._accept, values=values, parent=parent)
+        super().__init__("Outcome", fields, self._accept, values=with_area(values, primary_need),
+                         parent=parent)
         self.setObjectName("outcome_dialog")
         self._year_group, self._plan_date, self._review_date = year_group, plan_date, review_date
         self.smart = QLabel(objectName="smart", wordWrap=True)
@@ -80,7 +91,8 @@ class ItemDialog(FormDialog):
     """One provision item. Its yearly cost is worked out as the SENCO types."""
 
     def __init__(self, values: Mapping[str, Any] | None, parent: QWidget | None = None,
-                 with_start: bool = False, title: str = "Provision") -> None:
+                 with_start: bool = False, title: str = "Provision",
+                 primary_need: str | None = None) -> None:
         fields = [FieldSpec("description", "What the provision is", aliases=("description",)),
                   FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
                   FieldSpec("delivered_by", "Who delivers it", placeholder="for example Teaching assistant"),
@@ -95,7 +107,7 @@ class ItemDialog(FormDialog):
             fields.append(FieldSpec("started_on", "Starts on", "date", aliases=("Start date",)))
         self.cleaned: dict[str, Any] | None = None
         self.recommendation_id = (values or {}).get("recommendation_id")
-        shown = dict(values or {})
+        shown = with_area(values, primary_need)
         shown.setdefault("weeks", provision.DEFAULT_WEEKS)
         shown.setdefault("group_size", 1)
         if "rate_pence" in shown:

@@ -155,7 +155,8 @@ class DoPage(Page):
 
     def add_provision(self) -> ItemDialog:
         dialog = ItemDialog({"started_on": self.session.clock.today()}, parent=self, with_start=True,
-                            title="Add provision to the agreed plan")
+                            title="Add provision to the agreed plan",
+                            primary_need=self.wizard.pupil.primary_need)
         dialog._save = lambda values: self.wizard.runner.call(  # type: ignore[method-assign]
             apdr.add_provision, self.wizard.cycle_id, values, values.get("started_on"))
         dialog.open()

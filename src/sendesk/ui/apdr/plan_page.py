@@ -241,7 +241,7 @@ class PlanPage(Page):
 
     def add_outcome(self) -> OutcomeDialog:
         dialog = OutcomeDialog(None, self.wizard.pupil.details.year_group, *self._dialog_dates(),
-                               parent=self)
+                               parent=self, primary_need=self.wizard.pupil.primary_need)
         dialog.accepted.connect(lambda: self._put(self.outcome_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
@@ -285,7 +285,7 @@ class PlanPage(Page):
         self._remove(self.outcome_view, self.outcome_rows)
 
     def add_item(self, values: Mapping[str, Any] | None = None) -> ItemDialog:
-        dialog = ItemDialog(values, parent=self)
+        dialog = ItemDialog(values, parent=self, primary_need=self.wizard.pupil.primary_need)
         dialog.accepted.connect(lambda: self._put(self.item_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
@@ -363,7 +363,8 @@ class PlanPage(Page):
         self.refresh_checks()
 
     def copy_previous(self) -> None:
-        check = self.write(apdr.copy_previous_plan, self.wizard.cycle_id, sender=self.copy_button)
+        check = self.write(apdr.copy_previous_plan, self.wizard.cycle_id, self._date("plan_date"),
+                           self._date("review_date"), sender=self.copy_button)
         if check is not None:
             self.load(self.wizard.view)
             self.show_check(check)
