@@ -18,8 +18,12 @@ a progress dialog shows what is happening. Work whose function takes a ``progres
 (an :class:`operations.Progress`) reports how far it is and gets a Cancel button: it stops at
 its next report, inside its transaction, so nothing is written.
 
-Locking calls :meth:`OpRunner.shutdown`: it waits for the work under way, drops the work not
-started and every callback still to come (their widgets are being deleted), and refuses new work.
+Locking calls :meth:`OpRunner.shutdown`, which never waits on the GUI thread (a package being
+written takes seconds, and the window must vanish at once): it refuses new work, lets the work
+not started fail at once without touching the session, drops every callback still to come
+(their widgets are being deleted) and, once the piece under way has ended, calls back so the
+session can be closed. A callback whose widget was deleted while its work ran (a window the
+user closed) is not called either.
 """
 
 from __future__ import annotations
@@ -72,6 +76,15 @@ def alive(widget: QObject) -> bool:
     return shiboken6.isValid(widget)
 
 
+def _owner_alive(callback: Callable[..., Any], sender: QWidget | None) -> bool:
+    """Whether a callback may still run: not when the widget that asked, or the widget whose
+    method it is, was deleted while the work ran (its window closed)."""
+    if sender is not None and not alive(sender):
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or alive(owner)
+
+
 class _Relay(QObject):
     done = Signal(object, object)     # result, Changes
     failed = Signal(object, object)   # exception, Changes
@@ -113,6 +126,7 @@ class OpRunner(QObject):
         self.pool.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
         self.closed = False
+        self._when_idle: Callable[[], None] | None = None
 
     # -- the two ways in ---------------------------------------------------------------------
 
@@ -151,17 +165,24 @@ class OpRunner(QObject):
         return bool(self._relays)
 
     def wait(self) -> None:
-        """Block until the worker is idle (before locking drops the session)."""
+        """Block until the worker is idle (quitting, when nothing is left to answer)."""
         self.pool.waitForDone()
 
-    def shutdown(self) -> None:
-        """Locking: refuse new work, wait for the work under way, drop every callback to come."""
+    def shutdown(self, when_idle: Callable[[], None] | None = None) -> None:
+        """Locking: refuse new work and drop every callback to come, without waiting; call
+        ``when_idle`` (on the GUI thread) once the work under way has ended, at once if none.
+
+        Work queued behind it fails with Refused before touching the session (_Job.run), so
+        every piece handed in reports back exactly once and the count of pieces reaches zero.
+        """
         self.closed = True
-        self.pool.clear()
-        self.pool.waitForDone()
-        for relay in list(self._relays):
-            relay.blockSignals(True)
-        self._relays.clear()
+        self._when_idle = when_idle
+        self._idle_check()
+
+    def _idle_check(self) -> None:
+        if self.closed and not self._relays and self._when_idle is not None:
+            then, self._when_idle = self._when_idle, None
+            then()
 
     # -- inside -------------------------------------------------------------------------------
 
@@ -191,7 +212,7 @@ class OpRunner(QObject):
             outcome["error"] = exc
             loop.quit()
 
-        self._start(work, sender, done, failed, label, progress)
+        self._start(work, sender, done, failed, label, progress, unwind=True)
         if not outcome:
             loop.exec()
         if "error" in outcome:
@@ -201,7 +222,10 @@ class OpRunner(QObject):
     def _start(self, work: Callable[[], Any], sender: QWidget | None,
                on_done: Callable[[Any], None],
                on_error: Callable[[BaseException], None] | None,
-               label: str | None = None, progress: operations.Progress | None = None) -> None:
+               label: str | None = None, progress: operations.Progress | None = None,
+               unwind: bool = False) -> None:
+        """Start one piece of work. ``unwind`` marks call()'s own callbacks, which end its
+        local event loop and so must run even after a lock (call then raises Refused)."""
         if self.closed:
             (on_error or self._report)(Refused("The database is locked; unlock it first."))
             return
@@ -215,14 +239,18 @@ class OpRunner(QObject):
             self._relays.discard(relay)
             if shown is not None:
                 shown.close()
-            if sender is not None:
-                try:
-                    sender.setEnabled(True)
-                except RuntimeError:   # the widget was deleted while the work ran
-                    pass
+            if self.closed:
+                # Locked while this ran: its windows are gone, nothing may be shown or
+                # refreshed; call() is only told to stop waiting.
+                if unwind and on_error is not None:
+                    on_error(Refused("The database was locked."))
+                self._idle_check()
+                return
+            if sender is not None and alive(sender):
+                sender.setEnabled(True)
             if changes:
                 self.changed.emit(changes)
-            if callback is not None:
+            if callback is not None and (unwind or _owner_alive(callback, sender)):
                 callback(value)
 
         relay.done.connect(lambda value, changes: finish(on_done, value, changes))
@@ -250,7 +278,7 @@ class _ProgressShower(QObject):
         QTimer.singleShot(PROGRESS_DELAY_MS, self, self.show)
 
     def show(self) -> None:
-        if self.finished:
+        if self.finished or (self.parent_widget is not None and not alive(self.parent_widget)):
             return
         cancel = "Cancel" if self.progress is not None else None
         dialog = QProgressDialog(self.label, cancel, 0, 0, self.parent_widget)
@@ -289,7 +317,7 @@ class _ProgressShower(QObject):
 
     def close(self) -> None:
         self.finished = True
-        if self.dialog is not None:
+        if self.dialog is not None and alive(self.dialog):   # gone with a window closed by a lock
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
