@@ -57,14 +57,28 @@ def test_the_record_window_has_the_documents_tab(session, qtbot):
         == audited + 1
 
 
+def show_and_build(qtbot, tab: DocumentsTab) -> None:
+    """Show the tab, as a person opens it, and wait until its document is on screen (it is
+    built on the worker once the showing is over)."""
+    with qtbot.waitSignal(tab.panel.built, timeout=30_000):
+        tab.show()
+
+
+def choose_and_build(qtbot, tab: DocumentsTab, key: str) -> None:
+    if tab.kind() == key:
+        return
+    with qtbot.waitSignal(tab.panel.built, timeout=30_000):
+        tab.choose(key)
+
+
 def test_preview_then_save_each_kind(session, qtbot, tmp_path, answers):
     pupil_id = pupil_with_cycles(session)
     tab = DocumentsTab(session, pupil_id)
     qtbot.addWidget(tab)
-    tab.show()
+    show_and_build(qtbot, tab)
     saved = {}
     for key in ("plan", "profile", "file", "letter-added", "provision-map"):
-        tab.choose(key)
+        choose_and_build(qtbot, tab, key)
         panel = tab.panel
         assert panel.documents, panel.message.text()
         assert panel.save_button.isEnabled() and panel.print_button.isEnabled()
@@ -88,8 +102,8 @@ def test_a_document_that_cannot_be_made_says_why(session, qtbot):
                                  " (SELECT pupil_id FROM send_pathways) ORDER BY id LIMIT 1")
     tab = DocumentsTab(session, pupil_id)
     qtbot.addWidget(tab)
-    tab.show()
-    tab.choose("plan")
+    show_and_build(qtbot, tab)
+    choose_and_build(qtbot, tab, "plan")
     assert "no SEND pathway" in tab.panel.message.text()
     assert not tab.panel.save_button.isEnabled() and tab.panel.page_count() == 0
 
@@ -97,8 +111,8 @@ def test_a_document_that_cannot_be_made_says_why(session, qtbot):
 def test_print_goes_through_the_print_dialog_and_is_audited(session, qtbot, tmp_path, answers):
     tab = DocumentsTab(session, pupil_with_cycles(session))
     qtbot.addWidget(tab)
-    tab.show()
-    tab.choose("profile")
+    show_and_build(qtbot, tab)
+    choose_and_build(qtbot, tab, "profile")
     assert not tab.panel.print_documents()          # cancelled: nothing printed
     answers.next_print = tmp_path / "printed.pdf"
     assert tab.panel.print_documents()
@@ -112,7 +126,7 @@ def test_staff_see_documents_but_cannot_save_or_print(demo_path, clock, qtbot):
     try:
         tab = DocumentsTab(staff, pupil_with_cycles(staff))
         qtbot.addWidget(tab)
-        tab.show()
+        show_and_build(qtbot, tab)
         assert tab.panel.documents and tab.panel.page_count() >= 1
         assert not tab.panel.save_button.isEnabled() and not tab.panel.print_button.isEnabled()
     finally:
@@ -213,10 +227,10 @@ def test_the_preview_zooms_from_its_buttons_and_the_keyboard(session, qtbot):
     tab = DocumentsTab(session, pupil_with_cycles(session))
     qtbot.addWidget(tab)
     tab.resize(900, 700)
-    tab.show()
+    show_and_build(qtbot, tab)
     tab.activateWindow()
     assert QTest.qWaitForWindowActive(tab)
-    tab.choose("letter-added")
+    choose_and_build(qtbot, tab, "letter-added")
     panel = tab.panel
     qtbot.waitUntil(lambda: panel.page_count() > 0)
     start = panel.preview.zoomFactor()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog, QPushButton
 
 from sendesk.operations import Cancelled, Progress
 from sendesk.ui import runner as runner_mod
@@ -18,6 +19,11 @@ def slow_count(session, steps: int, progress: Progress) -> int:
         progress.report(done, steps, f"step {done}")
         time.sleep(0.02)
     return steps
+
+
+def sleepy(session, steps: int) -> str:
+    time.sleep(0.02 * steps)
+    return f"slept {steps}"
 
 
 def progress_dialog() -> QProgressDialog | None:
@@ -56,3 +62,35 @@ def test_a_locked_runner_refuses_work(qtbot, senco_session):
     runner.shutdown()
     with pytest.raises(Refused):
         runner.call(slow_count, 1, progress_label="Counting...")
+
+
+def test_locking_while_work_runs_does_not_wait_and_drops_what_would_follow(qtbot, senco_session):
+    """shutdown returns at once; call() waiting on the work raises Refused; submitted work's
+    callbacks never run; the session is let go only once the work has ended."""
+    runner = OpRunner(senco_session)
+    done: list = []
+    idle: list = []
+    runner.submit(sleepy, 25, on_done=done.append, on_error=done.append)   # about 0.5 s
+    runner.submit(sleepy, 1, on_done=done.append, on_error=done.append)    # queued behind
+
+    def lock() -> None:
+        started = time.monotonic()
+        runner.shutdown(when_idle=lambda: idle.append(time.monotonic()))
+        idle.append(time.monotonic() - started)
+
+    QTimer.singleShot(50, lock)
+    with pytest.raises(Refused):
+        runner.call(sleepy, 1)   # queued: refused, without running on the locked session
+    qtbot.waitUntil(lambda: len(idle) == 2, timeout=5_000)
+    assert idle[0] < 0.05, "locking waited for the work"
+    assert done == [], "no callback runs after the lock"
+    assert not runner.busy()
+
+
+def test_a_callback_of_a_deleted_widget_is_not_called(qtbot, senco_session):
+    runner = OpRunner(senco_session)
+    label = QLabel()
+    runner.submit(sleepy, 10, on_done=label.setText)   # would raise on a deleted label
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5_000)
+    qtbot.wait(20)

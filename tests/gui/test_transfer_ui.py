@@ -82,13 +82,17 @@ def send_through_the_wizard(qtbot, answers, sender, pupil_id, out: Path):
     shot(wizard, "send-2-checks")
     wizard.next()
     write = wizard.write_page
+    # The passphrase is on screen before anything is written (nothing can lose it after).
+    shown = write.passphrase.text()
+    assert write.passphrase.isVisible() and len(shown) == 24
+    assert "different route" in write.advice.text()
     answers.next_paths.append(out)
     write.choose.click()
     assert write.write.isEnabled()
     write.write.click()
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=30_000)
-    assert write.passphrase.isVisible() and write.passphrase.text() == wizard.result.passphrase
-    assert "different route" in write.advice.text()
+    assert write.passphrase.isVisible() and shown == wizard.result.passphrase
+    assert "Package fingerprint" in write.details.text()
     shot(wizard, "send-3-written")
     wizard.button(QWizard.WizardButton.FinishButton).click()
     return tab, wizard.result

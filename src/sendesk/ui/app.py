@@ -23,6 +23,7 @@ from ..transfer.package import SUFFIX
 from .controller import AppController
 from .prompts import prompts
 from .resources_qt import app_icon
+from .runner import Refused
 from .single_instance import hand_over_launch, serve
 
 
@@ -40,6 +41,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def _install_excepthook() -> None:
     def hook(kind, value, tb) -> None:
+        if issubclass(kind, Refused):
+            return   # work that waited when the window locked: its windows are gone, nothing to say
         if os.environ.get("SENDESK_DEBUG"):
             traceback.print_exception(kind, value, tb)
         prompts.error(None, "sendesk", "Something unexpected went wrong, and that action did not "

@@ -211,16 +211,28 @@ class AppController(QObject):
         self.lock_notice = lock_notice(self.clock.now(), reason, self.settings.idle_lock_minutes)
         self.inactivity.stop()
         self._discard_windows()
-        self._stop_runner()
-        self.session.close()
-        self.session = None
+        session, runner = self.session, self.runner
+        self.session = self.runner = None
+        if runner is None:
+            session.close()
+        else:
+            runner.shutdown(when_idle=lambda: self._drop(session, runner))
         self.locked.emit()
         self.show_unlock()
 
+    @staticmethod
+    def _drop(session: Session, runner: OpRunner) -> None:
+        """The locked session's last work has ended (it may have been writing a package for
+        seconds after the windows went): only now may its connection close."""
+        session.close()
+        runner.deleteLater()
+
     def _stop_runner(self) -> None:
-        """Locking waits for the work under way and refuses any more on this session."""
+        """Quitting waits for the work under way (the app is going; nothing is left to
+        answer) and refuses any more on this session."""
         if self.runner is not None:
             self.runner.shutdown()
+            self.runner.wait()
             self.runner.deleteLater()
             self.runner = None
         self.entry_runner.wait()

@@ -13,10 +13,10 @@ document again when the runner reports any change to the pupil (once it has been
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Qt
+from PySide6.QtCore import QMarginsF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import (
@@ -40,7 +40,7 @@ from ..session import Session
 from ..settings import export_dir
 from .prompts import prompts
 from .record_changes import runner_for, touches
-from .runner import OpRunner, alive
+from .runner import OpRunner, Refused, alive
 
 
 def a4_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution) -> QPrinter:
@@ -63,14 +63,15 @@ def file_name(text: str) -> str:
 
 
 class DocumentPanel(QWidget):
-    """Preview, save and print whatever documents `build` returns (built on demand)."""
+    """Preview, save and print the pupil's documents of the chosen kind (built on demand)."""
 
-    def __init__(self, session: Session, build: Callable[[], Sequence[Document]],
-                 pupil_id: int | None, kind: Callable[[], str],
+    built = Signal()   # the documents were built again and are on screen
+
+    def __init__(self, session: Session, pupil_id: int | None, kind: Callable[[], str],
                  parent: QWidget | None = None, runner: OpRunner | None = None) -> None:
-        """``build`` runs on the runner's worker thread."""
+        """``kind`` names the document to build, read on the GUI thread each time."""
         super().__init__(parent)
-        self.session, self.build, self.pupil_id, self.kind = session, build, pupil_id, kind
+        self.session, self.pupil_id, self.kind = session, pupil_id, kind
         self.runner = runner_for(session, runner, self)
         self.documents: list[Document] = []
         self.message = QLabel(objectName="document_message", wordWrap=True)
@@ -140,13 +141,29 @@ class DocumentPanel(QWidget):
     def _show_zoom(self) -> None:
         self.zoom_label.setText(f"{round(self.preview.zoomFactor() * 100)}%")
 
+    def refresh_soon(self) -> None:
+        """Build once the event that asked (a kind chosen in the box, the tab shown) is over.
+
+        Building waits for the worker in a local event loop, in which the user may close the
+        record window: Qt then deletes it there, and had the wait begun inside the combo box's
+        or the tab's own event handler, that handler would go on in a deleted widget and crash
+        the app. Started from a timer, nothing of the widget is left on the stack, and the
+        timer is dropped if the panel has gone first."""
+        QTimer.singleShot(0, self, self.refresh)
+
     def refresh(self) -> None:
-        """Build the documents again from the record and show them."""
+        """Build the documents again from the record and show them.
+
+        Built through the runner as the operation it is (build_documents, audited), so what
+        building reads is in the seam's change tracking; the kind is read here, on the GUI
+        thread, never by the worker from a widget."""
         try:
-            documents = list(self.runner.call_plain(self.build))
+            documents = list(self.runner.call(build_documents, self.pupil_id, self.kind()))
             if not alive(self):
                 return   # the record window closed while the worker built them
             self.documents = documents
+        except Refused:
+            return   # locked while it was built: the window is gone
         except SendeskError as exc:
             if not alive(self):
                 return
@@ -165,6 +182,7 @@ class DocumentPanel(QWidget):
             widget.setEnabled(self.allowed and bool(self.documents))
         self.preview.updatePreview()
         self._show_zoom()
+        self.built.emit()
 
     def _paint_preview(self, printer: QPrinter) -> None:
         if not self.documents:
@@ -231,7 +249,7 @@ class DocumentsTab(QWidget):
             self.kinds.addItem(kind.label, kind.key)
         self.description = QLabel(objectName="kind_description", wordWrap=True)
         self.description.setStyleSheet("color: #555")
-        self.panel = DocumentPanel(session, self._build, pupil_id, self.kind, self, self.runner)
+        self.panel = DocumentPanel(session, pupil_id, self.kind, self, self.runner)
         self.kinds.currentIndexChanged.connect(self._kind_changed)
         top = QHBoxLayout()
         top.addWidget(QLabel("Document:"))
@@ -250,7 +268,7 @@ class DocumentsTab(QWidget):
         reads, and audits, the whole record)."""
         if alive(self) and self._shown and touches(changes, self.pupil_id):
             if self.isVisible():
-                self.panel.refresh()
+                    self.panel.refresh_soon()
             else:
                 self._stale = True
 
@@ -260,14 +278,11 @@ class DocumentsTab(QWidget):
     def choose(self, key: str) -> None:
         self.kinds.setCurrentIndex(self.kinds.findData(key))
 
-    def _build(self) -> list[Document]:
-        return build_documents(self.session, self.pupil_id, self.kind())
-
     def _kind_changed(self) -> None:
         self.description.setText(KINDS[self.kind()].description)
         if self._shown:
             self._stale = False
-            self.panel.refresh()
+            self.panel.refresh_soon()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Documents are built when the tab is first looked at, not when the record opens
@@ -275,5 +290,5 @@ class DocumentsTab(QWidget):
         super().showEvent(event)
         if not self._shown or self._stale:
             self._shown, self._stale = True, False
-            self.panel.refresh()
+            self.panel.refresh_soon()
 

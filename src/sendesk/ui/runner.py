@@ -18,8 +18,12 @@ a progress dialog shows what is happening. Work whose function takes a ``progres
 (an :class:`operations.Progress`) reports how far it is and gets a Cancel button: it stops at
 its next report, inside its transaction, so nothing is written.
 
-Locking calls :meth:`OpRunner.shutdown`: it waits for the work under way, drops the work not
-started and every callback still to come (their widgets are being deleted), and refuses new work.
+Locking calls :meth:`OpRunner.shutdown`, which never waits on the GUI thread (a package being
+written takes seconds, and the window must vanish at once): it refuses new work, lets the work
+not started fail at once without touching the session, drops every callback still to come
+(their widgets are being deleted) and, once the piece under way has ended, calls back so the
+session can be closed. A callback whose widget was deleted while its work ran (a window the
+user closed) is not called either.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from .. import operations
 from ..operations import Changes
 from ..session import Session
+from .gui_gc import collect_on_the_gui_thread
 from .prompts import prompts
 
 T = TypeVar("T")
@@ -72,61 +77,42 @@ def alive(widget: QObject) -> bool:
     return shiboken6.isValid(widget)
 
 
+def _owner_alive(callback: Callable[..., Any], sender: QWidget | None) -> bool:
+    """Whether a callback may still run: not when the widget that asked, or the widget whose
+    method it is, was deleted while the work ran (its window closed)."""
+    if sender is not None and not alive(sender):
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or alive(owner)
+
+
 class _Relay(QObject):
     done = Signal(object, object)     # result, Changes
     failed = Signal(object, object)   # exception, Changes
     progressed = Signal(int, int, str)
 
 
-class _Gate:
-    """Whether a runner still takes work: shared with its jobs as a plain object, so a job on
-    the worker thread never holds the runner (a QObject) itself."""
-
-    def __init__(self) -> None:
-        self.closed = False
-
-
 class _Job(QRunnable):
-    """One piece of work on the worker thread.
-
-    The job is deleted on the worker thread when it ends, so it must not hold the last
-    reference to any Qt object: a QObject destroyed on a thread it does not belong to crashes
-    the app. Its relay is owned by the runner (its Qt parent) and deleted on the GUI thread
-    once its answer has been handled; the job drops its own references before it answers.
-    """
-
     def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
-                 gate: _Gate) -> None:
+                 runner: OpRunner) -> None:
         super().__init__()
-        self.session, self.work, self.relay, self.gate = session, work, relay, gate
+        self.session, self.work, self.relay, self.runner = session, work, relay, runner
 
     def run(self) -> None:
-        relay, work, session = self.relay, self.work, self.session
-        self.relay = self.work = self.session = None  # type: ignore[assignment]
         boxes: list[Changes] = []
-        if self.gate.closed:   # locked while this waited its turn: the session is gone
-            _answer(relay.failed, Refused("The database was locked."), operations.NOTHING)
+        if self.runner.closed:   # locked while this waited its turn: the session is gone
+            self.relay.failed.emit(Refused("The database was locked."), operations.NOTHING)
             return
         try:
-            if session is None:
-                result = work()
+            if self.session is None:
+                result = self.work()
             else:
-                with operations.collect(session) as boxes:
-                    result = work()
+                with operations.collect(self.session) as boxes:
+                    result = self.work()
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
-            del work
-            _answer(relay.failed, exc, operations.merged(boxes))
+            self.relay.failed.emit(exc, operations.merged(boxes))
         else:
-            del work
-            _answer(relay.done, result, operations.merged(boxes))
-
-
-def _answer(signal: Any, value: Any, changes: Changes) -> None:
-    """Emit to the GUI thread, unless the runner and its relay are gone (locked and closed)."""
-    try:
-        signal.emit(value, changes)
-    except RuntimeError:   # the relay's C++ object was deleted with its runner
-        pass
+            self.relay.done.emit(result, operations.merged(boxes))
 
 
 class OpRunner(QObject):
@@ -136,19 +122,13 @@ class OpRunner(QObject):
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        collect_on_the_gui_thread()   # never on this runner's worker (see gui_gc)
         self.session = session
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
-        self._gate = _Gate()
-
-    @property
-    def closed(self) -> bool:
-        return self._gate.closed
-
-    @closed.setter
-    def closed(self, value: bool) -> None:
-        self._gate.closed = value
+        self.closed = False
+        self._when_idle: Callable[[], None] | None = None
 
     # -- the two ways in ---------------------------------------------------------------------
 
@@ -187,18 +167,24 @@ class OpRunner(QObject):
         return bool(self._relays)
 
     def wait(self) -> None:
-        """Block until the worker is idle (before locking drops the session)."""
+        """Block until the worker is idle (quitting, when nothing is left to answer)."""
         self.pool.waitForDone()
 
-    def shutdown(self) -> None:
-        """Locking: refuse new work, wait for the work under way, drop every callback to come."""
+    def shutdown(self, when_idle: Callable[[], None] | None = None) -> None:
+        """Locking: refuse new work and drop every callback to come, without waiting; call
+        ``when_idle`` (on the GUI thread) once the work under way has ended, at once if none.
+
+        Work queued behind it fails with Refused before touching the session (_Job.run), so
+        every piece handed in reports back exactly once and the count of pieces reaches zero.
+        """
         self.closed = True
-        self.pool.clear()
-        self.pool.waitForDone()
-        for relay in list(self._relays):
-            relay.blockSignals(True)
-            relay.deleteLater()
-        self._relays.clear()
+        self._when_idle = when_idle
+        self._idle_check()
+
+    def _idle_check(self) -> None:
+        if self.closed and not self._relays and self._when_idle is not None:
+            then, self._when_idle = self._when_idle, None
+            then()
 
     # -- inside -------------------------------------------------------------------------------
 
@@ -228,7 +214,7 @@ class OpRunner(QObject):
             outcome["error"] = exc
             loop.quit()
 
-        self._start(work, sender, done, failed, label, progress)
+        self._start(work, sender, done, failed, label, progress, unwind=True)
         if not outcome:
             loop.exec()
         if "error" in outcome:
@@ -238,11 +224,14 @@ class OpRunner(QObject):
     def _start(self, work: Callable[[], Any], sender: QWidget | None,
                on_done: Callable[[Any], None],
                on_error: Callable[[BaseException], None] | None,
-               label: str | None = None, progress: operations.Progress | None = None) -> None:
+               label: str | None = None, progress: operations.Progress | None = None,
+               unwind: bool = False) -> None:
+        """Start one piece of work. ``unwind`` marks call()'s own callbacks, which end its
+        local event loop and so must run even after a lock (call then raises Refused)."""
         if self.closed:
             (on_error or self._report)(Refused("The database is locked; unlock it first."))
             return
-        relay = _Relay(self)   # owned by the runner: never destroyed on the worker thread
+        relay = _Relay()
         self._relays.add(relay)
         if sender is not None:
             sender.setEnabled(False)
@@ -250,24 +239,27 @@ class OpRunner(QObject):
 
         def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes) -> None:
             self._relays.discard(relay)
-            relay.deleteLater()
             if shown is not None:
                 shown.close()
-            if sender is not None:
-                try:
-                    sender.setEnabled(True)
-                except RuntimeError:   # the widget was deleted while the work ran
-                    pass
+            if self.closed:
+                # Locked while this ran: its windows are gone, nothing may be shown or
+                # refreshed; call() is only told to stop waiting.
+                if unwind and on_error is not None:
+                    on_error(Refused("The database was locked."))
+                self._idle_check()
+                return
+            if sender is not None and alive(sender):
+                sender.setEnabled(True)
             if changes:
                 self.changed.emit(changes)
-            if callback is not None:
+            if callback is not None and (unwind or _owner_alive(callback, sender)):
                 callback(value)
 
         relay.done.connect(lambda value, changes: finish(on_done, value, changes))
         relay.failed.connect(lambda exc, changes: finish(on_error or self._report, exc, changes))
         if progress is not None:
             progress._on_report = relay.progressed.emit   # emitted on the worker, queued here
-        self.pool.start(_Job(self.session, work, relay, self._gate))
+        self.pool.start(_Job(self.session, work, relay, self))
 
     def _report(self, exc: BaseException) -> None:
         """Failures with no handler of their own are shown in one place."""
@@ -288,7 +280,7 @@ class _ProgressShower(QObject):
         QTimer.singleShot(PROGRESS_DELAY_MS, self, self.show)
 
     def show(self) -> None:
-        if self.finished:
+        if self.finished or (self.parent_widget is not None and not alive(self.parent_widget)):
             return
         cancel = "Cancel" if self.progress is not None else None
         dialog = QProgressDialog(self.label, cancel, 0, 0, self.parent_widget)
@@ -327,7 +319,7 @@ class _ProgressShower(QObject):
 
     def close(self) -> None:
         self.finished = True
-        if self.dialog is not None:
+        if self.dialog is not None and alive(self.dialog):   # gone with a window closed by a lock
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None

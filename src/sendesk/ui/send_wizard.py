@@ -1,6 +1,12 @@
 """Sending a pupil's file to their next school: the receiving school and contact, the checks
 (consent, parental responsibility, protected addresses removed, attachments), then the
-package is written, the passphrase shown once, and the transfer recorded.
+package is written and the transfer recorded.
+
+The passphrase is made here and shown on the last page *before* "Write the package" is
+pressed, then handed to sending.send as the package's passphrase. Shown only after writing, it
+could be lost: the window locked (Ctrl+L, or idle) while the package was being written is
+gone, with its passphrase, while the pupil is archived and the transfer recorded, and nobody
+could open the package. Shown first, the user has it whatever happens next.
 
 The package is made on the OpRunner (age's key stretching, a few seconds, runs in a child
 process so the window keeps answering). The record becomes read-only in the same step, so the
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError
 from ..session import Session
+from ..transfer import passphrase as passphrases
 from ..transfer import sending
 from ..transfer.package import SUFFIX
 from .accessible import name_form
@@ -191,21 +198,32 @@ class WritePage(QWizardPage):
         self.write.clicked.connect(self.write_package)
         self.write.setEnabled(False)
         self.status = QLabel(objectName="status", wordWrap=True)
-        self.passphrase = QLineEdit(objectName="passphrase", readOnly=True)
+        # Made now and shown before writing (see the module's docstring): the package is
+        # locked with exactly this.
+        self.secret = passphrases.generate()
+        self.passphrase = QLineEdit(self.secret, objectName="passphrase", readOnly=True)
+        self.passphrase.setAccessibleName("The passphrase that opens the package")
         mono = QFont("Monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSize(16)
         self.passphrase.setFont(mono)
-        self.passphrase.setVisible(False)
         self.advice = QLabel(objectName="advice", wordWrap=True)
         self.advice.setTextFormat(Qt.TextFormat.RichText)
+        self.advice.setText(
+            "<p><b>This is the passphrase that will open the package: write it down now.</b> "
+            "Give it to the receiving school by a different route from the file (for example "
+            "read it out by phone to the named contact). It is not kept anywhere, and once "
+            "this window closes it cannot be shown again.</p>")
+        self.details = QLabel(objectName="details", wordWrap=True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.advice)
         layout.addWidget(self.where)
         layout.addWidget(self.choose, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.write, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
-        layout.addWidget(self.passphrase)
-        layout.addWidget(self.advice)
+        layout.addWidget(self.details)
         layout.addStretch(1)
 
     def choose_path(self) -> None:
@@ -229,7 +247,8 @@ class WritePage(QWizardPage):
         self.status.setText("Making the package (this takes a few seconds)...")
         without_consent = owner.checks_page.without_consent()
         owner.runner.submit(sending.send, owner.pupil_id, owner.recipient, self.path,
-                            owner.render_pdf, count_pages=default_page_count,
+                            owner.render_pdf, chosen_passphrase=self.secret,
+                            count_pages=default_page_count,
                             without_consent=without_consent, on_done=self._written,
                             on_error=self._failed)
 
@@ -238,12 +257,7 @@ class WritePage(QWizardPage):
         owner.result = result
         self.status.setText(f"Saved {result.path.name}. The transfer is recorded and "
                             f"{owner.pupil_name}'s record here is now read-only.")
-        self.passphrase.setText(result.passphrase)
-        self.passphrase.setVisible(True)
-        self.advice.setText(
-            "<p><b>This is the passphrase that opens the package.</b> Give it to the receiving "
-            "school by a different route from the file (for example read it out by phone to "
-            "the named contact). It is not kept anywhere and is shown only now.</p>"
+        self.details.setText(
             f"<p>Package fingerprint: <b>{result.fingerprint}</b><br>"
             f"This school's signing key: <b>{result.school_fingerprint}</b><br>"
             f"The file should reach them by <b>{result.deadline.strftime('%d/%m/%Y')}</b>. "
