@@ -567,11 +567,11 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
         raise NotForThisSchool(f"This receipt was signed by {describe_school(school)}, but the "
                                f"package was sent to {row['school_name']}. Nothing was changed.")
     if _moment(body["received_at"]) < _moment(row["happened_at"]):
-        raise _bad_receipt(f"it says the package was received on {body['received_at'][:10]}, "
-                           f"before it was sent on {row['happened_at'][:10]}")
+        raise _bad_receipt(f"it says the package was received on {_uk(body['received_at'])}, "
+                           f"before it was sent on {_uk(row['happened_at'])}")
     if row["status"] == "acknowledged":
         raise ValidationError(f"This transfer was already acknowledged on "
-                              f"{row['acknowledged_at'][:10]}. Nothing was changed.")
+                              f"{_uk(row['acknowledged_at'])}. Nothing was changed.")
     signer = bytes.fromhex(school["public_key"])
     expected = expected_receipt_keys(session, row)
     if expected and signer not in expected:
