@@ -303,3 +303,34 @@ def test_the_dfe_file_name(tmp_path):
         "9404001_CTF_9372001_012.xml")
     (tmp_path / "9404001_CTF_XXXXXXX_001.xml").write_text("taken")
     assert ctf.next_file_name(school, None, tmp_path).name == "9404001_CTF_XXXXXXX_002.xml"
+
+
+def test_a_second_package_of_a_pupil_offers_only_what_is_new(sender, senco_session, tmp_path):
+    """The same school sends the pupil's file again with one new parent: only the parent is
+    offered, no current status or need is a conflict, and taking everything adds the one
+    contact and duplicates nothing."""
+    pupil_id = ehc_pupil(sender)
+    first = send(sender, tmp_path, pupil_id, "first")
+    preview = receiving.open_package(senco_session, first.path.read_bytes(), first.passphrase)
+    ours = receiving.import_package(senco_session, preview, {}).pupil_id
+    before = held(senco_session, ours)
+    with sender.db.transaction():   # a parent recorded there since (the file is read-only)
+        sender.db.execute("UPDATE pupils SET archived_at = NULL WHERE id = ?", (pupil_id,))
+    contacts.add_contact(sender, pupil_id, {"name": STRANGER, "relationship": "Father",
+                                            "parental_responsibility": True})
+    second = sending.send(sender, pupil_id, recipient(), tmp_path / "second.sendesk-transfer",
+                          fake_pdf)
+    preview = receiving.open_package(senco_session, second.path.read_bytes(), second.passphrase)
+    offered = [(c.label, c.theirs) for c in preview.conflicts]
+    assert offered == [("New contact", f"{STRANGER} (Father)"),
+                       # its leaving date and destination, recorded when it was first sent
+                       ("Change history from the previous school", "2 entries")]
+    receiving.import_package(senco_session, preview,
+                             {c.key: receiving.THEIRS for c in preview.conflicts})
+    after = held(senco_session, ours)
+    assert after.pop("contacts") == before.pop("contacts") + 1
+    assert after.pop("field_changes") == before.pop("field_changes") + 2
+    assert after == before
+    names = [r[0] for r in senco_session.db.query("SELECT name FROM contacts WHERE pupil_id = ?",
+                                                  (ours,))]
+    assert len(names) == len(set(names)) and STRANGER in names

@@ -4,10 +4,12 @@ package; these commands read arguments, files and passwords and print what happe
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from ..errors import SendeskError
+from ..models import dates
 from ..records import pupils
 from ..session import Session
 from ..store.files import atomic_write, read_limited
@@ -239,8 +241,11 @@ def cmd_receipt(args: argparse.Namespace, secrets: Secrets) -> int:
         done = receiving.import_receipt(session, data)
     finally:
         session.close()
-    print(f"Transfer to {done.school} acknowledged: received by {done.received_by} on "
-          f"{done.received_at[:10]} (their signing key {done.school_fingerprint}).")
+    # The Transfers page's status words: not "acknowledged" until the key has been checked.
+    day = dates.format_uk(dt.date.fromisoformat(done.received_at[:10]))
+    status = (f"Acknowledged by {done.received_by} on {day}" if done.key_confirmed
+              else f"Receipt from {done.received_by} on {day}, key not yet confirmed")
+    print(f"Transfer to {done.school}: {status} (their signing key {done.school_fingerprint}).")
     if not done.key_confirmed:
         print(receiving.RECEIPT_KEY_UNCONFIRMED + " Until the check is recorded on the Transfers "
               "page, the transfer reads \"key not yet confirmed\".")

@@ -114,11 +114,16 @@ WHOLE_TABLE = {
 }
 
 
-def additions(record: Mapping[str, Any], tables: list[TableInfo]) -> list[Addition]:
-    """Every record the package would add to a pupil already here, in schema order."""
+def additions(record: Mapping[str, Any], tables: list[TableInfo],
+              held: Mapping[str, Mapping[int, Any]]) -> list[Addition]:
+    """Every record the package would add to a pupil already here, in schema order. A row
+    this school already holds (record.already_held: the same school sent it before) adds
+    nothing, so it is not offered."""
     found = []
     for table in tables:
-        rows = record["tables"].get(table.name, [])
+        here = held.get(table.name, {})
+        rows = [row for index, row in enumerate(record["tables"].get(table.name, []))
+                if index not in here]
         if not rows or table.parents.get(table.owner) != "pupils":
             continue   # a record's own details travel with it
         if table.name in WHOLE_TABLE or not table.has_id:

@@ -11,7 +11,7 @@ draft or a checklist answer, are left out (ours) or replaced (theirs).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +70,13 @@ def ours(session: Session, pupil_id: int, kind: CurrentKind) -> list[dict[str, A
     return [dict(row) for row in rows if kind.is_open(dict(row))]
 
 
-def end_ours(session: Session, pupil_id: int, kind: CurrentKind, day: dt.date) -> None:
-    """Take theirs: our open rows of this kind end today (or go, if they cannot end)."""
+def end_ours(session: Session, pupil_id: int, kind: CurrentKind, day: dt.date,
+             keep: Collection[Any] = ()) -> None:
+    """Take theirs: our open rows of this kind end today (or go, if they cannot end), except
+    those the package holds too (``keep``, by id): theirs, as much as ours."""
     for row in ours(session, pupil_id, kind):
+        if row.get("id") is not None and row["id"] in keep:
+            continue
         if kind.ending is None:
             session.db.execute(f"DELETE FROM {kind.table} WHERE rowid = ?", (row["row_number"],))
             continue

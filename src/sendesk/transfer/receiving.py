@@ -40,7 +40,7 @@ from . import arrivals, current, row_types
 from . import passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
-from .record import Loader, owned_tables, parse_record
+from .record import Held, Loader, already_held, owned_tables, parse_record
 from .schools import digits, expected_receipt_keys, key_check, known_keys, school_getter, school_refs, transfer_school
 from .sending import school_keys
 
@@ -116,6 +116,7 @@ class Preview:
     stripped: list[str]
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    held: Held = field(default_factory=dict)   # package rows already held here (not offered)
 
     @property
     def package_fingerprint(self) -> str:
@@ -137,7 +138,7 @@ def _same_name_other_key(session: Session, sender: Mapping[str, Any], key: bytes
 
 
 def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
-               record: Mapping[str, Any]) -> list[Conflict]:
+               record: Mapping[str, Any], held: Held) -> list[Conflict]:
     row = pupil_row(session, pupil_id)
     found = []
     for name in IDENTITY_FIELDS:
@@ -147,7 +148,10 @@ def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
                                   theirs or "(none)"))
     for kind in current.KINDS:
         ours_now = current.ours(session, pupil_id, kind)
-        theirs_now = [r for r in record["tables"].get(kind.table, []) if kind.is_open(r)]
+        here = held.get(kind.table, {})
+        # Theirs that this school already holds is not a second current one: no conflict.
+        theirs_now = [r for i, r in enumerate(record["tables"].get(kind.table, []))
+                      if kind.is_open(r) and i not in here]
         if not ours_now or not theirs_now:
             continue
         if not {kind.same_slot(r) for r in ours_now} & {kind.same_slot(r) for r in theirs_now}:
@@ -155,7 +159,7 @@ def _conflicts(session: Session, pupil_id: int, pupil: Mapping[str, Any],
         found.append(Conflict(f"current:{kind.table}", kind.label,
                               ", ".join(kind.describe(r) for r in ours_now),
                               ", ".join(kind.describe(r) for r in theirs_now)))
-    for addition in arrivals.additions(record, owned_tables(session.db)):
+    for addition in arrivals.additions(record, owned_tables(session.db), held):
         found.append(Conflict(addition.key, addition.label, "(not here)", addition.text,
                               addition.warning))
     return found
@@ -197,7 +201,9 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
     existing = _match(session, pupil["upn"])
     if existing is not None:
         _not_another_child(session, existing, pupil)
-    conflicts = _conflicts(session, existing, pupil, record) if existing is not None else []
+    held = (already_held(session.db, existing, record, tables, _attachments(opened))
+            if existing is not None else {})
+    conflicts = _conflicts(session, existing, pupil, record, held) if existing is not None else []
     contents = [f"{entry['title'] or entry['name']} ({_size(entry['size'])})"
                 for entry in manifest["items"]]
     viewed(session, "pupil", existing, package_id=manifest["package_id"],
@@ -207,7 +213,13 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
                    list(manifest.get("stripped", [])),
                    {name: len(rows) for name, rows in record["tables"].items()},
                    [] if known is not None else
-                   _same_name_other_key(session, manifest["sender"], opened.sender_public_key))
+                   _same_name_other_key(session, manifest["sender"], opened.sender_public_key),
+                   held)
+
+
+def _attachments(opened: OpenedPackage) -> dict[str, bytes]:
+    return {entry["name"]: opened.items[entry["name"]] for entry in opened.manifest["items"]
+            if entry["kind"] == "attachment"}
 
 
 def package_upn(value: Any) -> str:
@@ -219,8 +231,14 @@ def _not_imported_yet(session: Session, package_id: str) -> None:
     done = session.db.scalar("SELECT happened_at FROM transfers WHERE direction = 'received' AND"
                              " package_id = ?", (package_id,))
     if done:
-        raise ValidationError(f"This package was already imported on {done[:10]}. Nothing was "
+        raise ValidationError(f"This package was already imported on {_uk(done)}. Nothing was "
                               "imported again.")
+
+
+def _uk(moment: str) -> str:
+    """A stored moment's day as this school reads dates (dd/mm/yyyy)."""
+    day = dates.from_text(moment[:10])
+    return dates.format_uk(day) if day else moment[:10]
 
 
 def _match(session: Session, upn: str) -> int | None:
@@ -342,17 +360,27 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     existing = preview.existing_pupil_id
     created = existing is None
     pupil_id = _new_pupil(session, preview.pupil, arrival) if existing is None else int(existing)
+    attachments = _attachments(preview.package)
+    tables = owned_tables(session.db)
+    # Held again now, inside the transaction: a row added here since is not written twice;
+    # one held when the package was opened but gone since was never offered, so stays out.
+    held = (already_held(session.db, pupil_id, preview.record, tables, attachments)
+            if not created else {})
+    skip_rows, skip_tables = arrivals.left_out(
+        decisions, [c.key for c in preview.conflicts if c.is_addition], OURS)
+    for name, rows in preview.held.items():
+        package_rows = preview.record["tables"].get(name, [])
+        skip_rows |= {(name, package_rows[i]["id"]) for i in rows
+                      if i not in held.get(name, {}) and "id" in package_rows[i]}
     if not created:
         _apply_identity(session, pupil_id, preview, decisions)
         for table in close_ours:
-            current.end_ours(session, pupil_id, current.BY_TABLE[table], day)
-    skip_rows, skip_tables = arrivals.left_out(
-        decisions, [c.key for c in preview.conflicts if c.is_addition], OURS)
-    loader = Loader(session, pupil_id, preview.sender["name"],
-                    {entry["name"]: preview.package.items[entry["name"]]
-                     for entry in manifest["items"] if entry["kind"] == "attachment"},
-                    close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables)
-    loader.load(preview.record, owned_tables(session.db))
+            current.end_ours(session, pupil_id, current.BY_TABLE[table], day,
+                             keep=set(held.get(table, {}).values()))
+    loader = Loader(session, pupil_id, preview.sender["name"], attachments,
+                    close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables,
+                    held=held)
+    loader.load(preview.record, tables)
     # The sender scheduled EHC reviews by its own term dates and year group; ours rule here
     # (records/derived.py works them out again for the pupil reported below).
     for kind in _RECORD_KINDS:
@@ -539,11 +567,11 @@ def import_receipt(session: Session, data: bytes) -> Acknowledged:
         raise NotForThisSchool(f"This receipt was signed by {describe_school(school)}, but the "
                                f"package was sent to {row['school_name']}. Nothing was changed.")
     if _moment(body["received_at"]) < _moment(row["happened_at"]):
-        raise _bad_receipt(f"it says the package was received on {body['received_at'][:10]}, "
-                           f"before it was sent on {row['happened_at'][:10]}")
+        raise _bad_receipt(f"it says the package was received on {_uk(body['received_at'])}, "
+                           f"before it was sent on {_uk(row['happened_at'])}")
     if row["status"] == "acknowledged":
         raise ValidationError(f"This transfer was already acknowledged on "
-                              f"{row['acknowledged_at'][:10]}. Nothing was changed.")
+                              f"{_uk(row['acknowledged_at'])}. Nothing was changed.")
     signer = bytes.fromhex(school["public_key"])
     expected = expected_receipt_keys(session, row)
     if expected and signer not in expected:

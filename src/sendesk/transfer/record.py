@@ -240,6 +240,81 @@ def parse_record(data: bytes, known: list[TableInfo], today: dt.date) -> dict[st
     return record
 
 
+# Columns that say when and by whom a row was entered, not what it says: a second package of
+# the same pupil carries the same row with a different entry time or sender's note.
+_ENTRY_COLUMNS = frozenset({"id", "entered_at", "updated_at", "created_at", "from_school"})
+Held = dict[str, dict[int, Any]]   # table -> package row index -> the id of the row held here
+
+
+def _comparable(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def _package_key(table: TableInfo, row: Mapping[str, Any], compared: list[str], pupil_id: int,
+                 ids: Mapping[str, Mapping[int, int]], attachments: Mapping[str, bytes]
+                 ) -> tuple[Any, ...] | None:
+    """A package row's content as this school would hold it, or None when it hangs on a row
+    not held here (then it cannot be held here either)."""
+    key = []
+    for column in compared:
+        value = row.get(column)
+        parent = table.parents.get(column)
+        if isinstance(value, dict):
+            (kind, inner), = value.items()
+            value = attachments.get(inner) if kind == "$attachment" else None
+        elif parent == "pupils":
+            value = pupil_id
+        elif parent is not None and value is not None:
+            value = ids.get(parent, {}).get(value)
+            if value is None:
+                return None
+        elif table.name == "field_changes" and column == "record_id":
+            target = RECORD_TYPES.get(str(row.get("record_type")), "")
+            if target == "pupils":
+                value = pupil_id
+            elif value is not None:
+                value = ids.get(target, {}).get(value)
+            if value is None:
+                return None
+        key.append(_comparable(value))
+    return tuple(key)
+
+
+def already_held(db: Database, pupil_id: int, record: Mapping[str, Any], known: list[TableInfo],
+                 attachments: Mapping[str, bytes]) -> Held:
+    """The package's rows this school already holds for the pupil: same table, same content
+    (ids, entry times, the entering user and the sender's name aside), under the same held
+    parent. A second package from the same school carries the first one's rows again; they are
+    neither offered nor written twice. Each held row answers for one package row only, so two
+    identical rows in a package and one here leave one to add."""
+    held: Held = {}
+    ids: dict[str, dict[int, int]] = {}
+    for table in known:
+        rows = record["tables"].get(table.name, [])
+        parent = table.parents.get(table.owner)
+        owners = [pupil_id] if parent == "pupils" else sorted(set(ids.get(str(parent), {}).values()))
+        if not rows or not owners:
+            continue
+        compared = [c for c in table.columns
+                    if c not in _ENTRY_COLUMNS and c not in table.user_columns]
+        ours = db.query(f"SELECT {'id' if table.has_id else 'NULL'} AS held_id, "
+                        f"{', '.join(compared)} FROM {table.name} WHERE {table.owner} IN"
+                        f" ({','.join('?' * len(owners))}) ORDER BY rowid", owners)
+        free: dict[tuple[Any, ...], list[Any]] = {}
+        for each in ours:
+            free.setdefault(tuple(_comparable(each[c]) for c in compared), []).append(
+                each["held_id"])
+        matched, mapping = held.setdefault(table.name, {}), ids.setdefault(table.name, {})
+        for index, row in enumerate(rows):
+            key = _package_key(table, row, compared, pupil_id, ids, attachments)
+            if key is None or not free.get(key):
+                continue
+            matched[index] = free[key].pop(0)
+            if table.has_id:
+                mapping[row["id"]] = matched[index]
+    return held
+
+
 @dataclass
 class Loader:
     """Inserts a parsed record's rows for one pupil, giving every row a new id."""
@@ -252,6 +327,7 @@ class Loader:
     # Rows the user left out (table, package id), and whole tables; what hangs on them follows.
     skip_rows: set[tuple[str, int]] = field(default_factory=set)
     skip_tables: set[str] = field(default_factory=set)
+    held: Held = field(default_factory=dict)   # rows already here (already_held): not written again
     ids: dict[str, dict[int, int]] = field(default_factory=dict)
     _users: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -326,7 +402,12 @@ class Loader:
         for table in known:
             rows = record["tables"].get(table.name, [])
             mapping = self.ids.setdefault(table.name, {})
-            for row in rows:
+            held = self.held.get(table.name, {})
+            for index, row in enumerate(rows):
+                if index in held:
+                    if table.has_id:
+                        mapping[row["id"]] = held[index]   # what hangs on it hangs on ours
+                    continue
                 row = dict(row)
                 if not self._kept(table, row):
                     continue
