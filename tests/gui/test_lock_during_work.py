@@ -47,8 +47,8 @@ def longest_gap_while(qtbot, condition, timeout_ms: int) -> int:
     return gaps[0]
 
 
-def test_ctrl_l_while_the_package_is_written_locks_at_once_and_keeps_the_passphrase(
-        qtbot, make_controller, answers, tmp_path, clock):
+def _unlocked_on_a_rich_pupil(qtbot, make_controller, tmp_path, clock):
+    """A sender school with one long history, unlocked in the app: (controller, pupil id)."""
     path = tmp_path / "sender.sendesk"
     made = make_sender(path, clock)
     pupil_id = richest_pupil(made)
@@ -57,6 +57,12 @@ def test_ctrl_l_while_the_package_is_written_locks_at_once_and_keeps_the_passphr
     controller.start(path)
     unlock(qtbot, controller, SENDER_USER, SENDER_PASSWORD)
     wait_for_main_window(qtbot, controller)
+    return controller, pupil_id
+
+
+def test_ctrl_l_while_the_package_is_written_locks_at_once_and_keeps_the_passphrase(
+        qtbot, make_controller, answers, tmp_path, clock):
+    controller, pupil_id = _unlocked_on_a_rich_pupil(qtbot, make_controller, tmp_path, clock)
     old_session = controller.session
     record = controller.workspace.open_pupil(pupil_id)
     qtbot.waitUntil(record.isVisible)
@@ -117,14 +123,7 @@ def test_ctrl_l_while_the_package_is_written_locks_at_once_and_keeps_the_passphr
 
 def test_closing_a_record_window_while_its_documents_build_shows_nothing(
         qtbot, make_controller, answers, tmp_path, clock):
-    path = tmp_path / "sender.sendesk"
-    made = make_sender(path, clock)
-    pupil_id = richest_pupil(made)
-    made.close()
-    controller = make_controller()
-    controller.start(path)
-    unlock(qtbot, controller, SENDER_USER, SENDER_PASSWORD)
-    wait_for_main_window(qtbot, controller)
+    controller, pupil_id = _unlocked_on_a_rich_pupil(qtbot, make_controller, tmp_path, clock)
     record = controller.workspace.open_pupil(pupil_id)
     qtbot.waitUntil(record.isVisible)
     click_tab(qtbot, record, "Documents")
