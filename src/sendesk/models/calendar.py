@@ -111,6 +111,10 @@ HALF_TERM_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "
 # The local authority's preferred cut-off for EHC needs assessment requests: this many weeks
 # before the last week of the summer term (003 "Applying for an EHC needs assessment").
 EHCNA_CUTOFF_WEEKS = 16
+# A SEN support plan is reviewed about a term after it is agreed, never two terms (domain.md
+# section 10): at most this many weeks, a school setting.
+REVIEW_WEEKS = 14
+REVIEW_WEEKS_RANGE = (6, 16)
 _MONDAY, _WEDNESDAY, _FRIDAY = 0, 2, 4
 
 
@@ -262,14 +266,17 @@ class SchoolCalendar:
     It answers the questions the date rules ask (is this a school day, which half-term is this,
     when does the summer term end) and can stand in for HalfTermCalendar in the review rules.
     inset_days gives each school year's INSET days (checked by check_inset_days); a year with
-    none given has none.
+    none given has none. review_weeks is the school's limit on how far after a support plan
+    is agreed its review may be set (models.reviews).
     """
 
     def __init__(self, stored: dict[int, TermDates] | None = None,
                  ehcna_cutoff_weeks: int = EHCNA_CUTOFF_WEEKS,
-                 inset_days: Mapping[int, Iterable[dt.date]] | None = None) -> None:
+                 inset_days: Mapping[int, Iterable[dt.date]] | None = None,
+                 review_weeks: int = REVIEW_WEEKS) -> None:
         self._stored = dict(stored or {})
         self.ehcna_cutoff_weeks = ehcna_cutoff_weeks
+        self.review_weeks = review_weeks
         self._inset = {int(year): check_inset_days(int(year), days)
                        for year, days in (inset_days or {}).items()}
         self._all_inset = frozenset().union(*self._inset.values())

@@ -1,13 +1,20 @@
 """When a support plan must be reviewed.
 
-* The review date agreed in a plan is no later than the end of the next term after the plan
-  is agreed (one APDR cycle at least every term); an earlier date is always allowed.
+* The review date agreed in a plan falls about a term after it, never two terms (domain.md
+  section 10): at most the school's number of weeks (default 14) after the plan is agreed,
+  brought back to the last school day when that falls in a holiday, weekend, bank holiday or
+  INSET day; and it is itself a school day. An earlier date is always allowed. Before this
+  rule a plan agreed on 03/09/2026 could set its review for 14/04/2027, two terms on.
+* When the pupil's needs are recorded as changing, a review about a half-term on (half the
+  school's weeks) is suggested.
 * A review is due from two weeks before its date and overdue the day after it.
-* SEN support is reviewed at least three times a year: a pathway open for a year or more
-  needs three reviews in the last twelve months.
+* SEN support is reviewed at least three times in any twelve months, counted from the start of
+  SEN support: in its first year a review is expected for each third of a year gone by, so a
+  first year cannot pass with two.
 
 Terms are built from the school's half-term calendar: the half-terms that share a first word
-("Autumn 1", "Autumn 2") make one term, holidays included with the term before them.
+("Autumn 1", "Autumn 2") make one term, holidays included with the term before them; a term's
+end is its last school day where the calendar knows them.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from typing import Protocol
 
 from ..errors import ValidationError
 from . import dates
-from .calendar import HalfTermCalendar
+from .calendar import REVIEW_WEEKS, SchoolCalendar
 
 DUE_SOON_DAYS = 14
 REVIEWS_PER_YEAR = 3
@@ -41,6 +48,12 @@ class Calendar(Protocol):
     def half_term(self, day: dt.date) -> _HalfTerm: ...
 
 
+def _school_days(calendar: Calendar | None) -> SchoolCalendar:
+    """The calendar that knows school days: the one given when it does, England's default
+    term dates otherwise (the older HalfTermCalendar knows only half-terms)."""
+    return calendar if isinstance(calendar, SchoolCalendar) else SchoolCalendar()
+
+
 @dataclass(frozen=True)
 class Term:
     name: str
@@ -53,7 +66,7 @@ def _term_name(half_term_name: str) -> str:
 
 
 def term_of(day: dt.date, calendar: Calendar | None = None) -> Term:
-    calendar = calendar or HalfTermCalendar.default()
+    calendar = calendar or SchoolCalendar()
     half = calendar.half_term(day)
     name = _term_name(half.name)
     start, end = half.start, half.end
@@ -67,6 +80,10 @@ def term_of(day: dt.date, calendar: Calendar | None = None) -> Term:
         if _term_name(after.name) != name or after.end <= end:
             break
         end = after.end
+    if isinstance(calendar, SchoolCalendar):
+        # The holiday after a term belongs to it, but nothing can be held in it: a date set
+        # "by the end of the term" is its last school day (19/03/2027, not 04/04/2027).
+        end = calendar.school_day_on_or_before(end)
     return Term(name, start, end)
 
 
@@ -74,26 +91,54 @@ def next_term(day: dt.date, calendar: Calendar | None = None) -> Term:
     return term_of(term_of(day, calendar).end + dt.timedelta(days=1), calendar)
 
 
+def review_weeks(calendar: Calendar | None) -> int:
+    return getattr(calendar, "review_weeks", REVIEW_WEEKS)
+
+
 def latest_review_date(plan_date: dt.date, calendar: Calendar | None = None) -> dt.date:
-    """The last day a plan agreed on plan_date may set for its review: the end of the next term."""
-    return next_term(plan_date, calendar).end
+    """The last day a plan agreed on plan_date may set for its review: the school's number of
+    weeks on, brought back to the last school day on or before it."""
+    weeks = review_weeks(calendar)
+    return _school_days(calendar).school_day_on_or_before(plan_date + dt.timedelta(weeks=weeks))
+
+
+def half_termly_review_by(changed_on: dt.date, calendar: Calendar | None = None) -> dt.date:
+    """The review suggested when needs change: about a half-term (half the school's weeks)
+    after the change, on the last school day on or before it."""
+    weeks = max(1, review_weeks(calendar) // 2)
+    return _school_days(calendar).school_day_on_or_before(changed_on + dt.timedelta(weeks=weeks))
+
+
+def review_date_problem(plan_date: dt.date, review_date: dt.date,
+                        calendar: Calendar | None = None) -> str | None:
+    """Why an agreed review date breaks the termly rule (too far ahead, or not a school day),
+    or None: for refusing a new plan and for flagging one agreed before the rule."""
+    school = _school_days(calendar)
+    latest = latest_review_date(plan_date, calendar)
+    if review_date > latest:
+        return (f"The review date ({dates.format_uk(review_date)}) is too far ahead: SEN support "
+                f"is reviewed at least once a term, so review no later than "
+                f"{dates.format_uk(latest)} ({review_weeks(calendar)} weeks after the plan was "
+                "agreed, on a school day).")
+    why = school.not_a_school_day(review_date)
+    if why:
+        return (f"The review date ({dates.format_uk(review_date)}) is {why}, not a school day: "
+                "choose a day the school is open.")
+    return None
 
 
 def check_review_date(plan_date: dt.date, review_date: dt.date | None,
                       calendar: Calendar | None = None) -> dt.date:
-    """The agreed review date, refused when missing, not after the plan or too far ahead."""
+    """The agreed review date, refused when missing, not after the plan, too far ahead or not
+    a school day."""
     if review_date is None:
         raise ValidationError("Agree a review date with the parents.", field="review_date")
     if review_date <= plan_date:
         raise ValidationError(f"The review date ({dates.format_uk(review_date)}) must be after "
                               f"the plan date ({dates.format_uk(plan_date)}).", field="review_date")
-    latest = latest_review_date(plan_date, calendar)
-    if review_date > latest:
-        term = next_term(plan_date, calendar)
-        raise ValidationError(
-            f"The review date ({dates.format_uk(review_date)}) is too far ahead: review no later "
-            f"than the end of the next term ({term.name.lower()} term, "
-            f"{dates.format_uk(latest)}).", field="review_date")
+    problem = review_date_problem(plan_date, review_date, calendar)
+    if problem:
+        raise ValidationError(problem, field="review_date")
     return review_date
 
 
@@ -102,11 +147,15 @@ class ReviewState(str, enum.Enum):
     UPCOMING = "upcoming"
     DUE = "due"
     OVERDUE = "overdue"
+    # No one unseen: at SEN support with no pathway at all, or at E with no EHC plan recorded.
+    NO_PATHWAY = "no_pathway"
+    NO_EHC_PLAN = "no_ehc_plan"
 
     @property
     def label(self) -> str:
         return {"no_plan": "No agreed plan", "upcoming": "Booked", "due": "Due",
-                "overdue": "Overdue"}[self.value]
+                "overdue": "Overdue", "no_pathway": "At SEN support, no plan",
+                "no_ehc_plan": "No EHC plan recorded"}[self.value]
 
 
 def review_state(review_date: dt.date | None, today: dt.date) -> ReviewState:
@@ -134,15 +183,24 @@ def reviews_in_last_year(review_dates: Iterable[dt.date], today: dt.date) -> int
     return sum(1 for day in review_dates if start <= day <= today)
 
 
-def too_few_reviews(opened_on: dt.date, review_dates: Iterable[dt.date], today: dt.date) -> bool:
-    """True when a pathway open a year or more had fewer than three reviews in the last year."""
-    return too_few_held(opened_on, reviews_in_last_year(review_dates, today), today)
+def expected_reviews(support_since: dt.date, today: dt.date) -> int:
+    """How many reviews the last twelve months should hold: three once SEN support has run a
+    year, and before that one for each third of a year gone by since it started."""
+    if support_since <= _year_ago(today):
+        return REVIEWS_PER_YEAR
+    return min(REVIEWS_PER_YEAR, max(0, (today - support_since).days) * REVIEWS_PER_YEAR // 365)
 
 
-def too_few_held(opened_on: dt.date, held_in_last_year: int, today: dt.date) -> bool:
+def too_few_reviews(support_since: dt.date, review_dates: Iterable[dt.date], today: dt.date) -> bool:
+    """True when fewer reviews were held in the last twelve months than SEN support begun on
+    support_since needs by now (expected_reviews)."""
+    return too_few_held(support_since, reviews_in_last_year(review_dates, today), today)
+
+
+def too_few_held(support_since: dt.date, held_in_last_year: int, today: dt.date) -> bool:
     """too_few_reviews() from a count of the last year's reviews: at county scale the reviews
     due list counts them in SQL for thousands of pathways at once."""
-    return opened_on <= _year_ago(today) and held_in_last_year < REVIEWS_PER_YEAR
+    return held_in_last_year < expected_reviews(support_since, today)
 
 
 @functools.lru_cache(maxsize=16)

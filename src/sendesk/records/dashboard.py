@@ -1,7 +1,7 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
-notification, whose reviews (support plans, registers, notes, EHC annual reviews) fall due this
-half-term or are overdue, who is being monitored, and which transferred files the next school
-has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here
+notification, whose support plan reviews fall due this half-term or are overdue (counted by the
+Reviews due list itself), who on the SEN register has no current plan, who is being monitored,
+and which transferred files the next school has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here
 is audited because no record is opened.
 """
 
@@ -17,6 +17,7 @@ from ..models.sen import need_codes
 from ..operations import operation
 from ..session import Session
 from ._common import today
+from .apdr import due as reviews_due
 from .school_calendar import calendar_of
 
 
@@ -81,7 +82,9 @@ class Dashboard:
     by_area: dict[str, int]
     notifications_due: list[DueNotification]
     reviews_this_half_term: list[int]
-    reviews_overdue: list[int]
+    reviews_overdue: list[int]       # the same pupils Reviews due counts as overdue
+    no_current_plan: list[int]       # on the SEN register with no current plan (no one unseen)
+    plan_reviews: dict[int, dt.date]  # each pupil's agreed support plan review date
     monitoring: list[int]
     transfers_awaiting: list[TransferAwaiting]
     files_to_send: list[FileToSend]
@@ -98,8 +101,10 @@ def _ids(session: Session, where: str, params: tuple = (),
 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashboard:
-    """The counts and lists; 'this half-term' follows the school's own term dates."""
+    """The counts and lists; 'this half-term' follows the school's own term dates. The support
+    plan reviews come from the Reviews due list itself, so the two always agree."""
     day = today(session)
+    plans_due = reviews_due.reviews_due(session)
     half_term = (calendar or calendar_of(session)).half_term(day)
     lapsed = last_census_before(day).isoformat()
     by_status = {"E": 0, "K": 0, "N": 0}
@@ -133,9 +138,12 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
         on_roll=session.db.scalar("SELECT count(*) FROM pupils INDEXED BY pupils_by_year"
                                   " WHERE archived_at IS NULL"),
         by_status=by_status, by_need=by_need, by_area=by_area, notifications_due=due,
-        reviews_this_half_term=_ids(session, "next_review >= ? AND next_review <= ?",
-                                    (day.isoformat(), half_term.end.isoformat())),
-        reviews_overdue=_ids(session, "next_review < ?", (day.isoformat(),)),
+        reviews_this_half_term=list(dict.fromkeys(
+            d.pupil_id for d in plans_due if d.review_date is not None
+            and day <= d.review_date <= half_term.end)),
+        reviews_overdue=reviews_due.overdue_ids(plans_due),
+        no_current_plan=reviews_due.unseen_pupils(plans_due),
+        plan_reviews={d.pupil_id: d.review_date for d in plans_due if d.review_date is not None},
         monitoring=_ids(session, "(flags & ?) != 0", (int(Flag.MONITORING),), "pupils_list"),
         transfers_awaiting=[
             TransferAwaiting(r["id"], r["pupil_id"], r["school_name"],

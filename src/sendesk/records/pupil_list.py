@@ -27,6 +27,7 @@ from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders, today
+from .apdr.due import NO_CURRENT_PLAN
 from .sen_register import effective_status
 
 # Status filters beyond the three codes.
@@ -48,6 +49,7 @@ class PupilFilter:
     registers: frozenset[RegisterKind] = field(default_factory=frozenset)
     review_overdue: bool = False
     notification_due: bool = False
+    no_current_plan: bool = False   # on the SEN register with no current plan (apdr.due)
     include_archived: bool = False
     sort: str = "name"
     descending: bool = False
@@ -132,6 +134,8 @@ def _where(flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
     if flt.review_overdue:
         clauses.append("next_review < ?")
         params.append(on.isoformat())
+    if flt.no_current_plan:
+        clauses += ["sen_status IN ('E', 'K')", NO_CURRENT_PLAN]
     return clauses, params
 
 
@@ -150,7 +154,7 @@ def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
     if flt.sort != "name":
         order = f"{SORTS[flt.sort]}{direction}, {order}"
     selective = (flt.status in ("E", "K", "N", ON_REGISTER) or flt.need or flt.year_group
-                 or flt.review_overdue or flt.sort == "year")
+                 or flt.review_overdue or flt.no_current_plan or flt.sort == "year")
     # Without a selective filter, SQLite (having no statistics) may pick a narrow index and
     # look every row up in the table, ten times slower than scanning the covering list index.
     # With leavers included SQLite finds pupils_everyone for the name order itself, and a hint

@@ -1,6 +1,6 @@
 """Home: what needs doing. For a new school, the first steps; then counts by status and need,
-parent notifications due, reviews due this half-term and overdue, pupils on the monitoring
-register, and leavers' files still to send or awaiting the next school's receipt."""
+parent notifications due, support plan reviews due this half-term and overdue (as Reviews due
+counts them), pupils on the SEN register with no current plan, pupils on the monitoring register, and leavers' files still to send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ SIZE_FROM_ROWS = 50
 # still kept it over its 200 ms target at 60,000 pupils, and nobody scrolls a box on Home past
 # its first hundred.
 SHOW_AT_MOST = 100
+
+
+def _no_plan(status: str | None) -> str:
+    return ("EHC plan (E), but no EHC plan recorded" if status == "E"
+            else "SEN support (K), but no agreed plan")
 
 
 class PupilListBox(QGroupBox):
@@ -91,10 +96,11 @@ class DashboardPage(LoadOnShow, QWidget):
         self.reviews_due = PupilListBox("Reviews due this half-term", "reviews_due")
         self.overdue = PupilListBox("Reviews overdue", "reviews_overdue")
         self.monitoring = PupilListBox("On the monitoring register", "monitoring")
+        self.no_plan = PupilListBox("On the SEN register with no current plan", "no_current_plan")
         self.transfers = PupilListBox("Leavers' files: to send, or awaiting the next school's "
                                       "receipt", "transfers_due")
         for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring,
-                    self.transfers):
+                    self.no_plan, self.transfers):
             box.open_pupil.connect(self.open_pupil)
         self.first_steps = FirstStepsBox()
         self.first_steps.hide()
@@ -117,7 +123,8 @@ class DashboardPage(LoadOnShow, QWidget):
         grid.addWidget(self.overdue, 0, 1)
         grid.addWidget(self.reviews_due, 1, 0)
         grid.addWidget(self.monitoring, 1, 1)
-        grid.addWidget(self.transfers, 2, 0, 1, 2)
+        grid.addWidget(self.no_plan, 2, 0)
+        grid.addWidget(self.transfers, 2, 1)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(refresh)
@@ -166,11 +173,14 @@ class DashboardPage(LoadOnShow, QWidget):
             {**rows[item.pupil_id], "what": f"{'Added' if item.change == 'added' else 'Removed'} "
              f"{dates.format_uk(item.due_since)}; {item.outstanding} to tell"}
             for item in notifications if item.pupil_id in rows], len(data.notifications_due))
-        self.reviews_due.set_rows(self._with_review(rows, this_half_term),
+        self.reviews_due.set_rows(self._with_review(rows, this_half_term, data),
                                   len(data.reviews_this_half_term))
-        self.overdue.set_rows(self._with_review(rows, overdue, problem=True),
+        self.overdue.set_rows(self._with_review(rows, overdue, data, problem=True),
                               len(data.reviews_overdue))
         self.monitoring.set_rows([rows[i] for i in monitoring if i in rows], len(data.monitoring))
+        self.no_plan.set_rows([{**rows[i], "what": _no_plan(rows[i]["status"]), "_problem": True}
+                               for i in data.no_current_plan[:SHOW_AT_MOST] if i in rows],
+                              len(data.no_current_plan))
         self.transfers.set_rows(
             [{**rows[f.pupil_id], "what": f"File not sent yet: due by {dates.format_uk(f.deadline)}",
               "_problem": f.overdue} for f in data.files_to_send if f.pupil_id in rows]
@@ -202,13 +212,15 @@ class DashboardPage(LoadOnShow, QWidget):
         ids = ({item.pupil_id for item in data.notifications_due[:SHOW_AT_MOST]}
                | set(data.reviews_this_half_term[:SHOW_AT_MOST])
                | set(data.reviews_overdue[:SHOW_AT_MOST]) | set(data.monitoring[:SHOW_AT_MOST])
-               | leavers)
+               | set(data.no_current_plan[:SHOW_AT_MOST]) | leavers)
         rows = {row.id: {"_id": row.id, "name": row.name, "year": row.year_group,
-                         "review": row.next_review, "what": ""}
+                         "status": row.sen_status, "what": ""}
                 for row in pupil_list.fetch_rows(session, sorted(ids))}
         return data, rows
 
     @staticmethod
-    def _with_review(rows: dict[int, dict], ids: list[int], problem: bool = False) -> list[dict]:
-        return [{**rows[i], "what": "Review " + dates.format_uk(rows[i]["review"]), "_problem": problem}
+    def _with_review(rows: dict[int, dict], ids: list[int], data: Dashboard,
+                     problem: bool = False) -> list[dict]:
+        return [{**rows[i], "what": "Plan review " + dates.format_uk(data.plan_reviews.get(i)),
+                 "_problem": problem}
                 for i in ids if i in rows]

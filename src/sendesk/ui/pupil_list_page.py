@@ -96,6 +96,9 @@ class PupilListPage(QWidget):
             self.register.addItem(kind.label, kind.value)
         self.overdue = QCheckBox("Review overdue", objectName="overdue_filter")
         self.notification = QCheckBox("Parent notification due", objectName="notification_filter")
+        self.no_plan = QCheckBox("No current plan", objectName="no_plan_filter")
+        self.no_plan.setToolTip("On the SEN register with no current plan: at SEN support (K) "
+                                "without an agreed plan, or at E without an EHC plan recorded.")
         self.leavers = QCheckBox("Include leavers", objectName="leavers_filter")
         self.count = QLabel(objectName="count")
 
@@ -128,7 +131,7 @@ class PupilListPage(QWidget):
             filters.addWidget(widget)
         filters.addStretch(1)
         ticks = QHBoxLayout()
-        for widget in (self.overdue, self.notification, self.leavers):
+        for widget in (self.overdue, self.notification, self.no_plan, self.leavers):
             ticks.addWidget(widget)
         ticks.addStretch(1)
         top = QHBoxLayout()
@@ -143,7 +146,7 @@ class PupilListPage(QWidget):
         self.search.textChanged.connect(self.refresh)
         for combo in (self.status, self.need, self.year, self.register):
             combo.currentIndexChanged.connect(self.refresh)
-        for box in (self.overdue, self.notification, self.leavers):
+        for box in (self.overdue, self.notification, self.no_plan, self.leavers):
             box.toggled.connect(self.refresh)
         self.runner.changed.connect(self.changes_arrived)
         self.refresh()
@@ -174,6 +177,7 @@ class PupilListPage(QWidget):
             year_group=self.year.currentData(),
             registers=frozenset({RegisterKind(register)}) if register else frozenset(),
             review_overdue=self.overdue.isChecked(), notification_due=self.notification.isChecked(),
+            no_current_plan=self.no_plan.isChecked(),
             include_archived=self.leavers.isChecked(), sort=SORT_KEYS.get(column, "name"),
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 

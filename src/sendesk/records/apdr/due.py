@@ -1,4 +1,10 @@
-"""Reviews due: every open pathway's next review, most urgent first."""
+"""Reviews due: every open pathway's next review, most urgent first, and every pupil on the SEN
+register with no current plan, so that no one at SEN support is left unseen.
+
+This is the one place that says which reviews are overdue and who has no plan: Home counts
+from it (records/dashboard.py) and the pupil list filters with its NO_CURRENT_PLAN condition,
+so Home's "Reviews overdue" and this list's "overdue" are the same number.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,17 @@ from ...models.apdr import Stage
 from ...models.roles import Permission
 from ...operations import operation
 from ...session import Session
+from .. import school_calendar
 from .._common import today
+
+# A pupil on the SEN register with no current plan, as a condition on the pupils table: at K
+# (SEN support) without an agreed plan in an open pathway, or at E without a current EHC plan.
+NO_CURRENT_PLAN = (
+    "((pupils.sen_status = 'K' AND NOT EXISTS (SELECT 1 FROM send_pathways w"
+    " JOIN apdr_cycles c ON c.pathway_id = w.id JOIN apdr_plans pl ON pl.cycle_id = c.id"
+    " WHERE w.pupil_id = pupils.id AND w.status = 'open' AND pl.agreed_at IS NOT NULL))"
+    " OR (pupils.sen_status = 'E' AND NOT EXISTS (SELECT 1 FROM ehc_plans e"
+    " WHERE e.pupil_id = pupils.id AND e.ceased_on IS NULL)))")
 
 
 @dataclass(frozen=True)
@@ -18,27 +34,52 @@ class DueReview:
     pupil_id: int
     pupil_name: str
     year_group: str
-    pathway_id: int
-    stage: Stage
-    cycle_id: int
-    cycle_number: int
+    pathway_id: int | None      # None for a pupil on no pathway, or with no EHC plan recorded
+    stage: Stage | None
+    cycle_id: int | None
+    cycle_number: int | None
     review_date: dt.date | None
     state: reviews.ReviewState
     days_overdue: int
     reviews_last_year: int
     too_few_reviews: bool
+    unseen: bool = False                 # on the register with no current plan (NO_CURRENT_PLAN)
+    rule_problem: str | None = None      # an agreed review date that breaks the termly rule
+    needs_changed_on: dt.date | None = None
+    suggested_by: dt.date | None = None  # a half-termly review, the needs having changed
+
+
+_URGENCY = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.NO_PATHWAY: 1,
+            reviews.ReviewState.NO_EHC_PLAN: 1, reviews.ReviewState.DUE: 2,
+            reviews.ReviewState.NO_PLAN: 3, reviews.ReviewState.UPCOMING: 4}
+
+
+def _name(preferred_surname: str | None, legal_surname: str, preferred_forename: str | None,
+          legal_forename: str) -> str:
+    return f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
+
+
+def unseen_ids(session: Session) -> list[int]:
+    """Pupils on roll on the SEN register with no current plan, in name order."""
+    return session.db.id_list(f"SELECT id FROM pupils WHERE archived_at IS NULL AND"
+                              f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN}"
+                              " ORDER BY sort_key, id")
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueReview]:
-    """Every open pathway's next review, most urgent first: overdue, due within two weeks,
-    no agreed plan yet, then booked. Also flags pathways with fewer than three reviews in the
-    last year."""
+    """Every open pathway's next review, most urgent first: overdue, no plan at all, due within
+    two weeks, no agreed plan yet, then booked. Also flags pathways with fewer reviews in the
+    last year than SEN support needs, agreed review dates that break the termly rule, and a
+    half-termly review when the needs changed after the plan was agreed."""
     day = today(session)
+    calendar = school_calendar.calendar_of(session)
+    unseen = set(unseen_ids(session))
     rows = session.db.query(
         "SELECT w.id AS pathway_id, w.pupil_id, w.stage, w.opened_on, c.id AS cycle_id, c.number,"
-        " pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename, p.preferred_surname,"
-        " p.preferred_forename, p.year_group, p.sort_key"
+        " pl.plan_date, pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename,"
+        " p.preferred_surname, p.preferred_forename, p.year_group, p.sort_key, p.sen_status,"
+        " p.sen_since"
         " FROM send_pathways w JOIN pupils p ON p.id = w.pupil_id"
         " JOIN apdr_cycles c ON c.pathway_id = w.id"
         "  AND c.number = (SELECT max(number) FROM apdr_cycles WHERE pathway_id = w.id)"
@@ -50,24 +91,81 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
         " JOIN send_pathways p ON p.id = c.pathway_id WHERE r.completed_at IS NOT NULL"
         " AND r.held_on BETWEEN ? AND ? GROUP BY p.pupil_id",
         (reviews.year_before(day).isoformat(), day.isoformat())))
-    urgency = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.DUE: 1,
-               reviews.ReviewState.NO_PLAN: 2, reviews.ReviewState.UPCOMING: 3}
+    needs_changed = _needs_changed(session)
     stages = {stage.value: stage for stage in Stage}
     found = []
+    on_pathway = set()
     # Unpacked by position: at county scale this loop runs for thousands of open pathways.
-    for (pathway_id, pupil_id, stage, opened_on, cycle_id, number, review_text, agreed_at,
-         legal_surname, legal_forename, preferred_surname, preferred_forename, year_group,
-         sort_key) in rows:
+    for (pathway_id, pupil_id, stage, opened_on, cycle_id, number, plan_text, review_text,
+         agreed_at, legal_surname, legal_forename, preferred_surname, preferred_forename,
+         year_group, sort_key, sen_status, sen_since) in rows:
+        on_pathway.add(pupil_id)
         review_date = dates.from_text(review_text) if agreed_at else None
         state = reviews.review_state(review_date, day)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
         held_in_year = held.get(pupil_id, 0)
-        name = f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
+        since = dt.date.fromisoformat(opened_on)
+        if sen_status in ("E", "K") and sen_since:
+            since = min(since, dt.date.fromisoformat(sen_since))
+        problem = changed_on = suggested = None
+        plan_date = dates.from_text(plan_text)
+        if review_date is not None and plan_date is not None:
+            problem = reviews.review_date_problem(plan_date, review_date, calendar)
+            changed_on = needs_changed.get(pupil_id)
+            if changed_on is not None and changed_on > plan_date:
+                by = reviews.half_termly_review_by(changed_on, calendar)
+                suggested = by if by < review_date else None
+            else:
+                changed_on = None
         due = DueReview(
-            pupil_id, name, year_group, pathway_id, stages[stage], cycle_id, number, review_date,
+            pupil_id, _name(preferred_surname, legal_surname, preferred_forename, legal_forename),
+            year_group, pathway_id, stages[stage], cycle_id, number, review_date,
             state, reviews.days_overdue(review_date, day),
-            held_in_year, reviews.too_few_held(dt.date.fromisoformat(opened_on), held_in_year, day))
-        found.append(((urgency[state], review_date or dt.date.max, sort_key), due))
+            held_in_year, reviews.too_few_held(since, held_in_year, day),
+            pupil_id in unseen, problem, changed_on, suggested)
+        found.append(((_URGENCY[state], review_date or dt.date.max, sort_key), due))
+    found += _unseen_rows(session, unseen, on_pathway)
     found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]
+
+
+def _needs_changed(session: Session) -> dict[int, dt.date]:
+    """The last day each pupil's recorded needs changed (a need added, re-ranked or ended)."""
+    changed: dict[int, dt.date] = {}
+    for pupil_id, started, ended in session.db.query(
+            "SELECT pupil_id, max(start_date), max(end_date) FROM sen_needs GROUP BY pupil_id"):
+        changed[pupil_id] = max(dt.date.fromisoformat(text) for text in (started, ended) if text)
+    return changed
+
+
+def _unseen_rows(session: Session, unseen: set[int],
+                 on_pathway: set[int]) -> list[tuple[tuple, DueReview]]:
+    """A row for each pupil with no current plan that the pathways above do not already show
+    (a K pupil on no pathway), and for each E pupil with no EHC plan recorded."""
+    if not unseen:
+        return []
+    found = []
+    for (pupil_id, legal_surname, legal_forename, preferred_surname, preferred_forename,
+         year_group, sort_key, sen_status) in session.db.query(
+            "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+            " year_group, sort_key, sen_status FROM pupils WHERE archived_at IS NULL AND"
+            f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN}"):
+        if sen_status == "K" and pupil_id in on_pathway:
+            continue   # its pathway's row says "No agreed plan"
+        state = (reviews.ReviewState.NO_EHC_PLAN if sen_status == "E"
+                 else reviews.ReviewState.NO_PATHWAY)
+        due = DueReview(pupil_id, _name(preferred_surname, legal_surname, preferred_forename,
+                                        legal_forename), year_group, None, None, None, None,
+                        None, state, 0, 0, False, True)
+        found.append(((_URGENCY[state], dt.date.max, sort_key), due))
+    return found
+
+
+def overdue_ids(found: list[DueReview]) -> list[int]:
+    """The pupils whose support plan review is overdue, as Reviews due lists them."""
+    return list(dict.fromkeys(d.pupil_id for d in found if d.state is reviews.ReviewState.OVERDUE))
+
+
+def unseen_pupils(found: list[DueReview]) -> list[int]:
+    return list(dict.fromkeys(d.pupil_id for d in found if d.unseen))
