@@ -38,8 +38,8 @@ def three_cycles(session, *, surname: str = "Okafor", year_group: str = "4",
     plan(session, cycle, D(2026, 1, 12), D(2026, 3, 27), outcomes=outcomes, items=items)
     cycle = review(session, cycle, D(2026, 3, 20), "move_to_specialist").next_cycle_id
     assess(session, cycle, D(2026, 3, 23))
-    plan(session, cycle, D(2026, 3, 25), D(2026, 7, 10), outcomes=outcomes, items=items)
-    cycle = review(session, cycle, D(2026, 7, 8), last_decision).next_cycle_id
+    plan(session, cycle, D(2026, 3, 25), D(2026, 7, 1), outcomes=outcomes, items=items)
+    cycle = review(session, cycle, D(2026, 6, 30), last_decision).next_cycle_id
     assess(session, cycle, D(2026, 9, 7))
     plan(session, cycle, D(2026, 9, 10), D(2026, 12, 11), outcomes=outcomes,
          items=COSTLY_ITEMS if items is None else items)

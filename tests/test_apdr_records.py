@@ -101,20 +101,20 @@ def test_plan_checks_review_dates_smart_and_cost(senco_session):
     assert "Finish the Assess part first." in check.problems
     assess(senco_session, cycle_id, D(2026, 11, 23))
     check = apdr.save_plan(senco_session, cycle_id, {
-        "plan_date": "23/11/2026", "review_date": "05/04/2027",
+        "plan_date": "23/11/2026", "review_date": "14/04/2027",
         "outcomes": [{"text": "Read more fluently", "measure": "", "target_date": ""}],
         "items": [{"description": "1:1 reading with a TA", "sessions_per_week": "5",
                    "minutes": "60", "rate": "25", "weeks": "38"}]})
-    assert check.latest_review_date == D(2027, 4, 4)   # spring term, with the Easter break
-    assert any("end of the next term" in p for p in check.problems)
+    assert check.latest_review_date == D(2027, 3, 1)   # 14 weeks on, a school day
+    assert any("no later than 01/03/2027" in p for p in check.problems)
     assert [w.code for w in check.smart] == ["no_measure", "no_date", "no_pfa"]
     # 5 hours a week x 38 weeks x £25 = £4,750: just under 80 % of £6,000.
     assert check.yearly_cost_pence == 475_000 and check.cost_level.value == "under"
-    with pytest.raises(ValidationError, match="end of the next term"):
+    with pytest.raises(ValidationError, match="at least once a term"):
         apdr.agree_plan(senco_session, cycle_id)
     plan_now = apdr.get_cycle(senco_session, cycle_id).plan
     check = apdr.save_plan(senco_session, cycle_id, {
-        "review_date": "04/04/2027",
+        "review_date": "01/03/2027",
         "items": [{"id": plan_now.items[0].id, **ITEMS[0], "description": "1:1 reading with a TA",
                    "sessions_per_week": "5", "minutes": "60", "rate": "25.27", "group_size": "1"}]})
     assert check.problems == ()
@@ -362,26 +362,26 @@ def test_provision_added_and_ended_mid_cycle(senco_session, clock):
     assert apdr.get_cycle(senco_session, c1).plan.shared_on == D(2026, 12, 1)
 
 
-def test_too_few_reviews_in_a_year(senco_session, clock):
+def test_too_few_reviews_in_the_first_year_of_sen_support(senco_session, clock):
+    # Once only a pathway open a year or more was counted, so nine months with one review
+    # passed unflagged.
     pupil = sen_support_pupil(senco_session)
     apdr.open_pathway(senco_session, pupil, "23/11/2026")
     c1 = apdr.current_pathway(senco_session, pupil).current_cycle.id
     assess(senco_session, c1, D(2026, 11, 23))
-    plan(senco_session, c1, D(2026, 11, 23), D(2027, 3, 19))
-    _go_to(clock, D(2027, 3, 19))
-    review(senco_session, c1, D(2027, 3, 19), "continue_targeted")
+    plan(senco_session, c1, D(2026, 11, 23), D(2027, 2, 26))
+    _go_to(clock, D(2027, 2, 26))
+    review(senco_session, c1, D(2027, 2, 26), "continue_targeted")
     c2 = apdr.current_pathway(senco_session, pupil).current_cycle.id
-    assess(senco_session, c2, D(2027, 3, 19))
-    plan(senco_session, c2, D(2027, 3, 19), D(2027, 8, 31))
-    _go_to(clock, D(2027, 8, 31))
-    review(senco_session, c2, D(2027, 8, 31), "continue_targeted")
-    c3 = apdr.current_pathway(senco_session, pupil).current_cycle.id
-    assess(senco_session, c3, D(2027, 8, 31))
-    plan(senco_session, c3, D(2027, 8, 31), D(2027, 12, 31))
-    _go_to(clock, D(2027, 11, 23))
+    assess(senco_session, c2, D(2027, 2, 26))
+    plan(senco_session, c2, D(2027, 2, 26), D(2027, 5, 28))
+    _go_to(clock, D(2027, 5, 20))
     due = apdr.reviews_due(senco_session)[0]
-    assert due.reviews_last_year == 2 and due.too_few_reviews
-    assert due.state is ReviewState.UPCOMING
+    assert due.reviews_last_year == 1 and not due.too_few_reviews    # six months: one is enough
+    _go_to(clock, D(2027, 8, 23))
+    due = apdr.reviews_due(senco_session)[0]
+    assert due.reviews_last_year == 1 and due.too_few_reviews
+    assert due.state is ReviewState.OVERDUE
 
 
 def test_reports_are_stored_encrypted_and_audited_when_opened(senco_session, staff_session, school):

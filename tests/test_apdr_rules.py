@@ -11,7 +11,7 @@ import pytest
 from sendesk.errors import ValidationError
 from sendesk.models import apdr, outcomes, provision, reviews, specialists
 from sendesk.models.apdr import Decision, Stage
-from sendesk.models.calendar import HalfTermCalendar
+from sendesk.models.calendar import SchoolCalendar
 from sendesk.models.provision import CostBasis, Costing, CostLevel
 
 D = dt.date
@@ -178,40 +178,58 @@ def test_clean_outcome():
 
 
 # --- review dates -----------------------------------------------------------------------------
-CAL = HalfTermCalendar.default()
+# England's default term dates for 2026/27: autumn 02/09/2026 to 18/12/2026, spring 04/01/2027
+# to 19/03/2027 (the Easter break from 22/03/2027), summer from 05/04/2027.
+CAL = SchoolCalendar()
 
 
-@pytest.mark.parametrize("plan, term, latest", [
-    (D(2026, 11, 23), "Autumn", D(2027, 4, 14)),
-    (D(2026, 9, 1), "Autumn", D(2027, 4, 14)),
-    (D(2026, 12, 31), "Autumn", D(2027, 4, 14)),   # Christmas holiday belongs to autumn
-    (D(2027, 1, 1), "Spring", D(2027, 8, 31)),
-    (D(2027, 4, 14), "Spring", D(2027, 8, 31)),
-    (D(2027, 4, 15), "Summer", D(2027, 12, 31)),
-    (D(2027, 8, 31), "Summer", D(2027, 12, 31)),
+@pytest.mark.parametrize("plan, latest", [
+    (D(2026, 9, 3), D(2026, 12, 10)),     # 14 weeks on, a Thursday in term
+    (D(2026, 11, 23), D(2027, 3, 1)),
+    (D(2026, 9, 18), D(2026, 12, 18)),    # 14 weeks is Christmas Day: back to the last day of term
+    (D(2026, 12, 21), D(2027, 3, 19)),    # Easter Monday, in the Easter break: back to 19/03
 ])
-def test_latest_review_is_the_end_of_the_next_term(plan, term, latest):
-    assert reviews.term_of(plan, CAL).name == term
+def test_the_latest_review_is_fourteen_weeks_on_at_a_school_day(plan, latest):
     assert reviews.latest_review_date(plan, CAL) == latest
+
+
+def test_a_plan_agreed_in_september_cannot_set_its_review_for_april():
+    # The case in issue 20: the old rule allowed the end of the next term, two terms on.
+    plan = D(2026, 9, 3)
+    with pytest.raises(ValidationError, match=r"too far ahead.*no later than 10/12/2026 \(14 weeks"):
+        reviews.check_review_date(plan, D(2027, 4, 14), CAL)
+    assert reviews.check_review_date(plan, D(2026, 12, 10), CAL) == D(2026, 12, 10)
+    assert reviews.check_review_date(plan, D(2026, 10, 1), CAL) == D(2026, 10, 1)  # sooner is fine
 
 
 def test_review_date_checks():
     plan = D(2026, 11, 23)
-    assert reviews.check_review_date(plan, D(2027, 4, 14), CAL) == D(2027, 4, 14)
-    assert reviews.check_review_date(plan, D(2026, 11, 24), CAL) == D(2026, 11, 24)  # sooner is fine
-    with pytest.raises(ValidationError, match="end of the next term.*14/04/2027"):
-        reviews.check_review_date(plan, D(2027, 4, 15), CAL)
     with pytest.raises(ValidationError, match="after the plan date"):
         reviews.check_review_date(plan, plan, CAL)
     with pytest.raises(ValidationError, match="Agree a review date"):
         reviews.check_review_date(plan, None, CAL)
+    with pytest.raises(ValidationError, match=r"28/11/2026\) is a Saturday, not a school day"):
+        reviews.check_review_date(plan, D(2026, 11, 28), CAL)
+    with pytest.raises(ValidationError, match=r"in the school holidays"):
+        reviews.check_review_date(plan, D(2026, 12, 23), CAL)
 
 
-def test_a_school_calendar_with_its_own_dates():
-    school = HalfTermCalendar([("Autumn 1", 9, 3), ("Autumn 2", 11, 2), ("Spring 1", 1, 5),
-                               ("Spring 2", 2, 23), ("Summer 1", 4, 13), ("Summer 2", 6, 8)])
-    assert reviews.latest_review_date(D(2026, 11, 23), school) == D(2027, 4, 12)
-    assert reviews.term_of(D(2027, 1, 4), school).name == "Autumn"
+def test_the_schools_weeks_and_inset_days_set_the_limit():
+    own = SchoolCalendar(review_weeks=12, inset_days={2026: [D(2026, 11, 20), D(2026, 11, 26)]})
+    assert reviews.latest_review_date(D(2026, 9, 3), own) == D(2026, 11, 25)  # 26/11 is INSET
+    with pytest.raises(ValidationError, match="20/11/2026\\) is an INSET day"):
+        reviews.check_review_date(D(2026, 9, 3), D(2026, 11, 20), own)
+
+
+def test_a_term_ends_on_its_last_school_day_not_in_the_holiday_after_it():
+    # The hint once proposed 04/04/2027, "the end of the spring term", for a term ending 19/03.
+    assert reviews.next_term(D(2026, 12, 10), CAL).end == D(2027, 3, 19)
+    assert reviews.term_of(D(2026, 12, 31), CAL).name == "Autumn"   # the holiday belongs to autumn
+
+
+def test_a_half_termly_review_is_suggested_when_needs_change():
+    assert reviews.half_termly_review_by(D(2026, 10, 26), CAL) == D(2026, 12, 14)   # 7 weeks
+    assert reviews.half_termly_review_by(D(2026, 11, 6), CAL) == D(2026, 12, 18)   # not 25/12
 
 
 @pytest.mark.parametrize("review, state", [
@@ -238,9 +256,19 @@ def test_at_least_three_reviews_a_year():
     # A review exactly a year ago today is outside the twelve months.
     assert reviews.reviews_in_last_year([D(2025, 11, 23), D(2025, 11, 24)], today) == 1
     assert reviews.too_few_reviews(D(2025, 9, 1), held[:2], today)
-    # A pathway open less than a year is not yet judged on the yearly count.
-    assert not reviews.too_few_reviews(D(2025, 11, 24), [], today)
     assert reviews.too_few_reviews(D(2025, 11, 23), [], today)
+
+
+def test_the_first_year_of_sen_support_is_counted_too():
+    # Once a pathway had to be open a year before its reviews were counted, so a first year
+    # could pass with two. Now one review is expected for each third of a year.
+    today = D(2026, 11, 23)
+    assert reviews.expected_reviews(D(2026, 9, 1), today) == 0
+    assert reviews.expected_reviews(D(2026, 7, 20), today) == 1
+    assert reviews.expected_reviews(D(2026, 2, 23), today) == 2
+    assert reviews.too_few_reviews(D(2026, 2, 23), [D(2026, 6, 1)], today)
+    assert not reviews.too_few_reviews(D(2026, 2, 23), [D(2026, 6, 1), D(2026, 10, 1)], today)
+    assert reviews.too_few_reviews(D(2025, 12, 1), [D(2026, 3, 1)], today)   # 11 months, one review
 
 
 # --- next steps and risk of exclusion ---------------------------------------------------------

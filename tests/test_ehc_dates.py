@@ -83,9 +83,9 @@ def test_days_in_a_term_spanning_new_year_belong_to_the_right_school_year():
 
 
 def test_the_review_rules_use_the_school_calendar_for_terms():
-    # Spring term 2027 runs to the day before summer starts; the next term after a December plan
-    # is spring, so its review may be set as late as the end of the spring term's Easter break.
-    assert reviews.next_term(D(2026, 12, 10), CALENDAR).end == D(2027, 4, 4)
+    # The next term after a December plan is spring, which ends on its last school day, not on
+    # the last day of the Easter break after it.
+    assert reviews.next_term(D(2026, 12, 10), CALENDAR).end == D(2027, 3, 19)
 
 
 def test_a_schools_own_dates_replace_the_default_for_that_year_only():

@@ -189,8 +189,11 @@ def test_the_schools_term_dates_set_the_support_plan_review_limit(senco_session)
     cycle = apdr.current_pathway(senco_session, pupil_id).current_cycle.id
     assess(senco_session, cycle, D(2026, 11, 23))
     check = apdr.save_plan(senco_session, cycle, {"plan_date": D(2026, 11, 23)})
-    assert check.latest_review_date == D(2027, 4, 4)
+    assert check.latest_review_date == D(2027, 3, 1)     # 14 weeks on, a Monday in term
     spans = [(h.start, h.end) for h in england_default(2026).half_terms]
-    spans[4] = (D(2027, 4, 12), spans[4][1])      # a later Easter break: spring runs to 11 April
+    spans[2] = (spans[2][0], D(2027, 2, 19))      # a later February half-term: 22/02 to 05/03
+    spans[3] = (D(2027, 3, 8), spans[3][1])
     school_calendar.save_term_dates(senco_session, 2026, spans)
-    assert apdr.check_plan(senco_session, cycle).latest_review_date == D(2027, 4, 11)
+    assert apdr.check_plan(senco_session, cycle).latest_review_date == D(2027, 2, 19)
+    school_calendar.set_review_weeks(senco_session, 12)
+    assert apdr.check_plan(senco_session, cycle).latest_review_date == D(2027, 2, 15)

@@ -14,8 +14,7 @@ A school day is a weekday inside a half-term that is neither one of England's ba
 (models.bank_holidays, from a shipped dated file) nor one of the school's INSET days. Every
 count of school days and every move of a date out of the holidays here goes through
 SchoolCalendar.is_school_day, so none of them can land on Good Friday or the early May bank
-holiday. HalfTermCalendar is the older fixed-start default, kept for rules called without a
-school's calendar.
+holiday.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import ValidationError
-from ..resources import load_json
 from . import bank_holidays
 from .bank_holidays import easter_sunday
 from .dates import format_uk
@@ -71,39 +69,6 @@ class HalfTerm:
     name: str
     start: dt.date
     end: dt.date
-
-
-class HalfTermCalendar:
-    """Half-terms as (name, month, day) starts, repeating every school year."""
-
-    def __init__(self, starts: list[tuple[str, int, int]]) -> None:
-        if not starts:
-            raise ValueError("a calendar needs at least one half-term")
-        self._starts = starts
-
-    @classmethod
-    def default(cls) -> HalfTermCalendar:
-        data = load_json("half_terms.json")["half_terms"]
-        return cls([(entry["name"], entry["starts"][0], entry["starts"][1]) for entry in data])
-
-    def _school_year_starts(self, school_year: int) -> list[tuple[str, dt.date]]:
-        first_month = self._starts[0][1]
-        result = []
-        for name, month, day in self._starts:
-            year = school_year if month >= first_month else school_year + 1
-            result.append((name, dt.date(year, month, day)))
-        return result
-
-    def half_term(self, day: dt.date) -> HalfTerm:
-        """The half-term a date falls in (holidays count with the half-term before them)."""
-        first_month, first_day = self._starts[0][1], self._starts[0][2]
-        school_year = day.year if (day.month, day.day) >= (first_month, first_day) else day.year - 1
-        starts = self._school_year_starts(school_year) + [
-            (self._starts[0][0], self._school_year_starts(school_year + 1)[0][1])]
-        for (name, start), (_, following) in zip(starts, starts[1:], strict=False):
-            if start <= day < following:
-                return HalfTerm(name, start, following - dt.timedelta(days=1))
-        raise AssertionError("half-terms cover the whole year")
 
 
 # --- a school's own term dates ----------------------------------------------------------------
@@ -264,7 +229,7 @@ class SchoolCalendar:
     with England's bank holidays and the school's own INSET days taken out of them.
 
     It answers the questions the date rules ask (is this a school day, which half-term is this,
-    when does the summer term end) and can stand in for HalfTermCalendar in the review rules.
+    when does the summer term end).
     inset_days gives each school year's INSET days (checked by check_inset_days); a year with
     none given has none. review_weeks is the school's limit on how far after a support plan
     is agreed its review may be set (models.reviews).

@@ -12,9 +12,9 @@
   SEN support: in its first year a review is expected for each third of a year gone by, so a
   first year cannot pass with two.
 
-Terms are built from the school's half-term calendar: the half-terms that share a first word
-("Autumn 1", "Autumn 2") make one term, holidays included with the term before them; a term's
-end is its last school day where the calendar knows them.
+Terms are built from the school's calendar: the half-terms that share a first word ("Autumn 1",
+"Autumn 2") make one term, holidays included with the term before them; a term's end is its
+last school day.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..errors import ValidationError
 from . import dates
@@ -32,26 +31,6 @@ from .calendar import REVIEW_WEEKS, SchoolCalendar
 
 DUE_SOON_DAYS = 14
 REVIEWS_PER_YEAR = 3
-
-
-class _HalfTerm(Protocol):
-    # Read-only, so frozen dataclasses such as calendar.HalfTerm fit.
-    @property
-    def name(self) -> str: ...
-    @property
-    def start(self) -> dt.date: ...
-    @property
-    def end(self) -> dt.date: ...
-
-
-class Calendar(Protocol):
-    def half_term(self, day: dt.date) -> _HalfTerm: ...
-
-
-def _school_days(calendar: Calendar | None) -> SchoolCalendar:
-    """The calendar that knows school days: the one given when it does, England's default
-    term dates otherwise (the older HalfTermCalendar knows only half-terms)."""
-    return calendar if isinstance(calendar, SchoolCalendar) else SchoolCalendar()
 
 
 @dataclass(frozen=True)
@@ -65,8 +44,8 @@ def _term_name(half_term_name: str) -> str:
     return (half_term_name.split() or [half_term_name])[0]
 
 
-def term_of(day: dt.date, calendar: Calendar | None = None) -> Term:
-    calendar = calendar or SchoolCalendar()
+def _span(day: dt.date, calendar: SchoolCalendar) -> Term:
+    """The term a date falls in, with the holiday after it."""
     half = calendar.half_term(day)
     name = _term_name(half.name)
     start, end = half.start, half.end
@@ -80,40 +59,46 @@ def term_of(day: dt.date, calendar: Calendar | None = None) -> Term:
         if _term_name(after.name) != name or after.end <= end:
             break
         end = after.end
-    if isinstance(calendar, SchoolCalendar):
-        # The holiday after a term belongs to it, but nothing can be held in it: a date set
-        # "by the end of the term" is its last school day (19/03/2027, not 04/04/2027).
-        end = calendar.school_day_on_or_before(end)
     return Term(name, start, end)
 
 
-def next_term(day: dt.date, calendar: Calendar | None = None) -> Term:
-    return term_of(term_of(day, calendar).end + dt.timedelta(days=1), calendar)
+def term_of(day: dt.date, calendar: SchoolCalendar | None = None) -> Term:
+    """The term a date falls in (a holiday counts with the term before it), ending on its last
+    school day: nothing can be held in the holiday, so a date set "by the end of the term" is
+    19/03/2027, not 04/04/2027."""
+    calendar = calendar or SchoolCalendar()
+    span = _span(day, calendar)
+    return Term(span.name, span.start, calendar.school_day_on_or_before(span.end))
 
 
-def review_weeks(calendar: Calendar | None) -> int:
-    return getattr(calendar, "review_weeks", REVIEW_WEEKS)
+def next_term(day: dt.date, calendar: SchoolCalendar | None = None) -> Term:
+    calendar = calendar or SchoolCalendar()
+    return term_of(_span(day, calendar).end + dt.timedelta(days=1), calendar)
 
 
-def latest_review_date(plan_date: dt.date, calendar: Calendar | None = None) -> dt.date:
+def review_weeks(calendar: SchoolCalendar | None) -> int:
+    return calendar.review_weeks if calendar is not None else REVIEW_WEEKS
+
+
+def latest_review_date(plan_date: dt.date, calendar: SchoolCalendar | None = None) -> dt.date:
     """The last day a plan agreed on plan_date may set for its review: the school's number of
     weeks on, brought back to the last school day on or before it."""
     weeks = review_weeks(calendar)
-    return _school_days(calendar).school_day_on_or_before(plan_date + dt.timedelta(weeks=weeks))
+    return (calendar or SchoolCalendar()).school_day_on_or_before(plan_date + dt.timedelta(weeks=weeks))
 
 
-def half_termly_review_by(changed_on: dt.date, calendar: Calendar | None = None) -> dt.date:
+def half_termly_review_by(changed_on: dt.date, calendar: SchoolCalendar | None = None) -> dt.date:
     """The review suggested when needs change: about a half-term (half the school's weeks)
     after the change, on the last school day on or before it."""
     weeks = max(1, review_weeks(calendar) // 2)
-    return _school_days(calendar).school_day_on_or_before(changed_on + dt.timedelta(weeks=weeks))
+    return (calendar or SchoolCalendar()).school_day_on_or_before(changed_on + dt.timedelta(weeks=weeks))
 
 
 def review_date_problem(plan_date: dt.date, review_date: dt.date,
-                        calendar: Calendar | None = None) -> str | None:
+                        calendar: SchoolCalendar | None = None) -> str | None:
     """Why an agreed review date breaks the termly rule (too far ahead, or not a school day),
     or None: for refusing a new plan and for flagging one agreed before the rule."""
-    school = _school_days(calendar)
+    school = calendar or SchoolCalendar()
     latest = latest_review_date(plan_date, calendar)
     if review_date > latest:
         return (f"The review date ({dates.format_uk(review_date)}) is too far ahead: SEN support "
@@ -128,7 +113,7 @@ def review_date_problem(plan_date: dt.date, review_date: dt.date,
 
 
 def check_review_date(plan_date: dt.date, review_date: dt.date | None,
-                      calendar: Calendar | None = None) -> dt.date:
+                      calendar: SchoolCalendar | None = None) -> dt.date:
     """The agreed review date, refused when missing, not after the plan, too far ahead or not
     a school day."""
     if review_date is None:

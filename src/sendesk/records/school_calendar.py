@@ -1,4 +1,9 @@
-"""The school's term dates and the EHC request cut-off, kept in the school database.
+"""The school's term dates, INSET days, support plan review limit and EHC request cut-off,
+kept in the school database.
+
+The settings that are one value for the school (the cut-off and review weeks, each year's
+INSET days) are kept in the meta table beside the school's other settings; the term dates
+have their own table.
 
 A school year with no dates entered uses England's default (models.calendar.england_default),
 so the date rules always have a calendar. Term dates are school settings, not pupil records:
@@ -15,12 +20,27 @@ from collections.abc import Sequence
 
 from ..errors import ValidationError
 from ..models import dates
-from ..models.calendar import EHCNA_CUTOFF_WEEKS, HALF_TERM_NAMES, HalfTerm, SchoolCalendar, TermDates, check_term_dates
+from ..models.calendar import (
+    EHCNA_CUTOFF_WEEKS,
+    HALF_TERM_NAMES,
+    REVIEW_WEEKS,
+    REVIEW_WEEKS_RANGE,
+    HalfTerm,
+    SchoolCalendar,
+    TermDates,
+    check_inset_days,
+    check_term_dates,
+)
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
 
 _CUTOFF_KEY = "ehcna_cutoff_weeks"
+_REVIEW_WEEKS_KEY = "review_weeks"
+# One key a school year ("inset_days:2026"), its days as comma-separated ISO dates.
+_INSET_PREFIX = "inset_days:"
+# England's schools have five INSET days a year; some add a day or two of their own.
+MAX_INSET_DAYS = 10
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -37,8 +57,13 @@ def calendar_of(session: Session) -> SchoolCalendar:
             HalfTerm(row["name"], dt.date.fromisoformat(row["starts_on"]),
                      dt.date.fromisoformat(row["ends_on"])))
     weeks = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_CUTOFF_KEY,))
+    review_weeks = session.db.scalar("SELECT value FROM meta WHERE key = ?", (_REVIEW_WEEKS_KEY,))
+    inset = {int(key[len(_INSET_PREFIX):]): [dt.date.fromisoformat(day) for day in value.split(",")]
+             for key, value in session.db.query("SELECT key, value FROM meta WHERE key LIKE ?",
+                                                (_INSET_PREFIX + "%",)) if value}
     return SchoolCalendar({year: TermDates(year, tuple(halves)) for year, halves in stored.items()},
-                          int(weeks) if weeks else EHCNA_CUTOFF_WEEKS)
+                          int(weeks) if weeks else EHCNA_CUTOFF_WEEKS, inset,
+                          int(review_weeks) if review_weeks else REVIEW_WEEKS)
 
 
 @operation(Permission.SETTINGS, Permission.MANAGE_PLANS, audit="changed the term dates")
@@ -91,3 +116,41 @@ def set_cutoff_weeks(session: Session, weeks: int | str) -> None:
     session.db.set_meta(_CUTOFF_KEY, str(value))
     changed(session, Kind.CALENDAR, whole_school=True,
             weeks_before=int(old) if old else EHCNA_CUTOFF_WEEKS, weeks_after=value)
+
+
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS, audit="changed the INSET days")
+def save_inset_days(session: Session, school_year: int,
+                    days: Sequence[dt.date | str]) -> frozenset[dt.date]:
+    """Set one school year's INSET days (no pupils in school): they are not school days in any
+    count of school days or move of a date out of the holidays. An empty list clears them."""
+    year = int(school_year)
+    parsed = [dates.require_date(day, "INSET day") for day in days]
+    if len(set(parsed)) > MAX_INSET_DAYS:
+        raise ValidationError(f"Give at most {MAX_INSET_DAYS} INSET days a school year.",
+                              field="inset_days")
+    checked = check_inset_days(year, parsed)
+    before = calendar_of(session).inset_days(year)
+    session.db.set_meta(_INSET_PREFIX + str(year), ",".join(sorted(d.isoformat() for d in checked)))
+    if checked != before:
+        changed(session, Kind.CALENDAR, whole_school=True, school_year=year,
+                inset_before=sorted(d.isoformat() for d in before),
+                inset_after=sorted(d.isoformat() for d in checked))
+    return checked
+
+
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS,
+           audit="changed the support plan review limit")
+def set_review_weeks(session: Session, weeks: int | str) -> None:
+    """How many weeks after a support plan is agreed its review may be set, at most (about a
+    term; never two terms)."""
+    low, high = REVIEW_WEEKS_RANGE
+    try:
+        value = int(str(weeks).strip())
+    except ValueError:
+        raise ValidationError("The review limit is a whole number of weeks.", field="weeks") from None
+    if not low <= value <= high:
+        raise ValidationError(f"A support plan is reviewed about a term after it is agreed: give "
+                              f"between {low} and {high} weeks.", field="weeks")
+    old = calendar_of(session).review_weeks
+    session.db.set_meta(_REVIEW_WEEKS_KEY, str(value))
+    changed(session, Kind.CALENDAR, whole_school=True, weeks_before=old, weeks_after=value)

@@ -4,8 +4,10 @@ school's term dates, and the export of the agenda to staff calendars (.ics).
 The agenda shows pupils' names (this is the app); the exported file carries initials and the
 record's reference only, and only roles that may export documents can make it. Double-click
 (or Enter) on a pupil's item opens their record. Term dates are edited a school year at a
-time; a year nobody has entered uses England's default dates, and changing them moves every
-EHC plan's next review.
+time with the year's INSET days (not school days in any count); a year nobody has entered uses
+England's default dates, and changing them moves every EHC plan's next review. Beside them, the
+weeks within which a support plan's review must fall and the EHC request cut-off. Roles that may
+not change them see the controls greyed, with the reason.
 
 Hook it in: CalendarPage(session, runner=runner); connect open_pupil(int). It refreshes from
 the runner's broadcast (when next shown, if hidden).
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
 from ..errors import SendeskError, ValidationError
 from ..models import dates
 from ..models.agenda import AgendaItem
-from ..models.calendar import HALF_TERM_NAMES, census_days
+from ..models.calendar import HALF_TERM_NAMES, REVIEW_WEEKS_RANGE, census_days
 from ..models.roles import Permission
 from ..operations import Kind
 from ..records import agenda, calendar_export, school_calendar
@@ -195,8 +198,16 @@ class CalendarPage(LoadOnShow, QWidget):
                      "into Outlook, Google or Apple Calendar.")
 
 
+NOT_ALLOWED = "Only the SENCO or an administrator can change the school's dates."
+
+
+def _inset_text(days: frozenset[dt.date]) -> str:
+    return ", ".join(dates.format_uk(day) for day in sorted(days))
+
+
 class TermDatesEditor(QGroupBox):
-    """One school year's six half-terms, the EHC request cut-off and the census days."""
+    """One school year's six half-terms and INSET days, the support plan review limit, the EHC
+    request cut-off and the census days."""
 
     saved = Signal()
 
@@ -228,6 +239,13 @@ class TermDatesEditor(QGroupBox):
         self.cutoff_weeks.setRange(1, 39)
         self.cutoff_weeks.setSuffix(" weeks")
         self.cutoff = QLabel(objectName="cutoff", wordWrap=True)
+        self.inset = QLineEdit(objectName="inset_days")
+        self.inset.setAccessibleName("INSET days")
+        self.inset.setPlaceholderText("dd/mm/yyyy, dd/mm/yyyy, ...")
+        self.review_weeks = QSpinBox(objectName="review_weeks")
+        self.review_weeks.setAccessibleName("Weeks after a support plan is agreed")
+        self.review_weeks.setRange(*REVIEW_WEEKS_RANGE)
+        self.review_weeks.setSuffix(" weeks")
         self.census = QLabel(objectName="census", wordWrap=True)
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
@@ -238,10 +256,16 @@ class TermDatesEditor(QGroupBox):
         reset.clicked.connect(self.reset)
         save_cutoff = QPushButton("Save", objectName="save_cutoff")
         save_cutoff.clicked.connect(self.save_cutoff)
-        for widget in (save, reset, save_cutoff):
-            widget.setVisible(may_edit)
-        self.table.setEnabled(may_edit)
-        self.cutoff_weeks.setEnabled(may_edit)
+        save_cutoff.setAccessibleName("Save the EHC request cut-off")
+        save_inset = QPushButton("Save &INSET days", objectName="save_inset")
+        save_inset.clicked.connect(self.save_inset)
+        save_review = QPushButton("Save", objectName="save_review_weeks")
+        save_review.setAccessibleName("Save the support plan review limit")
+        save_review.clicked.connect(self.save_review_weeks)
+        for widget in (save, reset, save_cutoff, save_inset, save_review, self.table,
+                       self.cutoff_weeks, self.inset, self.review_weeks):
+            widget.setEnabled(may_edit)
+            widget.setToolTip("" if may_edit else NOT_ALLOWED)
         buttons = QHBoxLayout()
         buttons.addWidget(save)
         buttons.addWidget(reset)
@@ -260,6 +284,23 @@ class TermDatesEditor(QGroupBox):
         layout.addWidget(self.source)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+        inset_label = QLabel("INSET days this school year (no pupils in; not school days):",
+                             wordWrap=True)
+        inset_label.setBuddy(self.inset)
+        layout.addWidget(inset_label)
+        inset_row = QHBoxLayout()
+        inset_row.addWidget(self.inset, 1)
+        inset_row.addWidget(save_inset)
+        layout.addLayout(inset_row)
+        layout.addSpacing(8)
+        review_row = QHBoxLayout()
+        review_row.addWidget(QLabel("Review a support plan within"))
+        review_row.addWidget(self.review_weeks)
+        review_row.addWidget(save_review)
+        review_row.addStretch(1)
+        layout.addLayout(review_row)
+        layout.addWidget(QLabel("of agreeing it (about a term; the date moves back out of "
+                                "holidays to a school day).", wordWrap=True))
         layout.addSpacing(8)
         layout.addLayout(cutoff_row)
         layout.addWidget(QLabel("before the last week of the summer term (the local authority's "
@@ -283,6 +324,8 @@ class TermDatesEditor(QGroupBox):
             self.table.setItem(row, 0, QTableWidgetItem(dates.format_uk(half.start)))
             self.table.setItem(row, 1, QTableWidgetItem(dates.format_uk(half.end)))
         self.cutoff_weeks.setValue(self.calendar.ehcna_cutoff_weeks)
+        self.review_weeks.setValue(self.calendar.review_weeks)
+        self.inset.setText(_inset_text(self.calendar.inset_days(year)))
         self.cutoff.setText(f"In {terms.label} requests should reach the LA by "
                             f"<b>{dates.format_uk(self.calendar.ehcna_cutoff(year))}</b>; the summer "
                             f"term ends {dates.format_uk(terms.last_day)}.")
@@ -322,6 +365,27 @@ class TermDatesEditor(QGroupBox):
             self.runner.call(school_calendar.reset_term_dates, self.school_year())
         except SendeskError as exc:
             prompts.error(self, "Term dates", str(exc))
+            return
+        self._after_change()
+
+    def save_inset(self) -> bool:
+        self.message.clear()
+        days = [part.strip() for part in self.inset.text().replace(";", ",").split(",")
+                if part.strip()]
+        try:
+            self.runner.call(school_calendar.save_inset_days, self.school_year(), days)
+        except SendeskError as exc:
+            self.message.setText(str(exc))
+            return False
+        self._after_change()
+        return True
+
+    def save_review_weeks(self) -> None:
+        self.message.clear()
+        try:
+            self.runner.call(school_calendar.set_review_weeks, self.review_weeks.value())
+        except SendeskError as exc:
+            self.message.setText(str(exc))
             return
         self._after_change()
 
