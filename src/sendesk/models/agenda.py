@@ -10,10 +10,14 @@ detail are what may leave the app, the screen label and detail are for the app o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .calendar import SchoolCalendar
+from .dates import format_uk
 
 
 class AgendaKind(str, enum.Enum):
@@ -99,3 +103,35 @@ def group_heading(day: dt.date, by: str) -> str:
 def sort_items(items: Iterable[AgendaItem]) -> list[AgendaItem]:
     order = {kind: position for position, kind in enumerate(AgendaKind)}
     return sorted(items, key=lambda i: (i.day, order[i.kind], i.pupil_ref or "", i.key))
+
+
+# The DfE fixes the census days; everything else on the agenda is for a day the school is open.
+_FIXED_DAYS = frozenset({AgendaKind.CENSUS})
+# Due from a day rather than by it: moved on to the next school day, not back before it began.
+_DUE_FROM = frozenset({AgendaKind.PARENT_NOTIFICATION})
+
+
+def on_school_days(items: Iterable[AgendaItem], calendar: SchoolCalendar,
+                   today: dt.date) -> list[AgendaItem]:
+    """Every review, meeting and deadline on a school day: one that falls at a weekend, in a
+    holiday, on a bank holiday or an INSET day (a review date agreed before the rule, a
+    deadline counted in calendar weeks) is shown on the school day before it (a notification,
+    due from its day, on the school day after), with the reason, so nothing is booked for a
+    Saturday or Christmas Day. The record itself keeps its date."""
+    moved = []
+    for item in items:
+        why = None if item.kind in _FIXED_DAYS else calendar.not_a_school_day(item.day)
+        if why is None:
+            moved.append(item)
+            continue
+        if item.kind in _DUE_FROM:
+            day = calendar.school_day_on_or_after(item.day)
+            note = f" (Moved on from {format_uk(item.day)}, {why}.)"
+        else:
+            day = calendar.school_day_on_or_before(item.day)
+            note = f" (Brought forward from {format_uk(item.day)}, {why}.)"
+        moved.append(dataclasses.replace(
+            item, day=day, detail=item.detail + note,
+            screen_detail=None if item.screen_detail is None else item.screen_detail + note,
+            overdue=item.pupil_id is not None and day < today))
+    return moved

@@ -13,7 +13,7 @@ import datetime as dt
 from ..errors import ValidationError
 from ..models import dates
 from ..models import ehc as ehc_rules
-from ..models.agenda import AgendaItem, AgendaKind, pupil_reference, sort_items
+from ..models.agenda import AgendaItem, AgendaKind, on_school_days, pupil_reference, sort_items
 from ..models.calendar import SchoolCalendar, census_days
 from ..models.registers import RegisterKind
 from ..models.roles import Permission
@@ -24,6 +24,7 @@ from . import ehc, school_calendar
 from ._common import today
 
 MAX_DAYS = 3 * 366
+_LONGEST_HOLIDAY = dt.timedelta(days=50)
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
 
@@ -94,14 +95,17 @@ def gather(session: Session, first: dt.date, last: dt.date) -> list[AgendaItem]:
     calendar = school_calendar.calendar_of(session)
     day = today(session)
     pupils = _Pupils(session)
+    # Read past the range: a date in the holiday after it is shown on the school day before.
+    beyond = last + _LONGEST_HOLIDAY
     found: list[AgendaItem | None] = []
-    found += _support_reviews(session, pupils, first, last, day)
-    found += _register_reviews(session, pupils, first, last, day)
-    found += _notifications(session, pupils, first, last, day)
-    found += _ehc_reviews(session, pupils, calendar, first, last, day)
-    found += _ehcna_deadlines(session, pupils, first, last, day)
+    found += _support_reviews(session, pupils, first, beyond, day)
+    found += _register_reviews(session, pupils, first, beyond, day)
+    found += _notifications(session, pupils, first, beyond, day)
+    found += _ehc_reviews(session, pupils, calendar, first, beyond, day)
+    found += _ehcna_deadlines(session, pupils, first, beyond, day)
     found += _school_dates(calendar, first, last)
-    return sort_items(item for item in found if item is not None and first <= item.day <= last)
+    shown = on_school_days((item for item in found if item is not None), calendar, day)
+    return sort_items(item for item in shown if first <= item.day <= last)
 
 
 def _between(first: dt.date, last: dt.date) -> tuple[str, str]:

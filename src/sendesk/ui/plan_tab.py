@@ -42,7 +42,7 @@ from ..models import provision, reviews
 from ..models.apdr import Cycle, Part, Pathway, Stage
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import apdr, specialists
+from ..records import apdr, school_calendar, specialists
 from ..session import Session
 from . import document_view
 from .apdr.wizard import ApdrWizard
@@ -131,7 +131,7 @@ def cycle_blocks(cycle: Cycle, deliveries: list, recommended_by: dict[int, str])
 
 
 # What the tab shows of its pupil.
-SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL)
+SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL, Kind.CALENDAR)
 
 
 def _cycle_extras(session: Session, cycle_id: int, pupil_id: int) -> tuple[Any, Any]:
@@ -257,6 +257,10 @@ class PlanTab(LoadOnShow, QWidget):
             colour = {reviews.ReviewState.OVERDUE: RED.name(), reviews.ReviewState.DUE: AMBER.name()}.get(state)
             style = f" style='background:{colour}'" if colour else ""
             line += f" &middot; <span{style}>review {state.label.lower()}: {uk(cycle.plan.review_date)}</span>"
+            broken = self._review_rule_problem(cycle)
+            if broken:
+                line += (f"<br><span style='background:{AMBER.name()}'>This plan was agreed before "
+                         f"the termly review rule: {escape(broken)}</span>")
         self.status.setText(line)
         manage = self.session.can(Permission.MANAGE_PLANS)
         label = {Part.ASSESS: "Assess", Part.PLAN: "Plan", Part.DO: "Do and review"}.get(part, "Open")
@@ -279,6 +283,14 @@ class PlanTab(LoadOnShow, QWidget):
             self.waiting.setText("<b>Specialists' recommendations not yet in the plan:</b> "
                                  + "; ".join(f"{escape(r.service)}: {escape(r.text)}" for r in waiting))
             self.waiting.setVisible(True)
+
+    def _review_rule_problem(self, cycle: Cycle) -> str | None:
+        """An agreed review date that breaks the termly rule is flagged here, not rewritten."""
+        plan = cycle.plan
+        if plan is None or plan.plan_date is None or plan.review_date is None:
+            return None
+        calendar = self.runner.call(school_calendar.load)
+        return reviews.review_date_problem(plan.plan_date, plan.review_date, calendar)
 
     def show_selected(self) -> None:
         rows = self.cycles.selectionModel().selectedRows()

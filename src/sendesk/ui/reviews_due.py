@@ -1,8 +1,12 @@
-"""The reviews-due list: every pupil on a SEND pathway, most urgent first.
+"""The reviews-due list: every pupil on a SEND pathway, and every pupil on the SEN register with
+no current plan, most urgent first.
 
-Overdue reviews come first, then those due within two weeks, then pathways waiting for an
-agreed plan, then booked reviews. A pathway open a year or more with fewer than three reviews
-in the last twelve months is marked. Double-click (or Enter) opens the pupil's record.
+Overdue reviews come first, then pupils with no plan at all (at SEN support on no pathway, or
+at E with no EHC plan recorded), then those due within two weeks, then pathways waiting for an
+agreed plan, then booked reviews. Fewer reviews in the last twelve months than SEN support
+needs by now is marked, and so are review dates agreed before the termly rule that break it
+and, when needs changed after the plan, the half-termly review suggested. Its counts are the
+ones Home shows (records/apdr/due.py). Double-click (or Enter) opens the pupil's record.
 
 Hook it in: ReviewsDueView(session); connect open_pupil(int); call refresh() after changes.
 """
@@ -27,6 +31,7 @@ from ..models.reviews import ReviewState
 from ..operations import Kind
 from ..records import apdr
 from ..records.apdr import DueReview
+from ..records.apdr.due import overdue_ids, unseen_pupils
 from ..session import Session
 from .apdr_models import AMBER, RED
 from .load_on_show import LoadOnShow
@@ -44,27 +49,47 @@ def _when(due: DueReview) -> str:
 
 
 def _count(due: DueReview) -> str:
+    if due.pathway_id is None:
+        return ""
     text = str(due.reviews_last_year)
-    return text + " - fewer than 3 a year" if due.too_few_reviews else text
+    return text + " - too few for SEN support" if due.too_few_reviews else text
+
+
+def _note(due: DueReview) -> str:
+    if due.state is ReviewState.NO_PATHWAY:
+        return "At SEN support (K) with no plan: start the graduated approach."
+    if due.state is ReviewState.NO_EHC_PLAN:
+        return "Recorded as E, but no EHC plan is recorded: record it, or correct the status."
+    notes = []
+    if due.rule_problem:
+        notes.append(due.rule_problem)
+    if due.suggested_by is not None and due.needs_changed_on is not None:
+        notes.append(f"Needs changed on {dates.format_uk(due.needs_changed_on)}: a half-termly "
+                     f"review by {dates.format_uk(due.suggested_by)} is suggested.")
+    return " ".join(notes)
 
 
 COLUMNS: list[Col[DueReview]] = [
     Col("Pupil", lambda d: d.pupil_name),
     Col("Year", lambda d: d.year_group),
-    Col("Stage", lambda d: d.stage.label),
-    Col("Cycle", lambda d: d.cycle_number, align_right=True),
+    Col("Stage", lambda d: d.stage.label if d.stage else ""),
+    Col("Cycle", lambda d: d.cycle_number or "", align_right=True),
     Col("Review", lambda d: d.state.label),
     Col("Review date", _when),
     Col("Reviews in the last 12 months", _count,
-        tooltip=lambda d: "SEN support is reviewed at least three times a year."
-        if d.too_few_reviews else None),
+        tooltip=lambda d: "SEN support is reviewed at least three times in any twelve months, "
+        "counted from its start." if d.too_few_reviews else None),
+    Col("Note", _note),
 ]
 
 
 def _colour(due: DueReview) -> QColor | None:
     if due.state is ReviewState.OVERDUE:
         return RED
-    if due.state is ReviewState.DUE or due.too_few_reviews:
+    if due.state in (ReviewState.NO_PATHWAY, ReviewState.NO_EHC_PLAN):
+        return RED
+    if (due.state is ReviewState.DUE or due.too_few_reviews or due.rule_problem
+            or due.suggested_by is not None):
         return AMBER
     return None
 
@@ -80,7 +105,7 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.setObjectName("reviews_due")
         title = QLabel("<b>Reviews due</b>")
         self.summary = QLabel(objectName="summary")
-        self.urgent_only = QCheckBox("Only overdue, due and waiting for a plan",
+        self.urgent_only = QCheckBox("Only overdue, due and without a plan",
                                      objectName="urgent_only")
         self.urgent_only.toggled.connect(self.refresh)
         refresh = QPushButton("Refresh", objectName="refresh")
@@ -118,10 +143,16 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.table.resizeColumnsToContents()
         counts = {state: sum(1 for d in found if d.state is state) for state in ReviewState}
         few = sum(1 for d in found if d.too_few_reviews)
-        parts = [f"{counts[ReviewState.OVERDUE]} overdue", f"{counts[ReviewState.DUE]} due in the "
-                 "next two weeks", f"{counts[ReviewState.NO_PLAN]} waiting for an agreed plan"]
+        unseen = len(unseen_pupils(found))
+        broken = sum(1 for d in found if d.rule_problem)
+        parts = [f"{len(overdue_ids(found))} overdue",
+                 f"{unseen} on the SEN register with no current plan",
+                 f"{counts[ReviewState.DUE]} due in the next two weeks",
+                 f"{counts[ReviewState.NO_PLAN]} waiting for an agreed plan"]
         if few:
-            parts.append(f"{few} with fewer than three reviews in the last year")
+            parts.append(f"{few} with too few reviews in the last year")
+        if broken:
+            parts.append(f"{broken} with a review date that breaks the termly rule")
         self.summary.setText("; ".join(parts) + ".")
 
     def _open(self, row: int) -> None:

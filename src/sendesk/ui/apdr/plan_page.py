@@ -204,10 +204,13 @@ class PlanPage(Page):
         """Live: the review date limit, the cost against the threshold, the SMART warnings."""
         plan_date = self._date("plan_date")
         if plan_date is not None:
-            term = reviews.next_term(plan_date, self.wizard.view.calendar)
-            self.review_hint.setText(f"Agree a review date with the parents no later than "
-                                     f"{uk(term.end)} (the end of the {term.name.lower()} term); "
-                                     "sooner if needs are changing.")
+            calendar = self.wizard.view.calendar
+            latest = reviews.latest_review_date(plan_date, calendar)
+            self.review_hint.setText(
+                f"Agree a review date with the parents, on a school day, no later than "
+                f"{uk(latest)} ({calendar.review_weeks} weeks on, about a term); about a "
+                f"half-term on ({uk(reviews.half_termly_review_by(plan_date, calendar))}) if "
+                "needs are changing.")
         total = self.yearly_cost()
         level = provision.cost_level(total)
         warning = provision.cost_warning(total)
