@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--passphrase-file", type=Path, metavar="P",
                    help="use the passphrase in this file instead of generating one")
+    p.add_argument("--leaving-date", metavar="DD/MM/YYYY", default=None,
+                   help="the day the pupil left (default today): the 15 school days count from it")
     p.add_argument("--without-consent", metavar="REASON",
                    help="send although no consent to share with another school is recorded, "
                         "saying why (kept in the audit log)")
@@ -153,7 +155,7 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
             print(f"removed: {what}", file=sys.stderr)
         sent = sending.send(session, pupil_id, recipient, args.out, render_file_pdf,
                             chosen_passphrase=chosen, count_pages=count_pages,
-                            without_consent=args.without_consent)
+                            leaving_date=args.leaving_date, without_consent=args.without_consent)
     finally:
         session.close()
     print(f"Wrote {args.out} to send to {recipient.name}.")

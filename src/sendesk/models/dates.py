@@ -96,3 +96,19 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def check_leaving_date(value: str | dt.date | None, today: dt.date) -> dt.date:
+    """The day a pupil left, from which the 15 school days for their file count: today when
+    not given; not in the future (the file goes once they have left) and not more than a year
+    back (a typing slip that would put the deadline long past)."""
+    day = parse_date(value, "Leaving date", required=False) or today
+    if day > today:
+        raise ValidationError(f"The leaving date ({format_uk(day)}) is in the future: send the "
+                              "file once the pupil has left, giving the day they left.",
+                              field="leaving_date")
+    if day < add_years(today, -1):
+        raise ValidationError(f"The leaving date ({format_uk(day)}) is more than a year ago: "
+                              "check it, and give the day the pupil actually left.",
+                              field="leaving_date")
+    return day

@@ -182,17 +182,19 @@ def _school(identity: SchoolIdentity) -> dict[str, str | None]:
 @operation(Permission.EXPORT_TRANSFER, writes=False)
 def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
          render_file_pdf: Callable[[Session, int], bytes], chosen_passphrase: str | None = None,
-         leaving_date: dt.date | None = None,
+         leaving_date: dt.date | str | None = None,
          count_pages: Callable[[bytes], int] | None = None,
          without_consent: str | None = None) -> SentPackage:
     """Write the package and record the transfer; the pupil's record becomes read-only.
 
     render_file_pdf makes the full SEND file PDF (the core never draws PDFs itself) and
     count_pages, when given, counts its pages for the acknowledgement form. A pupil who has
-    already left keeps their leaving date; otherwise they leave on leaving_date (or today).
+    already left keeps their leaving date; otherwise they leave on leaving_date (or today), from
+    which the 15 school days count; a leaving date in the future or over a year back is refused.
     Without a recorded consent to share, the file goes only when without_consent says why.
     """
     pupil_id = int(pupil_id)
+    given_leaving = dates.check_leaving_date(leaving_date, today(session))
     override = " ".join((without_consent or "").split())[:500] or None
     if not _consents_to_share(session, pupil_id) and override is None:
         raise ValidationError(NO_CONSENT, field="consent")
@@ -203,7 +205,7 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     if row["archived_at"] is not None:
         left = dates.from_text(row["leaving_date"]) or today(session)
     else:
-        left = leaving_date or today(session)
+        left = given_leaving
     pdf = render_file_pdf(session, pupil_id)
     dump = dump_record(session, pupil_id)
     items = [Item("record.json", "record", json.dumps(dump.record, ensure_ascii=False,

@@ -337,6 +337,7 @@ class EhcTab(LoadOnShow, QWidget):
             self.sections.addTab(section, title)
             section.table.setAccessibleName(title)
             section.details.setAccessibleName(f"{title}: the chosen row in full")
+        self.opened_on_plan = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.sections)
@@ -383,6 +384,10 @@ class EhcTab(LoadOnShow, QWidget):
         self.plans.select(len(self.plan_model.rows()) - 1)
         for key in ("edit_plan", "edit_outcomes", "review", "cease_plan"):
             self.plans.buttons[key].setEnabled(current_plan is not None)
+        if current_plan is not None and not self.opened_on_plan:
+            # A pupil with a plan is here for the plan, not for readiness to ask for one.
+            self.opened_on_plan = True
+            self.sections.setCurrentWidget(self.plans)
         self.requests.buttons["update_request"].setEnabled(bool(self.request_model.rows()))
         self._show_item()
         self._show_request()

@@ -1,4 +1,5 @@
-"""Sending a pupil's file to their next school: the receiving school and contact, the checks
+"""Sending a pupil's file to their next school: the receiving school, contact and leaving date
+(the 15 school days count from it), the checks
 (consent, parental responsibility, protected addresses removed, attachments), then the
 package is written and the transfer recorded.
 
@@ -35,11 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError
+from ..models import dates
 from ..session import Session
 from ..transfer import passphrase as passphrases
 from ..transfer import sending
 from ..transfer.package import SUFFIX
 from .accessible import name_form
+from .date_field import DateField
 from .prompts import prompts
 from .record_changes import pupil_line, runner_for
 from .runner import OpRunner
@@ -68,9 +71,11 @@ class SendWizard(QWizard):
         self.render_pdf = render_pdf
         line = pupil_line(self.runner, pupil_id)
         self.pupil_name = f"{line.legal_forename} {line.legal_surname}"
+        self.already_left = line.archived
         self.setWindowTitle(f"Send {self.pupil_name}'s file to their next school - sendesk")
         fit_to_screen(self, 820, 620)
         self.recipient: sending.Recipient | None = None
+        self.leaving_date = session.clock.today()
         self.checks: sending.SendChecks | None = None
         self.result: sending.SentPackage | None = None
         self.school_page = SchoolPage(self)
@@ -91,12 +96,19 @@ class SchoolPage(QWizardPage):
         self.school_name = QLineEdit(objectName="school_name")
         self.reference = QLineEdit(objectName="school_reference", placeholderText="123456 or 937/4001")
         self.contact = QLineEdit(objectName="contact", placeholderText="e.g. Ms J Jones, SENCO")
+        self.leaving = DateField("Leaving date", optional=False, objectName="leaving_date")
+        self.leaving.setDate(wizard.session.clock.today())
+        if wizard.already_left:
+            self.leaving.setEnabled(False)
+            self.leaving.setToolTip("The pupil has left already: the 15 school days count from "
+                                    "the leaving date on their record.")
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         form = QFormLayout(self)
         form.addRow("School name", self.school_name)
         form.addRow("URN, or LA/establishment number", self.reference)
         form.addRow("Named contact there", self.contact)
+        form.addRow("Leaving date (the 15 school days count from it)", self.leaving)
         form.addRow(self.message)
         name_form(form)
         for field in (self.school_name, self.reference):
@@ -106,9 +118,16 @@ class SchoolPage(QWizardPage):
         return bool(self.school_name.text().strip() and self.reference.text().strip())
 
     def validatePage(self) -> bool:
+        problem = self.leaving.problem()
+        if problem:
+            self.message.setText(problem)
+            return False
         try:
             self.owner.recipient = sending.make_recipient(self.school_name.text(),
                                                           self.reference.text(), self.contact.text())
+            if not self.owner.already_left:
+                self.owner.leaving_date = dates.check_leaving_date(
+                    self.leaving.day(), self.owner.session.clock.today())
         except SendeskError as exc:
             self.message.setText(str(exc))
             return False
@@ -248,7 +267,7 @@ class WritePage(QWizardPage):
         without_consent = owner.checks_page.without_consent()
         owner.runner.submit(sending.send, owner.pupil_id, owner.recipient, self.path,
                             owner.render_pdf, chosen_passphrase=self.secret,
-                            count_pages=default_page_count,
+                            count_pages=default_page_count, leaving_date=owner.leaving_date,
                             without_consent=without_consent, on_done=self._written,
                             on_error=self._failed)
 

@@ -116,7 +116,7 @@ def review_schedule(plan: EhcPlan, year_group: str | None, today: dt.date,
         number=number, due_by=due, meeting_by=meeting_by, meeting_on=meeting_on, booked=booked,
         invitations_by=calendar.school_day_on_or_before(meeting_on - SPECIALIST_NOTICE),
         papers_by=calendar.school_day_on_or_before(meeting_on - PAPERS_BEFORE_MEETING),
-        report_by=meeting_on + REPORT_AFTER_MEETING, year_group=year,
+        report_by=calendar.school_day_on_or_before(meeting_on + REPORT_AFTER_MEETING), year_group=year,
         year6_deadline=year6_deadline, pfa=pfa, transition=transition, notes=tuple(notes),
         late=booked and meeting_on > meeting_by, notice_warning=notice_warning)
 

@@ -59,7 +59,7 @@ def _name(preferred_surname: str | None, legal_surname: str, preferred_forename:
     return f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
 
 
-def unseen_ids(session: Session) -> list[int]:
+def _unseen_ids(session: Session) -> list[int]:
     """Pupils on roll on the SEN register with no current plan, in name order."""
     return session.db.id_list(f"SELECT id FROM pupils WHERE archived_at IS NULL AND"
                               f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN}"
@@ -74,7 +74,7 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
     half-termly review when the needs changed after the plan was agreed."""
     day = today(session)
     calendar = school_calendar.calendar_of(session)
-    unseen = set(unseen_ids(session))
+    unseen = set(_unseen_ids(session))
     rows = session.db.query(
         "SELECT w.id AS pathway_id, w.pupil_id, w.stage, w.opened_on, c.id AS cycle_id, c.number,"
         " pl.plan_date, pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename,"
