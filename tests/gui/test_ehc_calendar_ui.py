@@ -221,7 +221,9 @@ def test_staff_may_not_edit_term_dates(qtbot, staff_session):
     page = CalendarPage(staff_session)
     qtbot.addWidget(page)
     assert not page.terms.table.isEnabled()
-    assert not page.terms.findChild(QPushButton, "save_terms").isVisibleTo(page)
+    save = page.terms.findChild(QPushButton, "save_terms")
+    assert save.isVisibleTo(page) and not save.isEnabled()
+    assert "Only the SENCO or an administrator" in save.toolTip()
 
 
 def test_staff_may_view_the_agenda_but_not_export_it(qtbot, staff_session):
