@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from apdr_support import assess, plan, review, sen_support_pupil
 from ehc_support import issued_plan
 from records_fixtures import audit_actions
-from transfer_support import consent_to_share, fake_pdf, recipient
-
 from sendesk.errors import ValidationError
 from sendesk.models.agenda import AgendaKind
 from sendesk.models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
 from sendesk.models.reviews import ReviewState
 from sendesk.records import agenda, apdr, dashboard, pupil_list, registers, school_calendar, sen_register
 from sendesk.transfer import sending
+from transfer_support import consent_to_share, fake_pdf, recipient
 
 D = dt.date
 

@@ -83,7 +83,7 @@ sen_register.change_status(session, first, "K", TODAY, "Needs identified", ["SLC
 apdr.open_pathway(session, first, TODAY)
 cycle = apdr.current_pathway(session, first).current_cycle.id
 assess(session, cycle, TODAY)
-plan(session, cycle, TODAY, TODAY + dt.timedelta(weeks=12), outcomes=OUTCOMES)
+plan(session, cycle, TODAY, TODAY + dt.timedelta(weeks=13), outcomes=OUTCOMES)
 review(session, cycle, TODAY, "continue_targeted")
 contacts.add_contact(session, second, {"name": NAMES["parent2"], "relationship": "Father",
                                        "parental_responsibility": True})

@@ -89,7 +89,7 @@ def _records(session) -> dict:
     apdr.open_pathway(session, on_support, TODAY)
     cycle = apdr.current_pathway(session, on_support).current_cycle.id
     assess(session, cycle, TODAY)
-    plan(session, cycle, TODAY, TODAY + dt.timedelta(weeks=12))
+    plan(session, cycle, TODAY, TODAY + dt.timedelta(weeks=13))
     item = apdr.get_cycle(session, cycle).plan.items[0].id
     plain = add_pupil(session, 7)
     mother, _ = add_parents(session, plain)

@@ -56,7 +56,7 @@ def hostile_school(senco_session):
     cycle = apdr.current_pathway(session, pupil).current_cycle.id
     day = session.clock.today()
     assess(session, cycle, day)
-    plan(session, cycle, day, day + dt.timedelta(weeks=12), items=[
+    plan(session, cycle, day, day + dt.timedelta(weeks=13), items=[
         {"description": payload, "area": "CL", "delivered_by": payload[:60],
          "sessions_per_week": "1", "minutes": "15", "weeks": "10", "rate": "18",
          "group_size": "1"} for payload in PAYLOADS])

@@ -1,8 +1,8 @@
 """The SENCO's home view: how many pupils at each status and need, who is owed a parent
 notification, whose support plan reviews fall due this half-term or are overdue (counted by the
 Reviews due list itself), who on the SEN register has no current plan, who is being monitored,
-and which transferred files the next school has not yet acknowledged. Pupils are given by id so the list view can show them; nothing here
-is audited because no record is opened.
+and which transferred files the next school has not yet acknowledged. Pupils are given by id so
+the list view can show them; nothing here is audited because no record is opened.
 """
 
 from __future__ import annotations

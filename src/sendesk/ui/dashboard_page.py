@@ -1,6 +1,7 @@
 """Home: what needs doing. For a new school, the first steps; then counts by status and need,
 parent notifications due, support plan reviews due this half-term and overdue (as Reviews due
-counts them), pupils on the SEN register with no current plan, pupils on the monitoring register, and leavers' files still to send or awaiting the next school's receipt."""
+counts them), pupils on the SEN register with no current plan, pupils on the monitoring
+register, and leavers' files still to send or awaiting the next school's receipt."""
 
 from __future__ import annotations
 
