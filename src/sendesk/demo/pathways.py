@@ -100,6 +100,7 @@ class _Pathways:
             review_date = min(plan_date + dt.timedelta(days=rng.randint(63, 98)), latest)
             if last and review_date < self.today - 21 * DAY:
                 review_date = min(self.today + dt.timedelta(days=rng.randint(-10, 40)), latest)
+            review_date = self.calendar.school_day_on_or_before(review_date)
             items = self._items(area, stage, recommendation, previous_items,
                                 must_change=risk_at_first_review and number == 2)
             self._plan(cycle_id, area, year_group, plan_date, review_date, items)
