@@ -254,5 +254,6 @@ def import_csv(session: Session, path: Path) -> dict[str, int]:
             differ.append("retired_on")
         counts["updated" if differ else "unchanged"] += 1
     if counts["added"] or counts["updated"]:
-        changed(session, Kind.LIBRARY, whole_school=True, **counts)
+        changed(session, Kind.LIBRARY, whole_school=True, added=counts["added"],
+                updated=counts["updated"])
     return counts
