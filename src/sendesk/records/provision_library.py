@@ -31,6 +31,16 @@ from ._common import today
 MAX_CSV_BYTES = 1024 * 1024
 
 
+class LibraryFileRefused(ValidationError):
+    """A library file with bad rows: nothing was imported; faults names each line's fault."""
+
+    def __init__(self, source: str, faults: list[str]) -> None:
+        super().__init__(f"{source} was not imported; nothing was changed. " + " ".join(faults),
+                         field="file")
+        self.source = source
+        self.faults = faults
+
+
 def _item(row: Row) -> LibraryItem:
     return LibraryItem(
         id=row["id"], name=row["name"], area=row["area"], description=row["description"] or "",
@@ -217,8 +227,7 @@ def read_csv(data: bytes, source: str, day: dt.date) -> list[library.ImportRow]:
                               "a row for each).", field="file")
     parsed, faults = library.parse_rows(headers, rows, day)
     if faults:
-        raise ValidationError(f"{source} was not imported; nothing was changed. "
-                              + " ".join(faults), field="file")
+        raise LibraryFileRefused(source, faults)
     return parsed
 
 
