@@ -864,6 +864,80 @@ def upgrade_version_10(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_11(conn: sqlcipher3.Connection) -> None:
+    """The school's provision library, plans that pick from it, and entry and exit measures.
+
+    provision_library is the menu of interventions a school offers (issue 19): what each is,
+    its area of need, its evidence base, its usual size, frequency, length and hourly cost (in
+    pounds), and the measures it is usually judged by (one a line). Retired items keep their
+    rows (retired_on) so plans that used them still name them; name_key is the name lowercased,
+    unique, so an import can match items by name. A provision line records the library item it
+    was filled from (library_id); every field stays editable, so the line keeps its own copy.
+
+    apdr_outcomes already had a "measure" column (how it will be measured: the SMART text), so
+    the named measure an outcome is judged by (e.g. "YARC reading age") is measure_name.
+
+    provision_measures holds a pupil's entry (baseline) and exit value on one provision line in
+    the measure's own units; reading and spelling ages are held in months. Its rows are the
+    pupil's (deleted with the pupil after the retention date, sent with the record on transfer);
+    a line's library_id is the school's own and does not travel with a transfer.
+    """
+    run_script(conn, """
+        CREATE TABLE provision_library (
+            id                  INTEGER PRIMARY KEY,
+            name                TEXT NOT NULL,
+            name_key            TEXT,
+            area                TEXT,
+            description         TEXT NOT NULL DEFAULT '',
+            evidence_summary    TEXT NOT NULL DEFAULT '',
+            evidence_reference  TEXT NOT NULL DEFAULT '',
+            staff_role          TEXT NOT NULL DEFAULT '',
+            group_size          INTEGER CHECK (group_size >= 1),
+            sessions_per_week   INTEGER CHECK (sessions_per_week >= 0),
+            minutes             INTEGER CHECK (minutes >= 0),
+            weeks               INTEGER CHECK (weeks BETWEEN 1 AND 52),
+            hourly_cost         REAL CHECK (hourly_cost >= 0),
+            measures            TEXT NOT NULL DEFAULT '',
+            retired_on          TEXT,
+            retired_by          INTEGER REFERENCES users(id),
+            created_at          TEXT NOT NULL,
+            created_by          INTEGER REFERENCES users(id),
+            updated_at          TEXT,
+            updated_by          INTEGER REFERENCES users(id)
+        );
+        CREATE UNIQUE INDEX provision_library_name ON provision_library(name_key);
+
+        ALTER TABLE apdr_provision_items ADD COLUMN library_id INTEGER
+            REFERENCES provision_library(id);
+        CREATE INDEX apdr_provision_items_library ON apdr_provision_items(library_id);
+
+        ALTER TABLE apdr_outcomes ADD COLUMN measure_name TEXT;
+
+        CREATE TABLE provision_measures (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            item_id      INTEGER REFERENCES apdr_provision_items(id) ON DELETE CASCADE,
+            kind         TEXT NOT NULL CHECK (kind IN ('standardised', 'reading_age',
+                                                       'spelling_age', 'scaled', 'school_scale')),
+            name         TEXT NOT NULL,
+            entry_value  REAL,
+            entry_date   TEXT,
+            exit_value   REAL,
+            exit_date    TEXT,
+            note         TEXT NOT NULL DEFAULT '',
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id),
+            removed_at   TEXT,
+            removed_by   INTEGER REFERENCES users(id),
+            CHECK (exit_date IS NULL OR entry_date IS NULL OR exit_date >= entry_date)
+        );
+        CREATE INDEX provision_measures_pupil ON provision_measures(pupil_id);
+        CREATE INDEX provision_measures_item ON provision_measures(item_id);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
