@@ -167,7 +167,8 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
     running = provision_groups.load_groups(session, session.db.query(
         "SELECT * FROM provision_groups WHERE start_date <= ? AND (end_date IS NULL OR"
         " end_date >= ?) ORDER BY name, id", (day.isoformat(), day.isoformat())))
-    rows, shares = [], {}
+    rows: list[GroupRow] = []
+    shares: dict[int, list[int]] = {}
     for group in running:
         present = group.present_on(day)
         rows.append(GroupRow(group.id, group.name, group.area, group.staff_name,
