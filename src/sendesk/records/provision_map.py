@@ -155,7 +155,7 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
             from_specialist=item.recommendation_id is not None))
     group_rows, shares = _groups(session)
-    by_pupil = _by_pupil(session, rows, shares)
+    by_pupil = _by_pupil(session, rows, shares, people)
     if audit:
         viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows))
     return ProvisionMap(tuple(rows), by_pupil, _by_provision(rows, group_rows), group_rows)
@@ -179,8 +179,8 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
     return tuple(rows), shares
 
 
-def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
-              ) -> tuple[PupilTotal, ...]:
+def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
+              people: dict[int, Pupil]) -> tuple[PupilTotal, ...]:
     totals: dict[int, PupilTotal] = {}
     for row in rows:
         before = totals.get(row.pupil_id)
@@ -190,7 +190,7 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
     if not shares:
         return tuple(totals.values())
-    people = _pupils(session, sorted(set(shares) | set(totals)))
+    people = {**people, **_pupils(session, sorted(set(shares) - set(people)))}
     for pupil_id, pence in shares.items():
         before = totals.get(pupil_id)
         if before is None:
