@@ -58,6 +58,7 @@ class Kind(str, enum.Enum):
     SETTINGS = "settings"            # the school's own settings
     LIBRARY = "library"              # the school's provision library
     MEASURE = "measure"              # entry and exit measures on a pupil's provision
+    GROUP = "group"                  # provision groups: members, timetable slots, shared cost
 
 
 @dataclass(frozen=True)

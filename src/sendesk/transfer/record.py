@@ -50,7 +50,10 @@ RECORD_TYPES = {"pupil": "pupils", "contact": "contacts", "consent": "consents",
                 "measure": "provision_measures"}
 # The school's own tables, and the transfer log itself, which stays with the school that kept it.
 _NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequence",
-              "transfers", "transfer_scans", "known_senders"}
+              "transfers", "transfer_scans", "known_senders",
+              # A pupil's place in one of this school's provision groups (its timetable and
+              # shared cost) means nothing at the next school, whose plans carry the provision.
+              "provision_group_members"}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ..session import Session
 from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
+from .groups_window import GroupsPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .new_pupil_dialog import add_new_pupil_action
@@ -62,6 +63,9 @@ class Workspace(QObject):
             self.transfers = TransfersPage(session, runner=runner)
             self.transfers.open_pupil.connect(self.open_pupil)
             window.add_page("transfers", "Transfers and retention", self.transfers)
+        self.groups = GroupsPage(session, load=False, runner=runner)
+        self.groups.open_pupil.connect(self.open_pupil)
+        window.add_page("groups", "Groups", self.groups)
         add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
         action = window.tools_menu.addAction("&Import pupils from the MIS...")
         action.setObjectName("import_pupils")
