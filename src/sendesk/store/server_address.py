@@ -29,6 +29,11 @@ class ServerConnectionError(SendeskError):
     """The school server could not be reached, refused the certificate or the sign-in."""
 
 
+class NotOnServer(SendeskError):
+    """Something that belongs to the encrypted file (key file, rekey, quick unlock, the file's
+    path) was asked of a database on the school server."""
+
+
 def is_server_url(location: object) -> bool:
     """True for a ``postgresql://`` URL (the CLI's DB argument, the session's location)."""
     return isinstance(location, str) and location.strip().lower().startswith(SCHEMES)

@@ -62,7 +62,8 @@ from psycopg.pq import TransactionStatus
 
 from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
 from . import server_dialect
-from .server_address import ServerAddress, ServerConnectionError, describe_connect_failure
+from .database import Database
+from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -70,11 +71,6 @@ IntegrityError = sqlcipher3.IntegrityError
 WRITE_LOCK = 0x53454E44   # "SEND"
 NOT_ANSWERING = ("The school server is not answering. Check this PC's network connection "
                  "and that the server is running, then try again; nothing was changed.")
-
-
-class NotOnServer(SendeskError):
-    """Something that belongs to the encrypted file (key file, rekey, quick unlock) was asked
-    of a database on the school server."""
 
 
 class Row:
@@ -203,14 +199,16 @@ class ServerCursor:
             yield row
 
 
-class ServerDatabase:
-    """A school's database on a PostgreSQL server, signed in as one login role."""
+class ServerDatabase(Database):
+    """A school's database on a PostgreSQL server, signed in as one login role. It overrides
+    every method of the file's Database (none of SQLite's code runs here)."""
 
     engine = "postgresql"
     # The column naming a row on its own, for tables without an id (SQLite's rowid).
     rowid = "ctid"
 
-    def __init__(self, address: ServerAddress, user: str, password: str | None) -> None:
+    def __init__(self, address: ServerAddress, user: str,  # no super().__init__: it opens a file
+                 password: str | None) -> None:
         self.address = address
         self.user = user
         self._params: dict[str, str] | None = address.conninfo(user, password)
@@ -363,6 +361,10 @@ class ServerDatabase:
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
                      "SET value = excluded.value", (key, value))
+
+    @staticmethod
+    def index_hint(index: str) -> str:
+        return ""   # the planner has statistics (and PostgreSQL no INDEXED BY)
 
     @staticmethod
     def group_ids(expression: str) -> str:
