@@ -114,13 +114,13 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def server_database(engine, request):
-    """On the server engine, a new database of its own (every migration already run), dropped
-    with its login roles after the test; None on the file."""
+    """On the server engine, a database of the test's own (every migration run, nothing else
+    in it), emptied again with its login roles after the test; None on the file."""
     if engine != "postgresql":
         return None
     server = request.getfixturevalue("pg_server")
-    name = server.new_database()
-    request.addfinalizer(lambda: server.drop_database(name))
+    name = server.acquire()
+    request.addfinalizer(lambda: server.release(name))
     return server, name
 
 
