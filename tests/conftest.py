@@ -61,7 +61,7 @@ def pytest_generate_tests(metafunc):
     choice = metafunc.config.getoption("--engine")
     engines = ["sqlite", "postgresql"] if choice == "both" else [choice]
     if metafunc.definition.get_closest_marker("server_only"):
-        engines = ["postgresql"]
+        engines = [e for e in engines if e == "postgresql"]   # none: skipped under --engine sqlite
     elif module not in BOTH_ENGINES or metafunc.definition.get_closest_marker("sqlcipher_only"):
         engines = ["sqlite"]
     metafunc.parametrize("engine", engines, indirect=True)

@@ -100,6 +100,7 @@ class PgServer:
         self._names = itertools.count(1)
         self._as_user: list[str] = []
         self._free: list[str] = []
+        self._spoiled: set[str] = set()
         self._seed: list[str] | None = None
         self.started = False
 
@@ -222,9 +223,18 @@ full_page_writes = off
             return self._free.pop()
         return self.new_database()
 
+    def spoil(self, name: str) -> None:
+        """The test changed the schema itself (dropped a safeguard): drop the database at
+        release instead of emptying it for the next test."""
+        self._spoiled.add(name)
+
     def release(self, name: str) -> None:
         """Empty a test's database back to the migrations' own rows, its ids starting at 1
         again, and drop every login role the test made (roles are cluster-wide)."""
+        if name in self._spoiled:
+            self._spoiled.discard(name)
+            self.drop_database(name)
+            return
         with self.admin(name) as conn:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")

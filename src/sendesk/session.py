@@ -17,13 +17,13 @@ from typing import Any
 from .clock import Clock, SystemClock, isoformat
 from .crypto import keys
 from .errors import PermissionDenied, SendeskError
-from .store.server_address import NotOnServer
 from .models.roles import Permission
 from .models.school import SchoolIdentity
 from .models.users import User
 from .store import audit
 from .store.database import Database
 from .store.keyfile import KeyFile
+from .store.server_address import NotOnServer
 
 
 class Session:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 from ..clock import Clock, SystemClock
-from ..errors import NewerVersionError, SendeskError, ValidationError, WrongPassword
+from ..errors import NewerVersionError, PermissionDenied, SendeskError, ValidationError, WrongPassword
 from ..models import roles as roles_mod
 from ..models.school import make_identity
 from ..models.users import clean_full_name, clean_username
@@ -27,6 +27,8 @@ from ..passwords import require_strong
 from ..session import Session
 from ..store import migrations, server_roles
 from ..store.server_address import NotOnServer, ServerAddress, parse
+
+__all__ = ["create_on_server", "open_on_server", "parse", "refuse", "upgrade_server"]
 from ..store.server_database import ServerDatabase
 
 # Collations whose order is the code points' (as SQLite's default BINARY order is).
@@ -111,7 +113,11 @@ def open_on_server(url: str, username: str, password: str, clock: Clock | None =
         raise WrongPassword("Wrong username or password.")
     db = _connect(address, username, password)
     try:
-        version = db.schema_version()
+        try:
+            version = db.schema_version()
+        except PermissionDenied as exc:
+            raise WrongPassword(f"{username} can sign in to the school server but is not a "
+                                "sendesk user of this school. Ask your administrator.") from exc
         if version == 0:
             raise SendeskError(f"{address.display()} has not been set up for sendesk yet. The "
                                "server's administrator sets it up with sendesk-cli server init.")

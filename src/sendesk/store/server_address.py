@@ -164,16 +164,16 @@ def describe_connect_failure(address: ServerAddress, user: str, message: str) ->
                 f"({address.host}). Check the address, or set it up with sendesk-cli server init.")
     if "does not exist" in text and "role" in text:
         return "Wrong username or password."
-    if "certificate verify failed" in text or "certificate" in text and "verif" in text:
-        return (f"The server at {address.host} did not prove it is the school server: its "
-                "certificate is not signed by the CA certificate this PC has, or has expired. "
-                "Ask IT to check the server's certificate and give this PC the school's CA file.")
-    if "does not match host name" in text or "server certificate for" in text:
+    if "does not match host name" in text:
         return (f"The server's certificate is not made out to {address.host}. Connect using the "
                 "name on the certificate, or ask IT to issue one that includes this name.")
     if "root certificate file" in text or "could not read root certificate" in text:
         return (f"The CA certificate {address.sslrootcert or os.environ.get(CA_SETTING)} could not "
                 "be read. Copy the school's CA certificate to this PC again.")
+    if "certificate" in text or "ssl error" in text:
+        return (f"The server at {address.host} did not prove it is the school server: its "
+                "certificate is not signed by the CA certificate this PC has, or has expired. "
+                "Ask IT to check the server's certificate and give this PC the school's CA file.")
     if "server does not support ssl" in text or "ssl is not enabled" in text:
         return (f"The school server {where} does not offer encrypted connections. Ask IT to turn "
                 "on ssl in postgresql.conf with the school's certificate.")

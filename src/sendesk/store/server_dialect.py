@@ -75,12 +75,12 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 
 @functools.lru_cache(maxsize=4096)
 def placeholders(sql: str, named: bool) -> str:
-    """``?`` -> ``%s`` (or ``:name`` -> ``%(name)s`` when ``named``), ``%`` -> ``%%``, outside
-    literals."""
+    """``?`` -> ``%s`` (or ``:name`` -> ``%(name)s`` when ``named``) outside literals, and every
+    ``%`` -> ``%%``."""
     parts = []
     for code, text in _segments(sql):
+        text = text.replace("%", "%%")    # psycopg reads % inside literals too
         if code:
-            text = text.replace("%", "%%")
             text = _NAMED.sub(r"%(\1)s", text) if named else text.replace("?", "%s")
         parts.append(text)
     return "".join(parts)
