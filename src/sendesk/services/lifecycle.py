@@ -11,57 +11,23 @@ import os
 import secrets
 from pathlib import Path
 
-from ..clock import Clock, SystemClock, isoformat
-from ..crypto import keys, signing
+from ..clock import Clock, SystemClock
+from ..crypto import keys
 from ..errors import DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError, StorageError, WrongPassword
 from ..models import roles as roles_mod
-from ..models.school import SchoolIdentity, make_identity
-from ..models.users import User, clean_full_name, clean_username
+from ..models.school import make_identity
+from ..models.users import clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from ..store import audit, keyswap
+from ..store import keyswap
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
 from ..store.server_address import is_server_url
+from .school_rows import first_rows, load_school, load_user
 
-
-def _meta(db: Database) -> dict[str, str]:
-    return {row["key"]: row["value"] for row in db.query("SELECT key, value FROM meta")}
-
-
-def load_school(db: Database) -> SchoolIdentity:
-    meta = _meta(db)
-    return SchoolIdentity(meta.get("school_name", ""), meta.get("urn") or None,
-                          meta.get("la_code") or None, meta.get("estab") or None)
-
-
-def load_user(db: Database, username: str) -> User | None:
-    row = db.query_one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
-    if row is None:
-        return None
-    return User(row["id"], row["username"], row["full_name"], roles_mod.parse_roles(row["roles"]),
-                bool(row["active"]))
-
-
-def first_rows(db: Database, database_id: bytes, identity: SchoolIdentity, username: str,
-               full_name: str, first_roles: frozenset[roles_mod.Role], clock: Clock) -> int:
-    """What every new school database holds first, on either engine: its identity and signing
-    key in meta, the first user, and the audit log's first entry. Returns the user's id."""
-    now = isoformat(clock.now())
-    private = signing.new_private_key()
-    meta = {"database_id": database_id.hex(), "school_name": identity.name,
-            "urn": identity.urn or "", "la_code": identity.la_code or "",
-            "estab": identity.estab or "", "created_at": now,
-            "signing_private_key": private.hex(),
-            "signing_public_key": signing.public_key(private).hex()}
-    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-    user_id = int(db.scalar(
-        "INSERT INTO users (username, full_name, roles, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        (username, full_name, roles_mod.format_roles(first_roles), now)))
-    audit.append(db, at=now, user_id=user_id, username=username,
-                 action="created the school database")
-    return user_id
+__all__ = ["create", "describe_failure", "first_rows", "load_school", "load_user", "open_school",
+           "open_with_data_key", "recover"]
 
 
 def create(path: Path | str, *, school_name: str, school_reference: str, username: str, full_name: str,

@@ -30,6 +30,7 @@ from ..store.server_address import NotOnServer, ServerAddress, parse
 
 __all__ = ["create_on_server", "open_on_server", "parse", "refuse", "upgrade_server"]
 from ..store.server_database import ServerDatabase
+from .school_rows import first_rows, load_school, load_user
 
 # Collations whose order is the code points' (as SQLite's default BINARY order is).
 CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
@@ -52,7 +53,6 @@ def create_on_server(url: str, owner_password: str, *, school_name: str, school_
                      clock: Clock | None = None, user_roles: str = "senco,admin") -> Session:
     """Build the school's schema on the server and its first administrator; returns that
     administrator's session (signed in with their own new login)."""
-    from .lifecycle import first_rows, load_school, load_user
     clock = clock or SystemClock()
     address = parse(url)
     owner = _owner(address)
@@ -106,7 +106,6 @@ def upgrade_server(url: str, owner_password: str) -> tuple[int, int]:
 
 def open_on_server(url: str, username: str, password: str, clock: Clock | None = None) -> Session:
     """Sign in to the school server with one's own login and password."""
-    from .lifecycle import load_school, load_user
     address = parse(url)
     username = (username or "").strip().lower()
     if not username:

@@ -58,6 +58,7 @@ import psycopg
 import sqlcipher3
 from psycopg import errors as pg_errors
 from psycopg.adapt import Loader
+from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
@@ -222,8 +223,8 @@ class ServerDatabase(Database):
     def _connect(self) -> psycopg.Connection:
         assert self._params is not None
         try:
-            conn = psycopg.connect(**self._params, autocommit=True, row_factory=_row_factory,
-                                   options="-c lock_timeout=5s")
+            conn = psycopg.connect(make_conninfo(**self._params, options="-c lock_timeout=5s"),
+                                   autocommit=True, row_factory=_row_factory)
         except psycopg.Error as exc:
             raise ServerConnectionError(describe_connect_failure(
                 self.address, self.user, str(exc))) from exc
@@ -250,8 +251,8 @@ class ServerDatabase(Database):
     def location(self) -> str:
         return self.address.display()
 
-    @property
-    def path(self) -> Any:
+    @property   # the file's is a plain attribute; here there is none
+    def path(self) -> Any:  # type: ignore[override]
         raise NotOnServer("This school's records are on the school server, not in a file on "
                           "this PC, so there is no database file or key file here.")
 
@@ -279,7 +280,7 @@ class ServerDatabase(Database):
 
     # --- errors -----------------------------------------------------------------------------
 
-    def _translate(self, exc: psycopg.Error) -> Exception:
+    def _server_error(self, exc: psycopg.Error) -> Exception:
         diag = getattr(exc, "diag", None)
         message = (diag.message_primary if diag is not None and diag.message_primary else str(exc))
         if isinstance(exc, psycopg.IntegrityError):
@@ -308,7 +309,7 @@ class ServerDatabase(Database):
             try:
                 return work(conn)
             except psycopg.Error as exc:
-                raise self._translate(exc) from exc
+                raise self._server_error(exc) from exc
 
     # --- statements -------------------------------------------------------------------------
 
@@ -336,7 +337,7 @@ class ServerDatabase(Database):
     def executemany(self, sql: str, rows: Iterable[Any]) -> None:
         """One statement for many rows (an import, a trail of changed fields)."""
         def work(conn: psycopg.Connection) -> None:
-            batch = [_params(row) for row in rows]
+            batch: list[Any] = [_params(row) for row in rows]
             if not batch:
                 return
             with conn.cursor() as cursor:
