@@ -166,6 +166,7 @@ def test_a_session_on_the_server_is_the_login_roles_user(school, clock):
         assert session.on_server and session.user.username == STAFF
         assert session.school.name == SCHOOL_NAME
         assert session.location.startswith("postgresql://127.0.0.1:")
+        assert lifecycle.open_school(session.location, STAFF, STAFF_PASSWORD).close() is None
         assert len(session.database_id) == 16
         for what in (lambda: session.keyfile, lambda: session.data_key, lambda: session.path):
             with pytest.raises(NotOnServer, match="server"):

@@ -44,7 +44,7 @@ def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
     session = server_school.create_on_server(
         args.url, owner_password, school_name=args.school, school_reference=args.urn,
         username=args.user, full_name=args.full_name, password=password, user_roles=args.roles)
-    where = session.location
+    where = server_school.parse(args.url).display()
     session.close()
     print(f"Set up {args.school} on {where}. {args.user} can now sign in with their new "
           "password; add the other users with sendesk-cli user add.")

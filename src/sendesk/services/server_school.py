@@ -16,6 +16,7 @@ lifecycle). The server's own roles do the work the key file does for a file:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from ..clock import Clock, SystemClock
@@ -106,7 +107,7 @@ def upgrade_server(url: str, owner_password: str) -> tuple[int, int]:
 
 def open_on_server(url: str, username: str, password: str, clock: Clock | None = None) -> Session:
     """Sign in to the school server with one's own login and password."""
-    address = parse(url)
+    address = dataclasses.replace(parse(url), user=None)   # who signs in is the person
     username = (username or "").strip().lower()
     if not username:
         raise WrongPassword("Wrong username or password.")

@@ -15,7 +15,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from ..errors import SendeskError
 
@@ -66,6 +66,23 @@ class ServerAddress:
         """The address as shown to people: no password, no options."""
         where = self.host if self.host.startswith("/") else f"{self.host}:{self.port}"
         return f"postgresql://{where}/{self.database}"
+
+    def url(self) -> str:
+        """The address to open it again (a PC's settings remember this): no password."""
+        query = {key: value for key, value in self.options.items()}
+        if self.sslmode != "verify-full":
+            query["sslmode"] = self.sslmode
+        if self.sslrootcert:
+            query["sslrootcert"] = self.sslrootcert
+        who = f"{quote(self.user, safe='')}@" if self.user else ""
+        if self.host.startswith("/"):
+            query["host"] = self.host
+            where = ""
+        else:
+            where = f"[{self.host}]" if ":" in self.host else self.host
+            where += f":{self.port}"
+        text = f"postgresql://{who}{where}/{quote(self.database, safe='')}"
+        return text + ("?" + urlencode(query, safe="/") if query else "")
 
     def conninfo(self, user: str, password: str | None) -> dict[str, str]:
         """The keyword arguments for libpq (psycopg.connect), after the TLS rule is checked."""

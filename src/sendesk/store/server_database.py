@@ -249,7 +249,8 @@ class ServerDatabase(Database):
 
     @property
     def location(self) -> str:
-        return self.address.display()
+        """The address to open this database again (no password)."""
+        return self.address.url()
 
     @property   # the file's is a plain attribute; here there is none
     def path(self) -> Any:  # type: ignore[override]
