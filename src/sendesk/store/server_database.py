@@ -48,7 +48,6 @@ after copying rows with their ids), conflicts and LISTEN/NOTIFY, and the benchma
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -57,7 +56,6 @@ from typing import Any
 import psycopg
 import sqlcipher3
 from psycopg import errors as pg_errors
-from psycopg.adapt import Loader
 from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
@@ -65,6 +63,7 @@ from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageErr
 from . import server_dialect
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
+from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -74,130 +73,7 @@ NOT_ANSWERING = ("The school server is not answering. Check this PC's network co
                  "and that the server is running, then try again; nothing was changed.")
 
 
-class Row:
-    """A result row read both ways, as sqlite3.Row is: row["name"], row[0], tuple(row),
-    dict(row) and row.keys()."""
-
-    __slots__ = ("_names", "_index", "_values")
-
-    def __init__(self, names: tuple[str, ...], index: dict[str, int], values: Sequence[Any]) -> None:
-        self._names, self._index, self._values = names, index, tuple(values)
-
-    def __getitem__(self, key: int | str | slice) -> Any:
-        if isinstance(key, str):
-            try:
-                return self._values[self._index[key]]
-            except KeyError:
-                found = self._index.get(key.lower())
-                if found is None:
-                    raise IndexError(f"No item with that key: {key}") from None
-                return self._values[found]
-        return self._values[key]
-
-    def keys(self) -> list[str]:
-        return list(self._names)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Row):
-            return self._names == other._names and self._values == other._values
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self._names, self._values))
-
-    def __repr__(self) -> str:
-        return f"Row({dict(zip(self._names, self._values, strict=True))!r})"
-
-
-def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], Any]:
-    description = cursor.description
-    if description is None:
-        return tuple
-    names = tuple(column.name for column in description)
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        index.setdefault(name, position)
-    return lambda values: Row(names, index, values)
-
-
-class _BoolAsInt(Loader):
-    """SQLite has no booleans: ``x IS NULL`` reads 0 or 1 there, so it does here too."""
-
-    def load(self, data: Any) -> int:
-        return 1 if bytes(data) == b"t" else 0
-
-
-class _NumericAsNumber(Loader):
-    """sum() of integers is numeric on PostgreSQL; SQLite gives an int (or a float)."""
-
-    def load(self, data: Any) -> int | float:
-        text = bytes(data).decode("ascii")
-        if any(c in text for c in ".eEN"):
-            return float(text)
-        return int(text)
-
-
-def _value(value: Any) -> Any:
-    """A parameter as SQLite would have stored it."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, memoryview | bytearray):
-        return bytes(value)
-    return value
-
-
-def _params(params: Sequence[Any] | dict | None) -> Sequence[Any] | dict | None:
-    if params is None:
-        return None
-    if isinstance(params, dict):
-        return {key: _value(value) for key, value in params.items()}
-    return [_value(value) for value in params]
-
-
-def _sql(sql: str, params: Any) -> str:
-    if not params:
-        return sql
-    return server_dialect.placeholders(sql, isinstance(params, dict))
-
-
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
-
-
-class ServerCursor:
-    """What execute() returns: rows, rowcount and lastrowid, as a sqlite3 cursor has them."""
-
-    def __init__(self, cursor: psycopg.Cursor, lastrowid: int | None = None,
-                 hide_rows: bool = False) -> None:
-        self._cursor = cursor
-        self.lastrowid = lastrowid
-        self.rowcount = cursor.rowcount
-        self._rows: list[Any] = [] if hide_rows or cursor.description is None else cursor.fetchall()
-        self.description = None if hide_rows else cursor.description
-        self._at = 0
-
-    def fetchone(self) -> Any:
-        if self._at >= len(self._rows):
-            return None
-        self._at += 1
-        return self._rows[self._at - 1]
-
-    def fetchall(self) -> list[Any]:
-        rest, self._at = self._rows[self._at:], len(self._rows)
-        return rest
-
-    def __iter__(self) -> Iterator[Any]:
-        while (row := self.fetchone()) is not None:
-            yield row
 
 
 class ServerDatabase(Database):
@@ -212,7 +88,7 @@ class ServerDatabase(Database):
                  password: str | None) -> None:
         self.address = address
         self.user = user
-        self._params: dict[str, str] | None = address.conninfo(user, password)
+        self._conninfo: dict[str, str] | None = address.conninfo(user, password)
         self._lock = threading.RLock()
         self._depth = 0
         self._id_tables: frozenset[str] | None = None
@@ -221,21 +97,21 @@ class ServerDatabase(Database):
     # --- the connection ---------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
-        assert self._params is not None
+        assert self._conninfo is not None
         try:
-            conn = psycopg.connect(make_conninfo(**self._params, options="-c lock_timeout=5s"),
-                                   autocommit=True, row_factory=_row_factory)
+            conn = psycopg.connect(make_conninfo(**self._conninfo, options="-c lock_timeout=5s"),
+                                   autocommit=True, row_factory=row_factory)
         except psycopg.Error as exc:
             raise ServerConnectionError(describe_connect_failure(
                 self.address, self.user, str(exc))) from exc
-        conn.adapters.register_loader("bool", _BoolAsInt)
-        conn.adapters.register_loader("numeric", _NumericAsNumber)
+        conn.adapters.register_loader("bool", BoolAsInt)
+        conn.adapters.register_loader("numeric", NumericAsNumber)
         return conn
 
     def _connection(self) -> psycopg.Connection:
         """The live connection; after the server went away, a fresh one (only between
         transactions: one cut mid-way has already been rolled back by the server)."""
-        if self._conn is None or self._params is None:
+        if self._conn is None or self._conninfo is None:
             raise SendeskError("The database is locked. Unlock it to continue.")
         if self._conn.broken or self._conn.closed:
             if self._depth:
@@ -271,11 +147,11 @@ class ServerDatabase(Database):
                 with contextlib.suppress(psycopg.Error):
                     self._conn.close()
             self._conn = None
-            self._params = None
+            self._conninfo = None
 
     def connection_for_listening(self) -> psycopg.Connection:
         """A second connection as the same role (LISTEN/NOTIFY must not share the working one)."""
-        if self._params is None:
+        if self._conninfo is None:
             raise SendeskError("The database is locked. Unlock it to continue.")
         return self._connect()
 
@@ -325,7 +201,7 @@ class ServerDatabase(Database):
 
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> ServerCursor:
         def work(conn: psycopg.Connection) -> ServerCursor:
-            text, values = _sql(sql, params), _params(params) if params else None
+            text, values = psycopg_sql(sql, params), sql_params(params) if params else None
             insert = _INSERT.match(text)
             if insert and "returning" not in text.lower() and insert[1].lower() in self._identity_tables(conn):
                 cursor = conn.execute(text.rstrip().rstrip(";") + " RETURNING id", values)
@@ -338,16 +214,16 @@ class ServerDatabase(Database):
     def executemany(self, sql: str, rows: Iterable[Any]) -> None:
         """One statement for many rows (an import, a trail of changed fields)."""
         def work(conn: psycopg.Connection) -> None:
-            batch: list[Any] = [_params(row) for row in rows]
+            batch: list[Any] = [sql_params(row) for row in rows]
             if not batch:
                 return
             with conn.cursor() as cursor:
-                cursor.executemany(_sql(sql, batch[0] or [0]), batch)
+                cursor.executemany(psycopg_sql(sql, batch[0] or [0]), batch)
         self._run(work)
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
         def work(conn: psycopg.Connection) -> list[Any]:
-            cursor = conn.execute(_sql(sql, params), _params(params) if params else None)
+            cursor = conn.execute(psycopg_sql(sql, params), sql_params(params) if params else None)
             return [] if cursor.description is None else cursor.fetchall()
         rows: list[Any] = self._run(work)
         return rows
