@@ -25,6 +25,7 @@ from . import (
     pupils,
     sar,
     school,
+    server,
     transfer,
 )
 from .io import Secrets
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _command_modules() -> list:
     # provision_groups after provision: it adds "groups" under the "provision" command.
     return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar, provision,
-            provision_groups]
+            provision_groups, server]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from ..errors import ValidationError
 from ..records import pupils, sar
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 from .transfer import render_file_pdf
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sar", help="answer a subject access request: everything held about a "
                                    "pupil, in a new folder")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", required=True, help="the pupil's UPN")
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="the new folder to write (it must not exist, or be empty)")

@@ -31,7 +31,7 @@ from ..models.specialists import (
 from ..models.text import clean_line, clean_text
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
-from ..store.database import Database, Row
+from ..store.database import Row
 from ..store.files import atomic_write
 from ._common import as_text, record_changes, require_editable, today
 
@@ -302,7 +302,7 @@ def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> N
 # --- reading ----------------------------------------------------------------------------------
 def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
     rows = session.db.query(
-        f"SELECT r.*, i.service, i.service_detail, (SELECT {Database.group_ids('p.id')} FROM"
+        f"SELECT r.*, i.service, i.service_detail, (SELECT {session.db.group_ids('p.id')} FROM"
         " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
         " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
         f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id", params)

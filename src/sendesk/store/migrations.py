@@ -1,8 +1,17 @@
-"""Numbered schema migrations over PRAGMA user_version.
+"""Numbered schema migrations over PRAGMA user_version (on the school server, a row in the
+sendesk_schema_version table).
 
 Every pending step runs inside one exclusive transaction; if any step fails the database is
 left exactly at its old version. A database from a newer sendesk is refused rather than
 guessed at. Add a step by writing upgrade_version_N; never edit a step that has shipped.
+
+One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
+statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
+target (store/server_database.py), whose execute() rewrites each statement by the rules in
+store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
+only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
+COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
+test_server_migrations.py builds every step on a real server.
 """
 
 from __future__ import annotations
@@ -736,7 +745,7 @@ def upgrade_version_5(conn: sqlcipher3.Connection) -> None:
             JOIN send_pathways w ON w.id = c.pathway_id
             WHERE w.pupil_id = pupils.id AND w.status = 'open' AND pl.agreed_at IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM apdr_reviews r WHERE r.cycle_id = c.id
-                            AND r.completed_at IS NOT NULL)));
+                            AND r.completed_at IS NOT NULL)) AS dues);
     """)
 
 
@@ -1026,7 +1035,23 @@ LATEST = max(STEPS)
 
 
 def current_version(conn: sqlcipher3.Connection) -> int:
+    if not isinstance(conn, sqlcipher3.Connection):
+        return int(conn.schema_version())    # the school server's migration target
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _begin(conn: sqlcipher3.Connection) -> None:
+    if not isinstance(conn, sqlcipher3.Connection):
+        conn.begin_exclusive()
+    else:
+        conn.execute("BEGIN EXCLUSIVE")
+
+
+def _set_version(conn: sqlcipher3.Connection, version: int) -> None:
+    if not isinstance(conn, sqlcipher3.Connection):
+        conn.set_schema_version(version)
+    else:
+        conn.execute(f"PRAGMA user_version = {version}")
 
 
 def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -> int:
@@ -1040,11 +1065,11 @@ def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -
             "to open it; nothing has been changed.")
     if start == latest:
         return start
-    conn.execute("BEGIN EXCLUSIVE")
+    _begin(conn)
     try:
         for version in range(start + 1, latest + 1):
             steps[version](conn)
-            conn.execute(f"PRAGMA user_version = {version}")
+            _set_version(conn, version)
         conn.execute("COMMIT")
     except BaseException:
         # SQLite may already have rolled back (disk full does); that must not hide the cause.

@@ -106,6 +106,12 @@ def owned_tables(db: Database) -> list[TableInfo]:
     return sorted(info.values(), key=lambda t: t.name == "field_changes")
 
 
+def _order(db: Database, table: TableInfo) -> str:
+    """The order rows were added in: by id (SQLite's rowid, where a table has one), else the
+    engine's own row name."""
+    return "id" if table.has_id else db.rowid
+
+
 @dataclass
 class Dump:
     record: dict[str, Any]
@@ -139,7 +145,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
         if not parent_ids:
             continue
         rows = db.query(f"SELECT * FROM {table.name} WHERE {table.owner} IN"
-                        f" ({','.join('?' * len(parent_ids))}) ORDER BY rowid", parent_ids)
+                        f" ({','.join('?' * len(parent_ids))}) ORDER BY {_order(db, table)}", parent_ids)
         out = []
         for row in rows:
             item: dict[str, Any] = {}
@@ -310,7 +316,7 @@ def already_held(db: Database, pupil_id: int, record: Mapping[str, Any], known: 
                     if c not in _ENTRY_COLUMNS and c not in table.user_columns]
         ours = db.query(f"SELECT {'id' if table.has_id else 'NULL'} AS held_id, "
                         f"{', '.join(compared)} FROM {table.name} WHERE {table.owner} IN"
-                        f" ({','.join('?' * len(owners))}) ORDER BY rowid", owners)
+                        f" ({','.join('?' * len(owners))}) ORDER BY {_order(db, table)}", owners)
         free: dict[tuple[Any, ...], list[Any]] = {}
         for each in ours:
             free.setdefault(tuple(_comparable(each[c]) for c in compared), []).append(
