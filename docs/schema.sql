@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 10, as a new database
+-- The sendesk database schema at migration version 12, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -85,7 +85,7 @@ CREATE TABLE apdr_outcomes (
     entered_by   INTEGER REFERENCES users(id),
     removed_at   TEXT,
     removed_by   INTEGER REFERENCES users(id)
-);
+, measure_name TEXT);
 CREATE INDEX apdr_outcomes_of ON apdr_outcomes(plan_id);
 CREATE TRIGGER apdr_outcomes_fixed BEFORE UPDATE ON apdr_outcomes
 WHEN (SELECT agreed_at FROM apdr_plans WHERE id = OLD.plan_id) IS NOT NULL
@@ -134,7 +134,9 @@ CREATE TABLE apdr_provision_items (
     entered_by         INTEGER REFERENCES users(id),
     removed_at         TEXT,
     removed_by         INTEGER REFERENCES users(id)
-);
+, library_id INTEGER
+    REFERENCES provision_library(id));
+CREATE INDEX apdr_provision_items_library ON apdr_provision_items(library_id);
 CREATE INDEX apdr_provision_items_of ON apdr_provision_items(plan_id);
 CREATE INDEX apdr_provision_items_recommendation ON apdr_provision_items(recommendation_id);
 CREATE TRIGGER apdr_provision_items_fixed BEFORE UPDATE OF plan_id, description, area,
@@ -496,6 +498,109 @@ CREATE TABLE parent_notifications_due (
 CREATE INDEX parent_notifications_due_pupil ON parent_notifications_due(pupil_id);
 CREATE INDEX parent_notifications_open ON parent_notifications_due(due_since)
 WHERE cleared_at IS NULL;
+
+-- provision_group_members
+CREATE TABLE provision_group_members (
+    id         INTEGER PRIMARY KEY,
+    group_id   INTEGER NOT NULL REFERENCES provision_groups(id),
+    pupil_id   INTEGER NOT NULL REFERENCES pupils(id),
+    joined_on  TEXT NOT NULL,
+    left_on    TEXT,
+    added_at   TEXT NOT NULL,
+    added_by   INTEGER REFERENCES users(id),
+    CHECK (left_on IS NULL OR left_on >= joined_on)
+);
+CREATE INDEX provision_group_members_group ON provision_group_members(group_id);
+CREATE INDEX provision_group_members_pupil ON provision_group_members(pupil_id);
+
+-- provision_group_slots
+CREATE TABLE provision_group_slots (
+    id          INTEGER PRIMARY KEY,
+    group_id    INTEGER NOT NULL REFERENCES provision_groups(id),
+    day         INTEGER NOT NULL CHECK (day BETWEEN 1 AND 5),
+    start_time  TEXT NOT NULL,
+    end_time    TEXT NOT NULL,
+    place       TEXT NOT NULL DEFAULT '',
+    CHECK (end_time > start_time)
+);
+CREATE INDEX provision_group_slots_group ON provision_group_slots(group_id);
+
+-- provision_groups
+CREATE TABLE provision_groups (
+    id                 INTEGER PRIMARY KEY,
+    name               TEXT NOT NULL,
+    library_id         INTEGER REFERENCES provision_library(id),
+    area               TEXT,
+    description        TEXT NOT NULL DEFAULT '',
+    staff_name         TEXT NOT NULL DEFAULT '',
+    staff_key          TEXT NOT NULL DEFAULT '',
+    staff_role         TEXT NOT NULL DEFAULT '',
+    start_date         TEXT NOT NULL,
+    end_date           TEXT,
+    cost_total         REAL NOT NULL DEFAULT 0 CHECK (cost_total >= 0),
+    sessions_per_week  REAL NOT NULL DEFAULT 1 CHECK (sessions_per_week > 0),
+    minutes            INTEGER NOT NULL DEFAULT 30 CHECK (minutes >= 1),
+    weeks              INTEGER NOT NULL DEFAULT 38 CHECK (weeks BETWEEN 1 AND 52),
+    created_at         TEXT NOT NULL,
+    created_by         INTEGER REFERENCES users(id),
+    updated_at         TEXT,
+    updated_by         INTEGER REFERENCES users(id),
+    ended_at           TEXT,
+    ended_by           INTEGER REFERENCES users(id),
+    CHECK (end_date IS NULL OR end_date >= start_date)
+);
+CREATE INDEX provision_groups_library ON provision_groups(library_id);
+CREATE INDEX provision_groups_staff ON provision_groups(staff_key);
+
+-- provision_library
+CREATE TABLE provision_library (
+    id                  INTEGER PRIMARY KEY,
+    name                TEXT NOT NULL,
+    name_key            TEXT,
+    area                TEXT,
+    description         TEXT NOT NULL DEFAULT '',
+    evidence_summary    TEXT NOT NULL DEFAULT '',
+    evidence_reference  TEXT NOT NULL DEFAULT '',
+    staff_role          TEXT NOT NULL DEFAULT '',
+    group_size          INTEGER CHECK (group_size >= 1),
+    sessions_per_week   INTEGER CHECK (sessions_per_week >= 0),
+    minutes             INTEGER CHECK (minutes >= 0),
+    weeks               INTEGER CHECK (weeks BETWEEN 1 AND 52),
+    hourly_cost         REAL CHECK (hourly_cost >= 0),
+    measures            TEXT NOT NULL DEFAULT '',
+    retired_on          TEXT,
+    retired_by          INTEGER REFERENCES users(id),
+    created_at          TEXT NOT NULL,
+    created_by          INTEGER REFERENCES users(id),
+    updated_at          TEXT,
+    updated_by          INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX provision_library_name ON provision_library(name_key);
+
+-- provision_measures
+CREATE TABLE provision_measures (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id),
+    item_id      INTEGER REFERENCES apdr_provision_items(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('standardised', 'reading_age',
+                                               'spelling_age', 'scaled', 'school_scale')),
+    name         TEXT NOT NULL,
+    entry_value  REAL,
+    entry_date   TEXT,
+    exit_value   REAL,
+    exit_date    TEXT,
+    note         TEXT NOT NULL DEFAULT '',
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    updated_at   TEXT,
+    updated_by   INTEGER REFERENCES users(id),
+    removed_at   TEXT,
+    removed_by   INTEGER REFERENCES users(id), group_id INTEGER REFERENCES provision_groups(id),
+    CHECK (exit_date IS NULL OR entry_date IS NULL OR exit_date >= entry_date)
+);
+CREATE INDEX provision_measures_group ON provision_measures(group_id);
+CREATE INDEX provision_measures_item ON provision_measures(item_id);
+CREATE INDEX provision_measures_pupil ON provision_measures(pupil_id);
 
 -- pupils
 CREATE TABLE pupils (

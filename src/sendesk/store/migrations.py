@@ -864,6 +864,147 @@ def upgrade_version_10(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_11(conn: sqlcipher3.Connection) -> None:
+    """The school's provision library, plans that pick from it, and entry and exit measures.
+
+    provision_library is the menu of interventions a school offers (issue 19): what each is,
+    its area of need, its evidence base, its usual size, frequency, length and hourly cost (in
+    pounds), and the measures it is usually judged by (one a line). Retired items keep their
+    rows (retired_on) so plans that used them still name them; name_key is the name lowercased,
+    unique, so an import can match items by name. A provision line records the library item it
+    was filled from (library_id); every field stays editable, so the line keeps its own copy.
+
+    apdr_outcomes already had a "measure" column (how it will be measured: the SMART text), so
+    the named measure an outcome is judged by (e.g. "YARC reading age") is measure_name.
+
+    provision_measures holds a pupil's entry (baseline) and exit value on one provision line in
+    the measure's own units; reading and spelling ages are held in months.
+    """
+    run_script(conn, """
+        CREATE TABLE provision_library (
+            id                  INTEGER PRIMARY KEY,
+            name                TEXT NOT NULL,
+            name_key            TEXT,
+            area                TEXT,
+            description         TEXT NOT NULL DEFAULT '',
+            evidence_summary    TEXT NOT NULL DEFAULT '',
+            evidence_reference  TEXT NOT NULL DEFAULT '',
+            staff_role          TEXT NOT NULL DEFAULT '',
+            group_size          INTEGER CHECK (group_size >= 1),
+            sessions_per_week   INTEGER CHECK (sessions_per_week >= 0),
+            minutes             INTEGER CHECK (minutes >= 0),
+            weeks               INTEGER CHECK (weeks BETWEEN 1 AND 52),
+            hourly_cost         REAL CHECK (hourly_cost >= 0),
+            measures            TEXT NOT NULL DEFAULT '',
+            retired_on          TEXT,
+            retired_by          INTEGER REFERENCES users(id),
+            created_at          TEXT NOT NULL,
+            created_by          INTEGER REFERENCES users(id),
+            updated_at          TEXT,
+            updated_by          INTEGER REFERENCES users(id)
+        );
+        CREATE UNIQUE INDEX provision_library_name ON provision_library(name_key);
+
+        ALTER TABLE apdr_provision_items ADD COLUMN library_id INTEGER
+            REFERENCES provision_library(id);
+        CREATE INDEX apdr_provision_items_library ON apdr_provision_items(library_id);
+
+        ALTER TABLE apdr_outcomes ADD COLUMN measure_name TEXT;
+
+        CREATE TABLE provision_measures (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id),
+            item_id      INTEGER REFERENCES apdr_provision_items(id),
+            kind         TEXT NOT NULL CHECK (kind IN ('standardised', 'reading_age',
+                                                       'spelling_age', 'scaled', 'school_scale')),
+            name         TEXT NOT NULL,
+            entry_value  REAL,
+            entry_date   TEXT,
+            exit_value   REAL,
+            exit_date    TEXT,
+            note         TEXT NOT NULL DEFAULT '',
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id),
+            removed_at   TEXT,
+            removed_by   INTEGER REFERENCES users(id),
+            CHECK (exit_date IS NULL OR entry_date IS NULL OR exit_date >= entry_date)
+        );
+        CREATE INDEX provision_measures_pupil ON provision_measures(pupil_id);
+        CREATE INDEX provision_measures_item ON provision_measures(item_id);
+    """)
+
+
+def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
+    """Group provision (issue 19): one intervention for several pupils.
+
+    provision_groups holds the group: its name, the library item it was made from (if any), the
+    member of staff who runs it and their role, its start and end dates (end_date is NULL while
+    it runs with no end set), how often and how long it meets, and cost_total, the whole
+    group's cost over its run in pounds (as provision_library.hourly_cost is), shared among the
+    members present by the rule in models/provision_groups.py. ended_at/ended_by record who
+    ended it early. provision_group_members holds who is in it and when (joined_on, left_on:
+    both days counted); provision_group_slots when and where it meets in the school week
+    (day 1 = Monday to 5 = Friday, times 'HH:MM'). A pupil's entry and exit measure on a group
+    is a provision_measures row with group_id set.
+    """
+    run_script(conn, """
+        CREATE TABLE provision_groups (
+            id                 INTEGER PRIMARY KEY,
+            name               TEXT NOT NULL,
+            library_id         INTEGER REFERENCES provision_library(id),
+            area               TEXT,
+            description        TEXT NOT NULL DEFAULT '',
+            staff_name         TEXT NOT NULL DEFAULT '',
+            staff_key          TEXT NOT NULL DEFAULT '',
+            staff_role         TEXT NOT NULL DEFAULT '',
+            start_date         TEXT NOT NULL,
+            end_date           TEXT,
+            cost_total         REAL NOT NULL DEFAULT 0 CHECK (cost_total >= 0),
+            sessions_per_week  REAL NOT NULL DEFAULT 1 CHECK (sessions_per_week > 0),
+            minutes            INTEGER NOT NULL DEFAULT 30 CHECK (minutes >= 1),
+            weeks              INTEGER NOT NULL DEFAULT 38 CHECK (weeks BETWEEN 1 AND 52),
+            created_at         TEXT NOT NULL,
+            created_by         INTEGER REFERENCES users(id),
+            updated_at         TEXT,
+            updated_by         INTEGER REFERENCES users(id),
+            ended_at           TEXT,
+            ended_by           INTEGER REFERENCES users(id),
+            CHECK (end_date IS NULL OR end_date >= start_date)
+        );
+        CREATE INDEX provision_groups_library ON provision_groups(library_id);
+        CREATE INDEX provision_groups_staff ON provision_groups(staff_key);
+
+        CREATE TABLE provision_group_members (
+            id         INTEGER PRIMARY KEY,
+            group_id   INTEGER NOT NULL REFERENCES provision_groups(id),
+            pupil_id   INTEGER NOT NULL REFERENCES pupils(id),
+            joined_on  TEXT NOT NULL,
+            left_on    TEXT,
+            added_at   TEXT NOT NULL,
+            added_by   INTEGER REFERENCES users(id),
+            CHECK (left_on IS NULL OR left_on >= joined_on)
+        );
+        CREATE INDEX provision_group_members_group ON provision_group_members(group_id);
+        CREATE INDEX provision_group_members_pupil ON provision_group_members(pupil_id);
+
+        CREATE TABLE provision_group_slots (
+            id          INTEGER PRIMARY KEY,
+            group_id    INTEGER NOT NULL REFERENCES provision_groups(id),
+            day         INTEGER NOT NULL CHECK (day BETWEEN 1 AND 5),
+            start_time  TEXT NOT NULL,
+            end_time    TEXT NOT NULL,
+            place       TEXT NOT NULL DEFAULT '',
+            CHECK (end_time > start_time)
+        );
+        CREATE INDEX provision_group_slots_group ON provision_group_slots(group_id);
+
+        ALTER TABLE provision_measures ADD COLUMN group_id INTEGER REFERENCES provision_groups(id);
+        CREATE INDEX provision_measures_group ON provision_measures(group_id);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
