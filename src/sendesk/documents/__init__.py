@@ -61,7 +61,9 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         documents = letters.build_letters(session, facts, kind)
     elif kind == "provision-map":
         from . import provision_map
-        documents = [provision_map.build_pupil_map(facts, school)]
+        from ..records import ehc_costs
+        documents = [provision_map.build_pupil_map(
+            facts, school, ehc_costs.current_lines(session, [facts.pupil.id]))]
     elif kind == "ehcna-evidence":
         from . import ehc
         documents = [ehc.build_evidence(session, facts, school)]

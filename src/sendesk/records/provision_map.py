@@ -21,7 +21,7 @@ from ..models.pupils import Pupil
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from . import csv_safe
+from . import csv_safe, ehc_costs, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
 from .pupils import pupil_from_row
@@ -74,6 +74,22 @@ class ProvisionMap:
     rows: tuple[MapRow, ...]
     by_pupil: tuple[PupilTotal, ...]
     by_provision: tuple[ProvisionTotal, ...]
+    # EHC plans' costed provision, and the notional SEN budget it is all set against.
+    ehc: tuple[ehc_costs.EhcMapRow, ...] = ()
+    budget_pence: int | None = None
+
+    @property
+    def ehc_school_pence(self) -> int:
+        return sum(r.line.school_pence for r in self.ehc)
+
+    @property
+    def ehc_topup_pence(self) -> int:
+        return sum(r.line.topup_pence for r in self.ehc)
+
+    @property
+    def school_spend_pence(self) -> int:
+        """What the school itself pays a year: SEN support provision and EHC plans' school part."""
+        return self.total_pence + self.ehc_school_pence
 
     @property
     def total_pence(self) -> int:
@@ -129,9 +145,11 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             rate_pence=item.rate_pence, yearly_cost_pence=item.yearly_cost_pence,
             hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
             from_specialist=item.recommendation_id is not None))
+    ehc = ehc_costs.map_rows(session)
     if audit:
-        viewed(session, None, None, pupils=len(people), items=len(rows))
-    return ProvisionMap(tuple(rows), _by_pupil(rows), _by_provision(rows))
+        viewed(session, None, None, pupils=len(people), items=len(rows), ehc_lines=len(ehc))
+    return ProvisionMap(tuple(rows), _by_pupil(rows), _by_provision(rows), ehc,
+                        sen_budget.budget_of(session))
 
 
 def _by_pupil(rows: list[MapRow]) -> tuple[PupilTotal, ...]:
@@ -182,6 +200,27 @@ def csv_rows(found: ProvisionMap) -> Iterator[tuple]:
     yield ("school total", f"{found.pupils} pupils", "", "", "", f"{len(found.rows)} items", "",
            "", "", "", "", "", provision.money_for_csv(found.total_pence), "",
            f"{len(found.over_threshold())} over {_THRESHOLD}")
+    yield from _ehc_csv_rows(found)
+
+
+def _ehc_csv_rows(found: ProvisionMap) -> Iterator[tuple]:
+    """EHC plans' lines (the school's part as the yearly cost, the LA's top-up beside it), then
+    the school's spend against its notional SEN budget."""
+    money = provision.money_for_csv
+    for r in found.ehc:
+        line = r.line
+        yield ("ehc provision", r.pupil_name, r.year_group, "ehc plan", "", line.description,
+               line.area or "", line.delivered_by, line.frequency, "", "school's part a year", "",
+               money(line.school_pence), "", f"LA top-up {money(line.topup_pence)}")
+    yield ("ehc total", f"{len({r.pupil_id for r in found.ehc})} pupils", "", "", "",
+           f"{len(found.ehc)} items", "", "", "", "", "", "", money(found.ehc_school_pence), "",
+           f"LA top-up {money(found.ehc_topup_pence)}")
+    budget = found.budget_pence
+    yield ("school spend", "", "", "", "", "SEN support and EHC plans' school part", "", "", "",
+           "", "", "", money(found.school_spend_pence), "",
+           "notional SEN budget not set" if budget is None else
+           f"notional SEN budget {money(budget)}; {money(abs(budget - found.school_spend_pence))}"
+           + (" left" if budget >= found.school_spend_pence else " over"))
 
 
 _THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)

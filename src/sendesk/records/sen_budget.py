@@ -40,10 +40,10 @@ def parse_budget(value: str | int | None) -> int | None:
     if isinstance(value, int):
         pence = value
     else:
-        text = (value or "").strip().replace(" ", "")
+        text = (value or "").strip()
         if not text:
             return None
-        match = _MONEY.fullmatch(text)
+        match = _MONEY.fullmatch(text.replace(" ", ""))
         if not match:
             raise ValidationError(f"'{text}' is not an amount of money; write the notional SEN "
                                   "budget like £120,000.", field="budget")
