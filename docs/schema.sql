@@ -598,8 +598,8 @@ CREATE UNIQUE INDEX provision_library_name ON provision_library(name_key);
 -- provision_measures
 CREATE TABLE provision_measures (
     id           INTEGER PRIMARY KEY,
-    pupil_id     INTEGER NOT NULL REFERENCES pupils(id),
-    item_id      INTEGER REFERENCES apdr_provision_items(id),
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    item_id      INTEGER REFERENCES apdr_provision_items(id) ON DELETE CASCADE,
     kind         TEXT NOT NULL CHECK (kind IN ('standardised', 'reading_age',
                                                'spelling_age', 'scaled', 'school_scale')),
     name         TEXT NOT NULL,

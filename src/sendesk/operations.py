@@ -56,6 +56,7 @@ class Kind(str, enum.Enum):
     TEMPLATE = "template"            # the school's letter templates
     USER = "user"
     SETTINGS = "settings"            # the school's own settings
+    GROUP = "group"                  # provision groups: members, timetable slots, shared cost
 
 
 @dataclass(frozen=True)

@@ -304,6 +304,8 @@ INTERNAL = {
     "sendesk.records.ehc": {"plan_from_row", "requests_of", "plans_of", "plans_of_pupils",
                             "refresh_schedules"},
     "sendesk.records.school_calendar": {"calendar_of"},
+    # Reads groups' members and slots for the group operations and the timetable, after theirs.
+    "sendesk.records.provision_groups": {"load_groups"},
     # The parts of build_documents, which checks VIEW_RECORDS first (and each repository
     # read_facts calls checks again).
     "sendesk.documents.ehc": {"build_evidence"},

@@ -878,7 +878,9 @@ def upgrade_version_11(conn: sqlcipher3.Connection) -> None:
     the named measure an outcome is judged by (e.g. "YARC reading age") is measure_name.
 
     provision_measures holds a pupil's entry (baseline) and exit value on one provision line in
-    the measure's own units; reading and spelling ages are held in months.
+    the measure's own units; reading and spelling ages are held in months. Its rows are the
+    pupil's (deleted with the pupil after the retention date, sent with the record on transfer);
+    a line's library_id is the school's own and does not travel with a transfer.
     """
     run_script(conn, """
         CREATE TABLE provision_library (
@@ -913,8 +915,8 @@ def upgrade_version_11(conn: sqlcipher3.Connection) -> None:
 
         CREATE TABLE provision_measures (
             id           INTEGER PRIMARY KEY,
-            pupil_id     INTEGER NOT NULL REFERENCES pupils(id),
-            item_id      INTEGER REFERENCES apdr_provision_items(id),
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            item_id      INTEGER REFERENCES apdr_provision_items(id) ON DELETE CASCADE,
             kind         TEXT NOT NULL CHECK (kind IN ('standardised', 'reading_age',
                                                        'spelling_age', 'scaled', 'school_scale')),
             name         TEXT NOT NULL,

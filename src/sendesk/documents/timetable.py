@@ -1,0 +1,74 @@
+"""The support timetable as a document: one person's school week of group provision as a grid
+(a row for each time of day, a column for each day, Monday to Friday), then each day's list,
+so it can be pinned up in the classroom or handed to the member of staff.
+
+Built from records.timetable's Week (viewing it is audited there); saving or printing it goes
+through documents.export like every other document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..models.dates import format_uk
+from ..models.provision_groups import DAYS
+from ..models.roles import Permission
+from ..operations import operation
+from ..records import timetable
+from ..records.protected import redactor_for
+from ..records.timetable import Entry, Week
+from ..session import Session
+from .model import Builder, Document, redact
+
+KIND = "timetable"
+
+
+def _cell(entries: tuple[Entry, ...], for_pupil: bool) -> str:
+    return "\n\n".join("\n".join(part for part in (
+        e.group_name, e.place, f"With {e.with_whom}" if for_pupil else "\n".join(e.people))
+        if part)
+        for e in entries)
+
+
+def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
+    b = Builder()
+    b.pairs([("Pupil" if week.for_pupil else "Member of staff", week.who),
+             ("Week", f"Monday {format_uk(week.monday)} to Friday {format_uk(week.friday)}"),
+             ("Group sessions", str(len(week.entries)))])
+    header = ["Time"] + [f"{name}\n{format_uk(week.monday + dt.timedelta(days=day - 1))[:5]}"
+                         for day, name in DAYS.items()]
+    rows = []
+    for start, end in week.times:
+        rows.append([f"{start}-{end}"] + [
+            _cell(tuple(e for e in week.on(day) if (e.start_time, e.end_time) == (start, end)),
+                  week.for_pupil) for day in DAYS])
+    b.heading("The week")
+    b.table(header, rows, widths=[0.8, 1.5, 1.5, 1.5, 1.5, 1.5],
+            empty=f"{week.who} has no group provision timetabled this week.")
+    if week.entries:
+        b.heading("Day by day")
+        for day, name in DAYS.items():
+            entries = week.on(day)
+            if not entries:
+                continue
+            b.heading(name, 3)
+            b.table(["Time", "Group", "Place", "Staff" if week.for_pupil else "Pupils"],
+                    [(f"{e.start_time}-{e.end_time}", e.group_name, e.place, e.with_whom)
+                     for e in entries], widths=[0.9, 2.0, 1.4, 2.9])
+    return Document("Support timetable", week.who if week.for_pupil else "", today,
+                    tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND)
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def pupil_timetable(session: Session, pupil_id: int, day: dt.date | None = None) -> Document:
+    """A pupil's timetable (reading it is audited by records.timetable), with any protected
+    address that reached a group's name or place taken out, as in every pupil document."""
+    week = timetable.pupil_week(session, pupil_id, day)
+    document = build_timetable(week, session.school.name, session.clock.today())
+    return redact(document, redactor_for(session.db, int(pupil_id), session.school.name))
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def staff_timetable(session: Session, staff_name: str, day: dt.date | None = None) -> Document:
+    week = timetable.staff_week(session, staff_name, day)
+    return build_timetable(week, session.school.name, session.clock.today())

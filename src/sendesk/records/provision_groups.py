@@ -1,0 +1,525 @@
+"""Provision groups: one intervention for several pupils, its members, its timetable slots and
+its one cost shared among the members present (the sharing rule is models.provision_groups').
+
+A group is made from a library item (its name, area, description, staff role, frequency and
+cost filled in, every field still editable) or from scratch; it is edited, and ended (its end
+date set, every member still in it leaving that day). Pupils join (from a date, today unless
+given) and leave (on a date: their last day in the group). A slot is a time in the school week
+when it meets; a slot, or a new member, that would put a pupil or the member of staff in two
+places at once is saved with a warning, never refused.
+
+Anyone who may view records may read groups; the SENCO (MANAGE_PLANS) changes them. Each
+change is reported for every member, so their records and the maps refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models import provision_groups as rules
+from ..models.provision import describe_frequency
+from ..models.provision_groups import DAYS, Membership, Run
+from ..models.roles import Permission
+from ..operations import Kind, changed, operation
+from ..session import Session
+from ..store.database import Row
+from ._common import chunks, placeholders, require_editable, today
+from .pupils import pupil_from_row
+
+_EDITABLE = ("name", "area", "description", "staff_name", "staff_role", "start_date",
+             "end_date", "cost_total", "sessions_per_week", "minutes", "weeks")
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    group_id: int
+    pupil_id: int
+    pupil_name: str
+    year_group: str
+    joined_on: dt.date
+    left_on: dt.date | None
+
+    def present_on(self, day: dt.date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+
+    @property
+    def membership(self) -> Membership:
+        return Membership(self.pupil_id, self.joined_on, self.left_on)
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: int
+    group_id: int
+    day: int
+    start_time: str
+    end_time: str
+    place: str
+
+    @property
+    def day_name(self) -> str:
+        return DAYS[self.day]
+
+    @property
+    def text(self) -> str:
+        return f"{self.day_name} {self.start_time}-{self.end_time}" + (
+            f", {self.place}" if self.place else "")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: int
+    name: str
+    library_id: int | None
+    area: str | None
+    description: str
+    staff_name: str
+    staff_role: str
+    start_date: dt.date
+    end_date: dt.date | None
+    cost_total_pence: int
+    sessions_per_week: Decimal
+    minutes: int
+    weeks: int
+    created_at: str
+    members: tuple[Member, ...] = ()
+    slots: tuple[Slot, ...] = ()
+
+    @property
+    def run(self) -> Run:
+        return rules.run_of(self.start_date, self.end_date, self.weeks, self.cost_total_pence)
+
+    def running_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def ended_by(self, day: dt.date) -> bool:
+        return self.end_date is not None and self.end_date < day
+
+    def present_on(self, day: dt.date) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.present_on(day))
+
+    def shares(self, start: dt.date | None = None, end: dt.date | None = None) -> dict[int, int]:
+        """Each member's share of the cost over the period (the whole run by default)."""
+        return rules.shares(self.run, [m.membership for m in self.members], start, end)
+
+    @property
+    def frequency(self) -> str:
+        return describe_frequency({"sessions_per_week": self.sessions_per_week,
+                                   "minutes": self.minutes, "weeks": self.weeks,
+                                   "cost_basis": "hour", "group_size": max(len(self.members), 1)}
+                                  ).rsplit(", ", 1)[0]
+
+    @property
+    def hours(self) -> Decimal:
+        """The adult's hours over the planned weeks."""
+        return self.sessions_per_week * Decimal(self.minutes) * Decimal(self.weeks) / Decimal(60)
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A slot of another group that needs the same pupil or member of staff at the same time."""
+
+    group_id: int
+    group_name: str
+    slot: Slot
+    who: str          # "Mrs Khan runs both" or "Temi Adeyemi is in both"
+
+    @property
+    def text(self) -> str:
+        return f"{self.group_name} also meets {self.slot.day_name} {self.slot.start_time}-" \
+               f"{self.slot.end_time}: {self.who}."
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What an addition made, and the clashes it was warned about."""
+
+    id: int
+    clashes: tuple[Clash, ...] = ()
+
+
+@dataclass(frozen=True)
+class PupilGroup:
+    """A group as one member's record shows it: their time in it and their share of its cost."""
+
+    group: Group
+    member: Member
+    share_pence: int
+
+
+# --- reading ----------------------------------------------------------------------------------
+def pounds_to_pence(value: Any) -> int:
+    return int((Decimal(str(value or 0)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _pence_to_pounds(pence: int) -> float:
+    return float(Decimal(int(pence)) / 100)
+
+
+def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = ()) -> Group:
+    return Group(row["id"], row["name"], row["library_id"], row["area"], row["description"],
+                 row["staff_name"], row["staff_role"], dates.from_text(row["start_date"]),
+                 dates.from_text(row["end_date"]), pounds_to_pence(row["cost_total"]),
+                 Decimal(str(row["sessions_per_week"])).normalize(), int(row["minutes"]),
+                 int(row["weeks"]), row["created_at"], members, slots)
+
+
+def _slot(row: Row) -> Slot:
+    return Slot(row["id"], row["group_id"], int(row["day"]), row["start_time"], row["end_time"],
+                row["place"])
+
+
+def _members(session: Session, group_ids: list[int]) -> dict[int, list[Member]]:
+    found: dict[int, list[Member]] = {}
+    rows: list[Row] = []
+    for chunk in chunks(group_ids):
+        rows += session.db.query(
+            "SELECT m.* FROM provision_group_members m"
+            f" JOIN pupils p ON p.id = m.pupil_id WHERE m.group_id IN ({placeholders(len(chunk))})"
+            " ORDER BY p.sort_key, m.joined_on, m.id", list(chunk))
+    pupils = {row["id"]: pupil_from_row(row) for row in _pupil_rows(
+        session, sorted({row["pupil_id"] for row in rows}))}
+    for row in rows:
+        pupil = pupils[row["pupil_id"]]
+        found.setdefault(row["group_id"], []).append(Member(
+            row["id"], row["group_id"], row["pupil_id"], pupil.display_name,
+            pupil.details.year_group, dates.require_date(row["joined_on"], "Joined"),
+            dates.from_text(row["left_on"])))
+    return found
+
+
+def _pupil_rows(session: Session, ids: list[int]) -> list[Row]:
+    rows: list[Row] = []
+    for chunk in chunks(ids):
+        rows += session.db.query(f"SELECT * FROM pupils WHERE id IN ({placeholders(len(chunk))})",
+                                 list(chunk))
+    return rows
+
+
+def _slots(session: Session, group_ids: list[int]) -> dict[int, list[Slot]]:
+    found: dict[int, list[Slot]] = {}
+    for chunk in chunks(group_ids):
+        for row in session.db.query(
+                "SELECT * FROM provision_group_slots WHERE group_id IN"
+                f" ({placeholders(len(chunk))}) ORDER BY day, start_time, id", list(chunk)):
+            found.setdefault(row["group_id"], []).append(_slot(row))
+    return found
+
+
+def load_groups(session: Session, rows: Iterable[Row]) -> list[Group]:
+    """Groups with their members and slots, read in three queries whatever their number."""
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    members, slots = _members(session, ids), _slots(session, ids)
+    return [_group(row, tuple(members.get(row["id"], ())), tuple(slots.get(row["id"], ())))
+            for row in rows]
+
+
+def _group_row(session: Session, group_id: int) -> Row:
+    row = session.db.query_one("SELECT * FROM provision_groups WHERE id = ?", (int(group_id),))
+    if row is None:
+        raise ValidationError("That group is not in this database.", field="group")
+    return row
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def list_groups(session: Session, include_ended: bool = False) -> list[Group]:
+    """Groups running or still to start (and, if asked, those ended), newest start first."""
+    sql = "SELECT * FROM provision_groups"
+    params: list[Any] = []
+    if not include_ended:
+        sql += " WHERE end_date IS NULL OR end_date >= ?"
+        params.append(today(session).isoformat())
+    return load_groups(session, session.db.query(sql + " ORDER BY start_date DESC, name, id",
+                                                 params))
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def get_group(session: Session, group_id: int) -> Group:
+    return load_groups(session, [_group_row(session, group_id)])[0]
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def groups_of_pupil(session: Session, pupil_id: int, include_past: bool = False
+                    ) -> list[PupilGroup]:
+    """The groups a pupil is in (or, if asked, has been in), with their share of each cost
+    over the group's run (current members counted to its end)."""
+    rows = session.db.query(
+        "SELECT g.* FROM provision_groups g WHERE g.id IN (SELECT group_id FROM"
+        " provision_group_members WHERE pupil_id = ?) ORDER BY g.start_date DESC, g.name, g.id",
+        (int(pupil_id),))
+    day = today(session)
+    found = []
+    for group in load_groups(session, rows):
+        shares = group.shares()
+        for member in group.members:
+            if member.pupil_id != int(pupil_id):
+                continue
+            if not include_past and (group.ended_by(day) or
+                                     (member.left_on is not None and member.left_on < day)):
+                continue
+            found.append(PupilGroup(group, member, shares.get(member.pupil_id, 0)))
+    return found
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def group_shares(session: Session, group_id: int, start: dt.date | None = None,
+                 end: dt.date | None = None) -> dict[int, int]:
+    """Each member's share of a group's cost over a period, in pence (for the impact figures)."""
+    return get_group(session, group_id).shares(start, end)
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def staff_names(session: Session) -> list[str]:
+    """The members of staff who run groups, each once (as first typed), for the timetable."""
+    seen: dict[str, str] = {}
+    for row in session.db.query("SELECT staff_name, staff_key FROM provision_groups"
+                                " ORDER BY staff_key, id"):
+        if row["staff_key"]:
+            seen.setdefault(row["staff_key"], row["staff_name"])
+    return list(seen.values())
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def library_defaults(session: Session, library_id: int) -> dict[str, Any]:
+    """A new group's fields filled from a library item: the whole group's cost is one adult's
+    time (sessions a week x minutes x weeks at the hourly cost), shared by its members."""
+    row = session.db.query_one("SELECT * FROM provision_library WHERE id = ?", (int(library_id),))
+    if row is None:
+        raise ValidationError("That library item is not in this database.", field="library")
+    if row["retired_on"] is not None:
+        raise ValidationError(f"'{row['name']}' has been retired from the library; choose another "
+                              "item or make the group from scratch.", field="library")
+    sessions = Decimal(str(row["sessions_per_week"] or 1))
+    minutes = int(row["minutes"] or 30)
+    weeks = int(row["weeks"] or 38)
+    hourly = Decimal(str(row["hourly_cost"] or 0))
+    cost = (sessions * minutes / 60 * weeks * hourly).quantize(Decimal("0.01"),
+                                                                 rounding=ROUND_HALF_UP)
+    return {"library_id": row["id"], "name": row["name"], "area": row["area"] or "",
+            "description": row["description"], "staff_role": row["staff_role"],
+            "sessions_per_week": f"{sessions.normalize():f}", "minutes": str(minutes),
+            "weeks": str(weeks), "cost_total": f"{cost:.2f}"}
+
+
+# --- changing ---------------------------------------------------------------------------------
+def _columns(clean: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": clean["name"], "library_id": clean["library_id"], "area": clean["area"],
+            "description": clean["description"], "staff_name": clean["staff_name"],
+            "staff_key": rules.staff_key(clean["staff_name"]), "staff_role": clean["staff_role"],
+            "start_date": clean["start_date"].isoformat(),
+            "end_date": dates.to_text(clean["end_date"]),
+            "cost_total": _pence_to_pounds(clean["cost_total"]),
+            "sessions_per_week": float(clean["sessions_per_week"]), "minutes": clean["minutes"],
+            "weeks": clean["weeks"]}
+
+
+def _raw(group: Group) -> dict[str, Any]:
+    return {"name": group.name, "library_id": group.library_id, "area": group.area,
+            "description": group.description, "staff_name": group.staff_name,
+            "staff_role": group.staff_role, "start_date": group.start_date,
+            "end_date": group.end_date, "cost_total": group.cost_total_pence,
+            "sessions_per_week": f"{group.sessions_per_week:f}", "minutes": group.minutes,
+            "weeks": group.weeks}
+
+
+def _member_ids(group: Group) -> list[int]:
+    return sorted({m.pupil_id for m in group.members})
+
+
+@operation(Permission.MANAGE_PLANS, audit="made a provision group")
+def create_group(session: Session, raw: Mapping[str, Any]) -> int:
+    """A new group; with a library_id, fields left out are filled from the library item."""
+    values = dict(raw)
+    if values.get("library_id") not in (None, ""):
+        defaults = library_defaults(session, int(values["library_id"]))
+        values = {**defaults, **{k: v for k, v in values.items() if v not in (None, "")}}
+    clean = rules.clean_group(values)
+    columns = _columns(clean)
+    group_id = int(session.db.scalar(
+        "INSERT INTO provision_groups (" + ", ".join(columns) + ", created_at, created_by)"
+        " VALUES (" + ", ".join("?" * len(columns)) + ", ?, ?) RETURNING id",
+        [*columns.values(), session.now_text(), session.user.id]))
+    changed(session, Kind.GROUP, target=("provision_group", group_id),
+            library_id=clean["library_id"])
+    return group_id
+
+
+@operation(Permission.MANAGE_PLANS, audit="changed a provision group")
+def update_group(session: Session, group_id: int, changes: Mapping[str, Any]) -> list[str]:
+    """Change some of a group's details; returns the changed field names."""
+    group = get_group(session, group_id)
+    unknown = sorted(set(changes) - set(_EDITABLE))
+    if unknown:
+        raise ValidationError(f"'{unknown[0]}' is not something a group has.", field=unknown[0])
+    clean = rules.clean_group({**_raw(group), **changes})
+    _fits_members(group, clean["start_date"], clean["end_date"])
+    old, new = _columns(rules.clean_group(_raw(group))), _columns(clean)
+    fields = [name for name in new if old[name] != new[name]]
+    if fields:
+        session.db.execute(
+            "UPDATE provision_groups SET " + ", ".join(f"{name} = ?" for name in fields)
+            + ", updated_at = ?, updated_by = ? WHERE id = ?",
+            [*(new[name] for name in fields), session.now_text(), session.user.id, group.id])
+        changed(session, Kind.GROUP, _member_ids(group), target=("provision_group", group.id),
+                fields=fields)
+    return fields
+
+
+def _fits_members(group: Group, start: dt.date, end: dt.date | None) -> None:
+    for member in group.members:
+        if member.joined_on < start:
+            raise ValidationError(f"{member.pupil_name} joined on {dates.format_uk(member.joined_on)}"
+                                  ", before that start date.", field="start_date")
+        if end is not None and member.joined_on > end:
+            raise ValidationError(f"{member.pupil_name} joins on {dates.format_uk(member.joined_on)}"
+                                  ", after that end date.", field="end_date")
+
+
+@operation(Permission.MANAGE_PLANS, audit="ended a provision group")
+def end_group(session: Session, group_id: int, end_date: dt.date | str | None = None) -> None:
+    """The group stops on this day (today unless given); everyone still in it leaves then."""
+    group = get_group(session, group_id)
+    day = dates.require_date(end_date or today(session), "Date the group ended")
+    if day < group.start_date:
+        raise ValidationError("A group cannot end before it started "
+                              f"({dates.format_uk(group.start_date)}).", field="end_date")
+    _fits_members(group, group.start_date, day)
+    session.db.execute("UPDATE provision_groups SET end_date = ?, ended_at = ?, ended_by = ?"
+                       " WHERE id = ?", (day.isoformat(), session.now_text(), session.user.id,
+                                         group.id))
+    session.db.execute("UPDATE provision_group_members SET left_on = ? WHERE group_id = ?"
+                       " AND (left_on IS NULL OR left_on > ?)",
+                       (day.isoformat(), group.id, day.isoformat()))
+    changed(session, Kind.GROUP, _member_ids(group), target=("provision_group", group.id),
+            end_date=day.isoformat())
+
+
+@operation(Permission.MANAGE_PLANS, audit="added a pupil to a provision group")
+def add_member(session: Session, group_id: int, pupil_id: int,
+               joined_on: dt.date | str | None = None) -> Saved:
+    """The pupil joins from this day (today unless given); clashes with the pupil's other
+    groups are returned as warnings."""
+    group = get_group(session, group_id)
+    require_editable(session, pupil_id)
+    day = dates.require_date(joined_on or today(session), "Joining date")
+    if day < group.start_date:
+        raise ValidationError(f"The group starts on {dates.format_uk(group.start_date)}; the "
+                              "joining date cannot be before that.", field="joined_on")
+    if group.end_date is not None and day > group.end_date:
+        raise ValidationError(f"The group ends on {dates.format_uk(group.end_date)}; the joining "
+                              "date cannot be after that.", field="joined_on")
+    for member in group.members:
+        if member.pupil_id == int(pupil_id) and (member.left_on is None or member.left_on >= day):
+            raise ValidationError(f"{member.pupil_name} is already in this group.", field="pupil")
+    member_id = int(session.db.scalar(
+        "INSERT INTO provision_group_members (group_id, pupil_id, joined_on, added_at, added_by)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (group.id, int(pupil_id), day.isoformat(), session.now_text(), session.user.id)))
+    changed(session, Kind.GROUP, int(pupil_id), group_id=group.id)
+    clashes = _clashes(session, group, list(group.slots), pupils=[int(pupil_id)], staff=False,
+                       from_day=day)
+    return Saved(member_id, tuple(clashes))
+
+
+@operation(Permission.MANAGE_PLANS, audit="a pupil left a provision group")
+def member_leaves(session: Session, member_id: int, left_on: dt.date | str | None = None) -> None:
+    """The pupil's last day in the group (today unless given)."""
+    row = session.db.query_one("SELECT * FROM provision_group_members WHERE id = ?",
+                               (int(member_id),))
+    if row is None:
+        raise ValidationError("That pupil is not in the group.", field="member")
+    day = dates.require_date(left_on or today(session), "Leaving date")
+    if row["left_on"] is not None:
+        raise ValidationError("This pupil has already left the group.", field="member")
+    joined = dates.require_date(row["joined_on"], "Joined")
+    if day < joined:
+        raise ValidationError(f"They joined on {dates.format_uk(joined)}; the leaving date "
+                              "cannot be before that.", field="left_on")
+    group = _group_row(session, row["group_id"])
+    end = dates.from_text(group["end_date"])
+    if end is not None and day > end:
+        day = end
+    session.db.execute("UPDATE provision_group_members SET left_on = ? WHERE id = ?",
+                       (day.isoformat(), row["id"]))
+    changed(session, Kind.GROUP, row["pupil_id"], group_id=row["group_id"])
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def slot_clashes(session: Session, group_id: int, raw: Mapping[str, Any]) -> list[Clash]:
+    """What a new slot would clash with (asked before it is added, so the window can warn)."""
+    group = get_group(session, group_id)
+    clean = rules.clean_slot(raw)
+    return _clashes(session, group, [Slot(0, group.id, **clean)])
+
+
+@operation(Permission.MANAGE_PLANS, audit="added a provision group's time")
+def add_slot(session: Session, group_id: int, raw: Mapping[str, Any]) -> Saved:
+    """A time the group meets each week; clashes are returned as warnings."""
+    group = get_group(session, group_id)
+    clean = rules.clean_slot(raw)
+    for slot in group.slots:
+        if slot.day == clean["day"] and rules.overlaps(slot.start_time, slot.end_time,
+                                                       clean["start_time"], clean["end_time"]):
+            raise ValidationError(f"This group already meets {slot.day_name} {slot.start_time}-"
+                                  f"{slot.end_time}.", field="start_time")
+    slot_id = int(session.db.scalar(
+        "INSERT INTO provision_group_slots (group_id, day, start_time, end_time, place)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (group.id, clean["day"], clean["start_time"], clean["end_time"], clean["place"])))
+    changed(session, Kind.GROUP, _member_ids(group), target=("provision_group", group.id),
+            slot_id=slot_id)
+    return Saved(slot_id, tuple(_clashes(session, group, [Slot(slot_id, group.id, **clean)])))
+
+
+@operation(Permission.MANAGE_PLANS, audit="removed a provision group's time")
+def remove_slot(session: Session, slot_id: int) -> None:
+    row = session.db.query_one("SELECT * FROM provision_group_slots WHERE id = ?", (int(slot_id),))
+    if row is None:
+        raise ValidationError("That time is not in the group's timetable.", field="slot")
+    group = get_group(session, row["group_id"])
+    session.db.execute("DELETE FROM provision_group_slots WHERE id = ?", (row["id"],))
+    changed(session, Kind.GROUP, _member_ids(group), target=("provision_group", group.id),
+            slot_id=row["id"])
+
+
+# --- clashes ----------------------------------------------------------------------------------
+def _clashes(session: Session, group: Group, slots: list[Slot], *,
+             pupils: list[int] | None = None, staff: bool = True,
+             from_day: dt.date | None = None) -> list[Clash]:
+    """Other groups' slots, while both groups run, that need the same pupil (the members still
+    in this group, or those given) or the same member of staff at an overlapping time."""
+    if not slots:
+        return []
+    day = from_day or today(session)
+    if pupils is None:
+        pupils = [m.pupil_id for m in group.members if m.left_on is None or m.left_on >= day]
+    key = rules.staff_key(group.staff_name)
+    others = [g for g in load_groups(session, session.db.query(
+        "SELECT * FROM provision_groups WHERE id <> ? AND (end_date IS NULL OR end_date >= ?)",
+        (group.id, max(day, group.start_date).isoformat())))
+        if rules.periods_meet(group.start_date, group.end_date, g.start_date, g.end_date)]
+    found: list[Clash] = []
+    for other in others:
+        same_staff = staff and bool(key) and rules.staff_key(other.staff_name) == key
+        shared = [m for m in other.members if m.pupil_id in pupils
+                  and (m.left_on is None or m.left_on >= day)]
+        if not same_staff and not shared:
+            continue
+        who = (f"{group.staff_name} runs both" if same_staff else
+               ", ".join(m.pupil_name for m in shared) + (" is" if len(shared) == 1 else " are")
+               + " in both")
+        for mine in slots:
+            for theirs in other.slots:
+                if theirs.day == mine.day and rules.overlaps(mine.start_time, mine.end_time,
+                                                             theirs.start_time, theirs.end_time):
+                    found.append(Clash(other.id, other.name, theirs, who))
+    return found
+
