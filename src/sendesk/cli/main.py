@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import SendeskError
-from . import apdr, calendar, documents, flowchart, pupils, sar, school, transfer
+from . import apdr, calendar, documents, flowchart, pupils, reports, sar, school, transfer
 from .io import Secrets
 
 EXIT_FAILURE = 1
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list:
-    return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar]
+    return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar, reports]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:
