@@ -78,6 +78,8 @@ def test_breakdown_by_sex_hides_the_lone_small_group_and_its_neighbour(measured)
     male = rows[("Precision teaching", "Sandwell", "Male")]
     assert (female["pupils"], male["pupils"]) == ("5 or more", "fewer than 5")
     assert male["mean_gain"] == "fewer than 5" and male["cost_per_pupil"] == "fewer than 5"
+    # Each group's share of the cost is by head, so its total would count the pupils too.
+    assert male["cost_total"] == female["cost_total"] == "fewer than 5"
     assert female["mean_gain"] == "+6"    # five measured girls: their mean may be shown
 
 

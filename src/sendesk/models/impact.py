@@ -21,8 +21,9 @@ Rules, one place:
 What may be shown: models.small_numbers. A row about fewer than 5 pupils hides its pupil count
 and everything worked out over them (cost per pupil would give the count back by division);
 means over fewer than 5 measured pupils are hidden (a mean of one is that child's score); a
-share over fewer than 5 reviewed pupils is hidden. The total cost of a provision is the
-school's spending, not a fact about a child, and is always shown.
+share over fewer than 5 reviewed pupils is hidden. A group's total cost is the school's
+spending whoever is in it, and is shown; a hidden library item's or breakdown group's total is
+hidden, as dividing it by a line's cost (or the cost per pupil) would count the pupils.
 """
 
 from __future__ import annotations
@@ -173,6 +174,14 @@ COLUMNS = ("provision", "measure", "pupils", "pupils_measured", "mean_entry", "m
            "category")
 
 
+def _cost_counts(row: ImpactLine, pupils_cell: str | None) -> bool:
+    """Whether a hidden row's total cost would give its pupils back by division: a breakdown
+    group's share of the cost is by head, and a library item's cost is the sum of each pupil's
+    line. (A group's cost is the same however many are in it, so it may be shown.)"""
+    count_hidden = row.pupils_hidden or (pupils_cell is not None and pupils_cell != str(row.pupils))
+    return count_hidden and (bool(row.category) or row.kind == "library")
+
+
 def shown_cells(row: ImpactLine, pupils_cell: str | None = None) -> dict[str, str]:
     """The row's values as they may leave sendesk (the table, the CSV, the PDF): money in
     plain pounds, small numbers hidden. pupils_cell, when given, is the count as the
@@ -191,7 +200,7 @@ def shown_cells(row: ImpactLine, pupils_cell: str | None = None) -> dict[str, st
         "mean_exit": FEWER if means_hidden else format_number(row.mean_exit),
         "mean_gain": FEWER if means_hidden else format_number(row.mean_gain, sign=True),
         "met_outcomes_pct": FEWER if share_hidden else format_number(row.met_pct, places=0),
-        "cost_total": money(row.cost_pence),
+        "cost_total": FEWER if _cost_counts(row, pupils_cell) else money(row.cost_pence),
         "cost_per_pupil": FEWER if row.pupils_hidden else money(row.cost_per_pupil_pence),
         "cost_per_gain": FEWER if means_hidden or row.pupils_hidden else
         money(row.cost_per_gain_pence),
