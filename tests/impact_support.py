@@ -30,8 +30,8 @@ def library_item(session, name: str, area: str = "CL") -> int:
 
 
 def measure(session, pupil_id: int, *, item_id=None, group_id=None, kind="standardised",
-            name="Sandwell", entry=80, entry_date=D(2026, 9, 7), exit=None,
-            exit_date=D(2026, 11, 20)) -> None:
+            name="Sandwell", entry=80, entry_date=None, exit=None, exit_date=None) -> None:
+    entry_date, exit_date = entry_date or D(2026, 9, 7), exit_date or D(2026, 11, 20)
     session.db.execute(
         "INSERT INTO provision_measures (pupil_id, item_id, group_id, kind, name, entry_value,"
         " entry_date, exit_value, exit_date, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ValidationError
 from ..models import dates
+from ..models.school_year import parse_school_year
 from .io import Secrets, open_session
 
 
@@ -55,7 +56,7 @@ def cmd_governors(args: argparse.Namespace, secrets: Secrets) -> int:
         from ..documents import governors_report as document
         from ..pdf import render_counted
         from ..records import governors_report
-        year = governors_report.year_of(session, args.year)
+        year = parse_school_year(args.year, session.clock.today())
         found = governors_report.figures(session, year)
         pages = export.save_documents(session, [document.build(found, session.school.name)],
                                       None, document.KIND, args.out, render_counted)

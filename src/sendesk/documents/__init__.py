@@ -60,8 +60,8 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         from . import letters
         documents = letters.build_letters(session, facts, kind)
     elif kind == "provision-map":
-        from . import provision_map
         from ..records import ehc_costs
+        from . import provision_map
         documents = [provision_map.build_pupil_map(
             facts, school, ehc_costs.current_lines(session, [facts.pupil.id]))]
     elif kind == "ehcna-evidence":

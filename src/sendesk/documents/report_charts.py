@@ -44,6 +44,14 @@ def pairs_chart(title: str, pairs: Sequence[tuple[str, int]]) -> Chart:
                  (_count_series("", counts, total_shown=False),))
 
 
+def _mean_series(name: str, rows: Sequence[ImpactLine], values: list[float | None]
+                 ) -> ChartSeries:
+    return ChartSeries(name, tuple(None if r.means_hidden else v
+                                   for r, v in zip(rows, values, strict=True)),
+                       tuple(FEWER if r.means_hidden else format_number(v)
+                             for r, v in zip(rows, values, strict=True)))
+
+
 def impact_charts(lines: Sequence[ImpactLine]) -> list[Chart]:
     """Mean entry against mean exit for each provision and measure that may be shown, one chart
     per unit (points, months), so bars of different units are never set side by side."""
@@ -54,15 +62,8 @@ def impact_charts(lines: Sequence[ImpactLine]) -> list[Chart]:
         if not rows:
             continue
         labels = tuple(f"{r.provision}: {r.measure}" for r in rows)
-
-        def series(name: str, values: list[float | None]) -> ChartSeries:
-            return ChartSeries(name, tuple(None if r.means_hidden else v
-                                           for r, v in zip(rows, values, strict=True)),
-                               tuple(FEWER if r.means_hidden else format_number(v)
-                                     for r, v in zip(rows, values, strict=True)))
-
-        charts.append(Chart(title, labels, (series("Entry", [r.mean_entry for r in rows]),
-                                            series("Exit", [r.mean_exit for r in rows])),
+        charts.append(Chart(title, labels, (_mean_series("Entry", rows, [r.mean_entry for r in rows]),
+                                            _mean_series("Exit", rows, [r.mean_exit for r in rows])),
                             note="Means over fewer than 5 measured pupils are not shown."))
     return charts
 

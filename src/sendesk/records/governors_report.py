@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..models import dates
+from ..models import dates, provision
 from ..models import ehc as ehc_rules
-from ..models import provision
 from ..models.ehc import MilestoneState
 from ..models.roles import Permission
 from ..models.school_year import SchoolYear, parse_school_year
@@ -63,16 +62,12 @@ class GovernorsFigures:
     impact: impact.ImpactTable
 
 
-def year_of(session: Session, text: str) -> SchoolYear:
-    return parse_school_year(text, today(session))
-
-
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the governors' report figures")
 def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> GovernorsFigures:
     """The year's figures, worked out from the record as it stands (audited as one read,
     unless a caller that audits its own use, such as the export, says audit=False)."""
     day = today(session)
-    chosen = year_of(session, year) if isinstance(year, str) else year
+    chosen = parse_school_year(year, day) if isinstance(year, str) else year
     days = [d for d in chosen.census_days() if d <= day]
     if not days:
         raise ValidationError(f"No census day of {chosen.label} has come yet, so there are no "
@@ -149,6 +144,9 @@ REQUEST_LABELS = (
     "No plan issued after assessment", "Withdrawn")
 
 
+_TIMELY = (MilestoneState.DONE, MilestoneState.LATE, MilestoneState.OVERDUE)
+
+
 def _requests(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
     counts: Counter[str] = Counter()
     for row in session.db.query(
@@ -158,10 +156,9 @@ def _requests(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[s
         counts[REQUEST_LABELS[0]] += 1
         states = {m.key: m.state for m in ehc_rules.timeline(request, day)}
         decision, final = states.get("decision"), states.get("final")
-        counts[{MilestoneState.DONE: REQUEST_LABELS[1], MilestoneState.LATE: REQUEST_LABELS[2],
-                MilestoneState.OVERDUE: REQUEST_LABELS[3]}.get(decision, "")] += 1
-        counts[{MilestoneState.DONE: REQUEST_LABELS[6], MilestoneState.LATE: REQUEST_LABELS[7],
-                MilestoneState.OVERDUE: REQUEST_LABELS[8]}.get(final, "")] += 1
+        for state, labels in ((decision, REQUEST_LABELS[1:4]), (final, REQUEST_LABELS[6:9])):
+            if state in _TIMELY:
+                counts[labels[_TIMELY.index(state)]] += 1
         if request.decision is ehc_rules.AssessDecision.ASSESS:
             counts[REQUEST_LABELS[4]] += 1
         elif request.decision is ehc_rules.AssessDecision.NOT_ASSESS:

@@ -246,9 +246,10 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
         for kind, name, score in found:
             if score.pupil_id in row.pupils:
                 measures[(name, kind)].append(score)
-        keys = sorted(measures, key=lambda k: (k[0].casefold(), k[1].value)) or [("", None)]
+        keys: list[tuple[str, MeasureKind | None]] = [
+            *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
         for name, kind in keys:
-            scores = measures.get((name, kind), []) if kind is not None else []
+            scores = measures[(name, kind)] if kind is not None else []
             met = _met(row, name, reviews)
             whole = rules.line(row.name, row.kind, name, kind, row.pupils, scores, met, row.cost)
             lines.append(whole)
@@ -264,9 +265,8 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
     return ImpactTable(start, end, by, tuple(lines), parts)
 
 
-def default_period(session: Session) -> tuple[dt.date, dt.date]:
+def default_period(day: dt.date) -> tuple[dt.date, dt.date]:
     """This school year so far."""
-    day = today(session)
     return of_day(day).first_day, day
 
 
@@ -275,7 +275,7 @@ def impact_table(session: Session, start: dt.date | str | None = None,
                  end: dt.date | str | None = None,
                  breakdown: Breakdown | str | None = None, *, audit: bool = True) -> ImpactTable:
     """The impact table for the period (this school year so far unless given)."""
-    first, last = default_period(session)
+    first, last = default_period(today(session))
     chosen_start = dates.parse_date(start, "From", required=False) or first
     chosen_end = dates.parse_date(end, "To", required=False) or last
     found = _build(session, chosen_start, chosen_end, parse_breakdown(breakdown))

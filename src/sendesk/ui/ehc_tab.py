@@ -44,13 +44,14 @@ from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import ehc, ehcna, school_calendar
+from ..records import ehc, ehc_costs, ehcna, school_calendar
 from ..session import Session
 from . import document_view
 from .apdr_models import AMBER
 from .dates import uk
 from .document_view import Marked, Shown
 from .ehc_outcomes import OutcomesDialog
+from .ehc_provision import EhcProvisionDialog
 from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .record_changes import one_at_a_time, pupil_line, runner_for
@@ -321,6 +322,7 @@ class EhcTab(LoadOnShow, QWidget):
                  manage and session.can(Permission.CHANGE_SEN_STATUS)),
                 ("edit_plan", "Plan details...", self.edit_plan, manage),
                 ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
+                ("edit_provision", "Provision and cost...", self.edit_provision, manage),
                 ("review", "Annual review...", self.review, manage),
                 ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
@@ -549,6 +551,16 @@ class EhcTab(LoadOnShow, QWidget):
         if plan is None:
             return None
         dialog = OutcomesDialog(self.session, plan, parent=self, runner=self.runner)
+        dialog.open()
+        return dialog
+
+    def edit_provision(self) -> EhcProvisionDialog | None:
+        """The plan's provision costed: the school's notional part and the LA's top-up."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id)
+        dialog = EhcProvisionDialog(self.session, plan, lines, parent=self, runner=self.runner)
         dialog.open()
         return dialog
 

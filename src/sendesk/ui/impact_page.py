@@ -60,7 +60,7 @@ class ImpactPage(LoadOnShow, QWidget):
         self.runner = runner or OpRunner(session, self)
         self.setObjectName("impact")
         self.found: ImpactTable | None = None
-        start, end = impact.default_period(session)
+        start, end = impact.default_period(session.clock.today())
         self.start = DateField("From", optional=False, objectName="impact_from")
         self.start.setDate(start)
         self.end = DateField("To", optional=False, objectName="impact_to")

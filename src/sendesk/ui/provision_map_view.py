@@ -24,16 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..documents.provision_map import spend_rows
 from ..errors import SendeskError
 from ..models import provision
 from ..models.provision import CostLevel
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import provision_map
+from ..records import provision_map, sen_budget
 from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
+from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .rows_model import Col, RowsModel
@@ -123,6 +125,13 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.pdf_button.setEnabled(allowed)
         if not allowed:
             self.pdf_button.setToolTip("Your role does not allow exports.")
+        self.budget_button = QPushButton("Notional SEN &budget...", objectName="set_budget")
+        self.budget_button.clicked.connect(self.set_budget)
+        may_set = session.can(Permission.SETTINGS) or session.can(Permission.MANAGE_PLANS)
+        self.budget_button.setEnabled(may_set)
+        if not may_set:
+            self.budget_button.setToolTip("Only the SENCO or an administrator sets the budget.")
+        self.spend = QLabel(objectName="spend", wordWrap=True)
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         self.pupil_model: RowsModel[PupilTotal] = RowsModel(
@@ -143,14 +152,16 @@ class ProvisionMapView(LoadOnShow, QWidget):
         bar.addWidget(title)
         bar.addStretch(1)
         bar.addWidget(refresh)
+        bar.addWidget(self.budget_button)
         bar.addWidget(self.export_button)
         bar.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(note)
         layout.addWidget(self.summary)
+        layout.addWidget(self.spend)
         layout.addWidget(self.tabs, 1)
-        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN))
+        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.EHC, Kind.SETTINGS))
         self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
@@ -172,6 +183,20 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if near or over:
             text += f" {near} nearing and {over} over the {_THRESHOLD} threshold."
         self.summary.setText(text)
+        self.spend.setText("; ".join(f"{k} {v}" for k, v in spend_rows(found)) + ".")
+
+    def set_budget(self) -> FormDialog:
+        """The school's notional SEN budget, which the map's spend is set against."""
+        current = self.found.budget_pence if self.found else None
+        dialog = FormDialog(
+            "Notional SEN budget", [FieldSpec("budget", "Notional SEN &budget a year (£)",
+                                              placeholder="for example £120,000")],
+            lambda v: self.runner.call(sen_budget.set_notional_budget, v["budget"]),
+            intro="The part of the school's budget the local authority says is for pupils "
+                  "with SEN. Leave it blank if it is not known.",
+            values={"budget": "" if current is None else money(current)}, parent=self)
+        dialog.open()
+        return dialog
 
     def export(self) -> None:
         path = prompts.save_file(self, "Export the costed provision map",
