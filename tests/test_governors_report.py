@@ -17,7 +17,7 @@ from tests.pdf_text import pages_text
 from sendesk.cli.main import main
 from sendesk.documents import governors_report as document
 from sendesk.errors import ValidationError
-from sendesk.records import census, ehc, governors_report, sen_register, sen_budget
+from sendesk.records import census, ehc, governors_report, sen_budget, sen_register
 
 D = dt.date
 SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "consent_from": "Mrs Okafor",
