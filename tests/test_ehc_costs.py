@@ -7,9 +7,9 @@ import csv
 import datetime as dt
 
 import pytest
-from apdr_support import ITEMS, assess, plan, sen_support_pupil
-from ehc_support import issued_plan
-from records_fixtures import audit_actions
+from tests.apdr_support import ITEMS, assess, plan, sen_support_pupil
+from tests.ehc_support import issued_plan
+from tests.records_fixtures import audit_actions
 
 from sendesk.documents import build_documents
 from sendesk.errors import PermissionDenied, ValidationError
