@@ -521,7 +521,7 @@ WHERE cleared_at IS NULL;
 CREATE TABLE provision_group_members (
     id         INTEGER PRIMARY KEY,
     group_id   INTEGER NOT NULL REFERENCES provision_groups(id),
-    pupil_id   INTEGER NOT NULL REFERENCES pupils(id),
+    pupil_id   INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
     joined_on  TEXT NOT NULL,
     left_on    TEXT,
     added_at   TEXT NOT NULL,

@@ -1,9 +1,8 @@
 """A school with provision whose impact can be measured: a library item delivered through plan
 lines, a group made from the library, and entry and exit measures on both.
 
-Library items and measures are written as rows here (their own core operations are tested
-with them in tests/test_provision_library.py and tests/test_provision_measures.py); the plans,
-reviews and groups go through the graduated approach's own steps.
+Everything goes through the core's own operations (the library, plans, reviews, groups and
+measures on plan lines), except a measure on a group, which is written as its row.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import datetime as dt
 
 from tests.apdr_support import assess, plan, review, sen_support_pupil
 
-from sendesk.records import apdr, provision_groups
+from sendesk.records import apdr, measures, provision_groups, provision_library
 
 D = dt.date
 PRECISION = {"description": "Precision teaching", "area": "CL", "delivered_by":
@@ -23,15 +22,22 @@ OUTCOME = [{"text": "Read the first 100 high-frequency words", "measure": "90 of
 
 
 def library_item(session, name: str, area: str = "CL") -> int:
-    return int(session.db.scalar(
-        "INSERT INTO provision_library (name, name_key, area, hourly_cost, measures, created_at)"
-        " VALUES (?, ?, ?, 18, '', ?) RETURNING id", (name, name.casefold(), area,
-                                                       session.now_text())))
+    """The library item of that name (a new school starts with the suggested ones), or a new one."""
+    found = next((item.id for item in provision_library.list_items(session)
+                  if item.name.casefold() == name.casefold()), None)
+    return found or provision_library.add_item(session, {
+        "name": name, "area": area, "sessions_per_week": "3", "minutes": "15",
+        "hourly_cost": "18"})
 
 
 def measure(session, pupil_id: int, *, item_id=None, group_id=None, kind="standardised",
             name="Sandwell", entry=80, entry_date=None, exit=None, exit_date=None) -> None:
     entry_date, exit_date = entry_date or D(2026, 9, 7), exit_date or D(2026, 11, 20)
+    if item_id is not None:
+        measures.record_measure(session, item_id, {
+            "kind": kind, "name": name, "entry_value": entry, "entry_date": entry_date,
+            "exit_value": "" if exit is None else exit, "exit_date": "" if exit is None else exit_date})
+        return
     session.db.execute(
         "INSERT INTO provision_measures (pupil_id, item_id, group_id, kind, name, entry_value,"
         " entry_date, exit_value, exit_date, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -49,10 +55,9 @@ def pupil_on_item(session, surname: str, library_id: int, *, gender="F", year_gr
     apdr.open_pathway(session, pupil, D(2026, 9, 1))
     cycle = apdr.current_pathway(session, pupil).current_cycle.id
     assess(session, cycle, D(2026, 9, 2))
-    plan(session, cycle, D(2026, 9, 7), D(2026, 11, 20), outcomes=OUTCOME, items=[PRECISION])
+    plan(session, cycle, D(2026, 9, 7), D(2026, 11, 20), outcomes=OUTCOME,
+         items=[dict(PRECISION, library_id=library_id)])
     item = apdr.get_cycle(session, cycle).plan.items[0].id
-    session.db.execute("UPDATE apdr_provision_items SET library_id = ? WHERE id = ?",
-                       (library_id, item))
     if achieved is not None:
         review(session, cycle, D(2026, 11, 20), "continue_targeted",
                progress="achieved" if achieved else "partly")

@@ -191,3 +191,18 @@ def test_changes_are_audited_without_pupils_names(senco_session):
     actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
     assert "made a provision group" in actions and "added a pupil to a provision group" in actions
     assert "Adeyemi" not in audit_text(senco_session)
+
+
+def test_a_member_can_be_deleted_after_retention_and_memberships_never_travel(senco_session,
+                                                                                clock):
+    from sendesk.records import pupils as pupil_records
+    from sendesk.transfer.record import dump_record, owned_tables
+    a, b = pupils(senco_session, "Adeyemi", "Brown")
+    group_id = make_group(senco_session)
+    groups.add_members(senco_session, group_id, [a, b], "02/11/2026")
+    assert "provision_group_members" not in {t.name for t in owned_tables(senco_session.db)}
+    assert "provision_group_members" not in str(dump_record(senco_session, b))
+    pupil_records.archive_leaver(senco_session, a, clock.today(), "Moved away")
+    clock.advance(dt.timedelta(days=366 * 32))
+    pupil_records.delete_after_retention(senco_session, a)
+    assert [m.pupil_id for m in groups.get_group(senco_session, group_id).members] == [b]

@@ -54,6 +54,10 @@ REACHED_THROUGH = {
         "sendesk.services.users.change_password",
         "Tools > Change my password asks for the current password and passes it with the new one "
         "to change_password, which hands the user's own change to change_own_password."),
+    "sendesk.records.provision_groups.add_member": (
+        "sendesk.records.provision_groups.add_members",
+        "The Groups page's Add pupils ticks several pupils found by name and adds them all at "
+        "once with add_members, which adds each with add_member."),
 }
 
 

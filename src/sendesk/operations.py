@@ -56,6 +56,8 @@ class Kind(str, enum.Enum):
     TEMPLATE = "template"            # the school's letter templates
     USER = "user"
     SETTINGS = "settings"            # the school's own settings
+    LIBRARY = "library"              # the school's provision library
+    MEASURE = "measure"              # entry and exit measures on a pupil's provision
     GROUP = "group"                  # provision groups: members, timetable slots, shared cost
 
 

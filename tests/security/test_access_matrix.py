@@ -324,6 +324,8 @@ INTERNAL = {
     "sendesk.transfer.receiving": {"make_receipt"},
     "sendesk.transfer.record": {"dump_record"},
     "sendesk.transfer.sending": {"school_keys", "transfers_of"},
+    # Inside save_plan and add_provision (MANAGE_PLANS): a new line's library item is offered.
+    "sendesk.records.provision_library": {"check_offered"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

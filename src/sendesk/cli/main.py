@@ -15,7 +15,19 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import SendeskError
-from . import apdr, calendar, documents, flowchart, pupils, reports, sar, school, transfer
+from . import (
+    apdr,
+    calendar,
+    documents,
+    flowchart,
+    provision,
+    provision_groups,
+    pupils,
+    reports,
+    sar,
+    school,
+    transfer,
+)
 from .io import Secrets
 
 EXIT_FAILURE = 1
@@ -44,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list:
-    return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar, reports]
+    # provision_groups after provision: it adds "groups" under the "provision" command.
+    return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar, provision,
+            provision_groups, reports]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:

@@ -3,7 +3,8 @@ costs a year, set against the notional SEN support threshold) or for the whole s
 pupil's total, each kind of provision, then every item).
 
 It shows what records.provision_map shows on screen and in the CSV: the items still running
-in the latest agreed plan of each open pathway.
+in the latest agreed plan of each open pathway, and the provision groups (on the school's map
+once each with the group's cost; on a pupil's, the groups they are in with their share).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import provision
+from ..models.dates import format_uk
 from ..models.ehc_costs import EhcProvisionLine
 from ..models.provision import NOTIONAL_THRESHOLD_PENCE, CostLevel, format_money
 from ..records import provision_map as records_map
+from ..records.provision_groups import PupilGroup
 from ..session import Session
 from .facts import PupilFacts
 from .model import Builder, Document
@@ -44,7 +47,25 @@ def _hours(value) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value else "0"
 
 
+def _groups_section(b: Builder, groups: Sequence[PupilGroup]) -> int:
+    """The pupil's groups with their share of each cost; returns the shares' total."""
+    if not groups:
+        return 0
+    b.heading("Group provision")
+    b.table(["Group", "Area", "Who", "How often", "Since", "Group's cost", "Share"],
+            [(g.group.name, area_label(g.group.area), g.group.staff_name, g.group.frequency,
+              format_uk(g.member.joined_on), format_money(g.group.cost_total_pence),
+              format_money(g.share_pence)) for g in groups],
+            widths=[2.2, 1.4, 1.3, 2.2, 1.0, 1.1, 1.0],
+            total=["Share of group costs", "", "", "", "", "",
+                   format_money(sum(g.share_pence for g in groups))])
+    b.para("A group's cost is shared among the members present each day, for the days the "
+           "pupil is in it.", "small")
+    return sum(g.share_pence for g in groups)
+
+
 def build_pupil_map(facts: PupilFacts, school_name: str,
+                    groups: Sequence[PupilGroup] = (),
                     ehc_lines: Sequence[EhcProvisionLine] = ()) -> Document:
     b = Builder()
     pathway = facts.open_pathway
@@ -55,10 +76,13 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
             + [("Stage", f"{cycle.stage.label}, cycle {cycle.number}" if cycle else ""),
                ("Plan agreed", plan.plan_date.strftime("%d/%m/%Y") if plan and plan.plan_date
                 else "")])
-    if plan is None:
+    if plan is None and not groups:
         b.para(f"{facts.name} has no agreed support plan in force"
                + ("; the EHC plan's provision is costed below." if ehc_lines else
                   ", so no additional provision is costed."), "small")
+    elif plan is None:
+        total = _groups_section(b, groups)
+        _against_threshold(b, total)
     else:
         items = plan.active_items
         b.heading("Provision in force")
@@ -71,13 +95,18 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                 widths=[2.4, 1.6, 1.4, 2.4, 0.9, 1.4, 1.1],
                 total=["Total a year", "", "", "", "", "", format_money(plan.yearly_cost_pence)],
                 empty="All the plan's provision has ended.")
-        b.heading("Against the notional SEN support threshold")
-        warning = provision.cost_warning(plan.yearly_cost_pence)
-        b.para(warning or f"{format_money(plan.yearly_cost_pence)} a year, well within the "
-                          f"{_THRESHOLD} notional SEN support threshold.")
+        total = plan.yearly_cost_pence + _groups_section(b, groups)
+        _against_threshold(b, total)
     _ehc_lines(b, ehc_lines)
     return Document("Costed provision map", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {school_name}", kind="provision-map")
+
+
+def _against_threshold(b: Builder, total: int) -> None:
+    b.heading("Against the notional SEN support threshold")
+    warning = provision.cost_warning(total)
+    b.para(warning or f"{format_money(total)} a year, well within the "
+                      f"{_THRESHOLD} notional SEN support threshold.")
 
 
 def build_school_map(session: Session) -> Document:
@@ -86,21 +115,33 @@ def build_school_map(session: Session) -> Document:
     b = Builder()
     b.pairs([("Pupils with costed provision", str(found.pupils)),
              ("Provision items", str(len(found.rows))),
+             ("Provision groups", str(len(found.groups))),
              ("Total a year", format_money(found.total_pence)),
              (f"Pupils over {_THRESHOLD}", str(len(found.over_threshold())))])
     b.heading("By pupil")
     b.table(["Pupil", "Year", "Stage", "Items", "Cost a year", "Threshold"],
-            [(t.pupil_name, t.year_group, t.stage.label, str(t.items),
+            [(t.pupil_name, t.year_group, t.stage_label, str(t.items),
               format_money(t.yearly_cost_pence), _LEVEL_WORDS[t.level]) for t in found.by_pupil],
             widths=[2.6, 0.7, 1.6, 0.7, 1.2, 1.6],
-            total=["School total", "", "", str(len(found.rows)), format_money(found.total_pence),
-                   ""], empty="No pupil has an agreed plan with provision in force.")
+            total=["School total", "", "", str(len(found.rows) + len(found.groups)),
+                   format_money(found.total_pence), ""],
+            empty="No pupil has an agreed plan with provision in force.")
+    if found.groups:
+        b.para("Pupils' totals include their share of each group's cost; the school total "
+               "counts each group's cost once.", "small")
     b.heading("By provision")
     b.table(["Provision", "Pupils", "Pupil hours a year", "Cost a year"],
             [(t.description, str(t.pupils), _hours(t.hours_per_year),
               format_money(t.yearly_cost_pence)) for t in found.by_provision],
             widths=[3.6, 0.9, 1.4, 1.2], empty="None.")
     _school_ehc_and_budget(b, found)
+    if found.groups:
+        b.heading("Provision groups")
+        b.table(["Group", "Who", "How often", "Pupils", "Group's cost"],
+                [(g.name, g.staff_name, g.frequency, str(g.members), format_money(g.cost_pence))
+                 for g in found.groups], widths=[2.6, 1.5, 2.4, 0.8, 1.2],
+                total=["Groups' total", "", "", "",
+                       format_money(sum(g.cost_pence for g in found.groups))])
     b.heading("Every item")
     b.table(["Pupil", "Provision", "Who", "How often", "Cost a year"],
             [(r.pupil_name, r.description + (" (specialist's advice)" if r.from_specialist else ""),

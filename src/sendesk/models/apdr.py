@@ -238,10 +238,11 @@ class Outcome:
     target_date: dt.date | None
     area: str | None
     pfa_area: str | None
+    measure_name: str = ""       # the named measure it is judged by, e.g. "YARC reading age"
 
     def fields(self) -> dict[str, Any]:
         return {"text": self.text, "measure": self.measure, "target_date": self.target_date,
-                "area": self.area, "pfa_area": self.pfa_area}
+                "area": self.area, "pfa_area": self.pfa_area, "measure_name": self.measure_name}
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ class ProvisionItem:
     started_on: dt.date | None
     ended_on: dt.date | None
     end_reason: str | None
+    library_id: int | None = None   # the library item the line was filled from, if any
 
     def fields(self) -> dict[str, Any]:
         return {"description": self.description, "area": self.area,

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import ValidationError
 from . import dates
 from .provision import clean_area
-from .text import clean_text
+from .text import clean_line, clean_text
 
 PFA_AREAS: dict[str, str] = {
     "health": "Good health",
@@ -66,6 +66,8 @@ def clean_outcome(raw: Mapping[str, Any]) -> dict[str, Any]:
                                         required=False),
         "area": clean_area(raw.get("area")),
         "pfa_area": pfa,
+        "measure_name": clean_line(str(raw.get("measure_name") or ""), "Measure used",
+                                   max_length=100, required=False),
     }
 
 

@@ -165,7 +165,8 @@ def _pence_to_pounds(pence: int) -> float:
 
 def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = ()) -> Group:
     return Group(row["id"], row["name"], row["library_id"], row["area"], row["description"],
-                 row["staff_name"], row["staff_role"], dates.from_text(row["start_date"]),
+                 row["staff_name"], row["staff_role"],
+                 dates.require_date(row["start_date"], "Start date"),
                  dates.from_text(row["end_date"]), pounds_to_pence(row["cost_total"]),
                  Decimal(str(row["sessions_per_week"])).normalize(), int(row["minutes"]),
                  int(row["weeks"]), row["created_at"], members, slots)
@@ -285,6 +286,13 @@ def staff_names(session: Session) -> list[str]:
         if row["staff_key"]:
             seen.setdefault(row["staff_key"], row["staff_name"])
     return list(seen.values())
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def library_choices(session: Session) -> list[tuple[int, str]]:
+    """The library items a new group can be made from (retired ones are not offered)."""
+    return [(row["id"], row["name"]) for row in session.db.query(
+        "SELECT id, name FROM provision_library WHERE retired_on IS NULL ORDER BY name_key, id")]
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -427,6 +435,13 @@ def add_member(session: Session, group_id: int, pupil_id: int,
     clashes = _clashes(session, group, list(group.slots), pupils=[int(pupil_id)], staff=False,
                        from_day=day)
     return Saved(member_id, tuple(clashes))
+
+
+@operation(Permission.MANAGE_PLANS, audit="added pupils to a provision group")
+def add_members(session: Session, group_id: int, pupil_ids: Iterable[int],
+                joined_on: dt.date | str | None = None) -> list[Saved]:
+    """Several pupils join from one day: all of them, or (if one cannot) none."""
+    return [add_member(session, group_id, pupil_id, joined_on) for pupil_id in pupil_ids]
 
 
 @operation(Permission.MANAGE_PLANS, audit="a pupil left a provision group")

@@ -2,13 +2,17 @@
 receives and what it costs a year, by pupil and by provision, with totals.
 
 It shows the provision in force: the items still running in the latest agreed plan of every
-open pathway (while a new plan is drafted, the last agreed one carries on). Each pupil's yearly
-total is set against the £6,000 notional SEN support threshold. Anyone who may view records may
+open pathway (while a new plan is drafted, the last agreed one carries on), and the provision
+groups running today. A group is counted once, with its whole cost (for its run), not once per
+member; each member's total includes their share of it (models.provision_groups' rule), so a
+pupil in a group but with no agreed plan is on the map too. Each pupil's yearly total is set
+against the £6,000 notional SEN support threshold. Anyone who may view records may
 see it; exporting it is for those who may export documents, and is audited.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,11 +21,11 @@ from pathlib import Path
 from ..models import provision
 from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
-from ..models.pupils import Pupil
+from ..models.pupils import Pupil, sort_key
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from . import csv_safe, ehc_costs, sen_budget
+from . import csv_safe, ehc_costs, provision_groups, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
 from .pupils import pupil_from_row
@@ -48,13 +52,32 @@ class MapRow:
 
 
 @dataclass(frozen=True)
+class GroupRow:
+    """A provision group running today, counted once with the whole group's cost."""
+
+    group_id: int
+    name: str
+    area: str | None
+    staff_name: str
+    frequency: str
+    members: int             # present today
+    hours: Decimal           # the adult's hours over its planned weeks
+    cost_pence: int
+
+
+@dataclass(frozen=True)
 class PupilTotal:
     pupil_id: int
     pupil_name: str
     year_group: str
-    stage: Stage
+    stage: Stage | None      # None: in a group, but with no agreed plan in force
     items: int
     yearly_cost_pence: int
+    group_share_pence: int = 0
+
+    @property
+    def stage_label(self) -> str:
+        return self.stage.label if self.stage is not None else "Group provision only"
 
     @property
     def level(self) -> CostLevel:
@@ -74,6 +97,7 @@ class ProvisionMap:
     rows: tuple[MapRow, ...]
     by_pupil: tuple[PupilTotal, ...]
     by_provision: tuple[ProvisionTotal, ...]
+    groups: tuple[GroupRow, ...] = ()
     # EHC plans' costed provision, and the notional SEN budget it is all set against.
     ehc: tuple[ehc_costs.EhcMapRow, ...] = ()
     budget_pence: int | None = None
@@ -93,7 +117,8 @@ class ProvisionMap:
 
     @property
     def total_pence(self) -> int:
-        return provision.total_pence(row.yearly_cost_pence for row in self.rows)
+        return provision.total_pence([*(row.yearly_cost_pence for row in self.rows),
+                                      *(group.cost_pence for group in self.groups)])
 
     @property
     def pupils(self) -> int:
@@ -145,14 +170,36 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             rate_pence=item.rate_pence, yearly_cost_pence=item.yearly_cost_pence,
             hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
             from_specialist=item.recommendation_id is not None))
+    group_rows, shares = _groups(session)
+    by_pupil = _by_pupil(session, rows, shares)
     ehc = ehc_costs.map_rows(session)
     if audit:
-        viewed(session, None, None, pupils=len(people), items=len(rows), ehc_lines=len(ehc))
-    return ProvisionMap(tuple(rows), _by_pupil(rows), _by_provision(rows), ehc,
+        viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows),
+               ehc_lines=len(ehc))
+    return ProvisionMap(tuple(rows), by_pupil, _by_provision(rows, group_rows), group_rows, ehc,
                         sen_budget.budget_of(session))
 
 
-def _by_pupil(rows: list[MapRow]) -> tuple[PupilTotal, ...]:
+def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]]]:
+    """The groups running today, and each member's shares of them (pupils on roll only)."""
+    day = session.clock.today()
+    running = provision_groups.load_groups(session, session.db.query(
+        "SELECT * FROM provision_groups WHERE start_date <= ? AND (end_date IS NULL OR"
+        " end_date >= ?) ORDER BY name, id", (day.isoformat(), day.isoformat())))
+    rows: list[GroupRow] = []
+    shares: dict[int, list[int]] = {}
+    for group in running:
+        present = group.present_on(day)
+        rows.append(GroupRow(group.id, group.name, group.area, group.staff_name,
+                             group.frequency, len(present), group.hours, group.cost_total_pence))
+        for pupil_id, pence in group.shares().items():
+            if any(m.pupil_id == pupil_id for m in present):
+                shares.setdefault(pupil_id, []).append(pence)
+    return tuple(rows), shares
+
+
+def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
+              ) -> tuple[PupilTotal, ...]:
     totals: dict[int, PupilTotal] = {}
     for row in rows:
         before = totals.get(row.pupil_id)
@@ -160,22 +207,49 @@ def _by_pupil(rows: list[MapRow]) -> tuple[PupilTotal, ...]:
             row.pupil_id, row.pupil_name, row.year_group, row.stage,
             (before.items if before else 0) + 1,
             (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
-    return tuple(totals.values())
+    if not shares:
+        return tuple(totals.values())
+    people = _pupils(session, sorted(set(shares) | set(totals)))
+    for pupil_id, pence in shares.items():
+        before = totals.get(pupil_id)
+        if before is None:
+            pupil = people.get(pupil_id)
+            if pupil is None or pupil.archived:
+                continue
+            before = PupilTotal(pupil.id, pupil.display_name, pupil.details.year_group, None,
+                                0, 0)
+        totals[pupil_id] = dataclasses.replace(
+            before, items=before.items + len(pence),
+            yearly_cost_pence=before.yearly_cost_pence + sum(pence),
+            group_share_pence=before.group_share_pence + sum(pence))
+    return tuple(sorted(totals.values(), key=lambda t: (sort_key(people[t.pupil_id].details),
+                                                        t.pupil_id)))
 
 
 def _provision_key(description: str) -> str:
     return " ".join(description.casefold().split())
 
 
-def _by_provision(rows: list[MapRow]) -> tuple[ProvisionTotal, ...]:
-    """Provision with the same name (ignoring case and spacing) counted together, dearest first."""
+def _by_provision(rows: list[MapRow], groups: tuple[GroupRow, ...] = ()
+                  ) -> tuple[ProvisionTotal, ...]:
+    """Provision with the same name (ignoring case and spacing) counted together, dearest first;
+    a group counts its members and their hours with it (the adult's hours times the members),
+    and its cost once."""
     grouped: dict[str, list[MapRow]] = {}
     for row in rows:
         grouped.setdefault(_provision_key(row.description), []).append(row)
-    totals = [ProvisionTotal(group[0].description, len({r.pupil_id for r in group}),
-                             sum((r.hours_per_year for r in group), Decimal(0)),
-                             provision.total_pence(r.yearly_cost_pence for r in group))
-              for group in grouped.values()]
+    by_name: dict[str, list[GroupRow]] = {}
+    for group_row in groups:
+        by_name.setdefault(_provision_key(group_row.name), []).append(group_row)
+    totals = [ProvisionTotal(
+        group[0].description if group else named[0].name,
+        len({r.pupil_id for r in group}) + sum(g.members for g in named),
+        sum((r.hours_per_year for r in group), Decimal(0))
+        + sum((g.hours * g.members for g in named), Decimal(0)),
+        provision.total_pence([*(r.yearly_cost_pence for r in group),
+                               *(g.cost_pence for g in named)]))
+        for key in dict.fromkeys([*grouped, *by_name])
+        for group, named in [(grouped.get(key, []), by_name.get(key, []))]]
     totals.sort(key=lambda t: (-t.yearly_cost_pence, _provision_key(t.description)))
     return tuple(totals)
 
@@ -193,12 +267,19 @@ def csv_rows(found: ProvisionMap) -> Iterator[tuple]:
                row.description, row.area or "", row.delivered_by, row.frequency, row.group_size,
                row.cost_basis.label, provision.money_for_csv(row.rate_pence),
                provision.money_for_csv(row.yearly_cost_pence), "", "")
+    for group in found.groups:
+        yield ("group", f"{group.members} pupil{'s' if group.members != 1 else ''}", "", "", "",
+               group.name, group.area or "", group.staff_name, group.frequency, group.members,
+               "shared by the group", "", provision.money_for_csv(group.cost_pence), "", "")
     for total in found.by_pupil:
-        yield ("pupil total", total.pupil_name, total.year_group, total.stage.value, "",
+        yield ("pupil total", total.pupil_name, total.year_group,
+               total.stage.value if total.stage else "group only", "",
                f"{total.items} item{'s' if total.items != 1 else ''}", "", "", "", "", "", "", "",
                provision.money_for_csv(total.yearly_cost_pence), _threshold_words(total.level))
-    yield ("school total", f"{found.pupils} pupils", "", "", "", f"{len(found.rows)} items", "",
-           "", "", "", "", "", provision.money_for_csv(found.total_pence), "",
+    groups = f", {len(found.groups)} group{'s' if len(found.groups) != 1 else ''}" \
+        if found.groups else ""
+    yield ("school total", f"{found.pupils} pupils", "", "", "", f"{len(found.rows)} items{groups}",
+           "", "", "", "", "", "", provision.money_for_csv(found.total_pence), "",
            f"{len(found.over_threshold())} over {_THRESHOLD}")
     yield from _ehc_csv_rows(found)
 

@@ -19,6 +19,7 @@ from ..store import audit, keyswap
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
+from . import starter_library
 
 
 def _meta(db: Database) -> dict[str, str]:
@@ -100,6 +101,8 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
                 (username, full_name, roles_mod.format_roles(first_roles), now))
             audit.append(db, at=now, user_id=cursor.lastrowid, username=username,
                          action="created the school database")
+            # A new school's provision library starts from the suggested interventions.
+            starter_library.add_suggested(db, now, cursor.lastrowid)
         db.close()
         made.append(key_path)
         keyfile.save(key_path, data_key)

@@ -950,6 +950,11 @@ def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
     both days counted); provision_group_slots when and where it meets in the school week
     (day 1 = Monday to 5 = Friday, times 'HH:MM'). A pupil's entry and exit measure on a group
     is a provision_measures row with group_id set.
+
+    A membership goes with the pupil's record when it is deleted after retention (ON DELETE
+    CASCADE), but is the school's own timetabling and does not travel in a records transfer
+    (transfer/record.py lists it as not the pupil's): the group means nothing at the next
+    school, whose plans carry the provision.
     """
     run_script(conn, """
         CREATE TABLE provision_groups (
@@ -981,7 +986,7 @@ def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
         CREATE TABLE provision_group_members (
             id         INTEGER PRIMARY KEY,
             group_id   INTEGER NOT NULL REFERENCES provision_groups(id),
-            pupil_id   INTEGER NOT NULL REFERENCES pupils(id),
+            pupil_id   INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
             joined_on  TEXT NOT NULL,
             left_on    TEXT,
             added_at   TEXT NOT NULL,

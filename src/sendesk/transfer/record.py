@@ -46,10 +46,14 @@ RECORD_TYPES = {"pupil": "pupils", "contact": "contacts", "consent": "consents",
                 "assessment tool": "apdr_assessment_tools", "plan": "apdr_plans",
                 "outcome": "apdr_outcomes", "provision": "apdr_provision_items",
                 "review": "apdr_reviews", "review progress": "apdr_outcomes",
-                "review specialist view": "specialist_involvements"}
+                "review specialist view": "specialist_involvements",
+                "measure": "provision_measures"}
 # The school's own tables, and the transfer log itself, which stays with the school that kept it.
 _NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequence",
-              "transfers", "transfer_scans", "known_senders"}
+              "transfers", "transfer_scans", "known_senders",
+              # A pupil's place in one of this school's provision groups (its timetable and
+              # shared cost) means nothing at the next school, whose plans carry the provision.
+              "provision_group_members"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,12 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     def clean(value: Any) -> Any:
         return redactor(value) if isinstance(value, str) else value
 
-    for table in owned_tables(db):
+    known = owned_tables(db)
+    # A reference to one of the school's own tables (a provision line's library item) means
+    # nothing at the next school: it does not travel.
+    local = {(t.name, c) for t in known for c, parent in t.parents.items()
+             if parent != "pupils" and parent not in {k.name for k in known}}
+    for table in known:
         parent_ids = ids.get(table.parents.get(table.owner, "pupils"), [])
         if not parent_ids:
             continue
@@ -136,7 +145,9 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
             item: dict[str, Any] = {}
             for column in table.columns:
                 value = row[column]
-                if column in table.user_columns and value is not None:
+                if (table.name, column) in local:
+                    value = None
+                elif column in table.user_columns and value is not None:
                     value = {"$user": users.get(value, "a former member of staff")}
                 elif isinstance(value, bytes):
                     name = f"attachments/{len(attachments) + 1}"

@@ -26,6 +26,7 @@ from ..errors import ValidationError
 from ..models import bounded_json, dates, notifications, outcomes, provision, sen, specialists
 from ..models.apdr import Decision, Stage
 from ..models.contacts import CONSENT_GIVERS
+from ..models.measures import SCHOOL_SCALE_LIMIT, MeasureKind
 from ..models.pupils import clean_details
 from ..models.registers import RegisterKind
 from ..models.text import hidden_character
@@ -46,7 +47,9 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "weeks": (1, provision.MAX_WEEKS), "rate_pence": (0, provision.MAX_RATE_PENCE),
     "size": (0, specialists.MAX_REPORT_BYTES)}
 REALS: dict[str, tuple[float, float]] = {
-    "sessions_per_week": (0.0, float(provision.MAX_SESSIONS_PER_WEEK))}
+    "sessions_per_week": (0.0, float(provision.MAX_SESSIONS_PER_WEEK)),
+    "entry_value": (-SCHOOL_SCALE_LIMIT, SCHOOL_SCALE_LIMIT),
+    "exit_value": (-SCHOOL_SCALE_LIMIT, SCHOOL_SCALE_LIMIT)}
 # People's names: one line, and no markup (they are printed on letters and shown in lists).
 NAMES = frozenset({("contacts", "name"), ("contacts", "relationship"), ("consents", "given_by"),
                    ("parent_notifications", "recipient"),
@@ -85,6 +88,7 @@ def codes() -> dict[tuple[str, str], frozenset[str]]:
         ("send_pathways", "status"): frozenset({"open", "closed"}),
         ("send_pathways", "close_decision"): decisions, ("apdr_reviews", "decision"): decisions,
         ("apdr_provision_items", "cost_basis"): frozenset({"hour", "session", "year"}),
+        ("provision_measures", "kind"): frozenset(k.value for k in MeasureKind),
         ("apdr_review_progress", "progress"): frozenset({"achieved", "partly", "not_yet"}),
         ("concern_runs", "status"): frozenset({"draft", "finished"}),
         ("concern_runs", "outcome_kind"): frozenset({"monitoring", "pathway", "sen_support"}),

@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.grey_unless(self._action(self.tools_menu, "Letter &templates...", self.open_templates,
                                       name="letter_templates"),
                          can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
+        self._action(self.tools_menu, "Provision &library...", self.open_provision_library,
+                     name="provision_library")
         help_menu = bar.addMenu("&Help")
         about = QAction("&About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
@@ -140,6 +142,14 @@ class MainWindow(QMainWindow):
     def open_templates(self) -> None:
         from .templates_dialog import TemplatesDialog
         TemplatesDialog(self.session, self, runner=self.runner).exec()
+
+    def open_provision_library(self) -> QWidget:
+        """The school's interventions: the SENCO edits them, everyone reads them."""
+        from .provision_library_window import ProvisionLibraryWindow
+        window = ProvisionLibraryWindow(self.session, self, runner=self.runner)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def _build_status_bar(self) -> None:
         school = self.session.school

@@ -42,7 +42,7 @@ from ..models import provision, reviews
 from ..models.apdr import Cycle, Part, Pathway, Stage
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import apdr, specialists
+from ..records import apdr, provision_groups, specialists
 from ..session import Session
 from . import document_view
 from .apdr.wizard import ApdrWizard
@@ -131,7 +131,20 @@ def cycle_blocks(cycle: Cycle, deliveries: list, recommended_by: dict[int, str])
 
 
 # What the tab shows of its pupil.
-SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL)
+SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL, Kind.GROUP)
+
+
+def groups_text(found: list[provision_groups.PupilGroup]) -> str:
+    """The groups the pupil is in, each with their share of its cost (rich text)."""
+    if not found:
+        return ""
+    lines = [f"{escape(g.group.name)} (run by {escape(g.group.staff_name)}; "
+             + (", ".join(s.text for s in g.group.slots) or "no times set")
+             + f"): share {money(g.share_pence)} of {money(g.group.cost_total_pence)}"
+             for g in found]
+    total = sum(g.share_pence for g in found)
+    return ("<b>Groups:</b> " + "; ".join(lines)
+            + (f". Share of group costs: {money(total)}." if len(found) > 1 else "."))
 
 
 def _cycle_extras(session: Session, cycle_id: int, pupil_id: int) -> tuple[Any, Any]:
@@ -158,6 +171,10 @@ class PlanTab(LoadOnShow, QWidget):
         self.continue_button.clicked.connect(lambda: self.open_wizard())
         self.log_button = QPushButton("Log a session...", objectName="log_session")
         self.log_button.clicked.connect(lambda: self.open_wizard(Part.DO))
+        self.groups = QLabel(objectName="pupil_groups", wordWrap=True)
+        self.groups.setTextFormat(Qt.TextFormat.RichText)
+        self.timetable_button = QPushButton("Support &timetable...", objectName="pupil_timetable")
+        self.timetable_button.clicked.connect(self.open_timetable)
         self.model: RowsModel[CycleEntry] = RowsModel(CYCLE_COLUMNS, parent=self)
         self.cycles = QTableView(objectName="cycles")
         self.cycles.setAccessibleName("APDR cycles")
@@ -195,6 +212,10 @@ class PlanTab(LoadOnShow, QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.cost)
+        group_row = QHBoxLayout()
+        group_row.addWidget(self.groups, 1)
+        group_row.addWidget(self.timetable_button)
+        layout.addLayout(group_row)
         layout.addWidget(self.waiting)
         layout.addWidget(splitter, 1)
         # Built when its tab is first shown; read again when a change to what it shows is
@@ -236,6 +257,10 @@ class PlanTab(LoadOnShow, QWidget):
         self.log_button.setVisible(False)
         self.cost.setVisible(False)
         self.waiting.setVisible(False)
+        found = self.runner.call(provision_groups.groups_of_pupil, self.pupil_id)
+        if not alive(self):
+            return
+        self.groups.setText(groups_text(found) or "Not in any provision group.")
         if current is None:
             closed = self.pathways[-1] if self.pathways else None
             text = "<b>No open SEND pathway.</b>"
@@ -279,6 +304,13 @@ class PlanTab(LoadOnShow, QWidget):
             self.waiting.setText("<b>Specialists' recommendations not yet in the plan:</b> "
                                  + "; ".join(f"{escape(r.service)}: {escape(r.text)}" for r in waiting))
             self.waiting.setVisible(True)
+
+    def open_timetable(self):
+        from .timetable_window import TimetableWindow
+        window = TimetableWindow(self.session, pupil_id=self.pupil_id, parent=self,
+                                 runner=self.runner)
+        window.open()
+        return window
 
     def show_selected(self) -> None:
         rows = self.cycles.selectionModel().selectedRows()

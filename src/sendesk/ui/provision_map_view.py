@@ -31,7 +31,7 @@ from ..models.provision import CostLevel
 from ..models.roles import Permission
 from ..operations import Kind
 from ..records import provision_map, sen_budget
-from ..records.provision_map import MapRow, ProvisionMap, ProvisionTotal, PupilTotal
+from ..records.provision_map import GroupRow, MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
@@ -53,7 +53,7 @@ def _level_words(level: CostLevel) -> str:
 PUPIL_COLUMNS: list[Col[PupilTotal]] = [
     Col("Pupil", lambda p: p.pupil_name),
     Col("Year", lambda p: p.year_group),
-    Col("Stage", lambda p: p.stage.label),
+    Col("Stage", lambda p: p.stage_label),
     Col("Items", lambda p: p.items, align_right=True),
     Col("Yearly cost", lambda p: money(p.yearly_cost_pence), align_right=True),
     Col("Threshold", lambda p: _level_words(p.level)),
@@ -79,6 +79,17 @@ ITEM_COLUMNS: list[Col[MapRow]] = [
     Col("Area", lambda r: r.area or ""),
     Col("Specialist advice", lambda r: "Yes" if r.from_specialist else ""),
 ]
+
+GROUP_COLUMNS: list[Col[GroupRow]] = [
+    Col("Group", lambda g: g.name),
+    Col("Run by", lambda g: g.staff_name),
+    Col("How often", lambda g: g.frequency),
+    Col("Pupils", lambda g: g.members, align_right=True),
+    Col("Group's cost", lambda g: money(g.cost_pence), align_right=True,
+        tooltip=lambda g: "The whole group's cost, counted once; each member's total above "
+                          "includes their share."),
+]
+
 
 def _table(name: str, title: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTableView:
     """A read-only table named `title` for a screen reader; the `stretch` columns share the
@@ -138,6 +149,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
             PUPIL_COLUMNS, background=lambda p: level_colour(p.level), parent=self)
         self.provision_model: RowsModel[ProvisionTotal] = RowsModel(PROVISION_COLUMNS, parent=self)
         self.item_model: RowsModel[MapRow] = RowsModel(ITEM_COLUMNS, parent=self)
+        self.group_model: RowsModel[GroupRow] = RowsModel(GROUP_COLUMNS, parent=self)
         self.tabs = QTabWidget(objectName="views")
         self.tabs.tabBar().setAccessibleName("Provision map views")
         self.by_pupil = _table("by_pupil", "Provision by pupil", self.pupil_model, stretch=(0, 5))
@@ -146,6 +158,8 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.tabs.addTab(self.by_pupil, "By pupil")
         self.tabs.addTab(self.by_provision, "By provision")
         self.tabs.addTab(self.items, "Every item")
+        self.groups = _table("groups", "Provision groups", self.group_model, stretch=(0, 2))
+        self.tabs.addTab(self.groups, "Groups")
         self.by_pupil.doubleClicked.connect(lambda i: self._open(self.pupil_model, i.row()))
         self.items.doubleClicked.connect(lambda i: self._open(self.item_model, i.row()))
         bar = QHBoxLayout()
@@ -161,7 +175,8 @@ class ProvisionMapView(LoadOnShow, QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.spend)
         layout.addWidget(self.tabs, 1)
-        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.EHC, Kind.SETTINGS))
+        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.GROUP, Kind.EHC,
+                                  Kind.SETTINGS))
         self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
@@ -171,15 +186,20 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.found = found
         total = money(found.total_pence)
         self.pupil_model.set_rows(found.by_pupil, ["Total", "", "",
-                                                   len(found.rows), total, ""])
+                                                   len(found.rows) + len(found.groups), total,
+                                                   ""])
         hours = sum((t.hours_per_year for t in found.by_provision), 0)
         self.provision_model.set_rows(found.by_provision, ["Total", found.pupils,
                                                            f"{hours:.1f}", total])
-        self.item_model.set_rows(found.rows, ["Total", "", "", total, "", "", "", "", ""])
+        self.item_model.set_rows(found.rows, ["Total", "", "", money(
+            sum(r.yearly_cost_pence for r in found.rows)), "", "", "", "", ""])
+        self.group_model.set_rows(found.groups, ["Total", "", "", "", money(
+            sum(g.cost_pence for g in found.groups))])
         over = len(found.over_threshold())
         near = sum(1 for p in found.by_pupil if p.level is CostLevel.NEAR)
-        text = (f"{plural(found.pupils, 'pupil')}, {plural(len(found.rows), 'provision item')}, "
-                f"{total} a year in all.")
+        groups = f", {plural(len(found.groups), 'group')}" if found.groups else ""
+        text = (f"{plural(found.pupils, 'pupil')}, {plural(len(found.rows), 'provision item')}"
+                f"{groups}, {total} a year in all.")
         if near or over:
             text += f" {near} nearing and {over} over the {_THRESHOLD} threshold."
         self.summary.setText(text)

@@ -23,6 +23,7 @@ from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
 from .governors_report_window import GovernorsReportWindow
+from .groups_window import GroupsPage
 from .impact_page import ImpactPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
@@ -67,6 +68,9 @@ class Workspace(QObject):
             self.transfers = TransfersPage(session, runner=runner)
             self.transfers.open_pupil.connect(self.open_pupil)
             window.add_page("transfers", "Transfers and retention", self.transfers)
+        self.groups = GroupsPage(session, load=False, runner=runner)
+        self.groups.open_pupil.connect(self.open_pupil)
+        window.add_page("groups", "Groups", self.groups)
         add_new_pupil_action(window, window.file_menu, session, runner, self.open_pupil)
         action = window.tools_menu.addAction("&Import pupils from the MIS...")
         action.setObjectName("import_pupils")

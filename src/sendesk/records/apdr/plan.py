@@ -17,7 +17,7 @@ from ...models.text import clean_text
 from ...operations import Kind, changed, operation
 from ...session import Session
 from ...store.database import Row
-from .. import school_calendar
+from .. import provision_library, school_calendar
 from .._common import as_text, pupil_row, today
 from ._context import (
     CycleContext,
@@ -46,7 +46,7 @@ class PlanCheck:
     problems: tuple[str, ...]  # what must be put right before the plan can be agreed
 
 
-_OUTCOME_FIELDS = ("text", "measure", "target_date", "area", "pfa_area")
+_OUTCOME_FIELDS = ("text", "measure", "target_date", "area", "pfa_area", "measure_name")
 _ITEM_FIELDS = ("description", "area", "delivered_by", "group_size", "sessions_per_week",
                 "minutes", "weeks", "cost_basis", "rate_pence")
 
@@ -81,10 +81,11 @@ def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> PlanCh
             values = provision.clean_item(item)
             values["recommendation_id"] = _check_recommendation(
                 session, ctx.pupil["id"], item.get("recommendation_id"))
+            values["library_id"] = _check_library(session, plan_id, item)
             values["id"] = item.get("id")
             cleaned.append(values)
         fields += _save_rows(session, ctx, plan_id, "apdr_provision_items", "provision",
-                             _ITEM_FIELDS + ("recommendation_id",), cleaned)
+                             _ITEM_FIELDS + ("recommendation_id", "library_id"), cleaned)
     if fields or row is None:
         changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"], plan_id=plan_id,
                 fields=sorted(set(fields)))
@@ -139,6 +140,19 @@ def _check_recommendation(session: Session, pupil_id: int, recommendation_id: An
     if found is None:
         raise ValidationError("That recommendation is not one of this pupil's.", field="recommendation")
     return int(found)
+
+
+def _check_library(session: Session, plan_id: int, item: Mapping[str, Any]) -> int | None:
+    """The library item a line was filled from: a line already saved keeps its own (even once
+    the item is retired); a new line, or one changed to another item, must name an item still
+    offered."""
+    wanted = item.get("library_id")
+    if item.get("id") and wanted not in (None, ""):
+        held = session.db.scalar("SELECT library_id FROM apdr_provision_items WHERE id = ?"
+                                 " AND plan_id = ?", (int(item["id"]), plan_id))
+        if held is not None and int(held) == int(wanted):
+            return int(held)
+    return provision_library.check_offered(session, wanted)
 
 
 def _previous_review(session: Session, ctx: CycleContext) -> Row | None:
@@ -246,9 +260,10 @@ def add_provision(session: Session, cycle_id: int, raw: Mapping[str, Any],
     dates.not_after(start, today(session), "Start date")
     values["recommendation_id"] = _check_recommendation(session, ctx.pupil["id"],
                                                         raw.get("recommendation_id"))
+    values["library_id"] = provision_library.check_offered(session, raw.get("library_id"))
     position = session.db.scalar("SELECT coalesce(max(position), -1) + 1 FROM apdr_provision_items"
                                  " WHERE plan_id = ?", (plan["id"],))
-    names = _ITEM_FIELDS + ("recommendation_id",)
+    names = _ITEM_FIELDS + ("recommendation_id", "library_id")
     cursor = session.db.execute(
         "INSERT INTO apdr_provision_items (plan_id, position, started_on, " + ", ".join(names)
         + ", entered_at, entered_by) VALUES (:plan_id, :position, :started_on, "
@@ -319,7 +334,10 @@ def copy_previous_plan(session: Session, cycle_id: int, plan_date: dt.date | str
         raise ValidationError("The last cycle has no plan to copy.", field="plan")
     carried = [dict(o.fields(), target_date=None) for o in old.outcomes
                if not (review and review.progress.get(o.id, (None,))[0] is Progress.ACHIEVED)]
-    items = [dict(i.fields(), recommendation_id=i.recommendation_id) for i in old.active_items]
+    offered = {item.id for item in provision_library.list_items(session)}
+    items = [dict(i.fields(), recommendation_id=i.recommendation_id,
+                  library_id=i.library_id if i.library_id in offered else None)
+             for i in old.active_items]
     own = {key: day for key, day in (("plan_date", plan_date), ("review_date", review_date)) if day}
     return save_plan(session, cycle_id, {"aspirations": old.aspirations, "outcomes": carried,
                                          "items": items, **own})

@@ -79,7 +79,7 @@ class _CycleParts:
                             " ORDER BY o.position, o.id"):
             found.setdefault(o["plan_id"], []).append(
                 Outcome(o["id"], o["position"], o["text"], o["measure"], _date(o["target_date"]),
-                        o["area"], o["pfa_area"]))
+                        o["area"], o["pfa_area"], o["measure_name"] or ""))
         items: dict[int, list[ProvisionItem]] = {}
         for i in self._rows("SELECT i.* FROM apdr_provision_items i JOIN apdr_plans p"
                             " ON p.id = i.plan_id WHERE p.cycle_id IN ({ids})"
@@ -135,7 +135,8 @@ def item_from_row(row: Row) -> ProvisionItem:
         minutes=row["minutes"], weeks=row["weeks"],
         cost_basis=provision.CostBasis(row["cost_basis"]), rate_pence=row["rate_pence"],
         recommendation_id=row["recommendation_id"], started_on=_date(row["started_on"]),
-        ended_on=_date(row["ended_on"]), end_reason=row["end_reason"])
+        ended_on=_date(row["ended_on"]), end_reason=row["end_reason"],
+        library_id=row["library_id"])
 
 
 def _sessions(value: float) -> Decimal:

@@ -4,18 +4,19 @@ check of an outcome and the yearly cost of an item, worked out as the SENCO type
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...errors import ValidationError
 from ...models import dates, outcomes, provision
 from ...models.outcomes import PFA_AREAS
 from ...models.provision import CostBasis
+from ...models.provision_library import LibraryItem
 from ...models.sen import areas, need_codes
 from ..apdr_models import AMBER
 from ..forms import FieldSpec, FormDialog
@@ -36,16 +37,36 @@ def with_area(values: Mapping[str, Any] | None, primary_need: str | None) -> dic
     return shown
 
 
+class MeasureBox(QComboBox):
+    """The named measure an outcome is judged by: typed, or picked from the measures of the
+    library items the plan's provision came from."""
+
+    def __init__(self, offered: Sequence[str]) -> None:
+        super().__init__()
+        self.setEditable(True)
+        self.addItems(["", *offered])
+        self.lineEdit().setPlaceholderText("for example YARC reading age (optional)")
+
+    def value(self) -> str:
+        return self.currentText().strip()
+
+    def set_value(self, value: str | None) -> None:
+        self.setEditText(value or "")
+
+
 class OutcomeDialog(FormDialog):
     """One outcome. The SMART check runs as the SENCO types."""
 
     def __init__(self, values: Mapping[str, Any] | None, year_group: str,
                  plan_date: Callable[[], dt.date | None], review_date: Callable[[], dt.date | None],
-                 parent: QWidget | None = None, primary_need: str | None = None) -> None:
+                 parent: QWidget | None = None, primary_need: str | None = None,
+                 measures: Sequence[str] = ()) -> None:
         fields = [FieldSpec("text", "Outcome", "text", placeholder="What the pupil will be able to do",
                             aliases=("Outcome",)),
                   FieldSpec("measure", "How it will be measured", "text",
                             placeholder="for example '8 out of 10 tricky words on two checks'"),
+                  FieldSpec("measure_name", "Measure used", "widget",
+                            make=lambda: MeasureBox(measures)),
                   FieldSpec("target_date", "To achieve by", "date", aliases=("Date to achieve it by",)),
                   FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
                   FieldSpec("pfa_area", "Preparing for Adulthood", "choice", PFA_CHOICES)]
@@ -92,8 +113,16 @@ class ItemDialog(FormDialog):
 
     def __init__(self, values: Mapping[str, Any] | None, parent: QWidget | None = None,
                  with_start: bool = False, title: str = "Provision",
-                 primary_need: str | None = None) -> None:
-        fields = [FieldSpec("description", "What the provision is", aliases=("description",)),
+                 primary_need: str | None = None, library: Sequence[LibraryItem] = ()) -> None:
+        held = (values or {}).get("library_id")
+        self.library = {item.id: item for item in library}
+        choices: list[tuple[str, Any]] = [("Not from the library (type it below)", None)]
+        choices += [(f"{item.name} ({item.area_label})", item.id) for item in library]
+        if held is not None and held not in self.library:
+            choices.append(("The library item this line came from (now retired)", held))
+        fields = [FieldSpec("library_id", "From the library", "choice", choices,
+                            aliases=("library",)),
+                  FieldSpec("description", "What the provision is", aliases=("description",)),
                   FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
                   FieldSpec("delivered_by", "Who delivers it", placeholder="for example Teaching assistant"),
                   FieldSpec("group_size", "Group size", placeholder="1 for one-to-one"),
@@ -122,9 +151,32 @@ class ItemDialog(FormDialog):
         self.setObjectName("item_dialog")
         self.cost = QLabel(objectName="cost", wordWrap=True)
         self.layout().insertWidget(self.layout().indexOf(self.message), self.cost)
+        self.evidence = QLabel(objectName="evidence", wordWrap=True)
+        self.evidence.setStyleSheet("color: #555; padding: 0 6px")
+        self.layout().insertWidget(self.layout().indexOf(self.form) + 1, self.evidence)
         for widget in self.form.widgets.values():
             watch(widget, self.check)
+        picker = self.form.widgets["library_id"]
+        assert isinstance(picker, QComboBox)
+        picker.activated.connect(lambda _index: self.fill_from_library())
+        self.show_evidence()
         self.check()
+
+    def fill_from_library(self) -> None:
+        """The chosen library item fills the line; every field can still be changed."""
+        item = self.library.get(self.form.values()["library_id"])
+        if item is not None:
+            line = item.provision_line()
+            self.form.set_values({**line, "cost_basis": CostBasis.HOUR.value,
+                                  "rate": provision.money_for_csv(line["rate_pence"])})
+        self.show_evidence()
+
+    def show_evidence(self) -> None:
+        item = self.library.get(self.form.values()["library_id"])
+        self.evidence.setVisible(item is not None)
+        if item is not None:
+            self.evidence.setText(f"{item.evidence_summary} Usually judged by: "
+                                  f"{'; '.join(item.measures) or 'not given'}.")
 
     def check(self) -> int | None:
         values = self.form.values()
@@ -149,5 +201,6 @@ class ItemDialog(FormDialog):
         if "started_on" in values:
             self.cleaned["started_on"] = dates.require_date(values["started_on"], "Start date")
         self.cleaned["recommendation_id"] = self.recommendation_id
+        self.cleaned["library_id"] = values.get("library_id")
         return self.cleaned
 

@@ -25,6 +25,7 @@ from ..dates import uk
 from ..forms import FieldSpec, FormDialog
 from ..rows_model import Col, RowsModel
 from .dialogs import ItemDialog
+from .measures_dialog import MeasuresDialog
 from .page import Host, Page
 from .view import CycleView
 from .widgets import make_view, selected_row
@@ -71,6 +72,10 @@ class DoPage(Page):
         self.end_button.clicked.connect(lambda: self.end_provision())
         self.shared_button = QPushButton("Copy given to parents...", objectName="plan_shared")
         self.shared_button.clicked.connect(lambda: self.plan_shared())
+        self.measures_button = QPushButton("&Entry and exit...", objectName="entry_and_exit")
+        self.measures_button.setToolTip("The scores this provision is judged by, as it starts "
+                                        "and as it ends, with the gain")
+        self.measures_button.clicked.connect(lambda: self.entry_and_exit())
         form = QGridLayout()
         form.addWidget(QLabel("Date"), 0, 0)
         form.addWidget(self.log_date, 0, 1)
@@ -91,6 +96,7 @@ class DoPage(Page):
         for widget in (self.add_button, self.end_button, self.shared_button):
             plan_bar.addWidget(widget)
         plan_bar.addStretch(1)
+        plan_bar.addWidget(self.measures_button)
         layout.addLayout(plan_bar)
         layout.addWidget(QLabel("<b>Delivery log</b>"))
         layout.addLayout(form)
@@ -125,6 +131,7 @@ class DoPage(Page):
             widget.setEnabled(may_log)
         for widget in (self.add_button, self.end_button, self.shared_button):
             widget.setVisible(may_plan)
+        self.measures_button.setVisible(plan is not None and plan.agreed)
         self.say("The provision starts once the plan is agreed." if plan is None or not plan.agreed
                  else "")
 
@@ -156,9 +163,24 @@ class DoPage(Page):
     def add_provision(self) -> ItemDialog:
         dialog = ItemDialog({"started_on": self.session.clock.today()}, parent=self, with_start=True,
                             title="Add provision to the agreed plan",
-                            primary_need=self.wizard.pupil.primary_need)
+                            primary_need=self.wizard.pupil.primary_need,
+                            library=self.wizard.view.library)
         dialog._save = lambda values: self.wizard.runner.call(  # type: ignore[method-assign]
             apdr.add_provision, self.wizard.cycle_id, values, values.get("started_on"))
+        dialog.open()
+        return dialog
+
+    def entry_and_exit(self) -> MeasuresDialog | None:
+        """The chosen line's entry and exit measures (read by all; recorded by the SENCO)."""
+        row = selected_row(self.item_view)
+        item = self.item_model.row_object(row) if row is not None else None
+        if item is None:
+            self.say("Choose the provision whose entry and exit measures to see.", error=True)
+            return None
+        library = {entry.id: entry for entry in self.wizard.view.library}
+        found = library.get(item.library_id)
+        offered = found.measures if found is not None else self.wizard.view.library_measures
+        dialog = MeasuresDialog(self.session, self.wizard.runner, item, offered, parent=self)
         dialog.open()
         return dialog
 

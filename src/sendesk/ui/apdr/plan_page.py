@@ -148,8 +148,8 @@ class PlanPage(Page):
             self.form.set_values({"aspirations": plan.aspirations, "plan_date": plan.plan_date,
                                   "review_date": plan.review_date})
             self.outcome_rows = [dict(o.fields(), id=o.id) for o in plan.outcomes]
-            self.item_rows = [dict(i.fields(), id=i.id, recommendation_id=i.recommendation_id)
-                              for i in plan.items]
+            self.item_rows = [dict(i.fields(), id=i.id, recommendation_id=i.recommendation_id,
+                                   library_id=i.library_id) for i in plan.items]
         self.recommended_by = view.recommended_by
         editable = self.editable()
         filled = self.offer(view, self.form,
@@ -241,7 +241,8 @@ class PlanPage(Page):
 
     def add_outcome(self) -> OutcomeDialog:
         dialog = OutcomeDialog(None, self.wizard.pupil.details.year_group, *self._dialog_dates(),
-                               parent=self, primary_need=self.wizard.pupil.primary_need)
+                               parent=self, primary_need=self.wizard.pupil.primary_need,
+                               measures=self.offered_measures())
         dialog.accepted.connect(lambda: self._put(self.outcome_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
@@ -252,10 +253,21 @@ class PlanPage(Page):
             return None
         current = self.outcome_rows[row]
         dialog = OutcomeDialog(current, self.wizard.pupil.details.year_group, *self._dialog_dates(),
-                               parent=self)
+                               parent=self, measures=self.offered_measures())
         dialog.accepted.connect(lambda: self._put(self.outcome_rows, row, dialog.cleaned))
         dialog.open()
         return dialog
+
+    def offered_measures(self) -> list[str]:
+        """The measures of the library items the plan's lines are filled from (those on the
+        page now, saved or not), for an outcome to name the one it is judged by."""
+        library = {item.id: item for item in self.wizard.view.library}
+        found: dict[str, None] = dict.fromkeys(self.wizard.view.library_measures)
+        for row in self.item_rows:
+            item = library.get(row.get("library_id"))
+            if item is not None:
+                found.update(dict.fromkeys(item.measures))
+        return list(found)
 
     def _put(self, rows: list[dict[str, Any]], row: int | None, cleaned: dict[str, Any] | None) -> None:
         """A dialog's result into the list: a new row, or a replacement keeping the stored id."""
@@ -285,7 +297,8 @@ class PlanPage(Page):
         self._remove(self.outcome_view, self.outcome_rows)
 
     def add_item(self, values: Mapping[str, Any] | None = None) -> ItemDialog:
-        dialog = ItemDialog(values, parent=self, primary_need=self.wizard.pupil.primary_need)
+        dialog = ItemDialog(values, parent=self, primary_need=self.wizard.pupil.primary_need,
+                            library=self.wizard.view.library)
         dialog.accepted.connect(lambda: self._put(self.item_rows, None, dialog.cleaned))
         dialog.open()
         return dialog
@@ -324,7 +337,7 @@ class PlanPage(Page):
         row = selected_row(self.item_view)
         if row is None or not self.editable() or row >= len(self.item_rows):
             return None
-        dialog = ItemDialog(self.item_rows[row], parent=self)
+        dialog = ItemDialog(self.item_rows[row], parent=self, library=self.wizard.view.library)
         dialog.accepted.connect(lambda: self._put(self.item_rows, row, dialog.cleaned))
         dialog.open()
         return dialog
@@ -334,9 +347,10 @@ class PlanPage(Page):
 
     # --- saving ---
     def raw(self) -> dict[str, Any]:
-        keep_outcome = ("id", "text", "measure", "target_date", "area", "pfa_area")
+        keep_outcome = ("id", "text", "measure", "target_date", "area", "pfa_area", "measure_name")
         keep_item = ("id", "recommendation_id", "description", "area", "delivered_by", "group_size",
-                     "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence")
+                     "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence",
+                     "library_id")
         return {**self.form.values(),
                 "outcomes": [{k: o.get(k) for k in keep_outcome} for o in self.outcome_rows],
                 "items": [{k: i.get(k) for k in keep_item} for i in self.item_rows]}

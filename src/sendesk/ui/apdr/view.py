@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from ...models.apdr import Cycle, DeliveryEntry
 from ...models.calendar import SchoolCalendar
+from ...models.provision_library import LibraryItem
 from ...models.pupils import Pupil
-from ...records import apdr, apdr_reads, school_calendar, specialists
+from ...records import apdr, apdr_reads, provision_library, school_calendar, specialists
 from ...records.apdr import ConcernsSeed
 from ...records.specialists import Involvement, Recommendation
 from ...session import Session
@@ -30,6 +31,9 @@ class CycleView:
     waiting: tuple[Recommendation, ...]    # recommendations not yet in the plan
     log: tuple[DeliveryEntry, ...]         # the delivery log of the cycle
     seed: ConcernsSeed | None = None       # the concerns discussion a first cycle starts from
+    library: tuple[LibraryItem, ...] = ()  # the provision library's items still offered
+    # The measures of the library items this plan's lines came from, retired ones included.
+    library_measures: tuple[str, ...] = ()
 
     @property
     def recommended_by(self) -> dict[int, str]:
@@ -57,4 +61,15 @@ def read_cycle(session: Session, cycle_id: int) -> CycleView:
                      reviewers=tuple(active.values()),
                      waiting=tuple(specialists.recommendations_not_in_plan(session, pupil.id)),
                      log=tuple(apdr.delivery_log(session, cycle_id)),
-                     seed=apdr.concerns_seed(session, cycle_id))
+                     seed=apdr.concerns_seed(session, cycle_id),
+                     library=tuple(provision_library.list_items(session)),
+                     library_measures=_plan_measures(session, cycle))
+
+
+def _plan_measures(session: Session, cycle: Cycle) -> tuple[str, ...]:
+    used = {item.library_id for item in (cycle.plan.items if cycle.plan else ())}
+    found: dict[str, None] = {}
+    for item in provision_library.list_items(session, include_retired=True):
+        if item.id in used:
+            found.update(dict.fromkeys(item.measures))
+    return tuple(found)

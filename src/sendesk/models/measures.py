@@ -1,0 +1,255 @@
+"""Entry and exit measures: the kinds of score a school judges provision by, how each is typed
+and bounded, and the gain between the two.
+
+Impact is shown by a baseline taken as a pupil starts a provision and the same measure taken
+as it ends. Each kind keeps its own units, because averaging a reading age with a standardised
+score means nothing:
+
+* a standardised score (mean 100, usually 40-160, such as Sandwell or the NGRT);
+* a reading or spelling age, held in whole months and typed as years and months ("7y 4m" or
+  "7:04"), for which the gain is in months and the ratio gain is the months gained divided by
+  the months elapsed between the two dates (Brooks: 2 or more is a substantial impact, 1.4 to
+  1.9 a useful one, under 1.4 modest);
+* a scaled score (the national tests' 80-120);
+* the school's own scale, any number the school uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..errors import ValidationError
+from . import dates
+from .text import clean_line, clean_text
+
+MIN_AGE_MONTHS = 12
+MAX_AGE_MONTHS = 240
+SCHOOL_SCALE_LIMIT = 1_000_000
+# Brooks, "What works for children and young people with literacy difficulties?" (2016).
+SUBSTANTIAL_RATIO = Decimal(2)
+USEFUL_RATIO = Decimal("1.4")
+
+
+class MeasureKind(str, enum.Enum):
+    STANDARDISED = "standardised"
+    READING_AGE = "reading_age"
+    SPELLING_AGE = "spelling_age"
+    SCALED = "scaled"
+    SCHOOL_SCALE = "school_scale"
+
+    @property
+    def label(self) -> str:
+        return {"standardised": "Standardised score", "reading_age": "Reading age",
+                "spelling_age": "Spelling age", "scaled": "Scaled score",
+                "school_scale": "School's own scale"}[self.value]
+
+    @property
+    def is_age(self) -> bool:
+        return self in (MeasureKind.READING_AGE, MeasureKind.SPELLING_AGE)
+
+    @property
+    def hint(self) -> str:
+        """What a person types, shown beside the value boxes."""
+        return {"standardised": "a score from 40 to 160 (100 is average)",
+                "reading_age": "years and months, such as 7y 4m or 7:04",
+                "spelling_age": "years and months, such as 7y 4m or 7:04",
+                "scaled": "a score from 80 to 120",
+                "school_scale": "any number on the school's own scale"}[self.value]
+
+    @property
+    def unit(self) -> str:
+        return "months" if self.is_age else "points"
+
+
+def parse_kind(value: Any) -> MeasureKind:
+    if isinstance(value, MeasureKind):
+        return value
+    text = str(value or "").strip().lower()
+    for kind in MeasureKind:
+        if text in (kind.value, kind.label.lower()):
+            return kind
+    raise ValidationError("Choose the kind of measure: a standardised score, a reading or "
+                          "spelling age, a scaled score or the school's own scale.", field="kind")
+
+
+# --- ages -----------------------------------------------------------------------------------
+_AGE_WORDS = re.compile(r"(\d{1,2})\s*(?:y|yr|yrs|year|years)\s*,?\s*(?:(\d{1,2})\s*"
+                        r"(?:m|mo|mth|mths|month|months))?")
+_AGE_COLON = re.compile(r"(\d{1,2})\s*:\s*(\d{1,2})")
+
+
+def parse_age(value: Any, label: str) -> int:
+    """'7y 4m', '7 years 4 months', '7y' or '7:04' as whole months (12 to 240)."""
+    text = str(value if value is not None else "").strip().lower()
+    match = _AGE_WORDS.fullmatch(text) or _AGE_COLON.fullmatch(text)
+    if not match:
+        raise ValidationError(f"{label} '{text}' is not an age; write it in years and months, "
+                              "such as 7y 4m or 7:04.", field=label)
+    years, months = int(match.group(1)), int(match.group(2) or 0)
+    if months > 11:
+        raise ValidationError(f"{label}: the months must be from 0 to 11 (write 8y 0m, not "
+                              "7y 12m).", field=label)
+    total = years * 12 + months
+    if not MIN_AGE_MONTHS <= total <= MAX_AGE_MONTHS:
+        raise ValidationError(f"{label} must be from {format_age(MIN_AGE_MONTHS)} to "
+                              f"{format_age(MAX_AGE_MONTHS)}.", field=label)
+    return total
+
+
+def format_age(months: float | int) -> str:
+    years, rest = divmod(int(round(months)), 12)
+    return f"{years}y {rest}m"
+
+
+# --- values of each kind --------------------------------------------------------------------
+_NUMBER = re.compile(r"[-+]?\d{1,7}(?:\.\d{1,2})?")
+
+
+def _number(text: str, label: str) -> float:
+    if not _NUMBER.fullmatch(text):
+        raise ValidationError(f"{label} '{text}' is not a number; write it like 92 or 3.5.",
+                              field=label)
+    return float(text)
+
+
+def parse_value(kind: MeasureKind, value: Any, label: str) -> float:
+    """A typed value in the kind's own units (ages in months), checked against its bounds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValidationError(f"{label} is not a number.", field=label)
+        text = f"{value:g}" if not kind.is_age else ""
+        number = float(value)
+    else:
+        text = str(value if value is not None else "").strip()
+        if not text:
+            raise ValidationError(f"{label} is required.", field=label)
+        if kind.is_age:
+            return float(parse_age(text, label))
+        number = _number(text, label)
+    if kind.is_age:
+        if number != int(number) or not MIN_AGE_MONTHS <= number <= MAX_AGE_MONTHS:
+            raise ValidationError(f"{label} must be whole months from {MIN_AGE_MONTHS} to "
+                                  f"{MAX_AGE_MONTHS}.", field=label)
+        return number
+    low, high = {MeasureKind.STANDARDISED: (40, 160), MeasureKind.SCALED: (80, 120)}.get(
+        kind, (-SCHOOL_SCALE_LIMIT, SCHOOL_SCALE_LIMIT))
+    if not low <= number <= high:
+        raise ValidationError(f"{label} {text} is outside {low} to {high}, the range of a "
+                              f"{kind.label.lower()}.", field=label)
+    return number
+
+
+def format_value(kind: MeasureKind, value: float | None) -> str:
+    if value is None:
+        return ""
+    if kind.is_age:
+        return format_age(value)
+    return f"{value:g}"
+
+
+def months_elapsed(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from one date to another (5 March to 4 May is one month)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def _rounded(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One pupil's entry and exit on one provision line, in the kind's own units."""
+
+    id: int
+    pupil_id: int
+    item_id: int | None
+    kind: MeasureKind
+    name: str
+    entry_value: float | None
+    entry_date: dt.date | None
+    exit_value: float | None
+    exit_date: dt.date | None
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.entry_value is not None and self.exit_value is not None
+
+    @property
+    def gain(self) -> float | None:
+        """Exit less entry, in the measure's own units (months for an age)."""
+        if self.entry_value is None or self.exit_value is None:
+            return None
+        return self.exit_value - self.entry_value
+
+    @property
+    def months_elapsed(self) -> int | None:
+        if self.entry_date is None or self.exit_date is None:
+            return None
+        return months_elapsed(self.entry_date, self.exit_date)
+
+    @property
+    def ratio_gain(self) -> Decimal | None:
+        """Months gained per month elapsed (reading and spelling ages only; none when under
+        a month has passed, which would divide by nothing)."""
+        gain, elapsed = self.gain, self.months_elapsed
+        if not self.kind.is_age or gain is None or not elapsed:
+            return None
+        return _rounded(Decimal(str(gain)) / Decimal(elapsed), "0.1")
+
+    def gain_text(self) -> str:
+        """The gain as a teacher reads it: '+6 points', '+9 months in 4 months (ratio gain
+        2.3)', or '' while the exit is still to come."""
+        gain = self.gain
+        if gain is None:
+            return ""
+        sign = "+" if gain > 0 else ""
+        if not self.kind.is_age:
+            return f"{sign}{gain:g} point" + ("" if abs(gain) == 1 else "s")
+        text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
+        elapsed = self.months_elapsed
+        if elapsed is not None:
+            text += f" in {elapsed} month" + ("" if elapsed == 1 else "s")
+        ratio = self.ratio_gain
+        if ratio is not None:
+            text += f" (ratio gain {ratio})"
+        return text
+
+
+def clean_measure(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    """A measure's fields typed and checked: the kind, its name, the entry (required) and the
+    exit (both value and date, or neither), the exit not before the entry, neither in the
+    future. Values come back in the kind's units (ages in months)."""
+    kind = parse_kind(raw.get("kind"))
+    name = clean_line(str(raw.get("name") or ""), "Name of the measure", max_length=100)
+    entry_value = parse_value(kind, raw.get("entry_value"), "Entry value")
+    entry_date = dates.require_date(raw.get("entry_date"), "Entry date")
+    dates.not_after(entry_date, today, "Entry date")
+    exit_raw, exit_day_raw = raw.get("exit_value"), raw.get("exit_date")
+    has_exit = str(exit_raw if exit_raw is not None else "").strip() != ""
+    has_exit_day = str(exit_day_raw if exit_day_raw is not None else "").strip() != ""
+    exit_value: float | None = None
+    exit_date: dt.date | None = None
+    if has_exit or has_exit_day:
+        if not has_exit:
+            raise ValidationError("Give the exit value as well as its date, or neither.",
+                                  field="Exit value")
+        if not has_exit_day:
+            raise ValidationError("Give the date the exit value was taken.", field="Exit date")
+        exit_value = parse_value(kind, exit_raw, "Exit value")
+        exit_date = dates.require_date(exit_day_raw, "Exit date")
+        dates.not_after(exit_date, today, "Exit date")
+        dates.not_before(exit_date, entry_date, "Exit date", "the entry date")
+    return {"kind": kind, "name": name, "entry_value": entry_value, "entry_date": entry_date,
+            "exit_value": exit_value, "exit_date": exit_date,
+            "note": clean_text(str(raw.get("note") or ""), "Note", max_length=1000)}

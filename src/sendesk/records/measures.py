@@ -1,0 +1,139 @@
+"""Entry and exit measures: for each pupil on each provision line, the measure it is judged by,
+the baseline taken as it starts and the same measure taken as it ends.
+
+Recorded and corrected by the SENCO; a correction keeps the old values in the change trail,
+and one entered by mistake is removed (kept, marked removed) rather than deleted. They may be
+recorded on any provision line of the pupil's, whether its cycle is still running or already
+reviewed (the exit score often comes after the review), but not once the pupil has left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models.measures import Measure, MeasureKind, clean_measure
+from ..models.roles import Permission
+from ..models.text import clean_text
+from ..operations import Kind, changed, operation
+from ..session import Session
+from ..store.database import Row
+from ._common import pupil_row, record_changes, require_editable, today
+
+_COLUMNS = ("kind", "name", "entry_value", "entry_date", "exit_value", "exit_date", "note")
+
+
+def _measure(row: Row) -> Measure:
+    return Measure(id=row["id"], pupil_id=row["pupil_id"], item_id=row["item_id"],
+                   kind=MeasureKind(row["kind"]), name=row["name"],
+                   entry_value=row["entry_value"], entry_date=dates.from_text(row["entry_date"]),
+                   exit_value=row["exit_value"], exit_date=dates.from_text(row["exit_date"]),
+                   note=row["note"] or "")
+
+
+def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {"kind": fields["kind"].value, "name": fields["name"],
+            "entry_value": fields["entry_value"], "entry_date": dates.to_text(fields["entry_date"]),
+            "exit_value": fields["exit_value"], "exit_date": dates.to_text(fields["exit_date"]),
+            "note": fields["note"]}
+
+
+def _item_pupil(session: Session, item_id: int) -> int:
+    pupil_id = session.db.scalar(
+        "SELECT w.pupil_id FROM apdr_provision_items i JOIN apdr_plans p ON p.id = i.plan_id"
+        " JOIN apdr_cycles c ON c.id = p.cycle_id JOIN send_pathways w ON w.id = c.pathway_id"
+        " WHERE i.id = ? AND i.removed_at IS NULL", (int(item_id),))
+    if pupil_id is None:
+        raise ValidationError("That provision is not in this database.", field="provision")
+    return int(pupil_id)
+
+
+def _row(session: Session, measure_id: int) -> Row:
+    row = session.db.query_one("SELECT * FROM provision_measures WHERE id = ?"
+                               " AND removed_at IS NULL", (int(measure_id),))
+    if row is None:
+        raise ValidationError("That measure is not in this database (it may have been "
+                              "removed).", field="measure")
+    return row
+
+
+def _not_twice(session: Session, pupil_id: int, item_id: int | None, name: str,
+               other_than: int | None = None) -> None:
+    for row in session.db.query(
+            "SELECT id, name FROM provision_measures WHERE pupil_id = ? AND item_id = ?"
+            " AND removed_at IS NULL", (pupil_id, item_id)):
+        if row["id"] != other_than and row["name"].casefold() == name.casefold():
+            raise ValidationError(f"This provision already has a '{row['name']}' measure; "
+                                  "correct that one instead.", field="Name of the measure")
+
+
+@operation(Permission.MANAGE_PLANS, audit="recorded an entry measure")
+def record_measure(session: Session, item_id: int, raw: Mapping[str, Any]) -> int:
+    """A pupil's entry (and, if it is already known, exit) on a provision line; returns its id."""
+    fields = clean_measure(raw, today(session))
+    pupil_id = _item_pupil(session, item_id)
+    require_editable(session, pupil_id)
+    _not_twice(session, pupil_id, int(item_id), fields["name"])
+    measure_id = int(session.db.scalar(
+        "INSERT INTO provision_measures (pupil_id, item_id, kind, name, entry_value, entry_date,"
+        " exit_value, exit_date, note, entered_at, entered_by) VALUES (:pupil_id, :item_id,"
+        " :kind, :name, :entry_value, :entry_date, :exit_value, :exit_date, :note, :at, :user)"
+        " RETURNING id",
+        {**_stored(fields), "pupil_id": pupil_id, "item_id": int(item_id),
+         "at": session.now_text(), "user": session.user.id}))
+    changed(session, Kind.MEASURE, pupil_id, measure_id=measure_id, item_id=int(item_id),
+            kind=fields["kind"].value)
+    return measure_id
+
+
+@operation(Permission.MANAGE_PLANS, audit="changed an entry or exit measure")
+def update_measure(session: Session, measure_id: int, raw: Mapping[str, Any]) -> list[str]:
+    """Record the exit, or correct either value or date; returns the changed fields."""
+    row = _row(session, measure_id)
+    require_editable(session, row["pupil_id"])
+    current = _measure(row)
+    merged = {"kind": current.kind, "name": current.name, "entry_value": current.entry_value,
+              "entry_date": current.entry_date, "exit_value": current.exit_value,
+              "exit_date": current.exit_date, "note": current.note, **raw}
+    fields = clean_measure(merged, today(session))
+    _not_twice(session, row["pupil_id"], row["item_id"], fields["name"], other_than=row["id"])
+    new = _stored(fields)
+    differ = record_changes(session, row["pupil_id"], "measure", row["id"],
+                            {name: row[name] for name in _COLUMNS}, new)
+    if differ:
+        session.db.execute(
+            "UPDATE provision_measures SET " + ", ".join(f"{n} = :{n}" for n in _COLUMNS)
+            + ", updated_at = :at, updated_by = :user WHERE id = :id",
+            {**new, "at": session.now_text(), "user": session.user.id, "id": row["id"]})
+        changed(session, Kind.MEASURE, row["pupil_id"], measure_id=row["id"], fields=differ)
+    return differ
+
+
+@operation(Permission.MANAGE_PLANS, audit="removed an entry and exit measure")
+def remove_measure(session: Session, measure_id: int, reason: str) -> None:
+    """A measure entered in error (the wrong pupil or provision) is kept but no longer counted."""
+    why = clean_text(reason, "Reason", max_length=1000, required=True)
+    row = _row(session, measure_id)
+    require_editable(session, row["pupil_id"])
+    record_changes(session, row["pupil_id"], "measure", row["id"], {"removed": None},
+                   {"removed": why})
+    session.db.execute("UPDATE provision_measures SET removed_at = ?, removed_by = ? WHERE id = ?",
+                       (session.now_text(), session.user.id, row["id"]))
+    changed(session, Kind.MEASURE, row["pupil_id"], measure_id=row["id"])
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def measures_for_item(session: Session, item_id: int) -> list[Measure]:
+    rows = session.db.query("SELECT * FROM provision_measures WHERE item_id = ?"
+                            " AND removed_at IS NULL ORDER BY entry_date, id", (int(item_id),))
+    return [_measure(row) for row in rows]
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def measures_for_pupil(session: Session, pupil_id: int) -> list[Measure]:
+    pupil_row(session, pupil_id)
+    rows = session.db.query("SELECT * FROM provision_measures WHERE pupil_id = ?"
+                            " AND removed_at IS NULL ORDER BY entry_date, id", (int(pupil_id),))
+    return [_measure(row) for row in rows]

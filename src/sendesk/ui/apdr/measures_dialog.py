@@ -1,0 +1,154 @@
+"""Entry and exit: the measures one provision line is judged by, for one pupil, with the gain.
+
+Opened from the provision line (the APDR wizard's Do page). The SENCO records the entry
+(baseline) when the provision starts and the exit when it ends, and corrects either; everyone
+else reads them. The gain is shown in the measure's own units, and for reading and spelling ages
+in months with the ratio gain. Every change goes through the core on the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...errors import SendeskError
+from ...models.apdr import ProvisionItem
+from ...models.measures import Measure, MeasureKind, format_value
+from ...models.roles import Permission
+from ...records import measures
+from ...session import Session
+from ..dates import uk
+from ..forms import FieldSpec, FormDialog
+from ..record_panel import denied_text
+from ..rows_model import Col, RowsModel
+from ..runner import OpRunner
+from ..screen_fit import fit_to_screen
+from .dialogs import MeasureBox
+from .widgets import make_view, selected_row
+
+KIND_CHOICES = [(kind.label, kind.value) for kind in MeasureKind]
+HINT = ("Standardised scores 40-160; reading and spelling ages in years and months (7y 4m or "
+        "7:04); scaled scores 80-120; the school's own scale any number.")
+
+
+class MeasuresDialog(QDialog):
+    def __init__(self, session: Session, runner: OpRunner, item: ProvisionItem,
+                 offered: Sequence[str] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.runner, self.item = session, runner, item
+        self.offered = list(offered)
+        self.setWindowTitle(f"Entry and exit: {item.description} - sendesk")
+        self.setObjectName("measures_dialog")
+        fit_to_screen(self, 760, 360)
+        self.model: RowsModel[Measure] = RowsModel([
+            Col("Measure", lambda m: m.name),
+            Col("Kind", lambda m: m.kind.label),
+            Col("Entry", lambda m: format_value(m.kind, m.entry_value)),
+            Col("Taken on", lambda m: uk(m.entry_date)),
+            Col("Exit", lambda m: format_value(m.kind, m.exit_value)),
+            Col("Taken on", lambda m: uk(m.exit_date)),
+            Col("Gain", lambda m: m.gain_text() or "exit still to come"),
+        ], parent=self)
+        self.view = make_view("measures", "Entry and exit measures", self.model, 140,
+                              stretch=(0, 6))
+        self.view.doubleClicked.connect(lambda *_: self.correct())
+        may = session.can(Permission.MANAGE_PLANS)
+        self.add_button = self._button("&Add a measure...", "add_measure", self.add, may)
+        self.edit_button = self._button("&Record exit or correct...", "edit_measure",
+                                        self.correct, may)
+        self.remove_button = self._button("Re&move...", "remove_measure", self.remove, may)
+        close = QPushButton("&Close", objectName="close")
+        close.clicked.connect(self.accept)
+        self.message = QLabel(objectName="measures_message", wordWrap=True)
+        bar = QHBoxLayout()
+        for widget in (self.add_button, self.edit_button, self.remove_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{item.description}</b>: the pupil's score as the provision "
+                                "starts (entry) and as it ends (exit). A reading or spelling "
+                                "age's ratio gain is the months gained for each month that "
+                                "passed: 2 or more is a substantial gain, under 1.4 a modest "
+                                "one.", wordWrap=True))
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(bar)
+        self.refresh()
+
+    def _button(self, text: str, name: str, slot: Any, allowed: bool) -> QPushButton:
+        widget = QPushButton(text, objectName=name)
+        widget.clicked.connect(lambda: slot())
+        if not allowed:
+            widget.setEnabled(False)
+            widget.setToolTip(denied_text(self.session))
+        return widget
+
+    def refresh(self) -> None:
+        try:
+            rows = self.runner.call(measures.measures_for_item, self.item.id)
+        except SendeskError as exc:
+            self.message.setText(str(exc))
+            return
+        self.model.set_rows(rows)
+        self.message.setText("" if rows else "No measures recorded for this provision yet.")
+
+    def _chosen(self) -> Measure | None:
+        row = selected_row(self.view)
+        return self.model.row_object(row) if row is not None else None
+
+    def _fields(self) -> list[FieldSpec]:
+        offered = self.offered
+        return [FieldSpec("name", "Name of the measure", "widget",
+                          make=lambda: MeasureBox(offered)),
+                FieldSpec("kind", "Kind of measure", "choice", KIND_CHOICES, aliases=("kind",)),
+                FieldSpec("entry_value", "Entry value", placeholder="for example 84, or 7y 4m"),
+                FieldSpec("entry_date", "Entry taken on", "date", aliases=("Entry date",)),
+                FieldSpec("exit_value", "Exit value", placeholder="when the provision ends"),
+                FieldSpec("exit_date", "Exit taken on", "date", aliases=("Exit date",)),
+                FieldSpec("note", "Note", "text")]
+
+    def _saved(self, value: Any) -> Any:
+        self.refresh()
+        return value
+
+    def add(self) -> FormDialog:
+        dialog = FormDialog("Add a measure", self._fields(), lambda v: self._saved(
+            self.runner.call(measures.record_measure, self.item.id, v)),
+            intro=HINT, values={"entry_date": self.session.clock.today(),
+                                "name": self.offered[0] if self.offered else ""}, parent=self)
+        dialog.setObjectName("measure_form")
+        dialog.open()
+        return dialog
+
+    def correct(self) -> FormDialog | None:
+        measure = self._chosen()
+        if measure is None or not self.edit_button.isEnabled():
+            self.message.setText("Choose the measure to record the exit of or correct.")
+            return None
+        values = {"name": measure.name, "kind": measure.kind.value,
+                  "entry_value": format_value(measure.kind, measure.entry_value),
+                  "entry_date": measure.entry_date,
+                  "exit_value": format_value(measure.kind, measure.exit_value),
+                  "exit_date": measure.exit_date, "note": measure.note}
+        dialog = FormDialog("Record the exit or correct", self._fields(), lambda v: self._saved(
+            self.runner.call(measures.update_measure, measure.id, v)), intro=HINT,
+            values=values, parent=self)
+        dialog.setObjectName("measure_form")
+        dialog.open()
+        return dialog
+
+    def remove(self) -> FormDialog | None:
+        measure = self._chosen()
+        if measure is None:
+            self.message.setText("Choose the measure entered in error.")
+            return None
+        dialog = FormDialog("Remove a measure entered in error", [
+            FieldSpec("reason", "Reason", "text")], lambda v: self._saved(
+            self.runner.call(measures.remove_measure, measure.id, v["reason"])),
+            intro="It is kept in the record's history but no longer shown or counted.",
+            parent=self)
+        dialog.open()
+        return dialog

@@ -1,0 +1,138 @@
+"""The Groups page as a SENCO uses it: a group made from the library by choosing the item,
+pupils found by name and ticked, a weekly time (with the clash warning), a pupil leaving, the
+group on the pupil's record with their share, and the timetables shown and saved as PDF."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from tests.apdr_support import sen_support_pupil
+from tests.groups_support import make_group
+
+from sendesk.records import provision_groups
+from sendesk.ui.forms import FormDialog
+from sendesk.ui.groups_window import AddPupilsDialog, GroupsPage
+from sendesk.ui.plan_tab import PlanTab
+from sendesk.ui.timetable_window import TimetableWindow
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def dialog_of(kind):
+    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+
+
+def save(dialog) -> None:
+    QTest.mouseClick(dialog.findChild(QDialogButtonBox).button(
+        QDialogButtonBox.StandardButton.Save), LEFT)
+
+
+def _library_item(session) -> int:
+    return session.db.scalar(
+        "INSERT INTO provision_library (name, name_key, area, description, staff_role,"
+        " sessions_per_week, minutes, weeks, hourly_cost, created_at) VALUES ('Talk Boost',"
+        " 'talk boost', 'CI', 'A language group for four pupils', 'Teaching assistant', 3, 40, 10,"
+        " 18.5, '2026-11-01') RETURNING id")
+
+
+def test_a_group_from_the_library_with_pupils_a_time_and_a_leaver(qtbot, answers, senco_session):
+    session = senco_session
+    library_id = _library_item(session)
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    b = sen_support_pupil(session, surname="Brown", forename="Leo")
+    other = make_group(session, name="Number sense", staff_name="Mr Jones", end_date="")
+    provision_groups.add_member(session, other, a, "02/11/2026")
+    provision_groups.add_slot(session, other, {"day": 2, "start_time": "10:30",
+                                               "end_time": "11:00"})
+    page = GroupsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+
+    QTest.mouseClick(page.new_button, LEFT)
+    dialog = dialog_of(FormDialog)
+    combo = dialog.form.widgets["library_id"]
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Down)                 # choose "Talk Boost"
+    assert combo.currentData() == library_id
+    assert dialog.form.widgets["name"].text() == "Talk Boost"
+    assert dialog.form.widgets["cost_total"].text() == "370.00"
+    QTest.keyClicks(dialog.form.widgets["staff_name"], "Mrs Khan")
+    save(dialog)
+    assert not dialog.isVisible()
+    talk = next(g for g in page.groups if g.name == "Talk Boost")
+    page.table.selectRow(page.groups.index(talk))
+
+    QTest.mouseClick(page.add_button, LEFT)
+    adding = dialog_of(AddPupilsDialog)
+    QTest.keyClicks(adding.search, "adey")
+    assert adding.results.count() == 1
+    adding.results.setFocus()
+    QTest.keyClick(adding.results, Qt.Key.Key_Space)        # tick Temi
+    adding.search.clear()
+    QTest.keyClicks(adding.search, "brown")
+    adding.results.setFocus()
+    QTest.keyClick(adding.results, Qt.Key.Key_Space)        # and Leo: Temi stays ticked
+    assert adding.ticked() == [a, b] and adding.count.text() == "2 pupils ticked."
+    QTest.mouseClick(adding.add_button, LEFT)
+    assert not adding.isVisible()
+    assert [m.pupil_id for m in page.current().members] == [a, b]
+
+    QTest.mouseClick(page.add_slot_button, LEFT)
+    slot = dialog_of(FormDialog)
+    slot.form.widgets["day"].setCurrentIndex(1)             # Tuesday
+    QTest.keyClicks(slot.form.widgets["start_time"], "10:45")
+    QTest.keyClicks(slot.form.widgets["end_time"], "11:15")
+    QTest.keyClicks(slot.form.widgets["place"], "Library")
+    save(slot)
+    assert ("confirm", "Timetable clash", "Number sense also meets Tuesday 10:30-11:00: "
+            "Adeyemi, Temi is in both.\n\nAdd this time anyway?") in answers.messages
+    assert [s.text for s in page.current().slots] == ["Tuesday 10:45-11:15, Library"]
+    page.grab().save("/tmp/prov-groups-page.png")
+
+    page.members.selectRow(1)
+    QTest.mouseClick(page.leave_button, LEFT)
+    leaving = dialog_of(FormDialog)
+    save(leaving)
+    left = [m for m in page.current().members if m.pupil_id == b]
+    assert left[0].left_on == session.clock.today()
+
+
+def test_the_pupils_record_shows_their_groups_share_and_timetable(qtbot, answers, senco_session,
+                                                                  tmp_path):
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    b = sen_support_pupil(session, surname="Brown", forename="Leo")
+    group_id = make_group(session)
+    provision_groups.add_members(session, group_id, [a, b], "02/11/2026")
+    provision_groups.add_slot(session, group_id, {"day": 1, "start_time": "09:00",
+                                                  "end_time": "09:30", "place": "Room 4"})
+    tab = PlanTab(session, a)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 600)
+    tab.show()
+    assert "Year 4 phonics group" in tab.groups.text() and "share £200.00 of £400.00" in \
+        tab.groups.text()
+    QTest.mouseClick(tab.findChild(QPushButton, "pupil_timetable"), LEFT)
+    window = dialog_of(TimetableWindow)
+    qtbot.waitUntil(lambda: bool(window.panel.documents))
+    assert "With Mrs Khan" in window.panel.documents[0].text()
+    window.grab().save("/tmp/prov-groups-timetable.png")
+    tab.grab().save("/tmp/prov-groups-plan-tab.png")
+    out = tmp_path / "week.pdf"
+    answers.next_paths = [out]
+    QTest.mouseClick(window.panel.save_button, LEFT)
+    assert out.read_bytes().startswith(b"%PDF")
+    window.close()
+
+
+def test_staff_see_groups_but_the_buttons_say_why_not(qtbot, senco_session, staff_session):
+    make_group(senco_session)
+    page = GroupsPage(staff_session)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.model.rowCount() == 1
+    assert not page.new_button.isEnabled() and page.new_button.toolTip()
+    assert not page.add_button.isEnabled()
+    assert page.timetable_button.isEnabled()

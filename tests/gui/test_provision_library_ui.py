@@ -1,0 +1,297 @@
+"""The provision library through the window: Tools > Provision library (the SENCO adds, edits,
+retires, imports and exports; staff read), a plan's provision filled "From the library" with
+every field still editable, an outcome naming the measure it is judged by, and a provision
+line's entry and exit measures recorded and corrected with the gain shown."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from tests.apdr_support import assess, plan, sen_support_pupil
+
+from sendesk.models.apdr import Part
+from sendesk.records import apdr, measures, provision_library
+from sendesk.ui.apdr.measures_dialog import MeasuresDialog
+from sendesk.ui.apdr.wizard import ApdrWizard
+from sendesk.ui.forms import FormDialog
+from sendesk.ui.main_window import MainWindow
+from sendesk.ui.provision_library_window import ProvisionLibraryWindow
+from sendesk.ui.runner import OpRunner
+
+D = dt.date
+LEFT = Qt.MouseButton.LeftButton
+
+
+def click(widget) -> None:
+    QTest.mouseClick(widget, LEFT)
+
+
+def type_into(widget, text: str) -> None:
+    widget.setFocus()
+    if hasattr(widget, "selectAll"):
+        widget.selectAll()
+    elif hasattr(widget, "lineEdit"):
+        widget.lineEdit().selectAll()
+    QTest.keyClicks(widget.lineEdit() if hasattr(widget, "lineEdit") and widget.lineEdit()
+                    else widget, text)
+
+
+def choose_row(view, row: int) -> None:
+    rect = view.visualRect(view.model().index(row, 0))
+    QTest.mouseClick(view.viewport(), LEFT, pos=rect.center())
+
+
+def pick(combo, label_start: str) -> None:
+    """Choose an entry of a combo box with the keyboard, as a user would."""
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):
+        if combo.currentText().startswith(label_start):
+            break
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText().startswith(label_start)
+
+
+def save(dialog) -> None:
+    click(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
+
+
+def shown(kind, name: str):
+    return next(w for w in QApplication.topLevelWidgets()
+                if isinstance(w, kind) and w.objectName() == name and w.isVisible())
+
+
+def library_window(qtbot, session) -> ProvisionLibraryWindow:
+    window = ProvisionLibraryWindow(session, runner=OpRunner(session))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def rows(window) -> list[str]:
+    return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+
+
+def test_the_tools_menu_opens_the_library(qtbot, senco_session):
+    window = MainWindow(senco_session, runner=OpRunner(senco_session))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.menuBar()
+    QTest.mouseClick(bar, LEFT, pos=bar.actionGeometry(window.tools_menu.menuAction()).center())
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is window.tools_menu)
+    QTest.keyClick(window.tools_menu, Qt.Key.Key_L)      # Provision &library...
+    opened = shown(ProvisionLibraryWindow, "provision_library_window")
+    assert "Phonics catch-up group" in rows(opened)
+    opened.close()
+
+
+def test_the_senco_adds_edits_and_retires_an_intervention(qtbot, senco_session, answers):
+    window = library_window(qtbot, senco_session)
+    click(window.new_button)
+    form = window.form.widgets
+    type_into(form["name"], "Lego-based social group")
+    pick(form["area"], "Communication")
+    for key, text in (("staff_role", "Teaching assistant"), ("group_size", "3"),
+                      ("sessions_per_week", "1"), ("minutes", "45"), ("weeks", "10"),
+                      ("hourly_cost", "18.50")):
+        type_into(form[key], text)
+    form["evidence_summary"].setFocus()
+    QTest.keyClicks(form["evidence_summary"], "Small trials only.")
+    form["measures"].setFocus()
+    QTest.keyClicks(form["measures"], "School's own social scale")
+    click(window.save_button)
+    assert window.message.text() == "Added Lego-based social group to the library."
+    assert "Lego-based social group" in rows(window)
+    added = next(i for i in provision_library.list_items(senco_session)
+                 if i.name == "Lego-based social group")
+    assert (added.area, added.minutes, added.hourly_cost_pence) == ("CI", 45, 1850)
+
+    type_into(form["minutes"], "forty")
+    click(window.save_button)
+    assert "Minutes a session must be a whole number" in window.message.text()
+    assert "border" in form["minutes"].styleSheet()
+    type_into(form["minutes"], "40")
+    click(window.save_button)
+    assert window.message.text() == "Saved."
+    assert provision_library.get_item(senco_session, added.id).minutes == 40
+
+    choose_row(window.table, rows(window).index("Lego-based social group"))
+    click(window.retire_button)
+    assert answers.messages[-1][0] == "confirm"
+    assert "Lego-based social group" not in rows(window)
+    window.show_retired.setFocus()
+    QTest.keyClick(window.show_retired, Qt.Key.Key_Space)
+    row = rows(window).index("Lego-based social group")
+    assert window.model.index(row, 6).data() == senco_session.clock.today().strftime("%d/%m/%Y")
+    choose_row(window.table, row)
+    assert window.retire_button.text() == "Bring &back"
+    click(window.retire_button)
+    assert provision_library.get_item(senco_session, added.id).retired_on is None
+
+
+def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answers, tmp_path):
+    window = library_window(qtbot, staff_session)
+    for button in (window.new_button, window.save_button, window.import_button,
+                   window.suggested_button):
+        assert not button.isEnabled() and "does not allow" in button.toolTip()
+    choose_row(window.table, 0)
+    assert window.form.widgets["name"].isReadOnly()
+    assert window.form.widgets["name"].text() == rows(window)[0]
+    answers.next_paths.append(tmp_path / "library.csv")
+    click(window.export_button)
+    assert answers.messages[-1][0] == "info" and "Wrote 17 interventions" in answers.messages[-1][2]
+
+
+def test_import_and_export_go_through_the_prompts(qtbot, senco_session, answers, tmp_path):
+    window = library_window(qtbot, senco_session)
+    path = tmp_path / "library.csv"
+    answers.next_paths.append(path)
+    click(window.export_button)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    header = table[0]
+    table[1][header.index("minutes")] = "35"
+    weeks = table[3][header.index("weeks")]
+    table[3][header.index("weeks")] = "99"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    answers.next_paths.append(path)
+    click(window.import_button)
+    kind, _title, text = answers.messages[-1]
+    assert kind == "error" and "nothing was changed" in text and "Line 4: Weeks" in text
+    table[3][header.index("weeks")] = weeks
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    answers.next_paths.append(path)
+    click(window.import_button)
+    assert answers.messages[-1][0] == "info" and "1 updated, 16 unchanged" in answers.messages[-1][2]
+    choose_row(window.table, rows(window).index(table[1][0]))
+    assert window.form.widgets["minutes"].text() == "35"   # refreshed from the runner
+
+
+def _cycle(session, agree=False):
+    pupil = sen_support_pupil(session)
+    apdr.open_pathway(session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(session, pupil).current_cycle.id
+    assess(session, cycle, D(2026, 11, 23))
+    if agree:
+        phonics = next(i for i in provision_library.list_items(session)
+                       if i.name == "Reading comprehension strategies group")
+        plan(session, cycle, D(2026, 11, 23), D(2027, 2, 12),
+             items=[phonics.provision_line()])
+    return cycle
+
+
+def wizard_at(qtbot, session, cycle, part):
+    wizard = ApdrWizard(session, cycle, part)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def test_the_plan_fills_provision_from_the_library_and_an_outcome_names_its_measure(
+        qtbot, senco_session):
+    cycle = _cycle(senco_session)
+    wizard = wizard_at(qtbot, senco_session, cycle, Part.PLAN)
+    click(wizard.plan.findChild(type(wizard.save_button), "add_item"))
+    dialog = shown(FormDialog, "item_dialog")
+    picker = dialog.form.widgets["library_id"]
+    assert picker.itemText(0) == "Not from the library (type it below)"
+    pick(picker, "Phonics catch-up group")          # each choice made fills the line
+    values = dialog.form.values()
+    assert (values["description"], values["delivered_by"], values["group_size"],
+            values["minutes"], values["rate"]) == ("Phonics catch-up group",
+                                                   "Teaching assistant", "4", "20", "18.00")
+    assert "EEF Toolkit: phonics" in dialog.evidence.text()
+    type_into(dialog.form.widgets["minutes"], "25")          # still editable
+    save(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    [row] = wizard.plan.item_rows
+    assert row["minutes"] == 25 and row["library_id"] is not None
+
+    click(wizard.plan.findChild(type(wizard.save_button), "add_outcome"))
+    outcome = shown(FormDialog, "outcome_dialog")
+    box = outcome.form.widgets["measure_name"]
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "", "Phonics screening check score", "Single-word reading standardised score"]
+    outcome.form.widgets["text"].setFocus()
+    QTest.keyClicks(outcome.form.widgets["text"], "Blend CVC words")
+    pick(box, "Phonics screening")
+    save(outcome)
+    assert not outcome.isVisible(), outcome.message.text()
+    click(wizard.save_button)
+    stored = apdr.get_cycle(senco_session, cycle).plan
+    assert stored.items[0].library_id == row["library_id"] and stored.items[0].minutes == 25
+    assert stored.outcomes[0].measure_name == "Phonics screening check score"
+
+
+def test_free_text_provision_still_works_in_the_window(qtbot, senco_session):
+    cycle = _cycle(senco_session)
+    wizard = wizard_at(qtbot, senco_session, cycle, Part.PLAN)
+    click(wizard.plan.findChild(type(wizard.save_button), "add_item"))
+    dialog = shown(FormDialog, "item_dialog")
+    for key, text in (("description", "Visual timetable"), ("sessions_per_week", "5"),
+                      ("minutes", "5"), ("rate", "0")):
+        type_into(dialog.form.widgets[key], text)
+    save(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    assert wizard.plan.item_rows[0]["library_id"] is None
+
+
+def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, senco_session):
+    cycle = _cycle(senco_session, agree=True)
+    wizard = wizard_at(qtbot, senco_session, cycle, Part.DO)
+    page = wizard.do
+    assert page.measures_button.isVisible()
+    choose_row(page.item_view, 0)
+    click(page.measures_button)
+    dialog = shown(MeasuresDialog, "measures_dialog")
+    assert dialog.message.text() == "No measures recorded for this provision yet."
+    click(dialog.add_button)
+    form = shown(FormDialog, "measure_form")
+    assert form.form.widgets["name"].currentText() == "Reading comprehension standardised score"
+    pick(form.form.widgets["name"], "Reading comprehension age")
+    pick(form.form.widgets["kind"], "Reading age")
+    type_into(form.form.widgets["entry_value"], "7.4")
+    save(form)
+    assert "years and months" in form.message.text()
+    type_into(form.form.widgets["entry_value"], "7y 4m")
+    type_into(form.form.widgets["entry_date"], "07/09/2026")
+    save(form)
+    assert not form.isVisible(), form.message.text()
+    assert dialog.model.index(0, 2).data() == "7y 4m"
+    assert dialog.model.index(0, 6).data() == "exit still to come"
+
+    choose_row(dialog.view, 0)
+    click(dialog.edit_button)
+    form = shown(FormDialog, "measure_form")
+    type_into(form.form.widgets["exit_value"], "8:01")
+    type_into(form.form.widgets["exit_date"], "01/09/2026")
+    save(form)
+    assert "cannot be before the entry date" in form.message.text()
+    type_into(form.form.widgets["exit_date"], "07/11/2026")
+    save(form)
+    assert not form.isVisible(), form.message.text()
+    assert dialog.model.index(0, 6).data() == "+9 months in 2 months (ratio gain 4.5)"
+    [stored] = measures.measures_for_item(senco_session, dialog.item.id)
+    assert (stored.entry_value, stored.exit_value) == (88, 97)
+
+
+def test_staff_see_entry_and_exit_but_may_not_change_them(qtbot, senco_session, staff_session):
+    cycle = _cycle(senco_session, agree=True)
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    measures.record_measure(senco_session, item.id, {
+        "kind": "standardised", "name": "NGRT", "entry_value": "84", "entry_date": "07/09/2026",
+        "exit_value": "91", "exit_date": "20/11/2026"})
+    wizard = wizard_at(qtbot, staff_session, cycle, Part.DO)
+    choose_row(wizard.do.item_view, 0)
+    click(wizard.do.measures_button)
+    dialog = shown(MeasuresDialog, "measures_dialog")
+    assert dialog.model.index(0, 6).data() == "+7 points"
+    assert not dialog.add_button.isEnabled() and "does not allow" in dialog.add_button.toolTip()

@@ -1,0 +1,155 @@
+"""Entry and exit measures on a pupil's provision: ages typed as years and months, values
+bounded by kind, the exit never before the entry, the gain in the measure's own units, and for
+reading and spelling ages the gain in months and the ratio gain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from tests.apdr_support import assess, plan, sen_support_pupil
+
+from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.models import measures as m
+from sendesk.models.measures import Measure, MeasureKind
+from sendesk.records import apdr, measures
+
+D = dt.date
+
+
+@pytest.mark.parametrize("typed, months", [
+    ("7y 4m", 88), ("7y4m", 88), ("7 years 4 months", 88), ("7:04", 88), ("7:4", 88),
+    ("8y", 96), ("1y 0m", 12), ("20:00", 240), ("  10Y 11M ", 131)])
+def test_ages_are_typed_in_years_and_months(typed, months):
+    assert m.parse_age(typed, "Reading age") == months
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("7.4", "years and months"), ("88", "years and months"), ("7y 12m", "0 to 11"),
+    ("0y 11m", "from 1y 0m to 20y 0m"), ("20y 1m", "from 1y 0m"), ("", "years and months")])
+def test_ages_that_cannot_be_read_are_refused(typed, says):
+    with pytest.raises(ValidationError, match=says):
+        m.parse_age(typed, "Reading age")
+
+
+@pytest.mark.parametrize("kind, typed, value", [
+    (MeasureKind.STANDARDISED, "85", 85.0), (MeasureKind.STANDARDISED, "40", 40.0),
+    (MeasureKind.SCALED, "120", 120.0), (MeasureKind.SCHOOL_SCALE, "-3.5", -3.5),
+    (MeasureKind.SPELLING_AGE, "9:02", 110.0)])
+def test_values_are_typed_by_kind(kind, typed, value):
+    assert m.parse_value(kind, typed, "Entry value") == value
+
+
+@pytest.mark.parametrize("kind, typed, says", [
+    (MeasureKind.STANDARDISED, "39", "outside 40 to 160"),
+    (MeasureKind.STANDARDISED, "161", "outside 40 to 160"),
+    (MeasureKind.SCALED, "79", "outside 80 to 120"),
+    (MeasureKind.STANDARDISED, "ninety", "not a number"),
+    (MeasureKind.SCHOOL_SCALE, "1e9", "not a number"),
+    (MeasureKind.SCHOOL_SCALE, "", "required")])
+def test_values_outside_their_kind_are_refused(kind, typed, says):
+    with pytest.raises(ValidationError, match=says):
+        m.parse_value(kind, typed, "Entry value")
+
+
+def test_months_elapsed_counts_whole_calendar_months():
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 7)) == 3
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 6)) == 2
+    assert m.months_elapsed(D(2026, 1, 31), D(2026, 1, 31)) == 0
+
+
+def test_a_reading_age_gives_its_gain_in_months_and_its_ratio_gain():
+    # 7y 4m to 8y 1m (9 months gained) between 7 September and 7 January (4 months).
+    measure = Measure(1, 1, 1, MeasureKind.READING_AGE, "Salford reading age", 88, D(2026, 9, 7),
+                      97, D(2027, 1, 7))
+    assert measure.gain == 9 and measure.months_elapsed == 4
+    assert measure.ratio_gain == Decimal("2.3")
+    assert measure.gain_text() == "+9 months in 4 months (ratio gain 2.3)"
+
+
+def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
+    measure = Measure(1, 1, 1, MeasureKind.STANDARDISED, "Sandwell", 82, D(2026, 9, 7), 89,
+                      D(2027, 1, 7))
+    assert measure.gain == 7 and measure.ratio_gain is None
+    assert measure.gain_text() == "+7 points"
+    assert Measure(1, 1, 1, MeasureKind.STANDARDISED, "x", 82, D(2026, 9, 7), None,
+                   None).gain_text() == ""
+
+
+def test_no_ratio_gain_when_less_than_a_month_has_passed():
+    measure = Measure(1, 1, 1, MeasureKind.SPELLING_AGE, "SWST", 88, D(2026, 9, 7), 90,
+                      D(2026, 9, 30))
+    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0 months"
+
+
+def _item(session):
+    pupil = sen_support_pupil(session)
+    apdr.open_pathway(session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(session, pupil).current_cycle.id
+    assess(session, cycle, D(2026, 11, 23))
+    plan(session, cycle, D(2026, 11, 23), D(2027, 2, 12))
+    return pupil, apdr.get_cycle(session, cycle).plan.items[0].id
+
+
+ENTRY = {"kind": "reading_age", "name": "Salford reading age", "entry_value": "7y 4m",
+         "entry_date": "02/11/2026"}
+
+
+def test_the_senco_records_an_entry_then_the_exit_and_sees_the_gain(senco_session):
+    pupil, item = _item(senco_session)
+    measure_id = measures.record_measure(senco_session, item, ENTRY)
+    [shown] = measures.measures_for_item(senco_session, item)
+    assert (shown.id, shown.pupil_id, shown.entry_value, shown.exit_value) == (
+        measure_id, pupil, 88, None)
+    changed = measures.update_measure(senco_session, measure_id, {"exit_value": "7:09",
+                                                                  "exit_date": "23/11/2026"})
+    assert changed == ["exit_value", "exit_date"]
+    [shown] = measures.measures_for_pupil(senco_session, pupil)
+    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0 months"
+    trail = senco_session.db.query("SELECT field, old_value, new_value FROM field_changes"
+                                   " WHERE record_type = 'measure'")
+    assert [(r["field"], r["old_value"]) for r in trail] == [("exit_value", None),
+                                                             ("exit_date", None)]
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"exit_value": "8y", "exit_date": "01/11/2026"}, "cannot be before the entry date"),
+    ({"exit_value": "8y"}, "date the exit value was taken"),
+    ({"exit_date": "20/11/2026"}, "exit value as well"),
+    ({"entry_date": "24/11/2026"}, "cannot be after today"),
+    ({"entry_value": "7.4"}, "years and months"),
+    ({"kind": "iq"}, "kind of measure"),
+    ({"name": ""}, "Name of the measure is required"),
+])
+def test_bad_entries_are_refused_and_nothing_is_stored(senco_session, change, says):
+    _pupil, item = _item(senco_session)
+    with pytest.raises(ValidationError, match=says):
+        measures.record_measure(senco_session, item, {**ENTRY, **change})
+    assert measures.measures_for_item(senco_session, item) == []
+
+
+def test_one_measure_of_a_name_per_line_and_a_mistake_is_removed(senco_session):
+    _pupil, item = _item(senco_session)
+    first = measures.record_measure(senco_session, item, ENTRY)
+    with pytest.raises(ValidationError, match="already has a 'Salford reading age'"):
+        measures.record_measure(senco_session, item, {**ENTRY, "name": "salford READING age"})
+    measures.remove_measure(senco_session, first, "Entered on the wrong pupil")
+    assert measures.measures_for_item(senco_session, item) == []
+    measures.record_measure(senco_session, item, ENTRY)
+
+
+def test_staff_read_measures_but_may_not_record_them(senco_session, staff_session):
+    _pupil, item = _item(senco_session)
+    measures.record_measure(senco_session, item, ENTRY)
+    assert len(measures.measures_for_item(staff_session, item)) == 1
+    with pytest.raises(PermissionDenied):
+        measures.record_measure(staff_session, item, ENTRY)
+
+
+def test_a_pupils_measures_go_when_the_pupil_is_deleted(senco_session):
+    pupil, item = _item(senco_session)
+    measures.record_measure(senco_session, item, ENTRY)
+    with senco_session.db.transaction():
+        senco_session.db.execute("DELETE FROM pupils WHERE id = ?", (pupil,))
+    assert senco_session.db.scalar("SELECT count(*) FROM provision_measures") == 0

@@ -1,0 +1,81 @@
+"""The support timetable: a pupil's and a member of staff's week of group provision, on screen
+as data and as a PDF through the export path (permission checked, audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from tests.groups_support import make_group, pupils
+from tests.pdf_text import contains, pages_text
+
+from sendesk import pdf
+from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.records import provision_groups as groups
+from sendesk.records import timetable
+
+D = dt.date
+
+
+def _school_week(session):
+    a, b = pupils(session, "Adeyemi", "Brown")
+    phonics = make_group(session)                         # Mrs Khan, to 27/11/2026
+    maths = make_group(session, name="Number sense", staff_name="Mr Jones", end_date="")
+    later = make_group(session, name="Spring reading", start_date="04/01/2027", end_date="")
+    for group_id in (phonics, later):
+        groups.add_member(session, group_id, a, "04/01/2027" if group_id == later else None)
+    groups.add_member(session, phonics, b, "02/11/2026")
+    groups.add_member(session, maths, a, "02/11/2026")
+    for day in (1, 3):
+        groups.add_slot(session, phonics, {"day": day, "start_time": "09:00",
+                                           "end_time": "09:30", "place": "Room 4"})
+    groups.add_slot(session, maths, {"day": "Tuesday", "start_time": "13:15",
+                                     "end_time": "13:45", "place": "Maths room"})
+    groups.add_slot(session, later, {"day": 2, "start_time": "09:00", "end_time": "09:20"})
+    return a, b
+
+
+def test_a_pupils_week_lists_their_groups_times_places_and_staff(senco_session):
+    a, b = _school_week(senco_session)
+    week = timetable.pupil_week(senco_session, a)
+    assert (week.monday, week.friday) == (D(2026, 11, 23), D(2026, 11, 27))
+    assert [(e.day, e.start_time, e.group_name, e.place, e.with_whom) for e in week.entries] == [
+        (1, "09:00", "Year 4 phonics group", "Room 4", "Mrs Khan"),
+        (2, "13:15", "Number sense", "Maths room", "Mr Jones"),
+        (3, "09:00", "Year 4 phonics group", "Room 4", "Mrs Khan")]
+    # After the phonics group ends and the spring group starts, the week changes with them.
+    spring = timetable.pupil_week(senco_session, a, D(2027, 1, 6))
+    assert [e.group_name for e in spring.entries] == ["Spring reading", "Number sense"]
+    assert timetable.week_of(D(2026, 11, 28)) == D(2026, 11, 30)     # a Saturday: next week
+
+
+def test_a_staff_week_lists_the_pupils_in_each_group(senco_session):
+    _school_week(senco_session)
+    week = timetable.staff_week(senco_session, " MRS khan")
+    assert week.who == "Mrs Khan" and not week.for_pupil
+    assert [(e.day, e.people) for e in week.entries] == [
+        (1, ("Adeyemi, Amara", "Brown, Amara")), (3, ("Adeyemi, Amara", "Brown, Amara"))]
+    with pytest.raises(ValidationError, match="No group is run by 'Miss Nobody'"):
+        timetable.staff_week(senco_session, "Miss Nobody")
+    assert "Mrs Khan" in groups.staff_names(senco_session)
+
+
+def test_the_timetable_pdf_goes_through_the_export_path(senco_session, staff_session, tmp_path):
+    from sendesk.documents import timetable as documents
+    a, _ = _school_week(senco_session)
+    document = documents.pupil_timetable(senco_session, a)
+    out = tmp_path / "timetable.pdf"
+    with pytest.raises(PermissionDenied):
+        pdf.save_pdf(staff_session, [document], a, "timetable", out)
+    assert not out.exists()
+    assert pdf.save_pdf(senco_session, [document], a, "timetable", out) == 1
+    [page] = pages_text(out.read_bytes())
+    for text in ("Support timetable", "Monday 23/11/2026 to Friday 27/11/2026", "09:00-09:30",
+                 "Year 4 phonics group", "Room 4", "With Mrs Khan", "Number sense", "Maths room"):
+        assert contains(page, text), text
+    staff = documents.staff_timetable(senco_session, "Mrs Khan")
+    assert pdf.save_pdf(senco_session, [staff], None, "timetable", tmp_path / "staff.pdf") >= 1
+    assert contains(pages_text((tmp_path / "staff.pdf").read_bytes())[0], "Brown, Amara")
+    rows = senco_session.db.query("SELECT action, target_id FROM audit_log ORDER BY id")
+    assert ("exported a document", str(a)) in [(r["action"], r["target_id"]) for r in rows]
+    assert "viewed a support timetable" in [r["action"] for r in rows]
