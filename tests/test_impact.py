@@ -106,3 +106,19 @@ def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):
     assert {r["category"] for r in rows} == {"", "SEN support"}
     audit = [r["action"] for r in measured.db.query("SELECT action FROM audit_log")]
     assert "exported the impact of provision" in audit
+
+
+def test_the_demo_school_shows_impact_at_once(tmp_path, clock):
+    from sendesk.demo import create_demo_school
+    session, _ = create_demo_school(tmp_path / "demo.sendesk", "demo", "Demo SENCO",
+                                    "copper-pylon-saffron-21", clock=clock)
+    try:
+        found = impact.impact_table(session, "01/09/2025", None)
+        measured = [r for r in found.lines if r.measure and not r.means_hidden]
+        assert len(measured) >= 2 and all(r.mean_gain and r.mean_gain > 0 for r in measured)
+        groups = [r for r in found.lines if r.kind == "group"]
+        assert len(groups) >= 2 and all(r.pupils >= 5 for r in groups)
+        slots = session.db.scalar("SELECT count(*) FROM provision_group_slots")
+        assert slots >= 6
+    finally:
+        session.close()
