@@ -71,7 +71,8 @@ def library_ids(session: Session) -> dict[str, int]:
             if name in by_name}
 
 
-def _value(kind: str, value: float) -> float:
+def measured_value(kind: str, value: float) -> float:
+    """A value drawn for the demo, kept inside its kind's bounds and rounded as typed."""
     if kind == "standardised":
         return float(min(max(round(value), 40), 160))
     if kind == "reading_age":
@@ -93,12 +94,12 @@ def _measure_lines(session: Session, rng: random.Random, today: dt.date) -> int:
         effect = EFFECTS.get(names.get(row["library_id"], ""))
         if effect is None or row["plan_date"] is None:
             continue
-        entry = _value(effect.kind, rng.gauss(*effect.entry))
+        entry = measured_value(effect.kind, rng.gauss(*effect.entry))
         raw = {"kind": effect.kind, "name": effect.name, "entry_value": entry,
                "entry_date": dt.date.fromisoformat(row["plan_date"])}
         held = dt.date.fromisoformat(row["held_on"]) if row["held_on"] else None
         if held is not None and held <= today and rng.random() < 0.9:
-            raw.update(exit_value=_value(effect.kind, entry + rng.gauss(*effect.gain)),
+            raw.update(exit_value=measured_value(effect.kind, entry + rng.gauss(*effect.gain)),
                        exit_date=held)
         measures.record_measure(session, row["id"], raw)
         recorded += 1

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import ValidationError
 from ..models import dates
 from ..models import impact as rules
+from ..models import provision
 from ..models import provision_groups as group_rules
 from ..models.impact import ImpactLine, Score
 from ..models.measures import MeasureKind
@@ -35,7 +36,6 @@ from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders, today
-from .apdr import item_from_row
 from .provision_groups import pounds_to_pence
 
 
@@ -94,30 +94,45 @@ def _overlap_days(start: dt.date, end: dt.date | None, first: dt.date, last: dt.
     return max(0, (stop - begin).days + 1)
 
 
+_ITEMS = """
+    SELECT i.id, i.library_id, i.plan_id, i.group_size, i.sessions_per_week, i.minutes, i.weeks,
+           i.cost_basis, i.rate_pence, w.pupil_id AS owner,
+           COALESCE(i.started_on, pl.plan_date) AS began,
+           COALESCE(i.ended_on, rv.held_on, pl.review_date) AS stopped
+    FROM apdr_provision_items i JOIN apdr_plans pl ON pl.id = i.plan_id
+    JOIN apdr_cycles c ON c.id = pl.cycle_id
+    JOIN send_pathways w ON w.id = c.pathway_id
+    LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL
+    WHERE i.library_id IS NOT NULL AND pl.agreed_at IS NOT NULL AND i.removed_at IS NULL
+      AND COALESCE(i.started_on, pl.plan_date) <= ?
+      AND (COALESCE(i.ended_on, rv.held_on, pl.review_date) IS NULL
+           OR COALESCE(i.ended_on, rv.held_on, pl.review_date) >= ?)
+"""
+
+
 def _items(session: Session, start: dt.date, end: dt.date,
            rows: dict[tuple[str, int], _Provision]) -> None:
-    """Plan lines filled from the library that ran in the period, costed pro rata."""
+    """Plan lines filled from the library that ran in the period, their yearly cost spread
+    over the days of the period they ran (a line runs from its start, or the plan's date, to
+    its end, the review that closed its cycle, or the review date agreed)."""
     names = {r["id"]: r["name"] for r in session.db.query("SELECT id, name FROM provision_library")}
-    for r in session.db.query(
-            "SELECT i.*, w.pupil_id AS owner, pl.plan_date, pl.review_date, rv.held_on"
-            " FROM apdr_provision_items i JOIN apdr_plans pl ON pl.id = i.plan_id"
-            " JOIN apdr_cycles c ON c.id = pl.cycle_id"
-            " JOIN send_pathways w ON w.id = c.pathway_id"
-            " LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL"
-            " WHERE i.library_id IS NOT NULL AND pl.agreed_at IS NOT NULL"
-            " AND i.removed_at IS NULL"):
-        began = dates.from_text(r["started_on"]) or dates.from_text(r["plan_date"])
-        if began is None:
-            continue
-        stopped = (dates.from_text(r["ended_on"]) or dates.from_text(r["held_on"])
-                   or dates.from_text(r["review_date"]))
+    yearly: dict[tuple, int] = {}
+    for r in session.db.query(_ITEMS, (end.isoformat(), start.isoformat())):
+        began = dt.date.fromisoformat(r["began"])
+        stopped = dt.date.fromisoformat(r["stopped"]) if r["stopped"] else None
         days = _overlap_days(began, stopped, start, end)
         if not days:
             continue
+        key = (r["group_size"], r["sessions_per_week"], r["minutes"], r["weeks"], r["cost_basis"],
+               r["rate_pence"])
+        if key not in yearly:   # the same line, costed once (schools repeat their provision)
+            yearly[key] = provision.yearly_cost_pence(provision.costing_of(dict(zip(
+                ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
+                 "rate_pence"), key, strict=True))))
         row = rows.setdefault(("library", r["library_id"]),
                               _Provision(names.get(r["library_id"], "Library item"), "library"))
         row.pupils.add(r["owner"])
-        row.cost += round(item_from_row(r).yearly_cost_pence * days / 365)
+        row.cost += round(yearly[key] * days / 365)
         row.plans.setdefault(r["owner"], set()).add(r["plan_id"])
         row.measure_ids.append(-r["id"])     # measures are found by item below
 
@@ -173,32 +188,34 @@ def _measures(session: Session, start: dt.date, end: dt.date
     return by_item, by_group
 
 
-def _reviews(session: Session, start: dt.date, end: dt.date) -> list:
-    """Every outcome reviewed in the period: (pupil, plan, measure named, achieved)."""
-    return [(r["pupil_id"], r["plan_id"], (r["measure_name"] or "").strip().casefold(),
-             r["progress"] == "achieved") for r in session.db.query(
-        "SELECT w.pupil_id, o.plan_id, o.measure_name, rp.progress FROM apdr_review_progress rp"
-        " JOIN apdr_reviews rv ON rv.id = rp.review_id"
-        " JOIN apdr_outcomes o ON o.id = rp.outcome_id"
-        " JOIN apdr_cycles c ON c.id = rv.cycle_id"
-        " JOIN send_pathways w ON w.id = c.pathway_id"
-        " WHERE rv.completed_at IS NOT NULL AND rv.held_on >= ? AND rv.held_on <= ?"
-        " AND o.removed_at IS NULL", (start.isoformat(), end.isoformat()))]
+def _reviews(session: Session, start: dt.date, end: dt.date
+             ) -> dict[int, list[tuple[int, str, bool]]]:
+    """Every outcome reviewed in the period, by pupil: (plan, measure named, achieved)."""
+    found: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    for r in session.db.query(
+            "SELECT w.pupil_id, o.plan_id, o.measure_name, rp.progress FROM apdr_review_progress rp"
+            " JOIN apdr_reviews rv ON rv.id = rp.review_id"
+            " JOIN apdr_outcomes o ON o.id = rp.outcome_id"
+            " JOIN apdr_cycles c ON c.id = rv.cycle_id"
+            " JOIN send_pathways w ON w.id = c.pathway_id"
+            " WHERE rv.completed_at IS NOT NULL AND rv.held_on >= ? AND rv.held_on <= ?"
+            " AND o.removed_at IS NULL", (start.isoformat(), end.isoformat())):
+        found[r["pupil_id"]].append((r["plan_id"], (r["measure_name"] or "").strip().casefold(),
+                                     r["progress"] == "achieved"))
+    return found
 
 
-def _met(row: _Provision, measure: str, reviews: list) -> dict[int, bool]:
+def _met(row: _Provision, measure: str, reviews: dict[int, list[tuple[int, str, bool]]]
+         ) -> dict[int, bool]:
     """Whether each reviewed pupil met every outcome reviewed (those naming the measure, if
     any do; for a library line only the outcomes of the plans that held it)."""
     named = measure.casefold()
-    chosen: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for pupil, plan, measure_name, achieved in reviews:
-        if pupil not in row.pupils:
-            continue
-        if row.kind == "library" and row.plans and plan not in row.plans.get(pupil, {plan}):
-            continue
-        chosen[pupil].append((measure_name, achieved))
     result = {}
-    for pupil, outcomes in chosen.items():
+    for pupil in row.pupils:
+        plans = row.plans.get(pupil) if row.kind == "library" else None
+        outcomes = [(n, a) for plan, n, a in reviews.get(pupil, ()) if not plans or plan in plans]
+        if not outcomes:
+            continue
         matching = [a for n, a in outcomes if named and n == named] or [a for _, a in outcomes]
         result[pupil] = all(matching)
     return result
