@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..models import dates
+from ..models import dates, provision
 from ..models import impact as rules
-from ..models import provision
 from ..models import provision_groups as group_rules
 from ..models.impact import ImpactLine, Score
 from ..models.measures import MeasureKind

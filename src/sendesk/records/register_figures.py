@@ -74,15 +74,17 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     """The register at each of the days (census days of the year reached so far) and the
     movement during the year up to today. No permission check: callers hold VIEW_RECORDS."""
     first, last = min(days), max(days)
-    pupils = {r["id"]: r for r in session.db.query(
-        "SELECT id, gender, year_rank, admission_date, leaving_date FROM pupils"
-        " WHERE (admission_date IS NULL OR admission_date <= ?)"
-        " AND (leaving_date IS NULL OR leaving_date > ?)",
-        (last.isoformat(), year.first_day.isoformat()))}
+    on_roll_sql = ("(p.admission_date IS NULL OR p.admission_date <= ?)"
+                " AND (p.leaving_date IS NULL OR p.leaving_date > ?)")
+    # Each status period that touches the year, with its pupil (a change in the year and the
+    # period it ended are both here, which is what the movement needs).
     history = session.db.query(
-        "SELECT pupil_id, status, start_date, end_date FROM sen_status_history"
-        " WHERE start_date <= ? ORDER BY pupil_id, start_date, id",
-        (year.last_day.isoformat(),))
+        "SELECT h.pupil_id, h.status, h.start_date, h.end_date, p.gender, p.year_rank,"
+        " p.admission_date, p.leaving_date FROM sen_status_history h"
+        " JOIN pupils p ON p.id = h.pupil_id"
+        " WHERE h.start_date <= ? AND (h.end_date IS NULL OR h.end_date >= ?)"
+        " ORDER BY h.pupil_id, h.start_date, h.id",
+        (year.last_day.isoformat(), year.first_day.isoformat()))
     needs: dict[int, list[tuple[str, str, str | None]]] = {}
     for r in session.db.query(
             "SELECT pupil_id, code, start_date, end_date FROM sen_needs WHERE rank = 1"
@@ -98,12 +100,14 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     on_roll = []
     for day in days:
         shift = this_year - of_day(day).start_year
-        roll = [pupil for pupil in pupils.values() if _on_roll(pupil, day)]
-        years_seen.update(_year_group(rank, shift) for rank in {p["year_rank"] for p in roll})
-        on_roll.append(len(roll))
+        text = day.isoformat()
+        on_roll.append(int(session.db.scalar(
+            f"SELECT count(*) FROM pupils p WHERE {on_roll_sql}", (text, text)) or 0))
+        years_seen.update(_year_group(r["year_rank"], shift) for r in session.db.query(
+            f"SELECT DISTINCT p.year_rank FROM pupils p WHERE {on_roll_sql}", (text, text)))
     for r in history:
-        pupil = pupils.get(r["pupil_id"])
-        if pupil is None or r["status"] not in ON_REGISTER:
+        pupil = r
+        if r["status"] not in ON_REGISTER:
             continue
         for index, day in enumerate(days):
             if not _on(day, r["start_date"], r["end_date"]) or not _on_roll(pupil, day):
@@ -132,7 +136,7 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
         by_year=_breakdown("By year group", [_year_title(y) for y in years], years, columns,
                            year_count),
         by_sex=_breakdown("By sex", [GENDERS[s] for s in sexes], sexes, columns, sex_count),
-        movement=_movement(history, pupils, year, today))
+        movement=_movement(history, year, today))
 
 
 def _on_roll(pupil, day: dt.date) -> bool:
@@ -158,7 +162,7 @@ MOVES = ("Added to SEN support (K)", "EHC plan issued (E)", "Moved from an EHC p
          "Taken off the register (needs met)", "Left the school while on the register")
 
 
-def _movement(history, pupils, year: SchoolYear, today: dt.date) -> tuple[tuple[str, int], ...]:
+def _movement(history, year: SchoolYear, today: dt.date) -> tuple[tuple[str, int], ...]:
     """Changes of status that began in the year (up to today), and leavers on the register."""
     end = min(year.last_day, today).isoformat()
     start = year.first_day.isoformat()
@@ -179,8 +183,7 @@ def _movement(history, pupils, year: SchoolYear, today: dt.date) -> tuple[tuple[
                 moves[MOVES[0]] += 1
             elif was_on and not now_on:
                 moves[MOVES[3]] += 1
-        pupil = pupils.get(pupil_id)
-        leaving = pupil["leaving_date"] if pupil is not None else None
+        leaving = r["leaving_date"]
         if leaving and start <= leaving <= end and r["start_date"] < leaving and \
                 (r["end_date"] is None or r["end_date"] >= leaving):
             status_at_leaving[pupil_id] = status
