@@ -55,6 +55,14 @@ def test_ehc_provision_is_costed_from_the_tab(qtbot, senco_session):
     [line] = ehc_costs.plan_provision(senco_session, plan_id)
     assert (line.school_pence, line.topup_pence) == (600_000, 945_000)
     dialog.grab().save("/tmp/prov-impact-ehc-provision.png")
+    view = ProvisionMapView(senco_session)
+    qtbot.addWidget(view)
+    view.show()
+    view.tabs.setCurrentWidget(view.ehc)
+    model = view.ehc_model
+    assert [model.data(model.index(0, c)) for c in (2, 4, 5)] == [
+        "1:1 teaching assistant", "£6,000.00", "£9,450.00"]
+    view.grab().save("/tmp/prov-impact-map-ehc.png")
 
 
 def test_the_budget_is_set_from_the_map_and_spend_is_shown(qtbot, senco_session, staff_session):

@@ -31,6 +31,7 @@ from ..models.provision import CostLevel
 from ..models.roles import Permission
 from ..operations import Kind
 from ..records import provision_map, sen_budget
+from ..records.ehc_costs import EhcMapRow
 from ..records.provision_map import GroupRow, MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
@@ -88,6 +89,16 @@ GROUP_COLUMNS: list[Col[GroupRow]] = [
     Col("Group's cost", lambda g: money(g.cost_pence), align_right=True,
         tooltip=lambda g: "The whole group's cost, counted once; each member's total above "
                           "includes their share."),
+]
+
+
+EHC_COLUMNS: list[Col[EhcMapRow]] = [
+    Col("Pupil", lambda r: r.pupil_name),
+    Col("Year", lambda r: r.year_group),
+    Col("EHC plan provision", lambda r: r.line.description),
+    Col("How often", lambda r: r.line.frequency),
+    Col("School's part a year", lambda r: money(r.line.school_pence), align_right=True),
+    Col("LA top-up a year", lambda r: money(r.line.topup_pence), align_right=True),
 ]
 
 
@@ -160,6 +171,10 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.tabs.addTab(self.items, "Every item")
         self.groups = _table("groups", "Provision groups", self.group_model, stretch=(0, 2))
         self.tabs.addTab(self.groups, "Groups")
+        self.ehc_model: RowsModel[EhcMapRow] = RowsModel(EHC_COLUMNS, parent=self)
+        self.ehc = _table("ehc_plans", "EHC plans' provision", self.ehc_model, stretch=(2, 3))
+        self.tabs.addTab(self.ehc, "EHC plans")
+        self.ehc.doubleClicked.connect(lambda i: self._open(self.ehc_model, i.row()))
         self.by_pupil.doubleClicked.connect(lambda i: self._open(self.pupil_model, i.row()))
         self.items.doubleClicked.connect(lambda i: self._open(self.item_model, i.row()))
         bar = QHBoxLayout()
@@ -195,6 +210,8 @@ class ProvisionMapView(LoadOnShow, QWidget):
             sum(r.yearly_cost_pence for r in found.rows)), "", "", "", "", ""])
         self.group_model.set_rows(found.groups, ["Total", "", "", "", money(
             sum(g.cost_pence for g in found.groups))])
+        self.ehc_model.set_rows(found.ehc, ["Total", "", "", "", money(found.ehc_school_pence),
+                                            money(found.ehc_topup_pence)])
         over = len(found.over_threshold())
         near = sum(1 for p in found.by_pupil if p.level is CostLevel.NEAR)
         groups = f", {plural(len(found.groups), 'group')}" if found.groups else ""
@@ -203,7 +220,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if near or over:
             text += f" {near} nearing and {over} over the {_THRESHOLD} threshold."
         self.summary.setText(text)
-        self.spend.setText("; ".join(f"{k} {v}" for k, v in spend_rows(found)) + ".")
+        self.spend.setText("; ".join(f"{k} {v}" for k, v in spend_rows(found)).rstrip(".") + ".")
 
     def set_budget(self) -> FormDialog:
         """The school's notional SEN budget, which the map's spend is set against."""
