@@ -55,6 +55,7 @@ def test_ehc_provision_is_costed_from_the_tab(qtbot, senco_session):
     [line] = ehc_costs.plan_provision(senco_session, plan_id)
     assert (line.school_pence, line.topup_pence) == (600_000, 945_000)
     dialog.grab().save("/tmp/prov-impact-ehc-provision.png")
+    qtbot.waitUntil(lambda: "£9,450.00" in tab.plans.details.toPlainText())
     view = ProvisionMapView(senco_session)
     qtbot.addWidget(view)
     view.show()

@@ -63,11 +63,14 @@ def _plan(session: Session, plan_id: int) -> Row:
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="read an EHC plan's costed provision")
-def plan_provision(session: Session, plan_id: int) -> list[EhcProvisionLine]:
-    """The plan's costed provision (an audited read of the pupil's EHC record)."""
+def plan_provision(session: Session, plan_id: int, *, audit: bool = True
+                   ) -> list[EhcProvisionLine]:
+    """The plan's costed provision (an audited read of the pupil's EHC record, unless the
+    caller has just read and audited that record, as the EHC tab has: audit=False)."""
     plan = _plan(session, plan_id)
     lines = lines_of(session, plan["id"])
-    viewed(session, "pupil", plan["pupil_id"], plan_id=plan["id"], lines=len(lines))
+    if audit:
+        viewed(session, "pupil", plan["pupil_id"], plan_id=plan["id"], lines=len(lines))
     return lines
 
 

@@ -42,6 +42,7 @@ from ..models import ehcna as checklist
 from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
+from ..models.provision import format_money as money
 from ..models.roles import Permission
 from ..operations import Kind
 from ..records import ehc, ehc_costs, ehcna, school_calendar
@@ -285,6 +286,16 @@ def _read(session: Session, pupil_id: int) -> tuple[Any, Any, Any, Any]:
             ehc.list_requests(session, pupil_id), ehc.list_plans(session, pupil_id))
 
 
+def provision_blocks(lines: list) -> list[Shown]:
+    """The plan's costed provision: the school's notional part and the LA's top-up a year."""
+    b = Builder()
+    b.heading("Provision and its cost a year", 2)
+    b.table(["Provision", "How often", "School's part", "LA top-up"],
+            [(x.description, x.frequency, money(x.school_pence), money(x.topup_pence))
+             for x in lines], empty="Not costed yet: use Provision and cost...")
+    return list(b.blocks)
+
+
 class EhcTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
@@ -421,8 +432,11 @@ class EhcTab(LoadOnShow, QWidget):
             self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
             return
         schedule = self.runner.call(ehc.review_schedule, plan)
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id, audit=False) \
+            if alive(self) else []
         if alive(self):
-            document_view.show(self.plans.details, plan_blocks(plan, schedule))
+            document_view.show(self.plans.details,
+                               plan_blocks(plan, schedule) + provision_blocks(lines))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
