@@ -70,6 +70,13 @@ def test_a_few_pupils_are_never_countable(measured):
     assert group["mean_ratio_gain"] == "fewer than 5" and group["cost_total"] == "600.00"
     yarc = rows[("Precision teaching", "YARC", "")]
     assert yarc["pupils"] == "6" and yarc["mean_gain"] == "fewer than 5"
+    # Two pupils on their own lines of another item: its cost is two lines' cost, so a reader
+    # who knows a line's price could count them; it is hidden too.
+    other = library_item(measured, "Spelling group")
+    for n in range(2):
+        pupil_on_item(measured, f"Speller{n}", other)
+    spelling = _rows(impact.impact_table(measured))[("Spelling group", "", "")]
+    assert spelling["pupils"] == spelling["cost_total"] == "fewer than 5"
 
 
 def test_breakdown_by_sex_hides_the_lone_small_group_and_its_neighbour(measured):
