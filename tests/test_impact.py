@@ -111,6 +111,8 @@ def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):
                            "mean_exit", "mean_gain", "met_outcomes_pct", "cost_total",
                            "cost_per_pupil"]
     assert {r["category"] for r in rows} == {"", "SEN support"}
+    sandwell = next(r for r in rows if r["measure"] == "Sandwell" and not r["category"])
+    assert sandwell["mean_gain"] == "6"      # a number a spreadsheet reads, not "'+6"
     audit = [r["action"] for r in measured.db.query("SELECT action FROM audit_log")]
     assert "exported the impact of provision" in audit
 

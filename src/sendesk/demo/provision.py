@@ -1,7 +1,8 @@
 """The demo school's provision that shows its impact: plan lines picked from the school's
 library, entry and exit measures on them over several terms (different interventions with
 different gains, so the impact charts have something to say at once), and groups made from
-the library with their weekly times and members, including one that ended last term.
+the library with their weekly times and members, including one that ended last term; each
+EHC plan's provision costed, and a notional SEN budget for the school's spend to be set against.
 
 Everything is written through the repositories the app uses (the library a new school starts
 with, apdr's plans, measures, provision_groups), inside one transaction, like the pathways.
@@ -15,7 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from ..records import measures, provision_groups, provision_library
+from ..records import ehc_costs, measures, provision_groups, provision_library, sen_budget
 from ..session import Session
 
 # The demo's provision (demo/catalogue.py) filled from the library item of the same kind.
@@ -28,6 +29,9 @@ LIBRARY_FOR = {
     "Nurture group": "Nurture group",
     "Zones of Regulation group": "Self-regulation group",
     "Fine-motor skills group (Clever Hands)": "Handwriting and fine motor group",
+    "Lego-based therapy": "Social communication group",
+    "Daily check-in with a key adult": "Mentoring",
+    "Physiotherapy programme practice": "Physiotherapy programme",
 }
 
 
@@ -51,7 +55,19 @@ EFFECTS = {
     "Nurture group": Effect("school_scale", "Boxall developmental strands", (70, 12), (11, 6)),
     "Handwriting and fine motor group": Effect("school_scale", "DASH words a minute", (9, 3),
                                                (3, 2)),
+    "Social communication group": Effect("school_scale", "Social skills rating (out of 30)",
+                                         (12, 4), (4, 3)),
+    "Mentoring": Effect("school_scale", "Wellbeing scale (out of 70)", (38, 8), (6, 5)),
 }
+NOTIONAL_BUDGET = "£95,000"
+EHC_LINES = [   # each current EHC plan's provision, costed (the LA's banding letter)
+    {"description": "Teaching assistant support, 15 hours a week", "area": "CL",
+     "delivered_by": "Teaching assistant", "frequency": "3 hours a day", "school": "6000",
+     "topup": "7450"},
+    {"description": "Speech and language therapy programme", "area": "CI",
+     "delivered_by": "NHS speech and language therapist", "frequency": "Half-termly visit",
+     "school": "0", "topup": "1200"},
+]
 
 GROUPS = [   # made from the library: name, library item, staff, days and times, term
     ("Year 2 phonics group", "Phonics catch-up group", "Mrs Khan", [(1, "09:10", "09:30"),
@@ -140,13 +156,26 @@ def _groups(session: Session, rng: random.Random, today: dt.date) -> int:
     return made
 
 
+def _ehc_costs(session: Session) -> int:
+    """Every current EHC plan's provision costed, and the school's notional SEN budget."""
+    plans = [r["id"] for r in session.db.query(
+        "SELECT e.id FROM ehc_plans e JOIN pupils p ON p.id = e.pupil_id"
+        " WHERE e.ceased_on IS NULL AND p.archived_at IS NULL ORDER BY e.id")]
+    for plan_id in plans:
+        ehc_costs.save_provision(session, plan_id, EHC_LINES)
+    sen_budget.set_notional_budget(session, NOTIONAL_BUDGET)
+    return len(plans)
+
+
 def add_demo_provision(session: Session, *, seed: int = 2026) -> tuple[int, int]:
-    """Measures on the demo's library lines and its groups; returns (measures, groups)."""
+    """Measures on the demo's library lines, its groups, EHC plans' costs and the notional
+    SEN budget; returns (measures, groups)."""
     rng = random.Random(seed + 19)
     today = session.clock.today()
     with session.db.transaction():
         recorded = _measure_lines(session, rng, today)
         groups = _groups(session, rng, today)
+        _ehc_costs(session)
         session.audit("added demo provision measures and groups",
                       detail={"measures": recorded, "groups": groups, "invented": True})
     return recorded, groups

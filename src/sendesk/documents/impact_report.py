@@ -9,10 +9,6 @@ from . import report_charts
 from .model import Block, Builder, Document
 
 KIND = "impact"
-_HEADER = ["Provision", "Measure", "Pupils", "Measured", "Entry", "Exit", "Gain", "Met %",
-           "Cost £", "A pupil £", "A point £"]
-_KEYS = ["provision", "measure", "pupils", "pupils_measured", "mean_entry", "mean_exit",
-         "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil", "cost_per_gain"]
 
 
 def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block, ...]:
@@ -28,15 +24,27 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     if summary:
         rows = [r for r in rows if not r["category"]]
     split = bool(found.breakdown.value) and not summary
-    b.table([*_HEADER[:2], *(["Group"] if split else []), *_HEADER[2:]],
-            [(r["provision"], r["measure"] + (f" ({r['unit']})" if r["unit"] else ""),
-              *([r["category"]] if split else []), *(r[k] for k in _KEYS[2:]))
-             for r in rows],
-            widths=[2.0, 1.4, *([1.2] if split else []), 1.0, 1.0, 0.8, 0.8, 0.8, 0.7, 0.9,
-                    0.9, 0.9])
-    b.para("Entry, exit and gain are means over the pupils measured; \"A point £\" is the cost "
-           "a pupil of each point (or month) gained; Met % is the share of pupils reviewed in "
-           "the period who met every outcome.", "small")
+    group = ["Group"] if split else []
+
+    def lead(r: dict[str, str]) -> list[str]:
+        return [r["provision"], r["measure"] + (f" ({r['unit']})" if r["unit"] else ""),
+                *([r["category"]] if split else [])]
+
+    b.heading("Measures and outcomes", 2)
+    b.table(["Provision", "Measure", *group, "Pupils", "Measured", "Mean entry", "Mean exit",
+             "Mean gain", "Met outcomes %"],
+            [(*lead(r), *(r[k] for k in ("pupils", "pupils_measured", "mean_entry", "mean_exit",
+                                         "mean_gain", "met_outcomes_pct"))) for r in rows],
+            widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.0, 1.0, 1.0, 1.0, 1.1])
+    b.heading("Cost", 2)
+    b.table(["Provision", "Measure", *group, "Pupils", "Cost £", "A pupil £",
+             "A point or month gained £"],
+            [(*lead(r), *(r[k] for k in ("pupils", "cost_total", "cost_per_pupil",
+                                         "cost_per_gain"))) for r in rows],
+            widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.1, 1.1, 1.3])
+    b.para("Means are over the pupils measured; the cost a point (or month) gained is the cost "
+           "a pupil divided by the mean gain; Met outcomes % is the share of the pupils reviewed "
+           "in the period who met every outcome.", "small")
     b.add(*report_charts.impact_charts(found.lines))
     b.add(report_charts.cost_chart(found.lines))
     return tuple(b.blocks)

@@ -182,10 +182,12 @@ def _cost_counts(row: ImpactLine, pupils_cell: str | None) -> bool:
     return count_hidden and (bool(row.category) or row.kind == "library")
 
 
-def shown_cells(row: ImpactLine, pupils_cell: str | None = None) -> dict[str, str]:
+def shown_cells(row: ImpactLine, pupils_cell: str | None = None, *,
+                signed: bool = True) -> dict[str, str]:
     """The row's values as they may leave sendesk (the table, the CSV, the PDF): money in
     plain pounds, small numbers hidden. pupils_cell, when given, is the count as the
-    breakdown's rule shows it (which may be "5 or more" to stop a subtraction)."""
+    breakdown's rule shows it (which may be "5 or more" to stop a subtraction). A CSV asks
+    for signed=False: a cell starting "+" would be read as a formula (and so written as text)."""
     def money(pence: int | None) -> str:
         return "" if pence is None else f"{pence / 100:.2f}"
 
@@ -198,7 +200,7 @@ def shown_cells(row: ImpactLine, pupils_cell: str | None = None) -> dict[str, st
         "pupils_measured": FEWER if means_hidden else str(row.pupils_measured),
         "mean_entry": FEWER if means_hidden else format_number(row.mean_entry),
         "mean_exit": FEWER if means_hidden else format_number(row.mean_exit),
-        "mean_gain": FEWER if means_hidden else format_number(row.mean_gain, sign=True),
+        "mean_gain": FEWER if means_hidden else format_number(row.mean_gain, sign=signed),
         "met_outcomes_pct": FEWER if share_hidden else format_number(row.met_pct, places=0),
         "cost_total": FEWER if _cost_counts(row, pupils_cell) else money(row.cost_pence),
         "cost_per_pupil": FEWER if row.pupils_hidden else money(row.cost_per_pupil_pence),

@@ -187,20 +187,29 @@ def _measures(session: Session, start: dt.date, end: dt.date
     return by_item, by_group
 
 
+# One row per pupil, plan and measure named: how many outcomes were reviewed, how many achieved.
+_REVIEWED = """
+    SELECT w.pupil_id, o.plan_id, COALESCE(o.measure_name, '') AS measure_name,
+           count(*) AS reviewed,
+           SUM(CASE WHEN rp.progress = 'achieved' THEN 1 ELSE 0 END) AS achieved
+    FROM apdr_review_progress rp
+    JOIN apdr_reviews rv ON rv.id = rp.review_id
+    JOIN apdr_outcomes o ON o.id = rp.outcome_id
+    JOIN apdr_cycles c ON c.id = rv.cycle_id
+    JOIN send_pathways w ON w.id = c.pathway_id
+    WHERE rv.completed_at IS NOT NULL AND rv.held_on >= ? AND rv.held_on <= ?
+      AND o.removed_at IS NULL
+    GROUP BY w.pupil_id, o.plan_id, COALESCE(o.measure_name, '')
+"""
+
+
 def _reviews(session: Session, start: dt.date, end: dt.date
              ) -> dict[int, list[tuple[int, str, bool]]]:
-    """Every outcome reviewed in the period, by pupil: (plan, measure named, achieved)."""
+    """Outcomes reviewed in the period, by pupil: (plan, measure named, all achieved)."""
     found: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
-    for r in session.db.query(
-            "SELECT w.pupil_id, o.plan_id, o.measure_name, rp.progress FROM apdr_review_progress rp"
-            " JOIN apdr_reviews rv ON rv.id = rp.review_id"
-            " JOIN apdr_outcomes o ON o.id = rp.outcome_id"
-            " JOIN apdr_cycles c ON c.id = rv.cycle_id"
-            " JOIN send_pathways w ON w.id = c.pathway_id"
-            " WHERE rv.completed_at IS NOT NULL AND rv.held_on >= ? AND rv.held_on <= ?"
-            " AND o.removed_at IS NULL", (start.isoformat(), end.isoformat())):
-        found[r["pupil_id"]].append((r["plan_id"], (r["measure_name"] or "").strip().casefold(),
-                                     r["progress"] == "achieved"))
+    for r in session.db.query(_REVIEWED, (start.isoformat(), end.isoformat())):
+        found[r["pupil_id"]].append((r["plan_id"], r["measure_name"].strip().casefold(),
+                                     r["achieved"] == r["reviewed"]))
     return found
 
 
@@ -211,8 +220,11 @@ def _met(row: _Provision, measure: str, reviews: dict[int, list[tuple[int, str, 
     named = measure.casefold()
     result = {}
     for pupil in row.pupils:
+        reviewed = reviews.get(pupil)
+        if not reviewed:
+            continue
         plans = row.plans.get(pupil) if row.kind == "library" else None
-        outcomes = [(n, a) for plan, n, a in reviews.get(pupil, ()) if not plans or plan in plans]
+        outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
         if not outcomes:
             continue
         matching = [a for n, a in outcomes if named and n == named] or [a for _, a in outcomes]
@@ -307,17 +319,17 @@ def table_for(session: Session, start: dt.date, end: dt.date) -> ImpactTable:
     return _build(session, start, end, Breakdown.NONE)
 
 
-def shown_rows(found: ImpactTable) -> Iterator[dict[str, str]]:
+def shown_rows(found: ImpactTable, *, signed: bool = True) -> Iterator[dict[str, str]]:
     """Every row as it may be shown: each provision and measure, then (with a breakdown) its
     groups, whose pupil counts hide a lone small cell's neighbour too."""
     for row in found.lines:
-        yield {**rules.shown_cells(row), "breakdown": "", "category": ""}
+        yield {**rules.shown_cells(row, signed=signed), "breakdown": "", "category": ""}
         parts = found.parts.get((row.provision, row.measure), ())
         if not parts:
             continue
         cells = shown_all([p.pupils for p in parts])
         for part, cell in zip(parts, cells, strict=True):
-            yield {**rules.shown_cells(part, cell.replace(",", "")),
+            yield {**rules.shown_cells(part, cell.replace(",", ""), signed=signed),
                    "breakdown": found.breakdown.label, "category": part.category}
 
 
@@ -329,7 +341,8 @@ def export_csv(session: Session, path: Path, start: dt.date | str | None = None,
     breakdown group), all or nothing; audited as an export."""
     found = impact_table(session, start, end, breakdown, audit=False)
     csv_safe.export_file(Path(path), rules.COLUMNS,
-                         ([cells[c] for c in rules.COLUMNS] for cells in shown_rows(found)))
+                         ([cells[c] for c in rules.COLUMNS]
+                          for cells in shown_rows(found, signed=False)))
     viewed(session, None, None, start=found.start.isoformat(), end=found.end.isoformat(),
            provisions=len(found.lines))
     return found

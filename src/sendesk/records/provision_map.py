@@ -159,19 +159,27 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     items = session.db.query(_IN_FORCE)
     people = _pupils(session, sorted({r["pupil_id"] for r in items}))
     rows = []
+    # A school repeats its provision (the same frequency and rate on many plans): each
+    # costing is worked out once, which keeps a county's map quick.
+    costed: dict[tuple, tuple] = {}
     for r in items:
-        item = item_from_row(r)
+        key = (r["cost_basis"], r["rate_pence"], r["sessions_per_week"], r["minutes"],
+               r["weeks"], r["group_size"])
+        if key not in costed:
+            item = item_from_row(r)
+            costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
+                           provision.hours_per_year(provision.costing_of(item.fields())))
+        frequency, basis, yearly, hours = costed[key]
         pupil = people[r["pupil_id"]]
         rows.append(MapRow(
             pupil_id=pupil.id, pupil_name=pupil.display_name, year_group=pupil.details.year_group,
-            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=item.id,
-            description=item.description, area=item.area, delivered_by=item.delivered_by,
-            frequency=item.frequency, group_size=item.group_size, cost_basis=item.cost_basis,
-            rate_pence=item.rate_pence, yearly_cost_pence=item.yearly_cost_pence,
-            hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
-            from_specialist=item.recommendation_id is not None))
+            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=r["id"],
+            description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
+            frequency=frequency, group_size=r["group_size"], cost_basis=basis,
+            rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
+            from_specialist=r["recommendation_id"] is not None))
     group_rows, shares = _groups(session)
-    by_pupil = _by_pupil(session, rows, shares)
+    by_pupil = _by_pupil(session, rows, shares, people)
     ehc = ehc_costs.map_rows(session)
     if audit:
         viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows),
@@ -198,8 +206,8 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
     return tuple(rows), shares
 
 
-def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
-              ) -> tuple[PupilTotal, ...]:
+def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
+              known: dict[int, Pupil] | None = None) -> tuple[PupilTotal, ...]:
     totals: dict[int, PupilTotal] = {}
     for row in rows:
         before = totals.get(row.pupil_id)
@@ -209,7 +217,8 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
     if not shares:
         return tuple(totals.values())
-    people = _pupils(session, sorted(set(shares) | set(totals)))
+    known = known or {}
+    people = {**known, **_pupils(session, sorted((set(shares) | set(totals)) - set(known)))}
     for pupil_id, pence in shares.items():
         before = totals.get(pupil_id)
         if before is None:
