@@ -93,6 +93,7 @@ def _overlap_days(start: dt.date, end: dt.date | None, first: dt.date, last: dt.
     return max(0, (stop - begin).days + 1)
 
 
+REVIEW_SLACK = dt.timedelta(days=180)   # two terms: a review held later is not believable
 _ITEMS = """
     SELECT i.id, i.library_id, i.plan_id, i.group_size, i.sessions_per_week, i.minutes, i.weeks,
            i.cost_basis, i.rate_pence, w.pupil_id AS owner,
@@ -102,7 +103,8 @@ _ITEMS = """
     JOIN apdr_cycles c ON c.id = pl.cycle_id
     JOIN send_pathways w ON w.id = c.pathway_id
     LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL
-    WHERE i.library_id IS NOT NULL AND pl.agreed_at IS NOT NULL AND i.removed_at IS NULL
+    WHERE pl.agreed_at IS NOT NULL AND pl.review_date >= ? AND pl.plan_date <= ?
+      AND i.library_id IS NOT NULL AND i.removed_at IS NULL
       AND COALESCE(i.started_on, pl.plan_date) <= ?
       AND (COALESCE(i.ended_on, rv.held_on, pl.review_date) IS NULL
            OR COALESCE(i.ended_on, rv.held_on, pl.review_date) >= ?)
@@ -116,7 +118,11 @@ def _items(session: Session, start: dt.date, end: dt.date,
     its end, the review that closed its cycle, or the review date agreed)."""
     names = {r["id"]: r["name"] for r in session.db.query("SELECT id, name FROM provision_library")}
     yearly: dict[tuple, int] = {}
-    for r in session.db.query(_ITEMS, (end.isoformat(), start.isoformat())):
+    # Plans are found by their review date (an index), allowing for a review held up to
+    # REVIEW_SLACK late (reviews fall due every term; one two terms late is not believable).
+    since = (start - REVIEW_SLACK).isoformat()
+    for r in session.db.query(_ITEMS, (since, end.isoformat(), end.isoformat(),
+                                       start.isoformat())):
         began = dt.date.fromisoformat(r["began"])
         stopped = dt.date.fromisoformat(r["stopped"]) if r["stopped"] else None
         days = _overlap_days(began, stopped, start, end)
