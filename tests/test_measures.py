@@ -153,3 +153,24 @@ def test_a_pupils_measures_go_when_the_pupil_is_deleted(senco_session):
     with senco_session.db.transaction():
         senco_session.db.execute("DELETE FROM pupils WHERE id = ?", (pupil,))
     assert senco_session.db.scalar("SELECT count(*) FROM provision_measures") == 0
+
+
+def test_a_transferred_record_carries_the_measures_but_not_the_schools_library_ids(
+        senco_session):
+    from sendesk.records import provision_library
+    from sendesk.transfer.record import dump_record
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, D(2026, 11, 23))
+    mentoring = next(i for i in provision_library.list_items(senco_session)
+                     if i.name == "Mentoring")
+    plan(senco_session, cycle, D(2026, 11, 23), D(2027, 2, 12),
+         items=[mentoring.provision_line()])
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    assert item.library_id == mentoring.id
+    measures.record_measure(senco_session, item.id, ENTRY)
+    tables = dump_record(senco_session, pupil).record["tables"]
+    assert [row["library_id"] for row in tables["apdr_provision_items"]] == [None]
+    [sent] = tables["provision_measures"]
+    assert (sent["item_id"], sent["entry_value"], sent["kind"]) == (item.id, 88, "reading_age")

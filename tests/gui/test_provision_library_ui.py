@@ -295,3 +295,14 @@ def test_staff_see_entry_and_exit_but_may_not_change_them(qtbot, senco_session, 
     dialog = shown(MeasuresDialog, "measures_dialog")
     assert dialog.model.index(0, 6).data() == "+7 points"
     assert not dialog.add_button.isEnabled() and "does not allow" in dialog.add_button.toolTip()
+
+
+def test_the_suggested_interventions_can_be_added_again(qtbot, senco_session):
+    senco_session.db.execute("DELETE FROM provision_library WHERE name = 'Mentoring'")
+    window = library_window(qtbot, senco_session)
+    assert "Mentoring" not in rows(window)
+    click(window.suggested_button)
+    assert window.message.text() == "Added 1: Mentoring."
+    assert "Mentoring" in rows(window)
+    click(window.suggested_button)
+    assert window.message.text().startswith("The library already holds every suggested")

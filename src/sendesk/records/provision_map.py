@@ -207,7 +207,7 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
 
 
 def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
-              known: dict[int, Pupil] | None = None) -> tuple[PupilTotal, ...]:
+              people: dict[int, Pupil]) -> tuple[PupilTotal, ...]:
     totals: dict[int, PupilTotal] = {}
     for row in rows:
         before = totals.get(row.pupil_id)
@@ -217,8 +217,7 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
     if not shares:
         return tuple(totals.values())
-    known = known or {}
-    people = {**known, **_pupils(session, sorted((set(shares) | set(totals)) - set(known)))}
+    people = {**people, **_pupils(session, sorted(set(shares) - set(people)))}
     for pupil_id, pence in shares.items():
         before = totals.get(pupil_id)
         if before is None:

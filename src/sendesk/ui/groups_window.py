@@ -228,7 +228,7 @@ class GroupsPage(LoadOnShow, QWidget):
         self.new_button = self._button("&New group...", "new_group", self.new_group)
         self.edit_button = self._button("&Edit...", "edit_group", self.edit_group)
         self.end_button = self._button("En&d group...", "end_group", self.end_group)
-        self.timetable_button = QPushButton("Staff &timetable...", objectName="staff_timetable")
+        self.timetable_button = QPushButton("Staff timeta&ble...", objectName="staff_timetable")
         self.timetable_button.clicked.connect(self.staff_timetable)
         self.model: RowsModel[Group] = RowsModel(GROUP_COLUMNS, parent=self)
         self.table = _table("groups", "Provision groups", self.model, stretch=0)

@@ -29,7 +29,7 @@ from ..records import provision_library
 from ..session import Session
 from ..settings import data_dir
 from .apdr.dialogs import AREA_CHOICES
-from .apdr.widgets import make_view, selected_row, set_read_only
+from .apdr.widgets import compact, make_view, selected_row, set_read_only
 from .dates import uk
 from .forms import FieldSpec, FormWidget
 from .prompts import prompts
@@ -71,10 +71,10 @@ class ProvisionLibraryWindow(QDialog):
         self.model: RowsModel[LibraryItem] = RowsModel([
             Col("Intervention", lambda i: i.name),
             Col("Area", lambda i: i.area or ""),
-            Col("Staff", lambda i: i.staff_role),
             Col("Group", lambda i: i.group_size, align_right=True),
-            Col("How often", lambda i: f"{i.sessions_per_week} x {i.minutes} min, {i.weeks} weeks"),
-            Col("Hourly cost", lambda i: i.hourly_cost, align_right=True),
+            Col("A week", lambda i: f"{i.sessions_per_week} x {i.minutes} min"),
+            Col("Weeks", lambda i: i.weeks, align_right=True),
+            Col("An hour", lambda i: i.hourly_cost, align_right=True),
             Col("Retired", lambda i: uk(i.retired_on)),
         ], parent=self)
         self.table = make_view("library_items", "Interventions in the library", self.model, 300,
@@ -98,6 +98,7 @@ class ProvisionLibraryWindow(QDialog):
         close = QPushButton("&Close", objectName="close")
         close.clicked.connect(self.accept)
         set_read_only(self.form, not self.may_edit)
+        compact(self.form, 60)
 
         left = QVBoxLayout()
         left.addWidget(QLabel("The interventions the school offers. A plan's provision can be "
@@ -122,8 +123,8 @@ class ProvisionLibraryWindow(QDialog):
         right.addLayout(edits)
         right.addStretch(1)
         body = QHBoxLayout(self)
-        body.addLayout(left, 3)
-        body.addLayout(right, 2)
+        body.addLayout(left, 5)
+        body.addLayout(right, 4)
         self.runner.changed.connect(self._changed)
         self.refresh()
         self.new_item()

@@ -133,7 +133,9 @@ class ProvisionMapView(LoadOnShow, QWidget):
         title = QLabel("<b>Costed provision map</b>")
         self.summary = QLabel(objectName="summary", wordWrap=True)
         note = QLabel("The provision in force: the latest agreed plan of every pupil on a SEND "
-                      "pathway. Costs are for a year; each pupil's total is set against the "
+                      "pathway, and the groups running today (each group's cost counted once, "
+                      "each member's share in their total). Costs are for a year; each pupil's "
+                      "total is set against the "
                       f"{_THRESHOLD} notional SEN support threshold.", wordWrap=True)
         note.setStyleSheet("color: #555")
         self.export_button = QPushButton("Export CSV...", objectName="export")
