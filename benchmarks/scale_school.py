@@ -34,6 +34,8 @@ from typing import Any
 from sendesk.clock import Clock, FixedClock, SystemClock
 from sendesk.demo import DEMO_REFERENCE, SchoolBuilder
 from sendesk.demo.catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
+from sendesk.demo.provision import EFFECTS, LIBRARY_FOR
+from sendesk.demo.provision import measured_value as _demo_value
 from sendesk.errors import ValidationError
 from sendesk.models import provision, reviews
 from sendesk.models.apdr import Decision, Stage
@@ -81,7 +83,10 @@ _HISTORY_TABLES = ("users", "field_changes", "short_notes", "send_pathways", "ap
                    "apdr_assessments", "apdr_assessment_tools", "apdr_plans", "apdr_outcomes",
                    "specialist_involvements", "specialist_visits", "specialist_reports",
                    "specialist_recommendations", "apdr_provision_items", "apdr_delivery_log",
-                   "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views")
+                   "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views",
+                   "provision_groups", "provision_group_members", "provision_group_slots",
+                   "provision_measures")
+GROUP_OF = 8   # pupils at SEN support for each provision group made from the library
 
 
 def create_scale_school(path: Path, username: str, full_name: str, password: str, *,
@@ -146,6 +151,12 @@ class _ScaleBuilder(SchoolBuilder):
                                         for service, advice, item in options]
                                  for area, options in SPECIALISTS.items()}
         self.intensive = provision.clean_item(INTENSIVE)
+        # Plan lines picked from the library a new school starts with, measured as the demo's.
+        library = {r["name"]: r["id"] for r in session.db.query(
+            "SELECT id, name FROM provision_library")}
+        self.library_of = {d: library[n] for d, n in LIBRARY_FOR.items() if n in library}
+        self.effects = {library[n]: e for n, e in EFFECTS.items() if n in library}
+        self.grouped: list[int] = []    # pupils still at SEN support, for the groups
         self.latest_review: dict[dt.date, dt.date] = {}
         self.written: dict[str, int] = {}
 
@@ -321,6 +332,8 @@ class _ScaleBuilder(SchoolBuilder):
         specialist_from = h.randint(2, 4) if h.random() < 0.45 else None
         pathway_id = self._next("send_pathways")
         pupil_id = row["id"]
+        if k_end is None:
+            self.grouped.append(pupil_id)
         first_stage = Stage.TARGETED
         stage = first_stage
         recommendation: tuple[int, dict, dt.date] | None = None
@@ -474,7 +487,10 @@ class _ScaleBuilder(SchoolBuilder):
                 weeks=item["weeks"], cost_basis=item["cost_basis"].value,
                 rate_pence=item["rate_pence"], recommendation_id=item["recommendation_id"],
                 started_on=plan_date.isoformat() if agreed else None, entered_at=at,
-                entered_by=self.senco.id)
+                entered_by=self.senco.id, library_id=self.library_of.get(item["description"]))
+            if agreed:
+                self._measure(pupil_id, self.library_of.get(item["description"]), plan_date,
+                              review_date, at, item_id=item_id)
         self._log(at, self.senco, "saved a support plan (draft)", pupil_id,
                   {"cycle_id": cycle_id, "plan_id": plan_id,
                    "fields": ["aspirations", "outcome", "plan_date", "provision", "review_date"]})
@@ -591,6 +607,53 @@ class _ScaleBuilder(SchoolBuilder):
                    "pathway_closed": decision is Decision.BACK_TO_ORDINARY,
                    "at_risk_of_exclusion": False})
 
+    def _measure(self, pupil_id: int, library_id: int | None, start: dt.date, end: dt.date,
+                 at: str, *, item_id: int | None = None, group_id: int | None = None) -> None:
+        """An entry measure, and the exit once the review date has passed (as the demo's)."""
+        effect = self.effects.get(library_id) if library_id is not None else None
+        if effect is None:
+            return
+        h = self.h
+        entry = _demo_value(effect.kind, h.gauss(*effect.entry))
+        done = end < self.today and h.random() < 0.9
+        self.tables["provision_measures"].add(
+            id=self._next("provision_measures"), pupil_id=pupil_id, item_id=item_id,
+            group_id=group_id, kind=effect.kind, name=effect.name, entry_value=entry,
+            entry_date=start.isoformat(),
+            exit_value=_demo_value(effect.kind, entry + h.gauss(*effect.gain)) if done else None,
+            exit_date=end.isoformat() if done else None, entered_at=at, entered_by=self.senco.id)
+
+    def _groups(self) -> None:
+        """A group from the library for every GROUP_OF pupils still at SEN support, over the
+        last three school years, with its weekly times, members and their measures."""
+        h = self.h
+        libraries = sorted(self.effects)
+        for start_index in range(0, len(self.grouped) - GROUP_OF + 1, GROUP_OF):
+            members = self.grouped[start_index:start_index + GROUP_OF]
+            group_id = self._next("provision_groups")
+            library_id = h.choice(libraries)
+            start = self.today - dt.timedelta(days=h.randint(20, 3 * 365))
+            end = start + dt.timedelta(weeks=h.choice([6, 10, 12]))
+            at = self._at(start)
+            self.tables["provision_groups"].add(
+                id=group_id, name=f"Intervention group {group_id}", library_id=library_id,
+                area=None, staff_name=h.choice(_STAFF), staff_key="", start_date=start.isoformat(),
+                end_date=end.isoformat(), cost_total=float(h.choice([300, 450, 600, 900])),
+                sessions_per_week=3.0, minutes=30, weeks=12, created_at=at,
+                created_by=self.senco.id)
+            for day in h.sample(range(1, 6), 3):
+                self.tables["provision_group_slots"].add(
+                    id=self._next("provision_group_slots"), group_id=group_id, day=day,
+                    start_time="09:10", end_time="09:40", place="Group room")
+            for pupil_id in members:
+                self.tables["provision_group_members"].add(
+                    id=self._next("provision_group_members"), group_id=group_id,
+                    pupil_id=pupil_id, joined_on=start.isoformat(), left_on=None, added_at=at,
+                    added_by=self.senco.id)
+                self._measure(pupil_id, library_id, start, min(end, self.today - DAY), at,
+                              group_id=group_id)
+        self.grouped.clear()
+
     # -- writing -------------------------------------------------------------------------------
     def _school_events(self) -> None:
         """Sign-ins on school days and the yearly MIS import."""
@@ -608,6 +671,7 @@ class _ScaleBuilder(SchoolBuilder):
 
     def _write(self) -> None:
         self._school_events()
+        self._groups()
         db = self.session.db
         self.audit.sort(key=lambda entry: entry[0])
         audit.append_many(db, ({"at": at, "user_id": user_id, "username": username,

@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 12, as a new database
+-- The sendesk database schema at migration version 13, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -353,6 +353,24 @@ CREATE TABLE ehc_plans (
 );
 CREATE UNIQUE INDEX ehc_plans_one_current ON ehc_plans(pupil_id) WHERE ceased_on IS NULL;
 CREATE INDEX ehc_plans_pupil ON ehc_plans(pupil_id);
+
+-- ehc_provision
+CREATE TABLE ehc_provision (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    description   TEXT NOT NULL,
+    area          TEXT,
+    delivered_by  TEXT NOT NULL DEFAULT '',
+    frequency     TEXT NOT NULL DEFAULT '',
+    school_pence  INTEGER NOT NULL CHECK (school_pence >= 0),
+    topup_pence   INTEGER NOT NULL CHECK (topup_pence >= 0),
+    entered_at    TEXT NOT NULL,
+    entered_by    INTEGER REFERENCES users(id),
+    removed_at    TEXT,
+    removed_by    INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehc_provision_of ON ehc_provision(plan_id);
 
 -- ehc_reviews
 CREATE TABLE ehc_reviews (

@@ -298,6 +298,12 @@ INTERNAL = {
     "sendesk.records.summary": {"refresh"},
     "sendesk.demo.pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.demo.ehc": {"add_demo_ehc"},
+    "sendesk.demo.provision": {"add_demo_provision", "library_ids"},
+    # Read inside the provision maps', impact's and governors' report's own operations.
+    "sendesk.records.ehc_costs": {"current_lines", "lines_of", "map_rows"},
+    "sendesk.records.impact": {"table_for"},
+    "sendesk.records.register_figures": {"count_register"},
+    "sendesk.records.sen_budget": {"budget_of"},
     "sendesk.store.audit": {"append", "verify"},
     # Called by remove_user and reset_password after their MANAGE_USERS check.
     "sendesk.services.rekey": {"rotate"},

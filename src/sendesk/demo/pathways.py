@@ -23,6 +23,7 @@ from ..models.sen import need_codes
 from ..records import apdr, school_calendar, specialists
 from ..session import Session
 from .catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
+from .provision import library_ids
 
 DAY = dt.timedelta(days=1)
 
@@ -41,6 +42,7 @@ class _Pathways:
         self.today = session.clock.today()
         self.result = DemoPathwaysResult()
         self.calendar = school_calendar.calendar_of(session)
+        self.library = library_ids(session)   # plan lines picked from the school's library
 
     def _cycle_id(self, pupil_id: int) -> int:
         """The cycle the demo has just opened (with the pathway, or after a review)."""
@@ -181,7 +183,8 @@ class _Pathways:
                previous: list[dict], must_change: bool) -> list[dict]:
         rng = self.rng
         chosen = rng.sample(PROVISION[area], rng.randint(1, 3))
-        items = [dict(item, weeks=38, area=area) for item in chosen]
+        items = [dict(item, weeks=38, area=area, library_id=self.library.get(item["description"]))
+                 for item in chosen]
         if recommendation is not None and stage is Stage.SPECIALIST:
             items.append(dict(recommendation[1], weeks=38, area=area,
                               recommendation_id=recommendation[0]))

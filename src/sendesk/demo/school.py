@@ -69,6 +69,8 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
             from .pathways import add_demo_pathways
             add_demo_pathways(session, seed=seed)
             add_demo_ehc(session, seed=seed)
+            from .provision import add_demo_provision
+            add_demo_provision(session, seed=seed)
     except BaseException:
         session.close()
         raise

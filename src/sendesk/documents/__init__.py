@@ -60,10 +60,12 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         from . import letters
         documents = letters.build_letters(session, facts, kind)
     elif kind == "provision-map":
+        from ..records import ehc_costs
         from ..records.provision_groups import groups_of_pupil
         from . import provision_map
-        documents = [provision_map.build_pupil_map(facts, school,
-                                                   groups_of_pupil(session, facts.pupil.id))]
+        documents = [provision_map.build_pupil_map(
+            facts, school, groups_of_pupil(session, facts.pupil.id),
+            ehc_costs.current_lines(session, [facts.pupil.id]))]
     elif kind == "ehcna-evidence":
         from . import ehc
         documents = [ehc.build_evidence(session, facts, school)]

@@ -1021,6 +1021,36 @@ def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_13(conn: sqlcipher3.Connection) -> None:
+    """EHC plan provision, costed (issue 19).
+
+    ehc_provision holds the provision an EHC plan specifies (its section F), one row a line:
+    what it is, its area of need, who delivers it and how often, and what it costs a year in
+    two parts: school_pence, met from the school's own notional SEN budget (the first £6,000
+    of a pupil's additional support), and topup_pence, the local authority's top-up from its
+    high-needs funding. Lines are marked removed rather than deleted, as a support plan's are.
+    The school's notional SEN budget itself is a school setting in meta.
+    """
+    run_script(conn, """
+        CREATE TABLE ehc_provision (
+            id            INTEGER PRIMARY KEY,
+            plan_id       INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+            position      INTEGER NOT NULL,
+            description   TEXT NOT NULL,
+            area          TEXT,
+            delivered_by  TEXT NOT NULL DEFAULT '',
+            frequency     TEXT NOT NULL DEFAULT '',
+            school_pence  INTEGER NOT NULL CHECK (school_pence >= 0),
+            topup_pence   INTEGER NOT NULL CHECK (topup_pence >= 0),
+            entered_at    TEXT NOT NULL,
+            entered_by    INTEGER REFERENCES users(id),
+            removed_at    TEXT,
+            removed_by    INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_provision_of ON ehc_provision(plan_id);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

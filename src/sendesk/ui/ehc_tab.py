@@ -42,15 +42,17 @@ from ..models import ehcna as checklist
 from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
+from ..models.provision import format_money as money
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import ehc, ehcna, school_calendar
+from ..records import ehc, ehc_costs, ehcna, school_calendar
 from ..session import Session
 from . import document_view
 from .apdr_models import AMBER
 from .dates import uk
 from .document_view import Marked, Shown
 from .ehc_outcomes import OutcomesDialog
+from .ehc_provision import EhcProvisionDialog
 from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .record_changes import one_at_a_time, pupil_line, runner_for
@@ -284,6 +286,16 @@ def _read(session: Session, pupil_id: int) -> tuple[Any, Any, Any, Any]:
             ehc.list_requests(session, pupil_id), ehc.list_plans(session, pupil_id))
 
 
+def provision_blocks(lines: list) -> list[Shown]:
+    """The plan's costed provision: the school's notional part and the LA's top-up a year."""
+    b = Builder()
+    b.heading("Provision and its cost a year", 2)
+    b.table(["Provision", "How often", "School's part", "LA top-up"],
+            [(x.description, x.frequency, money(x.school_pence), money(x.topup_pence))
+             for x in lines], empty="Not costed yet: use Provision and cost...")
+    return list(b.blocks)
+
+
 class EhcTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
@@ -321,6 +333,7 @@ class EhcTab(LoadOnShow, QWidget):
                  manage and session.can(Permission.CHANGE_SEN_STATUS)),
                 ("edit_plan", "Plan details...", self.edit_plan, manage),
                 ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
+                ("edit_provision", "Provision and cost...", self.edit_provision, manage),
                 ("review", "Annual review...", self.review, manage),
                 ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
@@ -424,8 +437,11 @@ class EhcTab(LoadOnShow, QWidget):
             self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
             return
         schedule = self.runner.call(ehc.review_schedule, plan)
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id, audit=False) \
+            if alive(self) else []
         if alive(self):
-            document_view.show(self.plans.details, plan_blocks(plan, schedule))
+            document_view.show(self.plans.details,
+                               plan_blocks(plan, schedule) + provision_blocks(lines))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
@@ -554,6 +570,16 @@ class EhcTab(LoadOnShow, QWidget):
         if plan is None:
             return None
         dialog = OutcomesDialog(self.session, plan, parent=self, runner=self.runner)
+        dialog.open()
+        return dialog
+
+    def edit_provision(self) -> EhcProvisionDialog | None:
+        """The plan's provision costed: the school's notional part and the LA's top-up."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id)
+        dialog = EhcProvisionDialog(self.session, plan, lines, parent=self, runner=self.runner)
         dialog.open()
         return dialog
 
