@@ -864,6 +864,20 @@ def upgrade_version_10(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+# TEMPORARY (branch rules-moves only; drop at merge): migrations 11-13 belong to prov-lib,
+# prov-groups and prov-impact. Empty stand-ins let this branch's migration 14 run on its own.
+def upgrade_version_11(conn: sqlcipher3.Connection) -> None:
+    """Stand-in for prov-lib's migration 11 (drop at merge)."""
+
+
+def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
+    """Stand-in for prov-groups' migration 12 (drop at merge)."""
+
+
+def upgrade_version_13(conn: sqlcipher3.Connection) -> None:
+    """Stand-in for prov-impact's migration 13 (drop at merge)."""
+
+
 def upgrade_version_14(conn: sqlcipher3.Connection) -> None:
     """The moves between years and schools, and what parents are told (issue 20).
 
