@@ -294,6 +294,9 @@ class Plan:
     items: tuple[ProvisionItem, ...]
     agreed: bool
     entered_at: str
+    # Who is responsible for the support (people's names; they may change after agreement).
+    responsible_teacher: str = ""
+    key_worker: str = ""
 
     @property
     def active_items(self) -> tuple[ProvisionItem, ...]:

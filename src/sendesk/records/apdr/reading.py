@@ -89,7 +89,8 @@ class _CycleParts:
                     row["id"], row["cycle_id"], row["aspirations"], _date(row["plan_date"]),
                     _date(row["review_date"]), _date(row["shared_on"]),
                     tuple(found.get(row["id"], ())), tuple(items.get(row["id"], ())),
-                    row["agreed_at"] is not None, row["entered_at"])
+                    row["agreed_at"] is not None, row["entered_at"],
+                    row["responsible_teacher"] or "", row["key_worker"] or "")
                 for row in self._rows("SELECT * FROM apdr_plans WHERE cycle_id IN ({ids})")}
 
     @functools.cached_property
