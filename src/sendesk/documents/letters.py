@@ -118,6 +118,15 @@ def _recipients(session: Session, facts: PupilFacts, greeting: str) -> list[Reci
     return found
 
 
+def responsible_people(facts: PupilFacts) -> tuple[str, str]:
+    """The responsible teacher and key worker named by the latest plan that names either."""
+    for cycle in reversed(facts.cycles()):
+        plan = cycle.plan
+        if plan is not None and (plan.responsible_teacher or plan.key_worker):
+            return plan.responsible_teacher, plan.key_worker
+    return "", ""
+
+
 def support_people(teacher: str, key_worker: str, first_name: str) -> str:
     """'Ms Hughes is the teacher responsible for Amara's support, and Mr Khan is Amara's key
     worker.' from the current plan, or '' when neither is named."""
@@ -139,8 +148,7 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
     review = _review_date(facts) if kind == "invitation" else None
     school = session.school
     advice = school_contacts.stored(session)
-    plan = facts.open_pathway.current_plan if facts.open_pathway else None
-    teacher, key_worker = (plan.responsible_teacher, plan.key_worker) if plan else ("", "")
+    teacher, key_worker = responsible_people(facts)
     values = {
         "school_name": school.name, "school_reference": school.reference,
         "pupil_name": facts.name, "pupil_first_name": facts.first_name,

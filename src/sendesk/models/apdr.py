@@ -357,6 +357,7 @@ class Review:
     specialist_views: tuple[SpecialistView, ...]
     completed: bool
     entered_at: str
+    shared_on: dt.date | None = None    # the day the held review's record went to the parents
 
 
 @dataclass(frozen=True)

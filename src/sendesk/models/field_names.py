@@ -34,6 +34,7 @@ RECORD_TYPES: dict[str, tuple[str, str]] = {
     "review": ("Review", "apdr_reviews"),
     "review progress": ("Review: progress", "apdr_review_progress"),
     "review specialist view": ("Review: specialist's view", "apdr_review_specialist_views"),
+    "review shared": ("Review: shared with parents", "apdr_review_shares"),
     "EHC request": ("EHC request", "ehcna_requests"),
     "EHC plan": ("EHC plan", "ehc_plans"),
     "EHC outcome": ("EHC outcome", "ehc_outcomes"),
@@ -73,7 +74,8 @@ LABELS: dict[str, str] = {
     "child_views": "Pupil's views", "strengths": "Strengths", "needs": "Needs",
     "primary_need": "Primary need", "tool": "Assessment tool", "used_on": "Used on",
     "result": "Result", "aspirations": "Aspirations", "plan_date": "Plan agreed on",
-    "shared_on": "Shared on", "measure": "How it is measured",
+    "shared_on": "Shared on", "responsible_teacher": "Responsible teacher",
+    "key_worker": "Key worker", "measure": "How it is measured",
     "target_date": "To achieve by", "area": "Area of need", "pfa_area": "Preparing for adulthood area",
     "description": "Provision", "delivered_by": "Delivered by", "group_size": "Group size",
     "sessions_per_week": "Sessions a week", "minutes": "Minutes a session", "weeks": "Weeks",
@@ -108,6 +110,7 @@ RECORD_LABELS: dict[tuple[str, str], str] = {
     ("recommendation", "status"): "Decision",
     ("SEN status", "status"): "SEN status", ("SEN status", "reason"): "Reason for the change",
     ("plan", "shared_on"): "Shared with parents on",
+    ("review shared", "shared_on"): "Shared with parents on",
 }
 # Stored as 1 or 0.
 YES_NO = {"parental_responsibility", "do_not_disclose_address", "has_ihp", "protected_address",

@@ -115,8 +115,10 @@ class _CycleParts:
                     bool(row["at_risk_of_exclusion"]),
                     Decision(row["decision"]) if row["decision"] else None, row["decision_notes"],
                     progress.get(row["id"], {}), tuple(views.get(row["id"], ())),
-                    row["completed_at"] is not None, row["entered_at"])
-                for row in self._rows("SELECT * FROM apdr_reviews WHERE cycle_id IN ({ids})")}
+                    row["completed_at"] is not None, row["entered_at"], _date(row["shared_on"]))
+                for row in self._rows("SELECT r.*, s.shared_on FROM apdr_reviews r"
+                                      " LEFT JOIN apdr_review_shares s ON s.review_id = r.id"
+                                      " WHERE r.cycle_id IN ({ids})")}
 
     def cycle(self, row: Row) -> Cycle:
         return Cycle(row["id"], row["pathway_id"], row["number"], Stage(row["stage"]),
