@@ -35,6 +35,8 @@ RECORD_TYPES: dict[str, tuple[str, str]] = {
     "review progress": ("Review: progress", "apdr_review_progress"),
     "review specialist view": ("Review: specialist's view", "apdr_review_specialist_views"),
     "review shared": ("Review: shared with parents", "apdr_review_shares"),
+    "review request": ("Review asked for", "review_requests"),
+    "handover": ("Handed over to the next teacher", "class_handovers"),
     "EHC request": ("EHC request", "ehcna_requests"),
     "EHC plan": ("EHC plan", "ehc_plans"),
     "EHC outcome": ("EHC outcome", "ehc_outcomes"),
@@ -111,6 +113,9 @@ RECORD_LABELS: dict[tuple[str, str], str] = {
     ("SEN status", "status"): "SEN status", ("SEN status", "reason"): "Reason for the change",
     ("plan", "shared_on"): "Shared with parents on",
     ("review shared", "shared_on"): "Shared with parents on",
+    ("review request", "review_date"): "Review due by", ("review request", "detail"): "Why",
+    ("handover", "handed_to"): "Handed to", ("handover", "handed_on"): "Handed over on",
+    ("handover", "class_name"): "Class",
 }
 # Stored as 1 or 0.
 YES_NO = {"parental_responsibility", "do_not_disclose_address", "has_ihp", "protected_address",
