@@ -317,6 +317,11 @@ INTERNAL = {
     "sendesk.transfer.receiving": {"make_receipt"},
     "sendesk.transfer.record": {"dump_record"},
     "sendesk.transfer.sending": {"school_keys", "transfers_of"},
+    # Inside the MIS import and a received transfer (which check their own permissions), and
+    # inside letters and the consent record.
+    "sendesk.records.review_requests": {"after_arrival", "after_year_change", "open_for",
+                                        "within_weeks"},
+    "sendesk.records.school_contacts": {"stored"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

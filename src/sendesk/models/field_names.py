@@ -114,6 +114,7 @@ RECORD_LABELS: dict[tuple[str, str], str] = {
     ("plan", "shared_on"): "Shared with parents on",
     ("review shared", "shared_on"): "Shared with parents on",
     ("review request", "review_date"): "Review due by", ("review request", "detail"): "Why",
+    ("review request", "reason"): "Reason", ("review request", "raised_on"): "Asked for on",
     ("handover", "handed_to"): "Handed to", ("handover", "handed_on"): "Handed over on",
     ("handover", "class_name"): "Class",
 }
