@@ -126,6 +126,11 @@ class MainWindow(QMainWindow):
         self.grey_unless(self._action(self.tools_menu, "Letter &templates...", self.open_templates,
                                       name="letter_templates"),
                          can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
+        self.grey_unless(self._action(self.tools_menu, "School &details...",
+                                      self.open_school_details, name="school_details"),
+                         can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
+        self._action(self.tools_menu, "Class &handover pack...", self.open_handover,
+                     name="handover_pack")
         help_menu = bar.addMenu("&Help")
         about = QAction("&About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
@@ -140,6 +145,14 @@ class MainWindow(QMainWindow):
     def open_templates(self) -> None:
         from .templates_dialog import TemplatesDialog
         TemplatesDialog(self.session, self, runner=self.runner).exec()
+
+    def open_school_details(self) -> None:
+        from .school_details_dialog import SchoolDetailsDialog
+        SchoolDetailsDialog(self.session, self, runner=self.runner).exec()
+
+    def open_handover(self) -> None:
+        from .handover_dialog import HandoverDialog
+        HandoverDialog(self.session, self, runner=self.runner).exec()
 
     def _build_status_bar(self) -> None:
         school = self.session.school
