@@ -49,6 +49,8 @@ def test_a_received_file_asks_for_a_review_within_six_school_weeks(senco_session
     assert (request.reason, request.review_date) == ("arrival", D(2027, 1, 18))
     assert school_calendar.load(senco_session).is_school_day(request.review_date)
     assert "within 6 school weeks of arrival" in request.detail
+    assert [r.label for r in open_record(senco_session, pupil_id).review_requests] == [
+        "Review due by 18/01/2027: arrived with a records transfer"]
     changes = open_record(senco_session, pupil_id).changes
     assert any(c.record_type == "review request" and c.new_value == "2027-01-18"
                and not c.from_school for c in changes)

@@ -4,6 +4,8 @@ the pack as a PDF, record whom it was handed to), worked with real keys and clic
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -101,3 +103,60 @@ def test_a_teacher_sees_the_pack_but_cannot_take_it_out(class_5w, staff_session,
     qtbot.addWidget(dialog)
     for button in (dialog.save_button, dialog.print_button, dialog.record_button):
         assert not button.isEnabled() and "does not allow" in button.toolTip()
+
+
+def test_the_plan_page_names_the_people_and_the_review_page_records_sharing(
+        senco_session, qtbot, clock, answers):
+    from tests.apdr_support import assess, plan, review
+    from tests.gui.test_apdr import click, go_to, new_cycle, shown_wizard
+
+    from sendesk.models.apdr import Part
+    from sendesk.records import apdr
+    pupil = sen_support_pupil(senco_session, year_group="4")
+    cycle = new_cycle(senco_session, pupil)
+    assess(senco_session, cycle, dt.date(2026, 11, 23))
+    plan(senco_session, cycle, dt.date(2026, 11, 23), dt.date(2027, 2, 12))
+    wizard = shown_wizard(qtbot, senco_session, cycle, "plan")
+    page = wizard.plan
+    assert page.teacher.isEnabled() and page.teacher.findText("Meera Patel") >= 0
+    page.teacher.setFocus()
+    QTest.keyClicks(page.teacher, "Mr Hughes")
+    page.key_worker.setFocus()
+    QTest.keyClicks(page.key_worker, "Mrs Begum")
+    page.grab().save("/tmp/rules-moves-plan-people.png")
+    click(page.save_people)
+    assert page.message.text() == "Names saved."
+    agreed = apdr.get_cycle(senco_session, cycle).plan
+    assert (agreed.responsible_teacher, agreed.key_worker) == ("Mr Hughes", "Mrs Begum")
+    go_to(clock, dt.date(2027, 2, 12))
+    review(senco_session, cycle, dt.date(2027, 2, 12), "continue_targeted")
+    held = shown_wizard(qtbot, senco_session, cycle, "review")
+    held.show_part(Part.REVIEW)
+    shared = held.review
+    assert shared.shared_row.isVisible() and shared.record_shared.isEnabled()
+    shared.shared_on.setFocus()
+    shared.shared_on.selectAll()
+    QTest.keyClicks(shared.shared_on, "11/02/2027")
+    click(shared.record_shared)
+    assert "cannot be before the review meeting" in shared.message.text()
+    shared.shared_on.selectAll()
+    QTest.keyClicks(shared.shared_on, "12/02/2027")
+    click(shared.record_shared)
+    shared.grab().save("/tmp/rules-moves-review-shared.png")
+    assert apdr.get_cycle(senco_session, cycle).review.shared_on == dt.date(2027, 2, 12)
+    assert "Shared with parents on 12/02/2027" in held.review.message.text()
+
+
+def test_the_record_shows_the_review_a_move_asked_for(senco_session, qtbot):
+    from sendesk.records import mis_import
+    from sendesk.ui.pupil_record_window import PupilRecordWindow
+    pupil_id = sen_support_pupil(senco_session, year_group="4")
+    details = pupils.get_pupil(senco_session, pupil_id).details
+    data = (f"UPN,Surname,Forename,DOB,Gender,Year\r\n{details.upn},{details.legal_surname},"
+            f"{details.legal_forename},{details.dob:%d/%m/%Y},F,5\r\n")
+    mis_import.commit(senco_session, mis_import.preview(senco_session, data.encode()))
+    window = PupilRecordWindow(senco_session, pupil_id)
+    qtbot.addWidget(window)
+    window.show()
+    badges = [label.text() for label in window.findChildren(type(window.header), "badge")]
+    assert "Review due by 18/01/2027: moved year group" in badges

@@ -37,9 +37,9 @@ def staff_names(session: Session) -> list[str]:
 
 @operation(Permission.MANAGE_PLANS, audit="named the people responsible for a plan")
 def set_plan_people(session: Session, cycle_id: int, responsible_teacher: str | None,
-                    key_worker: str | None) -> None:
+                    key_worker: str | None) -> list[str]:
     """Name the responsible teacher and key worker on the current cycle's plan, drafted or
-    agreed."""
+    agreed; returns the fields that changed."""
     new = clean_people({"responsible_teacher": responsible_teacher, "key_worker": key_worker})
     ctx = _context(session, cycle_id)
     plan = _plan_row(session, ctx.cycle["id"])
@@ -52,3 +52,4 @@ def set_plan_people(session: Session, cycle_id: int, responsible_teacher: str | 
                                              plan["id"]))
         changed(session, Kind.PATHWAY, ctx.pupil["id"], cycle_id=ctx.cycle["id"],
                 plan_id=plan["id"], fields=fields)
+    return fields
