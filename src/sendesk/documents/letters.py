@@ -1,6 +1,7 @@
-"""Letters to parents (and, from 16, the young person): added to SEN support, taken off the SEN register, and the invitation to a
-support plan review. One letter for each current contact with parental responsibility (all of
-them are entitled to it), on the school's letterhead, in the wording of the school's template.
+"""Letters to parents (and, from 16, the young person): added to SEN support, taken off the
+SEN register, and the invitation to a support plan review. One letter for each current contact
+with parental responsibility (all of them are entitled to it), on the school's letterhead, in
+the wording of the school's template.
 
 Each letter greets its reader as the template's `greeting` chooses: by title and surname
 ("Dear Mrs Hughes,") unless the school prefers full or first names. A contact with no title

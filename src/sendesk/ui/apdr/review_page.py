@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from ...models.apdr import Cycle, Decision, Part, Progress, Stage, allowed_decisions, decisions_for
 from ...models.roles import Permission
 from ...records import apdr
-from ..apdr_models import RED
 from ..accessible import label_for
+from ..apdr_models import RED
 from ..date_field import DateField
 from ..dates import uk
 from ..forms import FieldSpec, FormWidget
