@@ -56,6 +56,12 @@ def test_a_received_file_asks_for_a_review_within_six_school_weeks(senco_session
                and not c.from_school for c in changes)
 
 
+def test_a_second_file_before_the_review_asks_for_nothing_more(senco_session, package):
+    pupil_id = _receive(senco_session, package, year_group="5")
+    assert review_requests.after_arrival(senco_session, pupil_id, "Larkfield") is None
+    assert len(review_requests.open_requests(senco_session, pupil_id)) == 1
+
+
 def test_the_school_sets_the_weeks(senco_session, package):
     with pytest.raises(ValidationError, match="1 to 14 school weeks"):
         review_requests.set_review_weeks(senco_session, 20)

@@ -131,8 +131,10 @@ def after_year_change(session: Session, pupil_ids: Iterable[int]) -> int:
 
 def after_arrival(session: Session, pupil_id: int, sender: str) -> ReviewRequest | None:
     """The receiving school's review of a pupil on the SEN register who arrived with a
-    records transfer; a Year 7 pupil arriving in the autumn term is reviewed before it ends."""
-    if not _on_register(session, [pupil_id]):
+    records transfer; a Year 7 pupil arriving in the autumn term is reviewed before it ends.
+    A second file for a pupil whose arrival review is still to come asks for nothing more."""
+    if not _on_register(session, [pupil_id]) or any(
+            r.reason in ("arrival", "year7") for r in open_for(session, pupil_id)):
         return None
     day = today(session)
     calendar = school_calendar.calendar_of(session)
