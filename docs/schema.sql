@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 13, as a new database
+-- The sendesk database schema at migration version 14, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -105,7 +105,7 @@ CREATE TABLE apdr_plans (
     updated_by   INTEGER REFERENCES users(id),
     agreed_at    TEXT,
     agreed_by    INTEGER REFERENCES users(id)
-);
+, responsible_teacher TEXT, key_worker TEXT);
 CREATE INDEX apdr_plans_review ON apdr_plans(review_date) WHERE agreed_at IS NOT NULL;
 CREATE TRIGGER apdr_plans_fixed BEFORE UPDATE OF aspirations, plan_date, review_date,
 agreed_at, agreed_by, cycle_id ON apdr_plans
@@ -156,6 +156,15 @@ CREATE TABLE apdr_review_progress (
 CREATE TRIGGER apdr_review_progress_fixed BEFORE UPDATE ON apdr_review_progress
 WHEN (SELECT completed_at FROM apdr_reviews WHERE id = OLD.review_id) IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+
+-- apdr_review_shares
+CREATE TABLE apdr_review_shares (
+    id          INTEGER PRIMARY KEY,
+    review_id   INTEGER NOT NULL UNIQUE REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+    shared_on   TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
 
 -- apdr_review_specialist_views
 CREATE TABLE apdr_review_specialist_views (
@@ -216,6 +225,18 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
+
+-- class_handovers
+CREATE TABLE class_handovers (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    class_name  TEXT NOT NULL CHECK (length(class_name) BETWEEN 1 AND 30),
+    handed_to   TEXT NOT NULL CHECK (length(handed_to) BETWEEN 1 AND 100),
+    handed_on   TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
+CREATE INDEX class_handovers_pupil ON class_handovers(pupil_id, handed_on);
 
 -- concern_answers
 CREATE TABLE concern_answers (
@@ -683,6 +704,19 @@ CREATE TABLE register_entries (
 CREATE UNIQUE INDEX register_entries_one_open ON register_entries(pupil_id, register)
 WHERE end_date IS NULL;
 CREATE INDEX register_entries_pupil ON register_entries(pupil_id);
+
+-- review_requests
+CREATE TABLE review_requests (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    reason      TEXT NOT NULL CHECK (reason IN ('year_group', 'arrival', 'year7')),
+    detail      TEXT NOT NULL,
+    review_date TEXT NOT NULL,
+    raised_on   TEXT NOT NULL,
+    raised_at   TEXT NOT NULL,
+    raised_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX review_requests_pupil ON review_requests(pupil_id, raised_on);
 
 -- school_terms
 CREATE TABLE school_terms (

@@ -327,6 +327,11 @@ INTERNAL = {
     "sendesk.transfer.sending": {"school_keys", "transfers_of"},
     # Inside save_plan and add_provision (MANAGE_PLANS): a new line's library item is offered.
     "sendesk.records.provision_library": {"check_offered"},
+    # Inside the MIS import and a received transfer (which check their own permissions), and
+    # inside letters and the consent record.
+    "sendesk.records.review_requests": {"after_arrival", "after_year_change", "open_for",
+                                        "within_weeks"},
+    "sendesk.records.school_contacts": {"stored"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

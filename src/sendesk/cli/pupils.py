@@ -144,6 +144,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
         session.close()
     print(f"Imported {args.file.name}: {result.added} added, {result.updated} updated, "
           f"{result.unchanged} unchanged, {result.skipped} skipped.")
+    if result.reviews_asked:
+        print(mis_import.reviews_sentence(result))
     return 0
 
 

@@ -43,6 +43,17 @@ PLACEHOLDERS: dict[str, str] = {
     "review_date": "the date the support plan is to be reviewed by",
     "primary_need": "the pupil's primary need",
     "year_group": "the pupil's year group",
+    "responsible_teacher": "the teacher responsible for the pupil's support (from the plan)",
+    "key_worker": "the pupil's key worker (from the plan)",
+    "support_people": "a sentence naming the responsible teacher and the key worker (empty "
+                      "when the plan names neither)",
+    "sendiass_name": "the local SENDIASS's name (Tools > School details)",
+    "sendiass_phone": "the SENDIASS's phone number",
+    "sendiass_email": "the SENDIASS's email address",
+    "sendiass_web": "the SENDIASS's web address",
+    "local_offer_web": "the web address of the local authority's Local Offer",
+    "impartial_advice": "a sentence on where to get impartial advice: the SENDIASS and the "
+                        "Local Offer (empty when neither is recorded)",
 }
 # How {greeting_name} names the person a letter is to; title and surname unless the school
 # chooses otherwise. With no title recorded, "title_surname" greets the parent or carer of the

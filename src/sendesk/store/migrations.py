@@ -1051,6 +1051,57 @@ def upgrade_version_13(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_14(conn: sqlcipher3.Connection) -> None:
+    """The moves between years and schools, and what parents are told (issue 20).
+
+    apdr_plans names the people responsible for the support: the responsible teacher and the
+    key worker (a person's name, typed or picked from the school's users). They are not part of
+    what was agreed, so they may change after the plan is agreed (staff leave and arrive).
+
+    apdr_review_shares holds the day a held review's record was shared with the parents: a held
+    review is fixed (apdr_reviews_fixed), so the date lives beside it, once per review.
+
+    class_handovers records, for each pupil in a class's end-of-year handover pack, whom the
+    pack was handed to and when (shown in the pupil's history).
+
+    review_requests are reviews a move asks for: a year-group change from the MIS import, the
+    arrival of a transfer file, a pupil arriving in Year 7. Each says why and by when; it is
+    met by the first review held on or after the day it was raised.
+    """
+    run_script(conn, """
+        ALTER TABLE apdr_plans ADD COLUMN responsible_teacher TEXT;
+        ALTER TABLE apdr_plans ADD COLUMN key_worker TEXT;
+        CREATE TABLE apdr_review_shares (
+            id          INTEGER PRIMARY KEY,
+            review_id   INTEGER NOT NULL UNIQUE REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+            shared_on   TEXT NOT NULL,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id)
+        );
+        CREATE TABLE class_handovers (
+            id          INTEGER PRIMARY KEY,
+            pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            class_name  TEXT NOT NULL CHECK (length(class_name) BETWEEN 1 AND 30),
+            handed_to   TEXT NOT NULL CHECK (length(handed_to) BETWEEN 1 AND 100),
+            handed_on   TEXT NOT NULL,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX class_handovers_pupil ON class_handovers(pupil_id, handed_on);
+        CREATE TABLE review_requests (
+            id          INTEGER PRIMARY KEY,
+            pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            reason      TEXT NOT NULL CHECK (reason IN ('year_group', 'arrival', 'year7')),
+            detail      TEXT NOT NULL,
+            review_date TEXT NOT NULL,
+            raised_on   TEXT NOT NULL,
+            raised_at   TEXT NOT NULL,
+            raised_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX review_requests_pupil ON review_requests(pupil_id, raised_on);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

@@ -98,7 +98,8 @@ class ImportWizard(QWizard):
             return
         r = self.result
         prompts.info(self, "Import finished", f"Added {r.added}, updated {r.updated}, "
-                     f"unchanged {r.unchanged}, skipped {r.skipped}.")
+                     f"unchanged {r.unchanged}, skipped {r.skipped}."
+                     + (f"\n\n{mis_import.reviews_sentence(r)}" if r.reviews_asked else ""))
         super().accept()
 
 

@@ -259,7 +259,8 @@ class PupilRecordWindow(QWidget):
         status = (f"{pupil.sen_status} - {status_names.get(pupil.sen_status, '')}"
                   if pupil.sen_status else "Not on the SEN register")
         needs = ", ".join(n.code for n in sorted(record.current_needs, key=lambda n: n.rank))
-        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)])
+        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)]
+                          + [request.label for request in record.review_requests])
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
