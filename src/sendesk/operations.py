@@ -56,6 +56,8 @@ class Kind(str, enum.Enum):
     TEMPLATE = "template"            # the school's letter templates
     USER = "user"
     SETTINGS = "settings"            # the school's own settings
+    EXAM_ACCESS = "exam_access"      # exam access arrangements
+    MY_STORY = "my_story"            # the pupil's own account and the consent to share it
 
 
 @dataclass(frozen=True)
