@@ -321,6 +321,7 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
     return plan_id
 
 
+@operation(Permission.VIEW_RECORDS, writes=False)
 def request_in_progress(session: Session, pupil_id: int, issued_on: dt.date) -> EhcnaRequest | None:
     """The sent request a plan issued on that day would close, if any (no check, no audit)."""
     request_id = _request_in_progress(session, pupil_id, issued_on)
@@ -505,6 +506,11 @@ def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
             + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user) RETURNING id",
             {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}))
         fields = ["review"]
+        if values["kind"] == ReviewKind.INTERIM.value:
+            # An interim review is recorded whole once held: its outcome goes in the trail.
+            record_changes(session, plan["pupil_id"], "EHC review", review_id,
+                           {"kind": None, "held_on": None, "recommendation": None},
+                           {n: values[n] for n in ("kind", "held_on", "recommendation")})
     else:
         review_id = int(row["id"])
         fields = record_changes(session, plan["pupil_id"], "EHC review", row["id"],

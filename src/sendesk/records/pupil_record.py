@@ -14,7 +14,7 @@ from ..models.roles import Permission
 from ..models.sen import NeedPeriod, StatusPeriod
 from ..operations import operation, viewed
 from ..session import Session
-from . import consent, contacts, notes, notifications, registers, sen_register
+from . import consent, contacts, notes, notifications, registers, sen_register, specialists
 from ._common import pupil_row
 from .pupils import FieldChange, change_history, pupil_from_row
 
@@ -31,6 +31,7 @@ class PupilRecord:
     notes: list[ShortNote]
     notifications: list[NotificationDue]
     changes: list[FieldChange]
+    need_review: str | None = None   # a specialist's report asks to review an NSA primary need
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")
@@ -47,6 +48,7 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
         registers=registers.list_entries(session, pupil.id),
         notes=notes.list_notes(session, pupil.id),
         notifications=notifications.notifications_for_pupil(session, pupil.id),
-        changes=change_history(session, pupil.id))
+        changes=change_history(session, pupil.id),
+        need_review=specialists.need_review_due(session, pupil.id))
     viewed(session, "pupil", pupil.id)
     return record
