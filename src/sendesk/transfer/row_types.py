@@ -39,6 +39,8 @@ from .errors import TamperedPackage
 PLANNED_DATES = frozenset({"review_date", "target_date", "next_review_by", "meeting_on",
                            "pep_date", "ended_on", "end_date", "ceased_on",
                            "pep_review_date", "valid_to", "valid_from"})
+# Dates whose names do not end in _on, _date or _since.
+DATE_COLUMNS = frozenset({"next_review_by", "valid_from", "valid_to"})
 PAST_YEARS_AHEAD = 2
 PLANNED_YEARS_AHEAD = 10
 FLAGS = frozenset({"parental_responsibility", "do_not_disclose_address", "has_ihp",
@@ -240,7 +242,7 @@ def check_value(table: str, column: str, declared: str, value: Any, today: dt.da
         return value
     if column.endswith("_at"):
         return check_timestamp(value, latest)
-    if column.endswith(("_on", "_date", "_since")) or column == "next_review_by":
+    if column.endswith(("_on", "_date", "_since")) or column in DATE_COLUMNS:
         return _date(value, latest)
     if declared == "INTEGER":
         if column in FLAGS:
