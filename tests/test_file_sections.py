@@ -152,6 +152,7 @@ def attempt(session, package, record, monkeypatch) -> str:
     """Import the record signed by the sender's key, as a hostile school could sign anything:
     the refusal's sentence, or 'imported'."""
     from tests.test_package_typed import signed
+
     from sendesk.transfer import package as package_mod
     _, entries, private = package
     monkeypatch.setattr(receiving, "read_package",

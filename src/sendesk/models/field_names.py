@@ -104,7 +104,7 @@ LABELS: dict[str, str] = {
     "kind": "Annual or interim",
     # exam access arrangements and My Story
     "arrangement": "Arrangement", "detail": "Details", "assessment": "What the assessment found",
-    "evidence": "Normal way of working", "assessor": "Assessor", "assessed_on": "Assessed on",
+    "evidence": "Normal way of working", "assessor": "Assessor",
     "valid_from": "Valid from", "valid_to": "Valid to",
     "written_on": "Written on", "story": "My Story", "consent_by": "Consent given by",
     "consent_as": "Consent given as", "share_staff": "May be shared with staff here",

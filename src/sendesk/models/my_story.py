@@ -62,7 +62,8 @@ class MyStory:
         if not self.shared_with or self.consent_on is None:
             return "No consent to share recorded: it stays with the SENCO."
         places = [words for column, words in SHARING if column in self.shared_with]
-        who = self.consent_by + (f" ({self.consent_as.label.lower()})" if self.consent_as else "")
+        who = (self.consent_by or "Someone unnamed") + (
+            f" ({self.consent_as.label.lower()})" if self.consent_as else "")
         return (f"{who} consented on {dates.format_uk(self.consent_on)} to it being shared with "
                 + ", ".join(places[:-1]) + (" and " if len(places) > 1 else "") + places[-1] + ".")
 

@@ -89,7 +89,8 @@ def clean_entry(kind: RegisterKind, raw: Mapping[str, Any], today: dt.date) -> d
     dates.not_before(review, start, "Review date", "the start date")
     pep = dates.parse_date(raw.get("pep_date"), "PEP date", required=False)
     pep_review = dates.parse_date(raw.get("pep_review_date"), "Next PEP review", required=False)
-    dates.not_before(pep_review, pep, "Next PEP review", "the latest PEP")
+    if pep is not None:
+        dates.not_before(pep_review, pep, "Next PEP review", "the latest PEP")
     return {
         "start_date": start,
         "review_date": review,
