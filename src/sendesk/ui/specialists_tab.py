@@ -112,7 +112,7 @@ def involvement_blocks(found: Involvement) -> list[Shown]:
 
 
 # What the tab shows of its pupil.
-SHOWN_KINDS = (Kind.SPECIALIST, Kind.PATHWAY)
+SHOWN_KINDS = (Kind.SPECIALIST, Kind.PATHWAY, Kind.SEN)   # SEN: the NSA notice
 
 
 class SpecialistsTab(LoadOnShow, QWidget):
