@@ -26,8 +26,8 @@ def exam_access(b: Builder, session: Session, facts: PupilFacts) -> None:
         return
     b.table(["Arrangement", "Assessed", "Valid", "Assessment and evidence"],
             [(a.label, f"{dates.format_uk(a.assessed_on)} by {a.assessor}",
-              f"{dates.format_uk(a.valid_from)} to {dates.format_uk(a.valid_to)}\n"
-              f"{a.state(facts.today)}",
+              f"{dates.format_uk(a.valid_from)} to {dates.format_uk(a.valid_to)}"
+              + ("" if a.state(facts.today).startswith("Valid") else f"\n{a.state(facts.today)}"),
               "\n".join(part for part in (a.assessment, a.evidence and f"Normal way of working: "
                                           f"{a.evidence}") if part))
              for a in found], widths=[1.6, 1.6, 1.5, 3.3])
