@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 14, as a new database
+-- The sendesk database schema at migration version 15, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -408,7 +408,8 @@ CREATE TABLE ehc_reviews (
     entered_by           INTEGER REFERENCES users(id),
     updated_at           TEXT,
     updated_by           INTEGER REFERENCES users(id)
-);
+, kind TEXT NOT NULL DEFAULT 'annual'
+    CHECK (kind IN ('annual', 'interim')));
 CREATE INDEX ehc_reviews_of ON ehc_reviews(plan_id);
 CREATE UNIQUE INDEX ehc_reviews_one_pending ON ehc_reviews(plan_id) WHERE held_on IS NULL;
 
@@ -464,8 +465,32 @@ CREATE TABLE ehcna_requests (
     entered_by       INTEGER REFERENCES users(id),
     updated_at       TEXT,
     updated_by       INTEGER REFERENCES users(id)
-);
+, requested_by TEXT NOT NULL DEFAULT 'school'
+    CHECK (requested_by IN ('school', 'parent', 'young_person')), sent_readiness TEXT, sent_below_readiness_reason TEXT);
 CREATE INDEX ehcna_requests_pupil ON ehcna_requests(pupil_id);
+
+-- exam_access_arrangements
+CREATE TABLE exam_access_arrangements (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    arrangement  TEXT NOT NULL CHECK (arrangement IN ('extra_time_25', 'extra_time_50',
+                     'reader', 'computer_reader', 'scribe', 'word_processor',
+                     'rest_breaks', 'separate_room', 'prompter', 'modified_papers',
+                     'other')),
+    detail       TEXT NOT NULL DEFAULT '',
+    assessment   TEXT NOT NULL DEFAULT '',
+    evidence     TEXT NOT NULL DEFAULT '',
+    assessor     TEXT NOT NULL,
+    assessed_on  TEXT NOT NULL,
+    valid_from   TEXT NOT NULL,
+    valid_to     TEXT NOT NULL,
+    withdrawn_on TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    updated_at   TEXT,
+    updated_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX exam_access_pupil ON exam_access_arrangements(pupil_id);
 
 -- field_changes
 CREATE TABLE field_changes (
@@ -510,6 +535,38 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- my_story
+CREATE TABLE my_story (
+    id                 INTEGER PRIMARY KEY,
+    pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    written_on         TEXT NOT NULL,
+    story              TEXT NOT NULL,
+    consent_by         TEXT,
+    consent_as         TEXT CHECK (consent_as IN ('pupil', 'parent', 'young_person')),
+    consent_on         TEXT,
+    share_staff        INTEGER NOT NULL DEFAULT 0 CHECK (share_staff IN (0, 1)),
+    share_specialists  INTEGER NOT NULL DEFAULT 0 CHECK (share_specialists IN (0, 1)),
+    share_la           INTEGER NOT NULL DEFAULT 0 CHECK (share_la IN (0, 1)),
+    share_next_school  INTEGER NOT NULL DEFAULT 0 CHECK (share_next_school IN (0, 1)),
+    entered_at         TEXT NOT NULL,
+    entered_by         INTEGER REFERENCES users(id),
+    updated_at         TEXT,
+    updated_by         INTEGER REFERENCES users(id)
+);
+CREATE INDEX my_story_pupil ON my_story(pupil_id);
+
+-- need_reviews
+CREATE TABLE need_reviews (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    reviewed_on  TEXT NOT NULL,
+    kept_need    TEXT NOT NULL,
+    note         TEXT NOT NULL DEFAULT '',
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX need_reviews_pupil ON need_reviews(pupil_id);
 
 -- parent_notifications
 CREATE TABLE parent_notifications (
@@ -700,7 +757,7 @@ CREATE TABLE register_entries (
     protected_address TEXT,
     entered_at        TEXT NOT NULL,
     entered_by        INTEGER REFERENCES users(id)
-);
+, pep_review_date TEXT);
 CREATE UNIQUE INDEX register_entries_one_open ON register_entries(pupil_id, register)
 WHERE end_date IS NULL;
 CREATE INDEX register_entries_pupil ON register_entries(pupil_id);

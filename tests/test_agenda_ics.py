@@ -38,7 +38,8 @@ def busy_school(senco_session):
         "start_date": D(2026, 11, 2), "review_date": D(2027, 1, 15), "details": "Friendships"})
     ehc.add_request(senco_session, apdr_pupil, {
         "local_authority": "Durham", "consent_on": D(2026, 11, 2), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4)})
+        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4),
+        "below_readiness_reason": "The family cannot wait for the next cycle."})
     return apdr_pupil, ehc_pupil
 
 

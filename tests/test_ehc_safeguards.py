@@ -207,7 +207,8 @@ def test_the_cli_refuses_hostile_dates_in_one_line(school, tmp_path, capsys, ext
 
 # --- finding 12: "plan issued" only by recording the plan ---------------------------------------
 SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3)}
+        "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
+        "below_readiness_reason": "The family cannot wait for the next cycle."}
 ASSESSED = {"decision": "assess", "decision_on": D(2026, 10, 9), "plan_decision": "issue",
             "draft_on": D(2026, 11, 20)}
 

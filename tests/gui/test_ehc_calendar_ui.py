@@ -79,6 +79,8 @@ def test_a_request_and_an_issued_plan_through_the_forms(qtbot, qtmodeltester, se
     assert not dialog.submit()
     assert "head teacher's countersignature" in dialog.message.text()
     fill(dialog.form, head_name="Mr J Lowe", head_signed_on="02/09/2026")
+    assert not dialog.submit() and "Say why the request is being sent" in dialog.message.text()
+    fill(dialog.form, below_readiness_reason="Needs changed suddenly.")
     assert dialog.submit(), dialog.message.text()
     qtmodeltester.check(tab.request_model)
     text = tab.requests.details.toPlainText()

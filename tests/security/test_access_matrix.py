@@ -179,7 +179,8 @@ ACTIONS = {
         s, ids["support"], {"local_authority": "Durham", "consent_on": dt.date(2026, 9, 1),
                             "consent_from": "Mrs Okafor", "head_name": "Mr J Lowe",
                             "head_signed_on": dt.date(2026, 9, 2),
-                            "submitted_on": dt.date(2026, 9, 3)})),
+                            "submitted_on": dt.date(2026, 9, 3),
+                            "below_readiness_reason": "The family cannot wait for the next cycle."})),
     "read EHC plans": ((P.VIEW_RECORDS,), lambda s, ids, out: ehc.list_plans(s, ids["support"])),
     "build a document": ((P.VIEW_RECORDS,), lambda s, ids, out: build_documents(s, ids["support"], "profile")),
     "import letter templates": ((P.MANAGE_PLANS, P.SETTINGS), lambda s, ids, out: templates.import_templates(
@@ -332,6 +333,9 @@ INTERNAL = {
     "sendesk.records.review_requests": {"after_arrival", "after_year_change", "open_for",
                                         "within_weeks"},
     "sendesk.records.school_contacts": {"stored"},
+    # Read for the full file, which build_documents checks and audits.
+    "sendesk.records.exam_access": {"arrangements_of"},
+    "sendesk.records.my_story": {"stories_of"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -53,9 +53,11 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
     elif kind == "profile":
         documents = [support.build_profile(facts, school)]
     elif kind == "file":
-        from . import ehc
+        from . import ehc, file_sections
         documents = [send_file.build_file(facts, school, session.user.full_name,
-                                          [lambda b: ehc.file_chapter(b, session, facts)])]
+                                          [lambda b: ehc.file_chapter(b, session, facts),
+                                           lambda b: file_sections.exam_access(b, session, facts),
+                                           lambda b: file_sections.my_story(b, session, facts)])]
     elif kind.startswith("letter-") or kind == "invitation":
         from . import letters
         documents = letters.build_letters(session, facts, kind)

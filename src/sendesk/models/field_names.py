@@ -41,8 +41,10 @@ RECORD_TYPES: dict[str, tuple[str, str]] = {
     "EHC plan": ("EHC plan", "ehc_plans"),
     "EHC outcome": ("EHC outcome", "ehc_outcomes"),
     "EHC step": ("EHC step", "ehc_outcome_steps"),
-    "EHC review": ("EHC annual review", "ehc_reviews"),
+    "EHC review": ("EHC review", "ehc_reviews"),
     "EHC checklist": ("EHC readiness", "ehcna_checklist"),
+    "exam access": ("Exam access arrangement", "exam_access_arrangements"),
+    "my story": ("My Story", "my_story"),
 }
 
 # Fields named the same way wherever they appear.
@@ -61,7 +63,7 @@ LABELS: dict[str, str] = {
     "review_date": "Review by", "reviewed_on": "Reviewed on", "register": "Register",
     "start_date": "From", "end_date": "To", "details": "Details",
     "has_ihp": "Has an individual healthcare plan", "first_language": "First language",
-    "pep_date": "Latest PEP", "responsible_la": "Responsible local authority",
+    "pep_date": "Latest PEP", "pep_review_date": "Next PEP review", "responsible_la": "Responsible local authority",
     "protected_address": "Protected address",
     # SEN status
     "status": "Status", "reason": "Reason",
@@ -101,6 +103,18 @@ LABELS: dict[str, str] = {
     "invitations_sent_on": "Invitations sent on", "recommendation": "Recommendation",
     "pfa_discussed": "Preparing for adulthood discussed", "report_sent_on": "Report sent on",
     "answer": "Answer", "answered_on": "Answered on", "note": "Note",
+    "requested_by": "Requested by", "sent_readiness": "Readiness when sent",
+    "sent_below_readiness_reason": "Why it was sent before it was ready",
+    "kind": "Annual or interim",
+    # exam access arrangements and My Story
+    "arrangement": "Arrangement", "detail": "Details", "assessment": "What the assessment found",
+    "evidence": "Normal way of working", "assessor": "Assessor",
+    "valid_from": "Valid from", "valid_to": "Valid to",
+    "written_on": "Written on", "story": "My Story", "consent_by": "Consent given by",
+    "consent_as": "Consent given as", "share_staff": "May be shared with staff here",
+    "share_specialists": "May be shared with specialists",
+    "share_la": "May be shared with the local authority",
+    "share_next_school": "May be shared with the next school",
 }
 # The same name reads differently in some records.
 RECORD_LABELS: dict[tuple[str, str], str] = {
@@ -120,7 +134,8 @@ RECORD_LABELS: dict[tuple[str, str], str] = {
 }
 # Stored as 1 or 0.
 YES_NO = {"parental_responsibility", "do_not_disclose_address", "has_ihp", "protected_address",
-          "at_risk_of_exclusion", "answer", "pfa_discussed"}
+          "at_risk_of_exclusion", "answer", "pfa_discussed", "share_staff", "share_specialists",
+          "share_la", "share_next_school"}
 _QUESTIONS = {q.key: q.title for q in QUESTIONS}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

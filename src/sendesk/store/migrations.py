@@ -1102,6 +1102,77 @@ def upgrade_version_14(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_15(conn: sqlcipher3.Connection) -> None:
+    """EHC rules (issue 20): who asked for a needs assessment and why a request went before the
+    checklist was complete; interim EHC reviews; a looked-after pupil's next PEP review; the
+    SENCO's review of an NSA primary need after a specialist's report; and two more parts of
+    the file, exam access arrangements and "My Story" with the consent to share it.
+
+    requested_by says whether the school, a parent or the young person asked the LA (parents
+    and young people may ask themselves). sent_readiness keeps the checklist score on the day
+    the request went ("3 of 11") and sent_below_readiness_reason why it went anyway. An EHC
+    review is 'annual' or 'interim' (called between annual reviews when needs change).
+    """
+    run_script(conn, """
+        ALTER TABLE ehcna_requests ADD COLUMN requested_by TEXT NOT NULL DEFAULT 'school'
+            CHECK (requested_by IN ('school', 'parent', 'young_person'));
+        ALTER TABLE ehcna_requests ADD COLUMN sent_readiness TEXT;
+        ALTER TABLE ehcna_requests ADD COLUMN sent_below_readiness_reason TEXT;
+        ALTER TABLE ehc_reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'annual'
+            CHECK (kind IN ('annual', 'interim'));
+        ALTER TABLE register_entries ADD COLUMN pep_review_date TEXT;
+        CREATE TABLE need_reviews (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            reviewed_on  TEXT NOT NULL,
+            kept_need    TEXT NOT NULL,
+            note         TEXT NOT NULL DEFAULT '',
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX need_reviews_pupil ON need_reviews(pupil_id);
+        CREATE TABLE exam_access_arrangements (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            arrangement  TEXT NOT NULL CHECK (arrangement IN ('extra_time_25', 'extra_time_50',
+                             'reader', 'computer_reader', 'scribe', 'word_processor',
+                             'rest_breaks', 'separate_room', 'prompter', 'modified_papers',
+                             'other')),
+            detail       TEXT NOT NULL DEFAULT '',
+            assessment   TEXT NOT NULL DEFAULT '',
+            evidence     TEXT NOT NULL DEFAULT '',
+            assessor     TEXT NOT NULL,
+            assessed_on  TEXT NOT NULL,
+            valid_from   TEXT NOT NULL,
+            valid_to     TEXT NOT NULL,
+            withdrawn_on TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX exam_access_pupil ON exam_access_arrangements(pupil_id);
+        CREATE TABLE my_story (
+            id                 INTEGER PRIMARY KEY,
+            pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            written_on         TEXT NOT NULL,
+            story              TEXT NOT NULL,
+            consent_by         TEXT,
+            consent_as         TEXT CHECK (consent_as IN ('pupil', 'parent', 'young_person')),
+            consent_on         TEXT,
+            share_staff        INTEGER NOT NULL DEFAULT 0 CHECK (share_staff IN (0, 1)),
+            share_specialists  INTEGER NOT NULL DEFAULT 0 CHECK (share_specialists IN (0, 1)),
+            share_la           INTEGER NOT NULL DEFAULT 0 CHECK (share_la IN (0, 1)),
+            share_next_school  INTEGER NOT NULL DEFAULT 0 CHECK (share_next_school IN (0, 1)),
+            entered_at         TEXT NOT NULL,
+            entered_by         INTEGER REFERENCES users(id),
+            updated_at         TEXT,
+            updated_by         INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX my_story_pupil ON my_story(pupil_id);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

@@ -47,7 +47,8 @@ RECORD_TYPES = {"pupil": "pupils", "contact": "contacts", "consent": "consents",
                 "outcome": "apdr_outcomes", "provision": "apdr_provision_items",
                 "review": "apdr_reviews", "review progress": "apdr_outcomes",
                 "review specialist view": "specialist_involvements",
-                "measure": "provision_measures"}
+                "measure": "provision_measures",
+                "exam access": "exam_access_arrangements", "my story": "my_story"}
 # The school's own tables, and the transfer log itself, which stays with the school that kept it.
 _NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequence",
               "transfers", "transfer_scans", "known_senders",
@@ -146,6 +147,7 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
             continue
         rows = db.query(f"SELECT * FROM {table.name} WHERE {table.owner} IN"
                         f" ({','.join('?' * len(parent_ids))}) ORDER BY {_order(db, table)}", parent_ids)
+        rows = _with_consent(table.name, rows, ids, stripped)
         out = []
         for row in rows:
             item: dict[str, Any] = {}
@@ -184,6 +186,23 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
               "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},
               "tables": tables}
     return Dump(record, attachments, stripped)
+
+
+def _with_consent(table: str, rows: list[Any], ids: Mapping[str, list[int]],
+                  stripped: list[str]) -> list[Any]:
+    """My Story goes to the next school only when its consent says so (models.my_story); its
+    change trail, which holds the words too, goes with it or not at all."""
+    if table == "my_story":
+        kept = [r for r in rows if r["share_next_school"]]
+        if len(kept) < len(rows):
+            left = len(rows) - len(kept)
+            stripped.append(f"{left} My Story account{'s' if left != 1 else ''} whose consent "
+                            "does not include the next school (kept here)")
+        return kept
+    if table == "field_changes":
+        sent = set(ids.get("my_story", []))
+        return [r for r in rows if r["record_type"] != "my story" or r["record_id"] in sent]
+    return rows
 
 
 # --- reading ----------------------------------------------------------------------------------

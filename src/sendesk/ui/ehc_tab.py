@@ -118,7 +118,11 @@ def request_blocks(request: EhcnaRequest, today: dt.date, warning: str | None) -
     b = Builder()
     b.heading(f"Request to {request.local_authority}", 1)
     b.para(request.stage.label, "small")
-    b.pairs([("Parents' consent", uk(request.consent_on)
+    b.pairs([("Requested by", request.requested_by.label),
+             ("Readiness when sent", f"{request.sent_readiness} checklist items met"
+              if request.sent_readiness else ""),
+             ("Why it was sent then", request.sent_below_readiness_reason or ""),
+             ("Parents' consent", uk(request.consent_on)
               + (f" ({request.consent_from})" if request.consent_from else "")),
              ("Head teacher's countersignature",
               f"{request.head_name or ''} {uk(request.head_signed_on)}".strip()),
@@ -193,9 +197,10 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
             f" \u2013 by {uk(step.target_date)}" if step.target_date else ""))
             for step in outcome.steps)
     b.heading("Annual reviews", 2)
-    if not plan.reviews:
+    annual = [r for r in plan.reviews if r.kind is rules.ReviewKind.ANNUAL]
+    if not annual:
         b.para("None yet.")
-    for review in plan.reviews:
+    for review in annual:
         if review.held:
             text = (f"Held {uk(review.held_on)}: {review.recommendation.label.lower()}"
                     + ("; Preparing for Adulthood discussed" if review.pfa_discussed else "")
@@ -207,6 +212,14 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
                        if review.invitations_sent_on else "; invitations not yet sent"))
         b.para(text)
         b.para(review.notes, "small")
+    if plan.interim_reviews:
+        b.heading("Interim reviews", 2)
+        for review in plan.interim_reviews:
+            outcome = review.recommendation.label.lower() if review.recommendation else ""
+            b.para(f"Held {uk(review.held_on)}: {outcome}"
+                   + (f"; report to the LA {uk(review.report_sent_on)}" if review.report_sent_on
+                      else ""))
+            b.para(review.notes, "small")
     return shown + b.blocks
 
 
@@ -335,6 +348,7 @@ class EhcTab(LoadOnShow, QWidget):
                 ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
                 ("edit_provision", "Provision and cost...", self.edit_provision, manage),
                 ("review", "Annual review...", self.review, manage),
+                ("interim_review", "&Interim review...", self.interim_review, manage),
                 ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
         for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
@@ -395,7 +409,7 @@ class EhcTab(LoadOnShow, QWidget):
         self.plans.set_summary("" if current_plan or self.plan_model.rows()
                                else "No EHC plan recorded.")
         self.plans.select(len(self.plan_model.rows()) - 1)
-        for key in ("edit_plan", "edit_outcomes", "review", "cease_plan"):
+        for key in ("edit_plan", "edit_outcomes", "review", "interim_review", "cease_plan"):
             self.plans.buttons[key].setEnabled(current_plan is not None)
         if current_plan is not None and not self.opened_on_plan:
             # A pupil with a plan is here for the plan, not for readiness to ask for one.
@@ -488,6 +502,8 @@ class EhcTab(LoadOnShow, QWidget):
 
     def _request_fields(self) -> list[FieldSpec]:
         return [
+            FieldSpec("requested_by", "Who asked for it", "choice",
+                      [(r.label, r.value) for r in rules.RequestedBy]),
             FieldSpec("local_authority", "Local authority"),
             FieldSpec("consent_on", "Parents' consent signed", "date",
                       aliases=("Date of the parents' consent",)),
@@ -506,14 +522,24 @@ class EhcTab(LoadOnShow, QWidget):
             FieldSpec("draft_on", "Draft plan (or notice) dated", "date",
                       aliases=("Date of the draft plan or notice",)),
             FieldSpec("withdrawn_on", "Withdrawn on", "date", aliases=("Date withdrawn",)),
+            FieldSpec("below_readiness_reason", "Why send it before every readiness item is met",
+                      "text", aliases=("Reason for sending it now",)),
             FieldSpec("notes", "Notes", "text")]
+
+    def _readiness_intro(self) -> str:
+        result = getattr(self, "readiness_result", None)
+        if result is None or result.ready:
+            return ""
+        return (f" The readiness checklist shows {result.score} items met: if the school sends "
+                "it now, say why.")
 
     def new_request(self) -> FormDialog:
         values = {"local_authority": self._last_authority()}
         return self._form("New EHC needs assessment request", self._request_fields(),
                           lambda v: self._write(ehc.add_request, self.pupil_id, v), values=values,
                           intro="Record what has been done so far; come back to add the dates "
-                                "as the request goes on.")
+                                "as the request goes on. A parent or young person may ask the LA "
+                                "themselves." + self._readiness_intro())
 
     def update_request(self) -> FormDialog | None:
         request = self.requests.selected()
@@ -525,9 +551,12 @@ class EhcTab(LoadOnShow, QWidget):
             "submitted_on", "decision_on", "draft_on", "withdrawn_on", "notes")}
         values["decision"] = request.decision.value if request.decision else None
         values["plan_decision"] = request.plan_decision.value if request.plan_decision else None
+        values["requested_by"] = request.requested_by.value
+        values["below_readiness_reason"] = request.sent_below_readiness_reason or ""
         return self._form("Update the request", self._request_fields(),
                           lambda v: self._write(ehc.update_request, request.id, v), values=values,
-                          intro="The final plan is recorded on the EHC plans page.")
+                          intro="The final plan is recorded on the EHC plans page."
+                          + (self._readiness_intro() if request.submitted_on is None else ""))
 
     def _last_authority(self) -> str:
         rows = self.request_model.rows()
@@ -541,19 +570,31 @@ class EhcTab(LoadOnShow, QWidget):
 
     def record_plan(self) -> FormDialog:
         waiting = [r for r in self.request_model.rows()
-                   if r.decision is rules.AssessDecision.ASSESS and r.final_on is None
-                   and r.plan_decision is not rules.PlanDecision.NOT_ISSUE and r.withdrawn_on is None]
+                   if r.submitted_on is not None and r.final_on is None and r.withdrawn_on is None
+                   and r.decision is not rules.AssessDecision.NOT_ASSESS
+                   and r.plan_decision is not rules.PlanDecision.NOT_ISSUE]
         fields = self._plan_fields()
+        intro = ("The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
+                 "their parents are due a letter. Add the outcomes afterwards.")
         if waiting:
             fields.append(FieldSpec("request_id", "From the request", "choice",
-                                    [("None", None)] + [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
+                                    [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
+            intro += " The request it came from is closed with the plan."
+            if any(r.decision is None for r in waiting):
+                # Asked here rather than refused later: a plan follows a decision to assess.
+                fields.append(FieldSpec("decision_on", "LA agreed to assess on", "date",
+                                        aliases=("Date the LA agreed to assess",
+                                                 "Date of the LA's decision")))
+                fields.append(FieldSpec("draft_on", "Draft plan dated", "date",
+                                        aliases=("Date of the draft plan",
+                                                 "Date of the draft plan or notice")))
+                intro += (" No decision to assess is recorded on that request: give the date "
+                          "the LA agreed to assess.")
         return self._form(
             "Record an issued EHC plan", fields,
             lambda v: self._write(ehc.record_plan, self.pupil_id, v, v.get("request_id")),
             values={"local_authority": self._last_authority(),
-                    "request_id": waiting[-1].id if waiting else None},
-            intro="The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
-                  "their parents are due a letter. Add the outcomes afterwards.")
+                    "request_id": waiting[-1].id if waiting else None}, intro=intro)
 
     def edit_plan(self) -> FormDialog | None:
         plan = self.current_plan()
@@ -611,6 +652,26 @@ class EhcTab(LoadOnShow, QWidget):
             FieldSpec("notes", "Notes", "text")],
             lambda v: self._write(ehc.save_review, plan.id, v, booked.id if booked else None),
             values=values, intro=intro)
+
+    def interim_review(self) -> FormDialog | None:
+        """An interim review, recorded once held with its outcome; the annual schedule stays."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        return self._form("Interim review", [
+            FieldSpec("held_on", "Held on", "date", aliases=("Date the review was held",
+                                                             "Date the interim review was held")),
+            FieldSpec("recommendation", "Outcome", "choice",
+                      [(r.label, r.value) for r in rules.ReviewRecommendation],
+                      aliases=("Outcome of the interim review",)),
+            FieldSpec("report_sent_on", "Report sent to the LA", "date",
+                      aliases=("Date the report went to the LA",)),
+            FieldSpec("notes", "Why it was called and what was agreed", "text",
+                      aliases=("Notes",))],
+            lambda v: self._write(ehc.save_review, plan.id, {**v, "kind": "interim"}),
+            values={"held_on": self.session.clock.today()},
+            intro="An interim review is called between annual reviews when needs or the "
+                  "placement change. It does not move the annual review.")
 
     def cease_plan(self) -> FormDialog | None:
         plan = self.current_plan()
