@@ -26,9 +26,9 @@ from ..errors import ValidationError
 from ..models import bounded_json, dates, notifications, outcomes, provision, sen, specialists
 from ..models.apdr import Decision, Stage
 from ..models.contacts import CONSENT_GIVERS
-from ..models.measures import SCHOOL_SCALE_LIMIT, MeasureKind
 from ..models.ehc import RequestedBy, ReviewKind
 from ..models.exam_access import Arrangement
+from ..models.measures import SCHOOL_SCALE_LIMIT, MeasureKind
 from ..models.my_story import ConsentBy
 from ..models.pupils import clean_details
 from ..models.registers import RegisterKind
