@@ -24,6 +24,7 @@ from .dashboard_page import DashboardPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .new_pupil_dialog import add_new_pupil_action
+from .outside_changes import OutsideChanges
 from .prompts import prompts
 from .provision_map_view import ProvisionMapView
 from .pupil_list_page import PupilListPage
@@ -68,6 +69,7 @@ class Workspace(QObject):
         action.triggered.connect(self.import_pupils)
         window.grey_unless(action, session.can(Permission.IMPORT_PUPILS))
         runner.changed.connect(self.changes_arrived)
+        self.outside = OutsideChanges(runner, self)   # a CLI import refreshes the pages
 
     def import_pupils(self) -> ImportWizard:
         wizard = ImportWizard(self.session, self.window, runner=self.runner)
