@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
-from tests.conftest import STAFF, STAFF_PASSWORD
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.gui.test_pupils_ui import upn_for
 from tests.pdf_text import pages_text
@@ -18,6 +18,7 @@ from tests.pdf_text import pages_text
 from sendesk.documents.recovery_sheet import build_recovery_sheet
 from sendesk.models.school import SchoolIdentity
 from sendesk.records import pupils
+from sendesk.services import lifecycle
 from sendesk.ui.import_wizard import ImportWizard
 from sendesk.ui.recovery_dialog import RecoveryKeyDialog
 from sendesk.ui.users_dialog import UsersDialog
@@ -100,15 +101,27 @@ def test_first_steps_go_once_the_school_has_a_pupil_or_are_hidden(qtbot, make_co
     assert not home.first_steps.isVisible(), "hidden stays hidden"
 
 
-    # Hidden for this session only: the next unlock shows them while there are still no pupils.
+    # Remembered for this user: signing in again (a new session) does not bring them back ...
     controller.lock()
     unlock(qtbot, controller)
     wait_for_main_window(qtbot, controller)
     home = controller.workspace.home
+    qtbot.waitUntil(lambda: home.data is not None, timeout=10_000)
+    assert not home.first_steps.isVisible(), "hidden once, hidden at the next sign-in"
+    # ... while another user of the same school, who has not hidden them, still sees them.
+    controller.lock()
+    unlock(qtbot, controller, STAFF, STAFF_PASSWORD)
+    wait_for_main_window(qtbot, controller)
+    home = controller.workspace.home
     qtbot.waitUntil(lambda: home.data is not None and home.first_steps.isVisible(), timeout=10_000)
-    controller.runner.call(pupils.add_pupil, {
-        "upn": upn_for(1), "legal_surname": "Hughes", "legal_forename": "Ava",
-        "dob": "2016-03-04", "gender": "F", "year_group": "5", "class_name": "5H"})
+    # A pupil added (here by the SENCO at another computer) ends them for everyone.
+    other = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, controller.clock)
+    try:
+        pupils.add_pupil(other, {
+            "upn": upn_for(1), "legal_surname": "Hughes", "legal_forename": "Ava",
+            "dob": "2016-03-04", "gender": "F", "year_group": "5", "class_name": "5H"})
+    finally:
+        other.close()
     qtbot.waitUntil(lambda: not home.first_steps.isVisible(), timeout=10_000)
 
 
