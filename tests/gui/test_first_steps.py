@@ -59,19 +59,16 @@ def test_new_school_home_says_what_to_do_first(qtbot, make_controller, school):
     assert wizard.isVisible()
     wizard.reject()
 
-    # Add a pupil does what File > New pupil does, or says it is not here yet.
+    # Add a pupil does what File > New pupil does.
     new_pupil = window.findChild(QAction, "new_pupil")
     add = button(home, "first_add_pupil")
-    if new_pupil is None:
-        assert not add.isEnabled() and "not in this version" in add.toolTip()
-    else:
-        fired = []
-        new_pupil.triggered.connect(lambda *_: fired.append(True))
-        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
-        assert fired
-        for widget in QApplication.topLevelWidgets():
-            if widget.isVisible() and widget not in (window, controller.unlock_dialog):
-                widget.close()
+    fired = []
+    new_pupil.triggered.connect(lambda *_: fired.append(True))
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert fired
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget not in (window, controller.unlock_dialog):
+            widget.close()
 
     # Set the term dates: the Calendar page, with the term dates table ready to type in.
     qtbot.mouseClick(button(home, "first_term_dates"), Qt.MouseButton.LeftButton)
@@ -128,7 +125,12 @@ def test_first_steps_go_once_the_school_has_a_pupil_or_are_hidden(qtbot, make_co
 def test_staff_see_why_a_step_is_not_theirs(qtbot, make_controller, school):
     _controller, _window, home = open_home(qtbot, make_controller, school, (STAFF, STAFF_PASSWORD))
     assert home.first_steps.isVisible()
-    for name, why in (("first_import", "Ask your SENCO"), ("first_staff", "administrator")):
+    new_pupil = _window.findChild(QAction, "new_pupil")
+    assert new_pupil in _window.file_menu.actions() and not new_pupil.isEnabled()
+    assert "Your role (Staff) does not allow this" in new_pupil.toolTip()
+    assert _window.file_menu.toolTipsVisible()
+    for name, why in (("first_import", "Ask your SENCO"), ("first_staff", "administrator"),
+                      ("first_add_pupil", "Ask your SENCO")):
         assert not button(home, name).isEnabled()
         assert why in button(home, name).toolTip()
 

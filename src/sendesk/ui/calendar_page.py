@@ -46,6 +46,7 @@ from .agenda_model import AgendaModel
 from .date_field import DateDelegate, DateField
 from .load_on_show import LoadOnShow
 from .prompts import prompts
+from .record_panel import denied_text
 from .runner import OpRunner, alive
 
 DEFAULT_WEEKS = 13
@@ -238,10 +239,11 @@ class TermDatesEditor(QGroupBox):
         reset.clicked.connect(self.reset)
         save_cutoff = QPushButton("Save", objectName="save_cutoff")
         save_cutoff.clicked.connect(self.save_cutoff)
-        for widget in (save, reset, save_cutoff):
-            widget.setVisible(may_edit)
-        self.table.setEnabled(may_edit)
-        self.cutoff_weeks.setEnabled(may_edit)
+        # Greyed, never hidden, for a role that may not change them, saying why.
+        why_not = "" if may_edit else denied_text(session)
+        for widget in (save, reset, save_cutoff, self.table, self.cutoff_weeks):
+            widget.setEnabled(may_edit)
+            widget.setToolTip(why_not)
         buttons = QHBoxLayout()
         buttons.addWidget(save)
         buttons.addWidget(reset)

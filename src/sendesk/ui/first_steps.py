@@ -73,8 +73,7 @@ STEPS = (
          "import_pupils", "Your role does not allow importing pupils. Ask your SENCO."),
     Step("first_add_pupil", "&Add a pupil...",
          "Or add one pupil by hand: a new arrival, or a school without an MIS export.",
-         "new_pupil", "Adding a pupil by hand (File > New pupil) is not in this version of "
-                      "sendesk yet; import them from the MIS instead."),
+         "new_pupil", "Your role does not allow adding pupils. Ask your SENCO."),
     Step("first_term_dates", "Set the &term dates",
          "Reviews, deadlines and the census are worked out from your school's term dates.",
          "", ""),
