@@ -313,28 +313,28 @@ class EhcTab(LoadOnShow, QWidget):
             "readiness", "Before requesting an EHC needs assessment, the record should show each "
             "of these. Most are read from the graduated approach; answer the questions only you "
             "can, with a note of how you know.", self.readiness_model, [
-                ("answer", "Answer the question...", self.answer, manage),
-                ("record_exception", "Record an exception...", self.record_exception, manage),
-                ("withdraw_exception", "Withdraw the exception...", self.withdraw_exception, manage),
-                ("refresh_readiness", "Check again", self.refresh, "")], sizes=(340, 260))
+                ("answer", "Ans&wer the question...", self.answer, manage),
+                ("record_exception", "&Record an exception...", self.record_exception, manage),
+                ("withdraw_exception", "Wit&hdraw the exception...", self.withdraw_exception, manage),
+                ("refresh_readiness", "&Check again", self.refresh, "")], sizes=(340, 260))
         compact_rows(self.readiness.table)
         self.request_model: RowsModel[EhcnaRequest] = RowsModel(request_columns(today), parent=self)
         self.requests = _Section(
             "requests", "A request needs the parents' consent and the head teacher's "
             "countersignature. From the day it is sent the LA has 20 weeks to issue a final plan.",
             self.request_model, [
-                ("new_request", "New request...", self.new_request, manage),
-                ("update_request", "Update the request...", self.update_request, manage)],
+                ("new_request", "&New request...", self.new_request, manage),
+                ("update_request", "&Update the request...", self.update_request, manage)],
             sizes=(150, 450))
         self.plan_model: RowsModel[EhcPlan] = RowsModel(PLAN_COLUMNS, parent=self)
         self.plans = _Section(
             "plans", "EHC plans are reviewed every year: the meeting about four weeks before the "
             "anniversary, with six weeks' notice to every specialist involved.", self.plan_model, [
-                ("record_plan", "Record an issued plan...", self.record_plan, status),
-                ("edit_plan", "Plan details...", self.edit_plan, manage),
-                ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
-                ("review", "Annual review...", self.review, manage),
-                ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
+                ("record_plan", "Record an &issued plan...", self.record_plan, status),
+                ("edit_plan", "Plan &details...", self.edit_plan, manage),
+                ("edit_outcomes", "&Outcomes and steps...", self.edit_outcomes, manage),
+                ("review", "Annual re&view...", self.review, manage),
+                ("cease_plan", "Plan &ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
         for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
                               (self.plans, self._show_plan)):

@@ -84,7 +84,7 @@ class ReviewPage(Page):
         box_layout.addWidget(self.explanation)
         box_layout.addWidget(QLabel("Notes on the decision"))
         box_layout.addWidget(self.decision_notes)
-        self.hold = QPushButton("Hold the review", objectName="hold_review")
+        self.hold = QPushButton("&Hold the review", objectName="hold_review")
         self.hold.clicked.connect(lambda: self.hold_review())
         content = QWidget()
         layout = QVBoxLayout(content)
