@@ -6,26 +6,43 @@ window's own work. An MIS import run with `sendesk-cli pupils import` while the 
 show the old school until the user clicked something.
 
 The check is cheap: the database's data version (Database.data_version, which reads no table)
-is asked on the runner's worker every few seconds while the window is open and whenever the app
-becomes the active one again, and only when the runner is idle. When it moved, one
-whole-school Changes goes out through the runner, exactly as the window's own work would send.
+is asked every few seconds while the window is open and whenever the app becomes the active
+one again. It runs on the runner's own worker thread (so never beside other database work),
+but not as runner work: the runner stays "not busy", so nothing the user does waits for or is
+refused because of it. When the version moved, one whole-school Changes goes out through the
+runner, exactly as the window's own work would send.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QRunnable, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
 from ..operations import Changes, Kind
-from ..session import Session
 from .runner import OpRunner
 
 CHECK_EVERY_MS = 3_000
 EVERYTHING = Changes(kinds=frozenset(Kind), whole_school=True)
 
 
-def data_version(session: Session) -> int:
-    return session.db.data_version()
+class _Answer(QObject):
+    version = Signal(object)   # an int, or None when it could not be read (locked, busy)
+
+
+class _Ask(QRunnable):
+    def __init__(self, runner: OpRunner, answer: _Answer) -> None:
+        super().__init__()
+        self.runner, self.answer = runner, answer
+
+    def run(self) -> None:
+        version = None
+        session = self.runner.session
+        if not self.runner.closed and session is not None:
+            try:
+                version = session.db.data_version()
+            except Exception:  # noqa: BLE001 - locked meanwhile or the file busy: ask again later
+                version = None
+        self.answer.version.emit(version)
 
 
 class OutsideChanges(QObject):
@@ -34,6 +51,10 @@ class OutsideChanges(QObject):
         self.runner = runner
         self.seen: int | None = None
         self.asking = False
+        # No parent: each question holds it too, so it outlives a window closed by a lock
+        # while the question is on the worker (the connection then simply goes).
+        self.answer = _Answer()
+        self.answer.version.connect(self._answered)
         self.timer = QTimer(self, interval=CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
         self.timer.start()
@@ -52,14 +73,12 @@ class OutsideChanges(QObject):
         if self.asking or self.runner.closed or self.runner.busy():
             return
         self.asking = True
-        self.runner.submit(data_version, on_done=self._answered, on_error=self._not_answered)
+        self.runner.pool.start(_Ask(self.runner, self.answer))
 
-    def _answered(self, version: int) -> None:
+    def _answered(self, version: int | None) -> None:
         self.asking = False
+        if version is None or self.runner.closed:
+            return
         if self.seen is not None and version != self.seen:
             self.runner.changed.emit(EVERYTHING)
         self.seen = version
-
-    def _not_answered(self, _exc: BaseException) -> None:
-        """Locked meanwhile, or the file was busy: nothing to say; the next tick asks again."""
-        self.asking = False
