@@ -188,6 +188,8 @@ class ReviewPage(Page):
             if involvement.id in saved:
                 view.setPlainText(saved[involvement.id].view)
                 given.setCurrentIndex(max(0, given.findData(saved[involvement.id].given_as)))
+            view.setAccessibleName(f"View of {involvement.service}")
+            given.setAccessibleName(f"How {involvement.service} gave its view")
             watch(view, self.touch)
             watch(given, self.touch)
             box = QHBoxLayout()
