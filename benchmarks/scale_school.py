@@ -33,7 +33,17 @@ from typing import Any
 
 from sendesk.clock import Clock, FixedClock, SystemClock
 from sendesk.demo import DEMO_REFERENCE, SchoolBuilder
-from sendesk.demo.catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
+from sendesk.demo.catalogue import (
+    ADULTS,
+    INTENSIVE,
+    MISSED,
+    OUTCOMES,
+    PROVISION,
+    SPECIALISTS,
+    assessment_tool,
+    report_pdf,
+)
+from sendesk.demo.days import SchoolDays
 from sendesk.demo.provision import EFFECTS, LIBRARY_FOR
 from sendesk.demo.provision import measured_value as _demo_value
 from sendesk.errors import ValidationError
@@ -132,6 +142,7 @@ class _ScaleBuilder(SchoolBuilder):
                  founded: dt.date) -> None:
         super().__init__(session, rng)
         self.h = history_rng
+        self.history_days = SchoolDays(self.calendar, history_rng)
         self.founded = founded
         self.tables = {name: LiveRows(session.db, name) for name in _HISTORY_TABLES}
         self.ids: dict[str, int] = {}
@@ -175,10 +186,11 @@ class _ScaleBuilder(SchoolBuilder):
                 f"{seconds % 60:02d}.{self.h.randint(0, 999_999):06d}+00:00")
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
-        end = min(end, self.today)
-        if end <= start:
-            return min(start, self.today)
-        return start + dt.timedelta(days=self.h.randint(0, (end - start).days))
+        """A school day from start to end, not after today: what the history records happened
+        while the school was open."""
+        if start > self.today:
+            return self.today
+        return self.history_days.between(start, min(end, self.today), self.today)
 
     def _log(self, at: str, user: _User, action: str, pupil_id: int | None = None,
              detail: dict[str, Any] | None = None) -> None:
@@ -287,10 +299,13 @@ class _ScaleBuilder(SchoolBuilder):
             days += sorted(self._between(on_register, end)
                            for _ in range(self._count(2, on_register, end)))
         for day in days:
+            if not self.history_days.is_open(day):   # nothing between start and a weekend today
+                continue
             note_id = self._next("short_notes")
             author = self._someone()
             at = self._at(day)
-            review = day + dt.timedelta(days=self.h.choice([14, 28, 42]))
+            review = self.history_days.near(day + dt.timedelta(days=self.h.choice([14, 28, 42])),
+                                            day)
             reviewed = review + dt.timedelta(days=self.h.randint(-3, 5)) \
                 if review + 7 * DAY < self.today else None
             self.tables["short_notes"].add(
@@ -317,13 +332,15 @@ class _ScaleBuilder(SchoolBuilder):
         share = 0.85 if k_end is None else 0.7 if closing else 0.9
         if h.random() >= share:
             return
-        opened = max(k_start, self.founded) + dt.timedelta(days=h.randint(3, 20))
+        opened = self.history_days.on_or_after(
+            max(k_start, self.founded) + dt.timedelta(days=h.randint(3, 20)))
         end = k_end if closing else self.today
         if opened >= end - 21 * DAY:
             return
         starts = [opened]
         while True:
-            following = starts[-1] + dt.timedelta(days=h.randint(85, 125))
+            following = self.history_days.on_or_after(
+                starts[-1] + dt.timedelta(days=h.randint(85, 125)))
             if following >= end - 30 * DAY:
                 break
             starts.append(following)
@@ -358,7 +375,7 @@ class _ScaleBuilder(SchoolBuilder):
             limit = (held or self.today) - 3 * DAY
             assessed = self._between(started, min(started + 7 * DAY, limit))
             self._assess(cycle_id, pupil_id, assessed, area, need,
-                         complete=state != "assess")
+                         self._rank(row["year_group"], assessed), complete=state != "assess")
             if state == "assess":
                 break
             plan_date = self._between(assessed, min(assessed + 5 * DAY, limit))
@@ -370,6 +387,7 @@ class _ScaleBuilder(SchoolBuilder):
                 review_date = min(plan_date + dt.timedelta(days=h.randint(63, 98)), latest)
                 if review_date < self.today - 21 * DAY:
                     review_date = min(self.today + dt.timedelta(days=h.randint(-10, 40)), latest)
+            review_date = self.history_days.near(review_date, plan_date + DAY, latest)
             outcome_ids, item_ids = self._plan(cycle_id, pupil_id, area, row["year_group"],
                                                plan_date, review_date, stage, recommendation,
                                                agreed=state == "do")
@@ -401,8 +419,12 @@ class _ScaleBuilder(SchoolBuilder):
             close_decision=decision_closed, entered_at=self._at(opened), entered_by=self.senco.id,
             closed_at=closed_at, closed_by=self.senco.id if closed_at else None)
 
+    def _rank(self, year_group: str, day: dt.date) -> int:
+        """The pupil's year (ranked) on a day of an earlier school year."""
+        return YEAR_RANK[year_group] - (self.school_year - self.calendar.school_year_of(day))
+
     def _assess(self, cycle_id: int, pupil_id: int, day: dt.date, area: str, need: str | None,
-                complete: bool) -> None:
+                rank: int, complete: bool) -> None:
         h = self.h
         assessment_id = self._next("apdr_assessments")
         at = self._at(day)
@@ -425,13 +447,10 @@ class _ScaleBuilder(SchoolBuilder):
             completed_at=at if complete else None,
             completed_by=self.senco.id if complete else None)
         for position in range(h.randint(1, 2)):
+            tool, result = assessment_tool(h, area, rank)
             self.tables["apdr_assessment_tools"].add(
-                assessment_id=assessment_id, position=position,
-                tool=h.choice(["Phonics screening check", "YARC", "Sandwell numeracy", "BPVS-3",
-                               "Boxall profile", "Beery VMI"]), used_on=day.isoformat(),
-                result=h.choice(["Below age expectations", "Standard score 78", "24/40",
-                                 "Age equivalent 2 years below"]),
-                entered_at=at, entered_by=self.senco.id)
+                assessment_id=assessment_id, position=position, tool=tool,
+                used_on=day.isoformat(), result=result, entered_at=at, entered_by=self.senco.id)
         self._log(at, self.senco, "saved an assessment (draft)", pupil_id,
                   {"cycle_id": cycle_id, "fields": ["assessed_on", "child_views", "needs",
                                                     "parent_views", "primary_need", "strengths",
@@ -466,7 +485,7 @@ class _ScaleBuilder(SchoolBuilder):
             target = review_date - dt.timedelta(days=h.randint(0, 14))
             self.tables["apdr_outcomes"].add(
                 id=outcome_id, plan_id=plan_id, position=position, text=text, measure=measure,
-                target_date=max(target, plan_date).isoformat(), area=area,
+                target_date=self.history_days.near(target, plan_date).isoformat(), area=area,
                 pfa_area=h.choice(["independent_living", "community", "health", "employment"])
                 if from_year_9 else None, entered_at=at, entered_by=self.senco.id)
         chosen = [dict(item, recommendation_id=None) for item in

@@ -166,7 +166,8 @@ def test_what_a_role_may_not_use_is_greyed_and_says_why(qtbot, make_controller, 
     qtbot.addWidget(record)
     assert not record.save_profile_button.isEnabled()
     assert record.save_profile_button.toolTip() == why
-    assert not record.sar_button.isEnabled() and record.sar_button.toolTip() == why
+    from sendesk.records.sar import REFUSED  # says what to do instead (issue 18's wording)
+    assert not record.sar_button.isEnabled() and record.sar_button.toolTip() == REFUSED
     for tab in (record.specialists, record.transfers):
         for widget in tab.findChildren(QPushButton):
             if not widget.isEnabled() and widget.objectName() not in ("save_report",):

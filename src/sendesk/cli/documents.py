@@ -98,10 +98,12 @@ def cmd_templates_export(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_templates_import(args: argparse.Namespace, secrets: Secrets) -> int:
     data = read_limited(args.file, templates.MAX_TEMPLATE_BYTES, "letters template")
     logo = read_limited(args.logo, templates.MAX_LOGO_BYTES, "logo") if args.logo else None
-    templates.parse(data, source=args.file.name, logo=logo)   # refuse before asking a password
+    logo_name = args.logo.name if args.logo else ""
+    # Refused before asking a password.
+    templates.parse(data, source=args.file.name, logo=logo, logo_source=logo_name)
     session = open_session(args.db, args.user, secrets)
     try:
-        templates.import_templates(session, data, logo, args.file.name)
+        templates.import_templates(session, data, logo, args.file.name, logo_name)
     finally:
         session.close()
     print(f"The school's letters now use {args.file.name}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import PermissionDenied, ValidationError
+from ..models.roles import Permission
 from ..records import pupils, sar
 from .io import DB_HELP, Secrets, database, open_session
 from .transfer import render_file_pdf
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_sar(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
+        if not session.can(Permission.READ_AUDIT):
+            raise PermissionDenied(sar.REFUSED)
         pupil_id = pupils.find_by_upn(session, args.upn)
         if pupil_id is None:
             raise ValidationError(f"No pupil with UPN {args.upn.strip().upper()} is in this "

@@ -258,6 +258,13 @@ class Database:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
+    def data_version(self) -> int:
+        """A number that changes whenever another process (sendesk-cli, a second window)
+        commits to this database, and not for this connection's own writes: an open window
+        asks it every few seconds to see that it must refresh. SQLite answers from the file's
+        change counter, without reading any table."""
+        return int(self.scalar("PRAGMA data_version"))
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
         """All or nothing: any exception inside rolls every statement back.

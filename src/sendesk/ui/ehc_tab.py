@@ -56,6 +56,7 @@ from .ehc_provision import EhcProvisionDialog
 from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .record_changes import one_at_a_time, pupil_line, runner_for
+from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
 
@@ -248,19 +249,25 @@ def compact_rows(table: QTableView) -> None:
 class _Section(QWidget):
     """A list, the chosen row's details below it and a row of buttons above."""
 
-    def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, bool]],
+    def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, str]],
                  sizes: tuple[int, int] = (330, 270), parent: QWidget | None = None) -> None:
+        """`buttons` are (key, text, slot, why not): a button the user may not use is greyed,
+        never hidden, with the reason in its tooltip ("" when it may be used)."""
         super().__init__(parent)
         self.setObjectName(name)
         self.model = model
         self.table = _table(f"{name}_table", model)
         self.details = QTextBrowser(objectName=f"{name}_details")
         self.buttons: dict[str, QPushButton] = {}
+        self.denied: dict[str, str] = {}
         bar = QHBoxLayout()
-        for key, text, slot, allowed in buttons:
+        for key, text, slot, why_not in buttons:
             widget = QPushButton(text, objectName=key)
             widget.clicked.connect(slot)
-            widget.setVisible(allowed)
+            if why_not:
+                self.denied[key] = why_not
+                widget.setEnabled(False)
+                widget.setToolTip(why_not)
             self.buttons[key] = widget
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -279,6 +286,10 @@ class _Section(QWidget):
     def selected(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_object(rows[0].row()) if rows else None
+
+    def enable(self, key: str, usable: bool) -> None:
+        """Enable a button when what it acts on is there, unless the user may not use it."""
+        self.buttons[key].setEnabled(usable and key not in self.denied)
 
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)
@@ -317,39 +328,40 @@ class EhcTab(LoadOnShow, QWidget):
         self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_ehc")
         today = session.clock.today()
-        manage = session.can(Permission.MANAGE_PLANS) and \
-            not pupil_line(self.runner, self.pupil_id).archived
+        manage = "" if session.can(Permission.MANAGE_PLANS) else denied_text(session)
+        if not manage and pupil_line(self.runner, self.pupil_id).archived:
+            manage = "This pupil has left; their archived record is read-only."
+        status = manage or ("" if session.can(Permission.CHANGE_SEN_STATUS) else denied_text(session))
         self.readiness_model: RowsModel[ReadinessItem] = RowsModel(
             READINESS_COLUMNS, background=lambda i: GREEN if i.met else AMBER, parent=self)
         self.readiness = _Section(
             "readiness", "Before requesting an EHC needs assessment, the record should show each "
             "of these. Most are read from the graduated approach; answer the questions only you "
             "can, with a note of how you know.", self.readiness_model, [
-                ("answer", "Answer the question...", self.answer, manage),
-                ("record_exception", "Record an exception...", self.record_exception, manage),
-                ("withdraw_exception", "Withdraw the exception...", self.withdraw_exception, manage),
-                ("refresh_readiness", "Check again", self.refresh, True)], sizes=(340, 260))
+                ("answer", "Ans&wer the question...", self.answer, manage),
+                ("record_exception", "&Record an exception...", self.record_exception, manage),
+                ("withdraw_exception", "Wit&hdraw the exception...", self.withdraw_exception, manage),
+                ("refresh_readiness", "&Check again", self.refresh, "")], sizes=(340, 260))
         compact_rows(self.readiness.table)
         self.request_model: RowsModel[EhcnaRequest] = RowsModel(request_columns(today), parent=self)
         self.requests = _Section(
             "requests", "A request needs the parents' consent and the head teacher's "
             "countersignature. From the day it is sent the LA has 20 weeks to issue a final plan.",
             self.request_model, [
-                ("new_request", "New request...", self.new_request, manage),
-                ("update_request", "Update the request...", self.update_request, manage)],
+                ("new_request", "&New request...", self.new_request, manage),
+                ("update_request", "&Update the request...", self.update_request, manage)],
             sizes=(150, 450))
         self.plan_model: RowsModel[EhcPlan] = RowsModel(PLAN_COLUMNS, parent=self)
         self.plans = _Section(
             "plans", "EHC plans are reviewed every year: the meeting about four weeks before the "
             "anniversary, with six weeks' notice to every specialist involved.", self.plan_model, [
-                ("record_plan", "Record an issued plan...", self.record_plan,
-                 manage and session.can(Permission.CHANGE_SEN_STATUS)),
-                ("edit_plan", "Plan details...", self.edit_plan, manage),
-                ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
-                ("edit_provision", "Provision and cost...", self.edit_provision, manage),
-                ("review", "Annual review...", self.review, manage),
-                ("interim_review", "&Interim review...", self.interim_review, manage),
-                ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
+                ("record_plan", "Record an &issued plan...", self.record_plan, status),
+                ("edit_plan", "Plan &details...", self.edit_plan, manage),
+                ("edit_outcomes", "&Outcomes and steps...", self.edit_outcomes, manage),
+                ("edit_provision", "&Provision and cost...", self.edit_provision, manage),
+                ("review", "Annual re&view...", self.review, manage),
+                ("interim_review", "I&nterim review...", self.interim_review, manage),
+                ("cease_plan", "Plan &ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
         for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
                               (self.plans, self._show_plan)):
@@ -397,8 +409,8 @@ class EhcTab(LoadOnShow, QWidget):
         table = self.readiness.table
         table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
                                + table.verticalHeader().defaultSectionSize() * len(result.items))
-        self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
-        self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
+        self.readiness.enable("withdraw_exception", result.exception is not None)
+        self.readiness.enable("record_exception", result.exception is None)
         self.readiness.select(current if current >= 0 else 0)
         self.calendar = calendar
         self.request_model.set_rows(requests)
@@ -410,12 +422,12 @@ class EhcTab(LoadOnShow, QWidget):
                                else "No EHC plan recorded.")
         self.plans.select(len(self.plan_model.rows()) - 1)
         for key in ("edit_plan", "edit_outcomes", "review", "interim_review", "cease_plan"):
-            self.plans.buttons[key].setEnabled(current_plan is not None)
+            self.plans.enable(key, current_plan is not None)
         if current_plan is not None and not self.opened_on_plan:
             # A pupil with a plan is here for the plan, not for readiness to ask for one.
             self.opened_on_plan = True
             self.sections.setCurrentWidget(self.plans)
-        self.requests.buttons["update_request"].setEnabled(bool(self.request_model.rows()))
+        self.requests.enable("update_request", bool(self.request_model.rows()))
         self._show_item()
         self._show_request()
         self._show_plan()
@@ -427,8 +439,7 @@ class EhcTab(LoadOnShow, QWidget):
     def _show_item(self) -> None:
         item = self.readiness.selected()
         document_view.show(self.readiness.details, readiness_blocks(item) if item else [])
-        self.readiness.buttons["answer"].setEnabled(
-            item is not None and item.key in checklist.QUESTION_KEYS)
+        self.readiness.enable("answer", item is not None and item.key in checklist.QUESTION_KEYS)
 
     def _show_request(self) -> None:
         request = self.requests.selected()

@@ -33,6 +33,7 @@ from ..errors import SendeskError, ValidationError
 from ..models import dates
 from .date_field import DateField
 from .prompts import prompts
+from .steady import reserve_lines
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
 FORM_WIDTH = 640  # px: the widest a column of labelled fields reads comfortably
@@ -145,6 +146,10 @@ class FormWidget(QWidget):
             names = {spec.key, spec.label, *spec.aliases}
             if field_name in names or (field_name or "").lower() in {n.lower() for n in names}:
                 widget = self.widgets[spec.key]
+                if isinstance(widget, QLineEdit):
+                    # The outline drops the style's own frame; without this the box changes
+                    # height and every field below it moves.
+                    widget.setFixedHeight(widget.height() if widget.isVisible() else widget.sizeHint().height())
                 widget.setStyleSheet(ERROR_STYLE)
                 widget.setFocus()
                 return True
@@ -166,7 +171,9 @@ class FormDialog(QDialog):
         if values:
             self.form.set_values(values)
         self._as_opened = self.form.values()   # what "unsaved" is measured against
-        self.message = QLabel(wordWrap=True, objectName="message")
+        # Room for a two-line refusal from the start: one appearing on Save squeezed the boxes
+        # above it while the user looked at them.
+        self.message = reserve_lines(QLabel(wordWrap=True, objectName="message"), 2)
         self.message.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)

@@ -112,6 +112,9 @@ class PupilRecordWindow(QWidget):
         self.sar_button = button("Subject &access request...", "subject_access",
                                  self.answer_subject_access, self.can(Permission.READ_AUDIT))
         self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
+        if not self.sar_button.isEnabled():   # its own reason, not the generic one
+            self.sar_button.setProperty("role_denied", False)
+            self.sar_button.setToolTip(sar.REFUSED)
         top = QHBoxLayout()
         heading = QVBoxLayout()
         heading.addWidget(self.header)

@@ -149,14 +149,14 @@ class SpecialistsTab(LoadOnShow, QWidget):
         rows = [QHBoxLayout(), QHBoxLayout()]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot, allowed in (
-                ("add_referral", "Add referral...", self.add_referral, manage),
-                ("edit_referral", "Consent and details...", self.edit_referral, manage),
-                ("add_visit", "Add visit...", self.add_visit, manage),
-                ("attach_report", "Attach report...", self.attach_report, manage),
-                ("add_recommendation", "Add recommendation...", self.add_recommendation, manage),
-                ("not_adopted", "Not adopted...", self.not_adopted, manage),
-                ("end_involvement", "End involvement...", self.end_involvement, manage),
-                ("save_report", "Save a copy of a report...", self.save_report,
+                ("add_referral", "Add &referral...", self.add_referral, manage),
+                ("edit_referral", "&Consent and details...", self.edit_referral, manage),
+                ("add_visit", "Add &visit...", self.add_visit, manage),
+                ("attach_report", "A&ttach report...", self.attach_report, manage),
+                ("add_recommendation", "Add reco&mmendation...", self.add_recommendation, manage),
+                ("not_adopted", "&Not adopted...", self.not_adopted, manage),
+                ("end_involvement", "&End involvement...", self.end_involvement, manage),
+                ("save_report", "&Save a copy of a report...", self.save_report,
                  session.can(Permission.EXPORT_DOCUMENTS))):
             widget = QPushButton(text, objectName=name)
             widget.clicked.connect(slot)

@@ -28,6 +28,7 @@ from .impact_page import ImpactPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .new_pupil_dialog import add_new_pupil_action
+from .outside_changes import OutsideChanges
 from .prompts import prompts
 from .provision_map_view import ProvisionMapView
 from .pupil_list_page import PupilListPage
@@ -85,6 +86,7 @@ class Workspace(QObject):
                                 name="governors_report")
         window.grey_unless(report, session.can(Permission.VIEW_RECORDS))
         runner.changed.connect(self.changes_arrived)
+        self.outside = OutsideChanges(runner, self)   # a CLI import refreshes the pages
 
     def governors_report(self) -> GovernorsReportWindow:
         window = GovernorsReportWindow(self.session, self.window, runner=self.runner)

@@ -111,22 +111,22 @@ class PlanPage(Page):
             self.buttons.append(widget)
             return widget
 
-        self.copy_button = button("Start from the last plan", "copy_plan", self.copy_previous)
+        self.copy_button = button("S&tart from the last plan", "copy_plan", self.copy_previous)
         outcome_bar = QHBoxLayout()
-        for widget in (button("Add outcome...", "add_outcome", self.add_outcome),
-                       button("Edit...", "edit_outcome", self.edit_outcome),
-                       button("Remove", "remove_outcome", self.remove_outcome)):
+        for widget in (button("Add &outcome...", "add_outcome", self.add_outcome),
+                       button("&Edit...", "edit_outcome", self.edit_outcome),
+                       button("Re&move", "remove_outcome", self.remove_outcome)):
             outcome_bar.addWidget(widget)
         outcome_bar.addStretch(1)
         item_bar = QHBoxLayout()
-        for widget in (button("Add provision...", "add_item", self.add_item),
+        for widget in (button("Add &provision...", "add_item", self.add_item),
                        button("Add from a specialist's &recommendation...", "add_recommended",
                               self.add_recommended),
-                       button("Edit...", "edit_item", self.edit_item),
-                       button("Remove", "remove_item", self.remove_item)):
+                       button("Ed&it...", "edit_item", self.edit_item),
+                       button("Remo&ve", "remove_item", self.remove_item)):
             item_bar.addWidget(widget)
         item_bar.addStretch(1)
-        self.agree = button("Agree the plan", "agree_plan", self.agree_plan)
+        self.agree = button("A&gree the plan", "agree_plan", self.agree_plan)
         compact(self.form)
         content = QWidget()
         layout = QVBoxLayout(content)

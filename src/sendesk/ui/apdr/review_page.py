@@ -86,7 +86,7 @@ class ReviewPage(Page):
         box_layout.addWidget(self.explanation)
         box_layout.addWidget(QLabel("Notes on the decision"))
         box_layout.addWidget(self.decision_notes)
-        self.hold = QPushButton("Hold the review", objectName="hold_review")
+        self.hold = QPushButton("&Hold the review", objectName="hold_review")
         self.hold.clicked.connect(lambda: self.hold_review())
         # After the meeting: the day the review's record went to the parents (a held review is
         # fixed, so this is saved on its own).
@@ -213,6 +213,8 @@ class ReviewPage(Page):
             if involvement.id in saved:
                 view.setPlainText(saved[involvement.id].view)
                 given.setCurrentIndex(max(0, given.findData(saved[involvement.id].given_as)))
+            view.setAccessibleName(f"View of {involvement.service}")
+            given.setAccessibleName(f"How {involvement.service} gave its view")
             watch(view, self.touch)
             watch(given, self.touch)
             box = QHBoxLayout()
