@@ -136,7 +136,7 @@ def test_an_interim_review_through_the_form(qtbot, senco_session):
     tab.show()
     tab.sections.setCurrentWidget(tab.plans)
     button = tab.plans.buttons["interim_review"]
-    assert button.text() == "&Interim review..."
+    assert button.text() == "I&nterim review..."
     dialog = open_dialog(tab, button)
     type_into(dialog.form.widgets["held_on"], "03/06/2026")
     choose(dialog.form.widgets["recommendation"], "amend")

@@ -105,7 +105,7 @@ class FileSectionsTab(LoadOnShow, QWidget):
         self.story_details = QTextBrowser(objectName="story_details")
         self.story_details.setAccessibleName("The chosen account in full")
         self.buttons = {
-            "add_arrangement": button("&Add an arrangement...", "add_arrangement",
+            "add_arrangement": button("Add an a&rrangement...", "add_arrangement",
                                       self.add_arrangement, manage),
             "correct_arrangement": button("&Correct the arrangement...", "correct_arrangement",
                                           self.correct_arrangement, manage),
