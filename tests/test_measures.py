@@ -53,10 +53,21 @@ def test_values_outside_their_kind_are_refused(kind, typed, says):
         m.parse_value(kind, typed, "Entry value")
 
 
-def test_months_elapsed_counts_whole_calendar_months():
-    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 7)) == 3
-    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 6)) == 2
+def test_months_elapsed_are_days_over_the_average_month():
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 7)) == Decimal("3.0")   # 91 days
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 6)) == Decimal("3.0")   # 90 days
+    assert m.months_elapsed(D(2026, 9, 1), D(2026, 9, 16)) == Decimal("0.5")
     assert m.months_elapsed(D(2026, 1, 31), D(2026, 1, 31)) == 0
+
+
+def test_the_reviewers_two_months_are_not_counted_as_one():
+    # 1 September to 31 October: 60 days, about two months; whole calendar months said one
+    # and a ratio gain of 9.0.
+    measure = Measure(1, 1, 1, MeasureKind.READING_AGE, "Salford reading age", 88, D(2026, 9, 1),
+                      97, D(2026, 10, 31))
+    assert measure.months_elapsed == Decimal("2.0")
+    assert measure.ratio_gain == Decimal("4.6")
+    assert measure.gain_text() == "+9 months in 2 months (ratio gain 4.6)"
 
 
 def test_a_reading_age_gives_its_gain_in_months_and_its_ratio_gain():
@@ -64,8 +75,8 @@ def test_a_reading_age_gives_its_gain_in_months_and_its_ratio_gain():
     measure = Measure(1, 1, 1, MeasureKind.READING_AGE, "Salford reading age", 88, D(2026, 9, 7),
                       97, D(2027, 1, 7))
     assert measure.gain == 9 and measure.months_elapsed == 4
-    assert measure.ratio_gain == Decimal("2.3")
-    assert measure.gain_text() == "+9 months in 4 months (ratio gain 2.3)"
+    assert measure.ratio_gain == Decimal("2.2")     # 122 days is 4.01 months
+    assert measure.gain_text() == "+9 months in 4 months (ratio gain 2.2)"
 
 
 def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
@@ -80,7 +91,7 @@ def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
 def test_no_ratio_gain_when_less_than_a_month_has_passed():
     measure = Measure(1, 1, 1, MeasureKind.SPELLING_AGE, "SWST", 88, D(2026, 9, 7), 90,
                       D(2026, 9, 30))
-    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0 months"
+    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0.8 months"
 
 
 def _item(session):
@@ -106,7 +117,7 @@ def test_the_senco_records_an_entry_then_the_exit_and_sees_the_gain(senco_sessio
                                                                   "exit_date": "23/11/2026"})
     assert changed == ["exit_value", "exit_date"]
     [shown] = measures.measures_for_pupil(senco_session, pupil)
-    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0 months"
+    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0.7 months"
     trail = senco_session.db.query("SELECT field, old_value, new_value FROM field_changes"
                                    " WHERE record_type = 'measure'")
     assert [(r["field"], r["old_value"]) for r in trail] == [("exit_value", None),

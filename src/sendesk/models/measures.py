@@ -9,7 +9,9 @@ score means nothing:
 * a reading or spelling age, held in whole months and typed as years and months ("7y 4m" or
   "7:04"), for which the gain is in months and the ratio gain is the months gained divided by
   the months elapsed between the two dates (Brooks: 2 or more is a substantial impact, 1.4 to
-  1.9 a useful one, under 1.4 modest);
+  1.9 a useful one, under 1.4 modest). Months elapsed are the days between the dates divided
+  by 30.44 (the average month), not whole calendar months: counting whole months would call
+  1 September to 31 October one month and double the ratio gain;
 * a scaled score (the national tests' 80-120);
 * the school's own scale, any number the school uses.
 """
@@ -154,12 +156,25 @@ def format_value(kind: MeasureKind, value: float | None) -> str:
     return f"{value:g}"
 
 
-def months_elapsed(start: dt.date, end: dt.date) -> int:
-    """Whole calendar months from one date to another (5 March to 4 May is one month)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return max(months, 0)
+DAYS_PER_MONTH = Decimal("30.44")  # 365.25 / 12
+
+
+def exact_months(start: dt.date, end: dt.date) -> Decimal:
+    """Months from one date to another as days / 30.44, unrounded (never below nothing)."""
+    return Decimal(max((end - start).days, 0)) / DAYS_PER_MONTH
+
+
+def months_elapsed(start: dt.date, end: dt.date) -> Decimal:
+    """Months from one date to another, to one decimal place: the days between them divided by
+    30.44, the average length of a month (1 September to 31 October is 60 days, 2.0 months).
+    Whole calendar months would round that down to one and overstate the ratio gain."""
+    return _rounded(exact_months(start, end), "0.1")
+
+
+def months_text(months: Decimal) -> str:
+    """'2 months', '1 month', '0.8 months': the tenth shown only when it is not nought."""
+    shown = f"{months:f}".removesuffix(".0")
+    return f"{shown} month" + ("" if months == 1 else "s")
 
 
 def _rounded(value: Decimal, places: str) -> Decimal:
@@ -193,23 +208,29 @@ class Measure:
         return self.exit_value - self.entry_value
 
     @property
-    def months_elapsed(self) -> int | None:
+    def months_elapsed(self) -> Decimal | None:
+        """Months between the entry and the exit, to one decimal (days / 30.44)."""
         if self.entry_date is None or self.exit_date is None:
             return None
         return months_elapsed(self.entry_date, self.exit_date)
 
     @property
     def ratio_gain(self) -> Decimal | None:
-        """Months gained per month elapsed (reading and spelling ages only; none when under
-        a month has passed, which would divide by nothing)."""
-        gain, elapsed = self.gain, self.months_elapsed
-        if not self.kind.is_age or gain is None or not elapsed:
+        """Months gained per month elapsed, to one decimal, from the days themselves
+        (reading and spelling ages only; none when under a month has passed, where a month or
+        two of gain would read as a huge ratio, or nothing would be divided by)."""
+        gain = self.gain
+        if not self.kind.is_age or gain is None or self.entry_date is None \
+                or self.exit_date is None:
             return None
-        return _rounded(Decimal(str(gain)) / Decimal(elapsed), "0.1")
+        elapsed = exact_months(self.entry_date, self.exit_date)
+        if elapsed < 1:
+            return None
+        return _rounded(Decimal(str(gain)) / elapsed, "0.1")
 
     def gain_text(self) -> str:
-        """The gain as a teacher reads it: '+6 points', '+9 months in 4 months (ratio gain
-        2.3)', or '' while the exit is still to come."""
+        """The gain as a teacher reads it: '+6 points', '+9 months in 2 months (ratio gain
+        4.6)', or '' while the exit is still to come."""
         gain = self.gain
         if gain is None:
             return ""
@@ -219,7 +240,7 @@ class Measure:
         text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
         elapsed = self.months_elapsed
         if elapsed is not None:
-            text += f" in {elapsed} month" + ("" if elapsed == 1 else "s")
+            text += f" in {months_text(elapsed)}"
         ratio = self.ratio_gain
         if ratio is not None:
             text += f" (ratio gain {ratio})"
