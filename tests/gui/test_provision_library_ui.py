@@ -262,7 +262,10 @@ def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, 
     save(form)
     assert "years and months" in form.message.text()
     type_into(form.form.widgets["entry_value"], "7y 4m")
-    type_into(form.form.widgets["entry_date"], "07/09/2026")
+    type_into(form.form.widgets["entry_date"], "01/01/1900")
+    save(form)
+    assert "cannot be before the pupil's date of birth" in form.message.text()
+    type_into(form.form.widgets["entry_date"], "12/10/2026")
     save(form)
     assert not form.isVisible(), form.message.text()
     assert dialog.model.index(0, 2).data() == "7y 4m"
@@ -275,11 +278,13 @@ def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, 
     type_into(form.form.widgets["exit_date"], "01/09/2026")
     save(form)
     assert "cannot be before the entry date" in form.message.text()
-    type_into(form.form.widgets["exit_date"], "07/11/2026")
+    type_into(form.form.widgets["exit_date"], "23/11/2026")
     save(form)
     assert not form.isVisible(), form.message.text()
-    assert dialog.model.index(0, 6).data() == "+9 months in 2 months (ratio gain 4.5)"
-    [stored] = measures.measures_for_item(senco_session, dialog.item.id)
+    # 42 days is 1.4 months (days / 30.44), not "1 month" with a ratio gain of 9.
+    assert dialog.model.index(0, 6).data() == "+9 months in 1.4 months (ratio gain 6.5)"
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    [stored] = measures.measures_for_item(senco_session, item.id)
     assert (stored.entry_value, stored.exit_value) == (88, 97)
 
 
@@ -287,7 +292,7 @@ def test_staff_see_entry_and_exit_but_may_not_change_them(qtbot, senco_session, 
     cycle = _cycle(senco_session, agree=True)
     item = apdr.get_cycle(senco_session, cycle).plan.items[0]
     measures.record_measure(senco_session, item.id, {
-        "kind": "standardised", "name": "NGRT", "entry_value": "84", "entry_date": "07/09/2026",
+        "kind": "standardised", "name": "NGRT", "entry_value": "84", "entry_date": "12/10/2026",
         "exit_value": "91", "exit_date": "20/11/2026"})
     wizard = wizard_at(qtbot, staff_session, cycle, Part.DO)
     choose_row(wizard.do.item_view, 0)

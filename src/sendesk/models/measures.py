@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -195,6 +195,7 @@ class Measure:
     exit_value: float | None
     exit_date: dt.date | None
     note: str = ""
+    group_id: int | None = None     # set (with item_id None) for a group member's measure
 
     @property
     def complete(self) -> bool:
@@ -247,15 +248,36 @@ class Measure:
         return text
 
 
-def clean_measure(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+BASELINE_MARGIN = dt.timedelta(weeks=6)
+
+
+def earliest_entry(born: dt.date | None, started: dt.date | None, started_what: str
+                   ) -> list[tuple[dt.date, str]]:
+    """The days an entry cannot be before, each with how a teacher would say it: the pupil's
+    date of birth, and six weeks before the provision started (a baseline is often taken a
+    little before, never a term or more before: that is a typing slip such as 1900)."""
+    limits = []
+    if born is not None:
+        limits.append((born, f"the pupil's date of birth ({dates.format_uk(born)})"))
+    if started is not None:
+        limits.append((started - BASELINE_MARGIN, f"{dates.format_uk(started - BASELINE_MARGIN)}"
+                       f", six weeks before {started_what} ({dates.format_uk(started)})"))
+    return limits
+
+
+def clean_measure(raw: Mapping[str, Any], today: dt.date,
+                  earliest: Iterable[tuple[dt.date, str]] = ()) -> dict[str, Any]:
     """A measure's fields typed and checked: the kind, its name, the entry (required) and the
     exit (both value and date, or neither), the exit not before the entry, neither in the
-    future. Values come back in the kind's units (ages in months)."""
+    future, and the entry not before any of the `earliest` days (see earliest_entry). Values
+    come back in the kind's units (ages in months)."""
     kind = parse_kind(raw.get("kind"))
     name = clean_line(str(raw.get("name") or ""), "Name of the measure", max_length=100)
     entry_value = parse_value(kind, raw.get("entry_value"), "Entry value")
     entry_date = dates.require_date(raw.get("entry_date"), "Entry date")
     dates.not_after(entry_date, today, "Entry date")
+    for limit, what in earliest:
+        dates.not_before(entry_date, limit, "Entry date", what)
     exit_raw, exit_day_raw = raw.get("exit_value"), raw.get("exit_date")
     has_exit = str(exit_raw if exit_raw is not None else "").strip() != ""
     has_exit_day = str(exit_day_raw if exit_day_raw is not None else "").strip() != ""

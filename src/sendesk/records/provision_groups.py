@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
 from ._common import chunks, placeholders, require_editable, today
+from .school_calendar import calendar_of
 from .pupils import pupil_from_row
 
 _EDITABLE = ("name", "area", "description", "staff_name", "staff_role", "start_date",
@@ -91,10 +93,24 @@ class Group:
     created_at: str
     members: tuple[Member, ...] = ()
     slots: tuple[Slot, ...] = ()
+    school_days: rules.SchoolDays = field(default_factory=rules.SchoolDays, compare=False,
+                                          repr=False)
 
-    @property
+    @cached_property
     def run(self) -> Run:
-        return rules.run_of(self.start_date, self.end_date, self.weeks, self.cost_total_pence)
+        """The costed run over the school's own school days (models.provision_groups)."""
+        return rules.run_of(self.start_date, self.end_date, self.weeks, self.cost_total_pence,
+                            self.school_days)
+
+    def pupils_today(self, day: dt.date) -> int:
+        """How many pupils are in the group on the day (none before it starts or after it
+        ends): the one count the groups list and the group's summary both show."""
+        return len(self.present_on(day)) if self.running_on(day) else 0
+
+    def joined_after_run(self, member: Member) -> bool:
+        """A member who joined after the planned weeks of a group with no end date shares none
+        of its cost (the rule in models.provision_groups); the page says so beside them."""
+        return self.end_date is None and member.joined_on > self.run.end
 
     def running_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
@@ -163,13 +179,15 @@ def _pence_to_pounds(pence: int) -> float:
     return float(Decimal(int(pence)) / 100)
 
 
-def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = ()) -> Group:
+def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = (),
+           school_days: rules.SchoolDays | None = None) -> Group:
     return Group(row["id"], row["name"], row["library_id"], row["area"], row["description"],
                  row["staff_name"], row["staff_role"],
                  dates.require_date(row["start_date"], "Start date"),
                  dates.from_text(row["end_date"]), pounds_to_pence(row["cost_total"]),
                  Decimal(str(row["sessions_per_week"])).normalize(), int(row["minutes"]),
-                 int(row["weeks"]), row["created_at"], members, slots)
+                 int(row["weeks"]), row["created_at"], members, slots,
+                 school_days or rules.SchoolDays())
 
 
 def _slot(row: Row) -> Slot:
@@ -215,12 +233,14 @@ def _slots(session: Session, group_ids: list[int]) -> dict[int, list[Slot]]:
 
 
 def load_groups(session: Session, rows: Iterable[Row]) -> list[Group]:
-    """Groups with their members and slots, read in three queries whatever their number."""
+    """Groups with their members and slots, read in three queries whatever their number, and
+    the school calendar once for all their costs."""
     rows = list(rows)
     ids = [row["id"] for row in rows]
     members, slots = _members(session, ids), _slots(session, ids)
-    return [_group(row, tuple(members.get(row["id"], ())), tuple(slots.get(row["id"], ())))
-            for row in rows]
+    school_days = rules.SchoolDays(calendar_of(session)) if rows else None
+    return [_group(row, tuple(members.get(row["id"], ())), tuple(slots.get(row["id"], ())),
+                   school_days) for row in rows]
 
 
 def _group_row(session: Session, group_id: int) -> Row:

@@ -40,20 +40,20 @@ from .screen_fit import fit_to_screen
 
 TITLE = "Provision library"
 FIELDS = [
-    FieldSpec("name", "Name", aliases=("Name",)),
-    FieldSpec("area", "Area of need", "choice", AREA_CHOICES, aliases=("area",)),
-    FieldSpec("description", "Description", "text"),
-    FieldSpec("evidence_summary", "Evidence summary", "text",
+    FieldSpec("name", "N&ame", aliases=("Name",)),
+    FieldSpec("area", "Area of nee&d", "choice", AREA_CHOICES, aliases=("area",)),
+    FieldSpec("description", "Descri&ption", "text"),
+    FieldSpec("evidence_summary", "&Evidence summary", "text",
               placeholder="What the research says, in a sentence or two"),
-    FieldSpec("evidence_reference", "Evidence reference",
+    FieldSpec("evidence_reference", "Evidence re&ference",
               placeholder="for example the EEF Toolkit page"),
-    FieldSpec("staff_role", "Usual staff role", placeholder="for example Teaching assistant"),
-    FieldSpec("group_size", "Group size", placeholder="1 for one-to-one"),
-    FieldSpec("sessions_per_week", "Sessions a week"),
-    FieldSpec("minutes", "Minutes a session"),
-    FieldSpec("weeks", "Weeks"),
-    FieldSpec("hourly_cost", "Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
-    FieldSpec("measures", "Measures", "text", placeholder="One a line, e.g. YARC reading age"),
+    FieldSpec("staff_role", "&Usual staff role", placeholder="for example Teaching assistant"),
+    FieldSpec("group_size", "Group si&ze", placeholder="1 for one-to-one"),
+    FieldSpec("sessions_per_week", "Sessions a &week"),
+    FieldSpec("minutes", "Minutes a sessi&on"),
+    FieldSpec("weeks", "Wee&ks"),
+    FieldSpec("hourly_cost", "&Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
+    FieldSpec("measures", "&Measures", "text", placeholder="One a line, e.g. YARC reading age"),
 ]
 
 
