@@ -232,3 +232,22 @@ def test_a_member_can_be_deleted_after_retention_and_memberships_never_travel(se
     clock.advance(dt.timedelta(days=366 * 32))
     pupil_records.delete_after_retention(senco_session, a)
     assert [m.pupil_id for m in groups.get_group(senco_session, group_id).members] == [b]
+
+
+def test_reading_groups_is_audited_with_counts_and_changes_do_not_add_reads(senco_session):
+    import json
+    a, b = pupils(senco_session, "Adeyemi", "Brown")
+    group_id = make_group(senco_session)
+    groups.add_members(senco_session, group_id, [a, b], "02/11/2026")
+
+    def reads():
+        return [(r["action"], r["target_id"], json.loads(r["detail"] or "{}"))
+                for r in senco_session.db.query("SELECT * FROM audit_log WHERE action LIKE"
+                                                " 'viewed%' ORDER BY id")]
+    assert reads() == []            # making the group and adding pupils read it unaudited
+    groups.list_groups(senco_session)
+    groups.get_group(senco_session, group_id)
+    assert reads() == [("viewed the provision groups", None, {"groups": 1, "pupils": 2}),
+                       ("viewed a provision group", str(group_id), {"pupils": 2})]
+    groups.list_groups(senco_session, audit=False)     # the page reading again after a change
+    assert len(reads()) == 2
