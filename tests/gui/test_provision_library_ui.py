@@ -311,3 +311,16 @@ def test_the_suggested_interventions_can_be_added_again(qtbot, senco_session):
     assert "Mentoring" in rows(window)
     click(window.suggested_button)
     assert window.message.text().startswith("The library already holds every suggested")
+
+
+def test_on_a_narrow_screen_the_form_goes_below_and_the_names_are_readable(qtbot, senco_session):
+    window = library_window(qtbot, senco_session)
+    window.resize(780, 560)                       # an 800-pixel-wide laptop screen
+    qtbot.waitUntil(lambda: window.table.columnWidth(0) > 200, timeout=2_000)
+    table_bottom = window.table.mapTo(window, window.table.rect().bottomLeft()).y()
+    assert window.details.mapTo(window, window.details.rect().topLeft()).y() > table_bottom
+    window.grab().save("/tmp/fix-a-library-narrow.png")
+    window.resize(1100, 680)
+    qtbot.waitUntil(lambda: window.details.mapTo(window, window.details.rect().topLeft()).x()
+                    > window.table.width(), timeout=2_000)
+    window.grab().save("/tmp/fix-a-library-wide.png")

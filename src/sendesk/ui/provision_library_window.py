@@ -11,11 +11,14 @@ the library changed, whoever changed it.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +42,7 @@ from .runner import OpRunner, alive
 from .screen_fit import fit_to_screen
 
 TITLE = "Provision library"
+NARROW = 1000  # px: below this the form goes under the table, not beside it
 FIELDS = [
     FieldSpec("name", "N&ame", aliases=("Name",)),
     FieldSpec("area", "Area of nee&d", "choice", AREA_CHOICES, aliases=("area",)),
@@ -111,23 +115,39 @@ class ProvisionLibraryWindow(QDialog):
             files.addWidget(widget)
         files.addStretch(1)
         left.addLayout(files)
+        details = QWidget()
+        inner = QVBoxLayout(details)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.state)
+        inner.addWidget(self.form)
+        inner.addWidget(self.message)
+        inner.addStretch(1)
+        self.details = QScrollArea(objectName="library_details")
+        self.details.setWidget(details)
+        self.details.setWidgetResizable(True)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
         right = QVBoxLayout()
-        right.addWidget(self.state)
-        right.addWidget(self.form)
-        right.addWidget(self.message)
+        right.addWidget(self.details, 1)
         edits = QHBoxLayout()
         for widget in (self.new_button, self.save_button, self.retire_button):
             edits.addWidget(widget)
         edits.addStretch(1)
         edits.addWidget(close)
         right.addLayout(edits)
-        right.addStretch(1)
-        body = QHBoxLayout(self)
-        body.addLayout(left, 5)
-        body.addLayout(right, 4)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.body.addLayout(left, 5)
+        self.body.addLayout(right, 4)
         self.runner.changed.connect(self._changed)
         self.refresh()
         self.new_item()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Side by side on a wide screen; on a narrow one (an 800-pixel laptop) the form goes
+        below the table, which then has the width to show the interventions' names."""
+        narrow = event.size().width() < NARROW
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow
+                               else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
 
     def _button(self, text: str, name: str, slot, allowed: bool) -> QPushButton:
         widget = QPushButton(text, objectName=name)
