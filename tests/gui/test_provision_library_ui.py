@@ -146,6 +146,7 @@ def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answer
     answers.next_paths.append(tmp_path / "library.csv")
     click(window.export_button)
     assert answers.messages[-1][0] == "info" and "Wrote 17 interventions" in answers.messages[-1][2]
+    assert "import" not in answers.messages[-1][2]      # they cannot: not told they can
 
 
 def test_import_and_export_go_through_the_prompts(qtbot, senco_session, answers, tmp_path):
@@ -324,3 +325,34 @@ def test_on_a_narrow_screen_the_form_goes_below_and_the_names_are_readable(qtbot
     qtbot.waitUntil(lambda: window.details.mapTo(window, window.details.rect().topLeft()).x()
                     > window.table.width(), timeout=2_000)
     window.grab().save("/tmp/fix-a-library-wide.png")
+
+
+def test_the_measure_form_has_alt_keys_and_a_readable_name_box(qtbot, senco_session):
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+    cycle = _cycle(senco_session, agree=True)
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    from sendesk.ui.apdr.measures_dialog import of_item
+    dialog = MeasuresDialog(senco_session, OpRunner(senco_session), of_item(item), ())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    click(dialog.add_button)
+    form = shown(FormDialog, "measure_form")
+    qtbot.waitExposed(form)
+    name = form.form.widgets["name"]
+    assert name.width() >= 200                         # with no measure offered, not a sliver
+    buttons = form.findChild(QDialogButtonBox)
+    assert buttons.button(QDialogButtonBox.StandardButton.Save).text() == "&Save"
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "&Cancel"
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2_000)
+    note = form.form.widgets["note"]
+    note.setFocus()
+    qtbot.keyClick(note, _Qt.Key.Key_X, _Qt.KeyboardModifier.AltModifier)   # E&xit value
+    assert QApplication.focusWidget() is form.form.widgets["exit_value"]
+    qtbot.keyClick(QApplication.focusWidget(), _Qt.Key.Key_M,
+                   _Qt.KeyboardModifier.AltModifier)                       # Name of the &measure
+    assert QApplication.focusWidget() in (name, name.lineEdit())
+    assert name.accessibleName() == "Name of the measure"
+    form.grab().save("/tmp/fix-a-measure-form.png")
+    form.reject()

@@ -291,5 +291,7 @@ class ProvisionLibraryWindow(QDialog):
         except SendeskError as exc:
             prompts.error(self, TITLE, str(exc))
             return
-        prompts.info(self, TITLE, f"Wrote {count} interventions to {path.name}. Edit it in a "
-                     "spreadsheet and import it again: rows are matched by name.")
+        # Only those who may import are told they can: everyone else can read the file.
+        then = (" Edit it in a spreadsheet and import it again: rows are matched by name."
+                if self.may_edit else " Open it in a spreadsheet to read or print it.")
+        prompts.info(self, TITLE, f"Wrote {count} interventions to {path.name}.{then}")
