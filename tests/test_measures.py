@@ -246,10 +246,10 @@ def test_an_entry_cannot_be_long_before_the_group_started(senco_session, entry_d
                                   {**ENTRY, "entry_date": "21/09/2026"})
 
 
-def test_an_entry_cannot_be_long_before_the_plan_nor_be_corrected_to_it(senco_session):
-    _pupil, item = _item(senco_session)   # the plan's date is 23/11/2026
+def test_an_entry_cannot_be_long_before_the_line_started_nor_be_corrected_to_it(senco_session):
+    _pupil, item = _item(senco_session)   # the line started on 23/11/2026
     with pytest.raises(ValidationError, match=re.escape(
-            "cannot be before 12/10/2026, six weeks before the plan's date (23/11/2026)")):
+            "cannot be before 12/10/2026, six weeks before the provision started (23/11/2026)")):
         measures.record_measure(senco_session, item, {**ENTRY, "entry_date": "11/10/2026"})
     measure_id = measures.record_measure(senco_session, item, ENTRY)
     with pytest.raises(ValidationError, match="date of birth"):

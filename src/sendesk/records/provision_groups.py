@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from ..errors import ValidationError
@@ -31,8 +31,8 @@ from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
 from ._common import chunks, placeholders, require_editable, today
-from .school_calendar import calendar_of
 from .pupils import pupil_from_row
+from .school_calendar import calendar_of
 
 _EDITABLE = ("name", "area", "description", "staff_name", "staff_role", "start_date",
              "end_date", "cost_total", "sessions_per_week", "minutes", "weeks")

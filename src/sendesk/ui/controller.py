@@ -23,8 +23,8 @@ from ..session import Session
 from ..settings import Settings, data_dir
 from ..store.keyfile import KeyFile, keyfile_path
 from ..transfer.sending import school_fingerprint
-from .create_dialog import CreateDatabaseDialog
 from . import table_keys
+from .create_dialog import CreateDatabaseDialog
 from .inactivity import InactivityTimer
 from .main_window import MainWindow
 from .password_dialog import ChangePasswordDialog
