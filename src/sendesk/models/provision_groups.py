@@ -91,45 +91,57 @@ class Run:
 
 
 class SchoolDays:
-    """Which days are school days, asked of the school calendar once per day however many
+    """The school days of the school calendar, worked out once per school year however many
     groups ask (a whole-school map reads thousands of runs over the same year)."""
 
     def __init__(self, calendar: SchoolCalendar | None = None) -> None:
         self.calendar = calendar or SchoolCalendar()
-        self._known: dict[dt.date, bool] = {}
+        self._years: dict[int, tuple[dt.date, ...]] = {}
 
-    def __call__(self, day: dt.date) -> bool:
-        known = self._known.get(day)
-        if known is None:
-            known = self._known[day] = self.calendar.is_school_day(day)
-        return known
+    def _year(self, year: int) -> tuple[dt.date, ...]:
+        """The school days of one calendar year, in order."""
+        found = self._years.get(year)
+        if found is None:
+            day, found_list = dt.date(year, 1, 1), []
+            while day.year == year:
+                if self.calendar.is_school_day(day):
+                    found_list.append(day)
+                day += dt.timedelta(days=1)
+            found = self._years[year] = tuple(found_list)
+        return found
+
+    def between(self, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+        """The school days from first to last (both counted), in order."""
+        days: list[dt.date] = []
+        for year in range(first.year, last.year + 1):
+            known = self._year(year)
+            days += known[bisect_left(known, first):bisect_right(known, last)]
+        return tuple(days)
 
 
-def _planned_end(start: dt.date, weeks: int, school_day: SchoolDays) -> dt.date:
+def _planned_end(start: dt.date, weeks: int, school_days: SchoolDays) -> dt.date:
     """The Sunday ending the weeks-th week, from the start, that holds a school day (or, if
     the calendar finds none for over a year, the plain weeks from the start)."""
-    wanted, counted = max(int(weeks), 1), 0
+    wanted = max(int(weeks), 1)
     monday = start - dt.timedelta(days=start.weekday())
-    for _ in range(wanted + 60):
-        if any(school_day(day) for day in (monday + dt.timedelta(days=n) for n in range(5))
-               if day >= start):
-            counted += 1
-            if counted == wanted:
-                return monday + dt.timedelta(days=6)
-        monday += dt.timedelta(days=7)
+    for span in (wanted + 12, wanted + 60):      # the holidays on the way, then a year more
+        ahead = school_days.between(start, start + dt.timedelta(days=7 * span))
+        weeks_held = sorted({(day - monday).days // 7 for day in ahead})
+        if len(weeks_held) >= wanted:
+            return monday + dt.timedelta(days=7 * weeks_held[wanted - 1] + 6)
     return start + dt.timedelta(days=7 * wanted - 1)
 
 
 def run_of(start: dt.date, end: dt.date | None, weeks: int, cost_pence: int,
-           school_day: SchoolDays | None = None) -> Run:
+           school_days: SchoolDays | None = None) -> Run:
     """The costed run: to the end date, or for the planned school weeks while none is set,
     with the days in it that carry cost."""
-    school_day = school_day or SchoolDays()
+    school_days = school_days or SchoolDays()
     if end is None:
-        end = _planned_end(start, weeks, school_day)
+        end = _planned_end(start, weeks, school_days)
     end = max(end, start)
-    every = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    charged = tuple(day for day in every if school_day(day)) or tuple(every)
+    charged = school_days.between(start, end) or tuple(
+        start + dt.timedelta(days=n) for n in range((end - start).days + 1))
     return Run(start, end, int(cost_pence), charged)
 
 
