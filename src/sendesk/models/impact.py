@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .measures import MeasureKind, months_elapsed
+from .measures import MeasureKind, exact_months
 from .small_numbers import FEWER, hidden
 
 
@@ -154,8 +154,10 @@ def line(provision: str, kind: str, measure: str, measure_kind: MeasureKind | No
     ratios = []
     if measure_kind is not None and measure_kind.is_age:
         for s in kept:
-            elapsed = months_elapsed(s.entry_date, s.exit_date) if s.entry_date else 0
-            if elapsed:
+            # As a pupil's own ratio gain (models/measures.py): from the days themselves, and
+            # none under a month, where a month or two of gain would read as a huge ratio.
+            elapsed = float(exact_months(s.entry_date, s.exit_date)) if s.entry_date else 0.0
+            if elapsed >= 1:
                 ratios.append(s.gain / elapsed)
     outcome = {p: met for p, met in reviewed.items() if p in people}
     return ImpactLine(
