@@ -412,9 +412,12 @@ class PupilRecordWindow(QWidget):
         return True
 
     def _keep_my_profile(self) -> None:
-        """Save what is typed over the version now stored (it stays in the history)."""
+        """Save the fields this person changed over the version now stored (which stays in
+        the history); the fields they left alone keep the other PC's values."""
+        mine = self._profile_changes()
+        self.profile_base = None
         self.reload()
-        self.profile_base = self.record.pupil.details
+        self.profile_form.set_values(mine)
         self.save_profile()
 
     def _take_their_profile(self) -> None:

@@ -1,6 +1,7 @@
 """The two versions of a record side by side, when a save was refused because someone else
 changed it after it was opened (records/stale.py, issue 21 item 6). Nothing was saved; the
-person chooses: keep mine (save again over their version, which stays in the change history),
+person chooses: keep mine (their version with this person's changes on top; theirs stays in
+the change history),
 take theirs (the form shows what is stored now), or copy mine (to paste into the record by
 hand once theirs is shown). Never a silent overwrite, never a silent loss."""
 
@@ -41,7 +42,8 @@ class StaleDialog(QDialog):
         buttons = QDialogButtonBox()
         self.keep = buttons.addButton("&Keep mine", QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep.setObjectName("keep_mine")
-        self.keep.setToolTip("Save your version over theirs; theirs stays in the change history.")
+        self.keep.setToolTip("Save the changes you made over theirs (the fields you did not "
+                             "change keep theirs); theirs stays in the change history.")
         if keep_mine is None:
             self.keep.setEnabled(False)
             self.keep.setToolTip("Take theirs, then make your change again in the form.")

@@ -92,7 +92,10 @@ class UnlockDialog(QDialog):
         self.where = QButtonGroup(self)
         for choice in (self.on_file, self.on_server):
             self.where.addButton(choice)
-        self.server = ServerFields(server, self)
+        remembered_server = path.startswith("postgresql:")
+        self.server = ServerFields(path if remembered_server else server, self)
+        if remembered_server:
+            self.path.clear()
         self.file_row = QWidget()
         file_form = QFormLayout(self.file_row)
         file_form.setContentsMargins(0, 0, 0, 0)
@@ -148,7 +151,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(buttons)
         self.path.textChanged.connect(self.refresh_quick_unlock)
         self.on_server.toggled.connect(self._where_changed)
-        (self.on_server if path.startswith("postgresql:") else self.on_file).setChecked(True)
+        (self.on_server if remembered_server else self.on_file).setChecked(True)
         self._where_changed()
         (self.password if username else self.username).setFocus()
 
