@@ -13,10 +13,9 @@ from apdr_support import assess, sen_support_pupil
 from conftest import SENCO, SENCO_PASSWORD
 from records_fixtures import add_pupil, snapshot
 from sendesk.records import apdr, contacts, notes, pupils
-from sendesk.services import users
 from sendesk.records.apdr.plan import draft_as_opened
 from sendesk.records.stale import StaleRecord
-from sendesk.services import lifecycle
+from sendesk.services import lifecycle, users
 
 OTHER, OTHER_NAME, OTHER_PASSWORD = "jjones", "Jo Jones", "copper-willow-station-62"
 

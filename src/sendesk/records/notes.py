@@ -18,7 +18,6 @@ from ..store.database import Row
 from . import stale
 from ._common import as_text, record_changes, require_editable, today
 
-
 LABELS = {"event_date": "Date of the discussion", "concern": "Concern",
           "parent_discussion": "Discussion with parents", "agreed_actions": "Agreed actions",
           "review_date": "Review by"}

@@ -15,7 +15,16 @@ from typing import Any
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.flags import flags_from_bits
-from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, YEAR_RANK, Pupil, PupilDetails, clean_details, search_text, sort_key
+from ..models.pupils import (
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    YEAR_RANK,
+    Pupil,
+    PupilDetails,
+    clean_details,
+    search_text,
+    sort_key,
+)
 from ..models.roles import Permission
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed

@@ -113,8 +113,8 @@ def require_unchanged(session: Session, *, what: str, expected: Mapping[str, Any
                       record_id: int | None = None) -> None:
     """Refuse the save if what is stored is no longer what the form opened with.
 
-    ``expected`` is the record as the form opened it, ``stored`` the record now, ``mine`` what this person would save; ``labels`` names each
-    field the side-by-side view shows.
+    ``expected`` is the record as the form opened it, ``stored`` the record now, ``mine``
+    what this person would save; ``labels`` names each field the side-by-side view shows.
     """
     if plain(expected) == plain(stored):
         return

@@ -33,10 +33,10 @@ from .prompts import prompts
 from .provision_map_view import ProvisionMapView
 from .pupil_list_page import PupilListPage
 from .pupil_record_window import PupilRecordWindow
-from .server_changes import ServerChanges
 from .receive_wizard import ReceiveWizard
 from .reviews_due import ReviewsDueView
 from .runner import OpRunner
+from .server_changes import ServerChanges
 from .transfers_page import TransfersPage
 
 
