@@ -233,6 +233,7 @@ def _run_write(session: Session, spec: OpSpec, fn: Callable[..., R], args: Any,
             if outermost:
                 tracker.total = tracker.total | mine
                 _run_rules(session, tracker)
+                _announce(session, tracker.total)
             else:
                 tracker.total = tracker.total | mine
         except BaseException:
@@ -246,6 +247,15 @@ def _run_write(session: Session, spec: OpSpec, fn: Callable[..., R], args: Any,
         for box in tracker.collectors:
             box.append(done)
     return result
+
+
+def _announce(session: Session, done: Changes) -> None:
+    """Tell the other PCs what this write changed, in its own transaction (on the school
+    server a NOTIFY, delivered only if the write commits; nothing on the file, where
+    ui/outside_changes.py watches the file's data version instead)."""
+    if done:
+        session.db.announce(sorted(kind.value for kind in done.kinds), sorted(done.pupils),
+                            done.whole_school)
 
 
 def _audit(session: Session, action: str, frame: _Frame) -> None:

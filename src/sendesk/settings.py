@@ -47,6 +47,9 @@ class Settings:
     quick_unlock: bool = False
     # None means 'until the end of today'; otherwise a number of hours after unlocking.
     quick_unlock_hours: int | None = None
+    # The school server's address (postgresql://host:port/db?sslrootcert=CA, no password),
+    # offered in the unlock window even after a file was opened since.
+    last_server: str | None = None
 
     @classmethod
     def load(cls) -> Settings:

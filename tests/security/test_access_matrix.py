@@ -336,6 +336,8 @@ INTERNAL = {
     # Read for the full file, which build_documents checks and audits.
     "sendesk.records.exam_access": {"arrangements_of"},
     "sendesk.records.my_story": {"stories_of"},
+    # Called only inside update_pupil, update_contact, amend_note and save_plan.
+    "sendesk.records.stale": {"last_change", "require_unchanged"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -16,10 +16,15 @@ from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
+from . import stale
 from ._common import record_changes, require_editable, today
 
 _FIELDS = ("title", "name", "relationship", "parental_responsibility", "address", "phone",
            "email", "do_not_disclose_address")
+LABELS = {"title": "Title", "name": "Name", "relationship": "Relationship",
+          "parental_responsibility": "Parental responsibility", "phone": "Phone",
+          "email": "Email", "address": "Address",
+          "do_not_disclose_address": "Never disclose the address"}
 
 
 def _columns(details: ContactDetails) -> dict[str, Any]:
@@ -60,14 +65,22 @@ def add_contact(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
 
 
 @operation(Permission.EDIT_PUPILS, audit="changed a contact")
-def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]) -> list[str]:
-    """Change some of a contact's details; returns the changed field names."""
+def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any],
+                   expected: ContactDetails | None = None) -> list[str]:
+    """Change some of a contact's details; returns the changed field names. ``expected``: the
+    details as the form opened them; refused (records/stale.py) if another PC changed them."""
     row = _contact_row(session, contact_id)
     require_editable(session, row["pupil_id"])
     if row["ended_on"] is not None:
         raise ValidationError("This contact has been ended; add them again if they are "
                               "involved once more.", field="contact")
     old = {name: row[name] for name in _FIELDS}
+    if expected is not None:
+        was = _columns(expected)
+        stale.require_unchanged(
+            session, what=f"the contact {row['name']}", expected=was, stored=old,
+            mine=was | _columns(clean_contact(dataclasses.asdict(expected) | dict(changes))),
+            labels=LABELS, pupil_id=row["pupil_id"], record_type="contact", record_id=row["id"])
     merged = dataclasses.asdict(contact_from_row(row).details) | dict(changes)
     new = _columns(clean_contact(merged))
     fields = record_changes(session, row["pupil_id"], "contact", row["id"], old, new)

@@ -15,7 +15,12 @@ from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
+from . import stale
 from ._common import as_text, record_changes, require_editable, today
+
+LABELS = {"event_date": "Date of the discussion", "concern": "Concern",
+          "parent_discussion": "Discussion with parents", "agreed_actions": "Agreed actions",
+          "review_date": "Review by"}
 
 
 def note_from_row(row: Row) -> ShortNote:
@@ -57,11 +62,20 @@ def _may_amend(session: Session, row: Row) -> None:
 
 
 @operation(Permission.ADD_NOTES, audit="amended a short note")
-def amend_note(session: Session, note_id: int, changes: Mapping[str, Any]) -> list[str]:
-    """Correct or add to a note; returns the changed fields."""
+def amend_note(session: Session, note_id: int, changes: Mapping[str, Any],
+               expected: Mapping[str, Any] | None = None) -> list[str]:
+    """Correct or add to a note; returns the changed fields. ``expected``: the note as the
+    form opened it; refused (records/stale.py) if another PC amended it since."""
     row = _note_row(session, note_id)
     _may_amend(session, row)
     require_editable(session, row["pupil_id"])
+    if expected is not None:
+        was = {name: expected.get(name) for name in NOTE_FIELDS}
+        stale.require_unchanged(
+            session, what=f"the note of {dates.format_uk(dt.date.fromisoformat(row['event_date']))}",
+            expected=was, stored={name: row[name] for name in NOTE_FIELDS},
+            mine=was | dict(changes), labels=LABELS, pupil_id=row["pupil_id"],
+            record_type="note", record_id=row["id"])
     merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
     new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
     fields = record_changes(session, row["pupil_id"], "note", row["id"],

@@ -15,13 +15,22 @@ from typing import Any
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.flags import flags_from_bits
-from ..models.pupils import EDITABLE_FIELDS, YEAR_RANK, Pupil, PupilDetails, clean_details, search_text, sort_key
+from ..models.pupils import (
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    YEAR_RANK,
+    Pupil,
+    PupilDetails,
+    clean_details,
+    search_text,
+    sort_key,
+)
 from ..models.roles import Permission
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import retention
+from . import retention, stale
 from ._common import pupil_row, record_changes, require_editable, today
 
 INSERT_SQL = (
@@ -83,13 +92,23 @@ def add_pupil(session: Session, details: PupilDetails | Mapping[str, Any]) -> in
 
 
 @operation(Permission.EDIT_PUPILS, audit="changed pupil details")
-def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any]) -> list[str]:
-    """Change some details; the others stay as they are. Returns the names of changed fields."""
+def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any],
+                 expected: PupilDetails | None = None) -> list[str]:
+    """Change some details; the others stay as they are. Returns the names of changed fields.
+    ``expected``: the details as the form opened them; refused (records/stale.py) if another
+    PC changed them since."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError("These details cannot be edited here: " + ", ".join(sorted(unknown)))
     row = require_editable(session, pupil_id)
     old = details_from_row(row)
+    if expected is not None:
+        was = {name: getattr(expected, name) for name in EDITABLE_FIELDS}
+        stale.require_unchanged(
+            session, what=f"{old.legal_forename} {old.legal_surname}'s details",
+            expected=was, stored={name: getattr(old, name) for name in EDITABLE_FIELDS},
+            mine=was | dict(changes), labels={k: FIELD_LABELS[k] for k in EDITABLE_FIELDS}, pupil_id=int(pupil_id),
+            record_type="pupil", record_id=int(pupil_id))
     merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
     new = clean_details(merged, today(session))
     if new.upn != old.upn:

@@ -258,6 +258,10 @@ class Database:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
+    def announce(self, kinds: list[str], pupils: list[int], whole_school: bool) -> None:
+        """Say what the current write changed to other connections (the school server's
+        NOTIFY); a file has no listeners: other processes notice its data_version."""
+
     def data_version(self) -> int:
         """A number that changes whenever another process (sendesk-cli, a second window)
         commits to this database, and not for this connection's own writes: an open window

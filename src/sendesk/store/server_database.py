@@ -48,6 +48,7 @@ after copying rows with their ids), conflicts and LISTEN/NOTIFY, and the benchma
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -69,6 +70,9 @@ from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, 
 IntegrityError = sqlcipher3.IntegrityError
 # One key for the write lock of a school's database (advisory locks are per database).
 WRITE_LOCK = 0x53454E44   # "SEND"
+# LISTEN/NOTIFY: each write's changes, for the other PCs' windows (ui/server_changes.py).
+CHANGES_CHANNEL = "sendesk_changes"
+MAX_NOTIFIED_PUPILS = 200
 NOT_ANSWERING = ("The school server is not answering. Check this PC's network connection "
                  "and that the server is running, then try again; nothing was changed.")
 
@@ -148,6 +152,24 @@ class ServerDatabase(Database):
                     self._conn.close()
             self._conn = None
             self._conninfo = None
+
+    def announce(self, kinds: list[str], pupils: list[int], whole_school: bool) -> None:
+        """A NOTIFY on CHANGES_CHANNEL inside the write's transaction, so the other PCs hear
+        of the change when (and only if) it commits: {"kinds", "pupils", "whole_school"} as
+        JSON (the notification names the sending backend, so a PC can skip its own).
+        Many pupils at once (an import) are sent as the whole school (NOTIFY carries < 8 kB)."""
+        whole = whole_school or len(pupils) > MAX_NOTIFIED_PUPILS
+        payload = json.dumps({"kinds": kinds, "pupils": [] if whole else pupils,
+                              "whole_school": whole})
+        self.query("SELECT pg_notify(?, ?)", (CHANGES_CHANNEL, payload))
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The server process serving the working connection (None when it is gone)."""
+        conn = self._conn
+        if conn is None or conn.broken or conn.closed:
+            return None
+        return int(conn.info.backend_pid)
 
     def connection_for_listening(self) -> psycopg.Connection:
         """A second connection as the same role (LISTEN/NOTIFY must not share the working one)."""

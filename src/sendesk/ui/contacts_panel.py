@@ -97,8 +97,8 @@ class ContactsPanel(RecordPanel):
         if contact is None:
             return None
         return self.open_form(f"Correct {contact.details.name}", CONTACT_FIELDS,
-                              lambda v: self.write(contacts.update_contact,
-                                                   contact.id, v),
+                              lambda v: self.write(contacts.update_contact, contact.id, v,
+                                                   expected=contact.details),
                               values=dataclasses.asdict(contact.details))
 
     def end_contact(self) -> FormDialog | None:

@@ -22,6 +22,7 @@ from ..services import lifecycle
 from ..session import Session
 from ..settings import Settings, data_dir
 from ..store.keyfile import KeyFile, keyfile_path
+from ..store.server_address import is_server_url
 from ..transfer.sending import school_fingerprint
 from . import table_keys
 from .create_dialog import CreateDatabaseDialog
@@ -74,7 +75,7 @@ class AppController(QObject):
         if database is not None:
             self.settings.last_database = str(database)
         remembered = self.settings.last_database
-        if remembered and Path(remembered).exists():
+        if remembered and (is_server_url(remembered) or Path(remembered).exists()):
             self.show_unlock()
         else:
             self.show_create()
@@ -99,7 +100,7 @@ class AppController(QObject):
         self._close_entry_dialogs()
         dialog = UnlockDialog(self.entry_runner, self.settings.last_database or "",
                               self.settings.last_username or "", self.quick_unlock_possible,
-                              clock=self.clock)
+                              clock=self.clock, server=self.settings.last_server or "")
         dialog.unlocked.connect(self._unlocked_with_password)
         dialog.create_requested.connect(self.show_create)
         dialog.quick_unlock_requested.connect(self.quick_unlock)
@@ -133,7 +134,7 @@ class AppController(QObject):
         dialog.open()
 
     def _unlocked_with_password(self, session: Session) -> None:
-        if self.settings.quick_unlock and self.quick.available:
+        if self.settings.quick_unlock and self.quick.available and not session.on_server:
             self.quick.store(session.database_id, session.user.username, session.data_key,
                              expiry(self.clock, self.settings.quick_unlock_hours))
         self._open_session(session)
@@ -142,7 +143,10 @@ class AppController(QObject):
         self.session = session
         self.create_dialog = self.unlock_dialog = None
         self.unlock_hint = self.lock_notice = ""
-        self.settings.last_database = str(session.path)
+        # A server session has no file: its address (no password) is what opens it again.
+        self.settings.last_database = session.location
+        if session.on_server:
+            self.settings.last_server = session.location
         self.settings.last_username = session.user.username
         self._save_settings()
         self.runner = OpRunner(session, self)
@@ -164,7 +168,7 @@ class AppController(QObject):
             self.workspace.receive_package(package)
 
     def quick_unlock_possible(self, path: str) -> bool:
-        if not (self.settings.quick_unlock and self.quick.available and path):
+        if not (self.settings.quick_unlock and self.quick.available and path) or is_server_url(path):
             return False
         try:
             database_id = KeyFile.load(keyfile_path(Path(path))).database_id
@@ -283,12 +287,15 @@ class AppController(QObject):
     def edit_settings(self) -> None:
         fingerprint = (self.runner.call(school_fingerprint) if self.runner is not None
                        else None)
-        dialog = SettingsDialog(self.settings, self.quick.available, self.main_window, fingerprint)
+        # Quick unlock keeps a file's data key; a server session has none to keep.
+        on_server = self.session is not None and self.session.on_server
+        dialog = SettingsDialog(self.settings, self.quick.available and not on_server,
+                                self.main_window, fingerprint)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.session is not None:
             self.inactivity.start(self.settings.idle_lock_minutes * 60_000)
             if not self.settings.quick_unlock:
                 self.quick.forget(self.session.database_id)
-            elif self.quick.available:
+            elif self.quick.available and not on_server:
                 self.quick.store(self.session.database_id, self.session.user.username,
                                  self.session.data_key, expiry(self.clock, self.settings.quick_unlock_hours))
 
@@ -304,7 +311,9 @@ class AppController(QObject):
         session, parent, runner = self.session, self.main_window, self.runner
         if session is None or runner is None:
             return
-        out = prompts.save_file(parent, "Save backup as", str(session.path.with_suffix(".sendesk-backup")),
+        start = (data_dir() / "school.sendesk-backup" if session.on_server
+                 else session.path.with_suffix(".sendesk-backup"))
+        out = prompts.save_file(parent, "Save backup as", str(start),
                                 "sendesk backups (*.sendesk-backup)")
         if out is None:
             return

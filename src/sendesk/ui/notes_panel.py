@@ -57,7 +57,7 @@ class NotesPanel(RecordPanel):
             return None
         held = {name: value for name, value in dataclasses.asdict(note).items() if name in NOTE_FIELDS}
         return self.open_form(f"Amend the note of {uk(note.event_date)}", NOTE_FORM,
-                              lambda v: self.write(notes.amend_note, note.id, v),
+                              lambda v: self.write(notes.amend_note, note.id, v, expected=held),
                               values=held,
                               intro="The note as written is kept in the change history.")
 

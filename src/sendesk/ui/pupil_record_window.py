@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError, ValidationError
-from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS
+from ..models.pupils import EDITABLE_FIELDS, FIELD_LABELS, GENDERS, YEAR_GROUPS, PupilDetails
 from ..models.roles import Permission
 from ..models.sen import statuses
 from ..operations import Changes, Kind
 from ..records import pupils, sar
 from ..records.pupil_record import PupilRecord, open_record
+from ..records.stale import StaleRecord
 from ..session import Session
 from ..settings import export_dir
 from .concerns_panel import ConcernsPanel
@@ -56,6 +57,7 @@ from .runner import OpRunner, alive
 from .screen_fit import fit_to_screen
 from .send_wizard import default_render_pdf
 from .specialists_tab import SpecialistsTab
+from .stale_dialog import show_stale
 from .transfers_tab import TransfersTab
 
 # The later features' tabs are built the first time they are shown (or asked for): building
@@ -286,8 +288,14 @@ class PupilRecordWindow(QWidget):
             + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
             + (f"<br><b style='color:#8a5300'>{escape(record.need_review)}</b>"
                if record.need_review else ""))
-        self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
-        self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
+        # What someone is typing is never overwritten by a refresh (another PC's change
+        # arriving): the form keeps it, and the details it was opened at, for Save to check.
+        base = getattr(self, "profile_base", None)
+        typed = self.profile_form.values()
+        if base is None or not self._differs(typed, base) or not self._differs(typed, details):
+            self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
+            self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
+            self.profile_base = details
         fill_table(self.history_table, history_rows(record.changes))
         for panel in (self.contacts, self.registers, self.notes):
             panel.show_record(record)
@@ -364,12 +372,15 @@ class PupilRecordWindow(QWidget):
         layout.addWidget(self.history_table)
         self.tabs.addTab(page, "Profile")
 
-    def _profile_changes(self) -> dict[str, Any]:
-        """The profile fields whose boxes differ from the record."""
-        values = self.profile_form.values()
-        current = {key: getattr(self.record.pupil.details, key) for key in EDITABLE_FIELDS}
+    @staticmethod
+    def _differs(values: dict[str, Any], details: PupilDetails) -> dict[str, Any]:
+        current = {key: getattr(details, key) for key in EDITABLE_FIELDS}
         return {k: v for k, v in values.items()
                 if (uk(current[k]) if isinstance(current[k], dt.date) else (current[k] or "")) != (v or "")}
+
+    def _profile_changes(self) -> dict[str, Any]:
+        """The profile fields whose boxes differ from the details the form was opened at."""
+        return self._differs(self.profile_form.values(), self.profile_base)
 
     def save_profile(self) -> bool:
         self.profile_form.clear_errors()
@@ -379,8 +390,14 @@ class PupilRecordWindow(QWidget):
             self.profile_message.setText("Nothing has changed.")
             return True
         try:
-            self.runner.call(pupils.update_pupil, self.pupil_id,
-                             changes, sender=self.save_profile_button)
+            self.runner.call(pupils.update_pupil, self.pupil_id, changes,
+                             expected=self.profile_base, sender=self.save_profile_button)
+        except StaleRecord as exc:
+            self.profile_message.setStyleSheet("color: #b3261e")
+            self.profile_message.setText("Not saved: changed on another PC meanwhile.")
+            self.stale_dialog = show_stale(self, exc, self._keep_my_profile,
+                                           self._take_their_profile)
+            return False
         except ValidationError as exc:
             self.profile_form.mark_error(exc.field)
             self.profile_message.setStyleSheet("color: #b3261e")
@@ -393,6 +410,21 @@ class PupilRecordWindow(QWidget):
         self.profile_message.setStyleSheet("color: #2e7d32")
         self.profile_message.setText("Saved.")
         return True
+
+    def _keep_my_profile(self) -> None:
+        """Save the fields this person changed over the version now stored (which stays in
+        the history); the fields they left alone keep the other PC's values."""
+        mine = self._profile_changes()
+        self.profile_base = None
+        self.reload()
+        self.profile_form.set_values(mine)
+        self.save_profile()
+
+    def _take_their_profile(self) -> None:
+        self.profile_base = None
+        self.reload()
+        self.profile_message.setStyleSheet("")
+        self.profile_message.setText("Showing the version saved on the other PC.")
 
     def record_leaving(self) -> FormDialog | None:
         """A leaver's record is kept, read-only, until its retention date; the core says when."""

@@ -150,9 +150,9 @@ class RecordPanel(QWidget):
             return None
         return found
 
-    def write(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a core write on the record window's runner; its broadcast refreshes the panels."""
-        return self.runner.call(fn, *args)
+        return self.runner.call(fn, *args, **kwargs)
 
     def open_form(self, title: str, fields: list[FieldSpec], save: Callable[[dict[str, Any]], Any],
                   values: dict[str, Any] | None = None, intro: str = "") -> FormDialog:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +29,10 @@ from .busy import set_busy
 from .password_field import NewPasswordFields, PasswordField
 from .prompts import prompts
 from .runner import OpRunner
+from .server_fields import ServerFields
+
+NOT_ON_SERVER = ("On the school server each person signs in with their own server password; "
+                 "quick unlock and the recovery key belong to a database file on this PC.")
 
 
 def lock_notice(at: dt.datetime, reason: str = "keys", idle_minutes: int = 0) -> str:
@@ -48,7 +54,8 @@ class UnlockDialog(QDialog):
 
     def __init__(self, runner: OpRunner, path: str = "", username: str = "",
                  quick_unlock_for: Callable[[str], bool] = lambda path: False,
-                 parent: QWidget | None = None, clock: Clock | None = None) -> None:
+                 parent: QWidget | None = None, clock: Clock | None = None,
+                 server: str = "") -> None:
         super().__init__(parent)
         self.runner, self.clock = runner, clock
         self._quick_unlock_for = quick_unlock_for
@@ -76,9 +83,27 @@ class UnlockDialog(QDialog):
         self.hint.hide()
         self.message = QLabel(wordWrap=True, objectName="message")
         self.message.setStyleSheet("color: #b3261e")
+        # Where the records are: a file on this PC, or the school server (issue 21); the
+        # server's address is remembered per PC (settings.last_server), never its password.
+        self.on_file = QRadioButton("A database &file on this PC", objectName="on_file")
+        self.on_server = QRadioButton("Connect to the &school server", objectName="on_server")
+        self.on_file.setAccessibleName("Open a database file on this PC")
+        self.on_server.setAccessibleName("Connect to the school server")
+        self.where = QButtonGroup(self)
+        for choice in (self.on_file, self.on_server):
+            self.where.addButton(choice)
+        remembered_server = path.startswith("postgresql:")
+        self.server = ServerFields(path if remembered_server else server, self)
+        if remembered_server:
+            self.path.clear()
+        self.file_row = QWidget()
+        file_form = QFormLayout(self.file_row)
+        file_form.setContentsMargins(0, 0, 0, 0)
+        database_label = QLabel("&Database")
+        database_label.setBuddy(self.path)
+        file_form.addRow(database_label, row)
         form = QFormLayout()
-        for text, field, buddy in (("&Database", row, self.path),
-                                   ("&Username", self.username, self.username),
+        for text, field, buddy in (("&Username", self.username, self.username),
                                    ("&Password", self.password_field, self.password)):
             label = QLabel(text)
             label.setBuddy(buddy)
@@ -92,6 +117,7 @@ class UnlockDialog(QDialog):
         self.quick_button.setToolTip("Unlock with your computer account; no password needed until it expires.")
         forgot = buttons.addButton("Forgotten password...", QDialogButtonBox.ButtonRole.ActionRole)
         forgot.setObjectName("forgot")
+        self.forgot_button = forgot
         new = buttons.addButton("New database...", QDialogButtonBox.ButtonRole.ActionRole)
         new.setObjectName("new_database")
         buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
@@ -113,15 +139,43 @@ class UnlockDialog(QDialog):
                                 "school's SEND records."))
         layout.addWidget(self.lock_notice)
         layout.addWidget(self.hint)
+        choices = QHBoxLayout()
+        choices.addWidget(self.on_file)
+        choices.addWidget(self.on_server)
+        choices.addStretch(1)
+        layout.addLayout(choices)
+        layout.addWidget(self.file_row)
+        layout.addWidget(self.server)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.path.textChanged.connect(self.refresh_quick_unlock)
-        self.refresh_quick_unlock()
+        self.on_server.toggled.connect(self._where_changed)
+        (self.on_server if remembered_server else self.on_file).setChecked(True)
+        self._where_changed()
         (self.password if username else self.username).setFocus()
 
+    @property
+    def server_mode(self) -> bool:
+        return self.on_server.isChecked()
+
+    def _where_changed(self) -> None:
+        """Show the fields for where the records are; what only a file has is greyed, saying why."""
+        server = self.server_mode
+        self.file_row.setVisible(not server)
+        self.server.setVisible(server)
+        self.forgot_button.setEnabled(not server)
+        self.forgot_button.setToolTip(NOT_ON_SERVER if server else
+                                      "Set a new password with the recovery key from the school safe.")
+        self.refresh_quick_unlock()
+
+    def location(self) -> str:
+        """The database file's path, or the school server's address (no password)."""
+        return self.server.url() if self.server_mode else self.path.text().strip()
+
     def refresh_quick_unlock(self) -> None:
-        self.quick_button.setVisible(self._quick_unlock_for(self.path.text().strip()))
+        self.quick_button.setVisible(not self.server_mode
+                                     and self._quick_unlock_for(self.path.text().strip()))
 
     def _browse(self) -> None:
         chosen = prompts.open_file(self, "Open a school database", self.path.text(),
@@ -142,13 +196,21 @@ class UnlockDialog(QDialog):
         self.lock_notice.setVisible(bool(text))
 
     def _unlock(self) -> None:
-        path, username, password = Path(self.path.text().strip()), self.username.text(), self.password.text()
-        if not self.path.text().strip() or not username.strip() or not password:
-            self.show_message("Enter the database, your username and your password.")
-            return
+        username, password = self.username.text(), self.password.text()
+        if self.server_mode:
+            missing = self.server.missing()
+            if missing or not username.strip() or not password:
+                self.show_message(missing or "Enter your username and your password.")
+                return
+            where: str | Path = self.server.url()
+        else:
+            if not self.path.text().strip() or not username.strip() or not password:
+                self.show_message("Enter the database, your username and your password.")
+                return
+            where = Path(self.path.text().strip())
         self.message.clear()
         set_busy(self, True)
-        self.runner.submit_plain(lambda: lifecycle.open_school(path, username, password, self.clock),
+        self.runner.submit_plain(lambda: lifecycle.open_school(where, username, password, self.clock),
                                  on_done=self._done, on_error=self._failed)
 
     def _done(self, session) -> None:

@@ -36,6 +36,7 @@ from .pupil_record_window import PupilRecordWindow
 from .receive_wizard import ReceiveWizard
 from .reviews_due import ReviewsDueView
 from .runner import OpRunner
+from .server_changes import ServerChanges
 from .transfers_page import TransfersPage
 
 
@@ -86,7 +87,10 @@ class Workspace(QObject):
                                 name="governors_report")
         window.grey_unless(report, session.can(Permission.VIEW_RECORDS))
         runner.changed.connect(self.changes_arrived)
-        self.outside = OutsideChanges(runner, self)   # a CLI import refreshes the pages
+        # Another process's (or PC's) change refreshes the pages: the file's data version,
+        # or the school server's notifications.
+        self.outside: QObject = (ServerChanges(runner, self) if session.on_server
+                                 else OutsideChanges(runner, self))
 
     def governors_report(self) -> GovernorsReportWindow:
         window = GovernorsReportWindow(self.session, self.window, runner=self.runner)

@@ -35,6 +35,7 @@ from .plan import (
                    agree_plan,
                    check_plan,
                    copy_previous_plan,
+                   draft_as_opened,
                    end_provision,
                    record_plan_shared,
                    save_plan,
@@ -45,6 +46,7 @@ from .seed import ConcernsSeed, concerns_seed, fill_empty
 from .shared import record_review_shared
 
 __all__ = ["ConcernsSeed", "CycleContext", "DueReview", "PlanCheck", "ReviewResult", "add_provision", "agree_plan",
+           "draft_as_opened",
            "check_plan", "complete_assessment", "concerns_seed", "complete_review", "copy_previous_plan",
            "current_pathway", "cycle_counts", "delivery_log", "end_provision", "fill_empty", "get_cycle",
            "item_from_row", "log_delivery", "open_pathway", "pathways", "record_plan_shared", "record_review_shared",

@@ -11,13 +11,13 @@ from typing import Any
 from ...errors import ValidationError
 from ...models import apdr as rules
 from ...models import dates, outcomes, provision, reviews
-from ...models.apdr import Progress, ProvisionItem
+from ...models.apdr import Plan, Progress, ProvisionItem
 from ...models.roles import Permission
 from ...models.text import clean_text
 from ...operations import Kind, changed, operation
 from ...session import Session
 from ...store.database import Row
-from .. import provision_library, school_calendar
+from .. import provision_library, school_calendar, stale
 from .._common import as_text, pupil_row, today
 from ._context import (
     CycleContext,
@@ -51,15 +51,49 @@ _ITEM_FIELDS = ("description", "area", "delivered_by", "group_size", "sessions_p
                 "minutes", "weeks", "cost_basis", "rate_pence")
 
 
+DRAFT_LABELS = {"aspirations": "Aspirations", "plan_date": "Plan date",
+                "review_date": "Review date", "outcomes": "Outcomes", "items": "Provision"}
+
+
+def draft_as_opened(plan: Plan | None) -> dict[str, Any]:
+    """A plan draft as its form opens it (empty: no draft yet); the form hands it back to
+    save_plan as ``expected`` so a draft changed on another PC meanwhile is not overwritten."""
+    if plan is None:
+        return {}
+    return {"aspirations": plan.aspirations, "plan_date": plan.plan_date,
+            "review_date": plan.review_date,
+            "outcomes": [dict(o.fields(), id=o.id) for o in plan.outcomes],
+            "items": [dict(i.fields(), id=i.id, recommendation_id=i.recommendation_id,
+                           library_id=i.library_id) for i in plan.items]}
+
+
+def _require_draft_unchanged(session: Session, ctx: CycleContext, row: Row | None,
+                             expected: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
+    stored = draft_as_opened(_plan(session, ctx.cycle["id"]))
+    who_when = stale.last_change(session, ctx.pupil["id"], ("plan", "outcome", "provision"))
+    if who_when is None and row is not None:   # a draft started elsewhere, not edited since
+        who_when = (session.db.scalar("SELECT full_name FROM users WHERE id = ?",
+                                      (row["entered_by"],)) or stale.SOMEONE,
+                    stale.when_text(row["entered_at"]))
+    stale.require_unchanged(session, what="the support plan draft", expected=expected,
+                            stored=stored, mine=dict(expected) | dict(raw), labels=DRAFT_LABELS,
+                            who_when=who_when)
+
+
 @operation(Permission.MANAGE_PLANS, audit="saved a support plan (draft)")
-def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> PlanCheck:
+def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any],
+              expected: Mapping[str, Any] | None = None) -> PlanCheck:
     """Save the Plan part as a draft and return its checks.
 
     raw may hold aspirations, plan_date, review_date, outcomes and items; lists replace the
     stored lists (rows that carry an 'id' are kept and updated; rows left out are marked removed).
+    ``expected``: the draft as the form opened it (draft_as_opened); refused
+    (records/stale.py) if another PC changed it since.
     """
     ctx = _context(session, cycle_id)
     row = _plan_row(session, ctx.cycle["id"])
+    if expected is not None:
+        _require_draft_unchanged(session, ctx, row, expected, raw)
     if row is not None and row["agreed_at"] is not None:
         raise ValidationError("This plan has been agreed and is kept as it was. Add provision "
                               "to it, or change the plan at the next review.", field="plan")

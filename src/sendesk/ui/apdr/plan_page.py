@@ -178,6 +178,8 @@ class PlanPage(Page):
             self.outcome_rows = [dict(o.fields(), id=o.id) for o in plan.outcomes]
             self.item_rows = [dict(i.fields(), id=i.id, recommendation_id=i.recommendation_id,
                                    library_id=i.library_id) for i in plan.items]
+        # The draft as opened: Save is refused if another PC changed it meanwhile.
+        self.opened_draft = apdr.draft_as_opened(plan)
         self.recommended_by = view.recommended_by
         editable = self.editable()
         filled = self.offer(view, self.form,
@@ -411,11 +413,13 @@ class PlanPage(Page):
         if not self.editable() or not self.dirty:
             return True
         self.form.clear_errors()
-        check = self.write(apdr.save_plan, self.wizard.cycle_id, self.raw())
+        check = self.write(apdr.save_plan, self.wizard.cycle_id, self.raw(),
+                           expected=self.opened_draft)
         if check is None:
             return False
         self.dirty = False
         plan = self.wizard.cycle.plan   # read again when the runner said the plan changed
+        self.opened_draft = apdr.draft_as_opened(plan)
         for row, outcome in zip(self.outcome_rows, plan.outcomes, strict=False):
             row["id"] = outcome.id
         for row, item in zip(self.item_rows, plan.items, strict=False):

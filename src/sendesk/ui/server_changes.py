@@ -1,0 +1,108 @@
+"""On the school server, the window hears of other PCs' changes as they commit (issue 21,
+item 6), and refreshes the pages they touch.
+
+Every write sends a NOTIFY in its own transaction (operations._announce, store
+ServerDatabase.announce) naming the kinds of record and the pupils it changed. A listener
+thread holds a second connection as the same person (ServerDatabase.connection_for_listening:
+LISTEN must not share the working connection, which the runner's worker owns) and turns each
+notification into a Changes broadcast through the runner, exactly as the window's own work is
+broadcast, so the pupil list, an open record and its tabs refresh by the rules they already
+follow. Notifications from this window's own connection are skipped: the runner has sent
+those already.
+
+When the server stops answering, the listener tries again every few seconds; once it is back
+it sends one whole-school Changes, because what was committed meanwhile was not heard. The
+thread ends when the session is locked (the runner closes), and its connection with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from typing import Any
+
+import psycopg
+from PySide6.QtCore import QObject, Signal
+
+from ..operations import Changes, Kind
+from ..store.server_database import CHANGES_CHANNEL, ServerDatabase
+from .runner import OpRunner
+
+LISTEN_POLL_SECONDS = 0.5     # how often the thread looks up from waiting to see if it must end
+RETRY_SECONDS = 2.0
+EVERYTHING = Changes(kinds=frozenset(Kind), whole_school=True)
+
+
+def changes_from(payload: str) -> Changes | None:
+    """A notification's JSON as Changes (None for one that does not parse: ignored)."""
+    try:
+        data = json.loads(payload)
+        kinds = frozenset(Kind(k) for k in data["kinds"] if k in Kind._value2member_map_)
+        return Changes(frozenset(int(p) for p in data["pupils"]), kinds, bool(data["whole_school"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class _Heard(QObject):
+    changes = Signal(object)   # emitted on the listener thread, delivered on the GUI thread
+
+
+class ServerChanges(QObject):
+    def __init__(self, runner: OpRunner, parent: QObject) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        session = runner.session
+        assert session is not None and isinstance(session.db, ServerDatabase)
+        self.db: ServerDatabase = session.db
+        self.heard = _Heard()
+        self.heard.changes.connect(self._broadcast)
+        self.listening = threading.Event()   # set while LISTEN is in place (tests wait on it)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="sendesk-server-changes",
+                                        daemon=True)
+        self._thread.start()
+        self.destroyed.connect(lambda *_: self._stop.set())
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _ended(self) -> bool:
+        return self._stop.is_set() or self.runner.closed
+
+    def _broadcast(self, changes: Changes) -> None:
+        if not self.runner.closed:
+            self.runner.changed.emit(changes)
+
+    def _listen(self) -> None:
+        missed = False
+        while not self._ended():
+            conn: Any = None
+            try:
+                conn = self.db.connection_for_listening()
+                conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                self.listening.set()
+                if missed:   # changes committed while the server was away were not heard
+                    self.heard.changes.emit(EVERYTHING)
+                missed = False
+                while not self._ended():
+                    for note in conn.notifies(timeout=LISTEN_POLL_SECONDS, stop_after=50):
+                        self._heard(note)
+                    if conn.broken or conn.closed:
+                        raise psycopg.OperationalError("the listening connection was lost")
+            except Exception:  # noqa: BLE001 - the server away or locked: try again shortly
+                self.listening.clear()
+                missed = True
+                self._stop.wait(RETRY_SECONDS)
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+        self.listening.clear()
+
+    def _heard(self, note: Any) -> None:
+        if note.pid == self.db.backend_pid:
+            return   # this window's own write: the runner has broadcast it already
+        changes = changes_from(note.payload)
+        if changes:
+            self.heard.changes.emit(changes)

@@ -1,0 +1,133 @@
+"""Two PCs on one record (issue 21, item 6): a save made from a form opened before someone else
+saved the same record is refused, says who changed it and when, and carries both versions;
+nothing is written. Runs on the SQLCipher file (two sessions on one file) and on the server."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from apdr_support import assess, sen_support_pupil
+from conftest import SENCO, SENCO_PASSWORD
+from records_fixtures import add_pupil, snapshot
+from sendesk.records import apdr, contacts, notes, pupils
+from sendesk.records.apdr.plan import draft_as_opened
+from sendesk.records.stale import StaleRecord
+from sendesk.services import lifecycle, users
+
+OTHER, OTHER_NAME, OTHER_PASSWORD = "jjones", "Jo Jones", "copper-willow-station-62"
+
+
+@pytest.fixture
+def other_pc(school, senco_session, clock):
+    """A second SENCO signed in elsewhere (another PC, or another window on the file)."""
+    users.add_user(senco_session, OTHER, OTHER_NAME, "senco", OTHER_PASSWORD)
+    session = lifecycle.open_school(school[0], OTHER, OTHER_PASSWORD, clock)
+    yield session
+    session.close()
+
+
+def test_pupil_details_changed_elsewhere_are_not_overwritten(senco_session, other_pc):
+    pupil = add_pupil(senco_session)
+    opened = pupils.get_pupil(senco_session, pupil).details
+    pupils.update_pupil(other_pc, pupil, {"class_name": "5 Oak"}, expected=opened)
+    before = snapshot(senco_session)
+    with pytest.raises(StaleRecord) as refused:
+        pupils.update_pupil(senco_session, pupil, {"class_name": "5 Ash"}, expected=opened)
+    assert snapshot(senco_session) == before
+    stale = refused.value
+    assert stale.who == OTHER_NAME and stale.when == "on 23/11/2026 at 09:30"
+    assert str(stale).startswith(f"{OTHER_NAME} changed ")
+    assert [(d.label, d.mine, d.theirs) for d in stale.differences] == [("Class", "5 Ash", "5 Oak")]
+    # Keeping mine is a deliberate save over the version now held; theirs stays in the trail.
+    now = pupils.get_pupil(senco_session, pupil).details
+    assert pupils.update_pupil(senco_session, pupil, {"class_name": "5 Ash"}, expected=now) == ["class_name"]
+    # Without expected (the command line, an import) the save goes through as before.
+    assert pupils.update_pupil(other_pc, pupil, {"class_name": "5 Elm"}) == ["class_name"]
+
+
+def test_an_untouched_record_saves_and_a_change_undone_is_no_conflict(senco_session, other_pc):
+    pupil = add_pupil(senco_session)
+    opened = pupils.get_pupil(senco_session, pupil).details
+    pupils.update_pupil(other_pc, pupil, {"class_name": "5 Oak"})
+    pupils.update_pupil(other_pc, pupil, {"class_name": opened.class_name})
+    assert pupils.update_pupil(senco_session, pupil, {"legal_surname": "Bright"},
+                               expected=opened) == ["legal_surname"]
+
+
+def test_a_contact_corrected_elsewhere(senco_session, other_pc):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    opened = contacts.list_contacts(senco_session, pupil)[0].details
+    contacts.update_contact(other_pc, contact_id, {"phone": "01632 960999"}, expected=opened)
+    with pytest.raises(StaleRecord) as refused:
+        contacts.update_contact(senco_session, contact_id, {"email": "ruth@example.org"},
+                                expected=opened)
+    assert {(d.label, d.mine, d.theirs) for d in refused.value.differences} == {
+        ("Phone", "01632 960001", "01632 960999"), ("Email", "ruth@example.org", "")}
+    assert contacts.list_contacts(senco_session, pupil)[0].details.email is None
+    assert refused.value.what == "the contact Ruth Bright"
+
+
+def test_a_note_amended_elsewhere(senco_session, other_pc):
+    pupil = add_pupil(senco_session)
+    note_id = notes.add_note(senco_session, pupil, {
+        "event_date": "20/11/2026", "concern": "Struggles to settle after lunch."})
+    held = dataclasses.asdict(notes.list_notes(senco_session, pupil)[0])
+    opened = {k: held[k] for k in ("event_date", "concern", "parent_discussion",
+                                   "agreed_actions", "review_date")}
+    notes.amend_note(other_pc, note_id, {"agreed_actions": "Quiet start in the library."},
+                     expected=opened)
+    with pytest.raises(StaleRecord) as refused:
+        notes.amend_note(senco_session, note_id, {"concern": "Struggles after lunch and PE."},
+                         expected=opened)
+    assert refused.value.who == OTHER_NAME
+    assert notes.list_notes(senco_session, pupil)[0].concern == "Struggles to settle after lunch."
+    assert {d.label for d in refused.value.differences} == {"Concern", "Agreed actions"}
+
+
+def test_a_plan_draft_changed_elsewhere(senco_session, other_pc):
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle_id = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle_id, dt.date(2026, 11, 23))
+    # Nobody had a draft: both PCs open the empty plan; the other starts it first.
+    empty = draft_as_opened(apdr.get_cycle(senco_session, cycle_id).plan)
+    apdr.save_plan(other_pc, cycle_id, {"aspirations": "To read to her brother."}, expected=empty)
+    with pytest.raises(StaleRecord) as refused:
+        apdr.save_plan(senco_session, cycle_id, {"aspirations": "To be a vet."}, expected=empty)
+    assert refused.value.who == OTHER_NAME
+    assert [(d.label, d.mine, d.theirs) for d in refused.value.differences][0] == \
+        ("Aspirations", "To be a vet.", "To read to her brother.")
+    # Both open the draft; the other adds an outcome; this PC's save of the dates is refused.
+    opened = draft_as_opened(apdr.get_cycle(senco_session, cycle_id).plan)
+    apdr.save_plan(other_pc, cycle_id, {"outcomes": [{
+        "text": "Read 100 words", "measure": "90 of 100 read correctly", "area": "CL",
+        "target_date": dt.date(2027, 2, 1)}]}, expected=opened)
+    with pytest.raises(StaleRecord) as refused:
+        apdr.save_plan(senco_session, cycle_id, {**opened, "review_date": "05/03/2027"},
+                       expected=opened)
+    assert ("Outcomes", "", "Read 100 words") in [
+        (d.label, d.mine, d.theirs) for d in refused.value.differences]
+    plan = apdr.get_cycle(senco_session, cycle_id).plan
+    assert plan.review_date is None and [o.text for o in plan.outcomes] == ["Read 100 words"]
+    # Opened after that save, the same edit goes through.
+    fresh = draft_as_opened(plan)
+    apdr.save_plan(senco_session, cycle_id, {**fresh, "review_date": "05/03/2027"}, expected=fresh)
+    assert apdr.get_cycle(senco_session, cycle_id).plan.review_date == dt.date(2027, 3, 5)
+
+
+def test_the_same_person_in_two_windows_is_refused_too(school, senco_session, clock):
+    pupil = add_pupil(senco_session)
+    second = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
+    try:
+        opened = pupils.get_pupil(senco_session, pupil).details
+        pupils.update_pupil(second, pupil, {"class_name": "5 Oak"}, expected=opened)
+        with pytest.raises(StaleRecord, match="^Meera Patel changed"):
+            pupils.update_pupil(senco_session, pupil, {"class_name": "5 Ash"}, expected=opened)
+    finally:
+        second.close()
