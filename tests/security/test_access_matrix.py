@@ -336,6 +336,8 @@ INTERNAL = {
     # Read for the full file, which build_documents checks and audits.
     "sendesk.records.exam_access": {"arrangements_of"},
     "sendesk.records.my_story": {"stories_of"},
+    # The temporary copy a server backup is made from, inside backup.backup (BACKUP, audited).
+    "sendesk.services.server_move": {"file_copy_for_backup"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 
