@@ -64,7 +64,7 @@ from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageErr
 from . import server_dialect
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
-from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params
+from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params, sql_value
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -231,7 +231,7 @@ class ServerDatabase(Database):
                 pg_sql.SQL(", ").join(pg_sql.Identifier(c) for c in columns))
             with conn.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in rows:
-                    copy.write_row(sql_params(row))
+                    copy.write_row([sql_value(value) for value in row])
         self._run(work)
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
