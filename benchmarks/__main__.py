@@ -3,6 +3,7 @@
     ./dev bench [--pupils 2000 20000 60000] [--repeat 7] [--markdown] [--skip-ui] [--rebuild]
                 [--skip-stall]
     ./dev bench --pupils 2000 20000 60000 --table-only   (the last run of each, as one table)
+    ./dev bench --server [--clients 20] [--load-seconds 60]   (on PostgreSQL: benchmarks/server_bench.py)
 
 For each size it builds the synthetic school once (cached in benchmarks/.data/), then runs the
 core timings and the app timings in two child processes (so each reports its own peak
@@ -151,7 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--table-only", action="store_true",
                         help="measure nothing; print the table from each size's last run")
+    parser.add_argument("--server", action="store_true", help="on a throwaway PostgreSQL server "
+                        "(TLS over loopback), beside the last file run's figures")
+    parser.add_argument("--clients", type=int, default=20, help="--server: PCs in the load test")
+    parser.add_argument("--load-seconds", type=float, default=60, help="--server: its length")
     args = parser.parse_args(argv)
+    if args.server:
+        from . import server_bench
+        return max(server_bench.run(size, args.repeat, args.clients, args.load_seconds, args.rebuild)
+                   for size in sorted(set(args.pupils)))
     by_size: dict[int, list[Result]] = {}
     for size in sorted(set(args.pupils)):
         saved = data.DATA / f"results-{size}.json"

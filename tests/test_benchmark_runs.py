@@ -42,3 +42,19 @@ def test_the_app_benchmark_opens_the_app_and_records(small_school):
               if section == "record (app)" and name.startswith("open")]
     assert len(opened) == 3 and all(opened)
     assert found[("home (app)", "dashboard refresh")]
+
+
+def test_the_server_benchmark_moves_the_school_and_runs_the_load_test(small_school, pg_server):
+    """`./dev bench --server` in small: the scale school moved onto the test server with
+    server import, then PCs at once doing the read-and-edit mix without one failure."""
+    from urllib.parse import urlparse
+
+    from benchmarks import server_bench
+    url, moved = server_bench.move_onto(pg_server, small_school)
+    try:
+        assert moved.samples and "rows" in moved.note
+        each, failed = server_bench.load(url, clients=2, seconds=3)
+        assert each.samples, "no action was timed"
+        assert failed.samples == [0.0], each.note
+    finally:
+        pg_server.release(urlparse(url).path.lstrip("/"))

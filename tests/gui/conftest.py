@@ -21,6 +21,7 @@ class AnsweringPrompts:
         self.next_paths: list = []
         self.confirm_answer = True
         self.next_print = None
+        self.next_passwords: list[str] = []
 
     def error(self, parent, title, text):
         self.messages.append(("error", title, text))
@@ -37,6 +38,10 @@ class AnsweringPrompts:
 
     save_file = open_file
 
+    def password(self, parent, title, text):
+        self.messages.append(("password", title, text))
+        return self.next_passwords.pop(0) if self.next_passwords else None
+
     def print_setup(self, parent, printer):
         """Answers Qt's print dialog: 'Print' to the PDF file in next_print, or Cancel."""
         self.messages.append(("print", "Print", ""))
@@ -52,7 +57,8 @@ class AnsweringPrompts:
 def answers(monkeypatch) -> AnsweringPrompts:
     """Always on: a real message box would wait for a click that never comes and hang CI."""
     fake = AnsweringPrompts()
-    for name in ("error", "info", "confirm", "open_file", "save_file", "print_setup"):
+    for name in ("error", "info", "confirm", "open_file", "save_file", "print_setup",
+                 "password"):
         monkeypatch.setattr(prompts_module.prompts, name, getattr(fake, name))
     return fake
 

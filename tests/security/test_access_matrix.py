@@ -338,6 +338,8 @@ INTERNAL = {
     "sendesk.records.my_story": {"stories_of"},
     # Called only inside update_pupil, update_contact, amend_note and save_plan.
     "sendesk.records.stale": {"last_change", "require_unchanged"},
+    # The temporary copy a server backup is made from, inside backup.backup (BACKUP, audited).
+    "sendesk.services.server_move": {"file_copy_for_backup"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -129,9 +129,10 @@ def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
-    session = open_session(args.db, args.user, secrets)
-    try:
-        size = backup_mod.backup(session, args.out)
+    password = secrets.read(f"Password for {args.user}")
+    session = lifecycle.open_school(args.db, args.user, password)
+    try:   # on the school server the backup is sealed with this same password
+        size = backup_mod.backup(session, args.out, password=password if session.on_server else None)
     finally:
         session.close()
     print(f"Backup written to {args.out} ({size:,} bytes)")

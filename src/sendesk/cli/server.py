@@ -1,22 +1,23 @@
 """``sendesk-cli server ...``: setting up and upgrading a school's records on the school server
-(PostgreSQL), for the IT technician. Both connect as the database's owner role, named in the
-URL (postgresql://OWNER@host/database?sslrootcert=ca.crt); its password is asked for.
-
-Moving a school's file to the server and back (``server import`` / ``server export``) is the
-next step of issue 21 and is registered here when it lands."""
+(PostgreSQL), for the IT technician. init, upgrade and import connect as the database's owner
+role, named in the URL (postgresql://OWNER@host/database?sslrootcert=ca.crt); its password is
+asked for. ``server import`` moves a school's file onto the server and ``server export`` copies
+it back into a new encrypted file (services/server_move.py)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from pathlib import Path
 
-from ..services import server_school
+from ..services import lifecycle, server_move, server_school
 from .io import Secrets
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     server = sub.add_parser("server", help="set up or upgrade a school's records on the school "
                                            "server (PostgreSQL)")
-    server_sub = server.add_subparsers(dest="server_command", required=True, metavar="init|upgrade")
+    server_sub = server.add_subparsers(dest="server_command", required=True, metavar="init|upgrade|import|export")
     p = server_sub.add_parser("init", help="build sendesk's tables in an empty database on the "
                                            "server and make the first administrator's login")
     p.add_argument("url", metavar="URL",
@@ -31,6 +32,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                                               "sendesk (as the owner, after installing it)")
     p.add_argument("url", metavar="URL", help="postgresql://OWNER@HOST[:PORT]/DATABASE?sslrootcert=CA.crt")
     p.set_defaults(run=cmd_upgrade)
+    p = server_sub.add_parser("import", help="move a school's database file onto an empty "
+                                             "database on the server (checked row for row)")
+    p.add_argument("file", type=Path, metavar="FILE.sendesk", help="the school's database file")
+    p.add_argument("url", metavar="URL", help="postgresql://OWNER@HOST[:PORT]/DATABASE?sslrootcert=CA.crt")
+    p.add_argument("--user", required=True, help="an administrator of the file; their password "
+                                                 "becomes their server password")
+    p.set_defaults(run=cmd_import)
+    p = server_sub.add_parser("export", help="copy the server's school into a new encrypted "
+                                             "database file and key file (an archive, a laptop)")
+    p.add_argument("url", metavar="URL", help="postgresql://HOST[:PORT]/DATABASE?sslrootcert=CA.crt")
+    p.add_argument("out", type=Path, metavar="OUT.sendesk", help="the new database file")
+    p.add_argument("--user", required=True, help="your sendesk login on the server; your server "
+                                                 "password opens the new file")
+    p.set_defaults(run=cmd_export)
 
 
 def _owner_password(url: str, secrets: Secrets) -> str:
@@ -57,4 +72,47 @@ def cmd_upgrade(args: argparse.Namespace, secrets: Secrets) -> int:
         print(f"The server's tables are already at version {after}; nothing was changed.")
     else:
         print(f"Upgraded the server's tables from version {before} to {after}.")
+    return 0
+
+
+def _password_advice(names: list[str], where: str, admin: str, place: str) -> str:
+    """The users who cannot sign in yet, and the command that lets each one in."""
+    if not names:
+        return ""
+    count = f"{len(names)} user needs" if len(names) == 1 else f"{len(names)} users need"
+    commands = "; ".join(f"sendesk-cli user passwd {where} {name} --user {admin}" for name in names)
+    return f"\n{count} a password set {place}: {commands}"
+
+
+def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
+    password = secrets.read(f"Password for {args.user}")
+    owner_password = _owner_password(args.url, secrets)
+    session = lifecycle.open_school(args.file, args.user, password)
+    try:
+        report = server_move.import_to_server(session, args.url, owner_password, password)
+    finally:
+        session.close()
+    where = server_school.parse(args.url).display()
+    plain_url = dataclasses.replace(server_school.parse(args.url), user=None).url()
+    print(f"Moved {args.file.name} to {where}: {report.rows:,} rows in {report.tables} tables, "
+          f"checked row for row; the audit log's {report.audit_entries:,} entries came across "
+          f"with their chain. {args.user} signs in to the server with the same password."
+          + _password_advice(report.need_password, plain_url, args.user, "on the server"))
+    print("Keep the file as an archive or delete it; changes made in it from now on are not "
+          "on the server.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
+    password = secrets.read(f"Password for {args.user}")
+    session = lifecycle.open_school(args.url, args.user, password)
+    try:
+        report = server_move.export_to_file(session, args.out, password)
+    finally:
+        session.close()
+    print(f"Exported to {args.out} (and its key file): {report.rows:,} rows in {report.tables} "
+          f"tables, checked row for row; the audit log's {report.audit_entries:,} entries kept. "
+          f"{args.user} opens it with their server password."
+          + _password_advice(report.need_password, str(args.out), args.user, "on this file"))
+    print(f"Recovery key (shown once; keep it safe): {report.recovery_key}")
     return 0

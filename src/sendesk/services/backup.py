@@ -29,6 +29,7 @@ from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import MAX_BYTES as KEYFILE_MAX_BYTES
 from ..store.keyfile import KeyFile, keyfile_path
+from . import server_move
 
 MAGIC = b"sendesk-backup\x00\x01"
 MAC_BYTES = 32
@@ -42,16 +43,32 @@ def _backup_mac_key(data_key: bytes | bytearray, database_id: bytes) -> bytes:
 
 
 @operation(Permission.BACKUP, writes=False, audit="made a backup")
-def backup(session: Session, out: Path, progress: Progress | None = None) -> int:
+def backup(session: Session, out: Path, progress: Progress | None = None,
+           password: str | None = None) -> int:
     """Write a backup to `out` (never over an existing file); returns its size in bytes.
 
     A read as far as the records go: it changes nothing but the audit log, and holds writers
     off only while the file is copied (its own snapshot). ``progress`` hears how much is copied;
     cancelling it stops the copy before the file is renamed into place, and the partial file is
-    removed, so nothing is left behind."""
+    removed, so nothing is left behind.
+
+    On the school server the same kind of backup is made from a temporary encrypted copy
+    (services/server_move.py), sealed with `password`, the person's own server password: it
+    restores into a file like any other, with that password."""
     out = Path(out)
     if out.exists():
         raise StorageError(f"{out.name} already exists. Choose a new file name for the backup.")
+    if session.on_server:
+        with server_move.file_copy_for_backup(session, out, password or "") as copy:
+            size = _write_backup(copy, out, progress)
+    else:
+        size = _write_backup(session, out, progress)
+    viewed(session, "school", bytes=size)
+    return size
+
+
+def _write_backup(session: Session, out: Path, progress: Progress | None) -> int:
+    """The backup file itself, from a database file and its key file."""
     keyfile_bytes = keyfile_path(session.path).read_bytes()
     mac = hmac.new(_backup_mac_key(session.data_key, session.database_id), digestmod=hashlib.sha256)
     temp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
@@ -92,9 +109,7 @@ def backup(session: Session, out: Path, progress: Progress | None = None) -> int
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    size = out.stat().st_size
-    viewed(session, "school", bytes=size)
-    return size
+    return out.stat().st_size
 
 
 def _report(progress: Progress | None, copied: int, total: int) -> None:

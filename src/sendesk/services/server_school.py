@@ -29,7 +29,8 @@ from ..session import Session
 from ..store import migrations, server_roles
 from ..store.server_address import NotOnServer, ServerAddress, parse
 
-__all__ = ["create_on_server", "open_on_server", "parse", "refuse", "upgrade_server"]
+__all__ = ["connect_as_owner", "create_on_server", "open_on_server", "parse", "refuse",
+           "require_empty", "upgrade_server"]
 from ..store.server_database import ServerDatabase
 from .school_rows import first_rows, load_school, load_user
 
@@ -39,6 +40,13 @@ CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 
 def _connect(address: ServerAddress, user: str, password: str) -> ServerDatabase:
     return ServerDatabase(address, user, password)
+
+
+def connect_as_owner(url: str, owner_password: str) -> tuple[ServerDatabase, ServerAddress, str]:
+    """The database's owner role, named in the URL (server init, upgrade, import)."""
+    address = parse(url)
+    owner = _owner(address)
+    return _connect(address, owner, owner_password), address, owner
 
 
 def _owner(address: ServerAddress) -> str:
@@ -68,17 +76,7 @@ def create_on_server(url: str, owner_password: str, *, school_name: str, school_
     require_strong(password, [username, full_name, identity.name])
     db = _connect(address, owner, owner_password)
     try:
-        collation = db.query_one("SELECT datcollate, datctype FROM pg_database "
-                                 "WHERE datname = current_database()")
-        if collation is None or collation[0] not in CODE_POINT_COLLATIONS:
-            raise SendeskError(
-                f"The database {address.database} sorts text by the {collation and collation[0]} "
-                "rules; sendesk needs the C collation so that lists sort the same on every PC. "
-                f"Create it with: createdb --locale=C --template=template0 -O {owner} "
-                f"{address.database}")
-        if db.schema_version() and db.scalar("SELECT count(*) FROM meta"):
-            raise SendeskError(f"{address.display()} already holds a sendesk school. Sign in to "
-                               "it, or choose another database.")
+        require_empty(db, address, owner)
         db.migrate()
         with db.transaction():
             server_roles.install(db)
@@ -89,6 +87,22 @@ def create_on_server(url: str, owner_password: str, *, school_name: str, school_
     session = open_on_server(url, username, password, clock)
     assert load_user(session.db, username) is not None and load_school(session.db).name
     return session
+
+
+def require_empty(db: ServerDatabase, address: ServerAddress, owner: str) -> None:
+    """A database ready for a new school (server init, server import): the C collation, and
+    no school in it yet."""
+    collation = db.query_one("SELECT datcollate, datctype FROM pg_database "
+                             "WHERE datname = current_database()")
+    if collation is None or collation[0] not in CODE_POINT_COLLATIONS:
+        raise SendeskError(
+            f"The database {address.database} sorts text by the {collation and collation[0]} "
+            "rules; sendesk needs the C collation so that lists sort the same on every PC. "
+            f"Create it with: createdb --locale=C --template=template0 -O {owner} "
+            f"{address.database}")
+    if db.schema_version() and db.scalar("SELECT count(*) FROM meta"):
+        raise SendeskError(f"{address.display()} already holds a sendesk school. Sign in to "
+                           "it, or choose another database.")
 
 
 def upgrade_server(url: str, owner_password: str) -> tuple[int, int]:

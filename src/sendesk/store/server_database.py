@@ -57,6 +57,7 @@ from typing import Any
 import psycopg
 import sqlcipher3
 from psycopg import errors as pg_errors
+from psycopg import sql as pg_sql
 from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
@@ -64,7 +65,7 @@ from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageErr
 from . import server_dialect
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
-from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params
+from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params, sql_value
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -241,6 +242,18 @@ class ServerDatabase(Database):
                 return
             with conn.cursor() as cursor:
                 cursor.executemany(psycopg_sql(sql, batch[0] or [0]), batch)
+        self._run(work)
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Many whole rows into one table with COPY (moving a school onto the server): the
+        same rows as INSERTs would write, ids included, in a fraction of the time."""
+        def work(conn: psycopg.Connection) -> None:
+            statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+                pg_sql.Identifier(table),
+                pg_sql.SQL(", ").join(pg_sql.Identifier(c) for c in columns))
+            with conn.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([sql_value(value) for value in row])
         self._run(work)
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:

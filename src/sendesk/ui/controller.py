@@ -311,12 +311,20 @@ class AppController(QObject):
         session, parent, runner = self.session, self.main_window, self.runner
         if session is None or runner is None:
             return
-        start = (data_dir() / "school.sendesk-backup" if session.on_server
-                 else session.path.with_suffix(".sendesk-backup"))
-        out = prompts.save_file(parent, "Save backup as", str(start),
-                                "sendesk backups (*.sendesk-backup)")
+        password = None
+        if session.on_server:   # sealed with the person's own server password (services/backup.py)
+            start = str(Path.home() / "school.sendesk-backup")
+        else:
+            start = str(session.path.with_suffix(".sendesk-backup"))
+        out = prompts.save_file(parent, "Save backup as", start, "sendesk backups (*.sendesk-backup)")
         if out is None:
             return
+        if session.on_server:
+            password = prompts.password(parent, "Seal the backup", "A backup of the school server "
+                                        "is sealed with your own server password, and restored "
+                                        "with it. Type your password:")
+            if password is None:
+                return
         def failed(exc: BaseException) -> None:
             if isinstance(exc, Cancelled):
                 prompts.info(parent, "Backup stopped", "The backup was stopped; no file was saved.")
@@ -324,7 +332,7 @@ class AppController(QObject):
                 prompts.error(parent, "Backup failed", lifecycle.describe_failure(exc))
 
         # The backup reports as it copies, so the progress dialog offers Cancel (runner.py).
-        runner.submit(backup_mod.backup, out, progress_label="Making the backup...",
+        runner.submit(backup_mod.backup, out, password=password, progress_label="Making the backup...",
                       on_done=lambda size: prompts.info(
                           parent, "Backup made", f"The backup was saved to {out} ({size:,} bytes)."),
                       on_error=failed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ..errors import SendeskError
 
@@ -57,6 +57,11 @@ class Prompts:
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+    def password(self, parent: QWidget | None, title: str, text: str) -> str | None:
+        """A password typed unseen; None when cancelled."""
+        value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
+        return value if ok and value else None
 
     def open_file(self, parent: QWidget | None, title: str, start: str, filters: str) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, title, self._start(title, start), filters)

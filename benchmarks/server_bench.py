@@ -1,0 +1,216 @@
+"""The benchmark on the school server: ``./dev bench --server`` (issue 21, #10).
+
+    ./dev bench --server [--pupils 60000] [--repeat 7] [--load-seconds 60] [--clients 20]
+
+It starts a throwaway PostgreSQL server on this machine (tests/pg_server.py: the installed
+server binaries, TLS with verify-full over loopback, SCRAM sign-in), moves the cached
+synthetic school onto it with ``server import`` (timed: that is what a school's move costs),
+then runs in child processes
+
+* the same core timings as the file (benchmarks/store_bench.py, with the same targets), less
+  what belongs to the file alone (creating and unlocking a file, encrypted / plain ratios);
+  signing in to the server is timed instead;
+* the load test: ``--clients`` processes, each a PC signed in as its own session, doing the
+  read-and-edit mix for ``--load-seconds`` seconds (open a pupil's record, search the list,
+  and one action in five a save: a pupil's details or a note), with a person's pause of
+  0.2-1 s between actions. Every action's time is kept; the 95th percentile must stay under
+  50 ms and no action may fail.
+
+The SQLCipher figures for the same size are the last file run's (benchmarks/.data/results-N.json),
+printed beside these. The window timings (ui_bench, stall) run on the file only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sendesk.records import notes, pupil_list, pupils
+from sendesk.records.pupil_list import PupilFilter
+
+from . import data
+from .measure import Result, peak_rss_mb, timed
+from .store_bench import Bench, pick_pupils, read_record
+
+TARGET_P95 = 50.0
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+
+class ServerBench(Bench):
+    """store_bench's reads, scroll, edits, documents and transfers, on the server."""
+
+    def database(self) -> None:
+        self.add("database", "sign in to the server (TLS + SCRAM, schema check)", timed(
+            lambda: data.open_session(self.path).close(), max(3, self.repeat // 2)))
+
+    def encryption(self, session: Any, chosen: dict[str, int]) -> None:
+        """Nothing to compare: the server's disk encryption is outside sendesk."""
+
+
+def core(url: str, repeat: int) -> list[Result]:
+    with data.kdf_seconds("0"), tempfile.TemporaryDirectory(prefix="sendesk-bench-") as tmp:
+        return ServerBench(url, repeat, Path(tmp)).run()  # type: ignore[arg-type]
+
+
+# --- the load test --------------------------------------------------------------------------
+
+def _client(url: str, seconds: float, seed: int, out: str) -> None:
+    """One PC: sign in, then the read-and-edit mix until the time is up."""
+    rng = random.Random(seed)
+    times: list[float] = []
+    errors: list[str] = []
+    session = data.open_session(url)  # type: ignore[arg-type]
+    try:
+        ids = pupil_list.search_ids(session, PupilFilter())
+        chosen = pick_pupils(session)
+        typed = ["okaf", "smi", "a", "K9404001", "jo"]
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            time.sleep(rng.uniform(0.2, 1.0))
+            pupil_id = rng.choice(ids)
+            roll = rng.random()
+            started = time.perf_counter()
+            try:
+                if roll < 0.4:
+                    read_record(session, pupil_id)
+                elif roll < 0.8:
+                    found = pupil_list.search_ids(session, PupilFilter(text=rng.choice(typed)))
+                    pupil_list.fetch_rows(session, found[:50])
+                elif roll < 0.9:
+                    pupils.update_pupil(session, chosen["typical"],
+                                        {"class_name": f"Load {rng.randrange(1000)}"})
+                else:
+                    notes.add_note(session, pupil_id, {
+                        "event_date": data.CLOCK.today(), "concern": "Load test note.",
+                        "agreed_actions": "None; invented."})
+            except Exception as exc:  # noqa: BLE001 - every failure is counted, not hidden
+                errors.append(f"{type(exc).__name__}: {exc}")
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        session.close()
+    Path(out).write_text(json.dumps({"times": times, "errors": errors}))
+
+
+def load(url: str, clients: int, seconds: float) -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="sendesk-load-") as tmp:
+        outs = [str(Path(tmp) / f"client-{n}.json") for n in range(clients)]
+        context = multiprocessing.get_context("spawn")
+        workers = [context.Process(target=_client, args=(url, seconds, n, out))
+                   for n, out in enumerate(outs)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        times: list[float] = []
+        errors: list[str] = []
+        for out in outs:
+            if not Path(out).exists():
+                errors.append("a client process stopped without reporting")
+                continue
+            found = json.loads(Path(out).read_text())
+            times += found["times"]
+            errors += found["errors"]
+    label = f"{clients} PCs at once, read-and-edit mix for {seconds:.0f} s"
+    note = (f"{len(times):,} actions, {len(errors)} failed"
+            + (f" (first: {errors[0][:120]})" if errors else ""))
+    return [Result("load", f"{label}: each action", times, TARGET_P95, note=note),
+            Result("load", f"{label}: failed actions", [float(len(errors))], 1, "errors",
+                   note=note)]
+
+
+# --- the parent: server, import, children ------------------------------------------------
+
+def start_server() -> Any:
+    sys.path.insert(0, str(TESTS))   # the test suite's throwaway server (tests/pg_server.py)
+    from pg_server import start_server as start
+    return start()
+
+
+def move_onto(server: Any, database: Path) -> tuple[str, Result]:
+    """The cached file's school moved onto a new database on the server (server import)."""
+    from pg_server import SUPERUSER, SUPERUSER_PASSWORD
+    from sendesk.services import server_move
+    name = server.acquire()
+    session = data.open_session(database)
+    try:
+        started = time.perf_counter()
+        report = server_move.import_to_server(session, server.url(name, user=SUPERUSER),
+                                              SUPERUSER_PASSWORD, data.PASSWORD)
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        session.close()
+    return server.url(name), Result(
+        "server", "move the school onto the server (server import, checked row for row)",
+        [elapsed], note=f"{report.rows:,} rows in {report.tables} tables")
+
+
+def side_by_side(file_results: list[Result], server_results: list[Result], size: int) -> str:
+    from .__main__ import cell, target_text
+    on_file = {(r.section, r.name): r for r in file_results}
+    header = ["section", "measure", "target", f"SQLCipher file, {size:,}", f"PostgreSQL server, {size:,}"]
+    lines = ["| " + " | ".join(header) + " |", "| --- | --- | ---: | ---: | ---: |"]
+    for result in server_results:
+        mark = " !" if (result.target is not None and result.samples
+                        and (result.p95 if result.section == "load" else result.median) >= result.target) else ""
+        server_cell = cell(result) + mark
+        if result.section == "load" and result.unit == "ms" and result.samples:
+            server_cell = (f"{result.median:.1f} / {result.p95:.1f} "
+                           f"(max {max(result.samples):.0f}){mark}")
+        if result.unit == "errors":
+            server_cell = f"{result.median:.0f}{mark}"
+        file_cell = cell(on_file.get((result.section, result.name)))
+        lines.append("| " + " | ".join([result.section, result.name, target_text(result),
+                                        file_cell, server_cell]) + " |")
+    return "\n".join(lines)
+
+
+def run(size: int, repeat: int, clients: int, seconds: float, rebuild: bool) -> int:
+    from .__main__ import run_child
+    database = data.ensure_database(size, rebuild)
+    server = start_server()
+    try:
+        print(f"Moving {size:,} pupils onto the server ...", file=sys.stderr, flush=True)
+        url, moved = move_onto(server, database)
+        print(f"  {moved.name}: {moved.median / 1000:.0f} s ({moved.note})", file=sys.stderr)
+        results = [moved] + run_child("server_bench", url, repeat)  # type: ignore[arg-type]
+        print(f"{clients} clients for {seconds:.0f} s ...", file=sys.stderr, flush=True)
+        results += load(url, clients, seconds)
+    finally:
+        server.remove()
+    results.append(Result("memory", "peak memory, parent (import)", [peak_rss_mb()], unit="MB"))
+    (data.DATA / f"results-server-{size}.json").write_text(
+        json.dumps([r.as_dict() for r in results], indent=1))
+    saved = data.DATA / f"results-{size}.json"
+    on_file = [Result(**raw) for raw in json.loads(saved.read_text())] if saved.exists() else []
+    print("Cells: median / 95th percentile, in ms unless marked; the load test's cell is median / "
+          "95th percentile (max) of every action.\n")
+    print(side_by_side(on_file, results, size))
+    bad = [r for r in results if r.section == "load" and r.samples
+           and (r.p95 if r.unit == "ms" else r.median) >= (r.target or float("inf"))]
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child: the core timings on the server's copy (given by URL)."""
+    parser = argparse.ArgumentParser(description="Core timings on the school server.")
+    parser.add_argument("database", help="postgresql:// URL of the moved school")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SENDESK_KDF_SECONDS", "0")
+    results = core(args.database, args.repeat)
+    args.out.write_text(json.dumps([r.as_dict() for r in results], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
