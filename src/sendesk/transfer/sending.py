@@ -171,9 +171,9 @@ class LeavingDeadline:
         """What the CLI and the send wizard both say when the file is late, or None."""
         if self.late_by is None:
             return None
-        by = (f" {self.late_by} school day{'s' if self.late_by != 1 else ''}"
-              if self.late_by else "")
-        return (f"The file is late{by}: it was due at the new school by "
+        how = (f"{self.late_by} school day{'s' if self.late_by != 1 else ''} late"
+               if self.late_by else "late")
+        return (f"The file is {how}: it was due at the new school by "
                 f"{dates.format_uk(self.deadline)} ({TRANSFER_SCHOOL_DAYS} school days after the "
                 f"pupil left on {dates.format_uk(self.left)}). Send it now.")
 
