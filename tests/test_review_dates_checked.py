@@ -12,9 +12,9 @@ import pytest
 from apdr_support import sen_support_pupil
 from ehc_support import issued_plan
 from sendesk.errors import ValidationError
-from sendesk.models import reviews
+from sendesk.models import calendar, reviews
 from sendesk.models.agenda import AgendaKind
-from sendesk.models.calendar import SchoolCalendar, school_days_late
+from sendesk.models.calendar import SchoolCalendar
 from sendesk.records import agenda, dashboard, ehc, pupils, registers
 from sendesk.transfer import sending
 from transfer_support import consent_to_share, fake_pdf, recipient
@@ -114,8 +114,8 @@ def test_a_late_file_says_by_how_many_school_days(senco_session, tmp_path):
     assert sent.late == ("The file is 6 school days late: it was due at the new school by "
                          "13/11/2026 (15 school days after the pupil left on 16/10/2026). "
                          "Send it now.")
-    assert school_days_late(D(2026, 11, 13), D(2026, 11, 13)) == 0
-    assert school_days_late(D(2026, 12, 18), D(2027, 1, 4)) == 1   # over Christmas
+    assert calendar.school_days_late(D(2026, 11, 13), D(2026, 11, 13)) == 0
+    assert calendar.school_days_late(D(2026, 12, 18), D(2027, 1, 4)) == 1   # over Christmas
 
 
 def test_a_file_can_be_prepared_before_the_last_day(senco_session, tmp_path):

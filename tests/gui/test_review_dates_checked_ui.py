@@ -21,7 +21,7 @@ from sendesk.ui.calendar_page import CalendarPage
 from sendesk.ui.dashboard_page import DashboardPage
 from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.forms import FormDialog
-from sendesk.ui.pupil_list_page import COLUMNS, REVIEW_COLUMN, PupilListPage
+from sendesk.ui.pupil_list_page import COLUMNS, PupilListPage
 from sendesk.ui.transfers_tab import TransfersTab
 
 D = dt.date
@@ -150,7 +150,7 @@ def test_the_pupil_lists_overdue_tick_says_what_it_counts(qtbot, senco_session):
     assert "Home and Reviews due count support plan reviews only" in page.overdue.toolTip()
     QTest.mouseClick(page.overdue, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    column = COLUMNS.index(REVIEW_COLUMN)
+    column = [c.key for c in COLUMNS].index("review")
     text = page.model.data(page.model.index(0, column))
     assert text == "16/11/2026 (overdue)"
     assert page.table.columnWidth(column) > page.table.fontMetrics().horizontalAdvance(text) + 8
