@@ -15,7 +15,6 @@ from pathlib import Path
 from ..clock import Clock, SystemClock
 from ..errors import ValidationError
 from ..models import dates
-from ..models.calendar import SchoolCalendar
 from ..models.pupils import YEAR_GROUPS, YEAR_RANK, PupilDetails, retention_date
 from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
@@ -248,10 +247,8 @@ class SchoolBuilder:
         rng = self.rng
         entries = []
         start = self._day_between(admitted, self.today)
-        # Register reviews are booked for school days, as the registers' own rule requires.
-        on_school_day = SchoolCalendar().school_day_on_or_before
-        review = on_school_day(self._day_between(self.today - dt.timedelta(days=45),
-                                                 self.today + dt.timedelta(days=80)))
+        review = self._day_between(self.today - dt.timedelta(days=45),
+                                   self.today + dt.timedelta(days=80))
         if rng.random() < 0.06:
             condition, ihp = rng.choice(_MEDICAL)
             entries.append({"register": "medical", "details": condition, "has_ihp": int(ihp),
@@ -264,7 +261,7 @@ class SchoolBuilder:
             entries.append({"register": "looked_after", "pep_date": pep.isoformat(),
                             "responsible_la": rng.choice(self.councils), "details": "",
                             "protected_address": placement,
-                            "review_date": on_school_day(pep + _PEP_INTERVAL).isoformat()})
+                            "review_date": (pep + _PEP_INTERVAL).isoformat()})
         if rng.random() < 0.05:
             concern = rng.choice(_CONCERNS)
             entries.append({"register": "monitoring", "details": concern,
