@@ -22,7 +22,7 @@ from sendesk.session import Session
 from sendesk.store.keyfile import keyfile_path
 
 DATA = Path(__file__).resolve().parent / ".data"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 4
 SEED = 2026
 USER, FULL_NAME = "bench", "Benchmark SENCO"
 # A second user whose key is stretched as a real school's is (about half a second here), so

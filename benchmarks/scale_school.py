@@ -33,7 +33,19 @@ from typing import Any
 
 from sendesk.clock import Clock, FixedClock, SystemClock
 from sendesk.demo import DEMO_REFERENCE, SchoolBuilder
-from sendesk.demo.catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
+from sendesk.demo.catalogue import (
+    ADULTS,
+    INTENSIVE,
+    MISSED,
+    OUTCOMES,
+    PROVISION,
+    SPECIALISTS,
+    assessment_tool,
+    report_pdf,
+)
+from sendesk.demo.days import SchoolDays
+from sendesk.demo.provision import EFFECTS, LIBRARY_FOR
+from sendesk.demo.provision import measured_value as _demo_value
 from sendesk.errors import ValidationError
 from sendesk.models import provision, reviews
 from sendesk.models.apdr import Decision, Stage
@@ -81,7 +93,10 @@ _HISTORY_TABLES = ("users", "field_changes", "short_notes", "send_pathways", "ap
                    "apdr_assessments", "apdr_assessment_tools", "apdr_plans", "apdr_outcomes",
                    "specialist_involvements", "specialist_visits", "specialist_reports",
                    "specialist_recommendations", "apdr_provision_items", "apdr_delivery_log",
-                   "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views")
+                   "apdr_reviews", "apdr_review_progress", "apdr_review_specialist_views",
+                   "provision_groups", "provision_group_members", "provision_group_slots",
+                   "provision_measures")
+GROUP_OF = 8   # pupils at SEN support for each provision group made from the library
 
 
 def create_scale_school(path: Path, username: str, full_name: str, password: str, *,
@@ -127,6 +142,7 @@ class _ScaleBuilder(SchoolBuilder):
                  founded: dt.date) -> None:
         super().__init__(session, rng)
         self.h = history_rng
+        self.history_days = SchoolDays(self.calendar, history_rng)
         self.founded = founded
         self.tables = {name: LiveRows(session.db, name) for name in _HISTORY_TABLES}
         self.ids: dict[str, int] = {}
@@ -146,6 +162,12 @@ class _ScaleBuilder(SchoolBuilder):
                                         for service, advice, item in options]
                                  for area, options in SPECIALISTS.items()}
         self.intensive = provision.clean_item(INTENSIVE)
+        # Plan lines picked from the library a new school starts with, measured as the demo's.
+        library = {r["name"]: r["id"] for r in session.db.query(
+            "SELECT id, name FROM provision_library")}
+        self.library_of = {d: library[n] for d, n in LIBRARY_FOR.items() if n in library}
+        self.effects = {library[n]: e for n, e in EFFECTS.items() if n in library}
+        self.grouped: list[int] = []    # pupils still at SEN support, for the groups
         self.latest_review: dict[dt.date, dt.date] = {}
         self.written: dict[str, int] = {}
 
@@ -164,10 +186,11 @@ class _ScaleBuilder(SchoolBuilder):
                 f"{seconds % 60:02d}.{self.h.randint(0, 999_999):06d}+00:00")
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
-        end = min(end, self.today)
-        if end <= start:
-            return min(start, self.today)
-        return start + dt.timedelta(days=self.h.randint(0, (end - start).days))
+        """A school day from start to end, not after today: what the history records happened
+        while the school was open."""
+        if start > self.today:
+            return self.today
+        return self.history_days.between(start, min(end, self.today), self.today)
 
     def _log(self, at: str, user: _User, action: str, pupil_id: int | None = None,
              detail: dict[str, Any] | None = None) -> None:
@@ -276,10 +299,13 @@ class _ScaleBuilder(SchoolBuilder):
             days += sorted(self._between(on_register, end)
                            for _ in range(self._count(2, on_register, end)))
         for day in days:
+            if not self.history_days.is_open(day):   # nothing between start and a weekend today
+                continue
             note_id = self._next("short_notes")
             author = self._someone()
             at = self._at(day)
-            review = day + dt.timedelta(days=self.h.choice([14, 28, 42]))
+            review = self.history_days.near(day + dt.timedelta(days=self.h.choice([14, 28, 42])),
+                                            day)
             reviewed = review + dt.timedelta(days=self.h.randint(-3, 5)) \
                 if review + 7 * DAY < self.today else None
             self.tables["short_notes"].add(
@@ -306,13 +332,15 @@ class _ScaleBuilder(SchoolBuilder):
         share = 0.85 if k_end is None else 0.7 if closing else 0.9
         if h.random() >= share:
             return
-        opened = max(k_start, self.founded) + dt.timedelta(days=h.randint(3, 20))
+        opened = self.history_days.on_or_after(
+            max(k_start, self.founded) + dt.timedelta(days=h.randint(3, 20)))
         end = k_end if closing else self.today
         if opened >= end - 21 * DAY:
             return
         starts = [opened]
         while True:
-            following = starts[-1] + dt.timedelta(days=h.randint(85, 125))
+            following = self.history_days.on_or_after(
+                starts[-1] + dt.timedelta(days=h.randint(85, 125)))
             if following >= end - 30 * DAY:
                 break
             starts.append(following)
@@ -321,6 +349,8 @@ class _ScaleBuilder(SchoolBuilder):
         specialist_from = h.randint(2, 4) if h.random() < 0.45 else None
         pathway_id = self._next("send_pathways")
         pupil_id = row["id"]
+        if k_end is None:
+            self.grouped.append(pupil_id)
         first_stage = Stage.TARGETED
         stage = first_stage
         recommendation: tuple[int, dict, dt.date] | None = None
@@ -345,7 +375,7 @@ class _ScaleBuilder(SchoolBuilder):
             limit = (held or self.today) - 3 * DAY
             assessed = self._between(started, min(started + 7 * DAY, limit))
             self._assess(cycle_id, pupil_id, assessed, area, need,
-                         complete=state != "assess")
+                         self._rank(row["year_group"], assessed), complete=state != "assess")
             if state == "assess":
                 break
             plan_date = self._between(assessed, min(assessed + 5 * DAY, limit))
@@ -357,6 +387,7 @@ class _ScaleBuilder(SchoolBuilder):
                 review_date = min(plan_date + dt.timedelta(days=h.randint(63, 98)), latest)
                 if review_date < self.today - 21 * DAY:
                     review_date = min(self.today + dt.timedelta(days=h.randint(-10, 40)), latest)
+            review_date = self.history_days.near(review_date, plan_date + DAY, latest)
             outcome_ids, item_ids = self._plan(cycle_id, pupil_id, area, row["year_group"],
                                                plan_date, review_date, stage, recommendation,
                                                agreed=state == "do")
@@ -388,8 +419,12 @@ class _ScaleBuilder(SchoolBuilder):
             close_decision=decision_closed, entered_at=self._at(opened), entered_by=self.senco.id,
             closed_at=closed_at, closed_by=self.senco.id if closed_at else None)
 
+    def _rank(self, year_group: str, day: dt.date) -> int:
+        """The pupil's year (ranked) on a day of an earlier school year."""
+        return YEAR_RANK[year_group] - (self.school_year - self.calendar.school_year_of(day))
+
     def _assess(self, cycle_id: int, pupil_id: int, day: dt.date, area: str, need: str | None,
-                complete: bool) -> None:
+                rank: int, complete: bool) -> None:
         h = self.h
         assessment_id = self._next("apdr_assessments")
         at = self._at(day)
@@ -412,13 +447,10 @@ class _ScaleBuilder(SchoolBuilder):
             completed_at=at if complete else None,
             completed_by=self.senco.id if complete else None)
         for position in range(h.randint(1, 2)):
+            tool, result = assessment_tool(h, area, rank)
             self.tables["apdr_assessment_tools"].add(
-                assessment_id=assessment_id, position=position,
-                tool=h.choice(["Phonics screening check", "YARC", "Sandwell numeracy", "BPVS-3",
-                               "Boxall profile", "Beery VMI"]), used_on=day.isoformat(),
-                result=h.choice(["Below age expectations", "Standard score 78", "24/40",
-                                 "Age equivalent 2 years below"]),
-                entered_at=at, entered_by=self.senco.id)
+                assessment_id=assessment_id, position=position, tool=tool,
+                used_on=day.isoformat(), result=result, entered_at=at, entered_by=self.senco.id)
         self._log(at, self.senco, "saved an assessment (draft)", pupil_id,
                   {"cycle_id": cycle_id, "fields": ["assessed_on", "child_views", "needs",
                                                     "parent_views", "primary_need", "strengths",
@@ -453,7 +485,7 @@ class _ScaleBuilder(SchoolBuilder):
             target = review_date - dt.timedelta(days=h.randint(0, 14))
             self.tables["apdr_outcomes"].add(
                 id=outcome_id, plan_id=plan_id, position=position, text=text, measure=measure,
-                target_date=max(target, plan_date).isoformat(), area=area,
+                target_date=self.history_days.near(target, plan_date).isoformat(), area=area,
                 pfa_area=h.choice(["independent_living", "community", "health", "employment"])
                 if from_year_9 else None, entered_at=at, entered_by=self.senco.id)
         chosen = [dict(item, recommendation_id=None) for item in
@@ -474,7 +506,10 @@ class _ScaleBuilder(SchoolBuilder):
                 weeks=item["weeks"], cost_basis=item["cost_basis"].value,
                 rate_pence=item["rate_pence"], recommendation_id=item["recommendation_id"],
                 started_on=plan_date.isoformat() if agreed else None, entered_at=at,
-                entered_by=self.senco.id)
+                entered_by=self.senco.id, library_id=self.library_of.get(item["description"]))
+            if agreed:
+                self._measure(pupil_id, self.library_of.get(item["description"]), plan_date,
+                              review_date, at, item_id=item_id)
         self._log(at, self.senco, "saved a support plan (draft)", pupil_id,
                   {"cycle_id": cycle_id, "plan_id": plan_id,
                    "fields": ["aspirations", "outcome", "plan_date", "provision", "review_date"]})
@@ -591,6 +626,53 @@ class _ScaleBuilder(SchoolBuilder):
                    "pathway_closed": decision is Decision.BACK_TO_ORDINARY,
                    "at_risk_of_exclusion": False})
 
+    def _measure(self, pupil_id: int, library_id: int | None, start: dt.date, end: dt.date,
+                 at: str, *, item_id: int | None = None, group_id: int | None = None) -> None:
+        """An entry measure, and the exit once the review date has passed (as the demo's)."""
+        effect = self.effects.get(library_id) if library_id is not None else None
+        if effect is None:
+            return
+        h = self.h
+        entry = _demo_value(effect.kind, h.gauss(*effect.entry))
+        done = end < self.today and h.random() < 0.9
+        self.tables["provision_measures"].add(
+            id=self._next("provision_measures"), pupil_id=pupil_id, item_id=item_id,
+            group_id=group_id, kind=effect.kind, name=effect.name, entry_value=entry,
+            entry_date=start.isoformat(),
+            exit_value=_demo_value(effect.kind, entry + h.gauss(*effect.gain)) if done else None,
+            exit_date=end.isoformat() if done else None, entered_at=at, entered_by=self.senco.id)
+
+    def _groups(self) -> None:
+        """A group from the library for every GROUP_OF pupils still at SEN support, over the
+        last three school years, with its weekly times, members and their measures."""
+        h = self.h
+        libraries = sorted(self.effects)
+        for start_index in range(0, len(self.grouped) - GROUP_OF + 1, GROUP_OF):
+            members = self.grouped[start_index:start_index + GROUP_OF]
+            group_id = self._next("provision_groups")
+            library_id = h.choice(libraries)
+            start = self.today - dt.timedelta(days=h.randint(20, 3 * 365))
+            end = start + dt.timedelta(weeks=h.choice([6, 10, 12]))
+            at = self._at(start)
+            self.tables["provision_groups"].add(
+                id=group_id, name=f"Intervention group {group_id}", library_id=library_id,
+                area=None, staff_name=h.choice(_STAFF), staff_key="", start_date=start.isoformat(),
+                end_date=end.isoformat(), cost_total=float(h.choice([300, 450, 600, 900])),
+                sessions_per_week=3.0, minutes=30, weeks=12, created_at=at,
+                created_by=self.senco.id)
+            for day in h.sample(range(1, 6), 3):
+                self.tables["provision_group_slots"].add(
+                    id=self._next("provision_group_slots"), group_id=group_id, day=day,
+                    start_time="09:10", end_time="09:40", place="Group room")
+            for pupil_id in members:
+                self.tables["provision_group_members"].add(
+                    id=self._next("provision_group_members"), group_id=group_id,
+                    pupil_id=pupil_id, joined_on=start.isoformat(), left_on=None, added_at=at,
+                    added_by=self.senco.id)
+                self._measure(pupil_id, library_id, start, min(end, self.today - DAY), at,
+                              group_id=group_id)
+        self.grouped.clear()
+
     # -- writing -------------------------------------------------------------------------------
     def _school_events(self) -> None:
         """Sign-ins on school days and the yearly MIS import."""
@@ -608,6 +690,7 @@ class _ScaleBuilder(SchoolBuilder):
 
     def _write(self) -> None:
         self._school_events()
+        self._groups()
         db = self.session.db
         self.audit.sort(key=lambda entry: entry[0])
         audit.append_many(db, ({"at": at, "user_id": user_id, "username": username,

@@ -24,7 +24,19 @@ from typing import Any
 import sqlcipher3
 
 from sendesk.models.registers import RegisterKind
-from sendesk.records import apdr, census, dashboard, notes, provision_map, pupil_list, pupil_record, pupils, specialists
+from sendesk.records import (
+    apdr,
+    census,
+    dashboard,
+    governors_report,
+    impact,
+    notes,
+    provision_map,
+    pupil_list,
+    pupil_record,
+    pupils,
+    specialists,
+)
 from sendesk.records.pupil_list import PupilFilter
 from sendesk.services import lifecycle
 from sendesk.session import Session
@@ -165,8 +177,16 @@ class Bench:
             ("record", "open a pupil not on the register", lambda: read_record(session, chosen["plain"]), 100),
             ("home", "dashboard", lambda: dashboard.dashboard(session), 200),
             ("home", "reviews due", lambda: apdr.reviews_due(session), 200),
-            ("home", "costed provision map", lambda: provision_map.build(session, audit=False), None),
+            ("home", "costed provision map", lambda: provision_map.build(session, audit=False), 300),
             ("home", "census check", lambda: census.census_check(session), None),
+            ("provision", "impact table, this school year",
+             lambda: impact.impact_table(session, audit=False), 300),
+            ("provision", "impact table by area of need",
+             lambda: impact.impact_table(session, breakdown="area", audit=False), 300),
+            ("provision", "impact table, last three years",
+             lambda: impact.impact_table(session, "01/09/2023", audit=False), 300),
+            ("reports", "governors' figures 2025/26",
+             lambda: governors_report.figures(session, "2025/26", audit=False), 300),
         ]
         return cases
 

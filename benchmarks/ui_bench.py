@@ -186,6 +186,24 @@ class UiBench:
             workspace.home.refresh, lambda: workspace.home), 200)
         self.add("home (app)", "reviews due refresh", self.timed_paint(
             workspace.reviews_due.refresh, lambda: workspace.reviews_due), 200)
+        self.reports(controller)
+
+    def reports(self, controller: Any) -> None:
+        """The impact page, the whole-school map and the governors' figures, read and painted."""
+        from sendesk.ui.governors_report_window import GovernorsReportWindow
+        workspace, window = controller.workspace, controller.main_window
+        for key, page in (("impact", workspace.impact), ("provision_map", workspace.provision_map)):
+            window.show_page(key)
+            self.settle()
+            self.add("reports (app)", f"{key.replace('_', ' ')} page refresh", self.timed_paint(
+                page.refresh, lambda page=page: page), 500)
+        governors = GovernorsReportWindow(workspace.session, window, runner=workspace.runner)
+        governors.show()
+        governors.year.setCurrentIndex(governors.year.findText("2025/26"))
+        self.add("reports (app)", "governors' report preview 2025/26", self.timed_paint(
+            governors.panel.refresh, lambda: governors), 500)
+        governors.close()
+        window.show_page("pupils")
 
     def run(self) -> list[Result]:
         controller = self.open_app()

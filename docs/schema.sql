@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 12, as a new database
+-- The sendesk database schema at migration version 15, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -105,7 +105,7 @@ CREATE TABLE apdr_plans (
     updated_by   INTEGER REFERENCES users(id),
     agreed_at    TEXT,
     agreed_by    INTEGER REFERENCES users(id)
-);
+, responsible_teacher TEXT, key_worker TEXT);
 CREATE INDEX apdr_plans_review ON apdr_plans(review_date) WHERE agreed_at IS NOT NULL;
 CREATE TRIGGER apdr_plans_fixed BEFORE UPDATE OF aspirations, plan_date, review_date,
 agreed_at, agreed_by, cycle_id ON apdr_plans
@@ -156,6 +156,15 @@ CREATE TABLE apdr_review_progress (
 CREATE TRIGGER apdr_review_progress_fixed BEFORE UPDATE ON apdr_review_progress
 WHEN (SELECT completed_at FROM apdr_reviews WHERE id = OLD.review_id) IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a held review cannot be changed'); END;
+
+-- apdr_review_shares
+CREATE TABLE apdr_review_shares (
+    id          INTEGER PRIMARY KEY,
+    review_id   INTEGER NOT NULL UNIQUE REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+    shared_on   TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
 
 -- apdr_review_specialist_views
 CREATE TABLE apdr_review_specialist_views (
@@ -216,6 +225,18 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
+
+-- class_handovers
+CREATE TABLE class_handovers (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    class_name  TEXT NOT NULL CHECK (length(class_name) BETWEEN 1 AND 30),
+    handed_to   TEXT NOT NULL CHECK (length(handed_to) BETWEEN 1 AND 100),
+    handed_on   TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    entered_by  INTEGER REFERENCES users(id)
+);
+CREATE INDEX class_handovers_pupil ON class_handovers(pupil_id, handed_on);
 
 -- concern_answers
 CREATE TABLE concern_answers (
@@ -354,6 +375,24 @@ CREATE TABLE ehc_plans (
 CREATE UNIQUE INDEX ehc_plans_one_current ON ehc_plans(pupil_id) WHERE ceased_on IS NULL;
 CREATE INDEX ehc_plans_pupil ON ehc_plans(pupil_id);
 
+-- ehc_provision
+CREATE TABLE ehc_provision (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    description   TEXT NOT NULL,
+    area          TEXT,
+    delivered_by  TEXT NOT NULL DEFAULT '',
+    frequency     TEXT NOT NULL DEFAULT '',
+    school_pence  INTEGER NOT NULL CHECK (school_pence >= 0),
+    topup_pence   INTEGER NOT NULL CHECK (topup_pence >= 0),
+    entered_at    TEXT NOT NULL,
+    entered_by    INTEGER REFERENCES users(id),
+    removed_at    TEXT,
+    removed_by    INTEGER REFERENCES users(id)
+);
+CREATE INDEX ehc_provision_of ON ehc_provision(plan_id);
+
 -- ehc_reviews
 CREATE TABLE ehc_reviews (
     id                   INTEGER PRIMARY KEY,
@@ -369,7 +408,8 @@ CREATE TABLE ehc_reviews (
     entered_by           INTEGER REFERENCES users(id),
     updated_at           TEXT,
     updated_by           INTEGER REFERENCES users(id)
-);
+, kind TEXT NOT NULL DEFAULT 'annual'
+    CHECK (kind IN ('annual', 'interim')));
 CREATE INDEX ehc_reviews_of ON ehc_reviews(plan_id);
 CREATE UNIQUE INDEX ehc_reviews_one_pending ON ehc_reviews(plan_id) WHERE held_on IS NULL;
 
@@ -425,8 +465,32 @@ CREATE TABLE ehcna_requests (
     entered_by       INTEGER REFERENCES users(id),
     updated_at       TEXT,
     updated_by       INTEGER REFERENCES users(id)
-);
+, requested_by TEXT NOT NULL DEFAULT 'school'
+    CHECK (requested_by IN ('school', 'parent', 'young_person')), sent_readiness TEXT, sent_below_readiness_reason TEXT);
 CREATE INDEX ehcna_requests_pupil ON ehcna_requests(pupil_id);
+
+-- exam_access_arrangements
+CREATE TABLE exam_access_arrangements (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    arrangement  TEXT NOT NULL CHECK (arrangement IN ('extra_time_25', 'extra_time_50',
+                     'reader', 'computer_reader', 'scribe', 'word_processor',
+                     'rest_breaks', 'separate_room', 'prompter', 'modified_papers',
+                     'other')),
+    detail       TEXT NOT NULL DEFAULT '',
+    assessment   TEXT NOT NULL DEFAULT '',
+    evidence     TEXT NOT NULL DEFAULT '',
+    assessor     TEXT NOT NULL,
+    assessed_on  TEXT NOT NULL,
+    valid_from   TEXT NOT NULL,
+    valid_to     TEXT NOT NULL,
+    withdrawn_on TEXT,
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id),
+    updated_at   TEXT,
+    updated_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX exam_access_pupil ON exam_access_arrangements(pupil_id);
 
 -- field_changes
 CREATE TABLE field_changes (
@@ -471,6 +535,38 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- my_story
+CREATE TABLE my_story (
+    id                 INTEGER PRIMARY KEY,
+    pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    written_on         TEXT NOT NULL,
+    story              TEXT NOT NULL,
+    consent_by         TEXT,
+    consent_as         TEXT CHECK (consent_as IN ('pupil', 'parent', 'young_person')),
+    consent_on         TEXT,
+    share_staff        INTEGER NOT NULL DEFAULT 0 CHECK (share_staff IN (0, 1)),
+    share_specialists  INTEGER NOT NULL DEFAULT 0 CHECK (share_specialists IN (0, 1)),
+    share_la           INTEGER NOT NULL DEFAULT 0 CHECK (share_la IN (0, 1)),
+    share_next_school  INTEGER NOT NULL DEFAULT 0 CHECK (share_next_school IN (0, 1)),
+    entered_at         TEXT NOT NULL,
+    entered_by         INTEGER REFERENCES users(id),
+    updated_at         TEXT,
+    updated_by         INTEGER REFERENCES users(id)
+);
+CREATE INDEX my_story_pupil ON my_story(pupil_id);
+
+-- need_reviews
+CREATE TABLE need_reviews (
+    id           INTEGER PRIMARY KEY,
+    pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    reviewed_on  TEXT NOT NULL,
+    kept_need    TEXT NOT NULL,
+    note         TEXT NOT NULL DEFAULT '',
+    entered_at   TEXT NOT NULL,
+    entered_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX need_reviews_pupil ON need_reviews(pupil_id);
 
 -- parent_notifications
 CREATE TABLE parent_notifications (
@@ -661,10 +757,23 @@ CREATE TABLE register_entries (
     protected_address TEXT,
     entered_at        TEXT NOT NULL,
     entered_by        INTEGER REFERENCES users(id)
-);
+, pep_review_date TEXT);
 CREATE UNIQUE INDEX register_entries_one_open ON register_entries(pupil_id, register)
 WHERE end_date IS NULL;
 CREATE INDEX register_entries_pupil ON register_entries(pupil_id);
+
+-- review_requests
+CREATE TABLE review_requests (
+    id          INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+    reason      TEXT NOT NULL CHECK (reason IN ('year_group', 'arrival', 'year7')),
+    detail      TEXT NOT NULL,
+    review_date TEXT NOT NULL,
+    raised_on   TEXT NOT NULL,
+    raised_at   TEXT NOT NULL,
+    raised_by   INTEGER REFERENCES users(id)
+);
+CREATE INDEX review_requests_pupil ON review_requests(pupil_id, raised_on);
 
 -- school_terms
 CREATE TABLE school_terms (

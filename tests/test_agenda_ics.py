@@ -38,7 +38,8 @@ def busy_school(senco_session):
         "start_date": D(2026, 11, 2), "review_date": D(2027, 1, 15), "details": "Friendships"})
     ehc.add_request(senco_session, apdr_pupil, {
         "local_authority": "Durham", "consent_on": D(2026, 11, 2), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4)})
+        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4),
+        "below_readiness_reason": "The family cannot wait for the next cycle."})
     return apdr_pupil, ehc_pupil
 
 
@@ -147,9 +148,9 @@ def run(capsys, *argv, stdin=""):
     return code, out, err
 
 
-def test_the_cli_writes_the_calendar(busy_school, db_path, tmp_path, capsys):
+def test_the_cli_writes_the_calendar(busy_school, school, tmp_path, capsys):
     out_file = tmp_path / "agenda.ics"
-    code, out, err = run(capsys, "calendar", db_path, "--out", out_file, "--user", SENCO,
+    code, out, err = run(capsys, "calendar", school[0], "--out", out_file, "--user", SENCO,
                          "--from", "23/11/2026", "--to", "2027-07-31", stdin=SENCO_PASSWORD + "\n")
     assert code == 0 and err == ""
     events = list(icalendar.Calendar.from_ical(out_file.read_bytes()).walk("VEVENT"))
@@ -157,12 +158,12 @@ def test_the_cli_writes_the_calendar(busy_school, db_path, tmp_path, capsys):
     assert not any(name in out_file.read_text(encoding="utf-8") for name in NAMES)
 
 
-def test_the_cli_refuses_a_bad_range_in_one_line(busy_school, db_path, tmp_path, capsys):
+def test_the_cli_refuses_a_bad_range_in_one_line(busy_school, school, tmp_path, capsys):
     out_file = tmp_path / "agenda.ics"
-    code, out, err = run(capsys, "calendar", db_path, "--out", out_file, "--user", SENCO,
+    code, out, err = run(capsys, "calendar", school[0], "--out", out_file, "--user", SENCO,
                          "--from", "01/02/2027", "--to", "01/01/2027", stdin=SENCO_PASSWORD + "\n")
     assert code == 1 and out == "" and err.count("\n") == 1 and "before 'From'" in err
     assert not out_file.exists()
-    code, _, err = run(capsys, "calendar", db_path, "--out", out_file, "--user", SENCO,
+    code, _, err = run(capsys, "calendar", school[0], "--out", out_file, "--user", SENCO,
                        "--from", "31/02/2027", stdin=SENCO_PASSWORD + "\n")
     assert code == 1 and "not a real date" in err

@@ -157,7 +157,7 @@ def test_discarding_a_draft_leaves_nothing(staff_session, senco_session, pupil, 
     users.add_user(senco_session, "tshaw", "Tina Shaw", "staff", "copper-willow-garden-19")
     run_id = concerns.save_draft(staff_session, pupil, chart, [("teaching", "yes")],
                                  {"parent_views": "Worried"})
-    tina = lifecycle.open_school(senco_session.path, "tshaw", "copper-willow-garden-19",
+    tina = lifecycle.open_school(senco_session.location, "tshaw", "copper-willow-garden-19",
                                  senco_session.clock)
     try:
         with pytest.raises(PermissionDenied, match="Only the person who started"):
@@ -171,6 +171,7 @@ def test_discarding_a_draft_leaves_nothing(staff_session, senco_session, pupil, 
         concerns.load_draft(senco_session, run_id)
 
 
+@pytest.mark.sqlcipher_only   # injects SQLite's own disk error
 def test_a_failure_part_way_through_finishing_leaves_nothing(senco_session, pupil, chart,
                                                              monkeypatch):
     finish(senco_session, pupil, chart, "adapt_teaching")
@@ -241,7 +242,7 @@ def test_an_open_monitoring_entry_gets_the_new_review_date(staff_session, pupil,
 
 def test_roles_without_notes_may_not_run_the_flowchart(senco_session, pupil, chart):
     users.add_user(senco_session, "itadmin", "Ian Tech", "admin", "pebble-harvest-orbit-62")
-    admin = lifecycle.open_school(senco_session.path, "itadmin", "pebble-harvest-orbit-62",
+    admin = lifecycle.open_school(senco_session.location, "itadmin", "pebble-harvest-orbit-62",
                                   senco_session.clock)
     try:
         with pytest.raises(PermissionDenied):

@@ -70,7 +70,7 @@ def test_one_letter_per_parent_and_no_withheld_address(family):
     for page in pages:
         assert "Willow Close" not in page and "LK9 3QT" not in page and "Jo Carer" not in page
         assert contains(page, "from 5 October 2026 the school has recorded Siobhán")
-        assert contains(page, "specific learning difficulty")
+        assert contains(page, "is: Specific learning difficulty.")
         assert contains(page, "Brambleton Primary School") and "Page 1 of 1" in page
         assert contains(page, "Meera Patel")
 

@@ -17,7 +17,8 @@ from sendesk.records import ehc, pupils
 D = dt.date
 
 SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "consent_from": "Mrs Okafor",
-        "head_name": "Mr J Lowe", "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3)}
+        "head_name": "Mr J Lowe", "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
+        "below_readiness_reason": "The family cannot wait for the next cycle."}
 
 
 def test_a_request_goes_from_sent_to_a_final_plan(senco_session):

@@ -49,9 +49,9 @@ def test_staff_may_not_export_the_agenda(senco_session, staff_session, tmp_path)
     assert calendar_export.export_ics(senco_session, path, TODAY, D(2027, 11, 1)) > 0
 
 
-def test_the_cli_refuses_staff_in_one_line(school, db_path, tmp_path, capsys):
+def test_the_cli_refuses_staff_in_one_line(school, tmp_path, capsys):
     out_file = tmp_path / "agenda.ics"
-    code, out, err = run(capsys, "calendar", db_path, "--out", out_file, "--user", STAFF,
+    code, out, err = run(capsys, "calendar", school[0], "--out", out_file, "--user", STAFF,
                          stdin=STAFF_PASSWORD + "\n")
     assert code == 1 and out == "" and err.count("\n") == 1
     assert "does not allow you to export documents" in err
@@ -196,9 +196,9 @@ def test_agenda_ranges_outside_1990_to_2100_are_refused(senco_session, first, la
 
 @pytest.mark.parametrize("extra", [["--from", "01/01/9998"], ["--from", "31/12/9999"],
                                    ["--from", "01/01/2101"], ["--to", "01/01/0001"]])
-def test_the_cli_refuses_hostile_dates_in_one_line(school, db_path, tmp_path, capsys, extra):
+def test_the_cli_refuses_hostile_dates_in_one_line(school, tmp_path, capsys, extra):
     out_file = tmp_path / "agenda.ics"
-    code, out, err = run(capsys, "calendar", db_path, "--out", out_file, "--user", SENCO, *extra,
+    code, out, err = run(capsys, "calendar", school[0], "--out", out_file, "--user", SENCO, *extra,
                          stdin=SENCO_PASSWORD + "\n")
     assert code == 1 and out == "" and err.count("\n") == 1, err
     assert "year between" in err
@@ -207,7 +207,8 @@ def test_the_cli_refuses_hostile_dates_in_one_line(school, db_path, tmp_path, ca
 
 # --- finding 12: "plan issued" only by recording the plan ---------------------------------------
 SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3)}
+        "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
+        "below_readiness_reason": "The family cannot wait for the next cycle."}
 ASSESSED = {"decision": "assess", "decision_on": D(2026, 10, 9), "plan_decision": "issue",
             "draft_on": D(2026, 11, 20)}
 

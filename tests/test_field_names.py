@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import sqlcipher3
+
 from sendesk.models import field_names
+from sendesk.store import migrations
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sendesk"
-SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "schema.sql"
 # Bookkeeping every table carries, which no one edits and the trail never records.
 BOOKKEEPING = re.compile(r"^(id|pupil_id|plan_id|cycle_id|assessment_id|review_id|position|"
                          r"question|\w+_at|\w+_by|author_id|year_rank|sort_key|search_text|"
@@ -28,10 +30,16 @@ def _written_record_types() -> set[str]:
 
 
 def _columns(table: str) -> list[str]:
-    body = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", SCHEMA.read_text(), re.S)
-    assert body, table
-    return [line.split()[0] for line in body.group(1).splitlines()
-            if re.match(r"\s+[a-z_]+\s+[A-Z]", line)]
+    # Read from the schema the migrations build: a column added by ALTER TABLE is appended to
+    # the CREATE TABLE text in a form no simple pattern reads.
+    conn = sqlcipher3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.upgrade(conn)
+        names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+    assert names, table
+    return names
 
 
 def test_every_record_type_written_to_the_trail_is_named():

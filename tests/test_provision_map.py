@@ -78,7 +78,8 @@ def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tm
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(text.splitlines()))
     assert rows[0] == list(provision_map.CSV_HEADER)
-    assert [r[0] for r in rows[1:]] == ["provision", "provision", "pupil total", "school total"]
+    assert [r[0] for r in rows[1:]] == ["provision", "provision", "pupil total", "school total",
+                                        "ehc total", "school spend"]
     assert rows[1][7].startswith("'=HYPERLINK") and rows[1][5] == "'+SUM(A1:A9)"
     assert rows[1][12] == "513.00" and rows[3][13] == "684.00" and rows[4][12] == "684.00"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
@@ -100,7 +101,8 @@ def test_cli_writes_the_map(senco_session, school, tmp_path, capsys):
     assert code == 0 and err == ""
     assert "2 provision items for 1 pupil to" in printed and "£684.00 a year" in printed
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
-    assert [r[0] for r in rows] == ["row", "provision", "provision", "pupil total", "school total"]
+    assert [r[0] for r in rows] == ["row", "provision", "provision", "pupil total", "school total",
+                                    "ehc total", "school spend"]
     code = main(["provision-map", str(school[0]), "--out", str(tmp_path / "staff.csv"), "--user",
                  STAFF], stdin=io.StringIO(STAFF_PASSWORD + "\n"))
     printed, err = capsys.readouterr()

@@ -59,6 +59,8 @@ class Kind(str, enum.Enum):
     LIBRARY = "library"              # the school's provision library
     MEASURE = "measure"              # entry and exit measures on a pupil's provision
     GROUP = "group"                  # provision groups: members, timetable slots, shared cost
+    EXAM_ACCESS = "exam_access"      # exam access arrangements
+    MY_STORY = "my_story"            # the pupil's own account and the consent to share it
 
 
 @dataclass(frozen=True)

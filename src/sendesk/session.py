@@ -3,6 +3,10 @@
 Every core operation takes a Session, checks the user's permission on it and records what it
 did in the audit log under the user's name. Locking discards the session: the connection is
 closed and the key overwritten, so nothing stays readable behind a 'locked' flag.
+
+On the school server (``on_server``, store/server_database.py) there is no data key and no key
+file: the person signed in with their own PostgreSQL login. Whatever belongs to the file (the
+key file, re-encryption, the file's path) then says plainly that it does not apply.
 """
 
 from __future__ import annotations
@@ -19,35 +23,67 @@ from .models.users import User
 from .store import audit
 from .store.database import Database
 from .store.keyfile import KeyFile
+from .store.server_address import NotOnServer
 
 
 class Session:
-    def __init__(self, db: Database, data_key: bytearray, keyfile: KeyFile, user: User,
-                 school: SchoolIdentity, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, data_key: bytearray | None, keyfile: KeyFile | None,
+                 user: User, school: SchoolIdentity, clock: Clock | None = None) -> None:
         self.db = db
         self._data_key: bytearray | None = data_key
-        self.keyfile = keyfile
+        self._keyfile = keyfile
         self.user = user
         self.school = school
         self.clock = clock or SystemClock()
+        self._database_id: bytes | None = None
+
+    @property
+    def on_server(self) -> bool:
+        """The school's records are on a PostgreSQL server, not in a file on this PC."""
+        return self.db.engine != "sqlite"
+
+    @property
+    def location(self) -> str:
+        """Where the records are, as shown to people (a file's path or the server's address)."""
+        return self.db.location
 
     @property
     def path(self) -> Path:
         return self.db.path
 
     @property
+    def keyfile(self) -> KeyFile:
+        if self._keyfile is None:
+            raise NotOnServer("Key files belong to a school database file on this PC; on the "
+                              "school server each person signs in with their own server "
+                              "password instead.")
+        return self._keyfile
+
+    @keyfile.setter
+    def keyfile(self, value: KeyFile) -> None:
+        self._keyfile = value
+
+    @property
     def database_id(self) -> bytes:
-        return self.keyfile.database_id
+        if self._keyfile is not None:
+            return self._keyfile.database_id
+        if self._database_id is None:
+            self._database_id = bytes.fromhex(str(self.db.scalar(
+                "SELECT value FROM meta WHERE key = 'database_id'")))
+        return self._database_id
 
     @property
     def data_key(self) -> bytearray:
+        if self.on_server and self.db.is_open:
+            raise NotOnServer("The school server's records are not encrypted with a key held on "
+                              "this PC (the server protects them), so this does not apply.")
         if self._data_key is None:
             raise SendeskError("The database is locked. Unlock it to continue.")
         return self._data_key
 
     @property
     def is_open(self) -> bool:
-        return self._data_key is not None and self.db.is_open
+        return (self.on_server or self._data_key is not None) and self.db.is_open
 
     def can(self, permission: Permission) -> bool:
         return permission in self.user.permissions
@@ -79,5 +115,6 @@ class Session:
     def close(self) -> None:
         """Drop the database connection and overwrite the key held in memory."""
         self.db.close()
-        keys.wipe(self._data_key)
+        if self._data_key is not None:
+            keys.wipe(self._data_key)
         self._data_key = None

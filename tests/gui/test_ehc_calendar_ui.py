@@ -79,6 +79,8 @@ def test_a_request_and_an_issued_plan_through_the_forms(qtbot, qtmodeltester, se
     assert not dialog.submit()
     assert "head teacher's countersignature" in dialog.message.text()
     fill(dialog.form, head_name="Mr J Lowe", head_signed_on="02/09/2026")
+    assert not dialog.submit() and "Say why the request is being sent" in dialog.message.text()
+    fill(dialog.form, below_readiness_reason="Needs changed suddenly.")
     assert dialog.submit(), dialog.message.text()
     qtmodeltester.check(tab.request_model)
     text = tab.requests.details.toPlainText()
@@ -122,14 +124,25 @@ def test_the_record_window_hosts_the_ehc_tab(qtbot, senco_session):
     assert window.tabs.tabText(window.tabs.currentIndex()) == "EHC"
 
 
-def test_staff_see_the_tab_without_the_buttons_that_change_it(qtbot, senco_session, staff_session):
+def test_staff_see_the_buttons_that_change_it_greyed_with_the_reason(qtbot, senco_session,
+                                                                       staff_session):
     pupil_id = sen_support_pupil(senco_session)
     tab = EhcTab(staff_session, pupil_id)
     qtbot.addWidget(tab)
     tab.show()   # the user is looking at it
-    assert not tab.readiness.buttons["answer"].isVisibleTo(tab)
-    assert not tab.plans.buttons["record_plan"].isVisibleTo(tab)
     assert tab.readiness_model.rowCount() == 11
+    changing = [key for key in tab.readiness.buttons if key != "refresh_readiness"] + \
+        list(tab.requests.buttons) + list(tab.plans.buttons)
+    for section in (tab.readiness, tab.requests, tab.plans):
+        for key, widget in section.buttons.items():
+            if key in changing:
+                assert widget.isVisibleTo(section) and not widget.isEnabled(), key
+                assert "Your role (Staff) does not allow this" in widget.toolTip(), key
+    # Selecting a row (which enables what acts on it for a SENCO) leaves them greyed.
+    tab.readiness.select(1)
+    tab.readiness.select(0)
+    assert not tab.readiness.buttons["answer"].isEnabled()
+    assert tab.readiness.buttons["refresh_readiness"].isEnabled()
 
 
 @pytest.fixture
@@ -221,9 +234,10 @@ def test_staff_may_not_edit_term_dates(qtbot, staff_session):
     page = CalendarPage(staff_session)
     qtbot.addWidget(page)
     assert not page.terms.table.isEnabled()
-    save = page.terms.findChild(QPushButton, "save_terms")
-    assert save.isVisibleTo(page) and not save.isEnabled()
-    assert "Only the SENCO or an administrator" in save.toolTip()
+    for name in ("save_terms", "reset_terms", "save_cutoff", "save_inset", "save_review_weeks"):
+        widget = page.terms.findChild(QPushButton, name)
+        assert widget.isVisibleTo(page) and not widget.isEnabled(), name
+        assert "Only the SENCO or an administrator" in widget.toolTip(), name
 
 
 def test_staff_may_view_the_agenda_but_not_export_it(qtbot, staff_session):

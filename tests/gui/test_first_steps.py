@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
-from tests.conftest import STAFF, STAFF_PASSWORD
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.gui.test_pupils_ui import upn_for
 from tests.pdf_text import pages_text
@@ -18,6 +18,7 @@ from tests.pdf_text import pages_text
 from sendesk.documents.recovery_sheet import build_recovery_sheet
 from sendesk.models.school import SchoolIdentity
 from sendesk.records import pupils
+from sendesk.services import lifecycle
 from sendesk.ui.import_wizard import ImportWizard
 from sendesk.ui.recovery_dialog import RecoveryKeyDialog
 from sendesk.ui.users_dialog import UsersDialog
@@ -58,19 +59,16 @@ def test_new_school_home_says_what_to_do_first(qtbot, make_controller, school):
     assert wizard.isVisible()
     wizard.reject()
 
-    # Add a pupil does what File > New pupil does, or says it is not here yet.
+    # Add a pupil does what File > New pupil does.
     new_pupil = window.findChild(QAction, "new_pupil")
     add = button(home, "first_add_pupil")
-    if new_pupil is None:
-        assert not add.isEnabled() and "not in this version" in add.toolTip()
-    else:
-        fired = []
-        new_pupil.triggered.connect(lambda *_: fired.append(True))
-        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
-        assert fired
-        for widget in QApplication.topLevelWidgets():
-            if widget.isVisible() and widget not in (window, controller.unlock_dialog):
-                widget.close()
+    fired = []
+    new_pupil.triggered.connect(lambda *_: fired.append(True))
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert fired
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget not in (window, controller.unlock_dialog):
+            widget.close()
 
     # Set the term dates: the Calendar page, with the term dates table ready to type in.
     qtbot.mouseClick(button(home, "first_term_dates"), Qt.MouseButton.LeftButton)
@@ -100,22 +98,39 @@ def test_first_steps_go_once_the_school_has_a_pupil_or_are_hidden(qtbot, make_co
     assert not home.first_steps.isVisible(), "hidden stays hidden"
 
 
-    # Hidden for this session only: the next unlock shows them while there are still no pupils.
+    # Remembered for this user: signing in again (a new session) does not bring them back ...
     controller.lock()
     unlock(qtbot, controller)
     wait_for_main_window(qtbot, controller)
     home = controller.workspace.home
+    qtbot.waitUntil(lambda: home.data is not None, timeout=10_000)
+    assert not home.first_steps.isVisible(), "hidden once, hidden at the next sign-in"
+    # ... while another user of the same school, who has not hidden them, still sees them.
+    controller.lock()
+    unlock(qtbot, controller, STAFF, STAFF_PASSWORD)
+    wait_for_main_window(qtbot, controller)
+    home = controller.workspace.home
     qtbot.waitUntil(lambda: home.data is not None and home.first_steps.isVisible(), timeout=10_000)
-    controller.runner.call(pupils.add_pupil, {
-        "upn": upn_for(1), "legal_surname": "Hughes", "legal_forename": "Ava",
-        "dob": "2016-03-04", "gender": "F", "year_group": "5", "class_name": "5H"})
+    # A pupil added (here by the SENCO at another computer) ends them for everyone.
+    other = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, controller.clock)
+    try:
+        pupils.add_pupil(other, {
+            "upn": upn_for(1), "legal_surname": "Hughes", "legal_forename": "Ava",
+            "dob": "2016-03-04", "gender": "F", "year_group": "5", "class_name": "5H"})
+    finally:
+        other.close()
     qtbot.waitUntil(lambda: not home.first_steps.isVisible(), timeout=10_000)
 
 
 def test_staff_see_why_a_step_is_not_theirs(qtbot, make_controller, school):
     _controller, _window, home = open_home(qtbot, make_controller, school, (STAFF, STAFF_PASSWORD))
     assert home.first_steps.isVisible()
-    for name, why in (("first_import", "Ask your SENCO"), ("first_staff", "administrator")):
+    new_pupil = _window.findChild(QAction, "new_pupil")
+    assert new_pupil in _window.file_menu.actions() and not new_pupil.isEnabled()
+    assert "Your role (Staff) does not allow this" in new_pupil.toolTip()
+    assert _window.file_menu.toolTipsVisible()
+    for name, why in (("first_import", "Ask your SENCO"), ("first_staff", "administrator"),
+                      ("first_add_pupil", "Ask your SENCO")):
         assert not button(home, name).isEnabled()
         assert why in button(home, name).toolTip()
 

@@ -505,11 +505,13 @@ def pupils_held(session) -> list[int]:
     return pupil_list.search_ids(session)
 
 
-def test_new_pupil_is_offered_only_to_a_role_that_may_add_one(qtbot, make_controller, school):
+def test_new_pupil_is_greyed_with_the_reason_for_a_role_that_may_not_add_one(qtbot, make_controller, school):
     from tests.gui.test_foundation import unlock, wait_for_main_window
     controller = make_controller()
     controller.start(school[0])
     unlock(qtbot, controller, STAFF, STAFF_PASSWORD)
     window = wait_for_main_window(qtbot, controller)
-    names = [a.objectName() for a in window.file_menu.actions()]
-    assert ("new_pupil" in names) == controller.session.can(Permission.EDIT_PUPILS)
+    action = window.findChild(type(window.lock_action), "new_pupil")
+    assert action in window.file_menu.actions(), "greyed, never missing"
+    assert action.isEnabled() == controller.session.can(Permission.EDIT_PUPILS)
+    assert not action.isEnabled() and "does not allow this" in action.toolTip()

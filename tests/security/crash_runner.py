@@ -154,18 +154,59 @@ SCENARIOS = {"records": records, "users": user_changes, "backup": make_backup, "
              "transfer_import": transfer_import}
 
 
-def dry_run(scenario, folder: Path) -> dict:
-    """Count the disk operations and record the database after each step."""
+# Scenarios whose one step (a whole CLI command) holds commits that must land together: kill
+# points are also put either side of each commit that wrote a pupil or a transfer, so an
+# import that committed the pupil before its transfer row would be caught in between.
+COMMIT_EDGES = {"transfer_import"}
+_WRITES_WATCHED = ("INSERT INTO PUPILS", "INSERT INTO TRANSFERS")
+
+
+def _watch_commits(edges: list[int]):
+    """Record the disk-operation count at each watched COMMIT and at the statement after it
+    (when that commit's writes are on disk); returns the function that stops watching."""
+    import sqlcipher3
+    real = sqlcipher3.connect
+    state = {"wrote": False, "committed": False}
+
+    def trace(statement: str) -> None:
+        text = " ".join(statement.split()).upper()
+        if state["committed"]:
+            edges.append(_lib.crashpoint_seen())
+            state["committed"] = False
+        if text.startswith(_WRITES_WATCHED):
+            state["wrote"] = True
+        elif text.startswith(("COMMIT", "END")):
+            if state["wrote"]:
+                edges.append(_lib.crashpoint_seen())
+                state["committed"] = True
+            state["wrote"] = False
+
+    def connect(*args, **kwargs):
+        connection = real(*args, **kwargs)
+        connection.set_trace_callback(trace)
+        return connection
+
+    sqlcipher3.connect = connect
+    return lambda: setattr(sqlcipher3, "connect", real)
+
+
+def dry_run(scenario, folder: Path, commits: bool = False) -> dict:
+    """Count the disk operations and record the database after each step (and, with
+    `commits`, where the watched commits fell)."""
     _lib.crashpoint_arm(ctypes.c_long(1 << 60))
-    states, boundaries = [], []
-    for session in scenario(folder):
-        boundaries.append(_lib.crashpoint_seen())
-        if session is not None:
-            with session.db._lock:
-                states.append(logical_state(session.db._connection()))
+    states, boundaries, edges = [], [], []
+    stop = _watch_commits(edges) if commits else (lambda: None)
+    try:
+        for session in scenario(folder):
+            boundaries.append(_lib.crashpoint_seen())
+            if session is not None:
+                with session.db._lock:
+                    states.append(logical_state(session.db._connection()))
+    finally:
+        stop()
     total = _lib.crashpoint_seen()
     _lib.crashpoint_arm(ctypes.c_long(-1))
-    return {"events": total, "boundaries": boundaries, "states": states}
+    return {"events": total, "boundaries": boundaries, "states": states, "commit_edges": edges}
 
 
 def choose_points(total: int, boundaries: list[int], limit: int) -> list[int]:
@@ -205,10 +246,11 @@ def main() -> None:
     base, work = Path(spec["base"]), Path(spec["work"])
     dry = work / "dry"
     shutil.copytree(base, dry)
-    result = dry_run(scenario, dry)
+    result = dry_run(scenario, dry, commits=spec["scenario"] in COMMIT_EDGES)
     shutil.rmtree(dry)
     outcomes = {}
-    for point in choose_points(result["events"], result["boundaries"], spec["max_points"]):
+    edges = result["boundaries"] + result["commit_edges"]
+    for point in choose_points(result["events"], edges, spec["max_points"]):
         folder = work / f"point-{point:05d}"
         shutil.copytree(base, folder)
         outcomes[point] = run_point(scenario, folder, point)

@@ -179,7 +179,8 @@ ACTIONS = {
         s, ids["support"], {"local_authority": "Durham", "consent_on": dt.date(2026, 9, 1),
                             "consent_from": "Mrs Okafor", "head_name": "Mr J Lowe",
                             "head_signed_on": dt.date(2026, 9, 2),
-                            "submitted_on": dt.date(2026, 9, 3)})),
+                            "submitted_on": dt.date(2026, 9, 3),
+                            "below_readiness_reason": "The family cannot wait for the next cycle."})),
     "read EHC plans": ((P.VIEW_RECORDS,), lambda s, ids, out: ehc.list_plans(s, ids["support"])),
     "build a document": ((P.VIEW_RECORDS,), lambda s, ids, out: build_documents(s, ids["support"], "profile")),
     "import letter templates": ((P.MANAGE_PLANS, P.SETTINGS), lambda s, ids, out: templates.import_templates(
@@ -298,6 +299,12 @@ INTERNAL = {
     "sendesk.records.summary": {"refresh"},
     "sendesk.demo.pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.demo.ehc": {"add_demo_ehc"},
+    "sendesk.demo.provision": {"add_demo_provision", "library_ids"},
+    # Read inside the provision maps', impact's and governors' report's own operations.
+    "sendesk.records.ehc_costs": {"current_lines", "lines_of", "map_rows"},
+    "sendesk.records.impact": {"table_for"},
+    "sendesk.records.register_figures": {"count_register"},
+    "sendesk.records.sen_budget": {"budget_of"},
     "sendesk.store.audit": {"append", "verify"},
     # Called by remove_user and reset_password after their MANAGE_USERS check.
     "sendesk.services.rekey": {"rotate"},
@@ -321,6 +328,14 @@ INTERNAL = {
     "sendesk.transfer.sending": {"school_keys", "transfers_of"},
     # Inside save_plan and add_provision (MANAGE_PLANS): a new line's library item is offered.
     "sendesk.records.provision_library": {"check_offered"},
+    # Inside the MIS import and a received transfer (which check their own permissions), and
+    # inside letters and the consent record.
+    "sendesk.records.review_requests": {"after_arrival", "after_year_change", "open_for",
+                                        "within_weeks"},
+    "sendesk.records.school_contacts": {"stored"},
+    # Read for the full file, which build_documents checks and audits.
+    "sendesk.records.exam_access": {"arrangements_of"},
+    "sendesk.records.my_story": {"stories_of"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -348,6 +348,7 @@ def test_a_crash_inside_a_transfer_import_leaves_the_pupil_whole_or_not_there(
 
     work = tmp_path / "transfer"
     outcome = run_scenario("transfer_import", base, crashpoint, work, TRANSFER_POINTS)
+    assert outcome["commit_edges"], "the dry run saw no commit of the arriving pupil"
     seen = {"absent": 0, "whole": 0, "receipt lost": 0}
     for folder in point_folders(work):
         db_path = folder / "school.sendesk"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ..models import provision
 from ..records import provision_map
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("provision-map", help="export the whole-school costed provision map as CSV")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_provision_map)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..models import dates
 from ..records import agenda, calendar_export
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 DEFAULT_DAYS = 365
 
@@ -16,7 +16,7 @@ DEFAULT_DAYS = 365
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calendar", help="export the SEND agenda (reviews and deadlines) as .ics, "
                                         "with initials instead of pupils' names")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True, help="the .ics file to write")
     p.add_argument("--user", required=True)
     p.add_argument("--from", dest="start", help="first day, dd/mm/yyyy or yyyy-mm-dd (default today)")

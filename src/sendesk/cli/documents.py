@@ -15,12 +15,12 @@ from ..documents.model import KINDS, clean_kind
 from ..errors import ValidationError
 from ..records import pupils
 from ..store.files import atomic_write, read_limited
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("document", help="save a pupil's plan, profile, letters or SEND file as PDF")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", help="the pupil's UPN")
     p.add_argument("--kind", required=True, metavar="|".join(KINDS),
                    help="which document: " + ", ".join(KINDS))
@@ -34,19 +34,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     group_sub = group.add_subparsers(dest="templates_command", required=True,
                                      metavar="export|import|reset")
     p = group_sub.add_parser("export", help="save the letters template in use, to edit it")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("out", type=Path, help="the JSON file to write")
     p.add_argument("--logo-out", type=Path, help="also save the logo in use (PNG or JPEG)")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_templates_export)
     p = group_sub.add_parser("import", help="check a letters template and use it for this school")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path, help="the edited JSON file")
     p.add_argument("--logo", type=Path, help="the school's logo, PNG or JPEG (at most 512 KB)")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_templates_import)
     p = group_sub.add_parser("reset", help="go back to sendesk's own letters template")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_templates_reset)
 
@@ -98,10 +98,12 @@ def cmd_templates_export(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_templates_import(args: argparse.Namespace, secrets: Secrets) -> int:
     data = read_limited(args.file, templates.MAX_TEMPLATE_BYTES, "letters template")
     logo = read_limited(args.logo, templates.MAX_LOGO_BYTES, "logo") if args.logo else None
-    templates.parse(data, source=args.file.name, logo=logo)   # refuse before asking a password
+    logo_name = args.logo.name if args.logo else ""
+    # Refused before asking a password.
+    templates.parse(data, source=args.file.name, logo=logo, logo_source=logo_name)
     session = open_session(args.db, args.user, secrets)
     try:
-        templates.import_templates(session, data, logo, args.file.name)
+        templates.import_templates(session, data, logo, args.file.name, logo_name)
     finally:
         session.close()
     print(f"The school's letters now use {args.file.name}"

@@ -2,6 +2,9 @@
 
 On a terminal, secrets are prompted for without echo. From a pipe or file, each secret is
 read from the next line of standard input, so scripts can drive every command.
+
+Every command's DB argument is a database file or a ``postgresql://`` URL of the school
+server (``database`` below is its argparse type); opening is the same either way.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ from pathlib import Path
 from ..errors import SendeskError, ValidationError
 from ..services import lifecycle
 from ..session import Session
+from ..store.server_address import is_server_url
+
+DB_HELP = "the school database file, or the school server's postgresql:// URL"
+
+
+def database(text: str) -> Path | str:
+    """The DB argument: a URL stays as written (checked when it is opened), a file is a Path."""
+    return text.strip() if is_server_url(text) else Path(text)
 
 
 class Secrets:
@@ -38,6 +49,12 @@ class Secrets:
         return line.rstrip("\r\n")
 
 
+def shown(db: Path | str) -> str:
+    """The DB argument in a message: a file's name, or the server's address."""
+    return db if isinstance(db, str) else db.name
+
+
 def open_session(database: str | Path, username: str, secrets: Secrets) -> Session:
     password = secrets.read(f"Password for {username}")
-    return lifecycle.open_school(Path(database), username, password)
+    where = database if is_server_url(database) else Path(database)
+    return lifecycle.open_school(where, username, password)

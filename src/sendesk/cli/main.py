@@ -23,8 +23,10 @@ from . import (
     provision,
     provision_groups,
     pupils,
+    reports,
     sar,
     school,
+    server,
     transfer,
 )
 from .io import Secrets
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _command_modules() -> list:
     # provision_groups after provision: it adds "groups" under the "provision" command.
     return [school, pupils, flowchart, apdr, documents, calendar, transfer, sar, provision,
-            provision_groups]
+            provision_groups, reports, server]
 
 
 def main(argv: Sequence[str] | None = None, stdin=None) -> int:

@@ -12,7 +12,7 @@ from .. import demo
 from ..errors import SendeskError, ValidationError
 from ..models import dates
 from ..records import census, mis_file, mis_import, pupil_list
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 # Enough row errors to fix a file in one pass without flooding the terminal.
 _MAX_ERRORS_SHOWN = 50
@@ -20,7 +20,7 @@ _MAX_ERRORS_SHOWN = 50
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="create a demo school database of invented pupils")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--pupils", type=int, default=600, help="how many pupils (default 600)")
     p.add_argument("--user", required=True, help="username of the demo SENCO")
     p.add_argument("--full-name", default="Demo SENCO", help="full name of the demo SENCO")
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pupils = sub.add_parser("pupils", help="import or list pupils")
     pupils_sub = pupils.add_subparsers(dest="pupils_command", required=True, metavar="import|list")
     p = pupils_sub.add_parser("import", help="import or update pupils from a MIS CSV export")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path)
     p.add_argument("--user", required=True)
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "take the file's details) or add (a different child), where offered")
     p.set_defaults(run=cmd_import)
     p = pupils_sub.add_parser("list", help="list pupils on roll as CSV")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", required=True)
     p.add_argument("--status", help="E, K or N (S, A and P from old systems are mapped)")
     p.add_argument("--need", help="primary need code, e.g. SLCN")
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("census", help="export the January census check as CSV")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--user", required=True)
     p.add_argument("--day", help="census day (default: the next January census)")
@@ -144,6 +144,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
         session.close()
     print(f"Imported {args.file.name}: {result.added} added, {result.updated} updated, "
           f"{result.unchanged} unchanged, {result.skipped} skipped.")
+    if result.reviews_asked:
+        print(mis_import.reviews_sentence(result))
     return 0
 
 

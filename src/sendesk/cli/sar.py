@@ -10,16 +10,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import PermissionDenied, ValidationError
+from ..models.roles import Permission
 from ..records import pupils, sar
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 from .transfer import render_file_pdf
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sar", help="answer a subject access request: everything held about a "
                                    "pupil, in a new folder")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", required=True, help="the pupil's UPN")
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="the new folder to write (it must not exist, or be empty)")
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_sar(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
+        if not session.can(Permission.READ_AUDIT):
+            raise PermissionDenied(sar.REFUSED)
         pupil_id = pupils.find_by_upn(session, args.upn)
         if pupil_id is None:
             raise ValidationError(f"No pupil with UPN {args.upn.strip().upper()} is in this "

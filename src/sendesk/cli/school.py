@@ -13,12 +13,12 @@ from ..records import audit_log, csv_safe
 from ..services import backup as backup_mod
 from ..services import lifecycle, rekey, users
 from ..services import verify as verify_mod
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create a new encrypted school database")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--school", required=True, help="school name")
     p.add_argument("--urn", required=True, help="DfE URN, or LA/establishment number such as 937/4001")
     p.add_argument("--user", required=True, help="username of the first user")
@@ -27,20 +27,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("verify", help="check encryption, structure and the audit log")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", required=True)
     p.add_argument("--backup", type=Path, action="append", default=[],
                    help="an earlier backup: also check no history it holds has since been cut off")
     p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser("audit", help="print the audit log as CSV (SENCOs and administrators)")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", required=True)
     p.add_argument("--pupil", type=int, help="only the entries about this pupil's record (id)")
     p.set_defaults(run=cmd_audit)
 
     p = sub.add_parser("backup", help="write one encrypted backup file")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("out", type=Path)
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_backup)
@@ -48,13 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="restore a backup to a new database file (the password "
                                        "must be that of an administrator of the backup)")
     p.add_argument("backup", type=Path)
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", help="an administrator of the backup, whose password is given "
                                   "(default: try every user; theirs must be an administrator's)")
     p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser("recover", help="set a new password using the recovery key")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", help="the user whose password to reset")
     p.set_defaults(run=cmd_recover)
 
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     user_sub = user.add_subparsers(dest="user_command", required=True,
                                    metavar="add|update|remove|list|passwd")
     p = user_sub.add_parser("add", help="add a user (administrators only)")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username")
     p.add_argument("--full-name", required=True)
     p.add_argument("--role", required=True, help="senco, staff or admin (several: senco,admin)")
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_user_add)
     p = user_sub.add_parser("update", help="change a user's full name or roles (administrators "
                                            "only; takes effect at their next sign-in)")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username")
     p.add_argument("--full-name", help="the new full name")
     p.add_argument("--roles", help="the new roles: senco, staff or admin (several: senco,admin)")
@@ -78,16 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_user_update)
     p = user_sub.add_parser("remove", help="remove a user and re-encrypt the database under a "
                                            "new key (administrators only)")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_user_remove)
     p = user_sub.add_parser("list", help="list users as CSV")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_user_list)
     p = user_sub.add_parser("passwd", help="change your password, or reset another user's")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username", nargs="?", help="whose password (default: your own)")
     p.add_argument("--user", required=True)
     p.add_argument("--rotate-key", action="store_true",
@@ -98,6 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
+    if isinstance(args.db, str):
+        raise SendeskError("A school on the school server is set up with sendesk-cli server init "
+                           "URL, as the database's owner.")
     password = secrets.read(f"New password for {args.user}", confirm=True)
     session, recovery = lifecycle.create(
         args.db, school_name=args.school, school_reference=args.urn, username=args.user,
@@ -118,7 +121,7 @@ def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
         session.close()
     print("\n".join(report.lines()))
     if not report.ok:
-        raise SendeskError(f"{args.db.name} failed verification: "
+        raise SendeskError(f"{shown(args.db)} failed verification: "
                            + "; ".join(report.cipher_problems[:1] + report.structure_problems[:1]
                                        + report.audit_problems[:1]
                                        + report.safeguard_problems[:1]))

@@ -14,7 +14,7 @@ from ..records import pupils
 from ..session import Session
 from ..store.files import atomic_write, read_limited
 from ..transfer import ctf, log, receiving, sending
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     transfer_sub = transfer.add_subparsers(dest="transfer_command", required=True,
                                            metavar="export|import|receipt-import|receipt-save")
     p = transfer_sub.add_parser("export", help="write a pupil's encrypted, signed transfer package")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", required=True)
     p.add_argument("--to-urn", required=True, metavar="URN",
                    help="the receiving school's URN (or LA/establishment number, e.g. 937/4001)")
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_export)
 
     p = transfer_sub.add_parser("import", help="verify and import a package; write the signed receipt")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path)
     p.add_argument("--user", required=True)
     p.add_argument("--passphrase-file", type=Path, required=True, metavar="P")
@@ -61,14 +61,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = transfer_sub.add_parser("receipt-save", help="write the receipt of a package received "
                                                      "here again, for the sending school")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", required=True)
     p.add_argument("--out", type=Path, required=True, metavar="RECEIPT")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_receipt_save)
 
     p = transfer_sub.add_parser("receipt-import", help="close a sent transfer with its receipt")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("receipt", type=Path)
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_receipt)
@@ -76,14 +76,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("ctf", help="export or import a DfE Common Transfer File")
     ctf_sub = c.add_subparsers(dest="ctf_command", required=True, metavar="export|import")
     p = ctf_sub.add_parser("export", help="write one pupil's CTF XML")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--upn", required=True)
     p.add_argument("--out", type=Path, metavar="FILE.xml",
                    help="default: the DfE's name, LLLEEEE_CTF_LLLEEEE_NNN.xml, in this folder")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_ctf_export)
     p = ctf_sub.add_parser("import", help="take SEN status and needs from a CTF XML")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path, metavar="FILE.xml")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_ctf_import)

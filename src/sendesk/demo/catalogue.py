@@ -8,6 +8,8 @@ the same as a real school's records would.
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
 from typing import Any
 
 # One provision item as the plan form takes it (description, delivered_by, rate, ...).
@@ -112,6 +114,81 @@ INTENSIVE: Item = dict(description="Additional adult support in class", delivere
 MISSED = ["Pupil absent", "Teaching assistant covering another class", "School trip",
           "Assessment week", "Pupil unwell"]
 ADULTS = ["Class teacher", "SENCO", "Teaching assistant", "Learning mentor"]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """An assessment a school uses, the broad areas of need it looks at, the year groups it is
+    standardised for (ranked as models.pupils.YEAR_RANK: Reception 0, nursery below) and the
+    kind of result it gives."""
+
+    name: str
+    areas: frozenset[str]
+    youngest: int
+    oldest: int
+    results: tuple[str, ...]
+
+    def fits(self, area: str | None, rank: int) -> bool:
+        return (area is None or area in self.areas) and self.youngest <= rank <= self.oldest
+
+
+def _tool(name: str, areas: str, youngest: int, oldest: int, *results: str) -> Tool:
+    return Tool(name, frozenset(areas.split()), youngest, oldest, results)
+
+
+TOOLS = (
+    _tool("Early years development check (Development Matters)", "CL CI SEMH SP", -2, 0,
+          "Working well below the age band", "Working within an earlier age band"),
+    _tool("WellComm speech and language screen", "CI", -2, 1, "Red: refer for specialist advice",
+          "Amber: targeted support"),
+    _tool("Phonics screening check", "CL CI", 1, 2, "14/40", "22/40", "27/40"),
+    _tool("YARC reading assessment", "CL", 0, 11, "Standard score 76", "Standard score 81",
+          "Reading accuracy below age expectations"),
+    _tool("Sandwell early numeracy test", "CL", 0, 8, "Standard score 74", "Standard score 83"),
+    _tool("Access reading test", "CL", 3, 14, "Standard score 79", "Reading age 2 years below"),
+    _tool("BPVS-3 vocabulary scale", "CI CL", -1, 13, "Standard score 72", "Standard score 80",
+          "Age equivalent 2 years below"),
+    _tool("CELF-5 screening test", "CI", 1, 14, "Below the criterion for age",
+          "Well below the criterion for age"),
+    _tool("Boxall profile", "SEMH CI", -2, 14, "Diagnostic profile: difficulty with self-regulation",
+          "Developmental strand below expected"),
+    _tool("Strengths and difficulties questionnaire", "SEMH", -2, 12,
+          "Total difficulties 19 (high)", "Total difficulties 23 (very high)"),
+    _tool("Beery VMI", "SP", -2, 14, "Standard score 78", "Standard score 84"),
+    _tool("Movement ABC-2 checklist", "SP", -1, 11, "Amber zone", "Red zone"),
+)
+
+
+def assessment_tool(rng: random.Random, area: str | None, rank: int) -> tuple[str, str]:
+    """A tool that suits the area of need and the pupil's year, and one of its results."""
+    rank = max(-2, min(rank, 14))
+    suitable = [tool for tool in TOOLS if tool.fits(area, rank)] or \
+        [tool for tool in TOOLS if tool.fits(None, rank)]
+    tool = rng.choice(suitable)
+    return tool.name, rng.choice(tool.results)
+
+
+# Where leavers go: any pupil may move or be educated at home; secondary transfer is for the
+# end of Year 6, college and apprenticeships from the end of Year 11 (ranks as YEAR_RANK).
+ANY_AGE = ("Moved to another school in the area", "Moved away", "Elective home education")
+AT_THE_END_OF = {"Secondary transfer": (6, 6), "Further education college": (11, 14),
+                 "Apprenticeship": (11, 14)}
+
+
+def destination_fits(destination: str, year_group: str) -> bool:
+    if destination in ANY_AGE:
+        return True
+    span = AT_THE_END_OF.get(destination)
+    rank = -2 if not year_group.isdigit() else int(year_group)
+    return span is not None and span[0] <= rank <= span[1]
+
+
+def destination(rng: random.Random, year_group: str) -> str:
+    """A destination that fits the year group; one at the end of a phase is the likelier."""
+    phase = [name for name in AT_THE_END_OF if destination_fits(name, year_group)]
+    if phase and rng.random() < 0.6:
+        return rng.choice(phase)
+    return rng.choice(ANY_AGE)
 
 
 def report_pdf(title: str) -> bytes:

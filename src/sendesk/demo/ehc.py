@@ -18,6 +18,7 @@ from ..models import provision
 from ..models.apdr import Stage
 from ..records import apdr, ehc, ehcna, school_calendar, specialists
 from ..session import Session
+from .days import SchoolDays
 
 DAY = dt.timedelta(days=1)
 AUTHORITY = "Demo County Council"
@@ -52,34 +53,32 @@ class _Ehc:
         self.session, self.rng = session, rng
         self.today = session.clock.today()
         self.result = DemoEhcResult()
+        self.days = SchoolDays(school_calendar.calendar_of(session), rng)
 
     def plan(self, pupil_id: int, year_group: str, issued: dt.date) -> None:
         rng = self.rng
         outcomes = [{"text": text, "steps": [
-            {"text": step, "target_date": issued + dt.timedelta(days=120 * (n + 1)),
+            {"text": step, "target_date": self.days.near(issued + dt.timedelta(days=120 * (n + 1))),
              "achieved_on": issued + dt.timedelta(days=110 * (n + 1))
              if issued + dt.timedelta(days=110 * (n + 1)) < self.today and rng.random() < 0.6 else None}
             for n, step in enumerate(steps)]} for text, steps in rng.sample(_OUTCOMES, 3)]
         if year_group.isdigit() and int(year_group) >= 9:
             text, area, steps = rng.choice(_PFA)
             outcomes.append({"text": text, "pfa_area": area, "steps": [
-                {"text": step, "target_date": issued + dt.timedelta(days=200 * (n + 1))}
+                {"text": step, "target_date": self.days.near(issued + dt.timedelta(days=200 * (n + 1)))}
                 for n, step in enumerate(steps)]})
         plan_id = ehc.record_plan(self.session, pupil_id, {
             "issued_on": issued, "local_authority": AUTHORITY,
             "caseworker": rng.choice(CASEWORKERS), "caseworker_contact": "01234 567890",
             "outcomes": outcomes})
         self.result.plans += 1
-        calendar = school_calendar.calendar_of(self.session)
         while True:
             plan = ehc.plans_of(self.session, pupil_id)[-1]
             schedule = ehc.review_schedule(self.session, plan)
             if schedule is None:
                 raise RuntimeError(f"demo: the plan just recorded for pupil {pupil_id} is not "
                                    "current, so has no review schedule")
-            held = schedule.meeting_by - dt.timedelta(days=rng.randint(0, 6))
-            if not calendar.is_school_day(held):
-                held = schedule.meeting_by
+            held = self.days.near(schedule.meeting_by - dt.timedelta(days=rng.randint(0, 6)))
             # (Every held review has its held_on date; issued stands in before the first.)
             last_held = plan.held_reviews[-1].held_on if plan.held_reviews else None
             if held >= self.today or held <= (last_held or issued):
@@ -102,7 +101,8 @@ class _Ehc:
         if plan is None or plan.plan_date is None or cycle is None:
             raise RuntimeError(f"demo: pupil {pupil_id} was chosen for an EHC request but has "
                                "no agreed, dated plan on an open pathway")
-        start = max(plan.plan_date, self.today - 40 * DAY)
+        start = self.days.near(max(plan.plan_date, self.today - 40 * DAY), plan.plan_date,
+                               self.today)
         if not any(i.educational and i.recommendations
                    for i in specialists.involvements(self.session, pupil_id)):
             involvement = specialists.add_involvement(self.session, pupil_id, {
@@ -127,7 +127,7 @@ class _Ehc:
                           ("best_pathway", "Agreed with the parents and the educational "
                                            "psychologist at the last review.")):
             ehcna.answer_question(self.session, pupil_id, key, True, note, self.today - 20 * DAY)
-        sent = self.today - 28 * DAY
+        sent = self.days.on_or_before(self.today - 28 * DAY)
         ehc.add_request(self.session, pupil_id, {
             "local_authority": AUTHORITY, "consent_on": sent - 6 * DAY, "consent_from": "Parent",
             "head_name": "Mrs A Whitfield (head teacher)", "head_signed_on": sent - 2 * DAY,

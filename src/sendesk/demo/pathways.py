@@ -19,10 +19,22 @@ from dataclasses import dataclass
 
 from ..models import reviews
 from ..models.apdr import Decision, Plan, Stage
+from ..models.pupils import YEAR_RANK
 from ..models.sen import need_codes
 from ..records import apdr, school_calendar, specialists
 from ..session import Session
-from .catalogue import ADULTS, INTENSIVE, MISSED, OUTCOMES, PROVISION, SPECIALISTS, report_pdf
+from .catalogue import (
+    ADULTS,
+    INTENSIVE,
+    MISSED,
+    OUTCOMES,
+    PROVISION,
+    SPECIALISTS,
+    assessment_tool,
+    report_pdf,
+)
+from .days import SchoolDays
+from .provision import library_ids
 
 DAY = dt.timedelta(days=1)
 
@@ -41,6 +53,9 @@ class _Pathways:
         self.today = session.clock.today()
         self.result = DemoPathwaysResult()
         self.calendar = school_calendar.calendar_of(session)
+        self.library = library_ids(session)   # plan lines picked from the school's library
+        self.days = SchoolDays(self.calendar, rng)
+        self.school_year = self.calendar.school_year_of(self.today)
 
     def _cycle_id(self, pupil_id: int) -> int:
         """The cycle the demo has just opened (with the pathway, or after a review)."""
@@ -58,10 +73,10 @@ class _Pathways:
         return plan
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
-        end = min(end, self.today)
-        if end <= start:
-            return min(start, self.today)
-        return start + dt.timedelta(days=self.rng.randint(0, (end - start).days))
+        """A school day from start to end, not after today (meetings, visits and sessions
+        happen when the school is open)."""
+        return self.days.between(start, min(end, self.today), self.today) \
+            if start <= self.today else self.today
 
     def pupil(self, pupil_id: int, since: dt.date, need: str, year_group: str) -> None:
         rng = self.rng
@@ -76,6 +91,7 @@ class _Pathways:
         targeted_cycles = 1 if cycles == 2 else 2
         opened = max(since + 3 * DAY,
                      self.today - dt.timedelta(days=100 * (cycles - 1) + rng.randint(15, 60)))
+        opened = self.days.on_or_after(opened)
         if opened > self.today:
             return
         apdr.open_pathway(self.session, pupil_id, opened)
@@ -92,7 +108,8 @@ class _Pathways:
             self.result.cycles += 1
             state = rng.choices(["assess", "plan", "do"], [1, 1, 7])[0] if last else "do"
             assessed = self._between(started, started + 7 * DAY)
-            self._assess(cycle_id, assessed, area, need, complete=state != "assess")
+            self._assess(cycle_id, assessed, area, need, self._rank(year_group, assessed),
+                         complete=state != "assess")
             if state == "assess":
                 break
             plan_date = self._between(assessed, assessed + 5 * DAY)
@@ -100,7 +117,7 @@ class _Pathways:
             review_date = min(plan_date + dt.timedelta(days=rng.randint(63, 98)), latest)
             if last and review_date < self.today - 21 * DAY:
                 review_date = min(self.today + dt.timedelta(days=rng.randint(-10, 40)), latest)
-            review_date = self.calendar.school_day_on_or_before(review_date)
+            review_date = self.days.near(review_date, plan_date + DAY, latest)
             items = self._items(area, stage, recommendation, previous_items,
                                 must_change=risk_at_first_review and number == 2)
             self._plan(cycle_id, area, year_group, plan_date, review_date, items)
@@ -146,14 +163,21 @@ class _Pathways:
                 "To get a job working with computers."]),
             "plan_date": plan_date, "review_date": review_date,
             "outcomes": [{"text": text, "measure": measure, "area": area,
-                          "target_date": review_date - dt.timedelta(days=rng.randint(0, 14)),
+                          "target_date": self.days.near(
+                              review_date - dt.timedelta(days=rng.randint(0, 14)), plan_date),
                           "pfa_area": rng.choice(["independent_living", "community", "health",
                                                   "employment"]) if from_year_9 else None}
                          for text, measure in rng.sample(OUTCOMES[area], rng.randint(3, 5))],
             "items": items})
 
-    def _assess(self, cycle_id: int, day: dt.date, area: str, need: str, complete: bool) -> None:
+    def _rank(self, year_group: str, day: dt.date) -> int:
+        """The pupil's year (ranked) on a day of an earlier school year."""
+        return YEAR_RANK[year_group] - (self.school_year - self.calendar.school_year_of(day))
+
+    def _assess(self, cycle_id: int, day: dt.date, area: str, need: str, rank: int,
+                complete: bool) -> None:
         rng = self.rng
+        tool, result = assessment_tool(rng, area, rank)
         apdr.save_assessment(self.session, cycle_id, {
             "assessed_on": day, "primary_need": need,
             "parent_views": rng.choice(["Worried about progress with reading at home.",
@@ -169,11 +193,7 @@ class _Pathways:
                       "CI": "Limited vocabulary; difficulty following longer instructions.",
                       "SEMH": "Anxiety and difficulty managing strong feelings.",
                       "SP": "Fine-motor and coordination difficulties affecting writing."}[area],
-            "tools": [{"tool": rng.choice(["Phonics screening check", "YARC", "Sandwell numeracy",
-                                           "BPVS-3", "Boxall profile", "Beery VMI"]),
-                       "used_on": day, "result": rng.choice(["Below age expectations",
-                                                             "Standard score 78", "24/40",
-                                                             "Age equivalent 2 years below"])}]})
+            "tools": [{"tool": tool, "used_on": day, "result": result}]})
         if complete:
             apdr.complete_assessment(self.session, cycle_id, update_register=False)
 
@@ -181,7 +201,8 @@ class _Pathways:
                previous: list[dict], must_change: bool) -> list[dict]:
         rng = self.rng
         chosen = rng.sample(PROVISION[area], rng.randint(1, 3))
-        items = [dict(item, weeks=38, area=area) for item in chosen]
+        items = [dict(item, weeks=38, area=area, library_id=self.library.get(item["description"]))
+                 for item in chosen]
         if recommendation is not None and stage is Stage.SPECIALIST:
             items.append(dict(recommendation[1], weeks=38, area=area,
                               recommendation_id=recommendation[0]))

@@ -40,7 +40,6 @@ class PeopleFactory:
         self.preferred = data["preferred"]
         self.streets = data["streets"]
         self.towns = data["towns"]
-        self.destinations = data["destinations"]
 
     def pupil(self) -> Person:
         rng = self.rng

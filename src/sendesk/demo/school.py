@@ -15,13 +15,16 @@ from pathlib import Path
 from ..clock import Clock, SystemClock
 from ..errors import ValidationError
 from ..models import dates
+from ..models.ehc.plan import PLANS_BEGAN
 from ..models.pupils import YEAR_GROUPS, YEAR_RANK, PupilDetails, retention_date
 from ..models.sen import need_codes
 from ..models.upn import la_names, make_upn
-from ..records import summary
+from ..records import school_calendar, summary
 from ..records.pupils import INSERT_SQL, details_columns
 from ..services import lifecycle
 from ..session import Session
+from . import catalogue
+from .days import SchoolDays
 from .people import PeopleFactory, Person
 
 DEMO_SCHOOL_NAME = "Demo school: Larkfield Academy (invented pupils)"
@@ -69,6 +72,8 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
             from .pathways import add_demo_pathways
             add_demo_pathways(session, seed=seed)
             add_demo_ehc(session, seed=seed)
+            from .provision import add_demo_provision
+            add_demo_provision(session, seed=seed)
     except BaseException:
         session.close()
         raise
@@ -95,6 +100,8 @@ class SchoolBuilder:
         self.estabs = [_ESTAB] + [f"{2000 + rng.randint(1, 899)}" for _ in range(60)]
         self.other_las = [code for code in la_names() if code != _LA]
         self.councils = sorted(set(la_names().values()))
+        self.calendar = school_calendar.calendar_of(session)
+        self.days = SchoolDays(self.calendar, rng)
 
     # -- helpers ---------------------------------------------------------------------------
     def _id(self, table: str) -> int:
@@ -149,9 +156,8 @@ class SchoolBuilder:
                "created_by": self.user, "leaving_date": None, "destination": None,
                "archived_at": None, "retain_until": None}
         if rng.random() < 0.015 and admitted < self.today - dt.timedelta(days=60):
-            left = self._day_between(admitted + dt.timedelta(days=30), self.today)
-            row.update(leaving_date=left.isoformat(), archived_at=self.now,
-                       destination=rng.choice(self.people.destinations),
+            left, where = self._leaving(year, admitted)
+            row.update(leaving_date=left.isoformat(), archived_at=self.now, destination=where,
                        retain_until=retention_date(dob).isoformat())
         self.rows["pupils"].append(row)
         looked_after = rng.random() < 0.008
@@ -166,6 +172,18 @@ class SchoolBuilder:
                        if c["parental_responsibility"]]
         self._sen(pupil_id, admitted, pr_contacts, family.contacts[0]["name"], contact_ids[0])
         self._registers(pupil_id, person, admitted, looked_after, family.placement_address)
+
+    def _leaving(self, year: str, admitted: dt.date) -> tuple[dt.date, str]:
+        """A leaver's last day and destination, fitting the year group: one who moved on at
+        the end of a phase (to secondary school, college) left at the end of the summer term."""
+        where = catalogue.destination(self.rng, year)
+        if where not in catalogue.ANY_AGE:
+            last_day = self.calendar.summer_term_end(self.school_year - 1)
+            if last_day >= admitted + dt.timedelta(days=30):
+                return self.days.on_or_before(last_day), where
+            where = self.rng.choice(catalogue.ANY_AGE)
+        left = self.days.between(admitted + dt.timedelta(days=30), self.today)
+        return min(left, self.today), where
 
     def _sen(self, pupil_id: int, admitted: dt.date, pr_contacts: list[int], first_contact: str,
              first_contact_id: int) -> None:
@@ -183,10 +201,16 @@ class SchoolBuilder:
         elif roll < 0.17:
             steps = [("K", added)]
         elif roll < 0.18 and added < last_census:
-            steps = [("K", added), ("N", self._day_between(last_census + dt.timedelta(days=1),
-                                                           self.today))]
+            after_census = last_census + dt.timedelta(days=1)
+            steps = [("K", added), ("N", self.days.near(
+                self._day_between(after_census, self.today), after_census, self.today))]
         else:
-            steps = [("K", added), ("N", self._day_between(added, last_census))]
+            # Off the register at a review, held on a school day.
+            steps = [("K", added), ("N", self.days.near(self._day_between(added, last_census),
+                                                        added, last_census))]
+        if steps[-1][0] == "E" and steps[-1][1] < PLANS_BEGAN:
+            # EHC plans began on 1 September 2014: before then such a pupil was at SEN support.
+            steps = [("K", added), ("E", self._day_between(PLANS_BEGAN, self.today))]
         final = steps[-1][0]
         weights = _E_NEEDS if any(status == "E" for status, _ in steps) else _K_NEEDS
         primary = rng.choices(list(weights), list(weights.values()))[0]
@@ -246,8 +270,8 @@ class SchoolBuilder:
                    placement: str | None) -> None:
         rng = self.rng
         entries = []
-        start = self._day_between(admitted, self.today)
-        review = self._day_between(self.today - dt.timedelta(days=45),
+        start = self.days.near(self._day_between(admitted, self.today), admitted, self.today)
+        review = self.days.between(max(start, self.today - dt.timedelta(days=45)),
                                    self.today + dt.timedelta(days=80))
         if rng.random() < 0.06:
             condition, ihp = rng.choice(_MEDICAL)
@@ -257,12 +281,12 @@ class SchoolBuilder:
             entries.append({"register": "eal", "first_language":
                             rng.choice(person.group["languages"]), "details": ""})
         if looked_after:
-            pep = self._day_between(self.today - dt.timedelta(days=150), self.today)
+            pep = self.days.between(max(start, self.today - dt.timedelta(days=150)), self.today)
             entries.append({"register": "looked_after", "pep_date": pep.isoformat(),
                             "responsible_la": rng.choice(self.councils), "details": "",
                             "protected_address": placement,
-                            "review_date": (pep + _PEP_INTERVAL).isoformat()})
-        if rng.random() < 0.05:
+                            "review_date": self.days.near(pep + _PEP_INTERVAL).isoformat()})
+        if rng.random() < 0.05 and self.days.is_open(start):   # a concern noted in school
             concern = rng.choice(_CONCERNS)
             entries.append({"register": "monitoring", "details": concern,
                             "review_date": review.isoformat()})

@@ -53,17 +53,21 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
     elif kind == "profile":
         documents = [support.build_profile(facts, school)]
     elif kind == "file":
-        from . import ehc
+        from . import ehc, file_sections
         documents = [send_file.build_file(facts, school, session.user.full_name,
-                                          [lambda b: ehc.file_chapter(b, session, facts)])]
+                                          [lambda b: ehc.file_chapter(b, session, facts),
+                                           lambda b: file_sections.exam_access(b, session, facts),
+                                           lambda b: file_sections.my_story(b, session, facts)])]
     elif kind.startswith("letter-") or kind == "invitation":
         from . import letters
         documents = letters.build_letters(session, facts, kind)
     elif kind == "provision-map":
+        from ..records import ehc_costs
         from ..records.provision_groups import groups_of_pupil
         from . import provision_map
-        documents = [provision_map.build_pupil_map(facts, school,
-                                                   groups_of_pupil(session, facts.pupil.id))]
+        documents = [provision_map.build_pupil_map(
+            facts, school, groups_of_pupil(session, facts.pupil.id),
+            ehc_costs.current_lines(session, [facts.pupil.id]))]
     elif kind == "ehcna-evidence":
         from . import ehc
         documents = [ehc.build_evidence(session, facts, school)]

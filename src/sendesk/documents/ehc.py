@@ -5,7 +5,7 @@ checklist with what the record shows for each item), and the EHC chapter of the 
 from __future__ import annotations
 
 from ..models import dates
-from ..models.ehc import EhcnaRequest, EhcPlan
+from ..models.ehc import EhcnaRequest, EhcPlan, ReviewKind
 from ..models.outcomes import PFA_AREAS
 from ..records import ehc as ehc_records
 from ..records import ehcna
@@ -52,7 +52,11 @@ def build_evidence(session: Session, facts: PupilFacts, school_name: str) -> Doc
 
 def _request(b: Builder, request: EhcnaRequest) -> None:
     b.heading(f"Request to {request.local_authority}: {request.stage.label}", 3)
-    b.pairs([("Parents' consent", dates.format_uk(request.consent_on)
+    b.pairs([("Requested by", request.requested_by.label),
+             ("Readiness when sent", (f"{request.sent_readiness} checklist items met"
+                                      if request.sent_readiness else "")),
+             ("Why it was sent then", request.sent_below_readiness_reason or ""),
+             ("Parents' consent", dates.format_uk(request.consent_on)
               + (f" ({request.consent_from})" if request.consent_from else "")),
              ("Countersigned by", (request.head_name or "")
               + (f" on {dates.format_uk(request.head_signed_on)}" if request.head_signed_on else "")),
@@ -83,11 +87,17 @@ def _plan(b: Builder, plan: EhcPlan) -> None:
                      PFA_AREAS.get(outcome.pfa_area or "", ""), steps))
     b.table(["", "Outcome", "Preparing for adulthood", "Steps towards it"], rows,
             widths=[0.3, 3.0, 1.5, 3.2], empty="No outcomes recorded from the plan.")
+    annual = [r for r in plan.reviews if r.kind is ReviewKind.ANNUAL]
     b.table(["Annual review", "Held", "Recommendation", "Report to the LA", "Notes"],
             [(dates.format_uk(r.meeting_on), dates.format_uk(r.held_on),
               r.recommendation.label if r.recommendation else "",
-              dates.format_uk(r.report_sent_on), r.notes) for r in plan.reviews],
+              dates.format_uk(r.report_sent_on), r.notes) for r in annual],
             widths=[1.2, 1.1, 1.6, 1.2, 3.0], empty="No annual review recorded yet.")
+    if plan.interim_reviews:
+        b.table(["Interim review held", "Outcome", "Report to the LA", "Notes"],
+                [(dates.format_uk(r.held_on), r.recommendation.label if r.recommendation else "",
+                  dates.format_uk(r.report_sent_on), r.notes) for r in plan.interim_reviews],
+                widths=[1.3, 1.8, 1.3, 3.7])
 
 
 def file_chapter(b: Builder, session: Session, facts: PupilFacts) -> None:

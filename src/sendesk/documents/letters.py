@@ -1,6 +1,7 @@
-"""Letters to parents: added to SEN support, taken off the SEN register, and the invitation to a
-support plan review. One letter for each current contact with parental responsibility (all of
-them are entitled to it), on the school's letterhead, in the wording of the school's template.
+"""Letters to parents (and, from 16, the young person): added to SEN support, taken off the
+SEN register, and the invitation to a support plan review. One letter for each current contact
+with parental responsibility (all of them are entitled to it), on the school's letterhead, in
+the wording of the school's template.
 
 Each letter greets its reader as the template's `greeting` chooses: by title and surname
 ("Dear Mrs Hughes,") unless the school prefers full or first names. A contact with no title
@@ -9,15 +10,24 @@ recorded is greeted as the parent or carer of the pupil, never with a guessed ti
 An address is printed only when the record allows it (Contact.address_for_documents): a
 contact marked 'do not disclose' gets a letter with their name only, to be handed over or sent
 by the route the school has agreed, and a looked-after pupil's placement is never named.
+
+From 16 the school's setting (records/school_contacts.py) may add a letter to the young person,
+or write to them instead of the parents; theirs carries their name only and greets them by
+their first name. Every letter can name the people responsible for the support (from the plan)
+and where to get impartial advice (the school's SENDIASS and Local Offer details); a paragraph
+that is empty once its placeholders are filled (nothing recorded) is left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from ..errors import ValidationError
 from ..models import sen
 from ..models.contacts import Contact
+from ..models.school_contacts import addressees
+from ..records import school_contacts
 from ..session import Session
 from . import templates as template_store
 from .facts import PupilFacts, year_label
@@ -79,13 +89,54 @@ def greeting_name(contact: Contact, greeting: str, pupil_first_name: str) -> str
     return f"{title} {name.split()[-1]}"
 
 
-def _recipients(facts: PupilFacts) -> list[Contact]:
-    parents = facts.parents
-    if not parents:
+@dataclass(frozen=True)
+class Recipient:
+    name: str                    # in full, for {recipient_name} and the Document
+    address: tuple[str, ...]     # the address block's lines, name first
+    greeting: str                # for {greeting_name}
+
+
+def _recipients(session: Session, facts: PupilFacts, greeting: str) -> list[Recipient]:
+    """Each person with parental responsibility and, from 16, the young person, as the
+    school's setting says."""
+    to_parents, to_young_person = addressees(school_contacts.stored(session).young_person,
+                                             facts.pupil.details.dob, facts.today)
+    found = []
+    if to_young_person:
+        found.append(Recipient(facts.name, (facts.name,), facts.first_name))
+    for contact in facts.parents if to_parents else []:
+        title = contact.details.title
+        address = [f"{title} {contact.details.name}" if title else contact.details.name]
+        if contact.address_for_documents:
+            address += [line.strip() for line in contact.address_for_documents.splitlines()
+                        if line.strip()]
+        found.append(Recipient(contact.details.name, tuple(address),
+                               greeting_name(contact, greeting, facts.first_name)))
+    if not found:
         raise ValidationError(f"{facts.name} has no current contact with parental responsibility, "
                               "so there is no one to write to. Add them on the Contacts tab.",
                               field="kind")
-    return parents
+    return found
+
+
+def responsible_people(facts: PupilFacts) -> tuple[str, str]:
+    """The responsible teacher and key worker named by the latest plan that names either."""
+    for cycle in reversed(facts.cycles()):
+        plan = cycle.plan
+        if plan is not None and (plan.responsible_teacher or plan.key_worker):
+            return plan.responsible_teacher, plan.key_worker
+    return "", ""
+
+
+def support_people(teacher: str, key_worker: str, first_name: str) -> str:
+    """'Ms Hughes is the teacher responsible for Amara's support, and Mr Khan is Amara's key
+    worker.' from the current plan, or '' when neither is named."""
+    parts = []
+    if teacher:
+        parts.append(f"{teacher} is the teacher responsible for {first_name}'s support")
+    if key_worker:
+        parts.append(f"{key_worker} is {first_name}'s key worker")
+    return (" and ".join(parts) + ".") if parts else ""
 
 
 def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Document]:
@@ -97,39 +148,43 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
         change = _removed_on(facts)
     review = _review_date(facts) if kind == "invitation" else None
     school = session.school
+    advice = school_contacts.stored(session)
+    teacher, key_worker = responsible_people(facts)
     values = {
         "school_name": school.name, "school_reference": school.reference,
         "pupil_name": facts.name, "pupil_first_name": facts.first_name,
         "senco_name": session.user.full_name, "today": long_date(facts.today),
         "change_date": long_date(change) if change else "",
         "review_date": long_date(review) if review else "",
-        "primary_need": (sen.need_codes()[facts.pupil.primary_need].label.lower()
+        # The need's own label, capitals and all ("SEN support but no specialist assessment of
+        # type of need" is not to be lowercased into "sen support ...").
+        "primary_need": (sen.need_codes()[facts.pupil.primary_need].label
                          if facts.pupil.primary_need in sen.need_codes() else "not yet identified"),
         "year_group": year_label(facts.pupil.details.year_group),
+        "responsible_teacher": teacher, "key_worker": key_worker,
+        "support_people": support_people(teacher, key_worker, facts.first_name),
+        "sendiass_name": advice.sendiass_name, "sendiass_phone": advice.sendiass_phone,
+        "sendiass_email": advice.sendiass_email, "sendiass_web": advice.sendiass_web,
+        "local_offer_web": advice.local_offer_web, "impartial_advice": advice.impartial_advice(),
     }
     letter = wording.letters[kind]
     documents = []
-    for contact in _recipients(facts):
-        filled = dict(values, recipient_name=contact.details.name,
-                      greeting_name=greeting_name(contact, wording.greeting, facts.first_name))
+    for recipient in _recipients(session, facts, wording.greeting):
+        filled = dict(values, recipient_name=recipient.name, greeting_name=recipient.greeting)
 
         def fill(text: str, filled: dict[str, str] = filled) -> str:
             return printable(wording.fill(text, filled))
 
-        title = contact.details.title
-        address = [f"{title} {contact.details.name}" if title else contact.details.name]
-        if contact.address_for_documents:
-            address += [line.strip() for line in contact.address_for_documents.splitlines()
-                        if line.strip()]
         head = Letterhead(fill(wording.school_name),
                           tuple(line for line in map(fill, wording.letterhead_lines) if line),
                           wording.logo)
         blocks: list[Block] = [
-            head, AddressBlock(tuple(printable(line) for line in address), long_date(facts.today)),
+            head, AddressBlock(tuple(printable(line) for line in recipient.address),
+                               long_date(facts.today)),
             Paragraph(fill(letter.salutation)), Heading(fill(letter.subject), 3),
-            *(Paragraph(fill(text)) for text in letter.paragraphs),
+            *(Paragraph(text) for text in map(fill, letter.paragraphs) if text.strip()),
             Signature(fill(wording.closing), fill(wording.signer), fill(wording.signer_role))]
         documents.append(Document(TITLES[kind], facts.name, facts.today, tuple(blocks),
-                                  kind=kind, recipient=contact.details.name, show_title=False))
+                                  kind=kind, recipient=recipient.name, show_title=False))
     return documents
 

@@ -113,8 +113,30 @@ class PageBreak:
     """The next block starts on a new page."""
 
 
+@dataclass(frozen=True)
+class ChartSeries:
+    """One set of bars: a value for each of the chart's labels, and the words shown beside it.
+    A value of None draws no bar (a count too small to show, or nothing measured): its words
+    ("fewer than 5") are shown instead, so a bar's length never gives away a hidden number."""
+
+    name: str
+    values: tuple[float | None, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart (one row per label, one bar per series), drawn by the one QtGui
+    painter (sendesk.pdf.charts) on screen and in the PDF, so both look the same."""
+
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    note: str = ""
+
+
 Block = (Heading | Paragraph | BulletList | KeyValues | Table | Letterhead | AddressBlock
-         | SignatureBoxes | Signature | Spacer | PageBreak)
+         | SignatureBoxes | Signature | Spacer | PageBreak | Chart)
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,9 @@ class Document:
     kind: str = ""          # which builder made it (plan, letter-added, file, ...)
     recipient: str = ""     # for letters: whom this copy is for
     show_title: bool = True  # letters carry their subject in the text, not as a page title
+    # What a document about no one pupil covers, for the header band of every page ("Member
+    # of staff: Mrs Khan (3 pupils)"); empty means the whole school ("All pupils").
+    covers: str = ""
 
     def text(self) -> str:
         """Everything the document says, in order (for checks and tests)."""
@@ -152,6 +177,11 @@ def block_text(block: Block) -> str:
         return "\n".join(block.labels)
     if isinstance(block, Signature):
         return "\n".join((block.closing, block.name, block.role))
+    if isinstance(block, Chart):
+        return "\n".join([block.title] + [
+            f"{label}: " + "; ".join(f"{s.name} {s.texts[i]}" if len(block.series) > 1
+                                     else s.texts[i] for s in block.series)
+            for i, label in enumerate(block.labels)] + ([block.note] if block.note else []))
     return ""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ..models import provision
 from ..models.dates import format_uk
+from ..models.ehc_costs import EhcProvisionLine
 from ..models.provision import NOTIONAL_THRESHOLD_PENCE, CostLevel, format_money
 from ..records import provision_map as records_map
 from ..records.provision_groups import PupilGroup
@@ -24,6 +25,22 @@ from .support import area_label
 _LEVEL_WORDS = {CostLevel.UNDER: "", CostLevel.NEAR: "Nearing the threshold",
                 CostLevel.OVER: "Over the threshold"}
 _THRESHOLD = format_money(NOTIONAL_THRESHOLD_PENCE)
+
+_EHC_HEADER = ["Provision", "Area", "Who", "How often", "School's part", "LA top-up"]
+_EHC_WIDTHS = [2.6, 1.4, 1.4, 2.0, 1.1, 1.1]
+
+
+def _ehc_lines(b: Builder, lines: Sequence[EhcProvisionLine]) -> None:
+    """A pupil's EHC plan provision: the school's notional part and the LA's top-up a year."""
+    if not lines:
+        return
+    b.heading("EHC plan provision")
+    b.table(_EHC_HEADER, [(line.description, area_label(line.area), line.delivered_by,
+                           line.frequency, format_money(line.school_pence),
+                           format_money(line.topup_pence)) for line in lines],
+            widths=_EHC_WIDTHS,
+            total=["Total a year", "", "", "", format_money(sum(x.school_pence for x in lines)),
+                   format_money(sum(x.topup_pence for x in lines))])
 
 
 def _hours(value) -> str:
@@ -48,7 +65,8 @@ def _groups_section(b: Builder, groups: Sequence[PupilGroup]) -> int:
 
 
 def build_pupil_map(facts: PupilFacts, school_name: str,
-                    groups: Sequence[PupilGroup] = ()) -> Document:
+                    groups: Sequence[PupilGroup] = (),
+                    ehc_lines: Sequence[EhcProvisionLine] = ()) -> Document:
     b = Builder()
     pathway = facts.open_pathway
     plan = pathway.current_plan if pathway else None
@@ -59,8 +77,9 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                ("Plan agreed", plan.plan_date.strftime("%d/%m/%Y") if plan and plan.plan_date
                 else "")])
     if plan is None and not groups:
-        b.para(f"{facts.name} has no agreed support plan in force, so no additional provision "
-               "is costed.", "small")
+        b.para(f"{facts.name} has no agreed support plan in force"
+               + ("; the EHC plan's provision is costed below." if ehc_lines else
+                  ", so no additional provision is costed."), "small")
     elif plan is None:
         total = _groups_section(b, groups)
         _against_threshold(b, total)
@@ -78,6 +97,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                 empty="All the plan's provision has ended.")
         total = plan.yearly_cost_pence + _groups_section(b, groups)
         _against_threshold(b, total)
+    _ehc_lines(b, ehc_lines)
     return Document("Costed provision map", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {school_name}", kind="provision-map")
 
@@ -114,6 +134,7 @@ def build_school_map(session: Session) -> Document:
             [(t.description, str(t.pupils), _hours(t.hours_per_year),
               format_money(t.yearly_cost_pence)) for t in found.by_provision],
             widths=[3.6, 0.9, 1.4, 1.2], empty="None.")
+    _school_ehc_and_budget(b, found)
     if found.groups:
         b.heading("Provision groups")
         b.table(["Group", "Who", "How often", "Pupils", "Group's cost"],
@@ -128,3 +149,33 @@ def build_school_map(session: Session) -> Document:
             widths=[1.8, 2.4, 1.5, 2.3, 1.1], empty="None.")
     return Document("Costed provision map: whole school", "", session.clock.today(),
                     tuple(b.blocks), subtitle=session.school.name, kind="provision-map")
+
+
+def _school_ehc_and_budget(b: Builder, found: records_map.ProvisionMap) -> None:
+    """EHC plans' costed provision, then what the school spends against its notional budget."""
+    b.heading("EHC plans")
+    b.table(["Pupil", *_EHC_HEADER], [
+        (r.pupil_name, r.line.description, area_label(r.line.area), r.line.delivered_by,
+         r.line.frequency, format_money(r.line.school_pence), format_money(r.line.topup_pence))
+        for r in found.ehc], widths=[1.8, *_EHC_WIDTHS],
+        total=["Total a year", "", "", "", "", format_money(found.ehc_school_pence),
+               format_money(found.ehc_topup_pence)] if found.ehc else None,
+        empty="No current EHC plan has costed provision recorded.")
+    b.heading("Against the notional SEN budget")
+    b.pairs(spend_rows(found))
+
+
+def spend_rows(found: records_map.ProvisionMap) -> list[tuple[str, str]]:
+    """The school's spend set against its notional SEN budget, as label and value."""
+    rows = [("SEN support provision a year", format_money(found.total_pence)),
+            ("EHC plans: the school's part", format_money(found.ehc_school_pence)),
+            ("School's spend a year", format_money(found.school_spend_pence)),
+            ("EHC plans: the LA's top-up", format_money(found.ehc_topup_pence))]
+    budget = found.budget_pence
+    if budget is None:
+        rows.append(("Notional SEN budget", "Not set: the SENCO sets it on the provision map."))
+    else:
+        left = budget - found.school_spend_pence
+        rows += [("Notional SEN budget", format_money(budget)),
+                 ("Left" if left >= 0 else "Over budget", format_money(abs(left)))]
+    return rows

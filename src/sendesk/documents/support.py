@@ -112,7 +112,8 @@ def plan_section(b: Builder, plan: Plan | None, level: int = 2) -> None:
     b.pairs([("Plan date", dates.format_uk(plan.plan_date) or "Not set"),
              ("Review date", dates.format_uk(plan.review_date) or "Not set"),
              ("Agreed with parents", "Yes" if plan.agreed else "No (draft)"),
-             ("Copy given to parents", dates.format_uk(plan.shared_on))])
+             ("Copy given to parents", dates.format_uk(plan.shared_on)),
+             ("Responsible teacher", plan.responsible_teacher), ("Key worker", plan.key_worker)])
     b.heading("Aspirations", 3)
     b.text_or(plan.aspirations, "Not recorded.")
     b.heading("Outcomes", 3)
@@ -132,7 +133,8 @@ def review_section(b: Builder, cycle: Cycle, level: int = 2) -> None:
     b.pairs([("Held on", dates.format_uk(review.held_on) or "Not recorded"),
              ("State", "Held" if review.completed else "Draft, not finished"),
              ("Who took part", ", ".join(line for line in review.attendees.splitlines() if line)),
-             ("At risk of exclusion", "Yes" if review.at_risk_of_exclusion else "No")])
+             ("At risk of exclusion", "Yes" if review.at_risk_of_exclusion else "No"),
+             ("Shared with parents on", dates.format_uk(review.shared_on))])
     if cycle.plan is not None and cycle.plan.outcomes:
         b.heading("Progress towards the outcomes", 3)
         rows = []
@@ -201,7 +203,9 @@ def build_plan(facts: PupilFacts, school_name: str) -> Document:
     b.pairs([*facts.identity_rows()[:5], *stage_rows(facts, cycle),
              ("Plan agreed", dates.format_uk(plan.plan_date) if plan.agreed else
               "Not yet: this is a draft to discuss"),
-             ("Next review", dates.format_uk(plan.review_date) or "To be agreed")])
+             ("Next review", dates.format_uk(plan.review_date) or "To be agreed"),
+             ("Teacher responsible for my support", plan.responsible_teacher),
+             ("My key worker", plan.key_worker)])
     b.heading("My strengths and aspirations")
     b.heading("What people like and admire about me", 3)
     b.text_or(assessment.strengths if assessment else "", "Not recorded yet.")

@@ -43,6 +43,17 @@ PLACEHOLDERS: dict[str, str] = {
     "review_date": "the date the support plan is to be reviewed by",
     "primary_need": "the pupil's primary need",
     "year_group": "the pupil's year group",
+    "responsible_teacher": "the teacher responsible for the pupil's support (from the plan)",
+    "key_worker": "the pupil's key worker (from the plan)",
+    "support_people": "a sentence naming the responsible teacher and the key worker (empty "
+                      "when the plan names neither)",
+    "sendiass_name": "the local SENDIASS's name (Tools > School details)",
+    "sendiass_phone": "the SENDIASS's phone number",
+    "sendiass_email": "the SENDIASS's email address",
+    "sendiass_web": "the SENDIASS's web address",
+    "local_offer_web": "the web address of the local authority's Local Offer",
+    "impartial_advice": "a sentence on where to get impartial advice: the SENDIASS and the "
+                        "Local Offer (empty when neither is recorded)",
 }
 # How {greeting_name} names the person a letter is to; title and surname unless the school
 # chooses otherwise. With no title recorded, "title_surname" greets the parent or carer of the
@@ -127,8 +138,9 @@ def _text(raw: Mapping[str, Any], key: str, where: str, source: str, *,
 MAX_LOGO_SIDE = 4000
 
 
-def check_logo(data: bytes | None, source: str = "logo") -> bytes | None:
-    """A PNG or JPEG small enough to print on every letter; anything else is refused.
+def check_logo(data: bytes | None, source: str = "") -> bytes | None:
+    """A PNG or JPEG small enough to print on every letter; anything else is refused. A fault
+    names the logo by its own file name (`source`), not the template's.
 
     The image is walked to its end here, when it is imported, so a logo that would not draw
     (cut short, damaged, or so large that drawing it would take gigabytes: a 65000 x 65000
@@ -136,8 +148,9 @@ def check_logo(data: bytes | None, source: str = "logo") -> bytes | None:
     letter later."""
     if data is None:
         return None
+    logo = f"The logo {source}" if source else "The logo"
     if len(data) > MAX_LOGO_BYTES:
-        raise TemplateError(f"{source}: the logo is {len(data) // 1024:,} KB; use an image of at "
+        raise TemplateError(f"{logo} is {len(data) // 1024:,} KB; use an image of at "
                             f"most {MAX_LOGO_BYTES // 1024} KB.")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         size = _png_size(data)
@@ -146,11 +159,11 @@ def check_logo(data: bytes | None, source: str = "logo") -> bytes | None:
     else:
         size = None
     if size is None:
-        raise TemplateError(f"{source}: the logo is not a PNG or JPEG image (or is damaged); save "
+        raise TemplateError(f"{logo} is not a PNG or JPEG image (or is damaged); save "
                             "it as PNG and import it again.")
     width, height = size
     if not (0 < width <= MAX_LOGO_SIDE and 0 < height <= MAX_LOGO_SIDE):
-        raise TemplateError(f"{source}: the logo is {width:,} by {height:,} pixels; use an image "
+        raise TemplateError(f"{logo} is {width:,} by {height:,} pixels; use an image "
                             f"of at most {MAX_LOGO_SIDE:,} by {MAX_LOGO_SIDE:,} pixels.")
     return data
 
@@ -211,8 +224,9 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 
 def parse(data: bytes, *, source: str, logo: bytes | None = None,
-          origin: str = "school") -> Templates:
-    """Check a letters template completely; the first fault is raised, saying where it is."""
+          origin: str = "school", logo_source: str = "") -> Templates:
+    """Check a letters template completely; the first fault is raised, saying where it is
+    (`source` names the template, `logo_source` the logo's own file)."""
     if len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateError(f"{source} is too large to be a letters template.")
     try:
@@ -272,7 +286,7 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
             tuple(_text({"paragraph": text}, "paragraph", f"{where} paragraph {number}", source)
                   for number, text in enumerate(paragraphs, start=1)))
     return Templates(
-        school_name=name, letterhead_lines=tuple(lines), logo=check_logo(logo, source),
+        school_name=name, letterhead_lines=tuple(lines), logo=check_logo(logo, logo_source),
         closing=_text(signature, "closing", "the signature", source),
         signer=_text(signature, "name", "the signature", source),
         signer_role=_text(signature, "role", "the signature", source, required=False),
@@ -307,10 +321,10 @@ def load(session: Session) -> Templates:
 # The SENCO writes the letters; an administrator may set the letterhead.
 @operation(Permission.MANAGE_PLANS, Permission.SETTINGS, audit="imported letter templates")
 def import_templates(session: Session, data: bytes, logo: bytes | None = None,
-                     source: str = "the template file") -> Templates:
+                     source: str = "the template file", logo_source: str = "") -> Templates:
     """Check a school's letters template (and logo) and keep it in the database, replacing the
     one before; nothing is stored if any part is wrong."""
-    templates = parse(data, source=source, logo=logo)
+    templates = parse(data, source=source, logo=logo, logo_source=logo_source)
     text = data.decode("utf-8-sig")
     session.db.set_meta(_META_TEMPLATE, text)
     session.db.execute("DELETE FROM meta WHERE key = ?", (_META_LOGO,))

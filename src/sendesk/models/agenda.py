@@ -33,6 +33,7 @@ class AgendaKind(str, enum.Enum):
     EHCNA_DEADLINE = "ehcna_deadline"
     EHCNA_CUTOFF = "ehcna_cutoff"
     CENSUS = "census"
+    JOINT_REVIEW = "joint_review"
 
     @property
     def label(self) -> str:
@@ -52,6 +53,7 @@ _LABELS = {
     AgendaKind.EHCNA_DEADLINE: "EHC needs assessment deadline",
     AgendaKind.EHCNA_CUTOFF: "LA's preferred cut-off for EHC requests",
     AgendaKind.CENSUS: "School census day",
+    AgendaKind.JOINT_REVIEW: "Reviews to hold together",
 }
 
 

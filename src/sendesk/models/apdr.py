@@ -296,6 +296,9 @@ class Plan:
     items: tuple[ProvisionItem, ...]
     agreed: bool
     entered_at: str
+    # Who is responsible for the support (people's names; they may change after agreement).
+    responsible_teacher: str = ""
+    key_worker: str = ""
 
     @property
     def active_items(self) -> tuple[ProvisionItem, ...]:
@@ -356,6 +359,7 @@ class Review:
     specialist_views: tuple[SpecialistView, ...]
     completed: bool
     entered_at: str
+    shared_on: dt.date | None = None    # the day the held review's record went to the parents
 
 
 @dataclass(frozen=True)

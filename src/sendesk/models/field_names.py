@@ -34,12 +34,17 @@ RECORD_TYPES: dict[str, tuple[str, str]] = {
     "review": ("Review", "apdr_reviews"),
     "review progress": ("Review: progress", "apdr_review_progress"),
     "review specialist view": ("Review: specialist's view", "apdr_review_specialist_views"),
+    "review shared": ("Review: shared with parents", "apdr_review_shares"),
+    "review request": ("Review asked for", "review_requests"),
+    "handover": ("Handed over to the next teacher", "class_handovers"),
     "EHC request": ("EHC request", "ehcna_requests"),
     "EHC plan": ("EHC plan", "ehc_plans"),
     "EHC outcome": ("EHC outcome", "ehc_outcomes"),
     "EHC step": ("EHC step", "ehc_outcome_steps"),
-    "EHC review": ("EHC annual review", "ehc_reviews"),
+    "EHC review": ("EHC review", "ehc_reviews"),
     "EHC checklist": ("EHC readiness", "ehcna_checklist"),
+    "exam access": ("Exam access arrangement", "exam_access_arrangements"),
+    "my story": ("My Story", "my_story"),
 }
 
 # Fields named the same way wherever they appear.
@@ -58,7 +63,7 @@ LABELS: dict[str, str] = {
     "review_date": "Review by", "reviewed_on": "Reviewed on", "register": "Register",
     "start_date": "From", "end_date": "To", "details": "Details",
     "has_ihp": "Has an individual healthcare plan", "first_language": "First language",
-    "pep_date": "Latest PEP", "responsible_la": "Responsible local authority",
+    "pep_date": "Latest PEP", "pep_review_date": "Next PEP review", "responsible_la": "Responsible local authority",
     "protected_address": "Protected address",
     # SEN status
     "status": "Status", "reason": "Reason",
@@ -73,7 +78,8 @@ LABELS: dict[str, str] = {
     "child_views": "Pupil's views", "strengths": "Strengths", "needs": "Needs",
     "primary_need": "Primary need", "tool": "Assessment tool", "used_on": "Used on",
     "result": "Result", "aspirations": "Aspirations", "plan_date": "Plan agreed on",
-    "shared_on": "Shared on", "measure": "How it is measured",
+    "shared_on": "Shared on", "responsible_teacher": "Responsible teacher",
+    "key_worker": "Key worker", "measure": "How it is measured",
     "target_date": "To achieve by", "area": "Area of need", "pfa_area": "Preparing for adulthood area",
     "description": "Provision", "delivered_by": "Delivered by", "group_size": "Group size",
     "sessions_per_week": "Sessions a week", "minutes": "Minutes a session", "weeks": "Weeks",
@@ -97,6 +103,18 @@ LABELS: dict[str, str] = {
     "invitations_sent_on": "Invitations sent on", "recommendation": "Recommendation",
     "pfa_discussed": "Preparing for adulthood discussed", "report_sent_on": "Report sent on",
     "answer": "Answer", "answered_on": "Answered on", "note": "Note",
+    "requested_by": "Requested by", "sent_readiness": "Readiness when sent",
+    "sent_below_readiness_reason": "Why it was sent before it was ready",
+    "kind": "Annual or interim",
+    # exam access arrangements and My Story
+    "arrangement": "Arrangement", "detail": "Details", "assessment": "What the assessment found",
+    "evidence": "Normal way of working", "assessor": "Assessor",
+    "valid_from": "Valid from", "valid_to": "Valid to",
+    "written_on": "Written on", "story": "My Story", "consent_by": "Consent given by",
+    "consent_as": "Consent given as", "share_staff": "May be shared with staff here",
+    "share_specialists": "May be shared with specialists",
+    "share_la": "May be shared with the local authority",
+    "share_next_school": "May be shared with the next school",
 }
 # The same name reads differently in some records.
 RECORD_LABELS: dict[tuple[str, str], str] = {
@@ -108,10 +126,16 @@ RECORD_LABELS: dict[tuple[str, str], str] = {
     ("recommendation", "status"): "Decision",
     ("SEN status", "status"): "SEN status", ("SEN status", "reason"): "Reason for the change",
     ("plan", "shared_on"): "Shared with parents on",
+    ("review shared", "shared_on"): "Shared with parents on",
+    ("review request", "review_date"): "Review due by", ("review request", "detail"): "Why",
+    ("review request", "reason"): "Reason", ("review request", "raised_on"): "Asked for on",
+    ("handover", "handed_to"): "Handed to", ("handover", "handed_on"): "Handed over on",
+    ("handover", "class_name"): "Class",
 }
 # Stored as 1 or 0.
 YES_NO = {"parental_responsibility", "do_not_disclose_address", "has_ihp", "protected_address",
-          "at_risk_of_exclusion", "answer", "pfa_discussed"}
+          "at_risk_of_exclusion", "answer", "pfa_discussed", "share_staff", "share_specialists",
+          "share_la", "share_next_school"}
 _QUESTIONS = {q.key: q.title for q in QUESTIONS}
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

@@ -42,7 +42,8 @@ class RegisterKind(str, enum.Enum):
 
 # Fields that belong to one register only.
 _ONLY_FOR = {"has_ihp": RegisterKind.MEDICAL, "first_language": RegisterKind.EAL,
-             "pep_date": RegisterKind.LOOKED_AFTER, "responsible_la": RegisterKind.LOOKED_AFTER,
+             "pep_date": RegisterKind.LOOKED_AFTER, "pep_review_date": RegisterKind.LOOKED_AFTER,
+             "responsible_la": RegisterKind.LOOKED_AFTER,
              "protected_address": RegisterKind.LOOKED_AFTER}
 
 
@@ -69,6 +70,7 @@ class RegisterEntry:
     responsible_la: str | None
     protected_address: str | None
     entered_at: str
+    pep_review_date: dt.date | None = None   # the next PEP review (termly for a looked-after child)
 
     @property
     def open(self) -> bool:
@@ -86,6 +88,9 @@ def clean_entry(kind: RegisterKind, raw: Mapping[str, Any], today: dt.date) -> d
     review = dates.parse_date(raw.get("review_date"), "Review date", required=False)
     dates.not_before(review, start, "Review date", "the start date")
     pep = dates.parse_date(raw.get("pep_date"), "PEP date", required=False)
+    pep_review = dates.parse_date(raw.get("pep_review_date"), "Next PEP review", required=False)
+    if pep is not None:
+        dates.not_before(pep_review, pep, "Next PEP review", "the latest PEP")
     return {
         "start_date": start,
         "review_date": review,
@@ -94,6 +99,7 @@ def clean_entry(kind: RegisterKind, raw: Mapping[str, Any], today: dt.date) -> d
         "first_language": clean_line(str(raw.get("first_language") or ""), "First language",
                                      max_length=60, required=False) or None,
         "pep_date": pep,
+        "pep_review_date": pep_review,
         "responsible_la": clean_line(str(raw.get("responsible_la") or ""), "Responsible authority",
                                      max_length=100, required=False) or None,
         "protected_address": clean_text(str(raw.get("protected_address") or ""),

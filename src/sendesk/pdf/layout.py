@@ -17,6 +17,7 @@ from ..documents.model import (
     AddressBlock,
     Block,
     BulletList,
+    Chart,
     Document,
     Heading,
     KeyValues,
@@ -28,6 +29,7 @@ from ..documents.model import (
     Spacer,
     Table,
 )
+from . import charts
 from .page import (
     BOTTOM_MM,
     GREY,
@@ -140,6 +142,8 @@ class Pager:
             self.signature(block)
         elif isinstance(block, Spacer):
             self.gap(block.millimetres)
+        elif isinstance(block, Chart):
+            self.chart(block)
         elif isinstance(block, PageBreak):
             if self.y > self.top:
                 self.new_page()
@@ -192,6 +196,16 @@ class Pager:
                 self.place_lines(labels, label_font)
                 self.place_lines(values, value_font, self.left + label_width)
         self.gap(2.5)
+
+    def chart(self, block: Chart) -> None:
+        """A chart is kept whole on one page, drawn by the painter the screens use."""
+        used = font("small")
+        height = min(charts.chart_height(block, used), self.bottom - self.top)
+        self.ensure(height)
+        rect = QRectF(self.left, self.y, self.width, height)
+        self.page.ops.append(lambda p: charts.paint_chart(p, rect, block, used))
+        self.y += height
+        self.gap(3)
 
     # -- tables ------------------------------------------------------------------------------
     def table(self, block: Table) -> None:

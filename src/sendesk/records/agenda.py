@@ -104,6 +104,7 @@ def gather(session: Session, first: dt.date, last: dt.date) -> list[AgendaItem]:
     found += _ehc_reviews(session, pupils, calendar, first, beyond, day)
     found += _ehcna_deadlines(session, pupils, first, beyond, day)
     found += _school_dates(calendar, first, last)
+    found += _joint_reviews(session, pupils, day)
     shown = on_school_days((item for item in found if item is not None), calendar, day)
     return sort_items(item for item in shown if first <= item.day <= last)
 
@@ -224,6 +225,51 @@ def _ehcna_deadlines(session: Session, pupils: _Pupils, first: dt.date, last: dt
                 f"Week {milestone.week} of the statutory timeline: {milestone.title} "
                 f"({request.local_authority}).", day,
                 title=f"EHC needs assessment, week {milestone.week}"))
+    return found
+
+
+# A looked-after child's PEP review and SEN review a few weeks apart are better held as one
+# meeting (the same people come to both): the agenda proposes it on the earlier date.
+JOINT_REVIEW_DAYS = 28
+
+
+def _joint_reviews(session: Session, pupils: _Pupils, day: dt.date) -> list[AgendaItem | None]:
+    found: list[AgendaItem | None] = []
+    for entry in session.db.query(
+            "SELECT id, pupil_id, pep_review_date FROM register_entries WHERE register ="
+            " 'looked_after' AND end_date IS NULL AND pep_review_date IS NOT NULL"):
+        pep = dt.date.fromisoformat(entry["pep_review_date"])
+        for what, review in _sen_reviews(session, entry["pupil_id"]):
+            if abs((review - pep).days) > JOINT_REVIEW_DAYS:
+                continue
+            both = (f"the PEP review ({dates.format_uk(pep)}) and the {what} "
+                    f"({dates.format_uk(review)})")
+            found.append(pupils.item(
+                entry["pupil_id"], min(pep, review), AgendaKind.JOINT_REVIEW,
+                f"joint-review-{entry['id']}-{review.isoformat()}",
+                f"Two of the pupil's reviews fall within {JOINT_REVIEW_DAYS // 7} weeks "
+                f"({dates.format_uk(min(pep, review))} and {dates.format_uk(max(pep, review))}): "
+                "consider holding them as one meeting.", day,
+                screen_label="PEP and SEN reviews: hold together?",
+                screen_detail=f"Proposed: hold {both} as one meeting, inviting the virtual "
+                              "school and the social worker with the parents or carers."))
+    return found
+
+
+def _sen_reviews(session: Session, pupil_id: int) -> list[tuple[str, dt.date]]:
+    """The pupil's next SEN reviews: the current support plan's review and the EHC annual
+    review meeting."""
+    found = [("SEN support plan review", dt.date.fromisoformat(r["review_date"]))
+             for r in session.db.query(
+                 "SELECT pl.review_date FROM send_pathways w JOIN apdr_cycles c ON"
+                 " c.pathway_id = w.id JOIN apdr_plans pl ON pl.cycle_id = c.id WHERE"
+                 " w.pupil_id = ? AND w.status = 'open' AND pl.agreed_at IS NOT NULL AND"
+                 " pl.review_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM apdr_reviews r"
+                 " WHERE r.cycle_id = c.id AND r.completed_at IS NOT NULL)", (pupil_id,))]
+    found += [("EHC annual review", dt.date.fromisoformat(r["next_review_by"]))
+              for r in session.db.query(
+                  "SELECT next_review_by FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL"
+                  " AND next_review_by IS NOT NULL", (pupil_id,))]
     return found
 
 

@@ -14,10 +14,12 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.contacts import Consent, clean_consent
 from ..models.roles import Permission
+from ..models.school_contacts import INSTEAD
 from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
 from ._common import record_changes, require_editable, today
+from .school_contacts import stored
 
 YOUNG_PERSON_AGE = 16
 
@@ -38,10 +40,15 @@ def record_consent(session: Session, pupil_id: int, raw: Mapping[str, Any],
             "SELECT 1 FROM contacts WHERE id = ? AND pupil_id = ?", (int(contact_id), pupil["id"])):
         raise ValidationError("The person giving consent is not one of this pupil's contacts.",
                               field="contact")
+    sixteenth = dates.add_years(dt.date.fromisoformat(pupil["dob"]), YOUNG_PERSON_AGE)
     if fields["giver_kind"] == "young person":
-        sixteenth = dates.add_years(dt.date.fromisoformat(pupil["dob"]), YOUNG_PERSON_AGE)
         dates.not_before(fields["given_on"], sixteenth, "Date consent was given",
                          "the pupil's 16th birthday (before then a parent or carer consents)")
+    elif fields["given_on"] >= sixteenth and stored(session).young_person == INSTEAD:
+        raise ValidationError(f"From 16, {pupil['preferred_forename'] or pupil['legal_forename']}"
+                              " gives consent themselves (the school's choice in Tools > School "
+                              "details); record it as given by the young person.",
+                              field="giver_kind")
     cursor = session.db.execute(
         "INSERT INTO consents (pupil_id, contact_id, given_by, giver_kind, given_on, scope,"
         " entered_at, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

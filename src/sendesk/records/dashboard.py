@@ -96,7 +96,7 @@ def _ids(session: Session, where: str, params: tuple = (),
          index: str = "pupils_by_review") -> list[int]:
     # Named indexes: without statistics SQLite may otherwise choose one that needs a lookup
     # of every pupil row.
-    rows = session.db.query(f"SELECT id FROM pupils INDEXED BY {index} WHERE archived_at IS NULL"
+    rows = session.db.query(f"SELECT id FROM pupils{session.db.index_hint(index)} WHERE archived_at IS NULL"
                             f" AND {where} ORDER BY next_review, sort_key, id", params)
     return [row[0] for row in rows]
 
@@ -118,7 +118,7 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
         by_status[row[0]] = row[1]
     by_need = {code: 0 for code in need_codes()}
     for row in session.db.query(
-            "SELECT primary_need, count(*) FROM pupils INDEXED BY pupils_by_status"
+            f"SELECT primary_need, count(*) FROM pupils{session.db.index_hint('pupils_by_status')}"
             " WHERE archived_at IS NULL AND sen_status IN ('E', 'K') AND primary_need IS NOT NULL"
             " GROUP BY primary_need"):
         by_need[row[0]] = by_need.get(row[0], 0) + row[1]
@@ -138,7 +138,7 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
                " WHERE d.cleared_at IS NULL AND p.archived_at IS NULL ORDER BY d.due_since, d.id")]
     return Dashboard(
         today=day, half_term=half_term,
-        on_roll=session.db.scalar("SELECT count(*) FROM pupils INDEXED BY pupils_by_year"
+        on_roll=session.db.scalar(f"SELECT count(*) FROM pupils{session.db.index_hint('pupils_by_year')}"
                                   " WHERE archived_at IS NULL"),
         by_status=by_status, by_need=by_need, by_area=by_area, notifications_due=due,
         reviews_this_half_term=list(dict.fromkeys(

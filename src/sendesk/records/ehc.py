@@ -5,6 +5,10 @@ read them, and each read of a pupil's EHC record is audited. A request is one ro
 date as it goes (consent, countersignature, sent, the LA's decisions); every changed field
 leaves its old value in the pupil's change trail. Recording an issued plan puts the pupil on
 the SEN register as E through the register's own rules (SENCO only), in the same transaction.
+Recording an issued plan also closes the request it came from (the decision to assess and
+the dates filled in), and a plan after a request the LA has not yet agreed to assess is refused
+until that decision is given. A school's request sent before the readiness checklist is met
+keeps the score on the day it went and the reason it went anyway.
 Each plan keeps its next review date worked out by the EHC rules so the pupil list can show it;
 the rule in records/derived.py works it out again after every change to a plan or the term dates.
 """
@@ -19,6 +23,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..models import dates
 from ..models import ehc as rules
+from ..models import ehcna as readiness_rules
 from ..models.ehc import (
     AnnualReview,
     AssessDecision,
@@ -27,6 +32,8 @@ from ..models.ehc import (
     EhcPlan,
     OutcomeStep,
     PlanDecision,
+    RequestedBy,
+    ReviewKind,
     ReviewRecommendation,
 )
 from ..models.roles import Permission
@@ -34,15 +41,15 @@ from ..models.text import clean_text
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import school_calendar, sen_register
+from . import ehcna, school_calendar, sen_register
 from ._common import as_text, chunks, placeholders, pupil_row, record_changes, require_editable, today
 
 _REQUEST_FIELDS = ("local_authority", "consent_on", "consent_from", "head_name", "head_signed_on",
                    "submitted_on", "decision", "decision_on", "plan_decision", "draft_on",
-                   "final_on", "withdrawn_on", "notes")
+                   "final_on", "withdrawn_on", "notes", "requested_by")
 _PLAN_FIELDS = ("issued_on", "local_authority", "caseworker", "caseworker_contact")
 _REVIEW_FIELDS = ("meeting_on", "invitations_sent_on", "held_on", "recommendation",
-                  "pfa_discussed", "notes", "report_sent_on")
+                  "pfa_discussed", "notes", "report_sent_on", "kind")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -68,7 +75,9 @@ def request_from_row(row: Row) -> EhcnaRequest:
         decision_on=_date(row["decision_on"]),
         plan_decision=PlanDecision(row["plan_decision"]) if row["plan_decision"] else None,
         draft_on=_date(row["draft_on"]), final_on=_date(row["final_on"]),
-        withdrawn_on=_date(row["withdrawn_on"]), notes=row["notes"], entered_at=row["entered_at"])
+        withdrawn_on=_date(row["withdrawn_on"]), notes=row["notes"], entered_at=row["entered_at"],
+        requested_by=RequestedBy(row["requested_by"]), sent_readiness=row["sent_readiness"],
+        sent_below_readiness_reason=row["sent_below_readiness_reason"])
 
 
 def _outcomes(session: Session, plan_id: int) -> tuple[EhcOutcome, ...]:
@@ -89,7 +98,8 @@ def _reviews(session: Session, plan_id: int) -> tuple[AnnualReview, ...]:
         r["id"], r["plan_id"], _date(r["meeting_on"]), _date(r["invitations_sent_on"]),
         _date(r["held_on"]),
         ReviewRecommendation(r["recommendation"]) if r["recommendation"] else None,
-        bool(r["pfa_discussed"]), r["notes"], _date(r["report_sent_on"]), r["entered_at"])
+        bool(r["pfa_discussed"]), r["notes"], _date(r["report_sent_on"]), r["entered_at"],
+        ReviewKind(r["kind"]))
         for r in session.db.query("SELECT * FROM ehc_reviews WHERE plan_id = ?"
                                   " ORDER BY meeting_on, id", (plan_id,)))
 
@@ -169,15 +179,39 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
             " (plan_decision = 'issue' AND final_on IS NULL))", (pupil["id"],)):
         raise ValidationError("The pupil already has a request in progress; bring that one up "
                               "to date.", field="pupil")
-    cursor = session.db.execute(
+    sending = _readiness_when_sent(session, pupil["id"], values, None,
+                                   raw.get("below_readiness_reason"))
+    request_id = int(session.db.scalar(
         "INSERT INTO ehcna_requests (pupil_id, " + ", ".join(_REQUEST_FIELDS)
-        + ", entered_at, entered_by) VALUES (:pupil_id, "
-        + ", ".join(f":{n}" for n in _REQUEST_FIELDS) + ", :now, :user)",
-        {**values, "pupil_id": pupil["id"], "now": session.now_text(), "user": session.user.id})
-    request_id = int(cursor.lastrowid)
+        + ", sent_readiness, sent_below_readiness_reason, entered_at, entered_by) VALUES"
+        " (:pupil_id, " + ", ".join(f":{n}" for n in _REQUEST_FIELDS)
+        + ", :sent_readiness, :sent_below_readiness_reason, :now, :user) RETURNING id",
+        {**values, **sending, "pupil_id": pupil["id"], "now": session.now_text(),
+         "user": session.user.id}))
     changed(session, Kind.EHC, pupil["id"], request_id=request_id,
             sent=values["submitted_on"] is not None)
     return request_id
+
+
+def _readiness_when_sent(session: Session, pupil_id: int, values: Mapping[str, Any],
+                         row: Row | None, reason: Any) -> dict[str, Any]:
+    """When the school sends a request, the readiness score that day; below full readiness the
+    reason it goes anyway is required. Nothing to record when it is not newly sent or when a
+    parent or young person asked the LA themselves."""
+    newly_sent = values["submitted_on"] is not None and (row is None or row["submitted_on"] is None)
+    if not newly_sent or values["requested_by"] != RequestedBy.SCHOOL.value:
+        return {} if row is not None else {"sent_readiness": None,
+                                          "sent_below_readiness_reason": None}
+    found = readiness_rules.assess(ehcna.gather_evidence(session, pupil_id))
+    why = clean_text(str(reason or ""), "Reason for sending it now", max_length=4000)
+    if found.ready:
+        return {"sent_readiness": found.score, "sent_below_readiness_reason": None}
+    if not why:
+        raise ValidationError(
+            f"The readiness checklist shows {found.score} items met. Say why the request is "
+            "being sent before every item is met; it is kept with the request.",
+            field="below_readiness_reason")
+    return {"sent_readiness": found.score, "sent_below_readiness_reason": why}
 
 
 def _final_plan_elsewhere() -> ValidationError:
@@ -204,11 +238,15 @@ def _update_request(session: Session, request_id: int, changes: Mapping[str, Any
     values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
     if not final_plan and values["final_on"] != row["final_on"]:
         raise _final_plan_elsewhere()
+    sending = _readiness_when_sent(session, row["pupil_id"], values, row,
+                                   changes.get("below_readiness_reason"))
+    names = _REQUEST_FIELDS + tuple(sending)
+    values.update(sending)
     fields = record_changes(session, row["pupil_id"], "EHC request", row["id"],
-                             {n: row[n] for n in _REQUEST_FIELDS}, values)
+                             {n: row[n] for n in names}, values)
     if fields:
         session.db.execute(
-            "UPDATE ehcna_requests SET " + ", ".join(f"{n} = :{n}" for n in _REQUEST_FIELDS)
+            "UPDATE ehcna_requests SET " + ", ".join(f"{n} = :{n}" for n in names)
             + ", updated_at = :now, updated_by = :user WHERE id = :id",
             {**values, "now": session.now_text(), "user": session.user.id, "id": row["id"]})
         changed(session, Kind.EHC, row["pupil_id"], request_id=row["id"], fields=fields)
@@ -238,8 +276,11 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
 
     raw holds issued_on, local_authority, caseworker, caseworker_contact and optionally
     'outcomes' (each with 'steps'). The pupil goes on the SEN register as E from the issue date
-    (keeping their needs), which only the SENCO may do; a request it came from is marked as
-    ending in a final plan on that date.
+    (keeping their needs), which only the SENCO may do. The request it came from (the one
+    given, else the pupil's request still in progress) is closed: the LA's decisions and the
+    draft and final dates are filled in, so it no longer waits for statutory deadlines. A plan
+    needs a decision to assess: when the request has none, raw's 'decision_on' (the day the LA
+    agreed) gives it, and without one the plan is refused with a sentence saying so.
     """
     session.require(Permission.CHANGE_SEN_STATUS)
     values = rules.clean_plan(raw, today(session))
@@ -249,15 +290,16 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
                          (pupil["id"],)):
         raise ValidationError("The pupil already has a current EHC plan; record that it has "
                               "ceased first.", field="plan")
+    if request_id is None:
+        request_id = _request_in_progress(session, pupil["id"], values["issued_on"])
     if request_id is not None:
-        _link_request(session, pupil["id"], int(request_id), values["issued_on"])
-    cursor = session.db.execute(
+        _link_request(session, pupil["id"], int(request_id), values["issued_on"], raw)
+    plan_id = int(session.db.scalar(
         "INSERT INTO ehc_plans (pupil_id, request_id, " + ", ".join(_PLAN_FIELDS)
         + ", entered_at, entered_by) VALUES (:pupil_id, :request_id, "
-        + ", ".join(f":{n}" for n in _PLAN_FIELDS) + ", :now, :user)",
+        + ", ".join(f":{n}" for n in _PLAN_FIELDS) + ", :now, :user) RETURNING id",
         {**{n: _stored(values[n]) for n in _PLAN_FIELDS}, "pupil_id": pupil["id"],
-         "request_id": request_id, "now": session.now_text(), "user": session.user.id})
-    plan_id = int(cursor.lastrowid)
+         "request_id": request_id, "now": session.now_text(), "user": session.user.id}))
     _save_outcomes(session, pupil["id"], plan_id, outcomes)
     status_changed = False
     if pupil["sen_status"] != "E":
@@ -279,17 +321,48 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
     return plan_id
 
 
-def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: dt.date) -> None:
+@operation(Permission.VIEW_RECORDS, writes=False)
+def request_in_progress(session: Session, pupil_id: int, issued_on: dt.date) -> EhcnaRequest | None:
+    """The sent request a plan issued on that day would close, if any (no check, no audit)."""
+    request_id = _request_in_progress(session, pupil_id, issued_on)
+    return request_from_row(_request_row(session, request_id)) if request_id else None
+
+
+def _request_in_progress(session: Session, pupil_id: int, issued_on: dt.date) -> int | None:
+    found = session.db.scalar(
+        "SELECT id FROM ehcna_requests WHERE pupil_id = ? AND withdrawn_on IS NULL AND"
+        " final_on IS NULL AND submitted_on IS NOT NULL AND submitted_on <= ? AND"
+        " (decision IS NULL OR decision = 'assess') AND"
+        " (plan_decision IS NULL OR plan_decision = 'issue') ORDER BY submitted_on DESC, id DESC",
+        (pupil_id, issued_on.isoformat()))
+    return None if found is None else int(found)
+
+
+def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: dt.date,
+                  raw: Mapping[str, Any]) -> None:
     row = _request_row(session, request_id)
     if row["pupil_id"] != pupil_id:
         raise ValidationError("That request is for another pupil.", field="request")
-    if row["decision"] != AssessDecision.ASSESS.value or row["plan_decision"] == "not_issue":
-        raise ValidationError("That request did not lead to a plan: the LA has not agreed to "
-                              "assess and issue one.", field="request")
-    if row["final_on"] is None:
-        _update_request(session, request_id, {"plan_decision": "issue", "final_on": issued_on,
-                                              "draft_on": row["draft_on"] or issued_on},
-                        final_plan=True)
+    if row["decision"] == AssessDecision.NOT_ASSESS.value or row["plan_decision"] == "not_issue":
+        raise ValidationError("That request did not lead to a plan: the LA decided not to "
+                              "assess or not to issue one.", field="request")
+    if row["final_on"] is not None:
+        return
+    changes: dict[str, Any] = {"plan_decision": "issue", "final_on": issued_on}
+    if row["decision"] is None:
+        decided = dates.parse_date(raw.get("decision_on"), "Date the LA agreed to assess",
+                                   required=False)
+        if decided is None:
+            sent = dates.format_uk(dates.from_text(row["submitted_on"]))
+            raise ValidationError(
+                f"The request sent on {sent} has no decision to assess recorded, and a plan "
+                "comes only after the LA agrees to assess. Give the date the LA agreed.",
+                field="decision_on")
+        changes.update({"decision": "assess", "decision_on": decided})
+    if row["draft_on"] is None:
+        changes["draft_on"] = dates.parse_date(raw.get("draft_on"), "Date of the draft plan",
+                                               required=False) or issued_on
+    _update_request(session, request_id, changes, final_plan=True)
 
 
 @operation(Permission.MANAGE_PLANS, audit="updated an EHC plan")
@@ -405,11 +478,12 @@ def cease_plan(session: Session, plan_id: int, ceased_on: dt.date | str, reason:
 
 
 # --- annual reviews ---------------------------------------------------------------------------
-@operation(Permission.MANAGE_PLANS, audit="saved an EHC plan annual review")
+@operation(Permission.MANAGE_PLANS, audit="saved an EHC plan review")
 def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
                 review_id: int | None = None) -> int:
-    """Book an annual review or record how it went (one review at a time is being arranged);
-    returns its id."""
+    """Book an annual review or record how it went (one review at a time is being arranged),
+    or record an interim review once held with its outcome (raw 'kind': 'interim'); returns
+    its id."""
     plan = _writable_plan(session, plan_id)
     issued = dt.date.fromisoformat(plan["issued_on"])
     row = None
@@ -426,16 +500,21 @@ def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
             dt.date.fromisoformat(values["meeting_on"]), "meeting_on")
     now = session.now_text()
     if row is None:
-        if values["held_on"] is None and session.db.scalar(
+        if values["kind"] == ReviewKind.ANNUAL.value and values["held_on"] is None and session.db.scalar(
                 "SELECT 1 FROM ehc_reviews WHERE plan_id = ? AND held_on IS NULL", (plan["id"],)):
             raise ValidationError("A review is already booked; record how it went, or change "
                                   "its date.", field="review")
-        review_id = int(session.db.execute(
+        review_id = int(session.db.scalar(
             "INSERT INTO ehc_reviews (plan_id, " + ", ".join(_REVIEW_FIELDS)
             + ", entered_at, entered_by) VALUES (:plan_id, "
-            + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user)",
-            {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}).lastrowid)
+            + ", ".join(f":{n}" for n in _REVIEW_FIELDS) + ", :now, :user) RETURNING id",
+            {**values, "plan_id": plan["id"], "now": now, "user": session.user.id}))
         fields = ["review"]
+        if values["kind"] == ReviewKind.INTERIM.value:
+            # An interim review is recorded whole once held: its outcome goes in the trail.
+            record_changes(session, plan["pupil_id"], "EHC review", review_id,
+                           {"kind": None, "held_on": None, "recommendation": None},
+                           {n: values[n] for n in ("kind", "held_on", "recommendation")})
     else:
         review_id = int(row["id"])
         fields = record_changes(session, plan["pupil_id"], "EHC review", row["id"],

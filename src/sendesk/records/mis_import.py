@@ -24,7 +24,7 @@ from ..models.roles import Permission
 from ..models.year_fit import describe_year, mismatch
 from ..operations import Kind, Progress, changed, operation
 from ..session import Session
-from . import mis_file
+from . import mis_file, review_requests
 from ._common import chunks, placeholders, record_changes, today
 from .pupils import INSERT_SQL, details_columns, details_from_row
 
@@ -117,6 +117,7 @@ class ImportResult:
     updated: int
     unchanged: int
     skipped: int
+    reviews_asked: int = 0   # pupils on the SEN register who moved year group
 
 
 @operation(Permission.IMPORT_PUPILS, writes=False)
@@ -306,6 +307,7 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
     decided = _decided(plan, decisions or {})
     added = updated = skipped = 0
     touched: list[int] = []
+    moved_year: list[int] = []
     total = len(plan.rows)
     for index, row in enumerate(plan.rows):
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -335,12 +337,17 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
         fields = _update(session, current, row, confirmed=row.action == "conflict")
         if fields:
             touched.append(int(current["id"]))
+        if "year_group" in fields:
+            moved_year.append(int(current["id"]))
         updated += 1
     # The pupils' ids (not the whole school) so the summary columns are worked out for the
     # imported pupils only; the import's own entry names no pupil.
+    # A new year group means a new class: the plans are to be reviewed (records/review_requests).
+    asked = review_requests.after_year_change(session, moved_year)
     changed(session, Kind.PUPIL, touched, target=(None, None), added=added, updated=updated,
-            rows=total, conflicts=len(plan.conflicts))
-    return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip") + skipped)
+            rows=total, conflicts=len(plan.conflicts), reviews_asked=asked)
+    return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip") + skipped,
+                        asked)
 
 
 def _now_differs(current, row: ImportRow) -> bool:
@@ -369,6 +376,16 @@ def _update(session: Session, current, row: ImportRow, *, confirmed: bool) -> li
             detail["same_child_confirmed"] = True
         session.audit("changed pupil details", "pupil", current["id"], detail)
     return changed
+
+
+def reviews_sentence(result: ImportResult) -> str:
+    """What the import asked for, for its summary: '' when no pupil on the register moved."""
+    if not result.reviews_asked:
+        return ""
+    who = ("1 pupil on the SEN register has" if result.reviews_asked == 1
+           else f"{result.reviews_asked:,} pupils on the SEN register have")
+    return (f"{who} moved year group: a review of their plans has been asked for (shown on "
+            "each pupil's record).")
 
 
 def describe_row(row: ImportRow) -> str:

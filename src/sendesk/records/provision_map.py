@@ -25,7 +25,7 @@ from ..models.pupils import Pupil, sort_key
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from . import csv_safe, provision_groups
+from . import csv_safe, ehc_costs, provision_groups, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
 from .pupils import pupil_from_row
@@ -98,6 +98,22 @@ class ProvisionMap:
     by_pupil: tuple[PupilTotal, ...]
     by_provision: tuple[ProvisionTotal, ...]
     groups: tuple[GroupRow, ...] = ()
+    # EHC plans' costed provision, and the notional SEN budget it is all set against.
+    ehc: tuple[ehc_costs.EhcMapRow, ...] = ()
+    budget_pence: int | None = None
+
+    @property
+    def ehc_school_pence(self) -> int:
+        return sum(r.line.school_pence for r in self.ehc)
+
+    @property
+    def ehc_topup_pence(self) -> int:
+        return sum(r.line.topup_pence for r in self.ehc)
+
+    @property
+    def school_spend_pence(self) -> int:
+        """What the school itself pays a year: SEN support provision and EHC plans' school part."""
+        return self.total_pence + self.ehc_school_pence
 
     @property
     def total_pence(self) -> int:
@@ -143,22 +159,33 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     items = session.db.query(_IN_FORCE)
     people = _pupils(session, sorted({r["pupil_id"] for r in items}))
     rows = []
+    # A school repeats its provision (the same frequency and rate on many plans): each
+    # costing is worked out once, which keeps a county's map quick.
+    costed: dict[tuple, tuple] = {}
     for r in items:
-        item = item_from_row(r)
+        key = (r["cost_basis"], r["rate_pence"], r["sessions_per_week"], r["minutes"],
+               r["weeks"], r["group_size"])
+        if key not in costed:
+            item = item_from_row(r)
+            costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
+                           provision.hours_per_year(provision.costing_of(item.fields())))
+        frequency, basis, yearly, hours = costed[key]
         pupil = people[r["pupil_id"]]
         rows.append(MapRow(
             pupil_id=pupil.id, pupil_name=pupil.display_name, year_group=pupil.details.year_group,
-            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=item.id,
-            description=item.description, area=item.area, delivered_by=item.delivered_by,
-            frequency=item.frequency, group_size=item.group_size, cost_basis=item.cost_basis,
-            rate_pence=item.rate_pence, yearly_cost_pence=item.yearly_cost_pence,
-            hours_per_year=provision.hours_per_year(provision.costing_of(item.fields())),
-            from_specialist=item.recommendation_id is not None))
+            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=r["id"],
+            description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
+            frequency=frequency, group_size=r["group_size"], cost_basis=basis,
+            rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
+            from_specialist=r["recommendation_id"] is not None))
     group_rows, shares = _groups(session)
     by_pupil = _by_pupil(session, rows, shares, people)
+    ehc = ehc_costs.map_rows(session)
     if audit:
-        viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows))
-    return ProvisionMap(tuple(rows), by_pupil, _by_provision(rows, group_rows), group_rows)
+        viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows),
+               ehc_lines=len(ehc))
+    return ProvisionMap(tuple(rows), by_pupil, _by_provision(rows, group_rows), group_rows, ehc,
+                        sen_budget.budget_of(session))
 
 
 def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]]]:
@@ -262,6 +289,27 @@ def csv_rows(found: ProvisionMap) -> Iterator[tuple]:
     yield ("school total", f"{found.pupils} pupils", "", "", "", f"{len(found.rows)} items{groups}",
            "", "", "", "", "", "", provision.money_for_csv(found.total_pence), "",
            f"{len(found.over_threshold())} over {_THRESHOLD}")
+    yield from _ehc_csv_rows(found)
+
+
+def _ehc_csv_rows(found: ProvisionMap) -> Iterator[tuple]:
+    """EHC plans' lines (the school's part as the yearly cost, the LA's top-up beside it), then
+    the school's spend against its notional SEN budget."""
+    money = provision.money_for_csv
+    for r in found.ehc:
+        line = r.line
+        yield ("ehc provision", r.pupil_name, r.year_group, "ehc plan", "", line.description,
+               line.area or "", line.delivered_by, line.frequency, "", "school's part a year", "",
+               money(line.school_pence), "", f"LA top-up {money(line.topup_pence)}")
+    yield ("ehc total", f"{len({r.pupil_id for r in found.ehc})} pupils", "", "", "",
+           f"{len(found.ehc)} items", "", "", "", "", "", "", money(found.ehc_school_pence), "",
+           f"LA top-up {money(found.ehc_topup_pence)}")
+    budget = found.budget_pence
+    yield ("school spend", "", "", "", "", "SEN support and EHC plans' school part", "", "", "",
+           "", "", "", money(found.school_spend_pence), "",
+           "notional SEN budget not set" if budget is None else
+           f"notional SEN budget {money(budget)}; {money(abs(budget - found.school_spend_pence))}"
+           + (" left" if budget >= found.school_spend_pence else " over"))
 
 
 _THRESHOLD = provision.format_pounds(provision.NOTIONAL_THRESHOLD_PENCE)

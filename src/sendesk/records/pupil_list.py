@@ -159,7 +159,7 @@ def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
     # look every row up in the table, ten times slower than scanning the covering list index.
     # With leavers included SQLite finds pupils_everyone for the name order itself, and a hint
     # would force it (and a lookup of every row) on the other sorts and the flag filters too.
-    hint = "" if flt.include_archived or selective else " INDEXED BY pupils_list"
+    hint = "" if flt.include_archived or selective else session.db.index_hint("pupils_list")
     sql = (f"SELECT id FROM pupils{hint}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
            + f" ORDER BY {order}")
     return session.db.id_list(sql, params)

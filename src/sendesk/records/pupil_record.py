@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models.contacts import Consent, Contact
 from ..models.notes import ShortNote
@@ -14,9 +14,19 @@ from ..models.roles import Permission
 from ..models.sen import NeedPeriod, StatusPeriod
 from ..operations import operation, viewed
 from ..session import Session
-from . import consent, contacts, notes, notifications, registers, sen_register
+from . import (
+    consent,
+    contacts,
+    notes,
+    notifications,
+    registers,
+    review_requests,
+    sen_register,
+    specialists,
+)
 from ._common import pupil_row
 from .pupils import FieldChange, change_history, pupil_from_row
+from .review_requests import ReviewRequest
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,9 @@ class PupilRecord:
     notes: list[ShortNote]
     notifications: list[NotificationDue]
     changes: list[FieldChange]
+    # Reviews a move asked for that no review has met yet (records/review_requests.py).
+    review_requests: list[ReviewRequest] = field(default_factory=list)
+    need_review: str | None = None   # a specialist's report asks to review an NSA primary need
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")
@@ -47,6 +60,8 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
         registers=registers.list_entries(session, pupil.id),
         notes=notes.list_notes(session, pupil.id),
         notifications=notifications.notifications_for_pupil(session, pupil.id),
-        changes=change_history(session, pupil.id))
+        changes=change_history(session, pupil.id),
+        review_requests=review_requests.open_for(session, pupil.id),
+        need_review=specialists.need_review_due(session, pupil.id))
     viewed(session, "pupil", pupil.id)
     return record

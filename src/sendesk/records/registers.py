@@ -21,7 +21,7 @@ from ._common import as_text, record_changes, require_editable, today
 from .school_calendar import calendar_of
 
 _FIELDS = ("start_date", "review_date", "details", "has_ihp", "first_language", "pep_date",
-           "responsible_la", "protected_address")
+           "responsible_la", "protected_address", "pep_review_date")
 
 
 def entry_from_row(row: Row) -> RegisterEntry:
@@ -31,7 +31,8 @@ def entry_from_row(row: Row) -> RegisterEntry:
         review_date=dates.from_text(row["review_date"]), details=row["details"],
         has_ihp=bool(row["has_ihp"]), first_language=row["first_language"],
         pep_date=dates.from_text(row["pep_date"]), responsible_la=row["responsible_la"],
-        protected_address=row["protected_address"], entered_at=row["entered_at"])
+        protected_address=row["protected_address"], entered_at=row["entered_at"],
+        pep_review_date=dates.from_text(row["pep_review_date"]))
 
 
 def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:

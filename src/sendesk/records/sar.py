@@ -81,6 +81,13 @@ def _attachment_name(number: int, info: dict[str, Any]) -> str:
     return f"{number}-{cleaned[:100]}"
 
 
+# Said to a user whose role may not answer one, in the window and the CLI: what they can do
+# (the generic refusal would say the role may not "read the audit log", which they did not ask).
+REFUSED = ("Only a SENCO or an administrator can answer a subject access request, because it "
+           "includes who read and changed the record. Ask your SENCO to answer it from the "
+           "pupil's record window (Subject access request...).")
+
+
 @operation(Permission.READ_AUDIT, writes=False, audit="answered a subject access request")
 def answer_request(session: Session, pupil_id: int, out_dir: Path,
                    render_file_pdf: Callable[[Session, int], bytes]) -> SarAnswer:

@@ -31,7 +31,7 @@ from ..models.specialists import (
 from ..models.text import clean_line, clean_text
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
-from ..store.database import Database, Row
+from ..store.database import Row
 from ..store.files import atomic_write
 from ._common import as_text, record_changes, require_editable, today
 
@@ -302,7 +302,7 @@ def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> N
 # --- reading ----------------------------------------------------------------------------------
 def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
     rows = session.db.query(
-        f"SELECT r.*, i.service, i.service_detail, (SELECT {Database.group_ids('p.id')} FROM"
+        f"SELECT r.*, i.service, i.service_detail, (SELECT {session.db.group_ids('p.id')} FROM"
         " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
         " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
         f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id", params)
@@ -361,3 +361,54 @@ def active_on(session: Session, pupil_id: int, day: dt.date) -> list[Involvement
     return [found for found in involvements(session, pupil_id)
             if found.consent is Consent.GIVEN and found.referral_date <= day
             and (found.ended_on is None or found.ended_on >= day)]
+
+
+# --- a report and an NSA primary need ---------------------------------------------------------
+# NSA ("SEN support but no specialist assessment of the type of need") stops being true once a
+# specialist has assessed the pupil: a report recorded after the needs were last set asks the
+# SENCO to review the primary need, until the needs change or the SENCO records keeping NSA.
+@operation(Permission.VIEW_RECORDS, writes=False)
+def need_review_due(session: Session, pupil_id: int) -> str | None:
+    """The sentence the record shows while a specialist's report waits for the SENCO to review
+    an NSA primary need, or None."""
+    pupil_id = int(pupil_id)
+    if session.db.scalar("SELECT code FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL"
+                         " AND rank = 1", (pupil_id,)) != "NSA":
+        return None
+    # A report entered with the needs (the same moment) still asks; a review at the same
+    # moment as the report answers it.
+    needs_set = session.db.scalar("SELECT max(entered_at) FROM sen_needs WHERE pupil_id = ?",
+                                  (pupil_id,))
+    reviewed = session.db.scalar("SELECT max(entered_at) FROM need_reviews WHERE pupil_id = ?",
+                                 (pupil_id,))
+    report = session.db.query_one(
+        "SELECT r.report_date, i.service, i.service_detail FROM specialist_reports r"
+        " JOIN specialist_involvements i ON i.id = r.involvement_id"
+        " WHERE i.pupil_id = ? AND r.entered_at >= ? AND r.entered_at > ?"
+        " ORDER BY r.entered_at DESC, r.id DESC", (pupil_id, needs_set or "", reviewed or ""))
+    if report is None:
+        return None
+    service = service_label(report["service"], report["service_detail"])
+    return (f"The primary need is NSA (no specialist assessment of the type of need), but a "
+            f"report from {service} dated {dates.format_uk(dt.date.fromisoformat(report['report_date']))}"
+            " is now on record: review the primary need.")
+
+
+@operation(Permission.CHANGE_SEN_STATUS, audit="reviewed an NSA primary need and kept it")
+def keep_nsa_after_review(session: Session, pupil_id: int, note: str,
+                          reviewed_on: dt.date | str | None = None) -> int:
+    """Record that the SENCO reviewed the primary need after a specialist's report and NSA
+    still stands (the report did not identify a type of need), with why."""
+    why = clean_text(note, "Why NSA still applies", max_length=2000, required=True)
+    day = dates.parse_date(reviewed_on, "Date reviewed", required=False) or today(session)
+    dates.not_after(day, today(session), "Date reviewed")
+    pupil = require_editable(session, pupil_id)
+    if need_review_due(session, pupil["id"]) is None:
+        raise ValidationError("No specialist's report is waiting for the primary need to be "
+                              "reviewed.", field="need")
+    review_id = int(session.db.scalar(
+        "INSERT INTO need_reviews (pupil_id, reviewed_on, kept_need, note, entered_at,"
+        " entered_by) VALUES (?, ?, 'NSA', ?, ?, ?) RETURNING id",
+        (pupil["id"], day.isoformat(), why, session.now_text(), session.user.id)))
+    changed(session, Kind.SEN, pupil["id"], need_review_id=review_id)
+    return review_id

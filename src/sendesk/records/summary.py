@@ -43,7 +43,7 @@ _SET = f"""
                             AND ar.completed_at IS NOT NULL)
             UNION ALL
             SELECT next_review_by FROM ehc_plans e
-            WHERE e.pupil_id = pupils.id AND e.ceased_on IS NULL)),
+            WHERE e.pupil_id = pupils.id AND e.ceased_on IS NULL) AS dues),
         flags = {_register_bit('medical', Flag.MEDICAL)}
               | {_register_bit('eal', Flag.EAL)}
               | {_register_bit('looked_after', Flag.LOOKED_AFTER)}

@@ -175,7 +175,7 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
             if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
                 raise DamagedDatabase(f"{name} has been altered or damaged since it was made; "
                                       "it was not restored.")
-        _check_restored(temp_db, data_key, keyfile, slot_id, name)
+        _check_restored(temp_db, data_key, keyfile, slot_id, name, named=bool(username))
         # The key file goes first: the database appearing under its name is what completes a
         # restore, so a crash never leaves a database without the key file that opens it.
         keyfile.save(key_path, data_key)
@@ -243,11 +243,13 @@ def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
 
 
 def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile, slot_id: str,
-                    name: str) -> None:
+                    name: str, named: bool) -> None:
     """The copy is whole, of the database its key file is for, and the password given is an
     administrator's in it: restoring puts a whole school's records back, and whoever holds a
     backup and any one user's password must not be able to do that (roles live inside the
-    encrypted database, so this is the first point they can be read)."""
+    encrypted database, so this is the first point they can be read). A refusal names the
+    user only when they were `named` (--user): a password tried without a name must not say
+    whose password it is."""
     db = Database(path, data_key)
     try:
         cipher, structure = db.cipher_problems(), db.structure_problems()
@@ -258,9 +260,9 @@ def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile, s
         person = next((row for row in db.query("SELECT username, roles FROM users WHERE active = 1")
                        if keyfile.user_slot_id(str(row["username"])) == slot_id), None)
         if person is None or Role.ADMIN not in roles_mod.parse_roles(person["roles"]):
-            who = person["username"] if person is not None else "That user"
-            raise PermissionDenied(f"{who} is not an administrator in the backup {name}, and only "
-                                   "an administrator of the backup may restore it. Nothing was "
-                                   "written.")
+            who = f"{person['username']} is not an administrator" if person is not None and named \
+                else "That password is not an administrator's"
+            raise PermissionDenied(f"{who} in the backup {name}, and only an administrator of the "
+                                   "backup may restore it. Nothing was written.")
     finally:
         db.close()

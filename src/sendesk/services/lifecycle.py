@@ -1,4 +1,8 @@
-"""Creating, opening and recovering a school database (the database file plus its key file)."""
+"""Creating, opening and recovering a school database (the database file plus its key file).
+
+Every function that takes the database's location also takes a ``postgresql://`` URL: signing
+in then goes to services/server_school.py (the school server has no key file), and what only a
+file has (quick unlock, the recovery key) says plainly that it does not apply."""
 
 from __future__ import annotations
 
@@ -7,46 +11,35 @@ import os
 import secrets
 from pathlib import Path
 
-from ..clock import Clock, SystemClock, isoformat
-from ..crypto import keys, signing
+from ..clock import Clock, SystemClock
+from ..crypto import keys
 from ..errors import DamagedDatabase, KeyFileError, NotASendeskDatabase, SendeskError, StorageError, WrongPassword
 from ..models import roles as roles_mod
-from ..models.school import SchoolIdentity, make_identity
-from ..models.users import User, clean_full_name, clean_username
+from ..models.school import make_identity
+from ..models.users import clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from ..store import audit, keyswap
+from ..store import keyswap
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
-from . import starter_library
+from ..store.server_address import is_server_url
+from .school_rows import first_rows, load_school, load_user
+
+__all__ = ["create", "describe_failure", "first_rows", "load_school", "load_user", "open_school",
+           "open_with_data_key", "recover"]
 
 
-def _meta(db: Database) -> dict[str, str]:
-    return {row["key"]: row["value"] for row in db.query("SELECT key, value FROM meta")}
-
-
-def load_school(db: Database) -> SchoolIdentity:
-    meta = _meta(db)
-    return SchoolIdentity(meta.get("school_name", ""), meta.get("urn") or None,
-                          meta.get("la_code") or None, meta.get("estab") or None)
-
-
-def load_user(db: Database, username: str) -> User | None:
-    row = db.query_one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
-    if row is None:
-        return None
-    return User(row["id"], row["username"], row["full_name"], roles_mod.parse_roles(row["roles"]),
-                bool(row["active"]))
-
-
-def create(path: Path, *, school_name: str, school_reference: str, username: str, full_name: str,
+def create(path: Path | str, *, school_name: str, school_reference: str, username: str, full_name: str,
            password: str, clock: Clock | None = None,
            user_roles: str = "senco,admin") -> tuple[Session, str]:
     """Make a new encrypted database and key file; returns the session and the recovery key.
 
     The recovery key is shown once and never stored in plain form anywhere.
     """
+    if is_server_url(path):
+        raise StorageError("A school on the school server is set up by its administrator with "
+                           "sendesk-cli server init URL (as the database's owner).")
     clock = clock or SystemClock()
     path = Path(path)
     identity = make_identity(school_name, school_reference)
@@ -87,22 +80,8 @@ def create(path: Path, *, school_name: str, school_reference: str, username: str
     try:
         db = Database(temp, data_key, create=True)
         db.migrate()
-        now = isoformat(clock.now())
-        private = signing.new_private_key()
         with db.transaction():
-            meta = {"database_id": database_id.hex(), "school_name": identity.name,
-                    "urn": identity.urn or "", "la_code": identity.la_code or "",
-                    "estab": identity.estab or "", "created_at": now,
-                    "signing_private_key": private.hex(),
-                    "signing_public_key": signing.public_key(private).hex()}
-            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
-            cursor = db.execute(
-                "INSERT INTO users (username, full_name, roles, created_at) VALUES (?, ?, ?, ?)",
-                (username, full_name, roles_mod.format_roles(first_roles), now))
-            audit.append(db, at=now, user_id=cursor.lastrowid, username=username,
-                         action="created the school database")
-            # A new school's provision library starts from the suggested interventions.
-            starter_library.add_suggested(db, now, cursor.lastrowid)
+            first_rows(db, database_id, identity, username, full_name, first_roles, clock)
         db.close()
         made.append(key_path)
         keyfile.save(key_path, data_key)
@@ -148,8 +127,13 @@ def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: 
         raise
 
 
-def open_school(path: Path, username: str, password: str, clock: Clock | None = None) -> Session:
-    """Unlock with a username and password: unwrap the data key, then open the database."""
+def open_school(path: Path | str, username: str, password: str,
+                clock: Clock | None = None) -> Session:
+    """Unlock with a username and password: unwrap the data key, then open the database (or
+    sign in to the school server, for a postgresql:// location)."""
+    if is_server_url(path):
+        from . import server_school
+        return server_school.open_on_server(str(path), username, password, clock)
     path = Path(path)
     _require_database_file(path)
     keyfile = KeyFile.load(keyfile_path(path))
@@ -167,9 +151,12 @@ def open_school(path: Path, username: str, password: str, clock: Clock | None = 
     return session
 
 
-def open_with_data_key(path: Path, data_key: bytes, username: str,
+def open_with_data_key(path: Path | str, data_key: bytes, username: str,
                        clock: Clock | None = None) -> Session:
     """Quick unlock: the key came from the OS keyring; it is still checked against the key file."""
+    if is_server_url(path):
+        from . import server_school
+        raise server_school.refuse("Quick unlock")
     path = Path(path)
     _require_database_file(path)
     keyfile = KeyFile.load(keyfile_path(path))
@@ -188,9 +175,12 @@ def open_with_data_key(path: Path, data_key: bytes, username: str,
                           "signed in with quick unlock")
 
 
-def recover(path: Path, recovery_key: str, username: str, new_password: str,
+def recover(path: Path | str, recovery_key: str, username: str, new_password: str,
             clock: Clock | None = None) -> Session:
     """Set a new password for a user who has forgotten theirs, using the school's recovery key."""
+    if is_server_url(path):
+        from . import server_school
+        raise server_school.refuse("The recovery key")
     path = Path(path)
     _require_database_file(path)
     key_path = keyfile_path(path)

@@ -23,6 +23,7 @@ from ..models.users import User, clean_full_name, clean_username
 from ..operations import Kind, Progress, changed, operation
 from ..passwords import require_strong
 from ..session import Session
+from ..store import server_roles
 from ..store.database import Row
 from ..store.keyfile import KeyFile, keyfile_path
 from . import rekey
@@ -44,6 +45,10 @@ def add_user(session: Session, username: str, full_name: str, roles: str, passwo
     if session.db.scalar("SELECT count(*) FROM users WHERE username = ?", (username,)):
         raise ValidationError(f"There is already a user called {username} (usernames are never "
                               "reused, so that the audit log stays unambiguous).", field="username")
+    if session.on_server:   # a login role instead of a key-file slot (store/server_roles.py)
+        server_roles.create_login(session.db, username, password)
+        user_id = _user_added(session, username, full_name, roles_mod.format_roles(user_roles))
+        return User(user_id, username, full_name, user_roles, True)
     keyfile = session.keyfile
     keyfile.set_password(username, password, session.data_key)
     try:

@@ -55,7 +55,14 @@ def translate(exc: Exception, path: Path) -> SendeskError:
 
 
 class Database:
-    """An open, decrypted school database. close() drops the connection and with it the key."""
+    """An open, decrypted school database. close() drops the connection and with it the key.
+
+    store/server_database.py ``ServerDatabase`` is the same interface over a PostgreSQL server
+    (a subclass, so code typed for a Database takes either); ``engine`` says which."""
+
+    engine = "sqlite"
+    # The column that names a row of a table without an id (PostgreSQL's is ctid).
+    rowid = "rowid"
 
     # Set on every connection once the key is accepted (the benchmark's unencrypted copy uses
     # the same, so the two differ only in encryption). SQLCipher decrypts a page each time it
@@ -110,6 +117,11 @@ class Database:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    @property
+    def location(self) -> str:
+        """Where the database is, as shown to people: the file's path."""
+        return str(self.path)
 
     @property
     def in_transaction(self) -> bool:
@@ -215,6 +227,12 @@ class Database:
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
 
     @staticmethod
+    def index_hint(index: str) -> str:
+        """`` INDEXED BY index``: which index SQLite (having no statistics) must use; the
+        server's planner has statistics and no such clause, so there it is empty."""
+        return f" INDEXED BY {_identifier(index)}"
+
+    @staticmethod
     def group_ids(expression: str) -> str:
         """SQL aggregating ``expression`` over a group into one comma-separated string (one
         string crosses into Python much faster than a row each)."""
@@ -239,6 +257,13 @@ class Database:
     def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
+
+    def data_version(self) -> int:
+        """A number that changes whenever another process (sendesk-cli, a second window)
+        commits to this database, and not for this connection's own writes: an open window
+        asks it every few seconds to see that it must refresh. SQLite answers from the file's
+        change counter, without reading any table."""
+        return int(self.scalar("PRAGMA data_version"))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:

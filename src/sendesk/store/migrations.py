@@ -1,8 +1,17 @@
-"""Numbered schema migrations over PRAGMA user_version.
+"""Numbered schema migrations over PRAGMA user_version (on the school server, a row in the
+sendesk_schema_version table).
 
 Every pending step runs inside one exclusive transaction; if any step fails the database is
 left exactly at its old version. A database from a newer sendesk is refused rather than
 guessed at. Add a step by writing upgrade_version_N; never edit a step that has shipped.
+
+One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
+statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
+target (store/server_database.py), whose execute() rewrites each statement by the rules in
+store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
+only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
+COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
+test_server_migrations.py builds every step on a real server.
 """
 
 from __future__ import annotations
@@ -736,7 +745,7 @@ def upgrade_version_5(conn: sqlcipher3.Connection) -> None:
             JOIN send_pathways w ON w.id = c.pathway_id
             WHERE w.pupil_id = pupils.id AND w.status = 'open' AND pl.agreed_at IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM apdr_reviews r WHERE r.cycle_id = c.id
-                            AND r.completed_at IS NOT NULL)));
+                            AND r.completed_at IS NOT NULL)) AS dues);
     """)
 
 
@@ -1012,6 +1021,158 @@ def upgrade_version_12(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_13(conn: sqlcipher3.Connection) -> None:
+    """EHC plan provision, costed (issue 19).
+
+    ehc_provision holds the provision an EHC plan specifies (its section F), one row a line:
+    what it is, its area of need, who delivers it and how often, and what it costs a year in
+    two parts: school_pence, met from the school's own notional SEN budget (the first £6,000
+    of a pupil's additional support), and topup_pence, the local authority's top-up from its
+    high-needs funding. Lines are marked removed rather than deleted, as a support plan's are.
+    The school's notional SEN budget itself is a school setting in meta.
+    """
+    run_script(conn, """
+        CREATE TABLE ehc_provision (
+            id            INTEGER PRIMARY KEY,
+            plan_id       INTEGER NOT NULL REFERENCES ehc_plans(id) ON DELETE CASCADE,
+            position      INTEGER NOT NULL,
+            description   TEXT NOT NULL,
+            area          TEXT,
+            delivered_by  TEXT NOT NULL DEFAULT '',
+            frequency     TEXT NOT NULL DEFAULT '',
+            school_pence  INTEGER NOT NULL CHECK (school_pence >= 0),
+            topup_pence   INTEGER NOT NULL CHECK (topup_pence >= 0),
+            entered_at    TEXT NOT NULL,
+            entered_by    INTEGER REFERENCES users(id),
+            removed_at    TEXT,
+            removed_by    INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX ehc_provision_of ON ehc_provision(plan_id);
+    """)
+
+
+def upgrade_version_14(conn: sqlcipher3.Connection) -> None:
+    """The moves between years and schools, and what parents are told (issue 20).
+
+    apdr_plans names the people responsible for the support: the responsible teacher and the
+    key worker (a person's name, typed or picked from the school's users). They are not part of
+    what was agreed, so they may change after the plan is agreed (staff leave and arrive).
+
+    apdr_review_shares holds the day a held review's record was shared with the parents: a held
+    review is fixed (apdr_reviews_fixed), so the date lives beside it, once per review.
+
+    class_handovers records, for each pupil in a class's end-of-year handover pack, whom the
+    pack was handed to and when (shown in the pupil's history).
+
+    review_requests are reviews a move asks for: a year-group change from the MIS import, the
+    arrival of a transfer file, a pupil arriving in Year 7. Each says why and by when; it is
+    met by the first review held on or after the day it was raised.
+    """
+    run_script(conn, """
+        ALTER TABLE apdr_plans ADD COLUMN responsible_teacher TEXT;
+        ALTER TABLE apdr_plans ADD COLUMN key_worker TEXT;
+        CREATE TABLE apdr_review_shares (
+            id          INTEGER PRIMARY KEY,
+            review_id   INTEGER NOT NULL UNIQUE REFERENCES apdr_reviews(id) ON DELETE CASCADE,
+            shared_on   TEXT NOT NULL,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id)
+        );
+        CREATE TABLE class_handovers (
+            id          INTEGER PRIMARY KEY,
+            pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            class_name  TEXT NOT NULL CHECK (length(class_name) BETWEEN 1 AND 30),
+            handed_to   TEXT NOT NULL CHECK (length(handed_to) BETWEEN 1 AND 100),
+            handed_on   TEXT NOT NULL,
+            entered_at  TEXT NOT NULL,
+            entered_by  INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX class_handovers_pupil ON class_handovers(pupil_id, handed_on);
+        CREATE TABLE review_requests (
+            id          INTEGER PRIMARY KEY,
+            pupil_id    INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            reason      TEXT NOT NULL CHECK (reason IN ('year_group', 'arrival', 'year7')),
+            detail      TEXT NOT NULL,
+            review_date TEXT NOT NULL,
+            raised_on   TEXT NOT NULL,
+            raised_at   TEXT NOT NULL,
+            raised_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX review_requests_pupil ON review_requests(pupil_id, raised_on);
+    """)
+
+
+def upgrade_version_15(conn: sqlcipher3.Connection) -> None:
+    """EHC rules (issue 20): who asked for a needs assessment and why a request went before the
+    checklist was complete; interim EHC reviews; a looked-after pupil's next PEP review; the
+    SENCO's review of an NSA primary need after a specialist's report; and two more parts of
+    the file, exam access arrangements and "My Story" with the consent to share it.
+
+    requested_by says whether the school, a parent or the young person asked the LA (parents
+    and young people may ask themselves). sent_readiness keeps the checklist score on the day
+    the request went ("3 of 11") and sent_below_readiness_reason why it went anyway. An EHC
+    review is 'annual' or 'interim' (called between annual reviews when needs change).
+    """
+    run_script(conn, """
+        ALTER TABLE ehcna_requests ADD COLUMN requested_by TEXT NOT NULL DEFAULT 'school'
+            CHECK (requested_by IN ('school', 'parent', 'young_person'));
+        ALTER TABLE ehcna_requests ADD COLUMN sent_readiness TEXT;
+        ALTER TABLE ehcna_requests ADD COLUMN sent_below_readiness_reason TEXT;
+        ALTER TABLE ehc_reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'annual'
+            CHECK (kind IN ('annual', 'interim'));
+        ALTER TABLE register_entries ADD COLUMN pep_review_date TEXT;
+        CREATE TABLE need_reviews (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            reviewed_on  TEXT NOT NULL,
+            kept_need    TEXT NOT NULL,
+            note         TEXT NOT NULL DEFAULT '',
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX need_reviews_pupil ON need_reviews(pupil_id);
+        CREATE TABLE exam_access_arrangements (
+            id           INTEGER PRIMARY KEY,
+            pupil_id     INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            arrangement  TEXT NOT NULL CHECK (arrangement IN ('extra_time_25', 'extra_time_50',
+                             'reader', 'computer_reader', 'scribe', 'word_processor',
+                             'rest_breaks', 'separate_room', 'prompter', 'modified_papers',
+                             'other')),
+            detail       TEXT NOT NULL DEFAULT '',
+            assessment   TEXT NOT NULL DEFAULT '',
+            evidence     TEXT NOT NULL DEFAULT '',
+            assessor     TEXT NOT NULL,
+            assessed_on  TEXT NOT NULL,
+            valid_from   TEXT NOT NULL,
+            valid_to     TEXT NOT NULL,
+            withdrawn_on TEXT,
+            entered_at   TEXT NOT NULL,
+            entered_by   INTEGER REFERENCES users(id),
+            updated_at   TEXT,
+            updated_by   INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX exam_access_pupil ON exam_access_arrangements(pupil_id);
+        CREATE TABLE my_story (
+            id                 INTEGER PRIMARY KEY,
+            pupil_id           INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            written_on         TEXT NOT NULL,
+            story              TEXT NOT NULL,
+            consent_by         TEXT,
+            consent_as         TEXT CHECK (consent_as IN ('pupil', 'parent', 'young_person')),
+            consent_on         TEXT,
+            share_staff        INTEGER NOT NULL DEFAULT 0 CHECK (share_staff IN (0, 1)),
+            share_specialists  INTEGER NOT NULL DEFAULT 0 CHECK (share_specialists IN (0, 1)),
+            share_la           INTEGER NOT NULL DEFAULT 0 CHECK (share_la IN (0, 1)),
+            share_next_school  INTEGER NOT NULL DEFAULT 0 CHECK (share_next_school IN (0, 1)),
+            entered_at         TEXT NOT NULL,
+            entered_by         INTEGER REFERENCES users(id),
+            updated_at         TEXT,
+            updated_by         INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX my_story_pupil ON my_story(pupil_id);
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
@@ -1026,7 +1187,23 @@ LATEST = max(STEPS)
 
 
 def current_version(conn: sqlcipher3.Connection) -> int:
+    if not isinstance(conn, sqlcipher3.Connection):
+        return int(conn.schema_version())    # the school server's migration target
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _begin(conn: sqlcipher3.Connection) -> None:
+    if not isinstance(conn, sqlcipher3.Connection):
+        conn.begin_exclusive()
+    else:
+        conn.execute("BEGIN EXCLUSIVE")
+
+
+def _set_version(conn: sqlcipher3.Connection, version: int) -> None:
+    if not isinstance(conn, sqlcipher3.Connection):
+        conn.set_schema_version(version)
+    else:
+        conn.execute(f"PRAGMA user_version = {version}")
 
 
 def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -> int:
@@ -1040,11 +1217,11 @@ def upgrade(conn: sqlcipher3.Connection, steps: dict[int, Step] | None = None) -
             "to open it; nothing has been changed.")
     if start == latest:
         return start
-    conn.execute("BEGIN EXCLUSIVE")
+    _begin(conn)
     try:
         for version in range(start + 1, latest + 1):
             steps[version](conn)
-            conn.execute(f"PRAGMA user_version = {version}")
+            _set_version(conn, version)
         conn.execute("COMMIT")
     except BaseException:
         # SQLite may already have rolled back (disk full does); that must not hide the cause.

@@ -104,6 +104,12 @@ DESCRIBE: dict[str, Callable[[Row], tuple[str, str, str]]] = {
     "concern_runs": lambda r: ("Initial concerns flowchart",
                                f"{r.get('flowchart_title')} ({r.get('status')})"
                                + (f": {r['outcome_title']}" if r.get("outcome_title") else ""), ""),
+    "exam_access_arrangements": lambda r: ("Exam access arrangement",
+                                           f"{str(r.get('arrangement')).replace('_', ' ')}, "
+                                           f"valid {_day(r.get('valid_from'))} to "
+                                           f"{_day(r.get('valid_to'))}", ""),
+    "my_story": lambda r: ("My Story", f"Written {_day(r.get('written_on'))}, shared with "
+                           f"consent given {_day(r.get('consent_on'))}", ""),
     "short_notes": lambda r: ("Note", f"{_day(r.get('event_date'))}: {_short(r.get('concern'))}", ""),
 }
 # Kinds whose rows are one decision between them: answers or entries that mean little apart.

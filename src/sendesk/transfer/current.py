@@ -65,7 +65,7 @@ BY_TABLE = {kind.table: kind for kind in KINDS}
 def ours(session: Session, pupil_id: int, kind: CurrentKind) -> list[dict[str, Any]]:
     if not session.db.has_table(kind.table):
         return []
-    rows = session.db.query(f"SELECT rowid AS row_number, * FROM {kind.table} WHERE pupil_id = ?",
+    rows = session.db.query(f"SELECT {session.db.rowid} AS row_number, * FROM {kind.table} WHERE pupil_id = ?",
                             (pupil_id,))
     return [dict(row) for row in rows if kind.is_open(dict(row))]
 
@@ -78,11 +78,11 @@ def end_ours(session: Session, pupil_id: int, kind: CurrentKind, day: dt.date,
         if row.get("id") is not None and row["id"] in keep:
             continue
         if kind.ending is None:
-            session.db.execute(f"DELETE FROM {kind.table} WHERE rowid = ?", (row["row_number"],))
+            session.db.execute(f"DELETE FROM {kind.table} WHERE {session.db.rowid} = ?", (row["row_number"],))
             continue
         changes = kind.ending(day, session.now_text())
         if kind.table == "send_pathways":
             changes |= {"closed_at": session.now_text(), "closed_by": session.user.id}
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        session.db.execute(f"UPDATE {kind.table} SET {assignments} WHERE rowid = ?",
+        session.db.execute(f"UPDATE {kind.table} SET {assignments} WHERE {session.db.rowid} = ?",
                            [*changes.values(), row["row_number"]])

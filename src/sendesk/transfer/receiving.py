@@ -31,7 +31,7 @@ from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..models.text import hidden_character
 from ..operations import Kind, changed, operation, viewed
-from ..records import pupils
+from ..records import pupils, review_requests
 from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
@@ -385,6 +385,8 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     # (records/derived.py works them out again for the pupil reported below).
     for kind in _RECORD_KINDS:
         changed(session, kind, pupil_id)
+    # The receiving school reviews soon after arrival (Year 7: before the autumn term ends).
+    review_requests.after_arrival(session, pupil_id, preview.sender["name"])
     ref = school_ref(preview.sender)
     for each in school_refs(preview.sender):
         if session.db.scalar("SELECT 1 FROM known_senders WHERE school_ref = ?", (each,)) is None:

@@ -47,7 +47,8 @@ RECORD_TYPES = {"pupil": "pupils", "contact": "contacts", "consent": "consents",
                 "outcome": "apdr_outcomes", "provision": "apdr_provision_items",
                 "review": "apdr_reviews", "review progress": "apdr_outcomes",
                 "review specialist view": "specialist_involvements",
-                "measure": "provision_measures"}
+                "measure": "provision_measures",
+                "exam access": "exam_access_arrangements", "my story": "my_story"}
 # The school's own tables, and the transfer log itself, which stays with the school that kept it.
 _NOT_OWNED = {"pupils", "users", "meta", "audit_log", "audit_head", "sqlite_sequence",
               "transfers", "transfer_scans", "known_senders",
@@ -106,6 +107,12 @@ def owned_tables(db: Database) -> list[TableInfo]:
     return sorted(info.values(), key=lambda t: t.name == "field_changes")
 
 
+def _order(db: Database, table: TableInfo) -> str:
+    """The order rows were added in: by id (SQLite's rowid, where a table has one), else the
+    engine's own row name."""
+    return "id" if table.has_id else db.rowid
+
+
 @dataclass
 class Dump:
     record: dict[str, Any]
@@ -139,7 +146,8 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
         if not parent_ids:
             continue
         rows = db.query(f"SELECT * FROM {table.name} WHERE {table.owner} IN"
-                        f" ({','.join('?' * len(parent_ids))}) ORDER BY rowid", parent_ids)
+                        f" ({','.join('?' * len(parent_ids))}) ORDER BY {_order(db, table)}", parent_ids)
+        rows = _with_consent(table.name, rows, ids, stripped)
         out = []
         for row in rows:
             item: dict[str, Any] = {}
@@ -178,6 +186,23 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
               "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},
               "tables": tables}
     return Dump(record, attachments, stripped)
+
+
+def _with_consent(table: str, rows: list[Any], ids: Mapping[str, list[int]],
+                  stripped: list[str]) -> list[Any]:
+    """My Story goes to the next school only when its consent says so (models.my_story); its
+    change trail, which holds the words too, goes with it or not at all."""
+    if table == "my_story":
+        kept = [r for r in rows if r["share_next_school"]]
+        if len(kept) < len(rows):
+            left = len(rows) - len(kept)
+            stripped.append(f"{left} My Story account{'s' if left != 1 else ''} whose consent "
+                            "does not include the next school (kept here)")
+        return kept
+    if table == "field_changes":
+        sent = set(ids.get("my_story", []))
+        return [r for r in rows if r["record_type"] != "my story" or r["record_id"] in sent]
+    return rows
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -310,7 +335,7 @@ def already_held(db: Database, pupil_id: int, record: Mapping[str, Any], known: 
                     if c not in _ENTRY_COLUMNS and c not in table.user_columns]
         ours = db.query(f"SELECT {'id' if table.has_id else 'NULL'} AS held_id, "
                         f"{', '.join(compared)} FROM {table.name} WHERE {table.owner} IN"
-                        f" ({','.join('?' * len(owners))}) ORDER BY rowid", owners)
+                        f" ({','.join('?' * len(owners))}) ORDER BY {_order(db, table)}", owners)
         free: dict[tuple[Any, ...], list[Any]] = {}
         for each in ours:
             free.setdefault(tuple(_comparable(each[c]) for c in compared), []).append(

@@ -26,7 +26,10 @@ from ..errors import ValidationError
 from ..models import bounded_json, dates, notifications, outcomes, provision, sen, specialists
 from ..models.apdr import Decision, Stage
 from ..models.contacts import CONSENT_GIVERS
+from ..models.ehc import RequestedBy, ReviewKind
+from ..models.exam_access import Arrangement
 from ..models.measures import SCHOOL_SCALE_LIMIT, MeasureKind
+from ..models.my_story import ConsentBy
 from ..models.pupils import clean_details
 from ..models.registers import RegisterKind
 from ..models.text import hidden_character
@@ -35,11 +38,15 @@ from .errors import TamperedPackage
 # Dates naming something planned may lie some years ahead; every other date is of something
 # that has happened, allowing for a sending computer whose clock is wrong by a year or two.
 PLANNED_DATES = frozenset({"review_date", "target_date", "next_review_by", "meeting_on",
-                           "pep_date", "ended_on", "end_date", "ceased_on"})
+                           "pep_date", "ended_on", "end_date", "ceased_on",
+                           "pep_review_date", "valid_to", "valid_from"})
+# Dates whose names do not end in _on, _date or _since.
+DATE_COLUMNS = frozenset({"next_review_by", "valid_from", "valid_to"})
 PAST_YEARS_AHEAD = 2
 PLANNED_YEARS_AHEAD = 10
 FLAGS = frozenset({"parental_responsibility", "do_not_disclose_address", "has_ihp",
-                   "at_risk_of_exclusion", "pfa_discussed", "delivered", "answer"})
+                   "at_risk_of_exclusion", "pfa_discussed", "delivered", "answer",
+                   "share_staff", "share_specialists", "share_la", "share_next_school"})
 # Whole numbers: (least, most); anything else is an id or count up to 2^53.
 BOUNDS: dict[str, tuple[int, int]] = {
     "number": (1, 1000), "rank": (1, 50), "position": (0, 10_000),
@@ -55,11 +62,14 @@ NAMES = frozenset({("contacts", "name"), ("contacts", "relationship"), ("consent
                    ("parent_notifications", "recipient"),
                    ("specialist_involvements", "professional"),
                    ("specialist_involvements", "consent_from"), ("ehcna_requests", "consent_from"),
-                   ("ehcna_requests", "head_name"), ("ehc_plans", "caseworker")})
+                   ("ehcna_requests", "head_name"), ("ehc_plans", "caseworker"),
+                   ("exam_access_arrangements", "assessor"), ("my_story", "consent_by")})
 NAME_LENGTH = 100
 LINE_LENGTH = 400
 TEXT_LENGTH = 20_000
 LONG_TEXT = {"draft_state": 200_000, "discussion": 50_000, "actions": 50_000}
+# Short text in the newer sections, bounded as the app bounds what is typed.
+SHORT_TEXT = {("exam_access_arrangements", "detail"): 200, ("ehcna_requests", "sent_readiness"): 20}
 _MARKUP = re.compile(r"<\s*[/!?A-Za-z]|&#?[A-Za-z0-9]+;")
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -98,6 +108,11 @@ def codes() -> dict[tuple[str, str], frozenset[str]]:
                                                  "not_safe_in_mainstream"}),
         ("ehcna_requests", "decision"): frozenset({"assess", "not_assess"}),
         ("ehcna_requests", "plan_decision"): frozenset({"issue", "not_issue"}),
+        ("ehcna_requests", "requested_by"): frozenset(r.value for r in RequestedBy),
+        ("ehc_reviews", "kind"): frozenset(k.value for k in ReviewKind),
+        ("need_reviews", "kept_need"): needs,
+        ("exam_access_arrangements", "arrangement"): frozenset(a.value for a in Arrangement),
+        ("my_story", "consent_as"): frozenset(c.value for c in ConsentBy),
         ("parent_notifications_due", "change"): frozenset({"added", "removed"}),
         ("parent_notifications", "method"): frozenset(notifications.METHODS),
         ("specialist_involvements", "consent"): frozenset({"pending", "given", "refused"}),
@@ -231,12 +246,15 @@ def check_value(table: str, column: str, declared: str, value: Any, today: dt.da
         return value
     if column.endswith("_at"):
         return check_timestamp(value, latest)
-    if column.endswith(("_on", "_date", "_since")) or column == "next_review_by":
+    if column.endswith(("_on", "_date", "_since")) or column in DATE_COLUMNS:
         return _date(value, latest)
     if declared == "INTEGER":
         if column in FLAGS:
             if value not in (0, 1) or isinstance(value, float):
                 raise Fault("is not 0 or 1")
+            if table == "my_story" and column == "share_next_school" and value != 1:
+                raise Fault("is 0: the pupil's account was sent without consent to share it "
+                            "with the next school")
             return int(value)
         least, most = BOUNDS.get(column, (-1, bounded_json.MAX_INT))
         return _whole(value, least, most)
@@ -251,6 +269,8 @@ def check_value(table: str, column: str, declared: str, value: Any, today: dt.da
         if not isinstance(value, str) or not _SHA256.fullmatch(value):
             raise Fault("is not a SHA-256 fingerprint")
         return value
+    if (table, column) in SHORT_TEXT:
+        return _text(value, SHORT_TEXT[(table, column)], allowed="")
     return _text(value, LONG_TEXT.get(column, TEXT_LENGTH))
 
 

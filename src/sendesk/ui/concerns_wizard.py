@@ -68,8 +68,8 @@ class ConcernsWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
-        self.setButtonText(QWizard.WizardButton.CustomButton1, "Save and close")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Finish and record")
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "&Save and close")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Finish and record")
         self.button(QWizard.WizardButton.CustomButton1).setObjectName("save_draft")
         self.customButtonClicked.connect(self._custom_button)
         self.setMinimumSize(760, 600)
@@ -89,7 +89,7 @@ class ConcernsWizard(QWizard):
                 notice += (f" The flowchart has changed since then: the first {applied} answers "
                            "still fit and have been kept; please answer the rest again.")
             self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
-            self.setButtonText(QWizard.WizardButton.CustomButton2, "Discard saved answers")
+            self.setButtonText(QWizard.WizardButton.CustomButton2, "D&iscard saved answers")
             self.button(QWizard.WizardButton.CustomButton2).setObjectName("discard_draft")
 
         self.setPage(INTRO_ID, IntroPage(self.chart, pupil_name, notice))

@@ -29,7 +29,7 @@ from ..records.dashboard import Dashboard, dashboard
 from ..session import Session
 from ..transfer import log
 from .bar_chart import BarChart
-from .first_steps import FirstStepsBox
+from .first_steps import FirstStepsBox, user_key
 from .key_check_dialog import KeyCheckDialog, describe
 from .lazy_table import Column
 from .list_model import RowListModel
@@ -108,7 +108,7 @@ class DashboardPage(LoadOnShow, QWidget):
         for box in (self.notifications, self.reviews_due, self.overdue, self.monitoring,
                     self.no_plan, self.transfers):
             box.open_pupil.connect(self.open_pupil)
-        self.first_steps = FirstStepsBox()
+        self.first_steps = FirstStepsBox(user_key(session))
         self.first_steps.hide()
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)

@@ -83,9 +83,9 @@ class DocumentPanel(QWidget):
         for page_view in self.preview.findChildren(QGraphicsView):   # what Tab reaches inside
             page_view.setAccessibleName("Document preview")
         allowed = session.can(Permission.EXPORT_DOCUMENTS)
-        self.save_button = QPushButton("Save as PDF...", objectName="save_pdf")
+        self.save_button = QPushButton("&Save as PDF...", objectName="save_pdf")
         self.save_button.clicked.connect(self.save_pdf)
-        self.print_button = QPushButton("Print...", objectName="print")
+        self.print_button = QPushButton("&Print...", objectName="print")
         self.print_button.clicked.connect(self.print_documents)
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(False)

@@ -42,18 +42,21 @@ from ..models import ehcna as checklist
 from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ExceptionKind, ReadinessItem
 from ..models.outcomes import PFA_AREAS
+from ..models.provision import format_money as money
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import ehc, ehcna, school_calendar
+from ..records import ehc, ehc_costs, ehcna, school_calendar
 from ..session import Session
 from . import document_view
 from .apdr_models import AMBER
 from .dates import uk
 from .document_view import Marked, Shown
 from .ehc_outcomes import OutcomesDialog
+from .ehc_provision import EhcProvisionDialog
 from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .record_changes import one_at_a_time, pupil_line, runner_for
+from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
 
@@ -116,7 +119,11 @@ def request_blocks(request: EhcnaRequest, today: dt.date, warning: str | None) -
     b = Builder()
     b.heading(f"Request to {request.local_authority}", 1)
     b.para(request.stage.label, "small")
-    b.pairs([("Parents' consent", uk(request.consent_on)
+    b.pairs([("Requested by", request.requested_by.label),
+             ("Readiness when sent", f"{request.sent_readiness} checklist items met"
+              if request.sent_readiness else ""),
+             ("Why it was sent then", request.sent_below_readiness_reason or ""),
+             ("Parents' consent", uk(request.consent_on)
               + (f" ({request.consent_from})" if request.consent_from else "")),
              ("Head teacher's countersignature",
               f"{request.head_name or ''} {uk(request.head_signed_on)}".strip()),
@@ -191,9 +198,10 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
             f" \u2013 by {uk(step.target_date)}" if step.target_date else ""))
             for step in outcome.steps)
     b.heading("Annual reviews", 2)
-    if not plan.reviews:
+    annual = [r for r in plan.reviews if r.kind is rules.ReviewKind.ANNUAL]
+    if not annual:
         b.para("None yet.")
-    for review in plan.reviews:
+    for review in annual:
         if review.held:
             text = (f"Held {uk(review.held_on)}: {review.recommendation.label.lower()}"
                     + ("; Preparing for Adulthood discussed" if review.pfa_discussed else "")
@@ -205,6 +213,14 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
                        if review.invitations_sent_on else "; invitations not yet sent"))
         b.para(text)
         b.para(review.notes, "small")
+    if plan.interim_reviews:
+        b.heading("Interim reviews", 2)
+        for review in plan.interim_reviews:
+            outcome = review.recommendation.label.lower() if review.recommendation else ""
+            b.para(f"Held {uk(review.held_on)}: {outcome}"
+                   + (f"; report to the LA {uk(review.report_sent_on)}" if review.report_sent_on
+                      else ""))
+            b.para(review.notes, "small")
     return shown + b.blocks
 
 
@@ -233,19 +249,25 @@ def compact_rows(table: QTableView) -> None:
 class _Section(QWidget):
     """A list, the chosen row's details below it and a row of buttons above."""
 
-    def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, bool]],
+    def __init__(self, name: str, intro: str, model: RowsModel, buttons: list[tuple[str, str, Any, str]],
                  sizes: tuple[int, int] = (330, 270), parent: QWidget | None = None) -> None:
+        """`buttons` are (key, text, slot, why not): a button the user may not use is greyed,
+        never hidden, with the reason in its tooltip ("" when it may be used)."""
         super().__init__(parent)
         self.setObjectName(name)
         self.model = model
         self.table = _table(f"{name}_table", model)
         self.details = QTextBrowser(objectName=f"{name}_details")
         self.buttons: dict[str, QPushButton] = {}
+        self.denied: dict[str, str] = {}
         bar = QHBoxLayout()
-        for key, text, slot, allowed in buttons:
+        for key, text, slot, why_not in buttons:
             widget = QPushButton(text, objectName=key)
             widget.clicked.connect(slot)
-            widget.setVisible(allowed)
+            if why_not:
+                self.denied[key] = why_not
+                widget.setEnabled(False)
+                widget.setToolTip(why_not)
             self.buttons[key] = widget
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -264,6 +286,10 @@ class _Section(QWidget):
     def selected(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_object(rows[0].row()) if rows else None
+
+    def enable(self, key: str, usable: bool) -> None:
+        """Enable a button when what it acts on is there, unless the user may not use it."""
+        self.buttons[key].setEnabled(usable and key not in self.denied)
 
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)
@@ -284,6 +310,16 @@ def _read(session: Session, pupil_id: int) -> tuple[Any, Any, Any, Any]:
             ehc.list_requests(session, pupil_id), ehc.list_plans(session, pupil_id))
 
 
+def provision_blocks(lines: list) -> list[Shown]:
+    """The plan's costed provision: the school's notional part and the LA's top-up a year."""
+    b = Builder()
+    b.heading("Provision and its cost a year", 2)
+    b.table(["Provision", "How often", "School's part", "LA top-up"],
+            [(x.description, x.frequency, money(x.school_pence), money(x.topup_pence))
+             for x in lines], empty="Not costed yet: use Provision and cost...")
+    return list(b.blocks)
+
+
 class EhcTab(LoadOnShow, QWidget):
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
@@ -292,37 +328,40 @@ class EhcTab(LoadOnShow, QWidget):
         self.runner = runner_for(session, runner, self)
         self.setObjectName("tab_ehc")
         today = session.clock.today()
-        manage = session.can(Permission.MANAGE_PLANS) and \
-            not pupil_line(self.runner, self.pupil_id).archived
+        manage = "" if session.can(Permission.MANAGE_PLANS) else denied_text(session)
+        if not manage and pupil_line(self.runner, self.pupil_id).archived:
+            manage = "This pupil has left; their archived record is read-only."
+        status = manage or ("" if session.can(Permission.CHANGE_SEN_STATUS) else denied_text(session))
         self.readiness_model: RowsModel[ReadinessItem] = RowsModel(
             READINESS_COLUMNS, background=lambda i: GREEN if i.met else AMBER, parent=self)
         self.readiness = _Section(
             "readiness", "Before requesting an EHC needs assessment, the record should show each "
             "of these. Most are read from the graduated approach; answer the questions only you "
             "can, with a note of how you know.", self.readiness_model, [
-                ("answer", "Answer the question...", self.answer, manage),
-                ("record_exception", "Record an exception...", self.record_exception, manage),
-                ("withdraw_exception", "Withdraw the exception...", self.withdraw_exception, manage),
-                ("refresh_readiness", "Check again", self.refresh, True)], sizes=(340, 260))
+                ("answer", "Ans&wer the question...", self.answer, manage),
+                ("record_exception", "&Record an exception...", self.record_exception, manage),
+                ("withdraw_exception", "Wit&hdraw the exception...", self.withdraw_exception, manage),
+                ("refresh_readiness", "&Check again", self.refresh, "")], sizes=(340, 260))
         compact_rows(self.readiness.table)
         self.request_model: RowsModel[EhcnaRequest] = RowsModel(request_columns(today), parent=self)
         self.requests = _Section(
             "requests", "A request needs the parents' consent and the head teacher's "
             "countersignature. From the day it is sent the LA has 20 weeks to issue a final plan.",
             self.request_model, [
-                ("new_request", "New request...", self.new_request, manage),
-                ("update_request", "Update the request...", self.update_request, manage)],
+                ("new_request", "&New request...", self.new_request, manage),
+                ("update_request", "&Update the request...", self.update_request, manage)],
             sizes=(150, 450))
         self.plan_model: RowsModel[EhcPlan] = RowsModel(PLAN_COLUMNS, parent=self)
         self.plans = _Section(
             "plans", "EHC plans are reviewed every year: the meeting about four weeks before the "
             "anniversary, with six weeks' notice to every specialist involved.", self.plan_model, [
-                ("record_plan", "Record an issued plan...", self.record_plan,
-                 manage and session.can(Permission.CHANGE_SEN_STATUS)),
-                ("edit_plan", "Plan details...", self.edit_plan, manage),
-                ("edit_outcomes", "Outcomes and steps...", self.edit_outcomes, manage),
-                ("review", "Annual review...", self.review, manage),
-                ("cease_plan", "Plan ceased...", self.cease_plan, manage)],
+                ("record_plan", "Record an &issued plan...", self.record_plan, status),
+                ("edit_plan", "Plan &details...", self.edit_plan, manage),
+                ("edit_outcomes", "&Outcomes and steps...", self.edit_outcomes, manage),
+                ("edit_provision", "&Provision and cost...", self.edit_provision, manage),
+                ("review", "Annual re&view...", self.review, manage),
+                ("interim_review", "I&nterim review...", self.interim_review, manage),
+                ("cease_plan", "Plan &ceased...", self.cease_plan, manage)],
             sizes=(130, 470))
         for section, show in ((self.readiness, self._show_item), (self.requests, self._show_request),
                               (self.plans, self._show_plan)):
@@ -370,8 +409,8 @@ class EhcTab(LoadOnShow, QWidget):
         table = self.readiness.table
         table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
                                + table.verticalHeader().defaultSectionSize() * len(result.items))
-        self.readiness.buttons["withdraw_exception"].setEnabled(result.exception is not None)
-        self.readiness.buttons["record_exception"].setEnabled(result.exception is None)
+        self.readiness.enable("withdraw_exception", result.exception is not None)
+        self.readiness.enable("record_exception", result.exception is None)
         self.readiness.select(current if current >= 0 else 0)
         self.calendar = calendar
         self.request_model.set_rows(requests)
@@ -382,13 +421,13 @@ class EhcTab(LoadOnShow, QWidget):
         self.plans.set_summary("" if current_plan or self.plan_model.rows()
                                else "No EHC plan recorded.")
         self.plans.select(len(self.plan_model.rows()) - 1)
-        for key in ("edit_plan", "edit_outcomes", "review", "cease_plan"):
-            self.plans.buttons[key].setEnabled(current_plan is not None)
+        for key in ("edit_plan", "edit_outcomes", "review", "interim_review", "cease_plan"):
+            self.plans.enable(key, current_plan is not None)
         if current_plan is not None and not self.opened_on_plan:
             # A pupil with a plan is here for the plan, not for readiness to ask for one.
             self.opened_on_plan = True
             self.sections.setCurrentWidget(self.plans)
-        self.requests.buttons["update_request"].setEnabled(bool(self.request_model.rows()))
+        self.requests.enable("update_request", bool(self.request_model.rows()))
         self._show_item()
         self._show_request()
         self._show_plan()
@@ -400,8 +439,7 @@ class EhcTab(LoadOnShow, QWidget):
     def _show_item(self) -> None:
         item = self.readiness.selected()
         document_view.show(self.readiness.details, readiness_blocks(item) if item else [])
-        self.readiness.buttons["answer"].setEnabled(
-            item is not None and item.key in checklist.QUESTION_KEYS)
+        self.readiness.enable("answer", item is not None and item.key in checklist.QUESTION_KEYS)
 
     def _show_request(self) -> None:
         request = self.requests.selected()
@@ -424,8 +462,11 @@ class EhcTab(LoadOnShow, QWidget):
             self.plans.details.setHtml("<p>No EHC plan recorded.</p>")
             return
         schedule = self.runner.call(ehc.review_schedule, plan)
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id, audit=False) \
+            if alive(self) else []
         if alive(self):
-            document_view.show(self.plans.details, plan_blocks(plan, schedule))
+            document_view.show(self.plans.details,
+                               plan_blocks(plan, schedule) + provision_blocks(lines))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
@@ -472,6 +513,8 @@ class EhcTab(LoadOnShow, QWidget):
 
     def _request_fields(self) -> list[FieldSpec]:
         return [
+            FieldSpec("requested_by", "Who asked for it", "choice",
+                      [(r.label, r.value) for r in rules.RequestedBy]),
             FieldSpec("local_authority", "Local authority"),
             FieldSpec("consent_on", "Parents' consent signed", "date",
                       aliases=("Date of the parents' consent",)),
@@ -490,14 +533,24 @@ class EhcTab(LoadOnShow, QWidget):
             FieldSpec("draft_on", "Draft plan (or notice) dated", "date",
                       aliases=("Date of the draft plan or notice",)),
             FieldSpec("withdrawn_on", "Withdrawn on", "date", aliases=("Date withdrawn",)),
+            FieldSpec("below_readiness_reason", "Why send it before every readiness item is met",
+                      "text", aliases=("Reason for sending it now",)),
             FieldSpec("notes", "Notes", "text")]
+
+    def _readiness_intro(self) -> str:
+        result = getattr(self, "readiness_result", None)
+        if result is None or result.ready:
+            return ""
+        return (f" The readiness checklist shows {result.score} items met: if the school sends "
+                "it now, say why.")
 
     def new_request(self) -> FormDialog:
         values = {"local_authority": self._last_authority()}
         return self._form("New EHC needs assessment request", self._request_fields(),
                           lambda v: self._write(ehc.add_request, self.pupil_id, v), values=values,
                           intro="Record what has been done so far; come back to add the dates "
-                                "as the request goes on.")
+                                "as the request goes on. A parent or young person may ask the LA "
+                                "themselves." + self._readiness_intro())
 
     def update_request(self) -> FormDialog | None:
         request = self.requests.selected()
@@ -509,9 +562,12 @@ class EhcTab(LoadOnShow, QWidget):
             "submitted_on", "decision_on", "draft_on", "withdrawn_on", "notes")}
         values["decision"] = request.decision.value if request.decision else None
         values["plan_decision"] = request.plan_decision.value if request.plan_decision else None
+        values["requested_by"] = request.requested_by.value
+        values["below_readiness_reason"] = request.sent_below_readiness_reason or ""
         return self._form("Update the request", self._request_fields(),
                           lambda v: self._write(ehc.update_request, request.id, v), values=values,
-                          intro="The final plan is recorded on the EHC plans page.")
+                          intro="The final plan is recorded on the EHC plans page."
+                          + (self._readiness_intro() if request.submitted_on is None else ""))
 
     def _last_authority(self) -> str:
         rows = self.request_model.rows()
@@ -525,19 +581,31 @@ class EhcTab(LoadOnShow, QWidget):
 
     def record_plan(self) -> FormDialog:
         waiting = [r for r in self.request_model.rows()
-                   if r.decision is rules.AssessDecision.ASSESS and r.final_on is None
-                   and r.plan_decision is not rules.PlanDecision.NOT_ISSUE and r.withdrawn_on is None]
+                   if r.submitted_on is not None and r.final_on is None and r.withdrawn_on is None
+                   and r.decision is not rules.AssessDecision.NOT_ASSESS
+                   and r.plan_decision is not rules.PlanDecision.NOT_ISSUE]
         fields = self._plan_fields()
+        intro = ("The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
+                 "their parents are due a letter. Add the outcomes afterwards.")
         if waiting:
             fields.append(FieldSpec("request_id", "From the request", "choice",
-                                    [("None", None)] + [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
+                                    [(f"Sent {uk(r.submitted_on)}", r.id) for r in waiting]))
+            intro += " The request it came from is closed with the plan."
+            if any(r.decision is None for r in waiting):
+                # Asked here rather than refused later: a plan follows a decision to assess.
+                fields.append(FieldSpec("decision_on", "LA agreed to assess on", "date",
+                                        aliases=("Date the LA agreed to assess",
+                                                 "Date of the LA's decision")))
+                fields.append(FieldSpec("draft_on", "Draft plan dated", "date",
+                                        aliases=("Date of the draft plan",
+                                                 "Date of the draft plan or notice")))
+                intro += (" No decision to assess is recorded on that request: give the date "
+                          "the LA agreed to assess.")
         return self._form(
             "Record an issued EHC plan", fields,
             lambda v: self._write(ehc.record_plan, self.pupil_id, v, v.get("request_id")),
             values={"local_authority": self._last_authority(),
-                    "request_id": waiting[-1].id if waiting else None},
-            intro="The pupil's SEN status becomes E (EHC plan) from the date it was issued, and "
-                  "their parents are due a letter. Add the outcomes afterwards.")
+                    "request_id": waiting[-1].id if waiting else None}, intro=intro)
 
     def edit_plan(self) -> FormDialog | None:
         plan = self.current_plan()
@@ -554,6 +622,16 @@ class EhcTab(LoadOnShow, QWidget):
         if plan is None:
             return None
         dialog = OutcomesDialog(self.session, plan, parent=self, runner=self.runner)
+        dialog.open()
+        return dialog
+
+    def edit_provision(self) -> EhcProvisionDialog | None:
+        """The plan's provision costed: the school's notional part and the LA's top-up."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        lines = self.runner.call(ehc_costs.plan_provision, plan.id)
+        dialog = EhcProvisionDialog(self.session, plan, lines, parent=self, runner=self.runner)
         dialog.open()
         return dialog
 
@@ -585,6 +663,26 @@ class EhcTab(LoadOnShow, QWidget):
             FieldSpec("notes", "Notes", "text")],
             lambda v: self._write(ehc.save_review, plan.id, v, booked.id if booked else None),
             values=values, intro=intro)
+
+    def interim_review(self) -> FormDialog | None:
+        """An interim review, recorded once held with its outcome; the annual schedule stays."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        return self._form("Interim review", [
+            FieldSpec("held_on", "Held on", "date", aliases=("Date the review was held",
+                                                             "Date the interim review was held")),
+            FieldSpec("recommendation", "Outcome", "choice",
+                      [(r.label, r.value) for r in rules.ReviewRecommendation],
+                      aliases=("Outcome of the interim review",)),
+            FieldSpec("report_sent_on", "Report sent to the LA", "date",
+                      aliases=("Date the report went to the LA",)),
+            FieldSpec("notes", "Why it was called and what was agreed", "text",
+                      aliases=("Notes",))],
+            lambda v: self._write(ehc.save_review, plan.id, {**v, "kind": "interim"}),
+            values={"held_on": self.session.clock.today()},
+            intro="An interim review is called between annual reviews when needs or the "
+                  "placement change. It does not move the annual review.")
 
     def cease_plan(self) -> FormDialog | None:
         plan = self.current_plan()

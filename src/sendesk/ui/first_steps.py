@@ -5,17 +5,57 @@ The buttons do exactly what the menus do: they trigger the main window's own act
 Import pupils from the MIS, File > New pupil, Tools > Users) and open the Calendar page at the
 term dates, so a step and its menu item cannot drift apart, and a step the user's role does
 not allow says why instead of failing.
+
+Hiding them is remembered for that user of that school database (in the app's data folder,
+beside the settings, as a hash: no name is written), so they do not come back at every
+sign-in; another user of the same school still sees them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
+from ..session import Session
+from ..settings import data_dir
+from ..store.files import atomic_write
 from .main_window import MainWindow
+
+HIDDEN_FILE = "first-steps-hidden.json"
+_MAX_REMEMBERED = 200   # users and schools on one computer; the file stays small
+
+
+def user_key(session: Session) -> str:
+    """Who hid them, as a hash of the school database and the username."""
+    return hashlib.sha256(session.database_id + b"\0" + session.user.username.encode()).hexdigest()[:32]
+
+
+def _remembered() -> list[str]:
+    path = data_dir() / HIDDEN_FILE
+    try:
+        if path.stat().st_size > 64 * 1024:
+            return []
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [key for key in raw if isinstance(key, str)] if isinstance(raw, list) else []
+
+
+def hidden_by(key: str) -> bool:
+    return bool(key) and key in _remembered()
+
+
+def remember_hidden(key: str) -> None:
+    keys = [k for k in _remembered() if k != key][-(_MAX_REMEMBERED - 1):] + [key]
+    try:
+        atomic_write(data_dir() / HIDDEN_FILE, json.dumps(keys).encode())
+    except OSError:
+        pass   # a read-only data folder: hidden for this session, as before
 
 
 @dataclass(frozen=True)
@@ -33,8 +73,7 @@ STEPS = (
          "import_pupils", "Your role does not allow importing pupils. Ask your SENCO."),
     Step("first_add_pupil", "&Add a pupil...",
          "Or add one pupil by hand: a new arrival, or a school without an MIS export.",
-         "new_pupil", "Adding a pupil by hand (File > New pupil) is not in this version of "
-                      "sendesk yet; import them from the MIS instead."),
+         "new_pupil", "Your role does not allow adding pupils. Ask your SENCO."),
     Step("first_term_dates", "Set the &term dates",
          "Reviews, deadlines and the census are worked out from your school's term dates.",
          "", ""),
@@ -45,11 +84,12 @@ STEPS = (
 
 
 class FirstStepsBox(QGroupBox):
-    """Shown on Home while the school has no pupils, until the user hides it (for this
-    session: once a pupil is on roll it does not come back)."""
+    """Shown on Home while the school has no pupils, until the user hides it (remembered for
+    them under `who`, a user_key; once a pupil is on roll it does not come back anyway)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, who: str = "", parent: QWidget | None = None) -> None:
         super().__init__("First steps", parent)
+        self.who = who
         self.setObjectName("first_steps")
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
@@ -72,7 +112,7 @@ class FirstStepsBox(QGroupBox):
         layout.addWidget(QLabel("This school has no pupils yet. Start here:"))
         layout.addLayout(grid)
         layout.addWidget(hide, 0, Qt.AlignmentFlag.AlignLeft)
-        self.was_dismissed = False
+        self.was_dismissed = hidden_by(who)
 
     def _window(self) -> MainWindow | None:
         window = self.window()
@@ -112,4 +152,6 @@ class FirstStepsBox(QGroupBox):
 
     def _dismiss(self) -> None:
         self.was_dismissed = True
+        if self.who:
+            remember_hidden(self.who)
         self.hide()

@@ -98,7 +98,8 @@ class ImportWizard(QWizard):
             return
         r = self.result
         prompts.info(self, "Import finished", f"Added {r.added}, updated {r.updated}, "
-                     f"unchanged {r.unchanged}, skipped {r.skipped}.")
+                     f"unchanged {r.unchanged}, skipped {r.skipped}."
+                     + (f"\n\n{mis_import.reviews_sentence(r)}" if r.reviews_asked else ""))
         super().accept()
 
 
@@ -111,7 +112,7 @@ class FilePage(QWizardPage):
                          "of birth, gender, year and class. Dates may be dd/mm/yyyy.")
         self.path = QLineEdit(objectName="import_path")
         self.path.setAccessibleName("The MIS export to import")
-        self.browse = QPushButton("&Browse...", objectName="import_browse")
+        self.browse = QPushButton("B&rowse...", objectName="import_browse")
         self.browse.setAccessibleName("Choose the MIS export")
         self.browse.clicked.connect(self._browse)
         self.message = QLabel(wordWrap=True, objectName="file_message")

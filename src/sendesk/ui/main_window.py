@@ -128,6 +128,11 @@ class MainWindow(QMainWindow):
                          can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
         self._action(self.tools_menu, "Provision &library...", self.open_provision_library,
                      name="provision_library")
+        self.grey_unless(self._action(self.tools_menu, "School &details...",
+                                      self.open_school_details, name="school_details"),
+                         can(Permission.MANAGE_PLANS) or can(Permission.SETTINGS))
+        self._action(self.tools_menu, "Class &handover pack...", self.open_handover,
+                     name="handover_pack")
         help_menu = bar.addMenu("&Help")
         about = QAction("&About sendesk", self)
         about.triggered.connect(lambda: show_about(self))
@@ -150,6 +155,13 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()
         return window
+    def open_school_details(self) -> None:
+        from .school_details_dialog import SchoolDetailsDialog
+        SchoolDetailsDialog(self.session, self, runner=self.runner).exec()
+
+    def open_handover(self) -> None:
+        from .handover_dialog import HandoverDialog
+        HandoverDialog(self.session, self, runner=self.runner).exec()
 
     def _build_status_bar(self) -> None:
         school = self.session.school

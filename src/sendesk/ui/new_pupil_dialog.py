@@ -24,6 +24,7 @@ from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session
 from .forms import FieldSpec, FormDialog
 from .prompts import prompts
+from .record_panel import denied_text
 from .runner import OpRunner
 
 YEAR_LABELS = {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}
@@ -97,12 +98,15 @@ class NewPupilDialog(FormDialog):
 
 
 def add_new_pupil_action(window: QMainWindow, menu: QMenu, session: Session, runner: OpRunner,
-                         open_pupil: Callable[[int], Any]) -> QAction | None:
-    """File > New pupil... (Ctrl+N) at the top of ``menu``, for a user who may add pupils; the
-    dialog saves through the window's runner and ``open_pupil`` opens the record."""
-    if not session.can(Permission.EDIT_PUPILS):
-        return None
+                         open_pupil: Callable[[int], Any]) -> QAction:
+    """File > New pupil... (Ctrl+N) at the top of ``menu``; the dialog saves through the
+    window's runner and ``open_pupil`` opens the record. For a user who may not add pupils it
+    is there, greyed, saying why (as every control a role may not use is)."""
     action = QAction("&New pupil...", window, objectName="new_pupil")
+    if not session.can(Permission.EDIT_PUPILS):
+        action.setEnabled(False)
+        action.setToolTip(denied_text(session))
+        menu.setToolTipsVisible(True)
     action.setShortcut(QKeySequence.StandardKey.New)
     action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import passwords
+from .steady import reserve_lines
 
 _COLOURS = ("#b3261e", "#b3261e", "#b26a00", "#2e7d32", "#1b5e20")
 CAPS_WARNING = "Caps Lock may be on."
@@ -100,7 +101,9 @@ class NewPasswordFields(QWidget):
         self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="confirm")
         self.meter = QProgressBar(minimum=0, maximum=4, textVisible=False, objectName="meter")
         self.meter.setFixedHeight(8)
-        self.advice = QLabel(wordWrap=True, objectName="advice")
+        # Its advice changes with every key, from one line to three: the room is kept, so the
+        # confirmation box below does not move while the password is typed.
+        self.advice = reserve_lines(QLabel(wordWrap=True, objectName="advice"), 3)
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Password", self.password)

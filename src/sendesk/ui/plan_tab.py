@@ -165,11 +165,11 @@ class PlanTab(LoadOnShow, QWidget):
         self.cost = QLabel(objectName="plan_cost", wordWrap=True)
         self.waiting = QLabel(objectName="waiting_recommendations", wordWrap=True)
         self.waiting.setStyleSheet(f"background: {AMBER.name()}; padding: 6px")
-        self.start_button = QPushButton("Start the graduated approach...", objectName="start_pathway")
+        self.start_button = QPushButton("S&tart the graduated approach...", objectName="start_pathway")
         self.start_button.clicked.connect(self.start_pathway)
         self.continue_button = QPushButton(objectName="continue_cycle")
         self.continue_button.clicked.connect(lambda: self.open_wizard())
-        self.log_button = QPushButton("Log a session...", objectName="log_session")
+        self.log_button = QPushButton("&Log a session...", objectName="log_session")
         self.log_button.clicked.connect(lambda: self.open_wizard(Part.DO))
         self.groups = QLabel(objectName="pupil_groups", wordWrap=True)
         self.groups.setTextFormat(Qt.TextFormat.RichText)
@@ -289,8 +289,8 @@ class PlanTab(LoadOnShow, QWidget):
         self.status.setText(line)
         manage = self.session.can(Permission.MANAGE_PLANS)
         label = {Part.ASSESS: "Assess", Part.PLAN: "Plan", Part.DO: "Do and review"}.get(part, "Open")
-        self.continue_button.setText(f"{label}: cycle {cycle.number}..." if manage
-                                     else f"Open cycle {cycle.number}...")
+        self.continue_button.setText(f"{label}: &cycle {cycle.number}..." if manage
+                                     else f"Open &cycle {cycle.number}...")
         self.log_button.setVisible(not manage and part is Part.DO
                                    and self.session.can(Permission.ADD_NOTES))
         if plan is not None:

@@ -24,16 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..documents.provision_map import spend_rows
 from ..errors import SendeskError
 from ..models import provision
 from ..models.provision import CostLevel
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import provision_map
+from ..records import provision_map, sen_budget
+from ..records.ehc_costs import EhcMapRow
 from ..records.provision_map import GroupRow, MapRow, ProvisionMap, ProvisionTotal, PupilTotal
 from ..session import Session
 from ..settings import export_dir
 from .apdr_models import level_colour, plural
+from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .rows_model import Col, RowsModel
@@ -89,6 +92,16 @@ GROUP_COLUMNS: list[Col[GroupRow]] = [
 ]
 
 
+EHC_COLUMNS: list[Col[EhcMapRow]] = [
+    Col("Pupil", lambda r: r.pupil_name),
+    Col("Year", lambda r: r.year_group),
+    Col("EHC plan provision", lambda r: r.line.description),
+    Col("How often", lambda r: r.line.frequency),
+    Col("School's part a year", lambda r: money(r.line.school_pence), align_right=True),
+    Col("LA top-up a year", lambda r: money(r.line.topup_pence), align_right=True),
+]
+
+
 def _table(name: str, title: str, model: RowsModel, stretch: tuple[int, ...] = ()) -> QTableView:
     """A read-only table named `title` for a screen reader; the `stretch` columns share the
     spare width, the rest fit their text."""
@@ -136,6 +149,13 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.pdf_button.setEnabled(allowed)
         if not allowed:
             self.pdf_button.setToolTip("Your role does not allow exports.")
+        self.budget_button = QPushButton("Notional SEN &budget...", objectName="set_budget")
+        self.budget_button.clicked.connect(self.set_budget)
+        may_set = session.can(Permission.SETTINGS) or session.can(Permission.MANAGE_PLANS)
+        self.budget_button.setEnabled(may_set)
+        if not may_set:
+            self.budget_button.setToolTip("Only the SENCO or an administrator sets the budget.")
+        self.spend = QLabel(objectName="spend", wordWrap=True)
         refresh = QPushButton("Refresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         self.pupil_model: RowsModel[PupilTotal] = RowsModel(
@@ -153,20 +173,27 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.tabs.addTab(self.items, "Every item")
         self.groups = _table("groups", "Provision groups", self.group_model, stretch=(0, 2))
         self.tabs.addTab(self.groups, "Groups")
+        self.ehc_model: RowsModel[EhcMapRow] = RowsModel(EHC_COLUMNS, parent=self)
+        self.ehc = _table("ehc_plans", "EHC plans' provision", self.ehc_model, stretch=(2, 3))
+        self.tabs.addTab(self.ehc, "EHC plans")
+        self.ehc.doubleClicked.connect(lambda i: self._open(self.ehc_model, i.row()))
         self.by_pupil.doubleClicked.connect(lambda i: self._open(self.pupil_model, i.row()))
         self.items.doubleClicked.connect(lambda i: self._open(self.item_model, i.row()))
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addStretch(1)
         bar.addWidget(refresh)
+        bar.addWidget(self.budget_button)
         bar.addWidget(self.export_button)
         bar.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(note)
         layout.addWidget(self.summary)
+        layout.addWidget(self.spend)
         layout.addWidget(self.tabs, 1)
-        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.GROUP))
+        self.follow(self.runner, (Kind.PATHWAY, Kind.PUPIL, Kind.SEN, Kind.GROUP, Kind.EHC,
+                                  Kind.SETTINGS))
         self.load_now_or_when_shown(load)
 
     def refresh(self) -> None:
@@ -185,6 +212,8 @@ class ProvisionMapView(LoadOnShow, QWidget):
             sum(r.yearly_cost_pence for r in found.rows)), "", "", "", "", ""])
         self.group_model.set_rows(found.groups, ["Total", "", "", "", money(
             sum(g.cost_pence for g in found.groups))])
+        self.ehc_model.set_rows(found.ehc, ["Total", "", "", "", money(found.ehc_school_pence),
+                                            money(found.ehc_topup_pence)])
         over = len(found.over_threshold())
         near = sum(1 for p in found.by_pupil if p.level is CostLevel.NEAR)
         groups = f", {plural(len(found.groups), 'group')}" if found.groups else ""
@@ -193,6 +222,20 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if near or over:
             text += f" {near} nearing and {over} over the {_THRESHOLD} threshold."
         self.summary.setText(text)
+        self.spend.setText("; ".join(f"{k} {v}" for k, v in spend_rows(found)).rstrip(".") + ".")
+
+    def set_budget(self) -> FormDialog:
+        """The school's notional SEN budget, which the map's spend is set against."""
+        current = self.found.budget_pence if self.found else None
+        dialog = FormDialog(
+            "Notional SEN budget", [FieldSpec("budget", "Notional SEN &budget a year (£)",
+                                              placeholder="for example £120,000")],
+            lambda v: self.runner.call(sen_budget.set_notional_budget, v["budget"]),
+            intro="The part of the school's budget the local authority says is for pupils "
+                  "with SEN. Leave it blank if it is not known.",
+            values={"budget": "" if current is None else money(current)}, parent=self)
+        dialog.open()
+        return dialog
 
     def export(self) -> None:
         path = prompts.save_file(self, "Export the costed provision map",

@@ -42,6 +42,7 @@ from .contacts_panel import ContactsPanel
 from .dates import uk
 from .documents_tab import DocumentsTab, file_name
 from .ehc_tab import EhcTab
+from .file_sections_tab import FileSectionsTab
 from .forms import FieldSpec, FormDialog, FormWidget
 from .history_text import history_rows
 from .notes_panel import NotesPanel
@@ -63,12 +64,14 @@ from .transfers_tab import TransfersTab
 FEATURE_TABS = [("plans", "Plans and cycles", "Support plans and Assess-Plan-Do-Review cycles"),
                     ("specialists", "Specialists", "Involvement of outside specialists"),
                     ("ehc", "EHC", "EHC needs assessment requests and EHC plans"),
+                    ("file_sections", "Exams and My Story",
+                     "Exam access arrangements and the pupil's own account"),
                     ("documents", "Documents", "Letters, plans and profiles as PDFs"),
                     ("transfers", "Transfers", "Records sent to or received from other schools")]
 
 # What the header and the first four tabs show: a change to any of these re-reads the record.
 SHOWN_KINDS = (Kind.PUPIL, Kind.CONTACT, Kind.CONSENT, Kind.NOTE, Kind.REGISTER, Kind.SEN,
-               Kind.NOTIFICATION)
+               Kind.NOTIFICATION, Kind.SPECIALIST)   # a specialist's report may ask about NSA
 
 
 def age_on(dob: dt.date, today: dt.date) -> int:
@@ -109,6 +112,9 @@ class PupilRecordWindow(QWidget):
         self.sar_button = button("Subject &access request...", "subject_access",
                                  self.answer_subject_access, self.can(Permission.READ_AUDIT))
         self.sar_button.setAccessibleName("Answer a subject access request for this pupil")
+        if not self.sar_button.isEnabled():   # its own reason, not the generic one
+            self.sar_button.setProperty("role_denied", False)
+            self.sar_button.setToolTip(sar.REFUSED)
         top = QHBoxLayout()
         heading = QVBoxLayout()
         heading.addWidget(self.header)
@@ -227,12 +233,21 @@ class PupilRecordWindow(QWidget):
         if key == "plans":
             return PlanTab(session, pupil_id, runner=runner)
         if key == "specialists":
-            return SpecialistsTab(session, pupil_id, runner=runner)
+            tab = SpecialistsTab(session, pupil_id, runner=runner)
+            tab.review_need.connect(self.review_primary_need)
+            return tab
         if key == "ehc":
             return EhcTab(session, pupil_id, runner=runner)
+        if key == "file_sections":
+            return FileSectionsTab(session, pupil_id, runner=runner)
         if key == "documents":
             return DocumentsTab(session, pupil_id, runner=runner)
         return TransfersTab(session, pupil_id, runner=runner)
+
+    def review_primary_need(self) -> FormDialog:
+        """The needs editor on the Registers tab, as after a specialist's report for NSA."""
+        self.tabs.setCurrentWidget(self.registers)
+        return self.registers.change_status()
 
     # --- reading -------------------------------------------------------------------
     def _runner_changed(self, changes: Changes) -> None:
@@ -259,7 +274,8 @@ class PupilRecordWindow(QWidget):
         status = (f"{pupil.sen_status} - {status_names.get(pupil.sen_status, '')}"
                   if pupil.sen_status else "Not on the SEN register")
         needs = ", ".join(n.code for n in sorted(record.current_needs, key=lambda n: n.rank))
-        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)])
+        self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)]
+                          + [request.label for request in record.review_requests])
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
@@ -267,7 +283,9 @@ class PupilRecordWindow(QWidget):
             f" &middot; Year {details.year_group}"
             + (f" &middot; {escape(details.class_name)}" if details.class_name else "") + left +
             f"<br><b>SEN status:</b> {status}" + (f" &middot; <b>Needs:</b> {needs}" if needs else "")
-            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else ""))
+            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
+            + (f"<br><b style='color:#8a5300'>{escape(record.need_review)}</b>"
+               if record.need_review else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})
         self.profile_form.set_values({"gender": details.gender, "year_group": details.year_group})
         fill_table(self.history_table, history_rows(record.changes))

@@ -69,7 +69,7 @@ class ReceiveWizard(QWizard):
         for page in (self.open_page, self.summary_page, self.match_page, self.done_page):
             self.addPage(page)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
 
 
 class OpenPage(QWizardPage):
@@ -80,10 +80,10 @@ class OpenPage(QWizardPage):
         self.setSubTitle("Choose the file the sending school gave you and type the passphrase "
                          "they gave you separately (by phone, for example).")
         self.path = QLineEdit(str(path) if path else "", objectName="package_path")
-        browse = QPushButton("Choose...", objectName="browse")
+        browse = QPushButton("C&hoose...", objectName="browse")
         browse.clicked.connect(self.browse)
         self.passphrase = QLineEdit(objectName="passphrase", placeholderText="XXXX-XXXX-XXXX-XXXX-XXXX")
-        self.check = QPushButton("Open and check", objectName="check")
+        self.check = QPushButton("&Open and check", objectName="check")
         self.check.clicked.connect(self.open_package)
         self.message = QLabel(objectName="message", wordWrap=True)
         row = QHBoxLayout()
@@ -199,10 +199,10 @@ class MatchPage(QWizardPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for column in (0, 1, 3):   # the package's side gets the room: it says what arrives
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.add_all = QPushButton("Add everything the package holds", objectName="add_all")
+        self.add_all = QPushButton("&Add everything the package holds", objectName="add_all")
         self.add_all.setAccessibleName("Add everything the package holds")
         self.add_all.clicked.connect(lambda: self._choose_additions(receiving.THEIRS))
-        self.leave_all = QPushButton("Leave everything out", objectName="leave_all")
+        self.leave_all = QPushButton("&Leave everything out", objectName="leave_all")
         self.leave_all.setAccessibleName("Leave everything out")
         self.leave_all.clicked.connect(lambda: self._choose_additions(receiving.OURS))
         bulk = QHBoxLayout()
@@ -329,7 +329,7 @@ class DonePage(QWizardPage):
         self.setSubTitle("The sending school closes the transfer when they import your signed "
                          "receipt. Save it and send it to them (it holds no pupil's details).")
         self.result = QLabel(objectName="result", wordWrap=True)
-        self.save = QPushButton("Save the receipt...", objectName="save_receipt")
+        self.save = QPushButton("&Save the receipt...", objectName="save_receipt")
         self.save.clicked.connect(self.save_receipt)
         self.saved = QLabel(objectName="saved", wordWrap=True)
         layout = QVBoxLayout(self)

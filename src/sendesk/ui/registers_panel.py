@@ -34,6 +34,7 @@ OWN_FIELDS = {
     RegisterKind.EAL: [FieldSpec("first_language", "First language (EAL)")],
     RegisterKind.LOOKED_AFTER: [
         FieldSpec("pep_date", "Latest PEP (looked after)", "date"),
+        FieldSpec("pep_review_date", "Next PEP review (looked after)", "date"),
         FieldSpec("responsible_la", "Responsible authority (looked after)"),
         FieldSpec("protected_address", "Protected address (looked after; never printed)", "text")],
     RegisterKind.MONITORING: []}

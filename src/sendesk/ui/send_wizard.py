@@ -232,9 +232,9 @@ class WritePage(QWizardPage):
                          "marks the pupil as left: their record here becomes read-only.")
         self.path: Path | None = None
         self.where = QLabel("No file chosen yet.", objectName="where", wordWrap=True)
-        self.choose = QPushButton("Choose where to save...", objectName="choose")
+        self.choose = QPushButton("&Choose where to save...", objectName="choose")
         self.choose.clicked.connect(self.choose_path)
-        self.write = QPushButton("Write the package", objectName="write")
+        self.write = QPushButton("&Write the package", objectName="write")
         self.write.clicked.connect(self.write_package)
         self.write.setEnabled(False)
         self.status = QLabel(objectName="status", wordWrap=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -112,10 +112,14 @@ def involvement_blocks(found: Involvement) -> list[Shown]:
 
 
 # What the tab shows of its pupil.
-SHOWN_KINDS = (Kind.SPECIALIST, Kind.PATHWAY)
+SHOWN_KINDS = (Kind.SPECIALIST, Kind.PATHWAY, Kind.SEN)   # SEN: the NSA notice
 
 
 class SpecialistsTab(LoadOnShow, QWidget):
+    # The SENCO chose to review an NSA primary need after a report: the record window opens
+    # the needs editor on its Registers tab.
+    review_need = Signal()
+
     def __init__(self, session: Session, pupil_id: int, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
         super().__init__(parent)
@@ -145,14 +149,14 @@ class SpecialistsTab(LoadOnShow, QWidget):
         rows = [QHBoxLayout(), QHBoxLayout()]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot, allowed in (
-                ("add_referral", "Add referral...", self.add_referral, manage),
-                ("edit_referral", "Consent and details...", self.edit_referral, manage),
-                ("add_visit", "Add visit...", self.add_visit, manage),
-                ("attach_report", "Attach report...", self.attach_report, manage),
-                ("add_recommendation", "Add recommendation...", self.add_recommendation, manage),
-                ("not_adopted", "Not adopted...", self.not_adopted, manage),
-                ("end_involvement", "End involvement...", self.end_involvement, manage),
-                ("save_report", "Save a copy of a report...", self.save_report,
+                ("add_referral", "Add &referral...", self.add_referral, manage),
+                ("edit_referral", "&Consent and details...", self.edit_referral, manage),
+                ("add_visit", "Add &visit...", self.add_visit, manage),
+                ("attach_report", "A&ttach report...", self.attach_report, manage),
+                ("add_recommendation", "Add reco&mmendation...", self.add_recommendation, manage),
+                ("not_adopted", "&Not adopted...", self.not_adopted, manage),
+                ("end_involvement", "&End involvement...", self.end_involvement, manage),
+                ("save_report", "&Save a copy of a report...", self.save_report,
                  session.can(Permission.EXPORT_DOCUMENTS))):
             widget = QPushButton(text, objectName=name)
             widget.clicked.connect(slot)
@@ -175,6 +179,7 @@ class SpecialistsTab(LoadOnShow, QWidget):
                                 "recommendations feed the pupil's one support plan."))
         layout.addLayout(bar)
         layout.addWidget(self.message)
+        layout.addWidget(self._need_bar(session))
         layout.addWidget(splitter, 1)
         # Built when its tab is first shown; read again when a change to what it shows is
         # reported (at once on screen, else when next shown).
@@ -188,15 +193,58 @@ class SpecialistsTab(LoadOnShow, QWidget):
         if select is None:
             current = self.selected()
             select = current.id if current is not None else None
-        found = self.runner.call(specialists.involvements, self.pupil_id)
+        found, notice = self.runner.call(_read, self.pupil_id)
         if not alive(self):
             return   # the record window closed while the worker read
+        self.need_notice.setText(notice or "")
+        self.need_row.setVisible(notice is not None)
         self.model.set_rows(found)
         if found:
             ids = [i.id for i in found]
             self.table.selectRow(ids.index(select) if select in ids else len(found) - 1)
         else:
             self.details.setHtml("<p>No specialists involved yet.</p>")
+
+    def _need_bar(self, session: Session) -> QWidget:
+        """Shown while a report waits for the SENCO to review an NSA primary need."""
+        self.need_row = QWidget(objectName="need_review")
+        self.need_notice = QLabel(objectName="need_notice", wordWrap=True)
+        self.need_notice.setStyleSheet("color: #8a5300; font-weight: bold")
+        allowed = session.can(Permission.CHANGE_SEN_STATUS)
+        self.review_need_button = QPushButton("&Review the primary need...", objectName="review_need")
+        self.review_need_button.clicked.connect(lambda: self.review_need.emit())
+        self.keep_nsa_button = QPushButton("&Keep NSA after review...", objectName="keep_nsa")
+        self.keep_nsa_button.clicked.connect(self.keep_nsa)
+        for widget in (self.review_need_button, self.keep_nsa_button):
+            widget.setEnabled(allowed)
+            if not allowed:
+                widget.setToolTip(denied_text(session))
+        row = QHBoxLayout(self.need_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.need_notice, 1)
+        row.addWidget(self.review_need_button)
+        row.addWidget(self.keep_nsa_button)
+        self.need_row.setVisible(False)
+        return self.need_row
+
+    def keep_nsa(self) -> FormDialog:
+        return self._form("Keep NSA after the report", [
+            FieldSpec("note", "Why NSA still applies", "text")],
+            lambda v: self._write(specialists.keep_nsa_after_review, self.pupil_id, v["note"]),
+            intro="Say why the report does not change the primary need (for example, it did "
+                  "not identify a type of need).")
+
+    def ask_about_need(self) -> bool:
+        """After a report is stored: if the primary need is NSA, ask to review it now. True
+        when the SENCO chose to (the needs editor opens); otherwise the notice stays."""
+        notice = self.runner.call(specialists.need_review_due, self.pupil_id)
+        if notice is None or not alive(self) or not self.session.can(Permission.CHANGE_SEN_STATUS):
+            return False
+        if prompts.confirm(self, "Review the primary need", notice + " Open the needs editor now? "
+                           "If not, the record shows this until the need is reviewed."):
+            self.review_need.emit()
+            return True
+        return False
 
     def selected(self) -> Involvement | None:
         rows = self.table.selectionModel().selectedRows()
@@ -286,11 +334,13 @@ class SpecialistsTab(LoadOnShow, QWidget):
         def save(values):
             return self._write(specialists.attach_report_file, found.id, path, values["title"],
                                values["report_date"])
-        return self._form("Attach a report", [
+        dialog = self._form("Attach a report", [
             FieldSpec("title", "Title"), FieldSpec("report_date", "Date of the report", "date")],
             save, values={"title": Path(path).stem, "report_date": self.session.clock.today()},
             intro=f"{Path(path).name} will be stored inside the encrypted database.",
             select=found.id)
+        dialog.accepted.connect(self.ask_about_need)
+        return dialog
 
     def add_recommendation(self) -> FormDialog | None:
         found = self._need_selection()
@@ -350,3 +400,8 @@ class SpecialistsTab(LoadOnShow, QWidget):
         prompts.info(self, "Save a copy of the report", f"Saved {path.name}. It is not encrypted: "
                      "delete it when you no longer need it.")
 
+
+def _read(session: Session, pupil_id: int) -> tuple[list[Involvement], str | None]:
+    """The involvements and any NSA notice, in one trip to the worker."""
+    return (specialists.involvements(session, pupil_id),
+            specialists.need_review_due(session, pupil_id))

@@ -108,7 +108,7 @@ class TemplatesDialog(QDialog):
         try:
             data = read_limited(path, templates.MAX_TEMPLATE_BYTES, "letters template")
             logo_name = _logo_name(data)
-            logo = None
+            logo, logo_file = None, ""
             if logo_name:
                 beside = path.with_name(str(logo_name))
                 logo_path = beside if beside.is_file() else prompts.open_file(
@@ -117,7 +117,8 @@ class TemplatesDialog(QDialog):
                 if logo_path is None:
                     return False
                 logo = read_limited(logo_path, templates.MAX_LOGO_BYTES, "logo")
-            self.runner.call(templates.import_templates, data, logo, path.name)
+                logo_file = logo_path.name
+            self.runner.call(templates.import_templates, data, logo, path.name, logo_file)
         except (SendeskError, ValueError) as exc:
             prompts.error(self, TITLE, str(exc))
             return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMenu
 
 from ..models.roles import Permission
 from ..operations import Changes, Kind
@@ -21,10 +22,13 @@ from ..session import Session
 from .calendar_page import CalendarPage
 from .census_page import CensusPage
 from .dashboard_page import DashboardPage
+from .governors_report_window import GovernorsReportWindow
 from .groups_window import GroupsPage
+from .impact_page import ImpactPage
 from .import_wizard import ImportWizard
 from .main_window import MainWindow
 from .new_pupil_dialog import add_new_pupil_action
+from .outside_changes import OutsideChanges
 from .prompts import prompts
 from .provision_map_view import ProvisionMapView
 from .pupil_list_page import PupilListPage
@@ -52,6 +56,8 @@ class Workspace(QObject):
         self.provision_map = ProvisionMapView(session, load=False, runner=runner)
         self.provision_map.open_pupil.connect(self.open_pupil)
         window.add_page("provision_map", "Provision map", self.provision_map)
+        self.impact = ImpactPage(session, load=False, runner=runner)
+        window.add_page("impact", "Impact of provision", self.impact)
         self.census = CensusPage(session, runner=runner)
         window.add_page("census", "Census check", self.census)
         self.calendar = CalendarPage(session, load=False, runner=runner)
@@ -71,7 +77,21 @@ class Workspace(QObject):
         action.setObjectName("import_pupils")
         action.triggered.connect(self.import_pupils)
         window.grey_unless(action, session.can(Permission.IMPORT_PUPILS))
+        # Reports: counts for governors and the SEN Information Report, never names.
+        self.reports_menu = QMenu("&Reports", window)
+        window.menuBar().insertMenu(window.tools_menu.menuAction(), self.reports_menu)
+        window._action(self.reports_menu, "&Impact of provision",
+                       lambda: window.show_page("impact"), name="show_impact")
+        report = window._action(self.reports_menu, "&Governors' report...", self.governors_report,
+                                name="governors_report")
+        window.grey_unless(report, session.can(Permission.VIEW_RECORDS))
         runner.changed.connect(self.changes_arrived)
+        self.outside = OutsideChanges(runner, self)   # a CLI import refreshes the pages
+
+    def governors_report(self) -> GovernorsReportWindow:
+        window = GovernorsReportWindow(self.session, self.window, runner=self.runner)
+        window.open()
+        return window
 
     def import_pupils(self) -> ImportWizard:
         wizard = ImportWizard(self.session, self.window, runner=self.runner)

@@ -38,6 +38,19 @@ class ReviewRecommendation(str, enum.Enum):
                 "cease": "Cease the plan"}[self.value]
 
 
+class ReviewKind(str, enum.Enum):
+    """An annual review, or an interim one called between them (needs changed, a placement is
+    at risk): both are recorded with what they recommend; only annual ones set the yearly
+    schedule."""
+
+    ANNUAL = "annual"
+    INTERIM = "interim"
+
+    @property
+    def label(self) -> str:
+        return {"annual": "Annual review", "interim": "Interim review"}[self.value]
+
+
 @dataclass(frozen=True)
 class OutcomeStep:
     """A shorter-term step towards one of the plan's long-term outcomes."""
@@ -70,6 +83,7 @@ class AnnualReview:
     notes: str
     report_sent_on: dt.date | None      # the review report to the LA
     entered_at: str
+    kind: ReviewKind = ReviewKind.ANNUAL
 
     @property
     def held(self) -> bool:
@@ -98,13 +112,18 @@ class EhcPlan:
     @property
     def held_reviews(self) -> tuple[AnnualReview, ...]:
         # Every held review has held_on; date.min only gives the key a type that always sorts.
-        return tuple(sorted((r for r in self.reviews if r.held),
+        return tuple(sorted((r for r in self.reviews if r.held and r.kind is ReviewKind.ANNUAL),
+                            key=lambda r: r.held_on or dt.date.min))
+
+    @property
+    def interim_reviews(self) -> tuple[AnnualReview, ...]:
+        return tuple(sorted((r for r in self.reviews if r.kind is ReviewKind.INTERIM),
                             key=lambda r: r.held_on or dt.date.min))
 
     @property
     def booked_review(self) -> AnnualReview | None:
         """The review being arranged (booked, not yet held), if any."""
-        pending = [r for r in self.reviews if not r.held]
+        pending = [r for r in self.reviews if not r.held and r.kind is ReviewKind.ANNUAL]
         return pending[-1] if pending else None
 
 
@@ -166,7 +185,16 @@ def clean_review(raw: Mapping[str, Any], issued_on: dt.date, today: dt.date) -> 
                                   "Choose what the review recommends.", "recommendation"),
         "pfa_discussed": bool(raw.get("pfa_discussed")),
         "notes": clean_text(str(raw.get("notes") or ""), "Notes", max_length=8000),
+        "kind": _choice(ReviewKind, raw.get("kind"), "Choose an annual or an interim review.",
+                        "kind") or ReviewKind.ANNUAL,
     }
+    if values["kind"] is ReviewKind.INTERIM:
+        # Recorded once held, with what it decided: an interim review is called when needed.
+        if values["held_on"] is None:
+            raise ValidationError("Give the date the interim review was held.", field="held_on")
+        if values["recommendation"] is None:
+            raise ValidationError("Record the outcome of the interim review.",
+                                  field="recommendation")
     if values["meeting_on"] is None and values["held_on"] is None:
         raise ValidationError("Give the date of the review meeting.", field="meeting_on")
     dates.not_before(values["meeting_on"], issued_on, "Date of the review meeting",

@@ -30,6 +30,20 @@ DRAFT_WEEKS = 16
 DUE_SOON_DAYS = 14
 
 
+class RequestedBy(str, enum.Enum):
+    """Who asked the LA for the assessment: the school, or a parent or young person themselves
+    (SEND Code of Practice 9.8: they need not go through the school)."""
+
+    SCHOOL = "school"
+    PARENT = "parent"
+    YOUNG_PERSON = "young_person"
+
+    @property
+    def label(self) -> str:
+        return {"school": "The school", "parent": "A parent",
+                "young_person": "The young person"}[self.value]
+
+
 class AssessDecision(str, enum.Enum):
     ASSESS = "assess"
     NOT_ASSESS = "not_assess"
@@ -88,6 +102,9 @@ class EhcnaRequest:
     withdrawn_on: dt.date | None
     notes: str
     entered_at: str
+    requested_by: RequestedBy = RequestedBy.SCHOOL
+    sent_readiness: str | None = None          # the checklist score when it went ("3 of 11")
+    sent_below_readiness_reason: str | None = None
 
     @property
     def stage(self) -> RequestStage:
@@ -107,6 +124,8 @@ class EhcnaRequest:
 
     @property
     def missing_before_submission(self) -> list[str]:
+        if self.requested_by is not RequestedBy.SCHOOL:
+            return []
         return submission_missing(self.consent_on, self.head_name, self.head_signed_on)
 
 
@@ -157,6 +176,9 @@ def clean_request(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     values["head_name"] = clean_line(str(raw.get("head_name") or ""), "Head teacher's name",
                                      max_length=120, required=False) or None
     values["notes"] = clean_text(str(raw.get("notes") or ""), "Notes", max_length=8000)
+    values["requested_by"] = _choice(RequestedBy, raw.get("requested_by"),
+                                     "Choose who asked for the assessment: the school, a parent "
+                                     "or the young person.", "requested_by") or RequestedBy.SCHOOL
     values["decision"] = _choice(AssessDecision, raw.get("decision"),
                                  "Choose the local authority's decision.", "decision")
     values["plan_decision"] = _choice(PlanDecision, raw.get("plan_decision"),
@@ -165,7 +187,8 @@ def clean_request(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         raise ValidationError("Give the name of the head teacher who countersigned.",
                               field="head_name")
     sent = values["submitted_on"]
-    if sent is not None:
+    if sent is not None and values["requested_by"] is RequestedBy.SCHOOL:
+        # A parent or young person sends their own request; the school's steps do not apply.
         missing = submission_missing(values["consent_on"], values["head_name"],
                                      values["head_signed_on"])
         if missing:

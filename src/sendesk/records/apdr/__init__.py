@@ -14,7 +14,8 @@ takes the pupil off the SEN register through the SEN register's own rules, in th
 transaction.
 
 One concept a module: ``pathway`` (opening and reading pathways), ``assess``, ``plan``,
-``delivery`` (the Do part's log), ``review``, ``due`` (reviews due across the school),
+``delivery`` (the Do part's log), ``review``, ``shared`` (a held review shared with the
+parents), ``due`` (reviews due across the school),
 ``seed`` (the concerns discussion offered to a first cycle), ``reading`` (cycles and their
 parts read from the tables) and ``_context`` (the checks and draft-saving every part shares).
 Callers use the package (``from sendesk.records import apdr``); the names below are its public
@@ -41,9 +42,10 @@ from .plan import (
 from .reading import item_from_row
 from .review import ReviewResult, complete_review, save_review
 from .seed import ConcernsSeed, concerns_seed, fill_empty
+from .shared import record_review_shared
 
 __all__ = ["ConcernsSeed", "CycleContext", "DueReview", "PlanCheck", "ReviewResult", "add_provision", "agree_plan",
            "check_plan", "complete_assessment", "concerns_seed", "complete_review", "copy_previous_plan",
            "current_pathway", "cycle_counts", "delivery_log", "end_provision", "fill_empty", "get_cycle",
-           "item_from_row", "log_delivery", "open_pathway", "pathways", "record_plan_shared",
+           "item_from_row", "log_delivery", "open_pathway", "pathways", "record_plan_shared", "record_review_shared",
            "reviews_due", "save_assessment", "save_plan", "save_review", "withdraw_delivery"]

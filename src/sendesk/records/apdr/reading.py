@@ -89,7 +89,8 @@ class _CycleParts:
                     row["id"], row["cycle_id"], row["aspirations"], _date(row["plan_date"]),
                     _date(row["review_date"]), _date(row["shared_on"]),
                     tuple(found.get(row["id"], ())), tuple(items.get(row["id"], ())),
-                    row["agreed_at"] is not None, row["entered_at"])
+                    row["agreed_at"] is not None, row["entered_at"],
+                    row["responsible_teacher"] or "", row["key_worker"] or "")
                 for row in self._rows("SELECT * FROM apdr_plans WHERE cycle_id IN ({ids})")}
 
     @functools.cached_property
@@ -114,8 +115,10 @@ class _CycleParts:
                     bool(row["at_risk_of_exclusion"]),
                     Decision(row["decision"]) if row["decision"] else None, row["decision_notes"],
                     progress.get(row["id"], {}), tuple(views.get(row["id"], ())),
-                    row["completed_at"] is not None, row["entered_at"])
-                for row in self._rows("SELECT * FROM apdr_reviews WHERE cycle_id IN ({ids})")}
+                    row["completed_at"] is not None, row["entered_at"], _date(row["shared_on"]))
+                for row in self._rows("SELECT r.*, s.shared_on FROM apdr_reviews r"
+                                      " LEFT JOIN apdr_review_shares s ON s.review_id = r.id"
+                                      " WHERE r.cycle_id IN ({ids})")}
 
     def cycle(self, row: Row) -> Cycle:
         return Cycle(row["id"], row["pathway_id"], row["number"], Stage(row["stage"]),

@@ -54,16 +54,16 @@ class AssessPage(Page):
         self.tools.verticalHeader().hide()
         self.tools.setMinimumHeight(110)
         self.tools.itemChanged.connect(lambda *_: self.touch())
-        add_tool = QPushButton("Add a tool", objectName="add_tool")
+        add_tool = QPushButton("&Add a tool", objectName="add_tool")
         # clicked(bool) must not reach add_tool_row as the row's values.
         add_tool.clicked.connect(lambda: self.start_tool_row())
-        remove_tool = QPushButton("Remove tool", objectName="remove_tool")
+        remove_tool = QPushButton("&Remove tool", objectName="remove_tool")
         remove_tool.clicked.connect(lambda: self.remove_tool_row())
         self.update_register = QCheckBox("Record this primary need on the SEN register",
                                          objectName="update_register")
         self.update_register.setChecked(True)
         self.update_register.setVisible(self.session.can(Permission.CHANGE_SEN_STATUS))
-        self.finish = QPushButton("Finish the assessment", objectName="finish_assess")
+        self.finish = QPushButton("&Finish the assessment", objectName="finish_assess")
         self.finish.clicked.connect(lambda: self.complete())
         for widget in self.form.widgets.values():
             watch(widget, self.touch)

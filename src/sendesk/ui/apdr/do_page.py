@@ -25,7 +25,7 @@ from ..dates import uk
 from ..forms import FieldSpec, FormDialog
 from ..rows_model import Col, RowsModel
 from .dialogs import ItemDialog
-from .measures_dialog import MeasuresDialog
+from .measures_dialog import MeasuresDialog, of_item
 from .page import Host, Page
 from .view import CycleView
 from .widgets import make_view, selected_row
@@ -62,15 +62,15 @@ class DoPage(Page):
         self.delivered.setChecked(True)
         self.log_note = QLineEdit(objectName="log_note", placeholderText="Why it was missed, or a note")
         self.log_note.setAccessibleName("Note on the session")
-        self.log_button = QPushButton("Log session", objectName="log_session")
+        self.log_button = QPushButton("&Log session", objectName="log_session")
         self.log_button.clicked.connect(lambda: self.log_session())
-        self.withdraw_button = QPushButton("Withdraw entry...", objectName="withdraw")
+        self.withdraw_button = QPushButton("&Withdraw entry...", objectName="withdraw")
         self.withdraw_button.clicked.connect(lambda: self.withdraw())
-        self.add_button = QPushButton("Add provision...", objectName="add_provision")
+        self.add_button = QPushButton("&Add provision...", objectName="add_provision")
         self.add_button.clicked.connect(lambda: self.add_provision())
-        self.end_button = QPushButton("End provision...", objectName="end_provision")
+        self.end_button = QPushButton("&End provision...", objectName="end_provision")
         self.end_button.clicked.connect(lambda: self.end_provision())
-        self.shared_button = QPushButton("Copy given to parents...", objectName="plan_shared")
+        self.shared_button = QPushButton("Co&py given to parents...", objectName="plan_shared")
         self.shared_button.clicked.connect(lambda: self.plan_shared())
         self.measures_button = QPushButton("&Entry and exit...", objectName="entry_and_exit")
         self.measures_button.setToolTip("The scores this provision is judged by, as it starts "
@@ -180,7 +180,8 @@ class DoPage(Page):
         library = {entry.id: entry for entry in self.wizard.view.library}
         found = library.get(item.library_id)
         offered = found.measures if found is not None else self.wizard.view.library_measures
-        dialog = MeasuresDialog(self.session, self.wizard.runner, item, offered, parent=self)
+        dialog = MeasuresDialog(self.session, self.wizard.runner, of_item(item), offered,
+                                parent=self)
         dialog.open()
         return dialog
 

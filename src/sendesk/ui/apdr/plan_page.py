@@ -10,7 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...errors import ValidationError
 from ...models import dates, outcomes, provision, reviews
@@ -18,8 +27,9 @@ from ...models.apdr import Part
 from ...models.outcomes import PFA_AREAS
 from ...models.provision import CostBasis, CostLevel
 from ...models.roles import Permission
-from ...records import apdr
+from ...records import apdr, plan_people
 from ...records.specialists import Recommendation
+from ..accessible import label_for
 from ..apdr_models import AMBER, RED
 from ..dates import uk
 from ..forms import FieldSpec, FormDialog, FormWidget
@@ -45,6 +55,23 @@ class PlanPage(Page):
             FieldSpec("plan_date", "Plan agreed on", "date", aliases=("Plan date",)),
             FieldSpec("review_date", "Review date", "date", aliases=("Review date",)),
         ])
+        # The people responsible for the support: a person's name, picked from the school's
+        # users or typed; they may change on an agreed plan, so they are saved on their own.
+        self.teacher = QComboBox(objectName="responsible_teacher", editable=True)
+        self.key_worker = QComboBox(objectName="key_worker", editable=True)
+        self.save_people = QPushButton("Save &names", objectName="save_plan_people")
+        self.save_people.clicked.connect(lambda: self.save_names())
+        self.people_row = QWidget(objectName="plan_people_row")
+        people = QHBoxLayout(self.people_row)
+        people.setContentsMargins(0, 0, 0, 0)
+        for text, box in (("Responsible &teacher", self.teacher), ("&Key worker", self.key_worker)):
+            label = QLabel(text)
+            label_for(label, box)
+            box.setMinimumContentsLength(16)
+            people.addWidget(label)
+            people.addWidget(box)
+        people.addWidget(self.save_people)
+        people.addStretch(1)
         self.review_hint = QLabel(objectName="review_hint", wordWrap=True)
         self.review_hint.setStyleSheet("color: #555")
         for widget in self.form.widgets.values():
@@ -84,22 +111,22 @@ class PlanPage(Page):
             self.buttons.append(widget)
             return widget
 
-        self.copy_button = button("Start from the last plan", "copy_plan", self.copy_previous)
+        self.copy_button = button("S&tart from the last plan", "copy_plan", self.copy_previous)
         outcome_bar = QHBoxLayout()
-        for widget in (button("Add outcome...", "add_outcome", self.add_outcome),
-                       button("Edit...", "edit_outcome", self.edit_outcome),
-                       button("Remove", "remove_outcome", self.remove_outcome)):
+        for widget in (button("Add &outcome...", "add_outcome", self.add_outcome),
+                       button("&Edit...", "edit_outcome", self.edit_outcome),
+                       button("Re&move", "remove_outcome", self.remove_outcome)):
             outcome_bar.addWidget(widget)
         outcome_bar.addStretch(1)
         item_bar = QHBoxLayout()
-        for widget in (button("Add provision...", "add_item", self.add_item),
+        for widget in (button("Add &provision...", "add_item", self.add_item),
                        button("Add from a specialist's &recommendation...", "add_recommended",
                               self.add_recommended),
-                       button("Edit...", "edit_item", self.edit_item),
-                       button("Remove", "remove_item", self.remove_item)):
+                       button("Ed&it...", "edit_item", self.edit_item),
+                       button("Remo&ve", "remove_item", self.remove_item)):
             item_bar.addWidget(widget)
         item_bar.addStretch(1)
-        self.agree = button("Agree the plan", "agree_plan", self.agree_plan)
+        self.agree = button("A&gree the plan", "agree_plan", self.agree_plan)
         compact(self.form)
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -110,6 +137,7 @@ class PlanPage(Page):
         layout.addLayout(top)
         layout.addWidget(self.seeded)
         layout.addWidget(self.form)
+        layout.addWidget(self.people_row)
         layout.addWidget(self.review_hint)
         layout.addWidget(QLabel("<b>Outcomes</b> (about six)"))
         layout.addWidget(self.outcome_view)
@@ -155,6 +183,7 @@ class PlanPage(Page):
         filled = self.offer(view, self.form,
                             {"aspirations": view.seed.aspirations} if view.seed else {})
         set_read_only(self.form, not editable)
+        self._load_people(plan)
         self.review_hint.setVisible(editable)
         for widget in self.buttons:
             widget.setVisible(editable)
@@ -166,6 +195,26 @@ class PlanPage(Page):
         self._loading = False
         self.dirty = filled
         self.refresh_lists()
+
+    def _load_people(self, plan: Any) -> None:
+        staff = self.read(plan_people.staff_names) or []
+        may = (plan is not None and self.session.can(Permission.MANAGE_PLANS)
+               and self.wizard.is_current)
+        for box, name in ((self.teacher, plan.responsible_teacher if plan else ""),
+                          (self.key_worker, plan.key_worker if plan else "")):
+            box.clear()
+            box.addItems(staff)
+            box.setCurrentText(name)
+            box.setEnabled(may)
+        self.save_people.setVisible(may)
+        self.people_row.setToolTip("" if plan is not None else
+                                   "Save the plan's draft first, then name the people.")
+
+    def save_names(self) -> None:
+        if self.write(plan_people.set_plan_people, self.wizard.cycle_id,
+                      self.teacher.currentText(), self.key_worker.currentText(),
+                      sender=self.save_people) is not None:
+            self.say("Names saved.")
 
     def changed(self) -> None:
         self.touch()

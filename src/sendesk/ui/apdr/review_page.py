@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from ...models.apdr import Cycle, Decision, Part, Progress, Stage, allowed_decisions, decisions_for
 from ...models.roles import Permission
 from ...records import apdr
+from ..accessible import label_for
 from ..apdr_models import RED
+from ..date_field import DateField
 from ..dates import uk
 from ..forms import FieldSpec, FormWidget
 from ..prompts import prompts
@@ -84,8 +86,21 @@ class ReviewPage(Page):
         box_layout.addWidget(self.explanation)
         box_layout.addWidget(QLabel("Notes on the decision"))
         box_layout.addWidget(self.decision_notes)
-        self.hold = QPushButton("Hold the review", objectName="hold_review")
+        self.hold = QPushButton("&Hold the review", objectName="hold_review")
         self.hold.clicked.connect(lambda: self.hold_review())
+        # After the meeting: the day the review's record went to the parents (a held review is
+        # fixed, so this is saved on its own).
+        self.shared_on = DateField("Shared with parents on", objectName="review_shared_on")
+        self.record_shared = QPushButton("Record &shared", objectName="record_review_shared")
+        self.record_shared.clicked.connect(lambda: self.save_shared())
+        self.shared_row = QWidget(objectName="review_shared_row")
+        shared_layout = QHBoxLayout(self.shared_row)
+        shared_layout.setContentsMargins(0, 0, 0, 0)
+        shared_label = QLabel("Record of the review &shared with parents on")
+        label_for(shared_label, self.shared_on)
+        for widget in (shared_label, self.shared_on, self.record_shared):
+            shared_layout.addWidget(widget)
+        shared_layout.addStretch(1)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(QLabel("<h3>Review</h3>Progress against each outcome, everyone's views "
@@ -96,6 +111,7 @@ class ReviewPage(Page):
         layout.addWidget(self.at_risk)
         layout.addWidget(self.risk_note)
         layout.addWidget(self.decision_box)
+        layout.addWidget(self.shared_row)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.hold)
@@ -131,10 +147,19 @@ class ReviewPage(Page):
         editable = self.editable()
         set_read_only(self, not editable)
         self.hold.setVisible(editable)
+        held = bool(review and review.completed)
+        self.shared_row.setVisible(held)
+        self.shared_on.setDate(review.shared_on if review and review.shared_on else
+                               self.session.clock.today())
+        may_share = held and self.session.can(Permission.MANAGE_PLANS)
+        self.shared_on.setReadOnly(not may_share)
+        self.record_shared.setEnabled(may_share)
         if cycle.plan is None or not cycle.plan.agreed:
             self.say("The review follows an agreed plan.")
         elif cycle.reviewed:
-            self.say(f"Held on {uk(review.held_on)}: {review.decision.label.lower()}.")
+            self.say(f"Held on {uk(review.held_on)}: {review.decision.label.lower()}."
+                     + (f" Shared with parents on {uk(review.shared_on)}."
+                        if review.shared_on else ""))
         else:
             self.say("")
         self._risk_changed(self.at_risk.isChecked(), touch=False)
@@ -188,6 +213,8 @@ class ReviewPage(Page):
             if involvement.id in saved:
                 view.setPlainText(saved[involvement.id].view)
                 given.setCurrentIndex(max(0, given.findData(saved[involvement.id].given_as)))
+            view.setAccessibleName(f"View of {involvement.service}")
+            given.setAccessibleName(f"How {involvement.service} gave its view")
             watch(view, self.touch)
             watch(given, self.touch)
             box = QHBoxLayout()
@@ -289,6 +316,14 @@ class ReviewPage(Page):
             prompts.info(self, "Review held", f"The SEND pathway is closed: "
                          f"{decision.label.lower()}.{extra}")
             self.wizard.go_to(Part.REVIEW)
+
+    def save_shared(self) -> None:
+        problem = self.shared_on.problem()
+        if problem:
+            self.say(problem, error=True)
+            return
+        self.write(apdr.record_review_shared, self.wizard.cycle_id, self.shared_on.day(),
+                   sender=self.record_shared)
 
     def mark(self, field: str | None) -> None:
         self.form.mark_error(field)

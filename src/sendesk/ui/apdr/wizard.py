@@ -82,9 +82,9 @@ class ApdrWizard(QDialog):
         for page in self.page_list:
             self.pages.addWidget(page)
             self.steps.addItem(page.part.label)
-        self.save_button = QPushButton("Save draft", objectName="save_draft")
+        self.save_button = QPushButton("Save &draft", objectName="save_draft")
         self.save_button.clicked.connect(lambda: self.save_draft())
-        close = QPushButton("Close", objectName="close")
+        close = QPushButton("&Close", objectName="close")
         close.clicked.connect(self.reject)
         body = QHBoxLayout()
         body.addWidget(self.steps)

@@ -1,0 +1,86 @@
+"""`sendesk-cli report governors`: the governors' SEND report and SEN Information Report
+figures for a school year as a PDF with charts (and, with --csv, as CSV);
+`sendesk-cli impact`: the impact of provision as CSV, one row per provision and measure.
+
+Both count and never name: any count under 5 is written as "fewer than 5". Each file written
+is an export, recorded in the audit log as one made in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models.school_year import parse_school_year
+from .io import Secrets, open_session
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("report", help="reports for governors: counts, never names")
+    report_sub = group.add_subparsers(dest="report_command", required=True, metavar="governors")
+    p = report_sub.add_parser("governors", help="the governors' SEND report and SEN Information "
+                                               "Report figures for a school year (PDF, CSV)")
+    p.add_argument("db", type=Path)
+    p.add_argument("--year", required=True, help="the school year, such as 2025/26")
+    p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    p.add_argument("--csv", type=Path, help="also write the figures as CSV")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_governors)
+
+    p = sub.add_parser("impact", help="the impact of provision as CSV: pupils, measures, "
+                                      "outcomes met and cost, per provision and measure")
+    p.add_argument("db", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    p.add_argument("--from", dest="start", help="first day of the period (default: 1 September)")
+    p.add_argument("--to", dest="end", help="last day of the period (default: today)")
+    p.add_argument("--by", default="", metavar="area|year|sex|status",
+                   help="also break each row down by area of need, year group, sex or SEN status")
+    p.add_argument("--user", required=True)
+    p.set_defaults(run=cmd_impact)
+
+
+def _suffix(path: Path, suffix: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise ValidationError(f"{path.name}: the file to write must end in {suffix}.")
+
+
+def cmd_governors(args: argparse.Namespace, secrets: Secrets) -> int:
+    _suffix(args.out, ".pdf")
+    if args.csv is not None:
+        _suffix(args.csv, ".csv")
+    session = open_session(args.db, args.user, secrets)
+    try:
+        from ..documents import export
+        from ..documents import governors_report as document
+        from ..pdf import render_counted
+        from ..records import governors_report
+        year = parse_school_year(args.year, session.clock.today())
+        found = governors_report.figures(session, year)
+        pages = export.save_documents(session, [document.build(found, session.school.name)],
+                                      None, document.KIND, args.out, render_counted)
+        if args.csv is not None:
+            governors_report.export_csv(session, year, args.csv)
+    finally:
+        session.close()
+    print(f"Wrote the governors' report for {year.label} ({pages} page"
+          f"{'s' if pages != 1 else ''}) to {args.out}"
+          + (f" and its figures to {args.csv}." if args.csv is not None else "."))
+    return 0
+
+
+def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
+    _suffix(args.out, ".csv")
+    start = dates.parse_date(args.start, "--from", required=False)
+    end = dates.parse_date(args.end, "--to", required=False)
+    from ..records import impact
+    breakdown = impact.parse_breakdown(args.by)
+    session = open_session(args.db, args.user, secrets)
+    try:
+        found = impact.export_csv(session, args.out, start, end, breakdown)
+    finally:
+        session.close()
+    print(f"Wrote the impact of {len({r.provision for r in found.lines})} provisions from "
+          f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}.")
+    return 0

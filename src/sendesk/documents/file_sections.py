@@ -1,0 +1,50 @@
+"""Two parts of the full SEND file kept outside the graduated approach: the pupil's exam access
+arrangements, and "My Story" in the pupil's own words.
+
+The full file is what a receiving school is given, so My Story is printed in full only when its
+consent includes the next school; otherwise the file says that an account is held and why it is
+not included, so nobody thinks it was never written.
+"""
+
+from __future__ import annotations
+
+from ..models import dates
+from ..records import exam_access as arrangements
+from ..records import my_story as stories
+from ..session import Session
+from .facts import PupilFacts
+from .model import Builder
+
+
+def exam_access(b: Builder, session: Session, facts: PupilFacts) -> None:
+    """The arrangements with their assessment, evidence and dates (the caller has checked and
+    audited the read)."""
+    b.heading("Exam access arrangements")
+    found = arrangements.arrangements_of(session, facts.pupil.id)
+    if not found:
+        b.para("No exam access arrangements are recorded.", "small")
+        return
+    b.table(["Arrangement", "Assessed", "Valid", "Assessment and evidence"],
+            [(a.label, f"{dates.format_uk(a.assessed_on)} by {a.assessor}",
+              f"{dates.format_uk(a.valid_from)} to {dates.format_uk(a.valid_to)}"
+              + ("" if a.state(facts.today).startswith("Valid") else f"\n{a.state(facts.today)}"),
+              "\n".join(part for part in (a.assessment, a.evidence and f"Normal way of working: "
+                                          f"{a.evidence}") if part))
+             for a in found], widths=[1.6, 1.6, 1.5, 3.3])
+
+
+def my_story(b: Builder, session: Session, facts: PupilFacts) -> None:
+    """Each account, in full where its consent reaches the next school."""
+    b.heading("My Story")
+    found = stories.stories_of(session, facts.pupil.id)
+    if not found:
+        b.para("The pupil has not written a My Story.", "small")
+        return
+    for story in found:
+        b.heading(f"Written {dates.format_uk(story.written_on)}", 3)
+        b.para(story.consent_text, "small")
+        if story.to_next_school:
+            b.para(story.story)
+        else:
+            b.para("Not included: the consent recorded does not allow it to go to another "
+                   "school. The SENCO holds it.", "small")

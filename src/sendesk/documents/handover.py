@@ -1,0 +1,138 @@
+"""The end-of-year handover pack: for the next teacher of a class, every pupil in it on the SEN
+register, each with their one-page profile and current support plan, after a cover page that
+lists them; and the record that the pack was handed over (to whom, when), which each pupil's
+history shows.
+
+The pack is built like every other document (facts, then support.py's builders, then the
+redaction net) and leaves the database only through documents.export, which checks the
+permission and audits the export or print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models.roles import Permission
+from ..models.text import clean_line
+from ..operations import Kind, changed, operation, viewed
+from ..records._common import record_changes, today
+from ..session import Session
+from . import build_for_facts
+from .facts import PupilFacts, read_facts, year_label
+from .letters import responsible_people
+from .model import Builder, Document
+
+KIND = "handover"
+ON_REGISTER = ("K", "E")
+
+
+@dataclass(frozen=True)
+class HandoverClass:
+    class_name: str
+    pupils: int          # pupils in the class on the SEN register
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def handover_classes(session: Session) -> list[HandoverClass]:
+    """The classes with at least one pupil on the SEN register, for choosing a pack."""
+    return [HandoverClass(row[0], int(row[1])) for row in session.db.query(
+        "SELECT class_name, count(*) FROM pupils WHERE archived_at IS NULL"
+        " AND class_name IS NOT NULL AND sen_status IN (?, ?) GROUP BY class_name"
+        " ORDER BY class_name", ON_REGISTER)]
+
+
+def _pupil_ids(session: Session, class_name: str) -> list[int]:
+    ids = [row[0] for row in session.db.query(
+        "SELECT id FROM pupils WHERE archived_at IS NULL AND class_name = ?"
+        " AND sen_status IN (?, ?) ORDER BY sort_key, id", (class_name, *ON_REGISTER))]
+    if not ids:
+        raise ValidationError(f"No pupil in class {class_name} is on the SEN register, so there "
+                              "is no handover pack to make.", field="class_name")
+    return ids
+
+
+def _current_plan_text(facts: PupilFacts) -> str:
+    pathway = facts.open_pathway
+    plan = pathway.current_plan if pathway else None
+    if plan is None:
+        return "No agreed plan"
+    return f"Agreed {dates.format_uk(plan.plan_date)}; review by {dates.format_uk(plan.review_date)}"
+
+
+def _cover(class_name: str, everyone: list[PupilFacts], school: str, day: dt.date) -> Document:
+    b = Builder()
+    b.para(f"For the teacher of class {class_name} next year: each pupil below is on the SEN "
+           "register. Their one-page profile (what helps them) and their current support plan "
+           "follow, one pupil after another. Please read them before September and talk to the "
+           "SENCO about anything that is not clear.")
+    rows = []
+    for facts in everyone:
+        teacher, key_worker = responsible_people(facts)
+        rows.append((facts.name, year_label(facts.pupil.details.year_group), facts.status_label,
+                     facts.need_label(facts.pupil.primary_need) or "Not yet identified",
+                     _current_plan_text(facts),
+                     "\n".join(part for part in (teacher and f"Teacher: {teacher}",
+                                                 key_worker and f"Key worker: {key_worker}")
+                               if part)))
+    b.table(["Pupil", "Year", "SEN status", "Primary need", "Support plan", "Responsible"],
+            rows, widths=[2.0, 1.0, 1.8, 2.2, 2.2, 1.8])
+    b.para("This pack holds sensitive information about children. Keep it securely and shred it "
+           "when it is no longer needed.", "small")
+    return Document(f"Handover pack: class {class_name}", "", day, tuple(b.blocks),
+                    subtitle=(f"{len(everyone)} pupil{'s' if len(everyone) != 1 else ''} on the "
+                              f"SEN register · {school}"), kind=KIND)
+
+
+def _no_plan(facts: PupilFacts, school: str) -> Document:
+    b = Builder()
+    b.para(f"{facts.name} has no support plan written yet. Ask the SENCO what support is in "
+           "place and when the plan will be agreed.")
+    return Document("My SEN Support Plan", facts.name, facts.today, tuple(b.blocks),
+                    subtitle=f"{facts.name} · {school}", kind="plan")
+
+
+@operation(Permission.VIEW_RECORDS, writes=False, audit="built a handover pack")
+def build_handover(session: Session, class_name: str) -> list[Document]:
+    """The cover page, then each pupil's profile and current plan; audited once as a read of
+    the class's records."""
+    name = clean_line(str(class_name or ""), "Class", max_length=30)
+    ids = _pupil_ids(session, name)
+    everyone = [read_facts(session, pupil_id) for pupil_id in ids]
+    school = session.school.name
+    documents = [_cover(name, everyone, school, today(session))]
+    for facts in everyone:
+        documents += build_for_facts(session, facts, "profile")
+        try:
+            documents += build_for_facts(session, facts, "plan")
+        except ValidationError:
+            documents.append(_no_plan(facts, school))
+    viewed(session, None, None, kind=KIND, class_name=name, pupils=len(ids))
+    return documents
+
+
+@operation(Permission.MANAGE_PLANS, audit="recorded a class handover")
+def record_handover(session: Session, class_name: str, handed_to: str,
+                    handed_on: dt.date | str) -> int:
+    """Record that the class's pack was handed to the next teacher on a day; each pupil's
+    history shows it. Returns how many pupils it covered."""
+    name = clean_line(str(class_name or ""), "Class", max_length=30)
+    person = clean_line(str(handed_to or ""), "Handed to", max_length=100)
+    day = dates.require_date(handed_on, "Handed over on")
+    dates.not_after(day, today(session), "Handed over on")
+    ids = _pupil_ids(session, name)
+    for pupil_id in ids:
+        row_id = session.db.scalar(
+            "INSERT INTO class_handovers (pupil_id, class_name, handed_to, handed_on, entered_at,"
+            " entered_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (pupil_id, name, person, day.isoformat(), session.now_text(), session.user.id))
+        record_changes(session, pupil_id, "handover", int(row_id),
+                       {"class_name": None, "handed_to": None, "handed_on": None},
+                       {"class_name": name, "handed_to": person, "handed_on": day})
+    changed(session, Kind.PUPIL, ids, target=(None, None), class_name=name,
+            handed_on=day.isoformat())
+    changed(session, Kind.DOCUMENT, ids)
+    return len(ids)
+

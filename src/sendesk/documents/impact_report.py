@@ -1,0 +1,58 @@
+"""The impact of provision as a document (the impact page's Print and Save PDF, and the
+governors' report's impact section): the table as it may be shown, with the same charts."""
+
+from __future__ import annotations
+
+from ..models import dates
+from ..records.impact import ImpactTable, shown_rows
+from . import report_charts
+from .model import Block, Builder, Document
+
+KIND = "impact"
+
+
+def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block, ...]:
+    b = Builder()
+    period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
+    if not found.lines:
+        b.para(f"No provision from the library or in groups ran from {period}.", "small")
+        return tuple(b.blocks)
+    b.para(f"Provision from the school's library and its groups, {period}. Gains are in each "
+           "measure's own units (points, or months for reading and spelling ages); cost is "
+           "what fell in the period.", "small")
+    rows = list(shown_rows(found))
+    if summary:
+        rows = [r for r in rows if not r["category"]]
+    split = bool(found.breakdown.value) and not summary
+    group = ["Group"] if split else []
+
+    def lead(r: dict[str, str]) -> list[str]:
+        return [r["provision"], r["measure"] + (f" ({r['unit']})" if r["unit"] else ""),
+                *([r["category"]] if split else [])]
+
+    b.heading("Measures and outcomes", 2)
+    b.table(["Provision", "Measure", *group, "Pupils", "Measured", "Mean entry", "Mean exit",
+             "Mean gain", "Met outcomes %"],
+            [(*lead(r), *(r[k] for k in ("pupils", "pupils_measured", "mean_entry", "mean_exit",
+                                         "mean_gain", "met_outcomes_pct"))) for r in rows],
+            widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.0, 1.0, 1.0, 1.0, 1.1])
+    b.heading("Cost", 2)
+    b.table(["Provision", "Measure", *group, "Pupils", "Cost £", "A pupil £",
+             "A point or month gained £"],
+            [(*lead(r), *(r[k] for k in ("pupils", "cost_total", "cost_per_pupil",
+                                         "cost_per_gain"))) for r in rows],
+            widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.1, 1.1, 1.3])
+    b.para("Means are over the pupils measured; the cost a point (or month) gained is the cost "
+           "a pupil divided by the mean gain; Met outcomes % is the share of the pupils reviewed "
+           "in the period who met every outcome.", "small")
+    b.add(*report_charts.impact_charts(found.lines))
+    b.add(report_charts.cost_chart(found.lines))
+    return tuple(b.blocks)
+
+
+def build(found: ImpactTable, school_name: str) -> Document:
+    period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
+    title = "Impact of provision" + (f" by {found.breakdown.label.lower()}"
+                                     if found.breakdown.value else "")
+    return Document(title, "", found.end, impact_section(found),
+                    subtitle=f"{school_name} · {period}", kind=KIND)

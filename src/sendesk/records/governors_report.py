@@ -1,0 +1,225 @@
+"""The figures for the governors' SEND report and the school's SEN Information Report, for one
+school year: counts, never names.
+
+* the register at each census day of the year (status, primary need, year group, sex) and
+  the movement on and off it (records/register_figures.py);
+* SEN support reviews due in the year and whether they were held by the date agreed with the
+  parents, and EHC plans' annual reviews held within the year the law allows;
+* EHC needs assessment requests sent in the year and whether the LA kept to the statutory
+  weeks (models.ehc.timeline, as the EHC tab shows each request);
+* provision spend a year against the notional SEN budget (records.provision_map);
+* an impact summary of the year's provision (records.impact).
+
+Counts under 5 are shown as "fewer than 5" wherever the figures leave sendesk (the document,
+the CSV, the screen): models.small_numbers holds the rule, applied where the figures are
+shown, so the numbers here stay exact for the rule to work on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ValidationError
+from ..models import dates, provision
+from ..models import ehc as ehc_rules
+from ..models.ehc import MilestoneState
+from ..models.roles import Permission
+from ..models.school_year import SchoolYear, parse_school_year
+from ..models.small_numbers import hidden, shown_all, shown_for_csv
+from ..operations import operation, viewed
+from ..session import Session
+from . import csv_safe, ehc, impact, provision_map
+from ._common import today
+from .register_figures import Breakdown, RegisterFigures, count_register
+
+
+@dataclass(frozen=True)
+class Spend:
+    as_of: dt.date
+    sen_support_pence: int        # SEN support provision in force, a year
+    ehc_school_pence: int         # EHC plans' school part, a year
+    ehc_topup_pence: int          # the LA's top-up, a year
+    budget_pence: int | None      # the notional SEN budget (None: not set)
+
+    @property
+    def school_pence(self) -> int:
+        return self.sen_support_pence + self.ehc_school_pence
+
+
+@dataclass(frozen=True)
+class GovernorsFigures:
+    year: SchoolYear
+    as_of: dt.date
+    register: RegisterFigures
+    sen_reviews: tuple[tuple[str, int], ...]
+    ehc_reviews: tuple[tuple[str, int], ...]
+    requests: tuple[tuple[str, int], ...]
+    spend: Spend
+    impact: impact.ImpactTable
+
+
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the governors' report figures")
+def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> GovernorsFigures:
+    """The year's figures, worked out from the record as it stands (audited as one read,
+    unless a caller that audits its own use, such as the export, says audit=False)."""
+    day = today(session)
+    chosen = parse_school_year(year, day) if isinstance(year, str) else year
+    days = [d for d in chosen.census_days() if d <= day]
+    if not days:
+        raise ValidationError(f"No census day of {chosen.label} has come yet, so there are no "
+                              "register figures for it.", field="year")
+    until = min(chosen.last_day, day)
+    found = provision_map.build(session, audit=False)
+    result = GovernorsFigures(
+        year=chosen, as_of=day, register=count_register(session, chosen, days, day),
+        sen_reviews=_sen_reviews(session, chosen, day), ehc_reviews=_ehc_reviews(session, chosen, day),
+        requests=_requests(session, chosen, day),
+        spend=Spend(day, found.total_pence, found.ehc_school_pence, found.ehc_topup_pence,
+                    found.budget_pence),
+        impact=impact.table_for(session, chosen.first_day, until))
+    if audit:
+        viewed(session, None, None, year=chosen.label,
+               register=result.register.register_size[-1])
+    return result
+
+
+REVIEW_LABELS = ("Held by the date agreed", "Held late", "Due and not yet held", "Not yet due")
+
+
+def _sen_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
+    """SEN support plans whose review fell due in the year: held on time, late, or not yet."""
+    counts: Counter[str] = Counter()
+    for r in session.db.query(
+            "SELECT pl.review_date, rv.held_on, rv.completed_at, w.status FROM apdr_plans pl"
+            " JOIN apdr_cycles c ON c.id = pl.cycle_id"
+            " JOIN send_pathways w ON w.id = c.pathway_id"
+            " LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id"
+            " WHERE pl.agreed_at IS NOT NULL AND pl.review_date >= ? AND pl.review_date <= ?",
+            (year.first_day.isoformat(), year.last_day.isoformat())):
+        held = r["held_on"] if r["completed_at"] is not None else None
+        if held is not None:
+            counts[REVIEW_LABELS[0] if held <= r["review_date"] else REVIEW_LABELS[1]] += 1
+        elif r["status"] != "open":
+            continue    # the pathway closed without this review: nothing is owed
+        elif r["review_date"] < day.isoformat():
+            counts[REVIEW_LABELS[2]] += 1
+        else:
+            counts[REVIEW_LABELS[3]] += 1
+    return tuple((label, counts[label]) for label in REVIEW_LABELS)
+
+
+EHC_REVIEW_LABELS = ("Held within 12 months", "Held late", "Overdue")
+
+
+def _ehc_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
+    """EHC annual reviews held in the year, within a year of the plan or the last review."""
+    counts: Counter[str] = Counter()
+    last: dict[int, str] = {}
+    for r in session.db.query(
+            "SELECT e.id, e.issued_on, v.held_on FROM ehc_plans e JOIN ehc_reviews v"
+            " ON v.plan_id = e.id WHERE v.held_on IS NOT NULL AND v.held_on <= ?"
+            " ORDER BY e.id, v.held_on, v.id", (year.last_day.isoformat(),)):
+        since = dt.date.fromisoformat(last.get(r["id"], r["issued_on"]))
+        held = dt.date.fromisoformat(r["held_on"])
+        last[r["id"]] = r["held_on"]
+        if year.contains(held):
+            counts[EHC_REVIEW_LABELS[0] if held <= dates.add_years(since, 1)
+                   else EHC_REVIEW_LABELS[1]] += 1
+    until = min(year.last_day, day).isoformat()
+    counts[EHC_REVIEW_LABELS[2]] = int(session.db.scalar(
+        "SELECT count(*) FROM ehc_plans e JOIN pupils p ON p.id = e.pupil_id"
+        " WHERE e.ceased_on IS NULL AND p.archived_at IS NULL AND e.next_review_by IS NOT NULL"
+        " AND e.next_review_by < ?", (until,)) or 0)
+    return tuple((label, counts[label]) for label in EHC_REVIEW_LABELS)
+
+
+REQUEST_LABELS = (
+    "Requests sent to the LA", "LA decided within 6 weeks", "LA decided late",
+    "Decision overdue", "LA agreed to assess", "LA decided not to assess",
+    "Final plan issued within 20 weeks", "Final plan issued late", "Final plan overdue",
+    "No plan issued after assessment", "Withdrawn")
+
+
+_TIMELY = (MilestoneState.DONE, MilestoneState.LATE, MilestoneState.OVERDUE)
+
+
+def _requests(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
+    counts: Counter[str] = Counter()
+    for row in session.db.query(
+            "SELECT * FROM ehcna_requests WHERE submitted_on >= ? AND submitted_on <= ?",
+            (year.first_day.isoformat(), year.last_day.isoformat())):
+        request = ehc.request_from_row(row)
+        counts[REQUEST_LABELS[0]] += 1
+        states = {m.key: m.state for m in ehc_rules.timeline(request, day)}
+        decision, final = states.get("decision"), states.get("final")
+        for state, labels in ((decision, REQUEST_LABELS[1:4]), (final, REQUEST_LABELS[6:9])):
+            if state in _TIMELY:
+                counts[labels[_TIMELY.index(state)]] += 1
+        if request.decision is ehc_rules.AssessDecision.ASSESS:
+            counts[REQUEST_LABELS[4]] += 1
+        elif request.decision is ehc_rules.AssessDecision.NOT_ASSESS:
+            counts[REQUEST_LABELS[5]] += 1
+        if request.plan_decision is ehc_rules.PlanDecision.NOT_ISSUE:
+            counts[REQUEST_LABELS[9]] += 1
+        if request.withdrawn_on is not None:
+            counts[REQUEST_LABELS[10]] += 1
+    return tuple((label, counts[label]) for label in REQUEST_LABELS)
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+CSV_HEADER = ("section", "measure", "when", "value")
+
+
+def _breakdown_rows(section: str, found: Breakdown) -> Iterator[tuple[str, str, str, str]]:
+    for index, column in enumerate(found.columns):
+        cells = shown_all(found.column(index))
+        for label, cell in zip(found.labels, cells, strict=True):
+            yield section, label, column, cell.replace(",", "")
+
+
+def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
+    """Every figure as one row (section, measure, when, value), small counts hidden."""
+    reg = found.register
+    year = found.year.label
+    for index, column in enumerate(reg.by_status.columns):
+        yield "register", "Pupils on roll", column, shown_for_csv(reg.on_roll[index])
+        yield "register", "On the SEN register (E and K)", column, \
+            shown_for_csv(reg.by_status.total(index))
+    for section, breakdown in (("register by status", reg.by_status),
+                               ("register by primary need", reg.by_need),
+                               ("register by year group", reg.by_year),
+                               ("register by sex", reg.by_sex)):
+        yield from _breakdown_rows(section, breakdown)
+    for section, pairs in (("movement", reg.movement), ("SEN support reviews", found.sen_reviews),
+                           ("EHC annual reviews", found.ehc_reviews),
+                           ("EHC needs assessment requests", found.requests)):
+        for label, count in pairs:
+            yield section, label, year, shown_for_csv(count)
+    money = provision.money_for_csv
+    spend = found.spend
+    when = f"a year, as at {dates.format_uk(spend.as_of)}"
+    yield "spend", "SEN support provision", when, money(spend.sen_support_pence)
+    yield "spend", "EHC plans: the school's part", when, money(spend.ehc_school_pence)
+    yield "spend", "School's spend", when, money(spend.school_pence)
+    yield "spend", "EHC plans: the LA's top-up", when, money(spend.ehc_topup_pence)
+    yield "spend", "Notional SEN budget", when, \
+        "not set" if spend.budget_pence is None else money(spend.budget_pence)
+    for line in found.impact.summary_lines():
+        if hidden(line.pupils):
+            yield "impact", f"{line.provision} ({line.measure})", year, "fewer than 5 pupils"
+        else:
+            yield "impact", f"{line.provision} ({line.measure})", year, line.summary()
+
+
+@operation(Permission.EXPORT_DOCUMENTS, writes=False,
+           audit="exported the governors' report figures")
+def export_csv(session: Session, year: SchoolYear | str, path: Path) -> GovernorsFigures:
+    """Write the year's figures as formula-safe CSV, all or nothing; audited as an export."""
+    found = figures(session, year, audit=False)
+    rows = csv_safe.export_file(Path(path), CSV_HEADER, csv_rows(found))
+    viewed(session, None, None, year=found.year.label, rows=rows)
+    return found

@@ -1,0 +1,178 @@
+"""Reviews that a move between years or schools asks for.
+
+* A pupil on the SEN register whose year group changes in the MIS import: their plan was
+  written for last year's class, so a review is asked for within the school's weeks.
+* A records transfer received: the receiving school reviews the provision early in the term,
+  within the school's number of school weeks of arrival (default 6; weeks of five school days,
+  counted on school days only, so an arrival in the holidays counts from the next term).
+* A pupil arriving in Year 7 in the autumn term: the secondary school reviews before the end
+  of the autumn term, with a costed provision map and a support timetable.
+
+Each request says why and by when, shows on the pupil's record and in their history, and is
+met by the first support plan or EHC review held after the day it was raised (a review held
+that same day was arranged before the move). An arrival starts afresh: the requests the previous
+school still had open, which came in the file, are no longer shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..errors import ValidationError
+from ..models import dates
+from ..models.calendar import add_school_days
+from ..models.roles import Permission
+from ..operations import Kind, changed, operation
+from ..session import Session
+from . import school_calendar
+from ._common import placeholders, record_changes, today
+
+META_WEEKS = "review_after_arrival_weeks"
+DEFAULT_WEEKS = 6
+MAX_WEEKS = 14
+SCHOOL_DAYS_A_WEEK = 5
+ON_REGISTER = ("K", "E")
+REASONS = {"year_group": "Moved year group", "arrival": "Arrived with a records transfer",
+           "year7": "Arrived in Year 7"}
+YEAR7_TASK = ("Year 7 transition review: review before the end of the autumn term, with a "
+              "costed provision map (Documents: Costed provision map) and a support timetable.")
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    id: int
+    pupil_id: int
+    reason: str
+    detail: str
+    review_date: dt.date
+    raised_on: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"Review due by {dates.format_uk(self.review_date)}: {REASONS[self.reason].lower()}"
+
+
+def _weeks(session: Session) -> int:
+    value = session.db.scalar("SELECT value FROM meta WHERE key = ?", (META_WEEKS,))
+    return int(value) if value else DEFAULT_WEEKS
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def review_weeks(session: Session) -> int:
+    """Within how many school weeks of a move its review is asked for (a school setting)."""
+    return _weeks(session)
+
+
+@operation(Permission.SETTINGS, Permission.MANAGE_PLANS,
+           audit="changed the weeks to review after a move")
+def set_review_weeks(session: Session, weeks: int | str) -> int:
+    try:
+        value = int(str(weeks).strip())
+    except ValueError:
+        raise ValidationError("Give the weeks as a whole number.", field="review_weeks") from None
+    if not 1 <= value <= MAX_WEEKS:
+        raise ValidationError(f"Ask for the review within 1 to {MAX_WEEKS} school weeks of the "
+                              "move (about a term at most).", field="review_weeks")
+    before = _weeks(session)
+    if value != before:
+        session.db.set_meta(META_WEEKS, str(value))
+        changed(session, Kind.SETTINGS, target=(None, None), weeks_before=before,
+                weeks_after=value)
+    return value
+
+
+def _raise(session: Session, pupil_id: int, reason: str, review_date: dt.date,
+           detail: str) -> ReviewRequest:
+    """One request, inside the caller's operation, noted in the pupil's history."""
+    day = today(session)
+    request_id = session.db.scalar(
+        "INSERT INTO review_requests (pupil_id, reason, detail, review_date, raised_on,"
+        " raised_at, raised_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (pupil_id, reason, detail, review_date.isoformat(), day.isoformat(), session.now_text(),
+         session.user.id))
+    record_changes(session, pupil_id, "review request", int(request_id),
+                   {"review_date": None, "detail": None},
+                   {"review_date": review_date, "detail": detail})
+    changed(session, Kind.PATHWAY, pupil_id, review_requested=reason)
+    return ReviewRequest(int(request_id), pupil_id, reason, detail, review_date, day)
+
+
+def _on_register(session: Session, pupil_ids: Iterable[int]) -> list[int]:
+    ids = sorted({int(p) for p in pupil_ids})
+    if not ids:
+        return []
+    return [row["pupil_id"] for row in session.db.query(
+        "SELECT pupil_id FROM sen_status_history WHERE end_date IS NULL AND status IN (?, ?)"
+        f" AND pupil_id IN ({placeholders(len(ids))}) ORDER BY pupil_id", (*ON_REGISTER, *ids))]
+
+
+def within_weeks(session: Session, day: dt.date) -> dt.date:
+    """The school's number of school weeks after a day, on school days only."""
+    return add_school_days(day, _weeks(session) * SCHOOL_DAYS_A_WEEK,
+                           school_calendar.calendar_of(session))
+
+
+def after_year_change(session: Session, pupil_ids: Iterable[int]) -> int:
+    """Ask for a review of every pupil on the SEN register whose year group just changed;
+    returns how many were asked for (for the import's summary)."""
+    found = _on_register(session, pupil_ids)
+    if not found:
+        return 0
+    due = within_weeks(session, today(session))
+    for pupil_id in found:
+        year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
+        _raise(session, pupil_id, "year_group", due,
+               f"Now in Year {year}: review the plan with the new class teacher by "
+               f"{dates.format_uk(due)}.")
+    return len(found)
+
+
+def after_arrival(session: Session, pupil_id: int, sender: str) -> ReviewRequest | None:
+    """The receiving school's review of a pupil on the SEN register who arrived with a
+    records transfer; a Year 7 pupil arriving in the autumn term is reviewed before it ends.
+    A second file for a pupil whose arrival review is still to come asks for nothing more."""
+    if not _on_register(session, [pupil_id]) or any(
+            r.reason in ("arrival", "year7") for r in open_for(session, pupil_id)):
+        return None
+    day = today(session)
+    calendar = school_calendar.calendar_of(session)
+    year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
+    autumn_end = calendar.term_dates(calendar.school_year_of(day)).half_terms[1].end
+    if year == "7" and day <= autumn_end:
+        due = calendar.school_day_on_or_before(autumn_end)
+        return _raise(session, pupil_id, "year7", due,
+                      YEAR7_TASK + f" Due by {dates.format_uk(due)}.")
+    due = within_weeks(session, day)
+    return _raise(session, pupil_id, "arrival", due,
+                  f"Arrived from {sender}: review the provision within {_weeks(session)} school "
+                  f"weeks of arrival, by {dates.format_uk(due)}.")
+
+
+def open_for(session: Session, pupil_id: int) -> list[ReviewRequest]:
+    """The pupil's requests not yet met by a review held on or after the day each was raised
+    (for rules inside an operation; the record reads them through open_requests)."""
+    held = [dates.from_text(text) for text in (
+        [r["held_on"] for r in session.db.query(
+            "SELECT r.held_on FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
+            " JOIN send_pathways w ON w.id = c.pathway_id WHERE w.pupil_id = ?"
+            " AND r.completed_at IS NOT NULL", (int(pupil_id),))]
+        + [r["held_on"] for r in session.db.query(
+            "SELECT v.held_on FROM ehc_reviews v JOIN ehc_plans p ON p.id = v.plan_id"
+            " WHERE p.pupil_id = ? AND v.held_on IS NOT NULL", (int(pupil_id),))])]
+    latest = max((day for day in held if day is not None), default=dt.date.min)
+    found = [ReviewRequest(r["id"], r["pupil_id"], r["reason"], r["detail"],
+                           dt.date.fromisoformat(r["review_date"]),
+                           dt.date.fromisoformat(r["raised_on"]))
+             for r in session.db.query("SELECT * FROM review_requests WHERE pupil_id = ?"
+                                       " ORDER BY raised_on, id", (int(pupil_id),))]
+    # An arrival starts afresh: what the previous school still had open came with the file.
+    arrived = max((n for n, r in enumerate(found) if r.reason in ("arrival", "year7")), default=0)
+    return [r for r in found[arrived:] if r.raised_on > latest]
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def open_requests(session: Session, pupil_id: int) -> list[ReviewRequest]:
+    """The reviews a move asked for that no review has met yet."""
+    return open_for(session, pupil_id)

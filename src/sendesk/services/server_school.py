@@ -1,0 +1,147 @@
+"""Setting up, upgrading and signing in to a school's records on the school server.
+
+``services.lifecycle`` hands a ``postgresql://`` location here (the file's functions stay in
+lifecycle). The server's own roles do the work the key file does for a file:
+
+* ``server init`` (create_on_server) connects as the database's owner role (named in the URL,
+  its password asked for), checks the database is empty and uses the C collation, runs every
+  migration, writes the school's first rows exactly as a new file gets them, and makes the
+  first administrator a login role with a SCRAM password (store/server_roles.py).
+* ``server upgrade`` (upgrade_server) runs newer migrations, as the owner, after installing a
+  newer sendesk; an ordinary sign-in never changes the schema, and an older sendesk is
+  refused by the schema version as it is on a file.
+* Signing in (open_on_server) connects as the person's own login role; the session's user is
+  the users row with that username.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from ..clock import Clock, SystemClock
+from ..errors import NewerVersionError, PermissionDenied, SendeskError, ValidationError, WrongPassword
+from ..models import roles as roles_mod
+from ..models.school import make_identity
+from ..models.users import clean_full_name, clean_username
+from ..passwords import require_strong
+from ..session import Session
+from ..store import migrations, server_roles
+from ..store.server_address import NotOnServer, ServerAddress, parse
+
+__all__ = ["create_on_server", "open_on_server", "parse", "refuse", "upgrade_server"]
+from ..store.server_database import ServerDatabase
+from .school_rows import first_rows, load_school, load_user
+
+# Collations whose order is the code points' (as SQLite's default BINARY order is).
+CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+
+
+def _connect(address: ServerAddress, user: str, password: str) -> ServerDatabase:
+    return ServerDatabase(address, user, password)
+
+
+def _owner(address: ServerAddress) -> str:
+    if not address.user:
+        raise ValidationError("Name the database's owner role in the address, for example "
+                              f"postgresql://sendesk_owner@{address.host}/{address.database}.",
+                              field="url")
+    return address.user
+
+
+def create_on_server(url: str, owner_password: str, *, school_name: str, school_reference: str,
+                     username: str, full_name: str, password: str,
+                     clock: Clock | None = None, user_roles: str = "senco,admin") -> Session:
+    """Build the school's schema on the server and its first administrator; returns that
+    administrator's session (signed in with their own new login)."""
+    clock = clock or SystemClock()
+    address = parse(url)
+    owner = _owner(address)
+    identity = make_identity(school_name, school_reference)
+    username = clean_username(username)
+    full_name = clean_full_name(full_name)
+    first_roles = roles_mod.parse_roles(user_roles)
+    if username == owner:
+        raise ValidationError(f"{owner} owns the database on the server; the first sendesk "
+                              "administrator needs a login of their own. Choose another username.",
+                              field="username")
+    require_strong(password, [username, full_name, identity.name])
+    db = _connect(address, owner, owner_password)
+    try:
+        collation = db.query_one("SELECT datcollate, datctype FROM pg_database "
+                                 "WHERE datname = current_database()")
+        if collation is None or collation[0] not in CODE_POINT_COLLATIONS:
+            raise SendeskError(
+                f"The database {address.database} sorts text by the {collation and collation[0]} "
+                "rules; sendesk needs the C collation so that lists sort the same on every PC. "
+                f"Create it with: createdb --locale=C --template=template0 -O {owner} "
+                f"{address.database}")
+        if db.schema_version() and db.scalar("SELECT count(*) FROM meta"):
+            raise SendeskError(f"{address.display()} already holds a sendesk school. Sign in to "
+                               "it, or choose another database.")
+        db.migrate()
+        with db.transaction():
+            server_roles.install(db)
+            first_rows(db, os.urandom(16), identity, username, full_name, first_roles, clock)
+            server_roles.create_login(db, username, password)
+    finally:
+        db.close()
+    session = open_on_server(url, username, password, clock)
+    assert load_user(session.db, username) is not None and load_school(session.db).name
+    return session
+
+
+def upgrade_server(url: str, owner_password: str) -> tuple[int, int]:
+    """Run the migrations this sendesk has and the server's database lacks, as the owner.
+    Returns (version before, version after)."""
+    address = parse(url)
+    db = _connect(address, _owner(address), owner_password)
+    try:
+        before = db.migrate()
+        with db.transaction():
+            server_roles.install(db)
+        return before, db.schema_version()
+    finally:
+        db.close()
+
+
+def open_on_server(url: str, username: str, password: str, clock: Clock | None = None) -> Session:
+    """Sign in to the school server with one's own login and password."""
+    address = dataclasses.replace(parse(url), user=None)   # who signs in is the person
+    username = (username or "").strip().lower()
+    if not username:
+        raise WrongPassword("Wrong username or password.")
+    db = _connect(address, username, password)
+    try:
+        try:
+            version = db.schema_version()
+        except PermissionDenied as exc:
+            raise WrongPassword(f"{username} can sign in to the school server but is not a "
+                                "sendesk user of this school. Ask your administrator.") from exc
+        if version == 0:
+            raise SendeskError(f"{address.display()} has not been set up for sendesk yet. The "
+                               "server's administrator sets it up with sendesk-cli server init.")
+        if version > migrations.LATEST:
+            raise NewerVersionError("The school server's records were upgraded by a newer version "
+                                    "of sendesk. Install the latest sendesk on this PC to open them; "
+                                    "nothing has been changed.")
+        if version < migrations.LATEST:
+            raise SendeskError("The school server's records need upgrading for this version of "
+                               "sendesk. Ask the server's administrator to run sendesk-cli server "
+                               f"upgrade {address.display()} as the database's owner.")
+        user = load_user(db, username)
+        if user is None:
+            raise WrongPassword(f"{username} can sign in to the school server but is not a "
+                                "sendesk user of this school. Ask your administrator.")
+        session = Session(db, None, None, user, load_school(db), clock or SystemClock())
+        session.audit_now("signed in")
+        return session
+    except BaseException:
+        db.close()
+        raise
+
+
+def refuse(what: str) -> NotOnServer:
+    """The plain sentence for something that only a database file on this PC has."""
+    return NotOnServer(f"{what} applies to a school database file on this PC, not to the school "
+                       "server; there, each person signs in with their own server password.")

@@ -1,0 +1,456 @@
+"""The school server: one school's records in a PostgreSQL database, behind the same interface
+as the SQLCipher file (store/database.py ``Database``), so that records/, documents/ and
+transfer/ run unchanged on either engine.
+
+How it fits together (issue 21; the next pieces build on these hooks):
+
+* Opening. ``services.lifecycle.open_school`` sees a ``postgresql://`` location
+  (store/server_address.py reads it and enforces TLS: verify-full against the school's CA,
+  plain only to this same machine) and connects as the person's own PostgreSQL login role
+  with their password. The users table still holds full names and sendesk roles; the session's
+  user is the row whose username equals the login role. There is no key file and no data key:
+  at rest the records are protected by the server (its disk must be encrypted), in transit by
+  TLS, and who may do what by PostgreSQL (store/server_roles.py; grants and row security are
+  the next step, #4 of the issue).
+* One connection, in autocommit, guarded by a lock like the file's. ``transaction()`` is
+  BEGIN plus a transaction-scoped advisory lock, so writers are serialised exactly as SQLite's
+  BEGIN IMMEDIATE serialises them: the core's read-then-write steps (the audit chain's head,
+  cycle numbers, "one open status") keep their guarantees across PCs. Nested transactions are
+  savepoints, as on the file. Conflict detection between PCs (#6) and LISTEN/NOTIFY refreshes
+  go on top of this connection (``connection_for_listening`` is the hook).
+* SQL. The core's statements are SQLite-flavoured standard SQL; server_dialect.py turns
+  ``?``/``:name`` into psycopg's placeholders outside literals. Rows support ``row["col"]`` and
+  ``row[0]`` like sqlite3.Row. Booleans and numeric results come back as SQLite would give them
+  (0/1, int or float), and Python booleans and dates are sent as SQLite stores them, so
+  summaries and transfer packages are byte-for-byte the same on both engines.
+  ``cursor.lastrowid`` is kept by adding ``RETURNING id`` to an INSERT into a table with an
+  identity id (new code writes ``scalar("INSERT ... RETURNING id")`` itself): the 34 existing
+  callers stay as they are while other work edits those files.
+* Errors. A constraint (or a safeguard trigger) raises the store's ``IntegrityError`` as on
+  the file; a lost connection is "the school server is not answering", and the next statement
+  outside a transaction reconnects, so the app carries on when the server is back; a refused
+  grant is PermissionDenied.
+* Migrations. The same numbered steps (store/migrations.py) run through ``_MigrationTarget``,
+  which rewrites each statement (server_dialect.py); the version is the one row of
+  ``sendesk_schema_version``. Only the owner role runs them (``sendesk-cli server init`` /
+  ``server upgrade``); an ordinary sign-in to an older schema is refused with that advice,
+  and a newer one is refused as on the file.
+* Character order. The database must use the C collation (``createdb --locale=C``), so that
+  ORDER BY and lower() behave as SQLite's do; ``server init`` checks.
+
+Hooks left for the next helpers: server_roles.py (group roles, grants, row security,
+``user add/remove/passwd`` on the server), audit triggers (store/audit.py still appends from
+the client, inside the write's transaction), ``server import/export`` (``reset_identities``
+after copying rows with their ids), conflicts and LISTEN/NOTIFY, and the benchmarks
+(``bulk_load``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+import sqlcipher3
+from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
+from psycopg.pq import TransactionStatus
+
+from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
+from . import server_dialect
+from .database import Database
+from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
+from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params
+
+# The same class the file raises, so ``except IntegrityError`` works on both engines.
+IntegrityError = sqlcipher3.IntegrityError
+# One key for the write lock of a school's database (advisory locks are per database).
+WRITE_LOCK = 0x53454E44   # "SEND"
+NOT_ANSWERING = ("The school server is not answering. Check this PC's network connection "
+                 "and that the server is running, then try again; nothing was changed.")
+
+
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+
+
+class ServerDatabase(Database):
+    """A school's database on a PostgreSQL server, signed in as one login role. It overrides
+    every method of the file's Database (none of SQLite's code runs here)."""
+
+    engine = "postgresql"
+    # The column naming a row on its own, for tables without an id (SQLite's rowid).
+    rowid = "ctid"
+
+    def __init__(self, address: ServerAddress, user: str,  # no super().__init__: it opens a file
+                 password: str | None) -> None:
+        self.address = address
+        self.user = user
+        self._conninfo: dict[str, str] | None = address.conninfo(user, password)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._id_tables: frozenset[str] | None = None
+        self._conn: psycopg.Connection | None = self._connect()
+
+    # --- the connection ---------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection:
+        assert self._conninfo is not None
+        try:
+            conn = psycopg.connect(make_conninfo(**self._conninfo, options="-c lock_timeout=5s"),
+                                   autocommit=True, row_factory=row_factory)
+        except psycopg.Error as exc:
+            raise ServerConnectionError(describe_connect_failure(
+                self.address, self.user, str(exc))) from exc
+        conn.adapters.register_loader("bool", BoolAsInt)
+        conn.adapters.register_loader("numeric", NumericAsNumber)
+        return conn
+
+    def _connection(self) -> psycopg.Connection:
+        """The live connection; after the server went away, a fresh one (only between
+        transactions: one cut mid-way has already been rolled back by the server)."""
+        if self._conn is None or self._conninfo is None:
+            raise SendeskError("The database is locked. Unlock it to continue.")
+        if self._conn.broken or self._conn.closed:
+            if self._depth:
+                raise StorageError(NOT_ANSWERING)
+            try:
+                self._conn = self._connect()
+            except ServerConnectionError as exc:
+                raise StorageError(NOT_ANSWERING) from exc
+            self._id_tables = None
+        return self._conn
+
+    @property
+    def location(self) -> str:
+        """The address to open this database again (no password)."""
+        return self.address.url()
+
+    @property   # the file's is a plain attribute; here there is none
+    def path(self) -> Any:  # type: ignore[override]
+        raise NotOnServer("This school's records are on the school server, not in a file on "
+                          "this PC, so there is no database file or key file here.")
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.close()
+            self._conn = None
+            self._conninfo = None
+
+    def connection_for_listening(self) -> psycopg.Connection:
+        """A second connection as the same role (LISTEN/NOTIFY must not share the working one)."""
+        if self._conninfo is None:
+            raise SendeskError("The database is locked. Unlock it to continue.")
+        return self._connect()
+
+    # --- errors -----------------------------------------------------------------------------
+
+    def _server_error(self, exc: psycopg.Error) -> Exception:
+        diag = getattr(exc, "diag", None)
+        message = (diag.message_primary if diag is not None and diag.message_primary else str(exc))
+        if isinstance(exc, psycopg.IntegrityError):
+            return IntegrityError(message)
+        if isinstance(exc, pg_errors.InsufficientPrivilege):
+            return PermissionDenied("The school server does not allow your account to do this "
+                                    "(its permissions say so). Ask your administrator. Nothing "
+                                    "was changed.")
+        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.SerializationFailure
+                      | pg_errors.DeadlockDetected | pg_errors.QueryCanceled):
+            return StorageError("Another PC was saving a change to the school's records at the "
+                                "same moment. Try again in a moment. Nothing was changed.")
+        if isinstance(exc, pg_errors.DiskFull | pg_errors.OutOfMemory):
+            return StorageError("The school server has run out of space and refused the change. "
+                                "Ask IT to free space on the server. Nothing was changed.")
+        conn = self._conn
+        if (isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+                or (conn is not None and (conn.broken or conn.closed))):
+            return StorageError(NOT_ANSWERING)
+        return DamagedDatabase(f"The school server's database could not be read ({message}). "
+                               "Nothing was changed.")
+
+    def _run(self, work: Callable[[psycopg.Connection], Any]) -> Any:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return work(conn)
+            except psycopg.Error as exc:
+                raise self._server_error(exc) from exc
+
+    # --- statements -------------------------------------------------------------------------
+
+    def _identity_tables(self, conn: psycopg.Connection) -> frozenset[str]:
+        """The tables whose id is an identity column (read once per connection)."""
+        if self._id_tables is None:
+            self._id_tables = frozenset(str(r[0]) for r in conn.execute(
+                "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+                "AND a.attname = 'id' AND a.attidentity <> ''").fetchall())
+        return self._id_tables
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> ServerCursor:
+        def work(conn: psycopg.Connection) -> ServerCursor:
+            text, values = psycopg_sql(sql, params), sql_params(params) if params else None
+            insert = _INSERT.match(text)
+            if insert and "returning" not in text.lower() and insert[1].lower() in self._identity_tables(conn):
+                cursor = conn.execute(text.rstrip().rstrip(";") + " RETURNING id", values)
+                rows = cursor.fetchall()
+                return ServerCursor(cursor, int(rows[-1][0]) if rows else None, hide_rows=True)
+            return ServerCursor(conn.execute(text, values))
+        result: ServerCursor = self._run(work)
+        return result
+
+    def executemany(self, sql: str, rows: Iterable[Any]) -> None:
+        """One statement for many rows (an import, a trail of changed fields)."""
+        def work(conn: psycopg.Connection) -> None:
+            batch: list[Any] = [sql_params(row) for row in rows]
+            if not batch:
+                return
+            with conn.cursor() as cursor:
+                cursor.executemany(psycopg_sql(sql, batch[0] or [0]), batch)
+        self._run(work)
+
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
+        def work(conn: psycopg.Connection) -> list[Any]:
+            cursor = conn.execute(psycopg_sql(sql, params), sql_params(params) if params else None)
+            return [] if cursor.description is None else cursor.fetchall()
+        rows: list[Any] = self._run(work)
+        return rows
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                     "SET value = excluded.value", (key, value))
+
+    @staticmethod
+    def index_hint(index: str) -> str:
+        return ""   # the planner has statistics (and PostgreSQL no INDEXED BY)
+
+    @staticmethod
+    def group_ids(expression: str) -> str:
+        return f"string_agg(CAST({expression} AS TEXT), ',')"
+
+    def id_list(self, sql: str, params: Sequence[Any] | dict = ()) -> list[int]:
+        """The ids a query selects (its first column), in the query's order."""
+        return [int(row[0]) for row in self.query(sql, params)]
+
+    # --- transactions -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[ServerDatabase]:
+        """All or nothing, with writers from every PC taking turns (see the module's notes);
+        inside another transaction it becomes a savepoint."""
+        with self._lock:
+            if self._depth:
+                yield from self._savepoint()
+                return
+            self._run(lambda conn: conn.execute(
+                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            self._depth = 1
+            try:
+                yield self
+                self._run(lambda conn: conn.execute("COMMIT"))
+            except BaseException:
+                self._rollback("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+
+    def _rollback(self, sql: str) -> None:
+        conn = self._conn
+        if conn is not None and not conn.broken and not conn.closed:
+            with contextlib.suppress(psycopg.Error):
+                conn.execute(sql)
+
+    def _savepoint(self) -> Iterator[ServerDatabase]:
+        name = f"nested_{self._depth}"
+        self._run(lambda conn: conn.execute(f"SAVEPOINT {name}"))
+        self._depth += 1
+        try:
+            yield self
+            self._run(lambda conn: conn.execute(f"RELEASE SAVEPOINT {name}"))
+        except BaseException:
+            self._rollback(f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
+            raise
+        finally:
+            self._depth -= 1
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Hold writers off while everything is read (an export)."""
+        with self.transaction():
+            yield
+
+    @contextlib.contextmanager
+    def bulk_load(self, cache_kib: int = 0) -> Iterator[ServerDatabase]:
+        """One very large write in one transaction (foreign keys stay checked on the server)."""
+        with self.transaction():
+            yield self
+
+    # --- the schema -------------------------------------------------------------------------
+
+    def migrate(self, steps: dict[int, Any] | None = None) -> int:
+        """Run the pending migrations as this role (the owner's); returns the starting version."""
+        from . import migrations
+
+        def work(conn: psycopg.Connection) -> int:
+            return migrations.upgrade(_MigrationTarget(conn), steps)
+        with self._lock:
+            try:
+                return int(self._run(work))
+            finally:
+                self._id_tables = None
+
+    def schema_version(self) -> int:
+        return int(self._run(lambda conn: _MigrationTarget(conn).schema_version()))
+
+    def table_names(self) -> list[str]:
+        return [str(r[0]) for r in self.query(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> ? "
+            "ORDER BY c.relname COLLATE \"C\"", (server_dialect.SCHEMA_VERSION_TABLE,))]
+
+    def has_table(self, name: str) -> bool:
+        return name in self.table_names()
+
+    _SQLITE_TYPES = {"bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER",
+                     "text": "TEXT", "double precision": "REAL", "real": "REAL", "bytea": "BLOB"}
+
+    def columns(self, table: str) -> list[dict[str, Any]]:
+        """A table's columns as the file reports them (SQLite's type names, defaults as SQL)."""
+        rows = self.query(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+            "pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
+            "COALESCE(array_position(i.indkey::int2[], a.attnum) + 1 - array_lower(i.indkey::int2[], 1), 0) "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+            "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 "
+            "AND NOT a.attisdropped ORDER BY a.attnum", (table,))
+        return [{"name": r[0], "type": self._SQLITE_TYPES.get(r[1], r[1].upper()),
+                 "notnull": bool(r[2]) and not r[4], "dflt_value": _default(r[3]),
+                 "pk": int(r[5])} for r in rows]
+
+    _ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
+                  "d": "SET DEFAULT"}
+
+    def foreign_keys(self, table: str) -> list[dict[str, Any]]:
+        rows = self.query(
+            "SELECT a.attname, parent.relname, pa.attname, con.confdeltype "
+            "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_class parent ON parent.oid = con.confrelid "
+            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) AS k(col, parent_col) "
+            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col "
+            "JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.parent_col "
+            "WHERE con.contype = 'f' AND n.nspname = current_schema() AND c.relname = ? "
+            "ORDER BY con.conname COLLATE \"C\"", (table,))
+        return [{"from": r[0], "table": r[1], "to": r[2], "on_delete": self._ON_DELETE[r[3]]}
+                for r in rows]
+
+    def triggers(self) -> dict[str, str]:
+        """Every trigger, by name. A safeguard exactly as the migrations made it is reported
+        as the SQLite statement it was made from, so services/verify.py compares both engines
+        with the same expected list; a changed one is reported as it now stands."""
+        from . import migrations
+        expected = migrations.expected_triggers()
+        found = {}
+        for name, definition, source in self.query(
+                "SELECT t.tgname, pg_get_triggerdef(t.oid), p.prosrc FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema() AND t.tgenabled <> 'D'"):
+            live = server_dialect.trigger_fingerprint(definition, source)
+            original = expected.get(name)
+            matches = original is not None and server_dialect.expected_fingerprint(original) == live
+            found[str(name)] = original if matches and original is not None else live
+        return found
+
+    def reset_identities(self) -> None:
+        """After rows were copied in with their own ids (server import), make each table's
+        next id follow the largest one there."""
+        for table in sorted(self._run(self._identity_tables)):
+            self.query(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                       f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)")
+
+    # --- checks that belong to the file ----------------------------------------------------
+
+    def secure_delete(self) -> None:
+        """Nothing to switch on: the server's own disk encryption protects freed space."""
+
+    def cipher_problems(self) -> list[str]:
+        return []   # no SQLCipher pages: the server's disk encryption protects the data at rest
+
+    def structure_problems(self) -> list[str]:
+        return []   # the server checks its own storage (data checksums, pg_amcheck)
+
+    def foreign_key_problems(self) -> list[tuple[Any, ...]]:
+        return []   # PostgreSQL checks every foreign key on every write
+
+    def export_rekeyed(self, *args: Any, **kwargs: Any) -> None:
+        raise NotOnServer("Re-encrypting under a new key applies to a database file on this PC; "
+                          "the school server's records are protected by the server.")
+
+
+def _default(expression: str | None) -> str | None:
+    """PostgreSQL's default ('open'::text) as SQLite shows it ('open')."""
+    if expression is None:
+        return None
+    return re.sub(r"::[a-z ]+$", "", expression)
+
+
+class _MigrationTarget:
+    """What a migration step is given on the server: execute() runs a SQLite statement as the
+    PostgreSQL statements it becomes (server_dialect.migration_statements); the version is
+    the one row of sendesk_schema_version. The same upgrade() drives it (migrations.py)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str) -> None:
+        if sql.strip().rstrip(";").upper() in ("COMMIT", "ROLLBACK"):
+            self._conn.execute(sql)
+            return
+        for statement in server_dialect.migration_statements(sql):
+            self._conn.execute(statement)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.info.transaction_status != TransactionStatus.IDLE
+
+    def schema_version(self) -> int:
+        table = server_dialect.SCHEMA_VERSION_TABLE
+        row = self._conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+        if row is None or row[0] is None:
+            return 0
+        found = self._conn.execute(f"SELECT max(version) FROM {table}").fetchone()
+        return int(found[0] or 0) if found else 0
+
+    def begin_exclusive(self) -> None:
+        table = server_dialect.SCHEMA_VERSION_TABLE
+        self._conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        self._conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (version BIGINT NOT NULL)")
+
+    def set_schema_version(self, version: int) -> None:
+        table = server_dialect.SCHEMA_VERSION_TABLE
+        self._conn.execute(f"DELETE FROM {table}")
+        self._conn.execute(f"INSERT INTO {table} (version) VALUES (%s)", (int(version),))

@@ -1,0 +1,139 @@
+"""What statements send and rows bring back on the school server, made to match the file:
+rows read both ways as sqlite3.Row's are, SQLite's 0/1 for booleans and plain numbers for
+sums, parameters converted as SQLite stores them, and a cursor with rowcount and lastrowid.
+(store/server_database.py uses these.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Loader
+
+from . import server_dialect
+
+
+class Row:
+    """A result row read both ways, as sqlite3.Row is: row["name"], row[0], tuple(row),
+    dict(row) and row.keys()."""
+
+    __slots__ = ("_names", "_index", "_values")
+
+    def __init__(self, names: tuple[str, ...], index: dict[str, int], values: Sequence[Any]) -> None:
+        self._names, self._index, self._values = names, index, tuple(values)
+
+    def __getitem__(self, key: int | str | slice) -> Any:
+        if isinstance(key, str):
+            try:
+                return self._values[self._index[key]]
+            except KeyError:
+                found = self._index.get(key.lower())
+                if found is None:
+                    raise IndexError(f"No item with that key: {key}") from None
+                return self._values[found]
+        return self._values[key]
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Row):
+            return self._names == other._names and self._values == other._values
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._names, self._values))
+
+    def __repr__(self) -> str:
+        return f"Row({dict(zip(self._names, self._values, strict=True))!r})"
+
+
+def row_factory(cursor: Any) -> Callable[[Sequence[Any]], Any]:
+    description = cursor.description
+    if description is None:
+        return tuple
+    names = tuple(column.name for column in description)
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        index.setdefault(name, position)
+    return lambda values: Row(names, index, values)
+
+
+class BoolAsInt(Loader):
+    """SQLite has no booleans: ``x IS NULL`` reads 0 or 1 there, so it does here too."""
+
+    def load(self, data: Any) -> int:
+        return 1 if bytes(data) == b"t" else 0
+
+
+class NumericAsNumber(Loader):
+    """sum() of integers is numeric on PostgreSQL; SQLite gives an int (or a float)."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode("ascii")
+        if any(c in text for c in ".eEN"):
+            return float(text)
+        return int(text)
+
+
+def sql_value(value: Any) -> Any:
+    """A parameter as SQLite would have stored it."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, memoryview | bytearray):
+        return bytes(value)
+    return value
+
+
+def sql_params(params: Sequence[Any] | dict | None) -> Sequence[Any] | dict | None:
+    if params is None:
+        return None
+    if isinstance(params, dict):
+        return {key: sql_value(value) for key, value in params.items()}
+    return [sql_value(value) for value in params]
+
+
+def psycopg_sql(sql: str, params: Any) -> str:
+    if not params:
+        return sql
+    return server_dialect.placeholders(sql, isinstance(params, dict))
+
+
+
+class ServerCursor:
+    """What execute() returns: rows, rowcount and lastrowid, as a sqlite3 cursor has them."""
+
+    def __init__(self, cursor: psycopg.Cursor, lastrowid: int | None = None,
+                 hide_rows: bool = False) -> None:
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+        self.rowcount = cursor.rowcount
+        self._rows: list[Any] = [] if hide_rows or cursor.description is None else cursor.fetchall()
+        self.description = None if hide_rows else cursor.description
+        self._at = 0
+
+    def fetchone(self) -> Any:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
+
+    def fetchall(self) -> list[Any]:
+        rest, self._at = self._rows[self._at:], len(self._rows)
+        return rest
+
+    def __iter__(self) -> Iterator[Any]:
+        while (row := self.fetchone()) is not None:
+            yield row

@@ -1,0 +1,50 @@
+"""A report chart on screen, drawn by the same painter as the PDF (sendesk.pdf.charts), so the
+impact page and the governors' preview look as their print-outs do.
+
+The chart's words (every label and value, "fewer than 5" included) are its accessible
+description, so a screen reader user hears what a sighted user sees.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QFont, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ..documents.model import Chart, block_text
+from ..pdf.charts import chart_height, paint_chart
+
+
+class ChartView(QWidget):
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.chart: Chart | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def drawing_font(self) -> QFont:
+        used = QFont(self.font())
+        used.setPixelSize(max(11, round(self.fontMetrics().height() * 0.8)))
+        return used
+
+    def set_chart(self, chart: Chart | None) -> None:
+        self.chart = chart
+        height = round(chart_height(chart, self.drawing_font())) + 4 if chart else 0
+        self.setFixedHeight(height)
+        self.setVisible(chart is not None)
+        self.setAccessibleName(chart.title if chart else "")
+        self.setAccessibleDescription(block_text(chart) if chart else "")
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(520, self.height())
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ARG002
+        if self.chart is None:
+            return
+        painter = QPainter(self)
+        try:
+            paint_chart(painter, QRectF(2, 2, self.width() - 4, self.height() - 4), self.chart,
+                        self.drawing_font())
+        finally:
+            painter.end()

@@ -1,0 +1,121 @@
+"""The governors' SEND report and SEN Information Report figures in the window: choose the
+school year, see the report exactly as it will print (the PDF's own pages, charts drawn by the
+same painter), then save it as PDF, print it, or save the figures as CSV.
+
+Reached from Reports > Governors' report in the main window. Counts only, never names; counts
+under 5 read "fewer than 5" here as on paper and in the CSV.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..documents import governors_report as document
+from ..documents.model import Document
+from ..errors import SendeskError
+from ..models.roles import Permission
+from ..models.school_year import EARLIEST, SchoolYear, of_day
+from ..records import governors_report
+from ..session import Session
+from ..settings import export_dir
+from .accessible import label_for
+from .documents_tab import DocumentPanel
+from .prompts import prompts
+from .runner import OpRunner, Refused, alive
+from .screen_fit import fit_to_screen
+
+
+def build_report(session: Session, year: str) -> list[Document]:
+    """On the worker: the year's figures (audited as a read) as the report document."""
+    return [document.build(governors_report.figures(session, year), session.school.name)]
+
+
+class GovernorsPreview(DocumentPanel):
+    """The document panel's preview, save and print, for the chosen year's report."""
+
+    def __init__(self, session: Session, year: QComboBox, parent: QWidget | None = None,
+                 runner: OpRunner | None = None) -> None:
+        super().__init__(session, None, lambda: document.KIND, parent, runner)
+        self.year = year
+
+    def refresh(self) -> None:
+        try:
+            documents = list(self.runner.call(build_report, self.year.currentText()))
+        except Refused:
+            return
+        except SendeskError as exc:
+            if not alive(self):
+                return
+            self.documents = []
+            self.message.setText(str(exc))
+            self.message.setStyleSheet("color: #b3261e")
+        else:
+            if not alive(self):
+                return
+            self.documents = documents
+            self.message.setText("")
+        self.message.setVisible(bool(self.message.text()))
+        for widget in (self.save_button, self.print_button):
+            widget.setEnabled(self.allowed and bool(self.documents))
+        self.preview.updatePreview()
+        self._show_zoom()
+        self.built.emit()
+
+
+class GovernorsReportWindow(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 runner: OpRunner | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner or OpRunner(session, self)
+        self.setObjectName("governors_report")
+        self.setWindowTitle("Governors' report - sendesk")
+        fit_to_screen(self, 900, 820)
+        latest = of_day(session.clock.today()).start_year
+        self.year = QComboBox(objectName="school_year")
+        self.year.addItems([SchoolYear(y).label for y in range(latest, EARLIEST - 1, -1)])
+        year_label = QLabel("School &year:")
+        label_for(year_label, self.year)
+        self.show_button = QPushButton("&Preview", objectName="preview_report")
+        self.show_button.setDefault(True)
+        self.csv_button = QPushButton("Save figures as &CSV...", objectName="save_csv")
+        allowed = session.can(Permission.EXPORT_DOCUMENTS)
+        self.csv_button.setEnabled(allowed)
+        if not allowed:
+            self.csv_button.setToolTip("Your role does not allow documents to leave sendesk.")
+        self.panel = GovernorsPreview(session, self.year, self, self.runner)
+        self.show_button.clicked.connect(self.panel.refresh)
+        self.year.activated.connect(lambda _=0: self.panel.refresh_soon())
+        self.csv_button.clicked.connect(self.save_csv)
+        top = QHBoxLayout()
+        top.addWidget(year_label)
+        top.addWidget(self.year)
+        top.addWidget(self.show_button)
+        top.addStretch(1)
+        top.addWidget(self.csv_button)
+        note = QLabel("Register size at each census day by status, need, year group and sex; "
+                      "movement on and off the register; reviews held on time; EHC needs "
+                      "assessment requests; spend against the notional SEN budget; and the "
+                      "impact of provision. Counts under 5 read \"fewer than 5\".", wordWrap=True)
+        note.setStyleSheet("color: #555")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(note)
+        layout.addWidget(self.panel, 1)
+
+    def save_csv(self) -> None:
+        title = "Save the governors' figures as CSV"
+        year = self.year.currentText()
+        path = prompts.save_file(self, title, str(export_dir() / f"governors-{year.replace('/', '-')}.csv"),
+                                 "CSV files (*.csv)")
+        if path is None:
+            return
+        if path.suffix.lower() != ".csv":
+            path = path.with_name(path.name + ".csv")
+        try:
+            self.runner.call(governors_report.export_csv, year, path, sender=self.csv_button)
+        except SendeskError as exc:
+            prompts.error(self, title, str(exc))
+            return
+        prompts.info(self, title, f"Saved the {year} figures to {path.name}. They count pupils "
+                                  "and never name them.")

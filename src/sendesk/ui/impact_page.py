@@ -1,0 +1,200 @@
+"""Which interventions worked, for whom, at what cost: the impact of provision page.
+
+Choose the period (this school year so far to start with) and a breakdown (area of need, year
+group, sex, SEN status), press Show; the table has one row per provision and measure (and per
+breakdown group), the charts below it are drawn by the same painter as the printed report, and
+Print, Save as PDF and Export CSV send out exactly what is on screen. Counts under 5, and
+anything worked out from them, read "fewer than 5".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import pdf
+from ..documents import impact_report, report_charts
+from ..errors import SendeskError
+from ..models import dates
+from ..models.roles import Permission
+from ..operations import Kind
+from ..records import impact
+from ..records.impact import Breakdown, ImpactTable
+from ..session import Session
+from ..settings import export_dir
+from .accessible import label_for
+from .chart_view import ChartView
+from .date_field import DateField
+from .documents_tab import a4_printer
+from .lazy_table import Column
+from .list_model import RowListModel
+from .load_on_show import LoadOnShow
+from .prompts import prompts
+from .runner import OpRunner, alive
+
+COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
+           Column("category", "Group"), Column("pupils", "Pupils"),
+           Column("pupils_measured", "Measured"), Column("mean_entry", "Mean entry"),
+           Column("mean_exit", "Mean exit"), Column("mean_gain", "Mean gain"),
+           Column("unit", "Units"), Column("met_outcomes_pct", "Met outcomes %"),
+           Column("cost_total", "Cost £"), Column("cost_per_pupil", "A pupil £"),
+           Column("cost_per_gain", "A point or month £")]
+CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
+
+
+class ImpactPage(LoadOnShow, QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 load: bool = True, runner: OpRunner | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner or OpRunner(session, self)
+        self.setObjectName("impact")
+        self.found: ImpactTable | None = None
+        start, end = impact.default_period(session.clock.today())
+        self.start = DateField("From", optional=False, objectName="impact_from")
+        self.start.setDate(start)
+        self.end = DateField("To", optional=False, objectName="impact_to")
+        self.end.setDate(end)
+        self.breakdown = QComboBox(objectName="impact_breakdown")
+        for choice in Breakdown:
+            self.breakdown.addItem(choice.label, choice.value)
+        self.show_button = QPushButton("&Show", objectName="impact_show")
+        self.show_button.clicked.connect(self.refresh)
+        allowed = session.can(Permission.EXPORT_DOCUMENTS)
+        self.print_button = QPushButton("&Print...", objectName="impact_print")
+        self.pdf_button = QPushButton("Save as P&DF...", objectName="impact_pdf")
+        self.csv_button = QPushButton("Export &CSV...", objectName="impact_csv")
+        for button, slot in ((self.print_button, self.print_report),
+                             (self.pdf_button, self.save_pdf), (self.csv_button, self.export)):
+            button.clicked.connect(slot)
+            button.setEnabled(allowed)
+            if not allowed:
+                button.setToolTip("Your role does not allow documents to leave sendesk.")
+        self.heading = QLabel(objectName="impact_heading", wordWrap=True)
+        self.model = RowListModel(COLUMNS, self)
+        self.view = QTableView(objectName="impact_table")
+        self.view.setAccessibleName("Impact of provision")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.charts = [ChartView(f"impact_chart_{n}") for n in range(CHARTS)]
+        holder = QWidget()
+        chart_layout = QVBoxLayout(holder)
+        for chart in self.charts:
+            chart.hide()
+            chart_layout.addWidget(chart)
+        chart_layout.addStretch(1)
+        scroll = QScrollArea(objectName="impact_charts")
+        scroll.setAccessibleName("Impact charts")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        bar = QHBoxLayout()
+        for label, widget in (("&From:", self.start), ("&To:", self.end),
+                              ("&Breakdown:", self.breakdown)):
+            caption = QLabel(label)
+            label_for(caption, widget)
+            bar.addWidget(caption)
+            bar.addWidget(widget)
+        bar.addWidget(self.show_button)
+        bar.addStretch(1)
+        for button in (self.print_button, self.pdf_button, self.csv_button):
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Impact of provision</b>"))
+        layout.addLayout(bar)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.view, 3)
+        layout.addWidget(scroll, 2)
+        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN))
+        self.load_now_or_when_shown(load)
+
+    def chosen(self) -> tuple:
+        return self.start.text(), self.end.text(), self.breakdown.currentData()
+
+    def refresh(self) -> None:
+        try:
+            found = self.runner.call(impact.impact_table, *self.chosen(), sender=self.show_button)
+        except SendeskError as exc:
+            if alive(self):
+                self.heading.setText(str(exc))
+                self.heading.setStyleSheet("color: #b3261e")
+            return
+        if not alive(self):
+            return
+        self.loaded = True
+        self.found = found
+        self.heading.setStyleSheet("")
+        self.heading.setText(
+            f"{len({r.provision for r in found.lines})} provisions from "
+            f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}. Gains are in "
+            "each measure's own units; counts under 5 read \"fewer than 5\"."
+            if found.lines else "No provision from the library or in groups ran in this period.")
+        self.model.set_rows(list(impact.shown_rows(found)))
+        self.view.resizeColumnsToContents()
+        charts = [*report_charts.impact_charts(found.lines), report_charts.cost_chart(found.lines)] \
+            if found.lines else []
+        for view, chart in zip(self.charts, charts + [None] * CHARTS, strict=False):
+            view.set_chart(chart)
+
+    def _document(self):
+        if self.found is None:
+            self.refresh()
+        return [impact_report.build(self.found, self.session.school.name)] if self.found else []
+
+    def save_pdf(self) -> None:
+        title = "Save the impact of provision as PDF"
+        documents = self._document()
+        if not documents:
+            return
+        path = prompts.save_file(self, title, str(export_dir() / "impact-of-provision.pdf"),
+                                 "PDF files (*.pdf)")
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            pages = self.runner.call(pdf.save_pdf, documents, None, impact_report.KIND, path,
+                                     sender=self.pdf_button)
+        except SendeskError as exc:
+            prompts.error(self, title, str(exc))
+            return
+        prompts.info(self, title, f"Saved {pages} page{'s' if pages != 1 else ''} to {path.name}.")
+
+    def print_report(self) -> bool:
+        documents = self._document()
+        if not documents:
+            return False
+        printer = a4_printer(QPrinter.PrinterMode.HighResolution)
+        if not prompts.print_setup(self, printer):
+            return False
+        try:
+            self.runner.call(pdf.print_documents, documents, printer, None, impact_report.KIND,
+                             sender=self.print_button)
+        except SendeskError as exc:
+            prompts.error(self, "Print", str(exc))
+            return False
+        return True
+
+    def export(self) -> None:
+        title = "Export the impact of provision"
+        path = prompts.save_file(self, title, str(export_dir() / "impact-of-provision.csv"),
+                                 "CSV files (*.csv)")
+        if path is None:
+            return
+        try:
+            found = self.runner.call(impact.export_csv, path, *self.chosen(),
+                                     sender=self.csv_button)
+        except SendeskError as exc:
+            prompts.error(self, title, str(exc))
+            return
+        prompts.info(self, title, f"Saved {len(found.lines)} rows to {path.name}.")

@@ -1,0 +1,109 @@
+"""The impact page and the governors' report window on real widgets: keys typed, buttons
+clicked, charts drawn by the PDF's own painter, files written and read back."""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from tests.impact_support import group_from_library, library_item, measure, pupil_on_item
+from tests.pdf_text import pages_text
+
+from sendesk.ui.governors_report_window import GovernorsReportWindow
+from sendesk.ui.impact_page import ImpactPage
+
+
+def _school(session):
+    library = library_item(session, "Precision teaching")
+    pupils = []
+    for n in range(6):
+        pupil, item = pupil_on_item(session, f"Pupil{n}", library, achieved=n < 4,
+                                    gender="M" if n == 5 else "F")
+        measure(session, pupil, item_id=item, entry=80 + n, exit=86 + n)
+        pupils.append(pupil)
+    group_from_library(session, library, pupils[:3])
+
+
+def _cell(model, row, column):
+    return model.data(model.index(row, column))
+
+
+def test_the_impact_page_shows_the_table_and_charts_and_saves_them(qtbot, senco_session, answers,
+                                                                   tmp_path):
+    _school(senco_session)
+    page = ImpactPage(senco_session)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    assert [_cell(page.model, r, 0) for r in range(2)] == ["Precision teaching",
+                                                           "Group: Year 4 reading group"]
+    assert (_cell(page.model, 0, 3), _cell(page.model, 0, 7)) == ("6", "+6")
+    assert _cell(page.model, 1, 3) == "fewer than 5"
+    chart = page.charts[0]
+    assert chart.isVisible() and "Precision teaching: Sandwell" in chart.accessibleDescription()
+    page.grab().save("/tmp/prov-impact-page.png")
+    # Break it down by sex from the keyboard, then show it again.
+    page.breakdown.setFocus()
+    QTest.keyClick(page.breakdown, Qt.Key.Key_End)
+    assert page.breakdown.currentData() == "status"
+    QTest.keyClick(page.breakdown, Qt.Key.Key_Up)
+    assert page.breakdown.currentData() == "sex"
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    categories = [_cell(page.model, r, 2) for r in range(page.model.rowCount())]
+    assert categories[:3] == ["", "Female", "Male"]
+    assert _cell(page.model, 1, 3) == "5 or more" and _cell(page.model, 2, 3) == "fewer than 5"
+    page.grab().save("/tmp/prov-impact-page-by-sex.png")
+    out_csv, out_pdf = tmp_path / "impact.csv", tmp_path / "impact.pdf"
+    answers.next_paths = [out_csv]
+    QTest.mouseClick(page.csv_button, Qt.MouseButton.LeftButton)
+    rows = list(csv.DictReader(out_csv.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["category"] for r in rows} == {"", "Female", "Male"}
+    answers.next_paths = [out_pdf]
+    QTest.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)
+    text = " ".join(pages_text(out_pdf.read_bytes()))
+    assert "Impact of provision by sex" in text and "Cost per pupil" in text
+
+
+def test_a_bad_period_is_one_sentence(qtbot, senco_session):
+    page = ImpactPage(senco_session)
+    qtbot.addWidget(page)
+    page.start.clear()
+    QTest.keyClicks(page.start, "30/11/2026")
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    assert page.heading.text() == "The period ends before it starts."
+
+
+def test_the_governors_window_previews_and_saves(qtbot, senco_session, answers, tmp_path):
+    _school(senco_session)
+    window = GovernorsReportWindow(senco_session)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.year.currentText() == "2026/27"
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    assert window.panel.page_count() >= 3 and window.panel.save_button.isEnabled()
+    window.grab().save("/tmp/prov-impact-governors.png")
+    out_pdf, out_csv = tmp_path / "governors.pdf", tmp_path / "governors.csv"
+    answers.next_paths = [out_pdf]
+    QTest.mouseClick(window.panel.save_button, Qt.MouseButton.LeftButton)
+    assert "SEND report to governors 2026/27" in " ".join(pages_text(out_pdf.read_bytes()))
+    answers.next_paths = [out_csv]
+    QTest.mouseClick(window.csv_button, Qt.MouseButton.LeftButton)
+    text = out_csv.read_text(encoding="utf-8-sig")
+    assert "fewer than 5" in text and "Pupil0" not in text
+    # A year before anything was recorded still has its census days: all counts hidden.
+    window.year.setCurrentIndex(window.year.findText("2025/26"))
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    assert window.panel.documents and not window.panel.message.isVisible()
+
+
+def test_a_year_with_no_census_yet_says_so(qtbot, senco_session, clock):
+    import datetime as dt
+    clock.advance(dt.datetime(2027, 9, 10, 9, 30, tzinfo=dt.UTC) - clock.now())
+    window = GovernorsReportWindow(senco_session)
+    qtbot.addWidget(window)
+    assert window.year.currentText() == "2027/28"
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    assert window.panel.message.text().startswith("No census day of 2027/28 has come yet")
+    assert not window.panel.save_button.isEnabled()

@@ -1,0 +1,91 @@
+"""Every button of every wizard page (APDR, concerns, import, send, receive) and of the record
+window's tabs has a mnemonic (Alt + a letter), and no two buttons showing at once share one:
+the walk opens each screen of the demo school in the real app (tests/gui/tour.py) and looks at
+every button a person can see there, each inner tab (the EHC tab's sections) in turn.
+
+Cancel is reached by Esc, as on every platform, so it is the one button without a letter."""
+
+from __future__ import annotations
+
+import gc
+import re
+
+import pytest
+from PySide6.QtWidgets import QApplication, QPushButton, QTabWidget, QWidget, QWizard
+
+from sendesk.settings import Settings
+
+from .tour import make_demo, settle, tour, unlock
+
+WALKED = ("apdr-", "concerns-", "import-", "send-", "receive-", "record-")
+_MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
+
+
+@pytest.fixture(scope="module")
+def demo_school(tmp_path_factory, qapp):
+    return make_demo(tmp_path_factory.mktemp("mnemonics"))
+
+
+@pytest.fixture(autouse=True)
+def collected_here():
+    yield
+    QApplication.processEvents()
+    gc.collect()
+
+
+def mnemonic(text: str) -> str | None:
+    found = _MNEMONIC.findall(text)
+    return found[0].lower() if len(found) == 1 else None
+
+
+def buttons_showing(window: QWidget, part: QWidget) -> list[QPushButton]:
+    found = [b for b in part.findChildren(QPushButton) if b.isVisibleTo(part) and b.text()]
+    if isinstance(window, QWizard):
+        cancel = window.button(QWizard.WizardButton.CancelButton)
+        found += [window.button(which) for which in (
+            QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+            QWizard.WizardButton.FinishButton, QWizard.WizardButton.CustomButton1,
+            QWizard.WizardButton.CustomButton2, QWizard.WizardButton.CustomButton3)
+            if window.button(which).isVisibleTo(window) and window.button(which) is not cancel]
+        found = [b for b in found if b is not cancel]
+    return list(dict.fromkeys(found))
+
+
+def problems_of(screen: str, buttons: list[QPushButton]) -> list[str]:
+    problems, letters = [], {}
+    for button in buttons:
+        letter = mnemonic(button.text())
+        if letter is None:
+            problems.append(f"{screen}: '{button.text()}' ({button.objectName()}) has no mnemonic")
+        elif letter in letters:
+            problems.append(f"{screen}: '{button.text()}' and '{letters[letter]}' share Alt+{letter}")
+        else:
+            letters[letter] = button.text()
+    return problems
+
+
+def test_every_wizard_and_record_tab_button_has_its_own_mnemonic(make_controller, demo_school):
+    controller = make_controller(Settings())
+    controller.start(demo_school)
+    unlock(controller)
+    problems: list[str] = []
+    walked, counted = set(), 0
+    for name, window, part in tour(controller):
+        if not name.startswith(WALKED):
+            continue
+        walked.add(name.split("-")[0])
+        inner = [t for t in part.findChildren(QTabWidget) if t.isVisibleTo(part)
+                 and t is not getattr(window, "tabs", None)]
+        views = [(name, None, 0)] + [(f"{name} > {t.tabText(i).replace('&', '')}", t, i)
+                                     for t in inner for i in range(t.count())]
+        for screen, tabs, index in views:
+            if tabs is not None:
+                tabs.setCurrentIndex(index)
+                settle(100)
+            buttons = buttons_showing(window, part)
+            counted += len(buttons)
+            problems += problems_of(screen, buttons)
+    assert walked == {"apdr", "concerns", "import", "send", "receive", "record"}, walked
+    assert counted > 80, "the walk saw too few buttons to have looked at every screen"
+    problems = list(dict.fromkeys(problems))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

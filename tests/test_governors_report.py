@@ -1,0 +1,117 @@
+"""The governors' SEND report and SEN Information Report figures: the register counted at each
+census day (as the census check counts it), movement, reviews, requests, spend and impact, in a
+PDF with charts and a CSV that never name a child and hide every count under 5."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from tests.apdr_support import sen_support_pupil
+from tests.conftest import SENCO, SENCO_PASSWORD
+from tests.impact_support import library_item, measure, pupil_on_item
+from tests.pdf_text import pages_text
+
+from sendesk.cli.main import main
+from sendesk.documents import governors_report as document
+from sendesk.errors import ValidationError
+from sendesk.records import census, ehc, governors_report, sen_budget, sen_register
+
+D = dt.date
+SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "consent_from": "Mrs Okafor",
+        "head_name": "Mr J Lowe", "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
+        "below_readiness_reason": "The LA asked for the request at the annual review."}
+
+
+@pytest.fixture
+def register(senco_session):
+    """Seven at SEN support from 1/9/2026 on a Precision teaching line (reviewed 20/11), one of
+    whom came off the register on 2/11; two more with other needs; an EHCNA request."""
+    library = library_item(senco_session, "Precision teaching")
+    pupils = []
+    for n in range(7):
+        pupil, item = pupil_on_item(senco_session, f"Surname{n}", library, achieved=n < 4,
+                                    gender="M" if n < 3 else "F")
+        measure(senco_session, pupil, item_id=item, entry=80 + n, exit=88 + n)
+        pupils.append(pupil)
+    for n, need in enumerate(("SEMH", "ASD")):
+        sen_support_pupil(senco_session, surname=f"Other{n}", since=D(2026, 9, 1), needs=(need,))
+    sen_register.change_status(senco_session, pupils[6], "N", D(2026, 11, 2), "Needs met.")
+    ehc.add_request(senco_session, pupils[0], SENT)
+    sen_budget.set_notional_budget(senco_session, "£40,000")
+    return senco_session
+
+
+def test_the_register_is_counted_as_the_census_check_counts_it(register):
+    found = governors_report.figures(register, "2026/27")
+    assert found.register.census_days == (D(2026, 10, 1),)     # the only one passed so far
+    check = census.census_check(register, D(2026, 10, 1))
+    assert found.register.by_status.column(0) == [check.count("E"), check.count("K")] == [0, 9]
+    needs = dict(zip(found.register.by_need.labels, found.register.by_need.column(0), strict=True))
+    assert needs["SLCN: Speech, language and communication needs"] == 7
+    assert dict(found.register.movement)["Taken off the register (needs met)"] == 1
+    assert dict(found.register.movement)["Added to SEN support (K)"] == 9
+    assert dict(found.sen_reviews)["Held by the date agreed"] == 7
+    assert dict(found.requests)["Decision overdue"] == 1
+    assert found.spend.budget_pence == 4_000_000
+    assert [line.pupils for line in found.impact.lines] == [7]
+
+
+def test_a_year_not_yet_begun_or_mistyped_is_one_sentence(register):
+    with pytest.raises(ValidationError, match="'2026' is not a school year; write it like"):
+        governors_report.figures(register, "2026")
+    with pytest.raises(ValidationError, match="second year must follow"):
+        governors_report.figures(register, "2026/28")
+    with pytest.raises(ValidationError, match="from 2014/15 to 2026/27"):
+        governors_report.figures(register, "2027/28")
+
+
+def test_the_csv_and_the_pdf_count_and_never_name(register, school, tmp_path, capsys):
+    out, figures = tmp_path / "governors.pdf", tmp_path / "governors.csv"
+    code = main(["report", "governors", str(school[0]), "--year", "2026/27", "--out", str(out),
+                 "--csv", str(figures), "--user", SENCO],
+                stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    printed, err = capsys.readouterr()
+    assert code == 0 and err == "" and "Wrote the governors' report for 2026/27" in printed
+    rows = list(csv.reader(figures.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["section", "measure", "when", "value"]
+    values = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert values[("register", "On the SEN register (E and K)")] == "9"
+    # No EHC plans is "fewer than 5", so K beside the total of 9 is hidden too.
+    assert values[("register by status", "E: Education, health and care plan")] == "fewer than 5"
+    assert values[("register by status", "K: SEN support")] == "5 or more"
+    # Two girls' needs, one of each: hidden, and the lone small sex cell's neighbour too.
+    assert values[("register by primary need", "SEMH: Social, emotional and mental health")] \
+        == "fewer than 5"
+    assert values[("register by sex", "Male")] == "fewer than 5"
+    assert values[("register by sex", "Female")] == "5 or more"
+    assert values[("movement", "Taken off the register (needs met)")] == "fewer than 5"
+    assert values[("spend", "Notional SEN budget")] == "40000.00"
+    text = " ".join(pages_text(out.read_bytes()))
+    assert "SEND report to governors 2026/27" in text and "fewer than 5" in text
+    everything = text + figures.read_text(encoding="utf-8-sig")
+    assert not any(f"Surname{n}" in everything for n in range(7)) and "Other0" not in everything
+    audit = [r["action"] for r in register.db.query("SELECT action FROM audit_log")]
+    assert "exported a document" in audit and "exported the governors' report figures" in audit
+
+
+def test_the_document_has_its_charts(register):
+    found = governors_report.figures(register, "2026/27")
+    doc = document.build(found, "Brambleton Primary")
+    charts = [b for b in doc.blocks if type(b).__name__ == "Chart"]
+    assert [c.title for c in charts][:2] == ["The register at each census day",
+                                             "By primary need, Autumn census 01/10/2026"]
+    need = charts[1]
+    semh = need.labels.index("SEMH: Social, emotional and mental health")
+    assert need.series[0].values[semh] is None and need.series[0].texts[semh] == "fewer than 5"
+
+
+def test_a_bad_year_on_the_command_line_writes_nothing(register, school, tmp_path, capsys):
+    out = tmp_path / "governors.pdf"
+    code = main(["report", "governors", str(school[0]), "--year", "last year", "--out",
+                 str(out), "--user", SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    assert code == 1 and not out.exists()
+    assert capsys.readouterr().err.strip() == ("sendesk-cli: 'last year' is not a school year; "
+                                               "write it like 2025/26.")

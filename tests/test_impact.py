@@ -1,0 +1,133 @@
+"""The impact table: per library item and per group, pupils, measures, outcomes met and cost,
+with small numbers hidden wherever a reader could count children."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from tests.impact_support import group_from_library, library_item, measure, pupil_on_item
+
+from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.records import impact
+
+D = dt.date
+ENTRIES = [(80, 86), (82, 90), (84, 88), (86, 95), (88, 91)]   # gains 6 8 4 9 3: mean 6
+
+
+@pytest.fixture
+def measured(senco_session):
+    library = library_item(senco_session, "Precision teaching")
+    library_item(senco_session, "Word Aware")          # never used: no row
+    pupils = []
+    for n, achieved in enumerate([True, True, True, False, False, None]):
+        pupil, item = pupil_on_item(senco_session, f"Pupil{n}", library,
+                                    gender="M" if n == 5 else "F", achieved=achieved)
+        pupils.append(pupil)
+        if n < 5:
+            measure(senco_session, pupil, item_id=item, entry=ENTRIES[n][0], exit=ENTRIES[n][1])
+        else:
+            measure(senco_session, pupil, item_id=item, entry=79)   # no exit yet
+    group = group_from_library(senco_session, library, pupils[:3])
+    for pupil, (entry, exit_) in zip(pupils[:3], [(90, 96), (92, 97), (94, 99)], strict=True):
+        measure(senco_session, pupil, group_id=group, kind="reading_age", name="YARC",
+                entry=entry, exit=exit_)
+    return senco_session
+
+
+def _rows(found):
+    return {(r["provision"], r["measure"], r["category"]): r for r in impact.shown_rows(found)}
+
+
+def test_one_row_per_provision_and_measure_with_means_outcomes_and_cost(measured):
+    found = impact.impact_table(measured)     # this school year so far
+    assert (found.start, found.end) == (D(2026, 9, 1), D(2026, 11, 23))
+    sandwell = next(r for r in found.lines if r.measure == "Sandwell")
+    assert (sandwell.pupils, sandwell.pupils_measured) == (6, 5)
+    assert (sandwell.mean_entry, sandwell.mean_exit, sandwell.mean_gain) == (84, 90, 6)
+    assert (sandwell.pupils_reviewed, sandwell.pupils_met) == (5, 3)
+    # Six lines at £513 a year for 75 days (£105.41 each) and the group's £600.
+    assert sandwell.cost_pence == 6 * 10_541 + 60_000
+    rows = _rows(found)
+    shown = rows[("Precision teaching", "Sandwell", "")]
+    assert [shown[c] for c in ("pupils", "pupils_measured", "mean_entry", "mean_exit",
+                               "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil",
+                               "cost_per_gain", "unit")] == [
+        "6", "5", "84", "90", "+6", "60", "1232.46", "205.41", "34.24", "points"]
+    assert [k[:2] for k in rows] == [("Precision teaching", "Sandwell"),
+                                    ("Precision teaching", "YARC"),
+                                    ("Group: Year 4 reading group", "YARC")]
+    assert "Word Aware" not in {k[0] for k in rows}
+
+
+def test_a_few_pupils_are_never_countable(measured):
+    rows = _rows(impact.impact_table(measured))
+    group = rows[("Group: Year 4 reading group", "YARC", "")]
+    # Three pupils: their count, their means (one child's reading age) and the cost per pupil
+    # (which would give the count back) are hidden; the group's own cost is the school's.
+    assert group["pupils"] == group["mean_exit"] == group["cost_per_pupil"] == "fewer than 5"
+    assert group["mean_ratio_gain"] == "fewer than 5" and group["cost_total"] == "600.00"
+    yarc = rows[("Precision teaching", "YARC", "")]
+    assert yarc["pupils"] == "6" and yarc["mean_gain"] == "fewer than 5"
+    # Two pupils on their own lines of another item: its cost is two lines' cost, so a reader
+    # who knows a line's price could count them; it is hidden too.
+    other = library_item(measured, "Spelling group")
+    for n in range(2):
+        pupil_on_item(measured, f"Speller{n}", other)
+    spelling = _rows(impact.impact_table(measured))[("Spelling group", "", "")]
+    assert spelling["pupils"] == spelling["cost_total"] == "fewer than 5"
+
+
+def test_breakdown_by_sex_hides_the_lone_small_group_and_its_neighbour(measured):
+    rows = _rows(impact.impact_table(measured, breakdown="sex"))
+    female = rows[("Precision teaching", "Sandwell", "Female")]
+    male = rows[("Precision teaching", "Sandwell", "Male")]
+    assert (female["pupils"], male["pupils"]) == ("5 or more", "fewer than 5")
+    assert male["mean_gain"] == "fewer than 5" and male["cost_per_pupil"] == "fewer than 5"
+    # Each group's share of the cost is by head, so its total would count the pupils too.
+    assert male["cost_total"] == female["cost_total"] == "fewer than 5"
+    assert female["mean_gain"] == "+6"    # five measured girls: their mean may be shown
+
+
+def test_period_is_typed_and_checked(measured, staff_session):
+    empty = impact.impact_table(measured, "01/09/2025", "31/08/2026")
+    assert empty.lines == ()
+    with pytest.raises(ValidationError, match="ends before it starts"):
+        impact.impact_table(measured, "23/11/2026", "01/11/2026")
+    with pytest.raises(ValidationError, match="'gender' is not a breakdown"):
+        impact.impact_table(measured, breakdown="gender")
+    assert impact.impact_table(staff_session).lines   # staff may view, not export
+
+
+def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):
+    out = tmp_path / "impact.csv"
+    with pytest.raises(PermissionDenied):
+        impact.export_csv(staff_session, out)
+    impact.export_csv(measured, out, breakdown="status")
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header[:10] == ["provision", "measure", "pupils", "pupils_measured", "mean_entry",
+                           "mean_exit", "mean_gain", "met_outcomes_pct", "cost_total",
+                           "cost_per_pupil"]
+    assert {r["category"] for r in rows} == {"", "SEN support"}
+    sandwell = next(r for r in rows if r["measure"] == "Sandwell" and not r["category"])
+    assert sandwell["mean_gain"] == "6"      # a number a spreadsheet reads, not "'+6"
+    audit = [r["action"] for r in measured.db.query("SELECT action FROM audit_log")]
+    assert "exported the impact of provision" in audit
+
+
+def test_the_demo_school_shows_impact_at_once(tmp_path, clock):
+    from sendesk.demo import create_demo_school
+    session, _ = create_demo_school(tmp_path / "demo.sendesk", "demo", "Demo SENCO",
+                                    "copper-pylon-saffron-21", clock=clock)
+    try:
+        found = impact.impact_table(session, "01/09/2025", None)
+        measured = [r for r in found.lines if r.measure and not r.means_hidden]
+        assert len(measured) >= 2 and all(r.mean_gain and r.mean_gain > 0 for r in measured)
+        groups = [r for r in found.lines if r.kind == "group"]
+        assert len(groups) >= 2 and all(r.pupils >= 5 for r in groups)
+        slots = session.db.scalar("SELECT count(*) FROM provision_group_slots")
+        assert slots >= 6
+    finally:
+        session.close()

@@ -1,0 +1,113 @@
+"""The reviews a move asks for: a records transfer received (within the school's weeks of
+arrival, counted on school days), a pupil arriving in Year 7 (before the autumn term ends, with
+a costed provision map), and a year-group change from the MIS import (reported in its summary).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from tests.apdr_support import assess, plan, review, sen_support_pupil
+from tests.records_fixtures import upn
+from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient
+
+from sendesk.errors import ValidationError
+from sendesk.records import apdr, mis_import, pupils, review_requests, school_calendar
+from sendesk.records.pupil_record import open_record
+from sendesk.transfer import receiving, sending
+
+D = dt.date
+
+
+@pytest.fixture
+def package(tmp_path, clock):
+    """A package for a pupil with an EHC plan, from another school, opened here."""
+    sender = make_sender(tmp_path / "sender.sendesk", clock)
+    try:
+        pupil_id = sender.db.scalar(
+            "SELECT p.id FROM pupils p WHERE p.archived_at IS NULL AND p.sen_status = 'E'"
+            " ORDER BY p.id LIMIT 1")
+        consent_to_share(sender, pupil_id)
+        sent = sending.send(sender, pupil_id, recipient(), tmp_path / "p.sendesk-transfer",
+                            fake_pdf)
+        return sent.path.read_bytes(), sent.passphrase
+    finally:
+        sender.close()
+
+
+def _receive(session, package, **arrival):
+    preview = receiving.open_package(session, *package)
+    return receiving.import_package(session, preview, {}, receiving.Arrival(**arrival)).pupil_id
+
+
+def test_a_received_file_asks_for_a_review_within_six_school_weeks(senco_session, package):
+    pupil_id = _receive(senco_session, package, year_group="5")
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    # Monday 23/11/2026: four school weeks to the end of the autumn term, then two after
+    # Christmas (the holidays are not counted).
+    assert (request.reason, request.review_date) == ("arrival", D(2027, 1, 18))
+    assert school_calendar.load(senco_session).is_school_day(request.review_date)
+    assert "within 6 school weeks of arrival" in request.detail
+    assert [r.label for r in open_record(senco_session, pupil_id).review_requests] == [
+        "Review due by 18/01/2027: arrived with a records transfer"]
+    changes = open_record(senco_session, pupil_id).changes
+    assert any(c.record_type == "review request" and c.new_value == "2027-01-18"
+               and not c.from_school for c in changes)
+
+
+def test_a_second_file_before_the_review_asks_for_nothing_more(senco_session, package):
+    pupil_id = _receive(senco_session, package, year_group="5")
+    assert review_requests.after_arrival(senco_session, pupil_id, "Larkfield") is None
+    assert len(review_requests.open_requests(senco_session, pupil_id)) == 1
+
+
+def test_the_school_sets_the_weeks(senco_session, package):
+    with pytest.raises(ValidationError, match="1 to 14 school weeks"):
+        review_requests.set_review_weeks(senco_session, 20)
+    assert review_requests.review_weeks(senco_session) == 6
+    review_requests.set_review_weeks(senco_session, "2")
+    pupil_id = _receive(senco_session, package, year_group="5")
+    assert review_requests.open_requests(senco_session, pupil_id)[0].review_date == D(2026, 12, 7)
+
+
+def test_a_year_7_arrival_is_reviewed_before_the_autumn_term_ends(senco_session, package):
+    pupil_id = _receive(senco_session, package, year_group="7")
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert (request.reason, request.review_date) == ("year7", D(2026, 12, 18))
+    assert "costed provision map" in request.detail and "support timetable" in request.detail
+
+
+def test_a_year_group_change_from_the_mis_asks_for_the_plan_to_be_reviewed(senco_session):
+    on_register = sen_support_pupil(senco_session, year_group="4")
+    not_on_register = pupils.add_pupil(senco_session, {
+        "upn": upn(40), "legal_surname": "Nowak", "legal_forename": "Zuzanna",
+        "dob": "2018-03-14", "gender": "F", "year_group": "3"})
+    rows = [pupils.get_pupil(senco_session, p) for p in (on_register, not_on_register)]
+    data = "UPN,Surname,Forename,DOB,Gender,Year\r\n" + "".join(
+        f"{p.details.upn},{p.details.legal_surname},{p.details.legal_forename},"
+        f"{p.details.dob:%d/%m/%Y},{p.details.gender},{int(p.details.year_group) + 1}\r\n"
+        for p in rows)
+    result = mis_import.commit(senco_session, mis_import.preview(senco_session, data.encode()))
+    assert result.reviews_asked == 1
+    assert mis_import.reviews_sentence(result).startswith(
+        "1 pupil on the SEN register has moved year group: a review of their plans")
+    [request] = review_requests.open_requests(senco_session, on_register)
+    assert request.reason == "year_group" and "Now in Year 5" in request.detail
+    assert request.review_date == D(2027, 1, 18)
+    assert review_requests.open_requests(senco_session, not_on_register) == []
+
+
+def test_a_review_held_after_the_move_meets_the_request(senco_session, clock):
+    pupil = sen_support_pupil(senco_session, year_group="4")
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, D(2026, 11, 23))
+    plan(senco_session, cycle, D(2026, 11, 23), D(2027, 2, 12))
+    data = (f"UPN,Surname,Forename,DOB,Gender,Year\r\n{pupils.get_pupil(senco_session, pupil).details.upn},"
+            "Okafor,Amara,14/03/2017,F,5\r\n")
+    mis_import.commit(senco_session, mis_import.preview(senco_session, data.encode()))
+    assert len(review_requests.open_requests(senco_session, pupil)) == 1
+    clock.advance(dt.timedelta(days=3))
+    review(senco_session, cycle, D(2026, 11, 26), "continue_targeted")
+    assert review_requests.open_requests(senco_session, pupil) == []
