@@ -63,7 +63,7 @@ def test_the_ics_does_not_say_which_register_a_pupil_is_on(senco_session, tmp_pa
     pupil_id = sen_support_pupil(senco_session, forename="Zara", surname="Quinn")
     registers.add_entry(senco_session, pupil_id, "looked_after", {
         "start_date": "2025-09-01", "pep_date": "2026-10-01", "responsible_la": "Durham",
-        "protected_address": "7 Willow Close\nLarkbridge\nLK9 3QT", "review_date": "2027-01-10"})
+        "protected_address": "7 Willow Close\nLarkbridge\nLK9 3QT", "review_date": "2027-01-11"})
     registers.add_entry(senco_session, pupil_id, "medical", {
         "start_date": "2026-09-01", "details": "Epilepsy", "has_ihp": True,
         "review_date": "2027-01-12"})

@@ -166,7 +166,7 @@ def test_registers_hold_one_open_entry_each(senco_session):
     pupil_id = add_pupil(senco_session)
     entry = registers.add_entry(senco_session, pupil_id, RegisterKind.LOOKED_AFTER, {
         "start_date": "01/09/2026", "pep_date": "15/10/2026", "responsible_la": "Kent",
-        "protected_address": "3 Kestrel Rise\nMillcross", "review_date": "15/02/2027"})
+        "protected_address": "3 Kestrel Rise\nMillcross", "review_date": "22/02/2027"})
     pupil = pupils.get_pupil(senco_session, pupil_id)
     assert {Flag.LOOKED_AFTER, Flag.PROTECTED_ADDRESS} <= pupil.flags
     with pytest.raises(ValidationError, match="already on the looked-after child register"):
@@ -250,7 +250,7 @@ def school_list(senco_session):
     registers.add_entry(s, ids["lukasz"], "eal", {"start_date": "01/09/2026",
                                                   "first_language": "Polish"})
     registers.add_entry(s, ids["mo"], "monitoring", {"start_date": "01/09/2026",
-                                                     "review_date": "01/11/2026",
+                                                     "review_date": "02/11/2026",
                                                      "details": "Attendance"})
     return ids
 
@@ -299,7 +299,7 @@ def test_filters_combine(senco_session, school_list, flt, expected):
 def test_rows_carry_what_a_senco_scans(senco_session, school_list):
     (mo,) = pupil_list.fetch_rows(senco_session, [school_list["mo"]])
     assert (mo.year_group, mo.class_name, mo.sen_status, mo.primary_need) == ("10", "10C", "E", "ASD")
-    assert mo.next_review == dt.date(2026, 11, 1) and mo.review_overdue
+    assert mo.next_review == dt.date(2026, 11, 2) and mo.review_overdue
     assert {Flag.MONITORING, Flag.NOTIFICATION_DUE} <= mo.flags
     rows = pupil_list.fetch_rows(senco_session, [school_list["lukasz"], 999, school_list["zoe"]])
     assert [row.id for row in rows] == [school_list["lukasz"], school_list["zoe"]]

@@ -160,8 +160,10 @@ def test_the_agenda_books_nothing_at_weekends_or_on_christmas_day(senco_session,
     pupil = sen_support_pupil(senco_session)
     _agreed_before_the_rule(senco_session, pupil, D(2026, 9, 3), D(2026, 11, 28))  # a Saturday
     other = sen_support_pupil(senco_session, surname="Noel")
-    registers.add_entry(senco_session, other, "monitoring", {"start_date": D(2026, 9, 3),
-                                                             "review_date": D(2026, 12, 25)})
+    entry = registers.add_entry(senco_session, other, "monitoring", {"start_date": D(2026, 9, 3)})
+    # Set before review dates were checked: the register now refuses Christmas Day.
+    senco_session.db.execute("UPDATE register_entries SET review_date = '2026-12-25' WHERE id = ?",
+                             (entry,))
     calendar = school_calendar.load(senco_session)
     items = agenda.agenda(senco_session, D(2026, 9, 1), D(2027, 8, 31))
     assert all(calendar.is_school_day(i.day) for i in items if i.kind is not AgendaKind.CENSUS)
@@ -191,8 +193,8 @@ def test_the_deadline_counts_from_the_leaving_date(senco_session, tmp_path):
     sender = senco_session
     pupil_id = sen_support_pupil(sender)
     consent_to_share(sender, pupil_id)
-    for bad, message in (("24/11/2026", "in the future"), ("20/11/2025", "more than a year ago"),
-                         ("31/11/2026", "not a real date")):
+    for bad, message in (("23/07/2027", r"after the end of this school year \(22/07/2027\)"),
+                         ("20/11/2025", "more than a year ago"), ("31/11/2026", "not a real date")):
         with pytest.raises(ValidationError, match=message):
             sending.send(sender, pupil_id, recipient(), tmp_path / "x.sendesk-transfer", fake_pdf,
                          leaving_date=bad)

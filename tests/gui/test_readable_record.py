@@ -56,7 +56,7 @@ def test_the_header_shows_each_flag_as_its_own_badge(qtbot, senco_session):
     registers.add_entry(senco_session, pupil_id, "eal",
                         {"start_date": today, "first_language": "Polish"})
     registers.add_entry(senco_session, pupil_id, "monitoring",
-                        {"start_date": today, "review_date": today + dt.timedelta(days=30),
+                        {"start_date": today, "review_date": today + dt.timedelta(days=24),
                          "details": "Friendship worries"})
     window = PupilRecordWindow(senco_session, pupil_id)
     qtbot.addWidget(window)

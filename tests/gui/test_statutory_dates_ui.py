@@ -104,9 +104,10 @@ def test_the_leaving_date_is_typed_in_the_send_wizard(qtbot, senco_session, answ
     QTest.keyClicks(page.school_name, "Brambleton Primary School")
     QTest.keyClicks(page.reference, "123456")
     page.leaving.clear()
-    QTest.keyClicks(page.leaving, "30/11/2026")
+    QTest.keyClicks(page.leaving, "23/07/2027")
     wizard.next()
-    assert wizard.currentPage() is page and "in the future" in page.message.text()
+    assert wizard.currentPage() is page
+    assert "after the end of this school year" in page.message.text()
     page.leaving.clear()
     QTest.keyClicks(page.leaving, "13/11/2026")
     _shot(wizard, "send-wizard")

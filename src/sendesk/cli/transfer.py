@@ -161,7 +161,7 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
     print(f"Wrote {args.out} to send to {recipient.name}.")
     print(f"Package fingerprint: {sent.fingerprint}")
     print(f"Our signing key: {sent.school_fingerprint}")
-    print(f"Send it by {sent.deadline.strftime('%d/%m/%Y')} (15 school days after leaving).")
+    print(sent.late or f"Send it by {sent.deadline.strftime('%d/%m/%Y')} (15 school days after leaving).")
     if chosen is None:
         print("Passphrase (send it by a different route from the file, e.g. by phone):")
         print(sent.passphrase)

@@ -70,6 +70,7 @@ class AgendaItem:
     overdue: bool = False
     screen_label: str | None = None  # a fuller "what" for the app's own screen only
     screen_detail: str | None = None  # a fuller detail for the app's own screen only
+    booked: bool = False             # a meeting booked for this day, not a date to act by
 
     @property
     def label_on_screen(self) -> str:
@@ -115,16 +116,27 @@ _DUE_FROM = frozenset({AgendaKind.PARENT_NOTIFICATION})
 
 def on_school_days(items: Iterable[AgendaItem], calendar: SchoolCalendar,
                    today: dt.date) -> list[AgendaItem]:
-    """Every review, meeting and deadline on a school day: one that falls at a weekend, in a
-    holiday, on a bank holiday or an INSET day (a review date agreed before the rule, a
-    deadline counted in calendar weeks) is shown on the school day before it (a notification,
-    due from its day, on the school day after), with the reason, so nothing is booked for a
-    Saturday or Christmas Day. The record itself keeps its date."""
+    """Every review and deadline on a school day: one that falls at a weekend, in a holiday,
+    on a bank holiday or an INSET day (a review date agreed before the rule, a deadline
+    counted in calendar weeks) is shown on the school day before it (a notification, due from
+    its day, on the school day after), with the reason, so nothing is due on a Saturday or
+    Christmas Day. The record itself keeps its date.
+
+    A booked meeting is not moved: it is when it is, and showing it on another day would send
+    people to a meeting nobody booked. One booked for a day the school is shut (entered before
+    bookings were checked) stays on its day, flagged so the SENCO can rebook it."""
     moved = []
     for item in items:
         why = None if item.kind in _FIXED_DAYS else calendar.not_a_school_day(item.day)
         if why is None:
             moved.append(item)
+            continue
+        if item.booked:
+            flag = f" Not a school day ({why}): check the booking."
+            moved.append(dataclasses.replace(
+                item, detail=item.detail + flag,
+                screen_label=f"{item.label_on_screen} (not a school day)",
+                screen_detail=None if item.screen_detail is None else item.screen_detail + flag))
             continue
         if item.kind in _DUE_FROM:
             day = calendar.school_day_on_or_after(item.day)

@@ -300,6 +300,20 @@ class SchoolCalendar:
             return "in the school holidays"
         return None
 
+    def check_school_day(self, day: dt.date, field: str) -> dt.date:
+        """A date something is booked for (a meeting, a review), refused in one sentence
+        naming the day when the school is shut then: "05/12/2026 is a Saturday; choose a
+        school day." """
+        why = self.not_a_school_day(day)
+        if why is not None:
+            raise ValidationError(f"{format_uk(day)} is {why}; choose a school day.", field=field)
+        return day
+
+    def last_day_of_school_year(self, today: dt.date) -> dt.date:
+        """The last day of the school year today is in (today itself in the summer holiday):
+        the latest leaving date a SENCO preparing a leaver's file can give."""
+        return max(today, self.summer_term_end(self.school_year_of(today)))
+
     def school_day_on_or_before(self, day: dt.date) -> dt.date:
         """Moves a date out of a weekend, holiday, bank holiday or INSET day back to the last
         school day before it."""
@@ -343,3 +357,15 @@ def add_school_days(start: dt.date, days: int, calendar: SchoolCalendar | None =
         if calendar.is_school_day(day):
             counted += 1
     return day
+
+
+def school_days_late(deadline: dt.date, today: dt.date,
+                     calendar: SchoolCalendar | None = None) -> int:
+    """How many school days after a deadline today is (0 on or before it): a file due on
+    Friday and sent on Monday is one school day late."""
+    calendar = calendar or SchoolCalendar()
+    late, day = 0, deadline
+    while day < today:
+        day += dt.timedelta(days=1)
+        late += calendar.is_school_day(day)
+    return late

@@ -98,15 +98,18 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def check_leaving_date(value: str | dt.date | None, today: dt.date) -> dt.date:
-    """The day a pupil left, from which the 15 school days for their file count: today when
-    not given; not in the future (the file goes once they have left) and not more than a year
-    back (a typing slip that would put the deadline long past)."""
+def check_leaving_date(value: str | dt.date | None, today: dt.date,
+                       latest: dt.date | None = None) -> dt.date:
+    """The day a pupil leaves, from which the 15 school days for their file count: today when
+    not given. It may be ahead, up to `latest` (the end of the school year: a SENCO prepares
+    the file before the last day), but not further, and not more than a year back (a typing
+    slip that would put the deadline long past)."""
     day = parse_date(value, "Leaving date", required=False) or today
-    if day > today:
-        raise ValidationError(f"The leaving date ({format_uk(day)}) is in the future: send the "
-                              "file once the pupil has left, giving the day they left.",
-                              field="leaving_date")
+    latest = latest or today
+    if day > latest:
+        raise ValidationError(f"The leaving date ({format_uk(day)}) is after the end of this "
+                              f"school year ({format_uk(latest)}): give the pupil's last day at "
+                              "the school, this school year.", field="leaving_date")
     if day < add_years(today, -1):
         raise ValidationError(f"The leaving date ({format_uk(day)}) is more than a year ago: "
                               "check it, and give the day the pupil actually left.",

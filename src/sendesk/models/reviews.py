@@ -103,8 +103,8 @@ def review_date_problem(plan_date: dt.date, review_date: dt.date,
     if review_date > latest:
         return (f"The review date ({dates.format_uk(review_date)}) is too far ahead: SEN support "
                 f"is reviewed at least once a term, so review no later than "
-                f"{dates.format_uk(latest)} ({review_weeks(calendar)} weeks after the plan was "
-                "agreed, on a school day).")
+                f"{dates.format_uk(latest)} (at most {review_weeks(calendar)} weeks after the plan "
+                "was agreed, on a school day).")
     why = school.not_a_school_day(review_date)
     if why:
         return (f"The review date ({dates.format_uk(review_date)}) is {why}, not a school day: "

@@ -45,7 +45,7 @@ class _Pupils:
 
     def item(self, pupil_id: int, day: dt.date, kind: AgendaKind, key: str, detail: str,
              today_: dt.date, title: str | None = None, screen_label: str | None = None,
-             screen_detail: str | None = None) -> AgendaItem | None:
+             screen_detail: str | None = None, booked: bool = False) -> AgendaItem | None:
         row = self.row(pupil_id)
         if row is None:
             return None
@@ -54,7 +54,7 @@ class _Pupils:
         reference = pupil_reference(row["id"], forename, surname)
         return AgendaItem(day, kind, f"{title or kind.label}: {reference}", detail, key,
                           row["id"], reference, f"{surname}, {forename}", day < today_,
-                          screen_label, screen_detail)
+                          screen_label, screen_detail, booked)
 
 
 def check_day(value: dt.date | str, label: str) -> dt.date:
@@ -187,7 +187,7 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
         booked = plan.booked_review
         meeting = ("Meeting booked." if schedule.booked else
                    f"Hold the meeting by this date (the review must be completed by "
-                   f"{dates.format_uk(schedule.due_by)}).")
+                   f"{dates.format_uk(calendar.school_day_on_or_before(schedule.due_by))}).")
         if schedule.pfa:
             meeting += " Include Preparing for Adulthood."
         if schedule.notice_warning:
@@ -195,7 +195,7 @@ def _ehc_reviews(session: Session, pupils: _Pupils, calendar: SchoolCalendar, fi
         found.append(pupils.item(plan.pupil_id, schedule.meeting_on, AgendaKind.EHC_REVIEW_MEETING,
                                  f"{stem}-meeting", f"{meeting} {extra}".strip(), day,
                                  screen_label=f"{AgendaKind.EHC_REVIEW_MEETING.label} (short notice)"
-                                 if schedule.short_notice else None))
+                                 if schedule.short_notice else None, booked=schedule.booked))
         if booked is None or booked.invitations_sent_on is None:
             found.append(pupils.item(plan.pupil_id, schedule.invitations_by,
                                      AgendaKind.EHC_INVITATIONS, f"{stem}-invitations",

@@ -88,6 +88,8 @@ class Dashboard:
     monitoring: list[int]
     transfers_awaiting: list[TransferAwaiting]
     files_to_send: list[FileToSend]
+    # The half-term's first and last school days: half_term runs on through the holiday after.
+    half_term_days: tuple[dt.date, dt.date]
 
 
 def _ids(session: Session, where: str, params: tuple = (),
@@ -105,7 +107,8 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
     plan reviews come from the Reviews due list itself, so the two always agree."""
     day = today(session)
     plans_due = reviews_due.reviews_due(session)
-    half_term = (calendar or calendar_of(session)).half_term(day)
+    calendar = calendar or calendar_of(session)
+    half_term = calendar.half_term(day)
     lapsed = last_census_before(day).isoformat()
     by_status = {"E": 0, "K": 0, "N": 0}
     for row in session.db.query(
@@ -153,4 +156,6 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
             for r in session.db.query(
                 "SELECT id, pupil_id, school_name, happened_at, deadline FROM transfers"
                 " WHERE status = 'awaiting acknowledgement' ORDER BY deadline, id")],
-        files_to_send=_files_to_send(session, day))
+        files_to_send=_files_to_send(session, day),
+        half_term_days=(calendar.school_day_on_or_after(half_term.start),
+                        calendar.school_day_on_or_before(half_term.end)))

@@ -494,6 +494,10 @@ def save_review(session: Session, plan_id: int, raw: Mapping[str, Any],
             raise ValidationError("That review is not one of this plan's.", field="review")
     merged = {n: raw.get(n, row[n] if row is not None else None) for n in _REVIEW_FIELDS}
     values = {n: _stored(v) for n, v in rules.clean_review(merged, issued, today(session)).items()}
+    if values["held_on"] is None and values["meeting_on"] != (row["meeting_on"] if row else None):
+        # A meeting is booked for a day the school is open (one already on the record stays).
+        school_calendar.calendar_of(session).check_school_day(
+            dt.date.fromisoformat(values["meeting_on"]), "meeting_on")
     now = session.now_text()
     if row is None:
         if values["kind"] == ReviewKind.ANNUAL.value and values["held_on"] is None and session.db.scalar(

@@ -32,6 +32,7 @@ from ..session import Session
 from ..store.database import Row
 from . import retention, stale
 from ._common import pupil_row, record_changes, require_editable, today
+from .school_calendar import calendar_of
 
 INSERT_SQL = (
     "INSERT INTO pupils (upn, legal_surname, legal_forename, preferred_surname, preferred_forename,"
@@ -151,9 +152,13 @@ def still_held(session: Session, pupil_ids: Iterable[int]) -> set[int]:
 @operation(Permission.EDIT_PUPILS, audit="archived a leaver")
 def archive_leaver(session: Session, pupil_id: int, leaving_date: dt.date | str,
                    destination: str = "") -> dt.date:
-    """Mark a pupil as left; the record is kept, read-only, until its retention date (returned)."""
+    """Mark a pupil as left; the record is kept, read-only, until its retention date (returned).
+    The leaving date may be ahead up to the end of the school year, as when a leaver's file is
+    sent before their last day."""
     left = dates.require_date(leaving_date, "Leaving date")
-    dates.not_after(left, today(session), "Leaving date")
+    latest = calendar_of(session).last_day_of_school_year(today(session))
+    dates.not_after(left, latest, "Leaving date",
+                    f"the end of this school year ({dates.format_uk(latest)})")
     where_to = clean_line(destination, "Destination", max_length=120, required=False) or None
     row = require_editable(session, pupil_id)
     dob = dt.date.fromisoformat(row["dob"])

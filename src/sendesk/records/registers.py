@@ -18,6 +18,7 @@ from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
 from ._common import as_text, record_changes, require_editable, today
+from .school_calendar import calendar_of
 
 _FIELDS = ("start_date", "review_date", "details", "has_ihp", "first_language", "pep_date",
            "responsible_la", "protected_address", "pep_review_date")
@@ -52,6 +53,7 @@ def add_entry(session: Session, pupil_id: int, kind: RegisterKind | str,
     """Put a pupil on a register from a start date."""
     register = clean_kind(kind)
     fields = _stored(clean_entry(register, raw, today(session)))
+    _review_on_a_school_day(session, fields["review_date"])
     require_editable(session, pupil_id)
     if session.db.scalar("SELECT 1 FROM register_entries WHERE pupil_id = ? AND register = ?"
                          " AND end_date IS NULL", (int(pupil_id), register.value)):
@@ -68,6 +70,13 @@ def add_entry(session: Session, pupil_id: int, kind: RegisterKind | str,
     return entry_id
 
 
+def _review_on_a_school_day(session: Session, review_date: str | None) -> None:
+    """A new review date is a day the school is open, or the agenda would show it on another
+    day (one already on the record is left as it is)."""
+    if review_date is not None:
+        calendar_of(session).check_school_day(dt.date.fromisoformat(review_date), "review_date")
+
+
 @operation(Permission.EDIT_PUPILS, audit="changed a register entry")
 def update_entry(session: Session, entry_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Change an open entry (for example a new review or PEP date); returns changed fields."""
@@ -79,6 +88,8 @@ def update_entry(session: Session, entry_id: int, changes: Mapping[str, Any]) ->
     entry = entry_from_row(row)
     merged = {name: getattr(entry, name) for name in _FIELDS} | dict(changes)
     new = _stored(clean_entry(entry.kind, merged, today(session)))
+    if new["review_date"] != row["review_date"]:
+        _review_on_a_school_day(session, new["review_date"])
     fields = record_changes(session, row["pupil_id"], "register", row["id"],
                             {name: row[name] for name in _FIELDS}, new)
     if fields:

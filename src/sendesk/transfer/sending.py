@@ -22,7 +22,7 @@ from typing import Any
 from ..crypto import signing
 from ..errors import ValidationError
 from ..models import dates
-from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
+from ..models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days, school_days_late
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity, parse_school_reference
 from ..models.text import clean_line
@@ -156,6 +156,60 @@ class SentPackage:
     deadline: dt.date
     items: list[dict]
     stripped: list[str]
+    late: str | None = None  # said when the deadline has passed: by how many school days
+
+
+@dataclass(frozen=True)
+class LeavingDeadline:
+    """The day the pupil leaves (or left) and the day their file must reach the next school."""
+
+    left: dt.date
+    deadline: dt.date
+    late_by: int | None  # school days past the deadline today; None when it has not passed
+
+    def late_sentence(self) -> str | None:
+        """What the CLI and the send wizard both say when the file is late, or None."""
+        if self.late_by is None:
+            return None
+        how = (f"{self.late_by} school day{'s' if self.late_by != 1 else ''} late"
+               if self.late_by else "late")
+        return (f"The file is {how}: it was due at the new school by "
+                f"{dates.format_uk(self.deadline)} ({TRANSFER_SCHOOL_DAYS} school days after the "
+                f"pupil left on {dates.format_uk(self.left)}). Send it now.")
+
+    def sentence(self) -> str:
+        return self.late_sentence() or (
+            f"The file must reach the new school by {dates.format_uk(self.deadline)} "
+            f"({TRANSFER_SCHOOL_DAYS} school days after leaving on {dates.format_uk(self.left)}).")
+
+
+@operation(Permission.EXPORT_TRANSFER, writes=False)
+def leaving_deadline(session: Session, pupil_id: int,
+                     leaving_date: dt.date | str | None = None) -> LeavingDeadline:
+    """The leaving date a transfer would use and its deadline, checked as send checks it: for
+    the send wizard to show before anything is written."""
+    return _leaving_deadline(session, pupil_row(session, int(pupil_id)), leaving_date)
+
+
+def _leaving_deadline(session: Session, row: Any, leaving_date: dt.date | str | None) -> LeavingDeadline:
+    """A pupil who has already left keeps the leaving date on their record (a different one
+    given is refused, not silently ignored); otherwise they leave on leaving_date (or today),
+    which may be ahead up to the end of the school year but not more than a year back."""
+    day = today(session)
+    calendar = calendar_of(session)
+    if row["archived_at"] is not None:
+        left = dates.from_text(row["leaving_date"]) or day
+        given = dates.parse_date(leaving_date, "Leaving date", required=False)
+        if given is not None and given != left:
+            raise ValidationError(
+                f"This pupil has already left: their record gives the leaving date "
+                f"{dates.format_uk(left)}, and the {TRANSFER_SCHOOL_DAYS} school days count from "
+                f"it. Give no leaving date, or {dates.format_uk(left)}.", field="leaving_date")
+    else:
+        left = dates.check_leaving_date(leaving_date, day, calendar.last_day_of_school_year(day))
+    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar)
+    late_by = school_days_late(deadline, day, calendar) if deadline < day else None
+    return LeavingDeadline(left, deadline, late_by)
 
 
 def school_keys(session: Session) -> tuple[bytes, bytes]:
@@ -190,11 +244,11 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     render_file_pdf makes the full SEND file PDF (the core never draws PDFs itself) and
     count_pages, when given, counts its pages for the acknowledgement form. A pupil who has
     already left keeps their leaving date; otherwise they leave on leaving_date (or today), from
-    which the 15 school days count; a leaving date in the future or over a year back is refused.
-    Without a recorded consent to share, the file goes only when without_consent says why.
+    which the 15 school days count (see _leaving_deadline). Without a recorded consent to share,
+    the file goes only when without_consent says why.
     """
     pupil_id = int(pupil_id)
-    given_leaving = dates.check_leaving_date(leaving_date, today(session))
+    leaving = _leaving_deadline(session, pupil_row(session, pupil_id), leaving_date)
     override = " ".join((without_consent or "").split())[:500] or None
     if not _consents_to_share(session, pupil_id) and override is None:
         raise ValidationError(NO_CONSENT, field="consent")
@@ -202,10 +256,7 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     secret = (passphrases.check_chosen(passphrases.normalise(chosen_passphrase))
               if chosen_passphrase else passphrases.generate())
     row = pupil_row(session, pupil_id)
-    if row["archived_at"] is not None:
-        left = dates.from_text(row["leaving_date"]) or today(session)
-    else:
-        left = given_leaving
+    left, deadline = leaving.left, leaving.deadline
     pdf = render_file_pdf(session, pupil_id)
     dump = dump_record(session, pupil_id)
     items = [Item("record.json", "record", json.dumps(dump.record, ensure_ascii=False,
@@ -228,13 +279,13 @@ def send(session: Session, pupil_id: int, recipient: Recipient, out_path: Path,
     data, manifest = write_package(header, items, private, secret)
     manifest_hash = sha256(manifest)
     listed = json.loads(manifest)["items"]
-    deadline = add_school_days(left, TRANSFER_SCHOOL_DAYS, calendar_of(session))
     summaries = _item_summaries(listed, count_pages(pdf) if count_pages else None)
     transfer_id = _record_sent(session, pupil_id, row["archived_at"] is None, recipient, out_path,
                                data, header, manifest_hash, summaries, dump.stripped, left,
                                deadline, override)
     return SentPackage(transfer_id, out_path, secret, package_fingerprint(manifest_hash),
-                       signing.fingerprint(public), deadline, listed, dump.stripped)
+                       signing.fingerprint(public), deadline, listed, dump.stripped,
+                       leaving.late_sentence())
 
 
 @operation(Permission.EXPORT_TRANSFER, audit="sent a records transfer")

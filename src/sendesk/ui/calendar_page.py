@@ -250,6 +250,7 @@ class TermDatesEditor(QGroupBox):
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         may_edit = session.can(Permission.SETTINGS) or session.can(Permission.MANAGE_PLANS)
+        self.may_edit = may_edit
         save = QPushButton("Save term dates", objectName="save_terms")
         save.clicked.connect(self.save)
         reset = QPushButton("Use the default dates", objectName="reset_terms")
@@ -318,8 +319,11 @@ class TermDatesEditor(QGroupBox):
     def show_year(self) -> None:
         year = self.school_year()
         terms = self.calendar.term_dates(year)
-        self.source.setText("The school's own dates." if self.calendar.is_custom(year) else
-                            "England's default dates: change them to the school's own and save.")
+        self.source.setText(
+            "The school's own dates." if self.calendar.is_custom(year) else
+            "England's default dates: change them to the school's own and save." if self.may_edit
+            else "England's default dates. The SENCO or an administrator can enter the school's "
+                 "own; ask them if these are not right.")
         for row, half in enumerate(terms.half_terms):
             self.table.setItem(row, 0, QTableWidgetItem(dates.format_uk(half.start)))
             self.table.setItem(row, 1, QTableWidgetItem(dates.format_uk(half.end)))

@@ -94,8 +94,13 @@ class DashboardPage(LoadOnShow, QWidget):
         self.status_chart = BarChart("Pupils by SEN status")
         self.need_chart = BarChart("Pupils on the register by primary need")
         self.notifications = PupilListBox("Parent notifications due", "notifications_due")
-        self.reviews_due = PupilListBox("Reviews due this half-term", "reviews_due")
-        self.overdue = PupilListBox("Reviews overdue", "reviews_overdue")
+        # Named for what they count, the support plan reviews on the Reviews due page: the
+        # pupil list's "Any review overdue" also counts register and EHC reviews.
+        self.reviews_due = PupilListBox("Support plan reviews due this half-term", "reviews_due")
+        self.overdue = PupilListBox("Support plan reviews overdue", "reviews_overdue")
+        for box in (self.reviews_due, self.overdue):
+            box.setToolTip("SEN support plan reviews, as listed on the Reviews due page. Register "
+                           "and EHC annual reviews are on the Calendar.")
         self.monitoring = PupilListBox("On the monitoring register", "monitoring")
         self.no_plan = PupilListBox("On the SEN register with no current plan", "no_current_plan")
         self.transfers = PupilListBox("Leavers' files: to send, or awaiting the next school's "
@@ -158,8 +163,10 @@ class DashboardPage(LoadOnShow, QWidget):
         self.summary.setText(
             f"<h2 style='margin:0'>{self.session.school.name}</h2>"
             f"{data.on_roll:,} pupils on roll, {on_register:,} on the SEN register. "
-            f"{data.half_term.name}: {dates.format_uk(data.half_term.start)} to "
-            f"{dates.format_uk(data.half_term.end)}.")
+            f"{data.half_term.name}: {dates.format_uk(data.half_term_days[0])} to "
+            f"{dates.format_uk(data.half_term_days[1])}."
+            + (f" The school is on holiday until {dates.format_uk(data.half_term.end)}."
+               if data.today > data.half_term_days[1] else ""))
         self.first_steps.setVisible(data.on_roll == 0 and not self.first_steps.was_dismissed)
         self.status_chart.set_items([(f"{code} - {names.get(code, code)}", count)
                                      for code, count in sorted(data.by_status.items())])

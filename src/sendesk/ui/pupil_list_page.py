@@ -38,10 +38,10 @@ from ..session import Session
 from .lazy_table import BLOCK, Column, LazyTableModel
 from .runner import OpRunner, alive
 
+REVIEW_COLUMN = Column("review", "Next review", 110)
 COLUMNS = [Column("name", "Name", 220), Column("upn", "UPN", 130), Column("year", "Year", 60),
            Column("class", "Class", 80), Column("status", "SEN status", 250),
-           Column("need", "Primary need", 110), Column("review", "Next review", 110),
-           Column("flags", "Flags", 260)]
+           Column("need", "Primary need", 110), REVIEW_COLUMN, Column("flags", "Flags", 260)]
 SORT_KEYS = {"name": "name", "year": "year", "class": "class", "status": "status", "need": "need",
              "review": "review"}
 STATUS_CHOICES = [("All pupils", None), ("On the SEN register (E or K)", pupil_list.ON_REGISTER),
@@ -94,7 +94,13 @@ class PupilListPage(QWidget):
         self.register.addItem("Any register", None)
         for kind in RegisterKind:
             self.register.addItem(kind.label, kind.value)
-        self.overdue = QCheckBox("Review overdue", objectName="overdue_filter")
+        # Every kind of review, as the Next review column shows: more pupils than Home's
+        # "Support plan reviews overdue", which counts the Reviews due page's only.
+        self.overdue = QCheckBox("Any review overdue", objectName="overdue_filter")
+        self.overdue.setToolTip("Pupils with any review past its date: a support plan review, an "
+                                "EHC annual review or a register review (monitoring, medical, "
+                                "looked after). Home and Reviews due count support plan reviews "
+                                "only.")
         self.notification = QCheckBox("Parent notification due", objectName="notification_filter")
         self.no_plan = QCheckBox("No current plan", objectName="no_plan_filter")
         self.no_plan.setToolTip("On the SEN register with no current plan: at SEN support (K) "
@@ -116,6 +122,11 @@ class PupilListPage(QWidget):
         header = self.table.horizontalHeader()
         for position, column in enumerate(COLUMNS):
             header.resizeSection(position, column.width)
+        # Wide enough for the longest it holds ("16/11/2026 (overdue)"): the cells are fetched
+        # lazily, so they cannot be measured.
+        header.resizeSection(COLUMNS.index(REVIEW_COLUMN), max(
+            self.table.fontMetrics().horizontalAdvance("00/00/0000 (overdue)"),
+            header.fontMetrics().horizontalAdvance(REVIEW_COLUMN.title)) + 24)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)

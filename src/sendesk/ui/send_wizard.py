@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import SendeskError
-from ..models import dates
 from ..session import Session
 from ..transfer import passphrase as passphrases
 from ..transfer import sending
@@ -44,7 +43,7 @@ from ..transfer.package import SUFFIX
 from .accessible import name_form
 from .date_field import DateField
 from .prompts import prompts
-from .record_changes import pupil_line, runner_for
+from .record_changes import one_at_a_time, pupil_line, runner_for
 from .runner import OpRunner
 from .screen_fit import fit_to_screen
 
@@ -97,11 +96,14 @@ class SchoolPage(QWizardPage):
         self.reference = QLineEdit(objectName="school_reference", placeholderText="123456 or 937/4001")
         self.contact = QLineEdit(objectName="contact", placeholderText="e.g. Ms J Jones, SENCO")
         self.leaving = DateField("Leaving date", optional=False, objectName="leaving_date")
-        self.leaving.setDate(wizard.session.clock.today())
+        # Today, or for a pupil who has left already the date on their record, greyed.
+        wizard.leaving_date = wizard.runner.call(sending.leaving_deadline, wizard.pupil_id).left
+        self.leaving.setDate(wizard.leaving_date)
         if wizard.already_left:
             self.leaving.setEnabled(False)
             self.leaving.setToolTip("The pupil has left already: the 15 school days count from "
                                     "the leaving date on their record.")
+        self.deadline = QLabel(objectName="deadline", wordWrap=True)
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         form = QFormLayout(self)
@@ -109,13 +111,34 @@ class SchoolPage(QWizardPage):
         form.addRow("URN, or LA/establishment number", self.reference)
         form.addRow("Named contact there", self.contact)
         form.addRow("Leaving date (the 15 school days count from it)", self.leaving)
+        form.addRow(self.deadline)
         form.addRow(self.message)
+        self.leaving.dateChanged.connect(lambda _day: self.show_deadline())
+        self.show_deadline()
         name_form(form)
         for field in (self.school_name, self.reference):
             field.textChanged.connect(self.completeChanged)
 
     def isComplete(self) -> bool:
         return bool(self.school_name.text().strip() and self.reference.text().strip())
+
+    def _leaving(self) -> sending.LeavingDeadline:
+        given = None if self.owner.already_left else self.leaving.day()
+        return self.owner.runner.call(sending.leaving_deadline, self.owner.pupil_id, given)
+
+    @one_at_a_time
+    def show_deadline(self) -> None:
+        """Live: when the file must reach the new school, or that it is late and by how much
+        (the sentence the CLI prints); a leaving date it cannot use, in one sentence."""
+        try:
+            found = self._leaving()
+        except SendeskError as exc:
+            self.deadline.setText(str(exc))
+            self.deadline.setStyleSheet("color: #b00020")
+            return
+        self.deadline.setText(found.sentence())
+        self.deadline.setStyleSheet("color: #b00020; font-weight: bold" if found.late_by is not None
+                                    else "")
 
     def validatePage(self) -> bool:
         problem = self.leaving.problem()
@@ -125,9 +148,7 @@ class SchoolPage(QWizardPage):
         try:
             self.owner.recipient = sending.make_recipient(self.school_name.text(),
                                                           self.reference.text(), self.contact.text())
-            if not self.owner.already_left:
-                self.owner.leaving_date = dates.check_leaving_date(
-                    self.leaving.day(), self.owner.session.clock.today())
+            self.owner.leaving_date = self._leaving().left
         except SendeskError as exc:
             self.message.setText(str(exc))
             return False
@@ -279,8 +300,9 @@ class WritePage(QWizardPage):
         self.details.setText(
             f"<p>Package fingerprint: <b>{result.fingerprint}</b><br>"
             f"This school's signing key: <b>{result.school_fingerprint}</b><br>"
-            f"The file should reach them by <b>{result.deadline.strftime('%d/%m/%Y')}</b>. "
-            "It is listed on Home until they send back their receipt.</p>")
+            + (f"<b>{result.late}</b> " if result.late else
+               f"The file should reach them by <b>{result.deadline.strftime('%d/%m/%Y')}</b>. ")
+            + "It is listed on Home until they send back their receipt.</p>")
         self.completeChanged.emit()
 
     def _failed(self, exc: BaseException) -> None:

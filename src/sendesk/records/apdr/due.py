@@ -3,7 +3,7 @@ register with no current plan, so that no one at SEN support is left unseen.
 
 This is the one place that says which reviews are overdue and who has no plan: Home counts
 from it (records/dashboard.py) and the pupil list filters with its NO_CURRENT_PLAN condition,
-so Home's "Reviews overdue" and this list's "overdue" are the same number.
+so Home's "Support plan reviews overdue" and this list's "overdue" are the same number.
 """
 
 from __future__ import annotations

@@ -259,7 +259,7 @@ class PlanPage(Page):
             latest = reviews.latest_review_date(plan_date, calendar)
             self.review_hint.setText(
                 f"Agree a review date with the parents, on a school day, no later than "
-                f"{uk(latest)} ({calendar.review_weeks} weeks on, about a term); about a "
+                f"{uk(latest)} (at most {calendar.review_weeks} weeks on, about a term); about a "
                 f"half-term on ({uk(reviews.half_termly_review_by(plan_date, calendar))}) if "
                 "needs are changing.")
         total = self.yearly_cost()
