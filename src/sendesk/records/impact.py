@@ -30,7 +30,6 @@ from ..models.pupils import GENDERS
 from ..models.roles import Permission
 from ..models.school_year import of_day
 from ..models.sen import need_codes, statuses
-from ..models.small_numbers import shown_all
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
@@ -179,13 +178,13 @@ def _measures(session: Session, start: dt.date, end: dt.date
     by_item: dict[int, list] = defaultdict(list)
     by_group: dict[int, list] = defaultdict(list)
     for m in session.db.query(
-            "SELECT pupil_id, item_id, group_id, kind, name, entry_value, entry_date, exit_value,"
+            "SELECT id, pupil_id, item_id, group_id, kind, name, entry_value, entry_date, exit_value,"
             " exit_date FROM provision_measures WHERE removed_at IS NULL"
             " AND entry_value IS NOT NULL AND exit_value IS NOT NULL"
             " AND exit_date >= ? AND exit_date <= ?", (start.isoformat(), end.isoformat())):
         found = (MeasureKind(m["kind"]), m["name"].strip(), Score(
             m["pupil_id"], float(m["entry_value"]), float(m["exit_value"]),
-            dates.from_text(m["entry_date"]), dt.date.fromisoformat(m["exit_date"])))
+            dates.from_text(m["entry_date"]), dt.date.fromisoformat(m["exit_date"]), m["id"]))
         if m["group_id"] is not None:
             by_group[m["group_id"]].append(found)
         elif m["item_id"] is not None:
@@ -327,15 +326,15 @@ def table_for(session: Session, start: dt.date, end: dt.date) -> ImpactTable:
 
 def shown_rows(found: ImpactTable, *, signed: bool = True) -> Iterator[dict[str, str]]:
     """Every row as it may be shown: each provision and measure, then (with a breakdown) its
-    groups, whose pupil counts hide a lone small cell's neighbour too."""
+    groups, each of whose counts (pupils, measured, reviewed, met) hides a lone small cell's
+    neighbour too, with everything worked out from a hidden count (models.impact)."""
     for row in found.lines:
         yield {**rules.shown_cells(row, signed=signed), "breakdown": "", "category": ""}
         parts = found.parts.get((row.provision, row.measure), ())
         if not parts:
             continue
-        cells = shown_all([p.pupils for p in parts])
-        for part, cell in zip(parts, cells, strict=True):
-            yield {**rules.shown_cells(part, cell.replace(",", ""), signed=signed),
+        for part, counts in zip(parts, rules.breakdown_counts(parts), strict=True):
+            yield {**rules.shown_cells(part, counts, signed=signed),
                    "breakdown": found.breakdown.label, "category": part.category}
 
 
