@@ -91,5 +91,8 @@ def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         session.close()
     print(f"Wrote the impact of {len({r.provision for r in found.lines})} provisions from "
-          f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}.")
+          f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}."
+          + ("" if (start in (None, found.start) and end in (None, found.end)) else
+             " The period is whole half-terms of the school's calendar, to today at the latest,"
+             " so that two periods a day apart cannot single out one child."))
     return 0

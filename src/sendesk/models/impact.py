@@ -45,6 +45,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..errors import ValidationError
+from .calendar import SchoolCalendar
 from .measures import MeasureKind, months_elapsed
 from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, shown, shown_all, withheld
 
@@ -166,6 +168,25 @@ def format_number(value: float | None, *, sign: bool = False, places: int = 1) -
     if text in ("-0", ""):
         text = "0"
     return ("+" + text) if sign and value > 0 else text
+
+
+def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
+                     today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a report covers: widened to the whole half-terms of the school's calendar
+    that the dates asked for fall in (a start in a holiday from the half-term after it; an
+    end runs to the day before the next half-term), and never past today, as provision not
+    yet delivered has no cost or outcome to count. Two periods a day apart would otherwise
+    differ by the one child measured that day."""
+    if end < start:
+        raise ValidationError("The period ends before it starts.", field="period")
+    if start > today:
+        raise ValidationError("The period starts after today, so there is nothing to count "
+                              "yet.", field="period")
+    teaching = calendar.teaching_half_term(start)
+    first = teaching.start if teaching is not None else \
+        calendar.half_term(start).end + dt.timedelta(days=1)
+    last = min(calendar.half_term(end).end, today)
+    return min(first, last), last
 
 
 def latest_scores(scores: Iterable[Score]) -> list[Score]:

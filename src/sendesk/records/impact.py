@@ -34,6 +34,7 @@ from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders, today
+from .school_calendar import calendar_of
 from .provision_groups import pounds_to_pence
 
 
@@ -307,10 +308,13 @@ def default_period(day: dt.date) -> tuple[dt.date, dt.date]:
 def impact_table(session: Session, start: dt.date | str | None = None,
                  end: dt.date | str | None = None,
                  breakdown: Breakdown | str | None = None, *, audit: bool = True) -> ImpactTable:
-    """The impact table for the period (this school year so far unless given)."""
-    first, last = default_period(today(session))
-    chosen_start = dates.parse_date(start, "From", required=False) or first
-    chosen_end = dates.parse_date(end, "To", required=False) or last
+    """The impact table for the period (this school year so far unless given), widened to
+    whole half-terms and ended at today (models.impact.whole_half_terms)."""
+    day = today(session)
+    first, last = default_period(day)
+    chosen_start, chosen_end = rules.whole_half_terms(
+        dates.parse_date(start, "From", required=False) or first,
+        dates.parse_date(end, "To", required=False) or last, calendar_of(session), day)
     found = _build(session, chosen_start, chosen_end, parse_breakdown(breakdown))
     if audit:
         viewed(session, None, None, start=chosen_start.isoformat(), end=chosen_end.isoformat(),
