@@ -17,7 +17,8 @@ POINTS = MeasureKind("standardised")
 
 
 def _scores(pupils, entries):
-    return [Score(p, e, e + g, D(2026, 9, 7), D(2026, 11, 20)) for p, (e, g) in zip(pupils, entries)]
+    return [Score(p, e, e + g, D(2026, 9, 7), D(2026, 11, 20))
+            for p, (e, g) in zip(pupils, entries, strict=True)]
 
 
 def _table():

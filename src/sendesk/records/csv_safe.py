@@ -4,8 +4,8 @@ A cell beginning with = + - @ or a tab or carriage return can be run as a formul
 LibreOffice (CSV injection); such cells are written with a leading apostrophe so they show as
 text. A plain number ("-1.5", "42") is left alone even though it may start with "-": a
 spreadsheet reads it as the number it is, and an apostrophe would turn a mean gain of -1.5
-into text that cannot be summed or charted. Files are written beside the target and renamed into place, so a failed export never
-leaves half a file that looks complete.
+into text that cannot be summed or charted. Files are written beside the target and renamed
+into place, so a failed export never leaves half a file that looks complete.
 """
 
 from __future__ import annotations

@@ -34,8 +34,8 @@ from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders, today
-from .school_calendar import calendar_of
 from .provision_groups import pounds_to_pence
+from .school_calendar import calendar_of
 
 
 class Breakdown(str, enum.Enum):
