@@ -98,7 +98,8 @@ def test_staff_may_not_export_the_census(staff_session, tmp_path):
 
 
 @pytest.mark.parametrize("value, written", [
-    ("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-2", "-2"), ("-1.5", "-1.5"), ("-2+3", "'-2+3"),
+    ("-1.5e3", "'-1.5e3"), ("- 2", "'- 2"), ("-", "'-"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("O'Brien", "O'Brien"), ("a=b", "a=b"), (None, ""), (7, "7"),
 ])
 def test_cells_that_a_spreadsheet_would_run_are_neutralised(value, written):

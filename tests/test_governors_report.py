@@ -10,7 +10,7 @@ import io
 
 import pytest
 from tests.apdr_support import sen_support_pupil
-from tests.conftest import SENCO, SENCO_PASSWORD
+from tests.conftest import SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from tests.impact_support import library_item, measure, pupil_on_item
 from tests.pdf_text import pages_text
 
@@ -115,3 +115,16 @@ def test_a_bad_year_on_the_command_line_writes_nothing(register, school, tmp_pat
     assert code == 1 and not out.exists()
     assert capsys.readouterr().err.strip() == ("sendesk-cli: 'last year' is not a school year; "
                                                "write it like 2025/26.")
+
+
+def test_one_who_may_not_export_is_refused_before_anything_is_worked_out_or_recorded(
+        register, school, tmp_path, capsys):
+    out = tmp_path / "governors.pdf"
+    before = register.db.scalar("SELECT count(*) FROM audit_log")
+    code = main(["report", "governors", str(school[0]), "--year", "2026/27", "--out", str(out),
+                 "--user", STAFF], stdin=io.StringIO(STAFF_PASSWORD + "\n"))
+    assert code != 0 and not out.exists()
+    assert "does not allow documents to leave sendesk" in capsys.readouterr().err
+    actions = [r["action"] for r in register.db.query(
+        "SELECT action FROM audit_log ORDER BY id")][before:]
+    assert "viewed the governors' report figures" not in actions

@@ -42,7 +42,7 @@ def _rows(found):
 
 def test_one_row_per_provision_and_measure_with_means_outcomes_and_cost(measured):
     found = impact.impact_table(measured)     # this school year so far
-    assert (found.start, found.end) == (D(2026, 9, 1), D(2026, 11, 23))
+    assert (found.start, found.end) == (D(2026, 9, 2), D(2026, 11, 23))   # term began 2/9
     sandwell = next(r for r in found.lines if r.measure == "Sandwell")
     assert (sandwell.pupils, sandwell.pupils_measured) == (6, 5)
     assert (sandwell.mean_entry, sandwell.mean_exit, sandwell.mean_gain) == (84, 90, 6)
@@ -54,7 +54,8 @@ def test_one_row_per_provision_and_measure_with_means_outcomes_and_cost(measured
     assert [shown[c] for c in ("pupils", "pupils_measured", "mean_entry", "mean_exit",
                                "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil",
                                "cost_per_gain", "unit")] == [
-        "6", "5", "84", "90", "+6", "60", "1232.46", "205.41", "34.24", "points"]
+        "6", "5", "84", "90", "+6", "fewer than 5 met, fewer than 5 did not", "1232.46",
+        "205.41", "34", "points"]
     assert [k[:2] for k in rows] == [("Precision teaching", "Sandwell"),
                                     ("Precision teaching", "YARC"),
                                     ("Group: Year 4 reading group", "YARC")]
@@ -86,8 +87,10 @@ def test_breakdown_by_sex_hides_the_lone_small_group_and_its_neighbour(measured)
     assert (female["pupils"], male["pupils"]) == ("5 or more", "fewer than 5")
     assert male["mean_gain"] == "fewer than 5" and male["cost_per_pupil"] == "fewer than 5"
     # Each group's share of the cost is by head, so its total would count the pupils too.
-    assert male["cost_total"] == female["cost_total"] == "fewer than 5"
-    assert female["mean_gain"] == "+6"    # five measured girls: their mean may be shown
+    assert (male["cost_total"], female["cost_total"]) == ("fewer than 5", "not shown")
+    # Five measured girls and no boy: the girls' count and mean would give the boys' back
+    # from the whole row's, so they are withheld as well.
+    assert (female["pupils_measured"], female["mean_gain"]) == ("5 or more", "not shown")
 
 
 def test_period_is_typed_and_checked(measured, staff_session):
@@ -98,6 +101,32 @@ def test_period_is_typed_and_checked(measured, staff_session):
     with pytest.raises(ValidationError, match="'gender' is not a breakdown"):
         impact.impact_table(measured, breakdown="gender")
     assert impact.impact_table(staff_session).lines   # staff may view, not export
+
+
+def test_the_period_is_whole_half_terms_and_ends_today(measured):
+    # Two periods a day apart would differ by the one child measured that day: both are
+    # widened to the half-terms they fall in, and nothing after today is counted.
+    for start, end in (("10/11/2026", "19/11/2026"), ("11/11/2026", "20/11/2026"),
+                       ("02/11/2026", "01/01/2099")):
+        found = impact.impact_table(measured, start, end)
+        assert (found.start, found.end) == (D(2026, 11, 2), D(2026, 11, 23))
+    assert impact.impact_table(measured, "15/10/2026", "15/10/2026").end == D(2026, 11, 1)
+    with pytest.raises(ValidationError, match="starts after today"):
+        impact.impact_table(measured, "01/12/2026", "01/01/2099")
+
+
+def test_the_command_line_says_the_period_it_used(measured, school, tmp_path, capsys):
+    import io
+
+    from tests.conftest import SENCO, SENCO_PASSWORD
+
+    from sendesk.cli.main import main
+    out = tmp_path / "impact.csv"
+    code = main(["impact", str(school[0]), "--out", str(out), "--from", "10/11/2026", "--to",
+                 "01/01/2099", "--user", SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    printed = capsys.readouterr().out
+    assert code == 0 and "from 02/11/2026 to " in printed and "2099" not in printed
+    assert "whole half-terms of the school's calendar, to today at the latest" in printed
 
 
 def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):

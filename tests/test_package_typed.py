@@ -274,3 +274,51 @@ def test_any_mutation_of_a_signed_package_is_refused_or_harmless(receiver, made,
     record = copy.deepcopy(made[1])
     record["tables"][table][index][column] = value
     attempt(receiver, made, record)
+
+
+# --- rows the form would refuse --------------------------------------------------------------
+
+def _with_row(made, table: str, row: dict) -> dict:
+    record = copy.deepcopy(made[1])
+    pupil_id = next(r["pupil_id"] for r in record["tables"]["sen_needs"])
+    record["tables"].setdefault(table, []).append({"id": 900_001, "pupil_id": pupil_id, **row,
+                                                   "entered_at": "2026-11-01T10:00:00+00:00"})
+    return record
+
+
+STORY = {"written_on": "2026-10-01", "story": "I like maths and drawing.", "consent_by": "Amy",
+         "consent_as": "pupil", "consent_on": "2026-10-02", "share_staff": 0,
+         "share_specialists": 0, "share_la": 0, "share_next_school": 1}
+ARRANGEMENT = {"arrangement": "extra_time_25", "detail": "", "assessment": "Speed 79",
+               "evidence": "Uses it in class", "assessor": "Ms Patel (CCET)",
+               "assessed_on": "2026-10-01", "valid_from": "2026-10-01", "valid_to": "2028-07-31",
+               "withdrawn_on": None}
+
+
+@pytest.mark.parametrize("table, row, column, words", [
+    ("my_story", dict(STORY, consent_on=None), "", "record who consented"),
+    ("my_story", dict(STORY, consent_as=None), "", "record who consented"),
+    ("my_story", dict(STORY, share_next_school=True), "share_next_school", "0 or 1"),
+    ("exam_access_arrangements", dict(ARRANGEMENT, valid_to="2026-09-01"), "valid to",
+     "cannot be before"),
+    ("exam_access_arrangements", dict(ARRANGEMENT, valid_from="2026-09-01"), "valid from",
+     "cannot be before"),
+    ("contacts", {"parental_responsibility": True}, "parental_responsibility", "0 or 1"),
+])
+def test_a_row_the_form_would_refuse_is_refused_from_a_package(receiver, made, table, row,
+                                                               column, words):
+    if table == "contacts":
+        record = copy.deepcopy(made[1])
+        record["tables"]["contacts"][0].update(row)
+    else:
+        record = _with_row(made, table, row)
+    message = attempt(receiver, made, record)
+    assert message != "imported"
+    assert table in message and column in message and words in message, message
+    assert message.count(". ") <= 1
+
+
+def test_a_story_that_keeps_the_forms_rules_is_imported(receiver, made):
+    assert attempt(receiver, made, _with_row(made, "my_story", STORY)) == "imported"
+    assert attempt(receiver, made, _with_row(made, "exam_access_arrangements",
+                                             ARRANGEMENT)) == "imported"

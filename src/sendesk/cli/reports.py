@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import PermissionDenied, ValidationError
 from ..models import dates
+from ..models.roles import Permission
 from ..models.school_year import parse_school_year
 from .io import Secrets, open_session
 
@@ -41,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_impact)
 
 
+EXPORT_REFUSED = ("Your role does not allow documents to leave sendesk, so the governors' report "
+                  "cannot be written. Ask your SENCO or administrator.")
+
+
 def _suffix(path: Path, suffix: str) -> None:
     if path.suffix.lower() != suffix:
         raise ValidationError(f"{path.name}: the file to write must end in {suffix}.")
@@ -57,6 +62,10 @@ def cmd_governors(args: argparse.Namespace, secrets: Secrets) -> int:
         from ..pdf import render_counted
         from ..records import governors_report
         year = parse_school_year(args.year, session.clock.today())
+        # The command only writes files: one who may not export is refused before any figure
+        # is worked out or any view of them recorded.
+        if not session.can(Permission.EXPORT_DOCUMENTS):
+            raise PermissionDenied(EXPORT_REFUSED)
         found = governors_report.figures(session, year)
         pages = export.save_documents(session, [document.build(found, session.school.name)],
                                       None, document.KIND, args.out, render_counted)
@@ -82,5 +91,8 @@ def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         session.close()
     print(f"Wrote the impact of {len({r.provision for r in found.lines})} provisions from "
-          f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}.")
+          f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}."
+          + ("" if (start in (None, found.start) and end in (None, found.end)) else
+             " The period is whole half-terms of the school's calendar, to today at the latest,"
+             " so that two periods a day apart cannot single out one child."))
     return 0

@@ -24,7 +24,9 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     if summary:
         rows = [r for r in rows if not r["category"]]
     split = bool(found.breakdown.value) and not summary
-    group = ["Group"] if split else []
+    # Headed with the dimension chosen ("Sex", "Year group"), never "Group": that is a
+    # provision group's word.
+    group = [found.breakdown.label] if split else []
 
     def lead(r: dict[str, str]) -> list[str]:
         return [r["provision"], r["measure"] + (f" ({r['unit']})" if r["unit"] else ""),

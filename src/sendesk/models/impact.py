@@ -18,12 +18,24 @@ Rules, one place:
   the pupils; cost per point (or month) of gain divides the cost per pupil by the mean gain,
   and is left blank when there was no gain to buy.
 
-What may be shown: models.small_numbers. A row about fewer than 5 pupils hides its pupil count
-and everything worked out over them (cost per pupil would give the count back by division);
-means over fewer than 5 measured pupils are hidden (a mean of one is that child's score); a
-share over fewer than 5 reviewed pupils is hidden. A group's total cost is the school's
-spending whoever is in it, and is shown; a hidden library item's or breakdown group's total is
-hidden, as dividing it by a line's cost (or the cost per pupil) would count the pupils.
+What may be shown: models.small_numbers, applied to each count a row is worked out from
+(pupils, measured, reviewed, met and not met), one rule for all of them. A count under 5 is
+"fewer than 5"; in a breakdown, whose whole row is shown above it, a lone small cell's
+next-smallest neighbour is hidden too ("5 or more"), statistic by statistic, so no hidden
+count can be had by subtracting the breakdown from the whole. Everything worked out from a
+hidden count is hidden with it: the means over hidden measured pupils, the share over hidden
+reviewed (or met, or not met) pupils, the cost per pupil and per point of gain ("fewer than
+5" for a small count, "not shown" for one hidden to protect another). Met outcomes % is shown
+only when both the pupils who met and those who did not are 5 or more; otherwise it says
+"fewer than 5 met" or "fewer than 5 did not" (9% of 11 is one child). A group's total cost is
+the school's spending whoever is in it, and is shown; a hidden library item's or breakdown
+group's total is hidden, as dividing it by a line's cost (or the cost per pupil) would count
+the pupils. Means are rounded to one decimal place and the cost per point of gain to whole
+pounds before they leave sendesk: an unrounded figure from two nearly identical periods
+pins down the one child between them (docs/security.md, Reports).
+
+A pupil measured twice on the same provision and measure with the same exit date counts by
+the score entered last, whatever order the rows are read in.
 """
 
 from __future__ import annotations
@@ -33,8 +45,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..errors import ValidationError
+from .calendar import SchoolCalendar
 from .measures import MeasureKind, exact_months
-from .small_numbers import FEWER, hidden
+from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, shown, shown_all, withheld
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class Score:
     exit: float
     entry_date: dt.date | None
     exit_date: dt.date
+    entered: int = 0           # the row's id: of two exits on one day, the later entered counts
 
     @property
     def gain(self) -> float:
@@ -83,10 +98,15 @@ class ImpactLine:
 
     @property
     def cost_per_gain_pence(self) -> int | None:
+        """The cost a pupil over the mean gain (as shown, to 1 dp), in whole pounds."""
         per_pupil = self.cost_per_pupil_pence
         if per_pupil is None or not self.mean_gain or self.mean_gain <= 0:
             return None
-        return _round(per_pupil / self.mean_gain)
+        return 100 * _round(per_pupil / self.mean_gain / 100)
+
+    @property
+    def pupils_not_met(self) -> int:
+        return self.pupils_reviewed - self.pupils_met
 
     # -- what may be shown -------------------------------------------------------------------
     @property
@@ -99,18 +119,30 @@ class ImpactLine:
 
     @property
     def share_hidden(self) -> bool:
-        return hidden(self.pupils_reviewed)
+        return hidden(self.pupils_reviewed) or hidden(self.pupils_met) or \
+            hidden(self.pupils_not_met)
+
+    def counts(self) -> dict[str, int]:
+        """Each count the row's figures are worked out from."""
+        return {"pupils": self.pupils, "measured": self.pupils_measured,
+                "reviewed": self.pupils_reviewed, "met": self.pupils_met,
+                "not_met": self.pupils_not_met}
 
     def summary(self) -> str:
-        """One line for the governors' impact summary (only for a row that may be shown)."""
-        parts = [f"{self.pupils} pupils"]
-        if not self.means_hidden and self.mean_gain is not None:
-            parts.append(f"mean gain {format_number(self.mean_gain, sign=True)} {self.unit}")
-        if not self.share_hidden and self.met_pct is not None:
-            parts.append(f"{self.met_pct:.0f}% met their outcomes")
-        per_pupil = self.cost_per_pupil_pence
-        if per_pupil is not None:
-            parts.append(f"£{per_pupil / 100:,.2f} a pupil")
+        """One line for the governors' impact summary, from the cells as they may be shown."""
+        cells = shown_cells(self)
+        parts = [f"{cells['pupils']} pupils"]
+        if plain(cells["pupils_measured"]) and self.mean_gain is not None:
+            parts.append(f"mean gain {cells['mean_gain']} {self.unit}")
+        outcome = cells["met_outcomes_pct"]
+        if outcome.isdigit():
+            parts.append(f"{outcome}% met their outcomes")
+        elif outcome == FEWER + " met":
+            parts.append("fewer than 5 of those reviewed met their outcomes")
+        elif outcome == FEWER + " did not":
+            parts.append("fewer than 5 of those reviewed did not meet their outcomes")
+        if plain(cells["cost_per_pupil"]) and cells["cost_per_pupil"]:
+            parts.append(f"£{float(cells['cost_per_pupil']):,.2f} a pupil")
         return "; ".join(parts)
 
 
@@ -118,8 +150,13 @@ def _round(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(values: Sequence[float], places: int = 1) -> float | None:
+    """The mean rounded as it is shown (half up), so no figure worked out from it (a cost per
+    point, a chart's bar) carries more than the table does."""
+    if not values:
+        return None
+    return float(Decimal(str(sum(values) / len(values))).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def format_number(value: float | None, *, sign: bool = False, places: int = 1) -> str:
@@ -133,12 +170,32 @@ def format_number(value: float | None, *, sign: bool = False, places: int = 1) -
     return ("+" + text) if sign and value > 0 else text
 
 
+def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
+                     today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a report covers: widened to the whole half-terms of the school's calendar
+    that the dates asked for fall in (a start in a holiday from the half-term after it; an
+    end runs to the day before the next half-term), and never past today, as provision not
+    yet delivered has no cost or outcome to count. Two periods a day apart would otherwise
+    differ by the one child measured that day."""
+    if end < start:
+        raise ValidationError("The period ends before it starts.", field="period")
+    if start > today:
+        raise ValidationError("The period starts after today, so there is nothing to count "
+                              "yet.", field="period")
+    teaching = calendar.teaching_half_term(start)
+    first = teaching.start if teaching is not None else \
+        calendar.half_term(start).end + dt.timedelta(days=1)
+    last = min(calendar.half_term(end).end, today)
+    return min(first, last), last
+
+
 def latest_scores(scores: Iterable[Score]) -> list[Score]:
-    """One score a pupil: the one with the latest exit."""
+    """One score a pupil: the one with the latest exit, and of two on the same day the one
+    entered last (not whichever the database happened to return last)."""
     best: dict[int, Score] = {}
     for score in scores:
         kept = best.get(score.pupil_id)
-        if kept is None or score.exit_date >= kept.exit_date:
+        if kept is None or (score.exit_date, score.entered) > (kept.exit_date, kept.entered):
             best[score.pupil_id] = score
     return list(best.values())
 
@@ -176,42 +233,75 @@ COLUMNS = ("provision", "measure", "pupils", "pupils_measured", "mean_entry", "m
            "category")
 
 
-def _cost_counts(row: ImpactLine, pupils_cell: str | None) -> bool:
+def _cost_counts(row: ImpactLine, pupils_cell: str) -> bool:
     """Whether a hidden row's total cost would give its pupils back by division: a breakdown
     group's share of the cost is by head, and a library item's cost is the sum of each pupil's
     line. (A group's cost is the same however many are in it, so it may be shown.)"""
-    count_hidden = row.pupils_hidden or (pupils_cell is not None and pupils_cell != str(row.pupils))
-    return count_hidden and (bool(row.category) or row.kind == "library")
+    return not plain(pupils_cell) and (bool(row.category) or row.kind == "library")
 
 
-def shown_cells(row: ImpactLine, pupils_cell: str | None = None, *,
+def whole_counts(row: ImpactLine) -> dict[str, str]:
+    """A row's counts as shown on their own (a whole provision, with no total beside it)."""
+    return {name: shown(count).replace(",", "") for name, count in row.counts().items()}
+
+
+def breakdown_counts(parts: Sequence[ImpactLine]) -> list[dict[str, str]]:
+    """The counts of a breakdown's rows as shown beneath their whole row: for each count
+    separately, a lone small cell's next-smallest neighbour is hidden too, so that no hidden
+    count (of pupils, measured, reviewed, met or not met) is the whole less the others."""
+    columns = {name: shown_all([p.counts()[name] for p in parts])
+               for name in ("pupils", "measured", "reviewed", "met", "not_met")}
+    return [{name: cells[i].replace(",", "") for name, cells in columns.items()}
+            for i in range(len(parts))]
+
+
+def outcome_cell(row: ImpactLine, counts: dict[str, str]) -> str:
+    """Met outcomes %, only when both those who met and those who did not are 5 or more
+    (and shown): a share of a few gives their number back."""
+    reviewed, met, not_met = counts["reviewed"], counts["met"], counts["not_met"]
+    if not plain(reviewed):
+        return withheld(reviewed)
+    if met == FEWER and not_met == FEWER:
+        return FEWER + " met, " + FEWER + " did not"
+    if met == FEWER:
+        return FEWER + " met"
+    if not_met == FEWER:
+        return FEWER + " did not"
+    if not (plain(met) and plain(not_met)):
+        return NOT_SHOWN
+    return format_number(row.met_pct, places=0)
+
+
+def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
                 signed: bool = True) -> dict[str, str]:
     """The row's values as they may leave sendesk (the table, the CSV, the PDF): money in
-    plain pounds, small numbers hidden. pupils_cell, when given, is the count as the
-    breakdown's rule shows it (which may be "5 or more" to stop a subtraction). A CSV asks
-    for signed=False: a cell starting "+" would be read as a formula (and so written as text)."""
+    plain pounds, small numbers and everything worked out from them hidden. counts, when
+    given, are the row's counts as its breakdown shows them (breakdown_counts); otherwise
+    whole_counts. A CSV asks for signed=False: a cell starting "+" would be read as a
+    formula (and so written as text)."""
     def money(pence: int | None) -> str:
         return "" if pence is None else f"{pence / 100:.2f}"
 
+    counts = counts if counts is not None else whole_counts(row)
+    pupils, measured = counts["pupils"], counts["measured"]
+    means = plain(measured)
     ages = row.measure_kind is not None and row.measure_kind.is_age
-    means_hidden, share_hidden = row.means_hidden, row.share_hidden
-    cells = {
+    gain_cell = (money(row.cost_per_gain_pence)[:-3] if row.cost_per_gain_pence is not None
+                 else "")
+    return {
         "provision": row.provision, "measure": row.measure,
-        "pupils": pupils_cell if pupils_cell is not None else (
-            FEWER if row.pupils_hidden else str(row.pupils)),
-        "pupils_measured": FEWER if means_hidden else str(row.pupils_measured),
-        "mean_entry": FEWER if means_hidden else format_number(row.mean_entry),
-        "mean_exit": FEWER if means_hidden else format_number(row.mean_exit),
-        "mean_gain": FEWER if means_hidden else format_number(row.mean_gain, sign=signed),
-        "met_outcomes_pct": FEWER if share_hidden else format_number(row.met_pct, places=0),
-        "cost_total": FEWER if _cost_counts(row, pupils_cell) else money(row.cost_pence),
-        "cost_per_pupil": FEWER if row.pupils_hidden else money(row.cost_per_pupil_pence),
-        "cost_per_gain": FEWER if means_hidden or row.pupils_hidden else
-        money(row.cost_per_gain_pence),
+        "pupils": pupils, "pupils_measured": measured,
+        "mean_entry": format_number(row.mean_entry) if means else withheld(measured),
+        "mean_exit": format_number(row.mean_exit) if means else withheld(measured),
+        "mean_gain": format_number(row.mean_gain, sign=signed) if means else withheld(measured),
+        "met_outcomes_pct": outcome_cell(row, counts),
+        "cost_total": withheld(pupils) if _cost_counts(row, pupils) else money(row.cost_pence),
+        "cost_per_pupil": money(row.cost_per_pupil_pence) if plain(pupils) else withheld(pupils),
+        "cost_per_gain": gain_cell if plain(pupils) and means else
+        withheld(pupils if not plain(pupils) else measured),
         "mean_ratio_gain": "" if not ages else (
-            FEWER if means_hidden else format_number(row.mean_ratio_gain)),
+            format_number(row.mean_ratio_gain) if means else withheld(measured)),
         "unit": row.unit,
-        "pupils_reviewed": FEWER if share_hidden else str(row.pupils_reviewed),
+        "pupils_reviewed": counts["reviewed"],
         "provision_type": row.kind,
     }
-    return cells

@@ -55,7 +55,10 @@ class MyStory:
 
     @property
     def to_next_school(self) -> bool:
-        return "share_next_school" in self.shared_with
+        return may_share_with_next_school({
+            "share_next_school": "share_next_school" in self.shared_with,
+            "consent_by": self.consent_by, "consent_as": self.consent_as,
+            "consent_on": self.consent_on})
 
     @property
     def consent_text(self) -> str:
@@ -66,6 +69,20 @@ class MyStory:
             f" ({self.consent_as.label.lower()})" if self.consent_as else "")
         return (f"{who} consented on {dates.format_uk(self.consent_on)} to it being shared with "
                 + ", ".join(places[:-1]) + (" and " if len(places) > 1 else "") + places[-1] + ".")
+
+
+def consent_recorded(row: Mapping[str, Any]) -> bool:
+    """Whether a story's consent says who gave it, as whom and when: the form asks for all
+    three before any sharing is ticked."""
+    return bool(row["consent_by"]) and bool(row["consent_as"]) and row["consent_on"] is not None
+
+
+def may_share_with_next_school(row: Mapping[str, Any]) -> bool:
+    """The one rule for whether a story travels to the next school (the transfer package and
+    the SEND file sent with it): its consent names the next school and is recorded in full. A
+    flag ticked without who consented and when (a package from elsewhere, an edited database)
+    is not consent."""
+    return bool(row["share_next_school"]) and consent_recorded(row)
 
 
 def clean_story(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
@@ -84,7 +101,8 @@ def clean_story(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     except ValueError:
         raise ValidationError("Choose who gave consent: the pupil, a parent or the young "
                               "person.", field="consent_as") from None
-    if any(shares.values()) and (by is None or consent_on is None or consent_as is None):
+    if any(shares.values()) and not consent_recorded(
+            {"consent_by": by, "consent_as": consent_as, "consent_on": consent_on}):
         raise ValidationError("To share My Story, record who consented (their name and whether "
                               "they are the pupil, a parent or the young person) and the date.",
                               field="consent_by")

@@ -19,6 +19,9 @@ from collections.abc import Sequence
 SMALLEST_SHOWN = 5
 FEWER = "fewer than 5"
 FIVE_OR_MORE = "5 or more"
+# A figure worked out from a count hidden as "5 or more" (a mean over it, a share of it): it
+# is not small, but showing it would let the hidden count be worked out from the total.
+NOT_SHOWN = "not shown"
 
 
 def hidden(count: int) -> bool:
@@ -44,6 +47,17 @@ def shown_all(counts: Sequence[int], *, total_shown: bool = True) -> list[str]:
             second = min(others, key=lambda i: (counts[i], i))
             cells[second] = FIVE_OR_MORE
     return cells
+
+
+def plain(cell: str) -> bool:
+    """Whether a shown cell is the count itself (not "fewer than 5" or "5 or more")."""
+    return cell not in (FEWER, FIVE_OR_MORE)
+
+
+def withheld(cell: str) -> str:
+    """What a figure worked out from a hidden count says: "fewer than 5" when the count was
+    small, "not shown" when it was hidden only to protect another."""
+    return FEWER if cell == FEWER else NOT_SHOWN
 
 
 def shown_for_csv(count: int) -> str:

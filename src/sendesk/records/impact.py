@@ -30,12 +30,12 @@ from ..models.pupils import GENDERS
 from ..models.roles import Permission
 from ..models.school_year import of_day
 from ..models.sen import need_codes, statuses
-from ..models.small_numbers import shown_all
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe
 from ._common import chunks, placeholders, today
 from .provision_groups import pounds_to_pence
+from .school_calendar import calendar_of
 
 
 class Breakdown(str, enum.Enum):
@@ -179,13 +179,13 @@ def _measures(session: Session, start: dt.date, end: dt.date
     by_item: dict[int, list] = defaultdict(list)
     by_group: dict[int, list] = defaultdict(list)
     for m in session.db.query(
-            "SELECT pupil_id, item_id, group_id, kind, name, entry_value, entry_date, exit_value,"
+            "SELECT id, pupil_id, item_id, group_id, kind, name, entry_value, entry_date, exit_value,"
             " exit_date FROM provision_measures WHERE removed_at IS NULL"
             " AND entry_value IS NOT NULL AND exit_value IS NOT NULL"
             " AND exit_date >= ? AND exit_date <= ?", (start.isoformat(), end.isoformat())):
         found = (MeasureKind(m["kind"]), m["name"].strip(), Score(
             m["pupil_id"], float(m["entry_value"]), float(m["exit_value"]),
-            dates.from_text(m["entry_date"]), dt.date.fromisoformat(m["exit_date"])))
+            dates.from_text(m["entry_date"]), dt.date.fromisoformat(m["exit_date"]), m["id"]))
         if m["group_id"] is not None:
             by_group[m["group_id"]].append(found)
         elif m["item_id"] is not None:
@@ -308,10 +308,13 @@ def default_period(day: dt.date) -> tuple[dt.date, dt.date]:
 def impact_table(session: Session, start: dt.date | str | None = None,
                  end: dt.date | str | None = None,
                  breakdown: Breakdown | str | None = None, *, audit: bool = True) -> ImpactTable:
-    """The impact table for the period (this school year so far unless given)."""
-    first, last = default_period(today(session))
-    chosen_start = dates.parse_date(start, "From", required=False) or first
-    chosen_end = dates.parse_date(end, "To", required=False) or last
+    """The impact table for the period (this school year so far unless given), widened to
+    whole half-terms and ended at today (models.impact.whole_half_terms)."""
+    day = today(session)
+    first, last = default_period(day)
+    chosen_start, chosen_end = rules.whole_half_terms(
+        dates.parse_date(start, "From", required=False) or first,
+        dates.parse_date(end, "To", required=False) or last, calendar_of(session), day)
     found = _build(session, chosen_start, chosen_end, parse_breakdown(breakdown))
     if audit:
         viewed(session, None, None, start=chosen_start.isoformat(), end=chosen_end.isoformat(),
@@ -327,15 +330,15 @@ def table_for(session: Session, start: dt.date, end: dt.date) -> ImpactTable:
 
 def shown_rows(found: ImpactTable, *, signed: bool = True) -> Iterator[dict[str, str]]:
     """Every row as it may be shown: each provision and measure, then (with a breakdown) its
-    groups, whose pupil counts hide a lone small cell's neighbour too."""
+    groups, each of whose counts (pupils, measured, reviewed, met) hides a lone small cell's
+    neighbour too, with everything worked out from a hidden count (models.impact)."""
     for row in found.lines:
         yield {**rules.shown_cells(row, signed=signed), "breakdown": "", "category": ""}
         parts = found.parts.get((row.provision, row.measure), ())
         if not parts:
             continue
-        cells = shown_all([p.pupils for p in parts])
-        for part, cell in zip(parts, cells, strict=True):
-            yield {**rules.shown_cells(part, cell.replace(",", ""), signed=signed),
+        for part, counts in zip(parts, rules.breakdown_counts(parts), strict=True):
+            yield {**rules.shown_cells(part, counts, signed=signed),
                    "breakdown": found.breakdown.label, "category": part.category}
 
 

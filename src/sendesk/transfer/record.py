@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
-from ..models import bounded_json
+from ..models import bounded_json, my_story
 from ..models.redaction import WITHHELD
 from ..models.upn import clean_upn
 from ..records._common import pupil_row
@@ -193,7 +193,7 @@ def _with_consent(table: str, rows: list[Any], ids: Mapping[str, list[int]],
     """My Story goes to the next school only when its consent says so (models.my_story); its
     change trail, which holds the words too, goes with it or not at all."""
     if table == "my_story":
-        kept = [r for r in rows if r["share_next_school"]]
+        kept = [r for r in rows if my_story.may_share_with_next_school(r)]
         if len(kept) < len(rows):
             left = len(rows) - len(kept)
             stripped.append(f"{left} My Story account{'s' if left != 1 else ''} whose consent "

@@ -19,7 +19,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from ..errors import ValidationError
@@ -27,9 +27,9 @@ from ..models import bounded_json, dates, notifications, outcomes, provision, se
 from ..models.apdr import Decision, Stage
 from ..models.contacts import CONSENT_GIVERS
 from ..models.ehc import RequestedBy, ReviewKind
-from ..models.exam_access import Arrangement
+from ..models.exam_access import Arrangement, clean_arrangement
 from ..models.measures import SCHOOL_SCALE_LIMIT, MeasureKind
-from ..models.my_story import ConsentBy
+from ..models.my_story import ConsentBy, clean_story
 from ..models.pupils import clean_details
 from ..models.registers import RegisterKind
 from ..models.text import hidden_character
@@ -250,7 +250,8 @@ def check_value(table: str, column: str, declared: str, value: Any, today: dt.da
         return _date(value, latest)
     if declared == "INTEGER":
         if column in FLAGS:
-            if value not in (0, 1) or isinstance(value, float):
+            # JSON true is not 1: sendesk writes flags as numbers, so anything else is refused.
+            if isinstance(value, (bool, float)) or value not in (0, 1):
                 raise Fault("is not 0 or 1")
             if table == "my_story" and column == "share_next_school" and value != 1:
                 raise Fault("is 0: the pupil's account was sent without consent to share it "
@@ -331,6 +332,29 @@ def check_rows(tables: Mapping[str, list[dict[str, Any]]], known: Iterable[Any],
                                            ids, today)
                 except Fault as exc:
                     raise refused(name, number, column, str(exc)) from None
+            _keeps_the_forms_rules(name, number, row, today)
+
+
+# Tables whose rows must pass the same check as the form that types them: a row the form would
+# refuse (an arrangement valid to before it was assessed, a story shared without a consent
+# recorded) is refused from a package too, as the app would then act on it.
+ROW_RULES: dict[str, Callable[[Mapping[str, Any], dt.date], Any]] = {
+    "my_story": clean_story, "exam_access_arrangements": clean_arrangement}
+
+
+def _keeps_the_forms_rules(table: str, number: int, row: Mapping[str, Any],
+                           today: dt.date) -> None:
+    rule = ROW_RULES.get(table)
+    if rule is None:
+        return
+    try:
+        rule(row, today)
+    except ValidationError as exc:
+        reason = str(exc).rstrip(".")
+        raise TamperedPackage(f"The pupil record inside this package cannot be imported: row "
+                              f"{number} of {table} breaks a rule the form keeps ("
+                              f"{reason[:1].lower()}{reason[1:]}). Nothing was imported."
+                              ) from None
 
 
 def _checked(table: Any, column: str, declared: str, value: Any, ids: Mapping[str, Collection[int]],

@@ -7,7 +7,7 @@ description, so a screen reader user hears what a sighted user sees.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QEvent, QRectF, QSize
 from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -29,12 +29,31 @@ class ChartView(QWidget):
 
     def set_chart(self, chart: Chart | None) -> None:
         self.chart = chart
-        height = round(chart_height(chart, self.drawing_font())) + 4 if chart else 0
-        self.setFixedHeight(height)
+        self._fit()
         self.setVisible(chart is not None)
         self.setAccessibleName(chart.title if chart else "")
         self.setAccessibleDescription(block_text(chart) if chart else "")
         self.update()
+
+    def _fit(self) -> None:
+        """The height the chart needs in the font it will be painted in. A page built before
+        it is first shown has not had its style's font yet, so the height is worked out again
+        when the widget is polished, shown or given another font (else the first showing's
+        charts overlap, as each is painted taller than the room it was given)."""
+        height = round(chart_height(self.chart, self.drawing_font())) + 4 if self.chart else 0
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PolishRequest):
+            self._fit()
+        super().changeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.Show):
+            self._fit()
+        return super().event(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(520, self.height())

@@ -3,8 +3,11 @@
 Choose the period (this school year so far to start with) and a breakdown (area of need, year
 group, sex, SEN status), press Show; the table has one row per provision and measure (and per
 breakdown group), the charts below it are drawn by the same painter as the printed report, and
-Print, Save as PDF and Export CSV send out exactly what is on screen. Counts under 5, and
-anything worked out from them, read "fewer than 5".
+Print, Save as PDF and Export CSV send out exactly the table on screen: a control changed after
+Show marks it out of date (the heading says to press Show) rather than changing what the
+buttons send. The period is widened to whole half-terms (models.impact.whole_half_terms) and
+the heading says the period used. Counts under 5, and anything worked out from them, read
+"fewer than 5".
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from .prompts import prompts
 from .runner import OpRunner, alive
 
 COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
-           Column("category", "Group"), Column("pupils", "Pupils"),
+           Column("category", "Breakdown"), Column("pupils", "Pupils"),
            Column("pupils_measured", "Measured"), Column("mean_entry", "Mean entry"),
            Column("mean_exit", "Mean exit"), Column("mean_gain", "Mean gain"),
            Column("unit", "Units"), Column("met_outcomes_pct", "Met outcomes %"),
@@ -60,6 +63,7 @@ class ImpactPage(LoadOnShow, QWidget):
         self.runner = runner or OpRunner(session, self)
         self.setObjectName("impact")
         self.found: ImpactTable | None = None
+        self._heading_text: str | None = None
         start, end = impact.default_period(session.clock.today())
         self.start = DateField("From", optional=False, objectName="impact_from")
         self.start.setDate(start)
@@ -115,11 +119,22 @@ class ImpactPage(LoadOnShow, QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.view, 3)
         layout.addWidget(scroll, 2)
+        for signal in (self.start.textChanged, self.end.textChanged,
+                       self.breakdown.currentIndexChanged):
+            signal.connect(self._out_of_date)
         self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN))
         self.load_now_or_when_shown(load)
 
     def chosen(self) -> tuple:
         return self.start.text(), self.end.text(), self.breakdown.currentData()
+
+    def _out_of_date(self) -> None:
+        """A control changed after Show: the table stays as it was (and is what the buttons
+        send), and the heading says so."""
+        if self.found is None or self._heading_text is None:
+            return
+        self.heading.setText(self._heading_text + " The choices above have changed: press "
+                             "Show to see the table for them.")
 
     def refresh(self) -> None:
         try:
@@ -134,11 +149,13 @@ class ImpactPage(LoadOnShow, QWidget):
         self.loaded = True
         self.found = found
         self.heading.setStyleSheet("")
-        self.heading.setText(
-            f"{len({r.provision for r in found.lines})} provisions from "
-            f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}. Gains are in "
-            "each measure's own units; counts under 5 read \"fewer than 5\"."
-            if found.lines else "No provision from the library or in groups ran in this period.")
+        period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
+        self._heading_text = (
+            f"{len({r.provision for r in found.lines})} provisions from {period} (whole "
+            "half-terms, to today at the latest). Gains are in each measure's own units; counts "
+            "under 5 read \"fewer than 5\"."
+            if found.lines else f"No provision from the library or in groups ran from {period}.")
+        self.heading.setText(self._heading_text)
         self.model.set_rows(list(impact.shown_rows(found)))
         self.view.resizeColumnsToContents()
         charts = [*report_charts.impact_charts(found.lines), report_charts.cost_chart(found.lines)] \
@@ -187,14 +204,23 @@ class ImpactPage(LoadOnShow, QWidget):
 
     def export(self) -> None:
         title = "Export the impact of provision"
+        if self.found is None:
+            self.refresh()
+        if self.found is None:
+            return
         path = prompts.save_file(self, title, str(export_dir() / "impact-of-provision.csv"),
                                  "CSV files (*.csv)")
         if path is None:
             return
+        shown = self.found
         try:
-            found = self.runner.call(impact.export_csv, path, *self.chosen(),
-                                     sender=self.csv_button)
+            # The period and breakdown of the table on screen (already whole half-terms), not
+            # the controls as they may have been changed since.
+            found = self.runner.call(impact.export_csv, path, shown.start, shown.end,
+                                     shown.breakdown, sender=self.csv_button)
         except SendeskError as exc:
             prompts.error(self, title, str(exc))
             return
-        prompts.info(self, title, f"Saved {len(found.lines)} rows to {path.name}.")
+        written = sum(1 for _ in impact.shown_rows(found))
+        prompts.info(self, title, f"Saved {written} row{'s' if written != 1 else ''} to "
+                     f"{path.name}.")

@@ -1,0 +1,86 @@
+"""What the impact table may show, attacked as a reviewer attacked it: no hidden count (of
+pupils, measured, reviewed or met) can be had by subtracting a breakdown from its whole row or
+from a percentage, and no figure is precise enough to pin down one child."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sendesk.models import impact as rules
+from sendesk.models.impact import Score
+from sendesk.models.measures import MeasureKind
+from sendesk.records.impact import Breakdown, ImpactTable, shown_rows
+
+D = dt.date
+POINTS = MeasureKind("standardised")
+
+
+def _scores(pupils, entries):
+    return [Score(p, e, e + g, D(2026, 9, 7), D(2026, 11, 20))
+            for p, (e, g) in zip(pupils, entries, strict=True)]
+
+
+def _table():
+    """The reviewer's demo case: 11 pupils, all reviewed, 1 met (9%); 10 at SEN support of
+    whom none met, 1 not on the register who did; 9 and 2 measured."""
+    sen, other = list(range(1, 11)), [11]
+    scores = _scores(sen[:9], [(80, 3)] * 9) + _scores(other + [10], [(70, 1), (90, 2)])
+    met = {p: p == 11 for p in sen + other}
+    whole = rules.line("Reading", "library", "Sandwell", POINTS, sen + other, scores, met, 110_000)
+    parts = tuple(rules.line("Reading", "library", "Sandwell", POINTS, members, scores, met,
+                             round(110_000 * len(members) / 11), label)
+                  for label, members in (("No SEN", other), ("SEN support", sen)))
+    return ImpactTable(D(2026, 9, 2), D(2026, 11, 23), Breakdown.STATUS, (whole,),
+                       {("Reading", "Sandwell"): parts})
+
+
+def test_no_hidden_count_is_the_whole_less_the_shown_breakdown():
+    whole, no_sen, sen = list(shown_rows(_table()))
+    assert (whole["pupils"], whole["pupils_reviewed"], whole["pupils_measured"]) == \
+        ("11", "11", "11")
+    # One child: every count and everything worked out from it is hidden...
+    assert all(no_sen[c] == "fewer than 5" for c in (
+        "pupils", "pupils_reviewed", "pupils_measured", "mean_entry", "mean_gain",
+        "met_outcomes_pct", "cost_total", "cost_per_pupil", "cost_per_gain"))
+    # ... and so is the other group's, statistic by statistic, or 11 - 10 would count them.
+    assert (sen["pupils"], sen["pupils_reviewed"], sen["pupils_measured"]) == \
+        ("5 or more", "5 or more", "5 or more")
+    assert all(sen[c] == "not shown" for c in ("mean_entry", "mean_exit", "mean_gain",
+                                               "met_outcomes_pct", "cost_total",
+                                               "cost_per_pupil", "cost_per_gain"))
+
+
+def test_a_percentage_never_gives_a_small_count_back():
+    whole = next(iter(shown_rows(_table())))
+    assert whole["met_outcomes_pct"] == "fewer than 5 met"     # not 9% of 11
+    line = _table().lines[0]
+    assert "9%" not in line.summary() and "fewer than 5 of those reviewed met" in line.summary()
+    # Ten met and one did not: "91%" would say one did not.
+    everyone = {p: p != 11 for p in range(1, 12)}
+    most = rules.line("Reading", "library", "", None, range(1, 12), [], everyone, 0)
+    assert rules.shown_cells(most)["met_outcomes_pct"] == "fewer than 5 did not"
+    # Five of each: both are 5 or more, so the share may be shown.
+    half = rules.line("Reading", "library", "", None, range(1, 11),
+                      [], {p: p <= 5 for p in range(1, 11)}, 0)
+    assert rules.shown_cells(half)["met_outcomes_pct"] == "50"
+
+
+def test_means_and_the_cost_of_a_point_are_rounded_before_they_leave():
+    # Ten measured, gains 3,3,3,3,4,3,3,4,3,4 (mean 3.3); cost £1,000: £100 a pupil.
+    gains = [3, 3, 3, 3, 4, 3, 3, 4, 3, 4]
+    row = rules.line("Reading", "library", "Sandwell", POINTS, range(1, 11),
+                     _scores(range(1, 11), [(80 + n / 7, g) for n, g in enumerate(gains)]), {},
+                     100_000)
+    assert row.mean_gain == 3.3 and row.mean_entry == round(row.mean_entry, 1)
+    cells = rules.shown_cells(row)
+    assert cells["cost_per_gain"] == "30"          # £100 / 3.3 = £30.30..., in whole pounds
+    assert row.cost_per_gain_pence == 3000
+
+
+def test_of_two_scores_on_the_same_day_the_one_entered_last_counts_whatever_the_order():
+    first = Score(1, 80, 85, D(2026, 9, 7), D(2026, 11, 20), entered=7)
+    second = Score(1, 80, 90, D(2026, 9, 7), D(2026, 11, 20), entered=9)
+    earlier = Score(1, 80, 99, D(2026, 9, 7), D(2026, 11, 19), entered=12)
+    for order in itertools.permutations([first, second, earlier]):
+        assert rules.latest_scores(order) == [second]
