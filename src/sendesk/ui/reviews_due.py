@@ -104,7 +104,7 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.runner = runner or OpRunner(session, self)
         self.setObjectName("reviews_due")
         title = QLabel("<b>Reviews due</b>")
-        self.summary = QLabel(objectName="summary")
+        self.summary = QLabel(objectName="summary", wordWrap=True)
         self.urgent_only = QCheckBox("Only overdue, due and without a plan",
                                      objectName="urgent_only")
         self.urgent_only.toggled.connect(self.refresh)
