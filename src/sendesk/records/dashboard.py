@@ -8,7 +8,7 @@ the list view can show them; nothing here is audited because no record is opened
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models.calendar import TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days, last_census_before
 from ..models.flags import Flag
@@ -88,6 +88,8 @@ class Dashboard:
     monitoring: list[int]
     transfers_awaiting: list[TransferAwaiting]
     files_to_send: list[FileToSend]
+    # Why a review was asked for by a move, for the pupils whose review date it set
+    moves_asked: dict[int, str] = field(default_factory=dict)
 
 
 def _ids(session: Session, where: str, params: tuple = (),
@@ -153,4 +155,6 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
             for r in session.db.query(
                 "SELECT id, pupil_id, school_name, happened_at, deadline FROM transfers"
                 " WHERE status = 'awaiting acknowledgement' ORDER BY deadline, id")],
-        files_to_send=_files_to_send(session, day))
+        files_to_send=_files_to_send(session, day),
+        moves_asked={d.pupil_id: d.request.why for d in plans_due if d.request is not None
+                     and d.request.review_date == d.review_date})

@@ -222,6 +222,7 @@ class DashboardPage(LoadOnShow, QWidget):
     @staticmethod
     def _with_review(rows: dict[int, dict], ids: list[int], data: Dashboard,
                      problem: bool = False) -> list[dict]:
-        return [{**rows[i], "what": "Plan review " + dates.format_uk(data.plan_reviews.get(i)),
-                 "_problem": problem}
+        return [{**rows[i], "what": (f"Review asked for: {data.moves_asked[i]}, "
+                                     if i in data.moves_asked else "Plan review ")
+                 + dates.format_uk(data.plan_reviews.get(i)), "_problem": problem}
                 for i in ids if i in rows]

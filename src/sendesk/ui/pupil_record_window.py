@@ -283,7 +283,7 @@ class PupilRecordWindow(QWidget):
             f" &middot; Year {details.year_group}"
             + (f" &middot; {escape(details.class_name)}" if details.class_name else "") + left +
             f"<br><b>SEN status:</b> {status}" + (f" &middot; <b>Needs:</b> {needs}" if needs else "")
-            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
+            + (f" &middot; <b>Next review:</b> {uk(record.next_review)}" if record.next_review else "")
             + (f"<br><b style='color:#8a5300'>{escape(record.need_review)}</b>"
                if record.need_review else ""))
         self.profile_form.set_values({key: getattr(details, key) for key in EDITABLE_FIELDS})

@@ -55,12 +55,21 @@ def _count(due: DueReview) -> str:
     return text + " - too few for SEN support" if due.too_few_reviews else text
 
 
+def _asked(due: DueReview) -> list[str]:
+    """A review a move asked for: its date and reason, and what it asks."""
+    if due.request is None:
+        return []
+    return [f"{due.request.label}. {due.request.detail}"]
+
+
 def _note(due: DueReview) -> str:
     if due.state is ReviewState.NO_PATHWAY:
-        return "At SEN support (K) with no plan: start the graduated approach."
+        return " ".join(["At SEN support (K) with no plan: start the graduated approach.",
+                         *_asked(due)])
     if due.state is ReviewState.NO_EHC_PLAN:
-        return "Recorded as E, but no EHC plan is recorded: record it, or correct the status."
-    notes = []
+        return " ".join(["Recorded as E, but no EHC plan is recorded: record it, or correct "
+                         "the status.", *_asked(due)])
+    notes = _asked(due)
     if due.rule_problem:
         notes.append(due.rule_problem)
     if due.suggested_by is not None and due.needs_changed_on is not None:
@@ -145,10 +154,13 @@ class ReviewsDueView(LoadOnShow, QWidget):
         few = sum(1 for d in found if d.too_few_reviews)
         unseen = len(unseen_pupils(found))
         broken = sum(1 for d in found if d.rule_problem)
+        asked = len({d.pupil_id for d in found if d.request is not None})
         parts = [f"{len(overdue_ids(found))} overdue",
                  f"{unseen} on the SEN register with no current plan",
                  f"{counts[ReviewState.DUE]} due in the next two weeks",
                  f"{counts[ReviewState.NO_PLAN]} waiting for an agreed plan"]
+        if asked:
+            parts.append(f"{asked} asked for by a move (year group, arrival, Year 7)")
         if few:
             parts.append(f"{few} with too few reviews in the last year")
         if broken:
