@@ -96,9 +96,10 @@ def _cover(class_name: str, everyone: list[PupilFacts], school: str, day: dt.dat
             rows, widths=[2.0, 1.0, 1.8, 2.2, 2.2, 1.8])
     b.para("This pack holds sensitive information about children. Keep it securely and shred it "
            "when it is no longer needed.", "small")
+    count = f"{len(everyone)} pupil{'s' if len(everyone) != 1 else ''}"
     return Document(f"Handover pack: class {class_name}", "", day, tuple(b.blocks),
-                    subtitle=(f"{len(everyone)} pupil{'s' if len(everyone) != 1 else ''} on the "
-                              f"SEN register · {school}"), kind=KIND)
+                    subtitle=f"{count} on the SEN register · {school}", kind=KIND,
+                    covers=f"Class: {class_name} ({count})")
 
 
 def _no_plan(facts: PupilFacts, school: str) -> Document:
