@@ -105,11 +105,11 @@ class DashboardPage(LoadOnShow, QWidget):
             box.open_pupil.connect(self.open_pupil)
         self.first_steps = FirstStepsBox(user_key(session))
         self.first_steps.hide()
-        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         # Other schools' signing keys first seen on a package or receipt, not yet checked.
         self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
-        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key = QPushButton("Record a fin&gerprint check...", objectName="check_key")
         self.check_key.setAccessibleName("Record that another school's key fingerprint was "
                                          "checked with them")
         self.check_key.clicked.connect(self.record_key_check)

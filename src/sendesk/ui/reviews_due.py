@@ -117,7 +117,7 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.urgent_only = QCheckBox("Only overdue, due and without a plan",
                                      objectName="urgent_only")
         self.urgent_only.toggled.connect(self.refresh)
-        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         self.model: RowsModel[DueReview] = RowsModel(COLUMNS, background=_colour, parent=self)
         self.table = QTableView(objectName="table")
