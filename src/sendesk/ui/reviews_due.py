@@ -78,6 +78,9 @@ def _note(due: DueReview) -> str:
     return " ".join(notes)
 
 
+MAP_HINT = ("Choose a pupil whose Year 7 review is due: it is held with a costed provision "
+            "map, opened here.")
+
 COLUMNS: list[Col[DueReview]] = [
     Col("Pupil", lambda d: d.pupil_name),
     Col("Year", lambda d: d.year_group),
@@ -105,6 +108,7 @@ def _colour(due: DueReview) -> QColor | None:
 
 class ReviewsDueView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
+    open_provision_map = Signal(int)   # a Year 7 review's costed provision map, for the pupil
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  load: bool = True, runner: OpRunner | None = None) -> None:
@@ -119,6 +123,10 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.urgent_only.toggled.connect(self.refresh)
         refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
+        self.map_button = QPushButton("Costed provision &map...", objectName="year7_map")
+        self.map_button.setEnabled(False)
+        self.map_button.setToolTip(MAP_HINT)
+        self.map_button.clicked.connect(self._open_map)
         self.model: RowsModel[DueReview] = RowsModel(COLUMNS, background=_colour, parent=self)
         self.table = QTableView(objectName="table")
         self.table.setAccessibleName("Reviews due")
@@ -130,12 +138,14 @@ class ReviewsDueView(LoadOnShow, QWidget):
         # pathways, and a header that resizes to its contents re-measures on every layout.
         self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._chosen_changed())
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addStretch(1)
         bar.addWidget(self.urgent_only)
+        bar.addWidget(self.map_button)
         bar.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -166,6 +176,20 @@ class ReviewsDueView(LoadOnShow, QWidget):
         if broken:
             parts.append(f"{broken} with a review date that breaks the termly rule")
         self.summary.setText("; ".join(parts) + ".")
+
+    def _chosen_changed(self) -> None:
+        """The map button works for a chosen Year 7 review, and says so when it cannot."""
+        rows = self.table.selectionModel().selectedRows()
+        due = self.model.row_object(rows[0].row()) if rows else None
+        year7 = due is not None and due.request is not None and due.request.reason == "year7"
+        self.map_button.setEnabled(year7)
+        self.map_button.setToolTip("" if year7 else MAP_HINT)
+
+    def _open_map(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        due = self.model.row_object(rows[0].row()) if rows else None
+        if due is not None:
+            self.open_provision_map.emit(due.pupil_id)
 
     def _open(self, row: int) -> None:
         due = self.model.row_object(row)
