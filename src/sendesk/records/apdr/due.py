@@ -164,9 +164,11 @@ def _unseen_rows(session: Session, unseen: set[int], on_pathway: set[int],
             continue   # its pathway's row says "No agreed plan"
         state = (reviews.ReviewState.NO_EHC_PLAN if sen_status == "E"
                  else reviews.ReviewState.NO_PATHWAY)
+        request = asked.get(pupil_id)   # a move's review is due by its date, plan or not
         due = DueReview(pupil_id, _name(preferred_surname, legal_surname, preferred_forename,
                                         legal_forename), year_group, None, None, None, None,
-                        None, state, 0, 0, False, True, request=asked.get(pupil_id))
+                        request.review_date if request else None, state, 0, 0, False, True,
+                        request=request)
         found.append(((_URGENCY[state], dt.date.max, sort_key), due))
     return found
 
