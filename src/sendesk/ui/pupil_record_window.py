@@ -117,7 +117,7 @@ class PupilRecordWindow(QWidget):
             self.sar_button.setProperty("role_denied", False)
             self.sar_button.setToolTip(sar.REFUSED)
         # A Year 7 review asks for a costed provision map: the pupil's own, one click away.
-        self.year7_map = QPushButton("Costed provision map &for the Year 7 review",
+        self.year7_map = QPushButton("Costed provision map for the Year 7 review (Alt+&B)",
                                      objectName="year7_map")
         self.year7_map.clicked.connect(self.show_provision_map)
         top = QHBoxLayout()
