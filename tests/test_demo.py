@@ -174,3 +174,10 @@ def test_the_demo_has_its_own_package_and_the_scale_school_is_not_shipped():
     assert 'where = ["src"]' in (root / "pyproject.toml").read_text(encoding="utf-8")
     assert 'collect_submodules("sendesk")' in (root / "installer" / "sendesk.spec").read_text(
         encoding="utf-8")
+
+
+def test_demo_plans_name_a_responsible_teacher_and_key_worker(demo_school):
+    """The handover pack and the letters name whom to talk to; the demo gives them names."""
+    rows = demo_school.db.query("SELECT responsible_teacher, key_worker FROM apdr_plans")
+    assert rows and all(r["responsible_teacher"] and r["key_worker"] for r in rows)
+    assert len({r["responsible_teacher"] for r in rows}) > 1

@@ -88,3 +88,52 @@ def test_bad_handovers_are_refused(class_5w, staff_session):
     assert session.db.scalar("SELECT count(*) FROM class_handovers") == 0
     with pytest.raises(PermissionDenied):
         handover.record_handover(staff_session, "5W", "Mr Hughes", "20/11/2026")
+
+
+# --- fix-d: the cover's redaction, the class order, the band and the export's audit -----------
+PROTECTED = "12 Larkfield Road, Larkfield, LK1 2AB"
+
+
+def test_a_protected_address_typed_into_the_key_workers_name_is_withheld_on_the_cover(
+        class_5w, qapp, tmp_path):
+    """The reviewer's case: a parent's do-not-disclose address pasted into the key worker's
+    name reached the cover page, built outside the redaction every document goes through."""
+    from sendesk.records import contacts
+    session, amara, leo, other = class_5w
+    contacts.add_contact(session, amara, {
+        "name": "Mr Okafor", "relationship": "Father", "parental_responsibility": True,
+        "address": PROTECTED, "do_not_disclose_address": True})
+    plan_people.set_plan_people(session, apdr.current_pathway(session, amara).current_cycle.id,
+                                "Mr Hughes", "Mrs Begum, 12 Larkfield Road, LK1 2AB")
+    path = tmp_path / "handover-5W.pdf"
+    pdf.save_pdf(session, handover.build_handover(session, "5W"), None, handover.KIND, path)
+    cover = "".join(pages_text(path.read_bytes())[0].split()).lower()
+    for telling in ("12 Larkfield Road", "LK1 2AB", "Larkfield Road"):
+        assert "".join(telling.split()).lower() not in cover, telling
+    assert contains(pages_text(path.read_bytes())[0], "Key worker: Mrs Begum")
+
+
+def test_classes_are_in_the_order_a_teacher_counts_them(senco_session):
+    s = senco_session
+    for n, class_name in enumerate(("10A", "11A", "13A", "1A", "3A", "3b")):
+        pupil = sen_support_pupil(s, surname=f"Pupil{n}", forename="Sam", year_group="5")
+        pupils.update_pupil(s, pupil, {"class_name": class_name})
+    assert [c.class_name for c in handover.handover_classes(s)] == [
+        "1A", "3A", "3b", "10A", "11A", "13A"]
+
+
+def test_the_cover_band_names_the_class_and_the_export_audit_names_its_pupils(
+        class_5w, qapp, tmp_path):
+    import json
+    session, amara, leo, other = class_5w
+    documents = handover.build_handover(session, "5W")
+    assert documents[0].covers == "Class: 5W (2 pupils)"
+    path = tmp_path / "pack.pdf"
+    pdf.save_pdf(session, documents, handover.class_pupils(session, "5W"), handover.KIND, path)
+    cover = pages_text(path.read_bytes())[0]
+    assert contains(cover, "Class: 5W (2 pupils)") and "All pupils" not in cover
+    row = session.db.query_one("SELECT target_type, target_id, detail FROM audit_log WHERE"
+                               " action = 'exported a document' ORDER BY id DESC LIMIT 1")
+    detail = json.loads(row["detail"])
+    assert (row["target_type"], detail["pupils"], detail["pupil_ids"]) == (
+        "school", 2, sorted([amara, leo]))

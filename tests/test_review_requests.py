@@ -50,7 +50,7 @@ def test_a_received_file_asks_for_a_review_within_six_school_weeks(senco_session
     assert school_calendar.load(senco_session).is_school_day(request.review_date)
     assert "within 6 school weeks of arrival" in request.detail
     assert [r.label for r in open_record(senco_session, pupil_id).review_requests] == [
-        "Review due by 18/01/2027: arrived with a records transfer"]
+        "Review due by 18/01/2027: Arrived with a records transfer"]
     changes = open_record(senco_session, pupil_id).changes
     assert any(c.record_type == "review request" and c.new_value == "2027-01-18"
                and not c.from_school for c in changes)
@@ -76,6 +76,8 @@ def test_a_year_7_arrival_is_reviewed_before_the_autumn_term_ends(senco_session,
     [request] = review_requests.open_requests(senco_session, pupil_id)
     assert (request.reason, request.review_date) == ("year7", D(2026, 12, 18))
     assert "costed provision map" in request.detail and "support timetable" in request.detail
+    assert request.label == "Review due by 18/01/2027: Arrived in Year 7".replace(
+        "18/01/2027", "18/12/2026")
 
 
 def test_a_year_group_change_from_the_mis_asks_for_the_plan_to_be_reviewed(senco_session):
@@ -111,3 +113,68 @@ def test_a_review_held_after_the_move_meets_the_request(senco_session, clock):
     clock.advance(dt.timedelta(days=3))
     review(senco_session, cycle, D(2026, 11, 26), "continue_targeted")
     assert review_requests.open_requests(senco_session, pupil) == []
+
+
+def _mis_moves(session, pupil_id: int, year: int) -> None:
+    p = pupils.get_pupil(session, pupil_id).details
+    data = (f"UPN,Surname,Forename,DOB,Gender,Year\r\n{p.upn},{p.legal_surname},"
+            f"{p.legal_forename},{p.dob:%d/%m/%Y},{p.gender},{year}\r\n")
+    mis_import.commit(session, mis_import.preview(session, data.encode()))
+
+
+def test_a_move_is_shown_in_reviews_due_on_home_in_the_agenda_and_the_record(senco_session):
+    from sendesk.records import agenda, dashboard
+    from sendesk.records.apdr.due import reviews_due
+    pupil = sen_support_pupil(senco_session, year_group="4")
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, D(2026, 11, 23))
+    plan(senco_session, cycle, D(2026, 11, 23), D(2027, 2, 12))
+    _mis_moves(senco_session, pupil, 5)
+    [row] = [d for d in reviews_due(senco_session) if d.pupil_id == pupil]
+    # The move's review (18/01/2027) comes before the plan's (12/02/2027).
+    assert row.review_date == D(2027, 1, 18) and row.request.reason == "year_group"
+    home = dashboard.dashboard(senco_session)
+    assert home.plan_reviews[pupil] == D(2027, 1, 18)
+    assert home.moves_asked[pupil] == "Moved year group"
+    [item] = [i for i in agenda.gather(senco_session, D(2026, 11, 23), D(2027, 3, 1))
+              if i.pupil_id == pupil and i.kind.value == "move_review"]
+    assert item.day == D(2027, 1, 18) and "Moved year group" in item.detail
+    assert "Now in Year 5" in item.detail_on_screen
+    assert open_record(senco_session, pupil).next_review == D(2027, 1, 18)
+
+
+def test_a_move_asked_for_a_pupil_with_an_ehc_plan_is_listed(senco_session, package):
+    from sendesk.records.apdr.due import reviews_due
+    pupil_id = _receive(senco_session, package, year_group="5")
+    [row] = [d for d in reviews_due(senco_session) if d.pupil_id == pupil_id]
+    assert row.review_date == D(2027, 1, 18) and row.request.reason == "arrival"
+
+
+def test_a_year_7_pupil_new_by_the_mis_then_the_ctf_is_reviewed_in_the_autumn(senco_session,
+                                                                               tmp_path):
+    from sendesk.models.upn import make_upn
+    from sendesk.transfer import ctf
+    number = make_upn("937", "4001", 2015, 7)
+    data = (f"UPN,Surname,Forename,DOB,Gender,Year\r\n{number},Real,Child,01/01/2015,F,7\r\n")
+    mis_import.commit(senco_session, mis_import.preview(senco_session, data.encode()))
+    pupil_id = senco_session.db.scalar("SELECT id FROM pupils WHERE upn = ?", (number,))
+    assert review_requests.open_requests(senco_session, pupil_id) == []   # not on the register
+    path = tmp_path / "primary.xml"
+    path.write_text(f"""<CTfile><Header><SourceSchool><SchoolName>X</SchoolName></SourceSchool>
+</Header><CTFpupilData><Pupil><UPN>{number}</UPN><Surname>Real</Surname><Forename>Child
+</Forename><DOB>2015-01-01</DOB><SENhistory><SEN><StartDate>2026-01-01</StartDate>
+<SENprovision>K</SENprovision></SEN><SENneeds><SENneed><SENtype>SLCN</SENtype>
+<SENtypeRank>1</SENtypeRank></SENneed></SENneeds></SENhistory></Pupil></CTFpupilData></CTfile>""")
+    result = ctf.import_ctf(senco_session, path)
+    assert "Review due by 18/12/2026: Arrived in Year 7" in result.applied[0]
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert (request.reason, request.review_date) == ("year7", D(2026, 12, 18))
+
+
+def test_a_pupil_on_the_register_moving_into_year_7_by_the_mis_gets_the_year_7_review(
+        senco_session):
+    pupil = sen_support_pupil(senco_session, year_group="6")
+    _mis_moves(senco_session, pupil, 7)
+    [request] = review_requests.open_requests(senco_session, pupil)
+    assert (request.reason, request.review_date) == ("year7", D(2026, 12, 18))

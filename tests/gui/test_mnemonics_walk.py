@@ -1,5 +1,7 @@
-"""Every button of every wizard page (APDR, concerns, import, send, receive) and of the record
-window's tabs has a mnemonic (Alt + a letter), and no two buttons showing at once share one:
+"""Every button of every wizard page (APDR, concerns, import, send, receive), of the record
+window's tabs, of the main window's pages and of its dialogs (New pupil, School details, the
+class handover pack) has a mnemonic (Alt + a letter), and no two buttons showing at once share
+one, nor one with a label or tick box beside them or, on the main window, with the menu bar:
 the walk opens each screen of the demo school in the real app (tests/gui/tour.py) and looks at
 every button a person can see there, each inner tab (the EHC tab's sections) in turn.
 
@@ -11,7 +13,16 @@ import gc
 import re
 
 import pytest
-from PySide6.QtWidgets import QApplication, QPushButton, QTabWidget, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+    QWizard,
+)
 
 from sendesk.settings import Settings
 
@@ -51,8 +62,23 @@ def buttons_showing(window: QWidget, part: QWidget) -> list[QPushButton]:
     return list(dict.fromkeys(found))
 
 
-def problems_of(screen: str, buttons: list[QPushButton]) -> list[str]:
-    problems, letters = [], {}
+def taken_beside(window: QWidget, part: QWidget) -> dict[str, str]:
+    """The Alt letters the menu bar, the labels and the tick boxes showing already use."""
+    taken: dict[str, str] = {}
+    if isinstance(window, QMainWindow):
+        for action in window.menuBar().actions():
+            if (letter := mnemonic(action.text())) is not None:
+                taken[letter] = f"the {action.text().replace('&', '')} menu"
+    for widget in [*part.findChildren(QLabel), *part.findChildren(QCheckBox)]:
+        rich = isinstance(widget, QLabel) and "<" in widget.text()   # '&middot;' is no key
+        if widget.isVisibleTo(part) and not rich and (letter := mnemonic(widget.text())):
+            taken.setdefault(letter, widget.text())
+    return taken
+
+
+def problems_of(screen: str, buttons: list[QPushButton],
+                taken: dict[str, str] | None = None) -> list[str]:
+    problems, letters = [], dict(taken or {})
     for button in buttons:
         letter = mnemonic(button.text())
         if letter is None:
@@ -87,5 +113,37 @@ def test_every_wizard_and_record_tab_button_has_its_own_mnemonic(make_controller
             problems += problems_of(screen, buttons)
     assert walked == {"apdr", "concerns", "import", "send", "receive", "record"}, walked
     assert counted > 80, "the walk saw too few buttons to have looked at every screen"
+    problems = list(dict.fromkeys(problems))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+PAGES_AND_DIALOGS = ("page-", "dialog-new-pupil")
+
+
+def test_every_main_window_page_and_dialog_button_has_its_own_mnemonic(make_controller,
+                                                                       demo_school, qtbot):
+    from sendesk.ui.handover_dialog import HandoverDialog
+    from sendesk.ui.school_details_dialog import SchoolDetailsDialog
+    controller = make_controller(Settings())
+    controller.start(demo_school)
+    unlock(controller)
+    problems: list[str] = []
+    walked = set()
+    for name, window, part in tour(controller):
+        if not name.startswith(PAGES_AND_DIALOGS):
+            continue
+        walked.add(name)
+        problems += problems_of(name, buttons_showing(window, part), taken_beside(window, part))
+    assert len([n for n in walked if n.startswith("page-")]) >= 9, walked
+    assert "dialog-new-pupil" in walked
+    session, runner = controller.session, controller.runner
+    for name, dialog in (("school details", SchoolDetailsDialog(session, runner=runner)),
+                         ("class handover pack", HandoverDialog(session, runner=runner))):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        settle(100)
+        problems += problems_of(name, buttons_showing(dialog, dialog),
+                                taken_beside(dialog, dialog))
+        dialog.reject()
     problems = list(dict.fromkeys(problems))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

@@ -159,4 +159,4 @@ def test_the_record_shows_the_review_a_move_asked_for(senco_session, qtbot):
     qtbot.addWidget(window)
     window.show()
     badges = [label.text() for label in window.findChildren(type(window.header), "badge")]
-    assert "Review due by 18/01/2027: moved year group" in badges
+    assert "Review due by 18/01/2027: Moved year group" in badges

@@ -331,7 +331,7 @@ INTERNAL = {
     # Inside the MIS import and a received transfer (which check their own permissions), and
     # inside letters and the consent record.
     "sendesk.records.review_requests": {"after_arrival", "after_year_change", "open_for",
-                                        "within_weeks"},
+                                        "within_weeks", "after_year7_arrival", "open_by_pupil"},
     "sendesk.records.school_contacts": {"stored"},
     # Read for the full file, which build_documents checks and audits.
     "sendesk.records.exam_access": {"arrangements_of"},

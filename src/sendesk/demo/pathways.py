@@ -21,7 +21,7 @@ from ..models import reviews
 from ..models.apdr import Decision, Plan, Stage
 from ..models.pupils import YEAR_RANK
 from ..models.sen import need_codes
-from ..records import apdr, school_calendar, specialists
+from ..records import apdr, plan_people, school_calendar, specialists
 from ..session import Session
 from .catalogue import (
     ADULTS,
@@ -37,6 +37,12 @@ from .days import SchoolDays
 from .provision import library_ids
 
 DAY = dt.timedelta(days=1)
+# Invented staff, named on the demo's plans as the responsible teacher and the key worker.
+DEMO_TEACHERS = ("Mr Daniel Hughes", "Ms Priya Kaur", "Mrs Helen Price", "Mr Tom Walsh",
+                 "Miss Amy Clarke", "Mrs Sarah Begum")
+DEMO_KEY_WORKERS = ("Mrs Julie Evans (teaching assistant)", "Mr Sam Lloyd (teaching assistant)",
+                    "Ms Nadia Ali (learning mentor)", "Mrs Karen Foster (teaching assistant)",
+                    "Mr Ben Carter (teaching assistant)")
 
 
 @dataclass
@@ -169,6 +175,11 @@ class _Pathways:
                                                   "employment"]) if from_year_9 else None}
                          for text, measure in rng.sample(OUTCOMES[area], rng.randint(3, 5))],
             "items": items})
+        # Named people, chosen by the cycle (not the random stream, so the rest of the demo
+        # stays as it was): letters and the handover pack name whom to talk to.
+        plan_people.set_plan_people(self.session, cycle_id,
+                                    DEMO_TEACHERS[cycle_id % len(DEMO_TEACHERS)],
+                                    DEMO_KEY_WORKERS[cycle_id % len(DEMO_KEY_WORKERS)])
 
     def _rank(self, year_group: str, day: dt.date) -> int:
         """The pupil's year (ranked) on a day of an earlier school year."""

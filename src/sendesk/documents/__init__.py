@@ -19,7 +19,7 @@ from . import templates as template_store
 from .facts import PupilFacts, read_facts
 from .model import KINDS, Document, clean_kind, redact
 
-__all__ = ["KINDS", "Document", "build_documents", "build_for_facts"]
+__all__ = ["KINDS", "Document", "build_documents", "build_for_facts", "redacted_for"]
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="built a document")
@@ -73,6 +73,12 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         documents = [ehc.build_evidence(session, facts, school)]
     else:  # pragma: no cover - clean_kind() lets only the kinds above through
         raise ValidationError(f"'{kind}' is not a kind of document.", field="kind")
+    return redacted_for(session, facts, documents)
+
+
+def redacted_for(session: Session, facts: PupilFacts, documents: list[Document]) -> list[Document]:
+    """The documents through the redaction net for one pupil's protected addresses; a document
+    about several pupils (the handover pack's cover) goes through each pupil's in turn."""
     # The change history's earlier protected addresses are as secret as the current ones; the
     # school's name and letterhead, and the rest of the record, are no secret.
     wording = template_store.load(session)

@@ -25,19 +25,29 @@ Render = Callable[[Sequence[Document]], tuple[bytes, int]]
 Paint = Callable[[Sequence[Document]], int]
 
 
-def _target(pupil_id: int | None) -> tuple[str | None, int | None]:
-    return ("pupil" if pupil_id is not None else None), pupil_id
+# One pupil's id, several pupils' (a class's handover pack), or None for the whole school.
+Pupils = int | Sequence[int] | None
+
+
+def _viewed(session: Session, pupils: Pupils, **detail: object) -> None:
+    """The audit entry names the pupil, or for a pack about several the school with how many
+    pupils and each one's id (as the MIS import and the map count them, never by name)."""
+    if pupils is None or isinstance(pupils, int):
+        viewed(session, "pupil" if pupils is not None else None, pupils, **detail)
+        return
+    ids = sorted({int(p) for p in pupils})
+    viewed(session, "school", None, **detail, pupils=len(ids), pupil_ids=ids)
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False, audit="exported a document")
-def save_documents(session: Session, documents: Sequence[Document], pupil_id: int | None,
+def save_documents(session: Session, documents: Sequence[Document], pupil_id: Pupils,
                    kind: str, path: Path, render: Render) -> int:
     """Write documents already built (a preview's) to the chosen file, all at once, audited as
     an export; returns the number of pages."""
     documents = list(documents)
     data, pages = render(documents)
     atomic_write(Path(path), data)
-    viewed(session, *_target(pupil_id), kind=kind, pages=pages, copies=len(documents))
+    _viewed(session, pupil_id, kind=kind, pages=pages, copies=len(documents))
     return pages
 
 
@@ -51,11 +61,11 @@ def export_documents(session: Session, pupil_id: int | None, kind: str, path: Pa
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False, audit="printed a document")
-def print_documents(session: Session, documents: Sequence[Document], pupil_id: int | None,
+def print_documents(session: Session, documents: Sequence[Document], pupil_id: Pupils,
                     kind: str, paint: Paint) -> int:
     """A print-out leaves the database just as a PDF does: the permission is checked before a
     page goes to the printer, and the print is audited the same way; returns the pages."""
     documents = list(documents)
     pages = paint(documents)
-    viewed(session, *_target(pupil_id), kind=kind, pages=pages, copies=len(documents))
+    _viewed(session, pupil_id, kind=kind, pages=pages, copies=len(documents))
     return pages

@@ -11,6 +11,7 @@ permission and audits the export or print.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..errors import ValidationError
@@ -20,7 +21,7 @@ from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed
 from ..records._common import record_changes, today
 from ..session import Session
-from . import build_for_facts
+from . import build_for_facts, redacted_for
 from .facts import PupilFacts, read_facts, year_label
 from .letters import responsible_people
 from .model import Builder, Document
@@ -37,11 +38,25 @@ class HandoverClass:
 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def handover_classes(session: Session) -> list[HandoverClass]:
-    """The classes with at least one pupil on the SEN register, for choosing a pack."""
-    return [HandoverClass(row[0], int(row[1])) for row in session.db.query(
+    """The classes with at least one pupil on the SEN register, for choosing a pack, in the
+    order a teacher counts them (1A, 3A, 10A, 11A), not as text (10A, 11A, 1A, 3A)."""
+    found = [HandoverClass(row[0], int(row[1])) for row in session.db.query(
         "SELECT class_name, count(*) FROM pupils WHERE archived_at IS NULL"
-        " AND class_name IS NOT NULL AND sen_status IN (?, ?) GROUP BY class_name"
-        " ORDER BY class_name", ON_REGISTER)]
+        " AND class_name IS NOT NULL AND sen_status IN (?, ?) GROUP BY class_name",
+        ON_REGISTER)]
+    return sorted(found, key=lambda c: _natural_key(c.class_name))
+
+
+def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """'10A' -> ((0, 10), (1, 'a')): numbers compare as numbers, the rest without case."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower())
+                 for part in re.findall(r"\d+|\D+", text))
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def class_pupils(session: Session, class_name: str) -> list[int]:
+    """The pupils a class's pack is about, for the export's audit entry."""
+    return _pupil_ids(session, clean_line(str(class_name or ""), "Class", max_length=30))
 
 
 def _pupil_ids(session: Session, class_name: str) -> list[int]:
@@ -81,9 +96,10 @@ def _cover(class_name: str, everyone: list[PupilFacts], school: str, day: dt.dat
             rows, widths=[2.0, 1.0, 1.8, 2.2, 2.2, 1.8])
     b.para("This pack holds sensitive information about children. Keep it securely and shred it "
            "when it is no longer needed.", "small")
+    count = f"{len(everyone)} pupil{'s' if len(everyone) != 1 else ''}"
     return Document(f"Handover pack: class {class_name}", "", day, tuple(b.blocks),
-                    subtitle=(f"{len(everyone)} pupil{'s' if len(everyone) != 1 else ''} on the "
-                              f"SEN register · {school}"), kind=KIND)
+                    subtitle=f"{count} on the SEN register · {school}", kind=KIND,
+                    covers=f"Class: {class_name} ({count})")
 
 
 def _no_plan(facts: PupilFacts, school: str) -> Document:
@@ -102,7 +118,10 @@ def build_handover(session: Session, class_name: str) -> list[Document]:
     ids = _pupil_ids(session, name)
     everyone = [read_facts(session, pupil_id) for pupil_id in ids]
     school = session.school.name
-    documents = [_cover(name, everyone, school, today(session))]
+    cover = [_cover(name, everyone, school, today(session))]
+    for facts in everyone:   # the cover names every pupil: each one's protected addresses go
+        cover = redacted_for(session, facts, cover)
+    documents = cover
     for facts in everyone:
         documents += build_for_facts(session, facts, "profile")
         try:

@@ -94,6 +94,23 @@ class Recipient:
     name: str                    # in full, for {recipient_name} and the Document
     address: tuple[str, ...]     # the address block's lines, name first
     greeting: str                # for {greeting_name}
+    young_person: bool = False   # the pupil themselves, from 16: their own wording
+
+
+def home_address(facts: PupilFacts) -> tuple[str, ...]:
+    """The young person's home address, for their own letter: the one address their parents
+    share, when none of them is marked 'do not disclose' (the pupil may live at the protected
+    address) and the pupil is not looked after (the placement is never named). The record has
+    no 'lives with' mark, so parents at different addresses give none: the letter then carries
+    the name only and is handed over, as a protected parent's is."""
+    if facts.looked_after:
+        return ()
+    parents = facts.parents
+    if any(c.details.do_not_disclose_address for c in parents):
+        return ()
+    found = {tuple(line.strip() for line in c.details.address.splitlines() if line.strip())
+             for c in parents if c.details.address and c.details.address.strip()}
+    return next(iter(found)) if len(found) == 1 else ()
 
 
 def _recipients(session: Session, facts: PupilFacts, greeting: str) -> list[Recipient]:
@@ -103,7 +120,8 @@ def _recipients(session: Session, facts: PupilFacts, greeting: str) -> list[Reci
                                              facts.pupil.details.dob, facts.today)
     found = []
     if to_young_person:
-        found.append(Recipient(facts.name, (facts.name,), facts.first_name))
+        found.append(Recipient(facts.name, (facts.name, *home_address(facts)), facts.first_name,
+                               young_person=True))
     for contact in facts.parents if to_parents else []:
         title = contact.details.title
         address = [f"{title} {contact.details.name}" if title else contact.details.name]
@@ -130,12 +148,14 @@ def responsible_people(facts: PupilFacts) -> tuple[str, str]:
 
 def support_people(teacher: str, key_worker: str, first_name: str) -> str:
     """'Ms Hughes is the teacher responsible for Amara's support, and Mr Khan is Amara's key
-    worker.' from the current plan, or '' when neither is named."""
+    worker.' from the current plan, or '' when neither is named. Given first_name "you" it
+    speaks to the young person: 'responsible for your support ... is your key worker'."""
+    whose = "your" if first_name == "you" else f"{first_name}'s"
     parts = []
     if teacher:
-        parts.append(f"{teacher} is the teacher responsible for {first_name}'s support")
+        parts.append(f"{teacher} is the teacher responsible for {whose} support")
     if key_worker:
-        parts.append(f"{key_worker} is {first_name}'s key worker")
+        parts.append(f"{key_worker} is {whose} key worker")
     return (" and ".join(parts) + ".") if parts else ""
 
 
@@ -167,10 +187,14 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
         "sendiass_email": advice.sendiass_email, "sendiass_web": advice.sendiass_web,
         "local_offer_web": advice.local_offer_web, "impartial_advice": advice.impartial_advice(),
     }
-    letter = wording.letters[kind]
     documents = []
     for recipient in _recipients(session, facts, wording.greeting):
         filled = dict(values, recipient_name=recipient.name, greeting_name=recipient.greeting)
+        letter = wording.letters[kind]
+        if recipient.young_person:   # their own words; sendesk's when the school's has none
+            letter = (wording.young_person_letters.get(kind)
+                      or template_store.load_default().young_person_letters[kind])
+            filled["support_people"] = support_people(teacher, key_worker, "you")
 
         def fill(text: str, filled: dict[str, str] = filled) -> str:
             return printable(wording.fill(text, filled))

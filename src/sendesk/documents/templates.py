@@ -16,7 +16,7 @@ import json
 import string
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SendeskError, ValidationError
@@ -29,6 +29,7 @@ from ..session import Session
 
 FORMAT = 1
 LETTER_KINDS = ("letter-added", "letter-removed", "invitation")
+YOUNG_PERSON_SECTION = "young_person_letters"
 PLACEHOLDERS: dict[str, str] = {
     "school_name": "the school's name",
     "school_reference": "the school's URN or LA/establishment number",
@@ -90,6 +91,8 @@ class Templates:
     letters: dict[str, LetterWording]
     source: str            # 'default' or 'school'
     greeting: str = DEFAULT_GREETING   # one of GREETINGS
+    # From 16, letters to the young person themselves ("We will work with you"), by kind.
+    young_person_letters: dict[str, LetterWording] = field(default_factory=dict)
 
     def fill(self, text: str, values: Mapping[str, str]) -> str:
         return _formatter.vformat(text, (), _Values(values))
@@ -268,16 +271,33 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
     letters_raw = raw.get("letters")
     if not isinstance(letters_raw, dict):
         raise TemplateError(f"{source} has no 'letters' section.")
-    unknown = sorted(set(letters_raw) - set(LETTER_KINDS))
+    letters = _letters(letters_raw, source, "letter")
+    # Optional: a school's template without them writes to a young person in sendesk's words.
+    to_young = raw.get(YOUNG_PERSON_SECTION)
+    if to_young is not None and not isinstance(to_young, dict):
+        raise TemplateError(f"{source}: '{YOUNG_PERSON_SECTION}' must be a section {{ ... }} "
+                            "like 'letters'.")
+    young = _letters(to_young, source, "young person's letter") if to_young else {}
+    return Templates(
+        school_name=name, letterhead_lines=tuple(lines), logo=check_logo(logo, logo_source),
+        closing=_text(signature, "closing", "the signature", source),
+        signer=_text(signature, "name", "the signature", source),
+        signer_role=_text(signature, "role", "the signature", source, required=False),
+        letters=letters, source=origin, greeting=greeting, young_person_letters=young)
+
+
+def _letters(section: dict, source: str, label: str) -> dict[str, LetterWording]:
+    """Each letter's wording in a 'letters' (or young person's letters) section, checked."""
+    unknown = sorted(set(section) - set(LETTER_KINDS))
     if unknown:
         raise TemplateError(f"{source}: '{unknown[0]}' is not a letter sendesk writes; the letters "
                             "are " + ", ".join(LETTER_KINDS) + ".")
     letters: dict[str, LetterWording] = {}
     for kind in LETTER_KINDS:
-        body = letters_raw.get(kind)
+        body = section.get(kind)
         if not isinstance(body, dict):
-            raise TemplateError(f"{source} has no wording for the letter '{kind}'.")
-        where = f"letter '{kind}'"
+            raise TemplateError(f"{source} has no wording for the {label} '{kind}'.")
+        where = f"{label} '{kind}'"
         paragraphs = body.get("paragraphs")
         if not isinstance(paragraphs, list) or not paragraphs:
             raise TemplateError(f"{source}: {where} has no 'paragraphs' (a list of paragraphs).")
@@ -285,12 +305,7 @@ def parse(data: bytes, *, source: str, logo: bytes | None = None,
             _text(body, "subject", where, source), _text(body, "salutation", where, source),
             tuple(_text({"paragraph": text}, "paragraph", f"{where} paragraph {number}", source)
                   for number, text in enumerate(paragraphs, start=1)))
-    return Templates(
-        school_name=name, letterhead_lines=tuple(lines), logo=check_logo(logo, logo_source),
-        closing=_text(signature, "closing", "the signature", source),
-        signer=_text(signature, "name", "the signature", source),
-        signer_role=_text(signature, "role", "the signature", source, required=False),
-        letters=letters, source=origin, greeting=greeting)
+    return letters
 
 
 # --- where they live ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class AgendaKind(str, enum.Enum):
     EHCNA_CUTOFF = "ehcna_cutoff"
     CENSUS = "census"
     JOINT_REVIEW = "joint_review"
+    MOVE_REVIEW = "move_review"
 
     @property
     def label(self) -> str:
@@ -54,6 +55,7 @@ _LABELS = {
     AgendaKind.EHCNA_CUTOFF: "LA's preferred cut-off for EHC requests",
     AgendaKind.CENSUS: "School census day",
     AgendaKind.JOINT_REVIEW: "Reviews to hold together",
+    AgendaKind.MOVE_REVIEW: "Review asked for by a move",
 }
 
 

@@ -114,14 +114,14 @@ def export_documents(session: Session, pupil_id: int | None, kind: str, path: Pa
     return export.export_documents(session, pupil_id, kind, path, render_counted)
 
 
-def save_pdf(session: Session, documents: Sequence[Document], pupil_id: int | None, kind: str,
-             path: Path) -> int:
+def save_pdf(session: Session, documents: Sequence[Document], pupil_id: export.Pupils,
+             kind: str, path: Path) -> int:
     """documents.export.save_documents, drawn by this package."""
     return export.save_documents(session, documents, pupil_id, kind, path, render_counted)
 
 
 def print_documents(session: Session, documents: Sequence[Document], device: QPagedPaintDevice,
-                    pupil_id: int | None, kind: str) -> int:
+                    pupil_id: export.Pupils, kind: str) -> int:
     """documents.export.print_documents, painted onto the printer by this package."""
     return export.print_documents(session, documents, pupil_id, kind,
                                   lambda docs: paint(docs, device))

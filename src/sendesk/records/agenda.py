@@ -20,7 +20,7 @@ from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import ehc, school_calendar
+from . import ehc, review_requests, school_calendar
 from ._common import today
 
 MAX_DAYS = 3 * 366
@@ -105,6 +105,7 @@ def gather(session: Session, first: dt.date, last: dt.date) -> list[AgendaItem]:
     found += _ehcna_deadlines(session, pupils, first, beyond, day)
     found += _school_dates(calendar, first, last)
     found += _joint_reviews(session, pupils, day)
+    found += _move_reviews(session, pupils, first, beyond, day)
     shown = on_school_days((item for item in found if item is not None), calendar, day)
     return sort_items(item for item in shown if first <= item.day <= last)
 
@@ -271,6 +272,18 @@ def _sen_reviews(session: Session, pupil_id: int) -> list[tuple[str, dt.date]]:
                   "SELECT next_review_by FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL"
                   " AND next_review_by IS NOT NULL", (pupil_id,))]
     return found
+
+
+def _move_reviews(session: Session, pupils: _Pupils, first: dt.date, last: dt.date,
+                  day: dt.date) -> list[AgendaItem | None]:
+    """The reviews a move asked for and no review has met yet (records/review_requests.py).
+    The reason may leave the app; the detail (it may name the previous school) stays on the
+    screen."""
+    return [pupils.item(request.pupil_id, request.review_date, AgendaKind.MOVE_REVIEW,
+                        f"review-request-{request.id}", f"{request.why}: review the plan.", day,
+                        screen_detail=request.detail)
+            for requests in review_requests.open_by_pupil(session).values()
+            for request in requests if first <= request.review_date <= last]
 
 
 def _school_dates(calendar: SchoolCalendar, first: dt.date, last: dt.date) -> list[AgendaItem]:

@@ -8,7 +8,7 @@ the list view can show them; nothing here is audited because no record is opened
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models.calendar import TRANSFER_SCHOOL_DAYS, HalfTerm, SchoolCalendar, add_school_days, last_census_before
 from ..models.flags import Flag
@@ -90,6 +90,8 @@ class Dashboard:
     files_to_send: list[FileToSend]
     # The half-term's first and last school days: half_term runs on through the holiday after.
     half_term_days: tuple[dt.date, dt.date]
+    # Why a review was asked for by a move, for the pupils whose review date it set
+    moves_asked: dict[int, str] = field(default_factory=dict)
 
 
 def _ids(session: Session, where: str, params: tuple = (),
@@ -158,4 +160,6 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
                 " WHERE status = 'awaiting acknowledgement' ORDER BY deadline, id")],
         files_to_send=_files_to_send(session, day),
         half_term_days=(calendar.school_day_on_or_after(half_term.start),
-                        calendar.school_day_on_or_before(half_term.end)))
+                        calendar.school_day_on_or_before(half_term.end)),
+        moves_asked={d.pupil_id: d.request.why for d in plans_due if d.request is not None
+                     and d.request.review_date == d.review_date})

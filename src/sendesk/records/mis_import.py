@@ -308,6 +308,7 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
     added = updated = skipped = 0
     touched: list[int] = []
     moved_year: list[int] = []
+    arrived_in_7: list[int] = []
     total = len(plan.rows)
     for index, row in enumerate(plan.rows):
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -328,6 +329,8 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
                                                      "created_by": session.user.id})
             session.audit("added a pupil", "pupil", cursor.lastrowid, {"source": "MIS import"})
             touched.append(int(cursor.lastrowid))
+            if row.details.year_group == "7":
+                arrived_in_7.append(int(cursor.lastrowid))
             added += 1
             continue
         if (current is None or current["archived_at"] is not None
@@ -339,11 +342,16 @@ def commit(session: Session, plan: ImportPreview, decisions: Mapping[int, str] |
             touched.append(int(current["id"]))
         if "year_group" in fields:
             moved_year.append(int(current["id"]))
+            if row.details.year_group == "7":
+                arrived_in_7.append(int(current["id"]))
         updated += 1
     # The pupils' ids (not the whole school) so the summary columns are worked out for the
     # imported pupils only; the import's own entry names no pupil.
-    # A new year group means a new class: the plans are to be reviewed (records/review_requests).
-    asked = review_requests.after_year_change(session, moved_year)
+    # A new year group means a new class: the plans are to be reviewed (records/review_requests);
+    # a pupil arriving in Year 7 has the transition review before the autumn term ends instead.
+    year7 = {r.pupil_id for r in review_requests.after_year7_arrival(session, arrived_in_7)}
+    asked = len(year7) + review_requests.after_year_change(
+        session, [p for p in moved_year if p not in year7])
     changed(session, Kind.PUPIL, touched, target=(None, None), added=added, updated=updated,
             rows=total, conflicts=len(plan.conflicts), reviews_asked=asked)
     return ImportResult(added, updated, plan.count("unchanged"), plan.count("skip") + skipped,
@@ -384,8 +392,8 @@ def reviews_sentence(result: ImportResult) -> str:
         return ""
     who = ("1 pupil on the SEN register has" if result.reviews_asked == 1
            else f"{result.reviews_asked:,} pupils on the SEN register have")
-    return (f"{who} moved year group: a review of their plans has been asked for (shown on "
-            "each pupil's record).")
+    return (f"{who} moved year group: a review of their plans has been asked for (shown in "
+            "Reviews due, on Home, in the calendar and on each pupil's record).")
 
 
 def describe_row(row: ImportRow) -> str:

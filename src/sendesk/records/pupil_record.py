@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..models.contacts import Consent, Contact
@@ -44,6 +45,14 @@ class PupilRecord:
     # Reviews a move asked for that no review has met yet (records/review_requests.py).
     review_requests: list[ReviewRequest] = field(default_factory=list)
     need_review: str | None = None   # a specialist's report asks to review an NSA primary need
+
+    @property
+    def next_review(self) -> dt.date | None:
+        """The earlier of the plan's review date and an open request's: a move's review is
+        the next review when it comes first."""
+        found = [day for day in (self.pupil.next_review,
+                                 *(r.review_date for r in self.review_requests)) if day]
+        return min(found, default=None)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")

@@ -51,7 +51,12 @@ class ReviewRequest:
 
     @property
     def label(self) -> str:
-        return f"Review due by {dates.format_uk(self.review_date)}: {REASONS[self.reason].lower()}"
+        return f"Review due by {dates.format_uk(self.review_date)}: {self.why}"
+
+    @property
+    def why(self) -> str:
+        """The reason in words, its capitals kept ("Arrived in Year 7")."""
+        return REASONS[self.reason]
 
 
 def _weeks(session: Session) -> int:
@@ -133,43 +138,90 @@ def after_arrival(session: Session, pupil_id: int, sender: str) -> ReviewRequest
     """The receiving school's review of a pupil on the SEN register who arrived with a
     records transfer; a Year 7 pupil arriving in the autumn term is reviewed before it ends.
     A second file for a pupil whose arrival review is still to come asks for nothing more."""
-    if not _on_register(session, [pupil_id]) or any(
-            r.reason in ("arrival", "year7") for r in open_for(session, pupil_id)):
+    if not _on_register(session, [pupil_id]) or _arrival_open(session, pupil_id):
         return None
+    year7 = _year7(session, pupil_id)
+    if year7 is not None:
+        return year7
     day = today(session)
-    calendar = school_calendar.calendar_of(session)
-    year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
-    autumn_end = calendar.term_dates(calendar.school_year_of(day)).half_terms[1].end
-    if year == "7" and day <= autumn_end:
-        due = calendar.school_day_on_or_before(autumn_end)
-        return _raise(session, pupil_id, "year7", due,
-                      YEAR7_TASK + f" Due by {dates.format_uk(due)}.")
     due = within_weeks(session, day)
     return _raise(session, pupil_id, "arrival", due,
                   f"Arrived from {sender}: review the provision within {_weeks(session)} school "
                   f"weeks of arrival, by {dates.format_uk(due)}.")
 
 
+def after_year7_arrival(session: Session, pupil_ids: Iterable[int]) -> list[ReviewRequest]:
+    """The Year 7 review for pupils new to the school by the MIS import or a Common Transfer
+    File (their SEN status taken from it), as for one arriving with a records transfer: each
+    on the SEN register, in Year 7, in the autumn term, with no arrival review still to come."""
+    found = []
+    for pupil_id in _on_register(session, pupil_ids):
+        if not _arrival_open(session, pupil_id):
+            request = _year7(session, pupil_id)
+            if request is not None:
+                found.append(request)
+    return found
+
+
+def _arrival_open(session: Session, pupil_id: int) -> bool:
+    return any(r.reason in ("arrival", "year7") for r in open_for(session, pupil_id))
+
+
+def _year7(session: Session, pupil_id: int) -> ReviewRequest | None:
+    """A Year 7 pupil arriving in the autumn term is reviewed before that term ends."""
+    day = today(session)
+    calendar = school_calendar.calendar_of(session)
+    year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
+    autumn_end = calendar.term_dates(calendar.school_year_of(day)).half_terms[1].end
+    if year != "7" or day > autumn_end:
+        return None
+    due = calendar.school_day_on_or_before(autumn_end)
+    return _raise(session, pupil_id, "year7", due, YEAR7_TASK + f" Due by {dates.format_uk(due)}.")
+
+
 def open_for(session: Session, pupil_id: int) -> list[ReviewRequest]:
     """The pupil's requests not yet met by a review held on or after the day each was raised
     (for rules inside an operation; the record reads them through open_requests)."""
-    held = [dates.from_text(text) for text in (
-        [r["held_on"] for r in session.db.query(
-            "SELECT r.held_on FROM apdr_reviews r JOIN apdr_cycles c ON c.id = r.cycle_id"
-            " JOIN send_pathways w ON w.id = c.pathway_id WHERE w.pupil_id = ?"
-            " AND r.completed_at IS NOT NULL", (int(pupil_id),))]
-        + [r["held_on"] for r in session.db.query(
-            "SELECT v.held_on FROM ehc_reviews v JOIN ehc_plans p ON p.id = v.plan_id"
-            " WHERE p.pupil_id = ? AND v.held_on IS NOT NULL", (int(pupil_id),))])]
-    latest = max((day for day in held if day is not None), default=dt.date.min)
-    found = [ReviewRequest(r["id"], r["pupil_id"], r["reason"], r["detail"],
-                           dt.date.fromisoformat(r["review_date"]),
-                           dt.date.fromisoformat(r["raised_on"]))
-             for r in session.db.query("SELECT * FROM review_requests WHERE pupil_id = ?"
-                                       " ORDER BY raised_on, id", (int(pupil_id),))]
-    # An arrival starts afresh: what the previous school still had open came with the file.
-    arrived = max((n for n, r in enumerate(found) if r.reason in ("arrival", "year7")), default=0)
-    return [r for r in found[arrived:] if r.raised_on > latest]
+    return open_by_pupil(session, [int(pupil_id)]).get(int(pupil_id), [])
+
+
+def open_by_pupil(session: Session,
+                  pupil_ids: Iterable[int] | None = None) -> dict[int, list[ReviewRequest]]:
+    """Each pupil's open requests (every pupil's when no ids are given), read in three queries
+    so Reviews due, Home and the agenda can show them without a query per pupil."""
+    ids = None if pupil_ids is None else sorted({int(p) for p in pupil_ids})
+    if ids == []:
+        return {}
+    where, params = ("", ()) if ids is None else (
+        f" AND w.pupil_id IN ({placeholders(len(ids))})", tuple(ids))
+    held: dict[int, dt.date] = {}
+    for pupil, text in (
+            session.db.query("SELECT w.pupil_id, max(r.held_on) FROM apdr_reviews r JOIN"
+                             " apdr_cycles c ON c.id = r.cycle_id JOIN send_pathways w ON"
+                             " w.id = c.pathway_id WHERE r.completed_at IS NOT NULL" + where
+                             + " GROUP BY w.pupil_id", params)
+            + session.db.query("SELECT w.pupil_id, max(v.held_on) FROM ehc_reviews v JOIN"
+                               " ehc_plans w ON w.id = v.plan_id WHERE v.held_on IS NOT NULL"
+                               + where + " GROUP BY w.pupil_id", params)):
+        day = dates.from_text(text)
+        if day is not None:
+            held[pupil] = max(held.get(pupil, dt.date.min), day)
+    found: dict[int, list[ReviewRequest]] = {}
+    for r in session.db.query("SELECT * FROM review_requests w WHERE 1 = 1" + where
+                              + " ORDER BY w.pupil_id, w.raised_on, w.id", params):
+        found.setdefault(r["pupil_id"], []).append(ReviewRequest(
+            r["id"], r["pupil_id"], r["reason"], r["detail"],
+            dt.date.fromisoformat(r["review_date"]), dt.date.fromisoformat(r["raised_on"])))
+    still_open = {}
+    for pupil, requests in found.items():
+        # An arrival starts afresh: what the previous school still had open came with the file.
+        arrived = max((n for n, r in enumerate(requests) if r.reason in ("arrival", "year7")),
+                      default=0)
+        latest = held.get(pupil, dt.date.min)
+        kept = [r for r in requests[arrived:] if r.raised_on > latest]
+        if kept:
+            still_open[pupil] = kept
+    return still_open
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)

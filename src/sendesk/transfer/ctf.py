@@ -34,7 +34,7 @@ from ..models import matching, sen
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
 from ..operations import Kind, changed, operation, viewed
-from ..records import sen_register
+from ..records import review_requests, sen_register
 from ..records._common import pupil_row, today
 from ..session import Session
 from ..store.files import atomic_write, read_limited
@@ -299,8 +299,11 @@ def import_ctf(session: Session, path: Path) -> CtfImport:
                                        f"From the Common Transfer File sent by {source}.",
                                        needs=needs)
             applied.append(pupil_id)
+            # New to the register here: a Year 7 arrival is reviewed before the autumn ends.
+            year7 = review_requests.after_year7_arrival(session, [pupil_id])
             result.applied.append(f"{label}: status {pupil.status}"
-                                  + (f", needs {', '.join(needs)}" if needs else ""))
+                                  + (f", needs {', '.join(needs)}" if needs else "")
+                                  + "".join(f"; {r.label}" for r in year7))
         elif current["status"] == pupil.status and ours == tuple(needs):
             result.unchanged.append(f"{label}: already {pupil.status}"
                                     + (f" with {', '.join(needs)}" if needs else ""))

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ..models import dates
 from ..models.contacts import Consent, Contact
 from ..models.roles import Permission
-from ..records import consent, contacts
+from ..models.school_contacts import AS_WELL, INSTEAD
+from ..records import consent, contacts, school_contacts
 from ..records.consent import YOUNG_PERSON_AGE
 from ..session import Session
 from .dates import uk
@@ -114,14 +115,20 @@ class ContactsPanel(RecordPanel):
 
     # --- consent -----------------------------------------------------------------------------
     def givers(self) -> list[tuple[str, str]]:
-        """Who may give consent: each current contact, those with parental responsibility
-        first, and the pupil once they are 16 (the core checks the date given against that)."""
+        """Who may give consent, the first the one preselected: each current contact, those
+        with parental responsibility first, and the pupil once they are 16 (the core checks the
+        date given against that), as the school chose in School details: under "instead" the
+        pupil alone, under "as well as" the pupil first, then the contacts."""
         choices = [(f"{c.details.name} ({c.details.relationship})", f"contact:{c.id}")
                    for c in self.current_contacts()]
         pupil = self.held.pupil
-        if _age_on(pupil.details.dob, self.today()) >= YOUNG_PERSON_AGE:
-            choices.append((f"{pupil.forename} {pupil.surname} (the pupil, 16 or over)", THE_PUPIL))
-        return choices
+        if _age_on(pupil.details.dob, self.today()) < YOUNG_PERSON_AGE:
+            return choices
+        themselves = (f"{pupil.forename} {pupil.surname} (the pupil, 16 or over)", THE_PUPIL)
+        choice = self.runner.call(school_contacts.school_contacts).young_person
+        if choice == INSTEAD:
+            return [themselves]
+        return [themselves, *choices] if choice == AS_WELL else [*choices, themselves]
 
     def add_consent(self) -> FormDialog | None:
         givers = self.givers()

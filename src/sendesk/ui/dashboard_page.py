@@ -110,11 +110,11 @@ class DashboardPage(LoadOnShow, QWidget):
             box.open_pupil.connect(self.open_pupil)
         self.first_steps = FirstStepsBox(user_key(session))
         self.first_steps.hide()
-        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         # Other schools' signing keys first seen on a package or receipt, not yet checked.
         self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
-        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key = QPushButton("Record a fin&gerprint check...", objectName="check_key")
         self.check_key.setAccessibleName("Record that another school's key fingerprint was "
                                          "checked with them")
         self.check_key.clicked.connect(self.record_key_check)
@@ -229,6 +229,7 @@ class DashboardPage(LoadOnShow, QWidget):
     @staticmethod
     def _with_review(rows: dict[int, dict], ids: list[int], data: Dashboard,
                      problem: bool = False) -> list[dict]:
-        return [{**rows[i], "what": "Plan review " + dates.format_uk(data.plan_reviews.get(i)),
-                 "_problem": problem}
+        return [{**rows[i], "what": (f"Review asked for: {data.moves_asked[i]}, "
+                                     if i in data.moves_asked else "Plan review ")
+                 + dates.format_uk(data.plan_reviews.get(i)), "_problem": problem}
                 for i in ids if i in rows]

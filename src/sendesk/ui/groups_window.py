@@ -255,7 +255,7 @@ class GroupsPage(LoadOnShow, QWidget):
         self.slot_model: RowsModel[Slot] = RowsModel(_slot_columns(), parent=self)
         self.slots = _table("slots", "When the group meets", self.slot_model)
         self.add_slot_button = self._button("Add a t&ime...", "add_slot", self.add_slot)
-        self.remove_slot_button = self._button("&Remove time", "remove_slot", self.remove_slot)
+        self.remove_slot_button = self._button("Re&move time", "remove_slot", self.remove_slot)
         self._build_layout(title, note)
         self.follow(self.runner, (Kind.GROUP, Kind.PUPIL, Kind.MEASURE))
         self.load_now_or_when_shown(load)

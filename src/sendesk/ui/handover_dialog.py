@@ -34,6 +34,8 @@ from .record_panel import denied_text
 from .runner import OpRunner
 
 TITLE = "Class handover pack"
+NO_CLASS = ("No class has a pupil on the SEN register. Classes come from the pupils' details "
+            "(the MIS import's registration group).")
 
 
 class HandoverDialog(QDialog):
@@ -62,17 +64,22 @@ class HandoverDialog(QDialog):
         self.record_button = QPushButton("&Record handover", objectName="record_handover")
         self.record_button.clicked.connect(lambda: self.record())
         self.message = QLabel(wordWrap=True, objectName="message")
+        # What cannot be used is greyed with the reason: the role's, or that there is no class.
         for widget, permission in ((self.save_button, Permission.EXPORT_DOCUMENTS),
                                    (self.print_button, Permission.EXPORT_DOCUMENTS),
-                                   (self.record_button, Permission.MANAGE_PLANS)):
+                                   (self.record_button, Permission.MANAGE_PLANS),
+                                   (self.handed_to, Permission.MANAGE_PLANS),
+                                   (self.handed_on, Permission.MANAGE_PLANS)):
             if not session.can(permission):
                 widget.setEnabled(False)
                 widget.setToolTip(denied_text(session))
         if not self.classes.count():
-            self.message.setText("No class has a pupil on the SEN register. Classes come from "
-                                 "the pupils' details (the MIS import's registration group).")
-            for widget in (self.save_button, self.print_button, self.record_button):
-                widget.setEnabled(False)
+            self.message.setText(NO_CLASS)
+            for widget in (self.save_button, self.print_button, self.record_button,
+                           self.handed_to, self.handed_on):
+                if widget.isEnabled():
+                    widget.setEnabled(False)
+                    widget.setToolTip(NO_CLASS)
         form = QFormLayout()
         form.addRow("&Class", self.classes)
         files = QHBoxLayout()
@@ -84,7 +91,7 @@ class HandoverDialog(QDialog):
         form.addRow("Handed over &on", self.handed_on)
         form.addRow("", self.record_button)
         name_form(form)
-        close = QPushButton("Close", objectName="close")
+        close = QPushButton("C&lose", objectName="close")
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("For the next teacher of a class: every pupil in it on the SEN "
@@ -123,8 +130,8 @@ class HandoverDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            pages = self.runner.call(pdf.save_pdf, documents, None, handover.KIND, path,
-                                     sender=self.save_button)
+            pages = self.runner.call(pdf.save_pdf, documents, self._pupils(), handover.KIND,
+                                     path, sender=self.save_button)
         except SendeskError as exc:
             prompts.error(self, "Save as PDF", str(exc))
             return None
@@ -140,12 +147,19 @@ class HandoverDialog(QDialog):
         if not prompts.print_setup(self, printer):
             return False
         try:
-            self.runner.call(pdf.print_documents, documents, printer, None, handover.KIND,
-                             sender=self.print_button)
+            pages = self.runner.call(pdf.print_documents, documents, printer, self._pupils(),
+                                     handover.KIND, sender=self.print_button)
         except SendeskError as exc:
             prompts.error(self, "Print", str(exc))
             return False
+        self._say(f"Sent {pages} page{'s' if pages != 1 else ''} of the pack for class "
+                  f"{self.class_name()} to the printer. Collect them at once: they are about "
+                  "children's special educational needs.")
         return True
+
+    def _pupils(self) -> list[int]:
+        """The pupils in the pack, named (by id) in the export's audit entry."""
+        return list(self.runner.call(handover.class_pupils, self.class_name()))
 
     def record(self) -> int | None:
         problem = self.handed_on.problem()

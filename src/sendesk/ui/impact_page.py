@@ -111,10 +111,14 @@ class ImpactPage(LoadOnShow, QWidget):
             bar.addWidget(widget)
         bar.addWidget(self.show_button)
         bar.addStretch(1)
+        # The actions sit by the title so the page fits a laptop screen at 150% scaling.
+        title = QHBoxLayout()
+        title.addWidget(QLabel("<b>Impact of provision</b>"))
+        title.addStretch(1)
         for button in (self.print_button, self.pdf_button, self.csv_button):
-            bar.addWidget(button)
+            title.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Impact of provision</b>"))
+        layout.addLayout(title)
         layout.addLayout(bar)
         layout.addWidget(self.heading)
         layout.addWidget(self.view, 3)

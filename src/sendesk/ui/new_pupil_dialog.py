@@ -22,7 +22,7 @@ from ..models.roles import Permission
 from ..records import pupil_list, pupils
 from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session
-from .forms import FieldSpec, FormDialog
+from .forms import FieldSpec, FormDialog, mnemonics, with_mnemonic
 from .prompts import prompts
 from .record_panel import denied_text
 from .runner import OpRunner
@@ -76,7 +76,9 @@ class NewPupilDialog(FormDialog):
                          values={"admission_date": session.clock.today(), "gender": "U"},
                          parent=parent)
         self.setObjectName("new_pupil_dialog")
-        self.save_button.setText("Add pupil")
+        # Its own Alt key: not one a field or Cancel already uses.
+        self.save_button.setText(with_mnemonic("Add pupil", mnemonics(
+            [*(spec.label for spec in FIELDS), self.cancel_button.text()])))
 
     def _save(self, values: dict[str, Any]) -> int | None:
         found = self.runner.call(_same_child, values, sender=self.save_button)

@@ -138,13 +138,13 @@ class ProvisionMapView(LoadOnShow, QWidget):
                       "total is set against the "
                       f"{_THRESHOLD} notional SEN support threshold.", wordWrap=True)
         note.setStyleSheet("color: #555")
-        self.export_button = QPushButton("Export CSV...", objectName="export")
+        self.export_button = QPushButton("Export &CSV...", objectName="export")
         self.export_button.clicked.connect(self.export)
         allowed = session.can(Permission.EXPORT_DOCUMENTS)
         self.export_button.setEnabled(allowed)
         if not allowed:
             self.export_button.setToolTip("Your role does not allow exports.")
-        self.pdf_button = QPushButton("Save as PDF...", objectName="save_pdf")
+        self.pdf_button = QPushButton("Save as &PDF...", objectName="save_pdf")
         self.pdf_button.clicked.connect(self.save_pdf)
         self.pdf_button.setEnabled(allowed)
         if not allowed:
@@ -156,7 +156,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
         if not may_set:
             self.budget_button.setToolTip("Only the SENCO or an administrator sets the budget.")
         self.spend = QLabel(objectName="spend", wordWrap=True)
-        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
         self.pupil_model: RowsModel[PupilTotal] = RowsModel(
             PUPIL_COLUMNS, background=lambda p: level_colour(p.level), parent=self)

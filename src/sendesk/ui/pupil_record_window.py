@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -117,10 +118,15 @@ class PupilRecordWindow(QWidget):
         if not self.sar_button.isEnabled():   # its own reason, not the generic one
             self.sar_button.setProperty("role_denied", False)
             self.sar_button.setToolTip(sar.REFUSED)
+        # A Year 7 review asks for a costed provision map: the pupil's own, one click away.
+        self.year7_map = QPushButton("Costed provision map for the Year 7 review (Alt+&B)",
+                                     objectName="year7_map")
+        self.year7_map.clicked.connect(self.show_provision_map)
         top = QHBoxLayout()
         heading = QVBoxLayout()
         heading.addWidget(self.header)
         heading.addWidget(self.badges)
+        heading.addWidget(self.year7_map, 0, Qt.AlignmentFlag.AlignLeft)
         top.addLayout(heading, 1)
         top.addWidget(self.sar_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
@@ -278,6 +284,7 @@ class PupilRecordWindow(QWidget):
         needs = ", ".join(n.code for n in sorted(record.current_needs, key=lambda n: n.rank))
         self._show_badges([f.label for f in sorted(pupil.flags, key=lambda f: f.value)]
                           + [request.label for request in record.review_requests])
+        self.year7_map.setVisible(any(r.reason == "year7" for r in record.review_requests))
         left = " &middot; <b style='color:#b3261e'>Left " + uk(pupil.leaving_date) + "</b>" if pupil.archived else ""
         self.header.setText(
             f"<h2 style='margin:0'>{escape(pupil.forename)} {escape(pupil.surname)}</h2>"
@@ -285,7 +292,7 @@ class PupilRecordWindow(QWidget):
             f" &middot; Year {details.year_group}"
             + (f" &middot; {escape(details.class_name)}" if details.class_name else "") + left +
             f"<br><b>SEN status:</b> {status}" + (f" &middot; <b>Needs:</b> {needs}" if needs else "")
-            + (f" &middot; <b>Next review:</b> {uk(pupil.next_review)}" if pupil.next_review else "")
+            + (f" &middot; <b>Next review:</b> {uk(record.next_review)}" if record.next_review else "")
             + (f"<br><b style='color:#8a5300'>{escape(record.need_review)}</b>"
                if record.need_review else ""))
         # What someone is typing is never overwritten by a refresh (another PC's change
@@ -300,6 +307,11 @@ class PupilRecordWindow(QWidget):
         for panel in (self.contacts, self.registers, self.notes):
             panel.show_record(record)
         self.concerns.refresh()
+
+    def show_provision_map(self) -> None:
+        """The Documents tab showing this pupil's costed provision map."""
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.choose("provision-map")
 
     def _show_badges(self, labels: Sequence[str]) -> None:
         """The pupil's flags as separate badges under the header, in the flags' order."""

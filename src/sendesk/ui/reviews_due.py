@@ -55,12 +55,21 @@ def _count(due: DueReview) -> str:
     return text + " - too few for SEN support" if due.too_few_reviews else text
 
 
+def _asked(due: DueReview) -> list[str]:
+    """A review a move asked for: its date and reason, and what it asks."""
+    if due.request is None:
+        return []
+    return [f"{due.request.label}. {due.request.detail}"]
+
+
 def _note(due: DueReview) -> str:
     if due.state is ReviewState.NO_PATHWAY:
-        return "At SEN support (K) with no plan: start the graduated approach."
+        return " ".join(["At SEN support (K) with no plan: start the graduated approach.",
+                         *_asked(due)])
     if due.state is ReviewState.NO_EHC_PLAN:
-        return "Recorded as E, but no EHC plan is recorded: record it, or correct the status."
-    notes = []
+        return " ".join(["Recorded as E, but no EHC plan is recorded: record it, or correct "
+                         "the status.", *_asked(due)])
+    notes = _asked(due)
     if due.rule_problem:
         notes.append(due.rule_problem)
     if due.suggested_by is not None and due.needs_changed_on is not None:
@@ -68,6 +77,9 @@ def _note(due: DueReview) -> str:
                      f"review by {dates.format_uk(due.suggested_by)} is suggested.")
     return " ".join(notes)
 
+
+MAP_HINT = ("Choose a pupil whose Year 7 review is due: it is held with a costed provision "
+            "map, opened here.")
 
 COLUMNS: list[Col[DueReview]] = [
     Col("Pupil", lambda d: d.pupil_name),
@@ -96,6 +108,7 @@ def _colour(due: DueReview) -> QColor | None:
 
 class ReviewsDueView(LoadOnShow, QWidget):
     open_pupil = Signal(int)
+    open_provision_map = Signal(int)   # a Year 7 review's costed provision map, for the pupil
 
     def __init__(self, session: Session, parent: QWidget | None = None, *,
                  load: bool = True, runner: OpRunner | None = None) -> None:
@@ -104,12 +117,16 @@ class ReviewsDueView(LoadOnShow, QWidget):
         self.runner = runner or OpRunner(session, self)
         self.setObjectName("reviews_due")
         title = QLabel("<b>Reviews due</b>")
-        self.summary = QLabel(objectName="summary")
+        self.summary = QLabel(objectName="summary", wordWrap=True)
         self.urgent_only = QCheckBox("Only overdue, due and without a plan",
                                      objectName="urgent_only")
         self.urgent_only.toggled.connect(self.refresh)
-        refresh = QPushButton("Refresh", objectName="refresh")
+        refresh = QPushButton("R&efresh", objectName="refresh")
         refresh.clicked.connect(self.refresh)
+        self.map_button = QPushButton("Costed provision &map...", objectName="year7_map")
+        self.map_button.setEnabled(False)
+        self.map_button.setToolTip(MAP_HINT)
+        self.map_button.clicked.connect(self._open_map)
         self.model: RowsModel[DueReview] = RowsModel(COLUMNS, background=_colour, parent=self)
         self.table = QTableView(objectName="table")
         self.table.setAccessibleName("Reviews due")
@@ -121,12 +138,14 @@ class ReviewsDueView(LoadOnShow, QWidget):
         # pathways, and a header that resizes to its contents re-measures on every layout.
         self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._chosen_changed())
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addStretch(1)
         bar.addWidget(self.urgent_only)
+        bar.addWidget(self.map_button)
         bar.addWidget(refresh)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -145,15 +164,32 @@ class ReviewsDueView(LoadOnShow, QWidget):
         few = sum(1 for d in found if d.too_few_reviews)
         unseen = len(unseen_pupils(found))
         broken = sum(1 for d in found if d.rule_problem)
+        asked = len({d.pupil_id for d in found if d.request is not None})
         parts = [f"{len(overdue_ids(found))} overdue",
                  f"{unseen} on the SEN register with no current plan",
                  f"{counts[ReviewState.DUE]} due in the next two weeks",
                  f"{counts[ReviewState.NO_PLAN]} waiting for an agreed plan"]
+        if asked:
+            parts.append(f"{asked} asked for by a move (year group, arrival, Year 7)")
         if few:
             parts.append(f"{few} with too few reviews in the last year")
         if broken:
             parts.append(f"{broken} with a review date that breaks the termly rule")
         self.summary.setText("; ".join(parts) + ".")
+
+    def _chosen_changed(self) -> None:
+        """The map button works for a chosen Year 7 review, and says so when it cannot."""
+        rows = self.table.selectionModel().selectedRows()
+        due = self.model.row_object(rows[0].row()) if rows else None
+        year7 = due is not None and due.request is not None and due.request.reason == "year7"
+        self.map_button.setEnabled(year7)
+        self.map_button.setToolTip("" if year7 else MAP_HINT)
+
+    def _open_map(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        due = self.model.row_object(rows[0].row()) if rows else None
+        if due is not None:
+            self.open_provision_map.emit(due.pupil_id)
 
     def _open(self, row: int) -> None:
         due = self.model.row_object(row)

@@ -96,9 +96,9 @@ class TransfersPage(LoadOnShow, QWidget):
         may_keep = session.can(Permission.EDIT_PUPILS) or session.can(Permission.SETTINGS)
         self.fingerprint = QLabel(objectName="fingerprint", wordWrap=True)
         self.fingerprint.setTextFormat(Qt.TextFormat.RichText)
-        self.receive = QPushButton("Receive a pupil's file...", objectName="receive")
+        self.receive = QPushButton("Receive a &pupil's file...", objectName="receive")
         self.receive.clicked.connect(lambda: self.start_receiving())
-        self.receipt = QPushButton("Import a receipt...", objectName="import_receipt")
+        self.receipt = QPushButton("&Import a receipt...", objectName="import_receipt")
         self.receipt.clicked.connect(self.import_receipt)
         for widget in (self.receive, self.receipt):
             widget.setEnabled(may_transfer)
@@ -109,7 +109,7 @@ class TransfersPage(LoadOnShow, QWidget):
         self.transfer_view = _table("all_transfers", "Records transfers", self.transfers)
         self.unconfirmed_keys: list[log.Transfer] = []
         self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
-        self.check_key = QPushButton("Record a fingerprint check...", objectName="check_key")
+        self.check_key = QPushButton("Record a fin&gerprint check...", objectName="check_key")
         self.check_key.setAccessibleName("Record that another school's key fingerprint was "
                                          "checked with them")
         self.check_key.clicked.connect(lambda: self.record_key_check())
@@ -121,13 +121,13 @@ class TransfersPage(LoadOnShow, QWidget):
                               maximum=retention.MAX_YEARS, suffix=" years after date of birth")
         self.years.setAccessibleName("Keep records after leaving for (years)")
         self.years.setEnabled(session.can(Permission.SETTINGS))
-        self.apply_years = QPushButton("Apply", objectName="apply_years")
+        self.apply_years = QPushButton("&Apply", objectName="apply_years")
         self.apply_years.setEnabled(session.can(Permission.SETTINGS))
         self.apply_years.clicked.connect(self.set_years)
         self.kept: RowsModel[retention.RetainedRecord] = RowsModel(
             RETENTION_COLUMNS, background=lambda r: DUE if r.due else None, parent=self)
         self.kept_view = _table("retained", "Records kept after leaving", self.kept)
-        self.delete = QPushButton("Securely delete the chosen record...", objectName="secure_delete")
+        self.delete = QPushButton("Securely &delete the chosen record...", objectName="secure_delete")
         self.delete.setEnabled(session.can(Permission.EDIT_PUPILS))
         self.delete.clicked.connect(self.secure_delete)
 

@@ -53,6 +53,8 @@ class Workspace(QObject):
         window.add_page("pupils", "Pupils", self.pupils)
         self.reviews_due = ReviewsDueView(session, load=False, runner=runner)
         self.reviews_due.open_pupil.connect(self.open_pupil)
+        self.reviews_due.open_provision_map.connect(
+            lambda pupil_id: self.open_pupil(pupil_id).show_provision_map())
         window.add_page("reviews_due", "Reviews due", self.reviews_due)
         self.provision_map = ProvisionMapView(session, load=False, runner=runner)
         self.provision_map.open_pupil.connect(self.open_pupil)

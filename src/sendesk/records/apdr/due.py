@@ -16,8 +16,9 @@ from ...models.apdr import Stage
 from ...models.roles import Permission
 from ...operations import operation
 from ...session import Session
-from .. import school_calendar
+from .. import review_requests, school_calendar
 from .._common import today
+from ..review_requests import ReviewRequest
 
 # A pupil on the SEN register with no current plan, as a condition on the pupils table: at K
 # (SEN support) without an agreed plan in an open pathway, or at E without a current EHC plan.
@@ -47,6 +48,7 @@ class DueReview:
     rule_problem: str | None = None      # an agreed review date that breaks the termly rule
     needs_changed_on: dt.date | None = None
     suggested_by: dt.date | None = None  # a half-termly review, the needs having changed
+    request: ReviewRequest | None = None  # the earliest review a move asked for, still open
 
 
 _URGENCY = {reviews.ReviewState.OVERDUE: 0, reviews.ReviewState.NO_PATHWAY: 1,
@@ -92,6 +94,8 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
         " AND r.held_on BETWEEN ? AND ? GROUP BY p.pupil_id",
         (reviews.year_before(day).isoformat(), day.isoformat())))
     needs_changed = _needs_changed(session)
+    asked = {pupil: min(requests, key=lambda r: r.review_date)
+             for pupil, requests in review_requests.open_by_pupil(session).items()}
     stages = {stage.value: stage for stage in Stage}
     found = []
     on_pathway = set()
@@ -101,6 +105,10 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
          year_group, sort_key, sen_status, sen_since) in rows:
         on_pathway.add(pupil_id)
         review_date = dates.from_text(review_text) if agreed_at else None
+        plan_review = review_date
+        request = asked.get(pupil_id)
+        if request is not None and (review_date is None or request.review_date < review_date):
+            review_date = request.review_date   # the move's review comes first
         state = reviews.review_state(review_date, day)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
@@ -110,12 +118,12 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
             since = min(since, dt.date.fromisoformat(sen_since))
         problem = changed_on = suggested = None
         plan_date = dates.from_text(plan_text)
-        if review_date is not None and plan_date is not None:
-            problem = reviews.review_date_problem(plan_date, review_date, calendar)
+        if plan_review is not None and plan_date is not None:
+            problem = reviews.review_date_problem(plan_date, plan_review, calendar)
             changed_on = needs_changed.get(pupil_id)
             if changed_on is not None and changed_on > plan_date:
                 by = reviews.half_termly_review_by(changed_on, calendar)
-                suggested = by if by < review_date else None
+                suggested = by if by < plan_review else None
             else:
                 changed_on = None
         due = DueReview(
@@ -123,9 +131,10 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
             year_group, pathway_id, stages[stage], cycle_id, number, review_date,
             state, reviews.days_overdue(review_date, day),
             held_in_year, reviews.too_few_held(since, held_in_year, day),
-            pupil_id in unseen, problem, changed_on, suggested)
+            pupil_id in unseen, problem, changed_on, suggested, request)
         found.append(((_URGENCY[state], review_date or dt.date.max, sort_key), due))
-    found += _unseen_rows(session, unseen, on_pathway)
+    found += _unseen_rows(session, unseen, on_pathway, asked)
+    found += _asked_rows(session, asked, on_pathway | unseen, day, include_upcoming)
     found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]
 
@@ -139,8 +148,8 @@ def _needs_changed(session: Session) -> dict[int, dt.date]:
     return changed
 
 
-def _unseen_rows(session: Session, unseen: set[int],
-                 on_pathway: set[int]) -> list[tuple[tuple, DueReview]]:
+def _unseen_rows(session: Session, unseen: set[int], on_pathway: set[int],
+                 asked: dict[int, ReviewRequest]) -> list[tuple[tuple, DueReview]]:
     """A row for each pupil with no current plan that the pathways above do not already show
     (a K pupil on no pathway), and for each E pupil with no EHC plan recorded."""
     if not unseen:
@@ -155,10 +164,35 @@ def _unseen_rows(session: Session, unseen: set[int],
             continue   # its pathway's row says "No agreed plan"
         state = (reviews.ReviewState.NO_EHC_PLAN if sen_status == "E"
                  else reviews.ReviewState.NO_PATHWAY)
+        request = asked.get(pupil_id)   # a move's review is due by its date, plan or not
         due = DueReview(pupil_id, _name(preferred_surname, legal_surname, preferred_forename,
                                         legal_forename), year_group, None, None, None, None,
-                        None, state, 0, 0, False, True)
+                        request.review_date if request else None, state, 0, 0, False, True,
+                        request=request)
         found.append(((_URGENCY[state], dt.date.max, sort_key), due))
+    return found
+
+
+def _asked_rows(session: Session, asked: dict[int, ReviewRequest], shown: set[int],
+                day: dt.date, include_upcoming: bool) -> list[tuple[tuple, DueReview]]:
+    """A row for each pupil a move asked to review who has no row above (at E with an EHC
+    plan, reviewed outside the graduated approach), so no requested review goes unlisted."""
+    found = []
+    for pupil_id, request in asked.items():
+        if pupil_id in shown:
+            continue
+        row = session.db.query_one(
+            "SELECT legal_surname, legal_forename, preferred_surname, preferred_forename,"
+            " year_group, sort_key FROM pupils WHERE id = ? AND archived_at IS NULL", (pupil_id,))
+        state = reviews.review_state(request.review_date, day)
+        if row is None or (state is reviews.ReviewState.UPCOMING and not include_upcoming):
+            continue
+        due = DueReview(pupil_id, _name(row["preferred_surname"], row["legal_surname"],
+                                        row["preferred_forename"], row["legal_forename"]),
+                        row["year_group"], None, None, None, None, request.review_date, state,
+                        reviews.days_overdue(request.review_date, day), 0, False,
+                        request=request)
+        found.append(((_URGENCY[state], request.review_date, row["sort_key"]), due))
     return found
 
 
