@@ -145,3 +145,16 @@ def refuse(what: str) -> NotOnServer:
     """The plain sentence for something that only a database file on this PC has."""
     return NotOnServer(f"{what} applies to a school database file on this PC, not to the school "
                        "server; there, each person signs in with their own server password.")
+
+
+def check_password(session: Session, password: str) -> None:
+    """Prove the signed-in person's password on the server (before they change it) by signing
+    in again with it; the server is the only one that can tell."""
+    db = session.db
+    assert isinstance(db, ServerDatabase)
+    try:
+        ServerDatabase(db.address, session.user.username, password).close()
+    except SendeskError as exc:
+        if "Wrong username or password" in str(exc):
+            raise WrongPassword("That is not your current password. Nothing was changed.") from exc
+        raise
