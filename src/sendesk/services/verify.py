@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import DamagedDatabase, SendeskError
+from ..errors import DamagedDatabase, PermissionDenied, SendeskError
 from ..models.roles import Permission
 from ..operations import operation
 from ..session import Session
@@ -65,6 +65,9 @@ def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyRepo
         report.audit_entries, report.audit_problems = chain.entries, chain.problems
     except DamagedDatabase:
         report.audit_problems = ["the audit log could not be read to the end"]
+    except PermissionDenied:   # on the school server, only those who may read the log
+        report.audit_problems = ["your account may not read the audit log, so its chain was not "
+                                 "checked: ask the SENCO or an administrator to run verify"]
     try:
         report.safeguard_problems = safeguard_problems(db)
     except DamagedDatabase:

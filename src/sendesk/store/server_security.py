@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from ..models import server_grants
 from ..models.roles import GRANTS, Role
 from .database import Database
+from .server_dialect import SCHEMA_VERSION_TABLE
 
 # The functions the groups may call (everything else in the schema: no one but the owner).
 API = {
@@ -327,7 +328,8 @@ def install(db: Database) -> None:
                "sendesk_pupils_sen_summary_guard()"]
     all_groups = ", ".join(_quote(g) for g in groups)
     script += [f"GRANT CONNECT ON DATABASE {quoted_db} TO {all_groups}",
-               f"GRANT USAGE ON SCHEMA public TO {all_groups}"]
+               f"GRANT USAGE ON SCHEMA public TO {all_groups}",
+               f"GRANT SELECT ON {SCHEMA_VERSION_TABLE} TO {all_groups}"]
     for function, roles in API.items():
         script.append(f"GRANT EXECUTE ON FUNCTION {function} TO "
                       + ", ".join(_quote(group_role(database, r)) for r in roles))
@@ -349,6 +351,7 @@ def expected(db: Database) -> set[str]:
         group = group_role(database, role)
         lines.add(f"CONNECT on database {database} for {group}")
         lines.add(f"USAGE on schema public for {group}")
+        lines.add(f"SELECT on {SCHEMA_VERSION_TABLE} for {group}")
         for p in server_grants.privileges(role):
             if p.table in tables:
                 on = f"{p.table}.{p.column}" if p.column else p.table
