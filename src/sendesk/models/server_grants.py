@@ -112,18 +112,20 @@ MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
 # the core declares, so a new export cannot be left out).
 AUDIT_ONLY: dict[str, frozenset[Permission]] = {
     "answered a subject access request": frozenset({Permission.READ_AUDIT}),
+    "checked a pupil's file before a transfer": frozenset({Permission.EXPORT_TRANSFER}),
     "exported a Common Transfer File": frozenset({Permission.EXPORT_TRANSFER}),
     "exported a document": frozenset({Permission.EXPORT_DOCUMENTS}),
     "exported the SEND agenda as a calendar": frozenset({Permission.EXPORT_DOCUMENTS}),
-    "exported the census check": frozenset({Permission.EXPORT_DOCUMENTS}),
+    "exported the census check": frozenset({Permission.EXPORT_DOCUMENTS, Permission.IMPORT_PUPILS}),
     "exported the costed provision map": frozenset({Permission.EXPORT_DOCUMENTS}),
     "exported the governors' report figures": frozenset({Permission.EXPORT_DOCUMENTS}),
     "exported the impact of provision": frozenset({Permission.EXPORT_DOCUMENTS}),
-    "exported the pupil list": frozenset({Permission.EXPORT_DOCUMENTS}),
+    "exported the pupil list": frozenset({Permission.EXPORT_DOCUMENTS, Permission.IMPORT_PUPILS}),
     "made a backup": frozenset({Permission.BACKUP}),
     "opened a records-transfer package": frozenset({Permission.EXPORT_TRANSFER}),
     "printed a document": frozenset({Permission.EXPORT_DOCUMENTS}),
     "read the audit log": frozenset({Permission.READ_AUDIT}),
+    "saved a copy of a specialist report": frozenset({Permission.EXPORT_DOCUMENTS}),
     "saved a transfer receipt": frozenset({Permission.EXPORT_TRANSFER}),
 }
 
