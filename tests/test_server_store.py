@@ -14,7 +14,7 @@ from conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAF
 from pg_server import SUPERUSER, SUPERUSER_PASSWORD
 from records_fixtures import add_pupil, snapshot
 from sendesk.cli import main as cli_main
-from sendesk.errors import SendeskError, StorageError, WrongPassword
+from sendesk.errors import SendeskError, StorageError
 from sendesk.services import lifecycle, server_school
 from sendesk.services import verify as verify_mod
 from sendesk.store import migrations, server_roles

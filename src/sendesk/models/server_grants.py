@@ -46,7 +46,8 @@ RECORD_TABLES = (
     "short_notes", "specialist_involvements", "specialist_recommendations",
     "specialist_reports", "specialist_visits")
 TRANSFER_TABLES = ("transfers", "transfer_scans", "key_checks", "known_senders")
-# Read with READ_AUDIT only; written only through sendesk_audit_append (never by a grant).
+# Written only through sendesk_audit_append (never by a grant); the log is read with
+# READ_AUDIT only, its head (a count and a hash, naming nobody) by everyone.
 AUDIT_TABLES = ("audit_log", "audit_head")
 SCHOOL_TABLES = ("meta", "users")
 EVERY_TABLE = RECORD_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
@@ -73,7 +74,7 @@ def _writes(*tables: str) -> tuple[TableGrant, ...]:
 
 MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
     Permission.VIEW_RECORDS: tuple(TableGrant(t, ("SELECT",)) for t in
-                                   RECORD_TABLES + TRANSFER_TABLES + ("users",))
+                                   RECORD_TABLES + TRANSFER_TABLES + ("users", "audit_head"))
     + (TableGrant("meta", ("SELECT",), rows=_NOT_PRIVATE_KEY),
        TableGrant("field_changes", ("INSERT",)),
        TableGrant("pupils", ("UPDATE",), columns=PUPIL_SUMMARY)),

@@ -337,6 +337,25 @@ def install(db: Database) -> None:
     script += _policy_statements(database, tables)
     for statement in script:
         db.execute(statement)
+    _seal_policies(db, database)
+
+
+def _policy_fingerprint(qual: str | None, check: str | None) -> str:
+    return hashlib.sha256(f"{qual}\n{check}".encode()).hexdigest()[:16]
+
+
+def _seal_policies(db: Database, database: str) -> None:
+    """Note on each policy the matrix's condition it was made from and a fingerprint of the
+    server's own reading of it, so verify sees a policy altered by hand (ALTER POLICY keeps
+    the name) without having to parse PostgreSQL's rewritten SQL."""
+    wanted = {(table, f"{role.value}_{privilege.lower()}"): rows or "true"
+              for role in Role for (table, privilege), rows in server_grants.row_rules(role).items()}
+    for name, table, qual, check in db.query(
+            "SELECT policyname, tablename, qual, with_check FROM pg_policies "
+            "WHERE schemaname = 'public'"):
+        condition = wanted.get((str(table), str(name)), "?")
+        db.execute(f"COMMENT ON POLICY {_quote(str(name))} ON {table} IS "
+                   f"{_literal(condition + ' #' + _policy_fingerprint(qual, check))}")
 
 
 # --- what verify compares -------------------------------------------------------------------
@@ -357,7 +376,8 @@ def expected(db: Database) -> set[str]:
                 on = f"{p.table}.{p.column}" if p.column else p.table
                 lines.add(f"{p.privilege} on {on} for {group}")
         for (table, privilege), rows in server_grants.row_rules(role).items():
-            lines.add(f"policy {role.value}_{privilege.lower()} on {table} for {group}")
+            lines.add(f"policy {role.value}_{privilege.lower()} on {table} for {group}: "
+                      f"{rows or 'true'}")
     for function, roles in API.items():
         for role in roles:
             lines.add(f"EXECUTE on function {function.split('(')[0]} for {group_role(database, role)}")
@@ -406,11 +426,17 @@ def live(db: Database) -> set[str]:
             "LEFT JOIN pg_roles g ON g.oid = a.grantee "
             "WHERE n.nspname = 'public' AND a.grantee <> p.proowner"):
         lines.add(f"{what} on function {name} for {who}")
-    for name, table, roles in db.query(
-            "SELECT policyname, tablename, array_to_string(roles, ',') FROM pg_policies "
-            "WHERE schemaname = 'public'"):
+    for name, table, roles, qual, check, note in db.query(
+            "SELECT p.policyname, p.tablename, array_to_string(p.roles, ','), p.qual, "
+            "p.with_check, obj_description(o.oid, 'pg_policy') FROM pg_policies p "
+            "JOIN pg_policy o ON o.polname = p.policyname AND o.polrelid = "
+            "(quote_ident(p.schemaname) || '.' || quote_ident(p.tablename))::regclass "
+            "WHERE p.schemaname = 'public'"):
+        condition, _, fingerprint = str(note or "").rpartition(" #")
+        if not note or fingerprint != _policy_fingerprint(qual, check):
+            condition = f"USING {qual} WITH CHECK {check} (changed by hand)"
         for who in str(roles).split(","):
-            lines.add(f"policy {name} on {table} for {who}")
+            lines.add(f"policy {name} on {table} for {who}: {condition}")
     for (table,) in db.query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON "
                              "n.oid = c.relnamespace WHERE n.nspname = 'public' "
                              "AND c.relrowsecurity"):
