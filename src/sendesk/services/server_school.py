@@ -27,6 +27,7 @@ from ..models.users import clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
 from ..store import migrations, server_roles
+from ..store.database import Database
 from ..store.server_address import NotOnServer, ServerAddress, parse
 
 __all__ = ["create_on_server", "open_on_server", "parse", "refuse", "upgrade_server"]
@@ -147,13 +148,12 @@ def refuse(what: str) -> NotOnServer:
                        "server; there, each person signs in with their own server password.")
 
 
-def check_password(session: Session, password: str) -> None:
-    """Prove the signed-in person's password on the server (before they change it) by signing
+def check_password(db: Database, username: str, password: str) -> None:
+    """Prove a signed-in person's password on the server (before they change it) by signing
     in again with it; the server is the only one that can tell."""
-    db = session.db
     assert isinstance(db, ServerDatabase)
     try:
-        ServerDatabase(db.address, session.user.username, password).close()
+        ServerDatabase(db.address, username, password).close()
     except SendeskError as exc:
         if "Wrong username or password" in str(exc):
             raise WrongPassword("That is not your current password. Nothing was changed.") from exc

@@ -176,7 +176,7 @@ def change_own_password(session: Session, new_password: str,
     if current_password is None:
         raise WrongPassword("Enter your current password to change it.")
     if session.on_server:
-        server_school.check_password(session, current_password)
+        server_school.check_password(session.db, username, current_password)
         require_strong(new_password, [username, row["full_name"], session.school.name])
         server_roles.set_password(session.db, username, new_password, own=True)
         changed(session, Kind.USER, target=("user", row["id"]))
