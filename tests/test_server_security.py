@@ -172,6 +172,14 @@ def test_nobody_but_the_owner_can_change_the_audit_log(senco_session, on_status,
     assert verify_mod.verify(senco_session).ok
 
 
+def test_an_administrator_cannot_rename_a_user_with_psql(senco_session, pg_server, server_database):
+    """The audit log names people by username: it never changes, even for an administrator."""
+    result = psql(pg_server, server_database[1], SENCO, SENCO_PASSWORD,
+                  f"UPDATE users SET username = 'someone' WHERE username = '{STAFF}'")
+    assert refused(result), result.stderr
+    assert senco_session.db.scalar("SELECT count(*) FROM users WHERE username = ?", (STAFF,)) == 1
+
+
 def test_a_staff_login_cannot_write_an_entry_as_the_senco(senco_session, staff_session, pg_server,
                                                           server_database):
     senco_id = senco_session.user.id

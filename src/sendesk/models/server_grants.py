@@ -56,7 +56,7 @@ EVERY_TABLE = RECORD_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
 # it; the SEN status among them may only say what sen_status_history says unless the login may
 # change SEN status (a trigger checks, see store/server_security.py).
 PUPIL_SUMMARY = ("sen_status", "sen_since", "primary_need", "next_review", "flags")
-SEN_SUMMARY = ("sen_status", "sen_since", "primary_need")
+USER_CHANGES = ("full_name", "roles", "active", "removed_at")
 
 # The author of a note, or of a monitoring entry, is the signed-in user.
 _OWN_NOTES = "author_id = sendesk_user_id()"
@@ -100,7 +100,9 @@ MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
     Permission.EXPORT_DOCUMENTS: (),
     Permission.EXPORT_TRANSFER: _writes(*RECORD_TABLES, *TRANSFER_TABLES)
     + (TableGrant("meta", ("SELECT",)),),
-    Permission.MANAGE_USERS: (TableGrant("users", ("INSERT", "UPDATE")),),
+    # A username and id never change once made (the audit log names people by them).
+    Permission.MANAGE_USERS: (TableGrant("users", ("INSERT",)),
+                              TableGrant("users", ("UPDATE",), columns=USER_CHANGES)),
     Permission.BACKUP: tuple(TableGrant(t, ("SELECT",)) for t in AUDIT_TABLES + ("meta",)),
     Permission.SETTINGS: _writes("school_terms", "review_requests", "pupils")
     + (TableGrant("meta", WRITE, rows=_NOT_KEYS),),
