@@ -45,6 +45,7 @@ def psql(pg_server, database: str, user: str, password: str, sql: str) -> subpro
 # How the server says no: a missing grant, sendesk's own functions and trigger, row security,
 # and the owner's rights (DDL).
 REFUSALS = ("permission denied", "do not allow", "row-level security", "must be owner")
+# (PostgreSQL's "permission denied to set parameter" and "permission denied to set role" too.)
 
 
 def refused(result: subprocess.CompletedProcess, *words: str) -> bool:
@@ -84,6 +85,10 @@ def test_staff_with_psql_cannot_change_a_sen_status(senco_session, on_status, pg
         "ending it": "DELETE FROM sen_status_history",
         "the needs": "UPDATE sen_needs SET code = 'ASD'",
         "a pupil's name": f"UPDATE pupils SET legal_surname = 'Changed' WHERE id = {pupil_id}",
+        "the triggers skipped": "SET session_replication_role = replica; "
+                                f"UPDATE pupils SET sen_status = 'E' WHERE id = {pupil_id}",
+        "the SENCO's group": f'SET ROLE "sendesk_{server_database[1]}_senco"; '
+                             "UPDATE sen_status_history SET status = 'E'",
     }
     for what, sql in attacks.items():
         result = psql(pg_server, server_database[1], STAFF, STAFF_PASSWORD, sql)

@@ -69,7 +69,9 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
     arguments). For bulk writers such as the benchmark's synthetic school: the chain is the
     same one append() builds, computed in Python and written with one executemany.
 
-    Call inside a transaction. Returns how many entries were added.
+    Call inside a transaction. Returns how many entries were added. On the school server only
+    the database's owner may write the log directly like this (a bulk load, an import); every
+    other login appends through append().
     """
     prev_hash = _last_hash(db)
     rows = []
