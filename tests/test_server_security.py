@@ -339,6 +339,10 @@ def test_own_password_change_on_the_server_needs_the_current_one(staff_session, 
         users.change_password(staff_session, STAFF, STAFF_NAME.lower(), STAFF_PASSWORD)
     users.change_password(staff_session, STAFF, "quartz-meadow-lantern-35", STAFF_PASSWORD)
     lifecycle.open_school(school[0], STAFF, "quartz-meadow-lantern-35").close()
+    # A cut connection comes back with the new password.
+    with pytest.raises(SendeskError, match="not answering"):
+        staff_session.db.scalar("SELECT pg_terminate_backend(pg_backend_pid())")
+    assert staff_session.db.scalar("SELECT count(*) FROM users") == 2
 
 
 def test_two_schools_on_one_server_have_groups_of_their_own(school, pg_server, server_database):

@@ -147,6 +147,11 @@ class ServerDatabase(Database):
             self._conn = None
             self._conninfo = None
 
+    def use_password(self, password: str) -> None:
+        """The signed-in person changed their password: reconnect with the new one from now on."""
+        if self._conninfo is not None:
+            self._conninfo["password"] = password
+
     def connection_for_listening(self) -> psycopg.Connection:
         """A second connection as the same role (LISTEN/NOTIFY must not share the working one)."""
         if self._conninfo is None:

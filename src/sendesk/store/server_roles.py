@@ -21,6 +21,7 @@ import re
 from ..errors import ValidationError
 from . import server_security
 from .database import Database
+from .server_database import ServerDatabase
 
 ITERATIONS = 4096   # PostgreSQL's own default (scram_iterations)
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
@@ -79,5 +80,7 @@ def set_password(db: Database, username: str, password: str, *, own: bool) -> No
     verifier = scram_verifier(password)
     if own:   # every role may change its own password; the verifier is plain base64 and $:
         db.execute(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")
+        if isinstance(db, ServerDatabase):
+            db.use_password(password)   # the next reconnection (after a cut) uses the new one
     else:
         db.scalar("SELECT sendesk_set_password(?, ?)", (username, verifier))
