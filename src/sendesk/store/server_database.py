@@ -139,6 +139,11 @@ class ServerDatabase(Database):
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    def use_password(self, password: str) -> None:
+        """The signed-in person changed their password: reconnect with the new one from now on."""
+        if self._conninfo is not None:
+            self._conninfo["password"] = password
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -146,11 +151,6 @@ class ServerDatabase(Database):
                     self._conn.close()
             self._conn = None
             self._conninfo = None
-
-    def use_password(self, password: str) -> None:
-        """The signed-in person changed their password: reconnect with the new one from now on."""
-        if self._conninfo is not None:
-            self._conninfo["password"] = password
 
     def connection_for_listening(self) -> psycopg.Connection:
         """A second connection as the same role (LISTEN/NOTIFY must not share the working one)."""
