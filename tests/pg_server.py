@@ -259,7 +259,7 @@ full_page_writes = off
         if roles:
             with self.admin() as conn:
                 for role in roles:
-                    conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+                    _drop_role(conn, role)
         self._free.append(name)
 
     def _seed_rows(self, tables: list[str]) -> list[str]:
@@ -279,7 +279,16 @@ full_page_writes = off
             for (role,) in conn.execute(
                     "SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%%' "
                     "AND rolname <> %s", (SUPERUSER,)).fetchall():
-                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+                _drop_role(conn, role)
+
+
+def _drop_role(conn: psycopg.Connection, role: str) -> None:
+    """Drop a login or group role, unless another school's database still grants it something
+    (its group roles go when that database is released)."""
+    try:
+        conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+    except psycopg.errors.DependentObjectsStillExist:
+        pass
 
 
 def start_server() -> PgServer:

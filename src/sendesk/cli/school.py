@@ -190,7 +190,11 @@ def cmd_user_remove(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         session.close()
     print(f"Removed {args.username}")
-    _say_rotated(rotation)
+    if rotation is None:   # the school server: no key to change, the login is switched off
+        print(f"{args.username} can no longer sign in to the school server; their entries in "
+              "the records and the audit log still name them.")
+    else:
+        _say_rotated(rotation)
     return 0
 
 

@@ -72,6 +72,8 @@ def cmd_upgrade(args: argparse.Namespace, secrets: Secrets) -> int:
         print(f"The server's tables are already at version {after}; nothing was changed.")
     else:
         print(f"Upgraded the server's tables from version {before} to {after}.")
+    print("The server's permissions (group roles, grants, row security, the audit function) "
+          "were set again from this sendesk's permission matrix.")
     return 0
 
 

@@ -27,6 +27,7 @@ from ..models.users import clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
 from ..store import migrations, server_roles
+from ..store.database import Database
 from ..store.server_address import NotOnServer, ServerAddress, parse
 
 __all__ = ["connect_as_owner", "create_on_server", "open_on_server", "parse", "refuse",
@@ -159,3 +160,15 @@ def refuse(what: str) -> NotOnServer:
     """The plain sentence for something that only a database file on this PC has."""
     return NotOnServer(f"{what} applies to a school database file on this PC, not to the school "
                        "server; there, each person signs in with their own server password.")
+
+
+def check_password(db: Database, username: str, password: str) -> None:
+    """Prove a signed-in person's password on the server (before they change it) by signing
+    in again with it; the server is the only one that can tell."""
+    assert isinstance(db, ServerDatabase)
+    try:
+        ServerDatabase(db.address, username, password).close()
+    except SendeskError as exc:
+        if "Wrong username or password" in str(exc):
+            raise WrongPassword("That is not your current password. Nothing was changed.") from exc
+        raise

@@ -26,7 +26,7 @@ from ..session import Session
 from ..store import server_roles
 from ..store.database import Row
 from ..store.keyfile import KeyFile, keyfile_path
-from . import rekey
+from . import rekey, server_school
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -46,8 +46,8 @@ def add_user(session: Session, username: str, full_name: str, roles: str, passwo
         raise ValidationError(f"There is already a user called {username} (usernames are never "
                               "reused, so that the audit log stays unambiguous).", field="username")
     if session.on_server:   # a login role instead of a key-file slot (store/server_roles.py)
-        server_roles.create_login(session.db, username, password)
         user_id = _user_added(session, username, full_name, roles_mod.format_roles(user_roles))
+        server_roles.create_login(session.db, username, password)   # its groups: the row's roles
         return User(user_id, username, full_name, user_roles, True)
     keyfile = session.keyfile
     keyfile.set_password(username, password, session.data_key)
@@ -92,6 +92,8 @@ def update_user(session: Session, username: str, full_name: str | None = None,
             detail["roles"] = roles_mod.format_roles(new_roles)
         session.db.execute("UPDATE users SET full_name = ?, roles = ? WHERE id = ?",
                            (new_name, roles_mod.format_roles(new_roles), row["id"]))
+        if session.on_server and new_roles != old_roles:
+            server_roles.sync_login(session.db, username)
         changed(session, Kind.USER, target=("user", row["id"]), **detail)
     return User(row["id"], username, new_name, new_roles, True)
 
@@ -121,9 +123,19 @@ def _password_reset(session: Session, user_id: int) -> None:
     changed(session, Kind.USER, target=("user", user_id))
 
 
+@operation(Permission.MANAGE_USERS)
+def _login_removed(session: Session, user_id: int, username: str) -> None:
+    """On the server: the users row made inactive (their rows still name them) and the login
+    made NOLOGIN and taken out of every group, in one transaction."""
+    _user_removed(session, user_id, username)
+    server_roles.sync_login(session.db, username)
+
+
 @operation(Permission.MANAGE_USERS, writes=False)
-def remove_user(session: Session, username: str, progress: Progress | None = None) -> rekey.Rotation:
-    """Remove a user and re-encrypt the database under a new key that they never held."""
+def remove_user(session: Session, username: str,
+                progress: Progress | None = None) -> rekey.Rotation | None:
+    """Remove a user and re-encrypt the database under a new key that they never held (on the
+    school server there is no key: their login can no longer sign in, and None is returned)."""
     username = clean_username(username)
     if username == session.user.username:
         raise PermissionDenied("You cannot remove yourself. Ask another administrator.")
@@ -131,6 +143,9 @@ def remove_user(session: Session, username: str, progress: Progress | None = Non
     others = [u for u in list_users(session) if u.username != username]
     if Role.ADMIN in roles_mod.parse_roles(row["roles"]) and not any(Role.ADMIN in u.roles for u in others):
         raise PermissionDenied("That is the last administrator; add another before removing them.")
+    if session.on_server:
+        _login_removed(session, row["id"], username)
+        return None
 
     def drop_slot(keyfile: KeyFile, _key: bytearray) -> None:
         keyfile.remove_user(username)
@@ -160,6 +175,12 @@ def change_own_password(session: Session, new_password: str,
     row = _active_user(session, username)
     if current_password is None:
         raise WrongPassword("Enter your current password to change it.")
+    if session.on_server:
+        server_school.check_password(session.db, username, current_password)
+        require_strong(new_password, [username, row["full_name"], session.school.name])
+        server_roles.set_password(session.db, username, new_password, own=True)
+        changed(session, Kind.USER, target=("user", row["id"]))
+        return
     session.keyfile.unlock_with_password(username, current_password)
     require_strong(new_password, [username, row["full_name"], session.school.name])
     _set_password(session, username, new_password,
@@ -178,6 +199,11 @@ def reset_password(session: Session, username: str, new_password: str, rotate_ke
         raise PermissionDenied("Change your own password with your current one.")
     row = _active_user(session, username)
     require_strong(new_password, [username, row["full_name"], session.school.name])
+    if session.on_server:
+        if rotate_key:
+            raise server_school.refuse("Re-encrypting under a new key")
+        _login_password_set(session, username, new_password, row["id"])
+        return None
     if not rotate_key:
         _password_replaced(session, username, new_password, row["id"])
         return None
@@ -187,6 +213,12 @@ def reset_password(session: Session, username: str, new_password: str, rotate_ke
 
     return rekey.rotate(session, f"reset the password of {username}",
                         lambda s: _password_reset(s, row["id"]), set_slot, progress)
+
+
+@operation(Permission.MANAGE_USERS)
+def _login_password_set(session: Session, username: str, new_password: str, user_id: int) -> None:
+    server_roles.set_password(session.db, username, new_password, own=False)
+    _password_reset(session, user_id)
 
 
 @operation(Permission.MANAGE_USERS)

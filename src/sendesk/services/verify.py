@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..errors import DamagedDatabase, SendeskError
+from ..errors import DamagedDatabase, PermissionDenied, SendeskError
 from ..models.roles import Permission
 from ..operations import operation
 from ..session import Session
-from ..store import audit, migrations
+from ..store import audit, migrations, server_security
 from ..store.database import Database
 
 
@@ -21,11 +21,13 @@ class VerifyReport:
     audit_entries: int = 0
     audit_problems: list[str] = field(default_factory=list)
     safeguard_problems: list[str] = field(default_factory=list)
+    # On the school server: None on a file, else how the live grants differ from the matrix.
+    grant_problems: list[str] | None = None
 
     @property
     def ok(self) -> bool:
         return not (self.cipher_problems or self.structure_problems or self.audit_problems
-                    or self.safeguard_problems)
+                    or self.safeguard_problems or self.grant_problems)
 
     def lines(self) -> list[str]:
         out = ["Encryption check: " + ("passed" if not self.cipher_problems else
@@ -35,9 +37,13 @@ class VerifyReport:
                                                                else "TAMPERED"),
                "Safeguards (triggers that keep history unchangeable): "
                + ("in place" if not self.safeguard_problems else "REMOVED OR CHANGED")]
+        if self.grant_problems is not None:
+            out.append("Server permissions (grants, row security, group members): "
+                       + ("as the permission matrix says" if not self.grant_problems
+                          else "DIFFERENT FROM THE PERMISSION MATRIX"))
         out += [f"  - {problem}" for problem in
                 self.cipher_problems[:10] + self.structure_problems[:10] + self.audit_problems
-                + self.safeguard_problems]
+                + self.safeguard_problems + (self.grant_problems or [])]
         return out
 
 
@@ -59,10 +65,16 @@ def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyRepo
         report.audit_entries, report.audit_problems = chain.entries, chain.problems
     except DamagedDatabase:
         report.audit_problems = ["the audit log could not be read to the end"]
+    except PermissionDenied:   # on the school server, only those who may read the log
+        report.audit_problems = ["your account may not read the audit log, so its chain was not "
+                                 "checked: ask the SENCO or an administrator to run verify"]
     try:
         report.safeguard_problems = safeguard_problems(db)
     except DamagedDatabase:
         report.safeguard_problems = ["the safeguards could not be read"]
+    if db.engine == "postgresql":
+        # Someone with the owner's password can grant anything by hand: this names it.
+        report.grant_problems = server_security.problems(db)
     try:
         session.audit_now("verified the database", detail={"ok": report.ok})
     except SendeskError:

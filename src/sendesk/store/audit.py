@@ -42,11 +42,20 @@ def _last_hash(db: Database) -> str:
 def append(db: Database, *, at: str, user_id: int | None, username: str, action: str,
            target_type: str | None = None, target_id: str | int | None = None,
            detail: dict[str, Any] | None = None) -> None:
-    """Add one entry. Call inside the transaction that made the change it records."""
-    prev_hash = _last_hash(db)
+    """Add one entry. Call inside the transaction that made the change it records.
+
+    On the school server the database appends it (sendesk_audit_append, see
+    store/server_security.py): it chains the entry exactly as below, under the session's own
+    login, so no client can write in another's name or touch the log otherwise."""
     fields = {"at": at, "user_id": user_id, "username": username, "action": action,
               "target_type": target_type, "target_id": None if target_id is None else str(target_id),
               "detail": json.dumps(detail, sort_keys=True) if detail is not None else None}
+    if db.engine == "postgresql":
+        db.scalar("SELECT sendesk_audit_append(CAST(:at AS TEXT), CAST(:user_id AS BIGINT),"
+                  " CAST(:username AS TEXT), CAST(:action AS TEXT), CAST(:target_type AS TEXT),"
+                  " CAST(:target_id AS TEXT), CAST(:detail AS TEXT))", fields)
+        return
+    prev_hash = _last_hash(db)
     entry_hash = _entry_hash(prev_hash, fields)
     db.execute(
         "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail,"
@@ -60,7 +69,9 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
     arguments). For bulk writers such as the benchmark's synthetic school: the chain is the
     same one append() builds, computed in Python and written with one executemany.
 
-    Call inside a transaction. Returns how many entries were added.
+    Call inside a transaction. Returns how many entries were added. On the school server only
+    the database's owner may write the log directly like this (a bulk load, an import); every
+    other login appends through append().
     """
     prev_hash = _last_hash(db)
     rows = []

@@ -181,6 +181,9 @@ def describe_connect_failure(address: ServerAddress, user: str, message: str) ->
                 f"({address.host}). Check the address, or set it up with sendesk-cli server init.")
     if "does not exist" in text and "role" in text:
         return "Wrong username or password."
+    if "permission denied for database" in text:   # not in this school's groups (or removed)
+        return (f"{user} can sign in to the school server but is not a sendesk user of this "
+                f"school ({address.database}). Ask your administrator.")
     if "does not match host name" in text:
         return (f"The server's certificate is not made out to {address.host}. Connect using the "
                 "name on the certificate, or ask IT to issue one that includes this name.")

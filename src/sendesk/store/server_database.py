@@ -10,8 +10,8 @@ How it fits together (issue 21; the next pieces build on these hooks):
   with their password. The users table still holds full names and sendesk roles; the session's
   user is the row whose username equals the login role. There is no key file and no data key:
   at rest the records are protected by the server (its disk must be encrypted), in transit by
-  TLS, and who may do what by PostgreSQL (store/server_roles.py; grants and row security are
-  the next step, #4 of the issue).
+  TLS, and who may do what by PostgreSQL (store/server_security.py: group roles, grants and
+  row security generated from the permission matrix; the audit log appended by the database).
 * One connection, in autocommit, guarded by a lock like the file's. ``transaction()`` is
   BEGIN plus a transaction-scoped advisory lock, so writers are serialised exactly as SQLite's
   BEGIN IMMEDIATE serialises them: the core's read-then-write steps (the audit chain's head,
@@ -38,9 +38,7 @@ How it fits together (issue 21; the next pieces build on these hooks):
 * Character order. The database must use the C collation (``createdb --locale=C``), so that
   ORDER BY and lower() behave as SQLite's do; ``server init`` checks.
 
-Hooks left for the next helpers: server_roles.py (group roles, grants, row security,
-``user add/remove/passwd`` on the server), audit triggers (store/audit.py still appends from
-the client, inside the write's transaction), ``server import/export`` (``reset_identities``
+Hooks left for the next helpers: ``server import/export`` (``reset_identities``
 after copying rows with their ids), conflicts and LISTEN/NOTIFY, and the benchmarks
 (``bulk_load``).
 """
@@ -145,6 +143,11 @@ class ServerDatabase(Database):
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0
+
+    def use_password(self, password: str) -> None:
+        """The signed-in person changed their password: reconnect with the new one from now on."""
+        if self._conninfo is not None:
+            self._conninfo["password"] = password
 
     def close(self) -> None:
         with self._lock:

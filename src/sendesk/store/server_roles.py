@@ -5,10 +5,9 @@ The password never reaches the server in plain: the SCRAM verifier (RFC 5802/767
 PostgreSQL stores in pg_authid) is computed here and sent instead, so it cannot land in the
 server's statement log either.
 
-This is the basic version issue 21 needs to sign in at all: a login role with the plain table
-privileges every sendesk user needs. The next step (group roles for senco, staff and admin,
-column grants and row security that mirror the permission matrix, removing and re-passwording
-roles) replaces grant_basic(); create_login() and scram_verifier() stay.
+Which groups a login belongs to, and so what the server lets it do, follows from the users
+table (store/server_security.py): create_login, sync_login and set_password call the owner's
+functions, which check the caller is an active sendesk administrator of this school.
 """
 
 from __future__ import annotations
@@ -20,7 +19,9 @@ import os
 import re
 
 from ..errors import ValidationError
+from . import server_security
 from .database import Database
+from .server_database import ServerDatabase
 
 ITERATIONS = 4096   # PostgreSQL's own default (scram_iterations)
 _ROLE_NAME = re.compile(r"[a-z][a-z0-9._-]{1,31}")
@@ -50,49 +51,36 @@ def role_exists(db: Database, username: str) -> bool:
     return bool(db.scalar("SELECT 1 FROM pg_roles WHERE rolname = ?", (username,)))
 
 
-# Installed by the owner (server init, server upgrade): the one way a sendesk administrator
-# makes a login, without holding CREATEROLE themselves. It runs as the owner and checks that
-# whoever calls it is the owner or an active sendesk administrator of this school.
-_CREATE_LOGIN = r"""
-CREATE OR REPLACE FUNCTION sendesk_create_login(new_role text, verifier text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-BEGIN
-    IF session_user <> (SELECT pg_get_userbyid(datdba) FROM pg_database
-                        WHERE datname = current_database())
-       AND NOT EXISTS (SELECT 1 FROM users WHERE username = session_user AND active = 1
-                       AND ',' || roles || ',' LIKE '%,admin,%') THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a sendesk administrator may add users';
-    END IF;
-    IF new_role !~ '^[a-z][a-z0-9._-]{1,31}$' OR verifier !~ '^SCRAM-SHA-256\$' THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'not a login';
-    END IF;
-    EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', new_role, verifier);
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), new_role);
-    EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', new_role);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I',
-                   new_role);
-    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I', new_role);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION sendesk_create_login(text, text) TO %I', new_role);
-END
-$fn$
-"""
-
-
 def install(db: Database) -> None:
     """The server-side pieces the roles need (as the owner, after the migrations)."""
-    db.execute(_CREATE_LOGIN)
-    db.execute("REVOKE ALL ON FUNCTION sendesk_create_login(text, text) FROM PUBLIC")
+    server_security.install(db)
 
 
 def create_login(db: Database, username: str, password: str) -> None:
-    """A new login role for a sendesk user, with what every user needs to work (inside the
-    caller's transaction: PostgreSQL makes roles transactionally, so a failed user add
-    leaves no role behind). The group roles and grants that mirror the permission matrix
-    replace the plain table privileges sendesk_create_login gives (see the module's notes)."""
+    """A new login role for a sendesk user whose users row is already written in this
+    transaction (PostgreSQL makes roles transactionally, so a failed user add leaves no role
+    behind); it joins the group roles the row's roles name."""
     role_identifier(username)
     if role_exists(db, username):
         raise ValidationError(f"The school server already has a login called {username} (perhaps "
                               "for another school's database on it). Choose another username.",
                               field="username")
     db.scalar("SELECT sendesk_create_login(?, ?)", (username, scram_verifier(password)))
+
+
+def sync_login(db: Database, username: str) -> None:
+    """Make the login's group memberships, and whether it may sign in at all, what its users
+    row says (after a role change or a removal: a removed user's login is NOLOGIN and in no
+    group, while their rows and audit entries still name them)."""
+    db.scalar("SELECT sendesk_sync_login(?)", (username,))
+
+
+def set_password(db: Database, username: str, password: str, *, own: bool) -> None:
+    """A new SCRAM verifier, computed here, for one's own login or (an administrator) another's."""
+    verifier = scram_verifier(password)
+    if own:   # every role may change its own password; the verifier is plain base64 and $:
+        db.execute(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")
+        if isinstance(db, ServerDatabase):
+            db.use_password(password)   # the next reconnection (after a cut) uses the new one
+    else:
+        db.scalar("SELECT sendesk_set_password(?, ?)", (username, verifier))

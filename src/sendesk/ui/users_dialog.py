@@ -121,7 +121,7 @@ class UserEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.passwords)
-        if username:
+        if username and not session.on_server:   # the server's records have no key to change
             layout.addWidget(self.rotate)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -280,14 +280,18 @@ class UsersDialog(QDialog):
 
     def remove_user(self) -> None:
         name = self.selected_username()
+        on_server = self.session.on_server
         if not name or not prompts.confirm(
                 self, "Remove user", f"Remove {name}? They will no longer be able to sign in; "
-                "the audit log keeps their name. The records are re-encrypted under a new key, "
-                "which may take a few minutes on a large school."):
+                "the audit log keeps their name. " + (
+                    "Their login on the school server is switched off." if on_server else
+                    "The records are re-encrypted under a new key, which may take a few "
+                    "minutes on a large school.")):
             return
         try:
             rotation = self.runner.call(users.remove_user, name, sender=self.remove_button,
-                                        progress_label=f"Removing {name} and re-encrypting the "
+                                        progress_label=f"Removing {name}..." if on_server else
+                                        f"Removing {name} and re-encrypting the "
                                         "records under a new key...")
         except Cancelled as exc:
             if alive(self):
@@ -300,4 +304,5 @@ class UsersDialog(QDialog):
         if not alive(self):
             return
         self.refresh()
-        self.rotation_dialog = show_rotation(self, self.session.school.name, rotation)
+        if rotation is not None:   # None on the school server: nothing was re-encrypted
+            self.rotation_dialog = show_rotation(self, self.session.school.name, rotation)
