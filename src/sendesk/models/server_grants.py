@@ -114,6 +114,8 @@ MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
 # a login whose roles lack all the permissions named (a test derives this from the operations
 # the core declares, so a new export cannot be left out).
 AUDIT_ONLY: dict[str, frozenset[Permission]] = {
+    "exported the school to a file": frozenset({Permission.BACKUP}),
+    "moved the school to the school server": frozenset({Permission.MANAGE_USERS}),
     "answered a subject access request": frozenset({Permission.READ_AUDIT}),
     "checked a pupil's file before a transfer": frozenset({Permission.EXPORT_TRANSFER}),
     "exported a Common Transfer File": frozenset({Permission.EXPORT_TRANSFER}),
