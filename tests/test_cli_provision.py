@@ -75,6 +75,16 @@ def test_staff_may_export_but_not_import(school, clock, tmp_path, capsys):
     code, _printed, err = _run(capsys, "provision", "library", "import", school[0], out,
                                "--user", STAFF, password=STAFF_PASSWORD)
     assert code == 1 and err.startswith("sendesk-cli: ") and len(err.strip().splitlines()) == 1
+    assert "does not allow you to import into the provision library" in err
+    assert "support plans" not in err
+
+
+def test_the_provision_help_names_the_library_and_the_groups(capsys):
+    code, printed, _err = _run(capsys, "provision", "--help")
+    assert code == 0
+    assert "library|groups" in printed
+    code, printed, _err = _run(capsys, "--help")
+    assert "provision library and provision groups" in " ".join(printed.split())
 
 
 def test_the_import_help_says_it_matches_by_name(capsys):

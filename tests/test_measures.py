@@ -5,6 +5,7 @@ reading and spelling ages the gain in months and the ratio gain."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -53,10 +54,21 @@ def test_values_outside_their_kind_are_refused(kind, typed, says):
         m.parse_value(kind, typed, "Entry value")
 
 
-def test_months_elapsed_counts_whole_calendar_months():
-    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 7)) == 3
-    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 6)) == 2
+def test_months_elapsed_are_days_over_the_average_month():
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 7)) == Decimal("3.0")   # 91 days
+    assert m.months_elapsed(D(2026, 9, 7), D(2026, 12, 6)) == Decimal("3.0")   # 90 days
+    assert m.months_elapsed(D(2026, 9, 1), D(2026, 9, 16)) == Decimal("0.5")
     assert m.months_elapsed(D(2026, 1, 31), D(2026, 1, 31)) == 0
+
+
+def test_the_reviewers_two_months_are_not_counted_as_one():
+    # 1 September to 31 October: 60 days, about two months; whole calendar months said one
+    # and a ratio gain of 9.0.
+    measure = Measure(1, 1, 1, MeasureKind.READING_AGE, "Salford reading age", 88, D(2026, 9, 1),
+                      97, D(2026, 10, 31))
+    assert measure.months_elapsed == Decimal("2.0")
+    assert measure.ratio_gain == Decimal("4.6")
+    assert measure.gain_text() == "+9 months in 2 months (ratio gain 4.6)"
 
 
 def test_a_reading_age_gives_its_gain_in_months_and_its_ratio_gain():
@@ -64,8 +76,8 @@ def test_a_reading_age_gives_its_gain_in_months_and_its_ratio_gain():
     measure = Measure(1, 1, 1, MeasureKind.READING_AGE, "Salford reading age", 88, D(2026, 9, 7),
                       97, D(2027, 1, 7))
     assert measure.gain == 9 and measure.months_elapsed == 4
-    assert measure.ratio_gain == Decimal("2.3")
-    assert measure.gain_text() == "+9 months in 4 months (ratio gain 2.3)"
+    assert measure.ratio_gain == Decimal("2.2")     # 122 days is 4.01 months
+    assert measure.gain_text() == "+9 months in 4 months (ratio gain 2.2)"
 
 
 def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
@@ -80,7 +92,7 @@ def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
 def test_no_ratio_gain_when_less_than_a_month_has_passed():
     measure = Measure(1, 1, 1, MeasureKind.SPELLING_AGE, "SWST", 88, D(2026, 9, 7), 90,
                       D(2026, 9, 30))
-    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0 months"
+    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0.8 months"
 
 
 def _item(session):
@@ -106,7 +118,7 @@ def test_the_senco_records_an_entry_then_the_exit_and_sees_the_gain(senco_sessio
                                                                   "exit_date": "23/11/2026"})
     assert changed == ["exit_value", "exit_date"]
     [shown] = measures.measures_for_pupil(senco_session, pupil)
-    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0 months"
+    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0.7 months"
     trail = senco_session.db.query("SELECT field, old_value, new_value FROM field_changes"
                                    " WHERE record_type = 'measure'")
     assert [(r["field"], r["old_value"]) for r in trail] == [("exit_value", None),
@@ -174,3 +186,73 @@ def test_a_transferred_record_carries_the_measures_but_not_the_schools_library_i
     assert [row["library_id"] for row in tables["apdr_provision_items"]] == [None]
     [sent] = tables["provision_measures"]
     assert (sent["item_id"], sent["entry_value"], sent["kind"]) == (item.id, 88, "reading_age")
+
+
+# --- group members, and how early an entry may be -------------------------------------------
+def _member(session):
+    from tests.groups_support import make_group, pupils
+
+    from sendesk.records import provision_groups
+    group_id = make_group(session)
+    pupil, = pupils(session, "Adeyemi")
+    provision_groups.add_member(session, group_id, pupil, "02/11/2026")
+    return group_id, pupil
+
+
+def test_a_group_members_entry_and_exit_are_recorded_like_a_lines(senco_session):
+    from tests.records_fixtures import audit_text
+    group_id, pupil = _member(senco_session)
+    measure_id = measures.record_group_measure(senco_session, group_id, pupil, ENTRY)
+    row = senco_session.db.query_one("SELECT * FROM provision_measures WHERE id = ?",
+                                     (measure_id,))
+    assert (row["pupil_id"], row["group_id"], row["item_id"]) == (pupil, group_id, None)
+    assert measures.update_measure(senco_session, measure_id, {
+        "exit_value": "7:09", "exit_date": "23/11/2026"}) == ["exit_value", "exit_date"]
+    [shown] = measures.measures_for_group(senco_session, group_id, pupil)
+    assert (shown.group_id, shown.gain) == (group_id, 5)
+    assert measures.measures_for_group(senco_session, group_id) == [shown]
+    assert measures.measures_for_pupil(senco_session, pupil) == [shown]
+    trail = senco_session.db.query("SELECT field FROM field_changes WHERE record_type = 'measure'"
+                                   " AND record_id = ?", (measure_id,))
+    assert [r["field"] for r in trail] == ["exit_value", "exit_date"]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    assert "recorded an entry measure" in actions
+    assert "changed an entry or exit measure" in actions
+    assert "Adeyemi" not in audit_text(senco_session)
+    with pytest.raises(ValidationError, match="already has a 'Salford reading age'"):
+        measures.record_group_measure(senco_session, group_id, pupil, ENTRY)
+
+
+def test_a_group_measure_needs_a_member_and_the_senco(senco_session, staff_session):
+    group_id, _pupil = _member(senco_session)
+    stranger = sen_support_pupil(senco_session, surname="Brown")
+    with pytest.raises(ValidationError, match="has not been in this group"):
+        measures.record_group_measure(senco_session, group_id, stranger, ENTRY)
+    with pytest.raises(PermissionDenied):
+        measures.record_group_measure(staff_session, group_id, _pupil, ENTRY)
+    assert senco_session.db.scalar("SELECT count(*) FROM provision_measures") == 0
+
+
+@pytest.mark.parametrize("entry_date, says", [
+    ("01/01/1900", "before the pupil's date of birth"),
+    # The group starts on 02/11/2026: six weeks before is 21/09/2026.
+    ("20/09/2026", "before 21/09/2026, six weeks before the group started (02/11/2026)")])
+def test_an_entry_cannot_be_long_before_the_group_started(senco_session, entry_date, says):
+    group_id, pupil = _member(senco_session)
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        measures.record_group_measure(senco_session, group_id, pupil,
+                                      {**ENTRY, "entry_date": entry_date})
+    measures.record_group_measure(senco_session, group_id, pupil,
+                                  {**ENTRY, "entry_date": "21/09/2026"})
+
+
+def test_an_entry_cannot_be_long_before_the_line_started_nor_be_corrected_to_it(senco_session):
+    _pupil, item = _item(senco_session)   # the line started on 23/11/2026
+    with pytest.raises(ValidationError, match=re.escape(
+            "cannot be before 12/10/2026, six weeks before the provision started (23/11/2026)")):
+        measures.record_measure(senco_session, item, {**ENTRY, "entry_date": "11/10/2026"})
+    measure_id = measures.record_measure(senco_session, item, ENTRY)
+    with pytest.raises(ValidationError, match="date of birth"):
+        measures.update_measure(senco_session, measure_id, {"entry_date": "01/01/1900"})
+    [kept] = measures.measures_for_item(senco_session, item)
+    assert kept.entry_date == D(2026, 11, 2)

@@ -17,29 +17,55 @@ D = dt.date
 
 
 # --- the sharing rule ---------------------------------------------------------------------
-def test_each_days_cost_is_shared_among_the_members_present_that_day():
-    """A 10-day run costing £100 (£10 a day): A is there throughout, B for the first five days,
-    C for the last five. Days 1-5: £10 / 2 each to A and B; days 6-10: £10 / 2 to A and C."""
-    run = rules.run_of(D(2026, 1, 1), D(2026, 1, 10), 2, 10_000)
-    members = [Membership(1, D(2026, 1, 1)), Membership(2, D(2026, 1, 1), D(2026, 1, 5)),
-               Membership(3, D(2026, 1, 6))]
+def test_each_school_days_cost_is_shared_among_the_members_present_that_day():
+    """Two school weeks, 09/11 to 20/11/2026, costing £100 (£10 a school day): A is there
+    throughout, B for the first week, C from the second. Week 1: £10 / 2 each to A and B;
+    week 2: £10 / 2 to A and C. The weekend between carries nothing."""
+    run = rules.run_of(D(2026, 11, 9), D(2026, 11, 20), 2, 10_000)
+    assert run.days == 10
+    members = [Membership(1, D(2026, 11, 9)), Membership(2, D(2026, 11, 9), D(2026, 11, 13)),
+               Membership(3, D(2026, 11, 16))]
     assert rules.shares(run, members) == {1: 5_000, 2: 2_500, 3: 2_500}
     # Over the first three days only: £30, half each to A and B.
-    assert rules.shares(run, members, D(2026, 1, 1), D(2026, 1, 3)) == {1: 1_500, 2: 1_500}
-    assert rules.cost_in_period(run, D(2026, 1, 9), D(2026, 2, 1)) == 2_000
+    assert rules.shares(run, members, D(2026, 11, 9), D(2026, 11, 11)) == {1: 1_500, 2: 1_500}
+    assert rules.cost_in_period(run, D(2026, 11, 19), D(2026, 12, 1)) == 2_000
+
+
+def test_joining_on_a_saturday_costs_the_same_as_joining_on_the_monday():
+    run = rules.run_of(D(2026, 11, 9), D(2026, 11, 20), 2, 10_000)
+    first = [Membership(1, D(2026, 11, 9))]
+    on_saturday = rules.shares(run, [*first, Membership(2, D(2026, 11, 14))])
+    on_monday = rules.shares(run, [*first, Membership(2, D(2026, 11, 16))])
+    assert on_saturday == on_monday == {1: 7_500, 2: 2_500}
+
+
+def test_holidays_bank_holidays_and_inset_days_carry_no_cost():
+    from sendesk.models.calendar import SchoolCalendar
+    # 19/10 to 06/11/2026 spans the autumn half-term: ten school days, not nineteen.
+    run = rules.run_of(D(2026, 10, 19), D(2026, 11, 6), 3, 1_000)
+    assert run.days == 10
+    # A member only in the half-term holiday pays nothing.
+    assert rules.shares(run, [Membership(1, D(2026, 10, 24), D(2026, 11, 1))]) == {1: 0}
+    # The school's INSET day on Monday 02/11 is not a school day either.
+    inset = rules.SchoolDays(SchoolCalendar(inset_days={2026: [D(2026, 11, 2)]}))
+    assert rules.run_of(D(2026, 10, 19), D(2026, 11, 6), 3, 1_000, inset).days == 9
 
 
 def test_days_with_no_member_are_charged_to_nobody_and_shares_round_once():
-    run = rules.run_of(D(2026, 1, 1), D(2026, 1, 3), 1, 1_000)   # £3.333... a day
-    assert rules.shares(run, [Membership(7, D(2026, 1, 2))]) == {7: 667}
-    three = [Membership(p, D(2026, 1, 1)) for p in (1, 2, 3)]
+    run = rules.run_of(D(2026, 11, 10), D(2026, 11, 12), 1, 1_000)   # £3.333... a day
+    assert rules.shares(run, [Membership(7, D(2026, 11, 11))]) == {7: 667}
+    three = [Membership(p, D(2026, 11, 10)) for p in (1, 2, 3)]
     assert rules.shares(run, three) == {1: 333, 2: 333, 3: 333}
 
 
-def test_a_group_with_no_end_date_is_costed_over_its_planned_weeks():
-    run = rules.run_of(D(2026, 1, 5), None, 2, 1_400)
-    assert (run.end, run.days) == (D(2026, 1, 18), 14)
-    assert rules.shares(run, [Membership(1, D(2026, 1, 12))]) == {1: 700}
+def test_a_group_with_no_end_date_is_costed_over_its_planned_school_weeks():
+    # Two planned weeks from 19/10/2026: the half-term week holds no school day, so the run
+    # is the week of 19/10 and the week of 02/11, to Sunday 08/11.
+    run = rules.run_of(D(2026, 10, 19), None, 2, 1_400)
+    assert (run.end, run.days) == (D(2026, 11, 8), 10)
+    assert rules.shares(run, [Membership(1, D(2026, 11, 2))]) == {1: 700}
+    # Joining after the planned weeks: no share of the cost (the page says why).
+    assert rules.shares(run, [Membership(2, D(2026, 11, 9))]) == {}
 
 
 def test_slot_times_are_checked():
@@ -60,12 +86,12 @@ def test_a_group_from_scratch_with_members_and_their_shares(senco_session):
     groups.add_member(senco_session, group_id, b, "16/11/2026")
     group = groups.get_group(senco_session, group_id)
     assert (group.name, group.staff_name, group.cost_total_pence, group.run.days) == (
-        "Year 4 phonics group", "Mrs Khan", 40_000, 26)
-    # 26 days at £400: A alone for 14 days, then A and B for 12 days.
-    per_day = 40_000 / 26
-    assert group.shares() == {a: round(per_day * 14 + per_day * 6), b: round(per_day * 6)}
+        "Year 4 phonics group", "Mrs Khan", 40_000, 20)
+    # 20 school days (02/11 to 27/11/2026) at £400, £20 each: A alone for the first 10,
+    # then A and B for the last 10.
+    assert group.shares() == {a: 30_000, b: 10_000}
     [mine] = groups.groups_of_pupil(senco_session, b)
-    assert mine.group.id == group_id and mine.share_pence == round(per_day * 6)
+    assert mine.group.id == group_id and mine.share_pence == 10_000
 
 
 def test_joining_defaults_to_today_and_a_leaver_stops_sharing(senco_session, clock):
@@ -206,3 +232,22 @@ def test_a_member_can_be_deleted_after_retention_and_memberships_never_travel(se
     clock.advance(dt.timedelta(days=366 * 32))
     pupil_records.delete_after_retention(senco_session, a)
     assert [m.pupil_id for m in groups.get_group(senco_session, group_id).members] == [b]
+
+
+def test_reading_groups_is_audited_with_counts_and_changes_do_not_add_reads(senco_session):
+    import json
+    a, b = pupils(senco_session, "Adeyemi", "Brown")
+    group_id = make_group(senco_session)
+    groups.add_members(senco_session, group_id, [a, b], "02/11/2026")
+
+    def reads():
+        return [(r["action"], r["target_id"], json.loads(r["detail"] or "{}"))
+                for r in senco_session.db.query("SELECT * FROM audit_log WHERE action LIKE"
+                                                " 'viewed%' ORDER BY id")]
+    assert reads() == []            # making the group and adding pupils read it unaudited
+    groups.list_groups(senco_session)
+    groups.get_group(senco_session, group_id)
+    assert reads() == [("viewed the provision groups", None, {"groups": 1, "pupils": 2}),
+                       ("viewed a provision group", str(group_id), {"pupils": 2})]
+    groups.list_groups(senco_session, audit=False)     # the page reading again after a change
+    assert len(reads()) == 2

@@ -79,3 +79,54 @@ def test_the_timetable_pdf_goes_through_the_export_path(senco_session, staff_ses
     rows = senco_session.db.query("SELECT action, target_id FROM audit_log ORDER BY id")
     assert ("exported a document", str(a)) in [(r["action"], r["target_id"]) for r in rows]
     assert "viewed a support timetable" in [r["action"] for r in rows]
+
+
+def _day_by_day(session):
+    """A group starting on Tuesday 01/12/2026 that meets Mondays and Thursdays, and one that
+    ends on Wednesday 02/12 meeting every Monday and Thursday; a pupil leaves on Tuesday."""
+    a, b, c = pupils(session, "Adeyemi", "Brown", "Cole")
+    late = make_group(session, name="Late starters", start_date="01/12/2026", end_date="")
+    early = make_group(session, name="Early finishers", staff_name="Mrs Khan",
+                       start_date="02/11/2026", end_date="02/12/2026")
+    groups.add_member(session, late, a, "01/12/2026")
+    groups.add_members(session, early, [b, c], "02/11/2026")
+    groups.member_leaves(session, groups.list_groups(session)[-1].members[1].id, "01/12/2026")
+    for group_id in (late, early):
+        for day in (1, 4):
+            groups.add_slot(session, group_id, {"day": day, "start_time": "10:00" if group_id
+                                                == late else "11:00", "end_time": "10:30"
+                                                if group_id == late else "11:30"})
+    return a, b, c
+
+
+def test_a_timetable_decides_each_day_who_is_there(senco_session):
+    a, b, c = _day_by_day(senco_session)
+    monday = D(2026, 11, 30)
+    # The late starters begin on Tuesday: their Monday slot is not on the pupil's week.
+    assert [(e.day, e.group_name) for e in timetable.pupil_week(senco_session, a, monday)
+            .entries] == [(4, "Late starters")]
+    # The early finishers end on Wednesday: Monday only, and Cole (left on Tuesday) is there.
+    assert [e.day for e in timetable.pupil_week(senco_session, b, monday).entries] == [1]
+    assert [e.day for e in timetable.pupil_week(senco_session, c, monday).entries] == [1]
+    week = timetable.staff_week(senco_session, "Mrs Khan", monday)
+    assert [(e.day, e.group_name, e.people) for e in week.entries] == [
+        (1, "Early finishers", ("Brown, Amara", "Cole, Amara")),
+        (4, "Late starters", ("Adeyemi, Amara",))]
+    assert week.pupils == 3
+
+
+def test_a_staff_timetables_audit_and_header_say_whose_and_how_many(senco_session, tmp_path):
+    import json
+
+    from sendesk.documents import timetable as documents
+    _school_week(senco_session)
+    staff = documents.staff_timetable(senco_session, "Mrs Khan")
+    [row] = senco_session.db.query("SELECT detail FROM audit_log WHERE action = ?"
+                                   " ORDER BY id DESC LIMIT 1", ("viewed a support timetable",))
+    detail = json.loads(row["detail"])
+    assert (detail["staff"], detail["pupils"], detail["groups"]) == ("Mrs Khan", 2, 1)
+    out = tmp_path / "staff.pdf"
+    pdf.save_pdf(senco_session, [staff], None, "timetable", out)
+    first = pages_text(out.read_bytes())[0]
+    assert contains(first, "Member of staff: Mrs Khan (2 pupils)")
+    assert not contains(first, "All pupils")

@@ -136,3 +136,81 @@ def test_staff_see_groups_but_the_buttons_say_why_not(qtbot, senco_session, staf
     assert not page.new_button.isEnabled() and page.new_button.toolTip()
     assert not page.add_button.isEnabled()
     assert page.timetable_button.isEnabled()
+
+
+def _type(widget, text) -> None:
+    widget.setFocus()
+    if hasattr(widget, "lineEdit") and widget.lineEdit() is not None:
+        widget.lineEdit().selectAll()
+        QTest.keyClicks(widget.lineEdit(), text)
+        return
+    widget.selectAll()
+    QTest.keyClicks(widget, text)
+
+
+def test_a_members_entry_and_exit_are_recorded_on_the_groups_page(qtbot, senco_session):
+    from sendesk.records import measures
+    from sendesk.ui.apdr.measures_dialog import MeasuresDialog
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    b = sen_support_pupil(session, surname="Brown", forename="Leo")
+    group_id = make_group(session, end_date="")       # from 02/11/2026, four weeks planned
+    provision_groups.add_members(session, group_id, [a, b], "02/11/2026")
+    provision_groups.member_leaves(session, provision_groups.get_group(
+        session, group_id).members[1].id, "13/11/2026")
+    provision_groups.add_member(session, group_id, sen_support_pupil(session, surname="Cole"),
+                                "30/11/2026")        # joins next week: not there today
+    page = GroupsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    # One count of pupils today, in the list and in the summary.
+    assert page.model.index(0, 4).data() == "1"
+    assert "(1 pupil today)" in page.summary.text()
+
+    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
+        page.member_model.index(0, 0)).center())
+    QTest.mouseClick(page.measures_button, LEFT)
+    dialog = dialog_of(MeasuresDialog)
+    assert "Adeyemi, Temi in Year 4 phonics group" in dialog.windowTitle()
+    QTest.mouseClick(dialog.add_button, LEFT)
+    form = dialog_of(FormDialog)
+    _type(form.form.widgets["name"], "Salford reading age")
+    form.form.widgets["kind"].setFocus()
+    QTest.keyClicks(form.form.widgets["kind"], "Reading age")
+    _type(form.form.widgets["entry_value"], "7y 4m")
+    _type(form.form.widgets["entry_date"], "01/01/1900")
+    save(form)
+    assert "cannot be before the pupil's date of birth" in form.message.text()
+    _type(form.form.widgets["entry_date"], "02/11/2026")
+    _type(form.form.widgets["exit_value"], "7y 8m")
+    _type(form.form.widgets["exit_date"], "23/11/2026")
+    save(form)
+    assert not form.isVisible(), form.message.text()
+    assert dialog.model.index(0, 6).data() == "+4 months in 0.7 months"
+    [stored] = measures.measures_for_group(session, group_id, a)
+    assert (stored.group_id, stored.item_id, stored.pupil_id) == (group_id, None, a)
+    QTest.mouseClick(dialog.findChild(QPushButton, "close"), LEFT)
+    assert page.member_model.index(0, 5).data() == \
+        "Salford reading age: +4 months in 0.7 months"
+    page.grab().save("/tmp/fix-a-groups-measures.png")
+
+
+def test_a_pupil_joining_after_the_costed_weeks_is_shown_paying_nothing(qtbot, senco_session,
+                                                                        clock):
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    late = sen_support_pupil(session, surname="Brown", forename="Leo")
+    group_id = make_group(session, end_date="", start_date="05/10/2026", weeks="2")
+    provision_groups.add_member(session, group_id, a, "05/10/2026")
+    provision_groups.add_member(session, group_id, late, "16/11/2026")
+    page = GroupsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    assert "Brown, Leo</b> joined after the costed 2 weeks and shares none" in \
+        page.summary.text()
+    assert page.member_model.index(1, 4).data() == "none: joined late"
+    assert "joined after that" in page.member_model.index(1, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert page.member_model.index(0, 4).data() == "£400.00"
+    page.grab().save("/tmp/fix-a-groups-late.png")

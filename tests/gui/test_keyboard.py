@@ -243,3 +243,37 @@ def test_each_record_tab_has_its_buttons_on_distinct_alt_keys(qtbot, school, clo
         assert len(set(letters)) == len(letters), [b.text() for b in buttons]
     record.close()
     session.close()
+
+
+def test_tab_leaves_the_pupil_list_and_the_library_tables(qtbot, make_controller, school,
+                                                         pupil_ids):  # noqa: F811
+    from PySide6.QtWidgets import QAbstractItemView
+    controller, window = main_window(qtbot, make_controller, school)
+    pupils = controller.workspace.pupils
+    window.show_page("pupils")
+    qtbot.waitUntil(lambda: pupils.model.rowCount() > 0, timeout=2_000)
+    table = pupils.table
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2_000)
+    qtbot.keyClick(table, Qt.Key.Key_Down)              # the arrows still move between rows
+    assert focused() is table
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert focused() is not table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Backtab, SHIFT)
+    assert focused() is not table
+
+    library = next(a for a in window.tools_menu.actions() if a.objectName() == "provision_library")
+    library.trigger()
+    opened = next(w for w in QApplication.topLevelWidgets()
+                  if w.objectName() == "provision_library_window" and w.isVisible())
+    items = opened.table
+    qtbot.waitUntil(lambda: opened.model.rowCount() > 0, timeout=2_000)
+    items.setFocus()
+    qtbot.waitUntil(lambda: focused() is items, timeout=2_000)
+    items.setCurrentIndex(opened.model.index(0, 0))
+    qtbot.keyClick(items, Qt.Key.Key_Right)              # to the next cell, still in the table
+    assert focused() is items and items.currentIndex().column() == 1
+    qtbot.keyClick(items, Qt.Key.Key_Tab)
+    assert focused() is not items and not isinstance(focused(), QAbstractItemView)
+    opened.close()

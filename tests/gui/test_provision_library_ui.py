@@ -146,6 +146,7 @@ def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answer
     answers.next_paths.append(tmp_path / "library.csv")
     click(window.export_button)
     assert answers.messages[-1][0] == "info" and "Wrote 17 interventions" in answers.messages[-1][2]
+    assert "import" not in answers.messages[-1][2]      # they cannot: not told they can
 
 
 def test_import_and_export_go_through_the_prompts(qtbot, senco_session, answers, tmp_path):
@@ -262,7 +263,10 @@ def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, 
     save(form)
     assert "years and months" in form.message.text()
     type_into(form.form.widgets["entry_value"], "7y 4m")
-    type_into(form.form.widgets["entry_date"], "07/09/2026")
+    type_into(form.form.widgets["entry_date"], "01/01/1900")
+    save(form)
+    assert "cannot be before the pupil's date of birth" in form.message.text()
+    type_into(form.form.widgets["entry_date"], "12/10/2026")
     save(form)
     assert not form.isVisible(), form.message.text()
     assert dialog.model.index(0, 2).data() == "7y 4m"
@@ -275,11 +279,13 @@ def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, 
     type_into(form.form.widgets["exit_date"], "01/09/2026")
     save(form)
     assert "cannot be before the entry date" in form.message.text()
-    type_into(form.form.widgets["exit_date"], "07/11/2026")
+    type_into(form.form.widgets["exit_date"], "23/11/2026")
     save(form)
     assert not form.isVisible(), form.message.text()
-    assert dialog.model.index(0, 6).data() == "+9 months in 2 months (ratio gain 4.5)"
-    [stored] = measures.measures_for_item(senco_session, dialog.item.id)
+    # 42 days is 1.4 months (days / 30.44), not "1 month" with a ratio gain of 9.
+    assert dialog.model.index(0, 6).data() == "+9 months in 1.4 months (ratio gain 6.5)"
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    [stored] = measures.measures_for_item(senco_session, item.id)
     assert (stored.entry_value, stored.exit_value) == (88, 97)
 
 
@@ -287,7 +293,7 @@ def test_staff_see_entry_and_exit_but_may_not_change_them(qtbot, senco_session, 
     cycle = _cycle(senco_session, agree=True)
     item = apdr.get_cycle(senco_session, cycle).plan.items[0]
     measures.record_measure(senco_session, item.id, {
-        "kind": "standardised", "name": "NGRT", "entry_value": "84", "entry_date": "07/09/2026",
+        "kind": "standardised", "name": "NGRT", "entry_value": "84", "entry_date": "12/10/2026",
         "exit_value": "91", "exit_date": "20/11/2026"})
     wizard = wizard_at(qtbot, staff_session, cycle, Part.DO)
     choose_row(wizard.do.item_view, 0)
@@ -306,3 +312,47 @@ def test_the_suggested_interventions_can_be_added_again(qtbot, senco_session):
     assert "Mentoring" in rows(window)
     click(window.suggested_button)
     assert window.message.text().startswith("The library already holds every suggested")
+
+
+def test_on_a_narrow_screen_the_form_goes_below_and_the_names_are_readable(qtbot, senco_session):
+    window = library_window(qtbot, senco_session)
+    window.resize(780, 560)                       # an 800-pixel-wide laptop screen
+    qtbot.waitUntil(lambda: window.table.columnWidth(0) > 200, timeout=2_000)
+    table_bottom = window.table.mapTo(window, window.table.rect().bottomLeft()).y()
+    assert window.details.mapTo(window, window.details.rect().topLeft()).y() > table_bottom
+    window.grab().save("/tmp/fix-a-library-narrow.png")
+    window.resize(1100, 680)
+    qtbot.waitUntil(lambda: window.details.mapTo(window, window.details.rect().topLeft()).x()
+                    > window.table.width(), timeout=2_000)
+    window.grab().save("/tmp/fix-a-library-wide.png")
+
+
+def test_the_measure_form_has_alt_keys_and_a_readable_name_box(qtbot, senco_session):
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+    cycle = _cycle(senco_session, agree=True)
+    item = apdr.get_cycle(senco_session, cycle).plan.items[0]
+    from sendesk.ui.apdr.measures_dialog import of_item
+    dialog = MeasuresDialog(senco_session, OpRunner(senco_session), of_item(item), ())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    click(dialog.add_button)
+    form = shown(FormDialog, "measure_form")
+    qtbot.waitExposed(form)
+    name = form.form.widgets["name"]
+    assert name.width() >= 200                         # with no measure offered, not a sliver
+    buttons = form.findChild(QDialogButtonBox)
+    assert buttons.button(QDialogButtonBox.StandardButton.Save).text() == "&Save"
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "&Cancel"
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=2_000)
+    note = form.form.widgets["note"]
+    note.setFocus()
+    qtbot.keyClick(note, _Qt.Key.Key_X, _Qt.KeyboardModifier.AltModifier)   # E&xit value
+    assert QApplication.focusWidget() is form.form.widgets["exit_value"]
+    qtbot.keyClick(QApplication.focusWidget(), _Qt.Key.Key_M,
+                   _Qt.KeyboardModifier.AltModifier)                       # Name of the &measure
+    assert QApplication.focusWidget() in (name, name.lineEdit())
+    assert name.accessibleName() == "Name of the measure"
+    form.grab().save("/tmp/fix-a-measure-form.png")
+    form.reject()

@@ -1,6 +1,7 @@
 """`sendesk-cli provision library export|import`: the school's provision library to and from a
 CSV file, so it can be edited in a spreadsheet or shared with another school. The rules are
-the core's (records.provision_library); these commands read arguments and print results."""
+the core's (records.provision_library); these commands read arguments and print results.
+`provision groups` is added under the same command by cli.provision_groups."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import SendeskError
+from ..errors import PermissionDenied, SendeskError
 from ..models import provision_library as library
+from ..models.roles import Permission
 from ..records import provision_library
 from .io import Secrets, open_session
 
@@ -17,9 +19,10 @@ _MAX_FAULTS_SHOWN = 50
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    provision = sub.add_parser("provision", help="the school's provision library")
+    provision = sub.add_parser("provision",
+                               help="the school's provision library and provision groups")
     provision_sub = provision.add_subparsers(dest="provision_command", required=True,
-                                             metavar="library")
+                                             metavar="library|groups")
     lib = provision_sub.add_parser("library", help="export or import the provision library")
     lib_sub = lib.add_subparsers(dest="library_command", required=True, metavar="export|import")
     p = lib_sub.add_parser("export", help="write every intervention in the library (retired "
@@ -55,6 +58,12 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
         counts = provision_library.import_csv(session, args.file)
+    except PermissionDenied:
+        if not session.can(Permission.MANAGE_PLANS):
+            raise PermissionDenied(
+                f"Your role ({session.user.role_label}) does not allow you to import into the "
+                "provision library: the SENCO changes it. You can export it.") from None
+        raise
     except provision_library.LibraryFileRefused as exc:
         for fault in exc.faults[:_MAX_FAULTS_SHOWN]:
             print(fault, file=sys.stderr)

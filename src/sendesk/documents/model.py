@@ -150,6 +150,9 @@ class Document:
     kind: str = ""          # which builder made it (plan, letter-added, file, ...)
     recipient: str = ""     # for letters: whom this copy is for
     show_title: bool = True  # letters carry their subject in the text, not as a page title
+    # What a document about no one pupil covers, for the header band of every page ("Member
+    # of staff: Mrs Khan (3 pupils)"); empty means the whole school ("All pupils").
+    covers: str = ""
 
     def text(self) -> str:
         """Everything the document says, in order (for checks and tests)."""

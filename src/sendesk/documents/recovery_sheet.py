@@ -51,7 +51,8 @@ def build_recovery_sheet(school: SchoolIdentity, key: str, made_on: dt.date) -> 
     ])
     build.add(SignatureBoxes(("Placed in the safe by",)))
     return Document(title=TITLE, pupil_name="", document_date=made_on,
-                    blocks=tuple(build.blocks), kind="recovery-key")
+                    blocks=tuple(build.blocks), kind="recovery-key",
+                    covers="The school's recovery key (no pupil's record)")
 
 
 def save_recovery_sheet(path: Path, sheet: Document, render: Render) -> int:

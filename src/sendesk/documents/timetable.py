@@ -56,7 +56,8 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
                     [(f"{e.start_time}-{e.end_time}", e.group_name, e.place, e.with_whom)
                      for e in entries], widths=[0.9, 2.0, 1.4, 2.9])
     return Document("Support timetable", week.who if week.for_pupil else "", today,
-                    tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND)
+                    tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND,
+                    covers="" if week.for_pupil else week.covers)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)

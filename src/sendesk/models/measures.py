@@ -9,7 +9,9 @@ score means nothing:
 * a reading or spelling age, held in whole months and typed as years and months ("7y 4m" or
   "7:04"), for which the gain is in months and the ratio gain is the months gained divided by
   the months elapsed between the two dates (Brooks: 2 or more is a substantial impact, 1.4 to
-  1.9 a useful one, under 1.4 modest);
+  1.9 a useful one, under 1.4 modest). Months elapsed are the days between the dates divided
+  by 30.44 (the average month), not whole calendar months: counting whole months would call
+  1 September to 31 October one month and double the ratio gain;
 * a scaled score (the national tests' 80-120);
 * the school's own scale, any number the school uses.
 """
@@ -20,7 +22,7 @@ import datetime as dt
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -154,12 +156,25 @@ def format_value(kind: MeasureKind, value: float | None) -> str:
     return f"{value:g}"
 
 
-def months_elapsed(start: dt.date, end: dt.date) -> int:
-    """Whole calendar months from one date to another (5 March to 4 May is one month)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return max(months, 0)
+DAYS_PER_MONTH = Decimal("30.44")  # 365.25 / 12
+
+
+def exact_months(start: dt.date, end: dt.date) -> Decimal:
+    """Months from one date to another as days / 30.44, unrounded (never below nothing)."""
+    return Decimal(max((end - start).days, 0)) / DAYS_PER_MONTH
+
+
+def months_elapsed(start: dt.date, end: dt.date) -> Decimal:
+    """Months from one date to another, to one decimal place: the days between them divided by
+    30.44, the average length of a month (1 September to 31 October is 60 days, 2.0 months).
+    Whole calendar months would round that down to one and overstate the ratio gain."""
+    return _rounded(exact_months(start, end), "0.1")
+
+
+def months_text(months: Decimal) -> str:
+    """'2 months', '1 month', '0.8 months': the tenth shown only when it is not nought."""
+    shown = f"{months:f}".removesuffix(".0")
+    return f"{shown} month" + ("" if months == 1 else "s")
 
 
 def _rounded(value: Decimal, places: str) -> Decimal:
@@ -180,6 +195,7 @@ class Measure:
     exit_value: float | None
     exit_date: dt.date | None
     note: str = ""
+    group_id: int | None = None     # set (with item_id None) for a group member's measure
 
     @property
     def complete(self) -> bool:
@@ -193,23 +209,29 @@ class Measure:
         return self.exit_value - self.entry_value
 
     @property
-    def months_elapsed(self) -> int | None:
+    def months_elapsed(self) -> Decimal | None:
+        """Months between the entry and the exit, to one decimal (days / 30.44)."""
         if self.entry_date is None or self.exit_date is None:
             return None
         return months_elapsed(self.entry_date, self.exit_date)
 
     @property
     def ratio_gain(self) -> Decimal | None:
-        """Months gained per month elapsed (reading and spelling ages only; none when under
-        a month has passed, which would divide by nothing)."""
-        gain, elapsed = self.gain, self.months_elapsed
-        if not self.kind.is_age or gain is None or not elapsed:
+        """Months gained per month elapsed, to one decimal, from the days themselves
+        (reading and spelling ages only; none when under a month has passed, where a month or
+        two of gain would read as a huge ratio, or nothing would be divided by)."""
+        gain = self.gain
+        if not self.kind.is_age or gain is None or self.entry_date is None \
+                or self.exit_date is None:
             return None
-        return _rounded(Decimal(str(gain)) / Decimal(elapsed), "0.1")
+        elapsed = exact_months(self.entry_date, self.exit_date)
+        if elapsed < 1:
+            return None
+        return _rounded(Decimal(str(gain)) / elapsed, "0.1")
 
     def gain_text(self) -> str:
-        """The gain as a teacher reads it: '+6 points', '+9 months in 4 months (ratio gain
-        2.3)', or '' while the exit is still to come."""
+        """The gain as a teacher reads it: '+6 points', '+9 months in 2 months (ratio gain
+        4.6)', or '' while the exit is still to come."""
         gain = self.gain
         if gain is None:
             return ""
@@ -219,22 +241,43 @@ class Measure:
         text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
         elapsed = self.months_elapsed
         if elapsed is not None:
-            text += f" in {elapsed} month" + ("" if elapsed == 1 else "s")
+            text += f" in {months_text(elapsed)}"
         ratio = self.ratio_gain
         if ratio is not None:
             text += f" (ratio gain {ratio})"
         return text
 
 
-def clean_measure(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+BASELINE_MARGIN = dt.timedelta(weeks=6)
+
+
+def earliest_entry(born: dt.date | None, started: dt.date | None, started_what: str
+                   ) -> list[tuple[dt.date, str]]:
+    """The days an entry cannot be before, each with how a teacher would say it: the pupil's
+    date of birth, and six weeks before the provision started (a baseline is often taken a
+    little before, never a term or more before: that is a typing slip such as 1900)."""
+    limits = []
+    if born is not None:
+        limits.append((born, f"the pupil's date of birth ({dates.format_uk(born)})"))
+    if started is not None:
+        limits.append((started - BASELINE_MARGIN, f"{dates.format_uk(started - BASELINE_MARGIN)}"
+                       f", six weeks before {started_what} ({dates.format_uk(started)})"))
+    return limits
+
+
+def clean_measure(raw: Mapping[str, Any], today: dt.date,
+                  earliest: Iterable[tuple[dt.date, str]] = ()) -> dict[str, Any]:
     """A measure's fields typed and checked: the kind, its name, the entry (required) and the
     exit (both value and date, or neither), the exit not before the entry, neither in the
-    future. Values come back in the kind's units (ages in months)."""
+    future, and the entry not before any of the `earliest` days (see earliest_entry). Values
+    come back in the kind's units (ages in months)."""
     kind = parse_kind(raw.get("kind"))
     name = clean_line(str(raw.get("name") or ""), "Name of the measure", max_length=100)
     entry_value = parse_value(kind, raw.get("entry_value"), "Entry value")
     entry_date = dates.require_date(raw.get("entry_date"), "Entry date")
     dates.not_after(entry_date, today, "Entry date")
+    for limit, what in earliest:
+        dates.not_before(entry_date, limit, "Entry date", what)
     exit_raw, exit_day_raw = raw.get("exit_value"), raw.get("exit_date")
     has_exit = str(exit_raw if exit_raw is not None else "").strip() != ""
     has_exit_day = str(exit_day_raw if exit_day_raw is not None else "").strip() != ""

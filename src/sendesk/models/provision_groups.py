@@ -5,15 +5,24 @@ How a group's cost is shared (one rule, used by the pupil's record, both provisi
 impact figures and the CSV):
 
 * ``cost_total`` is what the whole group costs over its run: from its start date to its end
-  date, or, while no end date is set, for its ``weeks`` weeks from the start (the weeks it was
-  planned for). Each day of the run carries an equal part of that cost.
+  date, or, while no end date is set, for its ``weeks`` school weeks from the start (the weeks
+  it was planned for; a week counts when it holds at least one school day, so a half-term
+  holiday inside the run does not shorten it).
+* Only school days carry cost: the school calendar's (models.calendar), so weekends, the
+  holidays, bank holidays and INSET days carry none. Each school day of the run carries an
+  equal part of the cost. (A run with no school day in it at all, such as a holiday club, has
+  each of its days carry an equal part instead.) So a pupil joining on a Saturday pays exactly
+  what joining on the Monday would.
 * Each day's part is shared equally among the members present that day: a member is present
   from the day they joined to their leaving date (both counted), within the run.
-* A pupil's share over a period is the sum, over the days of the period on which they were a
-  member, of that day's part divided by the members present that day. So a pupil who was one
-  of four for half the run and one of two for the other half pays 1/8 + 1/4 of the cost.
+* A pupil's share over a period is the sum, over the school days of the period on which they
+  were a member, of that day's part divided by the members present that day. So a pupil who
+  was one of four for half the run and one of two for the other half pays 1/8 + 1/4 of it.
 * Days on which nobody is a member are not charged to anyone: their part stays with the group
   (shown on the whole-school map, where the group's cost is counted once, not per member).
+* A group with no end date that goes on past its planned weeks costs nothing more, and a pupil
+  who joins after those weeks shares none of it (the Groups page says so beside them): set
+  the group's end date, or more weeks, and its cost is spread over the longer run.
 * Each share is rounded to the nearest penny (halves up) once, at the end; the shares of a
   group may therefore differ from its cost by a penny or two.
 
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,6 +45,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from . import dates
+from .calendar import SchoolCalendar
 from .provision import (
     DEFAULT_WEEKS,
     MAX_MINUTES,
@@ -67,16 +78,71 @@ class Run:
     start: dt.date
     end: dt.date          # the last day of the run (counted)
     cost_pence: int
+    charged: tuple[dt.date, ...] = ()   # the days carrying cost, in order (see the docstring)
 
     @property
     def days(self) -> int:
-        return (self.end - self.start).days + 1
+        """How many days carry cost."""
+        return len(self.charged)
+
+    def charged_between(self, first: dt.date, last: dt.date) -> int:
+        """How many of the days carrying cost fall from first to last (both counted)."""
+        return bisect_right(self.charged, last) - bisect_left(self.charged, first)
 
 
-def run_of(start: dt.date, end: dt.date | None, weeks: int, cost_pence: int) -> Run:
-    """The costed run: to the end date, or for the planned weeks while none is set."""
-    last = end if end is not None else start + dt.timedelta(days=7 * max(int(weeks), 1) - 1)
-    return Run(start, max(last, start), int(cost_pence))
+class SchoolDays:
+    """The school days of the school calendar, worked out once per school year however many
+    groups ask (a whole-school map reads thousands of runs over the same year)."""
+
+    def __init__(self, calendar: SchoolCalendar | None = None) -> None:
+        self.calendar = calendar or SchoolCalendar()
+        self._years: dict[int, tuple[dt.date, ...]] = {}
+
+    def _year(self, year: int) -> tuple[dt.date, ...]:
+        """The school days of one calendar year, in order."""
+        found = self._years.get(year)
+        if found is None:
+            day, found_list = dt.date(year, 1, 1), []
+            while day.year == year:
+                if self.calendar.is_school_day(day):
+                    found_list.append(day)
+                day += dt.timedelta(days=1)
+            found = self._years[year] = tuple(found_list)
+        return found
+
+    def between(self, first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+        """The school days from first to last (both counted), in order."""
+        days: list[dt.date] = []
+        for year in range(first.year, last.year + 1):
+            known = self._year(year)
+            days += known[bisect_left(known, first):bisect_right(known, last)]
+        return tuple(days)
+
+
+def _planned_end(start: dt.date, weeks: int, school_days: SchoolDays) -> dt.date:
+    """The Sunday ending the weeks-th week, from the start, that holds a school day (or, if
+    the calendar finds none for over a year, the plain weeks from the start)."""
+    wanted = max(int(weeks), 1)
+    monday = start - dt.timedelta(days=start.weekday())
+    for span in (wanted + 12, wanted + 60):      # the holidays on the way, then a year more
+        ahead = school_days.between(start, start + dt.timedelta(days=7 * span))
+        weeks_held = sorted({(day - monday).days // 7 for day in ahead})
+        if len(weeks_held) >= wanted:
+            return monday + dt.timedelta(days=7 * weeks_held[wanted - 1] + 6)
+    return start + dt.timedelta(days=7 * wanted - 1)
+
+
+def run_of(start: dt.date, end: dt.date | None, weeks: int, cost_pence: int,
+           school_days: SchoolDays | None = None) -> Run:
+    """The costed run: to the end date, or for the planned school weeks while none is set,
+    with the days in it that carry cost."""
+    school_days = school_days or SchoolDays()
+    if end is None:
+        end = _planned_end(start, weeks, school_days)
+    end = max(end, start)
+    charged = school_days.between(start, end) or tuple(
+        start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    return Run(start, end, int(cost_pence), charged)
 
 
 def round_pence(value: Fraction) -> int:
@@ -114,7 +180,7 @@ def shares(run: Run, members: Iterable[Membership], start: dt.date | None = None
     for left, right, present in _segments(run, members, start or run.start, end or run.end):
         if not present:
             continue
-        part = per_day * ((right - left).days + 1) / len(present)
+        part = per_day * run.charged_between(left, right) / len(present)
         for pupil in present:
             exact[pupil] = exact.get(pupil, Fraction(0)) + part
     return {pupil: round_pence(value) for pupil, value in exact.items()}
@@ -125,7 +191,7 @@ def cost_in_period(run: Run, start: dt.date | None = None, end: dt.date | None =
     first, last = max(start or run.start, run.start), min(end or run.end, run.end)
     if first > last:
         return 0
-    return round_pence(Fraction(run.cost_pence * ((last - first).days + 1), run.days))
+    return round_pence(Fraction(run.cost_pence * run.charged_between(first, last), run.days))
 
 
 # --- checking what people type ---------------------------------------------------------------

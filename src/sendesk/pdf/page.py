@@ -162,7 +162,8 @@ def paint_band(painter: QPainter, metrics: Metrics, document: Document, number: 
     painter.setPen(INK)
     text(mark, fm_mark, marking, centre, m.mm(10), "centre")
     painter.setPen(GREY)
-    about = f"Pupil: {printable(document.pupil_name)}" if document.pupil_name else "All pupils"
+    about = f"Pupil: {printable(document.pupil_name)}" if document.pupil_name else \
+        printable(document.covers or "All pupils")
     text(band, fm_band, about, left, m.mm(15.5), "left")
     text(band, fm_band, f"Date: {document.document_date.strftime('%d/%m/%Y')}", right,
          m.mm(15.5), "right")

@@ -1,5 +1,12 @@
-"""Entry and exit measures: for each pupil on each provision line, the measure it is judged by,
-the baseline taken as it starts and the same measure taken as it ends.
+"""Entry and exit measures: for each pupil on each provision line, and for each member of a
+provision group, the measure it is judged by, the baseline taken as it starts and the same
+measure taken as it ends.
+
+A row of provision_measures belongs to a plan's provision line (item_id set) or to a pupil's
+place in a group (group_id set, item_id NULL); either way pupil_id names the pupil, and the
+impact figures read both alike. The entry may not be before the pupil's date of birth, nor more
+than six weeks before the line started (or, with no start, its plan's date) or the group
+started: a baseline is taken as the provision starts, or just before.
 
 Recorded and corrected by the SENCO; a correction keeps the old values in the change trail,
 and one entered by mistake is removed (kept, marked removed) rather than deleted. They may be
@@ -9,12 +16,13 @@ reviewed (the exit score often comes after the review), but not once the pupil h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates
-from ..models.measures import Measure, MeasureKind, clean_measure
+from ..models.measures import Measure, MeasureKind, clean_measure, earliest_entry
 from ..models.roles import Permission
 from ..models.text import clean_text
 from ..operations import Kind, changed, operation
@@ -30,7 +38,7 @@ def _measure(row: Row) -> Measure:
                    kind=MeasureKind(row["kind"]), name=row["name"],
                    entry_value=row["entry_value"], entry_date=dates.from_text(row["entry_date"]),
                    exit_value=row["exit_value"], exit_date=dates.from_text(row["exit_date"]),
-                   note=row["note"] or "")
+                   note=row["note"] or "", group_id=row["group_id"])
 
 
 def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,13 +49,47 @@ def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _item_pupil(session: Session, item_id: int) -> int:
-    pupil_id = session.db.scalar(
-        "SELECT w.pupil_id FROM apdr_provision_items i JOIN apdr_plans p ON p.id = i.plan_id"
+    return _item(session, item_id)[0]
+
+
+def _item(session: Session, item_id: int) -> tuple[int, Row]:
+    """The pupil a provision line belongs to, and the line's start and its plan's date."""
+    row = session.db.query_one(
+        "SELECT w.pupil_id, i.started_on, p.plan_date FROM apdr_provision_items i"
+        " JOIN apdr_plans p ON p.id = i.plan_id"
         " JOIN apdr_cycles c ON c.id = p.cycle_id JOIN send_pathways w ON w.id = c.pathway_id"
         " WHERE i.id = ? AND i.removed_at IS NULL", (int(item_id),))
-    if pupil_id is None:
+    if row is None:
         raise ValidationError("That provision is not in this database.", field="provision")
-    return int(pupil_id)
+    return int(row["pupil_id"]), row
+
+
+def _group_start(session: Session, group_id: int, pupil_id: int) -> dt.date:
+    """The group's start date, once it is known the pupil is, or was, one of its members."""
+    start = session.db.scalar("SELECT start_date FROM provision_groups WHERE id = ?",
+                              (int(group_id),))
+    if start is None:
+        raise ValidationError("That group is not in this database.", field="group")
+    if session.db.scalar("SELECT count(*) FROM provision_group_members WHERE group_id = ?"
+                         " AND pupil_id = ?", (int(group_id), int(pupil_id))) == 0:
+        raise ValidationError("That pupil has not been in this group; add them to it first.",
+                              field="pupil")
+    return dates.require_date(start, "Start date")
+
+
+def _earliest(session: Session, row: Row, item_id: int | None, group_id: int | None
+              ) -> list[tuple[dt.date, str]]:
+    """The days the entry cannot be before (models.measures.earliest_entry), for a line or a
+    group."""
+    born = dates.from_text(row["dob"])
+    if group_id is not None:
+        return earliest_entry(born, _group_start(session, group_id, row["id"]),
+                              "the group started")
+    assert item_id is not None
+    line = _item(session, item_id)[1]
+    if line["started_on"]:
+        return earliest_entry(born, dates.from_text(line["started_on"]), "the provision started")
+    return earliest_entry(born, dates.from_text(line["plan_date"]), "the plan's date")
 
 
 def _row(session: Session, measure_id: int) -> Row:
@@ -60,10 +102,11 @@ def _row(session: Session, measure_id: int) -> Row:
 
 
 def _not_twice(session: Session, pupil_id: int, item_id: int | None, name: str,
-               other_than: int | None = None) -> None:
+               other_than: int | None = None, group_id: int | None = None) -> None:
+    where = "item_id = ?" if item_id is not None else "item_id IS NULL AND group_id = ?"
     for row in session.db.query(
-            "SELECT id, name FROM provision_measures WHERE pupil_id = ? AND item_id = ?"
-            " AND removed_at IS NULL", (pupil_id, item_id)):
+            f"SELECT id, name FROM provision_measures WHERE pupil_id = ? AND {where}"
+            " AND removed_at IS NULL", (pupil_id, item_id if item_id is not None else group_id)):
         if row["id"] != other_than and row["name"].casefold() == name.casefold():
             raise ValidationError(f"This provision already has a '{row['name']}' measure; "
                                   "correct that one instead.", field="Name of the measure")
@@ -72,18 +115,32 @@ def _not_twice(session: Session, pupil_id: int, item_id: int | None, name: str,
 @operation(Permission.MANAGE_PLANS, audit="recorded an entry measure")
 def record_measure(session: Session, item_id: int, raw: Mapping[str, Any]) -> int:
     """A pupil's entry (and, if it is already known, exit) on a provision line; returns its id."""
-    fields = clean_measure(raw, today(session))
     pupil_id = _item_pupil(session, item_id)
-    require_editable(session, pupil_id)
-    _not_twice(session, pupil_id, int(item_id), fields["name"])
+    return _record(session, pupil_id, int(item_id), None, raw)
+
+
+@operation(Permission.MANAGE_PLANS, audit="recorded an entry measure")
+def record_group_measure(session: Session, group_id: int, pupil_id: int,
+                         raw: Mapping[str, Any]) -> int:
+    """A group member's entry (and exit, if known) on the group; returns its id. The pupil
+    must be, or have been, in the group (the exit is often taken after they leave it)."""
+    return _record(session, int(pupil_id), None, int(group_id), raw)
+
+
+def _record(session: Session, pupil_id: int, item_id: int | None, group_id: int | None,
+            raw: Mapping[str, Any]) -> int:
+    row = require_editable(session, pupil_id)
+    fields = clean_measure(raw, today(session), _earliest(session, row, item_id, group_id))
+    _not_twice(session, pupil_id, item_id, fields["name"], group_id=group_id)
     measure_id = int(session.db.scalar(
-        "INSERT INTO provision_measures (pupil_id, item_id, kind, name, entry_value, entry_date,"
-        " exit_value, exit_date, note, entered_at, entered_by) VALUES (:pupil_id, :item_id,"
-        " :kind, :name, :entry_value, :entry_date, :exit_value, :exit_date, :note, :at, :user)"
-        " RETURNING id",
-        {**_stored(fields), "pupil_id": pupil_id, "item_id": int(item_id),
+        "INSERT INTO provision_measures (pupil_id, item_id, group_id, kind, name, entry_value,"
+        " entry_date, exit_value, exit_date, note, entered_at, entered_by) VALUES (:pupil_id,"
+        " :item_id, :group_id, :kind, :name, :entry_value, :entry_date, :exit_value,"
+        " :exit_date, :note, :at, :user) RETURNING id",
+        {**_stored(fields), "pupil_id": pupil_id, "item_id": item_id, "group_id": group_id,
          "at": session.now_text(), "user": session.user.id}))
-    changed(session, Kind.MEASURE, pupil_id, measure_id=measure_id, item_id=int(item_id),
+    where = {"item_id": item_id} if item_id is not None else {"group_id": group_id}
+    changed(session, Kind.MEASURE, pupil_id, measure_id=measure_id, **where,
             kind=fields["kind"].value)
     return measure_id
 
@@ -92,13 +149,15 @@ def record_measure(session: Session, item_id: int, raw: Mapping[str, Any]) -> in
 def update_measure(session: Session, measure_id: int, raw: Mapping[str, Any]) -> list[str]:
     """Record the exit, or correct either value or date; returns the changed fields."""
     row = _row(session, measure_id)
-    require_editable(session, row["pupil_id"])
+    pupil = require_editable(session, row["pupil_id"])
     current = _measure(row)
     merged = {"kind": current.kind, "name": current.name, "entry_value": current.entry_value,
               "entry_date": current.entry_date, "exit_value": current.exit_value,
               "exit_date": current.exit_date, "note": current.note, **raw}
-    fields = clean_measure(merged, today(session))
-    _not_twice(session, row["pupil_id"], row["item_id"], fields["name"], other_than=row["id"])
+    fields = clean_measure(merged, today(session),
+                           _earliest(session, pupil, row["item_id"], row["group_id"]))
+    _not_twice(session, row["pupil_id"], row["item_id"], fields["name"], other_than=row["id"],
+               group_id=row["group_id"])
     new = _stored(fields)
     differ = record_changes(session, row["pupil_id"], "measure", row["id"],
                             {name: row[name] for name in _COLUMNS}, new)
@@ -129,6 +188,19 @@ def measures_for_item(session: Session, item_id: int) -> list[Measure]:
     rows = session.db.query("SELECT * FROM provision_measures WHERE item_id = ?"
                             " AND removed_at IS NULL ORDER BY entry_date, id", (int(item_id),))
     return [_measure(row) for row in rows]
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def measures_for_group(session: Session, group_id: int, pupil_id: int | None = None
+                       ) -> list[Measure]:
+    """The measures of a group's members (or of one of them), oldest entry first."""
+    sql = ("SELECT * FROM provision_measures WHERE group_id = ? AND item_id IS NULL"
+           " AND removed_at IS NULL")
+    params: list[Any] = [int(group_id)]
+    if pupil_id is not None:
+        sql += " AND pupil_id = ?"
+        params.append(int(pupil_id))
+    return [_measure(row) for row in session.db.query(sql + " ORDER BY entry_date, id", params)]
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)

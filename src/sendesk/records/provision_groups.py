@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from ..errors import ValidationError
@@ -26,11 +27,12 @@ from ..models import provision_groups as rules
 from ..models.provision import describe_frequency
 from ..models.provision_groups import DAYS, Membership, Run
 from ..models.roles import Permission
-from ..operations import Kind, changed, operation
+from ..operations import Kind, changed, operation, viewed
 from ..session import Session
 from ..store.database import Row
 from ._common import chunks, placeholders, require_editable, today
 from .pupils import pupil_from_row
+from .school_calendar import calendar_of
 
 _EDITABLE = ("name", "area", "description", "staff_name", "staff_role", "start_date",
              "end_date", "cost_total", "sessions_per_week", "minutes", "weeks")
@@ -91,10 +93,24 @@ class Group:
     created_at: str
     members: tuple[Member, ...] = ()
     slots: tuple[Slot, ...] = ()
+    school_days: rules.SchoolDays = field(default_factory=rules.SchoolDays, compare=False,
+                                          repr=False)
 
-    @property
+    @cached_property
     def run(self) -> Run:
-        return rules.run_of(self.start_date, self.end_date, self.weeks, self.cost_total_pence)
+        """The costed run over the school's own school days (models.provision_groups)."""
+        return rules.run_of(self.start_date, self.end_date, self.weeks, self.cost_total_pence,
+                            self.school_days)
+
+    def pupils_today(self, day: dt.date) -> int:
+        """How many pupils are in the group on the day (none before it starts or after it
+        ends): the one count the groups list and the group's summary both show."""
+        return len(self.present_on(day)) if self.running_on(day) else 0
+
+    def joined_after_run(self, member: Member) -> bool:
+        """A member who joined after the planned weeks of a group with no end date shares none
+        of its cost (the rule in models.provision_groups); the page says so beside them."""
+        return self.end_date is None and member.joined_on > self.run.end
 
     def running_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
@@ -163,13 +179,15 @@ def _pence_to_pounds(pence: int) -> float:
     return float(Decimal(int(pence)) / 100)
 
 
-def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = ()) -> Group:
+def _group(row: Row, members: tuple[Member, ...] = (), slots: tuple[Slot, ...] = (),
+           school_days: rules.SchoolDays | None = None) -> Group:
     return Group(row["id"], row["name"], row["library_id"], row["area"], row["description"],
                  row["staff_name"], row["staff_role"],
                  dates.require_date(row["start_date"], "Start date"),
                  dates.from_text(row["end_date"]), pounds_to_pence(row["cost_total"]),
                  Decimal(str(row["sessions_per_week"])).normalize(), int(row["minutes"]),
-                 int(row["weeks"]), row["created_at"], members, slots)
+                 int(row["weeks"]), row["created_at"], members, slots,
+                 school_days or rules.SchoolDays())
 
 
 def _slot(row: Row) -> Slot:
@@ -215,12 +233,14 @@ def _slots(session: Session, group_ids: list[int]) -> dict[int, list[Slot]]:
 
 
 def load_groups(session: Session, rows: Iterable[Row]) -> list[Group]:
-    """Groups with their members and slots, read in three queries whatever their number."""
+    """Groups with their members and slots, read in three queries whatever their number, and
+    the school calendar once for all their costs."""
     rows = list(rows)
     ids = [row["id"] for row in rows]
     members, slots = _members(session, ids), _slots(session, ids)
-    return [_group(row, tuple(members.get(row["id"], ())), tuple(slots.get(row["id"], ())))
-            for row in rows]
+    school_days = rules.SchoolDays(calendar_of(session)) if rows else None
+    return [_group(row, tuple(members.get(row["id"], ())), tuple(slots.get(row["id"], ())),
+                   school_days) for row in rows]
 
 
 def _group_row(session: Session, group_id: int) -> Row:
@@ -230,21 +250,41 @@ def _group_row(session: Session, group_id: int) -> Row:
     return row
 
 
-@operation(Permission.VIEW_RECORDS, writes=False)
-def list_groups(session: Session, include_ended: bool = False) -> list[Group]:
-    """Groups running or still to start (and, if asked, those ended), newest start first."""
+def _one(session: Session, group_id: int) -> Group:
+    """A group for the core's own use inside an operation (not audited as a read)."""
+    return load_groups(session, [_group_row(session, group_id)])[0]
+
+
+def _pupils_named(groups: Iterable[Group]) -> int:
+    return len({m.pupil_id for g in groups for m in g.members})
+
+
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the provision groups")
+def list_groups(session: Session, include_ended: bool = False, *, audit: bool = True
+                ) -> list[Group]:
+    """Groups running or still to start (and, if asked, those ended), newest start first.
+
+    The list names pupils, so reading it is audited with how many groups and pupils it showed;
+    the Groups page passes audit=False when it reads again only because something changed
+    (that change is audited itself), so the log is not filled by every refresh."""
     sql = "SELECT * FROM provision_groups"
     params: list[Any] = []
     if not include_ended:
         sql += " WHERE end_date IS NULL OR end_date >= ?"
         params.append(today(session).isoformat())
-    return load_groups(session, session.db.query(sql + " ORDER BY start_date DESC, name, id",
-                                                 params))
+    found = load_groups(session, session.db.query(sql + " ORDER BY start_date DESC, name, id",
+                                                  params))
+    if audit:
+        viewed(session, None, None, groups=len(found), pupils=_pupils_named(found))
+    return found
 
 
-@operation(Permission.VIEW_RECORDS, writes=False)
+@operation(Permission.VIEW_RECORDS, writes=False, audit="viewed a provision group")
 def get_group(session: Session, group_id: int) -> Group:
-    return load_groups(session, [_group_row(session, group_id)])[0]
+    """One group with its members (audited: it names them)."""
+    group = _one(session, group_id)
+    viewed(session, "provision_group", group.id, pupils=_pupils_named([group]))
+    return group
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -274,7 +314,7 @@ def groups_of_pupil(session: Session, pupil_id: int, include_past: bool = False
 def group_shares(session: Session, group_id: int, start: dt.date | None = None,
                  end: dt.date | None = None) -> dict[int, int]:
     """Each member's share of a group's cost over a period, in pence (for the impact figures)."""
-    return get_group(session, group_id).shares(start, end)
+    return _one(session, group_id).shares(start, end)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -363,7 +403,7 @@ def create_group(session: Session, raw: Mapping[str, Any]) -> int:
 @operation(Permission.MANAGE_PLANS, audit="changed a provision group")
 def update_group(session: Session, group_id: int, changes: Mapping[str, Any]) -> list[str]:
     """Change some of a group's details; returns the changed field names."""
-    group = get_group(session, group_id)
+    group = _one(session, group_id)
     unknown = sorted(set(changes) - set(_EDITABLE))
     if unknown:
         raise ValidationError(f"'{unknown[0]}' is not something a group has.", field=unknown[0])
@@ -394,7 +434,7 @@ def _fits_members(group: Group, start: dt.date, end: dt.date | None) -> None:
 @operation(Permission.MANAGE_PLANS, audit="ended a provision group")
 def end_group(session: Session, group_id: int, end_date: dt.date | str | None = None) -> None:
     """The group stops on this day (today unless given); everyone still in it leaves then."""
-    group = get_group(session, group_id)
+    group = _one(session, group_id)
     day = dates.require_date(end_date or today(session), "Date the group ended")
     if day < group.start_date:
         raise ValidationError("A group cannot end before it started "
@@ -415,7 +455,7 @@ def add_member(session: Session, group_id: int, pupil_id: int,
                joined_on: dt.date | str | None = None) -> Saved:
     """The pupil joins from this day (today unless given); clashes with the pupil's other
     groups are returned as warnings."""
-    group = get_group(session, group_id)
+    group = _one(session, group_id)
     require_editable(session, pupil_id)
     day = dates.require_date(joined_on or today(session), "Joining date")
     if day < group.start_date:
@@ -470,7 +510,7 @@ def member_leaves(session: Session, member_id: int, left_on: dt.date | str | Non
 @operation(Permission.VIEW_RECORDS, writes=False)
 def slot_clashes(session: Session, group_id: int, raw: Mapping[str, Any]) -> list[Clash]:
     """What a new slot would clash with (asked before it is added, so the window can warn)."""
-    group = get_group(session, group_id)
+    group = _one(session, group_id)
     clean = rules.clean_slot(raw)
     return _clashes(session, group, [Slot(0, group.id, **clean)])
 
@@ -478,7 +518,7 @@ def slot_clashes(session: Session, group_id: int, raw: Mapping[str, Any]) -> lis
 @operation(Permission.MANAGE_PLANS, audit="added a provision group's time")
 def add_slot(session: Session, group_id: int, raw: Mapping[str, Any]) -> Saved:
     """A time the group meets each week; clashes are returned as warnings."""
-    group = get_group(session, group_id)
+    group = _one(session, group_id)
     clean = rules.clean_slot(raw)
     for slot in group.slots:
         if slot.day == clean["day"] and rules.overlaps(slot.start_time, slot.end_time,
@@ -499,7 +539,7 @@ def remove_slot(session: Session, slot_id: int) -> None:
     row = session.db.query_one("SELECT * FROM provision_group_slots WHERE id = ?", (int(slot_id),))
     if row is None:
         raise ValidationError("That time is not in the group's timetable.", field="slot")
-    group = get_group(session, row["group_id"])
+    group = _one(session, row["group_id"])
     session.db.execute("DELETE FROM provision_group_slots WHERE id = ?", (row["id"],))
     changed(session, Kind.GROUP, _member_ids(group), target=("provision_group", group.id),
             slot_id=row["id"])

@@ -2,9 +2,12 @@
 Friday, each time with the group, the place and who else is there (the member of staff on a
 pupil's timetable, the pupils on a member of staff's).
 
-It shows the school week holding the given day (today unless given): a group appears if it runs
-on any day of that week, and a pupil if they are a member on any day of it. Viewing either is
-audited as a read (a staff timetable lists pupils by name).
+It shows the school week holding the given day (today unless given), deciding each day on its
+own: a group's time appears on a day only if the group runs that day (it has started and not
+ended), on a pupil's timetable only if they are a member that day, and a member of staff's lists
+the pupils who are members that day. So a group starting on a Tuesday is not on the Monday, and
+a pupil who left on Wednesday is not on the Thursday. Viewing either is audited as a read (a
+staff timetable lists pupils by name: its entry says whose and how many pupils).
 """
 
 from __future__ import annotations
@@ -46,6 +49,15 @@ class Week:
     monday: dt.date
     entries: tuple[Entry, ...]
     pupil_id: int | None = None
+    pupils: int = 0                    # on a member of staff's: how many pupils it names
+
+    @property
+    def covers(self) -> str:
+        """What the timetable covers, for a document's header band."""
+        if self.for_pupil:
+            return f"Pupil: {self.who}"
+        return f"Member of staff: {self.who} ({self.pupils} pupil" + \
+            ("" if self.pupils == 1 else "s") + ")"
 
     @property
     def friday(self) -> dt.date:
@@ -67,19 +79,28 @@ def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _running(group: Group, monday: dt.date) -> bool:
-    return rules.periods_meet(group.start_date, group.end_date, monday,
-                              monday + dt.timedelta(days=4))
+def _date(monday: dt.date, day: int) -> dt.date:
+    return monday + dt.timedelta(days=day - 1)
 
 
-def _in_week(member, monday: dt.date) -> bool:
-    return rules.periods_meet(member.joined_on, member.left_on, monday,
-                              monday + dt.timedelta(days=4))
-
-
-def _entries(group: Group, people: tuple[str, ...]) -> list[Entry]:
+def _pupil_entries(group: Group, pupil_id: int, monday: dt.date) -> list[Entry]:
+    """The group's times on the days of the week it runs and the pupil is in it."""
     return [Entry(slot.day, slot.start_time, slot.end_time, group.id, group.name, slot.place,
-                  people) for slot in group.slots]
+                  (group.staff_name,)) for slot in group.slots
+            if group.running_on(when := _date(monday, slot.day)) and any(
+                m.pupil_id == pupil_id and m.present_on(when) for m in group.members)]
+
+
+def _days_running(group: Group, monday: dt.date) -> list[dt.date]:
+    """The dates this week the group meets and runs."""
+    return [when for slot in group.slots if group.running_on(when := _date(monday, slot.day))]
+
+
+def _staff_entries(group: Group, monday: dt.date) -> list[Entry]:
+    """The group's times on the days of the week it runs, each with that day's pupils."""
+    return [Entry(slot.day, slot.start_time, slot.end_time, group.id, group.name, slot.place,
+                  tuple(m.pupil_name for m in group.present_on(when)) or ("no pupils yet",))
+            for slot in group.slots if group.running_on(when := _date(monday, slot.day))]
 
 
 def _in_order(entries: list[Entry]) -> tuple[Entry, ...]:
@@ -93,9 +114,7 @@ def pupil_week(session: Session, pupil_id: int, day: dt.date | None = None) -> W
     rows = session.db.query(
         "SELECT * FROM provision_groups WHERE id IN (SELECT group_id FROM"
         " provision_group_members WHERE pupil_id = ?) ORDER BY name, id", (pupil.id,))
-    groups = [g for g in load_groups(session, rows) if _running(g, monday) and any(
-        m.pupil_id == pupil.id and _in_week(m, monday) for m in g.members)]
-    entries = [e for g in groups for e in _entries(g, (g.staff_name,))]
+    entries = [e for g in load_groups(session, rows) for e in _pupil_entries(g, pupil.id, monday)]
     viewed(session, "pupil", pupil.id, week=monday.isoformat())
     return Week(pupil.display_name, True, monday, _in_order(entries), pupil.id)
 
@@ -108,10 +127,13 @@ def staff_week(session: Session, staff_name: str, day: dt.date | None = None) ->
     monday = week_of(day or today(session))
     rows = session.db.query("SELECT * FROM provision_groups WHERE staff_key = ? ORDER BY name, id",
                             (key,))
-    groups = [g for g in load_groups(session, rows) if _running(g, monday)]
     if not rows:
         raise ValidationError(f"No group is run by '{staff_name.strip()}'.", field="staff")
-    entries = [e for g in groups for e in _entries(g, tuple(
-        m.pupil_name for m in g.members if _in_week(m, monday)) or ("no pupils yet",))]
-    viewed(session, None, None, week=monday.isoformat(), groups=len(groups))
-    return Week(rows[0]["staff_name"], False, monday, _in_order(entries))
+    groups = load_groups(session, rows)
+    entries = [e for g in groups for e in _staff_entries(g, monday)]
+    names = {m.pupil_id for g in groups for when in _days_running(g, monday)
+             for m in g.present_on(when)}
+    who = rows[0]["staff_name"]
+    viewed(session, None, None, staff=who, week=monday.isoformat(),
+           groups=len({e.group_id for e in entries}), pupils=len(names))
+    return Week(who, False, monday, _in_order(entries), pupils=len(names))

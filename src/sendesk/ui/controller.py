@@ -23,6 +23,7 @@ from ..session import Session
 from ..settings import Settings, data_dir
 from ..store.keyfile import KeyFile, keyfile_path
 from ..transfer.sending import school_fingerprint
+from . import table_keys
 from .create_dialog import CreateDatabaseDialog
 from .inactivity import InactivityTimer
 from .main_window import MainWindow
@@ -55,6 +56,7 @@ class AppController(QObject):
         self.inactivity = InactivityTimer(self)
         self.inactivity.inactive.connect(self._lock_when_idle)
         app.installEventFilter(self.inactivity)
+        table_keys.install(app)
         app.setQuitOnLastWindowClosed(False)
         self.session: Session | None = None
         self.main_window: MainWindow | None = None

@@ -12,7 +12,7 @@ window, where a label and its box end up a screen apart.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +31,33 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError, ValidationError
 from ..models import dates
+from .accessible import plain
 from .date_field import DateField
 from .prompts import prompts
 from .steady import reserve_lines
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
 FORM_WIDTH = 640  # px: the widest a column of labelled fields reads comfortably
+
+
+def mnemonic_of(text: str) -> str:
+    """The letter after the single '&' in a label (lower case), or ''."""
+    text = text.replace("&&", "")
+    at = text.find("&")
+    return text[at + 1].lower() if 0 <= at < len(text) - 1 else ""
+
+
+def mnemonics(labels: Iterable[str]) -> set[str]:
+    return {letter for label in labels if (letter := mnemonic_of(label))}
+
+
+def with_mnemonic(word: str, taken: set[str]) -> str:
+    """The word with an Alt key the form's fields do not already use ('&Save', or 'Sa&ve'
+    when a field has Alt+S); without one if every letter is taken."""
+    for at, letter in enumerate(word):
+        if letter.isalpha() and letter.lower() not in taken:
+            return word[:at] + "&" + word[at:]
+    return word
 
 
 @dataclass(frozen=True)
@@ -63,7 +84,7 @@ class FormWidget(QWidget):
             widget = self._make(spec)
             widget.setObjectName(spec.key)
             if not widget.accessibleName():
-                widget.setAccessibleName(spec.label)
+                widget.setAccessibleName(plain(spec.label))
             self.widgets[spec.key] = widget
             if spec.kind == "bool":
                 layout.addRow("", widget)
@@ -143,7 +164,7 @@ class FormWidget(QWidget):
     def mark_error(self, field_name: str | None) -> bool:
         """Outline the field the core complained about; False if it is not on this form."""
         for spec in self.fields:
-            names = {spec.key, spec.label, *spec.aliases}
+            names = {spec.key, spec.label, plain(spec.label), *spec.aliases}
             if field_name in names or (field_name or "").lower() in {n.lower() for n in names}:
                 widget = self.widgets[spec.key]
                 if isinstance(widget, QLineEdit):
@@ -177,6 +198,11 @@ class FormDialog(QDialog):
         self.message.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        taken = mnemonics(spec.label for spec in fields)
+        for button, word in ((self.save_button, "Save"), (self.cancel_button, "Cancel")):
+            button.setText(with_mnemonic(word, taken))
+            taken.add(mnemonic_of(button.text()))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -185,6 +211,16 @@ class FormDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def relabel(self, key: str, text: str) -> None:
+        """Change a field's label, giving it an Alt key no other label or button uses."""
+        layout = self.form.layout()
+        assert isinstance(layout, QFormLayout)
+        mine = layout.labelForField(self.form.widgets[key])
+        others = [w.text() for w in self.findChildren(QLabel) if w is not mine and w.buddy()]
+        taken = mnemonics([*others, self.save_button.text(), self.cancel_button.text()])
+        if isinstance(mine, QLabel):
+            mine.setText(with_mnemonic(text, taken))
 
     def reject(self) -> None:
         """Esc, Cancel or the window's close button: ask first if something was typed."""

@@ -13,6 +13,9 @@ All work goes through the OpRunner; the page reads again when a group (or a pupi
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,15 +39,17 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError, ValidationError
 from ..models import provision
+from ..models.measures import Measure, format_value
 from ..models.provision_groups import DAYS
 from ..models.roles import Permission
 from ..models.sen import areas
 from ..operations import Kind
-from ..records import provision_groups, pupil_list
+from ..records import measures, provision_groups, provision_library, pupil_list
 from ..records.provision_groups import Group, Member, Slot
 from ..records.pupil_list import PupilFilter
 from ..session import Session
 from .accessible import label_for
+from .apdr.measures_dialog import MeasuresDialog, of_member
 from .apdr_models import plural
 from .date_field import DateField
 from .dates import uk
@@ -58,14 +63,15 @@ from .runner import OpRunner, alive
 money = provision.format_money
 SEARCH_LIMIT = 50
 
-GROUP_COLUMNS: list[Col[Group]] = [
-    Col("Group", lambda g: g.name),
-    Col("Run by", lambda g: g.staff_name),
-    Col("Starts", lambda g: uk(g.start_date)),
-    Col("Ends", lambda g: uk(g.end_date)),
-    Col("Pupils", lambda g: len([m for m in g.members if m.left_on is None]), align_right=True),
-    Col("Cost", lambda g: money(g.cost_total_pence), align_right=True),
-]
+def group_columns(today: Callable[[], dt.date]) -> list[Col[Group]]:
+    return [
+        Col("Group", lambda g: g.name),
+        Col("Run by", lambda g: g.staff_name),
+        Col("Starts", lambda g: uk(g.start_date)),
+        Col("Ends", lambda g: uk(g.end_date)),
+        Col("Pupils today", lambda g: g.pupils_today(today()), align_right=True),
+        Col("Cost", lambda g: money(g.cost_total_pence), align_right=True),
+    ]
 
 
 def _slot_columns() -> list[Col[Slot]]:
@@ -230,22 +236,28 @@ class GroupsPage(LoadOnShow, QWidget):
         self.end_button = self._button("En&d group...", "end_group", self.end_group)
         self.timetable_button = QPushButton("Staff timeta&ble...", objectName="staff_timetable")
         self.timetable_button.clicked.connect(self.staff_timetable)
-        self.model: RowsModel[Group] = RowsModel(GROUP_COLUMNS, parent=self)
+        self.model: RowsModel[Group] = RowsModel(group_columns(session.clock.today), parent=self)
         self.table = _table("groups", "Provision groups", self.model, stretch=0)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_group())
         self.summary = QLabel(objectName="group_summary", wordWrap=True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.member_model: RowsModel[Member] = RowsModel(self._member_columns(), parent=self)
-        self.members = _table("members", "Pupils in the group", self.member_model, stretch=0)
+        self.members = _table("members", "Pupils in the group", self.member_model, stretch=5)
+        self.members.setWordWrap(True)
         self.members.doubleClicked.connect(self._open_member)
         self.add_button = self._button("Add &pupils...", "add_pupils", self.add_pupils)
         self.leave_button = self._button("Pupil &leaves...", "member_leaves", self.member_leaves)
+        # Everyone may read a member's entry and exit; the dialog greys what they may not do.
+        self.measures_button = QPushButton("Entry and e&xit...", objectName="member_measures")
+        self.measures_button.clicked.connect(self.member_measures)
+        self.measures: dict[int, list[Measure]] = {}
+        self._quiet = False
         self.slot_model: RowsModel[Slot] = RowsModel(_slot_columns(), parent=self)
         self.slots = _table("slots", "When the group meets", self.slot_model)
         self.add_slot_button = self._button("Add a t&ime...", "add_slot", self.add_slot)
         self.remove_slot_button = self._button("&Remove time", "remove_slot", self.remove_slot)
         self._build_layout(title, note)
-        self.follow(self.runner, (Kind.GROUP, Kind.PUPIL))
+        self.follow(self.runner, (Kind.GROUP, Kind.PUPIL, Kind.MEASURE))
         self.load_now_or_when_shown(load)
 
     # --- building ------------------------------------------------------------------------
@@ -260,10 +272,28 @@ class GroupsPage(LoadOnShow, QWidget):
     def _member_columns(self) -> list[Col[Member]]:
         return [Col("Pupil", lambda m: m.pupil_name), Col("Year", lambda m: m.year_group),
                 Col("Joined", lambda m: uk(m.joined_on)), Col("Left", lambda m: uk(m.left_on)),
-                Col("Share of the cost", lambda m: money(self.shares.get(m.pupil_id, 0)),
-                    align_right=True,
-                    tooltip=lambda m: "Each day's part of the cost is shared among the pupils "
-                                      "present that day.")]
+                Col("Share of the cost", self._share_text, align_right=True,
+                    tooltip=self._share_tip),
+                Col("Entry and exit", self._measures_text)]
+
+    def _share_text(self, member: Member) -> str:
+        group = self.current()
+        if group is not None and group.joined_after_run(member):
+            return "none: joined late"
+        return money(self.shares.get(member.pupil_id, 0))
+
+    def _share_tip(self, member: Member) -> str:
+        group = self.current()
+        if group is not None and group.joined_after_run(member):
+            return (f"The cost is spread over the {plural(group.weeks, 'planned week')}, to "
+                    f"{uk(group.run.end)}; this pupil joined after that. Set the group's end "
+                    "date (or more weeks) to share the cost over the longer run.")
+        return "Each school day's part of the cost is shared among the pupils present that day."
+
+    def _measures_text(self, member: Member) -> str:
+        found = self.measures.get(member.pupil_id, [])
+        return "; ".join(f"{m.name}: {m.gain_text() or 'entry ' + format_value(m.kind, m.entry_value)}"
+                         for m in found)
 
     def _build_layout(self, title: QLabel, note: QLabel) -> None:
         bar = QHBoxLayout()
@@ -285,6 +315,7 @@ class GroupsPage(LoadOnShow, QWidget):
         member_bar = QHBoxLayout()
         member_bar.addWidget(self.add_button)
         member_bar.addWidget(self.leave_button)
+        member_bar.addWidget(self.measures_button)
         member_bar.addStretch(1)
         right_layout.addLayout(member_bar)
         right_layout.addWidget(QLabel("<b>When it meets</b> (each week)"))
@@ -304,9 +335,19 @@ class GroupsPage(LoadOnShow, QWidget):
         layout.addWidget(splitter, 1)
 
     # --- reading -------------------------------------------------------------------------
+    def changes_arrived(self, changes: Any) -> None:
+        """A read again because something changed is not audited as a new view (the change
+        was audited itself); opening the page or asking for ended groups is."""
+        self._quiet = True
+        try:
+            super().changes_arrived(changes)
+        finally:
+            self._quiet = False
+
     def refresh(self) -> None:
         chosen = self.current()
-        groups = self.runner.call(provision_groups.list_groups, self.show_ended.isChecked())
+        groups = self.runner.call(provision_groups.list_groups, self.show_ended.isChecked(),
+                                  audit=not self._quiet)
         if not alive(self):
             return
         self.groups = groups
@@ -331,10 +372,17 @@ class GroupsPage(LoadOnShow, QWidget):
                                  if not self.groups else "")
             self.member_model.set_rows([])
             self.slot_model.set_rows([])
+            self.measures = {}
+            self.measures_button.setEnabled(False)
             return
+        self.measures_button.setEnabled(True)
         self.shares = group.shares()
-        today = self.session.clock.today()
-        present = len(group.present_on(today)) if group.running_on(today) else 0
+        self.measures = {}
+        for found in self.runner.call(measures.measures_for_group, group.id):
+            self.measures.setdefault(found.pupil_id, []).append(found)
+        if not alive(self):
+            return
+        present = group.pupils_today(self.session.clock.today())
         run = group.run
         ends = f"to {uk(group.end_date)}" if group.end_date else \
             f"no end date yet (costed over {plural(group.weeks, 'week')}, to {uk(run.end)})"
@@ -343,9 +391,18 @@ class GroupsPage(LoadOnShow, QWidget):
             + (f" ({group.staff_role})" if group.staff_role else "")
             + f"<br>From {uk(group.start_date)}, {ends}; {group.frequency}."
             + f"<br>Cost {money(group.cost_total_pence)}, shared among the pupils present "
-            f"({plural(present, 'pupil')} today).")
+            f"({plural(present, 'pupil')} today)."
+            + self._late_note(group))
         self.member_model.set_rows(list(group.members))
         self.slot_model.set_rows(list(group.slots))
+
+    def _late_note(self, group: Group) -> str:
+        late = [m.pupil_name for m in group.members if group.joined_after_run(m)]
+        if not late:
+            return ""
+        return (f"<br><b>{escape(', '.join(late))}</b> joined after the costed "
+                f"{plural(group.weeks, 'week')} and share{'s' if len(late) == 1 else ''} none "
+                "of the cost: set the end date, or more weeks, to cost the time since.")
 
     # --- groups --------------------------------------------------------------------------
     def new_group(self) -> FormDialog:
@@ -439,6 +496,22 @@ class GroupsPage(LoadOnShow, QWidget):
                             lambda v: self.runner.call(provision_groups.member_leaves, member.id,
                                                        v["left_on"]),
                             values={"left_on": self.session.clock.today()}, parent=self)
+        dialog.open()
+        return dialog
+
+    def member_measures(self) -> MeasuresDialog | None:
+        """The chosen member's entry and exit on this group, with the gain (the same dialog as
+        a plan's provision line)."""
+        group, member = self.current(), self.current_member()
+        if group is None or member is None:
+            prompts.error(self, "Entry and exit", "Choose the pupil in the list first.")
+            return None
+        offered: list[str] = []
+        if group.library_id is not None:
+            offered = list(self.runner.call(provision_library.get_item, group.library_id).measures)
+        dialog = MeasuresDialog(self.session, self.runner,
+                                of_member(group.id, group.name, member.pupil_id,
+                                          member.pupil_name), offered, parent=self)
         dialog.open()
         return dialog
 

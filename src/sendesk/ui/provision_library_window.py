@@ -11,11 +11,14 @@ the library changed, whoever changed it.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -39,21 +42,22 @@ from .runner import OpRunner, alive
 from .screen_fit import fit_to_screen
 
 TITLE = "Provision library"
+NARROW = 1000  # px: below this the form goes under the table, not beside it
 FIELDS = [
-    FieldSpec("name", "Name", aliases=("Name",)),
-    FieldSpec("area", "Area of need", "choice", AREA_CHOICES, aliases=("area",)),
-    FieldSpec("description", "Description", "text"),
-    FieldSpec("evidence_summary", "Evidence summary", "text",
+    FieldSpec("name", "N&ame", aliases=("Name",)),
+    FieldSpec("area", "Area of nee&d", "choice", AREA_CHOICES, aliases=("area",)),
+    FieldSpec("description", "Descri&ption", "text"),
+    FieldSpec("evidence_summary", "&Evidence summary", "text",
               placeholder="What the research says, in a sentence or two"),
-    FieldSpec("evidence_reference", "Evidence reference",
+    FieldSpec("evidence_reference", "Evidence re&ference",
               placeholder="for example the EEF Toolkit page"),
-    FieldSpec("staff_role", "Usual staff role", placeholder="for example Teaching assistant"),
-    FieldSpec("group_size", "Group size", placeholder="1 for one-to-one"),
-    FieldSpec("sessions_per_week", "Sessions a week"),
-    FieldSpec("minutes", "Minutes a session"),
-    FieldSpec("weeks", "Weeks"),
-    FieldSpec("hourly_cost", "Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
-    FieldSpec("measures", "Measures", "text", placeholder="One a line, e.g. YARC reading age"),
+    FieldSpec("staff_role", "&Usual staff role", placeholder="for example Teaching assistant"),
+    FieldSpec("group_size", "Group si&ze", placeholder="1 for one-to-one"),
+    FieldSpec("sessions_per_week", "Sessions a &week"),
+    FieldSpec("minutes", "Minutes a sessi&on"),
+    FieldSpec("weeks", "Wee&ks"),
+    FieldSpec("hourly_cost", "&Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
+    FieldSpec("measures", "&Measures", "text", placeholder="One a line, e.g. YARC reading age"),
 ]
 
 
@@ -111,23 +115,39 @@ class ProvisionLibraryWindow(QDialog):
             files.addWidget(widget)
         files.addStretch(1)
         left.addLayout(files)
+        details = QWidget()
+        inner = QVBoxLayout(details)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.state)
+        inner.addWidget(self.form)
+        inner.addWidget(self.message)
+        inner.addStretch(1)
+        self.details = QScrollArea(objectName="library_details")
+        self.details.setWidget(details)
+        self.details.setWidgetResizable(True)
+        self.details.setFrameShape(QFrame.Shape.NoFrame)
         right = QVBoxLayout()
-        right.addWidget(self.state)
-        right.addWidget(self.form)
-        right.addWidget(self.message)
+        right.addWidget(self.details, 1)
         edits = QHBoxLayout()
         for widget in (self.new_button, self.save_button, self.retire_button):
             edits.addWidget(widget)
         edits.addStretch(1)
         edits.addWidget(close)
         right.addLayout(edits)
-        right.addStretch(1)
-        body = QHBoxLayout(self)
-        body.addLayout(left, 5)
-        body.addLayout(right, 4)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.body.addLayout(left, 5)
+        self.body.addLayout(right, 4)
         self.runner.changed.connect(self._changed)
         self.refresh()
         self.new_item()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Side by side on a wide screen; on a narrow one (an 800-pixel laptop) the form goes
+        below the table, which then has the width to show the interventions' names."""
+        narrow = event.size().width() < NARROW
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow
+                               else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
 
     def _button(self, text: str, name: str, slot, allowed: bool) -> QPushButton:
         widget = QPushButton(text, objectName=name)
@@ -271,5 +291,7 @@ class ProvisionLibraryWindow(QDialog):
         except SendeskError as exc:
             prompts.error(self, TITLE, str(exc))
             return
-        prompts.info(self, TITLE, f"Wrote {count} interventions to {path.name}. Edit it in a "
-                     "spreadsheet and import it again: rows are matched by name.")
+        # Only those who may import are told they can: everyone else can read the file.
+        then = (" Edit it in a spreadsheet and import it again: rows are matched by name."
+                if self.may_edit else " Open it in a spreadsheet to read or print it.")
+        prompts.info(self, TITLE, f"Wrote {count} interventions to {path.name}.{then}")

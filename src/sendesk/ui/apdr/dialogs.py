@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
 
 from ...errors import ValidationError
 from ...models import dates, outcomes, provision
@@ -45,6 +45,11 @@ class MeasureBox(QComboBox):
         super().__init__()
         self.setEditable(True)
         self.addItems(["", *offered])
+        # An editable combo sizes itself to its items: with none offered it would be a sliver
+        # beside its label, too narrow to read what is typed.
+        self.setMinimumContentsLength(28)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.lineEdit().setPlaceholderText("for example YARC reading age (optional)")
 
     def value(self) -> str:
@@ -120,20 +125,20 @@ class ItemDialog(FormDialog):
         choices += [(f"{item.name} ({item.area_label})", item.id) for item in library]
         if held is not None and held not in self.library:
             choices.append(("The library item this line came from (now retired)", held))
-        fields = [FieldSpec("library_id", "From the library", "choice", choices,
+        fields = [FieldSpec("library_id", "From the &library", "choice", choices,
                             aliases=("library",)),
-                  FieldSpec("description", "What the provision is", aliases=("description",)),
-                  FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
-                  FieldSpec("delivered_by", "Who delivers it", placeholder="for example Teaching assistant"),
-                  FieldSpec("group_size", "Group size", placeholder="1 for one-to-one"),
-                  FieldSpec("sessions_per_week", "Sessions a week", placeholder="0.5 is once a fortnight"),
-                  FieldSpec("minutes", "Minutes a session", aliases=("Minutes a session",)),
-                  FieldSpec("weeks", "Weeks a year", placeholder=f"{provision.DEFAULT_WEEKS} for the whole year"),
-                  FieldSpec("cost_basis", "Cost charged", "choice", BASIS_CHOICES),
-                  FieldSpec("rate", "Hourly rate", placeholder="for example 18.50",
+                  FieldSpec("description", "&What the provision is", aliases=("description",)),
+                  FieldSpec("area", "&Area of need", "choice", AREA_CHOICES),
+                  FieldSpec("delivered_by", "Who &delivers it", placeholder="for example Teaching assistant"),
+                  FieldSpec("group_size", "&Group size", placeholder="1 for one-to-one"),
+                  FieldSpec("sessions_per_week", "Sessions a wee&k", placeholder="0.5 is once a fortnight"),
+                  FieldSpec("minutes", "&Minutes a session", aliases=("Minutes a session",)),
+                  FieldSpec("weeks", "Weeks a &year", placeholder=f"{provision.DEFAULT_WEEKS} for the whole year"),
+                  FieldSpec("cost_basis", "C&ost charged", "choice", BASIS_CHOICES),
+                  FieldSpec("rate", "Hourly &rate", placeholder="for example 18.50",
                             aliases=tuple(b.rate_label for b in CostBasis))]
         if with_start:
-            fields.append(FieldSpec("started_on", "Starts on", "date", aliases=("Start date",)))
+            fields.append(FieldSpec("started_on", "S&tarts on", "date", aliases=("Start date",)))
         self.cleaned: dict[str, Any] | None = None
         self.recommendation_id = (values or {}).get("recommendation_id")
         shown = with_area(values, primary_need)
@@ -181,9 +186,7 @@ class ItemDialog(FormDialog):
     def check(self) -> int | None:
         values = self.form.values()
         basis = CostBasis(values["cost_basis"] or "hour")
-        label = self.form.layout().labelForField(self.form.widgets["rate"])
-        if label is not None:
-            label.setText(basis.rate_label)
+        self.relabel("rate", basis.rate_label)
         try:
             item = provision.clean_item({**values, "description": values["description"] or "x"})
         except ValidationError as exc:

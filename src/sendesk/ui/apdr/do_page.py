@@ -25,7 +25,7 @@ from ..dates import uk
 from ..forms import FieldSpec, FormDialog
 from ..rows_model import Col, RowsModel
 from .dialogs import ItemDialog
-from .measures_dialog import MeasuresDialog
+from .measures_dialog import MeasuresDialog, of_item
 from .page import Host, Page
 from .view import CycleView
 from .widgets import make_view, selected_row
@@ -180,7 +180,8 @@ class DoPage(Page):
         library = {entry.id: entry for entry in self.wizard.view.library}
         found = library.get(item.library_id)
         offered = found.measures if found is not None else self.wizard.view.library_measures
-        dialog = MeasuresDialog(self.session, self.wizard.runner, item, offered, parent=self)
+        dialog = MeasuresDialog(self.session, self.wizard.runner, of_item(item), offered,
+                                parent=self)
         dialog.open()
         return dialog
 

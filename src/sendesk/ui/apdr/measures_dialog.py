@@ -1,6 +1,8 @@
-"""Entry and exit: the measures one provision line is judged by, for one pupil, with the gain.
+"""Entry and exit: the measures one provision line, or one pupil's place in a group, is judged
+by, with the gain.
 
-Opened from the provision line (the APDR wizard's Do page). The SENCO records the entry
+Opened from the provision line (the APDR wizard's Do page) and from a member of a group (the
+Groups page); MeasuresOf says which, and the dialog is the same for both. The SENCO records the entry
 (baseline) when the provision starts and the exit when it ends, and corrects either; everyone
 else reads them. The gain is shown in the measure's own units, and for reading and spelling ages
 in months with the ratio gain. Every change goes through the core on the runner.
@@ -8,9 +10,12 @@ in months with the ratio gain. Every change goes through the core on the runner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...errors import SendeskError
@@ -33,13 +38,38 @@ HINT = ("Standardised scores 40-160; reading and spelling ages in years and mont
         "7:04); scaled scores 80-120; the school's own scale any number.")
 
 
+@dataclass(frozen=True)
+class MeasuresOf:
+    """What the measures belong to: how it is named, how they are read and how one is added."""
+
+    title: str
+    read: Callable[[OpRunner], list[Measure]]
+    record: Callable[[OpRunner, dict[str, Any]], int]
+
+
+def of_item(item: ProvisionItem) -> MeasuresOf:
+    """A plan's provision line."""
+    return MeasuresOf(item.description,
+                      lambda runner: runner.call(measures.measures_for_item, item.id),
+                      lambda runner, values: runner.call(measures.record_measure, item.id, values))
+
+
+def of_member(group_id: int, group_name: str, pupil_id: int, pupil_name: str) -> MeasuresOf:
+    """A pupil's place in a provision group."""
+    return MeasuresOf(
+        f"{pupil_name} in {group_name}",
+        lambda runner: runner.call(measures.measures_for_group, group_id, pupil_id),
+        lambda runner, values: runner.call(measures.record_group_measure, group_id, pupil_id,
+                                           values))
+
+
 class MeasuresDialog(QDialog):
-    def __init__(self, session: Session, runner: OpRunner, item: ProvisionItem,
+    def __init__(self, session: Session, runner: OpRunner, of: MeasuresOf,
                  offered: Sequence[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.runner, self.item = session, runner, item
+        self.session, self.runner, self.of = session, runner, of
         self.offered = list(offered)
-        self.setWindowTitle(f"Entry and exit: {item.description} - sendesk")
+        self.setWindowTitle(f"Entry and exit: {of.title} - sendesk")
         self.setObjectName("measures_dialog")
         fit_to_screen(self, 760, 360)
         self.model: RowsModel[Measure] = RowsModel([
@@ -68,11 +98,13 @@ class MeasuresDialog(QDialog):
         bar.addStretch(1)
         bar.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{item.description}</b>: the pupil's score as the provision "
+        intro = QLabel(f"<b>{escape(of.title)}</b>: the pupil's score as the provision "
                                 "starts (entry) and as it ends (exit). A reading or spelling "
                                 "age's ratio gain is the months gained for each month that "
                                 "passed: 2 or more is a substantial gain, under 1.4 a modest "
-                                "one.", wordWrap=True))
+                                "one.", wordWrap=True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(intro)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.message)
         layout.addLayout(bar)
@@ -88,7 +120,7 @@ class MeasuresDialog(QDialog):
 
     def refresh(self) -> None:
         try:
-            rows = self.runner.call(measures.measures_for_item, self.item.id)
+            rows = self.of.read(self.runner)
         except SendeskError as exc:
             self.message.setText(str(exc))
             return
@@ -101,14 +133,14 @@ class MeasuresDialog(QDialog):
 
     def _fields(self) -> list[FieldSpec]:
         offered = self.offered
-        return [FieldSpec("name", "Name of the measure", "widget",
+        return [FieldSpec("name", "Name of the &measure", "widget",
                           make=lambda: MeasureBox(offered)),
-                FieldSpec("kind", "Kind of measure", "choice", KIND_CHOICES, aliases=("kind",)),
-                FieldSpec("entry_value", "Entry value", placeholder="for example 84, or 7y 4m"),
-                FieldSpec("entry_date", "Entry taken on", "date", aliases=("Entry date",)),
-                FieldSpec("exit_value", "Exit value", placeholder="when the provision ends"),
-                FieldSpec("exit_date", "Exit taken on", "date", aliases=("Exit date",)),
-                FieldSpec("note", "Note", "text")]
+                FieldSpec("kind", "&Kind of measure", "choice", KIND_CHOICES, aliases=("kind",)),
+                FieldSpec("entry_value", "&Entry value", placeholder="for example 84, or 7y 4m"),
+                FieldSpec("entry_date", "Entry &taken on", "date", aliases=("Entry date",)),
+                FieldSpec("exit_value", "E&xit value", placeholder="when the provision ends"),
+                FieldSpec("exit_date", "Exit taken &on", "date", aliases=("Exit date",)),
+                FieldSpec("note", "&Note", "text")]
 
     def _saved(self, value: Any) -> Any:
         self.refresh()
@@ -116,7 +148,7 @@ class MeasuresDialog(QDialog):
 
     def add(self) -> FormDialog:
         dialog = FormDialog("Add a measure", self._fields(), lambda v: self._saved(
-            self.runner.call(measures.record_measure, self.item.id, v)),
+            self.of.record(self.runner, v)),
             intro=HINT, values={"entry_date": self.session.clock.today(),
                                 "name": self.offered[0] if self.offered else ""}, parent=self)
         dialog.setObjectName("measure_form")
