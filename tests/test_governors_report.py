@@ -21,7 +21,9 @@ from sendesk.records import census, ehc, governors_report, sen_budget, sen_regis
 
 D = dt.date
 SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "consent_from": "Mrs Okafor",
-        "head_name": "Mr J Lowe", "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3)}
+        "head_name": "Mr J Lowe", "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
+        # A request sent before the readiness checklist is complete must say why (issue 20).
+        "below_readiness_reason": "Needs changed suddenly; the family cannot wait."}
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def line(provision: str, kind: str, measure: str, measure_kind: MeasureKind | No
         for s in kept:
             elapsed = months_elapsed(s.entry_date, s.exit_date) if s.entry_date else 0
             if elapsed:
-                ratios.append(s.gain / elapsed)
+                ratios.append(s.gain / float(elapsed))   # months_elapsed is a Decimal
     outcome = {p: met for p, met in reviewed.items() if p in people}
     return ImpactLine(
         provision=provision, kind=kind, measure=measure, measure_kind=measure_kind,
