@@ -37,6 +37,7 @@ from . import csv_safe
 from ..store.day_numbers import day_number
 from ._common import chunks, placeholders, today
 from .provision_groups import pounds_to_pence
+from .school_calendar import calendar_of
 
 
 class Breakdown(str, enum.Enum):
@@ -98,13 +99,14 @@ _LINE_PUPILS = f"SELECT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l 
 # Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
 # by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
 # by library item. The yearly costs come from models.provision, one per distinct costing.
+# (CROSS JOIN keeps SQLite reading the period's lines once, not once per costing.)
 _COST = """
     WITH costs ({columns}, yearly) AS (VALUES {values})
     SELECT l.library_id, SUM((2 * c.yearly * (
                (CASE WHEN l.stopped_day < ? THEN l.stopped_day ELSE ? END)
              - (CASE WHEN l.began_day > ? THEN l.began_day ELSE ? END) + 1) + 365) / 730) AS cost
-    FROM impact_lines l JOIN costs c ON {joined}
-    WHERE {ran}
+    FROM impact_lines l CROSS JOIN costs c
+    WHERE {ran} AND {joined}
     GROUP BY l.library_id
 """
 _COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limits
@@ -157,10 +159,12 @@ def _groups(session: Session, start: dt.date, end: dt.date,
                               " FROM provision_group_members"):
         members[m["group_id"]].append(group_rules.Membership(
             m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
+    # The school's own days, worked out once for every group (as the groups page costs them).
+    school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT * FROM provision_groups ORDER BY name, id"):
         run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
                                  dates.from_text(g["end_date"]), g["weeks"],
-                                 pounds_to_pence(g["cost_total"]))
+                                 pounds_to_pence(g["cost_total"]), school_days)
         cost = group_rules.cost_in_period(run, start, end)
         first, last = max(start, run.start), min(end, run.end)
         present = {m.pupil_id for m in members[g["id"]]
@@ -188,14 +192,14 @@ _COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_valu
 # the later one entered counts.
 _LINE_MEASURES = f"""
     SELECT l.library_id AS ref, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
-           m.exit_value, m.exit_date
-    FROM provision_measures m JOIN impact_lines l ON l.item_id = m.item_id
-    WHERE {_COMPLETE} AND m.group_id IS NULL AND {_RAN}
+           m.exit_value, m.exit_date, m.group_id
+    FROM provision_measures m CROSS JOIN impact_lines l
+    WHERE {_COMPLETE} AND l.item_id = m.item_id AND {_RAN}
     ORDER BY m.exit_date, m.id
 """
 _GROUP_MEASURES = f"""
     SELECT m.group_id AS ref, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
-           m.exit_value, m.exit_date
+           m.exit_value, m.exit_date, m.group_id
     FROM provision_measures m
     WHERE {_COMPLETE} AND m.group_id IS NOT NULL
     ORDER BY m.exit_date, m.id
@@ -213,6 +217,9 @@ def _measures(session: Session, start: dt.date, end: dt.date
     for sql, params in ((_LINE_MEASURES, (*period, *period)), (_GROUP_MEASURES, period)):
         by_ref: dict[int, list[_Found]] = defaultdict(list)
         for m in session.db.query(sql, params):
+            if sql is _LINE_MEASURES and m["group_id"] is not None:
+                continue    # a group's measure counts for the group (filtered here, not in
+                #             SQL, so the exit-date index is the one read)
             entry_date, exit_date = m["entry_date"], m["exit_date"]
             if entry_date not in days:
                 days[entry_date] = dt.date.fromisoformat(entry_date)

@@ -11,7 +11,9 @@ few hundred rows long (docs/performance.md). So the facts are kept ready:
   start, or the plan's date, to its end, the held review that closed its cycle, or the
   review date agreed), as ISO dates and as day numbers, and its costing;
 * impact_reviews: for each held review, per plan and named measure, how many outcomes were
-  reviewed and how many achieved.
+  reviewed and how many achieved;
+* plan_reviews: each agreed plan's review date, the day its review was held (if it has been)
+  and whether its pathway is still open (the governors' reviews held on time).
 
 Both are worked out again for a pupil whenever anything on their pathway changes (a plan
 agreed, a line ended, a review held) and dropped when the pupil's record is deleted; a test
@@ -30,6 +32,7 @@ from ._common import chunks, placeholders
 LINE_COLUMNS = ("item_id", "pupil_id", "library_id", "plan_id", "began", "stopped", "began_day",
                 "stopped_day", "group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
                 "rate_pence")
+PLAN_REVIEW_COLUMNS = ("plan_id", "pupil_id", "review_date", "held_on", "pathway_open")
 REVIEW_COLUMNS = ("review_id", "plan_id", "measure_name", "pupil_id", "held_on", "reviewed",
                   "achieved")
 
@@ -61,8 +64,19 @@ _REVIEWS = """
     GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on
 """
 
+_PLAN_REVIEWS = """
+    SELECT pl.id, w.pupil_id, pl.review_date,
+           CASE WHEN rv.completed_at IS NOT NULL THEN rv.held_on ELSE NULL END,
+           CASE WHEN w.status = 'open' THEN 1 ELSE 0 END
+    FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
+    JOIN send_pathways w ON w.id = c.pathway_id
+    LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id
+    WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL
+"""
+
 _TABLES = (("impact_lines", LINE_COLUMNS, _LINES + "{pupils}"),
-           ("impact_reviews", REVIEW_COLUMNS, _REVIEWS))
+           ("impact_reviews", REVIEW_COLUMNS, _REVIEWS),
+           ("plan_reviews", PLAN_REVIEW_COLUMNS, _PLAN_REVIEWS + "{pupils}"))
 
 
 def _fill(db: Database, pupils_sql: str, params: Sequence[int]) -> None:
@@ -99,10 +113,14 @@ def forget_deleted(db: Database, pupil_ids: Sequence[int] | None = None) -> None
                        f" AND {gone}", list(chunk))
 
 
-def lines_from_scratch(db: Database) -> list[tuple]:
-    """What impact_lines should hold, worked out from the history (for the tests and verify)."""
-    return sorted(tuple(r) for r in db.query(_LINES))
+def from_scratch(db: Database) -> dict[str, list[tuple]]:
+    """What each table should hold, worked out from the history (for the tests): table name
+    to its rows in column order, sorted."""
+    return {table: sorted(tuple(r) for r in db.query(select.format(pupils="")))
+            for table, _, select in _TABLES}
 
 
-def reviews_from_scratch(db: Database) -> list[tuple]:
-    return sorted(tuple(r) for r in db.query(_REVIEWS.format(pupils="")))
+def held(db: Database) -> dict[str, list[tuple]]:
+    """What each table holds, in the same form."""
+    return {table: sorted(tuple(r) for r in db.query(f"SELECT {', '.join(columns)} FROM {table}"))
+            for table, columns, _ in _TABLES}

@@ -74,8 +74,6 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     """The register at each of the days (census days of the year reached so far) and the
     movement during the year up to today. No permission check: callers hold VIEW_RECORDS."""
     first, last = min(days), max(days)
-    on_roll_sql = ("(p.admission_date IS NULL OR p.admission_date <= ?)"
-                " AND (p.leaving_date IS NULL OR p.leaving_date > ?)")
     # Each status period that touches the year, with its pupil (a change in the year and the
     # period it ended are both here, which is what the movement needs).
     history = session.db.query(
@@ -98,13 +96,16 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     sex_count = [Counter[str]() for _ in days]
     years_seen: set[str] = set()
     on_roll = []
+    # Pupils counted by admission and leaving dates and year once (an index holds exactly
+    # these), then each census day's roll and year groups are counted from the counts.
+    cohorts = session.db.query(
+        "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
+        " GROUP BY admission_date, leaving_date, year_rank")
     for day in days:
         shift = this_year - of_day(day).start_year
-        text = day.isoformat()
-        on_roll.append(int(session.db.scalar(
-            f"SELECT count(*) FROM pupils p WHERE {on_roll_sql}", (text, text)) or 0))
-        years_seen.update(_year_group(r["year_rank"], shift) for r in session.db.query(
-            f"SELECT DISTINCT p.year_rank FROM pupils p WHERE {on_roll_sql}", (text, text)))
+        there = [r for r in cohorts if _on(day, r["admission_date"], r["leaving_date"])]
+        on_roll.append(sum(int(r["pupils"]) for r in there))
+        years_seen.update(_year_group(r["year_rank"], shift) for r in there)
     for r in history:
         pupil = r
         if r["status"] not in ON_REGISTER:

@@ -1206,10 +1206,12 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
     history as it stands. They carry no foreign keys, so they are never part of a pupil's
     transferred record or subject access copy; the rule removes a deleted pupil's rows.
 
+    plan_reviews holds each agreed plan's review date, the day its review was held (if it has
+    been) and whether its pathway is still open: the governors' "reviews held on time".
+
     The indexes cover the reports' exact queries: the facts by period, complete entry and exit
-    measures by exit date, held reviews by cycle (the SEN support reviews' figures), the
-    agreed plans by review date with their cycle, and pupils by admission and leaving dates
-    (the number on roll at each census day). The days a line ran from and to are kept as day
+    measures by exit date, and pupils by admission and leaving dates (the number on roll at
+    each census day). The days a line ran from and to are kept as day
     numbers too (store/day_numbers.py), so its cost in a period is summed in SQL.
     """
     run_script(conn, """
@@ -1272,11 +1274,25 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
         WHERE rv.completed_at IS NOT NULL AND rv.held_on IS NOT NULL AND o.removed_at IS NULL
         GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on;
         CREATE INDEX provision_measures_complete ON provision_measures(exit_date, pupil_id,
-            item_id, group_id, kind, name, entry_value, entry_date, exit_value)
+            item_id, group_id, kind, name, entry_value, entry_date, exit_value, removed_at)
             WHERE removed_at IS NULL AND entry_value IS NOT NULL AND exit_value IS NOT NULL;
-        CREATE INDEX apdr_reviews_cycle ON apdr_reviews(cycle_id, completed_at, held_on);
-        CREATE INDEX apdr_plans_review_cycle ON apdr_plans(review_date, cycle_id)
-            WHERE agreed_at IS NOT NULL;
+        CREATE TABLE plan_reviews (
+            plan_id       INTEGER PRIMARY KEY,
+            pupil_id      INTEGER NOT NULL,
+            review_date   TEXT NOT NULL,
+            held_on       TEXT,
+            pathway_open  INTEGER NOT NULL CHECK (pathway_open IN (0, 1))
+        );
+        CREATE INDEX plan_reviews_pupil ON plan_reviews(pupil_id);
+        CREATE INDEX plan_reviews_due ON plan_reviews(review_date, held_on, pathway_open);
+        INSERT INTO plan_reviews (plan_id, pupil_id, review_date, held_on, pathway_open)
+        SELECT pl.id, w.pupil_id, pl.review_date,
+               CASE WHEN rv.completed_at IS NOT NULL THEN rv.held_on ELSE NULL END,
+               CASE WHEN w.status = 'open' THEN 1 ELSE 0 END
+        FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
+        JOIN send_pathways w ON w.id = c.pathway_id
+        LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id
+        WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL;
         CREATE INDEX pupils_on_roll ON pupils(admission_date, leaving_date, year_rank);
     """.format(began_day=day_number_sql("COALESCE(i.started_on, pl.plan_date)"),
                stopped_day=day_number_sql("COALESCE(i.ended_on, rv.held_on, pl.review_date)")))
