@@ -12,8 +12,9 @@ few hundred rows long (docs/performance.md). So the facts are kept ready:
   review date agreed), as ISO dates and as day numbers, and its costing;
 * impact_reviews: for each held review, per plan and named measure, how many outcomes were
   reviewed and how many achieved;
-* plan_reviews: each agreed plan's review date, the day its review was held (if it has been)
-  and whether its pathway is still open (the governors' reviews held on time).
+* plan_reviews: each agreed plan's review date, the day its review was held (if it has been),
+  whether its pathway is still open (the governors' reviews held on time) and whether it is
+  the pathway's latest agreed plan (the plan in force, whose lines the provision map shows).
 
 Both are worked out again for a pupil whenever anything on their pathway changes (a plan
 agreed, a line ended, a review held) and dropped when the pupil's record is deleted; a test
@@ -32,7 +33,8 @@ from ._common import chunks, placeholders
 LINE_COLUMNS = ("item_id", "pupil_id", "library_id", "plan_id", "began", "stopped", "began_day",
                 "stopped_day", "group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
                 "rate_pence")
-PLAN_REVIEW_COLUMNS = ("plan_id", "pupil_id", "review_date", "held_on", "pathway_open")
+PLAN_REVIEW_COLUMNS = ("plan_id", "pupil_id", "pathway_id", "cycle_number", "review_date",
+                       "held_on", "pathway_open", "latest")
 REVIEW_COLUMNS = ("review_id", "plan_id", "measure_name", "pupil_id", "held_on", "reviewed",
                   "achieved")
 
@@ -65,9 +67,13 @@ _REVIEWS = """
 """
 
 _PLAN_REVIEWS = """
-    SELECT pl.id, w.pupil_id, pl.review_date,
+    SELECT pl.id, w.pupil_id, w.id, c.number, pl.review_date,
            CASE WHEN rv.completed_at IS NOT NULL THEN rv.held_on ELSE NULL END,
-           CASE WHEN w.status = 'open' THEN 1 ELSE 0 END
+           CASE WHEN w.status = 'open' THEN 1 ELSE 0 END,
+           CASE WHEN c.number = (SELECT max(c2.number) FROM apdr_cycles c2
+                                 JOIN apdr_plans p2 ON p2.cycle_id = c2.id
+                                 WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
+                THEN 1 ELSE 0 END
     FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
     JOIN send_pathways w ON w.id = c.pathway_id
     LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id

@@ -128,18 +128,17 @@ class ProvisionMap:
         return tuple(p for p in self.by_pupil if p.level is CostLevel.OVER)
 
 
+# The plan in force on each open pathway is its latest agreed one (records/impact_facts.py
+# keeps which that is, so the map need not look for it pathway by pathway).
 _IN_FORCE_FROM = """
-    FROM send_pathways w
-    JOIN pupils p ON p.id = w.pupil_id
-    JOIN apdr_cycles c ON c.pathway_id = w.id
-    JOIN apdr_plans pl ON pl.cycle_id = c.id
-    JOIN apdr_provision_items i ON i.plan_id = pl.id
-    WHERE w.status = 'open' AND p.archived_at IS NULL AND pl.agreed_at IS NOT NULL
+    FROM plan_reviews f
+    JOIN send_pathways w ON w.id = f.pathway_id
+    JOIN pupils p ON p.id = f.pupil_id
+    JOIN apdr_provision_items i ON i.plan_id = f.plan_id
+    WHERE f.latest = 1 AND f.pathway_open = 1 AND p.archived_at IS NULL
       AND i.removed_at IS NULL AND i.ended_on IS NULL
-      AND c.number = (SELECT max(c2.number) FROM apdr_cycles c2 JOIN apdr_plans p2
-                      ON p2.cycle_id = c2.id WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
 """
-_IN_FORCE = ("SELECT i.*, c.number AS cycle_number, w.stage AS pathway_stage, w.pupil_id"
+_IN_FORCE = ("SELECT i.*, f.cycle_number, w.stage AS pathway_stage, f.pupil_id"
              + _IN_FORCE_FROM + " ORDER BY p.sort_key, p.id, i.position, i.id")
 _COSTING = ("cost_basis", "rate_pence", "sessions_per_week", "minutes", "weeks", "group_size")
 # The same lines counted by costing, for the spend alone (the governors' figures).

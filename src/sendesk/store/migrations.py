@@ -1207,7 +1207,8 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
     transferred record or subject access copy; the rule removes a deleted pupil's rows.
 
     plan_reviews holds each agreed plan's review date, the day its review was held (if it has
-    been) and whether its pathway is still open: the governors' "reviews held on time".
+    been), whether its pathway is still open (the governors' "reviews held on time") and
+    whether it is its pathway's latest agreed plan (the one in force, on the provision map).
 
     The indexes cover the reports' exact queries: the facts by period, complete entry and exit
     measures by exit date, and pupils by admission and leaving dates (the number on roll at
@@ -1279,16 +1280,26 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
         CREATE TABLE plan_reviews (
             plan_id       INTEGER PRIMARY KEY,
             pupil_id      INTEGER NOT NULL,
+            pathway_id    INTEGER NOT NULL,
+            cycle_number  INTEGER NOT NULL,
             review_date   TEXT NOT NULL,
             held_on       TEXT,
-            pathway_open  INTEGER NOT NULL CHECK (pathway_open IN (0, 1))
+            pathway_open  INTEGER NOT NULL CHECK (pathway_open IN (0, 1)),
+            latest        INTEGER NOT NULL CHECK (latest IN (0, 1))
         );
         CREATE INDEX plan_reviews_pupil ON plan_reviews(pupil_id);
         CREATE INDEX plan_reviews_due ON plan_reviews(review_date, held_on, pathway_open);
-        INSERT INTO plan_reviews (plan_id, pupil_id, review_date, held_on, pathway_open)
-        SELECT pl.id, w.pupil_id, pl.review_date,
+        CREATE INDEX plan_reviews_in_force ON plan_reviews(plan_id, pupil_id, pathway_id,
+            cycle_number) WHERE latest = 1 AND pathway_open = 1;
+        INSERT INTO plan_reviews (plan_id, pupil_id, pathway_id, cycle_number, review_date,
+            held_on, pathway_open, latest)
+        SELECT pl.id, w.pupil_id, w.id, c.number, pl.review_date,
                CASE WHEN rv.completed_at IS NOT NULL THEN rv.held_on ELSE NULL END,
-               CASE WHEN w.status = 'open' THEN 1 ELSE 0 END
+               CASE WHEN w.status = 'open' THEN 1 ELSE 0 END,
+               CASE WHEN c.number = (SELECT max(c2.number) FROM apdr_cycles c2
+                                     JOIN apdr_plans p2 ON p2.cycle_id = c2.id
+                                     WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
+                    THEN 1 ELSE 0 END
         FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
         JOIN send_pathways w ON w.id = c.pathway_id
         LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id
