@@ -33,8 +33,8 @@ from ..models.sen import need_codes, statuses
 from ..models.small_numbers import shown_all
 from ..operations import operation, viewed
 from ..session import Session
-from . import csv_safe
 from ..store.day_numbers import day_number
+from . import csv_safe
 from ._common import chunks, placeholders, today
 from .provision_groups import pounds_to_pence
 from .school_calendar import calendar_of
@@ -309,9 +309,9 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
         found = [*(by_library.get(key[1], []) if row.kind == "library" else []),
                  *(m for ref in row.measure_ids for m in by_group.get(ref, []))]
         measures: dict[tuple[str, MeasureKind], list[Score]] = defaultdict(list)
-        for kind, name, score in found:
+        for measured_by, name, score in found:
             if score.pupil_id in row.pupils:
-                measures[(name, kind)].append(score)
+                measures[(name, measured_by)].append(score)
         keys: list[tuple[str, MeasureKind | None]] = [
             *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
         for name, kind in keys:

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..models import provision
 from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
-from ..models.pupils import Pupil, sort_key
+from ..models.pupils import Pupil
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
@@ -146,13 +146,18 @@ _IN_FORCE_COSTINGS = (f"SELECT {', '.join('i.' + c for c in _COSTING)}, count(*)
                       + _IN_FORCE_FROM + f" GROUP BY {', '.join('i.' + c for c in _COSTING)}")
 
 
-def _pupils(session: Session, ids: list[int]) -> dict[int, Pupil]:
+def _pupils(session: Session, ids: list[int], keys: dict[int, str]) -> dict[int, Pupil]:
+    """The pupils, and (into keys) each one's stored sort key, the list's own order."""
     found: dict[int, Pupil] = {}
     for chunk in chunks(ids):
         for row in session.db.query(f"SELECT * FROM pupils WHERE id IN ({placeholders(len(chunk))})",
                                     list(chunk)):
             found[row["id"]] = pupil_from_row(row)
+            keys[row["id"]] = row["sort_key"]
     return found
+
+
+_STAGES = {stage.value: stage for stage in Stage}
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the costed provision map")
@@ -160,11 +165,13 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     """The map as it stands today (viewing it is audited once, unless a caller that audits
     its own use, such as the export, says audit=False)."""
     items = session.db.query(_IN_FORCE)
-    people = _pupils(session, sorted({r["pupil_id"] for r in items}))
+    keys: dict[int, str] = {}
+    people = _pupils(session, sorted({r["pupil_id"] for r in items}), keys)
     rows = []
     # A school repeats its provision (the same frequency and rate on many plans): each
     # costing is worked out once, which keeps a county's map quick.
     costed: dict[tuple, tuple] = {}
+    named: dict[int, tuple[str, str]] = {}
     for r in items:
         key = (r["cost_basis"], r["rate_pence"], r["sessions_per_week"], r["minutes"],
                r["weeks"], r["group_size"])
@@ -173,16 +180,20 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
                            provision.hours_per_year(provision.costing_of(item.fields())))
         frequency, basis, yearly, hours = costed[key]
-        pupil = people[r["pupil_id"]]
+        pupil_id = r["pupil_id"]
+        if pupil_id not in named:     # a pupil's lines come together: named once
+            pupil = people[pupil_id]
+            named[pupil_id] = (pupil.display_name, pupil.details.year_group)
+        name, year = named[pupil_id]
         rows.append(MapRow(
-            pupil_id=pupil.id, pupil_name=pupil.display_name, year_group=pupil.details.year_group,
-            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=r["id"],
+            pupil_id=pupil_id, pupil_name=name, year_group=year,
+            stage=_STAGES[r["pathway_stage"]], cycle_number=r["cycle_number"], item_id=r["id"],
             description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
             frequency=frequency, group_size=r["group_size"], cost_basis=basis,
             rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
             from_specialist=r["recommendation_id"] is not None))
     group_rows, shares = _groups(session)
-    by_pupil = _by_pupil(session, rows, shares, people)
+    by_pupil = _by_pupil(session, rows, shares, people, keys)
     ehc = ehc_costs.map_rows(session)
     if audit:
         viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows),
@@ -236,7 +247,7 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
 
 
 def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
-              people: dict[int, Pupil]) -> tuple[PupilTotal, ...]:
+              people: dict[int, Pupil], keys: dict[int, str]) -> tuple[PupilTotal, ...]:
     totals: dict[int, PupilTotal] = {}
     for row in rows:
         before = totals.get(row.pupil_id)
@@ -246,7 +257,7 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
     if not shares:
         return tuple(totals.values())
-    people = {**people, **_pupils(session, sorted(set(shares) - set(people)))}
+    people = {**people, **_pupils(session, sorted(set(shares) - set(people)), keys)}
     for pupil_id, pence in shares.items():
         before = totals.get(pupil_id)
         if before is None:
@@ -259,8 +270,8 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             before, items=before.items + len(pence),
             yearly_cost_pence=before.yearly_cost_pence + sum(pence),
             group_share_pence=before.group_share_pence + sum(pence))
-    return tuple(sorted(totals.values(), key=lambda t: (sort_key(people[t.pupil_id].details),
-                                                        t.pupil_id)))
+    # The stored sort key is models.pupils.sort_key of the names, written with them.
+    return tuple(sorted(totals.values(), key=lambda t: (keys[t.pupil_id], t.pupil_id)))
 
 
 def _provision_key(description: str) -> str:

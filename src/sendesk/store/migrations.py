@@ -1211,8 +1211,8 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
     whether it is its pathway's latest agreed plan (the one in force, on the provision map).
 
     The indexes cover the reports' exact queries: the facts by period, complete entry and exit
-    measures by exit date, and pupils by admission and leaving dates (the number on roll at
-    each census day). The days a line ran from and to are kept as day
+    measures by exit date, pupils by admission and leaving dates (the number on roll at each
+    census day) and plan lines' costings by plan (the governors' spend). The days a line ran from and to are kept as day
     numbers too (store/day_numbers.py), so its cost in a period is summed in SQL.
     """
     run_script(conn, """
@@ -1305,6 +1305,8 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
         LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id
         WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL;
         CREATE INDEX pupils_on_roll ON pupils(admission_date, leaving_date, year_rank);
+        CREATE INDEX apdr_provision_items_costing ON apdr_provision_items(plan_id, removed_at,
+            ended_on, cost_basis, rate_pence, sessions_per_week, minutes, weeks, group_size);
     """.format(began_day=day_number_sql("COALESCE(i.started_on, pl.plan_date)"),
                stopped_day=day_number_sql("COALESCE(i.ended_on, rv.held_on, pl.review_date)")))
 
