@@ -87,6 +87,7 @@ class _Provision:
     cost: int = 0
     measure_ids: list[int] = field(default_factory=list)      # the groups whose measures count
     plans: dict[int, set[int]] = field(default_factory=dict)   # pupil -> plans with this line
+    outcomes: dict[int, list[tuple[str, bool]]] | None = None   # pupil -> (measure, achieved)
 
 
 # A plan line ran in the period when it ran at all and its days overlap the period's
@@ -255,16 +256,19 @@ def _met(row: _Provision, measure: str, reviews: dict[int, list[tuple[int, str, 
          ) -> dict[int, bool]:
     """Whether each reviewed pupil met every outcome reviewed (those naming the measure, if
     any do; for a library line only the outcomes of the plans that held it)."""
+    if row.outcomes is None:    # each pupil's outcomes for this row, found once per row
+        row.outcomes = {}
+        for pupil in row.pupils:
+            reviewed = reviews.get(pupil)
+            if not reviewed:
+                continue
+            plans = row.plans.get(pupil) if row.kind == "library" else None
+            outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
+            if outcomes:
+                row.outcomes[pupil] = outcomes
     named = measure.casefold()
     result = {}
-    for pupil in row.pupils:
-        reviewed = reviews.get(pupil)
-        if not reviewed:
-            continue
-        plans = row.plans.get(pupil) if row.kind == "library" else None
-        outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
-        if not outcomes:
-            continue
+    for pupil, outcomes in row.outcomes.items():
         matching = [a for n, a in outcomes if named and n == named] or [a for _, a in outcomes]
         result[pupil] = all(matching)
     return result

@@ -63,9 +63,10 @@ def census_label(day: dt.date) -> str:
     return f"{season} census {day.strftime('%d/%m/%Y')}"
 
 
-def _on(day: dt.date, start: str | None, end: str | None) -> bool:
-    """Whether a period [start, end) of ISO dates covers the day (start None: always)."""
-    text = day.isoformat()
+def _on(day: dt.date | str, start: str | None, end: str | None) -> bool:
+    """Whether a period [start, end) of ISO dates covers the day (start None: always); the
+    day may be given as its ISO text, worked out once for many periods."""
+    text = day if isinstance(day, str) else day.isoformat()
     return (start is None or start <= text) and (end is None or end > text)
 
 
@@ -102,23 +103,24 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
         "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
         " GROUP BY admission_date, leaving_date, year_rank")
     for day in days:
-        shift = this_year - of_day(day).start_year
-        there = [r for r in cohorts if _on(day, r["admission_date"], r["leaving_date"])]
+        shift, text = this_year - of_day(day).start_year, day.isoformat()
+        there = [r for r in cohorts if _on(text, r["admission_date"], r["leaving_date"])]
         on_roll.append(sum(int(r["pupils"]) for r in there))
         years_seen.update(_year_group(r["year_rank"], shift) for r in there)
+    texts = [day.isoformat() for day in days]
+    shifts = [this_year - of_day(day).start_year for day in days]
     for r in history:
         pupil = r
         if r["status"] not in ON_REGISTER:
             continue
-        for index, day in enumerate(days):
-            if not _on(day, r["start_date"], r["end_date"]) or not _on_roll(pupil, day):
+        for index, text in enumerate(texts):
+            if not _on(text, r["start_date"], r["end_date"]) or not _on_roll(pupil, text):
                 continue
             status_count[index][r["status"]] += 1
             need = next((code for code, start, end in reversed(needs.get(r["pupil_id"], []))
-                         if _on(day, start, end)), None)
+                         if _on(text, start, end)), None)
             need_count[index][need or "none"] += 1
-            shift = this_year - of_day(day).start_year
-            year_count[index][_year_group(pupil["year_rank"], shift)] += 1
+            year_count[index][_year_group(pupil["year_rank"], shifts[index])] += 1
             sex_count[index][pupil["gender"]] += 1
     columns = tuple(census_label(d) for d in days)
     need_labels = [code for code in need_codes()] + ["none"]
@@ -140,7 +142,7 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
         movement=_movement(history, year, today))
 
 
-def _on_roll(pupil, day: dt.date) -> bool:
+def _on_roll(pupil, day: dt.date | str) -> bool:
     return _on(day, pupil["admission_date"], pupil["leaving_date"])
 
 
