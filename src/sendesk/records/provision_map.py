@@ -17,18 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from ..models import provision
 from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
-from ..models.pupils import Pupil
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe, ehc_costs, provision_groups, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
-from .pupils import pupil_from_row
 
 
 @dataclass(frozen=True)
@@ -146,14 +145,28 @@ _IN_FORCE_COSTINGS = (f"SELECT {', '.join('i.' + c for c in _COSTING)}, count(*)
                       + _IN_FORCE_FROM + f" GROUP BY {', '.join('i.' + c for c in _COSTING)}")
 
 
-def _pupils(session: Session, ids: list[int], keys: dict[int, str]) -> dict[int, Pupil]:
-    """The pupils, and (into keys) each one's stored sort key, the list's own order."""
-    found: dict[int, Pupil] = {}
+class _Person(NamedTuple):
+    """What the map shows of a pupil: the name they are known by (models.pupils.Pupil's
+    display_name: surname first), their year, whether they have left, and the list's sort key
+    (stored with the names)."""
+
+    name: str
+    year_group: str
+    archived: bool
+    sort_key: str
+
+
+def _pupils(session: Session, ids: list[int]) -> dict[int, _Person]:
+    found: dict[int, _Person] = {}
     for chunk in chunks(ids):
-        for row in session.db.query(f"SELECT * FROM pupils WHERE id IN ({placeholders(len(chunk))})",
-                                    list(chunk)):
-            found[row["id"]] = pupil_from_row(row)
-            keys[row["id"]] = row["sort_key"]
+        for row in session.db.query(
+                "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+                " year_group, archived_at, sort_key FROM pupils"
+                f" WHERE id IN ({placeholders(len(chunk))})", list(chunk)):
+            found[row["id"]] = _Person(
+                f"{row['preferred_surname'] or row['legal_surname']}, "
+                f"{row['preferred_forename'] or row['legal_forename']}",
+                row["year_group"], row["archived_at"] is not None, row["sort_key"])
     return found
 
 
@@ -165,13 +178,11 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     """The map as it stands today (viewing it is audited once, unless a caller that audits
     its own use, such as the export, says audit=False)."""
     items = session.db.query(_IN_FORCE)
-    keys: dict[int, str] = {}
-    people = _pupils(session, sorted({r["pupil_id"] for r in items}), keys)
+    people = _pupils(session, sorted({r["pupil_id"] for r in items}))
     rows = []
     # A school repeats its provision (the same frequency and rate on many plans): each
     # costing is worked out once, which keeps a county's map quick.
     costed: dict[tuple, tuple] = {}
-    named: dict[int, tuple[str, str]] = {}
     for r in items:
         key = (r["cost_basis"], r["rate_pence"], r["sessions_per_week"], r["minutes"],
                r["weeks"], r["group_size"])
@@ -181,19 +192,16 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
                            provision.hours_per_year(provision.costing_of(item.fields())))
         frequency, basis, yearly, hours = costed[key]
         pupil_id = r["pupil_id"]
-        if pupil_id not in named:     # a pupil's lines come together: named once
-            pupil = people[pupil_id]
-            named[pupil_id] = (pupil.display_name, pupil.details.year_group)
-        name, year = named[pupil_id]
+        pupil = people[pupil_id]
         rows.append(MapRow(
-            pupil_id=pupil_id, pupil_name=name, year_group=year,
+            pupil_id=pupil_id, pupil_name=pupil.name, year_group=pupil.year_group,
             stage=_STAGES[r["pathway_stage"]], cycle_number=r["cycle_number"], item_id=r["id"],
             description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
             frequency=frequency, group_size=r["group_size"], cost_basis=basis,
             rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
             from_specialist=r["recommendation_id"] is not None))
     group_rows, shares = _groups(session)
-    by_pupil = _by_pupil(session, rows, shares, people, keys)
+    by_pupil = _by_pupil(session, rows, shares, people)
     ehc = ehc_costs.map_rows(session)
     if audit:
         viewed(session, None, None, pupils=len(by_pupil), items=len(rows), groups=len(group_rows),
@@ -247,31 +255,34 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
 
 
 def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
-              people: dict[int, Pupil], keys: dict[int, str]) -> tuple[PupilTotal, ...]:
-    totals: dict[int, PupilTotal] = {}
+              people: dict[int, _Person]) -> tuple[PupilTotal, ...]:
+    counted: dict[int, list] = {}      # pupil -> [first row, items, yearly pence]
     for row in rows:
-        before = totals.get(row.pupil_id)
-        totals[row.pupil_id] = PupilTotal(
-            row.pupil_id, row.pupil_name, row.year_group, row.stage,
-            (before.items if before else 0) + 1,
-            (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
+        found = counted.get(row.pupil_id)
+        if found is None:
+            counted[row.pupil_id] = [row, 1, row.yearly_cost_pence]
+        else:
+            found[1] += 1
+            found[2] += row.yearly_cost_pence
+    totals = {pupil_id: PupilTotal(first.pupil_id, first.pupil_name, first.year_group,
+                                   first.stage, items, pence)
+              for pupil_id, (first, items, pence) in counted.items()}
     if not shares:
         return tuple(totals.values())
-    people = {**people, **_pupils(session, sorted(set(shares) - set(people)), keys)}
+    people = {**people, **_pupils(session, sorted(set(shares) - set(people)))}
     for pupil_id, pence in shares.items():
         before = totals.get(pupil_id)
         if before is None:
             pupil = people.get(pupil_id)
             if pupil is None or pupil.archived:
                 continue
-            before = PupilTotal(pupil.id, pupil.display_name, pupil.details.year_group, None,
-                                0, 0)
+            before = PupilTotal(pupil_id, pupil.name, pupil.year_group, None, 0, 0)
         totals[pupil_id] = dataclasses.replace(
             before, items=before.items + len(pence),
             yearly_cost_pence=before.yearly_cost_pence + sum(pence),
             group_share_pence=before.group_share_pence + sum(pence))
-    # The stored sort key is models.pupils.sort_key of the names, written with them.
-    return tuple(sorted(totals.values(), key=lambda t: (keys[t.pupil_id], t.pupil_id)))
+    return tuple(sorted(totals.values(), key=lambda t: (people[t.pupil_id].sort_key,
+                                                        t.pupil_id)))
 
 
 def _provision_key(description: str) -> str:
