@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 15, as a new database
+-- The sendesk database schema at migration version 16, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -136,6 +136,8 @@ CREATE TABLE apdr_provision_items (
     removed_by         INTEGER REFERENCES users(id)
 , library_id INTEGER
     REFERENCES provision_library(id));
+CREATE INDEX apdr_provision_items_costing ON apdr_provision_items(plan_id, removed_at,
+ended_on, cost_basis, rate_pence, sessions_per_week, minutes, weeks, group_size);
 CREATE INDEX apdr_provision_items_library ON apdr_provision_items(library_id);
 CREATE INDEX apdr_provision_items_of ON apdr_provision_items(plan_id);
 CREATE INDEX apdr_provision_items_recommendation ON apdr_provision_items(recommendation_id);
@@ -506,6 +508,43 @@ CREATE TABLE field_changes (
 , from_school TEXT);
 CREATE INDEX field_changes_pupil ON field_changes(pupil_id, changed_at);
 
+-- impact_lines
+CREATE TABLE impact_lines (
+    item_id            INTEGER PRIMARY KEY,
+    pupil_id           INTEGER NOT NULL,
+    library_id         INTEGER NOT NULL,
+    plan_id            INTEGER NOT NULL,
+    began              TEXT NOT NULL,
+    stopped            TEXT NOT NULL,
+    began_day          INTEGER NOT NULL,
+    stopped_day        INTEGER NOT NULL,
+    group_size         INTEGER NOT NULL,
+    sessions_per_week  REAL NOT NULL,
+    minutes            INTEGER NOT NULL,
+    weeks              INTEGER NOT NULL,
+    cost_basis         TEXT NOT NULL,
+    rate_pence         INTEGER NOT NULL
+);
+CREATE INDEX impact_lines_period ON impact_lines(stopped, began, library_id, pupil_id,
+plan_id, began_day, stopped_day, group_size, sessions_per_week, minutes, weeks,
+cost_basis, rate_pence);
+CREATE INDEX impact_lines_pupil ON impact_lines(pupil_id);
+
+-- impact_reviews
+CREATE TABLE impact_reviews (
+    review_id     INTEGER NOT NULL,
+    plan_id       INTEGER NOT NULL,
+    measure_name  TEXT NOT NULL,
+    pupil_id      INTEGER NOT NULL,
+    held_on       TEXT NOT NULL,
+    reviewed      INTEGER NOT NULL,
+    achieved      INTEGER NOT NULL,
+    PRIMARY KEY (review_id, plan_id, measure_name)
+);
+CREATE INDEX impact_reviews_held ON impact_reviews(held_on, pupil_id, plan_id,
+measure_name, reviewed, achieved);
+CREATE INDEX impact_reviews_pupil ON impact_reviews(pupil_id);
+
 -- key_checks
 CREATE TABLE key_checks (
     id            INTEGER PRIMARY KEY,
@@ -594,6 +633,22 @@ CREATE TABLE parent_notifications_due (
 CREATE INDEX parent_notifications_due_pupil ON parent_notifications_due(pupil_id);
 CREATE INDEX parent_notifications_open ON parent_notifications_due(due_since)
 WHERE cleared_at IS NULL;
+
+-- plan_reviews
+CREATE TABLE plan_reviews (
+    plan_id       INTEGER PRIMARY KEY,
+    pupil_id      INTEGER NOT NULL,
+    pathway_id    INTEGER NOT NULL,
+    cycle_number  INTEGER NOT NULL,
+    review_date   TEXT NOT NULL,
+    held_on       TEXT,
+    pathway_open  INTEGER NOT NULL CHECK (pathway_open IN (0, 1)),
+    latest        INTEGER NOT NULL CHECK (latest IN (0, 1))
+);
+CREATE INDEX plan_reviews_due ON plan_reviews(review_date, held_on, pathway_open);
+CREATE INDEX plan_reviews_in_force ON plan_reviews(plan_id, pupil_id, pathway_id,
+cycle_number) WHERE latest = 1 AND pathway_open = 1;
+CREATE INDEX plan_reviews_pupil ON plan_reviews(pupil_id);
 
 -- provision_group_members
 CREATE TABLE provision_group_members (
@@ -694,6 +749,9 @@ CREATE TABLE provision_measures (
     removed_by   INTEGER REFERENCES users(id), group_id INTEGER REFERENCES provision_groups(id),
     CHECK (exit_date IS NULL OR entry_date IS NULL OR exit_date >= entry_date)
 );
+CREATE INDEX provision_measures_complete ON provision_measures(exit_date, pupil_id,
+item_id, group_id, kind, name, entry_value, entry_date, exit_value, removed_at)
+WHERE removed_at IS NULL AND entry_value IS NOT NULL AND exit_value IS NOT NULL;
 CREATE INDEX provision_measures_group ON provision_measures(group_id);
 CREATE INDEX provision_measures_item ON provision_measures(item_id);
 CREATE INDEX provision_measures_pupil ON provision_measures(pupil_id);
@@ -739,6 +797,7 @@ WHERE archived_at IS NULL;
 CREATE INDEX pupils_everyone ON pupils(sort_key, search_text);
 CREATE INDEX pupils_list ON pupils(sort_key, search_text, sen_status, sen_since,
 primary_need, year_rank, class_name, flags, next_review) WHERE archived_at IS NULL;
+CREATE INDEX pupils_on_roll ON pupils(admission_date, leaving_date, year_rank);
 
 -- register_entries
 CREATE TABLE register_entries (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..operations import Changes, Kind, changed, derived
 from ..session import Session
-from . import ehc, notifications, summary
+from . import ehc, impact_facts, notifications, summary
 
 
 @derived(Kind.CONTACT, Kind.NOTIFICATION)
@@ -45,3 +45,17 @@ def refresh_summary_columns(session: Session, changes: Changes) -> None:
         summary.refresh(session.db)
     elif changes.pupils:
         summary.refresh(session.db, sorted(changes.pupils))
+
+
+@derived(Kind.PUPIL, Kind.PATHWAY)
+def refresh_impact_facts(session: Session, changes: Changes) -> None:
+    """The impact table's facts (records/impact_facts.py): a pathway change works out its
+    pupils' again; a pupil's change can only matter if the record was deleted."""
+    if changes.touches(Kind.PATHWAY):
+        if changes.whole_school:
+            impact_facts.rebuild(session.db)
+        else:
+            impact_facts.refresh(session.db, sorted(changes.pupils))
+    else:
+        impact_facts.forget_deleted(session.db,
+                                    None if changes.whole_school else sorted(changes.pupils))

@@ -43,8 +43,11 @@ def current_lines(session: Session, pupil_ids: Sequence[int] | None = None
                   ) -> list[EhcProvisionLine]:
     """The lines of every current plan of pupils still at the school (or of these pupils),
     for the costed provision maps; no check or audit, the map's own operation does both."""
-    sql = (_SELECT + " AND e.ceased_on IS NULL AND e.pupil_id IN"
-           " (SELECT id FROM pupils WHERE archived_at IS NULL)")
+    # A join, not "pupil_id IN (SELECT ... FROM pupils)": that read every pupil's row to find
+    # the few with an EHC plan's provision.
+    sql = ("SELECT v.*, e.pupil_id FROM ehc_provision v JOIN ehc_plans e ON e.id = v.plan_id"
+           " JOIN pupils p ON p.id = e.pupil_id WHERE v.removed_at IS NULL"
+           " AND e.ceased_on IS NULL AND p.archived_at IS NULL")
     order = " ORDER BY e.pupil_id, v.position, v.id"
     if pupil_ids is None:
         return [line_from_row(r) for r in session.db.query(sql + order)]

@@ -73,13 +73,13 @@ def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> 
         raise ValidationError(f"No census day of {chosen.label} has come yet, so there are no "
                               "register figures for it.", field="year")
     until = min(chosen.last_day, day)
-    found = provision_map.build(session, audit=False)
+    spent = provision_map.spend(session)
     result = GovernorsFigures(
         year=chosen, as_of=day, register=count_register(session, chosen, days, day),
         sen_reviews=_sen_reviews(session, chosen, day), ehc_reviews=_ehc_reviews(session, chosen, day),
         requests=_requests(session, chosen, day),
-        spend=Spend(day, found.total_pence, found.ehc_school_pence, found.ehc_topup_pence,
-                    found.budget_pence),
+        spend=Spend(day, spent.sen_support_pence, spent.ehc_school_pence, spent.ehc_topup_pence,
+                    spent.budget_pence),
         impact=impact.table_for(session, chosen.first_day, until))
     if audit:
         viewed(session, None, None, year=chosen.label,
@@ -93,17 +93,15 @@ REVIEW_LABELS = ("Held by the date agreed", "Held late", "Due and not yet held",
 def _sen_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
     """SEN support plans whose review fell due in the year: held on time, late, or not yet."""
     counts: Counter[str] = Counter()
+    # records/impact_facts.py keeps each agreed plan's review date and held review beside it.
     for r in session.db.query(
-            "SELECT pl.review_date, rv.held_on, rv.completed_at, w.status FROM apdr_plans pl"
-            " JOIN apdr_cycles c ON c.id = pl.cycle_id"
-            " JOIN send_pathways w ON w.id = c.pathway_id"
-            " LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id"
-            " WHERE pl.agreed_at IS NOT NULL AND pl.review_date >= ? AND pl.review_date <= ?",
+            "SELECT review_date, held_on, pathway_open FROM plan_reviews"
+            " WHERE review_date >= ? AND review_date <= ?",
             (year.first_day.isoformat(), year.last_day.isoformat())):
-        held = r["held_on"] if r["completed_at"] is not None else None
+        held = r["held_on"]
         if held is not None:
             counts[REVIEW_LABELS[0] if held <= r["review_date"] else REVIEW_LABELS[1]] += 1
-        elif r["status"] != "open":
+        elif not r["pathway_open"]:
             continue    # the pathway closed without this review: nothing is owed
         elif r["review_date"] < day.isoformat():
             counts[REVIEW_LABELS[2]] += 1

@@ -32,6 +32,7 @@ from ..models.school_year import of_day
 from ..models.sen import need_codes, statuses
 from ..operations import operation, viewed
 from ..session import Session
+from ..store.day_numbers import day_number
 from . import csv_safe
 from ._common import chunks, placeholders, today
 from .provision_groups import pounds_to_pence
@@ -83,63 +84,69 @@ class _Provision:
     kind: str
     pupils: set[int] = field(default_factory=set)
     cost: int = 0
-    measure_ids: list[int] = field(default_factory=list)
+    measure_ids: list[int] = field(default_factory=list)      # the groups whose measures count
     plans: dict[int, set[int]] = field(default_factory=dict)   # pupil -> plans with this line
+    outcomes: dict[int, list[tuple[str, bool]]] | None = None   # pupil -> (measure, achieved)
 
 
-def _overlap_days(start: dt.date, end: dt.date | None, first: dt.date, last: dt.date) -> int:
-    stop = min(end or last, last)
-    begin = max(start, first)
-    return max(0, (stop - begin).days + 1)
-
-
-REVIEW_SLACK = dt.timedelta(days=180)   # two terms: a review held later is not believable
-_ITEMS = """
-    SELECT i.id, i.library_id, i.plan_id, i.group_size, i.sessions_per_week, i.minutes, i.weeks,
-           i.cost_basis, i.rate_pence, w.pupil_id AS owner,
-           COALESCE(i.started_on, pl.plan_date) AS began,
-           COALESCE(i.ended_on, rv.held_on, pl.review_date) AS stopped
-    FROM apdr_provision_items i JOIN apdr_plans pl ON pl.id = i.plan_id
-    JOIN apdr_cycles c ON c.id = pl.cycle_id
-    JOIN send_pathways w ON w.id = c.pathway_id
-    LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL
-    WHERE pl.agreed_at IS NOT NULL AND pl.review_date >= ? AND pl.plan_date <= ?
-      AND i.library_id IS NOT NULL AND i.removed_at IS NULL
-      AND COALESCE(i.started_on, pl.plan_date) <= ?
-      AND (COALESCE(i.ended_on, rv.held_on, pl.review_date) IS NULL
-           OR COALESCE(i.ended_on, rv.held_on, pl.review_date) >= ?)
+# A plan line ran in the period when it ran at all and its days overlap the period's
+# (records/impact_facts.py keeps each line's first and last day, so a review held however late
+# is found).
+_RAN = "l.stopped >= ? AND l.began <= ? AND l.began <= l.stopped"
+_COSTING = ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence")
+_COSTINGS = f"SELECT DISTINCT {', '.join('l.' + c for c in _COSTING)} FROM impact_lines l WHERE {_RAN}"
+_LINE_PUPILS = f"SELECT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l WHERE {_RAN}"
+# Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
+# by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
+# by library item. The yearly costs come from models.provision, one per distinct costing.
+# (CROSS JOIN keeps SQLite reading the period's lines once, not once per costing.)
+_COST = """
+    WITH costs ({columns}, yearly) AS (VALUES {values})
+    SELECT l.library_id, SUM((2 * c.yearly * (
+               (CASE WHEN l.stopped_day < ? THEN l.stopped_day ELSE ? END)
+             - (CASE WHEN l.began_day > ? THEN l.began_day ELSE ? END) + 1) + 365) / 730) AS cost
+    FROM impact_lines l CROSS JOIN costs c
+    WHERE {ran} AND {joined}
+    GROUP BY l.library_id
 """
+_COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limits
+
+
+def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int]:
+    """The cost falling in the period of the library's plan lines, by library item."""
+    period = (start.isoformat(), end.isoformat())
+    costings = [tuple(r) for r in session.db.query(_COSTINGS, period)]
+    first, last = day_number(start), day_number(end)
+    totals: dict[int, int] = defaultdict(int)
+    for at in range(0, len(costings), _COSTINGS_A_QUERY):
+        chunk = costings[at:at + _COSTINGS_A_QUERY]
+        values, params = [], []
+        for key in chunk:
+            values.append("(" + ", ".join("?" * (len(_COSTING) + 1)) + ")")
+            params += [*key, provision.yearly_cost_pence(provision.costing_of(dict(zip(
+                _COSTING, key, strict=True))))]
+        sql = _COST.format(columns=", ".join(_COSTING), values=", ".join(values),
+                           joined=" AND ".join(f"c.{c} = l.{c}" for c in _COSTING), ran=_RAN)
+        for r in session.db.query(sql, [*params, last, last, first, first, *period]):
+            totals[r["library_id"]] += int(r["cost"])
+    return totals
 
 
 def _items(session: Session, start: dt.date, end: dt.date,
            rows: dict[tuple[str, int], _Provision]) -> None:
-    """Plan lines filled from the library that ran in the period, their yearly cost spread
-    over the days of the period they ran (a line runs from its start, or the plan's date, to
-    its end, the review that closed its cycle, or the review date agreed)."""
+    """Plan lines filled from the library that ran in the period: who had each item, on which
+    plans, and its cost in the period (a line runs from its start, or the plan's date, to its
+    end, the review that closed its cycle, or the review date agreed)."""
     names = {r["id"]: r["name"] for r in session.db.query("SELECT id, name FROM provision_library")}
-    yearly: dict[tuple, int] = {}
-    # Plans are found by their review date (an index), allowing for a review held up to
-    # REVIEW_SLACK late (reviews fall due every term; one two terms late is not believable).
-    since = (start - REVIEW_SLACK).isoformat()
-    for r in session.db.query(_ITEMS, (since, end.isoformat(), end.isoformat(),
-                                       start.isoformat())):
-        began = dt.date.fromisoformat(r["began"])
-        stopped = dt.date.fromisoformat(r["stopped"]) if r["stopped"] else None
-        days = _overlap_days(began, stopped, start, end)
-        if not days:
-            continue
-        key = (r["group_size"], r["sessions_per_week"], r["minutes"], r["weeks"], r["cost_basis"],
-               r["rate_pence"])
-        if key not in yearly:   # the same line, costed once (schools repeat their provision)
-            yearly[key] = provision.yearly_cost_pence(provision.costing_of(dict(zip(
-                ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
-                 "rate_pence"), key, strict=True))))
-        row = rows.setdefault(("library", r["library_id"]),
-                              _Provision(names.get(r["library_id"], "Library item"), "library"))
-        row.pupils.add(r["owner"])
-        row.cost += round(yearly[key] * days / 365)
-        row.plans.setdefault(r["owner"], set()).add(r["plan_id"])
-        row.measure_ids.append(-r["id"])     # measures are found by item below
+    costs = _line_costs(session, start, end)
+    period = (start.isoformat(), end.isoformat())
+    for library_id, pupil_id, plan_id in session.db.query(_LINE_PUPILS, period):
+        row = rows.get(("library", library_id))
+        if row is None:
+            row = rows[("library", library_id)] = _Provision(
+                names.get(library_id, "Library item"), "library", cost=costs[library_id])
+        row.pupils.add(pupil_id)
+        row.plans.setdefault(pupil_id, set()).add(plan_id)
 
 
 def _groups(session: Session, start: dt.date, end: dt.date,
@@ -152,10 +159,12 @@ def _groups(session: Session, start: dt.date, end: dt.date,
                               " FROM provision_group_members"):
         members[m["group_id"]].append(group_rules.Membership(
             m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
+    # The school's own days, worked out once for every group (as the groups page costs them).
+    school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT * FROM provision_groups ORDER BY name, id"):
         run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
                                  dates.from_text(g["end_date"]), g["weeks"],
-                                 pounds_to_pence(g["cost_total"]))
+                                 pounds_to_pence(g["cost_total"]), school_days)
         cost = group_rules.cost_in_period(run, start, end)
         first, last = max(start, run.start), min(end, run.end)
         present = {m.pupil_id for m in members[g["id"]]
@@ -173,39 +182,62 @@ def _groups(session: Session, start: dt.date, end: dt.date,
             row.measure_ids.append(g["id"])
 
 
+_KINDS = {kind.value: kind for kind in MeasureKind}
+
+
+_COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
+             " AND m.exit_date >= ? AND m.exit_date <= ?")
+# Measures on the library's plan lines that ran in the period, by library item; and those on
+# groups. In order of exit (then entry), so that of a pupil's two measures taken the same day
+# the later one entered counts.
+_LINE_MEASURES = f"""
+    SELECT l.library_id AS ref, m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
+           m.exit_value, m.exit_date, m.group_id
+    FROM provision_measures m CROSS JOIN impact_lines l
+    WHERE {_COMPLETE} AND l.item_id = m.item_id AND {_RAN}
+    ORDER BY m.exit_date, m.id
+"""
+_GROUP_MEASURES = f"""
+    SELECT m.group_id AS ref, m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
+           m.exit_value, m.exit_date, m.group_id
+    FROM provision_measures m
+    WHERE {_COMPLETE} AND m.group_id IS NOT NULL
+    ORDER BY m.exit_date, m.id
+"""
+_Found = tuple[MeasureKind, str, Score]
+
+
 def _measures(session: Session, start: dt.date, end: dt.date
-              ) -> tuple[dict[int, list], dict[int, list]]:
-    """Complete measures whose exit fell in the period, by item and by group."""
-    by_item: dict[int, list] = defaultdict(list)
-    by_group: dict[int, list] = defaultdict(list)
-    for m in session.db.query(
-            "SELECT id, pupil_id, item_id, group_id, kind, name, entry_value, entry_date, exit_value,"
-            " exit_date FROM provision_measures WHERE removed_at IS NULL"
-            " AND entry_value IS NOT NULL AND exit_value IS NOT NULL"
-            " AND exit_date >= ? AND exit_date <= ?", (start.isoformat(), end.isoformat())):
-        found = (MeasureKind(m["kind"]), m["name"].strip(), Score(
-            m["pupil_id"], float(m["entry_value"]), float(m["exit_value"]),
-            dates.from_text(m["entry_date"]), dt.date.fromisoformat(m["exit_date"]), m["id"]))
-        if m["group_id"] is not None:
-            by_group[m["group_id"]].append(found)
-        elif m["item_id"] is not None:
-            by_item[m["item_id"]].append(found)
-    return by_item, by_group
+              ) -> tuple[dict[int, list[_Found]], dict[int, list[_Found]]]:
+    """Complete measures whose exit fell in the period, by library item (those on its plan
+    lines that ran in the period) and by group."""
+    period = (start.isoformat(), end.isoformat())
+    days: dict[str | None, dt.date | None] = {None: None}   # measures share their dates
+    found: list[dict[int, list[_Found]]] = []
+    for sql, params in ((_LINE_MEASURES, (*period, *period)), (_GROUP_MEASURES, period)):
+        by_ref: dict[int, list[_Found]] = defaultdict(list)
+        for m in session.db.query(sql, params):
+            if sql is _LINE_MEASURES and m["group_id"] is not None:
+                continue    # a group's measure counts for the group (filtered here, not in
+                #             SQL, so the exit-date index is the one read)
+            entry_date, exit_date = m["entry_date"], m["exit_date"]
+            if entry_date not in days:
+                days[entry_date] = dt.date.fromisoformat(entry_date)
+            if exit_date not in days:
+                days[exit_date] = dt.date.fromisoformat(exit_date)
+            by_ref[m["ref"]].append((_KINDS[m["kind"]], m["name"].strip(), Score(
+                m["pupil_id"], float(m["entry_value"]), float(m["exit_value"]),
+                days[entry_date], days[exit_date], m["id"])))   # type: ignore[arg-type]
+        found.append(by_ref)
+    return found[0], found[1]
 
 
-# One row per pupil, plan and measure named: how many outcomes were reviewed, how many achieved.
+# One row per pupil, plan and measure named: how many outcomes were reviewed, how many achieved
+# (records/impact_facts.py keeps the counts per held review).
 _REVIEWED = """
-    SELECT w.pupil_id, o.plan_id, COALESCE(o.measure_name, '') AS measure_name,
-           count(*) AS reviewed,
-           SUM(CASE WHEN rp.progress = 'achieved' THEN 1 ELSE 0 END) AS achieved
-    FROM apdr_review_progress rp
-    JOIN apdr_reviews rv ON rv.id = rp.review_id
-    JOIN apdr_outcomes o ON o.id = rp.outcome_id
-    JOIN apdr_cycles c ON c.id = rv.cycle_id
-    JOIN send_pathways w ON w.id = c.pathway_id
-    WHERE rv.completed_at IS NOT NULL AND rv.held_on >= ? AND rv.held_on <= ?
-      AND o.removed_at IS NULL
-    GROUP BY w.pupil_id, o.plan_id, COALESCE(o.measure_name, '')
+    SELECT pupil_id, plan_id, measure_name, SUM(reviewed) AS reviewed, SUM(achieved) AS achieved
+    FROM impact_reviews WHERE held_on >= ? AND held_on <= ?
+    GROUP BY pupil_id, plan_id, measure_name
 """
 
 
@@ -223,16 +255,19 @@ def _met(row: _Provision, measure: str, reviews: dict[int, list[tuple[int, str, 
          ) -> dict[int, bool]:
     """Whether each reviewed pupil met every outcome reviewed (those naming the measure, if
     any do; for a library line only the outcomes of the plans that held it)."""
+    if row.outcomes is None:    # each pupil's outcomes for this row, found once per row
+        row.outcomes = {}
+        for pupil in row.pupils:
+            reviewed = reviews.get(pupil)
+            if not reviewed:
+                continue
+            plans = row.plans.get(pupil) if row.kind == "library" else None
+            outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
+            if outcomes:
+                row.outcomes[pupil] = outcomes
     named = measure.casefold()
     result = {}
-    for pupil in row.pupils:
-        reviewed = reviews.get(pupil)
-        if not reviewed:
-            continue
-        plans = row.plans.get(pupil) if row.kind == "library" else None
-        outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
-        if not outcomes:
-            continue
+    for pupil, outcomes in row.outcomes.items():
         matching = [a for n, a in outcomes if named and n == named] or [a for _, a in outcomes]
         result[pupil] = all(matching)
     return result
@@ -266,20 +301,20 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
     rows: dict[tuple[str, int], _Provision] = {}
     _items(session, start, end, rows)
     _groups(session, start, end, rows)
-    by_item, by_group = _measures(session, start, end)
+    by_library, by_group = _measures(session, start, end)
     reviews = _reviews(session, start, end)
     everyone = set().union(*(r.pupils for r in rows.values())) if rows else set()
     category = _categories(session, everyone, by)
     lines: list[ImpactLine] = []
     parts: dict[tuple[str, str], tuple[ImpactLine, ...]] = {}
-    ordered = sorted(rows.values(), key=lambda r: (r.kind != "library", r.name.casefold()))
-    for row in ordered:
-        found = [m for ref in row.measure_ids
-                 for m in (by_item.get(-ref, []) if ref < 0 else by_group.get(ref, []))]
+    ordered = sorted(rows.items(), key=lambda kr: (kr[1].kind != "library", kr[1].name.casefold()))
+    for key, row in ordered:
+        found = [*(by_library.get(key[1], []) if row.kind == "library" else []),
+                 *(m for ref in row.measure_ids for m in by_group.get(ref, []))]
         measures: dict[tuple[str, MeasureKind], list[Score]] = defaultdict(list)
-        for kind, name, score in found:
+        for measured_by, name, score in found:
             if score.pupil_id in row.pupils:
-                measures[(name, kind)].append(score)
+                measures[(name, measured_by)].append(score)
         keys: list[tuple[str, MeasureKind | None]] = [
             *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
         for name, kind in keys:

@@ -17,18 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from ..models import provision
 from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
-from ..models.pupils import Pupil, sort_key
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe, ehc_costs, provision_groups, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
-from .pupils import pupil_from_row
 
 
 @dataclass(frozen=True)
@@ -128,28 +127,50 @@ class ProvisionMap:
         return tuple(p for p in self.by_pupil if p.level is CostLevel.OVER)
 
 
-_IN_FORCE = """
-    SELECT i.*, c.number AS cycle_number, w.stage AS pathway_stage, w.pupil_id
-    FROM send_pathways w
-    JOIN pupils p ON p.id = w.pupil_id
-    JOIN apdr_cycles c ON c.pathway_id = w.id
-    JOIN apdr_plans pl ON pl.cycle_id = c.id
-    JOIN apdr_provision_items i ON i.plan_id = pl.id
-    WHERE w.status = 'open' AND p.archived_at IS NULL AND pl.agreed_at IS NOT NULL
+# The plan in force on each open pathway is its latest agreed one (records/impact_facts.py
+# keeps which that is, so the map need not look for it pathway by pathway).
+_IN_FORCE_FROM = """
+    FROM plan_reviews f
+    JOIN send_pathways w ON w.id = f.pathway_id
+    JOIN pupils p ON p.id = f.pupil_id
+    JOIN apdr_provision_items i ON i.plan_id = f.plan_id
+    WHERE f.latest = 1 AND f.pathway_open = 1 AND p.archived_at IS NULL
       AND i.removed_at IS NULL AND i.ended_on IS NULL
-      AND c.number = (SELECT max(c2.number) FROM apdr_cycles c2 JOIN apdr_plans p2
-                      ON p2.cycle_id = c2.id WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
-    ORDER BY p.sort_key, p.id, i.position, i.id
 """
+_IN_FORCE = ("SELECT i.*, f.cycle_number, w.stage AS pathway_stage, f.pupil_id"
+             + _IN_FORCE_FROM + " ORDER BY p.sort_key, p.id, i.position, i.id")
+_COSTING = ("cost_basis", "rate_pence", "sessions_per_week", "minutes", "weeks", "group_size")
+# The same lines counted by costing, for the spend alone (the governors' figures).
+_IN_FORCE_COSTINGS = (f"SELECT {', '.join('i.' + c for c in _COSTING)}, count(*) AS lines"
+                      + _IN_FORCE_FROM + f" GROUP BY {', '.join('i.' + c for c in _COSTING)}")
 
 
-def _pupils(session: Session, ids: list[int]) -> dict[int, Pupil]:
-    found: dict[int, Pupil] = {}
+class _Person(NamedTuple):
+    """What the map shows of a pupil: the name they are known by (models.pupils.Pupil's
+    display_name: surname first), their year, whether they have left, and the list's sort key
+    (stored with the names)."""
+
+    name: str
+    year_group: str
+    archived: bool
+    sort_key: str
+
+
+def _pupils(session: Session, ids: list[int]) -> dict[int, _Person]:
+    found: dict[int, _Person] = {}
     for chunk in chunks(ids):
-        for row in session.db.query(f"SELECT * FROM pupils WHERE id IN ({placeholders(len(chunk))})",
-                                    list(chunk)):
-            found[row["id"]] = pupil_from_row(row)
+        for row in session.db.query(
+                "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+                " year_group, archived_at, sort_key FROM pupils"
+                f" WHERE id IN ({placeholders(len(chunk))})", list(chunk)):
+            found[row["id"]] = _Person(
+                f"{row['preferred_surname'] or row['legal_surname']}, "
+                f"{row['preferred_forename'] or row['legal_forename']}",
+                row["year_group"], row["archived_at"] is not None, row["sort_key"])
     return found
+
+
+_STAGES = {stage.value: stage for stage in Stage}
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the costed provision map")
@@ -170,10 +191,11 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
             costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
                            provision.hours_per_year(provision.costing_of(item.fields())))
         frequency, basis, yearly, hours = costed[key]
-        pupil = people[r["pupil_id"]]
+        pupil_id = r["pupil_id"]
+        pupil = people[pupil_id]
         rows.append(MapRow(
-            pupil_id=pupil.id, pupil_name=pupil.display_name, year_group=pupil.details.year_group,
-            stage=Stage(r["pathway_stage"]), cycle_number=r["cycle_number"], item_id=r["id"],
+            pupil_id=pupil_id, pupil_name=pupil.name, year_group=pupil.year_group,
+            stage=_STAGES[r["pathway_stage"]], cycle_number=r["cycle_number"], item_id=r["id"],
             description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
             frequency=frequency, group_size=r["group_size"], cost_basis=basis,
             rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
@@ -186,6 +208,32 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
                ehc_lines=len(ehc))
     return ProvisionMap(tuple(rows), by_pupil, _by_provision(rows, group_rows), group_rows, ehc,
                         sen_budget.budget_of(session))
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What the map's totals come to, without its rows: SEN support provision in force (plan
+    lines and the groups running today) and EHC plans' parts, a year, and the budget."""
+
+    sen_support_pence: int
+    ehc_school_pence: int
+    ehc_topup_pence: int
+    budget_pence: int | None
+
+
+def spend(session: Session) -> Spend:
+    """The map's totals as build() works them out (a test holds the two equal), read as a
+    handful of sums instead of the map's 16,000 named rows at a county's size. No check or
+    audit: the governors' report, its caller, does both."""
+    lines = 0
+    for r in session.db.query(_IN_FORCE_COSTINGS):
+        costing = provision.costing_of({c: r[c] for c in _COSTING})
+        lines += provision.yearly_cost_pence(costing) * int(r["lines"])
+    group_rows, _ = _groups(session)
+    ehc = ehc_costs.current_lines(session)
+    return Spend(provision.total_pence([lines, *(g.cost_pence for g in group_rows)]),
+                 sum(line.school_pence for line in ehc), sum(line.topup_pence for line in ehc),
+                 sen_budget.budget_of(session))
 
 
 def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]]]:
@@ -207,14 +255,18 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
 
 
 def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]],
-              people: dict[int, Pupil]) -> tuple[PupilTotal, ...]:
-    totals: dict[int, PupilTotal] = {}
+              people: dict[int, _Person]) -> tuple[PupilTotal, ...]:
+    counted: dict[int, list] = {}      # pupil -> [first row, items, yearly pence]
     for row in rows:
-        before = totals.get(row.pupil_id)
-        totals[row.pupil_id] = PupilTotal(
-            row.pupil_id, row.pupil_name, row.year_group, row.stage,
-            (before.items if before else 0) + 1,
-            (before.yearly_cost_pence if before else 0) + row.yearly_cost_pence)
+        found = counted.get(row.pupil_id)
+        if found is None:
+            counted[row.pupil_id] = [row, 1, row.yearly_cost_pence]
+        else:
+            found[1] += 1
+            found[2] += row.yearly_cost_pence
+    totals = {pupil_id: PupilTotal(first.pupil_id, first.pupil_name, first.year_group,
+                                   first.stage, items, pence)
+              for pupil_id, (first, items, pence) in counted.items()}
     if not shares:
         return tuple(totals.values())
     people = {**people, **_pupils(session, sorted(set(shares) - set(people)))}
@@ -224,13 +276,12 @@ def _by_pupil(session: Session, rows: list[MapRow], shares: dict[int, list[int]]
             pupil = people.get(pupil_id)
             if pupil is None or pupil.archived:
                 continue
-            before = PupilTotal(pupil.id, pupil.display_name, pupil.details.year_group, None,
-                                0, 0)
+            before = PupilTotal(pupil_id, pupil.name, pupil.year_group, None, 0, 0)
         totals[pupil_id] = dataclasses.replace(
             before, items=before.items + len(pence),
             yearly_cost_pence=before.yearly_cost_pence + sum(pence),
             group_share_pence=before.group_share_pence + sum(pence))
-    return tuple(sorted(totals.values(), key=lambda t: (sort_key(people[t.pupil_id].details),
+    return tuple(sorted(totals.values(), key=lambda t: (people[t.pupil_id].sort_key,
                                                         t.pupil_id)))
 
 

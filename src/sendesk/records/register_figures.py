@@ -63,9 +63,10 @@ def census_label(day: dt.date) -> str:
     return f"{season} census {day.strftime('%d/%m/%Y')}"
 
 
-def _on(day: dt.date, start: str | None, end: str | None) -> bool:
-    """Whether a period [start, end) of ISO dates covers the day (start None: always)."""
-    text = day.isoformat()
+def _on(day: dt.date | str, start: str | None, end: str | None) -> bool:
+    """Whether a period [start, end) of ISO dates covers the day (start None: always); the
+    day may be given as its ISO text, worked out once for many periods."""
+    text = day if isinstance(day, str) else day.isoformat()
     return (start is None or start <= text) and (end is None or end > text)
 
 
@@ -74,8 +75,6 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     """The register at each of the days (census days of the year reached so far) and the
     movement during the year up to today. No permission check: callers hold VIEW_RECORDS."""
     first, last = min(days), max(days)
-    on_roll_sql = ("(p.admission_date IS NULL OR p.admission_date <= ?)"
-                " AND (p.leaving_date IS NULL OR p.leaving_date > ?)")
     # Each status period that touches the year, with its pupil (a change in the year and the
     # period it ended are both here, which is what the movement needs).
     history = session.db.query(
@@ -98,26 +97,30 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     sex_count = [Counter[str]() for _ in days]
     years_seen: set[str] = set()
     on_roll = []
+    # Pupils counted by admission and leaving dates and year once (an index holds exactly
+    # these), then each census day's roll and year groups are counted from the counts.
+    cohorts = session.db.query(
+        "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
+        " GROUP BY admission_date, leaving_date, year_rank")
     for day in days:
-        shift = this_year - of_day(day).start_year
-        text = day.isoformat()
-        on_roll.append(int(session.db.scalar(
-            f"SELECT count(*) FROM pupils p WHERE {on_roll_sql}", (text, text)) or 0))
-        years_seen.update(_year_group(r["year_rank"], shift) for r in session.db.query(
-            f"SELECT DISTINCT p.year_rank FROM pupils p WHERE {on_roll_sql}", (text, text)))
+        shift, text = this_year - of_day(day).start_year, day.isoformat()
+        there = [r for r in cohorts if _on(text, r["admission_date"], r["leaving_date"])]
+        on_roll.append(sum(int(r["pupils"]) for r in there))
+        years_seen.update(_year_group(r["year_rank"], shift) for r in there)
+    texts = [day.isoformat() for day in days]
+    shifts = [this_year - of_day(day).start_year for day in days]
     for r in history:
         pupil = r
         if r["status"] not in ON_REGISTER:
             continue
-        for index, day in enumerate(days):
-            if not _on(day, r["start_date"], r["end_date"]) or not _on_roll(pupil, day):
+        for index, text in enumerate(texts):
+            if not _on(text, r["start_date"], r["end_date"]) or not _on_roll(pupil, text):
                 continue
             status_count[index][r["status"]] += 1
             need = next((code for code, start, end in reversed(needs.get(r["pupil_id"], []))
-                         if _on(day, start, end)), None)
+                         if _on(text, start, end)), None)
             need_count[index][need or "none"] += 1
-            shift = this_year - of_day(day).start_year
-            year_count[index][_year_group(pupil["year_rank"], shift)] += 1
+            year_count[index][_year_group(pupil["year_rank"], shifts[index])] += 1
             sex_count[index][pupil["gender"]] += 1
     columns = tuple(census_label(d) for d in days)
     need_labels = [code for code in need_codes()] + ["none"]
@@ -139,7 +142,7 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
         movement=_movement(history, year, today))
 
 
-def _on_roll(pupil, day: dt.date) -> bool:
+def _on_roll(pupil, day: dt.date | str) -> bool:
     return _on(day, pupil["admission_date"], pupil["leaving_date"])
 
 

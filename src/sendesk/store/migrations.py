@@ -22,6 +22,7 @@ from collections.abc import Callable
 import sqlcipher3
 
 from ..errors import NewerVersionError
+from .day_numbers import day_number_sql
 
 Step = Callable[[sqlcipher3.Connection], None]
 
@@ -1171,6 +1172,125 @@ def upgrade_version_15(conn: sqlcipher3.Connection) -> None:
         );
         CREATE INDEX my_story_pupil ON my_story(pupil_id);
     """)
+
+
+
+def upgrade_version_16(conn: sqlcipher3.Connection) -> None:
+    """The impact facts, kept beside the history so the impact table and the governors'
+    figures read the size of their answer, not ten years of joined history (issue 19 item 9).
+
+    impact_lines holds one row per plan line filled from the provision library on an agreed
+    plan: its pupil, plan and library item, the days it ran (from its start, or the plan's
+    date, to its end, the held review that closed its cycle, or the review date agreed) and its
+    costing. impact_reviews holds, for each held review, the outcomes reviewed and achieved per
+    plan and named measure. Both are derived (records/impact_facts.py, run by a rule in
+    records/derived.py after every change to a pupil's pathway); they are filled here from the
+    history as it stands. They carry no foreign keys, so they are never part of a pupil's
+    transferred record or subject access copy; the rule removes a deleted pupil's rows.
+
+    plan_reviews holds each agreed plan's review date, the day its review was held (if it has
+    been), whether its pathway is still open (the governors' "reviews held on time") and
+    whether it is its pathway's latest agreed plan (the one in force, on the provision map).
+
+    The indexes cover the reports' exact queries: the facts by period, complete entry and exit
+    measures by exit date, pupils by admission and leaving dates (the number on roll at each
+    census day) and plan lines' costings by plan (the governors' spend). The days a line ran from and to are kept as day
+    numbers too (store/day_numbers.py), so its cost in a period is summed in SQL.
+    """
+    run_script(conn, """
+        CREATE TABLE impact_lines (
+            item_id            INTEGER PRIMARY KEY,
+            pupil_id           INTEGER NOT NULL,
+            library_id         INTEGER NOT NULL,
+            plan_id            INTEGER NOT NULL,
+            began              TEXT NOT NULL,
+            stopped            TEXT NOT NULL,
+            began_day          INTEGER NOT NULL,
+            stopped_day        INTEGER NOT NULL,
+            group_size         INTEGER NOT NULL,
+            sessions_per_week  REAL NOT NULL,
+            minutes            INTEGER NOT NULL,
+            weeks              INTEGER NOT NULL,
+            cost_basis         TEXT NOT NULL,
+            rate_pence         INTEGER NOT NULL
+        );
+        CREATE INDEX impact_lines_pupil ON impact_lines(pupil_id);
+        CREATE INDEX impact_lines_period ON impact_lines(stopped, began, library_id, pupil_id,
+            plan_id, began_day, stopped_day, group_size, sessions_per_week, minutes, weeks,
+            cost_basis, rate_pence);
+        CREATE TABLE impact_reviews (
+            review_id     INTEGER NOT NULL,
+            plan_id       INTEGER NOT NULL,
+            measure_name  TEXT NOT NULL,
+            pupil_id      INTEGER NOT NULL,
+            held_on       TEXT NOT NULL,
+            reviewed      INTEGER NOT NULL,
+            achieved      INTEGER NOT NULL,
+            PRIMARY KEY (review_id, plan_id, measure_name)
+        );
+        CREATE INDEX impact_reviews_pupil ON impact_reviews(pupil_id);
+        CREATE INDEX impact_reviews_held ON impact_reviews(held_on, pupil_id, plan_id,
+            measure_name, reviewed, achieved);
+        INSERT INTO impact_lines (item_id, pupil_id, library_id, plan_id, began, stopped,
+            began_day, stopped_day, group_size, sessions_per_week, minutes, weeks, cost_basis,
+            rate_pence)
+        SELECT i.id, w.pupil_id, i.library_id, i.plan_id, COALESCE(i.started_on, pl.plan_date),
+               COALESCE(i.ended_on, rv.held_on, pl.review_date),
+               {began_day}, {stopped_day}, i.group_size,
+               i.sessions_per_week, i.minutes, i.weeks, i.cost_basis, i.rate_pence
+        FROM apdr_provision_items i JOIN apdr_plans pl ON pl.id = i.plan_id
+        JOIN apdr_cycles c ON c.id = pl.cycle_id
+        JOIN send_pathways w ON w.id = c.pathway_id
+        LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL
+        WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL
+          AND i.library_id IS NOT NULL AND i.removed_at IS NULL
+          AND COALESCE(i.started_on, pl.plan_date) IS NOT NULL;
+        INSERT INTO impact_reviews (review_id, plan_id, measure_name, pupil_id, held_on,
+            reviewed, achieved)
+        SELECT rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on,
+               count(*), SUM(CASE WHEN rp.progress = 'achieved' THEN 1 ELSE 0 END)
+        FROM apdr_review_progress rp
+        JOIN apdr_reviews rv ON rv.id = rp.review_id
+        JOIN apdr_outcomes o ON o.id = rp.outcome_id
+        JOIN apdr_cycles c ON c.id = rv.cycle_id
+        JOIN send_pathways w ON w.id = c.pathway_id
+        WHERE rv.completed_at IS NOT NULL AND rv.held_on IS NOT NULL AND o.removed_at IS NULL
+        GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on;
+        CREATE INDEX provision_measures_complete ON provision_measures(exit_date, pupil_id,
+            item_id, group_id, kind, name, entry_value, entry_date, exit_value, removed_at)
+            WHERE removed_at IS NULL AND entry_value IS NOT NULL AND exit_value IS NOT NULL;
+        CREATE TABLE plan_reviews (
+            plan_id       INTEGER PRIMARY KEY,
+            pupil_id      INTEGER NOT NULL,
+            pathway_id    INTEGER NOT NULL,
+            cycle_number  INTEGER NOT NULL,
+            review_date   TEXT NOT NULL,
+            held_on       TEXT,
+            pathway_open  INTEGER NOT NULL CHECK (pathway_open IN (0, 1)),
+            latest        INTEGER NOT NULL CHECK (latest IN (0, 1))
+        );
+        CREATE INDEX plan_reviews_pupil ON plan_reviews(pupil_id);
+        CREATE INDEX plan_reviews_due ON plan_reviews(review_date, held_on, pathway_open);
+        CREATE INDEX plan_reviews_in_force ON plan_reviews(plan_id, pupil_id, pathway_id,
+            cycle_number) WHERE latest = 1 AND pathway_open = 1;
+        INSERT INTO plan_reviews (plan_id, pupil_id, pathway_id, cycle_number, review_date,
+            held_on, pathway_open, latest)
+        SELECT pl.id, w.pupil_id, w.id, c.number, pl.review_date,
+               CASE WHEN rv.completed_at IS NOT NULL THEN rv.held_on ELSE NULL END,
+               CASE WHEN w.status = 'open' THEN 1 ELSE 0 END,
+               CASE WHEN c.number = (SELECT max(c2.number) FROM apdr_cycles c2
+                                     JOIN apdr_plans p2 ON p2.cycle_id = c2.id
+                                     WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
+                    THEN 1 ELSE 0 END
+        FROM apdr_plans pl JOIN apdr_cycles c ON c.id = pl.cycle_id
+        JOIN send_pathways w ON w.id = c.pathway_id
+        LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id
+        WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL;
+        CREATE INDEX pupils_on_roll ON pupils(admission_date, leaving_date, year_rank);
+        CREATE INDEX apdr_provision_items_costing ON apdr_provision_items(plan_id, removed_at,
+            ended_on, cost_basis, rate_pence, sessions_per_week, minutes, weeks, group_size);
+    """.format(began_day=day_number_sql("COALESCE(i.started_on, pl.plan_date)"),
+               stopped_day=day_number_sql("COALESCE(i.ended_on, rv.held_on, pl.review_date)")))
 
 
 def _steps() -> dict[int, Step]:
