@@ -50,7 +50,12 @@ TRANSFER_TABLES = ("transfers", "transfer_scans", "key_checks", "known_senders")
 # READ_AUDIT only, its head (a count and a hash, naming nobody) by everyone.
 AUDIT_TABLES = ("audit_log", "audit_head")
 SCHOOL_TABLES = ("meta", "users")
-EVERY_TABLE = RECORD_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
+# Facts derived from the records by rules (records/derived.py, records/impact_facts.py) and
+# rewritten inside whatever write changed a pathway, so every permission that writes a pathway's
+# records writes them too; like the pupils' summary columns, they are recomputed at the pupil's
+# next change, and a wrong value written by hand is put right then.
+DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews")
+EVERY_TABLE = RECORD_TABLES + DERIVED_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
 
 # The pupil list's summary, recomputed after every write (records/summary.py) by whoever made
 # it; the SEN status among them may only say what sen_status_history says unless the login may
@@ -74,7 +79,8 @@ def _writes(*tables: str) -> tuple[TableGrant, ...]:
 
 MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
     Permission.VIEW_RECORDS: tuple(TableGrant(t, ("SELECT",)) for t in
-                                   RECORD_TABLES + TRANSFER_TABLES + ("users", "audit_head"))
+                                   RECORD_TABLES + DERIVED_TABLES + TRANSFER_TABLES
+                                   + ("users", "audit_head"))
     + (TableGrant("meta", ("SELECT",), rows=_NOT_PRIVATE_KEY),
        TableGrant("field_changes", ("INSERT",)),
        TableGrant("pupils", ("UPDATE",), columns=PUPIL_SUMMARY)),
@@ -82,23 +88,24 @@ MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
         TableGrant("short_notes", ("INSERT", "UPDATE"), rows=_OWN_NOTES),
         TableGrant("register_entries", ("INSERT", "UPDATE"), rows=_MONITORING),
         TableGrant("apdr_delivery_log", ("INSERT", "UPDATE")),
-        TableGrant("concern_runs", WRITE), TableGrant("concern_answers", WRITE)),
+        TableGrant("concern_runs", WRITE), TableGrant("concern_answers", WRITE))
+    + _writes(*DERIVED_TABLES),
     Permission.EDIT_PUPILS: _writes("pupils", "contacts", "consents", "register_entries",
                                     "parent_notifications", "parent_notifications_due",
-                                    "send_pathways", "school_terms"),
-    Permission.IMPORT_PUPILS: _writes("pupils", "contacts", "register_entries"),
+                                    "send_pathways", "school_terms", *DERIVED_TABLES),
+    Permission.IMPORT_PUPILS: _writes("pupils", "contacts", "register_entries", *DERIVED_TABLES),
     Permission.CHANGE_SEN_STATUS: _writes(
         "sen_status_history", "sen_needs", "parent_notifications", "parent_notifications_due",
         "concern_runs", "concern_answers", "register_entries", "send_pathways",
         "apdr_assessments", "apdr_assessment_tools", "ehcna_requests", "ehc_plans",
         "ehc_outcomes", "ehc_outcome_steps", "ehc_reviews", "specialist_involvements",
         "specialist_visits", "specialist_reports", "specialist_recommendations",
-        "need_reviews"),
+        "need_reviews", *DERIVED_TABLES),
     Permission.MANAGE_PLANS: _writes(*(t for t in RECORD_TABLES if t not in (
-        "pupils", "contacts", "consents", "sen_status_history", "sen_needs")))
+        "pupils", "contacts", "consents", "sen_status_history", "sen_needs")), *DERIVED_TABLES)
     + (TableGrant("meta", WRITE, rows=_NOT_KEYS),),
     Permission.EXPORT_DOCUMENTS: (),
-    Permission.EXPORT_TRANSFER: _writes(*RECORD_TABLES, *TRANSFER_TABLES)
+    Permission.EXPORT_TRANSFER: _writes(*RECORD_TABLES, *DERIVED_TABLES, *TRANSFER_TABLES)
     + (TableGrant("meta", ("SELECT",)),),
     # A username and id never change once made (the audit log names people by them).
     Permission.MANAGE_USERS: (TableGrant("users", ("INSERT",)),
