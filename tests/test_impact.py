@@ -124,8 +124,9 @@ def test_the_command_line_says_the_period_it_used(measured, school, tmp_path, ca
     out = tmp_path / "impact.csv"
     code = main(["impact", str(school[0]), "--out", str(out), "--from", "10/11/2026", "--to",
                  "01/01/2099", "--user", SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
-    printed = capsys.readouterr().out
-    assert code == 0 and "from 02/11/2026 to " in printed and "2099" not in printed
+    printed = capsys.readouterr()
+    printed = printed.out + printed.err
+    assert code == 0 and "from 02/11/2026 to " in printed and "2099" not in printed, printed
     assert "whole half-terms of the school's calendar, to today at the latest" in printed
 
 

@@ -358,3 +358,25 @@ def test_init_refuses_a_database_that_does_not_sort_like_sqlite(pg_server, engin
                 password=SENCO_PASSWORD)
     finally:
         pg_server.release(name)
+
+
+def test_every_command_that_takes_a_db_accepts_a_server_url():
+    """A command added later with `type=Path` for its DB would turn postgresql://host into
+    postgresql:/host and look for a file: every DB argument goes through cli.io.database."""
+    import argparse
+
+    from sendesk.cli import io as cli_io
+    from sendesk.cli.main import build_parser
+
+    found = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, child in action.choices.items():
+                    walk(child, f"{name} {sub}")
+            elif action.dest in ("db", "database") and action.type is not cli_io.database:
+                found.append(name)
+
+    walk(build_parser(), "sendesk-cli")
+    assert not found, found

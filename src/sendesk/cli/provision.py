@@ -13,7 +13,7 @@ from ..errors import PermissionDenied, SendeskError
 from ..models import provision_library as library
 from ..models.roles import Permission
 from ..records import provision_library
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 _MAX_FAULTS_SHOWN = 50
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lib_sub = lib.add_subparsers(dest="library_command", required=True, metavar="export|import")
     p = lib_sub.add_parser("export", help="write every intervention in the library (retired "
                                           "ones too) to a CSV file")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_export)
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and spaces) updates it, its retired_on date included (blank brings it back); any "
         "other row adds one. All rows or none: if any row is wrong nothing is changed and "
         "each bad line is named. A file the export wrote imports without changes.")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path, help="the CSV file to read (at most 1 MB, 500 rows)")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_import)

@@ -12,7 +12,7 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models.provision import format_money
 from ..records import provision_groups, pupils
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 
 def provision_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
@@ -33,12 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     group_sub = group.add_subparsers(dest="groups_command", required=True,
                                      metavar="list|timetable")
     p = group_sub.add_parser("list", help="the groups running or still to start")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--ended", action="store_true", help="include groups that have ended")
     p.add_argument("--user", required=True)
     p.set_defaults(run=cmd_list)
     p = group_sub.add_parser("timetable", help="save a pupil's or a member of staff's week as PDF")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--upn", help="the pupil's UPN")
     who.add_argument("--staff", help="the member of staff's name, as on their groups")

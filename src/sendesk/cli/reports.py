@@ -15,7 +15,7 @@ from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.roles import Permission
 from ..models.school_year import parse_school_year
-from .io import Secrets, open_session
+from .io import DB_HELP, Secrets, database, open_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     report_sub = group.add_subparsers(dest="report_command", required=True, metavar="governors")
     p = report_sub.add_parser("governors", help="the governors' SEND report and SEN Information "
                                                "Report figures for a school year (PDF, CSV)")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--year", required=True, help="the school year, such as 2025/26")
     p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
     p.add_argument("--csv", type=Path, help="also write the figures as CSV")
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("impact", help="the impact of provision as CSV: pupils, measures, "
                                       "outcomes met and cost, per provision and measure")
-    p.add_argument("db", type=Path)
+    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
     p.add_argument("--from", dest="start", help="first day of the period (default: 1 September)")
     p.add_argument("--to", dest="end", help="last day of the period (default: today)")
