@@ -233,6 +233,26 @@ def test_plain_or_unchecked_connections_are_refused_before_connecting(monkeypatc
     assert parse("postgresql:///sendesk?host=/run/postgresql&sslmode=disable").on_this_machine
 
 
+@pytest.mark.parametrize("tail", ["hostaddr=192.0.2.2", "hostaddr=127.0.0.1,192.0.2.2"])
+def test_a_plain_connection_whose_hostaddr_is_on_the_network_is_refused(pg_server, server_database,
+                                                                       tail):
+    url = (f"postgresql://{SENCO}@localhost:{pg_server.port}/{server_database[1]}"
+           f"?sslmode=disable&{tail}")
+    with pytest.raises(ServerConnectionError, match="without encryption"):
+        lifecycle.open_school(url, SENCO, SENCO_PASSWORD)
+    with pytest.raises(ServerConnectionError, match="without encryption"):
+        parse("postgresql:///sendesk?host=/run/postgresql,192.0.2.2&sslmode=disable")
+
+
+def test_libpq_settings_outside_the_known_few_are_refused_by_name(pg_server, server_database):
+    base = f"postgresql://localhost:{pg_server.port}/{server_database[1]}?sslmode=disable"
+    for extra in ("options=-csearch_path%3Devil", "service=other", "gssencmode=prefer"):
+        with pytest.raises(ServerConnectionError, match="does not accept " + extra.split("=")[0]):
+            lifecycle.open_school(base + "&" + extra, SENCO, SENCO_PASSWORD)
+    assert parse(base + "&connect_timeout=3&application_name=office").options == {
+        "connect_timeout": "3", "application_name": "office"}
+
+
 def test_a_plain_connection_on_this_machine_works(school, pg_server, server_database):
     url = f"postgresql://127.0.0.1:{pg_server.port}/{server_database[1]}?sslmode=disable"
     session = lifecycle.open_school(url, SENCO, SENCO_PASSWORD)
