@@ -208,3 +208,45 @@ def test_a_server_backup_needs_the_persons_own_password(demo_file, empty_server,
     finally:
         session.close()
     assert list(tmp_path.glob("*.sendesk-backup")) == []
+
+
+def test_ids_the_servers_sequence_skipped_do_not_read_as_a_tampered_log(
+        demo_file, empty_server, tmp_path, clock):
+    """A crash loses the sequence values PostgreSQL had cached, and a rolled-back save uses one
+    up: neither may look like entries removed, on the server or in its export and backup."""
+    server, name, owner_url, url = empty_server
+    assert _import(demo_file, owner_url)[0] == 0
+    with server.admin(name) as conn:   # as after `pg_ctl stop -m immediate`: 32 values lost
+        conn.execute("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), "
+                     "(SELECT max(id) FROM audit_log) + 32)")
+    session = lifecycle.open_school(url, SENDER_USER, SENDER_PASSWORD, clock)
+    try:
+        with pytest.raises(RuntimeError):
+            with session.db.transaction():
+                session.audit_now("looked")
+                raise RuntimeError("the save failed after its audit entry")
+        session.audit_now("looked again")
+        ids = [r["id"] for r in session.db.query("SELECT id FROM audit_log ORDER BY id")]
+        assert ids == list(range(1, len(ids) + 1))
+        report = verify_mod.verify(session)
+        assert report.ok, report.lines()
+    finally:
+        session.close()
+    out_file = tmp_path / "laptop.sendesk"
+    code, _, err = cli("server", "export", url, out_file, "--user", SENDER_USER,
+                       stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    backup_file = tmp_path / "school.sendesk-backup"
+    code, _, err = cli("backup", url, backup_file, "--user", SENDER_USER, stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    restored = tmp_path / "restored.sendesk"
+    code, _, err = cli("restore", backup_file, restored, "--user", SENDER_USER,
+                       stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    for path in (out_file, restored):
+        copy = lifecycle.open_school(path, SENDER_USER, SENDER_PASSWORD, clock)
+        try:
+            report = verify_mod.verify(copy)
+            assert report.ok, (path, report.lines())
+        finally:
+            copy.close()
