@@ -76,7 +76,7 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
     """
     count, last = head(db)
     prev_hash = last or GENESIS
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for entry in entries:
         target_id, detail = entry.get("target_id"), entry.get("detail")
         fields = {"at": entry["at"], "user_id": entry.get("user_id"),
