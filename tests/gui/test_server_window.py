@@ -176,6 +176,40 @@ def test_the_server_stopped_mid_work_reads_as_one_sentence_and_the_window_carrie
     qtbot.waitUntil(lambda: "Zosia" in record.header.text(), timeout=10_000)
 
 
+def test_pages_reading_again_while_the_server_is_down_show_a_sentence_not_a_crash(
+        qtbot, make_controller, school, second_senco, pg_server, monkeypatch):
+    """A change heard just before the server stopped makes Home and the pupil list read
+    again: the failure is the status bar's one sentence, never the unexpected-error box."""
+    import sys
+
+    from sendesk.operations import Changes, Kind
+    escaped = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: escaped.append(info))
+    mine = signed_in(qtbot, make_controller, school[0])
+    window = mine.main_window
+    pupils_page = window.show_page("pupils")
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.nav.visualItemRect(window.nav.item(0)).center())
+    home = mine.workspace.home
+    qtbot.waitUntil(lambda: home.isVisible() and home.loaded, timeout=10_000)
+    pg_server.stop()
+    try:
+        mine.runner.changed.emit(Changes(frozenset({second_senco}), frozenset({Kind.PUPIL})))
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=10_000)
+        assert window.statusBar().currentMessage().startswith("The school server is not answering")
+        qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                         pos=window.nav.visualItemRect(window.nav.item(1)).center())
+        assert pupils_page.isVisible()
+        assert escaped == []
+    finally:
+        pg_server.restart()
+    window.statusBar().clearMessage()
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.nav.visualItemRect(window.nav.item(0)).center())
+    qtbot.waitUntil(lambda: home.loaded, timeout=10_000)   # read again once it is back
+    assert window.statusBar().currentMessage() == "" and escaped == []
+
+
 def test_a_cut_connection_mid_save_writes_nothing_and_the_next_save_works(
         qtbot, make_controller, school, second_senco, pg_server, server_database):
     mine = signed_in(qtbot, make_controller, school[0])

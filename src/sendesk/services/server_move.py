@@ -36,16 +36,15 @@ from ..errors import DamagedDatabase, PermissionDenied, StorageError, Validation
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from ..store import server_roles
+from ..store import audit, server_roles
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
 from ..store.server_address import ServerConnectionError
 from ..store.server_database import ServerDatabase
-from ..store import audit
 from . import school_copy, server_school
-from .verify import safeguard_problems
 from .school_rows import load_school, load_user
+from .verify import safeguard_problems
 
 
 @dataclass
