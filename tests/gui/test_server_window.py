@@ -123,7 +123,7 @@ def test_two_windows_on_one_server_see_each_others_changes(qtbot, make_controlle
                                                  dialog.versions.item(r, 2).text())
              for r in range(dialog.versions.rowCount())}
     assert cells["Preferred forename"] == ("Zosia", "")
-    assert cells["Class"][1] == "5 Oak"
+    assert cells["Class"] == ("unchanged by you", "5 Oak")   # only Jo changed the class
     dialog.grab().save("/tmp/pg-multi-stale.png")
     assert pupils.get_pupil(mine.session, second_senco).details.preferred_forename is None
     qtbot.mouseClick(dialog.keep, Qt.MouseButton.LeftButton)
@@ -144,6 +144,10 @@ def test_take_theirs_shows_the_saved_version(qtbot, make_controller, school, sec
     qtbot.waitUntil(lambda: "5 Oak" in record.header.text(), timeout=10_000)
     qtbot.mouseClick(record.save_profile_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(record, "stale_dialog", None) is not None, timeout=10_000)
+    versions = record.stale_dialog.versions
+    assert [(versions.item(r, 0).text(), versions.item(r, 1).text())
+            for r in range(versions.rowCount())] == [
+        ("Class", record.profile_form.widgets["class_name"].text())]
     qtbot.mouseClick(record.stale_dialog.take, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: record.profile_form.widgets["class_name"].text() == "5 Oak",
                     timeout=10_000)
