@@ -87,6 +87,37 @@ def test_the_unlock_window_connects_to_the_school_server(qtbot, make_controller,
     assert again.server.database.text() == server_database[1]
 
 
+def test_a_long_connection_error_is_shown_whole(qtbot, make_controller, school, pg_server,
+                                                server_database, tmp_path):
+    """The wrong-CA sentence is three lines at the window's width: the window grows to show
+    every line, and the buttons stay below it."""
+    from tests.pg_server import _write_certificates
+    other_ca, _, _ = _write_certificates(tmp_path)
+    controller = make_controller()
+    controller.show_unlock()
+    dialog = controller.unlock_dialog
+    qtbot.mouseClick(dialog.on_server, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.server.host, "127.0.0.1")
+    dialog.server.port.selectAll()
+    qtbot.keyClicks(dialog.server.port, str(pg_server.port))
+    qtbot.keyClicks(dialog.server.database, server_database[1])
+    qtbot.keyClicks(dialog.server.ca, str(other_ca))
+    qtbot.keyClicks(dialog.username, SENCO)
+    qtbot.keyClicks(dialog.password, SENCO_PASSWORD)
+    QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)
+    assert "did not prove it is the school server" in dialog.message.text()
+    qtbot.wait(50)
+    message = dialog.message
+    assert message.height() >= message.heightForWidth(message.width())
+    assert message.geometry().bottom() < dialog.unlock_button.mapTo(dialog, dialog.unlock_button.rect().topLeft()).y()
+    assert message.mapTo(dialog, message.rect().bottomLeft()).y() <= dialog.height()
+    for field in (dialog.server.host, dialog.server.port, dialog.server.database,
+                  dialog.server.ca, dialog.username, dialog.password):   # none squashed to fit it
+        assert field.height() >= field.sizeHint().height(), field.accessibleName()
+    dialog.grab().save("/tmp/fix-e-unlock-long.png")
+
+
 def test_two_windows_on_one_server_see_each_others_changes(qtbot, make_controller, school,
                                                           second_senco, answers):
     mine = signed_in(qtbot, make_controller, school[0])
