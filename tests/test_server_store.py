@@ -225,8 +225,11 @@ def test_plain_or_unchecked_connections_are_refused_before_connecting(monkeypatc
         parse("postgresql://records.school.internal/sendesk?sslmode=disable")
     with pytest.raises(ServerConnectionError, match="does not check the server's certificate"):
         parse("postgresql://records.school.internal/sendesk?sslmode=require&sslrootcert=/ca")
-    with pytest.raises(ServerConnectionError, match="No CA certificate"):
+    with pytest.raises(ServerConnectionError, match="does not check the server's name"):
+        parse("postgresql://records.school.internal/sendesk?sslmode=verify-ca&sslrootcert=/ca")
+    with pytest.raises(ServerConnectionError, match="No CA certificate") as no_ca:
         parse("postgresql://records.school.internal/sendesk")
+    assert "sslrootcert=" in str(no_ca.value) and "SENDESK_SERVER_CA" in str(no_ca.value)
     with pytest.raises(ServerConnectionError, match="Leave the password out"):
         parse("postgresql://me:secret@records.school.internal/sendesk?sslmode=disable")
     assert parse("postgresql://127.0.0.1:5433/sendesk?sslmode=disable").on_this_machine
@@ -251,6 +254,13 @@ def test_libpq_settings_outside_the_known_few_are_refused_by_name(pg_server, ser
             lifecycle.open_school(base + "&" + extra, SENCO, SENCO_PASSWORD)
     assert parse(base + "&connect_timeout=3&application_name=office").options == {
         "connect_timeout": "3", "application_name": "office"}
+
+
+def test_verify_on_the_server_does_not_claim_an_encryption_check(school, capsys):
+    assert _cli("verify", school[0], "--user", SENCO, stdin=[SENCO_PASSWORD]) == 0
+    out = capsys.readouterr().out
+    assert "Encryption at rest: the server's own (not checked by sendesk)" in out
+    assert "Encryption check" not in out
 
 
 def test_a_plain_connection_on_this_machine_works(school, pg_server, server_database):
@@ -358,10 +368,18 @@ def test_an_older_schema_on_the_server_is_refused_with_the_upgrade_command(schoo
                                                                           server_database):
     with pg_server.admin(server_database[1]) as conn:
         conn.execute("UPDATE sendesk_schema_version SET version = version - 1")
-    with pytest.raises(SendeskError, match="sendesk-cli server upgrade"):
+    with pytest.raises(SendeskError, match="sendesk-cli server upgrade") as refused:
         lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
+    # The command can be pasted: the same address and CA, with OWNER for the owner's role.
+    pasted = str(refused.value).split('"')[1]
+    assert pasted == (f"postgresql://OWNER@127.0.0.1:{pg_server.port}/{server_database[1]}"
+                      f"?sslrootcert={pg_server.ca}")
     with pg_server.admin(server_database[1]) as conn:
-        conn.execute("UPDATE sendesk_schema_version SET version = version + 2")
+        conn.execute("UPDATE sendesk_schema_version SET version = version + 1")
+    assert _cli("server", "upgrade", pasted.replace("OWNER", SUPERUSER),
+                stdin=[SUPERUSER_PASSWORD]) == 0
+    with pg_server.admin(server_database[1]) as conn:
+        conn.execute("UPDATE sendesk_schema_version SET version = version + 1")
     with pytest.raises(SendeskError, match="newer version of sendesk"):
         lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
 

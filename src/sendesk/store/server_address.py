@@ -105,8 +105,9 @@ class ServerAddress:
         if not named:
             raise ServerConnectionError(
                 f"No CA certificate is set for {self.display()}. Give the school's CA certificate "
-                "file in the address (?sslrootcert=/path/to/ca.crt) or in sendesk's settings, so "
-                "that sendesk can check it is talking to the school's own server.")
+                "file in the address (?sslrootcert=/path/to/ca.crt), in the unlock window's CA "
+                f"certificate box, or in the {CA_SETTING} environment variable, so that sendesk "
+                "can check it is talking to the school's own server.")
         path = Path(named).expanduser()
         if not path.is_file():
             raise ServerConnectionError(
@@ -182,6 +183,12 @@ def check_tls(address: ServerAddress) -> None:
             f"{address.options.get('hostaddr') or address.host} without encryption. "
             "Remove sslmode=disable (it is allowed only for a server on this same computer) and "
             "give the school's CA certificate (sslrootcert).")
+    if address.sslmode == "verify-ca":
+        raise ServerConnectionError(
+            "sslmode=verify-ca checks that the server's certificate is signed by the school's CA "
+            "but does not check the server's name on it, so another server holding any "
+            "certificate from that CA could pose as this one. Use sslmode=verify-full, or leave "
+            "sslmode out.")
     raise ServerConnectionError(
         f"sslmode={address.sslmode} does not check the server's certificate, so an impostor "
         "could pose as the school server. Use sslmode=verify-full with the school's CA "

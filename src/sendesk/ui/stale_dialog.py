@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 
 from ..records.stale import StaleRecord
 
-
 UNCHANGED = "unchanged by you"
 
 
