@@ -340,6 +340,10 @@ def test_server_init_sets_up_a_school_and_every_command_takes_the_url(pg_server,
                     "--user", SENCO, "--full-name", SENCO_NAME,
                     stdin=[SUPERUSER_PASSWORD, SENCO_PASSWORD, SENCO_PASSWORD]) == 0
         assert f"Set up {SCHOOL_NAME} on postgresql://127.0.0.1" in capsys.readouterr().out
+        with pg_server.admin(name) as conn:   # the group roles the README names
+            groups = {r for (r,) in conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (f"sendesk\\_{name}\\_%",))}
+        assert groups == {f"sendesk_{name}_{role}" for role in ("senco", "staff", "admin")}
         url = pg_server.url(name)
         assert _cli("user", "add", url, STAFF, "--full-name", "Owen Williams", "--role", "staff",
                     "--user", SENCO, stdin=[SENCO_PASSWORD, STAFF_PASSWORD, STAFF_PASSWORD]) == 0
