@@ -48,6 +48,20 @@ def empty_server(server_database):
     return server, name, server.url(name, user=SUPERUSER), server.url(name)
 
 
+@pytest.fixture
+def bare_server(pg_server):
+    """A database as IT makes it for a school (CREATE DATABASE, nothing in it yet)."""
+    name = pg_server.new_database(migrated=False)
+    yield pg_server, name, pg_server.url(name, user=SUPERUSER), pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+def _tables(server, name):
+    with server.admin(name) as conn:
+        return conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                            ).fetchone()[0]
+
+
 def _import(demo_file, owner_url):
     return cli("server", "import", demo_file, owner_url, "--user", SENDER_USER,
                stdin=[SENDER_PASSWORD, SUPERUSER_PASSWORD])
@@ -120,15 +134,46 @@ def test_import_is_refused_onto_a_database_that_already_holds_a_school(demo_file
 
 
 def test_import_is_refused_when_a_login_name_is_taken_and_nothing_is_written(
-        demo_file, empty_server):
-    server, name, owner_url, _ = empty_server
+        demo_file, bare_server):
+    server, name, owner_url, _ = bare_server
     with server.admin() as conn:
         conn.execute(f'CREATE ROLE "{STAFF}" LOGIN')
     code, _, err = _import(demo_file, owner_url)
     assert code == 1 and f"already has a login called {STAFF}" in err, err
-    with server.admin(name) as conn:
-        assert conn.execute("SELECT count(*) FROM pupils").fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM meta").fetchone()[0] == 0
+    assert "nothing was moved" in err
+    assert _tables(server, name) == 0   # nothing built either: a second import just works
+    with server.admin() as conn:
+        conn.execute(f'DROP ROLE "{STAFF}"')
+    assert _import(demo_file, owner_url)[0] == 0
+
+
+def _tamper_file(path, clock, *statements):
+    from store_tools import raw_connection
+    session = lifecycle.open_school(path, SENDER_USER, SENDER_PASSWORD, clock)
+    key = bytes(session.data_key)
+    session.close()
+    conn = raw_connection(path, key)
+    trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_log_no_update'"
+                           ).fetchone()[0]
+    for sql in statements:
+        conn.execute(sql.replace("{trigger}", trigger))
+    conn.close()
+
+
+@pytest.mark.parametrize(("statements", "words"), [
+    (("DROP TRIGGER audit_log_no_update",
+      "UPDATE audit_log SET action = 'nothing happened' WHERE id = 3", "{trigger}"),
+     "audit entry 3 has been altered or reordered"),
+    (("DROP TRIGGER audit_log_no_update",), "the safeguard audit_log_no_update has been removed"),
+])
+def test_a_file_whose_audit_log_was_tampered_with_is_not_moved(demo_file, bare_server, clock,
+                                                               statements, words):
+    server, name, owner_url, _ = bare_server
+    _tamper_file(demo_file, clock, *statements)
+    code, _, err = _import(demo_file, owner_url)
+    assert code == 1 and "does not pass verify" in err and words in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert _tables(server, name) == 0
 
 
 def test_only_an_administrator_of_the_file_may_move_it(demo_file, empty_server):
@@ -208,3 +253,45 @@ def test_a_server_backup_needs_the_persons_own_password(demo_file, empty_server,
     finally:
         session.close()
     assert list(tmp_path.glob("*.sendesk-backup")) == []
+
+
+def test_ids_the_servers_sequence_skipped_do_not_read_as_a_tampered_log(
+        demo_file, empty_server, tmp_path, clock):
+    """A crash loses the sequence values PostgreSQL had cached, and a rolled-back save uses one
+    up: neither may look like entries removed, on the server or in its export and backup."""
+    server, name, owner_url, url = empty_server
+    assert _import(demo_file, owner_url)[0] == 0
+    with server.admin(name) as conn:   # as after `pg_ctl stop -m immediate`: 32 values lost
+        conn.execute("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), "
+                     "(SELECT max(id) FROM audit_log) + 32)")
+    session = lifecycle.open_school(url, SENDER_USER, SENDER_PASSWORD, clock)
+    try:
+        with pytest.raises(RuntimeError):
+            with session.db.transaction():
+                session.audit_now("looked")
+                raise RuntimeError("the save failed after its audit entry")
+        session.audit_now("looked again")
+        ids = [r["id"] for r in session.db.query("SELECT id FROM audit_log ORDER BY id")]
+        assert ids == list(range(1, len(ids) + 1))
+        report = verify_mod.verify(session)
+        assert report.ok, report.lines()
+    finally:
+        session.close()
+    out_file = tmp_path / "laptop.sendesk"
+    code, _, err = cli("server", "export", url, out_file, "--user", SENDER_USER,
+                       stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    backup_file = tmp_path / "school.sendesk-backup"
+    code, _, err = cli("backup", url, backup_file, "--user", SENDER_USER, stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    restored = tmp_path / "restored.sendesk"
+    code, _, err = cli("restore", backup_file, restored, "--user", SENDER_USER,
+                       stdin=[SENDER_PASSWORD])
+    assert code == 0, err
+    for path in (out_file, restored):
+        copy = lifecycle.open_school(path, SENDER_USER, SENDER_PASSWORD, clock)
+        try:
+            report = verify_mod.verify(copy)
+            assert report.ok, (path, report.lines())
+        finally:
+            copy.close()

@@ -225,12 +225,42 @@ def test_plain_or_unchecked_connections_are_refused_before_connecting(monkeypatc
         parse("postgresql://records.school.internal/sendesk?sslmode=disable")
     with pytest.raises(ServerConnectionError, match="does not check the server's certificate"):
         parse("postgresql://records.school.internal/sendesk?sslmode=require&sslrootcert=/ca")
-    with pytest.raises(ServerConnectionError, match="No CA certificate"):
+    with pytest.raises(ServerConnectionError, match="does not check the server's name"):
+        parse("postgresql://records.school.internal/sendesk?sslmode=verify-ca&sslrootcert=/ca")
+    with pytest.raises(ServerConnectionError, match="No CA certificate") as no_ca:
         parse("postgresql://records.school.internal/sendesk")
+    assert "sslrootcert=" in str(no_ca.value) and "SENDESK_SERVER_CA" in str(no_ca.value)
     with pytest.raises(ServerConnectionError, match="Leave the password out"):
         parse("postgresql://me:secret@records.school.internal/sendesk?sslmode=disable")
     assert parse("postgresql://127.0.0.1:5433/sendesk?sslmode=disable").on_this_machine
     assert parse("postgresql:///sendesk?host=/run/postgresql&sslmode=disable").on_this_machine
+
+
+@pytest.mark.parametrize("tail", ["hostaddr=192.0.2.2", "hostaddr=127.0.0.1,192.0.2.2"])
+def test_a_plain_connection_whose_hostaddr_is_on_the_network_is_refused(pg_server, server_database,
+                                                                       tail):
+    url = (f"postgresql://{SENCO}@localhost:{pg_server.port}/{server_database[1]}"
+           f"?sslmode=disable&{tail}")
+    with pytest.raises(ServerConnectionError, match="without encryption"):
+        lifecycle.open_school(url, SENCO, SENCO_PASSWORD)
+    with pytest.raises(ServerConnectionError, match="without encryption"):
+        parse("postgresql:///sendesk?host=/run/postgresql,192.0.2.2&sslmode=disable")
+
+
+def test_libpq_settings_outside_the_known_few_are_refused_by_name(pg_server, server_database):
+    base = f"postgresql://localhost:{pg_server.port}/{server_database[1]}?sslmode=disable"
+    for extra in ("options=-csearch_path%3Devil", "service=other", "gssencmode=prefer"):
+        with pytest.raises(ServerConnectionError, match="does not accept " + extra.split("=")[0]):
+            lifecycle.open_school(base + "&" + extra, SENCO, SENCO_PASSWORD)
+    assert parse(base + "&connect_timeout=3&application_name=office").options == {
+        "connect_timeout": "3", "application_name": "office"}
+
+
+def test_verify_on_the_server_does_not_claim_an_encryption_check(school, capsys):
+    assert _cli("verify", school[0], "--user", SENCO, stdin=[SENCO_PASSWORD]) == 0
+    out = capsys.readouterr().out
+    assert "Encryption at rest: the server's own (not checked by sendesk)" in out
+    assert "Encryption check" not in out
 
 
 def test_a_plain_connection_on_this_machine_works(school, pg_server, server_database):
@@ -310,6 +340,10 @@ def test_server_init_sets_up_a_school_and_every_command_takes_the_url(pg_server,
                     "--user", SENCO, "--full-name", SENCO_NAME,
                     stdin=[SUPERUSER_PASSWORD, SENCO_PASSWORD, SENCO_PASSWORD]) == 0
         assert f"Set up {SCHOOL_NAME} on postgresql://127.0.0.1" in capsys.readouterr().out
+        with pg_server.admin(name) as conn:   # the group roles the README names
+            groups = {r for (r,) in conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (f"sendesk\\_{name}\\_%",))}
+        assert groups == {f"sendesk_{name}_{role}" for role in ("senco", "staff", "admin")}
         url = pg_server.url(name)
         assert _cli("user", "add", url, STAFF, "--full-name", "Owen Williams", "--role", "staff",
                     "--user", SENCO, stdin=[SENCO_PASSWORD, STAFF_PASSWORD, STAFF_PASSWORD]) == 0
@@ -338,10 +372,18 @@ def test_an_older_schema_on_the_server_is_refused_with_the_upgrade_command(schoo
                                                                           server_database):
     with pg_server.admin(server_database[1]) as conn:
         conn.execute("UPDATE sendesk_schema_version SET version = version - 1")
-    with pytest.raises(SendeskError, match="sendesk-cli server upgrade"):
+    with pytest.raises(SendeskError, match="sendesk-cli server upgrade") as refused:
         lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
+    # The command can be pasted: the same address and CA, with OWNER for the owner's role.
+    pasted = str(refused.value).split('"')[1]
+    assert pasted == (f"postgresql://OWNER@127.0.0.1:{pg_server.port}/{server_database[1]}"
+                      f"?sslrootcert={pg_server.ca}")
     with pg_server.admin(server_database[1]) as conn:
-        conn.execute("UPDATE sendesk_schema_version SET version = version + 2")
+        conn.execute("UPDATE sendesk_schema_version SET version = version + 1")
+    assert _cli("server", "upgrade", pasted.replace("OWNER", SUPERUSER),
+                stdin=[SUPERUSER_PASSWORD]) == 0
+    with pg_server.admin(server_database[1]) as conn:
+        conn.execute("UPDATE sendesk_schema_version SET version = version + 1")
     with pytest.raises(SendeskError, match="newer version of sendesk"):
         lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
 

@@ -67,8 +67,9 @@ def test_a_contact_corrected_elsewhere(senco_session, other_pc):
     with pytest.raises(StaleRecord) as refused:
         contacts.update_contact(senco_session, contact_id, {"email": "ruth@example.org"},
                                 expected=opened)
-    assert {(d.label, d.mine, d.theirs) for d in refused.value.differences} == {
-        ("Phone", "01632 960001", "01632 960999"), ("Email", "ruth@example.org", "")}
+    assert {(d.label, d.mine, d.theirs, d.changed_by_me) for d in refused.value.differences} == {
+        ("Phone", "01632 960001", "01632 960999", False),   # only the other PC changed it
+        ("Email", "ruth@example.org", "", True)}
     assert contacts.list_contacts(senco_session, pupil)[0].details.email is None
     assert refused.value.what == "the contact Ruth Bright"
 

@@ -87,6 +87,37 @@ def test_the_unlock_window_connects_to_the_school_server(qtbot, make_controller,
     assert again.server.database.text() == server_database[1]
 
 
+def test_a_long_connection_error_is_shown_whole(qtbot, make_controller, school, pg_server,
+                                                server_database, tmp_path):
+    """The wrong-CA sentence is three lines at the window's width: the window grows to show
+    every line, and the buttons stay below it."""
+    from tests.pg_server import _write_certificates
+    other_ca, _, _ = _write_certificates(tmp_path)
+    controller = make_controller()
+    controller.show_unlock()
+    dialog = controller.unlock_dialog
+    qtbot.mouseClick(dialog.on_server, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.server.host, "127.0.0.1")
+    dialog.server.port.selectAll()
+    qtbot.keyClicks(dialog.server.port, str(pg_server.port))
+    qtbot.keyClicks(dialog.server.database, server_database[1])
+    qtbot.keyClicks(dialog.server.ca, str(other_ca))
+    qtbot.keyClicks(dialog.username, SENCO)
+    qtbot.keyClicks(dialog.password, SENCO_PASSWORD)
+    QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)
+    assert "did not prove it is the school server" in dialog.message.text()
+    qtbot.wait(50)
+    message = dialog.message
+    assert message.height() >= message.heightForWidth(message.width())
+    assert message.geometry().bottom() < dialog.unlock_button.mapTo(dialog, dialog.unlock_button.rect().topLeft()).y()
+    assert message.mapTo(dialog, message.rect().bottomLeft()).y() <= dialog.height()
+    for field in (dialog.server.host, dialog.server.port, dialog.server.database,
+                  dialog.server.ca, dialog.username, dialog.password):   # none squashed to fit it
+        assert field.height() >= field.sizeHint().height(), field.accessibleName()
+    dialog.grab().save("/tmp/fix-e-unlock-long.png")
+
+
 def test_two_windows_on_one_server_see_each_others_changes(qtbot, make_controller, school,
                                                           second_senco, answers):
     mine = signed_in(qtbot, make_controller, school[0])
@@ -123,7 +154,7 @@ def test_two_windows_on_one_server_see_each_others_changes(qtbot, make_controlle
                                                  dialog.versions.item(r, 2).text())
              for r in range(dialog.versions.rowCount())}
     assert cells["Preferred forename"] == ("Zosia", "")
-    assert cells["Class"][1] == "5 Oak"
+    assert cells["Class"] == ("unchanged by you", "5 Oak")   # only Jo changed the class
     dialog.grab().save("/tmp/pg-multi-stale.png")
     assert pupils.get_pupil(mine.session, second_senco).details.preferred_forename is None
     qtbot.mouseClick(dialog.keep, Qt.MouseButton.LeftButton)
@@ -144,6 +175,10 @@ def test_take_theirs_shows_the_saved_version(qtbot, make_controller, school, sec
     qtbot.waitUntil(lambda: "5 Oak" in record.header.text(), timeout=10_000)
     qtbot.mouseClick(record.save_profile_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(record, "stale_dialog", None) is not None, timeout=10_000)
+    versions = record.stale_dialog.versions
+    assert [(versions.item(r, 0).text(), versions.item(r, 1).text())
+            for r in range(versions.rowCount())] == [
+        ("Class", record.profile_form.widgets["class_name"].text())]
     qtbot.mouseClick(record.stale_dialog.take, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: record.profile_form.widgets["class_name"].text() == "5 Oak",
                     timeout=10_000)
@@ -174,6 +209,40 @@ def test_the_server_stopped_mid_work_reads_as_one_sentence_and_the_window_carrie
     pupils.update_pupil(elsewhere, second_senco, {"preferred_forename": "Zosia"})
     elsewhere.close()
     qtbot.waitUntil(lambda: "Zosia" in record.header.text(), timeout=10_000)
+
+
+def test_pages_reading_again_while_the_server_is_down_show_a_sentence_not_a_crash(
+        qtbot, make_controller, school, second_senco, pg_server, monkeypatch):
+    """A change heard just before the server stopped makes Home and the pupil list read
+    again: the failure is the status bar's one sentence, never the unexpected-error box."""
+    import sys
+
+    from sendesk.operations import Changes, Kind
+    escaped = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: escaped.append(info))
+    mine = signed_in(qtbot, make_controller, school[0])
+    window = mine.main_window
+    pupils_page = window.show_page("pupils")
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.nav.visualItemRect(window.nav.item(0)).center())
+    home = mine.workspace.home
+    qtbot.waitUntil(lambda: home.isVisible() and home.loaded, timeout=10_000)
+    pg_server.stop()
+    try:
+        mine.runner.changed.emit(Changes(frozenset({second_senco}), frozenset({Kind.PUPIL})))
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=10_000)
+        assert window.statusBar().currentMessage().startswith("The school server is not answering")
+        qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                         pos=window.nav.visualItemRect(window.nav.item(1)).center())
+        assert pupils_page.isVisible()
+        assert escaped == []
+    finally:
+        pg_server.restart()
+    window.statusBar().clearMessage()
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.nav.visualItemRect(window.nav.item(0)).center())
+    qtbot.waitUntil(lambda: home.loaded, timeout=10_000)   # read again once it is back
+    assert window.statusBar().currentMessage() == "" and escaped == []
 
 
 def test_a_cut_connection_mid_save_writes_nothing_and_the_next_save_works(

@@ -30,11 +30,14 @@ SOMEONE = "Someone on another PC"
 
 @dataclass(frozen=True)
 class Difference:
-    """One field as this person would save it and as it is stored now."""
+    """One field as this person would save it and as it is stored now. ``changed_by_me``:
+    whether this person changed it in the form (from what the form opened with); a field only
+    the other person changed is not "yours", and is shown as unchanged by you."""
 
     label: str
     mine: str
     theirs: str
+    changed_by_me: bool = True
 
 
 class StaleRecord(SendeskError):
@@ -119,7 +122,8 @@ def require_unchanged(session: Session, *, what: str, expected: Mapping[str, Any
     if plain(expected) == plain(stored):
         return
     differences = tuple(
-        Difference(label, shown(mine.get(name)), shown(stored.get(name)))
+        Difference(label, shown(mine.get(name)), shown(stored.get(name)),
+                   plain(mine.get(name)) != plain(expected.get(name)))
         for name, label in labels.items()
         if plain(stored.get(name)) != plain(expected.get(name))
         or plain(mine.get(name)) != plain(stored.get(name)))

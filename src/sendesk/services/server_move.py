@@ -36,7 +36,7 @@ from ..errors import DamagedDatabase, PermissionDenied, StorageError, Validation
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from ..store import server_roles
+from ..store import audit, server_roles
 from ..store.database import Database
 from ..store.files import describe_os_error, fsync_directory
 from ..store.keyfile import KeyFile, keyfile_path
@@ -44,6 +44,7 @@ from ..store.server_address import ServerConnectionError
 from ..store.server_database import ServerDatabase
 from . import school_copy, server_school
 from .school_rows import load_school, load_user
+from .verify import safeguard_problems
 
 
 @dataclass
@@ -66,6 +67,18 @@ def _audit_entries(db: Database) -> int:
     return int(db.scalar("SELECT count FROM audit_head WHERE id = 1") or 0)
 
 
+def _require_intact(session: Session) -> None:
+    """The file's own verify (its audit chain and the safeguards that keep history unchangeable)
+    before anything reaches the server: a tampered log copied across would verify there as the
+    school's true history with nothing to show where it came from."""
+    problems = audit.verify(session.db).problems + safeguard_problems(session.db)
+    if problems:
+        raise DamagedDatabase(
+            f"This school's file does not pass verify ({'; '.join(problems[:3])}), so it was "
+            f"not moved: run sendesk-cli verify {session.location} and restore a good backup "
+            "first; nothing was moved.")
+
+
 def _compare(source: Database, target: Database, tables: list[str]) -> None:
     problems = school_copy.differences(school_copy.check(source, tables),
                                        school_copy.check(target, tables))
@@ -81,11 +94,10 @@ def import_to_server(session: Session, url: str, owner_password: str,
     owner) and make the file's active users server logins; `password` (this administrator's
     own, just used to unlock the file) becomes their server password."""
     source = session.db
+    _require_intact(session)
     db, address, owner = server_school.connect_as_owner(url, owner_password)
     try:
         server_school.require_empty(db, address, owner)
-        db.migrate()
-        tables = school_copy.require_same_tables(source, db)
         people = _active_users(source)
         if owner in people:
             raise ValidationError(f"{owner} owns the database on the server, and this school has a "
@@ -97,6 +109,9 @@ def import_to_server(session: Session, url: str, owner_password: str,
                 "The school server already has a login called " + ", ".join(taken) + " (login "
                 "names are shared by every database on one server, perhaps another school's). "
                 "Rename that user in the file first; nothing was moved.", field="username")
+        # Only now, with every refusal above behind it, is anything built on the server.
+        db.migrate()
+        tables = school_copy.require_same_tables(source, db)
         with source.snapshot(), db.transaction():
             server_roles.install(db)
             copied = school_copy.copy_all(source, db, tables)

@@ -143,7 +143,8 @@ def open_on_server(url: str, username: str, password: str, clock: Clock | None =
         if version < migrations.LATEST:
             raise SendeskError("The school server's records need upgrading for this version of "
                                "sendesk. Ask the server's administrator to run sendesk-cli server "
-                               f"upgrade {address.display()} as the database's owner.")
+                               f"upgrade \"{owner_url(address)}\" with OWNER replaced by the "
+                               "database's owner role.")
         user = load_user(db, username)
         if user is None:
             raise WrongPassword(f"{username} can sign in to the school server but is not a "
@@ -154,6 +155,15 @@ def open_on_server(url: str, username: str, password: str, clock: Clock | None =
     except BaseException:
         db.close()
         raise
+
+
+def owner_url(address: ServerAddress) -> str:
+    """The address to paste into a command run as the database's owner: the same options
+    (the CA file this PC used included) and OWNER where the owner's role name goes."""
+    ca = address.sslrootcert
+    if address.sslmode != "disable" and not ca:
+        ca = str(address.ca_file())
+    return dataclasses.replace(address, user="OWNER", sslrootcert=ca).url()
 
 
 def refuse(what: str) -> NotOnServer:

@@ -30,8 +30,12 @@ class VerifyReport:
                     or self.safeguard_problems or self.grant_problems)
 
     def lines(self) -> list[str]:
-        out = ["Encryption check: " + ("passed" if not self.cipher_problems else
-                                       f"FAILED ({len(self.cipher_problems)} damaged pages)"),
+        # On the server SQLCipher is not in play: the disk's encryption is IT's, not checked here.
+        encryption = ("Encryption at rest: the server's own (not checked by sendesk)"
+                      if self.grant_problems is not None else
+                      "Encryption check: " + ("passed" if not self.cipher_problems else
+                                              f"FAILED ({len(self.cipher_problems)} damaged pages)"))
+        out = [encryption,
                "Database structure: " + ("passed" if not self.structure_problems else "FAILED"),
                f"Audit log ({self.audit_entries} entries): " + ("intact" if not self.audit_problems
                                                                else "TAMPERED"),

@@ -71,10 +71,12 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
 
     Call inside a transaction. Returns how many entries were added. On the school server only
     the database's owner may write the log directly like this (a bulk load, an import); every
-    other login appends through append().
+    other login appends through append(). Ids are the head's count onwards, as the server's
+    append assigns them, so a sequence that skipped values leaves no gap for verify to see.
     """
-    prev_hash = _last_hash(db)
-    rows = []
+    count, last = head(db)
+    prev_hash = last or GENESIS
+    rows: list[tuple[Any, ...]] = []
     for entry in entries:
         target_id, detail = entry.get("target_id"), entry.get("detail")
         fields = {"at": entry["at"], "user_id": entry.get("user_id"),
@@ -83,12 +85,12 @@ def append_many(db: Database, entries: Iterable[dict[str, Any]]) -> int:
                   "target_id": None if target_id is None else str(target_id),
                   "detail": json.dumps(detail, sort_keys=True) if detail is not None else None}
         prev_hash, previous = _entry_hash(prev_hash, fields), prev_hash
-        rows.append((fields["at"], fields["user_id"], fields["username"], fields["action"],
+        rows.append((count + len(rows) + 1, fields["at"], fields["user_id"], fields["username"], fields["action"],
                      fields["target_type"], fields["target_id"], fields["detail"], previous,
                      prev_hash))
     db.executemany(
-        "INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail,"
-        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "INSERT INTO audit_log (id, at, user_id, username, action, target_type, target_id,"
+        " detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     if rows:
         db.execute("UPDATE audit_head SET count = count + ?, last_hash = ? WHERE id = 1",
                    (len(rows), prev_hash))

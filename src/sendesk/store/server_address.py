@@ -23,6 +23,10 @@ SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_PORT = 5432
 # The CA certificate named outside the URL (settings write it here; tests and scripts set it).
 CA_SETTING = "SENDESK_SERVER_CA"
+# The only libpq settings a URL may carry besides host, port, dbname, user, sslmode and
+# sslrootcert. Anything else (options, gssencmode, service, ...) could route round the TLS rule
+# or change what the server does for sendesk, so it is refused by name rather than passed on.
+ALLOWED_OPTIONS = ("hostaddr", "sslcert", "sslkey", "connect_timeout", "application_name")
 
 
 class ServerConnectionError(SendeskError):
@@ -52,15 +56,13 @@ class ServerAddress:
 
     @property
     def on_this_machine(self) -> bool:
-        """Loopback or a Unix socket: the only places a plain connection is allowed."""
-        if not self.host or self.host.startswith("/"):
-            return True
-        if self.host.lower() == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
-        except ValueError:
-            return False
+        """Loopback or a Unix socket: the only places a plain connection is allowed. libpq
+        connects to ``hostaddr`` when it is given (the host is then only the name checked), so
+        both must be on this machine, and every entry of a comma-separated list."""
+        hosts = self.host.split(",")
+        addresses = [a for a in self.options.get("hostaddr", "").split(",") if a.strip()]
+        return all(_local(name) for name in hosts) and all(_local(a, named=False)
+                                                          for a in addresses)
 
     def display(self) -> str:
         """The address as shown to people: no password, no options."""
@@ -89,7 +91,8 @@ class ServerAddress:
         check_tls(self)
         params = dict(self.options)
         params.update({"host": self.host, "port": str(self.port), "dbname": self.database,
-                       "user": user, "sslmode": self.sslmode, "application_name": "sendesk",
+                       "user": user, "sslmode": self.sslmode,
+                       "application_name": params.get("application_name", "sendesk"),
                        "connect_timeout": params.get("connect_timeout", "10")})
         if self.sslmode != "disable":
             params["sslrootcert"] = str(self.ca_file())
@@ -102,14 +105,26 @@ class ServerAddress:
         if not named:
             raise ServerConnectionError(
                 f"No CA certificate is set for {self.display()}. Give the school's CA certificate "
-                "file in the address (?sslrootcert=/path/to/ca.crt) or in sendesk's settings, so "
-                "that sendesk can check it is talking to the school's own server.")
+                "file in the address (?sslrootcert=/path/to/ca.crt), in the unlock window's CA "
+                f"certificate box, or in the {CA_SETTING} environment variable, so that sendesk "
+                "can check it is talking to the school's own server.")
         path = Path(named).expanduser()
         if not path.is_file():
             raise ServerConnectionError(
                 f"The CA certificate {path} cannot be found. Copy the school's CA certificate to "
                 "this PC and name that file (sslrootcert).")
         return path
+
+
+def _local(where: str, *, named: bool = True) -> bool:
+    """One host (a name, an address or a socket folder) or hostaddr (an address) on this PC."""
+    where = where.strip()
+    if named and (not where or where.startswith("/") or where.lower() == "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(where.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def parse(url: str) -> ServerAddress:
@@ -143,7 +158,13 @@ def parse(url: str) -> ServerAddress:
         if refused in query:
             raise ServerConnectionError(f"Leave {refused} out of the server address; sendesk asks "
                                         "for the password when you sign in.")
-    user = unquote(parts.username) if parts.username else query.pop("user", None)
+    user_option = query.pop("user", None)
+    unknown = sorted(set(query) - set(ALLOWED_OPTIONS))
+    if unknown:
+        raise ServerConnectionError(
+            f"sendesk does not accept {', '.join(unknown)} in a server address: use only host, "
+            f"port, user, sslmode, sslrootcert, {', '.join(ALLOWED_OPTIONS)}.")
+    user = unquote(parts.username) if parts.username else user_option
     address = ServerAddress(host, port, database, user, sslmode, sslrootcert, query)
     check_tls(address)
     return address
@@ -158,9 +179,16 @@ def check_tls(address: ServerAddress) -> None:
         return
     if address.sslmode == "disable":
         raise ServerConnectionError(
-            f"sendesk will not send pupils' records to {address.host} without encryption. "
+            f"sendesk will not send pupils' records to "
+            f"{address.options.get('hostaddr') or address.host} without encryption. "
             "Remove sslmode=disable (it is allowed only for a server on this same computer) and "
             "give the school's CA certificate (sslrootcert).")
+    if address.sslmode == "verify-ca":
+        raise ServerConnectionError(
+            "sslmode=verify-ca checks that the server's certificate is signed by the school's CA "
+            "but does not check the server's name on it, so another server holding any "
+            "certificate from that CA could pose as this one. Use sslmode=verify-full, or leave "
+            "sslmode out.")
     raise ServerConnectionError(
         f"sslmode={address.sslmode} does not check the server's certificate, so an impostor "
         "could pose as the school server. Use sslmode=verify-full with the school's CA "

@@ -120,7 +120,7 @@ CREATE OR REPLACE FUNCTION sendesk_audit_append(p_at text, p_user_id bigint, p_u
     p_action text, p_target_type text, p_target_id text, p_detail text) RETURNS void
 {header}
 DECLARE
-    v_user_id bigint; v_username text; v_prev text; v_hash text;
+    v_user_id bigint; v_username text; v_prev text; v_hash text; v_count bigint;
 BEGIN
     IF {_is_owner_sql()} THEN
         v_user_id := p_user_id; v_username := p_username;
@@ -140,7 +140,7 @@ BEGIN
                 MESSAGE = 'your roles do not allow ' || p_action;
         END IF;
     END IF;
-    SELECT last_hash INTO v_prev FROM audit_head WHERE id = 1 FOR UPDATE;
+    SELECT last_hash, count INTO v_prev, v_count FROM audit_head WHERE id = 1 FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'The audit log''s head record is missing from the database.';
     END IF;
@@ -153,10 +153,13 @@ BEGIN
         || ',"target_type":' || COALESCE(to_json(p_target_type)::text, 'null')
         || ',"user_id":' || COALESCE(v_user_id::text, 'null')
         || ',"username":' || COALESCE(to_json(v_username)::text, 'null') || '}}', 'UTF8')), 'hex');
-    INSERT INTO audit_log (at, user_id, username, action, target_type, target_id, detail,
+    -- The id is the head's count + 1, not the identity sequence: a sequence skips the values
+    -- of rolled-back inserts and those cached before a crash, and verify reads a gap in ids as
+    -- entries removed. The head row's lock above serialises appends, so ids stay contiguous.
+    INSERT INTO audit_log (id, at, user_id, username, action, target_type, target_id, detail,
                            prev_hash, hash)
-    VALUES (p_at, v_user_id, v_username, p_action, p_target_type, p_target_id, p_detail,
-            v_prev, v_hash);
+    VALUES (v_count + 1, p_at, v_user_id, v_username, p_action, p_target_type, p_target_id,
+            p_detail, v_prev, v_hash);
     UPDATE audit_head SET count = count + 1, last_hash = v_hash WHERE id = 1;
 END
 $fn$""",

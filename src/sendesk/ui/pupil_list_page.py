@@ -36,6 +36,7 @@ from ..records import pupil_list
 from ..records.pupil_list import PupilFilter, PupilRow
 from ..session import Session
 from .lazy_table import BLOCK, Column, LazyTableModel
+from .load_on_show import read_safely
 from .runner import OpRunner, alive
 
 REVIEW_COLUMN = Column("review", "Next review", 110)
@@ -224,7 +225,7 @@ class PupilListPage(QWidget):
                                Kind.NOTIFICATION, Kind.TRANSFER, Kind.EHC):
             return
         self.model.invalidate(None if changes.whole_school else sorted(changes.pupils))
-        self.refresh()
+        read_safely(self, self.refresh)
 
     def _fetch(self, ids: list[int]) -> list[dict[str, Any]]:
         if not self.session.is_open:  # a repaint racing a lock shows nothing rather than failing

@@ -14,9 +14,12 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 
 from ..records.stale import StaleRecord
 
+UNCHANGED = "unchanged by you"
+
 
 def mine_as_text(exc: StaleRecord) -> str:
-    return "\n".join(f"{d.label}: {d.mine}" for d in exc.differences)
+    """What this person changed, to paste back in by hand (nothing they left as it was)."""
+    return "\n".join(f"{d.label}: {d.mine}" for d in exc.differences if d.changed_by_me)
 
 
 class StaleDialog(QDialog):
@@ -32,8 +35,14 @@ class StaleDialog(QDialog):
         table.setAccessibleName("Your version and the version now saved, side by side")
         table.setHorizontalHeaderLabels(["", "Yours (not saved)", f"Now saved, by {exc.who}"])
         for row, difference in enumerate(exc.differences):
-            for column, text in enumerate((difference.label, difference.mine, difference.theirs)):
-                table.setItem(row, column, QTableWidgetItem(text))
+            yours = difference.mine if difference.changed_by_me else UNCHANGED
+            for column, text in enumerate((difference.label, yours, difference.theirs)):
+                item = QTableWidgetItem(text)
+                if column == 1 and not difference.changed_by_me:
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                table.setItem(row, column, item)
         table.verticalHeader().hide()
         table.resizeColumnsToContents()
         table.resizeRowsToContents()

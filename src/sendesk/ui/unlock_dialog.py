@@ -168,6 +168,21 @@ class UnlockDialog(QDialog):
         self.forgot_button.setToolTip(NOT_ON_SERVER if server else
                                       "Set a new password with the recovery key from the school safe.")
         self.refresh_quick_unlock()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what the layout needs at this width: the server's fields, and a long
+        connection error (the wrong-CA sentence runs to three lines), would otherwise be
+        squeezed into the height the window had, cutting the message off mid-line."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        needed = max(needed, layout.totalMinimumSize().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def location(self) -> str:
         """The database file's path, or the school server's address (no password)."""
@@ -185,6 +200,7 @@ class UnlockDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+        self._fit()
 
     def show_hint(self, text: str) -> None:
         """Sign-in details kept in view until the database opens (the demo school's)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
+from ..errors import SendeskError
 from ..models.roles import Permission
 from ..operations import Changes, Kind
 from ..records import pupils as pupil_records
@@ -120,7 +121,10 @@ class Workspace(QObject):
             return
         if not changes.whole_school and not any(p in self.records for p in changes.pupils):
             return
-        held = self.runner.call(pupil_records.still_held, list(self.records))
+        try:
+            held = self.runner.call(pupil_records.still_held, list(self.records))
+        except SendeskError:
+            return   # the server not answering: the records stay open until it is back
         for pupil_id in [pid for pid in self.records if pid not in held]:
             self.records.pop(pupil_id).close()
 
