@@ -29,10 +29,10 @@ def test_a_pupil_with_the_whole_graduated_approach_on_record_is_ready(senco_sess
     assert readiness.score == f"{len(readiness.items)} of {len(readiness.items)}"
     cycles = readiness.item("apdr_cycles")
     assert cycles.evidence[0].startswith("Cycle 1 (targeted stage): plan agreed 12/01/2026")
-    assert "reviewed 08/07/2026 (request an ehc needs assessment)" in cycles.evidence[1]
+    assert "reviewed 30/06/2026 (request an EHC needs assessment)" in cycles.evidence[1]
     assert "£5,650.00" in readiness.item("notional_budget").evidence[0]
     assert any("Educational psychology" in e for e in readiness.item("specialists").evidence)
-    assert "The review on 08/07/2026 decided" in readiness.item("best_pathway").evidence[0]
+    assert "The review on 30/06/2026 decided" in readiness.item("best_pathway").evidence[0]
     assert all(item.missing is None for item in readiness.items)
     assert audit_actions(senco_session)[-1] == "checked EHC needs assessment readiness"
 

@@ -69,4 +69,5 @@ def test_history_values_read_as_a_teacher_would_write_them():
     assert field_names.shown_value("plan", "shared_on", "2026-09-12") == "12/09/2026"
     assert field_names.shown_value("contact", "parental_responsibility", "1") == "Yes"
     assert field_names.shown_value("contact", "phone", None) == "(blank)"
+    assert field_names.shown_value("EHC provision", "school_pence", "600050") == "£6,000.50"
     assert field_names.uk_moment("2026-09-12T13:32:00.000000+00:00")[:10] == "12/09/2026"

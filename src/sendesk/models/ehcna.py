@@ -180,7 +180,9 @@ def _cycle_sentence(cycle: CycleEvidence) -> str:
         return text + "; not yet reviewed."
     text += f"; reviewed {_uk(cycle.reviewed_on)}"
     if cycle.decision_label:
-        text += f" ({cycle.decision_label.lower()})"
+        # The label's first letter only: "Request an EHC needs assessment" keeps its EHC.
+        label = cycle.decision_label
+        text += f" ({label[:1].lower()}{label[1:]})"
     return text + "."
 
 

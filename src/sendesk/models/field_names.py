@@ -45,6 +45,8 @@ RECORD_TYPES: dict[str, tuple[str, str]] = {
     "EHC checklist": ("EHC readiness", "ehcna_checklist"),
     "exam access": ("Exam access arrangement", "exam_access_arrangements"),
     "my story": ("My Story", "my_story"),
+    "EHC provision": ("EHC plan provision", "ehc_provision"),
+    "measure": ("Entry and exit measure", "provision_measures"),
 }
 
 # Fields named the same way wherever they appear.
@@ -118,6 +120,14 @@ LABELS: dict[str, str] = {
 }
 # The same name reads differently in some records.
 RECORD_LABELS: dict[tuple[str, str], str] = {
+    ("outcome", "measure_name"): "Measure used",
+    ("provision", "library_id"): "From the provision library",
+    ("EHC provision", "frequency"): "How often",
+    ("EHC provision", "school_pence"): "School's part a year",
+    ("EHC provision", "topup_pence"): "LA top-up a year",
+    ("measure", "item_id"): "Provision line", ("measure", "group_id"): "Provision group",
+    ("measure", "entry_value"): "Entry score", ("measure", "entry_date"): "Entry date",
+    ("measure", "exit_value"): "Exit score", ("measure", "exit_date"): "Exit date",
     ("note", "review_date"): "Review by",
     ("register", "review_date"): "Review by",
     ("EHC review", "held_on"): "Held on",
@@ -175,6 +185,9 @@ def shown_value(record_type: str, field: str, value: str | None) -> str:
     part = field.rpartition(" ")[2] if record_type == "EHC checklist" else field
     if part in YES_NO and value in ("0", "1"):
         return "Yes" if value == "1" else "No"
+    if part.endswith("_pence") and value.lstrip("-").isdigit():
+        pence = int(value)
+        return f"{'-' if pence < 0 else ''}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
     if _ISO_DAY.fullmatch(value):
         return dates.format_uk(dt.date.fromisoformat(value))
     if _ISO_MOMENT.match(value):
