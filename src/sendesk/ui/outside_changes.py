@@ -18,6 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRunnable, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from ..errors import SendeskError
 from ..operations import Changes, Kind
 from .runner import OpRunner
 
@@ -40,7 +41,7 @@ class _Ask(QRunnable):
         if not self.runner.closed and session is not None:
             try:
                 version = session.db.data_version()
-            except Exception:  # noqa: BLE001 - locked meanwhile or the file busy: ask again later
+            except SendeskError:   # locked meanwhile, or the file busy: ask again later
                 version = None
         self.answer.version.emit(version)
 

@@ -25,6 +25,7 @@ from typing import Any
 import psycopg
 from PySide6.QtCore import QObject, Signal
 
+from ..errors import SendeskError
 from ..operations import Changes, Kind
 from ..store.server_database import CHANGES_CHANNEL, ServerDatabase
 from .runner import OpRunner
@@ -90,7 +91,7 @@ class ServerChanges(QObject):
                         self._heard(note)
                     if conn.broken or conn.closed:
                         raise psycopg.OperationalError("the listening connection was lost")
-            except Exception:  # noqa: BLE001 - the server away or locked: try again shortly
+            except (psycopg.Error, SendeskError):   # the server away, or locked: try again shortly
                 self.listening.clear()
                 missed = True
                 self._stop.wait(RETRY_SECONDS)
