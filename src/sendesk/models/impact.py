@@ -47,7 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import ValidationError
 from .calendar import SchoolCalendar
-from .measures import MeasureKind, exact_months
+from .measures import MeasureKind, ratio_gain
 from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, shown, shown_all, withheld
 
 
@@ -211,11 +211,9 @@ def line(provision: str, kind: str, measure: str, measure_kind: MeasureKind | No
     ratios = []
     if measure_kind is not None and measure_kind.is_age:
         for s in kept:
-            # As a pupil's own ratio gain (models/measures.py): from the days themselves, and
-            # none under a month, where a month or two of gain would read as a huge ratio.
-            elapsed = float(exact_months(s.entry_date, s.exit_date)) if s.entry_date else 0.0
-            if elapsed >= 1:
-                ratios.append(s.gain / elapsed)
+            ratio = ratio_gain(s.gain, s.entry_date, s.exit_date) if s.entry_date else None
+            if ratio is not None:
+                ratios.append(float(ratio))
     outcome = {p: met for p, met in reviewed.items() if p in people}
     return ImpactLine(
         provision=provision, kind=kind, measure=measure, measure_kind=measure_kind,

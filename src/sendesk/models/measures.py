@@ -177,6 +177,16 @@ def months_text(months: Decimal) -> str:
     return f"{shown} month" + ("" if months == 1 else "s")
 
 
+def ratio_gain(gain: float, start: dt.date, end: dt.date) -> Decimal | None:
+    """Months gained per month elapsed, unrounded, from the days themselves; none when under a
+    month has passed, where a month or two of gain would read as a huge ratio. The pupil's own
+    figure (Measure.ratio_gain) and the impact table's mean both come from here."""
+    elapsed = exact_months(start, end)
+    if elapsed < 1:
+        return None
+    return Decimal(str(gain)) / elapsed
+
+
 def _rounded(value: Decimal, places: str) -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
@@ -224,10 +234,8 @@ class Measure:
         if not self.kind.is_age or gain is None or self.entry_date is None \
                 or self.exit_date is None:
             return None
-        elapsed = exact_months(self.entry_date, self.exit_date)
-        if elapsed < 1:
-            return None
-        return _rounded(Decimal(str(gain)) / elapsed, "0.1")
+        ratio = ratio_gain(gain, self.entry_date, self.exit_date)
+        return None if ratio is None else _rounded(ratio, "0.1")
 
     def gain_text(self) -> str:
         """The gain as a teacher reads it: '+6 points', '+9 months in 2 months (ratio gain
