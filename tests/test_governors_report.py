@@ -128,3 +128,14 @@ def test_one_who_may_not_export_is_refused_before_anything_is_worked_out_or_reco
     actions = [r["action"] for r in register.db.query(
         "SELECT action FROM audit_log ORDER BY id")][before:]
     assert "viewed the governors' report figures" not in actions
+
+
+
+def test_every_page_says_the_report_counts_and_names_no_one(register, school, tmp_path):
+    out = tmp_path / "governors.pdf"
+    code = main(["report", "governors", str(school[0]), "--year", "2026/27", "--out", str(out),
+                 "--user", SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    pages = pages_text(out.read_bytes())
+    assert code == 0 and pages
+    assert all("Whole school: counts only, no pupil named" in page for page in pages)
+    assert not any("All pupils" in page for page in pages)

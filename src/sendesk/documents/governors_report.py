@@ -11,7 +11,7 @@ from ..models.small_numbers import FEWER, shown, shown_all
 from ..records.governors_report import GovernorsFigures
 from ..records.register_figures import Breakdown
 from . import report_charts
-from .impact_report import impact_section
+from .impact_report import COVERS, impact_section
 from .model import Block, Builder, Chart, Document
 
 KIND = "governors-report"
@@ -85,7 +85,7 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
     b.add(*impact_section(found.impact, summary=True))
     return Document(f"SEND report to governors {found.year.label}", "", found.as_of,
                     tuple(b.blocks), subtitle=f"{school_name} · SEN Information Report figures",
-                    kind=KIND)
+                    kind=KIND, covers=COVERS)
 
 
 def blocks(found: GovernorsFigures, school_name: str) -> tuple[Block, ...]:

@@ -9,6 +9,8 @@ from . import report_charts
 from .model import Block, Builder, Document
 
 KIND = "impact"
+# The header band of a report that counts pupils and never names one (reports count, never name).
+COVERS = "Whole school: counts only, no pupil named"
 
 
 def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block, ...]:
@@ -57,4 +59,4 @@ def build(found: ImpactTable, school_name: str) -> Document:
     title = "Impact of provision" + (f" by {found.breakdown.label.lower()}"
                                      if found.breakdown.value else "")
     return Document(title, "", found.end, impact_section(found),
-                    subtitle=f"{school_name} · {period}", kind=KIND)
+                    subtitle=f"{school_name} · {period}", kind=KIND, covers=COVERS)
