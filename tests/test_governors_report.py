@@ -139,3 +139,14 @@ def test_every_page_says_the_report_counts_and_names_no_one(register, school, tm
     assert code == 0 and pages
     assert all("Whole school: counts only, no pupil named" in page for page in pages)
     assert not any("All pupils" in page for page in pages)
+
+
+def test_the_census_chart_hides_what_the_table_hides(register):
+    """The table shows K as "5 or more" beside E's "fewer than 5" and the total: a bar of K's
+    real height (or its number) would give E's count back."""
+    found = governors_report.figures(register, "2026/27")
+    doc = document.build(found, "Brambleton Primary")
+    trend = [b for b in doc.blocks if type(b).__name__ == "Chart"][0]
+    by_status = {s.name: s for s in trend.series}
+    k = next(s for name, s in by_status.items() if name.startswith("K"))
+    assert k.values[0] is None and k.texts[0] == "5 or more"

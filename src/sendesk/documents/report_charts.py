@@ -16,7 +16,11 @@ from .model import Chart, ChartSeries
 
 
 def _count_series(name: str, counts: Sequence[int], *, total_shown: bool = True) -> ChartSeries:
-    cells = shown_all(counts, total_shown=total_shown)
+    return _series(name, counts, shown_all(counts, total_shown=total_shown))
+
+
+def _series(name: str, counts: Sequence[int], cells: Sequence[str]) -> ChartSeries:
+    """Bars for the counts whose cell shows the number itself; words and no bar for the rest."""
     return ChartSeries(name, tuple(None if hidden(c) or cell != f"{c:,}" else float(c)
                                    for c, cell in zip(counts, cells, strict=True)),
                        tuple(cells))
@@ -29,10 +33,14 @@ def breakdown_chart(found: Breakdown, column: int, title: str) -> Chart:
 
 
 def trend_chart(found: Breakdown, title: str) -> Chart:
-    """The register at each census day of the year, one bar per status."""
+    """The register at each census day of the year, one bar per status. Each day's statuses
+    are hidden together, beside that day's total, exactly as the day's column of the table is:
+    hiding them status by status across the days would draw K's real bar where the table says
+    "5 or more" to keep E's small count from being worked out."""
+    days = [shown_all(found.column(i)) for i in range(len(found.columns))]
     series = []
     for index, label in enumerate(found.labels):
-        series.append(_count_series(label, list(found.counts[index]), total_shown=False))
+        series.append(_series(label, found.counts[index], [day[index] for day in days]))
     short = tuple(c.replace(" census", "") for c in found.columns)
     return Chart(title, short, tuple(series))
 
