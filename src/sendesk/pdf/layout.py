@@ -29,7 +29,7 @@ from ..documents.model import (
     Spacer,
     Table,
 )
-from . import charts
+from . import charts, tables
 from .page import (
     BOTTOM_MM,
     GREY,
@@ -39,7 +39,6 @@ from .page import (
     PAGE_MM,
     RULE,
     TOP_MM,
-    TOTAL_FILL,
     Line,
     Metrics,
     Op,
@@ -61,6 +60,7 @@ class Pager:
         self.bottom = metrics.mm(PAGE_MM[1] - BOTTOM_MM)
         self.pages: list[Page] = [Page()]
         self.y = self.top
+        self._tables: dict[int, tuple[Table, tables.PreparedTable]] = {}
 
     # -- the page ---------------------------------------------------------------------------
     @property
@@ -116,9 +116,10 @@ class Pager:
             self.place_lines(self.m.wrap(self.doc.subtitle, sub, self.width), sub, color=GREY)
         self.gap(5)
 
-    def block(self, block: Block, following: Block | None) -> None:
+    def block(self, blocks: Sequence[Block], index: int) -> None:
+        block = blocks[index]
         if isinstance(block, Heading):
-            self.heading(block, following)
+            self.heading(blocks, index)
         elif isinstance(block, Paragraph):
             used = font("small" if block.style == "small" else "body",
                         italic=block.style == "emphasis")
@@ -148,14 +149,22 @@ class Pager:
             if self.y > self.top:
                 self.new_page()
 
-    def heading(self, block: Heading, following: Block | None) -> None:
+    def _heading_lines(self, block: Heading) -> tuple[QFont, list[Line], float]:
+        """The heading's font, its lines, and the room it takes around them (the gap above,
+        the rule below)."""
         used = font(min(max(block.level, 1), 3), bold=True)
-        lines = self.m.wrap(block.text, used, self.width)
-        height = sum(line.height for line in lines)
-        # Keep a heading with the start of what follows it.
-        follow = 0.0 if following is None or isinstance(following, PageBreak) else self.m.mm(22)
+        around = self.m.mm(3 + 1.6 + 1.5) if block.level == 1 else self.m.mm(2 + 1.5)
+        return used, self.m.wrap(block.text, used, self.width), around
+
+    def heading(self, blocks: Sequence[Block], index: int) -> None:
+        """A heading keeps with the start of what follows it (keep-with-next): it moves to the
+        next page unless the first rows of its table, its chart or the first lines of its
+        text fit below it."""
+        block = blocks[index]
+        assert isinstance(block, Heading)
+        used, lines, _around = self._heading_lines(block)
+        self.ensure(min(self.lead(blocks, index), self.bottom - self.top))
         self.gap(3 if block.level == 1 else 2)
-        self.ensure(height + follow)
         self.place_lines(lines, used)
         if block.level == 1:
             y, left, right = self.y + self.m.mm(0.8), self.left, self.left + self.width
@@ -163,6 +172,50 @@ class Pager:
                                             p.drawLine(QPointF(left, y), QPointF(right, y))))
             self.y += self.m.mm(1.6)
         self.y += self.m.mm(1.5)
+
+    def lead(self, blocks: Sequence[Block], index: int) -> float:
+        """How much of blocks[index] has to fit on a page for it to start there, by the rule
+        each block is placed by; for a heading, its own height and the lead of what follows."""
+        if index >= len(blocks):
+            return 0.0
+        block = blocks[index]
+        if isinstance(block, Heading):
+            _used, lines, around = self._heading_lines(block)
+            return sum(ln.height for ln in lines) + around + self.lead(blocks, index + 1)
+        if isinstance(block, Paragraph):
+            used = font("small" if block.style == "small" else "body",
+                        italic=block.style == "emphasis")
+            lines = self.m.wrap(block.text, used, self.width)
+            # A short lead-in under a heading ("Requests the school sent...") stays with the
+            # table or chart it introduces.
+            if len(lines) <= 3 and index and isinstance(blocks[index - 1], Heading) \
+                    and index + 1 < len(blocks) and isinstance(blocks[index + 1], (Table, Chart)):
+                return sum(ln.height for ln in lines) + self.m.mm(2.5) \
+                    + self.lead(blocks, index + 1)
+            return sum(ln.height for ln in lines[:2])
+        if isinstance(block, Table):
+            if not block.rows:
+                return sum(ln.height for ln in self.m.wrap(block.empty_text, font("small"),
+                                                            self.width)[:2])
+            return tables.start_height(self.m, self.prepared(block))
+        if isinstance(block, Chart):
+            return charts.chart_height(block, font("small"))
+        if isinstance(block, BulletList):
+            first = self.m.wrap(block.items[0], font("body"), self.width - self.m.mm(6)) \
+                if block.items else []
+            return sum(ln.height for ln in first[:2])
+        if isinstance(block, KeyValues):
+            if not block.rows:
+                return 0.0
+            key, value = block.rows[0]
+            label_width = self.width * 0.34
+            return max(sum(ln.height for ln in self.m.wrap(key, font("body", bold=True),
+                                                          label_width - self.m.mm(3))),
+                       sum(ln.height for ln in self.m.wrap(value, font("body"),
+                                                          self.width - label_width)))
+        if isinstance(block, (PageBreak, Spacer)):
+            return 0.0
+        return self.m.mm(22)
 
     def bullets(self, block: BulletList) -> None:
         used = font("body")
@@ -208,42 +261,37 @@ class Pager:
         self.gap(3)
 
     # -- tables ------------------------------------------------------------------------------
+    def prepared(self, block: Table) -> tables.PreparedTable:
+        """The table measured once, whether for itself or for the heading above it."""
+        held = self._tables.get(id(block))
+        if held is None or held[0] is not block:
+            held = (block, tables.prepare(self.m, block, self.width))
+            self._tables[id(block)] = held
+        return held[1]
+
     def table(self, block: Table) -> None:
         if not block.rows:
             used = font("small")
             self.place_lines(self.m.wrap(block.empty_text, used, self.width), used, color=GREY)
             self.gap(2.5)
             return
-        pad = self.m.mm(1.5)
-        head_font, cell_font = font("table", bold=True), font("table")
-        widths = self._column_widths(block, head_font, cell_font, pad)
-
-        def cells(row: Sequence[str], used: QFont) -> list[list[Line]]:
-            return [self.m.wrap(text, used, width - 2 * pad) for text, width in zip(row, widths, strict=False)]
-
-        header = cells(block.header, head_font)
-        header_height = max(sum(ln.height for ln in c) for c in header) + 2 * pad
+        table = self.prepared(block)
+        pad, widths = table.pad, table.widths
 
         def draw_header() -> None:
-            self.page.ops.append(self._row_op(header, widths, self.y, header_height, head_font,
-                                              pad, HEADER_FILL))
-            self.y += header_height
+            self.page.ops.append(self._row_op(table.header, widths, self.y, table.header_height,
+                                              table.head_font, pad, HEADER_FILL))
+            self.y += table.header_height
 
-        rows = [(cells(row, cell_font), cell_font, None) for row in block.rows]
-        if block.total:
-            bold = font("table", bold=True)
-            rows.append((cells(block.total, bold), bold, TOTAL_FILL))
-        first_row = rows[0][0]
-        first_height = max(sum(ln.height for ln in c) for c in first_row) + 2 * pad
-        self.ensure(header_height + min(first_height, self.m.mm(30)))
+        self.ensure(tables.start_height(self.m, table))
         draw_header()
-        for row_cells, used, fill in rows:
-            remaining = row_cells
+        for row in table.rows:
+            remaining = row.cells
             while remaining:
                 height = max(sum(ln.height for ln in c) for c in remaining) + 2 * pad
                 if height <= self.room():
-                    self.page.ops.append(self._row_op(remaining, widths, self.y, height, used,
-                                                      pad, fill))
+                    self.page.ops.append(self._row_op(remaining, widths, self.y, height,
+                                                      row.used, pad, row.fill))
                     self.y += height
                     break
                 # A row of ordinary height moves to the next page whole; only a row too tall
@@ -253,44 +301,14 @@ class Pager:
                     self._split_row(remaining, self.room() - 2 * pad)
                 if fits is not None:
                     piece = max(sum(ln.height for ln in c) for c in fits) + 2 * pad
-                    self.page.ops.append(self._row_op(fits, widths, self.y, piece, used, pad, fill))
+                    self.page.ops.append(self._row_op(fits, widths, self.y, piece, row.used,
+                                                      pad, row.fill))
                     self.y += piece
                     remaining = rest
                 self.new_page()
                 draw_header()
+        del self._tables[id(block)]
         self.gap(3)
-
-    def _column_widths(self, block: Table, head_font: QFont, cell_font: QFont,
-                       pad: float) -> list[float]:
-        """The block's relative widths, widened where a column's longest word would otherwise
-        be broken (taking the room from columns that have some to spare)."""
-        count = len(block.header)
-        weights = list(block.widths) if len(block.widths) == count else [1.0] * count
-        widths = [self.width * w / sum(weights) for w in weights]
-        head, body = self.m.fm(head_font), self.m.fm(cell_font)
-        needed = []
-        for column in range(count):
-            words = [(head, w) for w in block.header[column].split()]
-            words += [(body, w) for row in block.rows for w in row[column].split()]
-            words += [(head, w) for w in (block.total[column].split() if block.total else [])]
-            longest = max((fm.horizontalAdvance(w) for fm, w in words), default=0.0)
-            needed.append(min(longest + 2 * pad + 1, self.width * 0.4))
-        for _ in range(count):
-            short = [c for c in range(count) if widths[c] < needed[c] - 0.5]
-            if not short:
-                break
-            for c in short:
-                lack = needed[c] - widths[c]
-                spare = {d: widths[d] - needed[d] for d in range(count)
-                         if d not in short and widths[d] > needed[d]}
-                room = sum(spare.values())
-                if room <= 0:
-                    break
-                take = min(lack, room)
-                for d, extra in spare.items():
-                    widths[d] -= take * extra / room
-                widths[c] += take
-        return widths
 
     @staticmethod
     def _split_row(row: list[list[Line]], room: float
@@ -418,8 +436,8 @@ def layout(document: Document, metrics: Metrics) -> list[Page]:
     pager = Pager(metrics, document)
     pager.title()
     blocks = list(document.blocks)
-    for index, block in enumerate(blocks):
-        pager.block(block, blocks[index + 1] if index + 1 < len(blocks) else None)
+    for index in range(len(blocks)):
+        pager.block(blocks, index)
     if not pager.pages[-1].ops and len(pager.pages) > 1:
         pager.pages.pop()
     return pager.pages

@@ -9,6 +9,7 @@ same places. Flowing a document's blocks down these pages is sendesk.pdf.layout'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,8 +23,6 @@ from PySide6.QtGui import (
     QPaintDevice,
     QPainter,
     QPen,
-    QTextLayout,
-    QTextOption,
 )
 
 from ..documents.model import Document, printable
@@ -48,12 +47,14 @@ TOTAL_FILL = QColor("#f2f2f2")
 Op = Callable[[QPainter], None]
 
 
-def font(size_key: str | int, *, bold: bool = False, italic: bool = False) -> QFont:
+def font(size_key: str | int, *, bold: bool = False, italic: bool = False,
+         scale: float = 1.0) -> QFont:
+    """The face at one of SIZES (scaled down for a table too wide for the page at its size)."""
     chosen = QFont()
     chosen.setFamilies(FONT_FAMILIES)
     chosen.setStyleHint(QFont.StyleHint.SansSerif)
     # Sized in reference dots, not points, so that the size does not depend on the device.
-    chosen.setPixelSize(round(SIZES[size_key] * REFERENCE_DPI / 72))
+    chosen.setPixelSize(round(SIZES[size_key] * scale * REFERENCE_DPI / 72))
     chosen.setBold(bold)
     chosen.setItalic(italic)
     # Without ligatures 'fi' is copied, searched and read aloud as two letters, not one glyph.
@@ -92,29 +93,97 @@ class Metrics:
         return value * self.per_mm
 
     def wrap(self, text: str, used: QFont, width: float) -> list[Line]:
-        """Lines of the text (its own line breaks kept), each at most `width` wide."""
+        """Lines of the text (its own line breaks kept), each at most `width` wide, broken
+        between words. A word is broken only when it alone is wider than `width`: after a
+        hyphen or slash it already has if that will do, otherwise with a hyphen added."""
+        metrics = self.fm(used)
+        height, ascent = metrics.height(), metrics.ascent()
+        width = max(width, 1.0)
         lines: list[Line] = []
-        metrics = QFontMetricsF(used, self.device)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         for paragraph in (text or "").split("\n"):
             paragraph = paragraph.replace("\t", "    ")
             if not paragraph.strip():
-                lines.append(Line("", metrics.height(), metrics.ascent()))
+                lines.append(Line("", height, ascent))
                 continue
-            layout = QTextLayout(paragraph, used, self.device)
-            layout.setTextOption(option)
-            layout.beginLayout()
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(max(width, 1.0))
-                start, length = line.textStart(), line.textLength()
-                lines.append(Line(paragraph[start:start + length].rstrip(), line.height(),
-                                   line.ascent()))
-            layout.endLayout()
+            for shown in _break_words(paragraph, metrics, width):
+                lines.append(Line(shown, height, ascent))
         return lines
+
+
+# Between words: ordinary spaces only (a no-break space, as in "fewer than 5" if a document
+# asks for it, holds its words together).
+_GAPS = re.compile(r"( +)")
+
+
+def _break_words(paragraph: str, metrics: QFontMetricsF, width: float) -> list[str]:
+    """Greedy filling, word by word: the line so far plus the next word, measured whole (so
+    kerning and the space count as they will be drawn). A leading indent stays on the first
+    line; the spaces at a break are dropped."""
+    body = paragraph.lstrip(" ")
+    current = paragraph[:len(paragraph) - len(body)]
+    tokens = _GAPS.split(body)            # word, gap, word, gap, ...
+    lines: list[str] = []
+    for index in range(0, len(tokens), 2):
+        word = tokens[index]
+        if not word:
+            continue
+        gap = tokens[index - 1] if index and current.strip() else ""
+        if metrics.horizontalAdvance(current + gap + word) <= width:
+            current += gap + word
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+        pieces = _split_word(word, metrics, width)
+        lines.extend(pieces[:-1])
+        current = pieces[-1]
+    if current.strip():
+        lines.append(current.rstrip())
+    _no_lone_figure(lines, metrics, width)
+    return lines or [""]
+
+
+def _no_lone_figure(lines: list[str], metrics: QFontMetricsF, width: float) -> None:
+    """'fewer than' over a lone '5' reads as two things; take the word before down with it
+    ('fewer' over 'than 5') when it fits."""
+    if len(lines) < 2 or len(lines[-1]) > 2 or " " in lines[-1]:
+        return
+    before, _gap, word = lines[-2].rstrip().rpartition(" ")
+    if before.strip() and metrics.horizontalAdvance(f"{word} {lines[-1]}") <= width:
+        lines[-2:] = [before.rstrip(), f"{word} {lines[-1]}"]
+
+
+_OWN_BREAKS = "-/\u2010\u2013"
+
+
+def _split_word(word: str, metrics: QFontMetricsF, width: float) -> list[str]:
+    """A word as pieces no wider than `width` (a single piece when it fits). A break after a
+    hyphen or slash the word has is taken first; otherwise the longest part that fits is cut
+    off, with a hyphen added between two letters (never inside a number, where it would read
+    as a minus), leaving at least two letters for the next line where the column allows."""
+    pieces: list[str] = []
+    rest = word
+    while len(rest) > 1 and metrics.horizontalAdvance(rest) > width:
+        own = [at for at in range(1, len(rest)) if rest[at - 1] in _OWN_BREAKS
+               and metrics.horizontalAdvance(rest[:at]) <= width]
+        if own:
+            pieces.append(rest[:own[-1]])
+            rest = rest[own[-1]:]
+            continue
+        low, high = 1, len(rest) - 1       # the longest prefix that fits with a hyphen
+        while low < high:
+            middle = (low + high + 1) // 2
+            if metrics.horizontalAdvance(rest[:middle] + "-") <= width:
+                low = middle
+            else:
+                high = middle - 1
+        cut = low
+        if len(rest) - cut < 2 and cut > 2:
+            cut = len(rest) - 2
+        hyphen = rest[cut - 1].isalpha() and rest[cut].isalpha()
+        pieces.append(rest[:cut] + ("-" if hyphen else ""))
+        rest = rest[cut:]
+    pieces.append(rest)
+    return pieces
 
 
 def draw_lines(lines: Sequence[Line], used: QFont, x: float, y: float, *, color: QColor = INK,
