@@ -1,0 +1,119 @@
+"""The shared PDF layout read back as a reader would: words are broken only at spaces (a word
+is hyphenated only when it alone is wider than its column), narrow columns are sized so their
+headings wrap between words, and a heading is never the last thing on a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from tests.pdf_text import pages_text
+
+from sendesk.documents.model import Chart, ChartSeries, Document, Heading, Paragraph, Table
+from sendesk.pdf import ensure_gui, render_pdf
+from sendesk.pdf.page import Metrics, font
+
+TODAY = dt.date(2026, 3, 27)
+
+# The impact report broken down by area of need: ten columns, the widest words of the report.
+HEADER = ("Provision", "Measure", "Area of need", "Pupils", "Measured", "Mean entry",
+          "Mean exit", "Mean gain", "Met outcomes %", "Cost per pupil")
+ROWS = (
+    ("Precision teaching", "Salford reading age (months)", "Communication and interaction",
+     "fewer than 5", "5 or more", "94.2", "101.7", "7.5", "not shown", "£7,450.00"),
+    ("Physiotherapy programme", "Boxall developmental strands (points)",
+     "Social, emotional and mental health", "12", "11", "fewer than 5", "fewer than 5",
+     "fewer than 5", "fewer than 5 met", "£1,200.00"),
+    ("Handwriting and fine motor group", "Phonics check practice (out of 40) (points)",
+     "Sensory and/or physical", "9", "9", "23.4", "31.0", "7.6", "fewer than 5 did not",
+     "£51,900.00"),
+)
+
+
+def words_of(*texts: str) -> set[str]:
+    return {word for text in texts for word in text.split()}
+
+
+def tokens(pdf: bytes) -> list[set[str]]:
+    return [set(page.split()) for page in pages_text(pdf)]
+
+
+@pytest.mark.parametrize("widths", [(), (2.0, 1.6, 1.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.1, 1.0)])
+def test_no_word_of_a_wide_table_is_split_across_lines(qapp, widths):
+    document = Document("Impact", "", TODAY, (Heading("Measures and outcomes", 2),
+                                              Table(HEADER, ROWS, widths=widths)))
+    found = set().union(*tokens(render_pdf(document)))
+    missing = sorted(words_of(*HEADER, *(cell for row in ROWS for cell in row)) - found)
+    assert not missing, f"split across lines: {missing}"
+
+
+def test_headings_of_narrow_columns_wrap_between_words(qapp):
+    """'Cost per pupil' over a column of figures: 'Cost per' and 'pupil', never 'pup-il'."""
+    header = ("Provision and what it is for", "Cost per pupil", "Cost per point of gain",
+              "Met outcomes %")
+    rows = tuple((f"Provision {n} " + "with a long description " * 3, "£12.50", "£3.00",
+                  "fewer than 5") for n in range(4))
+    document = Document("Costs", "", TODAY, (Table(header, rows, widths=(6.0, 0.4, 0.4, 0.4)),))
+    found = set().union(*tokens(render_pdf(document)))
+    assert words_of(*header, "£12.50", "£3.00", "fewer than 5") <= found
+
+
+def test_only_a_word_wider_than_its_column_is_broken_and_then_with_a_hyphen(qapp):
+    ensure_gui()
+    metrics, used = Metrics(), font("table")
+    width = metrics.fm(used).horizontalAdvance("Communication") * 0.6
+    lines = [ln.text for ln in metrics.wrap("Communication and interaction", used, width)]
+    assert len(lines) >= 3
+    assert all(metrics.fm(used).horizontalAdvance(text) <= width for text in lines)
+    assert lines[0].endswith("-") and "".join(t.rstrip("-") for t in lines).replace(
+        " ", "") == "Communicationandinteraction"
+    # A word that fits is never broken, not even at its own hyphen.
+    wide = metrics.fm(used).horizontalAdvance("Phonics catch-up") * 0.8
+    assert [ln.text for ln in metrics.wrap("Phonics catch-up group", used, wide)] == \
+        ["Phonics", "catch-up", "group"]
+    # A figure too wide is cut without a hyphen (which would read as a minus).
+    narrow = metrics.fm(used).horizontalAdvance("£51,900") * 0.9
+    assert not any(ln.text.endswith("-") for ln in metrics.wrap("£51,900.00", used, narrow))
+
+
+def test_a_figure_is_not_left_alone_on_the_last_line_of_a_cell(qapp):
+    ensure_gui()
+    metrics, used = Metrics(), font("table")
+    width = metrics.fm(used).horizontalAdvance("fewer than") * 1.05
+    assert [ln.text for ln in metrics.wrap("fewer than 5", used, width)] == ["fewer", "than 5"]
+
+
+def _chart() -> Chart:
+    labels = tuple(f"Provision {n}" for n in range(8))
+    return Chart("Cost per pupil", labels, (ChartSeries("Cost", tuple(float(n) for n in range(8)),
+                                                        tuple(f"£{n}" for n in range(8))),))
+
+
+# What follows the heading, and what of it must be on the heading's page.
+FOLLOWERS = {
+    "a table with a three-line header": (lambda: (Table(
+        ("Provision", "Pupils measured at entry and exit", "Cost"),
+        tuple((f"Item {n}", "fewer than 5", "£10.00") for n in range(6)), widths=(3, 1, 1)),),
+        ("Item 0", "Item 1")),
+    "a chart": (lambda: (_chart(),), ("Provision 7",)),
+    "a short lead-in and its table": (lambda: (Paragraph("What the table counts.", "small"),
+                                               Table(("Item", "Count"), (("One", "7"),) * 5)),
+                                      ("What the table counts.", "Item Count One 7 One 7")),
+}
+
+
+@pytest.mark.parametrize("follower", sorted(FOLLOWERS))
+def test_a_heading_is_never_the_last_thing_on_a_page(qapp, follower):
+    """The heading is moved down the page a line at a time, so at some point it meets the foot
+    of the page; whatever follows it, its start (a table's first rows, a whole chart, a short
+    lead-in and its table) is on the heading's page."""
+    make, kept = FOLLOWERS[follower]
+    for lines in range(30, 62):
+        filler = Paragraph("\n".join(f"Line {n}" for n in range(lines)))
+        document = Document("Keep with next", "", TODAY,
+                            (filler, Heading("Kept with what follows", 2), *make()))
+        pages = pages_text(render_pdf(document))
+        holding = [page for page in pages if "Kept with what follows" in page]
+        assert len(holding) == 1
+        missing = [text for text in kept if text not in holding[0]]
+        assert not missing, f"after {lines} lines the heading's page lacks {missing}"
