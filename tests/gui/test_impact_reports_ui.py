@@ -69,8 +69,14 @@ def test_the_impact_page_shows_the_table_and_charts_and_saves_them(qtbot, senco_
 def test_a_bad_period_is_one_sentence(qtbot, senco_session):
     page = ImpactPage(senco_session)
     qtbot.addWidget(page)
+    page.show()
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_End)        # "Dates...": From and To appear
+    assert page.start.isVisible()
     page.start.clear()
     QTest.keyClicks(page.start, "30/11/2026")
+    page.end.clear()
+    QTest.keyClicks(page.end, "23/11/2026")
     QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
     assert page.heading.text() == "The period ends before it starts."
 

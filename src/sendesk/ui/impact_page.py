@@ -1,7 +1,9 @@
 """Which interventions worked, for whom, at what cost: the impact of provision page.
 
-Choose the period (this school year so far to start with) and a breakdown (area of need, year
-group, sex, SEN status), press Show; the table has one row per provision and measure (and per
+Choose the period in the school's own terms (this half-term, last term, this school year, the
+last three school years: models.periods, read from its term dates, each shown with the dates it
+covers) or "Dates..." to type From and To, and a breakdown (area of need, year group, sex, SEN
+status), press Show; the table has one row per provision and measure (and per
 breakdown group), the charts below it are drawn by the same painter as the printed report, and
 Print, Save as PDF and Export CSV send out exactly the table on screen: a control changed after
 Show marks it out of date (the heading says to press Show) rather than changing what the
@@ -12,6 +14,7 @@ the heading says the period used. Counts under 5, and anything worked out from t
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,10 +31,11 @@ from PySide6.QtWidgets import (
 from .. import pdf
 from ..documents import impact_report, report_charts
 from ..errors import SendeskError
-from ..models import dates
+from ..models import dates, periods
+from ..models.periods import Period, Span
 from ..models.roles import Permission
 from ..operations import Kind
-from ..records import impact
+from ..records import impact, school_calendar
 from ..records.impact import Breakdown, ImpactTable
 from ..session import Session
 from ..settings import export_dir
@@ -64,6 +68,12 @@ class ImpactPage(LoadOnShow, QWidget):
         self.setObjectName("impact")
         self.found: ImpactTable | None = None
         self._heading_text: str | None = None
+        self.spans: dict[Period, Span | None] = {}
+        self.period = QComboBox(objectName="impact_period")
+        for choice in Period:
+            self.period.addItem(choice.label, choice.value)
+        self.period.setCurrentIndex(list(Period).index(Period.THIS_YEAR))
+        self.period_dates = QLabel(objectName="impact_period_dates")
         start, end = impact.default_period(session.clock.today())
         self.start = DateField("From", optional=False, objectName="impact_from")
         self.start.setDate(start)
@@ -103,12 +113,18 @@ class ImpactPage(LoadOnShow, QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         bar = QHBoxLayout()
-        for label, widget in (("&From:", self.start), ("&To:", self.end),
-                              ("&Breakdown:", self.breakdown)):
+        self.typed_dates: list[QWidget] = []
+        for label, widget in (("Pe&riod:", self.period), ("&From:", self.start),
+                              ("&To:", self.end), ("&Breakdown:", self.breakdown)):
             caption = QLabel(label)
             label_for(caption, widget)
             bar.addWidget(caption)
             bar.addWidget(widget)
+            if widget is self.period:
+                bar.addWidget(self.period_dates)
+                bar.addSpacing(12)
+            if widget in (self.start, self.end):
+                self.typed_dates += [caption, widget]
         bar.addWidget(self.show_button)
         bar.addStretch(1)
         # The actions sit by the title so the page fits a laptop screen at 150% scaling.
@@ -126,11 +142,43 @@ class ImpactPage(LoadOnShow, QWidget):
         for signal in (self.start.textChanged, self.end.textChanged,
                        self.breakdown.currentIndexChanged):
             signal.connect(self._out_of_date)
-        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN))
+        self.period.currentIndexChanged.connect(self._period_chosen)
+        self._period_chosen()
+        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN, Kind.CALENDAR))
         self.load_now_or_when_shown(load)
 
     def chosen(self) -> tuple:
         return self.start.text(), self.end.text(), self.breakdown.currentData()
+
+    def chosen_period(self) -> Period:
+        return Period(self.period.currentData())
+
+    def _load_periods(self) -> None:
+        """Each period's dates by the school's calendar as it is now (term dates may have been
+        changed, or a new half-term begun, since the page was last shown)."""
+        calendar = self.runner.call(school_calendar.load, sender=self.period)
+        self.spans = periods.spans(calendar, self.session.clock.today())
+        for index, choice in enumerate(Period):
+            span = self.spans.get(choice)
+            self.period.setItemData(index, span.text if span else "Type the first and last day.",
+                                    Qt.ItemDataRole.ToolTipRole)
+        self._period_chosen()
+
+    def _period_chosen(self) -> None:
+        """A named period fills From and To with its dates (hidden: the period says them);
+        "Dates..." shows the two fields to type in."""
+        choice = self.chosen_period()
+        typed = choice is Period.DATES
+        for widget in self.typed_dates:
+            widget.setVisible(typed)
+        span = self.spans.get(choice)
+        self.period_dates.setVisible(not typed)
+        self.period_dates.setText(span.text if span else "")
+        self.period.setAccessibleDescription(span.text if span else
+                                             "Type the first and last day in From and To.")
+        if span is not None:
+            self.start.setDate(span.start)
+            self.end.setDate(span.end)
 
     def _out_of_date(self) -> None:
         """A control changed after Show: the table stays as it was (and is what the buttons
@@ -142,6 +190,8 @@ class ImpactPage(LoadOnShow, QWidget):
 
     def refresh(self) -> None:
         try:
+            self._load_periods()
+            span = self.spans.get(self.chosen_period())
             found = self.runner.call(impact.impact_table, *self.chosen(), sender=self.show_button)
         except SendeskError as exc:
             if alive(self):
@@ -154,7 +204,8 @@ class ImpactPage(LoadOnShow, QWidget):
         self.found = found
         self.heading.setStyleSheet("")
         period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
-        self._heading_text = (
+        named = f"{span.name}: " if span else ""
+        self._heading_text = named + (
             f"{len({r.provision for r in found.lines})} provisions from {period} (whole "
             "half-terms, to today at the latest). Gains are in each measure's own units; counts "
             "under 5 read \"fewer than 5\"."
