@@ -196,3 +196,39 @@ def test_a_plan_draft_changed_on_another_pc_keeps_both(qtbot, senco_session, oth
     assert [was for was, _now, _by in trail(senco_session, "plan", plan.id, "aspirations")] == [
         "To read to her brother.", "To read stories to her brother."]
     assert not page.dirty
+
+
+def test_keep_mine_adds_again_a_line_the_other_pc_removed(qtbot, senco_session, other_pc,
+                                                          clock, engine):
+    """This SENCO corrects an outcome the other PC has meanwhile removed: keeping mine adds
+    it again as a new line (the removed one stays in the database as removed), not an error."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, dt.date(2026, 11, 23))
+    apdr.save_plan(senco_session, cycle, {"outcomes": [{
+        "text": "Read 100 words", "area": "CL", "measure": "90 of 100 read correctly",
+        "target_date": dt.date(2027, 2, 1)}]})
+    removed_id = apdr.get_cycle(senco_session, cycle).plan.outcomes[0].id
+    wizard = shown_wizard(qtbot, senco_session, cycle, Part.PLAN)
+    page = wizard.plan
+    clock.advance(dt.timedelta(minutes=3))
+    apdr.save_plan(other_pc, cycle, {"outcomes": []})
+    QApplication.processEvents()
+    view = page.outcome_view
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(0, 1)).center())
+    click(page.findChild(QPushButton, "edit_outcome"))
+    editor = next(d for d in page.findChildren(FormDialog) if d.isVisible())
+    retype(editor.form.widgets["text"], "Read 120 common words")
+    press_save(editor)
+    click(wizard.save_button)
+    dialog = refusal(qtbot, page)
+    assert cells(dialog)["Outcomes"] == ("Read 120 common words", "")
+    click(dialog.keep)
+    qtbot.waitUntil(lambda: page.message.text() == "Draft saved.", timeout=10_000)
+    outcomes = apdr.get_cycle(senco_session, cycle).plan.outcomes
+    assert [o.text for o in outcomes] == ["Read 120 common words"]
+    assert outcomes[0].id != removed_id
+    assert senco_session.db.scalar("SELECT removed_by FROM apdr_outcomes WHERE id = ?",
+                                   (removed_id,)) is not None

@@ -71,11 +71,12 @@ def plain(value: Any) -> Any:
 
 def shown(value: Any) -> str:
     """A value in the side-by-side view: dates the British way, rows (a plan's outcomes) one
-    to a line by their first field, their words."""
+    to a line by their first field that is not an id (a row's words, not its number)."""
     if isinstance(value, list | tuple):
         return "\n".join(shown(v) for v in value)
     if isinstance(value, Mapping):
-        return next((shown(v) for v in value.values() if plain(v)), "")
+        return next((shown(v) for k, v in value.items()
+                     if k != "id" and not str(k).endswith("_id") and plain(v)), "")
     if isinstance(value, dt.date):
         return dates.format_uk(value)
     text = plain(value)
