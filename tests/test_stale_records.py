@@ -132,3 +132,91 @@ def test_the_same_person_in_two_windows_is_refused_too(school, senco_session, cl
             pupils.update_pupil(senco_session, pupil, {"class_name": "5 Ash"}, expected=opened)
     finally:
         second.close()
+
+
+def trail(session, record_type, record_id, field):
+    """The change trail's entries for one field: (was, now, by whom), oldest first."""
+    return [(r["old_value"], r["new_value"], r["full_name"]) for r in session.db.query(
+        "SELECT f.old_value, f.new_value, u.full_name FROM field_changes f JOIN users u"
+        " ON u.id = f.changed_by WHERE f.record_type = ? AND f.record_id = ? AND f.field = ?"
+        " ORDER BY f.id", (record_type, record_id, field))]
+
+
+def test_keep_mine_on_a_contact_saves_over_theirs_and_the_trail_keeps_theirs(
+        senco_session, other_pc, clock):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    opened = contacts.list_contacts(senco_session, pupil)[0].details
+    clock.advance(dt.timedelta(minutes=5))
+    contacts.update_contact(other_pc, contact_id, {"phone": "01632 960999",
+                                                   "relationship": "Mum"}, expected=opened)
+    before = snapshot(senco_session)
+    mine = {"phone": "07700 900123", "email": "ruth@example.org"}
+    with pytest.raises(StaleRecord) as refused:
+        contacts.update_contact(senco_session, contact_id, mine, expected=opened)
+    assert snapshot(senco_session) == before, "nothing written"
+    assert (refused.value.who, refused.value.when) == (OTHER_NAME, "on 23/11/2026 at 09:35")
+    assert refused.value.now.phone == "01632 960999"   # what is stored now, to save over
+    clock.advance(dt.timedelta(minutes=1))
+    assert sorted(contacts.update_contact(senco_session, contact_id, mine,
+                                          expected=refused.value.now)) == ["email", "phone"]
+    held = contacts.list_contacts(senco_session, pupil)[0].details
+    assert (held.phone, held.email, held.relationship) == (
+        "07700 900123", "ruth@example.org", "Mum")   # mine, and theirs where I changed nothing
+    assert trail(senco_session, "contact", contact_id, "phone") == [
+        ("01632 960001", "01632 960999", OTHER_NAME),
+        ("01632 960999", "07700 900123", "Meera Patel")]
+
+
+def test_keep_mine_on_a_note_saves_over_theirs_and_the_trail_keeps_theirs(
+        senco_session, other_pc, clock):
+    pupil = add_pupil(senco_session)
+    note_id = notes.add_note(senco_session, pupil, {
+        "event_date": "20/11/2026", "concern": "Struggles to settle after lunch."})
+    held = dataclasses.asdict(notes.list_notes(senco_session, pupil)[0])
+    opened = {k: held[k] for k in ("event_date", "concern", "parent_discussion",
+                                   "agreed_actions", "review_date")}
+    clock.advance(dt.timedelta(minutes=7))
+    notes.amend_note(other_pc, note_id, {"concern": "Upset after lunch most days."},
+                     expected=opened)
+    before = snapshot(senco_session)
+    with pytest.raises(StaleRecord) as refused:
+        notes.amend_note(senco_session, note_id, {"concern": "Struggles after lunch and PE."},
+                         expected=opened)
+    assert snapshot(senco_session) == before
+    assert (refused.value.who, refused.value.when) == (OTHER_NAME, "on 23/11/2026 at 09:37")
+    assert [(d.label, d.mine, d.theirs) for d in refused.value.differences] == [
+        ("Concern", "Struggles after lunch and PE.", "Upset after lunch most days.")]
+    assert notes.amend_note(senco_session, note_id, {"concern": "Struggles after lunch and PE."},
+                            expected=refused.value.now) == ["concern"]
+    assert notes.list_notes(senco_session, pupil)[0].concern == "Struggles after lunch and PE."
+    assert [was for was, _now, _by in trail(senco_session, "note", note_id, "concern")] == [
+        "Struggles to settle after lunch.", "Upset after lunch most days."]
+
+
+def test_a_line_added_to_my_draft_elsewhere_names_who_added_it(senco_session, other_pc, clock):
+    """The draft this PC started; the other PC only adds an outcome (a new row, which the
+    change trail does not hold): the refusal names them, not the person who started it."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle_id = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle_id, dt.date(2026, 11, 23))
+    apdr.save_plan(senco_session, cycle_id, {"aspirations": "To read to her brother."})
+    opened = draft_as_opened(apdr.get_cycle(senco_session, cycle_id).plan)
+    clock.advance(dt.timedelta(minutes=12))
+    outcome = {"text": "Read 100 words", "measure": "90 of 100 read correctly", "area": "CL",
+               "target_date": dt.date(2027, 2, 1)}
+    apdr.save_plan(other_pc, cycle_id, {"outcomes": [outcome]}, expected=opened)
+    before = snapshot(senco_session)
+    mine = {"aspirations": "To read to her brother and sister."}
+    with pytest.raises(StaleRecord) as refused:
+        apdr.save_plan(senco_session, cycle_id, mine, expected=opened)
+    assert snapshot(senco_session) == before
+    assert (refused.value.who, refused.value.when) == (OTHER_NAME, "on 23/11/2026 at 09:42")
+    # Keep mine: my aspirations over the draft as it is now; their outcome stays.
+    apdr.save_plan(senco_session, cycle_id, mine, expected=refused.value.now)
+    plan = apdr.get_cycle(senco_session, cycle_id).plan
+    assert plan.aspirations == mine["aspirations"]
+    assert [o.text for o in plan.outcomes] == ["Read 100 words"]

@@ -80,7 +80,8 @@ def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]
         stale.require_unchanged(
             session, what=f"the contact {row['name']}", expected=was, stored=old,
             mine=was | _columns(clean_contact(dataclasses.asdict(expected) | dict(changes))),
-            labels=LABELS, pupil_id=row["pupil_id"], record_type="contact", record_id=row["id"])
+            labels=LABELS, pupil_id=row["pupil_id"], record_type="contact", record_id=row["id"],
+            now=contact_from_row(row).details)
     merged = dataclasses.asdict(contact_from_row(row).details) | dict(changes)
     new = _columns(clean_contact(merged))
     fields = record_changes(session, row["pupil_id"], "contact", row["id"], old, new)

@@ -75,7 +75,8 @@ def amend_note(session: Session, note_id: int, changes: Mapping[str, Any],
             session, what=f"the note of {dates.format_uk(dt.date.fromisoformat(row['event_date']))}",
             expected=was, stored={name: row[name] for name in NOTE_FIELDS},
             mine=was | dict(changes), labels=LABELS, pupil_id=row["pupil_id"],
-            record_type="note", record_id=row["id"])
+            record_type="note", record_id=row["id"],
+            now={name: getattr(note_from_row(row), name) for name in NOTE_FIELDS})
     merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
     new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
     fields = record_changes(session, row["pupil_id"], "note", row["id"],

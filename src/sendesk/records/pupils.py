@@ -109,7 +109,7 @@ def update_pupil(session: Session, pupil_id: int, changes: Mapping[str, Any],
             session, what=f"{old.legal_forename} {old.legal_surname}'s details",
             expected=was, stored={name: getattr(old, name) for name in EDITABLE_FIELDS},
             mine=was | dict(changes), labels={k: FIELD_LABELS[k] for k in EDITABLE_FIELDS}, pupil_id=int(pupil_id),
-            record_type="pupil", record_id=int(pupil_id))
+            record_type="pupil", record_id=int(pupil_id), now=old)
     merged = {name: getattr(old, name) for name in EDITABLE_FIELDS} | dict(changes)
     new = clean_details(merged, today(session))
     if new.upn != old.upn:

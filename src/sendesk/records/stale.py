@@ -41,10 +41,14 @@ class Difference:
 
 
 class StaleRecord(SendeskError):
-    """The record changed after it was opened; nothing was saved."""
+    """The record changed after it was opened; nothing was saved. ``now``: the record as it is
+    stored now, in the shape the write takes as ``expected``, so that "keep mine" can save this
+    person's changes over it deliberately (and a third PC's change meanwhile is refused too)."""
 
-    def __init__(self, what: str, who: str, when: str, differences: tuple[Difference, ...]) -> None:
+    def __init__(self, what: str, who: str, when: str, differences: tuple[Difference, ...],
+                 now: Any = None) -> None:
         self.what, self.who, self.when, self.differences = what, who, when, differences
+        self.now = now
         super().__init__(f"{who} changed {what} {when}, after you opened it, so your changes "
                          "were not saved. Compare the two versions and choose which to keep.")
 
@@ -67,11 +71,12 @@ def plain(value: Any) -> Any:
 
 def shown(value: Any) -> str:
     """A value in the side-by-side view: dates the British way, rows (a plan's outcomes) one
-    to a line by their first field, their words."""
+    to a line by their first field that is not an id (a row's words, not its number)."""
     if isinstance(value, list | tuple):
         return "\n".join(shown(v) for v in value)
     if isinstance(value, Mapping):
-        return next((shown(v) for v in value.values() if plain(v)), "")
+        return next((shown(v) for k, v in value.items()
+                     if k != "id" and not str(k).endswith("_id") and plain(v)), "")
     if isinstance(value, dt.date):
         return dates.format_uk(value)
     text = plain(value)
@@ -113,11 +118,12 @@ def require_unchanged(session: Session, *, what: str, expected: Mapping[str, Any
                       stored: Mapping[str, Any], mine: Mapping[str, Any],
                       labels: Mapping[str, str], who_when: tuple[str, str] | None = None,
                       pupil_id: int | None = None, record_type: str | Iterable[str] = (),
-                      record_id: int | None = None) -> None:
+                      record_id: int | None = None, now: Any = None) -> None:
     """Refuse the save if what is stored is no longer what the form opened with.
 
     ``expected`` is the record as the form opened it, ``stored`` the record now, ``mine``
-    what this person would save; ``labels`` names each field the side-by-side view shows.
+    what this person would save; ``labels`` names each field the side-by-side view shows;
+    ``now`` the stored record as the write takes ``expected`` (default: ``stored``).
     """
     if plain(expected) == plain(stored):
         return
@@ -130,4 +136,4 @@ def require_unchanged(session: Session, *, what: str, expected: Mapping[str, Any
     if who_when is None and pupil_id is not None:
         who_when = last_change(session, pupil_id, record_type, record_id)
     who, when = who_when or (SOMEONE, "just now")
-    raise StaleRecord(what, who, when, differences)
+    raise StaleRecord(what, who, when, differences, stored if now is None else now)

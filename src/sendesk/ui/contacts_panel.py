@@ -25,6 +25,7 @@ from .forms import FieldSpec, FormDialog
 from .prompts import prompts
 from .record_panel import RecordPanel, button, button_row, fill_table, make_table
 from .runner import OpRunner
+from .stale_form import open_correction
 
 CONTACT_FIELDS = [FieldSpec("title", "Title", placeholder="Mrs, Mr, Ms, Mx, Dr: letters greet them by it"),
                   FieldSpec("name", "Name"),
@@ -93,14 +94,14 @@ class ContactsPanel(RecordPanel):
                                                    self.pupil_id, v))
 
     def correct_contact(self) -> FormDialog | None:
-        """The contact's details as held, to correct; the old values stay in the change trail."""
+        """The contact's details as held, to correct; the old values stay in the change trail.
+        Changed on another PC meanwhile, the save is refused with both versions shown."""
         contact = self._chosen_contact("Correct contact")
         if contact is None:
             return None
-        return self.open_form(f"Correct {contact.details.name}", CONTACT_FIELDS,
-                              lambda v: self.write(contacts.update_contact, contact.id, v,
-                                                   expected=contact.details),
-                              values=dataclasses.asdict(contact.details))
+        return open_correction(self, f"Correct {contact.details.name}", CONTACT_FIELDS,
+                               contacts.update_contact, contact.id, contact.details,
+                               dataclasses.asdict)
 
     def end_contact(self) -> FormDialog | None:
         contact = self._chosen_contact("End contact")

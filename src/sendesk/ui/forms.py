@@ -222,6 +222,13 @@ class FormDialog(QDialog):
         if isinstance(mine, QLabel):
             mine.setText(with_mnemonic(text, taken))
 
+    def show_values(self, values: Mapping[str, Any]) -> None:
+        """Show these values as though the form had just opened on them (the version another
+        PC saved, taken instead of what was typed): closing it now loses nothing."""
+        self.form.clear_errors()
+        self.form.set_values(values)
+        self._as_opened = self.form.values()
+
     def reject(self) -> None:
         """Esc, Cancel or the window's close button: ask first if something was typed."""
         if self.form.values() != self._as_opened and not prompts.confirm(

@@ -16,6 +16,7 @@ from .dates import uk
 from .forms import FieldSpec, FormDialog
 from .record_panel import RecordPanel, button, button_row, fill_table, make_table
 from .runner import OpRunner
+from .stale_form import open_correction
 
 NOTE_FORM = [FieldSpec("event_date", "Date of the discussion", "date"),
              FieldSpec("concern", "Concern", "text"),
@@ -56,10 +57,9 @@ class NotesPanel(RecordPanel):
         if note is None:
             return None
         held = {name: value for name, value in dataclasses.asdict(note).items() if name in NOTE_FIELDS}
-        return self.open_form(f"Amend the note of {uk(note.event_date)}", NOTE_FORM,
-                              lambda v: self.write(notes.amend_note, note.id, v, expected=held),
-                              values=held,
-                              intro="The note as written is kept in the change history.")
+        return open_correction(self, f"Amend the note of {uk(note.event_date)}", NOTE_FORM,
+                               notes.amend_note, note.id, held, dict,
+                               intro="The note as written is kept in the change history.")
 
     def mark_reviewed(self) -> FormDialog | None:
         note: ShortNote | None = self.chosen(

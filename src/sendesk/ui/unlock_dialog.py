@@ -47,6 +47,21 @@ def lock_notice(at: dt.datetime, reason: str = "keys", idle_minutes: int = 0) ->
     return f"Locked at {when} (Ctrl+L)"
 
 
+def fit_height(dialog: QDialog) -> None:
+    """Grow the dialog to the height its layout needs at its width: a long message would
+    otherwise be squeezed into the height the dialog had, cutting it off mid-line or pressing
+    the boxes above it together."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = (layout.totalHeightForWidth(dialog.width()) if layout.hasHeightForWidth()
+              else layout.totalSizeHint().height())
+    needed = max(needed, layout.totalMinimumSize().height())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
+
+
 class UnlockDialog(QDialog):
     unlocked = Signal(object)          # Session
     create_requested = Signal()
@@ -172,17 +187,8 @@ class UnlockDialog(QDialog):
 
     def _fit(self) -> None:
         """Grow to what the layout needs at this width: the server's fields, and a long
-        connection error (the wrong-CA sentence runs to three lines), would otherwise be
-        squeezed into the height the window had, cutting the message off mid-line."""
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
-                  else layout.totalSizeHint().height())
-        needed = max(needed, layout.totalMinimumSize().height())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        connection error (the wrong-CA sentence runs to three lines)."""
+        fit_height(self)
 
     def location(self) -> str:
         """The database file's path, or the school server's address (no password)."""
@@ -283,8 +289,13 @@ class RecoverDialog(QDialog):
         layout.addWidget(self.passwords)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.passwords.changed.connect(lambda: self.ok.setEnabled(self.passwords.acceptable))
+        self.passwords.changed.connect(self._passwords_changed)
         self.ok.setEnabled(False)
+        self.setMinimumWidth(440)   # a refusal naming the file's path reads in a few lines
+
+    def _passwords_changed(self) -> None:
+        self.ok.setEnabled(self.passwords.acceptable)
+        fit_height(self)   # the strength advice may run to another line
 
     def _recover(self) -> None:
         path, user, key, new = Path(self.db_path), self.username.text(), self.key.text(), self.passwords.value()
@@ -300,5 +311,6 @@ class RecoverDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         set_busy(self, False)
         self.message.setText(lifecycle.describe_failure(exc))
+        fit_height(self)
         if not isinstance(exc, SendeskError):
             prompts.error(self, "sendesk", self.message.text())

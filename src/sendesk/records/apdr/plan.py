@@ -70,14 +70,37 @@ def draft_as_opened(plan: Plan | None) -> dict[str, Any]:
 def _require_draft_unchanged(session: Session, ctx: CycleContext, row: Row | None,
                              expected: Mapping[str, Any], raw: Mapping[str, Any]) -> None:
     stored = draft_as_opened(_plan(session, ctx.cycle["id"]))
-    who_when = stale.last_change(session, ctx.pupil["id"], ("plan", "outcome", "provision"))
-    if who_when is None and row is not None:   # a draft started elsewhere, not edited since
-        who_when = (session.db.scalar("SELECT full_name FROM users WHERE id = ?",
-                                      (row["entered_by"],)) or stale.SOMEONE,
-                    stale.when_text(row["entered_at"]))
+    if stale.plain(expected) == stale.plain(stored):
+        return
     stale.require_unchanged(session, what="the support plan draft", expected=expected,
                             stored=stored, mine=dict(expected) | dict(raw), labels=DRAFT_LABELS,
-                            who_when=who_when)
+                            who_when=_last_draft_change(session, ctx.pupil["id"], row))
+
+
+def _last_draft_change(session: Session, pupil_id: int, row: Row | None) -> tuple[str, str] | None:
+    """Who last changed this draft, and when: the latest of its own edits and its lines' (the
+    change trail), a line added or removed (which the trail does not hold: the line's row says
+    who and when), and the draft being started. Not the pupil's latest trail entry: that may be
+    someone else's edit of another record while this draft was changed by a line added."""
+    if row is None:
+        return None
+    plan_id = row["id"]
+    found = [(row["entered_at"], row["entered_by"]), (row["updated_at"], row["updated_by"])]
+    found += [(r["changed_at"], r["changed_by"]) for r in session.db.query(
+        "SELECT changed_at, changed_by FROM field_changes WHERE pupil_id = ? AND ("
+        "(record_type = 'plan' AND record_id = ?)"
+        " OR (record_type = 'outcome' AND record_id IN (SELECT id FROM apdr_outcomes WHERE plan_id = ?))"
+        " OR (record_type = 'provision' AND record_id IN"
+        " (SELECT id FROM apdr_provision_items WHERE plan_id = ?))) ORDER BY id DESC LIMIT 1",
+        (pupil_id, plan_id, plan_id, plan_id))]
+    for table in ("apdr_outcomes", "apdr_provision_items"):
+        for at, by in (("entered_at", "entered_by"), ("removed_at", "removed_by")):
+            found += [(r[at], r[by]) for r in session.db.query(
+                f"SELECT {at}, {by} FROM {table} WHERE plan_id = ? AND {at} IS NOT NULL"
+                f" ORDER BY {at} DESC LIMIT 1", (plan_id,))]
+    at, by = max((f for f in found if f[0]), key=lambda f: str(f[0]))
+    name = session.db.scalar("SELECT full_name FROM users WHERE id = ?", (by,))
+    return name or stale.SOMEONE, stale.when_text(at)
 
 
 @operation(Permission.MANAGE_PLANS, audit="saved a support plan (draft)")

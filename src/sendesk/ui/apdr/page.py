@@ -41,6 +41,8 @@ class Host(Protocol):
 
     def switch_cycle(self, cycle_id: int) -> None: ...
 
+    def refresh(self) -> None: ...
+
 
 class Page(QWidget):
     """A part of the cycle; dirty until its draft is saved."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -27,14 +28,16 @@ from ...models.apdr import Part
 from ...models.outcomes import PFA_AREAS
 from ...models.provision import CostBasis, CostLevel
 from ...models.roles import Permission
-from ...records import apdr, plan_people
+from ...records import apdr, plan_people, stale
 from ...records.specialists import Recommendation
+from ...records.stale import StaleRecord
 from ..accessible import label_for
 from ..apdr_models import AMBER, RED
 from ..dates import uk
 from ..forms import FieldSpec, FormDialog, FormWidget
 from ..prompts import prompts
 from ..rows_model import Col, RowsModel
+from ..stale_dialog import StaleDialog, show_stale
 from .dialogs import ItemDialog, OutcomeDialog
 from .page import Host, Page
 from .view import CycleView
@@ -49,6 +52,9 @@ class PlanPage(Page):
         self.outcome_rows: list[dict[str, Any]] = []
         self.item_rows: list[dict[str, Any]] = []
         self.core_problems: tuple[str, ...] = ()
+        self.opened_draft: dict[str, Any] = {}
+        self.opened_form: dict[str, Any] = {}
+        self.stale_dialog: StaleDialog | None = None
         self.form = FormWidget([
             FieldSpec("aspirations", "Aspirations", "text",
                       placeholder="What the pupil and family hope for, in their words"),
@@ -180,6 +186,7 @@ class PlanPage(Page):
                                    library_id=i.library_id) for i in plan.items]
         # The draft as opened: Save is refused if another PC changed it meanwhile.
         self.opened_draft = apdr.draft_as_opened(plan)
+        self.opened_form = self.form.values()
         self.recommended_by = view.recommended_by
         editable = self.editable()
         filled = self.offer(view, self.form,
@@ -412,9 +419,10 @@ class PlanPage(Page):
     def save_draft(self) -> bool:
         if not self.editable() or not self.dirty:
             return True
+        if self.stale_dialog is not None and self.stale_dialog.isVisible():
+            return False   # both versions are on screen: the SENCO chooses before anything saves
         self.form.clear_errors()
-        check = self.write(apdr.save_plan, self.wizard.cycle_id, self.raw(),
-                           expected=self.opened_draft)
+        check = self.run(self._save_checked)
         if check is None:
             return False
         self.dirty = False
@@ -427,6 +435,51 @@ class PlanPage(Page):
         self.show_check(check)
         self.say("Draft saved.")
         return True
+
+    def _save_checked(self) -> apdr.PlanCheck:
+        """Save the page over the draft as it opened; changed on another PC meanwhile, the two
+        versions are shown side by side and nothing is saved (the page says why)."""
+        try:
+            return self.wizard.runner.call(apdr.save_plan, self.wizard.cycle_id, self.raw(),
+                                           expected=self.opened_draft)
+        except StaleRecord as exc:
+            self.stale_dialog = show_stale(self, exc, partial(self._keep_mine, exc),
+                                           self._take_theirs)
+            raise
+
+    def _my_changes(self) -> dict[str, Any]:
+        """The parts of the draft this SENCO changed since the page opened: each box, and the
+        outcomes and the provision each as a whole list."""
+        mine: dict[str, Any] = {k: v for k, v in self.form.values().items()
+                                if v != self.opened_form.get(k)}
+        raw = self.raw()
+        for key, rows in (("outcomes", self.outcome_rows), ("items", self.item_rows)):
+            if stale.plain(raw[key]) != stale.plain(self.opened_draft.get(key, [])):
+                mine[key] = [dict(row) for row in rows]
+        return mine
+
+    def _keep_mine(self, refused: StaleRecord) -> None:
+        """This SENCO's changes over the version now saved (what they left alone keeps the
+        other PC's; theirs stays in the change history), saved over that version: a third
+        change meanwhile is refused again."""
+        mine = self._my_changes()
+        self._take_theirs()
+        self.opened_draft = refused.now
+        self.form.set_values({k: v for k, v in mine.items() if k in self.form.widgets})
+        for key, held in (("outcomes", self.outcome_rows), ("items", self.item_rows)):
+            if key in mine:
+                still = {row["id"] for row in held}
+                # A line the other PC removed is added again as a new line, not lost.
+                held[:] = [dict(row, id=row.get("id") if row.get("id") in still else None)
+                           for row in mine[key]]
+        self._edited()
+        self.save_draft()
+
+    def _take_theirs(self) -> None:
+        """The page shows the draft as it is saved now; what was typed is dropped."""
+        self.dirty = False
+        self.wizard.refresh()
+        self.say("Showing the version saved on the other PC.")
 
     def show_check(self, check: apdr.PlanCheck) -> None:
         self.core_problems = check.problems
