@@ -11,7 +11,7 @@ from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 from sendesk.errors import PermissionDenied, StorageError, ValidationError
 from sendesk.models import flowchart as fc
-from sendesk.records import concerns, notes, notifications, pupils, registers, sen_register
+from sendesk.records import concerns, notes, notifications, pupils, registers, school_calendar, sen_register
 from sendesk.services import lifecycle, users
 
 TODAY = dt.date(2026, 11, 23)
@@ -284,7 +284,8 @@ def test_every_outcome_of_the_shipped_flowchart_can_be_finished(senco_session, c
         pupil_id = add_pupil(senco_session, f"Pupil{index}", "Test", parent=False)
         run = concerns.get_run(senco_session, concerns.finish(
             senco_session, pupil_id, chart, route, DISCUSSION, discussion_date=TODAY,
-            review_date=concerns.review_date_for(chart.nodes[outcome_id], TODAY)))
+            review_date=concerns.review_date_for(chart.nodes[outcome_id], TODAY,
+                                               school_calendar.load(senco_session))))
         assert run.outcome_title == chart.nodes[outcome_id].title
         assert len(run.answers) == len(route)
 
