@@ -15,6 +15,7 @@ from ..documents.model import Builder, Heading, Paragraph, Table
 from ..models import dates
 from ..models import ehc as rules
 from ..models import ehcna as checklist
+from ..models.calendar import SchoolCalendar
 from ..models.ehc import EhcnaRequest, EhcPlan, MilestoneState
 from ..models.ehcna import ReadinessItem
 from ..models.outcomes import PFA_AREAS
@@ -119,7 +120,19 @@ def request_blocks(request: EhcnaRequest, today: dt.date, warning: str | None) -
     return shown
 
 
-def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Shown]:
+def booking_flag(day: dt.date, calendar: SchoolCalendar | None) -> str:
+    """The agenda's flag on a meeting booked for a day the school is shut (booked before
+    bookings were checked), with the way to move it; "" when the day is a school day."""
+    why = calendar.not_a_school_day(day) if calendar is not None else None
+    if why is None:
+        return ""
+    return (f"Not a school day ({why}): check the booking. To move the meeting to a school "
+            "day, choose Annual review... and change its date.")
+
+
+def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None,
+                calendar: SchoolCalendar | None = None) -> list[Shown]:
+    """`calendar` flags a meeting booked for a day the school is shut, as the agenda does."""
     b = Builder()
     b.heading(f"EHC plan issued {uk(plan.issued_on)} by {plan.local_authority}", 1)
     b.para(f"Caseworker: {plan.caseworker or 'not recorded'}"
@@ -146,11 +159,14 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
                          if schedule.year_group > 0 else "Reception or nursery"))
         if schedule.transition:
             rows.append(("Transition", schedule.transition))
+        flag = booking_flag(schedule.meeting_on, calendar) if schedule.booked else ""
+        if flag:
+            rows[1] = ("Meeting", rows[1][1] + " (not a school day)")
         b = Builder()
         b.heading("Next annual review", 2)
         b.pairs(rows)
         shown += b.blocks
-        shown += [_amber(note) for note in schedule.notes]
+        shown += [_amber(note) for note in ([flag] if flag else []) + list(schedule.notes)]
     b = Builder()
     b.heading("Long-term outcomes and shorter-term steps", 2)
     if not plan.outcomes:
@@ -173,6 +189,8 @@ def plan_blocks(plan: EhcPlan, schedule: rules.ReviewSchedule | None) -> list[Sh
                        else "; report not yet sent to the LA"))
         else:
             text = (f"Booked for {uk(review.meeting_on)}"
+                    + (" (not a school day)" if review.meeting_on is not None
+                       and booking_flag(review.meeting_on, calendar) else "")
                     + (f"; invitations sent {uk(review.invitations_sent_on)}"
                        if review.invitations_sent_on else "; invitations not yet sent"))
         b.para(text)

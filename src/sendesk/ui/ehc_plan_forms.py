@@ -2,8 +2,8 @@
 its details, outcomes and costed provision, the annual review with its meeting and the interim
 review, and the plan ceasing.
 
-A mixin of EhcTab, which supplies session, runner, pupil_id, request_model, current_plan(),
-_form() and _write().
+A mixin of EhcTab, which supplies session, runner, pupil_id, calendar (the school's), request_model,
+current_plan(), _form() and _write().
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ehc as rules
+from ..models.school_days import not_a_school_day
 from ..records import ehc, ehc_costs
 from .dates import uk
 from .ehc_outcomes import OutcomesDialog
@@ -98,6 +99,12 @@ class PlanForms:
         if schedule is not None:
             intro += (f" Hold it by {uk(schedule.meeting_by)}; invite specialists by "
                       f"{uk(schedule.invitations_by)}.")
+        shut = not_a_school_day(self.calendar, booked.meeting_on) \
+            if booked is not None and booked.meeting_on is not None else None
+        if shut:
+            # Booked before bookings were checked: the agenda flags it too.
+            intro += (f" The meeting is booked for a day the school is shut: {shut} Change the "
+                      "meeting date to move it.")
         return self._form("Annual review", [
             FieldSpec("meeting_on", "Meeting date", "date", aliases=("Date of the review meeting",)),
             FieldSpec("invitations_sent_on", "Invitations sent", "date",

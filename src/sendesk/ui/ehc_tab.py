@@ -209,7 +209,7 @@ class EhcTab(RequestForms, PlanForms, LoadOnShow, QWidget):
             if alive(self) else []
         if alive(self):
             document_view.show(self.plans.details,
-                               plan_blocks(plan, schedule) + provision_blocks(lines))
+                               plan_blocks(plan, schedule, self.calendar) + provision_blocks(lines))
 
     def current_plan(self) -> EhcPlan | None:
         return next((p for p in self.plan_model.rows() if p.current), None)
