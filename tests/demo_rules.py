@@ -40,6 +40,7 @@ SCHOOL_DAYS = (("apdr_plans", "plan_date"), ("apdr_plans", "review_date"),
                ("ehc_outcome_steps", "target_date"), ("ehcna_requests", "submitted_on"),
                ("register_entries", "review_date"), ("register_entries", "pep_date"),
                ("short_notes", "event_date"), ("short_notes", "review_date"),
+               ("concern_runs", "review_date"),
                ("specialist_visits", "visit_date"), ("specialist_involvements", "referral_date"))
 
 

@@ -11,10 +11,12 @@ from tests.concerns_support import DISCUSSION, ROUTES, add_pupil
 
 from sendesk.errors import PermissionDenied, StorageError, ValidationError
 from sendesk.models import flowchart as fc
-from sendesk.records import concerns, notes, notifications, pupils, registers, sen_register
+from sendesk.records import concerns, notes, notifications, pupils, registers, school_calendar, sen_register
 from sendesk.services import lifecycle, users
 
 TODAY = dt.date(2026, 11, 23)
+# Thirteen weeks on: twelve (15/02/2027) is in the February half-term, not a school day.
+SPRING_REVIEW = dt.date(2027, 2, 22)
 TABLES = ("concern_runs", "concern_answers", "short_notes", "register_entries",
           "sen_status_history", "sen_needs", "parent_notifications_due", "audit_log")
 
@@ -132,8 +134,7 @@ def test_staff_save_and_the_senco_finishes(staff_session, senco_session, pupil, 
     assert draft.started_by == "Owen Williams"
     assert concerns.draft_for_pupil(senco_session, pupil).answered == len(answers)
     finished = concerns.finish(senco_session, pupil, chart, draft.answers, draft.discussion,
-                               discussion_date=TODAY, review_date=TODAY + dt.timedelta(weeks=12),
-                               run_id=run_id)
+                               discussion_date=TODAY, review_date=SPRING_REVIEW, run_id=run_id)
     assert finished == run_id
     run = concerns.get_run(senco_session, run_id)
     assert run.started_by == "Owen Williams" and run.finished_by == "Meera Patel"
@@ -265,7 +266,7 @@ def test_record_reads_well_and_escapes_what_people_typed(senco_session, pupil, c
     answers = [(q, a, "<b>bold</b> & more") for q, a in ROUTES["sen_support"][0]]
     run_id = concerns.finish(senco_session, pupil, chart, answers,
                              {**DISCUSSION, "strengths": "<script>alert(1)</script>"},
-                             discussion_date=TODAY, review_date=TODAY + dt.timedelta(weeks=12))
+                             discussion_date=TODAY, review_date=SPRING_REVIEW)
     page = concerns.run_html(concerns.get_run(senco_session, run_id))
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
@@ -284,7 +285,8 @@ def test_every_outcome_of_the_shipped_flowchart_can_be_finished(senco_session, c
         pupil_id = add_pupil(senco_session, f"Pupil{index}", "Test", parent=False)
         run = concerns.get_run(senco_session, concerns.finish(
             senco_session, pupil_id, chart, route, DISCUSSION, discussion_date=TODAY,
-            review_date=concerns.review_date_for(chart.nodes[outcome_id], TODAY)))
+            review_date=concerns.review_date_for(chart.nodes[outcome_id], TODAY,
+                                               school_calendar.load(senco_session))))
         assert run.outcome_title == chart.nodes[outcome_id].title
         assert len(run.answers) == len(route)
 

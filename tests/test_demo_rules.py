@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.concerns_support import DISCUSSION
 from tests.conftest import SENCO, SENCO_NAME, SENCO_PASSWORD
 from tests.demo_rules import faults
 
 from sendesk import demo
 from sendesk.clock import FixedClock
 from sendesk.demo.catalogue import TOOLS
+from sendesk.models import flowchart as fc
+from sendesk.records import concerns, notes, school_calendar
+from sendesk.records.concerns import checks as concerns_checks
 
 # A Monday in term, a Saturday in the summer holidays, and the first day of a spring term.
 DAYS = [dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC),
@@ -33,6 +37,36 @@ def test_every_record_of_the_demo_passes_the_core_checks(tmp_path, pupils, seed,
         assert faults(session) == []
     finally:
         session.close()
+
+
+def test_the_checks_find_a_concerns_review_on_a_bank_holiday(tmp_path, monkeypatch):
+    """A concerns flowchart finished in the demo school through the core, on the school day it
+    suggests, passes; one finished as the core once allowed, with its review on the early May
+    bank holiday, is found in the run, its short note and the monitoring register."""
+    session, _ = demo.create_demo_school(tmp_path / "demo.sendesk", SENCO, SENCO_NAME,
+                                         SENCO_PASSWORD, pupils=90, clock=FixedClock(DAYS[0]),
+                                         seed=7)
+    try:
+        first, second = [row[0] for row in session.db.query(
+            "SELECT p.id FROM pupils p WHERE p.archived_at IS NULL AND NOT EXISTS (SELECT 1"
+            " FROM sen_status_history s WHERE s.pupil_id = p.id AND s.end_date IS NULL) AND NOT"
+            " EXISTS (SELECT 1 FROM register_entries r WHERE r.pupil_id = p.id) ORDER BY p.id"
+            " LIMIT 2")]
+        chart, today = fc.load_default(), DAYS[0].date()
+        review = concerns.review_date_for(chart.nodes["out_adapt_teaching"], today,
+                                          school_calendar.load(session))
+        concerns.finish(session, first, chart, [("teaching", "not_yet")], DISCUSSION,
+                        discussion_date=today, review_date=review)
+        assert faults(session) == []
+        monkeypatch.setattr(concerns_checks, "require_school_day", lambda *args: None)
+        monkeypatch.setattr(notes, "_review_on_a_school_day", lambda *args: None)
+        concerns.finish(session, second, chart, [("teaching", "not_yet")], DISCUSSION,
+                        discussion_date=today, review_date=dt.date(2027, 5, 3))
+        found = faults(session)
+    finally:
+        session.close()
+    assert found == [f"{table}.review_date 2027-05-03 is a bank holiday (Early May bank holiday)"
+                     for table in ("register_entries", "short_notes", "concern_runs")]
 
 
 def test_the_checks_find_what_the_demo_once_made(tmp_path):

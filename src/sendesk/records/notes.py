@@ -12,11 +12,13 @@ from ..errors import PermissionDenied, ValidationError
 from ..models import dates
 from ..models.notes import NOTE_FIELDS, ShortNote, clean_note
 from ..models.roles import Permission
+from ..models.school_days import require_school_day
 from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
 from . import stale
 from ._common import as_text, record_changes, require_editable, today
+from .school_calendar import calendar_of
 
 LABELS = {"event_date": "Date of the discussion", "concern": "Concern",
           "parent_discussion": "Discussion with parents", "agreed_actions": "Agreed actions",
@@ -40,9 +42,19 @@ def _note_row(session: Session, note_id: int) -> Row:
     return row
 
 
+def _review_on_a_school_day(session: Session, review: dt.date | None,
+                            stored: str | None = None) -> None:
+    """A new review date is a day the school is open, or the note would come due on a day
+    nobody is in; one already on the note (set before this rule) is left as it is."""
+    if review is not None and review.isoformat() != stored:
+        require_school_day(calendar_of(session), review, "review_date")
+
+
 @operation(Permission.ADD_NOTES, audit="added a short note")
 def add_note(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
-    fields = {name: as_text(value) for name, value in clean_note(raw, today(session)).items()}
+    cleaned = clean_note(raw, today(session))
+    _review_on_a_school_day(session, cleaned["review_date"])
+    fields = {name: as_text(value) for name, value in cleaned.items()}
     require_editable(session, pupil_id)
     cursor = session.db.execute(
         "INSERT INTO short_notes (pupil_id, author_id, entered_at, " + ", ".join(NOTE_FIELDS)
@@ -78,7 +90,9 @@ def amend_note(session: Session, note_id: int, changes: Mapping[str, Any],
             record_type="note", record_id=row["id"],
             now={name: getattr(note_from_row(row), name) for name in NOTE_FIELDS})
     merged = {name: row[name] for name in NOTE_FIELDS} | dict(changes)
-    new = {name: as_text(value) for name, value in clean_note(merged, today(session)).items()}
+    cleaned = clean_note(merged, today(session))
+    _review_on_a_school_day(session, cleaned["review_date"], row["review_date"])
+    new = {name: as_text(value) for name, value in cleaned.items()}
     fields = record_changes(session, row["pupil_id"], "note", row["id"],
                             {name: row[name] for name in NOTE_FIELDS}, new)
     if fields:

@@ -28,11 +28,14 @@ from PySide6.QtWidgets import (
 
 from ..models import dates, sen
 from ..models import flowchart as fc
+from ..models.calendar import SchoolCalendar
 from ..models.roles import Permission
-from ..records import concerns
+from ..models.school_days import day_name, not_a_school_day
+from ..records import concerns, school_calendar
 from ..session import Session
 from .accessible import label_for, name_form
 from .date_field import DateField
+from .runner import OpRunner
 
 INTRO_ID = 0
 FIRST_QUESTION_ID = 100
@@ -47,6 +50,7 @@ class Walker(Protocol):
 
     chart: fc.Flowchart
     saved_extras: dict[str, Any]
+    runner: OpRunner
 
     def page_after(self, node_id: str) -> int: ...
 
@@ -263,6 +267,12 @@ class OutcomePage(QWizardPage):
         self.form.addRow("Next review by", self.review_date)
         name_form(self.form)
         layout.addLayout(self.form)
+        # What the suggested review date is, or why the date typed cannot be used.
+        self.review_hint = wrapping("", "review_hint", f"color: {HINT_COLOUR};")
+        layout.addWidget(self.review_hint)
+        self.review_date.textChanged.connect(lambda *_: self._check_review())
+        self.calendar: SchoolCalendar | None = None
+        self.suggestion = ""
         self.refusal = wrapping("", "outcome_refusal",
                                  f"color: {ERROR_COLOUR}; font-weight: 600;")
         self.message = wrapping("", "outcome_message", f"color: {ERROR_COLOUR};")
@@ -305,16 +315,39 @@ class OutcomePage(QWizardPage):
         self.discussion_date.setMaximumDate(today)
         self.review_date.setMinimumDate(today + dt.timedelta(days=1))
         self.review_date.setMaximumDate(today + dt.timedelta(days=concerns.MAX_REVIEW_DAYS))
+        if self.calendar is None:
+            self.calendar = wizard.runner.call(school_calendar.load)
+        suggested = concerns.review_date_for(outcome, today, self.calendar)
+        self.suggestion = self._suggestion_text(outcome, today, suggested)
         if self._dates_set_for != outcome.id:
             # A new outcome suggests its own review date; a date typed for this one is kept.
             self._dates_set_for = outcome.id
             saved = wizard.saved_extras
             talked = parse_iso(saved.get("discussion_date")) or today
             review = (parse_iso(saved.get("review_date")) if saved.get("outcome") == outcome.id
-                      else None) or concerns.review_date_for(outcome, today)
+                      else None) or suggested
             self.discussion_date.setDate(talked)
             self.review_date.setDate(review)
+        self._check_review()
         self.completeChanged.emit()
+
+    def _suggestion_text(self, outcome: fc.Outcome, today: dt.date, suggested: dt.date) -> str:
+        """The suggested review, and the day it was moved from when that was not a school day."""
+        weeks = today + dt.timedelta(weeks=outcome.review_weeks)
+        text = f"Suggested: {day_name(suggested)}, about {outcome.review_weeks} weeks on"
+        if weeks != suggested and self.calendar is not None:
+            why = ("falls at the weekend" if weeks.weekday() >= 5
+                   else f"is {self.calendar.not_a_school_day(weeks)}")
+            text += f" ({day_name(weeks)} {why}, so the next school day)"
+        return text + ". A review is set on a day the school is open."
+
+    def _check_review(self) -> None:
+        """As the date is typed: the suggestion, or the sentence saying why the school is shut
+        that day and which day it is open."""
+        day = self.review_date.day()
+        problem = not_a_school_day(self.calendar, day) if day and self.calendar else None
+        self.review_hint.setText(problem or self.suggestion)
+        self.review_hint.setStyleSheet(f"color: {ERROR_COLOUR if problem else HINT_COLOUR};")
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.walk is not None and self.walk.finished and self.allowed

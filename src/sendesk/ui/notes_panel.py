@@ -23,6 +23,9 @@ NOTE_FORM = [FieldSpec("event_date", "Date of the discussion", "date"),
              FieldSpec("parent_discussion", "Discussion with parents", "text"),
              FieldSpec("agreed_actions", "Agreed actions", "text"),
              FieldSpec("review_date", "Review by", "date")]
+# The core refuses any other day, naming the next school day.
+REVIEW_HINT = ("Set the review, if there is one, on a school day: not a weekend, a bank holiday, "
+               "an INSET day or in the holidays.")
 
 
 class NotesPanel(RecordPanel):
@@ -50,7 +53,7 @@ class NotesPanel(RecordPanel):
     def add_note(self) -> FormDialog:
         return self.open_form("Add short note", NOTE_FORM,
                               lambda v: self.write(notes.add_note, self.pupil_id, v),
-                              values={"event_date": self.today()})
+                              values={"event_date": self.today()}, intro=REVIEW_HINT)
 
     def amend_note(self) -> FormDialog | None:
         note: ShortNote | None = self.chosen(self.notes_table, self.held.notes, "note", "Amend note")
@@ -59,7 +62,8 @@ class NotesPanel(RecordPanel):
         held = {name: value for name, value in dataclasses.asdict(note).items() if name in NOTE_FIELDS}
         return open_correction(self, f"Amend the note of {uk(note.event_date)}", NOTE_FORM,
                                notes.amend_note, note.id, held, dict,
-                               intro="The note as written is kept in the change history.")
+                               intro="The note as written is kept in the change history. "
+                                     + REVIEW_HINT)
 
     def mark_reviewed(self) -> FormDialog | None:
         note: ShortNote | None = self.chosen(

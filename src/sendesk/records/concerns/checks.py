@@ -11,12 +11,15 @@ from typing import Any
 from ...errors import PermissionDenied, ValidationError
 from ...models import dates, sen
 from ...models import flowchart as fc
+from ...models.calendar import SchoolCalendar
 from ...models.roles import Permission
+from ...models.school_days import require_school_day
 from ...models.text import clean_text
 from ...operations import operation
 from ...session import Session
 from .._common import pupil_row, require_editable, today
 from ..pupils import pupil_from_row
+from ..school_calendar import calendar_of
 
 MAX_COMMENT = 2000
 MAX_DISCUSSION = 4000
@@ -83,6 +86,8 @@ def _clean_discussion(chart: fc.Flowchart, discussion: Mapping[str, str], *,
 
 
 def _clean_dates(session: Session, discussion_date: Any, review_date: Any) -> tuple[dt.date, dt.date]:
+    """The discussion (a past conversation, kept as the day it happened) and the review, which
+    is looked at on the day set and so must be a school day (the flowchart suggests one)."""
     now = today(session)
     talked = dates.require_date(discussion_date, "Date of the discussion")
     dates.not_after(talked, now, "Date of the discussion")
@@ -90,6 +95,7 @@ def _clean_dates(session: Session, discussion_date: Any, review_date: Any) -> tu
     dates.not_before(review, now + dt.timedelta(days=1), "Review date", "tomorrow")
     latest = now + dt.timedelta(days=MAX_REVIEW_DAYS)
     dates.not_after(review, latest, "Review date", "a year from now")
+    require_school_day(calendar_of(session), review, "review_date")
     return talked, review
 
 
@@ -99,9 +105,11 @@ def pupil_name(session: Session, pupil_id: int) -> str:
     return pupil_from_row(pupil_row(session, pupil_id)).display_name
 
 
-def review_date_for(outcome: fc.Outcome, today_: dt.date) -> dt.date:
-    """The suggested review date: the outcome's number of weeks from today."""
-    return today_ + dt.timedelta(weeks=outcome.review_weeks)
+def review_date_for(outcome: fc.Outcome, today_: dt.date, calendar: SchoolCalendar) -> dt.date:
+    """The suggested review date: the outcome's number of weeks from today, moved on to the
+    next school day when that falls on a weekend, a bank holiday, an INSET day or in the
+    holidays (the date finishing accepts, so a suggestion is never refused)."""
+    return calendar.school_day_on_or_after(today_ + dt.timedelta(weeks=outcome.review_weeks))
 
 
 def proposed_need(walk: fc.Walk) -> str | None:
