@@ -8,8 +8,10 @@ signs in through the unlock window's server fields as a school PC does. Those mo
 daily journeys a school network lives on (unlocking, the pupil list, adding and editing a
 record, the SEN register, a plan, documents, transfers, other PCs' changes); the rest stay on
 the file to keep CI short. A test about the file itself (its key file, quick unlock, the
-recovery key) is marked ``sqlcipher_only`` with the reason beside it. tests/gui/
-test_server_window.py holds what only the server has (two PCs at once, the server stopping).
+recovery key) is marked ``sqlcipher_only`` with the reason beside it. What only the server
+has is ``server_only``: test_server_window.py (two PCs at once, the server stopping or cut),
+test_server_unlock.py (its address remembered, each refusal's sentence), test_server_tour.py
+(every screen of the demo school read from the server).
 """
 
 from __future__ import annotations
