@@ -53,6 +53,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "sqlcipher_only: about the encrypted file itself (key "
                             "files, rekey, its bytes on disk): not run on the school server")
     config.addinivalue_line("markers", "server_only: about the school server (PostgreSQL) only")
+    config.addinivalue_line("markers", "both_engines: a module not named in BOTH_ENGINES whose "
+                            "school-using tests still run on both (tests/gui: the daily journeys)")
 
 
 def pytest_generate_tests(metafunc):
@@ -63,7 +65,8 @@ def pytest_generate_tests(metafunc):
     engines = ["sqlite", "postgresql"] if choice == "both" else [choice]
     if metafunc.definition.get_closest_marker("server_only"):
         engines = [e for e in engines if e == "postgresql"]   # none: skipped under --engine sqlite
-    elif module not in BOTH_ENGINES or metafunc.definition.get_closest_marker("sqlcipher_only"):
+    elif ((module not in BOTH_ENGINES and not metafunc.definition.get_closest_marker("both_engines"))
+          or metafunc.definition.get_closest_marker("sqlcipher_only")):
         engines = ["sqlite"]
     metafunc.parametrize("engine", engines, indirect=True)
 

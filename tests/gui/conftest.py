@@ -1,5 +1,18 @@
 """GUI fixtures: a real AppController on real widgets (offscreen), with the project's own
-in-memory keyring so quick unlock is exercised without an OS keyring."""
+in-memory keyring so quick unlock is exercised without an OS keyring.
+
+Both engines. A module marked ``pytestmark = pytest.mark.both_engines`` runs every test that
+uses a school (``school``, ``senco_session``, ``staff_session``, ``on_engine``) twice: on the
+encrypted file and on the run's real PostgreSQL server (tests/conftest.py), where the window
+signs in through the unlock window's server fields as a school PC does. Those modules are the
+daily journeys a school network lives on (unlocking, the pupil list, adding and editing a
+record, the SEN register, a plan, documents, transfers, other PCs' changes); the rest stay on
+the file to keep CI short. A test about the file itself (its key file, quick unlock, the
+recovery key) is marked ``sqlcipher_only`` with the reason beside it. What only the server
+has is ``server_only``: test_server_window.py (two PCs at once, the server stopping or cut),
+test_server_unlock.py (its address remembered, each refusal's sentence), test_server_tour.py
+(every screen of the demo school read from the server).
+"""
 
 from __future__ import annotations
 
@@ -92,5 +105,39 @@ def make_controller(qapp, qtbot, clock, memory_keyring, answers):
 
 
 @pytest.fixture
+def on_engine(engine, request):
+    """Where a school first made as a file (the demo) is kept on the test's engine:
+    place(path, username, password, others={user: password}) gives the file's path back on
+    the file engine; on the server it copies the school onto a server database of its own
+    with ``server import``, as a school moving onto its server does, gives the users in
+    `others` those passwords (a move leaves them unknown) and returns the server's address.
+    The database is emptied again after the test."""
+    def place(path, username: str, password: str, others: dict[str, str] | None = None):
+        if engine != "postgresql":
+            return path
+        from tests.pg_server import SUPERUSER, SUPERUSER_PASSWORD
+
+        from sendesk.services import lifecycle, server_move, users
+        server = request.getfixturevalue("pg_server")
+        name = server.acquire()
+        request.addfinalizer(lambda: server.release(name))
+        source = lifecycle.open_school(path, username, password)
+        try:
+            server_move.import_to_server(source, server.url(name, user=SUPERUSER),
+                                         SUPERUSER_PASSWORD, password)
+        finally:
+            source.close()
+        moved = lifecycle.open_school(server.url(name), username, password)
+        try:
+            for user, secret in (others or {}).items():
+                users.reset_password(moved, user, secret)
+        finally:
+            moved.close()
+        return server.url(name)
+    return place
+
+
+@pytest.fixture
 def no_keyring():
     return fail.Keyring()
+

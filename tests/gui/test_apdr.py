@@ -26,6 +26,7 @@ from sendesk.ui.reviews_due import ReviewsDueView
 from sendesk.ui.runner import OpRunner
 from sendesk.ui.specialists_tab import SpecialistsTab
 
+pytestmark = pytest.mark.both_engines
 D = dt.date
 
 

@@ -1,6 +1,7 @@
 """The Documents tab as a SENCO uses it: choose a document, see its pages, save it as a PDF or
 print it; a teacher sees it but cannot take it out of sendesk. The whole-school provision map
-saves as a PDF too."""
+saves as a PDF too. On both engines: the school server's copy of the demo school makes the
+same documents."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from sendesk.ui.documents_tab import DocumentsTab
 from sendesk.ui.provision_map_view import ProvisionMapView
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 
+pytestmark = pytest.mark.both_engines
+STAFF_PASSWORD = "violet-kettle-meadow-83"
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory, qapp):
@@ -26,13 +29,27 @@ def demo_path(tmp_path_factory, qapp):
     path = tmp_path_factory.mktemp("docs-ui") / "demo.sendesk"
     session, _ = demo.create_demo_school(path, SENCO, SENCO_NAME, SENCO_PASSWORD, pupils=150,
                                          clock=clock, seed=5)
-    users.add_user(session, "tstaff", "Tom Staff", "staff", "violet-kettle-meadow-83")
+    users.add_user(session, "tstaff", "Tom Staff", "staff", STAFF_PASSWORD)
     session.close()
     return path
 
 
 @pytest.fixture
-def session(demo_path, clock):
+def demo_school(demo_path, on_engine):
+    """The demo school on the test's engine (on the server, a copy of the file made for it)."""
+    return on_engine(demo_path, SENCO, SENCO_PASSWORD, others={"tstaff": STAFF_PASSWORD})
+
+
+@pytest.fixture
+def session(demo_school, clock):
+    opened = lifecycle.open_school(demo_school, SENCO, SENCO_PASSWORD, clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def file_session(demo_path, clock):
+    """For what is about the widgets only (the kinds offered, zooming): the file alone."""
     opened = lifecycle.open_school(demo_path, SENCO, SENCO_PASSWORD, clock)
     yield opened
     opened.close()
@@ -73,6 +90,9 @@ def choose_and_build(qtbot, tab: DocumentsTab, key: str) -> None:
 
 def test_preview_then_save_each_kind(session, qtbot, tmp_path, answers):
     pupil_id = pupil_with_cycles(session)
+    exports = ("SELECT count(*) FROM audit_log WHERE action = 'exported a document'"
+               " AND target_id = ?")
+    before = session.db.scalar(exports, (str(pupil_id),))   # the module's file is shared
     tab = DocumentsTab(session, pupil_id)
     qtbot.addWidget(tab)
     show_and_build(qtbot, tab)
@@ -92,9 +112,7 @@ def test_preview_then_save_each_kind(session, qtbot, tmp_path, answers):
     name = tab.panel.documents[0].pupil_name
     assert all(contains(page, f"Pupil: {name}") for pages in saved.values() for page in pages)
     assert len(saved["profile"]) == 1 and len(saved["file"]) > len(saved["plan"])
-    exports = session.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'exported a document'"
-                                " AND target_id = ?", (str(pupil_id),))
-    assert exports == 5
+    assert session.db.scalar(exports, (str(pupil_id),)) == before + 5
 
 
 def test_a_document_that_cannot_be_made_says_why(session, qtbot):
@@ -121,8 +139,8 @@ def test_print_goes_through_the_print_dialog_and_is_audited(session, qtbot, tmp_
     assert row["action"] == "printed a document" and '"profile"' in row["detail"]
 
 
-def test_staff_see_documents_but_cannot_save_or_print(demo_path, clock, qtbot):
-    staff = lifecycle.open_school(demo_path, "tstaff", "violet-kettle-meadow-83", clock)
+def test_staff_see_documents_but_cannot_save_or_print(demo_school, clock, qtbot):
+    staff = lifecycle.open_school(demo_school, "tstaff", STAFF_PASSWORD, clock)
     try:
         tab = DocumentsTab(staff, pupil_with_cycles(staff))
         qtbot.addWidget(tab)
@@ -133,8 +151,8 @@ def test_staff_see_documents_but_cannot_save_or_print(demo_path, clock, qtbot):
         staff.close()
 
 
-def test_every_kind_is_offered(session, qtbot):
-    tab = DocumentsTab(session, pupil_with_cycles(session))
+def test_every_kind_is_offered(file_session, qtbot):
+    tab = DocumentsTab(file_session, pupil_with_cycles(file_session))
     qtbot.addWidget(tab)
     assert [tab.kinds.itemData(i) for i in range(tab.kinds.count())] == list(KINDS)
 
@@ -219,12 +237,12 @@ def test_the_on_screen_renderer_draws_every_block_and_escapes_the_text(qtbot):
     assert "#fdecea" in document_view.document_html(document)
 
 
-def test_the_preview_zooms_from_its_buttons_and_the_keyboard(session, qtbot):
+def test_the_preview_zooms_from_its_buttons_and_the_keyboard(file_session, qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrintPreviewWidget
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QToolButton
-    tab = DocumentsTab(session, pupil_with_cycles(session))
+    tab = DocumentsTab(file_session, pupil_with_cycles(file_session))
     qtbot.addWidget(tab)
     tab.resize(900, 700)
     show_and_build(qtbot, tab)

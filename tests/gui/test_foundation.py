@@ -1,11 +1,13 @@
 """The foundation's windows driven for real: create, unlock, wrong password, lock, auto-lock,
-quick unlock, recovery."""
+quick unlock, recovery. On both engines (the server through the unlock window's server
+fields); what belongs to the file alone (its key file, quick unlock, the recovery key) is not."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
@@ -18,6 +20,8 @@ from sendesk.ui.inactivity import InactivityTimer
 from sendesk.ui.main_window import MainWindow
 from sendesk.ui.settings_dialog import SettingsDialog
 from sendesk.ui.unlock_dialog import RecoverDialog, UnlockDialog
+
+pytestmark = pytest.mark.both_engines
 
 
 def unlock(qtbot, controller, username=SENCO, password=SENCO_PASSWORD) -> None:
@@ -111,6 +115,7 @@ def test_wrong_password_says_so_and_opens_nothing(qtbot, make_controller, school
     assert "Traceback" not in dialog.message.text()
 
 
+@pytest.mark.sqlcipher_only   # the key file lies beside the database file
 def test_damaged_key_file_message_is_plain(qtbot, make_controller, school):
     path, _ = school
     keyfile = path.with_name(path.name + "-keys")
@@ -201,6 +206,7 @@ def test_activity_postpones_the_lock(qtbot):
         QApplication.instance().removeEventFilter(timer)
 
 
+@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
 def test_quick_unlock_after_lock_until_sign_out(qtbot, make_controller, school, memory_keyring):
     settings = Settings(quick_unlock=True)
     controller = make_controller(settings)
@@ -224,6 +230,7 @@ def test_quick_unlock_after_lock_until_sign_out(qtbot, make_controller, school, 
     assert controller.unlock_dialog.quick_button.isHidden()
 
 
+@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
 def test_quick_unlock_expires(qtbot, make_controller, school, memory_keyring, clock):
     controller = make_controller(Settings(quick_unlock=True, quick_unlock_hours=1))
     controller.start(school[0])
@@ -237,6 +244,7 @@ def test_quick_unlock_expires(qtbot, make_controller, school, memory_keyring, cl
     assert memory_keyring.store == {}, "an expired key is removed from the keyring"
 
 
+@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
 def test_quick_unlock_is_wiped_on_quit(qtbot, make_controller, school, memory_keyring):
     controller = make_controller(Settings(quick_unlock=True))
     controller.start(school[0])
@@ -247,6 +255,7 @@ def test_quick_unlock_is_wiped_on_quit(qtbot, make_controller, school, memory_ke
     assert memory_keyring.store == {}
 
 
+@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
 def test_quick_unlock_option_hidden_without_a_keyring(qtbot, make_controller, school, no_keyring):
     controller = make_controller(Settings(quick_unlock=True), backend=no_keyring)
     controller.start(school[0])
@@ -272,6 +281,7 @@ def test_settings_dialog_changes_idle_time(qtbot, make_controller, school, memor
     assert saved.idle_lock_minutes == 12 and saved.quick_unlock is True
 
 
+@pytest.mark.sqlcipher_only   # the recovery key opens the file's key slots
 def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
     path, recovery = school
     controller = make_controller()

@@ -1,19 +1,23 @@
 """A window left open sees what another process wrote (issue 18, item 13): an MIS import run
 with sendesk-cli while the window shows the pupil list appears in the list without a click.
 The window notices from the database's data version (ui/outside_changes.py), checked every
-few seconds and whenever the app becomes active again."""
+few seconds and whenever the app becomes active again; on the school server, from the
+server's notification (LISTEN/NOTIFY, ui/server_changes.py) that the command's write sent."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 
+import pytest
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.gui.test_pupils_ui import names
 from tests.store_tools import cli_executable
 
 from sendesk.models.upn import make_upn
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_a_cli_import_shows_in_the_open_pupil_list_without_a_click(qtbot, make_controller,

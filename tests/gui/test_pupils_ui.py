@@ -18,6 +18,7 @@ from sendesk.ui.forms import ERROR_STYLE
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 
+pytestmark = pytest.mark.both_engines
 PUPILS = [
     ("Okafor", "Chidi", "2015-03-14", "M", "6", "6O"),
     ("Nowak", "Zofia", "2016-07-02", "F", "5", "5N"),

@@ -26,6 +26,7 @@ from sendesk.ui.forms import FormDialog
 from sendesk.ui.new_pupil_dialog import NewPupilDialog
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 
+pytestmark = pytest.mark.both_engines
 TODAY = "23/11/2026"   # the fixed clock's day
 LEFT = Qt.MouseButton.LeftButton
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from tests.apdr_support import assess, plan, sen_support_pupil
 from tests.gui.form_support import fill
 
 from sendesk.records import apdr, notes, specialists
 from sendesk.ui.pupil_record_window import PupilRecordWindow
+
+pytestmark = pytest.mark.both_engines
 
 
 def show_tab(window: PupilRecordWindow, title: str) -> None:

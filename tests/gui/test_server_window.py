@@ -269,3 +269,43 @@ def test_a_cut_connection_mid_save_writes_nothing_and_the_next_save_works(
     pupils.update_pupil(elsewhere, second_senco, {"preferred_forename": "Zosia"})
     elsewhere.close()
     qtbot.waitUntil(lambda: "Zosia" in record.header.text(), timeout=10_000)
+
+
+def test_a_contact_corrected_on_another_pc_meanwhile_shows_both_versions(
+        qtbot, make_controller, school, second_senco, clock):
+    """The contact form as the profile: refused with who and when, both versions side by
+    side, nothing written; Take theirs closes the form on the version now saved."""
+    from tests.gui.test_record_parity import form, pick_row, press, retype, save, show_tab
+
+    from sendesk.records import contacts
+    setup = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
+    contacts.add_contact(setup, second_senco, {"name": "Anna Nowak", "relationship": "Mother",
+                                               "parental_responsibility": True})
+    setup.close()
+    mine = signed_in(qtbot, make_controller, school[0])
+    record = mine.workspace.open_pupil(second_senco)
+    qtbot.waitUntil(lambda: record.record is not None, timeout=10_000)
+    show_tab(qtbot, record, "Contacts and consent")
+    pick_row(qtbot, record.contacts.contacts_table, "Anna Nowak")
+    press(qtbot, record, "correct_contact")
+    dialog = form(record)
+    retype(qtbot, dialog.form.widgets["phone"], "07700 900456")
+    elsewhere = lifecycle.open_school(school[0], OTHER, OTHER_PASSWORD, clock)
+    [held] = contacts.list_contacts(elsewhere, second_senco)
+    contacts.update_contact(elsewhere, held.id, {"phone": "07700 900999"})
+    elsewhere.close()
+    save(qtbot, dialog)
+    assert dialog.isVisible() and dialog.form.widgets["phone"].text() == "07700 900456"
+    qtbot.waitUntil(lambda: getattr(dialog, "stale_dialog", None) is not None
+                    and dialog.stale_dialog.isVisible(), timeout=10_000)
+    assert "Jo Jones changed the contact Anna Nowak on 23/11/2026 at" in str(dialog.stale_dialog.exc)
+    versions = dialog.stale_dialog.versions
+    assert [(versions.item(r, 0).text(), versions.item(r, 1).text(), versions.item(r, 2).text())
+            for r in range(versions.rowCount())] == [("Phone", "07700 900456", "07700 900999")]
+    [stored] = contacts.list_contacts(mine.session, second_senco)
+    assert stored.details.phone == "07700 900999", "nothing of mine was written over theirs"
+    dialog.stale_dialog.grab().save("/tmp/guieng21-stale-contact.png")
+    qtbot.mouseClick(dialog.stale_dialog.take, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    table = record.contacts.contacts_table
+    qtbot.waitUntil(lambda: table.item(0, 3).text() == "07700 900999", timeout=10_000)

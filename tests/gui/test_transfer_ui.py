@@ -1,5 +1,7 @@
 """Sending and receiving a pupil's file through the wizards, on real widgets, between two real
 school databases; the Transfers tab and page; and a package opened from the command line.
+On both engines: on the server the sending school is a copy of the demo file moved there, and
+the receiving school is one set up on the server, so a pupil goes server to server.
 
 Set SENDESK_SCREENSHOTS to a folder to keep a picture of each wizard page."""
 
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import QWidget, QWizard
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.transfer_support import (
+    SENDER_PASSWORD,
+    SENDER_USER,
     add_protected_details,
     consent_to_share,
     fake_pdf,
@@ -29,6 +33,8 @@ from sendesk.ui.receive_wizard import ReceiveWizard
 from sendesk.ui.transfers_page import TransfersPage
 from sendesk.ui.transfers_tab import TransfersTab
 
+pytestmark = pytest.mark.both_engines
+
 
 def shot(widget: QWidget, name: str) -> None:
     folder = os.environ.get("SENDESK_SCREENSHOTS")
@@ -37,8 +43,11 @@ def shot(widget: QWidget, name: str) -> None:
 
 
 @pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
+def sender(tmp_path, clock, on_engine):
+    path = tmp_path / "sender.sendesk"
+    make_sender(path, clock).close()
+    session = lifecycle.open_school(on_engine(path, SENDER_USER, SENDER_PASSWORD), SENDER_USER,
+                                    SENDER_PASSWORD, clock)
     yield session
     session.close()
 

@@ -1,8 +1,11 @@
 """The unlock window as a person uses it: keys pressed in the password box, the show toggle,
-the Caps Lock warning, the demo's sign-in details and the notice saying why it is locked."""
+the Caps Lock warning, the demo's sign-in details and the notice saying why it is locked.
+Signing in runs on both engines: on the server, the remembered address fills the server's
+fields and Enter signs in the same way."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 from tests.conftest import SENCO, SENCO_PASSWORD
@@ -10,6 +13,7 @@ from tests.gui.test_foundation import wait_for_main_window
 
 from sendesk.ui.unlock_dialog import UnlockDialog
 
+pytestmark = pytest.mark.both_engines
 DEMO_HINT = "Demo school (invented pupils only). Username: demo   Password: demo-password"
 
 
@@ -51,9 +55,9 @@ def test_enter_with_a_wrong_password_says_so(qtbot, make_controller, school):
     assert controller.session is None
 
 
-def test_show_password_toggle_from_the_keyboard(qtbot, make_controller, school):
+def test_show_password_toggle_from_the_keyboard(qtbot, make_controller):
     controller = make_controller()
-    controller.start(school[0])
+    controller.show_unlock()   # the password box alone: no school is opened
     dialog = active(qtbot, controller.unlock_dialog)
     field = dialog.password_field
     dialog.password.setFocus()
@@ -70,9 +74,9 @@ def test_show_password_toggle_from_the_keyboard(qtbot, make_controller, school):
     assert dialog.password.text() == "secret-words"
 
 
-def test_caps_lock_warning_while_typing(qtbot, make_controller, school):
+def test_caps_lock_warning_while_typing(qtbot, make_controller):
     controller = make_controller()
-    controller.start(school[0])
+    controller.show_unlock()   # the password box alone: no school is opened
     dialog = active(qtbot, controller.unlock_dialog)
     dialog.password.setFocus()
     assert "Caps Lock" not in shown_text(dialog)
@@ -88,6 +92,7 @@ def test_caps_lock_warning_while_typing(qtbot, make_controller, school):
     assert "Caps Lock" not in shown_text(dialog), "a capital with Shift says nothing"
 
 
+@pytest.mark.sqlcipher_only   # `sendesk --demo` makes the demo school as a file on this PC
 def test_demo_sign_in_details_stay_until_unlocked(qtbot, make_controller, school):
     controller = make_controller()
     controller.unlock_hint = DEMO_HINT          # as `sendesk --demo` sets it

@@ -93,8 +93,10 @@ def wizard_pages(name: str, wizard: QWizard) -> Iterator[tuple[str, QWidget]]:
         yield f"{name}-{number}", wizard.page(page_id)
 
 
-def tour(controller) -> Iterator[tuple[str, QWidget, QWidget]]:
+def tour(controller, scratch: Path | None = None) -> Iterator[tuple[str, QWidget, QWidget]]:
     """Open each screen in turn; yield (name, window to look at, part of it the screen is).
+    ``scratch``: a folder for the MIS export it imports (the database's own folder if not
+    given; a school on the server has none).
 
     The window is on screen (shown and settled) when yielded; the part is the whole window, or
     for a wizard page the page, which may be one the wizard has not reached (checked as it
@@ -139,7 +141,8 @@ def tour(controller) -> Iterator[tuple[str, QWidget, QWidget]]:
     imports = workspace.import_pupils()
     settle(200)
     yield "import-1", imports, imports.currentPage()
-    imports.file_page.path.setText(str(runner.call(lambda s: mis_export(Path(s.path).parent, s))))
+    imports.file_page.path.setText(str(runner.call(
+        lambda s: mis_export(scratch or Path(s.path).parent, s))))
     for number in (2, 3):   # on through the real Next button, as a person goes
         QTest.mouseClick(imports.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
         wait_until(lambda n=number: imports.currentId() == imports.pageIds()[n - 1])
