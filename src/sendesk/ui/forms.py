@@ -31,11 +31,9 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError, ValidationError
 from ..models import dates
-from ..records.stale import StaleRecord
 from .accessible import plain
 from .date_field import DateField
 from .prompts import prompts
-from .stale_dialog import StaleDialog, show_stale
 from .steady import reserve_lines
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
@@ -190,7 +188,6 @@ class FormDialog(QDialog):
         self.setMinimumWidth(460)
         self._save = save
         self.result_value: Any = None
-        self.stale_dialog: StaleDialog | None = None
         self.form = FormWidget(fields)
         if values:
             self.form.set_values(values)
@@ -252,12 +249,6 @@ class FormDialog(QDialog):
         except ValidationError as exc:
             self.form.mark_error(exc.field)
             self.message.setText(str(exc))
-            return False
-        except StaleRecord as exc:
-            # As the profile shows it (pupil_record_window): both versions side by side. The
-            # form cannot save over theirs; Take theirs closes it on the record as now saved.
-            self.message.setText("Not saved: changed on another PC meanwhile.")
-            self.stale_dialog = show_stale(self, exc, None, lambda: QDialog.reject(self))
             return False
         except SendeskError as exc:
             self.message.setText(str(exc))
