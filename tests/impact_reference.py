@@ -227,7 +227,9 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
             if score.pupil_id in row.pupils:
                 measures[(name, measured_by)].append(score)
         keys: list[tuple[str, MeasureKind | None]] = [
-            *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
+            # Names differing only in case in the order of the name itself (one rule with
+            # records/impact.py; they were in the order the rows were read).
+            *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value, k[0]))] or [("", None)]
         for name, kind in keys:
             scores = measures[(name, kind)] if kind is not None else []
             met = _met(row, name, reviews)

@@ -231,7 +231,7 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
         categories = found.parts.get(key, {})
         whole = _merged(categories)
         keys: list[tuple[str, MeasureKind | None]] = [
-            *sorted(whole.measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
+            *sorted(whole.measures, key=lambda k: (k[0].casefold(), k[1].value, k[0]))] or [("", None)]
         for name, kind in keys:
             outcome_key = found.key_of(name)
             lines.append(_line(row, name, kind, whole, whole.met(outcome_key), row.cost))

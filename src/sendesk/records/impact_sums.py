@@ -120,6 +120,8 @@ _SQL = """
 WITH ran_groups (group_id, first_on, last_on) AS (VALUES {groups}),
 outcome_names (raw, name_key) AS (VALUES {outcome_names}),
 measure_names (raw, name_key) AS (VALUES {measure_names}),
+ran_lines AS (
+    SELECT DISTINCT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l WHERE {ran}),
 present AS (
     SELECT DISTINCT m.group_id, g.library_id, m.pupil_id
     FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
@@ -128,7 +130,7 @@ present AS (
 members AS (
     SELECT u.row_kind, u.ref, u.pupil_id, MAX(u.lined) AS lined FROM (
         SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
-        FROM impact_lines l WHERE {ran}
+        FROM ran_lines l
         UNION ALL SELECT 'library', p.library_id, p.pupil_id, 0 FROM present p
         WHERE p.library_id IS NOT NULL
         UNION ALL SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p) u
@@ -136,9 +138,8 @@ members AS (
 outcomes AS (
     SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, r.measure_name,
            SUM(r.reviewed) AS reviewed, SUM(r.achieved) AS achieved
-    FROM impact_reviews r CROSS JOIN impact_lines l
+    FROM impact_reviews r CROSS JOIN ran_lines l
     WHERE r.held_on >= ? AND r.held_on <= ? AND l.plan_id = r.plan_id AND l.pupil_id = r.pupil_id
-      AND {ran}
     GROUP BY l.library_id, l.pupil_id, r.measure_name
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id, r.measure_name, SUM(r.reviewed), SUM(r.achieved)
@@ -258,8 +259,8 @@ def sums(session: Session, start: dt.date, end: dt.date,
         pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,
-              *period,                       # members: lines that ran
-              *period, *period,              # outcomes through lines
+              *period,                       # the lines that ran
+              *period,                       # outcomes through lines
               *period,                       # outcomes of the others
               *period, *period,              # found: groups' measures
               *period, *period,              # kept: lines' measures
