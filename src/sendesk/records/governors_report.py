@@ -94,17 +94,14 @@ REVIEW_LABELS = ("Held by the date agreed", "Held late", "Due and not yet held",
 # (records/impact_facts.py keeps each agreed plan's review date and held review beside it): one
 # row per outcome, not one per plan.
 _SEN_REVIEWS = """
-    SELECT CASE WHEN held_on IS NOT NULL AND held_on <= review_date THEN 0
-                WHEN held_on IS NOT NULL THEN 1
-                WHEN pathway_open = 0 THEN -1
-                WHEN review_date < ? THEN 2
-                ELSE 3 END AS outcome, count(*) AS plans
-    FROM plan_reviews WHERE review_date >= ? AND review_date <= ?
-    GROUP BY CASE WHEN held_on IS NOT NULL AND held_on <= review_date THEN 0
-                  WHEN held_on IS NOT NULL THEN 1
-                  WHEN pathway_open = 0 THEN -1
-                  WHEN review_date < ? THEN 2
-                  ELSE 3 END
+    SELECT t.outcome, count(*) AS plans FROM (
+        SELECT CASE WHEN held_on IS NOT NULL AND held_on <= review_date THEN 0
+                    WHEN held_on IS NOT NULL THEN 1
+                    WHEN pathway_open = 0 THEN -1
+                    WHEN review_date < ? THEN 2
+                    ELSE 3 END AS outcome
+        FROM plan_reviews WHERE review_date >= ? AND review_date <= ?) t
+    GROUP BY t.outcome
 """
 
 
@@ -114,7 +111,7 @@ def _sen_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tupl
     counts: Counter[str] = Counter()
     today_text = day.isoformat()
     for r in session.db.query(_SEN_REVIEWS, (today_text, year.first_day.isoformat(),
-                                             year.last_day.isoformat(), today_text)):
+                                             year.last_day.isoformat())):
         if int(r["outcome"]) >= 0:
             counts[REVIEW_LABELS[int(r["outcome"])]] += int(r["plans"])
     return tuple((label, counts[label]) for label in REVIEW_LABELS)
