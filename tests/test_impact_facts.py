@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests import impact_reference
 from tests.apdr_support import assess, plan, review, sen_support_pupil
-from tests.impact_support import OUTCOME, PRECISION, group_from_library, library_item, measure
+from tests.impact_support import (
+    OUTCOME,
+    PRECISION,
+    group_from_library,
+    library_item,
+    measure,
+    pupil_on_item,
+)
 
-from sendesk.records import apdr, governors_report, impact, impact_facts, provision_map
+from sendesk.models.measures import MeasureKind
+from sendesk.records import apdr, governors_report, impact, impact_facts, provision_groups, provision_map
 from sendesk.store.day_numbers import day_number, day_number_sql
 
 D = dt.date
@@ -106,3 +115,74 @@ def test_day_numbers_in_sql_are_pythons(senco_session):
     uses = sql.count("?")       # the date is a parameter, given for each place it is named
     got = [int(senco_session.db.scalar(sql, [d.isoformat()] * uses)) for d in days]
     assert got == [day_number(d) for d in days]
+
+
+def _impact_is_the_long_count(session) -> None:
+    """records/impact_sums.py's SQL gives every row, part and figure the Python count of the
+    rules as first written gives (tests/impact_reference.py), for each breakdown."""
+    for start, end in ((D(2026, 9, 1), D(2026, 11, 23)), (D(2026, 10, 1), D(2026, 10, 31)),
+                       (D(2025, 9, 1), D(2026, 11, 23))):
+        for by in impact.Breakdown:
+            summed = impact._build(session, start, end, by)
+            counted = impact_reference.build(session, start, end, by)
+            assert summed.lines == counted.lines, (start, by)
+            assert summed.parts == counted.parts, (start, by)
+
+
+def test_the_impact_sums_equal_the_long_count_after_every_kind_of_edit(senco_session):
+    session = senco_session
+    library = library_item(session, "Precision teaching")
+    named = [{"text": "Reads 100 words", "measure_name": " SANDWELL", "area": "CL"},
+             {"text": "Spells his name", "area": "CL"}]
+    first = sen_support_pupil(session, surname="Sums", since=D(2026, 9, 1))
+    apdr.open_pathway(session, first, D(2026, 9, 1))
+    cycle = apdr.current_pathway(session, first).current_cycle.id
+    assess(session, cycle, D(2026, 9, 2))
+    plan(session, cycle, D(2026, 9, 7), D(2026, 11, 20), outcomes=named,
+         items=[dict(PRECISION, library_id=library)] * 2)
+    lines = apdr.get_cycle(session, cycle).plan.items
+    second, second_line = pupil_on_item(session, "Second", library, gender="M", year_group="5",
+                                        achieved=True)
+    group_only = sen_support_pupil(session, surname="Grouped", since=D(2026, 9, 1))
+    _impact_is_the_long_count(session)
+    measure(session, first, item_id=lines[0].id, name="Sandwell", entry=80, exit=88)
+    measure(session, second, item_id=second_line, name="Sandwell", entry=91, exit=96)
+    measure(session, first, item_id=lines[1].id, kind="reading_age", name="YARC", entry=84,
+            entry_date=D(2026, 9, 7), exit=93, exit_date=D(2026, 11, 6))
+    _impact_is_the_long_count(session)                         # measures added
+    # Two exits on one day: the one entered later counts (a row as a second device wrote it).
+    session.db.execute(
+        "INSERT INTO provision_measures (pupil_id, item_id, kind, name, entry_value, entry_date,"
+        " exit_value, exit_date, entered_at) VALUES (?, ?, 'standardised', 'Sandwell ', 82,"
+        " '2026-09-07', 93, '2026-11-20', ?)", (first, lines[0].id, session.now_text()))
+    apdr.end_provision(session, lines[1].id, D(2026, 10, 9), "Met the target early.")
+    _impact_is_the_long_count(session)                         # a plan line changed
+    # The outcome naming Sandwell achieved, the other not: met for Sandwell's row only.
+    outcomes = apdr.get_cycle(session, cycle).plan.outcomes
+    apdr.save_review(session, cycle, {
+        "held_on": D(2026, 11, 20), "attendees": "Ms Patel (SENCO)", "child_views": "Easier.",
+        "parent_views": "Pleased.", "staff_views": "Engaged.", "at_risk_of_exclusion": False,
+        "decision": "continue_targeted", "decision_notes": "",
+        "progress": {o.id: {"progress": "achieved" if o.measure_name else "partly",
+                            "comment": ""} for o in outcomes}})
+    apdr.complete_review(session, cycle)
+    _impact_is_the_long_count(session)                         # reviewed, outcomes named
+    group = group_from_library(session, library, [first, group_only])
+    measure(session, group_only, group_id=group, name="Sandwell", entry=75, exit=81)
+    measure(session, first, group_id=group, kind="reading_age", name="yarc", entry=80,
+            entry_date=D(2026, 9, 8), exit=85, exit_date=D(2026, 11, 2))
+    _impact_is_the_long_count(session)                         # a group, its measures
+    [leaver] = [m.id for m in provision_groups.get_group(session, group).members
+                if m.pupil_id == group_only]
+    provision_groups.member_leaves(session, leaver, D(2026, 9, 30))
+    _impact_is_the_long_count(session)                         # a member left the group
+    found = impact._build(session, D(2026, 9, 1), D(2026, 11, 23), impact.Breakdown.NONE)
+    rows = {(r.provision, r.measure, r.measure_kind): r for r in found.lines}
+    sandwell = rows[("Precision teaching", "Sandwell", MeasureKind.STANDARDISED)]
+    # First's later same-day exit (82 to 93), second's 91 to 96 and the grouped pupil's 75 to
+    # 81: (11 + 5 + 6) / 3.
+    assert (sandwell.pupils, sandwell.pupils_measured, sandwell.mean_gain) == (3, 3, 7.3)
+    # Reviewed: first (her Sandwell outcome achieved, the other not) and second (achieved).
+    assert (sandwell.pupils_reviewed, sandwell.pupils_met) == (2, 2)
+    yarc = rows[("Precision teaching", "YARC", MeasureKind.READING_AGE)]
+    assert (yarc.pupils_reviewed, yarc.pupils_met, yarc.mean_ratio_gain) == (2, 1, 4.6)

@@ -342,6 +342,8 @@ INTERNAL = {
     "sendesk.records.stale": {"last_change", "require_unchanged"},
     # The temporary copy a server backup is made from, inside backup.backup (BACKUP, audited).
     "sendesk.services.server_move": {"file_copy_for_backup"},
+    # The impact table's sums, inside impact.impact_table and impact.table_for's callers.
+    "sendesk.records.impact_sums": {"sums"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -90,23 +90,30 @@ def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> 
 REVIEW_LABELS = ("Held by the date agreed", "Held late", "Due and not yet held", "Not yet due")
 
 
+# SEN support plans whose review fell due in the year, counted by what became of the review
+# (records/impact_facts.py keeps each agreed plan's review date and held review beside it): one
+# row per outcome, not one per plan.
+_SEN_REVIEWS = """
+    SELECT t.outcome, count(*) AS plans FROM (
+        SELECT CASE WHEN held_on IS NOT NULL AND held_on <= review_date THEN 0
+                    WHEN held_on IS NOT NULL THEN 1
+                    WHEN pathway_open = 0 THEN -1
+                    WHEN review_date < ? THEN 2
+                    ELSE 3 END AS outcome
+        FROM plan_reviews WHERE review_date >= ? AND review_date <= ?) t
+    GROUP BY t.outcome
+"""
+
+
 def _sen_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
-    """SEN support plans whose review fell due in the year: held on time, late, or not yet."""
+    """SEN support plans whose review fell due in the year: held on time, late, or not yet (a
+    pathway closed without the review owes nothing: outcome -1, not counted)."""
     counts: Counter[str] = Counter()
-    # records/impact_facts.py keeps each agreed plan's review date and held review beside it.
-    for r in session.db.query(
-            "SELECT review_date, held_on, pathway_open FROM plan_reviews"
-            " WHERE review_date >= ? AND review_date <= ?",
-            (year.first_day.isoformat(), year.last_day.isoformat())):
-        held = r["held_on"]
-        if held is not None:
-            counts[REVIEW_LABELS[0] if held <= r["review_date"] else REVIEW_LABELS[1]] += 1
-        elif not r["pathway_open"]:
-            continue    # the pathway closed without this review: nothing is owed
-        elif r["review_date"] < day.isoformat():
-            counts[REVIEW_LABELS[2]] += 1
-        else:
-            counts[REVIEW_LABELS[3]] += 1
+    today_text = day.isoformat()
+    for r in session.db.query(_SEN_REVIEWS, (today_text, year.first_day.isoformat(),
+                                             year.last_day.isoformat())):
+        if int(r["outcome"]) >= 0:
+            counts[REVIEW_LABELS[int(r["outcome"])]] += int(r["plans"])
     return tuple((label, counts[label]) for label in REVIEW_LABELS)
 
 

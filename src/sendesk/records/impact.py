@@ -6,8 +6,9 @@ it, their entry and exit measures, the share who met their outcomes and the cost
 and what may be shown are models.impact's). It can be broken down by area of need, year group,
 sex and SEN status (the pupil's as they are now).
 
-Everything is read in a handful of queries and counted in memory, so the table for a county's
-60,000 pupils comes back in well under a second (benchmarks/). Viewing it is audited once;
+The database applies the per-pupil rules and returns sums, one row per provision, measure and
+breakdown group (records/impact_sums.py), so the reads are the size of the table even for a
+county's 60,000 pupils over years (benchmarks/, docs/performance.md). Viewing it is audited once;
 exporting it is for those who may export documents.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ..errors import ValidationError
 from ..models import dates, provision
 from ..models import impact as rules
 from ..models import provision_groups as group_rules
-from ..models.impact import ImpactLine, Score
+from ..models.impact import ImpactLine
 from ..models.measures import MeasureKind
 from ..models.pupils import GENDERS
 from ..models.roles import Permission
@@ -34,7 +35,8 @@ from ..operations import operation, viewed
 from ..session import Session
 from ..store.day_numbers import day_number
 from . import csv_safe
-from ._common import chunks, placeholders, today
+from . import impact_sums as sums
+from ._common import today
 from .provision_groups import pounds_to_pence
 from .school_calendar import calendar_of
 
@@ -78,15 +80,12 @@ class ImpactTable:
 
 @dataclass
 class _Provision:
-    """One row's raw material: who had it, its cost in the period, its measures."""
+    """One row's name and its cost in the period (its pupils and measures are summed in SQL:
+    records/impact_sums.py)."""
 
     name: str
     kind: str
-    pupils: set[int] = field(default_factory=set)
     cost: int = 0
-    measure_ids: list[int] = field(default_factory=list)      # the groups whose measures count
-    plans: dict[int, set[int]] = field(default_factory=dict)   # pupil -> plans with this line
-    outcomes: dict[int, list[tuple[str, bool]]] | None = None   # pupil -> (measure, achieved)
 
 
 # A plan line ran in the period when it ran at all and its days overlap the period's
@@ -95,7 +94,6 @@ class _Provision:
 _RAN = "l.stopped >= ? AND l.began <= ? AND l.began <= l.stopped"
 _COSTING = ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence")
 _COSTINGS = f"SELECT DISTINCT {', '.join('l.' + c for c in _COSTING)} FROM impact_lines l WHERE {_RAN}"
-_LINE_PUPILS = f"SELECT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l WHERE {_RAN}"
 # Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
 # by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
 # by library item. The yearly costs come from models.provision, one per distinct costing.
@@ -113,7 +111,8 @@ _COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limit
 
 
 def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int]:
-    """The cost falling in the period of the library's plan lines, by library item."""
+    """The cost falling in the period of the library's plan lines, by library item (an item
+    with lines in the period is here, at £0 if they cost nothing)."""
     period = (start.isoformat(), end.isoformat())
     costings = [tuple(r) for r in session.db.query(_COSTINGS, period)]
     first, last = day_number(start), day_number(end)
@@ -132,205 +131,116 @@ def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int
     return totals
 
 
-def _items(session: Session, start: dt.date, end: dt.date,
-           rows: dict[tuple[str, int], _Provision]) -> None:
-    """Plan lines filled from the library that ran in the period: who had each item, on which
-    plans, and its cost in the period (a line runs from its start, or the plan's date, to its
-    end, the review that closed its cycle, or the review date agreed)."""
+def _rows(session: Session, start: dt.date, end: dt.date
+          ) -> tuple[dict[sums.RowKey, _Provision], list[tuple[int, dt.date, dt.date]]]:
+    """Every row the period has, with its name and cost: each library item whose plan lines
+    ran in it, each group that ran in it (a group made from a library item counting towards
+    that item's row too); and the groups that ran, with the days of their run in the period."""
     names = {r["id"]: r["name"] for r in session.db.query("SELECT id, name FROM provision_library")}
-    costs = _line_costs(session, start, end)
-    period = (start.isoformat(), end.isoformat())
-    for library_id, pupil_id, plan_id in session.db.query(_LINE_PUPILS, period):
-        row = rows.get(("library", library_id))
-        if row is None:
-            row = rows[("library", library_id)] = _Provision(
-                names.get(library_id, "Library item"), "library", cost=costs[library_id])
-        row.pupils.add(pupil_id)
-        row.plans.setdefault(pupil_id, set()).add(plan_id)
-
-
-def _groups(session: Session, start: dt.date, end: dt.date,
-            rows: dict[tuple[str, int], _Provision]) -> None:
-    """Groups that ran in the period: members present, and the cost falling in it. A group
-    made from a library item counts towards that item's row too."""
-    names = {r["id"]: r["name"] for r in session.db.query("SELECT id, name FROM provision_library")}
-    members: dict[int, list[group_rules.Membership]] = defaultdict(list)
-    for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
-                              " FROM provision_group_members"):
-        members[m["group_id"]].append(group_rules.Membership(
-            m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
+    rows: dict[sums.RowKey, _Provision] = {
+        (sums.LIBRARY, library_id): _Provision(names.get(library_id, "Library item"),
+                                               sums.LIBRARY, cost)
+        for library_id, cost in _line_costs(session, start, end).items()}
+    ran: list[tuple[int, dt.date, dt.date]] = []
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
-    for g in session.db.query("SELECT * FROM provision_groups ORDER BY name, id"):
+    for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"
+                              " cost_total FROM provision_groups ORDER BY name, id"):
         run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
                                  dates.from_text(g["end_date"]), g["weeks"],
                                  pounds_to_pence(g["cost_total"]), school_days)
-        cost = group_rules.cost_in_period(run, start, end)
         first, last = max(start, run.start), min(end, run.end)
-        present = {m.pupil_id for m in members[g["id"]]
-                   if first <= last and m.joined_on <= last
-                   and (m.left_on is None or m.left_on >= first)}
         if first > last:
             continue
-        targets = [rows.setdefault(("group", g["id"]), _Provision(f"Group: {g['name']}", "group"))]
+        ran.append((g["id"], first, last))
+        cost = group_rules.cost_in_period(run, start, end)
+        rows.setdefault((sums.GROUP, g["id"]), _Provision(f"Group: {g['name']}", sums.GROUP)
+                        ).cost += cost
         if g["library_id"] is not None:
-            targets.append(rows.setdefault(("library", g["library_id"]), _Provision(
-                names.get(g["library_id"], "Library item"), "library")))
-        for row in targets:
-            row.pupils |= present
-            row.cost += cost
-            row.measure_ids.append(g["id"])
+            rows.setdefault((sums.LIBRARY, g["library_id"]), _Provision(
+                names.get(g["library_id"], "Library item"), sums.LIBRARY)).cost += cost
+    return rows, ran
 
 
-_KINDS = {kind.value: kind for kind in MeasureKind}
+# The pupils' column each breakdown groups by, and the name of each group.
+_COLUMNS = {Breakdown.AREA: "primary_need", Breakdown.YEAR: "year_group",
+            Breakdown.SEX: "gender", Breakdown.STATUS: "sen_status"}
 
 
-_COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
-             " AND m.exit_date >= ? AND m.exit_date <= ?")
-# Measures on the library's plan lines that ran in the period, by library item; and those on
-# groups. In order of exit (then entry), so that of a pupil's two measures taken the same day
-# the later one entered counts.
-_LINE_MEASURES = f"""
-    SELECT l.library_id AS ref, m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
-           m.exit_value, m.exit_date, m.group_id
-    FROM provision_measures m CROSS JOIN impact_lines l
-    WHERE {_COMPLETE} AND l.item_id = m.item_id AND {_RAN}
-    ORDER BY m.exit_date, m.id
-"""
-_GROUP_MEASURES = f"""
-    SELECT m.group_id AS ref, m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.entry_date,
-           m.exit_value, m.exit_date, m.group_id
-    FROM provision_measures m
-    WHERE {_COMPLETE} AND m.group_id IS NOT NULL
-    ORDER BY m.exit_date, m.id
-"""
-_Found = tuple[MeasureKind, str, Score]
-
-
-def _measures(session: Session, start: dt.date, end: dt.date
-              ) -> tuple[dict[int, list[_Found]], dict[int, list[_Found]]]:
-    """Complete measures whose exit fell in the period, by library item (those on its plan
-    lines that ran in the period) and by group."""
-    period = (start.isoformat(), end.isoformat())
-    days: dict[str | None, dt.date | None] = {None: None}   # measures share their dates
-    found: list[dict[int, list[_Found]]] = []
-    for sql, params in ((_LINE_MEASURES, (*period, *period)), (_GROUP_MEASURES, period)):
-        by_ref: dict[int, list[_Found]] = defaultdict(list)
-        for m in session.db.query(sql, params):
-            if sql is _LINE_MEASURES and m["group_id"] is not None:
-                continue    # a group's measure counts for the group (filtered here, not in
-                #             SQL, so the exit-date index is the one read)
-            entry_date, exit_date = m["entry_date"], m["exit_date"]
-            if entry_date not in days:
-                days[entry_date] = dt.date.fromisoformat(entry_date)
-            if exit_date not in days:
-                days[exit_date] = dt.date.fromisoformat(exit_date)
-            by_ref[m["ref"]].append((_KINDS[m["kind"]], m["name"].strip(), Score(
-                m["pupil_id"], float(m["entry_value"]), float(m["exit_value"]),
-                days[entry_date], days[exit_date], m["id"])))   # type: ignore[arg-type]
-        found.append(by_ref)
-    return found[0], found[1]
-
-
-# One row per pupil, plan and measure named: how many outcomes were reviewed, how many achieved
-# (records/impact_facts.py keeps the counts per held review).
-_REVIEWED = """
-    SELECT pupil_id, plan_id, measure_name, SUM(reviewed) AS reviewed, SUM(achieved) AS achieved
-    FROM impact_reviews WHERE held_on >= ? AND held_on <= ?
-    GROUP BY pupil_id, plan_id, measure_name
-"""
-
-
-def _reviews(session: Session, start: dt.date, end: dt.date
-             ) -> dict[int, list[tuple[int, str, bool]]]:
-    """Outcomes reviewed in the period, by pupil: (plan, measure named, all achieved)."""
-    found: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
-    for r in session.db.query(_REVIEWED, (start.isoformat(), end.isoformat())):
-        found[r["pupil_id"]].append((r["plan_id"], r["measure_name"].strip().casefold(),
-                                     r["achieved"] == r["reviewed"]))
-    return found
-
-
-def _met(row: _Provision, measure: str, reviews: dict[int, list[tuple[int, str, bool]]]
-         ) -> dict[int, bool]:
-    """Whether each reviewed pupil met every outcome reviewed (those naming the measure, if
-    any do; for a library line only the outcomes of the plans that held it)."""
-    if row.outcomes is None:    # each pupil's outcomes for this row, found once per row
-        row.outcomes = {}
-        for pupil in row.pupils:
-            reviewed = reviews.get(pupil)
-            if not reviewed:
-                continue
-            plans = row.plans.get(pupil) if row.kind == "library" else None
-            outcomes = [(n, a) for plan, n, a in reviewed if not plans or plan in plans]
-            if outcomes:
-                row.outcomes[pupil] = outcomes
-    named = measure.casefold()
-    result = {}
-    for pupil, outcomes in row.outcomes.items():
-        matching = [a for n, a in outcomes if named and n == named] or [a for _, a in outcomes]
-        result[pupil] = all(matching)
-    return result
-
-
-def _categories(session: Session, pupil_ids: set[int], by: Breakdown) -> dict[int, str]:
-    if by is Breakdown.NONE:
-        return {}
+def _category_of(by: Breakdown) -> Callable[[bool, object], str]:
     codes = need_codes()
-    found: dict[int, str] = {}
-    for chunk in chunks(sorted(pupil_ids)):
-        for p in session.db.query("SELECT id, gender, year_group, sen_status, primary_need FROM"
-                                  f" pupils WHERE id IN ({placeholders(len(chunk))})", list(chunk)):
-            if by is Breakdown.AREA:
-                need = codes.get(p["primary_need"] or "")
-                found[p["id"]] = (need.area_label if need and need.area_label
-                                  else "No area recorded")
-            elif by is Breakdown.YEAR:
-                found[p["id"]] = f"Year {p['year_group']}" if p["year_group"].isdigit() \
-                    else p["year_group"]
-            elif by is Breakdown.SEX:
-                found[p["id"]] = GENDERS.get(p["gender"], p["gender"])
-            else:
-                found[p["id"]] = statuses().get(p["sen_status"] or "", "Not on the register")
-    return found
+    labels = statuses()
+
+    def name(known: bool, value: object) -> str:
+        text = "" if value is None else str(value)
+        if not known:
+            return "Not known"
+        if by is Breakdown.AREA:
+            need = codes.get(text)
+            return need.area_label if need and need.area_label else "No area recorded"
+        if by is Breakdown.YEAR:
+            return f"Year {text}" if text.isdigit() else text
+        if by is Breakdown.SEX:
+            return GENDERS.get(text, text)
+        return labels.get(text, "Not on the register")
+    return name
+
+
+def _merged(parts: dict[str, sums.Part]) -> sums.Part:
+    """The whole row: its categories' counts added up (each pupil is in one category)."""
+    whole = sums.Part()
+    for part in parts.values():
+        whole.pupils += part.pupils
+        whole.reviewed += part.reviewed
+        whole.all_met += part.all_met
+        for key, (having, all_ok, named_ok) in part.named.items():
+            was = whole.named.get(key, (0, 0, 0))
+            whole.named[key] = (was[0] + having, was[1] + all_ok, was[2] + named_ok)
+        for measure, found in part.measures.items():
+            into = whole.measures.setdefault(measure, sums.Measured())
+            into.pupils += found.pupils
+            into.entry_hundredths += found.entry_hundredths
+            into.exit_hundredths += found.exit_hundredths
+            into.ratios += found.ratios
+            into.ratio_sum += found.ratio_sum
+    return whole
+
+
+def _line(row: _Provision, name: str, kind: MeasureKind | None, part: sums.Part, met: int,
+          cost: int, category: str = "") -> ImpactLine:
+    found = part.measures.get((name, kind)) if kind is not None else None
+    found = found or sums.Measured()
+    return ImpactLine(
+        provision=row.name, kind=row.kind, measure=name, measure_kind=kind, pupils=part.pupils,
+        pupils_measured=found.pupils, mean_entry=found.mean_entry(),
+        mean_exit=found.mean_exit(), mean_gain=found.mean_gain(),
+        mean_ratio_gain=found.mean_ratio_gain(), pupils_reviewed=part.reviewed,
+        pupils_met=met, cost_pence=int(cost), category=category)
 
 
 def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> ImpactTable:
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
-    rows: dict[tuple[str, int], _Provision] = {}
-    _items(session, start, end, rows)
-    _groups(session, start, end, rows)
-    by_library, by_group = _measures(session, start, end)
-    reviews = _reviews(session, start, end)
-    everyone = set().union(*(r.pupils for r in rows.values())) if rows else set()
-    category = _categories(session, everyone, by)
+    rows, ran = _rows(session, start, end)
+    found = sums.sums(session, start, end, ran, _COLUMNS.get(by), _category_of(by))
     lines: list[ImpactLine] = []
     parts: dict[tuple[str, str], tuple[ImpactLine, ...]] = {}
-    ordered = sorted(rows.items(), key=lambda kr: (kr[1].kind != "library", kr[1].name.casefold()))
+    ordered = sorted(rows.items(), key=lambda kr: (kr[1].kind != sums.LIBRARY,
+                                                   kr[1].name.casefold()))
     for key, row in ordered:
-        found = [*(by_library.get(key[1], []) if row.kind == "library" else []),
-                 *(m for ref in row.measure_ids for m in by_group.get(ref, []))]
-        measures: dict[tuple[str, MeasureKind], list[Score]] = defaultdict(list)
-        for measured_by, name, score in found:
-            if score.pupil_id in row.pupils:
-                measures[(name, measured_by)].append(score)
+        categories = found.parts.get(key, {})
+        whole = _merged(categories)
         keys: list[tuple[str, MeasureKind | None]] = [
-            *sorted(measures, key=lambda k: (k[0].casefold(), k[1].value))] or [("", None)]
+            *sorted(whole.measures, key=lambda k: (k[0].casefold(), k[1].value, k[0]))] or [("", None)]
         for name, kind in keys:
-            scores = measures[(name, kind)] if kind is not None else []
-            met = _met(row, name, reviews)
-            whole = rules.line(row.name, row.kind, name, kind, row.pupils, scores, met, row.cost)
-            lines.append(whole)
+            outcome_key = found.key_of(name)
+            lines.append(_line(row, name, kind, whole, whole.met(outcome_key), row.cost))
             if by is not Breakdown.NONE:
-                groups: dict[str, set[int]] = defaultdict(set)
-                for pupil in row.pupils:
-                    groups[category.get(pupil, "Not known")].add(pupil)
                 # The cost is shared by head: a group's cost is not split by who it helped.
                 parts[(row.name, name)] = tuple(
-                    rules.line(row.name, row.kind, name, kind, members, scores, met,
-                               round(row.cost * len(members) / len(row.pupils)), label)
-                    for label, members in sorted(groups.items()))
+                    _line(row, name, kind, part, part.met(outcome_key),
+                          round(row.cost * part.pupils / whole.pupils), label)
+                    for label, part in sorted(categories.items()))
     return ImpactTable(start, end, by, tuple(lines), parts)
 
 

@@ -25,6 +25,7 @@ from ..models.provision import CostBasis, CostLevel
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
+from ..store.database import Row
 from . import csv_safe, ehc_costs, provision_groups, sen_budget
 from ._common import chunks, placeholders
 from .apdr import item_from_row
@@ -137,7 +138,11 @@ _IN_FORCE_FROM = """
     WHERE f.latest = 1 AND f.pathway_open = 1 AND p.archived_at IS NULL
       AND i.removed_at IS NULL AND i.ended_on IS NULL
 """
-_IN_FORCE = ("SELECT i.*, f.cycle_number, w.stage AS pathway_stage, f.pupil_id"
+# The pupil's name, year and sort key come with each line (the same join), not in a second
+# read of the pupils by id.
+_PERSON = ("p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename,"
+           " p.year_group, p.archived_at, p.sort_key")
+_IN_FORCE = ("SELECT i.*, f.cycle_number, w.stage AS pathway_stage, f.pupil_id, " + _PERSON
              + _IN_FORCE_FROM + " ORDER BY p.sort_key, p.id, i.position, i.id")
 _COSTING = ("cost_basis", "rate_pence", "sessions_per_week", "minutes", "weeks", "group_size")
 # The same lines counted by costing, for the spend alone (the governors' figures).
@@ -156,6 +161,12 @@ class _Person(NamedTuple):
     sort_key: str
 
 
+def _person(row: Row) -> _Person:
+    return _Person(f"{row['preferred_surname'] or row['legal_surname']}, "
+                   f"{row['preferred_forename'] or row['legal_forename']}",
+                   row["year_group"], row["archived_at"] is not None, row["sort_key"])
+
+
 def _pupils(session: Session, ids: list[int]) -> dict[int, _Person]:
     found: dict[int, _Person] = {}
     for chunk in chunks(ids):
@@ -163,10 +174,7 @@ def _pupils(session: Session, ids: list[int]) -> dict[int, _Person]:
                 "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
                 " year_group, archived_at, sort_key FROM pupils"
                 f" WHERE id IN ({placeholders(len(chunk))})", list(chunk)):
-            found[row["id"]] = _Person(
-                f"{row['preferred_surname'] or row['legal_surname']}, "
-                f"{row['preferred_forename'] or row['legal_forename']}",
-                row["year_group"], row["archived_at"] is not None, row["sort_key"])
+            found[row["id"]] = _person(row)
     return found
 
 
@@ -178,7 +186,10 @@ def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     """The map as it stands today (viewing it is audited once, unless a caller that audits
     its own use, such as the export, says audit=False)."""
     items = session.db.query(_IN_FORCE)
-    people = _pupils(session, sorted({r["pupil_id"] for r in items}))
+    people: dict[int, _Person] = {}
+    for r in items:
+        if r["pupil_id"] not in people:
+            people[r["pupil_id"]] = _person(r)
     rows = []
     # A school repeats its provision (the same frequency and rate on many plans): each
     # costing is worked out once, which keeps a county's map quick.
@@ -295,8 +306,12 @@ def _by_provision(rows: list[MapRow], groups: tuple[GroupRow, ...] = ()
     a group counts its members and their hours with it (the adult's hours times the members),
     and its cost once."""
     grouped: dict[str, list[MapRow]] = {}
+    keys: dict[str, str] = {}      # a county's 16,000 lines share a few hundred descriptions
     for row in rows:
-        grouped.setdefault(_provision_key(row.description), []).append(row)
+        key = keys.get(row.description)
+        if key is None:
+            key = keys[row.description] = _provision_key(row.description)
+        grouped.setdefault(key, []).append(row)
     by_name: dict[str, list[GroupRow]] = {}
     for group_row in groups:
         by_name.setdefault(_provision_key(group_row.name), []).append(group_row)

@@ -1,0 +1,292 @@
+"""The impact table's per-pupil rules worked out in SQL, so its reads are the size of its answer.
+
+At a county's 60,000 pupils a three-year impact table covers some 76,000 plan lines, 47,000
+reviewed outcome rows and 56,000 measures; fetching them into Python and counting each pupil
+there took most of a second (docs/performance.md). Here the database applies models.impact's
+rules pupil by pupil and returns sums: a few hundred rows, one per provision, measure and
+(with a breakdown) group of pupils.
+
+The rules, as models.impact states them:
+
+* a library item's pupils are those with one of its plan lines running in the period and the
+  members present in one of its groups; a group's, its members present (the groups that ran,
+  and when, come from Python: their runs follow the school's calendar);
+* a pupil's measure counts by the latest complete exit in the period (of two on one day, the
+  one entered last); a library item counts the measures on its lines and in its groups, a
+  group those taken in it, each only for the row's own pupils;
+* a pupil met their outcomes when every outcome reviewed in the period was achieved: only the
+  outcomes naming the row's measure, if any do, and for a library item only the plans that
+  held its line (a pupil there only through a group: all their plans).
+
+Names are matched as Python matches them (a measure's name stripped; an outcome's stripped
+and case-folded), by lists of the few distinct names passed in as VALUES, not by either
+engine's own case rules. Means are summed exactly, in hundredths (values have at most two
+decimals), and the mean ratio gain from each age measure's months gained per month elapsed.
+Everything is plain SQL that SQLite and PostgreSQL both run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..models.measures import DAYS_PER_MONTH, MeasureKind
+from ..session import Session
+from ..store.day_numbers import day_number_sql
+
+LIBRARY, GROUP = "library", "group"
+RowKey = tuple[str, int]          # ("library", library id) or ("group", group id)
+_NOBODY = ""                      # the category when there is no breakdown
+
+
+@dataclass
+class Measured:
+    """One measure's sums over the pupils of a row (and category): latest scores only."""
+
+    pupils: int = 0
+    entry_hundredths: int = 0
+    exit_hundredths: int = 0
+    ratios: int = 0
+    ratio_sum: float = 0.0
+
+    def mean_entry(self) -> float | None:
+        return _mean(self.entry_hundredths, self.pupils)
+
+    def mean_exit(self) -> float | None:
+        return _mean(self.exit_hundredths, self.pupils)
+
+    def mean_gain(self) -> float | None:
+        return _mean(self.exit_hundredths - self.entry_hundredths, self.pupils)
+
+    def mean_ratio_gain(self) -> float | None:
+        if not self.ratios:
+            return None
+        return float(Decimal(str(self.ratio_sum / self.ratios)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _mean(hundredths: int, count: int) -> float | None:
+    """The mean rounded half up to one decimal, as models.impact shows it, worked out exactly."""
+    if not count:
+        return None
+    return float((Decimal(hundredths) / Decimal(100 * count)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Part:
+    """A row's counts for one category of pupils ('' with no breakdown)."""
+
+    pupils: int = 0
+    reviewed: int = 0
+    all_met: int = 0
+    # outcome name key -> (pupils with an outcome so named, of those all met, of those all of
+    # the named ones met)
+    named: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    measures: dict[tuple[str, MeasureKind], Measured] = field(default_factory=dict)
+
+    def met(self, key: int | None) -> int:
+        """Pupils who met their outcomes for a measure whose name is this outcome key."""
+        if key is None or key not in self.named:
+            return self.all_met
+        _, all_ok, named_ok = self.named[key]
+        return self.all_met - all_ok + named_ok
+
+
+@dataclass
+class Sums:
+    """Every row's parts, and the key each outcome name folds to."""
+
+    parts: dict[RowKey, dict[str, Part]]
+    outcome_keys: dict[str, int]
+
+    def key_of(self, measure: str) -> int | None:
+        return self.outcome_keys.get(measure.casefold()) if measure else None
+
+
+_RAN = "l.stopped >= ? AND l.began <= ? AND l.began <= l.stopped"
+_COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
+             " AND m.exit_date >= ? AND m.exit_date <= ?")
+_MEASURE_COLUMNS = "m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.exit_value, m.entry_date, m.exit_date"
+_DAYS = f"({day_number_sql('h.exit_date')} - {day_number_sql('h.entry_date')})"
+# The first row of each VALUES list is typed, so PostgreSQL knows its columns' types.
+_TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
+_TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
+
+_SQL = """
+WITH ran_groups (group_id, first_on, last_on) AS (VALUES {groups}),
+outcome_names (raw, name_key) AS (VALUES {outcome_names}),
+measure_names (raw, name_key) AS (VALUES {measure_names}),
+ran_lines AS (
+    SELECT DISTINCT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l WHERE {ran}),
+present AS (
+    SELECT DISTINCT m.group_id, g.library_id, m.pupil_id
+    FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
+    JOIN provision_groups g ON g.id = r.group_id
+    WHERE m.joined_on <= r.last_on AND (m.left_on IS NULL OR m.left_on >= r.first_on)),
+members AS (
+    SELECT u.row_kind, u.ref, u.pupil_id, MAX(u.lined) AS lined FROM (
+        SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
+        FROM ran_lines l
+        UNION ALL SELECT 'library', p.library_id, p.pupil_id, 0 FROM present p
+        WHERE p.library_id IS NOT NULL
+        UNION ALL SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p) u
+    GROUP BY u.row_kind, u.ref, u.pupil_id),
+outcomes AS (
+    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, r.measure_name,
+           SUM(r.reviewed) AS reviewed, SUM(r.achieved) AS achieved
+    FROM impact_reviews r CROSS JOIN ran_lines l
+    WHERE r.held_on >= ? AND r.held_on <= ? AND l.plan_id = r.plan_id AND l.pupil_id = r.pupil_id
+    GROUP BY l.library_id, l.pupil_id, r.measure_name
+    UNION ALL
+    SELECT h.row_kind, h.ref, h.pupil_id, r.measure_name, SUM(r.reviewed), SUM(r.achieved)
+    FROM members h JOIN impact_reviews r ON r.pupil_id = h.pupil_id
+    WHERE h.lined = 0 AND r.held_on >= ? AND r.held_on <= ?
+    GROUP BY h.row_kind, h.ref, h.pupil_id, r.measure_name),
+by_name AS (
+    SELECT o.row_kind, o.ref, o.pupil_id, n.name_key,
+           CASE WHEN SUM(o.reviewed) = SUM(o.achieved) THEN 1 ELSE 0 END AS ok
+    FROM outcomes o CROSS JOIN outcome_names n WHERE n.raw = o.measure_name
+    GROUP BY o.row_kind, o.ref, o.pupil_id, n.name_key),
+by_pupil AS (
+    SELECT b.row_kind, b.ref, b.pupil_id, MIN(b.ok) AS ok
+    FROM by_name b GROUP BY b.row_kind, b.ref, b.pupil_id),
+found AS (
+    SELECT 'group' AS row_kind, m.group_id AS ref, {measure_columns}
+    FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id WHERE {complete}
+    UNION ALL
+    SELECT 'library', g.library_id, {measure_columns}
+    FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id
+    JOIN provision_groups g ON g.id = m.group_id
+    WHERE {complete} AND g.library_id IS NOT NULL),
+kept AS (
+    SELECT u.*, ROW_NUMBER() OVER (
+               PARTITION BY u.row_kind, u.ref, u.name_key, u.kind, u.pupil_id
+               ORDER BY u.exit_date DESC, u.id DESC) AS nth
+    FROM (
+        -- A line's measure is its own pupil's (records/measures.py), who had the line; its
+        -- group_id is tested through COALESCE so the exit-date index is the one read.
+        SELECT 'library' AS row_kind, l.library_id AS ref, {measure_columns}, n.name_key
+        FROM provision_measures m CROSS JOIN impact_lines l CROSS JOIN measure_names n
+        WHERE {complete} AND COALESCE(m.group_id, 0) = 0 AND l.item_id = m.item_id AND {ran}
+          AND l.pupil_id = m.pupil_id AND n.raw = m.name
+        UNION ALL
+        SELECT f.*, n.name_key FROM found f CROSS JOIN members h CROSS JOIN measure_names n
+        WHERE h.row_kind = f.row_kind AND h.ref = f.ref AND h.pupil_id = f.pupil_id
+          AND n.raw = f.name) u)
+SELECT 'pupils' AS part, h.row_kind, h.ref, {category} AS category, {known} AS known,
+       0 AS name_key, '' AS kind, count(*) AS a, 0 AS b, 0 AS c, 0 AS d, 0.0 AS e
+FROM members h {pupils}
+GROUP BY h.row_kind, h.ref{by_category}
+UNION ALL
+SELECT 'reviewed', h.row_kind, h.ref, {category}, {known}, 0, '', count(*), SUM(h.ok), 0, 0, 0.0
+FROM by_pupil h {pupils}
+GROUP BY h.row_kind, h.ref{by_category}
+UNION ALL
+SELECT 'named', b.row_kind, b.ref, {category}, {known}, b.name_key, '', count(*), SUM(h.ok),
+       SUM(b.ok), 0, 0.0
+FROM by_name b JOIN by_pupil h
+     ON h.row_kind = b.row_kind AND h.ref = b.ref AND h.pupil_id = b.pupil_id {pupils}
+WHERE b.name_key <> 0
+GROUP BY b.row_kind, b.ref{by_category}, b.name_key
+UNION ALL
+SELECT 'measured', h.row_kind, h.ref, {category}, {known}, h.name_key, h.kind, count(*),
+       SUM(CAST(ROUND(h.entry_value * 100) AS INTEGER)),
+       SUM(CAST(ROUND(h.exit_value * 100) AS INTEGER)),
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
+                     AND {days} * 100 >= {month_hundredths} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
+                     AND {days} * 100 >= {month_hundredths}
+                THEN (h.exit_value - h.entry_value) * {month_hundredths} / ({days} * 100)
+                ELSE 0.0 END)
+FROM (SELECT * FROM kept WHERE nth = 1) h {pupils}
+GROUP BY h.row_kind, h.ref{by_category}, h.name_key, h.kind
+"""
+
+_AGES = tuple(kind.value for kind in MeasureKind if kind.is_age)
+_KINDS = {kind.value: kind for kind in MeasureKind}
+
+
+def _values(rows: Sequence[tuple], typed: str, dummy: tuple) -> tuple[str, list]:
+    """A VALUES list of rows (a row matching nothing if there are none), first row typed."""
+    rows = list(rows) or [dummy]
+    plain = "(" + ", ".join("?" * len(rows[0])) + ")"
+    return ", ".join([typed] + [plain] * (len(rows) - 1)), [v for row in rows for v in row]
+
+
+def sums(session: Session, start: dt.date, end: dt.date,
+         ran_groups: Sequence[tuple[int, dt.date, dt.date]],
+         category_column: str | None, category_of: Callable[[bool, object], str]) -> Sums:
+    """The period's sums by row and category. ran_groups: each group that ran in the period
+    with the first and last day of its run inside it. category_column: the pupils' column a
+    breakdown groups by (None: no breakdown); category_of(known, value) names its group."""
+    period = [start.isoformat(), end.isoformat()]
+    db = session.db
+    raw_outcomes = [r[0] for r in db.query(
+        "SELECT DISTINCT measure_name FROM impact_reviews WHERE held_on >= ? AND held_on <= ?",
+        period)]
+    outcome_keys: dict[str, int] = {}
+    for raw in raw_outcomes:
+        folded = raw.strip().casefold()
+        if folded:
+            outcome_keys.setdefault(folded, len(outcome_keys) + 1)
+    raw_measures = [r[0] for r in db.query(
+        "SELECT DISTINCT m.name FROM provision_measures m WHERE " + _COMPLETE, period)]
+    measure_keys: dict[str, int] = {}
+    for raw in raw_measures:
+        measure_keys.setdefault(raw.strip(), len(measure_keys) + 1)
+    measure_names = {number: name for name, number in measure_keys.items()}
+    groups_sql, group_params = _values(
+        [(gid, first.isoformat(), last.isoformat()) for gid, first, last in ran_groups],
+        _TYPED, (0, "9999-12-31", "0000-01-01"))
+    outcomes_sql, outcome_params = _values(
+        [(raw, outcome_keys.get(raw.strip().casefold(), 0)) for raw in raw_outcomes],
+        _TYPED_NAME, ("", 0))
+    measures_sql, measure_params = _values(
+        [(raw, measure_keys[raw.strip()]) for raw in raw_measures], _TYPED_NAME, ("", 0))
+    if category_column is None:
+        category, known, pupils, by_category = "''", "1", "", ""
+    else:
+        category, known = f"p.{category_column}", "CASE WHEN p.id IS NULL THEN 0 ELSE 1 END"
+        pupils = "LEFT JOIN pupils p ON p.id = h.pupil_id"
+        by_category = f", {category}, {known}"
+    sql = _SQL.format(
+        groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql, ran=_RAN,
+        complete=_COMPLETE, measure_columns=_MEASURE_COLUMNS, category=category, known=known,
+        pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
+        month_hundredths=int(DAYS_PER_MONTH * 100))
+    params = [*group_params, *outcome_params, *measure_params,
+              *period,                       # the lines that ran
+              *period,                       # outcomes through lines
+              *period,                       # outcomes of the others
+              *period, *period,              # found: groups' measures
+              *period, *period,              # kept: lines' measures
+              *_AGES, *_AGES]
+    parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
+    for r in db.query(sql, params):
+        label = _NOBODY if category_column is None else category_of(bool(r["known"]),
+                                                                     r["category"])
+        part = parts[(r["row_kind"], int(r["ref"]))].setdefault(label, Part())
+        kind = r["part"]
+        a = int(r["a"])
+        if kind == "pupils":
+            part.pupils += a
+        elif kind == "reviewed":
+            part.reviewed += a
+            part.all_met += int(r["b"])
+        elif kind == "named":
+            was = part.named.get(int(r["name_key"]), (0, 0, 0))
+            part.named[int(r["name_key"])] = (was[0] + a, was[1] + int(r["b"]),
+                                              was[2] + int(r["c"]))
+        else:
+            measured = part.measures.setdefault(
+                (measure_names[int(r["name_key"])], _KINDS[r["kind"]]), Measured())
+            measured.pupils += a
+            measured.entry_hundredths += int(r["b"])
+            measured.exit_hundredths += int(r["c"])
+            measured.ratios += int(r["d"])
+            measured.ratio_sum += float(r["e"])
+    return Sums(dict(parts), outcome_keys)
