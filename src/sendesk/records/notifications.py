@@ -207,7 +207,7 @@ def _sent(session: Session, item: Row) -> tuple[NotificationSent, ...]:
             dt.date.fromisoformat(item["young_person_told_on"]),
             item["young_person_method"] or "", item["young_person_entered_at"] or "",
             young_person=True))
-    return tuple(sorted(found, key=lambda s: s.sent_on))
+    return tuple(sorted(found, key=lambda s: (s.sent_on, s.entered_at)))
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
