@@ -513,8 +513,9 @@ class EhcTab(LoadOnShow, QWidget):
 
     def _request_fields(self) -> list[FieldSpec]:
         return [
-            FieldSpec("requested_by", "Who asked for it", "choice",
-                      [(r.label, r.value) for r in rules.RequestedBy]),
+            FieldSpec("requested_by", "Who asked for it", "choice",  # the young person from 16
+                      [(r.label, r.value) for r in rules.who_may_ask(
+                          pupil_line(self.runner, self.pupil_id).dob, self.session.clock.today())]),
             FieldSpec("local_authority", "Local authority"),
             FieldSpec("consent_on", "Parents' consent signed", "date",
                       aliases=("Date of the parents' consent",)),
