@@ -30,7 +30,6 @@ def old_school(engine, request, tmp_path, clock, monkeypatch):
     monkeypatch.setattr(migrations, "LATEST", 16)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
-
         from sendesk.services import server_school
         server = request.getfixturevalue("pg_server")
         name = server.new_database(migrated=False)
