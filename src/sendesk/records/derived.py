@@ -20,7 +20,9 @@ def clear_notifications_now_complete(session: Session, changes: Changes) -> None
     choice of whom to tell from 16 changed may complete an open notification item; the pupils
     whose items changed are reported, so the summary rule below sees them."""
     everyone = changes.whole_school or changes.touches(Kind.SETTINGS)
-    moved = notifications.reconcile(session, None if everyone else sorted(changes.pupils))
+    moved = notifications.reconcile(
+        session, None if everyone else sorted(changes.pupils),
+        recheck=changes.touches(Kind.CONTACT, Kind.NOTIFICATION, Kind.SETTINGS))
     if moved:
         changed(session, Kind.NOTIFICATION, moved)
 

@@ -75,9 +75,9 @@ def open_due(session: Session, pupil_id: int, status_change_id: int, change: str
          int(is_young_person(dob, since)))))
 
 
-def _who(session: Session, item: Mapping[str, Any]) -> tuple[bool, bool]:
-    """(the parents, the young person) must be told of this item."""
-    return must_tell(stored(session).young_person, bool(item["young_person"]))
+def _who(choice: str, item: Mapping[str, Any]) -> tuple[bool, bool]:
+    """(the parents, the young person) must be told of this item, by the school's choice."""
+    return must_tell(choice, bool(item["young_person"]))
 
 
 def _outstanding(session: Session, item: Mapping[str, Any], parents: bool) -> tuple[int, ...]:
@@ -86,9 +86,9 @@ def _outstanding(session: Session, item: Mapping[str, Any], parents: bool) -> tu
     return tuple(r["id"] for r in session.db.query(_OUTSTANDING, (item["pupil_id"], item["id"])))
 
 
-def _complete(session: Session, item: Mapping[str, Any]) -> bool:
+def _complete(session: Session, choice: str, item: Mapping[str, Any]) -> bool:
     """Everyone who must be told has been, and someone was."""
-    parents, young = _who(session, item)
+    parents, young = _who(choice, item)
     young_told = item["young_person_told_on"] is not None
     if young and not young_told:
         return False
@@ -99,14 +99,17 @@ def _complete(session: Session, item: Mapping[str, Any]) -> bool:
     return parents_told or (young and young_told)
 
 
-def reconcile(session: Session, pupil_ids: Sequence[int] | None = None) -> list[int]:
+def reconcile(session: Session, pupil_ids: Sequence[int] | None = None, *,
+              recheck: bool = True) -> list[int]:
     """Bring open items up to date: whether the pupil was 16 on the day each fell due (a date of
     birth may be corrected), and clear those for which everyone who must be told has been.
     Returns the pupils whose items changed.
 
     Run by the derived-state rule after a write touching pupils, contacts, notifications or
     the school's settings (the summary columns' rule runs after it); pupil_ids None means
-    every pupil with an open item."""
+    every pupil with an open item. recheck False (only pupils' details changed, an import of
+    thousands, say) looks again at who was told only where the age on the day changed."""
+    choice = stored(session).young_person
     sql = ("SELECT d.*, p.dob FROM parent_notifications_due d JOIN pupils p ON p.id = d.pupil_id"
            " WHERE d.cleared_at IS NULL")
     if pupil_ids is None:
@@ -123,7 +126,9 @@ def reconcile(session: Session, pupil_ids: Sequence[int] | None = None) -> list[
                                (young, item["id"]))
             item["young_person"] = young
             touched.append(item["pupil_id"])
-        if _complete(session, item):
+        elif not recheck:
+            continue
+        if _complete(session, choice, item):
             session.db.execute("UPDATE parent_notifications_due SET cleared_at = ? WHERE id = ?",
                                (session.now_text(), item["id"]))
             touched.append(item["pupil_id"])
@@ -170,7 +175,8 @@ def record_notification(session: Session, due_id: int, contact_ids: Iterable[int
     item = session.db.query_one("SELECT * FROM parent_notifications_due WHERE id = ?",
                                 (item["id"],))
     assert item is not None
-    cleared = item["cleared_at"] is not None or _complete(session, item)
+    cleared = item["cleared_at"] is not None or _complete(session, stored(session).young_person,
+                                                          item)
     changed(session, Kind.NOTIFICATION, pupil_id, due_id=item["id"], contact_ids=wanted,
             young_person=bool(young_person), method=how, cleared=cleared)
     return cleared
@@ -218,9 +224,10 @@ def notifications_for_pupil(session: Session, pupil_id: int) -> list[Notificatio
         "SELECT d.*, h.status FROM parent_notifications_due d JOIN sen_status_history h"
         " ON h.id = d.status_change_id WHERE d.pupil_id = ? ORDER BY d.due_since DESC, d.id DESC",
         (int(pupil_id),))
+    choice = stored(session).young_person
     result = []
     for item in items:
-        parents, young = _who(session, item)
+        parents, young = _who(choice, item)
         still_open = item["cleared_at"] is None
         result.append(NotificationDue(
             item["id"], item["pupil_id"], item["change"], item["status"],
