@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 16, as a new database
+-- The sendesk database schema at migration version 17, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -629,7 +629,8 @@ CREATE TABLE parent_notifications_due (
     due_since        TEXT NOT NULL,
     created_at       TEXT NOT NULL,
     cleared_at       TEXT
-);
+, young_person INTEGER NOT NULL DEFAULT 0
+    CHECK (young_person IN (0, 1)), young_person_told_on TEXT, young_person_method TEXT, young_person_recipient TEXT, young_person_entered_at TEXT, young_person_entered_by INTEGER REFERENCES users(id));
 CREATE INDEX parent_notifications_due_pupil ON parent_notifications_due(pupil_id);
 CREATE INDEX parent_notifications_open ON parent_notifications_due(due_since)
 WHERE cleared_at IS NULL;

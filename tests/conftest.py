@@ -40,6 +40,7 @@ BOTH_ENGINES = frozenset({
     "test_cli", "test_cli_pupils", "test_cli_documents", "test_cli_user_update",
     "test_attacks", "test_server_store", "test_impact", "test_impact_facts",
     "test_stale_records", "test_stale_ui",
+    "test_young_person_notifications", "test_young_person_upgrade", "test_ehc_young_person_request",
 })
 
 

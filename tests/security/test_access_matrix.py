@@ -295,7 +295,7 @@ def test_a_removed_user_is_refused_even_with_a_session_still_open(school, tmp_pa
 # Helpers called only inside another action's transaction, after that action's check.
 INTERNAL = {
     "sendesk.operations": {"changed", "viewed", "collect", "require_any"},
-    "sendesk.records.notifications": {"open_due", "reconcile"},
+    "sendesk.records.notifications": {"open_due", "reconcile", "outstanding_params", "whom"},
     "sendesk.records.summary": {"refresh"},
     "sendesk.demo.pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.demo.ehc": {"add_demo_ehc"},

@@ -96,7 +96,7 @@ def _contacts(b: Builder, facts: PupilFacts) -> None:
     b.heading("Parent notifications (SEN register)", 3)
     rows = []
     for due in facts.notifications:
-        sent = "\n".join(f"{s.recipient}, {dates.format_uk(s.sent_on)} by {s.method}"
+        sent = "\n".join(f"{s.to_whom}, {dates.format_uk(s.sent_on)} by {s.method}"
                          for s in due.sent)
         rows.append((f"{'Added to' if due.change == 'added' else 'Removed from'} the register",
                      dates.format_uk(due.due_since), sent or "Not yet",

@@ -20,7 +20,7 @@ from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
 from ..store.database import Row
-from . import ehc, review_requests, school_calendar
+from . import ehc, notifications, review_requests, school_calendar
 from ._common import today
 
 MAX_DAYS = 3 * 366
@@ -157,11 +157,11 @@ def _notifications(session: Session, pupils: _Pupils, first: dt.date, last: dt.d
                    day: dt.date) -> list[AgendaItem | None]:
     return [pupils.item(r["pupil_id"], dt.date.fromisoformat(r["due_since"]),
                         AgendaKind.PARENT_NOTIFICATION, f"notification-{r['id']}",
-                        "Tell the parents formally that the pupil was "
-                        + ("added to" if r["change"] == "added" else "removed from")
+                        f"Tell {notifications.whom(session, r['young_person'])} formally that "
+                        "the pupil was " + ("added to" if r["change"] == "added" else "removed from")
                         + " the SEN register.", day)
             for r in session.db.query(
-                "SELECT id, pupil_id, change, due_since FROM parent_notifications_due WHERE"
+                "SELECT id, pupil_id, change, due_since, young_person FROM parent_notifications_due WHERE"
                 " cleared_at IS NULL AND due_since BETWEEN ? AND ?", _between(first, last))]
 
 

@@ -16,6 +16,7 @@ from ..models.roles import Permission
 from ..models.sen import need_codes
 from ..operations import operation
 from ..session import Session
+from . import notifications
 from ._common import today
 from .apdr import due as reviews_due
 from .school_calendar import calendar_of
@@ -27,7 +28,7 @@ class DueNotification:
     pupil_id: int
     change: str
     due_since: dt.date
-    outstanding: int  # contacts with parental responsibility not yet told
+    outstanding: int  # still to tell: parents, and from 16 the young person (notifications.py)
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,11 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
     due = [DueNotification(r["id"], r["pupil_id"], r["change"],
                            dt.date.fromisoformat(r["due_since"]), r["outstanding"])
            for r in session.db.query(
-               "SELECT d.id, d.pupil_id, d.change, d.due_since, (SELECT count(*) FROM contacts c"
-               " WHERE c.pupil_id = d.pupil_id AND c.ended_on IS NULL AND"
-               " c.parental_responsibility = 1 AND NOT EXISTS (SELECT 1 FROM parent_notifications"
-               " n WHERE n.due_id = d.id AND n.contact_id = c.id)) AS outstanding"
+               "SELECT d.id, d.pupil_id, d.change, d.due_since, "
+               + notifications.OUTSTANDING_COUNT + " AS outstanding"
                " FROM parent_notifications_due d JOIN pupils p ON p.id = d.pupil_id"
-               " WHERE d.cleared_at IS NULL AND p.archived_at IS NULL ORDER BY d.due_since, d.id")]
+               " WHERE d.cleared_at IS NULL AND p.archived_at IS NULL ORDER BY d.due_since, d.id",
+               notifications.outstanding_params(session))]
     return Dashboard(
         today=day, half_term=half_term,
         on_roll=session.db.scalar(f"SELECT count(*) FROM pupils{session.db.index_hint('pupils_by_year')}"

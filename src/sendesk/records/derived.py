@@ -14,11 +14,17 @@ from ..session import Session
 from . import ehc, impact_facts, notifications, summary
 
 
-@derived(Kind.CONTACT, Kind.NOTIFICATION)
+@derived(Kind.CONTACT, Kind.NOTIFICATION, Kind.PUPIL, Kind.SETTINGS)
 def clear_notifications_now_complete(session: Session, changes: Changes) -> None:
-    """A contact ended, or a notification recorded, may complete an open notification item."""
-    for pupil_id in sorted(changes.pupils):
-        notifications.reconcile(session, pupil_id)
+    """A contact ended, a notification recorded, a date of birth corrected or the school's
+    choice of whom to tell from 16 changed may complete an open notification item; the pupils
+    whose items changed are reported, so the summary rule below sees them."""
+    everyone = changes.whole_school or changes.touches(Kind.SETTINGS)
+    moved = notifications.reconcile(
+        session, None if everyone else sorted(changes.pupils),
+        recheck=changes.touches(Kind.CONTACT, Kind.NOTIFICATION, Kind.SETTINGS))
+    if moved:
+        changed(session, Kind.NOTIFICATION, moved)
 
 
 @derived(Kind.PUPIL, Kind.EHC, Kind.CALENDAR)

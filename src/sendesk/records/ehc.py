@@ -169,6 +169,7 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     if values["final_on"] is not None:
         raise _final_plan_elsewhere()
     pupil = require_editable(session, pupil_id)
+    _asked_by_someone_who_may(session, pupil, values)
     if pupil["sen_status"] == "E" and session.db.scalar(
             "SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL", (pupil["id"],)):
         raise ValidationError("The pupil already has an EHC plan; changes to it go through the "
@@ -191,6 +192,13 @@ def add_request(session: Session, pupil_id: int, raw: Mapping[str, Any]) -> int:
     changed(session, Kind.EHC, pupil["id"], request_id=request_id,
             sent=values["submitted_on"] is not None)
     return request_id
+
+
+def _asked_by_someone_who_may(session: Session, pupil: Row, values: Mapping[str, Any]) -> None:
+    """A young person's own request only from 16, on the day it went to the LA (or today)."""
+    asked_on = dates.from_text(values["submitted_on"]) or today(session)
+    rules.check_requested_by(RequestedBy(values["requested_by"]), dt.date.fromisoformat(pupil["dob"]),
+                             asked_on, pupil["preferred_forename"] or pupil["legal_forename"])
 
 
 def _readiness_when_sent(session: Session, pupil_id: int, values: Mapping[str, Any],
@@ -233,9 +241,11 @@ def update_request(session: Session, request_id: int, changes: Mapping[str, Any]
 def _update_request(session: Session, request_id: int, changes: Mapping[str, Any], *,
                     final_plan: bool) -> list[str]:
     row = _request_row(session, request_id)
-    require_editable(session, row["pupil_id"])
+    pupil = require_editable(session, row["pupil_id"])
     merged = {n: changes.get(n, row[n]) for n in _REQUEST_FIELDS}
     values = {n: _stored(v) for n, v in rules.clean_request(merged, today(session)).items()}
+    if (values["requested_by"], values["submitted_on"]) != (row["requested_by"], row["submitted_on"]):
+        _asked_by_someone_who_may(session, pupil, values)
     if not final_plan and values["final_on"] != row["final_on"]:
         raise _final_plan_elsewhere()
     sending = _readiness_when_sent(session, row["pupil_id"], values, row,

@@ -1293,6 +1293,35 @@ def upgrade_version_16(conn: sqlcipher3.Connection) -> None:
                stopped_day=day_number_sql("COALESCE(i.ended_on, rv.held_on, pl.review_date)")))
 
 
+def upgrade_version_17(conn: sqlcipher3.Connection) -> None:
+    """From 16 a pupil can be told themselves that they joined or left the SEN register (issue
+    20 item 6): the school's choice (parents only, the young person as well, or instead) says
+    who must be told before a 'parent notification due' item clears.
+
+    young_person is 1 when the pupil was 16 or over on the day the item fell due; the
+    young_person_* columns record the notification to them (a contact row cannot: the pupil is
+    not one of their own contacts). Items already held are marked from the pupils' dates of
+    birth with text arithmetic alone: the year 16 on, then the month and day, the rule of
+    models/school_contacts.is_young_person (16 years after a 29 February is again a 29 February
+    for everyone born before 2084).
+    """
+    dob_year = "CAST(SUBSTR(p.dob, 1, 4) AS INTEGER) + 16"
+    due_year = "CAST(SUBSTR(parent_notifications_due.due_since, 1, 4) AS INTEGER)"
+    run_script(conn, f"""
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person INTEGER NOT NULL DEFAULT 0
+            CHECK (young_person IN (0, 1));
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person_told_on TEXT;
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person_method TEXT;
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person_recipient TEXT;
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person_entered_at TEXT;
+        ALTER TABLE parent_notifications_due ADD COLUMN young_person_entered_by INTEGER REFERENCES users(id);
+        UPDATE parent_notifications_due SET young_person = 1 WHERE EXISTS (
+            SELECT 1 FROM pupils p WHERE p.id = parent_notifications_due.pupil_id
+            AND ({dob_year} < {due_year} OR ({dob_year} = {due_year}
+                 AND SUBSTR(p.dob, 6, 5) <= SUBSTR(parent_notifications_due.due_since, 6, 5))));
+    """)
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

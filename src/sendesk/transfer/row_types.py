@@ -46,7 +46,8 @@ PAST_YEARS_AHEAD = 2
 PLANNED_YEARS_AHEAD = 10
 FLAGS = frozenset({"parental_responsibility", "do_not_disclose_address", "has_ihp",
                    "at_risk_of_exclusion", "pfa_discussed", "delivered", "answer",
-                   "share_staff", "share_specialists", "share_la", "share_next_school"})
+                   "share_staff", "share_specialists", "share_la", "share_next_school",
+                   "young_person"})
 # Whole numbers: (least, most); anything else is an id or count up to 2^53.
 BOUNDS: dict[str, tuple[int, int]] = {
     "number": (1, 1000), "rank": (1, 50), "position": (0, 10_000),
@@ -60,6 +61,7 @@ REALS: dict[str, tuple[float, float]] = {
 # People's names: one line, and no markup (they are printed on letters and shown in lists).
 NAMES = frozenset({("contacts", "name"), ("contacts", "relationship"), ("consents", "given_by"),
                    ("parent_notifications", "recipient"),
+                   ("parent_notifications_due", "young_person_recipient"),
                    ("specialist_involvements", "professional"),
                    ("specialist_involvements", "consent_from"), ("ehcna_requests", "consent_from"),
                    ("ehcna_requests", "head_name"), ("ehc_plans", "caseworker"),
@@ -115,6 +117,7 @@ def codes() -> dict[tuple[str, str], frozenset[str]]:
         ("my_story", "consent_as"): frozenset(c.value for c in ConsentBy),
         ("parent_notifications_due", "change"): frozenset({"added", "removed"}),
         ("parent_notifications", "method"): frozenset(notifications.METHODS),
+        ("parent_notifications_due", "young_person_method"): frozenset(notifications.METHODS),
         ("specialist_involvements", "consent"): frozenset({"pending", "given", "refused"}),
         ("specialist_involvements", "service"): frozenset(specialists.services()),
         ("specialist_recommendations", "status"): frozenset({"open", "not_adopted"}),

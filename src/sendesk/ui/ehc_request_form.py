@@ -13,6 +13,7 @@ from ..models import ehcna as checklist
 from ..models.ehcna import ExceptionKind
 from ..records import ehc, ehcna
 from .forms import FieldSpec, FormDialog
+from .record_changes import pupil_line
 
 
 class RequestForms:
@@ -50,8 +51,9 @@ class RequestForms:
 
     def _request_fields(self) -> list[FieldSpec]:
         return [
-            FieldSpec("requested_by", "Who asked for it", "choice",
-                      [(r.label, r.value) for r in rules.RequestedBy]),
+            FieldSpec("requested_by", "Who asked for it", "choice",  # the young person from 16
+                      [(r.label, r.value) for r in rules.who_may_ask(
+                          pupil_line(self.runner, self.pupil_id).dob, self.session.clock.today())]),
             FieldSpec("local_authority", "Local authority"),
             FieldSpec("consent_on", "Parents' consent signed", "date",
                       aliases=("Date of the parents' consent",)),

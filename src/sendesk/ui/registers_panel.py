@@ -87,11 +87,13 @@ class RegistersPanel(RecordPanel):
         fill_table(self.needs_table, [(n.rank, need_label(n.code), uk(n.start_date), uk(n.end_date))
                                       for n in record.needs_history])
         contact_names = {c.id: c.details.name for c in record.contacts}
+        young = f"{record.pupil.forename} {record.pupil.surname} (the young person)"
         fill_table(self.notifications_table, [(
             f"{'Added to' if n.change == 'added' else 'Removed from'} the register ({n.status})",
             uk(n.due_since),
-            "; ".join(f"{s.recipient} by {s.method} on {uk(s.sent_on)}" for s in n.sent),
-            ", ".join(contact_names.get(i, "?") for i in n.outstanding_contact_ids) or "None")
+            "; ".join(f"{s.to_whom} by {s.method} on {uk(s.sent_on)}" for s in n.sent),
+            ", ".join([young] * n.young_person_to_tell
+                      + [contact_names.get(i, "?") for i in n.outstanding_contact_ids]) or "None")
             for n in record.notifications], [n.id for n in record.notifications])
         fill_table(self.registers_table, [(
             e.kind.label, uk(e.start_date), uk(e.end_date), uk(e.review_date),
@@ -163,18 +165,27 @@ class RegistersPanel(RecordPanel):
             return None
         item = due[0]
         people = [c for c in self.held.contacts if c.id in item.outstanding_contact_ids]
+        pupil = self.held.pupil
         fields = [FieldSpec("sent_on", "Date told", "date"),
                   FieldSpec("method", "How", "choice", [(m.capitalize(), m) for m in METHODS])]
+        if item.young_person_to_tell:
+            # From 16, as the school chose: the young person themselves, named.
+            fields.append(FieldSpec("young_person", f"{pupil.forename} {pupil.surname} "
+                                    "(the young person)", "bool"))
         fields += [FieldSpec(f"contact_{c.id}", f"{c.details.name} ({c.details.relationship})", "bool")
                    for c in people]
 
         def save(values: dict[str, Any]) -> bool:
             chosen = [c.id for c in people if values.get(f"contact_{c.id}")]
             return self.write(notifications.record_notification, item.id,
-                              chosen, values["sent_on"], values["method"])
+                              chosen, values["sent_on"], values["method"],
+                              bool(values.get("young_person")))
+        told = ("Tick everyone who was told: from 16 the young person is told "
+                + ("as well as the parents." if people else "themselves.")
+                if item.young_person_to_tell else
+                "Tick everyone with parental responsibility who was told.")
         return self.open_form("Record parent notification", fields, save,
-                              values={"sent_on": self.today()},
-                              intro="Tick everyone with parental responsibility who was told.")
+                              values={"sent_on": self.today()}, intro=told)
 
     # --- other registers -------------------------------------------------------------------
     def add_register(self) -> FormDialog:

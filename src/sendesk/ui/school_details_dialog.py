@@ -22,7 +22,7 @@ FIELDS = [
     FieldSpec("sendiass_web", "SENDIASS web address", placeholder="www.example.org.uk"),
     FieldSpec("local_offer_web", "Local Offer web address",
               placeholder="The local authority's Local Offer page"),
-    FieldSpec("young_person", "From 16, letters and consent go to", "choice",
+    FieldSpec("young_person", "From 16, letters, notifications and consent go to", "choice",
               [(label, key) for key, label in YOUNG_PERSON_CHOICES.items()]),
     FieldSpec("review_weeks", "Review after a move within", "choice",
               [(f"{n} school week{'s' if n != 1 else ''}", n)

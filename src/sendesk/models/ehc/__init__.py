@@ -32,12 +32,14 @@ from .request import (
                    PlanDecision,
                    RequestedBy,
                    RequestStage,
+                   check_requested_by,
                    clean_request,
                    cutoff_advice,
                    cutoff_warning,
                    submission_missing,
                    timeline,
                    week_date,
+                   who_may_ask,
 )
 from .schedule import (
                    MEETING_BEFORE_ANNIVERSARY,
@@ -61,4 +63,5 @@ __all__ = ["AnnualReview", "AssessDecision", "BOOK_AHEAD_YEARS", "DECISION_WEEKS
            "ReviewRecommendation", "ReviewSchedule", "SPECIALIST_NOTICE", "STATUTORY_WEEKS",
            "TRANSITION_YEAR", "YEAR6_REVIEW_BY", "clean_outcomes", "clean_plan", "clean_request",
            "clean_review", "cutoff_advice", "cutoff_warning", "review_schedule",
-           "submission_missing", "timeline", "week_date", "year_group_on", "year_rank"]
+           "submission_missing", "timeline", "week_date", "year_group_on", "year_rank",
+           "check_requested_by", "who_may_ask"]

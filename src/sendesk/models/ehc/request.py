@@ -22,6 +22,7 @@ from typing import Any
 from ...errors import ValidationError
 from .. import dates
 from ..calendar import SchoolCalendar
+from ..school_contacts import YOUNG_PERSON_AGE, is_young_person
 from ..text import clean_line, clean_text
 
 STATUTORY_WEEKS = 20
@@ -42,6 +43,24 @@ class RequestedBy(str, enum.Enum):
     def label(self) -> str:
         return {"school": "The school", "parent": "A parent",
                 "young_person": "The young person"}[self.value]
+
+
+def who_may_ask(dob: dt.date, today: dt.date) -> list[RequestedBy]:
+    """Who the request form offers: a young person asks for themselves only from 16 (before
+    then it is a child, whose parent asks for them)."""
+    return [r for r in RequestedBy
+            if r is not RequestedBy.YOUNG_PERSON or is_young_person(dob, today)]
+
+
+def check_requested_by(requested_by: RequestedBy, dob: dt.date, asked_on: dt.date,
+                       forename: str) -> None:
+    """A request recorded as the young person's own must come from a pupil of 16 or over on
+    the day it was made (the day sent to the LA, or today while it is being prepared)."""
+    if requested_by is RequestedBy.YOUNG_PERSON and not is_young_person(dob, asked_on):
+        raise ValidationError(
+            f"{forename} was under {YOUNG_PERSON_AGE} on {dates.format_uk(asked_on)}, so the "
+            "request cannot be the young person's own; choose the school or a parent.",
+            field="requested_by")
 
 
 class AssessDecision(str, enum.Enum):
