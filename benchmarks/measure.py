@@ -22,6 +22,8 @@ class Result:
     unit: str = "ms"
     note: str = ""
     cpu: list[float] = field(default_factory=list)  # this process's CPU milliseconds
+    # On the school server: the server's CPU milliseconds for the same runs (its backends)
+    server_cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float | None:

@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -37,15 +38,65 @@ from sendesk.records import notes, pupil_list, pupils
 from sendesk.records.pupil_list import PupilFilter
 
 from . import data
-from .measure import Result, peak_rss_mb, timed
+from .measure import Result, Samples, peak_rss_mb, timed
 from .store_bench import Bench, pick_pupils, read_record
 
 TARGET_P95 = 50.0
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 
+def _postmaster(url: str) -> int:
+    """The server's main process (the parent of the backend serving a connection)."""
+    session = data.open_session(url)  # type: ignore[arg-type]
+    try:
+        backend = session.db.backend_pid
+    finally:
+        session.close()
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _server_ns(postmaster: int) -> int:
+    """CPU nanoseconds used so far by the server's processes that are running now (the
+    throwaway server serves this benchmark alone; a backend that ended in between is lost)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                total += int((stat.parent / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def server_timed(postmaster: int) -> Any:
+    """measure.timed, with the server's CPU time beside the wall and client CPU times: on a
+    loaded machine wall time grows with everyone else's work, CPU time does not, and half of
+    a screen's work on the server is the server's."""
+    def run(action: Any, repeat: int, warmup: int = 1, between: Any = None) -> Samples:
+        samples = Samples()
+        samples.server = []  # type: ignore[attr-defined]
+        for index in range(warmup + repeat):
+            before = _server_ns(postmaster)
+            once = timed(action, 1, warmup=0, between=between)
+            if index >= warmup:
+                samples += once
+                samples.cpu += once.cpu  # type: ignore[attr-defined]
+                samples.server.append((_server_ns(postmaster) - before) / 1e6)  # type: ignore[attr-defined]
+        return samples
+    return run
+
+
 class ServerBench(Bench):
     """store_bench's reads, scroll, edits, documents and transfers, on the server."""
+
+    def add(self, section: str, name: str, samples: list[float], target: float | None = None,
+            unit: str = "ms", note: str = "") -> Result:
+        result = super().add(section, name, samples, target, unit, note)
+        result.server_cpu = list(getattr(samples, "server", []))
+        if result.server_cpu:
+            print(f"  {'':10} {'':42} server cpu {statistics.median(result.server_cpu):.1f}",
+                  file=sys.stderr, flush=True)
+        return result
 
     def database(self) -> None:
         self.add("database", "sign in to the server (TLS + SCRAM, schema check)", timed(
@@ -56,7 +107,11 @@ class ServerBench(Bench):
 
 
 def core(url: str, repeat: int) -> list[Result]:
+    from . import store_bench, transfer_bench
     with data.kdf_seconds("0"), tempfile.TemporaryDirectory(prefix="sendesk-bench-") as tmp:
+        # Every timing of store_bench and transfer_bench, in this child process only, also
+        # reads the server's CPU time.
+        store_bench.timed = transfer_bench.timed = server_timed(_postmaster(url))  # type: ignore[assignment]
         return ServerBench(url, repeat, Path(tmp)).run()  # type: ignore[arg-type]
 
 
@@ -102,6 +157,7 @@ def _client(url: str, seconds: float, seed: int, out: str) -> None:
 def load(url: str, clients: int, seconds: float) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="sendesk-load-") as tmp:
         outs = [str(Path(tmp) / f"client-{n}.json") for n in range(clients)]
+        load_before = os.getloadavg()[0]
         context = multiprocessing.get_context("spawn")
         workers = [context.Process(target=_client, args=(url, seconds, n, out))
                    for n, out in enumerate(outs)]
@@ -119,7 +175,8 @@ def load(url: str, clients: int, seconds: float) -> list[Result]:
             times += found["times"]
             errors += found["errors"]
     label = f"{clients} PCs at once, read-and-edit mix for {seconds:.0f} s"
-    note = (f"{len(times):,} actions, {len(errors)} failed"
+    note = (f"{len(times):,} actions, {len(errors)} failed; load average {load_before:.1f} "
+            f"before, {os.getloadavg()[0]:.1f} after"
             + (f" (first: {errors[0][:120]})" if errors else ""))
     return [Result("load", f"{label}: each action", times, TARGET_P95, note=note),
             Result("load", f"{label}: failed actions", [float(len(errors))], 1, "errors",
@@ -155,8 +212,9 @@ def move_onto(server: Any, database: Path) -> tuple[str, Result]:
 def side_by_side(file_results: list[Result], server_results: list[Result], size: int) -> str:
     from .__main__ import cell, target_text
     on_file = {(r.section, r.name): r for r in file_results}
-    header = ["section", "measure", "target", f"SQLCipher file, {size:,}", f"PostgreSQL server, {size:,}"]
-    lines = ["| " + " | ".join(header) + " |", "| --- | --- | ---: | ---: | ---: |"]
+    header = ["section", "measure", "target", f"SQLCipher file, {size:,}",
+              f"PostgreSQL server, {size:,}", "server: CPU ms, client + server"]
+    lines = ["| " + " | ".join(header) + " |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for result in server_results:
         mark = " !" if (result.target is not None and result.samples
                         and (result.p95 if result.section == "load" else result.median) >= result.target) else ""
@@ -167,8 +225,12 @@ def side_by_side(file_results: list[Result], server_results: list[Result], size:
         if result.unit == "errors":
             server_cell = f"{result.median:.0f}{mark}"
         file_cell = cell(on_file.get((result.section, result.name)))
+        cpu_cell = ""
+        if result.cpu and result.server_cpu:
+            cpu_cell = (f"{statistics.median(result.cpu):.1f} + "
+                        f"{statistics.median(result.server_cpu):.1f}")
         lines.append("| " + " | ".join([result.section, result.name, target_text(result),
-                                        file_cell, server_cell]) + " |")
+                                        file_cell, server_cell, cpu_cell]) + " |")
     return "\n".join(lines)
 
 
@@ -193,6 +255,8 @@ def run(size: int, repeat: int, clients: int, seconds: float, rebuild: bool) -> 
     print("Cells: median / 95th percentile, in ms unless marked; the load test's cell is median / "
           "95th percentile (max) of every action.\n")
     print(side_by_side(on_file, results, size))
+    print("\nLoad test: " + next((r.note for r in results if r.section == "load"), "not run"))
+    print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     bad = [r for r in results if r.section == "load" and r.samples
            and (r.p95 if r.unit == "ms" else r.median) >= (r.target or float("inf"))]
     return 1 if bad else 0

@@ -210,3 +210,24 @@ def test_archived_pupils_keep_their_register_as_it_was(senco_session, pupil):
     pupils.archive_leaver(senco_session, pupil_id, "20/11/2026", "Moved away")
     with pytest.raises(PermissionDenied, match="archived"):
         sen_register.change_status(senco_session, pupil_id, "N", "21/11/2026", "Left")
+
+
+def test_home_counts_the_roll_the_statuses_and_the_register_needs(senco_session):
+    """Home's counts, read in one grouped query: an N removed before the last census has
+    lapsed and is not counted, a leaver is not on roll, and needs count only on the register."""
+    from sendesk.records import dashboard
+    session = senco_session
+    e, k, n_recent, n_lapsed, _, leaver = (add_pupil(session, serial) for serial in range(1, 7))
+    for pupil_id, need in ((e, "ASD"), (k, "MLD"), (n_recent, "SPLD"), (n_lapsed, "SEMH"),
+                           (leaver, "SLCN")):
+        sen_register.change_status(session, pupil_id, "K", "01/09/2026", "Needs", [need])
+    sen_register.change_status(session, e, "E", "20/11/2026", "EHC plan issued")
+    sen_register.change_status(session, n_recent, "N", "20/11/2026", "Needs now met")
+    sen_register.change_status(session, n_lapsed, "N", "15/09/2026", "Needs now met")
+    pupils.archive_leaver(session, leaver, "20/11/2026", "Moved away")
+    board = dashboard.dashboard(session)
+    assert board.on_roll == 5
+    assert board.by_status == {"E": 1, "K": 1, "N": 1}
+    assert {code: count for code, count in board.by_need.items() if count} == {"ASD": 1, "MLD": 1}
+    assert board.by_area["Communication and interaction"] == 1
+    assert board.by_area["Cognition and learning"] == 1

@@ -422,3 +422,17 @@ def test_every_command_that_takes_a_db_accepts_a_server_url():
 
     walk(build_parser(), "sendesk-cli")
     assert not found, found
+
+
+def test_the_pupil_list_reads_its_ids_from_an_index_alone_on_the_server(senco_session):
+    """SQLite's indexes carry the id; the server's list indexes include it (server_dialect's
+    SERVER_INDEXES), so the first screen and each keystroke never read the pupils' rows."""
+    add_pupil(senco_session, 1)
+    db = senco_session.db
+    with db.transaction():
+        db.execute("SET LOCAL enable_seqscan = off")   # an empty table would be scanned anyway
+        for where in ("archived_at IS NULL", "archived_at IS NULL AND search_text LIKE '%o%'",
+                      "TRUE"):
+            plan = " ".join(str(row[0]) for row in db.query(
+                f"EXPLAIN SELECT id FROM pupils WHERE {where} ORDER BY sort_key, search_text"))
+            assert "Index Only Scan using pupils_" in plan and "Sort" not in plan, plan

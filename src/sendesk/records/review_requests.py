@@ -187,31 +187,36 @@ def open_for(session: Session, pupil_id: int) -> list[ReviewRequest]:
 
 def open_by_pupil(session: Session,
                   pupil_ids: Iterable[int] | None = None) -> dict[int, list[ReviewRequest]]:
-    """Each pupil's open requests (every pupil's when no ids are given), read in three queries
-    so Reviews due, Home and the agenda can show them without a query per pupil."""
+    """Each pupil's open requests (every pupil's when no ids are given), read in at most three
+    queries so Reviews due, Home and the agenda can show them without a query per pupil. The
+    requests come first: most schools have few or none, and then the reviews held (a scan of
+    every review in the school) are not read at all, or only for the pupils with a request."""
     ids = None if pupil_ids is None else sorted({int(p) for p in pupil_ids})
     if ids == []:
         return {}
     where, params = ("", ()) if ids is None else (
         f" AND w.pupil_id IN ({placeholders(len(ids))})", tuple(ids))
-    held: dict[int, dt.date] = {}
-    for pupil, text in (
-            session.db.query("SELECT w.pupil_id, max(r.held_on) FROM apdr_reviews r JOIN"
-                             " apdr_cycles c ON c.id = r.cycle_id JOIN send_pathways w ON"
-                             " w.id = c.pathway_id WHERE r.completed_at IS NOT NULL" + where
-                             + " GROUP BY w.pupil_id", params)
-            + session.db.query("SELECT w.pupil_id, max(v.held_on) FROM ehc_reviews v JOIN"
-                               " ehc_plans w ON w.id = v.plan_id WHERE v.held_on IS NOT NULL"
-                               + where + " GROUP BY w.pupil_id", params)):
-        day = dates.from_text(text)
-        if day is not None:
-            held[pupil] = max(held.get(pupil, dt.date.min), day)
     found: dict[int, list[ReviewRequest]] = {}
     for r in session.db.query("SELECT * FROM review_requests w WHERE 1 = 1" + where
                               + " ORDER BY w.pupil_id, w.raised_on, w.id", params):
         found.setdefault(r["pupil_id"], []).append(ReviewRequest(
             r["id"], r["pupil_id"], r["reason"], r["detail"],
             dt.date.fromisoformat(r["review_date"]), dt.date.fromisoformat(r["raised_on"])))
+    if not found:
+        return {}
+    asked = " AND w.pupil_id IN (SELECT q.pupil_id FROM review_requests q)"
+    held: dict[int, dt.date] = {}
+    for pupil, text in (
+            session.db.query("SELECT w.pupil_id, max(r.held_on) FROM apdr_reviews r JOIN"
+                             " apdr_cycles c ON c.id = r.cycle_id JOIN send_pathways w ON"
+                             " w.id = c.pathway_id WHERE r.completed_at IS NOT NULL" + where
+                             + asked + " GROUP BY w.pupil_id", params)
+            + session.db.query("SELECT w.pupil_id, max(v.held_on) FROM ehc_reviews v JOIN"
+                               " ehc_plans w ON w.id = v.plan_id WHERE v.held_on IS NOT NULL"
+                               + where + asked + " GROUP BY w.pupil_id", params)):
+        day = dates.from_text(text)
+        if day is not None:
+            held[pupil] = max(held.get(pupil, dt.date.min), day)
     still_open = {}
     for pupil, requests in found.items():
         # An arrival starts afresh: what the previous school still had open came with the file.

@@ -122,6 +122,10 @@ def import_to_server(session: Session, url: str, owner_password: str,
             for name in others:   # a password nobody knows, until one is set for them
                 server_roles.create_login(db, name, secrets.token_urlsafe(32) + "aA1!")
             entries = _audit_entries(db)
+        # Statistics for the planner and the visibility map for index-only scans, now rather
+        # than whenever autovacuum gets round to millions of new rows (until then the first
+        # screens read whole tables and sort them, and autovacuum competes with the PCs).
+        db.execute("VACUUM ANALYZE")
     finally:
         db.close()
     moved = server_school.open_on_server(url, session.user.username, password, session.clock)

@@ -28,6 +28,21 @@ import re
 
 SCHEMA_VERSION_TABLE = "sendesk_schema_version"
 
+# Indexes the server has beside the migrations' own. Every SQLite index carries the rowid (the
+# id) beside its columns, so the pupil list's covering indexes answer ``SELECT id ... ORDER BY
+# sort_key`` from the index alone; a PostgreSQL index carries only its columns, so the same
+# query read every pupil row and sorted them (40 ms at 20,000 pupils where the index-only
+# scan takes 3). These are the list's two indexes with the id included, made (if missing)
+# after every full migration by the owner (ServerDatabase.migrate): PostgreSQL-only, because
+# INCLUDE is, and kept out of the migrations, whose SQL both engines run.
+SERVER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS pupils_list_ids ON pupils (sort_key, search_text, sen_status,"
+    " sen_since, primary_need, year_rank, class_name, flags, next_review) INCLUDE (id)"
+    " WHERE archived_at IS NULL",
+    "CREATE INDEX IF NOT EXISTS pupils_everyone_ids ON pupils (sort_key, search_text)"
+    " INCLUDE (id)",
+)
+
 _TYPES = {"INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION", "BLOB": "BYTEA"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

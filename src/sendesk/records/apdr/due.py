@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from ...models import dates, reviews
 from ...models.apdr import Stage
+from ...models.calendar import SchoolCalendar
 from ...models.roles import Permission
 from ...operations import operation
 from ...session import Session
+from ...store.database import Row
 from .. import review_requests, school_calendar
 from .._common import today
 from ..review_requests import ReviewRequest
@@ -61,22 +63,27 @@ def _name(preferred_surname: str | None, legal_surname: str, preferred_forename:
     return f"{preferred_surname or legal_surname}, {preferred_forename or legal_forename}"
 
 
-def _unseen_ids(session: Session) -> list[int]:
-    """Pupils on roll on the SEN register with no current plan, in name order."""
-    return session.db.id_list(f"SELECT id FROM pupils WHERE archived_at IS NULL AND"
-                              f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN}"
-                              " ORDER BY sort_key, id")
+def _unseen(session: Session) -> list[Row]:
+    """Pupils on roll on the SEN register with no current plan, in name order (read once: the
+    search for them is the costliest part of the list)."""
+    return session.db.query(
+        "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
+        " year_group, sort_key, sen_status FROM pupils WHERE archived_at IS NULL AND"
+        f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN} ORDER BY sort_key, id")
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
-def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueReview]:
+def reviews_due(session: Session, *, include_upcoming: bool = True,
+                calendar: SchoolCalendar | None = None) -> list[DueReview]:
     """Every open pathway's next review, most urgent first: overdue, no plan at all, due within
     two weeks, no agreed plan yet, then booked. Also flags pathways with fewer reviews in the
     last year than SEN support needs, agreed review dates that break the termly rule, and a
-    half-termly review when the needs changed after the plan was agreed."""
+    half-termly review when the needs changed after the plan was agreed. (`calendar`: the
+    school's, when the caller has read it already.)"""
     day = today(session)
-    calendar = school_calendar.calendar_of(session)
-    unseen = set(_unseen_ids(session))
+    calendar = calendar or school_calendar.calendar_of(session)
+    unseen_rows = _unseen(session)
+    unseen = {row[0] for row in unseen_rows}
     rows = session.db.query(
         "SELECT w.id AS pathway_id, w.pupil_id, w.stage, w.opened_on, c.id AS cycle_id, c.number,"
         " pl.plan_date, pl.review_date, pl.agreed_at, p.legal_surname, p.legal_forename,"
@@ -133,7 +140,7 @@ def reviews_due(session: Session, *, include_upcoming: bool = True) -> list[DueR
             held_in_year, reviews.too_few_held(since, held_in_year, day),
             pupil_id in unseen, problem, changed_on, suggested, request)
         found.append(((_URGENCY[state], review_date or dt.date.max, sort_key), due))
-    found += _unseen_rows(session, unseen, on_pathway, asked)
+    found += _unseen_rows(unseen_rows, on_pathway, asked)
     found += _asked_rows(session, asked, on_pathway | unseen, day, include_upcoming)
     found.sort(key=lambda pair: pair[0])
     return [due for _, due in found]
@@ -148,18 +155,13 @@ def _needs_changed(session: Session) -> dict[int, dt.date]:
     return changed
 
 
-def _unseen_rows(session: Session, unseen: set[int], on_pathway: set[int],
+def _unseen_rows(unseen: list[Row], on_pathway: set[int],
                  asked: dict[int, ReviewRequest]) -> list[tuple[tuple, DueReview]]:
     """A row for each pupil with no current plan that the pathways above do not already show
     (a K pupil on no pathway), and for each E pupil with no EHC plan recorded."""
-    if not unseen:
-        return []
     found = []
     for (pupil_id, legal_surname, legal_forename, preferred_surname, preferred_forename,
-         year_group, sort_key, sen_status) in session.db.query(
-            "SELECT id, legal_surname, legal_forename, preferred_surname, preferred_forename,"
-            " year_group, sort_key, sen_status FROM pupils WHERE archived_at IS NULL AND"
-            f" sen_status IN ('E', 'K') AND {NO_CURRENT_PLAN}"):
+         year_group, sort_key, sen_status) in unseen:
         if sen_status == "K" and pupil_id in on_pathway:
             continue   # its pathway's row says "No agreed plan"
         state = (reviews.ReviewState.NO_EHC_PLAN if sen_status == "E"
