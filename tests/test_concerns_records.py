@@ -66,7 +66,7 @@ def test_staff_finish_a_monitoring_outcome(staff_session, senco_session, pupil, 
     summary = pupils.pupil_from_row(senco_session.db.query_one("SELECT * FROM pupils WHERE id = ?",
                                                                (pupil,)))
     assert summary.next_review == run.review_date and summary.sen_status is None
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert actions[-3:] == ["added a short note", "added a register entry",
                             "finished the initial concerns flowchart"]
 

@@ -32,7 +32,7 @@ def test_it_is_labelled_as_a_demo(demo_school):
     assert "Demo school" in demo_school.school.name
     assert demo_school.school.la_code == "940"
     assert "created the demo school" in [r["action"] for r in demo_school.db.query(
-        "SELECT action FROM audit_log")]
+        "SELECT action FROM audit_log ORDER BY id")]
     assert audit.verify(demo_school.db).intact
 
 

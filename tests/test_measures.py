@@ -215,7 +215,7 @@ def test_a_group_members_entry_and_exit_are_recorded_like_a_lines(senco_session)
     trail = senco_session.db.query("SELECT field FROM field_changes WHERE record_type = 'measure'"
                                    " AND record_id = ?", (measure_id,))
     assert [r["field"] for r in trail] == ["exit_value", "exit_date"]
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert "recorded an entry measure" in actions
     assert "changed an entry or exit measure" in actions
     assert "Adeyemi" not in audit_text(senco_session)

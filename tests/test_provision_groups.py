@@ -214,7 +214,7 @@ def test_changes_are_audited_without_pupils_names(senco_session):
     a, = pupils(senco_session, "Adeyemi")
     group_id = make_group(senco_session)
     groups.add_member(senco_session, group_id, a, "02/11/2026")
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert "made a provision group" in actions and "added a pupil to a provision group" in actions
     assert "Adeyemi" not in audit_text(senco_session)
 

@@ -365,3 +365,38 @@ def test_two_schools_on_one_server_have_groups_of_their_own(school, pg_server, s
     finally:
         pg_server.release(other)
     assert SCHOOL_NAME and dt   # the fixtures' school is untouched
+
+
+def test_nobody_with_psql_can_hide_a_review_or_a_protected_address_from_the_list(
+        senco_session, on_status, pg_server, server_database):
+    """The next review and the list's flags are worked out from the record: a write of any
+    other value is refused (the SENCO's own login too), so a review that is due or a protected
+    address cannot be hidden from the list by hand; the app's own refresh still writes them."""
+    from sendesk.models.flags import Flag
+    from sendesk.records import registers
+    pupil_id, _ = on_status
+    notes.add_note(senco_session, pupil_id, {"event_date": "21/11/2026", "concern": "Tired",
+                                             "review_date": "01/12/2026"})
+    registers.add_entry(senco_session, pupil_id, "medical", {"start_date": "20/11/2026",
+                                                             "details": "Asthma"})
+    before = senco_session.db.query_one("SELECT next_review, flags FROM pupils WHERE id = ?",
+                                        (pupil_id,))
+    assert before["next_review"] == "2026-12-01" and before["flags"] & int(Flag.MEDICAL)
+    attacks = {
+        "the review pushed back": f"UPDATE pupils SET next_review = '2099-01-01' WHERE id = {pupil_id}",
+        "the review taken off": f"UPDATE pupils SET next_review = NULL WHERE id = {pupil_id}",
+        "the flags cleared": f"UPDATE pupils SET flags = 0 WHERE id = {pupil_id}",
+        "a flag made up": f"UPDATE pupils SET flags = flags | {int(Flag.LOOKED_AFTER)} "
+                          f"WHERE id = {pupil_id}",
+    }
+    for user, password in ((STAFF, STAFF_PASSWORD), (SENCO, SENCO_PASSWORD)):
+        for what, sql in attacks.items():
+            result = psql(pg_server, server_database[1], user, password, sql)
+            assert refused(result), (user, what, result.stdout, result.stderr)
+    after = senco_session.db.query_one("SELECT next_review, flags FROM pupils WHERE id = ?",
+                                       (pupil_id,))
+    assert dict(after) == dict(before)
+    notes.add_note(senco_session, pupil_id, {"event_date": "21/11/2026", "concern": "Sooner",
+                                             "review_date": "25/11/2026"})
+    assert senco_session.db.scalar("SELECT next_review FROM pupils WHERE id = ?",
+                                   (pupil_id,)) == "2026-11-25"

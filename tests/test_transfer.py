@@ -296,7 +296,7 @@ def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
     assert contains(text, "The full SEND file (PDF) 3")   # its page count
     assert "Orchard Mews" not in text
     assert "printed a transfer acknowledgement form" in [
-        r[0] for r in sender.db.query("SELECT action FROM audit_log")]
+        r[0] for r in sender.db.query("SELECT action FROM audit_log ORDER BY id")]
 
 
 def test_a_leaver_on_the_register_is_listed_until_their_file_is_sent(sender, tmp_path, clock):
