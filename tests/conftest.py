@@ -49,8 +49,8 @@ BOTH_ENGINES = frozenset({
     "test_transfer_cli", "test_transfer_arrival_cli", "test_transfer_cli_leaving",
     "test_cli", "test_cli_pupils", "test_cli_documents", "test_cli_user_update",
     "test_cli_provision", "test_cli_provision_groups",
-    "test_attacks", "test_csv_injection", "test_documents_hostile", "test_hostile_input",
-    "test_window_and_cli_at_once", "test_server_store",
+    "test_attacks", "test_access_matrix", "test_csv_injection", "test_documents_hostile",
+    "test_hostile_input", "test_window_and_cli_at_once", "test_server_store",
 })
 
 
@@ -67,7 +67,9 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" not in metafunc.fixturenames:
+    # module_engine: for a module whose school is built once for the module (the access matrix).
+    name = next((n for n in ("engine", "module_engine") if n in metafunc.fixturenames), None)
+    if name is None:
         return
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     choice = metafunc.config.getoption("--engine")
@@ -86,11 +88,18 @@ def pytest_generate_tests(metafunc):
                 f"{metafunc.definition.nodeid} uses a school: name {module} in tests/conftest.py's "
                 "BOTH_ENGINES, or mark what is about the file itself sqlcipher_only(reason=...)")
         engines = ["sqlite"]
-    metafunc.parametrize("engine", engines, indirect=True)
+    metafunc.parametrize(name, engines, indirect=True,
+                         scope="module" if name == "module_engine" else None)
 
 
 @pytest.fixture
 def engine(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="module")
+def module_engine(request) -> str:
+    """The engine of a school built once for a whole module."""
     return getattr(request, "param", "sqlite")
 
 
