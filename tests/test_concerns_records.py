@@ -172,7 +172,7 @@ def test_discarding_a_draft_leaves_nothing(staff_session, senco_session, pupil, 
         concerns.load_draft(senco_session, run_id)
 
 
-@pytest.mark.sqlcipher_only   # injects SQLite's own disk error
+@pytest.mark.sqlcipher_only(reason="injects SQLite's own disk error")
 def test_a_failure_part_way_through_finishing_leaves_nothing(senco_session, pupil, chart,
                                                              monkeypatch):
     finish(senco_session, pupil, chart, "adapt_teaching")

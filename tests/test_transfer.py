@@ -11,6 +11,7 @@ from tests.records_fixtures import audit_text, snapshot
 from tests.transfer_support import (
     FAKE_PDF,
     PROTECTED,
+    SENDER_PASSWORD,
     add_protected_details,
     consent_to_share,
     fake_pdf,
@@ -28,8 +29,8 @@ from sendesk.transfer.package import read_package
 
 
 @pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
+def sender(tmp_path, clock, to_engine):
+    session = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     yield session
     session.close()
 
