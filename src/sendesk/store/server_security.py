@@ -141,6 +141,19 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = 'your roles do not allow ' || p_action;
         END IF;
+        -- What the app writes, so that an entry made by hand cannot break reading the log
+        -- (or answering a subject access request) for good: a time, and a JSON object or none.
+        BEGIN
+            PERFORM p_at::timestamptz;
+            IF p_detail IS NOT NULL AND jsonb_typeof(p_detail::jsonb) <> 'object' THEN
+                RAISE invalid_text_representation;
+            END IF;
+        EXCEPTION WHEN invalid_text_representation OR invalid_datetime_format
+                       OR datetime_field_overflow THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = 'your roles do not allow an audit entry that is not dated or '
+                          'detailed as sendesk writes them';
+        END;
     END IF;
     SELECT last_hash, count INTO v_prev, v_count FROM audit_head WHERE id = 1 FOR UPDATE;
     IF NOT FOUND THEN
