@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..models import dates
 from ..models.provision import format_money
-from ..models.small_numbers import FEWER, shown, shown_all
+from ..models.small_numbers import FEWER, shown
 from ..records.governors_report import GovernorsFigures
 from ..records.register_figures import Breakdown
 from . import report_charts
@@ -22,7 +22,7 @@ def _chart(b: Builder, chart: Chart) -> None:
 
 
 def _breakdown_table(b: Builder, found: Breakdown) -> None:
-    columns = [shown_all(found.column(i)) for i in range(len(found.columns))]
+    columns = [found.shown(i) for i in range(len(found.columns))]
     totals = [shown(found.total(i)) for i in range(len(found.columns))]
     b.table(["", *found.columns],
             [(label, *(columns[i][row] for i in range(len(found.columns))))
