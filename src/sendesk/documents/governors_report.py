@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..models import dates
 from ..models.provision import format_money
-from ..models.small_numbers import FEWER, shown, shown_all
+from ..models.small_numbers import FEWER, shown
 from ..records.governors_report import GovernorsFigures
 from ..records.register_figures import Breakdown
 from . import report_charts
@@ -22,7 +22,7 @@ def _chart(b: Builder, chart: Chart) -> None:
 
 
 def _breakdown_table(b: Builder, found: Breakdown) -> None:
-    columns = [shown_all(found.column(i)) for i in range(len(found.columns))]
+    columns = [found.shown(i) for i in range(len(found.columns))]
     totals = [shown(found.total(i)) for i in range(len(found.columns))]
     b.table(["", *found.columns],
             [(label, *(columns[i][row] for i in range(len(found.columns))))
@@ -40,8 +40,8 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
     b = Builder()
     b.para(f"Figures for the {found.year.label} school year as recorded in sendesk on "
            f"{dates.format_uk(found.as_of)}. They count pupils and never name them; any count "
-           f"under 5 is shown as \"{FEWER}\", and where one count in a table is hidden the "
-           "next smallest is shown as \"5 or more\" so it cannot be worked out from the total.",
+           f"under 5 is shown as \"{FEWER}\", and where a hidden count could be worked out from "
+           "a total, more are shown as \"5 or more\" (or \"not shown\") so that it cannot.",
            "small")
     b.heading("The SEN register")
     b.table(["", *reg.by_status.columns],

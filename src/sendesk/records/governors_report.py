@@ -26,10 +26,11 @@ from pathlib import Path
 from ..errors import ValidationError
 from ..models import dates, provision
 from ..models import ehc as ehc_rules
+from ..models import impact as impact_rules
 from ..models.ehc import MilestoneState
 from ..models.roles import Permission
 from ..models.school_year import SchoolYear, parse_school_year
-from ..models.small_numbers import hidden, shown_all, shown_for_csv
+from ..models.small_numbers import FEWER, shown_for_csv
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe, ehc, impact, provision_map
@@ -181,7 +182,7 @@ CSV_HEADER = ("section", "measure", "when", "value")
 
 def _breakdown_rows(section: str, found: Breakdown) -> Iterator[tuple[str, str, str, str]]:
     for index, column in enumerate(found.columns):
-        cells = shown_all(found.column(index))
+        cells = found.shown(index)
         for label, cell in zip(found.labels, cells, strict=True):
             yield section, label, column, cell.replace(",", "")
 
@@ -213,11 +214,17 @@ def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
     yield "spend", "EHC plans: the LA's top-up", when, money(spend.ehc_topup_pence)
     yield "spend", "Notional SEN budget", when, \
         "not set" if spend.budget_pence is None else money(spend.budget_pence)
+    # The impact rows hidden as the table hides them (an item's groups with it), and groups
+    # named by their library item and a number, never by the name typed for them.
+    counts, _ = impact_rules.shown_counts(found.impact.lines)
+    names = impact_rules.public_names(found.impact.lines)
     for line in found.impact.summary_lines():
-        if hidden(line.pupils):
-            yield "impact", f"{line.provision} ({line.measure})", year, "fewer than 5 pupils"
+        label = f"{names[line.provision]} ({line.measure})"
+        shown_counts = counts[(line.provision, line.measure)]
+        if shown_counts["pupils"] == FEWER:
+            yield "impact", label, year, "fewer than 5 pupils"
         else:
-            yield "impact", f"{line.provision} ({line.measure})", year, line.summary()
+            yield "impact", label, year, line.summary(shown_counts)
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False,

@@ -86,6 +86,7 @@ class _Provision:
     name: str
     kind: str
     cost: int = 0
+    part_of: str = ""          # a group's library item (models.impact.shown_counts)
 
 
 # A plan line ran in the period when it ran at all and its days overlap the period's
@@ -154,7 +155,9 @@ def _rows(session: Session, start: dt.date, end: dt.date
             continue
         ran.append((g["id"], first, last))
         cost = group_rules.cost_in_period(run, start, end)
-        rows.setdefault((sums.GROUP, g["id"]), _Provision(f"Group: {g['name']}", sums.GROUP)
+        rows.setdefault((sums.GROUP, g["id"]), _Provision(
+            f"Group: {g['name']}", sums.GROUP,
+            part_of=names.get(g["library_id"], "Library item") if g["library_id"] else "")
                         ).cost += cost
         if g["library_id"] is not None:
             rows.setdefault((sums.LIBRARY, g["library_id"]), _Provision(
@@ -215,7 +218,7 @@ def _line(row: _Provision, name: str, kind: MeasureKind | None, part: sums.Part,
         pupils_measured=found.pupils, mean_entry=found.mean_entry(),
         mean_exit=found.mean_exit(), mean_gain=found.mean_gain(),
         mean_ratio_gain=found.mean_ratio_gain(), pupils_reviewed=part.reviewed,
-        pupils_met=met, cost_pence=int(cost), category=category)
+        pupils_met=met, cost_pence=int(cost), category=category, part_of=row.part_of)
 
 
 def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> ImpactTable:
@@ -275,16 +278,8 @@ def table_for(session: Session, start: dt.date, end: dt.date) -> ImpactTable:
 
 def shown_rows(found: ImpactTable, *, signed: bool = True) -> Iterator[dict[str, str]]:
     """Every row as it may be shown: each provision and measure, then (with a breakdown) its
-    groups, each of whose counts (pupils, measured, reviewed, met) hides a lone small cell's
-    neighbour too, with everything worked out from a hidden count (models.impact)."""
-    for row in found.lines:
-        yield {**rules.shown_cells(row, signed=signed), "breakdown": "", "category": ""}
-        parts = found.parts.get((row.provision, row.measure), ())
-        if not parts:
-            continue
-        for part, counts in zip(parts, rules.breakdown_counts(parts), strict=True):
-            yield {**rules.shown_cells(part, counts, signed=signed),
-                   "breakdown": found.breakdown.label, "category": part.category}
+    groups, hidden by models.impact.shown_table's rule."""
+    return rules.shown_table(found.lines, found.parts, found.breakdown.label, signed=signed)
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False, audit="exported the impact of provision")

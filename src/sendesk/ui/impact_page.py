@@ -211,9 +211,10 @@ class ImpactPage(LoadOnShow, QWidget):
             "under 5 read \"fewer than 5\"."
             if found.lines else f"No provision from the library or in groups ran from {period}.")
         self.heading.setText(self._heading_text)
-        self.model.set_rows(list(impact.shown_rows(found)))
+        rows = list(impact.shown_rows(found))
+        self.model.set_rows(rows)
         self.view.resizeColumnsToContents()
-        charts = [*report_charts.impact_charts(found.lines), report_charts.cost_chart(found.lines)] \
+        charts = [*report_charts.impact_charts(rows), report_charts.cost_chart(rows)] \
             if found.lines else []
         for view, chart in zip(self.charts, charts + [None] * CHARTS, strict=False):
             view.set_chart(chart)
