@@ -117,3 +117,40 @@ def test_a_heading_is_never_the_last_thing_on_a_page(qapp, follower):
         assert len(holding) == 1
         missing = [text for text in kept if text not in holding[0]]
         assert not missing, f"after {lines} lines the heading's page lacks {missing}"
+
+
+def _section(*after) -> tuple:
+    """A governors' report section: its heading and intro, a sub-heading, then what it holds."""
+    return (Heading("Section of the report", 1),
+            Paragraph("Provision from the school's library and its groups, in the year. Gains "
+                      "are in each measure's own units.", "small"),
+            Heading("Measures and outcomes", 2), *after)
+
+
+def test_a_section_heading_keeps_with_its_sub_heading_and_table(qapp):
+    """The chain: heading, lead-in, sub-heading and the table's first rows move together (the
+    2026/27 governors' report had "Impact of provision" and its intro at the foot of page 4,
+    "Measures and outcomes" and its table on page 5)."""
+    table = Table(("Provision", "Pupils"), tuple((f"Item {n}", "7") for n in range(6)))
+    for lines in range(30, 62):
+        filler = Paragraph("\n".join(f"Line {n}" for n in range(lines)))
+        pages = pages_text(render_pdf(Document("Keep with next", "", TODAY,
+                                               (filler, *_section(table)))))
+        holding = [page for page in pages if "Section of the report" in page]
+        assert len(holding) == 1
+        missing = [text for text in ("Measures and outcomes", "Item 0", "Item 1")
+                   if text not in holding[0]]
+        assert not missing, f"after {lines} lines the section heading's page lacks {missing}"
+
+
+def test_the_chain_never_leaves_more_than_half_a_page_empty(qapp):
+    """A chart taller than half a page after the sub-heading moves on by itself; the section
+    heading and its intro stay where they are rather than leave most of a page blank."""
+    labels = tuple(f"Provision {n}" for n in range(26))
+    tall = Chart("Cost per pupil", labels, (ChartSeries("Cost", tuple(1.0 for _ in labels),
+                                                        tuple("£1" for _ in labels)),))
+    filler = Paragraph("\n".join(f"Line {n}" for n in range(12)))
+    pages = pages_text(render_pdf(Document("Keep with next", "", TODAY,
+                                           (filler, *_section(tall)))))
+    assert "Line 11" in pages[0] and "Section of the report" in pages[0]
+    assert "Measures and outcomes" in pages[1] and "Provision 25" in pages[1]
