@@ -154,3 +154,33 @@ def test_the_chain_never_leaves_more_than_half_a_page_empty(qapp):
                                            (filler, *_section(tall)))))
     assert "Line 11" in pages[0] and "Section of the report" in pages[0]
     assert "Measures and outcomes" in pages[1] and "Provision 25" in pages[1]
+
+
+LONG_LABELS = ("Phonics catch-up group: Phonics check practice (out of 40)",
+               "Phonics catch-up group: Phonics screening check score",
+               "SEMH: Social, emotional and mental health: Boxall developmental strands")
+
+
+def test_chart_labels_wrap_between_words_so_bars_can_be_told_apart(qapp):
+    """Two measures of one group differ only at the end of their labels: cut with "..." they
+    read the same; wrapped between words, every word is printed."""
+    chart = Chart("Mean gain", LONG_LABELS, (ChartSeries("Gain", (4.0, 2.5, 1.0),
+                                                         ("4.0", "2.5", "1.0")),))
+    text = pages_text(render_pdf(Document("Charts", "", TODAY, (chart,))))[0]
+    assert "\u2026" not in text and "..." not in text
+    assert words_of(*LONG_LABELS) <= set(text.split())
+
+
+def test_only_a_label_longer_than_three_lines_is_cut(qapp):
+    ensure_gui()
+    from PySide6.QtGui import QFontMetricsF
+
+    from sendesk.pdf.charts import wrap_label
+    fm = QFontMetricsF(font("small"))
+    width = fm.horizontalAdvance("Phonics catch-up group:") * 1.1
+    lines = wrap_label(LONG_LABELS[1], fm, width)
+    assert lines[0] == "Phonics catch-up group:" and len(lines) in (2, 3)
+    assert " ".join(lines) == LONG_LABELS[1]
+    cut = wrap_label(" ".join(["Precision teaching"] * 8), fm, width)
+    assert len(cut) == 3 and cut[-1].endswith("\u2026")
+    assert all(fm.horizontalAdvance(line) <= width for line in cut)

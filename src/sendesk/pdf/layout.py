@@ -208,7 +208,7 @@ class Pager:
                                                             self.width)[:2])
             return tables.start_height(self.m, self.prepared(block))
         if isinstance(block, Chart):
-            return charts.chart_height(block, font("small"))
+            return charts.chart_height(block, font("small"), self.width)
         if isinstance(block, BulletList):
             first = self.m.wrap(block.items[0], font("body"), self.width - self.m.mm(6)) \
                 if block.items else []
@@ -262,7 +262,7 @@ class Pager:
     def chart(self, block: Chart) -> None:
         """A chart is kept whole on one page, drawn by the painter the screens use."""
         used = font("small")
-        height = min(charts.chart_height(block, used), self.bottom - self.top)
+        height = min(charts.chart_height(block, used, self.width), self.bottom - self.top)
         self.ensure(height)
         rect = QRectF(self.left, self.y, self.width, height)
         self.page.ops.append(lambda p: charts.paint_chart(p, rect, block, used))
