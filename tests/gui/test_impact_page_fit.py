@@ -20,7 +20,8 @@ WIDTH, HEIGHT = 1366, 768
 
 @pytest.fixture(scope="module")
 def demo_school(tmp_path_factory, qapp):
-    return make_demo(tmp_path_factory.mktemp("impact-fit"))
+    # The demo's own size, so the table has its real provision and measure names and costs.
+    return make_demo(tmp_path_factory.mktemp("impact-fit"), pupils=600)
 
 
 def _impact(make_controller, demo_school):
@@ -88,3 +89,18 @@ def test_a_holiday_only_period_says_so(make_controller, demo_school):
     assert page.heading.text().startswith("25/12/2025 to 26/12/2025 falls in the school "
                                           "holidays"), page.heading.text()
     assert "nothing to show" in page.heading.text()
+    assert "The table below is the one shown before." in page.heading.text()
+
+
+def test_one_provision_is_one_provision(qtbot, senco_session):
+    from tests.impact_support import library_item, measure, pupil_on_item
+
+    from sendesk.ui.impact_page import ImpactPage
+    library = library_item(senco_session, "Precision teaching")
+    pupil, item = pupil_on_item(senco_session, "Pupil", library)
+    measure(senco_session, pupil, item_id=item, entry=80, exit=86)
+    page = ImpactPage(senco_session)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert ": 1 provision from " in page.heading.text(), page.heading.text()
