@@ -89,7 +89,6 @@ def test_a_holiday_only_period_says_so(make_controller, demo_school):
     assert page.heading.text().startswith("25/12/2025 to 26/12/2025 falls in the school "
                                           "holidays"), page.heading.text()
     assert "nothing to show" in page.heading.text()
-    assert "The table below is the one shown before." in page.heading.text()
 
 
 def test_one_provision_is_one_provision(qtbot, senco_session):

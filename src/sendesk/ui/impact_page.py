@@ -232,9 +232,7 @@ class ImpactPage(LoadOnShow, QWidget):
             found = self.runner.call(impact.impact_table, *self.chosen(), sender=self.show_button)
         except SendeskError as exc:
             if alive(self):
-                # The table stays what the buttons send; say it is not for these choices.
-                self.heading.setText(str(exc) + (" The table below is the one shown before."
-                                                 if self.found is not None else ""))
+                self.heading.setText(str(exc))
                 self.heading.setStyleSheet("color: #b3261e")
             return
         if not alive(self):
