@@ -92,3 +92,23 @@ def test_the_impact_table_covers_the_period_chosen_from_the_schools_own_dates(se
     last = periods.span(Period.LAST_HALF_TERM, calendar, today)
     found = impact.impact_table(senco_session, last.start, last.end)
     assert (found.start, found.end) == (D(2026, 9, 2), D(2026, 11, 1))
+
+
+def test_dates_wholly_in_a_holiday_are_refused_in_a_sentence_saying_so(calendar):
+    """Christmas Day to Boxing Day once gave "1 provisions from 04/01/2027 to 04/01/2027", a
+    Sunday of the holiday on which nothing ran."""
+    from sendesk.errors import ValidationError
+    from sendesk.models.impact import whole_half_terms
+    today = D(2027, 3, 1)
+    with pytest.raises(ValidationError) as refused:
+        whole_half_terms(D(2026, 12, 25), D(2026, 12, 26), calendar, today)
+    assert str(refused.value) == (
+        "25/12/2026 to 26/12/2026 falls in the school holidays (Autumn 2 ran to 18/12/2026 and "
+        "Spring 1 from 05/01/2027), so no provision ran and there is nothing to show: choose "
+        "dates in term time.")
+    # In the holiday still, with the term not yet begun: nothing has run since it started.
+    with pytest.raises(ValidationError, match=r"^20/12/2026 to today falls in the school hol"):
+        whole_half_terms(D(2026, 12, 20), D(2027, 1, 31), calendar, D(2027, 1, 2))
+    # A holiday start with term time after it still widens to the half-term that follows.
+    assert whole_half_terms(D(2026, 12, 25), D(2027, 1, 6), calendar, today) == \
+        (D(2027, 1, 5), D(2027, 2, 21))

@@ -90,7 +90,8 @@ def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
         found = impact.export_csv(session, args.out, start, end, breakdown)
     finally:
         session.close()
-    print(f"Wrote the impact of {len({r.provision for r in found.lines})} provisions from "
+    count = len({r.provision for r in found.lines})
+    print(f"Wrote the impact of {count} provision{'' if count == 1 else 's'} from "
           f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}."
           + ("" if (start in (None, found.start) and end in (None, found.end)) else
              " The period is whole half-terms of the school's calendar, to today at the latest,"

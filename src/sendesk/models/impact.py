@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import ValidationError
 from .calendar import SchoolCalendar
+from .dates import format_uk
 from .measures import MeasureKind, ratio_gain
 from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, protect, shown, withheld
 
@@ -178,7 +179,9 @@ def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
     that the dates asked for fall in (a start in a holiday from the half-term after it; an
     end runs to the day before the next half-term), and never past today, as provision not
     yet delivered has no cost or outcome to count. Two periods a day apart would otherwise
-    differ by the one child measured that day."""
+    differ by the one child measured that day. Dates wholly in a holiday (Christmas Day to
+    Boxing Day) are refused in a sentence saying so, rather than widened to a day of the
+    holiday on which nothing ran."""
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
     if start > today:
@@ -188,7 +191,23 @@ def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
     first = teaching.start if teaching is not None else \
         calendar.half_term(start).end + dt.timedelta(days=1)
     last = min(calendar.half_term(end).end, today)
-    return min(first, last), last
+    if first > last:
+        raise ValidationError(_all_holiday(start, end, first, calendar, today), field="period")
+    return first, last
+
+
+def _all_holiday(start: dt.date, end: dt.date, resumes: dt.date, calendar: SchoolCalendar,
+                 today: dt.date) -> str:
+    """Why a period has nothing to show: every day of it (to today) is in the school
+    holidays; the half-terms either side are named so the reader can choose again."""
+    days = format_uk(start) if start == end else \
+        f"{format_uk(start)} to {'today' if end > today else format_uk(end)}"
+    before = calendar.teaching_half_term(calendar.half_term(start).start)
+    after = calendar.teaching_half_term(resumes)
+    either_side = f" ({before.name} ran to {format_uk(before.end)} and {after.name} from " \
+        f"{format_uk(after.start)})" if before is not None and after is not None else ""
+    return (f"{days} falls in the school holidays{either_side}, so no provision ran and there "
+            "is nothing to show: choose dates in term time.")
 
 
 def latest_scores(scores: Iterable[Score]) -> list[Score]:
