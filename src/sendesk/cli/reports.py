@@ -34,8 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "outcomes met and cost, per provision and measure")
     p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
-    p.add_argument("--from", dest="start", help="first day of the period (default: 1 September)")
-    p.add_argument("--to", dest="end", help="last day of the period (default: today)")
+    p.add_argument("--from", dest="start",
+                   help="first day of the period (default: the first day of this school year's "
+                        "autumn term, from the school's term dates)")
+    p.add_argument("--to", dest="end",
+                   help="last day of the period (default: today). The period is widened to "
+                        "whole half-terms, each with the holiday after it, and ends today at "
+                        "the latest; a school year runs from the first day of its autumn term "
+                        "to the day before the next one, as in the governors' report")
     p.add_argument("--by", default="", metavar="area|year|sex|status",
                    help="also break each row down by area of need, year group, sex or SEN status")
     p.add_argument("--user", required=True)
