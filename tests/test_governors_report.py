@@ -129,7 +129,9 @@ def test_one_who_may_not_export_is_refused_before_anything_is_worked_out_or_reco
     code = main(["report", "governors", str(school[0]), "--year", "2026/27", "--out", str(out),
                  "--user", STAFF], stdin=io.StringIO(STAFF_PASSWORD + "\n"))
     assert code != 0 and not out.exists()
-    assert "does not allow documents to leave sendesk" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "does not allow documents to leave sendesk" in err and "Ask a SENCO." in err
+    assert "administrator" not in err     # an administrator may not export either
     actions = [r["action"] for r in register.db.query(
         "SELECT action FROM audit_log ORDER BY id")][before:]
     assert "viewed the governors' report figures" not in actions
