@@ -77,7 +77,7 @@ def _groups(session: Session, start: dt.date, end: dt.date,
         run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
                                  dates.from_text(g["end_date"]), g["weeks"],
                                  pounds_to_pence(g["cost_total"]), school_days)
-        cost = group_rules.cost_in_period(run, start, end)
+        cost = group_rules.cost_in_period(run, members[g["id"]], start, end)
         first, last = max(start, run.start), min(end, run.end)
         present = {m.pupil_id for m in members[g["id"]]
                    if first <= last and m.joined_on <= last

@@ -164,3 +164,20 @@ def test_the_demo_school_shows_impact_at_once(tmp_path, clock):
         assert slots >= 6
     finally:
         session.close()
+
+
+def test_a_provision_with_two_measures_repeats_its_whole_cost_and_the_help_says_so(
+        measured, tmp_path, capsys):
+    """Precision teaching is measured by Sandwell and by YARC: each row carries the whole cost
+    (it is the provision's, not the measure's), and the CSV's help says to add up one row per
+    provision rather than the column."""
+    from sendesk.cli.main import main
+    out = tmp_path / "impact.csv"
+    impact.export_csv(measured, out)
+    rows = [r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())
+            if r["provision"] == "Precision teaching"]
+    assert sorted(r["measure"] for r in rows) == ["Sandwell", "YARC"]
+    assert len({r["cost_total"] for r in rows}) == 1
+    main(["impact", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "repeated on each of its measure rows" in text and "one row per provision" in text

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from ..models import dates
 from ..models.provision import format_money
 from ..models.small_numbers import FEWER, shown
-from ..records.governors_report import GovernorsFigures
+from ..records.governors_report import PAST_SPEND, GovernorsFigures, Spend
 from ..records.register_figures import Breakdown
 from . import report_charts
 from .impact_report import COVERS, impact_section
@@ -32,6 +32,21 @@ def _breakdown_table(b: Builder, found: Breakdown) -> None:
 
 def _pairs_table(b: Builder, pairs: Sequence[tuple[str, int]], heading: str) -> None:
     b.table(["", heading], [(label, shown(count)) for label, count in pairs], widths=[3.6, 1.4])
+
+
+def _spend(b: Builder, spend: Spend) -> None:
+    rows = [("SEN support provision a year", format_money(spend.sen_support_pence)),
+            ("EHC plans: the school's part", format_money(spend.ehc_school_pence)),
+            ("School's spend a year", format_money(spend.school_pence)),
+            ("EHC plans: the LA's top-up", format_money(spend.ehc_topup_pence))]
+    if spend.budget_pence is None:
+        rows.append(("Notional SEN budget", "Not set (the SENCO sets it on the provision map)"))
+    else:
+        left = spend.budget_pence - spend.school_pence
+        rows += [("Notional SEN budget", format_money(spend.budget_pence)),
+                 ("Left" if left >= 0 else "Over budget", format_money(abs(left)))]
+    b.pairs(rows)
+    b.para(f"Provision in force on {dates.format_uk(spend.as_of)}, costed for a year.", "small")
 
 
 def build(found: GovernorsFigures, school_name: str) -> Document:
@@ -68,19 +83,10 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
            "small")
     _pairs_table(b, found.requests, found.year.label)
     b.heading("Provision spend against the notional SEN budget")
-    spend = found.spend
-    rows = [("SEN support provision a year", format_money(spend.sen_support_pence)),
-            ("EHC plans: the school's part", format_money(spend.ehc_school_pence)),
-            ("School's spend a year", format_money(spend.school_pence)),
-            ("EHC plans: the LA's top-up", format_money(spend.ehc_topup_pence))]
-    if spend.budget_pence is None:
-        rows.append(("Notional SEN budget", "Not set (the SENCO sets it on the provision map)"))
+    if found.spend is None:
+        b.para(PAST_SPEND, "small")
     else:
-        left = spend.budget_pence - spend.school_pence
-        rows += [("Notional SEN budget", format_money(spend.budget_pence)),
-                 ("Left" if left >= 0 else "Over budget", format_money(abs(left)))]
-    b.pairs(rows)
-    b.para(f"Provision in force on {dates.format_uk(spend.as_of)}, costed for a year.", "small")
+        _spend(b, found.spend)
     b.heading("Impact of provision")
     b.add(*impact_section(found.impact, summary=True))
     return Document(f"SEND report to governors {found.year.label}", "", found.as_of,

@@ -25,11 +25,11 @@ from ..errors import ValidationError
 from ..models import dates, provision
 from ..models import impact as rules
 from ..models import provision_groups as group_rules
+from ..models.calendar import SchoolCalendar
 from ..models.impact import ImpactLine
 from ..models.measures import MeasureKind
 from ..models.pupils import GENDERS
 from ..models.roles import Permission
-from ..models.school_year import of_day
 from ..models.sen import need_codes, statuses
 from ..operations import operation, viewed
 from ..session import Session
@@ -143,6 +143,12 @@ def _rows(session: Session, start: dt.date, end: dt.date
                                                sums.LIBRARY, cost)
         for library_id, cost in _line_costs(session, start, end).items()}
     ran: list[tuple[int, dt.date, dt.date]] = []
+    # Who was in each group when: a day with nobody in the group carries no cost.
+    members: dict[int, list[group_rules.Membership]] = defaultdict(list)
+    for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
+                              " FROM provision_group_members"):
+        members[m["group_id"]].append(group_rules.Membership(
+            m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"
@@ -154,7 +160,7 @@ def _rows(session: Session, start: dt.date, end: dt.date
         if first > last:
             continue
         ran.append((g["id"], first, last))
-        cost = group_rules.cost_in_period(run, start, end)
+        cost = group_rules.cost_in_period(run, members[g["id"]], start, end)
         rows.setdefault((sums.GROUP, g["id"]), _Provision(
             f"Group: {g['name']}", sums.GROUP,
             part_of=names.get(g["library_id"], "Library item") if g["library_id"] else "")
@@ -247,9 +253,12 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
     return ImpactTable(start, end, by, tuple(lines), parts)
 
 
-def default_period(day: dt.date) -> tuple[dt.date, dt.date]:
-    """This school year so far."""
-    return of_day(day).first_day, day
+def default_period(day: dt.date, calendar: SchoolCalendar | None = None
+                   ) -> tuple[dt.date, dt.date]:
+    """This school year so far: from the first day of its autumn term by the school's calendar
+    (SchoolCalendar.school_year_span, as the governors' report and the page's periods)."""
+    calendar = calendar or SchoolCalendar()
+    return calendar.school_year_span(calendar.school_year_of(day))[0], day
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the impact of provision")
@@ -259,10 +268,11 @@ def impact_table(session: Session, start: dt.date | str | None = None,
     """The impact table for the period (this school year so far unless given), widened to
     whole half-terms and ended at today (models.impact.whole_half_terms)."""
     day = today(session)
-    first, last = default_period(day)
+    calendar = calendar_of(session)
+    first, last = default_period(day, calendar)
     chosen_start, chosen_end = rules.whole_half_terms(
         dates.parse_date(start, "From", required=False) or first,
-        dates.parse_date(end, "To", required=False) or last, calendar_of(session), day)
+        dates.parse_date(end, "To", required=False) or last, calendar, day)
     found = _build(session, chosen_start, chosen_end, parse_breakdown(breakdown))
     if audit:
         viewed(session, None, None, start=chosen_start.isoformat(), end=chosen_end.isoformat(),
