@@ -208,7 +208,8 @@ def test_review_date_checks():
         reviews.check_review_date(plan, plan, CAL)
     with pytest.raises(ValidationError, match="Agree a review date"):
         reviews.check_review_date(plan, None, CAL)
-    with pytest.raises(ValidationError, match=r"Saturday 28/11/2026 is not a school day; the next school day is Monday 30/11/2026"):
+    with pytest.raises(ValidationError, match=r"Saturday 28/11/2026 is not a school day; the next "
+                                              r"school day is Monday 30/11/2026"):
         reviews.check_review_date(plan, D(2026, 11, 28), CAL)
     with pytest.raises(ValidationError, match=r"in the school holidays"):
         reviews.check_review_date(plan, D(2026, 12, 23), CAL)

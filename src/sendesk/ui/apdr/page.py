@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ...errors import SendeskError, ValidationError
 from ...models.apdr import Cycle, Part
-from ...models.school_days import not_a_school_day
 from ...models.pupils import Pupil
+from ...models.school_days import not_a_school_day
 from ...records.apdr import fill_empty
 from ...session import Session
 from ..runner import OpRunner
