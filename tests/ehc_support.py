@@ -74,7 +74,7 @@ def ready_pupil(session, **kwargs) -> int:
 
 
 def issued_plan(session, pupil_id: int, issued_on: dt.date, request_id: int | None = None,
-                **extra) -> int:
+                timing_acknowledged: bool = False, **extra) -> int:
     return ehc.record_plan(session, pupil_id, {
         "issued_on": issued_on, "local_authority": "Durham", "caseworker": "Sam Reid",
         "caseworker_contact": "sam.reid@example.org",
@@ -82,4 +82,4 @@ def issued_plan(session, pupil_id: int, issued_on: dt.date, request_id: int | No
                       "pfa_area": None,
                       "steps": [{"text": "Read 100 high-frequency words", "target_date": D(2027, 3, 1)},
                                 {"text": "Read a level 8 book aloud", "target_date": D(2027, 7, 1)}]}],
-        **extra}, request_id=request_id)
+        **extra}, request_id=request_id, timing_acknowledged=timing_acknowledged)

@@ -251,12 +251,13 @@ def test_back_to_ordinary_provision_takes_the_pupil_off_the_register(senco_sessi
     _go_to(clock, D(2027, 2, 15))
     assert apdr.reviews_due(senco_session)[0].state is ReviewState.OVERDUE
     assert apdr.reviews_due(senco_session)[0].days_overdue == 3
-    result = review(senco_session, c1, D(2027, 2, 15), "back_to_ordinary", progress="achieved")
+    _go_to(clock, D(2027, 2, 22))   # the review is held after the half-term holiday
+    result = review(senco_session, c1, D(2027, 2, 22), "back_to_ordinary", progress="achieved")
     assert result.pathway_closed and result.register_changed and result.next_cycle_id is None
     assert sen_register.status_history(senco_session, pupil)[-1].status == "N"
     monitoring = [e for e in registers.list_entries(senco_session, pupil)
                   if e.kind.value == "monitoring"]
-    assert monitoring[0].start_date == D(2027, 2, 15) and monitoring[0].review_date is not None
+    assert monitoring[0].start_date == D(2027, 2, 22) and monitoring[0].review_date is not None
     pathway = apdr.pathways(senco_session, pupil)[0]
     assert not pathway.open and pathway.close_decision is Decision.BACK_TO_ORDINARY
     assert apdr.current_pathway(senco_session, pupil) is None
@@ -455,3 +456,35 @@ def test_report_files_are_read_with_the_size_limit_and_copies_need_export(
     assert specialists.save_report_copy(senco_session, report, copy) == 15
     assert copy.read_bytes() == b"%PDF-1.7 report"
     assert "saved a copy of a specialist report" in _actions(senco_session)
+
+
+def test_a_plan_meeting_or_review_is_not_held_when_the_school_is_shut(senco_session, clock):
+    # rev20's finding 4: a plan agreed on Saturday 21/11/2026 or Christmas Day, and a review
+    # held on a Saturday, were all accepted. Refused in one sentence naming the next school
+    # day, and nothing is saved; a date stored before the rule is kept when other fields change.
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "16/11/2026")
+    c1 = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, c1, D(2026, 11, 16))
+    with pytest.raises(ValidationError, match=r"^Saturday 21/11/2026 is not a school day; the "
+                                              r"next school day is Monday 23/11/2026\.$") as no:
+        plan(senco_session, c1, D(2026, 11, 21), D(2027, 2, 12))
+    assert no.value.field == "plan_date"
+    with pytest.raises(ValidationError, match=r"^Friday 25/12/2026 is a bank holiday \(Christmas "
+                                              r"Day\), not a school day"):
+        apdr.save_plan(senco_session, c1, {"plan_date": D(2026, 12, 25)})
+    assert apdr.get_cycle(senco_session, c1).plan is None
+    apdr.save_plan(senco_session, c1, {"plan_date": D(2026, 11, 20)})
+    senco_session.db.execute("UPDATE apdr_plans SET plan_date = '2026-11-21'")  # before the rule
+    apdr.save_plan(senco_session, c1, {"aspirations": "To be a vet."})
+    assert apdr.get_cycle(senco_session, c1).plan.plan_date == D(2026, 11, 21)
+    plan(senco_session, c1, D(2026, 11, 20), D(2027, 2, 12))
+    _go_to(clock, D(2027, 2, 12))
+    with pytest.raises(ValidationError, match=r"^Saturday 06/02/2027 is not a school day") as no:
+        apdr.save_review(senco_session, c1, {"held_on": D(2027, 2, 6)})
+    assert no.value.field == "held_on"
+    assert apdr.get_cycle(senco_session, c1).review is None
+    apdr.save_review(senco_session, c1, {"held_on": D(2027, 2, 5)})
+    senco_session.db.execute("UPDATE apdr_reviews SET held_on = '2027-02-06'")
+    apdr.save_review(senco_session, c1, {"attendees": "Ms Patel (SENCO)"})
+    assert apdr.get_cycle(senco_session, c1).review.held_on == D(2027, 2, 6)

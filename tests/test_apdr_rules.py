@@ -208,16 +208,27 @@ def test_review_date_checks():
         reviews.check_review_date(plan, plan, CAL)
     with pytest.raises(ValidationError, match="Agree a review date"):
         reviews.check_review_date(plan, None, CAL)
-    with pytest.raises(ValidationError, match=r"28/11/2026\) is a Saturday, not a school day"):
+    with pytest.raises(ValidationError, match=r"Saturday 28/11/2026 is not a school day; the next "
+                                              r"school day is Monday 30/11/2026"):
         reviews.check_review_date(plan, D(2026, 11, 28), CAL)
     with pytest.raises(ValidationError, match=r"in the school holidays"):
         reviews.check_review_date(plan, D(2026, 12, 23), CAL)
 
 
+def test_a_review_in_a_holiday_is_refused_for_the_holiday_first():
+    # rev20's finding 7: 22/03/2027 (Easter holiday) on a plan agreed 14/12/2026 was refused
+    # only as "too far ahead", so the teacher did not learn the school is shut that day.
+    with pytest.raises(ValidationError) as refused:
+        reviews.check_review_date(D(2026, 12, 14), D(2027, 3, 22), CAL)
+    assert str(refused.value).startswith(
+        "Monday 22/03/2027 is in the school holidays, not a school day; the next school day is")
+    assert "also too far ahead" in str(refused.value) and "no later than 19/03/2027" in str(refused.value)
+
+
 def test_the_schools_weeks_and_inset_days_set_the_limit():
     own = SchoolCalendar(review_weeks=12, inset_days={2026: [D(2026, 11, 20), D(2026, 11, 26)]})
     assert reviews.latest_review_date(D(2026, 9, 3), own) == D(2026, 11, 25)  # 26/11 is INSET
-    with pytest.raises(ValidationError, match="20/11/2026\\) is an INSET day"):
+    with pytest.raises(ValidationError, match="Friday 20/11/2026 is an INSET day, not a school day"):
         reviews.check_review_date(D(2026, 9, 3), D(2026, 11, 20), own)
 
 

@@ -82,11 +82,22 @@ def test_the_checks_find_what_the_demo_once_made(tmp_path):
                        " (SELECT min(id) FROM short_notes WHERE event_date <= '2026-11-28')")
             db.execute("UPDATE pupils SET destination = 'Further education college', year_group"
                        " = '3', leaving_date = '2026-07-17' WHERE id = 1")
+            # What the demo once made (rev20's finding 5): a report to the LA on a Sunday ten
+            # days after the meeting, invitations on the summer bank holiday, a plan issued on
+            # a Saturday.
+            db.execute("UPDATE ehc_reviews SET report_sent_on = '2026-11-22', invitations_sent_on"
+                       " = '2026-08-31' WHERE id = (SELECT min(id) FROM ehc_reviews)")
+            db.execute("UPDATE ehc_plans SET issued_on = '2026-03-07' WHERE id ="
+                       " (SELECT min(id) FROM ehc_plans)")
         found = "\n".join(faults(session, limit=1000))
     finally:
         session.close()
     assert "short_notes.review_date 2026-11-28 is a Saturday" in found
     assert "left for 'Further education college'" in found
+    assert "ehc_reviews.report_sent_on 2026-11-22 is a Sunday" in found
+    assert ("ehc_reviews.invitations_sent_on 2026-08-31 is a bank holiday (Summer bank holiday)"
+            in found)
+    assert "ehc_plans.issued_on 2026-03-07 is a Saturday" in found
     phonics = next(tool for tool in TOOLS if tool.name == "Phonics screening check")
     assert [rank for rank in range(-2, 15) if phonics.fits("CL", rank)] == [1, 2]
     assert not phonics.fits("SEMH", 1)

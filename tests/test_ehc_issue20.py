@@ -85,7 +85,8 @@ def test_an_issued_plan_closes_its_request_and_its_deadlines(senco_session):
     request_id = ehc.add_request(senco_session, pupil_id, {**SENT, **REASON})
     ehc.update_request(senco_session, request_id, {"decision": "assess",
                                                    "decision_on": D(2026, 10, 9)})
-    issued_plan(senco_session, pupil_id, D(2026, 11, 20))   # no request named
+    issued_plan(senco_session, pupil_id, D(2026, 11, 20),   # no request named, no draft date
+                timing_acknowledged=True)
     [request] = ehc.list_requests(senco_session, pupil_id)
     assert request.stage is RequestStage.PLAN_ISSUED
     assert (request.final_on, request.draft_on) == (D(2026, 11, 20), D(2026, 11, 20))
@@ -103,7 +104,7 @@ def test_a_plan_without_a_decision_to_assess_is_refused_with_a_sentence(senco_se
     ehc.add_request(senco_session, pupil_id, {**SENT, **REASON})
     before = snapshot(senco_session)
     with pytest.raises(ValidationError) as caught:
-        issued_plan(senco_session, pupil_id, D(2026, 9, 6))   # three days after it was sent
+        issued_plan(senco_session, pupil_id, D(2026, 9, 7))   # four days after it was sent
     assert str(caught.value) == (
         "The request sent on 03/09/2026 has no decision to assess recorded, and a plan comes "
         "only after the LA agrees to assess. Give the date the LA agreed.")
@@ -120,6 +121,52 @@ def test_giving_the_decision_with_the_plan_closes_the_request(senco_session):
     assert request.stage is RequestStage.PLAN_ISSUED
     assert (request.decision_on, request.draft_on, request.final_on) == (
         D(2026, 10, 9), D(2026, 11, 2), D(2026, 11, 20))
+
+
+def test_a_plan_issued_on_a_saturday_or_too_soon_after_its_draft_is_questioned(senco_session):
+    # rev20's finding 6: request sent 04/11/2026, LA decision 05/11/2026, plan "issued"
+    # Saturday 07/11/2026 was accepted without a word and the draft dated as the issue date.
+    pupil_id = sen_support_pupil(senco_session)
+    sent = {**SENT, "consent_on": D(2026, 11, 2), "head_signed_on": D(2026, 11, 3),
+            "submitted_on": D(2026, 11, 4)}
+    ehc.add_request(senco_session, pupil_id, {**sent, **REASON})
+    before = snapshot(senco_session)
+    with pytest.raises(ValidationError) as caught:
+        issued_plan(senco_session, pupil_id, D(2026, 11, 7), decision_on=D(2026, 11, 5))
+    assert str(caught.value) == ("Saturday 07/11/2026 is at the weekend: a local authority "
+                                 "issues a plan on a working day. Give the date on the plan.")
+    assert caught.value.field == "issued_on"
+    with pytest.raises(ValidationError, match=r"^Monday 31/08/2026 is a bank holiday: a local"):
+        issued_plan(senco_session, pupil_id, D(2026, 8, 31), decision_on=D(2026, 11, 5))
+    with pytest.raises(ValidationError) as caught:
+        issued_plan(senco_session, pupil_id, D(2026, 11, 6), decision_on=D(2026, 11, 5))
+    assert str(caught.value).startswith("No date is recorded for the draft plan. Parents have at "
+                                        "least 15 days to comment on a draft")
+    assert caught.value.field == "timing_acknowledged"
+    with pytest.raises(ValidationError) as caught:
+        issued_plan(senco_session, pupil_id, D(2026, 11, 6), decision_on=D(2026, 11, 5),
+                    draft_on=D(2026, 11, 5))
+    assert str(caught.value) == (
+        "The final plan (06/11/2026) comes 1 day after the draft (05/11/2026); parents have at "
+        "least 15 days to comment on a draft before the final plan is issued. Check both dates.")
+    assert snapshot(senco_session) == before   # asked, and nothing kept
+    issued_plan(senco_session, pupil_id, D(2026, 11, 6), decision_on=D(2026, 11, 5),
+                draft_on=D(2026, 11, 5), timing_acknowledged=True)   # the person said go on
+    [request] = ehc.list_requests(senco_session, pupil_id)
+    assert (request.draft_on, request.final_on) == (D(2026, 11, 5), D(2026, 11, 6))
+    [plan] = ehc.list_plans(senco_session, pupil_id)
+    with pytest.raises(ValidationError, match="Sunday 08/11/2026 is at the weekend"):
+        ehc.update_plan(senco_session, plan.id, {"issued_on": D(2026, 11, 8)})
+    senco_session.db.execute("UPDATE ehc_plans SET issued_on = '2026-11-07'")  # before the rule
+    assert ehc.update_plan(senco_session, plan.id, {"caseworker": "Ali Khan"}) == ["caseworker"]
+
+
+def test_a_final_plan_fifteen_days_after_its_draft_is_not_questioned(senco_session):
+    pupil_id = sen_support_pupil(senco_session)
+    ehc.add_request(senco_session, pupil_id, {**SENT, **REASON})
+    issued_plan(senco_session, pupil_id, D(2026, 11, 20), decision_on=D(2026, 10, 9),
+                draft_on=D(2026, 11, 5))
+    assert ehc.list_requests(senco_session, pupil_id)[0].final_on == D(2026, 11, 20)
 
 
 def test_a_decision_given_before_the_request_was_sent_is_refused(senco_session):

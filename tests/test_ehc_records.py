@@ -31,7 +31,7 @@ def test_a_request_goes_from_sent_to_a_final_plan(senco_session):
     assert states["final"] == (D(2027, 1, 21), MilestoneState.UPCOMING)
     ehc.update_request(senco_session, request_id, {"decision": "assess", "decision_on": D(2026, 10, 9)})
     assert ehc.list_requests(senco_session, pupil_id)[0].stage is RequestStage.ASSESSING
-    ehc.update_request(senco_session, request_id, {"plan_decision": "issue", "draft_on": D(2026, 11, 20)})
+    ehc.update_request(senco_session, request_id, {"plan_decision": "issue", "draft_on": D(2026, 11, 2)})
     plan_id = issued_plan(senco_session, pupil_id, D(2026, 11, 23), request_id=request_id)
     [request] = ehc.list_requests(senco_session, pupil_id)
     assert request.stage is RequestStage.PLAN_ISSUED and request.final_on == D(2026, 11, 23)
@@ -100,7 +100,7 @@ def test_only_the_senco_records_plans_and_requests(senco_session, staff_session)
 
 def test_plan_outcomes_and_steps_are_edited_in_place_with_a_trail(senco_session):
     pupil_id = sen_support_pupil(senco_session)
-    plan_id = issued_plan(senco_session, pupil_id, D(2026, 3, 1))
+    plan_id = issued_plan(senco_session, pupil_id, D(2026, 3, 2))
     [plan] = ehc.list_plans(senco_session, pupil_id)
     outcome = plan.outcomes[0]
     changed = ehc.update_plan(senco_session, plan_id, {"caseworker": "Ali Khan", "outcomes": [
@@ -118,7 +118,7 @@ def test_plan_outcomes_and_steps_are_edited_in_place_with_a_trail(senco_session)
 
 def test_one_current_plan_and_a_ceased_plan_is_kept_as_it_was(senco_session):
     pupil_id = sen_support_pupil(senco_session)
-    plan_id = issued_plan(senco_session, pupil_id, D(2026, 3, 1))
+    plan_id = issued_plan(senco_session, pupil_id, D(2026, 3, 2))
     with pytest.raises(ValidationError, match="already has a current EHC plan"):
         issued_plan(senco_session, pupil_id, D(2026, 4, 1))
     ehc.cease_plan(senco_session, plan_id, D(2026, 11, 1), "Needs met at SEN support.")

@@ -133,7 +133,7 @@ def test_a_meeting_booked_too_soon_with_no_invitations_sent_is_short_notice():
 
 def test_short_notice_is_on_the_agenda(senco_session):
     pupil_id = sen_support_pupil(senco_session, year_group="10")
-    plan_id = issued_plan(senco_session, pupil_id, D(2026, 1, 10))
+    plan_id = issued_plan(senco_session, pupil_id, D(2026, 1, 12))
     ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 12, 4),
                                              "invitations_sent_on": D(2026, 11, 23)})
     [meeting] = [i for i in agenda.agenda(senco_session, TODAY, D(2027, 1, 31))
@@ -210,7 +210,7 @@ SENT = {"local_authority": "Durham", "consent_on": D(2026, 9, 1), "head_name": "
         "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
         "below_readiness_reason": "The family cannot wait for the next cycle."}
 ASSESSED = {"decision": "assess", "decision_on": D(2026, 10, 9), "plan_decision": "issue",
-            "draft_on": D(2026, 11, 20)}
+            "draft_on": D(2026, 11, 2)}
 
 
 def test_a_request_cannot_be_marked_as_ending_in_a_plan_without_the_plan(senco_session):

@@ -60,11 +60,11 @@ def test_a_booked_meeting_stays_on_its_day_on_the_agenda(senco_session):
 
 
 def test_the_completed_by_date_in_a_meeting_detail_is_a_school_day(senco_session):
-    # "the review must be completed by 01/01/2027", New Year's Day.
-    issued_plan(senco_session, sen_support_pupil(senco_session), D(2026, 1, 1))
+    # "the review must be completed by 02/01/2027", a Saturday in the Christmas holidays.
+    issued_plan(senco_session, sen_support_pupil(senco_session), D(2026, 1, 2))
     items = agenda.agenda(senco_session, D(2026, 11, 23), D(2027, 1, 31))
     meeting = next(i for i in items if i.kind is AgendaKind.EHC_REVIEW_MEETING)
-    assert "completed by 18/12/2026" in meeting.detail and "01/01/2027" not in meeting.detail
+    assert "completed by 18/12/2026" in meeting.detail and "02/01/2027" not in meeting.detail
 
 
 # --- 2. register review dates ----------------------------------------------------------------

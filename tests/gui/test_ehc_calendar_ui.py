@@ -286,7 +286,7 @@ def test_the_tab_says_the_cutoff_has_passed_and_warns_a_request_being_prepared(
 
 def test_the_tab_flags_short_notice_to_specialists(qtbot, senco_session):
     pupil_id = sen_support_pupil(senco_session, year_group="10")
-    plan_id = issued_plan(senco_session, pupil_id, D(2026, 1, 10))
+    plan_id = issued_plan(senco_session, pupil_id, D(2026, 1, 12))
     ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 12, 4),
                                              "invitations_sent_on": D(2026, 11, 23)})
     tab = EhcTab(senco_session, pupil_id)

@@ -113,19 +113,61 @@ def test_recording_a_plan_asks_for_the_decision_and_closes_the_request(qtbot, se
     dialog = open_dialog(tab, tab.plans.buttons["record_plan"])
     form = dialog.form.widgets
     assert "decision_on" in form
-    type_into(form["issued_on"], "06/09/2026")
+    type_into(form["issued_on"], "07/09/2026")
     save(dialog)
     assert dialog.isVisible()
     assert "has no decision to assess recorded" in dialog.message.text()
     assert form["decision_on"].hasFocus()
     type_into(form["issued_on"], "20/11/2026")
     type_into(form["decision_on"], "09/10/2026")
+    type_into(form["draft_on"], "02/11/2026")
     save(dialog)
     assert not dialog.isVisible(), dialog.message.text()
     [request] = ehc.list_requests(senco_session, pupil_id)
     assert request.stage is RequestStage.PLAN_ISSUED
     qtbot.waitUntil(lambda: tab.request_model.rows()[0].final_on == D(2026, 11, 20))
     assert "awaiting" not in tab.request_model.data(tab.request_model.index(0, 2))
+
+
+def test_a_plan_on_a_saturday_or_soon_after_its_draft_is_questioned(qtbot, senco_session,
+                                                                     answers):
+    # rev20's finding 6, in the window: request sent 04/11/2026, LA decision 05/11/2026.
+    pupil_id = sen_support_pupil(senco_session)
+    ehc.add_request(senco_session, pupil_id, {
+        "local_authority": "Durham", "consent_on": D(2026, 11, 2), "head_name": "Mr J Lowe",
+        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4),
+        "below_readiness_reason": "Needs changed suddenly."})
+    tab = EhcTab(senco_session, pupil_id)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.sections.setCurrentWidget(tab.plans)
+    dialog = open_dialog(tab, tab.plans.buttons["record_plan"])
+    form = dialog.form.widgets
+    type_into(form["issued_on"], "07/11/2026")
+    type_into(form["decision_on"], "05/11/2026")
+    save(dialog)
+    assert dialog.message.text() == ("Saturday 07/11/2026 is at the weekend: a local authority "
+                                     "issues a plan on a working day. Give the date on the plan.")
+    assert not [m for m in answers.messages if m[0] == "confirm"]
+    type_into(form["issued_on"], "06/11/2026")   # and no draft date
+    answers.confirm_answer = False
+    save(dialog)
+    [asked] = [m for m in answers.messages if m[0] == "confirm"]
+    assert asked[1] == "Record the issued plan"
+    assert asked[2].startswith("No date is recorded for the draft plan. Parents have at least "
+                               "15 days to comment")
+    assert dialog.isVisible() and dialog.message.text() == (
+        "Not recorded: check the dates of the draft and the final plan.")
+    assert form["draft_on"].hasFocus() and ehc.list_plans(senco_session, pupil_id) == []
+    type_into(form["draft_on"], "05/11/2026")
+    answers.confirm_answer = True
+    save(dialog)
+    asked = [m for m in answers.messages if m[0] == "confirm"][-1]
+    assert asked[2].startswith("The final plan (06/11/2026) comes 1 day after the draft "
+                               "(05/11/2026)")
+    assert not dialog.isVisible(), dialog.message.text()
+    [request] = ehc.list_requests(senco_session, pupil_id)
+    assert (request.draft_on, request.final_on) == (D(2026, 11, 5), D(2026, 11, 6))
 
 
 def test_an_interim_review_through_the_form(qtbot, senco_session):

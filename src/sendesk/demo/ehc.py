@@ -55,11 +55,19 @@ class _Ehc:
         self.result = DemoEhcResult()
         self.days = SchoolDays(school_calendar.calendar_of(session), rng)
 
+    def done_by(self, day: dt.date) -> dt.date:
+        """The school day something done on or after `day` was done: the next one, or the last
+        one up to today when the next is still to come."""
+        after = self.days.on_or_after(day)
+        return after if after <= self.today else self.days.on_or_before(self.today)
+
     def plan(self, pupil_id: int, year_group: str, issued: dt.date) -> None:
         rng = self.rng
+        issued = self.done_by(issued)   # the LA issues it on a working day the school is open
+        achieved = [self.done_by(issued + dt.timedelta(days=110 * (n + 1))) for n in range(2)]
         outcomes = [{"text": text, "steps": [
             {"text": step, "target_date": self.days.near(issued + dt.timedelta(days=120 * (n + 1))),
-             "achieved_on": issued + dt.timedelta(days=110 * (n + 1))
+             "achieved_on": achieved[n]
              if issued + dt.timedelta(days=110 * (n + 1)) < self.today and rng.random() < 0.6 else None}
             for n, step in enumerate(steps)]} for text, steps in rng.sample(_OUTCOMES, 3)]
         if year_group.isdigit() and int(year_group) >= 9:
@@ -84,11 +92,12 @@ class _Ehc:
             if held >= self.today or held <= (last_held or issued):
                 break
             ehc.save_review(self.session, plan_id, {
-                "meeting_on": held, "invitations_sent_on": held - 45 * DAY, "held_on": held,
+                "meeting_on": held, "invitations_sent_on": self.days.on_or_before(held - 45 * DAY),
+                "held_on": held,
                 "recommendation": rng.choice(["maintain", "maintain", "amend"]),
                 "pfa_discussed": schedule.pfa,
                 "notes": "Parents, pupil, class teacher and the educational psychologist's "
-                         "written advice.", "report_sent_on": min(held + 10 * DAY, self.today)})
+                         "written advice.", "report_sent_on": self.done_by(held + 10 * DAY)})
             self.result.reviews += 1
 
     def ready(self, pupil_id: int) -> None:
@@ -129,8 +138,9 @@ class _Ehc:
             ehcna.answer_question(self.session, pupil_id, key, True, note, self.today - 20 * DAY)
         sent = self.days.on_or_before(self.today - 28 * DAY)
         ehc.add_request(self.session, pupil_id, {
-            "local_authority": AUTHORITY, "consent_on": sent - 6 * DAY, "consent_from": "Parent",
-            "head_name": "Mrs A Whitfield (head teacher)", "head_signed_on": sent - 2 * DAY,
+            "local_authority": AUTHORITY, "consent_on": self.days.on_or_before(sent - 6 * DAY),
+            "consent_from": "Parent", "head_name": "Mrs A Whitfield (head teacher)",
+            "head_signed_on": self.days.on_or_before(sent - 2 * DAY),
             "submitted_on": sent, "notes": "Sent with the last three plans and reviews, the "
                                            "educational psychologist's report and the costed "
                                            "provision map."})

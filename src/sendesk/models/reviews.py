@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import ValidationError
-from . import dates
+from . import dates, school_days
 from .calendar import REVIEW_WEEKS, SchoolCalendar
 
 DUE_SOON_DAYS = 14
@@ -96,19 +96,24 @@ def half_termly_review_by(changed_on: dt.date, calendar: SchoolCalendar | None =
 
 def review_date_problem(plan_date: dt.date, review_date: dt.date,
                         calendar: SchoolCalendar | None = None) -> str | None:
-    """Why an agreed review date breaks the termly rule (too far ahead, or not a school day),
-    or None: for refusing a new plan and for flagging one agreed before the rule."""
+    """Why an agreed review date breaks the termly rule (not a school day, or too far ahead),
+    or None: for refusing a new plan and for flagging one agreed before the rule.
+
+    A day the school is shut is named first, whatever else is wrong: a date in the Easter
+    holiday refused only as "too far ahead" leaves the teacher trying earlier holiday dates."""
     school = calendar or SchoolCalendar()
     latest = latest_review_date(plan_date, calendar)
+    too_far = (f"review no later than {dates.format_uk(latest)} (at most "
+               f"{review_weeks(calendar)} weeks after the plan was agreed, on a school day)")
+    shut = school_days.not_a_school_day(school, review_date)
+    if shut:
+        if review_date > latest:
+            return (f"{shut} It is also too far ahead: SEN support is reviewed at least once "
+                    f"a term, so {too_far}.")
+        return shut
     if review_date > latest:
         return (f"The review date ({dates.format_uk(review_date)}) is too far ahead: SEN support "
-                f"is reviewed at least once a term, so review no later than "
-                f"{dates.format_uk(latest)} (at most {review_weeks(calendar)} weeks after the plan "
-                "was agreed, on a school day).")
-    why = school.not_a_school_day(review_date)
-    if why:
-        return (f"The review date ({dates.format_uk(review_date)}) is {why}, not a school day: "
-                "choose a day the school is open.")
+                f"is reviewed at least once a term, so {too_far}.")
     return None
 
 

@@ -281,7 +281,7 @@ def _writable_plan(session: Session, plan_id: int) -> Row:
 
 @operation(Permission.MANAGE_PLANS, audit="recorded an EHC plan")
 def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
-                request_id: int | None = None) -> int:
+                request_id: int | None = None, *, timing_acknowledged: bool = False) -> int:
     """Record an issued EHC plan; returns its id.
 
     raw holds issued_on, local_authority, caseworker, caseworker_contact and optionally
@@ -291,9 +291,15 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
     draft and final dates are filled in, so it no longer waits for statutory deadlines. A plan
     needs a decision to assess: when the request has none, raw's 'decision_on' (the day the LA
     agreed) gives it, and without one the plan is refused with a sentence saying so.
+
+    The issue date is a working day. A final plan less than 15 days after its draft (the
+    parents' time to comment), or with no draft date known, is refused with the question to
+    ask (field 'timing_acknowledged') until the caller passes ``timing_acknowledged=True``
+    after the person has said to go on; the warning is kept in the audit trail.
     """
     session.require(Permission.CHANGE_SEN_STATUS)
     values = rules.clean_plan(raw, today(session))
+    rules.require_working_day(values["issued_on"])
     outcomes = rules.clean_outcomes(raw.get("outcomes"))
     pupil = require_editable(session, pupil_id)
     if session.db.scalar("SELECT 1 FROM ehc_plans WHERE pupil_id = ? AND ceased_on IS NULL",
@@ -302,8 +308,12 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
                               "ceased first.", field="plan")
     if request_id is None:
         request_id = _request_in_progress(session, pupil["id"], values["issued_on"])
+    warning = None
     if request_id is not None:
-        _link_request(session, pupil["id"], int(request_id), values["issued_on"], raw)
+        warning = _link_request(session, pupil["id"], int(request_id), values["issued_on"], raw)
+    if warning and not timing_acknowledged:
+        # Asked only once everything else is right; refused here, nothing is kept.
+        raise ValidationError(warning, field="timing_acknowledged")
     plan_id = int(session.db.scalar(
         "INSERT INTO ehc_plans (pupil_id, request_id, " + ", ".join(_PLAN_FIELDS)
         + ", entered_at, entered_by) VALUES (:pupil_id, :request_id, "
@@ -327,7 +337,7 @@ def record_plan(session: Session, pupil_id: int, raw: Mapping[str, Any],
                 reason)
         status_changed = True
     changed(session, Kind.EHC, pupil["id"], plan_id=plan_id, request_id=request_id,
-            status_changed_to_e=status_changed)
+            status_changed_to_e=status_changed, timing_warning_accepted=warning)
     return plan_id
 
 
@@ -349,7 +359,9 @@ def _request_in_progress(session: Session, pupil_id: int, issued_on: dt.date) ->
 
 
 def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: dt.date,
-                  raw: Mapping[str, Any]) -> None:
+                  raw: Mapping[str, Any]) -> str | None:
+    """Close the request the plan came from; returns the warning to ask about when the final
+    plan came implausibly soon after its draft (None when the timing is plausible)."""
     row = _request_row(session, request_id)
     if row["pupil_id"] != pupil_id:
         raise ValidationError("That request is for another pupil.", field="request")
@@ -357,7 +369,7 @@ def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: d
         raise ValidationError("That request did not lead to a plan: the LA decided not to "
                               "assess or not to issue one.", field="request")
     if row["final_on"] is not None:
-        return
+        return None
     changes: dict[str, Any] = {"plan_decision": "issue", "final_on": issued_on}
     if row["decision"] is None:
         decided = dates.parse_date(raw.get("decision_on"), "Date the LA agreed to assess",
@@ -369,10 +381,12 @@ def _link_request(session: Session, pupil_id: int, request_id: int, issued_on: d
                 "comes only after the LA agrees to assess. Give the date the LA agreed.",
                 field="decision_on")
         changes.update({"decision": "assess", "decision_on": decided})
+    draft = dates.from_text(row["draft_on"]) or dates.parse_date(
+        raw.get("draft_on"), "Date of the draft plan", required=False)
     if row["draft_on"] is None:
-        changes["draft_on"] = dates.parse_date(raw.get("draft_on"), "Date of the draft plan",
-                                               required=False) or issued_on
+        changes["draft_on"] = draft or issued_on
     _update_request(session, request_id, changes, final_plan=True)
+    return rules.timing_warning(issued_on, draft)
 
 
 @operation(Permission.MANAGE_PLANS, audit="updated an EHC plan")
@@ -382,6 +396,8 @@ def update_plan(session: Session, plan_id: int, raw: Mapping[str, Any]) -> list[
     row = _writable_plan(session, plan_id)
     merged = {n: raw.get(n, row[n]) for n in _PLAN_FIELDS}
     values = {n: _stored(v) for n, v in rules.clean_plan(merged, today(session)).items()}
+    if values["issued_on"] != row["issued_on"]:   # one stored before the rule is kept
+        rules.require_working_day(dt.date.fromisoformat(values["issued_on"]))
     fields = record_changes(session, row["pupil_id"], "EHC plan", row["id"],
                              {n: row[n] for n in _PLAN_FIELDS}, values)
     if fields:

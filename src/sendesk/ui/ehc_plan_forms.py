@@ -8,8 +8,10 @@ current_plan(), _form() and _write().
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from ..errors import ValidationError
 from ..models import ehc as rules
 from ..models.school_days import not_a_school_day
 from ..records import ehc, ehc_costs
@@ -17,6 +19,7 @@ from .dates import uk
 from .ehc_outcomes import OutcomesDialog
 from .ehc_provision import EhcProvisionDialog
 from .forms import FieldSpec, FormDialog
+from .prompts import prompts
 
 
 class PlanForms:
@@ -45,16 +48,35 @@ class PlanForms:
                 fields.append(FieldSpec("decision_on", "LA agreed to assess on", "date",
                                         aliases=("Date the LA agreed to assess",
                                                  "Date of the LA's decision")))
+                intro += (" No decision to assess is recorded on that request: give the date "
+                          "the LA agreed to assess.")
+            if any(r.draft_on is None for r in waiting):
+                # The parents' 15 days to comment run from the draft: asked, not assumed.
                 fields.append(FieldSpec("draft_on", "Draft plan dated", "date",
                                         aliases=("Date of the draft plan",
                                                  "Date of the draft plan or notice")))
-                intro += (" No decision to assess is recorded on that request: give the date "
-                          "the LA agreed to assess.")
         return self._form(
-            "Record an issued EHC plan", fields,
-            lambda v: self._write(ehc.record_plan, self.pupil_id, v, v.get("request_id")),
+            "Record an issued EHC plan", fields, self._record_issued_plan,
             values={"local_authority": self._last_authority(),
                     "request_id": waiting[-1].id if waiting else None}, intro=intro)
+
+    def _record_issued_plan(self, values: dict[str, Any]) -> int:
+        """Record the plan; when the core asks about its timing (a final plan less than 15
+        days after the draft, or no draft date), the question is put and the plan is recorded
+        only if the SENCO says the dates are right. Saying no leaves the form open."""
+        record = partial(self.runner.call, ehc.record_plan, self.pupil_id, values,
+                         values.get("request_id"))
+        try:
+            return record()
+        except ValidationError as exc:
+            if exc.field != "timing_acknowledged":
+                raise
+            question = str(exc)
+        if not prompts.confirm(self, "Record the issued plan",
+                               f"{question}\n\nAre the dates right? Record the plan anyway?"):
+            raise ValidationError("Not recorded: check the dates of the draft and the final "
+                                  "plan.", field="draft_on")
+        return record(timing_acknowledged=True)
 
     def edit_plan(self) -> FormDialog | None:
         plan = self.current_plan()

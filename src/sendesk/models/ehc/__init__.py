@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .plan import (
                    BOOK_AHEAD_YEARS,
+                   DRAFT_COMMENT_DAYS,
                    PLANS_BEGAN,
                    AnnualReview,
                    EhcOutcome,
@@ -19,6 +20,8 @@ from .plan import (
                    clean_outcomes,
                    clean_plan,
                    clean_review,
+                   require_working_day,
+                   timing_warning,
 )
 from .request import (
                    DECISION_WEEKS,
@@ -64,4 +67,5 @@ __all__ = ["AnnualReview", "AssessDecision", "BOOK_AHEAD_YEARS", "DECISION_WEEKS
            "TRANSITION_YEAR", "YEAR6_REVIEW_BY", "clean_outcomes", "clean_plan", "clean_request",
            "clean_review", "cutoff_advice", "cutoff_warning", "review_schedule",
            "submission_missing", "timeline", "week_date", "year_group_on", "year_rank",
-           "check_requested_by", "who_may_ask"]
+           "check_requested_by", "who_may_ask", "DRAFT_COMMENT_DAYS", "require_working_day",
+           "timing_warning"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ValidationError
-from .. import dates
+from .. import bank_holidays, dates
 from ..outcomes import PFA_AREAS
 from ..text import clean_line, clean_text
 
@@ -142,6 +142,41 @@ def clean_plan(raw: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
                                          "Caseworker's phone or email", max_length=200,
                                          required=False),
     }
+
+
+# Parents (or the young person) have at least 15 days to comment on a draft EHC plan before
+# the local authority issues it final (SEND Code of Practice 9.77 and 9.79).
+DRAFT_COMMENT_DAYS = 15
+
+
+def require_working_day(issued: dt.date) -> dt.date:
+    """A local authority issues a plan on a working day: a Saturday or a bank holiday is a
+    slip of the keyboard (the school's holidays are the LA's working days)."""
+    if issued.weekday() >= 5 or bank_holidays.is_bank_holiday(issued):
+        why = ("a bank holiday" if issued.weekday() < 5 else "at the weekend")
+        raise ValidationError(f"{bank_holidays.WEEKDAYS[issued.weekday()]} "
+                              f"{dates.format_uk(issued)} is {why}: a local authority issues "
+                              "a plan on a working day. Give the date on the plan.",
+                              field="issued_on")
+    return issued
+
+
+def timing_warning(issued: dt.date, draft: dt.date | None) -> str | None:
+    """What to ask before a final plan is recorded that came too soon after its draft (the
+    parents' time to comment), or with no draft date known; None when the timing is plausible.
+    The person may still go on: a date typed wrongly is the likely cause, and they can check."""
+    if draft is None:
+        return (f"No date is recorded for the draft plan. Parents have at least "
+                f"{DRAFT_COMMENT_DAYS} days to comment on a draft before the final plan is "
+                f"issued; if you go on, the draft is recorded as dated {dates.format_uk(issued)}, "
+                "the day the plan was issued.")
+    gap = (issued - draft).days
+    if 0 <= gap < DRAFT_COMMENT_DAYS:   # (a draft after the plan is refused elsewhere)
+        return (f"The final plan ({dates.format_uk(issued)}) comes {gap} "
+                f"day{'' if gap == 1 else 's'} after the draft ({dates.format_uk(draft)}); "
+                f"parents have at least {DRAFT_COMMENT_DAYS} days to comment on a draft before "
+                "the final plan is issued. Check both dates.")
+    return None
 
 
 def clean_outcomes(raw: Any) -> list[dict[str, Any]]:

@@ -11,8 +11,10 @@ from typing import Any
 
 from ...errors import ValidationError
 from ...models import dates, provision
+from ...models.school_days import require_school_day
 from ...session import Session
 from ...store.database import Row
+from .. import school_calendar
 from .._common import as_text, record_changes, require_editable
 
 
@@ -84,6 +86,17 @@ def _save_part(session: Session, ctx: CycleContext, table: str, record_type: str
             + ", updated_at = :now, updated_by = :user WHERE id = :id",
             {**new, "now": now, "user": session.user.id, "id": row["id"]})
     return row["id"], changed
+
+
+def _meeting_on_a_school_day(session: Session, day: str | None, stored: str | None,
+                             field: str) -> None:
+    """A plan meeting or review meeting is held with the parents on a day the school is open:
+    a new date on a Saturday or Christmas Day is a slip of the keyboard, refused in the one
+    sentence that names the next school day. A date already stored (set before this rule) is
+    kept when other fields of the draft change."""
+    if day is not None and day != stored:
+        require_school_day(school_calendar.calendar_of(session), dt.date.fromisoformat(day),
+                           field)
 
 
 def _status_since(ctx: CycleContext) -> dt.date:

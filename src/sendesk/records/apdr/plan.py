@@ -25,6 +25,7 @@ from ._context import (
     _context,
     _cycle_row,
     _item_row,
+    _meeting_on_a_school_day,
     _pathway_row,
     _plan_row,
     _save_part,
@@ -127,6 +128,7 @@ def save_plan(session: Session, cycle_id: int, raw: Mapping[str, Any],
            "plan_date": as_text(dates.parse_date(merged["plan_date"], "Plan date", required=False)),
            "review_date": as_text(dates.parse_date(merged["review_date"], "Review date",
                                                    required=False))}
+    _meeting_on_a_school_day(session, new["plan_date"], current["plan_date"], "plan_date")
     plan_id, fields = _save_part(session, ctx, "apdr_plans", "plan", row, new)
     if "outcomes" in raw:
         cleaned = [dict(outcomes.clean_outcome(o), id=o.get("id")) for o in raw["outcomes"]]

@@ -18,7 +18,15 @@ from ...operations import Kind, changed, operation
 from ...session import Session
 from .. import registers, school_calendar, sen_register
 from .._common import as_text, today
-from ._context import CycleContext, _agreed_plan, _context, _save_part, _status_since, _trail
+from ._context import (
+    CycleContext,
+    _agreed_plan,
+    _context,
+    _meeting_on_a_school_day,
+    _save_part,
+    _status_since,
+    _trail,
+)
 from .pathway import _start_cycle
 from .reading import _plan, _present, _review
 
@@ -59,6 +67,7 @@ def save_review(session: Session, cycle_id: int, raw: Mapping[str, Any]) -> Revi
     current = {n: (row[n] if row is not None else None) for n in _REVIEW_FIELDS}
     merged = {n: raw.get(n, current[n]) for n in _REVIEW_FIELDS}
     new = _clean_review(merged)
+    _meeting_on_a_school_day(session, new["held_on"], current["held_on"], "held_on")
     stage = Stage(ctx.pathway["stage"])
     if new["decision"] and Decision(new["decision"]) not in rules.decisions_for(stage):
         rules.check_decision(stage, new["decision"], False)

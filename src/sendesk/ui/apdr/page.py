@@ -3,6 +3,7 @@ it asks the core for something (through the wizard's runner, showing a refusal o
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ...errors import SendeskError, ValidationError
 from ...models.apdr import Cycle, Part
 from ...models.pupils import Pupil
+from ...models.school_days import not_a_school_day
 from ...records.apdr import fill_empty
 from ...session import Session
 from ..runner import OpRunner
@@ -70,6 +72,16 @@ class Page(QWidget):
 
     def editable(self) -> bool:
         return False
+
+    def school_day_before_or_on(self, day: dt.date) -> dt.date:
+        """The date a meeting field proposes: the day itself, or the last school day before it
+        when the school is shut then (a plan written up on a Saturday was agreed on Friday)."""
+        return self.wizard.view.calendar.school_day_on_or_before(day)
+
+    def shut_on(self, day: dt.date | None) -> str | None:
+        """The sentence the core refuses a meeting on a day the school is shut with, naming
+        the next school day, shown as the date is typed."""
+        return not_a_school_day(self.wizard.view.calendar, day) if day is not None else None
 
     def load(self, view: CycleView) -> None:
         """Show the cycle's part afresh (every page has its own): nothing of what the page

@@ -41,7 +41,7 @@ from ..stale_dialog import StaleDialog, show_stale
 from .dialogs import ItemDialog, OutcomeDialog
 from .page import Host, Page
 from .view import CycleView
-from .widgets import bullet_list, compact, make_view, money, scrolling, selected_row, set_read_only, watch
+from .widgets import ERROR, bullet_list, compact, make_view, money, scrolling, selected_row, set_read_only, watch
 
 
 class PlanPage(Page):
@@ -175,7 +175,8 @@ class PlanPage(Page):
         plan = cycle.plan
         self.form.clear_errors()
         if plan is None:
-            self.form.set_values({"aspirations": "", "plan_date": self.session.clock.today(),
+            self.form.set_values({"aspirations": "", "plan_date": self.school_day_before_or_on(
+                                      self.session.clock.today()),
                                   "review_date": ""})
             self.outcome_rows, self.item_rows = [], []
         else:
@@ -261,7 +262,11 @@ class PlanPage(Page):
     def refresh_checks(self) -> None:
         """Live: the review date limit, the cost against the threshold, the SMART warnings."""
         plan_date = self._date("plan_date")
-        if plan_date is not None:
+        shut = self.shut_on(plan_date)
+        self.review_hint.setStyleSheet(ERROR if shut else "color: #555")
+        if shut:
+            self.review_hint.setText(shut)
+        elif plan_date is not None:
             calendar = self.wizard.view.calendar
             latest = reviews.latest_review_date(plan_date, calendar)
             self.review_hint.setText(

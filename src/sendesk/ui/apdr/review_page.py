@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...errors import ValidationError
+from ...models import dates
 from ...models.apdr import Cycle, Decision, Part, Progress, Stage, allowed_decisions, decisions_for
 from ...models.roles import Permission
 from ...records import apdr
@@ -37,7 +39,7 @@ from ..forms import FieldSpec, FormWidget
 from ..prompts import prompts
 from .page import Host, Page
 from .view import CycleView
-from .widgets import compact, scrolling, set_read_only, watch
+from .widgets import ERROR, compact, scrolling, set_read_only, watch
 
 GIVEN_AS = [("", ""), ("At the meeting", "meeting"), ("Written report", "report"),
             ("Email", "email"), ("Telephone", "telephone")]
@@ -58,6 +60,11 @@ class ReviewPage(Page):
         ])
         for widget in self.form.widgets.values():
             watch(widget, self.touch)
+        # The meeting is held on a school day: a Saturday typed is named as it is typed.
+        self.held_hint = QLabel(objectName="held_hint", wordWrap=True)
+        self.held_hint.setStyleSheet(ERROR)
+        self.held_hint.hide()
+        watch(self.form.widgets["held_on"], self._held_changed)
         self.progress_box = QGroupBox("Progress towards each outcome")
         self.progress_grid = QGridLayout(self.progress_box)
         self.progress_widgets: dict[int, tuple[QComboBox, QLineEdit]] = {}
@@ -106,6 +113,7 @@ class ReviewPage(Page):
         layout.addWidget(QLabel("<h3>Review</h3>Progress against each outcome, everyone's views "
                                 "and the decision about what happens next."))
         layout.addWidget(self.form)
+        layout.addWidget(self.held_hint)
         layout.addWidget(self.progress_box)
         layout.addWidget(self.specialist_box)
         layout.addWidget(self.at_risk)
@@ -134,7 +142,8 @@ class ReviewPage(Page):
         self.form.set_values({
             "held_on": review.held_on if review and review.held_on else
             (cycle.plan.review_date if cycle.plan and cycle.plan.review_date
-             and cycle.plan.review_date <= self.session.clock.today() else self.session.clock.today()),
+             and cycle.plan.review_date <= self.session.clock.today()
+             else self.school_day_before_or_on(self.session.clock.today())),
             "attendees": review.attendees if review else "",
             "child_views": review.child_views if review else "",
             "parent_views": review.parent_views if review else "",
@@ -163,8 +172,18 @@ class ReviewPage(Page):
         else:
             self.say("")
         self._risk_changed(self.at_risk.isChecked(), touch=False)
+        self._held_changed()
         self._loading = False
         self.dirty = False
+
+    def _held_changed(self) -> None:
+        try:
+            held = dates.parse_date(self.form.values()["held_on"], "held_on", required=False)
+        except ValidationError:
+            held = None
+        shut = self.shut_on(held) if self.editable() else None
+        self.held_hint.setText(shut or "")
+        self.held_hint.setVisible(bool(shut))
 
     def _clear(self, layout: QLayout) -> None:
         while layout.count():
