@@ -90,6 +90,30 @@ def test_a_review_held_long_after_its_date_still_counts_the_provision(senco_sess
         1, round(51_300 * 15 / 365), 1, 1)
 
 
+def test_a_deleted_pupils_facts_go_and_the_others_stay(senco_session, clock):
+    """A record deleted after retention takes its facts with it (the rule looks the saved
+    pupils up by id); a save of anyone else, and the whole-school sweep, leave the rest."""
+    from sendesk.records import pupils as pupil_records
+    session = senco_session
+    library = library_item(session, "Precision teaching")
+    gone, _ = _pupil_with_plan(session, "Leaver", library, D(2026, 9, 7), D(2026, 11, 20))
+    kept, _ = _pupil_with_plan(session, "Stayer", library, D(2026, 9, 8), D(2026, 11, 19))
+    pupil_records.archive_leaver(session, gone, clock.today(), "Moved away")
+    clock.advance(dt.timedelta(days=366 * 32))
+
+    def owners() -> dict[str, set[int]]:
+        return {table: {row[1] if table != "impact_reviews" else row[3] for row in rows}
+                for table, rows in impact_facts.held(session.db).items()}
+
+    assert owners()["impact_lines"] == {gone, kept}
+    pupil_records.delete_after_retention(session, gone)
+    _same(session)
+    assert owners()["impact_lines"] == {kept} and owners()["plan_reviews"] == {kept}
+    impact_facts.forget_deleted(session.db, [kept])
+    impact_facts.forget_deleted(session.db)
+    assert owners()["impact_lines"] == {kept} and owners()["plan_reviews"] == {kept}
+
+
 def test_the_governors_spend_is_the_maps_total(senco_session):
     session = senco_session
     library = library_item(session, "Precision teaching")
