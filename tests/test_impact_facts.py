@@ -225,7 +225,6 @@ def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
     monkeypatch.setattr(migrations, "LATEST", 17)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
-
         from sendesk.services import server_school
         server = request.getfixturevalue("pg_server")
         name = server.new_database(migrated=False)
