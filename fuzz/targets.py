@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -116,7 +117,8 @@ def ctf_xml(data: bytes) -> None:
 def csv_cell(data: bytes) -> None:
     """Any text written to a CSV export opens as text, never as a formula."""
     cell = csv_safe.safe_cell(data.decode("utf-8", "replace"))
-    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    plain_number = re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell)   # left as the number it is
+    assert plain_number or not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
 TARGETS: dict[str, Callable[[bytes], None]] = {

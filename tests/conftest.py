@@ -5,7 +5,9 @@ Both engines. The ``school`` fixture (and the sessions built on it) depend on ``
 "sqlite" is the encrypted file; "postgresql" is a database of its own on a real PostgreSQL
 server started once for the run (tests/pg_server.py), set up with ``server init`` as a school
 would be. Test modules named in BOTH_ENGINES run every test that uses a school on both; a test
-about the file itself (key files, rekey, the bytes on disk) is marked ``sqlcipher_only``.
+about the file itself (key files, rekey, the bytes on disk) is marked ``sqlcipher_only`` with
+its reason. Every other test module that uses a school must be one or the other (collection
+stops and says so), so a new module cannot slip onto the file alone unnoticed.
 ``--engine sqlite|postgresql`` (or SENDESK_TEST_ENGINE) runs just one. Without the server's
 binaries the PostgreSQL half fails, unless SENDESK_NO_SERVER=1 says to skip it on a PC
 without PostgreSQL (never under CI).
@@ -30,16 +32,26 @@ from sendesk.services import lifecycle  # noqa: E402
 # school runs on the file and on the server.
 BOTH_ENGINES = frozenset({
     "test_pupils", "test_sen_register", "test_apdr_records", "test_apdr_rules",
-    "test_concerns_records", "test_ehc_records", "test_ehc_dates", "test_ehc_safeguards",
-    "test_ehc_year_group_rule", "test_ehcna_readiness", "test_provision_map", "test_census",
+    "test_concerns_records", "test_concerns_seed", "test_ehc_records", "test_ehc_dates",
+    "test_ehc_safeguards", "test_ehc_year_group_rule", "test_ehc_issue20", "test_ehc_costs",
+    "test_ehcna_readiness", "test_provision_map", "test_provision_groups",
+    "test_provision_groups_map", "test_provision_library", "test_census", "test_measures",
+    "test_timetable", "test_statutory_dates", "test_review_dates_checked",
+    "test_review_requests", "test_plan_people_and_sharing", "test_file_sections",
     "test_redaction", "test_redaction_exact", "test_sar", "test_mis_import",
-    "test_mis_import_checks", "test_user_update", "test_agenda_ics",
-    "test_documents", "test_documents_letters",
+    "test_mis_import_checks", "test_bounded_parsers", "test_user_update", "test_agenda_ics",
+    "test_transactions",
+    "test_documents", "test_documents_letters", "test_letters_advice", "test_handover_pack",
+    "test_young_person_letters", "test_governors_report", "test_impact", "test_impact_facts",
+    "test_impact_disclosure", "test_stale_records", "test_wording", "test_impact_overlap",
     "test_transfer", "test_transfer_arrival", "test_transfer_review", "test_transfer_attacks",
-    "test_package_typed", "test_transfer_cli", "test_transfer_arrival_cli",
+    "test_transfer_other_child", "test_my_story_transfer", "test_package_typed",
+    "test_transfer_cli", "test_transfer_arrival_cli", "test_transfer_cli_leaving",
     "test_cli", "test_cli_pupils", "test_cli_documents", "test_cli_user_update",
-    "test_attacks", "test_server_store", "test_impact", "test_impact_facts",
-    "test_stale_records", "test_stale_ui",
+    "test_cli_provision", "test_cli_provision_groups",
+    "test_attacks", "test_access_matrix", "test_csv_injection", "test_documents_hostile",
+    "test_hostile_input", "test_window_and_cli_at_once", "test_server_store",
+    "test_stale_ui", "test_periods", "test_concern_and_note_review_days",
     "test_young_person_notifications", "test_young_person_upgrade", "test_ehc_young_person_request",
 })
 
@@ -59,21 +71,39 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" not in metafunc.fixturenames:
+    # module_engine: for a module whose school is built once for the module (the access matrix).
+    name = next((n for n in ("engine", "module_engine") if n in metafunc.fixturenames), None)
+    if name is None:
         return
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     choice = metafunc.config.getoption("--engine")
     engines = ["sqlite", "postgresql"] if choice == "both" else [choice]
+    file_only = metafunc.definition.get_closest_marker("sqlcipher_only")
+    if file_only is not None and not (file_only.args or file_only.kwargs.get("reason")):
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: say why it is about the file "
+                                "itself: @pytest.mark.sqlcipher_only(reason=...)")
     if metafunc.definition.get_closest_marker("server_only"):
         engines = [e for e in engines if e == "postgresql"]   # none: skipped under --engine sqlite
-    elif ((module not in BOTH_ENGINES and not metafunc.definition.get_closest_marker("both_engines"))
-          or metafunc.definition.get_closest_marker("sqlcipher_only")):
+    elif file_only is not None:
         engines = ["sqlite"]
-    metafunc.parametrize("engine", engines, indirect=True)
+    elif module not in BOTH_ENGINES and not metafunc.definition.get_closest_marker("both_engines"):
+        if "/tests/gui/" not in str(metafunc.definition.path).replace("\\", "/"):
+            raise pytest.UsageError(
+                f"{metafunc.definition.nodeid} uses a school: name {module} in tests/conftest.py's "
+                "BOTH_ENGINES, or mark what is about the file itself sqlcipher_only(reason=...)")
+        engines = ["sqlite"]
+    metafunc.parametrize(name, engines, indirect=True,
+                         scope="module" if name == "module_engine" else None)
 
 
 @pytest.fixture
 def engine(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="module")
+def module_engine(request) -> str:
+    """The engine of a school built once for a whole module."""
     return getattr(request, "param", "sqlite")
 
 
@@ -127,6 +157,30 @@ def server_database(engine, request):
     name = server.acquire()
     request.addfinalizer(lambda: server.release(name))
     return server, name
+
+
+@pytest.fixture
+def to_engine(engine, request):
+    """Where the test's engine keeps schools, for a school built in a file first (the demo, a
+    sending school): ``to_engine(session, password)`` returns the same session on the file; on
+    the server it moves the school onto a database of the test's own with ``server import``,
+    as a school moving would, and signs the same person in there (the file's session closed)."""
+    def move(session, password: str):
+        if engine != "postgresql":
+            return session
+        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
+        from sendesk.services import server_move
+        server = request.getfixturevalue("pg_server")
+        name = server.acquire()
+        request.addfinalizer(lambda: server.release(name))
+        try:
+            server_move.import_to_server(session, server.url(name, user=SUPERUSER),
+                                         SUPERUSER_PASSWORD, password)
+        finally:
+            session.close()
+        return lifecycle.open_school(server.url(name), session.user.username, password,
+                                     session.clock)
+    return move
 
 
 @pytest.fixture

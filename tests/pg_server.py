@@ -230,7 +230,8 @@ full_page_writes = off
 
     def release(self, name: str) -> None:
         """Empty a test's database back to the migrations' own rows, its ids starting at 1
-        again, and drop every login role the test made (roles are cluster-wide)."""
+        again, and drop the roles that belong to it (roles are cluster-wide: another test's
+        database, or another run's, keeps its own)."""
         if name in self._spoiled:
             self._spoiled.discard(name)
             self.drop_database(name)
@@ -238,9 +239,7 @@ full_page_writes = off
         with self.admin(name) as conn:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            roles = [r[0] for r in conn.execute(
-                "SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%%' "
-                "AND rolname <> %s", (SUPERUSER,)).fetchall()]
+            roles = roles_of(conn, name)
             tables = [r[0] for r in conn.execute(
                 "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = 'public' AND c.relkind = 'r'").fetchall()]
@@ -273,13 +272,31 @@ full_page_writes = off
         return inserts
 
     def drop_database(self, name: str) -> None:
-        """A database made by new_database() and every login role made in it."""
+        """A database made by new_database() and the roles that belong to it."""
         with self.admin() as conn:
+            roles = roles_of(conn, name)
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            for (role,) in conn.execute(
-                    "SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%%' "
-                    "AND rolname <> %s", (SUPERUSER,)).fetchall():
+            for role in roles:
                 _drop_role(conn, role)
+
+
+def roles_of(conn: psycopg.Connection, database: str) -> list[str]:
+    """The roles sendesk made for one school's database: its three group roles
+    (store/server_security.group_role), the logins made for it (their comment names the
+    database, as sendesk_create_login writes it), and any login in one of its groups.
+    Logins first, so that a group is dropped after its members."""
+    from sendesk.models.roles import Role
+    from sendesk.store.server_security import _ROLE_COMMENT, group_role
+    groups = [group_role(database, role) for role in Role]
+    logins = [r[0] for r in conn.execute(
+        "SELECT r.rolname FROM pg_roles r WHERE r.rolname <> ALL(%s) AND r.rolname <> %s AND ("
+        "shobj_description(r.oid, 'pg_authid') = %s OR EXISTS (SELECT 1 FROM pg_auth_members m "
+        "JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = ANY(%s))) "
+        "ORDER BY r.rolname",
+        (groups, SUPERUSER, _ROLE_COMMENT + database, groups)).fetchall()]
+    present = {r[0] for r in conn.execute(
+        "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (groups,)).fetchall()}
+    return logins + [group for group in groups if group in present]
 
 
 def _drop_role(conn: psycopg.Connection, role: str) -> None:

@@ -384,7 +384,7 @@ def test_too_few_reviews_in_the_first_year_of_sen_support(senco_session, clock):
     assert due.state is ReviewState.OVERDUE
 
 
-@pytest.mark.sqlcipher_only   # reads the database file's bytes
+@pytest.mark.sqlcipher_only(reason="reads the database file's bytes")
 def test_reports_are_stored_encrypted_and_audited_when_opened(senco_session, staff_session, school):
     pupil = sen_support_pupil(senco_session)
     involvement = specialists.add_involvement(senco_session, pupil, {

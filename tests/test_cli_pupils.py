@@ -134,6 +134,15 @@ def test_demo_refuses_an_existing_file_and_a_weak_password(tmp_path, capsys):
     assert code == 1 and "already exists" in err
 
 
+def test_demo_on_a_server_url_says_how_to_put_the_demo_on_the_server(capsys):
+    url = "postgresql://jsenco@school-server.local/sendesk"
+    code, out, err = run(capsys, "demo", url, "--user", "jsenco",
+                         stdin="harbour-lantern-quietly-47\n")
+    assert code == 1 and not out
+    assert "made as a file" in err and f"server import FILE {url} --user jsenco" in err
+    assert "folder" not in err
+
+
 def test_pupils_list_reimported_changes_nothing(demo_db, tmp_path, capsys):
     password = "harbour-lantern-quietly-47\n"
     code, listed, _ = run(capsys, "pupils", "list", demo_db, "--user", "jsenco", stdin=password)

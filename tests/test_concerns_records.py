@@ -66,7 +66,7 @@ def test_staff_finish_a_monitoring_outcome(staff_session, senco_session, pupil, 
     summary = pupils.pupil_from_row(senco_session.db.query_one("SELECT * FROM pupils WHERE id = ?",
                                                                (pupil,)))
     assert summary.next_review == run.review_date and summary.sen_status is None
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert actions[-3:] == ["added a short note", "added a register entry",
                             "finished the initial concerns flowchart"]
 
@@ -172,7 +172,7 @@ def test_discarding_a_draft_leaves_nothing(staff_session, senco_session, pupil, 
         concerns.load_draft(senco_session, run_id)
 
 
-@pytest.mark.sqlcipher_only   # injects SQLite's own disk error
+@pytest.mark.sqlcipher_only(reason="injects SQLite's own disk error")
 def test_a_failure_part_way_through_finishing_leaves_nothing(senco_session, pupil, chart,
                                                              monkeypatch):
     finish(senco_session, pupil, chart, "adapt_teaching")

@@ -32,7 +32,7 @@ def test_it_is_labelled_as_a_demo(demo_school):
     assert "Demo school" in demo_school.school.name
     assert demo_school.school.la_code == "940"
     assert "created the demo school" in [r["action"] for r in demo_school.db.query(
-        "SELECT action FROM audit_log")]
+        "SELECT action FROM audit_log ORDER BY id")]
     assert audit.verify(demo_school.db).intact
 
 
@@ -181,3 +181,19 @@ def test_demo_plans_name_a_responsible_teacher_and_key_worker(demo_school):
     rows = demo_school.db.query("SELECT responsible_teacher, key_worker FROM apdr_plans")
     assert rows and all(r["responsible_teacher"] and r["key_worker"] for r in rows)
     assert len({r["responsible_teacher"] for r in rows}) > 1
+
+
+def test_the_demo_shows_which_provision_worked_by_its_outcomes(demo_school):
+    """Met outcomes % shows real figures for several provisions at once (enough reviews with
+    every outcome achieved), and outcomes name the measure they are judged by."""
+    from sendesk.models import periods
+    from sendesk.records import impact, school_calendar
+    named = demo_school.db.scalar(
+        "SELECT count(*) FROM apdr_outcomes WHERE measure_name IS NOT NULL AND measure_name <> ''")
+    assert named >= 20
+    calendar = school_calendar.load(demo_school)
+    span = periods.span(periods.Period.LAST_THREE_YEARS, calendar, demo_school.clock.today())
+    found = impact.impact_table(demo_school, span.start, span.end)
+    shown = {r["provision"] for r in impact.shown_rows(found)
+             if r["met_outcomes_pct"].isdigit() and r["measure"]}
+    assert len(shown) >= 3, shown

@@ -22,6 +22,10 @@ from sendesk.services import verify as verify_mod
 from sendesk.store import keyswap
 from sendesk.store.keyfile import KeyFile, keyfile_path
 
+pytestmark = pytest.mark.sqlcipher_only(reason="re-encrypting the file and its key file under a "
+                                         "new key; the server has no data key (its logins are "
+                                         "changed instead: tests/test_server_store.py)")
+
 OTHER = "jbloggs"
 OTHER_PASSWORD = "orchid-tumble-riverbank-55"
 NEW_PASSWORD = "granite-osprey-lullaby-31"

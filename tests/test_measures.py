@@ -215,7 +215,7 @@ def test_a_group_members_entry_and_exit_are_recorded_like_a_lines(senco_session)
     trail = senco_session.db.query("SELECT field FROM field_changes WHERE record_type = 'measure'"
                                    " AND record_id = ?", (measure_id,))
     assert [r["field"] for r in trail] == ["exit_value", "exit_date"]
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert "recorded an entry measure" in actions
     assert "changed an entry or exit measure" in actions
     assert "Adeyemi" not in audit_text(senco_session)
@@ -256,3 +256,22 @@ def test_an_entry_cannot_be_long_before_the_line_started_nor_be_corrected_to_it(
         measures.update_measure(senco_session, measure_id, {"entry_date": "01/01/1900"})
     [kept] = measures.measures_for_item(senco_session, item)
     assert kept.entry_date == D(2026, 11, 2)
+
+
+def test_the_demo_measures_each_intervention_by_its_librarys_own_measure():
+    """One intervention, one row: the demo's measure names are its library item's, and the
+    kind the form would pick from the name is the kind the demo records."""
+    from sendesk.demo.provision import EFFECTS
+    from sendesk.models.measures import kind_of_name
+    from sendesk.models.provision_library import load_suggested
+    library = {item["name"]: item["measures"] for item in load_suggested()}
+    for item, effect in EFFECTS.items():
+        assert effect.name in library[item], (item, effect.name)
+        assert kind_of_name(effect.name) is MeasureKind(effect.kind), effect.name
+    every = [name for names in library.values() for name in names]
+    assert [name for name in every if kind_of_name(name) is None] == []
+    assert kind_of_name("Phonics screening check score") is MeasureKind.SCHOOL_SCALE
+    assert kind_of_name("Sandwell numeracy standardised score") is MeasureKind.STANDARDISED
+    assert kind_of_name("Salford reading age") is MeasureKind.READING_AGE
+    assert kind_of_name("Single-word spelling age") is MeasureKind.SPELLING_AGE
+    assert kind_of_name("BPVS-3") is None

@@ -23,7 +23,10 @@ STAFF = ("bsizzlewick", "Bartholomew Sizzlewick", "copper-pylon-saffron-21")
 CLI_USER = ("pwhindlethorpe", "Persephone Whindlethorpe", "saffron-drumlin-oxbow-64")
 PEOPLE = (ADMIN, SENCO, STAFF, CLI_USER)
 
-pytestmark = pytest.mark.slow  # a school's whole life, then every byte written is scanned
+# slow: a school's whole life, then every byte written is scanned
+pytestmark = [pytest.mark.slow,
+              pytest.mark.sqlcipher_only(reason=(
+                  "the bytes sendesk writes to disk for a file school"))]
 
 
 def _needles() -> dict[str, list[bytes]]:

@@ -117,3 +117,70 @@ def test_a_heading_is_never_the_last_thing_on_a_page(qapp, follower):
         assert len(holding) == 1
         missing = [text for text in kept if text not in holding[0]]
         assert not missing, f"after {lines} lines the heading's page lacks {missing}"
+
+
+def _section(*after) -> tuple:
+    """A governors' report section: its heading and intro, a sub-heading, then what it holds."""
+    return (Heading("Section of the report", 1),
+            Paragraph("Provision from the school's library and its groups, in the year. Gains "
+                      "are in each measure's own units.", "small"),
+            Heading("Measures and outcomes", 2), *after)
+
+
+def test_a_section_heading_keeps_with_its_sub_heading_and_table(qapp):
+    """The chain: heading, lead-in, sub-heading and the table's first rows move together (the
+    2026/27 governors' report had "Impact of provision" and its intro at the foot of page 4,
+    "Measures and outcomes" and its table on page 5)."""
+    table = Table(("Provision", "Pupils"), tuple((f"Item {n}", "7") for n in range(6)))
+    for lines in range(30, 62):
+        filler = Paragraph("\n".join(f"Line {n}" for n in range(lines)))
+        pages = pages_text(render_pdf(Document("Keep with next", "", TODAY,
+                                               (filler, *_section(table)))))
+        holding = [page for page in pages if "Section of the report" in page]
+        assert len(holding) == 1
+        missing = [text for text in ("Measures and outcomes", "Item 0", "Item 1")
+                   if text not in holding[0]]
+        assert not missing, f"after {lines} lines the section heading's page lacks {missing}"
+
+
+def test_the_chain_never_leaves_more_than_half_a_page_empty(qapp):
+    """A chart taller than half a page after the sub-heading moves on by itself; the section
+    heading and its intro stay where they are rather than leave most of a page blank."""
+    labels = tuple(f"Provision {n}" for n in range(26))
+    tall = Chart("Cost per pupil", labels, (ChartSeries("Cost", tuple(1.0 for _ in labels),
+                                                        tuple("£1" for _ in labels)),))
+    filler = Paragraph("\n".join(f"Line {n}" for n in range(12)))
+    pages = pages_text(render_pdf(Document("Keep with next", "", TODAY,
+                                           (filler, *_section(tall)))))
+    assert "Line 11" in pages[0] and "Section of the report" in pages[0]
+    assert "Measures and outcomes" in pages[1] and "Provision 25" in pages[1]
+
+
+LONG_LABELS = ("Phonics catch-up group: Phonics check practice (out of 40)",
+               "Phonics catch-up group: Phonics screening check score",
+               "SEMH: Social, emotional and mental health: Boxall developmental strands")
+
+
+def test_chart_labels_wrap_between_words_so_bars_can_be_told_apart(qapp):
+    """Two measures of one group differ only at the end of their labels: cut with "..." they
+    read the same; wrapped between words, every word is printed."""
+    chart = Chart("Mean gain", LONG_LABELS, (ChartSeries("Gain", (4.0, 2.5, 1.0),
+                                                         ("4.0", "2.5", "1.0")),))
+    text = pages_text(render_pdf(Document("Charts", "", TODAY, (chart,))))[0]
+    assert "\u2026" not in text and "..." not in text
+    assert words_of(*LONG_LABELS) <= set(text.split())
+
+
+def test_only_a_label_longer_than_three_lines_is_cut(qapp):
+    ensure_gui()
+    from PySide6.QtGui import QFontMetricsF
+
+    from sendesk.pdf.charts import wrap_label
+    fm = QFontMetricsF(font("small"))
+    width = fm.horizontalAdvance("Phonics catch-up group:") * 1.1
+    lines = wrap_label(LONG_LABELS[1], fm, width)
+    assert lines[0] == "Phonics catch-up group:" and len(lines) in (2, 3)
+    assert " ".join(lines) == LONG_LABELS[1]
+    cut = wrap_label(" ".join(["Precision teaching"] * 8), fm, width)
+    assert len(cut) == 3 and cut[-1].endswith("\u2026")
+    assert all(fm.horizontalAdvance(line) <= width for line in cut)

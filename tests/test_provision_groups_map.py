@@ -68,3 +68,35 @@ def test_the_maps_as_documents_show_the_group_and_the_share(senco_session):
     assert "£884.00 a year" in mine.text()                          # £684 + a half of £400
     [theirs] = build_documents(senco_session, b, "provision-map")   # no plan, a group only
     assert re.search(r"Share of group costs\s+£200\.00", theirs.text())
+
+
+def test_days_before_anyone_joins_carry_no_cost_on_the_map_or_in_the_impact_table(
+        senco_session):
+    """A £288 group starting 14/09/2026 whose pupils join on 16/11/2026 (today is 23/11): the
+    weeks with nobody in it cost nothing, so the map's group cost is what its pupils' totals
+    carry, and the impact table charges only the days they were there."""
+    import datetime as dt
+
+    from tests.apdr_support import sen_support_pupil
+
+    from sendesk.models import provision_groups as rules
+    from sendesk.records import impact
+    group_id = make_group(senco_session, start_date="14/09/2026", end_date="18/12/2026",
+                          cost_total="288", weeks="14")
+    a, b = (sen_support_pupil(senco_session, surname=name) for name in ("Ames", "Bryce"))
+    for pupil in (a, b):
+        provision_groups.add_member(senco_session, group_id, pupil, "16/11/2026")
+    found = provision_map.build(senco_session)
+    totals = {t.pupil_id: t.group_share_pence for t in found.by_pupil}
+    [group] = found.groups
+    assert group.cost_pence < 28_800
+    assert abs(group.cost_pence - (totals[a] + totals[b])) <= 1     # a penny of rounding
+    assert found.total_pence == group.cost_pence
+    assert provision_map.spend(senco_session).sen_support_pence == group.cost_pence
+    run = provision_groups.get_group(senco_session, group_id).run
+    table = impact.impact_table(senco_session, "14/09/2026", "23/11/2026")
+    [row] = [r for r in table.lines if r.provision == "Group: Year 4 phonics group"]
+    joined = dt.date(2026, 11, 16)
+    assert row.cost_pence == round(28_800 * run.charged_between(joined, dt.date(2026, 11, 23))
+                                   / run.days)
+    assert rules.cost_in_period(run, [], dt.date(2026, 9, 14), dt.date(2026, 11, 13)) == 0

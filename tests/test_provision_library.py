@@ -290,3 +290,24 @@ def test_a_formula_in_a_name_is_written_safe_and_read_back_as_typed(senco_sessio
     _count, rows = _export(senco_session, path)
     assert ["'=SUM(A1)"] == [r[0] for r in rows if "SUM" in r[0]]
     assert provision_library.import_csv(senco_session, path)["added"] == 0
+
+
+def test_a_negative_cost_says_it_cannot_be_negative():
+    from sendesk.models.provision import parse_money
+    for typed in ("-5", "£-5", "-£5.50"):
+        with pytest.raises(ValidationError, match=r"^Hourly cost cannot be negative\.$"):
+            parse_money(typed, "Hourly cost")
+    with pytest.raises(ValidationError, match="is not an amount of money"):
+        parse_money("5-", "Hourly cost")
+
+
+def test_one_refused_is_told_whose_role_allows_it():
+    from sendesk.models.roles import Permission, who_may
+    assert who_may(Permission.EXPORT_DOCUMENTS) == "Ask a SENCO."
+    assert who_may(Permission.MANAGE_USERS) == "Ask an administrator."
+    assert who_may(Permission.EDIT_PUPILS) == "Ask a SENCO or an administrator."
+
+
+def test_a_default_file_name_keeps_the_school_years_apart():
+    from sendesk.ui.documents_tab import file_name
+    assert file_name("SEND report to governors 2026/27 ") == "SEND report to governors 2026-27"

@@ -83,7 +83,7 @@ def test_csv_export_is_formula_safe_with_totals(senco_session, staff_session, tm
     assert rows[1][7].startswith("'=HYPERLINK") and rows[1][5] == "'+SUM(A1:A9)"
     assert rows[1][12] == "513.00" and rows[3][13] == "684.00" and rows[4][12] == "684.00"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in senco_session.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert "exported the costed provision map" in actions
 
 

@@ -20,6 +20,9 @@ from sendesk.quickunlock import SERVICE, QuickUnlock, backend_available, expiry
 from sendesk.services import lifecycle, users
 from store_tools import assert_user_message, copy_school, folder_state, make_school
 
+pytestmark = pytest.mark.sqlcipher_only(reason=(
+    "quick unlock keeps the file's data key in the OS keyring; the server has no data key"))
+
 UTC = dt.UTC
 DB_ID = bytes.fromhex("00112233445566778899aabbccddeeff")
 OTHER_ID = bytes.fromhex("ffeeddccbbaa99887766554433221100")

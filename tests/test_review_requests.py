@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from tests.apdr_support import assess, plan, review, sen_support_pupil
 from tests.records_fixtures import upn
-from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient
+from tests.transfer_support import SENDER_PASSWORD, consent_to_share, fake_pdf, make_sender, recipient
 
 from sendesk.errors import ValidationError
 from sendesk.records import apdr, mis_import, pupils, review_requests, school_calendar
@@ -21,9 +21,9 @@ D = dt.date
 
 
 @pytest.fixture
-def package(tmp_path, clock):
+def package(tmp_path, clock, to_engine):
     """A package for a pupil with an EHC plan, from another school, opened here."""
-    sender = make_sender(tmp_path / "sender.sendesk", clock)
+    sender = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     try:
         pupil_id = sender.db.scalar(
             "SELECT p.id FROM pupils p WHERE p.archived_at IS NULL AND p.sen_status = 'E'"

@@ -177,6 +177,32 @@ def test_nobody_but_the_owner_can_change_the_audit_log(senco_session, on_status,
     assert verify_mod.verify(senco_session).ok
 
 
+def test_an_entry_forged_with_psql_cannot_break_reading_the_log(senco_session, on_status,
+                                                                 pg_server, server_database):
+    """Staff may append entries under their own name (the app does, for what they do), but
+    not one that is undated or whose detail is not sendesk's JSON: such an entry would stop
+    the log and a subject access request from being read, for good (it cannot be removed).
+    One that got in anyway (written by the owner) is shown as its text, not an error."""
+    pupil_id, _ = on_status
+    base = "SELECT sendesk_audit_append(%s, %s, 'owilliams', 'signed in', NULL, NULL, %s)"
+    staff_id = senco_session.db.scalar("SELECT id FROM users WHERE username = ?", (STAFF,))
+    for at, detail in (("'not a date'", "NULL"), (f"'{NOW}'", "'not json'"),
+                       (f"'{NOW}'", "'[1, 2]'")):
+        result = psql(pg_server, server_database[1], STAFF, STAFF_PASSWORD,
+                      base.replace("'owilliams'", f"'{STAFF}'") % (at, staff_id, detail))
+        assert refused(result), (at, detail, result.stderr)
+    fine = psql(pg_server, server_database[1], STAFF, STAFF_PASSWORD,
+                base.replace("'owilliams'", f"'{STAFF}'") % (f"'{NOW}'", staff_id, "'{\"a\": 1}'"))
+    assert fine.returncode == 0, fine.stderr
+    owner = psql(pg_server, server_database[1], SUPERUSER, SUPERUSER_PASSWORD,
+                 "SELECT sendesk_audit_append('whenever', 1, 'mpatel', 'changed a pupil', "
+                 f"'pupil', '{pupil_id}', 'not json')")
+    assert owner.returncode == 0, owner.stderr
+    entries = audit_log.read_log(senco_session, "pupil", pupil_id)
+    assert entries[-1].detail == {"text as stored": "not json"}
+    assert verify_mod.verify(senco_session).ok
+
+
 def test_an_administrator_cannot_rename_a_user_with_psql(senco_session, pg_server, server_database):
     """The audit log names people by username: it never changes, even for an administrator."""
     result = psql(pg_server, server_database[1], SENCO, SENCO_PASSWORD,
@@ -365,3 +391,47 @@ def test_two_schools_on_one_server_have_groups_of_their_own(school, pg_server, s
     finally:
         pg_server.release(other)
     assert SCHOOL_NAME and dt   # the fixtures' school is untouched
+
+
+def test_nobody_with_psql_can_hide_a_review_or_a_protected_address_from_the_list(
+        senco_session, on_status, pg_server, server_database):
+    """The next review and the list's flags are worked out from the record: a write of any
+    other value is refused (the SENCO's own login too), so a review that is due or a protected
+    address cannot be hidden from the list by hand; the app's own refresh still writes them."""
+    from sendesk.models.flags import Flag
+    from sendesk.records import registers
+    pupil_id, _ = on_status
+    notes.add_note(senco_session, pupil_id, {"event_date": "21/11/2026", "concern": "Tired",
+                                             "review_date": "01/12/2026"})
+    registers.add_entry(senco_session, pupil_id, "medical", {"start_date": "20/11/2026",
+                                                             "details": "Asthma"})
+    before = senco_session.db.query_one("SELECT next_review, flags FROM pupils WHERE id = ?",
+                                        (pupil_id,))
+    assert before["next_review"] == "2026-12-01" and before["flags"] & int(Flag.MEDICAL)
+    attacks = {
+        "the review pushed back": f"UPDATE pupils SET next_review = '2099-01-01' WHERE id = {pupil_id}",
+        "the review taken off": f"UPDATE pupils SET next_review = NULL WHERE id = {pupil_id}",
+        "the flags cleared": f"UPDATE pupils SET flags = 0 WHERE id = {pupil_id}",
+        "a flag made up": f"UPDATE pupils SET flags = flags | {int(Flag.LOOKED_AFTER)} "
+                          f"WHERE id = {pupil_id}",
+    }
+    for user, password in ((STAFF, STAFF_PASSWORD), (SENCO, SENCO_PASSWORD)):
+        for what, sql in attacks.items():
+            result = psql(pg_server, server_database[1], user, password, sql)
+            assert refused(result), (user, what, result.stdout, result.stderr)
+    after = senco_session.db.query_one("SELECT next_review, flags FROM pupils WHERE id = ?",
+                                       (pupil_id,))
+    assert dict(after) == dict(before)
+    notes.add_note(senco_session, pupil_id, {"event_date": "21/11/2026", "concern": "Sooner",
+                                             "review_date": "25/11/2026"})
+    assert senco_session.db.scalar("SELECT next_review FROM pupils WHERE id = ?",
+                                   (pupil_id,)) == "2026-11-25"
+
+
+def test_verify_by_staff_says_the_log_was_not_checked_not_that_it_was_tampered(
+        senco_session, on_status, staff_session):
+    report = verify_mod.verify(staff_session)
+    text = "\n".join(report.lines())
+    assert "Audit log: not checked (your account may not read it" in text
+    assert "TAMPERED" not in text and not report.ok
+    assert "intact" in "\n".join(verify_mod.verify(senco_session).lines())

@@ -33,6 +33,10 @@ from store_tools import (
     raw_connection,
 )
 
+pytestmark = pytest.mark.sqlcipher_only(reason=(
+    "the encrypted file, its key file and recovery key, and the file's migrations; server "
+    "sign-in, logins and migrations: test_server_store"))
+
 
 @pytest.fixture(scope="module")
 def school_template(tmp_path_factory):

@@ -4,6 +4,7 @@ change, and a failure anywhere leaves nothing behind."""
 from __future__ import annotations
 
 import pytest
+from psycopg.pq import TransactionStatus
 
 
 def _count(session) -> int:
@@ -13,6 +14,15 @@ def _count(session) -> int:
 def _put(session, key: str) -> None:
     with session.db.transaction():
         session.db.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", (key,))
+
+
+def _driver_idle(db) -> bool:
+    """The driver's own connection has no transaction open either (SQLite's or psycopg's)."""
+    connection = db._connection()
+    info = getattr(connection, "info", None)   # psycopg
+    if info is not None:
+        return info.transaction_status == TransactionStatus.IDLE
+    return not connection.in_transaction
 
 
 def test_inner_transaction_commits_with_the_outer(senco_session):
@@ -28,7 +38,8 @@ def test_failure_after_an_inner_transaction_rolls_everything_back(senco_session)
             _put(senco_session, "nest-a")
             raise RuntimeError("later step failed")
     assert _count(senco_session) == 0
-    assert not senco_session.db._connection().in_transaction
+    assert not senco_session.db.in_transaction
+    assert _driver_idle(senco_session.db)
 
 
 def test_a_failed_inner_transaction_undoes_only_its_own_work(senco_session):

@@ -11,6 +11,7 @@ from tests.records_fixtures import audit_text, snapshot
 from tests.transfer_support import (
     FAKE_PDF,
     PROTECTED,
+    SENDER_PASSWORD,
     add_protected_details,
     consent_to_share,
     fake_pdf,
@@ -28,8 +29,8 @@ from sendesk.transfer.package import read_package
 
 
 @pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
+def sender(tmp_path, clock, to_engine):
+    session = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     yield session
     session.close()
 
@@ -296,7 +297,7 @@ def test_the_acknowledgement_form_lists_both_schools_items_and_signature_boxes(
     assert contains(text, "The full SEND file (PDF) 3")   # its page count
     assert "Orchard Mews" not in text
     assert "printed a transfer acknowledgement form" in [
-        r[0] for r in sender.db.query("SELECT action FROM audit_log")]
+        r[0] for r in sender.db.query("SELECT action FROM audit_log ORDER BY id")]
 
 
 def test_a_leaver_on_the_register_is_listed_until_their_file_is_sent(sender, tmp_path, clock):

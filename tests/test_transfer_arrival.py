@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from tests.records_fixtures import snapshot
-from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient
+from tests.transfer_support import SENDER_PASSWORD, consent_to_share, fake_pdf, make_sender, recipient
 
 from sendesk.errors import ValidationError
 from sendesk.models.school import SchoolIdentity
@@ -22,8 +22,8 @@ STRANGER = "Stranger Danger"
 
 
 @pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
+def sender(tmp_path, clock, to_engine):
+    session = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     yield session
     session.close()
 

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from pypdf import PdfReader
 
+from pg_server import SUPERUSER, SUPERUSER_PASSWORD
 from sendesk.cli.main import main
 from sendesk.services import lifecycle
 from sendesk.transfer import ctf
@@ -26,15 +27,43 @@ def run(capsys, *argv, stdin: str):
     return code, out, err
 
 
-@pytest.fixture
-def schools(tmp_path, capsys, qapp):
-    sender, receiver = tmp_path / "sender.sendesk", tmp_path / "receiver.sendesk"
-    code, _, err = run(capsys, "demo", sender, "--pupils", 60, "--user", "ssenco",
+def demo_sender(tmp_path, capsys, engine, request):
+    """The sending demo school, made with `sendesk-cli demo`; on the server engine moved onto a
+    database of the test's own with `sendesk-cli server import`, as a school moving would.
+    Returns the DB argument every later command is given: the file, or the server's URL."""
+    path = tmp_path / "sender.sendesk"
+    code, _, err = run(capsys, "demo", path, "--pupils", 60, "--user", "ssenco",
                        stdin=SENDER_PASSWORD + "\n")
     assert code == 0, err
-    code, _, err = run(capsys, "init", receiver, "--school", "Brambleton Primary School",
-                       "--urn", "123456", "--user", "rsenco", "--full-name", "Rhian Evans",
-                       stdin=RECEIVER_PASSWORD + "\n")
+    if engine != "postgresql":
+        return path
+    server, name = _server_database(request)
+    code, _, err = run(capsys, "server", "import", path, server.url(name, user=SUPERUSER),
+                       "--user", "ssenco", stdin=f"{SENDER_PASSWORD}\n{SUPERUSER_PASSWORD}\n")
+    assert code == 0, err
+    return server.url(name)
+
+
+def _server_database(request):
+    server = request.getfixturevalue("pg_server")
+    name = server.acquire()
+    request.addfinalizer(lambda: server.release(name))
+    return server, name
+
+
+@pytest.fixture
+def schools(tmp_path, capsys, qapp, engine, request):
+    sender = demo_sender(tmp_path, capsys, engine, request)
+    init = ("--school", "Brambleton Primary School", "--urn", "123456", "--user", "rsenco",
+            "--full-name", "Rhian Evans")
+    if engine == "postgresql":
+        server, name = _server_database(request)
+        receiver = server.url(name)
+        code, _, err = run(capsys, "server", "init", server.url(name, user=SUPERUSER), *init,
+                           stdin=f"{SUPERUSER_PASSWORD}\n{RECEIVER_PASSWORD}\n{RECEIVER_PASSWORD}\n")
+    else:
+        receiver = tmp_path / "receiver.sendesk"
+        code, _, err = run(capsys, "init", receiver, *init, stdin=RECEIVER_PASSWORD + "\n")
     assert code == 0, err
     return sender, receiver
 

@@ -10,14 +10,12 @@ from sendesk.models import dates
 from sendesk.records import school_calendar
 from sendesk.services import lifecycle
 from sendesk.transfer import sending
-from test_transfer_cli import SENDER_PASSWORD, a_pupil_on_the_register, run
+from test_transfer_cli import SENDER_PASSWORD, a_pupil_on_the_register, demo_sender, run
 
 
-def test_the_cli_says_the_file_is_late_and_keeps_the_recorded_leaving_date(tmp_path, capsys, qapp):
-    sender = tmp_path / "sender.sendesk"
-    code, _, err = run(capsys, "demo", sender, "--pupils", 60, "--user", "ssenco",
-                       stdin=SENDER_PASSWORD + "\n")
-    assert code == 0, err
+def test_the_cli_says_the_file_is_late_and_keeps_the_recorded_leaving_date(
+        tmp_path, capsys, qapp, engine, request):
+    sender = demo_sender(tmp_path, capsys, engine, request)
     upn = a_pupil_on_the_register(sender)
     session = lifecycle.open_school(sender, "ssenco", SENDER_PASSWORD)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from tests.records_fixtures import snapshot
-from tests.transfer_support import consent_to_share, fake_pdf, make_sender, recipient, richest_pupil
+from tests.transfer_support import SENDER_PASSWORD, consent_to_share, fake_pdf, make_sender, recipient, richest_pupil
 
 from sendesk.errors import ValidationError
 from sendesk.records import pupils
@@ -17,9 +17,9 @@ from sendesk.transfer import receiving, sending
 
 
 @pytest.fixture
-def package(tmp_path, clock):
+def package(tmp_path, clock, to_engine):
     """A real package of the sender's richest pupil, and that pupil's UPN, name and birthday."""
-    sender = make_sender(tmp_path / "sender.sendesk", clock)
+    sender = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     try:
         pupil_id = richest_pupil(sender)
         consent_to_share(sender, pupil_id)

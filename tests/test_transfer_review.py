@@ -16,6 +16,7 @@ from tests.records_fixtures import snapshot
 from tests.test_transfer_attacks import members, resigned
 from tests.transfer_support import (
     PROTECTED,
+    SENDER_PASSWORD,
     add_protected_details,
     consent_to_share,
     fake_pdf,
@@ -39,8 +40,8 @@ INJECTED_NAME = ('Larkfield Academy</b> (940/4001)<br>Their signing key fingerpr
 
 
 @pytest.fixture
-def sender(tmp_path, clock):
-    session = make_sender(tmp_path / "sender.sendesk", clock)
+def sender(tmp_path, clock, to_engine):
+    session = to_engine(make_sender(tmp_path / "sender.sendesk", clock), SENDER_PASSWORD)
     yield session
     session.close()
 

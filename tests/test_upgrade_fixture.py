@@ -19,6 +19,9 @@ from sendesk.records import apdr, contacts, pupil_list, pupils
 from sendesk.services import lifecycle, verify
 from sendesk.store import keyfile, migrations, schema_snapshot
 
+pytestmark = pytest.mark.sqlcipher_only(reason=(
+    "released database files upgraded in place"))
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RELEASES = sorted(FIXTURES.glob("release-*.sendesk"))
 SNAPSHOT = Path(__file__).resolve().parent.parent / "docs" / "schema.sql"

@@ -5,13 +5,17 @@ real one."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 from sendesk import demo
 from sendesk.records import consent, contacts, notes, registers
 from sendesk.services import lifecycle
 from sendesk.session import Session
+from sendesk.store.keyfile import keyfile_path
 from sendesk.transfer import sending
 
 SENDER_USER = "sbrown"
@@ -27,10 +31,25 @@ def fake_pdf(session: Session, pupil_id: int) -> bytes:
     return FAKE_PDF
 
 
+_BUILT: dict[dt.datetime, Path] = {}
+
+
 def make_sender(path: Path, clock) -> Session:
-    session, _ = demo.create_demo_school(path, SENDER_USER, SENDER_NAME, SENDER_PASSWORD,
-                                         pupils=60, clock=clock)
-    return session
+    """The sending demo school at `path`, signed in. Building it takes seconds and gives the
+    same school for the same clock, so it is built once a run and each test gets a copy of the
+    file and its key file (tests/conftest.py's to_engine then puts it on the server)."""
+    built = _BUILT.get(clock.now())
+    if built is None:
+        folder = Path(tempfile.mkdtemp(prefix="sendesk-sender-"))
+        atexit.register(shutil.rmtree, folder, True)
+        built = folder / "sender.sendesk"
+        session, _ = demo.create_demo_school(built, SENDER_USER, SENDER_NAME, SENDER_PASSWORD,
+                                             pupils=60, clock=clock)
+        session.close()
+        _BUILT[clock.now()] = built
+    shutil.copyfile(built, path)
+    shutil.copyfile(keyfile_path(built), keyfile_path(path))
+    return lifecycle.open_school(path, SENDER_USER, SENDER_PASSWORD, clock)
 
 
 def richest_pupil(session: Session) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from .clock import Clock, SystemClock, isoformat
 from .crypto import keys
 from .errors import PermissionDenied, SendeskError
-from .models.roles import Permission
+from .models.roles import Permission, who_may
 from .models.school import SchoolIdentity
 from .models.users import User
 from .store import audit
@@ -95,7 +95,7 @@ class Session:
         if not self.can(permission):
             raise PermissionDenied(
                 f"Your role ({self.user.role_label}) does not allow you to {permission.value}. "
-                "Ask your SENCO or administrator.")
+                + who_may(permission))
 
     def now_text(self) -> str:
         return isoformat(self.clock.now())

@@ -115,7 +115,7 @@ def test_wrong_password_says_so_and_opens_nothing(qtbot, make_controller, school
     assert "Traceback" not in dialog.message.text()
 
 
-@pytest.mark.sqlcipher_only   # the key file lies beside the database file
+@pytest.mark.sqlcipher_only(reason="the key file lies beside the database file")
 def test_damaged_key_file_message_is_plain(qtbot, make_controller, school):
     path, _ = school
     keyfile = path.with_name(path.name + "-keys")
@@ -206,7 +206,7 @@ def test_activity_postpones_the_lock(qtbot):
         QApplication.instance().removeEventFilter(timer)
 
 
-@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
+@pytest.mark.sqlcipher_only(reason="quick unlock keeps a file's data key; the server has none")
 def test_quick_unlock_after_lock_until_sign_out(qtbot, make_controller, school, memory_keyring):
     settings = Settings(quick_unlock=True)
     controller = make_controller(settings)
@@ -230,7 +230,7 @@ def test_quick_unlock_after_lock_until_sign_out(qtbot, make_controller, school, 
     assert controller.unlock_dialog.quick_button.isHidden()
 
 
-@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
+@pytest.mark.sqlcipher_only(reason="quick unlock keeps a file's data key; the server has none")
 def test_quick_unlock_expires(qtbot, make_controller, school, memory_keyring, clock):
     controller = make_controller(Settings(quick_unlock=True, quick_unlock_hours=1))
     controller.start(school[0])
@@ -244,7 +244,7 @@ def test_quick_unlock_expires(qtbot, make_controller, school, memory_keyring, cl
     assert memory_keyring.store == {}, "an expired key is removed from the keyring"
 
 
-@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
+@pytest.mark.sqlcipher_only(reason="quick unlock keeps a file's data key; the server has none")
 def test_quick_unlock_is_wiped_on_quit(qtbot, make_controller, school, memory_keyring):
     controller = make_controller(Settings(quick_unlock=True))
     controller.start(school[0])
@@ -255,7 +255,7 @@ def test_quick_unlock_is_wiped_on_quit(qtbot, make_controller, school, memory_ke
     assert memory_keyring.store == {}
 
 
-@pytest.mark.sqlcipher_only   # quick unlock keeps a file's data key; the server has none
+@pytest.mark.sqlcipher_only(reason="quick unlock keeps a file's data key; the server has none")
 def test_quick_unlock_option_hidden_without_a_keyring(qtbot, make_controller, school, no_keyring):
     controller = make_controller(Settings(quick_unlock=True), backend=no_keyring)
     controller.start(school[0])
@@ -281,7 +281,7 @@ def test_settings_dialog_changes_idle_time(qtbot, make_controller, school, memor
     assert saved.idle_lock_minutes == 12 and saved.quick_unlock is True
 
 
-@pytest.mark.sqlcipher_only   # the recovery key opens the file's key slots
+@pytest.mark.sqlcipher_only(reason="the recovery key opens the file's key slots")
 def test_forgotten_password_with_recovery_key(qtbot, make_controller, school):
     path, recovery = school
     controller = make_controller()

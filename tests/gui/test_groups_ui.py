@@ -214,3 +214,43 @@ def test_a_pupil_joining_after_the_costed_weeks_is_shown_paying_nothing(qtbot, s
     assert "joined after that" in page.member_model.index(1, 4).data(Qt.ItemDataRole.ToolTipRole)
     assert page.member_model.index(0, 4).data() == "£400.00"
     page.grab().save("/tmp/fix-a-groups-late.png")
+
+
+def test_the_kind_of_measure_follows_the_measure_chosen(qtbot, senco_session):
+    """A group made from the library's Phonics catch-up group offers its measures: the
+    phonics screening check is scored out of 40 on the school's own scale, so 18 is saved,
+    not refused as a standardised score outside 40 to 160; choosing the standardised score
+    instead switches the kind."""
+    from tests.impact_support import library_item
+
+    from sendesk.records import measures
+    from sendesk.ui.apdr.measures_dialog import MeasuresDialog
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    group_id = make_group(session, library_id=library_item(session, "Phonics catch-up group"))
+    provision_groups.add_member(session, group_id, a, "02/11/2026")
+    page = GroupsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
+        page.member_model.index(0, 0)).center())
+    QTest.mouseClick(page.measures_button, LEFT)
+    dialog = dialog_of(MeasuresDialog)
+    QTest.mouseClick(dialog.add_button, LEFT)
+    form = dialog_of(FormDialog)
+    name, kind = form.form.widgets["name"], form.form.widgets["kind"]
+    assert name.currentText() == "Phonics screening check score"
+    assert kind.currentText() == "School's own scale"
+    _type(name, "Single-word reading standardised score")    # the library's other measure
+    assert kind.currentText() == "Standardised score"
+    _type(name, "Phonics screening check score")
+    assert kind.currentText() == "School's own scale"
+    _type(form.form.widgets["entry_value"], "18")
+    _type(form.form.widgets["entry_date"], "02/11/2026")
+    form.grab().save("/tmp/fix19c-measure-form.png")
+    save(form)
+    assert not form.isVisible(), form.message.text()
+    [stored] = measures.measures_for_group(session, group_id, a)
+    assert (stored.name, stored.kind.value, stored.entry_value) == \
+        ("Phonics screening check score", "school_scale", 18)

@@ -43,7 +43,7 @@ def test_the_charts_have_their_room_on_the_first_showing(qtbot, senco_session):
     shown = [c for c in page.charts if c.isVisible()]
     assert len(shown) >= 2
     for chart in shown:
-        assert chart.height() >= chart_height(chart.chart, chart.drawing_font())
+        assert chart.height() >= chart_height(chart.chart, chart.drawing_font(), chart.width() - 4)
     for above, below in zip(shown, shown[1:], strict=False):
         assert above.geometry().bottom() < below.geometry().top()
 

@@ -5,6 +5,12 @@ one, nor one with a label or tick box beside them or, on the main window, with t
 the walk opens each screen of the demo school in the real app (tests/gui/tour.py) and looks at
 every button a person can see there, each inner tab (the EHC tab's sections) in turn.
 
+A main window page's labels, tick boxes and buttons must also leave the menu bar its letters,
+whether showing or shown only once something is chosen (the impact page's From and To appear
+for "Dates..."): a label's letter takes Alt+F from the File menu for as long as it is on the
+page. Labels were once only counted as taken, never checked, so "Pe&riod:" took Alt+R from the
+Reports menu unseen.
+
 Cancel is reached by Esc, as on every platform, so it is the one button without a letter."""
 
 from __future__ import annotations
@@ -76,6 +82,23 @@ def taken_beside(window: QWidget, part: QWidget) -> dict[str, str]:
     return taken
 
 
+def menu_bar_clashes(screen: str, window: QMainWindow) -> list[str]:
+    """Every label, tick box and button of the page showing, shown or not yet, whose letter a
+    menu of the menu bar already has."""
+    menus = {letter: action.text().replace("&", "") for action in window.menuBar().actions()
+             if (letter := mnemonic(action.text())) is not None}
+    page = window.pages.currentWidget()
+    problems = []
+    for widget in [*page.findChildren(QLabel), *page.findChildren(QCheckBox),
+                   *page.findChildren(QPushButton)]:
+        rich = isinstance(widget, QLabel) and "<" in widget.text()
+        if widget.window() is window and not rich and (letter := mnemonic(widget.text())) \
+                and letter in menus:
+            problems.append(f"{screen}: '{widget.text()}' takes Alt+{letter} from the "
+                            f"{menus[letter]} menu")
+    return problems
+
+
 def problems_of(screen: str, buttons: list[QPushButton],
                 taken: dict[str, str] | None = None) -> list[str]:
     problems, letters = [], dict(taken or {})
@@ -134,6 +157,8 @@ def test_every_main_window_page_and_dialog_button_has_its_own_mnemonic(make_cont
             continue
         walked.add(name)
         problems += problems_of(name, buttons_showing(window, part), taken_beside(window, part))
+        if name.startswith("page-"):
+            problems += menu_bar_clashes(name, window)
     assert len([n for n in walked if n.startswith("page-")]) >= 9, walked
     assert "dialog-new-pupil" in walked
     session, runner = controller.session, controller.runner

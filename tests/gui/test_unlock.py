@@ -92,7 +92,7 @@ def test_caps_lock_warning_while_typing(qtbot, make_controller):
     assert "Caps Lock" not in shown_text(dialog), "a capital with Shift says nothing"
 
 
-@pytest.mark.sqlcipher_only   # `sendesk --demo` makes the demo school as a file on this PC
+@pytest.mark.sqlcipher_only(reason="`sendesk --demo` makes the demo school as a file on this PC")
 def test_demo_sign_in_details_stay_until_unlocked(qtbot, make_controller, school):
     controller = make_controller()
     controller.unlock_hint = DEMO_HINT          # as `sendesk --demo` sets it

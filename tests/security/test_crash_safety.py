@@ -44,6 +44,9 @@ MAX_POINTS = 24
 
 # slow: a child process crashed at each of many write points (./dev test -m "not slow" skips).
 pytestmark = [pytest.mark.slow,
+              pytest.mark.sqlcipher_only(reason=(
+                  "SIGKILL before each disk write of the file, its key file and backups; "
+                  "the server's own faults: test_server_store")),
               pytest.mark.skipif(not sys.platform.startswith("linux"),
                                  reason="crash points are injected with an LD_PRELOAD library")]
 
@@ -503,7 +506,6 @@ def _active_users(db_path: Path, key: bytes) -> set[str]:
         return {row[0] for row in db.query("SELECT username FROM users WHERE active = 1")}
     finally:
         db.close()
-
 
 
 def test_a_restore_replaces_only_the_key_file_its_own_interrupted_run_left(base, tmp_path):

@@ -88,7 +88,8 @@ def _cli(argv, stdin_lines, capsys):
     return out
 
 
-def test_every_cli_export_writes_formulas_as_text(hostile_school, db_path, tmp_path, capsys):
+def test_every_cli_export_writes_formulas_as_text(hostile_school, school, tmp_path, capsys):
+    db_path = school[0]   # the file, or the school server's address
     upn = hostile_school.db.scalar("SELECT upn FROM pupils WHERE legal_surname = 'Okafor'")
     hostile_school.close()
     outputs = {

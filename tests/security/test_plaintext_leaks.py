@@ -35,7 +35,10 @@ NAMES = {
 }
 ALLOWED = ("exports", "inputs")  # the user's own files, and what they chose to export
 
-pytestmark = pytest.mark.slow  # a session in a child process, then every byte written is scanned
+# slow: a session in a child process, then every byte written is scanned
+pytestmark = [pytest.mark.slow,
+              pytest.mark.sqlcipher_only(reason=(
+                  "every file a working session leaves on disk, the encrypted database among them"))]
 
 
 def needles() -> dict[str, list[bytes]]:

@@ -33,6 +33,10 @@ from store_tools import (
     raw_connection,
 )
 
+pytestmark = pytest.mark.sqlcipher_only(reason=(
+    "flipped bits in the encrypted pages, key file and backups, and SQLite's own audit "
+    "triggers; the server's safeguards: test_server_store and test_server_security"))
+
 NEW_PASSWORD = "orchid-tumble-riverbank-55"
 
 

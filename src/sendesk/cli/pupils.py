@@ -64,6 +64,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
+    if isinstance(args.db, str):   # a postgresql:// URL: the demo is made as a file
+        raise ValidationError(
+            "The demo school is made as a file on this PC, not on a school server: make it "
+            "with sendesk-cli demo FILE, then move it on with sendesk-cli server import FILE "
+            f"{args.db} --user {args.user}.")
     password = secrets.read(f"New password for {args.user}", confirm=True)
     session, recovery = demo.create_demo_school(args.db, args.user, args.full_name, password,
                                                 pupils=args.pupils, seed=args.seed)

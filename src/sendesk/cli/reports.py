@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import PermissionDenied, ValidationError
 from ..models import dates
-from ..models.roles import Permission
+from ..models.roles import Permission, who_may
 from ..models.school_year import parse_school_year
 from .io import DB_HELP, Secrets, database, open_session
 
@@ -33,9 +33,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("impact", help="the impact of provision as CSV: pupils, measures, "
                                       "outcomes met and cost, per provision and measure")
     p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
-    p.add_argument("--out", type=Path, required=True, help="the CSV file to write")
-    p.add_argument("--from", dest="start", help="first day of the period (default: 1 September)")
-    p.add_argument("--to", dest="end", help="last day of the period (default: today)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the CSV file to write. cost_total is the provision's whole cost in "
+                        "the period, repeated on each of its measure rows (and a library "
+                        "item's row includes its groups): add up one row per provision, not "
+                        "the column")
+    p.add_argument("--from", dest="start",
+                   help="first day of the period (default: the first day of this school year's "
+                        "autumn term, from the school's term dates)")
+    p.add_argument("--to", dest="end",
+                   help="last day of the period (default: today). The period is widened to "
+                        "whole half-terms, each with the holiday after it, and ends today at "
+                        "the latest; a school year runs from the first day of its autumn term "
+                        "to the day before the next one, as in the governors' report")
     p.add_argument("--by", default="", metavar="area|year|sex|status",
                    help="also break each row down by area of need, year group, sex or SEN status")
     p.add_argument("--user", required=True)
@@ -43,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 EXPORT_REFUSED = ("Your role does not allow documents to leave sendesk, so the governors' report "
-                  "cannot be written. Ask your SENCO or administrator.")
+                  "cannot be written. " + who_may(Permission.EXPORT_DOCUMENTS))
 
 
 def _suffix(path: Path, suffix: str) -> None:
@@ -90,7 +100,8 @@ def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
         found = impact.export_csv(session, args.out, start, end, breakdown)
     finally:
         session.close()
-    print(f"Wrote the impact of {len({r.provision for r in found.lines})} provisions from "
+    count = len({r.provision for r in found.lines})
+    print(f"Wrote the impact of {count} provision{'' if count == 1 else 's'} from "
           f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)} to {args.out}."
           + ("" if (start in (None, found.start) and end in (None, found.end)) else
              " The period is whole half-terms of the school's calendar, to today at the latest,"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import reviews
 from ..models.apdr import Decision, Plan, Stage
@@ -34,7 +35,7 @@ from .catalogue import (
     report_pdf,
 )
 from .days import SchoolDays
-from .provision import library_ids
+from .provision import EFFECTS, LIBRARY_FOR, library_ids
 
 DAY = dt.timedelta(days=1)
 # Invented staff, named on the demo's plans as the responsible teacher and the key worker.
@@ -160,7 +161,7 @@ class _Pathways:
               review_date: dt.date, items: list[dict]) -> None:
         rng = self.rng
         from_year_9 = year_group.isdigit() and int(year_group) >= 9
-        apdr.save_plan(self.session, cycle_id, {
+        raw: dict[str, Any] = {
             "aspirations": rng.choice([
                 "To have friends to play with and enjoy school.",
                 "To read books about animals on their own.",
@@ -174,7 +175,11 @@ class _Pathways:
                           "pfa_area": rng.choice(["independent_living", "community", "health",
                                                   "employment"]) if from_year_9 else None}
                          for text, measure in rng.sample(OUTCOMES[area], rng.randint(3, 5))],
-            "items": items})
+            "items": items}
+        measured = _measured_by(items)
+        if measured:
+            raw["outcomes"][0]["measure_name"] = measured     # the plan's "measured by"
+        apdr.save_plan(self.session, cycle_id, raw)
         # Named people, chosen by the cycle (not the random stream, so the rest of the demo
         # stays as it was): letters and the handover pack name whom to talk to.
         plan_people.set_plan_people(self.session, cycle_id,
@@ -276,10 +281,33 @@ class _Pathways:
             "staff_views": "Engaged well in sessions; progress noted in class.",
             "at_risk_of_exclusion": at_risk, "decision": decision.value,
             "decision_notes": "Agreed with the parents at the meeting.",
-            "progress": {o.id: {"progress": rng.choice(progress), "comment": ""}
-                         for o in plan.outcomes},
+            "progress": _progress(plan, progress, rng, cycle_id, decision),
             **({"specialist_views": views} if views else {})})
         apdr.complete_review(self.session, cycle_id)
+
+
+def _measured_by(items: list[dict]) -> str:
+    """The measure the plan's library provision is judged by (demo/provision.py's EFFECTS),
+    named on the plan's first outcome so the impact table's Met outcomes % counts that outcome
+    for that measure; "" when no item is measured. No draw from the random stream."""
+    for item in items:
+        library = LIBRARY_FOR.get(item["description"])
+        if item.get("library_id") and library in EFFECTS:
+            return EFFECTS[library].name
+    return ""
+
+
+def _progress(plan: Plan, choices: list[str], rng: random.Random, cycle_id: int,
+              decision: Decision) -> dict[int, dict[str, str]]:
+    """Each outcome's progress at review. About two in five of the reviews that carry on (or
+    end) the support find every outcome achieved, as a SENCO sees when provision works, so the impact
+    table's Met outcomes % has pupils to show; the draw is by the cycle, so the random
+    stream (and the rest of the demo) is as before."""
+    drawn = {o.id: rng.choice(choices) for o in plan.outcomes}
+    all_met = decision in (Decision.CONTINUE_TARGETED, Decision.CONTINUE_SPECIALIST,
+                           Decision.BACK_TO_ORDINARY) and random.Random(cycle_id * 7919).random() < 0.4
+    return {o_id: {"progress": "achieved" if all_met else value, "comment": ""}
+            for o_id, value in drawn.items()}
 
 
 def add_demo_pathways(session: Session, *, seed: int = 2026, share: float = 0.85) -> DemoPathwaysResult:

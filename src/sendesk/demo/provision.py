@@ -45,20 +45,27 @@ class Effect:
     gain: tuple[float, float]
 
 
+# Each measured with its library item's first measure, by the library's own name (so one
+# intervention's impact is one row, and the Entry and exit form offers the name the demo used).
 EFFECTS = {
-    "Precision teaching": Effect("reading_age", "Salford reading age", (84, 10), (7, 3)),
-    "Phonics catch-up group": Effect("school_scale", "Phonics check practice (out of 40)",
+    "Precision teaching": Effect("school_scale", "Words read correctly a minute", (24, 8),
+                                 (14, 6)),
+    "Phonics catch-up group": Effect("school_scale", "Phonics screening check score",
                                      (18, 5), (8, 4)),
-    "Maths catch-up group": Effect("standardised", "Sandwell Early Numeracy Test", (82, 6),
-                                   (6, 4)),
-    "Oral language group": Effect("standardised", "BPVS-3", (80, 7), (3, 3)),
-    "Nurture group": Effect("school_scale", "Boxall developmental strands", (70, 12), (11, 6)),
-    "Handwriting and fine motor group": Effect("school_scale", "DASH words a minute", (9, 3),
-                                               (3, 2)),
-    "Social communication group": Effect("school_scale", "Social skills rating (out of 30)",
+    "Maths catch-up group": Effect("standardised", "Sandwell numeracy standardised score",
+                                   (82, 6), (6, 4)),
+    "Oral language group": Effect("standardised", "Standardised language score", (80, 7),
+                                  (3, 3)),
+    "Nurture group": Effect("school_scale", "Boxall Profile developmental strands score",
+                            (70, 12), (11, 6)),
+    "Handwriting and fine motor group": Effect(
+        "school_scale", "Handwriting speed (letters a minute)", (38, 9), (9, 5)),
+    "Social communication group": Effect("school_scale",
+                                         "School's own social communication scale",
                                          (12, 4), (4, 3)),
-    "Mentoring": Effect("school_scale", "Wellbeing scale (out of 70)", (38, 8), (6, 5)),
+    "Mentoring": Effect("school_scale", "School's own wellbeing scale", (38, 8), (6, 5)),
 }
+PHONICS_OUT_OF = 40      # the phonics screening check is marked out of 40
 NOTIONAL_BUDGET = "£95,000"
 EHC_LINES = [   # each current EHC plan's provision, costed (the LA's banding letter)
     {"description": "Teaching assistant support, 15 hours a week", "area": "CL",
@@ -96,6 +103,10 @@ def measured_value(kind: str, value: float) -> float:
     return float(max(round(value), 0))
 
 
+def _capped(effect: Effect, value: float) -> float:
+    return min(value, PHONICS_OUT_OF) if effect.name == "Phonics screening check score" else value
+
+
 def _measure_lines(session: Session, rng: random.Random, today: dt.date) -> int:
     """An entry for every line from a measured library item, an exit once its review is held."""
     names = {item.id: item.name for item in provision_library.list_items(session)}
@@ -110,12 +121,13 @@ def _measure_lines(session: Session, rng: random.Random, today: dt.date) -> int:
         effect = EFFECTS.get(names.get(row["library_id"], ""))
         if effect is None or row["plan_date"] is None:
             continue
-        entry = measured_value(effect.kind, rng.gauss(*effect.entry))
+        entry = _capped(effect, measured_value(effect.kind, rng.gauss(*effect.entry)))
         raw = {"kind": effect.kind, "name": effect.name, "entry_value": entry,
                "entry_date": dt.date.fromisoformat(row["plan_date"])}
         held = dt.date.fromisoformat(row["held_on"]) if row["held_on"] else None
         if held is not None and held <= today and rng.random() < 0.9:
-            raw.update(exit_value=measured_value(effect.kind, entry + rng.gauss(*effect.gain)),
+            raw.update(exit_value=_capped(effect, measured_value(
+                effect.kind, entry + rng.gauss(*effect.gain))),
                        exit_date=held)
         measures.record_measure(session, row["id"], raw)
         recorded += 1

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from ..models import dates
 from ..models.provision import format_money
-from ..models.small_numbers import FEWER, shown, shown_all
-from ..records.governors_report import GovernorsFigures
+from ..models.small_numbers import FEWER, shown
+from ..records.governors_report import PAST_SPEND, GovernorsFigures, Spend
 from ..records.register_figures import Breakdown
 from . import report_charts
 from .impact_report import COVERS, impact_section
@@ -22,7 +22,7 @@ def _chart(b: Builder, chart: Chart) -> None:
 
 
 def _breakdown_table(b: Builder, found: Breakdown) -> None:
-    columns = [shown_all(found.column(i)) for i in range(len(found.columns))]
+    columns = [found.shown(i) for i in range(len(found.columns))]
     totals = [shown(found.total(i)) for i in range(len(found.columns))]
     b.table(["", *found.columns],
             [(label, *(columns[i][row] for i in range(len(found.columns))))
@@ -34,14 +34,29 @@ def _pairs_table(b: Builder, pairs: Sequence[tuple[str, int]], heading: str) -> 
     b.table(["", heading], [(label, shown(count)) for label, count in pairs], widths=[3.6, 1.4])
 
 
+def _spend(b: Builder, spend: Spend) -> None:
+    rows = [("SEN support provision a year", format_money(spend.sen_support_pence)),
+            ("EHC plans: the school's part", format_money(spend.ehc_school_pence)),
+            ("School's spend a year", format_money(spend.school_pence)),
+            ("EHC plans: the LA's top-up", format_money(spend.ehc_topup_pence))]
+    if spend.budget_pence is None:
+        rows.append(("Notional SEN budget", "Not set (the SENCO sets it on the provision map)"))
+    else:
+        left = spend.budget_pence - spend.school_pence
+        rows += [("Notional SEN budget", format_money(spend.budget_pence)),
+                 ("Left" if left >= 0 else "Over budget", format_money(abs(left)))]
+    b.pairs(rows)
+    b.para(f"Provision in force on {dates.format_uk(spend.as_of)}, costed for a year.", "small")
+
+
 def build(found: GovernorsFigures, school_name: str) -> Document:
     reg = found.register
     last = len(reg.census_days) - 1
     b = Builder()
     b.para(f"Figures for the {found.year.label} school year as recorded in sendesk on "
            f"{dates.format_uk(found.as_of)}. They count pupils and never name them; any count "
-           f"under 5 is shown as \"{FEWER}\", and where one count in a table is hidden the "
-           "next smallest is shown as \"5 or more\" so it cannot be worked out from the total.",
+           f"under 5 is shown as \"{FEWER}\", and where a hidden count could be worked out from "
+           "a total, more are shown as \"5 or more\" (or \"not shown\") so that it cannot.",
            "small")
     b.heading("The SEN register")
     b.table(["", *reg.by_status.columns],
@@ -68,19 +83,10 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
            "small")
     _pairs_table(b, found.requests, found.year.label)
     b.heading("Provision spend against the notional SEN budget")
-    spend = found.spend
-    rows = [("SEN support provision a year", format_money(spend.sen_support_pence)),
-            ("EHC plans: the school's part", format_money(spend.ehc_school_pence)),
-            ("School's spend a year", format_money(spend.school_pence)),
-            ("EHC plans: the LA's top-up", format_money(spend.ehc_topup_pence))]
-    if spend.budget_pence is None:
-        rows.append(("Notional SEN budget", "Not set (the SENCO sets it on the provision map)"))
+    if found.spend is None:
+        b.para(PAST_SPEND, "small")
     else:
-        left = spend.budget_pence - spend.school_pence
-        rows += [("Notional SEN budget", format_money(spend.budget_pence)),
-                 ("Left" if left >= 0 else "Over budget", format_money(abs(left)))]
-    b.pairs(rows)
-    b.para(f"Provision in force on {dates.format_uk(spend.as_of)}, costed for a year.", "small")
+        _spend(b, found.spend)
     b.heading("Impact of provision")
     b.add(*impact_section(found.impact, summary=True))
     return Document(f"SEND report to governors {found.year.label}", "", found.as_of,

@@ -4,6 +4,7 @@ governors' report's impact section): the table as it may be shown, with the same
 from __future__ import annotations
 
 from ..models import dates
+from ..models.impact import public_names
 from ..records.impact import ImpactTable, shown_rows
 from . import report_charts
 from .model import Block, Builder, Document
@@ -24,7 +25,9 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
            "what fell in the period.", "small")
     rows = list(shown_rows(found))
     if summary:
-        rows = [r for r in rows if not r["category"]]
+        # For governors: whole rows only, and groups by their library item and a number.
+        names = public_names(found.lines)
+        rows = [{**r, "provision": names[r["provision"]]} for r in rows if not r["category"]]
     split = bool(found.breakdown.value) and not summary
     # Headed with the dimension chosen ("Sex", "Year group"), never "Group": that is a
     # provision group's word.
@@ -49,8 +52,8 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     b.para("Means are over the pupils measured; the cost a point (or month) gained is the cost "
            "a pupil divided by the mean gain; Met outcomes % is the share of the pupils reviewed "
            "in the period who met every outcome.", "small")
-    b.add(*report_charts.impact_charts(found.lines))
-    b.add(report_charts.cost_chart(found.lines))
+    b.add(*report_charts.impact_charts(rows))
+    b.add(report_charts.cost_chart(rows))
     return tuple(b.blocks)
 
 

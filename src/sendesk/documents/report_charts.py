@@ -7,16 +7,18 @@ pupils gets its words ("fewer than 5") and no bar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from ..models.impact import ImpactLine, format_number
-from ..models.small_numbers import FEWER, hidden, shown_all
+from ..models.small_numbers import hidden, shown_all
 from ..records.register_figures import Breakdown
 from .model import Chart, ChartSeries
 
+Row = Mapping[str, str]          # one row of the impact table as shown
 
-def _count_series(name: str, counts: Sequence[int], *, total_shown: bool = True) -> ChartSeries:
-    return _series(name, counts, shown_all(counts, total_shown=total_shown))
+
+def _count_series(name: str, counts: Sequence[int]) -> ChartSeries:
+    """Counts each shown or hidden alone (no total beside them)."""
+    return _series(name, counts, shown_all(counts, total_shown=False))
 
 
 def _series(name: str, counts: Sequence[int], cells: Sequence[str]) -> ChartSeries:
@@ -28,8 +30,8 @@ def _series(name: str, counts: Sequence[int], cells: Sequence[str]) -> ChartSeri
 
 def breakdown_chart(found: Breakdown, column: int, title: str) -> Chart:
     """One census day's breakdown (by need, year group or sex) as bars."""
-    return Chart(title, found.labels, (_count_series(found.columns[column],
-                                                    found.column(column)),))
+    return Chart(title, found.labels, (_series(found.columns[column], found.column(column),
+                                               found.shown(column)),))
 
 
 def trend_chart(found: Breakdown, title: str) -> Chart:
@@ -37,7 +39,7 @@ def trend_chart(found: Breakdown, title: str) -> Chart:
     are hidden together, beside that day's total, exactly as the day's column of the table is:
     hiding them status by status across the days would draw K's real bar where the table says
     "5 or more" to keep E's small count from being worked out."""
-    days = [shown_all(found.column(i)) for i in range(len(found.columns))]
+    days = [found.shown(i) for i in range(len(found.columns))]
     series = []
     for index, label in enumerate(found.labels):
         series.append(_series(label, found.counts[index], [day[index] for day in days]))
@@ -49,41 +51,49 @@ def pairs_chart(title: str, pairs: Sequence[tuple[str, int]]) -> Chart:
     """Counts with their labels (movement, reviews, requests), each shown or hidden alone."""
     counts = [c for _, c in pairs]
     return Chart(title, tuple(label for label, _ in pairs),
-                 (_count_series("", counts, total_shown=False),))
+                 (_count_series("", counts),))
 
 
-def _mean_series(name: str, rows: Sequence[ImpactLine], values: list[float | None]
-                 ) -> ChartSeries:
-    return ChartSeries(name, tuple(None if r.means_hidden else v
-                                   for r, v in zip(rows, values, strict=True)),
-                       tuple(FEWER if r.means_hidden else format_number(v)
-                             for r, v in zip(rows, values, strict=True)))
+def _number(cell: str) -> float | None:
+    """A shown cell's number, or None for words ("fewer than 5", "not shown") or a blank."""
+    try:
+        return float(cell.replace(",", ""))
+    except ValueError:
+        return None
 
 
-def impact_charts(lines: Sequence[ImpactLine]) -> list[Chart]:
-    """Mean entry against mean exit for each provision and measure that may be shown, one chart
-    per unit (points, months), so bars of different units are never set side by side."""
+def _mean_series(name: str, rows: Sequence[Row], column: str) -> ChartSeries:
+    return ChartSeries(name, tuple(_number(r[column]) for r in rows),
+                       tuple(r[column] for r in rows))
+
+
+def impact_charts(rows: Sequence[Row]) -> list[Chart]:
+    """Mean entry against mean exit for each provision and measure, one chart per unit
+    (points, months), so bars of different units are never set side by side. rows are the
+    table's whole rows as shown (records.impact.shown_rows): a mean the table hides (over too
+    few pupils, or hidden so another cannot be worked out) has its words and no bar."""
     charts = []
     for unit, title in (("points", "Mean entry and exit scores (points)"),
                         ("months", "Mean entry and exit reading and spelling ages (months)")):
-        rows = [r for r in lines if r.unit == unit]
-        if not rows:
+        chosen = [r for r in rows if r["unit"] == unit and not r["category"]]
+        if not chosen:
             continue
-        labels = tuple(f"{r.provision}: {r.measure}" for r in rows)
-        charts.append(Chart(title, labels, (_mean_series("Entry", rows, [r.mean_entry for r in rows]),
-                                            _mean_series("Exit", rows, [r.mean_exit for r in rows])),
+        labels = tuple(f"{r['provision']}: {r['measure']}" for r in chosen)
+        charts.append(Chart(title, labels, (_mean_series("Entry", chosen, "mean_entry"),
+                                            _mean_series("Exit", chosen, "mean_exit")),
                             note="Means over fewer than 5 measured pupils are not shown."))
     return charts
 
 
-def cost_chart(lines: Sequence[ImpactLine]) -> Chart:
-    """Cost per pupil of each provision (once per provision, not per measure)."""
-    seen: dict[str, ImpactLine] = {}
-    for row in lines:
-        seen.setdefault(row.provision, row)
-    rows = list(seen.values())
-    values = tuple(None if r.pupils_hidden or r.cost_per_pupil_pence is None
-                   else r.cost_per_pupil_pence / 100 for r in rows)
-    texts = tuple(FEWER if r.pupils_hidden else f"£{(r.cost_per_pupil_pence or 0) / 100:,.2f}"
-                  for r in rows)
+def cost_chart(rows: Sequence[Row]) -> Chart:
+    """Cost per pupil of each provision (once per provision, not per measure), as the table
+    shows it."""
+    seen: dict[str, Row] = {}
+    for row in rows:
+        if not row["category"]:
+            seen.setdefault(row["provision"], row)
+    chosen = list(seen.values())
+    values = tuple(_number(r["cost_per_pupil"]) for r in chosen)
+    texts = tuple(r["cost_per_pupil"] if v is None else f"£{v:,.2f}"
+                  for r, v in zip(chosen, values, strict=True))
     return Chart("Cost per pupil", tuple(seen), (ChartSeries("", values, texts),))

@@ -256,6 +256,16 @@ class SchoolCalendar:
         """The school year a date belongs to; the summer holiday belongs to the year it ends."""
         return day.year if day >= self.term_dates(day.year).first_day else day.year - 1
 
+    def school_year_span(self, school_year: int) -> tuple[dt.date, dt.date]:
+        """The days of a school year, the one definition every report uses ("2025/26" in the
+        governors' report, the impact page's "Last school year", `sendesk-cli impact`): from
+        the first day of the school's autumn term to the day before its next autumn term
+        starts. The summer holiday counts with the year it ends (as school_year_of and
+        half_term say), so every day is in exactly one school year: nothing done in August
+        (an EHC needs assessment request sent) falls outside every year's report."""
+        following = self.term_dates(school_year + 1).first_day
+        return self.term_dates(school_year).first_day, following - dt.timedelta(days=1)
+
     def half_term(self, day: dt.date) -> HalfTerm:
         """The half-term a date falls in, holidays counted with the half-term before them."""
         year = self.school_year_of(day)

@@ -20,9 +20,9 @@ Rules, one place:
 
 What may be shown: models.small_numbers, applied to each count a row is worked out from
 (pupils, measured, reviewed, met and not met), one rule for all of them. A count under 5 is
-"fewer than 5"; in a breakdown, whose whole row is shown above it, a lone small cell's
-next-smallest neighbour is hidden too ("5 or more"), statistic by statistic, so no hidden
-count can be had by subtracting the breakdown from the whole. Everything worked out from a
+"fewer than 5"; and wherever rows add up (a breakdown's rows to their whole row, a library
+item's groups to the item's row) more are hidden ("5 or more", or "not shown"), statistic by
+statistic, until no hidden count can be pinned down by subtracting (shown_counts). Everything worked out from a
 hidden count is hidden with it: the means over hidden measured pupils, the share over hidden
 reviewed (or met, or not met) pupils, the cost per pupil and per point of gain ("fewer than
 5" for a small count, "not shown" for one hidden to protect another). Met outcomes % is shown
@@ -41,14 +41,15 @@ the score entered last, whatever order the rows are read in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import ValidationError
 from .calendar import SchoolCalendar
+from .dates import format_uk
 from .measures import MeasureKind, ratio_gain
-from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, shown, shown_all, withheld
+from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, protect, shown, withheld
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ImpactLine:
     pupils_met: int
     cost_pence: int
     category: str = ""         # the breakdown's group ("" for the whole provision)
+    part_of: str = ""          # a group's library item, whose row counts the group's pupils too
 
     @property
     def unit(self) -> str:
@@ -128,9 +130,10 @@ class ImpactLine:
                 "reviewed": self.pupils_reviewed, "met": self.pupils_met,
                 "not_met": self.pupils_not_met}
 
-    def summary(self) -> str:
-        """One line for the governors' impact summary, from the cells as they may be shown."""
-        cells = shown_cells(self)
+    def summary(self, counts: dict[str, str] | None = None) -> str:
+        """One line for the governors' impact summary, from the cells as they may be shown
+        (counts: the row's counts as its table shows them, shown_counts)."""
+        cells = shown_cells(self, counts)
         parts = [f"{cells['pupils']} pupils"]
         if plain(cells["pupils_measured"]) and self.mean_gain is not None:
             parts.append(f"mean gain {cells['mean_gain']} {self.unit}")
@@ -176,7 +179,9 @@ def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
     that the dates asked for fall in (a start in a holiday from the half-term after it; an
     end runs to the day before the next half-term), and never past today, as provision not
     yet delivered has no cost or outcome to count. Two periods a day apart would otherwise
-    differ by the one child measured that day."""
+    differ by the one child measured that day. Dates wholly in a holiday (Christmas Day to
+    Boxing Day) are refused in a sentence saying so, rather than widened to a day of the
+    holiday on which nothing ran."""
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
     if start > today:
@@ -186,7 +191,23 @@ def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
     first = teaching.start if teaching is not None else \
         calendar.half_term(start).end + dt.timedelta(days=1)
     last = min(calendar.half_term(end).end, today)
-    return min(first, last), last
+    if first > last:
+        raise ValidationError(_all_holiday(start, end, first, calendar, today), field="period")
+    return first, last
+
+
+def _all_holiday(start: dt.date, end: dt.date, resumes: dt.date, calendar: SchoolCalendar,
+                 today: dt.date) -> str:
+    """Why a period has nothing to show: every day of it (to today) is in the school
+    holidays; the half-terms either side are named so the reader can choose again."""
+    days = format_uk(start) if start == end else \
+        f"{format_uk(start)} to {'today' if end > today else format_uk(end)}"
+    before = calendar.teaching_half_term(calendar.half_term(start).start)
+    after = calendar.teaching_half_term(resumes)
+    either_side = f" ({before.name} ran to {format_uk(before.end)} and {after.name} from " \
+        f"{format_uk(after.start)})" if before is not None and after is not None else ""
+    return (f"{days} falls in the school holidays{either_side}, so no provision ran and there "
+            "is nothing to show: choose dates in term time.")
 
 
 def latest_scores(scores: Iterable[Score]) -> list[Score]:
@@ -238,19 +259,120 @@ def _cost_counts(row: ImpactLine, pupils_cell: str) -> bool:
     return not plain(pupils_cell) and (bool(row.category) or row.kind == "library")
 
 
-def whole_counts(row: ImpactLine) -> dict[str, str]:
-    """A row's counts as shown on their own (a whole provision, with no total beside it)."""
-    return {name: shown(count).replace(",", "") for name, count in row.counts().items()}
+_BY_PROVISION = ("pupils", "reviewed")            # the same in every measure's row
+_BY_MEASURE = ("measured", "met", "not_met")
+Counts = dict[str, str]
 
 
-def breakdown_counts(parts: Sequence[ImpactLine]) -> list[dict[str, str]]:
-    """The counts of a breakdown's rows as shown beneath their whole row: for each count
-    separately, a lone small cell's next-smallest neighbour is hidden too, so that no hidden
-    count (of pupils, measured, reviewed, met or not met) is the whole less the others."""
-    columns = {name: shown_all([p.counts()[name] for p in parts])
-               for name in ("pupils", "measured", "reviewed", "met", "not_met")}
-    return [{name: cells[i].replace(",", "") for name, cells in columns.items()}
-            for i in range(len(parts))]
+def shown_counts(lines: Sequence[ImpactLine],
+                 parts: Mapping[tuple[str, str], Sequence[ImpactLine]] | None = None
+                 ) -> tuple[dict[tuple[str, str], Counts], dict[tuple[str, str], list[Counts]]]:
+    """Every row's counts as the table may show them: by (provision, measure), the whole
+    rows' and each breakdown's rows'.
+
+    The sums a reader could subtract along (models.small_numbers.protect): a row is the sum
+    of its breakdown's rows (a pupil is in one category); and a library item's row is the sum
+    of its groups' rows whenever its count equals theirs (every pupil had it through a group),
+    category by category too, so the item row less one group's row cannot give another
+    group's count (or, with it, its means). Pupils and pupils reviewed are one count a
+    provision, the same cell in each of its measures' rows, so a count hidden in one row is
+    hidden in them all. A breakdown lists a category only when it has a pupil, so its pupils
+    cells are known to be at least 1."""
+    parts = parts or {}
+    counts: dict[tuple, int] = {}
+    floors: dict[tuple, int] = {}
+    by_provision: dict[str, list[str]] = {}              # provision -> its categories
+    measures: dict[str, list[str]] = {}
+
+    def key(name: str, provision: str, measure: str, category: str) -> tuple:
+        return (name, provision, category) if name in _BY_PROVISION else \
+            (name, provision, measure, category)
+
+    def add(row: ImpactLine, category: str) -> None:
+        for name, count in row.counts().items():
+            k = key(name, row.provision, row.measure, category)
+            counts[k] = count
+            if category and name == "pupils":
+                floors[k] = 1
+
+    for row in lines:
+        add(row, "")
+        measures.setdefault(row.provision, []).append(row.measure)
+        for part in parts.get((row.provision, row.measure), ()):
+            add(part, part.category)
+            cats = by_provision.setdefault(row.provision, [])
+            if part.category not in cats:
+                cats.append(part.category)
+    sums: list[tuple[tuple, list[tuple]]] = []
+    for provision, cats in by_provision.items():         # a row is the sum of its breakdown
+        for name in _BY_PROVISION:
+            sums.append((key(name, provision, "", ""),
+                         [key(name, provision, "", c) for c in cats]))
+        for measure in measures[provision]:
+            here = [p.category for p in parts.get((provision, measure), ())]
+            for name in _BY_MEASURE:
+                sums.append((key(name, provision, measure, ""),
+                             [key(name, provision, measure, c) for c in here]))
+    groups: dict[str, list[str]] = {}                    # library item -> its groups' rows
+    for row in lines:
+        if row.kind == "group" and row.part_of and row.provision not in groups.get(
+                row.part_of, []):
+            groups.setdefault(row.part_of, []).append(row.provision)
+    for item, members in groups.items():                 # an item is the sum of its groups
+        for measure in measures.get(item, []):
+            for name in _BY_PROVISION + _BY_MEASURE:
+                for category in ["", *by_provision.get(item, [])]:
+                    whole = key(name, item, measure, category)
+                    inside = [k for g in members
+                              if (k := key(name, g, measure, category)) in counts]
+                    if whole in counts and inside and \
+                            counts[whole] == sum(counts[k] for k in inside):
+                        sums.append((whole, inside))
+    cells = protect(counts, sums, floors=floors)
+
+    def row_counts(row: ImpactLine, category: str) -> Counts:
+        return {name: cells[key(name, row.provision, row.measure, category)].replace(",", "")
+                for name in row.counts()}
+
+    wholes = {(r.provision, r.measure): row_counts(r, "") for r in lines}
+    broken = {(r.provision, r.measure): [row_counts(p, p.category)
+                                         for p in parts.get((r.provision, r.measure), ())]
+              for r in lines}
+    return wholes, broken
+
+
+def shown_table(lines: Sequence[ImpactLine],
+                parts: Mapping[tuple[str, str], Sequence[ImpactLine]], breakdown: str, *,
+                signed: bool = True) -> Iterator[dict[str, str]]:
+    """Every row as it may be shown (the screen, the CSV, the PDFs): each provision and
+    measure, then its breakdown's rows, with the counts of shown_counts and everything worked
+    out from a hidden count hidden with it."""
+    wholes, broken = shown_counts(lines, parts)
+    for row in lines:
+        key = (row.provision, row.measure)
+        yield {**shown_cells(row, wholes[key], signed=signed), "breakdown": "", "category": ""}
+        for part, counts in zip(parts.get(key, ()), broken[key], strict=True):
+            yield {**shown_cells(part, counts, signed=signed), "breakdown": breakdown,
+                   "category": part.category}
+
+
+def public_names(lines: Sequence[ImpactLine]) -> dict[str, str]:
+    """The names a report for governors gives the rows: a group by its library item and a
+    number ("Phonics catch-up group: group 2"), never by the name the school typed for it,
+    which may name a child ("Leo's 1:1"); a library item by its own name."""
+    names: dict[str, str] = {}
+    numbered: dict[str, int] = {}
+    for row in lines:
+        if row.provision in names:
+            continue
+        if row.kind == "group":
+            numbered[row.part_of] = numbered.get(row.part_of, 0) + 1
+            number = numbered[row.part_of]
+            names[row.provision] = f"{row.part_of}: group {number}" if row.part_of \
+                else f"Group {number}"
+        else:
+            names[row.provision] = row.provision
+    return names
 
 
 def outcome_cell(row: ImpactLine, counts: dict[str, str]) -> str:
@@ -274,13 +396,14 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
                 signed: bool = True) -> dict[str, str]:
     """The row's values as they may leave sendesk (the table, the CSV, the PDF): money in
     plain pounds, small numbers and everything worked out from them hidden. counts, when
-    given, are the row's counts as its breakdown shows them (breakdown_counts); otherwise
-    whole_counts. A CSV asks for signed=False: a cell starting "+" would be read as a
+    given, are the row's counts as its table shows them (shown_counts); otherwise the row's
+    own, as if it stood alone. A CSV asks for signed=False: a cell starting "+" would be read as a
     formula (and so written as text)."""
     def money(pence: int | None) -> str:
         return "" if pence is None else f"{pence / 100:.2f}"
 
-    counts = counts if counts is not None else whole_counts(row)
+    if counts is None:
+        counts = {name: shown(count).replace(",", "") for name, count in row.counts().items()}
     pupils, measured = counts["pupils"], counts["measured"]
     means = plain(measured)
     ages = row.measure_kind is not None and row.measure_kind.is_age

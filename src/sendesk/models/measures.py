@@ -81,6 +81,26 @@ def parse_kind(value: Any) -> MeasureKind:
                           "spelling age, a scaled score or the school's own scale.", field="kind")
 
 
+_KIND_WORDS = ((re.compile(r"\bstandardi[sz]ed\b"), MeasureKind.STANDARDISED),
+               (re.compile(r"\bscaled score\b"), MeasureKind.SCALED),
+               (re.compile(r"\bspelling age\b"), MeasureKind.SPELLING_AGE),
+               (re.compile(r"\bage\b"), MeasureKind.READING_AGE),
+               (re.compile(r"\bschool'?s own\b|\bout of \d+|\bper cent\b|\bscale\b|"
+                           r"\bscore\b|\ba minute\b|\bminutes\b"), MeasureKind.SCHOOL_SCALE))
+
+
+def kind_of_name(name: str) -> MeasureKind | None:
+    """The kind a measure's name says it is ("Sandwell numeracy standardised score", "Reading
+    age", "Phonics screening check score"), or None when the name does not say: the form for
+    a measure picks the kind from the name chosen, so a score out of 40 is not refused as a
+    standardised score outside 40 to 160. The library's measures all say which they are."""
+    text = " ".join(str(name or "").casefold().replace("\u2019", "'").split())
+    for pattern, kind in _KIND_WORDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
 # --- ages -----------------------------------------------------------------------------------
 _AGE_WORDS = re.compile(r"(\d{1,2})\s*(?:y|yr|yrs|year|years)\s*,?\s*(?:(\d{1,2})\s*"
                         r"(?:m|mo|mth|mths|month|months))?")

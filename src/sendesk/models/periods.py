@@ -3,10 +3,13 @@ school year, the last three school years... each read from the school's term dat
 where it has entered them, England's default otherwise), so a school whose spring term starts
 on an INSET day on 5 January gets a period starting that day, not on a date sendesk guessed.
 
-A period runs from the first day of its first half-term to the last day of its last one (the
-teaching days' span, INSET days included; the holidays after it are not). The reports that use
-it (the impact table) still widen and clip a period their own way (models.impact.
-whole_half_terms), so a period chosen here and the same dates typed give the same table.
+A period runs from the first day of its first half-term (INSET days included) to the day
+before the half-term after its last one: the holiday after a half-term counts with it, as
+SchoolCalendar.half_term says, so periods follow on from one another with no day left out. A
+school year is SchoolCalendar.school_year_span, the one definition the governors' report and
+`sendesk-cli impact` use too. The impact table widens typed dates the same way (models.impact.
+whole_half_terms), so a period chosen here, the same dates typed and the governors' report
+for the year give the same table.
 Pure: no I/O, the calendar and today are handed in.
 """
 
@@ -79,20 +82,27 @@ def _step(year: int, index: int, back: int, size: int) -> tuple[int, int]:
     return position // 6, position % 6
 
 
+def _until(calendar: SchoolCalendar, half: HalfTerm) -> dt.date:
+    """The day before the half-term after this one (its holiday counted with it)."""
+    return calendar.half_term(half.start).end
+
+
 def _half_span(calendar: SchoolCalendar, year: int, index: int) -> Span:
     half = _half_terms(calendar, year)[index]
     term = TERMS[index // 2]
-    return Span(f"{term} {index % 2 + 1} half-term {half.start.year}", half.start, half.end)
+    return Span(f"{term} {index % 2 + 1} half-term {half.start.year}", half.start,
+                _until(calendar, half))
 
 
 def _term_span(calendar: SchoolCalendar, year: int, index: int) -> Span:
     halves = _half_terms(calendar, year)
     first, second = halves[index - index % 2], halves[index - index % 2 + 1]
-    return Span(f"{TERMS[index // 2]} term {first.start.year}", first.start, second.end)
+    return Span(f"{TERMS[index // 2]} term {first.start.year}", first.start,
+                _until(calendar, second))
 
 
 def _years_span(calendar: SchoolCalendar, first: int, last: int) -> Span:
-    start, end = calendar.term_dates(first).first_day, calendar.term_dates(last).last_day
+    start, end = calendar.school_year_span(first)[0], calendar.school_year_span(last)[1]
     name = f"School year {_year_label(first)}" if first == last else \
         f"School years {_year_label(first)} to {_year_label(last)}"
     return Span(name, start, end)

@@ -138,6 +138,9 @@ def parse_money(value: str | int | None, label: str, *, required: bool = True) -
                 raise ValidationError(f"{label} is required.", field=label)
             return None
         match = _MONEY.fullmatch(text)
+        if not match and text.lstrip("£").startswith("-") and _MONEY.fullmatch(
+                text.replace("-", "", 1)):
+            raise ValidationError(f"{label} cannot be negative.", field=label)
         if not match:
             raise ValidationError(f"{label} '{text}' is not an amount of money; write it like "
                                   "18.50 or £1,200.", field=label)

@@ -18,8 +18,10 @@ impact figures and the CSV):
 * A pupil's share over a period is the sum, over the school days of the period on which they
   were a member, of that day's part divided by the members present that day. So a pupil who
   was one of four for half the run and one of two for the other half pays 1/8 + 1/4 of it.
-* Days on which nobody is a member are not charged to anyone: their part stays with the group
-  (shown on the whole-school map, where the group's cost is counted once, not per member).
+* Days on which nobody is a member carry no cost at all: not to a pupil, not to the group's
+  row of the impact table, not to the whole-school map (cost_in_period). A group set up in
+  September whose pupils join in December costs from December. The whole-school map counts a
+  group once, at the part its members on the map carry, so it agrees with their totals.
 * A group with no end date that goes on past its planned weeks costs nothing more, and a pupil
   who joins after those weeks shares none of it (the Groups page says so beside them): set
   the group's end date, or more weeks, and its cost is spread over the longer run.
@@ -171,10 +173,8 @@ def _segments(run: Run, members: Iterable[Membership], start: dt.date, end: dt.d
     return found
 
 
-def shares(run: Run, members: Iterable[Membership], start: dt.date | None = None,
-           end: dt.date | None = None) -> dict[int, int]:
-    """Each pupil's share of the group's cost over the period (the whole run when not given),
-    in whole pence, by the rule in this module's docstring."""
+def _exact_shares(run: Run, members: Iterable[Membership], start: dt.date | None,
+                  end: dt.date | None) -> dict[int, Fraction]:
     exact: dict[int, Fraction] = {}
     per_day = Fraction(run.cost_pence, run.days)
     for left, right, present in _segments(run, members, start or run.start, end or run.end):
@@ -183,15 +183,27 @@ def shares(run: Run, members: Iterable[Membership], start: dt.date | None = None
         part = per_day * run.charged_between(left, right) / len(present)
         for pupil in present:
             exact[pupil] = exact.get(pupil, Fraction(0)) + part
-    return {pupil: round_pence(value) for pupil, value in exact.items()}
+    return exact
 
 
-def cost_in_period(run: Run, start: dt.date | None = None, end: dt.date | None = None) -> int:
-    """The part of the group's cost falling in the period (whoever was a member), in pence."""
-    first, last = max(start or run.start, run.start), min(end or run.end, run.end)
-    if first > last:
-        return 0
-    return round_pence(Fraction(run.cost_pence * run.charged_between(first, last), run.days))
+def shares(run: Run, members: Iterable[Membership], start: dt.date | None = None,
+           end: dt.date | None = None) -> dict[int, int]:
+    """Each pupil's share of the group's cost over the period (the whole run when not given),
+    in whole pence, by the rule in this module's docstring."""
+    return {pupil: round_pence(value)
+            for pupil, value in _exact_shares(run, members, start, end).items()}
+
+
+def cost_in_period(run: Run, members: Iterable[Membership], start: dt.date | None = None,
+                   end: dt.date | None = None, *, of: Iterable[int] | None = None) -> int:
+    """The part of the group's cost falling in the period that its members carry, in pence
+    (rounded once): a day on which nobody is a member carries no cost, so a group set up
+    before anyone joins costs nothing until they do. `of`, when given, counts only those
+    pupils' shares (the whole-school map: the members on it), so the figure is what their
+    totals carry, give or take a penny of rounding."""
+    exact = _exact_shares(run, members, start, end)
+    counted = exact if of is None else {p: v for p, v in exact.items() if p in set(of)}
+    return round_pence(sum(counted.values(), Fraction(0)))
 
 
 # --- checking what people type ---------------------------------------------------------------

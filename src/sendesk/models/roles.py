@@ -45,6 +45,15 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
+def who_may(permission: Permission) -> str:
+    """Whom to ask for something a role does not allow: the roles that do, by name (an
+    administrator refused an export is told to ask the SENCO, not themselves)."""
+    asked = {Role.SENCO: "a SENCO", Role.ADMIN: "an administrator",
+             Role.STAFF: "a member of staff"}
+    labels = [name for role, name in asked.items() if permission in GRANTS[role]]
+    return "Ask " + " or ".join(labels) + "." if labels else "No role allows it."
+
+
 def parse_roles(text: str | Iterable[str]) -> frozenset[Role]:
     """'senco,admin' or ['senco', 'admin'] -> roles; a user holds one or more."""
     items = text.split(",") if isinstance(text, str) else list(text)

@@ -8,7 +8,10 @@ a PDF, and a governor holding the print-out sees what the SENCO saw.
 
 A value of None (a count too small to show) gets no bar, only its words: a bar's length must
 not give away the number the words hide. Negative values (a fall in scores) run left of a
-zero line.
+zero line. A label too long for its column wraps between words onto up to three lines, the
+row growing to hold them, so "Phonics catch-up group: Phonics check practice" and "...: Phonics
+screening check score" can be told apart; only a label longer still is cut with "...". The
+height therefore depends on the width the chart is drawn at.
 """
 
 from __future__ import annotations
@@ -28,19 +31,55 @@ ROW_GAP = 0.6    # between one label's bars and the next
 TITLE = 1.8
 LEGEND = 1.6
 NOTE = 1.5
+LABEL_LINES = 3  # a label wraps onto at most this many lines before it is cut
 
 
 def _line(used: QFont) -> float:
     return QFontMetricsF(used).height()
 
 
-def chart_height(chart: Chart, used: QFont) -> float:
-    """How tall the chart is when drawn with this font (the same rule on screen and paper)."""
+def chart_height(chart: Chart, used: QFont, width: float) -> float:
+    """How tall the chart is when drawn with this font across this width (the same rule on
+    screen and paper)."""
     line = _line(used)
-    series = max(1, len(chart.series))
-    rows = max(1, len(chart.labels))
-    return line * (TITLE + rows * (series * BAR + ROW_GAP)
+    fm = QFontMetricsF(used)
+    rows = sum(_row_lines(chart, labels) for labels in _labels(chart, fm, width)) \
+        if chart.labels else 1
+    return line * (TITLE + rows + max(1, len(chart.labels)) * ROW_GAP
                    + (LEGEND if len(chart.series) > 1 else 0) + (NOTE if chart.note else 0))
+
+
+def wrap_label(label: str, fm: QFontMetricsF, width: float) -> list[str]:
+    """The label's lines: broken between words to fit `width`, at most LABEL_LINES of them,
+    the last cut with "..." only when the words still do not fit (or one word alone is wider
+    than the column)."""
+    lines: list[str] = []
+    words = label.split()
+    while words:
+        if len(lines) == LABEL_LINES - 1:
+            lines.append(" ".join(words))
+            break
+        taken = 1
+        while taken < len(words) and fm.horizontalAdvance(" ".join(words[:taken + 1])) <= width:
+            taken += 1
+        lines.append(" ".join(words[:taken]))
+        words = words[taken:]
+    return [fm.elidedText(text, Qt.TextElideMode.ElideRight, width) for text in lines] or [""]
+
+
+def _label_width(chart: Chart, fm: QFontMetricsF, width: float) -> float:
+    return min(width * 0.38, max(fm.horizontalAdvance(label) for label in chart.labels)
+               + fm.height())
+
+
+def _labels(chart: Chart, fm: QFontMetricsF, width: float) -> list[list[str]]:
+    room = _label_width(chart, fm, width) - fm.height() * 0.5
+    return [wrap_label(label, fm, room) for label in chart.labels]
+
+
+def _row_lines(chart: Chart, label_lines: list[str]) -> float:
+    """A row's height in lines: its bars, or its label's lines if those are more."""
+    return max(max(1, len(chart.series)) * BAR, len(label_lines))
 
 
 def colour(index: int) -> QColor:
@@ -83,8 +122,7 @@ def _paint(painter: QPainter, rect: QRectF, chart: Chart, used: QFont) -> None:
         painter.setPen(GREY)
         painter.drawText(QPointF(rect.left(), y + fm.ascent()), "Nothing to show yet.")
         return
-    label_width = min(rect.width() * 0.38,
-                      max(fm.horizontalAdvance(label) for label in chart.labels) + line)
+    label_width = _label_width(chart, fm, rect.width())
     text_width = min(rect.width() * 0.22,
                      max(fm.horizontalAdvance(t) for s in chart.series for t in s.texts) + line)
     bars_left = rect.left() + label_width
@@ -94,15 +132,19 @@ def _paint(painter: QPainter, rect: QRectF, chart: Chart, used: QFont) -> None:
     low = min([0.0, *values])
     span = (high - low) or 1.0
     zero = bars_left + room * (-low / span)
-    group = len(chart.series) * BAR * line
-    for row, label in enumerate(chart.labels):
-        top = y + row * (group + ROW_GAP * line)
+    bars = len(chart.series) * BAR * line
+    top = y
+    for row, label_lines in enumerate(_labels(chart, fm, rect.width())):
+        group = _row_lines(chart, label_lines) * line
         painter.setPen(INK)
-        shown = fm.elidedText(label, Qt.TextElideMode.ElideRight, label_width - line * 0.5)
-        painter.drawText(QRectF(rect.left(), top, label_width - line * 0.5, group),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
+        first = top + (group - len(label_lines) * line) / 2
+        for number, text in enumerate(label_lines):
+            painter.drawText(QRectF(rect.left(), first + number * line, label_width - line * 0.5,
+                                    line), Qt.AlignmentFlag.AlignRight
+                             | Qt.AlignmentFlag.AlignVCenter, text)
+        bars_top = top + (group - bars) / 2
         for index, series in enumerate(chart.series):
-            bar_top = top + index * BAR * line
+            bar_top = bars_top + index * BAR * line
             value = series.values[row] if row < len(series.values) else None
             text = series.texts[row] if row < len(series.texts) else ""
             end = zero
@@ -115,8 +157,9 @@ def _paint(painter: QPainter, rect: QRectF, chart: Chart, used: QFont) -> None:
             painter.setPen(INK if value is not None else GREY)
             painter.drawText(QPointF(max(end, zero) + line * 0.3, bar_top + fm.ascent()
                                      + (BAR * line - line) / 2), text)
+        top += group + ROW_GAP * line
     painter.setPen(QPen(RULE, max(1.0, line * 0.05)))
-    bottom = y + len(chart.labels) * (group + ROW_GAP * line) - ROW_GAP * line
+    bottom = top - ROW_GAP * line
     painter.drawLine(QPointF(zero, y), QPointF(zero, bottom))
     if chart.note:
         painter.setPen(GREY)

@@ -159,11 +159,16 @@ class Pager:
     def heading(self, blocks: Sequence[Block], index: int) -> None:
         """A heading keeps with the start of what follows it (keep-with-next): it moves to the
         next page unless the first rows of its table, its chart or the first lines of its
-        text fit below it."""
+        text fit below it. A section heading with a short lead-in and a sub-heading under it
+        keeps with the sub-heading's table too (the chain), but never leaves more than half a
+        page empty for it: then only the nearest block is kept with it."""
         block = blocks[index]
         assert isinstance(block, Heading)
         used, lines, _around = self._heading_lines(block)
-        self.ensure(min(self.lead(blocks, index), self.bottom - self.top))
+        need = self.lead(blocks, index)
+        if need > self.room() and self.room() > (self.bottom - self.top) / 2:
+            need = self.lead(blocks, index, chain=False)
+        self.ensure(min(need, self.bottom - self.top))
         self.gap(3 if block.level == 1 else 2)
         self.place_lines(lines, used)
         if block.level == 1:
@@ -173,25 +178,29 @@ class Pager:
             self.y += self.m.mm(1.6)
         self.y += self.m.mm(1.5)
 
-    def lead(self, blocks: Sequence[Block], index: int) -> float:
+    def lead(self, blocks: Sequence[Block], index: int, *, chain: bool = True) -> float:
         """How much of blocks[index] has to fit on a page for it to start there, by the rule
-        each block is placed by; for a heading, its own height and the lead of what follows."""
+        each block is placed by; for a heading, its own height and the lead of what follows.
+        A short lead-in under a heading ("Requests the school sent...") stays with the table
+        or chart it introduces, and (with `chain`) with the sub-heading after it and that
+        sub-heading's own start, so a section never starts at the foot of a page with nothing
+        of its content beneath."""
         if index >= len(blocks):
             return 0.0
         block = blocks[index]
         if isinstance(block, Heading):
             _used, lines, around = self._heading_lines(block)
-            return sum(ln.height for ln in lines) + around + self.lead(blocks, index + 1)
+            return sum(ln.height for ln in lines) + around \
+                + self.lead(blocks, index + 1, chain=chain)
         if isinstance(block, Paragraph):
             used = font("small" if block.style == "small" else "body",
                         italic=block.style == "emphasis")
             lines = self.m.wrap(block.text, used, self.width)
-            # A short lead-in under a heading ("Requests the school sent...") stays with the
-            # table or chart it introduces.
+            introduces = (Table, Chart, Heading) if chain else (Table, Chart)
             if len(lines) <= 3 and index and isinstance(blocks[index - 1], Heading) \
-                    and index + 1 < len(blocks) and isinstance(blocks[index + 1], (Table, Chart)):
+                    and index + 1 < len(blocks) and isinstance(blocks[index + 1], introduces):
                 return sum(ln.height for ln in lines) + self.m.mm(2.5) \
-                    + self.lead(blocks, index + 1)
+                    + self.lead(blocks, index + 1, chain=chain)
             return sum(ln.height for ln in lines[:2])
         if isinstance(block, Table):
             if not block.rows:
@@ -199,7 +208,7 @@ class Pager:
                                                             self.width)[:2])
             return tables.start_height(self.m, self.prepared(block))
         if isinstance(block, Chart):
-            return charts.chart_height(block, font("small"))
+            return charts.chart_height(block, font("small"), self.width)
         if isinstance(block, BulletList):
             first = self.m.wrap(block.items[0], font("body"), self.width - self.m.mm(6)) \
                 if block.items else []
@@ -253,7 +262,7 @@ class Pager:
     def chart(self, block: Chart) -> None:
         """A chart is kept whole on one page, drawn by the painter the screens use."""
         used = font("small")
-        height = min(charts.chart_height(block, used), self.bottom - self.top)
+        height = min(charts.chart_height(block, used, self.width), self.bottom - self.top)
         self.ensure(height)
         rect = QRectF(self.left, self.y, self.width, height)
         self.page.ops.append(lambda p: charts.paint_chart(p, rect, block, used))

@@ -35,6 +35,19 @@ class AuditEntry:
                 self.target_id or "", detail)
 
 
+def _detail(text: str | None) -> dict[str, Any] | None:
+    """The entry's detail as written; one that is not sendesk's JSON (written by hand on a file
+    opened outside sendesk) is shown as its text, so one bad entry cannot stop the log (or a
+    subject access request) being read. verify still checks its place in the chain."""
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return {"text as stored": text}
+    return found if isinstance(found, dict) else {"text as stored": text}
+
+
 @operation(Permission.READ_AUDIT, writes=False, audit="read the audit log")
 def read_log(session: Session, target_type: str | None = None,
              target_id: str | int | None = None) -> list[AuditEntry]:
@@ -46,7 +59,7 @@ def read_log(session: Session, target_type: str | None = None,
         params = (target_type, None if target_id is None else str(target_id))
     rows = session.db.query(sql + " ORDER BY id", params)
     entries = [AuditEntry(row["id"], row["at"], row["username"], row["action"],
-                          row["target_type"], row["target_id"],
-                          json.loads(row["detail"]) if row["detail"] else None) for row in rows]
+                          row["target_type"], row["target_id"], _detail(row["detail"]))
+               for row in rows]
     viewed(session, target_type, target_id, entries=len(entries))
     return entries

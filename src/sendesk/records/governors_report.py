@@ -7,7 +7,10 @@ school year: counts, never names.
   parents, and EHC plans' annual reviews held within the year the law allows;
 * EHC needs assessment requests sent in the year and whether the LA kept to the statutory
   weeks (models.ehc.timeline, as the EHC tab shows each request);
-* provision spend a year against the notional SEN budget (records.provision_map);
+* provision spend a year against the notional SEN budget (records.provision_map), for the
+  current school year only: the map costs the provision in force today, and a past year's
+  plans and groups as they then stood are not kept costed, so a past year's report leaves the
+  section out and says so (PAST_SPEND) rather than show this year's figures under its name;
 * an impact summary of the year's provision (records.impact).
 
 Counts under 5 are shown as "fewer than 5" wherever the figures leave sendesk (the document,
@@ -27,15 +30,17 @@ from pathlib import Path
 from ..errors import ValidationError
 from ..models import dates, provision
 from ..models import ehc as ehc_rules
+from ..models import impact as impact_rules
 from ..models.ehc import MilestoneState
 from ..models.roles import Permission
 from ..models.school_year import SchoolYear, parse_school_year
-from ..models.small_numbers import hidden, shown_all, shown_for_csv
+from ..models.small_numbers import FEWER, shown_for_csv
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe, ehc, impact, provision_map
 from ._common import today
 from .register_figures import Breakdown, RegisterFigures, count_register
+from .school_calendar import calendar_of
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,14 @@ class GovernorsFigures:
     sen_reviews: tuple[tuple[str, int], ...]
     ehc_reviews: tuple[tuple[str, int], ...]
     requests: tuple[tuple[str, int], ...]
-    spend: Spend
+    spend: Spend | None           # None: a past year (PAST_SPEND says why)
     impact: impact.ImpactTable
+
+
+PAST_SPEND = ("Spend is shown in the report for the current school year only: sendesk costs "
+              "the provision in force today, and does not keep a past year's plans, groups "
+              "and EHC plans costed as they then stood. The report for the current school "
+              "year shows today's spend.")
 
 
 # The figures last worked out for each open session, by year: a school year's figures take
@@ -82,7 +93,8 @@ def forget(session: Session) -> None:
 def _kept_key(session: Session, year: SchoolYear, day: dt.date) -> tuple | None:
     if session.on_server:
         return None
-    return (year.label, day, session.db.data_version())
+    # The year's days follow the school's term dates, which a write also changes.
+    return (year.label, year.first_day, year.last_day, day, session.db.data_version())
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the governors' report figures")
@@ -90,14 +102,16 @@ def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> 
     """The year's figures, worked out from the record as it stands (audited as one read,
     unless a caller that audits its own use, such as the export, says audit=False)."""
     day = today(session)
-    chosen = parse_school_year(year, day) if isinstance(year, str) else year
+    calendar = calendar_of(session)     # the year's days by the school's own term dates
+    chosen = parse_school_year(year, day, calendar) if isinstance(year, str) else \
+        year.in_calendar(calendar)
     key = _kept_key(session, chosen, day)
     result = _KEPT.get(session, {}).get(key) if key is not None else None
     if result is None:
         result = _work_out(session, chosen, day)
         if key is not None:
             kept = _KEPT.setdefault(session, {})
-            if any(k[1:] != key[1:] for k in kept):
+            if any(k[-2:] != key[-2:] for k in kept):
                 kept.clear()      # a change from outside, or a new day: the rest are stale
             kept[key] = result
     if audit:
@@ -112,13 +126,14 @@ def _work_out(session: Session, chosen: SchoolYear, day: dt.date) -> GovernorsFi
         raise ValidationError(f"No census day of {chosen.label} has come yet, so there are no "
                               "register figures for it.", field="year")
     until = min(chosen.last_day, day)
-    spent = provision_map.spend(session)
+    spent = provision_map.spend(session) if chosen.contains(day) else None
     return GovernorsFigures(
         year=chosen, as_of=day, register=count_register(session, chosen, days, day),
         sen_reviews=_sen_reviews(session, chosen, day), ehc_reviews=_ehc_reviews(session, chosen, day),
         requests=_requests(session, chosen, day),
-        spend=Spend(day, spent.sen_support_pence, spent.ehc_school_pence, spent.ehc_topup_pence,
-                    spent.budget_pence),
+        spend=None if spent is None else Spend(
+            day, spent.sen_support_pence, spent.ehc_school_pence, spent.ehc_topup_pence,
+            spent.budget_pence),
         impact=impact.table_for(session, chosen.first_day, until))
 
 
@@ -216,7 +231,7 @@ CSV_HEADER = ("section", "measure", "when", "value")
 
 def _breakdown_rows(section: str, found: Breakdown) -> Iterator[tuple[str, str, str, str]]:
     for index, column in enumerate(found.columns):
-        cells = shown_all(found.column(index))
+        cells = found.shown(index)
         for label, cell in zip(found.labels, cells, strict=True):
             yield section, label, column, cell.replace(",", "")
 
@@ -239,8 +254,26 @@ def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
                            ("EHC needs assessment requests", found.requests)):
         for label, count in pairs:
             yield section, label, year, shown_for_csv(count)
-    money = provision.money_for_csv
     spend = found.spend
+    if spend is None:
+        yield "spend", "Not shown for a past year", year, PAST_SPEND
+    else:
+        yield from _spend_rows(spend)
+    # The impact rows hidden as the table hides them (an item's groups with it), and groups
+    # named by their library item and a number, never by the name typed for them.
+    counts, _ = impact_rules.shown_counts(found.impact.lines)
+    names = impact_rules.public_names(found.impact.lines)
+    for line in found.impact.summary_lines():
+        label = f"{names[line.provision]} ({line.measure})"
+        shown_counts = counts[(line.provision, line.measure)]
+        if shown_counts["pupils"] == FEWER:
+            yield "impact", label, year, "fewer than 5 pupils"
+        else:
+            yield "impact", label, year, line.summary(shown_counts)
+
+
+def _spend_rows(spend: Spend) -> Iterator[tuple[str, str, str, str]]:
+    money = provision.money_for_csv
     when = f"a year, as at {dates.format_uk(spend.as_of)}"
     yield "spend", "SEN support provision", when, money(spend.sen_support_pence)
     yield "spend", "EHC plans: the school's part", when, money(spend.ehc_school_pence)
@@ -248,11 +281,6 @@ def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
     yield "spend", "EHC plans: the LA's top-up", when, money(spend.ehc_topup_pence)
     yield "spend", "Notional SEN budget", when, \
         "not set" if spend.budget_pence is None else money(spend.budget_pence)
-    for line in found.impact.summary_lines():
-        if hidden(line.pupils):
-            yield "impact", f"{line.provision} ({line.measure})", year, "fewer than 5 pupils"
-        else:
-            yield "impact", f"{line.provision} ({line.measure})", year, line.summary()
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False,

@@ -25,11 +25,11 @@ from ..errors import ValidationError
 from ..models import dates, provision
 from ..models import impact as rules
 from ..models import provision_groups as group_rules
+from ..models.calendar import SchoolCalendar
 from ..models.impact import ImpactLine
 from ..models.measures import MeasureKind
 from ..models.pupils import GENDERS
 from ..models.roles import Permission
-from ..models.school_year import of_day
 from ..models.sen import need_codes, statuses
 from ..operations import operation, viewed
 from ..session import Session
@@ -86,6 +86,7 @@ class _Provision:
     name: str
     kind: str
     cost: int = 0
+    part_of: str = ""          # a group's library item (models.impact.shown_counts)
 
 
 # A plan line ran in the period when it ran at all and its days overlap the period's
@@ -142,6 +143,12 @@ def _rows(session: Session, start: dt.date, end: dt.date
                                                sums.LIBRARY, cost)
         for library_id, cost in _line_costs(session, start, end).items()}
     ran: list[tuple[int, dt.date, dt.date]] = []
+    # Who was in each group when: a day with nobody in the group carries no cost.
+    members: dict[int, list[group_rules.Membership]] = defaultdict(list)
+    for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
+                              " FROM provision_group_members"):
+        members[m["group_id"]].append(group_rules.Membership(
+            m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"
@@ -153,8 +160,10 @@ def _rows(session: Session, start: dt.date, end: dt.date
         if first > last:
             continue
         ran.append((g["id"], first, last))
-        cost = group_rules.cost_in_period(run, start, end)
-        rows.setdefault((sums.GROUP, g["id"]), _Provision(f"Group: {g['name']}", sums.GROUP)
+        cost = group_rules.cost_in_period(run, members[g["id"]], start, end)
+        rows.setdefault((sums.GROUP, g["id"]), _Provision(
+            f"Group: {g['name']}", sums.GROUP,
+            part_of=names.get(g["library_id"], "Library item") if g["library_id"] else "")
                         ).cost += cost
         if g["library_id"] is not None:
             rows.setdefault((sums.LIBRARY, g["library_id"]), _Provision(
@@ -215,7 +224,7 @@ def _line(row: _Provision, name: str, kind: MeasureKind | None, part: sums.Part,
         pupils_measured=found.pupils, mean_entry=found.mean_entry(),
         mean_exit=found.mean_exit(), mean_gain=found.mean_gain(),
         mean_ratio_gain=found.mean_ratio_gain(), pupils_reviewed=part.reviewed,
-        pupils_met=met, cost_pence=int(cost), category=category)
+        pupils_met=met, cost_pence=int(cost), category=category, part_of=row.part_of)
 
 
 def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> ImpactTable:
@@ -244,9 +253,12 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
     return ImpactTable(start, end, by, tuple(lines), parts)
 
 
-def default_period(day: dt.date) -> tuple[dt.date, dt.date]:
-    """This school year so far."""
-    return of_day(day).first_day, day
+def default_period(day: dt.date, calendar: SchoolCalendar | None = None
+                   ) -> tuple[dt.date, dt.date]:
+    """This school year so far: from the first day of its autumn term by the school's calendar
+    (SchoolCalendar.school_year_span, as the governors' report and the page's periods)."""
+    calendar = calendar or SchoolCalendar()
+    return calendar.school_year_span(calendar.school_year_of(day))[0], day
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the impact of provision")
@@ -256,10 +268,11 @@ def impact_table(session: Session, start: dt.date | str | None = None,
     """The impact table for the period (this school year so far unless given), widened to
     whole half-terms and ended at today (models.impact.whole_half_terms)."""
     day = today(session)
-    first, last = default_period(day)
+    calendar = calendar_of(session)
+    first, last = default_period(day, calendar)
     chosen_start, chosen_end = rules.whole_half_terms(
         dates.parse_date(start, "From", required=False) or first,
-        dates.parse_date(end, "To", required=False) or last, calendar_of(session), day)
+        dates.parse_date(end, "To", required=False) or last, calendar, day)
     found = _build(session, chosen_start, chosen_end, parse_breakdown(breakdown))
     if audit:
         viewed(session, None, None, start=chosen_start.isoformat(), end=chosen_end.isoformat(),
@@ -275,16 +288,8 @@ def table_for(session: Session, start: dt.date, end: dt.date) -> ImpactTable:
 
 def shown_rows(found: ImpactTable, *, signed: bool = True) -> Iterator[dict[str, str]]:
     """Every row as it may be shown: each provision and measure, then (with a breakdown) its
-    groups, each of whose counts (pupils, measured, reviewed, met) hides a lone small cell's
-    neighbour too, with everything worked out from a hidden count (models.impact)."""
-    for row in found.lines:
-        yield {**rules.shown_cells(row, signed=signed), "breakdown": "", "category": ""}
-        parts = found.parts.get((row.provision, row.measure), ())
-        if not parts:
-            continue
-        for part, counts in zip(parts, rules.breakdown_counts(parts), strict=True):
-            yield {**rules.shown_cells(part, counts, signed=signed),
-                   "breakdown": found.breakdown.label, "category": part.category}
+    groups, hidden by models.impact.shown_table's rule."""
+    return rules.shown_table(found.lines, found.parts, found.breakdown.label, signed=signed)
 
 
 @operation(Permission.EXPORT_DOCUMENTS, writes=False, audit="exported the impact of provision")

@@ -3,8 +3,9 @@ receives and what it costs a year, by pupil and by provision, with totals.
 
 It shows the provision in force: the items still running in the latest agreed plan of every
 open pathway (while a new plan is drafted, the last agreed one carries on), and the provision
-groups running today. A group is counted once, with its whole cost (for its run), not once per
-member; each member's total includes their share of it (models.provision_groups' rule), so a
+groups running today. A group is counted once, not once per member, at the part of its cost
+its members present today carry (a day with nobody in the group carries no cost); each
+member's total includes their share of it (models.provision_groups' rule), so a
 pupil in a group but with no agreed plan is on the map too. Each pupil's yearly total is set
 against the £6,000 notional SEN support threshold. Anyone who may view records may
 see it; exporting it is for those who may export documents, and is audited.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..models import provision
+from ..models import provision_groups as rules
 from ..models.apdr import Stage
 from ..models.provision import CostBasis, CostLevel
 from ..models.roles import Permission
@@ -56,7 +58,9 @@ class MapRow(NamedTuple):
 
 @dataclass(frozen=True)
 class GroupRow:
-    """A provision group running today, counted once with the whole group's cost."""
+    """A provision group running today, counted once, at the part of its cost its members
+    present today carry (models.provision_groups.cost_in_period), so the map's total agrees
+    with the pupils' totals: no cost that no pupil on the map carries."""
 
     group_id: int
     name: str
@@ -264,11 +268,14 @@ def _groups(session: Session) -> tuple[tuple[GroupRow, ...], dict[int, list[int]
     rows: list[GroupRow] = []
     shares: dict[int, list[int]] = {}
     for group in running:
-        present = group.present_on(day)
+        present = {m.pupil_id for m in group.present_on(day)}
+        # The part its members on the map carry (days with nobody in it carry none).
+        carried = rules.cost_in_period(group.run, [m.membership for m in group.members],
+                                       of=present)
         rows.append(GroupRow(group.id, group.name, group.area, group.staff_name,
-                             group.frequency, len(present), group.hours, group.cost_total_pence))
+                             group.frequency, len(present), group.hours, carried))
         for pupil_id, pence in group.shares().items():
-            if any(m.pupil_id == pupil_id for m in present):
+            if pupil_id in present:
                 shares.setdefault(pupil_id, []).append(pence)
     return tuple(rows), shares
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ..models.pupils import GENDERS, YEAR_GROUPS, YEAR_RANK
 from ..models.school_year import SchoolYear, of_day
 from ..models.sen import need_codes, statuses
+from ..models.small_numbers import shown_all
 from ..session import Session
 
 ON_REGISTER = ("E", "K")
@@ -41,6 +42,13 @@ class Breakdown:
 
     def total(self, index: int) -> int:
         return sum(self.column(index))
+
+    def shown(self, index: int) -> list[str]:
+        """One census day's cells as every report prints them (table, chart, CSV alike), the
+        day's total shown beside them. Taken as known to be at least 1 where non-empty: some
+        rows (year groups, "no primary need", "not known" sex) are listed only when a pupil
+        has them, and reading every row so keeps the rule one rule (models.small_numbers)."""
+        return shown_all(self.column(index), floor=1)
 
 
 @dataclass(frozen=True)

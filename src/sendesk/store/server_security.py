@@ -24,9 +24,10 @@ each permission of the matrix may do to each table:
   ``sendesk_sync_login`` and ``sendesk_set_password`` are how an active sendesk administrator
   manages logins without CREATEROLE, and only for this school's own logins (a role comment
   names the database that made it).
-* A trigger keeps the pupils' SEN status summary to what sen_status_history says, for logins
-  that may not change SEN status (they may rewrite the summary, the core does after a note,
-  but only to the same answer).
+* A trigger keeps the pupils' summary columns to what the record says (store/pupil_summary.py):
+  the SEN status part for logins that may not change SEN status, the next review and the
+  list's flags for every login but the owner (they may rewrite the summary, the core does
+  after a note, but only to the same answer).
 
 ``expected`` / ``live`` describe the same things as sets of lines, so that verify can name
 every privilege the server holds that the matrix does not give (one granted by hand).
@@ -39,6 +40,7 @@ from collections.abc import Iterable
 
 from ..models import server_grants
 from ..models.roles import GRANTS, Role
+from . import pupil_summary
 from .database import Database
 from .server_dialect import SCHEMA_VERSION_TABLE
 
@@ -139,6 +141,19 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = 'your roles do not allow ' || p_action;
         END IF;
+        -- What the app writes, so that an entry made by hand cannot break reading the log
+        -- (or answering a subject access request) for good: a time, and a JSON object or none.
+        BEGIN
+            PERFORM p_at::timestamptz;
+            IF p_detail IS NOT NULL AND jsonb_typeof(p_detail::jsonb) <> 'object' THEN
+                RAISE invalid_text_representation;
+            END IF;
+        EXCEPTION WHEN invalid_text_representation OR invalid_datetime_format
+                       OR datetime_field_overflow THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = 'your roles do not allow an audit entry that is not dated or '
+                          'detailed as sendesk writes them';
+        END;
     END IF;
     SELECT last_hash, count INTO v_prev, v_count FROM audit_head WHERE id = 1 FOR UPDATE;
     IF NOT FOUND THEN
@@ -218,24 +233,40 @@ $fn$""",
 
 
 def _summary_guard(group: dict[Role, str]) -> str:
+    """The pupil list's summary may only say what the record says (store/pupil_summary.py):
+    the SEN status part unless the login may change SEN status, the next review and the flags
+    for everyone but the owner. So a login with a grant to rewrite the summary (every writer
+    has one, the core refreshes it after each change) cannot use it to hide anything."""
     from ..models.roles import Permission
     may = [group[r] for r in Role if GRANTS[r] & {Permission.CHANGE_SEN_STATUS,
                                                    Permission.EXPORT_TRANSFER}]
+
+    def row(columns: dict[str, str], prefix: str) -> str:
+        return "(" + ", ".join(f"{prefix}{column}" for column in columns) + ")"
+
+    def check(columns: dict[str, str], who_may: str, message: str) -> str:
+        return f"""
+    IF {row(columns, 'NEW.')} IS DISTINCT FROM {row(columns, 'OLD.')} AND NOT ({who_may}) THEN
+        SELECT {', '.join(columns.values())} INTO {', '.join('want_' + c for c in columns)}
+            FROM pupils WHERE pupils.id = NEW.id;
+        IF {row(columns, 'NEW.')} IS DISTINCT FROM {row(columns, 'want_')} THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = {_literal(message)};
+        END IF;
+    END IF;"""
+
+    owner = _is_owner_sql()
+    declare = "\n".join(f"    want_{column} pupils.{column}%TYPE;" for column in pupil_summary.COLUMNS)
+    status = check(pupil_summary.STATUS_COLUMNS, f"{owner} OR {_member_sql(may)}",
+                   "your roles do not allow changing a pupil's SEN status or needs")
+    derived = check(pupil_summary.WORKED_OUT_COLUMNS, owner,
+                    "sendesk works out the next review and the list's flags from the record: "
+                    "your roles do not allow setting them by hand")
     return f"""
 CREATE OR REPLACE FUNCTION sendesk_pupils_sen_summary_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $fn$
-BEGIN
-    IF (NEW.sen_status, NEW.sen_since, NEW.primary_need)
-           IS DISTINCT FROM (OLD.sen_status, OLD.sen_since, OLD.primary_need)
-       AND NOT ({_is_owner_sql()}) AND NOT {_member_sql(may)}
-       AND (NEW.sen_status, NEW.sen_since, NEW.primary_need) IS DISTINCT FROM (
-           (SELECT status FROM sen_status_history h WHERE h.pupil_id = NEW.id AND h.end_date IS NULL),
-           (SELECT start_date FROM sen_status_history h WHERE h.pupil_id = NEW.id AND h.end_date IS NULL),
-           (SELECT code FROM sen_needs n WHERE n.pupil_id = NEW.id AND n.end_date IS NULL AND n.rank = 1))
-    THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'your roles do not allow changing a pupil''s SEN status or needs';
-    END IF;
+DECLARE
+{declare}
+BEGIN{status}{derived}
     RETURN NEW;
 END
 $fn$"""
@@ -326,8 +357,8 @@ def install(db: Database) -> None:
     script += _functions(database)
     script += [f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {everyone}",
                f"DROP TRIGGER IF EXISTS {GUARD_TRIGGER} ON pupils",
-               f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE UPDATE OF sen_status, sen_since, "
-               "primary_need ON pupils FOR EACH ROW EXECUTE FUNCTION "
+               f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE UPDATE OF "
+               + ", ".join(pupil_summary.COLUMNS) + " ON pupils FOR EACH ROW EXECUTE FUNCTION "
                "sendesk_pupils_sen_summary_guard()"]
     all_groups = ", ".join(_quote(g) for g in groups)
     script += [f"GRANT CONNECT ON DATABASE {quoted_db} TO {all_groups}",

@@ -8,7 +8,7 @@ description, so a screen reader user hears what a sighted user sees.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, QSize
-from PySide6.QtGui import QFont, QPainter
+from PySide6.QtGui import QFont, QPainter, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..documents.model import Chart, block_text
@@ -39,8 +39,10 @@ class ChartView(QWidget):
         """The height the chart needs in the font it will be painted in. A page built before
         it is first shown has not had its style's font yet, so the height is worked out again
         when the widget is polished, shown or given another font (else the first showing's
-        charts overlap, as each is painted taller than the room it was given)."""
-        height = round(chart_height(self.chart, self.drawing_font())) + 4 if self.chart else 0
+        charts overlap, as each is painted taller than the room it was given), and when its
+        width changes, as long labels wrap onto more lines in a narrower chart."""
+        height = round(chart_height(self.chart, self.drawing_font(), self.width() - 4)) + 4 \
+            if self.chart else 0
         if height != self.height() or self.minimumHeight() != height:
             self.setFixedHeight(height)
 
@@ -54,6 +56,11 @@ class ChartView(QWidget):
         if event.type() in (QEvent.Type.Polish, QEvent.Type.Show):
             self._fit()
         return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit()
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(520, self.height())

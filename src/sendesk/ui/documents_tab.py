@@ -58,7 +58,8 @@ ZOOM_STEP = 1.25  # each Zoom in or out
 
 def file_name(text: str) -> str:
     """A safe default file name from a title and a pupil's name."""
-    cleaned = re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip()
+    # "2026/27" keeps its years apart ("2026-27"), not run together as "202627".
+    cleaned = re.sub(r"[^\w\- ]+", "", text.replace("/", "-"), flags=re.UNICODE).strip()
     return re.sub(r"\s+", " ", cleaned)[:80] or "document"
 
 

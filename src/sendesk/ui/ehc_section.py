@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,18 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .rows_model import RowsModel
-
-
-def _table(name: str, model: RowsModel) -> QTableView:
-    table = QTableView(objectName=name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+from .rows_table import rows_table
 
 
 def compact_rows(table: QTableView) -> None:
@@ -53,7 +41,7 @@ class Section(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.model = model
-        self.table = _table(f"{name}_table", model)
+        self.table = rows_table(f"{name}_table", model)
         self.details = QTextBrowser(objectName=f"{name}_details")
         self.buttons: dict[str, QPushButton] = {}
         self.denied: dict[str, str] = {}

@@ -13,8 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QSplitter,
     QTableView,
@@ -38,22 +36,10 @@ from .load_on_show import LoadOnShow
 from .record_changes import one_at_a_time, pupil_line, runner_for
 from .record_panel import button, button_row, explain_denied
 from .rows_model import Col, RowsModel
+from .rows_table import rows_table
 from .runner import OpRunner, alive
 
 SHOWN_KINDS = (Kind.EXAM_ACCESS, Kind.MY_STORY, Kind.PUPIL)
-
-
-def _table(name: str, title: str, model: RowsModel) -> QTableView:
-    table = QTableView(objectName=name)
-    table.setModel(model)
-    table.setAccessibleName(title)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def arrangement_text(found: ExamArrangement, today: Any) -> list:
@@ -97,9 +83,9 @@ class FileSectionsTab(LoadOnShow, QWidget):
             Col("May be shared with", lambda s: ", ".join(
                 words for column, words in SHARING if column in s.shared_with) or "Nobody")],
             parent=self)
-        self.arrangements = _table("arrangements_table", "Exam access arrangements",
-                                   self.arrangement_model)
-        self.stories = _table("stories_table", "My Story accounts", self.story_model)
+        self.arrangements = rows_table("arrangements_table", self.arrangement_model,
+                                       "Exam access arrangements")
+        self.stories = rows_table("stories_table", self.story_model, "My Story accounts")
         self.arrangement_details = QTextBrowser(objectName="arrangement_details")
         self.arrangement_details.setAccessibleName("The chosen arrangement in full")
         self.story_details = QTextBrowser(objectName="story_details")

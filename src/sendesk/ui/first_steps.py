@@ -74,7 +74,7 @@ STEPS = (
     Step("first_add_pupil", "&Add a pupil...",
          "Or add one pupil by hand: a new arrival, or a school without an MIS export.",
          "new_pupil", "Your role does not allow adding pupils. Ask your SENCO."),
-    Step("first_term_dates", "Set the &term dates",
+    Step("first_term_dates", "Set the term &dates",
          "Reviews, deadlines and the census are worked out from your school's term dates.",
          "", ""),
     Step("first_staff", "Add &staff...",
@@ -104,7 +104,7 @@ class FirstStepsBox(QGroupBox):
             grid.addWidget(button, row, 1)
             grid.addWidget(explain, row, 2)
             self.buttons[step.key] = button
-        hide = QPushButton("&Hide first steps", objectName="hide_first_steps")
+        hide = QPushButton("Hide first ste&ps", objectName="hide_first_steps")
         hide.setAccessibleName("Hide first steps")
         hide.setFlat(True)
         hide.clicked.connect(self._dismiss)

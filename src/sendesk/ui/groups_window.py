@@ -20,19 +20,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +55,7 @@ from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .record_panel import denied_text
 from .rows_model import Col, RowsModel
+from .rows_table import rows_table
 from .runner import OpRunner, alive
 
 money = provision.format_money
@@ -77,21 +75,6 @@ def group_columns(today: Callable[[], dt.date]) -> list[Col[Group]]:
 def _slot_columns() -> list[Col[Slot]]:
     return [Col("Day", lambda s: s.day_name), Col("From", lambda s: s.start_time),
             Col("To", lambda s: s.end_time), Col("Place", lambda s: s.place)]
-
-
-def _table(name: str, title: str, model: RowsModel, stretch: int | None = None) -> QTableView:
-    table = QTableView(objectName=name)
-    table.setAccessibleName(title)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(stretch is None)
-    if stretch is not None:
-        table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def group_fields(library: list[tuple[int, str]]) -> list[FieldSpec]:
@@ -237,12 +220,12 @@ class GroupsPage(LoadOnShow, QWidget):
         self.timetable_button = QPushButton("Staff timeta&ble...", objectName="staff_timetable")
         self.timetable_button.clicked.connect(self.staff_timetable)
         self.model: RowsModel[Group] = RowsModel(group_columns(session.clock.today), parent=self)
-        self.table = _table("groups", "Provision groups", self.model, stretch=0)
+        self.table = rows_table("groups", self.model, "Provision groups", stretch=(0,))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_group())
         self.summary = QLabel(objectName="group_summary", wordWrap=True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.member_model: RowsModel[Member] = RowsModel(self._member_columns(), parent=self)
-        self.members = _table("members", "Pupils in the group", self.member_model, stretch=5)
+        self.members = rows_table("members", self.member_model, "Pupils in the group", stretch=(5,))
         self.members.setWordWrap(True)
         self.members.doubleClicked.connect(self._open_member)
         self.add_button = self._button("Add &pupils...", "add_pupils", self.add_pupils)
@@ -253,7 +236,7 @@ class GroupsPage(LoadOnShow, QWidget):
         self.measures: dict[int, list[Measure]] = {}
         self._quiet = False
         self.slot_model: RowsModel[Slot] = RowsModel(_slot_columns(), parent=self)
-        self.slots = _table("slots", "When the group meets", self.slot_model)
+        self.slots = rows_table("slots", self.slot_model, "When the group meets")
         self.add_slot_button = self._button("Add a t&ime...", "add_slot", self.add_slot)
         self.remove_slot_button = self._button("Re&move time", "remove_slot", self.remove_slot)
         self._build_layout(title, note)

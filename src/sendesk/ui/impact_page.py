@@ -14,12 +14,15 @@ the heading says the period used. Counts under 5, and anything worked out from t
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -49,14 +52,38 @@ from .load_on_show import LoadOnShow
 from .prompts import prompts
 from .runner import OpRunner, alive
 
+# Short titles so every column is in view on a 1366-pixel laptop; each says in full on hover.
 COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
            Column("category", "Breakdown"), Column("pupils", "Pupils"),
-           Column("pupils_measured", "Measured"), Column("mean_entry", "Mean entry"),
-           Column("mean_exit", "Mean exit"), Column("mean_gain", "Mean gain"),
-           Column("unit", "Units"), Column("met_outcomes_pct", "Met outcomes %"),
-           Column("cost_total", "Cost £"), Column("cost_per_pupil", "A pupil £"),
-           Column("cost_per_gain", "A point or month £")]
+           Column("pupils_measured", "Measured"), Column("mean_entry", "Entry"),
+           Column("mean_exit", "Exit"), Column("mean_gain", "Gain"),
+           Column("unit", "Units"), Column("met_outcomes_pct", "Met %"),
+           Column("cost_total", "Cost £"), Column("cost_per_pupil", "Per pupil £"),
+           Column("cost_per_gain", "Per gain £")]
+TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
+        "mean_entry": "Mean entry: the average first measure of the pupils measured",
+        "mean_exit": "Mean exit: the average last measure of the pupils measured",
+        "mean_gain": "Mean gain, in the measure's own units",
+        "unit": "The units of the gain: points, or months for reading and spelling ages",
+        "met_outcomes_pct": "Met outcomes %: the share of the pupils reviewed in the period "
+                            "who met every outcome",
+        "cost_total": "Cost £: what the provision cost in the period",
+        "cost_per_pupil": "Cost a pupil £",
+        "cost_per_gain": "Cost a point (or month) gained £: the cost a pupil divided by the "
+                         "mean gain"}
+TEXT_COLUMNS = (0, 1, 2)   # wrap to share the width; the figures fit their words
 CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
+
+
+class ImpactModel(RowListModel):
+    """The impact rows, each column's title said in full on hover."""
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole \
+                and 0 <= section < len(COLUMNS):
+            return TIPS.get(COLUMNS[section].key, COLUMNS[section].title)
+        return super().headerData(section, orientation, role)
 
 
 class ImpactPage(LoadOnShow, QWidget):
@@ -95,11 +122,17 @@ class ImpactPage(LoadOnShow, QWidget):
             if not allowed:
                 button.setToolTip("Your role does not allow documents to leave sendesk.")
         self.heading = QLabel(objectName="impact_heading", wordWrap=True)
-        self.model = RowListModel(COLUMNS, self)
+        self.model = ImpactModel(COLUMNS, self)
         self.view = QTableView(objectName="impact_table")
         self.view.setAccessibleName("Impact of provision")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setWordWrap(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in TEXT_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.charts = [ChartView(f"impact_chart_{n}") for n in range(CHARTS)]
         holder = QWidget()
@@ -112,19 +145,23 @@ class ImpactPage(LoadOnShow, QWidget):
         scroll.setAccessibleName("Impact charts")
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
+        # Two rows, so typing dates never widens the window: the period (its dates beside it)
+        # and the breakdown, and under them From and To, shown only for "Dates...". Letters
+        # the menu bar does not use (File, View, Reports, Tools, Help).
         bar = QHBoxLayout()
-        self.typed_dates: list[QWidget] = []
-        for label, widget in (("Pe&riod:", self.period), ("&From:", self.start),
-                              ("&To:", self.end), ("&Breakdown:", self.breakdown)):
+        self.typed_dates = QWidget(objectName="impact_typed_dates")
+        typed = QHBoxLayout(self.typed_dates)
+        typed.setContentsMargins(0, 0, 0, 0)
+        for row, label, widget in ((bar, "P&eriod:", self.period), (typed, "Fro&m:", self.start),
+                                   (typed, "T&o:", self.end), (bar, "&Breakdown:", self.breakdown)):
             caption = QLabel(label)
             label_for(caption, widget)
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
             if widget is self.period:
                 bar.addWidget(self.period_dates)
                 bar.addSpacing(12)
-            if widget in (self.start, self.end):
-                self.typed_dates += [caption, widget]
+        typed.addStretch(1)
         bar.addWidget(self.show_button)
         bar.addStretch(1)
         # The actions sit by the title so the page fits a laptop screen at 150% scaling.
@@ -136,6 +173,7 @@ class ImpactPage(LoadOnShow, QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(title)
         layout.addLayout(bar)
+        layout.addWidget(self.typed_dates)
         layout.addWidget(self.heading)
         layout.addWidget(self.view, 3)
         layout.addWidget(scroll, 2)
@@ -169,8 +207,7 @@ class ImpactPage(LoadOnShow, QWidget):
         "Dates..." shows the two fields to type in."""
         choice = self.chosen_period()
         typed = choice is Period.DATES
-        for widget in self.typed_dates:
-            widget.setVisible(typed)
+        self.typed_dates.setVisible(typed)
         span = self.spans.get(choice)
         self.period_dates.setVisible(not typed)
         self.period_dates.setText(span.text if span else "")
@@ -205,15 +242,17 @@ class ImpactPage(LoadOnShow, QWidget):
         self.heading.setStyleSheet("")
         period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
         named = f"{span.name}: " if span else ""
+        count = len({r.provision for r in found.lines})
         self._heading_text = named + (
-            f"{len({r.provision for r in found.lines})} provisions from {period} (whole "
+            f"{count} provision{'' if count == 1 else 's'} from {period} (whole "
             "half-terms, to today at the latest). Gains are in each measure's own units; counts "
             "under 5 read \"fewer than 5\"."
             if found.lines else f"No provision from the library or in groups ran from {period}.")
         self.heading.setText(self._heading_text)
-        self.model.set_rows(list(impact.shown_rows(found)))
-        self.view.resizeColumnsToContents()
-        charts = [*report_charts.impact_charts(found.lines), report_charts.cost_chart(found.lines)] \
+        rows = list(impact.shown_rows(found))
+        self.model.set_rows(rows)
+        self.view.setColumnHidden(2, not found.breakdown.value)
+        charts = [*report_charts.impact_charts(rows), report_charts.cost_chart(rows)] \
             if found.lines else []
         for view, chart in zip(self.charts, charts + [None] * CHARTS, strict=False):
             view.set_chart(chart)

@@ -87,8 +87,9 @@ GROUP_COLUMNS: list[Col[GroupRow]] = [
     Col("How often", lambda g: g.frequency),
     Col("Pupils", lambda g: g.members, align_right=True),
     Col("Group's cost", lambda g: money(g.cost_pence), align_right=True,
-        tooltip=lambda g: "The whole group's cost, counted once; each member's total above "
-                          "includes their share."),
+        tooltip=lambda g: "The part of the group's cost its pupils here carry, counted once; "
+                          "each member's total above includes their share. Days with nobody "
+                          "in the group carry no cost."),
 ]
 
 

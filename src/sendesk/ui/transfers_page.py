@@ -17,13 +17,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +39,7 @@ from .prompts import prompts
 from .receive_wizard import ReceiveWizard
 from .record_changes import one_at_a_time, runner_for
 from .rows_model import Col, RowsModel
+from .rows_table import rows_table
 from .runner import OpRunner, alive
 from .transfers_tab import COLUMNS as TRANSFER_COLUMNS
 
@@ -53,17 +52,6 @@ RETENTION_COLUMNS: list[Col[retention.RetainedRecord]] = [
     Col("Keep until", lambda r: dates.format_uk(r.retain_until)),
     Col("Deletion", lambda r: "Due for secure deletion" if r.due else ""),
 ]
-
-
-def _table(name: str, title: str, model: RowsModel) -> QTableView:
-    view = QTableView(objectName=name)
-    view.setAccessibleName(title)
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    return view
 
 
 # What this page lists: transfers, and leavers' records (a pupil archived, deleted, re-dated).
@@ -106,7 +94,7 @@ class TransfersPage(LoadOnShow, QWidget):
             [Col("UPN", lambda t: t.upn), *TRANSFER_COLUMNS],
             background=lambda t: DUE if t.status == "awaiting acknowledgement" and t.deadline
             and t.deadline < session.clock.today() else None, parent=self)
-        self.transfer_view = _table("all_transfers", "Records transfers", self.transfers)
+        self.transfer_view = rows_table("all_transfers", self.transfers, "Records transfers")
         self.unconfirmed_keys: list[log.Transfer] = []
         self.unconfirmed = QLabel(objectName="unconfirmed_keys", wordWrap=True)
         self.check_key = QPushButton("Record a fin&gerprint check...", objectName="check_key")
@@ -126,7 +114,7 @@ class TransfersPage(LoadOnShow, QWidget):
         self.apply_years.clicked.connect(self.set_years)
         self.kept: RowsModel[retention.RetainedRecord] = RowsModel(
             RETENTION_COLUMNS, background=lambda r: DUE if r.due else None, parent=self)
-        self.kept_view = _table("retained", "Records kept after leaving", self.kept)
+        self.kept_view = rows_table("retained", self.kept, "Records kept after leaving")
         self.delete = QPushButton("Securely &delete the chosen record...", objectName="secure_delete")
         self.delete.setEnabled(session.can(Permission.EDIT_PUPILS))
         self.delete.clicked.connect(self.secure_delete)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from ...errors import SendeskError
 from ...models.apdr import ProvisionItem
-from ...models.measures import Measure, MeasureKind, format_value
+from ...models.measures import Measure, MeasureKind, format_value, kind_of_name
 from ...models.roles import Permission
 from ...records import measures
 from ...session import Session
@@ -152,6 +152,17 @@ class MeasuresDialog(QDialog):
             intro=HINT, values={"entry_date": self.session.clock.today(),
                                 "name": self.offered[0] if self.offered else ""}, parent=self)
         dialog.setObjectName("measure_form")
+        name, kind = dialog.form.widgets["name"], dialog.form.widgets["kind"]
+
+        def follow(text: str) -> None:
+            """The kind follows the measure chosen, where its name says which it is."""
+            found = kind_of_name(text)
+            if found is not None:
+                dialog.form.set_values({"kind": found.value})
+        name.currentTextChanged.connect(follow)  # type: ignore[attr-defined]
+        follow(name.value())  # type: ignore[attr-defined]
+        kind.setToolTip("Set from the measure's name where it says (a standardised score, an "
+                        "age, the school's own scale); change it if it is wrong.")
         dialog.open()
         return dialog
 
