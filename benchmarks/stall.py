@@ -12,7 +12,10 @@ not answer for that long; a gap under 100 ms is not felt):
 * a transfer package out (the full SEND file as a PDF, encrypted and signed);
 * a transfer package in (opened, checked and imported), sent by a small demo school;
 * an MIS import of 2,000 rows (preview, then commit, through the import wizard);
-* the full SEND file PDF (built and saved, as the Documents tab does).
+* the full SEND file PDF (built and saved, as the Documents tab does);
+* the whole-school provision map page refreshed (16,000 rows at a county's size);
+* the governors' report preview for 2025/26 (Preview pressed: the figures and pages built,
+  then the pages in view painted; dozens of pages at a county's size).
 
 The work is started through the window's runner (``workspace.runner``) when the window has
 one; on older code it is started as that window did (the backup and the sending on its worker
@@ -42,7 +45,7 @@ TYPED = ["o", "ok", "oka", "okaf", "oka", "ok", "o", ""]
 IMPORT_ROWS = 2_000
 TARGET_MS = 100.0
 SECTION = "stall (app)"
-JOBS = ("backup", "transfer", "import", "pdf")
+JOBS = ("backup", "transfer", "import", "pdf", "governors", "map")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,6 +360,51 @@ class StallBench:
 
         self.measure("the full SEND file PDF", start)
 
+    def governors_preview(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        window = self.workspace.governors_report()
+        window.show()
+        window.year.setCurrentIndex(window.year.findText("2025/26"))
+        panel = window.panel
+
+        def start(done: Callable[..., None]) -> None:
+            def painted() -> None:
+                panel.built.disconnect(built)
+                if hasattr(panel, "page_view"):
+                    panel.page_view.viewport().repaint()
+                else:                             # before: Qt's print preview, all pages
+                    panel.preview.repaint()
+                done(True)
+
+            def built() -> None:
+                QTimer.singleShot(0, painted)
+
+            panel.built.connect(built)
+            panel.refresh_soon()
+
+        self.measure("the governors' report preview 2025/26", start)
+        window.close()
+
+    def provision_map_page(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        window = self.controller.main_window
+        page = self.workspace.provision_map
+        window.show_page("provision_map")
+        self.app.processEvents()
+
+        def start(done: Callable[..., None]) -> None:
+            def refresh() -> None:
+                page.refresh()                       # waits for the worker in a local loop
+                page.repaint()
+                done(True)
+
+            QTimer.singleShot(0, refresh)
+
+        self.measure("the provision map page refreshed", start)
+        window.show_page("pupils")
+
     def run(self, jobs: tuple[str, ...] | list[str] = JOBS) -> list[Result]:
         self.open_app()
         try:
@@ -369,6 +417,10 @@ class StallBench:
                 self.mis_import()
             if "pdf" in jobs:
                 self.send_file_pdf()
+            if "governors" in jobs:
+                self.governors_preview()
+            if "map" in jobs:
+                self.provision_map_page()
         finally:
             self.controller.lock()
             if self.controller.unlock_dialog is not None:

@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 17, as a new database
+-- The sendesk database schema at migration version 18, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -528,6 +528,8 @@ CREATE TABLE impact_lines (
 CREATE INDEX impact_lines_period ON impact_lines(stopped, began, library_id, pupil_id,
 plan_id, began_day, stopped_day, group_size, sessions_per_week, minutes, weeks,
 cost_basis, rate_pence);
+CREATE INDEX impact_lines_plan ON impact_lines(plan_id, pupil_id, library_id, stopped,
+began);
 CREATE INDEX impact_lines_pupil ON impact_lines(pupil_id);
 
 -- impact_reviews

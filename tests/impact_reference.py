@@ -6,6 +6,7 @@ equal, so the SQL is checked against the rules as first written, on both engines
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class _Provision:
     cost: int = 0
     measure_ids: list[int] = field(default_factory=list)      # the groups whose measures count
     plans: dict[int, set[int]] = field(default_factory=dict)   # pupil -> plans with this line
+    part_of: str = ""          # a group's library item
     outcomes: dict[int, list[tuple[str, bool]]] | None = None   # pupil -> (measure, achieved)
 
 
@@ -84,7 +86,9 @@ def _groups(session: Session, start: dt.date, end: dt.date,
                    and (m.left_on is None or m.left_on >= first)}
         if first > last:
             continue
-        targets = [rows.setdefault(("group", g["id"]), _Provision(f"Group: {g['name']}", "group"))]
+        targets = [rows.setdefault(("group", g["id"]), _Provision(
+            f"Group: {g['name']}", "group",
+            part_of=names.get(g["library_id"], "Library item") if g["library_id"] else ""))]
         if g["library_id"] is not None:
             targets.append(rows.setdefault(("library", g["library_id"]), _Provision(
                 names.get(g["library_id"], "Library item"), "library")))
@@ -233,7 +237,8 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
         for name, kind in keys:
             scores = measures[(name, kind)] if kind is not None else []
             met = _met(row, name, reviews)
-            whole = rules.line(row.name, row.kind, name, kind, row.pupils, scores, met, row.cost)
+            whole = dataclasses.replace(rules.line(row.name, row.kind, name, kind, row.pupils,
+                                                   scores, met, row.cost), part_of=row.part_of)
             lines.append(whole)
             if by is not Breakdown.NONE:
                 groups: dict[str, set[int]] = defaultdict(set)
@@ -241,7 +246,9 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
                     groups[category.get(pupil, "Not known")].add(pupil)
                 # The cost is shared by head: a group's cost is not split by who it helped.
                 parts[(row.name, name)] = tuple(
-                    rules.line(row.name, row.kind, name, kind, members, scores, met,
-                               round(row.cost * len(members) / len(row.pupils)), label)
+                    dataclasses.replace(rules.line(
+                        row.name, row.kind, name, kind, members, scores, met,
+                        round(row.cost * len(members) / len(row.pupils)), label),
+                        part_of=row.part_of)
                     for label, members in sorted(groups.items()))
     return ImpactTable(start, end, by, tuple(lines), parts)

@@ -159,6 +159,45 @@ def test_the_census_chart_hides_what_the_table_hides(register):
     assert k.values[0] is None and k.texts[0] == "5 or more"
 
 
+def test_figures_kept_between_previews_are_never_stale(register, school, clock):
+    """The figures are kept for the next preview only while nothing has changed: a change
+    made here, a change another window or the command line commits to the file, and a new
+    day each show at once. On the server, where other PCs' writes leave no counter to
+    check, nothing is kept."""
+    from sendesk.records import pupils as pupil_records
+    from sendesk.services import lifecycle
+    kept = not register.on_server
+
+    def same(found, before) -> bool:
+        return found is before if kept else (found is not before and found == before)
+
+    first = governors_report.figures(register, "2026/27")
+    assert same(governors_report.figures(register, "2026/27"), first)
+    taken_off = "Taken off the register (needs met)"
+    assert dict(first.register.movement)[taken_off] == 1
+    # A change here (through the operations seam).
+    on_register = [r["id"] for r in register.db.query("SELECT id FROM pupils ORDER BY id")]
+    pupil_id = on_register[5]                                    # Surname5, at SEN support
+    sen_register.change_status(register, pupil_id, "N", D(2026, 11, 3), "Needs met.")
+    second = governors_report.figures(register, "2026/27")
+    assert dict(second.register.movement)[taken_off] == 2
+    # A change another process commits to the same file.
+    other = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
+    try:
+        moved = on_register[4]
+        sen_register.change_status(other, moved, "N", D(2026, 11, 4), "Needs met.")
+    finally:
+        other.close()
+    third = governors_report.figures(register, "2026/27")
+    assert dict(third.register.movement)[taken_off] == 3
+    assert same(governors_report.figures(register, "2026/27"), third)
+    # Only a change to the record: an audited read elsewhere keeps them.
+    pupil_records.get_pupil(register, moved)
+    assert same(governors_report.figures(register, "2026/27"), third)
+    clock.advance(dt.timedelta(days=1))
+    assert governors_report.figures(register, "2026/27").as_of == D(2026, 11, 24)
+
+
 # --- one school year everywhere (rev19 findings 4 and 5) ------------------------------------
 def _last_years_group(session) -> int:
     """A group made from Precision teaching in 2025/26, running into the summer holiday, whose

@@ -90,6 +90,30 @@ def test_a_review_held_long_after_its_date_still_counts_the_provision(senco_sess
         1, round(51_300 * 15 / 365), 1, 1)
 
 
+def test_a_deleted_pupils_facts_go_and_the_others_stay(senco_session, clock):
+    """A record deleted after retention takes its facts with it (the rule looks the saved
+    pupils up by id); a save of anyone else, and the whole-school sweep, leave the rest."""
+    from sendesk.records import pupils as pupil_records
+    session = senco_session
+    library = library_item(session, "Precision teaching")
+    gone, _ = _pupil_with_plan(session, "Leaver", library, D(2026, 9, 7), D(2026, 11, 20))
+    kept, _ = _pupil_with_plan(session, "Stayer", library, D(2026, 9, 8), D(2026, 11, 19))
+    pupil_records.archive_leaver(session, gone, clock.today(), "Moved away")
+    clock.advance(dt.timedelta(days=366 * 32))
+
+    def owners() -> dict[str, set[int]]:
+        return {table: {row[1] if table != "impact_reviews" else row[3] for row in rows}
+                for table, rows in impact_facts.held(session.db).items()}
+
+    assert owners()["impact_lines"] == {gone, kept}
+    pupil_records.delete_after_retention(session, gone)
+    _same(session)
+    assert owners()["impact_lines"] == {kept} and owners()["plan_reviews"] == {kept}
+    impact_facts.forget_deleted(session.db, [kept])
+    impact_facts.forget_deleted(session.db)
+    assert owners()["impact_lines"] == {kept} and owners()["plan_reviews"] == {kept}
+
+
 def test_the_governors_spend_is_the_maps_total(senco_session):
     session = senco_session
     library = library_item(session, "Precision teaching")
@@ -186,3 +210,64 @@ def test_the_impact_sums_equal_the_long_count_after_every_kind_of_edit(senco_ses
     assert (sandwell.pupils_reviewed, sandwell.pupils_met) == (2, 2)
     yarc = rows[("Precision teaching", "YARC", MeasureKind.READING_AGE)]
     assert (yarc.pupils_reviewed, yarc.pupils_met, yarc.mean_ratio_gain) == (2, 1, 4.6)
+
+
+def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
+        engine, request, tmp_path, clock, monkeypatch):
+    """A school whose schema stopped at 17 (no index on impact_lines by plan) upgrades on the
+    file and on the server: the index is there, the facts still equal a recount and the
+    impact table and governors' figures read the same as before."""
+    from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
+
+    from sendesk.services import lifecycle, verify
+    from sendesk.store import migrations
+    monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 18})
+    monkeypatch.setattr(migrations, "LATEST", 17)
+    if engine == "postgresql":
+        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
+        from sendesk.services import server_school
+        server = request.getfixturevalue("pg_server")
+        name = server.new_database(migrated=False)
+        request.addfinalizer(lambda: server.drop_database(name))
+        session = server_school.create_on_server(
+            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD, school_name=SCHOOL_NAME,
+            school_reference="123456", username=SENCO, full_name=SENCO_NAME,
+            password=SENCO_PASSWORD, clock=clock)
+        location = server.url(name)
+
+        def upgrade() -> None:
+            server_school.upgrade_server(server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD)
+        indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
+    else:
+        location = tmp_path / "school.sendesk"
+        session, _ = lifecycle.create(location, school_name=SCHOOL_NAME,
+                                      school_reference="123456", username=SENCO,
+                                      full_name=SENCO_NAME, password=SENCO_PASSWORD, clock=clock)
+
+        def upgrade() -> None:
+            pass
+        indexes = "SELECT name FROM sqlite_master WHERE tbl_name = 'impact_lines'"
+    try:
+        assert session.db.schema_version() == 17
+        library = library_item(session, "Precision teaching")
+        first, cycle = _pupil_with_plan(session, "Before", library, D(2026, 9, 7),
+                                        D(2026, 11, 20), lines=2)
+        measure(session, first, item_id=apdr.get_cycle(session, cycle).plan.items[0].id,
+                entry=80, exit=88)
+        review(session, cycle, D(2026, 11, 20), "continue_targeted", progress="achieved")
+        before = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
+        assert "impact_lines_plan" not in {r[0] for r in session.db.query(indexes)}
+    finally:
+        session.close()
+    monkeypatch.undo()
+    upgrade()
+    session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
+    try:
+        assert session.db.schema_version() == migrations.LATEST >= 18
+        assert "impact_lines_plan" in {r[0] for r in session.db.query(indexes)}
+        _same(session)
+        after = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
+        assert after.lines == before.lines and before.lines
+        assert verify.verify(session).ok
+    finally:
+        session.close()

@@ -83,7 +83,7 @@ def test_a_school_from_before_migration_17_upgrades_and_follows_the_choice(
     upgrade()
     session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
     try:
-        assert session.db.schema_version() == migrations.LATEST == 17
+        assert session.db.schema_version() == migrations.LATEST >= 17
         rows = session.db.query("SELECT * FROM parent_notifications_due ORDER BY id")
         # What was held is unchanged; the new columns are marked, or empty.
         assert [tuple(r)[:len(held[0])] for r in rows] == held

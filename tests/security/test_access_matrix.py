@@ -373,6 +373,8 @@ INTERNAL = {
     "sendesk.services.server_move": {"file_copy_for_backup"},
     # The impact table's sums, inside impact.impact_table and impact.table_for's callers.
     "sendesk.records.impact_sums": {"sums"},
+    # Clears the kept governors' figures, from a derived rule after any write.
+    "sendesk.records.governors_report": {"forget"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..operations import Changes, Kind, changed, derived
 from ..session import Session
-from . import ehc, impact_facts, notifications, summary
+from . import ehc, governors_report, impact_facts, notifications, summary
 
 
 @derived(Kind.CONTACT, Kind.NOTIFICATION, Kind.PUPIL, Kind.SETTINGS)
@@ -65,3 +65,10 @@ def refresh_impact_facts(session: Session, changes: Changes) -> None:
     else:
         impact_facts.forget_deleted(session.db,
                                     None if changes.whole_school else sorted(changes.pupils))
+
+
+@derived(*Kind)
+def forget_the_governors_figures(session: Session, changes: Changes) -> None:
+    """Any write may change a year's governors' figures: those kept for this session
+    (records/governors_report.py) are worked out afresh next time."""
+    governors_report.forget(session)

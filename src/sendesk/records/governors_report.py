@@ -21,6 +21,7 @@ shown, so the numbers here stay exact for the rule to work on.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,6 +74,29 @@ PAST_SPEND = ("Spend is shown in the report for the current school year only: se
               "year shows today's spend.")
 
 
+# The figures last worked out for each open session, by year: a school year's figures take
+# most of a second at a county's 60,000 pupils, and the window asks for them again for every
+# preview (a year chosen, chosen back). They are kept only while nothing has changed: any
+# write through this session clears them (forget(), a rule in records/derived.py), the key
+# holds the file's data_version, which changes when another process (sendesk-cli, a second
+# window) commits, and today's date. On the school server other PCs' writes leave no such
+# counter, so nothing is kept there.
+_KEPT: weakref.WeakKeyDictionary[Session, dict[tuple, GovernorsFigures]] = \
+    weakref.WeakKeyDictionary()
+
+
+def forget(session: Session) -> None:
+    """Something was written: the next figures are worked out afresh."""
+    _KEPT.pop(session, None)
+
+
+def _kept_key(session: Session, year: SchoolYear, day: dt.date) -> tuple | None:
+    if session.on_server:
+        return None
+    # The year's days follow the school's term dates, which a write also changes.
+    return (year.label, year.first_day, year.last_day, day, session.db.data_version())
+
+
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the governors' report figures")
 def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> GovernorsFigures:
     """The year's figures, worked out from the record as it stands (audited as one read,
@@ -81,13 +105,29 @@ def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> 
     calendar = calendar_of(session)     # the year's days by the school's own term dates
     chosen = parse_school_year(year, day, calendar) if isinstance(year, str) else \
         year.in_calendar(calendar)
+    key = _kept_key(session, chosen, day)
+    result = _KEPT.get(session, {}).get(key) if key is not None else None
+    if result is None:
+        result = _work_out(session, chosen, day)
+        if key is not None:
+            kept = _KEPT.setdefault(session, {})
+            if any(k[-2:] != key[-2:] for k in kept):
+                kept.clear()      # a change from outside, or a new day: the rest are stale
+            kept[key] = result
+    if audit:
+        viewed(session, None, None, year=chosen.label,
+               register=result.register.register_size[-1])
+    return result
+
+
+def _work_out(session: Session, chosen: SchoolYear, day: dt.date) -> GovernorsFigures:
     days = [d for d in chosen.census_days() if d <= day]
     if not days:
         raise ValidationError(f"No census day of {chosen.label} has come yet, so there are no "
                               "register figures for it.", field="year")
     until = min(chosen.last_day, day)
     spent = provision_map.spend(session) if chosen.contains(day) else None
-    result = GovernorsFigures(
+    return GovernorsFigures(
         year=chosen, as_of=day, register=count_register(session, chosen, days, day),
         sen_reviews=_sen_reviews(session, chosen, day), ehc_reviews=_ehc_reviews(session, chosen, day),
         requests=_requests(session, chosen, day),
@@ -95,10 +135,6 @@ def figures(session: Session, year: SchoolYear | str, *, audit: bool = True) -> 
             day, spent.sen_support_pence, spent.ehc_school_pence, spent.ehc_topup_pence,
             spent.budget_pence),
         impact=impact.table_for(session, chosen.first_day, until))
-    if audit:
-        viewed(session, None, None, year=chosen.label,
-               register=result.register.register_size[-1])
-    return result
 
 
 REVIEW_LABELS = ("Held by the date agreed", "Held late", "Due and not yet held", "Not yet due")

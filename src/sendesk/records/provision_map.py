@@ -33,8 +33,11 @@ from ._common import chunks, placeholders
 from .apdr import item_from_row
 
 
-@dataclass(frozen=True)
-class MapRow:
+class MapRow(NamedTuple):
+    """One pupil's provision line in force. A named tuple, not a frozen dataclass: a
+    county's map has 16,000 of them, and a frozen dataclass's keyword construction was a
+    fifth of building the map (docs/performance.md)."""
+
     pupil_id: int
     pupil_name: str
     year_group: str
@@ -146,7 +149,11 @@ _IN_FORCE_FROM = """
 # read of the pupils by id.
 _PERSON = ("p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename,"
            " p.year_group, p.archived_at, p.sort_key")
-_IN_FORCE = ("SELECT i.*, f.cycle_number, w.stage AS pathway_stage, f.pupil_id, " + _PERSON
+# Only the columns the map shows (a plan line has 31), in this order, read by position.
+_MAP_COLUMNS = ("i.id", "i.description", "i.area", "i.delivered_by", "i.group_size",
+                "i.cost_basis", "i.rate_pence", "i.sessions_per_week", "i.minutes", "i.weeks",
+                "i.recommendation_id", "f.cycle_number", "w.stage", "f.pupil_id")
+_IN_FORCE = ("SELECT " + ", ".join(_MAP_COLUMNS) + ", " + _PERSON
              + _IN_FORCE_FROM + " ORDER BY p.sort_key, p.id, i.position, i.id")
 _COSTING = ("cost_basis", "rate_pence", "sessions_per_week", "minutes", "weeks", "group_size")
 # The same lines counted by costing, for the spend alone (the governors' figures).
@@ -183,38 +190,39 @@ def _pupils(session: Session, ids: list[int]) -> dict[int, _Person]:
 
 
 _STAGES = {stage.value: stage for stage in Stage}
+# What a costing's frequency and cost are worked out from, beside its costing columns.
+_NO_LINE = {"id": 0, "plan_id": 0, "position": 0, "description": "", "area": None,
+            "delivered_by": "", "recommendation_id": None, "started_on": None, "ended_on": None,
+            "end_reason": None, "library_id": None}
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed the costed provision map")
 def build(session: Session, *, audit: bool = True) -> ProvisionMap:
     """The map as it stands today (viewing it is audited once, unless a caller that audits
     its own use, such as the export, says audit=False)."""
-    items = session.db.query(_IN_FORCE)
     people: dict[int, _Person] = {}
-    for r in items:
-        if r["pupil_id"] not in people:
-            people[r["pupil_id"]] = _person(r)
     rows = []
     # A school repeats its provision (the same frequency and rate on many plans): each
     # costing is worked out once, which keeps a county's map quick.
     costed: dict[tuple, tuple] = {}
-    for r in items:
-        key = (r["cost_basis"], r["rate_pence"], r["sessions_per_week"], r["minutes"],
-               r["weeks"], r["group_size"])
-        if key not in costed:
-            item = item_from_row(r)
-            costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
-                           provision.hours_per_year(provision.costing_of(item.fields())))
-        frequency, basis, yearly, hours = costed[key]
-        pupil_id = r["pupil_id"]
-        pupil = people[pupil_id]
-        rows.append(MapRow(
-            pupil_id=pupil_id, pupil_name=pupil.name, year_group=pupil.year_group,
-            stage=_STAGES[r["pathway_stage"]], cycle_number=r["cycle_number"], item_id=r["id"],
-            description=r["description"], area=r["area"], delivered_by=r["delivered_by"],
-            frequency=frequency, group_size=r["group_size"], cost_basis=basis,
-            rate_pence=r["rate_pence"], yearly_cost_pence=yearly, hours_per_year=hours,
-            from_specialist=r["recommendation_id"] is not None))
+    for r in session.db.query(_IN_FORCE):
+        (item_id, description, area, delivered_by, group_size, basis_value, rate, sessions,
+         minutes, weeks, recommendation, cycle_number, stage, pupil_id) = tuple(r[:14])
+        key = (basis_value, rate, sessions, minutes, weeks, group_size)
+        found = costed.get(key)
+        if found is None:
+            item = item_from_row({**_NO_LINE, "cost_basis": basis_value, "rate_pence": rate,
+                                  "sessions_per_week": sessions, "minutes": minutes,
+                                  "weeks": weeks, "group_size": group_size})
+            found = costed[key] = (item.frequency, item.cost_basis, item.yearly_cost_pence,
+                                   provision.hours_per_year(provision.costing_of(item.fields())))
+        pupil = people.get(pupil_id)
+        if pupil is None:
+            pupil = people[pupil_id] = _person(r)
+        frequency, basis, yearly, hours = found
+        rows.append(MapRow(pupil_id, pupil.name, pupil.year_group, _STAGES[stage], cycle_number,
+                           item_id, description, area, delivered_by, frequency, group_size,
+                           basis, rate, yearly, hours, recommendation is not None))
     group_rows, shares = _groups(session)
     by_pupil = _by_pupil(session, rows, shares, people)
     ehc = ehc_costs.map_rows(session)

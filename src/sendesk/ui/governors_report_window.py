@@ -20,44 +20,72 @@ from ..session import Session
 from ..settings import export_dir
 from .accessible import label_for
 from .documents_tab import DocumentPanel
+from .page_view import LaidOut, PageView, lay_out
 from .prompts import prompts
 from .runner import OpRunner, Refused, alive
 from .screen_fit import fit_to_screen
 
 
-def build_report(session: Session, year: str) -> list[Document]:
-    """On the worker: the year's figures (audited as a read) as the report document."""
-    return [document.build(governors_report.figures(session, year), session.school.name)]
+def build_report(session: Session, year: str) -> tuple[list[Document], LaidOut]:
+    """On the worker: the year's figures (audited as a read) as the report document, and its
+    pages laid out, so the GUI thread only paints the pages in view."""
+    documents = [document.build(governors_report.figures(session, year), session.school.name)]
+    return documents, lay_out(documents)
 
 
 class GovernorsPreview(DocumentPanel):
-    """The document panel's preview, save and print, for the chosen year's report."""
+    """The document panel's save and print, for the chosen year's report, with its pages
+    painted as they come into view (ui/page_view.py) instead of all at once by Qt's print
+    preview: at a county's size the report runs to dozens of pages."""
 
     def __init__(self, session: Session, year: QComboBox, parent: QWidget | None = None,
                  runner: OpRunner | None = None) -> None:
         super().__init__(session, None, lambda: document.KIND, parent, runner)
         self.year = year
+        self.page_view = PageView(self)
+        self.page_view.setObjectName("preview_pages")
+        self.layout().replaceWidget(self.preview, self.page_view)
+        self.preview.hide()
+        self.preview.setEnabled(False)
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("888%"))
+
+    def zoom(self, factor: float) -> None:
+        self.page_view.set_zoom(self.page_view.zoom_factor() * factor)
+        self._show_zoom()
+
+    def fit_page(self) -> None:
+        self.page_view.fit_page()
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        self.zoom_label.setText(f"{round(self.page_view.zoom_factor() * 100)}%")
+
+    def page_count(self) -> int:
+        return self.page_view.page_count() if self.documents else 0
 
     def refresh(self) -> None:
         try:
-            documents = list(self.runner.call(build_report, self.year.currentText()))
+            documents, laid_out = self.runner.call(build_report, self.year.currentText())
         except Refused:
             return
         except SendeskError as exc:
             if not alive(self):
                 return
             self.documents = []
+            self.page_view.set_pages(None)
             self.message.setText(str(exc))
             self.message.setStyleSheet("color: #b3261e")
         else:
             if not alive(self):
                 return
-            self.documents = documents
+            self.documents = list(documents)
+            self.page_view.set_pages(laid_out)
             self.message.setText("")
+        count = self.page_count()
+        self.pages.setText("" if not count else f"{count} page{'s' if count != 1 else ''}")
         self.message.setVisible(bool(self.message.text()))
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(self.allowed and bool(self.documents))
-        self.preview.updatePreview()
         self._show_zoom()
         self.built.emit()
 

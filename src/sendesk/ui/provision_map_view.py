@@ -115,6 +115,10 @@ def _table(name: str, title: str, model: RowsModel, stretch: tuple[int, ...] = (
     table.setAlternatingRowColors(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns fit the rows on screen, not Qt's default first 1,000: every row measured asks
+    # the model for each cell's text, font and alignment, and a county's 16,000-row map held
+    # the window still for a third of a second doing it (docs/performance.md).
+    header.setResizeContentsPrecision(0)
     header.setStretchLastSection(not stretch)
     for column in stretch:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
