@@ -41,6 +41,7 @@ BOTH_ENGINES = frozenset({
     "test_attacks", "test_server_store", "test_impact", "test_impact_facts",
     "test_stale_records", "test_stale_ui",
     "test_young_person_notifications", "test_young_person_upgrade", "test_ehc_young_person_request",
+    "test_pathway_plans",
 })
 
 
