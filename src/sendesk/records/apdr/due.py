@@ -112,6 +112,7 @@ def reviews_due(session: Session, *, include_upcoming: bool = True,
     # days, reviews booked for the same weeks): each date read and each calendar rule worked
     # out once per call.
     parse = functools.lru_cache(maxsize=None)(dates.from_text)
+    day_of = functools.lru_cache(maxsize=None)(dt.date.fromisoformat)
     problem_of = functools.lru_cache(maxsize=None)(
         lambda plan_date, review: reviews.review_date_problem(plan_date, review, calendar))
     review_by = functools.lru_cache(maxsize=None)(
@@ -136,15 +137,15 @@ def reviews_due(session: Session, *, include_upcoming: bool = True,
         state, urgency, overdue_by = judged(review_date)
         if state is reviews.ReviewState.UPCOMING and not include_upcoming:
             continue
-        since = parse(opened_on)
+        since = day_of(opened_on)
         if sen_status in ("E", "K") and sen_since:
-            since = min(since, parse(sen_since))
+            since = min(since, day_of(sen_since))
         problem = changed_on = suggested = None
         if checks and plan_review is not None and plan_text is not None:
-            plan_date = parse(plan_text)
+            plan_date = day_of(plan_text)
             problem = problem_of(plan_date, plan_review)
             if changed_text is not None and changed_text > plan_text:   # ISO dates
-                changed_on = parse(changed_text)
+                changed_on = day_of(changed_text)
                 by = review_by(changed_on)
                 suggested = by if by < plan_review else None
         due = DueReview(

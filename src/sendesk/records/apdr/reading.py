@@ -206,7 +206,7 @@ def _pathways_from_rows(session: Session, rows: Sequence[Row],
             for row in rows]
 
 
-def pathways_of_pupil(session: Session, pupil_id: int) -> list[Pathway]:
+def _pathways_of_pupil(session: Session, pupil_id: int) -> list[Pathway]:
     """Every pathway of a pupil with all its cycles, oldest first: the pathways, their cycles
     and the cycles' eight parts read in one batch (one round trip on the school server)."""
     pupil = [int(pupil_id)]
