@@ -52,7 +52,7 @@ from sendesk.models.apdr import Decision, Stage
 from sendesk.models.pupils import YEAR_GROUPS, YEAR_RANK
 from sendesk.models.roles import Permission
 from sendesk.models.sen import need_codes
-from sendesk.records import impact_facts
+from sendesk.records import impact_facts, pathway_plans
 from sendesk.services import lifecycle
 from sendesk.session import Session
 from sendesk.store import audit
@@ -703,6 +703,7 @@ class _ScaleBuilder(SchoolBuilder):
         super()._write()
         with db.transaction():   # the history above was written as rows, not through the rules
             impact_facts.rebuild(db)
+            pathway_plans.rebuild(db)
         self.session.audit("added synthetic history to the demo school", detail={
             "invented": True, "history_from": self.founded.isoformat(),
             "rows": dict(sorted(self.written.items())), "audit_entries": len(self.audit)})

@@ -121,6 +121,8 @@ def _client(url: str, seconds: float, seed: int, out: str) -> None:
     """One PC: sign in, then the read-and-edit mix until the time is up."""
     rng = random.Random(seed)
     times: list[float] = []
+    kinds: list[str] = []
+    cpu: list[float] = []
     errors: list[str] = []
     session = data.open_session(url)  # type: ignore[arg-type]
     try:
@@ -132,12 +134,16 @@ def _client(url: str, seconds: float, seed: int, out: str) -> None:
             time.sleep(rng.uniform(0.2, 1.0))
             pupil_id = rng.choice(ids)
             roll = rng.random()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            kind = ("open a record" if roll < 0.4 else "search" if roll < 0.8
+                    else "save details" if roll < 0.9 else "add a note")
             try:
                 if roll < 0.4:
                     read_record(session, pupil_id)
                 elif roll < 0.8:
-                    found = pupil_list.search_ids(session, PupilFilter(text=rng.choice(typed)))
+                    text = rng.choice(typed)
+                    kind = f"search '{text}'"
+                    found = pupil_list.search_ids(session, PupilFilter(text=text))
                     pupil_list.fetch_rows(session, found[:50])
                 elif roll < 0.9:
                     pupils.update_pupil(session, chosen["typical"],
@@ -149,9 +155,25 @@ def _client(url: str, seconds: float, seed: int, out: str) -> None:
             except Exception as exc:  # noqa: BLE001 - every failure is counted, not hidden
                 errors.append(f"{type(exc).__name__}: {exc}")
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            kinds.append(kind)
     finally:
         session.close()
-    Path(out).write_text(json.dumps({"times": times, "errors": errors}))
+    Path(out).write_text(json.dumps({"times": times, "kinds": kinds, "cpu": cpu,
+                                     "errors": errors}))
+
+
+def _by_kind(times: list[float], kinds: list[str]) -> str:
+    """Each kind of action's median and 95th percentile: which actions make the tail."""
+    grouped: dict[str, list[float]] = {}
+    for ms, kind in zip(times, kinds, strict=True):
+        grouped.setdefault(kind, []).append(ms)
+    parts = []
+    for kind, found in sorted(grouped.items()):
+        found.sort()
+        p95 = found[min(len(found) - 1, int(0.95 * len(found)))]
+        parts.append(f"{kind} {len(found)}: {statistics.median(found):.0f} / {p95:.0f}")
+    return "; ".join(parts)
 
 
 def load(url: str, clients: int, seconds: float) -> list[Result]:
@@ -166,6 +188,8 @@ def load(url: str, clients: int, seconds: float) -> list[Result]:
         for worker in workers:
             worker.join()
         times: list[float] = []
+        kinds: list[str] = []
+        cpu: list[float] = []
         errors: list[str] = []
         for out in outs:
             if not Path(out).exists():
@@ -173,11 +197,15 @@ def load(url: str, clients: int, seconds: float) -> list[Result]:
                 continue
             found = json.loads(Path(out).read_text())
             times += found["times"]
+            kinds += found["kinds"]
+            cpu += found["cpu"]
             errors += found["errors"]
     label = f"{clients} PCs at once, read-and-edit mix for {seconds:.0f} s"
     note = (f"{len(times):,} actions, {len(errors)} failed; load average {load_before:.1f} "
             f"before, {os.getloadavg()[0]:.1f} after"
-            + (f" (first: {errors[0][:120]})" if errors else ""))
+            + (f" (first: {errors[0][:120]})" if errors else "")
+            + f". Median / 95th percentile ms by action: {_by_kind(times, kinds)}."
+            f" The clients' own CPU per action: {_by_kind(cpu, kinds)}")
     return [Result("load", f"{label}: each action", times, TARGET_P95, note=note),
             Result("load", f"{label}: failed actions", [float(len(errors))], 1, "errors",
                    note=note)]

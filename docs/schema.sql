@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 18, as a new database
+-- The sendesk database schema at migration version 19, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -636,6 +636,20 @@ CREATE TABLE parent_notifications_due (
 CREATE INDEX parent_notifications_due_pupil ON parent_notifications_due(pupil_id);
 CREATE INDEX parent_notifications_open ON parent_notifications_due(due_since)
 WHERE cleared_at IS NULL;
+
+-- pathway_plans
+CREATE TABLE pathway_plans (
+    pathway_id    INTEGER PRIMARY KEY,
+    pupil_id      INTEGER NOT NULL,
+    stage         TEXT NOT NULL,
+    opened_on     TEXT NOT NULL,
+    cycle_id      INTEGER NOT NULL,
+    cycle_number  INTEGER NOT NULL,
+    plan_date     TEXT,
+    review_date   TEXT,
+    has_plan      INTEGER NOT NULL CHECK (has_plan IN (0, 1))
+);
+CREATE INDEX pathway_plans_pupil ON pathway_plans(pupil_id, has_plan);
 
 -- plan_reviews
 CREATE TABLE plan_reviews (

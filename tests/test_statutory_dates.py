@@ -15,7 +15,16 @@ from sendesk.errors import ValidationError
 from sendesk.models.agenda import AgendaKind
 from sendesk.models.calendar import TRANSFER_SCHOOL_DAYS, add_school_days
 from sendesk.models.reviews import ReviewState
-from sendesk.records import agenda, apdr, dashboard, pupil_list, registers, school_calendar, sen_register
+from sendesk.records import (
+    agenda,
+    apdr,
+    dashboard,
+    pathway_plans,
+    pupil_list,
+    registers,
+    school_calendar,
+    sen_register,
+)
 from sendesk.transfer import sending
 from transfer_support import consent_to_share, fake_pdf, recipient
 
@@ -42,6 +51,7 @@ def _agreed_before_the_rule(session, pupil_id: int, plan_on: dt.date, review_on:
     plan(session, cycle, plan_on, plan_on + dt.timedelta(days=14), agree=False)
     session.db.execute("UPDATE apdr_plans SET review_date = ?, agreed_at = ? WHERE cycle_id = ?",
                        (review_on.isoformat(), session.now_text(), cycle))
+    pathway_plans.refresh(session.db, [pupil_id])   # written by hand, not through the rules
     return cycle
 
 

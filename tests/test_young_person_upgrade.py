@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
 from tests.records_fixtures import add_parents, add_pupil
+from tests.schema_before import before_pathway_plans
 
 from sendesk.models.school_contacts import is_young_person
 from sendesk.records import dashboard, notifications, school_contacts
@@ -28,6 +29,7 @@ def old_school(engine, request, tmp_path, clock, monkeypatch):
     """(location, how to upgrade it): a school whose schema stopped at migration 16."""
     monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 17})
     monkeypatch.setattr(migrations, "LATEST", 16)
+    before_pathway_plans(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school

@@ -109,7 +109,7 @@ def dashboard(session: Session, calendar: SchoolCalendar | None = None) -> Dashb
     plan reviews come from the Reviews due list itself, so the two always agree."""
     day = today(session)
     calendar = calendar or calendar_of(session)   # read once for everything below
-    plans_due = reviews_due.reviews_due(session, calendar=calendar)
+    plans_due = reviews_due.reviews_due(session, calendar=calendar, checks=False)
     half_term = calendar.half_term(day)
     lapsed = last_census_before(day).isoformat()
     # The roll, the statuses (an N past the census lapsed) and the register's primary needs,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..operations import Changes, Kind, changed, derived
 from ..session import Session
-from . import ehc, governors_report, impact_facts, notifications, summary
+from . import ehc, governors_report, impact_facts, notifications, pathway_plans, summary
 
 
 @derived(Kind.CONTACT, Kind.NOTIFICATION, Kind.PUPIL, Kind.SETTINGS)
@@ -65,6 +65,21 @@ def refresh_impact_facts(session: Session, changes: Changes) -> None:
     else:
         impact_facts.forget_deleted(session.db,
                                     None if changes.whole_school else sorted(changes.pupils))
+
+
+@derived(Kind.PUPIL, Kind.PATHWAY)
+def refresh_pathway_plans(session: Session, changes: Changes) -> None:
+    """Each open pathway's latest cycle and plan (records/pathway_plans.py), for Reviews due:
+    a pathway change works out its pupils' rows again; a pupil's change can only matter if
+    the record was deleted."""
+    if changes.touches(Kind.PATHWAY):
+        if changes.whole_school:
+            pathway_plans.rebuild(session.db)
+        else:
+            pathway_plans.refresh(session.db, sorted(changes.pupils))
+    else:
+        pathway_plans.forget_deleted(session.db,
+                                     None if changes.whole_school else sorted(changes.pupils))
 
 
 @derived(*Kind)

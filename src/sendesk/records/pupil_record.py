@@ -60,21 +60,23 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
     """Read a pupil's whole record for display; one audit entry records that it was opened."""
     pupil = pupil_from_row(pupil_row(session, pupil_id))
     needs = sen_register.needs_history(session, pupil.id)
+    # The current needs by rank, from the history already read (a query fewer: on the school
+    # server each is a round trip); likewise whether the primary need is NSA, the only case in
+    # which a specialist's report can ask for it to be reviewed.
+    current = sorted((need for need in needs if need.end_date is None), key=lambda need: need.rank)
+    nsa = any(need.rank == 1 and need.code == "NSA" for need in current)
     record = PupilRecord(
         pupil=pupil,
         contacts=contacts.list_contacts(session, pupil.id, include_ended=True),
         consents=consent.list_consents(session, pupil.id),
         status_history=sen_register.status_history(session, pupil.id),
-        # The current needs by rank, from the history already read (a query fewer: on the
-        # school server each is a round trip).
-        current_needs=sorted((need for need in needs if need.end_date is None),
-                             key=lambda need: need.rank),
+        current_needs=current,
         needs_history=needs,
         registers=registers.list_entries(session, pupil.id),
         notes=notes.list_notes(session, pupil.id),
         notifications=notifications.notifications_for_pupil(session, pupil.id),
         changes=change_history(session, pupil.id),
         review_requests=review_requests.open_for(session, pupil.id),
-        need_review=specialists.need_review_due(session, pupil.id))
+        need_review=specialists.need_review_due(session, pupil.id) if nsa else None)
     viewed(session, "pupil", pupil.id)
     return record

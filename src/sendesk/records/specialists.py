@@ -300,12 +300,14 @@ def mark_not_adopted(session: Session, recommendation_id: int, reason: str) -> N
 
 
 # --- reading ----------------------------------------------------------------------------------
-def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
-    rows = session.db.query(
-        f"SELECT r.*, i.service, i.service_detail, (SELECT {session.db.group_ids('p.id')} FROM"
-        " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
-        " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
-        f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id", params)
+def _recommendations_sql(session: Session, where: str) -> str:
+    return (f"SELECT r.*, i.service, i.service_detail, (SELECT {session.db.group_ids('p.id')} FROM"
+            " apdr_provision_items p WHERE p.recommendation_id = r.id AND p.removed_at IS NULL)"
+            " AS items FROM specialist_recommendations r JOIN specialist_involvements i"
+            f" ON i.id = r.involvement_id WHERE {where} ORDER BY r.recommended_on, r.id")
+
+
+def _recommendations_from(rows: list[Row]) -> list[Recommendation]:
     return [Recommendation(r["id"], r["involvement_id"], service_label(r["service"], r["service_detail"]),
                            r["report_id"], r["text"], dt.date.fromisoformat(r["recommended_on"]),
                            RecommendationStatus(r["status"]), r["not_adopted_reason"],
@@ -313,33 +315,36 @@ def _recommendations(session: Session, where: str, params: tuple) -> list[Recomm
             for r in rows]
 
 
+def _recommendations(session: Session, where: str, params: tuple) -> list[Recommendation]:
+    return _recommendations_from(session.db.query(_recommendations_sql(session, where), params))
+
+
 @operation(Permission.VIEW_RECORDS, writes=False)
 def involvements(session: Session, pupil_id: int) -> list[Involvement]:
     """Every specialist involvement of a pupil, in the order of referral. Their visits, reports
     and recommendations are read once for all of them (four queries, not three for each
-    involvement: on the school server every query is a round trip)."""
-    pupil_id = int(pupil_id)
-    rows = session.db.query("SELECT * FROM specialist_involvements WHERE pupil_id = ?"
-                            " ORDER BY referral_date, id", (pupil_id,))
-    if not rows:
-        return []
+    involvement), sent in one batch (on the school server one round trip, not four)."""
+    pupil = (int(pupil_id),)
+    rows, visit_rows, report_rows, recommendation_rows = session.db.query_batch([
+        ("SELECT * FROM specialist_involvements WHERE pupil_id = ? ORDER BY referral_date, id",
+         pupil),
+        ("SELECT v.* FROM specialist_visits v JOIN specialist_involvements i"
+         " ON i.id = v.involvement_id WHERE i.pupil_id = ? ORDER BY v.visit_date, v.id", pupil),
+        ("SELECT r.id, r.involvement_id, r.title, r.report_date, r.filename, r.media_type,"
+         " r.size, r.entered_at FROM specialist_reports r JOIN specialist_involvements i"
+         " ON i.id = r.involvement_id WHERE i.pupil_id = ? ORDER BY r.report_date, r.id", pupil),
+        (_recommendations_sql(session, "i.pupil_id = ?"), pupil)])
     visits: dict[int, list[Visit]] = {}
-    for v in session.db.query("SELECT v.* FROM specialist_visits v JOIN specialist_involvements i"
-                              " ON i.id = v.involvement_id WHERE i.pupil_id = ?"
-                              " ORDER BY v.visit_date, v.id", (pupil_id,)):
+    for v in visit_rows:
         visits.setdefault(v["involvement_id"], []).append(
             Visit(v["id"], dt.date.fromisoformat(v["visit_date"]), v["notes"], v["entered_at"]))
     reports: dict[int, list[ReportInfo]] = {}
-    for r in session.db.query(
-            "SELECT r.id, r.involvement_id, r.title, r.report_date, r.filename, r.media_type,"
-            " r.size, r.entered_at FROM specialist_reports r JOIN specialist_involvements i"
-            " ON i.id = r.involvement_id WHERE i.pupil_id = ? ORDER BY r.report_date, r.id",
-            (pupil_id,)):
+    for r in report_rows:
         reports.setdefault(r["involvement_id"], []).append(ReportInfo(
             r["id"], r["title"], dt.date.fromisoformat(r["report_date"]), r["filename"],
             r["media_type"], r["size"], r["entered_at"]))
     recommended: dict[int, list[Recommendation]] = {}
-    for recommendation in _recommendations(session, "i.pupil_id = ?", (pupil_id,)):
+    for recommendation in _recommendations_from(recommendation_rows):
         recommended.setdefault(recommendation.involvement_id, []).append(recommendation)
     found = []
     for row in rows:

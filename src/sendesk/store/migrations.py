@@ -1322,7 +1322,6 @@ def upgrade_version_17(conn: sqlcipher3.Connection) -> None:
     """)
 
 
-
 def upgrade_version_18(conn: sqlcipher3.Connection) -> None:
     """The impact table (records/impact_sums.py) reads the period's plan lines by library
     item, pupil and plan and joins the reviewed outcomes to them by plan and pupil; SQLite
@@ -1333,6 +1332,49 @@ def upgrade_version_18(conn: sqlcipher3.Connection) -> None:
         CREATE INDEX impact_lines_plan ON impact_lines(plan_id, pupil_id, library_id, stopped,
             began);
     """)
+
+
+def upgrade_version_19(conn: sqlcipher3.Connection) -> None:
+    """Each open pathway's latest cycle and its plan, kept ready for Reviews due, Home and the
+    pupil list's "no current plan" filter (issue 21 item 10: at 60,000 pupils the search for
+    each pathway's latest cycle and for pupils without an agreed plan was most of Home's time
+    on the school server).
+
+    One row per open pathway that has a cycle: its pupil, stage and opening day, its latest
+    cycle, that cycle's plan date and agreed review date, and has_plan (any of its cycles has
+    an agreed plan). Derived (records/pathway_plans.py, run by a rule in records/derived.py
+    after every change to a pupil's pathway); filled here from the history as it stands. No
+    foreign keys, so never part of a transferred record or subject access copy; the rule
+    removes a deleted pupil's rows.
+    """
+    run_script(conn, """
+        CREATE TABLE pathway_plans (
+            pathway_id    INTEGER PRIMARY KEY,
+            pupil_id      INTEGER NOT NULL,
+            stage         TEXT NOT NULL,
+            opened_on     TEXT NOT NULL,
+            cycle_id      INTEGER NOT NULL,
+            cycle_number  INTEGER NOT NULL,
+            plan_date     TEXT,
+            review_date   TEXT,
+            has_plan      INTEGER NOT NULL CHECK (has_plan IN (0, 1))
+        );
+        CREATE INDEX pathway_plans_pupil ON pathway_plans(pupil_id, has_plan);
+        INSERT INTO pathway_plans (pathway_id, pupil_id, stage, opened_on, cycle_id,
+            cycle_number, plan_date, review_date, has_plan)
+        SELECT w.id, w.pupil_id, w.stage, w.opened_on, c.id, c.number, pl.plan_date,
+               CASE WHEN pl.agreed_at IS NOT NULL THEN pl.review_date ELSE NULL END,
+               CASE WHEN EXISTS (SELECT 1 FROM apdr_cycles c2 JOIN apdr_plans p2
+                                 ON p2.cycle_id = c2.id
+                                 WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
+                    THEN 1 ELSE 0 END
+        FROM send_pathways w
+        JOIN apdr_cycles c ON c.pathway_id = w.id
+         AND c.number = (SELECT max(c3.number) FROM apdr_cycles c3 WHERE c3.pathway_id = w.id)
+        LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id
+        WHERE w.status = 'open';
+    """)
+
 
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]

@@ -13,14 +13,13 @@ from ...operations import Kind, changed, operation
 from ...session import Session
 from .._common import require_editable, today
 from ._context import _cycle_row
-from .reading import _cycle_from_row, _pathway_from_row, _pathways_from_rows
+from .reading import _cycle_from_row, _pathway_from_row, _pathways_of_pupil
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def pathways(session: Session, pupil_id: int) -> list[Pathway]:
     """Every SEND pathway of a pupil with all its cycles, oldest first."""
-    return _pathways_from_rows(session, session.db.query(
-        "SELECT * FROM send_pathways WHERE pupil_id = ? ORDER BY opened_on, id", (int(pupil_id),)))
+    return _pathways_of_pupil(session, pupil_id)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
