@@ -16,6 +16,7 @@ from tests.impact_support import (
     measure,
     pupil_on_item,
 )
+from tests.schema_before import before_pathway_plans
 
 from sendesk.models.measures import MeasureKind
 from sendesk.records import apdr, governors_report, impact, impact_facts, provision_groups, provision_map
@@ -223,6 +224,7 @@ def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
     from sendesk.store import migrations
     monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 18})
     monkeypatch.setattr(migrations, "LATEST", 17)
+    before_pathway_plans(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school
