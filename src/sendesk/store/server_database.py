@@ -65,8 +65,7 @@ from . import server_dialect
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
 from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params, sql_value
-from .server_watch import (CLIENT_KEEPALIVES, ORDINARY_SETTINGS, PATIENT_SETTINGS, Watchdog,
-                           server_options)
+from .server_watch import CLIENT_KEEPALIVES, ORDINARY_SETTINGS, PATIENT_SETTINGS, Watchdog, server_options
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -79,8 +78,7 @@ NOT_ANSWERING = ("The school server is not answering. Check this PC's network co
                  "and that the server is running, then try again; nothing was changed.")
 # The COMMIT was sent and no answer came: only the server knows whether it landed.
 MAY_HAVE_SAVED = ("The school server stopped answering while saving: the change may or may not "
-                  "have been saved. Check the record when the server is back (this window reads "
-                  "it again by itself then).")
+                  "have been saved. Check the record when the server is back.")
 BUSY = ("The school server was busy with another change and this one waited too long. Try "
         "again in a moment. Nothing was changed.")
 TOO_LONG = ("The school server took too long over this and stopped it. Try again; if it keeps "
