@@ -29,7 +29,9 @@ How it fits together (issue 21; the next pieces build on these hooks):
 * Errors. A constraint (or a safeguard trigger) raises the store's ``IntegrityError`` as on
   the file; a lost connection is "the school server is not answering", and the next statement
   outside a transaction reconnects, so the app carries on when the server is back; a refused
-  grant is PermissionDenied.
+  grant is PermissionDenied. A network gone silent is bounded too (store/server_watch.py:
+  every statement's deadline, the server's own limits, keepalives), and a COMMIT sent with
+  no answer back is SaveUncertain, never "nothing was changed".
 * Migrations. The same numbered steps (store/migrations.py) run through ``_MigrationTarget``,
   which rewrites each statement (server_dialect.py); the version is the one row of
   ``sendesk_schema_version``. Only the owner role runs them (``sendesk-cli server init`` /
