@@ -136,3 +136,17 @@ def test_maintenance_is_not_cut_off_by_the_deadline(school, pg_server, monkeypat
 def test_a_statement_the_server_stops_for_taking_too_long_says_so(senco_session):
     with pytest.raises(StorageError, match="took too long"):
         senco_session.db.query("SELECT pg_sleep(11)")
+
+
+def test_a_save_kept_waiting_by_maintenance_says_the_server_was_busy(
+        senco_session, pg_server, server_database):
+    """IT's session holding the school's write lock is not "another PC saving": the sentence
+    says only what is known."""
+    from sendesk.store.server_database import BUSY, WRITE_LOCK
+    before = snapshot(senco_session)
+    with pg_server.admin(server_database[1]) as maintenance:
+        maintenance.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+        with pytest.raises(StorageError) as refused:
+            add_pupil(senco_session, 1)
+    assert str(refused.value) == BUSY and "Another PC" not in BUSY
+    assert snapshot(senco_session) == before
