@@ -366,8 +366,12 @@ class ServerDatabase(Database):
             if self._depth:
                 yield from self._savepoint()
                 return
-            self._run(lambda conn: conn.execute(
-                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            try:
+                self._run(lambda conn: conn.execute(
+                    f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            except BaseException:   # kept waiting for the lock: BEGIN has happened, undo it
+                self._rollback("ROLLBACK")
+                raise
             self._depth = 1
             try:
                 yield self
