@@ -29,7 +29,9 @@ How it fits together (issue 21; the next pieces build on these hooks):
 * Errors. A constraint (or a safeguard trigger) raises the store's ``IntegrityError`` as on
   the file; a lost connection is "the school server is not answering", and the next statement
   outside a transaction reconnects, so the app carries on when the server is back; a refused
-  grant is PermissionDenied.
+  grant is PermissionDenied. A network gone silent is bounded too (store/server_watch.py:
+  every statement's deadline, the server's own limits, keepalives), and a COMMIT sent with
+  no answer back is SaveUncertain, never "nothing was changed".
 * Migrations. The same numbered steps (store/migrations.py) run through ``_MigrationTarget``,
   which rewrites each statement (server_dialect.py); the version is the one row of
   ``sendesk_schema_version``. Only the owner role runs them (``sendesk-cli server init`` /
@@ -65,6 +67,7 @@ from . import server_dialect
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
 from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params, sql_value
+from .server_watch import CLIENT_KEEPALIVES, ORDINARY_SETTINGS, PATIENT_SETTINGS, Watchdog, server_options
 
 # The same class the file raises, so ``except IntegrityError`` works on both engines.
 IntegrityError = sqlcipher3.IntegrityError
@@ -75,6 +78,17 @@ CHANGES_CHANNEL = "sendesk_changes"
 MAX_NOTIFIED_PUPILS = 200
 NOT_ANSWERING = ("The school server is not answering. Check this PC's network connection "
                  "and that the server is running, then try again; nothing was changed.")
+# The COMMIT was sent and no answer came: only the server knows whether it landed.
+MAY_HAVE_SAVED = ("The school server stopped answering while saving: the change may or may not "
+                  "have been saved. Check the record when the server is back.")
+BUSY = ("The school server was busy with another change and this one waited too long. Try "
+        "again in a moment. Nothing was changed.")
+TOO_LONG = ("The school server took too long over this and stopped it. Try again; if it keeps "
+            "happening, tell IT the server is overloaded. Nothing was changed.")
+
+
+class SaveUncertain(StorageError):
+    """The server stopped answering after the COMMIT was sent (MAY_HAVE_SAVED)."""
 
 
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
@@ -96,14 +110,24 @@ class ServerDatabase(Database):
         self._lock = threading.RLock()
         self._depth = 0
         self._id_tables: frozenset[str] | None = None
+        self.watchdog = Watchdog()
+        self._patient = 0     # > 0: no deadline (maintenance; see store/server_watch.py)
+        self._owner = False
         self._conn: psycopg.Connection | None = self._connect()
+        self._owner = bool(self.scalar(
+            "SELECT current_setting('is_superuser') = 'on' OR pg_get_userbyid(datdba) = current_user "
+            "FROM pg_database WHERE datname = current_database()"))
+        if self._owner:   # server init, upgrade and import: minutes of work are expected
+            self._patient = 1
+            self.execute(PATIENT_SETTINGS)
 
     # --- the connection ---------------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
         assert self._conninfo is not None
         try:
-            conn = psycopg.connect(make_conninfo(**self._conninfo, options="-c lock_timeout=5s"),
+            conn = psycopg.connect(make_conninfo(**self._conninfo, **CLIENT_KEEPALIVES,
+                                                 options=server_options(self._owner)),
                                    autocommit=True, row_factory=row_factory)
         except psycopg.Error as exc:
             raise ServerConnectionError(describe_connect_failure(
@@ -151,6 +175,7 @@ class ServerDatabase(Database):
             self._conninfo["password"] = password
 
     def close(self) -> None:
+        self.watchdog.close()
         with self._lock:
             if self._conn is not None:
                 with contextlib.suppress(psycopg.Error):
@@ -182,6 +207,35 @@ class ServerDatabase(Database):
             raise SendeskError("The database is locked. Unlock it to continue.")
         return self._connect()
 
+    def check_answering(self, conn: psycopg.Connection, watchdog: Watchdog) -> None:
+        """A round trip on `conn` (the listener's), cut off like a statement if no answer
+        comes: a silent network leaves a listening connection waiting for ever otherwise."""
+        with watchdog.guard(conn.pgconn.socket):
+            conn.execute("SELECT 1")
+
+    @contextlib.contextmanager
+    def _unhurried(self) -> Iterator[None]:
+        """Work that may rightly take minutes (a snapshot for a backup or an export, the
+        migrations): no deadline and no server limits, keepalives only."""
+        with self._lock:
+            if self._patient:
+                self._patient += 1
+                try:
+                    yield
+                finally:
+                    self._patient -= 1
+                return
+            self.execute(PATIENT_SETTINGS)
+            self._patient = 1
+            try:
+                yield
+            finally:
+                self._patient = 0
+                conn = self._conn   # a new connection starts with the ordinary limits anyway
+                if conn is not None and not conn.broken and not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.execute(ORDINARY_SETTINGS)
+
     # --- errors -----------------------------------------------------------------------------
 
     def _server_error(self, exc: psycopg.Error) -> Exception:
@@ -194,9 +248,10 @@ class ServerDatabase(Database):
                                     "(its permissions say so). Ask your administrator. Nothing "
                                     "was changed.")
         if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.SerializationFailure
-                      | pg_errors.DeadlockDetected | pg_errors.QueryCanceled):
-            return StorageError("Another PC was saving a change to the school's records at the "
-                                "same moment. Try again in a moment. Nothing was changed.")
+                      | pg_errors.DeadlockDetected):
+            return StorageError(BUSY)   # another PC's save, or IT's maintenance: we cannot tell
+        if isinstance(exc, pg_errors.QueryCanceled):
+            return StorageError(TOO_LONG)
         if isinstance(exc, pg_errors.DiskFull | pg_errors.OutOfMemory):
             return StorageError("The school server has run out of space and refused the change. "
                                 "Ask IT to free space on the server. Nothing was changed.")
@@ -211,7 +266,10 @@ class ServerDatabase(Database):
         with self._lock:
             conn = self._connection()
             try:
-                return work(conn)
+                if self._patient:
+                    return work(conn)
+                with self.watchdog.guard(conn.pgconn.socket):
+                    return work(conn)
             except psycopg.Error as exc:
                 raise self._server_error(exc) from exc
 
@@ -322,17 +380,32 @@ class ServerDatabase(Database):
             if self._depth:
                 yield from self._savepoint()
                 return
-            self._run(lambda conn: conn.execute(
-                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            try:
+                self._run(lambda conn: conn.execute(
+                    f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            except BaseException:   # kept waiting for the lock: BEGIN has happened, undo it
+                self._rollback("ROLLBACK")
+                raise
             self._depth = 1
             try:
                 yield self
-                self._run(lambda conn: conn.execute("COMMIT"))
+                self._commit()
             except BaseException:
                 self._rollback("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
+
+    def _commit(self) -> None:
+        """COMMIT; a connection lost with it sent is told as MAY_HAVE_SAVED, not as nothing
+        changed (a lost one before it was sent is: the server rolls that back)."""
+        self._connection()   # already lost: the COMMIT is never sent, the server rolls back
+        try:
+            self._run(lambda conn: conn.execute("COMMIT"))
+        except StorageError as exc:
+            if str(exc) == NOT_ANSWERING:
+                raise SaveUncertain(MAY_HAVE_SAVED) from exc
+            raise
 
     def _rollback(self, sql: str) -> None:
         conn = self._conn
@@ -355,14 +428,15 @@ class ServerDatabase(Database):
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
-        """Hold writers off while everything is read (an export)."""
-        with self.transaction():
+        """Hold writers off while everything is read (an export, a backup), for as long as
+        that takes."""
+        with self._unhurried(), self.transaction():
             yield
 
     @contextlib.contextmanager
     def bulk_load(self, cache_kib: int = 0) -> Iterator[ServerDatabase]:
         """One very large write in one transaction (foreign keys stay checked on the server)."""
-        with self.transaction():
+        with self._unhurried(), self.transaction():
             yield self
 
     # --- the schema -------------------------------------------------------------------------
@@ -377,7 +451,7 @@ class ServerDatabase(Database):
                 for statement in server_dialect.SERVER_INDEXES:
                     conn.execute(statement)
             return started
-        with self._lock:
+        with self._lock, self._unhurried():
             try:
                 return int(self._run(work))
             finally:

@@ -15,8 +15,12 @@ reaching a page that is gone is ignored, and a refresh() that waited checks
 
 A read that fails (the school server not answering, say) is not a bug: it arrives from a
 broadcast or a showEvent, where nothing above would catch it and the person would meet the
-"Something unexpected went wrong" box. It is shown as its own sentence in the window's status
-bar instead, and the page reads again when next shown or changed.
+"Something unexpected went wrong" box. Nor may the page look as if the school had nothing
+(an empty table reads as "no groups"): the page is covered by a notice saying it could not be
+read and why (``Unread``), the status bar carries the short first sentence (the whole one in
+its tooltip, as a status bar cannot wrap), and the page reads again when next shown, or at once
+if it is on screen when any change is broadcast: ui/server_changes.py broadcasts one for the
+whole school as soon as the school server answers again.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from ..errors import SendeskError
 from ..operations import Changes, Kind
@@ -33,24 +38,69 @@ from .runner import alive
 NOTICE_MS = 20_000   # how long a failed read's sentence stays in the status bar
 
 
+def first_sentence(text: str) -> str:
+    head, stop, _rest = text.partition(". ")
+    return head + "." if stop else text
+
+
 def show_notice(widget: QWidget, text: str) -> None:
-    """One sentence in the status bar of the widget's window, or of the main window when the
-    widget sits in a window without one (a pupil's record)."""
+    """A message's first sentence in the status bar of the widget's window, or of the main
+    window when the widget sits in a window without one (a pupil's record); the whole message
+    in the status bar's tooltip while it shows."""
     windows = [widget.window()] + [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     for window in windows:
         if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(text, NOTICE_MS)
+            bar = window.statusBar()
+            if not bar.property("notice_tooltips"):
+                bar.setProperty("notice_tooltips", True)
+                bar.messageChanged.connect(lambda shown, bar=bar: shown or bar.setToolTip(""))
+            bar.showMessage(first_sentence(text), NOTICE_MS)
+            bar.setToolTip(text)
             return
 
 
+class Unread(QLabel):
+    """Covers a page whose read failed, saying so in full (word-wrapped), so that what is
+    left on it (an empty table, last term's figures) is not taken for the school's records."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__(page, objectName="unread_notice", wordWrap=True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAutoFillBackground(True)
+        self.setMargin(24)
+        self.setAccessibleName("This page could not be read")
+        page.installEventFilter(self)
+
+    def say(self, reason: str) -> None:
+        self.setText(f"This page could not be read. {reason}\n\nIt is read again as soon as the "
+                     "school server answers, or when you come back to it.")
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+
+def unread_notice(widget: QWidget) -> Unread | None:
+    return widget.findChild(Unread, "unread_notice", Qt.FindChildOption.FindDirectChildrenOnly)
+
+
 def read_safely(widget: QWidget, read: Callable[[], Any]) -> bool:
-    """Run a refresh; a SendeskError becomes a notice rather than escaping. True if it read."""
+    """Run a refresh; a SendeskError becomes a notice rather than escaping, and the page is
+    covered by one saying it could not be read until a read succeeds. True if it read."""
     try:
         read()
     except SendeskError as exc:
         if alive(widget):
             show_notice(widget, str(exc))
+            (unread_notice(widget) or Unread(widget)).say(str(exc))
         return False
+    notice = unread_notice(widget) if alive(widget) else None
+    if notice is not None:
+        notice.hide()
     return True
 
 
@@ -59,6 +109,7 @@ class LoadOnShow:
     __init__."""
 
     loaded = False
+    unread = False   # its last read failed: it reads again on the next broadcast if on screen
     followed: frozenset[Kind] = frozenset()
     followed_pupil: int | None = None
 
@@ -78,6 +129,9 @@ class LoadOnShow:
     def changes_arrived(self, changes: Changes) -> None:
         if not alive(self):  # type: ignore[arg-type]
             return   # deleted (its window closed) while the change was on its way
+        if self.unread and self.isVisible():  # type: ignore[attr-defined]
+            self._read_again()   # any word from the server is a chance to read it at last
+            return
         if self.followed and not changes.touches(*self.followed):
             return
         if self.followed_pupil is not None and not changes.touches_pupil(self.followed_pupil):
@@ -96,5 +150,6 @@ class LoadOnShow:
         super().showEvent(event)  # type: ignore[misc]
 
     def _read_again(self) -> None:
-        if not read_safely(self, self.refresh):  # type: ignore[arg-type, attr-defined]
+        self.unread = not read_safely(self, self.refresh)  # type: ignore[arg-type, attr-defined]
+        if self.unread:
             self.loaded = False   # read again when next shown or changed

@@ -11,8 +11,13 @@ follow. Notifications from this window's own connection are skipped: the runner 
 those already.
 
 When the server stops answering, the listener tries again every few seconds; once it is back
-it sends one whole-school Changes, because what was committed meanwhile was not heard. The
-thread ends when the session is locked (the runner closes), and its connection with it.
+it sends one whole-school Changes, because what was committed meanwhile was not heard: every
+page on screen reads again, so a page that could not be read while the server was away fills
+in (ui/load_on_show.py) and a record whose save may or may not have landed shows which. A
+stopped server closes the listening connection, but a silent network does not: so after a few
+quiet seconds the listener asks the server for a round trip, cut off like any statement when
+no answer comes (ServerDatabase.check_answering). The thread ends when the session is locked
+(the runner closes), and its connection with it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from typing import Any
 
 import psycopg
@@ -28,10 +34,12 @@ from PySide6.QtCore import QObject, Signal
 from ..errors import SendeskError
 from ..operations import Changes, Kind
 from ..store.server_database import CHANGES_CHANNEL, ServerDatabase
+from ..store.server_watch import Watchdog
 from .runner import OpRunner
 
 LISTEN_POLL_SECONDS = 0.5     # how often the thread looks up from waiting to see if it must end
 RETRY_SECONDS = 2.0
+HEARTBEAT_SECONDS = 3.0       # quiet this long: check the server still answers
 EVERYTHING = Changes(kinds=frozenset(Kind), whole_school=True)
 
 
@@ -60,6 +68,7 @@ class ServerChanges(QObject):
         self.heard.changes.connect(self._broadcast)
         self.listening = threading.Event()   # set while LISTEN is in place (tests wait on it)
         self._stop = threading.Event()
+        self._watchdog = Watchdog()   # the listener's own: the worker's guards the working one
         self._thread = threading.Thread(target=self._listen, name="sendesk-server-changes",
                                         daemon=True)
         self._thread.start()
@@ -86,11 +95,16 @@ class ServerChanges(QObject):
                 if missed:   # changes committed while the server was away were not heard
                     self.heard.changes.emit(EVERYTHING)
                 missed = False
+                heard_at = time.monotonic()
                 while not self._ended():
                     for note in conn.notifies(timeout=LISTEN_POLL_SECONDS, stop_after=50):
+                        heard_at = time.monotonic()
                         self._heard(note)
                     if conn.broken or conn.closed:
                         raise psycopg.OperationalError("the listening connection was lost")
+                    if time.monotonic() - heard_at > HEARTBEAT_SECONDS:
+                        self.db.check_answering(conn, self._watchdog)
+                        heard_at = time.monotonic()
             except (psycopg.Error, SendeskError):   # the server away, or locked: try again shortly
                 self.listening.clear()
                 missed = True
@@ -100,6 +114,7 @@ class ServerChanges(QObject):
                     with contextlib.suppress(Exception):
                         conn.close()
         self.listening.clear()
+        self._watchdog.close()
 
     def _heard(self, note: Any) -> None:
         if note.pid == self.db.backend_pid:
