@@ -232,3 +232,47 @@ def test_keep_mine_adds_again_a_line_the_other_pc_removed(qtbot, senco_session, 
     assert outcomes[0].id != removed_id
     assert senco_session.db.scalar("SELECT removed_by FROM apdr_outcomes WHERE id = ?",
                                    (removed_id,)) is not None
+
+
+def test_keep_mine_on_a_draft_keeps_the_outcome_the_other_pc_added(qtbot, senco_session,
+                                                                   other_pc, clock, engine):
+    """The reviewer's two PCs: this one removes outcome 3 and changes the aspirations; the
+    other changes the aspirations and adds an outcome. Keep mine saves my aspirations and my
+    removal, and keeps their new outcome (not removed under my name)."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, dt.date(2026, 11, 23))
+    texts = ["Take turns", "Ask for help", "Line up calmly"]
+    apdr.save_plan(senco_session, cycle, {
+        "aspirations": "To have friends.", "plan_date": "23/11/2026", "review_date": "05/03/2027",
+        "outcomes": [{"text": t, "measure": "4 of 5 sessions", "area": "SEMH",
+                      "target_date": dt.date(2027, 2, 1)} for t in texts]})
+    wizard = shown_wizard(qtbot, senco_session, cycle, Part.PLAN)
+    page = wizard.plan
+    clock.advance(dt.timedelta(minutes=2))
+    held = apdr.get_cycle(other_pc, cycle).plan
+    added = "Join in a small-group game at break"
+    apdr.save_plan(other_pc, cycle, {"aspirations": "To have two friends.", "outcomes": [
+        *[dict(o.fields(), id=o.id) for o in held.outcomes],
+        {"text": added, "measure": "3 breaks a week", "area": "SEMH",
+         "target_date": dt.date(2027, 2, 1)}]})
+    QApplication.processEvents()
+    view = page.outcome_view
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(2, 1)).center())
+    click(page.findChild(QPushButton, "remove_outcome"))
+    retype(page.form.widgets["aspirations"], "To have friends at break.")
+    click(wizard.save_button)
+    dialog = refusal(qtbot, page)
+    dialog.grab().save(f"/tmp/fix21d-plan-merge-{engine}.png")
+    assert set(cells(dialog)) == {"Aspirations", "Outcomes"}, "dates the same on both: not listed"
+    click(dialog.keep)
+    qtbot.waitUntil(lambda: page.message.text() == "Draft saved.", timeout=10_000)
+    plan = apdr.get_cycle(senco_session, cycle).plan
+    assert plan.aspirations == "To have friends at break."
+    assert [o.text for o in plan.outcomes] == ["Take turns", "Ask for help", added]
+    assert [row["text"] for row in page.outcome_rows] == [o.text for o in plan.outcomes]
+    removed = senco_session.db.query(
+        "SELECT text FROM apdr_outcomes WHERE plan_id = ? AND removed_at IS NOT NULL", (plan.id,))
+    assert [r["text"] for r in removed] == ["Line up calmly"]
