@@ -82,6 +82,28 @@ def cells(dialog: StaleDialog) -> dict[str, tuple[str, str]]:
             for r in range(table.rowCount())}
 
 
+def assert_shown_whole(dialog: StaleDialog) -> None:
+    """Both versions can be read without scrolling sideways: the other person's column ends
+    inside the table's viewport, and every row is as tall as its wrapped text."""
+    table = dialog.versions
+    QApplication.processEvents()
+    assert table.horizontalScrollBar().maximum() == 0
+    right = table.columnViewportPosition(2) + table.columnWidth(2)
+    assert 0 < right <= table.viewport().width()
+    assert table.columnWidth(1) >= 150 and table.columnWidth(2) >= 150
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        for column in (1, 2):
+            text = table.item(row, column).text()
+            needed = metrics.boundingRect(0, 0, table.columnWidth(column) - 10, 10_000,
+                                          Qt.TextFlag.TextWordWrap, text).height()
+            assert table.rowHeight(row) >= needed, f"row {row} cut off"
+    bottom = table.rowViewportPosition(table.rowCount() - 1) + table.rowHeight(table.rowCount() - 1)
+    assert bottom <= table.viewport().height(), "every row on screen without scrolling"
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+
+
 def trail(session, record_type: str, record_id: int, field: str) -> list[tuple[str, str, str]]:
     return [(r["old_value"], r["new_value"], r["full_name"]) for r in session.db.query(
         "SELECT f.old_value, f.new_value, u.full_name FROM field_changes f JOIN users u"
@@ -267,6 +289,7 @@ def test_keep_mine_on_a_draft_keeps_the_outcome_the_other_pc_added(qtbot, senco_
     dialog = refusal(qtbot, page)
     dialog.grab().save(f"/tmp/fix21d-plan-merge-{engine}.png")
     assert set(cells(dialog)) == {"Aspirations", "Outcomes"}, "dates the same on both: not listed"
+    assert_shown_whole(dialog)
     click(dialog.keep)
     qtbot.waitUntil(lambda: page.message.text() == "Draft saved.", timeout=10_000)
     plan = apdr.get_cycle(senco_session, cycle).plan
@@ -276,3 +299,29 @@ def test_keep_mine_on_a_draft_keeps_the_outcome_the_other_pc_added(qtbot, senco_
     removed = senco_session.db.query(
         "SELECT text FROM apdr_outcomes WHERE plan_id = ? AND removed_at IS NOT NULL", (plan.id,))
     assert [r["text"] for r in removed] == ["Line up calmly"]
+
+
+def test_long_versions_of_a_note_are_shown_whole_and_wrapped(qtbot, senco_session, other_pc,
+                                                             clock, engine):
+    """The reviewer's note: both PCs amend the concern with a paragraph; at the old 560 px the
+    other person's column was cut off and needed scrolling sideways."""
+    pupil = add_pupil(senco_session)
+    note_id = notes.add_note(senco_session, pupil, {
+        "event_date": "20/11/2026", "concern": "Struggles to settle after lunch."})
+    window = record_window(qtbot, senco_session, pupil, "Notes")
+    panel = window.notes
+    click_row(panel.notes_table)
+    form = open_form(qtbot, window, panel.findChild(QPushButton, "amend_note"))
+    clock.advance(dt.timedelta(minutes=6))
+    theirs = ("Upset after lunch most days; mum says she is tired after swimming on Tuesdays "
+              "and Thursdays, and the midday supervisors see her alone on the field.")
+    notes.amend_note(other_pc, note_id, {"concern": theirs})
+    mine = ("Struggles to settle after lunch and after PE; a quiet start in the library with "
+            "a reading buddy helped on three of the four days we tried it this week.")
+    retype(form.form.widgets["concern"], mine)
+    press_save(form)
+    dialog = refusal(qtbot, form)
+    dialog.grab().save(f"/tmp/fix21d-note-long-{engine}.png")
+    assert cells(dialog) == {"Concern": (mine, theirs)}
+    assert_shown_whole(dialog)
+    assert dialog.same.isVisible() and dialog.same.text() == "4 other fields are the same in both."
