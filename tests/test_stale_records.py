@@ -12,6 +12,7 @@ import pytest
 from apdr_support import assess, sen_support_pupil
 from conftest import SENCO, SENCO_PASSWORD
 from records_fixtures import add_pupil, snapshot
+from sendesk.errors import ValidationError
 from sendesk.records import apdr, contacts, notes, pupils, stale
 from sendesk.records.apdr.plan import draft_as_opened
 from sendesk.records.stale import StaleRecord
@@ -279,3 +280,21 @@ def test_merge_rows_brings_back_a_line_i_edited_that_they_removed():
     # Left alone here, their removal stands; a line I added is added.
     assert stale.merge_rows(opened, [*opened, {"id": None, "text": "C"}], now) == [
         {"id": 2, "text": "B"}, {"id": None, "text": "C"}]
+
+
+def test_a_contact_ended_elsewhere_says_who_ended_it_and_when(senco_session, other_pc, clock):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    opened = contacts.list_contacts(senco_session, pupil)[0].details
+    clock.advance(dt.timedelta(minutes=8))
+    contacts.end_contact(other_pc, contact_id, "20/11/2026")
+    before = snapshot(senco_session)
+    with pytest.raises(ValidationError) as refused:
+        contacts.update_contact(senco_session, contact_id, {"phone": "07700 900123"},
+                                expected=opened)
+    assert str(refused.value) == (
+        f"{OTHER_NAME} ended the contact Ruth Bright on 23/11/2026 at 09:38, after you opened "
+        "it, so your changes were not saved. Add them again if they are involved once more.")
+    assert snapshot(senco_session) == before

@@ -325,3 +325,66 @@ def test_long_versions_of_a_note_are_shown_whole_and_wrapped(qtbot, senco_sessio
     assert cells(dialog) == {"Concern": (mine, theirs)}
     assert_shown_whole(dialog)
     assert dialog.same.isVisible() and dialog.same.text() == "4 other fields are the same in both."
+
+
+def openings(session, pupil: int) -> dict[str, int]:
+    """How many times the audit log says each person opened this pupil's record."""
+    rows = session.db.query(
+        "SELECT username, count(*) AS n FROM audit_log WHERE action = 'opened a pupil record'"
+        " AND target_type = 'pupil' AND target_id = ? GROUP BY username", (str(pupil),))
+    return {row["username"]: int(row["n"]) for row in rows}
+
+
+def test_a_refresh_after_a_save_is_not_audited_as_an_opening(qtbot, senco_session, other_pc,
+                                                             clock, engine):
+    """Two people have one record open; one saves a change. Both windows read the record
+    again (the saver's own, and the other's from the data version, asked every 3 seconds,
+    or the server's NOTIFY),
+    but each person opened it once, and the audit log says so once."""
+    from sendesk.ui.outside_changes import OutsideChanges
+    from sendesk.ui.server_changes import ServerChanges
+
+    pupil = add_pupil(senco_session)
+    mine = record_window(qtbot, senco_session, pupil, "Profile")
+    theirs = record_window(qtbot, other_pc, pupil, "Profile")
+    watch = ServerChanges if senco_session.on_server else OutsideChanges
+    watcher = watch(mine.runner, mine)
+    if senco_session.on_server:
+        qtbot.waitUntil(watcher.listening.is_set, timeout=10_000)
+    else:
+        qtbot.waitUntil(lambda: watcher.seen is not None, timeout=10_000)
+    assert openings(senco_session, pupil) == {"mpatel": 1, OTHER: 1}
+    retype(theirs.profile_form.widgets["class_name"], "5 Oak")
+    click(theirs.save_profile_button)
+    qtbot.waitUntil(lambda: theirs.record.pupil.details.class_name == "5 Oak", timeout=10_000)
+    qtbot.waitUntil(lambda: mine.record.pupil.details.class_name == "5 Oak", timeout=10_000)
+    assert "5 Oak" in mine.header.text()
+    assert openings(senco_session, pupil) == {"mpatel": 1, OTHER: 1}
+    if senco_session.on_server:
+        watcher.stop()
+
+
+def test_a_contact_ended_on_another_pc_says_who_ended_it(qtbot, senco_session, other_pc, clock,
+                                                        engine):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    window = record_window(qtbot, senco_session, pupil, "Contacts and consent")
+    panel = window.contacts
+    click_row(panel.contacts_table)
+    form = open_form(qtbot, window, panel.findChild(QPushButton, "correct_contact"))
+    clock.advance(dt.timedelta(minutes=9))
+    contacts.end_contact(other_pc, contact_id, "20/11/2026")
+    retype(form.form.widgets["phone"], "07700 900123")
+    press_save(form)
+    qtbot.waitUntil(lambda: "ended the contact" in form.message.text(), timeout=10_000)
+    assert form.message.text().startswith(
+        f"{OTHER_NAME} ended the contact Ruth Bright on 23/11/2026 at 09:39, after you opened it")
+    QApplication.processEvents()
+    form.grab().save(f"/tmp/fix21d-contact-ended-{engine}.png")
+    message = form.message
+    assert message.height() >= message.heightForWidth(message.width()), "the refusal shown whole"
+    assert form.isVisible() and form.form.widgets["phone"].text() == "07700 900123"
+    assert contacts.list_contacts(senco_session, pupil, include_ended=True)[0].details.phone == \
+        "01632 960001"
