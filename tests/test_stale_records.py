@@ -12,7 +12,8 @@ import pytest
 from apdr_support import assess, sen_support_pupil
 from conftest import SENCO, SENCO_PASSWORD
 from records_fixtures import add_pupil, snapshot
-from sendesk.records import apdr, contacts, notes, pupils
+from sendesk.errors import ValidationError
+from sendesk.records import apdr, contacts, notes, pupils, stale
 from sendesk.records.apdr.plan import draft_as_opened
 from sendesk.records.stale import StaleRecord
 from sendesk.services import lifecycle, users
@@ -220,3 +221,80 @@ def test_a_line_added_to_my_draft_elsewhere_names_who_added_it(senco_session, ot
     plan = apdr.get_cycle(senco_session, cycle_id).plan
     assert plan.aspirations == mine["aspirations"]
     assert [o.text for o in plan.outcomes] == ["Read 100 words"]
+
+
+def test_keep_mine_on_a_draft_merges_the_lines_and_keeps_what_the_other_pc_added(
+        senco_session, other_pc, clock):
+    """Both PCs edit the draft: this one removes an outcome and corrects another, the other
+    adds one and corrects a third. Keep mine (merge_rows over the version now stored) applies
+    my removal and my correction and keeps their new outcome and their correction: nothing of
+    theirs is removed under my name."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle_id = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle_id, dt.date(2026, 11, 23))
+
+    def outcome(text):
+        return {"text": text, "measure": "4 of 5 sessions", "area": "SEMH",
+                "target_date": dt.date(2027, 2, 1)}
+
+    apdr.save_plan(senco_session, cycle_id, {
+        "aspirations": "To have friends.", "plan_date": "23/11/2026",
+        "outcomes": [outcome("Take turns"), outcome("Ask for help"), outcome("Line up calmly")]})
+    opened = draft_as_opened(apdr.get_cycle(senco_session, cycle_id).plan)
+    theirs = [dict(o) for o in opened["outcomes"]]
+    theirs[2]["text"] = "Line up calmly after break"
+    theirs.append(outcome("Join in a small-group game at break"))
+    clock.advance(dt.timedelta(minutes=3))
+    apdr.save_plan(other_pc, cycle_id, {"aspirations": "To have two friends.",
+                                        "outcomes": theirs}, expected=opened)
+    mine_rows = [dict(opened["outcomes"][0], text="Take turns in a game"),
+                 dict(opened["outcomes"][2])]          # "Ask for help" removed
+    mine = {"aspirations": "To have friends at break.", "plan_date": "23/11/2026",
+            "outcomes": mine_rows}
+    with pytest.raises(StaleRecord) as refused:
+        apdr.save_plan(senco_session, cycle_id, mine, expected=opened)
+    # The plan date, the same on both, is not listed as a difference.
+    assert [d.label for d in refused.value.differences] == ["Aspirations", "Outcomes"]
+    assert refused.value.same == 3
+    now = refused.value.now
+    merged = stale.merge_rows(opened["outcomes"], mine_rows, now["outcomes"])
+    apdr.save_plan(senco_session, cycle_id, {**mine, "outcomes": merged}, expected=now)
+    plan = apdr.get_cycle(senco_session, cycle_id).plan
+    assert plan.aspirations == "To have friends at break."
+    assert [o.text for o in plan.outcomes] == [
+        "Take turns in a game", "Line up calmly after break", "Join in a small-group game at break"]
+    removed = senco_session.db.query(
+        "SELECT o.text, u.full_name FROM apdr_outcomes o JOIN users u ON u.id = o.removed_by"
+        " WHERE o.plan_id = ? AND o.removed_at IS NOT NULL", (plan.id,))
+    assert [(r["text"], r["full_name"]) for r in removed] == [("Ask for help", "Meera Patel")]
+    assert trail(senco_session, "outcome", opened["outcomes"][2]["id"], "text") == [
+        ("Line up calmly", "Line up calmly after break", OTHER_NAME)]
+
+
+def test_merge_rows_brings_back_a_line_i_edited_that_they_removed():
+    opened = [{"id": 1, "text": "A"}, {"id": 2, "text": "B"}]
+    now = [{"id": 2, "text": "B"}]                       # they removed A
+    assert stale.merge_rows(opened, [{"id": 1, "text": "A2"}, {"id": 2, "text": "B"}], now) == [
+        {"id": None, "text": "A2"}, {"id": 2, "text": "B"}]
+    # Left alone here, their removal stands; a line I added is added.
+    assert stale.merge_rows(opened, [*opened, {"id": None, "text": "C"}], now) == [
+        {"id": 2, "text": "B"}, {"id": None, "text": "C"}]
+
+
+def test_a_contact_ended_elsewhere_says_who_ended_it_and_when(senco_session, other_pc, clock):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    opened = contacts.list_contacts(senco_session, pupil)[0].details
+    clock.advance(dt.timedelta(minutes=8))
+    contacts.end_contact(other_pc, contact_id, "20/11/2026")
+    before = snapshot(senco_session)
+    with pytest.raises(ValidationError) as refused:
+        contacts.update_contact(senco_session, contact_id, {"phone": "07700 900123"},
+                                expected=opened)
+    assert str(refused.value) == (
+        f"{OTHER_NAME} ended the contact Ruth Bright on 23/11/2026 at 09:38, after you opened "
+        "it, so your changes were not saved. Add them again if they are involved once more.")
+    assert snapshot(senco_session) == before

@@ -82,6 +82,28 @@ def cells(dialog: StaleDialog) -> dict[str, tuple[str, str]]:
             for r in range(table.rowCount())}
 
 
+def assert_shown_whole(dialog: StaleDialog) -> None:
+    """Both versions can be read without scrolling sideways: the other person's column ends
+    inside the table's viewport, and every row is as tall as its wrapped text."""
+    table = dialog.versions
+    QApplication.processEvents()
+    assert table.horizontalScrollBar().maximum() == 0
+    right = table.columnViewportPosition(2) + table.columnWidth(2)
+    assert 0 < right <= table.viewport().width()
+    assert table.columnWidth(1) >= 150 and table.columnWidth(2) >= 150
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        for column in (1, 2):
+            text = table.item(row, column).text()
+            needed = metrics.boundingRect(0, 0, table.columnWidth(column) - 10, 10_000,
+                                          Qt.TextFlag.TextWordWrap, text).height()
+            assert table.rowHeight(row) >= needed, f"row {row} cut off"
+    bottom = table.rowViewportPosition(table.rowCount() - 1) + table.rowHeight(table.rowCount() - 1)
+    assert bottom <= table.viewport().height(), "every row on screen without scrolling"
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+
+
 def trail(session, record_type: str, record_id: int, field: str) -> list[tuple[str, str, str]]:
     return [(r["old_value"], r["new_value"], r["full_name"]) for r in session.db.query(
         "SELECT f.old_value, f.new_value, u.full_name FROM field_changes f JOIN users u"
@@ -232,3 +254,137 @@ def test_keep_mine_adds_again_a_line_the_other_pc_removed(qtbot, senco_session, 
     assert outcomes[0].id != removed_id
     assert senco_session.db.scalar("SELECT removed_by FROM apdr_outcomes WHERE id = ?",
                                    (removed_id,)) is not None
+
+
+def test_keep_mine_on_a_draft_keeps_the_outcome_the_other_pc_added(qtbot, senco_session,
+                                                                   other_pc, clock, engine):
+    """The reviewer's two PCs: this one removes outcome 3 and changes the aspirations; the
+    other changes the aspirations and adds an outcome. Keep mine saves my aspirations and my
+    removal, and keeps their new outcome (not removed under my name)."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, dt.date(2026, 11, 23))
+    texts = ["Take turns", "Ask for help", "Line up calmly"]
+    apdr.save_plan(senco_session, cycle, {
+        "aspirations": "To have friends.", "plan_date": "23/11/2026", "review_date": "05/03/2027",
+        "outcomes": [{"text": t, "measure": "4 of 5 sessions", "area": "SEMH",
+                      "target_date": dt.date(2027, 2, 1)} for t in texts]})
+    wizard = shown_wizard(qtbot, senco_session, cycle, Part.PLAN)
+    page = wizard.plan
+    clock.advance(dt.timedelta(minutes=2))
+    held = apdr.get_cycle(other_pc, cycle).plan
+    added = "Join in a small-group game at break"
+    apdr.save_plan(other_pc, cycle, {"aspirations": "To have two friends.", "outcomes": [
+        *[dict(o.fields(), id=o.id) for o in held.outcomes],
+        {"text": added, "measure": "3 breaks a week", "area": "SEMH",
+         "target_date": dt.date(2027, 2, 1)}]})
+    QApplication.processEvents()
+    view = page.outcome_view
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(view.model().index(2, 1)).center())
+    click(page.findChild(QPushButton, "remove_outcome"))
+    retype(page.form.widgets["aspirations"], "To have friends at break.")
+    click(wizard.save_button)
+    dialog = refusal(qtbot, page)
+    dialog.grab().save(f"/tmp/fix21d-plan-merge-{engine}.png")
+    assert set(cells(dialog)) == {"Aspirations", "Outcomes"}, "dates the same on both: not listed"
+    assert_shown_whole(dialog)
+    click(dialog.keep)
+    qtbot.waitUntil(lambda: page.message.text() == "Draft saved.", timeout=10_000)
+    plan = apdr.get_cycle(senco_session, cycle).plan
+    assert plan.aspirations == "To have friends at break."
+    assert [o.text for o in plan.outcomes] == ["Take turns", "Ask for help", added]
+    assert [row["text"] for row in page.outcome_rows] == [o.text for o in plan.outcomes]
+    removed = senco_session.db.query(
+        "SELECT text FROM apdr_outcomes WHERE plan_id = ? AND removed_at IS NOT NULL", (plan.id,))
+    assert [r["text"] for r in removed] == ["Line up calmly"]
+
+
+def test_long_versions_of_a_note_are_shown_whole_and_wrapped(qtbot, senco_session, other_pc,
+                                                             clock, engine):
+    """The reviewer's note: both PCs amend the concern with a paragraph; at the old 560 px the
+    other person's column was cut off and needed scrolling sideways."""
+    pupil = add_pupil(senco_session)
+    note_id = notes.add_note(senco_session, pupil, {
+        "event_date": "20/11/2026", "concern": "Struggles to settle after lunch."})
+    window = record_window(qtbot, senco_session, pupil, "Notes")
+    panel = window.notes
+    click_row(panel.notes_table)
+    form = open_form(qtbot, window, panel.findChild(QPushButton, "amend_note"))
+    clock.advance(dt.timedelta(minutes=6))
+    theirs = ("Upset after lunch most days; mum says she is tired after swimming on Tuesdays "
+              "and Thursdays, and the midday supervisors see her alone on the field.")
+    notes.amend_note(other_pc, note_id, {"concern": theirs})
+    mine = ("Struggles to settle after lunch and after PE; a quiet start in the library with "
+            "a reading buddy helped on three of the four days we tried it this week.")
+    retype(form.form.widgets["concern"], mine)
+    press_save(form)
+    dialog = refusal(qtbot, form)
+    dialog.grab().save(f"/tmp/fix21d-note-long-{engine}.png")
+    assert cells(dialog) == {"Concern": (mine, theirs)}
+    assert_shown_whole(dialog)
+    assert dialog.same.isVisible() and dialog.same.text() == "4 other fields are the same in both."
+
+
+def openings(session, pupil: int) -> dict[str, int]:
+    """How many times the audit log says each person opened this pupil's record."""
+    rows = session.db.query(
+        "SELECT username, count(*) AS n FROM audit_log WHERE action = 'opened a pupil record'"
+        " AND target_type = 'pupil' AND target_id = ? GROUP BY username", (str(pupil),))
+    return {row["username"]: int(row["n"]) for row in rows}
+
+
+def test_a_refresh_after_a_save_is_not_audited_as_an_opening(qtbot, senco_session, other_pc,
+                                                             clock, engine):
+    """Two people have one record open; one saves a change. Both windows read the record
+    again (the saver's own, and the other's from the data version, asked every 3 seconds,
+    or the server's NOTIFY),
+    but each person opened it once, and the audit log says so once."""
+    from sendesk.ui.outside_changes import OutsideChanges
+    from sendesk.ui.server_changes import ServerChanges
+
+    pupil = add_pupil(senco_session)
+    mine = record_window(qtbot, senco_session, pupil, "Profile")
+    theirs = record_window(qtbot, other_pc, pupil, "Profile")
+    watch = ServerChanges if senco_session.on_server else OutsideChanges
+    watcher = watch(mine.runner, mine)
+    if senco_session.on_server:
+        qtbot.waitUntil(watcher.listening.is_set, timeout=10_000)
+    else:
+        qtbot.waitUntil(lambda: watcher.seen is not None, timeout=10_000)
+    assert openings(senco_session, pupil) == {"mpatel": 1, OTHER: 1}
+    retype(theirs.profile_form.widgets["class_name"], "5 Oak")
+    click(theirs.save_profile_button)
+    qtbot.waitUntil(lambda: theirs.record.pupil.details.class_name == "5 Oak", timeout=10_000)
+    qtbot.waitUntil(lambda: mine.record.pupil.details.class_name == "5 Oak", timeout=10_000)
+    assert "5 Oak" in mine.header.text()
+    assert openings(senco_session, pupil) == {"mpatel": 1, OTHER: 1}
+    if senco_session.on_server:
+        watcher.stop()
+
+
+def test_a_contact_ended_on_another_pc_says_who_ended_it(qtbot, senco_session, other_pc, clock,
+                                                        engine):
+    pupil = add_pupil(senco_session)
+    contact_id = contacts.add_contact(senco_session, pupil, {
+        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
+        "phone": "01632 960001"})
+    window = record_window(qtbot, senco_session, pupil, "Contacts and consent")
+    panel = window.contacts
+    click_row(panel.contacts_table)
+    form = open_form(qtbot, window, panel.findChild(QPushButton, "correct_contact"))
+    clock.advance(dt.timedelta(minutes=9))
+    contacts.end_contact(other_pc, contact_id, "20/11/2026")
+    retype(form.form.widgets["phone"], "07700 900123")
+    press_save(form)
+    qtbot.waitUntil(lambda: "ended the contact" in form.message.text(), timeout=10_000)
+    assert form.message.text().startswith(
+        f"{OTHER_NAME} ended the contact Ruth Bright on 23/11/2026 at 09:39, after you opened it")
+    QApplication.processEvents()
+    form.grab().save(f"/tmp/fix21d-contact-ended-{engine}.png")
+    message = form.message
+    assert message.height() >= message.heightForWidth(message.width()), "the refusal shown whole"
+    assert form.isVisible() and form.form.widgets["phone"].text() == "07700 900123"
+    assert contacts.list_contacts(senco_session, pupil, include_ended=True)[0].details.phone == \
+        "01632 960001"

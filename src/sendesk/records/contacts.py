@@ -72,8 +72,7 @@ def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]
     row = _contact_row(session, contact_id)
     require_editable(session, row["pupil_id"])
     if row["ended_on"] is not None:
-        raise ValidationError("This contact has been ended; add them again if they are "
-                              "involved once more.", field="contact")
+        raise ValidationError(_ended_text(session, row, expected is not None), field="contact")
     old = {name: row[name] for name in _FIELDS}
     if expected is not None:
         was = _columns(expected)
@@ -91,6 +90,21 @@ def update_contact(session: Session, contact_id: int, changes: Mapping[str, Any]
             + " WHERE id = :id", {**new, "id": row["id"]})
         changed(session, Kind.CONTACT, row["pupil_id"], contact_id=row["id"], fields=fields)
     return fields
+
+
+def _ended_text(session: Session, row: Row, opened: bool) -> str:
+    """Why a correction of an ended contact is refused, naming who ended it and when (the
+    change trail), like the other refusals of a save over someone else's change: an ended
+    contact is never corrected again, so the trail's latest entry for it is the ending."""
+    who_when = stale.last_change(session, row["pupil_id"], "contact", row["id"])
+    if who_when is None:
+        return "This contact has been ended; add them again if they are involved once more."
+    who, when = who_when
+    if opened:
+        return (f"{who} ended the contact {row['name']} {when}, after you opened it, so your "
+                "changes were not saved. Add them again if they are involved once more.")
+    return (f"{who} ended the contact {row['name']} {when}; add them again if they are "
+            "involved once more.")
 
 
 @operation(Permission.EDIT_PUPILS, audit="ended a contact")

@@ -1,5 +1,6 @@
 """Everything the pupil record screen shows, read in one go and audited once as
-'opened a pupil record'."""
+'opened a pupil record' when a person opens it; read again without that entry when the open
+window refreshes after a change (records/pupil_record.reread_record)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,22 @@ class PupilRecord:
 @operation(Permission.VIEW_RECORDS, writes=False, audit="opened a pupil record")
 def open_record(session: Session, pupil_id: int) -> PupilRecord:
     """Read a pupil's whole record for display; one audit entry records that it was opened."""
+    record = _read(session, pupil_id)
+    viewed(session, "pupil", record.pupil.id)
+    return record
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def reread_record(session: Session, pupil_id: int) -> PupilRecord:
+    """The record read again for a window that already has it open, after a change saved on
+    this PC or another: not audited, because nobody opened anything (the opening was audited
+    once, by open_record). Every save would otherwise write 'opened a pupil record' for each
+    person with the record open, and a subject access request would list openings that never
+    happened. The permission is still checked: a role taken away meanwhile is refused."""
+    return _read(session, pupil_id)
+
+
+def _read(session: Session, pupil_id: int) -> PupilRecord:
     pupil = pupil_from_row(pupil_row(session, pupil_id))
     needs = sen_register.needs_history(session, pupil.id)
     # The current needs by rank, from the history already read (a query fewer: on the school
@@ -65,7 +82,7 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
     # which a specialist's report can ask for it to be reviewed.
     current = sorted((need for need in needs if need.end_date is None), key=lambda need: need.rank)
     nsa = any(need.rank == 1 and need.code == "NSA" for need in current)
-    record = PupilRecord(
+    return PupilRecord(
         pupil=pupil,
         contacts=contacts.list_contacts(session, pupil.id, include_ended=True),
         consents=consent.list_consents(session, pupil.id),
@@ -78,5 +95,3 @@ def open_record(session: Session, pupil_id: int) -> PupilRecord:
         changes=change_history(session, pupil.id),
         review_requests=review_requests.open_for(session, pupil.id),
         need_review=specialists.need_review_due(session, pupil.id) if nsa else None)
-    viewed(session, "pupil", pupil.id)
-    return record

@@ -17,7 +17,7 @@ with the old values kept in the change trail as always.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +43,14 @@ class Difference:
 class StaleRecord(SendeskError):
     """The record changed after it was opened; nothing was saved. ``now``: the record as it is
     stored now, in the shape the write takes as ``expected``, so that "keep mine" can save this
-    person's changes over it deliberately (and a third PC's change meanwhile is refused too)."""
+    person's changes over it deliberately (and a third PC's change meanwhile is refused too).
+    ``same``: how many of the record's other fields hold the same in both versions (not
+    listed: a row with one value twice only hides the ones that differ)."""
 
     def __init__(self, what: str, who: str, when: str, differences: tuple[Difference, ...],
-                 now: Any = None) -> None:
+                 now: Any = None, same: int = 0) -> None:
         self.what, self.who, self.when, self.differences = what, who, when, differences
-        self.now = now
+        self.now, self.same = now, same
         super().__init__(f"{who} changed {what} {when}, after you opened it, so your changes "
                          "were not saved. Compare the two versions and choose which to keep.")
 
@@ -124,16 +126,52 @@ def require_unchanged(session: Session, *, what: str, expected: Mapping[str, Any
     ``expected`` is the record as the form opened it, ``stored`` the record now, ``mine``
     what this person would save; ``labels`` names each field the side-by-side view shows;
     ``now`` the stored record as the write takes ``expected`` (default: ``stored``).
+    Only the fields whose two versions differ are listed (a field both changed alike is not).
     """
     if plain(expected) == plain(stored):
         return
     differences = tuple(
         Difference(label, shown(mine.get(name)), shown(stored.get(name)),
                    plain(mine.get(name)) != plain(expected.get(name)))
-        for name, label in labels.items()
-        if plain(stored.get(name)) != plain(expected.get(name))
-        or plain(mine.get(name)) != plain(stored.get(name)))
+        for name, label in labels.items() if plain(mine.get(name)) != plain(stored.get(name)))
     if who_when is None and pupil_id is not None:
         who_when = last_change(session, pupil_id, record_type, record_id)
     who, when = who_when or (SOMEONE, "just now")
-    raise StaleRecord(what, who, when, differences, stored if now is None else now)
+    raise StaleRecord(what, who, when, differences, stored if now is None else now,
+                      same=len(labels) - len(differences))
+
+
+def merge_rows(opened: Sequence[Mapping[str, Any]], mine: Sequence[Mapping[str, Any]],
+               now: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A list of lines (a plan's outcomes, its provision) as "keep mine" saves it over the
+    version now stored, so that keeping mine never takes away what the other PC added.
+
+    ``opened``: the lines as this person's form opened them (each with its ``id``); ``mine``:
+    the lines as they stand in the form; ``now``: the lines as stored now. A line the other PC
+    added stays, after the line it followed; a line this person removed is removed and one
+    they edited is saved as they edited it (edited on both PCs: theirs is in the change
+    trail); a line this person left alone keeps the other PC's edit, or stays removed if the
+    other PC removed it; one this person edited that the other PC removed comes back as a new
+    line rather than being lost.
+    """
+    base = {row["id"]: row for row in opened if row.get("id")}
+    held = {row["id"]: row for row in now if row.get("id")}
+
+    def edited(row: Mapping[str, Any]) -> bool:
+        was = base.get(row.get("id"))
+        return was is None or plain({k: row.get(k) for k in was}) != plain(was)
+
+    merged: list[dict[str, Any]] = []
+    for row in mine:
+        row_id = row.get("id")
+        if row_id in held:
+            merged.append(dict(row) if edited(row) else dict(held[row_id]))
+        elif not row_id or edited(row):
+            merged.append(dict(row, id=None))
+    for index, row in enumerate(now):
+        if row.get("id") in base:
+            continue   # there when the form opened: this person kept, edited or removed it
+        before = {r.get("id") for r in now[:index]}
+        at = max((i + 1 for i, r in enumerate(merged) if r.get("id") in before), default=0)
+        merged.insert(at, dict(row))
+    return merged

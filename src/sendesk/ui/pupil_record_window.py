@@ -35,7 +35,7 @@ from ..models.roles import Permission
 from ..models.sen import statuses
 from ..operations import Changes, Kind
 from ..records import pupils, sar
-from ..records.pupil_record import PupilRecord, open_record
+from ..records.pupil_record import PupilRecord, open_record, reread_record
 from ..records.stale import StaleRecord
 from ..session import Session
 from ..settings import export_dir
@@ -267,7 +267,9 @@ class PupilRecordWindow(QWidget):
 
     @one_at_a_time
     def reload(self) -> None:
-        self.record = self.runner.call(open_record, self.pupil_id)
+        """Read the open record again (a change saved here or on another PC): not audited as
+        an opening, which was audited once when the window opened."""
+        self.record = self.runner.call(reread_record, self.pupil_id)
         if not alive(self):
             return   # closed (and deleted) while the worker read
         self.show_record()

@@ -74,8 +74,21 @@ def _require_draft_unchanged(session: Session, ctx: CycleContext, row: Row | Non
     if stale.plain(expected) == stale.plain(stored):
         return
     stale.require_unchanged(session, what="the support plan draft", expected=expected,
-                            stored=stored, mine=dict(expected) | dict(raw), labels=DRAFT_LABELS,
+                            stored=stored, mine=dict(expected) | _dated(raw), labels=DRAFT_LABELS,
                             who_when=_last_draft_change(session, ctx.pupil["id"], row))
+
+
+def _dated(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft's dates as save_plan will store them: the form sends them as typed
+    (23/11/2026), and a date nobody changed is not a difference between the two versions."""
+    out = dict(raw)
+    for name in ("plan_date", "review_date"):
+        if name in out:
+            try:
+                out[name] = dates.parse_date(out[name], DRAFT_LABELS[name], required=False)
+            except ValidationError:
+                pass   # shown as typed; save_plan says what is wrong with it
+    return out
 
 
 def _last_draft_change(session: Session, pupil_id: int, row: Row | None) -> tuple[str, str] | None:

@@ -454,7 +454,8 @@ class PlanPage(Page):
 
     def _my_changes(self) -> dict[str, Any]:
         """The parts of the draft this SENCO changed since the page opened: each box, and the
-        outcomes and the provision each as a whole list."""
+        outcomes and the provision each as the list the page holds (merged line by line with
+        the other PC's by Keep mine)."""
         mine: dict[str, Any] = {k: v for k, v in self.form.values().items()
                                 if v != self.opened_form.get(k)}
         raw = self.raw()
@@ -466,17 +467,17 @@ class PlanPage(Page):
     def _keep_mine(self, refused: StaleRecord) -> None:
         """This SENCO's changes over the version now saved (what they left alone keeps the
         other PC's; theirs stays in the change history), saved over that version: a third
-        change meanwhile is refused again."""
-        mine = self._my_changes()
+        change meanwhile is refused again. The outcomes and provision are merged line by line
+        (records/stale.py merge_rows): a line the other PC added is kept, never removed
+        under this SENCO's name."""
+        mine, opened = self._my_changes(), self.opened_draft
         self._take_theirs()
         self.opened_draft = refused.now
         self.form.set_values({k: v for k, v in mine.items() if k in self.form.widgets})
         for key, held in (("outcomes", self.outcome_rows), ("items", self.item_rows)):
             if key in mine:
-                still = {row["id"] for row in held}
-                # A line the other PC removed is added again as a new line, not lost.
-                held[:] = [dict(row, id=row.get("id") if row.get("id") in still else None)
-                           for row in mine[key]]
+                held[:] = stale.merge_rows(opened.get(key, []), mine[key],
+                                           refused.now.get(key, []))
         self._edited()
         self.save_draft()
 
