@@ -241,3 +241,5 @@ def test_a_year_7_pupil_new_by_a_july_mis_import_for_september_is_reviewed_that_
 <SENtypeRank>1</SENtypeRank></SENneed></SENneeds></SENhistory></Pupil></CTFpupilData></CTfile>""")
     result = ctf.import_ctf(senco_session, path)
     assert "Review due by 17/12/2027: Arrived in Year 7" in result.applied[0]
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert "before the end of the autumn term" in request.detail
