@@ -154,13 +154,13 @@ def after_arrival(session: Session, pupil_id: int, sender: str) -> ReviewRequest
     year7 = _year7(session, pupil_id)
     if year7 is not None:
         return year7
-    due = within_weeks(session, arrived_on(session, pupil_id))
+    due = within_weeks(session, _arrived_on(session, pupil_id))
     return _raise(session, pupil_id, "arrival", due,
                   f"Arrived from {sender}: review the provision within {_weeks(session)} school "
                   f"weeks of arrival, by {dates.format_uk(due)}.")
 
 
-def arrived_on(session: Session, pupil_id: int) -> dt.date:
+def _arrived_on(session: Session, pupil_id: int) -> dt.date:
     """The day a move is counted from: the pupil's admission date here (past or to come), or
     today when none is recorded or it falls before this school year began (a pupil long on
     roll whose year group or file changes now: the move is now, not years ago)."""
@@ -197,7 +197,7 @@ def _year7(session: Session, pupil_id: int) -> ReviewRequest | None:
     year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
     if year != "7":
         return None
-    arrived = arrived_on(session, pupil_id)
+    arrived = _arrived_on(session, pupil_id)
     calendar = school_calendar.calendar_of(session)
     first = calendar.school_day_on_or_after(arrived)
     autumn_end = calendar.school_day_on_or_before(
