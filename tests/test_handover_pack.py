@@ -137,3 +137,58 @@ def test_the_cover_band_names_the_class_and_the_export_audit_names_its_pupils(
     detail = json.loads(row["detail"])
     assert (row["target_type"], detail["pupils"], detail["pupil_ids"]) == (
         "school", 2, sorted([amara, leo]))
+
+
+# --- fix20a: a pupil with an EHC plan, and a cover true to the time of year --------------------
+def _ehc_in_5w(session) -> None:
+    from tests.ehc_support import issued_plan
+
+    from sendesk.records import ehc_costs
+    pupil = sen_support_pupil(session, surname="Barker", forename="Prakash", year_group="5",
+                              since=D(2026, 1, 5))
+    pupils.update_pupil(session, pupil, {"class_name": "5W"})
+    plan_id = issued_plan(session, pupil, D(2026, 4, 17))
+    ehc_costs.save_provision(session, plan_id, [
+        {"description": "1:1 teaching assistant, 15 hours a week", "area": "CL",
+         "delivered_by": "Teaching assistant", "frequency": "3 hours a day", "school": "6000",
+         "topup": "9450"}])
+
+
+def test_a_pupil_with_an_ehc_plan_is_handed_over_with_it(class_5w, qapp, tmp_path):
+    """rev20's case: a pupil at E with an EHC plan was 'No agreed plan' on the cover, 'has no
+    support plan written yet' on his plan page and had an empty profile."""
+    session = class_5w[0]
+    _ehc_in_5w(session)
+    documents = handover.build_handover(session, "5W")
+    assert [(d.kind, d.title) for d in documents if d.pupil_name == "Prakash Barker"] == [
+        ("profile", "One-page profile"), ("plan", "EHC plan: summary for staff")]
+    path = tmp_path / "pack.pdf"
+    pdf.save_pdf(session, documents, handover.class_pupils(session, "5W"), handover.KIND, path)
+    text = pages_text(path.read_bytes())
+    cover = text[0]
+    assert contains(cover, "EHC plan issued 17/04/2026 (Durham); annual review by")
+    assert cover.count("No agreed plan") == 1          # Leo's (at K with no plan), not his
+    mine = " ".join(page for page in text if "Prakash Barker" in page)
+    assert "no support plan written yet" not in mine
+    assert contains(mine, "EHC plan: summary for staff")
+    assert contains(mine, "Read age-appropriate books independently by the end of Key Stage 2")
+    assert contains(mine, "Read 100 high-frequency words (by 01/03/2027)")
+    assert contains(mine, "1:1 teaching assistant, 15 hours a week")
+    assert contains(mine, "Next annual review") and contains(mine, "Issued 17/04/2026 by Durham")
+    assert "9,450" not in mine and "£" not in mine      # the costs are the SENCO's
+    # The profile: the plan's provision helps, and the background says he holds one.
+    assert contains(mine, "1:1 teaching assistant, 15 hours a week (3 hours a day)")
+    assert contains(mine, "Has an EHC plan, issued 17/04/2026 by Durham")
+
+
+def test_the_cover_asks_for_it_to_be_read_when_it_can_be(class_5w, qapp, clock):
+    session = class_5w[0]
+    # Monday 23/11/2026, mid-year: a handover to a new teacher, not September's.
+    [cover] = [d for d in handover.build_handover(session, "5W") if d.kind == "handover"]
+    words = " ".join(getattr(b, "text", "") for b in cover.blocks)
+    assert "before you take the class" in words and "before September" not in words
+    assert "next year" not in words
+    clock.advance(D(2027, 6, 21) - clock.today())      # the summer term: next year's teacher
+    [cover] = [d for d in handover.build_handover(session, "5W") if d.kind == "handover"]
+    words = " ".join(getattr(b, "text", "") for b in cover.blocks)
+    assert "Please read them before September" in words and "next year" in words

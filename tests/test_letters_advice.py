@@ -77,7 +77,8 @@ def test_staff_cannot_set_the_advice_details(staff_session):
 
 
 def test_from_16_letters_follow_the_schools_choice(senco_session, qapp):
-    sixteen = senco_session.clock.today() - dt.timedelta(days=16 * 366)
+    # 16 already on 05/10/2026, the day she was put on SEN support (the letter follows it).
+    sixteen = senco_session.clock.today() - dt.timedelta(days=17 * 366)
     pupil_id = _pupil(senco_session, sixteen.isoformat(), year="12")
     # The default writes to the parents only, as before 16.
     assert [d.recipient for d in build_documents(senco_session, pupil_id, "letter-added")] \

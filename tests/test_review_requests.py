@@ -178,3 +178,68 @@ def test_a_pupil_on_the_register_moving_into_year_7_by_the_mis_gets_the_year_7_r
     _mis_moves(senco_session, pupil, 7)
     [request] = review_requests.open_requests(senco_session, pupil)
     assert (request.reason, request.review_date) == ("year7", D(2026, 12, 18))
+
+
+# rev20's dates: the file imported on Wednesday 02/12/2026 for a pupil admitted on another day.
+@pytest.mark.parametrize(("admitted", "due", "words"), [
+    # A September 2027 arrival: by the end of that autumn term, not this one.
+    (D(2027, 9, 1), D(2027, 12, 17), "before the end of the autumn term"),
+    (D(2026, 12, 2), D(2026, 12, 18), "before the end of the autumn term"),
+    # In the last two school weeks of the autumn term, or after it: the school's 6 weeks.
+    (D(2026, 12, 15), D(2027, 2, 9), "in the last two weeks of the autumn term"),
+    (D(2026, 12, 18), D(2027, 2, 12), "in the last two weeks of the autumn term"),
+    (D(2026, 12, 19), D(2027, 2, 12), "after the autumn term"),
+])
+def test_a_year_7_review_counts_from_the_admission_date(senco_session, package, clock,
+                                                        admitted, due, words):
+    clock.advance(D(2026, 12, 2) - clock.today())
+    pupil_id = _receive(senco_session, package, year_group="7", admission_date=admitted)
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert (request.reason, request.review_date) == ("year7", due)
+    assert words in request.detail and "costed provision map" in request.detail
+    assert request.detail.endswith(f"Due by {due:%d/%m/%Y}.")
+    assert school_calendar.load(senco_session).is_school_day(due)
+
+
+@pytest.mark.parametrize(("admitted", "due"), [
+    (D(2027, 9, 1), D(2027, 10, 13)),     # six school weeks of the September, not of today
+    (D(2026, 12, 19), D(2027, 2, 12)),    # the holidays are not counted
+    (D(2026, 11, 20), D(2027, 1, 15)),    # admitted before the file came
+])
+def test_an_arrival_review_counts_from_the_admission_date(senco_session, package, clock,
+                                                          admitted, due):
+    clock.advance(D(2026, 12, 2) - clock.today())
+    pupil_id = _receive(senco_session, package, year_group="8", admission_date=admitted)
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert (request.reason, request.review_date) == ("arrival", due)
+    assert f"within 6 school weeks of arrival, by {due:%d/%m/%Y}" in request.detail
+
+
+def test_a_year_6_file_imported_in_july_for_september_asks_for_the_year_7_review(
+        senco_session, package, clock):
+    clock.advance(D(2027, 7, 12) - clock.today())
+    pupil_id = _receive(senco_session, package, year_group="7", admission_date=D(2027, 9, 1))
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert (request.reason, request.review_date) == ("year7", D(2027, 12, 17))
+
+
+def test_a_year_7_pupil_new_by_a_july_mis_import_for_september_is_reviewed_that_autumn(
+        senco_session, tmp_path, clock):
+    from sendesk.models.upn import make_upn
+    from sendesk.transfer import ctf
+    clock.advance(D(2027, 7, 12) - clock.today())
+    number = make_upn("937", "4001", 2016, 8)
+    data = ("UPN,Surname,Forename,DOB,Gender,Year,Admission date\r\n"
+            f"{number},Real,Child,01/01/2016,F,7,01/09/2027\r\n")
+    mis_import.commit(senco_session, mis_import.preview(senco_session, data.encode()))
+    pupil_id = senco_session.db.scalar("SELECT id FROM pupils WHERE upn = ?", (number,))
+    path = tmp_path / "primary.xml"
+    path.write_text(f"""<CTfile><Header><SourceSchool><SchoolName>X</SchoolName></SourceSchool>
+</Header><CTFpupilData><Pupil><UPN>{number}</UPN><Surname>Real</Surname><Forename>Child
+</Forename><DOB>2016-01-01</DOB><SENhistory><SEN><StartDate>2027-01-01</StartDate>
+<SENprovision>K</SENprovision></SEN><SENneeds><SENneed><SENtype>SLCN</SENtype>
+<SENtypeRank>1</SENtypeRank></SENneed></SENneeds></SENhistory></Pupil></CTFpupilData></CTfile>""")
+    result = ctf.import_ctf(senco_session, path)
+    assert "Review due by 17/12/2027: Arrived in Year 7" in result.applied[0]
+    [request] = review_requests.open_requests(senco_session, pupil_id)
+    assert "before the end of the autumn term" in request.detail

@@ -101,3 +101,18 @@ def test_the_ctf_is_named_the_dfe_way_by_default(schools, tmp_path, capsys, monk
     code, out, err = run(capsys, "ctf", "export", sender, "--upn", upn, "--user", "ssenco",
                          stdin=SENDER_PASSWORD + "\n")
     assert (tmp_path / "9404001_CTF_XXXXXXX_002.xml").exists(), "the serial number goes up"
+
+
+def test_an_admission_date_that_is_not_a_school_day_is_taken_with_a_warning(
+        schools, tmp_path, capsys):
+    sender, receiver = schools
+    upn = a_pupil_on_the_register(sender)
+    package, secret = tmp_path / "p.sendesk-transfer", tmp_path / "pass.txt"
+    secret.write_text(export(capsys, sender, upn, package) + "\n")
+    code, out, err = importing(capsys, receiver, package, secret, tmp_path / "r.sendesk-receipt",
+                               "--admission-date", "21/12/2026")
+    assert code == 0, err
+    assert "Admitted on 21/12/2026" in out
+    assert ("warning: The admission date 21/12/2026 is in the school holidays, not a school day. "
+            "It is kept "
+            "as given") in err

@@ -19,7 +19,8 @@ HOME = "1 Mill Lane\nLarkton\nLK1 2AB"
 
 
 def _alfie(session, address: str = HOME, protected: bool = False) -> int:
-    sixteen = session.clock.today() - dt.timedelta(days=16 * 366)
+    # 16 already on 05/10/2026, the day they were put on SEN support (the letter follows it).
+    sixteen = session.clock.today() - dt.timedelta(days=17 * 366)
     pupil_id = pupils.add_pupil(session, {"upn": upn(8), "legal_surname": "Moore",
                                           "legal_forename": "Alfie", "dob": sixteen.isoformat(),
                                           "gender": "M", "year_group": "12"})
@@ -82,3 +83,35 @@ def test_a_schools_template_without_young_person_wording_falls_back_to_sendesks(
     school = templates.parse(json.dumps(raw).encode(), source="school.json")
     assert school.young_person_letters == {}
     assert templates.load_default().young_person_letters[kind].paragraphs
+
+
+@pytest.mark.parametrize("choice", ["parents", "as_well", "instead"])
+@pytest.mark.parametrize("kind", ["letter-added", "letter-removed"])
+def test_the_letter_follows_the_age_on_the_day_of_the_change_as_the_notification_does(
+        senco_session, clock, choice, kind):
+    """rev20's case: born 02/12/2010, the change on 01/12/2026 (15 years 364 days), the letter
+    printed on 03/12/2026 (16): the notification asks for the parents, so the letters are the
+    parents' (under every choice), never only the young person's."""
+    from sendesk.records import notifications
+    clock.advance(dt.date(2026, 12, 3) - clock.today())
+    school_contacts.set_school_contacts(senco_session, {"young_person": choice})
+    pupil_id = pupils.add_pupil(senco_session, {"upn": upn(9), "legal_surname": "Nearly",
+                                                "legal_forename": "Almost", "dob": "2010-12-02",
+                                                "gender": "F", "year_group": "11"})
+    contacts.add_contact(senco_session, pupil_id, {"name": "Rita Nearly", "title": "Ms",
+                                                   "relationship": "Mother",
+                                                   "parental_responsibility": True,
+                                                   "address": HOME})
+    if kind == "letter-added":
+        sen_register.change_status(senco_session, pupil_id, "K", "2026-12-01", "SEN.",
+                                   needs=["MLD"])
+    else:
+        sen_register.change_status(senco_session, pupil_id, "K", "2026-10-05", "SEN.",
+                                   needs=["MLD"])
+        sen_register.change_status(senco_session, pupil_id, "N", "2026-12-01", "Needs met.")
+    due = notifications.notifications_for_pupil(senco_session, pupil_id)[0]
+    assert due.open and not due.young_person and not due.young_person_to_tell
+    assert due.outstanding_contact_ids
+    letters = build_documents(senco_session, pupil_id, kind)
+    assert [d.recipient for d in letters] == ["Rita Nearly"]
+    assert contains(_pages(letters)[0], "Dear Ms Nearly,")

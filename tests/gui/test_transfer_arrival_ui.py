@@ -138,3 +138,18 @@ def test_keys_not_yet_confirmed_show_on_home_and_the_page_until_the_check_is_rec
     check = log.get_transfer(receiver, done.transfer_id).key_check
     assert (check.checked_with, check.checked_how) == ("Sam Brown, SENCO", "in person")
     shot(page, "transfers-page-confirmed")
+
+
+def test_an_admission_date_in_the_holidays_is_accepted_with_a_warning_saying_why(
+        qtbot, sender, receiver, tmp_path):
+    wizard = opened_wizard(qtbot, receiver, send(sender, tmp_path, ehc_pupil(sender)))
+    page = wizard.match_page
+    assert page.admission_note.isHidden()          # Monday 23/11/2026 is a school day
+    page.admission.selectAll()
+    QTest.keyClicks(page.admission, "19/12/2026")
+    assert page.admission_note.isVisible()
+    assert "19/12/2026 is a Saturday, not a school day" in page.admission_note.text()
+    shot(wizard, "receive-admission-warning")
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), LEFT)
+    row = receiver.db.query_one("SELECT * FROM pupils WHERE id = ?", (wizard.result.pupil_id,))
+    assert row["admission_date"] == "2026-12-19"

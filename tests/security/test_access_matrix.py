@@ -344,7 +344,8 @@ INTERNAL = {
     "sendesk.records.provision_groups": {"load_groups"},
     # The parts of build_documents, which checks VIEW_RECORDS first (and each repository
     # read_facts calls checks again).
-    "sendesk.documents.ehc": {"build_evidence"},
+    "sendesk.documents.ehc": {"build_evidence", "build_plan_summary", "current_plan", "plan_line",
+                              "profile_parts"},
     "sendesk.documents.facts": {"read_facts"},
     "sendesk.documents.letters": {"build_letters"},
     "sendesk.documents.provision_map": {"build_school_map"},

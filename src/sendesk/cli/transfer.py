@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import SendeskError
 from ..models import dates
-from ..records import pupils
+from ..records import pupils, school_calendar
 from ..session import Session
 from ..store.files import atomic_write, read_limited
 from ..transfer import ctf, log, receiving, sending
@@ -203,6 +203,10 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
                                "KEY=ours|theirs for each. Nothing was imported.")
         if preview.existing_pupil_id is None:
             details = receiving.arrival_details(session.clock.today(), preview.pupil, arrival)
+            note = receiving.admission_warning(school_calendar.load(session),
+                                               details.admission_date, session.clock.today())
+            if note:
+                print(f"warning: {note}", file=sys.stderr)
         imported = receiving.import_package(session, preview, decisions, arrival,
                                             receipt_out=args.receipt_out)
     finally:

@@ -51,7 +51,8 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
     elif kind == "review":
         documents = [support.build_review(facts, school)]
     elif kind == "profile":
-        documents = [support.build_profile(facts, school)]
+        from . import ehc
+        documents = [support.build_profile(facts, school, **ehc.profile_parts(session, facts))]
     elif kind == "file":
         from . import ehc, file_sections
         documents = [send_file.build_file(facts, school, session.user.full_name,

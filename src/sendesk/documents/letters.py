@@ -113,11 +113,15 @@ def home_address(facts: PupilFacts) -> tuple[str, ...]:
     return next(iter(found)) if len(found) == 1 else ()
 
 
-def _recipients(session: Session, facts: PupilFacts, greeting: str) -> list[Recipient]:
-    """Each person with parental responsibility and, from 16, the young person, as the
-    school's setting says."""
+def _recipients(session: Session, facts: PupilFacts, greeting: str,
+                on: dt.date) -> list[Recipient]:
+    """Each person with parental responsibility and, from 16 on the day ``on``, the young
+    person, as the school's setting says. For a letter about a change ``on`` is the day it
+    happened, the day its parent notification item fell due and by which that item decides who
+    must be told: a pupil 16 only by the time the letter is printed is written about as the
+    item asks (the parents), so the owed letter can always be printed."""
     to_parents, to_young_person = addressees(school_contacts.stored(session).young_person,
-                                             facts.pupil.details.dob, facts.today)
+                                             facts.pupil.details.dob, on)
     found = []
     if to_young_person:
         found.append(Recipient(facts.name, (facts.name, *home_address(facts)), facts.first_name,
@@ -188,7 +192,7 @@ def build_letters(session: Session, facts: PupilFacts, kind: str) -> list[Docume
         "local_offer_web": advice.local_offer_web, "impartial_advice": advice.impartial_advice(),
     }
     documents = []
-    for recipient in _recipients(session, facts, wording.greeting):
+    for recipient in _recipients(session, facts, wording.greeting, change or facts.today):
         filled = dict(values, recipient_name=recipient.name, greeting_name=recipient.greeting)
         letter = wording.letters[kind]
         if recipient.young_person:   # their own words; sendesk's when the school's has none

@@ -9,6 +9,7 @@ voice when the SENCO recorded their words that way (first person), and about the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..errors import ValidationError
 from ..models import dates, sen
@@ -264,8 +265,11 @@ def build_review(facts: PupilFacts, school_name: str) -> Document:
                     subtitle=subtitle, kind="review")
 
 
-def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1) -> None:
-    """The one-page profile's four parts, in the pupil's voice when recorded that way."""
+def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1,
+                   ehc_strategies: Sequence[str] = (), ehc_background: str = "") -> None:
+    """The one-page profile's four parts, in the pupil's voice when recorded that way. A pupil
+    with an EHC plan often has no SEN support assessment or plan: the plan's provision then
+    says how best to support them, and the background says they hold one."""
     assessment = next((c.assessment for c in reversed(facts.cycles())
                        if c.assessment is not None), None)
     plan = next((c.plan for c in reversed(facts.cycles()) if c.plan is not None and c.plan.agreed),
@@ -286,6 +290,7 @@ def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1) -> None:
     b.heading("How best to support me" if first else "Strategies that help", level)
     strategies = [f"{item.description} ({item.frequency})" for item in plan.active_items] \
         if plan else []
+    strategies += list(ehc_strategies)
     strategies += [r.text for i in facts.involvements for r in i.recommendations
                    if r.status.value == "open"]
     if strategies:
@@ -293,7 +298,7 @@ def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1) -> None:
     else:
         b.para("No strategies recorded yet.", "small")
     b.heading("Background" if not first else "Important things to know about me", level)
-    background = []
+    background = [ehc_background] if ehc_background else []
     for entry in facts.registers:
         if not entry.open:
             continue
@@ -316,11 +321,12 @@ def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1) -> None:
         b.para("Nothing further recorded.", "small")
 
 
-def build_profile(facts: PupilFacts, school_name: str) -> Document:
+def build_profile(facts: PupilFacts, school_name: str, *, ehc_strategies: Sequence[str] = (),
+                  ehc_background: str = "") -> Document:
     b = Builder()
     b.pairs([(k, v) for k, v in facts.identity_rows() if k in ("Name", "Known as", "Year group",
                                                                "Class")]
             + [("SEN status", facts.status_label)])
-    profile_blocks(b, facts)
+    profile_blocks(b, facts, ehc_strategies=ehc_strategies, ehc_background=ehc_background)
     return Document("One-page profile", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {school_name}", kind="profile")

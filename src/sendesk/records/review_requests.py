@@ -5,8 +5,13 @@
 * A records transfer received: the receiving school reviews the provision early in the term,
   within the school's number of school weeks of arrival (default 6; weeks of five school days,
   counted on school days only, so an arrival in the holidays counts from the next term).
-* A pupil arriving in Year 7 in the autumn term: the secondary school reviews before the end
-  of the autumn term, with a costed provision map and a support timetable.
+* A pupil arriving in Year 7: the secondary school reviews before the end of the autumn term
+  of the school year they arrive in, with a costed provision map and a support timetable; one
+  arriving after that term, or with under two school weeks of it left, within the school's
+  weeks of arrival.
+
+Both count from the day the pupil arrives, their admission date here (a file imported in July
+for a September start asks for the review by the September's autumn term, not by today's).
 
 Each request says why and by when, shows on the pupil's record and in their history, and is
 met by the first support plan or EHC review held after the day it was raised (a review held
@@ -38,6 +43,12 @@ REASONS = {"year_group": "Moved year group", "arrival": "Arrived with a records 
            "year7": "Arrived in Year 7"}
 YEAR7_TASK = ("Year 7 transition review: review before the end of the autumn term, with a "
               "costed provision map (Documents: Costed provision map) and a support timetable.")
+YEAR7_LATE = ("Year 7 transition review: arrived on {day}, {when}, so review within {weeks} school "
+              "weeks of arrival, with a costed provision map (Documents: Costed provision map) "
+              "and a support timetable.")
+# A Year 7 review needs the views gathered and the map costed: with fewer school days than
+# this left of the autumn term, the school's weeks after arrival apply instead.
+YEAR7_LEAST_SCHOOL_DAYS = 2 * SCHOOL_DAYS_A_WEEK
 
 
 @dataclass(frozen=True)
@@ -136,24 +147,36 @@ def after_year_change(session: Session, pupil_ids: Iterable[int]) -> int:
 
 def after_arrival(session: Session, pupil_id: int, sender: str) -> ReviewRequest | None:
     """The receiving school's review of a pupil on the SEN register who arrived with a
-    records transfer; a Year 7 pupil arriving in the autumn term is reviewed before it ends.
-    A second file for a pupil whose arrival review is still to come asks for nothing more."""
+    records transfer, counted from their admission date; a Year 7 pupil has the Year 7 review
+    instead. A second file for a pupil whose arrival review is still to come asks for nothing more."""
     if not _on_register(session, [pupil_id]) or _arrival_open(session, pupil_id):
         return None
     year7 = _year7(session, pupil_id)
     if year7 is not None:
         return year7
-    day = today(session)
-    due = within_weeks(session, day)
+    due = within_weeks(session, _arrived_on(session, pupil_id))
     return _raise(session, pupil_id, "arrival", due,
                   f"Arrived from {sender}: review the provision within {_weeks(session)} school "
                   f"weeks of arrival, by {dates.format_uk(due)}.")
 
 
+def _arrived_on(session: Session, pupil_id: int) -> dt.date:
+    """The day a move is counted from: the pupil's admission date here (past or to come), or
+    today when none is recorded or it falls before this school year began (a pupil long on
+    roll whose year group or file changes now: the move is now, not years ago)."""
+    day = today(session)
+    admitted = dates.from_text(session.db.scalar("SELECT admission_date FROM pupils WHERE id = ?",
+                                                 (pupil_id,)))
+    calendar = school_calendar.calendar_of(session)
+    if admitted is None or admitted < calendar.term_dates(calendar.school_year_of(day)).first_day:
+        return day
+    return admitted
+
+
 def after_year7_arrival(session: Session, pupil_ids: Iterable[int]) -> list[ReviewRequest]:
     """The Year 7 review for pupils new to the school by the MIS import or a Common Transfer
     File (their SEN status taken from it), as for one arriving with a records transfer: each
-    on the SEN register, in Year 7, in the autumn term, with no arrival review still to come."""
+    on the SEN register, in Year 7, with no arrival review still to come."""
     found = []
     for pupil_id in _on_register(session, pupil_ids):
         if not _arrival_open(session, pupil_id):
@@ -168,15 +191,25 @@ def _arrival_open(session: Session, pupil_id: int) -> bool:
 
 
 def _year7(session: Session, pupil_id: int) -> ReviewRequest | None:
-    """A Year 7 pupil arriving in the autumn term is reviewed before that term ends."""
-    day = today(session)
-    calendar = school_calendar.calendar_of(session)
+    """A Year 7 pupil is reviewed by the last school day of the autumn term of the school year
+    they arrive in (one arriving in the summer holiday, in the year that starts next), or within
+    the school's weeks of arrival when they come after it or in its last two school weeks."""
     year = session.db.scalar("SELECT year_group FROM pupils WHERE id = ?", (pupil_id,))
-    autumn_end = calendar.term_dates(calendar.school_year_of(day)).half_terms[1].end
-    if year != "7" or day > autumn_end:
+    if year != "7":
         return None
-    due = calendar.school_day_on_or_before(autumn_end)
-    return _raise(session, pupil_id, "year7", due, YEAR7_TASK + f" Due by {dates.format_uk(due)}.")
+    arrived = _arrived_on(session, pupil_id)
+    calendar = school_calendar.calendar_of(session)
+    first = calendar.school_day_on_or_after(arrived)
+    autumn_end = calendar.school_day_on_or_before(
+        calendar.term_dates(calendar.school_year_of(first)).half_terms[1].end)
+    if add_school_days(arrived, YEAR7_LEAST_SCHOOL_DAYS, calendar) <= autumn_end:
+        due, task = autumn_end, YEAR7_TASK
+    else:
+        due = within_weeks(session, arrived)
+        task = YEAR7_LATE.format(day=dates.format_uk(arrived), weeks=_weeks(session),
+                                 when=("after the autumn term" if first > autumn_end
+                                       else "in the last two weeks of the autumn term"))
+    return _raise(session, pupil_id, "year7", due, task + f" Due by {dates.format_uk(due)}.")
 
 
 def open_for(session: Session, pupil_id: int) -> list[ReviewRequest]:

@@ -26,6 +26,7 @@ from typing import Any
 from ..crypto import signing
 from ..errors import ValidationError
 from ..models import bounded_json, dates, matching
+from ..models.calendar import SchoolCalendar
 from ..models.pupils import FIELD_LABELS, clean_details
 from ..models.roles import Permission
 from ..models.school import SchoolIdentity
@@ -121,6 +122,24 @@ class Preview:
     @property
     def package_fingerprint(self) -> str:
         return self.package.fingerprint
+
+
+def admission_warning(calendar: SchoolCalendar, admission_date: dt.date | str | None,
+                      day: dt.date) -> str:
+    """A sentence when the admission date (``day`` when none is given) is not a school day,
+    else '': accepted, not refused (a pupil is often admitted on paper on a holiday or a
+    weekend), but the SENCO should know, as the review after arrival counts from it. A date that
+    does not read as one gives '' here: the import refuses it in its own sentence."""
+    try:
+        admitted = dates.parse_date(admission_date, "Admission date", required=False) or day
+    except ValidationError:
+        return ""
+    why = calendar.not_a_school_day(admitted)
+    if why is None:
+        return ""
+    return (f"The admission date {dates.format_uk(admitted)} is {why}, not a school day. It is "
+            "kept as given; check it is the day they start here, as the review after arrival "
+            "is counted from it.")
 
 
 def read_file(path: Path) -> bytes:

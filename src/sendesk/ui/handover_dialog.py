@@ -95,8 +95,8 @@ class HandoverDialog(QDialog):
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("For the next teacher of a class: every pupil in it on the SEN "
-                                "register, each with their one-page profile and current support "
-                                "plan, in one pack. Record whom you gave it to; each pupil's "
+                                "register, each with their one-page profile and current plan "
+                                "(support plan or EHC plan), in one pack. Record whom you gave it to; each pupil's "
                                 "history shows it.", wordWrap=True))
         layout.addLayout(form)
         layout.addWidget(self.message)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..errors import SendeskError
 from ..models import dates
 from ..models.pupils import YEAR_GROUPS
+from ..records import school_calendar
 from ..session import Session
 from ..store.files import atomic_write
 from ..transfer import receiving
@@ -224,6 +225,12 @@ class MatchPage(QWizardPage):
         arrival.addRow("Admission date here", self.admission)
         arrival.addRow("Year group here", self.year)
         arrival.addRow("Class here", self.class_name)
+        # Not a school day is accepted (admitted on paper in a holiday), but said, with why.
+        self.admission_note = QLabel(objectName="admission_note", wordWrap=True)
+        self.admission_note.setStyleSheet("color: #8a4b00")
+        arrival.addRow(self.admission_note)
+        self.calendar = None
+        self.admission.textChanged.connect(self._note_admission)
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         layout = QVBoxLayout(self)
@@ -243,7 +250,9 @@ class MatchPage(QWizardPage):
                                "new record will be made with everything in the package. Set "
                                "their admission date, year group and class here; the year group "
                                "is offered from the package.")
+            self.calendar = self.owner.runner.call(school_calendar.load, sender=self)
             self.admission.setText(dates.format_uk(self.owner.session.clock.today()))
+            self._note_admission()
             year = str(preview.pupil.get("year_group") or "")
             if self.year.findText(year) >= 0:
                 self.year.setCurrentIndex(self.year.findText(year))
@@ -282,6 +291,12 @@ class MatchPage(QWizardPage):
             choice.currentIndexChanged.connect(self.completeChanged)
             self.conflicts.setCellWidget(row, 3, choice)
         self.conflicts.resizeRowsToContents()
+
+    def _note_admission(self) -> None:
+        note = "" if self.calendar is None else receiving.admission_warning(
+            self.calendar, self.admission.text().strip(), self.owner.session.clock.today())
+        self.admission_note.setText(note)
+        self.admission_note.setVisible(bool(note))
 
     def _choose_additions(self, value: str) -> None:
         preview = self.owner.preview
