@@ -2,7 +2,7 @@
 address with no spaces in it runs past the window's right edge and is cut off there (the
 forgotten-password window lost the end of a refusal naming a long folder). `breakable` gives
 such a word places to break, invisibly: a zero-width space after each path separator, and
-every so often inside a part still too long. Short words are left exactly as they were."""
+where a capital starts a word or every so often inside a part still too long. Short words are left exactly as they were."""
 
 from __future__ import annotations
 
@@ -14,10 +14,17 @@ ZERO_WIDTH_SPACE = "\u200b"
 LONG_WORD = 40       # characters: about half the width of the narrowest window that wraps one
 LONG_PART = 24
 _AFTER = re.compile(r"([/\\?&=_.-])")
+_CAPITAL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _split_part(part: str) -> str:
-    return ZERO_WIDTH_SPACE.join(part[i:i + LONG_PART] for i in range(0, len(part), LONG_PART))
+    """A long run between separators breaks where a capital starts a word ("...JulyFor"),
+    and, where that is not enough, every LONG_PART characters."""
+    if len(part) <= LONG_PART:
+        return part
+    words = _CAPITAL.sub(ZERO_WIDTH_SPACE, part).split(ZERO_WIDTH_SPACE)
+    return ZERO_WIDTH_SPACE.join(word[i:i + LONG_PART] for word in words
+                                 for i in range(0, len(word), LONG_PART))
 
 
 def _break_word(word: str) -> str:
