@@ -2,7 +2,8 @@
 address with no spaces in it runs past the window's right edge and is cut off there (the
 forgotten-password window lost the end of a refusal naming a long folder). `breakable` gives
 such a word places to break, invisibly: a zero-width space after each path separator, and
-where a capital starts a word or every so often inside a part still too long. Short words are left exactly as they were."""
+where a capital starts a word or every so often inside a part still too long. Short words
+are left exactly as they were."""
 
 from __future__ import annotations
 
