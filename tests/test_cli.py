@@ -244,6 +244,35 @@ def test_recover_refusals(cli, school):
     lifecycle.open_school(db_path, SENCO, SENCO_PASSWORD).close()
 
 
+@pytest.mark.sqlcipher_only(reason="the recovery key belongs to a database file")
+def test_recover_for_someone_not_in_the_school_says_so_and_not_wrong_password(cli, school):
+    """No password was asked for, so "Wrong username or password." misled; the key is
+    checked first, so only its holder (who could read every record) learns who is missing."""
+    db_path, recovery = school
+    before = folder_state(db_path.parent)
+    run = cli("recover", db_path, "--user", "mpatell", stdin=[recovery, NEW_PASSWORD])
+    assert run.code == 1 and "Wrong username or password" not in run.err
+    assert "No one called mpatell can sign in to this school's database" in run.err
+    assert "the recovery key was right" in run.err
+    # With a wrong key nothing is said about the username at all.
+    run = cli("recover", db_path, "--user", "mpatell", stdin=[keys.new_recovery_key(), NEW_PASSWORD])
+    assert run.code == 1 and "mpatell" not in run.err
+    key_name = keyfile_path(db_path).name
+    assert folder_state(db_path.parent)[key_name] == before[key_name]
+
+
+def test_init_and_user_add_take_role_and_roles_alike(cli, db_path):
+    assert cli(*init_args(db_path, **{"--role": "admin"}), stdin=[SENCO_PASSWORD]).code == 0
+    run = cli("user", "add", db_path, "jbloggs", "--full-name", "Jo Bloggs", "--roles",
+              "staff,senco", "--user", SENCO, stdin=[SENCO_PASSWORD, JO_PASSWORD])
+    assert run.code == 0, run.err
+    for username, password, roles in ((SENCO, SENCO_PASSWORD, ["admin"]),
+                                      ("jbloggs", JO_PASSWORD, ["senco", "staff"])):
+        session = lifecycle.open_school(db_path, username, password)
+        assert sorted(r.value for r in session.user.roles) == roles
+        session.close()
+
+
 # --- users --------------------------------------------------------------------------------------
 
 def test_user_add_list_remove(cli, school):

@@ -5,6 +5,8 @@ each checked the way the IT technician would check it afterwards (sign in, verif
 from __future__ import annotations
 
 import io
+import shlex
+import subprocess
 
 import pytest
 
@@ -96,7 +98,7 @@ def test_import_copies_every_row_keeps_the_chain_and_lists_who_needs_a_password(
     code, out, err = _import(demo_file, owner_url)
     assert code == 0, err
     assert "checked row for row" in out
-    assert (f"1 user needs a password set on the server: sendesk-cli user passwd {url} "
+    assert (f"1 user needs a password set on the server: sendesk-cli user passwd '{url}' "
             f"{STAFF} --user {SENDER_USER}") in out
 
     moved = lifecycle.open_school(url, SENDER_USER, SENDER_PASSWORD, clock)
@@ -227,10 +229,16 @@ def test_backup_on_the_server_is_an_encrypted_backup_that_restores_into_a_file(
     assert surname.encode() not in backup_file.read_bytes()
 
     restored = tmp_path / "restored.sendesk"
-    code, _, err = cli("restore", backup_file, restored, "--user", SENDER_USER,
-                       stdin=[SENDER_PASSWORD])
+    code, out, err = cli("restore", backup_file, restored, "--user", SENDER_USER,
+                         stdin=[SENDER_PASSWORD])
     assert code == 0, err
     assert keyfile_path(restored).exists()
+    # Only the person who sealed it has a key in the restored file: the others are named,
+    # with the command that lets each in (they used to get "Wrong username or password.").
+    assert (f"1 user needs a password set on the restored file: sendesk-cli user passwd "
+            f"{restored} {STAFF} --user {SENDER_USER}") in out
+    _run_advice(out, [SENDER_PASSWORD, "meadow-cobalt-lantern-62"])
+    lifecycle.open_school(restored, STAFF, "meadow-cobalt-lantern-62", clock).close()
     session = lifecycle.open_school(restored, SENDER_USER, SENDER_PASSWORD, clock)
     try:
         assert _checks(session, AUDIT) == expected
@@ -295,3 +303,64 @@ def test_ids_the_servers_sequence_skipped_do_not_read_as_a_tampered_log(
             assert report.ok, (path, report.lines())
         finally:
             copy.close()
+
+
+def _run_advice(out: str, stdin: list[str]) -> None:
+    """Run every `sendesk-cli user passwd` command the output lists, as pasted into a shell
+    that refuses a glob matching nothing (zsh does, and a server's address holds '?')."""
+    advice = out.split("a password set ", 1)[1].split(": ", 1)[1].splitlines()[0]
+    for command in advice.split("; "):
+        shell = subprocess.run(["bash", "-O", "failglob", "-c",
+                                f"printf '%s\\n' {command.removeprefix('sendesk-cli ')}"],
+                               capture_output=True, text=True, cwd="/", check=True)
+        argv = shell.stdout.splitlines()
+        assert argv == shlex.split(command)[1:]
+        code, _, err = cli(*argv, stdin=stdin)
+        assert code == 0, err
+
+
+def test_the_passwd_command_import_prints_works_pasted_into_a_shell(demo_file, empty_server,
+                                                                    clock):
+    _, _, owner_url, url = empty_server
+    code, out, err = _import(demo_file, owner_url)
+    assert code == 0, err
+    assert "?" in url
+    _run_advice(out, [SENDER_PASSWORD, "meadow-cobalt-lantern-62"])
+    lifecycle.open_school(url, STAFF, "meadow-cobalt-lantern-62", clock).close()
+
+
+def test_a_backup_is_not_restored_onto_the_server_and_the_refusal_says_what_to_do(
+        demo_file, empty_server, tmp_path):
+    backup_file = tmp_path / "school.sendesk-backup"
+    assert cli("backup", demo_file, backup_file, "--user", SENDER_USER,
+               stdin=[SENDER_PASSWORD])[0] == 0
+    server, name, _, url = empty_server
+    code, out, err = cli("restore", backup_file, url, "--user", SENDER_USER,
+                         stdin=[SENDER_PASSWORD])
+    assert code == 1 and out == ""
+    assert "does not exist" not in err
+    assert "restore it to a file first" in err and "sendesk-cli server import" in err
+    assert len(err.strip().splitlines()) == 1
+    assert _tables(server, name) > 0   # the migrated, empty database is as it was
+    with server.admin(name) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+def test_server_init_takes_role_and_user_add_takes_roles_as_well(empty_server, clock):
+    _, _, owner_url, url = empty_server
+    code, _, err = cli("server", "init", owner_url, "--school", "Brambleton", "--urn", "123456",
+                       "--user", SENDER_USER, "--full-name", "Meera Patel", "--role", "admin",
+                       stdin=[SUPERUSER_PASSWORD, SENDER_PASSWORD])
+    assert code == 0, err
+    code, _, err = cli("user", "add", url, STAFF, "--full-name", STAFF_NAME, "--roles",
+                       "staff,senco", "--user", SENDER_USER,
+                       stdin=[SENDER_PASSWORD, STAFF_PASSWORD])
+    assert code == 0, err
+    first = lifecycle.open_school(url, SENDER_USER, SENDER_PASSWORD, clock)
+    second = lifecycle.open_school(url, STAFF, STAFF_PASSWORD, clock)
+    try:
+        assert [r.value for r in first.user.roles] == ["admin"]
+        assert sorted(r.value for r in second.user.roles) == ["senco", "staff"]
+    finally:
+        first.close()
+        second.close()

@@ -19,7 +19,9 @@ import gc
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QLabel,
@@ -171,4 +173,65 @@ def test_every_main_window_page_and_dialog_button_has_its_own_mnemonic(make_cont
                                 taken_beside(dialog, dialog))
         dialog.reject()
     problems = list(dict.fromkeys(problems))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def letters_of(dialog: QWidget) -> list[tuple[str, str]]:
+    """(letter, what) for every label, button, radio button, tick box and shortcut key of the
+    window that can be seen: a tool button's Alt shortcut (the password's Show, Alt+S) counts
+    as its letter, since pressing it does the same as a mnemonic."""
+    found = []
+    for widget in dialog.findChildren(QWidget):
+        if not widget.isVisibleTo(dialog):
+            continue
+        if isinstance(widget, QLabel) and "<" not in widget.text():
+            text = shown = widget.text()
+        elif isinstance(widget, QAbstractButton):
+            text = shown = widget.text()
+            keys = widget.shortcut().toString()
+            if mnemonic(text) is None and keys.startswith("Alt+") and len(keys) == 5:
+                text, shown = f"&{keys[-1]}", f"{widget.text()} ({keys})"
+        else:
+            continue
+        if (letter := mnemonic(text)) is not None:
+            found.append((letter, shown.replace("&", "")))
+    return found
+
+
+def entry_window_problems(screen: str, dialog: QWidget) -> list[str]:
+    problems, letters = [], {}
+    for button in dialog.findChildren(QPushButton):
+        if button.isVisibleTo(dialog) and button.text() != "Cancel" and mnemonic(button.text()) is None:
+            problems.append(f"{screen}: '{button.text()}' has no mnemonic")
+    for letter, what in letters_of(dialog):
+        if letter in letters:
+            problems.append(f"{screen}: '{what}' and '{letters[letter]}' share Alt+{letter}")
+        letters.setdefault(letter, what)
+    return problems
+
+
+def test_the_unlock_and_first_windows_give_each_control_its_own_letter(qtbot):
+    """The windows before any school is open: the unlock window on a file (with quick unlock
+    offered) and on the school server, and the first window of a new PC. 'Connect to the
+    &school server' once took Alt+S from the password's Show button, so Alt+S only moved
+    between the two."""
+    from sendesk.ui.create_dialog import CreateDatabaseDialog
+    from sendesk.ui.runner import OpRunner
+    from sendesk.ui.unlock_dialog import UnlockDialog
+    runner = OpRunner()
+    problems: list[str] = []
+    unlock = UnlockDialog(runner, "/school/records.sendesk", "mpatel", lambda path: True)
+    create = CreateDatabaseDialog(runner)
+    for dialog in (unlock, create):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    settle(100)
+    assert unlock.quick_button.isVisible()
+    problems += entry_window_problems("unlock window (a file)", unlock)
+    qtbot.mouseClick(unlock.on_server, Qt.MouseButton.LeftButton)
+    settle(100)
+    assert unlock.server.isVisible()
+    problems += entry_window_problems("unlock window (the school server)", unlock)
+    problems += entry_window_problems("create a school database", create)
+    assert len(letters_of(unlock)) >= 12 and len(letters_of(create)) >= 3
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

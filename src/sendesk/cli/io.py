@@ -10,6 +10,7 @@ server (``database`` below is its argparse type); opening is the same either way
 from __future__ import annotations
 
 import getpass
+import shlex
 import sys
 from pathlib import Path
 
@@ -58,3 +59,16 @@ def open_session(database: str | Path, username: str, secrets: Secrets) -> Sessi
     password = secrets.read(f"Password for {username}")
     where = database if is_server_url(database) else Path(database)
     return lifecycle.open_school(where, username, password)
+
+
+def password_advice(names: list[str], where: str | Path, admin: str | None, place: str) -> str:
+    """The users who cannot sign in yet, and the command that lets each one in, quoted so it
+    can be pasted into any shell (a server's address holds '?', which zsh would expand).
+    admin None: the person was not named (restore without --user), so neither are they here."""
+    if not names:
+        return ""
+    count = f"{len(names)} user needs" if len(names) == 1 else f"{len(names)} users need"
+    doer = shlex.quote(admin) if admin else "YOUR_USERNAME"
+    commands = "; ".join(f"sendesk-cli user passwd {shlex.quote(str(where))} "
+                         f"{shlex.quote(name)} --user {doer}" for name in names)
+    return f"\n{count} a password set {place}: {commands}"

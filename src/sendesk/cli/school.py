@@ -13,7 +13,8 @@ from ..records import audit_log, csv_safe
 from ..services import backup as backup_mod
 from ..services import lifecycle, rekey, users
 from ..services import verify as verify_mod
-from .io import DB_HELP, Secrets, database, open_session, shown
+from ..store.server_address import is_server_url
+from .io import DB_HELP, Secrets, database, open_session, password_advice, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--urn", required=True, help="DfE URN, or LA/establishment number such as 937/4001")
     p.add_argument("--user", required=True, help="username of the first user")
     p.add_argument("--full-name", required=True, help="full name of the first user")
-    p.add_argument("--roles", default="senco,admin", help="roles of the first user (default senco,admin)")
+    p.add_argument("--roles", "--role", dest="roles", default="senco,admin",
+                   help="roles of the first user (default senco,admin)")
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("verify", help="check encryption, structure and the audit log")
@@ -65,7 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username")
     p.add_argument("--full-name", required=True)
-    p.add_argument("--role", required=True, help="senco, staff or admin (several: senco,admin)")
+    p.add_argument("--role", "--roles", dest="role", required=True,
+                   help="senco, staff or admin (several: senco,admin)")
     p.add_argument("--user", required=True, help="the administrator doing this")
     p.set_defaults(run=cmd_user_add)
     p = user_sub.add_parser("update", help="change a user's full name or roles (administrators "
@@ -73,7 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("username")
     p.add_argument("--full-name", help="the new full name")
-    p.add_argument("--roles", help="the new roles: senco, staff or admin (several: senco,admin)")
+    p.add_argument("--roles", "--role", dest="roles",
+                   help="the new roles: senco, staff or admin (several: senco,admin)")
     p.add_argument("--user", required=True, help="the administrator doing this")
     p.set_defaults(run=cmd_user_update)
     p = user_sub.add_parser("remove", help="remove a user and re-encrypt the database under a "
@@ -140,9 +144,16 @@ def cmd_backup(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, secrets: Secrets) -> int:
+    if is_server_url(args.db):
+        raise SendeskError("A backup is restored into a new database file, not straight onto "
+                           "the school server: restore it to a file first (sendesk-cli restore "
+                           "BACKUP school.sendesk), then move that file onto an empty database "
+                           "on the server with sendesk-cli server import school.sendesk URL "
+                           "--user USERNAME.")
     password = secrets.read(f"Password for {args.user}" if args.user else "Password of an administrator of the backup")
-    backup_mod.restore(args.backup, args.db, password, args.user)
-    print(f"Restored to {args.db}")
+    need_password = backup_mod.restore(args.backup, args.db, password, args.user)
+    print(f"Restored to {args.db}"
+          + password_advice(need_password, args.db, args.user, "on the restored file"))
     return 0
 
 

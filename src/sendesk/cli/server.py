@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from ..services import lifecycle, server_move, server_school
-from .io import Secrets
+from .io import Secrets, password_advice
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--urn", required=True, help="DfE URN, or LA/establishment number such as 937/4001")
     p.add_argument("--user", required=True, help="username (server login) of the first administrator")
     p.add_argument("--full-name", required=True, help="full name of the first administrator")
-    p.add_argument("--roles", default="senco,admin", help="roles of the first user (default senco,admin)")
+    # Both spellings, as on user add (--role): the one a person remembers from the other works.
+    p.add_argument("--roles", "--role", dest="roles", default="senco,admin",
+                   help="roles of the first user (default senco,admin)")
     p.set_defaults(run=cmd_init)
     p = server_sub.add_parser("upgrade", help="bring the server's tables up to this version of "
                                               "sendesk (as the owner, after installing it)")
@@ -77,15 +79,6 @@ def cmd_upgrade(args: argparse.Namespace, secrets: Secrets) -> int:
     return 0
 
 
-def _password_advice(names: list[str], where: str, admin: str, place: str) -> str:
-    """The users who cannot sign in yet, and the command that lets each one in."""
-    if not names:
-        return ""
-    count = f"{len(names)} user needs" if len(names) == 1 else f"{len(names)} users need"
-    commands = "; ".join(f"sendesk-cli user passwd {where} {name} --user {admin}" for name in names)
-    return f"\n{count} a password set {place}: {commands}"
-
-
 def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
     password = secrets.read(f"Password for {args.user}")
     owner_password = _owner_password(args.url, secrets)
@@ -99,7 +92,7 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
     print(f"Moved {args.file.name} to {where}: {report.rows:,} rows in {report.tables} tables, "
           f"checked row for row; the audit log's {report.audit_entries:,} entries came across "
           f"with their chain. {args.user} signs in to the server with the same password."
-          + _password_advice(report.need_password, plain_url, args.user, "on the server"))
+          + password_advice(report.need_password, plain_url, args.user, "on the server"))
     print("Keep the file as an archive or delete it; changes made in it from now on are not "
           "on the server.")
     return 0
@@ -115,6 +108,6 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets) -> int:
     print(f"Exported to {args.out} (and its key file): {report.rows:,} rows in {report.tables} "
           f"tables, checked row for row; the audit log's {report.audit_entries:,} entries kept. "
           f"{args.user} opens it with their server password."
-          + _password_advice(report.need_password, str(args.out), args.user, "on this file"))
+          + password_advice(report.need_password, str(args.out), args.user, "on this file"))
     print(f"Recovery key (shown once; keep it safe): {report.recovery_key}")
     return 0

@@ -137,12 +137,15 @@ def _read_header(handle, name: str, total: int) -> tuple[dict, bytes, int]:
     return header, handle.read(keyfile_len), db_len
 
 
-def restore(backup_path: Path, database: Path, password: str, username: str | None = None) -> None:
+def restore(backup_path: Path, database: Path, password: str,
+            username: str | None = None) -> list[str]:
     """Check a backup completely, then write its database and key file to `database`.
 
     The password must be that of a user who holds the admin role in the backup (``username``,
     or whichever user's it is); anyone else is refused before anything is written under the
-    destination's name."""
+    destination's name. Returns the users who cannot sign in to the restored file until an
+    administrator sets them a password: a backup of the school server is sealed with one
+    person's password, so only they have a key in its key file."""
     backup_path, database = Path(backup_path), Path(database)
     name = backup_path.name
     key_path = keyfile_path(database)
@@ -190,7 +193,8 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
             if not hmac.compare_digest(mac.digest(), handle.read(MAC_BYTES)):
                 raise DamagedDatabase(f"{name} has been altered or damaged since it was made; "
                                       "it was not restored.")
-        _check_restored(temp_db, data_key, keyfile, slot_id, name, named=bool(username))
+        need_password = _check_restored(temp_db, data_key, keyfile, slot_id, name,
+                                        named=bool(username))
         # The key file goes first: the database appearing under its name is what completes a
         # restore, so a crash never leaves a database without the key file that opens it.
         keyfile.save(key_path, data_key)
@@ -206,6 +210,7 @@ def restore(backup_path: Path, database: Path, password: str, username: str | No
         with contextlib.suppress(OSError):
             temp_db.unlink()
         keys.wipe(data_key)
+    return need_password
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -258,13 +263,13 @@ def _left_by_an_interrupted_restore(key_path: Path, incoming: KeyFile) -> bool:
 
 
 def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile, slot_id: str,
-                    name: str, named: bool) -> None:
+                    name: str, named: bool) -> list[str]:
     """The copy is whole, of the database its key file is for, and the password given is an
     administrator's in it: restoring puts a whole school's records back, and whoever holds a
     backup and any one user's password must not be able to do that (roles live inside the
     encrypted database, so this is the first point they can be read). A refusal names the
     user only when they were `named` (--user): a password tried without a name must not say
-    whose password it is."""
+    whose password it is. Returns the active users with no key in the key file."""
     db = Database(path, data_key)
     try:
         cipher, structure = db.cipher_problems(), db.structure_problems()
@@ -279,5 +284,8 @@ def _check_restored(path: Path, data_key: bytes | bytearray, keyfile: KeyFile, s
                 else "That password is not an administrator's"
             raise PermissionDenied(f"{who} in the backup {name}, and only an administrator of the "
                                    "backup may restore it. Nothing was written.")
+        return [str(row["username"]) for row in
+                db.query("SELECT username FROM users WHERE active = 1 ORDER BY username")
+                if not keyfile.has_user(str(row["username"]))]
     finally:
         db.close()

@@ -105,7 +105,7 @@ def create(path: Path | str, *, school_name: str, school_reference: str, usernam
 
 
 def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: str,
-                   clock: Clock, how: str) -> Session:
+                   clock: Clock, how: str, no_such_user: str = "Wrong username or password.") -> Session:
     db = None
     try:
         db = Database(path, data_key)
@@ -116,7 +116,7 @@ def _open_with_key(path: Path, keyfile: KeyFile, data_key: bytearray, username: 
                                       "school database.")
         user = load_user(db, username)
         if user is None:
-            raise WrongPassword("Wrong username or password.")
+            raise WrongPassword(no_such_user)
         session = Session(db, data_key, keyfile, user, load_school(db), clock)
         session.audit_now(how)
         return session
@@ -189,8 +189,14 @@ def recover(path: Path | str, recovery_key: str, username: str, new_password: st
     # Refuse a weak password before anything is opened or written to the audit log.
     require_strong(new_password, [username])
     data_key = keyfile.unlock_with_recovery(recovery_key)
+    # No password was asked for, so "wrong username or password" would mislead. The key was
+    # checked first and opens every record, so naming the missing user tells its holder
+    # nothing they could not read anyway; without the key no one gets this far.
     session = _open_with_key(path, keyfile, data_key, username, clock or SystemClock(),
-                             "opened the database with the recovery key")
+                             "opened the database with the recovery key",
+                             no_such_user=f"No one called {username or '(blank)'} can sign in to "
+                                          "this school's database, so no password was set. "
+                                          "Check the username; the recovery key was right.")
     try:
         require_strong(new_password, [username, session.user.full_name, session.school.name])
         keyfile.set_password(username, new_password, session.data_key)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..settings import data_dir
+from ..store.server_address import is_server_url
 from ..transfer.package import SUFFIX
 from .controller import AppController
 from .prompts import prompts
@@ -27,10 +28,17 @@ from .runner import Refused
 from .single_instance import hand_over_launch, serve
 
 
+def _database(text: str) -> Path | str:
+    """A file (or package) is a Path; the school server's postgresql:// address stays as
+    written, since a Path would fold its '//' into one '/' and break it."""
+    return text.strip() if is_server_url(text) else Path(text)
+
+
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sendesk", description="SEND records for schools.")
-    parser.add_argument("database", nargs="?", type=Path,
-                        help="school database to open, or a records-transfer package to receive "
+    parser.add_argument("database", nargs="?", type=_database,
+                        help="school database to open (a file, or the school server's "
+                             "postgresql:// address), or a records-transfer package to receive "
                              "(it opens in the receiving wizard once the database is unlocked)")
     parser.add_argument("--demo", action="store_true", help="open (creating if needed) a demo school")
     parser.add_argument("--selftest", action="store_true",
@@ -58,12 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
     _install_excepthook()
-    if not (args.selftest or args.demo) and hand_over_launch(args.database):
+    # The school server's address opens the unlock window on it, never handed to a running copy.
+    on_server = isinstance(args.database, str)
+    if not (args.selftest or args.demo or on_server) and hand_over_launch(args.database):
         return 0   # a copy already runs: it took the package (or came forward)
     controller = AppController(app)
     serve(controller)
     database = args.database
-    if database is not None and database.name.endswith(SUFFIX):
+    if isinstance(database, Path) and database.name.endswith(SUFFIX):
         controller.pending_package, database = database, None
     if args.demo:
         from .demo_start import prepare_demo

@@ -71,7 +71,8 @@ class AppController(QObject):
         self.pending_package: Path | None = None
 
     # --- starting -------------------------------------------------------------------
-    def start(self, database: Path | None = None) -> None:
+    def start(self, database: Path | str | None = None) -> None:
+        """The unlock window for the database named, or last used; else the first window."""
         if database is not None:
             self.settings.last_database = str(database)
         remembered = self.settings.last_database
@@ -85,6 +86,7 @@ class AppController(QObject):
         dialog = CreateDatabaseDialog(self.entry_runner)
         dialog.created.connect(self._created)
         dialog.open_existing.connect(self._open_existing)
+        dialog.connect_server.connect(lambda: self.show_unlock(on_server=True))
         dialog.rejected.connect(self._entry_cancelled)
         self.create_dialog = dialog
         dialog.show()
@@ -96,11 +98,13 @@ class AppController(QObject):
             self.settings.last_database = str(chosen)
             self.show_unlock()
 
-    def show_unlock(self, message: str = "") -> None:
+    def show_unlock(self, message: str = "", on_server: bool = False) -> None:
+        """on_server: open on the school server's fields (a new PC's first sign-in)."""
         self._close_entry_dialogs()
         dialog = UnlockDialog(self.entry_runner, self.settings.last_database or "",
                               self.settings.last_username or "", self.quick_unlock_possible,
-                              clock=self.clock, server=self.settings.last_server or "")
+                              clock=self.clock, server=self.settings.last_server or "",
+                              start_on_server=on_server)
         dialog.unlocked.connect(self._unlocked_with_password)
         dialog.create_requested.connect(self.show_create)
         dialog.quick_unlock_requested.connect(self.quick_unlock)

@@ -1,4 +1,5 @@
-"""First run: create the school's encrypted database and its first user."""
+"""First run: create the school's encrypted database and its first user, or, on a school's
+second PC, go to the school server its records are already on (issue 21)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class CreateDatabaseDialog(QDialog):
 
     created = Signal(object, str)  # Session, recovery key
     open_existing = Signal()
+    connect_server = Signal()   # the unlock window, its server fields showing
 
     def __init__(self, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,14 +41,16 @@ class CreateDatabaseDialog(QDialog):
         self.setWindowTitle("Create a school database - sendesk")
         self.setMinimumWidth(520)
         intro = QLabel("Set up sendesk for your school. Everything is stored encrypted on this "
-                       "computer; only people with a username and password can open it.",
-                       wordWrap=True)
+                       "computer; only people with a username and password can open it. If your "
+                       "school's records are already on the school server, choose Connect to "
+                       "the school server.", wordWrap=True)
         self.school_name = QLineEdit(objectName="school_name")
         self.school_ref = QLineEdit(objectName="school_ref", placeholderText="123456 or 937/4001")
         self.username = QLineEdit(objectName="username", placeholderText="for example mpatel")
         self.full_name = QLineEdit(objectName="full_name")
         self.path = QLineEdit(str(default_database_path()), objectName="path")
-        browse = QPushButton("Choose...")
+        browse = QPushButton("C&hoose...")
+        browse.setAccessibleName("Choose where to save the database")
         browse.clicked.connect(self._choose_path)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path)
@@ -63,16 +67,31 @@ class CreateDatabaseDialog(QDialog):
         form.addRow("Save the database in", path_row)
 
         self.buttons = QDialogButtonBox()
-        self.create_button = self.buttons.addButton("Create database", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = self.buttons.addButton("&Create database", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("create")
-        open_button = self.buttons.addButton("Open an existing database...", QDialogButtonBox.ButtonRole.ActionRole)
-        open_button.clicked.connect(self.open_existing)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
         self.create_button.clicked.connect(self._create)
+        # The other ways in, for a PC joining a school that has its records already: in a row
+        # of their own under the introduction that names them (in the button row they were
+        # squeezed until their words were cut off).
+        open_button = QPushButton("&Open an existing database...", objectName="open_existing")
+        open_button.setAutoDefault(False)
+        open_button.clicked.connect(self.open_existing)
+        self.server_button = QPushButton("Connect to the school se&rver...",
+                                         objectName="connect_server")
+        self.server_button.setAutoDefault(False)
+        self.server_button.setToolTip("Sign in to the school's records on the school server, "
+                                      "with the address IT gave you.")
+        self.server_button.clicked.connect(self.connect_server)
+        elsewhere = QHBoxLayout()
+        elsewhere.addWidget(self.server_button)
+        elsewhere.addWidget(open_button)
+        elsewhere.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addLayout(elsewhere)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Your password</b>"))
         layout.addWidget(self.passwords)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..clock import Clock
 from ..errors import SendeskError
 from ..services import lifecycle
+from .breakable import BreakingLabel
 from .busy import set_busy
 from .password_field import NewPasswordFields, PasswordField
 from .prompts import prompts
@@ -70,7 +71,7 @@ class UnlockDialog(QDialog):
     def __init__(self, runner: OpRunner, path: str = "", username: str = "",
                  quick_unlock_for: Callable[[str], bool] = lambda path: False,
                  parent: QWidget | None = None, clock: Clock | None = None,
-                 server: str = "") -> None:
+                 server: str = "", start_on_server: bool = False) -> None:
         super().__init__(parent)
         self.runner, self.clock = runner, clock
         self._quick_unlock_for = quick_unlock_for
@@ -96,12 +97,13 @@ class UnlockDialog(QDialog):
         self.hint = QLabel(wordWrap=True, objectName="hint")
         self.hint.setStyleSheet("background: #e8f0fe; padding: 6px; border-radius: 4px")
         self.hint.hide()
-        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message = BreakingLabel(objectName="message")
         self.message.setStyleSheet("color: #b3261e")
         # Where the records are: a file on this PC, or the school server (issue 21); the
         # server's address is remembered per PC (settings.last_server), never its password.
         self.on_file = QRadioButton("A database &file on this PC", objectName="on_file")
-        self.on_server = QRadioButton("Connect to the &school server", objectName="on_server")
+        # Alt+R: Alt+S is the password's Show button (password_field.py).
+        self.on_server = QRadioButton("Connect to the school se&rver", objectName="on_server")
         self.on_file.setAccessibleName("Open a database file on this PC")
         self.on_server.setAccessibleName("Connect to the school server")
         self.where = QButtonGroup(self)
@@ -125,17 +127,17 @@ class UnlockDialog(QDialog):
             form.addRow(label, field)
 
         buttons = QDialogButtonBox()
-        self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unlock_button = buttons.addButton("Un&lock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setObjectName("unlock")
-        self.quick_button = buttons.addButton("Quick unlock", QDialogButtonBox.ButtonRole.ActionRole)
+        self.quick_button = buttons.addButton("Quic&k unlock", QDialogButtonBox.ButtonRole.ActionRole)
         self.quick_button.setObjectName("quick_unlock")
         self.quick_button.setToolTip("Unlock with your computer account; no password needed until it expires.")
-        forgot = buttons.addButton("Forgotten password...", QDialogButtonBox.ButtonRole.ActionRole)
+        forgot = buttons.addButton("Forgo&tten password...", QDialogButtonBox.ButtonRole.ActionRole)
         forgot.setObjectName("forgot")
         self.forgot_button = forgot
-        new = buttons.addButton("New database...", QDialogButtonBox.ButtonRole.ActionRole)
+        new = buttons.addButton("N&ew database...", QDialogButtonBox.ButtonRole.ActionRole)
         new.setObjectName("new_database")
-        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
         # Enter anywhere in the window unlocks: no other button may take the default when it
         # gets focus (a hidden quick-unlock button used to, so Return did nothing).
         for button in buttons.buttons():
@@ -166,9 +168,13 @@ class UnlockDialog(QDialog):
         layout.addWidget(buttons)
         self.path.textChanged.connect(self.refresh_quick_unlock)
         self.on_server.toggled.connect(self._where_changed)
-        (self.on_server if remembered_server else self.on_file).setChecked(True)
+        # start_on_server: a new PC's first window sent the person here to reach the school server.
+        (self.on_server if remembered_server or start_on_server else self.on_file).setChecked(True)
         self._where_changed()
-        (self.password if username else self.username).setFocus()
+        if self.server_mode and not self.server.host.text():
+            self.server.host.setFocus()
+        else:
+            (self.password if username else self.username).setFocus()
 
     @property
     def server_mode(self) -> bool:
@@ -271,7 +277,7 @@ class RecoverDialog(QDialog):
         self.username = QLineEdit(username, objectName="username")
         self.key = QLineEdit(objectName="recovery_key", placeholderText="XXXX-XXXX-XXXX-...")
         self.passwords = NewPasswordFields(lambda: [self.username.text()])
-        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message = BreakingLabel(objectName="message")
         self.message.setStyleSheet("color: #b3261e")
         form = QFormLayout()
         form.addRow("Username", self.username)
