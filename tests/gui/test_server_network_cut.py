@@ -82,6 +82,8 @@ def test_a_commit_with_no_answer_says_it_may_have_saved_and_the_record_then_show
     qtbot.mouseClick(record.save_profile_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: record.profile_message.text() != "", timeout=BOUND_MS)
     assert record.profile_message.text() == MAY_HAVE_SAVED
+    message = record.profile_message
+    assert message.height() >= message.heightForWidth(message.width()), "the sentence is cut off"
     record.grab().save("/tmp/fix21b-record-uncertain.png")
     monkeypatch.setattr(ServerDatabase, "_commit", commit)
     qtbot.waitUntil(lambda: not outside.listening.is_set(), timeout=30_000)   # heard the silence

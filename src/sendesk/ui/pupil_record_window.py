@@ -59,6 +59,7 @@ from .screen_fit import fit_to_screen
 from .send_wizard import default_render_pdf
 from .specialists_tab import SpecialistsTab
 from .stale_dialog import show_stale
+from .steady import reserve_lines
 from .transfers_tab import TransfersTab
 
 # The later features' tabs are built the first time they are shown (or asked for): building
@@ -366,7 +367,9 @@ class PupilRecordWindow(QWidget):
                 kind = "date" if key in ("dob", "admission_date") else "line"
                 specs.append(FieldSpec(key, FIELD_LABELS[key], kind))
         self.profile_form = FormWidget(specs)
-        self.profile_message = QLabel(wordWrap=True, objectName="profile_message")
+        # Room for the longest sentence a save can end with (the school server not answering,
+        # or stopping mid-save) without the form moving under the mouse.
+        self.profile_message = reserve_lines(QLabel(wordWrap=True, objectName="profile_message"), 3)
         self.save_profile_button = button("&Save changes", "save_profile", self.save_profile,
                                           self.can(Permission.EDIT_PUPILS))
         self.profile_form.setEnabled(self.can(Permission.EDIT_PUPILS))
