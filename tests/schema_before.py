@@ -20,3 +20,36 @@ def before_pathway_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_grants, "MATRIX", {
         permission: tuple(g for g in grants if g.table != "pathway_plans")
         for permission, grants in server_grants.MATRIX.items()})
+
+
+def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
+               monkeypatch: pytest.MonkeyPatch, stopped_at: int):
+    """(session, location, how to upgrade it): a new school whose schema stopped at migration
+    ``stopped_at``, on the file or on the test server, made through the operations as the code
+    of that time made it (no rule or grant for a derived table added later). Undo the monkeypatch
+    before upgrading."""
+    from conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
+    from sendesk.services import lifecycle
+    from sendesk.store import migrations
+    monkeypatch.setattr(migrations, "STEPS",
+                        {v: s for v, s in migrations.STEPS.items() if v <= stopped_at})
+    monkeypatch.setattr(migrations, "LATEST", stopped_at)
+    if stopped_at < 19:
+        before_pathway_plans(monkeypatch)
+    if engine == "postgresql":
+        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
+        from sendesk.services import server_school
+        server = request.getfixturevalue("pg_server")
+        name = server.new_database(migrated=False)
+        request.addfinalizer(lambda: server.drop_database(name))
+        session = server_school.create_on_server(
+            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD, school_name=SCHOOL_NAME,
+            school_reference="123456", username=SENCO, full_name=SENCO_NAME,
+            password=SENCO_PASSWORD, clock=clock)
+        return session, server.url(name), lambda: server_school.upgrade_server(
+            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD)
+    path = tmp_path / "school.sendesk"
+    session, _ = lifecycle.create(path, school_name=SCHOOL_NAME, school_reference="123456",
+                                  username=SENCO, full_name=SENCO_NAME, password=SENCO_PASSWORD,
+                                  clock=clock)
+    return session, path, lambda: None

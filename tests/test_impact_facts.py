@@ -16,7 +16,7 @@ from tests.impact_support import (
     measure,
     pupil_on_item,
 )
-from tests.schema_before import before_pathway_plans
+from tests.schema_before import old_school as make_old_school
 
 from sendesk.models.measures import MeasureKind
 from sendesk.records import apdr, governors_report, impact, impact_facts, provision_groups, provision_map
@@ -218,37 +218,14 @@ def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
     """A school whose schema stopped at 17 (no index on impact_lines by plan) upgrades on the
     file and on the server: the index is there, the facts still equal a recount and the
     impact table and governors' figures read the same as before."""
-    from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
+    from tests.conftest import SENCO, SENCO_PASSWORD
 
     from sendesk.services import lifecycle, verify
     from sendesk.store import migrations
-    monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 18})
-    monkeypatch.setattr(migrations, "LATEST", 17)
-    before_pathway_plans(monkeypatch)
-    if engine == "postgresql":
-        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
-        from sendesk.services import server_school
-        server = request.getfixturevalue("pg_server")
-        name = server.new_database(migrated=False)
-        request.addfinalizer(lambda: server.drop_database(name))
-        session = server_school.create_on_server(
-            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD, school_name=SCHOOL_NAME,
-            school_reference="123456", username=SENCO, full_name=SENCO_NAME,
-            password=SENCO_PASSWORD, clock=clock)
-        location = server.url(name)
-
-        def upgrade() -> None:
-            server_school.upgrade_server(server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD)
-        indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
-    else:
-        location = tmp_path / "school.sendesk"
-        session, _ = lifecycle.create(location, school_name=SCHOOL_NAME,
-                                      school_reference="123456", username=SENCO,
-                                      full_name=SENCO_NAME, password=SENCO_PASSWORD, clock=clock)
-
-        def upgrade() -> None:
-            pass
-        indexes = "SELECT name FROM sqlite_master WHERE tbl_name = 'impact_lines'"
+    session, location, upgrade = make_old_school(engine, request, tmp_path, clock, monkeypatch, 17)
+    indexes = ("SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
+               if engine == "postgresql" else
+               "SELECT name FROM sqlite_master WHERE tbl_name = 'impact_lines'")
     try:
         assert session.db.schema_version() == 17
         library = library_item(session, "Precision teaching")

@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 from tests.apdr_support import assess, plan, review, sen_support_pupil
-from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
-from tests.schema_before import before_pathway_plans
+from tests.conftest import SENCO, SENCO_PASSWORD
+from tests.schema_before import old_school as make_old_school
 
 from sendesk.models.reviews import ReviewState
 from sendesk.records import apdr, dashboard, pathway_plans, pupil_list, pupils
@@ -87,27 +87,8 @@ def test_the_rows_equal_a_recount_after_every_kind_of_edit(senco_session, clock)
 
 @pytest.fixture
 def old_school(engine, request, tmp_path, clock, monkeypatch):
-    """(session, location, how to upgrade it): a school whose schema stopped at 18."""
-    monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 19})
-    monkeypatch.setattr(migrations, "LATEST", 18)
-    before_pathway_plans(monkeypatch)
-    if engine == "postgresql":
-        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
-        from sendesk.services import server_school
-        server = request.getfixturevalue("pg_server")
-        name = server.new_database(migrated=False)
-        request.addfinalizer(lambda: server.drop_database(name))
-        session = server_school.create_on_server(
-            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD, school_name=SCHOOL_NAME,
-            school_reference="123456", username=SENCO, full_name=SENCO_NAME,
-            password=SENCO_PASSWORD, clock=clock)
-        return session, server.url(name), lambda: server_school.upgrade_server(
-            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD)
-    path = tmp_path / "school.sendesk"
-    session, _ = lifecycle.create(path, school_name=SCHOOL_NAME, school_reference="123456",
-                                  username=SENCO, full_name=SENCO_NAME, password=SENCO_PASSWORD,
-                                  clock=clock)
-    return session, path, lambda: None
+    """A school whose schema stopped at 18."""
+    return make_old_school(engine, request, tmp_path, clock, monkeypatch, 18)
 
 
 def test_a_school_from_before_migration_19_upgrades_with_the_rows_filled(

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD
+from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.records_fixtures import add_parents, add_pupil
-from tests.schema_before import before_pathway_plans
+from tests.schema_before import old_school as make_old_school
 
 from sendesk.models.school_contacts import is_young_person
 from sendesk.records import dashboard, notifications, school_contacts
@@ -26,27 +26,8 @@ YEARS = {"2008": "Year 13", "2009": "Year 12", "2010": "Year 11", "2016": "Year 
 
 @pytest.fixture
 def old_school(engine, request, tmp_path, clock, monkeypatch):
-    """(location, how to upgrade it): a school whose schema stopped at migration 16."""
-    monkeypatch.setattr(migrations, "STEPS", {v: s for v, s in migrations.STEPS.items() if v < 17})
-    monkeypatch.setattr(migrations, "LATEST", 16)
-    before_pathway_plans(monkeypatch)
-    if engine == "postgresql":
-        from pg_server import SUPERUSER, SUPERUSER_PASSWORD
-        from sendesk.services import server_school
-        server = request.getfixturevalue("pg_server")
-        name = server.new_database(migrated=False)
-        request.addfinalizer(lambda: server.drop_database(name))
-        session = server_school.create_on_server(
-            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD, school_name=SCHOOL_NAME,
-            school_reference="123456", username=SENCO, full_name=SENCO_NAME,
-            password=SENCO_PASSWORD, clock=clock)
-        return session, server.url(name), lambda: server_school.upgrade_server(
-            server.url(name, user=SUPERUSER), SUPERUSER_PASSWORD)
-    path = tmp_path / "school.sendesk"
-    session, _ = lifecycle.create(path, school_name=SCHOOL_NAME, school_reference="123456",
-                                  username=SENCO, full_name=SENCO_NAME, password=SENCO_PASSWORD,
-                                  clock=clock)
-    return session, path, lambda: None
+    """(session, location, how to upgrade it): a school whose schema stopped at migration 16."""
+    return make_old_school(engine, request, tmp_path, clock, monkeypatch, 16)
 
 
 def _hold_items_as_before(session) -> list[int]:
