@@ -274,7 +274,7 @@ def test_a_past_years_report_leaves_the_spend_out_and_says_why(register, school,
                 stdin=io.StringIO(SENCO_PASSWORD + "\n")) == 0
     text = " ".join(" ".join(pages_text(out.read_bytes())).split())
     assert "Provision in force on" not in text and "School's spend a year" not in text
-    assert "Spend is shown in the report for the current school year only" in text
+    assert "Spend against the notional SEN budget is shown in the report for the current school year only" in text
     rows = list(csv.reader(figures.read_text(encoding="utf-8-sig").splitlines()))
     spend = [r for r in rows if r[0] == "spend"]
     assert spend == [["spend", "Not shown for a past year", "2025/26", governors_report.PAST_SPEND]]

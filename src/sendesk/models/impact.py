@@ -416,10 +416,11 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
         "mean_exit": format_number(row.mean_exit) if means else withheld(measured),
         "mean_gain": format_number(row.mean_gain, sign=signed) if means else withheld(measured),
         "met_outcomes_pct": outcome_cell(row, counts),
-        "cost_total": withheld(pupils) if _cost_counts(row, pupils) else money(row.cost_pence),
-        "cost_per_pupil": money(row.cost_per_pupil_pence) if plain(pupils) else withheld(pupils),
-        "cost_per_gain": gain_cell if plain(pupils) and means else
-        withheld(pupils if not plain(pupils) else measured),
+        # Money hidden says "not shown": under "Cost £", "fewer than 5" would read as less
+        # than five pounds; the pupils column beside it says why.
+        "cost_total": NOT_SHOWN if _cost_counts(row, pupils) else money(row.cost_pence),
+        "cost_per_pupil": money(row.cost_per_pupil_pence) if plain(pupils) else NOT_SHOWN,
+        "cost_per_gain": gain_cell if plain(pupils) and means else NOT_SHOWN,
         "mean_ratio_gain": "" if not ages else (
             format_number(row.mean_ratio_gain) if means else withheld(measured)),
         "unit": row.unit,

@@ -68,10 +68,10 @@ class GovernorsFigures:
     impact: impact.ImpactTable
 
 
-PAST_SPEND = ("Spend is shown in the report for the current school year only: sendesk costs "
-              "the provision in force today, and does not keep a past year's plans, groups "
-              "and EHC plans costed as they then stood. The report for the current school "
-              "year shows today's spend.")
+PAST_SPEND = ("Spend against the notional SEN budget is shown in the report for the current "
+              "school year only: it is the provision in force today costed for a whole year, "
+              "and no budget is kept for a past year to set it against. The impact of a past "
+              "year's provision, with what it cost in that year, is in the section on impact.")
 
 
 # The figures last worked out for each open session, by year: a school year's figures take
