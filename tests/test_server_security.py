@@ -187,7 +187,9 @@ def test_an_entry_forged_with_psql_cannot_break_reading_the_log(senco_session, o
     base = "SELECT sendesk_audit_append(%s, %s, 'owilliams', 'signed in', NULL, NULL, %s)"
     staff_id = senco_session.db.scalar("SELECT id FROM users WHERE username = ?", (STAFF,))
     for at, detail in (("'not a date'", "NULL"), (f"'{NOW}'", "'not json'"),
-                       (f"'{NOW}'", "'[1, 2]'")):
+                       (f"'{NOW}'", "'[1, 2]'"), ("'infinity'", "NULL"), ("'epoch'", "NULL"),
+                       ("'today'", "NULL"), ("'Jan 8 1999'", "NULL"), ("'20260105'", "NULL"),
+                       ("'2026-01-05 10:00:00 BC'", "NULL"), ("'2099-01-05T10:00:00'", "NULL")):
         result = psql(pg_server, server_database[1], STAFF, STAFF_PASSWORD,
                       base.replace("'owilliams'", f"'{STAFF}'") % (at, staff_id, detail))
         assert refused(result), (at, detail, result.stderr)
@@ -435,3 +437,12 @@ def test_verify_by_staff_says_the_log_was_not_checked_not_that_it_was_tampered(
     assert "Audit log: not checked (your account may not read it" in text
     assert "TAMPERED" not in text and not report.ok
     assert "intact" in "\n".join(verify_mod.verify(senco_session).lines())
+
+
+def test_verify_from_the_command_line_by_staff_says_what_was_not_checked(
+        school, pg_server, server_database, capsys):
+    code = _cli("verify", pg_server.url(server_database[1]), "--user", STAFF,
+                stdin=[STAFF_PASSWORD])
+    err = capsys.readouterr().err
+    assert code == 1 and "was not fully checked: the audit log was not checked" in err
+    assert "failed verification" not in err

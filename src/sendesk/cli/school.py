@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restore", help="restore a backup to a new database file (the password "
                                        "must be that of an administrator of the backup)")
     p.add_argument("backup", type=Path)
-    p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
+    p.add_argument("db", type=database, metavar="DB",
+                   help="the new database file (to put it on the school server, restore to a "
+                        "file, then use sendesk-cli server import)")
     p.add_argument("--user", help="an administrator of the backup, whose password is given "
                                   "(default: try every user; theirs must be an administrator's)")
     p.set_defaults(run=cmd_restore)
@@ -125,10 +127,13 @@ def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
         session.close()
     print("\n".join(report.lines()))
     if not report.ok:
-        raise SendeskError(f"{shown(args.db)} failed verification: "
-                           + "; ".join(report.cipher_problems[:1] + report.structure_problems[:1]
-                                       + report.audit_problems[:1]
-                                       + report.safeguard_problems[:1]))
+        problems = (report.cipher_problems[:1] + report.structure_problems[:1]
+                    + report.audit_problems[:1] + report.safeguard_problems[:1]
+                    + (report.grant_problems or [])[:1])
+        if not problems:   # nothing failed, but the audit chain could not be read by this login
+            raise SendeskError(f"{shown(args.db)} was not fully checked: the audit log was not "
+                               f"checked ({report.audit_unread}).")
+        raise SendeskError(f"{shown(args.db)} failed verification: " + "; ".join(problems))
     return 0
 
 

@@ -144,6 +144,11 @@ BEGIN
         -- What the app writes, so that an entry made by hand cannot break reading the log
         -- (or answering a subject access request) for good: a time, and a JSON object or none.
         BEGIN
+            -- The form session.now_text writes: UTC, to the microsecond.
+            IF p_at !~ ('^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}'
+                        || '([.][0-9]{{1,6}})?[+]00:00$') THEN
+                RAISE invalid_datetime_format;
+            END IF;
             PERFORM p_at::timestamptz;
             IF p_detail IS NOT NULL AND jsonb_typeof(p_detail::jsonb) <> 'object' THEN
                 RAISE invalid_text_representation;
