@@ -24,8 +24,9 @@ from collections import defaultdict
 
 from sendesk.demo.catalogue import TOOLS, destination_fits
 from sendesk.errors import SendeskError, ValidationError
-from sendesk.models import contacts, notes, notifications, registers, sen
+from sendesk.models import contacts, exam_access, my_story, notes, notifications, registers, sen
 from sendesk.models.ehc import plan as ehc_plan
+from sendesk.models.ehc import request as ehc_request
 from sendesk.models.pupils import YEAR_RANK, check_details
 from sendesk.records import school_calendar
 from sendesk.session import Session
@@ -46,7 +47,10 @@ SCHOOL_DAYS = (("apdr_plans", "plan_date"), ("apdr_plans", "review_date"),
                ("register_entries", "review_date"), ("register_entries", "pep_date"),
                ("short_notes", "event_date"), ("short_notes", "review_date"),
                ("concern_runs", "review_date"),
-               ("specialist_visits", "visit_date"), ("specialist_involvements", "referral_date"))
+               ("specialist_visits", "visit_date"), ("specialist_involvements", "referral_date"),
+               *(("exam_access_arrangements", c) for c in ("assessed_on", "valid_from",
+                                                           "valid_to", "withdrawn_on")),
+               *(("my_story", c) for c in ("written_on", "consent_on")))
 
 
 def faults(session: Session, limit: int = 20, packages_every: int = 1) -> list[str]:
@@ -83,7 +87,15 @@ def faults(session: Session, limit: int = 20, packages_every: int = 1) -> list[s
         check("notification", notifications.clean_method, row["method"])
     for row in db.query("SELECT * FROM ehc_plans"):
         check(f"EHC plan {row['id']}", ehc_plan.clean_plan, dict(row), today)
+    for row in db.query("SELECT * FROM ehcna_requests"):
+        check(f"EHC request {row['id']}", ehc_request.clean_request, dict(row), today)
+    for row in db.query("SELECT * FROM exam_access_arrangements"):
+        check(f"exam access arrangement {row['id']}", exam_access.clean_arrangement, dict(row),
+              today)
+    for row in db.query("SELECT * FROM my_story"):
+        check(f"My Story {row['id']}", my_story.clean_story, dict(row), today)
     found += _status_steps(db, today)
+    found += _histories(db, pupils)
     found += _days(session)
     found += _tools(session, pupils)
     for pupil_id in list(pupils)[::packages_every]:
@@ -125,6 +137,44 @@ def _status_steps(db, today: dt.date) -> list[str]:
                 sen.clean_needs(open_needs, previous)
             except ValidationError as exc:
                 found.append(f"pupil {pupil_id}'s needs: {exc}")
+    return found
+
+
+def _histories(db, pupils: dict[int, dict]) -> list[str]:
+    """What a school of this size plausibly holds: most pupils with EHC plans have the request
+    that led to them, issued on the day the request's final plan was, and sent while the pupil
+    was at the school; exam access arrangements only for pupils with SEN in Years 10 and 11,
+    and some of those have them; some pupils with SEN have told their My Story."""
+    found = []
+    plans = db.query("SELECT p.pupil_id, p.issued_on, r.final_on, r.submitted_on FROM ehc_plans p"
+                     " LEFT JOIN ehcna_requests r ON r.id = p.request_id")
+    with_request = [row for row in plans if row["submitted_on"] is not None]
+    if plans and len(with_request) * 2 < len(plans):
+        found.append(f"only {len(with_request)} of {len(plans)} EHC plans have the request "
+                     "that led to them")
+    for row in with_request:
+        if row["final_on"] != row["issued_on"]:
+            found.append(f"pupil {row['pupil_id']}'s plan was issued on {row['issued_on']} but "
+                         f"its request's final plan on {row['final_on']}")
+        if row["submitted_on"] < pupils[row["pupil_id"]]["admission_date"]:
+            found.append(f"pupil {row['pupil_id']}'s request was sent before they joined")
+    sen_ks4 = [p for p in pupils.values() if p["year_group"] in ("10", "11")
+               and p["sen_status"] in ("K", "E") and p["archived_at"] is None]
+    with_arrangements = {row[0] for row in db.query(
+        "SELECT DISTINCT pupil_id FROM exam_access_arrangements")}
+    for pupil_id in with_arrangements:
+        pupil = pupils[pupil_id]
+        if pupil["year_group"] not in ("10", "11") or pupil["sen_status"] not in ("K", "E"):
+            found.append(f"pupil {pupil_id} in Year {pupil['year_group']} with SEN status "
+                         f"{pupil['sen_status']} has exam access arrangements")
+    if len(sen_ks4) >= 4 and len(with_arrangements) * 4 < len(sen_ks4):
+        found.append(f"only {len(with_arrangements)} of {len(sen_ks4)} pupils with SEN in "
+                     "Years 10 and 11 have exam access arrangements")
+    on_register = sum(p["sen_status"] in ("K", "E") and p["archived_at"] is None
+                      for p in pupils.values())
+    stories = db.scalar("SELECT COUNT(*) FROM my_story")
+    if on_register >= 10 and stories * 20 < on_register:
+        found.append(f"only {stories} of {on_register} pupils with SEN have a My Story")
     return found
 
 

@@ -6,7 +6,8 @@ One concept a module:
              and registers (bulk inserts in one transaction)
   people     invented names, families and carers that cannot reach a real person
   pathways   Assess-Plan-Do-Review pathways and specialists, written through the repositories
-  ehc        the EHC plans, annual reviews and a needs assessment request behind them
+  ehc        the EHC plans, annual reviews and the needs assessment requests behind them
+  exams_and_stories  exam access arrangements (Years 10 and 11) and My Story accounts
   catalogue  what those records say (outcomes, provision, specialists' advice, a stand-in PDF)
 
 It sits above the repositories (it writes through them) and below the command line and the

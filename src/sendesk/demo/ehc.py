@@ -1,5 +1,7 @@
 """EHC records for the demo school: every pupil with status E gets the EHC plan behind it (with
-long-term outcomes, shorter-term steps and the annual reviews held so far), there is a plan in
+long-term outcomes, shorter-term steps and the annual reviews held so far) and, when the pupil
+was at this school by then, the needs assessment request that led to it, sent by the school or
+by a parent about 20 weeks before the plan was issued; there is a plan in
 Year 6, Year 9 and Year 11 so the transition rules show, one pupil at the specialist stage is
 ready for an EHC needs assessment request and has one in progress, and others show what is
 still missing.
@@ -15,6 +17,7 @@ import random
 from dataclasses import dataclass
 
 from ..models import provision
+from ..models.ehc.plan import PLANS_BEGAN
 from ..models.apdr import Stage
 from ..records import apdr, ehc, ehcna, school_calendar, specialists
 from ..session import Session
@@ -78,7 +81,7 @@ class _Ehc:
         plan_id = ehc.record_plan(self.session, pupil_id, {
             "issued_on": issued, "local_authority": AUTHORITY,
             "caseworker": rng.choice(CASEWORKERS), "caseworker_contact": "01234 567890",
-            "outcomes": outcomes})
+            "outcomes": outcomes}, self.request_behind(pupil_id, issued))
         self.result.plans += 1
         while True:
             plan = ehc.plans_of(self.session, pupil_id)[-1]
@@ -99,6 +102,52 @@ class _Ehc:
                 "notes": "Parents, pupil, class teacher and the educational psychologist's "
                          "written advice.", "report_sent_on": self.done_by(held + 10 * DAY)})
             self.result.reviews += 1
+
+    def request_behind(self, pupil_id: int, issued: dt.date) -> int | None:
+        """The finished request a plan issued on `issued` came from, written as the SENCO would
+        have brought it up to date: sent 18 to 20 weeks before, the LA's decision to assess
+        within six weeks, the draft by week 16 and at least 15 days before the final plan (the
+        parents' time to comment), every date a school day. The school sends it when the pupil
+        was on its SEN register by then (consent first, then the head's countersignature); a
+        parent may ask the LA themselves, and does for a pupil the school had not yet put on
+        the register. None for a pupil who arrived with the plan, or whose request came before
+        EHC plans began."""
+        rng, days = self.rng, self.days
+        first = self.session.db.query_one(
+            "SELECT p.admission_date, MIN(s.start_date) AS since FROM pupils p JOIN"
+            " sen_status_history s ON s.pupil_id = p.id WHERE p.id = ? GROUP BY p.admission_date",
+            (pupil_id,))
+        sent = days.on_or_before(issued - DAY * rng.randint(126, 140))
+        admitted = dt.date.fromisoformat(first["admission_date"]) if first else issued
+        on_register = dt.date.fromisoformat(first["since"]) if first else issued
+        if sent < max(admitted, PLANS_BEGAN):
+            return None
+        by = "school" if sent >= on_register and rng.random() < 0.8 else "parent"
+        decided = days.on_or_before(sent + DAY * rng.randint(28, 42))
+        draft = max(decided, min(days.on_or_before(sent + DAY * rng.randint(84, 112)),
+                                 days.on_or_before(issued - 15 * DAY)))
+        consent = days.on_or_before(sent - DAY * rng.randint(7, 21)) if by == "school" else None
+        values = {
+            "pupil_id": pupil_id, "local_authority": AUTHORITY, "requested_by": by,
+            "consent_on": consent, "consent_from": "Parent" if consent else None,
+            "head_name": "Mrs A Whitfield (head teacher)" if consent else None,
+            "head_signed_on": days.between(consent, sent, sent) if consent else None,
+            "submitted_on": sent, "decision": "assess", "decision_on": decided,
+            "plan_decision": "issue", "draft_on": draft, "final_on": issued,
+            "notes": "Sent with the SEN support plans and reviews and the educational "
+                     "psychologist's advice." if consent else
+                     "The parents asked the local authority themselves; the school sent its "
+                     "evidence when the LA asked for it.",
+            "now": self.session.now_text(), "user": self.session.user.id}
+        self.result.requests += 1
+        return int(self.session.db.scalar(
+            "INSERT INTO ehcna_requests (pupil_id, local_authority, requested_by, consent_on,"
+            " consent_from, head_name, head_signed_on, submitted_on, decision, decision_on,"
+            " plan_decision, draft_on, final_on, notes, entered_at, entered_by) VALUES"
+            " (:pupil_id, :local_authority, :requested_by, :consent_on, :consent_from,"
+            " :head_name, :head_signed_on, :submitted_on, :decision, :decision_on,"
+            " :plan_decision, :draft_on, :final_on, :notes, :now, :user) RETURNING id",
+            {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}))
 
     def ready(self, pupil_id: int) -> None:
         """Make the record of a pupil at the specialist stage complete enough to request an

@@ -74,6 +74,8 @@ def create_demo_school(path: Path, username: str, full_name: str, password: str,
             add_demo_ehc(session, seed=seed)
             from .provision import add_demo_provision
             add_demo_provision(session, seed=seed)
+            from .exams_and_stories import add_demo_exams_and_stories
+            add_demo_exams_and_stories(session, seed=seed)
     except BaseException:
         session.close()
         raise
