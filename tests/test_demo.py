@@ -139,9 +139,15 @@ def test_pupils_with_status_e_have_their_ehc_plans_and_transition_years_show(dem
 
 def test_one_pupil_is_ready_with_a_request_in_progress_and_others_are_not(demo_school):
     from sendesk.records import ehc, ehcna
-    [request] = [r for row in demo_school.db.query("SELECT DISTINCT pupil_id FROM ehcna_requests")
-                 for r in ehc.requests_of(demo_school, row["pupil_id"])]
+    requests = [r for row in demo_school.db.query("SELECT DISTINCT pupil_id FROM ehcna_requests")
+                for r in ehc.requests_of(demo_school, row["pupil_id"])]
+    [request] = [r for r in requests if not r.stage.finished]
     assert request.stage.value == "submitted"
+    # The rest are the requests behind the pupils' plans, each ended by its plan.
+    finished = [r for r in requests if r is not request]
+    assert finished and all(r.stage.value == "plan_issued" for r in finished)
+    assert {r.id for r in finished} <= {row[0] for row in demo_school.db.query(
+        "SELECT request_id FROM ehc_plans")}
     assert ehcna.assess_readiness(demo_school, request.pupil_id).ready
     others = [row["pupil_id"] for row in demo_school.db.query(
         "SELECT DISTINCT pupil_id FROM ehcna_checklist WHERE pupil_id != ?", (request.pupil_id,))]

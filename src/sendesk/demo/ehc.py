@@ -17,8 +17,8 @@ import random
 from dataclasses import dataclass
 
 from ..models import provision
-from ..models.ehc.plan import PLANS_BEGAN
 from ..models.apdr import Stage
+from ..models.ehc.plan import PLANS_BEGAN
 from ..records import apdr, ehc, ehcna, school_calendar, specialists
 from ..session import Session
 from .days import SchoolDays
