@@ -139,3 +139,20 @@ def test_the_limit_says_at_most_and_home_gives_the_half_terms_school_days(senco_
     data = dashboard.dashboard(senco_session)
     assert data.half_term.name == "Autumn 2"
     assert data.half_term_days == (D(2026, 11, 2), D(2026, 12, 18))
+
+
+def test_a_review_in_the_holiday_past_the_limit_names_the_last_school_day_before_it():
+    # rev20b's finding 2: 22/03/2027 (limit 19/03/2027) was told "the next school day is
+    # Monday 05/04/2027", a date that is refused too. The refusal names the limit, the last
+    # school day before the holiday, and never the day after it.
+    problem = reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 22))
+    assert problem == ("Monday 22/03/2027 is in the school holidays, not a school day, and is "
+                       "too far ahead: SEN support is reviewed at least once a term, so review "
+                       "no later than Friday 19/03/2027 (at most 14 weeks after the plan was "
+                       "agreed, on a school day).")
+    saturday = reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 27))
+    assert saturday is not None and "05/04/2027" not in saturday
+    assert saturday.startswith("Saturday 27/03/2027 is not a school day, and is too far ahead")
+    # Inside the limit the next school day is still the one offered.
+    assert reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 13)) == (
+        "Saturday 13/03/2027 is not a school day; the next school day is Monday 15/03/2027.")
