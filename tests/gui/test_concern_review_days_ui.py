@@ -48,8 +48,8 @@ def test_the_flowchart_suggests_a_school_day_and_finishes_with_it(qtbot, answers
     page = wizard.outcome_page
     assert page.review_date.text() == moved_to.strftime("%d/%m/%Y")
     assert page.review_hint.text() == (
-        f"Suggested: {moved_to:%A} {moved_to:%d/%m/%Y}, about 6 weeks on ({shut} {why}, so the "
-        "next school day). A review is set on a day the school is open.")
+        f"Suggested: {moved_to:%A} {moved_to:%d/%m/%Y}, about 6 weeks on: the next school day, as "
+        f"{shut} {why}. A review is set on a day the school is open.")
     wizard.grab().save(f"/tmp/dates20-concerns-suggested-{today:%m%d}.png")
     with qtbot.waitSignal(wizard.run_finished) as finished:
         click(qtbot, wizard, QWizard.WizardButton.FinishButton)

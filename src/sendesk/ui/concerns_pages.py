@@ -338,7 +338,7 @@ class OutcomePage(QWizardPage):
         if weeks != suggested and self.calendar is not None:
             why = ("falls at the weekend" if weeks.weekday() >= 5
                    else f"is {self.calendar.not_a_school_day(weeks)}")
-            text += f" ({day_name(weeks)} {why}, so the next school day)"
+            text += f": the next school day, as {day_name(weeks)} {why}"
         return text + ". A review is set on a day the school is open."
 
     def _check_review(self) -> None:
