@@ -71,7 +71,10 @@ def test_a_saturday_typed_for_the_review_is_refused_in_the_window(qtbot, answers
     assert page.review_hint.text() == sentence   # said as it is typed
     wizard.grab().save("/tmp/dates20-concerns-saturday.png")
     click(qtbot, wizard, QWizard.WizardButton.FinishButton)
-    assert wizard.isVisible() and page.message.text() == sentence
+    # rev20b's finding 5: the refusal was shown twice in red, as the hint and the message.
+    assert wizard.isVisible() and page.review_hint.text() == sentence
+    assert page.message.text() == ""
+    wizard.grab().save("/tmp/fix20c-concerns-refused.png")
     assert concerns.list_runs(senco_session, pupil) == []
     assert notes.list_notes(senco_session, pupil) == []
     retype(qtbot, page.review_date, "08/03/2027")

@@ -356,7 +356,9 @@ class OutcomePage(QWizardPage):
         return self.need.currentData() if self.is_sen else None
 
     def show_error(self, text: str) -> None:
-        self.message.setText(text)
+        """A refusal below the form, unless the review hint above already says it in red (a
+        review date typed on a day the school is shut): one sentence, not the same one twice."""
+        self.message.setText("" if text == self.review_hint.text() else text)
 
 
 def parse_iso(value: Any) -> dt.date | None:
