@@ -299,8 +299,8 @@ def agree_plan(session: Session, cycle_id: int) -> PlanCheck:
     """Record that the plan was agreed with the parents; from then on it is fixed.
 
     Refused while anything in PlanCheck.problems stands (a plan date the school was shut, no
-    review date, a review date beyond the end of the next term, no outcomes or provision, provision unchanged after a review
-    found a risk of exclusion). SMART and cost warnings do not stop it.
+    review date, a review date beyond the end of the next term, no outcomes or provision,
+    provision unchanged after a review found a risk of exclusion). SMART and cost warnings do not stop it.
     """
     ctx = _context(session, cycle_id)
     row = _plan_row(session, ctx.cycle["id"])
