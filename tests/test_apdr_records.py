@@ -488,3 +488,23 @@ def test_a_plan_meeting_or_review_is_not_held_when_the_school_is_shut(senco_sess
     senco_session.db.execute("UPDATE apdr_reviews SET held_on = '2027-02-06'")
     apdr.save_review(senco_session, c1, {"attendees": "Ms Patel (SENCO)"})
     assert apdr.get_cycle(senco_session, c1).review.held_on == D(2027, 2, 6)
+
+
+def test_a_draft_kept_on_a_saturday_cannot_be_agreed_on_it(senco_session, clock):
+    # rev20b's finding 1: a draft whose plan date was a Saturday (saved before the rule) was
+    # agreed as held on Saturday 21/11/2026. Keeping the date while the draft is edited is
+    # fine; agreeing is a new act on that day, refused with the sentence naming the next
+    # school day, and the plan stays a draft.
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "16/11/2026")
+    c1 = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, c1, D(2026, 11, 16))
+    plan(senco_session, c1, D(2026, 11, 20), D(2027, 2, 12), agree=False)
+    senco_session.db.execute("UPDATE apdr_plans SET plan_date = '2026-11-21'")  # before the rule
+    check = apdr.check_plan(senco_session, c1)
+    assert "Saturday 21/11/2026 is not a school day; the next school day is Monday 23/11/2026." \
+        in check.problems
+    with pytest.raises(ValidationError, match=r"^Saturday 21/11/2026 is not a school day; the "
+                                              r"next school day is Monday 23/11/2026\.$"):
+        apdr.agree_plan(senco_session, c1)
+    assert not apdr.get_cycle(senco_session, c1).plan.agreed

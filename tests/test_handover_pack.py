@@ -192,3 +192,19 @@ def test_the_cover_asks_for_it_to_be_read_when_it_can_be(class_5w, qapp, clock):
     [cover] = [d for d in handover.build_handover(session, "5W") if d.kind == "handover"]
     words = " ".join(getattr(b, "text", "") for b in cover.blocks)
     assert "Please read them before September" in words and "next year" in words
+
+
+def test_a_pupils_needs_listed_are_not_also_not_recorded(class_5w):
+    # rev20b's finding 8: at E with no SEN support assessment, the profile said "Not recorded
+    # yet." under "Needs and difficulties" and then listed his needs beneath it.
+    session = class_5w[0]
+    _ehc_in_5w(session)
+    profile = next(d for d in handover.build_handover(session, "5W")
+                   if d.pupil_name == "Prakash Barker" and d.kind == "profile")
+    needs = profile.text().split("Needs and difficulties", 1)[1].split("Strategies that help")[0]
+    assert "Speech, language and communication" in needs
+    assert "Not recorded yet." not in needs
+    leo = next(d for d in handover.build_handover(session, "5W")
+               if d.pupil_name == "Leo Baker" and d.kind == "profile")
+    assert "Not recorded yet." not in leo.text().split("Needs and difficulties", 1)[1] \
+        .split("Strategies that help")[0]

@@ -52,7 +52,7 @@ def test_a_booked_meeting_stays_on_its_day_on_the_agenda(senco_session):
     meeting = next(i for i in items if i.kind is AgendaKind.EHC_REVIEW_MEETING)
     assert meeting.day == D(2026, 12, 5)
     assert "Brought forward" not in meeting.detail
-    assert "Not a school day (a Saturday): check the booking." in meeting.detail
+    assert "Not a school day, as it is a Saturday: check the booking." in meeting.detail
     assert meeting.label_on_screen.endswith("(not a school day)")
     # Deadlines still move: the papers, two weeks before, are due on a school day.
     papers = next(i for i in items if i.kind is AgendaKind.EHC_PAPERS)
@@ -139,3 +139,39 @@ def test_the_limit_says_at_most_and_home_gives_the_half_terms_school_days(senco_
     data = dashboard.dashboard(senco_session)
     assert data.half_term.name == "Autumn 2"
     assert data.half_term_days == (D(2026, 11, 2), D(2026, 12, 18))
+
+
+def test_a_review_in_the_holiday_past_the_limit_names_the_last_school_day_before_it():
+    # rev20b's finding 2: 22/03/2027 (limit 19/03/2027) was told "the next school day is
+    # Monday 05/04/2027", a date that is refused too. The refusal names the limit, the last
+    # school day before the holiday, and never the day after it.
+    problem = reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 22))
+    assert problem == ("Monday 22/03/2027 is in the school holidays, not a school day, and is "
+                       "too far ahead: SEN support is reviewed at least once a term, so review "
+                       "no later than Friday 19/03/2027 (at most 14 weeks after the plan was "
+                       "agreed, on a school day).")
+    saturday = reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 27))
+    assert saturday is not None and "05/04/2027" not in saturday
+    assert saturday.startswith("Saturday 27/03/2027 is not a school day, and is too far ahead")
+    # Inside the limit the next school day is still the one offered.
+    assert reviews.review_date_problem(D(2026, 12, 14), D(2027, 3, 13)) == (
+        "Saturday 13/03/2027 is not a school day; the next school day is Monday 15/03/2027.")
+
+
+def test_a_substitute_bank_holiday_is_worded_without_brackets_in_brackets(senco_session):
+    # rev20b's finding 4: "a bank holiday (Boxing Day (substitute day))", and on the agenda
+    # "Not a school day (a bank holiday (Boxing Day (substitute day))): check the booking."
+    school = SchoolCalendar()
+    assert school.not_a_school_day(D(2026, 12, 28)) == \
+        "a bank holiday (Boxing Day, moved to the Monday)"
+    plan_id = issued_plan(senco_session, sen_support_pupil(senco_session), D(2026, 3, 10))
+    review_id = ehc.save_review(senco_session, plan_id, {"meeting_on": D(2026, 12, 4)})
+    senco_session.db.execute("UPDATE ehc_reviews SET meeting_on = '2026-12-28' WHERE id = ?",
+                             (review_id,))
+    items = agenda.agenda(senco_session, D(2026, 11, 1), D(2027, 3, 31))
+    meeting = next(i for i in items if i.kind is AgendaKind.EHC_REVIEW_MEETING)
+    assert ("Not a school day, as it is a bank holiday (Boxing Day, moved to the Monday): "
+            "check the booking.") in meeting.detail
+    for text in (meeting.detail, reviews.review_date_problem(D(2026, 11, 2), D(2026, 12, 28))):
+        assert "((" not in text.replace(" ", "") and "))" not in text
+        assert text.count("(") == text.count(")") and "substitute" not in text

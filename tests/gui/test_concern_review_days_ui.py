@@ -48,8 +48,8 @@ def test_the_flowchart_suggests_a_school_day_and_finishes_with_it(qtbot, answers
     page = wizard.outcome_page
     assert page.review_date.text() == moved_to.strftime("%d/%m/%Y")
     assert page.review_hint.text() == (
-        f"Suggested: {moved_to:%A} {moved_to:%d/%m/%Y}, about 6 weeks on ({shut} {why}, so the "
-        "next school day). A review is set on a day the school is open.")
+        f"Suggested: {moved_to:%A} {moved_to:%d/%m/%Y}, about 6 weeks on: the next school day, as "
+        f"{shut} {why}. A review is set on a day the school is open.")
     wizard.grab().save(f"/tmp/dates20-concerns-suggested-{today:%m%d}.png")
     with qtbot.waitSignal(wizard.run_finished) as finished:
         click(qtbot, wizard, QWizard.WizardButton.FinishButton)
@@ -71,7 +71,10 @@ def test_a_saturday_typed_for_the_review_is_refused_in_the_window(qtbot, answers
     assert page.review_hint.text() == sentence   # said as it is typed
     wizard.grab().save("/tmp/dates20-concerns-saturday.png")
     click(qtbot, wizard, QWizard.WizardButton.FinishButton)
-    assert wizard.isVisible() and page.message.text() == sentence
+    # rev20b's finding 5: the refusal was shown twice in red, as the hint and the message.
+    assert wizard.isVisible() and page.review_hint.text() == sentence
+    assert page.message.text() == ""
+    wizard.grab().save("/tmp/fix20c-concerns-refused.png")
     assert concerns.list_runs(senco_session, pupil) == []
     assert notes.list_notes(senco_session, pupil) == []
     retype(qtbot, page.review_date, "08/03/2027")

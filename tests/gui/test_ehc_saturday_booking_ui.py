@@ -18,7 +18,7 @@ from sendesk.ui.ehc_tab import EhcTab
 from sendesk.ui.forms import FormDialog
 
 D = dt.date
-FLAG = ("Not a school day (a Saturday): check the booking. To move the meeting to a school day, "
+FLAG = ("Not a school day, as it is a Saturday: check the booking. To move the meeting to a school day, "
         "choose Annual review... and change its date.")
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from apdr_support import sen_support_pupil
 from sendesk.records import ehc, pupils
@@ -53,3 +53,19 @@ def test_a_17_year_old_may_be_the_one_who_asked(qtbot, senco_session):
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible(), dialog.message.text()
     assert ehc.list_requests(senco_session, pupil_id)[0].requested_by.value == "young_person"
+
+
+def _intro(dialog: FormDialog) -> str:
+    return " ".join(label.text() for label in dialog.findChildren(QLabel)
+                    if "may ask the LA themselves" in label.text())
+
+
+def test_the_intro_names_the_young_person_only_when_they_may_ask(qtbot, senco_session):
+    # rev20b's finding 6: an 11-year-old's form said "A parent or young person may ask the LA
+    # themselves." while rightly not offering the young person as the one who asked.
+    _, dialog = _request_form(qtbot, senco_session, dt.date(2015, 3, 14))
+    assert "A parent may ask the LA themselves." in _intro(dialog)
+    assert "young person" not in _intro(dialog)
+    dialog.reject()
+    _, dialog = _request_form(qtbot, senco_session, dt.date(2009, 3, 14))
+    assert "A parent or young person may ask the LA themselves." in _intro(dialog)

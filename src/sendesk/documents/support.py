@@ -285,8 +285,13 @@ def profile_blocks(b: Builder, facts: PupilFacts, *, level: int = 1,
     if plan is not None and plan.aspirations:
         b.para(("My aspirations: " if first else "Aspirations: ") + plan.aspirations)
     b.heading("What I find difficult" if first else "Needs and difficulties", level)
-    b.text_or(assessment.needs if assessment else "", "Not recorded yet.")
-    b.bullets(n.label for n in facts.current_needs)
+    # A pupil at E often has no assessment written here: the needs on the register are then
+    # what is known, and "Not recorded yet." above them would say there are none.
+    described = assessment.needs if assessment else ""
+    needs = [n.label for n in facts.current_needs]
+    if described or not needs:
+        b.text_or(described, "Not recorded yet.")
+    b.bullets(needs)
     b.heading("How best to support me" if first else "Strategies that help", level)
     strategies = [f"{item.description} ({item.frequency})" for item in plan.active_items] \
         if plan else []

@@ -134,7 +134,7 @@ def on_school_days(items: Iterable[AgendaItem], calendar: SchoolCalendar,
             moved.append(item)
             continue
         if item.booked:
-            flag = f" Not a school day ({why}): check the booking."
+            flag = f" Not a school day, as it is {why}: check the booking."
             moved.append(dataclasses.replace(
                 item, detail=item.detail + flag,
                 screen_label=f"{item.label_on_screen} (not a school day)",

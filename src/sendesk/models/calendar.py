@@ -110,6 +110,16 @@ class TermDates:
                 if after.start - before.end > dt.timedelta(days=1)]
 
 
+def _unbracketed(holiday: str, day: dt.date) -> str:
+    """A bank holiday's name without brackets of its own, as it is shown inside them: "Boxing
+    Day (substitute day)" reads "Boxing Day, moved to the Monday", and "Early May bank holiday
+    (VE Day)" reads "Early May bank holiday, VE Day"; brackets in brackets are hard to read."""
+    if holiday.endswith(" (substitute day)"):
+        return (f"{holiday.removesuffix(' (substitute day)')}, moved to the "
+                f"{bank_holidays.WEEKDAYS[day.weekday()]}")
+    return holiday.replace(" (", ", ").replace(")", "")
+
+
 def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
@@ -303,7 +313,7 @@ class SchoolCalendar:
             return f"a {bank_holidays.WEEKDAYS[day.weekday()]}"
         holiday = bank_holidays.england().name(day)
         if holiday:
-            return f"a bank holiday ({holiday})"
+            return f"a bank holiday ({_unbracketed(holiday, day)})"
         if day in self._all_inset:
             return "an INSET day"
         if self.teaching_half_term(day) is None:

@@ -100,17 +100,20 @@ def review_date_problem(plan_date: dt.date, review_date: dt.date,
     or None: for refusing a new plan and for flagging one agreed before the rule.
 
     A day the school is shut is named first, whatever else is wrong: a date in the Easter
-    holiday refused only as "too far ahead" leaves the teacher trying earlier holiday dates."""
+    holiday refused only as "too far ahead" leaves the teacher trying earlier holiday dates.
+    A shut day past the limit names the limit (a school day, the last before the holiday when
+    the limit falls in it) and not the next school day, which would be refused as well."""
     school = calendar or SchoolCalendar()
     latest = latest_review_date(plan_date, calendar)
+    if review_date > latest and (shut := school_days.why_shut(school, review_date)):
+        return (f"{shut}, and is too far ahead: SEN support is reviewed at least once a term, "
+                f"so review no later than {school_days.day_name(latest)} (at most "
+                f"{review_weeks(calendar)} weeks after the plan was agreed, on a school day).")
+    problem = school_days.not_a_school_day(school, review_date)
+    if problem:
+        return problem
     too_far = (f"review no later than {dates.format_uk(latest)} (at most "
                f"{review_weeks(calendar)} weeks after the plan was agreed, on a school day)")
-    shut = school_days.not_a_school_day(school, review_date)
-    if shut:
-        if review_date > latest:
-            return (f"{shut} It is also too far ahead: SEN support is reviewed at least once "
-                    f"a term, so {too_far}.")
-        return shut
     if review_date > latest:
         return (f"The review date ({dates.format_uk(review_date)}) is too far ahead: SEN support "
                 f"is reviewed at least once a term, so {too_far}.")

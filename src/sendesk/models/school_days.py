@@ -28,12 +28,21 @@ def not_a_school_day(calendar: SchoolCalendar, day: dt.date) -> str | None:
     school is open then: "Saturday 06/03/2027 is not a school day; the next school day is
     Monday 08/03/2027." A weekday says why ("... is a bank holiday (Early May bank holiday),
     not a school day; ...")."""
+    shut = why_shut(calendar, day)
+    if shut is None:
+        return None
+    return f"{shut}; the next school day is {day_name(calendar.school_day_on_or_after(day))}."
+
+
+def why_shut(calendar: SchoolCalendar, day: dt.date) -> str | None:
+    """The first half of not_a_school_day's sentence, "Saturday 06/03/2027 is not a school
+    day", or None when the school is open: for a refusal that must go on to name a day other
+    than the next school day (a review whose next school day is past its limit)."""
     why = calendar.not_a_school_day(day)
     if why is None:
         return None
-    after = calendar.school_day_on_or_after(day)
     reason = "is not a school day" if day.weekday() >= 5 else f"is {why}, not a school day"
-    return f"{day_name(day)} {reason}; the next school day is {day_name(after)}."
+    return f"{day_name(day)} {reason}"
 
 
 def require_school_day(calendar: SchoolCalendar, day: dt.date, field: str) -> dt.date:

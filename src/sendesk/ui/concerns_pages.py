@@ -338,7 +338,7 @@ class OutcomePage(QWizardPage):
         if weeks != suggested and self.calendar is not None:
             why = ("falls at the weekend" if weeks.weekday() >= 5
                    else f"is {self.calendar.not_a_school_day(weeks)}")
-            text += f" ({day_name(weeks)} {why}, so the next school day)"
+            text += f": the next school day, as {day_name(weeks)} {why}"
         return text + ". A review is set on a day the school is open."
 
     def _check_review(self) -> None:
@@ -356,7 +356,9 @@ class OutcomePage(QWizardPage):
         return self.need.currentData() if self.is_sen else None
 
     def show_error(self, text: str) -> None:
-        self.message.setText(text)
+        """A refusal below the form, unless the review hint above already says it in red (a
+        review date typed on a day the school is shut): one sentence, not the same one twice."""
+        self.message.setText("" if text == self.review_hint.text() else text)
 
 
 def parse_iso(value: Any) -> dt.date | None:

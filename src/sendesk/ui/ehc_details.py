@@ -126,7 +126,7 @@ def booking_flag(day: dt.date, calendar: SchoolCalendar | None) -> str:
     why = calendar.not_a_school_day(day) if calendar is not None else None
     if why is None:
         return ""
-    return (f"Not a school day ({why}): check the booking. To move the meeting to a school "
+    return (f"Not a school day, as it is {why}: check the booking. To move the meeting to a school "
             "day, choose Annual review... and change its date.")
 
 

@@ -49,11 +49,15 @@ class RequestForms:
         return self._form("Withdraw the exception", [FieldSpec("reason", "Reason", "text")],
                           lambda v: self._write(ehcna.withdraw_exception, self.pupil_id, v["reason"]))
 
-    def _request_fields(self) -> list[FieldSpec]:
+    def _who_may_ask(self) -> list[rules.RequestedBy]:
+        """The school and a parent; the young person too from 16."""
+        return list(rules.who_may_ask(pupil_line(self.runner, self.pupil_id).dob,
+                                      self.session.clock.today()))
+
+    def _request_fields(self, askers: list[rules.RequestedBy] | None = None) -> list[FieldSpec]:
         return [
-            FieldSpec("requested_by", "Who asked for it", "choice",  # the young person from 16
-                      [(r.label, r.value) for r in rules.who_may_ask(
-                          pupil_line(self.runner, self.pupil_id).dob, self.session.clock.today())]),
+            FieldSpec("requested_by", "Who asked for it", "choice",
+                      [(r.label, r.value) for r in (askers or self._who_may_ask())]),
             FieldSpec("local_authority", "Local authority"),
             FieldSpec("consent_on", "Parents' consent signed", "date",
                       aliases=("Date of the parents' consent",)),
@@ -85,11 +89,15 @@ class RequestForms:
 
     def new_request(self) -> FormDialog:
         values = {"local_authority": self._last_authority()}
-        return self._form("New EHC needs assessment request", self._request_fields(),
+        askers = self._who_may_ask()
+        # Under 16 the young person is not offered as the one who asked, so not named here.
+        who = ("A parent or young person" if rules.RequestedBy.YOUNG_PERSON in askers
+               else "A parent")
+        return self._form("New EHC needs assessment request", self._request_fields(askers),
                           lambda v: self._write(ehc.add_request, self.pupil_id, v), values=values,
                           intro="Record what has been done so far; come back to add the dates "
-                                "as the request goes on. A parent or young person may ask the LA "
-                                "themselves." + self._readiness_intro())
+                                f"as the request goes on. {who} may ask the LA themselves."
+                                + self._readiness_intro())
 
     def update_request(self) -> FormDialog | None:
         request = self.requests.selected()

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import ValidationError
 from ...models import apdr as rules
-from ...models import dates, outcomes, provision, reviews
+from ...models import dates, outcomes, provision, reviews, school_days
 from ...models.apdr import Plan, Progress, ProvisionItem
 from ...models.roles import Permission
 from ...models.text import clean_text
@@ -256,6 +256,9 @@ def _check_plan(session: Session, ctx: CycleContext) -> PlanCheck:
     else:
         try:
             dates.not_after(plan.plan_date, today(session), "Plan date")
+            # A draft may keep a date stored before the rule, but agreeing is held on that
+            # day: a Saturday or Christmas Day is refused here as it is when typed.
+            school_days.require_school_day(calendar, plan.plan_date, "plan_date")
             if assessment is not None and assessment.assessed_on is not None:
                 dates.not_before(plan.plan_date, assessment.assessed_on, "Plan date",
                                  "the assessment")
@@ -295,9 +298,9 @@ def check_plan(session: Session, cycle_id: int) -> PlanCheck:
 def agree_plan(session: Session, cycle_id: int) -> PlanCheck:
     """Record that the plan was agreed with the parents; from then on it is fixed.
 
-    Refused while anything in PlanCheck.problems stands (no review date, a review date beyond
-    the end of the next term, no outcomes or provision, provision unchanged after a review
-    found a risk of exclusion). SMART and cost warnings do not stop it.
+    Refused while anything in PlanCheck.problems stands (a plan date the school was shut, no
+    review date, a review date beyond the end of the next term, no outcomes or provision,
+    provision unchanged after a review found a risk of exclusion). SMART and cost warnings do not stop it.
     """
     ctx = _context(session, cycle_id)
     row = _plan_row(session, ctx.cycle["id"])
