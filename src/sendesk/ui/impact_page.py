@@ -100,7 +100,8 @@ class ImpactPage(LoadOnShow, QWidget):
         for choice in Period:
             self.period.addItem(choice.label, choice.value)
         self.period.setCurrentIndex(list(Period).index(Period.THIS_YEAR))
-        self.period_dates = QLabel(objectName="impact_period_dates")
+        # Wraps rather than widening the window (a laptop at 150% scaling has 1,067 px).
+        self.period_dates = QLabel(objectName="impact_period_dates", wordWrap=True)
         start, end = impact.default_period(session.clock.today())
         self.start = DateField("From", optional=False, objectName="impact_from")
         self.start.setDate(start)
@@ -159,7 +160,7 @@ class ImpactPage(LoadOnShow, QWidget):
             row.addWidget(caption)
             row.addWidget(widget)
             if widget is self.period:
-                bar.addWidget(self.period_dates)
+                bar.addWidget(self.period_dates, 1)
                 bar.addSpacing(12)
         typed.addStretch(1)
         bar.addWidget(self.show_button)
