@@ -9,8 +9,12 @@ repository function refreshes these by hand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from ..operations import Changes, Kind, changed, derived
 from ..session import Session
+from ..store.database import Database
 from . import ehc, governors_report, impact_facts, notifications, pathway_plans, summary
 
 
@@ -53,33 +57,35 @@ def refresh_summary_columns(session: Session, changes: Changes) -> None:
         summary.refresh(session.db, sorted(changes.pupils))
 
 
-@derived(Kind.PUPIL, Kind.PATHWAY)
-def refresh_impact_facts(session: Session, changes: Changes) -> None:
-    """The impact table's facts (records/impact_facts.py): a pathway change works out its
-    pupils' again; a pupil's change can only matter if the record was deleted."""
+class _PathwayFacts(Protocol):
+    def rebuild(self, db: Database) -> None: ...
+    def refresh(self, db: Database, pupil_ids: Sequence[int]) -> None: ...
+    def forget_deleted(self, db: Database, pupil_ids: Sequence[int] | None = None) -> None: ...
+
+
+def _pathway_facts(facts: _PathwayFacts, session: Session, changes: Changes) -> None:
+    """A table of facts derived from pupils' pathways (impact_facts, pathway_plans: each has
+    rebuild, refresh and forget_deleted): a pathway change works out its pupils' rows again;
+    a pupil's change can only matter if the record was deleted."""
     if changes.touches(Kind.PATHWAY):
         if changes.whole_school:
-            impact_facts.rebuild(session.db)
+            facts.rebuild(session.db)
         else:
-            impact_facts.refresh(session.db, sorted(changes.pupils))
+            facts.refresh(session.db, sorted(changes.pupils))
     else:
-        impact_facts.forget_deleted(session.db,
-                                    None if changes.whole_school else sorted(changes.pupils))
+        facts.forget_deleted(session.db, None if changes.whole_school else sorted(changes.pupils))
+
+
+@derived(Kind.PUPIL, Kind.PATHWAY)
+def refresh_impact_facts(session: Session, changes: Changes) -> None:
+    """The impact table's facts (records/impact_facts.py)."""
+    _pathway_facts(impact_facts, session, changes)
 
 
 @derived(Kind.PUPIL, Kind.PATHWAY)
 def refresh_pathway_plans(session: Session, changes: Changes) -> None:
-    """Each open pathway's latest cycle and plan (records/pathway_plans.py), for Reviews due:
-    a pathway change works out its pupils' rows again; a pupil's change can only matter if
-    the record was deleted."""
-    if changes.touches(Kind.PATHWAY):
-        if changes.whole_school:
-            pathway_plans.rebuild(session.db)
-        else:
-            pathway_plans.refresh(session.db, sorted(changes.pupils))
-    else:
-        pathway_plans.forget_deleted(session.db,
-                                     None if changes.whole_school else sorted(changes.pupils))
+    """Each open pathway's latest cycle and plan (records/pathway_plans.py), for Reviews due."""
+    _pathway_facts(pathway_plans, session, changes)
 
 
 @derived(*Kind)
