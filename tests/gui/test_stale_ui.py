@@ -111,8 +111,9 @@ def trail(session, record_type: str, record_id: int, field: str) -> list[tuple[s
         " ORDER BY f.id", (record_type, record_id, field))]
 
 
-def test_a_contact_corrected_on_another_pc_is_kept_under_mine(qtbot, senco_session, other_pc,
-                                                              clock, engine):
+def correcting_a_contact(qtbot, senco_session):
+    """(pupil, contact id, record window, form): Ruth Bright's correction form open in the
+    window, as a person opens it (her row clicked, Correct pressed)."""
     pupil = add_pupil(senco_session)
     contact_id = contacts.add_contact(senco_session, pupil, {
         "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
@@ -121,6 +122,12 @@ def test_a_contact_corrected_on_another_pc_is_kept_under_mine(qtbot, senco_sessi
     panel = window.contacts
     click_row(panel.contacts_table)
     form = open_form(qtbot, window, panel.findChild(QPushButton, "correct_contact"))
+    return pupil, contact_id, window, form
+
+
+def test_a_contact_corrected_on_another_pc_is_kept_under_mine(qtbot, senco_session, other_pc,
+                                                              clock, engine):
+    pupil, contact_id, window, form = correcting_a_contact(qtbot, senco_session)
     clock.advance(dt.timedelta(minutes=4))
     contacts.update_contact(other_pc, contact_id, {"phone": "01632 960999", "relationship": "Mum"})
     retype(form.form.widgets["phone"], "07700 900123")
@@ -143,7 +150,7 @@ def test_a_contact_corrected_on_another_pc_is_kept_under_mine(qtbot, senco_sessi
     assert trail(senco_session, "contact", contact_id, "phone")[-2:] == [
         ("01632 960001", "01632 960999", OTHER_NAME),
         ("01632 960999", "07700 900123", "Meera Patel")]
-    qtbot.waitUntil(lambda: panel.contacts_table.item(0, 3).text() == "07700 900123")
+    qtbot.waitUntil(lambda: window.contacts.contacts_table.item(0, 3).text() == "07700 900123")
 
 
 def test_take_theirs_on_a_note_shows_their_note_in_the_form(qtbot, senco_session, other_pc,
@@ -366,14 +373,7 @@ def test_a_refresh_after_a_save_is_not_audited_as_an_opening(qtbot, senco_sessio
 
 def test_a_contact_ended_on_another_pc_says_who_ended_it(qtbot, senco_session, other_pc, clock,
                                                         engine):
-    pupil = add_pupil(senco_session)
-    contact_id = contacts.add_contact(senco_session, pupil, {
-        "name": "Ruth Bright", "relationship": "Mother", "parental_responsibility": True,
-        "phone": "01632 960001"})
-    window = record_window(qtbot, senco_session, pupil, "Contacts and consent")
-    panel = window.contacts
-    click_row(panel.contacts_table)
-    form = open_form(qtbot, window, panel.findChild(QPushButton, "correct_contact"))
+    pupil, contact_id, window, form = correcting_a_contact(qtbot, senco_session)
     clock.advance(dt.timedelta(minutes=9))
     contacts.end_contact(other_pc, contact_id, "20/11/2026")
     retype(form.form.widgets["phone"], "07700 900123")
