@@ -100,17 +100,23 @@ def test_a_parent_request_needs_no_countersignature(qtbot, senco_session):
     assert ehc.list_requests(senco_session, pupil_id)[0].requested_by.value == "parent"
 
 
-def test_recording_a_plan_asks_for_the_decision_and_closes_the_request(qtbot, senco_session):
+def recording_a_plan(qtbot, senco_session, sent):
+    """(pupil, EHC tab, form): a request sent on ``sent`` (consent two days and the head's
+    countersignature one day before), and Record the plan pressed on the tab's plans."""
     pupil_id = sen_support_pupil(senco_session)
     ehc.add_request(senco_session, pupil_id, {
-        "local_authority": "Durham", "consent_on": D(2026, 9, 1), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 9, 2), "submitted_on": D(2026, 9, 3),
-        "below_readiness_reason": "Needs changed suddenly."})
+        "local_authority": "Durham", "consent_on": sent - dt.timedelta(days=2),
+        "head_name": "Mr J Lowe", "head_signed_on": sent - dt.timedelta(days=1),
+        "submitted_on": sent, "below_readiness_reason": "Needs changed suddenly."})
     tab = EhcTab(senco_session, pupil_id)
     qtbot.addWidget(tab)
     tab.show()
     tab.sections.setCurrentWidget(tab.plans)
-    dialog = open_dialog(tab, tab.plans.buttons["record_plan"])
+    return pupil_id, tab, open_dialog(tab, tab.plans.buttons["record_plan"])
+
+
+def test_recording_a_plan_asks_for_the_decision_and_closes_the_request(qtbot, senco_session):
+    pupil_id, tab, dialog = recording_a_plan(qtbot, senco_session, sent=D(2026, 9, 3))
     form = dialog.form.widgets
     assert "decision_on" in form
     type_into(form["issued_on"], "07/09/2026")
@@ -132,16 +138,7 @@ def test_recording_a_plan_asks_for_the_decision_and_closes_the_request(qtbot, se
 def test_a_plan_on_a_saturday_or_soon_after_its_draft_is_questioned(qtbot, senco_session,
                                                                      answers):
     # rev20's finding 6, in the window: request sent 04/11/2026, LA decision 05/11/2026.
-    pupil_id = sen_support_pupil(senco_session)
-    ehc.add_request(senco_session, pupil_id, {
-        "local_authority": "Durham", "consent_on": D(2026, 11, 2), "head_name": "Mr J Lowe",
-        "head_signed_on": D(2026, 11, 3), "submitted_on": D(2026, 11, 4),
-        "below_readiness_reason": "Needs changed suddenly."})
-    tab = EhcTab(senco_session, pupil_id)
-    qtbot.addWidget(tab)
-    tab.show()
-    tab.sections.setCurrentWidget(tab.plans)
-    dialog = open_dialog(tab, tab.plans.buttons["record_plan"])
+    pupil_id, tab, dialog = recording_a_plan(qtbot, senco_session, sent=D(2026, 11, 4))
     form = dialog.form.widgets
     type_into(form["issued_on"], "07/11/2026")
     type_into(form["decision_on"], "05/11/2026")
