@@ -329,6 +329,7 @@ INTERNAL = {
     "sendesk.demo.pathways": {"add_demo_pathways"},  # demo school builders
     "sendesk.demo.ehc": {"add_demo_ehc"},
     "sendesk.demo.provision": {"add_demo_provision", "library_ids"},
+    "sendesk.demo.exams_and_stories": {"add_demo_exams_and_stories"},
     # Read inside the provision maps', impact's and governors' report's own operations.
     "sendesk.records.ehc_costs": {"current_lines", "lines_of", "map_rows"},
     "sendesk.records.impact": {"table_for"},
