@@ -110,6 +110,9 @@ def package(tmp_path_factory):
     session = make_sender(folder / "sender.sendesk", clock)
     try:
         pupil = richest_pupil(session)
+        with session.db.transaction():   # the demo's own accounts and arrangements: only this
+            for table in ("my_story", "exam_access_arrangements"):   # test's travel below
+                session.db.execute(f"DELETE FROM {table} WHERE pupil_id = ?", (pupil,))
         consent_to_share(session, pupil)
         add_protected_details(session, pupil)
         exam_access.add_arrangement(session, pupil, ARRANGEMENT)
