@@ -7,7 +7,7 @@ guessed at. Add a step by writing upgrade_version_N; never edit a step that has 
 
 One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
 statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
-target (store/server_database.py), whose execute() rewrites each statement by the rules in
+target (store/server_migrations.py), whose execute() rewrites each statement by the rules in
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
 only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
 COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/

@@ -48,8 +48,8 @@ from ..models import server_grants
 from ..models.roles import GRANTS, Role
 from . import derived_facts, pupil_summary
 from .database import Database
-from .server_database import WRITE_LOCK
 from .server_dialect import SCHEMA_VERSION_TABLE
+from .server_write_lock import WRITE_LOCK
 
 # What the rules do to each set of derived facts, and the arguments its function takes.
 _FACTS_CALLS = (("rebuild", ""), ("refresh", "bigint[]"), ("forget_deleted", "bigint[]"))
