@@ -53,7 +53,7 @@ from .prompts import prompts
 from .runner import OpRunner, alive
 
 # Short titles so every column is in view on a 1366-pixel laptop; each says in full on hover.
-COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
+COLUMNS = [Column("provision", "Provision"), Column("measure_label", "Measure"),
            Column("category", "Breakdown"), Column("pupils", "Pupils"),
            Column("pupils_measured", "Measured"), Column("mean_entry", "Entry"),
            Column("mean_exit", "Exit"), Column("mean_gain", "Gain"),
@@ -63,7 +63,8 @@ COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
 TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
         "mean_entry": "Mean entry: the average first measure of the pupils measured",
         "mean_exit": "Mean exit: the average last measure of the pupils measured",
-        "mean_gain": "Mean gain, in the measure's own units",
+        "mean_gain": "Mean gain: the improvement, in the measure's own units; for a measure "
+                     "marked lower is better, how far it fell",
         "unit": "The units of the gain: points, or months for reading and spelling ages",
         "met_outcomes_pct": "Met outcomes %: the share of the pupils reviewed in the period "
                             "who met every outcome",
@@ -183,7 +184,8 @@ class ImpactPage(LoadOnShow, QWidget):
             signal.connect(self._out_of_date)
         self.period.currentIndexChanged.connect(self._period_chosen)
         self._period_chosen()
-        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN, Kind.CALENDAR))
+        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN, Kind.CALENDAR,
+                                  Kind.MEASURE, Kind.LIBRARY))
         self.load_now_or_when_shown(load)
 
     def chosen(self) -> tuple:
@@ -246,8 +248,9 @@ class ImpactPage(LoadOnShow, QWidget):
         count = len({r.provision for r in found.lines})
         self._heading_text = named + (
             f"{count} provision{'' if count == 1 else 's'} from {period} (whole "
-            "half-terms, to today at the latest). Gains are in each measure's own units; counts "
-            "under 5 read \"fewer than 5\"."
+            "half-terms, to today at the latest). Gains are the improvement in each measure's own "
+            "units (for one marked lower is better, how far it fell); counts under 5 read "
+            "\"fewer than 5\"."
             if found.lines else f"No provision from the library or in groups ran from {period}.")
         self.heading.setText(self._heading_text)
         rows = list(impact.shown_rows(found))
