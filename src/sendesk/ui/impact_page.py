@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,8 +73,25 @@ TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
         "cost_per_pupil": "Cost a pupil £",
         "cost_per_gain": "Cost a point (or month) gained £: the cost a pupil divided by the "
                          "mean gain"}
-TEXT_COLUMNS = (0, 1, 2)   # wrap to share the width; the figures fit their words
+# Provision and Measure share the width the others leave, each in proportion to its longest
+# name, and wrap; every other column is as narrow as its words allow on two lines ("fewer
+# than 5" as "fewer / than 5"), so on a 1366-pixel laptop the names are not squeezed to a word
+# a line beside figures set out wide.
+TEXT_COLUMNS = (0, 1)
+LINES = 2
+CELL_PADDING = 14          # px: a cell's margins and the grid line
 CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
+
+
+def lines_width(metrics: QFontMetrics, text: str, lines: int = LINES) -> int:
+    """The narrowest width that sets the text on at most `lines` lines, broken between words
+    (a single word is as wide as itself)."""
+    words = text.split()
+    if len(words) <= 1 or lines <= 1:
+        return metrics.horizontalAdvance(text)
+    return min(max(metrics.horizontalAdvance(" ".join(words[:cut])),
+                   lines_width(metrics, " ".join(words[cut:]), lines - 1))
+               for cut in range(1, len(words)))
 
 
 class ImpactModel(RowListModel):
@@ -132,9 +150,8 @@ class ImpactPage(LoadOnShow, QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.setWordWrap(True)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in TEXT_COLUMNS:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(TEXT_COLUMNS[-1], QHeaderView.ResizeMode.Stretch)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.charts = [ChartView(f"impact_chart_{n}") for n in range(CHARTS)]
         holder = QWidget()
@@ -256,10 +273,41 @@ class ImpactPage(LoadOnShow, QWidget):
         rows = list(impact.shown_rows(found))
         self.model.set_rows(rows)
         self.view.setColumnHidden(2, not found.breakdown.value)
+        self._fit_columns()
         charts = [*report_charts.impact_charts(rows), report_charts.cost_chart(rows)] \
             if found.lines else []
         for view, chart in zip(self.charts, charts + [None] * CHARTS, strict=False):
             view.set_chart(chart)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column but Provision and Measure as wide as its title, or its widest cell
+        set on two lines, whichever is wider; Provision and Measure share the rest in
+        proportion to their longest names (Measure stretching to the edge), and wrap."""
+        rows = self.model.rows()
+        header = self.view.horizontalHeader()
+        cells, titles = self.view.fontMetrics(), header.fontMetrics()
+
+        def widest(number: int, lines: int) -> int:
+            column = COLUMNS[number]
+            return CELL_PADDING + max([titles.horizontalAdvance(column.title) + 6, *(
+                lines_width(cells, str(row.get(column.key) or ""), lines) for row in rows)])
+
+        used = 0
+        for number in range(len(COLUMNS)):
+            if number not in TEXT_COLUMNS:
+                header.resizeSection(number, widest(number, LINES))
+                used += 0 if self.view.isColumnHidden(number) else header.sectionSize(number)
+        ideal = [widest(number, 1) for number in TEXT_COLUMNS]
+        room = self.view.viewport().width() - used
+        first = round(room * ideal[0] / sum(ideal)) if room > 0 else ideal[0]
+        word = max([cells.horizontalAdvance(w) for row in rows
+                    for w in str(row.get(COLUMNS[TEXT_COLUMNS[0]].key) or "").split()] or [0])
+        header.resizeSection(TEXT_COLUMNS[0], max(min(first, ideal[0]), word + CELL_PADDING))
+        self.view.resizeRowsToContents()
 
     def _document(self):
         if self.found is None:
