@@ -143,6 +143,8 @@ class ImpactPage(LoadOnShow, QWidget):
                 button.setToolTip("Your role does not allow documents to leave sendesk.")
         self.heading = QLabel(objectName="impact_heading", wordWrap=True)
         self.model = ImpactModel(COLUMNS, self)
+        self._widths = [CELL_PADDING] * len(COLUMNS)     # measured at each Show
+        self._first_word = CELL_PADDING
         self.view = QTableView(objectName="impact_table")
         self.view.setAccessibleName("Impact of provision")
         self.view.setModel(self.model)
@@ -273,6 +275,7 @@ class ImpactPage(LoadOnShow, QWidget):
         rows = list(impact.shown_rows(found))
         self.model.set_rows(rows)
         self.view.setColumnHidden(2, not found.breakdown.value)
+        self._measure_columns(rows)
         self._fit_columns()
         charts = [*report_charts.impact_charts(rows), report_charts.cost_chart(rows)] \
             if found.lines else []
@@ -283,31 +286,46 @@ class ImpactPage(LoadOnShow, QWidget):
         super().resizeEvent(event)
         self._fit_columns()
 
-    def _fit_columns(self) -> None:
-        """Each column but Provision and Measure as wide as its title, or its widest cell
-        set on two lines, whichever is wider; Provision and Measure share the rest in
-        proportion to their longest names (Measure stretching to the edge), and wrap."""
-        rows = self.model.rows()
-        header = self.view.horizontalHeader()
-        cells, titles = self.view.fontMetrics(), header.fontMetrics()
+    def _measure_columns(self, rows: list[dict[str, str]]) -> None:
+        """The widths the rows shown need (measured once a Show, each distinct text once: a
+        three-year table has hundreds of rows but few different cells): each column but
+        Provision and Measure as wide as its title, or its widest cell set on two lines,
+        whichever is wider; for those two, their longest names on one line, and Provision's
+        longest word."""
+        cells, titles = self.view.fontMetrics(), self.view.horizontalHeader().fontMetrics()
+        known: dict[tuple[str, int], int] = {}
 
-        def widest(number: int, lines: int) -> int:
-            column = COLUMNS[number]
+        def width(text: str, lines: int) -> int:
+            if (text, lines) not in known:
+                known[(text, lines)] = lines_width(cells, text, lines)
+            return known[(text, lines)]
+
+        def widest(column: Column, lines: int) -> int:
             return CELL_PADDING + max([titles.horizontalAdvance(column.title) + 6, *(
-                lines_width(cells, str(row.get(column.key) or ""), lines) for row in rows)])
+                width(str(row.get(column.key) or ""), lines) for row in rows)])
 
+        self._widths = [widest(c, 1 if n in TEXT_COLUMNS else LINES)
+                        for n, c in enumerate(COLUMNS)]
+        words = {w for row in rows for w in str(row.get(COLUMNS[TEXT_COLUMNS[0]].key) or "").split()}
+        self._first_word = CELL_PADDING + max([cells.horizontalAdvance(w) for w in words] or [0])
+
+    def _fit_columns(self) -> None:
+        """The figures at their measured widths; Provision and Measure share the rest in
+        proportion to their longest names (Measure stretching to the edge), and wrap."""
+        header = self.view.horizontalHeader()
         used = 0
-        for number in range(len(COLUMNS)):
-            if number not in TEXT_COLUMNS:
-                header.resizeSection(number, widest(number, LINES))
-                used += 0 if self.view.isColumnHidden(number) else header.sectionSize(number)
-        ideal = [widest(number, 1) for number in TEXT_COLUMNS]
+        for number, wanted in enumerate(self._widths):
+            if number in TEXT_COLUMNS:
+                continue
+            if header.sectionSize(number) != wanted:
+                header.resizeSection(number, wanted)
+            used += 0 if self.view.isColumnHidden(number) else wanted
+        ideal = [self._widths[number] for number in TEXT_COLUMNS]
         room = self.view.viewport().width() - used
         first = round(room * ideal[0] / sum(ideal)) if room > 0 else ideal[0]
-        word = max([cells.horizontalAdvance(w) for row in rows
-                    for w in str(row.get(COLUMNS[TEXT_COLUMNS[0]].key) or "").split()] or [0])
-        header.resizeSection(TEXT_COLUMNS[0], max(min(first, ideal[0]), word + CELL_PADDING))
-        self.view.resizeRowsToContents()
+        wanted = max(min(first, ideal[0]), self._first_word)
+        if header.sectionSize(TEXT_COLUMNS[0]) != wanted:
+            header.resizeSection(TEXT_COLUMNS[0], wanted)
 
     def _document(self):
         if self.found is None:
