@@ -16,6 +16,7 @@ from tests.gui.test_provision_library_ui import (
     _cycle,
     choose_row,
     click,
+    exported_table,
     library_window,
     pick,
     rows,
@@ -91,10 +92,7 @@ def test_the_library_shows_and_takes_lower_is_better_on_a_measures_line(qtbot, s
 
     # The CSV carries it in its own column; a file from before the column still imports.
     path = tmp_path / "library.csv"
-    answers.next_paths.append(path)
-    click(window.export_button)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        table = list(csv.reader(handle))
+    table = exported_table(window, answers, path)
     header = table[0]
     elsa = next(r for r in table if r[0] == ELSA)
     assert elsa[header.index("lower_is_better")] == SDQ
