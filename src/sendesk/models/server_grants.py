@@ -39,9 +39,9 @@ RECORD_TABLES = (
     "concern_answers", "concern_runs", "consents", "contacts", "ehc_outcome_steps",
     "ehc_outcomes", "ehc_plans", "ehc_provision", "ehc_reviews", "ehcna_checklist",
     "ehcna_exceptions", "ehcna_requests", "exam_access_arrangements", "field_changes",
-    "my_story", "need_reviews", "parent_notifications", "parent_notifications_due",
-    "provision_group_members", "provision_group_slots", "provision_groups",
-    "provision_library", "provision_measures", "pupils", "register_entries",
+    "measure_directions", "my_story", "need_reviews", "parent_notifications",
+    "parent_notifications_due", "provision_group_members", "provision_group_slots",
+    "provision_groups", "provision_library", "provision_measures", "pupils", "register_entries",
     "review_requests", "school_terms", "sen_needs", "sen_status_history", "send_pathways",
     "short_notes", "specialist_involvements", "specialist_recommendations",
     "specialist_reports", "specialist_visits")

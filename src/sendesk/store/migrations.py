@@ -1376,7 +1376,40 @@ def upgrade_version_19(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+# The suggested interventions' measures that improve as they fall (resources/
+# provision_library.json marks them so), written out here as a shipped step must not change.
+_LOWER_IS_BETTER_20 = ("SDQ total difficulties score", "SDQ peer problems score",
+                       "SDQ emotional symptoms score", "Boxall Profile diagnostic profile score")
+
+
 def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
+    """Which way each named measure improves (issue 19): most improve as they rise, some (an
+    SDQ difficulties score, a count of behaviour incidents) as they fall, and the impact
+    table's gain and cost per point of gain mean nothing until sendesk knows which.
+
+    One row per measure name the school has answered for, matched as direction_key folds
+    names (case and spacing ignored); a name with no row is higher-is-better. A school
+    setting, with no foreign key to a pupil, so never part of a transferred record. The
+    suggested interventions' SDQ and Boxall diagnostic scores are marked lower-is-better here
+    where the school's library already lists them (a new school's are marked as its library
+    is filled).
+    """
+    marked = "".join(
+        f"INSERT INTO measure_directions (name_key, name, lower_is_better) SELECT"
+        f" '{name.casefold()}', '{name}', 1 WHERE EXISTS (SELECT 1 FROM provision_library"
+        f" WHERE measures LIKE '%{name}%');\n" for name in _LOWER_IS_BETTER_20)
+    run_script(conn, """
+        CREATE TABLE measure_directions (
+            name_key         TEXT PRIMARY KEY,
+            name             TEXT NOT NULL,
+            lower_is_better  INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+            updated_at       TEXT,
+            updated_by       INTEGER REFERENCES users(id)
+        );
+    """ + marked)
+
+
+def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
     """From here, on the school server, no login writes the facts derived from pupils'
     pathways (impact_lines, impact_reviews, plan_reviews, pathway_plans): the rules call the
     owner's functions, which work them out from the records (issue 21 item 4: a member of
