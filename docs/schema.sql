@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 20, as a new database
+-- The sendesk database schema at migration version 21, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 

@@ -7,7 +7,7 @@ guessed at. Add a step by writing upgrade_version_N; never edit a step that has 
 
 One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
 statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
-target (store/server_database.py), whose execute() rewrites each statement by the rules in
+target (store/server_migrations.py), whose execute() rewrites each statement by the rules in
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
 only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
 COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
@@ -1407,6 +1407,23 @@ def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
             updated_by       INTEGER REFERENCES users(id)
         );
     """ + marked)
+
+
+def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
+    """From here, on the school server, no login writes the facts derived from pupils'
+    pathways (impact_lines, impact_reviews, plan_reviews, pathway_plans): the rules call the
+    owner's functions, which work them out from the records (issue 21 item 4: a member of
+    staff with psql could delete them and so change the impact table, the governors' figures
+    and Reviews due). The tables stay as they are on both engines; ``server upgrade`` puts
+    the functions and grants in place after the migrations (store/server_security.py) and
+    works the facts out afresh.
+
+    This step changes nothing but the version, which is the point: a PC with an older
+    sendesk writes those tables itself and would be refused at every save, so an upgraded
+    server refuses it at sign-in ("install the latest sendesk"); and a newer PC, which calls
+    the functions, is refused by a server not yet upgraded, with the command to run.
+    """
+    del conn
 
 
 def _steps() -> dict[int, Step]:
