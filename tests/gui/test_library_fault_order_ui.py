@@ -54,3 +54,26 @@ def test_faults_come_in_the_forms_order_and_the_cursor_goes_to_the_first(qtbot, 
     click(window.save_button)
     assert window.message.text() == "Added Lunchtime club to the library."
     assert _faulty(window) == []
+
+
+def test_a_saves_answer_is_in_view_on_a_short_screen(qtbot, senco_session):
+    """On a 768-pixel laptop the form scrolls; what a Save says sits beside the buttons, so
+    "Added ..." (or its faults) is seen wherever the form is scrolled to."""
+    window = library_window(qtbot, senco_session)
+    window.resize(1000, 460)
+    click(window.new_button)
+    form = window.form.widgets
+    type_into(form["name"], "Spelling club")
+    window.form.set_values({"area": "SEMH"})
+    type_into(form["minutes"], "30")
+    type_into(form["sessions_per_week"], "2")
+    type_into(form["hourly_cost"], "18")
+    bar = window.details.verticalScrollBar()
+    assert bar.maximum() > 0, "the form must scroll at this size for the test to mean anything"
+    bar.setValue(0)
+    click(window.save_button)
+    qtbot.wait(50)
+    assert window.message.text() == "Added Spelling club to the library."
+    shown = window.message.visibleRegion().boundingRect()
+    assert shown.height() >= window.message.fontMetrics().height(), "the answer is out of view"
+    window.grab().save("/tmp/ux22-library-short.png")

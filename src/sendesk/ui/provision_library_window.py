@@ -124,7 +124,6 @@ class ProvisionLibraryWindow(QDialog):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.state)
         inner.addWidget(self.form)
-        inner.addWidget(self.message)
         inner.addStretch(1)
         self.details = QScrollArea(objectName="library_details")
         self.details.setWidget(details)
@@ -132,6 +131,9 @@ class ProvisionLibraryWindow(QDialog):
         self.details.setFrameShape(QFrame.Shape.NoFrame)
         right = QVBoxLayout()
         right.addWidget(self.details, 1)
+        # Below the scrolling form, beside the buttons: "Saved." and a Save's faults are seen
+        # on a short screen too, wherever the form is scrolled to.
+        right.addWidget(self.message)
         edits = QHBoxLayout()
         for widget in (self.new_button, self.save_button, self.retire_button):
             edits.addWidget(widget)
