@@ -4,9 +4,13 @@ weeks, not first), outlines each faulty field and puts the cursor in the first o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from tests.gui.test_provision_library_ui import click, library_window, type_into
+from tests.gui.test_provision_library_ui import click, exported_table, library_window, type_into
 
 pytestmark = pytest.mark.both_engines
 
@@ -77,3 +81,40 @@ def test_a_saves_answer_is_in_view_on_a_short_screen(qtbot, senco_session):
     shown = window.message.visibleRegion().boundingRect()
     assert shown.height() >= window.message.fontMetrics().height(), "the answer is out of view"
     window.grab().save("/tmp/ux22-library-short.png")
+
+
+def test_enter_in_a_field_saves_what_was_typed(qtbot, senco_session):
+    """Enter in the form is Save: it used to press New (the dialog's first button) and empty
+    every field without a word. A fresh form leaves no fault list from the last Save behind."""
+    window = library_window(qtbot, senco_session)
+    click(window.new_button)
+    form = window.form.widgets
+    type_into(form["name"], "Touch typing club")
+    QTest.keyClick(form["name"], Qt.Key.Key_Return)
+    assert form["name"].text() == "Touch typing club", "Enter threw the typed form away"
+    assert window.message.text().startswith("Choose the area of need."), window.message.text()
+    window.form.set_values({"area": "SP"})
+    for key, text in (("minutes", "20"), ("sessions_per_week", "3"), ("hourly_cost", "18")):
+        type_into(form[key], text)
+    form["name"].setFocus()
+    QTest.keyClick(form["name"], Qt.Key.Key_Return)
+    assert window.message.text() == "Added Touch typing club to the library."
+    names = [item.name for item in window.model.rows()]
+    assert "Touch typing club" in names
+    click(window.new_button)
+    assert window.message.text() == "" and form["name"].text() == ""
+
+
+def test_the_librarys_files_are_chosen_from_documents_not_the_apps_folder(qtbot, senco_session, answers,
+                                                                         tmp_path):
+    """Import and Export open where a SENCO keeps her files (the exports folder), not the
+    folder that holds the app's settings and the school's database."""
+    from sendesk.settings import data_dir, export_dir
+    window = library_window(qtbot, senco_session)
+    exported_table(window, answers, tmp_path / "library.csv")
+    answers.next_paths.append(None)
+    click(window.import_button)
+    assert len(answers.starts) == 2
+    for start in answers.starts:
+        assert Path(start).parent == export_dir() or Path(start) == export_dir(), start
+        assert data_dir() not in (Path(start), Path(start).parent), start

@@ -32,7 +32,7 @@ from ..models.roles import Permission
 from ..operations import Changes, Kind
 from ..records import provision_library
 from ..session import Session
-from ..settings import data_dir
+from ..settings import export_dir
 from .apdr.dialogs import AREA_CHOICES
 from .apdr.widgets import compact, make_view, selected_row, set_read_only
 from .dates import uk
@@ -103,7 +103,13 @@ class ProvisionLibraryWindow(QDialog):
         self.import_button = self._button("&Import...", "import_library", self.import_file,
                                           self.may_edit)
         self.export_button = self._button("E&xport...", "export_library", self.export_file, True)
+        # Enter in a field saves what was typed; as New (the first button) it emptied the form.
+        for button in (self.new_button, self.retire_button, self.suggested_button,
+                       self.import_button, self.export_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)
         close = QPushButton("&Close", objectName="close")
+        close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         set_read_only(self.form, not self.may_edit)
         compact(self.form, 60)
@@ -207,6 +213,7 @@ class ProvisionLibraryWindow(QDialog):
         self.form.set_values({name: "" for name in library.FIELDS} | {
             "area": None, "group_size": "1", "weeks": str(library.DEFAULT_WEEKS)})
         self.state.setText("<b>A new intervention</b>")
+        self.say("")
         self.retire_button.setEnabled(False)
         if self.may_edit:
             self.form.widgets["name"].setFocus()
@@ -256,10 +263,10 @@ class ProvisionLibraryWindow(QDialog):
             return
         done, _ = self._call(provision_library.retire_item, item.id, sender=self.retire_button)
         if done:
-            self.say(f"{item.name} is retired." + ("" if self.show_retired.isChecked() else
-                     " Tick 'Show retired interventions' to see it."))
             if not self.show_retired.isChecked():
                 self.new_item()
+            self.say(f"{item.name} is retired." + ("" if self.show_retired.isChecked() else
+                     " Tick 'Show retired interventions' to see it."))
 
     def add_suggested(self) -> None:
         done, added = self._call(provision_library.add_suggested, sender=self.suggested_button)
@@ -270,7 +277,7 @@ class ProvisionLibraryWindow(QDialog):
 
     # --- the CSV file ---
     def import_file(self) -> None:
-        path = prompts.open_file(self, f"{TITLE}: import", str(data_dir()), "CSV files (*.csv)")
+        path = prompts.open_file(self, f"{TITLE}: import", str(export_dir()), "CSV files (*.csv)")
         if path is None:
             return
         try:
@@ -290,7 +297,7 @@ class ProvisionLibraryWindow(QDialog):
                      "matched by name.")
 
     def export_file(self) -> None:
-        path = prompts.save_file(self, f"{TITLE}: export", str(data_dir() / "provision_library.csv"),
+        path = prompts.save_file(self, f"{TITLE}: export", str(export_dir() / "provision_library.csv"),
                                  "CSV files (*.csv)")
         if path is None:
             return
