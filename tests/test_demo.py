@@ -203,3 +203,24 @@ def test_the_demo_shows_which_provision_worked_by_its_outcomes(demo_school):
     shown = {r["provision"] for r in impact.shown_rows(found)
              if r["met_outcomes_pct"].isdigit() and r["measure"]}
     assert len(shown) >= 3, shown
+
+
+def test_the_demos_groups_agree_with_themselves_and_show_their_impact_this_year(demo_school):
+    """A newcomer's first look: no demo group contradicts its own timetable (the group form
+    would warn), a group that ran this term has its members' entry and exit scores on the
+    impact table for this school year, and the whole-school map is within its budget."""
+    from sendesk.models.provision_groups import sessions_mismatch
+    from sendesk.records import impact, provision_groups, provision_map
+    groups = provision_groups.list_groups(demo_school, include_ended=True, audit=False)
+    assert len(groups) == 3
+    for group in groups:
+        assert sessions_mismatch(group.sessions_per_week, len(group.slots)) is None, group.name
+        assert len(group.members) >= 5
+    rows = {r["provision"]: r for r in impact.shown_rows(impact.impact_table(demo_school))}
+    measured = [r for name, r in rows.items()
+                if name.startswith("Group: ") and r["pupils_measured"].isdigit()]
+    assert measured, sorted(rows)
+    assert any(r["unit"] == "months" for r in measured), measured
+    spend = provision_map.spend(demo_school)
+    assert spend.budget_pence is not None
+    assert spend.sen_support_pence + spend.ehc_school_pence <= spend.budget_pence

@@ -98,3 +98,14 @@ def test_the_agenda_range_is_typed_into_date_fields(qapp, senco_session):
     QTest.mouseClick(page.findChild(QPushButton, "show"), Qt.MouseButton.LeftButton)
     assert page.message.text() == ("Agenda to '09/23/2026' looks like month/day; write dates day "
                                    "first (dd/mm/yyyy).")
+
+
+def test_a_date_box_labelled_with_a_mnemonic_is_named_without_its_ampersand(qtbot):
+    """A screen reader reads the accessible name aloud: "S&tart date" must be heard as
+    "Start date", and the box's error sentences say it the same way."""
+    dialog = FormDialog("New group", [FieldSpec("start_date", "S&tart date", "date")],
+                        lambda _values: None)
+    qtbot.addWidget(dialog)
+    box = dialog.form.widgets["start_date"]
+    assert box.accessibleName() == "Start date (dd/mm/yyyy)"
+    assert "&" not in box.toolTip()

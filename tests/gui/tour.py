@@ -213,12 +213,16 @@ def accessible_name(widget: QWidget) -> str:
 
 
 def without_names(root: QWidget) -> list[str]:
-    """What a screen reader could not name: a reachable widget without an accessible name, or
-    a table without header labels."""
+    """What a screen reader could not name: a reachable widget without an accessible name (or
+    with a mnemonic's '&' left in it), or a table without header labels."""
     missing = []
     for widget in reachable(root):
-        if not accessible_name(widget):
+        name = accessible_name(widget)
+        if not name:
             missing.append(f"no accessible name: {described(widget)}")
+        elif "&" in name.replace("&&", ""):
+            # A mnemonic's ampersand is read aloud ("S ampersand tart date").
+            missing.append(f"an '&' in its accessible name {name!r}: {described(widget)}")
         if isinstance(widget, QTableView):
             missing.extend(f"{problem}: {described(widget)}" for problem in header_gaps(widget))
     return missing

@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from ..records import ehc_costs, measures, provision_groups, provision_library, sen_budget
+from ..records import ehc_costs, measures, provision_groups, provision_library, provision_map, sen_budget
 from ..session import Session
 
 # The demo's provision (demo/catalogue.py) filled from the library item of the same kind.
@@ -64,13 +64,14 @@ EFFECTS = {
                                          "School's own social communication scale",
                                          (12, 4), (4, 3)),
     "Mentoring": Effect("school_scale", "School's own wellbeing scale", (38, 8), (6, 5)),
+    # Months: a spelling age, so the impact table shows months gained and the ratio gain.
+    "Spelling group": Effect("spelling_age", "Spelling age", (98, 10), (3, 1.5)),
     # Better lower (the library marks it so): the score falls as the pupil improves, and the
     # impact table shows the fall as a gain.
     "Self-regulation group": Effect("school_scale", "SDQ emotional symptoms score", (7, 2),
                                     (-2.5, 1.5)),
 }
 PHONICS_OUT_OF = 40      # the phonics screening check is marked out of 40
-NOTIONAL_BUDGET = "£95,000"
 EHC_LINES = [   # each current EHC plan's provision, costed (the LA's banding letter)
     {"description": "Teaching assistant support, 15 hours a week", "area": "CL",
      "delivered_by": "Teaching assistant", "frequency": "3 hours a day", "school": "6000",
@@ -80,15 +81,23 @@ EHC_LINES = [   # each current EHC plan's provision, costed (the LA's banding le
      "school": "0", "topup": "1200"},
 ]
 
-GROUPS = [   # made from the library: name, library item, staff, days and times, term
+GROUPS = [   # made from the library: name, library item, staff, days and times, place,
+    # years, the term it began (0 this term, -1 the last) and the weeks it ran (None: running),
+    # and how many minutes a session, when it meets for less than the library item's usual
     ("Year 2 phonics group", "Phonics catch-up group", "Mrs Khan", [(1, "09:10", "09:30"),
-     (3, "09:10", "09:30"), (5, "09:10", "09:30")], "Room 4", ("2", "1", "3"), -1),
-    ("Key Stage 2 reading group", "Precision teaching", "Mr Lloyd", [(2, "13:15", "13:45"),
-     (4, "13:15", "13:45")], "Library", ("4", "5", "6"), 0),
+     (2, "09:10", "09:30"), (3, "09:10", "09:30"), (5, "09:10", "09:30")], "Room 4",
+     ("2", "1", "3"), -1, 11, None),
+    ("Key Stage 2 spelling group", "Spelling group", "Mr Lloyd",
+     [(2, "13:15", "13:35"), (3, "13:15", "13:35"), (4, "13:15", "13:35")], "Library",
+     ("4", "5", "6"), 0, 7, None),
     ("Nurture breakfast group", "Nurture group", "Ms Fraser", [(1, "08:30", "08:55"),
      (2, "08:30", "08:55"), (3, "08:30", "08:55"), (4, "08:30", "08:55")], "Nurture room",
-     ("1", "2", "3", "4"), 0),
+     ("1", "2", "3", "4"), 0, None, 25),
 ]
+# The notional SEN budget is set a little above what the demo's provision comes to, rounded to
+# the next £5,000, so a newcomer's whole-school map reads as a school's would, whatever the size.
+BUDGET_HEADROOM = 1.05
+BUDGET_STEP_PENCE = 500_000
 
 
 def library_ids(session: Session) -> dict[str, int]:
@@ -102,7 +111,7 @@ def measured_value(kind: str, value: float) -> float:
     """A value drawn for the demo, kept inside its kind's bounds and rounded as typed."""
     if kind == "standardised":
         return float(min(max(round(value), 40), 160))
-    if kind == "reading_age":
+    if kind in ("reading_age", "spelling_age"):
         return float(min(max(round(value), 12), 240))
     return float(max(round(value), 0))
 
@@ -149,16 +158,21 @@ def _term_start(today: dt.date, terms_back: int) -> dt.date:
 
 
 def _groups(session: Session, rng: random.Random, today: dt.date) -> int:
+    """The demo's groups with their timetables and members; each member measured on entry by
+    the group's measure, and on exit once an ended group is over (nine in ten of them)."""
     library = {item.name: item.id for item in provision_library.list_items(session)}
     made = 0
-    for name, item, staff, slots, place, years, term in GROUPS:
+    for name, item, staff, slots, place, years, term, ran, minutes in GROUPS:
         if item not in library:
             continue
         start = _term_start(today, term)
-        end = start + dt.timedelta(weeks=11) if term < 0 else None
+        end = start + dt.timedelta(weeks=ran, days=-3) if ran else None   # on a Friday
+        if end is not None and end > today:
+            end = None
         group = provision_groups.create_group(session, {
             "name": name, "library_id": library[item], "staff_name": staff,
-            "start_date": start, "end_date": end, "weeks": "11" if end else "12",
+            "start_date": start, "end_date": end, "weeks": str(ran or 12),
+            "sessions_per_week": str(len(slots)), "minutes": str(minutes or ""),
             "cost_total": str(rng.choice([450, 600, 750]))})
         for day, begins, ends in slots:
             provision_groups.add_slot(session, group, {"day": day, "start_time": begins,
@@ -166,8 +180,18 @@ def _groups(session: Session, rng: random.Random, today: dt.date) -> int:
         pupils = [r["id"] for r in session.db.query(
             "SELECT id FROM pupils WHERE sen_status = 'K' AND archived_at IS NULL"
             f" AND year_group IN ({','.join('?' * len(years))}) ORDER BY id", years)]
+        effect = EFFECTS.get(item)
         for pupil in rng.sample(pupils, min(len(pupils), rng.randint(5, 7))):
             provision_groups.add_member(session, group, pupil, start)
+            if effect is None:
+                continue
+            entry = _capped(effect, measured_value(effect.kind, rng.gauss(*effect.entry)))
+            raw = {"kind": effect.kind, "name": effect.name, "entry_value": entry,
+                   "entry_date": start}
+            if end is not None and end <= today and rng.random() < 0.9:
+                raw.update(exit_value=_capped(effect, measured_value(
+                    effect.kind, entry + rng.gauss(*effect.gain))), exit_date=end)
+            measures.record_group_measure(session, group, pupil, raw)
         made += 1
     return made
 
@@ -179,7 +203,10 @@ def _ehc_costs(session: Session) -> int:
         " WHERE e.ceased_on IS NULL AND p.archived_at IS NULL ORDER BY e.id")]
     for plan_id in plans:
         ehc_costs.save_provision(session, plan_id, EHC_LINES)
-    sen_budget.set_notional_budget(session, NOTIONAL_BUDGET)
+    found = provision_map.spend(session)
+    spent = found.sen_support_pence + found.ehc_school_pence
+    steps = -(-int(spent * BUDGET_HEADROOM) // BUDGET_STEP_PENCE)
+    sen_budget.set_notional_budget(session, f"£{steps * BUDGET_STEP_PENCE // 100:,}")
     return len(plans)
 
 

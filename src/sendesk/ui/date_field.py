@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import ValidationError
 from ..models import dates
+from .accessible import plain
 
 ERROR_STYLE = "border: 2px solid #b3261e;"
 # What may be typed: digits and the separators the core reads (23/11/2026, 23.11.2026, ISO).
@@ -117,7 +118,7 @@ class DateField(QLineEdit):
     # --- naming ------------------------------------------------------------------------------
     def set_label(self, label: str) -> None:
         """The field's label names it for screen readers and in its error sentences."""
-        self._label = label.rstrip(":").strip() or "Date"
+        self._label = plain(label) or "Date"
         self.setAccessibleName(f"{self._label} (dd/mm/yyyy)")
         self.setToolTip(f"{self._label}: type dd/mm/yyyy, or press Alt+Down for a calendar.")
 
