@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -36,7 +37,10 @@ _lib = ctypes.CDLL(None)  # crashpoint.so's functions, once main() has checked t
 
 
 def logical_state(conn) -> str:
-    """A hash of every row of every table: equal hashes, equal databases."""
+    """A hash of every row of every table: equal hashes, equal databases. Each row is pickled
+    (exact and self-delimiting for SQLite's values, and far quicker than repr over the large
+    stand-in records) and a table's rows are sorted, so the order they are stored in does not
+    count."""
     digest = hashlib.sha256()
     digest.update(str(conn.execute("PRAGMA user_version").fetchone()[0]).encode())
     tables = [row[0] for row in conn.execute(
@@ -44,8 +48,8 @@ def logical_state(conn) -> str:
     for table in tables:
         digest.update(table.encode())
         if conn.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] == "table":
-            rows = sorted(repr(tuple(row)) for row in conn.execute(f'SELECT * FROM "{table}"'))
-            digest.update("\n".join(rows).encode())
+            rows = sorted(pickle.dumps(tuple(row)) for row in conn.execute(f'SELECT * FROM "{table}"'))
+            digest.update(b"".join(rows))
     return digest.hexdigest()
 
 
