@@ -130,3 +130,30 @@ def test_a_staff_timetables_audit_and_header_say_whose_and_how_many(senco_sessio
     first = pages_text(out.read_bytes())[0]
     assert contains(first, "Member of staff: Mrs Khan (2 pupils)")
     assert not contains(first, "All pupils")
+
+
+def test_a_week_in_the_holidays_has_no_group_times_and_says_why(senco_session):
+    """Christmas: the groups run on paper (started, not ended), but the school is closed, so
+    no time is printed for those days and the week says the school is closed and why."""
+    a, _b = _school_week(senco_session)
+    week = timetable.pupil_week(senco_session, a, D(2026, 12, 30))
+    assert week.monday == D(2026, 12, 28)
+    assert week.entries == ()
+    assert [day for day, _why in week.closed] == [1, 2, 3, 4, 5]
+    assert "bank holiday" in (week.closed_on(1) or "")          # Christmas Day moved to Monday
+    staff = timetable.staff_week(senco_session, "Mr Jones", D(2026, 12, 30))
+    assert staff.entries == () and staff.pupils == 0
+    [text] = pages_text(pdf.render_pdf([timetable_document(senco_session, a, D(2026, 12, 30))]))
+    assert contains(text, "The school is closed all this week.")
+    # An open week beside a bank holiday: only that day is shut.
+    may = timetable.pupil_week(senco_session, a, D(2027, 5, 3))
+    assert [day for day, _why in may.closed] == [1]
+    assert {e.day for e in may.entries} == {2}                 # Number sense, Tuesdays
+    [text] = pages_text(pdf.render_pdf([timetable_document(senco_session, a, D(2027, 5, 3))]))
+    assert contains(text, "Monday 03/05 school closed")
+    assert contains(text, "The school is closed on Monday 03/05/2027 (a bank holiday")
+
+
+def timetable_document(session, pupil_id, day):
+    from sendesk.documents import timetable as timetable_documents
+    return timetable_documents.pupil_timetable(session, pupil_id, day)

@@ -254,3 +254,36 @@ def test_the_kind_of_measure_follows_the_measure_chosen(qtbot, senco_session):
     [stored] = measures.measures_for_group(session, group_id, a)
     assert (stored.name, stored.kind.value, stored.entry_value) == \
         ("Phonics screening check score", "school_scale", 18)
+
+
+def test_enter_in_the_week_box_shows_that_week_and_each_save_is_named_for_whose(
+        qtbot, answers, senco_session, tmp_path):
+    """Enter after typing a week shows it (it used to press Save as PDF and open a file dialog
+    for whatever was typed); a date that is not one, or a century ago, is said and nothing is
+    saved; each member of staff's week is offered a file name of its own."""
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    group_id = make_group(session, staff_name="Mr Jones", end_date="")
+    provision_groups.add_member(session, group_id, a, "02/11/2026")
+    provision_groups.add_slot(session, group_id, {"day": 1, "start_time": "09:00",
+                                                  "end_time": "09:30", "place": "Room 4"})
+    window = TimetableWindow(session, staff_name="Mr Jones")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.panel.documents))
+    for typed in ("31/02/2027", "01/01/1900"):
+        _type(window.week, typed)
+        QTest.keyClick(window.week, Qt.Key.Key_Return)
+        qtbot.wait(50)
+        assert window.panel.message.isVisible() and window.panel.message.text(), typed
+    _type(window.week, "30/12/2026")
+    QTest.keyClick(window.week, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "28/12/2026" in window.panel.documents[0].text())
+    assert "school closed" in window.panel.documents[0].text()
+    assert answers.starts == [], "Enter opened a file dialog"
+    out = tmp_path / "staff.pdf"
+    answers.next_paths = [out]
+    QTest.mouseClick(window.panel.save_button, LEFT)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert answers.starts and "Mr Jones" in answers.starts[0] and "28-12-2026" in answers.starts[0]
+    window.grab().save("/tmp/ux22-staff-timetable-christmas.png")

@@ -36,6 +36,7 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
              ("Week", f"Monday {format_uk(week.monday)} to Friday {format_uk(week.friday)}"),
              ("Group sessions", str(len(week.entries)))])
     header = ["Time"] + [f"{name}\n{format_uk(week.monday + dt.timedelta(days=day - 1))[:5]}"
+                         + ("\nschool closed" if week.closed_on(day) else "")
                          for day, name in DAYS.items()]
     rows = []
     for start, end in week.times:
@@ -43,8 +44,13 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
             _cell(tuple(e for e in week.on(day) if (e.start_time, e.end_time) == (start, end)),
                   week.for_pupil) for day in DAYS])
     b.heading("The week")
-    b.table(header, rows, widths=[0.8, 1.5, 1.5, 1.5, 1.5, 1.5],
-            empty=f"{week.who} has no group provision timetabled this week.")
+    if week.closed and len(week.closed) < len(DAYS):
+        b.para("The school is closed on " + "; ".join(
+            f"{DAYS[day]} {format_uk(week.monday + dt.timedelta(days=day - 1))} ({why})"
+            for day, why in week.closed) + ": no group meets.", "small")
+    empty = ("The school is closed all this week." if len(week.closed) == len(DAYS)
+             else f"{week.who} has no group provision timetabled this week.")
+    b.table(header, rows, widths=[0.8, 1.5, 1.5, 1.5, 1.5, 1.5], empty=empty)
     if week.entries:
         b.heading("Day by day")
         for day, name in DAYS.items():

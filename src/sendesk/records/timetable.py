@@ -6,8 +6,11 @@ It shows the school week holding the given day (today unless given), deciding ea
 own: a group's time appears on a day only if the group runs that day (it has started and not
 ended), on a pupil's timetable only if they are a member that day, and a member of staff's lists
 the pupils who are members that day. So a group starting on a Tuesday is not on the Monday, and
-a pupil who left on Wednesday is not on the Thursday. Viewing either is audited as a read (a
-staff timetable lists pupils by name: its entry says whose and how many pupils).
+a pupil who left on Wednesday is not on the Thursday. A day the school is closed (a holiday,
+a bank holiday, an INSET day, by the school's own calendar) has no group times, and says why,
+so a printed week over Christmas does not send a pupil to an empty room. Viewing either is
+audited as a read (a staff timetable lists pupils by name: its entry says whose and how many
+pupils).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ..session import Session
 from ._common import pupil_row, today
 from .provision_groups import Group, load_groups
 from .pupils import pupil_from_row
+from .school_calendar import calendar_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class Week:
     entries: tuple[Entry, ...]
     pupil_id: int | None = None
     pupils: int = 0                    # on a member of staff's: how many pupils it names
+    closed: tuple[tuple[int, str], ...] = ()   # the days the school is closed, and why
+
+    def closed_on(self, day: int) -> str | None:
+        """Why the school is closed that day (1 Monday to 5 Friday), or None when it is open."""
+        return dict(self.closed).get(day)
 
     @property
     def covers(self) -> str:
@@ -103,8 +112,16 @@ def _staff_entries(group: Group, monday: dt.date) -> list[Entry]:
             for slot in group.slots if group.running_on(when := _date(monday, slot.day))]
 
 
-def _in_order(entries: list[Entry]) -> tuple[Entry, ...]:
-    return tuple(sorted(entries, key=lambda e: (e.day, e.start_time, e.end_time, e.group_name)))
+def _closed_days(session: Session, monday: dt.date) -> tuple[tuple[int, str], ...]:
+    calendar = calendar_of(session)
+    return tuple((day, why) for day in range(1, 6)
+                 if (why := calendar.not_a_school_day(_date(monday, day))) is not None)
+
+
+def _in_order(entries: list[Entry], closed: tuple[tuple[int, str], ...]) -> tuple[Entry, ...]:
+    shut = {day for day, _why in closed}
+    return tuple(sorted((e for e in entries if e.day not in shut),
+                        key=lambda e: (e.day, e.start_time, e.end_time, e.group_name)))
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed a support timetable")
@@ -116,7 +133,9 @@ def pupil_week(session: Session, pupil_id: int, day: dt.date | None = None) -> W
         " provision_group_members WHERE pupil_id = ?) ORDER BY name, id", (pupil.id,))
     entries = [e for g in load_groups(session, rows) for e in _pupil_entries(g, pupil.id, monday)]
     viewed(session, "pupil", pupil.id, week=monday.isoformat())
-    return Week(pupil.display_name, True, monday, _in_order(entries), pupil.id)
+    closed = _closed_days(session, monday)
+    return Week(pupil.display_name, True, monday, _in_order(entries, closed), pupil.id,
+                closed=closed)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed a support timetable")
@@ -130,10 +149,12 @@ def staff_week(session: Session, staff_name: str, day: dt.date | None = None) ->
     if not rows:
         raise ValidationError(f"No group is run by '{staff_name.strip()}'.", field="staff")
     groups = load_groups(session, rows)
-    entries = [e for g in groups for e in _staff_entries(g, monday)]
-    names = {m.pupil_id for g in groups for when in _days_running(g, monday)
+    closed = _closed_days(session, monday)
+    entries = _in_order([e for g in groups for e in _staff_entries(g, monday)], closed)
+    shut = {_date(monday, day) for day, _why in closed}
+    names = {m.pupil_id for g in groups for when in _days_running(g, monday) if when not in shut
              for m in g.present_on(when)}
     who = rows[0]["staff_name"]
     viewed(session, None, None, staff=who, week=monday.isoformat(),
            groups=len({e.group_id for e in entries}), pupils=len(names))
-    return Week(who, False, monday, _in_order(entries), pupils=len(names))
+    return Week(who, False, monday, entries, pupils=len(names), closed=closed)

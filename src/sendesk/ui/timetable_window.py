@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButt
 from ..documents import timetable as timetable_documents
 from ..errors import SendeskError
 from ..operations import Changes, Kind
-from ..records import provision_groups
+from ..records import provision_groups, timetable
 from ..session import Session
 from .accessible import label_for
 from .date_field import DateField
-from .documents_tab import DocumentPanel
+from .documents_tab import DocumentPanel, file_name
 from .runner import OpRunner, Refused, alive
 from .screen_fit import fit_to_screen
 
@@ -61,6 +61,15 @@ class TimetablePanel(DocumentPanel):
         self._show_zoom()
         self.built.emit()
 
+    def default_name(self) -> str:
+        """Whose week and which: each member of staff's (and each week's) file its own name,
+        not one "Support timetable.pdf" that the next save would overwrite."""
+        if not self.documents:
+            return super().default_name()
+        who = self.documents[0].pupil_name or self.staff_name
+        monday = timetable.week_of(self.day or self.session.clock.today())
+        return file_name(f"Support timetable {who} week of {monday:%d-%m-%Y}") + ".pdf"
+
 
 class TimetableWindow(QDialog):
     """A pupil's week (pupil_id given) or a member of staff's (chosen in the box)."""
@@ -76,7 +85,12 @@ class TimetableWindow(QDialog):
         fit_to_screen(self, 900, 760)
         self.panel = TimetablePanel(session, pupil_id, self, self.runner)
         self.week = DateField("Week of", optional=False, objectName="week")
-        self.week.setText(session.clock.today().strftime("%d/%m/%Y"))
+        today = session.clock.today()
+        self.week.setText(today.strftime("%d/%m/%Y"))
+        # A week a timetable can mean: seven years back to the end of next year (01/01/1900 is
+        # a slip, not a week to print).
+        self.week.setMinimumDate(today.replace(year=today.year - 7, month=1, day=1))
+        self.week.setMaximumDate(today.replace(year=today.year + 2, month=12, day=31))
         self.week.editingFinished.connect(self.show_week)
         bar = QHBoxLayout()
         self.staff = QComboBox(objectName="staff")
@@ -96,8 +110,14 @@ class TimetableWindow(QDialog):
         bar.addWidget(label_for(week_label, self.week))
         show = QPushButton("S&how", objectName="show_week")
         show.clicked.connect(self.show_week)
+        # Enter in the week box shows that week; as Save as PDF (the first button) it opened a
+        # file dialog for whatever was typed.
+        show.setDefault(True)
+        for button in (self.panel.save_button, self.panel.print_button):
+            button.setAutoDefault(False)
         bar.addWidget(show)
         close = QPushButton("&Close", objectName="close")
+        close.setAutoDefault(False)
         close.clicked.connect(self.close)
         bar.addStretch(1)
         bar.addWidget(close)
