@@ -431,8 +431,33 @@ def test_the_pupil_list_reads_its_ids_from_an_index_alone_on_the_server(senco_se
     db = senco_session.db
     with db.transaction():
         db.execute("SET LOCAL enable_seqscan = off")   # an empty table would be scanned anyway
-        for where in ("archived_at IS NULL", "archived_at IS NULL AND search_text LIKE '%o%'",
-                      "TRUE"):
+        for where in ("archived_at IS NULL",
+                      "archived_at IS NULL AND strpos(search_text, 'o') > 0", "TRUE"):
             plan = " ".join(str(row[0]) for row in db.query(
                 f"EXPLAIN SELECT id FROM pupils WHERE {where} ORDER BY sort_key, search_text"))
             assert "Index Only Scan using pupils_" in plan and "Sort" not in plan, plan
+
+
+def test_a_search_word_is_looked_up_in_the_trigram_index_and_a_short_one_is_not(
+        senco_session, staff_session):
+    """A word of three letters or more is found through the trigram index (server_dialect's
+    TRIGRAM_INDEX), by any login (an index needs no grant); a shorter one is written so that
+    even a plan made once for every word (a prepared statement's generic plan) reads the
+    list's index in order instead of the whole trigram index."""
+    for serial in range(1, 4):
+        add_pupil(senco_session, serial)
+    db = staff_session.db
+    word = ServerDatabase.contains("search_text", "okaf")
+    short = ServerDatabase.contains("search_text", "ok")
+    assert short == ("strpos(search_text, ?) > 0", "ok")
+    with db.transaction():
+        db.execute("SET LOCAL enable_seqscan = off")   # three pupils would be scanned anyway
+        db.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        for (clause, param), index in ((word, "pupils_search_trigrams"),
+                                       (short, "pupils_list_ids")):
+            db.execute("PREPARE find AS SELECT id FROM pupils WHERE archived_at IS NULL AND "
+                       f"{clause.replace('?', '$1')} ORDER BY sort_key, search_text")
+            plan = " ".join(str(row[0]) for row in db.query("EXPLAIN EXECUTE find(?)", (param,)))
+            db.execute("DEALLOCATE find")
+            assert f"using {index}" in plan, plan
+            assert index == "pupils_search_trigrams" or "trigrams" not in plan, plan
