@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 19, as a new database
+-- The sendesk database schema at migration version 21, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -569,6 +569,15 @@ CREATE TABLE known_senders (
     public_key   TEXT NOT NULL,
     first_seen   TEXT NOT NULL,
     recorded_by  INTEGER REFERENCES users(id)
+);
+
+-- measure_directions
+CREATE TABLE measure_directions (
+    name_key         TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    lower_is_better  INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+    updated_at       TEXT,
+    updated_by       INTEGER REFERENCES users(id)
 );
 
 -- meta

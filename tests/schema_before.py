@@ -22,6 +22,21 @@ def before_pathway_plans(monkeypatch: pytest.MonkeyPatch) -> None:
         for permission, grants in server_grants.MATRIX.items()})
 
 
+def before_measure_directions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before migration 20: a new school's suggested interventions marked no measure
+    lower-is-better and every measure was read as better higher (there was no table to say
+    it in), and no grants named the table."""
+    from sendesk.records import measure_directions
+    from sendesk.services import starter_library
+    monkeypatch.setattr(starter_library, "_mark_lower", lambda *args: None)
+    monkeypatch.setattr(measure_directions, "directions", lambda db: {})
+    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
+        t for t in server_grants.EVERY_TABLE if t != "measure_directions"))
+    monkeypatch.setattr(server_grants, "MATRIX", {
+        permission: tuple(g for g in grants if g.table != "measure_directions")
+        for permission, grants in server_grants.MATRIX.items()})
+
+
 def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
                monkeypatch: pytest.MonkeyPatch, stopped_at: int):
     """(session, location, how to upgrade it): a new school whose schema stopped at migration
@@ -36,6 +51,8 @@ def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
     monkeypatch.setattr(migrations, "LATEST", stopped_at)
     if stopped_at < 19:
         before_pathway_plans(monkeypatch)
+    if stopped_at < 20:
+        before_measure_directions(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school

@@ -7,7 +7,7 @@ guessed at. Add a step by writing upgrade_version_N; never edit a step that has 
 
 One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
 statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
-target (store/server_database.py), whose execute() rewrites each statement by the rules in
+target (store/server_migrations.py), whose execute() rewrites each statement by the rules in
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
 only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
 COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
@@ -1374,6 +1374,56 @@ def upgrade_version_19(conn: sqlcipher3.Connection) -> None:
         LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id
         WHERE w.status = 'open';
     """)
+
+
+# The suggested interventions' measures that improve as they fall (resources/
+# provision_library.json marks them so), written out here as a shipped step must not change.
+_LOWER_IS_BETTER_20 = ("SDQ total difficulties score", "SDQ peer problems score",
+                       "SDQ emotional symptoms score", "Boxall Profile diagnostic profile score")
+
+
+def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
+    """Which way each named measure improves (issue 19): most improve as they rise, some (an
+    SDQ difficulties score, a count of behaviour incidents) as they fall, and the impact
+    table's gain and cost per point of gain mean nothing until sendesk knows which.
+
+    One row per measure name the school has answered for, matched as direction_key folds
+    names (case and spacing ignored); a name with no row is higher-is-better. A school
+    setting, with no foreign key to a pupil, so never part of a transferred record. The
+    suggested interventions' SDQ and Boxall diagnostic scores are marked lower-is-better here
+    where the school's library already lists them (a new school's are marked as its library
+    is filled).
+    """
+    marked = "".join(
+        f"INSERT INTO measure_directions (name_key, name, lower_is_better) SELECT"
+        f" '{name.casefold()}', '{name}', 1 WHERE EXISTS (SELECT 1 FROM provision_library"
+        f" WHERE measures LIKE '%{name}%');\n" for name in _LOWER_IS_BETTER_20)
+    run_script(conn, """
+        CREATE TABLE measure_directions (
+            name_key         TEXT PRIMARY KEY,
+            name             TEXT NOT NULL,
+            lower_is_better  INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+            updated_at       TEXT,
+            updated_by       INTEGER REFERENCES users(id)
+        );
+    """ + marked)
+
+
+def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
+    """From here, on the school server, no login writes the facts derived from pupils'
+    pathways (impact_lines, impact_reviews, plan_reviews, pathway_plans): the rules call the
+    owner's functions, which work them out from the records (issue 21 item 4: a member of
+    staff with psql could delete them and so change the impact table, the governors' figures
+    and Reviews due). The tables stay as they are on both engines; ``server upgrade`` puts
+    the functions and grants in place after the migrations (store/server_security.py) and
+    works the facts out afresh.
+
+    This step changes nothing but the version, which is the point: a PC with an older
+    sendesk writes those tables itself and would be refused at every save, so an upgraded
+    server refuses it at sign-in ("install the latest sendesk"); and a newer PC, which calls
+    the functions, is refused by a server not yet upgraded, with the command to run.
+    """
+    del conn
 
 
 def _steps() -> dict[int, Step]:

@@ -4,8 +4,10 @@ evidence base, usual staff, size, frequency, length, hourly cost and measures.
 The SENCO adds, edits and retires items (a retired item stays on the plans that used it but is
 not offered for new ones, and can be brought back), adds the suggested interventions sendesk
 ships, and takes the library to and from a CSV file to edit in a spreadsheet. Everyone else
-reads it. All its work runs on the main window's OpRunner; it refreshes when the runner says
-the library changed, whoever changed it.
+reads it. A measure that improves as it falls (an SDQ score) is marked "(lower is better)" on
+its line. A Save that is refused says every fault at once, top to bottom as the form reads,
+outlines each field and puts the cursor in the first. All its work runs on the main window's
+OpRunner; it refreshes when the runner says the library changed, whoever changed it.
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ FIELDS = [
     FieldSpec("minutes", "Minutes a sessi&on"),
     FieldSpec("weeks", "Wee&ks"),
     FieldSpec("hourly_cost", "&Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
-    FieldSpec("measures", "&Measures", "text", placeholder="One a line, e.g. YARC reading age"),
+    FieldSpec("measures", "&Measures", "text",
+              placeholder="One a line, e.g. YARC reading age; put (lower is better) after one "
+                          "that improves as it falls, such as an SDQ score"),
 ]
 
 
@@ -209,8 +213,11 @@ class ProvisionLibraryWindow(QDialog):
         try:
             return True, self.runner.call(fn, *args, sender=sender)
         except ValidationError as exc:
-            self.form.mark_error(exc.field)
-            self.say(str(exc), error=True)
+            faults = exc.faults if isinstance(exc, library.ItemFaults) else (exc,)
+            first = self.form.mark_errors(fault.field for fault in faults)
+            if first is not None:
+                self.details.ensureWidgetVisible(first)
+            self.say("\n".join(str(fault) for fault in faults), error=True)
         except SendeskError as exc:
             self.say(str(exc), error=True)
         return False, None
