@@ -432,7 +432,7 @@ def test_the_pupil_list_reads_its_ids_from_an_index_alone_on_the_server(senco_se
     with db.transaction():
         db.execute("SET LOCAL enable_seqscan = off")   # an empty table would be scanned anyway
         for where in ("archived_at IS NULL",
-                      "archived_at IS NULL AND strpos(search_text, 'o') > 0", "TRUE"):
+                      "archived_at IS NULL AND strpos(search_text, 'o') <> 0", "TRUE"):
             plan = " ".join(str(row[0]) for row in db.query(
                 f"EXPLAIN SELECT id FROM pupils WHERE {where} ORDER BY sort_key, search_text"))
             assert "Index Only Scan using pupils_" in plan and "Sort" not in plan, plan
@@ -451,7 +451,7 @@ def test_a_search_word_is_looked_up_in_the_trigram_index_and_a_short_one_is_not(
     db = staff_session.db
     word = ServerDatabase.contains("search_text", "okaf")
     short = ServerDatabase.contains("search_text", "ok")
-    assert short == ("strpos(search_text, ?) > 0", "ok")
+    assert short == ("strpos(search_text, ?) <> 0", "ok")
     with db.transaction():
         for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
             db.execute(f"SET LOCAL {setting} = off")

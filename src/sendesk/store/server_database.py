@@ -319,7 +319,7 @@ class ServerDatabase(Database):
         is long enough for it to look up, strpos() when it is not (see TRIGRAM)."""
         if ServerDatabase.contains_indexed(text):
             return Database.contains(column, text)
-        return f"strpos({column}, ?) > 0", text
+        return f"strpos({column}, ?) <> 0", text
 
     @staticmethod
     def contains_indexed(text: str) -> bool:

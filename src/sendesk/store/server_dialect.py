@@ -61,7 +61,11 @@ TRIGRAM_INDEX = (
 # A word shorter than a trigram gives the index nothing to look up (it would read all of
 # it): such words are matched with strpos(), which the index does not offer to answer, so the
 # planner scans the list's index in order, as it always did, even for a statement prepared
-# once for every word (a generic plan cannot tell 'a' from 'okaf').
+# once for every word (a generic plan cannot tell 'a' from 'okaf'). It is written ``<> 0``,
+# not ``> 0`` (the same rows: strpos() is never negative): the planner guesses a third of the
+# rows for ``>`` on a function, and for 'a' (50,000 of 60,000 pupils) it then scanned the table
+# and sorted the matches on disk, 60 ms; its guess for ``<>`` is nearly all of them, so it
+# reads the list's index in order, 20 ms, and stops there early for the first screen.
 TRIGRAM = 3
 
 _TYPES = {"INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION", "BLOB": "BYTEA"}
