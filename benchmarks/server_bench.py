@@ -71,12 +71,15 @@ def _server_ns(postmaster: int) -> int:
     return total
 
 
-def _backend_ns(pid: int | None) -> int:
-    """CPU nanoseconds used so far by one server backend (0 once it is gone)."""
+def _schedstat(pid: int | str | None) -> tuple[int, int]:
+    """Nanoseconds one process has so far spent on a CPU, and waiting for one while ready to
+    run (Linux's /proc/PID/schedstat; 0, 0 once it is gone): on a machine with fewer cores
+    than busy processes, the second is the time lost to the others."""
     try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) if pid else 0
-    except (OSError, ValueError, IndexError):
-        return 0
+        ran, queued = Path(f"/proc/{pid}/schedstat").read_text().split()[:2] if pid else (0, 0)
+        return int(ran), int(queued)
+    except (OSError, ValueError):
+        return 0, 0
 
 
 def server_timed(postmaster: int) -> Any:
@@ -131,7 +134,8 @@ def core(url: str, repeat: int) -> list[Result]:
 def _client(url: str, seconds: float, seed: int, out: str, ids: list[int],
             chosen: dict[str, int]) -> None:
     """One PC: sign in, then the read-and-edit mix until the time is up. Each action is timed
-    with the CPU it cost this process and its server process; a search of more than a block
+    with the CPU it cost this process and its server process, and the time the two waited
+    for a CPU while ready to run; a search of more than a block
     then reads its whole list, as the app does while the first screen is shown, timed apart
     ("after") because nobody waits for it."""
     rng = random.Random(seed)
@@ -141,17 +145,20 @@ def _client(url: str, seconds: float, seed: int, out: str, ids: list[int],
 
     def step(kind: str, work: Callable[..., Any], *args: Any, after: bool = False) -> Any:
         backend = session.db.backend_pid   # this PC's server process, on this machine
-        started_server = _backend_ns(backend)
+        started_server, started_queued = _schedstat(backend)
+        started_own_queued = _schedstat("self")[1]
         started, started_cpu = time.perf_counter(), time.process_time()
         result = None
         try:
             result = work(session, *args)
         except Exception as exc:  # noqa: BLE001 - every failure is counted, not hidden
             errors.append(f"{type(exc).__name__}: {exc}")
-        steps.append({"kind": kind, "after": after,
-                      "ms": (time.perf_counter() - started) * 1000,
-                      "cpu": (time.process_time() - started_cpu) * 1000,
-                      "server": max(0, _backend_ns(backend) - started_server) / 1e6})
+        ms, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
+        (server, queued), own_queued = _schedstat(backend), _schedstat("self")[1]
+        steps.append({"kind": kind, "after": after, "ms": ms, "cpu": cpu,
+                      "server": max(0, server - started_server) / 1e6,
+                      "queued": (max(0, queued - started_queued)
+                                 + own_queued - started_own_queued) / 1e6})
         return result
 
     try:
@@ -232,6 +239,7 @@ def load(url: str, clients: int, seconds: float) -> list[Result]:
             + f". Median / 95th percentile ms by action: {_by_kind(actions, 'ms')}."
             f" CPU ms per action, the client's own: {_by_kind(actions, 'cpu')}"
             f"; its server process's: {_by_kind(actions, 'server')}."
+            f" Ms the two spent ready to run but waiting for a CPU: {_by_kind(actions, 'queued')}."
             f" The whole list after a search of more than {FIRST_BLOCK}, read while its first"
             f" screen is shown (ms; client CPU; server CPU): {_by_kind(after, 'ms')};"
             f" {_by_kind(after, 'cpu')}; {_by_kind(after, 'server')}")
