@@ -114,6 +114,11 @@ class PupilListPage(QWidget):
                                 "without an agreed plan, or at E without an EHC plan recorded.")
         self.leavers = QCheckBox("Include leavers", objectName="leavers_filter")
         self.count = QLabel(objectName="count")
+        # As wide as its longest text, so that the search box does not change width while the
+        # count goes from "More than 200 pupils, counting" to the number.
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(
+            f"More than {BLOCK:,} pupils, counting") + 4)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self,
                                     fetch_async=self._fetch_async)
