@@ -53,7 +53,7 @@ def test_the_server_benchmark_moves_the_school_and_runs_the_load_test(small_scho
     url, moved = server_bench.move_onto(pg_server, small_school)
     try:
         assert moved.samples and "rows" in moved.note
-        each, failed = server_bench.load(url, clients=2, seconds=3)
+        each, failed, _after = server_bench.load(url, clients=2, seconds=3)
         assert each.samples, "no action was timed"
         assert failed.samples == [0.0], each.note
     finally:

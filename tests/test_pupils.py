@@ -296,6 +296,22 @@ def test_filters_combine(senco_session, school_list, flt, expected):
     assert _names(senco_session, flt) == expected
 
 
+@pytest.mark.parametrize("flt", [
+    PupilFilter(), PupilFilter(text="o"), PupilFilter(text="mo huss"), PupilFilter(text="ash"),
+    PupilFilter(text="h"), PupilFilter(status="none"), PupilFilter(sort="year", descending=True),
+    PupilFilter(include_archived=True, text="i"), PupilFilter(text="zzz"),
+])
+@pytest.mark.parametrize("block", [1, 2, 4])
+def test_a_search_s_first_block_is_the_start_of_its_list_and_says_if_it_is_all(
+        senco_session, school_list, flt, block):
+    """What the list shows before the rest is read: the first ids in the list's order (or,
+    where an index finds the words, the whole list at once), and whether that is everyone."""
+    everyone = pupil_list.search_ids(senco_session, flt)
+    first, complete = pupil_list.search_first(senco_session, flt, block)
+    assert first == everyone[:len(first)] and len(first) >= min(block, len(everyone))
+    assert complete == (first == everyone)
+
+
 def test_rows_carry_what_a_senco_scans(senco_session, school_list):
     (mo,) = pupil_list.fetch_rows(senco_session, [school_list["mo"]])
     assert (mo.year_group, mo.class_name, mo.sen_status, mo.primary_need) == ("10", "10C", "E", "ASD")

@@ -431,8 +431,34 @@ def test_the_pupil_list_reads_its_ids_from_an_index_alone_on_the_server(senco_se
     db = senco_session.db
     with db.transaction():
         db.execute("SET LOCAL enable_seqscan = off")   # an empty table would be scanned anyway
-        for where in ("archived_at IS NULL", "archived_at IS NULL AND search_text LIKE '%o%'",
-                      "TRUE"):
+        for where in ("archived_at IS NULL",
+                      "archived_at IS NULL AND strpos(search_text, 'o') <> 0", "TRUE"):
             plan = " ".join(str(row[0]) for row in db.query(
                 f"EXPLAIN SELECT id FROM pupils WHERE {where} ORDER BY sort_key, search_text"))
             assert "Index Only Scan using pupils_" in plan and "Sort" not in plan, plan
+
+
+def test_a_search_word_is_looked_up_in_the_trigram_index_and_a_short_one_is_not(
+        senco_session, staff_session):
+    """A word of three letters or more can be found through the trigram index
+    (server_dialect's TRIGRAM_INDEX), by any login (an index needs no grant); a shorter one is
+    written so that no plan can use it, not even one made once for every word (a prepared
+    statement's generic plan), since for a word of one or two letters it would read the whole
+    trigram index. (With three pupils a scan would win anyway: scans are turned off, and the
+    query is the word's condition alone, so only an index that answers it can be used.)"""
+    for serial in range(1, 4):
+        add_pupil(senco_session, serial)
+    db = staff_session.db
+    word = ServerDatabase.contains("search_text", "okaf")
+    short = ServerDatabase.contains("search_text", "ok")
+    assert short == ("strpos(search_text, ?) <> 0", "ok")
+    with db.transaction():
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            db.execute(f"SET LOCAL {setting} = off")
+        db.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        for (clause, param), trigrams in ((word, True), (short, False)):
+            db.execute("PREPARE find (text) AS SELECT id FROM pupils WHERE "
+                       + clause.replace("?", "$1"))
+            plan = " ".join(str(row[0]) for row in db.query(f"EXPLAIN EXECUTE find('{param}')"))
+            db.execute("DEALLOCATE find")
+            assert ("on pupils_search_trigrams" in plan) is trigrams, plan

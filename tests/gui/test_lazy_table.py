@@ -64,3 +64,15 @@ def test_an_async_fetch_shows_placeholders_until_the_block_arrives(qtbot):
     model.invalidate()   # a newer change: the block asked for before it is dropped when it comes
     stale(stale_ids, [{"name": "old"} for _ in stale_ids])
     assert model.data(model.index(1, 0)) == ""
+
+
+def test_the_rest_of_a_list_is_added_below_the_rows_shown_only_if_it_follows_them(qtbot):
+    """extend_ids keeps the rows shown (and so the selection) when the whole list starts with
+    them, and changes nothing when it does not (the records changed in between)."""
+    model, _ = make_model(3)
+    inserted = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    assert model.extend_ids([0, 1, 2, 3, 4]) and model.ids() == [0, 1, 2, 3, 4]
+    assert inserted == [(3, 4)] and model.data(model.index(4, 0)) == "Pupil 4"
+    assert not model.extend_ids([0, 2, 1, 3, 4, 5]) and model.ids() == [0, 1, 2, 3, 4]
+    assert model.extend_ids([0, 1, 2, 3, 4]) and inserted == [(3, 4)]

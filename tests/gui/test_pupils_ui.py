@@ -14,6 +14,7 @@ from sendesk.errors import PermissionDenied
 from sendesk.operations import Changes, Kind
 from sendesk.records import contacts, pupils, sen_register
 from sendesk.services import lifecycle
+from sendesk.ui import pupil_list_page
 from sendesk.ui.forms import ERROR_STYLE
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow
@@ -83,6 +84,31 @@ def test_search_and_filters(qtbot, school, clock, pupil_ids):
     page.need.setCurrentIndex(0)
     page.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
     assert names(page)[0] == "Okafor, Chidi"
+    session.close()
+
+
+def test_a_long_list_shows_its_first_rows_then_adds_the_rest_below_them(
+        qtbot, school, clock, pupil_ids, monkeypatch):
+    """A search that finds more than a block shows the block at once and says it is still
+    counting; the rest is read in the background and added below, the chosen pupil staying
+    chosen. (The block is made two rows here, so that four pupils are a long list.)"""
+    monkeypatch.setattr(pupil_list_page, "BLOCK", 2)
+    session = open_session(school, clock)
+    page = PupilListPage(session)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    assert names(page) == ["Begum, Amina", "Hughes, Ellis"]
+    assert page.count.text() == "More than 2 pupils, counting"
+    second = page.table.visualRect(page.model.index(1, 0)).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    qtbot.waitUntil(lambda: page.count.text() == "4 pupils")
+    qtbot.waitUntil(lambda: "" not in names(page))   # the new rows' cells come a block at a time
+    assert names(page) == ["Begum, Amina", "Hughes, Ellis", "Nowak, Zofia", "Okafor, Chidi"]
+    assert page.table.currentIndex().row() == 1
+    assert page.model.id_at(1) == pupil_ids["Hughes"]
+    qtbot.keyClicks(page.search, "okaf")   # one pupil: no rest to read
+    assert names(page) == ["Okafor, Chidi"] and page.count.text() == "1 pupil"
     session.close()
 
 

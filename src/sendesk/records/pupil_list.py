@@ -25,6 +25,7 @@ from ..models.roles import Permission
 from ..models.sen import clean_need_code, read_status
 from ..operations import operation, viewed
 from ..session import Session
+from ..store.database import Database
 from . import csv_safe
 from ._common import chunks, placeholders, today
 from .apdr.due import NO_CURRENT_PLAN
@@ -85,16 +86,12 @@ def _words(text: str) -> list[str]:
     return [word for word in re.split(r"[\s,]+", searchable(text or "")) if word]
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 # The reference the calendar and its .ics show instead of a name (models.agenda.pupil_reference):
 # "A.O. ref 289", or "ref 289" alone. Typed into the search it finds that pupil, by record number.
 REFERENCE = re.compile(r"(?:[a-z]\.){0,2}\s*ref\s*(\d{1,12})", re.IGNORECASE)
 
 
-def _where(flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
+def _where(db: Database, flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
     clauses: list[str] = [] if flt.include_archived else ["archived_at IS NULL"]
     params: list[Any] = []
     reference = REFERENCE.fullmatch((flt.text or "").strip())
@@ -102,8 +99,9 @@ def _where(flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
         clauses.append("id = ?")
         params.append(int(reference.group(1)))
     for word in [] if reference else _words(flt.text)[:8]:
-        clauses.append("search_text LIKE ? ESCAPE '\\'")
-        params.append(_like(word))
+        clause, param = db.contains("search_text", word)
+        clauses.append(clause)
+        params.append(param)
     n_lapsed = last_census_before(on).isoformat()
     if flt.status == ON_REGISTER:
         clauses.append("sen_status IN ('E', 'K')")
@@ -139,13 +137,13 @@ def _where(flt: PupilFilter, on: dt.date) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-@operation(Permission.VIEW_RECORDS, writes=False)
-def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
-    """The ids of the pupils that match, in display order."""
+def _search_sql(session: Session, flt: PupilFilter | None) -> tuple[str, list[Any], bool]:
+    """The ids query of a filter, its parameters, and whether one of its words is found
+    through an index (the school server's trigram index) rather than by reading the list."""
     flt = flt or PupilFilter()
     if flt.sort not in SORTS:
         raise ValidationError(f"The list cannot be sorted by '{flt.sort}'.", field="sort")
-    clauses, params = _where(flt, today(session))
+    clauses, params = _where(session.db, flt, today(session))
     direction = " DESC" if flt.descending else ""
     # Name, then search_text (which ends with the unique UPN) is a total order and the leading
     # columns of the list's indexes, so SQLite reads an index in order instead of sorting
@@ -162,7 +160,32 @@ def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
     hint = "" if flt.include_archived or selective else session.db.index_hint("pupils_list")
     sql = (f"SELECT id FROM pupils{hint}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
            + f" ORDER BY {order}")
+    indexed = not REFERENCE.fullmatch((flt.text or "").strip()) and any(
+        session.db.contains_indexed(word) for word in _words(flt.text)[:8])
+    return sql, params, indexed
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def search_ids(session: Session, flt: PupilFilter | None = None) -> list[int]:
+    """The ids of the pupils that match, in display order."""
+    sql, params, _ = _search_sql(session, flt)
     return session.db.id_list(sql, params)
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def search_first(session: Session, flt: PupilFilter | None, block: int) -> tuple[list[int], bool]:
+    """The first `block` ids of a search, in display order, and whether they are all of
+    them: what the list shows before the rest is read (ui/pupil_list_page.py). A one-letter
+    search matches half the school, and all of its ids take a pass over the whole list,
+    where its first screenful is found at once in the list's order. A word the server's
+    trigram index finds is looked up among a few candidates instead: there the whole list
+    costs no more than its first block (and the planner, reading the list in order in the
+    hope of stopping early, would pass over most of it for the Smiths), so it is read whole."""
+    sql, params, indexed = _search_sql(session, flt)
+    if indexed:
+        return session.db.id_list(sql, params), True
+    ids = session.db.id_list(f"{sql} LIMIT {int(block) + 1}", params)
+    return ids[:block], len(ids) <= block
 
 
 _COLUMNS = ("id, upn, legal_surname, legal_forename, preferred_surname, preferred_forename, dob,"

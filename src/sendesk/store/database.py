@@ -238,6 +238,18 @@ class Database:
         string crosses into Python much faster than a row each)."""
         return f"group_concat({expression})"
 
+    @staticmethod
+    def contains(column: str, text: str) -> tuple[str, str]:
+        """A condition that ``column`` contains ``text`` anywhere, and its one parameter."""
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"{column} LIKE ? ESCAPE '\\'", f"%{escaped}%"
+
+    @staticmethod
+    def contains_indexed(text: str) -> bool:
+        """Whether an index finds the rows that contain `text` (a file has none: the list is
+        read through)."""
+        return False
+
     def id_list(self, sql: str, params: Sequence[Any] | dict = ()) -> list[int]:
         """The ids a query selects (its first column), in the query's order."""
         joined = self.scalar(f"SELECT {self.group_ids('id')} FROM ({sql})", params)

@@ -313,6 +313,18 @@ class ServerDatabase(Database):
     def group_ids(expression: str) -> str:
         return f"string_agg(CAST({expression} AS TEXT), ',')"
 
+    @staticmethod
+    def contains(column: str, text: str) -> tuple[str, str]:
+        """``LIKE '%text%'`` for the trigram index (server_dialect.TRIGRAM_INDEX) when the text
+        is long enough for it to look up, strpos() when it is not (see TRIGRAM)."""
+        if ServerDatabase.contains_indexed(text):
+            return Database.contains(column, text)
+        return f"strpos({column}, ?) <> 0", text
+
+    @staticmethod
+    def contains_indexed(text: str) -> bool:
+        return len(text) >= server_dialect.TRIGRAM
+
     def id_list(self, sql: str, params: Sequence[Any] | dict = ()) -> list[int]:
         """The ids a query selects (its first column), in the query's order: as plain tuples
         in binary (the whole roll for the list's first screen is 60,000 ids, and a Row and a
@@ -403,6 +415,10 @@ class ServerDatabase(Database):
             if steps is None:   # at the latest schema: the server's own indexes too
                 for statement in server_dialect.SERVER_INDEXES:
                     conn.execute(statement)
+                # No pg_trgm: searches read the list instead, and nothing of it is left.
+                with contextlib.suppress(psycopg.Error), conn.transaction():
+                    for statement in server_dialect.TRIGRAM_INDEX:
+                        conn.execute(statement)
             return started
         with self._lock, self._unhurried():
             try:

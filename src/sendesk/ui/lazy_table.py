@@ -103,6 +103,21 @@ class LazyTableModel(QAbstractTableModel):
         self._positions = None
         self.endResetModel()
 
+    def extend_ids(self, ids: list[int]) -> bool:
+        """The rest of a result shown so far in part (the first screen of a search): rows are
+        added after the ones shown, so the selection, the current row and the scroll position
+        stay where they are. False, changing nothing, if `ids` does not start with the rows
+        shown (the records changed in between): the caller shows the new result instead."""
+        shown = len(self._ids)
+        if ids[:shown] != self._ids:
+            return False
+        if len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids = list(ids)
+            self._positions = None
+            self.endInsertRows()
+        return True
+
     def ids(self) -> list[int]:
         return list(self._ids)
 

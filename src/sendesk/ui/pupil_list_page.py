@@ -5,12 +5,17 @@ table model fetches the visible rows' cells lazily, so 60,000 pupils stay respon
 
 Everything is read through the window's runner, off the GUI thread: the search (with the first
 screen's cells, so the list never flashes blank) while the window keeps answering, and the
-blocks of cells met while scrolling asynchronously, shown blank until they arrive. The page
-follows the runner's broadcast and re-searches when a change touches what it lists.
+blocks of cells met while scrolling asynchronously, shown blank until they arrive. A search
+reads its first screen first (a one-letter search matches half the school, and all of its ids
+take a pass over the whole list, on the school server tens of milliseconds); when there are
+more, the whole list follows in the background and is added below the rows shown, so the count
+and the scroll bar complete without moving the selection. The page follows the runner's
+broadcast and re-searches when a change touches what it lists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -72,6 +77,7 @@ class PupilListPage(QWidget):
         self.runner = runner or OpRunner(session, self)
         self._searching = False
         self._search_again = False
+        self._generation = 0   # bumped by each search: the rest of an older one is dropped
         self.search = QLineEdit(objectName="search", placeholderText="Search by name or UPN")
         self.search.setAccessibleName("Search by name or UPN")
         self.search.setClearButtonEnabled(True)
@@ -108,6 +114,11 @@ class PupilListPage(QWidget):
                                 "without an agreed plan, or at E without an EHC plan recorded.")
         self.leavers = QCheckBox("Include leavers", objectName="leavers_filter")
         self.count = QLabel(objectName="count")
+        # As wide as its longest text, so that the search box does not change width while the
+        # count goes from "More than 200 pupils, counting" to the number.
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(
+            f"More than {BLOCK:,} pupils, counting") + 4)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self.model = LazyTableModel(COLUMNS, self._fetch, self._tooltip, self,
                                     fetch_async=self._fetch_async)
@@ -203,8 +214,9 @@ class PupilListPage(QWidget):
         try:
             while True:
                 self._search_again = False
+                flt = self.current_filter()
                 try:
-                    ids, first = self.runner.call(_search, self.current_filter())
+                    ids, complete, first = self.runner.call(_search, flt)
                 except Exception as exc:  # noqa: BLE001 - shown in the one place
                     self.runner._report(exc)
                     return
@@ -214,9 +226,42 @@ class PupilListPage(QWidget):
             self._searching = False
         if not alive(self):
             return   # its window closed while the worker read
+        self._generation += 1
         self.model.set_ids(ids)
         self.model.preload(ids[:len(first)], first)
-        self.count.setText(f"{len(ids):,} pupil{'s' if len(ids) != 1 else ''}")
+        if complete:
+            self._show_count(len(ids))
+            return
+        # More than a screenful: the whole list (for the count and the scroll bar) is read
+        # next, while the first screen is already shown and the window answers.
+        self.count.setText(f"More than {BLOCK} pupils, counting")
+        generation = self._generation
+        self.runner.submit(_rest, flt, lambda: generation == self._generation,
+                           on_done=lambda rest: self._rest_arrived(generation, rest),
+                           on_error=lambda exc: self._rest_failed(generation, exc))
+
+    def _rest_arrived(self, generation: int, ids: list[int] | None) -> None:
+        """The whole list of the search whose first screen is shown: rows added below it, the
+        selection kept; if the records changed meanwhile, the new list, the same pupil still
+        selected when still in it."""
+        if ids is None or generation != self._generation or not alive(self):
+            return   # a newer search replaced it
+        if not self.model.extend_ids(ids):
+            current = self.table.currentIndex()
+            chosen = self.model.id_at(current.row()) if current.isValid() else None
+            self.model.set_ids(ids)
+            row = None if chosen is None else self.model.row_of(chosen)
+            if row is not None:
+                self.table.setCurrentIndex(self.model.index(row, current.column()))
+        self._show_count(len(ids))
+
+    def _rest_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation and alive(self):
+            self.count.setText(f"More than {BLOCK} pupils")
+        self.runner._report(exc)
+
+    def _show_count(self, found: int) -> None:
+        self.count.setText(f"{found:,} pupil{'s' if found != 1 else ''}")
 
     def changes_arrived(self, changes: Changes) -> None:
         """Work through the runner changed something: refetch the rows it touched and search
@@ -253,7 +298,14 @@ def _cells(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return [row_cells(by_id[i]) if i in by_id else {} for i in ids]
 
 
-def _search(session: Session, flt: PupilFilter) -> tuple[list[int], list[dict[str, Any]]]:
-    """On the worker: the ids a filter finds, and the cells of the first screen's block."""
-    ids = pupil_list.search_ids(session, flt)
-    return ids, _cells(session, ids[:BLOCK])
+def _search(session: Session, flt: PupilFilter) -> tuple[list[int], bool, list[dict[str, Any]]]:
+    """On the worker: the first block of the ids a filter finds, whether that is all of
+    them (pupil_list.search_first), and the block's cells."""
+    ids, complete = pupil_list.search_first(session, flt, BLOCK)
+    return ids, complete, _cells(session, ids[:BLOCK])
+
+
+def _rest(session: Session, flt: PupilFilter, current: Callable[[], bool]) -> list[int] | None:
+    """On the worker: every id the filter finds, unless another search has been asked for
+    since (typing on, each key's whole list would otherwise be read in turn)."""
+    return pupil_list.search_ids(session, flt) if current() else None
