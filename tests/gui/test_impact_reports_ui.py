@@ -7,6 +7,7 @@ import csv
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from tests.impact_support import group_from_library, library_item, measure, pupil_on_item
 from tests.pdf_text import pages_text
 
@@ -114,3 +115,20 @@ def test_a_year_with_no_census_yet_says_so(qtbot, senco_session, clock):
     QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
     assert window.panel.message.text().startswith("No census day of 2027/28 has come yet")
     assert not window.panel.save_button.isEnabled()
+
+
+def test_the_governors_window_opens_on_its_report_with_the_cursor_in_the_year(qtbot, senco_session):
+    """Opened, it shows the chosen year's report at once (Save as PDF ready), the cursor is in
+    the year box, and Tab goes on in reading order: Preview, then Save figures as CSV."""
+    _school(senco_session)
+    window = GovernorsReportWindow(senco_session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.panel.page_count() >= 3)
+    assert window.panel.save_button.isEnabled()
+    assert QApplication.focusWidget() is window.year
+    QTest.keyClick(window.year, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.show_button
+    QTest.keyClick(window.show_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.csv_button
+    window.grab().save("/tmp/ux22-governors-open.png")

@@ -100,13 +100,15 @@ class GovernorsReportWindow(QDialog):
         self.setWindowTitle("Governors' report - sendesk")
         fit_to_screen(self, 900, 820)
         latest = of_day(session.clock.today()).start_year
-        self.year = QComboBox(objectName="school_year")
+        # Made with the window as parent before the preview panel, so Tab runs in reading
+        # order: the year, Preview, CSV, then the panel's buttons and pages.
+        self.year = QComboBox(self, objectName="school_year")
         self.year.addItems([SchoolYear(y).label for y in range(latest, EARLIEST - 1, -1)])
-        year_label = QLabel("School &year:")
+        year_label = QLabel("School &year:", self)
         label_for(year_label, self.year)
-        self.show_button = QPushButton("&Preview", objectName="preview_report")
+        self.show_button = QPushButton("&Preview", self, objectName="preview_report")
         self.show_button.setDefault(True)
-        self.csv_button = QPushButton("Save figures as &CSV...", objectName="save_csv")
+        self.csv_button = QPushButton("Save figures as &CSV...", self, objectName="save_csv")
         allowed = session.can(Permission.EXPORT_DOCUMENTS)
         self.csv_button.setEnabled(allowed)
         if not allowed:
@@ -130,6 +132,16 @@ class GovernorsReportWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(note)
         layout.addWidget(self.panel, 1)
+        self._opened = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """On opening: the chosen year's report is shown at once (an empty grey preview with
+        Save as PDF greyed out said nothing), and the cursor is in the year box."""
+        super().showEvent(event)
+        if not self._opened:
+            self._opened = True
+            self.year.setFocus()
+            self.panel.refresh_soon()
 
     def save_csv(self) -> None:
         title = "Save the governors' figures as CSV"
