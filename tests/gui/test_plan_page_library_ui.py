@@ -128,6 +128,8 @@ def test_choosing_a_library_item_asks_before_replacing_what_was_typed(qtbot, sen
     assert (values["description"], values["minutes"], values["library_id"]) == (
         "My own words typed first", "15", phonics.id)
     assert "EEF Toolkit: phonics" in dialog.evidence.text()
+    qtbot.wait(50)                                    # laid out with the evidence shown
+    dialog.grab().save("/tmp/ux23-item-kept-typed.png")
     type_into(dialog.form.widgets["sessions_per_week"], "3")
     type_into(dialog.form.widgets["rate"], "18")
     save(dialog)
@@ -161,6 +163,7 @@ def test_the_outcome_dialog_gives_every_field_its_own_alt_key(qtbot, senco_sessi
     wizard = wizard_at(qtbot, senco_session, cycle, Part.PLAN)
     click(wizard.plan.findChild(QPushButton, "add_outcome"))
     dialog = shown(FormDialog, "outcome_dialog")
+    dialog.grab().save("/tmp/ux23-outcome-dialog.png")
     letters = shown_letters(dialog)
     assert len(letters) == 8, letters                # six fields, Save and Cancel
     assert len({letter for letter, _ in letters}) == 8, letters
