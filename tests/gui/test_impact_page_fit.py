@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from sendesk.models.periods import Period
 
@@ -94,3 +95,30 @@ def test_one_provision_is_one_provision(qtbot, senco_session):
     page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert ": 1 provision from " in page.heading.text(), page.heading.text()
+
+
+def _tabbing_from(window, start, count: int) -> list[str]:
+    """The object names Tab reaches from `start`, pressed `count` times."""
+    start.setFocus()
+    reached = []
+    for _ in range(count):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget().objectName())
+    return reached
+
+
+def test_tab_follows_the_reading_order(make_controller, demo_school):
+    """Print, Save as PDF and Export CSV are drawn above the table: Tab reaches them after
+    Show and before the table, not after leaving the page through the list of pages."""
+    window, page = _impact(make_controller, demo_school)
+    window.activateWindow()
+    settle(100)
+    assert _tabbing_from(window, page.period, 7) == [
+        "impact_breakdown", "impact_show", "impact_print", "impact_pdf", "impact_csv",
+        "impact_table", "impact_charts"]
+    assert _tabbing_from(window, page.period, 3)[-1] == "impact_print"
+    window.grab().save("/tmp/ux23-impact-tab-print.png")          # the focus frame on Print
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_End)                    # Dates...: From and To
+    assert _tabbing_from(window, page.period, 4) == [
+        "impact_from", "impact_to", "impact_breakdown", "impact_show"]

@@ -74,7 +74,7 @@ def test_provision_added_from_a_waiting_recommendation(qtbot, answers, senco_ses
     assert not item.isVisible(), item.message.text()
 
     assert [row["recommendation_id"] for row in page.item_rows] == [wanted]
-    assert page.item_model.index(0, 6).data() == "Speech and language therapy"
+    assert page.item_model.index(0, 6).data() == "Recommended by Speech and language therapy"
     assert "narrative therapy" in page.recommendations.text()
     assert "Visual timetable" not in page.recommendations.text()
     QTest.mouseClick(wizard.save_button, LEFT)

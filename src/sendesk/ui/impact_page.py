@@ -14,6 +14,7 @@ the heading says the period used. Counts under 5, and anything worked out from t
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -198,6 +199,13 @@ class ImpactPage(LoadOnShow, QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.view, 3)
         layout.addWidget(scroll, 2)
+        # Tab in reading order: the widgets were made before the layout gave them the page as
+        # parent, and the title row, added first, put the three buttons ahead of Period in the
+        # page's chain, so Tab reached them only after leaving the page.
+        for before, after in pairwise((self.period, self.start, self.end, self.breakdown,
+                                       self.show_button, self.print_button, self.pdf_button,
+                                       self.csv_button, self.view, scroll)):
+            QWidget.setTabOrder(before, after)
         for signal in (self.start.textChanged, self.end.textChanged,
                        self.breakdown.currentIndexChanged):
             signal.connect(self._out_of_date)

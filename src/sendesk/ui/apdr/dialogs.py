@@ -20,6 +20,7 @@ from ...models.provision_library import LibraryItem
 from ...models.sen import areas, need_codes
 from ..apdr_models import AMBER
 from ..forms import FieldSpec, FormDialog
+from ..prompts import prompts
 from .widgets import bullet_list, money, watch
 
 AREA_CHOICES = [("", None)] + [(label, code) for code, label in areas().items()]
@@ -66,15 +67,17 @@ class OutcomeDialog(FormDialog):
                  plan_date: Callable[[], dt.date | None], review_date: Callable[[], dt.date | None],
                  parent: QWidget | None = None, primary_need: str | None = None,
                  measures: Sequence[str] = ()) -> None:
-        fields = [FieldSpec("text", "Outcome", "text", placeholder="What the pupil will be able to do",
+        # Each label has its own Alt key, as the provision dialog's do; &Save and &Cancel
+        # keep S and C.
+        fields = [FieldSpec("text", "&Outcome", "text", placeholder="What the pupil will be able to do",
                             aliases=("Outcome",)),
-                  FieldSpec("measure", "How it will be measured", "text",
+                  FieldSpec("measure", "&How it will be measured", "text",
                             placeholder="for example '8 out of 10 tricky words on two checks'"),
-                  FieldSpec("measure_name", "Measure used", "widget",
+                  FieldSpec("measure_name", "&Measure used", "widget",
                             make=lambda: MeasureBox(measures)),
-                  FieldSpec("target_date", "To achieve by", "date", aliases=("Date to achieve it by",)),
-                  FieldSpec("area", "Area of need", "choice", AREA_CHOICES),
-                  FieldSpec("pfa_area", "Preparing for Adulthood", "choice", PFA_CHOICES)]
+                  FieldSpec("target_date", "To achieve &by", "date", aliases=("Date to achieve it by",)),
+                  FieldSpec("area", "&Area of need", "choice", AREA_CHOICES),
+                  FieldSpec("pfa_area", "&Preparing for Adulthood", "choice", PFA_CHOICES)]
         self.cleaned: dict[str, Any] | None = None
         super().__init__("Outcome", fields, self._accept, values=with_area(values, primary_need),
                          parent=parent)
@@ -161,6 +164,8 @@ class ItemDialog(FormDialog):
         self.layout().insertWidget(self.layout().indexOf(self.form) + 1, self.evidence)
         for widget in self.form.widgets.values():
             watch(widget, self.check)
+        # What a new line's fields hold before anything is typed; a saved line's are its own.
+        self._untyped = {} if (values or {}).get("description") else self.form.values()
         picker = self.form.widgets["library_id"]
         assert isinstance(picker, QComboBox)
         picker.activated.connect(lambda _index: self.fill_from_library())
@@ -168,13 +173,29 @@ class ItemDialog(FormDialog):
         self.check()
 
     def fill_from_library(self) -> None:
-        """The chosen library item fills the line; every field can still be changed."""
-        item = self.library.get(self.form.values()["library_id"])
+        """The chosen library item fills the line; every field can still be changed. What the
+        SENCO typed (or a saved line held) is replaced only if they say so: No keeps it, with
+        the line still linked to the item."""
+        before = self.form.values()
+        item = self.library.get(before["library_id"])
         if item is not None:
             line = item.provision_line()
             self.form.set_values({**line, "cost_basis": CostBasis.HOUR.value,
                                   "rate": provision.money_for_csv(line["rate_pence"])})
+            filled = self.form.values()
+            if self._typed(before, filled) and not prompts.confirm(
+                    self, "From the library",
+                    f"Replace what you have typed with {item.name}'s details?"):
+                self.form.set_values({**before, "library_id": item.id})
+            else:
+                self._untyped = filled
         self.show_evidence()
+
+    def _typed(self, before: Mapping[str, Any], filled: Mapping[str, Any]) -> bool:
+        """Whether filling would change a field holding something other than what the empty
+        line or the last library item put there."""
+        return any(before[key] not in (None, "", filled[key], self._untyped.get(key))
+                   for key in filled if key != "library_id")
 
     def show_evidence(self) -> None:
         item = self.library.get(self.form.values()["library_id"])

@@ -86,12 +86,15 @@ class PlanPage(Page):
             Col("#", lambda o: o["_n"], align_right=True),
             Col("Outcome", lambda o: o["text"]),
             Col("How it will be measured", lambda o: o["measure"]),
+            # The named measure the impact page groups the outcome's gains by.
+            Col("Measure used", lambda o: o.get("measure_name") or ""),
             Col("By", lambda o: uk(o["target_date"])),
             Col("Preparing for Adulthood", lambda o: PFA_AREAS.get(o["pfa_area"] or "", "")),
         ], background=self._outcome_colour, parent=self)
-        self.outcome_view = make_view("outcomes", "Outcomes", self.outcome_model, stretch=(1, 2))
+        self.outcome_view = make_view("outcomes", "Outcomes", self.outcome_model, stretch=(1, 2, 3))
         self.outcome_view.doubleClicked.connect(lambda *_: self.edit_outcome())
         self.recommended_by: dict[int, str] = {}
+        self.library_names: Mapping[int, str] = {}
         self.item_model: RowsModel[dict] = RowsModel([
             Col("Provision", lambda i: i["description"]),
             Col("Area", lambda i: i["area"] or ""),
@@ -100,7 +103,7 @@ class PlanPage(Page):
             Col("Rate", lambda i: f"{money(i['rate_pence'])} {CostBasis(i['cost_basis']).label}"),
             Col("Yearly cost", lambda i: money(provision.yearly_cost_pence(provision.costing_of(i))),
                 align_right=True),
-            Col("Recommended by", lambda i: self.recommended_by.get(i.get("recommendation_id"), "")),
+            Col("Came from", self.came_from),
         ], parent=self)
         self.item_view = make_view("items", "Provision", self.item_model, 200, stretch=(0, 2, 3, 4, 6))
         self.item_view.doubleClicked.connect(lambda *_: self.edit_item())
@@ -117,7 +120,7 @@ class PlanPage(Page):
             self.buttons.append(widget)
             return widget
 
-        self.copy_button = button("S&tart from the last plan", "copy_plan", self.copy_previous)
+        self.copy_button = button("Start from the &last plan", "copy_plan", self.copy_previous)
         outcome_bar = QHBoxLayout()
         for widget in (button("Add &outcome...", "add_outcome", self.add_outcome),
                        button("&Edit...", "edit_outcome", self.edit_outcome),
@@ -189,6 +192,7 @@ class PlanPage(Page):
         self.opened_draft = apdr.draft_as_opened(plan)
         self.opened_form = self.form.values()
         self.recommended_by = view.recommended_by
+        self.library_names = view.library_names
         editable = self.editable()
         filled = self.offer(view, self.form,
                             {"aspirations": view.seed.aspirations} if view.seed else {})
@@ -245,6 +249,17 @@ class PlanPage(Page):
             return dates.parse_date(self.form.values()[key], key, required=False)
         except ValidationError:
             return None
+
+    def came_from(self, row: Mapping[str, Any]) -> str:
+        """The library item a line was filled from (its own copy may since have been changed)
+        and the specialist who recommended it: one column, so the table stays readable in the
+        wizard's width on a laptop."""
+        found = []
+        if (name := self.library_names.get(row.get("library_id"))) is not None:
+            found.append(f"Library: {name}")
+        if (service := self.recommended_by.get(row.get("recommendation_id"))) is not None:
+            found.append(f"Recommended by {service}")
+        return "; ".join(found)
 
     def yearly_cost(self) -> int:
         return provision.total_pence(provision.yearly_cost_pence(provision.costing_of(i))

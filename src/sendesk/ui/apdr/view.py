@@ -8,7 +8,8 @@ concerns discussion it starts from) and hands it to every page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ...models.apdr import Cycle, DeliveryEntry
 from ...models.calendar import SchoolCalendar
@@ -34,6 +35,8 @@ class CycleView:
     library: tuple[LibraryItem, ...] = ()  # the provision library's items still offered
     # The measures of the library items this plan's lines came from, retired ones included.
     library_measures: tuple[str, ...] = ()
+    # The name of every library item, retired ones included: a plan line says what it came from.
+    library_names: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def recommended_by(self) -> dict[int, str]:
@@ -56,6 +59,7 @@ def read_cycle(session: Session, cycle_id: int) -> CycleView:
             for found in everyone:
                 if found.id == saved.involvement_id:
                     active[found.id] = found
+    every_item = provision_library.list_items(session, include_retired=True)
     return CycleView(cycle=cycle, pupil=pupil, is_current=current,
                      calendar=school_calendar.load(session), involvements=tuple(everyone),
                      reviewers=tuple(active.values()),
@@ -63,13 +67,14 @@ def read_cycle(session: Session, cycle_id: int) -> CycleView:
                      log=tuple(apdr.delivery_log(session, cycle_id)),
                      seed=apdr.concerns_seed(session, cycle_id),
                      library=tuple(provision_library.list_items(session)),
-                     library_measures=_plan_measures(session, cycle))
+                     library_measures=_plan_measures(every_item, cycle),
+                     library_names={item.id: item.name for item in every_item})
 
 
-def _plan_measures(session: Session, cycle: Cycle) -> tuple[str, ...]:
+def _plan_measures(every_item: Sequence[LibraryItem], cycle: Cycle) -> tuple[str, ...]:
     used = {item.library_id for item in (cycle.plan.items if cycle.plan else ())}
     found: dict[str, None] = {}
-    for item in provision_library.list_items(session, include_retired=True):
+    for item in every_item:
         if item.id in used:
             found.update(dict.fromkeys(item.measures))
     return tuple(found)
