@@ -138,8 +138,14 @@ def test_a_census_column_with_three_hidden_year_groups():
     cells = year.shown(0)
     assert cells[4:] == [FEWER] * 3 and cells.count("5 or more") == 1
     assert cells[3] == "5 or more"                # the smallest shown, 15
-    # A remainder the three could share more than one way needs nothing more hidden.
-    assert shown_all([20, 18, 20, 15, 4, 4, 3], floor=1)[:4] == ["20", "18", "20", "15"]
+    # 11 left for three cells under 5 leaves each 3 or 4: all but the number (and a parent
+    # who knows one child's year rules one out), so the smallest shown is hidden too.
+    assert shown_all([20, 18, 20, 15, 4, 4, 3], floor=1)[3] == "5 or more"
+    # A remainder the three could share with at least three values each needs nothing more.
+    assert shown_all([20, 18, 20, 15, 4, 2, 1], floor=1)[:4] == ["20", "18", "20", "15"]
+    # Two cells sharing 7 are 3 or 4 each; sharing 5, each may be 1 to 4.
+    assert shown_all([30, 4, 3])[0] == "5 or more"
+    assert shown_all([30, 3, 2]) == ["30", FEWER, FEWER]
 
 
 def test_an_impact_breakdown_by_sex_of_4_and_4():

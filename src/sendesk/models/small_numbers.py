@@ -7,8 +7,9 @@ fewer than 5" can subtract and find the 3. Nor is hiding a second cell always en
 8; girls fewer than 5; boys fewer than 5" says each is 4, and "20 pupils: cognition and
 learning 17, three other areas fewer than 5" says each is 1 when an area is listed only if it
 has a pupil. So the rule (:func:`protect`) is: wherever a whole is the sum of its parts, every
-hidden cell must have more than one value consistent with the whole, the cells shown and what
-each hidden cell is known to be ("fewer than 5": 0 to 4, or 1 to 4 where a part is listed
+count hidden as "fewer than 5" must stay consistent with at least PROTECTION (three) values
+(any other hidden cell with more than one), given the whole, the cells shown and what each
+hidden cell is known to be ("fewer than 5": 0 to 4, or 1 to 4 where a part is listed
 only when it has a pupil; "5 or more": 5 upwards). Until that holds the smallest shown part is
 hidden as "5 or more" (true, and it stops the subtraction); when no part is left to hide, the
 hidden parts all say "not shown", which promises nothing about their size. A whole is never
@@ -28,6 +29,11 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
 SMALLEST_SHOWN = 5
+# How many values every count hidden as "fewer than 5" must stay consistent with. Two are not
+# enough: a reader who learns "3 or 4" has all but learned the number, and anyone who knows one
+# child ("my son is one of them") rules one of the two out; with three, one such fact still
+# leaves two.
+PROTECTION = 3
 FEWER = "fewer than 5"
 FIVE_OR_MORE = "5 or more"
 # A figure worked out from a count hidden as "5 or more" (a mean over it, a share of it): it
@@ -74,7 +80,8 @@ def _bounds(count: int, cell: str, floor: int) -> tuple[float, float]:
 
 
 def _pinned(terms: Sequence[tuple[float, float]], signs: Sequence[int]) -> list[int]:
-    """The terms of sum(sign * value) == 0 whose value the others leave only one choice for."""
+    """The terms of sum(sign * value) == 0 that the others pin: a small count (at most 4) left
+    fewer than PROTECTION values, any other hidden count left one."""
     out = []
     for t, (low, high) in enumerate(terms):
         if low == high:
@@ -85,7 +92,8 @@ def _pinned(terms: Sequence[tuple[float, float]], signs: Sequence[int]) -> list[
         # sign_t * x = -(others): x in [-rest_high, -rest_low] for +1, [rest_low, rest_high] for -1
         lo, hi = (-rest_high, -rest_low) if signs[t] > 0 else (rest_low, rest_high)
         lo, hi = max(lo, low), min(hi, high)
-        if hi - lo < 1:
+        needed = PROTECTION if high < SMALLEST_SHOWN else 2
+        if hi - lo < needed - 1:
             out.append(t)
     return out
 
