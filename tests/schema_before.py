@@ -7,19 +7,35 @@ import pytest
 
 from sendesk import operations
 from sendesk.models import server_grants
-from sendesk.records import derived
+from sendesk.records import derived, impact_facts
+
+
+def _no_grants_on(monkeypatch: pytest.MonkeyPatch, tables: tuple[str, ...]) -> None:
+    """The server's grants are installed for the tables the schema has."""
+    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
+        t for t in server_grants.EVERY_TABLE if t not in tables))
+    monkeypatch.setattr(server_grants, "MATRIX", {
+        permission: tuple(g for g in grants if g.table not in tables)
+        for permission, grants in server_grants.MATRIX.items()})
 
 
 def before_pathway_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before migration 19: no rule keeping records/pathway_plans.py's table, and no grants
-    naming it (the server's grants are installed for the tables the schema has)."""
+    naming it."""
     monkeypatch.setattr(operations, "_RULES", [(kinds, rule) for kinds, rule in operations.rules()
                                                if rule is not derived.refresh_pathway_plans])
-    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
-        t for t in server_grants.EVERY_TABLE if t != "pathway_plans"))
-    monkeypatch.setattr(server_grants, "MATRIX", {
-        permission: tuple(g for g in grants if g.table != "pathway_plans")
-        for permission, grants in server_grants.MATRIX.items()})
+    _no_grants_on(monkeypatch, ("pathway_plans",))
+
+
+LINE_FACTS = ("impact_line_outcomes", "impact_line_measures")
+
+
+def before_line_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before migration 21: the impact facts were three tables (records/impact_facts.py kept
+    no line outcomes or line measures), and no grants named the other two."""
+    monkeypatch.setattr(impact_facts, "_TABLES", tuple(
+        t for t in impact_facts._TABLES if t[0] not in LINE_FACTS))
+    _no_grants_on(monkeypatch, LINE_FACTS)
 
 
 def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
@@ -36,6 +52,8 @@ def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
     monkeypatch.setattr(migrations, "LATEST", stopped_at)
     if stopped_at < 19:
         before_pathway_plans(monkeypatch)
+    if stopped_at < 21:
+        before_line_facts(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school

@@ -19,7 +19,15 @@ from tests.impact_support import (
 from tests.schema_before import old_school as make_old_school
 
 from sendesk.models.measures import MeasureKind
-from sendesk.records import apdr, governors_report, impact, impact_facts, provision_groups, provision_map
+from sendesk.records import (
+    apdr,
+    governors_report,
+    impact,
+    impact_facts,
+    measures,
+    provision_groups,
+    provision_map,
+)
 from sendesk.store.day_numbers import day_number, day_number_sql
 
 D = dt.date
@@ -54,7 +62,19 @@ def test_the_facts_equal_a_recount_from_scratch_after_every_kind_of_edit(senco_s
     apdr.end_provision(session, items[1].id, D(2026, 10, 1), "Met the target early.")
     _same(session)                                              # a line ended early
     measure(session, first, item_id=items[0].id, entry=80, exit=88)
-    _same(session)                                              # a measure (no fact changes)
+    _same(session)                                              # a measure taken on a line
+    measure(session, first, item_id=items[1].id, name="YARC", kind="reading_age", entry=84)
+    _same(session)                                              # an entry with no exit yet
+    [yarc] = [r["id"] for r in session.db.query(
+        "SELECT id FROM provision_measures WHERE name = 'YARC'")]
+    measures.update_measure(session, yarc, {"exit_value": 90, "exit_date": D(2026, 9, 30)})
+    _same(session)                                              # its exit recorded
+    assert len(impact_facts.held(session.db)["impact_line_measures"]) == 2
+    measures.update_measure(session, yarc, {"exit_date": D(2026, 9, 25)})
+    _same(session)                                              # its exit date corrected
+    measures.remove_measure(session, yarc, "Entered on the wrong line.")
+    _same(session)                                              # removed: no longer counted
+    assert len(impact_facts.held(session.db)["impact_line_measures"]) == 1
     review(session, cycle, D(2026, 11, 20), "continue_targeted", progress="achieved")
     _same(session)                                              # a review held, a new cycle
     new_cycle = apdr.current_pathway(session, first).current_cycle.id
@@ -65,11 +85,18 @@ def test_the_facts_equal_a_recount_from_scratch_after_every_kind_of_edit(senco_s
     _same(session)                                              # the next plan agreed
     review(session, other, D(2026, 11, 19), "back_to_ordinary", progress="achieved")
     _same(session)                                              # a pathway closed at review
-    group_from_library(session, library, [first, second])
+    group = group_from_library(session, library, [first, second])
     _same(session)
+    measures.record_group_measure(session, group, second, {
+        "kind": "standardised", "name": "Sandwell", "entry_value": 75, "entry_date": D(2026, 9, 8),
+        "exit_value": 81, "exit_date": D(2026, 11, 2)})
+    _same(session)                                              # a group's (read with its group)
     facts = impact_facts.held(session.db)
     assert len(facts["impact_lines"]) == 4 and len(facts["plan_reviews"]) == 3
     assert len(facts["impact_reviews"]) == 2                    # the two reviews held
+    # Each library line of a reviewed plan with its review (first's two, the other's one), and
+    # the one complete measure on a line (the group's is not a line's).
+    assert len(facts["impact_line_outcomes"]) == 3 and len(facts["impact_line_measures"]) == 1
     # Emptied by hand, the rule's own rebuild fills them the same again.
     for table in facts:
         session.db.execute(f"DELETE FROM {table}")
@@ -213,11 +240,12 @@ def test_the_impact_sums_equal_the_long_count_after_every_kind_of_edit(senco_ses
     assert (yarc.pupils_reviewed, yarc.pupils_met, yarc.mean_ratio_gain) == (2, 1, 4.6)
 
 
-def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
+def test_a_school_from_before_migrations_18_and_21_upgrades_with_the_same_impact(
         engine, request, tmp_path, clock, monkeypatch):
-    """A school whose schema stopped at 17 (no index on impact_lines by plan) upgrades on the
-    file and on the server: the index is there, the facts still equal a recount and the
-    impact table and governors' figures read the same as before."""
+    """A school whose schema stopped at 17 (no index on impact_lines by plan, no line
+    outcomes or line measures) upgrades on the file and on the server: 21's tables are filled
+    and equal a recount, its index by library item is there (18's by plan, which 21 drops, is
+    not), and the impact table reads as the long count read it before."""
     from tests.conftest import SENCO, SENCO_PASSWORD
 
     from sendesk.services import lifecycle, verify
@@ -226,25 +254,33 @@ def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
     indexes = ("SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
                if engine == "postgresql" else
                "SELECT name FROM sqlite_master WHERE tbl_name = 'impact_lines'")
+    start, end = D(2026, 9, 1), D(2026, 11, 30)
     try:
         assert session.db.schema_version() == 17
         library = library_item(session, "Precision teaching")
         first, cycle = _pupil_with_plan(session, "Before", library, D(2026, 9, 7),
                                         D(2026, 11, 20), lines=2)
-        measure(session, first, item_id=apdr.get_cycle(session, cycle).plan.items[0].id,
-                entry=80, exit=88)
+        items = apdr.get_cycle(session, cycle).plan.items
+        measure(session, first, item_id=items[0].id, entry=80, exit=88)
+        measure(session, first, item_id=items[1].id, kind="reading_age", name="YARC", entry=84,
+                entry_date=D(2026, 9, 7), exit=93, exit_date=D(2026, 11, 6))
         review(session, cycle, D(2026, 11, 20), "continue_targeted", progress="achieved")
-        before = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
-        assert "impact_lines_plan" not in {r[0] for r in session.db.query(indexes)}
+        pupil_on_item(session, "Second", library, gender="M", year_group="5", achieved=False)
+        before = impact_reference.build(session, start, end, impact.Breakdown.NONE)
+        assert {"impact_lines_plan", "impact_lines_library"}.isdisjoint(
+            r[0] for r in session.db.query(indexes))
     finally:
         session.close()
     monkeypatch.undo()
     upgrade()
     session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
     try:
-        assert session.db.schema_version() == migrations.LATEST >= 18
-        assert "impact_lines_plan" in {r[0] for r in session.db.query(indexes)}
+        assert session.db.schema_version() == migrations.LATEST >= 21
+        held = {r[0] for r in session.db.query(indexes)}
+        assert "impact_lines_library" in held and "impact_lines_plan" not in held
         _same(session)
+        filled = impact_facts.held(session.db)
+        assert len(filled["impact_line_outcomes"]) == 3 and len(filled["impact_line_measures"]) == 2
         after = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
         assert after.lines == before.lines and before.lines
         assert verify.verify(session).ok

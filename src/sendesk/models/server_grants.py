@@ -54,7 +54,8 @@ SCHOOL_TABLES = ("meta", "users")
 # rewritten inside whatever write changed a pathway, so every permission that writes a pathway's
 # records writes them too; like the pupils' summary columns, they are recomputed at the pupil's
 # next change, and a wrong value written by hand is put right then.
-DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews", "pathway_plans")
+DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews", "pathway_plans",
+                  "impact_line_outcomes", "impact_line_measures")
 EVERY_TABLE = RECORD_TABLES + DERIVED_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
 
 # The pupil list's summary, recomputed after every write (records/summary.py) by whoever made

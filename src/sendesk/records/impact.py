@@ -97,17 +97,16 @@ _COSTING = ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
 _COSTINGS = f"SELECT DISTINCT {', '.join('l.' + c for c in _COSTING)} FROM impact_lines l WHERE {_RAN}"
 # Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
 # by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
-# by library item. The yearly costs come from models.provision, one per distinct costing.
-# (CROSS JOIN keeps SQLite reading the period's lines once, not once per costing.)
+# by library item, reading the lines in that order (impact_lines_library). The yearly costs come
+# from models.provision, one per distinct costing, each picked by a WHEN of its own.
 _COST = """
-    WITH costs ({columns}, yearly) AS (VALUES {values})
-    SELECT l.library_id, SUM((2 * c.yearly * (
+    SELECT l.library_id, SUM((2 * (CASE {yearly} END) * (
                (CASE WHEN l.stopped_day < ? THEN l.stopped_day ELSE ? END)
              - (CASE WHEN l.began_day > ? THEN l.began_day ELSE ? END) + 1) + 365) / 730) AS cost
-    FROM impact_lines l CROSS JOIN costs c
-    WHERE {ran} AND {joined}
+    FROM impact_lines l WHERE {ran}
     GROUP BY l.library_id
 """
+_WHEN = f"WHEN ({', '.join('l.' + c for c in _COSTING)}) = ({', '.join('?' * len(_COSTING))}) THEN ?"
 _COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limits
 
 
@@ -120,15 +119,14 @@ def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int
     totals: dict[int, int] = defaultdict(int)
     for at in range(0, len(costings), _COSTINGS_A_QUERY):
         chunk = costings[at:at + _COSTINGS_A_QUERY]
-        values, params = [], []
+        params: list = []
         for key in chunk:
-            values.append("(" + ", ".join("?" * (len(_COSTING) + 1)) + ")")
             params += [*key, provision.yearly_cost_pence(provision.costing_of(dict(zip(
                 _COSTING, key, strict=True))))]
-        sql = _COST.format(columns=", ".join(_COSTING), values=", ".join(values),
-                           joined=" AND ".join(f"c.{c} = l.{c}" for c in _COSTING), ran=_RAN)
+        sql = _COST.format(yearly=" ".join([_WHEN] * len(chunk)), ran=_RAN)
         for r in session.db.query(sql, [*params, last, last, first, first, *period]):
-            totals[r["library_id"]] += int(r["cost"])
+            # A line whose costing is in another chunk adds nothing here (its WHEN is there).
+            totals[r["library_id"]] += int(r["cost"] or 0)
     return totals
 
 
