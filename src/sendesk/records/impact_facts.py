@@ -47,7 +47,7 @@ REVIEW_COLUMNS = ("review_id", "plan_id", "measure_name", "pupil_id", "held_on",
 LINE_OUTCOME_COLUMNS = ("item_id", "review_id", "measure_name", "pupil_id", "library_id", "began",
                         "stopped", "held_on", "met")
 LINE_MEASURE_COLUMNS = ("measure_id", "pupil_id", "library_id", "name", "kind", "exit_date",
-                        "began", "stopped")
+                        "began", "stopped", "entry_value", "exit_value", "days")
 
 _BEGAN = "COALESCE(i.started_on, pl.plan_date)"
 _STOPPED = "COALESCE(i.ended_on, rv.held_on, pl.review_date)"
@@ -103,12 +103,15 @@ _LINE_OUTCOMES = """
 """
 
 # A measure counts when it has both values (its exit date places it in a period); a line's
-# measure is its own pupil's (records/measures.py), and a group's is read with its group.
-_LINE_MEASURES = """
-    SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped
-    FROM provision_measures m JOIN {lines} l ON l.item_id = m.item_id AND l.pupil_id = m.pupil_id
+# measure is its own pupil's (records/measures.py), and a group's is read with its group. The
+# days from entry to exit (none without an entry date) are kept for the ratio gain.
+_LINE_MEASURES = f"""
+    SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped,
+           m.entry_value, m.exit_value,
+           {day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')}
+    FROM provision_measures m JOIN {{lines}} l ON l.item_id = m.item_id AND l.pupil_id = m.pupil_id
     WHERE m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL
-      AND m.exit_date IS NOT NULL AND COALESCE(m.group_id, 0) = 0 {pupils}
+      AND m.exit_date IS NOT NULL AND COALESCE(m.group_id, 0) = 0 {{pupils}}
 """
 
 # Each table: its columns, its SELECT, and the alias whose pupil_id picks the pupils to refresh.

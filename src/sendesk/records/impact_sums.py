@@ -120,10 +120,13 @@ _RAN = "{t}.stopped >= ? AND {t}.began <= ? AND {t}.began <= {t}.stopped"
 _COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
              " AND m.exit_date >= ? AND m.exit_date <= ?")
 # A measure's exit date and id packed into one number, so the latest measure (of two on one day,
-# the one entered later) is the largest: YYYYMMDD * 2**32 + id, within a 64-bit integer.
-_ID_SPAN = 1 << 32
-_PACKED = f"CAST(REPLACE({{t}}.exit_date, '-', '') AS BIGINT) * {_ID_SPAN} + {{t}}.{{id}}"
-_DAYS = f"({day_number_sql('h.exit_date')} - {day_number_sql('h.entry_date')})"
+# the one entered later) is the largest: YYYYMMDD * 2**33 + id * 2 + where it was read from
+# (0: impact_line_measures, a line's; 1: provision_measures, a group's), within 64 bits.
+_DATE_SPAN = 1 << 33
+_PACKED = (f"CAST(REPLACE({{t}}.exit_date, '-', '') AS BIGINT) * {_DATE_SPAN}"
+           " + {t}.{id} * 2 + {source}")
+# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures).
+_DAYS = f"({day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')})"
 # The first row of each VALUES list is typed, so PostgreSQL knows its columns' types.
 _TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
 _TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
@@ -198,9 +201,14 @@ latest AS (
     FROM latest_by_name b CROSS JOIN measure_names n WHERE n.raw = b.name
     GROUP BY b.row_kind, b.ref, b.pupil_id, n.name_key, b.kind),
 kept AS (
+    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, x.entry_value, x.exit_value, x.days
+    FROM latest k CROSS JOIN impact_line_measures x
+    WHERE k.packed % 2 = 0 AND x.measure_id = k.packed % {date_span} / 2
+    UNION ALL
     SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, m.entry_value, m.exit_value,
-           m.entry_date, m.exit_date
-    FROM latest k CROSS JOIN provision_measures m WHERE m.id = k.packed % {id_span})
+           {days}
+    FROM latest k CROSS JOIN provision_measures m
+    WHERE k.packed % 2 = 1 AND m.id = k.packed % {date_span} / 2)
 SELECT 'pupils' AS part, h.row_kind, h.ref, {category} AS category, {known} AS known,
        0 AS name_key, '' AS kind, count(*) AS a, 0 AS b, 0 AS c, 0 AS d, 0.0 AS e
 FROM members h {pupils}
@@ -220,11 +228,10 @@ UNION ALL
 SELECT 'measured', h.row_kind, h.ref, {category}, {known}, h.name_key, h.kind, count(*),
        SUM(CAST(ROUND(h.entry_value * 100) AS INTEGER)),
        SUM(CAST(ROUND(h.exit_value * 100) AS INTEGER)),
-       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
-                     AND {days} * 100 >= {month_hundredths} THEN 1 ELSE 0 END),
-       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
-                     AND {days} * 100 >= {month_hundredths}
-                THEN (h.exit_value - h.entry_value) * {month_hundredths} / ({days} * 100)
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.days * 100 >= {month_hundredths}
+                THEN 1 ELSE 0 END),
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.days * 100 >= {month_hundredths}
+                THEN (h.exit_value - h.entry_value) * {month_hundredths} / (h.days * 100)
                 ELSE 0.0 END)
 FROM kept h {pupils}
 GROUP BY h.row_kind, h.ref{by_category}, h.name_key, h.kind
@@ -280,8 +287,9 @@ def sums(session: Session, start: dt.date, end: dt.date,
     sql = _SQL.format(
         groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql,
         ran=_RAN.format(t="l"), ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
-        packed_x=_PACKED.format(t="x", id="measure_id"), packed_f=_PACKED.format(t="f", id="id"),
-        complete=_COMPLETE, id_span=_ID_SPAN, category=category, known=known,
+        packed_x=_PACKED.format(t="x", id="measure_id", source=0),
+        packed_f=_PACKED.format(t="f", id="id", source=1),
+        complete=_COMPLETE, date_span=_DATE_SPAN, category=category, known=known,
         pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,

@@ -1376,6 +1376,10 @@ def upgrade_version_19(conn: sqlcipher3.Connection) -> None:
     """)
 
 
+def upgrade_version_20(conn: sqlcipher3.Connection) -> None:  # SHIM-SPEED19: another branch's step; not committed
+    """Another branch's step 20 (local stand-in, never committed)."""
+
+
 def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
     """Two more impact facts, so the impact table reads each part of its sums in one pass in
     the order it sums them (library item, then pupil), with no join or sort at read time
@@ -1386,7 +1390,8 @@ def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
     and reviewed row of its plan, with the line's days, the day of the review and whether
     every outcome reviewed was achieved (met). impact_line_measures holds one row per complete
     entry and exit measure taken on a library line (not removed, both values recorded, an exit
-    date; not a group's), with the line's library item and days. Both are derived
+    date; not a group's), with the line's library item and days, its two values and the days
+    from entry to exit (store/day_numbers.py; none without an entry date). Both are derived
     (records/impact_facts.py, run by a rule in records/derived.py after every change to a
     pupil's pathway or measures) and filled here from the facts already held, which that rule
     has kept up to date. No foreign keys, so never part of a transferred record or subject
@@ -1428,14 +1433,18 @@ def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
             kind        TEXT NOT NULL,
             exit_date   TEXT NOT NULL,
             began       TEXT NOT NULL,
-            stopped     TEXT NOT NULL
+            stopped     TEXT NOT NULL,
+            entry_value REAL NOT NULL,
+            exit_value  REAL NOT NULL,
+            days        INTEGER
         );
         CREATE INDEX impact_line_measures_pupil ON impact_line_measures(pupil_id);
         CREATE INDEX impact_line_measures_row ON impact_line_measures(library_id, pupil_id,
             name, kind, exit_date, measure_id, stopped, began);
         INSERT INTO impact_line_measures (measure_id, pupil_id, library_id, name, kind,
-            exit_date, began, stopped)
-        SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped
+            exit_date, began, stopped, entry_value, exit_value, days)
+        SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped,
+               m.entry_value, m.exit_value, {exit_day} - {entry_day}
         FROM provision_measures m JOIN impact_lines l
           ON l.item_id = m.item_id AND l.pupil_id = m.pupil_id
         WHERE m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL
@@ -1444,7 +1453,7 @@ def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
             began_day, stopped_day, group_size, sessions_per_week, minutes, weeks, cost_basis,
             rate_pence);
         DROP INDEX impact_lines_plan;
-    """)
+    """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date")))
 
 
 def _steps() -> dict[int, Step]:
