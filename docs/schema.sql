@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 21, as a new database
+-- The sendesk database schema at migration version 22, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -517,7 +517,10 @@ CREATE TABLE impact_line_measures (
     kind        TEXT NOT NULL,
     exit_date   TEXT NOT NULL,
     began       TEXT NOT NULL,
-    stopped     TEXT NOT NULL
+    stopped     TEXT NOT NULL,
+    entry_value REAL NOT NULL,
+    exit_value  REAL NOT NULL,
+    days        INTEGER
 );
 CREATE INDEX impact_line_measures_pupil ON impact_line_measures(pupil_id);
 CREATE INDEX impact_line_measures_row ON impact_line_measures(library_id, pupil_id,
@@ -604,6 +607,15 @@ CREATE TABLE known_senders (
     public_key   TEXT NOT NULL,
     first_seen   TEXT NOT NULL,
     recorded_by  INTEGER REFERENCES users(id)
+);
+
+-- measure_directions
+CREATE TABLE measure_directions (
+    name_key         TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    lower_is_better  INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+    updated_at       TEXT,
+    updated_by       INTEGER REFERENCES users(id)
 );
 
 -- meta

@@ -18,6 +18,7 @@ from sendesk.models.impact import ImpactLine, Score
 from sendesk.models.measures import MeasureKind
 from sendesk.models.pupils import GENDERS
 from sendesk.models.sen import need_codes, statuses
+from sendesk.records import measure_directions
 from sendesk.records._common import chunks, placeholders
 from sendesk.records.impact import Breakdown, ImpactTable, _line_costs
 from sendesk.records.provision_groups import pounds_to_pence
@@ -220,6 +221,7 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
     reviews = _reviews(session, start, end)
     everyone = set().union(*(r.pupils for r in rows.values())) if rows else set()
     category = _categories(session, everyone, by)
+    lower = measure_directions.lower_names(session.db)
     lines: list[ImpactLine] = []
     parts: dict[tuple[str, str], tuple[ImpactLine, ...]] = {}
     ordered = sorted(rows.items(), key=lambda kr: (kr[1].kind != "library", kr[1].name.casefold()))
@@ -237,8 +239,9 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
         for name, kind in keys:
             scores = measures[(name, kind)] if kind is not None else []
             met = _met(row, name, reviews)
-            whole = dataclasses.replace(rules.line(row.name, row.kind, name, kind, row.pupils,
-                                                   scores, met, row.cost), part_of=row.part_of)
+            whole = rules.directed(dataclasses.replace(rules.line(
+                row.name, row.kind, name, kind, row.pupils, scores, met, row.cost),
+                part_of=row.part_of), lower)
             lines.append(whole)
             if by is not Breakdown.NONE:
                 groups: dict[str, set[int]] = defaultdict(set)
@@ -246,9 +249,9 @@ def build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Impa
                     groups[category.get(pupil, "Not known")].add(pupil)
                 # The cost is shared by head: a group's cost is not split by who it helped.
                 parts[(row.name, name)] = tuple(
-                    dataclasses.replace(rules.line(
+                    rules.directed(dataclasses.replace(rules.line(
                         row.name, row.kind, name, kind, members, scores, met,
                         round(row.cost * len(members) / len(row.pupils)), label),
-                        part_of=row.part_of)
+                        part_of=row.part_of), lower)
                     for label, members in sorted(groups.items()))
     return ImpactTable(start, end, by, tuple(lines), parts)

@@ -321,3 +321,26 @@ def start_server() -> PgServer:
         server.remove()
         raise RuntimeError(f"the test PostgreSQL server did not start:\n{detail}") from None
     return server
+
+
+# --- a person at another PC ------------------------------------------------------------------
+
+def psql(pg_server: PgServer, database: str, user: str, password: str, sql: str) -> subprocess.CompletedProcess:
+    """The real psql, as a person at another PC would run it: their own login, TLS checked."""
+    binary = shutil.which("psql") or str(pg_server.bindir / "psql")
+    env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "verify-full",
+           "PGSSLROOTCERT": str(pg_server.ca), "PGCONNECT_TIMEOUT": "10"}
+    return subprocess.run([binary, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                           "-h", "127.0.0.1", "-p", str(pg_server.port), "-U", user,
+                           "-d", database, "-c", sql],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+# How the server says no: a missing grant, sendesk's own functions and trigger, row security,
+# and the owner's rights (DDL).
+REFUSALS = ("permission denied", "do not allow", "row-level security", "must be owner")
+# (PostgreSQL's "permission denied to set parameter" and "permission denied to set role" too.)
+
+
+def refused(result: subprocess.CompletedProcess, *words: str) -> bool:
+    return result.returncode != 0 and any(w in result.stderr for w in words or REFUSALS)

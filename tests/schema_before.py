@@ -8,6 +8,7 @@ import pytest
 from sendesk import operations
 from sendesk.models import server_grants
 from sendesk.records import derived, impact_facts
+from sendesk.store import derived_facts
 
 
 def _no_grants_on(monkeypatch: pytest.MonkeyPatch, tables: tuple[str, ...]) -> None:
@@ -31,11 +32,30 @@ LINE_FACTS = ("impact_line_outcomes", "impact_line_measures")
 
 
 def before_line_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before migration 21: the impact facts were three tables (records/impact_facts.py kept
-    no line outcomes or line measures), and no grants named the other two."""
-    monkeypatch.setattr(impact_facts, "_TABLES", tuple(
-        t for t in impact_facts._TABLES if t[0] not in LINE_FACTS))
+    """Before migration 22: the impact facts were three tables (no line outcomes or line
+    measures, so no server function or grant named them)."""
+    three = derived_facts.Facts(derived_facts.IMPACT_FACTS.name, tuple(
+        t for t in derived_facts.IMPACT_FACTS.tables if t.name not in LINE_FACTS))
+    monkeypatch.setattr(derived_facts, "IMPACT_FACTS", three)
+    monkeypatch.setattr(derived_facts, "EVERY_FACTS", tuple(
+        three if f.name == three.name else f for f in derived_facts.EVERY_FACTS))
+    monkeypatch.setattr(impact_facts, "_FACTS", three)
     _no_grants_on(monkeypatch, LINE_FACTS)
+
+
+def before_measure_directions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before migration 20: a new school's suggested interventions marked no measure
+    lower-is-better and every measure was read as better higher (there was no table to say
+    it in), and no grants named the table."""
+    from sendesk.records import measure_directions
+    from sendesk.services import starter_library
+    monkeypatch.setattr(starter_library, "_mark_lower", lambda *args: None)
+    monkeypatch.setattr(measure_directions, "directions", lambda db: {})
+    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
+        t for t in server_grants.EVERY_TABLE if t != "measure_directions"))
+    monkeypatch.setattr(server_grants, "MATRIX", {
+        permission: tuple(g for g in grants if g.table != "measure_directions")
+        for permission, grants in server_grants.MATRIX.items()})
 
 
 def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
@@ -52,7 +72,9 @@ def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
     monkeypatch.setattr(migrations, "LATEST", stopped_at)
     if stopped_at < 19:
         before_pathway_plans(monkeypatch)
-    if stopped_at < 21:
+    if stopped_at < 20:
+        before_measure_directions(monkeypatch)
+    if stopped_at < 22:
         before_line_facts(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD

@@ -217,3 +217,14 @@ def _safe_drop() -> None:
         _drop_dac_override()
     except OSError:
         pass
+
+
+def write_by_hand(request: pytest.FixtureRequest, session, sql: str) -> None:
+    """One statement run by someone who may write any table, outside sendesk's rules: whoever
+    holds the file's key, or on the school server its owner (no login may write everything)."""
+    if not session.on_server:
+        session.db.execute(sql)
+        return
+    server = request.getfixturevalue("pg_server")
+    with server.admin(session.db.address.database) as conn:
+        conn.execute(sql)

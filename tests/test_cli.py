@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from conftest import SCHOOL_NAME, SENCO, SENCO_NAME, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
+from impact_support import library_item, pupil_on_item
 from sendesk import __version__
 from sendesk.cli import main as cli_module
 from sendesk.crypto import keys
@@ -156,6 +157,22 @@ def test_verify_passes_on_a_sound_database(cli, school):
     assert run.code == 0
     assert "Encryption check: passed" in run.out and "Database structure: passed" in run.out
     assert "intact" in run.out
+
+
+def test_verify_names_a_derived_table_that_differs_from_a_recount(cli, school, clock):
+    session = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
+    try:
+        pupil_on_item(session, "Facts", library_item(session, "Precision teaching"))
+        session.db.execute("DELETE FROM impact_lines")    # as only the key's holder could
+    finally:
+        session.close()
+    run = cli("verify", school[0], "--user", SENCO, stdin=[SENCO_PASSWORD])
+    sentence = ("The derived table impact_lines does not match a recount from the records (1 row "
+                "missing), so the impact of provision and the governors' spend may be wrong.")
+    assert run.code == 1 and f"  - {sentence}" in run.out.splitlines()
+    assert "Facts worked out from the records (impact, plan reviews, pathways' plans): " \
+           "DIFFERENT FROM A RECOUNT" in run.out
+    assert run.error == f"sendesk-cli: {school[0].name} failed verification: {sentence}"
 
 
 @pytest.mark.parametrize("user, password", [(SENCO, "not-the-right-password-12"),

@@ -11,6 +11,7 @@ import sendesk
 from sendesk import operations
 from sendesk.models import server_grants
 from sendesk.models.roles import GRANTS, Permission, Role
+from sendesk.store import derived_facts, server_security
 from sendesk.store.database import Database
 
 
@@ -50,7 +51,7 @@ def test_staff_hold_only_what_the_matrix_gives_them():
     writes = {(p.table, p.privilege, p.column) for p in staff if p.privilege != "SELECT"}
     assert {t for t, _, _ in writes} == {"short_notes", "register_entries", "apdr_delivery_log",
                                          "concern_runs", "concern_answers", "field_changes",
-                                         "pupils", *server_grants.DERIVED_TABLES}
+                                         "pupils"}
     assert {c for t, _, c in writes if t == "pupils"} == set(server_grants.PUPIL_SUMMARY)
     reads = {p.table for p in staff if p.privilege == "SELECT"}
     assert "audit_log" not in reads
@@ -65,3 +66,19 @@ def test_a_role_gains_a_permissions_grants_when_the_matrix_gives_it(monkeypatch)
     monkeypatch.setitem(GRANTS, Role.STAFF, GRANTS[Role.STAFF] | {Permission.READ_AUDIT})
     assert server_grants.Privilege("audit_log", "SELECT") in server_grants.privileges(Role.STAFF)
     assert Role.STAFF in (server_grants.audit_roles("read the audit log") or ())
+
+
+def test_no_role_writes_a_derived_table_and_every_role_may_work_them_out():
+    """The facts derived from pathways are written only by the owner's functions, which run
+    store/derived_facts.py's SQL: the grants' list of derived tables is that module's."""
+    assert set(server_grants.DERIVED_TABLES) == {
+        table.name for facts in derived_facts.EVERY_FACTS for table in facts.tables}
+    for role in Role:
+        held = {p.privilege for p in server_grants.privileges(role)
+                if p.table in server_grants.DERIVED_TABLES}
+        assert held == {"SELECT"}, role
+    calls = {name.split("(")[0] for name, roles in server_security.API.items()
+             if set(roles) == set(Role)}
+    for facts in derived_facts.EVERY_FACTS:
+        assert {derived_facts.function(facts, what) for what in
+                ("rebuild", "refresh", "forget_deleted")} <= calls

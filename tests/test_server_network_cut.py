@@ -17,7 +17,7 @@ from records_fixtures import add_pupil, snapshot
 from sendesk.errors import StorageError
 from sendesk.services import lifecycle
 from sendesk.store import server_watch
-from sendesk.store.server_database import MAY_HAVE_SAVED, NOT_ANSWERING, SaveUncertain
+from sendesk.store.server_errors import MAY_HAVE_SAVED, NOT_ANSWERING, SaveUncertain
 
 pytestmark = pytest.mark.server_only
 BOUND = server_watch.ANSWER_SECONDS + 3   # the deadline, and time for a loaded machine
@@ -142,7 +142,8 @@ def test_a_save_kept_waiting_by_maintenance_says_the_server_was_busy(
         senco_session, pg_server, server_database):
     """IT's session holding the school's write lock is not "another PC saving": the sentence
     says only what is known."""
-    from sendesk.store.server_database import BUSY, WRITE_LOCK
+    from sendesk.store.server_errors import BUSY
+    from sendesk.store.server_write_lock import WRITE_LOCK
     before = snapshot(senco_session)
     with pg_server.admin(server_database[1]) as maintenance:
         maintenance.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))

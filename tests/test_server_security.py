@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
-import subprocess
 
 import pytest
 
 from conftest import SCHOOL_NAME, SENCO, SENCO_PASSWORD, STAFF, STAFF_NAME, STAFF_PASSWORD
-from pg_server import SUPERUSER, SUPERUSER_PASSWORD
+from pg_server import SUPERUSER, SUPERUSER_PASSWORD, psql, refused
 from records_fixtures import add_pupil, snapshot
 from sendesk.cli import main as cli_main
 from sendesk.errors import PermissionDenied, SendeskError, ValidationError, WrongPassword
@@ -29,27 +26,6 @@ from sendesk.store.server_address import ServerConnectionError
 pytestmark = pytest.mark.server_only
 
 NOW = "2026-11-23T09:30:00+00:00"
-
-
-def psql(pg_server, database: str, user: str, password: str, sql: str) -> subprocess.CompletedProcess:
-    """The real psql, as a person at another PC would run it: their own login, TLS checked."""
-    binary = shutil.which("psql") or str(pg_server.bindir / "psql")
-    env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "verify-full",
-           "PGSSLROOTCERT": str(pg_server.ca), "PGCONNECT_TIMEOUT": "10"}
-    return subprocess.run([binary, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                           "-h", "127.0.0.1", "-p", str(pg_server.port), "-U", user,
-                           "-d", database, "-c", sql],
-                          capture_output=True, text=True, env=env, timeout=60)
-
-
-# How the server says no: a missing grant, sendesk's own functions and trigger, row security,
-# and the owner's rights (DDL).
-REFUSALS = ("permission denied", "do not allow", "row-level security", "must be owner")
-# (PostgreSQL's "permission denied to set parameter" and "permission denied to set role" too.)
-
-
-def refused(result: subprocess.CompletedProcess, *words: str) -> bool:
-    return result.returncode != 0 and any(w in result.stderr for w in words or REFUSALS)
 
 
 @pytest.fixture

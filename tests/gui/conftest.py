@@ -32,6 +32,7 @@ class AnsweringPrompts:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str, str]] = []
         self.next_paths: list = []
+        self.starts: list[str] = []       # where each file dialog would have opened
         self.confirm_answer = True
         self.next_print = None
         self.next_passwords: list[str] = []
@@ -47,6 +48,7 @@ class AnsweringPrompts:
         return self.confirm_answer
 
     def open_file(self, parent, title, start, filters):
+        self.starts.append(start)
         return self.next_paths.pop(0) if self.next_paths else None
 
     save_file = open_file

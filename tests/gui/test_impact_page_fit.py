@@ -11,9 +11,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 
 from sendesk.models.periods import Period
-from sendesk.settings import Settings
 
-from .tour import make_demo, settle, unlock
+from .tour import make_demo, open_page_at, settle
 
 WIDTH, HEIGHT = 1366, 768
 
@@ -25,15 +24,7 @@ def demo_school(tmp_path_factory, qapp):
 
 
 def _impact(make_controller, demo_school):
-    controller = make_controller(Settings())
-    controller.start(demo_school)
-    unlock(controller)
-    window = controller.main_window
-    window.showNormal()
-    window.resize(WIDTH, HEIGHT)
-    window.nav.setCurrentRow(window._page_keys.index("impact"))
-    settle(300)
-    return window, controller.workspace.impact
+    return open_page_at(make_controller, demo_school, "impact", WIDTH, HEIGHT)
 
 
 def _in_view(window, widget) -> bool:

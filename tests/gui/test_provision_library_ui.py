@@ -65,6 +65,15 @@ def shown(kind, name: str):
                 if isinstance(w, kind) and w.objectName() == name and w.isVisible())
 
 
+def exported_table(window: ProvisionLibraryWindow, answers, path) -> list[list[str]]:
+    """The library exported through the window's own button (the save prompt answered with
+    path), read back as CSV rows, header first."""
+    answers.next_paths.append(path)
+    click(window.export_button)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
 def library_window(qtbot, session) -> ProvisionLibraryWindow:
     window = ProvisionLibraryWindow(session, runner=OpRunner(session))
     qtbot.addWidget(window)
@@ -152,10 +161,7 @@ def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answer
 def test_import_and_export_go_through_the_prompts(qtbot, senco_session, answers, tmp_path):
     window = library_window(qtbot, senco_session)
     path = tmp_path / "library.csv"
-    answers.next_paths.append(path)
-    click(window.export_button)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        table = list(csv.reader(handle))
+    table = exported_table(window, answers, path)
     header = table[0]
     table[1][header.index("minutes")] = "35"
     weeks = table[3][header.index("weeks")]

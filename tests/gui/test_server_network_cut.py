@@ -19,7 +19,8 @@ from tests.net_relay import Relay
 from sendesk.records import pupils
 from sendesk.services import lifecycle
 from sendesk.store import server_watch
-from sendesk.store.server_database import MAY_HAVE_SAVED, ServerDatabase
+from sendesk.store.server_database import ServerDatabase
+from sendesk.store.server_errors import MAY_HAVE_SAVED
 from sendesk.ui.load_on_show import unread_notice
 
 pytestmark = pytest.mark.server_only

@@ -271,3 +271,18 @@ def start_app(folder: Path, pupils: int = 60):
     controller.start(path)
     unlock(controller)
     return app, controller
+
+
+def open_page_at(make_controller, school: Path, page: str, width: int, height: int):
+    """The demo school unlocked in a main window of the given size, on one page: the window and
+    the page's widget (the impact page tests check what fits a laptop's 1366 x 768)."""
+    from sendesk.settings import Settings
+    controller = make_controller(Settings())
+    controller.start(school)
+    unlock(controller)
+    window = controller.main_window
+    window.showNormal()
+    window.resize(width, height)
+    window.nav.setCurrentRow(window._page_keys.index(page))
+    settle(300)
+    return window, getattr(controller.workspace, page)

@@ -377,6 +377,9 @@ INTERNAL = {
     "sendesk.records.impact_sums": {"sums"},
     # Clears the kept governors' figures, from a derived rule after any write.
     "sendesk.records.governors_report": {"forget"},
+    # Which way a measure improves, said inside the measure and library operations
+    # (MANAGE_PLANS) that name it.
+    "sendesk.records.measure_directions": {"set_direction"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

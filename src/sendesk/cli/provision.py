@@ -37,7 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         + "). A row whose name matches an intervention already in the library (ignoring case "
         "and spaces) updates it, its retired_on date included (blank brings it back); any "
         "other row adds one. All rows or none: if any row is wrong nothing is changed and "
-        "each bad line is named. A file the export wrote imports without changes.")
+        "each bad line is named. lower_is_better names those of a row's measures that "
+        "improve as they fall (an SDQ score); a file without that column still imports, "
+        "leaving which way its measures improve as the school has it. A file the export "
+        "wrote imports without changes.")
     p.add_argument("db", type=database, metavar="DB", help=DB_HELP)
     p.add_argument("file", type=Path, help="the CSV file to read (at most 1 MB, 500 rows)")
     p.add_argument("--user", required=True)

@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the CSV file to write. cost_total is the provision's whole cost in "
                         "the period, repeated on each of its measure rows (and a library "
                         "item's row includes its groups): add up one row per provision, not "
-                        "the column")
+                        "the column. mean_gain is the improvement: for a measure whose "
+                        "'better' is 'lower' (an SDQ score), mean_entry less mean_exit")
     p.add_argument("--from", dest="start",
                    help="first day of the period (default: the first day of this school year's "
                         "autumn term, from the school's term dates)")

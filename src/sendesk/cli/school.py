@@ -129,7 +129,7 @@ def cmd_verify(args: argparse.Namespace, secrets: Secrets) -> int:
     if not report.ok:
         problems = (report.cipher_problems[:1] + report.structure_problems[:1]
                     + report.audit_problems[:1] + report.safeguard_problems[:1]
-                    + (report.grant_problems or [])[:1])
+                    + report.derived_problems[:1] + (report.grant_problems or [])[:1])
         if not problems:   # nothing failed, but the audit chain could not be read by this login
             raise SendeskError(f"{shown(args.db)} was not fully checked: the audit log was not "
                                f"checked ({report.audit_unread}).")

@@ -21,8 +21,9 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
         b.para(f"No provision from the library or in groups ran from {period}.", "small")
         return tuple(b.blocks)
     b.para(f"Provision from the school's library and its groups, {period}. Gains are in each "
-           "measure's own units (points, or months for reading and spelling ages); cost is "
-           "what fell in the period.", "small")
+           "measure's own units (points, or months for reading and spelling ages) and are the "
+           "improvement: for a measure marked lower is better, how far it fell. Cost is what "
+           "fell in the period.", "small")
     rows = list(shown_rows(found))
     if summary:
         # For governors: whole rows only, and groups by their library item and a number.
@@ -34,7 +35,9 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     group = [found.breakdown.label] if split else []
 
     def lead(r: dict[str, str]) -> list[str]:
-        return [r["provision"], r["measure"] + (f" ({r['unit']})" if r["unit"] else ""),
+        unit = "; ".join(([r["unit"]] if r["unit"] else [])
+                         + (["lower is better"] if r["better"] == "lower" else []))
+        return [r["provision"], r["measure"] + (f" ({unit})" if unit else ""),
                 *([r["category"]] if split else [])]
 
     b.heading("Measures and outcomes", 2)

@@ -71,14 +71,16 @@ def impact_charts(rows: Sequence[Row]) -> list[Chart]:
     """Mean entry against mean exit for each provision and measure, one chart per unit
     (points, months), so bars of different units are never set side by side. rows are the
     table's whole rows as shown (records.impact.shown_rows): a mean the table hides (over too
-    few pupils, or hidden so another cannot be worked out) has its words and no bar."""
+    few pupils, or hidden so another cannot be worked out) has its words and no bar. A measure
+    that improves as it falls is labelled "(lower is better)", so an exit bar shorter than its
+    entry bar reads as the improvement it is."""
     charts = []
     for unit, title in (("points", "Mean entry and exit scores (points)"),
                         ("months", "Mean entry and exit reading and spelling ages (months)")):
         chosen = [r for r in rows if r["unit"] == unit and not r["category"]]
         if not chosen:
             continue
-        labels = tuple(f"{r['provision']}: {r['measure']}" for r in chosen)
+        labels = tuple(f"{r['provision']}: {r['measure_label']}" for r in chosen)
         charts.append(Chart(title, labels, (_mean_series("Entry", chosen, "mean_entry"),
                                             _mean_series("Exit", chosen, "mean_exit")),
                             note="Means over fewer than 5 measured pupils are not shown."))

@@ -10,7 +10,10 @@ Rules, one place:
   once, by the latest exit.
 * Gains are exit less entry in the measure's own units: points for scores, months for reading
   and spelling ages (for which the mean ratio gain, months gained per month elapsed, is given
-  too). Means of different kinds are never mixed: each measure is its own row.
+  too). Means of different kinds are never mixed: each measure is its own row. A measure the
+  school says improves as it falls (an SDQ score: records/measure_directions.py) has its gain
+  turned round after the sums (directed): entry less exit, so an improvement is a positive
+  gain and buys a cost per point, and its row says "lower is better" wherever it is shown.
 * "Met their outcomes": of the pupils whose outcomes were reviewed in the period, those for
   whom every outcome reviewed was achieved. Where an outcome names the measure (the plan's
   "measured by"), only those outcomes are counted for that measure's row.
@@ -42,13 +45,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import ValidationError
 from .calendar import SchoolCalendar
 from .dates import format_uk
-from .measures import MeasureKind, ratio_gain
+from .measures import MeasureKind, direction_key, labelled, ratio_gain
 from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, protect, shown, withheld
 
 
@@ -85,6 +88,7 @@ class ImpactLine:
     cost_pence: int
     category: str = ""         # the breakdown's group ("" for the whole provision)
     part_of: str = ""          # a group's library item, whose row counts the group's pupils too
+    lower_is_better: bool = False   # the gain is entry less exit (directed)
 
     @property
     def unit(self) -> str:
@@ -136,7 +140,8 @@ class ImpactLine:
         cells = shown_cells(self, counts)
         parts = [f"{cells['pupils']} pupils"]
         if plain(cells["pupils_measured"]) and self.mean_gain is not None:
-            parts.append(f"mean gain {cells['mean_gain']} {self.unit}")
+            parts.append(f"mean gain {cells['mean_gain']} {self.unit}"
+                         + (" (lower is better)" if self.lower_is_better else ""))
         outcome = cells["met_outcomes_pct"]
         if outcome.isdigit():
             parts.append(f"{outcome}% met their outcomes")
@@ -171,6 +176,18 @@ def format_number(value: float | None, *, sign: bool = False, places: int = 1) -
     if text in ("-0", ""):
         text = "0"
     return ("+" + text) if sign and value > 0 else text
+
+
+def directed(row: ImpactLine, lower: frozenset[str]) -> ImpactLine:
+    """The row with its gain as an improvement: turned round (entry less exit) when the school
+    says its measure is better lower (`lower`: names by models.measures.direction_key) and
+    the measure's kind can be (never an age or a scaled score). The means are rounded half
+    away from nought, so turning the rounded mean round is the rounded turned-round mean."""
+    kind = row.measure_kind
+    if kind is None or not kind.may_be_lower or direction_key(row.measure) not in lower:
+        return row
+    gain = row.mean_gain
+    return replace(row, mean_gain=-gain if gain else gain, lower_is_better=True)
 
 
 def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
@@ -249,7 +266,7 @@ def line(provision: str, kind: str, measure: str, measure_kind: MeasureKind | No
 COLUMNS = ("provision", "measure", "pupils", "pupils_measured", "mean_entry", "mean_exit",
            "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil", "cost_per_gain",
            "mean_ratio_gain", "unit", "pupils_reviewed", "provision_type", "breakdown",
-           "category")
+           "category", "better")
 
 
 def _cost_counts(row: ImpactLine, pupils_cell: str) -> bool:
@@ -411,6 +428,9 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
                  else "")
     return {
         "provision": row.provision, "measure": row.measure,
+        # The measure as a reader sees it (the screen, the PDF, the charts; not the CSV,
+        # whose "better" column says it): "(lower is better)" after it when it is.
+        "measure_label": labelled(row.measure, row.lower_is_better),
         "pupils": pupils, "pupils_measured": measured,
         "mean_entry": format_number(row.mean_entry) if means else withheld(measured),
         "mean_exit": format_number(row.mean_exit) if means else withheld(measured),
@@ -426,4 +446,6 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
         "unit": row.unit,
         "pupils_reviewed": counts["reviewed"],
         "provision_type": row.kind,
+        # Which way the gain was counted: "lower" is entry less exit (directed).
+        "better": "" if not row.measure else "lower" if row.lower_is_better else "higher",
     }

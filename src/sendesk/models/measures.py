@@ -14,6 +14,13 @@ score means nothing:
   1 September to 31 October one month and double the ratio gain;
 * a scaled score (the national tests' 80-120);
 * the school's own scale, any number the school uses.
+
+Most measures improve as they rise; some improve as they fall (an SDQ difficulties score, a
+count of behaviour incidents, a school scale where 1 is best). The school says which, once
+for each measure's name (records/measure_directions.py), and every gain sendesk shows is the
+improvement: exit less entry, or entry less exit where lower is better, so a falling SDQ
+score is a positive gain and its cost per point means something. Ages and scaled scores are
+always better higher, so they are never lower-is-better.
 """
 
 from __future__ import annotations
@@ -69,6 +76,12 @@ class MeasureKind(str, enum.Enum):
     def unit(self) -> str:
         return "months" if self.is_age else "points"
 
+    @property
+    def may_be_lower(self) -> bool:
+        """Whether a measure of this kind can be better when lower: an age or a national
+        scaled score never is (a reading age that falls is never an improvement)."""
+        return self in (MeasureKind.STANDARDISED, MeasureKind.SCHOOL_SCALE)
+
 
 def parse_kind(value: Any) -> MeasureKind:
     if isinstance(value, MeasureKind):
@@ -99,6 +112,45 @@ def kind_of_name(name: str) -> MeasureKind | None:
         if pattern.search(text):
             return kind
     return None
+
+
+# --- which way a measure improves -------------------------------------------------------------
+LOWER_IS_BETTER = "lower is better"
+HIGHER_IS_BETTER = "higher is better"
+DIRECTION_CHOICES = (("Higher is better", "higher"), ("Lower is better", "lower"))
+
+
+def direction_key(name: str) -> str:
+    """How measure names are matched for their direction: whatever the case or spacing."""
+    return " ".join(str(name or "").split()).casefold()
+
+
+def parse_direction(value: Any) -> bool | None:
+    """True for lower-is-better, False for higher, None when not given (left as it is)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = " ".join(str(value).strip().lower().split())
+    if text in ("lower", LOWER_IS_BETTER, "yes", "1", "true"):
+        return True
+    if text in ("higher", HIGHER_IS_BETTER, "no", "0", "false"):
+        return False
+    raise ValidationError(f"'{value}' does not say which way the measure improves; choose "
+                          "higher is better or lower is better.", field="Better when")
+
+
+def check_direction(kind: MeasureKind, lower: bool, name: str = "") -> None:
+    """Refuse lower-is-better for a kind that never is (an age, a scaled score)."""
+    if lower and not kind.may_be_lower:
+        what = f"'{name}' is a {kind.label.lower()}" if name else f"A {kind.label.lower()}"
+        raise ValidationError(f"{what}, which is always better higher; choose higher is "
+                              "better, or change the kind of measure.", field="Better when")
+
+
+def labelled(name: str, lower: bool) -> str:
+    """The measure's name as a reader sees it: '(lower is better)' after it when it is."""
+    return f"{name} ({LOWER_IS_BETTER})" if lower and name else name
 
 
 # --- ages -----------------------------------------------------------------------------------
@@ -226,17 +278,28 @@ class Measure:
     exit_date: dt.date | None
     note: str = ""
     group_id: int | None = None     # set (with item_id None) for a group member's measure
+    lower_is_better: bool = False   # the school's word for the measure's name
 
     @property
     def complete(self) -> bool:
         return self.entry_value is not None and self.exit_value is not None
 
     @property
+    def improves_downwards(self) -> bool:
+        return self.lower_is_better and self.kind.may_be_lower
+
+    @property
+    def label(self) -> str:
+        return labelled(self.name, self.improves_downwards)
+
+    @property
     def gain(self) -> float | None:
-        """Exit less entry, in the measure's own units (months for an age)."""
+        """The improvement in the measure's own units (months for an age): exit less entry,
+        or entry less exit where lower is better."""
         if self.entry_value is None or self.exit_value is None:
             return None
-        return self.exit_value - self.entry_value
+        gain = self.exit_value - self.entry_value
+        return -gain if self.improves_downwards and gain else gain
 
     @property
     def months_elapsed(self) -> Decimal | None:
@@ -265,7 +328,8 @@ class Measure:
             return ""
         sign = "+" if gain > 0 else ""
         if not self.kind.is_age:
-            return f"{sign}{gain:g} point" + ("" if abs(gain) == 1 else "s")
+            return f"{sign}{gain:g} point" + ("" if abs(gain) == 1 else "s") + (
+                f" ({LOWER_IS_BETTER})" if self.improves_downwards else "")
         text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
         elapsed = self.months_elapsed
         if elapsed is not None:
@@ -298,9 +362,13 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
     """A measure's fields typed and checked: the kind, its name, the entry (required) and the
     exit (both value and date, or neither), the exit not before the entry, neither in the
     future, and the entry not before any of the `earliest` days (see earliest_entry). Values
-    come back in the kind's units (ages in months)."""
+    come back in the kind's units (ages in months); lower_is_better is None unless the raw
+    values say which way the measure improves."""
     kind = parse_kind(raw.get("kind"))
     name = clean_line(str(raw.get("name") or ""), "Name of the measure", max_length=100)
+    lower = parse_direction(raw.get("lower_is_better"))
+    if lower is not None:
+        check_direction(kind, lower, name)
     entry_value = parse_value(kind, raw.get("entry_value"), "Entry value")
     entry_date = dates.require_date(raw.get("entry_date"), "Entry date")
     dates.not_after(entry_date, today, "Entry date")
@@ -323,4 +391,5 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
         dates.not_before(exit_date, entry_date, "Exit date", "the entry date")
     return {"kind": kind, "name": name, "entry_value": entry_value, "entry_date": entry_date,
             "exit_value": exit_value, "exit_date": exit_date,
-            "note": clean_text(str(raw.get("note") or ""), "Note", max_length=1000)}
+            "note": clean_text(str(raw.get("note") or ""), "Note", max_length=1000),
+            "lower_is_better": lower}

@@ -30,13 +30,20 @@ impact figures and the CSV):
 
 A slot is a time in the school week (Monday to Friday) when the group meets. Two slots clash
 when they fall on the same day and overlap in time, while both groups run, and the same pupil
-or the same member of staff would have to be in both; a clash is warned about, never refused
-(a pupil may leave one group early to join another).
+or the same member of staff would have to be in both, or both would use the same place; a
+clash is warned about, never refused (a pupil may leave one group early to join another, a
+hall may be big enough for two).
+
+Warned about too, never refused, before the change is saved (the form asks, and saves when the
+user says so): a group starting or ending, or a pupil joining or leaving, on a day the school
+is closed by its calendar (a weekend, a holiday, a bank holiday, an INSET day), and a group
+whose weekly times in its timetable are not as many as its sessions a week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
@@ -56,6 +63,7 @@ from .provision import (
     parse_money,
     parse_sessions,
 )
+from .school_days import day_name
 from .text import clean_line, clean_text
 
 DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday"}
@@ -278,6 +286,48 @@ def clean_slot(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError("The end time must be after the start time.", field="end_time")
     place = clean_line(str(raw.get("place") or ""), "Place", max_length=100, required=False)
     return {"day": day, "start_time": start, "end_time": end, "place": place}
+
+
+def closed_day(calendar: SchoolCalendar, day: dt.date | None, what: str, *,
+               last_day: bool = False) -> str | None:
+    """A warning in plain words when the day is one the school is closed, naming the nearest
+    school day (the one after, or for a last day the one before), or None when it is open:
+    "The start date, Saturday 05/09/2026, is at the weekend: the school is closed that day
+    (the next school day is Monday 07/09/2026)."""
+    why = calendar.not_a_school_day(day) if day is not None else None
+    if day is None or why is None:
+        return None
+    reason = "at the weekend" if day.weekday() >= 5 else why
+    near = (f"the last school day before it is {day_name(calendar.school_day_on_or_before(day))}"
+            if last_day else
+            f"the next school day is {day_name(calendar.school_day_on_or_after(day))}")
+    return f"{what}, {day_name(day)}, is {reason}: the school is closed that day ({near})."
+
+
+def times_a_week(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times") + " a week"
+
+
+def sessions_mismatch(sessions: Any, slots: int, library: tuple[str, Any] | None = None
+                      ) -> str | None:
+    """A warning when the group's weekly times are not as many as its sessions a week (a
+    session every other week, 0.5, is one weekly time); None while it has no times yet, as
+    they are added after the group is made. library: the item it was made from and that
+    item's sessions a week, named when they differ from the group's."""
+    wanted = max(1, math.ceil(Decimal(str(sessions))))
+    if not slots or slots == wanted:
+        return None
+    shown = f"{Decimal(str(sessions)).normalize():f}"
+    text = (f"It is planned for {shown} session{'' if shown == '1' else 's'} a week, but its "
+            f"timetable has it meeting {times_a_week(slots)}")
+    if library is not None and Decimal(str(library[1])) != Decimal(str(sessions)):
+        text += f" (the library's {library[0]} is {Decimal(str(library[1])).normalize():f} a week)"
+    return text + ": change the sessions a week, or the times."
+
+
+def place_key(place: str) -> str:
+    """Which place a slot is in, ignoring case and spacing ('Room  4' is 'room 4')."""
+    return " ".join(str(place).casefold().split())
 
 
 def staff_key(name: str) -> str:

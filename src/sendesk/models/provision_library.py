@@ -3,21 +3,28 @@ need, evidence base, usual staff, size, frequency, length, hourly cost and the m
 usually judged by.
 
 A plan picks an item and gets a provision line filled from it (every field still editable), so a
-phonics group is described once, not once per pupil. This module holds the checks every way in
-shares (the form, the CSV import, the suggested interventions shipped in
-resources/provision_library.json) and the CSV layout; nothing here touches the database.
+phonics group is described once, not once per pupil. A measure that improves as it falls (an
+SDQ score) is marked "(lower is better)" on its line of the item's measures, and in a CSV file
+named in the lower_is_better column; which way a measure improves is the school's one answer
+for its name (records/measure_directions.py), so the item shows the school's answer.
+
+This module holds the checks every way in shares (the form, the CSV import, the suggested
+interventions shipped in resources/provision_library.json) and the CSV layout; nothing here
+touches the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import SendeskError, ValidationError
 from . import bounded_json, dates
+from .measures import LOWER_IS_BETTER, direction_key, kind_of_name, labelled
 from .provision import (
     DEFAULT_WEEKS,
     MAX_GROUP,
@@ -41,18 +48,22 @@ MAX_ITEMS = 500              # in a file; a school's menu is a few dozen
 FORMAT = 1
 SUGGESTED_FILE = "provision_library.json"
 
-# The CSV columns, in order: the same on export and import.
+# The CSV columns, in order: the same on export and import. lower_is_better names those of
+# the row's measures that improve as they fall; a file written before it was added has no
+# such column, and still imports (saying nothing of which way its measures improve).
 COLUMNS = ("name", "area", "description", "evidence_summary", "evidence_reference",
            "staff_role", "group_size", "sessions_per_week", "minutes", "weeks", "hourly_cost",
-           "measures", "retired_on")
+           "measures", "lower_is_better", "retired_on")
+OPTIONAL_COLUMNS = ("lower_is_better",)
 LABELS = {"name": "Name", "area": "Area of need", "description": "Description",
           "evidence_summary": "Evidence summary", "evidence_reference": "Evidence reference",
           "staff_role": "Usual staff role", "group_size": "Group size",
           "sessions_per_week": "Sessions a week", "minutes": "Minutes a session",
           "weeks": "Weeks", "hourly_cost": "Hourly cost", "measures": "Measures",
-          "retired_on": "Retired on"}
-# The fields a person edits (COLUMNS less retired_on, which has its own action).
-FIELDS = COLUMNS[:-1]
+          "lower_is_better": "Lower is better", "retired_on": "Retired on"}
+# The fields a person edits and the library table holds (which way a measure improves is
+# marked on its line of the measures; retired_on has its own action).
+FIELDS = tuple(c for c in COLUMNS if c not in ("lower_is_better", "retired_on"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class LibraryItem:
     hourly_cost_pence: int
     measures: tuple[str, ...]
     retired_on: dt.date | None
+    lower_is_better: tuple[str, ...] = ()      # those of its measures that improve as they fall
 
     @property
     def retired(self) -> bool:
@@ -92,7 +104,13 @@ class LibraryItem:
                 "group_size": self.group_size, "sessions_per_week": self.sessions_per_week,
                 "minutes": self.minutes, "weeks": self.weeks,
                 "hourly_cost": money_for_csv(self.hourly_cost_pence),
-                "measures": "\n".join(self.measures)}
+                "measures": "\n".join(self.measure_labels)}
+
+    @property
+    def measure_labels(self) -> tuple[str, ...]:
+        """Its measures as a reader sees them: '(lower is better)' after those that are."""
+        lower = {direction_key(name) for name in self.lower_is_better}
+        return tuple(labelled(name, direction_key(name) in lower) for name in self.measures)
 
     def provision_line(self) -> dict[str, Any]:
         """A provision line filled from this item (the plan's own copy; every field editable)."""
@@ -115,51 +133,135 @@ def _whole(value: Any, label: str, low: int, high: int, default: int | None = No
     return number
 
 
-def split_measures(value: Any) -> tuple[str, ...]:
-    """Measures typed one a line (or separated by semicolons, as a spreadsheet cell holds
-    them), trimmed, blanks and repeats dropped."""
+_MARK = re.compile(r"\s*[(\[]\s*(lower|higher)\s+is\s+better\s*[)\]]\s*$", re.IGNORECASE)
+
+
+def _parts(value: Any) -> list[str]:
+    """Names one a line, or separated by semicolons (as a spreadsheet cell holds them)."""
     if isinstance(value, (list, tuple)):
-        parts = [str(part) for part in value]
-    else:
-        parts = str(value or "").replace(";", "\n").splitlines()
+        return [str(part) for part in value]
+    return str(value or "").replace(";", "\n").splitlines()
+
+
+def marked_measures(value: Any) -> tuple[tuple[str, ...], dict[str, bool]]:
+    """Measures typed one a line, trimmed, blanks and repeats dropped, each perhaps marked
+    "(lower is better)" or "(higher is better)" after its name: the names, and the marks by
+    name (True where lower is better)."""
     found: list[str] = []
-    for part in parts:
-        name = clean_line(part, "A measure", max_length=MAX_MEASURE_NAME, required=False)
+    marks: dict[str, bool] = {}
+    for part in _parts(value):
+        mark = _MARK.search(part)
+        name = clean_line(part[:mark.start()] if mark else part, "A measure",
+                          max_length=MAX_MEASURE_NAME, required=False)
         if name and name.lower() not in {f.lower() for f in found}:
             found.append(name)
+        if name and mark:
+            marks[name] = mark.group(1).lower() == "lower"
     if len(found) > MAX_MEASURES:
         raise ValidationError(f"Measures: at most {MAX_MEASURES} for one intervention.",
                               field="measures")
-    return tuple(found)
+    return tuple(found), marks
 
 
-def clean_library_item(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """An item's fields, typed and checked; the first fault is raised, naming the field."""
-    cost = raw.get("hourly_cost")
+def split_measures(value: Any) -> tuple[str, ...]:
+    """The measures' names, without their marks (marked_measures)."""
+    return marked_measures(value)[0]
+
+
+def _directions(names: tuple[str, ...], marks: dict[str, bool],
+                lower_column: Any) -> dict[str, bool]:
+    """Which way each measure improves, where the item says: the marks on its lines and, when
+    a file has the lower_is_better column (lower_column not None), every measure, those it
+    names lower-is-better and the rest higher. An age or a scaled score is never lower."""
+    by_key = {direction_key(name): name for name in names}
+    said: dict[str, bool] = {}
+    if lower_column is not None:
+        said = dict.fromkeys(names, False)
+        for part in _parts(lower_column):
+            wanted = direction_key(_MARK.sub("", part))
+            if not wanted:
+                continue
+            if wanted not in by_key:
+                raise ValidationError(f"Lower is better names '{part.strip()}', which is not one "
+                                      "of its measures.", field="lower_is_better")
+            said[by_key[wanted]] = True
+    said.update(marks)
+    for name, lower in said.items():
+        kind = kind_of_name(name)
+        if lower and kind is not None and not kind.may_be_lower:
+            raise ValidationError(f"Measures: '{name}' is a {kind.label.lower()}, which is always "
+                                  f"better higher; take '({LOWER_IS_BETTER})' off it.",
+                                  field="measures")
+    return said
+
+
+def _hourly_pence(cost: Any) -> int:
     pence = parse_money(cost if isinstance(cost, int) else str(cost or "0"), "Hourly cost")
     assert pence is not None
     if pence > MAX_HOURLY_PENCE:
         raise ValidationError(f"Hourly cost must be at most {format_money(MAX_HOURLY_PENCE)}.",
                               field="Hourly cost")
-    return {
-        "name": clean_line(str(raw.get("name") or ""), "Name", max_length=MAX_NAME),
-        "area": clean_area(str(raw.get("area") or ""), required=True),
-        "description": clean_text(str(raw.get("description") or ""), "Description",
-                                  max_length=2000),
-        "evidence_summary": clean_text(str(raw.get("evidence_summary") or ""),
-                                       "Evidence summary", max_length=1000),
-        "evidence_reference": clean_line(str(raw.get("evidence_reference") or ""),
-                                         "Evidence reference", max_length=300, required=False),
-        "staff_role": clean_line(str(raw.get("staff_role") or ""), "Usual staff role",
-                                 max_length=100, required=False),
-        "group_size": _whole(raw.get("group_size"), "Group size", 1, MAX_GROUP, default=1),
-        "sessions_per_week": _whole(raw.get("sessions_per_week"), "Sessions a week", 1,
-                                    MAX_SESSIONS),
-        "minutes": _whole(raw.get("minutes"), "Minutes a session", 1, MAX_MINUTES),
-        "weeks": _whole(raw.get("weeks"), "Weeks", 1, MAX_WEEKS, default=DEFAULT_WEEKS),
-        "hourly_cost_pence": pence,
-        "measures": split_measures(raw.get("measures")),
-    }
+    return pence
+
+
+class ItemFaults(ValidationError):
+    """Every fault of an item at once, in the order of its fields (the form's, top to bottom):
+    the message says each in turn and `field` names the first, where the form puts the cursor."""
+
+    def __init__(self, faults: Sequence[ValidationError]) -> None:
+        super().__init__(" ".join(str(fault) for fault in faults), field=faults[0].field)
+        self.faults = tuple(faults)
+
+
+def clean_library_item(raw: Mapping[str, Any],
+                       name_taken: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """An item's fields, typed and checked, field by field in the form's order; every fault
+    is raised together (ItemFaults), naming the fields. name_taken, when given, refuses a
+    name another item has, in the name's place among the faults. "directions" are the
+    measures whose way of improving the item says (_directions)."""
+    fields: dict[str, Any] = {}
+    faults: list[ValidationError] = []
+
+    def check(key: str, work: Callable[[], Any]) -> None:
+        try:
+            fields[key] = work()
+        except ValidationError as exc:
+            faults.append(exc)
+
+    def name() -> str:
+        found = clean_line(str(raw.get("name") or ""), "Name", max_length=MAX_NAME)
+        if name_taken is not None:
+            name_taken(found)
+        return found
+
+    def measures() -> tuple[str, ...]:
+        names, marks = marked_measures(raw.get("measures"))
+        fields["directions"] = _directions(names, marks, raw.get("lower_is_better"))
+        return names
+
+    check("name", name)
+    check("area", lambda: clean_area(str(raw.get("area") or ""), required=True))
+    check("description", lambda: clean_text(str(raw.get("description") or ""), "Description",
+                                             max_length=2000))
+    check("evidence_summary", lambda: clean_text(str(raw.get("evidence_summary") or ""),
+                                                 "Evidence summary", max_length=1000))
+    check("evidence_reference", lambda: clean_line(str(raw.get("evidence_reference") or ""),
+                                                   "Evidence reference", max_length=300,
+                                                   required=False))
+    check("staff_role", lambda: clean_line(str(raw.get("staff_role") or ""), "Usual staff role",
+                                           max_length=100, required=False))
+    check("group_size", lambda: _whole(raw.get("group_size"), "Group size", 1, MAX_GROUP,
+                                       default=1))
+    check("sessions_per_week", lambda: _whole(raw.get("sessions_per_week"), "Sessions a week",
+                                              1, MAX_SESSIONS))
+    check("minutes", lambda: _whole(raw.get("minutes"), "Minutes a session", 1, MAX_MINUTES))
+    check("weeks", lambda: _whole(raw.get("weeks"), "Weeks", 1, MAX_WEEKS,
+                                  default=DEFAULT_WEEKS))
+    check("hourly_cost_pence", lambda: _hourly_pence(raw.get("hourly_cost")))
+    check("measures", measures)
+    if faults:
+        raise ItemFaults(faults)
+    return fields
 
 
 def name_key(name: str) -> str:
@@ -171,6 +273,7 @@ def name_key(name: str) -> str:
 def csv_row(item: LibraryItem) -> list[str]:
     values = item.values()
     values["measures"] = "; ".join(item.measures)
+    values["lower_is_better"] = "; ".join(item.lower_is_better)
     values["retired_on"] = item.retired_on.isoformat() if item.retired_on else ""
     return [str(values[name]) for name in COLUMNS]
 
@@ -184,9 +287,11 @@ class ImportRow:
 
 def parse_rows(headers: Sequence[str], rows: Sequence[tuple[int, list[str]]],
                today: dt.date) -> tuple[list[ImportRow], list[str]]:
-    """Each row typed, or a message naming its line; the header must name every column."""
+    """Each row typed, or a message naming its line; the header must name every column (but
+    lower_is_better, which files written before it do not have). A measure said to improve
+    one way on one row and the other on another is refused: it is one answer a measure."""
     keys = [h.strip().lower().replace(" ", "_") for h in headers]
-    missing = [name for name in COLUMNS if name not in keys]
+    missing = [name for name in COLUMNS if name not in keys and name not in OPTIONAL_COLUMNS]
     if missing:
         return [], ["The header row lacks the column" + ("s " if len(missing) > 1 else " ")
                     + ", ".join(missing) + ". Start from a file the library export wrote."]
@@ -194,16 +299,17 @@ def parse_rows(headers: Sequence[str], rows: Sequence[tuple[int, list[str]]],
     if unknown:
         return [], ["The header row has a column sendesk does not know: "
                     + ", ".join(unknown) + "."]
-    index = {name: keys.index(name) for name in COLUMNS}
+    index = {name: keys.index(name) for name in COLUMNS if name in keys}
     parsed: list[ImportRow] = []
     faults: list[str] = []
     seen: dict[str, int] = {}
+    ways: dict[str, tuple[bool, int]] = {}       # measure -> (lower is better, first line)
     for line, cells in rows:
         if len(cells) > len(keys):
             faults.append(f"Line {line}: it has more cells than the header row.")
             continue
         cells = [_unescape(c) for c in cells] + [""] * (len(keys) - len(cells))
-        raw = {name: cells[index[name]] for name in COLUMNS}
+        raw: dict[str, Any] = {name: cells[at] for name, at in index.items()}
         try:
             fields = clean_library_item(raw)
             retired = dates.parse_date(raw["retired_on"], "Retired on", required=False)
@@ -216,6 +322,15 @@ def parse_rows(headers: Sequence[str], rows: Sequence[tuple[int, list[str]]],
             faults.append(f"Line {line}: '{fields['name']}' is already on line {seen[key]}.")
             continue
         seen[key] = line
+        clash = next((f"Line {line}: '{measure}' is lower is better here but not on line "
+                      f"{ways[k][1]}, or the other way round; a measure improves the same way "
+                      "on every intervention." for measure, lower in fields["directions"].items()
+                      if (k := direction_key(measure)) in ways and ways[k][0] != lower), None)
+        if clash:
+            faults.append(clash)
+            continue
+        for measure, lower in fields["directions"].items():
+            ways.setdefault(direction_key(measure), (lower, line))
         parsed.append(ImportRow(line, fields, retired))
     return parsed, faults
 
@@ -229,7 +344,7 @@ def _unescape(cell: str) -> str:
 
 
 # --- the suggested interventions shipped with sendesk ----------------------------------------
-_ENTRY_KEYS = set(COLUMNS[:-1])
+_ENTRY_KEYS = set(COLUMNS) - {"retired_on"}
 
 
 def check_suggested(raw: Any, source: str) -> list[dict[str, Any]]:
@@ -252,8 +367,9 @@ def check_suggested(raw: Any, source: str) -> list[dict[str, Any]]:
         extra = sorted(set(entry) - _ENTRY_KEYS)
         if extra:
             raise fault(f"entry {number} has unknown field(s) {', '.join(extra)}")
-        if not isinstance(entry.get("measures", []), list):
-            raise fault(f"entry {number}: measures must be a list")
+        for key in ("measures", "lower_is_better"):
+            if not isinstance(entry.get(key, []), list):
+                raise fault(f"entry {number}: {key} must be a list")
         try:
             fields = clean_library_item(entry)
         except ValidationError as exc:

@@ -39,9 +39,9 @@ RECORD_TABLES = (
     "concern_answers", "concern_runs", "consents", "contacts", "ehc_outcome_steps",
     "ehc_outcomes", "ehc_plans", "ehc_provision", "ehc_reviews", "ehcna_checklist",
     "ehcna_exceptions", "ehcna_requests", "exam_access_arrangements", "field_changes",
-    "my_story", "need_reviews", "parent_notifications", "parent_notifications_due",
-    "provision_group_members", "provision_group_slots", "provision_groups",
-    "provision_library", "provision_measures", "pupils", "register_entries",
+    "measure_directions", "my_story", "need_reviews", "parent_notifications",
+    "parent_notifications_due", "provision_group_members", "provision_group_slots",
+    "provision_groups", "provision_library", "provision_measures", "pupils", "register_entries",
     "review_requests", "school_terms", "sen_needs", "sen_status_history", "send_pathways",
     "short_notes", "specialist_involvements", "specialist_recommendations",
     "specialist_reports", "specialist_visits")
@@ -50,10 +50,10 @@ TRANSFER_TABLES = ("transfers", "transfer_scans", "key_checks", "known_senders")
 # READ_AUDIT only, its head (a count and a hash, naming nobody) by everyone.
 AUDIT_TABLES = ("audit_log", "audit_head")
 SCHOOL_TABLES = ("meta", "users")
-# Facts derived from the records by rules (records/derived.py, records/impact_facts.py) and
-# rewritten inside whatever write changed a pathway, so every permission that writes a pathway's
-# records writes them too; like the pupils' summary columns, they are recomputed at the pupil's
-# next change, and a wrong value written by hand is put right then.
+# Facts derived from the records by rules (records/derived.py, store/derived_facts.py),
+# rewritten inside whatever write changed a pathway. Everyone reads them; nobody writes them:
+# on the server the rules call the owner's functions (store/server_security.py), which work the
+# rows out from the records with the file's own SQL, so a login can only ever make them true.
 DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews", "pathway_plans",
                   "impact_line_outcomes", "impact_line_measures")
 EVERY_TABLE = RECORD_TABLES + DERIVED_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
@@ -89,24 +89,23 @@ MATRIX: dict[Permission, tuple[TableGrant, ...]] = {
         TableGrant("short_notes", ("INSERT", "UPDATE"), rows=_OWN_NOTES),
         TableGrant("register_entries", ("INSERT", "UPDATE"), rows=_MONITORING),
         TableGrant("apdr_delivery_log", ("INSERT", "UPDATE")),
-        TableGrant("concern_runs", WRITE), TableGrant("concern_answers", WRITE))
-    + _writes(*DERIVED_TABLES),
+        TableGrant("concern_runs", WRITE), TableGrant("concern_answers", WRITE)),
     Permission.EDIT_PUPILS: _writes("pupils", "contacts", "consents", "register_entries",
                                     "parent_notifications", "parent_notifications_due",
-                                    "send_pathways", "school_terms", *DERIVED_TABLES),
-    Permission.IMPORT_PUPILS: _writes("pupils", "contacts", "register_entries", *DERIVED_TABLES),
+                                    "send_pathways", "school_terms"),
+    Permission.IMPORT_PUPILS: _writes("pupils", "contacts", "register_entries"),
     Permission.CHANGE_SEN_STATUS: _writes(
         "sen_status_history", "sen_needs", "parent_notifications", "parent_notifications_due",
         "concern_runs", "concern_answers", "register_entries", "send_pathways",
         "apdr_assessments", "apdr_assessment_tools", "ehcna_requests", "ehc_plans",
         "ehc_outcomes", "ehc_outcome_steps", "ehc_reviews", "specialist_involvements",
         "specialist_visits", "specialist_reports", "specialist_recommendations",
-        "need_reviews", *DERIVED_TABLES),
+        "need_reviews"),
     Permission.MANAGE_PLANS: _writes(*(t for t in RECORD_TABLES if t not in (
-        "pupils", "contacts", "consents", "sen_status_history", "sen_needs")), *DERIVED_TABLES)
+        "pupils", "contacts", "consents", "sen_status_history", "sen_needs")))
     + (TableGrant("meta", WRITE, rows=_NOT_KEYS),),
     Permission.EXPORT_DOCUMENTS: (),
-    Permission.EXPORT_TRANSFER: _writes(*RECORD_TABLES, *DERIVED_TABLES, *TRANSFER_TABLES)
+    Permission.EXPORT_TRANSFER: _writes(*RECORD_TABLES, *TRANSFER_TABLES)
     + (TableGrant("meta", ("SELECT",)),),
     # A username and id never change once made (the audit log names people by them).
     Permission.MANAGE_USERS: (TableGrant("users", ("INSERT",)),

@@ -264,7 +264,8 @@ def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
     counts, _ = impact_rules.shown_counts(found.impact.lines)
     names = impact_rules.public_names(found.impact.lines)
     for line in found.impact.summary_lines():
-        label = f"{names[line.provision]} ({line.measure})"
+        label = f"{names[line.provision]} ({line.measure}" + (
+            ", lower is better)" if line.lower_is_better else ")")
         shown_counts = counts[(line.provision, line.measure)]
         if shown_counts["pupils"] == FEWER:
             yield "impact", label, year, "fewer than 5 pupils"

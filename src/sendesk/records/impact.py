@@ -8,7 +8,9 @@ sex and SEN status (the pupil's as they are now).
 
 The database applies the per-pupil rules and returns sums, one row per provision, measure and
 breakdown group (records/impact_sums.py), so the reads are the size of the table even for a
-county's 60,000 pupils over years (benchmarks/, docs/performance.md). Viewing it is audited once;
+county's 60,000 pupils over years (benchmarks/, docs/performance.md). Which way each measure
+improves (records/measure_directions.py) is applied to those sums here, row by row
+(models.impact.directed), so a falling SDQ score is a positive gain. Viewing it is audited once;
 exporting it is for those who may export documents.
 """
 
@@ -34,7 +36,7 @@ from ..models.sen import need_codes, statuses
 from ..operations import operation, viewed
 from ..session import Session
 from ..store.day_numbers import day_number
-from . import csv_safe
+from . import csv_safe, measure_directions
 from . import impact_sums as sums
 from ._common import today
 from .provision_groups import pounds_to_pence
@@ -214,15 +216,15 @@ def _merged(parts: dict[str, sums.Part]) -> sums.Part:
 
 
 def _line(row: _Provision, name: str, kind: MeasureKind | None, part: sums.Part, met: int,
-          cost: int, category: str = "") -> ImpactLine:
+          cost: int, category: str = "", lower: frozenset[str] = frozenset()) -> ImpactLine:
     found = part.measures.get((name, kind)) if kind is not None else None
     found = found or sums.Measured()
-    return ImpactLine(
+    return rules.directed(ImpactLine(
         provision=row.name, kind=row.kind, measure=name, measure_kind=kind, pupils=part.pupils,
         pupils_measured=found.pupils, mean_entry=found.mean_entry(),
         mean_exit=found.mean_exit(), mean_gain=found.mean_gain(),
         mean_ratio_gain=found.mean_ratio_gain(), pupils_reviewed=part.reviewed,
-        pupils_met=met, cost_pence=int(cost), category=category, part_of=row.part_of)
+        pupils_met=met, cost_pence=int(cost), category=category, part_of=row.part_of), lower)
 
 
 def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> ImpactTable:
@@ -230,6 +232,7 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
         raise ValidationError("The period ends before it starts.", field="period")
     rows, ran = _rows(session, start, end)
     found = sums.sums(session, start, end, ran, _COLUMNS.get(by), _category_of(by))
+    lower = measure_directions.lower_names(session.db)
     lines: list[ImpactLine] = []
     parts: dict[tuple[str, str], tuple[ImpactLine, ...]] = {}
     ordered = sorted(rows.items(), key=lambda kr: (kr[1].kind != sums.LIBRARY,
@@ -241,12 +244,13 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
             *sorted(whole.measures, key=lambda k: (k[0].casefold(), k[1].value, k[0]))] or [("", None)]
         for name, kind in keys:
             outcome_key = found.key_of(name)
-            lines.append(_line(row, name, kind, whole, whole.met(outcome_key), row.cost))
+            lines.append(_line(row, name, kind, whole, whole.met(outcome_key), row.cost,
+                               lower=lower))
             if by is not Breakdown.NONE:
                 # The cost is shared by head: a group's cost is not split by who it helped.
                 parts[(row.name, name)] = tuple(
                     _line(row, name, kind, part, part.met(outcome_key),
-                          round(row.cost * part.pupils / whole.pupils), label)
+                          round(row.cost * part.pupils / whole.pupils), label, lower)
                     for label, part in sorted(categories.items()))
     return ImpactTable(start, end, by, tuple(lines), parts)
 

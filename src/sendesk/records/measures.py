@@ -8,6 +8,10 @@ impact figures read both alike. The entry may not be before the pupil's date of 
 than six weeks before the line started (or, with no start, its plan's date) or the group
 started: a baseline is taken as the provision starts, or just before.
 
+Which way a measure improves is the school's one answer for its name (records/
+measure_directions.py): a form that says so (lower_is_better) records it for the name, and
+each measure read carries it, so its gain is the improvement.
+
 Recorded and corrected by the SENCO; a correction keeps the old values in the change trail,
 and one entered by mistake is removed (kept, marked removed) rather than deleted. They may be
 recorded on any provision line of the pupil's, whether its cycle is still running or already
@@ -22,23 +26,30 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates
-from ..models.measures import Measure, MeasureKind, clean_measure, earliest_entry
+from ..models.measures import Measure, MeasureKind, clean_measure, direction_key, earliest_entry
 from ..models.roles import Permission
 from ..models.text import clean_text
 from ..operations import Kind, changed, operation
 from ..session import Session
 from ..store.database import Row
+from . import measure_directions
 from ._common import pupil_row, record_changes, require_editable, today
 
 _COLUMNS = ("kind", "name", "entry_value", "entry_date", "exit_value", "exit_date", "note")
 
 
-def _measure(row: Row) -> Measure:
+def _measure(row: Row, lower: frozenset[str] = frozenset()) -> Measure:
     return Measure(id=row["id"], pupil_id=row["pupil_id"], item_id=row["item_id"],
                    kind=MeasureKind(row["kind"]), name=row["name"],
                    entry_value=row["entry_value"], entry_date=dates.from_text(row["entry_date"]),
                    exit_value=row["exit_value"], exit_date=dates.from_text(row["exit_date"]),
-                   note=row["note"] or "", group_id=row["group_id"])
+                   note=row["note"] or "", group_id=row["group_id"],
+                   lower_is_better=direction_key(row["name"]) in lower)
+
+
+def _measures(session: Session, rows: list[Row]) -> list[Measure]:
+    lower = measure_directions.lower_names(session.db) if rows else frozenset()
+    return [_measure(row, lower) for row in rows]
 
 
 def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,6 +150,8 @@ def _record(session: Session, pupil_id: int, item_id: int | None, group_id: int 
         " :exit_date, :note, :at, :user) RETURNING id",
         {**_stored(fields), "pupil_id": pupil_id, "item_id": item_id, "group_id": group_id,
          "at": session.now_text(), "user": session.user.id}))
+    if fields["lower_is_better"] is not None:
+        measure_directions.set_direction(session, fields["name"], fields["lower_is_better"])
     where = {"item_id": item_id} if item_id is not None else {"group_id": group_id}
     changed(session, Kind.MEASURE, pupil_id, measure_id=measure_id, **where,
             kind=fields["kind"].value)
@@ -158,6 +171,8 @@ def update_measure(session: Session, measure_id: int, raw: Mapping[str, Any]) ->
                            _earliest(session, pupil, row["item_id"], row["group_id"]))
     _not_twice(session, row["pupil_id"], row["item_id"], fields["name"], other_than=row["id"],
                group_id=row["group_id"])
+    if fields["lower_is_better"] is not None:
+        measure_directions.set_direction(session, fields["name"], fields["lower_is_better"])
     new = _stored(fields)
     differ = record_changes(session, row["pupil_id"], "measure", row["id"],
                             {name: row[name] for name in _COLUMNS}, new)
@@ -187,7 +202,7 @@ def remove_measure(session: Session, measure_id: int, reason: str) -> None:
 def measures_for_item(session: Session, item_id: int) -> list[Measure]:
     rows = session.db.query("SELECT * FROM provision_measures WHERE item_id = ?"
                             " AND removed_at IS NULL ORDER BY entry_date, id", (int(item_id),))
-    return [_measure(row) for row in rows]
+    return _measures(session, rows)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -200,7 +215,7 @@ def measures_for_group(session: Session, group_id: int, pupil_id: int | None = N
     if pupil_id is not None:
         sql += " AND pupil_id = ?"
         params.append(int(pupil_id))
-    return [_measure(row) for row in session.db.query(sql + " ORDER BY entry_date, id", params)]
+    return _measures(session, session.db.query(sql + " ORDER BY entry_date, id", params))
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -208,4 +223,4 @@ def measures_for_pupil(session: Session, pupil_id: int) -> list[Measure]:
     pupil_row(session, pupil_id)
     rows = session.db.query("SELECT * FROM provision_measures WHERE pupil_id = ?"
                             " AND removed_at IS NULL ORDER BY entry_date, id", (int(pupil_id),))
-    return [_measure(row) for row in rows]
+    return _measures(session, rows)

@@ -19,69 +19,44 @@ Reviews due needs the latest cycle whether or not its plan is agreed, which that
 not hold.) A pupil's rows are worked out again whenever anything on their pathway changes and
 dropped when the pupil's record is deleted; the table carries no foreign keys, so it is never
 part of a transferred record or a subject access copy. A test holds it to a recount from
-scratch after a run of edits; migration 19 filled it from the history as it stood.
+scratch after a run of edits, and so does ``sendesk-cli verify``; migration 19 filled it from
+the history as it stood.
+
+The SQL is store/derived_facts.py's (PATHWAY_PLANS), which the school server's own functions
+run too: there no login may write this table, only call those functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..store import derived_facts
 from ..store.database import Database
-from ._common import chunks, placeholders
 
-COLUMNS = ("pathway_id", "pupil_id", "stage", "opened_on", "cycle_id", "cycle_number",
-           "plan_date", "review_date", "has_plan")
-
-# The same SELECT fills the table in migration 19 (store/migrations.py keeps its own copy, as
-# a migration must not change when this module does).
-SELECT = """
-    SELECT w.id, w.pupil_id, w.stage, w.opened_on, c.id, c.number, pl.plan_date,
-           CASE WHEN pl.agreed_at IS NOT NULL THEN pl.review_date ELSE NULL END,
-           CASE WHEN EXISTS (SELECT 1 FROM apdr_cycles c2 JOIN apdr_plans p2
-                             ON p2.cycle_id = c2.id
-                             WHERE c2.pathway_id = w.id AND p2.agreed_at IS NOT NULL)
-                THEN 1 ELSE 0 END
-    FROM send_pathways w
-    JOIN apdr_cycles c ON c.pathway_id = w.id
-     AND c.number = (SELECT max(c3.number) FROM apdr_cycles c3 WHERE c3.pathway_id = w.id)
-    LEFT JOIN apdr_plans pl ON pl.cycle_id = c.id
-    WHERE w.status = 'open'
-"""
-
-_INSERT = f"INSERT INTO pathway_plans ({', '.join(COLUMNS)})"
+_FACTS = derived_facts.PATHWAY_PLANS
+_TABLE = _FACTS.tables[0].name
 
 
 def rebuild(db: Database) -> None:
     """Every open pathway's row worked out afresh (after a bulk load such as the demo's)."""
-    db.execute("DELETE FROM pathway_plans")
-    db.execute(_INSERT + SELECT)
+    derived_facts.rebuild(db, _FACTS)
 
 
 def refresh(db: Database, pupil_ids: Sequence[int]) -> None:
     """These pupils' rows worked out again from their pathways (a deleted pupil's removed)."""
-    for chunk in chunks(sorted(set(pupil_ids))):
-        marks = placeholders(len(chunk))
-        db.execute(f"DELETE FROM pathway_plans WHERE pupil_id IN ({marks})", list(chunk))
-        db.execute(_INSERT + SELECT + f" AND w.pupil_id IN ({marks})", list(chunk))
+    derived_facts.refresh(db, _FACTS, pupil_ids)
 
 
 def forget_deleted(db: Database, pupil_ids: Sequence[int] | None = None) -> None:
-    """Drop the rows of pupils whose record has been deleted (of these, or of anyone). NOT
-    EXISTS, so PostgreSQL looks each pupil up by the primary key instead of hashing them all."""
-    gone = ("NOT EXISTS (SELECT 1 FROM pupils p WHERE p.id = pathway_plans.pupil_id)")
-    if pupil_ids is None:
-        db.execute(f"DELETE FROM pathway_plans WHERE {gone}")
-        return
-    for chunk in chunks(sorted(set(pupil_ids))):
-        db.execute(f"DELETE FROM pathway_plans WHERE pupil_id IN ({placeholders(len(chunk))})"
-                   f" AND {gone}", list(chunk))
+    """Drop the rows of pupils whose record has been deleted (of these, or of anyone)."""
+    derived_facts.forget_deleted(db, _FACTS, pupil_ids)
 
 
 def from_scratch(db: Database) -> list[tuple]:
-    """What the table should hold, worked out from the history (for the tests), sorted."""
-    return sorted(tuple(r) for r in db.query(SELECT))
+    """What the table should hold, worked out from the history, sorted."""
+    return derived_facts.from_scratch(db, _FACTS)[_TABLE]
 
 
 def held(db: Database) -> list[tuple]:
     """What the table holds, in the same form."""
-    return sorted(tuple(r) for r in db.query(f"SELECT {', '.join(COLUMNS)} FROM pathway_plans"))
+    return derived_facts.held(db, _FACTS)[_TABLE]

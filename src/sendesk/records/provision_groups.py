@@ -6,7 +6,12 @@ cost filled in, every field still editable) or from scratch; it is edited, and e
 date set, every member still in it leaving that day). Pupils join (from a date, today unless
 given) and leave (on a date: their last day in the group). A slot is a time in the school week
 when it meets; a slot, or a new member, that would put a pupil or the member of staff in two
-places at once is saved with a warning, never refused.
+places at once, or two groups in one place, is saved with a warning, never refused.
+
+The warnings a form asks about before it saves (models.provision_groups: a day the school is
+closed, weekly times that do not match the sessions a week, a clash) come from the *_warnings
+reads here, each given what the form would save; the saves themselves only refuse what is
+clearly wrong (a pupil joining before the group starts).
 
 Anyone who may view records may read groups; the SENCO (MANAGE_PLANS) changes them. Each
 change is reported for every member, so their records and the maps refresh.
@@ -15,8 +20,9 @@ change is reported for every member, so their records and the maps refresh.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
@@ -145,7 +151,7 @@ class Clash:
     group_id: int
     group_name: str
     slot: Slot
-    who: str          # "Mrs Khan runs both" or "Temi Adeyemi is in both"
+    who: str          # "Mrs Khan runs both", "Temi Adeyemi is in both", "both use Room 4"
 
     @property
     def text(self) -> str:
@@ -547,10 +553,11 @@ def remove_slot(session: Session, slot_id: int) -> None:
 
 # --- clashes ----------------------------------------------------------------------------------
 def _clashes(session: Session, group: Group, slots: list[Slot], *,
-             pupils: list[int] | None = None, staff: bool = True,
+             pupils: list[int] | None = None, staff: bool = True, places: bool = True,
              from_day: dt.date | None = None) -> list[Clash]:
     """Other groups' slots, while both groups run, that need the same pupil (the members still
-    in this group, or those given) or the same member of staff at an overlapping time."""
+    in this group, or those given), the same member of staff or the same place at an
+    overlapping time."""
     if not slots:
         return []
     day = from_day or today(session)
@@ -566,15 +573,126 @@ def _clashes(session: Session, group: Group, slots: list[Slot], *,
         same_staff = staff and bool(key) and rules.staff_key(other.staff_name) == key
         shared = [m for m in other.members if m.pupil_id in pupils
                   and (m.left_on is None or m.left_on >= day)]
-        if not same_staff and not shared:
-            continue
-        who = (f"{group.staff_name} runs both" if same_staff else
-               ", ".join(m.pupil_name for m in shared) + (" is" if len(shared) == 1 else " are")
-               + " in both")
+        people = ([f"{group.staff_name} runs both"] if same_staff else []) + (
+            [", ".join(m.pupil_name for m in shared) + (" is" if len(shared) == 1 else " are")
+             + " in both"] if shared and not same_staff else [])
         for mine in slots:
             for theirs in other.slots:
-                if theirs.day == mine.day and rules.overlaps(mine.start_time, mine.end_time,
-                                                             theirs.start_time, theirs.end_time):
-                    found.append(Clash(other.id, other.name, theirs, who))
+                if theirs.day != mine.day or not rules.overlaps(
+                        mine.start_time, mine.end_time, theirs.start_time, theirs.end_time):
+                    continue
+                place = places and bool(rules.place_key(mine.place)) and \
+                    rules.place_key(mine.place) == rules.place_key(theirs.place)
+                who = people + ([f"both use {theirs.place}"] if place else [])
+                if who:
+                    found.append(Clash(other.id, other.name, theirs, "; ".join(who)))
     return found
+
+
+# --- what a form warns about before it saves ----------------------------------------------
+def _library_sessions(session: Session, group: Group) -> tuple[str, Any] | None:
+    if group.library_id is None:
+        return None
+    row = session.db.query_one("SELECT name, sessions_per_week FROM provision_library"
+                               " WHERE id = ?", (group.library_id,))
+    return (row["name"], row["sessions_per_week"]) if row is not None and \
+        row["sessions_per_week"] else None
+
+
+def _slots_warning(session: Session, group: Group, slots: int) -> list[str]:
+    found = rules.sessions_mismatch(group.sessions_per_week, slots,
+                                    _library_sessions(session, group))
+    return [found] if found else []
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def group_warnings(session: Session, raw: Mapping[str, Any], group_id: int | None = None
+                   ) -> list[str]:
+    """What the new or edited group (its form's values) would be warned about: starting or
+    ending on a day the school is closed and, for a group already timetabled, weekly times
+    not as many as its sessions a week, or a time that now clashes (a new member of staff,
+    new dates). An edit is warned only about what it changes, not what was saved before. The
+    faults a save refuses are raised as it would raise them."""
+    calendar = calendar_of(session)
+    values = dict(raw)
+    current: Group | None = None
+    if group_id is not None:
+        current = _one(session, group_id)
+        values = {**_raw(current), **values}
+    elif values.get("library_id") not in (None, ""):
+        values = {**library_defaults(session, int(values["library_id"])),
+                  **{k: v for k, v in values.items() if v not in (None, "")}}
+    clean = rules.clean_group(values)
+    found = [w for w in (
+        rules.closed_day(calendar, clean["start_date"], "The start date")
+        if current is None or clean["start_date"] != current.start_date else None,
+        rules.closed_day(calendar, clean["end_date"], "The end date", last_day=True)
+        if current is None or clean["end_date"] != current.end_date else None) if w]
+    if current is None:
+        return found
+    edited = replace(current, staff_name=clean["staff_name"], start_date=clean["start_date"],
+                     end_date=clean["end_date"], sessions_per_week=clean["sessions_per_week"])
+    if edited.sessions_per_week != current.sessions_per_week:
+        found += _slots_warning(session, edited, len(current.slots))
+    before = _clashes(session, current, list(current.slots), pupils=[], places=False)
+    found += [c.text for c in _clashes(session, edited, list(current.slots), pupils=[],
+                                       places=False) if c not in before]
+    return found
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def joining_warnings(session: Session, group_id: int, pupil_ids: Iterable[int],
+                     joined_on: dt.date | str | None = None) -> list[str]:
+    """What adding these pupils from this day would be warned about: a day the school is
+    closed, and a time of the group's when one of them is in another group."""
+    group = _one(session, group_id)
+    day = dates.require_date(joined_on or today(session), "Joining date")
+    found = [w for w in [rules.closed_day(calendar_of(session), day, "The joining date")] if w]
+    return found + [c.text for c in _clashes(session, group, list(group.slots),
+                                             pupils=[int(p) for p in pupil_ids], staff=False,
+                                             places=False, from_day=day)]
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def leaving_warnings(session: Session, member_id: int, left_on: dt.date | str | None = None
+                     ) -> list[str]:
+    """What a pupil's last day in a group would be warned about: a day the school is closed."""
+    day = dates.require_date(left_on or today(session), "Leaving date")
+    found = rules.closed_day(calendar_of(session), day, "The leaving date", last_day=True)
+    return [found] if found else []
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def end_warnings(session: Session, group_id: int, end_date: dt.date | str | None = None
+                 ) -> list[str]:
+    """What ending a group on this day would be warned about: a day the school is closed."""
+    _group_row(session, group_id)
+    day = dates.require_date(end_date or today(session), "Date the group ended")
+    found = rules.closed_day(calendar_of(session), day, "The last day of the group",
+                             last_day=True)
+    return [found] if found else []
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def slot_warnings(session: Session, group_id: int, raw: Mapping[str, Any]) -> list[str]:
+    """What a new weekly time would be warned about: its clashes (slot_clashes), and more
+    weekly times than the group's sessions a week."""
+    group = _one(session, group_id)
+    clean = rules.clean_slot(raw)
+    found = [c.text for c in _clashes(session, group, [Slot(0, group.id, **clean)])]
+    if len(group.slots) + 1 > max(1, math.ceil(group.sessions_per_week)):
+        found += _slots_warning(session, group, len(group.slots) + 1)
+    return found
+
+
+@operation(Permission.VIEW_RECORDS, writes=False)
+def removal_warnings(session: Session, slot_id: int) -> list[str]:
+    """What taking a weekly time away would be warned about: fewer weekly times than the
+    group's sessions a week."""
+    row = session.db.query_one("SELECT group_id FROM provision_group_slots WHERE id = ?",
+                               (int(slot_id),))
+    if row is None:
+        raise ValidationError("That time is not in the group's timetable.", field="slot")
+    group = _one(session, row["group_id"])
+    return _slots_warning(session, group, len(group.slots) - 1)
 

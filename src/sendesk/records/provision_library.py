@@ -5,6 +5,13 @@ Items are never deleted: a retired item stays on the plans that used it (their l
 id and their own copy of its fields) but is no longer offered for new ones, and it can be
 brought back. The whole library goes to and from a CSV file (all rows or none, matched by name)
 so a school can edit it in a spreadsheet or share it with another school.
+
+Which way each measure improves is the school's answer for the measure's name (records/
+measure_directions.py), shown on every item that lists it and changed from any of them: a
+line marked "(lower is better)" makes it so; a line the item already had, left unmarked, is
+higher-is-better; a measure new to the item takes the school's answer (higher if none). A
+file with the lower_is_better column says for each of a row's measures; one without it says
+nothing, so its measures keep the school's answers (new ones higher-is-better).
 """
 
 from __future__ import annotations
@@ -12,20 +19,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
 from ..models import dates
 from ..models import provision_library as library
+from ..models.measures import direction_key
 from ..models.provision_library import LibraryItem
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation, viewed
 from ..services import starter_library
 from ..session import Session
 from ..store.database import Row
-from . import csv_safe
+from . import csv_safe, measure_directions
 from ._common import today
 
 MAX_CSV_BYTES = 1024 * 1024
@@ -41,7 +49,8 @@ class LibraryFileRefused(ValidationError):
         self.faults = faults
 
 
-def _item(row: Row) -> LibraryItem:
+def _item(row: Row, lower: frozenset[str] = frozenset()) -> LibraryItem:
+    measures = tuple(m for m in (row["measures"] or "").split("\n") if m)
     return LibraryItem(
         id=row["id"], name=row["name"], area=row["area"], description=row["description"] or "",
         evidence_summary=row["evidence_summary"] or "",
@@ -49,8 +58,8 @@ def _item(row: Row) -> LibraryItem:
         group_size=row["group_size"] or 1, sessions_per_week=row["sessions_per_week"] or 0,
         minutes=row["minutes"] or 0, weeks=row["weeks"] or library.DEFAULT_WEEKS,
         hourly_cost_pence=int(round((row["hourly_cost"] or 0) * 100)),
-        measures=tuple(m for m in (row["measures"] or "").split("\n") if m),
-        retired_on=dates.from_text(row["retired_on"]))
+        measures=measures, retired_on=dates.from_text(row["retired_on"]),
+        lower_is_better=tuple(m for m in measures if direction_key(m) in lower))
 
 
 def _row(session: Session, item_id: int) -> Row:
@@ -61,12 +70,34 @@ def _row(session: Session, item_id: int) -> Row:
     return row
 
 
-def _name_taken(session: Session, name: str, other_than: int | None = None) -> None:
-    key = library.name_key(name)
-    for row in session.db.query("SELECT id, name, name_key FROM provision_library"):
-        if row["id"] != other_than and (row["name_key"] or library.name_key(row["name"])) == key:
-            raise ValidationError(f"The library already has '{row['name']}'; give this one "
-                                  "another name, or edit that one.", field="Name")
+def _name_taken(session: Session, other_than: int | None = None) -> Callable[[str], None]:
+    """The check clean_library_item makes of the name: no other item has it."""
+    rows = session.db.query("SELECT id, name, name_key FROM provision_library")
+
+    def check(name: str) -> None:
+        key = library.name_key(name)
+        for row in rows:
+            if row["id"] != other_than and (row["name_key"] or library.name_key(row["name"])) \
+                    == key:
+                raise ValidationError(f"The library already has '{row['name']}'; give this one "
+                                      "another name, or edit that one.", field="Name")
+    return check
+
+
+def _set_directions(session: Session, fields: Mapping[str, Any], before: tuple[str, ...]
+                    ) -> bool:
+    """Which way the item's measures improve, by the rule in this module's docstring: the
+    directions it says, and higher-is-better for a measure it had before (`before`) left
+    unmarked. True when any changed."""
+    said = {direction_key(name): lower for name, lower in fields["directions"].items()}
+    had = {direction_key(name) for name in before}
+    changed_any = False
+    for name in fields["measures"]:
+        key = direction_key(name)
+        lower = said.get(key, False if key in had else None)
+        if lower is not None:
+            changed_any = measure_directions.set_direction(session, name, lower) or changed_any
+    return changed_any
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
@@ -77,20 +108,21 @@ def list_items(session: Session, include_retired: bool = False) -> list[LibraryI
         "SELECT * FROM provision_library"
         + ("" if include_retired else " WHERE retired_on IS NULL")
         + " ORDER BY area, name_key, id")
-    return [_item(row) for row in rows]
+    lower = measure_directions.lower_names(session.db)
+    return [_item(row, lower) for row in rows]
 
 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def get_item(session: Session, item_id: int) -> LibraryItem:
-    return _item(_row(session, item_id))
+    return _item(_row(session, item_id), measure_directions.lower_names(session.db))
 
 
 @operation(Permission.MANAGE_PLANS, audit="added an intervention to the provision library")
 def add_item(session: Session, raw: Mapping[str, Any]) -> int:
-    fields = library.clean_library_item(raw)
-    _name_taken(session, fields["name"])
+    fields = library.clean_library_item(raw, _name_taken(session))
     item_id = int(session.db.scalar(starter_library.INSERT, {
         **starter_library.columns(fields), "at": session.now_text(), "user": session.user.id}))
+    _set_directions(session, fields, ())
     changed(session, Kind.LIBRARY, whole_school=True, target=("provision_library", item_id),
             name=fields["name"])
     return item_id
@@ -120,9 +152,12 @@ def _update(session: Session, row: Row, fields: dict[str, Any]) -> list[str]:
 def edit_item(session: Session, item_id: int, raw: Mapping[str, Any]) -> list[str]:
     """Change an item; returns the changed fields. Plans already made keep their own copy."""
     row = _row(session, item_id)
-    fields = library.clean_library_item({**_item(row).values(), **raw})
-    _name_taken(session, fields["name"], other_than=row["id"])
+    item = _item(row, measure_directions.lower_names(session.db))
+    fields = library.clean_library_item({**item.values(), **raw},
+                                        _name_taken(session, other_than=row["id"]))
     differ = _update(session, row, fields)
+    if _set_directions(session, fields, item.measures):
+        differ.append("lower_is_better")
     if differ:
         changed(session, Kind.LIBRARY, whole_school=True, target=("provision_library", row["id"]),
                 fields=differ)
@@ -255,9 +290,12 @@ def import_csv(session: Session, path: Path) -> dict[str, int]:
                 "user": session.user.id}))
             if found.retired_on is not None:
                 _set_retired(session, _row(session, item_id), found.retired_on)
+            _set_directions(session, found.fields, ())
             counts["added"] += 1
             continue
         differ = _update(session, row, found.fields)
+        if _set_directions(session, found.fields, ()):
+            differ.append("lower_is_better")
         if dates.from_text(row["retired_on"]) != found.retired_on:
             _set_retired(session, row, found.retired_on)
             differ.append("retired_on")

@@ -8,8 +8,10 @@ lifecycle). The server's own roles do the work the key file does for a file:
   migration, writes the school's first rows exactly as a new file gets them, and makes the
   first administrator a login role with a SCRAM password (store/server_roles.py).
 * ``server upgrade`` (upgrade_server) runs newer migrations, as the owner, after installing a
-  newer sendesk; an ordinary sign-in never changes the schema, and an older sendesk is
-  refused by the schema version as it is on a file.
+  newer sendesk, puts the grants and the owner's functions in place again and works the
+  derived facts out afresh from the records (a row written by hand when a login could still
+  write them, or by hand since, is put right); an ordinary sign-in never changes the schema,
+  and an older sendesk is refused by the schema version as it is on a file.
 * Signing in (open_on_server) connects as the person's own login role; the session's user is
   the users row with that username.
 """
@@ -26,7 +28,7 @@ from ..models.school import make_identity
 from ..models.users import clean_full_name, clean_username
 from ..passwords import require_strong
 from ..session import Session
-from ..store import migrations, server_roles
+from ..store import derived_facts, migrations, server_roles
 from ..store.database import Database
 from ..store.server_address import NotOnServer, ServerAddress, parse
 
@@ -107,14 +109,16 @@ def require_empty(db: ServerDatabase, address: ServerAddress, owner: str) -> Non
 
 
 def upgrade_server(url: str, owner_password: str) -> tuple[int, int]:
-    """Run the migrations this sendesk has and the server's database lacks, as the owner.
-    Returns (version before, version after)."""
+    """Run the migrations this sendesk has and the server's database lacks, as the owner, and
+    rebuild what follows from them. Returns (version before, version after)."""
     address = parse(url)
     db = _connect(address, _owner(address), owner_password)
     try:
         before = db.migrate()
         with db.transaction():
             server_roles.install(db)
+            for facts in derived_facts.EVERY_FACTS:
+                derived_facts.rebuild(db, facts)
         return before, db.schema_version()
     finally:
         db.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import provision_library as library
+from ..models.measures import direction_key
 from ..store.database import Database
 
 INSERT = ("INSERT INTO provision_library (name, name_key, area, description, evidence_summary,"
@@ -32,7 +33,8 @@ def columns(fields: dict[str, Any]) -> dict[str, Any]:
 
 def add_suggested(db: Database, at: str, user_id: int | None) -> list[str]:
     """Add each suggested intervention the library does not hold by name; returns the names
-    added (none when every one is already there, retired or not)."""
+    added (none when every one is already there, retired or not). The measures they mark
+    lower-is-better (the SDQ scores) are marked so for the school where it has not said."""
     held = {row["name_key"] for row in db.query("SELECT name_key FROM provision_library")}
     added = []
     for fields in library.load_suggested():
@@ -41,4 +43,18 @@ def add_suggested(db: Database, at: str, user_id: int | None) -> list[str]:
             continue
         db.scalar(INSERT, {**values, "at": at, "user": user_id})
         added.append(fields["name"])
+        _mark_lower([name for name, lower in fields["directions"].items() if lower], db, at,
+                    user_id)
     return added
+
+
+def _mark_lower(names: list[str], db: Database, at: str, user_id: int | None) -> None:
+    """Mark these measures lower-is-better where the school has not answered for them
+    (records/measure_directions.py): a school's own answer is never overwritten."""
+    held = {row["name_key"] for row in db.query("SELECT name_key FROM measure_directions")}
+    for name in names:
+        key = direction_key(name)
+        if key not in held:
+            db.execute("INSERT INTO measure_directions (name_key, name, lower_is_better,"
+                       " updated_at, updated_by) VALUES (?, ?, 1, ?, ?)", (key, name, at, user_id))
+            held.add(key)

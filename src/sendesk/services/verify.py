@@ -1,5 +1,6 @@
 """A full health check of an unlocked database: every page's MAC, SQLite's own structure
-check, and the audit chain. IT staff run it from `sendesk-cli verify` after copying files."""
+check, the audit chain, and the facts derived from the records recounted from scratch. IT staff
+run it from `sendesk-cli verify` after copying files."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..errors import DamagedDatabase, PermissionDenied, SendeskError
 from ..models.roles import Permission
 from ..operations import operation
 from ..session import Session
-from ..store import audit, migrations, server_security
+from ..store import audit, derived_facts, migrations, server_security
 from ..store.database import Database
 
 
@@ -21,6 +22,8 @@ class VerifyReport:
     audit_entries: int = 0
     audit_problems: list[str] = field(default_factory=list)
     safeguard_problems: list[str] = field(default_factory=list)
+    # Each derived table (store/derived_facts.py) that differs from a recount from the records.
+    derived_problems: list[str] = field(default_factory=list)
     # On the school server: None on a file, else how the live grants differ from the matrix.
     grant_problems: list[str] | None = None
 
@@ -36,7 +39,7 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not (self.cipher_problems or self.structure_problems or self.audit_problems
-                    or self.safeguard_problems or self.grant_problems
+                    or self.safeguard_problems or self.derived_problems or self.grant_problems
                     or self.audit_unread is not None)
 
     def lines(self) -> list[str]:
@@ -49,14 +52,16 @@ class VerifyReport:
                "Database structure: " + ("passed" if not self.structure_problems else "FAILED"),
                self._audit_line(),
                "Safeguards (triggers that keep history unchangeable): "
-               + ("in place" if not self.safeguard_problems else "REMOVED OR CHANGED")]
+               + ("in place" if not self.safeguard_problems else "REMOVED OR CHANGED"),
+               "Facts worked out from the records (impact, plan reviews, pathways' plans): "
+               + ("match a recount" if not self.derived_problems else "DIFFERENT FROM A RECOUNT")]
         if self.grant_problems is not None:
             out.append("Server permissions (grants, row security, group members): "
                        + ("as the permission matrix says" if not self.grant_problems
                           else "DIFFERENT FROM THE PERMISSION MATRIX"))
         out += [f"  - {problem}" for problem in
                 self.cipher_problems[:10] + self.structure_problems[:10] + self.audit_problems
-                + self.safeguard_problems + (self.grant_problems or [])]
+                + self.safeguard_problems + self.derived_problems + (self.grant_problems or [])]
         return out
 
 
@@ -85,6 +90,10 @@ def verify(session: Session, anchors: Sequence[audit.Anchor] = ()) -> VerifyRepo
         report.safeguard_problems = safeguard_problems(db)
     except DamagedDatabase:
         report.safeguard_problems = ["the safeguards could not be read"]
+    try:
+        report.derived_problems = derived_facts.problems(db)
+    except DamagedDatabase:
+        report.derived_problems = ["the facts worked out from the records could not be recounted"]
     if db.engine == "postgresql":
         # Someone with the owner's password can grant anything by hand: this names it.
         report.grant_problems = server_security.problems(db)

@@ -7,7 +7,7 @@ guessed at. Add a step by writing upgrade_version_N; never edit a step that has 
 
 One set of migrations serves both engines. A step is written in SQLite's SQL and runs its
 statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
-target (store/server_database.py), whose execute() rewrites each statement by the rules in
+target (store/server_migrations.py), whose execute() rewrites each statement by the rules in
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
 only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
 COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
@@ -1376,11 +1376,57 @@ def upgrade_version_19(conn: sqlcipher3.Connection) -> None:
     """)
 
 
-def upgrade_version_20(conn: sqlcipher3.Connection) -> None:  # SHIM-SPEED19: another branch's step; not committed
-    """Another branch's step 20 (local stand-in, never committed)."""
+# The suggested interventions' measures that improve as they fall (resources/
+# provision_library.json marks them so), written out here as a shipped step must not change.
+_LOWER_IS_BETTER_20 = ("SDQ total difficulties score", "SDQ peer problems score",
+                       "SDQ emotional symptoms score", "Boxall Profile diagnostic profile score")
+
+
+def upgrade_version_20(conn: sqlcipher3.Connection) -> None:
+    """Which way each named measure improves (issue 19): most improve as they rise, some (an
+    SDQ difficulties score, a count of behaviour incidents) as they fall, and the impact
+    table's gain and cost per point of gain mean nothing until sendesk knows which.
+
+    One row per measure name the school has answered for, matched as direction_key folds
+    names (case and spacing ignored); a name with no row is higher-is-better. A school
+    setting, with no foreign key to a pupil, so never part of a transferred record. The
+    suggested interventions' SDQ and Boxall diagnostic scores are marked lower-is-better here
+    where the school's library already lists them (a new school's are marked as its library
+    is filled).
+    """
+    marked = "".join(
+        f"INSERT INTO measure_directions (name_key, name, lower_is_better) SELECT"
+        f" '{name.casefold()}', '{name}', 1 WHERE EXISTS (SELECT 1 FROM provision_library"
+        f" WHERE measures LIKE '%{name}%');\n" for name in _LOWER_IS_BETTER_20)
+    run_script(conn, """
+        CREATE TABLE measure_directions (
+            name_key         TEXT PRIMARY KEY,
+            name             TEXT NOT NULL,
+            lower_is_better  INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+            updated_at       TEXT,
+            updated_by       INTEGER REFERENCES users(id)
+        );
+    """ + marked)
 
 
 def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
+    """From here, on the school server, no login writes the facts derived from pupils'
+    pathways (impact_lines, impact_reviews, plan_reviews, pathway_plans): the rules call the
+    owner's functions, which work them out from the records (issue 21 item 4: a member of
+    staff with psql could delete them and so change the impact table, the governors' figures
+    and Reviews due). The tables stay as they are on both engines; ``server upgrade`` puts
+    the functions and grants in place after the migrations (store/server_security.py) and
+    works the facts out afresh.
+
+    This step changes nothing but the version, which is the point: a PC with an older
+    sendesk writes those tables itself and would be refused at every save, so an upgraded
+    server refuses it at sign-in ("install the latest sendesk"); and a newer PC, which calls
+    the functions, is refused by a server not yet upgraded, with the command to run.
+    """
+    del conn
+
+
+def upgrade_version_22(conn: sqlcipher3.Connection) -> None:
     """Two more impact facts, so the impact table reads each part of its sums in one pass in
     the order it sums them (library item, then pupil), with no join or sort at read time
     (issue 19 item 9: at 60,000 pupils joining the reviewed outcomes to their plans' lines and
@@ -1392,10 +1438,11 @@ def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
     entry and exit measure taken on a library line (not removed, both values recorded, an exit
     date; not a group's), with the line's library item and days, its two values and the days
     from entry to exit (store/day_numbers.py; none without an entry date). Both are derived
-    (records/impact_facts.py, run by a rule in records/derived.py after every change to a
-    pupil's pathway or measures) and filled here from the facts already held, which that rule
-    has kept up to date. No foreign keys, so never part of a transferred record or subject
-    access copy; the rule removes a deleted pupil's rows.
+    (store/derived_facts.py's IMPACT_FACTS, run by a rule in records/derived.py after every
+    change to a pupil's pathway or measures; on the server, as step 21 made it for the other
+    derived facts, only the owner's functions write them) and filled here from the facts
+    already held, which that rule has kept up to date. No foreign keys, so never part of a
+    transferred record or subject access copy; the rule removes a deleted pupil's rows.
 
     impact_lines gains an index by library item and pupil (the impact table's pupils and
     costs, read in that order); the index by plan (step 18) served the join now kept in

@@ -13,11 +13,10 @@ How it fits together (issue 21; the next pieces build on these hooks):
   TLS, and who may do what by PostgreSQL (store/server_security.py: group roles, grants and
   row security generated from the permission matrix; the audit log appended by the database).
 * One connection, in autocommit, guarded by a lock like the file's. ``transaction()`` is
-  BEGIN plus a transaction-scoped advisory lock, so writers are serialised exactly as SQLite's
-  BEGIN IMMEDIATE serialises them: the core's read-then-write steps (the audit chain's head,
-  cycle numbers, "one open status") keep their guarantees across PCs. Nested transactions are
-  savepoints, as on the file. Conflict detection between PCs (#6) and LISTEN/NOTIFY refreshes
-  go on top of this connection (``connection_for_listening`` is the hook).
+  BEGIN plus the school's write lock (store/server_write_lock.py), so writers are serialised
+  exactly as SQLite's BEGIN IMMEDIATE serialises them. Nested transactions are savepoints, as
+  on the file. Conflict detection between PCs (#6) and LISTEN/NOTIFY refreshes go on top of
+  this connection (``connection_for_listening`` is the hook).
 * SQL. The core's statements are SQLite-flavoured standard SQL; server_dialect.py turns
   ``?``/``:name`` into psycopg's placeholders outside literals. Rows support ``row["col"]`` and
   ``row[0]`` like sqlite3.Row. Booleans and numeric results come back as SQLite would give them
@@ -26,17 +25,20 @@ How it fits together (issue 21; the next pieces build on these hooks):
   ``cursor.lastrowid`` is kept by adding ``RETURNING id`` to an INSERT into a table with an
   identity id (new code writes ``scalar("INSERT ... RETURNING id")`` itself): the 34 existing
   callers stay as they are while other work edits those files.
-* Errors. A constraint (or a safeguard trigger) raises the store's ``IntegrityError`` as on
-  the file; a lost connection is "the school server is not answering", and the next statement
-  outside a transaction reconnects, so the app carries on when the server is back; a refused
-  grant is PermissionDenied. A network gone silent is bounded too (store/server_watch.py:
-  every statement's deadline, the server's own limits, keepalives), and a COMMIT sent with
-  no answer back is SaveUncertain, never "nothing was changed".
-* Migrations. The same numbered steps (store/migrations.py) run through ``_MigrationTarget``,
-  which rewrites each statement (server_dialect.py); the version is the one row of
-  ``sendesk_schema_version``. Only the owner role runs them (``sendesk-cli server init`` /
-  ``server upgrade``); an ordinary sign-in to an older schema is refused with that advice,
-  and a newer one is refused as on the file.
+* Errors are the store's own, with the sentences store/server_errors.py gives them (a
+  constraint is ``IntegrityError`` as on the file, a refused grant PermissionDenied, a lost
+  connection "the school server is not answering"); the next statement outside a transaction
+  reconnects, so the app carries on when the server is back. A network gone silent is bounded
+  too (store/server_watch.py: every statement's deadline, the server's own limits,
+  keepalives), and a COMMIT sent with no answer back is SaveUncertain, never "nothing was
+  changed".
+* Migrations. The same numbered steps (store/migrations.py) run through
+  store/server_migrations.py's target, which rewrites each statement (server_dialect.py); the
+  version is the one row of ``sendesk_schema_version``. Only the owner role runs them
+  (``sendesk-cli server init`` / ``server upgrade``); an ordinary sign-in to an older schema is
+  refused with that advice, and a newer one is refused as on the file.
+* The schema's tables, columns, foreign keys and triggers are read from the catalogue as the
+  file reports its own (store/server_catalogue.py).
 * Character order. The database must use the C collation (``createdb --locale=C``), so that
   ORDER BY and lower() behave as SQLite's do; ``server init`` checks.
 
@@ -55,42 +57,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
-import sqlcipher3
-from psycopg import errors as pg_errors
 from psycopg import sql as pg_sql
 from psycopg.conninfo import make_conninfo
-from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 
-from ..errors import DamagedDatabase, PermissionDenied, SendeskError, StorageError
-from . import server_dialect
+from ..errors import SendeskError, StorageError
+from . import server_catalogue, server_dialect, server_errors
 from .database import Database
 from .server_address import NotOnServer, ServerAddress, ServerConnectionError, describe_connect_failure
+from .server_errors import MAY_HAVE_SAVED, NOT_ANSWERING, SaveUncertain
+from .server_migrations import MigrationTarget
 from .server_rows import BoolAsInt, NumericAsNumber, ServerCursor, psycopg_sql, row_factory, sql_params, sql_value
 from .server_watch import CLIENT_KEEPALIVES, ORDINARY_SETTINGS, PATIENT_SETTINGS, Watchdog, server_options
+from .server_write_lock import TAKE
 
-# The same class the file raises, so ``except IntegrityError`` works on both engines.
-IntegrityError = sqlcipher3.IntegrityError
-# One key for the write lock of a school's database (advisory locks are per database).
-WRITE_LOCK = 0x53454E44   # "SEND"
 # LISTEN/NOTIFY: each write's changes, for the other PCs' windows (ui/server_changes.py).
 CHANGES_CHANNEL = "sendesk_changes"
 MAX_NOTIFIED_PUPILS = 200
-NOT_ANSWERING = ("The school server is not answering. Check this PC's network connection "
-                 "and that the server is running, then try again; nothing was changed.")
-# The COMMIT was sent and no answer came: only the server knows whether it landed.
-MAY_HAVE_SAVED = ("The school server stopped answering while saving: the change may or may not "
-                  "have been saved. Check the record when the server is back.")
-BUSY = ("The school server was busy with another change and this one waited too long. Try "
-        "again in a moment. Nothing was changed.")
-TOO_LONG = ("The school server took too long over this and stopped it. Try again; if it keeps "
-            "happening, tell IT the server is overloaded. Nothing was changed.")
-
-
-class SaveUncertain(StorageError):
-    """The server stopped answering after the COMMIT was sent (MAY_HAVE_SAVED)."""
-
-
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
@@ -236,31 +219,7 @@ class ServerDatabase(Database):
                     with contextlib.suppress(psycopg.Error):
                         conn.execute(ORDINARY_SETTINGS)
 
-    # --- errors -----------------------------------------------------------------------------
-
-    def _server_error(self, exc: psycopg.Error) -> Exception:
-        diag = getattr(exc, "diag", None)
-        message = (diag.message_primary if diag is not None and diag.message_primary else str(exc))
-        if isinstance(exc, psycopg.IntegrityError):
-            return IntegrityError(message)
-        if isinstance(exc, pg_errors.InsufficientPrivilege):
-            return PermissionDenied("The school server does not allow your account to do this "
-                                    "(its permissions say so). Ask your administrator. Nothing "
-                                    "was changed.")
-        if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.SerializationFailure
-                      | pg_errors.DeadlockDetected):
-            return StorageError(BUSY)   # another PC's save, or IT's maintenance: we cannot tell
-        if isinstance(exc, pg_errors.QueryCanceled):
-            return StorageError(TOO_LONG)
-        if isinstance(exc, pg_errors.DiskFull | pg_errors.OutOfMemory):
-            return StorageError("The school server has run out of space and refused the change. "
-                                "Ask IT to free space on the server. Nothing was changed.")
-        conn = self._conn
-        if (isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-                or (conn is not None and (conn.broken or conn.closed))):
-            return StorageError(NOT_ANSWERING)
-        return DamagedDatabase(f"The school server's database could not be read ({message}). "
-                               "Nothing was changed.")
+    # --- statements -------------------------------------------------------------------------
 
     def _run(self, work: Callable[[psycopg.Connection], Any]) -> Any:
         with self._lock:
@@ -271,17 +230,12 @@ class ServerDatabase(Database):
                 with self.watchdog.guard(conn.pgconn.socket):
                     return work(conn)
             except psycopg.Error as exc:
-                raise self._server_error(exc) from exc
-
-    # --- statements -------------------------------------------------------------------------
+                raise server_errors.translate(exc, self._conn) from exc
 
     def _identity_tables(self, conn: psycopg.Connection) -> frozenset[str]:
         """The tables whose id is an identity column (read once per connection)."""
         if self._id_tables is None:
-            self._id_tables = frozenset(str(r[0]) for r in conn.execute(
-                "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
-                "AND a.attname = 'id' AND a.attidentity <> ''").fetchall())
+            self._id_tables = server_catalogue.identity_tables(conn)
         return self._id_tables
 
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> ServerCursor:
@@ -381,8 +335,7 @@ class ServerDatabase(Database):
                 yield from self._savepoint()
                 return
             try:
-                self._run(lambda conn: conn.execute(
-                    f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+                self._run(lambda conn: conn.execute(f"BEGIN; {TAKE}"))
             except BaseException:   # kept waiting for the lock: BEGIN has happened, undo it
                 self._rollback("ROLLBACK")
                 raise
@@ -446,7 +399,7 @@ class ServerDatabase(Database):
         from . import migrations
 
         def work(conn: psycopg.Connection) -> int:
-            started = migrations.upgrade(_MigrationTarget(conn), steps)
+            started = migrations.upgrade(MigrationTarget(conn), steps)
             if steps is None:   # at the latest schema: the server's own indexes too
                 for statement in server_dialect.SERVER_INDEXES:
                     conn.execute(statement)
@@ -458,70 +411,22 @@ class ServerDatabase(Database):
                 self._id_tables = None
 
     def schema_version(self) -> int:
-        return int(self._run(lambda conn: _MigrationTarget(conn).schema_version()))
+        return int(self._run(lambda conn: MigrationTarget(conn).schema_version()))
 
     def table_names(self) -> list[str]:
-        return [str(r[0]) for r in self.query(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname <> ? "
-            "ORDER BY c.relname COLLATE \"C\"", (server_dialect.SCHEMA_VERSION_TABLE,))]
+        return server_catalogue.table_names(self)
 
     def has_table(self, name: str) -> bool:
         return name in self.table_names()
 
-    _SQLITE_TYPES = {"bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER",
-                     "text": "TEXT", "double precision": "REAL", "real": "REAL", "bytea": "BLOB"}
-
     def columns(self, table: str) -> list[dict[str, Any]]:
-        """A table's columns as the file reports them (SQLite's type names, defaults as SQL)."""
-        rows = self.query(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-            "pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
-            "COALESCE(array_position(i.indkey::int2[], a.attnum) + 1 - array_lower(i.indkey::int2[], 1), 0) "
-            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-            "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
-            "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 "
-            "AND NOT a.attisdropped ORDER BY a.attnum", (table,))
-        return [{"name": r[0], "type": self._SQLITE_TYPES.get(r[1], r[1].upper()),
-                 "notnull": bool(r[2]) and not r[4], "dflt_value": _default(r[3]),
-                 "pk": int(r[5])} for r in rows]
-
-    _ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
-                  "d": "SET DEFAULT"}
+        return server_catalogue.columns(self, table)
 
     def foreign_keys(self, table: str) -> list[dict[str, Any]]:
-        rows = self.query(
-            "SELECT a.attname, parent.relname, pa.attname, con.confdeltype "
-            "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "JOIN pg_class parent ON parent.oid = con.confrelid "
-            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) AS k(col, parent_col) "
-            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col "
-            "JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.parent_col "
-            "WHERE con.contype = 'f' AND n.nspname = current_schema() AND c.relname = ? "
-            "ORDER BY con.conname COLLATE \"C\"", (table,))
-        return [{"from": r[0], "table": r[1], "to": r[2], "on_delete": self._ON_DELETE[r[3]]}
-                for r in rows]
+        return server_catalogue.foreign_keys(self, table)
 
     def triggers(self) -> dict[str, str]:
-        """Every trigger, by name. A safeguard exactly as the migrations made it is reported
-        as the SQLite statement it was made from, so services/verify.py compares both engines
-        with the same expected list; a changed one is reported as it now stands."""
-        from . import migrations
-        expected = migrations.expected_triggers()
-        found = {}
-        for name, definition, source in self.query(
-                "SELECT t.tgname, pg_get_triggerdef(t.oid), p.prosrc FROM pg_trigger t "
-                "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "JOIN pg_proc p ON p.oid = t.tgfoid "
-                "WHERE NOT t.tgisinternal AND n.nspname = current_schema() AND t.tgenabled <> 'D'"):
-            live = server_dialect.trigger_fingerprint(definition, source)
-            original = expected.get(name)
-            matches = original is not None and server_dialect.expected_fingerprint(original) == live
-            found[str(name)] = original if matches and original is not None else live
-        return found
+        return server_catalogue.triggers(self)
 
     def reset_identities(self) -> None:
         """After rows were copied in with their own ids (server import), make each table's
@@ -548,47 +453,3 @@ class ServerDatabase(Database):
         raise NotOnServer("Re-encrypting under a new key applies to a database file on this PC; "
                           "the school server's records are protected by the server.")
 
-
-def _default(expression: str | None) -> str | None:
-    """PostgreSQL's default ('open'::text) as SQLite shows it ('open')."""
-    if expression is None:
-        return None
-    return re.sub(r"::[a-z ]+$", "", expression)
-
-
-class _MigrationTarget:
-    """What a migration step is given on the server: execute() runs a SQLite statement as the
-    PostgreSQL statements it becomes (server_dialect.migration_statements); the version is
-    the one row of sendesk_schema_version. The same upgrade() drives it (migrations.py)."""
-
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str) -> None:
-        if sql.strip().rstrip(";").upper() in ("COMMIT", "ROLLBACK"):
-            self._conn.execute(sql)
-            return
-        for statement in server_dialect.migration_statements(sql):
-            self._conn.execute(statement)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
-
-    def schema_version(self) -> int:
-        table = server_dialect.SCHEMA_VERSION_TABLE
-        row = self._conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()
-        if row is None or row[0] is None:
-            return 0
-        found = self._conn.execute(f"SELECT max(version) FROM {table}").fetchone()
-        return int(found[0] or 0) if found else 0
-
-    def begin_exclusive(self) -> None:
-        table = server_dialect.SCHEMA_VERSION_TABLE
-        self._conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-        self._conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (version BIGINT NOT NULL)")
-
-    def set_schema_version(self, version: int) -> None:
-        table = server_dialect.SCHEMA_VERSION_TABLE
-        self._conn.execute(f"DELETE FROM {table}")
-        self._conn.execute(f"INSERT INTO {table} (version) VALUES (%s)", (int(version),))

@@ -24,10 +24,16 @@ each permission of the matrix may do to each table:
   ``sendesk_sync_login`` and ``sendesk_set_password`` are how an active sendesk administrator
   manages logins without CREATEROLE, and only for this school's own logins (a role comment
   names the database that made it).
-* A trigger keeps the pupils' summary columns to what the record says (store/pupil_summary.py):
-  the SEN status part for logins that may not change SEN status, the next review and the
-  list's flags for every login but the owner (they may rewrite the summary, the core does
-  after a note, but only to the same answer).
+* The facts derived from pupils' pathways (store/derived_facts.py: the impact facts, each
+  open pathway's plan) are written by no login: the rules call ``sendesk_rebuild_<facts>()``,
+  ``sendesk_refresh_<facts>(bigint[])`` and ``sendesk_forget_deleted_<facts>(bigint[])``,
+  owned by the owner, which recompute the rows from the records with the file's own SQL,
+  taking the writers' lock first (so they always read what every other PC has committed). So
+  whoever calls them, with whatever pupil ids, can only make the facts what the records say.
+* A trigger keeps the pupils' summary columns to what the record says (store/pupil_summary.py),
+  on a new pupil row as on a changed one: the SEN status part for logins that may not change
+  SEN status, the next review and the list's flags for every login but the owner (they may
+  rewrite the summary, the core does after a note, but only to the same answer).
 
 ``expected`` / ``live`` describe the same things as sets of lines, so that verify can name
 every privilege the server holds that the matrix does not give (one granted by hand).
@@ -40,17 +46,23 @@ from collections.abc import Iterable
 
 from ..models import server_grants
 from ..models.roles import GRANTS, Role
-from . import pupil_summary
+from . import derived_facts, pupil_summary
 from .database import Database
 from .server_dialect import SCHEMA_VERSION_TABLE
+from .server_write_lock import WRITE_LOCK
 
+# What the rules do to each set of derived facts, and the arguments its function takes.
+_FACTS_CALLS = (("rebuild", ""), ("refresh", "bigint[]"), ("forget_deleted", "bigint[]"))
 # The functions the groups may call (everything else in the schema: no one but the owner).
+# Every role's writes run the derived facts' rules, and a call can only make the facts true.
 API = {
     "sendesk_user_id()": tuple(Role),
     "sendesk_audit_append(text, bigint, text, text, text, text, text)": tuple(Role),
     "sendesk_create_login(text, text)": (Role.ADMIN,),
     "sendesk_sync_login(text)": (Role.ADMIN,),
     "sendesk_set_password(text, text)": (Role.ADMIN,),
+    **{f"{derived_facts.function(facts, what)}({arguments})": tuple(Role)
+       for facts in derived_facts.EVERY_FACTS for what, arguments in _FACTS_CALLS},
 }
 _ROLE_COMMENT = "sendesk login for database "
 
@@ -234,14 +246,67 @@ BEGIN
 END
 $fn$""",
         _summary_guard(group),
+        *(statement for facts in derived_facts.EVERY_FACTS for statement in _facts_functions(facts)),
     ]
+
+
+def _facts_functions(facts: derived_facts.Facts) -> list[str]:
+    """The owner's functions that rebuild, refresh or forget one set of derived facts, with
+    the statements the file runs (store/derived_facts.py); p_pupils NULL forgets everyone's.
+
+    The writers' lock first, as every write of the app's takes it: so the rows are worked out
+    from what every other PC has committed, never from a snapshot a save is about to change.
+    For the same reason only in READ COMMITTED (each statement sees the latest commits): a
+    transaction opened REPEATABLE READ would read the records as they were when it began."""
+    header = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$"
+    begin = f"""BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'sendesk works out the derived facts only in a read committed transaction';
+    END IF;
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK});"""
+
+    def run(statements: list[str], indent: str = "    ") -> str:
+        return "\n".join(f"{indent}{statement.strip()};" for statement in statements)
+
+    members = "= ANY(p_pupils)"
+    return [f"""
+CREATE OR REPLACE FUNCTION {derived_facts.function(facts, 'rebuild')}() RETURNS void
+{header}
+{begin}
+{run(derived_facts.rebuild_statements(facts))}
+END
+$fn$""", f"""
+CREATE OR REPLACE FUNCTION {derived_facts.function(facts, 'refresh')}(p_pupils bigint[])
+RETURNS void
+{header}
+{begin}
+{run(derived_facts.refresh_statements(facts, members))}
+END
+$fn$""", f"""
+CREATE OR REPLACE FUNCTION {derived_facts.function(facts, 'forget_deleted')}(p_pupils bigint[])
+RETURNS void
+{header}
+{begin}
+    IF p_pupils IS NULL THEN
+{run(derived_facts.forget_statements(facts, None), "        ")}
+    ELSE
+{run(derived_facts.forget_statements(facts, members), "        ")}
+    END IF;
+END
+$fn$"""]
 
 
 def _summary_guard(group: dict[Role, str]) -> str:
     """The pupil list's summary may only say what the record says (store/pupil_summary.py):
     the SEN status part unless the login may change SEN status, the next review and the flags
     for everyone but the owner. So a login with a grant to rewrite the summary (every writer
-    has one, the core refreshes it after each change) cannot use it to hide anything."""
+    has one, the core refreshes it after each change) cannot use it to hide anything, nor one
+    that may add pupils make one up on a new row (the app adds a pupil with an empty summary,
+    which is what a record with no history gives).
+
+    The expressions are correlated to ``pupils.id``; here that is NEW.id, on a new row as on a
+    changed one, whose history the rest of the record holds."""
     from ..models.roles import Permission
     may = [group[r] for r in Role if GRANTS[r] & {Permission.CHANGE_SEN_STATUS,
                                                    Permission.EXPORT_TRANSFER}]
@@ -251,9 +316,10 @@ def _summary_guard(group: dict[Role, str]) -> str:
 
     def check(columns: dict[str, str], who_may: str, message: str) -> str:
         return f"""
-    IF {row(columns, 'NEW.')} IS DISTINCT FROM {row(columns, 'OLD.')} AND NOT ({who_may}) THEN
+    IF (TG_OP = 'INSERT' OR {row(columns, 'NEW.')} IS DISTINCT FROM {row(columns, 'OLD.')})
+       AND NOT ({who_may}) THEN
         SELECT {', '.join(columns.values())} INTO {', '.join('want_' + c for c in columns)}
-            FROM pupils WHERE pupils.id = NEW.id;
+            FROM (SELECT NEW.id AS id) AS pupils;
         IF {row(columns, 'NEW.')} IS DISTINCT FROM {row(columns, 'want_')} THEN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = {_literal(message)};
         END IF;
@@ -362,7 +428,7 @@ def install(db: Database) -> None:
     script += _functions(database)
     script += [f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {everyone}",
                f"DROP TRIGGER IF EXISTS {GUARD_TRIGGER} ON pupils",
-               f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE UPDATE OF "
+               f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE INSERT OR UPDATE OF "
                + ", ".join(pupil_summary.COLUMNS) + " ON pupils FOR EACH ROW EXECUTE FUNCTION "
                "sendesk_pupils_sen_summary_guard()"]
     all_groups = ", ".join(_quote(g) for g in groups)

@@ -163,18 +163,27 @@ class FormWidget(QWidget):
 
     def mark_error(self, field_name: str | None) -> bool:
         """Outline the field the core complained about; False if it is not on this form."""
+        return self.mark_errors([field_name]) is not None
+
+    def mark_errors(self, field_names: Iterable[str | None]) -> QWidget | None:
+        """Outline every field the core complained about and put the cursor in the highest of
+        them on the form (which it returns; None if none is on this form)."""
+        wanted = [(name or "").lower() for name in field_names]
+        first: QWidget | None = None
         for spec in self.fields:
             names = {spec.key, spec.label, plain(spec.label), *spec.aliases}
-            if field_name in names or (field_name or "").lower() in {n.lower() for n in names}:
-                widget = self.widgets[spec.key]
-                if isinstance(widget, QLineEdit):
-                    # The outline drops the style's own frame; without this the box changes
-                    # height and every field below it moves.
-                    widget.setFixedHeight(widget.height() if widget.isVisible() else widget.sizeHint().height())
-                widget.setStyleSheet(ERROR_STYLE)
-                widget.setFocus()
-                return True
-        return False
+            if not {n.lower() for n in names} & set(wanted):
+                continue
+            widget = self.widgets[spec.key]
+            if isinstance(widget, QLineEdit):
+                # The outline drops the style's own frame; without this the box changes
+                # height and every field below it moves.
+                widget.setFixedHeight(widget.height() if widget.isVisible() else widget.sizeHint().height())
+            widget.setStyleSheet(ERROR_STYLE)
+            first = first or widget
+        if first is not None:
+            first.setFocus()
+        return first
 
 
 class FormDialog(QDialog):

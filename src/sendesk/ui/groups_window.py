@@ -3,10 +3,13 @@ each one's share of the cost), its weekly times and its cost.
 
 The SENCO makes a group (from a library item, which fills in its details, or from scratch),
 edits and ends it, adds pupils found by name, records a pupil leaving, and adds or removes
-the times it meets; a time, or a pupil, that would put someone in two places at once is
-warned about before it is saved. "Staff timetable" shows a member of staff's week, a pupil's
-is reached from their record. Staff without MANAGE_PLANS see everything, the buttons greyed
-with the reason.
+the times it meets. Before a change is saved the form warns, in plain words, about what looks
+wrong but may be meant: a time, or a pupil, that would put someone in two places at once or
+two groups in one place; a group starting or ending, or a pupil joining or leaving, on a day
+the school is closed; weekly times that do not match the sessions a week. The save goes ahead
+when the user says so (prompts.confirm); otherwise the form stays open with the warning in it.
+"Staff timetable" shows a member of staff's week, a pupil's is reached from their record.
+Staff without MANAGE_PLANS see everything, the buttons greyed with the reason.
 
 All work goes through the OpRunner; the page reads again when a group (or a pupil) changes.
 """
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import (
 from ..errors import SendeskError, ValidationError
 from ..models import provision
 from ..models.measures import Measure, format_value
-from ..models.provision_groups import DAYS
+from ..models.provision_groups import DAYS, sessions_mismatch
 from ..models.roles import Permission
 from ..models.sen import areas
 from ..operations import Kind
@@ -57,9 +60,22 @@ from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .rows_table import rows_table
 from .runner import OpRunner, alive
+from .steady import reserve_lines
 
 money = provision.format_money
 SEARCH_LIMIT = 50
+
+def go_ahead(parent: QWidget, title: str, warnings: list[str], question: str,
+             field: str | None = None, refused: str = "Not saved.") -> None:
+    """Ask before saving what the warnings are about; if the answer is no, keep the form open
+    with the first of them in it (a ValidationError the form shows, on `field`: a form keeps
+    room for two lines, and the question showed them all)."""
+    if warnings and not prompts.confirm(parent, title, "\n".join(warnings) + f"\n\n{question}"):
+        more = len(warnings) - 1
+        raise ValidationError(f"{refused} {warnings[0]}" + (
+            f" ({plural(more, 'more warning')}: Save shows {'it' if more == 1 else 'them'}.)"
+            if more else ""), field=field)
+
 
 def group_columns(today: Callable[[], dt.date]) -> list[Col[Group]]:
     return [
@@ -105,7 +121,6 @@ class AddPupilsDialog(QDialog):
         super().__init__(parent)
         self.session, self.runner, self.group = session, runner, group
         self.added: list[int] = []
-        self.warnings: list[str] = []
         self.setWindowTitle(f"Add pupils to {group.name} - sendesk")
         self.setMinimumWidth(480)
         search_label = QLabel("&Find pupils (name or UPN):")
@@ -120,7 +135,7 @@ class AddPupilsDialog(QDialog):
         self.joined = label_for(date_label, DateField("Joining date", optional=False,
                                                       objectName="joined_on"))
         self.joined.setText(uk(max(session.clock.today(), group.start_date)))
-        self.message = QLabel(wordWrap=True, objectName="message")
+        self.message = reserve_lines(QLabel(wordWrap=True, objectName="message"), 3)
         self.message.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = buttons.addButton("&Add ticked pupils",
@@ -186,13 +201,15 @@ class AddPupilsDialog(QDialog):
             self.message.setText(self.joined.problem() or "")
             return
         try:
-            saved = self.runner.call(provision_groups.add_members, self.group.id, chosen,
-                                     self.joined.day(), sender=self.add_button)
+            go_ahead(self, "Check before adding", self.runner.call(
+                provision_groups.joining_warnings, self.group.id, chosen, self.joined.day()),
+                "Add them anyway?")
+            self.runner.call(provision_groups.add_members, self.group.id, chosen,
+                             self.joined.day(), sender=self.add_button)
         except SendeskError as exc:
             self.message.setText(str(exc))
             return
         self.added = chosen
-        self.warnings = [c.text for s in saved for c in s.clashes]
         self.accept()
 
 
@@ -375,9 +392,15 @@ class GroupsPage(LoadOnShow, QWidget):
             + f"<br>From {uk(group.start_date)}, {ends}; {group.frequency}."
             + f"<br>Cost {money(group.cost_total_pence)}, shared among the pupils present "
             f"({plural(present, 'pupil')} today)."
-            + self._late_note(group))
+            + self._late_note(group) + self._times_note(group))
         self.member_model.set_rows(list(group.members))
         self.slot_model.set_rows(list(group.slots))
+
+    def _times_note(self, group: Group) -> str:
+        """Said while the weekly times and the sessions a week disagree (each change that
+        made them so was warned about and saved on purpose, so this is no question)."""
+        found = sessions_mismatch(group.sessions_per_week, len(group.slots))
+        return f"<br><b>Check the timetable:</b> {escape(found)}" if found else ""
 
     def _late_note(self, group: Group) -> str:
         late = [m.pupil_name for m in group.members if group.joined_after_run(m)]
@@ -391,7 +414,7 @@ class GroupsPage(LoadOnShow, QWidget):
     def new_group(self) -> FormDialog:
         library = self.runner.call(provision_groups.library_choices)
         dialog = FormDialog("New provision group", group_fields(library),
-                            lambda v: self.runner.call(provision_groups.create_group, v),
+                            lambda v: self._save_group(v, None),
                             intro="Choose a library item to fill in its details, or type them.",
                             values={"start_date": self.session.clock.today(), "weeks": "12",
                                     "sessions_per_week": "3", "minutes": "30"}, parent=self)
@@ -422,11 +445,18 @@ class GroupsPage(LoadOnShow, QWidget):
                   "sessions_per_week": f"{group.sessions_per_week:f}",
                   "minutes": str(group.minutes), "weeks": str(group.weeks),
                   "cost_total": f"{group.cost_total_pence / 100:.2f}"}
-        dialog = FormDialog(f"Edit {group.name}", fields,
-                            lambda v: self.runner.call(provision_groups.update_group, group.id, v),
+        dialog = FormDialog(f"Edit {group.name}", fields, lambda v: self._save_group(v, group.id),
                             values=values, parent=self)
         dialog.open()
         return dialog
+
+    def _save_group(self, values: dict[str, Any], group_id: int | None) -> Any:
+        warnings = self.runner.call(provision_groups.group_warnings, values, group_id)
+        go_ahead(self, "Check the group", warnings, "Save it anyway?",
+                 "start_date" if warnings and warnings[0].startswith("The start") else None)
+        if group_id is None:
+            return self.runner.call(provision_groups.create_group, values)
+        return self.runner.call(provision_groups.update_group, group_id, values)
 
     def end_group(self) -> FormDialog | None:
         group = self.current()
@@ -434,12 +464,17 @@ class GroupsPage(LoadOnShow, QWidget):
             return None
         dialog = FormDialog(f"End {group.name}", [FieldSpec("end_date", "&Last day of the group",
                                                             "date", aliases=("Date the group ended",))],
-                            lambda v: self.runner.call(provision_groups.end_group, group.id,
-                                                       v["end_date"]),
+                            lambda v: self._end(group, v["end_date"]),
                             intro="Every pupil still in the group leaves on that day.",
                             values={"end_date": self.session.clock.today()}, parent=self)
         dialog.open()
         return dialog
+
+    def _end(self, group: Group, day: Any) -> None:
+        go_ahead(self, f"End {group.name}", self.runner.call(
+            provision_groups.end_warnings, group.id, day), "End it on that day anyway?",
+            "end_date")
+        self.runner.call(provision_groups.end_group, group.id, day)
 
     def staff_timetable(self):
         from .timetable_window import TimetableWindow
@@ -455,14 +490,8 @@ class GroupsPage(LoadOnShow, QWidget):
         if group is None:
             return None
         dialog = AddPupilsDialog(self.session, self.runner, group, self)
-        dialog.accepted.connect(lambda: self._warn(dialog.warnings))
         dialog.open()
         return dialog
-
-    def _warn(self, warnings: list[str]) -> None:
-        if warnings:
-            prompts.info(self, "Timetable clash", "Saved, but check the timetable:\n"
-                         + "\n".join(warnings))
 
     def current_member(self) -> Member | None:
         rows = self.members.selectionModel().selectedRows()
@@ -476,11 +505,15 @@ class GroupsPage(LoadOnShow, QWidget):
         dialog = FormDialog(f"{member.pupil_name} leaves the group",
                             [FieldSpec("left_on", "&Leaving date (their last day)", "date",
                                        aliases=("Leaving date",))],
-                            lambda v: self.runner.call(provision_groups.member_leaves, member.id,
-                                                       v["left_on"]),
+                            lambda v: self._leave(member, v["left_on"]),
                             values={"left_on": self.session.clock.today()}, parent=self)
         dialog.open()
         return dialog
+
+    def _leave(self, member: Member, day: Any) -> None:
+        go_ahead(self, f"{member.pupil_name} leaves the group", self.runner.call(
+            provision_groups.leaving_warnings, member.id, day), "Save it anyway?", "left_on")
+        self.runner.call(provision_groups.member_leaves, member.id, day)
 
     def member_measures(self) -> MeasuresDialog | None:
         """The chosen member's entry and exit on this group, with the gain (the same dialog as
@@ -519,10 +552,9 @@ class GroupsPage(LoadOnShow, QWidget):
 
     def _save_slot(self, group: Group, values: dict[str, Any]) -> Any:
         clashes = self.runner.call(provision_groups.slot_clashes, group.id, values)
-        if clashes and not prompts.confirm(
-                self, "Timetable clash", "\n".join(c.text for c in clashes)
-                + "\n\nAdd this time anyway?"):
-            raise ValidationError("Not added: choose another time.", field="start_time")
+        go_ahead(self, "Timetable clash" if clashes else "Check the timetable",
+                 self.runner.call(provision_groups.slot_warnings, group.id, values),
+                 "Add this time anyway?", "start_time", "Not added.")
         return self.runner.call(provision_groups.add_slot, group.id, values)
 
     def remove_slot(self) -> None:
@@ -531,7 +563,13 @@ class GroupsPage(LoadOnShow, QWidget):
         if slot is None:
             prompts.error(self, "Remove a time", "Choose the time in the list first.")
             return
-        if not prompts.confirm(self, "Remove a time", f"Stop meeting {slot.text}?"):
+        try:
+            warnings = self.runner.call(provision_groups.removal_warnings, slot.id)
+        except SendeskError as exc:
+            prompts.error(self, "Remove a time", str(exc))
+            return
+        if not prompts.confirm(self, "Remove a time", "\n".join(
+                [f"Stop meeting {slot.text}?", *(f"\n{w}" for w in warnings)])):
             return
         try:
             self.runner.call(provision_groups.remove_slot, slot.id, sender=self.remove_slot_button)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,7 +54,7 @@ from .prompts import prompts
 from .runner import OpRunner, alive
 
 # Short titles so every column is in view on a 1366-pixel laptop; each says in full on hover.
-COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
+COLUMNS = [Column("provision", "Provision"), Column("measure_label", "Measure"),
            Column("category", "Breakdown"), Column("pupils", "Pupils"),
            Column("pupils_measured", "Measured"), Column("mean_entry", "Entry"),
            Column("mean_exit", "Exit"), Column("mean_gain", "Gain"),
@@ -63,7 +64,8 @@ COLUMNS = [Column("provision", "Provision"), Column("measure", "Measure"),
 TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
         "mean_entry": "Mean entry: the average first measure of the pupils measured",
         "mean_exit": "Mean exit: the average last measure of the pupils measured",
-        "mean_gain": "Mean gain, in the measure's own units",
+        "mean_gain": "Mean gain: the improvement, in the measure's own units; for a measure "
+                     "marked lower is better, how far it fell",
         "unit": "The units of the gain: points, or months for reading and spelling ages",
         "met_outcomes_pct": "Met outcomes %: the share of the pupils reviewed in the period "
                             "who met every outcome",
@@ -71,8 +73,25 @@ TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
         "cost_per_pupil": "Cost a pupil £",
         "cost_per_gain": "Cost a point (or month) gained £: the cost a pupil divided by the "
                          "mean gain"}
-TEXT_COLUMNS = (0, 1, 2)   # wrap to share the width; the figures fit their words
+# Provision and Measure share the width the others leave, each in proportion to its longest
+# name, and wrap; every other column is as narrow as its words allow on two lines ("fewer
+# than 5" as "fewer / than 5"), so on a 1366-pixel laptop the names are not squeezed to a word
+# a line beside figures set out wide.
+TEXT_COLUMNS = (0, 1)
+LINES = 2
+CELL_PADDING = 14          # px: a cell's margins and the grid line
 CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
+
+
+def lines_width(metrics: QFontMetrics, text: str, lines: int = LINES) -> int:
+    """The narrowest width that sets the text on at most `lines` lines, broken between words
+    (a single word is as wide as itself)."""
+    words = text.split()
+    if len(words) <= 1 or lines <= 1:
+        return metrics.horizontalAdvance(text)
+    return min(max(metrics.horizontalAdvance(" ".join(words[:cut])),
+                   lines_width(metrics, " ".join(words[cut:]), lines - 1))
+               for cut in range(1, len(words)))
 
 
 class ImpactModel(RowListModel):
@@ -124,6 +143,8 @@ class ImpactPage(LoadOnShow, QWidget):
                 button.setToolTip("Your role does not allow documents to leave sendesk.")
         self.heading = QLabel(objectName="impact_heading", wordWrap=True)
         self.model = ImpactModel(COLUMNS, self)
+        self._widths = [CELL_PADDING] * len(COLUMNS)     # measured at each Show
+        self._first_word = CELL_PADDING
         self.view = QTableView(objectName="impact_table")
         self.view.setAccessibleName("Impact of provision")
         self.view.setModel(self.model)
@@ -131,9 +152,8 @@ class ImpactPage(LoadOnShow, QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.setWordWrap(True)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in TEXT_COLUMNS:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(TEXT_COLUMNS[-1], QHeaderView.ResizeMode.Stretch)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.charts = [ChartView(f"impact_chart_{n}") for n in range(CHARTS)]
         holder = QWidget()
@@ -183,7 +203,8 @@ class ImpactPage(LoadOnShow, QWidget):
             signal.connect(self._out_of_date)
         self.period.currentIndexChanged.connect(self._period_chosen)
         self._period_chosen()
-        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN, Kind.CALENDAR))
+        self.follow(self.runner, (Kind.PATHWAY, Kind.GROUP, Kind.PUPIL, Kind.SEN, Kind.CALENDAR,
+                                  Kind.MEASURE, Kind.LIBRARY))
         self.load_now_or_when_shown(load)
 
     def chosen(self) -> tuple:
@@ -246,17 +267,65 @@ class ImpactPage(LoadOnShow, QWidget):
         count = len({r.provision for r in found.lines})
         self._heading_text = named + (
             f"{count} provision{'' if count == 1 else 's'} from {period} (whole "
-            "half-terms, to today at the latest). Gains are in each measure's own units; counts "
-            "under 5 read \"fewer than 5\"."
+            "half-terms, to today at the latest). Gains are the improvement in each measure's own "
+            "units (for one marked lower is better, how far it fell); counts under 5 read "
+            "\"fewer than 5\"."
             if found.lines else f"No provision from the library or in groups ran from {period}.")
         self.heading.setText(self._heading_text)
         rows = list(impact.shown_rows(found))
         self.model.set_rows(rows)
         self.view.setColumnHidden(2, not found.breakdown.value)
+        self._measure_columns(rows)
+        self._fit_columns()
         charts = [*report_charts.impact_charts(rows), report_charts.cost_chart(rows)] \
             if found.lines else []
         for view, chart in zip(self.charts, charts + [None] * CHARTS, strict=False):
             view.set_chart(chart)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _measure_columns(self, rows: list[dict[str, str]]) -> None:
+        """The widths the rows shown need (measured once a Show, each distinct text once: a
+        three-year table has hundreds of rows but few different cells): each column but
+        Provision and Measure as wide as its title, or its widest cell set on two lines,
+        whichever is wider; for those two, their longest names on one line, and Provision's
+        longest word."""
+        cells, titles = self.view.fontMetrics(), self.view.horizontalHeader().fontMetrics()
+        known: dict[tuple[str, int], int] = {}
+
+        def width(text: str, lines: int) -> int:
+            if (text, lines) not in known:
+                known[(text, lines)] = lines_width(cells, text, lines)
+            return known[(text, lines)]
+
+        def widest(column: Column, lines: int) -> int:
+            return CELL_PADDING + max([titles.horizontalAdvance(column.title) + 6, *(
+                width(str(row.get(column.key) or ""), lines) for row in rows)])
+
+        self._widths = [widest(c, 1 if n in TEXT_COLUMNS else LINES)
+                        for n, c in enumerate(COLUMNS)]
+        words = {w for row in rows for w in str(row.get(COLUMNS[TEXT_COLUMNS[0]].key) or "").split()}
+        self._first_word = CELL_PADDING + max([cells.horizontalAdvance(w) for w in words] or [0])
+
+    def _fit_columns(self) -> None:
+        """The figures at their measured widths; Provision and Measure share the rest in
+        proportion to their longest names (Measure stretching to the edge), and wrap."""
+        header = self.view.horizontalHeader()
+        used = 0
+        for number, wanted in enumerate(self._widths):
+            if number in TEXT_COLUMNS:
+                continue
+            if header.sectionSize(number) != wanted:
+                header.resizeSection(number, wanted)
+            used += 0 if self.view.isColumnHidden(number) else wanted
+        ideal = [self._widths[number] for number in TEXT_COLUMNS]
+        room = self.view.viewport().width() - used
+        first = round(room * ideal[0] / sum(ideal)) if room > 0 else ideal[0]
+        wanted = max(min(first, ideal[0]), self._first_word)
+        if header.sectionSize(TEXT_COLUMNS[0]) != wanted:
+            header.resizeSection(TEXT_COLUMNS[0], wanted)
 
     def _document(self):
         if self.found is None:

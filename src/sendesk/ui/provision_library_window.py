@@ -4,8 +4,10 @@ evidence base, usual staff, size, frequency, length, hourly cost and measures.
 The SENCO adds, edits and retires items (a retired item stays on the plans that used it but is
 not offered for new ones, and can be brought back), adds the suggested interventions sendesk
 ships, and takes the library to and from a CSV file to edit in a spreadsheet. Everyone else
-reads it. All its work runs on the main window's OpRunner; it refreshes when the runner says
-the library changed, whoever changed it.
+reads it. A measure that improves as it falls (an SDQ score) is marked "(lower is better)" on
+its line. A Save that is refused says every fault at once, top to bottom as the form reads,
+outlines each field and puts the cursor in the first. All its work runs on the main window's
+OpRunner; it refreshes when the runner says the library changed, whoever changed it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..models.roles import Permission
 from ..operations import Changes, Kind
 from ..records import provision_library
 from ..session import Session
-from ..settings import data_dir
+from ..settings import export_dir
 from .apdr.dialogs import AREA_CHOICES
 from .apdr.widgets import compact, make_view, selected_row, set_read_only
 from .dates import uk
@@ -57,7 +59,9 @@ FIELDS = [
     FieldSpec("minutes", "Minutes a sessi&on"),
     FieldSpec("weeks", "Wee&ks"),
     FieldSpec("hourly_cost", "&Hourly cost", placeholder="the adult's cost an hour, e.g. 18.00"),
-    FieldSpec("measures", "&Measures", "text", placeholder="One a line, e.g. YARC reading age"),
+    FieldSpec("measures", "&Measures", "text",
+              placeholder="One a line, e.g. YARC reading age; put (lower is better) after one "
+                          "that improves as it falls, such as an SDQ score"),
 ]
 
 
@@ -99,7 +103,13 @@ class ProvisionLibraryWindow(QDialog):
         self.import_button = self._button("&Import...", "import_library", self.import_file,
                                           self.may_edit)
         self.export_button = self._button("E&xport...", "export_library", self.export_file, True)
+        # Enter in a field saves what was typed; as New (the first button) it emptied the form.
+        for button in (self.new_button, self.retire_button, self.suggested_button,
+                       self.import_button, self.export_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)
         close = QPushButton("&Close", objectName="close")
+        close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         set_read_only(self.form, not self.may_edit)
         compact(self.form, 60)
@@ -120,7 +130,6 @@ class ProvisionLibraryWindow(QDialog):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.state)
         inner.addWidget(self.form)
-        inner.addWidget(self.message)
         inner.addStretch(1)
         self.details = QScrollArea(objectName="library_details")
         self.details.setWidget(details)
@@ -128,6 +137,9 @@ class ProvisionLibraryWindow(QDialog):
         self.details.setFrameShape(QFrame.Shape.NoFrame)
         right = QVBoxLayout()
         right.addWidget(self.details, 1)
+        # Below the scrolling form, beside the buttons: "Saved." and a Save's faults are seen
+        # on a short screen too, wherever the form is scrolled to.
+        right.addWidget(self.message)
         edits = QHBoxLayout()
         for widget in (self.new_button, self.save_button, self.retire_button):
             edits.addWidget(widget)
@@ -201,6 +213,7 @@ class ProvisionLibraryWindow(QDialog):
         self.form.set_values({name: "" for name in library.FIELDS} | {
             "area": None, "group_size": "1", "weeks": str(library.DEFAULT_WEEKS)})
         self.state.setText("<b>A new intervention</b>")
+        self.say("")
         self.retire_button.setEnabled(False)
         if self.may_edit:
             self.form.widgets["name"].setFocus()
@@ -209,8 +222,11 @@ class ProvisionLibraryWindow(QDialog):
         try:
             return True, self.runner.call(fn, *args, sender=sender)
         except ValidationError as exc:
-            self.form.mark_error(exc.field)
-            self.say(str(exc), error=True)
+            faults = exc.faults if isinstance(exc, library.ItemFaults) else (exc,)
+            first = self.form.mark_errors(fault.field for fault in faults)
+            if first is not None:
+                self.details.ensureWidgetVisible(first)
+            self.say("\n".join(str(fault) for fault in faults), error=True)
         except SendeskError as exc:
             self.say(str(exc), error=True)
         return False, None
@@ -247,10 +263,10 @@ class ProvisionLibraryWindow(QDialog):
             return
         done, _ = self._call(provision_library.retire_item, item.id, sender=self.retire_button)
         if done:
-            self.say(f"{item.name} is retired." + ("" if self.show_retired.isChecked() else
-                     " Tick 'Show retired interventions' to see it."))
             if not self.show_retired.isChecked():
                 self.new_item()
+            self.say(f"{item.name} is retired." + ("" if self.show_retired.isChecked() else
+                     " Tick 'Show retired interventions' to see it."))
 
     def add_suggested(self) -> None:
         done, added = self._call(provision_library.add_suggested, sender=self.suggested_button)
@@ -261,7 +277,7 @@ class ProvisionLibraryWindow(QDialog):
 
     # --- the CSV file ---
     def import_file(self) -> None:
-        path = prompts.open_file(self, f"{TITLE}: import", str(data_dir()), "CSV files (*.csv)")
+        path = prompts.open_file(self, f"{TITLE}: import", str(export_dir()), "CSV files (*.csv)")
         if path is None:
             return
         try:
@@ -281,7 +297,7 @@ class ProvisionLibraryWindow(QDialog):
                      "matched by name.")
 
     def export_file(self) -> None:
-        path = prompts.save_file(self, f"{TITLE}: export", str(data_dir() / "provision_library.csv"),
+        path = prompts.save_file(self, f"{TITLE}: export", str(export_dir() / "provision_library.csv"),
                                  "CSV files (*.csv)")
         if path is None:
             return

@@ -1,0 +1,65 @@
+"""The impact table's Provision and Measure columns on a 1366 x 768 laptop, in the real main
+window on the demo school: they have the width to be read (each name on at most two lines,
+beside a breakdown too), the figures beside them take no more than their words need on two
+lines, nothing is cut (a name too long for its cell says itself in full on hover) and nothing
+needs scrolling sideways."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from sendesk.ui.impact_page import CELL_PADDING, TEXT_COLUMNS, lines_width
+
+from .tour import make_demo, open_page_at, settle
+
+WIDTH, HEIGHT = 1366, 768
+
+
+@pytest.fixture(scope="module")
+def demo_school(tmp_path_factory, qapp):
+    return make_demo(tmp_path_factory.mktemp("impact-columns"), pupils=600)
+
+
+def _impact(make_controller, demo_school):
+    return open_page_at(make_controller, demo_school, "impact", WIDTH, HEIGHT)
+
+
+def _names_fit(page, lines: int) -> None:
+    view, metrics = page.view, page.view.fontMetrics()
+    for column in TEXT_COLUMNS:
+        width = view.columnWidth(column)
+        for row in range(page.model.rowCount()):
+            index = page.model.index(row, column)
+            text = index.data() or ""
+            assert lines_width(metrics, text, lines) + CELL_PADDING <= width, \
+                f"{text!r} needs more than {lines} lines in {width} px"
+            # Every row is tall enough for the lines its names take: nothing cut off below.
+            assert view.rowHeight(row) >= view.sizeHintForRow(row) - 1
+            if len(text) > 16:
+                assert index.data(Qt.ItemDataRole.ToolTipRole) == text
+
+
+def test_provision_and_measure_are_readable_at_1366(make_controller, demo_school):
+    window, page = _impact(make_controller, demo_school)
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    settle(300)
+    window.grab().save("/tmp/ux19-impact-1366.png")
+    assert window.width() <= WIDTH and page.model.rowCount() >= 8
+    assert page.view.horizontalScrollBar().maximum() == 0
+    _names_fit(page, 2)
+    labels = [page.model.index(r, 1).data() for r in range(page.model.rowCount())]
+    assert "SDQ emotional symptoms score (lower is better)" in labels
+
+    # Broken down by area of need: the Breakdown column joins them and they still read.
+    page.breakdown.setFocus()
+    QTest.keyClick(page.breakdown, Qt.Key.Key_Home)
+    QTest.keyClick(page.breakdown, Qt.Key.Key_Down)
+    assert page.breakdown.currentData() == "area"
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    settle(300)
+    window.grab().save("/tmp/ux19-impact-1366-by-area.png")
+    assert not page.view.isColumnHidden(2)
+    assert page.view.horizontalScrollBar().maximum() == 0
+    _names_fit(page, 2)
