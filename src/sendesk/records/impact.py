@@ -143,24 +143,28 @@ def _rows(session: Session, start: dt.date, end: dt.date
                                                sums.LIBRARY, cost)
         for library_id, cost in _line_costs(session, start, end).items()}
     ran: list[tuple[int, dt.date, dt.date]] = []
-    # Who was in each group when: a day with nobody in the group carries no cost.
-    members: dict[int, list[group_rules.Membership]] = defaultdict(list)
+    # Who was in each group when: a day with nobody in the group carries no cost. Read as
+    # rows, made memberships only for the groups that ran in the period.
+    members: dict[int, list[tuple]] = defaultdict(list)
     for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
                               " FROM provision_group_members"):
-        members[m["group_id"]].append(group_rules.Membership(
-            m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
+        members[m[0]].append((m[1], m[2], m[3]))
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"
                               " cost_total FROM provision_groups ORDER BY name, id"):
-        run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
-                                 dates.from_text(g["end_date"]), g["weeks"],
-                                 pounds_to_pence(g["cost_total"]), school_days)
+        began, ended = dt.date.fromisoformat(g["start_date"]), dates.from_text(g["end_date"])
+        if began > end or (ended is not None and max(ended, began) < start):
+            continue        # its run (run_of: start to end) misses the period; no days counted
+        run = group_rules.run_of(began, ended, g["weeks"], pounds_to_pence(g["cost_total"]),
+                                 school_days)
         first, last = max(start, run.start), min(end, run.end)
         if first > last:
             continue
         ran.append((g["id"], first, last))
-        cost = group_rules.cost_in_period(run, members[g["id"]], start, end)
+        cost = group_rules.cost_in_period(run, [
+            group_rules.Membership(pupil, dt.date.fromisoformat(joined), dates.from_text(left))
+            for pupil, joined, left in members[g["id"]]], start, end)
         rows.setdefault((sums.GROUP, g["id"]), _Provision(
             f"Group: {g['name']}", sums.GROUP,
             part_of=names.get(g["library_id"], "Library item") if g["library_id"] else "")
