@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 21, as a new database
+-- The sendesk database schema at migration version 22, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -508,6 +508,43 @@ CREATE TABLE field_changes (
 , from_school TEXT);
 CREATE INDEX field_changes_pupil ON field_changes(pupil_id, changed_at);
 
+-- impact_line_measures
+CREATE TABLE impact_line_measures (
+    measure_id  INTEGER PRIMARY KEY,
+    pupil_id    INTEGER NOT NULL,
+    library_id  INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    exit_date   TEXT NOT NULL,
+    began       TEXT NOT NULL,
+    stopped     TEXT NOT NULL,
+    entry_value REAL NOT NULL,
+    exit_value  REAL NOT NULL,
+    days        INTEGER
+);
+CREATE INDEX impact_line_measures_pupil ON impact_line_measures(pupil_id);
+CREATE INDEX impact_line_measures_row ON impact_line_measures(library_id, pupil_id,
+name, kind, exit_date, measure_id, stopped, began);
+
+-- impact_line_outcomes
+CREATE TABLE impact_line_outcomes (
+    item_id       INTEGER NOT NULL,
+    review_id     INTEGER NOT NULL,
+    measure_name  TEXT NOT NULL,
+    pupil_id      INTEGER NOT NULL,
+    library_id    INTEGER NOT NULL,
+    began         TEXT NOT NULL,
+    stopped       TEXT NOT NULL,
+    held_on       TEXT NOT NULL,
+    met           INTEGER NOT NULL CHECK (met IN (0, 1)),
+    PRIMARY KEY (item_id, review_id, measure_name)
+);
+CREATE INDEX impact_line_outcomes_named ON impact_line_outcomes(measure_name, library_id,
+pupil_id, held_on, stopped, began, met) WHERE measure_name <> '';
+CREATE INDEX impact_line_outcomes_pupil ON impact_line_outcomes(pupil_id);
+CREATE INDEX impact_line_outcomes_row ON impact_line_outcomes(library_id, pupil_id,
+held_on, stopped, began, met);
+
 -- impact_lines
 CREATE TABLE impact_lines (
     item_id            INTEGER PRIMARY KEY,
@@ -525,11 +562,12 @@ CREATE TABLE impact_lines (
     cost_basis         TEXT NOT NULL,
     rate_pence         INTEGER NOT NULL
 );
+CREATE INDEX impact_lines_library ON impact_lines(library_id, pupil_id, stopped, began,
+began_day, stopped_day, group_size, sessions_per_week, minutes, weeks, cost_basis,
+rate_pence);
 CREATE INDEX impact_lines_period ON impact_lines(stopped, began, library_id, pupil_id,
 plan_id, began_day, stopped_day, group_size, sessions_per_week, minutes, weeks,
 cost_basis, rate_pence);
-CREATE INDEX impact_lines_plan ON impact_lines(plan_id, pupil_id, library_id, stopped,
-began);
 CREATE INDEX impact_lines_pupil ON impact_lines(pupil_id);
 
 -- impact_reviews

@@ -7,19 +7,40 @@ import pytest
 
 from sendesk import operations
 from sendesk.models import server_grants
-from sendesk.records import derived
+from sendesk.records import derived, impact_facts
+from sendesk.store import derived_facts
+
+
+def _no_grants_on(monkeypatch: pytest.MonkeyPatch, tables: tuple[str, ...]) -> None:
+    """The server's grants are installed for the tables the schema has."""
+    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
+        t for t in server_grants.EVERY_TABLE if t not in tables))
+    monkeypatch.setattr(server_grants, "MATRIX", {
+        permission: tuple(g for g in grants if g.table not in tables)
+        for permission, grants in server_grants.MATRIX.items()})
 
 
 def before_pathway_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before migration 19: no rule keeping records/pathway_plans.py's table, and no grants
-    naming it (the server's grants are installed for the tables the schema has)."""
+    naming it."""
     monkeypatch.setattr(operations, "_RULES", [(kinds, rule) for kinds, rule in operations.rules()
                                                if rule is not derived.refresh_pathway_plans])
-    monkeypatch.setattr(server_grants, "EVERY_TABLE", tuple(
-        t for t in server_grants.EVERY_TABLE if t != "pathway_plans"))
-    monkeypatch.setattr(server_grants, "MATRIX", {
-        permission: tuple(g for g in grants if g.table != "pathway_plans")
-        for permission, grants in server_grants.MATRIX.items()})
+    _no_grants_on(monkeypatch, ("pathway_plans",))
+
+
+LINE_FACTS = ("impact_line_outcomes", "impact_line_measures")
+
+
+def before_line_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before migration 22: the impact facts were three tables (no line outcomes or line
+    measures, so no server function or grant named them)."""
+    three = derived_facts.Facts(derived_facts.IMPACT_FACTS.name, tuple(
+        t for t in derived_facts.IMPACT_FACTS.tables if t.name not in LINE_FACTS))
+    monkeypatch.setattr(derived_facts, "IMPACT_FACTS", three)
+    monkeypatch.setattr(derived_facts, "EVERY_FACTS", tuple(
+        three if f.name == three.name else f for f in derived_facts.EVERY_FACTS))
+    monkeypatch.setattr(impact_facts, "_FACTS", three)
+    _no_grants_on(monkeypatch, LINE_FACTS)
 
 
 def before_measure_directions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,6 +74,8 @@ def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
         before_pathway_plans(monkeypatch)
     if stopped_at < 20:
         before_measure_directions(monkeypatch)
+    if stopped_at < 22:
+        before_line_facts(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school

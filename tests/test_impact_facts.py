@@ -25,6 +25,7 @@ from sendesk.records import (
     governors_report,
     impact,
     impact_facts,
+    measures,
     pathway_plans,
     provision_groups,
     provision_map,
@@ -64,7 +65,19 @@ def test_the_facts_equal_a_recount_from_scratch_after_every_kind_of_edit(senco_s
     apdr.end_provision(session, items[1].id, D(2026, 10, 1), "Met the target early.")
     _same(session)                                              # a line ended early
     measure(session, first, item_id=items[0].id, entry=80, exit=88)
-    _same(session)                                              # a measure (no fact changes)
+    _same(session)                                              # a measure taken on a line
+    measure(session, first, item_id=items[1].id, name="YARC", kind="reading_age", entry=84)
+    _same(session)                                              # an entry with no exit yet
+    [yarc] = [r["id"] for r in session.db.query(
+        "SELECT id FROM provision_measures WHERE name = 'YARC'")]
+    measures.update_measure(session, yarc, {"exit_value": 90, "exit_date": D(2026, 9, 30)})
+    _same(session)                                              # its exit recorded
+    assert len(impact_facts.held(session.db)["impact_line_measures"]) == 2
+    measures.update_measure(session, yarc, {"exit_date": D(2026, 9, 25)})
+    _same(session)                                              # its exit date corrected
+    measures.remove_measure(session, yarc, "Entered on the wrong line.")
+    _same(session)                                              # removed: no longer counted
+    assert len(impact_facts.held(session.db)["impact_line_measures"]) == 1
     review(session, cycle, D(2026, 11, 20), "continue_targeted", progress="achieved")
     _same(session)                                              # a review held, a new cycle
     new_cycle = apdr.current_pathway(session, first).current_cycle.id
@@ -75,11 +88,18 @@ def test_the_facts_equal_a_recount_from_scratch_after_every_kind_of_edit(senco_s
     _same(session)                                              # the next plan agreed
     review(session, other, D(2026, 11, 19), "back_to_ordinary", progress="achieved")
     _same(session)                                              # a pathway closed at review
-    group_from_library(session, library, [first, second])
+    group = group_from_library(session, library, [first, second])
     _same(session)
+    measures.record_group_measure(session, group, second, {
+        "kind": "standardised", "name": "Sandwell", "entry_value": 75, "entry_date": D(2026, 9, 8),
+        "exit_value": 81, "exit_date": D(2026, 11, 2)})
+    _same(session)                                              # a group's (read with its group)
     facts = impact_facts.held(session.db)
     assert len(facts["impact_lines"]) == 4 and len(facts["plan_reviews"]) == 3
     assert len(facts["impact_reviews"]) == 2                    # the two reviews held
+    # Each library line of a reviewed plan with its review (first's two, the other's one), and
+    # the one complete measure on a line (the group's is not a line's).
+    assert len(facts["impact_line_outcomes"]) == 3 and len(facts["impact_line_measures"]) == 1
     # Emptied by hand, the rule's own rebuild fills them the same again.
     for table in facts:
         write_by_hand(request, session, f"DELETE FROM {table}")
@@ -223,11 +243,12 @@ def test_the_impact_sums_equal_the_long_count_after_every_kind_of_edit(senco_ses
     assert (yarc.pupils_reviewed, yarc.pupils_met, yarc.mean_ratio_gain) == (2, 1, 4.6)
 
 
-def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
+def test_a_school_from_before_migrations_18_and_22_upgrades_with_the_same_impact(
         engine, request, tmp_path, clock, monkeypatch):
-    """A school whose schema stopped at 17 (no index on impact_lines by plan) upgrades on the
-    file and on the server: the index is there, the facts still equal a recount and the
-    impact table and governors' figures read the same as before."""
+    """A school whose schema stopped at 17 (no index on impact_lines by plan, no line
+    outcomes or line measures) upgrades on the file and on the server: 22's tables are filled
+    and equal a recount, its index by library item is there (18's by plan, which 22 drops, is
+    not), and the impact table reads as the long count read it before."""
     from tests.conftest import SENCO, SENCO_PASSWORD
 
     from sendesk.services import lifecycle, verify
@@ -236,25 +257,33 @@ def test_a_school_from_before_migration_18_upgrades_with_the_same_impact(
     indexes = ("SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
                if engine == "postgresql" else
                "SELECT name FROM sqlite_master WHERE tbl_name = 'impact_lines'")
+    start, end = D(2026, 9, 1), D(2026, 11, 30)
     try:
         assert session.db.schema_version() == 17
         library = library_item(session, "Precision teaching")
         first, cycle = _pupil_with_plan(session, "Before", library, D(2026, 9, 7),
                                         D(2026, 11, 20), lines=2)
-        measure(session, first, item_id=apdr.get_cycle(session, cycle).plan.items[0].id,
-                entry=80, exit=88)
+        items = apdr.get_cycle(session, cycle).plan.items
+        measure(session, first, item_id=items[0].id, entry=80, exit=88)
+        measure(session, first, item_id=items[1].id, kind="reading_age", name="YARC", entry=84,
+                entry_date=D(2026, 9, 7), exit=93, exit_date=D(2026, 11, 6))
         review(session, cycle, D(2026, 11, 20), "continue_targeted", progress="achieved")
-        before = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
-        assert "impact_lines_plan" not in {r[0] for r in session.db.query(indexes)}
+        pupil_on_item(session, "Second", library, gender="M", year_group="5", achieved=False)
+        before = impact_reference.build(session, start, end, impact.Breakdown.NONE)
+        assert {"impact_lines_plan", "impact_lines_library"}.isdisjoint(
+            r[0] for r in session.db.query(indexes))
     finally:
         session.close()
     monkeypatch.undo()
     upgrade()
     session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
     try:
-        assert session.db.schema_version() == migrations.LATEST >= 18
-        assert "impact_lines_plan" in {r[0] for r in session.db.query(indexes)}
+        assert session.db.schema_version() == migrations.LATEST >= 22
+        held = {r[0] for r in session.db.query(indexes)}
+        assert "impact_lines_library" in held and "impact_lines_plan" not in held
         _same(session)
+        filled = impact_facts.held(session.db)
+        assert len(filled["impact_line_outcomes"]) == 3 and len(filled["impact_line_measures"]) == 2
         after = impact.impact_table(session, "01/09/2026", "30/11/2026", audit=False)
         assert after.lines == before.lines and before.lines
         assert verify.verify(session).ok
@@ -274,6 +303,9 @@ def test_verify_names_each_derived_table_that_differs_from_a_recount(senco_sessi
     for sql in ("DELETE FROM impact_lines",
                 "UPDATE impact_reviews SET achieved = 0",
                 f"INSERT INTO plan_reviews VALUES (9001, {first}, 9001, 1, '2026-11-20', NULL, 1, 1)",
+                "UPDATE impact_line_outcomes SET met = 0",
+                f"INSERT INTO impact_line_measures VALUES (9001, {first}, {library}, 'YARC',"
+                " 'reading_age', '2026-11-06', '2026-09-07', '2026-11-20', 84, 93, 60)",
                 "UPDATE pathway_plans SET review_date = '2099-01-01'"):
         write_by_hand(request, session, sql)
     report = verify.verify(session)
@@ -287,6 +319,11 @@ def test_verify_names_each_derived_table_that_differs_from_a_recount(senco_sessi
         "The derived table plan_reviews does not match a recount from the records (1 row the "
         "records do not give), so the governors' reviews held on time and the provision map's "
         "plans in force may be wrong.",
+        "The derived table impact_line_outcomes does not match a recount from the records (1 "
+        "row missing and 1 row the records do not give), so the impact of provision's "
+        "outcomes met may be wrong.",
+        "The derived table impact_line_measures does not match a recount from the records (1 "
+        "row the records do not give), so the impact of provision's measures may be wrong.",
         "The derived table pathway_plans does not match a recount from the records (1 row "
         "missing and 1 row the records do not give), so Reviews due, Home and the pupil "
         "list's \"no current plan\" may be wrong."]

@@ -1,5 +1,6 @@
 """On the school server nobody but the owner writes the facts derived from pupils' pathways
-(store/derived_facts.py: impact_lines, impact_reviews, plan_reviews, pathway_plans), which the
+(store/derived_facts.py: impact_lines, impact_reviews, plan_reviews, impact_line_outcomes,
+impact_line_measures, pathway_plans), which the
 impact table, the governors' figures and Reviews due read: a member of staff or the SENCO who
 signs in with the real psql and their own password is refused every DELETE, INSERT, UPDATE and
 TRUNCATE of them, and the owner's functions the app calls instead, given any arguments at all,
@@ -13,7 +14,7 @@ import datetime as dt
 import io
 
 import pytest
-from tests.impact_support import library_item, pupil_on_item
+from tests.impact_support import library_item, measure, pupil_on_item
 
 from conftest import SCHOOL_NAME, SENCO, SENCO_PASSWORD, STAFF, STAFF_PASSWORD
 from pg_server import SUPERUSER, SUPERUSER_PASSWORD, psql, refused
@@ -39,11 +40,18 @@ MADE_UP = {
                       "'2026-11-20', 5, 5)",
     "plan_reviews": "INSERT INTO plan_reviews VALUES (9001, {pupil}, 9001, 1, '2026-11-20', "
                     "'2026-11-20', 1, 1)",
+    "impact_line_outcomes": "INSERT INTO impact_line_outcomes VALUES (9001, 9001, '', {pupil}, "
+                            "1, '2026-09-01', '2026-12-01', '2026-11-20', 1)",
+    "impact_line_measures": "INSERT INTO impact_line_measures VALUES (9001, {pupil}, 1, "
+                            "'Sandwell', 'standardised', '2026-11-20', '2026-09-01', "
+                            "'2026-12-01', 70, 99, 74)",
     "pathway_plans": "INSERT INTO pathway_plans VALUES (9001, {pupil}, 'K', '2026-09-01', 9001, "
                      "1, '2026-09-07', '2099-01-01', 1)",
 }
 CHANGED = {"impact_lines": "rate_pence = 0", "impact_reviews": "achieved = reviewed",
-           "plan_reviews": "held_on = review_date", "pathway_plans": "review_date = '2099-01-01'"}
+           "plan_reviews": "held_on = review_date", "impact_line_outcomes": "met = 1 - met",
+           "impact_line_measures": "exit_value = exit_value + 20",
+           "pathway_plans": "review_date = '2099-01-01'"}
 
 
 def everything(session) -> dict[str, list[tuple]]:
@@ -57,10 +65,12 @@ def true_facts(session) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def with_facts(senco_session):
-    """Two pupils whose agreed plans have a line from the library, one of them reviewed: a row
-    of their own in every derived table. (Both pupils, and the other's line.)"""
+    """Two pupils whose agreed plans have a line from the library, one of them reviewed and
+    measured on it: a row of their own in every derived table. (Both pupils, and the other's
+    line.)"""
     library = library_item(senco_session, "Precision teaching")
-    reviewed, _ = pupil_on_item(senco_session, "Facts", library, achieved=True)
+    reviewed, line = pupil_on_item(senco_session, "Facts", library, achieved=True)
+    measure(senco_session, reviewed, item_id=line, entry=80, exit=88)
     other, item = pupil_on_item(senco_session, "Others", library)
     facts = everything(senco_session)
     assert all(facts.values()) and facts == true_facts(senco_session)
@@ -274,7 +284,12 @@ def test_a_server_school_set_up_before_gets_the_functions_at_upgrade(
         script += [f"DROP FUNCTION {derived_facts.function(facts, 'rebuild')}()",
                    f"DROP FUNCTION {derived_facts.function(facts, 'refresh')}(bigint[])",
                    f"DROP FUNCTION {derived_facts.function(facts, 'forget_deleted')}(bigint[])"]
-    script += ["UPDATE sendesk_schema_version SET version = version - 1"]
+    # Nor had it step 22's tables and index (made again at the upgrade).
+    script += ["DROP TABLE impact_line_outcomes", "DROP TABLE impact_line_measures",
+               "DROP INDEX impact_lines_library",
+               "CREATE INDEX impact_lines_plan ON impact_lines(plan_id, pupil_id, library_id, "
+               "stopped, began)",
+               "UPDATE sendesk_schema_version SET version = 20"]
     for statement in script:
         _as_owner(pg_server, server_database, statement)
     senco_session.close()

@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolButton
 from tests.impact_support import library_item, measure, pupil_on_item
 
-from sendesk.ui import page_view
+from sendesk.ui import governors_report_window, page_view
 from sendesk.ui.governors_report_window import GovernorsReportWindow
 
 
@@ -55,3 +55,32 @@ def test_only_the_pages_in_view_are_painted_and_the_keys_reach_the_rest(
     view.grab()
     assert painted == [1]                                   # one whole page in view
     window.grab().save("/tmp/speed19b-governors.png")
+
+
+def test_the_pages_are_laid_out_again_only_when_the_figures_change(
+        qtbot, senco_session, monkeypatch):
+    """Shown again with nothing changed, the preview shows the pages it laid out (at a county's
+    size laying them out was most of the preview); after a change it shows the new figures."""
+    library = library_item(senco_session, "Precision teaching")
+    for n in range(5):
+        pupil_on_item(senco_session, f"Pupil{n}", library, achieved=True)
+    laid: list[int] = []
+    real_lay_out = governors_report_window.lay_out
+
+    def lay_out(documents):
+        laid.append(len(documents))
+        return real_lay_out(documents)
+
+    monkeypatch.setattr(governors_report_window, "lay_out", lay_out)
+    window = GovernorsReportWindow(senco_session)
+    qtbot.addWidget(window)
+    window.show()
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    first, pages = window.panel.documents, window.panel.page_count()
+    assert laid == [1] and pages >= 1
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    assert laid == [1] and window.panel.documents == first
+    assert window.panel.page_count() == pages
+    pupil_on_item(senco_session, "Later", library, achieved=True)     # one more on the register
+    QTest.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    assert laid == [1, 1] and window.panel.documents != first

@@ -209,9 +209,17 @@ def cost_in_period(run: Run, members: Iterable[Membership], start: dt.date | Non
     before anyone joins costs nothing until they do. `of`, when given, counts only those
     pupils' shares (the whole-school map: the members on it), so the figure is what their
     totals carry, give or take a penny of rounding."""
+    if of is None:
+        # Everyone's shares of a stretch add up to the stretch's cost, so the sum is worked out
+        # stretch by stretch, not pupil by pupil (the impact table asks this of every group).
+        per_day = Fraction(run.cost_pence, run.days)
+        return round_pence(sum((per_day * run.charged_between(left, right)
+                                for left, right, present in _segments(
+                                    run, members, start or run.start, end or run.end)
+                                if present), Fraction(0)))
     exact = _exact_shares(run, members, start, end)
-    counted = exact if of is None else {p: v for p, v in exact.items() if p in set(of)}
-    return round_pence(sum(counted.values(), Fraction(0)))
+    chosen = set(of)
+    return round_pence(sum((v for p, v in exact.items() if p in chosen), Fraction(0)))
 
 
 # --- checking what people type ---------------------------------------------------------------

@@ -54,7 +54,8 @@ SCHOOL_TABLES = ("meta", "users")
 # rewritten inside whatever write changed a pathway. Everyone reads them; nobody writes them:
 # on the server the rules call the owner's functions (store/server_security.py), which work the
 # rows out from the records with the file's own SQL, so a login can only ever make them true.
-DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews", "pathway_plans")
+DERIVED_TABLES = ("impact_lines", "impact_reviews", "plan_reviews", "pathway_plans",
+                  "impact_line_outcomes", "impact_line_measures")
 EVERY_TABLE = RECORD_TABLES + DERIVED_TABLES + TRANSFER_TABLES + AUDIT_TABLES + SCHOOL_TABLES
 
 # The pupil list's summary, recomputed after every write (records/summary.py) by whoever made

@@ -54,13 +54,22 @@ class PreparedTable:
 def _longest_words(metrics: Metrics, block: Table, head: QFont, body: QFont) -> list[float]:
     """The width of each column's longest word, as it is drawn (heading and total in bold)."""
     head_fm, body_fm = metrics.fm(head), metrics.fm(body)
+    # Each word measured once per font: a long table repeats its figures and words.
+    measured: dict[tuple[bool, str], float] = {}
+
+    def advance(bold: bool, word: str) -> float:
+        found = measured.get((bold, word))
+        if found is None:
+            found = measured[(bold, word)] = (head_fm if bold else body_fm).horizontalAdvance(word)
+        return found
+
     longest = []
     for column in range(len(block.header)):
-        texts = [(head_fm, block.header[column])]
-        texts += [(body_fm, row[column]) for row in block.rows if column < len(row)]
+        texts = [(True, block.header[column])]
+        texts += [(False, row[column]) for row in block.rows if column < len(row)]
         if block.total and column < len(block.total):
-            texts.append((head_fm, block.total[column]))
-        longest.append(max((fm.horizontalAdvance(word) for fm, text in texts
+            texts.append((True, block.total[column]))
+        longest.append(max((advance(bold, word) for bold, text in texts
                             for word in text.split()), default=0.0))
     return longest
 

@@ -63,11 +63,13 @@ class _PathwayFacts(Protocol):
     def forget_deleted(self, db: Database, pupil_ids: Sequence[int] | None = None) -> None: ...
 
 
-def _pathway_facts(facts: _PathwayFacts, session: Session, changes: Changes) -> None:
+def _pathway_facts(facts: _PathwayFacts, session: Session, changes: Changes,
+                   sources: tuple[Kind, ...] = (Kind.PATHWAY,)) -> None:
     """A table of facts derived from pupils' pathways (impact_facts, pathway_plans: each has
-    rebuild, refresh and forget_deleted): a pathway change works out its pupils' rows again;
-    a pupil's change can only matter if the record was deleted."""
-    if changes.touches(Kind.PATHWAY):
+    rebuild, refresh and forget_deleted): a change to what they are derived from (sources: the
+    pathway, and for the impact facts the measures too) works out its pupils' rows again; a
+    pupil's change can only matter if the record was deleted."""
+    if changes.touches(*sources):
         if changes.whole_school:
             facts.rebuild(session.db)
         else:
@@ -76,10 +78,11 @@ def _pathway_facts(facts: _PathwayFacts, session: Session, changes: Changes) -> 
         facts.forget_deleted(session.db, None if changes.whole_school else sorted(changes.pupils))
 
 
-@derived(Kind.PUPIL, Kind.PATHWAY)
+@derived(Kind.PUPIL, Kind.PATHWAY, Kind.MEASURE)
 def refresh_impact_facts(session: Session, changes: Changes) -> None:
-    """The impact table's facts (records/impact_facts.py)."""
-    _pathway_facts(impact_facts, session, changes)
+    """The impact table's facts (records/impact_facts.py): its plan lines, reviews and the
+    measures taken on its lines."""
+    _pathway_facts(impact_facts, session, changes, (Kind.PATHWAY, Kind.MEASURE))
 
 
 @derived(Kind.PUPIL, Kind.PATHWAY)

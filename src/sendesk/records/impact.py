@@ -99,17 +99,16 @@ _COSTING = ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis",
 _COSTINGS = f"SELECT DISTINCT {', '.join('l.' + c for c in _COSTING)} FROM impact_lines l WHERE {_RAN}"
 # Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
 # by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
-# by library item. The yearly costs come from models.provision, one per distinct costing.
-# (CROSS JOIN keeps SQLite reading the period's lines once, not once per costing.)
+# by library item, reading the lines in that order (impact_lines_library). The yearly costs come
+# from models.provision, one per distinct costing, each picked by a WHEN of its own.
 _COST = """
-    WITH costs ({columns}, yearly) AS (VALUES {values})
-    SELECT l.library_id, SUM((2 * c.yearly * (
+    SELECT l.library_id, SUM((2 * (CASE {yearly} END) * (
                (CASE WHEN l.stopped_day < ? THEN l.stopped_day ELSE ? END)
              - (CASE WHEN l.began_day > ? THEN l.began_day ELSE ? END) + 1) + 365) / 730) AS cost
-    FROM impact_lines l CROSS JOIN costs c
-    WHERE {ran} AND {joined}
+    FROM impact_lines l WHERE {ran}
     GROUP BY l.library_id
 """
+_WHEN = f"WHEN ({', '.join('l.' + c for c in _COSTING)}) = ({', '.join('?' * len(_COSTING))}) THEN ?"
 _COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limits
 
 
@@ -122,15 +121,14 @@ def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int
     totals: dict[int, int] = defaultdict(int)
     for at in range(0, len(costings), _COSTINGS_A_QUERY):
         chunk = costings[at:at + _COSTINGS_A_QUERY]
-        values, params = [], []
+        params: list = []
         for key in chunk:
-            values.append("(" + ", ".join("?" * (len(_COSTING) + 1)) + ")")
             params += [*key, provision.yearly_cost_pence(provision.costing_of(dict(zip(
                 _COSTING, key, strict=True))))]
-        sql = _COST.format(columns=", ".join(_COSTING), values=", ".join(values),
-                           joined=" AND ".join(f"c.{c} = l.{c}" for c in _COSTING), ran=_RAN)
+        sql = _COST.format(yearly=" ".join([_WHEN] * len(chunk)), ran=_RAN)
         for r in session.db.query(sql, [*params, last, last, first, first, *period]):
-            totals[r["library_id"]] += int(r["cost"])
+            # A line whose costing is in another chunk adds nothing here (its WHEN is there).
+            totals[r["library_id"]] += int(r["cost"] or 0)
     return totals
 
 
@@ -145,24 +143,28 @@ def _rows(session: Session, start: dt.date, end: dt.date
                                                sums.LIBRARY, cost)
         for library_id, cost in _line_costs(session, start, end).items()}
     ran: list[tuple[int, dt.date, dt.date]] = []
-    # Who was in each group when: a day with nobody in the group carries no cost.
-    members: dict[int, list[group_rules.Membership]] = defaultdict(list)
+    # Who was in each group when: a day with nobody in the group carries no cost. Read as
+    # rows, made memberships only for the groups that ran in the period.
+    members: dict[int, list[tuple]] = defaultdict(list)
     for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
                               " FROM provision_group_members"):
-        members[m["group_id"]].append(group_rules.Membership(
-            m["pupil_id"], dt.date.fromisoformat(m["joined_on"]), dates.from_text(m["left_on"])))
+        members[m[0]].append((m[1], m[2], m[3]))
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"
                               " cost_total FROM provision_groups ORDER BY name, id"):
-        run = group_rules.run_of(dt.date.fromisoformat(g["start_date"]),
-                                 dates.from_text(g["end_date"]), g["weeks"],
-                                 pounds_to_pence(g["cost_total"]), school_days)
+        began, ended = dt.date.fromisoformat(g["start_date"]), dates.from_text(g["end_date"])
+        if began > end or (ended is not None and max(ended, began) < start):
+            continue        # its run (run_of: start to end) misses the period; no days counted
+        run = group_rules.run_of(began, ended, g["weeks"], pounds_to_pence(g["cost_total"]),
+                                 school_days)
         first, last = max(start, run.start), min(end, run.end)
         if first > last:
             continue
         ran.append((g["id"], first, last))
-        cost = group_rules.cost_in_period(run, members[g["id"]], start, end)
+        cost = group_rules.cost_in_period(run, [
+            group_rules.Membership(pupil, dt.date.fromisoformat(joined), dates.from_text(left))
+            for pupil, joined, left in members[g["id"]]], start, end)
         rows.setdefault((sums.GROUP, g["id"]), _Provision(
             f"Group: {g['name']}", sums.GROUP,
             part_of=names.get(g["library_id"], "Library item") if g["library_id"] else "")

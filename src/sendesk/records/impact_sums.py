@@ -23,6 +23,14 @@ and case-folded), by lists of the few distinct names passed in as VALUES, not by
 engine's own case rules. Means are summed exactly, in hundredths (values have at most two
 decimals), and the mean ratio gain from each age measure's months gained per month elapsed.
 Everything is plain SQL that SQLite and PostgreSQL both run.
+
+The library items' part, nearly all of the work, is read from facts kept in the order it is
+summed in (records/impact_facts.py): the lines by library item and pupil, the reviews already
+joined to the lines of their plans (impact_line_outcomes) and the lines' measures with their
+line's item and days (impact_line_measures), so SQLite groups each as it reads, with no join
+and no sort. The latest measure is the largest exit date and id packed into one number, not a
+ranking. Whether a pupil met their outcomes needs no name: only the outcomes that name a
+measure are read again, by name.
 """
 
 from __future__ import annotations
@@ -107,11 +115,18 @@ class Sums:
         return self.outcome_keys.get(measure.casefold()) if measure else None
 
 
-_RAN = "l.stopped >= ? AND l.began <= ? AND l.began <= l.stopped"
+# A line ran in the period (its days overlap the period's); t is the table's alias.
+_RAN = "{t}.stopped >= ? AND {t}.began <= ? AND {t}.began <= {t}.stopped"
 _COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
              " AND m.exit_date >= ? AND m.exit_date <= ?")
-_MEASURE_COLUMNS = "m.id, m.pupil_id, m.kind, m.name, m.entry_value, m.exit_value, m.entry_date, m.exit_date"
-_DAYS = f"({day_number_sql('h.exit_date')} - {day_number_sql('h.entry_date')})"
+# A measure's exit date and id packed into one number, so the latest measure (of two on one day,
+# the one entered later) is the largest: YYYYMMDD * 2**33 + id * 2 + where it was read from
+# (0: impact_line_measures, a line's; 1: provision_measures, a group's), within 64 bits.
+_DATE_SPAN = 1 << 33
+_PACKED = (f"CAST(REPLACE({{t}}.exit_date, '-', '') AS BIGINT) * {_DATE_SPAN}"
+           " + {t}.{id} * 2 + {source}")
+# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures).
+_DAYS = f"({day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')})"
 # The first row of each VALUES list is typed, so PostgreSQL knows its columns' types.
 _TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
 _TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
@@ -120,63 +135,80 @@ _SQL = """
 WITH ran_groups (group_id, first_on, last_on) AS (VALUES {groups}),
 outcome_names (raw, name_key) AS (VALUES {outcome_names}),
 measure_names (raw, name_key) AS (VALUES {measure_names}),
-ran_lines AS (
-    SELECT DISTINCT l.library_id, l.pupil_id, l.plan_id FROM impact_lines l WHERE {ran}),
 present AS (
     SELECT DISTINCT m.group_id, g.library_id, m.pupil_id
     FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
     JOIN provision_groups g ON g.id = r.group_id
     WHERE m.joined_on <= r.last_on AND (m.left_on IS NULL OR m.left_on >= r.first_on)),
 members AS (
-    SELECT u.row_kind, u.ref, u.pupil_id, MAX(u.lined) AS lined FROM (
-        SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
-        FROM ran_lines l
-        UNION ALL SELECT 'library', p.library_id, p.pupil_id, 0 FROM present p
-        WHERE p.library_id IS NOT NULL
-        UNION ALL SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p) u
-    GROUP BY u.row_kind, u.ref, u.pupil_id),
-outcomes AS (
-    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, r.measure_name,
-           SUM(r.reviewed) AS reviewed, SUM(r.achieved) AS achieved
-    FROM impact_reviews r CROSS JOIN ran_lines l
-    WHERE r.held_on >= ? AND r.held_on <= ? AND l.plan_id = r.plan_id AND l.pupil_id = r.pupil_id
-    GROUP BY l.library_id, l.pupil_id, r.measure_name
+    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
+    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
     UNION ALL
-    SELECT h.row_kind, h.ref, h.pupil_id, r.measure_name, SUM(r.reviewed), SUM(r.achieved)
-    FROM members h JOIN impact_reviews r ON r.pupil_id = h.pupil_id
-    WHERE h.lined = 0 AND r.held_on >= ? AND r.held_on <= ?
-    GROUP BY h.row_kind, h.ref, h.pupil_id, r.measure_name),
-by_name AS (
-    SELECT o.row_kind, o.ref, o.pupil_id, n.name_key,
-           CASE WHEN SUM(o.reviewed) = SUM(o.achieved) THEN 1 ELSE 0 END AS ok
-    FROM outcomes o CROSS JOIN outcome_names n WHERE n.raw = o.measure_name
-    GROUP BY o.row_kind, o.ref, o.pupil_id, n.name_key),
+    SELECT DISTINCT 'library', p.library_id, p.pupil_id, 0 FROM present p
+    WHERE p.library_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM impact_lines l
+        WHERE l.library_id = p.library_id AND l.pupil_id = p.pupil_id AND {ran})
+    UNION ALL
+    SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p),
+-- Whether each reviewed pupil met every outcome reviewed, and every one naming each measure
+-- (a name folding to nothing names none): for a library item's pupil with its lines, over the
+-- reviews of the plans holding one that ran; for anyone else, over all their reviews.
+others_reviewed AS (
+    SELECT r.pupil_id, n.name_key, MIN(CASE WHEN r.reviewed = r.achieved THEN 1 ELSE 0 END) AS ok
+    FROM impact_reviews r CROSS JOIN outcome_names n
+    WHERE r.held_on >= ? AND r.held_on <= ? AND n.raw = r.measure_name
+      AND r.pupil_id IN (SELECT p.pupil_id FROM present p)
+    GROUP BY r.pupil_id, n.name_key),
 by_pupil AS (
-    SELECT b.row_kind, b.ref, b.pupil_id, MIN(b.ok) AS ok
-    FROM by_name b GROUP BY b.row_kind, b.ref, b.pupil_id),
+    SELECT 'library' AS row_kind, o.library_id AS ref, o.pupil_id, MIN(o.met) AS ok
+    FROM impact_line_outcomes o WHERE o.held_on >= ? AND o.held_on <= ? AND {ran_o}
+    GROUP BY o.library_id, o.pupil_id
+    UNION ALL
+    SELECT h.row_kind, h.ref, h.pupil_id, MIN(k.ok)
+    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id WHERE h.lined = 0
+    GROUP BY h.row_kind, h.ref, h.pupil_id),
+by_name AS (
+    SELECT 'library' AS row_kind, o.library_id AS ref, o.pupil_id, n.name_key, MIN(o.met) AS ok
+    FROM outcome_names n CROSS JOIN impact_line_outcomes o
+    WHERE n.name_key <> 0 AND o.measure_name = n.raw AND o.measure_name <> ''
+      AND o.held_on >= ? AND o.held_on <= ? AND {ran_o}
+    GROUP BY o.library_id, o.pupil_id, n.name_key
+    UNION ALL
+    SELECT h.row_kind, h.ref, h.pupil_id, k.name_key, k.ok
+    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id
+    WHERE h.lined = 0 AND k.name_key <> 0),
 found AS (
-    SELECT 'group' AS row_kind, m.group_id AS ref, {measure_columns}
+    SELECT 'group' AS row_kind, m.group_id AS ref, m.pupil_id, m.kind, m.name, m.exit_date, m.id
     FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id WHERE {complete}
     UNION ALL
-    SELECT 'library', g.library_id, {measure_columns}
+    SELECT 'library', g.library_id, m.pupil_id, m.kind, m.name, m.exit_date, m.id
     FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id
     JOIN provision_groups g ON g.id = m.group_id
     WHERE {complete} AND g.library_id IS NOT NULL),
+-- Each pupil's latest complete measure by the name as written: a line's (read in the order it
+-- is grouped by), then a group's, for the row's own pupils; then by the name stripped.
+latest_by_name AS (
+    SELECT 'library' AS row_kind, x.library_id AS ref, x.pupil_id, x.name, x.kind,
+           MAX({packed_x}) AS packed
+    FROM impact_line_measures x WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x}
+    GROUP BY x.library_id, x.pupil_id, x.name, x.kind
+    UNION ALL
+    SELECT f.row_kind, f.ref, f.pupil_id, f.name, f.kind, {packed_f}
+    FROM found f CROSS JOIN members h
+    WHERE h.row_kind = f.row_kind AND h.ref = f.ref AND h.pupil_id = f.pupil_id),
+latest AS (
+    SELECT b.row_kind, b.ref, b.pupil_id, n.name_key, b.kind, MAX(b.packed) AS packed
+    FROM latest_by_name b CROSS JOIN measure_names n WHERE n.raw = b.name
+    GROUP BY b.row_kind, b.ref, b.pupil_id, n.name_key, b.kind),
 kept AS (
-    SELECT u.*, ROW_NUMBER() OVER (
-               PARTITION BY u.row_kind, u.ref, u.name_key, u.kind, u.pupil_id
-               ORDER BY u.exit_date DESC, u.id DESC) AS nth
-    FROM (
-        -- A line's measure is its own pupil's (records/measures.py), who had the line; its
-        -- group_id is tested through COALESCE so the exit-date index is the one read.
-        SELECT 'library' AS row_kind, l.library_id AS ref, {measure_columns}, n.name_key
-        FROM provision_measures m CROSS JOIN impact_lines l CROSS JOIN measure_names n
-        WHERE {complete} AND COALESCE(m.group_id, 0) = 0 AND l.item_id = m.item_id AND {ran}
-          AND l.pupil_id = m.pupil_id AND n.raw = m.name
-        UNION ALL
-        SELECT f.*, n.name_key FROM found f CROSS JOIN members h CROSS JOIN measure_names n
-        WHERE h.row_kind = f.row_kind AND h.ref = f.ref AND h.pupil_id = f.pupil_id
-          AND n.raw = f.name) u)
+    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, x.entry_value, x.exit_value, x.days
+    FROM latest k CROSS JOIN impact_line_measures x
+    WHERE k.packed % 2 = 0 AND x.measure_id = k.packed % {date_span} / 2
+    UNION ALL
+    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, m.entry_value, m.exit_value,
+           {days}
+    FROM latest k CROSS JOIN provision_measures m
+    WHERE k.packed % 2 = 1 AND m.id = k.packed % {date_span} / 2)
 SELECT 'pupils' AS part, h.row_kind, h.ref, {category} AS category, {known} AS known,
        0 AS name_key, '' AS kind, count(*) AS a, 0 AS b, 0 AS c, 0 AS d, 0.0 AS e
 FROM members h {pupils}
@@ -196,13 +228,12 @@ UNION ALL
 SELECT 'measured', h.row_kind, h.ref, {category}, {known}, h.name_key, h.kind, count(*),
        SUM(CAST(ROUND(h.entry_value * 100) AS INTEGER)),
        SUM(CAST(ROUND(h.exit_value * 100) AS INTEGER)),
-       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
-                     AND {days} * 100 >= {month_hundredths} THEN 1 ELSE 0 END),
-       SUM(CASE WHEN h.kind IN ({ages}) AND h.entry_date IS NOT NULL
-                     AND {days} * 100 >= {month_hundredths}
-                THEN (h.exit_value - h.entry_value) * {month_hundredths} / ({days} * 100)
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.days * 100 >= {month_hundredths}
+                THEN 1 ELSE 0 END),
+       SUM(CASE WHEN h.kind IN ({ages}) AND h.days * 100 >= {month_hundredths}
+                THEN (h.exit_value - h.entry_value) * {month_hundredths} / (h.days * 100)
                 ELSE 0.0 END)
-FROM (SELECT * FROM kept WHERE nth = 1) h {pupils}
+FROM kept h {pupils}
 GROUP BY h.row_kind, h.ref{by_category}, h.name_key, h.kind
 """
 
@@ -254,16 +285,20 @@ def sums(session: Session, start: dt.date, end: dt.date,
         pupils = "LEFT JOIN pupils p ON p.id = h.pupil_id"
         by_category = f", {category}, {known}"
     sql = _SQL.format(
-        groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql, ran=_RAN,
-        complete=_COMPLETE, measure_columns=_MEASURE_COLUMNS, category=category, known=known,
+        groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql,
+        ran=_RAN.format(t="l"), ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
+        packed_x=_PACKED.format(t="x", id="measure_id", source=0),
+        packed_f=_PACKED.format(t="f", id="id", source=1),
+        complete=_COMPLETE, date_span=_DATE_SPAN, category=category, known=known,
         pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,
-              *period,                       # the lines that ran
-              *period,                       # outcomes through lines
-              *period,                       # outcomes of the others
+              *period, *period,              # members: the lines that ran, and not
+              *period,                       # the others' reviews
+              *period, *period,              # by_pupil: through lines
+              *period, *period,              # by_name: through lines
               *period, *period,              # found: groups' measures
-              *period, *period,              # kept: lines' measures
+              *period, *period,              # latest_by_name: lines' measures
               *_AGES, *_AGES]
     parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
     for r in db.query(sql, params):

@@ -71,13 +71,6 @@ def census_label(day: dt.date) -> str:
     return f"{season} census {day.strftime('%d/%m/%Y')}"
 
 
-def _on(day: dt.date | str, start: str | None, end: str | None) -> bool:
-    """Whether a period [start, end) of ISO dates covers the day (start None: always); the
-    day may be given as its ISO text, worked out once for many periods."""
-    text = day if isinstance(day, str) else day.isoformat()
-    return (start is None or start <= text) and (end is None or end > text)
-
-
 def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
                    today: dt.date) -> RegisterFigures:
     """The register at each of the days (census days of the year reached so far) and the
@@ -99,37 +92,57 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
             " ORDER BY pupil_id, start_date, id", (last.isoformat(), first.isoformat())):
         needs.setdefault(r["pupil_id"], []).append((r["code"], r["start_date"], r["end_date"]))
     this_year = of_day(today).start_year
-    status_count = [Counter[str]() for _ in days]
-    need_count = [Counter[str]() for _ in days]
-    year_count = [Counter[str]() for _ in days]
-    sex_count = [Counter[str]() for _ in days]
+    texts = [day.isoformat() for day in days]
+    shifts = [this_year - of_day(day).start_year for day in days]
     years_seen: set[str] = set()
     on_roll = []
     # Pupils counted by admission and leaving dates and year once (an index holds exactly
     # these), then each census day's roll and year groups are counted from the counts.
-    cohorts = session.db.query(
-        "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
-        " GROUP BY admission_date, leaving_date, year_rank")
-    for day in days:
-        shift, text = this_year - of_day(day).start_year, day.isoformat()
-        there = [r for r in cohorts if _on(text, r["admission_date"], r["leaving_date"])]
-        on_roll.append(sum(int(r["pupils"]) for r in there))
-        years_seen.update(_year_group(r["year_rank"], shift) for r in there)
-    texts = [day.isoformat() for day in days]
-    shifts = [this_year - of_day(day).start_year for day in days]
+    # A period [start, end) of ISO dates covers a day when it started on or before it (or has
+    # no start) and ends after it (or has no end): the loops below, which run tens of thousands
+    # of times at 60,000 pupils, say so inline.
+    cohorts = [(r["admission_date"], r["leaving_date"], r["year_rank"], int(r["pupils"]))
+               for r in session.db.query(
+                   "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
+                   " GROUP BY admission_date, leaving_date, year_rank")]
+    for text, shift in zip(texts, shifts, strict=True):
+        there, ranks = 0, set()
+        for admitted, left, rank, pupils in cohorts:
+            if (admitted is None or admitted <= text) and (left is None or left > text):
+                there += pupils
+                ranks.add(rank)
+        on_roll.append(there)
+        years_seen.update(_year_group(rank, shift) for rank in ranks)
+    # Each day's register counted once by status, primary need, year rank and sex together,
+    # then split into the four breakdowns (a few hundred keys, not one count per pupil each).
+    together: list[Counter[tuple[str, str, int, str]]] = [Counter() for _ in days]
     for r in history:
-        pupil = r
-        if r["status"] not in ON_REGISTER:
+        status = r["status"]
+        if status not in ON_REGISTER:
             continue
+        start, end, admitted, left = (r["start_date"], r["end_date"], r["admission_date"],
+                                      r["leaving_date"])
+        pupil_needs = needs.get(r["pupil_id"], ())
         for index, text in enumerate(texts):
-            if not _on(text, r["start_date"], r["end_date"]) or not _on_roll(pupil, text):
+            if not ((start is None or start <= text) and (end is None or end > text)
+                    and (admitted is None or admitted <= text) and (left is None or left > text)):
                 continue
-            status_count[index][r["status"]] += 1
-            need = next((code for code, start, end in reversed(needs.get(r["pupil_id"], []))
-                         if _on(text, start, end)), None)
-            need_count[index][need or "none"] += 1
-            year_count[index][_year_group(pupil["year_rank"], shifts[index])] += 1
-            sex_count[index][pupil["gender"]] += 1
+            need = None
+            for code, begun, ended in reversed(pupil_needs):    # the latest begun that day
+                if (begun is None or begun <= text) and (ended is None or ended > text):
+                    need = code
+                    break
+            together[index][(status, need or "none", r["year_rank"], r["gender"])] += 1
+    status_count = [Counter[str]() for _ in days]
+    need_count = [Counter[str]() for _ in days]
+    year_count = [Counter[str]() for _ in days]
+    sex_count = [Counter[str]() for _ in days]
+    for index, counted in enumerate(together):
+        for (status, need, rank, gender), pupils in counted.items():
+            status_count[index][status] += pupils
+            need_count[index][need] += pupils
+            year_count[index][_year_group(rank, shifts[index])] += pupils
+            sex_count[index][gender] += pupils
     columns = tuple(census_label(d) for d in days)
     need_labels = [code for code in need_codes()] + ["none"]
     need_titles = {code: f"{code}: {rule.label}" for code, rule in need_codes().items()}
@@ -148,10 +161,6 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
                            year_count),
         by_sex=_breakdown("By sex", [GENDERS[s] for s in sexes], sexes, columns, sex_count),
         movement=_movement(history, year, today))
-
-
-def _on_roll(pupil, day: dt.date | str) -> bool:
-    return _on(day, pupil["admission_date"], pupil["leaving_date"])
 
 
 def _year_group(rank: int, shift: int) -> str:

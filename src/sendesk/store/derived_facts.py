@@ -55,6 +55,27 @@ class Facts:
 
 _BEGAN = "COALESCE(i.started_on, pl.plan_date)"
 _STOPPED = "COALESCE(i.ended_on, rv.held_on, pl.review_date)"
+# A plan line's plan, cycle and pathway, and the held review that closed its cycle (i is the
+# line); the lines kept are those filled from the library on an agreed plan with a review date.
+_LINE_PLAN = """JOIN apdr_plans pl ON pl.id = i.plan_id
+    JOIN apdr_cycles c ON c.id = pl.cycle_id
+    JOIN send_pathways w ON w.id = c.pathway_id
+    LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL"""
+_LINE_KEPT = f"""pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL
+      AND i.library_id IS NOT NULL AND i.removed_at IS NULL
+      AND {_BEGAN} IS NOT NULL"""
+# Each held review's outcomes reviewed and achieved, by plan and named measure.
+_REVIEWS = """
+    SELECT rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on,
+           count(*), SUM(CASE WHEN rp.progress = 'achieved' THEN 1 ELSE 0 END)
+    FROM apdr_review_progress rp
+    JOIN apdr_reviews rv ON rv.id = rp.review_id
+    JOIN apdr_outcomes o ON o.id = rp.outcome_id
+    JOIN apdr_cycles c ON c.id = rv.cycle_id
+    JOIN send_pathways w ON w.id = c.pathway_id
+    WHERE rv.completed_at IS NOT NULL AND rv.held_on IS NOT NULL AND o.removed_at IS NULL
+    {pupils}
+    GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on"""
 
 IMPACT_FACTS = Facts("impact_facts", (
     FactsTable(
@@ -66,29 +87,14 @@ IMPACT_FACTS = Facts("impact_facts", (
     SELECT i.id, w.pupil_id, i.library_id, i.plan_id, {_BEGAN}, {_STOPPED},
            {day_number_sql(_BEGAN)}, {day_number_sql(_STOPPED)}, i.group_size,
            i.sessions_per_week, i.minutes, i.weeks, i.cost_basis, i.rate_pence
-    FROM apdr_provision_items i JOIN apdr_plans pl ON pl.id = i.plan_id
-    JOIN apdr_cycles c ON c.id = pl.cycle_id
-    JOIN send_pathways w ON w.id = c.pathway_id
-    LEFT JOIN apdr_reviews rv ON rv.cycle_id = c.id AND rv.completed_at IS NOT NULL
-    WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL
-      AND i.library_id IS NOT NULL AND i.removed_at IS NULL
-      AND {_BEGAN} IS NOT NULL
+    FROM apdr_provision_items i {_LINE_PLAN}
+    WHERE {_LINE_KEPT}
     {{pupils}}""",
         "the impact of provision and the governors' spend"),
     FactsTable(
         "impact_reviews",
         ("review_id", "plan_id", "measure_name", "pupil_id", "held_on", "reviewed", "achieved"),
-        """
-    SELECT rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on,
-           count(*), SUM(CASE WHEN rp.progress = 'achieved' THEN 1 ELSE 0 END)
-    FROM apdr_review_progress rp
-    JOIN apdr_reviews rv ON rv.id = rp.review_id
-    JOIN apdr_outcomes o ON o.id = rp.outcome_id
-    JOIN apdr_cycles c ON c.id = rv.cycle_id
-    JOIN send_pathways w ON w.id = c.pathway_id
-    WHERE rv.completed_at IS NOT NULL AND rv.held_on IS NOT NULL AND o.removed_at IS NULL
-    {pupils}
-    GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on""",
+        _REVIEWS,
         "the impact of provision's outcomes reviewed and met"),
     FactsTable(
         "plan_reviews",
@@ -108,6 +114,39 @@ IMPACT_FACTS = Facts("impact_facts", (
     WHERE pl.agreed_at IS NOT NULL AND pl.review_date IS NOT NULL
     {pupils}""",
         "the governors' reviews held on time and the provision map's plans in force"),
+    # The two above joined: each library line with each reviewed row of its plan, and
+    # whether every outcome of the row was achieved (met), worked out from the records with
+    # the same SELECTs (migration 22 first filled it from the two tables).
+    FactsTable(
+        "impact_line_outcomes",
+        ("item_id", "review_id", "measure_name", "pupil_id", "library_id", "began", "stopped",
+         "held_on", "met"),
+        f"""
+    WITH r (review_id, plan_id, measure_name, pupil_id, held_on, reviewed, achieved)
+      AS ({_REVIEWS})
+    SELECT i.id, r.review_id, r.measure_name, w.pupil_id, i.library_id, {_BEGAN}, {_STOPPED},
+           r.held_on, CASE WHEN r.reviewed = r.achieved THEN 1 ELSE 0 END
+    FROM r JOIN apdr_provision_items i ON i.plan_id = r.plan_id {_LINE_PLAN}
+    WHERE {_LINE_KEPT} AND w.pupil_id = r.pupil_id""",
+        "the impact of provision's outcomes met"),
+    # Each complete entry and exit measure on a library line (not removed, both values, an
+    # exit date to place it in a period; a line's own, not a group's, records/measures.py)
+    # with its line's library item and days and the days from entry to exit (none without an
+    # entry date) for the ratio gain.
+    FactsTable(
+        "impact_line_measures",
+        ("measure_id", "pupil_id", "library_id", "name", "kind", "exit_date", "began",
+         "stopped", "entry_value", "exit_value", "days"),
+        f"""
+    SELECT m.id, m.pupil_id, i.library_id, m.name, m.kind, m.exit_date, {_BEGAN}, {_STOPPED},
+           m.entry_value, m.exit_value,
+           {day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')}
+    FROM provision_measures m JOIN apdr_provision_items i ON i.id = m.item_id {_LINE_PLAN}
+    WHERE {_LINE_KEPT} AND w.pupil_id = m.pupil_id
+      AND m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL
+      AND m.exit_date IS NOT NULL AND COALESCE(m.group_id, 0) = 0
+    {{pupils}}""",
+        "the impact of provision's measures"),
 ))
 
 # The same SELECT filled the table in migration 19 (store/migrations.py keeps its own copy,

@@ -1427,6 +1427,83 @@ def upgrade_version_21(conn: sqlcipher3.Connection) -> None:
     del conn
 
 
+def upgrade_version_22(conn: sqlcipher3.Connection) -> None:
+    """Two more impact facts, so the impact table reads each part of its sums in one pass in
+    the order it sums them (library item, then pupil), with no join or sort at read time
+    (issue 19 item 9: at 60,000 pupils joining the reviewed outcomes to their plans' lines and
+    ranking every pupil's measures for the latest was most of a three-year table).
+
+    impact_line_outcomes holds impact_lines joined to impact_reviews: one row per library line
+    and reviewed row of its plan, with the line's days, the day of the review and whether
+    every outcome reviewed was achieved (met). impact_line_measures holds one row per complete
+    entry and exit measure taken on a library line (not removed, both values recorded, an exit
+    date; not a group's), with the line's library item and days, its two values and the days
+    from entry to exit (store/day_numbers.py; none without an entry date). Both are derived
+    (store/derived_facts.py's IMPACT_FACTS, run by a rule in records/derived.py after every
+    change to a pupil's pathway or measures; on the server, as step 21 made it for the other
+    derived facts, only the owner's functions write them) and filled here from the facts
+    already held, which that rule has kept up to date. No foreign keys, so never part of a
+    transferred record or subject access copy; the rule removes a deleted pupil's rows.
+
+    impact_lines gains an index by library item and pupil (the impact table's pupils and
+    costs, read in that order); the index by plan (step 18) served the join now kept in
+    impact_line_outcomes, and goes.
+    """
+    run_script(conn, """
+        CREATE TABLE impact_line_outcomes (
+            item_id       INTEGER NOT NULL,
+            review_id     INTEGER NOT NULL,
+            measure_name  TEXT NOT NULL,
+            pupil_id      INTEGER NOT NULL,
+            library_id    INTEGER NOT NULL,
+            began         TEXT NOT NULL,
+            stopped       TEXT NOT NULL,
+            held_on       TEXT NOT NULL,
+            met           INTEGER NOT NULL CHECK (met IN (0, 1)),
+            PRIMARY KEY (item_id, review_id, measure_name)
+        );
+        CREATE INDEX impact_line_outcomes_pupil ON impact_line_outcomes(pupil_id);
+        CREATE INDEX impact_line_outcomes_row ON impact_line_outcomes(library_id, pupil_id,
+            held_on, stopped, began, met);
+        CREATE INDEX impact_line_outcomes_named ON impact_line_outcomes(measure_name, library_id,
+            pupil_id, held_on, stopped, began, met) WHERE measure_name <> '';
+        INSERT INTO impact_line_outcomes (item_id, review_id, measure_name, pupil_id,
+            library_id, began, stopped, held_on, met)
+        SELECT l.item_id, r.review_id, r.measure_name, l.pupil_id, l.library_id, l.began,
+               l.stopped, r.held_on, CASE WHEN r.reviewed = r.achieved THEN 1 ELSE 0 END
+        FROM impact_reviews r JOIN impact_lines l ON l.plan_id = r.plan_id
+        WHERE l.pupil_id = r.pupil_id;
+        CREATE TABLE impact_line_measures (
+            measure_id  INTEGER PRIMARY KEY,
+            pupil_id    INTEGER NOT NULL,
+            library_id  INTEGER NOT NULL,
+            name        TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            exit_date   TEXT NOT NULL,
+            began       TEXT NOT NULL,
+            stopped     TEXT NOT NULL,
+            entry_value REAL NOT NULL,
+            exit_value  REAL NOT NULL,
+            days        INTEGER
+        );
+        CREATE INDEX impact_line_measures_pupil ON impact_line_measures(pupil_id);
+        CREATE INDEX impact_line_measures_row ON impact_line_measures(library_id, pupil_id,
+            name, kind, exit_date, measure_id, stopped, began);
+        INSERT INTO impact_line_measures (measure_id, pupil_id, library_id, name, kind,
+            exit_date, began, stopped, entry_value, exit_value, days)
+        SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped,
+               m.entry_value, m.exit_value, {exit_day} - {entry_day}
+        FROM provision_measures m JOIN impact_lines l
+          ON l.item_id = m.item_id AND l.pupil_id = m.pupil_id
+        WHERE m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL
+          AND m.exit_date IS NOT NULL AND COALESCE(m.group_id, 0) = 0;
+        CREATE INDEX impact_lines_library ON impact_lines(library_id, pupil_id, stopped, began,
+            began_day, stopped_day, group_size, sessions_per_week, minutes, weeks, cost_basis,
+            rate_pence);
+        DROP INDEX impact_lines_plan;
+    """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date")))
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}

@@ -139,8 +139,8 @@ _TRIGGER = re.compile(
     r"(?:\s+WHEN\s+(?P<when>.+?))?"
     r"\s+BEGIN\s+SELECT\s+RAISE\s*\(\s*ABORT\s*,\s*'(?P<message>(?:[^']|'')*)'\s*\)\s*;\s*END\s*;?\s*$",
     re.IGNORECASE | re.DOTALL)
-_ALLOWED = re.compile(r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|CREATE\s+TABLE|ALTER\s+TABLE\s+\w+\s+ADD\s+"
-                      r"COLUMN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORECASE)
+_ALLOWED = re.compile(r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|DROP\s+INDEX|CREATE\s+TABLE|ALTER\s+TABLE\s+\w+"
+                      r"\s+ADD\s+COLUMN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORECASE)
 
 
 def _types(text: str) -> str:

@@ -8,6 +8,8 @@ under 5 read "fewer than 5" here as on paper and in the CSV.
 
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..documents import governors_report as document
@@ -16,6 +18,7 @@ from ..errors import SendeskError
 from ..models.roles import Permission
 from ..models.school_year import EARLIEST, SchoolYear, of_day
 from ..records import governors_report
+from ..records.governors_report import GovernorsFigures
 from ..session import Session
 from ..settings import export_dir
 from .accessible import label_for
@@ -25,12 +28,25 @@ from .prompts import prompts
 from .runner import OpRunner, Refused, alive
 from .screen_fit import fit_to_screen
 
+# The report last laid out for each session, with the figures it shows: while those figures
+# are kept (records/governors_report.py keeps them until something changes), a refresh shows
+# the same pages again instead of laying out dozens of them afresh.
+_LAID_OUT: weakref.WeakKeyDictionary[
+    Session, tuple[GovernorsFigures, str, list[Document], LaidOut]] = weakref.WeakKeyDictionary()
+
 
 def build_report(session: Session, year: str) -> tuple[list[Document], LaidOut]:
     """On the worker: the year's figures (audited as a read) as the report document, and its
     pages laid out, so the GUI thread only paints the pages in view."""
-    documents = [document.build(governors_report.figures(session, year), session.school.name)]
-    return documents, lay_out(documents)
+    figures = governors_report.figures(session, year)
+    name = session.school.name
+    last = _LAID_OUT.get(session)
+    if last is not None and last[0] is figures and last[1] == name:
+        return last[2], last[3]
+    documents = [document.build(figures, name)]
+    laid_out = lay_out(documents)
+    _LAID_OUT[session] = (figures, name, documents, laid_out)
+    return documents, laid_out
 
 
 class GovernorsPreview(DocumentPanel):
