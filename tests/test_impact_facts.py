@@ -17,6 +17,7 @@ from tests.impact_support import (
     pupil_on_item,
 )
 from tests.schema_before import old_school as make_old_school
+from tests.schema_before import upgraded
 from tests.store_tools import write_by_hand
 
 from sendesk.models.measures import MeasureKind
@@ -249,9 +250,7 @@ def test_a_school_from_before_migrations_18_and_22_upgrades_with_the_same_impact
     outcomes or line measures) upgrades on the file and on the server: 22's tables are filled
     and equal a recount, its index by library item is there (18's by plan, which 22 drops, is
     not), and the impact table reads as the long count read it before."""
-    from tests.conftest import SENCO, SENCO_PASSWORD
-
-    from sendesk.services import lifecycle, verify
+    from sendesk.services import verify
     from sendesk.store import migrations
     session, location, upgrade = make_old_school(engine, request, tmp_path, clock, monkeypatch, 17)
     indexes = ("SELECT indexname FROM pg_indexes WHERE tablename = 'impact_lines'"
@@ -274,9 +273,7 @@ def test_a_school_from_before_migrations_18_and_22_upgrades_with_the_same_impact
             r[0] for r in session.db.query(indexes))
     finally:
         session.close()
-    monkeypatch.undo()
-    upgrade()
-    session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
+    session = upgraded(location, upgrade, monkeypatch, clock)
     try:
         assert session.db.schema_version() == migrations.LATEST >= 22
         held = {r[0] for r in session.db.query(indexes)}

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.impact_support import library_item, measure, pupil_on_item
 from tests.schema_before import old_school as make_old_school
+from tests.schema_before import upgraded
 
 from sendesk.errors import SendeskError, ValidationError
 from sendesk.models import measures as rules
@@ -248,9 +249,7 @@ def test_a_school_from_before_migration_20_has_its_sdq_scores_marked(old_school,
                            " WHERE name = 'Self-regulation group'")
     finally:
         session.close()
-    monkeypatch.undo()
-    upgrade()
-    session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
+    session = upgraded(location, upgrade, monkeypatch, clock)
     try:
         assert session.db.schema_version() == migrations.LATEST >= 20
         assert measure_directions.lower_names(session.db) == {

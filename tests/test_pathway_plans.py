@@ -9,14 +9,13 @@ import datetime as dt
 
 import pytest
 from tests.apdr_support import assess, plan, review, sen_support_pupil
-from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.schema_before import old_school as make_old_school
+from tests.schema_before import upgraded
 from tests.store_tools import write_by_hand
 
 from sendesk.models.reviews import ReviewState
 from sendesk.records import apdr, dashboard, pathway_plans, pupil_list, pupils
 from sendesk.records.pupil_list import PupilFilter
-from sendesk.services import lifecycle
 from sendesk.store import migrations
 
 D = dt.date
@@ -107,9 +106,7 @@ def test_a_school_from_before_migration_19_upgrades_with_the_rows_filled(
             plan(session, cycle, D(2026, 9, 7), D(2026, 12, 4), agree=agree)
     finally:
         session.close()
-    monkeypatch.undo()     # today's migrations again
-    upgrade()
-    session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
+    session = upgraded(location, upgrade, monkeypatch, clock)
     try:
         assert session.db.schema_version() == migrations.LATEST >= 19
         _same(session)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.records_fixtures import add_parents, add_pupil
 from tests.schema_before import old_school as make_old_school
+from tests.schema_before import upgraded
 
 from sendesk.models.school_contacts import is_young_person
 from sendesk.records import dashboard, notifications, school_contacts
-from sendesk.services import lifecycle, verify
+from sendesk.services import verify
 from sendesk.store import migrations
 
 # (date of birth, the day the item fell due): the upgraded item says 16 or over or not.
@@ -62,9 +62,7 @@ def test_a_school_from_before_migration_17_upgrades_and_follows_the_choice(
                                                    " ORDER BY id")]
     finally:
         session.close()
-    monkeypatch.undo()     # today's migrations again
-    upgrade()
-    session = lifecycle.open_school(location, SENCO, SENCO_PASSWORD, clock)
+    session = upgraded(location, upgrade, monkeypatch, clock)
     try:
         assert session.db.schema_version() == migrations.LATEST >= 17
         rows = session.db.query("SELECT * FROM parent_notifications_due ORDER BY id")
