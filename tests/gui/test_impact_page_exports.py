@@ -8,7 +8,7 @@ import csv
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from tests.gui.test_impact_reports_ui import _school
+from tests.gui.test_impact_reports_ui import _school, shown_page
 
 from sendesk.pdf.charts import chart_height
 from sendesk.ui.impact_page import ImpactPage
@@ -16,12 +16,7 @@ from sendesk.ui.impact_page import ImpactPage
 
 def _page(qtbot, session):
     _school(session)
-    page = ImpactPage(session)   # loads before it is first shown, as the window builds it
-    qtbot.addWidget(page)
-    page.resize(1100, 900)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
-    return page
+    return shown_page(qtbot, session, 2, (1100, 900))
 
 
 def test_the_charts_have_their_room_on_the_first_showing(qtbot, senco_session):

@@ -84,16 +84,12 @@ def test_a_holiday_only_period_says_so(make_controller, demo_school):
 
 
 def test_one_provision_is_one_provision(qtbot, senco_session):
+    from tests.gui.test_impact_reports_ui import shown_page
     from tests.impact_support import library_item, measure, pupil_on_item
-
-    from sendesk.ui.impact_page import ImpactPage
     library = library_item(senco_session, "Precision teaching")
     pupil, item = pupil_on_item(senco_session, "Pupil", library)
     measure(senco_session, pupil, item_id=item, entry=80, exit=86)
-    page = ImpactPage(senco_session)
-    qtbot.addWidget(page)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page = shown_page(qtbot, senco_session, 1, None)
     assert ": 1 provision from " in page.heading.text(), page.heading.text()
 
 

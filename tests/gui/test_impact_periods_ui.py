@@ -6,10 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from tests.gui.test_impact_reports_ui import _school
+from tests.gui.test_impact_reports_ui import _school, shown_page
 
 from sendesk.records import school_calendar
-from sendesk.ui.impact_page import ImpactPage
 
 D = __import__("datetime").date
 # The school's own 2026/27, each term starting with an INSET day.
@@ -22,11 +21,7 @@ def test_choosing_a_period_from_the_keyboard_changes_the_table(qtbot, senco_sess
     _school(senco_session)      # measured by 20/11/2026; today is 23/11/2026
     school_calendar.save_term_dates(senco_session, 2026, OWN)
     school_calendar.save_inset_days(senco_session, 2026, [D(2026, 9, 2)])
-    page = ImpactPage(senco_session)
-    qtbot.addWidget(page)
-    page.resize(1200, 800)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page = shown_page(qtbot, senco_session, 2, (1200, 800))
     assert page.period.currentText() == "This school year"
     assert page.period_dates.text() == "School year 2026/27: 02/09/2026 to 31/08/2027"
     assert page.heading.text().startswith("School year 2026/27: 2 provisions from 02/09/2026 "

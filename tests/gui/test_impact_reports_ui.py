@@ -26,6 +26,18 @@ def _school(session):
     group_from_library(session, library, pupils[:3])
 
 
+def shown_page(qtbot, session, rows: int, size: tuple[int, int] | None = (1100, 800)) -> ImpactPage:
+    """The impact page as the window builds it (it loads before it is first shown), at a
+    size, shown, once its table holds `rows` rows."""
+    page = ImpactPage(session)
+    qtbot.addWidget(page)
+    if size is not None:
+        page.resize(*size)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows)
+    return page
+
+
 def _cell(model, row, column):
     return model.data(model.index(row, column))
 
@@ -33,11 +45,7 @@ def _cell(model, row, column):
 def test_the_impact_page_shows_the_table_and_charts_and_saves_them(qtbot, senco_session, answers,
                                                                    tmp_path):
     _school(senco_session)
-    page = ImpactPage(senco_session)
-    qtbot.addWidget(page)
-    page.resize(1100, 800)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page = shown_page(qtbot, senco_session, 2)
     assert [_cell(page.model, r, 0) for r in range(2)] == ["Precision teaching",
                                                            "Group: Year 4 reading group"]
     assert (_cell(page.model, 0, 3), _cell(page.model, 0, 7)) == ("6", "+6")

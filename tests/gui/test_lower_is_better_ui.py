@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from tests.gui.test_impact_reports_ui import shown_page
 from tests.gui.test_provision_library_ui import (
     _cycle,
     choose_row,
@@ -32,7 +33,6 @@ from sendesk.models.apdr import Part
 from sendesk.records import impact, measure_directions, measures, provision_library
 from sendesk.ui.apdr.measures_dialog import MeasuresDialog
 from sendesk.ui.forms import FormDialog
-from sendesk.ui.impact_page import ImpactPage
 
 pytestmark = pytest.mark.both_engines
 D = dt.date
@@ -191,11 +191,7 @@ def _impact_school(session):
 def test_the_impact_page_and_its_exports_show_the_fall_as_a_gain(qtbot, senco_session, answers,
                                                                 tmp_path):
     _impact_school(senco_session)
-    page = ImpactPage(senco_session)
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page = shown_page(qtbot, senco_session, 1, (1366, 768))
     cell = [page.model.index(0, c).data() for c in range(page.model.columnCount())]
     assert cell[:2] == [ELSA, f"{SDQ} (lower is better)"]
     assert cell[5:8] == ["22.5", "16.5", "+6"]           # entry, exit, and the fall as a gain
