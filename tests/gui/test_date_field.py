@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCalendarWidget, QPushButton
 
 from sendesk.ui.date_field import DateField
+from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.forms import FieldSpec, FormDialog
 
 
@@ -73,7 +74,7 @@ def test_a_date_that_cannot_exist_is_refused_in_one_sentence_and_nothing_is_save
     assert dialog.isVisible()
     assert dialog.message.text() == ("Date given '31/02/2026' is not a real date (there is no day "
                                      "31 in month 2 of 2026).")
-    assert "b3261e" in field.styleSheet()
+    assert has_fault(field)
 
 
 def test_a_short_date_reads_back_in_full_when_the_field_is_left(qapp):

@@ -14,6 +14,7 @@ from tests.apdr_support import sen_support_pupil
 from tests.groups_support import make_group
 
 from sendesk.records import provision_groups
+from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.forms import FormDialog
 from sendesk.ui.groups_window import AddPupilsDialog, GroupsPage
 
@@ -66,7 +67,7 @@ def test_a_group_starting_on_a_saturday_is_asked_about_and_saved_when_meant(qtbo
     assert text == ("The start date, Saturday 28/11/2026, is at the weekend: the school is closed "
                     "that day (the next school day is Monday 30/11/2026).\n\nSave it anyway?")
     assert dialog.isVisible() and dialog.message.text().startswith("Not saved. The start date")
-    assert "border" in form["start_date"].styleSheet()
+    assert has_fault(form["start_date"])
     dialog.grab().save("/tmp/ux19-group-saturday-warning.png")
     assert provision_groups.list_groups(senco_session) == []
     answers.confirm_answer = True

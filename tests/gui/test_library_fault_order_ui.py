@@ -12,11 +12,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from tests.gui.test_provision_library_ui import click, exported_table, library_window, type_into
 
+from sendesk.ui.fault_outline import has_fault
+
 pytestmark = pytest.mark.both_engines
 
 
 def _faulty(window) -> list[str]:
-    return [key for key, widget in window.form.widgets.items() if "border" in widget.styleSheet()]
+    return [key for key, widget in window.form.widgets.items() if has_fault(widget)]
 
 
 def test_faults_come_in_the_forms_order_and_the_cursor_goes_to_the_first(qtbot, senco_session):

@@ -32,6 +32,7 @@ from tests.pdf_text import pages_text
 from sendesk.models.apdr import Part
 from sendesk.records import impact, measure_directions, measures, provision_library
 from sendesk.ui.apdr.measures_dialog import MeasuresDialog
+from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.forms import FormDialog
 
 pytestmark = pytest.mark.both_engines
@@ -67,7 +68,7 @@ def test_the_library_shows_and_takes_lower_is_better_on_a_measures_line(qtbot, s
     click(window.save_button)
     # An age is never better lower: refused on the measures, nothing saved.
     assert "always better higher" in window.message.text()
-    assert "border" in form["measures"].styleSheet()
+    assert has_fault(form["measures"])
     form["measures"].setFocus()
     QTest.keyClick(form["measures"], Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     for _ in range(len(" (lower is better)")):

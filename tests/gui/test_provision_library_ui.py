@@ -17,6 +17,7 @@ from sendesk.models.apdr import Part
 from sendesk.records import apdr, measures, provision_library
 from sendesk.ui.apdr.measures_dialog import MeasuresDialog
 from sendesk.ui.apdr.wizard import ApdrWizard
+from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.forms import FormDialog
 from sendesk.ui.main_window import MainWindow
 from sendesk.ui.provision_library_window import ProvisionLibraryWindow
@@ -124,7 +125,7 @@ def test_the_senco_adds_edits_and_retires_an_intervention(qtbot, senco_session, 
     type_into(form["minutes"], "forty")
     click(window.save_button)
     assert "Minutes a session must be a whole number" in window.message.text()
-    assert "border" in form["minutes"].styleSheet()
+    assert has_fault(form["minutes"])
     type_into(form["minutes"], "40")
     click(window.save_button)
     assert window.message.text() == "Saved."

@@ -15,7 +15,7 @@ from sendesk.operations import Changes, Kind
 from sendesk.records import contacts, pupils, sen_register
 from sendesk.services import lifecycle
 from sendesk.ui import pupil_list_page
-from sendesk.ui.forms import ERROR_STYLE
+from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.pupil_list_page import PupilListPage
 from sendesk.ui.pupil_record_window import PupilRecordWindow
 
@@ -149,7 +149,7 @@ def test_edit_with_inline_validation_then_save(qtbot, school, clock, pupil_ids):
     form = window.profile_form
     form.widgets["dob"].setText("31/02/2016")
     assert window.save_profile() is False
-    assert form.widgets["dob"].styleSheet() == ERROR_STYLE
+    assert has_fault(form.widgets["dob"])
     assert "date" in window.profile_message.text().lower()
     assert pupils.get_pupil(session, pupil_ids["Nowak"]).details.dob == dt.date(2016, 7, 2), \
         "a refused edit saves nothing"

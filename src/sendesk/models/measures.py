@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import FaultFinder, ValidationError
 from . import dates
 from .text import clean_line, clean_text
 
@@ -361,35 +361,54 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
                   earliest: Iterable[tuple[dt.date, str]] = ()) -> dict[str, Any]:
     """A measure's fields typed and checked: the kind, its name, the entry (required) and the
     exit (both value and date, or neither), the exit not before the entry, neither in the
-    future, and the entry not before any of the `earliest` days (see earliest_entry). Values
-    come back in the kind's units (ages in months); lower_is_better is None unless the raw
-    values say which way the measure improves."""
-    kind = parse_kind(raw.get("kind"))
-    name = clean_line(str(raw.get("name") or ""), "Name of the measure", max_length=100)
-    lower = parse_direction(raw.get("lower_is_better"))
-    if lower is not None:
-        check_direction(kind, lower, name)
-    entry_value = parse_value(kind, raw.get("entry_value"), "Entry value")
-    entry_date = dates.require_date(raw.get("entry_date"), "Entry date")
-    dates.not_after(entry_date, today, "Entry date")
-    for limit, what in earliest:
-        dates.not_before(entry_date, limit, "Entry date", what)
+    future, and the entry not before any of the `earliest` days (see earliest_entry). Every
+    fault is raised together (FieldFaults), in the form's order. Values come back in the
+    kind's units (ages in months); lower_is_better is None unless the raw values say which
+    way the measure improves."""
+    finder = FaultFinder()
+    name = finder.check(lambda: clean_line(str(raw.get("name") or ""), "Name of the measure",
+                                           max_length=100))
+    kind = finder.check(lambda: parse_kind(raw.get("kind")))
+    lower = finder.check(lambda: parse_direction(raw.get("lower_is_better")))
+    if lower is not None and kind is not None:
+        finder.check(lambda: check_direction(kind, lower, name or ""))
+
+    def value(text: Any, label: str) -> float | None:
+        # A value is read in its kind's units: none to read it by when the kind is refused.
+        return None if kind is None else finder.check(lambda: parse_value(kind, text, label))
+
+    def entry_day() -> dt.date:
+        day = dates.require_date(raw.get("entry_date"), "Entry date")
+        dates.not_after(day, today, "Entry date")
+        for limit, what in earliest:
+            dates.not_before(day, limit, "Entry date", what)
+        return day
+
+    entry_value = value(raw.get("entry_value"), "Entry value")
+    entry_date = finder.check(entry_day)
     exit_raw, exit_day_raw = raw.get("exit_value"), raw.get("exit_date")
     has_exit = str(exit_raw if exit_raw is not None else "").strip() != ""
     has_exit_day = str(exit_day_raw if exit_day_raw is not None else "").strip() != ""
     exit_value: float | None = None
     exit_date: dt.date | None = None
-    if has_exit or has_exit_day:
-        if not has_exit:
-            raise ValidationError("Give the exit value as well as its date, or neither.",
-                                  field="Exit value")
-        if not has_exit_day:
-            raise ValidationError("Give the date the exit value was taken.", field="Exit date")
-        exit_value = parse_value(kind, exit_raw, "Exit value")
-        exit_date = dates.require_date(exit_day_raw, "Exit date")
-        dates.not_after(exit_date, today, "Exit date")
-        dates.not_before(exit_date, entry_date, "Exit date", "the entry date")
+    if has_exit and not has_exit_day:
+        finder.faults.append(ValidationError("Give the date the exit value was taken.",
+                                             field="Exit date"))
+    elif has_exit_day and not has_exit:
+        finder.faults.append(ValidationError("Give the exit value as well as its date, or "
+                                             "neither.", field="Exit value"))
+    if has_exit:
+        exit_value = value(exit_raw, "Exit value")
+    if has_exit_day:
+        def exit_day() -> dt.date:
+            day = dates.require_date(exit_day_raw, "Exit date")
+            dates.not_after(day, today, "Exit date")
+            if entry_date is not None:
+                dates.not_before(day, entry_date, "Exit date", "the entry date")
+            return day
+        exit_date = finder.check(exit_day)
+    note = finder.check(lambda: clean_text(str(raw.get("note") or ""), "Note", max_length=1000))
+    finder.raise_any()
     return {"kind": kind, "name": name, "entry_value": entry_value, "entry_date": entry_date,
-            "exit_value": exit_value, "exit_date": exit_date,
-            "note": clean_text(str(raw.get("note") or ""), "Note", max_length=1000),
+            "exit_value": exit_value, "exit_date": exit_date, "note": note,
             "lower_is_better": lower}

@@ -52,7 +52,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import FaultFinder, ValidationError
 from . import dates
 from .calendar import SchoolCalendar
 from .provision import (
@@ -279,12 +279,17 @@ def parse_day(value: Any) -> int:
 
 
 def clean_slot(raw: Mapping[str, Any]) -> dict[str, Any]:
-    day = parse_day(raw.get("day"))
-    start = parse_time(raw.get("start_time"), "Start time")
-    end = parse_time(raw.get("end_time"), "End time")
-    if end <= start:
-        raise ValidationError("The end time must be after the start time.", field="end_time")
-    place = clean_line(str(raw.get("place") or ""), "Place", max_length=100, required=False)
+    """A weekly time's fields, checked; every fault is raised together (FieldFaults)."""
+    finder = FaultFinder()
+    day = finder.check(lambda: parse_day(raw.get("day")))
+    start = finder.check(lambda: parse_time(raw.get("start_time"), "Start time"))
+    end = finder.check(lambda: parse_time(raw.get("end_time"), "End time"))
+    if start is not None and end is not None and end <= start:
+        finder.faults.append(ValidationError("The end time must be after the start time.",
+                                             field="end_time"))
+    place = finder.check(lambda: clean_line(str(raw.get("place") or ""), "Place",
+                                            max_length=100, required=False))
+    finder.raise_any()
     return {"day": day, "start_time": start, "end_time": end, "place": place}
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SendeskError, ValidationError
+from ..errors import FieldFaults, SendeskError, ValidationError
 from . import bounded_json, dates
 from .measures import LOWER_IS_BETTER, direction_key, kind_of_name, labelled
 from .provision import (
@@ -204,19 +204,10 @@ def _hourly_pence(cost: Any) -> int:
     return pence
 
 
-class ItemFaults(ValidationError):
-    """Every fault of an item at once, in the order of its fields (the form's, top to bottom):
-    the message says each in turn and `field` names the first, where the form puts the cursor."""
-
-    def __init__(self, faults: Sequence[ValidationError]) -> None:
-        super().__init__(" ".join(str(fault) for fault in faults), field=faults[0].field)
-        self.faults = tuple(faults)
-
-
 def clean_library_item(raw: Mapping[str, Any],
                        name_taken: Callable[[str], None] | None = None) -> dict[str, Any]:
     """An item's fields, typed and checked, field by field in the form's order; every fault
-    is raised together (ItemFaults), naming the fields. name_taken, when given, refuses a
+    is raised together (FieldFaults), naming the fields. name_taken, when given, refuses a
     name another item has, in the name's place among the faults. "directions" are the
     measures whose way of improving the item says (_directions)."""
     fields: dict[str, Any] = {}
@@ -260,7 +251,7 @@ def clean_library_item(raw: Mapping[str, Any],
     check("hourly_cost_pence", lambda: _hourly_pence(raw.get("hourly_cost")))
     check("measures", measures)
     if faults:
-        raise ItemFaults(faults)
+        raise FieldFaults(faults)
     return fields
 
 

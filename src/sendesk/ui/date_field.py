@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 from ..errors import ValidationError
 from ..models import dates
 from .accessible import plain
+from .fault_outline import set_fault
 
-ERROR_STYLE = "border: 2px solid #b3261e;"
 # What may be typed: digits and the separators the core reads (23/11/2026, 23.11.2026, ISO).
 _TYPED = QRegularExpression(r"[0-9/.\-]{0,10}")
 
@@ -159,7 +159,7 @@ class DateField(QLineEdit):
         self._maximum = value.toPython() if isinstance(value, QDate) else value  # type: ignore[assignment]
 
     def _typed(self, _text: str) -> None:
-        self.setStyleSheet("")
+        set_fault(self, False)
         if self.day() is not None:
             self.dateChanged.emit(self.date())
 
@@ -171,7 +171,7 @@ class DateField(QLineEdit):
         if day is not None and self.problem() is None:
             self.setText(dates.format_uk(day))  # 1/9/2026 reads back as 01/09/2026
         elif self.text().strip():
-            self.setStyleSheet(ERROR_STYLE)
+            set_fault(self, True)
 
     # --- the calendar ------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API

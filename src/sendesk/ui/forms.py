@@ -1,7 +1,8 @@
 """Small forms built from a list of fields, with the core's validation shown inline.
 
 Every form in the pupil record saves through a core function; when that raises a
-ValidationError naming a field, the field is outlined and the message shown beside the
+ValidationError naming a field (or a FieldFaults naming several), each field is outlined
+(ui/fault_outline.py, which keeps the field's own look), every message is shown beside the
 buttons, and the dialog stays open with what was typed. Nothing is checked only in the UI: a
 date field refuses a date that cannot be read before the save, but with the core's own rules.
 
@@ -29,14 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import SendeskError, ValidationError
+from ..errors import SendeskError, ValidationError, faults_of
 from ..models import dates
 from .accessible import plain
 from .date_field import DateField
+from .fault_outline import set_fault
 from .prompts import prompts
-from .steady import reserve_lines
+from .steady import reserve_lines, say_in
 
-ERROR_STYLE = "border: 2px solid #b3261e;"
+MESSAGE_LINES = 2   # kept for a refusal from the start
 FORM_WIDTH = 640  # px: the widest a column of labelled fields reads comfortably
 
 
@@ -149,17 +151,15 @@ class FormWidget(QWidget):
             else:
                 widget.setText("" if value is None else str(value))
 
-    def date_problem(self) -> tuple[str, str] | None:
-        """The first date field whose text is not a date: (its key, the sentence why)."""
-        for spec in self.fields:
-            widget = self.widgets[spec.key]
-            if isinstance(widget, DateField) and (problem := widget.problem()):
-                return spec.key, problem
-        return None
+    def date_problems(self) -> list[tuple[str, str]]:
+        """Each date field whose text is not a date, top to bottom: (its key, the sentence why)."""
+        return [(spec.key, problem) for spec in self.fields
+                if isinstance(widget := self.widgets[spec.key], DateField)
+                and (problem := widget.problem())]
 
     def clear_errors(self) -> None:
         for widget in self.widgets.values():
-            widget.setStyleSheet("")
+            set_fault(widget, False)
 
     def mark_error(self, field_name: str | None) -> bool:
         """Outline the field the core complained about; False if it is not on this form."""
@@ -175,11 +175,7 @@ class FormWidget(QWidget):
             if not {n.lower() for n in names} & set(wanted):
                 continue
             widget = self.widgets[spec.key]
-            if isinstance(widget, QLineEdit):
-                # The outline drops the style's own frame; without this the box changes
-                # height and every field below it moves.
-                widget.setFixedHeight(widget.height() if widget.isVisible() else widget.sizeHint().height())
-            widget.setStyleSheet(ERROR_STYLE)
+            set_fault(widget, True)
             first = first or widget
         if first is not None:
             first.setFocus()
@@ -203,7 +199,7 @@ class FormDialog(QDialog):
         self._as_opened = self.form.values()   # what "unsaved" is measured against
         # Room for a two-line refusal from the start: one appearing on Save squeezed the boxes
         # above it while the user looked at them.
-        self.message = reserve_lines(QLabel(wordWrap=True, objectName="message"), 2)
+        self.message = reserve_lines(QLabel(wordWrap=True, objectName="message"), MESSAGE_LINES)
         self.message.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -248,19 +244,20 @@ class FormDialog(QDialog):
 
     def submit(self) -> bool:
         self.form.clear_errors()
-        bad_date = self.form.date_problem()
-        if bad_date is not None:
-            self.form.mark_error(bad_date[0])
-            self.message.setText(bad_date[1])
+        bad_dates = self.form.date_problems()
+        if bad_dates:
+            self.form.mark_errors(key for key, _why in bad_dates)
+            say_in(self.message, "\n".join(why for _key, why in bad_dates), MESSAGE_LINES)
             return False
         try:
             self.result_value = self._save(self.form.values())
         except ValidationError as exc:
-            self.form.mark_error(exc.field)
-            self.message.setText(str(exc))
+            faults = faults_of(exc)
+            self.form.mark_errors(fault.field for fault in faults)
+            say_in(self.message, "\n".join(str(fault) for fault in faults), MESSAGE_LINES)
             return False
         except SendeskError as exc:
-            self.message.setText(str(exc))
+            say_in(self.message, str(exc), MESSAGE_LINES)
             return False
         self.accept()
         return True

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import SendeskError, ValidationError
+from ..errors import SendeskError, ValidationError, faults_of
 from ..models import provision_library as library
 from ..models.provision_library import LibraryItem
 from ..models.roles import Permission
@@ -222,7 +222,7 @@ class ProvisionLibraryWindow(QDialog):
         try:
             return True, self.runner.call(fn, *args, sender=sender)
         except ValidationError as exc:
-            faults = exc.faults if isinstance(exc, library.ItemFaults) else (exc,)
+            faults = faults_of(exc)
             first = self.form.mark_errors(fault.field for fault in faults)
             if first is not None:
                 self.details.ensureWidgetVisible(first)

@@ -18,3 +18,14 @@ def reserve_lines(label: QLabel, lines: int) -> QLabel:
                            + margins.top() + margins.bottom() + 2 * label.frameWidth())
     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     return label
+
+
+def say_in(label: QLabel, text: str, lines: int) -> None:
+    """Set the text of a label given reserve_lines(label, lines), made taller when the text
+    needs more than the lines kept (a Save refused for four faults): its minimum height kept
+    the rest out of sight below the second line."""
+    label.setText(text)
+    reserve_lines(label, lines)
+    needed = label.heightForWidth(label.width()) if text and label.width() > 0 else -1
+    if needed > label.minimumHeight():
+        label.setMinimumHeight(needed)
