@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from tests.apdr_support import sen_support_pupil
-from tests.gui.test_groups_ui import _type, dialog_of, save
 from tests.groups_support import make_group
+from tests.gui.test_groups_ui import _type, dialog_of, save
 
 from sendesk.records import measures, provision_groups
 from sendesk.ui.apdr.measures_dialog import MeasuresDialog
