@@ -21,3 +21,21 @@ def make_group(session, **overrides) -> int:
 
 def pupils(session, *surnames: str) -> list[int]:
     return [sen_support_pupil(session, surname=name) for name in surnames]
+
+
+def clashing_week(session) -> tuple[int, int]:
+    """Mrs Khan due in two groups at once on Monday, and a pupil in both."""
+    a, b = pupils(session, "Adeyemi", "Brown")
+    phonics = make_group(session)
+    talk = make_group(session, name="Talk boost", end_date="")
+    provision_groups.add_member(session, phonics, a)
+    provision_groups.add_member(session, talk, a)
+    provision_groups.add_member(session, talk, b)
+    for group_id, day, start, end, place in ((phonics, 1, "09:00", "09:30", "Room 4"),
+                                             (talk, 1, "09:15", "09:45", "Library"),
+                                             (talk, 1, "09:45", "10:00", ""),
+                                             (phonics, 2, "09:15", "09:45", "")):
+        provision_groups.add_slot(session, group_id, {"day": day, "start_time": start,
+                                                      "end_time": end, "place": place})
+    return a, b
+

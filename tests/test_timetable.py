@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.groups_support import make_group, pupils
+from tests.groups_support import clashing_week, make_group, pupils
 from tests.pdf_text import contains, pages_text
 
 from sendesk import pdf
@@ -157,3 +157,29 @@ def test_a_week_in_the_holidays_has_no_group_times_and_says_why(senco_session):
 def timetable_document(session, pupil_id, day):
     from sendesk.documents import timetable as timetable_documents
     return timetable_documents.pupil_timetable(session, pupil_id, day)
+
+
+def test_overlapping_times_say_what_they_overlap(senco_session):
+    a, b = clashing_week(senco_session)
+    for week in (timetable.staff_week(senco_session, "Mrs Khan"),
+                 timetable.pupil_week(senco_session, a)):
+        assert [(e.day, e.times, e.clashes) for e in week.entries] == [
+            (1, "09:00-09:30", ("Overlaps with Talk boost 09:15-09:45 (Library).",)),
+            (1, "09:15-09:45", ("Overlaps with Year 4 phonics group 09:00-09:30 (Room 4).",)),
+            (1, "09:45-10:00", ()),               # starts as the other ends: no clash
+            (2, "09:15-09:45", ())]               # the same time on another day: no clash
+    assert timetable.pupil_week(senco_session, b).clashes == ()
+
+
+def test_the_timetable_pdf_marks_each_clash(senco_session, tmp_path):
+    from sendesk.documents import timetable as documents
+    clashing_week(senco_session)
+    document = documents.staff_timetable(senco_session, "Mrs Khan")
+    out = tmp_path / "clash.pdf"
+    assert pdf.save_pdf(senco_session, [document], None, "timetable", out) >= 1
+    text = " ".join(pages_text(out.read_bytes()))
+    for wanted in ("CLASH: 2 of these times overlap another on the same day; Mrs Khan cannot "
+                   "be in two groups at once.",
+                   "CLASH: Overlaps with Talk boost 09:15-09:45 (Library).",
+                   "CLASH: Overlaps with Year 4 phonics group 09:00-09:30 (Room 4)."):
+        assert contains(text, wanted), wanted

@@ -1,6 +1,8 @@
 """The support timetable as a document: one person's school week of group provision as a grid
 (a row for each time of day, a column for each day, Monday to Friday), then each day's list,
-so it can be pinned up in the classroom or handed to the member of staff.
+so it can be pinned up in the classroom or handed to the member of staff. A time that overlaps
+another on the same day is marked CLASH wherever it appears, with what it overlaps, and the week
+says how many there are before the grid: two rows of a grid side by side did not show it.
 
 Built from records.timetable's Week (viewing it is audited there); saving or printing it goes
 through documents.export like every other document.
@@ -21,11 +23,17 @@ from ..session import Session
 from .model import Builder, Document, redact
 
 KIND = "timetable"
+CLASH = "CLASH"
+
+
+def _clash_text(entry: Entry) -> str:
+    return f"{CLASH}: " + " ".join(entry.clashes) if entry.clashes else ""
 
 
 def _cell(entries: tuple[Entry, ...], for_pupil: bool) -> str:
     return "\n\n".join("\n".join(part for part in (
-        e.group_name, e.place, f"With {e.with_whom}" if for_pupil else "\n".join(e.people))
+        e.group_name, e.place, f"With {e.with_whom}" if for_pupil else "\n".join(e.people),
+        _clash_text(e))
         if part)
         for e in entries)
 
@@ -44,6 +52,11 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
             _cell(tuple(e for e in week.on(day) if (e.start_time, e.end_time) == (start, end)),
                   week.for_pupil) for day in DAYS])
     b.heading("The week")
+    if week.clashes:
+        count = len(week.clashes)
+        b.para(f"{CLASH}: {count} of these times overlap another on the same day; "
+               f"{week.who} cannot be in two groups at once. Each is marked {CLASH} below.",
+               "emphasis")
     if week.closed and len(week.closed) < len(DAYS):
         b.para("The school is closed on " + "; ".join(
             f"{DAYS[day]} {format_uk(week.monday + dt.timedelta(days=day - 1))} ({why})"
@@ -59,8 +72,8 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
                 continue
             b.heading(name, 3)
             b.table(["Time", "Group", "Place", "Staff" if week.for_pupil else "Pupils"],
-                    [(f"{e.start_time}-{e.end_time}", e.group_name, e.place, e.with_whom)
-                     for e in entries], widths=[0.9, 2.0, 1.4, 2.9])
+                    [(e.times, "\n".join(filter(None, (e.group_name, _clash_text(e)))),
+                      e.place, e.with_whom) for e in entries], widths=[0.9, 2.0, 1.4, 2.9])
     return Document("Support timetable", week.who if week.for_pupil else "", today,
                     tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND,
                     covers="" if week.for_pupil else week.covers)

@@ -10,13 +10,14 @@ a pupil who left on Wednesday is not on the Thursday. A day the school is closed
 a bank holiday, an INSET day, by the school's own calendar) has no group times, and says why,
 so a printed week over Christmas does not send a pupil to an empty room. Viewing either is
 audited as a read (a staff timetable lists pupils by name: its entry says whose and how many
-pupils).
+pupils). Two times on one person's week that overlap on the same day (a member of staff, or a
+pupil, due in two groups at once) each carry a sentence saying so ("Overlaps with ...").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import ValidationError
 from ..models import provision_groups as rules
@@ -38,10 +39,15 @@ class Entry:
     group_name: str
     place: str
     people: tuple[str, ...]   # the member of staff, or the pupils
+    clashes: tuple[str, ...] = ()   # "Overlaps with ..." for each other time it overlaps
 
     @property
     def with_whom(self) -> str:
         return "; ".join(self.people)
+
+    @property
+    def times(self) -> str:
+        return f"{self.start_time}-{self.end_time}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,11 @@ class Week:
 
     def on(self, day: int) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.day == day)
+
+    @property
+    def clashes(self) -> tuple[Entry, ...]:
+        """The times that overlap another on the same day."""
+        return tuple(e for e in self.entries if e.clashes)
 
     @property
     def times(self) -> list[tuple[str, str]]:
@@ -118,9 +129,20 @@ def _closed_days(session: Session, monday: dt.date) -> tuple[tuple[int, str], ..
                  if (why := calendar.not_a_school_day(_date(monday, day))) is not None)
 
 
+def _with_clashes(entries: list[Entry]) -> list[Entry]:
+    """Each time with a sentence for every other time of the week it overlaps on its day: on
+    one person's week, two at once is always a clash (one ending as the next starts is not)."""
+    return [replace(entry, clashes=tuple(
+        f"Overlaps with {other.group_name} {other.times}" + (f" ({other.place})" if other.place
+                                                             else "") + "."
+        for other in entries if other is not entry and other.day == entry.day
+        and rules.overlaps(entry.start_time, entry.end_time, other.start_time, other.end_time)))
+        for entry in entries]
+
+
 def _in_order(entries: list[Entry], closed: tuple[tuple[int, str], ...]) -> tuple[Entry, ...]:
     shut = {day for day, _why in closed}
-    return tuple(sorted((e for e in entries if e.day not in shut),
+    return tuple(sorted(_with_clashes([e for e in entries if e.day not in shut]),
                         key=lambda e: (e.day, e.start_time, e.end_time, e.group_name)))
 
 
