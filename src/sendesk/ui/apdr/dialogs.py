@@ -157,7 +157,7 @@ class ItemDialog(FormDialog):
                          intro="Costs are for a year. Staff time and bought-in sessions are shared "
                                "by the pupils in the group; a yearly amount is this pupil's own.")
         self.setObjectName("item_dialog")
-        self.cost = QLabel(objectName="cost", wordWrap=True)
+        self.cost = QLabel(objectName="cost", wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.layout().insertWidget(self.layout().indexOf(self.message), self.cost)
         self.evidence = QLabel(objectName="evidence", wordWrap=True)
         self.evidence.setStyleSheet("color: #555; padding: 0 6px")
@@ -211,7 +211,9 @@ class ItemDialog(FormDialog):
         try:
             item = provision.clean_item({**values, "description": values["description"] or "x"})
         except ValidationError as exc:
-            self.cost.setText(f"Yearly cost: not worked out yet ({exc}).")
+            # The reason is a sentence of its own, with its own full stop: in brackets with
+            # another after it, it read "(0.5 is once a fortnight).)."
+            self.cost.setText(f"Yearly cost: not worked out yet. {escape(str(exc))}")
             self.cost.setStyleSheet("color: #555; padding: 6px")
             return None
         pence = provision.yearly_cost_pence(provision.costing_of(item))
