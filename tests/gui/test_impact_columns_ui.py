@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from sendesk.ui.impact_page import CELL_PADDING, TEXT_COLUMNS, lines_width
+from sendesk.models.periods import Period
+from sendesk.models.small_numbers import FEWER
+from sendesk.ui.impact_page import CELL_PADDING, COLUMNS, NO_BREAK, TEXT_COLUMNS, lines_width
 
 from .tour import make_demo, open_page_at, settle
 
@@ -63,3 +65,34 @@ def test_provision_and_measure_are_readable_at_1366(make_controller, demo_school
     assert not page.view.isColumnHidden(2)
     assert page.view.horizontalScrollBar().maximum() == 0
     _names_fit(page, 2)
+
+
+def _met_readable(page) -> None:
+    """Met %'s title on one line, and each value with "fewer than 5" whole on a line: set as
+    the figures are ("fewer / than 5"), it read "fewer than" with "5 met" cut below it."""
+    view, cells = page.view, page.view.fontMetrics()
+    titles = view.horizontalHeader().fontMetrics()
+    column = [c.key for c in COLUMNS].index("met_outcomes_pct")
+    width = view.columnWidth(column)
+    assert titles.horizontalAdvance(COLUMNS[column].title) + CELL_PADDING <= width
+    shown = [page.model.index(row, column).data() or "" for row in range(page.model.rowCount())]
+    assert any(FEWER in text.replace(NO_BREAK, " ") for text in shown)
+    # Wide enough for "fewer than 5" on one line, which is never broken within a value.
+    assert cells.horizontalAdvance(FEWER) + CELL_PADDING <= width, f"{FEWER!r} in {width} px"
+    for row, text in enumerate(shown):
+        assert FEWER not in text, f"{text!r} may be broken within 'fewer than 5'"
+        assert lines_width(cells, text, 2) + CELL_PADDING <= width, f"{text!r} in {width} px"
+        assert view.rowHeight(row) >= view.sizeHintForRow(row) - 1
+
+
+def test_met_outcomes_is_readable_at_1366(make_controller, demo_school):
+    window, page = _impact(make_controller, demo_school)
+    for breakdown in (0, 1):
+        page.breakdown.setCurrentIndex(breakdown)
+        for period in (Period.THIS_YEAR, Period.LAST_THREE_YEARS):
+            page.period.setCurrentIndex(list(Period).index(period))
+            QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+            settle(300)
+            window.grab().save(f"/tmp/minor19-impact-{period.value}-{breakdown}.png")
+            assert page.view.horizontalScrollBar().maximum() == 0
+            _met_readable(page)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -39,6 +39,7 @@ from ..errors import SendeskError
 from ..models import dates, periods
 from ..models.periods import Period, Span
 from ..models.roles import Permission
+from ..models.small_numbers import FEWER
 from ..operations import Kind
 from ..records import impact, school_calendar
 from ..records.impact import Breakdown, ImpactTable
@@ -79,15 +80,26 @@ TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
 # than 5" as "fewer / than 5"), so on a 1366-pixel laptop the names are not squeezed to a word
 # a line beside figures set out wide.
 TEXT_COLUMNS = (0, 1)
+# Met % holds phrases ("fewer than 5 met"), not figures: set "fewer / than 5" on two lines
+# as the figures are, it read "fewer than" and "5 met" below, the count cut from its words.
+# Its "fewer than 5" is kept on one line (no-break spaces), the column as wide as that needs.
+WHOLE_PHRASES = frozenset({"met_outcomes_pct"})
+NO_BREAK = "\u00a0"
 LINES = 2
-CELL_PADDING = 14          # px: a cell's margins and the grid line
+CELL_PADDING = 11   # px: a cell's margins (3 a side in the styles Qt ships), its grid line, 4 spare
 CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
+
+
+def shown_text(key: str, value: Any) -> str:
+    """A cell's words as the table sets them: in Met %, "fewer than 5" never broken."""
+    text = "" if value is None else str(value)
+    return text.replace(FEWER, FEWER.replace(" ", NO_BREAK)) if key in WHOLE_PHRASES else text
 
 
 def lines_width(metrics: QFontMetrics, text: str, lines: int = LINES) -> int:
     """The narrowest width that sets the text on at most `lines` lines, broken between words
-    (a single word is as wide as itself)."""
-    words = text.split()
+    at spaces (a single word, or words joined by no-break spaces, is as wide as itself)."""
+    words = [word for word in text.split(" ") if word]
     if len(words) <= 1 or lines <= 1:
         return metrics.horizontalAdvance(text)
     return min(max(metrics.horizontalAdvance(" ".join(words[:cut])),
@@ -104,6 +116,14 @@ class ImpactModel(RowListModel):
                 and 0 <= section < len(COLUMNS):
             return TIPS.get(COLUMNS[section].key, COLUMNS[section].title)
         return super().headerData(section, orientation, role)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid() and value is not None \
+                and COLUMNS[index.column()].key in WHOLE_PHRASES:
+            return shown_text(COLUMNS[index.column()].key, value)
+        return value
 
 
 class ImpactPage(LoadOnShow, QWidget):
@@ -310,7 +330,8 @@ class ImpactPage(LoadOnShow, QWidget):
 
         def widest(column: Column, lines: int) -> int:
             return CELL_PADDING + max([titles.horizontalAdvance(column.title) + 6, *(
-                width(str(row.get(column.key) or ""), lines) for row in rows)])
+                width(shown_text(column.key, row.get(column.key) or ""), lines)
+                for row in rows)])
 
         self._widths = [widest(c, 1 if n in TEXT_COLUMNS else LINES)
                         for n, c in enumerate(COLUMNS)]
