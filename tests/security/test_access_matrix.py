@@ -380,6 +380,8 @@ INTERNAL = {
     # Which way a measure improves, said inside the measure and library operations
     # (MANAGE_PLANS) that name it.
     "sendesk.records.measure_directions": {"set_direction"},
+    # The sender's answers taken, inside receiving._import (EXPORT_TRANSFER).
+    "sendesk.transfer.directions": {"take"},
 }
 # Open to every signed-in user on purpose (see docs/security.md).
 

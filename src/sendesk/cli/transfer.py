@@ -192,6 +192,9 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets) -> int:
                                                  "the check on the Transfers page)") + ".")
         for warning in preview.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for direction in preview.directions:
+            if direction.worth_saying:
+                print(f"note: {direction.sentence()}", file=sys.stderr)
         decisions = decisions_from(args.resolve, preview.conflicts)
         undecided = [c for c in preview.conflicts if c.key not in decisions]
         if undecided:

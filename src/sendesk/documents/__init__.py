@@ -57,6 +57,7 @@ def build_for_facts(session: Session, facts: PupilFacts, kind: str) -> list[Docu
         from . import ehc, file_sections
         documents = [send_file.build_file(facts, school, session.user.full_name,
                                           [lambda b: ehc.file_chapter(b, session, facts),
+                                           lambda b: file_sections.measures(b, session, facts),
                                            lambda b: file_sections.exam_access(b, session, facts),
                                            lambda b: file_sections.my_story(b, session, facts)])]
     elif kind.startswith("letter-") or kind == "invitation":

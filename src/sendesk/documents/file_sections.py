@@ -1,5 +1,9 @@
-"""Two parts of the full SEND file kept outside the graduated approach: the pupil's exam access
-arrangements, and "My Story" in the pupil's own words.
+"""Parts of the full SEND file kept outside the graduated approach: the pupil's entry and exit
+measures, exam access arrangements, and "My Story" in the pupil's own words.
+
+A measure that this school reads as better lower (a count of incidents) says so after its name,
+so a school reading the file knows which way its gains run, whatever that school's own answer
+for the name (transfer/directions.py).
 
 The full file is what a receiving school is given, so My Story is printed in full only when its
 consent includes the next school; otherwise the file says that an account is held and why it is
@@ -9,11 +13,26 @@ not included, so nobody thinks it was never written.
 from __future__ import annotations
 
 from ..models import dates
+from ..models.measures import format_value
 from ..records import exam_access as arrangements
+from ..records import measures as pupil_measures
 from ..records import my_story as stories
 from ..session import Session
 from .facts import PupilFacts
 from .model import Builder
+
+
+def measures(b: Builder, session: Session, facts: PupilFacts) -> None:
+    """Each entry and exit measure with its gain, the way it improves said where it is lower
+    (the caller has checked and audited the read)."""
+    b.heading("Entry and exit measures")
+    found = pupil_measures.measures_for_pupil(session, facts.pupil.id)
+    b.table(["Measure", "Kind", "Entry", "Exit", "Gain"],
+            [(m.label, m.kind.label,
+              f"{format_value(m.kind, m.entry_value)}\n{dates.format_uk(m.entry_date)}".strip(),
+              f"{format_value(m.kind, m.exit_value)}\n{dates.format_uk(m.exit_date)}".strip(),
+              m.gain_text()) for m in found],
+            widths=[2.6, 1.5, 1.1, 1.1, 1.7], empty="No entry or exit measures are recorded.")
 
 
 def exam_access(b: Builder, session: Session, facts: PupilFacts) -> None:

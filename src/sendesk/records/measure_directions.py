@@ -10,7 +10,9 @@ changing it in one place changes it everywhere, for the pupils already measured 
 stored is the entry and exit as taken, and which way is better is applied as they are read
 (models.measures.Measure.gain, models.impact.directed).
 
-A school setting, not a pupil's record: it stays with the school when a record is transferred.
+A school setting, not a pupil's record: a transferred record carries the sending school's
+answer for each measure in it, and the next school takes it only where it has not answered
+itself (transfer/directions.py).
 """
 
 from __future__ import annotations

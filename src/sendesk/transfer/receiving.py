@@ -5,12 +5,14 @@ and which of this school's pupils it matches by UPN (or that a new record will b
 pupil already here it lists every decision to make: a detail that differs, a current status,
 need, register entry, pathway or draft that both schools hold, and every record the package
 would add (each contact, above all one with parental responsibility, each status, need,
-plan, consent and note; see arrivals.py). Nothing is merged silently; import_package() takes
-the user's decision on each and imports in one transaction, then returns a receipt signed with
-this school's key. A new pupil arrives as this school's record: admitted on the arrival day,
-in the year group and class chosen here (Arrival). The sender's import_receipt() verifies the
-receipt against the transfer it sent and records it; until someone checks the receiving
-school's key fingerprint with them (schools.confirm_key) it is not read as acknowledged.
+plan, consent and note; see arrivals.py). For any pupil it says where the sender reads a
+measure the other way from this school (directions.py: this school's answer is kept). Nothing
+is merged silently; import_package() takes the user's decision on each and imports in one
+transaction, then returns a receipt signed with this school's key. A new pupil arrives as this
+school's record: admitted on the arrival day, in the year group and class chosen here
+(Arrival). The sender's import_receipt() verifies the receipt against the transfer it sent and
+records it; until someone checks the receiving school's key fingerprint with them
+(schools.confirm_key) it is not read as acknowledged.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..records._common import pupil_row, record_changes, today
 from ..session import Session
 from ..store.database import IntegrityError
 from ..store.files import read_limited
-from . import arrivals, current, row_types
+from . import arrivals, current, directions, row_types
 from . import passphrase as passphrases
 from .errors import NotForThisSchool, TamperedPackage, UnexpectedSigner, UnknownVersion
 from .package import MAX_PACKAGE_BYTES, OpenedPackage, canonical_json, package_fingerprint, read_package
@@ -118,6 +120,8 @@ class Preview:
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     held: Held = field(default_factory=dict)   # package rows already held here (not offered)
+    # The sender's answer for which way each measure improves, beside ours (directions.py).
+    directions: list[directions.Arriving] = field(default_factory=list)
 
     @property
     def package_fingerprint(self) -> str:
@@ -233,7 +237,7 @@ def open_package(session: Session, data: bytes, passphrase: str) -> Preview:
                    {name: len(rows) for name, rows in record["tables"].items()},
                    [] if known is not None else
                    _same_name_other_key(session, manifest["sender"], opened.sender_public_key),
-                   held)
+                   held, directions.compare(session.db, record[directions.FIELD]))
 
 
 def _attachments(opened: OpenedPackage) -> dict[str, bytes]:
@@ -400,6 +404,9 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
                     close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables,
                     held=held)
     loader.load(preview.record, tables)
+    # Which way the imported measures improve: the sender's answer where we have none.
+    found = directions.take(session, preview.record[directions.FIELD],
+                            directions.names_in(preview.record["tables"], loader.ids))
     # The sender scheduled EHC reviews by its own term dates and year group; ours rule here
     # (records/derived.py works them out again for the pupil reported below).
     for kind in _RECORD_KINDS:
@@ -429,7 +436,8 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     transfer_id = int(cursor.lastrowid)
     sender: dict[str, Any] = {"from": ref}   # "from" is a keyword: passed as a dict
     changed(session, Kind.TRANSFER, pupil_id, transfer_id=transfer_id, created=created,
-            decisions={k: v for k, v in decisions.items()}, **sender)
+            decisions={k: v for k, v in decisions.items()}, **sender,
+            **directions.audit(found))
     return Imported(pupil_id, transfer_id, created, receipt, dict(loader.counts))
 
 

@@ -7,7 +7,9 @@ assessments, plans, outcomes, provision, reviews, specialists, EHC records and a
 Each row is written with its column names; binary content (reports, attachments) travels as
 separate package items. References to the sending school's users become the person's name,
 and the receiving school keeps that name on an inactive, unusable user row so the history
-still says who wrote what.
+still says who wrote what. Beside the rows goes the school's answer for which way each measure
+named in them improves (transfer/directions.py), so its gains read the same way at the next
+school.
 
 Before anything leaves, protected addresses are taken out: a contact's address marked 'do not
 disclose', the looked-after register's protected address, and any copy of either typed into
@@ -29,7 +31,7 @@ from ..records._common import pupil_row
 from ..records.protected import is_protected_change, protected_contacts, redactor_for, secrets_of
 from ..session import Session
 from ..store.database import Database
-from . import current, row_types
+from . import current, directions, row_types
 from .errors import TamperedPackage, UnknownVersion
 
 FORMAT = "sendesk-record"
@@ -184,7 +186,9 @@ def dump_record(session: Session, pupil_id: int) -> Dump:
     record = {"format": FORMAT, "version": VERSION,
               "schema_version": db.schema_version(),
               "pupil": {column: clean(pupil[column]) for column in PUPIL_COLUMNS},
-              "tables": tables}
+              "tables": tables,
+              # How this school reads each measure in it (transfer/directions.py).
+              directions.FIELD: directions.for_record(db, tables)}
     return Dump(record, attachments, stripped)
 
 
@@ -273,6 +277,8 @@ def parse_record(data: bytes, known: list[TableInfo], today: dt.date) -> dict[st
             if missing:
                 raise _bad(f"a row of {name} lacks {missing[0]}")
     row_types.check_rows(tables, known, today)
+    # Typed like the rows: from here on {direction_key: (name, lower)}, {} from older packages.
+    record[directions.FIELD] = directions.parse(record)
     return record
 
 

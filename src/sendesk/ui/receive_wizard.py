@@ -1,10 +1,11 @@
 """Receiving a pupil's file from their previous school: open the package with its passphrase,
 see who sent it (with their key's fingerprint) and what it holds, match the pupil by UPN or
 make a new record, decide every conflict and, for a pupil already here, accept or reject each
-record the package would add (a contact with parental responsibility is flagged), import, then
-save the signed receipt for the sending school. A new pupil is admitted on the arrival day, in
-the year group and class set here (offered from the package). Nothing is stored until the user
-presses Import.
+record the package would add (a contact with parental responsibility is flagged), see where
+the sending school reads a measure the other way from this school, import, then save the
+signed receipt for the sending school. A new pupil is admitted on the arrival day, in the year
+group and class set here (offered from the package). Nothing is stored until the user presses
+Import.
 
 Opening the package (age's key stretching, in a child process) and the import run on the
 OpRunner; the import's change report refreshes the Transfers page and the pupil list."""
@@ -231,10 +232,16 @@ class MatchPage(QWizardPage):
         arrival.addRow(self.admission_note)
         self.calendar = None
         self.admission.textChanged.connect(self._note_admission)
+        # Which way a measure improves, where the sender says otherwise than this school or
+        # this school takes the sender's word (transfer/directions.py): said, not decided.
+        self.directions = QLabel(objectName="directions", wordWrap=True)
+        self.directions.setTextFormat(Qt.TextFormat.PlainText)
+        self.directions.setStyleSheet("color: #8a4b00")
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b00020")
         layout = QVBoxLayout(self)
         layout.addWidget(self.match)
+        layout.addWidget(self.directions)
         layout.addWidget(self.arrival)
         layout.addWidget(self.bulk)
         layout.addWidget(self.conflicts, 1)
@@ -268,6 +275,9 @@ class MatchPage(QWizardPage):
         else:
             self.match.setText(f"UPN {preview.pupil['upn']} matches a pupil already here, and the "
                                "package adds nothing to their record.")
+        said = [d.sentence() for d in preview.directions if d.worth_saying]
+        self.directions.setText("\n\n".join(said))
+        self.directions.setVisible(bool(said))
         self.arrival.setVisible(new)
         self.bulk.setVisible(any(c.is_addition for c in conflicts))
         self.conflicts.setVisible(bool(conflicts))
