@@ -79,9 +79,9 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
     b.heading("EHC needs assessment requests")
     b.para("Requests the school sent to the local authority in the year, and whether the LA "
            "kept to the statutory weeks (a decision within 6 weeks, the final plan within 20). "
-           "Each request sent is in one of the four rows after it (decided, overdue, not yet "
-           "due or withdrawn); each decided in one of the next two pairs; and each the LA "
-           "agreed to assess in one of the last six.", "small")
+           "Each request sent is decided, overdue, not yet due or withdrawn; each decided was "
+           "decided within 6 weeks or late, and to assess or not; and each the LA agreed to "
+           "assess is in one of the last six rows.", "small")
     _pairs_table(b, found.requests, found.year.label)
     b.heading("Provision spend against the notional SEN budget")
     if found.spend is None:
