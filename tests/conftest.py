@@ -43,7 +43,7 @@ BOTH_ENGINES = frozenset({
     "test_transactions",
     "test_documents", "test_documents_letters", "test_letters_advice", "test_handover_pack",
     "test_young_person_letters", "test_governors_report", "test_impact", "test_impact_facts",
-    "test_impact_disclosure", "test_stale_records", "test_wording", "test_impact_overlap",
+    "test_impact_disclosure", "test_governors_disclosure", "test_stale_records", "test_wording", "test_impact_overlap",
     "test_transfer", "test_transfer_arrival", "test_transfer_review", "test_transfer_attacks",
     "test_transfer_other_child", "test_transfer_directions", "test_my_story_transfer",
     "test_package_typed",

@@ -3,12 +3,10 @@ charts, no names, small numbers hidden (records/governors_report.py works the fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ..models import dates
 from ..models.provision import format_money
 from ..models.small_numbers import FEWER, shown
-from ..records.governors_report import PAST_SPEND, GovernorsFigures, Spend
+from ..records.governors_report import PAST_SPEND, GovernorsFigures, Spend, shown_pairs
 from ..records.register_figures import Breakdown
 from . import report_charts
 from .impact_report import COVERS, impact_section
@@ -30,8 +28,9 @@ def _breakdown_table(b: Builder, found: Breakdown) -> None:
             widths=[2.6] + [1.3] * len(found.columns), total=["On the register", *totals])
 
 
-def _pairs_table(b: Builder, pairs: Sequence[tuple[str, int]], heading: str) -> None:
-    b.table(["", heading], [(label, shown(count)) for label, count in pairs], widths=[3.6, 1.4])
+def _pairs_table(b: Builder, pairs: tuple[tuple[str, int], ...], heading: str) -> None:
+    b.table(["", heading], list(zip((label for label, _ in pairs), shown_pairs(pairs),
+                                    strict=True)), widths=[3.6, 1.4])
 
 
 def _spend(b: Builder, spend: Spend) -> None:
@@ -79,8 +78,10 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
     _chart(b, report_charts.pairs_chart("SEN support reviews", found.sen_reviews))
     b.heading("EHC needs assessment requests")
     b.para("Requests the school sent to the local authority in the year, and whether the LA "
-           "kept to the statutory weeks (a decision within 6 weeks, the final plan within 20).",
-           "small")
+           "kept to the statutory weeks (a decision within 6 weeks, the final plan within 20). "
+           "Each request sent is decided, overdue, not yet due or withdrawn; each decided was "
+           "decided within 6 weeks or late, and to assess or not; and each the LA agreed to "
+           "assess is in one of the last six rows.", "small")
     _pairs_table(b, found.requests, found.year.label)
     b.heading("Provision spend against the notional SEN budget")
     if found.spend is None:

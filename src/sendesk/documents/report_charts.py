@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..models.small_numbers import hidden, shown_all
+from ..models.small_numbers import hidden
+from ..records.governors_report import shown_pairs
 from ..records.register_figures import Breakdown
 from .model import Chart, ChartSeries
 
 Row = Mapping[str, str]          # one row of the impact table as shown
-
-
-def _count_series(name: str, counts: Sequence[int]) -> ChartSeries:
-    """Counts each shown or hidden alone (no total beside them)."""
-    return _series(name, counts, shown_all(counts, total_shown=False))
 
 
 def _series(name: str, counts: Sequence[int], cells: Sequence[str]) -> ChartSeries:
@@ -47,11 +43,11 @@ def trend_chart(found: Breakdown, title: str) -> Chart:
     return Chart(title, short, tuple(series))
 
 
-def pairs_chart(title: str, pairs: Sequence[tuple[str, int]]) -> Chart:
-    """Counts with their labels (movement, reviews, requests), each shown or hidden alone."""
-    counts = [c for _, c in pairs]
+def pairs_chart(title: str, pairs: tuple[tuple[str, int], ...]) -> Chart:
+    """Counts with their labels (movement, reviews, requests), hidden as their table hides
+    them (records.governors_report.shown_pairs)."""
     return Chart(title, tuple(label for label, _ in pairs),
-                 (_count_series("", counts),))
+                 (_series("", [c for _, c in pairs], shown_pairs(pairs)),))
 
 
 def _number(cell: str) -> float | None:

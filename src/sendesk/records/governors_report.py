@@ -34,7 +34,7 @@ from ..models import impact as impact_rules
 from ..models.ehc import MilestoneState
 from ..models.roles import Permission
 from ..models.school_year import SchoolYear, parse_school_year
-from ..models.small_numbers import FEWER, shown_for_csv
+from ..models.small_numbers import FEWER, shown_for_csv, shown_related
 from ..operations import operation, viewed
 from ..session import Session
 from . import csv_safe, ehc, impact, provision_map
@@ -193,13 +193,50 @@ def _ehc_reviews(session: Session, year: SchoolYear, day: dt.date) -> tuple[tupl
 
 
 REQUEST_LABELS = (
-    "Requests sent to the LA", "LA decided within 6 weeks", "LA decided late",
-    "Decision overdue", "LA agreed to assess", "LA decided not to assess",
-    "Final plan issued within 20 weeks", "Final plan issued late", "Final plan overdue",
-    "No plan issued after assessment", "Withdrawn")
+    "Requests sent to the LA", "LA decided whether to assess", "LA decided within 6 weeks",
+    "LA decided late", "Decision overdue", "Decision not yet due", "Withdrawn before a decision",
+    "LA agreed to assess", "LA decided not to assess", "Final plan issued within 20 weeks",
+    "Final plan issued late", "Final plan overdue", "Final plan not yet due",
+    "No plan issued after assessment", "Withdrawn after the LA agreed to assess")
+SENT, DECIDED, AGREED = REQUEST_LABELS[0], REQUEST_LABELS[1], REQUEST_LABELS[7]
+# Every sum a reader can see in the rows, declared so that no hidden row can be worked out
+# from the others (models.small_numbers.shown_related). Each request is in exactly one row of
+# each group, so each group adds up to the row above it: every request sent was decided, or
+# is overdue, not yet due, or was withdrawn first; a decision was to assess or not; and every
+# request the LA agreed to assess ended in a final plan (on time or late), is overdue or not
+# yet due, ended with no plan, or was withdrawn first. "Decided" is printed so that the sums
+# form a tree, which is what lets the rule read them together exactly.
+REQUEST_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (SENT, (DECIDED, *REQUEST_LABELS[4:7])),
+    (DECIDED, REQUEST_LABELS[2:4]),
+    (DECIDED, REQUEST_LABELS[7:9]),
+    (AGREED, REQUEST_LABELS[9:15]))
+
+# Each statutory milestone's state (models.ehc.timeline) as the row of its group it counts in:
+# "not needed" is the request withdrawn before it (or, for the final plan, no plan to issue).
+_DECISION_ROWS = dict(zip(
+    (MilestoneState.DONE, MilestoneState.LATE, MilestoneState.OVERDUE, MilestoneState.UPCOMING,
+     MilestoneState.DUE, MilestoneState.NOT_NEEDED), (*REQUEST_LABELS[2:6], *REQUEST_LABELS[5:7]),
+    strict=True))
+_FINAL_ROWS = dict(zip(
+    (MilestoneState.DONE, MilestoneState.LATE, MilestoneState.OVERDUE, MilestoneState.UPCOMING,
+     MilestoneState.DUE), (*REQUEST_LABELS[9:13], REQUEST_LABELS[12]), strict=True))
 
 
-_TIMELY = (MilestoneState.DONE, MilestoneState.LATE, MilestoneState.OVERDUE)
+def _request_rows(request: ehc_rules.EhcnaRequest, day: dt.date) -> list[str]:
+    """The rows one request counts in: one of each group REQUEST_SUMS adds up that it is in."""
+    states = {m.key: m.state for m in ehc_rules.timeline(request, day)}
+    rows = [SENT, _DECISION_ROWS[states["decision"]]]
+    if request.decision_on is None:
+        return rows
+    rows.append(DECIDED)
+    if request.decision is not ehc_rules.AssessDecision.ASSESS:
+        return [*rows, REQUEST_LABELS[8]]
+    final = _FINAL_ROWS.get(states["final"])
+    if final is None:
+        final = REQUEST_LABELS[13] if request.plan_decision is ehc_rules.PlanDecision.NOT_ISSUE \
+            else REQUEST_LABELS[14]
+    return [*rows, AGREED, final]
 
 
 def _requests(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[str, int], ...]:
@@ -207,22 +244,18 @@ def _requests(session: Session, year: SchoolYear, day: dt.date) -> tuple[tuple[s
     for row in session.db.query(
             "SELECT * FROM ehcna_requests WHERE submitted_on >= ? AND submitted_on <= ?",
             (year.first_day.isoformat(), year.last_day.isoformat())):
-        request = ehc.request_from_row(row)
-        counts[REQUEST_LABELS[0]] += 1
-        states = {m.key: m.state for m in ehc_rules.timeline(request, day)}
-        decision, final = states.get("decision"), states.get("final")
-        for state, labels in ((decision, REQUEST_LABELS[1:4]), (final, REQUEST_LABELS[6:9])):
-            if state in _TIMELY:
-                counts[labels[_TIMELY.index(state)]] += 1
-        if request.decision is ehc_rules.AssessDecision.ASSESS:
-            counts[REQUEST_LABELS[4]] += 1
-        elif request.decision is ehc_rules.AssessDecision.NOT_ASSESS:
-            counts[REQUEST_LABELS[5]] += 1
-        if request.plan_decision is ehc_rules.PlanDecision.NOT_ISSUE:
-            counts[REQUEST_LABELS[9]] += 1
-        if request.withdrawn_on is not None:
-            counts[REQUEST_LABELS[10]] += 1
+        counts.update(_request_rows(ehc.request_from_row(row), day))
     return tuple((label, counts[label]) for label in REQUEST_LABELS)
+
+
+def shown_pairs(pairs: tuple[tuple[str, int], ...]) -> list[str]:
+    """A block of labelled counts (movement, reviews, requests) as the document, its chart and
+    the CSV all print it. Only the requests' rows add up to one another (REQUEST_SUMS): the
+    movement rows, the reviews' outcomes and the EHC reviews have no total printed beside them
+    (nor one a reader could find elsewhere: the census days are not the year's first and last
+    days, so the register's change between them is not the movement), so each is shown or
+    hidden alone."""
+    return shown_related(pairs, REQUEST_SUMS if pairs and pairs[0][0] == SENT else ())
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -252,8 +285,8 @@ def csv_rows(found: GovernorsFigures) -> Iterator[tuple[str, str, str, str]]:
     for section, pairs in (("movement", reg.movement), ("SEN support reviews", found.sen_reviews),
                            ("EHC annual reviews", found.ehc_reviews),
                            ("EHC needs assessment requests", found.requests)):
-        for label, count in pairs:
-            yield section, label, year, shown_for_csv(count)
+        for (label, _), cell in zip(pairs, shown_pairs(pairs), strict=True):
+            yield section, label, year, cell.replace(",", "")
     spend = found.spend
     if spend is None:
         yield "spend", "Not shown for a past year", year, PAST_SPEND
