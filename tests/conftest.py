@@ -55,6 +55,7 @@ BOTH_ENGINES = frozenset({
     "test_stale_ui", "test_periods", "test_concern_and_note_review_days",
     "test_young_person_notifications", "test_young_person_upgrade", "test_ehc_young_person_request",
     "test_pathway_plans", "test_measure_directions", "test_provision_groups_warnings",
+    "test_record_reads",
 })
 
 

@@ -17,7 +17,7 @@ from records_fixtures import add_pupil, snapshot
 from sendesk.cli import main as cli_main
 from sendesk.errors import PermissionDenied, SendeskError, ValidationError, WrongPassword
 from sendesk.models.roles import Role
-from sendesk.records import audit_log, notes, sen_register
+from sendesk.records import audit_log, notes, pupil_record, pupils, sen_register
 from sendesk.services import lifecycle, server_school, users
 from sendesk.services import verify as verify_mod
 from sendesk.store import audit, server_security
@@ -319,10 +319,20 @@ def test_a_removed_users_open_session_is_refused_by_the_server(senco_session, st
                                                               on_status):
     pupil_id, _ = on_status
     users.remove_user(senco_session, STAFF)
-    with pytest.raises(SendeskError):
+    # The app does not ask before each action on the server: the server refuses, and the
+    # refusal is told as the removal it is, for a save as for a read.
+    with pytest.raises(PermissionDenied, match="account has been removed"):
         notes.add_note(staff_session, pupil_id, {"event_date": "21/11/2026", "concern": "x"})
-    with pytest.raises(SendeskError):   # its groups are gone: not even a read
+    with pytest.raises(PermissionDenied, match="account has been removed"):
+        pupils.get_pupil(staff_session, pupil_id)
+    with pytest.raises(PermissionDenied, match="account has been removed"):
+        pupil_record.open_record(staff_session, pupil_id)
+    with pytest.raises(PermissionDenied, match="account has been removed"):  # not even a read
         staff_session.db.query("SELECT * FROM pupils")
+    # A refusal for a reason other than removal is not told as one.
+    with pytest.raises(PermissionDenied) as refused:
+        senco_session.db.execute("UPDATE audit_head SET count = 0")
+    assert "removed" not in str(refused.value)
 
 
 def test_a_new_role_moves_the_login_between_groups(senco_session, pg_server, server_database):

@@ -39,6 +39,9 @@ class PermissionDenied(SendeskError):
     """The signed-in user's role does not allow this action."""
 
 
+ACCOUNT_REMOVED = "Your account has been removed. Ask your administrator."
+
+
 class ValidationError(SendeskError):
     """Input was refused; the message says which field and why."""
 

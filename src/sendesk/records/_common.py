@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ..errors import PermissionDenied, ValidationError
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 
 # SQLite accepts many more parameters, but chunks this size keep each statement quick.
 CHUNK = 500
@@ -20,8 +20,12 @@ def today(session: Session) -> dt.date:
     return session.clock.today()
 
 
+def pupil_row_read(pupil_id: int) -> Statement:
+    return "SELECT * FROM pupils WHERE id = ?", (int(pupil_id),)
+
+
 def pupil_row(session: Session, pupil_id: int) -> Row:
-    row = session.db.query_one("SELECT * FROM pupils WHERE id = ?", (int(pupil_id),))
+    row = session.db.query_one(*pupil_row_read(pupil_id))
     if row is None:
         raise ValidationError("That pupil is not in this database (they may have been deleted "
                               "after their retention date).", field="pupil")

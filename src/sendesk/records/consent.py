@@ -17,7 +17,7 @@ from ..models.roles import Permission
 from ..models.school_contacts import INSTEAD
 from ..operations import Kind, changed, operation
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from ._common import record_changes, require_editable, today
 from .school_contacts import stored
 
@@ -81,6 +81,8 @@ def withdraw_consent(session: Session, consent_id: int, withdrawn_on: dt.date | 
 @operation(Permission.VIEW_RECORDS, writes=False)
 def list_consents(session: Session, pupil_id: int) -> list[Consent]:
     """Consent records in the order they were given."""
-    rows = session.db.query("SELECT * FROM consents WHERE pupil_id = ? ORDER BY given_on, id",
-                            (int(pupil_id),))
-    return [consent_from_row(row) for row in rows]
+    return [consent_from_row(row) for row in session.db.query(*list_consents_read(pupil_id))]
+
+
+def list_consents_read(pupil_id: int) -> Statement:
+    return "SELECT * FROM consents WHERE pupil_id = ? ORDER BY given_on, id", (int(pupil_id),)

@@ -15,7 +15,7 @@ from ..models.contacts import Contact, ContactDetails, clean_contact
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from . import stale
 from ._common import record_changes, require_editable, today
 
@@ -126,9 +126,12 @@ def end_contact(session: Session, contact_id: int, ended_on: dt.date | str) -> N
 @operation(Permission.VIEW_RECORDS, writes=False)
 def list_contacts(session: Session, pupil_id: int, include_ended: bool = False) -> list[Contact]:
     """Contacts with parental responsibility first, then by name."""
-    rows = session.db.query(
-        "SELECT * FROM contacts WHERE pupil_id = ?" + ("" if include_ended else
-                                                      " AND ended_on IS NULL")
-        + " ORDER BY ended_on IS NOT NULL, parental_responsibility DESC, name, id",
-        (int(pupil_id),))
-    return [contact_from_row(row) for row in rows]
+    return [contact_from_row(row)
+            for row in session.db.query(*list_contacts_read(pupil_id, include_ended))]
+
+
+def list_contacts_read(pupil_id: int, include_ended: bool = False) -> Statement:
+    return ("SELECT * FROM contacts WHERE pupil_id = ?"
+            + ("" if include_ended else " AND ended_on IS NULL")
+            + " ORDER BY ended_on IS NOT NULL, parental_responsibility DESC, name, id",
+            (int(pupil_id),))

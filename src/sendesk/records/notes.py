@@ -15,7 +15,7 @@ from ..models.roles import Permission
 from ..models.school_days import require_school_day
 from ..operations import Kind, changed, operation
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from . import stale
 from ._common import as_text, record_changes, require_editable, today
 from .school_calendar import calendar_of
@@ -125,8 +125,10 @@ def mark_reviewed(session: Session, note_id: int, reviewed_on: dt.date | str) ->
 @operation(Permission.VIEW_RECORDS, writes=False)
 def list_notes(session: Session, pupil_id: int) -> list[ShortNote]:
     """A pupil's notes in the order the discussions happened."""
-    rows = session.db.query(
-        "SELECT n.*, coalesce(u.full_name, '') AS author_name FROM short_notes n LEFT JOIN users u"
-        " ON u.id = n.author_id WHERE n.pupil_id = ? ORDER BY n.event_date, n.entered_at, n.id",
-        (int(pupil_id),))
-    return [note_from_row(row) for row in rows]
+    return [note_from_row(row) for row in session.db.query(*list_notes_read(pupil_id))]
+
+
+def list_notes_read(pupil_id: int) -> Statement:
+    return ("SELECT n.*, coalesce(u.full_name, '') AS author_name FROM short_notes n LEFT JOIN"
+            " users u ON u.id = n.author_id WHERE n.pupil_id = ?"
+            " ORDER BY n.event_date, n.entered_at, n.id", (int(pupil_id),))

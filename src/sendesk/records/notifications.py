@@ -22,7 +22,7 @@ from ..models.roles import Permission
 from ..models.school_contacts import INSTEAD, PARENTS, is_young_person
 from ..operations import Kind, changed, operation
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from ._common import chunks, placeholders, require_editable, today
 from .school_contacts import stored
 
@@ -203,10 +203,16 @@ def _record_young_person(session: Session, item: Row, pupil: Row, day: dt.date,
 
 def _sent(session: Session, item: Row) -> tuple[NotificationSent, ...]:
     """What was recorded for an item, in the order it happened."""
+    return _told(item, session.db.query("SELECT * FROM parent_notifications WHERE due_id = ?"
+                                        " ORDER BY sent_on, id", (item["id"],)))
+
+
+def _told(item: Row, rows: Iterable[Row]) -> tuple[NotificationSent, ...]:
+    """An item's notifications from its parent_notifications rows and the young person's
+    columns, in the order they happened."""
     found = [NotificationSent(r["id"], r["contact_id"], r["recipient"],
                               dt.date.fromisoformat(r["sent_on"]), r["method"], r["entered_at"])
-             for r in session.db.query("SELECT * FROM parent_notifications WHERE due_id = ?"
-                                       " ORDER BY sent_on, id", (item["id"],))]
+             for r in rows]
     if item["young_person_told_on"] is not None:
         found.append(NotificationSent(
             item["id"], None, item["young_person_recipient"] or "",
@@ -216,23 +222,41 @@ def _sent(session: Session, item: Row) -> tuple[NotificationSent, ...]:
     return tuple(sorted(found, key=lambda s: (s.sent_on, s.entered_at)))
 
 
+def notifications_for_pupil_reads(pupil_id: int) -> list[Statement]:
+    """The pupil's items, everything recorded for any of them, and the contacts with parental
+    responsibility: three reads however many items there are, so the record can name them in
+    advance (records/pupil_record.py)."""
+    pupil = (int(pupil_id),)
+    return [("SELECT d.*, h.status FROM parent_notifications_due d JOIN sen_status_history h"
+             " ON h.id = d.status_change_id WHERE d.pupil_id = ?"
+             " ORDER BY d.due_since DESC, d.id DESC", pupil),
+            ("SELECT n.* FROM parent_notifications n JOIN parent_notifications_due d"
+             " ON d.id = n.due_id WHERE d.pupil_id = ? ORDER BY n.sent_on, n.id", pupil),
+            ("SELECT id FROM contacts WHERE pupil_id = ? AND ended_on IS NULL"
+             " AND parental_responsibility = 1 ORDER BY id", pupil)]
+
+
 @operation(Permission.VIEW_RECORDS, writes=False)
 def notifications_for_pupil(session: Session, pupil_id: int) -> list[NotificationDue]:
     """Every notification item for a pupil, newest first, with what was recorded and who is
     still to be told."""
-    items = session.db.query(
-        "SELECT d.*, h.status FROM parent_notifications_due d JOIN sen_status_history h"
-        " ON h.id = d.status_change_id WHERE d.pupil_id = ? ORDER BY d.due_since DESC, d.id DESC",
-        (int(pupil_id),))
+    items, sent, responsible = [session.db.query(*read)
+                                for read in notifications_for_pupil_reads(pupil_id)]
+    by_item: dict[int, list[Row]] = {}
+    for row in sent:
+        by_item.setdefault(row["due_id"], []).append(row)
     choice = stored(session).young_person
     result = []
     for item in items:
         parents, young = _who(choice, item)
         still_open = item["cleared_at"] is None
+        told = {row["contact_id"] for row in by_item.get(item["id"], [])}
         result.append(NotificationDue(
             item["id"], item["pupil_id"], item["change"], item["status"],
-            dt.date.fromisoformat(item["due_since"]), item["cleared_at"], _sent(session, item),
-            _outstanding(session, item, parents) if still_open else (),
+            dt.date.fromisoformat(item["due_since"]), item["cleared_at"],
+            _told(item, by_item.get(item["id"], [])),
+            tuple(c["id"] for c in responsible if c["id"] not in told)
+            if still_open and parents else (),
             young_person=bool(item["young_person"]),
             young_person_to_tell=still_open and young and item["young_person_told_on"] is None))
     return result

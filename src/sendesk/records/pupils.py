@@ -29,7 +29,7 @@ from ..models.roles import Permission
 from ..models.text import clean_line
 from ..operations import Kind, changed, operation, viewed
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from . import retention, stale
 from ._common import pupil_row, record_changes, require_editable, today
 from .school_calendar import calendar_of
@@ -215,12 +215,15 @@ class FieldChange:
     from_school: str | None = None   # the previous school that made it; None for this school
 
 
+def change_history_read(pupil_id: int) -> Statement:
+    return ("SELECT f.*, coalesce(u.full_name, '') AS who FROM field_changes f"
+            " LEFT JOIN users u ON u.id = f.changed_by WHERE f.pupil_id = ? ORDER BY f.id",
+            (int(pupil_id),))
+
+
 @operation(Permission.VIEW_RECORDS, writes=False)
 def change_history(session: Session, pupil_id: int) -> list[FieldChange]:
     """Every edited field of a pupil's record, oldest first."""
-    rows = session.db.query(
-        "SELECT f.*, coalesce(u.full_name, '') AS who FROM field_changes f"
-        " LEFT JOIN users u ON u.id = f.changed_by WHERE f.pupil_id = ? ORDER BY f.id",
-        (int(pupil_id),))
+    rows = session.db.query(*change_history_read(pupil_id))
     return [FieldChange(r["record_type"], r["record_id"], r["field"], r["old_value"],
                         r["new_value"], r["changed_at"], r["who"], r["from_school"]) for r in rows]

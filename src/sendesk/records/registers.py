@@ -16,7 +16,7 @@ from ..models.registers import RegisterEntry, RegisterKind, clean_entry, clean_k
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
-from ..store.database import Row
+from ..store.database import Row, Statement
 from ._common import as_text, record_changes, require_editable, today
 from .school_calendar import calendar_of
 
@@ -123,7 +123,11 @@ def end_entry(session: Session, entry_id: int, end_date: dt.date | str) -> None:
 @operation(Permission.VIEW_RECORDS, writes=False)
 def list_entries(session: Session, pupil_id: int, include_ended: bool = True) -> list[RegisterEntry]:
     """A pupil's register entries in the order they started."""
-    rows = session.db.query("SELECT * FROM register_entries WHERE pupil_id = ?"
-                            + ("" if include_ended else " AND end_date IS NULL")
-                            + " ORDER BY start_date, id", (int(pupil_id),))
-    return [entry_from_row(row) for row in rows]
+    return [entry_from_row(row)
+            for row in session.db.query(*list_entries_read(pupil_id, include_ended))]
+
+
+def list_entries_read(pupil_id: int, include_ended: bool = True) -> Statement:
+    return ("SELECT * FROM register_entries WHERE pupil_id = ?"
+            + ("" if include_ended else " AND end_date IS NULL") + " ORDER BY start_date, id",
+            (int(pupil_id),))

@@ -31,6 +31,7 @@ from ..models.calendar import add_school_days
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation
 from ..session import Session
+from ..store.database import Statement
 from . import school_calendar
 from ._common import placeholders, record_changes, today
 
@@ -218,6 +219,18 @@ def open_for(session: Session, pupil_id: int) -> list[ReviewRequest]:
     return open_by_pupil(session, [int(pupil_id)]).get(int(pupil_id), [])
 
 
+def _where(ids: list[int] | None) -> Statement:
+    return ("", ()) if ids is None else (f" AND w.pupil_id IN ({placeholders(len(ids))})",
+                                         tuple(ids))
+
+
+def open_by_pupil_read(ids: list[int] | None) -> Statement:
+    """The first of open_by_pupil's reads (the only one, when no pupil has a request)."""
+    where, params = _where(ids)
+    return ("SELECT * FROM review_requests w WHERE 1 = 1" + where
+            + " ORDER BY w.pupil_id, w.raised_on, w.id", params)
+
+
 def open_by_pupil(session: Session,
                   pupil_ids: Iterable[int] | None = None) -> dict[int, list[ReviewRequest]]:
     """Each pupil's open requests (every pupil's when no ids are given), read in at most three
@@ -227,11 +240,9 @@ def open_by_pupil(session: Session,
     ids = None if pupil_ids is None else sorted({int(p) for p in pupil_ids})
     if ids == []:
         return {}
-    where, params = ("", ()) if ids is None else (
-        f" AND w.pupil_id IN ({placeholders(len(ids))})", tuple(ids))
+    where, params = _where(ids)
     found: dict[int, list[ReviewRequest]] = {}
-    for r in session.db.query("SELECT * FROM review_requests w WHERE 1 = 1" + where
-                              + " ORDER BY w.pupil_id, w.raised_on, w.id", params):
+    for r in session.db.query(*open_by_pupil_read(ids)):
         found.setdefault(r["pupil_id"], []).append(ReviewRequest(
             r["id"], r["pupil_id"], r["reason"], r["detail"],
             dt.date.fromisoformat(r["review_date"]), dt.date.fromisoformat(r["raised_on"])))

@@ -15,13 +15,15 @@ from ..models.roles import Permission
 from ..models.school_contacts import SchoolContacts, clean_school_contacts
 from ..operations import Kind, changed, operation
 from ..session import Session
+from ..store.database import Statement
 
 META_KEY = "school:contacts"
+STORED_READ: Statement = ("SELECT value FROM meta WHERE key = ?", (META_KEY,))
 
 
 def stored(session: Session) -> SchoolContacts:
     """The details for rules already inside a permission-checked operation (letters)."""
-    text = session.db.scalar("SELECT value FROM meta WHERE key = ?", (META_KEY,))
+    text = session.db.scalar(*STORED_READ)
     if not text:
         return SchoolContacts()
     raw = json.loads(text)

@@ -19,6 +19,7 @@ from ..models.sen import NeedPeriod, StatusPeriod
 from ..models.text import clean_text
 from ..operations import Kind, changed, operation
 from ..session import Session
+from ..store.database import Statement
 from . import notifications
 from ._common import record_changes, require_editable, today
 
@@ -146,12 +147,16 @@ def set_needs(session: Session, pupil_id: int, needs: Sequence[str],
     return altered
 
 
+def status_history_read(pupil_id: int) -> Statement:
+    return ("SELECT h.*, coalesce(u.full_name, '') AS who FROM sen_status_history h LEFT JOIN"
+            " users u ON u.id = h.changed_by WHERE h.pupil_id = ? ORDER BY h.start_date, h.id",
+            (int(pupil_id),))
+
+
 @operation(Permission.VIEW_RECORDS, writes=False)
 def status_history(session: Session, pupil_id: int) -> list[StatusPeriod]:
     """The pupil's statuses in the order they happened."""
-    rows = session.db.query(
-        "SELECT h.*, coalesce(u.full_name, '') AS who FROM sen_status_history h LEFT JOIN users u"
-        " ON u.id = h.changed_by WHERE h.pupil_id = ? ORDER BY h.start_date, h.id", (int(pupil_id),))
+    rows = session.db.query(*status_history_read(pupil_id))
     return [StatusPeriod(r["id"], r["status"], dt.date.fromisoformat(r["start_date"]),
                          dates.from_text(r["end_date"]), r["reason"], r["who"], r["entered_at"])
             for r in rows]
@@ -160,13 +165,16 @@ def status_history(session: Session, pupil_id: int) -> list[StatusPeriod]:
 @operation(Permission.VIEW_RECORDS, writes=False)
 def needs_history(session: Session, pupil_id: int, current_only: bool = False) -> list[NeedPeriod]:
     """Needs in the order they were recorded (current ones by rank when current_only)."""
-    if current_only:
-        sql = "SELECT * FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank"
-    else:
-        sql = "SELECT * FROM sen_needs WHERE pupil_id = ? ORDER BY start_date, rank, id"
     return [NeedPeriod(r["id"], r["code"], r["rank"], dt.date.fromisoformat(r["start_date"]),
                        dates.from_text(r["end_date"]), r["entered_at"])
-            for r in session.db.query(sql, (int(pupil_id),))]
+            for r in session.db.query(*needs_history_read(pupil_id, current_only))]
+
+
+def needs_history_read(pupil_id: int, current_only: bool = False) -> Statement:
+    if current_only:
+        return ("SELECT * FROM sen_needs WHERE pupil_id = ? AND end_date IS NULL ORDER BY rank",
+                (int(pupil_id),))
+    return "SELECT * FROM sen_needs WHERE pupil_id = ? ORDER BY start_date, rank, id", (int(pupil_id),)
 
 
 def effective_status(status: str | None, since: dt.date | None, on: dt.date) -> str | None:
