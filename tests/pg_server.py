@@ -25,7 +25,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from cryptography import x509
@@ -55,8 +57,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A throwaway school CA and a server certificate for 127.0.0.1 and localhost."""
+def _write_certificates(folder: Path, host: str) -> tuple[Path, Path, Path]:
+    """A throwaway school CA and a server certificate for `host`, 127.0.0.1 and localhost."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sendesk test school CA")])
@@ -76,7 +78,8 @@ def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                x509.DNSName("localhost"),
+                *[x509.IPAddress(ipaddress.ip_address(a)) for a in dict.fromkeys(("127.0.0.1", host))]]),
                 critical=False)
             .sign(ca_key, hashes.SHA256()))
     ca_path, cert_path, key_path = folder / "ca.crt", folder / "server.crt", folder / "server.key"
@@ -90,8 +93,18 @@ def _write_certificates(folder: Path) -> tuple[Path, Path, Path]:
 
 
 class PgServer:
-    def __init__(self, bindir: Path) -> None:
+    """`host`: the address it listens on, `clients`: the network it accepts sign-ins from;
+    `enter`: a command prefix its programs run under and `local_logins`: sign-ins over its Unix
+    socket too (tests/net_namespace.py's server, in a namespace of its own, reached over the
+    socket by a PC whose network still works)."""
+
+    def __init__(self, bindir: Path, host: str = "127.0.0.1", clients: str = "127.0.0.1/32",
+                 enter: Sequence[str] = (), local_logins: bool = False) -> None:
         self.bindir = bindir
+        self.host = host
+        self._clients = clients
+        self._enter = list(enter)
+        self._local_logins = local_logins
         self.root = Path(tempfile.mkdtemp(prefix="sendesk-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root / "socket"
@@ -120,7 +133,7 @@ class PgServer:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _run(self, *args: str) -> None:
-        done = subprocess.run([*self._as_user, *args], capture_output=True, text=True)
+        done = subprocess.run([*self._enter, *self._as_user, *args], capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{' '.join(args[:2])} failed:\n{done.stdout}\n{done.stderr}")
 
@@ -139,7 +152,7 @@ class PgServer:
         pwfile.unlink()
         certs = self.root / "certs"
         certs.mkdir()
-        self.ca, cert, key = _write_certificates(certs)
+        self.ca, cert, key = _write_certificates(certs, self.host)
         if self._as_user:
             entry = pwd.getpwnam(OS_USER)
             for path in (certs, cert, key):
@@ -147,7 +160,7 @@ class PgServer:
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(f"""
 port = {self.port}
-listen_addresses = '127.0.0.1'
+listen_addresses = '{self.host}'
 unix_socket_directories = '{self.socket_dir}'
 ssl = on
 ssl_cert_file = '{cert}'
@@ -160,8 +173,9 @@ full_page_writes = off
 """)
         (self.data / "pg_hba.conf").write_text(
             f"local all {SUPERUSER} trust\n"
-            "hostssl all all 127.0.0.1/32 scram-sha-256\n"
-            "hostnossl all all 127.0.0.1/32 scram-sha-256\n")
+            + ("local all all scram-sha-256\n" if self._local_logins else "")
+            + f"hostssl all all {self._clients} scram-sha-256\n"
+            f"hostnossl all all {self._clients} scram-sha-256\n")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.root / "server.log"), "-w", "-t", "60", "start")
         self.started = True
@@ -196,7 +210,7 @@ full_page_writes = off
         """The address a school PC would be given: TLS, verify-full, the school's CA."""
         who = f"{user}@" if user else ""
         extra = "".join(f"&{key}={value}" for key, value in query.items())
-        return f"postgresql://{who}127.0.0.1:{self.port}/{database}?sslrootcert={self.ca}{extra}"
+        return f"postgresql://{who}{self.host}:{self.port}/{database}?sslrootcert={self.ca}{extra}"
 
     def _make_template(self) -> None:
         from sendesk.store.server_address import parse
@@ -308,11 +322,12 @@ def _drop_role(conn: psycopg.Connection, role: str) -> None:
         pass
 
 
-def start_server() -> PgServer:
+def start_server(**where: Any) -> PgServer:
+    """The server, started (`where`: PgServer's host, clients, enter and local_logins)."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError("no PostgreSQL server binaries (initdb) are installed")
-    server = PgServer(bindir)
+    server = PgServer(bindir, **where)
     try:
         server.start()
     except BaseException:

@@ -22,7 +22,11 @@ Four bounds, each for its own case:
   and the school's write lock (one advisory lock every save takes) is free again for the other
   PCs within seconds rather than when TCP notices.
 * **TCP keepalives and a user timeout** on both ends: the operating system probes a quiet
-  connection, so a dead network is noticed during long work too (and by the server).
+  connection, so a dead network is noticed during long work too (and by the server). The
+  server needs the user timeout as well as keepalives: when the network goes while it is
+  sending (an export's rows) or before the PC acknowledged its last answer, its keepalives
+  never start and it would retry for about 15 minutes (Linux's defaults), holding the
+  school's write lock (tests/test_server_packet_loss.py, under real packet loss).
 
 Maintenance is exempt from the first three: the owner's connection (server init, upgrade,
 import of a 60,000-pupil school, its VACUUM ANALYZE) and a snapshot (a backup, an export) can
@@ -50,14 +54,15 @@ CLIENT_KEEPALIVES = {"keepalives": "1", "keepalives_idle": "5", "keepalives_inte
 
 def server_options(patient: bool) -> str:
     """The session settings sent at connect (libpq's ``options``): the server's own bounds,
-    and its keepalives towards this PC. A patient session (maintenance) has no statement or
-    idle limit."""
+    and its keepalives and user timeout towards this PC. A patient session (maintenance) has
+    no statement or idle limit."""
     limits = {"lock_timeout": f"{LOCK_SECONDS}s",
               "statement_timeout": "0" if patient else f"{STATEMENT_SECONDS}s",
               "idle_in_transaction_session_timeout":
                   "0" if patient else f"{IDLE_IN_TRANSACTION_SECONDS}s",
               "tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2",
-              "tcp_keepalives_count": "3", "client_connection_check_interval": "5s"}
+              "tcp_keepalives_count": "3", "tcp_user_timeout": "10000",
+              "client_connection_check_interval": "5s"}
     return " ".join(f"-c {name}={value}" for name, value in limits.items())
 
 
