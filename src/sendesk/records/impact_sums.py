@@ -124,8 +124,10 @@ _COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_valu
 # The next later measure's line (impact_line_measures' later_began and later_stopped) ran.
 _RAN_LATER = ("x.later_stopped >= ? AND x.later_began <= ?"
               " AND x.later_began <= x.later_stopped")
-# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures).
-_DAYS = f"({day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')})"
+# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures),
+# worked out only for an age, the one kind whose ratio gain needs them.
+_DAYS = ("CASE WHEN m.kind IN ({ages}) THEN "
+         f"{day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')} END")
 # The first row of each VALUES list is typed, so PostgreSQL knows its columns' types.
 _TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
 _TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
@@ -210,13 +212,19 @@ line_found AS MATERIALIZED (
     FROM impact_line_measures x CROSS JOIN measure_names n
     WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x} AND n.raw = x.name
       AND (x.later_exit IS NULL OR x.later_exit > ? OR NOT ({ran_later}))),
--- The groups' complete measures of each row's own pupils, by the name stripped.
+-- The groups' complete measures of each row's own pupils (a group's: those present in it; a
+-- library item's: those present in a group made from it or with a line of it that ran), by
+-- the name stripped.
 group_found AS MATERIALIZED (
     SELECT f.row_kind, f.ref, f.pupil_id, n.name_key, f.kind, f.exit_date, f.id, f.entry_value,
            f.exit_value, f.days
-    FROM found f CROSS JOIN members h CROSS JOIN measure_names n
-    WHERE h.row_kind = f.row_kind AND h.ref = f.ref AND h.pupil_id = f.pupil_id
-      AND n.raw = f.name),
+    FROM found f CROSS JOIN measure_names n
+    WHERE n.raw = f.name AND (
+        EXISTS (SELECT 1 FROM present p WHERE p.pupil_id = f.pupil_id
+                AND CASE WHEN f.row_kind = 'group' THEN p.group_id ELSE p.library_id END = f.ref)
+        OR (f.row_kind = 'library' AND EXISTS (
+            SELECT 1 FROM impact_lines l
+            WHERE l.library_id = f.ref AND l.pupil_id = f.pupil_id AND {ran})))),
 -- A line's measure is its pupil's latest by the name stripped unless a group's measure of that
 -- name, or another line's, might be later (the pupil, item, name and measure kind are
 -- contested): those, and the groups', are ranked (of two on one day, the one entered last
@@ -327,20 +335,22 @@ def sums(session: Session, start: dt.date, end: dt.date,
         category, known = f"p.{category_column}", "CASE WHEN p.id IS NULL THEN 0 ELSE 1 END"
         pupils = "LEFT JOIN pupils p ON p.id = h.pupil_id"
         by_category = f", {category}, {known}"
+    ages = ", ".join("?" * len(_AGES))
     sql = _SQL.format(
         groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql,
         ran=_RAN.format(t="l"), ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
         ran_later=_RAN_LATER,
         complete=_COMPLETE, category=category, known=known,
-        pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
+        pupils=pupils, by_category=by_category, ages=ages, days=_DAYS.format(ages=ages),
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,
               *period, *period,              # members: the lines that ran, and not
               *period,                       # the others' reviews
               *period, *period,              # by_pupil: through lines
               *period, *period,              # by_name: through lines
-              *period, *period,              # found: groups' measures
+              *_AGES, *period, *_AGES, *period,      # found: groups' measures
               last, *period, *period, last, *period,   # line_found: lines' measures
+              *period,                       # group_found: their pupils' lines
               *_AGES, *_AGES]
     parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
     for r in db.query(sql, params):
