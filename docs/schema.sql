@@ -584,6 +584,7 @@ CREATE TABLE impact_reviews (
 );
 CREATE INDEX impact_reviews_held ON impact_reviews(held_on, pupil_id, plan_id,
 measure_name, reviewed, achieved);
+CREATE INDEX impact_reviews_named ON impact_reviews(measure_name);
 CREATE INDEX impact_reviews_pupil ON impact_reviews(pupil_id);
 
 -- key_checks

@@ -133,13 +133,14 @@ _TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
 _TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
 _TYPED_MEASURE = "(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER))"
 
-# Every name a measure has been given (those of the period among them; the rest match no row),
-# read by stepping along provision_measures_name from one name to the next.
+# Every name a measure has been given, or an outcome reviewed named (those of the period among
+# them; the rest match no row), read by stepping along the column's index (provision_measures_
+# name, impact_reviews_named) from one name to the next.
 _NAMES = """
 WITH RECURSIVE names (name) AS (
-    SELECT MIN(name) FROM provision_measures
+    SELECT MIN({column}) FROM {table}
     UNION ALL
-    SELECT (SELECT MIN(m.name) FROM provision_measures m WHERE m.name > n.name)
+    SELECT (SELECT MIN(t.{column}) FROM {table} t WHERE t.{column} > n.name)
     FROM names n WHERE n.name IS NOT NULL)
 SELECT name FROM names WHERE name IS NOT NULL
 """
@@ -304,15 +305,15 @@ def sums(session: Session, start: dt.date, end: dt.date,
     period = [start.isoformat(), end.isoformat()]
     last = period[1]
     db = session.db
-    raw_outcomes = [r[0] for r in db.query(
-        "SELECT DISTINCT measure_name FROM impact_reviews WHERE held_on >= ? AND held_on <= ?",
-        period)]
+    raw_outcomes = [r[0] for r in db.query(_NAMES.format(column="measure_name",
+                                                        table="impact_reviews"))]
     outcome_keys: dict[str, int] = {}
     for raw in raw_outcomes:
         folded = raw.strip().casefold()
         if folded:
             outcome_keys.setdefault(folded, len(outcome_keys) + 1)
-    raw_measures = [r[0] for r in db.query(_NAMES)]
+    raw_measures = [r[0] for r in db.query(_NAMES.format(column="name",
+                                                        table="provision_measures"))]
     measure_keys: dict[str, int] = {}
     for raw in raw_measures:
         measure_keys.setdefault(raw.strip(), len(measure_keys) + 1)

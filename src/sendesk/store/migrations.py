@@ -1520,8 +1520,9 @@ def upgrade_version_23(conn: sqlcipher3.Connection) -> None:
     read in exit date order now, by an index holding every column the table reads, instead
     of by item and pupil.
 
-    provision_measures gains an index by name, so the names measured can be read by stepping
-    from one to the next instead of scanning every measure of the period.
+    provision_measures gains an index by name and impact_reviews one by the measure an outcome
+    names, so the names measured and named can be read by stepping from one to the next instead
+    of scanning every measure and review of the period.
     """
     run_script(conn, """
         ALTER TABLE impact_line_measures ADD COLUMN later_exit TEXT;
@@ -1543,6 +1544,7 @@ def upgrade_version_23(conn: sqlcipher3.Connection) -> None:
             began, later_exit, later_began, later_stopped, library_id, pupil_id, name, kind,
             measure_id, entry_value, exit_value, days);
         CREATE INDEX provision_measures_name ON provision_measures(name);
+        CREATE INDEX impact_reviews_named ON impact_reviews(measure_name);
     """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date"),
                next="OVER (PARTITION BY l.library_id, m.pupil_id, m.name, m.kind"
                     " ORDER BY m.exit_date, m.id)"))
