@@ -154,16 +154,20 @@ present AS (
     FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
     JOIN provision_groups g ON g.id = r.group_id
     WHERE m.joined_on <= r.last_on AND (m.left_on IS NULL OR m.left_on >= r.first_on)),
-members AS (
-    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
-    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
-    UNION ALL
-    SELECT DISTINCT 'library', p.library_id, p.pupil_id, 0 FROM present p
+-- Each row's pupils there through a group alone (a library item's with no line of it that
+-- ran), kept apart from the many with lines, so what looks them up looks among few.
+others AS MATERIALIZED (
+    SELECT DISTINCT 'library' AS row_kind, p.library_id AS ref, p.pupil_id FROM present p
     WHERE p.library_id IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM impact_lines l
         WHERE l.library_id = p.library_id AND l.pupil_id = p.pupil_id AND {ran})
     UNION ALL
-    SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p),
+    SELECT 'group', p.group_id, p.pupil_id FROM present p),
+members AS (
+    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id
+    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
+    UNION ALL
+    SELECT h.row_kind, h.ref, h.pupil_id FROM others h),
 -- Whether each reviewed pupil met every outcome reviewed, and every one naming each measure
 -- (a name folding to nothing names none): for a library item's pupil with its lines, over the
 -- reviews of the plans holding one that ran; for anyone else, over all their reviews.
@@ -179,7 +183,7 @@ by_pupil AS (
     GROUP BY o.library_id, o.pupil_id
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id, MIN(k.ok)
-    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id WHERE h.lined = 0
+    FROM others h JOIN others_reviewed k ON k.pupil_id = h.pupil_id
     GROUP BY h.row_kind, h.ref, h.pupil_id),
 by_name AS (
     SELECT 'library' AS row_kind, o.library_id AS ref, o.pupil_id, n.name_key, MIN(o.met) AS ok
@@ -189,8 +193,7 @@ by_name AS (
     GROUP BY o.library_id, o.pupil_id, n.name_key
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id, k.name_key, k.ok
-    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id
-    WHERE h.lined = 0 AND k.name_key <> 0),
+    FROM others h JOIN others_reviewed k ON k.pupil_id = h.pupil_id WHERE k.name_key <> 0),
 found AS (
     SELECT 'group' AS row_kind, m.group_id AS ref, m.pupil_id, m.kind, m.name, m.exit_date, m.id,
            m.entry_value, m.exit_value, {days} AS days
