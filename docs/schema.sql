@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 22, as a new database
+-- The sendesk database schema at migration version 23, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -521,10 +521,11 @@ CREATE TABLE impact_line_measures (
     entry_value REAL NOT NULL,
     exit_value  REAL NOT NULL,
     days        INTEGER
-);
+, later_exit TEXT, later_began TEXT, later_stopped TEXT);
+CREATE INDEX impact_line_measures_period ON impact_line_measures(exit_date, stopped,
+began, later_exit, later_began, later_stopped, library_id, pupil_id, name, kind,
+measure_id, entry_value, exit_value, days);
 CREATE INDEX impact_line_measures_pupil ON impact_line_measures(pupil_id);
-CREATE INDEX impact_line_measures_row ON impact_line_measures(library_id, pupil_id,
-name, kind, exit_date, measure_id, stopped, began);
 
 -- impact_line_outcomes
 CREATE TABLE impact_line_outcomes (
@@ -583,6 +584,7 @@ CREATE TABLE impact_reviews (
 );
 CREATE INDEX impact_reviews_held ON impact_reviews(held_on, pupil_id, plan_id,
 measure_name, reviewed, achieved);
+CREATE INDEX impact_reviews_named ON impact_reviews(measure_name);
 CREATE INDEX impact_reviews_pupil ON impact_reviews(pupil_id);
 
 -- key_checks
@@ -818,6 +820,7 @@ item_id, group_id, kind, name, entry_value, entry_date, exit_value, removed_at)
 WHERE removed_at IS NULL AND entry_value IS NOT NULL AND exit_value IS NOT NULL;
 CREATE INDEX provision_measures_group ON provision_measures(group_id);
 CREATE INDEX provision_measures_item ON provision_measures(item_id);
+CREATE INDEX provision_measures_name ON provision_measures(name);
 CREATE INDEX provision_measures_pupil ON provision_measures(pupil_id);
 
 -- pupils

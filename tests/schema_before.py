@@ -3,6 +3,8 @@ can be made at an older schema through the operations and then upgraded."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sendesk import operations
@@ -34,13 +36,26 @@ LINE_FACTS = ("impact_line_outcomes", "impact_line_measures")
 def before_line_facts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before migration 22: the impact facts were three tables (no line outcomes or line
     measures, so no server function or grant named them)."""
-    three = derived_facts.Facts(derived_facts.IMPACT_FACTS.name, tuple(
-        t for t in derived_facts.IMPACT_FACTS.tables if t.name not in LINE_FACTS))
-    monkeypatch.setattr(derived_facts, "IMPACT_FACTS", three)
-    monkeypatch.setattr(derived_facts, "EVERY_FACTS", tuple(
-        three if f.name == three.name else f for f in derived_facts.EVERY_FACTS))
-    monkeypatch.setattr(impact_facts, "_FACTS", three)
+    _use_impact_facts(monkeypatch, derived_facts.Facts(derived_facts.IMPACT_FACTS.name, tuple(
+        t for t in derived_facts.IMPACT_FACTS.tables if t.name not in LINE_FACTS)))
     _no_grants_on(monkeypatch, LINE_FACTS)
+
+
+def _use_impact_facts(monkeypatch: pytest.MonkeyPatch, facts: derived_facts.Facts) -> None:
+    """The impact facts' rule, verify and the server's functions keep these tables."""
+    monkeypatch.setattr(derived_facts, "IMPACT_FACTS", facts)
+    monkeypatch.setattr(derived_facts, "EVERY_FACTS", tuple(
+        facts if f.name == facts.name else f for f in derived_facts.EVERY_FACTS))
+    monkeypatch.setattr(impact_facts, "_FACTS", facts)
+
+
+def before_later_measures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before migration 23: impact_line_measures kept no next measure beside each one."""
+    tables = tuple(
+        dataclasses.replace(t, columns=t.columns[:-len(derived_facts.LATER_COLUMNS)],
+                            select=t.select.replace(derived_facts.LATER_MEASURE, ""))
+        if t.name == "impact_line_measures" else t for t in derived_facts.IMPACT_FACTS.tables)
+    _use_impact_facts(monkeypatch, derived_facts.Facts(derived_facts.IMPACT_FACTS.name, tables))
 
 
 def before_measure_directions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,6 +91,8 @@ def old_school(engine: str, request: pytest.FixtureRequest, tmp_path, clock,
         before_measure_directions(monkeypatch)
     if stopped_at < 22:
         before_line_facts(monkeypatch)
+    elif stopped_at < 23:
+        before_later_measures(monkeypatch)
     if engine == "postgresql":
         from pg_server import SUPERUSER, SUPERUSER_PASSWORD
         from sendesk.services import server_school

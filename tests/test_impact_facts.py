@@ -244,6 +244,111 @@ def test_the_impact_sums_equal_the_long_count_after_every_kind_of_edit(senco_ses
     assert (yarc.pupils_reviewed, yarc.pupils_met, yarc.mean_ratio_gain) == (2, 1, 4.6)
 
 
+def _sandwell(session, start: D, end: D) -> tuple[int, float | None]:
+    """The Sandwell row's pupils measured and mean gain, after holding the whole table to the
+    long count for the period."""
+    summed = impact._build(session, start, end, impact.Breakdown.NONE)
+    assert summed.lines == impact_reference.build(session, start, end,
+                                                  impact.Breakdown.NONE).lines, (start, end)
+    rows = [r for r in summed.lines if r.measure == "Sandwell"]
+    return (rows[0].pupils_measured, rows[0].mean_gain) if rows else (0, None)
+
+
+def test_the_latest_measure_kept_beside_each_is_the_long_counts_whatever_the_order(
+        senco_session):
+    """Each line measure's next one is kept beside it (migration 23) and the impact table takes
+    a pupil's latest from that: it must be the long count's after measures entered out of date
+    order, across three lines of one item (one ended before the period, its measure's exit
+    after), two on one day, exit dates changed, a measure removed and a group's later one."""
+    session = senco_session
+    library = library_item(session, "Precision teaching")
+    pupil, cycle = _pupil_with_plan(session, "Latest", library, D(2026, 9, 7), D(2026, 11, 20),
+                                    lines=3)
+    lines = [item.id for item in apdr.get_cycle(session, cycle).plan.items]
+    apdr.end_provision(session, lines[0], D(2026, 10, 1), "Moved to the next group.")
+    measure(session, pupil, item_id=lines[2], entry=81, exit=95, exit_date=D(2026, 11, 15))
+    measure(session, pupil, item_id=lines[1], entry=80, exit=86, exit_date=D(2026, 10, 20))
+    measure(session, pupil, item_id=lines[0], entry=82, exit=90, exit_date=D(2026, 11, 10))
+    _same(session)
+    # The whole autumn: the last exit (15/11, 81 to 95).
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 14.0)
+    # From 5/10 the first line had ended, so its exit on 10/11 does not count; the one after
+    # it (15/11) does.
+    assert _sandwell(session, D(2026, 10, 5), D(2026, 11, 23)) == (1, 14.0)
+    # To 12/11 that one is after the period: the second line's 20/10 (80 to 86), not the
+    # first line's 10/11 between them.
+    assert _sandwell(session, D(2026, 10, 5), D(2026, 11, 12)) == (1, 6.0)
+    # To 12/11 from the start of term the first line ran too: its 10/11 (82 to 90).
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 12)) == (1, 8.0)
+    [first, second, third] = [r["id"] for r in session.db.query(
+        "SELECT id FROM provision_measures WHERE pupil_id = ? ORDER BY item_id", (pupil,))]
+    measures.update_measure(session, third, {"exit_date": D(2026, 10, 20)})
+    _same(session)          # now on one day with the second line's: the one entered later
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 8.0)
+    assert _sandwell(session, D(2026, 10, 5), D(2026, 11, 23)) == (1, 6.0)
+    measures.remove_measure(session, second, "Entered on the wrong line.")
+    _same(session)          # the third line's, on that day, is the latest from 5/10
+    assert _sandwell(session, D(2026, 10, 5), D(2026, 11, 23)) == (1, 14.0)
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 8.0)
+    measures.update_measure(session, first, {"exit_date": D(2026, 10, 2)})
+    _same(session)          # the first line's now before it
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 14.0)
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 10, 19)) == (1, 8.0)
+    # A group made from the item, with a later exit (11/11): the group's counts for the item.
+    group = group_from_library(session, library, [pupil])
+    measures.record_group_measure(session, group, pupil, {
+        "kind": "standardised", "name": "Sandwell", "entry_value": 70, "entry_date": D(2026, 9, 8),
+        "exit_value": 79, "exit_date": D(2026, 11, 11)})
+    _same(session)
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 9.0)
+    # And a name written with a space after it on a line, later still: the same measure.
+    session.db.execute(
+        "INSERT INTO provision_measures (pupil_id, item_id, kind, name, entry_value, entry_date,"
+        " exit_value, exit_date, entered_at) VALUES (?, ?, 'standardised', 'Sandwell ', 60,"
+        " '2026-09-07', 72, '2026-11-12', ?)", (pupil, lines[1], session.now_text()))
+    impact_facts.refresh(session.db, [pupil])
+    _same(session)
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 23)) == (1, 12.0)
+    assert _sandwell(session, D(2026, 9, 1), D(2026, 11, 11)) == (1, 9.0)
+
+
+def test_a_school_from_before_migration_23_upgrades_with_the_same_latest_measures(
+        engine, request, tmp_path, clock, monkeypatch):
+    """A school at 22 (no next measure beside each line measure) upgrades on the file and on
+    the server: the next ones are filled and equal a recount, and the impact table reads as
+    the long count read it before."""
+    from sendesk.store import migrations
+    session, location, upgrade = make_old_school(engine, request, tmp_path, clock, monkeypatch, 22)
+    start, end = D(2026, 10, 5), D(2026, 11, 23)
+    try:
+        assert session.db.schema_version() == 22
+        library = library_item(session, "Precision teaching")
+        pupil, cycle = _pupil_with_plan(session, "Upgraded", library, D(2026, 9, 7),
+                                        D(2026, 11, 20), lines=3)
+        lines = [item.id for item in apdr.get_cycle(session, cycle).plan.items]
+        apdr.end_provision(session, lines[0], D(2026, 10, 1), "Moved to the next group.")
+        measure(session, pupil, item_id=lines[2], entry=81, exit=95, exit_date=D(2026, 11, 15))
+        measure(session, pupil, item_id=lines[1], entry=80, exit=86, exit_date=D(2026, 10, 20))
+        measure(session, pupil, item_id=lines[0], entry=82, exit=90, exit_date=D(2026, 11, 10))
+        before = impact_reference.build(session, start, end, impact.Breakdown.NONE)
+    finally:
+        session.close()
+    session = upgraded(location, upgrade, monkeypatch, clock)
+    try:
+        assert session.db.schema_version() == migrations.LATEST >= 23
+        _same(session)
+        # In the order entered: the third line's (the last), the second's (next: the first
+        # line's on 10/11, that line ended on 1/10) and the first's (next: the third's).
+        assert [r[-3:] for r in impact_facts.held(session.db)["impact_line_measures"]] == [
+            (None, None, None), ("2026-11-10", "2026-09-07", "2026-10-01"),
+            ("2026-11-15", "2026-09-07", "2026-11-20")]
+        after = impact._build(session, start, end, impact.Breakdown.NONE)
+        assert after.lines == before.lines and _sandwell(session, start, end) == (1, 14.0)
+        assert verify.verify(session).ok
+    finally:
+        session.close()
+
+
 def test_a_school_from_before_migrations_18_and_22_upgrades_with_the_same_impact(
         engine, request, tmp_path, clock, monkeypatch):
     """A school whose schema stopped at 17 (no index on impact_lines by plan, no line
@@ -302,7 +407,8 @@ def test_verify_names_each_derived_table_that_differs_from_a_recount(senco_sessi
                 f"INSERT INTO plan_reviews VALUES (9001, {first}, 9001, 1, '2026-11-20', NULL, 1, 1)",
                 "UPDATE impact_line_outcomes SET met = 0",
                 f"INSERT INTO impact_line_measures VALUES (9001, {first}, {library}, 'YARC',"
-                " 'reading_age', '2026-11-06', '2026-09-07', '2026-11-20', 84, 93, 60)",
+                " 'reading_age', '2026-11-06', '2026-09-07', '2026-11-20', 84, 93, 60, NULL, NULL,"
+                " NULL)",
                 "UPDATE pathway_plans SET review_date = '2099-01-01'"):
         write_by_hand(request, session, sql)
     report = verify.verify(session)

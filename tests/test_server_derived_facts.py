@@ -284,9 +284,11 @@ def test_a_server_school_set_up_before_gets_the_functions_at_upgrade(
         script += [f"DROP FUNCTION {derived_facts.function(facts, 'rebuild')}()",
                    f"DROP FUNCTION {derived_facts.function(facts, 'refresh')}(bigint[])",
                    f"DROP FUNCTION {derived_facts.function(facts, 'forget_deleted')}(bigint[])"]
-    # Nor had it step 22's tables and index (made again at the upgrade).
+    # Nor had it step 22's tables and index, or 23's indexes of names (made again at the
+    # upgrade).
     script += ["DROP TABLE impact_line_outcomes", "DROP TABLE impact_line_measures",
-               "DROP INDEX impact_lines_library",
+               "DROP INDEX impact_lines_library", "DROP INDEX provision_measures_name",
+               "DROP INDEX impact_reviews_named",
                "CREATE INDEX impact_lines_plan ON impact_lines(plan_id, pupil_id, library_id, "
                "stopped, began)",
                "UPDATE sendesk_schema_version SET version = 20"]

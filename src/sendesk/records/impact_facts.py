@@ -18,15 +18,16 @@ few hundred rows long (docs/performance.md). So the facts are kept ready:
 * impact_line_outcomes: the first two joined, one row per library line and reviewed row of its
   plan, with the line's days, the review's day and whether every outcome reviewed was
   achieved; and impact_line_measures: one row per complete entry and exit measure taken on a
-  library line, with the line's library item and days. The impact table reads each of them
-  in one pass in the order of its sums (library item, pupil), with no join and no sort: at
-  60,000 pupils the same joined and ranked at read time was most of a three-year table.
+  library line, with the line's library item and days, and the exit date and line days of the
+  next measure of its name on the item (migration 23), so the latest in a period is read, not
+  ranked. The impact table reads each of them in one pass, with no join and no sort: at 60,000
+  pupils the same joined and ranked at read time was most of a three-year table.
 
 All are worked out again for a pupil whenever anything on their pathway or their measures
 changes (a plan agreed, a line ended, a review held, a score entered) and dropped when the
 pupil's record is deleted; a test holds them to a recomputation from scratch after a run of
 edits, and so does ``sendesk-cli verify``. Migrations 16 and 22 filled them from the history
-as it stood, with the same SELECTs.
+as it stood, with the same SELECTs (23 the next measures).
 
 The SQL is store/derived_facts.py's (IMPACT_FACTS), which the school server's own functions
 run too: there no login may write these tables, only call those functions.

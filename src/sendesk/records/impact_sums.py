@@ -27,16 +27,18 @@ Everything is plain SQL that SQLite and PostgreSQL both run.
 The library items' part, nearly all of the work, is read from facts kept in the order it is
 summed in (records/impact_facts.py): the lines by library item and pupil, the reviews already
 joined to the lines of their plans (impact_line_outcomes) and the lines' measures with their
-line's item and days (impact_line_measures), so SQLite groups each as it reads, with no join
-and no sort. The latest measure is the largest exit date and id packed into one number, not a
-ranking. Whether a pupil met their outcomes needs no name: only the outcomes that name a
-measure are read again, by name.
+line's item and days (impact_line_measures, by exit date), so SQLite groups each as it reads,
+with no join and no sort. A pupil's latest line measure is read, not ranked: impact_line_measures keeps
+beside each measure the exit date and line days of the next one (migration 23), so the latest
+in a period is the one that counts while its next one does not; only where a group's measure,
+or another line's, might be later are those few ranked. Whether a pupil met their outcomes
+needs no name: only the outcomes that name a measure are read again, by name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -119,37 +121,53 @@ class Sums:
 _RAN = "{t}.stopped >= ? AND {t}.began <= ? AND {t}.began <= {t}.stopped"
 _COMPLETE = ("m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL"
              " AND m.exit_date >= ? AND m.exit_date <= ?")
-# A measure's exit date and id packed into one number, so the latest measure (of two on one day,
-# the one entered later) is the largest: YYYYMMDD * 2**33 + id * 2 + where it was read from
-# (0: impact_line_measures, a line's; 1: provision_measures, a group's), within 64 bits.
-_DATE_SPAN = 1 << 33
-_PACKED = (f"CAST(REPLACE({{t}}.exit_date, '-', '') AS BIGINT) * {_DATE_SPAN}"
-           " + {t}.{id} * 2 + {source}")
-# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures).
-_DAYS = f"({day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')})"
+# The next later measure's line (impact_line_measures' later_began and later_stopped) ran.
+_RAN_LATER = ("x.later_stopped >= ? AND x.later_began <= ?"
+              " AND x.later_began <= x.later_stopped")
+# The days from entry to exit of a group's measure (a line's are kept: impact_line_measures),
+# worked out only for an age, the one kind whose ratio gain needs them.
+_DAYS = ("CASE WHEN m.kind IN ({ages}) THEN "
+         f"{day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')} END")
 # The first row of each VALUES list is typed, so PostgreSQL knows its columns' types.
 _TYPED = "(CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT))"
 _TYPED_NAME = "(CAST(? AS TEXT), CAST(? AS INTEGER))"
+_TYPED_MEASURE = "(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER))"
+
+# Every name a measure has been given, or an outcome reviewed named (those of the period among
+# them; the rest match no row), read by stepping along the column's index (provision_measures_
+# name, impact_reviews_named) from one name to the next.
+_NAMES = """
+WITH RECURSIVE names (name) AS (
+    SELECT MIN({column}) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN(t.{column}) FROM {table} t WHERE t.{column} > n.name)
+    FROM names n WHERE n.name IS NOT NULL)
+SELECT name FROM names WHERE name IS NOT NULL
+"""
 
 _SQL = """
 WITH ran_groups (group_id, first_on, last_on) AS (VALUES {groups}),
 outcome_names (raw, name_key) AS (VALUES {outcome_names}),
-measure_names (raw, name_key) AS (VALUES {measure_names}),
+measure_names (raw, name_key, shared) AS (VALUES {measure_names}),
 present AS (
     SELECT DISTINCT m.group_id, g.library_id, m.pupil_id
     FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
     JOIN provision_groups g ON g.id = r.group_id
     WHERE m.joined_on <= r.last_on AND (m.left_on IS NULL OR m.left_on >= r.first_on)),
-members AS (
-    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id, 1 AS lined
-    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
-    UNION ALL
-    SELECT DISTINCT 'library', p.library_id, p.pupil_id, 0 FROM present p
+-- Each row's pupils there through a group alone (a library item's with no line of it that
+-- ran), kept apart from the many with lines, so what looks them up looks among few.
+others AS MATERIALIZED (
+    SELECT DISTINCT 'library' AS row_kind, p.library_id AS ref, p.pupil_id FROM present p
     WHERE p.library_id IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM impact_lines l
         WHERE l.library_id = p.library_id AND l.pupil_id = p.pupil_id AND {ran})
     UNION ALL
-    SELECT 'group', p.group_id, p.pupil_id, 0 FROM present p),
+    SELECT 'group', p.group_id, p.pupil_id FROM present p),
+members AS (
+    SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id
+    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
+    UNION ALL
+    SELECT h.row_kind, h.ref, h.pupil_id FROM others h),
 -- Whether each reviewed pupil met every outcome reviewed, and every one naming each measure
 -- (a name folding to nothing names none): for a library item's pupil with its lines, over the
 -- reviews of the plans holding one that ran; for anyone else, over all their reviews.
@@ -165,7 +183,7 @@ by_pupil AS (
     GROUP BY o.library_id, o.pupil_id
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id, MIN(k.ok)
-    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id WHERE h.lined = 0
+    FROM others h JOIN others_reviewed k ON k.pupil_id = h.pupil_id
     GROUP BY h.row_kind, h.ref, h.pupil_id),
 by_name AS (
     SELECT 'library' AS row_kind, o.library_id AS ref, o.pupil_id, n.name_key, MIN(o.met) AS ok
@@ -175,40 +193,73 @@ by_name AS (
     GROUP BY o.library_id, o.pupil_id, n.name_key
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id, k.name_key, k.ok
-    FROM members h JOIN others_reviewed k ON k.pupil_id = h.pupil_id
-    WHERE h.lined = 0 AND k.name_key <> 0),
+    FROM others h JOIN others_reviewed k ON k.pupil_id = h.pupil_id WHERE k.name_key <> 0),
 found AS (
-    SELECT 'group' AS row_kind, m.group_id AS ref, m.pupil_id, m.kind, m.name, m.exit_date, m.id
+    SELECT 'group' AS row_kind, m.group_id AS ref, m.pupil_id, m.kind, m.name, m.exit_date, m.id,
+           m.entry_value, m.exit_value, {days} AS days
     FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id WHERE {complete}
     UNION ALL
-    SELECT 'library', g.library_id, m.pupil_id, m.kind, m.name, m.exit_date, m.id
+    SELECT 'library', g.library_id, m.pupil_id, m.kind, m.name, m.exit_date, m.id,
+           m.entry_value, m.exit_value, {days}
     FROM provision_measures m JOIN ran_groups r ON r.group_id = m.group_id
     JOIN provision_groups g ON g.id = m.group_id
     WHERE {complete} AND g.library_id IS NOT NULL),
--- Each pupil's latest complete measure by the name as written: a line's (read in the order it
--- is grouped by), then a group's, for the row's own pupils; then by the name stripped.
-latest_by_name AS (
-    SELECT 'library' AS row_kind, x.library_id AS ref, x.pupil_id, x.name, x.kind,
-           MAX({packed_x}) AS packed
-    FROM impact_line_measures x WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x}
-    GROUP BY x.library_id, x.pupil_id, x.name, x.kind
-    UNION ALL
-    SELECT f.row_kind, f.ref, f.pupil_id, f.name, f.kind, {packed_f}
-    FROM found f CROSS JOIN members h
-    WHERE h.row_kind = f.row_kind AND h.ref = f.ref AND h.pupil_id = f.pupil_id),
-latest AS (
-    SELECT b.row_kind, b.ref, b.pupil_id, n.name_key, b.kind, MAX(b.packed) AS packed
-    FROM latest_by_name b CROSS JOIN measure_names n WHERE n.raw = b.name
-    GROUP BY b.row_kind, b.ref, b.pupil_id, n.name_key, b.kind),
+-- The lines' complete measures that may be their pupil's latest: each with no later measure
+-- of its name on its item (impact_line_measures keeps the next one's exit date and line days)
+-- that counts in the period. Every pupil's latest line measure is one of them; unsure when
+-- there may be another (the next one's line did not run in the period, so an even later one
+-- may count; or another name as written strips to the same).
+line_found AS MATERIALIZED (
+    SELECT x.library_id AS ref, x.pupil_id, n.name_key, x.kind, x.exit_date, x.measure_id AS id,
+           x.entry_value, x.exit_value, x.days,
+           CASE WHEN n.shared = 1 OR x.later_exit <= ? THEN 1 ELSE 0 END AS unsure
+    FROM impact_line_measures x CROSS JOIN measure_names n
+    WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x} AND n.raw = x.name
+      AND (x.later_exit IS NULL OR x.later_exit > ? OR NOT ({ran_later}))),
+-- The groups' complete measures of each row's own pupils (a group's: those present in it; a
+-- library item's: those present in a group made from it or with a line of it that ran), by
+-- the name stripped.
+group_found AS MATERIALIZED (
+    SELECT f.row_kind, f.ref, f.pupil_id, n.name_key, f.kind, f.exit_date, f.id, f.entry_value,
+           f.exit_value, f.days
+    FROM found f CROSS JOIN measure_names n
+    WHERE n.raw = f.name AND (
+        EXISTS (SELECT 1 FROM present p WHERE p.pupil_id = f.pupil_id
+                AND CASE WHEN f.row_kind = 'group' THEN p.group_id ELSE p.library_id END = f.ref)
+        OR (f.row_kind = 'library' AND EXISTS (
+            SELECT 1 FROM impact_lines l
+            WHERE l.library_id = f.ref AND l.pupil_id = f.pupil_id AND {ran})))),
+-- A line's measure is its pupil's latest by the name stripped unless a group's measure of that
+-- name, or another line's, might be later (the pupil, item, name and measure kind are
+-- contested): those, and the groups', are ranked (of two on one day, the one entered last
+-- counts).
+contested AS MATERIALIZED (
+    SELECT o.ref, o.pupil_id, o.name_key, o.kind FROM group_found o WHERE o.row_kind = 'library'
+    UNION
+    SELECT l.ref, l.pupil_id, l.name_key, l.kind FROM line_found l WHERE l.unsure = 1),
+line_marked AS (
+    SELECT l.*, CASE WHEN t.ref IS NULL THEN 0 ELSE 1 END AS ranked
+    FROM line_found l LEFT JOIN contested t
+      ON t.ref = l.ref AND t.pupil_id = l.pupil_id AND t.name_key = l.name_key
+     AND t.kind = l.kind),
+ranked AS (
+    SELECT c.row_kind, c.ref, c.pupil_id, c.name_key, c.kind, c.entry_value, c.exit_value,
+           c.days, ROW_NUMBER() OVER (PARTITION BY c.row_kind, c.ref, c.pupil_id, c.name_key,
+                                      c.kind ORDER BY c.exit_date DESC, c.id DESC) AS place
+    FROM (SELECT 'library' AS row_kind, l.ref, l.pupil_id, l.name_key, l.kind, l.exit_date,
+                 l.id, l.entry_value, l.exit_value, l.days
+          FROM line_marked l WHERE l.ranked = 1
+          UNION ALL
+          SELECT o.row_kind, o.ref, o.pupil_id, o.name_key, o.kind, o.exit_date, o.id,
+                 o.entry_value, o.exit_value, o.days
+          FROM group_found o) c),
 kept AS (
-    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, x.entry_value, x.exit_value, x.days
-    FROM latest k CROSS JOIN impact_line_measures x
-    WHERE k.packed % 2 = 0 AND x.measure_id = k.packed % {date_span} / 2
+    SELECT 'library' AS row_kind, l.ref, l.pupil_id, l.name_key, l.kind, l.entry_value,
+           l.exit_value, l.days
+    FROM line_marked l WHERE l.ranked = 0
     UNION ALL
-    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, m.entry_value, m.exit_value,
-           {days}
-    FROM latest k CROSS JOIN provision_measures m
-    WHERE k.packed % 2 = 1 AND m.id = k.packed % {date_span} / 2)
+    SELECT k.row_kind, k.ref, k.pupil_id, k.name_key, k.kind, k.entry_value, k.exit_value, k.days
+    FROM ranked k WHERE k.place = 1)
 SELECT 'pupils' AS part, h.row_kind, h.ref, {category} AS category, {known} AS known,
        0 AS name_key, '' AS kind, count(*) AS a, 0 AS b, 0 AS c, 0 AS d, 0.0 AS e
 FROM members h {pupils}
@@ -255,17 +306,17 @@ def sums(session: Session, start: dt.date, end: dt.date,
     with the first and last day of its run inside it. category_column: the pupils' column a
     breakdown groups by (None: no breakdown); category_of(known, value) names its group."""
     period = [start.isoformat(), end.isoformat()]
+    last = period[1]
     db = session.db
-    raw_outcomes = [r[0] for r in db.query(
-        "SELECT DISTINCT measure_name FROM impact_reviews WHERE held_on >= ? AND held_on <= ?",
-        period)]
+    raw_outcomes = [r[0] for r in db.query(_NAMES.format(column="measure_name",
+                                                        table="impact_reviews"))]
     outcome_keys: dict[str, int] = {}
     for raw in raw_outcomes:
         folded = raw.strip().casefold()
         if folded:
             outcome_keys.setdefault(folded, len(outcome_keys) + 1)
-    raw_measures = [r[0] for r in db.query(
-        "SELECT DISTINCT m.name FROM provision_measures m WHERE " + _COMPLETE, period)]
+    raw_measures = [r[0] for r in db.query(_NAMES.format(column="name",
+                                                        table="provision_measures"))]
     measure_keys: dict[str, int] = {}
     for raw in raw_measures:
         measure_keys.setdefault(raw.strip(), len(measure_keys) + 1)
@@ -276,29 +327,34 @@ def sums(session: Session, start: dt.date, end: dt.date,
     outcomes_sql, outcome_params = _values(
         [(raw, outcome_keys.get(raw.strip().casefold(), 0)) for raw in raw_outcomes],
         _TYPED_NAME, ("", 0))
+    # shared: another name as written strips to the same (the lines' latest is then checked
+    # across the names).
+    written = Counter(raw.strip() for raw in raw_measures)
     measures_sql, measure_params = _values(
-        [(raw, measure_keys[raw.strip()]) for raw in raw_measures], _TYPED_NAME, ("", 0))
+        [(raw, measure_keys[raw.strip()], int(written[raw.strip()] > 1)) for raw in raw_measures],
+        _TYPED_MEASURE, ("", 0, 0))
     if category_column is None:
         category, known, pupils, by_category = "''", "1", "", ""
     else:
         category, known = f"p.{category_column}", "CASE WHEN p.id IS NULL THEN 0 ELSE 1 END"
         pupils = "LEFT JOIN pupils p ON p.id = h.pupil_id"
         by_category = f", {category}, {known}"
+    ages = ", ".join("?" * len(_AGES))
     sql = _SQL.format(
         groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql,
         ran=_RAN.format(t="l"), ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
-        packed_x=_PACKED.format(t="x", id="measure_id", source=0),
-        packed_f=_PACKED.format(t="f", id="id", source=1),
-        complete=_COMPLETE, date_span=_DATE_SPAN, category=category, known=known,
-        pupils=pupils, by_category=by_category, ages=", ".join("?" * len(_AGES)), days=_DAYS,
+        ran_later=_RAN_LATER,
+        complete=_COMPLETE, category=category, known=known,
+        pupils=pupils, by_category=by_category, ages=ages, days=_DAYS.format(ages=ages),
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,
               *period, *period,              # members: the lines that ran, and not
               *period,                       # the others' reviews
               *period, *period,              # by_pupil: through lines
               *period, *period,              # by_name: through lines
-              *period, *period,              # found: groups' measures
-              *period, *period,              # latest_by_name: lines' measures
+              *_AGES, *period, *_AGES, *period,      # found: groups' measures
+              last, *period, *period, last, *period,   # line_found: lines' measures
+              *period,                       # group_found: their pupils' lines
               *_AGES, *_AGES]
     parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
     for r in db.query(sql, params):

@@ -77,6 +77,16 @@ _REVIEWS = """
     {pupils}
     GROUP BY rv.id, o.plan_id, COALESCE(o.measure_name, ''), w.pupil_id, rv.held_on"""
 
+# A line measure's next one: the measure of the same pupil, library item, name as written and
+# kind with the next exit date (of two on one day, the one entered next), on whichever of the
+# pupil's lines of the item (migration 23). Its exit date and its line's first and last days
+# tell the impact table whether anything later can count in a period.
+LATER_COLUMNS = ("later_exit", "later_began", "later_stopped")
+_NEXT = ("OVER (PARTITION BY i.library_id, m.pupil_id, m.name, m.kind"
+         " ORDER BY m.exit_date, m.id)")
+LATER_MEASURE = (f",\n           LEAD(m.exit_date) {_NEXT},\n           LEAD({_BEGAN}) {_NEXT},"
+                 f"\n           LEAD({_STOPPED}) {_NEXT}")
+
 IMPACT_FACTS = Facts("impact_facts", (
     FactsTable(
         "impact_lines",
@@ -132,15 +142,16 @@ IMPACT_FACTS = Facts("impact_facts", (
     # Each complete entry and exit measure on a library line (not removed, both values, an
     # exit date to place it in a period; a line's own, not a group's, records/measures.py)
     # with its line's library item and days and the days from entry to exit (none without an
-    # entry date) for the ratio gain.
+    # entry date) for the ratio gain; and the next later measure's exit date and line days
+    # (LATER_MEASURE), so the impact table finds each pupil's latest without ranking them.
     FactsTable(
         "impact_line_measures",
         ("measure_id", "pupil_id", "library_id", "name", "kind", "exit_date", "began",
-         "stopped", "entry_value", "exit_value", "days"),
+         "stopped", "entry_value", "exit_value", "days", *LATER_COLUMNS),
         f"""
     SELECT m.id, m.pupil_id, i.library_id, m.name, m.kind, m.exit_date, {_BEGAN}, {_STOPPED},
            m.entry_value, m.exit_value,
-           {day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')}
+           {day_number_sql('m.exit_date')} - {day_number_sql('m.entry_date')}{LATER_MEASURE}
     FROM provision_measures m JOIN apdr_provision_items i ON i.id = m.item_id {_LINE_PLAN}
     WHERE {_LINE_KEPT} AND w.pupil_id = m.pupil_id
       AND m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL

@@ -1504,6 +1504,52 @@ def upgrade_version_22(conn: sqlcipher3.Connection) -> None:
     """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date")))
 
 
+
+def upgrade_version_23(conn: sqlcipher3.Connection) -> None:
+    """Each line measure's next one kept beside it, so the impact table finds each pupil's
+    latest measure by reading, not ranking (issue 19 item 9: at 60,000 pupils picking the
+    latest of 56,000 measures, then reading each one's values back, was most of a three-year
+    table).
+
+    impact_line_measures gains, for each measure, the exit date of the next measure of the
+    same pupil, library item, name and kind (by exit date, then by id) and the first and last
+    day of that measure's line: a measure is the latest that counts in a period when it counts
+    and its next one does not (is after the period, or its line did not run in it). Derived
+    like the rest of the table (store/derived_facts.py's LATER_MEASURE, the same LEAD() the
+    rule runs); filled here from the measures and impact_lines as they stand. The table is
+    read in exit date order now, by an index holding every column the table reads, instead
+    of by item and pupil.
+
+    provision_measures gains an index by name and impact_reviews one by the measure an outcome
+    names, so the names measured and named can be read by stepping from one to the next instead
+    of scanning every measure and review of the period.
+    """
+    run_script(conn, """
+        ALTER TABLE impact_line_measures ADD COLUMN later_exit TEXT;
+        ALTER TABLE impact_line_measures ADD COLUMN later_began TEXT;
+        ALTER TABLE impact_line_measures ADD COLUMN later_stopped TEXT;
+        DELETE FROM impact_line_measures;
+        INSERT INTO impact_line_measures (measure_id, pupil_id, library_id, name, kind,
+            exit_date, began, stopped, entry_value, exit_value, days, later_exit, later_began,
+            later_stopped)
+        SELECT m.id, m.pupil_id, l.library_id, m.name, m.kind, m.exit_date, l.began, l.stopped,
+               m.entry_value, m.exit_value, {exit_day} - {entry_day},
+               LEAD(m.exit_date) {next}, LEAD(l.began) {next}, LEAD(l.stopped) {next}
+        FROM provision_measures m JOIN impact_lines l
+          ON l.item_id = m.item_id AND l.pupil_id = m.pupil_id
+        WHERE m.removed_at IS NULL AND m.entry_value IS NOT NULL AND m.exit_value IS NOT NULL
+          AND m.exit_date IS NOT NULL AND COALESCE(m.group_id, 0) = 0;
+        DROP INDEX impact_line_measures_row;
+        CREATE INDEX impact_line_measures_period ON impact_line_measures(exit_date, stopped,
+            began, later_exit, later_began, later_stopped, library_id, pupil_id, name, kind,
+            measure_id, entry_value, exit_value, days);
+        CREATE INDEX provision_measures_name ON provision_measures(name);
+        CREATE INDEX impact_reviews_named ON impact_reviews(measure_name);
+    """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date"),
+               next="OVER (PARTITION BY l.library_id, m.pupil_id, m.name, m.kind"
+                    " ORDER BY m.exit_date, m.id)"))
+
+
 def _steps() -> dict[int, Step]:
     module = sys.modules[__name__]
     steps = {}
