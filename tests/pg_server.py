@@ -57,8 +57,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _write_certificates(folder: Path, host: str) -> tuple[Path, Path, Path]:
-    """A throwaway school CA and a server certificate for `host`, 127.0.0.1 and localhost."""
+def _write_certificates(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path, Path]:
+    """A throwaway school CA and a server certificate for `host` (an IP address), 127.0.0.1 and localhost."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sendesk test school CA")])
