@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.gui.test_foundation import unlock, wait_for_main_window
 from tests.gui.test_pupils_ui import names
@@ -270,3 +271,40 @@ def test_a_cut_connection_mid_save_writes_nothing_and_the_next_save_works(
     elsewhere.close()
     qtbot.waitUntil(lambda: "Zosia" in record.header.text(), timeout=10_000)
 
+
+
+def test_a_removed_user_is_told_so_opening_a_record_reading_a_page_and_signing_in(
+        qtbot, make_controller, school, second_senco, answers):
+    """On the server the app does not ask before each action whether the account is still
+    there: the server refuses, and each place a person meets that refusal says it in the
+    removal's own sentence, not a technical error or a network fault (review 24 F7.1-F7.3)."""
+    mine = signed_in(qtbot, make_controller, school[0], OTHER, OTHER_PASSWORD)
+    window = mine.main_window
+    page = window.show_page("pupils")
+    qtbot.waitUntil(lambda: "Nowak" in " ".join(names(page)), timeout=10_000)
+    admin = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD)
+    users.remove_user(admin, OTHER)
+    admin.close()
+    row = next(r for r, name in enumerate(names(page)) if "Nowak" in name)
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert ("error", "Open a pupil's record",
+            "Your account has been removed. Ask your administrator.") in answers.messages
+    assert mine.workspace.records == {}
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.nav.visualItemRect(window.nav.item(0)).center())
+    home = mine.workspace.home
+    notice = home.findChild(QLabel, "unread_notice")
+    qtbot.waitUntil(lambda: notice is not None or home.findChild(QLabel, "unread_notice"),
+                    timeout=10_000)
+    notice = home.findChild(QLabel, "unread_notice")
+    qtbot.waitUntil(notice.isVisible, timeout=10_000)
+    assert notice.text() == ("This page could not be read. Your account has been removed. Ask "
+                             "your administrator.")   # no "read again when the server answers"
+    again = make_controller(Settings(last_database=school[0]))
+    again.start()
+    unlock(qtbot, again, OTHER, OTHER_PASSWORD)
+    message = again.unlock_dialog.message
+    qtbot.waitUntil(lambda: message.text() != "", timeout=10_000)
+    assert "can no longer sign in" in message.text() and "removed" in message.text()
+    assert "not answering" not in message.text()

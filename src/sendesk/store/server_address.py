@@ -209,6 +209,9 @@ def describe_connect_failure(address: ServerAddress, user: str, message: str) ->
                 f"({address.host}). Check the address, or set it up with sendesk-cli server init.")
     if "does not exist" in text and "role" in text:
         return "Wrong username or password."
+    if "not permitted to log in" in text:   # NOLOGIN: what removing a user does to the login
+        return (f"{user} can no longer sign in to the school server: the account has been "
+                "removed (or turned off by IT). Ask your administrator.")
     if "permission denied for database" in text:   # not in this school's groups (or removed)
         return (f"{user} can sign in to the school server but is not a sendesk user of this "
                 f"school ({address.database}). Ask your administrator.")

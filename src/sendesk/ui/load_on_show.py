@@ -31,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
-from ..errors import SendeskError
+from ..errors import SendeskError, StorageError
 from ..operations import Changes, Kind
 from .runner import alive
 
@@ -71,9 +71,12 @@ class Unread(QLabel):
         self.setAccessibleName("This page could not be read")
         page.installEventFilter(self)
 
-    def say(self, reason: str) -> None:
-        self.setText(f"This page could not be read. {reason}\n\nIt is read again as soon as the "
-                     "school server answers, or when you come back to it.")
+    def say(self, reason: str, again: bool = True) -> None:
+        """again: the read may well work next time (the server was away or busy), so say when
+        it is tried again; a refusal (a removed account, a role) is not made good by that."""
+        self.setText(f"This page could not be read. {reason}" + (
+            "\n\nIt is read again as soon as the school server answers, or when you come back "
+            "to it." if again else ""))
         self.setGeometry(self.parentWidget().rect())
         self.raise_()
         self.show()
@@ -96,7 +99,8 @@ def read_safely(widget: QWidget, read: Callable[[], Any]) -> bool:
     except SendeskError as exc:
         if alive(widget):
             show_notice(widget, str(exc))
-            (unread_notice(widget) or Unread(widget)).say(str(exc))
+            (unread_notice(widget) or Unread(widget)).say(
+                str(exc), again=isinstance(exc, StorageError))
         return False
     notice = unread_notice(widget) if alive(widget) else None
     if notice is not None:

@@ -55,7 +55,7 @@ class Workspace(QObject):
         self.reviews_due = ReviewsDueView(session, load=False, runner=runner)
         self.reviews_due.open_pupil.connect(self.open_pupil)
         self.reviews_due.open_provision_map.connect(
-            lambda pupil_id: self.open_pupil(pupil_id).show_provision_map())
+            self._open_provision_map)
         window.add_page("reviews_due", "Reviews due", self.reviews_due)
         self.provision_map = ProvisionMapView(session, load=False, runner=runner)
         self.provision_map.open_pupil.connect(self.open_pupil)
@@ -128,14 +128,26 @@ class Workspace(QObject):
         for pupil_id in [pid for pid in self.records if pid not in held]:
             self.records.pop(pupil_id).close()
 
-    def open_pupil(self, pupil_id: int) -> PupilRecordWindow:
-        """Bring an open record forward, or open it (which is audited)."""
+    def _open_provision_map(self, pupil_id: int) -> None:
+        record = self.open_pupil(pupil_id)
+        if record is not None:
+            record.show_provision_map()
+
+    def open_pupil(self, pupil_id: int) -> PupilRecordWindow | None:
+        """Bring an open record forward, or open it (which is audited). A record that cannot
+        be read (the account removed meanwhile, the school server not answering, the pupil
+        deleted) is told in the core's sentence and None returned: every page opens records
+        through here, so none of them shows a technical error instead."""
         existing = self.records.get(pupil_id)
         if existing is not None:
             existing.raise_()
             existing.activateWindow()
             return existing
-        record = PupilRecordWindow(self.session, pupil_id, runner=self.runner)
+        try:
+            record = PupilRecordWindow(self.session, pupil_id, runner=self.runner)
+        except SendeskError as exc:
+            prompts.report_failure(exc, self.window, "Open a pupil's record")
+            return None
         record.destroyed.connect(lambda *_: self.records.pop(pupil_id, None))
         self.records[pupil_id] = record
         record.show()
