@@ -109,6 +109,26 @@ def test_fortnightly_sessions():
     assert provision.yearly_cost_pence(provision.costing_of(item)) == 28_500
 
 
+@pytest.mark.parametrize("typed, sessions", [
+    ("0.5", Decimal("0.5")), (".5", Decimal("0.5")), ("0.50", Decimal("0.5")), ("2", Decimal(2)),
+    ("2.", Decimal(2)), ("1.5", Decimal("1.5")), ("25", Decimal(25)), (Decimal("1E+1"), 10),
+    (3, Decimal(3)), (2.5, Decimal("2.5"))])
+def test_sessions_a_week_read_as_typed(typed, sessions):
+    assert provision.parse_sessions(typed) == sessions
+
+
+@pytest.mark.parametrize("typed", ["1e1", "1E1", "2.5e0", "nan", "NaN", "inf", "-inf",
+                                   "Infinity", "sNaN", "1_0", float("nan"), float("inf"),
+                                   Decimal("nan"), "", None])
+def test_sessions_a_week_in_scientific_notation_or_not_a_number_are_not_numbers(typed):
+    """Decimal()'s grammar took "1e1" as 10 sessions and "nan" / "inf" as numbers out of
+    range; a SENCO types neither."""
+    with pytest.raises(ValidationError) as refused:
+        provision.parse_sessions(typed)
+    assert str(refused.value) == ("Sessions a week must be a number, such as 3 or 0.5 (once a "
+                                  "fortnight).")
+
+
 # --- SMART ------------------------------------------------------------------------------------
 def _outcome(**fields):
     base = {"text": "Read the first 100 high-frequency words", "measure": "90 out of 100 words "

@@ -325,3 +325,29 @@ def test_the_csv_and_the_pdf_print_the_same_request_cells(senco_session, school,
     section = text[text.index("EHC needs assessment requests Requests the school sent"):]
     for label in governors_report.REQUEST_LABELS:
         assert f"{label} {printed[label]}" in section, label
+
+
+def _requests_text(session) -> str:
+    from sendesk.documents import governors_report as governors_document
+    document = governors_document.build(governors_report.figures(session, "2026/27"), "School")
+    text = document.text()
+    return text[text.index(REQUESTS):text.index("Provision spend against")]
+
+
+def test_the_requests_block_says_why_its_rows_are_not_shown(senco_session):
+    """Where the decided row is exact and its splits hidden, every final-plan row is "not
+    shown" too: nine such rows with no sentence saying why. And the paragraph's last clause
+    ("and each the LA agreed to assess is in one of the last six rows") read as a fragment."""
+    _requests_school(senco_session, ("within",) * 5 + ("refused",))
+    section = _requests_text(senco_session)
+    assert NOT_SHOWN in section
+    assert ("Each request the LA agreed to assess is counted in one of the last six rows."
+            in section)
+    assert ('Rows marked "not shown" are hidden together, so that small numbers cannot be '
+            "worked out from the others.") in section
+
+
+def test_the_line_about_hidden_rows_is_only_there_when_a_row_is_hidden(senco_session):
+    _requests_school(senco_session, ("within",))
+    section = _requests_text(senco_session)
+    assert NOT_SHOWN not in section and "hidden together" not in section

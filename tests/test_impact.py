@@ -8,8 +8,11 @@ import datetime as dt
 
 import pytest
 from tests.impact_support import group_from_library, library_item, measure, pupil_on_item
+from tests.pdf_text import pages_text
 
+from sendesk.documents import impact_report
 from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.pdf import render_pdf
 from sendesk.records import impact
 
 D = dt.date
@@ -150,6 +153,28 @@ def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):
     assert sandwell["mean_gain"] == "6"      # a number a spreadsheet reads, not "'+6"
     audit = [r["action"] for r in measured.db.query("SELECT action FROM audit_log ORDER BY id")]
     assert "exported the impact of provision" in audit
+
+
+def test_met_percent_says_what_is_fewer_than_5_on_screen_in_the_pdf_and_the_csv(measured,
+                                                                               tmp_path):
+    """Under "Met %" a bare "fewer than 5" read as under five per cent: where fewer than 5
+    pupils were reviewed the cell says so, and the CSV's column names stay as they are."""
+    other = library_item(measured, "Spelling group")
+    for n in range(2):
+        pupil_on_item(measured, f"Speller{n}", other, achieved=True)
+    found = impact.impact_table(measured)
+    assert _rows(found)[("Spelling group", "", "")]["met_outcomes_pct"] == "fewer than 5 reviewed"
+    out = tmp_path / "impact.csv"
+    impact.export_csv(measured, out)
+    with out.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        written = {r["provision"]: r for r in reader if not r["category"]}
+        assert list(reader.fieldnames or [])[:10] == [
+            "provision", "measure", "pupils", "pupils_measured", "mean_entry", "mean_exit",
+            "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil"]
+    assert written["Spelling group"]["met_outcomes_pct"] == "fewer than 5 reviewed"
+    text = " ".join(pages_text(render_pdf(impact_report.build(found, "Test school"))))
+    assert "fewer than 5 reviewed" in text
 
 
 def test_the_demo_school_shows_impact_at_once(tmp_path, clock):

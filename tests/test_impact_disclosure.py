@@ -41,8 +41,9 @@ def test_no_hidden_count_is_the_whole_less_the_shown_breakdown():
         ("11", "11", "11")
     # One child: every count and everything worked out from it is hidden...
     assert all(no_sen[c] == "fewer than 5" for c in (
-        "pupils", "pupils_reviewed", "pupils_measured", "mean_entry", "mean_gain",
-        "met_outcomes_pct"))
+        "pupils", "pupils_reviewed", "pupils_measured", "mean_entry", "mean_gain"))
+    # Under "Met %" a bare "fewer than 5" read as under five per cent: it says what is few.
+    assert no_sen["met_outcomes_pct"] == "fewer than 5 reviewed"
     # ...and money says so in words that cannot be read as "less than five pounds".
     assert all(no_sen[c] == "not shown" for c in (
         "cost_total", "cost_per_pupil", "cost_per_gain"))

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from tests.apdr_support import assess, plan, sen_support_pupil
 
-from sendesk.errors import PermissionDenied, ValidationError
+from sendesk.errors import FieldFaults, PermissionDenied, ValidationError
 from sendesk.models import measures as m
 from sendesk.models.measures import Measure, MeasureKind
 from sendesk.records import apdr, measures
@@ -138,6 +138,20 @@ def test_bad_entries_are_refused_and_nothing_is_stored(senco_session, change, sa
     _pupil, item = _item(senco_session)
     with pytest.raises(ValidationError, match=says):
         measures.record_measure(senco_session, item, {**ENTRY, **change})
+    assert measures.measures_for_item(senco_session, item) == []
+
+
+def test_a_date_typed_wrong_is_refused_among_the_other_faults_by_its_label(senco_session):
+    """The form hands its dates over as typed: the core says an unreadable one together with
+    every other fault of the Save, naming each date as the form labels it."""
+    _pupil, item = _item(senco_session)
+    with pytest.raises(FieldFaults) as refused:
+        measures.record_measure(senco_session, item, {
+            **ENTRY, "entry_value": "lots", "entry_date": "31/02/2026", "exit_value": "-",
+            "exit_date": "99/99/9999"})
+    assert [fault.field for fault in refused.value.faults] == [
+        "Entry value", "Entry taken on", "Exit value", "Exit taken on"]
+    assert str(refused.value.faults[1]).startswith("Entry taken on '31/02/2026' is not a real")
     assert measures.measures_for_item(senco_session, item) == []
 
 

@@ -4,12 +4,15 @@ as data and as a PDF through the export path (permission checked, audited)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 from tests.groups_support import clashing_week, make_group, pupils
 from tests.pdf_text import contains, pages_text
 
 from sendesk import pdf
+from sendesk.documents.model import Table
 from sendesk.errors import PermissionDenied, ValidationError
 from sendesk.records import provision_groups as groups
 from sendesk.records import timetable
@@ -183,3 +186,34 @@ def test_the_timetable_pdf_marks_each_clash(senco_session, tmp_path):
                    "CLASH: Overlaps with Talk boost 09:15-09:45 (Library).",
                    "CLASH: Overlaps with Year 4 phonics group 09:00-09:30 (Room 4)."):
         assert contains(text, wanted), wanted
+
+
+def _bold_texts(pdf_bytes: bytes) -> list[str]:
+    """The texts the first page draws in a bold face, as the PDF names its fonts."""
+    drawn: list[str] = []
+
+    def seen(text, _cm, _tm, font, _size) -> None:
+        if text.strip() and font is not None and "Bold" in str(font.get("/BaseFont", "")):
+            drawn.append(text.strip())
+    PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text(visitor_text=seen)
+    return drawn
+
+
+def test_a_clash_comes_first_in_its_grid_cell_and_in_bold(senco_session, tmp_path):
+    """The grid cell said CLASH last, after the group, the room and every pupil's name, in
+    their type: on a printed week it was easy to miss though the sentence above the grid says
+    each is marked."""
+    from sendesk.documents import timetable as documents
+    clashing_week(senco_session)
+    document = documents.staff_timetable(senco_session, "Mrs Khan")
+    grid = next(block for block in document.blocks if isinstance(block, Table))
+    monday = [row[1] for row in grid.rows if row[1]]
+    clashing = [cell for cell in monday if "CLASH" in cell]
+    assert len(clashing) == 2
+    assert all(cell.startswith("CLASH: Overlaps with ") for cell in clashing), clashing
+    out = tmp_path / "clash.pdf"
+    pdf.save_pdf(senco_session, [document], None, "timetable", out)
+    bold = " ".join(_bold_texts(out.read_bytes()))
+    assert contains(bold, "CLASH: Overlaps with Talk boost 09:15-09:45 (Library).")
+    assert contains(bold, "CLASH: Overlaps with Year 4 phonics group 09:00-09:30 (Room 4).")
+    assert "Adeyemi" not in bold and "Room 4 " not in bold   # the rest of the cell is plain

@@ -23,6 +23,10 @@ REFUSED = {
     "weekly": "Sessions a week must be a number, such as 3 or 0.5 (once a fortnight).",
     "0": "Sessions a week must be more than 0 and at most",
     "": "Sessions a week must be a number, such as 3 or 0.5 (once a fortnight).",
+    # Decimal()'s grammar took these as 10 (priced and saved) and as numbers out of range.
+    "1e1": "Sessions a week must be a number, such as 3 or 0.5 (once a fortnight).",
+    "nan": "Sessions a week must be a number, such as 3 or 0.5 (once a fortnight).",
+    "inf": "Sessions a week must be a number, such as 3 or 0.5 (once a fortnight).",
 }
 
 

@@ -75,6 +75,48 @@ def test_the_measure_form_says_every_fault_at_once(qtbot, senco_session):
     assert _outlined(form) == []
 
 
+def test_a_date_that_cannot_be_read_is_said_with_the_measure_forms_other_faults(
+        qtbot, senco_session):
+    """A mistyped date hid every other fault of the Save: the dates were checked first and the
+    rest only once they read, so the SENCO put the form right in two rounds. Each fault names
+    its field as labelled ("Exit taken on", which a fault called "Exit date")."""
+    page, group_id, pupil = _page(qtbot, senco_session)
+    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
+        page.member_model.index(0, 0)).center())
+    QTest.mouseClick(page.measures_button, LEFT)
+    dialog = dialog_of(MeasuresDialog)
+    QTest.mouseClick(dialog.add_button, LEFT)
+    form = dialog_of(FormDialog)
+    _type(form.form.widgets["name"], "Salford reading age")
+    _type(form.form.widgets["entry_value"], "lots")
+    _type(form.form.widgets["entry_date"], "31/02/2026")
+    _type(form.form.widgets["exit_value"], "-")
+    _type(form.form.widgets["exit_date"], "99/99/9999")
+    QTest.keyClick(form.form.widgets["exit_date"], Qt.Key.Key_Return)
+    lines = form.message.text().split("\n")
+    assert len(lines) == 4, lines
+    assert lines[0].startswith("Entry value 'lots' is not")
+    assert lines[1].startswith("Entry taken on '31/02/2026' is not a real date")
+    assert lines[2].startswith("Exit value '-' is not")
+    assert lines[3].startswith("Exit taken on '99/99/9999'")
+    assert _outlined(form) == ["entry_value", "entry_date", "exit_value", "exit_date"]
+    assert form.focusWidget() is form.form.widgets["entry_value"]
+    assert _all_in_sight(form)
+    form.grab().save("/tmp/fix24-measure-dates-and-values.png")
+    assert measures.measures_for_group(senco_session, group_id, pupil) == []
+
+    # The dates put right, the values still wrong, and an exit before the entry: the one Save
+    # says all of it, the exit's date by its label.
+    _type(form.form.widgets["entry_date"], "02/11/2026")
+    _type(form.form.widgets["exit_date"], "01/11/2026")
+    QTest.keyClick(form.form.widgets["exit_date"], Qt.Key.Key_Return)
+    lines = form.message.text().split("\n")
+    assert len(lines) == 3, lines
+    assert lines[2] == "Exit taken on (01/11/2026) cannot be before the entry date.", lines
+    assert _outlined(form) == ["entry_value", "exit_value", "exit_date"]
+    assert measures.measures_for_group(senco_session, group_id, pupil) == []
+
+
 def test_the_weekly_time_form_says_every_fault_at_once(qtbot, senco_session):
     page, group_id, _pupil = _page(qtbot, senco_session)
     QTest.mouseClick(page.add_slot_button, LEFT)

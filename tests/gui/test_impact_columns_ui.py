@@ -11,8 +11,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from sendesk.models.periods import Period
-from sendesk.models.small_numbers import FEWER
-from sendesk.ui.impact_page import CELL_PADDING, COLUMNS, NO_BREAK, TEXT_COLUMNS, lines_width
+from sendesk.models.small_numbers import FEWER, FIVE_OR_MORE, NOT_SHOWN
+from sendesk.ui.impact_page import (
+    CELL_PADDING,
+    COLUMNS,
+    NO_BREAK,
+    TEXT_COLUMNS,
+    WHOLE_IF_ROOM,
+    lines_width,
+)
 
 from .tour import make_demo, open_page_at, settle
 
@@ -85,14 +92,41 @@ def _met_readable(page) -> None:
         assert view.rowHeight(row) >= view.sizeHintForRow(row) - 1
 
 
+def _hidden_counts_whole(page) -> set[str]:
+    """In each column of figures the page has the room for, a hidden count's words are whole
+    on one line: they were set "fewer / than 5" and "not / shown", half the table's rows two
+    lines tall. Returns the phrases seen."""
+    view, cells = page.view, page.view.fontMetrics()
+    seen = set()
+    for number, column in enumerate(COLUMNS):
+        if column.key not in page.model.whole:
+            continue
+        width = view.columnWidth(number)
+        for row in range(page.model.rowCount()):
+            text = page.model.index(row, number).data() or ""
+            for phrase in (FEWER, FIVE_OR_MORE, NOT_SHOWN):
+                assert phrase not in text, f"{text!r} in {column.title} may be broken"
+                if phrase.replace(" ", NO_BREAK) in text:
+                    seen.add(phrase)
+                    assert cells.horizontalAdvance(phrase) + CELL_PADDING <= width, \
+                        f"{phrase!r} in {column.title}: {width} px"
+    return seen
+
+
 def test_met_outcomes_is_readable_at_1366(make_controller, demo_school):
     window, page = _impact(make_controller, demo_school)
+    seen: set[str] = set()
     for breakdown in (0, 1):
         page.breakdown.setCurrentIndex(breakdown)
         for period in (Period.THIS_YEAR, Period.LAST_THREE_YEARS):
             page.period.setCurrentIndex(list(Period).index(period))
             QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
             settle(300)
-            window.grab().save(f"/tmp/minor19-impact-{period.value}-{breakdown}.png")
+            window.grab().save(f"/tmp/fix24-impact-{period.value}-{breakdown}.png")
             assert page.view.horizontalScrollBar().maximum() == 0
             _met_readable(page)
+            seen |= _hidden_counts_whole(page)
+            if not breakdown and period is Period.THIS_YEAR:
+                # Without a breakdown there is the room for every column's at 1366 px.
+                assert WHOLE_IF_ROOM <= page.model.whole
+    assert {FEWER, NOT_SHOWN} <= seen

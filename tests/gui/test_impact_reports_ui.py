@@ -39,7 +39,8 @@ def shown_page(qtbot, session, rows: int, size: tuple[int, int] | None = (1100, 
 
 
 def _cell(model, row, column):
-    return model.data(model.index(row, column))
+    """The cell's words (a hidden count's kept whole on a line with no-break spaces)."""
+    return (model.data(model.index(row, column)) or "").replace("\u00a0", " ")
 
 
 def test_the_impact_page_shows_the_table_and_charts_and_saves_them(qtbot, senco_session, answers,

@@ -20,4 +20,4 @@ def test_the_window_shows_each_clash(qtbot, senco_session):
     assert "CLASH: Overlaps with Talk boost 09:15-09:45 (Library)." in text
     assert "CLASH: Overlaps with Year 4 phonics group 09:00-09:30 (Room 4)." in text
     qtbot.wait(200)
-    window.grab().save("/tmp/minor19-timetable-clash.png")
+    window.grab().save("/tmp/fix24-timetable-clash.png")

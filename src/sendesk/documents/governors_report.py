@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..models import dates
 from ..models.provision import format_money
-from ..models.small_numbers import FEWER, shown
+from ..models.small_numbers import FEWER, NOT_SHOWN, shown
 from ..records.governors_report import PAST_SPEND, GovernorsFigures, Spend, shown_pairs
 from ..records.register_figures import Breakdown
 from . import report_charts
@@ -13,6 +13,10 @@ from .impact_report import COVERS, impact_section
 from .model import Block, Builder, Chart, Document
 
 KIND = "governors-report"
+# Under the requests table when any row says "not shown": a block of them read as missing
+# figures, with nothing to say they are hidden on purpose.
+HIDDEN_TOGETHER = ('Rows marked "not shown" are hidden together, so that small numbers cannot '
+                   "be worked out from the others.")
 
 
 def _chart(b: Builder, chart: Chart) -> None:
@@ -80,9 +84,11 @@ def build(found: GovernorsFigures, school_name: str) -> Document:
     b.para("Requests the school sent to the local authority in the year, and whether the LA "
            "kept to the statutory weeks (a decision within 6 weeks, the final plan within 20). "
            "Each request sent is decided, overdue, not yet due or withdrawn; each decided was "
-           "decided within 6 weeks or late, and to assess or not; and each the LA agreed to "
-           "assess is in one of the last six rows.", "small")
+           "decided within 6 weeks or late, and to assess or not. Each request the LA agreed "
+           "to assess is counted in one of the last six rows.", "small")
     _pairs_table(b, found.requests, found.year.label)
+    if NOT_SHOWN in shown_pairs(found.requests):
+        b.para(HIDDEN_TOGETHER, "small")
     b.heading("Provision spend against the notional SEN budget")
     if found.spend is None:
         b.para(PAST_SPEND, "small")

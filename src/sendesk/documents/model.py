@@ -68,6 +68,7 @@ class Table:
     widths: tuple[float, ...] = ()        # relative column widths; equal when empty
     empty_text: str = "None recorded."     # printed instead of a table with no rows
     total: tuple[str, ...] | None = None   # a bold last row (for costs)
+    strong: str = ""                       # a cell's line that begins with this is in bold
 
 
 @dataclass(frozen=True)
@@ -292,8 +293,8 @@ class Builder:
 
     def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], *,
               widths: Sequence[float] = (), empty: str = "None recorded.",
-              total: Sequence[object] | None = None) -> Builder:
+              total: Sequence[object] | None = None, strong: str = "") -> Builder:
         return self.add(Table(tuple(printable(h) for h in header),
                               tuple(tuple(printable(c) for c in row) for row in rows),
                               tuple(widths), empty,
-                              tuple(printable(c) for c in total) if total else None))
+                              tuple(printable(c) for c in total) if total else None, strong))

@@ -1,8 +1,9 @@
 """The support timetable as a document: one person's school week of group provision as a grid
 (a row for each time of day, a column for each day, Monday to Friday), then each day's list,
 so it can be pinned up in the classroom or handed to the member of staff. A time that overlaps
-another on the same day is marked CLASH wherever it appears, with what it overlaps, and the week
-says how many there are before the grid: two rows of a grid side by side did not show it.
+another on the same day is marked CLASH wherever it appears, with what it overlaps, first in its
+cell and in bold, and the week says how many there are before the grid: two rows of a grid side
+by side did not show it.
 
 Built from records.timetable's Week (viewing it is audited there); saving or printing it goes
 through documents.export like every other document.
@@ -31,9 +32,11 @@ def _clash_text(entry: Entry) -> str:
 
 
 def _cell(entries: tuple[Entry, ...], for_pupil: bool) -> str:
+    """A grid cell: each group meeting then, its CLASH mark first (in bold: the table's strong
+    line), where the eye finds it above the group, the room and every pupil's name."""
     return "\n\n".join("\n".join(part for part in (
-        e.group_name, e.place, f"With {e.with_whom}" if for_pupil else "\n".join(e.people),
-        _clash_text(e))
+        _clash_text(e), e.group_name, e.place,
+        f"With {e.with_whom}" if for_pupil else "\n".join(e.people))
         if part)
         for e in entries)
 
@@ -63,7 +66,7 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
             for day, why in week.closed) + ": no group meets.", "small")
     empty = ("The school is closed all this week." if len(week.closed) == len(DAYS)
              else f"{week.who} has no group provision timetabled this week.")
-    b.table(header, rows, widths=[0.8, 1.5, 1.5, 1.5, 1.5, 1.5], empty=empty)
+    b.table(header, rows, widths=[0.8, 1.5, 1.5, 1.5, 1.5, 1.5], empty=empty, strong=CLASH)
     if week.entries:
         b.heading("Day by day")
         for day, name in DAYS.items():
@@ -72,8 +75,9 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
                 continue
             b.heading(name, 3)
             b.table(["Time", "Group", "Place", "Staff" if week.for_pupil else "Pupils"],
-                    [(e.times, "\n".join(filter(None, (e.group_name, _clash_text(e)))),
-                      e.place, e.with_whom) for e in entries], widths=[0.9, 2.0, 1.4, 2.9])
+                    [(e.times, "\n".join(filter(None, (_clash_text(e), e.group_name))),
+                      e.place, e.with_whom) for e in entries], widths=[0.9, 2.0, 1.4, 2.9],
+                    strong=CLASH)
     return Document("Support timetable", week.who if week.for_pupil else "", today,
                     tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND,
                     covers="" if week.for_pupil else week.covers)

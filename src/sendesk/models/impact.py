@@ -30,7 +30,8 @@ hidden count is hidden with it: the means over hidden measured pupils, the share
 reviewed (or met, or not met) pupils, the cost per pupil and per point of gain ("fewer than
 5" for a small count, "not shown" for one hidden to protect another). Met outcomes % is shown
 only when both the pupils who met and those who did not are 5 or more; otherwise it says
-"fewer than 5 met" or "fewer than 5 did not" (9% of 11 is one child). A group's total cost is
+"fewer than 5 met" or "fewer than 5 did not" (9% of 11 is one child), or "fewer than 5
+reviewed" (a bare "fewer than 5" under "Met %" read as a percentage). A group's total cost is
 the school's spending whoever is in it, and is shown; a hidden library item's or breakdown
 group's total is hidden, as dividing it by a line's cost (or the cost per pupil) would count
 the pupils. Means are rounded to one decimal place and the cost per point of gain to whole
@@ -394,10 +395,12 @@ def public_names(lines: Sequence[ImpactLine]) -> dict[str, str]:
 
 def outcome_cell(row: ImpactLine, counts: dict[str, str]) -> str:
     """Met outcomes %, only when both those who met and those who did not are 5 or more
-    (and shown): a share of a few gives their number back."""
+    (and shown): a share of a few gives their number back. A bare "fewer than 5" under
+    "Met %" read as under five per cent, so it says what is fewer than 5: the pupils
+    reviewed."""
     reviewed, met, not_met = counts["reviewed"], counts["met"], counts["not_met"]
     if not plain(reviewed):
-        return withheld(reviewed)
+        return FEWER + " reviewed" if reviewed == FEWER else NOT_SHOWN
     if met == FEWER and not_met == FEWER:
         return FEWER + " met, " + FEWER + " did not"
     if met == FEWER:

@@ -357,12 +357,19 @@ def earliest_entry(born: dt.date | None, started: dt.date | None, started_what: 
     return limits
 
 
+# The dates' names in faults: the form's labels, so the sentence names the field the user
+# sees (and a screen reader reads) beside it.
+ENTRY_DATE = "Entry taken on"
+EXIT_DATE = "Exit taken on"
+
+
 def clean_measure(raw: Mapping[str, Any], today: dt.date,
                   earliest: Iterable[tuple[dt.date, str]] = ()) -> dict[str, Any]:
     """A measure's fields typed and checked: the kind, its name, the entry (required) and the
     exit (both value and date, or neither), the exit not before the entry, neither in the
     future, and the entry not before any of the `earliest` days (see earliest_entry). Every
-    fault is raised together (FieldFaults), in the form's order. Values come back in the
+    fault is raised together (FieldFaults), in the form's order, a date that cannot be read
+    (the form's text, passed as typed) among them. Values come back in the
     kind's units (ages in months); lower_is_better is None unless the raw values say which
     way the measure improves."""
     finder = FaultFinder()
@@ -378,10 +385,10 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
         return None if kind is None else finder.check(lambda: parse_value(kind, text, label))
 
     def entry_day() -> dt.date:
-        day = dates.require_date(raw.get("entry_date"), "Entry date")
-        dates.not_after(day, today, "Entry date")
+        day = dates.require_date(raw.get("entry_date"), ENTRY_DATE)
+        dates.not_after(day, today, ENTRY_DATE)
         for limit, what in earliest:
-            dates.not_before(day, limit, "Entry date", what)
+            dates.not_before(day, limit, ENTRY_DATE, what)
         return day
 
     entry_value = value(raw.get("entry_value"), "Entry value")
@@ -393,7 +400,7 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
     exit_date: dt.date | None = None
     if has_exit and not has_exit_day:
         finder.faults.append(ValidationError("Give the date the exit value was taken.",
-                                             field="Exit date"))
+                                             field=EXIT_DATE))
     elif has_exit_day and not has_exit:
         finder.faults.append(ValidationError("Give the exit value as well as its date, or "
                                              "neither.", field="Exit value"))
@@ -401,10 +408,10 @@ def clean_measure(raw: Mapping[str, Any], today: dt.date,
         exit_value = value(exit_raw, "Exit value")
     if has_exit_day:
         def exit_day() -> dt.date:
-            day = dates.require_date(exit_day_raw, "Exit date")
-            dates.not_after(day, today, "Exit date")
+            day = dates.require_date(exit_day_raw, EXIT_DATE)
+            dates.not_after(day, today, EXIT_DATE)
             if entry_date is not None:
-                dates.not_before(day, entry_date, "Exit date", "the entry date")
+                dates.not_before(day, entry_date, EXIT_DATE, "the entry date")
             return day
         exit_date = finder.check(exit_day)
     note = finder.check(lambda: clean_text(str(raw.get("note") or ""), "Note", max_length=1000))

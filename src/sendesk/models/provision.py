@@ -25,7 +25,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import ValidationError
@@ -182,15 +182,23 @@ def _whole(value: Any, label: str, low: int, high: int) -> int:
     return number
 
 
+# A number as a SENCO types one: digits with at most one decimal point. Not Decimal()'s wider
+# grammar, which took "1e1" as 10 and "nan" / "inf" as numbers out of range.
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+
+
 def parse_sessions(value: Any, label: str = "Sessions a week") -> Decimal:
-    """Sessions a week: a whole number or a half (0.5 is once a fortnight)."""
-    text = str(value if value is not None else "").strip()
-    try:
+    """Sessions a week: a whole number or a half (0.5 is once a fortnight), from 0.5 to
+    MAX_SESSIONS_PER_WEEK; the one rule for a plan line, a group and a library item."""
+    number: Decimal | None = None
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    elif _PLAIN_NUMBER.fullmatch(text := str(value if value is not None else "").strip()):
         number = Decimal(text)
-    except InvalidOperation:
+    if number is None or not number.is_finite():
         raise ValidationError(f"{label} must be a number, such as 3 or 0.5 (once a fortnight).",
-                              field=label) from None
-    if not number.is_finite() or number <= 0 or number > MAX_SESSIONS_PER_WEEK:
+                              field=label)
+    if number <= 0 or number > MAX_SESSIONS_PER_WEEK:
         raise ValidationError(f"{label} must be more than 0 and at most {MAX_SESSIONS_PER_WEEK}.",
                               field=label)
     if (number * 2) != (number * 2).to_integral_value():

@@ -69,6 +69,7 @@ class Line:
     text: str
     height: float
     ascent: float
+    bold: bool = False   # drawn in the bold of its font (a table's strong line)
 
 
 @dataclass
@@ -200,11 +201,18 @@ def _split_word(word: str, metrics: QFontMetricsF, width: float) -> list[str]:
 
 def draw_lines(lines: Sequence[Line], used: QFont, x: float, y: float, *, color: QColor = INK,
                 align_right_at: float | None = None, metrics: Metrics | None = None) -> Op:
+    bold = used
+    if any(line.bold for line in lines):
+        bold = QFont(used)
+        bold.setBold(True)
+
     def op(painter: QPainter) -> None:
         painter.setFont(used)
         painter.setPen(color)
         top = y
         for line in lines:
+            if bold is not used:
+                painter.setFont(bold if line.bold else used)
             if align_right_at is not None:
                 advance = metrics.fm(used).horizontalAdvance(line.text) if metrics else 0.0
                 painter.drawText(QPointF(align_right_at - advance, top + line.ascent), line.text)

@@ -1,7 +1,7 @@
 """A table measured before it is placed: its type size, its column widths and every cell wrapped.
 
 Columns are sized so that no word is broken: each column is at least as wide as its longest
-word (in the bold heading, the cells and the total), the room taken from the columns the
+word (in the bold heading, the cells, a cell's strong lines and the total), the room taken from the columns the
 document gave more than they need. When the words of all the columns cannot fit across the
 page at the table's size, the type is made smaller, a step at a time, down to SMALLEST; only
 when even that is too wide is a word broken, with a hyphen (sendesk.pdf.page's wrap).
@@ -13,7 +13,7 @@ to fit below a heading (start_height) so the heading is never left alone at a pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtGui import QColor, QFont
 
@@ -66,12 +66,18 @@ def _longest_words(metrics: Metrics, block: Table, head: QFont, body: QFont) -> 
     longest = []
     for column in range(len(block.header)):
         texts = [(True, block.header[column])]
-        texts += [(False, row[column]) for row in block.rows if column < len(row)]
+        texts += [(bool(block.strong) and line.startswith(block.strong), line)
+                  for row in block.rows if column < len(row)
+                  for line in (_lines(row[column]) if block.strong else (row[column],))]
         if block.total and column < len(block.total):
             texts.append((True, block.total[column]))
         longest.append(max((advance(bold, word) for bold, text in texts
                             for word in text.split()), default=0.0))
     return longest
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
 
 
 def column_widths(weights: Sequence[float], needed: Sequence[float], width: float) -> list[float]:
@@ -108,7 +114,25 @@ def prepare(metrics: Metrics, block: Table, width: float) -> PreparedTable:
     def cells(row: Sequence[str], used: QFont) -> list[list[Line]]:
         return [metrics.wrap(text, used, w - 2 * pad) for text, w in zip(row, widths, strict=False)]
 
-    rows = [Row(cells(row, cell_font), cell_font, None) for row in block.rows]
+    def strong_cells(row: Sequence[str]) -> list[list[Line]]:
+        """The cells with each line that begins with the table's strong mark in bold."""
+        out = []
+        for text, w in zip(row, widths, strict=False):
+            if block.strong not in text:
+                out.append(metrics.wrap(text, cell_font, w - 2 * pad))
+                continue
+            lines: list[Line] = []
+            for part in _lines(text):
+                if part.startswith(block.strong):
+                    lines += [replace(ln, bold=True)
+                              for ln in metrics.wrap(part, head_font, w - 2 * pad)]
+                else:
+                    lines += metrics.wrap(part, cell_font, w - 2 * pad)
+            out.append(lines)
+        return out
+
+    rows = [Row(strong_cells(row) if block.strong else cells(row, cell_font), cell_font, None)
+            for row in block.rows]
     if block.total:
         rows.append(Row(cells(block.total, head_font), head_font, TOTAL_FILL))
     return PreparedTable(widths, pad, head_font, cells(block.header, head_font), rows)

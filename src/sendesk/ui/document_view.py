@@ -109,7 +109,13 @@ def _table_html(table: Table, shade: str) -> str:
         return f"<th{width} align='left'>{_text(text)}</th>"
 
     header = "<tr>" + "".join(head(i, h) for i, h in enumerate(table.header)) + "</tr>"
-    rows = "".join("<tr>" + "".join(f"<td>{_text(cell)}</td>" for cell in row) + "</tr>"
+    def cell(text: str) -> str:
+        if not table.strong or table.strong not in text:
+            return _text(text)
+        return "<br>".join(f"<b>{_text(line)}</b>" if line.startswith(table.strong)
+                           else _text(line) for line in text.split("\n"))
+
+    rows = "".join("<tr>" + "".join(f"<td>{cell(text)}</td>" for text in row) + "</tr>"
                    for row in table.rows)
     total = ("<tr>" + "".join(f"<td><b>{_text(cell)}</b></td>" for cell in table.total) + "</tr>"
              if table.total else "")

@@ -5,6 +5,9 @@ ValidationError naming a field (or a FieldFaults naming several), each field is 
 (ui/fault_outline.py, which keeps the field's own look), every message is shown beside the
 buttons, and the dialog stays open with what was typed. Nothing is checked only in the UI: a
 date field refuses a date that cannot be read before the save, but with the core's own rules.
+A form whose save hands the dates' text to a core that reads them itself (save_reads_dates)
+skips that first pass, so one Save names an unreadable date together with every other fault
+rather than the dates first and the rest on the next Save.
 
 Form columns stop at a readable width (FORM_WIDTH) rather than stretching across a wide
 window, where a label and its box end up a screen apart.
@@ -183,15 +186,18 @@ class FormWidget(QWidget):
 
 
 class FormDialog(QDialog):
-    """A form whose Save calls `save(values)`; errors keep the dialog open, marked inline."""
+    """A form whose Save calls `save(values)`; errors keep the dialog open, marked inline.
+    save_reads_dates: the save passes each date field's text to the core, which refuses one it
+    cannot read among its other faults (FieldFaults), so the form does not stop at the dates."""
 
     def __init__(self, title: str, fields: Sequence[FieldSpec], save: Callable[[dict[str, Any]], Any],
                  intro: str = "", values: Mapping[str, Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, save_reads_dates: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{title} - sendesk")
         self.setMinimumWidth(460)
         self._save = save
+        self._save_reads_dates = save_reads_dates
         self.result_value: Any = None
         self.form = FormWidget(fields)
         if values:
@@ -244,7 +250,7 @@ class FormDialog(QDialog):
 
     def submit(self) -> bool:
         self.form.clear_errors()
-        bad_dates = self.form.date_problems()
+        bad_dates = [] if self._save_reads_dates else self.form.date_problems()
         if bad_dates:
             self.form.mark_errors(key for key, _why in bad_dates)
             say_in(self.message, "\n".join(why for _key, why in bad_dates), MESSAGE_LINES)

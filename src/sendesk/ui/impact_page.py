@@ -39,7 +39,7 @@ from ..errors import SendeskError
 from ..models import dates, periods
 from ..models.periods import Period, Span
 from ..models.roles import Permission
-from ..models.small_numbers import FEWER
+from ..models.small_numbers import FEWER, FIVE_OR_MORE, NOT_SHOWN
 from ..operations import Kind
 from ..records import impact, school_calendar
 from ..records.impact import Breakdown, ImpactTable
@@ -80,20 +80,30 @@ TIPS = {"pupils_measured": "Pupils with both an entry and an exit measure",
 # than 5" as "fewer / than 5"), so on a 1366-pixel laptop the names are not squeezed to a word
 # a line beside figures set out wide.
 TEXT_COLUMNS = (0, 1)
-# Met % holds phrases ("fewer than 5 met"), not figures: set "fewer / than 5" on two lines
-# as the figures are, it read "fewer than" and "5 met" below, the count cut from its words.
-# Its "fewer than 5" is kept on one line (no-break spaces), the column as wide as that needs.
+# A hidden count's words ("fewer than 5", "5 or more", "not shown") are kept on one line (no-
+# break spaces), the column as wide as that needs. Always in Met %, whose phrases set as the
+# figures are read "fewer than" with "5 met" cut below it; in the other columns of figures
+# where the window has the room once Provision and Measure have theirs (cheapest first), as
+# "fewer / than 5" and "not / shown" made half the table's rows two lines tall.
 WHOLE_PHRASES = frozenset({"met_outcomes_pct"})
+WHOLE_IF_ROOM = frozenset({"pupils", "pupils_measured", "mean_entry", "mean_exit", "mean_gain",
+                           "cost_total", "cost_per_pupil", "cost_per_gain"})
 NO_BREAK = "\u00a0"
+_KEPT_WHOLE = tuple((phrase, phrase.replace(" ", NO_BREAK))
+                    for phrase in (FEWER, FIVE_OR_MORE, NOT_SHOWN))
 LINES = 2
 CELL_PADDING = 11   # px: a cell's margins (3 a side in the styles Qt ships), its grid line, 4 spare
 CHARTS = 4   # the entry/exit charts (points, months), cost per pupil, and room for one more
 
 
-def shown_text(key: str, value: Any) -> str:
-    """A cell's words as the table sets them: in Met %, "fewer than 5" never broken."""
+def shown_text(key: str, value: Any, whole: frozenset[str] = WHOLE_PHRASES) -> str:
+    """A cell's words as the table sets them: in the columns `whole` names, a hidden count's
+    words never broken."""
     text = "" if value is None else str(value)
-    return text.replace(FEWER, FEWER.replace(" ", NO_BREAK)) if key in WHOLE_PHRASES else text
+    if key in whole:
+        for phrase, kept in _KEPT_WHOLE:
+            text = text.replace(phrase, kept)
+    return text
 
 
 def lines_width(metrics: QFontMetrics, text: str, lines: int = LINES) -> int:
@@ -108,7 +118,17 @@ def lines_width(metrics: QFontMetrics, text: str, lines: int = LINES) -> int:
 
 
 class ImpactModel(RowListModel):
-    """The impact rows, each column's title said in full on hover."""
+    """The impact rows, each column's title said in full on hover; `whole` names the columns
+    whose hidden counts' words are kept on one line (the page decides, by the room)."""
+
+    whole: frozenset[str] = WHOLE_PHRASES
+
+    def keep_whole(self, columns: frozenset[str]) -> None:
+        if columns != self.whole:
+            self.whole = columns
+            if self.rowCount():
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(self.rowCount() - 1, len(COLUMNS) - 1))
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -121,8 +141,8 @@ class ImpactModel(RowListModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         value = super().data(index, role)
         if role == Qt.ItemDataRole.DisplayRole and index.isValid() and value is not None \
-                and COLUMNS[index.column()].key in WHOLE_PHRASES:
-            return shown_text(COLUMNS[index.column()].key, value)
+                and COLUMNS[index.column()].key in self.whole:
+            return shown_text(COLUMNS[index.column()].key, value, self.whole)
         return value
 
 
@@ -165,6 +185,8 @@ class ImpactPage(LoadOnShow, QWidget):
         self.heading = QLabel(objectName="impact_heading", wordWrap=True)
         self.model = ImpactModel(COLUMNS, self)
         self._widths = [CELL_PADDING] * len(COLUMNS)     # measured at each Show
+        self._whole_extra: dict[int, int] = {}   # what keeping a column's phrases whole adds
+        self._names_in_two = [CELL_PADDING] * len(TEXT_COLUMNS)   # each name on two lines
         self._first_word = CELL_PADDING
         self.view = QTableView(objectName="impact_table")
         self.view.setAccessibleName("Impact of provision")
@@ -328,13 +350,16 @@ class ImpactPage(LoadOnShow, QWidget):
                 known[(text, lines)] = lines_width(cells, text, lines)
             return known[(text, lines)]
 
-        def widest(column: Column, lines: int) -> int:
+        def widest(column: Column, lines: int, whole: frozenset[str] = WHOLE_PHRASES) -> int:
             return CELL_PADDING + max([titles.horizontalAdvance(column.title) + 6, *(
-                width(shown_text(column.key, row.get(column.key) or ""), lines)
+                width(shown_text(column.key, row.get(column.key) or "", whole), lines)
                 for row in rows)])
 
         self._widths = [widest(c, 1 if n in TEXT_COLUMNS else LINES)
                         for n, c in enumerate(COLUMNS)]
+        self._whole_extra = {n: widest(c, LINES, WHOLE_IF_ROOM) - self._widths[n]
+                             for n, c in enumerate(COLUMNS) if c.key in WHOLE_IF_ROOM}
+        self._names_in_two = [widest(COLUMNS[n], LINES) for n in TEXT_COLUMNS]
         words = {w for row in rows for w in str(row.get(COLUMNS[TEXT_COLUMNS[0]].key) or "").split()}
         self._first_word = CELL_PADDING + max([cells.horizontalAdvance(w) for w in words] or [0])
 
@@ -342,19 +367,45 @@ class ImpactPage(LoadOnShow, QWidget):
         """The figures at their measured widths; Provision and Measure share the rest in
         proportion to their longest names (Measure stretching to the edge), and wrap."""
         header = self.view.horizontalHeader()
+        widths = self._keep_whole_where_room()
         used = 0
-        for number, wanted in enumerate(self._widths):
+        for number, wanted in enumerate(widths):
             if number in TEXT_COLUMNS:
                 continue
             if header.sectionSize(number) != wanted:
                 header.resizeSection(number, wanted)
             used += 0 if self.view.isColumnHidden(number) else wanted
-        ideal = [self._widths[number] for number in TEXT_COLUMNS]
-        room = self.view.viewport().width() - used
-        first = round(room * ideal[0] / sum(ideal)) if room > 0 else ideal[0]
-        wanted = max(min(first, ideal[0]), self._first_word)
+        wanted = self._provision_width(self.view.viewport().width() - used)
         if header.sectionSize(TEXT_COLUMNS[0]) != wanted:
             header.resizeSection(TEXT_COLUMNS[0], wanted)
+
+    def _provision_width(self, room: int) -> int:
+        """Provision's share of the room the figures leave (Measure has the rest)."""
+        ideal = [self._widths[number] for number in TEXT_COLUMNS]
+        first = round(room * ideal[0] / sum(ideal)) if room > 0 else ideal[0]
+        return max(min(first, ideal[0]), self._first_word)
+
+    def _keep_whole_where_room(self) -> list[int]:
+        """The figures' widths, each column's hidden counts kept whole (cheapest first) while
+        Provision and Measure still have the room for every name on two lines."""
+        widths = list(self._widths)
+        figures = sum(w for n, w in enumerate(widths)
+                      if n not in TEXT_COLUMNS and not self.view.isColumnHidden(n))
+        room = self.view.viewport().width() - figures
+
+        def names_fit(left: int) -> bool:
+            first = self._provision_width(left)
+            return first >= self._names_in_two[0] and left - first >= self._names_in_two[1]
+
+        whole = set(WHOLE_PHRASES)
+        for number, extra in sorted(self._whole_extra.items(), key=lambda item: item[1]):
+            if extra > 0 and not names_fit(room - extra):
+                break
+            room -= extra
+            widths[number] += extra
+            whole.add(COLUMNS[number].key)
+        self.model.keep_whole(frozenset(whole))
+        return widths
 
     def _document(self):
         if self.found is None:

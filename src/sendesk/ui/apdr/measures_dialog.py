@@ -8,7 +8,8 @@ else reads them. The gain is shown in the measure's own units, and for reading a
 in months with the ratio gain. Which way the measure improves ("Better when": higher, or lower
 as an SDQ score does) follows the name chosen, as the school has said for it; changing it
 changes it for every pupil measured by that name, so the form asks first when others are.
-Every change goes through the core on the runner.
+Every change goes through the core on the runner, the dates as typed: the core reads them and
+says one that cannot be read together with every other fault of the Save.
 """
 
 from __future__ import annotations
@@ -153,9 +154,9 @@ class MeasuresDialog(QDialog):
                 FieldSpec("lower_is_better", "&Better when", "choice", BETTER_CHOICES,
                           aliases=("Better when",)),
                 FieldSpec("entry_value", "&Entry value", placeholder="for example 84, or 7y 4m"),
-                FieldSpec("entry_date", "Entry &taken on", "date", aliases=("Entry date",)),
+                FieldSpec("entry_date", "Entry &taken on", "date"),
                 FieldSpec("exit_value", "E&xit value", placeholder="when the provision ends"),
-                FieldSpec("exit_date", "Exit taken &on", "date", aliases=("Exit date",)),
+                FieldSpec("exit_date", "Exit taken &on", "date"),
                 FieldSpec("note", "&Note", "text")]
 
     def _saved(self, value: Any) -> Any:
@@ -218,7 +219,8 @@ class MeasuresDialog(QDialog):
         dialog = FormDialog("Add a measure", self._fields(), lambda v: self._save(
             v, lambda values: self.of.record(self.runner, values)),
             intro=HINT, values={"entry_date": self.session.clock.today(),
-                                "name": self.offered[0] if self.offered else ""}, parent=self)
+                                "name": self.offered[0] if self.offered else ""}, parent=self,
+            save_reads_dates=True)
         dialog.setObjectName("measure_form")
         self._follow(dialog)
         dialog.open()
@@ -236,7 +238,7 @@ class MeasuresDialog(QDialog):
                   "exit_date": measure.exit_date, "note": measure.note}
         dialog = FormDialog("Record the exit or correct", self._fields(), lambda v: self._save(
             v, lambda values: self.runner.call(measures.update_measure, measure.id, values),
-            measure.pupil_id), intro=HINT, values=values, parent=self)
+            measure.pupil_id), intro=HINT, values=values, parent=self, save_reads_dates=True)
         dialog.setObjectName("measure_form")
         self._follow(dialog, kind_too=False)
         dialog.open()
