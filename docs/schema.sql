@@ -1,4 +1,4 @@
--- The sendesk database schema at migration version 23, as a new database
+-- The sendesk database schema at migration version 24, as a new database
 -- gets it. Generated from src/sendesk/store/migrations.py: do not edit by hand;
 -- after adding a migration run ./dev schema (tests/test_schema_snapshot.py checks).
 
@@ -780,7 +780,6 @@ CREATE TABLE provision_library (
     evidence_reference  TEXT NOT NULL DEFAULT '',
     staff_role          TEXT NOT NULL DEFAULT '',
     group_size          INTEGER CHECK (group_size >= 1),
-    sessions_per_week   INTEGER CHECK (sessions_per_week >= 0),
     minutes             INTEGER CHECK (minutes >= 0),
     weeks               INTEGER CHECK (weeks BETWEEN 1 AND 52),
     hourly_cost         REAL CHECK (hourly_cost >= 0),
@@ -791,7 +790,7 @@ CREATE TABLE provision_library (
     created_by          INTEGER REFERENCES users(id),
     updated_at          TEXT,
     updated_by          INTEGER REFERENCES users(id)
-);
+, sessions_per_week REAL CHECK (sessions_per_week >= 0));
 CREATE UNIQUE INDEX provision_library_name ON provision_library(name_key);
 
 -- provision_measures

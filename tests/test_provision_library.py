@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from tests.apdr_support import assess, plan, sen_support_pupil
+from tests.schema_before import old_school, upgraded
 
 from sendesk.errors import PermissionDenied, SendeskError, ValidationError
 from sendesk.models import provision_library as library
-from sendesk.models.provision import CostBasis
-from sendesk.records import apdr, provision_library
+from sendesk.models.provision import CostBasis, describe_frequency
+from sendesk.records import apdr, provision_groups, provision_library
 from sendesk.resources import resource_path
+from sendesk.services import verify
+from sendesk.store import migrations
 
 D = dt.date
 PHONICS = "Phonics catch-up group"
@@ -94,11 +98,33 @@ def test_the_senco_adds_edits_retires_and_brings_back_an_item(senco_session):
     assert item_id in {i.id for i in provision_library.list_items(senco_session)}
 
 
+FORTNIGHTLY = {**NEW, "name": "Speech and language therapist visit", "area": "CI",
+               "group_size": "1", "sessions_per_week": "0.5", "minutes": "20", "weeks": "38",
+               "hourly_cost": "18.00"}
+
+
+@pytest.mark.parametrize("typed, kept", [("0.5", "0.5"), (".5", "0.5"), ("1.5", "1.5"),
+                                         ("2.50", "2.5"), ("3", "3"), ("25", "25")])
+def test_an_item_takes_whole_or_half_sessions_a_week_as_a_plan_line_does(senco_session, typed,
+                                                                         kept):
+    """The one rule of models/provision.parse_sessions: 0.5 is once a fortnight (review 24
+    F3.2: the library said 'a whole number from 1 to 25')."""
+    item_id = provision_library.add_item(senco_session, {**FORTNIGHTLY, "sessions_per_week": typed})
+    item = provision_library.get_item(senco_session, item_id)
+    assert item.sessions_per_week == Decimal(kept)
+    assert item.values()["sessions_per_week"] == kept
+    assert provision_library.edit_item(senco_session, item_id, {"sessions_per_week": kept}) == []
+
+
 @pytest.mark.parametrize("field, value, says", [
     ("name", "", "Name is required"), ("area", "", "area of need"),
     ("group_size", "0", "Group size"), ("minutes", "ten", "Minutes a session"),
     ("weeks", "53", "Weeks"), ("hourly_cost", "£2,000", "Hourly cost"),
-    ("sessions_per_week", "0.5", "Sessions a week"),
+    ("sessions_per_week", "0.3", "^Sessions a week must be a whole number or a half [(]0.5 is once"
+                                 " a fortnight[)][.]$"),
+    ("sessions_per_week", "", "^Sessions a week must be a number, such as 3 or 0.5 [(]once a "
+                              "fortnight[)][.]$"),
+    ("sessions_per_week", "26", "^Sessions a week must be more than 0 and at most 25[.]$"),
     ("measures", "\n".join(f"M{n}" for n in range(11)), "at most 10"),
 ])
 def test_bad_items_are_refused_with_one_sentence_and_nothing_changes(senco_session, field,
@@ -148,6 +174,31 @@ def test_a_plan_picks_from_the_library_and_keeps_its_own_copy(senco_session):
     # A retired item stays on the plans that used it.
     provision_library.retire_item(senco_session, phonics.id)
     assert apdr.get_cycle(senco_session, cycle).plan.items[0].library_id == phonics.id
+
+
+def test_a_fortnightly_item_fills_a_plan_line_at_half_the_weekly_cost(senco_session):
+    """Choosing a once-a-fortnight item: the line holds 0.5 and costs half of once a week
+    (20 min at £18 an hour for 38 weeks is £228.00 a week, so £114.00)."""
+    item = provision_library.get_item(senco_session,
+                                      provision_library.add_item(senco_session, FORTNIGHTLY))
+    line = _line(item)
+    assert line["sessions_per_week"] == Decimal("0.5")
+    _, cycle = _cycle(senco_session)
+    weekly = dict(line, description="The same, once a week", sessions_per_week="1",
+                  library_id=None)
+    plan(senco_session, cycle, D(2026, 11, 23), D(2027, 2, 12), items=[line, weekly])
+    saved = {i.description: i for i in apdr.get_cycle(senco_session, cycle).plan.items}
+    fortnightly = saved[FORTNIGHTLY["name"]]
+    assert (fortnightly.sessions_per_week, fortnightly.library_id) == (Decimal("0.5"), item.id)
+    assert fortnightly.yearly_cost_pence == 11400
+    assert saved["The same, once a week"].yearly_cost_pence == 22800
+    assert describe_frequency(fortnightly.fields()).startswith("20 min once a fortnight")
+
+
+def test_a_group_from_a_fortnightly_item_meets_once_a_fortnight(senco_session):
+    item_id = provision_library.add_item(senco_session, FORTNIGHTLY)
+    filled = provision_groups.library_defaults(senco_session, item_id)
+    assert (filled["sessions_per_week"], filled["cost_total"]) == ("0.5", "114.00")
 
 
 def test_a_retired_item_is_not_offered_for_a_new_plan(senco_session):
@@ -203,6 +254,32 @@ def test_export_then_import_changes_nothing(senco_session, tmp_path):
     counts = provision_library.import_csv(senco_session, path)
     assert counts == {"added": 0, "updated": 0, "unchanged": count}
     assert provision_library.list_items(senco_session, include_retired=True) == before
+
+
+def test_a_fortnightly_item_goes_out_and_back_in_a_file_exactly(senco_session, tmp_path):
+    path = tmp_path / "library.csv"
+    provision_library.add_item(senco_session, FORTNIGHTLY)
+    provision_library.add_item(
+        senco_session, {**FORTNIGHTLY, "name": "Social skills, three a fortnight",
+                        "sessions_per_week": "1.5"})
+    _count, rows = _export(senco_session, path)
+    column = rows[0].index("sessions_per_week")
+    shown = {row[0]: row[column] for row in rows[1:]}
+    assert (shown[FORTNIGHTLY["name"]], shown["Social skills, three a fortnight"]) == ("0.5", "1.5")
+    assert shown[PHONICS] == str(_by_name(senco_session, PHONICS).sessions_per_week)
+    assert "." not in shown[PHONICS]                  # whole numbers stay whole: 4, not 4.0
+    before = provision_library.list_items(senco_session, include_retired=True)
+    assert provision_library.import_csv(senco_session, path)["updated"] == 0
+    assert provision_library.list_items(senco_session, include_retired=True) == before
+    # Read as new items (another school's names): added with the same sessions a week.
+    copies = [[f"{row[0]} (copy)", *row[1:]] for row in rows[1:] if row[column] in ("0.5", "1.5")]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([rows[0], *copies])
+    assert provision_library.import_csv(senco_session, path)["added"] == 2
+    assert _by_name(senco_session, FORTNIGHTLY["name"] + " (copy)").sessions_per_week == \
+        Decimal("0.5")
+    assert _by_name(senco_session, "Social skills, three a fortnight (copy)"
+                    ).sessions_per_week == Decimal("1.5")
 
 
 def test_import_matches_by_name_updates_and_adds(senco_session, tmp_path):
@@ -311,3 +388,36 @@ def test_one_refused_is_told_whose_role_allows_it():
 def test_a_default_file_name_keeps_the_school_years_apart():
     from sendesk.ui.documents_tab import file_name
     assert file_name("SEND report to governors 2026/27 ") == "SEND report to governors 2026-27"
+
+
+# --- a school from before migration 24 -------------------------------------------------------
+def test_a_library_of_whole_numbers_from_before_migration_24_upgrades_unchanged(
+        engine, request, tmp_path, clock, monkeypatch):
+    """Sessions a week was a whole-number column (BIGINT on the server, which would have kept
+    0.5 as a whole number): the step moves every item's number into a REAL column unchanged,
+    and from then on the library holds a half on both engines."""
+    session, location, upgrade = old_school(engine, request, tmp_path, clock, monkeypatch, 23)
+    try:
+        assert session.db.schema_version() == 23
+        provision_library.add_item(session, {**FORTNIGHTLY, "sessions_per_week": "4"})
+        before = provision_library.list_items(session, include_retired=True)
+        held = {row["name"]: row["sessions_per_week"]
+                for row in session.db.query("SELECT name, sessions_per_week FROM provision_library")}
+    finally:
+        session.close()
+    assert len(held) > 10 and all(isinstance(n, int) and n >= 1 for n in held.values())
+    session = upgraded(location, upgrade, monkeypatch, clock)
+    try:
+        assert session.db.schema_version() == migrations.LATEST >= 24
+        assert provision_library.list_items(session, include_retired=True) == before
+        assert {row["name"]: row["sessions_per_week"] for row in session.db.query(
+            "SELECT name, sessions_per_week FROM provision_library")} == held
+        assert verify.verify(session).ok
+        item = _by_name(session, FORTNIGHTLY["name"])
+        assert provision_library.edit_item(session, item.id, {"sessions_per_week": "0.5"}) == [
+            "sessions_per_week"]
+        assert provision_library.get_item(session, item.id).sessions_per_week == Decimal("0.5")
+        assert session.db.scalar("SELECT sessions_per_week FROM provision_library WHERE id = ?",
+                                 (item.id,)) == 0.5
+    finally:
+        session.close()

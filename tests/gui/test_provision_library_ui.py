@@ -145,6 +145,43 @@ def test_the_senco_adds_edits_and_retires_an_intervention(qtbot, senco_session, 
     assert provision_library.get_item(senco_session, added.id).retired_on is None
 
 
+def _new_fortnightly_item(window, sessions: str) -> None:
+    click(window.new_button)
+    form = window.form.widgets
+    type_into(form["name"], "Speech therapist visit")
+    pick(form["area"], "Communication")
+    for key, text in (("group_size", "1"), ("sessions_per_week", sessions), ("minutes", "20"),
+                      ("weeks", "38"), ("hourly_cost", "18.00")):
+        type_into(form[key], text)
+    click(window.save_button)
+
+
+def test_a_fortnightly_intervention_is_typed_as_half_a_session_a_week(qtbot, senco_session):
+    """Review 24 F3.2: the form took only whole numbers; 0.5 is once a fortnight, as on a plan
+    line, and a third of a session says the plan line's sentence."""
+    window = library_window(qtbot, senco_session)
+    _new_fortnightly_item(window, "0.3")
+    assert window.message.text() == ("Sessions a week must be a whole number or a half (0.5 is "
+                                     "once a fortnight).")
+    assert has_fault(window.form.widgets["sessions_per_week"])
+    type_into(window.form.widgets["sessions_per_week"], "0.5")
+    click(window.save_button)
+    assert window.message.text() == "Added Speech therapist visit to the library."
+    added = next(i for i in provision_library.list_items(senco_session)
+                 if i.name == "Speech therapist visit")
+    assert str(added.sessions_per_week) == "0.5"
+    row = rows(window).index("Speech therapist visit")
+    assert window.model.index(row, 3).data() == "20 min once a fortnight"
+    choose_row(window.table, row)
+    assert window.form.widgets["sessions_per_week"].text() == "0.5"
+    type_into(window.form.widgets["sessions_per_week"], "1.5")
+    click(window.save_button)
+    assert window.message.text() == "Saved."
+    assert str(provision_library.get_item(senco_session, added.id).sessions_per_week) == "1.5"
+    assert window.model.index(rows(window).index("Speech therapist visit"), 3).data() == \
+        "1.5 x 20 min"
+
+
 def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answers, tmp_path):
     window = library_window(qtbot, staff_session)
     for button in (window.new_button, window.save_button, window.import_button,
@@ -237,6 +274,26 @@ def test_the_plan_fills_provision_from_the_library_and_an_outcome_names_its_meas
     stored = apdr.get_cycle(senco_session, cycle).plan
     assert stored.items[0].library_id == row["library_id"] and stored.items[0].minutes == 25
     assert stored.outcomes[0].measure_name == "Phonics screening check score"
+
+
+def test_a_fortnightly_library_item_fills_the_line_with_half_and_half_the_cost(
+        qtbot, senco_session):
+    provision_library.add_item(senco_session, {
+        "name": "Speech therapist visit", "area": "CI", "group_size": "1",
+        "sessions_per_week": "0.5", "minutes": "20", "weeks": "38", "hourly_cost": "18.00"})
+    cycle = _cycle(senco_session)
+    wizard = wizard_at(qtbot, senco_session, cycle, Part.PLAN)
+    click(wizard.plan.findChild(type(wizard.save_button), "add_item"))
+    dialog = shown(FormDialog, "item_dialog")
+    pick(dialog.form.widgets["library_id"], "Speech therapist visit")
+    assert dialog.form.values()["sessions_per_week"] == "0.5"
+    assert dialog.cost.text() == ("Yearly cost for this pupil: <b>£114.00</b> (20 min once a "
+                                  "fortnight, 38 weeks, 1:1).")
+    save(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    click(wizard.save_button)
+    [item] = apdr.get_cycle(senco_session, cycle).plan.items
+    assert (str(item.sessions_per_week), item.yearly_cost_pence) == ("0.5", 11400)
 
 
 def test_free_text_provision_still_works_in_the_window(qtbot, senco_session):

@@ -207,6 +207,25 @@ def parse_sessions(value: Any, label: str = "Sessions a week") -> Decimal:
     return number.normalize() if number != number.to_integral_value() else Decimal(int(number))
 
 
+def stored_sessions(value: Any) -> Decimal:
+    """Sessions a week as a table holds them (REAL) read back as parse_sessions gives them:
+    3, not 3.0, and 0.5."""
+    number = Decimal(str(value if value is not None else 0))
+    return Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
+
+
+def sessions_shown(value: Any) -> str:
+    """Sessions a week as a person types them: '3', '0.5' (never '3.0' or '1E+1')."""
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def session_times(sessions: Any, minutes: int) -> str:
+    """'3 x 20 min' or, for a half, '20 min once a fortnight'."""
+    if Decimal(str(sessions)) == Decimal("0.5"):
+        return f"{minutes} min once a fortnight"
+    return f"{sessions_shown(sessions)} x {minutes} min"
+
+
 def clean_area(value: str | None, *, required: bool = False) -> str | None:
     text = (value or "").strip().upper()
     if not text:
@@ -276,11 +295,8 @@ def describe_frequency(fields: Mapping[str, Any]) -> str:
         return "for the year"
     parts = []
     if sessions and minutes:
-        if sessions == Decimal("0.5"):
-            parts.append(f"{minutes} min once a fortnight")
-        else:
-            count = sessions.normalize()
-            parts.append(f"{count:f} x {minutes} min a week")
+        times = session_times(sessions, minutes)
+        parts.append(times if sessions == Decimal("0.5") else f"{times} a week")
     elif sessions:
         parts.append(f"{sessions.normalize():f} a week")
     parts.append(f"{int(fields['weeks'])} weeks")

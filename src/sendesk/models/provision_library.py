@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from .provision import (
     format_money,
     money_for_csv,
     parse_money,
+    parse_sessions,
+    sessions_shown,
 )
 from .sen import areas
 from .text import clean_line, clean_text
@@ -42,7 +45,6 @@ from .text import clean_line, clean_text
 MAX_NAME = 120
 MAX_MEASURES = 10
 MAX_MEASURE_NAME = 100
-MAX_SESSIONS = 25
 MAX_HOURLY_PENCE = 100_000   # £1,000 an hour: anything larger is a typing slip
 MAX_ITEMS = 500              # in a file; a school's menu is a few dozen
 FORMAT = 1
@@ -76,7 +78,7 @@ class LibraryItem:
     evidence_reference: str
     staff_role: str
     group_size: int
-    sessions_per_week: int
+    sessions_per_week: Decimal              # whole or a half (0.5 is once a fortnight)
     minutes: int
     weeks: int
     hourly_cost_pence: int
@@ -101,7 +103,8 @@ class LibraryItem:
         return {"name": self.name, "area": self.area, "description": self.description,
                 "evidence_summary": self.evidence_summary,
                 "evidence_reference": self.evidence_reference, "staff_role": self.staff_role,
-                "group_size": self.group_size, "sessions_per_week": self.sessions_per_week,
+                "group_size": self.group_size,
+                "sessions_per_week": sessions_shown(self.sessions_per_week),
                 "minutes": self.minutes, "weeks": self.weeks,
                 "hourly_cost": money_for_csv(self.hourly_cost_pence),
                 "measures": "\n".join(self.measure_labels)}
@@ -243,8 +246,7 @@ def clean_library_item(raw: Mapping[str, Any],
                                            max_length=100, required=False))
     check("group_size", lambda: _whole(raw.get("group_size"), "Group size", 1, MAX_GROUP,
                                        default=1))
-    check("sessions_per_week", lambda: _whole(raw.get("sessions_per_week"), "Sessions a week",
-                                              1, MAX_SESSIONS))
+    check("sessions_per_week", lambda: parse_sessions(raw.get("sessions_per_week")))
     check("minutes", lambda: _whole(raw.get("minutes"), "Minutes a session", 1, MAX_MINUTES))
     check("weeks", lambda: _whole(raw.get("weeks"), "Weeks", 1, MAX_WEEKS,
                                   default=DEFAULT_WEEKS))

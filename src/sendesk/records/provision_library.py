@@ -27,6 +27,7 @@ from ..errors import ValidationError
 from ..models import dates
 from ..models import provision_library as library
 from ..models.measures import direction_key
+from ..models.provision import stored_sessions
 from ..models.provision_library import LibraryItem
 from ..models.roles import Permission
 from ..operations import Kind, changed, operation, viewed
@@ -55,7 +56,8 @@ def _item(row: Row, lower: frozenset[str] = frozenset()) -> LibraryItem:
         id=row["id"], name=row["name"], area=row["area"], description=row["description"] or "",
         evidence_summary=row["evidence_summary"] or "",
         evidence_reference=row["evidence_reference"] or "", staff_role=row["staff_role"] or "",
-        group_size=row["group_size"] or 1, sessions_per_week=row["sessions_per_week"] or 0,
+        group_size=row["group_size"] or 1,
+        sessions_per_week=stored_sessions(row["sessions_per_week"]),
         minutes=row["minutes"] or 0, weeks=row["weeks"] or library.DEFAULT_WEEKS,
         hourly_cost_pence=int(round((row["hourly_cost"] or 0) * 100)),
         measures=measures, retired_on=dates.from_text(row["retired_on"]),
@@ -131,6 +133,7 @@ def add_item(session: Session, raw: Mapping[str, Any]) -> int:
 def _fields(item: LibraryItem) -> dict[str, Any]:
     """A stored item's fields as clean_library_item returns them (to compare with an edit)."""
     values = item.values()
+    values["sessions_per_week"] = item.sessions_per_week
     values["hourly_cost_pence"] = item.hourly_cost_pence
     values["measures"] = item.measures
     return values

@@ -23,8 +23,10 @@ INSERT = ("INSERT INTO provision_library (name, name_key, area, description, evi
 
 
 def columns(fields: dict[str, Any]) -> dict[str, Any]:
-    """A checked item's fields as the table's columns (cost in pounds, measures one a line)."""
+    """A checked item's fields as the table's columns (cost in pounds, sessions a week as a
+    number, measures one a line)."""
     values = {name: fields[name] for name in library.FIELDS if name not in ("hourly_cost",)}
+    values["sessions_per_week"] = float(fields["sessions_per_week"])   # REAL: 0.5 is exact
     values["hourly_cost"] = fields["hourly_cost_pence"] / 100
     values["measures"] = "\n".join(fields["measures"])
     values["name_key"] = library.name_key(fields["name"])

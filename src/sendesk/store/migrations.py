@@ -9,8 +9,8 @@ One set of migrations serves both engines. A step is written in SQLite's SQL and
 statements through run_script(conn, ...); on PostgreSQL ``conn`` is the server's migration
 target (store/server_migrations.py), whose execute() rewrites each statement by the rules in
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
-only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
-COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
+only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD,
+DROP or RENAME COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
 test_server_migrations.py builds every step on a real server.
 """
 
@@ -1548,6 +1548,25 @@ def upgrade_version_23(conn: sqlcipher3.Connection) -> None:
     """.format(exit_day=day_number_sql("m.exit_date"), entry_day=day_number_sql("m.entry_date"),
                next="OVER (PARTITION BY l.library_id, m.pupil_id, m.name, m.kind"
                     " ORDER BY m.exit_date, m.id)"))
+
+
+def upgrade_version_24(conn: sqlcipher3.Connection) -> None:
+    """A library item's sessions a week may be a half (review 24 F3.2): 0.5 is once a
+    fortnight, as a plan's provision line and a group already allow (models/provision.py's
+    parse_sessions, the one rule for all three). The column was INTEGER, which the school
+    server makes BIGINT, where 0.5 would be stored as 1.
+
+    Neither engine changes a column's type in place (SQLite cannot; the translation keeps to
+    forms both share), so the step adds a REAL column, copies every item's whole number into
+    it unchanged, drops the INTEGER column and gives the new one its name: the same table on
+    both engines, the column now last.
+    """
+    run_script(conn, """
+        ALTER TABLE provision_library ADD COLUMN sessions_a_week REAL CHECK (sessions_a_week >= 0);
+        UPDATE provision_library SET sessions_a_week = sessions_per_week;
+        ALTER TABLE provision_library DROP COLUMN sessions_per_week;
+        ALTER TABLE provision_library RENAME COLUMN sessions_a_week TO sessions_per_week;
+    """)
 
 
 def _steps() -> dict[int, Step]:

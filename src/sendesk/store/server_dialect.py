@@ -6,8 +6,9 @@ Two translations, both done by rule rather than by a second copy of the SQL:
   ``%(name)s``, and a literal ``%`` becomes ``%%``, everywhere outside quoted literals,
   quoted identifiers and comments. The result is cached per statement text.
 * Migrations: each statement of a migration script, as SQLite runs it, is rewritten for
-  PostgreSQL. Migrations may use only CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD
-  COLUMN, plain INSERT/UPDATE, and the one trigger form the safeguards use::
+  PostgreSQL. Migrations may use only CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD,
+  DROP or RENAME COLUMN (the same words on both), plain INSERT/UPDATE, and the one trigger
+  form the safeguards use::
 
       CREATE TRIGGER name BEFORE UPDATE [OF col, ...] | DELETE ON table [WHEN condition]
           BEGIN SELECT RAISE(ABORT, 'message'); END;
@@ -140,7 +141,8 @@ _TRIGGER = re.compile(
     r"\s+BEGIN\s+SELECT\s+RAISE\s*\(\s*ABORT\s*,\s*'(?P<message>(?:[^']|'')*)'\s*\)\s*;\s*END\s*;?\s*$",
     re.IGNORECASE | re.DOTALL)
 _ALLOWED = re.compile(r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|DROP\s+INDEX|CREATE\s+TABLE|ALTER\s+TABLE\s+\w+"
-                      r"\s+ADD\s+COLUMN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", re.IGNORECASE)
+                      r"\s+(ADD|DROP|RENAME)\s+COLUMN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b",
+                      re.IGNORECASE)
 
 
 def _types(text: str) -> str:

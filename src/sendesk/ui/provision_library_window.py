@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import SendeskError, ValidationError, faults_of
 from ..models import provision_library as library
+from ..models.provision import session_times
 from ..models.provision_library import LibraryItem
 from ..models.roles import Permission
 from ..operations import Changes, Kind
@@ -80,7 +81,7 @@ class ProvisionLibraryWindow(QDialog):
             Col("Intervention", lambda i: i.name),
             Col("Area", lambda i: i.area or ""),
             Col("Group", lambda i: i.group_size, align_right=True),
-            Col("A week", lambda i: f"{i.sessions_per_week} x {i.minutes} min"),
+            Col("A week", lambda i: session_times(i.sessions_per_week, i.minutes)),
             Col("Weeks", lambda i: i.weeks, align_right=True),
             Col("An hour", lambda i: i.hourly_cost, align_right=True),
             Col("Retired", lambda i: uk(i.retired_on)),
