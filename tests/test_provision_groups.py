@@ -72,8 +72,10 @@ def test_slot_times_are_checked():
     assert rules.clean_slot({"day": "tue", "start_time": "9.05", "end_time": "09:35"}) == {
         "day": 2, "start_time": "09:05", "end_time": "09:35", "place": ""}
     for raw, words in [({"day": "Saturday", "start_time": "9:00", "end_time": "9:30"}, "Monday"),
-                       ({"day": 1, "start_time": "9:30", "end_time": "9:30"}, "after the start"),
-                       ({"day": 1, "start_time": "25:00", "end_time": "9:30"}, "not a time")]:
+                       ({"day": 1, "start_time": "9:30", "end_time": "9:30"},
+                        "^To must be later than From[.]$"),
+                       ({"day": 1, "start_time": "25:00", "end_time": "9:30"},
+                        "^From '25:00' is not a time")]:
         with pytest.raises(ValidationError, match=words):
             rules.clean_slot(raw)
 

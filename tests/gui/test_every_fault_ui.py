@@ -126,8 +126,8 @@ def test_the_weekly_time_form_says_every_fault_at_once(qtbot, senco_session):
     QTest.keyClicks(slot.form.widgets["place"], "R" * 101)
     save(slot)
     assert slot.message.text().split("\n") == [
-        "Start time 'nine' is not a time; write it like 09:05 or 13:30.",
-        "End time 'half ten' is not a time; write it like 09:05 or 13:30.",
+        "From 'nine' is not a time; write it like 09:05 or 13:30.",
+        "To 'half ten' is not a time; write it like 09:05 or 13:30.",
         "Place is too long (at most 100 characters)."], slot.message.text()
     assert _outlined(slot) == ["start_time", "end_time", "place"]
     assert _all_in_sight(slot)

@@ -279,14 +279,14 @@ def parse_day(value: Any) -> int:
 
 
 def clean_slot(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """A weekly time's fields, checked; every fault is raised together (FieldFaults)."""
+    """A weekly time's fields, checked; every fault is raised together (FieldFaults), each
+    naming its field as the form labels it (From, To)."""
     finder = FaultFinder()
     day = finder.check(lambda: parse_day(raw.get("day")))
-    start = finder.check(lambda: parse_time(raw.get("start_time"), "Start time"))
-    end = finder.check(lambda: parse_time(raw.get("end_time"), "End time"))
+    start = finder.check(lambda: parse_time(raw.get("start_time"), "From"))
+    end = finder.check(lambda: parse_time(raw.get("end_time"), "To"))
     if start is not None and end is not None and end <= start:
-        finder.faults.append(ValidationError("The end time must be after the start time.",
-                                             field="end_time"))
+        finder.faults.append(ValidationError("To must be later than From.", field="end_time"))
     place = finder.check(lambda: clean_line(str(raw.get("place") or ""), "Place",
                                             max_length=100, required=False))
     finder.raise_any()

@@ -543,8 +543,8 @@ class GroupsPage(LoadOnShow, QWidget):
             return None
         dialog = FormDialog(f"When {group.name} meets", [
             FieldSpec("day", "&Day", "choice", [(name, number) for number, name in DAYS.items()]),
-            FieldSpec("start_time", "&From (hh:mm)", aliases=("Start time",)),
-            FieldSpec("end_time", "&To (hh:mm)", aliases=("End time",)),
+            FieldSpec("start_time", "&From (hh:mm)", aliases=("From",)),
+            FieldSpec("end_time", "&To (hh:mm)", aliases=("To",)),
             FieldSpec("place", "&Place", aliases=("Place",))],
             lambda v: self._save_slot(group, v), parent=self)
         dialog.open()
