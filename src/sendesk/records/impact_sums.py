@@ -217,15 +217,17 @@ line_found AS MATERIALIZED (
     WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x} AND n.raw = x.name
       AND (x.later_exit IS NULL OR x.later_exit > ? OR NOT ({ran_later}))),
 -- The groups' complete measures of each row's own pupils (a group's: those present in it; a
--- library item's: those present in a group made from it or with a line of it that ran), by
--- the name stripped.
+-- library item's: those with a line of it that ran, or else present in a group made from it:
+-- its others), by the name stripped. Each look-up matches its whole key, one column to one,
+-- so PostgreSQL hashes the few thousand others once; one that picked the column by row_kind
+-- was run as a scan of everyone present for each of 10,000 measures (0.9 s, three years).
 group_found AS MATERIALIZED (
     SELECT f.row_kind, f.ref, f.pupil_id, n.name_key, f.kind, f.exit_date, f.id, f.entry_value,
            f.exit_value, f.days
     FROM found f CROSS JOIN measure_names n
     WHERE n.raw = f.name AND (
-        EXISTS (SELECT 1 FROM present p WHERE p.pupil_id = f.pupil_id
-                AND CASE WHEN f.row_kind = 'group' THEN p.group_id ELSE p.library_id END = f.ref)
+        EXISTS (SELECT 1 FROM others h WHERE h.row_kind = f.row_kind AND h.ref = f.ref
+                AND h.pupil_id = f.pupil_id)
         OR (f.row_kind = 'library' AND EXISTS (
             SELECT 1 FROM impact_lines l
             WHERE l.library_id = f.ref AND l.pupil_id = f.pupil_id AND {ran})))),
