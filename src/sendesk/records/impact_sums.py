@@ -22,7 +22,8 @@ Names are matched as Python matches them (a measure's name stripped; an outcome'
 and case-folded), by lists of the few distinct names passed in as VALUES, not by either
 engine's own case rules. Means are summed exactly, in hundredths (values have at most two
 decimals), and the mean ratio gain from each age measure's months gained per month elapsed.
-Everything is plain SQL that SQLite and PostgreSQL both run.
+Everything is plain SQL that SQLite and PostgreSQL both run; only whether one part is kept
+while the statement runs differs by engine (_LINED).
 
 The library items' part, nearly all of the work, is read from facts kept in the order it is
 summed in (records/impact_facts.py): the lines by library item and pupil, the reviews already
@@ -145,6 +146,16 @@ WITH RECURSIVE names (name) AS (
 SELECT name FROM names WHERE name IS NOT NULL
 """
 
+# The library items' pupils with a line that ran (lined, below), by engine: on the server read
+# once, grouped and kept, since its three uses each hashed all the period's 76,000 lines (20
+# ms of the server's CPU for three years); on SQLite put in place at each use, where each is a
+# search of impact_lines_library (kept, it would be a table to index for each look-up).
+_LINED = {
+    "postgresql": ("MATERIALIZED (SELECT l.library_id, l.pupil_id FROM impact_lines l"
+                   " WHERE {ran} GROUP BY l.library_id, l.pupil_id)"),
+    "sqlite": "NOT MATERIALIZED (SELECT l.library_id, l.pupil_id FROM impact_lines l WHERE {ran})",
+}
+
 _SQL = """
 WITH ran_groups (group_id, first_on, last_on) AS (VALUES {groups}),
 outcome_names (raw, name_key) AS (VALUES {outcome_names}),
@@ -154,18 +165,19 @@ present AS (
     FROM ran_groups r JOIN provision_group_members m ON m.group_id = r.group_id
     JOIN provision_groups g ON g.id = r.group_id
     WHERE m.joined_on <= r.last_on AND (m.left_on IS NULL OR m.left_on >= r.first_on)),
+-- The library items' pupils with one of their lines that ran (_LINED: kept or not by engine).
+lined AS {lined},
 -- Each row's pupils there through a group alone (a library item's with no line of it that
 -- ran), kept apart from the many with lines, so what looks them up looks among few.
 others AS MATERIALIZED (
     SELECT DISTINCT 'library' AS row_kind, p.library_id AS ref, p.pupil_id FROM present p
     WHERE p.library_id IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM impact_lines l
-        WHERE l.library_id = p.library_id AND l.pupil_id = p.pupil_id AND {ran})
+        SELECT 1 FROM lined l WHERE l.library_id = p.library_id AND l.pupil_id = p.pupil_id)
     UNION ALL
     SELECT 'group', p.group_id, p.pupil_id FROM present p),
 members AS (
     SELECT 'library' AS row_kind, l.library_id AS ref, l.pupil_id
-    FROM impact_lines l WHERE {ran} GROUP BY l.library_id, l.pupil_id
+    FROM lined l GROUP BY l.library_id, l.pupil_id
     UNION ALL
     SELECT h.row_kind, h.ref, h.pupil_id FROM others h),
 -- Whether each reviewed pupil met every outcome reviewed, and every one naming each measure
@@ -217,18 +229,19 @@ line_found AS MATERIALIZED (
     WHERE x.exit_date >= ? AND x.exit_date <= ? AND {ran_x} AND n.raw = x.name
       AND (x.later_exit IS NULL OR x.later_exit > ? OR NOT ({ran_later}))),
 -- The groups' complete measures of each row's own pupils (a group's: those present in it; a
--- library item's: those present in a group made from it or with a line of it that ran), by
--- the name stripped.
+-- library item's: those with a line of it that ran, or else present in a group made from it:
+-- its others), by the name stripped. Each look-up matches its whole key, one column to one,
+-- so PostgreSQL hashes the few thousand others once; one that picked the column by row_kind
+-- was run as a scan of everyone present for each of 10,000 measures (0.9 s, three years).
 group_found AS MATERIALIZED (
     SELECT f.row_kind, f.ref, f.pupil_id, n.name_key, f.kind, f.exit_date, f.id, f.entry_value,
            f.exit_value, f.days
     FROM found f CROSS JOIN measure_names n
     WHERE n.raw = f.name AND (
-        EXISTS (SELECT 1 FROM present p WHERE p.pupil_id = f.pupil_id
-                AND CASE WHEN f.row_kind = 'group' THEN p.group_id ELSE p.library_id END = f.ref)
+        EXISTS (SELECT 1 FROM others h WHERE h.row_kind = f.row_kind AND h.ref = f.ref
+                AND h.pupil_id = f.pupil_id)
         OR (f.row_kind = 'library' AND EXISTS (
-            SELECT 1 FROM impact_lines l
-            WHERE l.library_id = f.ref AND l.pupil_id = f.pupil_id AND {ran})))),
+            SELECT 1 FROM lined l WHERE l.library_id = f.ref AND l.pupil_id = f.pupil_id)))),
 -- A line's measure is its pupil's latest by the name stripped unless a group's measure of that
 -- name, or another line's, might be later (the pupil, item, name and measure kind are
 -- contested): those, and the groups', are ranked (of two on one day, the one entered last
@@ -342,19 +355,19 @@ def sums(session: Session, start: dt.date, end: dt.date,
     ages = ", ".join("?" * len(_AGES))
     sql = _SQL.format(
         groups=groups_sql, outcome_names=outcomes_sql, measure_names=measures_sql,
-        ran=_RAN.format(t="l"), ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
+        lined=_LINED[db.engine].format(ran=_RAN.format(t="l")),
+        ran_o=_RAN.format(t="o"), ran_x=_RAN.format(t="x"),
         ran_later=_RAN_LATER,
         complete=_COMPLETE, category=category, known=known,
         pupils=pupils, by_category=by_category, ages=ages, days=_DAYS.format(ages=ages),
         month_hundredths=int(DAYS_PER_MONTH * 100))
     params = [*group_params, *outcome_params, *measure_params,
-              *period, *period,              # members: the lines that ran, and not
+              *period,                       # lined: the lines that ran
               *period,                       # the others' reviews
               *period, *period,              # by_pupil: through lines
               *period, *period,              # by_name: through lines
               *_AGES, *period, *_AGES, *period,      # found: groups' measures
               last, *period, *period, last, *period,   # line_found: lines' measures
-              *period,                       # group_found: their pupils' lines
               *_AGES, *_AGES]
     parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
     for r in db.query(sql, params):

@@ -42,6 +42,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from .server_dialect import SESSION_SETTINGS
+
 ANSWER_SECONDS = 12.0
 STATEMENT_SECONDS = 10
 IDLE_IN_TRANSACTION_SECONDS = 15
@@ -54,15 +56,16 @@ CLIENT_KEEPALIVES = {"keepalives": "1", "keepalives_idle": "5", "keepalives_inte
 
 def server_options(patient: bool) -> str:
     """The session settings sent at connect (libpq's ``options``): the server's own bounds,
-    and its keepalives and user timeout towards this PC. A patient session (maintenance) has
-    no statement or idle limit."""
+    its keepalives and user timeout towards this PC, and the planner's settings
+    (server_dialect.SESSION_SETTINGS). A patient session (maintenance) has no statement or
+    idle limit."""
     limits = {"lock_timeout": f"{LOCK_SECONDS}s",
               "statement_timeout": "0" if patient else f"{STATEMENT_SECONDS}s",
               "idle_in_transaction_session_timeout":
                   "0" if patient else f"{IDLE_IN_TRANSACTION_SECONDS}s",
               "tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2",
               "tcp_keepalives_count": "3", "tcp_user_timeout": "10000",
-              "client_connection_check_interval": "5s"}
+              "client_connection_check_interval": "5s", **SESSION_SETTINGS}
     return " ".join(f"-c {name}={value}" for name, value in limits.items())
 
 
