@@ -35,7 +35,7 @@ def measures(b: Builder, session: Session, facts: PupilFacts) -> None:
               f"{format_value(m.kind, m.entry_value)}\n{dates.format_uk(m.entry_date)}".strip(),
               f"{format_value(m.kind, m.exit_value)}\n{dates.format_uk(m.exit_date)}".strip(),
               m.gain_text(say_direction=False)) for m in found],
-            widths=[2.0, 1.8, 1.1, 1.0, 1.0, 1.1],
+            widths=[1.9, 1.7, 1.1, 0.95, 0.95, 1.4],
             empty="No entry or exit measures are recorded.")
 
 
