@@ -8,6 +8,7 @@ nothing is written. The sender's SEND file PDF says "(lower is better)" on such 
 from __future__ import annotations
 
 import json
+import re
 
 import pyrage
 import pytest
@@ -85,8 +86,11 @@ def test_each_answer_travels_and_is_taken_kept_or_said(sender, senco_session, tm
     record = json.loads(package.read_package(sent.path.read_bytes(), sent.passphrase)
                         .item_of_kind("record"))
     travelled = {d["name"]: d["lower_is_better"] for d in record["measure_directions"]}
-    assert {INCIDENTS: True, SDQ: True, PLAYGROUND: True,
-            "Handwriting speed (letters a minute)": False}.items() <= travelled.items()
+    assert {INCIDENTS: True, SDQ: True, PLAYGROUND: True}.items() <= travelled.items()
+    answered = measure_directions.directions(sender.db)
+    assert all(direction_key(name) in answered for name in travelled), \
+        "only the names the sending school answered travel"
+    assert "Handwriting speed (letters a minute)" not in travelled   # never answered there
 
     sdq_before = [r for r in directions_here(senco_session) if r[0] == SDQ.casefold()]
     preview = receiving.open_package(senco_session, sent.path.read_bytes(), sent.passphrase)
@@ -101,9 +105,13 @@ def test_each_answer_travels_and_is_taken_kept_or_said(sender, senco_session, tm
         "records higher as better. Their measures are kept as recorded and read here as this "
         "school says; to change that, change it on a measure's form."]
 
+    before = directions_here(senco_session)
     done = receiving.import_package(senco_session, preview, {})
     here = measure_directions.directions(senco_session.db)
     assert here[INCIDENTS.casefold()] is True                # taken
+    # Nothing else is stored as this school's answer: not the sender's unspoken defaults.
+    added = set(directions_here(senco_session)) - set(before)
+    assert [row[1] for row in added] == [INCIDENTS]
     assert here[PLAYGROUND.casefold()] is False              # ours kept
     assert [r for r in directions_here(senco_session) if r[0] == SDQ.casefold()] == sdq_before
     # The values arrive as taken; each reads as this school now says.
@@ -119,19 +127,53 @@ def test_each_answer_travels_and_is_taken_kept_or_said(sender, senco_session, tm
     assert INCIDENTS in json.dumps(detail) and PLAYGROUND in json.dumps(detail)
 
 
-def test_a_lower_answer_taken_says_how_many_pupils_here_it_turns(sender, senco_session,
-                                                                  tmp_path):
+def test_the_unspoken_default_is_never_stored_here(sender, senco_session, tmp_path):
+    """A name the sender never answered reads higher there as here: receiving it stores no
+    answer, so a later school's 'lower' for it is taken, not reported as a difference."""
+    pupil = measured_pupil(sender)
+    unanswered = [name for key, name in sorted(
+        {m.name.casefold(): m.name for m in measures.measures_for_pupil(sender, pupil)}.items())
+        if key not in measure_directions.directions(sender.db)]
+    assert unanswered, "the richest pupil has a measure the sender never answered"
+    before = directions_here(senco_session)
+    sent = sending.send(sender, pupil, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
+    preview = receiving.open_package(senco_session, sent.path.read_bytes(), sent.passphrase)
+    assert not {d.name for d in preview.directions} & set(unanswered)
+    receiving.import_package(senco_session, preview, {})
+    stored = {row[0] for row in directions_here(senco_session)} - {r[0] for r in before}
+    assert stored == {INCIDENTS.casefold(), PLAYGROUND.casefold()}   # the answers given
+
+
+def test_a_lower_answer_is_not_taken_where_pupils_here_are_measured_by_the_name(
+        sender, senco_session, tmp_path):
+    """Same child, or ask: this school has not said, but one of its own pupils is measured by
+    the name and reads higher; the sender's 'lower' would turn that pupil's gain, so it is
+    kept, said before Import with the count, and left for the SENCO's measure form."""
     pupil = measured_pupil(sender)
     here = add_pupil(senco_session, parent=False)   # measured here by the name, unanswered
     senco_session.db.execute(
         "INSERT INTO provision_measures (pupil_id, kind, name, entry_value, entry_date,"
-        " entered_at) VALUES (?, 'school_scale', ?, 5, '2026-09-07', ?)",
-        (here, INCIDENTS.upper(), senco_session.now_text()))
+        " exit_value, exit_date, entered_at) VALUES (?, 'school_scale', ?, 5, '2026-09-07', 2,"
+        " '2026-10-07', ?)", (here, INCIDENTS.upper(), senco_session.now_text()))
+    gain_before = gains(senco_session, here)[INCIDENTS.upper()]
     sent = sending.send(sender, pupil, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
     preview = receiving.open_package(senco_session, sent.path.read_bytes(), sent.passphrase)
-    [taken] = [d for d in preview.directions if d.name == INCIDENTS]
-    assert taken.sentence().endswith("The 1 pupil here already measured by it will read that "
-                                     "way too.")
+    [kept] = [d for d in preview.directions if d.name == INCIDENTS]
+    assert kept.state == DIFFERS and kept.worth_saying
+    assert kept.sentence() == (
+        f"The sending school records lower scores as better for '{INCIDENTS}'; this school has "
+        "not said, but 1 pupil here is measured by it and reads higher as better, so this "
+        "school's reading is kept: the SENCO can change it on a measure's form.")
+    before = directions_here(senco_session)
+    done = receiving.import_package(senco_session, preview, {})
+    assert INCIDENTS.casefold() not in {row[0] for row in directions_here(senco_session)}
+    assert set(before) <= set(directions_here(senco_session))
+    assert gains(senco_session, here)[INCIDENTS.upper()] == gain_before == -3
+    assert gains(senco_session, done.pupil_id)[INCIDENTS] == -6   # read as this school does
+    detail = json.loads(senco_session.db.scalar(
+        "SELECT detail FROM audit_log WHERE action = 'received a records transfer'"
+        " ORDER BY id DESC LIMIT 1"))
+    assert INCIDENTS in json.dumps(detail.get("directions_kept_ours", detail))
 
 
 # --- packages made before the field, and tampered ones -------------------------------------------
@@ -161,11 +203,15 @@ def test_a_package_made_before_the_directions_is_read_as_before(made, senco_sess
     assert gains(senco_session, done.pupil_id)[INCIDENTS] == -6   # as it always read
 
 
+# The package's own field names never reach the sentence a SENCO reads.
+FIELD_WORDS = ("measure_directions", "lower_is_better", "true or false", " row ")
+
+
 @pytest.mark.parametrize(("value", "fault"), [
-    ("sideways", "in row 1 of measure_directions, lower_is_better is 'sideways', not true or "
-                 "false"),
-    (1, "lower_is_better is '1', not true or false"),
-    (None, "lower_is_better is 'None', not true or false")])
+    ("sideways", "its record of whether lower scores are better for each measure is in a form "
+                 "sendesk does not write (measure 1: 'sideways' instead of yes or no)"),
+    (1, "(measure 1: '1' instead of yes or no)"),
+    (None, "(measure 1: 'None' instead of yes or no)")])
 def test_a_bad_direction_is_refused_in_one_sentence_and_nothing_is_written(
         made, senco_session, no_age, value, fault):
     zipped, key = made
@@ -178,24 +224,65 @@ def test_a_bad_direction_is_refused_in_one_sentence_and_nothing_is_written(
     message = str(refused.value)
     assert fault in message and message.endswith("Nothing was imported.")
     assert message.count(". ") == 1     # the fault, then "Nothing was imported."
+    assert not any(word in message for word in FIELD_WORDS)
     assert snapshot(senco_session) == before and directions_here(senco_session) == answers
 
 
 @pytest.mark.parametrize(("spoil", "fault"), [
     (lambda d: d.append({"name": "Not in the record", "lower_is_better": True}),
-     "names a measure the record does not hold"),
-    (lambda d: d.append(dict(d[0], name=d[0]["name"].upper())),
-     "repeats a measure already answered for"),
-    (lambda d: d[0].update(name="<b>Reading</b>"), "contains markup"),
-    (lambda d: d[0].update(extra=1), "is not a name and lower_is_better"),
-    (lambda d: d.clear() or d.append("lower"), "is not a name and lower_is_better")])
+     "'Not in the record', is not a measure in the record"),
+    (lambda d: d.append(dict(d[0], name=d[0]["name"].upper())), "is answered for twice"),
+    (lambda d: d[0].update(name="<b>Reading</b>"), "the name of measure 1 contains markup"),
+    (lambda d: d[0].update(extra=1), "measure 1 is not a measure's name with a yes or no"),
+    (lambda d: d.clear() or d.append("lower"),
+     "measure 1 is not a measure's name with a yes or no")])
 def test_other_malformed_directions_are_refused(made, senco_session, no_age, spoil, fault):
     zipped, key = made
     before = snapshot(senco_session)
-    with pytest.raises(TamperedPackage, match=fault):
+    with pytest.raises(TamperedPackage, match=re.escape(fault)) as refused:
         receiving.open_package(senco_session, forge(
             zipped, key, lambda record: spoil(record["measure_directions"])), "x")
+    assert not any(word in str(refused.value) for word in FIELD_WORDS)
     assert snapshot(senco_session) == before
+
+
+def test_a_list_that_is_not_a_list_is_refused_in_plain_words(made, senco_session, no_age):
+    zipped, key = made
+    with pytest.raises(TamperedPackage) as refused:
+        receiving.open_package(senco_session, forge(
+            zipped, key, lambda record: record.update(measure_directions={"a": 1})), "x")
+    assert str(refused.value) == (
+        "The pupil record inside this package cannot be imported: its record of whether lower "
+        "scores are better for each measure is in a form sendesk does not write (it is not a "
+        "list of measures). Nothing was imported.")
+
+
+def test_lower_is_better_for_an_age_is_refused_and_nothing_is_written(
+        sender, senco_session, no_age, tmp_path):
+    """The measure's form refuses 'lower is better' for a reading or spelling age; a package
+    saying it is refused in one sentence rather than announced as taken to no effect."""
+    pupil = measured_pupil(sender)
+    item = latest_item(sender, pupil)
+    started = sender.db.scalar("SELECT started_on FROM apdr_provision_items WHERE id = ?", (item,))
+    measures.record_measure(sender, item, {
+        "kind": "spelling_age", "name": "Spelling age", "entry_value": "7y 4m",
+        "entry_date": started, "exit_value": "7y 9m", "exit_date": "2026-10-20"})
+    sent = sending.send(sender, pupil, recipient(), tmp_path / "p.sendesk-transfer", fake_pdf)
+    zipped = pyrage.passphrase.decrypt(sent.path.read_bytes(), sent.passphrase)
+
+    def age_lower(record):
+        entries = record["measure_directions"]
+        entries[:] = [e for e in entries if direction_key(e["name"]) != "spelling age"]
+        entries.append({"name": "Spelling age", "lower_is_better": True})
+    before, answers = snapshot(senco_session), directions_here(senco_session)
+    with pytest.raises(TamperedPackage) as refused:
+        receiving.open_package(senco_session, forge(zipped, sending.school_keys(sender)[0],
+                                                    age_lower), "x")
+    assert str(refused.value) == (
+        "The pupil record inside this package cannot be imported: it says lower scores are "
+        "better for 'Spelling age', which is a spelling age and always better higher. Nothing "
+        "was imported.")
+    assert snapshot(senco_session) == before and directions_here(senco_session) == answers
 
 
 def test_the_send_file_says_which_measures_are_better_lower(sender):
@@ -210,3 +297,11 @@ def test_the_send_file_says_which_measures_are_better_lower(sender):
         assert f"{name} (lower is better)" in text
     assert "Handwriting speed (letters a minute) (lower is better)" not in text
     assert "Handwriting speed (letters a minute)" in text
+    table = text[text.index("Entry and exit measures"):text.index("Exam access arrangements")]
+    # Said once a row, after the name: the gain is just the points.
+    assert table.count("(lower is better)") == 3
+    assert "+6 points" in table and "points (lower is better)" not in table
+    # Each measure says which provision it was for.
+    described = sender.db.scalar("SELECT description FROM apdr_provision_items WHERE id = ?",
+                                 (latest_item(sender, pupil),))
+    assert "Provision" in table and described.split()[0] in table

@@ -320,16 +320,17 @@ class Measure:
         ratio = ratio_gain(gain, self.entry_date, self.exit_date)
         return None if ratio is None else _rounded(ratio, "0.1")
 
-    def gain_text(self) -> str:
+    def gain_text(self, *, say_direction: bool = True) -> str:
         """The gain as a teacher reads it: '+6 points', '+9 months in 2 months (ratio gain
-        4.6)', or '' while the exit is still to come."""
+        4.6)', or '' while the exit is still to come; '(lower is better)' after the points
+        unless say_direction is False (a table that says it after the measure's name)."""
         gain = self.gain
         if gain is None:
             return ""
         sign = "+" if gain > 0 else ""
         if not self.kind.is_age:
             return f"{sign}{gain:g} point" + ("" if abs(gain) == 1 else "s") + (
-                f" ({LOWER_IS_BETTER})" if self.improves_downwards else "")
+                f" ({LOWER_IS_BETTER})" if self.improves_downwards and say_direction else "")
         text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
         elapsed = self.months_elapsed
         if elapsed is not None:

@@ -1,27 +1,34 @@
 """Which way each measure in a pupil's record improves, as the sending school reads it: written
-beside the record, checked on receipt, taken where this school has not said, and shown where
-this school says otherwise.
+beside the record, checked on receipt, taken where this school has not said and nobody here is
+measured by it, and shown where this school reads it otherwise.
 
 A measure's entry and exit travel as taken; which way is better is the school's one answer for
 the measure's name (records/measure_directions.py). Without the sender's answer a count of
 behaviour incidents arrives at a school that has never named it, reads as higher is better,
-and every gain it shows is backwards. So the record carries, for every measure name in it (a
-pupil's entry and exit, an outcome's "measure used"), the sender's answer, its default
-included: {"name": ..., "lower_is_better": true or false}, under "measure_directions".
+and every gain it shows is backwards. So the record carries the sender's answer for each
+measure name in it (a pupil's entry and exit, an outcome's "measure used") that the sending
+school has given: {"name": ..., "lower_is_better": true or false}, under "measure_directions".
+A name the sender never answered is not sent: it read higher there, as an unanswered name
+reads here, and sending the default would store it here as an answer nobody gave (so the next
+school's "lower" for it would be reported as a difference this school never made).
 
 On receipt, for each name whose measures are imported:
 
-- this school has not said: the sender's answer is taken, and the review says so when it is
-  lower is better (and how many of this school's own pupils it turns, when any are measured
-  by that name);
-- this school says the same: nothing;
-- this school says otherwise: this school's answer is kept, and the review says so before
-  Import. The answer is one for the whole school: changing it turns the gains of every pupil
-  here measured by that name, and the impact and governors' figures already reported, which
-  is the SENCO's decision on the measure's own form (it says how many pupils it touches), not
-  a side effect of admitting one pupil. Two schools giving one name opposite answers usually
-  measure different things by it. The pupil's values are kept as recorded either way, and the
-  sender's SEND file PDF marks the measure "(lower is better)".
+- this school has not said and none of its own pupils is measured by the name: the sender's
+  answer is taken, and the review says so when it is lower is better;
+- this school says the same (or has not said, its measured pupils reading higher, and the
+  sender says higher): nothing;
+- this school says otherwise, or has not said but its own pupils measured by the name read
+  higher: this school's reading is kept, and the review says so before Import. The answer is
+  one for the whole school: changing it turns the gains of every pupil here measured by that
+  name, and the impact and governors' figures already reported, which is the SENCO's decision
+  on the measure's own form (it says how many pupils it touches), not a side effect of
+  admitting one pupil. Two schools giving one name opposite answers usually measure different
+  things by it. The pupil's values are kept as recorded either way, and the sender's SEND file
+  PDF marks the measure "(lower is better)".
+
+An answer the measure's form would refuse (lower is better for a reading or spelling age or a
+scaled score) refuses the package: no sendesk writes it.
 
 Added to record version 1 without a new version: the field is optional (a package made before
 it is read as before, its measures taking this school's answers), and an older sendesk that
@@ -35,11 +42,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..models.measures import direction_key
+from ..models.measures import MeasureKind, direction_key, kind_of_name
 from ..records import measure_directions
 from ..session import Session
 from ..store.database import Database
 from . import row_types
+from .errors import TamperedPackage
 
 FIELD = "measure_directions"
 NAME_LENGTH = 100   # as a measure's name and an outcome's measure used are typed
@@ -66,14 +74,36 @@ def names_in(tables: Mapping[str, Iterable[Mapping[str, Any]]],
 
 def for_record(db: Database, tables: Mapping[str, Iterable[Mapping[str, Any]]]
                ) -> list[dict[str, Any]]:
-    """The sending school's answer for every measure name in the record, default included."""
+    """The sending school's answer for each measure name in the record that it has given (an
+    unanswered name is left out: it reads higher, here and there)."""
     ours = measure_directions.directions(db)
-    return [{"name": name, "lower_is_better": ours.get(key, False)}
-            for key, name in sorted(names_in(tables).items())]
+    return [{"name": name, "lower_is_better": ours[key]}
+            for key, name in sorted(names_in(tables).items()) if key in ours]
 
 
-def _refused(number: int, column: str, fault: str) -> Exception:
-    return row_types.refused(FIELD, number, column, fault)
+def _refused(fault: str) -> TamperedPackage:
+    return TamperedPackage("The pupil record inside this package cannot be imported: " + fault
+                           + ". Nothing was imported.")
+
+
+def _malformed(detail: str) -> TamperedPackage:
+    return _refused("its record of whether lower scores are better for each measure is in a "
+                    f"form sendesk does not write ({detail})")
+
+
+def _never_lower(tables: Mapping[str, Iterable[Mapping[str, Any]]], key: str, name: str
+                 ) -> MeasureKind | None:
+    """The kind of the record's measures of this name when none of them may be better lower
+    (all reading or spelling ages, say), as the measure's form refuses; None otherwise. A name
+    with no measures (an outcome's measure used) goes by what the name says it is."""
+    kinds = {MeasureKind(row["kind"]) for row in tables.get("provision_measures", [])
+             if isinstance(row.get("name"), str) and direction_key(row["name"]) == key}
+    if not kinds:
+        said = kind_of_name(name)
+        kinds = set() if said is None else {said}
+    if kinds and not any(kind.may_be_lower for kind in kinds):
+        return min(kinds, key=lambda kind: kind.value)
+    return None
 
 
 def parse(record: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
@@ -86,24 +116,27 @@ def parse(record: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
     given = record[FIELD]
     named = names_in(record["tables"])
     if not isinstance(given, list):
-        raise _refused(1, "the list", "is not a list of measures")
+        raise _malformed("it is not a list of measures")
     found: dict[str, tuple[str, bool]] = {}
     for number, entry in enumerate(given, start=1):
         if not isinstance(entry, dict) or set(entry) != {"name", "lower_is_better"}:
-            raise _refused(number, "the entry", "is not a name and lower_is_better")
+            raise _malformed(f"measure {number} is not a measure's name with a yes or no")
         try:
             name = row_types.clean_outside_name(entry["name"], max_length=NAME_LENGTH)
         except row_types.Fault as exc:
-            raise _refused(number, "name", str(exc)) from None
+            raise _malformed(f"the name of measure {number} {exc}") from None
         key = direction_key(name)
         if key not in named:
-            raise _refused(number, "name", "names a measure the record does not hold")
+            raise _malformed(f"measure {number}, '{name}', is not a measure in the record")
         if key in found:
-            raise _refused(number, "name", "repeats a measure already answered for")
+            raise _malformed(f"measure {number}, '{name}', is answered for twice")
         lower = entry["lower_is_better"]
         if not isinstance(lower, bool):
-            raise _refused(number, "lower_is_better",
-                           f"is {str(lower)[:30]!r}, not true or false")
+            raise _malformed(f"measure {number}: {str(lower)[:30]!r} instead of yes or no")
+        kind = _never_lower(record["tables"], key, name) if lower else None
+        if kind is not None:
+            raise _refused(f"it says lower scores are better for '{name}', which is a "
+                           f"{kind.label.lower()} and always better higher")
         found[key] = (name, lower)
     return found
 
@@ -118,8 +151,17 @@ class Arriving:
     measured_here: int = 0       # this school's pupils already measured by the name
 
     @property
+    def reading_here(self) -> bool | None:
+        """How this school reads the name: its answer, else higher (the default) when its
+        own pupils are measured by it, else None (nobody here reads it yet)."""
+        if self.ours is not None:
+            return self.ours
+        return False if self.measured_here else None
+
+    @property
     def state(self) -> str:
-        return TAKEN if self.ours is None else SAME if self.ours == self.theirs else DIFFERS
+        here = self.reading_here
+        return TAKEN if here is None else SAME if here == self.theirs else DIFFERS
 
     @property
     def worth_saying(self) -> bool:
@@ -129,23 +171,25 @@ class Arriving:
     def sentence(self) -> str:
         def way(lower: bool) -> str:
             return "lower" if lower else "higher"
-        if self.state == DIFFERS:
-            return (f"The sending school records {way(self.theirs)} scores as better for "
-                    f"'{self.name}'; this school records {way(not self.theirs)} as better. "
+        given = f"The sending school records {way(self.theirs)} scores as better for '{self.name}'"
+        if self.state == TAKEN:
+            return f"{given}; this school had not said, so that is taken here."
+        if self.ours is not None:
+            return (f"{given}; this school records {way(not self.theirs)} as better. "
                     "Their measures are kept as recorded and read here as this school says; "
                     "to change that, change it on a measure's form.")
-        text = (f"The sending school records {way(self.theirs)} scores as better for "
-                f"'{self.name}'; this school had not said, so that is taken here.")
-        if self.measured_here and self.theirs:
-            text += (f" The {self.measured_here} pupil{'s' if self.measured_here != 1 else ''}"
-                     " here already measured by it will read that way too.")
-        return text
+        one = self.measured_here == 1
+        pupils = (f"{self.measured_here} pupil{'' if one else 's'} here "
+                  f"{'is' if one else 'are'} measured by it and read{'s' if one else ''}")
+        return (f"{given}; this school has not said, but {pupils} higher as better, "
+                "so this school's reading is kept: the SENCO can change it on a measure's form.")
 
 
 def compare(db: Database, sent: Mapping[str, tuple[str, bool]]) -> list[Arriving]:
-    """Each of the sender's answers beside this school's, in the order of the names."""
+    """Each of the sender's answers beside this school's, in the order of the names. Read
+    before the pupil's own measures are loaded, so only this school's pupils are counted."""
     ours = measure_directions.directions(db)
-    measured = _measured_here(db, {k for k, (_, lower) in sent.items() if lower and k not in ours})
+    measured = _measured_here(db, {key for key in sent if key not in ours})
     return [Arriving(name, lower, ours.get(key), measured.get(key, 0))
             for key, (name, lower) in sorted(sent.items())]
 
@@ -163,17 +207,16 @@ def _measured_here(db: Database, keys: set[str]) -> dict[str, int]:
     return {key: len(found) for key, found in pupils.items()}
 
 
-def take(session: Session, sent: Mapping[str, tuple[str, bool]], imported: Iterable[str]
-         ) -> list[Arriving]:
-    """Inside the import's transaction: take the sender's answer for each imported name this
-    school has not answered (read again now, so an answer given since the package was opened
-    is kept); returns what was found for each, for the audit entry."""
+def take(session: Session, found: Iterable[Arriving], imported: Iterable[str]) -> list[Arriving]:
+    """Inside the import's transaction: take the sender's answer for each imported name (by
+    direction_key) where found, read by compare before the pupil's measures were loaded, has
+    nobody here reading it; returns those imported, for the audit entry."""
     wanted = set(imported)
-    found = compare(session.db, {k: v for k, v in sent.items() if k in wanted})
-    for each in found:
+    kept = [each for each in found if direction_key(each.name) in wanted]
+    for each in kept:
         if each.state == TAKEN:
             measure_directions.set_direction(session, each.name, each.theirs)
-    return found
+    return kept
 
 
 def audit(found: Iterable[Arriving]) -> dict[str, Any]:
@@ -182,4 +225,3 @@ def audit(found: Iterable[Arriving]) -> dict[str, Any]:
     return {key: names for key, names in (
         ("directions_taken", [a.name for a in listed if a.state == TAKEN]),
         ("directions_kept_ours", [a.name for a in listed if a.state == DIFFERS])) if names}
-

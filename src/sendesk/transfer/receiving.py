@@ -403,9 +403,12 @@ def _import(session: Session, preview: Preview, decisions: Mapping[str, str], le
     loader = Loader(session, pupil_id, preview.sender["name"], attachments,
                     close_imported=close_imported, skip_rows=skip_rows, skip_tables=skip_tables,
                     held=held)
+    # Which way the measures improve, read again now (an answer given since the package was
+    # opened is kept) and before the pupil's own measures are loaded (only ours are counted).
+    arriving = directions.compare(session.db, preview.record[directions.FIELD])
     loader.load(preview.record, tables)
-    # Which way the imported measures improve: the sender's answer where we have none.
-    found = directions.take(session, preview.record[directions.FIELD],
+    # The sender's answer where nobody here reads the name yet.
+    found = directions.take(session, arriving,
                             directions.names_in(preview.record["tables"], loader.ids))
     # The sender scheduled EHC reviews by its own term dates and year group; ours rule here
     # (records/derived.py works them out again for the pupil reported below).
