@@ -9,10 +9,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from tests.apdr_support import sen_support_pupil
 from tests.groups_support import make_group
-from tests.gui.test_groups_ui import _type, dialog_of, save
+from tests.gui.test_groups_ui import _type, dialog_of, open_measure_form, save
 
 from sendesk.records import measures, provision_groups
-from sendesk.ui.apdr.measures_dialog import MeasuresDialog
 from sendesk.ui.fault_outline import has_fault
 from sendesk.ui.forms import FormDialog
 from sendesk.ui.groups_window import GroupsPage
@@ -43,12 +42,7 @@ def _outlined(form: FormDialog) -> list[str]:
 
 def test_the_measure_form_says_every_fault_at_once(qtbot, senco_session):
     page, group_id, pupil = _page(qtbot, senco_session)
-    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
-        page.member_model.index(0, 0)).center())
-    QTest.mouseClick(page.measures_button, LEFT)
-    dialog = dialog_of(MeasuresDialog)
-    QTest.mouseClick(dialog.add_button, LEFT)
-    form = dialog_of(FormDialog)
+    _, form = open_measure_form(page)
     _type(form.form.widgets["name"], "Salford reading age")
     form.form.widgets["kind"].setFocus()
     QTest.keyClicks(form.form.widgets["kind"], "Reading age")
@@ -81,12 +75,7 @@ def test_a_date_that_cannot_be_read_is_said_with_the_measure_forms_other_faults(
     rest only once they read, so the SENCO put the form right in two rounds. Each fault names
     its field as labelled ("Exit taken on", which a fault called "Exit date")."""
     page, group_id, pupil = _page(qtbot, senco_session)
-    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
-        page.member_model.index(0, 0)).center())
-    QTest.mouseClick(page.measures_button, LEFT)
-    dialog = dialog_of(MeasuresDialog)
-    QTest.mouseClick(dialog.add_button, LEFT)
-    form = dialog_of(FormDialog)
+    _, form = open_measure_form(page)
     _type(form.form.widgets["name"], "Salford reading age")
     _type(form.form.widgets["entry_value"], "lots")
     _type(form.form.widgets["entry_date"], "31/02/2026")

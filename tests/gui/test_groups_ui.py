@@ -138,6 +138,18 @@ def test_staff_see_groups_but_the_buttons_say_why_not(qtbot, senco_session, staf
     assert page.timetable_button.isEnabled()
 
 
+def open_measure_form(page: GroupsPage):
+    """The first member's entry and exit measures, and a new measure's form on them, opened
+    with clicks as a SENCO opens them: (the measures dialog, the form)."""
+    from sendesk.ui.apdr.measures_dialog import MeasuresDialog
+    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
+        page.member_model.index(0, 0)).center())
+    QTest.mouseClick(page.measures_button, LEFT)
+    dialog = dialog_of(MeasuresDialog)
+    QTest.mouseClick(dialog.add_button, LEFT)
+    return dialog, dialog_of(FormDialog)
+
+
 def _type(widget, text) -> None:
     widget.setFocus()
     if hasattr(widget, "lineEdit") and widget.lineEdit() is not None:
@@ -150,7 +162,6 @@ def _type(widget, text) -> None:
 
 def test_a_members_entry_and_exit_are_recorded_on_the_groups_page(qtbot, senco_session):
     from sendesk.records import measures
-    from sendesk.ui.apdr.measures_dialog import MeasuresDialog
     session = senco_session
     a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
     b = sen_support_pupil(session, surname="Brown", forename="Leo")
@@ -168,13 +179,8 @@ def test_a_members_entry_and_exit_are_recorded_on_the_groups_page(qtbot, senco_s
     assert page.model.index(0, 4).data() == "1"
     assert "(1 pupil today)" in page.summary.text()
 
-    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
-        page.member_model.index(0, 0)).center())
-    QTest.mouseClick(page.measures_button, LEFT)
-    dialog = dialog_of(MeasuresDialog)
+    dialog, form = open_measure_form(page)
     assert "Adeyemi, Temi in Year 4 phonics group" in dialog.windowTitle()
-    QTest.mouseClick(dialog.add_button, LEFT)
-    form = dialog_of(FormDialog)
     _type(form.form.widgets["name"], "Salford reading age")
     form.form.widgets["kind"].setFocus()
     QTest.keyClicks(form.form.widgets["kind"], "Reading age")
@@ -224,7 +230,6 @@ def test_the_kind_of_measure_follows_the_measure_chosen(qtbot, senco_session):
     from tests.impact_support import library_item
 
     from sendesk.records import measures
-    from sendesk.ui.apdr.measures_dialog import MeasuresDialog
     session = senco_session
     a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
     group_id = make_group(session, library_id=library_item(session, "Phonics catch-up group"))
@@ -233,12 +238,7 @@ def test_the_kind_of_measure_follows_the_measure_chosen(qtbot, senco_session):
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()
-    QTest.mouseClick(page.members.viewport(), LEFT, pos=page.members.visualRect(
-        page.member_model.index(0, 0)).center())
-    QTest.mouseClick(page.measures_button, LEFT)
-    dialog = dialog_of(MeasuresDialog)
-    QTest.mouseClick(dialog.add_button, LEFT)
-    form = dialog_of(FormDialog)
+    dialog, form = open_measure_form(page)
     name, kind = form.form.widgets["name"], form.form.widgets["kind"]
     assert name.currentText() == "Phonics screening check score"
     assert kind.currentText() == "School's own scale"
