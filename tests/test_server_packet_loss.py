@@ -164,8 +164,11 @@ def test_a_snapshot_cut_off_while_the_server_is_sending_frees_the_write_lock_too
     with the school's write lock held)."""
     session, direct = across
     backend = session.db.backend_pid
-    waited, failed = _snapshot_cut_off(session, network, "SELECT repeat('x', 200000) FROM "
-                                       "generate_series(1, 3000), LATERAL pg_sleep(0.02)")
+    # pg_sleep in the select list runs for every row, so the rows keep coming for a minute (a
+    # LATERAL pg_sleep() that names no column of the row is run once and its answer reused:
+    # then the 600 MB could all arrive before the cut, on a quiet machine).
+    waited, failed = _snapshot_cut_off(session, network, "SELECT repeat('x', 200000), "
+                                       "pg_sleep(0.02) FROM generate_series(1, 3000)")
     assert str(failed) == NOT_ANSWERING
     assert waited < KEEPALIVE_SECONDS + SLACK
     assert _gone(far_server, direct.db.address.database, backend,
