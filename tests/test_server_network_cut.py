@@ -47,18 +47,24 @@ def _surname(direct) -> str:
     return direct.db.scalar("SELECT legal_surname FROM pupils WHERE id = 1")
 
 
-def test_a_save_cut_off_before_its_commit_fails_in_bounded_time_and_never_lands(
-        through_relay, relay):
-    session, direct = through_relay
-    before = snapshot(direct)
+def half_save(session, cut) -> tuple[StorageError, float]:
+    """A save whose first change reaches the server and whose second is sent after `cut()`
+    took the network away: what it failed with, and the seconds it took to say so."""
     started = time.monotonic()
     with pytest.raises(StorageError) as failed:
         with session.db.transaction():
             session.db.execute("UPDATE pupils SET legal_surname = 'Half' WHERE id = 1")
-            relay.freeze()
+            cut()
             session.db.execute("UPDATE pupils SET legal_forename = 'Done' WHERE id = 1")
-    waited = time.monotonic() - started
-    assert str(failed.value) == NOT_ANSWERING and not isinstance(failed.value, SaveUncertain)
+    return failed.value, time.monotonic() - started
+
+
+def test_a_save_cut_off_before_its_commit_fails_in_bounded_time_and_never_lands(
+        through_relay, relay):
+    session, direct = through_relay
+    before = snapshot(direct)
+    failed, waited = half_save(session, relay.freeze)
+    assert str(failed) == NOT_ANSWERING and not isinstance(failed, SaveUncertain)
     assert server_watch.ANSWER_SECONDS - 1 < waited < BOUND
     relay.thaw()
     time.sleep(1)
