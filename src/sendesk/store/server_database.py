@@ -417,7 +417,6 @@ class ServerDatabase(Database):
                 self._commit()
             except BaseException as exc:
                 self._rollback("ROLLBACK")
-                self._depth = 0
                 told = self._told_if_removed(exc)
                 if told is not exc:
                     raise told from exc
