@@ -120,9 +120,35 @@ def pg_server():
         pytest.fail("The PostgreSQL server binaries (initdb, pg_ctl) are not installed, so the "
                     "school-server tests cannot run: install postgresql (apt-get install "
                     "postgresql), or set SENDESK_NO_SERVER=1 to skip them on this PC.")
+    global _RUNNING_SERVER
     server = start_server()
+    _RUNNING_SERVER = server
     yield server
+    _RUNNING_SERVER = None
     server.remove()
+
+
+# The run's server, once started: its log beside a failed test (pytest_runtest_makereport).
+_RUNNING_SERVER = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _RUNNING_SERVER is not None:
+        _RUNNING_SERVER.log_since_last_asked()   # what earlier tests made it log is not this one's
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran while the server was up carries what the server logged meanwhile
+    (lock waits with the session holding the lock, errors, autovacuum), so a failure seen once
+    on CI can be traced from its report alone."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _RUNNING_SERVER is not None:
+        logged = _RUNNING_SERVER.log_since_last_asked()
+        if logged:
+            report.sections.append(("PostgreSQL server log meanwhile", logged))
 
 SCHOOL_NAME = "Brambleton Primary School"
 SENCO = "mpatel"

@@ -115,6 +115,7 @@ class PgServer:
         self._free: list[str] = []
         self._spoiled: set[str] = set()
         self._seed: list[str] | None = None
+        self._log_read = 0
         self.started = False
 
     # --- running as someone PostgreSQL accepts --------------------------------------------
@@ -170,6 +171,9 @@ max_connections = 60
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+log_lock_waits = on
+log_autovacuum_min_duration = 0
+log_line_prefix = '%m [%p] %a %d '
 """)
         (self.data / "pg_hba.conf").write_text(
             f"local all {SUPERUSER} trust\n"
@@ -180,6 +184,19 @@ full_page_writes = off
                   str(self.root / "server.log"), "-w", "-t", "60", "start")
         self.started = True
         self._make_template()
+
+    def log_since_last_asked(self) -> str:
+        """What the server logged since this was last called: its errors, lock waits and
+        autovacuum runs, shown beside a failed server test (tests/conftest.py), so that a
+        failure seen once on CI can be traced from its report."""
+        log = self.root / "server.log"
+        if not log.exists():
+            return ""
+        with open(log, "rb") as file:
+            file.seek(self._log_read)
+            text = file.read()
+            self._log_read = file.tell()
+        return text.decode(errors="replace")[-20000:]
 
     def stop(self, mode: str = "fast") -> None:
         if self.started:
@@ -251,7 +268,9 @@ full_page_writes = off
             self.drop_database(name)
             return
         with self.admin(name) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            # With a timeout, terminating waits until each session has gone, with the locks it
+            # held: without one the next test could meet a dying session's write lock.
+            conn.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
             roles = roles_of(conn, name)
             tables = [r[0] for r in conn.execute(
