@@ -11,7 +11,8 @@ target (store/server_migrations.py), whose execute() rewrites each statement by 
 store/server_dialect.py (types, identity columns, the safeguard triggers). So a step may use
 only the forms that translation knows: CREATE TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ADD,
 DROP or RENAME COLUMN, plain INSERT/UPDATE, and the BEFORE ... RAISE(ABORT, ...) trigger; tests/
-test_server_migrations.py builds every step on a real server.
+test_server_store.py builds every step on a real server and compares the result with the file's
+schema.
 """
 
 from __future__ import annotations
