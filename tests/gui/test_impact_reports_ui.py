@@ -141,3 +141,19 @@ def test_the_governors_window_opens_on_its_report_with_the_cursor_in_the_year(qt
     QTest.keyClick(window.show_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.csv_button
     window.grab().save("/tmp/ux22-governors-open.png")
+
+
+def test_a_period_still_running_says_it_is_counted_to_today(qtbot, senco_session):
+    """The heading counts to today; the period's label must not promise the year's end."""
+    _school(senco_session)
+    page = shown_page(qtbot, senco_session, 2)
+    label = page.period_dates.text()
+    assert label == "School year 2026/27: 02/09/2026 to 31/08/2027 (counted to today, 23/11/2026)"
+    assert "to 23/11/2026" in page.heading.text()
+    assert page.period.accessibleDescription() == label
+    page.grab().save("/tmp/b1-impact-period-label.png")
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_Down)      # Last school year: whole, nothing to add
+    assert page.chosen_period().value == "last-year"
+    assert page.period_dates.text().startswith("School year 2025/26: ")
+    assert "counted to today" not in page.period_dates.text()

@@ -58,6 +58,14 @@ class Span:
     def text(self) -> str:
         return f"{self.name}: {format_uk(self.start)} to {format_uk(self.end)}"
 
+    def text_as_of(self, today: dt.date) -> str:
+        """The dates, and for a period still running that it is counted only to today, as the
+        reports themselves stop there (models.impact.whole_half_terms): a label saying July
+        above a table counted to December would read as a year's figures."""
+        if self.start <= today < self.end:
+            return f"{self.text} (counted to today, {format_uk(today)})"
+        return self.text
+
 
 def _year_label(year: int) -> str:
     return f"{year}/{str(year + 1)[-2:]}"

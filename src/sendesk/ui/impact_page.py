@@ -268,9 +268,11 @@ class ImpactPage(LoadOnShow, QWidget):
         changed, or a new half-term begun, since the page was last shown)."""
         calendar = self.runner.call(school_calendar.load, sender=self.period)
         self.spans = periods.spans(calendar, self.session.clock.today())
+        today = self.session.clock.today()
         for index, choice in enumerate(Period):
             span = self.spans.get(choice)
-            self.period.setItemData(index, span.text if span else "Type the first and last day.",
+            self.period.setItemData(index, span.text_as_of(today) if span else
+                                    "Type the first and last day.",
                                     Qt.ItemDataRole.ToolTipRole)
         self._period_chosen()
 
@@ -281,9 +283,10 @@ class ImpactPage(LoadOnShow, QWidget):
         typed = choice is Period.DATES
         self.typed_dates.setVisible(typed)
         span = self.spans.get(choice)
+        shown = span.text_as_of(self.session.clock.today()) if span else ""
         self.period_dates.setVisible(not typed)
-        self.period_dates.setText(span.text if span else "")
-        self.period.setAccessibleDescription(span.text if span else
+        self.period_dates.setText(shown)
+        self.period.setAccessibleDescription(shown or
                                              "Type the first and last day in From and To.")
         if span is not None:
             self.start.setDate(span.start)
