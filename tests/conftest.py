@@ -110,6 +110,10 @@ def module_engine(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+# The run's server, once started: its log beside a failed test (pytest_runtest_makereport).
+_RUNNING_SERVER = None
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """The run's PostgreSQL server (started on first use, stopped at the end)."""
@@ -126,10 +130,6 @@ def pg_server():
     yield server
     _RUNNING_SERVER = None
     server.remove()
-
-
-# The run's server, once started: its log beside a failed test (pytest_runtest_makereport).
-_RUNNING_SERVER = None
 
 
 @pytest.hookimpl(tryfirst=True)

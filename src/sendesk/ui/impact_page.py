@@ -267,8 +267,8 @@ class ImpactPage(LoadOnShow, QWidget):
         """Each period's dates by the school's calendar as it is now (term dates may have been
         changed, or a new half-term begun, since the page was last shown)."""
         calendar = self.runner.call(school_calendar.load, sender=self.period)
-        self.spans = periods.spans(calendar, self.session.clock.today())
         today = self.session.clock.today()
+        self.spans = periods.spans(calendar, today)
         for index, choice in enumerate(Period):
             span = self.spans.get(choice)
             self.period.setItemData(index, span.text_as_of(today) if span else
