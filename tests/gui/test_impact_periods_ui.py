@@ -23,7 +23,8 @@ def test_choosing_a_period_from_the_keyboard_changes_the_table(qtbot, senco_sess
     school_calendar.save_inset_days(senco_session, 2026, [D(2026, 9, 2)])
     page = shown_page(qtbot, senco_session, 2, (1200, 800))
     assert page.period.currentText() == "This school year"
-    assert page.period_dates.text() == "School year 2026/27: 02/09/2026 to 31/08/2027"
+    assert page.period_dates.text() == ("School year 2026/27: 02/09/2026 to 31/08/2027 "
+                                        "(counted to today, 23/11/2026)")
     assert page.heading.text().startswith("School year 2026/27: 2 provisions from 02/09/2026 "
                                           "to 23/11/2026")
     assert not page.start.isVisible() and not page.end.isVisible()
@@ -45,7 +46,8 @@ def test_choosing_a_period_from_the_keyboard_changes_the_table(qtbot, senco_sess
 
     # Home is this half-term: the school's Autumn 2, to today.
     QTest.keyClick(page.period, Qt.Key.Key_Home)
-    assert page.period_dates.text() == "Autumn 2 half-term 2026: 02/11/2026 to 04/01/2027"
+    assert page.period_dates.text() == ("Autumn 2 half-term 2026: 02/11/2026 to 04/01/2027 "
+                                        "(counted to today, 23/11/2026)")
     QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
     assert page.model.rowCount() == 2
     assert page.heading.text().startswith("Autumn 2 half-term 2026: 2 provisions from "
