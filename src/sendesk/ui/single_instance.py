@@ -118,8 +118,7 @@ def hand_over(package: Path | None = None, name: str | None = None) -> bool:
         reply = b""
         deadline = time.monotonic() + REPLY_MS / 1000
         while not reply.endswith(b"\n") and len(reply) <= MAX_LINE:
-            # Short waits: Qt's wait holds Python's lock, which the running copy needs when it
-            # is this same process (as in the tests).
+            # Short waits, looking between them for a running copy that has gone away.
             if not socket.bytesAvailable() and not socket.waitForReadyRead(POLL_MS):
                 gone = socket.state() != QLocalSocket.LocalSocketState.ConnectedState
                 if not socket.bytesAvailable() and (gone or time.monotonic() > deadline):
