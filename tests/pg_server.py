@@ -25,6 +25,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,23 @@ def _write_certificates(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Pa
     return ca_path, cert_path, key_path
 
 
+def _make_os_user() -> None:
+    """The unprivileged user the server runs as, made once per machine. The test workers
+    (pytest-xdist, one server each) may all find it missing at once: the one whose useradd
+    loses the race, or finds /etc/passwd locked by the other, looks again before giving up."""
+    for _attempt in range(20):
+        try:
+            pwd.getpwnam(OS_USER)
+            return
+        except KeyError:
+            made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                                   "/usr/sbin/nologin", OS_USER], capture_output=True, text=True)
+            if made.returncode == 0:
+                return
+            time.sleep(0.25)
+    raise RuntimeError(f"useradd {OS_USER} failed: {made.stderr.strip()}")
+
+
 class PgServer:
     """`host`: the address it listens on, `clients`: the network it accepts sign-ins from;
     `enter`: a command prefix its programs run under and `local_logins`: sign-ins over its Unix
@@ -123,11 +141,7 @@ class PgServer:
     def _prepare_user(self) -> None:
         if os.geteuid() != 0:
             return
-        try:
-            pwd.getpwnam(OS_USER)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
-                            "/usr/sbin/nologin", OS_USER], check=True, capture_output=True)
+        _make_os_user()
         self._as_user = ["runuser", "-u", OS_USER, "--"]
         entry = pwd.getpwnam(OS_USER)
         for path in (self.root, self.socket_dir):
