@@ -185,7 +185,7 @@ def test_recovery_key_is_accepted_however_it_is_typed(school, mangle):
     "AAAA-BBBB-CCCC",                 # too short
     "not a recovery key at all",
     "",
-])
+], ids=["another school's key", "too short", "not a key", "empty"])
 def test_wrong_recovery_key_is_refused_and_nothing_changes(school, typed):
     db_path, _ = school
     before = folder_state(db_path.parent)
