@@ -24,7 +24,9 @@ from tests.transfer_support import (
     richest_pupil,
 )
 
+from sendesk import operations
 from sendesk.models.measures import direction_key
+from sendesk.operations import Kind
 from sendesk.records import measure_directions, measures
 from sendesk.transfer import package, receiving, sending
 from sendesk.transfer.directions import DIFFERS, SAME, TAKEN
@@ -198,7 +200,11 @@ def test_a_package_made_before_the_directions_is_read_as_before(made, senco_sess
     preview = receiving.open_package(
         senco_session, forge(zipped, key, lambda record: record.pop("measure_directions")), "x")
     assert preview.directions == []
-    done = receiving.import_package(senco_session, preview, {})
+    with operations.collect(senco_session) as told:
+        done = receiving.import_package(senco_session, preview, {})
+    # The window is told the pupil's measures changed (none of them a direction taken), so a
+    # page that follows measures reads again.
+    assert Kind.MEASURE in operations.merged(told).kinds
     assert directions_here(senco_session) == before
     assert gains(senco_session, done.pupil_id)[INCIDENTS] == -6   # as it always read
 

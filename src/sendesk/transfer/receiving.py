@@ -367,7 +367,7 @@ def import_package(session: Session, preview: Preview, decisions: Mapping[str, s
 
 # A received record holds every kind of record about the pupil.
 _RECORD_KINDS = (Kind.PUPIL, Kind.CONTACT, Kind.CONSENT, Kind.NOTE, Kind.REGISTER, Kind.SEN,
-                 Kind.NOTIFICATION, Kind.PATHWAY, Kind.SPECIALIST, Kind.EHC)
+                 Kind.NOTIFICATION, Kind.PATHWAY, Kind.SPECIALIST, Kind.EHC, Kind.MEASURE)
 
 
 @operation(Permission.EXPORT_TRANSFER, audit="received a records transfer")
