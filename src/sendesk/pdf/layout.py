@@ -8,7 +8,7 @@ every page) is sendesk.pdf.page's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -173,8 +173,7 @@ class Pager:
         self.place_lines(lines, used)
         if block.level == 1:
             y, left, right = self.y + self.m.mm(0.8), self.left, self.left + self.width
-            self.page.ops.append(lambda p: (p.setPen(QPen(RULE, self.m.mm(0.3))),
-                                            p.drawLine(QPointF(left, y), QPointF(right, y))))
+            self.page.ops.append(self._rule(left, right, y))
             self.y += self.m.mm(1.6)
         self.y += self.m.mm(1.5)
 
@@ -377,9 +376,17 @@ class Pager:
             target = QRectF(right - logo_width, top, logo_width, scaled_height)
             self.page.ops.append(lambda p: p.drawImage(target, logo))
         rule_y = top + height + self.m.mm(2)
-        self.page.ops.append(lambda p: (p.setPen(QPen(RULE, self.m.mm(0.3))),
-                                        p.drawLine(QPointF(left, rule_y), QPointF(right, rule_y))))
+        self.page.ops.append(self._rule(left, right, rule_y))
         self.y = rule_y + self.m.mm(8)
+
+    def _rule(self, left: float, right: float, y: float) -> Callable[[QPainter], None]:
+        """A thin rule across the text, as a page op (under a heading, the letterhead)."""
+        width = self.m.mm(0.3)
+
+        def draw(painter: QPainter) -> None:
+            painter.setPen(QPen(RULE, width))
+            painter.drawLine(QPointF(left, y), QPointF(right, y))
+        return draw
 
     def address(self, block: AddressBlock) -> None:
         used = font("body")
