@@ -4,12 +4,17 @@ from a percentage, and no figure is precise enough to pin down one child."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sendesk.models import impact as rules
 from sendesk.models.impact import Score
 from sendesk.models.measures import MeasureKind
+from sendesk.models.small_numbers import plain, protect
 from sendesk.records.impact import Breakdown, ImpactTable, shown_rows
 
 D = dt.date
@@ -88,3 +93,55 @@ def test_of_two_scores_on_the_same_day_the_one_entered_last_counts_whatever_the_
     earlier = Score(1, 80, 99, D(2026, 9, 7), D(2026, 11, 19), entered=12)
     for order in itertools.permutations([first, second, earlier]):
         assert rules.latest_scores(order) == [second]
+
+
+# --- what a reader can add up across rows (the reviewer's later attacks) ----------------------
+
+def _phonics(group_pupils, item_pupils, scored):
+    """A library item whose row counts a group's pupils and some on plan lines alone."""
+    scores = _scores(scored, [(18 + p % 3, 7) for p in scored])
+    met = {p: False for p in item_pupils}
+    item = rules.line("Phonics", "library", "Phonics check", POINTS, item_pupils, scores, met,
+                      100_300)
+    group = dataclasses.replace(rules.line("Phonics: group 1", "group", "Phonics check", POINTS,
+                                           group_pupils, scores, met, 75_000),
+                                part_of="Phonics")
+    return item, group
+
+
+def test_an_item_less_its_groups_never_counts_the_few_outside_them():
+    """9 had phonics, 6 of them in its group: 9 - 6 gave the 3 on plan lines alone, and with
+    the means and costs of both rows, those 3 children's mean scores and cost."""
+    item, group = _phonics(range(1, 7), range(1, 10), range(1, 9))
+    wholes, _ = rules.shown_counts([item, group])
+    shown = [wholes[(r.provision, r.measure)] for r in (item, group)]
+    for name in ("pupils", "measured", "reviewed"):
+        numbers = [counts[name] for counts in shown]
+        assert not all(n.isdigit() for n in numbers), \
+            f"{name}: {numbers} gives the {name} outside the group by subtraction"
+    # With 5 or more outside the group, both rows say their numbers.
+    item, group = _phonics(range(1, 7), range(1, 13), range(1, 13))
+    wholes, _ = rules.shown_counts([item, group])
+    assert [wholes[(r.provision, r.measure)]["pupils"] for r in (item, group)] == ["12", "6"]
+
+
+def test_the_hidden_rows_of_a_breakdown_never_add_up_to_fewer_than_5():
+    """8 measured: Year 3 5, three other years each fewer than 5. Each hidden row still had its
+    three values, but 8 - 5 gave the 3 in them together, and the whole's means less Year 3's
+    gave those 3 children's mean scores."""
+    cells = protect({"all": 8, "Y3": 5, "Y4": 1, "Y5": 1, "Y6": 1},
+                    [("all", ["Y3", "Y4", "Y5", "Y6"])])
+    assert cells["Y3"] == "5 or more", cells
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=14), min_size=2, max_size=7))
+def test_no_breakdown_leaves_its_hidden_rows_together_fewer_than_5(parts):
+    keys = [f"c{i}" for i in range(len(parts))]
+    counts = {"all": sum(parts), **dict(zip(keys, parts, strict=True))}
+    cells = protect(counts, [("all", keys)])
+    if not plain(cells["all"]):
+        return
+    hidden = [k for k in keys if not plain(cells[k])]
+    rest = counts["all"] - sum(counts[k] for k in keys if plain(cells[k]))
+    assert not (len(hidden) >= 2 and 0 < rest < 5), (parts, cells)

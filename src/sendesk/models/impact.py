@@ -290,9 +290,10 @@ def shown_counts(lines: Sequence[ImpactLine],
 
     The sums a reader could subtract along (models.small_numbers.protect): a row is the sum
     of its breakdown's rows (a pupil is in one category); and a library item's row is the sum
-    of its groups' rows whenever its count equals theirs (every pupil had it through a group),
-    category by category too, so the item row less one group's row cannot give another
-    group's count (or, with it, its means). Pupils and pupils reviewed are one count a
+    of its groups' rows and of those who had it on a plan line alone (a count no row shows,
+    but the item's row less its groups' rows gives it), category by category too, so the item
+    row less one group's row cannot give another group's count, nor the few outside the
+    groups (or, with either, their means). Pupils and pupils reviewed are one count a
     provision, the same cell in each of its measures' rows, so a count hidden in one row is
     hidden in them all. A breakdown lists a category only when it has a pupil, so its pupils
     cells are known to be at least 1."""
@@ -343,8 +344,16 @@ def shown_counts(lines: Sequence[ImpactLine],
                     whole = key(name, item, measure, category)
                     inside = [k for g in members
                               if (k := key(name, g, measure, category)) in counts]
-                    if whole in counts and inside and \
-                            counts[whole] == sum(counts[k] for k in inside):
+                    if whole not in counts or not inside:
+                        continue
+                    rest = counts[whole] - sum(counts[k] for k in inside)
+                    if rest > 0:
+                        # Those who had the item on a plan line alone: never a row, but the
+                        # item's row less its groups' rows counts them (and gives their means).
+                        outside = ("outside groups", *whole)
+                        counts[outside] = rest
+                        inside = [*inside, outside]
+                    if rest >= 0:
                         sums.append((whole, inside))
     cells = protect(counts, sums, floors=floors)
 

@@ -149,7 +149,8 @@ def protect(counts: Mapping[K, int], sums: Sequence[tuple[K, Sequence[K]]], *,
     """Every count as a report may print it, given which wholes are the sums of which parts.
 
     Each count starts shown or "fewer than 5" (or as start says). Then, until no sum pins a
-    hidden cell down to too few values: hide the smallest part still shown as "5 or more";
+    hidden cell down to too few values, nor leaves its hidden parts together fewer than 5
+    (:func:`_few_hidden_together`): hide the smallest part still shown as "5 or more";
     failing that, make the sum's hidden parts "not shown". A sum that even then pins a cell
     (five parts listed only because each has a pupil, totalling 5) is left as it is: only
     hiding the whole would help, and the whole is shown elsewhere. floors: what a reader knows
@@ -171,7 +172,8 @@ def protect(counts: Mapping[K, int], sums: Sequence[tuple[K, Sequence[K]]], *,
                 terms = [known[k] for k in keys]
             else:
                 terms = [_bounds(counts[k], cells[k], low.get(k, 0)) for k in keys]
-            if not _pinned(terms, signs, [_need(cells[k]) for k in keys]):
+            if not _pinned(terms, signs, [_need(cells[k]) for k in keys]) and \
+                    not _few_hidden_together(counts, cells, whole, parts):
                 continue
             open_parts = [k for k in parts if plain(cells[k])]
             if open_parts:
@@ -188,6 +190,21 @@ def protect(counts: Mapping[K, int], sums: Sequence[tuple[K, Sequence[K]]], *,
                 # the block (a part's part is shown), so hide there, nearest sums first.
                 changed = _hide_beyond(cells, counts, keys, sums)
     return cells
+
+
+def _few_hidden_together(counts: Mapping[K, int], cells: Mapping[K, str], whole: K,
+                         parts: Sequence[K]) -> bool:
+    """Whether a shown whole less its shown parts gives the hidden parts' total, and that is
+    under 5: each hidden cell may still have its three values, but together they are a
+    small group whose count (and whose means, from the whole's and the shown parts') a
+    reader can work out ("8 measured: Year 3 5, four years fewer than 5" makes 3)."""
+    if not plain(cells[whole]):
+        return False
+    hidden = [k for k in parts if not plain(cells[k])]
+    if len(hidden) < 2:
+        return False                     # one hidden part is _pinned's case
+    rest = counts[whole] - sum(counts[k] for k in parts if plain(cells[k]))
+    return 0 < rest < SMALLEST_SHOWN
 
 
 def _hide_beyond(cells: dict[K, str], counts: Mapping[K, int], keys: Sequence[K],
