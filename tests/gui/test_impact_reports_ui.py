@@ -75,6 +75,14 @@ def test_the_impact_page_shows_the_table_and_charts_and_saves_them(qtbot, senco_
     QTest.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)
     text = " ".join(pages_text(out_pdf.read_bytes()))
     assert "Impact of provision by sex" in text and "Cost per pupil" in text
+    # Last school year's, saved today, is dated today (it said the period's last day).
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_Down)
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    answers.next_paths = [out_pdf]
+    QTest.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)
+    text = " ".join(pages_text(out_pdf.read_bytes()))
+    assert "Date: 23/11/2026" in text and "to 01/09/2026" in text
 
 
 def test_a_bad_period_is_one_sentence(qtbot, senco_session):

@@ -23,6 +23,8 @@ from sendesk.ui.main_window import MainWindow
 from sendesk.ui.provision_library_window import ProvisionLibraryWindow
 from sendesk.ui.runner import OpRunner
 
+from .tour import without_names
+
 D = dt.date
 LEFT = Qt.MouseButton.LeftButton
 
@@ -98,6 +100,8 @@ def test_the_tools_menu_opens_the_library(qtbot, senco_session):
     QTest.keyClick(window.tools_menu, Qt.Key.Key_L)      # Provision &library...
     opened = shown(ProvisionLibraryWindow, "provision_library_window")
     assert "Phonics catch-up group" in rows(opened)
+    # Every widget Tab reaches says what it is (the details' scroll area said nothing).
+    assert without_names(opened) == []
     opened.close()
 
 

@@ -3,6 +3,8 @@ governors' report's impact section): the table as it may be shown, with the same
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..models import dates
 from ..models.impact import public_names
 from ..records.impact import ImpactTable, shown_rows
@@ -60,9 +62,10 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     return tuple(b.blocks)
 
 
-def build(found: ImpactTable, school_name: str) -> Document:
+def build(found: ImpactTable, school_name: str, made_on: dt.date) -> Document:
+    """The impact PDF: dated the day it is made (the period's dates are in its subtitle)."""
     period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
     title = "Impact of provision" + (f" by {found.breakdown.label.lower()}"
                                      if found.breakdown.value else "")
-    return Document(title, "", found.end, impact_section(found),
+    return Document(title, "", made_on, impact_section(found),
                     subtitle=f"{school_name} · {period}", kind=KIND, covers=COVERS)

@@ -413,7 +413,8 @@ class ImpactPage(LoadOnShow, QWidget):
     def _document(self):
         if self.found is None:
             self.refresh()
-        return [impact_report.build(self.found, self.session.school.name)] if self.found else []
+        return [impact_report.build(self.found, self.session.school.name,
+                                     self.session.clock.today())] if self.found else []
 
     def save_pdf(self) -> None:
         title = "Save the impact of provision as PDF"

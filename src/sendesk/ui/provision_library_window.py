@@ -133,6 +133,7 @@ class ProvisionLibraryWindow(QDialog):
         inner.addWidget(self.form)
         inner.addStretch(1)
         self.details = QScrollArea(objectName="library_details")
+        self.details.setAccessibleName("Library item's details")
         self.details.setWidget(details)
         self.details.setWidgetResizable(True)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
