@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 from tests.conftest import SENCO, SENCO_PASSWORD
 from tests.groups_support import make_group
 from tests.gui.test_server_window import OTHER, OTHER_PASSWORD, second_senco, signed_in  # noqa: F401
@@ -120,6 +122,31 @@ def test_a_page_that_cannot_be_read_says_so_and_fills_in_when_the_server_is_back
         assert bar.currentMessage() == "The school server is not answering."
         assert bar.toolTip().startswith("The school server is not answering. Check this PC's")
         window.grab().save("/tmp/fix21b-groups-down.png")
+
+        # The pupil list searched meanwhile says so over the list too, not in a box that
+        # waits to be clicked (a search set off by another PC's change finds nobody there).
+        boxes: list[str] = []
+
+        def close_any_box() -> None:
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                boxes.append(box.text())
+                box.done(0)
+        closer = QTimer(window, interval=200, timeout=close_any_box)
+        closer.start()
+        row = window._page_keys.index("pupils")
+        qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                         pos=window.nav.visualItemRect(window.nav.item(row)).center())
+        listed = mine.workspace.pupils
+        QTest.keyClicks(listed.search, "ab")
+        qtbot.waitUntil(lambda: unread_notice(listed) is not None
+                        and unread_notice(listed).isVisible() or bool(boxes), timeout=15_000)
+        closer.stop()
+        assert boxes == [], "a box to click instead of the notice over the list"
+        assert unread_notice(listed).text().startswith("This page could not be read.")
+        row = window._page_keys.index("groups")           # back to the groups for the rest
+        qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                         pos=window.nav.visualItemRect(window.nav.item(row)).center())
     finally:
         pg_server.restart()
     # Back: the page reads again on its own, without leaving it and coming back.

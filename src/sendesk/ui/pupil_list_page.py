@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..errors import SendeskError
 from ..models import dates
 from ..models.pupils import YEAR_GROUPS
 from ..models.registers import RegisterKind
@@ -205,8 +206,15 @@ class PupilListPage(QWidget):
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
     def refresh(self) -> None:
-        """Search again. Keys typed while a search runs are answered by one more search once
-        it returns (the window keeps answering meanwhile), not by searches piling up."""
+        """Search again; a search the store could not answer (the school server not
+        answering) covers the list with a notice saying so, as every page does
+        (load_on_show.read_safely), never a box to click: a refresh set off by another PC's
+        change comes when nobody is waiting for it."""
+        read_safely(self, self._read)
+
+    def _read(self) -> None:
+        """Keys typed while a search runs are answered by one more search once it returns
+        (the window keeps answering meanwhile), not by searches piling up."""
         if self._searching:
             self._search_again = True
             return
@@ -217,6 +225,8 @@ class PupilListPage(QWidget):
                 flt = self.current_filter()
                 try:
                     ids, complete, first = self.runner.call(_search, flt)
+                except SendeskError:
+                    raise                       # said over the list by refresh
                 except Exception as exc:  # noqa: BLE001 - shown in the one place
                     self.runner._report(exc)
                     return
@@ -270,7 +280,7 @@ class PupilListPage(QWidget):
                                Kind.NOTIFICATION, Kind.TRANSFER, Kind.EHC):
             return
         self.model.invalidate(None if changes.whole_school else sorted(changes.pupils))
-        read_safely(self, self.refresh)
+        self.refresh()
 
     def _fetch(self, ids: list[int]) -> list[dict[str, Any]]:
         if not self.session.is_open:  # a repaint racing a lock shows nothing rather than failing
