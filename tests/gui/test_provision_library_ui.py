@@ -202,6 +202,10 @@ def test_staff_read_the_library_and_may_only_export(qtbot, staff_session, answer
 
 def test_import_and_export_go_through_the_prompts(qtbot, senco_session, answers, tmp_path):
     window = library_window(qtbot, senco_session)
+    # A name typed without its ending is saved as a .csv (it was written as plain "library").
+    answers.next_paths.append(tmp_path / "library")
+    click(window.export_button)
+    assert not (tmp_path / "library").exists() and (tmp_path / "library.csv").is_file()
     path = tmp_path / "library.csv"
     table = exported_table(window, answers, path)
     header = table[0]

@@ -48,7 +48,7 @@ from ..settings import data_dir
 from .agenda_model import AgendaModel
 from .date_field import DateDelegate, DateField
 from .load_on_show import LoadOnShow
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .runner import OpRunner, alive
 
 DEFAULT_WEEKS = 13
@@ -185,8 +185,7 @@ class CalendarPage(LoadOnShow, QWidget):
                                  "iCalendar files (*.ics)")
         if path is None:
             return
-        if path.suffix.lower() != ".ics":
-            path = path.with_name(path.name + ".ics")
+        path = ending_in(path, ".ics")
         try:
             count = self.runner.call(calendar_export.export_ics, path, first, last)
         except SendeskError as exc:

@@ -38,7 +38,7 @@ from ..models.roles import Permission
 from ..operations import Changes
 from ..session import Session
 from ..settings import export_dir
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .record_changes import runner_for, touches
 from .runner import OpRunner, Refused, alive
 
@@ -206,8 +206,7 @@ class DocumentPanel(QWidget):
                                  "PDF files (*.pdf)")
         if path is None:
             return None
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = ending_in(path, ".pdf")
         try:
             pages = self.runner.call(pdf.save_pdf, self.documents, self.pupil_id, self.kind(), path,
                                      sender=self.save_button)

@@ -24,7 +24,7 @@ from ..settings import export_dir
 from .accessible import label_for
 from .documents_tab import DocumentPanel
 from .page_view import LaidOut, PageView, lay_out
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .runner import OpRunner, Refused, alive
 from .screen_fit import fit_to_screen
 
@@ -166,8 +166,7 @@ class GovernorsReportWindow(QDialog):
                                  "CSV files (*.csv)")
         if path is None:
             return
-        if path.suffix.lower() != ".csv":
-            path = path.with_name(path.name + ".csv")
+        path = ending_in(path, ".csv")
         try:
             self.runner.call(governors_report.export_csv, year, path, sender=self.csv_button)
         except SendeskError as exc:

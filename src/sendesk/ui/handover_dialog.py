@@ -29,7 +29,7 @@ from ..settings import export_dir
 from .accessible import name_form
 from .date_field import DateField
 from .documents_tab import a4_printer, file_name
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .record_panel import denied_text
 from .runner import OpRunner
 
@@ -127,8 +127,7 @@ class HandoverDialog(QDialog):
         path = prompts.save_file(self, "Save as PDF", str(start), "PDF files (*.pdf)")
         if path is None:
             return None
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = ending_in(path, ".pdf")
         try:
             pages = self.runner.call(pdf.save_pdf, documents, self._pupils(), handover.KIND,
                                      path, sender=self.save_button)

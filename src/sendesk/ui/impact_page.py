@@ -52,7 +52,7 @@ from .documents_tab import a4_printer
 from .lazy_table import Column
 from .list_model import RowListModel
 from .load_on_show import LoadOnShow
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .runner import OpRunner, alive
 
 # Short titles so every column is in view on a 1366-pixel laptop; each says in full on hover.
@@ -425,8 +425,7 @@ class ImpactPage(LoadOnShow, QWidget):
                                  "PDF files (*.pdf)")
         if path is None:
             return
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = ending_in(path, ".pdf")
         try:
             pages = self.runner.call(pdf.save_pdf, documents, None, impact_report.KIND, path,
                                      sender=self.pdf_button)
@@ -460,6 +459,7 @@ class ImpactPage(LoadOnShow, QWidget):
                                  "CSV files (*.csv)")
         if path is None:
             return
+        path = ending_in(path, ".csv")
         shown = self.found
         try:
             # The period and breakdown of the table on screen (already whole half-terms), not

@@ -76,4 +76,11 @@ class Prompts:
         return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
 
 
+def ending_in(path: Path, suffix: str) -> Path:
+    """The file a save dialog chose, with the ending its filter names when the name typed had
+    another or none (Qt's dialog adds it on some platforms only): "impact" is saved as
+    impact.csv, which opens in a spreadsheet, not as a file nothing knows how to open."""
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
 prompts = Prompts()

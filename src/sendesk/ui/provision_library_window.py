@@ -38,7 +38,7 @@ from .apdr.dialogs import AREA_CHOICES
 from .apdr.widgets import compact, make_view, selected_row, set_read_only
 from .dates import uk
 from .forms import FieldSpec, FormWidget
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .record_panel import denied_text
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
@@ -303,6 +303,7 @@ class ProvisionLibraryWindow(QDialog):
                                  "CSV files (*.csv)")
         if path is None:
             return
+        path = ending_in(path, ".csv")
         try:
             count = self.runner.call(provision_library.export_csv, path,
                                      sender=self.export_button)

@@ -38,7 +38,7 @@ from ..settings import export_dir
 from .apdr_models import level_colour, plural
 from .forms import FieldSpec, FormDialog
 from .load_on_show import LoadOnShow
-from .prompts import prompts
+from .prompts import ending_in, prompts
 from .rows_model import Col, RowsModel
 from .runner import OpRunner, alive
 
@@ -266,8 +266,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
                                  "PDF files (*.pdf)")
         if path is None:
             return
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = ending_in(path, ".pdf")
         try:
             pages = self.runner.call(_save_map_pdf, path, progress_label="Saving the PDF...")
         except SendeskError as exc:

@@ -24,7 +24,7 @@ from ..documents.recovery_sheet import build_recovery_sheet, save_recovery_sheet
 from ..errors import SendeskError
 from ..models.school import SchoolIdentity
 from ..pdf import paint, render_counted
-from .prompts import prompts
+from .prompts import ending_in, prompts
 
 
 class RecoveryKeyDialog(QDialog):
@@ -84,8 +84,7 @@ class RecoveryKeyDialog(QDialog):
                                  str(Path.home() / "sendesk-recovery-key.pdf"), "PDF files (*.pdf)")
         if path is None:
             return
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = ending_in(path, ".pdf")
         try:
             save_recovery_sheet(path, self.sheet, render_counted)
         except SendeskError as exc:
