@@ -104,7 +104,7 @@ def test_breakdown_by_sex_hides_the_small_group_so_it_cannot_be_worked_out(measu
 def test_period_is_typed_and_checked(measured, staff_session):
     empty = impact.impact_table(measured, "01/09/2025", "31/08/2026")
     assert empty.lines == ()
-    with pytest.raises(ValidationError, match="ends before it starts"):
+    with pytest.raises(ValidationError, match="ends on 01/11/2026, before it starts on 23/11/2026"):
         impact.impact_table(measured, "23/11/2026", "01/11/2026")
     with pytest.raises(ValidationError, match="'gender' is not a breakdown"):
         impact.impact_table(measured, breakdown="gender")
@@ -136,6 +136,11 @@ def test_the_command_line_says_the_period_it_used(measured, school, tmp_path, ca
     printed = printed.out + printed.err
     assert code == 0 and "from 02/11/2026 to " in printed and "2099" not in printed, printed
     assert "whole half-terms of the school's calendar, to today at the latest" in printed
+    # --to alone: the start it took (the school year's) is said, not only that it is later.
+    code = main(["impact", str(school[0]), "--out", str(out), "--to", "01/01/2026", "--user",
+                 SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
+    printed = capsys.readouterr()
+    assert code != 0 and "before it starts on 02/09/2026" in printed.out + printed.err
 
 
 def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):
@@ -173,7 +178,7 @@ def test_met_percent_says_what_is_fewer_than_5_on_screen_in_the_pdf_and_the_csv(
             "provision", "measure", "pupils", "pupils_measured", "mean_entry", "mean_exit",
             "mean_gain", "met_outcomes_pct", "cost_total", "cost_per_pupil"]
     assert written["Spelling group"]["met_outcomes_pct"] == "fewer than 5 reviewed"
-    text = " ".join(pages_text(render_pdf(impact_report.build(found, "Test school"))))
+    text = " ".join(pages_text(render_pdf(impact_report.build(found, "Test school", found.end))))
     assert "fewer than 5 reviewed" in text
 
 

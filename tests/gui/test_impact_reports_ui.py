@@ -97,7 +97,8 @@ def test_a_bad_period_is_one_sentence(qtbot, senco_session):
     page.end.clear()
     QTest.keyClicks(page.end, "23/11/2026")
     QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
-    assert page.heading.text() == "The period ends before it starts."
+    assert page.heading.text() == ("The period ends on 23/11/2026, before it starts on "
+                                   "30/11/2026.")
 
 
 def test_the_governors_window_previews_and_saves(qtbot, senco_session, answers, tmp_path):

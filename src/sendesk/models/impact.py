@@ -201,7 +201,9 @@ def whole_half_terms(start: dt.date, end: dt.date, calendar: SchoolCalendar,
     Boxing Day) are refused in a sentence saying so, rather than widened to a day of the
     holiday on which nothing ran."""
     if end < start:
-        raise ValidationError("The period ends before it starts.", field="period")
+        # Both dates said: from the command line a start left out is the school year's.
+        raise ValidationError(f"The period ends on {format_uk(end)}, before it starts on "
+                              f"{format_uk(start)}.", field="period")
     if start > today:
         raise ValidationError("The period starts after today, so there is nothing to count "
                               "yet.", field="period")
