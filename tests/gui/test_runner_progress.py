@@ -3,10 +3,12 @@ it reports progress; once the session is locked the runner refuses work and drop
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog, QPushButton
 
 from sendesk.operations import Cancelled, Progress
@@ -94,3 +96,44 @@ def test_a_callback_of_a_deleted_widget_is_not_called(qtbot, senco_session):
     label.deleteLater()
     qtbot.waitUntil(lambda: not runner.busy(), timeout=5_000)
     qtbot.wait(20)
+
+
+class Result:
+    """A result a test can watch for (a weak reference says when it has gone)."""
+
+
+def _gone(qtbot, ref: weakref.ref) -> None:
+    def let_go() -> bool:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        return ref() is None
+    qtbot.waitUntil(let_go, timeout=3_000)
+
+
+def test_a_result_is_let_go_once_it_has_been_handed_back(qtbot, senco_session):
+    """Each page refresh hands back its whole table (tens of megabytes at a county's size):
+    the runner must not keep one alive after the page has taken it, or memory grows with every
+    refresh of the day."""
+    runner = OpRunner(senco_session)
+    called = runner.call(lambda session: Result())
+    ref = weakref.ref(called)
+    del called
+    _gone(qtbot, ref)
+
+    handed: list = []
+    runner.submit(lambda session: Result(), on_done=handed.append)
+    qtbot.waitUntil(lambda: bool(handed), timeout=3_000)
+    ref = weakref.ref(handed.pop())
+    _gone(qtbot, ref)
+
+    failed: list = []
+
+    class Failure(Exception):
+        pass
+
+    def fail(session):
+        raise Failure()
+    runner.submit(fail, on_done=failed.append, on_error=failed.append)
+    qtbot.waitUntil(lambda: bool(failed), timeout=3_000)
+    ref = weakref.ref(failed.pop())
+    _gone(qtbot, ref)

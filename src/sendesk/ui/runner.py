@@ -239,6 +239,10 @@ class OpRunner(QObject):
 
         def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes) -> None:
             self._relays.discard(relay)
+            # Its connections hold these callbacks, which hold the relay and the result: a
+            # cycle through Qt that Python's collector cannot see, so without this every
+            # result (a whole provision map, tens of megabytes) stayed in memory for good.
+            relay.deleteLater()
             if shown is not None:
                 shown.close()
             if self.closed:
