@@ -159,14 +159,6 @@ STAFF_NAME = "Owen Williams"
 STAFF_PASSWORD = "violet-kettle-meadow-83"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _a_qapplication_first(qapp):
-    """The widgets' QApplication, made before any test: a PDF rendered first makes a plain
-    QGuiApplication (sendesk.pdf, as the command line does), and a window made after it in
-    the same process aborts. Which files share a test worker varies from run to run."""
-    return qapp
-
-
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("appdata")
