@@ -233,7 +233,8 @@ def _line(row: _Provision, name: str, kind: MeasureKind | None, part: sums.Part,
 
 def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> ImpactTable:
     if end < start:
-        raise ValidationError("The period ends before it starts.", field="period")
+        raise ValidationError(f"The period ends on {dates.format_uk(end)}, before it starts on "
+                              f"{dates.format_uk(start)}.", field="period")
     rows, ran = _rows(session, start, end)
     found = sums.sums(session, start, end, ran, _COLUMNS.get(by), _category_of(by))
     lower = measure_directions.lower_names(session.db)
