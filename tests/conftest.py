@@ -159,6 +159,30 @@ STAFF_NAME = "Owen Williams"
 STAFF_PASSWORD = "violet-kettle-meadow-83"
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp_args, qapp_cls, pytestconfig):
+    """pytest-qt's application, made a QApplication even when a test before it in this worker
+    rendered a PDF without one: sendesk.pdf.ensure_gui then made a plain QGuiApplication (as
+    the command line does), and the first window would abort the whole worker. That one is
+    shut down and replaced; pytest-qt's own fixture would hand it back as it is."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    import sendesk.pdf
+    existing = QCoreApplication.instance()
+    if existing is not None and not isinstance(existing, QApplication):
+        sendesk.pdf._app = None
+        existing.shutdown()
+        del existing
+    app = QApplication.instance() or qapp_cls(qapp_args)
+    app.setApplicationName(pytestconfig.getini("qt_qapp_name"))
+    _KEPT.append(app)
+    return app
+
+
+_KEPT: list = []   # the application outlives every test in the worker
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("appdata")
