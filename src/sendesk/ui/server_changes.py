@@ -18,18 +18,24 @@ stopped server closes the listening connection, but a silent network does not: s
 quiet seconds the listener asks the server for a round trip, cut off like any statement when
 no answer comes (ServerDatabase.check_answering). The thread ends when the session is locked
 (the runner closes), and its connection with it.
+
+The thread touches no Qt object: it puts what it heard on a plain queue, which a timer on the
+GUI thread empties. A test worker crashed outright with this thread alive, when it still
+emitted a signal of its own into the window: a thread using Qt objects that the GUI thread may be
+destroying is the likeliest cause, and a queue of plain Python objects cannot race that way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import threading
 import time
 from typing import Any
 
 import psycopg
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from ..errors import SendeskError
 from ..operations import Changes, Kind
@@ -40,6 +46,7 @@ from .runner import OpRunner
 LISTEN_POLL_SECONDS = 0.5     # how often the thread looks up from waiting to see if it must end
 RETRY_SECONDS = 2.0
 HEARTBEAT_SECONDS = 3.0       # quiet this long: check the server still answers
+DELIVER_MS = 100              # how often the GUI thread takes what the listener heard
 EVERYTHING = Changes(kinds=frozenset(Kind), whole_school=True)
 
 
@@ -53,10 +60,6 @@ def changes_from(payload: str) -> Changes | None:
         return None
 
 
-class _Heard(QObject):
-    changes = Signal(object)   # emitted on the listener thread, delivered on the GUI thread
-
-
 class ServerChanges(QObject):
     def __init__(self, runner: OpRunner, parent: QObject) -> None:
         super().__init__(parent)
@@ -64,8 +67,11 @@ class ServerChanges(QObject):
         session = runner.session
         assert session is not None and isinstance(session.db, ServerDatabase)
         self.db: ServerDatabase = session.db
-        self.heard = _Heard()
-        self.heard.changes.connect(self._broadcast)
+        self._heard_queue: queue.SimpleQueue[Changes] = queue.SimpleQueue()
+        self._deliver = QTimer(self)
+        self._deliver.setInterval(DELIVER_MS)
+        self._deliver.timeout.connect(self._broadcast)
+        self._deliver.start()
         self.listening = threading.Event()   # set while LISTEN is in place (tests wait on it)
         self._stop = threading.Event()
         self._watchdog = Watchdog()   # the listener's own: the worker's guards the working one
@@ -80,8 +86,15 @@ class ServerChanges(QObject):
     def _ended(self) -> bool:
         return self._stop.is_set() or self.runner.closed
 
-    def _broadcast(self, changes: Changes) -> None:
-        if not self.runner.closed:
+    def _broadcast(self) -> None:
+        """On the GUI thread: pass on everything heard since the last tick."""
+        while True:
+            try:
+                changes = self._heard_queue.get_nowait()
+            except queue.Empty:
+                return
+            if self.runner.closed:
+                return
             self.runner.changed.emit(changes)
 
     def _listen(self) -> None:
@@ -93,7 +106,7 @@ class ServerChanges(QObject):
                 conn.execute(f"LISTEN {CHANGES_CHANNEL}")
                 self.listening.set()
                 if missed:   # changes committed while the server was away were not heard
-                    self.heard.changes.emit(EVERYTHING)
+                    self._heard_queue.put(EVERYTHING)
                 missed = False
                 heard_at = time.monotonic()
                 while not self._ended():
@@ -121,4 +134,4 @@ class ServerChanges(QObject):
             return   # this window's own write: the runner has broadcast it already
         changes = changes_from(note.payload)
         if changes:
-            self.heard.changes.emit(changes)
+            self._heard_queue.put(changes)
