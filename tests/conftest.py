@@ -159,28 +159,39 @@ STAFF_NAME = "Owen Williams"
 STAFF_PASSWORD = "violet-kettle-meadow-83"
 
 
-@pytest.fixture(scope="session")
-def qapp(qapp_args, qapp_cls, pytestconfig):
-    """pytest-qt's application, made a QApplication even when a test before it in this worker
-    rendered a PDF without one: sendesk.pdf.ensure_gui then made a plain QGuiApplication (as
-    the command line does), and the first window would abort the whole worker. That one is
-    shut down and replaced; pytest-qt's own fixture would hand it back as it is."""
+def _ensure_widgets_app() -> None:
+    """sendesk.pdf.ensure_gui for tests: the command line makes a plain QGuiApplication to paint
+    PDFs, but a test worker that rendered one first would then abort at its first window (a
+    QApplication cannot follow one in a process, and shutting the first down left its objects
+    to crash the worker later). So in tests the first one made is a QApplication, offscreen,
+    kept for the life of the worker."""
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    import sendesk.pdf
     existing = QCoreApplication.instance()
-    if existing is not None and not isinstance(existing, QApplication):
-        sendesk.pdf._app = None
-        existing.shutdown()
-        del existing
-    app = QApplication.instance() or qapp_cls(qapp_args)
+    if existing is None:
+        _KEPT.append(QApplication(["sendesk-tests", "-platform", "offscreen"]))
+    elif not isinstance(existing, QApplication):
+        raise RuntimeError("a test made a Qt application that cannot show windows")
+
+
+def _patch_ensure_gui() -> None:
+    import sendesk.pdf
+    sendesk.pdf.ensure_gui = _ensure_widgets_app   # before any test module imports the name
+
+
+@pytest.fixture(scope="session")
+def qapp(pytestconfig):
+    """pytest-qt's application: the one a PDF made already, or a new one; never replaced."""
+    _ensure_widgets_app()
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
     app.setApplicationName(pytestconfig.getini("qt_qapp_name"))
-    _KEPT.append(app)
     return app
 
 
 _KEPT: list = []   # the application outlives every test in the worker
+_patch_ensure_gui()
 
 
 @pytest.fixture(autouse=True)

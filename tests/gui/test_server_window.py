@@ -294,9 +294,8 @@ def test_a_removed_user_is_told_so_opening_a_record_reading_a_page_and_signing_i
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.nav.visualItemRect(window.nav.item(0)).center())
     home = mine.workspace.home
-    notice = home.findChild(QLabel, "unread_notice")
-    qtbot.waitUntil(lambda: notice is not None or home.findChild(QLabel, "unread_notice"),
-                    timeout=10_000)
+    # (a bool, not the label or None: waitUntil takes a None as "nothing was asserted: done")
+    qtbot.waitUntil(lambda: home.findChild(QLabel, "unread_notice") is not None, timeout=10_000)
     notice = home.findChild(QLabel, "unread_notice")
     qtbot.waitUntil(notice.isVisible, timeout=10_000)
     assert notice.text() == ("This page could not be read. Your account has been removed. Ask "
