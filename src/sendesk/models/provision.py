@@ -127,6 +127,21 @@ def cost_warning(total: int, threshold: int = NOTIONAL_THRESHOLD_PENCE) -> str |
 _MONEY = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 
 
+def money_in_pence(text: str) -> int | None:
+    """'£1,250.50', '1250.5' or '18' (spaces already removed) as whole pence; None if the text
+    is not an amount of money."""
+    match = _MONEY.fullmatch(text)
+    if not match:
+        return None
+    return int(match.group(1).replace(",", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def written_negative(text: str) -> bool:
+    """'-£50' or '£-50': an amount of money with a minus sign, so the refusal can say that
+    rather than that it is not money at all."""
+    return text.lstrip("£").startswith("-") and money_in_pence(text.replace("-", "", 1)) is not None
+
+
 def parse_money(value: str | int | None, label: str, *, required: bool = True) -> int | None:
     """'£1,250.50', '1250.5' or '18' as whole pence; None only when blank and not required."""
     if isinstance(value, int):
@@ -137,15 +152,13 @@ def parse_money(value: str | int | None, label: str, *, required: bool = True) -
             if required:
                 raise ValidationError(f"{label} is required.", field=label)
             return None
-        match = _MONEY.fullmatch(text)
-        if not match and text.lstrip("£").startswith("-") and _MONEY.fullmatch(
-                text.replace("-", "", 1)):
+        if written_negative(text):
             raise ValidationError(f"{label} cannot be negative.", field=label)
-        if not match:
+        parsed = money_in_pence(text)
+        if parsed is None:
             raise ValidationError(f"{label} '{text}' is not an amount of money; write it like "
                                   "18.50 or £1,200.", field=label)
-        pounds = int(match.group(1).replace(",", ""))
-        pence = pounds * 100 + int((match.group(2) or "0").ljust(2, "0"))
+        pence = parsed
     if pence < 0 or pence > MAX_RATE_PENCE:
         raise ValidationError(f"{label} must be between £0 and {format_money(MAX_RATE_PENCE)}.",
                               field=label)

@@ -8,8 +8,6 @@ the governors' report. The change is audited with the amounts before and after.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import ValidationError
 from ..models import provision
 from ..models.roles import Permission
@@ -18,8 +16,7 @@ from ..session import Session
 
 META_KEY = "notional_sen_budget_pence"
 MAX_BUDGET_PENCE = 100_000_000_00   # £100 million: anything larger is a typing slip
-# Like models.provision's money, without its £100,000 cap on one item's rate.
-_MONEY = re.compile(r"£?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+# Read as models.provision reads money, without its £100,000 cap on one item's rate.
 
 
 def budget_of(session: Session) -> int | None:
@@ -43,11 +40,14 @@ def parse_budget(value: str | int | None) -> int | None:
         text = (value or "").strip()
         if not text:
             return None
-        match = _MONEY.fullmatch(text.replace(" ", ""))
-        if not match:
+        compact = text.replace(" ", "")
+        if provision.written_negative(compact):
+            raise ValidationError("The notional SEN budget cannot be negative.", field="budget")
+        parsed = provision.money_in_pence(compact)
+        if parsed is None:
             raise ValidationError(f"'{text}' is not an amount of money; write the notional SEN "
                                   "budget like £120,000.", field="budget")
-        pence = int(match.group(1).replace(",", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+        pence = parsed
     if not 0 <= pence <= MAX_BUDGET_PENCE:
         raise ValidationError("The notional SEN budget must be between £0 and £100,000,000.",
                               field="budget")
