@@ -101,6 +101,34 @@ def test_a_bad_period_is_one_sentence(qtbot, senco_session):
                                    "30/11/2026.")
 
 
+def test_a_cleared_date_is_refused_not_filled_in(qtbot, senco_session):
+    """Under "Dates..." a blank From or To is not taken as the school year's first or last
+    day: the person is told which to type, the cursor goes there, and the table stays."""
+    _school(senco_session)
+    page = shown_page(qtbot, senco_session, rows=2)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    shown = page.heading.text()
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_End)        # "Dates..."
+    page.start.setFocus()
+    page.start.selectAll()
+    QTest.keyClick(page.start, Qt.Key.Key_Delete)
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    assert page.heading.text() == "Type the first day of the period in From."
+    assert QApplication.focusWidget() is page.start and page.model.rowCount() == 2 and page.found is not None
+    QTest.keyClicks(page.start, "02/09/2026")
+    page.end.setFocus()
+    page.end.selectAll()
+    QTest.keyClick(page.end, Qt.Key.Key_Delete)
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    assert page.heading.text() == "Type the last day of the period in To."
+    assert QApplication.focusWidget() is page.end and page.model.rowCount() == 2
+    QTest.keyClicks(page.end, "30/11/2026")
+    QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+    assert page.heading.text() != shown and "02/09/2026" in page.heading.text()
+
+
 def test_the_governors_window_previews_and_saves(qtbot, senco_session, answers, tmp_path):
     _school(senco_session)
     window = GovernorsReportWindow(senco_session)

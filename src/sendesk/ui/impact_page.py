@@ -300,15 +300,34 @@ class ImpactPage(LoadOnShow, QWidget):
         self.heading.setText(self._heading_text + " The choices above have changed: press "
                              "Show to see the table for them.")
 
+    def _refused(self, sentence: str) -> None:
+        """The heading says why there is no new table (the old one stays as it was)."""
+        self.heading.setText(sentence)
+        self.heading.setStyleSheet("color: #b3261e")
+
+    def _require_typed_dates(self) -> bool:
+        """Under "Dates..." both days are the person's own: a cleared From or To is refused,
+        where the core would quietly take this school year's first or last day for it."""
+        if self.chosen_period() is not Period.DATES:
+            return True
+        for field, sentence in ((self.start, "Type the first day of the period in From."),
+                                (self.end, "Type the last day of the period in To.")):
+            if not field.text().strip():
+                self._refused(sentence)
+                field.setFocus()
+                return False
+        return True
+
     def refresh(self) -> None:
+        if not self._require_typed_dates():
+            return
         try:
             self._load_periods()
             span = self.spans.get(self.chosen_period())
             found = self.runner.call(impact.impact_table, *self.chosen(), sender=self.show_button)
         except SendeskError as exc:
             if alive(self):
-                self.heading.setText(str(exc))
-                self.heading.setStyleSheet("color: #b3261e")
+                self._refused(str(exc))
             return
         if not alive(self):
             return
