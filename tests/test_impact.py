@@ -213,3 +213,21 @@ def test_a_provision_with_two_measures_repeats_its_whole_cost_and_the_help_says_
     main(["impact", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "repeated on each of its measure rows" in text and "one row per provision" in text
+
+
+def test_a_provision_with_no_entry_and_exit_pair_says_so_on_screen_and_in_the_pdf(
+        senco_session):
+    """A group whose pupils have entry scores only (or none) is not shown with a blank
+    Measure, which reads as a fault: it says there is no pair to count yet. The CSV's measure
+    column stays empty, for a spreadsheet to filter on."""
+    library = library_item(senco_session, "Precision teaching")
+    pupils = [pupil_on_item(senco_session, f"Pupil{n}", library)[0] for n in range(5)]
+    group = group_from_library(senco_session, library, pupils)
+    for pupil in pupils:
+        measure(senco_session, pupil, group_id=group, entry=85)        # no exit yet
+    found = impact.impact_table(senco_session, "01/09/2026", "30/11/2026")
+    rows = [r for r in impact.shown_rows(found) if r["provision"] == "Group: Year 4 reading group"]
+    assert [(r["measure"], r["measure_label"]) for r in rows] == [
+        ("", "No entry and exit scores yet")]
+    text = pages_text(render_pdf(impact_report.build(found, "Brambleton", D(2026, 11, 30))))
+    assert "No entry and exit scores yet" in " ".join(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import dates
-from ..models.impact import public_names
+from ..models.impact import NO_PAIR_YET, public_names
 from ..records.impact import ImpactTable, shown_rows
 from . import report_charts
 from .model import Block, Builder, Document
@@ -39,7 +39,7 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
     def lead(r: dict[str, str]) -> list[str]:
         unit = "; ".join(([r["unit"]] if r["unit"] else [])
                          + (["lower is better"] if r["better"] == "lower" else []))
-        return [r["provision"], r["measure"] + (f" ({unit})" if unit else ""),
+        return [r["provision"], (r["measure"] or NO_PAIR_YET) + (f" ({unit})" if unit else ""),
                 *([r["category"]] if split else [])]
 
     b.heading("Measures and outcomes", 2)

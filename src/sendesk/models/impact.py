@@ -55,6 +55,10 @@ from .dates import format_uk
 from .measures import MeasureKind, direction_key, labelled, ratio_gain
 from .small_numbers import FEWER, NOT_SHOWN, hidden, plain, protect, shown, withheld
 
+# The Measure of a provision none of whose pupils has both an entry and an exit score in the
+# period (measures begun but not finished, or none recorded): a blank read as a fault.
+NO_PAIR_YET = "No entry and exit scores yet"
+
 
 @dataclass(frozen=True)
 class Score:
@@ -444,7 +448,8 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
         "provision": row.provision, "measure": row.measure,
         # The measure as a reader sees it (the screen, the PDF, the charts; not the CSV,
         # whose "better" column says it): "(lower is better)" after it when it is.
-        "measure_label": labelled(row.measure, row.lower_is_better),
+        "measure_label": labelled(row.measure, row.lower_is_better) if row.measure
+        else NO_PAIR_YET,
         "pupils": pupils, "pupils_measured": measured,
         "mean_entry": format_number(row.mean_entry) if means else withheld(measured),
         "mean_exit": format_number(row.mean_exit) if means else withheld(measured),
