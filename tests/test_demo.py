@@ -116,6 +116,22 @@ def test_the_same_seed_makes_the_same_school(tmp_path, clock):
     assert names[0] == names[1]
 
 
+def test_a_year_group_given_a_plan_is_never_given_it_for_a_pupil_with_nsa(tmp_path):
+    """Where a transition year has no EHC plan, the demo gives one to a pupil at SEN support;
+    on 4 December 2026 (120 pupils) the one it took had NSA, which no plan may carry, and
+    every demo made that day failed: the command line's, the window's, the tests'."""
+    clock = FixedClock(dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC))
+    session, _ = demo.create_demo_school(tmp_path / "demo.sendesk", SENCO, SENCO_NAME,
+                                         SENCO_PASSWORD, pupils=120, clock=clock)
+    try:
+        assert not session.db.scalar(
+            "SELECT count(*) FROM pupils WHERE sen_status = 'E' AND primary_need = 'NSA'")
+        assert session.db.scalar("SELECT count(*) FROM pupils WHERE sen_status = 'E' AND"
+                                 " year_group IN ('6', '9', '11')") >= 1
+    finally:
+        session.close()
+
+
 def test_a_silly_size_is_refused(tmp_path, clock):
     with pytest.raises(ValidationError, match="between 1 and 100,000"):
         demo.create_demo_school(tmp_path / "demo.sendesk", SENCO, SENCO_NAME, SENCO_PASSWORD,

@@ -217,8 +217,10 @@ def add_demo_ehc(session: Session, *, seed: int = 2026) -> DemoEhcResult:
             if session.db.scalar("SELECT 1 FROM pupils WHERE sen_status = 'E' AND year_group = ?"
                                  " AND archived_at IS NULL", (year,)):
                 continue
+            # (NSA is SEN support's alone: a pupil with it has no assessed need for a plan.)
             row = session.db.query_one(
                 "SELECT id, sen_since FROM pupils WHERE sen_status = 'K' AND year_group = ? AND"
+                " primary_need IS NOT NULL AND primary_need <> 'NSA' AND"
                 " archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM send_pathways w WHERE"
                 " w.pupil_id = pupils.id AND w.status = 'open') ORDER BY sen_since LIMIT 1", (year,))
             if row is not None:
