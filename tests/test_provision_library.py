@@ -250,6 +250,9 @@ def test_export_then_import_changes_nothing(senco_session, tmp_path):
     provision_library.retire_item(senco_session, _by_name(senco_session, "Mentoring").id)
     count, rows = _export(senco_session, path)
     assert rows[0] == list(library.COLUMNS) and count == len(rows) - 1
+    # Written day first, as the window shows dates and the import's messages ask for them.
+    retired = next(r for r in rows if r[0] == "Mentoring")[rows[0].index("retired_on")]
+    assert retired == senco_session.clock.today().strftime("%d/%m/%Y")
     before = provision_library.list_items(senco_session, include_retired=True)
     counts = provision_library.import_csv(senco_session, path)
     assert counts == {"added": 0, "updated": 0, "unchanged": count}

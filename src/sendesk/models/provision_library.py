@@ -267,7 +267,7 @@ def csv_row(item: LibraryItem) -> list[str]:
     values = item.values()
     values["measures"] = "; ".join(item.measures)
     values["lower_is_better"] = "; ".join(item.lower_is_better)
-    values["retired_on"] = item.retired_on.isoformat() if item.retired_on else ""
+    values["retired_on"] = dates.format_uk(item.retired_on) if item.retired_on else ""
     return [str(values[name]) for name in COLUMNS]
 
 
