@@ -81,9 +81,14 @@ class _Pathways:
 
     def _between(self, start: dt.date, end: dt.date) -> dt.date:
         """A school day from start to end, not after today (meetings, visits and sessions
-        happen when the school is open)."""
-        return self.days.between(start, min(end, self.today), self.today) \
-            if start <= self.today else self.today
+        happen when the school is open). When none of it has come yet, or only a weekend or
+        holiday of it has, the last school day up to today: today itself on a Sunday was
+        refused as a review's day, and every demo made that day failed."""
+        if start <= self.today:
+            day = self.days.between(start, min(end, self.today), self.today)
+            if self.days.is_open(day):
+                return day
+        return self.days.on_or_before(self.today)
 
     def pupil(self, pupil_id: int, since: dt.date, need: str, year_group: str) -> None:
         rng = self.rng
