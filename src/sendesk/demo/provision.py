@@ -148,13 +148,17 @@ def _measure_lines(session: Session, rng: random.Random, today: dt.date) -> int:
 
 
 def _term_start(today: dt.date, terms_back: int) -> dt.date:
-    """The first Monday of September, January or April, terms_back terms before this one."""
+    """The first Monday of September, January or April, terms_back terms before this one;
+    in the days before that Monday (a term begun midweek), the term's first day: entry scores
+    are taken on the group's first day, and a day after today was refused (5-10 January
+    2027)."""
     starts = []
     for year in (today.year - 1, today.year):
         starts += [dt.date(year, 1, 5), dt.date(year, 4, 14), dt.date(year, 9, 3)]
     current = [d for d in starts if d <= today]
     day = current[max(0, len(current) - 1 + terms_back)]
-    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+    monday = day + dt.timedelta(days=(7 - day.weekday()) % 7)
+    return monday if monday <= today else day
 
 
 def _groups(session: Session, rng: random.Random, today: dt.date) -> int:
