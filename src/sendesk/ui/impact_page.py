@@ -154,6 +154,7 @@ class ImpactPage(LoadOnShow, QWidget):
         self.runner = runner or OpRunner(session, self)
         self.setObjectName("impact")
         self.found: ImpactTable | None = None
+        self._stale = False   # a control changed since the table was last shown
         self._heading_text: str | None = None
         self.spans: dict[Period, Span | None] = {}
         self.period = QComboBox(objectName="impact_period")
@@ -172,6 +173,8 @@ class ImpactPage(LoadOnShow, QWidget):
             self.breakdown.addItem(choice.label, choice.value)
         self.show_button = QPushButton("&Show", objectName="impact_show")
         self.show_button.clicked.connect(self.refresh)
+        for field in (self.start, self.end):   # Enter in a date shows the table, as Show does
+            field.returnPressed.connect(self.refresh)
         allowed = session.can(Permission.EXPORT_DOCUMENTS)
         self.print_button = QPushButton("&Print...", objectName="impact_print")
         self.pdf_button = QPushButton("Save as P&DF...", objectName="impact_pdf")
@@ -293,12 +296,22 @@ class ImpactPage(LoadOnShow, QWidget):
             self.end.setDate(span.end)
 
     def _out_of_date(self) -> None:
-        """A control changed after Show: the table stays as it was (and is what the buttons
-        send), and the heading says so."""
+        """A control changed after Show: the table stays as it was until Show (or Print, Save
+        as PDF or Export CSV, which show the table for the new choices first), and the
+        heading says so."""
+        self._stale = True
         if self.found is None or self._heading_text is None:
             return
         self.heading.setText(self._heading_text + " The choices above have changed: press "
                              "Show to see the table for them.")
+
+    def _current(self) -> ImpactTable | None:
+        """The table for the choices on screen, shown first if they changed since Show, so
+        what leaves is both what the controls say and what the page shows; None when they
+        are refused (the heading says why)."""
+        if self.found is None or self._stale:
+            self.refresh()
+        return None if self._stale else self.found
 
     def _refused(self, sentence: str) -> None:
         """The heading says why there is no new table (the old one stays as it was)."""
@@ -333,6 +346,7 @@ class ImpactPage(LoadOnShow, QWidget):
             return
         self.loaded = True
         self.found = found
+        self._stale = False
         self.heading.setStyleSheet("")
         period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
         named = f"{span.name}: " if span else ""
@@ -430,10 +444,9 @@ class ImpactPage(LoadOnShow, QWidget):
         return widths
 
     def _document(self):
-        if self.found is None:
-            self.refresh()
-        return [impact_report.build(self.found, self.session.school.name,
-                                     self.session.clock.today())] if self.found else []
+        found = self._current()
+        return [impact_report.build(found, self.session.school.name,
+                                     self.session.clock.today())] if found else []
 
     def save_pdf(self) -> None:
         title = "Save the impact of provision as PDF"
@@ -470,19 +483,16 @@ class ImpactPage(LoadOnShow, QWidget):
 
     def export(self) -> None:
         title = "Export the impact of provision"
-        if self.found is None:
-            self.refresh()
-        if self.found is None:
+        shown = self._current()
+        if shown is None:
             return
         path = prompts.save_file(self, title, str(export_dir() / "impact-of-provision.csv"),
                                  "CSV files (*.csv)")
         if path is None:
             return
         path = ending_in(path, ".csv")
-        shown = self.found
         try:
-            # The period and breakdown of the table on screen (already whole half-terms), not
-            # the controls as they may have been changed since.
+            # The period and breakdown of the table on screen (already whole half-terms).
             found = self.runner.call(impact.export_csv, path, shown.start, shown.end,
                                      shown.breakdown, sender=self.csv_button)
         except SendeskError as exc:
