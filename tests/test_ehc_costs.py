@@ -9,11 +9,12 @@ import datetime as dt
 import pytest
 from tests.apdr_support import ITEMS, assess, plan, sen_support_pupil
 from tests.ehc_support import issued_plan
+from tests.impact_support import library_item
 from tests.records_fixtures import audit_actions
 
 from sendesk.documents import build_documents
 from sendesk.errors import PermissionDenied, ValidationError
-from sendesk.records import apdr, ehc, ehc_costs, provision_map, sen_budget
+from sendesk.records import apdr, ehc, ehc_costs, provision_groups, provision_map, sen_budget
 
 D = dt.date
 LINES = [
@@ -114,3 +115,21 @@ def test_the_pupils_own_map_shows_their_ehc_provision(senco_session):
     assert "EHC plan provision" in text and "Speech and language therapy" in text
     assert "Total a year    £6,000.00 £10,650.50" in text
     assert "so no additional provision is costed" not in text
+
+
+def test_an_ehc_pupils_map_adds_the_plans_school_part_to_their_support(senco_session):
+    """Support beside a costed EHC plan is not "well within" the threshold while the plan's
+    school part is £6,000: the map says what the school pays in all, and the top-up."""
+    pupil, plan_id = _ehc_pupil(senco_session)
+    ehc_costs.save_provision(senco_session, plan_id, LINES)
+    library = library_item(senco_session, "Precision teaching")
+    group = provision_groups.create_group(senco_session, {
+        "name": "Spelling group", "library_id": library, "area": "CL", "staff_name": "Mrs Khan",
+        "start_date": "07/09/2026", "end_date": "", "cost_total": "300",
+        "sessions_per_week": "2", "minutes": "30", "weeks": "11"})
+    provision_groups.add_member(senco_session, group, pupil, D(2026, 9, 7))
+    text = " ".join(build_documents(senco_session, pupil, "provision-map")[0].text().split())
+    assert "well within" not in text and "Against the notional SEN support threshold" not in text
+    assert ("£6,300.00 a year from the school: £300.00 of the support above and £6,000.00, its "
+            "part of the EHC plan's provision. The local authority's top-up is £10,650.50 a "
+            "year.") in text

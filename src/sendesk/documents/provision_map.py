@@ -82,7 +82,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                   ", so no additional provision is costed."), "small")
     elif plan is None:
         total = _groups_section(b, groups)
-        _against_threshold(b, total)
+        _against_threshold(b, total, ehc_lines)
     else:
         items = plan.active_items
         b.heading("Provision in force")
@@ -96,17 +96,34 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                 total=["Total a year", "", "", "", "", "", format_money(plan.yearly_cost_pence)],
                 empty="All the plan's provision has ended.")
         total = plan.yearly_cost_pence + _groups_section(b, groups)
-        _against_threshold(b, total)
+        _against_threshold(b, total, ehc_lines)
     _ehc_lines(b, ehc_lines)
+    if ehc_lines and (plan is not None or groups):
+        _school_and_topup(b, total, ehc_lines)
     return Document("Costed provision map", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {school_name}", kind="provision-map")
 
 
-def _against_threshold(b: Builder, total: int) -> None:
+def _against_threshold(b: Builder, total: int, ehc_lines: Sequence[EhcProvisionLine] = ()
+                       ) -> None:
+    """Support set against the threshold; not for a pupil whose EHC plan's provision is
+    costed, whose school's part is most of it already (_school_and_topup says what the school
+    pays in all): "well within" beside a £6,000 part misled the review."""
+    if ehc_lines:
+        return
     b.heading("Against the notional SEN support threshold")
     warning = provision.cost_warning(total)
     b.para(warning or f"{format_money(total)} a year, well within the "
                       f"{_THRESHOLD} notional SEN support threshold.")
+
+
+def _school_and_topup(b: Builder, support: int, lines: Sequence[EhcProvisionLine]) -> None:
+    school = sum(x.school_pence for x in lines)
+    topup = sum(x.topup_pence for x in lines)
+    b.heading("What the school pays")
+    b.para(f"{format_money(support + school)} a year from the school: {format_money(support)} "
+           f"of the support above and {format_money(school)}, its part of the EHC plan's "
+           f"provision. The local authority's top-up is {format_money(topup)} a year.")
 
 
 def build_school_map(session: Session) -> Document:
