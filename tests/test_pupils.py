@@ -29,6 +29,7 @@ def test_a_pupil_is_added_and_read_back(senco_session):
     ("upn", "A801200005001", "check letter"),
     ("dob", "31/02/2016", "not a real date"),
     ("dob", "30/02/2016", "no day 30 in month 2"),
+    ("dob", "2016-13-01", "(there is no month 13)"),
     ("dob", "12/25/2016", "month/day"),
     ("dob", "14/03/16", "two-digit year"),
     ("dob", "01/01/2030", "cannot be after"),

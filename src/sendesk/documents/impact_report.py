@@ -49,8 +49,8 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
                                          "mean_gain", "met_outcomes_pct"))) for r in rows],
             widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.0, 1.0, 1.0, 1.0, 1.1])
     b.heading("Cost", 2)
-    b.table(["Provision", "Measure", *group, "Pupils", "Cost £", "A pupil £",
-             "A point or month gained £"],
+    b.table(["Provision", "Measure", *group, "Pupils", "Cost £", "Cost a pupil £",
+             "Cost a point or month gained £"],
             [(*lead(r), *(r[k] for k in ("pupils", "cost_total", "cost_per_pupil",
                                          "cost_per_gain"))) for r in rows],
             widths=[2.0, 1.6, *([1.2] if split else []), 1.0, 1.1, 1.1, 1.3])

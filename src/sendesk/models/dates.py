@@ -50,6 +50,9 @@ def parse_date(value: str | dt.date | None, label: str, *, required: bool = True
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError(f"{label} '{text}' is out of range; give a year between "
                               f"{FIRST_YEAR} and {LAST_YEAR}.", field=label)
+    if not 1 <= month <= 12:
+        raise ValidationError(f"{label} '{text}' is not a real date (there is no month "
+                              f"{month}).", field=label)
     try:
         return dt.date(year, month, day)
     except ValueError:
