@@ -112,6 +112,7 @@ class EhcTab(RequestForms, PlanForms, LoadOnShow, QWidget):
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         self.sections = QTabWidget(objectName="ehc_sections")
+        self.sections.setAccessibleName("EHC sections")   # and its tab bar, which Tab reaches
         self.sections.tabBar().setAccessibleName("EHC sections")
         for section, title in ((self.readiness, "Readiness for a request"),
                                (self.requests, "Needs assessment requests"),

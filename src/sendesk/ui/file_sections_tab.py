@@ -104,6 +104,7 @@ class FileSectionsTab(LoadOnShow, QWidget):
         self.message = QLabel(objectName="message", wordWrap=True)
         self.message.setStyleSheet("color: #b3261e")
         self.sections = QTabWidget(objectName="file_sections")
+        self.sections.setAccessibleName("Exams and My Story sections")   # and its tab bar, which Tab reaches
         self.sections.tabBar().setAccessibleName("Exams and My Story sections")
         self.sections.addTab(self._page(
             "Arrangements for tests and exams, each with the assessment and the evidence that it "

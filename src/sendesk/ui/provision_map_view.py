@@ -169,6 +169,7 @@ class ProvisionMapView(LoadOnShow, QWidget):
         self.item_model: RowsModel[MapRow] = RowsModel(ITEM_COLUMNS, parent=self)
         self.group_model: RowsModel[GroupRow] = RowsModel(GROUP_COLUMNS, parent=self)
         self.tabs = QTabWidget(objectName="views")
+        self.tabs.setAccessibleName("Provision map views")   # and its tab bar, which Tab reaches
         self.tabs.tabBar().setAccessibleName("Provision map views")
         self.by_pupil = _table("by_pupil", "Provision by pupil", self.pupil_model, stretch=(0, 5))
         self.by_provision = _table("by_provision", "Provision by kind", self.provision_model, stretch=(0,))

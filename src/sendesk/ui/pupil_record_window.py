@@ -102,6 +102,7 @@ class PupilRecordWindow(QWidget):
         badge_row.setSpacing(6)
         badge_row.addStretch(1)
         self.tabs = QTabWidget(objectName="tabs")
+        self.tabs.setAccessibleName("Record sections")   # and its tab bar, which Tab reaches
         self.tabs.tabBar().setAccessibleName("Record sections")
         self._build_profile_tab()
         self._build_panels()
