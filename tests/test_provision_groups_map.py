@@ -70,6 +70,21 @@ def test_the_maps_as_documents_show_the_group_and_the_share(senco_session):
     assert re.search(r"Share of group costs\s+£200\.00", theirs.text())
 
 
+def test_a_group_still_to_begin_is_listed_on_the_pupils_map_but_not_counted(senco_session):
+    """As the whole-school map and the plan leave it out, so does the pupil's own map: it is
+    listed as beginning on its day, with no share in the total (today is 23/11/2026)."""
+    a, _ = _pupil_with_plan(senco_session, "Adeyemi", ITEMS)          # £684 of plan provision
+    group_id = make_group(senco_session, name="Spring spelling", start_date="07/12/2026",
+                          end_date="")
+    provision_groups.add_member(senco_session, group_id, a, "07/12/2026")
+    [mine] = build_documents(senco_session, a, "provision-map")
+    text = " ".join(mine.text().split())
+    assert "Spring spelling" in text and "Begins 07/12/2026" in text
+    assert "Share of group costs £0.00" in text and "£684.00 a year" in text
+    assert "a group still to begin is counted once it does" in text
+    assert not any(g.name == "Spring spelling" for g in provision_map.build(senco_session).groups)
+
+
 def test_days_before_anyone_joins_carry_no_cost_on_the_map_or_in_the_impact_table(
         senco_session):
     """A £288 group starting 14/09/2026 whose pupils join on 16/11/2026 (today is 23/11): the

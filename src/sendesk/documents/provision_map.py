@@ -9,6 +9,7 @@ once each with the group's cost; on a pupil's, the groups they are in with their
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from ..models import provision
@@ -47,21 +48,26 @@ def _hours(value) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value else "0"
 
 
-def _groups_section(b: Builder, groups: Sequence[PupilGroup]) -> int:
-    """The pupil's groups with their share of each cost; returns the shares' total."""
+def _groups_section(b: Builder, groups: Sequence[PupilGroup], today: dt.date) -> int:
+    """The pupil's groups with their share of each cost; returns the shares' total of those
+    begun by today. One still to begin is listed as such and left out of the total, as the
+    whole-school map and the plan leave it out (the review found the three disagreeing)."""
     if not groups:
         return 0
+    begun = [g for g in groups if g.group.start_date <= today]
     b.heading("Group provision")
     b.table(["Group", "Area", "Who", "How often", "Since", "Group's cost", "Share"],
             [(g.group.name, area_label(g.group.area), g.group.staff_name, g.group.frequency,
-              format_uk(g.member.joined_on), format_money(g.group.cost_total_pence),
+              format_uk(g.member.joined_on) if g in begun
+              else f"Begins {format_uk(g.group.start_date)}", format_money(g.group.cost_total_pence),
               format_money(g.share_pence)) for g in groups],
             widths=[2.2, 1.4, 1.3, 2.2, 1.0, 1.1, 1.0],
             total=["Share of group costs", "", "", "", "", "",
-                   format_money(sum(g.share_pence for g in groups))])
+                   format_money(sum(g.share_pence for g in begun))])
     b.para("A group's cost is shared among the members present each day, for the days the "
-           "pupil is in it.", "small")
-    return sum(g.share_pence for g in groups)
+           "pupil is in it" + ("; a group still to begin is counted once it does." if
+                               len(begun) < len(groups) else "."), "small")
+    return sum(g.share_pence for g in begun)
 
 
 def build_pupil_map(facts: PupilFacts, school_name: str,
@@ -81,7 +87,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                + ("; the EHC plan's provision is costed below." if ehc_lines else
                   ", so no additional provision is costed."), "small")
     elif plan is None:
-        total = _groups_section(b, groups)
+        total = _groups_section(b, groups, facts.today)
         _against_threshold(b, total, ehc_lines)
     else:
         items = plan.active_items
@@ -95,7 +101,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                 widths=[2.4, 1.6, 1.4, 2.4, 0.9, 1.4, 1.1],
                 total=["Total a year", "", "", "", "", "", format_money(plan.yearly_cost_pence)],
                 empty="All the plan's provision has ended.")
-        total = plan.yearly_cost_pence + _groups_section(b, groups)
+        total = plan.yearly_cost_pence + _groups_section(b, groups, facts.today)
         _against_threshold(b, total, ehc_lines)
     _ehc_lines(b, ehc_lines)
     if ehc_lines and (plan is not None or groups):
