@@ -137,3 +137,33 @@ def test_a_result_is_let_go_once_it_has_been_handed_back(qtbot, senco_session):
     qtbot.waitUntil(lambda: bool(failed), timeout=3_000)
     ref = weakref.ref(failed.pop())
     _gone(qtbot, ref)
+
+
+class _Page(QLabel):
+    """A parentless widget whose method is the work, as a dashboard page's read is."""
+
+    def read(self, session) -> int:
+        time.sleep(0.002)
+        return 1
+
+
+def test_a_widget_whose_method_ran_is_never_destroyed_on_the_worker(qtbot, senco_session):
+    """The work's closure holds the page's bound method: once the page has let go of the
+    result and the test of the page, the last reference must go on the GUI thread. Let go on
+    the worker, as the pool deleted the job, a parentless widget was destroyed there, off its
+    thread (before the fix, some of these pages were not destroyed on the GUI thread)."""
+    import threading
+    runner = OpRunner(senco_session)
+    where: list[str] = []
+    for _ in range(60):
+        page = _Page()
+        page.destroyed.connect(lambda *_: where.append(threading.current_thread().name))
+        assert runner.call(page.read) == 1
+        del page                     # the test's reference: any left are the runner's
+        time.sleep(0.003)            # the worker finishes deleting its job meanwhile
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5_000)
+    QCoreApplication.processEvents()
+    gc.collect()
+    assert len(where) == 60 and set(where) == {threading.main_thread().name}

@@ -29,6 +29,7 @@ user closed) is not called either.
 from __future__ import annotations
 
 import inspect
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -87,32 +88,48 @@ def _owner_alive(callback: Callable[..., Any], sender: QWidget | None) -> bool:
 
 
 class _Relay(QObject):
-    done = Signal(object, object)     # result, Changes
-    failed = Signal(object, object)   # exception, Changes
+    done = Signal(object, object, object)     # result, Changes, the job's held references
+    failed = Signal(object, object, object)   # exception, Changes, the job's held references
     progressed = Signal(int, int, str)
 
 
 class _Job(QRunnable):
+    """One piece of work on the worker thread.
+
+    What it holds (the work's closure, which may hold a page's bound method and so the page;
+    the relay; the runner) goes back to the GUI thread with the outcome and is let go there
+    (OpRunner._start's finish empties it). Held by the job, the last reference could be dropped
+    on the worker as the pool deleted the job, after the GUI thread had let its own go: a
+    parentless widget (a closed dialog, a test's page) would then be destroyed on the worker,
+    changing Qt's list of widgets from two threads at once: the likeliest cause of the test
+    workers that segfaulted later, each while making the import wizard."""
+
     def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
                  runner: OpRunner) -> None:
         super().__init__()
-        self.session, self.work, self.relay, self.runner = session, work, relay, runner
+        self.held: list[Any] | None = [session, work, relay, runner]
 
     def run(self) -> None:
+        held, self.held = self.held, None
+        assert held is not None
+        session, relay, runner = held[0], held[2], held[3]
         boxes: list[Changes] = []
-        if self.runner.closed:   # locked while this waited its turn: the session is gone
-            self.relay.failed.emit(Refused("The database was locked."), operations.NOTHING)
+        if runner.closed:   # locked while this waited its turn: the session is gone
+            relay.failed.emit(Refused("The database was locked."), operations.NOTHING, held)
             return
         try:
-            if self.session is None:
-                result = self.work()
+            if session is None:
+                result = held[1]()
             else:
-                with operations.collect(self.session) as boxes:
-                    result = self.work()
+                with operations.collect(session) as boxes:
+                    result = held[1]()
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
-            self.relay.failed.emit(exc, operations.merged(boxes))
+            # Its frames' locals go now, while the job still holds the work: a frame of the
+            # work's own closure, let go last on the worker, would let go what it holds there.
+            traceback.clear_frames(exc.__traceback__)
+            relay.failed.emit(exc, operations.merged(boxes), held)
         else:
-            self.relay.done.emit(result, operations.merged(boxes))
+            relay.done.emit(result, operations.merged(boxes), held)
 
 
 class OpRunner(QObject):
@@ -237,7 +254,9 @@ class OpRunner(QObject):
             sender.setEnabled(False)
         shown = _ProgressShower(label, progress, sender, relay) if label is not None else None
 
-        def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes) -> None:
+        def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes,
+                   held: list[Any]) -> None:
+            held.clear()   # the job's references, let go here on the GUI thread (see _Job)
             self._relays.discard(relay)
             # Its connections hold these callbacks, which hold the relay and the result: a
             # cycle through Qt that Python's collector cannot see, so without this every
@@ -259,8 +278,9 @@ class OpRunner(QObject):
             if callback is not None and (unwind or _owner_alive(callback, sender)):
                 callback(value)
 
-        relay.done.connect(lambda value, changes: finish(on_done, value, changes))
-        relay.failed.connect(lambda exc, changes: finish(on_error or self._report, exc, changes))
+        relay.done.connect(lambda value, changes, held: finish(on_done, value, changes, held))
+        relay.failed.connect(lambda exc, changes, held: finish(on_error or self._report, exc,
+                                                               changes, held))
         if progress is not None:
             progress._on_report = relay.progressed.emit   # emitted on the worker, queued here
         self.pool.start(_Job(self.session, work, relay, self))
