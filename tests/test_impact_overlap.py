@@ -117,6 +117,8 @@ def test_the_governors_report_hides_the_same_and_names_no_group(two_groups, tmp_
     document = governors_document.build(found, "Test school")
     text = " ".join(pages_text(_pdf(document, tmp_path)))
     assert "Leo" not in text and "Tuesdays" not in text and "group 2" in text
+    # and says why the names differ from the impact page's
+    assert "Groups are named by the intervention they run and a number" in text
 
 
 # --- breakdowns whose hidden cells the total would pin down -----------------------------------

@@ -31,6 +31,10 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
         # For governors: whole rows only, and groups by their library item and a number.
         names = public_names(found.lines)
         rows = [{**r, "provision": names[r["provision"]]} for r in rows if not r["category"]]
+        if any(line.kind == "group" for line in found.lines):
+            b.para("Groups are named by the intervention they run and a number, not by the "
+                   "school's own names for them, which can name a child; the impact page "
+                   "and its export use the school's names.", "small")
     split = bool(found.breakdown.value) and not summary
     # Headed with the dimension chosen ("Sex", "Year group"), never "Group": that is a
     # provision group's word.
