@@ -217,3 +217,23 @@ def test_a_clash_comes_first_in_its_grid_cell_and_in_bold(senco_session, tmp_pat
     assert contains(bold, "CLASH: Overlaps with Talk boost 09:15-09:45 (Library).")
     assert contains(bold, "CLASH: Overlaps with Year 4 phonics group 09:00-09:30 (Room 4).")
     assert "Adeyemi" not in bold and "Room 4 " not in bold   # the rest of the cell is plain
+
+
+def test_a_pupils_timetable_lists_their_plans_other_support_beside_the_week(senco_session):
+    """Only groups have set times: the plan's other support (one-to-one teaching, say) is
+    listed under the week with how often and who, so the timetable is not taken for all the
+    pupil receives; a member of staff's says where the rest is."""
+    from tests.apdr_support import ITEMS
+    from tests.test_provision_map import _pupil_with_plan
+
+    from sendesk.documents import timetable as documents
+    pupil, _ = _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
+    phonics = make_group(senco_session)
+    groups.add_member(senco_session, phonics, pupil, "02/11/2026")
+    text = " ".join(documents.pupil_timetable(senco_session, pupil).text().split())
+    assert "Other support in the plan (no set times)" in text
+    assert "Precision teaching of sight words" in text and "Word Aware vocabulary group" in text
+    assert "Teaching assistant" in text
+    staff = " ".join(documents.staff_timetable(senco_session, "Mrs Khan").text().split())
+    assert "Only group sessions have set times; each pupil's other support is on their plan." \
+        in staff

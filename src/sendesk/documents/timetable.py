@@ -3,7 +3,8 @@
 so it can be pinned up in the classroom or handed to the member of staff. A time that overlaps
 another on the same day is marked CLASH wherever it appears, with what it overlaps, first in its
 cell and in bold, and the week says how many there are before the grid: two rows of a grid side
-by side did not show it.
+by side did not show it. Under a pupil's week, their plan's other support, which has no set
+times, so the week is not taken for all they receive.
 
 Built from records.timetable's Week (viewing it is audited there); saving or printing it goes
 through documents.export like every other document.
@@ -78,6 +79,13 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
                     [(e.times, "\n".join(filter(None, (_clash_text(e), e.group_name))),
                       e.place, e.with_whom) for e in entries], widths=[0.9, 2.0, 1.4, 2.9],
                     strong=CLASH)
+    if week.untimed:
+        b.heading("Other support in the plan (no set times)")
+        b.table(["Provision", "How often", "Who"],
+                [(u.what, u.how_often, u.who) for u in week.untimed], widths=[3.3, 2.4, 2.1])
+    elif not week.for_pupil:
+        b.para("Only group sessions have set times; each pupil's other support is on their "
+               "plan.", "small")
     return Document("Support timetable", week.who if week.for_pupil else "", today,
                     tuple(b.blocks), subtitle=f"{week.who} · {school_name}", kind=KIND,
                     covers="" if week.for_pupil else week.covers)

@@ -12,6 +12,7 @@ so a printed week over Christmas does not send a pupil to an empty room. Viewing
 audited as a read (a staff timetable lists pupils by name: its entry says whose and how many
 pupils). Two times on one person's week that overlap on the same day (a member of staff, or a
 pupil, due in two groups at once) each carry a sentence saying so ("Overlaps with ...").
+A pupil's week also carries the lines of their plan in force (Untimed), which have no times.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..models import provision_groups as rules
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
+from . import apdr
 from ._common import pupil_row, today
 from .provision_groups import Group, load_groups
 from .pupils import pupil_from_row
@@ -51,6 +53,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Untimed:
+    """A line of the pupil's plan in force: support with no set times (only groups have
+    them), listed beside the week so the timetable is not taken for all the pupil receives."""
+
+    what: str
+    how_often: str
+    who: str
+
+
+@dataclass(frozen=True)
 class Week:
     """One person's school week of group provision."""
 
@@ -61,6 +73,7 @@ class Week:
     pupil_id: int | None = None
     pupils: int = 0                    # on a member of staff's: how many pupils it names
     closed: tuple[tuple[int, str], ...] = ()   # the days the school is closed, and why
+    untimed: tuple[Untimed, ...] = ()  # on a pupil's: their plan's other support
 
     def closed_on(self, day: int) -> str | None:
         """Why the school is closed that day (1 Monday to 5 Friday), or None when it is open."""
@@ -156,8 +169,12 @@ def pupil_week(session: Session, pupil_id: int, day: dt.date | None = None) -> W
     entries = [e for g in load_groups(session, rows) for e in _pupil_entries(g, pupil.id, monday)]
     viewed(session, "pupil", pupil.id, week=monday.isoformat())
     closed = _closed_days(session, monday)
+    pathway = apdr.current_pathway(session, pupil.id)
+    plan = pathway.current_plan if pathway is not None else None
+    untimed = tuple(Untimed(i.description, i.frequency, i.delivered_by or "")
+                    for i in plan.active_items) if plan is not None else ()
     return Week(pupil.display_name, True, monday, _in_order(entries, closed), pupil.id,
-                closed=closed)
+                closed=closed, untimed=untimed)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed a support timetable")
