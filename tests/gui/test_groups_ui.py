@@ -58,6 +58,9 @@ def test_a_group_from_the_library_with_pupils_a_time_and_a_leaver(qtbot, answers
     assert combo.currentData() == library_id
     assert dialog.form.widgets["name"].text() == "Brambleton talk group"
     assert dialog.form.widgets["cost_total"].text() == "370.00"
+    # The area by its name, as the plan's provision dialog says it, not its code
+    area = dialog.form.widgets["area"]
+    assert area.currentText() == "Communication and interaction" and area.currentData() == "CI"
     QTest.keyClicks(dialog.form.widgets["staff_name"], "Mrs Khan")
     save(dialog)
     assert not dialog.isVisible()
