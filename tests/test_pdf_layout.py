@@ -9,7 +9,15 @@ import datetime as dt
 import pytest
 from tests.pdf_text import pages_text
 
-from sendesk.documents.model import Chart, ChartSeries, Document, Heading, Paragraph, Table
+from sendesk.documents.model import (
+    Chart,
+    ChartSeries,
+    Document,
+    Heading,
+    KeyValues,
+    Paragraph,
+    Table,
+)
 from sendesk.pdf import ensure_gui, render_pdf
 from sendesk.pdf.page import Metrics, font
 
@@ -96,6 +104,10 @@ FOLLOWERS = {
         tuple((f"Item {n}", "fewer than 5", "£10.00") for n in range(6)), widths=(3, 1, 1)),),
         ("Item 0", "Item 1")),
     "a chart": (lambda: (_chart(),), ("Provision 7",)),
+    # The governors' spend: its heading took only the first figure to the foot of page 4.
+    "a short block of figures, kept whole": (lambda: (KeyValues(tuple(
+        (f"Figure {n}", f"£{n},000.00") for n in range(6))),),
+        tuple(f"Figure {n}" for n in range(6))),
     "a short lead-in and its table": (lambda: (Paragraph("What the table counts.", "small"),
                                                Table(("Item", "Count"), (("One", "7"),) * 5)),
                                       ("What the table counts.", "Item Count One 7 One 7")),

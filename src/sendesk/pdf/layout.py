@@ -47,6 +47,8 @@ from .page import (
     font,
 )
 
+KEEP_PAIRS_WHOLE = 8   # a block of this many label-and-value lines or fewer is never split
+
 
 class Pager:
     """Places blocks of one document down the pages, starting a page when one is full."""
@@ -213,14 +215,14 @@ class Pager:
                 if block.items else []
             return sum(ln.height for ln in first[:2])
         if isinstance(block, KeyValues):
-            if not block.rows:
-                return 0.0
-            key, value = block.rows[0]
-            label_width = self.width * 0.34
-            return max(sum(ln.height for ln in self.m.wrap(key, font("body", bold=True),
-                                                          label_width - self.m.mm(3))),
-                       sum(ln.height for ln in self.m.wrap(value, font("body"),
-                                                          self.width - label_width)))
+            # A short block of figures (the governors' spend: six lines) is kept whole, so its
+            # heading never takes only its first line to the foot of a page; a long one
+            # starts where its first line fits.
+            heights = [self._pair_height(key, value) + self.m.mm(0.8)
+                       for key, value in block.rows[:KEEP_PAIRS_WHOLE + 1]]
+            if len(heights) <= KEEP_PAIRS_WHOLE:
+                return sum(heights)
+            return heights[0]
         if isinstance(block, (PageBreak, Spacer)):
             return 0.0
         return self.m.mm(22)
@@ -239,6 +241,13 @@ class Pager:
             self.place_lines(lines, used, self.left + indent, keep=1)
             self.y += self.m.mm(1)
         self.gap(1.5)
+
+    def _pair_height(self, key: str, value: str) -> float:
+        label_width = self.width * 0.34
+        return max(sum(ln.height for ln in self.m.wrap(key, font("body", bold=True),
+                                                      label_width - self.m.mm(3))),
+                   sum(ln.height for ln in self.m.wrap(value, font("body"),
+                                                      self.width - label_width)))
 
     def key_values(self, block: KeyValues) -> None:
         label_font, value_font = font("body", bold=True), font("body")
