@@ -101,7 +101,8 @@ def test_a_date_that_cannot_be_read_is_said_with_the_measure_forms_other_faults(
     QTest.keyClick(form.form.widgets["exit_date"], Qt.Key.Key_Return)
     lines = form.message.text().split("\n")
     assert len(lines) == 3, lines
-    assert lines[2] == "Exit taken on (01/11/2026) cannot be before the entry date.", lines
+    assert lines[2] == ("Exit taken on (01/11/2026) cannot be before the entry date "
+                        "(02/11/2026)."), lines
     assert _outlined(form) == ["entry_value", "exit_value", "exit_date"]
     assert measures.measures_for_group(senco_session, group_id, pupil) == []
 

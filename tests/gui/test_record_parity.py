@@ -281,7 +281,7 @@ def test_amend_a_note_and_mark_it_reviewed(qtbot, held, senco):
     retype(qtbot, reviewed.form.widgets["reviewed_on"], "01/11/2026")
     save(qtbot, reviewed)
     assert reviewed.message.text() == ("Date reviewed (01/11/2026) cannot be before the date of "
-                                       "the discussion.")
+                                       "the discussion (02/11/2026).")
     retype(qtbot, reviewed.form.widgets["reviewed_on"], TODAY)
     save(qtbot, reviewed)
     assert not reviewed.isVisible()
@@ -316,7 +316,8 @@ def test_correct_and_end_a_register_entry(qtbot, held, senco, answers):
     assert dialog.form.widgets["start_date"].text() == "03/09/2026"
     retype(qtbot, dialog.form.widgets["review_date"], "01/09/2026")
     save(qtbot, dialog)
-    assert dialog.message.text() == "Review date (01/09/2026) cannot be before the start date."
+    assert dialog.message.text() == ("Review date (01/09/2026) cannot be before the start date "
+                                     "(03/09/2026).")
     retype(qtbot, dialog.form.widgets["review_date"], "15/01/2027")
     save(qtbot, dialog)
     assert not dialog.isVisible()

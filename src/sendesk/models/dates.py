@@ -74,8 +74,12 @@ def not_after(day: dt.date | None, limit: dt.date, label: str, what: str = "toda
 
 
 def not_before(day: dt.date | None, limit: dt.date, label: str, what: str) -> None:
+    """Refused with both dates: "cannot be before the plan date" alone sent the person to
+    look the plan date up (unless `what` says its date already)."""
     if day is not None and day < limit:
-        raise ValidationError(f"{label} ({format_uk(day)}) cannot be before {what}.", field=label)
+        when = format_uk(limit)
+        said = what if when in what else f"{what} ({when})"
+        raise ValidationError(f"{label} ({format_uk(day)}) cannot be before {said}.", field=label)
 
 
 def format_uk(day: dt.date | None) -> str:
