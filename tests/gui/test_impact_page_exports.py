@@ -72,18 +72,22 @@ def test_every_export_is_the_table_on_screen_for_the_choices_made(qtbot, senco_s
     assert pdf_out.exists() and answers.messages[-1][-1].startswith("Saved ")
 
 
+def _typed_dates(page, start: str, end: str | None = None) -> None:
+    """Choose "Dates..." and type over From (and To) as a person would."""
+    page.period.setFocus()
+    QTest.keyClick(page.period, Qt.Key.Key_End)        # "Dates..."
+    for field, text in ((page.start, start), (page.end, end)):
+        if text is not None:
+            field.setFocus()
+            field.selectAll()
+            QTest.keyClicks(field, text)
+
+
 def test_a_refused_choice_sends_nothing(qtbot, senco_session, answers, tmp_path):
     """Dates typed the wrong way round and Save as PDF pressed: the refusal is said and no
     file is asked for or written (not last table's figures under the new dates)."""
     page = _page(qtbot, senco_session)
-    page.period.setFocus()
-    QTest.keyClick(page.period, Qt.Key.Key_End)        # "Dates..."
-    page.start.setFocus()
-    page.start.selectAll()
-    QTest.keyClicks(page.start, "30/11/2026")
-    page.end.setFocus()
-    page.end.selectAll()
-    QTest.keyClicks(page.end, "23/11/2026")
+    _typed_dates(page, "30/11/2026", "23/11/2026")
     pdf_out = tmp_path / "impact.pdf"
     answers.next_paths = [pdf_out]
     QTest.mouseClick(page.pdf_button, Qt.MouseButton.LeftButton)
@@ -93,11 +97,7 @@ def test_a_refused_choice_sends_nothing(qtbot, senco_session, answers, tmp_path)
 
 def test_enter_in_a_date_shows_the_table(qtbot, senco_session):
     page = _page(qtbot, senco_session)
-    page.period.setFocus()
-    QTest.keyClick(page.period, Qt.Key.Key_End)        # "Dates..."
-    page.start.setFocus()
-    page.start.selectAll()
-    QTest.keyClicks(page.start, "01/10/2026")
+    _typed_dates(page, "01/10/2026")
     assert "press Show" in page.heading.text()
     QTest.keyClick(page.start, Qt.Key.Key_Return)
     assert "press Show" not in page.heading.text()
