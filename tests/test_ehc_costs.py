@@ -115,6 +115,18 @@ def test_the_pupils_own_map_shows_their_ehc_provision(senco_session):
     assert "EHC plan provision" in text and "Speech and language therapy" in text
     assert "Total a year    £6,000.00 £10,650.50" in text
     assert "so no additional provision is costed" not in text
+    assert ("£6,000.00 a year from the school, its part of the EHC plan's provision. The local "
+            "authority's top-up is £10,650.50 a year.") in " ".join(text.split())
+
+
+def test_an_ehc_pupils_timetable_lists_the_plans_provision(senco_session):
+    """With no support plan and no group, the week alone read as all the pupil receives."""
+    from sendesk.documents import timetable
+    pupil, plan_id = _ehc_pupil(senco_session)
+    ehc_costs.save_provision(senco_session, plan_id, LINES)
+    text = " ".join(timetable.pupil_timetable(senco_session, pupil).text().split())
+    assert "Other support (no set times)" in text
+    assert "Speech and language therapy (EHC plan)" in text
 
 
 def test_an_ehc_pupils_map_adds_the_plans_school_part_to_their_support(senco_session):

@@ -230,8 +230,10 @@ def test_a_pupils_timetable_lists_their_plans_other_support_beside_the_week(senc
     pupil, _ = _pupil_with_plan(senco_session, "Adeyemi", ITEMS)
     phonics = make_group(senco_session)
     groups.add_member(senco_session, phonics, pupil, "02/11/2026")
+    untimed = make_group(senco_session, name="Lunch club", end_date="")   # no times set
+    groups.add_member(senco_session, untimed, pupil, "02/11/2026")
     text = " ".join(documents.pupil_timetable(senco_session, pupil).text().split())
-    assert "Other support in the plan (no set times)" in text
+    assert "Other support (no set times)" in text and "Lunch club (group, no times set)" in text
     assert "Precision teaching of sight words" in text and "Word Aware vocabulary group" in text
     assert "Teaching assistant" in text
     staff = " ".join(documents.staff_timetable(senco_session, "Mrs Khan").text().split())

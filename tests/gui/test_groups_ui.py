@@ -111,12 +111,18 @@ def test_the_pupils_record_shows_their_groups_share_and_timetable(qtbot, answers
     provision_groups.add_members(session, group_id, [a, b], "02/11/2026")
     provision_groups.add_slot(session, group_id, {"day": 1, "start_time": "09:00",
                                                   "end_time": "09:30", "place": "Room 4"})
+    # One still to begin is listed with its day and counted in no total, as on the maps.
+    spring = make_group(session, name="Spring talk group", start_date="11/01/2027", end_date="")
+    provision_groups.add_members(session, spring, [a], "11/01/2027")
     tab = PlanTab(session, a)
     qtbot.addWidget(tab)
     tab.resize(1100, 600)
     tab.show()
     assert "Year 4 phonics group" in tab.groups.text() and "share £200.00 of £400.00" in \
         tab.groups.text()
+    assert "Spring talk group (run by Mrs Khan; no times set; begins 11/01/2027): not counted " \
+        "until it does" in tab.groups.text()
+    assert "Share of group costs: £200.00." in tab.groups.text()
     QTest.mouseClick(tab.findChild(QPushButton, "pupil_timetable"), LEFT)
     window = dialog_of(TimetableWindow)
     qtbot.waitUntil(lambda: bool(window.panel.documents))

@@ -54,7 +54,7 @@ def _groups_section(b: Builder, groups: Sequence[PupilGroup], today: dt.date) ->
     whole-school map and the plan leave it out (the review found the three disagreeing)."""
     if not groups:
         return 0
-    begun = [g for g in groups if g.group.start_date <= today]
+    begun = [g for g in groups if g.begun_by(today)]
     b.heading("Group provision")
     b.table(["Group", "Area", "Who", "How often", "Since", "Group's cost", "Share"],
             [(g.group.name, area_label(g.group.area), g.group.staff_name, g.group.frequency,
@@ -82,6 +82,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
             + [("Stage", f"{cycle.stage.label}, cycle {cycle.number}" if cycle else ""),
                ("Plan agreed", plan.plan_date.strftime("%d/%m/%Y") if plan and plan.plan_date
                 else "")])
+    total = 0
     if plan is None and not groups:
         b.para(f"{facts.name} has no agreed support plan in force"
                + ("; the EHC plan's provision is costed below." if ehc_lines else
@@ -104,7 +105,7 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
         total = plan.yearly_cost_pence + _groups_section(b, groups, facts.today)
         _against_threshold(b, total, ehc_lines)
     _ehc_lines(b, ehc_lines)
-    if ehc_lines and (plan is not None or groups):
+    if ehc_lines:
         _school_and_topup(b, total, ehc_lines)
     return Document("Costed provision map", facts.name, facts.today, tuple(b.blocks),
                     subtitle=f"{facts.name} · {school_name}", kind="provision-map")
@@ -127,9 +128,12 @@ def _school_and_topup(b: Builder, support: int, lines: Sequence[EhcProvisionLine
     school = sum(x.school_pence for x in lines)
     topup = sum(x.topup_pence for x in lines)
     b.heading("What the school pays")
-    b.para(f"{format_money(support + school)} a year from the school: {format_money(support)} "
-           f"of the support above and {format_money(school)}, its part of the EHC plan's "
-           f"provision. The local authority's top-up is {format_money(topup)} a year.")
+    paid = (f"{format_money(support + school)} a year from the school: {format_money(support)} "
+            f"of the support above and {format_money(school)}, its part of the EHC plan's "
+            "provision." if support else
+            f"{format_money(school)} a year from the school, its part of the EHC plan's "
+            "provision.")
+    b.para(f"{paid} The local authority's top-up is {format_money(topup)} a year.")
 
 
 def build_school_map(session: Session) -> Document:

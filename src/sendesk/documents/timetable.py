@@ -80,7 +80,7 @@ def build_timetable(week: Week, school_name: str, today: dt.date) -> Document:
                       e.place, e.with_whom) for e in entries], widths=[0.9, 2.0, 1.4, 2.9],
                     strong=CLASH)
     if week.untimed:
-        b.heading("Other support in the plan (no set times)")
+        b.heading("Other support (no set times)")
         b.table(["Provision", "How often", "Who"],
                 [(u.what, u.how_often, u.who) for u in week.untimed], widths=[3.3, 2.4, 2.1])
     elif not week.for_pupil:

@@ -175,6 +175,11 @@ class PupilGroup:
     member: Member
     share_pence: int
 
+    def begun_by(self, day: dt.date) -> bool:
+        """Whether the group has started by `day`: one still to begin is listed with the day it
+        begins and counted in no total (the plan tab, the pupil's and the school's maps)."""
+        return self.group.start_date <= day
+
 
 # --- reading ----------------------------------------------------------------------------------
 def pounds_to_pence(value: Any) -> int:

@@ -25,7 +25,7 @@ from ..models import provision_groups as rules
 from ..models.roles import Permission
 from ..operations import operation, viewed
 from ..session import Session
-from . import apdr
+from . import apdr, ehc_costs
 from ._common import pupil_row, today
 from .provision_groups import Group, load_groups
 from .pupils import pupil_from_row
@@ -54,8 +54,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Untimed:
-    """A line of the pupil's plan in force: support with no set times (only groups have
-    them), listed beside the week so the timetable is not taken for all the pupil receives."""
+    """Support the pupil receives with no set times (only group sessions have them), listed
+    beside the week so the timetable is not taken for all the pupil receives."""
 
     what: str
     how_often: str
@@ -166,15 +166,31 @@ def pupil_week(session: Session, pupil_id: int, day: dt.date | None = None) -> W
     rows = session.db.query(
         "SELECT * FROM provision_groups WHERE id IN (SELECT group_id FROM"
         " provision_group_members WHERE pupil_id = ?) ORDER BY name, id", (pupil.id,))
-    entries = [e for g in load_groups(session, rows) for e in _pupil_entries(g, pupil.id, monday)]
+    groups = load_groups(session, rows)
+    entries = [e for g in groups for e in _pupil_entries(g, pupil.id, monday)]
     viewed(session, "pupil", pupil.id, week=monday.isoformat())
     closed = _closed_days(session, monday)
-    pathway = apdr.current_pathway(session, pupil.id)
-    plan = pathway.current_plan if pathway is not None else None
-    untimed = tuple(Untimed(i.description, i.frequency, i.delivered_by or "")
-                    for i in plan.active_items) if plan is not None else ()
     return Week(pupil.display_name, True, monday, _in_order(entries, closed), pupil.id,
-                closed=closed, untimed=untimed)
+                closed=closed, untimed=_untimed(session, pupil.id, groups, monday))
+
+
+def _untimed(session: Session, pupil_id: int, groups: list[Group], monday: dt.date
+             ) -> tuple[Untimed, ...]:
+    """What else the pupil receives, with no set times: the support plan's lines in force,
+    the EHC plan's costed provision, and their groups that run this week with no times set
+    (the review found an EHC pupil's week reading as all they receive)."""
+    pathway = apdr.current_pathway(session, pupil_id)
+    plan = pathway.current_plan if pathway is not None else None
+    found = [Untimed(i.description, i.frequency, i.delivered_by or "")
+             for i in (plan.active_items if plan is not None else ())]
+    found += [Untimed(f"{line.description} (EHC plan)", line.frequency, line.delivered_by)
+              for line in ehc_costs.current_lines(session, [pupil_id])]
+    days = [_date(monday, day) for day in rules.DAYS]
+    found += [Untimed(f"{g.name} (group, no times set)", g.frequency, g.staff_name)
+              for g in groups if not g.slots and any(
+                  g.running_on(when) and m.pupil_id == pupil_id and m.present_on(when)
+                  for when in days for m in g.members)]
+    return tuple(found)
 
 
 @operation(Permission.VIEW_RECORDS, writes=False, audit="viewed a support timetable")

@@ -16,6 +16,7 @@ Plan, Do and Review as the record reads.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -134,15 +135,18 @@ def cycle_blocks(cycle: Cycle, deliveries: list, recommended_by: dict[int, str])
 SHOWN_KINDS = (Kind.PATHWAY, Kind.SPECIALIST, Kind.SEN, Kind.PUPIL, Kind.CALENDAR, Kind.GROUP)
 
 
-def groups_text(found: list[provision_groups.PupilGroup]) -> str:
-    """The groups the pupil is in, each with their share of its cost (rich text)."""
+def groups_text(found: list[provision_groups.PupilGroup], today: dt.date) -> str:
+    """The groups the pupil is in, each with their share of its cost (rich text); one still
+    to begin says when, and is left out of the total, as the maps leave it out."""
     if not found:
         return ""
     lines = [f"{escape(g.group.name)} (run by {escape(g.group.staff_name)}; "
              + (", ".join(s.text for s in g.group.slots) or "no times set")
-             + f"): share {money(g.share_pence)} of {money(g.group.cost_total_pence)}"
+             + (f"): share {money(g.share_pence)} of {money(g.group.cost_total_pence)}"
+                if g.begun_by(today) else
+                f"; begins {uk(g.group.start_date)}): not counted until it does")
              for g in found]
-    total = sum(g.share_pence for g in found)
+    total = sum(g.share_pence for g in found if g.begun_by(today))
     return ("<b>Groups:</b> " + "; ".join(lines)
             + (f". Share of group costs: {money(total)}." if len(found) > 1 else "."))
 
@@ -260,7 +264,8 @@ class PlanTab(LoadOnShow, QWidget):
         found = self.runner.call(provision_groups.groups_of_pupil, self.pupil_id)
         if not alive(self):
             return
-        self.groups.setText(groups_text(found) or "Not in any provision group.")
+        self.groups.setText(groups_text(found, self.session.clock.today())
+                            or "Not in any provision group.")
         if current is None:
             closed = self.pathways[-1] if self.pathways else None
             text = "<b>No open SEND pathway.</b>"
