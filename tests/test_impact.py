@@ -231,3 +231,16 @@ def test_a_provision_with_no_entry_and_exit_pair_says_so_on_screen_and_in_the_pd
         ("", "No entry and exit scores yet")]
     text = pages_text(render_pdf(impact_report.build(found, "Brambleton", D(2026, 11, 30))))
     assert "No entry and exit scores yet" in " ".join(text)
+
+
+def test_year_groups_come_in_school_order_and_the_title_keeps_sen_capitals(senco_session):
+    """"Year 10, Year 11, Year 5" read as a muddle (the review); and "by sen status"."""
+    library = library_item(senco_session, "Precision teaching")
+    for n, year in enumerate(["10", "5", "11", "R", "5", "10"]):
+        pupil_on_item(senco_session, f"Pupil{n}", library, year_group=year)
+    found = impact.impact_table(senco_session, "01/09/2026", "30/11/2026", "year")
+    [parts] = found.parts.values()
+    assert [p.category for p in parts] == ["Reception", "Year 5", "Year 10", "Year 11"]
+    by_status = impact.impact_table(senco_session, "01/09/2026", "30/11/2026", "status")
+    assert impact_report.build(by_status, "Brambleton", D(2026, 11, 30)).title == \
+        "Impact of provision by SEN status"

@@ -69,7 +69,7 @@ def impact_section(found: ImpactTable, *, summary: bool = False) -> tuple[Block,
 def build(found: ImpactTable, school_name: str, made_on: dt.date) -> Document:
     """The impact PDF: dated the day it is made (the period's dates are in its subtitle)."""
     period = f"{dates.format_uk(found.start)} to {dates.format_uk(found.end)}"
-    title = "Impact of provision" + (f" by {found.breakdown.label.lower()}"
+    title = "Impact of provision" + (f" by {found.breakdown.phrase}"
                                      if found.breakdown.value else "")
     return Document(title, "", made_on, impact_section(found),
                     subtitle=f"{school_name} · {period}", kind=KIND, covers=COVERS)

@@ -30,9 +30,10 @@ from ..models import provision_groups as group_rules
 from ..models.calendar import SchoolCalendar
 from ..models.impact import ImpactLine
 from ..models.measures import MeasureKind
-from ..models.pupils import GENDERS
+from ..models.pupils import GENDERS, YEAR_RANK
 from ..models.roles import Permission
 from ..models.sen import need_codes, statuses
+from ..models.year_fit import describe_year
 from ..operations import operation, viewed
 from ..session import Session
 from ..store.day_numbers import day_number
@@ -54,6 +55,21 @@ class Breakdown(str, enum.Enum):
     def label(self) -> str:
         return {"": "No breakdown", "area": "Area of need", "year": "Year group", "sex": "Sex",
                 "status": "SEN status"}[self.value]
+
+    @property
+    def phrase(self) -> str:
+        """As it reads inside a sentence or a title ("by area of need", "by SEN status")."""
+        return self.label if self is Breakdown.STATUS else self.label.lower()
+
+    def order(self, label: str) -> tuple[int, str]:
+        """Where a breakdown's group comes: year groups in school order (Nursery to Year 14,
+        not "Year 10" before "Year 5"), the rest by name."""
+        if self is Breakdown.YEAR:
+            return _YEAR_ORDER.get(label, len(_YEAR_ORDER)), label
+        return 0, label
+
+
+_YEAR_ORDER = {describe_year(code): rank for code, rank in YEAR_RANK.items()}
 
 
 def parse_breakdown(value: str | Breakdown | None) -> Breakdown:
@@ -192,7 +208,7 @@ def _category_of(by: Breakdown) -> Callable[[bool, object], str]:
             need = codes.get(text)
             return need.area_label if need and need.area_label else "No area recorded"
         if by is Breakdown.YEAR:
-            return f"Year {text}" if text.isdigit() else text
+            return describe_year(text) if text else text
         if by is Breakdown.SEX:
             return GENDERS.get(text, text)
         return labels.get(text, "Not on the register")
@@ -256,7 +272,8 @@ def _build(session: Session, start: dt.date, end: dt.date, by: Breakdown) -> Imp
                 parts[(row.name, name)] = tuple(
                     _line(row, name, kind, part, part.met(outcome_key),
                           round(row.cost * part.pupils / whole.pupils), label, lower)
-                    for label, part in sorted(categories.items()))
+                    for label, part in sorted(categories.items(),
+                                              key=lambda item: by.order(item[0])))
     return ImpactTable(start, end, by, tuple(lines), parts)
 
 

@@ -23,6 +23,7 @@ from ..models.pupils import GENDERS, YEAR_GROUPS, YEAR_RANK
 from ..models.school_year import SchoolYear, of_day
 from ..models.sen import need_codes, statuses
 from ..models.small_numbers import shown_all
+from ..models.year_fit import describe_year
 from ..session import Session
 
 ON_REGISTER = ("E", "K")
@@ -161,7 +162,7 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
                              ON_REGISTER, columns, status_count),
         by_need=_breakdown("By primary need", [need_titles[c] for c in kept_needs], kept_needs,
                            columns, need_count),
-        by_year=_breakdown("By year group", [_year_title(y) for y in years], years, columns,
+        by_year=_breakdown("By year group", [describe_year(y) for y in years], years, columns,
                            year_count),
         by_sex=_breakdown("By sex", [GENDERS[s] for s in sexes], sexes, columns, sex_count),
         movement=_movement(history, year, today))
@@ -172,8 +173,6 @@ def _year_group(rank: int, shift: int) -> str:
     return YEAR_GROUPS[at - YEAR_RANK[YEAR_GROUPS[0]]]
 
 
-def _year_title(code: str) -> str:
-    return {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(code, f"Year {code}")
 
 
 def _breakdown(title: str, labels: Sequence[str], keys: Sequence[str], columns: tuple[str, ...],
