@@ -90,7 +90,7 @@ def test_the_whole_school_map_includes_ehc_plans_and_the_budget(senco_session, s
         sen_budget.set_notional_budget(senco_session, "ten grand")
     assert sen_budget.set_notional_budget(senco_session, "£250,000") == 25_000_000
     assert "set the notional SEN budget" in audit_actions(senco_session)
-    for negative in ("-£5,000", "£-5,000", "-5000"):   # said as negative, not as "not money"
+    for negative in ("-£5,000", "£-5,000", "-5000", "\u2212£5,000", "\u2013£5,000"):   # as pasted
         with pytest.raises(ValidationError) as refused:
             sen_budget.set_notional_budget(senco_session, negative)
         assert str(refused.value) == "The notional SEN budget cannot be negative."

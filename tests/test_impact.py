@@ -229,6 +229,8 @@ def test_a_provision_with_no_entry_and_exit_pair_says_so_on_screen_and_in_the_pd
     rows = [r for r in impact.shown_rows(found) if r["provision"] == "Group: Year 4 reading group"]
     assert [(r["measure"], r["measure_label"]) for r in rows] == [
         ("", "No entry and exit scores yet")]
+    assert [(r["pupils_measured"], r["mean_entry"], r["mean_gain"]) for r in rows] == [
+        ("none", "", "")]
     text = pages_text(render_pdf(impact_report.build(found, "Brambleton", D(2026, 11, 30))))
     assert "No entry and exit scores yet" in " ".join(text)
 

@@ -117,6 +117,13 @@ def test_a_cleared_date_is_refused_not_filled_in(qtbot, senco_session):
     QTest.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
     assert page.heading.text() == "Type the first day of the period in From."
     assert QApplication.focusWidget() is page.start and page.model.rowCount() == 2 and page.found is not None
+    assert page.heading.styleSheet() == "color: #b3261e"
+    # Another choice made: the table's own heading again, not in the refusal's red
+    page.breakdown.setFocus()
+    QTest.keyClick(page.breakdown, Qt.Key.Key_Down)
+    assert page.heading.styleSheet() == "" and "press Show" in page.heading.text()
+    QTest.keyClick(page.breakdown, Qt.Key.Key_Up)
+    page.start.setFocus()
     QTest.keyClicks(page.start, "02/09/2026")
     page.end.setFocus()
     page.end.selectAll()

@@ -440,6 +440,11 @@ def shown_cells(row: ImpactLine, counts: dict[str, str] | None = None, *,
     if counts is None:
         counts = {name: shown(count).replace(",", "") for name, count in row.counts().items()}
     pupils, measured = counts["pupils"], counts["measured"]
+    if not row.measure:
+        # No pupil has both scores (NO_PAIR_YET says so): the means are blank, not hidden,
+        # and "fewer than 5" beside it read as if some had been measured. (The blank measure
+        # says as much already, so this tells a reader nothing more.)
+        measured = "none"
     means = plain(measured)
     ages = row.measure_kind is not None and row.measure_kind.is_age
     gain_cell = (money(row.cost_per_gain_pence)[:-3] if row.cost_per_gain_pence is not None

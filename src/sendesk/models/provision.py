@@ -136,10 +136,15 @@ def money_in_pence(text: str) -> int | None:
     return int(match.group(1).replace(",", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
+MINUS_SIGNS = "-\u2212\u2013"   # a hyphen, the minus sign and an en dash (Word and Excel paste them)
+
+
 def written_negative(text: str) -> bool:
     """'-£50' or '£-50': an amount of money with a minus sign, so the refusal can say that
     rather than that it is not money at all."""
-    return text.lstrip("£").startswith("-") and money_in_pence(text.replace("-", "", 1)) is not None
+    rest = text.lstrip("£")
+    return bool(rest) and rest[0] in MINUS_SIGNS and \
+        money_in_pence(text.replace(rest[0], "", 1)) is not None
 
 
 def parse_money(value: str | int | None, label: str, *, required: bool = True) -> int | None:

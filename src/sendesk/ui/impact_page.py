@@ -302,6 +302,7 @@ class ImpactPage(LoadOnShow, QWidget):
         self._stale = True
         if self.found is None or self._heading_text is None:
             return
+        self.heading.setStyleSheet("")   # the table's own heading again, not a refusal's red
         self.heading.setText(self._heading_text + " The choices above have changed: press "
                              "Show to see the table for them.")
 
