@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from tests.apdr_support import assess, plan, sen_support_pupil
 
 from sendesk.models.apdr import Part
+from sendesk.models.sen import areas
 from sendesk.records import apdr, measures, provision_library
 from sendesk.ui.apdr.measures_dialog import MeasuresDialog
 from sendesk.ui.apdr.wizard import ApdrWizard
@@ -158,6 +159,23 @@ def _new_fortnightly_item(window, sessions: str) -> None:
                       ("weeks", "38"), ("hourly_cost", "18.00")):
         type_into(form[key], text)
     click(window.save_button)
+
+
+def test_on_an_800_by_600_screen_nothing_is_drawn_over_the_table(qtbot, senco_session, answers):
+    """Stacked on a small screen, the table shrinks to leave the controls under it their room,
+    after a retirement's message too (the review saw the buttons drawn over its rows); and
+    the area reads by its name."""
+    window = library_window(qtbot, senco_session)
+    window.resize(760, 560)
+    qtbot.wait(50)
+    choose_row(window.table, 4)
+    click(window.retire_button)
+    qtbot.wait(50)
+    table, box = window.table.geometry(), window.show_retired.geometry()
+    assert table.bottom() < box.top(), (table, box)
+    assert window.suggested_button.geometry().top() > box.top()
+    assert window.model.index(0, 1).data() in set(areas().values())
+    window.grab().save("/tmp/library-800x600.png")
 
 
 def test_a_fortnightly_intervention_is_typed_as_half_a_session_a_week(qtbot, senco_session):

@@ -46,6 +46,7 @@ from .screen_fit import fit_to_screen
 
 TITLE = "Provision library"
 NARROW = 1000  # px: below this the form goes under the table, not beside it
+TABLE_MIN, TABLE_MIN_NARROW = 300, 140   # px: the table's least height, beside or above the form
 FIELDS = [
     FieldSpec("name", "N&ame", aliases=("Name",)),
     FieldSpec("area", "Area of nee&d", "choice", AREA_CHOICES, aliases=("area",)),
@@ -79,15 +80,15 @@ class ProvisionLibraryWindow(QDialog):
         fit_to_screen(self, 1100, 680)
         self.model: RowsModel[LibraryItem] = RowsModel([
             Col("Intervention", lambda i: i.name),
-            Col("Area", lambda i: i.area or ""),
+            Col("Area", lambda i: i.area_label),
             Col("Group", lambda i: i.group_size, align_right=True),
             Col("A week", lambda i: session_times(i.sessions_per_week, i.minutes)),
             Col("Weeks", lambda i: i.weeks, align_right=True),
             Col("An hour", lambda i: i.hourly_cost, align_right=True),
             Col("Retired", lambda i: uk(i.retired_on)),
         ], parent=self)
-        self.table = make_view("library_items", "Interventions in the library", self.model, 300,
-                               stretch=(0,))
+        self.table = make_view("library_items", "Interventions in the library", self.model,
+                               TABLE_MIN, stretch=(0,))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_chosen())
         self.show_retired = QCheckBox("Show &retired interventions", objectName="show_retired")
         self.show_retired.setAccessibleName("Show retired interventions")
@@ -161,6 +162,9 @@ class ProvisionLibraryWindow(QDialog):
         narrow = event.size().width() < NARROW
         self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow
                                else QBoxLayout.Direction.LeftToRight)
+        # Stacked, the table shares the height with the form: at 300 pixels it could not
+        # shrink on an 800 x 600 screen, and the buttons under it were drawn over its rows.
+        self.table.setMinimumHeight(TABLE_MIN_NARROW if narrow else TABLE_MIN)
         super().resizeEvent(event)
 
     def _button(self, text: str, name: str, slot, allowed: bool) -> QPushButton:
