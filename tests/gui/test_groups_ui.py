@@ -296,3 +296,26 @@ def test_enter_in_the_week_box_shows_that_week_and_each_save_is_named_for_whose(
     assert out.read_bytes().startswith(b"%PDF")
     assert answers.starts and "Mr Jones" in answers.starts[0] and "28-12-2026" in answers.starts[0]
     window.grab().save("/tmp/ux22-staff-timetable-christmas.png")
+
+
+def test_in_the_main_windows_width_the_groups_names_and_scores_are_in_view(qtbot, senco_session):
+    """At 1013 pixels (the main window on a laptop) the chosen group goes under the list:
+    beside it the names were cut to "N... br..." and the entry and exit scores scrolled away."""
+    session = senco_session
+    a = sen_support_pupil(session, surname="Adeyemi", forename="Temi")
+    group = make_group(session, name="Nurture breakfast group", end_date="")
+    provision_groups.add_member(session, group, a, "02/11/2026")
+    page = GroupsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1013, 700)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.table.selectRow(0)
+    assert page.splitter.orientation() == Qt.Orientation.Vertical
+    name_width = page.table.fontMetrics().horizontalAdvance("Nurture breakfast group")
+    assert page.table.columnWidth(0) > name_width
+    last = page.member_model.columnCount() - 1
+    header = page.members.horizontalHeader()
+    assert header.sectionViewportPosition(last) + 40 < page.members.viewport().width()
+    page.resize(1300, 700)
+    qtbot.waitUntil(lambda: page.splitter.orientation() == Qt.Orientation.Horizontal)

@@ -214,6 +214,9 @@ class AddPupilsDialog(QDialog):
         self.accept()
 
 
+GROUPS_NARROW = 1100   # px: below this the chosen group is shown under the list, not beside it
+
+
 class GroupsPage(LoadOnShow, QWidget):
     open_pupil = Signal(int)
 
@@ -326,14 +329,25 @@ class GroupsPage(LoadOnShow, QWidget):
         slot_bar.addWidget(self.remove_slot_button)
         slot_bar.addStretch(1)
         right_layout.addLayout(slot_bar)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 640])
+        self.splitter = QSplitter(objectName="groups_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([560, 640])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(note)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Side by side on a wide window; on a narrower one (the main window at 1013 pixels)
+        the chosen group goes under the list, which cut the groups' names to "N... br..." and
+        pushed its pupils' entry and exit scores out of view beside it."""
+        narrow = event.size().width() < GROUPS_NARROW
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            self.splitter.setSizes([200, 500] if narrow else [560, 640])
+        super().resizeEvent(event)
 
     # --- reading -------------------------------------------------------------------------
     def changes_arrived(self, changes: Any) -> None:
