@@ -253,3 +253,13 @@ def test_reading_groups_is_audited_with_counts_and_changes_do_not_add_reads(senc
                        ("viewed a provision group", str(group_id), {"pupils": 2})]
     groups.list_groups(senco_session, audit=False)     # the page reading again after a change
     assert len(reads()) == 2
+
+
+def test_years_apart_asks_only_past_three_year_groups():
+    from sendesk.models.provision_groups import years_apart
+    assert years_apart(["3", "4"], [("Ali, Sam", "5")]) is None            # Years 3 to 5
+    assert years_apart(["R"], [("Ali, Sam", "1")]) is None
+    assert years_apart(["5"], [("Ali, Sam", "N1")]) == (
+        "The group would have pupils from Nursery 1 to Year 5. Check these are the pupils you "
+        "meant: Ali, Sam (Nursery 1).")
+    assert years_apart([], [("Ali, Sam", "5")]) is None                    # nobody to compare

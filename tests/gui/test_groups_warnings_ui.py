@@ -160,3 +160,28 @@ def test_a_room_in_use_too_many_times_and_a_busy_adult_are_asked_about(qtbot, an
     assert answers.messages[-1][2].startswith("Stop meeting Monday 09:15-09:45, room 4?")
     assert len(page.current().slots) == 3
     assert "Check the timetable:" not in page.summary.text()
+
+
+def test_pupils_years_apart_are_asked_about_by_name(qtbot, answers, senco_session):
+    """Nursery children and a Year 9 ticked for a Year 4 group by a slip of the search are
+    named with their years before they are added; answering no adds nobody."""
+    a = sen_support_pupil(senco_session, surname="Adeyemi", forename="Temi")          # Year 4
+    far = sen_support_pupil(senco_session, surname="Abbott", forename="Kofi", year_group="9")
+    group = make_group(senco_session)
+    provision_groups.add_member(senco_session, group, a, "02/11/2026")
+    page = _page(qtbot, senco_session)
+    _choose(page, "Year 4 phonics group")
+    QTest.mouseClick(page.add_button, LEFT)
+    adding = dialog_of(AddPupilsDialog)
+    QTest.keyClicks(adding.search, "abbott")
+    adding.results.setFocus()
+    QTest.keyClick(adding.results, Qt.Key.Key_Space)
+    answers.confirm_answer = False
+    QTest.mouseClick(adding.add_button, LEFT)
+    assert answers.messages[-1][1:] == ("Check before adding", (
+        "The group would have pupils from Year 4 to Year 9. Check these are the pupils you "
+        "meant: Abbott, Kofi (Year 9).\n\nAdd them anyway?"))
+    assert [m.pupil_id for m in page.current().members] == [a]
+    answers.confirm_answer = True
+    QTest.mouseClick(adding.add_button, LEFT)
+    assert sorted(m.pupil_id for m in page.current().members) == sorted([a, far])

@@ -46,7 +46,7 @@ import datetime as dt
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -63,8 +63,10 @@ from .provision import (
     parse_money,
     parse_sessions,
 )
+from .pupils import YEAR_RANK
 from .school_days import day_name
 from .text import clean_line, clean_text
+from .year_fit import describe_year
 
 DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday"}
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
@@ -291,6 +293,23 @@ def clean_slot(raw: Mapping[str, Any]) -> dict[str, Any]:
                                             max_length=100, required=False))
     finder.raise_any()
     return {"day": day, "start_time": start, "end_time": end, "place": place}
+
+
+YEARS_APART = 2   # year groups: a group's pupils further apart than this are asked about
+
+
+def years_apart(present: Iterable[str], joining: Sequence[tuple[str, str]]) -> str | None:
+    """A warning when the group's pupils would span more than three year groups (Nursery
+    children added to a Year 5 spelling group by a slip of the search), naming the joiners
+    and their years; None when they are close, or a year is not one of the usual ones."""
+    ranks = {code: YEAR_RANK[code] for code in (*present, *(year for _n, year in joining))
+             if code in YEAR_RANK}
+    if len(ranks) < 2 or max(ranks.values()) - min(ranks.values()) <= YEARS_APART:
+        return None
+    low, high = (min(ranks, key=ranks.__getitem__), max(ranks, key=ranks.__getitem__))
+    who = "; ".join(f"{name} ({describe_year(year)})" for name, year in joining)
+    return (f"The group would have pupils from {describe_year(low)} to {describe_year(high)}. "
+            f"Check these are the pupils you meant: {who}.")
 
 
 def closed_day(calendar: SchoolCalendar, day: dt.date | None, what: str, *,

@@ -649,12 +649,19 @@ def group_warnings(session: Session, raw: Mapping[str, Any], group_id: int | Non
 def joining_warnings(session: Session, group_id: int, pupil_ids: Iterable[int],
                      joined_on: dt.date | str | None = None) -> list[str]:
     """What adding these pupils from this day would be warned about: a day the school is
-    closed, and a time of the group's when one of them is in another group."""
+    closed, pupils years apart from each other, and a time of the group's when one of them
+    is in another group."""
     group = _one(session, group_id)
     day = dates.require_date(joined_on or today(session), "Joining date")
-    found = [w for w in [rules.closed_day(calendar_of(session), day, "The joining date")] if w]
+    ids = [int(p) for p in pupil_ids]
+    joining = [(pupil_from_row(row).display_name, row["year_group"]) for row in session.db.query(
+        f"SELECT * FROM pupils WHERE id IN ({placeholders(len(ids))}) ORDER BY legal_surname,"
+        " legal_forename, id", ids)] if ids else []
+    present = [m.year_group for m in group.members if m.present_on(day) and m.pupil_id not in ids]
+    found = [w for w in [rules.closed_day(calendar_of(session), day, "The joining date"),
+                         rules.years_apart(present, joining)] if w]
     return found + [c.text for c in _clashes(session, group, list(group.slots),
-                                             pupils=[int(p) for p in pupil_ids], staff=False,
+                                             pupils=ids, staff=False,
                                              places=False, from_day=day)]
 
 
