@@ -335,11 +335,17 @@ def test_free_text_provision_still_works_in_the_window(qtbot, senco_session):
     assert wizard.plan.item_rows[0]["library_id"] is None
 
 
-def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, senco_session):
+def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, senco_session,
+                                                                         answers):
     cycle = _cycle(senco_session, agree=True)
     wizard = wizard_at(qtbot, senco_session, cycle, Part.DO)
     page = wizard.do
     assert page.measures_button.isVisible()
+    page.item_view.clearSelection()
+    page.item_view.setCurrentIndex(page.item_model.index(-1, -1))
+    click(page.measures_button)               # nothing chosen: said in a dialog, not at the foot
+    assert answers.messages[-1] == ("error", "Entry and exit",
+                                    "Choose the provision in the list first.")
     choose_row(page.item_view, 0)
     click(page.measures_button)
     dialog = shown(MeasuresDialog, "measures_dialog")

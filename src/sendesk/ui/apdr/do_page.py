@@ -23,6 +23,7 @@ from ..apdr_models import AMBER, plural
 from ..date_field import DateField
 from ..dates import uk
 from ..forms import FieldSpec, FormDialog
+from ..prompts import prompts
 from ..rows_model import Col, RowsModel
 from .dialogs import ItemDialog
 from .measures_dialog import MeasuresDialog, of_item
@@ -170,12 +171,18 @@ class DoPage(Page):
         dialog.open()
         return dialog
 
+    def _choose_first(self, title: str, text: str) -> None:
+        """Said where the person is looking (a dialog), and the cursor put in the list: at the
+        foot of the page it went unseen beside the button pressed."""
+        prompts.error(self, title, text)
+        self.item_view.setFocus()
+
     def entry_and_exit(self) -> MeasuresDialog | None:
         """The chosen line's entry and exit measures (read by all; recorded by the SENCO)."""
         row = selected_row(self.item_view)
         item = self.item_model.row_object(row) if row is not None else None
         if item is None:
-            self.say("Choose the provision whose entry and exit measures to see.", error=True)
+            self._choose_first("Entry and exit", "Choose the provision in the list first.")
             return None
         library = {entry.id: entry for entry in self.wizard.view.library}
         found = library.get(item.library_id)
@@ -189,7 +196,8 @@ class DoPage(Page):
         row = selected_row(self.item_view)
         item = self.item_model.row_object(row) if row is not None else None
         if item is None or item.ended_on is not None:
-            self.say("Choose running provision to end.", error=True)
+            self._choose_first("End provision early",
+                               "Choose provision in the list that is still running first.")
             return None
         dialog = FormDialog("End provision early", [
             FieldSpec("ended_on", "End date", "date"), FieldSpec("reason", "Reason", "text")],
