@@ -141,6 +141,8 @@ def test_the_command_line_says_the_period_it_used(measured, school, tmp_path, ca
                  SENCO], stdin=io.StringIO(SENCO_PASSWORD + "\n"))
     printed = capsys.readouterr()
     assert code != 0 and "before it starts on 02/09/2026" in printed.out + printed.err
+    assert "Without --from the period starts on the first day of this school year; give " \
+        "--from for one before it." in printed.out + printed.err
 
 
 def test_csv_has_the_issues_columns_first(measured, staff_session, tmp_path):

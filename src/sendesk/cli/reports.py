@@ -99,6 +99,13 @@ def cmd_impact(args: argparse.Namespace, secrets: Secrets) -> int:
     session = open_session(args.db, args.user, secrets)
     try:
         found = impact.export_csv(session, args.out, start, end, breakdown)
+    except ValidationError as exc:
+        if start is None and end is not None and exc.field == "period":
+            # "before it starts on 02/09/2026": a start nobody typed, unless said where from.
+            raise ValidationError(f"{exc} Without --from the period starts on the first day of "
+                                  "this school year; give --from for one before it.",
+                                  field="period") from None
+        raise
     finally:
         session.close()
     count = len({r.provision for r in found.lines})
