@@ -92,7 +92,7 @@ def test_a_standardised_score_gives_its_gain_in_points_and_no_ratio():
 def test_no_ratio_gain_when_less_than_a_month_has_passed():
     measure = Measure(1, 1, 1, MeasureKind.SPELLING_AGE, "SWST", 88, D(2026, 9, 7), 90,
                       D(2026, 9, 30))
-    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 0.8 months"
+    assert measure.ratio_gain is None and measure.gain_text() == "+2 months in 3 weeks"
 
 
 def _item(session):
@@ -118,7 +118,7 @@ def test_the_senco_records_an_entry_then_the_exit_and_sees_the_gain(senco_sessio
                                                                   "exit_date": "23/11/2026"})
     assert changed == ["exit_value", "exit_date"]
     [shown] = measures.measures_for_pupil(senco_session, pupil)
-    assert shown.gain == 5 and shown.gain_text() == "+5 months in 0.7 months"
+    assert shown.gain == 5 and shown.gain_text() == "+5 months in 3 weeks"
     trail = senco_session.db.query("SELECT field, old_value, new_value FROM field_changes"
                                    " WHERE record_type = 'measure'")
     assert [(r["field"], r["old_value"]) for r in trail] == [("exit_value", None),
@@ -289,3 +289,11 @@ def test_the_demo_measures_each_intervention_by_its_librarys_own_measure():
     assert kind_of_name("Salford reading age") is MeasureKind.READING_AGE
     assert kind_of_name("Single-word spelling age") is MeasureKind.SPELLING_AGE
     assert kind_of_name("BPVS-3") is None
+
+
+def test_under_a_month_is_said_in_weeks():
+    from decimal import Decimal
+
+    from sendesk.models.measures import months_text
+    assert [months_text(Decimal(m)) for m in ("0.1", "0.5", "0.9", "1", "1.5", "2.0")] == [
+        "1 week", "2 weeks", "4 weeks", "1 month", "1.5 months", "2 months"]

@@ -202,12 +202,12 @@ def test_a_members_entry_and_exit_are_recorded_on_the_groups_page(qtbot, senco_s
     _type(form.form.widgets["exit_date"], "23/11/2026")
     save(form)
     assert not form.isVisible(), form.message.text()
-    assert dialog.model.index(0, 6).data() == "+4 months in 0.7 months"
+    assert dialog.model.index(0, 6).data() == "+4 months in 3 weeks"
     [stored] = measures.measures_for_group(session, group_id, a)
     assert (stored.group_id, stored.item_id, stored.pupil_id) == (group_id, None, a)
     QTest.mouseClick(dialog.findChild(QPushButton, "close"), LEFT)
     assert page.member_model.index(0, 5).data() == \
-        "Salford reading age: +4 months in 0.7 months"
+        "Salford reading age: +4 months in 3 weeks"
     page.grab().save("/tmp/fix-a-groups-measures.png")
 
 

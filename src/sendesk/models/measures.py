@@ -244,7 +244,12 @@ def months_elapsed(start: dt.date, end: dt.date) -> Decimal:
 
 
 def months_text(months: Decimal) -> str:
-    """'2 months', '1 month', '0.8 months': the tenth shown only when it is not nought."""
+    """'2 months', '1 month', '1.5 months': the tenth shown only when it is not nought; under
+    a month, in weeks ('3 weeks'), as "+4 months in 0.7 months" read oddly (the review)."""
+    if months < 1:
+        weeks = max(1, int((months * DAYS_PER_MONTH / 7).quantize(Decimal(1),
+                                                                  rounding=ROUND_HALF_UP)))
+        return f"{weeks} week" + ("" if weeks == 1 else "s")
     shown = f"{months:f}".removesuffix(".0")
     return f"{shown} month" + ("" if months == 1 else "s")
 
