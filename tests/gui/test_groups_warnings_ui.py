@@ -50,6 +50,16 @@ def _choose(page, name: str) -> None:
     page.table.selectRow(next(n for n, g in enumerate(page.groups) if g.name == name))
 
 
+def _tick_to_add(page, search: str) -> AddPupilsDialog:
+    """Add pupils... on the chosen group, the pupil found by `search` ticked with Space."""
+    QTest.mouseClick(page.add_button, LEFT)
+    adding = dialog_of(AddPupilsDialog)
+    QTest.keyClicks(adding.search, search)
+    adding.results.setFocus()
+    QTest.keyClick(adding.results, Qt.Key.Key_Space)
+    return adding
+
+
 def test_a_group_starting_on_a_saturday_is_asked_about_and_saved_when_meant(qtbot, answers,
                                                                            senco_session):
     page = _page(qtbot, senco_session)
@@ -81,11 +91,7 @@ def test_joining_and_leaving_on_a_closed_day_are_asked_about(qtbot, answers, sen
     make_group(senco_session)
     page = _page(qtbot, senco_session)
     _choose(page, "Year 4 phonics group")
-    QTest.mouseClick(page.add_button, LEFT)
-    adding = dialog_of(AddPupilsDialog)
-    QTest.keyClicks(adding.search, "adey")
-    adding.results.setFocus()
-    QTest.keyClick(adding.results, Qt.Key.Key_Space)
+    adding = _tick_to_add(page, "adey")
     retype(adding.joined, "07/11/2026")
     answers.confirm_answer = False
     QTest.mouseClick(adding.add_button, LEFT)
@@ -171,11 +177,7 @@ def test_pupils_years_apart_are_asked_about_by_name(qtbot, answers, senco_sessio
     provision_groups.add_member(senco_session, group, a, "02/11/2026")
     page = _page(qtbot, senco_session)
     _choose(page, "Year 4 phonics group")
-    QTest.mouseClick(page.add_button, LEFT)
-    adding = dialog_of(AddPupilsDialog)
-    QTest.keyClicks(adding.search, "abbott")
-    adding.results.setFocus()
-    QTest.keyClick(adding.results, Qt.Key.Key_Space)
+    adding = _tick_to_add(page, "abbott")
     answers.confirm_answer = False
     QTest.mouseClick(adding.add_button, LEFT)
     assert answers.messages[-1][1:] == ("Check before adding", (
