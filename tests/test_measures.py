@@ -291,9 +291,12 @@ def test_the_demo_measures_each_intervention_by_its_librarys_own_measure():
     assert kind_of_name("BPVS-3") is None
 
 
-def test_under_a_month_is_said_in_weeks():
-    from decimal import Decimal
-
-    from sendesk.models.measures import months_text
-    assert [months_text(Decimal(m)) for m in ("0.1", "0.5", "0.9", "1", "1.5", "2.0")] == [
-        "1 week", "2 weeks", "4 weeks", "1 month", "1.5 months", "2 months"]
+def test_under_a_month_is_said_in_weeks_from_the_days():
+    from sendesk.models.measures import elapsed_text
+    start = D(2026, 9, 7)
+    assert [elapsed_text(start, start + dt.timedelta(days=n)) for n in (0, 3, 10, 17, 23, 29,
+                                                                        31, 46, 61)] == [
+        "the same day", "under a week", "1 week", "2 weeks", "3 weeks", "4 weeks",
+        "1 month", "1.5 months", "2 months"]
+    same_day = Measure(1, 1, 1, MeasureKind.SPELLING_AGE, "SWST", 88, start, 90, start)
+    assert same_day.gain_text() == "+2 months on the same day"

@@ -263,3 +263,5 @@ def test_years_apart_asks_only_past_three_year_groups():
         "The group would have pupils from Nursery 1 to Year 5. Check these are the pupils you "
         "meant: Ali, Sam (Nursery 1).")
     assert years_apart([], [("Ali, Sam", "5")]) is None                    # nobody to compare
+    many = years_apart(["4"], [(f"Pupil {n}", "10") for n in range(8)])
+    assert many is not None and many.endswith("Pupil 4 (Year 10); and 3 more.")

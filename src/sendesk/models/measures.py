@@ -244,14 +244,24 @@ def months_elapsed(start: dt.date, end: dt.date) -> Decimal:
 
 
 def months_text(months: Decimal) -> str:
-    """'2 months', '1 month', '1.5 months': the tenth shown only when it is not nought; under
-    a month, in weeks ('3 weeks'), as "+4 months in 0.7 months" read oddly (the review)."""
-    if months < 1:
-        weeks = max(1, int((months * DAYS_PER_MONTH / 7).quantize(Decimal(1),
-                                                                  rounding=ROUND_HALF_UP)))
-        return f"{weeks} week" + ("" if weeks == 1 else "s")
+    """'2 months', '1 month', '1.5 months': the tenth shown only when it is not nought."""
     shown = f"{months:f}".removesuffix(".0")
     return f"{shown} month" + ("" if months == 1 else "s")
+
+
+def elapsed_text(start: dt.date, end: dt.date) -> str:
+    """The time from entry to exit as a teacher says it: in months from a month on ('2.5
+    months'); under that in weeks, from the days themselves ('3 weeks'), and under a week
+    'under a week' or 'the same day': "+4 months in 0.7 months" read oddly (the review)."""
+    days = (end - start).days
+    if exact_months(start, end) >= 1:
+        return months_text(months_elapsed(start, end))
+    if days == 0:
+        return "the same day"
+    if days < 7:
+        return "under a week"
+    weeks = int((Decimal(days) / 7).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{weeks} week" + ("" if weeks == 1 else "s")
 
 
 def ratio_gain(gain: float, start: dt.date, end: dt.date) -> Decimal | None:
@@ -337,9 +347,9 @@ class Measure:
             return f"{sign}{gain:g} point" + ("" if abs(gain) == 1 else "s") + (
                 f" ({LOWER_IS_BETTER})" if self.improves_downwards and say_direction else "")
         text = f"{sign}{int(gain)} month" + ("" if abs(gain) == 1 else "s")
-        elapsed = self.months_elapsed
-        if elapsed is not None:
-            text += f" in {months_text(elapsed)}"
+        if self.entry_date is not None and self.exit_date is not None:
+            when = elapsed_text(self.entry_date, self.exit_date)
+            text += f" on {when}" if when == "the same day" else f" in {when}"
         ratio = self.ratio_gain
         if ratio is not None:
             text += f" (ratio gain {ratio})"

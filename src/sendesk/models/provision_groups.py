@@ -296,6 +296,7 @@ def clean_slot(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 YEARS_APART = 2   # year groups: a group's pupils further apart than this are asked about
+NAMED_AT_MOST = 5   # pupils the question names; the rest are counted
 
 
 def years_apart(present: Iterable[str], joining: Sequence[tuple[str, str]]) -> str | None:
@@ -307,7 +308,9 @@ def years_apart(present: Iterable[str], joining: Sequence[tuple[str, str]]) -> s
     if len(ranks) < 2 or max(ranks.values()) - min(ranks.values()) <= YEARS_APART:
         return None
     low, high = (min(ranks, key=ranks.__getitem__), max(ranks, key=ranks.__getitem__))
-    who = "; ".join(f"{name} ({describe_year(year)})" for name, year in joining)
+    named = [f"{name} ({describe_year(year)})" for name, year in joining]
+    who = "; ".join(named[:NAMED_AT_MOST]) + (
+        f"; and {len(named) - NAMED_AT_MOST} more" if len(named) > NAMED_AT_MOST else "")
     return (f"The group would have pupils from {describe_year(low)} to {describe_year(high)}. "
             f"Check these are the pupils you meant: {who}.")
 

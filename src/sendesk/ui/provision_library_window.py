@@ -87,8 +87,10 @@ class ProvisionLibraryWindow(QDialog):
             Col("An hour", lambda i: i.hourly_cost, align_right=True),
             Col("Retired", lambda i: uk(i.retired_on)),
         ], parent=self)
+        # The intervention and its area share the spare width (both wrap): an area's name
+        # sized to its text left the interventions' names 70 pixels beside the form.
         self.table = make_view("library_items", "Interventions in the library", self.model,
-                               TABLE_MIN, stretch=(0,))
+                               TABLE_MIN, stretch=(0, 1))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_chosen())
         self.show_retired = QCheckBox("Show &retired interventions", objectName="show_retired")
         self.show_retired.setAccessibleName("Show retired interventions")
