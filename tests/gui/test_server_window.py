@@ -307,3 +307,19 @@ def test_a_removed_user_is_told_so_opening_a_record_reading_a_page_and_signing_i
     qtbot.waitUntil(lambda: message.text() != "", timeout=10_000)
     assert "can no longer sign in" in message.text() and "removed" in message.text()
     assert "not answering" not in message.text()
+
+
+def test_the_listener_ends_with_its_session(qtbot, school, clock):
+    """Its session closed without a lock (a window thrown away), the listening thread ends
+    too: it went on trying to reconnect every few seconds for the life of the process."""
+    from PySide6.QtCore import QObject
+
+    from sendesk.ui.runner import OpRunner
+    from sendesk.ui.server_changes import ServerChanges
+    session = lifecycle.open_school(school[0], SENCO, SENCO_PASSWORD, clock)
+    holder = QObject()
+    runner = OpRunner(session, holder)
+    watcher = ServerChanges(runner, holder)
+    qtbot.waitUntil(watcher.listening.is_set, timeout=10_000)
+    session.close()
+    qtbot.waitUntil(lambda: not watcher._thread.is_alive(), timeout=10_000)

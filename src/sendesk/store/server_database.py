@@ -160,6 +160,11 @@ class ServerDatabase(Database):
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @property
+    def closed(self) -> bool:
+        """Closed by close() (the session ended): unlike a server away, nothing connects again."""
+        return self._conninfo is None
+
     def use_password(self, password: str) -> None:
         """The signed-in person changed their password: reconnect with the new one from now on."""
         if self._conninfo is not None:

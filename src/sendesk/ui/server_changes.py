@@ -84,7 +84,9 @@ class ServerChanges(QObject):
         self._stop.set()
 
     def _ended(self) -> bool:
-        return self._stop.is_set() or self.runner.closed
+        """Stopped, locked, or its session closed: a closed session's listener otherwise went
+        on trying to reconnect every few seconds for the life of the process."""
+        return self._stop.is_set() or self.runner.closed or self.db.closed
 
     def _broadcast(self) -> None:
         """On the GUI thread: pass on everything heard since the last tick."""
