@@ -110,26 +110,28 @@ class _Job(QRunnable):
         self.held: list[Any] | None = [session, work, relay, runner]
 
     def run(self) -> None:
+        # No local name for the relay or the runner: a local is let go of on this thread when
+        # run() returns, and if it were the relay's last reference (the GUI thread may have
+        # finished with it already) the relay would be destroyed here, off its thread.
         held, self.held = self.held, None
         assert held is not None
-        session, relay, runner = held[0], held[2], held[3]
         boxes: list[Changes] = []
-        if runner.closed:   # locked while this waited its turn: the session is gone
-            relay.failed.emit(Refused("The database was locked."), operations.NOTHING, held)
+        if held[3].closed:   # locked while this waited its turn: the session is gone
+            held[2].failed.emit(Refused("The database was locked."), operations.NOTHING, held)
             return
         try:
-            if session is None:
+            if held[0] is None:
                 result = held[1]()
             else:
-                with operations.collect(session) as boxes:
+                with operations.collect(held[0]) as boxes:
                     result = held[1]()
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to report
             # Its frames' locals go now, while the job still holds the work: a frame of the
             # work's own closure, let go last on the worker, would let go what it holds there.
             traceback.clear_frames(exc.__traceback__)
-            relay.failed.emit(exc, operations.merged(boxes), held)
+            held[2].failed.emit(exc, operations.merged(boxes), held)
         else:
-            relay.done.emit(result, operations.merged(boxes), held)
+            held[2].done.emit(result, operations.merged(boxes), held)
 
 
 class OpRunner(QObject):

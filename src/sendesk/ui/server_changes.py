@@ -60,61 +60,41 @@ def changes_from(payload: str) -> Changes | None:
         return None
 
 
-class ServerChanges(QObject):
-    def __init__(self, runner: OpRunner, parent: QObject) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        session = runner.session
-        assert session is not None and isinstance(session.db, ServerDatabase)
-        self.db: ServerDatabase = session.db
-        self._heard_queue: queue.SimpleQueue[Changes] = queue.SimpleQueue()
-        self._deliver = QTimer(self)
-        self._deliver.setInterval(DELIVER_MS)
-        self._deliver.timeout.connect(self._broadcast)
-        self._deliver.start()
+class _Listener:
+    """What runs on the listening thread: plain Python only (the database, a queue, events).
+    It holds no Qt object, not even by a bound method of one: whatever the thread holds, it
+    lets go of on that thread when it ends, and a Qt wrapper let go of there (the window's,
+    its runner's) crashed the test process in Qt's offscreen window code soon after."""
+
+    def __init__(self, db: ServerDatabase) -> None:
+        self.db = db
+        self.heard: queue.SimpleQueue[Changes] = queue.SimpleQueue()
         self.listening = threading.Event()   # set while LISTEN is in place (tests wait on it)
-        self._stop = threading.Event()
+        self.stop = threading.Event()        # set from the GUI thread: stopped, locked, gone
         self._watchdog = Watchdog()   # the listener's own: the worker's guards the working one
-        self._thread = threading.Thread(target=self._listen, name="sendesk-server-changes",
-                                        daemon=True)
-        self._thread.start()
-        self.destroyed.connect(lambda *_: self._stop.set())
 
-    def stop(self) -> None:
-        self._stop.set()
+    def ended(self) -> bool:
+        """Stopped or locked (the GUI thread says), or its session closed: a closed session's
+        listener otherwise went on trying to reconnect every few seconds for the life of the
+        process."""
+        return self.stop.is_set() or self.db.closed
 
-    def _ended(self) -> bool:
-        """Stopped, locked, or its session closed: a closed session's listener otherwise went
-        on trying to reconnect every few seconds for the life of the process."""
-        return self._stop.is_set() or self.runner.closed or self.db.closed
-
-    def _broadcast(self) -> None:
-        """On the GUI thread: pass on everything heard since the last tick."""
-        while True:
-            try:
-                changes = self._heard_queue.get_nowait()
-            except queue.Empty:
-                return
-            if self.runner.closed:
-                return
-            self.runner.changed.emit(changes)
-
-    def _listen(self) -> None:
+    def run(self) -> None:
         missed = False
-        while not self._ended():
+        while not self.ended():
             conn: Any = None
             try:
                 conn = self.db.connection_for_listening()
                 conn.execute(f"LISTEN {CHANGES_CHANNEL}")
                 self.listening.set()
                 if missed:   # changes committed while the server was away were not heard
-                    self._heard_queue.put(EVERYTHING)
+                    self.heard.put(EVERYTHING)
                 missed = False
                 heard_at = time.monotonic()
-                while not self._ended():
+                while not self.ended():
                     for note in conn.notifies(timeout=LISTEN_POLL_SECONDS, stop_after=50):
                         heard_at = time.monotonic()
-                        self._heard(note)
+                        self._note(note)
                     if conn.broken or conn.closed:
                         raise psycopg.OperationalError("the listening connection was lost")
                     if time.monotonic() - heard_at > HEARTBEAT_SECONDS:
@@ -123,7 +103,7 @@ class ServerChanges(QObject):
             except (psycopg.Error, SendeskError):   # the server away, or locked: try again shortly
                 self.listening.clear()
                 missed = True
-                self._stop.wait(RETRY_SECONDS)
+                self.stop.wait(RETRY_SECONDS)
             finally:
                 if conn is not None:
                     with contextlib.suppress(Exception):
@@ -131,9 +111,43 @@ class ServerChanges(QObject):
         self.listening.clear()
         self._watchdog.close()
 
-    def _heard(self, note: Any) -> None:
+    def _note(self, note: Any) -> None:
         if note.pid == self.db.backend_pid:
             return   # this window's own write: the runner has broadcast it already
         changes = changes_from(note.payload)
         if changes:
-            self._heard_queue.put(changes)
+            self.heard.put(changes)
+
+
+class ServerChanges(QObject):
+    def __init__(self, runner: OpRunner, parent: QObject) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        session = runner.session
+        assert session is not None and isinstance(session.db, ServerDatabase)
+        self._listener = listener = _Listener(session.db)
+        self.listening = listener.listening
+        self._deliver = QTimer(self)
+        self._deliver.setInterval(DELIVER_MS)
+        self._deliver.timeout.connect(self._broadcast)
+        self._deliver.start()
+        self._thread = threading.Thread(target=listener.run, name="sendesk-server-changes",
+                                        daemon=True)
+        self._thread.start()
+        self.destroyed.connect(lambda *_: listener.stop.set())
+
+    def stop(self) -> None:
+        self._listener.stop.set()
+
+    def _broadcast(self) -> None:
+        """On the GUI thread: pass on everything heard since the last tick (and tell the
+        listener to end once the runner is locked)."""
+        if self.runner.closed:
+            self._listener.stop.set()
+            return
+        while True:
+            try:
+                changes = self._listener.heard.get_nowait()
+            except queue.Empty:
+                return
+            self.runner.changed.emit(changes)
