@@ -29,12 +29,22 @@ user closed) is not called either.
 from __future__ import annotations
 
 import inspect
+import itertools
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from .. import operations
@@ -88,36 +98,79 @@ def _owner_alive(callback: Callable[..., Any], sender: QWidget | None) -> bool:
 
 
 class _Relay(QObject):
-    done = Signal(object, object, object)     # result, Changes, the job's held references
-    failed = Signal(object, object, object)   # exception, Changes, the job's held references
-    progressed = Signal(int, int, str)
+    """The one way back from the workers: made once for the application, on the GUI thread,
+    and never deleted. A relay made for each piece of work was a QObject a worker could hold
+    the last reference to; let go of there, it was destroyed off its thread (the test workers'
+    segfaults in a window's constructor soon after)."""
+
+    done = Signal(int, object, object, object)     # job, result, Changes, the job's references
+    failed = Signal(int, object, object, object)   # job, exception, Changes, its references
+    progressed = Signal(int, int, int, str)         # job, done, total, text
+
+
+class _Route:
+    """Where a job's outcome and progress go, on the GUI thread (plain Python)."""
+
+    def __init__(self, finish: Callable[[bool, Any, Changes], None]) -> None:
+        self.finish = finish
+        self.progress: Callable[[int, int, str], None] | None = None
+
+
+_routes: dict[int, _Route] = {}
+_job_numbers = itertools.count(1)
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None or not shiboken6.isValid(_relay):
+        _relay = _Relay(QCoreApplication.instance())
+        _relay.done.connect(lambda job, value, changes, held: _arrived(job, True, value, changes,
+                                                                       held))
+        _relay.failed.connect(lambda job, exc, changes, held: _arrived(job, False, exc, changes,
+                                                                       held))
+        _relay.progressed.connect(_progressed)
+    return _relay
+
+
+def _arrived(job: int, ok: bool, value: Any, changes: Changes, held: list[Any]) -> None:
+    held.clear()   # the job's references, let go here on the GUI thread (see _Job)
+    route = _routes.pop(job, None)
+    if route is not None:
+        route.finish(ok, value, changes)
+
+
+def _progressed(job: int, done: int, total: int, text: str) -> None:
+    route = _routes.get(job)
+    if route is not None and route.progress is not None:
+        route.progress(done, total, text)
 
 
 class _Job(QRunnable):
     """One piece of work on the worker thread.
 
     What it holds (the work's closure, which may hold a page's bound method and so the page;
-    the relay; the runner) goes back to the GUI thread with the outcome and is let go there
-    (OpRunner._start's finish empties it). Held by the job, the last reference could be dropped
-    on the worker as the pool deleted the job, after the GUI thread had let its own go: a
-    parentless widget (a closed dialog, a test's page) would then be destroyed on the worker,
-    changing Qt's list of widgets from two threads at once: the likeliest cause of the test
-    workers that segfaulted later, each while making the import wizard."""
+    the runner) goes back to the GUI thread with the outcome and is let go there (_arrived
+    empties it). Held by the job, the last reference could be dropped on the worker as the
+    pool deleted the job, after the GUI thread had let its own go: a parentless widget (a
+    closed dialog, a test's page) would then be destroyed on the worker."""
 
-    def __init__(self, session: Session | None, work: Callable[[], Any], relay: _Relay,
-                 runner: OpRunner) -> None:
+    def __init__(self, session: Session | None, work: Callable[[], Any], runner: OpRunner,
+                 job: int) -> None:
         super().__init__()
-        self.held: list[Any] | None = [session, work, relay, runner]
+        self.held: list[Any] | None = [session, work, runner]
+        self.job = job
 
     def run(self) -> None:
-        # No local name for the relay or the runner: a local is let go of on this thread when
-        # run() returns, and if it were the relay's last reference (the GUI thread may have
-        # finished with it already) the relay would be destroyed here, off its thread.
+        # No local name for the runner: a local is let go of on this thread when run() ends.
         held, self.held = self.held, None
         assert held is not None
+        relay, job = _relay, self.job   # the application's relay, never deleted
+        assert relay is not None
         boxes: list[Changes] = []
-        if held[3].closed:   # locked while this waited its turn: the session is gone
-            held[2].failed.emit(Refused("The database was locked."), operations.NOTHING, held)
+        if held[2].closed:   # locked while this waited its turn: the session is gone
+            relay.failed.emit(job, Refused("The database was locked."), operations.NOTHING,
+                              held)
             return
         try:
             if held[0] is None:
@@ -129,9 +182,9 @@ class _Job(QRunnable):
             # Its frames' locals go now, while the job still holds the work: a frame of the
             # work's own closure, let go last on the worker, would let go what it holds there.
             traceback.clear_frames(exc.__traceback__)
-            held[2].failed.emit(exc, operations.merged(boxes), held)
+            relay.failed.emit(job, exc, operations.merged(boxes), held)
         else:
-            held[2].done.emit(result, operations.merged(boxes), held)
+            relay.done.emit(job, result, operations.merged(boxes), held)
 
 
 class OpRunner(QObject):
@@ -145,7 +198,7 @@ class OpRunner(QObject):
         self.session = session
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._relays: set[_Relay] = set()
+        self._jobs: set[int] = set()
         self.closed = False
         self._when_idle: Callable[[], None] | None = None
 
@@ -183,7 +236,7 @@ class OpRunner(QObject):
     # -- state --------------------------------------------------------------------------------
 
     def busy(self) -> bool:
-        return bool(self._relays)
+        return bool(self._jobs)
 
     def wait(self) -> None:
         """Block until the worker is idle (quitting, when nothing is left to answer)."""
@@ -201,7 +254,7 @@ class OpRunner(QObject):
         self._idle_check()
 
     def _idle_check(self) -> None:
-        if self.closed and not self._relays and self._when_idle is not None:
+        if self.closed and not self._jobs and self._when_idle is not None:
             then, self._when_idle = self._when_idle, None
             then()
 
@@ -250,20 +303,15 @@ class OpRunner(QObject):
         if self.closed:
             (on_error or self._report)(Refused("The database is locked; unlock it first."))
             return
-        relay = _Relay()
-        self._relays.add(relay)
+        relay = _the_relay()
+        job = next(_job_numbers)
+        self._jobs.add(job)
         if sender is not None:
             sender.setEnabled(False)
-        shown = _ProgressShower(label, progress, sender, relay) if label is not None else None
+        shown = _ProgressShower(label, progress, sender, self) if label is not None else None
 
-        def finish(callback: Callable[[Any], None] | None, value: Any, changes: Changes,
-                   held: list[Any]) -> None:
-            held.clear()   # the job's references, let go here on the GUI thread (see _Job)
-            self._relays.discard(relay)
-            # Its connections hold these callbacks, which hold the relay and the result: a
-            # cycle through Qt that Python's collector cannot see, so without this every
-            # result (a whole provision map, tens of megabytes) stayed in memory for good.
-            relay.deleteLater()
+        def finish(ok: bool, value: Any, changes: Changes) -> None:
+            self._jobs.discard(job)
             if shown is not None:
                 shown.close()
             if self.closed:
@@ -277,15 +325,17 @@ class OpRunner(QObject):
                 sender.setEnabled(True)
             if changes:
                 self.changed.emit(changes)
-            if callback is not None and (unwind or _owner_alive(callback, sender)):
+            callback = on_done if ok else (on_error or self._report)
+            if unwind or _owner_alive(callback, sender):
                 callback(value)
 
-        relay.done.connect(lambda value, changes, held: finish(on_done, value, changes, held))
-        relay.failed.connect(lambda exc, changes, held: finish(on_error or self._report, exc,
-                                                               changes, held))
-        if progress is not None:
-            progress._on_report = relay.progressed.emit   # emitted on the worker, queued here
-        self.pool.start(_Job(self.session, work, relay, self))
+        route = _routes[job] = _Route(finish)
+        if shown is not None:
+            route.progress = shown.report
+        if progress is not None:   # emitted on the worker, queued here
+            progress._on_report = lambda done, total, text: relay.progressed.emit(
+                job, done, total, text)
+        self.pool.start(_Job(self.session, work, self, job))
 
     def _report(self, exc: BaseException) -> None:
         """Failures with no handler of their own are shown in one place."""
@@ -296,13 +346,12 @@ class _ProgressShower(QObject):
     """A progress dialog for one piece of long work, shown only if it lasts."""
 
     def __init__(self, label: str, progress: operations.Progress | None, sender: QWidget | None,
-                 relay: _Relay) -> None:
-        super().__init__(relay)
+                 runner: OpRunner) -> None:
+        super().__init__(runner)
         self.label, self.progress, self.dialog = label, progress, None
         self.parent_widget = sender.window() if sender is not None else None
         self.last: tuple[int, int, str] | None = None
         self.finished = False
-        relay.progressed.connect(self.report)
         QTimer.singleShot(PROGRESS_DELAY_MS, self, self.show)
 
     def show(self) -> None:
@@ -349,3 +398,4 @@ class _ProgressShower(QObject):
             self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
+        self.deleteLater()
