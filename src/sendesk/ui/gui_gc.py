@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 _INTERVAL_MS = 500
@@ -36,9 +37,16 @@ class GuiThreadCollector(QObject):
                     gc.collect(2)
 
 
+_installed: GuiThreadCollector | None = None
+
+
 def collect_on_the_gui_thread() -> None:
-    """Install the collector once for the running application (idempotent)."""
+    """Install the collector once for the running application (idempotent). Remembered here,
+    not found again by a search of the application's children each time: PySide's recursive
+    findChild wraps every object it passes, Qt's own included, and one such search in a test
+    was followed by a crash over a dangling screen (see tests/gui/test_server_window.py)."""
+    global _installed
     app = QCoreApplication.instance()
-    if app is None or app.findChild(GuiThreadCollector) is not None:
+    if app is None or (_installed is not None and shiboken6.isValid(_installed)):
         return
-    GuiThreadCollector(app)
+    _installed = GuiThreadCollector(app)
