@@ -119,8 +119,20 @@ class FirstStepsBox(QGroupBox):
         return window if isinstance(window, MainWindow) else None
 
     def _action(self, name: str) -> QAction | None:
+        """The menu action of that name, found through the menus themselves rather than by
+        PySide's recursive findChild over the whole window (after which a test's next window
+        crashed over a dangling screen)."""
         window = self._window()
-        return window.findChild(QAction, name) if window is not None and name else None
+        if window is None or not name:
+            return None
+        menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+        while menus:
+            for action in menus.pop().actions():
+                if action.objectName() == name:
+                    return action
+                if action.menu() is not None:
+                    menus.append(action.menu())
+        return None
 
     def update_buttons(self) -> None:
         """Enable each step the window offers; one it does not says why (the menus are built
@@ -141,8 +153,8 @@ class FirstStepsBox(QGroupBox):
         window = self._window()
         if window is not None:
             page = window.show_page("calendar")
-            table = page.findChild(QTableWidget, "half_terms")
-            if table is not None:
+            table = getattr(getattr(page, "terms", None), "table", None)   # its half-terms
+            if isinstance(table, QTableWidget):
                 table.setCurrentCell(0, 0)
                 table.setFocus()
 
