@@ -17,7 +17,7 @@ from ..models.dates import format_uk
 from ..models.ehc_costs import EhcProvisionLine
 from ..models.provision import NOTIONAL_THRESHOLD_PENCE, CostLevel, format_money
 from ..records import provision_map as records_map
-from ..records.provision_groups import PupilGroup
+from ..records.provision_groups import PupilGroup, counted_shares
 from ..session import Session
 from .facts import PupilFacts
 from .model import Builder, Document
@@ -54,20 +54,20 @@ def _groups_section(b: Builder, groups: Sequence[PupilGroup], today: dt.date) ->
     whole-school map and the plan leave it out (the review found the three disagreeing)."""
     if not groups:
         return 0
-    begun = [g for g in groups if g.begun_by(today)]
+    total = counted_shares(groups, today)
     b.heading("Group provision")
     b.table(["Group", "Area", "Who", "How often", "Since", "Group's cost", "Share"],
             [(g.group.name, area_label(g.group.area), g.group.staff_name, g.group.frequency,
-              format_uk(g.member.joined_on) if g in begun
+              format_uk(g.member.joined_on) if g.begun_by(today)
               else f"Begins {format_uk(g.group.start_date)}", format_money(g.group.cost_total_pence),
               format_money(g.share_pence)) for g in groups],
             widths=[2.2, 1.4, 1.3, 2.2, 1.0, 1.1, 1.0],
             total=["Share of group costs", "", "", "", "", "",
-                   format_money(sum(g.share_pence for g in begun))])
+                   format_money(total)])
     b.para("A group's cost is shared among the members present each day, for the days the "
            "pupil is in it" + ("; a group still to begin is counted once it does." if
-                               len(begun) < len(groups) else "."), "small")
-    return sum(g.share_pence for g in begun)
+                               not all(g.begun_by(today) for g in groups) else "."), "small")
+    return total
 
 
 def build_pupil_map(facts: PupilFacts, school_name: str,
@@ -89,7 +89,8 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                   ", so no additional provision is costed."), "small")
     elif plan is None:
         total = _groups_section(b, groups, facts.today)
-        _against_threshold(b, total, ehc_lines)
+        if not ehc_lines:   # beside an EHC plan, _school_and_topup says what is paid
+            _against_threshold(b, total)
     else:
         items = plan.active_items
         b.heading("Provision in force")
@@ -103,7 +104,8 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                 total=["Total a year", "", "", "", "", "", format_money(plan.yearly_cost_pence)],
                 empty="All the plan's provision has ended.")
         total = plan.yearly_cost_pence + _groups_section(b, groups, facts.today)
-        _against_threshold(b, total, ehc_lines)
+        if not ehc_lines:   # beside an EHC plan, _school_and_topup says what is paid
+            _against_threshold(b, total)
     _ehc_lines(b, ehc_lines)
     if ehc_lines:
         _school_and_topup(b, total, ehc_lines)
@@ -111,13 +113,9 @@ def build_pupil_map(facts: PupilFacts, school_name: str,
                     subtitle=f"{facts.name} · {school_name}", kind="provision-map")
 
 
-def _against_threshold(b: Builder, total: int, ehc_lines: Sequence[EhcProvisionLine] = ()
-                       ) -> None:
-    """Support set against the threshold; not for a pupil whose EHC plan's provision is
-    costed, whose school's part is most of it already (_school_and_topup says what the school
-    pays in all): "well within" beside a £6,000 part misled the review."""
-    if ehc_lines:
-        return
+def _against_threshold(b: Builder, total: int) -> None:
+    """Support set against the threshold: for a pupil without costed EHC provision ("well
+    within" beside a plan's £6,000 school part misled the review)."""
     b.heading("Against the notional SEN support threshold")
     warning = provision.cost_warning(total)
     b.para(warning or f"{format_money(total)} a year, well within the "

@@ -181,6 +181,12 @@ class PupilGroup:
         return self.group.start_date <= day
 
 
+def counted_shares(groups: Iterable[PupilGroup], day: dt.date) -> int:
+    """A pupil's share of their groups' costs, of those begun by `day`: the one total the plan
+    tab and the pupil's costed map both show."""
+    return sum(g.share_pence for g in groups if g.begun_by(day))
+
+
 # --- reading ----------------------------------------------------------------------------------
 def pounds_to_pence(value: Any) -> int:
     return int((Decimal(str(value or 0)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

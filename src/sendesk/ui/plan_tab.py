@@ -146,7 +146,7 @@ def groups_text(found: list[provision_groups.PupilGroup], today: dt.date) -> str
                 if g.begun_by(today) else
                 f"; begins {uk(g.group.start_date)}): not counted until it does")
              for g in found]
-    total = sum(g.share_pence for g in found if g.begun_by(today))
+    total = provision_groups.counted_shares(found, today)
     return ("<b>Groups:</b> " + "; ".join(lines)
             + (f". Share of group costs: {money(total)}." if len(found) > 1 else "."))
 
