@@ -248,3 +248,42 @@ def test_year_groups_come_in_school_order_and_the_title_keeps_sen_capitals(senco
     by_status = impact.impact_table(senco_session, "01/09/2026", "30/11/2026", "status")
     assert impact_report.build(by_status, "Brambleton", D(2026, 11, 30)).title == \
         "Impact of provision by SEN status"
+
+
+def test_the_sql_yearly_cost_is_the_python_rule_for_every_kind_of_costing(senco_session):
+    """The impact table costs every plan line in SQL (records/impact.py's _YEARLY), the plan and
+    the provision map in Python (models.provision.yearly_cost_pence): one rule, so the same
+    line must cost the same penny in both, on both engines. The grid includes exact halves
+    (50 minutes for 3 weeks at 1p an hour is 2.5p) and the largest figures a line may hold."""
+    from decimal import Decimal
+
+    from sendesk.models import provision
+    from sendesk.records.impact import _YEARLY
+
+    costings = [
+        provision.Costing(basis, rate, Decimal(halves) / 2, minutes, weeks, group)
+        for basis in provision.CostBasis
+        for rate in (0, 1, 7, 1500, 2_857, provision.MAX_RATE_PENCE)
+        for halves in (1, 3, 6, 50)
+        for minutes in ((0,) if basis is provision.CostBasis.YEAR else (1, 20, 45, 50, 480))
+        for weeks in (1, 3, 38, 52)
+        for group in (1, 3, 4, 7, 40)]
+    columns = ("CAST(column1 AS TEXT) AS cost_basis, CAST(column2 AS BIGINT) AS rate_pence, "
+               "CAST(column3 AS DOUBLE PRECISION) AS sessions_per_week, "
+               "CAST(column4 AS BIGINT) AS minutes, CAST(column5 AS BIGINT) AS weeks, "
+               "CAST(column6 AS BIGINT) AS group_size, CAST(column7 AS BIGINT) AS n")
+    found = []
+    for at in range(0, len(costings), 400):
+        chunk = costings[at:at + 400]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = [v for n, c in enumerate(chunk) for v in (
+            c.basis.value, c.rate_pence, float(c.sessions_per_week), c.minutes, c.weeks,
+            c.group_size, n)]
+        found += [int(r[0]) for r in senco_session.db.query(
+            f"SELECT {_YEARLY} FROM (SELECT {columns} FROM (VALUES {values}) v) l ORDER BY l.n",
+            params)]
+    expected = [provision.yearly_cost_pence(c) for c in costings]
+    assert found == expected
+    # The exact half is rounded up, as a person would: not cut a hair below it.
+    assert provision.yearly_cost_pence(provision.Costing(
+        provision.CostBasis.HOUR, 1, Decimal(1), 50, 3, 1)) == 3

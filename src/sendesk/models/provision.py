@@ -76,17 +76,21 @@ class Costing:
 
 
 def yearly_cost_pence(costing: Costing) -> int:
-    """This pupil's share of the item's cost over a year, in whole pence."""
-    rate = Decimal(costing.rate_pence)
+    """This pupil's share of the item's cost over a year, in whole pence, rounded half up.
+
+    Worked out in whole numbers (sessions a week are whole or half, so counted in halves) so
+    the answer is exact: a Decimal quotient such as 50 / 60 is cut at 28 digits, which could
+    put an exact half a hair below it. The impact table sums the same rule in SQL over every
+    plan line (records/impact.py's _YEARLY); a test holds the two equal on both engines."""
     if costing.basis is CostBasis.YEAR:
-        return int(rate)
-    group = Decimal(max(costing.group_size, 1))
+        return int(costing.rate_pence)
+    group = max(costing.group_size, 1)
+    halves = int((costing.sessions_per_week * 2).to_integral_value(rounding=ROUND_HALF_UP))
     if costing.basis is CostBasis.HOUR:
-        amount = costing.sessions_per_week * Decimal(costing.minutes) / Decimal(60) \
-            * Decimal(costing.weeks) * rate / group
+        share, per = halves * costing.minutes * costing.weeks * costing.rate_pence, 120 * group
     else:
-        amount = costing.sessions_per_week * Decimal(costing.weeks) * rate / group
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        share, per = halves * costing.weeks * costing.rate_pence, 2 * group
+    return (2 * share + per) // (2 * per)
 
 
 def hours_per_year(costing: Costing) -> Decimal:

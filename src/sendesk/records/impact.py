@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..models import dates, provision
+from ..models import dates
 from ..models import impact as rules
 from ..models import provision_groups as group_rules
 from ..models.calendar import SchoolCalendar
@@ -111,41 +111,33 @@ class _Provision:
 # (records/impact_facts.py keeps each line's first and last day, so a review held however late
 # is found).
 _RAN = "l.stopped >= ? AND l.began <= ? AND l.began <= l.stopped"
-_COSTING = ("group_size", "sessions_per_week", "minutes", "weeks", "cost_basis", "rate_pence")
-_COSTINGS = f"SELECT DISTINCT {', '.join('l.' + c for c in _COSTING)} FROM impact_lines l WHERE {_RAN}"
+# A line's yearly cost: models.provision.yearly_cost_pence's rule in whole numbers (sessions
+# counted in halves, rounded half up by adding half the divisor), for both engines' 64-bit
+# integers; a test holds it to the Python rule over every kind of costing on both.
+_HALVES = "CAST(ROUND(l.sessions_per_week * 2) AS INTEGER)"
+_GROUP = "(CASE WHEN l.group_size > 1 THEN l.group_size ELSE 1 END)"
+_YEARLY = f"""(CASE l.cost_basis WHEN 'year' THEN l.rate_pence
+    WHEN 'hour' THEN (2 * {_HALVES} * l.minutes * l.weeks * l.rate_pence + 120 * {_GROUP})
+                     / (240 * {_GROUP})
+    ELSE (2 * {_HALVES} * l.weeks * l.rate_pence + 2 * {_GROUP}) / (4 * {_GROUP}) END)"""
 # Each line's yearly cost spread over the days of the period it ran, rounded to the penny line
 # by line (round(yearly * days / 365) exactly: that is never a half, as 365 is odd) and summed
-# by library item, reading the lines in that order (impact_lines_library). The yearly costs come
-# from models.provision, one per distinct costing, each picked by a WHEN of its own.
-_COST = """
-    SELECT l.library_id, SUM((2 * (CASE {yearly} END) * (
+# by library item, reading the lines in that order (impact_lines_library): one pass.
+_COST = f"""
+    SELECT l.library_id, SUM((2 * {_YEARLY} * (
                (CASE WHEN l.stopped_day < ? THEN l.stopped_day ELSE ? END)
              - (CASE WHEN l.began_day > ? THEN l.began_day ELSE ? END) + 1) + 365) / 730) AS cost
-    FROM impact_lines l WHERE {ran}
+    FROM impact_lines l WHERE {_RAN}
     GROUP BY l.library_id
 """
-_WHEN = f"WHEN ({', '.join('l.' + c for c in _COSTING)}) = ({', '.join('?' * len(_COSTING))}) THEN ?"
-_COSTINGS_A_QUERY = 400     # 7 parameters each, well inside both engines' limits
 
 
 def _line_costs(session: Session, start: dt.date, end: dt.date) -> dict[int, int]:
     """The cost falling in the period of the library's plan lines, by library item (an item
     with lines in the period is here, at £0 if they cost nothing)."""
-    period = (start.isoformat(), end.isoformat())
-    costings = [tuple(r) for r in session.db.query(_COSTINGS, period)]
     first, last = day_number(start), day_number(end)
-    totals: dict[int, int] = defaultdict(int)
-    for at in range(0, len(costings), _COSTINGS_A_QUERY):
-        chunk = costings[at:at + _COSTINGS_A_QUERY]
-        params: list = []
-        for key in chunk:
-            params += [*key, provision.yearly_cost_pence(provision.costing_of(dict(zip(
-                _COSTING, key, strict=True))))]
-        sql = _COST.format(yearly=" ".join([_WHEN] * len(chunk)), ran=_RAN)
-        for r in session.db.query(sql, [*params, last, last, first, first, *period]):
-            # A line whose costing is in another chunk adds nothing here (its WHEN is there).
-            totals[r["library_id"]] += int(r["cost"] or 0)
-    return totals
+    return {r["library_id"]: int(r["cost"] or 0) for r in session.db.query(
+        _COST, [last, last, first, first, start.isoformat(), end.isoformat()])}
 
 
 def _rows(session: Session, start: dt.date, end: dt.date
