@@ -335,6 +335,33 @@ def test_free_text_provision_still_works_in_the_window(qtbot, senco_session):
     assert wizard.plan.item_rows[0]["library_id"] is None
 
 
+def test_the_do_page_has_a_line_chosen_and_keeps_it_when_read_again(qtbot, senco_session):
+    """Entry and exit works at once on a one-line plan (the first line is chosen as the page
+    opens), and a line chosen stays chosen when logging a session reads the page again."""
+    pupil = sen_support_pupil(senco_session)
+    apdr.open_pathway(senco_session, pupil, "23/11/2026")
+    cycle = apdr.current_pathway(senco_session, pupil).current_cycle.id
+    assess(senco_session, cycle, D(2026, 11, 23))
+    items = {i.name: i.provision_line() for i in provision_library.list_items(senco_session)}
+    plan(senco_session, cycle, D(2026, 11, 23), D(2027, 2, 12),
+         items=[items["Reading comprehension strategies group"], items["Phonics catch-up group"]])
+    wizard = wizard_at(qtbot, senco_session, cycle, Part.DO)
+    page = wizard.do
+    assert page.item_view.selectionModel().selectedRows()[0].row() == 0
+    click(page.measures_button)
+    dialog = shown(MeasuresDialog, "measures_dialog")
+    assert "Reading comprehension strategies" in dialog.windowTitle()
+    dialog.close()
+    choose_row(page.item_view, 1)
+    click(page.log_button)
+    assert page.message.text() == "Session logged."
+    assert page.item_view.selectionModel().selectedRows()[0].row() == 1
+    click(page.measures_button)
+    dialog = shown(MeasuresDialog, "measures_dialog")
+    assert "Phonics catch-up" in dialog.windowTitle()
+    dialog.close()
+
+
 def test_entry_and_exit_are_recorded_and_corrected_on_the_provision_line(qtbot, senco_session,
                                                                          answers):
     cycle = _cycle(senco_session, agree=True)

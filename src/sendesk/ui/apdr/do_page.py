@@ -112,7 +112,11 @@ class DoPage(Page):
         cycle = view.cycle
         plan = cycle.plan
         running = plan is not None and plan.agreed and not cycle.reviewed and self.wizard.is_current
-        self.item_model.set_rows(list(plan.items) if plan and plan.agreed else [])
+        row = selected_row(self.item_view)
+        was = self.item_model.row_object(row) if row is not None else None
+        items = list(plan.items) if plan and plan.agreed else []
+        self.item_model.set_rows(items)
+        self._choose_line(items, was.id if was is not None else None)
         self.log_item.clear()
         for item in (plan.active_items if plan and plan.agreed else ()):
             self.log_item.addItem(item.description, item.id)
@@ -135,6 +139,17 @@ class DoPage(Page):
         self.measures_button.setVisible(plan is not None and plan.agreed)
         self.say("The provision starts once the plan is agreed." if plan is None or not plan.agreed
                  else "")
+
+    def _choose_line(self, items: list[Any], was: int | None) -> None:
+        """The line chosen before the page was read again stays chosen; otherwise the first
+        still running (or the first), so Entry and exit and End provision work at once on a
+        plan of one line, and the list is never left with nothing chosen."""
+        ids = [item.id for item in items]
+        if not ids:
+            return
+        running = [n for n, item in enumerate(items) if item.ended_on is None]
+        row = ids.index(was) if was in ids else (running[0] if running else 0)
+        self.item_view.selectRow(row)
 
     def log_session(self) -> None:
         item_id = self.log_item.currentData()
