@@ -13,6 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
 
+from sendesk.ui.screen_fit import screen_of
+
 from .tour import pupil_with_a_cycle, settle, start_app
 
 
@@ -35,7 +37,7 @@ def unreachable_buttons(window: QWidget) -> list[str]:
 
 
 def measure(window: QWidget) -> dict:
-    room = window.screen().availableGeometry()
+    room = screen_of(window).availableGeometry()   # not window.screen(): ui/screen_fit.py
     frame = window.frameGeometry()
     return {"width": frame.width(), "height": frame.height(), "room_width": room.width(),
             "room_height": room.height(), "inside": room.contains(frame),

@@ -24,6 +24,7 @@ from sendesk.records import apdr, contacts, notes
 from sendesk.services import lifecycle, users
 from sendesk.ui.forms import FormDialog
 from sendesk.ui.pupil_record_window import PupilRecordWindow
+from sendesk.ui.screen_fit import screen_of
 from sendesk.ui.stale_dialog import UNCHANGED, StaleDialog
 
 OTHER, OTHER_NAME, OTHER_PASSWORD = "jjones", "Jo Jones", "copper-willow-station-62"
@@ -100,7 +101,7 @@ def assert_shown_whole(dialog: StaleDialog) -> None:
             assert table.rowHeight(row) >= needed, f"row {row} cut off"
     bottom = table.rowViewportPosition(table.rowCount() - 1) + table.rowHeight(table.rowCount() - 1)
     assert bottom <= table.viewport().height(), "every row on screen without scrolling"
-    screen = dialog.screen().availableGeometry()
+    screen = screen_of(dialog).availableGeometry()   # not dialog.screen(): ui/screen_fit.py
     assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
 
 
