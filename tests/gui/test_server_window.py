@@ -295,8 +295,8 @@ def test_a_removed_user_is_told_so_opening_a_record_reading_a_page_and_signing_i
                      pos=window.nav.visualItemRect(window.nav.item(0)).center())
     home = mine.workspace.home
     # (a bool, not the label or None: waitUntil takes a None as "nothing was asserted: done").
-    # The page's own direct child, not PySide's recursive findChild over the page: with that,
-    # the next window made in the process crashed over a dangling screen, 3 times in 3.
+    # The page's own notice. (The next window made here used to crash over a dangling screen:
+    # not the lookup, as first thought, but widget.screen(), see ui/screen_fit.py.)
     qtbot.waitUntil(lambda: unread_notice(home) is not None, timeout=10_000)
     notice = unread_notice(home)
     qtbot.waitUntil(notice.isVisible, timeout=10_000)

@@ -119,9 +119,9 @@ class FirstStepsBox(QGroupBox):
         return window if isinstance(window, MainWindow) else None
 
     def _action(self, name: str) -> QAction | None:
-        """The menu action of that name, found through the menus themselves rather than by
-        PySide's recursive findChild over the whole window (after which a test's next window
-        crashed over a dangling screen)."""
+        """The menu action of that name, found through the menus themselves. (Written when
+        PySide's recursive findChild was suspected of a test crash over a dangling screen; the
+        cause was widget.screen(), see ui/screen_fit.py, and findChild would do as well.)"""
         window = self._window()
         if window is None or not name:
             return None

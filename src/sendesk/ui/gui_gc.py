@@ -41,10 +41,8 @@ _installed: GuiThreadCollector | None = None
 
 
 def collect_on_the_gui_thread() -> None:
-    """Install the collector once for the running application (idempotent). Remembered here,
-    not found again by a search of the application's children each time: PySide's recursive
-    findChild wraps every object it passes, Qt's own included, and one such search in a test
-    was followed by a crash over a dangling screen (see tests/gui/test_server_window.py)."""
+    """Install the collector once for the running application (idempotent), remembered here
+    rather than found again among the application's children each time."""
     global _installed
     app = QCoreApplication.instance()
     if app is None or (_installed is not None and shiboken6.isValid(_installed)):
