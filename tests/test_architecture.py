@@ -448,3 +448,24 @@ def test_the_dialect_checker_sees_sqlite_only_sql():
     assert found == {("sendesk.records.probe", "PRAGMA"), ("sendesk.records.probe", "group_concat"),
                      ("sendesk.records.probe", "import sqlcipher3"),
                      ("sendesk.records.probe", "._connection(")}
+
+
+def screen_calls(source: str) -> list[int]:
+    """Lines that call a widget's or window's screen() (any attribute call named screen with
+    no arguments): PySide gives the QScreen's wrapper to the caller's, which can delete the
+    application's screen when that window is collected in a cycle (ui/screen_fit.py)."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "screen" and not node.args)
+
+
+def test_no_window_asks_for_its_screen_directly():
+    tests = Path(__file__).resolve().parent
+    found = {path.name: lines for path in sorted([*PACKAGE.rglob("*.py"), *tests.rglob("*.py")])
+             if (lines := screen_calls(path.read_text(encoding="utf-8")))}
+    assert found == {}, "use ui.screen_fit.screen_of(widget), not widget.screen()"
+
+
+def test_the_screen_checker_sees_a_screen_call():
+    assert screen_calls("room = self.window().screen().availableGeometry()\n") == [1]
+    assert screen_calls("room = screen_of(self).availableGeometry()\n") == []
