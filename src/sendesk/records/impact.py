@@ -154,9 +154,9 @@ def _rows(session: Session, start: dt.date, end: dt.date
     # Who was in each group when: a day with nobody in the group carries no cost. Read as
     # rows, made memberships only for the groups that ran in the period.
     members: dict[int, list[tuple]] = defaultdict(list)
-    for m in session.db.query("SELECT group_id, pupil_id, joined_on, left_on"
-                              " FROM provision_group_members"):
-        members[m[0]].append((m[1], m[2], m[3]))
+    for group_id, pupil, joined, left in session.db.query(
+            "SELECT group_id, pupil_id, joined_on, left_on FROM provision_group_members"):
+        members[group_id].append((pupil, joined, left))
     # The school's own days, worked out once for every group (as the groups page costs them).
     school_days = group_rules.SchoolDays(calendar_of(session))
     for g in session.db.query("SELECT id, name, library_id, start_date, end_date, weeks,"

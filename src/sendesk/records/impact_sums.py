@@ -370,27 +370,27 @@ def sums(session: Session, start: dt.date, end: dt.date,
               last, *period, *period, last, *period,   # line_found: lines' measures
               *_AGES, *_AGES]
     parts: dict[RowKey, dict[str, Part]] = defaultdict(dict)
-    for r in db.query(sql, params):
-        label = _NOBODY if category_column is None else category_of(bool(r["known"]),
-                                                                     r["category"])
-        part = parts[(r["row_kind"], int(r["ref"]))].setdefault(label, Part())
-        kind = r["part"]
-        a = int(r["a"])
+    # Each row unpacked in the statement's column order: on the server a row's fields read by
+    # name go through Python (store/server_rows.py), a few thousand rows times a dozen fields.
+    for (kind, row_kind, ref, category, known, name_key, measure_kind,
+         a, b, c, d, e) in db.query(sql, params):
+        label = _NOBODY if category_column is None else category_of(bool(known), category)
+        part = parts[(row_kind, int(ref))].setdefault(label, Part())
+        a = int(a)
         if kind == "pupils":
             part.pupils += a
         elif kind == "reviewed":
             part.reviewed += a
-            part.all_met += int(r["b"])
+            part.all_met += int(b)
         elif kind == "named":
-            was = part.named.get(int(r["name_key"]), (0, 0, 0))
-            part.named[int(r["name_key"])] = (was[0] + a, was[1] + int(r["b"]),
-                                              was[2] + int(r["c"]))
+            was = part.named.get(int(name_key), (0, 0, 0))
+            part.named[int(name_key)] = (was[0] + a, was[1] + int(b), was[2] + int(c))
         else:
             measured = part.measures.setdefault(
-                (measure_names[int(r["name_key"])], _KINDS[r["kind"]]), Measured())
+                (measure_names[int(name_key)], _KINDS[measure_kind]), Measured())
             measured.pupils += a
-            measured.entry_hundredths += int(r["b"])
-            measured.exit_hundredths += int(r["c"])
-            measured.ratios += int(r["d"])
-            measured.ratio_sum += float(r["e"])
+            measured.entry_hundredths += int(b)
+            measured.exit_hundredths += int(c)
+            measured.ratios += int(d)
+            measured.ratio_sum += float(e)
     return Sums(dict(parts), outcome_keys)
