@@ -109,8 +109,8 @@ def count_register(session: Session, year: SchoolYear, days: Sequence[dt.date],
     # A period [start, end) of ISO dates covers a day when it started on or before it (or has
     # no start) and ends after it (or has no end): the loops below, which run tens of thousands
     # of times at 60,000 pupils, say so inline.
-    cohorts = [(r["admission_date"], r["leaving_date"], r["year_rank"], int(r["pupils"]))
-               for r in session.db.query(
+    cohorts = [(admitted, left, rank, int(pupils))
+               for admitted, left, rank, pupils in session.db.query(
                    "SELECT admission_date, leaving_date, year_rank, count(*) AS pupils FROM pupils"
                    " GROUP BY admission_date, leaving_date, year_rank")]
     for text, shift in zip(texts, shifts, strict=True):
