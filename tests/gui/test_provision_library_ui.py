@@ -352,9 +352,12 @@ def test_the_do_page_has_a_line_chosen_and_keeps_it_when_read_again(qtbot, senco
     dialog = shown(MeasuresDialog, "measures_dialog")
     assert "Reading comprehension strategies" in dialog.windowTitle()
     dialog.close()
+    assert page.log_item.currentText().startswith("Reading comprehension strategies")
     choose_row(page.item_view, 1)
+    assert page.log_item.currentText().startswith("Phonics catch-up")   # logged against it
     click(page.log_button)
     assert page.message.text() == "Session logged."
+    assert page.log_model.index(0, 1).data().startswith("Phonics catch-up")
     assert page.item_view.selectionModel().selectedRows()[0].row() == 1
     click(page.measures_button)
     dialog = shown(MeasuresDialog, "measures_dialog")

@@ -45,6 +45,7 @@ class DoPage(Page):
             Col("Ended", lambda i: f"{uk(i.ended_on)}: {i.end_reason}" if i.ended_on else ""),
         ], parent=self)
         self.item_view = make_view("do_items", "Provision in the plan", self.item_model, 110, stretch=(0, 1, 2, 4))
+        self.item_view.selectionModel().selectionChanged.connect(lambda *_: self._log_chosen())
         self.log_model: RowsModel[Any] = RowsModel([
             Col("Date", lambda e: uk(e.delivered_on)),
             Col("Provision", lambda e: e.item),
@@ -120,6 +121,7 @@ class DoPage(Page):
         self.log_item.clear()
         for item in (plan.active_items if plan and plan.agreed else ()):
             self.log_item.addItem(item.description, item.id)
+        self._log_chosen()
         self.log_date.setText(uk(self.session.clock.today()))
         entries = list(view.log)
         self.log_model.set_rows(entries)
@@ -150,6 +152,15 @@ class DoPage(Page):
         running = [n for n, item in enumerate(items) if item.ended_on is None]
         row = ids.index(was) if was in ids else (running[0] if running else 0)
         self.item_view.selectRow(row)
+
+    def _log_chosen(self) -> None:
+        """The line chosen in the list is the one a session is logged against, if it is still
+        running (the list and the log's Provision box named two lines before)."""
+        row = selected_row(self.item_view)
+        item = self.item_model.row_object(row) if row is not None else None
+        at = self.log_item.findData(item.id) if item is not None else -1
+        if at >= 0:
+            self.log_item.setCurrentIndex(at)
 
     def log_session(self) -> None:
         item_id = self.log_item.currentData()
